@@ -1,0 +1,36 @@
+# custsync: `make run` serves the app with demo data, `make test` runs every
+# test. Both install what they need first (see .ci/setup).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+# Where the browser tests' server keeps its databases; emptied before each run.
+E2E_DATA_DIR := target/e2e-data
+
+.PHONY: run test setup setup-browser lint unit site e2e
+
+run: setup
+	cargo leptos serve
+
+test: setup-browser lint unit site e2e
+
+setup:
+	.ci/setup
+
+setup-browser:
+	.ci/setup --browser
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets --features ssr -- -D warnings
+	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test --features ssr
+
+site:
+	cargo leptos build
+
+e2e:
+	rm -rf $(E2E_DATA_DIR)
+	cd end2end && npx playwright test

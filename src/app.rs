@@ -1,0 +1,135 @@
+//! The document shell, the router and the navigation.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::ecommerce::SignUpPage;
+use crate::hq::batch_jobs::BatchJobsPage;
+use crate::hq::customers::CustomersPage;
+use crate::hq::distribution_schedule::DistributionSchedulePage;
+use crate::hq::sync_status::SyncStatusPage;
+use crate::pos::PosPage;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/custsync.css" />
+        <Title text="custsync" />
+        <Router>
+            <Navigation />
+            <main>
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/pos") view=PosPage />
+                    <Route path=path!("/ecommerce/sign-up") view=SignUpPage />
+                    <Route path=path!("/hq/distribution-schedule") view=DistributionSchedulePage />
+                    <Route path=path!("/hq/batch-jobs") view=BatchJobsPage />
+                    <Route path=path!("/hq/customers") view=CustomersPage />
+                    <Route path=path!("/hq/customer-synchronization-status") view=SyncStatusPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Browser tests wait for this attribute before they click: event handlers
+/// work only once the page is hydrated.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+#[component]
+fn Navigation() -> impl IntoView {
+    view! {
+        <header class="top">
+            <A href="/" attr:class="brand">
+                "custsync"
+            </A>
+            <nav aria-label="Channel">
+                <span class="nav-section">"Channel"</span>
+                <A href="/pos">"POS"</A>
+                <A href="/ecommerce/sign-up">"E-commerce"</A>
+            </nav>
+            <nav aria-label="HQ">
+                <span class="nav-section">"HQ"</span>
+                <A href="/hq/distribution-schedule">"Distribution schedule"</A>
+                <A href="/hq/batch-jobs">"Batch jobs"</A>
+                <A href="/hq/customers">"Customers"</A>
+                <A href="/hq/customer-synchronization-status">"Customer synchronization status"</A>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    view! {
+        <Title text="custsync" />
+        <h1>"Asynchronous customer mode"</h1>
+        <p>
+            "Cashiers and shoppers create customers in the channel; the store stages them and answers at once. "
+            "The P-job carries them to HQ, where \"Synchronize customers and channel requests\" creates the accounts, "
+            "and job 1010 brings the accounts back to the channel."
+        </p>
+        <ol class="walkthrough">
+            <li>
+                <A href="/pos">"POS"</A>
+                ": add a customer at a register and note its temporary id."
+            </li>
+            <li>
+                <A href="/hq/distribution-schedule">"Distribution schedule"</A>
+                ": run the P-job to upload it to HQ."
+            </li>
+            <li>
+                <A href="/hq/batch-jobs">"Batch jobs"</A>
+                ": run \"Synchronize customers and channel requests\" to create the account."
+            </li>
+            <li>
+                <A href="/hq/customer-synchronization-status">"Customer synchronization status"</A>
+                " and "
+                <A href="/hq/customers">"Customers"</A>
+                ": see it Synced with its account number."
+            </li>
+        </ol>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found - custsync" />
+        <h1>"Page not found"</h1>
+        <p>"There is no page at this address. Use the navigation above."</p>
+    }
+}

@@ -1,0 +1,68 @@
+//! The application without its web layer: both databases, the job runner
+//! and the settings. The server, the integration tests and the benchmarks
+//! start it the same way.
+
+use std::sync::Arc;
+
+use crate::channel_db::{ChannelDb, ChannelDbError};
+use crate::hq_db::{HqDb, HqDbError};
+use crate::jobs::{Job, JobError, JobRunner};
+use crate::settings::Settings;
+
+#[derive(Debug, Clone)]
+pub struct Backend {
+    pub channel: ChannelDb,
+    pub hq: HqDb,
+    pub jobs: JobRunner,
+    pub settings: Arc<Settings>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Channel(#[from] ChannelDbError),
+    #[error(transparent)]
+    Hq(#[from] HqDbError),
+    #[error("the first CDX download failed: {0}")]
+    FirstDownload(#[from] JobError),
+}
+
+/// The trigger recorded for the downloads that fill a new channel database.
+pub const FIRST_START: &str = "First start";
+
+impl Backend {
+    /// Opens (creating, migrating and seeding when new) both databases.
+    pub async fn start(settings: Settings) -> Result<Backend, StartError> {
+        let settings = Arc::new(settings);
+        let hq = HqDb::open(&settings.hq_db_path()).await?;
+        let channel = ChannelDb::open(&settings.channel_db_path(), settings.staging_group_size as usize).await?;
+        let interrupted = hq.close_interrupted_runs().await?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "closed job runs left running by a stopped server");
+        }
+        let jobs = JobRunner::new(channel.clone(), hq.clone(), settings.clone());
+        let backend = Backend {
+            channel,
+            hq,
+            jobs,
+            settings,
+        };
+        backend.seed_demo_data().await?;
+        Ok(backend)
+    }
+
+    /// A new HQ gets the demo company; a new channel database gets its data
+    /// the way a real store does, from the CDX download jobs.
+    async fn seed_demo_data(&self) -> Result<(), StartError> {
+        if self.hq.seed_demo_data_if_empty().await? {
+            tracing::info!("seeded the demo company into HQ");
+        }
+        if !self.channel.has_channel_configuration().await? {
+            for job in [Job::GlobalConfiguration, Job::ChannelConfiguration, Job::Customers] {
+                self.jobs.run(job, FIRST_START).await?;
+            }
+            tracing::info!("filled the channel database from jobs 1110, 1070 and 1010");
+        }
+        Ok(())
+    }
+}

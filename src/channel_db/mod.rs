@@ -1,0 +1,49 @@
+//! The channel database (the store's scale unit): the staging tables that
+//! cashiers and shoppers write to, and the copies of HQ data that the CDX
+//! download jobs keep. Every SQL statement on this database lives here.
+
+mod config;
+mod customers;
+mod staging;
+mod writer;
+
+use std::path::Path;
+
+pub use writer::NewStagedCreate;
+
+use crate::sqlite::{self, Pools};
+use writer::StagingWriter;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/channel");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelDbError {
+    #[error("channel database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("channel database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the channel's staging writer has stopped")]
+    WriterStopped,
+    #[error("the channel database could not commit a group of staged operations: {0}")]
+    GroupCommit(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ChannelDb {
+    pools: Pools,
+    writer: StagingWriter,
+}
+
+impl ChannelDb {
+    /// Opens (creating and migrating when needed) the channel database and
+    /// starts its staging writer, which groups up to `staging_group_size`
+    /// concurrent creates into one commit.
+    pub async fn open(path: &Path, staging_group_size: usize) -> Result<ChannelDb, ChannelDbError> {
+        let pools = sqlite::open(path, &MIGRATOR).await.map_err(|error| match error {
+            sqlx::Error::Migrate(migrate) => ChannelDbError::Migrate(*migrate),
+            other => ChannelDbError::Sqlx(other),
+        })?;
+        let writer = StagingWriter::start(pools.write.clone(), staging_group_size);
+        Ok(ChannelDb { pools, writer })
+    }
+}

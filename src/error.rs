@@ -1,0 +1,98 @@
+//! The one error type that crosses the wire: what a server function answers
+//! when it cannot do what was asked. Each variant is a sentence a user can
+//! read; internal causes are logged on the server and never sent.
+
+use std::collections::BTreeMap;
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Messages for the fields of a form, keyed by the field's input name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.entry(field.to_string()).or_insert_with(|| message.into());
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Some fields are wrong; each message belongs beside its field.
+    #[error("Please correct the highlighted fields.")]
+    Invalid(FieldErrors),
+    /// The request was understood but cannot be carried out now.
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The request itself was malformed (missing or unreadable arguments).
+    #[error("The request could not be read: {0}")]
+    BadRequest(String),
+    #[error("Something went wrong on the server; it has been logged. Please try again.")]
+    Internal,
+    /// The browser could not reach the server or read its answer.
+    #[error("The server could not be reached: {0}")]
+    Unreachable(String),
+}
+
+impl AppError {
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Invalid(errors) => errors.get(name).map(str::to_string),
+            _ => None,
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Refused(_) => StatusCode::CONFLICT,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Internal | AppError::Unreachable(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(errors: FieldErrors) -> Self {
+        AppError::Invalid(errors)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let error = match value {
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                AppError::BadRequest(message)
+            }
+            ServerFnErrorErr::Request(message) | ServerFnErrorErr::Deserialization(message) => {
+                AppError::Unreachable(message)
+            }
+            other => {
+                tracing::error!(error = %other, "server function failed");
+                AppError::Internal
+            }
+        };
+        // On the server this runs inside the request, so a malformed request
+        // answers 400 instead of the framework's 500.
+        #[cfg(feature = "ssr")]
+        crate::respond::set_status(&error);
+        error
+    }
+}

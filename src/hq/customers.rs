@@ -1,0 +1,81 @@
+//! HQ Customers: every customer account, with the channel and asynchronous
+//! operation it came from.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::ui::{Time, loaded};
+
+const LIST_LENGTH: u32 = 200;
+
+/// A customer as the HQ Customers page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct HqCustomerRow {
+    pub account: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub customer_group: String,
+    pub created_at: String,
+    pub source_channel: Option<String>,
+    pub async_customer_id: Option<String>,
+}
+
+#[server]
+pub async fn hq_customers() -> Result<Vec<HqCustomerRow>, AppError> {
+    use crate::respond::{backend, internal, respond};
+    respond(backend()?.hq.customer_list(LIST_LENGTH).await.map_err(internal))
+}
+
+#[component]
+pub fn CustomersPage() -> impl IntoView {
+    let customers = Resource::new(|| (), |_| hq_customers());
+    view! {
+        <Title text="Customers - custsync" />
+        <h1>"Customers"</h1>
+        <Suspense fallback=|| view! { <p>"Loading customers…"</p> }>
+            {move || Suspend::new(async move { loaded(customers.await, |rows| view! { <CustomerTable rows /> }) })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CustomerTable(rows: Vec<HqCustomerRow>) -> impl IntoView {
+    view! {
+        <table>
+            <caption>"All customers, newest account first"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Account"</th>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Customer group"</th>
+                    <th scope="col">"Created"</th>
+                    <th scope="col">"Channel"</th>
+                    <th scope="col">"Asynchronous customer id"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|row| {
+                        view! {
+                            <tr>
+                                <td>{row.account}</td>
+                                <td>{format!("{} {}", row.first_name, row.last_name)}</td>
+                                <td>{row.email}</td>
+                                <td>{row.customer_group}</td>
+                                <td><Time stored=row.created_at /></td>
+                                <td>{row.source_channel.unwrap_or_else(|| "HQ".to_string())}</td>
+                                <td><code>{row.async_customer_id}</code></td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,113 @@
+//! The demo company seeded into an empty HQ database on first start: the
+//! four features (all off), three channels, customer groups, the customer
+//! account number sequence and a dozen customers.
+
+use super::{HqDb, HqDbError};
+
+pub const FEATURES: [&str; 4] = [
+    "Performance improvements for customer orders and customer transactions",
+    "Enable enhanced asynchronous customer creation",
+    "Enable asynchronous creation for customer addresses",
+    "Enable editing customers in asynchronous mode",
+];
+
+/// (id, name, kind, default customer group, registers)
+const CHANNELS: [(i64, &str, &str, &str, &[i64]); 3] = [
+    (1, "Houston", "store", "30", &[1, 2]),
+    (2, "Seattle", "store", "30", &[1]),
+    (3, "Fabrikam online store", "online", "40", &[]),
+];
+
+const CUSTOMER_GROUPS: [(&str, &str); 5] = [
+    ("10", "Wholesale customers"),
+    ("20", "Major customers"),
+    ("30", "Retail customers"),
+    ("40", "Internet customers"),
+    ("80", "Employees"),
+];
+
+/// (first name, last name, email, customer group)
+const CUSTOMERS: [(&str, &str, &str, &str); 12] = [
+    ("Karen", "Berg", "karen.berg@contoso.com", "30"),
+    ("Jodi", "Christiansen", "jodi.christiansen@contoso.com", "30"),
+    ("Dave", "French", "dave.french@contoso.com", "30"),
+    ("Samantha", "Smith", "samantha.smith@contoso.com", "40"),
+    ("Omar", "Haddad", "omar.haddad@contoso.com", "30"),
+    ("Mei", "Chen", "mei.chen@contoso.com", "40"),
+    ("Lucas", "Moreau", "lucas.moreau@contoso.com", "20"),
+    ("Priya", "Natarajan", "priya.natarajan@contoso.com", "30"),
+    ("Tomasz", "Nowak", "tomasz.nowak@contoso.com", "10"),
+    ("Aiko", "Tanaka", "aiko.tanaka@contoso.com", "80"),
+    ("Grace", "Okafor", "grace.okafor@contoso.com", "30"),
+    ("Henrik", "Larsen", "henrik.larsen@contoso.com", "40"),
+];
+
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+impl HqDb {
+    /// Seeds the demo company when HQ has no features yet; returns whether it did.
+    pub async fn seed_demo_data_if_empty(&self) -> Result<bool, HqDbError> {
+        let mut tx = self.pools.write.begin().await?;
+        let features: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM features")
+            .fetch_one(&mut *tx)
+            .await?;
+        if features > 0 {
+            return Ok(false);
+        }
+        for (order, name) in FEATURES.iter().enumerate() {
+            sqlx::query(&format!(
+                "INSERT INTO features (name, sort_order, enabled, changed_at) VALUES (?, ?, 0, {NOW})"
+            ))
+            .bind(name)
+            .bind(order as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (group_id, description) in CUSTOMER_GROUPS {
+            sqlx::query("INSERT INTO customer_groups (group_id, description) VALUES (?, ?)")
+                .bind(group_id)
+                .bind(description)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (channel_id, name, kind, group, registers) in CHANNELS {
+            sqlx::query(&format!(
+                "INSERT INTO channels (channel_id, name, kind, default_customer_group,
+                                       create_customer_async_mode, changed_at)
+                 VALUES (?, ?, ?, ?, 1, {NOW})"
+            ))
+            .bind(channel_id)
+            .bind(name)
+            .bind(kind)
+            .bind(group)
+            .execute(&mut *tx)
+            .await?;
+            for register in registers {
+                sqlx::query("INSERT INTO registers (channel_id, register_number) VALUES (?, ?)")
+                    .bind(channel_id)
+                    .bind(register)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for (index, (first, last, email, group)) in CUSTOMERS.iter().enumerate() {
+            sqlx::query(&format!(
+                "INSERT INTO customers (account, first_name, last_name, email, customer_group, created_at)
+                 VALUES (?, ?, ?, ?, ?, {NOW})"
+            ))
+            .bind(format!("C{:06}", index + 1))
+            .bind(first)
+            .bind(last)
+            .bind(email)
+            .bind(group)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("INSERT INTO number_sequences (name, prefix, digits, next_number) VALUES ('Customer account', 'C', 6, ?)")
+            .bind(CUSTOMERS.len() as i64 + 1)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,45 @@
+//! The HQ database: master data (features, channels, customers, number
+//! sequences), the uploaded RETAILASYNC* copies and the job history. Every
+//! SQL statement on this database lives here.
+
+mod async_operations;
+mod config;
+mod customers;
+mod demo_data;
+mod job_runs;
+mod sync_transaction;
+
+use std::path::Path;
+
+pub use async_operations::{UploadedOperation, UploadedOperationRow};
+pub use sync_transaction::SyncTransaction;
+
+use crate::sqlite::{self, Pools};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/hq");
+
+#[derive(Debug, thiserror::Error)]
+pub enum HqDbError {
+    #[error("HQ database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("HQ database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the number sequence {0:?} is missing")]
+    MissingNumberSequence(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct HqDb {
+    pools: Pools,
+}
+
+impl HqDb {
+    /// Opens (creating and migrating when needed) the HQ database.
+    pub async fn open(path: &Path) -> Result<HqDb, HqDbError> {
+        let pools = sqlite::open(path, &MIGRATOR).await.map_err(|error| match error {
+            sqlx::Error::Migrate(migrate) => HqDbError::Migrate(*migrate),
+            other => HqDbError::Sqlx(other),
+        })?;
+        Ok(HqDb { pools })
+    }
+}

@@ -1,0 +1,49 @@
+//! custsync: the asynchronous customer mode of a retail HQ/store system.
+//!
+//! Shared by server and browser: the domain rules (`customer`, `operation`,
+//! `jobs`), the error that crosses the wire (`error`) and the pages (`pos`,
+//! `ecommerce`, `hq`). Server only: the two databases (`channel_db`,
+//! `hq_db`), the data exchange between them (`cdx`), the batch job (`sync`)
+//! and the start-up (`backend`, `settings`).
+
+pub mod app;
+pub mod customer;
+pub mod customer_form;
+pub mod ecommerce;
+pub mod error;
+pub mod hq;
+pub mod jobs;
+pub mod operation;
+pub mod pos;
+pub mod records;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod app_state;
+#[cfg(feature = "ssr")]
+pub mod backend;
+#[cfg(feature = "ssr")]
+pub mod cdx;
+#[cfg(feature = "ssr")]
+pub mod channel_customers;
+#[cfg(feature = "ssr")]
+pub mod channel_db;
+#[cfg(feature = "ssr")]
+pub mod hq_db;
+#[cfg(feature = "ssr")]
+pub mod respond;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod sqlite;
+#[cfg(feature = "ssr")]
+pub mod sync;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,38 @@
+//! What every server function does around its work: find the backend, and
+//! turn a failure into the right HTTP status.
+
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use crate::backend::Backend;
+use crate::error::AppError;
+
+pub fn backend() -> Result<Backend, AppError> {
+    use_context::<crate::app_state::AppState>()
+        .map(|state| state.backend)
+        .ok_or_else(|| {
+            tracing::error!("server function called without the application state");
+            AppError::Internal
+        })
+}
+
+/// Sets the status of the current response from the error it answers.
+pub fn set_status(error: &AppError) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(error.status());
+    }
+}
+
+/// The answer of a server function, with the status of its error if any.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        set_status(error);
+    }
+    result
+}
+
+/// An internal failure: logged with its cause, answered as a plain sentence.
+pub fn internal(error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "internal error");
+    AppError::Internal
+}

@@ -1,0 +1,65 @@
+//! The web server: settings, backend, routes, and serving until Ctrl-C.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+use crate::app::{App, shell};
+use crate::app_state::AppState;
+use crate::backend::{Backend, StartError};
+use crate::settings::{Settings, SettingsError};
+
+/// Request bodies larger than this are refused before any handler reads them.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("the Leptos options (LEPTOS_* variables) are not valid: {0}")]
+    Leptos(String),
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: String, source: std::io::Error },
+}
+
+pub async fn serve() -> Result<(), ServeError> {
+    let settings = Settings::load()?;
+    tracing::info!(data_dir = %settings.data_dir.display(), "starting custsync");
+    let leptos_options = get_configuration(None)
+        .map_err(|error| ServeError::Leptos(error.to_string()))?
+        .leptos_options;
+    let addr = leptos_options.site_addr;
+    let backend = Backend::start(settings).await?;
+    let state = AppState {
+        leptos_options,
+        backend,
+    };
+    let routes = generate_route_list(App);
+    let app = Router::new()
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Listen {
+            addr: addr.to_string(),
+            source,
+        })?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|source| ServeError::Listen {
+            addr: addr.to_string(),
+            source,
+        })
+}

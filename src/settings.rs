@@ -1,0 +1,150 @@
+//! Runtime settings: defaults in code, then `Leptos.toml` (or the file named
+//! by `CUSTSYNC_CONFIG`), then `CUSTSYNC_*` environment variables.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Folder holding `channel.db` and `hq.db`; created on first start.
+    pub data_dir: PathBuf,
+    /// Staging rows the P-job moves to HQ per transaction.
+    pub upload_batch_size: u32,
+    /// Operations "Synchronize customers and channel requests" completes per
+    /// HQ transaction.
+    pub sync_batch_size: u32,
+    /// Failed attempts after which an operation waits for an admin.
+    pub max_sync_retries: u32,
+    /// Customer creates the channel writer groups into one commit at most.
+    pub staging_group_size: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from("data"),
+            upload_batch_size: 1_000,
+            sync_batch_size: 500,
+            max_sync_retries: 3,
+            staging_group_size: 256,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read settings file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("settings file {path} is not valid: {source}")]
+    Parse { path: PathBuf, source: toml::de::Error },
+    #[error("environment variable {name}={value:?} is not valid: {reason}")]
+    Env { name: String, value: String, reason: String },
+}
+
+impl Settings {
+    /// The settings for this process: file named by `CUSTSYNC_CONFIG` (or
+    /// `Leptos.toml` when it exists), then the environment.
+    pub fn load() -> Result<Settings, SettingsError> {
+        let path = std::env::var_os("CUSTSYNC_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("Leptos.toml"));
+        let mut settings = if path.exists() {
+            Settings::from_file(&path)?
+        } else {
+            Settings::default()
+        };
+        settings.apply_env(|name| std::env::var(name).ok())?;
+        Ok(settings)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Settings, SettingsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Settings::from_toml(&text).map_err(|source| SettingsError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    pub fn from_toml(text: &str) -> Result<Settings, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// Overrides each setting whose `CUSTSYNC_<NAME>` variable is set.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
+        if let Some(value) = var("CUSTSYNC_DATA_DIR") {
+            self.data_dir = PathBuf::from(value);
+        }
+        override_number(&var, "CUSTSYNC_UPLOAD_BATCH_SIZE", &mut self.upload_batch_size)?;
+        override_number(&var, "CUSTSYNC_SYNC_BATCH_SIZE", &mut self.sync_batch_size)?;
+        override_number(&var, "CUSTSYNC_MAX_SYNC_RETRIES", &mut self.max_sync_retries)?;
+        override_number(&var, "CUSTSYNC_STAGING_GROUP_SIZE", &mut self.staging_group_size)?;
+        Ok(())
+    }
+
+    pub fn channel_db_path(&self) -> PathBuf {
+        self.data_dir.join("channel.db")
+    }
+
+    pub fn hq_db_path(&self) -> PathBuf {
+        self.data_dir.join("hq.db")
+    }
+}
+
+fn override_number(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    target: &mut u32,
+) -> Result<(), SettingsError> {
+    let Some(value) = var(name) else {
+        return Ok(());
+    };
+    match value.trim().parse::<u32>() {
+        Ok(number) if number > 0 => {
+            *target = number;
+            Ok(())
+        }
+        _ => Err(SettingsError::Env {
+            name: name.to_string(),
+            value,
+            reason: "expected a whole number above 0".to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
+        let mut settings = Settings::from_toml("data_dir = \"/tmp/x\"\nmax_sync_retries = 5\n").unwrap();
+        assert_eq!(settings.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(settings.max_sync_retries, 5);
+        assert_eq!(settings.sync_batch_size, Settings::default().sync_batch_size);
+
+        settings
+            .apply_env(|name| (name == "CUSTSYNC_MAX_SYNC_RETRIES").then(|| "7".to_string()))
+            .unwrap();
+        assert_eq!(settings.max_sync_retries, 7);
+    }
+
+    #[test]
+    fn unknown_settings_and_bad_numbers_are_reported() {
+        assert!(Settings::from_toml("data_dri = \"x\"").is_err());
+        let error = Settings::default()
+            .apply_env(|name| (name == "CUSTSYNC_SYNC_BATCH_SIZE").then(|| "many".to_string()))
+            .unwrap_err();
+        assert!(error.to_string().contains("CUSTSYNC_SYNC_BATCH_SIZE"));
+    }
+
+    #[test]
+    fn the_shipped_leptos_toml_is_valid() {
+        let text = include_str!("../Leptos.toml");
+        assert!(Settings::from_toml(text).is_ok());
+    }
+}

@@ -1,0 +1,42 @@
+//! How custsync opens an SQLite database: WAL with `synchronous=FULL`, so a
+//! commit the user saw survives a power cut, and two pools, because SQLite
+//! has one writer at a time: many readers, and one connection that writes.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+/// A database's two pools: `read` for queries, `write` (one connection) for
+/// every transaction that changes something.
+#[derive(Debug, Clone)]
+pub struct Pools {
+    pub read: SqlitePool,
+    pub write: SqlitePool,
+}
+
+pub async fn open(path: &Path, migrator: &Migrator) -> Result<Pools, sqlx::Error> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let options = SqliteConnectOptions::from_str("sqlite:")?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await?;
+    migrator.run(&write).await?;
+    let read = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options.read_only(true))
+        .await?;
+    Ok(Pools { read, write })
+}

@@ -1,0 +1,44 @@
+//! The building blocks every page shares: one way to show a failure, a
+//! field's message, a time, a status.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::operation::{OperationStatus, display_time};
+
+/// A failure the user should read, as a plain sentence.
+#[component]
+pub fn ErrorNote(error: AppError) -> impl IntoView {
+    view! { <p class="error-note" role="alert">{error.to_string()}</p> }
+}
+
+/// The message that belongs beside one input, empty when the field is fine.
+#[component]
+pub fn FieldMessage(#[prop(into)] id: String, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    view! { <span class="field-message" id=id>{move || message.get()}</span> }
+}
+
+#[component]
+pub fn Time(#[prop(into)] stored: String) -> impl IntoView {
+    let shown = display_time(&stored);
+    view! { <time datetime=stored>{shown}</time> }
+}
+
+#[component]
+pub fn StatusBadge(status: OperationStatus) -> impl IntoView {
+    let class = match status {
+        OperationStatus::PendingUpload => "badge pending-upload",
+        OperationStatus::PendingSync => "badge pending-sync",
+        OperationStatus::Synced => "badge synced",
+        OperationStatus::Failed => "badge failed",
+    };
+    view! { <span class=class>{status.caption()}</span> }
+}
+
+/// Shows what a load returned, or why it could not.
+pub fn loaded<T, V: IntoView + 'static>(result: Result<T, AppError>, show: impl FnOnce(T) -> V) -> AnyView {
+    match result {
+        Ok(value) => show(value).into_any(),
+        Err(error) => view! { <ErrorNote error /> }.into_any(),
+    }
+}

@@ -1,0 +1,26 @@
+//! A fresh backend on its own temporary data directory, as `make run` would
+//! start it on a new machine.
+
+use custsync::backend::Backend;
+use custsync::settings::Settings;
+use tempfile::TempDir;
+
+pub struct TestBackend {
+    pub backend: Backend,
+    pub dir: TempDir,
+}
+
+pub async fn start() -> TestBackend {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let backend = start_in(&dir).await;
+    TestBackend { backend, dir }
+}
+
+/// Starts a backend on an existing data directory, as after a restart.
+pub async fn start_in(dir: &TempDir) -> Backend {
+    let settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Settings::default()
+    };
+    Backend::start(settings).await.expect("the backend starts")
+}

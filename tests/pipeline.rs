@@ -1,0 +1,257 @@
+//! The walking skeleton against real databases: create in the channel, the
+//! P-job, the batch job, and what each leaves behind.
+
+mod common;
+
+use custsync::channel_customers::{CreateError, Origin, create_customer};
+use custsync::channel_db::NewStagedCreate;
+use custsync::customer::CustomerDraft;
+use custsync::jobs::Job;
+
+const HOUSTON_REGISTER_1: Origin = Origin::Register {
+    channel_id: 1,
+    register_number: 1,
+};
+
+fn draft(first: &str, last: &str) -> CustomerDraft {
+    CustomerDraft {
+        first_name: first.into(),
+        last_name: last.into(),
+        email: format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase()),
+    }
+}
+
+#[tokio::test]
+async fn a_new_machine_gets_the_demo_company_in_both_databases() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    assert_eq!(backend.hq.count_customers().await.unwrap(), 12);
+    assert_eq!(backend.channel.count_customers().await.unwrap(), 12);
+    let registers = backend.channel.register_options().await.unwrap();
+    let captions: Vec<String> = registers.iter().map(|r| r.caption()).collect();
+    assert_eq!(
+        captions,
+        ["Houston, register 1", "Houston, register 2", "Seattle, register 1"]
+    );
+    for job in [Job::GlobalConfiguration, Job::ChannelConfiguration, Job::Customers] {
+        let runs = backend.hq.job_runs(job.code(), 10).await.unwrap();
+        assert_eq!(runs.len(), 1, "{} ran once on first start", job.code());
+        assert_eq!(runs[0].trigger, "First start");
+        assert_eq!(runs[0].outcome, "Succeeded");
+    }
+}
+
+#[tokio::test]
+async fn a_restart_keeps_staged_customers_and_does_not_seed_again() {
+    let app = common::start().await;
+    let staged = create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &draft("Ana", "Silva"))
+        .await
+        .unwrap();
+    drop(app.backend);
+
+    let restarted = common::start_in(&app.dir).await;
+    let waiting = restarted.channel.not_uploaded(10).await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].temporary_id, staged.temporary_id);
+    assert_eq!(restarted.hq.count_customers().await.unwrap(), 12);
+    let runs = restarted.hq.job_runs(Job::Customers.code(), 10).await.unwrap();
+    assert_eq!(runs.len(), 1, "job 1010 is not run again on restart");
+}
+
+#[tokio::test]
+async fn a_create_stages_one_row_with_a_temporary_id_and_the_channel_defaults() {
+    let app = common::start().await;
+    let staged = create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &draft(" Ana ", "Silva"))
+        .await
+        .unwrap();
+    assert_eq!(staged.full_name, "Ana Silva");
+    assert_eq!(staged.channel_name, "Houston");
+    assert!(uuid_like(&staged.temporary_id), "{}", staged.temporary_id);
+
+    let waiting = app.backend.channel.not_uploaded(10).await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    let row = &waiting[0];
+    assert_eq!(row.temporary_id, staged.temporary_id);
+    assert_eq!(row.operation, "create");
+    assert_eq!((row.channel_id, row.register_number), (1, Some(1)));
+    assert_eq!((row.first_name.as_str(), row.last_name.as_str()), ("Ana", "Silva"));
+    assert_eq!(row.email.as_deref(), Some("ana.silva@example.com"));
+    assert_eq!(row.customer_group, "30", "Houston's default customer group");
+}
+
+#[tokio::test]
+async fn an_invalid_create_is_refused_field_by_field_and_stages_nothing() {
+    let app = common::start().await;
+    let bad = CustomerDraft {
+        first_name: "".into(),
+        last_name: "Silva".into(),
+        email: "silva-at-example.com".into(),
+    };
+    let Err(CreateError::Invalid(fields)) = create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &bad).await
+    else {
+        panic!("an invalid draft must be refused");
+    };
+    assert_eq!(fields.get("first_name"), Some("First name is required."));
+    assert_eq!(fields.get("email"), Some("Enter an email address like name@example.com."));
+    assert_eq!(app.backend.channel.count_not_uploaded().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_create_at_an_unknown_register_is_refused() {
+    let app = common::start().await;
+    let nowhere = Origin::Register {
+        channel_id: 1,
+        register_number: 9,
+    };
+    let error = create_customer(&app.backend.channel, nowhere, &draft("Ana", "Silva"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, CreateError::UnknownRegister { .. }), "{error:?}");
+    assert_eq!(app.backend.channel.count_not_uploaded().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_online_store_requires_an_email() {
+    let app = common::start().await;
+    let mut no_email = draft("Lena", "Berg");
+    no_email.email.clear();
+    let Err(CreateError::Invalid(fields)) = create_customer(&app.backend.channel, Origin::OnlineStore, &no_email).await
+    else {
+        panic!("a sign-up without email must be refused");
+    };
+    assert_eq!(fields.get("email"), Some("Email is required."));
+
+    let staged = create_customer(&app.backend.channel, Origin::OnlineStore, &draft("Lena", "Berg"))
+        .await
+        .unwrap();
+    assert_eq!(staged.channel_name, "Fabrikam online store");
+    let row = &app.backend.channel.not_uploaded(10).await.unwrap()[0];
+    assert_eq!((row.register_number, row.customer_group.as_str()), (None, "40"));
+}
+
+#[tokio::test]
+async fn concurrent_creates_are_all_staged_once() {
+    let app = common::start().await;
+    let mut tasks = Vec::new();
+    for n in 0..100 {
+        let channel = app.backend.channel.clone();
+        tasks.push(tokio::spawn(async move {
+            create_customer(&channel, HOUSTON_REGISTER_1, &draft("Ana", &format!("Silva{n}"))).await
+        }));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for task in tasks {
+        ids.insert(task.await.unwrap().unwrap().temporary_id);
+    }
+    assert_eq!(ids.len(), 100);
+    assert_eq!(app.backend.channel.count_not_uploaded().await.unwrap(), 100);
+}
+
+#[tokio::test]
+async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let staged = create_customer(&backend.channel, HOUSTON_REGISTER_1, &draft("Ana", "Silva"))
+        .await
+        .unwrap();
+
+    let upload = backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    assert_eq!((upload.outcome.as_str(), upload.rows_total), ("Succeeded", 1));
+    assert_eq!(backend.channel.count_not_uploaded().await.unwrap(), 0);
+    assert_eq!(backend.hq.count_pending_operations(3).await.unwrap(), 1);
+
+    let sync = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert_eq!((sync.outcome.as_str(), sync.succeeded, sync.failed), ("Succeeded", 1, 0));
+
+    let operations = backend.hq.recent_operations(10).await.unwrap();
+    let op = &operations[0];
+    assert_eq!(op.temporary_id, staged.temporary_id);
+    assert!(op.online_operation_completed);
+    assert_eq!(op.account.as_deref(), Some("C000013"));
+    assert_eq!(op.error, None);
+
+    let customers = backend.hq.customer_list(1).await.unwrap();
+    let customer = &customers[0];
+    assert_eq!(customer.account, "C000013");
+    assert_eq!((customer.first_name.as_str(), customer.last_name.as_str()), ("Ana", "Silva"));
+    assert_eq!(customer.source_channel.as_deref(), Some("Houston"));
+    assert_eq!(customer.async_customer_id.as_deref(), Some(staged.temporary_id.as_str()));
+    assert_eq!(backend.hq.count_customers().await.unwrap(), 13);
+}
+
+#[tokio::test]
+async fn running_both_jobs_again_changes_nothing() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    create_customer(&backend.channel, HOUSTON_REGISTER_1, &draft("Ana", "Silva"))
+        .await
+        .unwrap();
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+
+    let upload = backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let sync = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert_eq!(upload.rows_total, 0);
+    assert_eq!(sync.rows_total, 0);
+    assert_eq!(backend.hq.count_customers().await.unwrap(), 13);
+    assert_eq!(backend.hq.recent_operations(10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_upload_interrupted_before_the_channel_was_marked_is_not_duplicated() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    create_customer(&backend.channel, HOUSTON_REGISTER_1, &draft("Ana", "Silva"))
+        .await
+        .unwrap();
+    // The first half of a P-job batch: HQ has the rows, the channel does not
+    // know yet, as when the job is killed between the two commits.
+    let waiting = backend.channel.not_uploaded(10).await.unwrap();
+    backend.hq.save_uploaded_operations(&waiting, 0).await.unwrap();
+
+    let upload = backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    assert_eq!(upload.outcome, "Succeeded");
+    assert_eq!(backend.channel.count_not_uploaded().await.unwrap(), 0);
+    assert_eq!(backend.hq.recent_operations(10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failing_operation_keeps_its_reason_and_stops_after_the_retry_limit() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    backend
+        .channel
+        .stage_create(NewStagedCreate {
+            temporary_id: "00000000-0000-4000-8000-000000000001".into(),
+            channel_id: 1,
+            register_number: Some(1),
+            first_name: "Ana".into(),
+            last_name: "Silva".into(),
+            email: None,
+            customer_group: "99".into(),
+        })
+        .await
+        .unwrap();
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+
+    for attempt in 1..=3 {
+        let sync = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+        assert_eq!((sync.outcome.as_str(), sync.failed), ("Completed with errors", 1));
+        let op = &backend.hq.recent_operations(1).await.unwrap()[0];
+        assert_eq!(op.retry_count, attempt);
+        assert!(!op.online_operation_completed);
+        assert_eq!(
+            op.error.as_deref(),
+            Some("Customer group '99' does not exist in HQ. Choose an existing customer group and synchronize again.")
+        );
+    }
+    let after_limit = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert_eq!(after_limit.rows_total, 0, "past the retry limit it waits for an admin");
+    assert_eq!(backend.hq.count_customers().await.unwrap(), 12);
+}
+
+fn uuid_like(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+        && value.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+}
