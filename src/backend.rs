@@ -35,7 +35,8 @@ impl Backend {
     pub async fn start(settings: Settings) -> Result<Backend, StartError> {
         let settings = Arc::new(settings);
         let hq = HqDb::open(&settings.hq_db_path()).await?;
-        let channel = ChannelDb::open(&settings.channel_db_path(), settings.staging_group_size as usize).await?;
+        let channel =
+            ChannelDb::open(&settings.channel_db_path(), settings.staging_group_size as usize).await?;
         let interrupted = hq.close_interrupted_runs().await?;
         if interrupted > 0 {
             tracing::warn!(interrupted, "closed job runs left running by a stopped server");
@@ -58,7 +59,11 @@ impl Backend {
             tracing::info!("seeded the demo company into HQ");
         }
         if !self.channel.has_channel_configuration().await? {
-            for job in [Job::GlobalConfiguration, Job::ChannelConfiguration, Job::Customers] {
+            for job in [
+                Job::GlobalConfiguration,
+                Job::ChannelConfiguration,
+                Job::Customers,
+            ] {
                 self.jobs.run(job, FIRST_START).await?;
             }
             tracing::info!("filled the channel database from jobs 1110, 1070 and 1010");

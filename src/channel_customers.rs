@@ -45,7 +45,10 @@ pub async fn create_customer(
             (record, Some(register_number), EmailRule::Optional)
         }
         Origin::OnlineStore => {
-            let record = channel.online_channel().await?.ok_or(CreateError::NoOnlineStore)?;
+            let record = channel
+                .online_channel()
+                .await?
+                .ok_or(CreateError::NoOnlineStore)?;
             (record, None, EmailRule::Required)
         }
     };
@@ -74,7 +77,9 @@ impl From<CreateError> for crate::error::AppError {
         use crate::error::AppError;
         match error {
             CreateError::Invalid(fields) => AppError::Invalid(fields),
-            CreateError::UnknownRegister { .. } | CreateError::NoOnlineStore => AppError::Refused(error.to_string()),
+            CreateError::UnknownRegister { .. } | CreateError::NoOnlineStore => {
+                AppError::Refused(error.to_string())
+            }
             CreateError::Storage(storage) => crate::respond::internal(storage),
         }
     }

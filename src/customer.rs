@@ -107,10 +107,7 @@ fn is_email(value: &str) -> bool {
     let labels_ok = domain
         .split('.')
         .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'));
-    !local.is_empty()
-        && !local.contains(char::is_whitespace)
-        && domain.contains('.')
-        && labels_ok
+    !local.is_empty() && !local.contains(char::is_whitespace) && domain.contains('.') && labels_ok
 }
 
 #[cfg(test)]
@@ -127,7 +124,11 @@ mod tests {
 
     #[test]
     fn a_complete_draft_is_trimmed_and_accepted() {
-        let valid = validate(&draft("  Ana ", "Silva ", " Ana@Example.COM "), EmailRule::Optional).unwrap();
+        let valid = validate(
+            &draft("  Ana ", "Silva ", " Ana@Example.COM "),
+            EmailRule::Optional,
+        )
+        .unwrap();
         assert_eq!(valid.first_name, "Ana");
         assert_eq!(valid.last_name, "Silva");
         assert_eq!(valid.email.as_deref(), Some("ana@example.com"));
@@ -146,7 +147,10 @@ mod tests {
     fn names_longer_than_the_column_are_refused() {
         let long = "a".repeat(NAME_MAX + 1);
         let errors = validate(&draft(&long, "Silva", ""), EmailRule::Optional).unwrap_err();
-        assert_eq!(errors.get("first_name"), Some("First name can have at most 60 characters."));
+        assert_eq!(
+            errors.get("first_name"),
+            Some("First name can have at most 60 characters.")
+        );
         let exact = "é".repeat(NAME_MAX);
         assert!(validate(&draft(&exact, "Silva", ""), EmailRule::Optional).is_ok());
     }
@@ -169,7 +173,15 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["ana", "ana@", "@example.com", "ana@example", "an a@example.com", "ana@exa_mple.com", "ana@example..com"] {
+        for bad in [
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "an a@example.com",
+            "ana@exa_mple.com",
+            "ana@example..com",
+        ] {
             let errors = validate(&draft("Ana", "Silva", bad), EmailRule::Optional).unwrap_err();
             assert_eq!(
                 errors.get("email"),

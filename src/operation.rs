@@ -51,12 +51,18 @@ mod tests {
         assert_eq!(OperationStatus::of_uploaded(true, false), OperationStatus::Synced);
         assert_eq!(OperationStatus::of_uploaded(true, true), OperationStatus::Synced);
         assert_eq!(OperationStatus::of_uploaded(false, true), OperationStatus::Failed);
-        assert_eq!(OperationStatus::of_uploaded(false, false), OperationStatus::PendingSync);
+        assert_eq!(
+            OperationStatus::of_uploaded(false, false),
+            OperationStatus::PendingSync
+        );
     }
 
     #[test]
     fn times_are_shown_to_the_second() {
-        assert_eq!(display_time("2026-11-25T18:07:17.123Z"), "2026-11-25 18:07:17 UTC");
+        assert_eq!(
+            display_time("2026-11-25T18:07:17.123Z"),
+            "2026-11-25 18:07:17 UTC"
+        );
         assert_eq!(display_time("2026-11-25T18:07:17Z"), "2026-11-25 18:07:17 UTC");
     }
 }

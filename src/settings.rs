@@ -40,7 +40,11 @@ pub enum SettingsError {
     #[error("settings file {path} is not valid: {source}")]
     Parse { path: PathBuf, source: toml::de::Error },
     #[error("environment variable {name}={value:?} is not valid: {reason}")]
-    Env { name: String, value: String, reason: String },
+    Env {
+        name: String,
+        value: String,
+        reason: String,
+    },
 }
 
 impl Settings {

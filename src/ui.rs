@@ -14,7 +14,10 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
 
 /// The message that belongs beside one input, empty when the field is fine.
 #[component]
-pub fn FieldMessage(#[prop(into)] id: String, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+pub fn FieldMessage(
+    #[prop(into)] id: String,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
     view! { <span class="field-message" id=id>{move || message.get()}</span> }
 }
 

@@ -31,9 +31,17 @@ async fn a_new_machine_gets_the_demo_company_in_both_databases() {
     let captions: Vec<String> = registers.iter().map(|r| r.caption()).collect();
     assert_eq!(
         captions,
-        ["Houston, register 1", "Houston, register 2", "Seattle, register 1"]
+        [
+            "Houston, register 1",
+            "Houston, register 2",
+            "Seattle, register 1"
+        ]
     );
-    for job in [Job::GlobalConfiguration, Job::ChannelConfiguration, Job::Customers] {
+    for job in [
+        Job::GlobalConfiguration,
+        Job::ChannelConfiguration,
+        Job::Customers,
+    ] {
         let runs = backend.hq.job_runs(job.code(), 10).await.unwrap();
         assert_eq!(runs.len(), 1, "{} ran once on first start", job.code());
         assert_eq!(runs[0].trigger, "First start");
@@ -61,7 +69,12 @@ async fn a_restart_keeps_staged_customers_and_does_not_seed_again() {
 #[tokio::test]
 async fn a_create_stages_one_row_with_a_temporary_id_and_the_channel_defaults() {
     let app = common::start().await;
-    let staged = create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &draft(" Ana ", "Silva"))
+    let untrimmed = CustomerDraft {
+        first_name: " Ana ".into(),
+        last_name: "Silva ".into(),
+        email: " Ana.Silva@Example.com".into(),
+    };
+    let staged = create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &untrimmed)
         .await
         .unwrap();
     assert_eq!(staged.full_name, "Ana Silva");
@@ -74,7 +87,10 @@ async fn a_create_stages_one_row_with_a_temporary_id_and_the_channel_defaults() 
     assert_eq!(row.temporary_id, staged.temporary_id);
     assert_eq!(row.operation, "create");
     assert_eq!((row.channel_id, row.register_number), (1, Some(1)));
-    assert_eq!((row.first_name.as_str(), row.last_name.as_str()), ("Ana", "Silva"));
+    assert_eq!(
+        (row.first_name.as_str(), row.last_name.as_str()),
+        ("Ana", "Silva")
+    );
     assert_eq!(row.email.as_deref(), Some("ana.silva@example.com"));
     assert_eq!(row.customer_group, "30", "Houston's default customer group");
 }
@@ -87,12 +103,16 @@ async fn an_invalid_create_is_refused_field_by_field_and_stages_nothing() {
         last_name: "Silva".into(),
         email: "silva-at-example.com".into(),
     };
-    let Err(CreateError::Invalid(fields)) = create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &bad).await
+    let Err(CreateError::Invalid(fields)) =
+        create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &bad).await
     else {
         panic!("an invalid draft must be refused");
     };
     assert_eq!(fields.get("first_name"), Some("First name is required."));
-    assert_eq!(fields.get("email"), Some("Enter an email address like name@example.com."));
+    assert_eq!(
+        fields.get("email"),
+        Some("Enter an email address like name@example.com.")
+    );
     assert_eq!(app.backend.channel.count_not_uploaded().await.unwrap(), 0);
 }
 
@@ -115,7 +135,8 @@ async fn the_online_store_requires_an_email() {
     let app = common::start().await;
     let mut no_email = draft("Lena", "Berg");
     no_email.email.clear();
-    let Err(CreateError::Invalid(fields)) = create_customer(&app.backend.channel, Origin::OnlineStore, &no_email).await
+    let Err(CreateError::Invalid(fields)) =
+        create_customer(&app.backend.channel, Origin::OnlineStore, &no_email).await
     else {
         panic!("a sign-up without email must be refused");
     };
@@ -161,7 +182,10 @@ async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
     assert_eq!(backend.hq.count_pending_operations(3).await.unwrap(), 1);
 
     let sync = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
-    assert_eq!((sync.outcome.as_str(), sync.succeeded, sync.failed), ("Succeeded", 1, 0));
+    assert_eq!(
+        (sync.outcome.as_str(), sync.succeeded, sync.failed),
+        ("Succeeded", 1, 0)
+    );
 
     let operations = backend.hq.recent_operations(10).await.unwrap();
     let op = &operations[0];
@@ -173,9 +197,15 @@ async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
     let customers = backend.hq.customer_list(1).await.unwrap();
     let customer = &customers[0];
     assert_eq!(customer.account, "C000013");
-    assert_eq!((customer.first_name.as_str(), customer.last_name.as_str()), ("Ana", "Silva"));
+    assert_eq!(
+        (customer.first_name.as_str(), customer.last_name.as_str()),
+        ("Ana", "Silva")
+    );
     assert_eq!(customer.source_channel.as_deref(), Some("Houston"));
-    assert_eq!(customer.async_customer_id.as_deref(), Some(staged.temporary_id.as_str()));
+    assert_eq!(
+        customer.async_customer_id.as_deref(),
+        Some(staged.temporary_id.as_str())
+    );
     assert_eq!(backend.hq.count_customers().await.unwrap(), 13);
 }
 
@@ -242,11 +272,16 @@ async fn a_failing_operation_keeps_its_reason_and_stops_after_the_retry_limit() 
         assert!(!op.online_operation_completed);
         assert_eq!(
             op.error.as_deref(),
-            Some("Customer group '99' does not exist in HQ. Choose an existing customer group and synchronize again.")
+            Some(
+                "Customer group '99' does not exist in HQ. Choose an existing customer group and synchronize again."
+            )
         );
     }
     let after_limit = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
-    assert_eq!(after_limit.rows_total, 0, "past the retry limit it waits for an admin");
+    assert_eq!(
+        after_limit.rows_total, 0,
+        "past the retry limit it waits for an admin"
+    );
     assert_eq!(backend.hq.count_customers().await.unwrap(), 12);
 }
 

@@ -117,7 +117,11 @@ impl ChannelDb {
         .await?)
     }
 
-    pub async fn register_exists(&self, channel_id: i64, register_number: i64) -> Result<bool, ChannelDbError> {
+    pub async fn register_exists(
+        &self,
+        channel_id: i64,
+        register_number: i64,
+    ) -> Result<bool, ChannelDbError> {
         let count: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM registers WHERE channel_id = ? AND register_number = ?")
                 .bind(channel_id)

@@ -13,7 +13,10 @@ impl ChannelDb {
         let sql = format!(
             "SELECT {STAGED_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 ORDER BY id LIMIT ?"
         );
-        Ok(sqlx::query_as(&sql).bind(limit).fetch_all(&self.pools.read).await?)
+        Ok(sqlx::query_as(&sql)
+            .bind(limit)
+            .fetch_all(&self.pools.read)
+            .await?)
     }
 
     /// Marks operations as uploaded, once HQ holds them.
@@ -34,7 +37,10 @@ impl ChannelDb {
         let sql = format!(
             "SELECT {STAGED_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 ORDER BY id DESC LIMIT ?"
         );
-        Ok(sqlx::query_as(&sql).bind(limit).fetch_all(&self.pools.read).await?)
+        Ok(sqlx::query_as(&sql)
+            .bind(limit)
+            .fetch_all(&self.pools.read)
+            .await?)
     }
 
     pub async fn count_not_uploaded(&self) -> Result<i64, ChannelDbError> {

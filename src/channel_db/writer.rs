@@ -71,7 +71,9 @@ async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
         Err(error) => {
             let message = error.to_string();
             for request in group {
-                let _ = request.reply.send(Err(ChannelDbError::GroupCommit(message.clone())));
+                let _ = request
+                    .reply
+                    .send(Err(ChannelDbError::GroupCommit(message.clone())));
             }
             return;
         }
@@ -96,7 +98,7 @@ async fn insert_under_savepoint(
     tx: &mut Transaction<'static, Sqlite>,
     create: &NewStagedCreate,
 ) -> Result<(), ChannelDbError> {
-    let mut savepoint = tx.begin().await?;
+    let mut savepoint = sqlx::Connection::begin(&mut **tx).await?;
     match insert_create(&mut savepoint, create).await {
         Ok(()) => {
             savepoint.commit().await?;
@@ -109,7 +111,10 @@ async fn insert_under_savepoint(
     }
 }
 
-async fn insert_create(tx: &mut Transaction<'_, Sqlite>, create: &NewStagedCreate) -> Result<(), sqlx::Error> {
+async fn insert_create(
+    tx: &mut Transaction<'_, Sqlite>,
+    create: &NewStagedCreate,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO RETAILASYNCCUSTOMERV2
             (temporary_id, operation, channel_id, register_number, first_name, last_name,

@@ -9,7 +9,11 @@ use crate::error::AppError;
 use crate::ui::ErrorNote;
 
 #[server]
-pub async fn sign_up(first_name: String, last_name: String, email: String) -> Result<StagedCustomer, AppError> {
+pub async fn sign_up(
+    first_name: String,
+    last_name: String,
+    email: String,
+) -> Result<StagedCustomer, AppError> {
     use crate::channel_customers::{Origin, create_customer};
     use crate::customer::CustomerDraft;
     use crate::respond::{backend, respond};
@@ -40,7 +44,7 @@ pub fn SignUpPage() -> impl IntoView {
                 when=move || !matches!(result.get(), Some(Ok(_)))
                 fallback=move || result.get().and_then(Result::ok).map(|customer| view! { <StagedConfirmation customer /> })
             >
-                <ActionForm action=action attr:class="customer-form" attr:aria-label="Sign up">
+                <ActionForm action=action attr:novalidate=true attr:class="customer-form" attr:aria-label="Sign up">
                     <CustomerFields error email_required=true />
                     <div class="actions">
                         <button type="submit" disabled=move || action.pending().get()>

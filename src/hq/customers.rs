@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::ui::{Time, loaded};
 
+#[cfg(feature = "ssr")]
 const LIST_LENGTH: u32 = 200;
 
 /// A customer as the HQ Customers page shows it.

@@ -7,13 +7,15 @@ use crate::error::AppError;
 use crate::jobs::{Job, JobRun};
 use crate::ui::{ErrorNote, Time, loaded};
 
+#[cfg(feature = "ssr")]
 const HISTORY_LENGTH: u32 = 10;
 
 #[server]
 pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
     use crate::respond::{backend, internal, respond};
     let result = async {
-        let job = Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
+        let job =
+            Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
         backend()?
             .hq
             .job_runs(job.code(), HISTORY_LENGTH)
@@ -28,11 +30,16 @@ pub async fn run_job(job: String) -> Result<JobRun, AppError> {
     use crate::jobs::JobError;
     use crate::respond::{backend, internal, respond};
     let result = async {
-        let job = Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
-        backend()?.jobs.run(job, "Run now").await.map_err(|error| match error {
-            JobError::AlreadyRunning(_) => AppError::Refused(error.to_string()),
-            other => internal(other),
-        })
+        let job =
+            Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
+        backend()?
+            .jobs
+            .run(job, "Run now")
+            .await
+            .map_err(|error| match error {
+                JobError::AlreadyRunning(_) => AppError::Refused(error.to_string()),
+                other => internal(other),
+            })
     };
     respond(result.await)
 }
@@ -41,12 +48,16 @@ pub async fn run_job(job: String) -> Result<JobRun, AppError> {
 pub fn JobPanel(job: Job) -> impl IntoView {
     let action = ServerAction::<RunJob>::new();
     let result = action.value();
-    let runs = Resource::new(move || action.version().get(), move |_| job_runs(job.code().to_string()));
+    let runs = Resource::new(
+        move || action.version().get(),
+        move |_| job_runs(job.code().to_string()),
+    );
     let heading_id = format!("job-{}", job.code());
+    let heading = heading_id.clone();
 
     view! {
-        <section class="job" aria-labelledby=heading_id.clone()>
-            <h2 id=heading_id>
+        <section class="job" aria-labelledby=heading_id>
+            <h2 id=heading>
                 <span class="job-code">{job.code()}</span>
                 " "
                 {job.name()}

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::operation::OperationStatus;
 use crate::ui::{StatusBadge, Time, loaded};
 
+#[cfg(feature = "ssr")]
 const LIST_LENGTH: u32 = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +44,11 @@ pub async fn customer_sync_status() -> Result<Vec<SyncStatusRow>, AppError> {
         let waiting = crate::cdx::operations_waiting_for_upload(&backend.channel, LIST_LENGTH)
             .await
             .map_err(internal)?;
-        let uploaded = backend.hq.recent_operations(LIST_LENGTH).await.map_err(internal)?;
+        let uploaded = backend
+            .hq
+            .recent_operations(LIST_LENGTH)
+            .await
+            .map_err(internal)?;
         let channels = backend.hq.channels().await.map_err(internal)?;
         let channel_name = |id: i64| {
             channels
@@ -102,7 +107,8 @@ pub fn SyncStatusPage() -> impl IntoView {
 #[component]
 fn OperationTable(rows: Vec<SyncStatusRow>) -> impl IntoView {
     if rows.is_empty() {
-        return view! { <p>"No asynchronous customer operations yet. Add a customer in the POS."</p> }.into_any();
+        return view! { <p>"No asynchronous customer operations yet. Add a customer in the POS."</p> }
+            .into_any();
     }
     view! {
         <table class="operations">

@@ -41,7 +41,11 @@ impl HqDb {
     /// Stores uploaded operations; one already uploaded (same temporary id)
     /// is left as it is, so a P-job that runs again duplicates nothing.
     /// Returns how many were new.
-    pub async fn save_uploaded_operations(&self, operations: &[StagedOperation], run_id: i64) -> Result<u64, HqDbError> {
+    pub async fn save_uploaded_operations(
+        &self,
+        operations: &[StagedOperation],
+        run_id: i64,
+    ) -> Result<u64, HqDbError> {
         let mut tx = self.pools.write.begin().await?;
         let mut inserted = 0;
         for op in operations {

@@ -5,9 +5,11 @@ use crate::records::{ChannelRecord, CustomerGroupRecord, FeatureRecord, Register
 
 impl HqDb {
     pub async fn features(&self) -> Result<Vec<FeatureRecord>, HqDbError> {
-        Ok(sqlx::query_as("SELECT name, enabled FROM features ORDER BY sort_order")
-            .fetch_all(&self.pools.read)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT name, enabled FROM features ORDER BY sort_order")
+                .fetch_all(&self.pools.read)
+                .await?,
+        )
     }
 
     pub async fn channels(&self) -> Result<Vec<ChannelRecord>, HqDbError> {
@@ -20,16 +22,18 @@ impl HqDb {
     }
 
     pub async fn registers(&self) -> Result<Vec<RegisterRecord>, HqDbError> {
-        Ok(
-            sqlx::query_as("SELECT channel_id, register_number FROM registers ORDER BY channel_id, register_number")
-                .fetch_all(&self.pools.read)
-                .await?,
+        Ok(sqlx::query_as(
+            "SELECT channel_id, register_number FROM registers ORDER BY channel_id, register_number",
         )
+        .fetch_all(&self.pools.read)
+        .await?)
     }
 
     pub async fn customer_groups(&self) -> Result<Vec<CustomerGroupRecord>, HqDbError> {
-        Ok(sqlx::query_as("SELECT group_id, description FROM customer_groups ORDER BY group_id")
-            .fetch_all(&self.pools.read)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT group_id, description FROM customer_groups ORDER BY group_id")
+                .fetch_all(&self.pools.read)
+                .await?,
+        )
     }
 }

@@ -52,7 +52,10 @@ impl HqDb {
                     message = 'Interrupted: the server stopped during this run. Its committed work is kept; run the job again to finish the rest.'
              WHERE outcome = 'Running'"
         );
-        Ok(sqlx::query(&sql).execute(&self.pools.write).await?.rows_affected())
+        Ok(sqlx::query(&sql)
+            .execute(&self.pools.write)
+            .await?
+            .rows_affected())
     }
 
     /// The latest runs of one job, newest first.

@@ -34,8 +34,12 @@ impl Job {
     ];
 
     /// The distribution schedule's jobs, in the order the page lists them.
-    pub const DISTRIBUTION_SCHEDULE: [Job; 4] =
-        [Job::GlobalConfiguration, Job::ChannelConfiguration, Job::Customers, Job::Upload];
+    pub const DISTRIBUTION_SCHEDULE: [Job; 4] = [
+        Job::GlobalConfiguration,
+        Job::ChannelConfiguration,
+        Job::Customers,
+        Job::Upload,
+    ];
 
     /// The job's number as the distribution schedule shows it; the key of its
     /// run history.
@@ -65,7 +69,9 @@ impl Job {
             Job::ChannelConfiguration => {
                 "Sends channels, registers, functionality profiles and customer groups to the channel databases."
             }
-            Job::Customers => "Sends HQ customers, including accounts created from asynchronous operations, to the channel databases.",
+            Job::Customers => {
+                "Sends HQ customers, including accounts created from asynchronous operations, to the channel databases."
+            }
             Job::Upload => "Uploads the channels' staged asynchronous customer operations to HQ.",
             Job::SyncCustomers => {
                 "Creates HQ customers from uploaded asynchronous operations and sets OnlineOperationCompleted."

@@ -34,7 +34,10 @@ pub struct JobRunner {
 
 impl JobRunner {
     pub fn new(channel: ChannelDb, hq: HqDb, settings: Arc<Settings>) -> JobRunner {
-        let running = Job::ALL.into_iter().map(|job| (job, Arc::new(Mutex::new(())))).collect();
+        let running = Job::ALL
+            .into_iter()
+            .map(|job| (job, Arc::new(Mutex::new(()))))
+            .collect();
         JobRunner {
             channel,
             hq,

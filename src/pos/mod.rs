@@ -146,7 +146,7 @@ fn CustomersPanel(register: RegisterOption) -> impl IntoView {
         result.set(None);
         adding.set(true);
     };
-    let key = register.key();
+    let key = StoredValue::new(register.key());
 
     view! {
         <section aria-labelledby="customers-heading">
@@ -155,8 +155,8 @@ fn CustomersPanel(register: RegisterOption) -> impl IntoView {
                 "Add customer"
             </button>
             <Show when=move || adding.get()>
-                <ActionForm action=action attr:class="customer-form" attr:aria-label="Add customer">
-                    <input type="hidden" name="register" value=key.clone() />
+                <ActionForm action=action attr:novalidate=true attr:class="customer-form" attr:aria-label="Add customer">
+                    <input type="hidden" name="register" value=key.get_value() />
                     <CustomerFields error email_required=false />
                     <div class="actions">
                         <button type="submit" disabled=move || action.pending().get()>

@@ -6,7 +6,9 @@ use crate::hq_db::UploadedOperation;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyncFailure {
-    #[error("Customer group '{0}' does not exist in HQ. Choose an existing customer group and synchronize again.")]
+    #[error(
+        "Customer group '{0}' does not exist in HQ. Choose an existing customer group and synchronize again."
+    )]
     UnknownCustomerGroup(String),
     #[error("Operation '{0}' cannot be synchronized: HQ only knows 'create' and 'update'.")]
     UnknownOperation(String),
