@@ -5,12 +5,12 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::ecommerce::SignUpPage;
+use crate::ecommerce::{MyProfilePage, SignUpPage};
 use crate::hq::batch_jobs::BatchJobsPage;
 use crate::hq::customers::CustomersPage;
 use crate::hq::distribution_schedule::DistributionSchedulePage;
 use crate::hq::sync_status::SyncStatusPage;
-use crate::pos::PosPage;
+use crate::pos::{PosCustomerPage, PosPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -44,7 +44,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/pos") view=PosPage />
+                    <Route path=path!("/pos/customers/:key") view=PosCustomerPage />
                     <Route path=path!("/ecommerce/sign-up") view=SignUpPage />
+                    <Route path=path!("/ecommerce/my-profile") view=MyProfilePage />
                     <Route path=path!("/hq/distribution-schedule") view=DistributionSchedulePage />
                     <Route path=path!("/hq/batch-jobs") view=BatchJobsPage />
                     <Route path=path!("/hq/customers") view=CustomersPage />

@@ -3,10 +3,12 @@
 //! start it the same way.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::channel_db::{ChannelDb, ChannelDbError};
 use crate::hq_db::{HqDb, HqDbError};
 use crate::jobs::{Job, JobError, JobRunner};
+use crate::realtime::RealtimeService;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone)]
@@ -14,6 +16,7 @@ pub struct Backend {
     pub channel: ChannelDb,
     pub hq: HqDb,
     pub jobs: JobRunner,
+    pub realtime: RealtimeService,
     pub settings: Arc<Settings>,
 }
 
@@ -42,10 +45,13 @@ impl Backend {
             tracing::warn!(interrupted, "closed job runs left running by a stopped server");
         }
         let jobs = JobRunner::new(channel.clone(), hq.clone(), settings.clone());
+        let latency = Duration::from_millis(u64::from(settings.hq_latency_ms));
+        let realtime = RealtimeService::new(hq.clone(), channel.clone(), latency);
         let backend = Backend {
             channel,
             hq,
             jobs,
+            realtime,
             settings,
         };
         backend.seed_demo_data().await?;

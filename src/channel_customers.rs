@@ -1,86 +1,406 @@
-//! Creating a customer on the channel side in asynchronous mode: validate the
-//! draft, resolve where it was made, stage it, answer with its temporary id.
+//! Customers on the channel side: create, find, edit and add addresses, in
+//! asynchronous mode (staged for the P-job) or through a real-time service
+//! call, as the channel's copy of the features decides.
 
-use crate::channel_db::{ChannelDb, ChannelDbError, NewStagedCreate};
-use crate::customer::{CustomerDraft, EmailRule, StagedCustomer, validate};
-use crate::error::FieldErrors;
+use crate::channel_db::{ChannelDb, ChannelDbError, NewOperation};
+use crate::customer::{
+    AddressDraft, ChangeOutcome, ChannelCustomer, CustomerDraft, CustomerSummary, ReferenceData,
+    StagedCustomer, validate_address, validate_customer,
+};
+use crate::error::{AppError, FieldErrors};
+use crate::features::Feature;
+use crate::realtime::{RealtimeError, RealtimeService};
+use crate::records::{ChannelRecord, OperationKind, StagedOperation};
 
-/// Where the customer is created: a register of a store, or the online store.
+/// Where the customer is served: a register of a store, or the online store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     Register { channel_id: i64, register_number: i64 },
     OnlineStore,
 }
 
+impl Origin {
+    /// The origin a page names: a register key such as `1-2`, or none for
+    /// the online store.
+    pub fn from_register_key(register: Option<&str>) -> Result<Origin, AppError> {
+        match register {
+            None => Ok(Origin::OnlineStore),
+            Some(key) => crate::pos::parse_register_key(key)
+                .map(|(channel_id, register_number)| Origin::Register {
+                    channel_id,
+                    register_number,
+                })
+                .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string())),
+        }
+    }
+}
+
+const SEARCH_LIMIT: u32 = 50;
+
 #[derive(Debug, thiserror::Error)]
-pub enum CreateError {
-    #[error("the customer draft is not valid")]
+pub enum CustomerError {
+    #[error("the customer is not valid")]
     Invalid(FieldErrors),
     #[error("Register {register_number} of store {channel_id} is not known to this channel database.")]
     UnknownRegister { channel_id: i64, register_number: i64 },
     #[error("No online store channel has been downloaded to this channel database yet (run job 1070).")]
     NoOnlineStore,
+    #[error("There is no customer {0} in this channel.")]
+    UnknownCustomer(String),
+    #[error(
+        "This customer is still pending sync, so HQ cannot change it yet. It can be changed once job 1010 has \
+         brought its account back, or at once when \"{0}\" is enabled."
+    )]
+    PendingCustomer(&'static str),
+    #[error("The real-time service call to HQ failed: {0}")]
+    Realtime(#[from] RealtimeError),
     #[error(transparent)]
     Storage(#[from] ChannelDbError),
 }
 
+impl From<CustomerError> for AppError {
+    fn from(error: CustomerError) -> Self {
+        match error {
+            CustomerError::Invalid(fields) => AppError::Invalid(fields),
+            CustomerError::UnknownCustomer(_) => AppError::NotFound(error.to_string()),
+            CustomerError::UnknownRegister { .. }
+            | CustomerError::NoOnlineStore
+            | CustomerError::PendingCustomer(_) => AppError::Refused(error.to_string()),
+            CustomerError::Realtime(RealtimeError::UnknownCustomer(_)) => {
+                AppError::Refused(error.to_string())
+            }
+            CustomerError::Realtime(other) => crate::respond::internal(other),
+            CustomerError::Storage(storage) => crate::respond::internal(storage),
+        }
+    }
+}
+
+/// The customer groups this channel knows and the default of `origin`, for
+/// forms to offer and check.
+pub async fn reference_data(channel: &ChannelDb, origin: Origin) -> Result<ReferenceData, CustomerError> {
+    let (channel_record, _) = resolve_origin(channel, origin).await?;
+    Ok(ReferenceData {
+        customer_groups: channel.customer_groups().await?,
+        default_customer_group: channel_record.default_customer_group,
+    })
+}
+
+/// Stages a new customer with all its rows and answers with its temporary id.
 pub async fn create_customer(
     channel: &ChannelDb,
     origin: Origin,
     draft: &CustomerDraft,
-) -> Result<StagedCustomer, CreateError> {
-    let (channel_record, register_number, email_rule) = match origin {
+) -> Result<StagedCustomer, CustomerError> {
+    let (channel_record, register_number) = resolve_origin(channel, origin).await?;
+    let mut draft = draft.clone();
+    fill_defaults(&mut draft, &channel_record, origin);
+    let reference = reference_data(channel, origin).await?;
+    let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
+        .map_err(CustomerError::Invalid)?;
+    let temporary_id = new_temporary_id();
+    let full_name = valid.display_name();
+    channel
+        .stage(NewOperation {
+            temporary_id: temporary_id.clone(),
+            kind: OperationKind::Create,
+            channel_id: channel_record.channel_id,
+            register_number,
+            customer_account: None,
+            customer_temporary_id: None,
+            customer: valid.into_draft(),
+        })
+        .await?;
+    Ok(StagedCustomer {
+        temporary_id,
+        full_name,
+        channel_name: channel_record.name,
+    })
+}
+
+pub async fn search_customers(
+    channel: &ChannelDb,
+    term: &str,
+) -> Result<Vec<CustomerSummary>, ChannelDbError> {
+    channel.search_customers(term, SEARCH_LIMIT).await
+}
+
+/// A customer by account or temporary id: the channel copy once synced, the
+/// staged create while pending, each with the changes staged since.
+pub async fn find_customer(
+    channel: &ChannelDb,
+    key: &str,
+) -> Result<Option<ChannelCustomer>, ChannelDbError> {
+    let key = key.trim();
+    if let Some(copied) = channel.copied_customer(key).await? {
+        let record = copied.record;
+        let changes = channel
+            .staged_changes(
+                Some(&record.account),
+                record.async_customer_id.as_deref(),
+                &copied.downloaded_at,
+            )
+            .await?;
+        return Ok(Some(ChannelCustomer {
+            pending_changes: changes.len(),
+            customer: apply_staged_changes(record.customer, &changes),
+            account: Some(record.account),
+            temporary_id: record.async_customer_id,
+        }));
+    }
+    let Some(create) = channel.staged_create(key).await? else {
+        return Ok(None);
+    };
+    let changes = channel
+        .staged_changes(None, Some(key), &create.created_at)
+        .await?;
+    Ok(Some(ChannelCustomer {
+        pending_changes: changes.len(),
+        customer: apply_staged_changes(create.customer, &changes),
+        account: None,
+        temporary_id: Some(create.temporary_id),
+    }))
+}
+
+/// Saves a customer's own fields: staged when the channel copy has "Enable
+/// editing customers in asynchronous mode", otherwise a real-time call.
+pub async fn edit_customer(
+    channel: &ChannelDb,
+    realtime: &RealtimeService,
+    origin: Origin,
+    key: &str,
+    draft: &CustomerDraft,
+) -> Result<ChangeOutcome, CustomerError> {
+    let (channel_record, register_number) = resolve_origin(channel, origin).await?;
+    let existing = find_customer(channel, key)
+        .await?
+        .ok_or_else(|| CustomerError::UnknownCustomer(key.to_string()))?;
+    let mut draft = CustomerDraft {
+        addresses: Vec::new(),
+        contacts: Vec::new(),
+        affiliations: Vec::new(),
+        attributes: Vec::new(),
+        ..draft.clone()
+    };
+    fill_defaults(&mut draft, &channel_record, origin);
+    let reference = reference_data(channel, origin).await?;
+    let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
+        .map_err(CustomerError::Invalid)?;
+    if channel.feature_enabled(Feature::AsyncEditing.name()).await? {
+        let operation = change_operation(OperationKind::Update, &channel_record, register_number, &existing);
+        return stage_change(channel, operation, valid.into_draft()).await;
+    }
+    let account = existing
+        .account
+        .ok_or(CustomerError::PendingCustomer(Feature::AsyncEditing.name()))?;
+    realtime.update_customer(&account, &valid).await?;
+    Ok(ChangeOutcome::AppliedInHq { account })
+}
+
+/// Adds an address: staged when the channel copy has "Enable asynchronous
+/// creation for customer addresses", otherwise a real-time call.
+pub async fn add_address(
+    channel: &ChannelDb,
+    realtime: &RealtimeService,
+    origin: Origin,
+    key: &str,
+    address: &AddressDraft,
+) -> Result<ChangeOutcome, CustomerError> {
+    let (channel_record, register_number) = resolve_origin(channel, origin).await?;
+    let existing = find_customer(channel, key)
+        .await?
+        .ok_or_else(|| CustomerError::UnknownCustomer(key.to_string()))?;
+    let valid = validate_address(address).map_err(CustomerError::Invalid)?;
+    if channel.feature_enabled(Feature::AsyncAddresses.name()).await? {
+        let operation = change_operation(
+            OperationKind::AddAddress,
+            &channel_record,
+            register_number,
+            &existing,
+        );
+        let customer = CustomerDraft {
+            addresses: vec![valid.get().clone()],
+            ..CustomerDraft::default()
+        };
+        return stage_change(channel, operation, customer).await;
+    }
+    let account = existing
+        .account
+        .ok_or(CustomerError::PendingCustomer(Feature::AsyncAddresses.name()))?;
+    realtime.add_address(&account, &valid).await?;
+    Ok(ChangeOutcome::AppliedInHq { account })
+}
+
+/// The customer as the channel should show it: `base` with the staged
+/// updates and address additions applied in the order they were made.
+pub fn apply_staged_changes(base: CustomerDraft, changes: &[StagedOperation]) -> CustomerDraft {
+    changes.iter().fold(base, |mut customer, change| {
+        match change.kind {
+            OperationKind::Update => {
+                customer = CustomerDraft {
+                    addresses: customer.addresses,
+                    contacts: customer.contacts,
+                    affiliations: customer.affiliations,
+                    attributes: customer.attributes,
+                    ..change.customer.clone()
+                };
+            }
+            OperationKind::AddAddress => {
+                for address in &change.customer.addresses {
+                    if address.primary {
+                        customer.addresses.iter_mut().for_each(|a| a.primary = false);
+                    }
+                    customer.addresses.push(address.clone());
+                }
+            }
+            OperationKind::Create => {}
+        }
+        customer
+    })
+}
+
+async fn stage_change(
+    channel: &ChannelDb,
+    mut operation: NewOperation,
+    customer: CustomerDraft,
+) -> Result<ChangeOutcome, CustomerError> {
+    operation.customer = customer;
+    let temporary_id = operation.temporary_id.clone();
+    channel.stage(operation).await?;
+    Ok(ChangeOutcome::Staged { temporary_id })
+}
+
+fn change_operation(
+    kind: OperationKind,
+    channel_record: &ChannelRecord,
+    register_number: Option<i64>,
+    existing: &ChannelCustomer,
+) -> NewOperation {
+    NewOperation {
+        temporary_id: new_temporary_id(),
+        kind,
+        channel_id: channel_record.channel_id,
+        register_number,
+        customer_account: existing.account.clone(),
+        customer_temporary_id: match existing.account {
+            Some(_) => None,
+            None => existing.temporary_id.clone(),
+        },
+        customer: CustomerDraft::default(),
+    }
+}
+
+async fn resolve_origin(
+    channel: &ChannelDb,
+    origin: Origin,
+) -> Result<(ChannelRecord, Option<i64>), CustomerError> {
+    match origin {
         Origin::Register {
             channel_id,
             register_number,
         } => {
-            let unknown = CreateError::UnknownRegister {
+            let unknown = || CustomerError::UnknownRegister {
                 channel_id,
                 register_number,
             };
             if !channel.register_exists(channel_id, register_number).await? {
-                return Err(unknown);
+                return Err(unknown());
             }
-            let record = channel.channel(channel_id).await?.ok_or(unknown)?;
-            (record, Some(register_number), EmailRule::Optional)
+            let record = channel.channel(channel_id).await?.ok_or_else(unknown)?;
+            Ok((record, Some(register_number)))
         }
         Origin::OnlineStore => {
             let record = channel
                 .online_channel()
                 .await?
-                .ok_or(CreateError::NoOnlineStore)?;
-            (record, None, EmailRule::Required)
+                .ok_or(CustomerError::NoOnlineStore)?;
+            Ok((record, None))
         }
-    };
-    let valid = validate(draft, email_rule).map_err(CreateError::Invalid)?;
-    let temporary_id = uuid::Uuid::new_v4().to_string();
-    channel
-        .stage_create(NewStagedCreate {
-            temporary_id: temporary_id.clone(),
-            channel_id: channel_record.channel_id,
-            register_number,
-            first_name: valid.first_name.clone(),
-            last_name: valid.last_name.clone(),
-            email: valid.email.clone(),
-            customer_group: channel_record.default_customer_group,
-        })
-        .await?;
-    Ok(StagedCustomer {
-        temporary_id,
-        full_name: valid.full_name(),
-        channel_name: channel_record.name,
-    })
+    }
 }
 
-impl From<CreateError> for crate::error::AppError {
-    fn from(error: CreateError) -> Self {
-        use crate::error::AppError;
-        match error {
-            CreateError::Invalid(fields) => AppError::Invalid(fields),
-            CreateError::UnknownRegister { .. } | CreateError::NoOnlineStore => {
-                AppError::Refused(error.to_string())
-            }
-            CreateError::Storage(storage) => crate::respond::internal(storage),
+/// A shopper always gets the online store's customer group; blank choices
+/// take the channel's defaults.
+fn fill_defaults(draft: &mut CustomerDraft, channel_record: &ChannelRecord, origin: Origin) {
+    if origin == Origin::OnlineStore || draft.customer_group.trim().is_empty() {
+        draft.customer_group = channel_record.default_customer_group.clone();
+    }
+    if draft.language.trim().is_empty() {
+        draft.language = "en-us".to_string();
+    }
+    if draft.currency.trim().is_empty() {
+        draft.currency = "USD".to_string();
+    }
+}
+
+fn new_temporary_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(kind: OperationKind, customer: CustomerDraft) -> StagedOperation {
+        StagedOperation {
+            id: 1,
+            temporary_id: "t".into(),
+            kind,
+            channel_id: 1,
+            register_number: None,
+            customer_account: None,
+            customer_temporary_id: None,
+            customer,
+            created_at: String::new(),
         }
+    }
+
+    fn address(street: &str, primary: bool) -> AddressDraft {
+        AddressDraft {
+            street: street.into(),
+            primary,
+            ..AddressDraft::default()
+        }
+    }
+
+    #[test]
+    fn staged_changes_apply_in_order_and_keep_the_rows_an_update_does_not_carry() {
+        let base = CustomerDraft {
+            first_name: "Ana".into(),
+            addresses: vec![address("1 Main St", true)],
+            affiliations: vec!["Employee".into()],
+            ..CustomerDraft::default()
+        };
+        let changes = [
+            change(
+                OperationKind::Update,
+                CustomerDraft {
+                    first_name: "Anna".into(),
+                    ..CustomerDraft::default()
+                },
+            ),
+            change(
+                OperationKind::AddAddress,
+                CustomerDraft {
+                    addresses: vec![address("2 Elm St", true)],
+                    ..CustomerDraft::default()
+                },
+            ),
+            change(
+                OperationKind::Update,
+                CustomerDraft {
+                    first_name: "Annie".into(),
+                    ..CustomerDraft::default()
+                },
+            ),
+        ];
+        let shown = apply_staged_changes(base, &changes);
+        assert_eq!(shown.first_name, "Annie");
+        assert_eq!(shown.affiliations, ["Employee"]);
+        let streets: Vec<(&str, bool)> = shown
+            .addresses
+            .iter()
+            .map(|a| (a.street.as_str(), a.primary))
+            .collect();
+        assert_eq!(streets, [("1 Main St", false), ("2 Elm St", true)]);
     }
 }

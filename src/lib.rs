@@ -9,8 +9,10 @@
 pub mod app;
 pub mod customer;
 pub mod customer_form;
+pub mod customer_page;
 pub mod ecommerce;
 pub mod error;
+pub mod features;
 pub mod hq;
 pub mod jobs;
 pub mod operation;
@@ -31,6 +33,8 @@ pub mod channel_db;
 #[cfg(feature = "ssr")]
 pub mod hq_db;
 #[cfg(feature = "ssr")]
+pub mod realtime;
+#[cfg(feature = "ssr")]
 pub mod respond;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -38,6 +42,8 @@ pub mod server;
 pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod sqlite;
+#[cfg(feature = "ssr")]
+pub mod staging_tables;
 #[cfg(feature = "ssr")]
 pub mod sync;
 

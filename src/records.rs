@@ -4,20 +4,64 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One staged asynchronous customer operation, as the P-job uploads it.
+use crate::customer::CustomerDraft;
+
+/// What an asynchronous operation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OperationKind {
+    Create,
+    Update,
+    AddAddress,
+}
+
+impl OperationKind {
+    /// The value of the `operation` column.
+    pub fn code(self) -> &'static str {
+        match self {
+            OperationKind::Create => "create",
+            OperationKind::Update => "update",
+            OperationKind::AddAddress => "add_address",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<OperationKind> {
+        [
+            OperationKind::Create,
+            OperationKind::Update,
+            OperationKind::AddAddress,
+        ]
+        .into_iter()
+        .find(|kind| kind.code() == code)
+    }
+
+    /// As the Customer synchronization status page names it.
+    pub fn caption(self) -> &'static str {
+        match self {
+            OperationKind::Create => "Create customer",
+            OperationKind::Update => "Update customer",
+            OperationKind::AddAddress => "Add address",
+        }
+    }
+}
+
+/// One staged asynchronous customer operation with all its rows: the header
+/// of RETAILASYNCCUSTOMERV2 and its addresses, contacts, affiliations and
+/// attributes. An update carries the customer's new header fields; an
+/// address addition carries its one address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct StagedOperation {
-    /// The channel's own row id, which orders the channel's operations.
+    /// The row id in the database it was read from; orders the operations.
     pub id: i64,
     pub temporary_id: String,
-    pub operation: String,
+    pub kind: OperationKind,
     pub channel_id: i64,
     pub register_number: Option<i64>,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub customer_group: String,
+    /// The customer an update or address addition changes, once it has an account.
+    pub customer_account: Option<String>,
+    /// The customer an update or address addition changes, while its create
+    /// is still pending sync.
+    pub customer_temporary_id: Option<String>,
+    pub customer: CustomerDraft,
     pub created_at: String,
 }
 
@@ -54,14 +98,27 @@ pub struct CustomerGroupRecord {
     pub description: String,
 }
 
-/// An HQ customer, as job 1010 copies it to the channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+/// An HQ customer with its addresses, as job 1010 copies it to the channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerRecord {
     pub account: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub customer_group: String,
     pub async_customer_id: Option<String>,
+    pub customer: CustomerDraft,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OperationKind;
+
+    #[test]
+    fn operation_kinds_round_trip_through_their_codes() {
+        for kind in [
+            OperationKind::Create,
+            OperationKind::Update,
+            OperationKind::AddAddress,
+        ] {
+            assert_eq!(OperationKind::from_code(kind.code()), Some(kind));
+        }
+        assert_eq!(OperationKind::from_code("delete"), None);
+    }
 }

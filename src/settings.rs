@@ -19,6 +19,8 @@ pub struct Settings {
     pub max_sync_retries: u32,
     /// Customer creates the channel writer groups into one commit at most.
     pub staging_group_size: u32,
+    /// Simulated time a real-time service call to HQ takes, in milliseconds.
+    pub hq_latency_ms: u32,
 }
 
 impl Default for Settings {
@@ -29,6 +31,7 @@ impl Default for Settings {
             sync_batch_size: 500,
             max_sync_retries: 3,
             staging_group_size: 256,
+            hq_latency_ms: 400,
         }
     }
 }
@@ -87,6 +90,7 @@ impl Settings {
         override_number(&var, "CUSTSYNC_SYNC_BATCH_SIZE", &mut self.sync_batch_size)?;
         override_number(&var, "CUSTSYNC_MAX_SYNC_RETRIES", &mut self.max_sync_retries)?;
         override_number(&var, "CUSTSYNC_STAGING_GROUP_SIZE", &mut self.staging_group_size)?;
+        override_number(&var, "CUSTSYNC_HQ_LATENCY_MS", &mut self.hq_latency_ms)?;
         Ok(())
     }
 
@@ -108,14 +112,14 @@ fn override_number(
         return Ok(());
     };
     match value.trim().parse::<u32>() {
-        Ok(number) if number > 0 => {
+        Ok(number) if number > 0 || name == "CUSTSYNC_HQ_LATENCY_MS" => {
             *target = number;
             Ok(())
         }
         _ => Err(SettingsError::Env {
             name: name.to_string(),
             value,
-            reason: "expected a whole number above 0".to_string(),
+            reason: "expected a whole number (above 0, except for the latency)".to_string(),
         }),
     }
 }

@@ -3,10 +3,11 @@
 
 mod common;
 
-use custsync::channel_customers::{CreateError, Origin, create_customer};
-use custsync::channel_db::NewStagedCreate;
+use custsync::channel_customers::{CustomerError, Origin, create_customer};
+use custsync::channel_db::NewOperation;
 use custsync::customer::CustomerDraft;
 use custsync::jobs::Job;
+use custsync::records::OperationKind;
 
 const HOUSTON_REGISTER_1: Origin = Origin::Register {
     channel_id: 1,
@@ -18,6 +19,7 @@ fn draft(first: &str, last: &str) -> CustomerDraft {
         first_name: first.into(),
         last_name: last.into(),
         email: format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase()),
+        ..CustomerDraft::default()
     }
 }
 
@@ -73,6 +75,7 @@ async fn a_create_stages_one_row_with_a_temporary_id_and_the_channel_defaults() 
         first_name: " Ana ".into(),
         last_name: "Silva ".into(),
         email: " Ana.Silva@Example.com".into(),
+        ..CustomerDraft::default()
     };
     let staged = create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &untrimmed)
         .await
@@ -85,14 +88,19 @@ async fn a_create_stages_one_row_with_a_temporary_id_and_the_channel_defaults() 
     assert_eq!(waiting.len(), 1);
     let row = &waiting[0];
     assert_eq!(row.temporary_id, staged.temporary_id);
-    assert_eq!(row.operation, "create");
+    assert_eq!(row.kind, OperationKind::Create);
     assert_eq!((row.channel_id, row.register_number), (1, Some(1)));
+    let customer = &row.customer;
     assert_eq!(
-        (row.first_name.as_str(), row.last_name.as_str()),
+        (customer.first_name.as_str(), customer.last_name.as_str()),
         ("Ana", "Silva")
     );
-    assert_eq!(row.email.as_deref(), Some("ana.silva@example.com"));
-    assert_eq!(row.customer_group, "30", "Houston's default customer group");
+    assert_eq!(customer.email, "ana.silva@example.com");
+    assert_eq!(customer.customer_group, "30", "Houston's default customer group");
+    assert_eq!(
+        (customer.language.as_str(), customer.currency.as_str()),
+        ("en-us", "USD")
+    );
 }
 
 #[tokio::test]
@@ -102,8 +110,9 @@ async fn an_invalid_create_is_refused_field_by_field_and_stages_nothing() {
         first_name: "".into(),
         last_name: "Silva".into(),
         email: "silva-at-example.com".into(),
+        ..CustomerDraft::default()
     };
-    let Err(CreateError::Invalid(fields)) =
+    let Err(CustomerError::Invalid(fields)) =
         create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &bad).await
     else {
         panic!("an invalid draft must be refused");
@@ -126,7 +135,10 @@ async fn a_create_at_an_unknown_register_is_refused() {
     let error = create_customer(&app.backend.channel, nowhere, &draft("Ana", "Silva"))
         .await
         .unwrap_err();
-    assert!(matches!(error, CreateError::UnknownRegister { .. }), "{error:?}");
+    assert!(
+        matches!(error, CustomerError::UnknownRegister { .. }),
+        "{error:?}"
+    );
     assert_eq!(app.backend.channel.count_not_uploaded().await.unwrap(), 0);
 }
 
@@ -135,7 +147,7 @@ async fn the_online_store_requires_an_email() {
     let app = common::start().await;
     let mut no_email = draft("Lena", "Berg");
     no_email.email.clear();
-    let Err(CreateError::Invalid(fields)) =
+    let Err(CustomerError::Invalid(fields)) =
         create_customer(&app.backend.channel, Origin::OnlineStore, &no_email).await
     else {
         panic!("a sign-up without email must be refused");
@@ -147,7 +159,10 @@ async fn the_online_store_requires_an_email() {
         .unwrap();
     assert_eq!(staged.channel_name, "Fabrikam online store");
     let row = &app.backend.channel.not_uploaded(10).await.unwrap()[0];
-    assert_eq!((row.register_number, row.customer_group.as_str()), (None, "40"));
+    assert_eq!(
+        (row.register_number, row.customer.customer_group.as_str()),
+        (None, "40")
+    );
 }
 
 #[tokio::test]
@@ -197,10 +212,7 @@ async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
     let customers = backend.hq.customer_list(1).await.unwrap();
     let customer = &customers[0];
     assert_eq!(customer.account, "C000013");
-    assert_eq!(
-        (customer.first_name.as_str(), customer.last_name.as_str()),
-        ("Ana", "Silva")
-    );
+    assert_eq!(customer.name, "Ana Silva");
     assert_eq!(customer.source_channel.as_deref(), Some("Houston"));
     assert_eq!(
         customer.async_customer_id.as_deref(),
@@ -251,14 +263,17 @@ async fn a_failing_operation_keeps_its_reason_and_stops_after_the_retry_limit() 
     let backend = &app.backend;
     backend
         .channel
-        .stage_create(NewStagedCreate {
+        .stage(NewOperation {
             temporary_id: "00000000-0000-4000-8000-000000000001".into(),
+            kind: OperationKind::Create,
             channel_id: 1,
             register_number: Some(1),
-            first_name: "Ana".into(),
-            last_name: "Silva".into(),
-            email: None,
-            customer_group: "99".into(),
+            customer_account: None,
+            customer_temporary_id: None,
+            customer: CustomerDraft {
+                customer_group: "99".into(),
+                ..draft("Ana", "Silva")
+            },
         })
         .await
         .unwrap();

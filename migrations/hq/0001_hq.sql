@@ -39,28 +39,79 @@ CREATE TABLE number_sequences (
 
 CREATE TABLE customers (
     account           TEXT    PRIMARY KEY,
+    party_type        TEXT    NOT NULL,
     first_name        TEXT    NOT NULL,
+    middle_name       TEXT    NOT NULL,
     last_name         TEXT    NOT NULL,
-    email             TEXT,
+    organization_name TEXT    NOT NULL,
+    email             TEXT    NOT NULL,
+    phone             TEXT    NOT NULL,
     customer_group    TEXT    NOT NULL REFERENCES customer_groups (group_id),
+    language          TEXT    NOT NULL,
+    currency          TEXT    NOT NULL,
     created_at        TEXT    NOT NULL,
+    changed_at        TEXT    NOT NULL,
     -- Where an asynchronously created customer came from.
     source_channel_id INTEGER,
     async_customer_id TEXT    UNIQUE
 );
 
--- The uploaded copy of the channels' RETAILASYNCCUSTOMERV2, with the sync
+CREATE TABLE customer_addresses (
+    account        TEXT    NOT NULL REFERENCES customers (account),
+    line           INTEGER NOT NULL,
+    name           TEXT    NOT NULL,
+    purpose        TEXT    NOT NULL,
+    street         TEXT    NOT NULL,
+    city           TEXT    NOT NULL,
+    state          TEXT    NOT NULL,
+    zip            TEXT    NOT NULL,
+    country_region TEXT    NOT NULL,
+    is_primary     INTEGER NOT NULL,
+    PRIMARY KEY (account, line)
+);
+
+CREATE TABLE customer_contacts (
+    account      TEXT    NOT NULL REFERENCES customers (account),
+    line         INTEGER NOT NULL,
+    contact_type TEXT    NOT NULL,
+    value        TEXT    NOT NULL,
+    is_primary   INTEGER NOT NULL,
+    PRIMARY KEY (account, line)
+);
+
+CREATE TABLE customer_affiliations (
+    account     TEXT NOT NULL REFERENCES customers (account),
+    affiliation TEXT NOT NULL,
+    PRIMARY KEY (account, affiliation)
+);
+
+CREATE TABLE customer_attributes (
+    account TEXT NOT NULL REFERENCES customers (account),
+    name    TEXT NOT NULL,
+    value   TEXT NOT NULL,
+    PRIMARY KEY (account, name)
+);
+
+-- The uploaded copies of the channels' staging tables, with the sync
 -- outcome of each operation.
 CREATE TABLE RETAILASYNCCUSTOMERV2 (
     id                       INTEGER PRIMARY KEY,
     temporary_id             TEXT    NOT NULL UNIQUE,
-    operation                TEXT    NOT NULL CHECK (operation IN ('create', 'update')),
+    operation                TEXT    NOT NULL CHECK (operation IN ('create', 'update', 'add_address')),
     channel_id               INTEGER NOT NULL,
     register_number          INTEGER,
+    customer_account         TEXT,
+    customer_temporary_id    TEXT,
+    party_type               TEXT    NOT NULL,
     first_name               TEXT    NOT NULL,
+    middle_name              TEXT    NOT NULL,
     last_name                TEXT    NOT NULL,
-    email                    TEXT,
+    organization_name        TEXT    NOT NULL,
+    email                    TEXT    NOT NULL,
+    phone                    TEXT    NOT NULL,
     customer_group           TEXT    NOT NULL,
+    language                 TEXT    NOT NULL,
+    currency                 TEXT    NOT NULL,
     created_at               TEXT    NOT NULL,
     uploaded_at              TEXT    NOT NULL,
     upload_run_id            INTEGER NOT NULL,
@@ -72,6 +123,44 @@ CREATE TABLE RETAILASYNCCUSTOMERV2 (
 );
 
 CREATE INDEX retailasynccustomerv2_pending ON RETAILASYNCCUSTOMERV2 (OnlineOperationCompleted, id);
+
+CREATE TABLE RETAILASYNCADDRESSV2 (
+    temporary_id   TEXT    NOT NULL REFERENCES RETAILASYNCCUSTOMERV2 (temporary_id),
+    line           INTEGER NOT NULL,
+    name           TEXT    NOT NULL,
+    purpose        TEXT    NOT NULL,
+    street         TEXT    NOT NULL,
+    city           TEXT    NOT NULL,
+    state          TEXT    NOT NULL,
+    zip            TEXT    NOT NULL,
+    country_region TEXT    NOT NULL,
+    is_primary     INTEGER NOT NULL,
+    PRIMARY KEY (temporary_id, line)
+);
+
+CREATE TABLE RETAILASYNCCUSTOMERCONTACT (
+    temporary_id TEXT    NOT NULL REFERENCES RETAILASYNCCUSTOMERV2 (temporary_id),
+    line         INTEGER NOT NULL,
+    contact_type TEXT    NOT NULL,
+    value        TEXT    NOT NULL,
+    is_primary   INTEGER NOT NULL,
+    PRIMARY KEY (temporary_id, line)
+);
+
+CREATE TABLE RETAILASYNCCUSTOMERAFFILIATION (
+    temporary_id TEXT    NOT NULL REFERENCES RETAILASYNCCUSTOMERV2 (temporary_id),
+    line         INTEGER NOT NULL,
+    affiliation  TEXT    NOT NULL,
+    PRIMARY KEY (temporary_id, line)
+);
+
+CREATE TABLE RETAILASYNCCUSTOMERATTRIBUTEV2 (
+    temporary_id TEXT    NOT NULL REFERENCES RETAILASYNCCUSTOMERV2 (temporary_id),
+    line         INTEGER NOT NULL,
+    name         TEXT    NOT NULL,
+    value        TEXT    NOT NULL,
+    PRIMARY KEY (temporary_id, line)
+);
 
 -- Every run of a CDX job or a batch job: the distribution schedule's and the
 -- batch jobs' history.

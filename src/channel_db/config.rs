@@ -131,3 +131,23 @@ impl ChannelDb {
         Ok(count > 0)
     }
 }
+
+impl ChannelDb {
+    /// The customer groups of the channel copy, as (id, description).
+    pub async fn customer_groups(&self) -> Result<Vec<(String, String)>, ChannelDbError> {
+        Ok(
+            sqlx::query_as("SELECT group_id, description FROM customer_groups ORDER BY group_id")
+                .fetch_all(&self.pools.read)
+                .await?,
+        )
+    }
+
+    /// Whether the channel copy of a feature (job 1110) says it is enabled.
+    pub async fn feature_enabled(&self, name: &str) -> Result<bool, ChannelDbError> {
+        let enabled: Option<bool> = sqlx::query_scalar("SELECT enabled FROM features WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pools.read)
+            .await?;
+        Ok(enabled.unwrap_or(false))
+    }
+}

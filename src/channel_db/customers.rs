@@ -1,31 +1,80 @@
-//! The channel's copy of HQ customers, written by job 1010.
+//! The channel's copy of HQ customers (written by job 1010 and by real-time
+//! calls), and the search a cashier runs over it and the pending creates.
+
+use sqlx::FromRow;
 
 use super::{ChannelDb, ChannelDbError};
+use crate::customer::{AddressDraft, CustomerSummary};
 use crate::records::CustomerRecord;
+use crate::staging_tables::{CUSTOMER_COLUMNS, CustomerColumns, bind_customer};
+
+/// A customer of the channel copy, with when it was last downloaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopiedCustomer {
+    pub record: CustomerRecord,
+    pub downloaded_at: String,
+}
+
+#[derive(FromRow)]
+struct CopyRow {
+    account: String,
+    async_customer_id: Option<String>,
+    downloaded_at: String,
+    #[sqlx(flatten)]
+    customer: CustomerColumns,
+}
+
+#[derive(FromRow)]
+struct CopyAddressRow {
+    name: String,
+    purpose: String,
+    street: String,
+    city: String,
+    state: String,
+    zip: String,
+    country_region: String,
+    is_primary: bool,
+}
+
+const NAME: &str =
+    "CASE WHEN party_type = 'organization' THEN organization_name ELSE first_name || ' ' || last_name END";
 
 impl ChannelDb {
-    /// Job 1010: writes HQ customers into the channel copy.
+    /// Writes HQ customers and their addresses into the channel copy.
     pub async fn save_customers(&self, customers: &[CustomerRecord]) -> Result<u64, ChannelDbError> {
         let mut tx = self.pools.write.begin().await?;
-        for customer in customers {
-            sqlx::query(
-                "INSERT INTO customers (account, first_name, last_name, email, customer_group,
-                                        async_customer_id, downloaded_at)
-                 VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-                 ON CONFLICT (account) DO UPDATE SET
-                    first_name = excluded.first_name, last_name = excluded.last_name,
-                    email = excluded.email, customer_group = excluded.customer_group,
-                    async_customer_id = excluded.async_customer_id,
-                    downloaded_at = excluded.downloaded_at",
-            )
-            .bind(&customer.account)
-            .bind(&customer.first_name)
-            .bind(&customer.last_name)
-            .bind(&customer.email)
-            .bind(&customer.customer_group)
-            .bind(&customer.async_customer_id)
-            .execute(&mut *tx)
-            .await?;
+        let sql = format!(
+            "INSERT OR REPLACE INTO customers (account, async_customer_id, downloaded_at, {CUSTOMER_COLUMNS})
+             VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        );
+        for record in customers {
+            sqlx::query("DELETE FROM customer_addresses WHERE account = ?")
+                .bind(&record.account)
+                .execute(&mut *tx)
+                .await?;
+            let query = sqlx::query(&sql)
+                .bind(&record.account)
+                .bind(&record.async_customer_id);
+            bind_customer(query, &record.customer).execute(&mut *tx).await?;
+            for (line, address) in record.customer.addresses.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO customer_addresses
+                        (account, line, name, purpose, street, city, state, zip, country_region, is_primary)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&record.account)
+                .bind(line as i64)
+                .bind(&address.name)
+                .bind(&address.purpose)
+                .bind(&address.street)
+                .bind(&address.city)
+                .bind(&address.state)
+                .bind(&address.zip)
+                .bind(&address.country_region)
+                .bind(address.primary)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(customers.len() as u64)
@@ -36,4 +85,89 @@ impl ChannelDb {
             .fetch_one(&self.pools.read)
             .await?)
     }
+
+    /// A customer of the copy, found by its account or by the temporary id
+    /// it had before it was synced.
+    pub async fn copied_customer(&self, key: &str) -> Result<Option<CopiedCustomer>, ChannelDbError> {
+        let row: Option<CopyRow> = sqlx::query_as(&format!(
+            "SELECT account, async_customer_id, downloaded_at, {CUSTOMER_COLUMNS}
+             FROM customers WHERE account = ? OR async_customer_id = ?"
+        ))
+        .bind(key)
+        .bind(key)
+        .fetch_optional(&self.pools.read)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let addresses: Vec<CopyAddressRow> = sqlx::query_as(
+            "SELECT name, purpose, street, city, state, zip, country_region, is_primary
+             FROM customer_addresses WHERE account = ? ORDER BY line",
+        )
+        .bind(&row.account)
+        .fetch_all(&self.pools.read)
+        .await?;
+        let mut customer = row.customer.into_draft();
+        customer.addresses = addresses
+            .into_iter()
+            .map(|a| AddressDraft {
+                name: a.name,
+                purpose: a.purpose,
+                street: a.street,
+                city: a.city,
+                state: a.state,
+                zip: a.zip,
+                country_region: a.country_region,
+                primary: a.is_primary,
+            })
+            .collect();
+        Ok(Some(CopiedCustomer {
+            record: CustomerRecord {
+                account: row.account,
+                async_customer_id: row.async_customer_id,
+                customer,
+            },
+            downloaded_at: row.downloaded_at,
+        }))
+    }
+
+    /// Customers of the copy and creates still pending sync whose name,
+    /// email, phone, account or temporary id contains `term`.
+    pub async fn search_customers(
+        &self,
+        term: &str,
+        limit: u32,
+    ) -> Result<Vec<CustomerSummary>, ChannelDbError> {
+        let pattern = format!("%{}%", escape_like(term.trim()));
+        let matches = |id_column: &str| {
+            format!(
+                "({NAME} LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\'
+                  OR {id_column} LIKE ?1 ESCAPE '\\')"
+            )
+        };
+        let sql = format!(
+            "SELECT account, async_customer_id AS temporary_id, {NAME} AS name, email, phone, 1 AS synced
+             FROM customers
+             WHERE {copy_matches} OR async_customer_id LIKE ?1 ESCAPE '\\'
+             UNION ALL
+             SELECT NULL, temporary_id, {NAME}, email, phone, 0
+             FROM RETAILASYNCCUSTOMERV2 o
+             WHERE operation = 'create'
+               AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.async_customer_id = o.temporary_id)
+               AND {staged_matches}
+             ORDER BY synced, name
+             LIMIT ?2",
+            copy_matches = matches("account"),
+            staged_matches = matches("temporary_id"),
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(pattern)
+            .bind(limit)
+            .fetch_all(&self.pools.read)
+            .await?)
+    }
+}
+
+fn escape_like(term: &str) -> String {
+    term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

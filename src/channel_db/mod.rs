@@ -9,7 +9,8 @@ mod writer;
 
 use std::path::Path;
 
-pub use writer::NewStagedCreate;
+pub use customers::CopiedCustomer;
+pub use writer::NewOperation;
 
 use crate::sqlite::{self, Pools};
 use writer::StagingWriter;

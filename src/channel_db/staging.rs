@@ -1,22 +1,21 @@
-//! Reading the staging tables: what the P-job uploads and what is still
-//! waiting for it.
+//! Reading the staging tables: what the P-job uploads, what is still
+//! waiting for it, and the operations of one customer.
 
 use super::{ChannelDb, ChannelDbError};
 use crate::records::StagedOperation;
-
-const STAGED_COLUMNS: &str = "id, temporary_id, operation, channel_id, register_number, first_name,
-     last_name, email, customer_group, created_at";
+use crate::staging_tables::{HEADER_COLUMNS, HeaderRow, load_operations};
 
 impl ChannelDb {
-    /// The oldest operations the P-job has not uploaded yet, in channel order.
+    /// The oldest operations the P-job has not uploaded yet, in channel
+    /// order, with all their rows.
     pub async fn not_uploaded(&self, limit: u32) -> Result<Vec<StagedOperation>, ChannelDbError> {
-        let sql = format!(
-            "SELECT {STAGED_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 ORDER BY id LIMIT ?"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(limit)
-            .fetch_all(&self.pools.read)
-            .await?)
+        let headers: Vec<HeaderRow> = sqlx::query_as(&format!(
+            "SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 ORDER BY id LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pools.read)
+        .await?;
+        Ok(load_operations(&self.pools.read, headers).await?)
     }
 
     /// Marks operations as uploaded, once HQ holds them.
@@ -32,15 +31,19 @@ impl ChannelDb {
         Ok(())
     }
 
-    /// The most recent operations still waiting for the P-job, newest first.
+    /// The most recent operations still waiting for the P-job, newest first,
+    /// without their child rows.
     pub async fn recent_not_uploaded(&self, limit: u32) -> Result<Vec<StagedOperation>, ChannelDbError> {
-        let sql = format!(
-            "SELECT {STAGED_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 ORDER BY id DESC LIMIT ?"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(limit)
-            .fetch_all(&self.pools.read)
-            .await?)
+        let headers: Vec<HeaderRow> = sqlx::query_as(&format!(
+            "SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 ORDER BY id DESC LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pools.read)
+        .await?;
+        Ok(headers
+            .into_iter()
+            .map(HeaderRow::into_operation)
+            .collect::<Result<_, _>>()?)
     }
 
     pub async fn count_not_uploaded(&self) -> Result<i64, ChannelDbError> {
@@ -49,5 +52,43 @@ impl ChannelDb {
                 .fetch_one(&self.pools.read)
                 .await?,
         )
+    }
+
+    /// The create staged under `temporary_id`, with all its rows.
+    pub async fn staged_create(&self, temporary_id: &str) -> Result<Option<StagedOperation>, ChannelDbError> {
+        let headers: Vec<HeaderRow> = sqlx::query_as(&format!(
+            "SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ? AND operation = 'create'"
+        ))
+        .bind(temporary_id)
+        .fetch_all(&self.pools.read)
+        .await?;
+        Ok(load_operations(&self.pools.read, headers).await?.pop())
+    }
+
+    /// The updates and address additions staged for a customer, named by its
+    /// account or by the temporary id of its create, made after `since`, in
+    /// the order they were made.
+    pub async fn staged_changes(
+        &self,
+        account: Option<&str>,
+        temporary_id: Option<&str>,
+        since: &str,
+    ) -> Result<Vec<StagedOperation>, ChannelDbError> {
+        let headers: Vec<HeaderRow> = sqlx::query_as(&format!(
+            "SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2
+             WHERE operation IN ('update', 'add_address') AND created_at > ?
+               AND (customer_account = ? OR customer_temporary_id = ?)
+             ORDER BY id"
+        ))
+        .bind(since)
+        .bind(account)
+        .bind(temporary_id)
+        .fetch_all(&self.pools.read)
+        .await?;
+        let mut changes = Vec::with_capacity(headers.len());
+        for header in headers {
+            changes.extend(load_operations(&self.pools.read, vec![header]).await?);
+        }
+        Ok(changes)
     }
 }

@@ -1,26 +1,29 @@
-//! The single writer of customer creates: concurrent requests queue here and
-//! are committed together, so many cashiers share one durable fsync instead
-//! of each paying for their own.
+//! The single writer of staged operations: concurrent requests queue here
+//! and are committed together, so many cashiers share one durable fsync
+//! instead of each paying for their own.
 
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{ChannelDb, ChannelDbError};
+use crate::customer::CustomerDraft;
+use crate::records::OperationKind;
+use crate::staging_tables::{CUSTOMER_COLUMNS, bind_customer, insert_children};
 
-/// A customer create, validated, with its temporary asynchronous id.
+/// An operation to stage: its header and all its rows, already validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewStagedCreate {
+pub struct NewOperation {
     pub temporary_id: String,
+    pub kind: OperationKind,
     pub channel_id: i64,
     pub register_number: Option<i64>,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub customer_group: String,
+    pub customer_account: Option<String>,
+    pub customer_temporary_id: Option<String>,
+    pub customer: CustomerDraft,
 }
 
 struct StageRequest {
-    create: NewStagedCreate,
+    operation: NewOperation,
     reply: oneshot::Sender<Result<(), ChannelDbError>>,
 }
 
@@ -38,12 +41,13 @@ impl StagingWriter {
 }
 
 impl ChannelDb {
-    /// Stages a customer create and returns once it is durably committed.
-    pub async fn stage_create(&self, create: NewStagedCreate) -> Result<(), ChannelDbError> {
+    /// Stages an operation with all its rows and returns once it is durably
+    /// committed.
+    pub async fn stage(&self, operation: NewOperation) -> Result<(), ChannelDbError> {
         let (reply, answer) = oneshot::channel();
         self.writer
             .queue
-            .send(StageRequest { create, reply })
+            .send(StageRequest { operation, reply })
             .await
             .map_err(|_| ChannelDbError::WriterStopped)?;
         answer.await.map_err(|_| ChannelDbError::WriterStopped)?
@@ -63,8 +67,8 @@ async fn write_groups(pool: SqlitePool, mut requests: mpsc::Receiver<StageReques
     }
 }
 
-/// Writes each create under its own savepoint, so one bad row does not fail
-/// the others, then commits the group once and answers every caller.
+/// Writes each operation under its own savepoint, so one bad operation does
+/// not fail the others, then commits the group once and answers every caller.
 async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
     let mut tx = match pool.begin().await {
         Ok(tx) => tx,
@@ -80,7 +84,7 @@ async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
     };
     let mut outcomes = Vec::with_capacity(group.len());
     for request in &group {
-        outcomes.push(insert_under_savepoint(&mut tx, &request.create).await);
+        outcomes.push(insert_under_savepoint(&mut tx, &request.operation).await);
     }
     let committed = tx.commit().await;
     for (request, outcome) in group.into_iter().zip(outcomes) {
@@ -88,7 +92,7 @@ async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
             Ok(()) => outcome,
             Err(error) => Err(ChannelDbError::GroupCommit(error.to_string())),
         };
-        // A caller that gave up waiting has nothing to be told; its row is
+        // A caller that gave up waiting has nothing to be told; its rows are
         // committed all the same and will be uploaded.
         let _ = request.reply.send(answer);
     }
@@ -96,10 +100,10 @@ async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
 
 async fn insert_under_savepoint(
     tx: &mut Transaction<'static, Sqlite>,
-    create: &NewStagedCreate,
+    operation: &NewOperation,
 ) -> Result<(), ChannelDbError> {
     let mut savepoint = sqlx::Connection::begin(&mut **tx).await?;
-    match insert_create(&mut savepoint, create).await {
+    match insert_operation(&mut savepoint, operation).await {
         Ok(()) => {
             savepoint.commit().await?;
             Ok(())
@@ -111,24 +115,25 @@ async fn insert_under_savepoint(
     }
 }
 
-async fn insert_create(
+async fn insert_operation(
     tx: &mut Transaction<'_, Sqlite>,
-    create: &NewStagedCreate,
+    operation: &NewOperation,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let sql = format!(
         "INSERT INTO RETAILASYNCCUSTOMERV2
-            (temporary_id, operation, channel_id, register_number, first_name, last_name,
-             email, customer_group, created_at)
-         VALUES (?, 'create', ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-    )
-    .bind(&create.temporary_id)
-    .bind(create.channel_id)
-    .bind(create.register_number)
-    .bind(&create.first_name)
-    .bind(&create.last_name)
-    .bind(&create.email)
-    .bind(&create.customer_group)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+            (temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id,
+             created_at, {CUSTOMER_COLUMNS})
+         VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    );
+    let query = sqlx::query(&sql)
+        .bind(&operation.temporary_id)
+        .bind(operation.kind.code())
+        .bind(operation.channel_id)
+        .bind(operation.register_number)
+        .bind(&operation.customer_account)
+        .bind(&operation.customer_temporary_id);
+    bind_customer(query, &operation.customer)
+        .execute(&mut **tx)
+        .await?;
+    insert_children(tx, &operation.temporary_id, &operation.customer).await
 }

@@ -1,59 +1,81 @@
-//! The online store (Fabrikam online store): a shopper signs up.
+//! The online store (Fabrikam online store): a shopper signs up, then keeps
+//! their profile and addresses up to date on My profile.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
-use crate::customer::StagedCustomer;
-use crate::customer_form::{CustomerFields, StagedConfirmation, form_error};
-use crate::error::AppError;
-use crate::ui::ErrorNote;
-
-#[server]
-pub async fn sign_up(
-    first_name: String,
-    last_name: String,
-    email: String,
-) -> Result<StagedCustomer, AppError> {
-    use crate::channel_customers::{Origin, create_customer};
-    use crate::customer::CustomerDraft;
-    use crate::respond::{backend, respond};
-
-    let result = async {
-        let draft = CustomerDraft {
-            first_name,
-            last_name,
-            email,
-        };
-        Ok(create_customer(&backend()?.channel, Origin::OnlineStore, &draft).await?)
-    };
-    respond(result.await)
-}
+use crate::customer::CustomerDraft;
+use crate::customer_form::{CustomerEditor, EditorMode, StagedConfirmation};
+use crate::customer_page::{CustomerCard, channel_reference, create_customer};
+use crate::ui::loaded;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let action = ServerAction::<SignUp>::new();
-    let result = action.value();
-    let error = Signal::derive(move || result.get().and_then(Result::err));
+    let reference = Resource::new(|| (), |_| channel_reference(None));
+    let create = Action::new(|draft: &CustomerDraft| create_customer(None, draft.clone()));
+    let signed_up = move || matches!(create.value().get(), Some(Ok(_)));
 
     view! {
         <Title text="Sign up - Fabrikam online store" />
-        <h1>"Fabrikam online store"</h1>
-        <section aria-labelledby="sign-up-heading" class="storefront">
-            <h2 id="sign-up-heading">"Sign up"</h2>
-            <Show
-                when=move || !matches!(result.get(), Some(Ok(_)))
-                fallback=move || result.get().and_then(Result::ok).map(|customer| view! { <StagedConfirmation customer /> })
-            >
-                <ActionForm action=action attr:novalidate=true attr:class="customer-form" attr:aria-label="Sign up">
-                    <CustomerFields error email_required=true />
-                    <div class="actions">
-                        <button type="submit" disabled=move || action.pending().get()>
-                            "Sign up"
-                        </button>
-                    </div>
-                    {move || form_error(error.get()).map(|error| view! { <ErrorNote error /> })}
-                </ActionForm>
-            </Show>
-        </section>
+        <p class="breadcrumb">"Fabrikam online store"</p>
+        <h1>"Sign up"</h1>
+        <Show
+            when=move || !signed_up()
+            fallback=move || {
+                create.value().get().and_then(Result::ok).map(|customer| {
+                    let href = format!("/ecommerce/my-profile?customer={}", customer.temporary_id);
+                    view! {
+                        <StagedConfirmation customer />
+                        <p><a href=href>"Go to my profile"</a></p>
+                    }
+                })
+            }
+        >
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    loaded(reference.await, move |reference| {
+                        let initial = CustomerDraft {
+                            customer_group: reference.default_customer_group.clone(),
+                            language: "en-us".to_string(),
+                            currency: "USD".to_string(),
+                            ..CustomerDraft::default()
+                        };
+                        view! {
+                            <CustomerEditor
+                                initial
+                                reference
+                                mode=EditorMode::ShopperNew
+                                server_error=Signal::derive(move || create.value().get().and_then(Result::err))
+                                pending=create.pending()
+                                on_save=Callback::new(move |draft| { create.dispatch(draft); })
+                                save_caption="Sign up"
+                            />
+                        }
+                    })
+                })}
+            </Suspense>
+        </Show>
+    }
+}
+
+/// The shopper's own profile, named by `?customer=` (their account, or their
+/// temporary id until HQ has created the account).
+#[component]
+pub fn MyProfilePage() -> impl IntoView {
+    let query = use_query_map();
+    let key = move || query.with(|q| q.get("customer")).unwrap_or_default();
+    view! {
+        <Title text="My profile - Fabrikam online store" />
+        <p class="breadcrumb">"Fabrikam online store"</p>
+        <h1>"My profile"</h1>
+        {move || {
+            let key = key();
+            if key.is_empty() {
+                view! { <p>"Sign up first, then open your profile from the confirmation."</p> }.into_any()
+            } else {
+                view! { <CustomerCard key register=None /> }.into_any()
+            }
+        }}
     }
 }

@@ -16,13 +16,15 @@ const LIST_LENGTH: u32 = 200;
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct HqCustomerRow {
     pub account: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
     pub customer_group: String,
     pub created_at: String,
     pub source_channel: Option<String>,
     pub async_customer_id: Option<String>,
+    pub primary_address: Option<String>,
+    pub address_count: i64,
 }
 
 #[server]
@@ -53,6 +55,9 @@ fn CustomerTable(rows: Vec<HqCustomerRow>) -> impl IntoView {
                     <th scope="col">"Account"</th>
                     <th scope="col">"Name"</th>
                     <th scope="col">"Email"</th>
+                    <th scope="col">"Phone"</th>
+                    <th scope="col">"Primary address"</th>
+                    <th scope="col">"Addresses"</th>
                     <th scope="col">"Customer group"</th>
                     <th scope="col">"Created"</th>
                     <th scope="col">"Channel"</th>
@@ -66,8 +71,11 @@ fn CustomerTable(rows: Vec<HqCustomerRow>) -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{row.account}</td>
-                                <td>{format!("{} {}", row.first_name, row.last_name)}</td>
+                                <td>{row.name}</td>
                                 <td>{row.email}</td>
+                                <td>{row.phone}</td>
+                                <td>{row.primary_address}</td>
+                                <td>{row.address_count}</td>
                                 <td>{row.customer_group}</td>
                                 <td><Time stored=row.created_at /></td>
                                 <td>{row.source_channel.unwrap_or_else(|| "HQ".to_string())}</td>

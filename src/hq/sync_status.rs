@@ -29,11 +29,9 @@ pub struct SyncStatusRow {
 
 /// "create" is shown as "Create customer".
 pub fn operation_caption(operation: &str) -> String {
-    match operation {
-        "create" => "Create customer".to_string(),
-        "update" => "Update customer".to_string(),
-        other => other.to_string(),
-    }
+    crate::records::OperationKind::from_code(operation)
+        .map(|kind| kind.caption().to_string())
+        .unwrap_or_else(|| operation.to_string())
 }
 
 #[server]
@@ -60,12 +58,12 @@ pub async fn customer_sync_status() -> Result<Vec<SyncStatusRow>, AppError> {
         let mut rows: Vec<SyncStatusRow> = waiting
             .into_iter()
             .map(|op| SyncStatusRow {
-                operation: operation_caption(&op.operation),
+                operation: op.kind.caption().to_string(),
                 channel: channel_name(op.channel_id),
+                name: crate::customer::display_name(&op.customer),
+                account: op.customer_account,
+                temporary_id: op.customer_temporary_id.unwrap_or(op.temporary_id),
                 created_at: op.created_at,
-                temporary_id: op.temporary_id,
-                account: None,
-                name: format!("{} {}", op.first_name, op.last_name),
                 status: OperationStatus::PendingUpload,
                 error: None,
                 retries: 0,
@@ -77,9 +75,9 @@ pub async fn customer_sync_status() -> Result<Vec<SyncStatusRow>, AppError> {
             channel: op.channel.unwrap_or_else(|| "Unknown channel".to_string()),
             created_at: op.created_at,
             status: OperationStatus::of_uploaded(op.online_operation_completed, op.error.is_some()),
-            temporary_id: op.temporary_id,
-            account: op.account,
-            name: format!("{} {}", op.first_name, op.last_name),
+            temporary_id: op.customer_temporary_id.unwrap_or(op.temporary_id),
+            account: op.account.or(op.customer_account),
+            name: op.name,
             error: op.error,
             retries: op.retry_count,
             last_attempt: op.last_attempt_at,

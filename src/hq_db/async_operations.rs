@@ -1,35 +1,32 @@
 //! The uploaded copies of the channels' asynchronous customer operations.
 
+use sqlx::FromRow;
+
 use super::{HqDb, HqDbError};
 use crate::records::StagedOperation;
+use crate::staging_tables::{
+    CUSTOMER_COLUMNS, HEADER_COLUMNS, HeaderRow, bind_customer, insert_children, load_operations,
+};
 
 /// An uploaded operation as "Synchronize customers and channel requests"
 /// processes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct UploadedOperation {
-    pub id: i64,
-    pub temporary_id: String,
-    pub operation: String,
-    pub channel_id: i64,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub customer_group: String,
+    pub operation: StagedOperation,
     pub retry_count: i64,
 }
 
 /// An uploaded operation as the Customer synchronization status page lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct UploadedOperationRow {
     pub id: i64,
     pub temporary_id: String,
     pub operation: String,
     pub channel: Option<String>,
     pub created_at: String,
-    pub first_name: String,
-    pub last_name: String,
+    pub name: String,
+    pub customer_account: Option<String>,
+    pub customer_temporary_id: Option<String>,
     pub online_operation_completed: bool,
     pub account: Option<String>,
     pub error: Option<String>,
@@ -37,63 +34,83 @@ pub struct UploadedOperationRow {
     pub last_attempt_at: Option<String>,
 }
 
+#[derive(FromRow)]
+struct PendingRow {
+    #[sqlx(flatten)]
+    header: HeaderRow,
+    retry_count: i64,
+}
+
 impl HqDb {
-    /// Stores uploaded operations; one already uploaded (same temporary id)
-    /// is left as it is, so a P-job that runs again duplicates nothing.
-    /// Returns how many were new.
+    /// Stores uploaded operations with all their rows; one already uploaded
+    /// (same temporary id) is left as it is, so a P-job that runs again
+    /// duplicates nothing. Returns how many were new.
     pub async fn save_uploaded_operations(
         &self,
         operations: &[StagedOperation],
         run_id: i64,
     ) -> Result<u64, HqDbError> {
+        let sql = format!(
+            "INSERT INTO RETAILASYNCCUSTOMERV2
+                (temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id,
+                 created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS})
+             VALUES (?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (temporary_id) DO NOTHING"
+        );
         let mut tx = self.pools.write.begin().await?;
         let mut inserted = 0;
         for op in operations {
-            inserted += sqlx::query(
-                "INSERT INTO RETAILASYNCCUSTOMERV2
-                    (temporary_id, operation, channel_id, register_number, first_name, last_name,
-                     email, customer_group, created_at, uploaded_at, upload_run_id)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?)
-                 ON CONFLICT (temporary_id) DO NOTHING",
-            )
-            .bind(&op.temporary_id)
-            .bind(&op.operation)
-            .bind(op.channel_id)
-            .bind(op.register_number)
-            .bind(&op.first_name)
-            .bind(&op.last_name)
-            .bind(&op.email)
-            .bind(&op.customer_group)
-            .bind(&op.created_at)
-            .bind(run_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let query = sqlx::query(&sql)
+                .bind(&op.temporary_id)
+                .bind(op.kind.code())
+                .bind(op.channel_id)
+                .bind(op.register_number)
+                .bind(&op.customer_account)
+                .bind(&op.customer_temporary_id)
+                .bind(&op.created_at)
+                .bind(run_id);
+            let new = bind_customer(query, &op.customer)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if new > 0 {
+                insert_children(&mut tx, &op.temporary_id, &op.customer).await?;
+            }
+            inserted += new;
         }
         tx.commit().await?;
         Ok(inserted)
     }
 
     /// Operations not completed yet and still under the retry limit, after
-    /// `after_id`, oldest first.
+    /// `after_id`, oldest first, with all their rows.
     pub async fn pending_operations(
         &self,
         after_id: i64,
         limit: u32,
         max_retries: u32,
     ) -> Result<Vec<UploadedOperation>, HqDbError> {
-        Ok(sqlx::query_as(
-            "SELECT id, temporary_id, operation, channel_id, first_name, last_name, email,
-                    customer_group, retry_count
-             FROM RETAILASYNCCUSTOMERV2
+        let rows: Vec<PendingRow> = sqlx::query_as(&format!(
+            "SELECT {HEADER_COLUMNS}, retry_count FROM RETAILASYNCCUSTOMERV2
              WHERE OnlineOperationCompleted = 0 AND id > ? AND retry_count < ?
-             ORDER BY id LIMIT ?",
-        )
+             ORDER BY id LIMIT ?"
+        ))
         .bind(after_id)
         .bind(max_retries)
         .bind(limit)
         .fetch_all(&self.pools.read)
-        .await?)
+        .await?;
+        let retries: Vec<i64> = rows.iter().map(|row| row.retry_count).collect();
+        let operations =
+            load_operations(&self.pools.read, rows.into_iter().map(|row| row.header).collect()).await?;
+        Ok(operations
+            .into_iter()
+            .zip(retries)
+            .map(|(operation, retry_count)| UploadedOperation {
+                operation,
+                retry_count,
+            })
+            .collect())
     }
 
     pub async fn count_pending_operations(&self, max_retries: u32) -> Result<i64, HqDbError> {
@@ -108,8 +125,11 @@ impl HqDb {
     /// The most recent uploaded operations, newest first.
     pub async fn recent_operations(&self, limit: u32) -> Result<Vec<UploadedOperationRow>, HqDbError> {
         Ok(sqlx::query_as(
-            "SELECT o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at, o.first_name,
-                    o.last_name, o.OnlineOperationCompleted AS online_operation_completed, o.account,
+            "SELECT o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at,
+                    CASE WHEN o.party_type = 'organization' THEN o.organization_name
+                         ELSE o.first_name || ' ' || o.last_name END AS name,
+                    o.customer_account, o.customer_temporary_id,
+                    o.OnlineOperationCompleted AS online_operation_completed, o.account,
                     o.error, o.retry_count, o.last_attempt_at
              FROM RETAILASYNCCUSTOMERV2 o LEFT JOIN channels c ON c.channel_id = o.channel_id
              ORDER BY o.id DESC LIMIT ?",
@@ -117,5 +137,16 @@ impl HqDb {
         .bind(limit)
         .fetch_all(&self.pools.read)
         .await?)
+    }
+
+    /// An uploaded operation with all its rows, as HQ holds it.
+    pub async fn uploaded_operation(&self, temporary_id: &str) -> Result<Option<StagedOperation>, HqDbError> {
+        let headers: Vec<HeaderRow> = sqlx::query_as(&format!(
+            "SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?"
+        ))
+        .bind(temporary_id)
+        .fetch_all(&self.pools.read)
+        .await?;
+        Ok(load_operations(&self.pools.read, headers).await?.pop())
     }
 }

@@ -37,3 +37,17 @@ impl HqDb {
         )
     }
 }
+
+impl HqDb {
+    /// Sets a feature's state in HQ Feature management.
+    pub async fn set_feature_enabled(&self, name: &str, enabled: bool) -> Result<(), HqDbError> {
+        sqlx::query(
+            "UPDATE features SET enabled = ?, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?",
+        )
+        .bind(enabled)
+        .bind(name)
+        .execute(&self.pools.write)
+        .await?;
+        Ok(())
+    }
+}

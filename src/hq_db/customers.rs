@@ -1,16 +1,66 @@
-//! HQ customers: the list admins read and the rows job 1010 sends to the
-//! channels.
+//! HQ customers: the list admins read, one customer whole, and the rows job
+//! 1010 sends to the channels.
+
+use std::collections::HashMap;
+
+use sqlx::FromRow;
 
 use super::{HqDb, HqDbError};
+use crate::customer::{AddressDraft, AttributeDraft, ContactDraft};
 use crate::hq::customers::HqCustomerRow;
 use crate::records::CustomerRecord;
+use crate::staging_tables::{CUSTOMER_COLUMNS, CustomerColumns};
+
+#[derive(FromRow)]
+struct CustomerRow {
+    account: String,
+    async_customer_id: Option<String>,
+    #[sqlx(flatten)]
+    customer: CustomerColumns,
+}
+
+#[derive(FromRow)]
+struct AddressRow {
+    account: String,
+    name: String,
+    purpose: String,
+    street: String,
+    city: String,
+    state: String,
+    zip: String,
+    country_region: String,
+    is_primary: bool,
+}
+
+impl AddressRow {
+    fn into_draft(self) -> AddressDraft {
+        AddressDraft {
+            name: self.name,
+            purpose: self.purpose,
+            street: self.street,
+            city: self.city,
+            state: self.state,
+            zip: self.zip,
+            country_region: self.country_region,
+            primary: self.is_primary,
+        }
+    }
+}
+
+const ADDRESS_COLUMNS: &str = "account, name, purpose, street, city, state, zip, country_region, is_primary";
 
 impl HqDb {
     /// Customers, newest account first.
     pub async fn customer_list(&self, limit: u32) -> Result<Vec<HqCustomerRow>, HqDbError> {
         Ok(sqlx::query_as(
-            "SELECT c.account, c.first_name, c.last_name, c.email, c.customer_group, c.created_at,
-                    ch.name AS source_channel, c.async_customer_id
+            "SELECT c.account,
+                    CASE WHEN c.party_type = 'organization' THEN c.organization_name
+                         ELSE c.first_name || ' ' || c.last_name END AS name,
+                    c.email, c.phone, c.customer_group, c.created_at,
+                    ch.name AS source_channel, c.async_customer_id,
+                    (SELECT a.street || ', ' || a.city || ' ' || a.zip || ', ' || a.country_region
+                     FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = 1) AS primary_address,
+                    (SELECT COUNT(*) FROM customer_addresses a WHERE a.account = c.account) AS address_count
              FROM customers c LEFT JOIN channels ch ON ch.channel_id = c.source_channel_id
              ORDER BY c.account DESC LIMIT ?",
         )
@@ -19,14 +69,88 @@ impl HqDb {
         .await?)
     }
 
-    /// Every customer, for job 1010.
+    /// Every customer with its addresses, for job 1010.
     pub async fn customers_for_channels(&self) -> Result<Vec<CustomerRecord>, HqDbError> {
-        Ok(sqlx::query_as(
-            "SELECT account, first_name, last_name, email, customer_group, async_customer_id
-             FROM customers ORDER BY account",
-        )
+        let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
+            "SELECT account, async_customer_id, {CUSTOMER_COLUMNS} FROM customers ORDER BY account"
+        ))
         .fetch_all(&self.pools.read)
-        .await?)
+        .await?;
+        let addresses: Vec<AddressRow> = sqlx::query_as(&format!(
+            "SELECT {ADDRESS_COLUMNS} FROM customer_addresses ORDER BY account, line"
+        ))
+        .fetch_all(&self.pools.read)
+        .await?;
+        let mut by_account: HashMap<String, Vec<AddressDraft>> = HashMap::new();
+        for address in addresses {
+            by_account
+                .entry(address.account.clone())
+                .or_default()
+                .push(address.into_draft());
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let mut customer = row.customer.into_draft();
+                customer.addresses = by_account.remove(&row.account).unwrap_or_default();
+                CustomerRecord {
+                    account: row.account,
+                    async_customer_id: row.async_customer_id,
+                    customer,
+                }
+            })
+            .collect())
+    }
+
+    /// One customer whole: its fields, addresses, contacts, affiliations and attributes.
+    pub async fn customer_record(&self, account: &str) -> Result<Option<CustomerRecord>, HqDbError> {
+        let row: Option<CustomerRow> = sqlx::query_as(&format!(
+            "SELECT account, async_customer_id, {CUSTOMER_COLUMNS} FROM customers WHERE account = ?"
+        ))
+        .bind(account)
+        .fetch_optional(&self.pools.read)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut customer = row.customer.into_draft();
+        let addresses: Vec<AddressRow> = sqlx::query_as(&format!(
+            "SELECT {ADDRESS_COLUMNS} FROM customer_addresses WHERE account = ? ORDER BY line"
+        ))
+        .bind(account)
+        .fetch_all(&self.pools.read)
+        .await?;
+        customer.addresses = addresses.into_iter().map(AddressRow::into_draft).collect();
+        let contacts: Vec<(String, String, bool)> = sqlx::query_as(
+            "SELECT contact_type, value, is_primary FROM customer_contacts WHERE account = ? ORDER BY line",
+        )
+        .bind(account)
+        .fetch_all(&self.pools.read)
+        .await?;
+        customer.contacts = contacts
+            .into_iter()
+            .map(|(kind, value, primary)| ContactDraft { kind, value, primary })
+            .collect();
+        customer.affiliations = sqlx::query_scalar(
+            "SELECT affiliation FROM customer_affiliations WHERE account = ? ORDER BY affiliation",
+        )
+        .bind(account)
+        .fetch_all(&self.pools.read)
+        .await?;
+        let attributes: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, value FROM customer_attributes WHERE account = ? ORDER BY name")
+                .bind(account)
+                .fetch_all(&self.pools.read)
+                .await?;
+        customer.attributes = attributes
+            .into_iter()
+            .map(|(name, value)| AttributeDraft { name, value })
+            .collect();
+        Ok(Some(CustomerRecord {
+            account: row.account,
+            async_customer_id: row.async_customer_id,
+            customer,
+        }))
     }
 
     pub async fn count_customers(&self) -> Result<i64, HqDbError> {

@@ -2,14 +2,10 @@
 //! four features (all off), three channels, customer groups, the customer
 //! account number sequence and a dozen customers.
 
+use super::sync_transaction::insert_customer;
 use super::{HqDb, HqDbError};
-
-pub const FEATURES: [&str; 4] = [
-    "Performance improvements for customer orders and customer transactions",
-    "Enable enhanced asynchronous customer creation",
-    "Enable asynchronous creation for customer addresses",
-    "Enable editing customers in asynchronous mode",
-];
+use crate::customer::{AddressDraft, CustomerDraft};
+use crate::features::Feature;
 
 /// (id, name, kind, default customer group, registers)
 const CHANNELS: [(i64, &str, &str, &str, &[i64]); 3] = [
@@ -54,11 +50,11 @@ impl HqDb {
         if features > 0 {
             return Ok(false);
         }
-        for (order, name) in FEATURES.iter().enumerate() {
+        for (order, feature) in Feature::ALL.iter().enumerate() {
             sqlx::query(&format!(
                 "INSERT INTO features (name, sort_order, enabled, changed_at) VALUES (?, ?, 0, {NOW})"
             ))
-            .bind(name)
+            .bind(feature.name())
             .bind(order as i64)
             .execute(&mut *tx)
             .await?;
@@ -91,17 +87,8 @@ impl HqDb {
             }
         }
         for (index, (first, last, email, group)) in CUSTOMERS.iter().enumerate() {
-            sqlx::query(&format!(
-                "INSERT INTO customers (account, first_name, last_name, email, customer_group, created_at)
-                 VALUES (?, ?, ?, ?, ?, {NOW})"
-            ))
-            .bind(format!("C{:06}", index + 1))
-            .bind(first)
-            .bind(last)
-            .bind(email)
-            .bind(group)
-            .execute(&mut *tx)
-            .await?;
+            let customer = demo_customer(index, first, last, email, group);
+            insert_customer(&mut tx, &format!("C{:06}", index + 1), &customer, None).await?;
         }
         sqlx::query("INSERT INTO number_sequences (name, prefix, digits, next_number) VALUES ('Customer account', 'C', 6, ?)")
             .bind(CUSTOMERS.len() as i64 + 1)
@@ -109,5 +96,34 @@ impl HqDb {
             .await?;
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+/// A demo customer with one home address in one of the stores' cities.
+fn demo_customer(index: usize, first: &str, last: &str, email: &str, group: &str) -> CustomerDraft {
+    let (street, city, state, zip) = if index % 2 == 0 {
+        ("1200 Main St", "Houston", "TX", "77002")
+    } else {
+        ("400 Pine St", "Seattle", "WA", "98101")
+    };
+    CustomerDraft {
+        first_name: first.to_string(),
+        last_name: last.to_string(),
+        email: email.to_string(),
+        phone: format!("+1 555 010 {:04}", index + 1),
+        customer_group: group.to_string(),
+        language: "en-us".to_string(),
+        currency: "USD".to_string(),
+        addresses: vec![AddressDraft {
+            name: "Home".to_string(),
+            purpose: "Home".to_string(),
+            street: street.to_string(),
+            city: city.to_string(),
+            state: state.to_string(),
+            zip: zip.to_string(),
+            country_region: "USA".to_string(),
+            primary: true,
+        }],
+        ..CustomerDraft::default()
     }
 }

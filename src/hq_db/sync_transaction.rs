@@ -1,9 +1,12 @@
-//! One HQ transaction of "Synchronize customers and channel requests": the
-//! statements that complete or fail a group of operations together.
+//! One HQ transaction of "Synchronize customers and channel requests" (or
+//! of a real-time service call): the statements that change customers and
+//! complete or fail operations together.
 
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 
-use super::{HqDb, HqDbError, UploadedOperation};
+use super::{HqDb, HqDbError};
+use crate::customer::{AddressDraft, CustomerDraft};
+use crate::staging_tables::{CUSTOMER_COLUMNS, bind_customer};
 
 const CUSTOMER_ACCOUNT_SEQUENCE: &str = "Customer account";
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -41,51 +44,109 @@ impl SyncTransaction {
         Ok(format_account(&prefix, digits, number))
     }
 
-    /// Creates the HQ customer of a create operation, mapped to its temporary id.
-    pub async fn create_customer(&mut self, op: &UploadedOperation, account: &str) -> Result<(), HqDbError> {
+    /// Creates an HQ customer with its addresses, contacts, affiliations and
+    /// attributes; `origin` is the channel and temporary id of an
+    /// asynchronous create.
+    pub async fn create_customer(
+        &mut self,
+        account: &str,
+        customer: &CustomerDraft,
+        origin: Option<(i64, &str)>,
+    ) -> Result<(), HqDbError> {
+        insert_customer(&mut self.tx, account, customer, origin).await
+    }
+
+    /// Replaces a customer's own fields; false when there is no such customer.
+    pub async fn update_customer(
+        &mut self,
+        account: &str,
+        customer: &CustomerDraft,
+    ) -> Result<bool, HqDbError> {
         let sql = format!(
-            "INSERT INTO customers (account, first_name, last_name, email, customer_group, created_at,
-                                    source_channel_id, async_customer_id)
-             VALUES (?, ?, ?, ?, ?, {NOW}, ?, ?)"
+            "UPDATE customers SET ({CUSTOMER_COLUMNS}, changed_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW})
+             WHERE account = ?"
         );
-        sqlx::query(&sql)
-            .bind(account)
-            .bind(&op.first_name)
-            .bind(&op.last_name)
-            .bind(&op.email)
-            .bind(&op.customer_group)
-            .bind(op.channel_id)
-            .bind(&op.temporary_id)
-            .execute(&mut *self.tx)
-            .await?;
+        let query = bind_customer(sqlx::query(&sql), customer).bind(account);
+        Ok(query.execute(&mut *self.tx).await?.rows_affected() > 0)
+    }
+
+    /// Adds an address to a customer; a primary one takes over from the old
+    /// primary address.
+    pub async fn add_address(&mut self, account: &str, address: &AddressDraft) -> Result<(), HqDbError> {
+        if address.primary {
+            sqlx::query("UPDATE customer_addresses SET is_primary = 0 WHERE account = ?")
+                .bind(account)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let line: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(line) + 1, 0) FROM customer_addresses WHERE account = ?")
+                .bind(account)
+                .fetch_one(&mut *self.tx)
+                .await?;
+        insert_address(&mut self.tx, account, line, address).await?;
+        sqlx::query(&format!(
+            "UPDATE customers SET changed_at = {NOW} WHERE account = ?"
+        ))
+        .bind(account)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 
+    pub async fn customer_exists(&mut self, account: &str) -> Result<bool, HqDbError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE account = ?")
+            .bind(account)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok(count > 0)
+    }
+
+    /// The account created from the asynchronous create `temporary_id`, if any yet.
+    pub async fn account_of_temporary_id(&mut self, temporary_id: &str) -> Result<Option<String>, HqDbError> {
+        Ok(
+            sqlx::query_scalar("SELECT account FROM customers WHERE async_customer_id = ?")
+                .bind(temporary_id)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    /// Whether an uploaded create with this temporary id still waits for sync.
+    pub async fn create_is_pending(&mut self, temporary_id: &str) -> Result<bool, HqDbError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
+             WHERE temporary_id = ? AND operation = 'create' AND OnlineOperationCompleted = 0",
+        )
+        .bind(temporary_id)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(count > 0)
+    }
+
     pub async fn mark_synced(&mut self, operation_id: i64, account: &str) -> Result<(), HqDbError> {
-        let sql = format!(
+        sqlx::query(&format!(
             "UPDATE RETAILASYNCCUSTOMERV2
              SET OnlineOperationCompleted = 1, account = ?, error = NULL, last_attempt_at = {NOW}
              WHERE id = ?"
-        );
-        sqlx::query(&sql)
-            .bind(account)
-            .bind(operation_id)
-            .execute(&mut *self.tx)
-            .await?;
+        ))
+        .bind(account)
+        .bind(operation_id)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 
     pub async fn mark_failed(&mut self, operation_id: i64, error: &str) -> Result<(), HqDbError> {
-        let sql = format!(
+        sqlx::query(&format!(
             "UPDATE RETAILASYNCCUSTOMERV2
              SET error = ?, retry_count = retry_count + 1, last_attempt_at = {NOW}
              WHERE id = ?"
-        );
-        sqlx::query(&sql)
-            .bind(error)
-            .bind(operation_id)
-            .execute(&mut *self.tx)
-            .await?;
+        ))
+        .bind(error)
+        .bind(operation_id)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 
@@ -93,6 +154,83 @@ impl SyncTransaction {
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+/// Inserts a customer with all its rows; used by the sync, real-time calls
+/// and the demo data.
+pub(super) async fn insert_customer(
+    conn: &mut SqliteConnection,
+    account: &str,
+    customer: &CustomerDraft,
+    origin: Option<(i64, &str)>,
+) -> Result<(), HqDbError> {
+    let sql = format!(
+        "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
+                                {CUSTOMER_COLUMNS})
+         VALUES (?, ?, ?, {NOW}, {NOW}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    );
+    let query = sqlx::query(&sql)
+        .bind(account)
+        .bind(origin.map(|(channel, _)| channel))
+        .bind(origin.map(|(_, temporary_id)| temporary_id));
+    bind_customer(query, customer).execute(&mut *conn).await?;
+    for (line, address) in customer.addresses.iter().enumerate() {
+        insert_address(conn, account, line as i64, address).await?;
+    }
+    for (line, contact) in customer.contacts.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(account)
+        .bind(line as i64)
+        .bind(&contact.kind)
+        .bind(&contact.value)
+        .bind(contact.primary)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for affiliation in &customer.affiliations {
+        sqlx::query("INSERT INTO customer_affiliations (account, affiliation) VALUES (?, ?)")
+            .bind(account)
+            .bind(affiliation)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for attribute in &customer.attributes {
+        sqlx::query("INSERT INTO customer_attributes (account, name, value) VALUES (?, ?, ?)")
+            .bind(account)
+            .bind(&attribute.name)
+            .bind(&attribute.value)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_address(
+    conn: &mut SqliteConnection,
+    account: &str,
+    line: i64,
+    address: &AddressDraft,
+) -> Result<(), HqDbError> {
+    sqlx::query(
+        "INSERT INTO customer_addresses
+            (account, line, name, purpose, street, city, state, zip, country_region, is_primary)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(account)
+    .bind(line)
+    .bind(&address.name)
+    .bind(&address.purpose)
+    .bind(&address.street)
+    .bind(&address.city)
+    .bind(&address.state)
+    .bind(&address.zip)
+    .bind(&address.country_region)
+    .bind(address.primary)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// `C` and 6 digits of 13 give `C000013`.

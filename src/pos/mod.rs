@@ -2,13 +2,14 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::customer::StagedCustomer;
-use crate::customer_form::{CustomerFields, StagedConfirmation, form_error};
+use crate::customer::{CustomerDraft, CustomerSummary};
+use crate::customer_form::{AccountCell, CustomerEditor, EditorMode, StagedConfirmation};
+use crate::customer_page::{CustomerCard, channel_reference, create_customer};
 use crate::error::AppError;
-use crate::ui::{ErrorNote, loaded};
+use crate::ui::loaded;
 
 /// A register a cashier can open, with its store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,29 +45,20 @@ pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
 }
 
 #[server]
-pub async fn add_customer(
-    register: String,
-    first_name: String,
-    last_name: String,
-    email: String,
-) -> Result<StagedCustomer, AppError> {
-    use crate::channel_customers::{Origin, create_customer};
-    use crate::customer::CustomerDraft;
-    use crate::respond::{backend, respond};
-
+pub async fn search_customers(term: String) -> Result<Vec<CustomerSummary>, AppError> {
+    use crate::respond::{backend, internal, respond};
     let result = async {
-        let (channel_id, register_number) = parse_register_key(&register)
-            .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
-        let origin = Origin::Register {
-            channel_id,
-            register_number,
-        };
-        let draft = CustomerDraft {
-            first_name,
-            last_name,
-            email,
-        };
-        Ok(create_customer(&backend()?.channel, origin, &draft).await?)
+        if term.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        if term.chars().count() > 100 {
+            return Err(AppError::BadRequest(
+                "A search term can have at most 100 characters.".to_string(),
+            ));
+        }
+        crate::channel_customers::search_customers(&backend()?.channel, &term)
+            .await
+            .map_err(internal)
     };
     respond(result.await)
 }
@@ -85,13 +77,11 @@ pub fn PosPage() -> impl IntoView {
                 let wanted = wanted.get();
                 Suspend::new(async move {
                     loaded(registers.await, move |registers| {
-                        let current = wanted
-                            .and_then(|key| registers.iter().find(|r| r.key() == key).cloned())
-                            .or_else(|| registers.first().cloned());
-                        match current {
+                        match current_register(&registers, wanted) {
                             Some(current) => view! {
                                 <RegisterPicker registers current=current.clone() />
-                                <CustomersPanel register=current />
+                                <SearchPanel register=current.clone() />
+                                <AddCustomerPanel register=current />
                             }
                             .into_any(),
                             None => view! {
@@ -104,6 +94,13 @@ pub fn PosPage() -> impl IntoView {
             }}
         </Suspense>
     }
+}
+
+/// The register the URL names, or the first one.
+fn current_register(registers: &[RegisterOption], wanted: Option<String>) -> Option<RegisterOption> {
+    wanted
+        .and_then(|key| registers.iter().find(|r| r.key() == key).cloned())
+        .or_else(|| registers.first().cloned())
 }
 
 #[component]
@@ -132,48 +129,153 @@ fn RegisterPicker(registers: Vec<RegisterOption>, current: RegisterOption) -> im
 }
 
 #[component]
-fn CustomersPanel(register: RegisterOption) -> impl IntoView {
-    let action = ServerAction::<AddCustomer>::new();
-    let result = action.value();
+fn SearchPanel(register: RegisterOption) -> impl IntoView {
+    let query = use_query_map();
+    let term = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
+    let results = Resource::new(move || term.get(), search_customers);
+    let register_key = register.key();
+    let link_register = register_key.clone();
+    view! {
+        <section aria-labelledby="search-heading">
+            <h2 id="search-heading">"Search customers"</h2>
+            <form method="get" action="/pos" class="register-picker" role="search">
+                <input type="hidden" name="register" value=register_key />
+                <label for="q">"Search customers"</label>
+                <input id="q" name="q" type="search" maxlength="100" value=move || term.get()
+                    placeholder="Name, email, phone, account or temporary id" />
+                <button type="submit">"Search"</button>
+            </form>
+            <Transition fallback=|| view! { <p>"Searching…"</p> }>
+                {move || {
+                    let link_register = link_register.clone();
+                    Suspend::new(async move {
+                        loaded(results.await, move |rows| {
+                            if term.get_untracked().trim().is_empty() {
+                                return None;
+                            }
+                            Some(view! { <SearchResults rows register=link_register.clone() /> })
+                        })
+                    })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn SearchResults(rows: Vec<CustomerSummary>, register: String) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p>"No customer matches."</p> }.into_any();
+    }
+    view! {
+        <table>
+            <caption>"Customers found"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Account"</th>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Phone"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|row| {
+                        let href = format!("/pos/customers/{}?register={register}", row.key());
+                        view! {
+                            <tr>
+                                <td><AccountCell summary=row.clone() /></td>
+                                <td><a href=href>{row.name}</a></td>
+                                <td>{row.email}</td>
+                                <td>{row.phone}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn AddCustomerPanel(register: RegisterOption) -> impl IntoView {
+    let register_key = register.key();
+    let reference_key = register_key.clone();
+    let reference = Resource::new(|| (), move |_| channel_reference(Some(reference_key.clone())));
+    let create = Action::new(move |(register, draft): &(String, CustomerDraft)| {
+        create_customer(Some(register.clone()), draft.clone())
+    });
     let adding = RwSignal::new(false);
-    let error = Signal::derive(move || result.get().and_then(Result::err));
     Effect::new(move |_| {
-        if matches!(result.get(), Some(Ok(_))) {
+        if matches!(create.value().get(), Some(Ok(_))) {
             adding.set(false);
         }
     });
-    let start_adding = move |_| {
-        result.set(None);
-        adding.set(true);
-    };
-    let key = StoredValue::new(register.key());
+    let register_key = StoredValue::new(register_key);
 
     view! {
-        <section aria-labelledby="customers-heading">
-            <h2 id="customers-heading">"Customers"</h2>
-            <button type="button" on:click=start_adding>
+        <section aria-labelledby="add-heading">
+            <h2 id="add-heading">"New customer"</h2>
+            <button type="button" on:click=move |_| { create.value().set(None); adding.set(true) }>
                 "Add customer"
             </button>
             <Show when=move || adding.get()>
-                <ActionForm action=action attr:novalidate=true attr:class="customer-form" attr:aria-label="Add customer">
-                    <input type="hidden" name="register" value=key.get_value() />
-                    <CustomerFields error email_required=false />
-                    <div class="actions">
-                        <button type="submit" disabled=move || action.pending().get()>
-                            "Save"
-                        </button>
-                        <button type="button" on:click=move |_| adding.set(false)>
-                            "Cancel"
-                        </button>
-                    </div>
-                    {move || form_error(error.get()).map(|error| view! { <ErrorNote error /> })}
-                </ActionForm>
+                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        loaded(reference.await, move |reference| {
+                            let initial = CustomerDraft {
+                                customer_group: reference.default_customer_group.clone(),
+                                language: "en-us".to_string(),
+                                currency: "USD".to_string(),
+                                ..CustomerDraft::default()
+                            };
+                            view! {
+                                <CustomerEditor
+                                    initial
+                                    reference
+                                    mode=EditorMode::CashierNew
+                                    server_error=Signal::derive(move || create.value().get().and_then(Result::err))
+                                    pending=create.pending()
+                                    on_save=Callback::new(move |draft| { create.dispatch((register_key.get_value(), draft)); })
+                                    save_caption="Save"
+                                    on_cancel=Callback::new(move |_| adding.set(false))
+                                />
+                            }
+                        })
+                    })}
+                </Suspense>
             </Show>
-            {move || match result.get() {
-                Some(Ok(customer)) => Some(view! { <StagedConfirmation customer /> }),
+            {move || match create.value().get() {
+                Some(Ok(customer)) => {
+                    let href = format!("/pos/customers/{}?register={}", customer.temporary_id, register_key.get_value());
+                    Some(view! {
+                        <StagedConfirmation customer />
+                        <p><a href=href>"Open customer"</a></p>
+                    })
+                }
                 _ => None,
             }}
         </section>
+    }
+}
+
+/// One customer at the POS: its details, Edit and Add address.
+#[component]
+pub fn PosCustomerPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = move || params.with(|p| p.get("key").unwrap_or_default());
+    let register = move || {
+        query
+            .with(|q| q.get("register"))
+            .unwrap_or_else(|| "1-1".to_string())
+    };
+    view! {
+        <Title text="Customer - POS - custsync" />
+        <p class="breadcrumb"><a href=move || format!("/pos?register={}", register())>"POS"</a>" › Customer"</p>
+        {move || view! { <CustomerCard key=key() register=Some(register()) /> }}
     }
 }
 

@@ -1,10 +1,13 @@
 //! The batch job "Synchronize customers and channel requests": turns every
-//! uploaded operation with `OnlineOperationCompleted = 0` into an HQ
-//! customer, or records why it cannot.
+//! uploaded operation with `OnlineOperationCompleted = 0` into a change of
+//! an HQ customer, or records why it cannot.
 //!
-//! Each group of operations is completed in one HQ transaction: the customer,
-//! its account number and the flag are committed together, so a run killed
-//! half-way leaves every operation either done or untouched.
+//! Each group of operations is completed in one HQ transaction: the customer
+//! rows, the account number and the flag are committed together, so a run
+//! killed half-way leaves every operation either done or untouched.
+//! Operations are applied in upload order, which is the order each channel
+//! made them; an update or address addition whose customer's create has not
+//! synced yet waits for it.
 
 mod rules;
 
@@ -12,13 +15,23 @@ pub use rules::{SyncFailure, check_operation};
 
 use std::collections::HashSet;
 
-use crate::hq_db::{HqDb, HqDbError};
+use crate::hq_db::{HqDb, HqDbError, SyncTransaction};
 use crate::jobs::RunCounts;
+use crate::records::{OperationKind, StagedOperation};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SyncOptions {
     pub batch_size: u32,
     pub max_retries: u32,
+}
+
+/// What became of one operation in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Synced(String),
+    Failed(SyncFailure),
+    /// Its customer's create has not synced yet; it stays pending, untouched.
+    Waiting,
 }
 
 pub async fn synchronize_customers(hq: &HqDb, options: SyncOptions) -> Result<RunCounts, HqDbError> {
@@ -32,23 +45,82 @@ pub async fn synchronize_customers(hq: &HqDb, options: SyncOptions) -> Result<Ru
         let Some(last) = batch.last() else {
             return Ok(counts);
         };
-        after_id = last.id;
+        after_id = last.operation.id;
         let mut tx = hq.begin_sync().await?;
-        for op in &batch {
-            match check_operation(op, &groups) {
-                Ok(()) => {
-                    let account = tx.next_customer_account().await?;
-                    tx.create_customer(op, &account).await?;
+        for uploaded in &batch {
+            let op = &uploaded.operation;
+            match apply(&mut tx, op, &groups).await? {
+                Outcome::Synced(account) => {
                     tx.mark_synced(op.id, &account).await?;
                     counts.succeeded += 1;
                 }
-                Err(failure) => {
+                Outcome::Failed(failure) => {
                     tx.mark_failed(op.id, &failure.to_string()).await?;
                     counts.failed += 1;
                 }
+                Outcome::Waiting => {}
             }
             counts.rows += 1;
         }
         tx.commit().await?;
     }
+}
+
+async fn apply(
+    tx: &mut SyncTransaction,
+    op: &StagedOperation,
+    groups: &HashSet<String>,
+) -> Result<Outcome, HqDbError> {
+    if let Err(failure) = check_operation(op, groups) {
+        return Ok(Outcome::Failed(failure));
+    }
+    if op.kind == OperationKind::Create {
+        let account = tx.next_customer_account().await?;
+        tx.create_customer(&account, &op.customer, Some((op.channel_id, &op.temporary_id)))
+            .await?;
+        return Ok(Outcome::Synced(account));
+    }
+    let account = match target_account(tx, op).await? {
+        Ok(account) => account,
+        Err(outcome) => return Ok(outcome),
+    };
+    match op.kind {
+        OperationKind::Update => {
+            tx.update_customer(&account, &op.customer).await?;
+        }
+        _ => {
+            for address in &op.customer.addresses {
+                tx.add_address(&account, address).await?;
+            }
+        }
+    }
+    Ok(Outcome::Synced(account))
+}
+
+/// The account an update or address addition changes, or why it cannot be
+/// applied now.
+async fn target_account(
+    tx: &mut SyncTransaction,
+    op: &StagedOperation,
+) -> Result<Result<String, Outcome>, HqDbError> {
+    if let Some(account) = &op.customer_account {
+        return Ok(if tx.customer_exists(account).await? {
+            Ok(account.clone())
+        } else {
+            Err(Outcome::Failed(SyncFailure::UnknownCustomer(account.clone())))
+        });
+    }
+    let Some(temporary_id) = &op.customer_temporary_id else {
+        return Ok(Err(Outcome::Failed(SyncFailure::NoCustomer)));
+    };
+    if let Some(account) = tx.account_of_temporary_id(temporary_id).await? {
+        return Ok(Ok(account));
+    }
+    Ok(if tx.create_is_pending(temporary_id).await? {
+        Err(Outcome::Waiting)
+    } else {
+        Err(Outcome::Failed(SyncFailure::UnknownTemporaryId(
+            temporary_id.clone(),
+        )))
+    })
 }

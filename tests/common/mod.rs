@@ -1,6 +1,9 @@
 //! A fresh backend on its own temporary data directory, as `make run` would
 //! start it on a new machine.
 
+// Each test binary uses a part of these helpers.
+#![allow(dead_code)]
+
 use custsync::backend::Backend;
 use custsync::settings::Settings;
 use tempfile::TempDir;
@@ -20,6 +23,7 @@ pub async fn start() -> TestBackend {
 pub async fn start_in(dir: &TempDir) -> Backend {
     let settings = Settings {
         data_dir: dir.path().to_path_buf(),
+        hq_latency_ms: 0,
         ..Settings::default()
     };
     Backend::start(settings).await.expect("the backend starts")

@@ -1,0 +1,445 @@
+//! The validation rules, one small function per field kind. Messages name
+//! the field as its label does, and field keys are the ids of the inputs:
+//! `first_name`, `addresses.0.zip`, `contacts.1.value`...
+
+use super::reference::{
+    ADDRESS_PURPOSES, AFFILIATIONS, ATTRIBUTES, CONTACT_KINDS, CURRENCIES, ReferenceData, is_country,
+    is_language,
+};
+use super::{
+    AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType, ValidAddress, ValidCustomer,
+};
+use crate::error::FieldErrors;
+
+/// Column widths of the staging and customer tables.
+pub struct Limits;
+
+impl Limits {
+    pub const NAME: usize = 60;
+    pub const ORGANIZATION_NAME: usize = 100;
+    pub const EMAIL: usize = 80;
+    pub const PHONE: usize = 20;
+    pub const ADDRESS_NAME: usize = 60;
+    pub const STREET: usize = 100;
+    pub const CITY: usize = 60;
+    pub const STATE: usize = 30;
+    pub const ZIP: usize = 10;
+    pub const VALUE: usize = 100;
+    /// Rows of one kind a single customer may carry.
+    pub const ROWS: usize = 10;
+}
+
+/// Whether the channel needs an email: the online store signs its shoppers
+/// in with it, a cashier may leave it out.
+pub fn validate_customer(
+    draft: &CustomerDraft,
+    reference: &ReferenceData,
+    email_required: bool,
+) -> Result<ValidCustomer, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let mut valid = draft.clone();
+    match draft.party_type {
+        PartyType::Person => {
+            valid.first_name = required(
+                &draft.first_name,
+                "First name",
+                "first_name",
+                Limits::NAME,
+                &mut errors,
+            );
+            valid.middle_name = optional(
+                &draft.middle_name,
+                "Middle name",
+                "middle_name",
+                Limits::NAME,
+                &mut errors,
+            );
+            valid.last_name = required(
+                &draft.last_name,
+                "Last name",
+                "last_name",
+                Limits::NAME,
+                &mut errors,
+            );
+            valid.organization_name.clear();
+        }
+        PartyType::Organization => {
+            valid.organization_name = required(
+                &draft.organization_name,
+                "Organization name",
+                "organization_name",
+                Limits::ORGANIZATION_NAME,
+                &mut errors,
+            );
+            valid.first_name.clear();
+            valid.middle_name.clear();
+            valid.last_name.clear();
+        }
+    }
+    valid.email = check_email(&draft.email, "Email", "email", email_required, &mut errors);
+    valid.phone = check_phone(&draft.phone, "Phone", "phone", &mut errors);
+    valid.customer_group = draft.customer_group.trim().to_string();
+    if !reference.knows_customer_group(&valid.customer_group) {
+        errors.add("customer_group", "Choose a customer group from the list.");
+    }
+    valid.language = draft.language.trim().to_string();
+    if !is_language(&valid.language) {
+        errors.add("language", "Choose a language from the list.");
+    }
+    valid.currency = draft.currency.trim().to_string();
+    if !CURRENCIES.contains(&valid.currency.as_str()) {
+        errors.add("currency", "Choose a currency from the list.");
+    }
+    valid.addresses = check_addresses(&draft.addresses, &mut errors);
+    valid.contacts = check_contacts(&draft.contacts, &mut errors);
+    valid.affiliations = check_affiliations(&draft.affiliations, &mut errors);
+    valid.attributes = check_attributes(&draft.attributes, &mut errors);
+    if errors.is_empty() {
+        Ok(ValidCustomer(valid))
+    } else {
+        Err(errors)
+    }
+}
+
+/// One address on its own, as "Add address" sends it.
+pub fn validate_address(address: &AddressDraft) -> Result<ValidAddress, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let valid = check_address(address, "address", &mut errors);
+    if errors.is_empty() {
+        Ok(ValidAddress(valid))
+    } else {
+        Err(errors)
+    }
+}
+
+fn required(value: &str, label: &str, key: &str, max: usize, errors: &mut FieldErrors) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add(key, format!("{label} is required."));
+    } else {
+        check_text(value, label, key, max, errors);
+    }
+    value.to_string()
+}
+
+fn optional(value: &str, label: &str, key: &str, max: usize, errors: &mut FieldErrors) -> String {
+    let value = value.trim();
+    check_text(value, label, key, max, errors);
+    value.to_string()
+}
+
+fn check_text(value: &str, label: &str, key: &str, max: usize, errors: &mut FieldErrors) {
+    if value.chars().count() > max {
+        errors.add(key, format!("{label} can have at most {max} characters."));
+    } else if value.chars().any(char::is_control) {
+        errors.add(key, format!("{label} cannot contain control characters."));
+    }
+}
+
+fn check_email(value: &str, label: &str, key: &str, is_required: bool, errors: &mut FieldErrors) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        if is_required {
+            errors.add(key, format!("{label} is required."));
+        }
+    } else if value.chars().count() > Limits::EMAIL {
+        errors.add(
+            key,
+            format!("{label} can have at most {} characters.", Limits::EMAIL),
+        );
+    } else if !is_email(value) {
+        errors.add(key, "Enter an email address like name@example.com.");
+    }
+    value.to_lowercase()
+}
+
+fn check_phone(value: &str, label: &str, key: &str, errors: &mut FieldErrors) -> String {
+    let value = value.trim();
+    if !value.is_empty() && !is_phone(value) {
+        errors.add(
+            key,
+            format!("{label} must have 7 to 15 digits, optionally with +, spaces, dashes, dots or brackets."),
+        );
+    }
+    value.to_string()
+}
+
+fn check_addresses(addresses: &[AddressDraft], errors: &mut FieldErrors) -> Vec<AddressDraft> {
+    if addresses.len() > Limits::ROWS {
+        errors.add(
+            "addresses",
+            format!("A customer can have at most {} addresses.", Limits::ROWS),
+        );
+    }
+    let mut valid: Vec<AddressDraft> = addresses
+        .iter()
+        .enumerate()
+        .map(|(index, address)| check_address(address, &format!("addresses.{index}"), errors))
+        .collect();
+    one_primary(&mut valid, |address| &mut address.primary);
+    valid
+}
+
+fn check_address(address: &AddressDraft, prefix: &str, errors: &mut FieldErrors) -> AddressDraft {
+    let key = |field: &str| format!("{prefix}.{field}");
+    let country_region = address.country_region.trim().to_uppercase();
+    let zip = address.zip.trim().to_uppercase();
+    let purpose = address.purpose.trim().to_string();
+    if !ADDRESS_PURPOSES.contains(&purpose.as_str()) {
+        errors.add(&key("purpose"), "Choose a purpose from the list.");
+    }
+    if !is_country(&country_region) {
+        errors.add(&key("country_region"), "Choose a country/region from the list.");
+    } else if zip.is_empty() {
+        errors.add(&key("zip"), "ZIP/postal code is required.");
+    } else if let Some(example) = postal_code_problem(&country_region, &zip) {
+        errors.add(&key("zip"), format!("Enter a ZIP/postal code like {example}."));
+    }
+    AddressDraft {
+        name: optional(
+            &address.name,
+            "Address name",
+            &key("name"),
+            Limits::ADDRESS_NAME,
+            errors,
+        ),
+        purpose,
+        street: required(&address.street, "Street", &key("street"), Limits::STREET, errors),
+        city: required(&address.city, "City", &key("city"), Limits::CITY, errors),
+        state: optional(&address.state, "State", &key("state"), Limits::STATE, errors),
+        zip,
+        country_region,
+        primary: address.primary,
+    }
+}
+
+fn check_contacts(contacts: &[ContactDraft], errors: &mut FieldErrors) -> Vec<ContactDraft> {
+    if contacts.len() > Limits::ROWS {
+        errors.add(
+            "contacts",
+            format!("A customer can have at most {} contacts.", Limits::ROWS),
+        );
+    }
+    let mut valid: Vec<ContactDraft> = contacts
+        .iter()
+        .enumerate()
+        .map(|(index, contact)| {
+            let key = format!("contacts.{index}.value");
+            let kind = contact.kind.trim().to_string();
+            let value = match kind.as_str() {
+                "Email" => check_email(&contact.value, "Email", &key, true, errors),
+                "Phone" => {
+                    let phone = check_phone(&contact.value, "Phone", &key, errors);
+                    if phone.is_empty() {
+                        errors.add(&key, "Phone is required.");
+                    }
+                    phone
+                }
+                "URL" => check_url(&contact.value, &key, errors),
+                _ => {
+                    errors.add(
+                        &format!("contacts.{index}.kind"),
+                        "Choose a contact type from the list.",
+                    );
+                    contact.value.trim().to_string()
+                }
+            };
+            ContactDraft {
+                kind,
+                value,
+                primary: contact.primary,
+            }
+        })
+        .collect();
+    for kind in CONTACT_KINDS {
+        let mut of_kind: Vec<&mut ContactDraft> = valid.iter_mut().filter(|c| c.kind == kind).collect();
+        if !of_kind.is_empty() && !of_kind.iter().any(|c| c.primary) {
+            of_kind[0].primary = true;
+        }
+        for contact in of_kind.into_iter().filter(|c| c.primary).skip(1) {
+            contact.primary = false;
+        }
+    }
+    valid
+}
+
+fn check_url(value: &str, key: &str, errors: &mut FieldErrors) -> String {
+    let value = value.trim();
+    let has_host = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .is_some_and(|rest| rest.split('/').next().is_some_and(|host| host.contains('.')));
+    if !has_host || value.contains(char::is_whitespace) {
+        errors.add(key, "Enter a web address like https://example.com.");
+    } else {
+        check_text(value, "URL", key, Limits::VALUE, errors);
+    }
+    value.to_string()
+}
+
+fn check_affiliations(affiliations: &[String], errors: &mut FieldErrors) -> Vec<String> {
+    let mut valid: Vec<String> = Vec::new();
+    for (index, affiliation) in affiliations.iter().enumerate() {
+        let affiliation = affiliation.trim().to_string();
+        if !AFFILIATIONS.contains(&affiliation.as_str()) {
+            errors.add(
+                &format!("affiliations.{index}"),
+                "Choose an affiliation from the list.",
+            );
+        } else if valid.contains(&affiliation) {
+            errors.add(
+                &format!("affiliations.{index}"),
+                format!("{affiliation} is listed twice."),
+            );
+        }
+        valid.push(affiliation);
+    }
+    valid
+}
+
+fn check_attributes(attributes: &[AttributeDraft], errors: &mut FieldErrors) -> Vec<AttributeDraft> {
+    let mut valid: Vec<AttributeDraft> = Vec::new();
+    for (index, attribute) in attributes.iter().enumerate() {
+        let name = attribute.name.trim().to_string();
+        let value = attribute.value.trim().to_string();
+        let key = format!("attributes.{index}.value");
+        if !ATTRIBUTES.contains(&name.as_str()) {
+            errors.add(
+                &format!("attributes.{index}.name"),
+                "Choose an attribute from the list.",
+            );
+        } else if valid.iter().any(|a| a.name == name) {
+            errors.add(
+                &format!("attributes.{index}.name"),
+                format!("{name} is listed twice."),
+            );
+        } else if let Some(problem) = attribute_value_problem(&name, &value) {
+            errors.add(&key, problem);
+        } else {
+            check_text(&value, &name, &key, Limits::VALUE, errors);
+        }
+        valid.push(AttributeDraft { name, value });
+    }
+    valid
+}
+
+fn attribute_value_problem(name: &str, value: &str) -> Option<String> {
+    match name {
+        "Birthday" if !is_date(value) => Some("Enter the birthday as YYYY-MM-DD.".to_string()),
+        "Marketing opt-in" if value != "Yes" && value != "No" => {
+            Some("Marketing opt-in is Yes or No.".to_string())
+        }
+        "Preferred store" if value.is_empty() => Some("Preferred store is required.".to_string()),
+        _ => None,
+    }
+}
+
+/// Makes exactly one row primary when there are rows: the first one marked,
+/// or the first row.
+fn one_primary<T>(rows: &mut [T], primary: impl Fn(&mut T) -> &mut bool) {
+    let mut seen = false;
+    for row in rows.iter_mut() {
+        let flag = primary(row);
+        if *flag && seen {
+            *flag = false;
+        }
+        seen |= *flag;
+    }
+    if !seen && let Some(first) = rows.first_mut() {
+        *primary(first) = true;
+    }
+}
+
+fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    let labels_ok = domain
+        .split('.')
+        .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'));
+    !local.is_empty() && !local.contains(char::is_whitespace) && domain.contains('.') && labels_ok
+}
+
+fn is_phone(value: &str) -> bool {
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    value.chars().count() <= Limits::PHONE
+        && (7..=15).contains(&digits)
+        && value
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0))
+}
+
+fn is_date(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    let [year, month, day] = parts.as_slice() else {
+        return false;
+    };
+    let number = |text: &str, len: usize| (text.len() == len).then(|| text.parse::<u32>().ok()).flatten();
+    match (number(year, 4), number(month, 2), number(day, 2)) {
+        (Some(year), Some(month), Some(day)) => {
+            let days = match month {
+                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                4 | 6 | 9 | 11 => 30,
+                2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+                2 => 28,
+                _ => return false,
+            };
+            (1900..=2100).contains(&year) && (1..=days).contains(&day)
+        }
+        _ => false,
+    }
+}
+
+/// None when `zip` fits the country/region's format, else an example of it.
+fn postal_code_problem(country_region: &str, zip: &str) -> Option<&'static str> {
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    let fits = match country_region {
+        "USA" => match zip.split_once('-') {
+            Some((five, four)) => digits(five, 5) && digits(four, 4),
+            None => digits(zip, 5),
+        },
+        "CAN" => is_canadian_postal_code(zip),
+        "GBR" => is_uk_postcode(zip),
+        "DEU" | "FRA" => digits(zip, 5),
+        _ => true,
+    };
+    if fits {
+        return None;
+    }
+    Some(match country_region {
+        "USA" => "98052 or 98052-6399",
+        "CAN" => "K1A 0B1",
+        "GBR" => "SW1A 1AA",
+        _ => "75001",
+    })
+}
+
+fn is_canadian_postal_code(zip: &str) -> bool {
+    let chars: Vec<char> = zip.chars().filter(|c| *c != ' ').collect();
+    chars.len() == 6
+        && chars.iter().enumerate().all(|(i, c)| {
+            if i % 2 == 0 {
+                c.is_ascii_alphabetic()
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+fn is_uk_postcode(zip: &str) -> bool {
+    let Some((outward, inward)) = zip.split_once(' ') else {
+        return false;
+    };
+    let inward: Vec<char> = inward.chars().collect();
+    (2..=4).contains(&outward.len())
+        && outward.starts_with(|c: char| c.is_ascii_alphabetic())
+        && outward.chars().all(|c| c.is_ascii_alphanumeric())
+        && inward.len() == 3
+        && inward[0].is_ascii_digit()
+        && inward[1].is_ascii_alphabetic()
+        && inward[2].is_ascii_alphabetic()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,294 @@
+//! One customer as the channel shows it, with Edit and Add address: the POS
+//! customer page and the shopper's My profile. The server functions here
+//! serve both; `register` names the POS register, or is absent for the
+//! online store.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::customer::{
+    AddressDraft, COUNTRIES, ChangeOutcome, ChannelCustomer, CustomerDraft, LANGUAGES, PartyType,
+    ReferenceData, StagedCustomer,
+};
+use crate::customer_form::{AddressEditor, CustomerEditor, EditorMode};
+use crate::error::AppError;
+use crate::ui::{ErrorNote, loaded};
+
+#[server]
+pub async fn channel_reference(register: Option<String>) -> Result<ReferenceData, AppError> {
+    use crate::channel_customers::{Origin, reference_data};
+    use crate::respond::{backend, respond};
+    let result = async {
+        let origin = Origin::from_register_key(register.as_deref())?;
+        Ok(reference_data(&backend()?.channel, origin).await?)
+    };
+    respond(result.await)
+}
+
+#[server(input = Json)]
+pub async fn create_customer(
+    register: Option<String>,
+    draft: CustomerDraft,
+) -> Result<StagedCustomer, AppError> {
+    use crate::channel_customers::{Origin, create_customer};
+    use crate::respond::{backend, respond};
+    let result = async {
+        let origin = Origin::from_register_key(register.as_deref())?;
+        Ok(create_customer(&backend()?.channel, origin, &draft).await?)
+    };
+    respond(result.await)
+}
+
+#[server]
+pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppError> {
+    use crate::channel_customers::find_customer;
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        find_customer(&backend()?.channel, &key)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound(format!("There is no customer {key} in this channel.")))
+    };
+    respond(result.await)
+}
+
+#[server(input = Json)]
+pub async fn edit_customer(
+    register: Option<String>,
+    key: String,
+    draft: CustomerDraft,
+) -> Result<ChangeOutcome, AppError> {
+    use crate::channel_customers::{Origin, edit_customer};
+    use crate::respond::{backend, respond};
+    let result = async {
+        let origin = Origin::from_register_key(register.as_deref())?;
+        let backend = backend()?;
+        Ok(edit_customer(&backend.channel, &backend.realtime, origin, &key, &draft).await?)
+    };
+    respond(result.await)
+}
+
+#[server(input = Json)]
+pub async fn add_customer_address(
+    register: Option<String>,
+    key: String,
+    address: AddressDraft,
+) -> Result<ChangeOutcome, AppError> {
+    use crate::channel_customers::{Origin, add_address};
+    use crate::respond::{backend, respond};
+    let result = async {
+        let origin = Origin::from_register_key(register.as_deref())?;
+        let backend = backend()?;
+        Ok(add_address(&backend.channel, &backend.realtime, origin, &key, &address).await?)
+    };
+    respond(result.await)
+}
+
+/// What the customer card is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Editing {
+    Nothing,
+    Details,
+    Address,
+}
+
+/// One customer with Edit and Add address. `register` is the POS register
+/// key, or `None` on the online store.
+#[component]
+pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
+    let cashier = register.is_some();
+    let reference_register = register.clone();
+    let reference = Resource::new(|| (), move |_| channel_reference(reference_register.clone()));
+    let edit = Action::new(
+        move |(register, key, draft): &(Option<String>, String, CustomerDraft)| {
+            edit_customer(register.clone(), key.clone(), draft.clone())
+        },
+    );
+    let add_address = Action::new(
+        move |(register, key, address): &(Option<String>, String, AddressDraft)| {
+            add_customer_address(register.clone(), key.clone(), address.clone())
+        },
+    );
+    let customer_key = key.clone();
+    let customer = Resource::new(
+        move || (edit.version().get(), add_address.version().get()),
+        move |_| find_channel_customer(customer_key.clone()),
+    );
+    let editing = RwSignal::new(Editing::Nothing);
+    let outcome = RwSignal::new(None::<Result<ChangeOutcome, AppError>>);
+    Effect::new(move |_| {
+        if let Some(result) = edit.value().get() {
+            if result.is_ok() {
+                editing.set(Editing::Nothing);
+            }
+            outcome.set(Some(result));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = add_address.value().get() {
+            if result.is_ok() {
+                editing.set(Editing::Nothing);
+            }
+            outcome.set(Some(result));
+        }
+    });
+    let key = StoredValue::new(key);
+    let register = StoredValue::new(register);
+
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading customer…"</p> }>
+            {move || Suspend::new(async move {
+                let reference = reference.await;
+                loaded(customer.await, move |customer| {
+                    let initial = customer.customer.clone();
+                    view! {
+                        <CustomerDetails customer=customer.clone() />
+                        <div class="actions">
+                            <button type="button" on:click=move |_| { outcome.set(None); edit.value().set(None); editing.set(Editing::Details) }>"Edit"</button>
+                            <button type="button" on:click=move |_| { outcome.set(None); add_address.value().set(None); editing.set(Editing::Address) }>"Add address"</button>
+                        </div>
+                        {move || match outcome.get() {
+                            Some(Ok(done)) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
+                            Some(Err(error)) if !matches!(error, AppError::Invalid(_)) && editing.get() == Editing::Nothing => {
+                                Some(view! { <ErrorNote error /> }.into_any())
+                            }
+                            _ => None,
+                        }}
+                        {
+                            let reference = reference.clone();
+                            let initial = initial.clone();
+                            move || match editing.get() {
+                                Editing::Details => Some(match reference.clone() {
+                                    Ok(reference) => view! {
+                                        <section aria-labelledby="edit-heading">
+                                            <h2 id="edit-heading">"Edit customer"</h2>
+                                            <CustomerEditor
+                                                initial=initial.clone()
+                                                reference
+                                                mode=if cashier { EditorMode::CashierEdit } else { EditorMode::ShopperEdit }
+                                                server_error=Signal::derive(move || edit.value().get().and_then(Result::err))
+                                                pending=edit.pending()
+                                                on_save=Callback::new(move |draft| {
+                                                    edit.dispatch((register.get_value(), key.get_value(), draft));
+                                                })
+                                                save_caption="Save"
+                                                on_cancel=Callback::new(move |_| editing.set(Editing::Nothing))
+                                            />
+                                        </section>
+                                    }.into_any(),
+                                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                                }),
+                                Editing::Address => Some(view! {
+                                    <section aria-labelledby="add-address-heading">
+                                        <h2 id="add-address-heading">"Add address"</h2>
+                                        <AddressEditor
+                                            server_error=Signal::derive(move || add_address.value().get().and_then(Result::err))
+                                            pending=add_address.pending()
+                                            on_save=Callback::new(move |address| {
+                                                add_address.dispatch((register.get_value(), key.get_value(), address));
+                                            })
+                                            on_cancel=Callback::new(move |_| editing.set(Editing::Nothing))
+                                        />
+                                    </section>
+                                }.into_any()),
+                                Editing::Nothing => None,
+                            }
+                        }
+                    }
+                })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CustomerDetails(customer: ChannelCustomer) -> impl IntoView {
+    let c = customer.customer;
+    let name = crate::customer::display_name(&c);
+    let language = LANGUAGES
+        .iter()
+        .find(|(code, _)| *code == c.language)
+        .map(|(_, name)| name.to_string())
+        .unwrap_or(c.language.clone());
+    view! {
+        <h2 class="customer-name">{name}</h2>
+        <dl class="details">
+            <dt>"Account"</dt>
+            <dd>
+                {match customer.account {
+                    Some(account) => view! { <span>{account}</span> }.into_any(),
+                    None => view! { <span class="badge pending-sync">"Pending sync"</span> }.into_any(),
+                }}
+            </dd>
+            <dt>"Temporary ID"</dt>
+            <dd><code>{customer.temporary_id}</code></dd>
+            <dt>"Customer type"</dt>
+            <dd>{if c.party_type == PartyType::Organization { "Organization" } else { "Person" }}</dd>
+            <dt>"Email"</dt>
+            <dd>{c.email}</dd>
+            <dt>"Phone"</dt>
+            <dd>{c.phone}</dd>
+            <dt>"Customer group"</dt>
+            <dd>{c.customer_group}</dd>
+            <dt>"Language"</dt>
+            <dd>{language}</dd>
+            <dt>"Currency"</dt>
+            <dd>{c.currency}</dd>
+        </dl>
+        {(customer.pending_changes > 0).then(|| view! {
+            <p class="note">
+                {format!("{} change(s) staged in asynchronous mode; HQ applies them with the next P-job and sync.", customer.pending_changes)}
+            </p>
+        })}
+        <AddressTable addresses=c.addresses />
+    }
+}
+
+#[component]
+fn AddressTable(addresses: Vec<AddressDraft>) -> impl IntoView {
+    if addresses.is_empty() {
+        return view! { <p>"No addresses."</p> }.into_any();
+    }
+    view! {
+        <table>
+            <caption>"Addresses"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Purpose"</th>
+                    <th scope="col">"Street"</th>
+                    <th scope="col">"City"</th>
+                    <th scope="col">"State"</th>
+                    <th scope="col">"ZIP/postal code"</th>
+                    <th scope="col">"Country/region"</th>
+                    <th scope="col">"Primary"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {addresses
+                    .into_iter()
+                    .map(|a| {
+                        let country = COUNTRIES
+                            .iter()
+                            .find(|(code, _)| *code == a.country_region)
+                            .map(|(_, name)| name.to_string())
+                            .unwrap_or(a.country_region.clone());
+                        view! {
+                            <tr>
+                                <td>{a.name}</td>
+                                <td>{a.purpose}</td>
+                                <td>{a.street}</td>
+                                <td>{a.city}</td>
+                                <td>{a.state}</td>
+                                <td>{a.zip}</td>
+                                <td>{country}</td>
+                                <td>{if a.primary { "Yes" } else { "" }}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

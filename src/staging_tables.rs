@@ -1,0 +1,292 @@
+//! The RETAILASYNC* tables, whose shape is the same in the channel database
+//! and in HQ: the statements both storage modules use to write and read an
+//! operation's rows.
+
+use std::collections::HashMap;
+
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{FromRow, Sqlite, SqliteConnection, SqlitePool};
+
+use crate::customer::{AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType};
+use crate::records::{OperationKind, StagedOperation};
+
+/// The columns of RETAILASYNCCUSTOMERV2 an operation is read from.
+pub const HEADER_COLUMNS: &str = "id, temporary_id, operation, channel_id, register_number, customer_account,
+     customer_temporary_id, party_type, first_name, middle_name, last_name, organization_name, email, phone,
+     customer_group, language, currency, created_at";
+
+/// The customer columns written by `bind_customer`, in its order.
+pub const CUSTOMER_COLUMNS: &str = "party_type, first_name, middle_name, last_name, organization_name, email,
+     phone, customer_group, language, currency";
+
+#[derive(Debug, FromRow)]
+pub struct HeaderRow {
+    id: i64,
+    temporary_id: String,
+    operation: String,
+    channel_id: i64,
+    register_number: Option<i64>,
+    customer_account: Option<String>,
+    customer_temporary_id: Option<String>,
+    #[sqlx(flatten)]
+    customer: CustomerColumns,
+    created_at: String,
+}
+
+/// The customer's own fields, as both customer tables and the staging
+/// header store them.
+#[derive(Debug, FromRow)]
+pub struct CustomerColumns {
+    party_type: String,
+    first_name: String,
+    middle_name: String,
+    last_name: String,
+    organization_name: String,
+    email: String,
+    phone: String,
+    customer_group: String,
+    language: String,
+    currency: String,
+}
+
+impl CustomerColumns {
+    pub fn into_draft(self) -> CustomerDraft {
+        CustomerDraft {
+            party_type: PartyType::from_code(&self.party_type),
+            first_name: self.first_name,
+            middle_name: self.middle_name,
+            last_name: self.last_name,
+            organization_name: self.organization_name,
+            email: self.email,
+            phone: self.phone,
+            customer_group: self.customer_group,
+            language: self.language,
+            currency: self.currency,
+            ..CustomerDraft::default()
+        }
+    }
+}
+
+impl HeaderRow {
+    pub fn into_operation(self) -> Result<StagedOperation, sqlx::Error> {
+        let kind = OperationKind::from_code(&self.operation)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown operation {:?}", self.operation).into()))?;
+        Ok(StagedOperation {
+            id: self.id,
+            temporary_id: self.temporary_id,
+            kind,
+            channel_id: self.channel_id,
+            register_number: self.register_number,
+            customer_account: self.customer_account,
+            customer_temporary_id: self.customer_temporary_id,
+            customer: self.customer.into_draft(),
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// Binds the customer's own fields in the order of `CUSTOMER_COLUMNS`.
+pub fn bind_customer<'q>(
+    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    customer: &'q CustomerDraft,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    query
+        .bind(customer.party_type.code())
+        .bind(&customer.first_name)
+        .bind(&customer.middle_name)
+        .bind(&customer.last_name)
+        .bind(&customer.organization_name)
+        .bind(&customer.email)
+        .bind(&customer.phone)
+        .bind(&customer.customer_group)
+        .bind(&customer.language)
+        .bind(&customer.currency)
+}
+
+/// Writes an operation's addresses, contacts, affiliations and attributes.
+pub async fn insert_children(
+    conn: &mut SqliteConnection,
+    temporary_id: &str,
+    customer: &CustomerDraft,
+) -> Result<(), sqlx::Error> {
+    for (line, address) in customer.addresses.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO RETAILASYNCADDRESSV2
+                (temporary_id, line, name, purpose, street, city, state, zip, country_region, is_primary)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(temporary_id)
+        .bind(line as i64)
+        .bind(&address.name)
+        .bind(&address.purpose)
+        .bind(&address.street)
+        .bind(&address.city)
+        .bind(&address.state)
+        .bind(&address.zip)
+        .bind(&address.country_region)
+        .bind(address.primary)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (line, contact) in customer.contacts.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(temporary_id)
+        .bind(line as i64)
+        .bind(&contact.kind)
+        .bind(&contact.value)
+        .bind(contact.primary)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (line, affiliation) in customer.affiliations.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation) VALUES (?, ?, ?)",
+        )
+        .bind(temporary_id)
+        .bind(line as i64)
+        .bind(affiliation)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (line, attribute) in customer.attributes.iter().enumerate() {
+        sqlx::query("INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value) VALUES (?, ?, ?, ?)")
+            .bind(temporary_id)
+            .bind(line as i64)
+            .bind(&attribute.name)
+            .bind(&attribute.value)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct AddressRow {
+    temporary_id: String,
+    name: String,
+    purpose: String,
+    street: String,
+    city: String,
+    state: String,
+    zip: String,
+    country_region: String,
+    is_primary: bool,
+}
+
+#[derive(FromRow)]
+struct ContactRow {
+    temporary_id: String,
+    contact_type: String,
+    value: String,
+    is_primary: bool,
+}
+
+#[derive(FromRow)]
+struct AffiliationRow {
+    temporary_id: String,
+    affiliation: String,
+}
+
+#[derive(FromRow)]
+struct AttributeRow {
+    temporary_id: String,
+    name: String,
+    value: String,
+}
+
+/// Completes operation headers read with `HEADER_COLUMNS` with their
+/// addresses, contacts, affiliations and attributes.
+pub async fn load_operations(
+    pool: &SqlitePool,
+    headers: Vec<HeaderRow>,
+) -> Result<Vec<StagedOperation>, sqlx::Error> {
+    let mut operations = headers
+        .into_iter()
+        .map(HeaderRow::into_operation)
+        .collect::<Result<Vec<_>, _>>()?;
+    let (Some(first), Some(last)) = (operations.first(), operations.last()) else {
+        return Ok(operations);
+    };
+    let (low, high) = (first.id.min(last.id), first.id.max(last.id));
+    let in_range =
+        "temporary_id IN (SELECT temporary_id FROM RETAILASYNCCUSTOMERV2 WHERE id BETWEEN ? AND ?)";
+    let index: HashMap<String, usize> = operations
+        .iter()
+        .enumerate()
+        .map(|(i, op)| (op.temporary_id.clone(), i))
+        .collect();
+
+    let addresses: Vec<AddressRow> = sqlx::query_as(&format!(
+        "SELECT temporary_id, name, purpose, street, city, state, zip, country_region, is_primary
+         FROM RETAILASYNCADDRESSV2 WHERE {in_range} ORDER BY temporary_id, line"
+    ))
+    .bind(low)
+    .bind(high)
+    .fetch_all(pool)
+    .await?;
+    for row in addresses {
+        if let Some(&i) = index.get(&row.temporary_id) {
+            operations[i].customer.addresses.push(AddressDraft {
+                name: row.name,
+                purpose: row.purpose,
+                street: row.street,
+                city: row.city,
+                state: row.state,
+                zip: row.zip,
+                country_region: row.country_region,
+                primary: row.is_primary,
+            });
+        }
+    }
+    let contacts: Vec<ContactRow> = sqlx::query_as(&format!(
+        "SELECT temporary_id, contact_type, value, is_primary
+         FROM RETAILASYNCCUSTOMERCONTACT WHERE {in_range} ORDER BY temporary_id, line"
+    ))
+    .bind(low)
+    .bind(high)
+    .fetch_all(pool)
+    .await?;
+    for row in contacts {
+        if let Some(&i) = index.get(&row.temporary_id) {
+            operations[i].customer.contacts.push(ContactDraft {
+                kind: row.contact_type,
+                value: row.value,
+                primary: row.is_primary,
+            });
+        }
+    }
+    let affiliations: Vec<AffiliationRow> = sqlx::query_as(&format!(
+        "SELECT temporary_id, affiliation FROM RETAILASYNCCUSTOMERAFFILIATION WHERE {in_range}
+         ORDER BY temporary_id, line"
+    ))
+    .bind(low)
+    .bind(high)
+    .fetch_all(pool)
+    .await?;
+    for row in affiliations {
+        if let Some(&i) = index.get(&row.temporary_id) {
+            operations[i].customer.affiliations.push(row.affiliation);
+        }
+    }
+    let attributes: Vec<AttributeRow> = sqlx::query_as(&format!(
+        "SELECT temporary_id, name, value FROM RETAILASYNCCUSTOMERATTRIBUTEV2 WHERE {in_range}
+         ORDER BY temporary_id, line"
+    ))
+    .bind(low)
+    .bind(high)
+    .fetch_all(pool)
+    .await?;
+    for row in attributes {
+        if let Some(&i) = index.get(&row.temporary_id) {
+            operations[i].customer.attributes.push(AttributeDraft {
+                name: row.name,
+                value: row.value,
+            });
+        }
+    }
+    Ok(operations)
+}

@@ -1,0 +1,588 @@
+//! The complete customer through the channel and HQ: every staging table,
+//! search, edits and address additions, staged or real-time.
+
+mod common;
+
+use custsync::backend::Backend;
+use custsync::channel_customers::{
+    CustomerError, Origin, add_address, create_customer, edit_customer, find_customer, search_customers,
+};
+use custsync::channel_db::NewOperation;
+use custsync::customer::{AddressDraft, AttributeDraft, ChangeOutcome, ContactDraft, CustomerDraft};
+use custsync::features::Feature;
+use custsync::jobs::Job;
+use custsync::records::OperationKind;
+
+const HOUSTON: Origin = Origin::Register {
+    channel_id: 1,
+    register_number: 1,
+};
+
+fn address(street: &str, city: &str, zip: &str, purpose: &str) -> AddressDraft {
+    AddressDraft {
+        name: purpose.into(),
+        purpose: purpose.into(),
+        street: street.into(),
+        city: city.into(),
+        state: "TX".into(),
+        zip: zip.into(),
+        country_region: "USA".into(),
+        primary: false,
+    }
+}
+
+fn complete_customer() -> CustomerDraft {
+    CustomerDraft {
+        first_name: "Ana".into(),
+        middle_name: "M".into(),
+        last_name: "Silva".into(),
+        email: "ana.silva@example.com".into(),
+        phone: "+1 713 555 0100".into(),
+        customer_group: "30".into(),
+        language: "en-us".into(),
+        currency: "USD".into(),
+        addresses: vec![
+            address("1 Main St", "Houston", "77002", "Home"),
+            address("9 Dock Rd", "Houston", "77003", "Delivery"),
+        ],
+        contacts: vec![
+            ContactDraft {
+                kind: "Phone".into(),
+                value: "713 555 0199".into(),
+                primary: false,
+            },
+            ContactDraft {
+                kind: "URL".into(),
+                value: "https://ana.example.com".into(),
+                primary: false,
+            },
+        ],
+        affiliations: vec!["Loyalty gold".into()],
+        attributes: vec![
+            AttributeDraft {
+                name: "Birthday".into(),
+                value: "1990-05-17".into(),
+            },
+            AttributeDraft {
+                name: "Preferred store".into(),
+                value: "Houston".into(),
+            },
+            AttributeDraft {
+                name: "Marketing opt-in".into(),
+                value: "Yes".into(),
+            },
+        ],
+        ..CustomerDraft::default()
+    }
+}
+
+fn person(first: &str, last: &str) -> CustomerDraft {
+    CustomerDraft {
+        first_name: first.into(),
+        last_name: last.into(),
+        ..CustomerDraft::default()
+    }
+}
+
+async fn sync_all(backend: &Backend) {
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+}
+
+async fn enable_in_channel(backend: &Backend, features: &[Feature]) {
+    for feature in features {
+        backend
+            .hq
+            .set_feature_enabled(feature.name(), true)
+            .await
+            .unwrap();
+    }
+    backend
+        .jobs
+        .run(Job::GlobalConfiguration, "Run now")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_complete_create_arrives_whole_in_hq() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let staged = create_customer(&backend.channel, HOUSTON, &complete_customer())
+        .await
+        .unwrap();
+
+    let waiting = backend.channel.not_uploaded(10).await.unwrap();
+    let customer = &waiting[0].customer;
+    assert_eq!((customer.addresses.len(), customer.contacts.len()), (2, 2));
+    assert_eq!((customer.affiliations.len(), customer.attributes.len()), (1, 3));
+
+    sync_all(backend).await;
+    let uploaded = backend
+        .hq
+        .uploaded_operation(&staged.temporary_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        uploaded.customer, waiting[0].customer,
+        "HQ holds the staged rows as the channel wrote them"
+    );
+
+    let record = backend.hq.customer_record("C000013").await.unwrap().unwrap();
+    assert_eq!(
+        record.async_customer_id.as_deref(),
+        Some(staged.temporary_id.as_str())
+    );
+    let hq = record.customer;
+    assert_eq!(
+        (
+            hq.first_name.as_str(),
+            hq.middle_name.as_str(),
+            hq.last_name.as_str()
+        ),
+        ("Ana", "M", "Silva")
+    );
+    assert_eq!(
+        (hq.phone.as_str(), hq.customer_group.as_str()),
+        ("+1 713 555 0100", "30")
+    );
+    let streets: Vec<(&str, bool)> = hq
+        .addresses
+        .iter()
+        .map(|a| (a.street.as_str(), a.primary))
+        .collect();
+    assert_eq!(streets, [("1 Main St", true), ("9 Dock Rd", false)]);
+    let contacts: Vec<(&str, &str, bool)> = hq
+        .contacts
+        .iter()
+        .map(|c| (c.kind.as_str(), c.value.as_str(), c.primary))
+        .collect();
+    assert_eq!(
+        contacts,
+        [
+            ("Phone", "713 555 0199", true),
+            ("URL", "https://ana.example.com", true)
+        ]
+    );
+    assert_eq!(hq.affiliations, ["Loyalty gold"]);
+    let attributes: Vec<(&str, &str)> = hq
+        .attributes
+        .iter()
+        .map(|a| (a.name.as_str(), a.value.as_str()))
+        .collect();
+    assert_eq!(
+        attributes,
+        [
+            ("Birthday", "1990-05-17"),
+            ("Marketing opt-in", "Yes"),
+            ("Preferred store", "Houston")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_organization_is_created_under_its_name() {
+    let app = common::start().await;
+    let draft = CustomerDraft {
+        party_type: custsync::customer::PartyType::Organization,
+        organization_name: "Fabrikam Catering".into(),
+        ..CustomerDraft::default()
+    };
+    let staged = create_customer(&app.backend.channel, HOUSTON, &draft)
+        .await
+        .unwrap();
+    assert_eq!(staged.full_name, "Fabrikam Catering");
+    sync_all(&app.backend).await;
+    let rows = app.backend.hq.customer_list(1).await.unwrap();
+    assert_eq!(rows[0].name, "Fabrikam Catering");
+}
+
+#[tokio::test]
+async fn search_finds_synced_and_pending_customers_by_every_key() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let staged = create_customer(&backend.channel, HOUSTON, &complete_customer())
+        .await
+        .unwrap();
+
+    for term in ["ana sil", "ANA.SILVA@", "713 555 0100", &staged.temporary_id[..8]] {
+        let found = search_customers(&backend.channel, term).await.unwrap();
+        assert_eq!(found.len(), 1, "{term}");
+        assert_eq!(
+            found[0].account, None,
+            "pending sync until 1010 brings the account"
+        );
+        assert_eq!(
+            found[0].temporary_id.as_deref(),
+            Some(staged.temporary_id.as_str())
+        );
+    }
+    let demo = search_customers(&backend.channel, "C000001").await.unwrap();
+    assert_eq!(demo[0].name, "Karen Berg");
+    assert!(
+        search_customers(&backend.channel, "%").await.unwrap().is_empty(),
+        "wildcards are literal"
+    );
+
+    sync_all(backend).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let found = search_customers(&backend.channel, &staged.temporary_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "the temporary id still finds the customer once synced"
+    );
+    assert_eq!(found[0].account.as_deref(), Some("C000013"));
+    let shown = find_customer(&backend.channel, &staged.temporary_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(shown.account.as_deref(), Some("C000013"));
+}
+
+#[tokio::test]
+async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_editing_is_on() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    enable_in_channel(
+        backend,
+        &[
+            Feature::PerformanceImprovements,
+            Feature::EnhancedAsyncCreation,
+            Feature::AsyncAddresses,
+            Feature::AsyncEditing,
+        ],
+    )
+    .await;
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.phone = "+1 713 555 0142".into();
+    karen.customer_group = "20".into();
+
+    let outcome = edit_customer(&backend.channel, &backend.realtime, HOUSTON, "C000001", &karen)
+        .await
+        .unwrap();
+    assert!(matches!(outcome, ChangeOutcome::Staged { .. }));
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 713 555 0142", 1)
+    );
+    let before = backend.hq.customer_record("C000001").await.unwrap().unwrap();
+    assert_eq!(
+        before.customer.phone, "+1 555 010 0001",
+        "HQ is unchanged until the sync"
+    );
+
+    sync_all(backend).await;
+    let after = backend
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(
+        (after.phone.as_str(), after.customer_group.as_str()),
+        ("+1 713 555 0142", "20")
+    );
+    assert_eq!(
+        after.addresses.len(),
+        1,
+        "an update keeps the customer's addresses"
+    );
+    assert_eq!(backend.hq.count_customers().await.unwrap(), 12);
+}
+
+#[tokio::test]
+async fn changes_to_a_pending_customer_wait_for_its_create_and_apply_in_order() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    enable_in_channel(
+        backend,
+        &[
+            Feature::PerformanceImprovements,
+            Feature::EnhancedAsyncCreation,
+            Feature::AsyncAddresses,
+            Feature::AsyncEditing,
+        ],
+    )
+    .await;
+    let staged = create_customer(&backend.channel, HOUSTON, &complete_customer())
+        .await
+        .unwrap();
+    let mut renamed = complete_customer();
+    renamed.first_name = "Anna".into();
+    edit_customer(
+        &backend.channel,
+        &backend.realtime,
+        HOUSTON,
+        &staged.temporary_id,
+        &renamed,
+    )
+    .await
+    .unwrap();
+    let mut new_home = address("5 Oak Ave", "Houston", "77004", "Home");
+    new_home.primary = true;
+    add_address(
+        &backend.channel,
+        &backend.realtime,
+        HOUSTON,
+        &staged.temporary_id,
+        &new_home,
+    )
+    .await
+    .unwrap();
+
+    let shown = find_customer(&backend.channel, &staged.temporary_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (shown.customer.first_name.as_str(), shown.customer.addresses.len()),
+        ("Anna", 3)
+    );
+
+    sync_all(backend).await;
+    let hq = backend
+        .hq
+        .customer_record("C000013")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(hq.first_name, "Anna");
+    let streets: Vec<(&str, bool)> = hq
+        .addresses
+        .iter()
+        .map(|a| (a.street.as_str(), a.primary))
+        .collect();
+    assert_eq!(
+        streets,
+        [("1 Main St", false), ("9 Dock Rd", false), ("5 Oak Ave", true)]
+    );
+    let operations = backend.hq.recent_operations(10).await.unwrap();
+    assert!(
+        operations
+            .iter()
+            .all(|op| op.account.as_deref() == Some("C000013"))
+    );
+    assert!(operations.iter().all(|op| op.online_operation_completed));
+}
+
+#[tokio::test]
+async fn an_update_waits_while_its_create_has_failed() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let temporary_id = "00000000-0000-4000-8000-00000000000a".to_string();
+    let create = CustomerDraft {
+        customer_group: "99".into(),
+        language: "en-us".into(),
+        currency: "USD".into(),
+        ..person("Ana", "Silva")
+    };
+    for (id, kind, target, customer) in [
+        (temporary_id.clone(), OperationKind::Create, None, create.clone()),
+        (
+            "00000000-0000-4000-8000-00000000000b".to_string(),
+            OperationKind::Update,
+            Some(temporary_id.clone()),
+            CustomerDraft {
+                customer_group: "30".into(),
+                ..create
+            },
+        ),
+    ] {
+        backend
+            .channel
+            .stage(NewOperation {
+                temporary_id: id,
+                kind,
+                channel_id: 1,
+                register_number: Some(1),
+                customer_account: None,
+                customer_temporary_id: target,
+                customer,
+            })
+            .await
+            .unwrap();
+    }
+    sync_all(backend).await;
+    let operations = backend.hq.recent_operations(10).await.unwrap();
+    let update = &operations[0];
+    let create = &operations[1];
+    assert_eq!((create.retry_count, create.error.is_some()), (1, true));
+    assert_eq!(
+        (update.retry_count, update.error.as_deref()),
+        (0, None),
+        "the update waits, it does not fail"
+    );
+    assert!(!update.online_operation_completed);
+}
+
+#[tokio::test]
+async fn without_async_editing_an_edit_is_a_real_time_call_and_the_channel_sees_it_at_once() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.last_name = "Berg-Larsen".into();
+    let outcome = edit_customer(&backend.channel, &backend.realtime, HOUSTON, "C000001", &karen)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        ChangeOutcome::AppliedInHq {
+            account: "C000001".into()
+        }
+    );
+    assert_eq!(
+        backend
+            .hq
+            .customer_record("C000001")
+            .await
+            .unwrap()
+            .unwrap()
+            .customer
+            .last_name,
+        "Berg-Larsen"
+    );
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.last_name.as_str(), shown.pending_changes),
+        ("Berg-Larsen", 0)
+    );
+    assert_eq!(
+        backend.channel.count_not_uploaded().await.unwrap(),
+        0,
+        "nothing staged"
+    );
+
+    let outcome = add_address(
+        &backend.channel,
+        &backend.realtime,
+        HOUSTON,
+        "C000001",
+        &address("7 Bay St", "Houston", "77005", "Delivery"),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(outcome, ChangeOutcome::AppliedInHq { .. }));
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(shown.customer.addresses.len(), 2);
+}
+
+#[tokio::test]
+async fn without_async_editing_a_pending_customer_cannot_be_changed_yet() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let staged = create_customer(&backend.channel, HOUSTON, &complete_customer())
+        .await
+        .unwrap();
+    let error = edit_customer(
+        &backend.channel,
+        &backend.realtime,
+        HOUSTON,
+        &staged.temporary_id,
+        &complete_customer(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, CustomerError::PendingCustomer(_)), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains("Enable editing customers in asynchronous mode")
+    );
+    let error = add_address(
+        &backend.channel,
+        &backend.realtime,
+        HOUSTON,
+        &staged.temporary_id,
+        &address("7 Bay St", "Houston", "77005", "Home"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("Enable asynchronous creation for customer addresses")
+    );
+    assert_eq!(
+        backend.channel.count_not_uploaded().await.unwrap(),
+        1,
+        "only the create is staged"
+    );
+}
+
+#[tokio::test]
+async fn invalid_edits_and_addresses_are_refused_with_field_messages() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.email = "karen-at-contoso".into();
+    let Err(CustomerError::Invalid(fields)) =
+        edit_customer(&backend.channel, &backend.realtime, HOUSTON, "C000001", &karen).await
+    else {
+        panic!("an invalid edit must be refused");
+    };
+    assert_eq!(
+        fields.get("email"),
+        Some("Enter an email address like name@example.com.")
+    );
+
+    let Err(CustomerError::Invalid(fields)) = add_address(
+        &backend.channel,
+        &backend.realtime,
+        HOUSTON,
+        "C000001",
+        &address("7 Bay St", "Houston", "7700", "Home"),
+    )
+    .await
+    else {
+        panic!("an invalid address must be refused");
+    };
+    assert_eq!(
+        fields.get("address.zip"),
+        Some("Enter a ZIP/postal code like 98052 or 98052-6399.")
+    );
+    let hq = backend
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(
+        (hq.email.as_str(), hq.addresses.len()),
+        ("karen.berg@contoso.com", 1)
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_customer_group_in_a_create_is_named_beside_its_field() {
+    let app = common::start().await;
+    let mut draft = complete_customer();
+    draft.customer_group = "99".into();
+    let Err(CustomerError::Invalid(fields)) = create_customer(&app.backend.channel, HOUSTON, &draft).await
+    else {
+        panic!("an unknown customer group must be refused");
+    };
+    assert_eq!(
+        fields.get("customer_group"),
+        Some("Choose a customer group from the list.")
+    );
+}
