@@ -250,7 +250,7 @@ fn InputField(
                 prop:value=value
                 on:input=move |ev| on_input.run(event_target_value(&ev))
                 aria-describedby=message_id.clone()
-                aria-invalid=move || if message.get().is_some() { "true" } else { "false" }
+                aria-invalid=move || if message.try_get().flatten().is_some() { "true" } else { "false" }
             />
             <FieldMessage id=message_id message />
         </div>
@@ -290,7 +290,7 @@ fn Select(
                 id=id
                 on:change=move |ev| on_change.run(event_target_value(&ev))
                 aria-describedby=message_id.clone()
-                aria-invalid=move || if message.get().is_some() { "true" } else { "false" }
+                aria-invalid=move || if message.try_get().flatten().is_some() { "true" } else { "false" }
             >
                 <option value="" selected=move || value.get().is_empty()>"Choose…"</option>
                 {options
@@ -468,7 +468,7 @@ fn ContactRows(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoV
                                 />
                                 <InputField
                                     id=format!("contacts.{index}.value")
-                                    label="Contact"
+                                    label="Contact details"
                                     required=true
                                     value=Signal::derive(move || contact().value)
                                     on_input=Callback::new(move |v| update(|c, v| c.value = v, v))

@@ -109,27 +109,28 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
             add_customer_address(register.clone(), key.clone(), address.clone())
         },
     );
+    // Reloaded only after a change succeeded: a refused one keeps the form,
+    // and everything typed in it, on the page.
+    let saved = RwSignal::new(0_u32);
     let customer_key = key.clone();
-    let customer = Resource::new(
-        move || (edit.version().get(), add_address.version().get()),
-        move |_| find_channel_customer(customer_key.clone()),
-    );
+    let customer = Resource::new(move || saved.get(), move |_| find_channel_customer(customer_key.clone()));
     let editing = RwSignal::new(Editing::Nothing);
     let outcome = RwSignal::new(None::<Result<ChangeOutcome, AppError>>);
+    let on_answer = move |result: Result<ChangeOutcome, AppError>| {
+        if result.is_ok() {
+            editing.set(Editing::Nothing);
+            saved.update(|n| *n += 1);
+        }
+        outcome.set(Some(result));
+    };
     Effect::new(move |_| {
         if let Some(result) = edit.value().get() {
-            if result.is_ok() {
-                editing.set(Editing::Nothing);
-            }
-            outcome.set(Some(result));
+            on_answer(result);
         }
     });
     Effect::new(move |_| {
         if let Some(result) = add_address.value().get() {
-            if result.is_ok() {
-                editing.set(Editing::Nothing);
-            }
-            outcome.set(Some(result));
+            on_answer(result);
         }
     });
     let key = StoredValue::new(key);

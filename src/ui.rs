@@ -18,7 +18,8 @@ pub fn FieldMessage(
     #[prop(into)] id: String,
     #[prop(into)] message: Signal<Option<String>>,
 ) -> impl IntoView {
-    view! { <span class="field-message" id=id>{move || message.get()}</span> }
+    // A form being replaced may still be asked for its messages once.
+    view! { <span class="field-message" id=id>{move || message.try_get().flatten()}</span> }
 }
 
 #[component]

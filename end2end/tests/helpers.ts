@@ -1,4 +1,17 @@
-import { expect, type Page } from "@playwright/test";
+import { test as base, expect, type Page } from "@playwright/test";
+
+/** Playwright's test, failing any journey whose page raised an uncaught error (a panic in the app's WASM). */
+export const test = base.extend<{ failOnPageErrors: void }>({
+  failOnPageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await use();
+      expect(errors, "the page raised uncaught errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 /** Opens a page and waits until it is hydrated, so that clicks are handled. */
 export async function open(page: Page, path: string): Promise<void> {
@@ -21,4 +34,14 @@ export async function runNow(page: Page, jobHeading: RegExp): Promise<void> {
   const job = page.getByRole("region", { name: jobHeading });
   await job.getByRole("button", { name: "Run now" }).click();
   await expect(job.getByRole("status")).toContainText(/Run \d+ finished: Succeeded/);
+}
+
+/** Runs the P-job, the sync batch job and job 1010, as an admin would after a create. */
+export async function syncToHqAndBack(page: Page): Promise<void> {
+  await open(page, "/hq/distribution-schedule");
+  await runNow(page, /P-0001/);
+  await open(page, "/hq/batch-jobs");
+  await runNow(page, /Synchronize customers and channel requests/);
+  await open(page, "/hq/distribution-schedule");
+  await runNow(page, /1010/);
 }

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { open, operationRow, runNow, uniqueName } from "./helpers";
+import { expect } from "@playwright/test";
+import { open, test, operationRow, runNow, uniqueName } from "./helpers";
 
 test("a customer added in the POS walks to an HQ account", async ({ page }) => {
   const lastName = uniqueName("Walker");

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::customer::CustomerDraft;
+use crate::customer::{CustomerDraft, StagedCustomer};
 use crate::customer_form::{CustomerEditor, EditorMode, StagedConfirmation};
 use crate::customer_page::{CustomerCard, channel_reference, create_customer};
 use crate::ui::loaded;
@@ -14,16 +14,23 @@ use crate::ui::loaded;
 pub fn SignUpPage() -> impl IntoView {
     let reference = Resource::new(|| (), |_| channel_reference(None));
     let create = Action::new(|draft: &CustomerDraft| create_customer(None, draft.clone()));
-    let signed_up = move || matches!(create.value().get(), Some(Ok(_)));
+    // Swapping the form for the confirmation in an effect, after the
+    // answer has reached the form's own messages, lets the form go quietly.
+    let signed_up = RwSignal::new(None::<StagedCustomer>);
+    Effect::new(move |_| {
+        if let Some(Ok(customer)) = create.value().get() {
+            signed_up.set(Some(customer));
+        }
+    });
 
     view! {
         <Title text="Sign up - Fabrikam online store" />
         <p class="breadcrumb">"Fabrikam online store"</p>
         <h1>"Sign up"</h1>
         <Show
-            when=move || !signed_up()
+            when=move || signed_up.with(Option::is_none)
             fallback=move || {
-                create.value().get().and_then(Result::ok).map(|customer| {
+                signed_up.get().map(|customer| {
                     let href = format!("/ecommerce/my-profile?customer={}", customer.temporary_id);
                     view! {
                         <StagedConfirmation customer />

@@ -1,0 +1,119 @@
+import { expect, type Page } from "@playwright/test";
+import { open, test, syncToHqAndBack, uniqueName } from "./helpers";
+
+async function fillAddress(page: Page, group: string, street: string, city: string, zip: string) {
+  const address = page.getByRole("group", { name: group });
+  await address.getByLabel("Street").fill(street);
+  await address.getByLabel("City").fill(city);
+  await address.getByLabel("ZIP/postal code").fill(zip);
+}
+
+test("a cashier adds a customer with two addresses, finds it, and sees its account after the sync", async ({ page }) => {
+  const lastName = uniqueName("Moreno");
+
+  await open(page, "/pos");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill("Lucia");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByLabel("Phone").fill("+1 713 555 0150");
+  await page.getByLabel("Customer group").selectOption("20");
+  await page.getByRole("button", { name: "Add another address" }).click();
+  await fillAddress(page, "Address 1", "1 Main St", "Houston", "77002");
+  await page.getByRole("button", { name: "Add another address" }).click();
+  await fillAddress(page, "Address 2", "9 Dock Rd", "Houston", "77003");
+  await page.getByRole("group", { name: "Address 2" }).getByLabel("Purpose").selectOption("Delivery");
+  await page.getByRole("button", { name: "Add contact" }).click();
+  await page.getByRole("group", { name: "Contact 1" }).getByLabel("Contact details").fill("713 555 0199");
+  await page.getByLabel("Loyalty gold").check();
+  await page.getByLabel("Marketing opt-in").selectOption("Yes");
+  await page.getByRole("button", { name: "Save" }).click();
+
+  const confirmation = page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
+  await expect(confirmation).toContainText(`Lucia ${lastName} was created at Houston`);
+  const temporaryId = (await confirmation.locator("code").textContent()) ?? "";
+
+  await page.getByRole("searchbox", { name: "Search customers" }).fill(lastName);
+  await page.getByRole("button", { name: "Search" }).click();
+  const row = page.getByRole("row").filter({ hasText: lastName });
+  await expect(row).toContainText("Pending sync");
+  await row.getByRole("link", { name: `Lucia ${lastName}` }).click();
+  await expect(page.getByRole("heading", { name: `Lucia ${lastName}` })).toBeVisible();
+  const addresses = page.getByRole("table", { name: "Addresses" });
+  await expect(addresses.getByRole("row")).toHaveCount(3);
+  await expect(addresses).toContainText("9 Dock Rd");
+
+  await syncToHqAndBack(page);
+
+  await open(page, `/pos?register=1-1&q=${temporaryId}`);
+  const synced = page.getByRole("row").filter({ hasText: lastName });
+  await expect(synced.getByRole("cell").first()).toHaveText(/^C\d{6}$/);
+});
+
+test("a cashier edits a synced customer and adds an address through real-time calls", async ({ page }) => {
+  const newPhone = `+1 713 555 ${Math.floor(1000 + Math.random() * 8999)}`;
+  await open(page, "/pos?register=1-1&q=Karen%20Berg");
+  await page.getByRole("link", { name: "Karen Berg" }).click();
+  await expect(page.getByRole("heading", { name: "Karen Berg" })).toBeVisible();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Phone").fill(newPhone);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toContainText("HQ updated customer C000001 through a real-time service call");
+  await expect(page.locator("dl.details")).toContainText(newPhone);
+
+  await page.getByRole("button", { name: "Add address" }).click();
+  await page.getByLabel("Street").fill("77 Harbor Blvd");
+  await page.getByLabel("City").fill("Houston");
+  await page.getByLabel("ZIP/postal code").fill("7700");
+  await page.getByRole("button", { name: "Save address" }).click();
+  await expect(page.locator("#address\\.zip-message")).toHaveText("Enter a ZIP/postal code like 98052 or 98052-6399.");
+  await page.getByLabel("ZIP/postal code").fill("77008");
+  await page.getByRole("button", { name: "Save address" }).click();
+  await expect(page.getByRole("status")).toContainText("through a real-time service call");
+  await expect(page.getByRole("table", { name: "Addresses" })).toContainText("77 Harbor Blvd");
+});
+
+test("a pending customer cannot be edited before its sync, and the form keeps what was typed", async ({ page }) => {
+  const lastName = uniqueName("Pending");
+  await open(page, "/pos");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill("Noor");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("link", { name: "Open customer" }).click();
+  await expect(page.getByRole("heading", { name: `Noor ${lastName}` })).toBeVisible();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Phone").fill("713 555 0123");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toContainText("still pending sync");
+  await expect(page.getByLabel("Phone")).toHaveValue("713 555 0123");
+});
+
+test("a shopper signs up, and edits the profile once the account exists", async ({ page }) => {
+  const lastName = uniqueName("Shopper");
+  await open(page, "/ecommerce/sign-up");
+  await page.getByLabel("First name").fill("Ines");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByLabel("Email").fill(`ines.${lastName.toLowerCase()}@example.com`);
+  await page.getByRole("button", { name: "Add another address" }).click();
+  await fillAddress(page, "Address 1", "12 Rue Verte", "Seattle", "98101");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByRole("status")).toContainText(`Ines ${lastName} was created at Fabrikam online store`);
+  await page.getByRole("link", { name: "Go to my profile" }).click();
+  await expect(page.getByRole("heading", { name: `Ines ${lastName}` })).toBeVisible();
+  await expect(page.locator("dl.details")).toContainText("Pending sync");
+  const profileUrl = page.url();
+
+  await syncToHqAndBack(page);
+
+  await open(page, profileUrl);
+  await expect(page.locator("dl.details")).toContainText(/C\d{6}/);
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Phone").fill("206 555 0177");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toContainText("through a real-time service call");
+  await expect(page.locator("dl.details")).toContainText("206 555 0177");
+});
