@@ -62,14 +62,24 @@ impl Messages {
     }
 }
 
-/// Focuses the first field with a message, so the user lands on the mistake.
+/// Focuses the first field, in page order, that has a message, so the user
+/// lands on the first mistake.
 fn focus_first(errors: &FieldErrors) {
-    if let Some(key) = errors.0.keys().next()
-        && let Some(element) = document().get_element_by_id(key)
-    {
-        use leptos::wasm_bindgen::JsCast;
-        if let Ok(element) = element.dyn_into::<leptos::web_sys::HtmlElement>() {
-            let _ = element.focus();
+    use leptos::wasm_bindgen::JsCast;
+    let Ok(fields) = document().query_selector_all("form.customer-form input, form.customer-form select")
+    else {
+        return;
+    };
+    for index in 0..fields.length() {
+        let Some(field) = fields
+            .item(index)
+            .and_then(|node| node.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        else {
+            continue;
+        };
+        if errors.get(&field.id()).is_some() {
+            let _ = field.focus();
+            return;
         }
     }
 }

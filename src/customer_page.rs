@@ -113,7 +113,10 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     // and everything typed in it, on the page.
     let saved = RwSignal::new(0_u32);
     let customer_key = key.clone();
-    let customer = Resource::new(move || saved.get(), move |_| find_channel_customer(customer_key.clone()));
+    let customer = Resource::new(
+        move || saved.get(),
+        move |_| find_channel_customer(customer_key.clone()),
+    );
     let editing = RwSignal::new(Editing::Nothing);
     let outcome = RwSignal::new(None::<Result<ChangeOutcome, AppError>>);
     let on_answer = move |result: Result<ChangeOutcome, AppError>| {

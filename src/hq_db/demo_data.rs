@@ -101,7 +101,7 @@ impl HqDb {
 
 /// A demo customer with one home address in one of the stores' cities.
 fn demo_customer(index: usize, first: &str, last: &str, email: &str, group: &str) -> CustomerDraft {
-    let (street, city, state, zip) = if index % 2 == 0 {
+    let (street, city, state, zip) = if index.is_multiple_of(2) {
         ("1200 Main St", "Houston", "TX", "77002")
     } else {
         ("400 Pine St", "Seattle", "WA", "98101")
