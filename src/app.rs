@@ -9,7 +9,11 @@ use crate::ecommerce::{MyProfilePage, SignUpPage};
 use crate::hq::batch_jobs::BatchJobsPage;
 use crate::hq::customers::CustomersPage;
 use crate::hq::distribution_schedule::DistributionSchedulePage;
+use crate::hq::feature_management::FeatureManagementPage;
+use crate::hq::functionality_profiles::FunctionalityProfilesPage;
+use crate::hq::realtime_calls::RealtimeCallsPage;
 use crate::hq::sync_status::SyncStatusPage;
+use crate::hq::troubleshoot::TroubleshootPage;
 use crate::pos::{PosCustomerPage, PosPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,6 +55,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hq/batch-jobs") view=BatchJobsPage />
                     <Route path=path!("/hq/customers") view=CustomersPage />
                     <Route path=path!("/hq/customer-synchronization-status") view=SyncStatusPage />
+                    <Route path=path!("/hq/feature-management") view=FeatureManagementPage />
+                    <Route path=path!("/hq/functionality-profiles") view=FunctionalityProfilesPage />
+                    <Route path=path!("/hq/real-time-service-calls") view=RealtimeCallsPage />
+                    <Route path=path!("/hq/troubleshoot") view=TroubleshootPage />
                 </Routes>
             </main>
         </Router>
@@ -85,6 +93,10 @@ fn Navigation() -> impl IntoView {
                 <A href="/hq/batch-jobs">"Batch jobs"</A>
                 <A href="/hq/customers">"Customers"</A>
                 <A href="/hq/customer-synchronization-status">"Customer synchronization status"</A>
+                <A href="/hq/feature-management">"Feature management"</A>
+                <A href="/hq/functionality-profiles">"Functionality profiles"</A>
+                <A href="/hq/real-time-service-calls">"Real-time service calls"</A>
+                <A href="/hq/troubleshoot">"Troubleshoot"</A>
             </nav>
         </header>
     }
@@ -115,6 +127,10 @@ fn HomePage() -> impl IntoView {
             </li>
             <li>
                 <A href="/hq/customer-synchronization-status">"Customer synchronization status"</A>
+                <A href="/hq/feature-management">"Feature management"</A>
+                <A href="/hq/functionality-profiles">"Functionality profiles"</A>
+                <A href="/hq/real-time-service-calls">"Real-time service calls"</A>
+                <A href="/hq/troubleshoot">"Troubleshoot"</A>
                 " and "
                 <A href="/hq/customers">"Customers"</A>
                 ": see it Synced with its account number."

@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::channel_config::ChannelConfigCache;
+use crate::channel_customers::ChannelSide;
 use crate::channel_db::{ChannelDb, ChannelDbError};
 use crate::hq_db::{HqDb, HqDbError};
 use crate::jobs::{Job, JobError, JobRunner};
@@ -17,6 +19,7 @@ pub struct Backend {
     pub hq: HqDb,
     pub jobs: JobRunner,
     pub realtime: RealtimeService,
+    pub config: ChannelConfigCache,
     pub settings: Arc<Settings>,
 }
 
@@ -47,15 +50,28 @@ impl Backend {
         let jobs = JobRunner::new(channel.clone(), hq.clone(), settings.clone());
         let latency = Duration::from_millis(u64::from(settings.hq_latency_ms));
         let realtime = RealtimeService::new(hq.clone(), channel.clone(), latency);
+        let ttl = Duration::from_secs(u64::from(settings.config_cache_ttl_seconds));
+        let config = ChannelConfigCache::new(channel.clone(), ttl);
+        hq.seed_job_schedules(&settings.default_schedules()).await?;
         let backend = Backend {
             channel,
             hq,
             jobs,
             realtime,
+            config,
             settings,
         };
         backend.seed_demo_data().await?;
         Ok(backend)
+    }
+
+    /// The channel side's database, configuration cache and real-time service.
+    pub fn channel_side(&self) -> ChannelSide<'_> {
+        ChannelSide {
+            db: &self.channel,
+            config: &self.config,
+            realtime: &self.realtime,
+        }
     }
 
     /// A new HQ gets the demo company; a new channel database gets its data

@@ -1,16 +1,27 @@
 //! Customers on the channel side: create, find, edit and add addresses, in
 //! asynchronous mode (staged for the P-job) or through a real-time service
-//! call, as the channel's copy of the features decides.
+//! call, as the channel's cached configuration decides; with the automatic
+//! fallback of a create to asynchronous mode when HQ cannot be reached.
 
+use crate::channel_config::{CachedConfig, ChannelConfigCache};
 use crate::channel_db::{ChannelDb, ChannelDbError, NewOperation};
 use crate::customer::{
-    AddressDraft, ChangeOutcome, ChannelCustomer, CustomerDraft, CustomerSummary, ReferenceData,
-    StagedCustomer, validate_address, validate_customer,
+    AddressDraft, ChangeOutcome, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
+    CustomerSummary, ReferenceData, ValidCustomer, validate_address, validate_customer,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::features::Feature;
-use crate::realtime::{RealtimeError, RealtimeService};
+use crate::realtime::{CallContext, RealtimeError, RealtimeService};
 use crate::records::{ChannelRecord, OperationKind, StagedOperation};
+
+/// What the channel side works with: its database, its configuration cache
+/// and the real-time service into HQ.
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelSide<'a> {
+    pub db: &'a ChannelDb,
+    pub config: &'a ChannelConfigCache,
+    pub realtime: &'a RealtimeService,
+}
 
 /// Where the customer is served: a register of a store, or the online store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +63,11 @@ pub enum CustomerError {
          brought its account back, or at once when \"{0}\" is enabled."
     )]
     PendingCustomer(&'static str),
+    #[error(
+        "HQ cannot be reached ({0}), so this change cannot be saved now. What you typed is kept: try again \
+         when HQ is reachable."
+    )]
+    HqUnreachable(&'static str),
     #[error("The real-time service call to HQ failed: {0}")]
     Realtime(#[from] RealtimeError),
     #[error(transparent)]
@@ -65,7 +81,8 @@ impl From<CustomerError> for AppError {
             CustomerError::UnknownCustomer(_) => AppError::NotFound(error.to_string()),
             CustomerError::UnknownRegister { .. }
             | CustomerError::NoOnlineStore
-            | CustomerError::PendingCustomer(_) => AppError::Refused(error.to_string()),
+            | CustomerError::PendingCustomer(_)
+            | CustomerError::HqUnreachable(_) => AppError::Refused(error.to_string()),
             CustomerError::Realtime(RealtimeError::UnknownCustomer(_)) => {
                 AppError::Refused(error.to_string())
             }
@@ -85,36 +102,100 @@ pub async fn reference_data(channel: &ChannelDb, origin: Origin) -> Result<Refer
     })
 }
 
-/// Stages a new customer with all its rows and answers with its temporary id.
+/// Creates a customer: staged with all its rows when the channel's profile
+/// says "Create customer in async mode", otherwise by a real-time call; a
+/// create that cannot reach HQ is staged anyway, and the log says so.
 pub async fn create_customer(
-    channel: &ChannelDb,
+    side: &ChannelSide<'_>,
     origin: Origin,
     draft: &CustomerDraft,
-) -> Result<StagedCustomer, CustomerError> {
-    let (channel_record, register_number) = resolve_origin(channel, origin).await?;
+) -> Result<CreatedCustomer, CustomerError> {
+    let (channel_record, register_number) = resolve_origin(side.db, origin).await?;
     let mut draft = draft.clone();
     fill_defaults(&mut draft, &channel_record, origin);
-    let reference = reference_data(channel, origin).await?;
+    let reference = reference_data(side.db, origin).await?;
     let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
         .map_err(CustomerError::Invalid)?;
-    let temporary_id = new_temporary_id();
     let full_name = valid.display_name();
-    channel
-        .stage(NewOperation {
-            temporary_id: temporary_id.clone(),
-            kind: OperationKind::Create,
+    let channel_name = channel_record.name.clone();
+    let config = side.config.get().await?;
+    let how = if config.async_mode(channel_record.channel_id) {
+        let temporary_id = stage_create(side.db, &channel_record, register_number, valid).await?;
+        CreatedHow::Staged { temporary_id }
+    } else {
+        let evidence = side
+            .realtime
+            .async_mode_evidence(channel_record.channel_id, &config)
+            .await?;
+        let context = CallContext {
             channel_id: channel_record.channel_id,
             register_number,
-            customer_account: None,
-            customer_temporary_id: None,
-            customer: valid.into_draft(),
-        })
-        .await?;
-    Ok(StagedCustomer {
-        temporary_id,
+            reason: evidence.explain(),
+        };
+        if register_is_offline(side.db, origin).await? {
+            fall_back(side, &context, &channel_record, valid, "the register is offline").await?
+        } else {
+            match side.realtime.create_customer(&context, &valid).await {
+                Ok(account) => CreatedHow::InHq { account },
+                Err(RealtimeError::Unreachable) => {
+                    fall_back(side, &context, &channel_record, valid, "HQ unreachable").await?
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+    };
+    Ok(CreatedCustomer {
         full_name,
-        channel_name: channel_record.name,
+        channel_name,
+        how,
     })
+}
+
+async fn stage_create(
+    db: &ChannelDb,
+    channel_record: &ChannelRecord,
+    register_number: Option<i64>,
+    valid: ValidCustomer,
+) -> Result<String, CustomerError> {
+    let temporary_id = new_temporary_id();
+    db.stage(NewOperation {
+        temporary_id: temporary_id.clone(),
+        kind: OperationKind::Create,
+        channel_id: channel_record.channel_id,
+        register_number,
+        customer_account: None,
+        customer_temporary_id: None,
+        customer: valid.into_draft(),
+    })
+    .await?;
+    Ok(temporary_id)
+}
+
+/// The automatic fallback: a create that needs HQ and cannot reach it is
+/// staged asynchronously, so the customer is served at once.
+async fn fall_back(
+    side: &ChannelSide<'_>,
+    context: &CallContext,
+    channel_record: &ChannelRecord,
+    valid: ValidCustomer,
+    why: &str,
+) -> Result<CreatedHow, CustomerError> {
+    let temporary_id = stage_create(side.db, channel_record, context.register_number, valid).await?;
+    side.realtime.log_fallback(context, &temporary_id, why).await?;
+    Ok(CreatedHow::FellBack {
+        temporary_id,
+        why: format!("{why}, staged asynchronously"),
+    })
+}
+
+async fn register_is_offline(db: &ChannelDb, origin: Origin) -> Result<bool, ChannelDbError> {
+    match origin {
+        Origin::Register {
+            channel_id,
+            register_number,
+        } => db.register_offline(channel_id, register_number).await,
+        Origin::OnlineStore => Ok(false),
+    }
 }
 
 pub async fn search_customers(
@@ -164,12 +245,12 @@ pub async fn find_customer(
 /// Saves a customer's own fields: staged when the channel copy has "Enable
 /// editing customers in asynchronous mode", otherwise a real-time call.
 pub async fn edit_customer(
-    channel: &ChannelDb,
-    realtime: &RealtimeService,
+    side: &ChannelSide<'_>,
     origin: Origin,
     key: &str,
     draft: &CustomerDraft,
 ) -> Result<ChangeOutcome, CustomerError> {
+    let channel = side.db;
     let (channel_record, register_number) = resolve_origin(channel, origin).await?;
     let existing = find_customer(channel, key)
         .await?
@@ -185,32 +266,46 @@ pub async fn edit_customer(
     let reference = reference_data(channel, origin).await?;
     let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
         .map_err(CustomerError::Invalid)?;
-    if channel.feature_enabled(Feature::AsyncEditing.name()).await? {
+    let config = side.config.get().await?;
+    if config.feature_enabled(Feature::AsyncEditing) {
         let operation = change_operation(OperationKind::Update, &channel_record, register_number, &existing);
         return stage_change(channel, operation, valid.into_draft()).await;
     }
     let account = existing
         .account
         .ok_or(CustomerError::PendingCustomer(Feature::AsyncEditing.name()))?;
-    realtime.update_customer(&account, &valid).await?;
+    let context = realtime_context(
+        side,
+        origin,
+        Feature::AsyncEditing,
+        &config,
+        &channel_record,
+        register_number,
+    )
+    .await?;
+    side.realtime
+        .update_customer(&context, &account, &valid)
+        .await
+        .map_err(unreachable_as_refusal)?;
     Ok(ChangeOutcome::AppliedInHq { account })
 }
 
 /// Adds an address: staged when the channel copy has "Enable asynchronous
 /// creation for customer addresses", otherwise a real-time call.
 pub async fn add_address(
-    channel: &ChannelDb,
-    realtime: &RealtimeService,
+    side: &ChannelSide<'_>,
     origin: Origin,
     key: &str,
     address: &AddressDraft,
 ) -> Result<ChangeOutcome, CustomerError> {
+    let channel = side.db;
     let (channel_record, register_number) = resolve_origin(channel, origin).await?;
     let existing = find_customer(channel, key)
         .await?
         .ok_or_else(|| CustomerError::UnknownCustomer(key.to_string()))?;
     let valid = validate_address(address).map_err(CustomerError::Invalid)?;
-    if channel.feature_enabled(Feature::AsyncAddresses.name()).await? {
+    let config = side.config.get().await?;
+    if config.feature_enabled(Feature::AsyncAddresses) {
         let operation = change_operation(
             OperationKind::AddAddress,
             &channel_record,
@@ -226,8 +321,48 @@ pub async fn add_address(
     let account = existing
         .account
         .ok_or(CustomerError::PendingCustomer(Feature::AsyncAddresses.name()))?;
-    realtime.add_address(&account, &valid).await?;
+    let context = realtime_context(
+        side,
+        origin,
+        Feature::AsyncAddresses,
+        &config,
+        &channel_record,
+        register_number,
+    )
+    .await?;
+    side.realtime
+        .add_address(&context, &account, &valid)
+        .await
+        .map_err(unreachable_as_refusal)?;
     Ok(ChangeOutcome::AppliedInHq { account })
+}
+
+/// The context of a real-time change, refused at once when the register is
+/// offline: an edit cannot fall back to asynchronous mode.
+async fn realtime_context(
+    side: &ChannelSide<'_>,
+    origin: Origin,
+    feature: Feature,
+    config: &CachedConfig,
+    channel_record: &ChannelRecord,
+    register_number: Option<i64>,
+) -> Result<CallContext, CustomerError> {
+    if register_is_offline(side.db, origin).await? {
+        return Err(CustomerError::HqUnreachable("the register is offline"));
+    }
+    let evidence = side.realtime.feature_evidence(feature, config).await?;
+    Ok(CallContext {
+        channel_id: channel_record.channel_id,
+        register_number,
+        reason: evidence.explain(),
+    })
+}
+
+fn unreachable_as_refusal(error: RealtimeError) -> CustomerError {
+    match error {
+        RealtimeError::Unreachable => CustomerError::HqUnreachable("communication error"),
+        other => CustomerError::Realtime(other),
+    }
 }
 
 /// The customer as the channel should show it: `base` with the staged

@@ -189,11 +189,44 @@ impl ChangeOutcome {
     }
 }
 
-/// The answer to a create in asynchronous mode: the customer exists in the
-/// channel under its temporary id until HQ gives it an account.
+/// The answer to Add customer or Sign up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StagedCustomer {
-    pub temporary_id: String,
+pub struct CreatedCustomer {
     pub full_name: String,
     pub channel_name: String,
+    pub how: CreatedHow,
+}
+
+/// How a customer was created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CreatedHow {
+    /// Staged in asynchronous mode: the customer exists in the channel under
+    /// its temporary id until HQ gives it an account.
+    Staged { temporary_id: String },
+    /// Created in HQ at once by a real-time service call.
+    InHq { account: String },
+    /// A real-time call was needed but HQ or the register was unreachable,
+    /// so the create was staged anyway.
+    FellBack { temporary_id: String, why: String },
+}
+
+impl CreatedCustomer {
+    pub fn temporary_id(&self) -> Option<&str> {
+        match &self.how {
+            CreatedHow::Staged { temporary_id } | CreatedHow::FellBack { temporary_id, .. } => {
+                Some(temporary_id)
+            }
+            CreatedHow::InHq { .. } => None,
+        }
+    }
+
+    /// What opens the customer: its account, or its temporary id.
+    pub fn key(&self) -> String {
+        match &self.how {
+            CreatedHow::InHq { account } => account.clone(),
+            CreatedHow::Staged { temporary_id } | CreatedHow::FellBack { temporary_id, .. } => {
+                temporary_id.clone()
+            }
+        }
+    }
 }

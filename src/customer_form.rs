@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::customer::{
     ADDRESS_PURPOSES, AFFILIATIONS, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES, ContactDraft,
-    CustomerDraft, CustomerSummary, LANGUAGES, Limits, PartyType, ReferenceData, StagedCustomer,
+    CreatedCustomer, CreatedHow, CustomerDraft, CustomerSummary, LANGUAGES, Limits, PartyType, ReferenceData,
     validate_address, validate_customer,
 };
 use crate::error::{AppError, FieldErrors};
@@ -645,9 +645,22 @@ pub fn AddressEditor(
     }
 }
 
-/// What the cashier or shopper sees once the create is staged.
+/// What the cashier or shopper sees once the customer is created.
 #[component]
-pub fn StagedConfirmation(customer: StagedCustomer) -> impl IntoView {
+pub fn CreatedConfirmation(customer: CreatedCustomer) -> impl IntoView {
+    let (account, note, temporary_id) = match customer.how {
+        CreatedHow::Staged { temporary_id } => (None, None, Some(temporary_id)),
+        CreatedHow::FellBack { temporary_id, why } => (
+            None,
+            Some(format!("Real-time call not possible: {why}.")),
+            Some(temporary_id),
+        ),
+        CreatedHow::InHq { account } => (
+            Some(account),
+            Some("Created in HQ by a real-time service call.".to_string()),
+            None,
+        ),
+    };
     view! {
         <div class="confirmation" role="status">
             <p>
@@ -655,12 +668,18 @@ pub fn StagedConfirmation(customer: StagedCustomer) -> impl IntoView {
                 " was created at "
                 {customer.channel_name}
                 ". Account: "
-                <span class="badge pending-sync">"Pending sync"</span>
+                {match account {
+                    Some(account) => view! { <span class="account">{account}</span> }.into_any(),
+                    None => view! { <span class="badge pending-sync">"Pending sync"</span> }.into_any(),
+                }}
             </p>
-            <p>
-                "Temporary asynchronous customer id: "
-                <code class="temporary-id">{customer.temporary_id}</code>
-            </p>
+            {note.map(|note| view! { <p>{note}</p> })}
+            {temporary_id.map(|id| view! {
+                <p>
+                    "Temporary asynchronous customer id: "
+                    <code class="temporary-id">{id}</code>
+                </p>
+            })}
         </div>
     }
 }

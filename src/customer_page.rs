@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::customer::{
-    AddressDraft, COUNTRIES, ChangeOutcome, ChannelCustomer, CustomerDraft, LANGUAGES, PartyType,
-    ReferenceData, StagedCustomer,
+    AddressDraft, COUNTRIES, ChangeOutcome, ChannelCustomer, CreatedCustomer, CustomerDraft, LANGUAGES,
+    PartyType, ReferenceData,
 };
 use crate::customer_form::{AddressEditor, CustomerEditor, EditorMode};
 use crate::error::AppError;
@@ -29,12 +29,12 @@ pub async fn channel_reference(register: Option<String>) -> Result<ReferenceData
 pub async fn create_customer(
     register: Option<String>,
     draft: CustomerDraft,
-) -> Result<StagedCustomer, AppError> {
+) -> Result<CreatedCustomer, AppError> {
     use crate::channel_customers::{Origin, create_customer};
     use crate::respond::{backend, respond};
     let result = async {
         let origin = Origin::from_register_key(register.as_deref())?;
-        Ok(create_customer(&backend()?.channel, origin, &draft).await?)
+        Ok(create_customer(&backend()?.channel_side(), origin, &draft).await?)
     };
     respond(result.await)
 }
@@ -63,7 +63,7 @@ pub async fn edit_customer(
     let result = async {
         let origin = Origin::from_register_key(register.as_deref())?;
         let backend = backend()?;
-        Ok(edit_customer(&backend.channel, &backend.realtime, origin, &key, &draft).await?)
+        Ok(edit_customer(&backend.channel_side(), origin, &key, &draft).await?)
     };
     respond(result.await)
 }
@@ -79,7 +79,7 @@ pub async fn add_customer_address(
     let result = async {
         let origin = Origin::from_register_key(register.as_deref())?;
         let backend = backend()?;
-        Ok(add_address(&backend.channel, &backend.realtime, origin, &key, &address).await?)
+        Ok(add_address(&backend.channel_side(), origin, &key, &address).await?)
     };
     respond(result.await)
 }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod customer;
 pub mod customer_form;
 pub mod customer_page;
+pub mod diagnosis;
 pub mod ecommerce;
 pub mod error;
 pub mod features;
@@ -27,9 +28,13 @@ pub mod backend;
 #[cfg(feature = "ssr")]
 pub mod cdx;
 #[cfg(feature = "ssr")]
+pub mod channel_config;
+#[cfg(feature = "ssr")]
 pub mod channel_customers;
 #[cfg(feature = "ssr")]
 pub mod channel_db;
+#[cfg(feature = "ssr")]
+pub mod feature_management;
 #[cfg(feature = "ssr")]
 pub mod hq_db;
 #[cfg(feature = "ssr")]
@@ -46,6 +51,8 @@ pub mod sqlite;
 pub mod staging_tables;
 #[cfg(feature = "ssr")]
 pub mod sync;
+#[cfg(feature = "ssr")]
+pub mod troubleshoot;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

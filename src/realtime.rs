@@ -1,16 +1,23 @@
 //! The real-time service: the channel's one explicit call into HQ, used
-//! when a change cannot or may not be staged. It applies the change in HQ at
-//! once, after HQ's latency, and writes the customer back into the channel
-//! copy, as the real service's answer would.
+//! when a change cannot or may not be staged. It takes HQ's latency, fails
+//! with a communication error while HQ is marked unreachable, applies the
+//! change in HQ at once and writes the customer back into the channel copy,
+//! as the real service's answer would. Every call is logged with why it was
+//! made and how it ended.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::channel_db::{ChannelDb, ChannelDbError};
+use crate::channel_config::CachedConfig;
+use crate::channel_db::{CHANNEL_CONFIGURATION, ChannelDb, ChannelDbError, GLOBAL_CONFIGURATION};
 use crate::customer::{ValidAddress, ValidCustomer};
-use crate::hq_db::{HqDb, HqDbError};
+use crate::diagnosis::ModeEvidence;
+use crate::features::Feature;
+use crate::hq_db::{HqDb, HqDbError, NewRealtimeCall};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RealtimeError {
+    #[error("HQ could not be reached (communication error).")]
+    Unreachable,
     #[error("Customer {0} does not exist in HQ.")]
     UnknownCustomer(String),
     #[error(transparent)]
@@ -18,6 +25,17 @@ pub enum RealtimeError {
     #[error(transparent)]
     Channel(#[from] ChannelDbError),
 }
+
+/// Who calls, and why the operation is not staged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallContext {
+    pub channel_id: i64,
+    pub register_number: Option<i64>,
+    pub reason: String,
+}
+
+/// The "Create customer in async mode" option of a functionality profile.
+pub const ASYNC_MODE_OPTION: &str = "Create customer in async mode";
 
 #[derive(Debug, Clone)]
 pub struct RealtimeService {
@@ -31,33 +49,177 @@ impl RealtimeService {
         RealtimeService { hq, channel, latency }
     }
 
+    /// Creates the customer in HQ and answers with its account.
+    pub async fn create_customer(
+        &self,
+        context: &CallContext,
+        customer: &ValidCustomer,
+    ) -> Result<String, RealtimeError> {
+        let started = Instant::now();
+        let result = self.create_in_hq(context, customer).await;
+        let subject = match &result {
+            Ok(account) => account.clone(),
+            Err(_) => customer.display_name(),
+        };
+        self.log(context, "Create customer", &subject, &result, started)
+            .await?;
+        result
+    }
+
     /// Replaces the customer's own fields in HQ.
     pub async fn update_customer(
         &self,
+        context: &CallContext,
         account: &str,
         customer: &ValidCustomer,
     ) -> Result<(), RealtimeError> {
-        tokio::time::sleep(self.latency).await;
+        let started = Instant::now();
+        let result = self.update_in_hq(account, customer).await;
+        self.log(context, "Update customer", account, &result, started)
+            .await?;
+        result
+    }
+
+    /// Adds an address to the customer in HQ.
+    pub async fn add_address(
+        &self,
+        context: &CallContext,
+        account: &str,
+        address: &ValidAddress,
+    ) -> Result<(), RealtimeError> {
+        let started = Instant::now();
+        let result = self.add_address_in_hq(account, address).await;
+        self.log(context, "Add address", account, &result, started)
+            .await?;
+        result
+    }
+
+    /// Records a create that needed a real-time call, could not make it, and
+    /// was staged asynchronously instead.
+    pub async fn log_fallback(
+        &self,
+        context: &CallContext,
+        temporary_id: &str,
+        why: &str,
+    ) -> Result<(), RealtimeError> {
+        self.hq
+            .log_realtime_call(NewRealtimeCall {
+                channel_id: context.channel_id,
+                register_number: context.register_number,
+                operation: "Create customer",
+                customer: temporary_id,
+                reason: &context.reason,
+                outcome: &format!("Staged asynchronously: {why}"),
+                duration_ms: 0,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Why the channel is not in asynchronous mode for creates: HQ's
+    /// profile, the channel copy (job 1070) and the configuration cache.
+    pub async fn async_mode_evidence(
+        &self,
+        channel_id: i64,
+        cached: &CachedConfig,
+    ) -> Result<ModeEvidence, RealtimeError> {
+        let in_hq = self
+            .hq
+            .channels()
+            .await?
+            .into_iter()
+            .find(|c| c.channel_id == channel_id);
+        let in_copy = self.channel.channel(channel_id).await?;
+        let changed = self.hq.profile_changed_at(channel_id).await?;
+        Ok(ModeEvidence {
+            option: ASYNC_MODE_OPTION.to_string(),
+            channel: in_hq.as_ref().map(|c| c.name.clone()),
+            job: CHANNEL_CONFIGURATION.to_string(),
+            on_in_hq: in_hq.is_some_and(|c| c.create_customer_async_mode),
+            changed_in_hq_at: changed,
+            on_in_channel_copy: in_copy.is_some_and(|c| c.create_customer_async_mode),
+            job_last_ran_at: self.channel.downloaded_at(CHANNEL_CONFIGURATION).await?,
+            on_in_cache: cached.async_mode(channel_id),
+            cache_age_seconds: cached.age.as_secs(),
+            cache_ttl_seconds: cached.ttl.as_secs(),
+        })
+    }
+
+    /// Why a feature is not on for the channel: HQ Feature management, the
+    /// channel copy (job 1110) and the configuration cache.
+    pub async fn feature_evidence(
+        &self,
+        feature: Feature,
+        cached: &CachedConfig,
+    ) -> Result<ModeEvidence, RealtimeError> {
+        let in_hq = self
+            .hq
+            .feature_rows()
+            .await?
+            .into_iter()
+            .find(|f| f.name == feature.name());
+        let copy = self.channel.configuration_copy().await?;
+        Ok(ModeEvidence {
+            option: format!("\"{}\"", feature.name()),
+            channel: None,
+            job: GLOBAL_CONFIGURATION.to_string(),
+            on_in_hq: in_hq.as_ref().is_some_and(|f| f.enabled),
+            changed_in_hq_at: in_hq.map(|f| f.changed_at),
+            on_in_channel_copy: copy
+                .features
+                .iter()
+                .any(|f| f.name == feature.name() && f.enabled),
+            job_last_ran_at: copy.features_downloaded_at,
+            on_in_cache: cached.feature_enabled(feature),
+            cache_age_seconds: cached.age.as_secs(),
+            cache_ttl_seconds: cached.ttl.as_secs(),
+        })
+    }
+
+    async fn create_in_hq(
+        &self,
+        context: &CallContext,
+        customer: &ValidCustomer,
+    ) -> Result<String, RealtimeError> {
+        self.reach_hq().await?;
+        let mut tx = self.hq.begin_sync().await?;
+        let account = tx.next_customer_account().await?;
+        tx.create_customer(&account, customer.get(), Some(context.channel_id), None)
+            .await?;
+        tx.commit().await?;
+        self.send_back(&account).await?;
+        Ok(account)
+    }
+
+    async fn update_in_hq(&self, account: &str, customer: &ValidCustomer) -> Result<(), RealtimeError> {
+        self.reach_hq().await?;
         let mut tx = self.hq.begin_sync().await?;
         if !tx.update_customer(account, customer.get()).await? {
             return Err(RealtimeError::UnknownCustomer(account.to_string()));
         }
         tx.commit().await?;
-        tracing::info!(account, "real-time service call: update customer");
         self.send_back(account).await
     }
 
-    /// Adds an address to the customer in HQ.
-    pub async fn add_address(&self, account: &str, address: &ValidAddress) -> Result<(), RealtimeError> {
-        tokio::time::sleep(self.latency).await;
+    async fn add_address_in_hq(&self, account: &str, address: &ValidAddress) -> Result<(), RealtimeError> {
+        self.reach_hq().await?;
         let mut tx = self.hq.begin_sync().await?;
         if !tx.customer_exists(account).await? {
             return Err(RealtimeError::UnknownCustomer(account.to_string()));
         }
         tx.add_address(account, address.get()).await?;
         tx.commit().await?;
-        tracing::info!(account, "real-time service call: add address");
         self.send_back(account).await
+    }
+
+    /// The network part of the call: HQ's latency, or a communication error
+    /// while an admin has marked HQ unreachable.
+    async fn reach_hq(&self) -> Result<(), RealtimeError> {
+        tokio::time::sleep(self.latency).await;
+        if self.hq.realtime_unreachable().await? {
+            return Err(RealtimeError::Unreachable);
+        }
+        Ok(())
     }
 
     /// The service answers with the customer as HQ now has it; the channel
@@ -68,7 +230,36 @@ impl RealtimeService {
             .customer_record(account)
             .await?
             .ok_or_else(|| RealtimeError::UnknownCustomer(account.to_string()))?;
-        self.channel.save_customers(&[record]).await?;
+        self.channel.save_customers(&[record], None).await?;
+        Ok(())
+    }
+
+    async fn log<T>(
+        &self,
+        context: &CallContext,
+        operation: &str,
+        customer: &str,
+        result: &Result<T, RealtimeError>,
+        started: Instant,
+    ) -> Result<(), RealtimeError> {
+        let outcome = match result {
+            Ok(_) => "Succeeded".to_string(),
+            Err(error @ (RealtimeError::Unreachable | RealtimeError::UnknownCustomer(_))) => {
+                format!("Failed: {error}")
+            }
+            Err(_) => "Failed: internal error (see the server log)".to_string(),
+        };
+        self.hq
+            .log_realtime_call(NewRealtimeCall {
+                channel_id: context.channel_id,
+                register_number: context.register_number,
+                operation,
+                customer,
+                reason: &context.reason,
+                outcome: &outcome,
+                duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            })
+            .await?;
         Ok(())
     }
 }

@@ -33,6 +33,10 @@ pub async fn serve() -> Result<(), ServeError> {
         .leptos_options;
     let addr = leptos_options.site_addr;
     let backend = Backend::start(settings).await?;
+    tokio::spawn(crate::jobs::run_schedules(
+        backend.hq.clone(),
+        backend.jobs.clone(),
+    ));
     let state = AppState {
         leptos_options,
         backend,

@@ -21,6 +21,16 @@ pub struct Settings {
     pub staging_group_size: u32,
     /// Simulated time a real-time service call to HQ takes, in milliseconds.
     pub hq_latency_ms: u32,
+    /// How long the channel's configuration cache serves its copy of the
+    /// features and functionality profiles before reading them again.
+    pub config_cache_ttl_seconds: u32,
+    /// Default recurrence of each job in minutes (0: not scheduled), given
+    /// to HQ on first start; admins change it on the job's page.
+    pub schedule_1110_minutes: u32,
+    pub schedule_1070_minutes: u32,
+    pub schedule_1010_minutes: u32,
+    pub schedule_p_job_minutes: u32,
+    pub schedule_sync_minutes: u32,
 }
 
 impl Default for Settings {
@@ -32,6 +42,12 @@ impl Default for Settings {
             max_sync_retries: 3,
             staging_group_size: 256,
             hq_latency_ms: 400,
+            config_cache_ttl_seconds: 60,
+            schedule_1110_minutes: 0,
+            schedule_1070_minutes: 0,
+            schedule_1010_minutes: 0,
+            schedule_p_job_minutes: 0,
+            schedule_sync_minutes: 0,
         }
     }
 }
@@ -86,11 +102,52 @@ impl Settings {
         if let Some(value) = var("CUSTSYNC_DATA_DIR") {
             self.data_dir = PathBuf::from(value);
         }
-        override_number(&var, "CUSTSYNC_UPLOAD_BATCH_SIZE", &mut self.upload_batch_size)?;
-        override_number(&var, "CUSTSYNC_SYNC_BATCH_SIZE", &mut self.sync_batch_size)?;
-        override_number(&var, "CUSTSYNC_MAX_SYNC_RETRIES", &mut self.max_sync_retries)?;
-        override_number(&var, "CUSTSYNC_STAGING_GROUP_SIZE", &mut self.staging_group_size)?;
-        override_number(&var, "CUSTSYNC_HQ_LATENCY_MS", &mut self.hq_latency_ms)?;
+        override_number(&var, "CUSTSYNC_UPLOAD_BATCH_SIZE", 1, &mut self.upload_batch_size)?;
+        override_number(&var, "CUSTSYNC_SYNC_BATCH_SIZE", 1, &mut self.sync_batch_size)?;
+        override_number(&var, "CUSTSYNC_MAX_SYNC_RETRIES", 1, &mut self.max_sync_retries)?;
+        override_number(
+            &var,
+            "CUSTSYNC_STAGING_GROUP_SIZE",
+            1,
+            &mut self.staging_group_size,
+        )?;
+        override_number(&var, "CUSTSYNC_HQ_LATENCY_MS", 0, &mut self.hq_latency_ms)?;
+        override_number(
+            &var,
+            "CUSTSYNC_CONFIG_CACHE_TTL_SECONDS",
+            0,
+            &mut self.config_cache_ttl_seconds,
+        )?;
+        override_number(
+            &var,
+            "CUSTSYNC_SCHEDULE_1110_MINUTES",
+            0,
+            &mut self.schedule_1110_minutes,
+        )?;
+        override_number(
+            &var,
+            "CUSTSYNC_SCHEDULE_1070_MINUTES",
+            0,
+            &mut self.schedule_1070_minutes,
+        )?;
+        override_number(
+            &var,
+            "CUSTSYNC_SCHEDULE_1010_MINUTES",
+            0,
+            &mut self.schedule_1010_minutes,
+        )?;
+        override_number(
+            &var,
+            "CUSTSYNC_SCHEDULE_P_JOB_MINUTES",
+            0,
+            &mut self.schedule_p_job_minutes,
+        )?;
+        override_number(
+            &var,
+            "CUSTSYNC_SCHEDULE_SYNC_MINUTES",
+            0,
+            &mut self.schedule_sync_minutes,
+        )?;
         Ok(())
     }
 
@@ -106,21 +163,35 @@ impl Settings {
 fn override_number(
     var: &impl Fn(&str) -> Option<String>,
     name: &str,
+    min: u32,
     target: &mut u32,
 ) -> Result<(), SettingsError> {
     let Some(value) = var(name) else {
         return Ok(());
     };
     match value.trim().parse::<u32>() {
-        Ok(number) if number > 0 || name == "CUSTSYNC_HQ_LATENCY_MS" => {
+        Ok(number) if number >= min => {
             *target = number;
             Ok(())
         }
         _ => Err(SettingsError::Env {
             name: name.to_string(),
             value,
-            reason: "expected a whole number (above 0, except for the latency)".to_string(),
+            reason: format!("expected a whole number of at least {min}"),
         }),
+    }
+}
+
+impl Settings {
+    /// The default recurrence of each job, by job code.
+    pub fn default_schedules(&self) -> [(&'static str, u32); 5] {
+        [
+            ("1110", self.schedule_1110_minutes),
+            ("1070", self.schedule_1070_minutes),
+            ("1010", self.schedule_1010_minutes),
+            ("P-0001", self.schedule_p_job_minutes),
+            ("SYNCCUST", self.schedule_sync_minutes),
+        ]
     }
 }
 

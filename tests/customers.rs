@@ -9,6 +9,7 @@ use custsync::channel_customers::{
 };
 use custsync::channel_db::NewOperation;
 use custsync::customer::{AddressDraft, AttributeDraft, ChangeOutcome, ContactDraft, CustomerDraft};
+use custsync::feature_management::change_feature;
 use custsync::features::Feature;
 use custsync::jobs::Job;
 use custsync::records::OperationKind;
@@ -91,11 +92,7 @@ async fn sync_all(backend: &Backend) {
 
 async fn enable_in_channel(backend: &Backend, features: &[Feature]) {
     for feature in features {
-        backend
-            .hq
-            .set_feature_enabled(feature.name(), true)
-            .await
-            .unwrap();
+        change_feature(&backend.hq, *feature, true, "test").await.unwrap();
     }
     backend
         .jobs
@@ -108,7 +105,7 @@ async fn enable_in_channel(backend: &Backend, features: &[Feature]) {
 async fn a_complete_create_arrives_whole_in_hq() {
     let app = common::start().await;
     let backend = &app.backend;
-    let staged = create_customer(&backend.channel, HOUSTON, &complete_customer())
+    let staged = create_customer(&backend.channel_side(), HOUSTON, &complete_customer())
         .await
         .unwrap();
 
@@ -120,7 +117,7 @@ async fn a_complete_create_arrives_whole_in_hq() {
     sync_all(backend).await;
     let uploaded = backend
         .hq
-        .uploaded_operation(&staged.temporary_id)
+        .uploaded_operation(&staged.key())
         .await
         .unwrap()
         .unwrap();
@@ -130,10 +127,7 @@ async fn a_complete_create_arrives_whole_in_hq() {
     );
 
     let record = backend.hq.customer_record("C000013").await.unwrap().unwrap();
-    assert_eq!(
-        record.async_customer_id.as_deref(),
-        Some(staged.temporary_id.as_str())
-    );
+    assert_eq!(record.async_customer_id.as_deref(), Some(staged.key().as_str()));
     let hq = record.customer;
     assert_eq!(
         (
@@ -189,7 +183,7 @@ async fn an_organization_is_created_under_its_name() {
         organization_name: "Fabrikam Catering".into(),
         ..CustomerDraft::default()
     };
-    let staged = create_customer(&app.backend.channel, HOUSTON, &draft)
+    let staged = create_customer(&app.backend.channel_side(), HOUSTON, &draft)
         .await
         .unwrap();
     assert_eq!(staged.full_name, "Fabrikam Catering");
@@ -202,21 +196,18 @@ async fn an_organization_is_created_under_its_name() {
 async fn search_finds_synced_and_pending_customers_by_every_key() {
     let app = common::start().await;
     let backend = &app.backend;
-    let staged = create_customer(&backend.channel, HOUSTON, &complete_customer())
+    let staged = create_customer(&backend.channel_side(), HOUSTON, &complete_customer())
         .await
         .unwrap();
 
-    for term in ["ana sil", "ANA.SILVA@", "713 555 0100", &staged.temporary_id[..8]] {
+    for term in ["ana sil", "ANA.SILVA@", "713 555 0100", &staged.key()[..8]] {
         let found = search_customers(&backend.channel, term).await.unwrap();
         assert_eq!(found.len(), 1, "{term}");
         assert_eq!(
             found[0].account, None,
             "pending sync until 1010 brings the account"
         );
-        assert_eq!(
-            found[0].temporary_id.as_deref(),
-            Some(staged.temporary_id.as_str())
-        );
+        assert_eq!(found[0].temporary_id.as_deref(), Some(staged.key().as_str()));
     }
     let demo = search_customers(&backend.channel, "C000001").await.unwrap();
     assert_eq!(demo[0].name, "Karen Berg");
@@ -227,16 +218,14 @@ async fn search_finds_synced_and_pending_customers_by_every_key() {
 
     sync_all(backend).await;
     backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-    let found = search_customers(&backend.channel, &staged.temporary_id)
-        .await
-        .unwrap();
+    let found = search_customers(&backend.channel, &staged.key()).await.unwrap();
     assert_eq!(
         found.len(),
         1,
         "the temporary id still finds the customer once synced"
     );
     assert_eq!(found[0].account.as_deref(), Some("C000013"));
-    let shown = find_customer(&backend.channel, &staged.temporary_id)
+    let shown = find_customer(&backend.channel, &staged.key())
         .await
         .unwrap()
         .unwrap();
@@ -265,7 +254,7 @@ async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_edit
     karen.phone = "+1 713 555 0142".into();
     karen.customer_group = "20".into();
 
-    let outcome = edit_customer(&backend.channel, &backend.realtime, HOUSTON, "C000001", &karen)
+    let outcome = edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
         .await
         .unwrap();
     assert!(matches!(outcome, ChangeOutcome::Staged { .. }));
@@ -314,33 +303,21 @@ async fn changes_to_a_pending_customer_wait_for_its_create_and_apply_in_order() 
         ],
     )
     .await;
-    let staged = create_customer(&backend.channel, HOUSTON, &complete_customer())
+    let staged = create_customer(&backend.channel_side(), HOUSTON, &complete_customer())
         .await
         .unwrap();
     let mut renamed = complete_customer();
     renamed.first_name = "Anna".into();
-    edit_customer(
-        &backend.channel,
-        &backend.realtime,
-        HOUSTON,
-        &staged.temporary_id,
-        &renamed,
-    )
-    .await
-    .unwrap();
+    edit_customer(&backend.channel_side(), HOUSTON, &staged.key(), &renamed)
+        .await
+        .unwrap();
     let mut new_home = address("5 Oak Ave", "Houston", "77004", "Home");
     new_home.primary = true;
-    add_address(
-        &backend.channel,
-        &backend.realtime,
-        HOUSTON,
-        &staged.temporary_id,
-        &new_home,
-    )
-    .await
-    .unwrap();
+    add_address(&backend.channel_side(), HOUSTON, &staged.key(), &new_home)
+        .await
+        .unwrap();
 
-    let shown = find_customer(&backend.channel, &staged.temporary_id)
+    let shown = find_customer(&backend.channel, &staged.key())
         .await
         .unwrap()
         .unwrap();
@@ -436,7 +413,7 @@ async fn without_async_editing_an_edit_is_a_real_time_call_and_the_channel_sees_
         .unwrap()
         .customer;
     karen.last_name = "Berg-Larsen".into();
-    let outcome = edit_customer(&backend.channel, &backend.realtime, HOUSTON, "C000001", &karen)
+    let outcome = edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
         .await
         .unwrap();
     assert_eq!(
@@ -468,8 +445,7 @@ async fn without_async_editing_an_edit_is_a_real_time_call_and_the_channel_sees_
     );
 
     let outcome = add_address(
-        &backend.channel,
-        &backend.realtime,
+        &backend.channel_side(),
         HOUSTON,
         "C000001",
         &address("7 Bay St", "Houston", "77005", "Delivery"),
@@ -485,14 +461,13 @@ async fn without_async_editing_an_edit_is_a_real_time_call_and_the_channel_sees_
 async fn without_async_editing_a_pending_customer_cannot_be_changed_yet() {
     let app = common::start().await;
     let backend = &app.backend;
-    let staged = create_customer(&backend.channel, HOUSTON, &complete_customer())
+    let staged = create_customer(&backend.channel_side(), HOUSTON, &complete_customer())
         .await
         .unwrap();
     let error = edit_customer(
-        &backend.channel,
-        &backend.realtime,
+        &backend.channel_side(),
         HOUSTON,
-        &staged.temporary_id,
+        &staged.key(),
         &complete_customer(),
     )
     .await
@@ -504,10 +479,9 @@ async fn without_async_editing_a_pending_customer_cannot_be_changed_yet() {
             .contains("Enable editing customers in asynchronous mode")
     );
     let error = add_address(
-        &backend.channel,
-        &backend.realtime,
+        &backend.channel_side(),
         HOUSTON,
-        &staged.temporary_id,
+        &staged.key(),
         &address("7 Bay St", "Houston", "77005", "Home"),
     )
     .await
@@ -535,7 +509,7 @@ async fn invalid_edits_and_addresses_are_refused_with_field_messages() {
         .customer;
     karen.email = "karen-at-contoso".into();
     let Err(CustomerError::Invalid(fields)) =
-        edit_customer(&backend.channel, &backend.realtime, HOUSTON, "C000001", &karen).await
+        edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen).await
     else {
         panic!("an invalid edit must be refused");
     };
@@ -545,8 +519,7 @@ async fn invalid_edits_and_addresses_are_refused_with_field_messages() {
     );
 
     let Err(CustomerError::Invalid(fields)) = add_address(
-        &backend.channel,
-        &backend.realtime,
+        &backend.channel_side(),
         HOUSTON,
         "C000001",
         &address("7 Bay St", "Houston", "7700", "Home"),
@@ -577,7 +550,8 @@ async fn an_unknown_customer_group_in_a_create_is_named_beside_its_field() {
     let app = common::start().await;
     let mut draft = complete_customer();
     draft.customer_group = "99".into();
-    let Err(CustomerError::Invalid(fields)) = create_customer(&app.backend.channel, HOUSTON, &draft).await
+    let Err(CustomerError::Invalid(fields)) =
+        create_customer(&app.backend.channel_side(), HOUSTON, &draft).await
     else {
         panic!("an unknown customer group must be refused");
     };

@@ -54,15 +54,19 @@ async fn a_new_machine_gets_the_demo_company_in_both_databases() {
 #[tokio::test]
 async fn a_restart_keeps_staged_customers_and_does_not_seed_again() {
     let app = common::start().await;
-    let staged = create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &draft("Ana", "Silva"))
-        .await
-        .unwrap();
+    let staged = create_customer(
+        &app.backend.channel_side(),
+        HOUSTON_REGISTER_1,
+        &draft("Ana", "Silva"),
+    )
+    .await
+    .unwrap();
     drop(app.backend);
 
     let restarted = common::start_in(&app.dir).await;
     let waiting = restarted.channel.not_uploaded(10).await.unwrap();
     assert_eq!(waiting.len(), 1);
-    assert_eq!(waiting[0].temporary_id, staged.temporary_id);
+    assert_eq!(waiting[0].temporary_id, staged.key());
     assert_eq!(restarted.hq.count_customers().await.unwrap(), 12);
     let runs = restarted.hq.job_runs(Job::Customers.code(), 10).await.unwrap();
     assert_eq!(runs.len(), 1, "job 1010 is not run again on restart");
@@ -77,17 +81,17 @@ async fn a_create_stages_one_row_with_a_temporary_id_and_the_channel_defaults() 
         email: " Ana.Silva@Example.com".into(),
         ..CustomerDraft::default()
     };
-    let staged = create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &untrimmed)
+    let staged = create_customer(&app.backend.channel_side(), HOUSTON_REGISTER_1, &untrimmed)
         .await
         .unwrap();
     assert_eq!(staged.full_name, "Ana Silva");
     assert_eq!(staged.channel_name, "Houston");
-    assert!(uuid_like(&staged.temporary_id), "{}", staged.temporary_id);
+    assert!(uuid_like(&staged.key()), "{}", staged.key());
 
     let waiting = app.backend.channel.not_uploaded(10).await.unwrap();
     assert_eq!(waiting.len(), 1);
     let row = &waiting[0];
-    assert_eq!(row.temporary_id, staged.temporary_id);
+    assert_eq!(row.temporary_id, staged.key());
     assert_eq!(row.kind, OperationKind::Create);
     assert_eq!((row.channel_id, row.register_number), (1, Some(1)));
     let customer = &row.customer;
@@ -113,7 +117,7 @@ async fn an_invalid_create_is_refused_field_by_field_and_stages_nothing() {
         ..CustomerDraft::default()
     };
     let Err(CustomerError::Invalid(fields)) =
-        create_customer(&app.backend.channel, HOUSTON_REGISTER_1, &bad).await
+        create_customer(&app.backend.channel_side(), HOUSTON_REGISTER_1, &bad).await
     else {
         panic!("an invalid draft must be refused");
     };
@@ -132,7 +136,7 @@ async fn a_create_at_an_unknown_register_is_refused() {
         channel_id: 1,
         register_number: 9,
     };
-    let error = create_customer(&app.backend.channel, nowhere, &draft("Ana", "Silva"))
+    let error = create_customer(&app.backend.channel_side(), nowhere, &draft("Ana", "Silva"))
         .await
         .unwrap_err();
     assert!(
@@ -148,15 +152,19 @@ async fn the_online_store_requires_an_email() {
     let mut no_email = draft("Lena", "Berg");
     no_email.email.clear();
     let Err(CustomerError::Invalid(fields)) =
-        create_customer(&app.backend.channel, Origin::OnlineStore, &no_email).await
+        create_customer(&app.backend.channel_side(), Origin::OnlineStore, &no_email).await
     else {
         panic!("a sign-up without email must be refused");
     };
     assert_eq!(fields.get("email"), Some("Email is required."));
 
-    let staged = create_customer(&app.backend.channel, Origin::OnlineStore, &draft("Lena", "Berg"))
-        .await
-        .unwrap();
+    let staged = create_customer(
+        &app.backend.channel_side(),
+        Origin::OnlineStore,
+        &draft("Lena", "Berg"),
+    )
+    .await
+    .unwrap();
     assert_eq!(staged.channel_name, "Fabrikam online store");
     let row = &app.backend.channel.not_uploaded(10).await.unwrap()[0];
     assert_eq!(
@@ -170,14 +178,19 @@ async fn concurrent_creates_are_all_staged_once() {
     let app = common::start().await;
     let mut tasks = Vec::new();
     for n in 0..100 {
-        let channel = app.backend.channel.clone();
+        let backend = app.backend.clone();
         tasks.push(tokio::spawn(async move {
-            create_customer(&channel, HOUSTON_REGISTER_1, &draft("Ana", &format!("Silva{n}"))).await
+            create_customer(
+                &backend.channel_side(),
+                HOUSTON_REGISTER_1,
+                &draft("Ana", &format!("Silva{n}")),
+            )
+            .await
         }));
     }
     let mut ids = std::collections::HashSet::new();
     for task in tasks {
-        ids.insert(task.await.unwrap().unwrap().temporary_id);
+        ids.insert(task.await.unwrap().unwrap().key());
     }
     assert_eq!(ids.len(), 100);
     assert_eq!(app.backend.channel.count_not_uploaded().await.unwrap(), 100);
@@ -187,9 +200,13 @@ async fn concurrent_creates_are_all_staged_once() {
 async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
     let app = common::start().await;
     let backend = &app.backend;
-    let staged = create_customer(&backend.channel, HOUSTON_REGISTER_1, &draft("Ana", "Silva"))
-        .await
-        .unwrap();
+    let staged = create_customer(
+        &backend.channel_side(),
+        HOUSTON_REGISTER_1,
+        &draft("Ana", "Silva"),
+    )
+    .await
+    .unwrap();
 
     let upload = backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     assert_eq!((upload.outcome.as_str(), upload.rows_total), ("Succeeded", 1));
@@ -204,7 +221,7 @@ async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
 
     let operations = backend.hq.recent_operations(10).await.unwrap();
     let op = &operations[0];
-    assert_eq!(op.temporary_id, staged.temporary_id);
+    assert_eq!(op.temporary_id, staged.key());
     assert!(op.online_operation_completed);
     assert_eq!(op.account.as_deref(), Some("C000013"));
     assert_eq!(op.error, None);
@@ -214,10 +231,7 @@ async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
     assert_eq!(customer.account, "C000013");
     assert_eq!(customer.name, "Ana Silva");
     assert_eq!(customer.source_channel.as_deref(), Some("Houston"));
-    assert_eq!(
-        customer.async_customer_id.as_deref(),
-        Some(staged.temporary_id.as_str())
-    );
+    assert_eq!(customer.async_customer_id.as_deref(), Some(staged.key().as_str()));
     assert_eq!(backend.hq.count_customers().await.unwrap(), 13);
 }
 
@@ -225,9 +239,13 @@ async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
 async fn running_both_jobs_again_changes_nothing() {
     let app = common::start().await;
     let backend = &app.backend;
-    create_customer(&backend.channel, HOUSTON_REGISTER_1, &draft("Ana", "Silva"))
-        .await
-        .unwrap();
+    create_customer(
+        &backend.channel_side(),
+        HOUSTON_REGISTER_1,
+        &draft("Ana", "Silva"),
+    )
+    .await
+    .unwrap();
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
 
@@ -243,9 +261,13 @@ async fn running_both_jobs_again_changes_nothing() {
 async fn an_upload_interrupted_before_the_channel_was_marked_is_not_duplicated() {
     let app = common::start().await;
     let backend = &app.backend;
-    create_customer(&backend.channel, HOUSTON_REGISTER_1, &draft("Ana", "Silva"))
-        .await
-        .unwrap();
+    create_customer(
+        &backend.channel_side(),
+        HOUSTON_REGISTER_1,
+        &draft("Ana", "Silva"),
+    )
+    .await
+    .unwrap();
     // The first half of a P-job batch: HQ has the rows, the channel does not
     // know yet, as when the job is killed between the two commits.
     let waiting = backend.channel.not_uploaded(10).await.unwrap();

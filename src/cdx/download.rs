@@ -1,25 +1,29 @@
 //! The download jobs: HQ configuration and customers into the channel copy.
+//! Each asks HQ only for the rows changed since the version the channel
+//! already has, and stores them with that new version in one channel
+//! transaction, so a run killed half-way or run twice moves nothing twice.
 
 use super::CdxError;
-use crate::channel_db::ChannelDb;
+use crate::channel_db::{CHANNEL_CONFIGURATION, CUSTOMERS, ChannelDb, GLOBAL_CONFIGURATION};
 use crate::hq_db::HqDb;
 use crate::jobs::RunCounts;
 
 /// Job 1110 (Global configuration): feature states.
 pub async fn global_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<RunCounts, CdxError> {
-    let features = hq.features().await?;
-    let rows = channel.save_features(&features).await?;
+    let after = channel.downloaded_version(GLOBAL_CONFIGURATION).await?;
+    let changed = hq.features_changed_since(after).await?;
+    let rows = channel.save_features(&changed.rows, changed.row_version).await?;
     Ok(RunCounts::moved(rows as i64))
 }
 
 /// Job 1070 (Channel configuration): channels, registers, functionality
 /// profiles and customer groups.
 pub async fn channel_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<RunCounts, CdxError> {
-    let channels = hq.channels().await?;
-    let registers = hq.registers().await?;
-    let groups = hq.customer_groups().await?;
+    let after = channel.downloaded_version(CHANNEL_CONFIGURATION).await?;
+    let changed = hq.channel_configuration_changed_since(after).await?;
+    let (channels, registers, groups) = &changed.rows;
     let rows = channel
-        .save_channel_configuration(&channels, &registers, &groups)
+        .save_channel_configuration(channels, registers, groups, changed.row_version)
         .await?;
     Ok(RunCounts::moved(rows as i64))
 }
@@ -27,7 +31,10 @@ pub async fn channel_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<Run
 /// Job 1010 (Customers): HQ customers, with the accounts created from
 /// asynchronous operations.
 pub async fn customers(hq: &HqDb, channel: &ChannelDb) -> Result<RunCounts, CdxError> {
-    let customers = hq.customers_for_channels().await?;
-    let rows = channel.save_customers(&customers).await?;
+    let after = channel.downloaded_version(CUSTOMERS).await?;
+    let changed = hq.customers_changed_since(after).await?;
+    let rows = channel
+        .save_customers(&changed.rows, Some(changed.row_version))
+        .await?;
     Ok(RunCounts::moved(rows as i64))
 }

@@ -6,7 +6,7 @@ mod download;
 mod p_job;
 
 pub use download::{channel_configuration, customers, global_configuration};
-pub use p_job::{operations_waiting_for_upload, run_p_job};
+pub use p_job::{count_waiting_for_upload, operations_waiting_for_upload, run_p_job};
 
 use crate::channel_db::ChannelDbError;
 use crate::hq_db::HqDbError;

@@ -38,3 +38,8 @@ pub async fn operations_waiting_for_upload(
 ) -> Result<Vec<StagedOperation>, CdxError> {
     Ok(channel.recent_not_uploaded(limit).await?)
 }
+
+/// How many operations wait in the channel for the P-job.
+pub async fn count_waiting_for_upload(channel: &ChannelDb) -> Result<i64, CdxError> {
+    Ok(channel.count_not_uploaded().await?)
+}

@@ -1,15 +1,56 @@
 //! The channel's copy of HQ configuration, written by jobs 1110 and 1070.
 
+use sqlx::SqliteConnection;
+
 use super::{ChannelDb, ChannelDbError};
 use crate::pos::RegisterOption;
 use crate::records::{ChannelRecord, CustomerGroupRecord, FeatureRecord, RegisterRecord};
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
+/// The download jobs, by the number their state is kept under.
+pub const GLOBAL_CONFIGURATION: &str = "1110";
+pub const CHANNEL_CONFIGURATION: &str = "1070";
+pub const CUSTOMERS: &str = "1010";
+
+/// Remembers the row version a download brought the copy to, in the
+/// transaction that wrote its rows.
+pub(super) async fn record_download(
+    tx: &mut SqliteConnection,
+    job: &str,
+    row_version: i64,
+) -> Result<(), ChannelDbError> {
+    sqlx::query(&format!(
+        "INSERT INTO cdx_download_state (job, row_version, downloaded_at) VALUES (?, ?, {NOW})
+         ON CONFLICT (job) DO UPDATE SET row_version = excluded.row_version, downloaded_at = excluded.downloaded_at"
+    ))
+    .bind(job)
+    .bind(row_version)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The features and profiles the channel copy holds, with when each part
+/// was last downloaded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigurationCopy {
+    pub features: Vec<FeatureRecord>,
+    pub channels: Vec<ChannelRecord>,
+    pub features_downloaded_at: Option<String>,
+    pub channels_downloaded_at: Option<String>,
+}
+
 impl ChannelDb {
-    /// Job 1110: writes HQ's feature states into the channel copy.
-    pub async fn save_features(&self, features: &[FeatureRecord]) -> Result<u64, ChannelDbError> {
+    /// Job 1110: writes HQ's feature states into the channel copy, with the
+    /// row version they bring the copy to.
+    pub async fn save_features(
+        &self,
+        features: &[FeatureRecord],
+        row_version: i64,
+    ) -> Result<u64, ChannelDbError> {
         let mut tx = self.pools.write.begin().await?;
+        record_download(&mut tx, GLOBAL_CONFIGURATION, row_version).await?;
         let sql = format!(
             "INSERT INTO features (name, enabled, downloaded_at) VALUES (?, ?, {NOW})
              ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, downloaded_at = excluded.downloaded_at"
@@ -32,8 +73,10 @@ impl ChannelDb {
         channels: &[ChannelRecord],
         registers: &[RegisterRecord],
         groups: &[CustomerGroupRecord],
+        row_version: i64,
     ) -> Result<u64, ChannelDbError> {
         let mut tx = self.pools.write.begin().await?;
+        record_download(&mut tx, CHANNEL_CONFIGURATION, row_version).await?;
         let channel_sql = format!(
             "INSERT INTO channels (channel_id, name, kind, default_customer_group,
                                    create_customer_async_mode, downloaded_at)
@@ -149,5 +192,72 @@ impl ChannelDb {
             .fetch_optional(&self.pools.read)
             .await?;
         Ok(enabled.unwrap_or(false))
+    }
+}
+
+impl ChannelDb {
+    /// The row version a download job has brought the copy to (0 before its first run).
+    pub async fn downloaded_version(&self, job: &str) -> Result<i64, ChannelDbError> {
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT row_version FROM cdx_download_state WHERE job = ?")
+                .bind(job)
+                .fetch_optional(&self.pools.read)
+                .await?;
+        Ok(version.unwrap_or(0))
+    }
+
+    pub async fn downloaded_at(&self, job: &str) -> Result<Option<String>, ChannelDbError> {
+        Ok(
+            sqlx::query_scalar("SELECT downloaded_at FROM cdx_download_state WHERE job = ?")
+                .bind(job)
+                .fetch_optional(&self.pools.read)
+                .await?,
+        )
+    }
+
+    /// Everything the configuration cache holds, read from the copy.
+    pub async fn configuration_copy(&self) -> Result<ConfigurationCopy, ChannelDbError> {
+        Ok(ConfigurationCopy {
+            features: sqlx::query_as("SELECT name, enabled FROM features ORDER BY name")
+                .fetch_all(&self.pools.read)
+                .await?,
+            channels: sqlx::query_as(
+                "SELECT channel_id, name, kind, default_customer_group, create_customer_async_mode
+                 FROM channels ORDER BY channel_id",
+            )
+            .fetch_all(&self.pools.read)
+            .await?,
+            features_downloaded_at: self.downloaded_at(GLOBAL_CONFIGURATION).await?,
+            channels_downloaded_at: self.downloaded_at(CHANNEL_CONFIGURATION).await?,
+        })
+    }
+
+    pub async fn register_offline(
+        &self,
+        channel_id: i64,
+        register_number: i64,
+    ) -> Result<bool, ChannelDbError> {
+        let offline: Option<bool> =
+            sqlx::query_scalar("SELECT offline FROM registers WHERE channel_id = ? AND register_number = ?")
+                .bind(channel_id)
+                .bind(register_number)
+                .fetch_optional(&self.pools.read)
+                .await?;
+        Ok(offline.unwrap_or(false))
+    }
+
+    pub async fn set_register_offline(
+        &self,
+        channel_id: i64,
+        register_number: i64,
+        offline: bool,
+    ) -> Result<(), ChannelDbError> {
+        sqlx::query("UPDATE registers SET offline = ? WHERE channel_id = ? AND register_number = ?")
+            .bind(offline)
+            .bind(channel_id)
+            .bind(register_number)
+            .execute(&self.pools.write)
+            .await?;
+        Ok(())
     }
 }

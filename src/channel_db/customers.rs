@@ -3,6 +3,7 @@
 
 use sqlx::FromRow;
 
+use super::config::{CUSTOMERS, record_download};
 use super::{ChannelDb, ChannelDbError};
 use crate::customer::{AddressDraft, CustomerSummary};
 use crate::records::CustomerRecord;
@@ -40,9 +41,18 @@ const NAME: &str =
     "CASE WHEN party_type = 'organization' THEN organization_name ELSE first_name || ' ' || last_name END";
 
 impl ChannelDb {
-    /// Writes HQ customers and their addresses into the channel copy.
-    pub async fn save_customers(&self, customers: &[CustomerRecord]) -> Result<u64, ChannelDbError> {
+    /// Writes HQ customers and their addresses into the channel copy; from
+    /// job 1010 with the row version they bring the copy to, from a
+    /// real-time call without.
+    pub async fn save_customers(
+        &self,
+        customers: &[CustomerRecord],
+        row_version: Option<i64>,
+    ) -> Result<u64, ChannelDbError> {
         let mut tx = self.pools.write.begin().await?;
+        if let Some(row_version) = row_version {
+            record_download(&mut tx, CUSTOMERS, row_version).await?;
+        }
         let sql = format!(
             "INSERT OR REPLACE INTO customers (account, async_customer_id, downloaded_at, {CUSTOMER_COLUMNS})
              VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::customer::{CustomerDraft, StagedCustomer};
-use crate::customer_form::{CustomerEditor, EditorMode, StagedConfirmation};
+use crate::customer::{CreatedCustomer, CustomerDraft};
+use crate::customer_form::{CreatedConfirmation, CustomerEditor, EditorMode};
 use crate::customer_page::{CustomerCard, channel_reference, create_customer};
 use crate::ui::loaded;
 
@@ -16,7 +16,7 @@ pub fn SignUpPage() -> impl IntoView {
     let create = Action::new(|draft: &CustomerDraft| create_customer(None, draft.clone()));
     // Swapping the form for the confirmation in an effect, after the
     // answer has reached the form's own messages, lets the form go quietly.
-    let signed_up = RwSignal::new(None::<StagedCustomer>);
+    let signed_up = RwSignal::new(None::<CreatedCustomer>);
     Effect::new(move |_| {
         if let Some(Ok(customer)) = create.value().get() {
             signed_up.set(Some(customer));
@@ -31,9 +31,9 @@ pub fn SignUpPage() -> impl IntoView {
             when=move || signed_up.with(Option::is_none)
             fallback=move || {
                 signed_up.get().map(|customer| {
-                    let href = format!("/ecommerce/my-profile?customer={}", customer.temporary_id);
+                    let href = format!("/ecommerce/my-profile?customer={}", customer.key());
                     view! {
-                        <StagedConfirmation customer />
+                        <CreatedConfirmation customer />
                         <p><a href=href>"Go to my profile"</a></p>
                     }
                 })

@@ -44,6 +44,51 @@ pub async fn run_job(job: String) -> Result<JobRun, AppError> {
     respond(result.await)
 }
 
+/// The longest recurrence accepted: one week.
+#[cfg(feature = "ssr")]
+const MAX_RECURRENCE_MINUTES: u32 = 7 * 24 * 60;
+
+#[server]
+pub async fn job_schedule(job: String) -> Result<u32, AppError> {
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        let job =
+            Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
+        backend()?.hq.job_schedule(job.code()).await.map_err(internal)
+    };
+    respond(result.await)
+}
+
+#[server]
+pub async fn set_job_schedule(job: String, minutes: String) -> Result<u32, AppError> {
+    use crate::error::FieldErrors;
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        let job =
+            Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
+        let minutes = match minutes.trim().parse::<u32>() {
+            Ok(minutes) if minutes <= MAX_RECURRENCE_MINUTES => minutes,
+            _ => {
+                let mut errors = FieldErrors::default();
+                errors.add(
+                    "minutes",
+                    format!(
+                        "Enter a whole number of minutes from 0 (not scheduled) to {MAX_RECURRENCE_MINUTES}."
+                    ),
+                );
+                return Err(AppError::Invalid(errors));
+            }
+        };
+        backend()?
+            .hq
+            .set_job_schedule(job.code(), minutes)
+            .await
+            .map_err(internal)?;
+        Ok(minutes)
+    };
+    respond(result.await)
+}
+
 #[component]
 pub fn JobPanel(job: Job) -> impl IntoView {
     let action = ServerAction::<RunJob>::new();
@@ -52,6 +97,14 @@ pub fn JobPanel(job: Job) -> impl IntoView {
         move || action.version().get(),
         move |_| job_runs(job.code().to_string()),
     );
+    let save_schedule = ServerAction::<SetJobSchedule>::new();
+    let schedule = Resource::new(
+        move || save_schedule.version().get(),
+        move |_| job_schedule(job.code().to_string()),
+    );
+    let minutes_id = format!("schedule-{}", job.code());
+    let message_id = format!("schedule-{}-message", job.code());
+    let schedule_message_id = message_id.clone();
     let heading_id = format!("job-{}", job.code());
     let heading = heading_id.clone();
 
@@ -79,6 +132,42 @@ pub fn JobPanel(job: Job) -> impl IntoView {
                         Err(error) => Some(view! { <ErrorNote error /> }.into_any()),
                     }
                 }}
+            </p>
+            <ActionForm action=save_schedule attr:class="register-picker">
+                <input type="hidden" name="job" value=job.code() />
+                <label for=minutes_id.clone()>"Recurrence (minutes, 0 = not scheduled)"</label>
+                <Transition fallback=|| ()>
+                    {
+                        let minutes_id = minutes_id.clone();
+                        let message_id = message_id.clone();
+                        move || {
+                            let minutes_id = minutes_id.clone();
+                            let message_id = message_id.clone();
+                            Suspend::new(async move {
+                                let current = schedule.await.unwrap_or(0);
+                                view! {
+                                    <input id=minutes_id name="minutes" type="number" min="0" value=current.to_string()
+                                        aria-describedby=message_id />
+                                }
+                            })
+                        }
+                    }
+                </Transition>
+                <button type="submit">"Save schedule"</button>
+                <span class="field-message" id=schedule_message_id>
+                    {move || save_schedule.value().get().and_then(Result::err).map(|error| error.field("minutes").unwrap_or_else(|| error.to_string()))}
+                </span>
+            </ActionForm>
+            <p class="schedule">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match schedule.await {
+                            Ok(0) => "Not scheduled: runs only on Run now.".to_string(),
+                            Ok(minutes) => format!("Runs every {minutes} minutes."),
+                            Err(error) => error.to_string(),
+                        }
+                    })}
+                </Transition>
             </p>
             <Transition fallback=|| view! { <p>"Loading run history…"</p> }>
                 {move || Suspend::new(async move { loaded(runs.await, |runs| view! { <RunHistory runs /> }) })}

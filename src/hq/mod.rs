@@ -1,7 +1,12 @@
 //! The HQ admin pages.
 
 pub mod batch_jobs;
+pub mod configuration;
 pub mod customers;
 pub mod distribution_schedule;
-mod job_panel;
+pub mod feature_management;
+pub mod functionality_profiles;
+pub mod job_panel;
+pub mod realtime_calls;
 pub mod sync_status;
+pub mod troubleshoot;

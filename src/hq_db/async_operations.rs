@@ -122,6 +122,15 @@ impl HqDb {
         .await?)
     }
 
+    /// Operations whose last sync attempt failed and that are not completed.
+    pub async fn count_failed_operations(&self) -> Result<i64, HqDbError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2 WHERE OnlineOperationCompleted = 0 AND error IS NOT NULL",
+        )
+        .fetch_one(&self.pools.read)
+        .await?)
+    }
+
     /// The most recent uploaded operations, newest first.
     pub async fn recent_operations(&self, limit: u32) -> Result<Vec<UploadedOperationRow>, HqDbError> {
         Ok(sqlx::query_as(

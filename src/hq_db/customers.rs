@@ -69,16 +69,28 @@ impl HqDb {
         .await?)
     }
 
-    /// Every customer with its addresses, for job 1010.
-    pub async fn customers_for_channels(&self) -> Result<Vec<CustomerRecord>, HqDbError> {
+    /// Customers whose row version is above `after` and at most `upto`, with
+    /// their addresses, for job 1010.
+    pub(super) async fn customer_records_between(
+        &self,
+        after: i64,
+        upto: i64,
+    ) -> Result<Vec<CustomerRecord>, HqDbError> {
         let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
-            "SELECT account, async_customer_id, {CUSTOMER_COLUMNS} FROM customers ORDER BY account"
+            "SELECT account, async_customer_id, {CUSTOMER_COLUMNS} FROM customers
+             WHERE row_version > ? AND row_version <= ? ORDER BY account"
         ))
+        .bind(after)
+        .bind(upto)
         .fetch_all(&self.pools.read)
         .await?;
         let addresses: Vec<AddressRow> = sqlx::query_as(&format!(
-            "SELECT {ADDRESS_COLUMNS} FROM customer_addresses ORDER BY account, line"
+            "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip, a.country_region, a.is_primary
+             FROM customer_addresses a JOIN customers c ON c.account = a.account
+             WHERE c.row_version > ? AND c.row_version <= ? ORDER BY a.account, a.line"
         ))
+        .bind(after)
+        .bind(upto)
         .fetch_all(&self.pools.read)
         .await?;
         let mut by_account: HashMap<String, Vec<AddressDraft>> = HashMap::new();

@@ -88,7 +88,7 @@ impl HqDb {
         }
         for (index, (first, last, email, group)) in CUSTOMERS.iter().enumerate() {
             let customer = demo_customer(index, first, last, email, group);
-            insert_customer(&mut tx, &format!("C{:06}", index + 1), &customer, None).await?;
+            insert_customer(&mut tx, &format!("C{:06}", index + 1), &customer, None, None).await?;
         }
         sqlx::query("INSERT INTO number_sequences (name, prefix, digits, next_number) VALUES ('Customer account', 'C', 6, ?)")
             .bind(CUSTOMERS.len() as i64 + 1)

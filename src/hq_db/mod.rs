@@ -4,14 +4,20 @@
 
 mod async_operations;
 mod config;
+mod configuration;
 mod customers;
 mod demo_data;
+mod downloads;
 mod job_runs;
+mod realtime_calls;
+mod schedules;
 mod sync_transaction;
 
 use std::path::Path;
 
 pub use async_operations::{UploadedOperation, UploadedOperationRow};
+pub use downloads::{Changed, ChannelConfiguration};
+pub use realtime_calls::NewRealtimeCall;
 pub use sync_transaction::SyncTransaction;
 
 use crate::sqlite::{self, Pools};

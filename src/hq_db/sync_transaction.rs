@@ -45,15 +45,23 @@ impl SyncTransaction {
     }
 
     /// Creates an HQ customer with its addresses, contacts, affiliations and
-    /// attributes; `origin` is the channel and temporary id of an
-    /// asynchronous create.
+    /// attributes, from the channel it was created in and, for an
+    /// asynchronous create, under its temporary id.
     pub async fn create_customer(
         &mut self,
         account: &str,
         customer: &CustomerDraft,
-        origin: Option<(i64, &str)>,
+        source_channel_id: Option<i64>,
+        async_customer_id: Option<&str>,
     ) -> Result<(), HqDbError> {
-        insert_customer(&mut self.tx, account, customer, origin).await
+        insert_customer(
+            &mut self.tx,
+            account,
+            customer,
+            source_channel_id,
+            async_customer_id,
+        )
+        .await
     }
 
     /// Replaces a customer's own fields; false when there is no such customer.
@@ -162,7 +170,8 @@ pub(super) async fn insert_customer(
     conn: &mut SqliteConnection,
     account: &str,
     customer: &CustomerDraft,
-    origin: Option<(i64, &str)>,
+    source_channel_id: Option<i64>,
+    async_customer_id: Option<&str>,
 ) -> Result<(), HqDbError> {
     let sql = format!(
         "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
@@ -171,8 +180,8 @@ pub(super) async fn insert_customer(
     );
     let query = sqlx::query(&sql)
         .bind(account)
-        .bind(origin.map(|(channel, _)| channel))
-        .bind(origin.map(|(_, temporary_id)| temporary_id));
+        .bind(source_channel_id)
+        .bind(async_customer_id);
     bind_customer(query, customer).execute(&mut *conn).await?;
     for (line, address) in customer.addresses.iter().enumerate() {
         insert_address(conn, account, line as i64, address).await?;

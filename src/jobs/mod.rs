@@ -4,9 +4,13 @@
 
 #[cfg(feature = "ssr")]
 mod runner;
+#[cfg(feature = "ssr")]
+mod scheduler;
 
 #[cfg(feature = "ssr")]
 pub use runner::{JobError, JobRunner};
+#[cfg(feature = "ssr")]
+pub use scheduler::run_schedules;
 
 use serde::{Deserialize, Serialize};
 

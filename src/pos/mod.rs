@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::customer::{CustomerDraft, CustomerSummary};
-use crate::customer_form::{AccountCell, CustomerEditor, EditorMode, StagedConfirmation};
+use crate::customer_form::{AccountCell, CreatedConfirmation, CustomerEditor, EditorMode};
 use crate::customer_page::{CustomerCard, channel_reference, create_customer};
 use crate::error::AppError;
 use crate::ui::loaded;
@@ -42,6 +42,56 @@ pub fn parse_register_key(key: &str) -> Option<(i64, i64)> {
 pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
     use crate::respond::{backend, internal, respond};
     respond(backend()?.channel.register_options().await.map_err(internal))
+}
+
+/// How the register works now: the mode its cached configuration gives, and
+/// whether it is offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterState {
+    pub async_creates: bool,
+    pub async_edits: bool,
+    pub async_addresses: bool,
+    pub offline: bool,
+    pub config_age_seconds: u64,
+}
+
+#[server]
+pub async fn register_status(register: String) -> Result<RegisterState, AppError> {
+    use crate::features::Feature;
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        let (channel_id, register_number) = parse_register_key(&register)
+            .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
+        let backend = backend()?;
+        let config = backend.config.get().await.map_err(internal)?;
+        Ok(RegisterState {
+            async_creates: config.async_mode(channel_id),
+            async_edits: config.feature_enabled(Feature::AsyncEditing),
+            async_addresses: config.feature_enabled(Feature::AsyncAddresses),
+            offline: backend
+                .channel
+                .register_offline(channel_id, register_number)
+                .await
+                .map_err(internal)?,
+            config_age_seconds: config.age.as_secs(),
+        })
+    };
+    respond(result.await)
+}
+
+#[server]
+pub async fn set_register_offline(register: String, offline: bool) -> Result<(), AppError> {
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        let (channel_id, register_number) = parse_register_key(&register)
+            .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
+        backend()?
+            .channel
+            .set_register_offline(channel_id, register_number, offline)
+            .await
+            .map_err(internal)
+    };
+    respond(result.await)
 }
 
 #[server]
@@ -80,6 +130,7 @@ pub fn PosPage() -> impl IntoView {
                         match current_register(&registers, wanted) {
                             Some(current) => view! {
                                 <RegisterPicker registers current=current.clone() />
+                                <RegisterMode register=current.key() />
                                 <SearchPanel register=current.clone() />
                                 <AddCustomerPanel register=current />
                             }
@@ -125,6 +176,51 @@ fn RegisterPicker(registers: Vec<RegisterOption>, current: RegisterOption) -> im
             <button type="submit">"Open register"</button>
         </form>
         <p class="register-open">"Register open: " <strong>{current.caption()}</strong></p>
+    }
+}
+
+/// Discreetly, which mode the register works in and how old its
+/// configuration is; and the Offline switch.
+#[component]
+fn RegisterMode(register: String) -> impl IntoView {
+    let toggle = ServerAction::<SetRegisterOffline>::new();
+    let status_register = register.clone();
+    let status = Resource::new(
+        move || toggle.version().get(),
+        move |_| register_status(status_register.clone()),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let register = register.clone();
+                Suspend::new(async move {
+                    loaded(status.await, move |status| {
+                        let mode = |on: bool| if on { "asynchronous" } else { "real-time" };
+                        view! {
+                            <div class="register-mode">
+                                <p class="mode">
+                                    {format!(
+                                        "Creates: {} · edits: {} · addresses: {} · configuration {} s old",
+                                        mode(status.async_creates),
+                                        mode(status.async_edits),
+                                        mode(status.async_addresses),
+                                        status.config_age_seconds,
+                                    )}
+                                    {status.offline.then(|| view! { " " <span class="badge failed">"Offline"</span> })}
+                                </p>
+                                <ActionForm action=toggle attr:class="inline-action">
+                                    <input type="hidden" name="register" value=register />
+                                    <input type="hidden" name="offline" value=(!status.offline).to_string() />
+                                    <button type="submit" class="secondary">
+                                        {if status.offline { "Go online" } else { "Go offline" }}
+                                    </button>
+                                </ActionForm>
+                            </div>
+                        }
+                    })
+                })
+            }}
+        </Transition>
     }
 }
 
@@ -249,9 +345,9 @@ fn AddCustomerPanel(register: RegisterOption) -> impl IntoView {
             </Show>
             {move || match create.value().get() {
                 Some(Ok(customer)) => {
-                    let href = format!("/pos/customers/{}?register={}", customer.temporary_id, register_key.get_value());
+                    let href = format!("/pos/customers/{}?register={}", customer.key(), register_key.get_value());
                     Some(view! {
-                        <StagedConfirmation customer />
+                        <CreatedConfirmation customer />
                         <p><a href=href>"Open customer"</a></p>
                     })
                 }

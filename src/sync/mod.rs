@@ -76,8 +76,13 @@ async fn apply(
     }
     if op.kind == OperationKind::Create {
         let account = tx.next_customer_account().await?;
-        tx.create_customer(&account, &op.customer, Some((op.channel_id, &op.temporary_id)))
-            .await?;
+        tx.create_customer(
+            &account,
+            &op.customer,
+            Some(op.channel_id),
+            Some(&op.temporary_id),
+        )
+        .await?;
         return Ok(Outcome::Synced(account));
     }
     let account = match target_account(tx, op).await? {

@@ -24,6 +24,7 @@ pub async fn start_in(dir: &TempDir) -> Backend {
     let settings = Settings {
         data_dir: dir.path().to_path_buf(),
         hq_latency_ms: 0,
+        config_cache_ttl_seconds: 0,
         ..Settings::default()
     };
     Backend::start(settings).await.expect("the backend starts")

@@ -1,0 +1,124 @@
+//! HQ Feature management: the four features, their prerequisites, Enable /
+//! Disable, and who changed what.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use super::configuration::{ChangeHistory, ConfigChange, FeatureRow};
+use crate::error::AppError;
+use crate::features::Feature;
+use crate::ui::{ErrorNote, Time, loaded};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeaturePage {
+    pub features: Vec<FeatureRow>,
+    pub changes: Vec<ConfigChange>,
+}
+
+#[server]
+pub async fn feature_management() -> Result<FeaturePage, AppError> {
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        let hq = backend()?.hq;
+        Ok(FeaturePage {
+            features: hq.feature_rows().await.map_err(internal)?,
+            changes: hq.feature_changes(50).await.map_err(internal)?,
+        })
+    };
+    respond(result.await)
+}
+
+#[server]
+pub async fn set_feature(name: String, enable: bool) -> Result<String, AppError> {
+    use super::configuration::HQ_ADMIN;
+    use crate::feature_management::{FeatureChangeError, change_feature};
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        let feature = Feature::from_name(&name)
+            .ok_or_else(|| AppError::NotFound(format!("There is no feature {name:?}.")))?;
+        match change_feature(&backend()?.hq, feature, enable, HQ_ADMIN).await {
+            Ok(true) => Ok(format!(
+                "\"{name}\" is now {}.",
+                if enable { "enabled" } else { "disabled" }
+            )),
+            Ok(false) => Ok(format!(
+                "\"{name}\" was already {}.",
+                if enable { "enabled" } else { "disabled" }
+            )),
+            Err(FeatureChangeError::Refused(refusal)) => Err(AppError::Refused(refusal.to_string())),
+            Err(FeatureChangeError::Hq(error)) => Err(internal(error)),
+        }
+    };
+    respond(result.await)
+}
+
+#[component]
+pub fn FeatureManagementPage() -> impl IntoView {
+    let change = ServerAction::<SetFeature>::new();
+    let page = Resource::new(move || change.version().get(), |_| feature_management());
+    view! {
+        <Title text="Feature management - custsync" />
+        <h1>"Feature management"</h1>
+        <p>"Features take effect in a channel once job 1110 (Global configuration) has carried them to the channel database and its configuration cache has expired."</p>
+        <div role="status" class="run-result">
+            {move || match change.value().get() {
+                Some(Ok(message)) => Some(view! { <p class="confirmation">{message}</p> }.into_any()),
+                Some(Err(error)) => Some(view! { <ErrorNote error /> }.into_any()),
+                None => None,
+            }}
+        </div>
+        <Transition fallback=|| view! { <p>"Loading features…"</p> }>
+            {move || Suspend::new(async move {
+                loaded(page.await, move |page| view! {
+                    <FeatureTable features=page.features change />
+                    <ChangeHistory changes=page.changes />
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn FeatureTable(features: Vec<FeatureRow>, change: ServerAction<SetFeature>) -> impl IntoView {
+    view! {
+        <table>
+            <caption>"Features"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Feature"</th>
+                    <th scope="col">"State"</th>
+                    <th scope="col">"Needs first"</th>
+                    <th scope="col">"Last changed"</th>
+                    <th scope="col">"Action"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {features
+                    .into_iter()
+                    .map(|row| {
+                        let needs = Feature::from_name(&row.name)
+                            .map(|f| f.prerequisites().iter().map(|p| p.name()).collect::<Vec<_>>().join("; "))
+                            .unwrap_or_default();
+                        let enable = !row.enabled;
+                        view! {
+                            <tr>
+                                <th scope="row">{row.name.clone()}</th>
+                                <td>{if row.enabled { "Enabled" } else { "Disabled" }}</td>
+                                <td>{if needs.is_empty() { "-".to_string() } else { needs }}</td>
+                                <td><Time stored=row.changed_at /></td>
+                                <td>
+                                    <ActionForm action=change>
+                                        <input type="hidden" name="name" value=row.name />
+                                        <input type="hidden" name="enable" value=enable.to_string() />
+                                        <button type="submit">{if enable { "Enable" } else { "Disable" }}</button>
+                                    </ActionForm>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}

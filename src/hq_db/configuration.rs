@@ -1,0 +1,147 @@
+//! Feature management, functionality profiles and their change history.
+
+use sqlx::FromRow;
+
+use super::{HqDb, HqDbError};
+use crate::hq::configuration::{ConfigChange, FeatureRow, ProfileRow};
+
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+#[derive(FromRow)]
+struct State {
+    name: String,
+    enabled: bool,
+}
+
+impl HqDb {
+    pub async fn feature_rows(&self) -> Result<Vec<FeatureRow>, HqDbError> {
+        Ok(
+            sqlx::query_as("SELECT name, enabled, changed_at FROM features ORDER BY sort_order")
+                .fetch_all(&self.pools.read)
+                .await?,
+        )
+    }
+
+    /// Sets a feature's state if `check` accepts the change given every
+    /// feature's current state, read and written in one transaction, and
+    /// records it. Answers whether the state changed.
+    pub async fn change_feature<E>(
+        &self,
+        name: &str,
+        enabled: bool,
+        changed_by: &str,
+        check: impl FnOnce(&[(String, bool)]) -> Result<(), E>,
+    ) -> Result<Result<bool, E>, HqDbError> {
+        let mut tx = self.pools.write.begin().await?;
+        let states: Vec<State> = sqlx::query_as("SELECT name, enabled FROM features")
+            .fetch_all(&mut *tx)
+            .await?;
+        let states: Vec<(String, bool)> = states.into_iter().map(|s| (s.name, s.enabled)).collect();
+        if let Err(refusal) = check(&states) {
+            return Ok(Err(refusal));
+        }
+        let old = states.iter().find(|(n, _)| n == name).map(|(_, e)| *e);
+        if old == Some(enabled) || old.is_none() {
+            return Ok(Ok(false));
+        }
+        sqlx::query(&format!(
+            "UPDATE features SET enabled = ?, changed_at = {NOW} WHERE name = ?"
+        ))
+        .bind(enabled)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "INSERT INTO feature_changes (feature, old_value, new_value, changed_by, changed_at)
+             VALUES (?, ?, ?, ?, {NOW})"
+        ))
+        .bind(name)
+        .bind(!enabled)
+        .bind(enabled)
+        .bind(changed_by)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(true))
+    }
+
+    pub async fn feature_changes(&self, limit: u32) -> Result<Vec<ConfigChange>, HqDbError> {
+        Ok(sqlx::query_as(
+            "SELECT changed_at, feature AS subject, 'Enabled' AS option, old_value, new_value, changed_by
+             FROM feature_changes ORDER BY change_id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pools.read)
+        .await?)
+    }
+
+    pub async fn profile_rows(&self) -> Result<Vec<ProfileRow>, HqDbError> {
+        Ok(sqlx::query_as(
+            "SELECT channel_id, name, kind, create_customer_async_mode, changed_at FROM channels ORDER BY channel_id",
+        )
+        .fetch_all(&self.pools.read)
+        .await?)
+    }
+
+    /// Sets a channel's "Create customer in async mode" and records the
+    /// change; answers whether it changed, or None for an unknown channel.
+    pub async fn set_async_customer_mode(
+        &self,
+        channel_id: i64,
+        on: bool,
+        changed_by: &str,
+    ) -> Result<Option<bool>, HqDbError> {
+        let mut tx = self.pools.write.begin().await?;
+        let old: Option<bool> =
+            sqlx::query_scalar("SELECT create_customer_async_mode FROM channels WHERE channel_id = ?")
+                .bind(channel_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(old) = old else {
+            return Ok(None);
+        };
+        if old == on {
+            return Ok(Some(false));
+        }
+        sqlx::query(&format!(
+            "UPDATE channels SET create_customer_async_mode = ?, changed_at = {NOW} WHERE channel_id = ?"
+        ))
+        .bind(on)
+        .bind(channel_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "INSERT INTO profile_changes (channel_id, option, old_value, new_value, changed_by, changed_at)
+             VALUES (?, 'Create customer in async mode', ?, ?, ?, {NOW})"
+        ))
+        .bind(channel_id)
+        .bind(old)
+        .bind(on)
+        .bind(changed_by)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(true))
+    }
+
+    /// When a channel's functionality profile last changed in HQ.
+    pub async fn profile_changed_at(&self, channel_id: i64) -> Result<Option<String>, HqDbError> {
+        Ok(
+            sqlx::query_scalar("SELECT changed_at FROM channels WHERE channel_id = ?")
+                .bind(channel_id)
+                .fetch_optional(&self.pools.read)
+                .await?,
+        )
+    }
+
+    pub async fn profile_changes(&self, limit: u32) -> Result<Vec<ConfigChange>, HqDbError> {
+        Ok(sqlx::query_as(
+            "SELECT p.changed_at, c.name AS subject, p.option, p.old_value, p.new_value, p.changed_by
+             FROM profile_changes p JOIN channels c ON c.channel_id = p.channel_id
+             ORDER BY p.change_id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pools.read)
+        .await?)
+    }
+}

@@ -1,0 +1,382 @@
+//! Feature management, functionality profiles, the CDX download jobs, the
+//! channel's configuration cache, real-time calls and the automatic fallback.
+
+mod common;
+
+use std::time::Duration;
+
+use custsync::backend::Backend;
+use custsync::channel_config::ChannelConfigCache;
+use custsync::channel_customers::{CustomerError, Origin, create_customer, edit_customer, find_customer};
+use custsync::customer::{CreatedHow, CustomerDraft};
+use custsync::feature_management::{FeatureChangeError, change_feature};
+use custsync::features::Feature;
+use custsync::hq::realtime_calls::CallFilter;
+use custsync::jobs::Job;
+
+const HOUSTON: Origin = Origin::Register {
+    channel_id: 1,
+    register_number: 1,
+};
+
+fn person(first: &str, last: &str) -> CustomerDraft {
+    CustomerDraft {
+        first_name: first.into(),
+        last_name: last.into(),
+        ..CustomerDraft::default()
+    }
+}
+
+async fn run(backend: &Backend, job: Job) -> i64 {
+    let run = backend.jobs.run(job, "Run now").await.unwrap();
+    assert_eq!(run.outcome, "Succeeded", "{run:?}");
+    run.rows_total
+}
+
+/// Houston in synchronous mode, in HQ and in the channel copy.
+async fn houston_synchronous(backend: &Backend) {
+    backend
+        .hq
+        .set_async_customer_mode(1, false, "test")
+        .await
+        .unwrap();
+    run(backend, Job::ChannelConfiguration).await;
+}
+
+#[tokio::test]
+async fn editing_cannot_be_enabled_before_its_prerequisites_and_nothing_changes() {
+    let app = common::start().await;
+    let hq = &app.backend.hq;
+    let Err(FeatureChangeError::Refused(refusal)) =
+        change_feature(hq, Feature::AsyncEditing, true, "admin").await
+    else {
+        panic!("enabling editing first must be refused");
+    };
+    for missing in Feature::AsyncEditing.prerequisites() {
+        assert!(refusal.to_string().contains(missing.name()), "{refusal}");
+    }
+    assert!(hq.feature_rows().await.unwrap().iter().all(|f| !f.enabled));
+    assert!(hq.feature_changes(10).await.unwrap().is_empty());
+
+    for feature in [
+        Feature::PerformanceImprovements,
+        Feature::EnhancedAsyncCreation,
+        Feature::AsyncAddresses,
+        Feature::AsyncEditing,
+    ] {
+        assert!(change_feature(hq, feature, true, "admin").await.unwrap());
+    }
+    let Err(FeatureChangeError::Refused(refusal)) =
+        change_feature(hq, Feature::AsyncAddresses, false, "admin").await
+    else {
+        panic!("disabling a prerequisite of an enabled feature must be refused");
+    };
+    assert!(
+        refusal
+            .to_string()
+            .contains("Enable editing customers in asynchronous mode")
+    );
+
+    let changes = hq.feature_changes(10).await.unwrap();
+    assert_eq!(changes.len(), 4);
+    assert_eq!(changes[0].subject, Feature::AsyncEditing.name());
+    assert_eq!(
+        (
+            changes[0].old_value,
+            changes[0].new_value,
+            changes[0].changed_by.as_str()
+        ),
+        (false, true, "admin")
+    );
+}
+
+#[tokio::test]
+async fn profile_changes_are_recorded() {
+    let app = common::start().await;
+    let hq = &app.backend.hq;
+    assert_eq!(
+        hq.set_async_customer_mode(1, false, "admin").await.unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        hq.set_async_customer_mode(1, false, "admin").await.unwrap(),
+        Some(false)
+    );
+    assert_eq!(hq.set_async_customer_mode(99, true, "admin").await.unwrap(), None);
+    let changes = hq.profile_changes(10).await.unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        (changes[0].subject.as_str(), changes[0].option.as_str()),
+        ("Houston", "Create customer in async mode")
+    );
+}
+
+#[tokio::test]
+async fn each_download_job_moves_exactly_what_changed() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    for job in [
+        Job::GlobalConfiguration,
+        Job::ChannelConfiguration,
+        Job::Customers,
+    ] {
+        assert_eq!(
+            run(backend, job).await,
+            0,
+            "{} has nothing new after the first start",
+            job.code()
+        );
+    }
+
+    change_feature(&backend.hq, Feature::PerformanceImprovements, true, "admin")
+        .await
+        .unwrap();
+    assert_eq!(run(backend, Job::GlobalConfiguration).await, 1);
+    assert!(
+        backend
+            .channel
+            .configuration_copy()
+            .await
+            .unwrap()
+            .features
+            .iter()
+            .any(|f| f.enabled)
+    );
+
+    backend
+        .hq
+        .set_async_customer_mode(2, false, "admin")
+        .await
+        .unwrap();
+    assert_eq!(run(backend, Job::ChannelConfiguration).await, 1);
+    assert!(
+        !backend
+            .channel
+            .channel(2)
+            .await
+            .unwrap()
+            .unwrap()
+            .create_customer_async_mode
+    );
+
+    create_customer(&backend.channel_side(), HOUSTON, &person("Ana", "Silva"))
+        .await
+        .unwrap();
+    run(backend, Job::Upload).await;
+    run(backend, Job::SyncCustomers).await;
+    assert_eq!(run(backend, Job::Customers).await, 1, "only the new account");
+    assert_eq!(run(backend, Job::Customers).await, 0);
+}
+
+#[tokio::test]
+async fn the_configuration_cache_serves_its_copy_until_it_expires() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let cache = ChannelConfigCache::new(backend.channel.clone(), Duration::from_millis(300));
+    assert!(cache.get().await.unwrap().async_mode(1));
+
+    houston_synchronous(backend).await;
+    let cached = cache.get().await.unwrap();
+    assert!(cached.async_mode(1), "the cache still serves the old copy");
+    assert!(cached.age < Duration::from_millis(300));
+
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert!(
+        !cache.get().await.unwrap().async_mode(1),
+        "read again once expired"
+    );
+
+    backend
+        .hq
+        .set_async_customer_mode(1, true, "admin")
+        .await
+        .unwrap();
+    run(backend, Job::ChannelConfiguration).await;
+    assert!(!cache.get().await.unwrap().async_mode(1));
+    cache.flush().await;
+    assert!(
+        cache.get().await.unwrap().async_mode(1),
+        "a flush reads the copy at once"
+    );
+}
+
+#[tokio::test]
+async fn in_synchronous_mode_a_create_is_a_logged_real_time_call() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    houston_synchronous(backend).await;
+    backend
+        .hq
+        .set_async_customer_mode(1, true, "admin")
+        .await
+        .unwrap();
+
+    let created = create_customer(&backend.channel_side(), HOUSTON, &person("Ana", "Silva"))
+        .await
+        .unwrap();
+    assert_eq!(
+        created.how,
+        CreatedHow::InHq {
+            account: "C000013".into()
+        }
+    );
+    assert_eq!(
+        backend.channel.count_not_uploaded().await.unwrap(),
+        0,
+        "nothing staged"
+    );
+    assert!(
+        find_customer(&backend.channel, "C000013")
+            .await
+            .unwrap()
+            .is_some(),
+        "the channel copy has it at once"
+    );
+
+    let calls = backend
+        .hq
+        .realtime_calls(&CallFilter::default(), 10)
+        .await
+        .unwrap();
+    assert_eq!(calls.len(), 1);
+    let call = &calls[0];
+    assert_eq!(
+        (call.operation.as_str(), call.outcome.as_str()),
+        ("Create customer", "Succeeded")
+    );
+    assert_eq!(
+        (call.channel.as_deref(), call.register_number),
+        (Some("Houston"), Some(1))
+    );
+    assert!(
+        call.reason.starts_with(
+            "Create customer in async mode is off for Houston in the channel copy (job 1070 last ran "
+        ),
+        "{}",
+        call.reason
+    );
+    assert!(call.reason.contains("before the change at"), "{}", call.reason);
+
+    run(backend, Job::ChannelConfiguration).await;
+    let created = create_customer(&backend.channel_side(), HOUSTON, &person("Ben", "Silva"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(created.how, CreatedHow::Staged { .. }),
+        "async once 1070 ran"
+    );
+}
+
+#[tokio::test]
+async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    houston_synchronous(backend).await;
+    backend.hq.set_realtime_unreachable(true).await.unwrap();
+
+    let created = create_customer(&backend.channel_side(), HOUSTON, &person("Ana", "Silva"))
+        .await
+        .unwrap();
+    let CreatedHow::FellBack { temporary_id, why } = &created.how else {
+        panic!("expected a fallback, got {:?}", created.how);
+    };
+    assert_eq!(why, "HQ unreachable, staged asynchronously");
+    assert_eq!(
+        backend.channel.not_uploaded(10).await.unwrap()[0].temporary_id,
+        *temporary_id
+    );
+    let calls = backend
+        .hq
+        .realtime_calls(&CallFilter::default(), 10)
+        .await
+        .unwrap();
+    let outcomes: Vec<&str> = calls.iter().map(|c| c.outcome.as_str()).collect();
+    assert_eq!(
+        outcomes,
+        [
+            "Staged asynchronously: HQ unreachable",
+            "Failed: HQ could not be reached (communication error)."
+        ]
+    );
+    assert_eq!(backend.hq.fallback_creates_waiting().await.unwrap(), 1);
+
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.phone = "+1 713 555 0199".into();
+    let error = edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, CustomerError::HqUnreachable(_)), "{error:?}");
+    assert!(error.to_string().contains("What you typed is kept"));
+    assert_eq!(
+        backend.channel.count_not_uploaded().await.unwrap(),
+        1,
+        "no update staged"
+    );
+    let hq = backend
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(hq.phone, "+1 555 010 0001", "HQ unchanged");
+
+    run(backend, Job::Upload).await;
+    run(backend, Job::SyncCustomers).await;
+    assert_eq!(backend.hq.fallback_creates_waiting().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn an_offline_register_stages_creates_and_refuses_real_time_edits() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    houston_synchronous(backend).await;
+    backend.channel.set_register_offline(1, 1, true).await.unwrap();
+
+    let created = create_customer(&backend.channel_side(), HOUSTON, &person("Ana", "Silva"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&created.how, CreatedHow::FellBack { why, .. } if why == "the register is offline, staged asynchronously")
+    );
+    let karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    let error = edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("the register is offline"), "{error}");
+
+    let register_2 = Origin::Register {
+        channel_id: 1,
+        register_number: 2,
+    };
+    let created = create_customer(&backend.channel_side(), register_2, &person("Ben", "Silva"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(created.how, CreatedHow::InHq { .. }),
+        "another register is still online"
+    );
+}
+
+#[tokio::test]
+async fn scheduled_jobs_are_due_until_they_run() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    assert!(
+        backend.hq.due_jobs().await.unwrap().is_empty(),
+        "nothing is scheduled by default"
+    );
+    backend.hq.set_job_schedule("P-0001", 5).await.unwrap();
+    assert_eq!(backend.hq.due_jobs().await.unwrap(), ["P-0001"]);
+    run(backend, Job::Upload).await;
+    assert!(backend.hq.due_jobs().await.unwrap().is_empty());
+    assert_eq!(backend.hq.job_schedule("P-0001").await.unwrap(), 5);
+}
