@@ -47,6 +47,7 @@ export default defineConfig({
       LEPTOS_RELOAD_PORT: `${port + 1}`,
       CUSTSYNC_CONFIG: "../Leptos.toml",
       CUSTSYNC_DATA_DIR: dataDir,
+      CUSTSYNC_HQ_LATENCY_MS: "100",
       RUST_LOG: "warn",
     },
   },

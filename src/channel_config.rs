@@ -10,11 +10,14 @@ use tokio::sync::Mutex;
 use crate::channel_db::{ChannelDb, ChannelDbError, ConfigurationCopy};
 use crate::features::Feature;
 
+/// The copy the cache holds and when it was read.
+type Loaded = Option<(Instant, Arc<ConfigurationCopy>)>;
+
 #[derive(Debug, Clone)]
 pub struct ChannelConfigCache {
     channel: ChannelDb,
     ttl: Duration,
-    cached: Arc<Mutex<Option<(Instant, Arc<ConfigurationCopy>)>>>,
+    cached: Arc<Mutex<Loaded>>,
 }
 
 /// The configuration as the cache serves it, with its age.

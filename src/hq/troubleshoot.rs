@@ -132,10 +132,15 @@ fn RealtimeQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoVi
     view! {
         <section aria-labelledby="q2">
             <h2 id="q2">"Why do I still see real-time service calls?"</h2>
-            <p>{format!(
-                "The channel's configuration cache is {} s old (read again after {} s).",
-                report.cache_age_seconds, report.cache_ttl_seconds
-            )}</p>
+            <div class="finding">
+                <span>{format!(
+                    "The channel's configuration cache is {} s old (read again after {} s).",
+                    report.cache_age_seconds, report.cache_ttl_seconds
+                )}</span>
+                <ActionForm action=actions.flush attr:class="inline-action">
+                    <button type="submit">"Flush channel cache"</button>
+                </ActionForm>
+            </div>
             <ul class="findings">
                 {report.evidence.into_iter().map(|evidence| {
                     let blocker = evidence.blocker();

@@ -84,11 +84,11 @@ impl HqDb {
         .bind(upto)
         .fetch_all(&self.pools.read)
         .await?;
-        let addresses: Vec<AddressRow> = sqlx::query_as(&format!(
+        let addresses: Vec<AddressRow> = sqlx::query_as(
             "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip, a.country_region, a.is_primary
              FROM customer_addresses a JOIN customers c ON c.account = a.account
-             WHERE c.row_version > ? AND c.row_version <= ? ORDER BY a.account, a.line"
-        ))
+             WHERE c.row_version > ? AND c.row_version <= ? ORDER BY a.account, a.line",
+        )
         .bind(after)
         .bind(upto)
         .fetch_all(&self.pools.read)

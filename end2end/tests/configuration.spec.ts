@@ -1,0 +1,150 @@
+import { expect, type Page } from "@playwright/test";
+import { open, test, uniqueName } from "./helpers";
+
+// One story, told in order: the admin turns asynchronous mode on and off and
+// reads the Troubleshoot page along the way. It leaves the configuration as
+// it found it, for the journeys that run after it.
+test.describe.configure({ mode: "serial" });
+
+async function setFeature(page: Page, feature: string, caption: "Enable" | "Disable") {
+  await open(page, "/hq/feature-management");
+  const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: feature, exact: true }) });
+  await row.getByRole("button", { name: caption }).click();
+  return row;
+}
+
+async function setHoustonAsync(page: Page, caption: "Turn on" | "Turn off") {
+  await open(page, "/hq/functionality-profiles");
+  const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Houston" }) });
+  await row.getByRole("button", { name: caption }).click();
+  await expect(row.getByRole("cell").nth(1)).toHaveText(caption === "Turn on" ? "Yes" : "No");
+}
+
+async function runOnSchedule(page: Page, code: string) {
+  await open(page, "/hq/distribution-schedule");
+  const job = page.getByRole("region", { name: new RegExp(code) });
+  await job.getByRole("button", { name: "Run now" }).click();
+  await expect(job.getByRole("status")).toContainText(/Run \d+ finished: Succeeded/);
+}
+
+async function flushCache(page: Page) {
+  await open(page, "/hq/troubleshoot");
+  const questions = page.getByRole("region", { name: "Why do I still see real-time service calls?" });
+  await questions.getByRole("button", { name: "Flush channel cache" }).first().click();
+  await expect(page.getByRole("status")).toContainText("configuration cache was flushed");
+}
+
+async function addCustomerAtHouston(page: Page, lastName: string) {
+  await open(page, "/pos?register=1-1");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill("Rosa");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByRole("button", { name: "Save" }).click();
+  const confirmation = page.getByRole("status").filter({ hasText: `Rosa ${lastName} was created at Houston` });
+  await expect(confirmation).toBeVisible();
+  return confirmation;
+}
+
+test("the editing feature needs its prerequisites first", async ({ page }) => {
+  const editing = "Enable editing customers in asynchronous mode";
+  await open(page, "/hq/troubleshoot");
+  await expect(page.getByRole("region", { name: /Why can't I enable/ })).toContainText(
+    "Its prerequisites must be enabled first",
+  );
+
+  const row = await setFeature(page, editing, "Enable");
+  const refusal = page.getByRole("alert");
+  await expect(refusal).toContainText("cannot be enabled until its prerequisites are enabled");
+  await expect(refusal).toContainText("Performance improvements for customer orders and customer transactions");
+  await expect(refusal).toContainText("Enable enhanced asynchronous customer creation");
+  await expect(refusal).toContainText("Enable asynchronous creation for customer addresses");
+  await expect(row.getByRole("cell").first()).toHaveText("Disabled");
+
+  for (const prerequisite of [
+    "Performance improvements for customer orders and customer transactions",
+    "Enable enhanced asynchronous customer creation",
+    "Enable asynchronous creation for customer addresses",
+  ]) {
+    const enabled = await setFeature(page, prerequisite, "Enable");
+    await expect(enabled.getByRole("cell").first()).toHaveText("Enabled");
+  }
+  const enabled = await setFeature(page, editing, "Enable");
+  await expect(enabled.getByRole("cell").first()).toHaveText("Enabled");
+  await expect(page.getByRole("table", { name: "Change history" }).getByRole("row")).toHaveCount(5);
+
+  await open(page, "/hq/troubleshoot");
+  await expect(page.getByRole("region", { name: /Why can't I enable/ })).toContainText("It is enabled.");
+});
+
+test("a channel leaves real-time mode only once 1070 has run and its cache has expired", async ({ page }) => {
+  await setHoustonAsync(page, "Turn off");
+  await runOnSchedule(page, "1070");
+  await flushCache(page);
+  await setHoustonAsync(page, "Turn on");
+
+  const first = await addCustomerAtHouston(page, uniqueName("Realtime"));
+  await expect(first).toContainText(/Account: C\d{6}/);
+  await expect(first).toContainText("Created in HQ by a real-time service call");
+
+  await open(page, "/hq/real-time-service-calls");
+  const call = page.getByRole("table", { name: "Calls, newest first" }).getByRole("row").nth(1);
+  await expect(call).toContainText("Create customer");
+  await expect(call).toContainText("Succeeded");
+  await expect(call).toContainText(/off for Houston in the channel copy \(job 1070 last ran .*, before the change at /);
+
+  await open(page, "/hq/troubleshoot");
+  const realtime = page.getByRole("region", { name: "Why do I still see real-time service calls?" });
+  const houston = realtime.getByRole("listitem").filter({ hasText: "for Houston" });
+  await expect(houston).toContainText("in the channel copy (job 1070 last ran");
+  await houston.getByRole("button", { name: "Run 1070 now" }).click();
+  await expect(page.getByRole("status")).toContainText(/Run \d+ of 1070 finished: Succeeded/);
+  await expect(houston).toContainText("configuration cache");
+  await houston.getByRole("button", { name: "Flush channel cache" }).click();
+  await expect(houston).toContainText("Create customer in async mode is on for Houston everywhere.");
+
+  const second = await addCustomerAtHouston(page, uniqueName("Async"));
+  await expect(second).toContainText("Pending sync");
+  await expect(second).toContainText("Temporary asynchronous customer id");
+});
+
+test("with HQ unreachable a synchronous channel still creates customers, staged and logged", async ({ page }) => {
+  await setHoustonAsync(page, "Turn off");
+  await runOnSchedule(page, "1070");
+  await flushCache(page);
+  await open(page, "/hq/real-time-service-calls");
+  await page.getByRole("button", { name: "Mark HQ unreachable" }).click();
+  await expect(page.getByRole("region", { name: "Real-time service" })).toContainText("HQ is marked unreachable");
+
+  const lastName = uniqueName("Fallback");
+  const created = await addCustomerAtHouston(page, lastName);
+  await expect(created).toContainText("Pending sync");
+  await expect(created).toContainText("HQ unreachable, staged asynchronously");
+
+  await open(page, "/hq/real-time-service-calls?outcome=Staged%20asynchronously");
+  await expect(page.getByRole("table", { name: "Calls, newest first" })).toContainText("Staged asynchronously: HQ unreachable");
+  await open(page, "/hq/troubleshoot");
+  await expect(page.getByRole("region", { name: "Why do I still see real-time service calls?" })).toContainText(
+    /[1-9]\d* customer create\(s\) fell back/,
+  );
+
+  // Leave the configuration as the other journeys expect it.
+  await open(page, "/hq/real-time-service-calls");
+  await page.getByRole("button", { name: "Mark HQ reachable" }).click();
+  await expect(page.getByRole("region", { name: "Real-time service" })).toContainText("HQ is reachable.");
+  await setHoustonAsync(page, "Turn on");
+  const refused = await setFeature(page, "Enable asynchronous creation for customer addresses", "Disable");
+  await expect(page.getByRole("alert")).toContainText("cannot be disabled while these enabled features need it");
+  await expect(refused.getByRole("cell").first()).toHaveText("Enabled");
+  for (const feature of [
+    "Enable editing customers in asynchronous mode",
+    "Enable asynchronous creation for customer addresses",
+    "Enable enhanced asynchronous customer creation",
+    "Performance improvements for customer orders and customer transactions",
+  ]) {
+    const row = await setFeature(page, feature, "Disable");
+    await expect(row.getByRole("cell").first()).toHaveText("Disabled");
+  }
+  await runOnSchedule(page, "1070");
+  await runOnSchedule(page, "1110");
+  await flushCache(page);
+});
