@@ -31,6 +31,11 @@ pub struct Settings {
     pub schedule_1010_minutes: u32,
     pub schedule_p_job_minutes: u32,
     pub schedule_sync_minutes: u32,
+    /// Whether HQ refuses a customer whose email another customer has.
+    pub require_unique_email: bool,
+    /// Seconds a running job's lease lasts without renewal; a process killed
+    /// during a run blocks that job for at most this long.
+    pub job_lease_seconds: u32,
 }
 
 impl Default for Settings {
@@ -48,6 +53,8 @@ impl Default for Settings {
             schedule_1010_minutes: 0,
             schedule_p_job_minutes: 0,
             schedule_sync_minutes: 0,
+            require_unique_email: true,
+            job_lease_seconds: 30,
         }
     }
 }

@@ -18,6 +18,15 @@ pub struct Pools {
     pub write: SqlitePool,
 }
 
+impl Pools {
+    /// A write transaction that takes SQLite's write lock at once, so that
+    /// processes sharing the file wait for each other instead of failing to
+    /// upgrade a read.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.write.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
 pub async fn open(path: &Path, migrator: &Migrator) -> Result<Pools, sqlx::Error> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;

@@ -75,3 +75,33 @@ test("a shopper signs up on the online store and is staged for HQ", async ({ pag
   await expect(operationRow(page, temporaryId)).toContainText("Fabrikam online store");
   await expect(operationRow(page, temporaryId)).toContainText("Pending upload");
 });
+
+test("a failing operation is reported by the batch run, its history and the status page", async ({ page }) => {
+  const lastName = uniqueName("Duplicate");
+  await open(page, "/pos?register=2-1");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill("Karen");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByLabel("Email").fill("karen.berg@contoso.com");
+  await page.getByRole("button", { name: "Save" }).click();
+  const confirmation = page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
+  const temporaryId = (await confirmation.locator("code").textContent()) ?? "";
+
+  await open(page, "/hq/distribution-schedule");
+  await runNow(page, /P-0001/);
+
+  await open(page, "/hq/batch-jobs");
+  const batch = page.getByRole("region", { name: /Synchronize customers and channel requests/ });
+  await batch.getByRole("button", { name: "Run now" }).click();
+  await expect(batch.getByRole("status")).toContainText(
+    /finished: Completed with errors, \d+ rows \(\d+ succeeded, [1-9]\d* failed\)/,
+  );
+  const latest = batch.getByRole("table", { name: "Run history" }).getByRole("row").nth(1);
+  await expect(latest).toContainText("Run now");
+  await expect(latest).toContainText("Completed with errors");
+
+  await open(page, "/hq/customer-synchronization-status");
+  const failed = operationRow(page, temporaryId);
+  await expect(failed).toContainText("Failed");
+  await expect(failed).toContainText("Customer C000001 already has the email karen.berg@contoso.com");
+});

@@ -9,25 +9,29 @@
 use super::CdxError;
 use crate::channel_db::ChannelDb;
 use crate::hq_db::HqDb;
-use crate::jobs::RunCounts;
+use crate::jobs::{Progress, RunCounts};
 use crate::records::StagedOperation;
 
 pub async fn run_p_job(
     channel: &ChannelDb,
     hq: &HqDb,
-    run_id: i64,
+    progress: &Progress,
     batch_size: u32,
 ) -> Result<RunCounts, CdxError> {
+    let total = channel.count_not_uploaded().await?;
     let mut uploaded = 0;
     loop {
         let batch = channel.not_uploaded(batch_size).await?;
         if batch.is_empty() {
             return Ok(RunCounts::moved(uploaded));
         }
-        hq.save_uploaded_operations(&batch, run_id).await?;
+        hq.save_uploaded_operations(&batch, progress.run_id()).await?;
         let ids: Vec<i64> = batch.iter().map(|op| op.id).collect();
         channel.mark_uploaded(&ids).await?;
         uploaded += batch.len() as i64;
+        progress
+            .report(total.max(uploaded), RunCounts::moved(uploaded))
+            .await;
     }
 }
 

@@ -49,7 +49,7 @@ impl ChannelDb {
         features: &[FeatureRecord],
         row_version: i64,
     ) -> Result<u64, ChannelDbError> {
-        let mut tx = self.pools.write.begin().await?;
+        let mut tx = self.pools.begin_write().await?;
         record_download(&mut tx, GLOBAL_CONFIGURATION, row_version).await?;
         let sql = format!(
             "INSERT INTO features (name, enabled, downloaded_at) VALUES (?, ?, {NOW})
@@ -75,7 +75,7 @@ impl ChannelDb {
         groups: &[CustomerGroupRecord],
         row_version: i64,
     ) -> Result<u64, ChannelDbError> {
-        let mut tx = self.pools.write.begin().await?;
+        let mut tx = self.pools.begin_write().await?;
         record_download(&mut tx, CHANNEL_CONFIGURATION, row_version).await?;
         let channel_sql = format!(
             "INSERT INTO channels (channel_id, name, kind, default_customer_group,

@@ -49,7 +49,7 @@ impl ChannelDb {
         customers: &[CustomerRecord],
         row_version: Option<i64>,
     ) -> Result<u64, ChannelDbError> {
-        let mut tx = self.pools.write.begin().await?;
+        let mut tx = self.pools.begin_write().await?;
         if let Some(row_version) = row_version {
             record_download(&mut tx, CUSTOMERS, row_version).await?;
         }

@@ -20,7 +20,7 @@ impl ChannelDb {
 
     /// Marks operations as uploaded, once HQ holds them.
     pub async fn mark_uploaded(&self, ids: &[i64]) -> Result<(), ChannelDbError> {
-        let mut tx = self.pools.write.begin().await?;
+        let mut tx = self.pools.begin_write().await?;
         for id in ids {
             sqlx::query("UPDATE RETAILASYNCCUSTOMERV2 SET uploaded = 1 WHERE id = ?")
                 .bind(id)

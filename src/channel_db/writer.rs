@@ -70,7 +70,7 @@ async fn write_groups(pool: SqlitePool, mut requests: mpsc::Receiver<StageReques
 /// Writes each operation under its own savepoint, so one bad operation does
 /// not fail the others, then commits the group once and answers every caller.
 async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
-    let mut tx = match pool.begin().await {
+    let mut tx = match pool.begin_with("BEGIN IMMEDIATE").await {
         Ok(tx) => tx,
         Err(error) => {
             let message = error.to_string();

@@ -25,23 +25,38 @@ pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
     respond(result.await)
 }
 
+/// Starts a run and answers with its number at once; the page follows its
+/// progress in the run history.
 #[server]
-pub async fn run_job(job: String) -> Result<JobRun, AppError> {
-    use crate::jobs::JobError;
-    use crate::respond::{backend, internal, respond};
+pub async fn run_job(job: String) -> Result<i64, AppError> {
+    use crate::respond::{backend, respond};
     let result = async {
         let job =
             Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
-        backend()?
-            .jobs
-            .run(job, "Run now")
-            .await
-            .map_err(|error| match error {
-                JobError::AlreadyRunning(_) => AppError::Refused(error.to_string()),
-                other => internal(other),
-            })
+        let (run_id, _finishing) = backend()?.jobs.start(job, "Run now").await.map_err(job_error)?;
+        Ok(run_id)
     };
     respond(result.await)
+}
+
+/// Runs a job and answers once it has finished, for pages that act on its result.
+#[server]
+pub async fn run_job_now(job: String) -> Result<JobRun, AppError> {
+    use crate::respond::{backend, respond};
+    let result = async {
+        let job =
+            Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
+        backend()?.jobs.run(job, "Run now").await.map_err(job_error)
+    };
+    respond(result.await)
+}
+
+#[cfg(feature = "ssr")]
+fn job_error(error: crate::jobs::JobError) -> AppError {
+    match error {
+        crate::jobs::JobError::AlreadyRunning(_) => AppError::Refused(error.to_string()),
+        other => crate::respond::internal(other),
+    }
 }
 
 /// The longest recurrence accepted: one week.
@@ -125,10 +140,13 @@ pub fn JobPanel(job: Job) -> impl IntoView {
             <p class="run-result" role="status">
                 {move || {
                     if action.pending().get() {
-                        return Some("Running…".to_string().into_any());
+                        return Some("Starting…".to_string().into_any());
                     }
                     match result.get()? {
-                        Ok(run) => Some(run_summary(&run).into_any()),
+                        Ok(run_id) => {
+                            let run = runs.get().and_then(Result::ok)?.into_iter().find(|run| run.run_id == run_id)?;
+                            Some(run.summary().into_any())
+                        }
                         Err(error) => Some(view! { <ErrorNote error /> }.into_any()),
                     }
                 }}
@@ -176,13 +194,6 @@ pub fn JobPanel(job: Job) -> impl IntoView {
     }
 }
 
-fn run_summary(run: &JobRun) -> String {
-    format!(
-        "Run {} finished: {}, {} rows ({} succeeded, {} failed).",
-        run.run_id, run.outcome, run.rows_total, run.succeeded, run.failed
-    )
-}
-
 #[component]
 fn RunHistory(runs: Vec<JobRun>) -> impl IntoView {
     if runs.is_empty() {
@@ -197,6 +208,7 @@ fn RunHistory(runs: Vec<JobRun>) -> impl IntoView {
                     <th scope="col">"Trigger"</th>
                     <th scope="col">"Started"</th>
                     <th scope="col">"Ended"</th>
+                    <th scope="col">"Rows done"</th>
                     <th scope="col">"Rows"</th>
                     <th scope="col">"Succeeded"</th>
                     <th scope="col">"Failed"</th>
@@ -214,6 +226,7 @@ fn RunHistory(runs: Vec<JobRun>) -> impl IntoView {
                                 <td>{run.trigger}</td>
                                 <td><Time stored=run.started_at /></td>
                                 <td>{run.ended_at.map(|ended| view! { <Time stored=ended /> })}</td>
+                                <td>{run.rows_done}</td>
                                 <td>{run.rows_total}</td>
                                 <td>{run.succeeded}</td>
                                 <td>{run.failed}</td>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::job_panel::RunJob;
+use super::job_panel::RunJobNow;
 use crate::diagnosis::{Blocker, ModeEvidence};
 use crate::error::AppError;
 use crate::operation::display_time;
@@ -51,7 +51,7 @@ pub async fn flush_channel_cache() -> Result<(), AppError> {
 
 #[component]
 pub fn TroubleshootPage() -> impl IntoView {
-    let run = ServerAction::<RunJob>::new();
+    let run = ServerAction::<RunJobNow>::new();
     let flush = ServerAction::<FlushChannelCache>::new();
     let report = Resource::new(
         move || (run.version().get(), flush.version().get()),
@@ -87,7 +87,7 @@ pub fn TroubleshootPage() -> impl IntoView {
 
 #[derive(Clone, Copy)]
 struct Actions {
-    run: ServerAction<RunJob>,
+    run: ServerAction<RunJobNow>,
     flush: ServerAction<FlushChannelCache>,
 }
 

@@ -57,7 +57,7 @@ impl HqDb {
              VALUES (?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (temporary_id) DO NOTHING"
         );
-        let mut tx = self.pools.write.begin().await?;
+        let mut tx = self.pools.begin_write().await?;
         let mut inserted = 0;
         for op in operations {
             let query = sqlx::query(&sql)

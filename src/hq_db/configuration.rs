@@ -32,7 +32,7 @@ impl HqDb {
         changed_by: &str,
         check: impl FnOnce(&[(String, bool)]) -> Result<(), E>,
     ) -> Result<Result<bool, E>, HqDbError> {
-        let mut tx = self.pools.write.begin().await?;
+        let mut tx = self.pools.begin_write().await?;
         let states: Vec<State> = sqlx::query_as("SELECT name, enabled FROM features")
             .fetch_all(&mut *tx)
             .await?;
@@ -91,7 +91,7 @@ impl HqDb {
         on: bool,
         changed_by: &str,
     ) -> Result<Option<bool>, HqDbError> {
-        let mut tx = self.pools.write.begin().await?;
+        let mut tx = self.pools.begin_write().await?;
         let old: Option<bool> =
             sqlx::query_scalar("SELECT create_customer_async_mode FROM channels WHERE channel_id = ?")
                 .bind(channel_id)

@@ -43,7 +43,7 @@ const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 impl HqDb {
     /// Seeds the demo company when HQ has no features yet; returns whether it did.
     pub async fn seed_demo_data_if_empty(&self) -> Result<bool, HqDbError> {
-        let mut tx = self.pools.write.begin().await?;
+        let mut tx = self.pools.begin_write().await?;
         let features: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM features")
             .fetch_one(&mut *tx)
             .await?;

@@ -7,7 +7,7 @@ const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 impl HqDb {
     /// Gives every job without a recurrence yet its default from the settings.
     pub async fn seed_job_schedules(&self, defaults: &[(&str, u32)]) -> Result<(), HqDbError> {
-        let mut tx = self.pools.write.begin().await?;
+        let mut tx = self.pools.begin_write().await?;
         for (job, minutes) in defaults {
             sqlx::query(&format!(
                 "INSERT OR IGNORE INTO job_schedules (job, interval_minutes, changed_at) VALUES (?, ?, {NOW})"

@@ -18,7 +18,7 @@ pub struct SyncTransaction {
 impl HqDb {
     pub async fn begin_sync(&self) -> Result<SyncTransaction, HqDbError> {
         Ok(SyncTransaction {
-            tx: self.pools.write.begin().await?,
+            tx: self.pools.begin_write().await?,
         })
     }
 
@@ -118,6 +118,26 @@ impl SyncTransaction {
                 .fetch_optional(&mut *self.tx)
                 .await?,
         )
+    }
+
+    /// Whether an uploaded operation is already completed.
+    pub async fn is_completed(&mut self, operation_id: i64) -> Result<bool, HqDbError> {
+        let completed: Option<bool> =
+            sqlx::query_scalar("SELECT OnlineOperationCompleted FROM RETAILASYNCCUSTOMERV2 WHERE id = ?")
+                .bind(operation_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(completed.unwrap_or(true))
+    }
+
+    /// The customer that has this email, if any (emails are compared without case).
+    pub async fn account_with_email(&mut self, email: &str) -> Result<Option<String>, HqDbError> {
+        Ok(sqlx::query_scalar(
+            "SELECT account FROM customers WHERE lower(email) = lower(?) ORDER BY account LIMIT 1",
+        )
+        .bind(email)
+        .fetch_optional(&mut *self.tx)
+        .await?)
     }
 
     /// Whether an uploaded create with this temporary id still waits for sync.

@@ -8,7 +8,7 @@ mod runner;
 mod scheduler;
 
 #[cfg(feature = "ssr")]
-pub use runner::{JobError, JobRunner};
+pub use runner::{JobError, JobRunner, Progress};
 #[cfg(feature = "ssr")]
 pub use scheduler::run_schedules;
 
@@ -143,10 +143,33 @@ pub struct JobRun {
     pub started_at: String,
     pub ended_at: Option<String>,
     pub rows_total: i64,
+    pub rows_done: i64,
     pub succeeded: i64,
     pub failed: i64,
     pub outcome: String,
     pub message: Option<String>,
+}
+
+impl JobRun {
+    pub fn is_running(&self) -> bool {
+        self.outcome == "Running"
+    }
+
+    /// "Run 12 finished: Succeeded, 3 rows (3 succeeded, 0 failed)." or,
+    /// while it runs, "Run 12 running: 200 of 1000 rows done…".
+    pub fn summary(&self) -> String {
+        if self.is_running() {
+            format!(
+                "Run {} running: {} of {} rows done…",
+                self.run_id, self.rows_done, self.rows_total
+            )
+        } else {
+            format!(
+                "Run {} finished: {}, {} rows ({} succeeded, {} failed).",
+                self.run_id, self.outcome, self.rows_total, self.succeeded, self.failed
+            )
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,15 @@
-//! Starts job runs: one run of each job at a time, each recorded in the
-//! run history, each on its own tokio task so that it finishes even when
-//! the browser that asked for it goes away.
+//! Starts job runs: one run of each job at a time, in this process (a lock)
+//! and across processes sharing the HQ database (a lease in HQ that the
+//! running task renews); each run recorded in the run history with its
+//! progress, each on its own tokio task so that it finishes even when the
+//! browser that asked for it goes away.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::task::JoinHandle;
 
 use super::{Job, JobRun, RunCounts, RunOutcome};
 use crate::cdx;
@@ -29,7 +33,29 @@ pub struct JobRunner {
     channel: ChannelDb,
     hq: HqDb,
     settings: Arc<Settings>,
+    /// Names this process's leases.
+    holder: Arc<str>,
     running: Arc<HashMap<Job, Arc<Mutex<()>>>>,
+}
+
+/// Where a running job reports how far it has come.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    hq: HqDb,
+    run_id: i64,
+}
+
+impl Progress {
+    /// Records progress; a failure to record it is logged, not fatal.
+    pub async fn report(&self, total: i64, counts: RunCounts) {
+        if let Err(error) = self.hq.report_job_progress(self.run_id, total, counts).await {
+            tracing::warn!(run_id = self.run_id, %error, "could not record job progress");
+        }
+    }
+
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
 }
 
 impl JobRunner {
@@ -42,28 +68,74 @@ impl JobRunner {
             channel,
             hq,
             settings,
+            holder: uuid::Uuid::new_v4().to_string().into(),
             running: Arc::new(running),
         }
     }
 
-    /// Runs `job` now and returns its finished run; refused while another
-    /// run of the same job is under way.
+    /// Runs `job` now and returns its finished run.
     pub async fn run(&self, job: Job, trigger: &str) -> Result<JobRun, JobError> {
+        let (_, task) = self.start(job, trigger).await?;
+        task.await?
+    }
+
+    /// Starts `job` and returns its run number at once, with the task that
+    /// finishes it; refused while another run of the same job is under way.
+    pub async fn start(
+        &self,
+        job: Job,
+        trigger: &str,
+    ) -> Result<(i64, JoinHandle<Result<JobRun, JobError>>), JobError> {
         let guard = self.running[&job]
             .clone()
             .try_lock_owned()
             .map_err(|_| JobError::AlreadyRunning(job.name()))?;
-        let run_id = self.hq.start_job_run(job.code(), trigger).await?;
+        let lease = self.settings.job_lease_seconds;
+        let run_id = self
+            .hq
+            .start_job_run(job.code(), trigger, &self.holder, lease)
+            .await?
+            .ok_or(JobError::AlreadyRunning(job.name()))?;
         let runner = self.clone();
-        let task = tokio::spawn(async move {
-            let _running = guard;
-            runner.execute(job, run_id).await
-        });
-        task.await?
+        let task = tokio::spawn(async move { runner.run_holding_lease(job, run_id, guard).await });
+        Ok((run_id, task))
+    }
+
+    async fn run_holding_lease(
+        &self,
+        job: Job,
+        run_id: i64,
+        _running: OwnedMutexGuard<()>,
+    ) -> Result<JobRun, JobError> {
+        // Renewed beside the work, not inside its loop: a renewal waits for
+        // the write connection the work may be holding.
+        let heartbeat = tokio::spawn(self.clone().renew_lease(job));
+        let finished = self.execute(job, run_id).await;
+        heartbeat.abort();
+        if let Err(error) = self.hq.release_job_lease(job.code(), &self.holder).await {
+            tracing::warn!(job = job.code(), %error, "could not release the job's lease; it expires by itself");
+        }
+        finished
+    }
+
+    async fn renew_lease(self, job: Job) {
+        let lease = self.settings.job_lease_seconds;
+        let mut renew = tokio::time::interval(Duration::from_secs(u64::from(lease)) / 3);
+        renew.tick().await;
+        loop {
+            renew.tick().await;
+            if let Err(error) = self.hq.renew_job_lease(job.code(), &self.holder, lease).await {
+                tracing::warn!(job = job.code(), %error, "could not renew the job's lease");
+            }
+        }
     }
 
     async fn execute(&self, job: Job, run_id: i64) -> Result<JobRun, JobError> {
-        match self.work(job, run_id).await {
+        let progress = Progress {
+            hq: self.hq.clone(),
+            run_id,
+        };
+        match self.work(job, &progress).await {
             Ok(counts) => Ok(self
                 .hq
                 .finish_job_run(run_id, RunOutcome::of(counts), counts, None)
@@ -80,20 +152,21 @@ impl JobRunner {
         }
     }
 
-    async fn work(&self, job: Job, run_id: i64) -> Result<RunCounts, cdx::CdxError> {
+    async fn work(&self, job: Job, progress: &Progress) -> Result<RunCounts, cdx::CdxError> {
         let counts = match job {
             Job::GlobalConfiguration => cdx::global_configuration(&self.hq, &self.channel).await?,
             Job::ChannelConfiguration => cdx::channel_configuration(&self.hq, &self.channel).await?,
             Job::Customers => cdx::customers(&self.hq, &self.channel).await?,
             Job::Upload => {
-                cdx::run_p_job(&self.channel, &self.hq, run_id, self.settings.upload_batch_size).await?
+                cdx::run_p_job(&self.channel, &self.hq, progress, self.settings.upload_batch_size).await?
             }
             Job::SyncCustomers => {
                 let options = SyncOptions {
                     batch_size: self.settings.sync_batch_size,
                     max_retries: self.settings.max_sync_retries,
+                    unique_emails: self.settings.require_unique_email,
                 };
-                sync::synchronize_customers(&self.hq, options).await?
+                sync::synchronize_customers(&self.hq, options, progress).await?
             }
         };
         Ok(counts)

@@ -16,13 +16,15 @@ pub use rules::{SyncFailure, check_operation};
 use std::collections::HashSet;
 
 use crate::hq_db::{HqDb, HqDbError, SyncTransaction};
-use crate::jobs::RunCounts;
+use crate::jobs::{Progress, RunCounts};
 use crate::records::{OperationKind, StagedOperation};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SyncOptions {
     pub batch_size: u32,
     pub max_retries: u32,
+    /// Refuse a customer whose email another HQ customer has.
+    pub unique_emails: bool,
 }
 
 /// What became of one operation in a run.
@@ -34,8 +36,13 @@ enum Outcome {
     Waiting,
 }
 
-pub async fn synchronize_customers(hq: &HqDb, options: SyncOptions) -> Result<RunCounts, HqDbError> {
+pub async fn synchronize_customers(
+    hq: &HqDb,
+    options: SyncOptions,
+    progress: &Progress,
+) -> Result<RunCounts, HqDbError> {
     let groups: HashSet<String> = hq.customer_group_ids().await?.into_iter().collect();
+    let total = hq.count_pending_operations(options.max_retries).await?;
     let mut counts = RunCounts::default();
     let mut after_id = 0;
     loop {
@@ -49,7 +56,11 @@ pub async fn synchronize_customers(hq: &HqDb, options: SyncOptions) -> Result<Ru
         let mut tx = hq.begin_sync().await?;
         for uploaded in &batch {
             let op = &uploaded.operation;
-            match apply(&mut tx, op, &groups).await? {
+            // Another process may have completed it since the batch was read.
+            if tx.is_completed(op.id).await? {
+                continue;
+            }
+            match apply(&mut tx, op, &groups, options).await? {
                 Outcome::Synced(account) => {
                     tx.mark_synced(op.id, &account).await?;
                     counts.succeeded += 1;
@@ -63,6 +74,7 @@ pub async fn synchronize_customers(hq: &HqDb, options: SyncOptions) -> Result<Ru
             counts.rows += 1;
         }
         tx.commit().await?;
+        progress.report(total.max(counts.rows), counts).await;
     }
 }
 
@@ -70,8 +82,15 @@ async fn apply(
     tx: &mut SyncTransaction,
     op: &StagedOperation,
     groups: &HashSet<String>,
+    options: SyncOptions,
 ) -> Result<Outcome, HqDbError> {
     if let Err(failure) = check_operation(op, groups) {
+        return Ok(Outcome::Failed(failure));
+    }
+    if options.unique_emails
+        && op.kind != OperationKind::AddAddress
+        && let Some(failure) = email_taken(tx, op).await?
+    {
         return Ok(Outcome::Failed(failure));
     }
     if op.kind == OperationKind::Create {
@@ -100,6 +119,32 @@ async fn apply(
         }
     }
     Ok(Outcome::Synced(account))
+}
+
+/// A failure when another customer than the one `op` creates or changes
+/// already has its email.
+async fn email_taken(
+    tx: &mut SyncTransaction,
+    op: &StagedOperation,
+) -> Result<Option<SyncFailure>, HqDbError> {
+    let email = op.customer.email.trim();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    let Some(holder) = tx.account_with_email(email).await? else {
+        return Ok(None);
+    };
+    let own = match op.kind {
+        OperationKind::Create => false,
+        _ => match target_account(tx, op).await? {
+            Ok(account) => account == holder,
+            Err(_) => false,
+        },
+    };
+    Ok((!own).then(|| SyncFailure::EmailTaken {
+        email: email.to_string(),
+        account: holder,
+    }))
 }
 
 /// The account an update or address addition changes, or why it cannot be

@@ -21,6 +21,10 @@ pub enum SyncFailure {
     NoCustomer,
     #[error("An address addition must carry exactly one address.")]
     AddressCount,
+    #[error(
+        "Customer {account} already has the email {email}, and HQ requires unique emails. Change the email and synchronize again."
+    )]
+    EmailTaken { email: String, account: String },
 }
 
 pub fn check_operation(op: &StagedOperation, customer_groups: &HashSet<String>) -> Result<(), SyncFailure> {

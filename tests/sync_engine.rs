@@ -1,0 +1,372 @@
+//! The sync engine under stress: HQ rules, progress, one run at a time
+//! across processes, and jobs killed with SIGKILL at many points, after
+//! which nothing is lost and nothing is applied twice.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use custsync::backend::Backend;
+use custsync::channel_customers::{Origin, create_customer};
+use custsync::channel_db::NewOperation;
+use custsync::customer::{AddressDraft, CustomerDraft};
+use custsync::jobs::{Job, JobError};
+use custsync::records::OperationKind;
+use custsync::settings::Settings;
+use tempfile::TempDir;
+
+const SEATTLE: Origin = Origin::Register {
+    channel_id: 2,
+    register_number: 1,
+};
+
+fn customer(n: usize) -> CustomerDraft {
+    CustomerDraft {
+        first_name: "Crash".into(),
+        last_name: format!("Test{n}"),
+        customer_group: "30".into(),
+        language: "en-us".into(),
+        currency: "USD".into(),
+        addresses: vec![address(n)],
+        ..CustomerDraft::default()
+    }
+}
+
+fn address(n: usize) -> AddressDraft {
+    AddressDraft {
+        name: "Home".into(),
+        purpose: "Home".into(),
+        street: format!("{n} Pine St"),
+        city: "Seattle".into(),
+        state: "WA".into(),
+        zip: "98101".into(),
+        country_region: "USA".into(),
+        primary: true,
+    }
+}
+
+fn temporary_id(n: usize) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+async fn stage(
+    backend: &Backend,
+    id: String,
+    kind: OperationKind,
+    target: Option<String>,
+    customer: CustomerDraft,
+) {
+    backend
+        .channel
+        .stage(NewOperation {
+            temporary_id: id,
+            kind,
+            channel_id: 2,
+            register_number: Some(1),
+            customer_account: None,
+            customer_temporary_id: target,
+            customer,
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_customer_whose_email_another_has_fails_with_both_named() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let draft = CustomerDraft {
+        email: "KAREN.BERG@contoso.com".into(),
+        ..customer(1)
+    };
+    create_customer(&backend.channel_side(), SEATTLE, &draft)
+        .await
+        .unwrap();
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let run = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert_eq!((run.outcome.as_str(), run.failed), ("Completed with errors", 1));
+    let op = &backend.hq.recent_operations(1).await.unwrap()[0];
+    assert_eq!(
+        op.error.as_deref(),
+        Some(
+            "Customer C000001 already has the email karen.berg@contoso.com, and HQ requires unique emails. \
+             Change the email and synchronize again."
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_run_records_its_progress() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    for n in 0..30 {
+        create_customer(&backend.channel_side(), SEATTLE, &customer(n))
+            .await
+            .unwrap();
+    }
+    let upload = backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    assert_eq!((upload.rows_done, upload.rows_total), (30, 30));
+    let sync = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert_eq!((sync.rows_done, sync.rows_total, sync.succeeded), (30, 30, 30));
+    assert!(!sync.is_running());
+    assert_eq!(
+        sync.summary(),
+        format!(
+            "Run {} finished: Succeeded, 30 rows (30 succeeded, 0 failed).",
+            sync.run_id
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_job_leased_by_another_process_is_refused_until_released() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let other = backend
+        .hq
+        .start_job_run("SYNCCUST", "Run now", "another process", 30)
+        .await
+        .unwrap();
+    assert!(other.is_some());
+    let refused = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap_err();
+    assert!(matches!(refused, JobError::AlreadyRunning(_)));
+    assert_eq!(
+        refused.to_string(),
+        "Synchronize customers and channel requests is already running. Wait for that run to finish."
+    );
+    backend
+        .hq
+        .release_job_lease("SYNCCUST", "another process")
+        .await
+        .unwrap();
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+}
+
+#[tokio::test]
+async fn two_processes_syncing_at_once_create_each_customer_once() {
+    let app = common::start().await;
+    for n in 0..600 {
+        stage(
+            &app.backend,
+            temporary_id(n),
+            OperationKind::Create,
+            None,
+            customer(n),
+        )
+        .await;
+    }
+    app.backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let second_process = common::start_in(&app.dir).await;
+
+    let (first, second) = tokio::join!(
+        app.backend.jobs.run(Job::SyncCustomers, "Run now"),
+        second_process.jobs.run(Job::SyncCustomers, "Run now"),
+    );
+    let finished: Vec<_> = [first, second].into_iter().filter_map(Result::ok).collect();
+    assert!(!finished.is_empty());
+    let synced: i64 = finished.iter().map(|run| run.succeeded).sum();
+    assert_eq!(synced, 600, "each operation is completed by exactly one run");
+    assert_eq!(app.backend.hq.count_customers().await.unwrap(), 612);
+}
+
+/// Set by `killed_jobs_lose_nothing_and_apply_nothing_twice` for the child
+/// processes it kills: the data directory to run the jobs on.
+const WORKER_DIR: &str = "CUSTSYNC_CRASH_WORKER_DIR";
+
+fn settings(dir: &str) -> Settings {
+    Settings {
+        data_dir: dir.into(),
+        hq_latency_ms: 0,
+        config_cache_ttl_seconds: 0,
+        job_lease_seconds: 1,
+        upload_batch_size: 37,
+        sync_batch_size: 23,
+        ..Settings::default()
+    }
+}
+
+/// The child process of the crash test: runs the P-job and the sync in a
+/// loop until it is killed. Without its variable it does nothing.
+#[tokio::test]
+async fn crash_worker() {
+    let Ok(dir) = std::env::var(WORKER_DIR) else {
+        return;
+    };
+    let backend = Backend::start(settings(&dir)).await.unwrap();
+    loop {
+        for job in [Job::Upload, Job::SyncCustomers] {
+            if let Err(error) = backend.jobs.run(job, "Run now").await {
+                assert!(matches!(error, JobError::AlreadyRunning(_)), "{error}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().to_str().unwrap().to_string();
+    let creates = 400;
+    {
+        let backend = Backend::start(settings(&path)).await.unwrap();
+        for n in 0..creates {
+            stage(
+                &backend,
+                temporary_id(n),
+                OperationKind::Create,
+                None,
+                customer(n),
+            )
+            .await;
+        }
+        for n in 0..100 {
+            let renamed = CustomerDraft {
+                phone: format!("+1 555 777 {n:04}"),
+                ..customer(n)
+            };
+            let update = CustomerDraft {
+                addresses: Vec::new(),
+                ..renamed
+            };
+            stage(
+                &backend,
+                temporary_id(10_000 + n),
+                OperationKind::Update,
+                Some(temporary_id(n)),
+                update,
+            )
+            .await;
+            let extra = CustomerDraft {
+                addresses: vec![AddressDraft {
+                    street: format!("{n} Second St"),
+                    primary: false,
+                    ..address(n)
+                }],
+                ..CustomerDraft::default()
+            };
+            stage(
+                &backend,
+                temporary_id(20_000 + n),
+                OperationKind::AddAddress,
+                Some(temporary_id(100 + n)),
+                extra,
+            )
+            .await;
+        }
+    }
+
+    let test_binary = std::env::current_exe().unwrap();
+    for delay_ms in [40, 90, 140, 200, 260, 330, 420, 520, 650, 800] {
+        let mut child = Command::new(&test_binary)
+            .args(["crash_worker", "--exact", "--nocapture", "--test-threads", "1"])
+            .env(WORKER_DIR, &path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    // Restart after the last kill, once its lease has expired, and finish.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let backend = Backend::start(settings(&path)).await.unwrap();
+    let mut interrupted = 0;
+    for job in [Job::Upload, Job::SyncCustomers] {
+        let runs = backend.hq.job_runs(job.code(), 1_000).await.unwrap();
+        interrupted += runs
+            .iter()
+            .filter(|run| {
+                run.message
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("Interrupted"))
+            })
+            .count();
+    }
+    assert!(
+        interrupted >= 3,
+        "the kills must land in the middle of runs, not between them ({interrupted})"
+    );
+    let synced_before = backend
+        .hq
+        .recent_operations(10_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|op| op.online_operation_completed)
+        .count();
+    assert!(
+        synced_before > 0,
+        "the killed workers made progress before the restart"
+    );
+    for job in [Job::Upload, Job::SyncCustomers, Job::Upload, Job::SyncCustomers] {
+        let run = backend.jobs.run(job, "Run now").await.unwrap();
+        assert_eq!(run.failed, 0, "{run:?}");
+    }
+
+    assert_eq!(
+        backend.channel.count_not_uploaded().await.unwrap(),
+        0,
+        "every operation uploaded"
+    );
+    assert_eq!(
+        backend.hq.count_pending_operations(3).await.unwrap(),
+        0,
+        "every operation synced"
+    );
+    assert_eq!(backend.hq.count_failed_operations().await.unwrap(), 0);
+    let operations = backend.hq.recent_operations(10_000).await.unwrap();
+    assert_eq!(operations.len(), creates + 200, "each operation uploaded once");
+    assert!(
+        operations
+            .iter()
+            .all(|op| op.online_operation_completed && op.account.is_some())
+    );
+    assert_eq!(
+        backend.hq.count_customers().await.unwrap(),
+        12 + creates as i64,
+        "each create made exactly one customer"
+    );
+    for n in [0, 57, 99] {
+        let account = operations
+            .iter()
+            .find(|op| op.temporary_id == temporary_id(n))
+            .unwrap()
+            .account
+            .clone()
+            .unwrap();
+        let hq = backend
+            .hq
+            .customer_record(&account)
+            .await
+            .unwrap()
+            .unwrap()
+            .customer;
+        assert_eq!(hq.phone, format!("+1 555 777 {n:04}"), "the update was applied");
+        assert_eq!(hq.addresses.len(), 1);
+    }
+    for n in [100, 150, 199] {
+        let account = operations
+            .iter()
+            .find(|op| op.temporary_id == temporary_id(n))
+            .unwrap()
+            .account
+            .clone()
+            .unwrap();
+        let hq = backend
+            .hq
+            .customer_record(&account)
+            .await
+            .unwrap()
+            .unwrap()
+            .customer;
+        assert_eq!(
+            hq.addresses.len(),
+            2,
+            "the address addition was applied exactly once"
+        );
+    }
+}
