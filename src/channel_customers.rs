@@ -250,11 +250,7 @@ pub async fn edit_customer(
     key: &str,
     draft: &CustomerDraft,
 ) -> Result<ChangeOutcome, CustomerError> {
-    let channel = side.db;
-    let (channel_record, register_number) = resolve_origin(channel, origin).await?;
-    let existing = find_customer(channel, key)
-        .await?
-        .ok_or_else(|| CustomerError::UnknownCustomer(key.to_string()))?;
+    let target = change_target(side.db, origin, key).await?;
     let mut draft = CustomerDraft {
         addresses: Vec::new(),
         contacts: Vec::new(),
@@ -262,27 +258,15 @@ pub async fn edit_customer(
         attributes: Vec::new(),
         ..draft.clone()
     };
-    fill_defaults(&mut draft, &channel_record, origin);
-    let reference = reference_data(channel, origin).await?;
+    fill_defaults(&mut draft, &target.channel, origin);
+    let reference = reference_data(side.db, origin).await?;
     let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
         .map_err(CustomerError::Invalid)?;
     let config = side.config.get().await?;
     if config.feature_enabled(Feature::AsyncEditing) {
-        let operation = change_operation(OperationKind::Update, &channel_record, register_number, &existing);
-        return stage_change(channel, operation, valid.into_draft()).await;
+        return stage_change(side.db, &target, OperationKind::Update, valid.into_draft()).await;
     }
-    let account = existing
-        .account
-        .ok_or(CustomerError::PendingCustomer(Feature::AsyncEditing.name()))?;
-    let context = realtime_context(
-        side,
-        origin,
-        Feature::AsyncEditing,
-        &config,
-        &channel_record,
-        register_number,
-    )
-    .await?;
+    let (account, context) = realtime_target(side, origin, Feature::AsyncEditing, &config, target).await?;
     side.realtime
         .update_customer(&context, &account, &valid)
         .await
@@ -298,38 +282,17 @@ pub async fn add_address(
     key: &str,
     address: &AddressDraft,
 ) -> Result<ChangeOutcome, CustomerError> {
-    let channel = side.db;
-    let (channel_record, register_number) = resolve_origin(channel, origin).await?;
-    let existing = find_customer(channel, key)
-        .await?
-        .ok_or_else(|| CustomerError::UnknownCustomer(key.to_string()))?;
+    let target = change_target(side.db, origin, key).await?;
     let valid = validate_address(address).map_err(CustomerError::Invalid)?;
     let config = side.config.get().await?;
     if config.feature_enabled(Feature::AsyncAddresses) {
-        let operation = change_operation(
-            OperationKind::AddAddress,
-            &channel_record,
-            register_number,
-            &existing,
-        );
         let customer = CustomerDraft {
             addresses: vec![valid.get().clone()],
             ..CustomerDraft::default()
         };
-        return stage_change(channel, operation, customer).await;
+        return stage_change(side.db, &target, OperationKind::AddAddress, customer).await;
     }
-    let account = existing
-        .account
-        .ok_or(CustomerError::PendingCustomer(Feature::AsyncAddresses.name()))?;
-    let context = realtime_context(
-        side,
-        origin,
-        Feature::AsyncAddresses,
-        &config,
-        &channel_record,
-        register_number,
-    )
-    .await?;
+    let (account, context) = realtime_target(side, origin, Feature::AsyncAddresses, &config, target).await?;
     side.realtime
         .add_address(&context, &account, &valid)
         .await
@@ -337,25 +300,49 @@ pub async fn add_address(
     Ok(ChangeOutcome::AppliedInHq { account })
 }
 
-/// The context of a real-time change, refused at once when the register is
-/// offline: an edit cannot fall back to asynchronous mode.
-async fn realtime_context(
+/// The customer a change is for, and where it is made.
+struct ChangeTarget {
+    channel: ChannelRecord,
+    register_number: Option<i64>,
+    customer: ChannelCustomer,
+}
+
+async fn change_target(db: &ChannelDb, origin: Origin, key: &str) -> Result<ChangeTarget, CustomerError> {
+    let (channel, register_number) = resolve_origin(db, origin).await?;
+    let customer = find_customer(db, key)
+        .await?
+        .ok_or_else(|| CustomerError::UnknownCustomer(key.to_string()))?;
+    Ok(ChangeTarget {
+        channel,
+        register_number,
+        customer,
+    })
+}
+
+/// The account a real-time change applies to and the call's context. A
+/// customer still pending sync has no account HQ knows, and an offline
+/// register cannot call: an edit cannot fall back to asynchronous mode.
+async fn realtime_target(
     side: &ChannelSide<'_>,
     origin: Origin,
     feature: Feature,
     config: &CachedConfig,
-    channel_record: &ChannelRecord,
-    register_number: Option<i64>,
-) -> Result<CallContext, CustomerError> {
+    target: ChangeTarget,
+) -> Result<(String, CallContext), CustomerError> {
+    let account = target
+        .customer
+        .account
+        .ok_or(CustomerError::PendingCustomer(feature.name()))?;
     if register_is_offline(side.db, origin).await? {
         return Err(CustomerError::HqUnreachable("the register is offline"));
     }
     let evidence = side.realtime.feature_evidence(feature, config).await?;
-    Ok(CallContext {
-        channel_id: channel_record.channel_id,
-        register_number,
+    let context = CallContext {
+        channel_id: target.channel.channel_id,
+        register_number: target.register_number,
         reason: evidence.explain(),
-    })
+    };
+    Ok((account, context))
 }
 
 fn unreachable_as_refusal(error: RealtimeError) -> CustomerError {
@@ -394,34 +381,24 @@ pub fn apply_staged_changes(base: CustomerDraft, changes: &[StagedOperation]) ->
 }
 
 async fn stage_change(
-    channel: &ChannelDb,
-    mut operation: NewOperation,
+    db: &ChannelDb,
+    target: &ChangeTarget,
+    kind: OperationKind,
     customer: CustomerDraft,
 ) -> Result<ChangeOutcome, CustomerError> {
-    operation.customer = customer;
-    let temporary_id = operation.temporary_id.clone();
-    channel.stage(operation).await?;
-    Ok(ChangeOutcome::Staged { temporary_id })
-}
-
-fn change_operation(
-    kind: OperationKind,
-    channel_record: &ChannelRecord,
-    register_number: Option<i64>,
-    existing: &ChannelCustomer,
-) -> NewOperation {
-    NewOperation {
-        temporary_id: new_temporary_id(),
+    let temporary_id = new_temporary_id();
+    let synced = target.customer.account.is_some();
+    db.stage(NewOperation {
+        temporary_id: temporary_id.clone(),
         kind,
-        channel_id: channel_record.channel_id,
-        register_number,
-        customer_account: existing.account.clone(),
-        customer_temporary_id: match existing.account {
-            Some(_) => None,
-            None => existing.temporary_id.clone(),
-        },
-        customer: CustomerDraft::default(),
-    }
+        channel_id: target.channel.channel_id,
+        register_number: target.register_number,
+        customer_account: target.customer.account.clone(),
+        customer_temporary_id: target.customer.temporary_id.clone().filter(|_| !synced),
+        customer,
+    })
+    .await?;
+    Ok(ChangeOutcome::Staged { temporary_id })
 }
 
 async fn resolve_origin(

@@ -49,6 +49,19 @@ struct Messages {
 }
 
 impl Messages {
+    /// On submit: shows every message, then saves when the browser's check
+    /// passes, or puts the focus on the first mistake.
+    fn submit(self, ev: leptos::ev::SubmitEvent, save: impl FnOnce()) {
+        ev.prevent_default();
+        self.attempted.set(true);
+        let errors = self.client.get_untracked();
+        if errors.is_empty() {
+            save();
+        } else {
+            focus_first(&errors);
+        }
+    }
+
     fn for_key(self, key: String) -> Signal<Option<String>> {
         Signal::derive(move || {
             let server = self.server.get().and_then(|error| error.field(&key));
@@ -110,16 +123,8 @@ pub fn CustomerEditor(
         server: server_error,
         attempted,
     };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
-        let errors = client.get_untracked();
-        if errors.is_empty() {
-            on_save.run(draft.get_untracked());
-        } else {
-            focus_first(&errors);
-        }
-    };
+    let submit =
+        move |ev: leptos::ev::SubmitEvent| messages.submit(ev, move || on_save.run(draft.get_untracked()));
     let is_person = move || draft.with(|d| d.party_type == PartyType::Person);
     let groups: Vec<(String, String)> = reference
         .customer_groups
@@ -616,16 +621,8 @@ pub fn AddressEditor(
         server: server_error,
         attempted,
     };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
-        let errors = client.get_untracked();
-        if errors.is_empty() {
-            on_save.run(address.get_untracked());
-        } else {
-            focus_first(&errors);
-        }
-    };
+    let submit =
+        move |ev: leptos::ev::SubmitEvent| messages.submit(ev, move || on_save.run(address.get_untracked()));
     view! {
         <form class="customer-form" novalidate=true on:submit=submit aria-label="Add address">
             <AddressFields

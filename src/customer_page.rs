@@ -14,6 +14,83 @@ use crate::customer_form::{AddressEditor, CustomerEditor, EditorMode};
 use crate::error::AppError;
 use crate::ui::{ErrorNote, loaded};
 
+/// How a channel works now: the mode its cached configuration gives, and
+/// whether the register is offline.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ModeNow {
+    pub async_creates: bool,
+    pub async_edits: bool,
+    pub async_addresses: bool,
+    pub offline: bool,
+    pub config_age_seconds: u64,
+}
+
+impl ModeNow {
+    /// "Creates: asynchronous · edits: real-time · addresses: real-time ·
+    /// configuration 12 s old"
+    pub fn summary(&self) -> String {
+        let mode = |on: bool| if on { "asynchronous" } else { "real-time" };
+        format!(
+            "Creates: {} · edits: {} · addresses: {} · configuration {} s old",
+            mode(self.async_creates),
+            mode(self.async_edits),
+            mode(self.async_addresses),
+            self.config_age_seconds,
+        )
+    }
+}
+
+#[server]
+pub async fn channel_mode(register: Option<String>) -> Result<ModeNow, AppError> {
+    use crate::channel_customers::Origin;
+    use crate::features::Feature;
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        let backend = backend()?;
+        let (channel_id, offline) = match Origin::from_register_key(register.as_deref())? {
+            Origin::Register {
+                channel_id,
+                register_number,
+            } => {
+                let offline = backend
+                    .channel
+                    .register_offline(channel_id, register_number)
+                    .await
+                    .map_err(internal)?;
+                (channel_id, offline)
+            }
+            Origin::OnlineStore => {
+                let online = backend.channel.online_channel().await.map_err(internal)?;
+                let online =
+                    online.ok_or_else(|| AppError::Refused("No online store is configured.".to_string()))?;
+                (online.channel_id, false)
+            }
+        };
+        let config = backend.config.get().await.map_err(internal)?;
+        Ok(ModeNow {
+            async_creates: config.async_mode(channel_id),
+            async_edits: config.feature_enabled(Feature::AsyncEditing),
+            async_addresses: config.feature_enabled(Feature::AsyncAddresses),
+            offline,
+            config_age_seconds: config.age.as_secs(),
+        })
+    };
+    respond(result.await)
+}
+
+/// The online store's mode, shown discreetly under its pages' titles.
+#[component]
+pub fn OnlineStoreMode() -> impl IntoView {
+    let mode = Resource::new(|| (), |_| channel_mode(None));
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                mode.await.ok().map(|mode| view! { <p class="register-mode">{mode.summary()}</p> })
+            })}
+        </Transition>
+    }
+}
+
 #[server]
 pub async fn channel_reference(register: Option<String>) -> Result<ReferenceData, AppError> {
     use crate::channel_customers::{Origin, reference_data};

@@ -86,6 +86,54 @@ impl HeaderRow {
     }
 }
 
+/// The address columns written by `bind_address`, in its order, and read
+/// into `AddressColumns`.
+pub const ADDRESS_COLUMNS: &str = "name, purpose, street, city, state, zip, country_region, is_primary";
+
+/// An address as every address table stores it.
+#[derive(Debug, FromRow)]
+pub struct AddressColumns {
+    name: String,
+    purpose: String,
+    street: String,
+    city: String,
+    state: String,
+    zip: String,
+    country_region: String,
+    is_primary: bool,
+}
+
+impl AddressColumns {
+    pub fn into_draft(self) -> AddressDraft {
+        AddressDraft {
+            name: self.name,
+            purpose: self.purpose,
+            street: self.street,
+            city: self.city,
+            state: self.state,
+            zip: self.zip,
+            country_region: self.country_region,
+            primary: self.is_primary,
+        }
+    }
+}
+
+/// Binds an address in the order of `ADDRESS_COLUMNS`.
+pub fn bind_address<'q>(
+    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    address: &'q AddressDraft,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    query
+        .bind(&address.name)
+        .bind(&address.purpose)
+        .bind(&address.street)
+        .bind(&address.city)
+        .bind(&address.state)
+        .bind(&address.zip)
+        .bind(&address.country_region)
+        .bind(address.primary)
+}
+
 /// Binds the customer's own fields in the order of `CUSTOMER_COLUMNS`.
 pub fn bind_customer<'q>(
     query: Query<'q, Sqlite, SqliteArguments<'q>>,
@@ -110,24 +158,12 @@ pub async fn insert_children(
     temporary_id: &str,
     customer: &CustomerDraft,
 ) -> Result<(), sqlx::Error> {
+    let address_sql = format!(
+        "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    );
     for (line, address) in customer.addresses.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO RETAILASYNCADDRESSV2
-                (temporary_id, line, name, purpose, street, city, state, zip, country_region, is_primary)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(temporary_id)
-        .bind(line as i64)
-        .bind(&address.name)
-        .bind(&address.purpose)
-        .bind(&address.street)
-        .bind(&address.city)
-        .bind(&address.state)
-        .bind(&address.zip)
-        .bind(&address.country_region)
-        .bind(address.primary)
-        .execute(&mut *conn)
-        .await?;
+        let query = sqlx::query(&address_sql).bind(temporary_id).bind(line as i64);
+        bind_address(query, address).execute(&mut *conn).await?;
     }
     for (line, contact) in customer.contacts.iter().enumerate() {
         sqlx::query(
@@ -167,14 +203,8 @@ pub async fn insert_children(
 #[derive(FromRow)]
 struct AddressRow {
     temporary_id: String,
-    name: String,
-    purpose: String,
-    street: String,
-    city: String,
-    state: String,
-    zip: String,
-    country_region: String,
-    is_primary: bool,
+    #[sqlx(flatten)]
+    address: AddressColumns,
 }
 
 #[derive(FromRow)]
@@ -221,8 +251,7 @@ pub async fn load_operations(
         .collect();
 
     let addresses: Vec<AddressRow> = sqlx::query_as(&format!(
-        "SELECT temporary_id, name, purpose, street, city, state, zip, country_region, is_primary
-         FROM RETAILASYNCADDRESSV2 WHERE {in_range} ORDER BY temporary_id, line"
+        "SELECT temporary_id, {ADDRESS_COLUMNS} FROM RETAILASYNCADDRESSV2 WHERE {in_range} ORDER BY temporary_id, line"
     ))
     .bind(low)
     .bind(high)
@@ -230,16 +259,7 @@ pub async fn load_operations(
     .await?;
     for row in addresses {
         if let Some(&i) = index.get(&row.temporary_id) {
-            operations[i].customer.addresses.push(AddressDraft {
-                name: row.name,
-                purpose: row.purpose,
-                street: row.street,
-                city: row.city,
-                state: row.state,
-                zip: row.zip,
-                country_region: row.country_region,
-                primary: row.is_primary,
-            });
+            operations[i].customer.addresses.push(row.address.into_draft());
         }
     }
     let contacts: Vec<ContactRow> = sqlx::query_as(&format!(

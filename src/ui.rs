@@ -39,6 +39,20 @@ pub fn StatusBadge(status: OperationStatus) -> impl IntoView {
     view! { <span class=class>{status.caption()}</span> }
 }
 
+/// The answer to an admin's action: its confirmation, or why it failed.
+#[component]
+pub fn ActionAnswer(#[prop(into)] answer: Signal<Option<Result<String, AppError>>>) -> impl IntoView {
+    view! {
+        <div role="status" class="run-result">
+            {move || match answer.get() {
+                Some(Ok(message)) => Some(view! { <p class="confirmation">{message}</p> }.into_any()),
+                Some(Err(error)) => Some(view! { <ErrorNote error /> }.into_any()),
+                None => None,
+            }}
+        </div>
+    }
+}
+
 /// Shows what a load returned, or why it could not.
 pub fn loaded<T, V: IntoView + 'static>(result: Result<T, AppError>, show: impl FnOnce(T) -> V) -> AnyView {
     match result {

@@ -103,6 +103,7 @@ test("a channel leaves real-time mode only once 1070 has run and its cache has e
   await expect(houston).toContainText("Create customer in async mode is on for Houston everywhere.");
 
   const second = await addCustomerAtHouston(page, uniqueName("Async"));
+  await expect(page.locator(".register-mode")).toContainText("Creates: asynchronous");
   await expect(second).toContainText("Pending sync");
   await expect(second).toContainText("Temporary asynchronous customer id");
 });
@@ -117,6 +118,7 @@ test("with HQ unreachable a synchronous channel still creates customers, staged 
 
   const lastName = uniqueName("Fallback");
   const created = await addCustomerAtHouston(page, lastName);
+  await expect(page.locator(".register-mode")).toContainText("Creates: real-time");
   await expect(created).toContainText("Pending sync");
   await expect(created).toContainText("HQ unreachable, staged asynchronously");
 

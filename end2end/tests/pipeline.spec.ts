@@ -60,6 +60,7 @@ test("a shopper signs up on the online store and is staged for HQ", async ({ pag
   const lastName = uniqueName("Shopper");
 
   await open(page, "/ecommerce/sign-up");
+  await expect(page.locator(".register-mode")).toContainText(/Creates: asynchronous .* configuration \d+ s old/);
   await page.getByLabel("First name").fill("Lena");
   await page.getByLabel("Last name").fill(lastName);
   await page.getByRole("button", { name: "Sign up" }).click();

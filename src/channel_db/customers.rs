@@ -5,9 +5,11 @@ use sqlx::FromRow;
 
 use super::config::{CUSTOMERS, record_download};
 use super::{ChannelDb, ChannelDbError};
-use crate::customer::{AddressDraft, CustomerSummary};
+use crate::customer::CustomerSummary;
 use crate::records::CustomerRecord;
-use crate::staging_tables::{CUSTOMER_COLUMNS, CustomerColumns, bind_customer};
+use crate::staging_tables::{
+    ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns, bind_address, bind_customer,
+};
 
 /// A customer of the channel copy, with when it was last downloaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,18 +25,6 @@ struct CopyRow {
     downloaded_at: String,
     #[sqlx(flatten)]
     customer: CustomerColumns,
-}
-
-#[derive(FromRow)]
-struct CopyAddressRow {
-    name: String,
-    purpose: String,
-    street: String,
-    city: String,
-    state: String,
-    zip: String,
-    country_region: String,
-    is_primary: bool,
 }
 
 const NAME: &str =
@@ -57,6 +47,9 @@ impl ChannelDb {
             "INSERT OR REPLACE INTO customers (account, async_customer_id, downloaded_at, {CUSTOMER_COLUMNS})
              VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         );
+        let address_sql = format!(
+            "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        );
         for record in customers {
             sqlx::query("DELETE FROM customer_addresses WHERE account = ?")
                 .bind(&record.account)
@@ -67,23 +60,8 @@ impl ChannelDb {
                 .bind(&record.async_customer_id);
             bind_customer(query, &record.customer).execute(&mut *tx).await?;
             for (line, address) in record.customer.addresses.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO customer_addresses
-                        (account, line, name, purpose, street, city, state, zip, country_region, is_primary)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(&record.account)
-                .bind(line as i64)
-                .bind(&address.name)
-                .bind(&address.purpose)
-                .bind(&address.street)
-                .bind(&address.city)
-                .bind(&address.state)
-                .bind(&address.zip)
-                .bind(&address.country_region)
-                .bind(address.primary)
-                .execute(&mut *tx)
-                .await?;
+                let query = sqlx::query(&address_sql).bind(&record.account).bind(line as i64);
+                bind_address(query, address).execute(&mut *tx).await?;
             }
         }
         tx.commit().await?;
@@ -110,27 +88,14 @@ impl ChannelDb {
         let Some(row) = row else {
             return Ok(None);
         };
-        let addresses: Vec<CopyAddressRow> = sqlx::query_as(
-            "SELECT name, purpose, street, city, state, zip, country_region, is_primary
-             FROM customer_addresses WHERE account = ? ORDER BY line",
-        )
+        let addresses: Vec<AddressColumns> = sqlx::query_as(&format!(
+            "SELECT {ADDRESS_COLUMNS} FROM customer_addresses WHERE account = ? ORDER BY line"
+        ))
         .bind(&row.account)
         .fetch_all(&self.pools.read)
         .await?;
         let mut customer = row.customer.into_draft();
-        customer.addresses = addresses
-            .into_iter()
-            .map(|a| AddressDraft {
-                name: a.name,
-                purpose: a.purpose,
-                street: a.street,
-                city: a.city,
-                state: a.state,
-                zip: a.zip,
-                country_region: a.country_region,
-                primary: a.is_primary,
-            })
-            .collect();
+        customer.addresses = addresses.into_iter().map(AddressColumns::into_draft).collect();
         Ok(Some(CopiedCustomer {
             record: CustomerRecord {
                 account: row.account,

@@ -42,6 +42,16 @@ pub struct ReferenceData {
 }
 
 impl ReferenceData {
+    /// A new customer's draft with this channel's defaults chosen.
+    pub fn blank_customer(&self) -> super::CustomerDraft {
+        super::CustomerDraft {
+            customer_group: self.default_customer_group.clone(),
+            language: "en-us".to_string(),
+            currency: "USD".to_string(),
+            ..super::CustomerDraft::default()
+        }
+    }
+
     pub fn knows_customer_group(&self, group: &str) -> bool {
         self.customer_groups.iter().any(|(id, _)| id == group)
     }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::customer::{CreatedCustomer, CustomerDraft};
 use crate::customer_form::{CreatedConfirmation, CustomerEditor, EditorMode};
-use crate::customer_page::{CustomerCard, channel_reference, create_customer};
+use crate::customer_page::{CustomerCard, OnlineStoreMode, channel_reference, create_customer};
 use crate::ui::loaded;
 
 #[component]
@@ -27,6 +27,7 @@ pub fn SignUpPage() -> impl IntoView {
         <Title text="Sign up - Fabrikam online store" />
         <p class="breadcrumb">"Fabrikam online store"</p>
         <h1>"Sign up"</h1>
+        <OnlineStoreMode />
         <Show
             when=move || signed_up.with(Option::is_none)
             fallback=move || {
@@ -42,12 +43,7 @@ pub fn SignUpPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     loaded(reference.await, move |reference| {
-                        let initial = CustomerDraft {
-                            customer_group: reference.default_customer_group.clone(),
-                            language: "en-us".to_string(),
-                            currency: "USD".to_string(),
-                            ..CustomerDraft::default()
-                        };
+                        let initial = reference.blank_customer();
                         view! {
                             <CustomerEditor
                                 initial
@@ -76,6 +72,7 @@ pub fn MyProfilePage() -> impl IntoView {
         <Title text="My profile - Fabrikam online store" />
         <p class="breadcrumb">"Fabrikam online store"</p>
         <h1>"My profile"</h1>
+        <OnlineStoreMode />
         {move || {
             let key = key();
             if key.is_empty() {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::configuration::{ChangeHistory, ConfigChange, FeatureRow};
 use crate::error::AppError;
 use crate::features::Feature;
-use crate::ui::{ErrorNote, Time, loaded};
+use crate::ui::{ActionAnswer, Time, loaded};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeaturePage {
@@ -61,13 +61,7 @@ pub fn FeatureManagementPage() -> impl IntoView {
         <Title text="Feature management - custsync" />
         <h1>"Feature management"</h1>
         <p>"Features take effect in a channel once job 1110 (Global configuration) has carried them to the channel database and its configuration cache has expired."</p>
-        <div role="status" class="run-result">
-            {move || match change.value().get() {
-                Some(Ok(message)) => Some(view! { <p class="confirmation">{message}</p> }.into_any()),
-                Some(Err(error)) => Some(view! { <ErrorNote error /> }.into_any()),
-                None => None,
-            }}
-        </div>
+        <ActionAnswer answer=change.value() />
         <Transition fallback=|| view! { <p>"Loading features…"</p> }>
             {move || Suspend::new(async move {
                 loaded(page.await, move |page| view! {

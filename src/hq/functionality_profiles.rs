@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::configuration::{ChangeHistory, ConfigChange, ProfileRow};
 use crate::error::AppError;
-use crate::ui::{ErrorNote, Time, loaded};
+use crate::ui::{ActionAnswer, Time, loaded};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfilePage {
@@ -57,13 +57,7 @@ pub fn FunctionalityProfilesPage() -> impl IntoView {
         <Title text="Functionality profiles - custsync" />
         <h1>"Functionality profiles"</h1>
         <p>"A channel creates customers in asynchronous mode when its profile says so and job 1070 (Channel configuration) has carried the option to the channel."</p>
-        <div role="status" class="run-result">
-            {move || match change.value().get() {
-                Some(Ok(message)) => Some(view! { <p class="confirmation">{message}</p> }.into_any()),
-                Some(Err(error)) => Some(view! { <ErrorNote error /> }.into_any()),
-                None => None,
-            }}
-        </div>
+        <ActionAnswer answer=change.value() />
         <Transition fallback=|| view! { <p>"Loading profiles…"</p> }>
             {move || Suspend::new(async move {
                 loaded(page.await, move |page| view! {

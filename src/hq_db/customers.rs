@@ -9,7 +9,7 @@ use super::{HqDb, HqDbError};
 use crate::customer::{AddressDraft, AttributeDraft, ContactDraft};
 use crate::hq::customers::HqCustomerRow;
 use crate::records::CustomerRecord;
-use crate::staging_tables::{CUSTOMER_COLUMNS, CustomerColumns};
+use crate::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns};
 
 #[derive(FromRow)]
 struct CustomerRow {
@@ -22,32 +22,9 @@ struct CustomerRow {
 #[derive(FromRow)]
 struct AddressRow {
     account: String,
-    name: String,
-    purpose: String,
-    street: String,
-    city: String,
-    state: String,
-    zip: String,
-    country_region: String,
-    is_primary: bool,
+    #[sqlx(flatten)]
+    address: AddressColumns,
 }
-
-impl AddressRow {
-    fn into_draft(self) -> AddressDraft {
-        AddressDraft {
-            name: self.name,
-            purpose: self.purpose,
-            street: self.street,
-            city: self.city,
-            state: self.state,
-            zip: self.zip,
-            country_region: self.country_region,
-            primary: self.is_primary,
-        }
-    }
-}
-
-const ADDRESS_COLUMNS: &str = "account, name, purpose, street, city, state, zip, country_region, is_primary";
 
 impl HqDb {
     /// Customers, newest account first.
@@ -94,11 +71,11 @@ impl HqDb {
         .fetch_all(&self.pools.read)
         .await?;
         let mut by_account: HashMap<String, Vec<AddressDraft>> = HashMap::new();
-        for address in addresses {
+        for row in addresses {
             by_account
-                .entry(address.account.clone())
+                .entry(row.account)
                 .or_default()
-                .push(address.into_draft());
+                .push(row.address.into_draft());
         }
         Ok(rows
             .into_iter()
@@ -126,13 +103,13 @@ impl HqDb {
             return Ok(None);
         };
         let mut customer = row.customer.into_draft();
-        let addresses: Vec<AddressRow> = sqlx::query_as(&format!(
+        let addresses: Vec<AddressColumns> = sqlx::query_as(&format!(
             "SELECT {ADDRESS_COLUMNS} FROM customer_addresses WHERE account = ? ORDER BY line"
         ))
         .bind(account)
         .fetch_all(&self.pools.read)
         .await?;
-        customer.addresses = addresses.into_iter().map(AddressRow::into_draft).collect();
+        customer.addresses = addresses.into_iter().map(AddressColumns::into_draft).collect();
         let contacts: Vec<(String, String, bool)> = sqlx::query_as(
             "SELECT contact_type, value, is_primary FROM customer_contacts WHERE account = ? ORDER BY line",
         )

@@ -6,7 +6,7 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use super::{HqDb, HqDbError};
 use crate::customer::{AddressDraft, CustomerDraft};
-use crate::staging_tables::{CUSTOMER_COLUMNS, bind_customer};
+use crate::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
 
 const CUSTOMER_ACCOUNT_SEQUENCE: &str = "Customer account";
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -242,23 +242,11 @@ async fn insert_address(
     line: i64,
     address: &AddressDraft,
 ) -> Result<(), HqDbError> {
-    sqlx::query(
-        "INSERT INTO customer_addresses
-            (account, line, name, purpose, street, city, state, zip, country_region, is_primary)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(account)
-    .bind(line)
-    .bind(&address.name)
-    .bind(&address.purpose)
-    .bind(&address.street)
-    .bind(&address.city)
-    .bind(&address.state)
-    .bind(&address.zip)
-    .bind(&address.country_region)
-    .bind(address.primary)
-    .execute(&mut *conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    );
+    let query = sqlx::query(&sql).bind(account).bind(line);
+    bind_address(query, address).execute(&mut *conn).await?;
     Ok(())
 }
 

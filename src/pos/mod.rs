@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::customer::{CustomerDraft, CustomerSummary};
 use crate::customer_form::{AccountCell, CreatedConfirmation, CustomerEditor, EditorMode};
-use crate::customer_page::{CustomerCard, channel_reference, create_customer};
+use crate::customer_page::{CustomerCard, channel_mode, channel_reference, create_customer};
 use crate::error::AppError;
 use crate::ui::loaded;
 
@@ -42,41 +42,6 @@ pub fn parse_register_key(key: &str) -> Option<(i64, i64)> {
 pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
     use crate::respond::{backend, internal, respond};
     respond(backend()?.channel.register_options().await.map_err(internal))
-}
-
-/// How the register works now: the mode its cached configuration gives, and
-/// whether it is offline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegisterState {
-    pub async_creates: bool,
-    pub async_edits: bool,
-    pub async_addresses: bool,
-    pub offline: bool,
-    pub config_age_seconds: u64,
-}
-
-#[server]
-pub async fn register_status(register: String) -> Result<RegisterState, AppError> {
-    use crate::features::Feature;
-    use crate::respond::{backend, internal, respond};
-    let result = async {
-        let (channel_id, register_number) = parse_register_key(&register)
-            .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
-        let backend = backend()?;
-        let config = backend.config.get().await.map_err(internal)?;
-        Ok(RegisterState {
-            async_creates: config.async_mode(channel_id),
-            async_edits: config.feature_enabled(Feature::AsyncEditing),
-            async_addresses: config.feature_enabled(Feature::AsyncAddresses),
-            offline: backend
-                .channel
-                .register_offline(channel_id, register_number)
-                .await
-                .map_err(internal)?,
-            config_age_seconds: config.age.as_secs(),
-        })
-    };
-    respond(result.await)
 }
 
 #[server]
@@ -187,7 +152,7 @@ fn RegisterMode(register: String) -> impl IntoView {
     let status_register = register.clone();
     let status = Resource::new(
         move || toggle.version().get(),
-        move |_| register_status(status_register.clone()),
+        move |_| channel_mode(Some(status_register.clone())),
     );
     view! {
         <Transition fallback=|| ()>
@@ -195,17 +160,10 @@ fn RegisterMode(register: String) -> impl IntoView {
                 let register = register.clone();
                 Suspend::new(async move {
                     loaded(status.await, move |status| {
-                        let mode = |on: bool| if on { "asynchronous" } else { "real-time" };
                         view! {
                             <div class="register-mode">
                                 <p class="mode">
-                                    {format!(
-                                        "Creates: {} · edits: {} · addresses: {} · configuration {} s old",
-                                        mode(status.async_creates),
-                                        mode(status.async_edits),
-                                        mode(status.async_addresses),
-                                        status.config_age_seconds,
-                                    )}
+                                    {status.summary()}
                                     {status.offline.then(|| view! { " " <span class="badge failed">"Offline"</span> })}
                                 </p>
                                 <ActionForm action=toggle attr:class="inline-action">
@@ -321,12 +279,7 @@ fn AddCustomerPanel(register: RegisterOption) -> impl IntoView {
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         loaded(reference.await, move |reference| {
-                            let initial = CustomerDraft {
-                                customer_group: reference.default_customer_group.clone(),
-                                language: "en-us".to_string(),
-                                currency: "USD".to_string(),
-                                ..CustomerDraft::default()
-                            };
+                            let initial = reference.blank_customer();
                             view! {
                                 <CustomerEditor
                                     initial
