@@ -181,7 +181,7 @@ async fn fall_back(
     why: &str,
 ) -> Result<CreatedHow, CustomerError> {
     let temporary_id = stage_create(side.db, channel_record, context.register_number, valid).await?;
-    side.realtime.log_fallback(context, &temporary_id, why).await?;
+    side.realtime.log_fallback(context, &temporary_id, why).await;
     Ok(CreatedHow::FellBack {
         temporary_id,
         why: format!("{why}, staged asynchronously"),
@@ -212,13 +212,15 @@ pub async fn find_customer(
     key: &str,
 ) -> Result<Option<ChannelCustomer>, ChannelDbError> {
     let key = key.trim();
-    if let Some(copied) = channel.copied_customer(key).await? {
-        let record = copied.record;
+    if let Some(record) = channel.copied_customer(key).await? {
+        // Staged changes newer than the last one HQ applied are still on
+        // their way, whenever job 1010 last ran.
+        let applied_up_to = record.last_async_operation_at.clone().unwrap_or_default();
         let changes = channel
             .staged_changes(
                 Some(&record.account),
                 record.async_customer_id.as_deref(),
-                &copied.downloaded_at,
+                &applied_up_to,
             )
             .await?;
         return Ok(Some(ChannelCustomer {

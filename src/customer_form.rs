@@ -64,9 +64,16 @@ impl Messages {
 
     fn for_key(self, key: String) -> Signal<Option<String>> {
         Signal::derive(move || {
-            let server = self.server.get().and_then(|error| error.field(&key));
-            let client = if self.attempted.get() {
-                self.client.with(|errors| errors.get(&key).map(str::to_string))
+            let server = self
+                .server
+                .try_get()
+                .flatten()
+                .and_then(|error| error.field(&key));
+            // A form being replaced may still be asked for its messages once.
+            let client = if self.attempted.try_get().unwrap_or(false) {
+                self.client
+                    .try_with(|errors| errors.get(&key).map(str::to_string))
+                    .flatten()
             } else {
                 None
             };

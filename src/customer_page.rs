@@ -52,6 +52,14 @@ pub async fn channel_mode(register: Option<String>) -> Result<ModeNow, AppError>
                 channel_id,
                 register_number,
             } => {
+                if !backend
+                    .channel
+                    .register_exists(channel_id, register_number)
+                    .await
+                    .map_err(internal)?
+                {
+                    return Err(AppError::NotFound("There is no such register.".to_string()));
+                }
                 let offline = backend
                     .channel
                     .register_offline(channel_id, register_number)

@@ -81,9 +81,12 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
                 AppError::BadRequest(message)
             }
-            ServerFnErrorErr::Request(message) | ServerFnErrorErr::Deserialization(message) => {
-                AppError::Unreachable(message)
-            }
+            // On the server, a body that cannot be decoded is the request's fault.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(message) => AppError::BadRequest(message),
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Deserialization(message) => AppError::Unreachable(message),
+            ServerFnErrorErr::Request(message) => AppError::Unreachable(message),
             other => {
                 tracing::error!(error = %other, "server function failed");
                 AppError::Internal

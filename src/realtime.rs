@@ -62,7 +62,7 @@ impl RealtimeService {
             Err(_) => customer.display_name(),
         };
         self.log(context, "Create customer", &subject, &result, started)
-            .await?;
+            .await;
         result
     }
 
@@ -76,7 +76,7 @@ impl RealtimeService {
         let started = Instant::now();
         let result = self.update_in_hq(account, customer).await;
         self.log(context, "Update customer", account, &result, started)
-            .await?;
+            .await;
         result
     }
 
@@ -89,20 +89,15 @@ impl RealtimeService {
     ) -> Result<(), RealtimeError> {
         let started = Instant::now();
         let result = self.add_address_in_hq(account, address).await;
-        self.log(context, "Add address", account, &result, started)
-            .await?;
+        self.log(context, "Add address", account, &result, started).await;
         result
     }
 
     /// Records a create that needed a real-time call, could not make it, and
     /// was staged asynchronously instead.
-    pub async fn log_fallback(
-        &self,
-        context: &CallContext,
-        temporary_id: &str,
-        why: &str,
-    ) -> Result<(), RealtimeError> {
-        self.hq
+    pub async fn log_fallback(&self, context: &CallContext, temporary_id: &str, why: &str) {
+        let logged = self
+            .hq
             .log_realtime_call(NewRealtimeCall {
                 channel_id: context.channel_id,
                 register_number: context.register_number,
@@ -112,8 +107,10 @@ impl RealtimeService {
                 outcome: &format!("Staged asynchronously: {why}"),
                 duration_ms: 0,
             })
-            .await?;
-        Ok(())
+            .await;
+        if let Err(error) = logged {
+            tracing::warn!(%error, "could not log a create that fell back to asynchronous mode");
+        }
     }
 
     /// Why the channel is not in asynchronous mode for creates: HQ's
@@ -187,7 +184,7 @@ impl RealtimeService {
         tx.create_customer(&account, customer.get(), Some(context.channel_id), None)
             .await?;
         tx.commit().await?;
-        self.send_back(&account).await?;
+        self.send_back(&account).await;
         Ok(account)
     }
 
@@ -198,7 +195,8 @@ impl RealtimeService {
             return Err(RealtimeError::UnknownCustomer(account.to_string()));
         }
         tx.commit().await?;
-        self.send_back(account).await
+        self.send_back(account).await;
+        Ok(())
     }
 
     async fn add_address_in_hq(&self, account: &str, address: &ValidAddress) -> Result<(), RealtimeError> {
@@ -209,7 +207,8 @@ impl RealtimeService {
         }
         tx.add_address(account, address.get()).await?;
         tx.commit().await?;
-        self.send_back(account).await
+        self.send_back(account).await;
+        Ok(())
     }
 
     /// The network part of the call: HQ's latency, or a communication error
@@ -223,17 +222,24 @@ impl RealtimeService {
     }
 
     /// The service answers with the customer as HQ now has it; the channel
-    /// keeps that in its copy.
-    async fn send_back(&self, account: &str) -> Result<(), RealtimeError> {
-        let record = self
-            .hq
-            .customer_record(account)
-            .await?
-            .ok_or_else(|| RealtimeError::UnknownCustomer(account.to_string()))?;
-        self.channel.save_customers(&[record], None).await?;
-        Ok(())
+    /// keeps that in its copy. HQ has committed by then, so a failure here
+    /// is logged and left to job 1010 to repair.
+    async fn send_back(&self, account: &str) {
+        let record = match self.hq.customer_record(account).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(account, %error, "could not read back a customer after a real-time call");
+                return;
+            }
+        };
+        if let Err(error) = self.channel.save_customers(&[record], None).await {
+            tracing::warn!(account, %error, "could not copy a customer back after a real-time call");
+        }
     }
 
+    /// Logs a call; a log that cannot be written is reported in the server
+    /// log, and does not undo the call it describes.
     async fn log<T>(
         &self,
         context: &CallContext,
@@ -241,7 +247,7 @@ impl RealtimeService {
         customer: &str,
         result: &Result<T, RealtimeError>,
         started: Instant,
-    ) -> Result<(), RealtimeError> {
+    ) {
         let outcome = match result {
             Ok(_) => "Succeeded".to_string(),
             Err(error @ (RealtimeError::Unreachable | RealtimeError::UnknownCustomer(_))) => {
@@ -249,7 +255,8 @@ impl RealtimeService {
             }
             Err(_) => "Failed: internal error (see the server log)".to_string(),
         };
-        self.hq
+        let logged = self
+            .hq
             .log_realtime_call(NewRealtimeCall {
                 channel_id: context.channel_id,
                 register_number: context.register_number,
@@ -259,7 +266,9 @@ impl RealtimeService {
                 outcome: &outcome,
                 duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
             })
-            .await?;
-        Ok(())
+            .await;
+        if let Err(error) = logged {
+            tracing::warn!(%error, "could not log a real-time service call");
+        }
     }
 }

@@ -103,6 +103,8 @@ pub struct CustomerGroupRecord {
 pub struct CustomerRecord {
     pub account: String,
     pub async_customer_id: Option<String>,
+    /// When the newest asynchronous operation HQ applied to it was made.
+    pub last_async_operation_at: Option<String>,
     pub customer: CustomerDraft,
 }
 

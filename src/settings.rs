@@ -71,6 +71,8 @@ pub enum SettingsError {
         value: String,
         reason: String,
     },
+    #[error("setting {name} is not valid: {reason}")]
+    Invalid { name: String, reason: String },
 }
 
 impl Settings {
@@ -104,57 +106,72 @@ impl Settings {
         toml::from_str(text)
     }
 
-    /// Overrides each setting whose `CUSTSYNC_<NAME>` variable is set.
+    /// Overrides each setting whose `CUSTSYNC_<NAME>` variable is set, then
+    /// checks that every value can work.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
         if let Some(value) = var("CUSTSYNC_DATA_DIR") {
             self.data_dir = PathBuf::from(value);
         }
-        override_number(&var, "CUSTSYNC_UPLOAD_BATCH_SIZE", 1, &mut self.upload_batch_size)?;
-        override_number(&var, "CUSTSYNC_SYNC_BATCH_SIZE", 1, &mut self.sync_batch_size)?;
-        override_number(&var, "CUSTSYNC_MAX_SYNC_RETRIES", 1, &mut self.max_sync_retries)?;
-        override_number(
-            &var,
-            "CUSTSYNC_STAGING_GROUP_SIZE",
-            1,
-            &mut self.staging_group_size,
-        )?;
-        override_number(&var, "CUSTSYNC_HQ_LATENCY_MS", 0, &mut self.hq_latency_ms)?;
-        override_number(
-            &var,
-            "CUSTSYNC_CONFIG_CACHE_TTL_SECONDS",
-            0,
-            &mut self.config_cache_ttl_seconds,
-        )?;
-        override_number(
-            &var,
-            "CUSTSYNC_SCHEDULE_1110_MINUTES",
-            0,
-            &mut self.schedule_1110_minutes,
-        )?;
-        override_number(
-            &var,
-            "CUSTSYNC_SCHEDULE_1070_MINUTES",
-            0,
-            &mut self.schedule_1070_minutes,
-        )?;
-        override_number(
-            &var,
-            "CUSTSYNC_SCHEDULE_1010_MINUTES",
-            0,
-            &mut self.schedule_1010_minutes,
-        )?;
-        override_number(
-            &var,
-            "CUSTSYNC_SCHEDULE_P_JOB_MINUTES",
-            0,
-            &mut self.schedule_p_job_minutes,
-        )?;
-        override_number(
-            &var,
-            "CUSTSYNC_SCHEDULE_SYNC_MINUTES",
-            0,
-            &mut self.schedule_sync_minutes,
-        )?;
+        for (name, target) in [
+            ("CUSTSYNC_UPLOAD_BATCH_SIZE", &mut self.upload_batch_size),
+            ("CUSTSYNC_SYNC_BATCH_SIZE", &mut self.sync_batch_size),
+            ("CUSTSYNC_MAX_SYNC_RETRIES", &mut self.max_sync_retries),
+            ("CUSTSYNC_STAGING_GROUP_SIZE", &mut self.staging_group_size),
+            ("CUSTSYNC_HQ_LATENCY_MS", &mut self.hq_latency_ms),
+            (
+                "CUSTSYNC_CONFIG_CACHE_TTL_SECONDS",
+                &mut self.config_cache_ttl_seconds,
+            ),
+            ("CUSTSYNC_SCHEDULE_1110_MINUTES", &mut self.schedule_1110_minutes),
+            ("CUSTSYNC_SCHEDULE_1070_MINUTES", &mut self.schedule_1070_minutes),
+            ("CUSTSYNC_SCHEDULE_1010_MINUTES", &mut self.schedule_1010_minutes),
+            (
+                "CUSTSYNC_SCHEDULE_P_JOB_MINUTES",
+                &mut self.schedule_p_job_minutes,
+            ),
+            ("CUSTSYNC_SCHEDULE_SYNC_MINUTES", &mut self.schedule_sync_minutes),
+            ("CUSTSYNC_JOB_LEASE_SECONDS", &mut self.job_lease_seconds),
+        ] {
+            if let Some(value) = var(name) {
+                *target = value.trim().parse().map_err(|_| SettingsError::Env {
+                    name: name.to_string(),
+                    value: value.clone(),
+                    reason: "expected a whole number".to_string(),
+                })?;
+            }
+        }
+        if let Some(value) = var("CUSTSYNC_REQUIRE_UNIQUE_EMAIL") {
+            self.require_unique_email = match value.trim() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => {
+                    return Err(SettingsError::Env {
+                        name: "CUSTSYNC_REQUIRE_UNIQUE_EMAIL".to_string(),
+                        value,
+                        reason: "expected true or false".to_string(),
+                    });
+                }
+            };
+        }
+        self.validate()
+    }
+
+    /// Settings that would stop the jobs from doing anything are refused.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        for (name, value) in [
+            ("upload_batch_size", self.upload_batch_size),
+            ("sync_batch_size", self.sync_batch_size),
+            ("max_sync_retries", self.max_sync_retries),
+            ("staging_group_size", self.staging_group_size),
+            ("job_lease_seconds", self.job_lease_seconds),
+        ] {
+            if value == 0 {
+                return Err(SettingsError::Invalid {
+                    name: name.to_string(),
+                    reason: "must be at least 1".to_string(),
+                });
+            }
+        }
         Ok(())
     }
 
@@ -164,28 +181,6 @@ impl Settings {
 
     pub fn hq_db_path(&self) -> PathBuf {
         self.data_dir.join("hq.db")
-    }
-}
-
-fn override_number(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &str,
-    min: u32,
-    target: &mut u32,
-) -> Result<(), SettingsError> {
-    let Some(value) = var(name) else {
-        return Ok(());
-    };
-    match value.trim().parse::<u32>() {
-        Ok(number) if number >= min => {
-            *target = number;
-            Ok(())
-        }
-        _ => Err(SettingsError::Env {
-            name: name.to_string(),
-            value,
-            reason: format!("expected a whole number of at least {min}"),
-        }),
     }
 }
 
@@ -226,6 +221,33 @@ mod tests {
             .apply_env(|name| (name == "CUSTSYNC_SYNC_BATCH_SIZE").then(|| "many".to_string()))
             .unwrap_err();
         assert!(error.to_string().contains("CUSTSYNC_SYNC_BATCH_SIZE"));
+    }
+
+    #[test]
+    fn settings_that_would_stop_the_jobs_are_refused() {
+        let error = Settings::default()
+            .apply_env(|name| (name == "CUSTSYNC_JOB_LEASE_SECONDS").then(|| "0".to_string()))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "setting job_lease_seconds is not valid: must be at least 1"
+        );
+        let from_file = Settings::from_toml("sync_batch_size = 0").unwrap();
+        assert!(from_file.validate().is_err());
+    }
+
+    #[test]
+    fn booleans_come_from_the_environment_too() {
+        let mut settings = Settings::default();
+        settings
+            .apply_env(|name| (name == "CUSTSYNC_REQUIRE_UNIQUE_EMAIL").then(|| "false".to_string()))
+            .unwrap();
+        assert!(!settings.require_unique_email);
+        assert!(
+            settings
+                .apply_env(|name| (name == "CUSTSYNC_REQUIRE_UNIQUE_EMAIL").then(|| "maybe".to_string()))
+                .is_err()
+        );
     }
 
     #[test]

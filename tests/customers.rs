@@ -560,3 +560,97 @@ async fn an_unknown_customer_group_in_a_create_is_named_beside_its_field() {
         Some("Choose a customer group from the list.")
     );
 }
+
+#[tokio::test]
+async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    enable_in_channel(
+        backend,
+        &[
+            Feature::PerformanceImprovements,
+            Feature::EnhancedAsyncCreation,
+            Feature::AsyncAddresses,
+            Feature::AsyncEditing,
+        ],
+    )
+    .await;
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.phone = "+1 713 555 0177".into();
+    edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
+        .await
+        .unwrap();
+
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 713 555 0177", 1)
+    );
+
+    sync_all(backend).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 713 555 0177", 0)
+    );
+}
+
+#[tokio::test]
+async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    enable_in_channel(
+        backend,
+        &[
+            Feature::PerformanceImprovements,
+            Feature::EnhancedAsyncCreation,
+            Feature::AsyncAddresses,
+            Feature::AsyncEditing,
+        ],
+    )
+    .await;
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.email = "jodi.christiansen@contoso.com".into();
+    edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
+        .await
+        .unwrap();
+    karen.email = "karen.berg@contoso.com".into();
+    karen.phone = "+1 713 555 0178".into();
+    edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
+        .await
+        .unwrap();
+
+    sync_all(backend).await;
+    let operations = backend.hq.recent_operations(2).await.unwrap();
+    let (second, first) = (&operations[0], &operations[1]);
+    assert!(
+        first
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("already has the email")),
+        "{first:?}"
+    );
+    assert_eq!(
+        (second.online_operation_completed, second.error.as_deref()),
+        (false, None),
+        "it waits"
+    );
+    let hq = backend
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(hq.phone, "+1 555 010 0001", "nothing applied out of order");
+}

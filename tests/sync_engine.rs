@@ -11,6 +11,7 @@ use custsync::backend::Backend;
 use custsync::channel_customers::{Origin, create_customer};
 use custsync::channel_db::NewOperation;
 use custsync::customer::{AddressDraft, CustomerDraft};
+use custsync::hq_db::HqDb;
 use custsync::jobs::{Job, JobError};
 use custsync::records::OperationKind;
 use custsync::settings::Settings;
@@ -174,14 +175,23 @@ async fn two_processes_syncing_at_once_create_each_customer_once() {
 /// processes it kills: the data directory to run the jobs on.
 const WORKER_DIR: &str = "CUSTSYNC_CRASH_WORKER_DIR";
 
+/// How many runs of the P-job and the sync have started so far.
+async fn started_runs(hq: &HqDb) -> usize {
+    let mut started = 0;
+    for job in [Job::Upload, Job::SyncCustomers] {
+        started += hq.job_runs(job.code(), 10_000).await.unwrap().len();
+    }
+    started
+}
+
 fn settings(dir: &str) -> Settings {
     Settings {
         data_dir: dir.into(),
         hq_latency_ms: 0,
         config_cache_ttl_seconds: 0,
         job_lease_seconds: 1,
-        upload_batch_size: 37,
-        sync_batch_size: 23,
+        upload_batch_size: 11,
+        sync_batch_size: 7,
         ..Settings::default()
     }
 }
@@ -208,7 +218,7 @@ async fn crash_worker() {
 async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().to_str().unwrap().to_string();
-    let creates = 400;
+    let creates = 1_500;
     {
         let backend = Backend::start(settings(&path)).await.unwrap();
         for n in 0..creates {
@@ -258,7 +268,9 @@ async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
     }
 
     let test_binary = std::env::current_exe().unwrap();
-    for delay_ms in [40, 90, 140, 200, 260, 330, 420, 520, 650, 800] {
+    let hq = HqDb::open(&dir.path().join("hq.db")).await.unwrap();
+    for delay_ms in [0, 5, 10, 20, 30, 45, 60, 80, 100, 130] {
+        let runs_before = started_runs(&hq).await;
         let mut child = Command::new(&test_binary)
             .args(["crash_worker", "--exact", "--nocapture", "--test-threads", "1"])
             .env(WORKER_DIR, &path)
@@ -266,6 +278,14 @@ async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // Kill it a little after it has started a run, so that the kill
+        // lands inside the jobs' work.
+        for _ in 0..200 {
+            if started_runs(&hq).await > runs_before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
         child.kill().unwrap();
         child.wait().unwrap();

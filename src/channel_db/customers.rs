@@ -11,18 +11,11 @@ use crate::staging_tables::{
     ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns, bind_address, bind_customer,
 };
 
-/// A customer of the channel copy, with when it was last downloaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopiedCustomer {
-    pub record: CustomerRecord,
-    pub downloaded_at: String,
-}
-
 #[derive(FromRow)]
 struct CopyRow {
     account: String,
     async_customer_id: Option<String>,
-    downloaded_at: String,
+    last_async_operation_at: Option<String>,
     #[sqlx(flatten)]
     customer: CustomerColumns,
 }
@@ -44,8 +37,9 @@ impl ChannelDb {
             record_download(&mut tx, CUSTOMERS, row_version).await?;
         }
         let sql = format!(
-            "INSERT OR REPLACE INTO customers (account, async_customer_id, downloaded_at, {CUSTOMER_COLUMNS})
-             VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT OR REPLACE INTO customers
+                (account, async_customer_id, last_async_operation_at, downloaded_at, {CUSTOMER_COLUMNS})
+             VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         );
         let address_sql = format!(
             "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -57,7 +51,8 @@ impl ChannelDb {
                 .await?;
             let query = sqlx::query(&sql)
                 .bind(&record.account)
-                .bind(&record.async_customer_id);
+                .bind(&record.async_customer_id)
+                .bind(&record.last_async_operation_at);
             bind_customer(query, &record.customer).execute(&mut *tx).await?;
             for (line, address) in record.customer.addresses.iter().enumerate() {
                 let query = sqlx::query(&address_sql).bind(&record.account).bind(line as i64);
@@ -76,9 +71,9 @@ impl ChannelDb {
 
     /// A customer of the copy, found by its account or by the temporary id
     /// it had before it was synced.
-    pub async fn copied_customer(&self, key: &str) -> Result<Option<CopiedCustomer>, ChannelDbError> {
+    pub async fn copied_customer(&self, key: &str) -> Result<Option<CustomerRecord>, ChannelDbError> {
         let row: Option<CopyRow> = sqlx::query_as(&format!(
-            "SELECT account, async_customer_id, downloaded_at, {CUSTOMER_COLUMNS}
+            "SELECT account, async_customer_id, last_async_operation_at, {CUSTOMER_COLUMNS}
              FROM customers WHERE account = ? OR async_customer_id = ?"
         ))
         .bind(key)
@@ -96,13 +91,11 @@ impl ChannelDb {
         .await?;
         let mut customer = row.customer.into_draft();
         customer.addresses = addresses.into_iter().map(AddressColumns::into_draft).collect();
-        Ok(Some(CopiedCustomer {
-            record: CustomerRecord {
-                account: row.account,
-                async_customer_id: row.async_customer_id,
-                customer,
-            },
-            downloaded_at: row.downloaded_at,
+        Ok(Some(CustomerRecord {
+            account: row.account,
+            async_customer_id: row.async_customer_id,
+            last_async_operation_at: row.last_async_operation_at,
+            customer,
         }))
     }
 

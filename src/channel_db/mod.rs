@@ -10,7 +10,6 @@ mod writer;
 use std::path::Path;
 
 pub use config::{CHANNEL_CONFIGURATION, CUSTOMERS, ConfigurationCopy, GLOBAL_CONFIGURATION};
-pub use customers::CopiedCustomer;
 pub use writer::NewOperation;
 
 use crate::sqlite::{self, Pools};

@@ -108,10 +108,27 @@ pub async fn set_job_schedule(job: String, minutes: String) -> Result<u32, AppEr
 pub fn JobPanel(job: Job) -> impl IntoView {
     let action = ServerAction::<RunJob>::new();
     let result = action.value();
+    // Bumped while a run is under way, so the history follows its progress.
+    let poll = RwSignal::new(0_u32);
     let runs = Resource::new(
-        move || action.version().get(),
+        move || (action.version().get(), poll.get()),
         move |_| job_runs(job.code().to_string()),
     );
+    Effect::new(move |_| {
+        let running = runs
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|runs| runs.first().is_some_and(JobRun::is_running));
+        if running {
+            set_timeout(
+                move || {
+                    // The panel may have gone while waiting.
+                    let _ = poll.try_update(|n| *n += 1);
+                },
+                std::time::Duration::from_millis(700),
+            );
+        }
+    });
     let save_schedule = ServerAction::<SetJobSchedule>::new();
     let schedule = Resource::new(
         move || save_schedule.version().get(),

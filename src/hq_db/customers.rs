@@ -15,6 +15,7 @@ use crate::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, C
 struct CustomerRow {
     account: String,
     async_customer_id: Option<String>,
+    last_async_operation_at: Option<String>,
     #[sqlx(flatten)]
     customer: CustomerColumns,
 }
@@ -54,7 +55,7 @@ impl HqDb {
         upto: i64,
     ) -> Result<Vec<CustomerRecord>, HqDbError> {
         let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
-            "SELECT account, async_customer_id, {CUSTOMER_COLUMNS} FROM customers
+            "SELECT account, async_customer_id, last_async_operation_at, {CUSTOMER_COLUMNS} FROM customers
              WHERE row_version > ? AND row_version <= ? ORDER BY account"
         ))
         .bind(after)
@@ -85,6 +86,7 @@ impl HqDb {
                 CustomerRecord {
                     account: row.account,
                     async_customer_id: row.async_customer_id,
+                    last_async_operation_at: row.last_async_operation_at,
                     customer,
                 }
             })
@@ -94,7 +96,7 @@ impl HqDb {
     /// One customer whole: its fields, addresses, contacts, affiliations and attributes.
     pub async fn customer_record(&self, account: &str) -> Result<Option<CustomerRecord>, HqDbError> {
         let row: Option<CustomerRow> = sqlx::query_as(&format!(
-            "SELECT account, async_customer_id, {CUSTOMER_COLUMNS} FROM customers WHERE account = ?"
+            "SELECT account, async_customer_id, last_async_operation_at, {CUSTOMER_COLUMNS} FROM customers WHERE account = ?"
         ))
         .bind(account)
         .fetch_optional(&self.pools.read)
@@ -138,6 +140,7 @@ impl HqDb {
         Ok(Some(CustomerRecord {
             account: row.account,
             async_customer_id: row.async_customer_id,
+            last_async_operation_at: row.last_async_operation_at,
             customer,
         }))
     }

@@ -152,6 +152,41 @@ impl SyncTransaction {
         Ok(count > 0)
     }
 
+    /// Remembers that the channel operation made at `created_at` is applied
+    /// to the customer, for the channels to know which staged changes HQ
+    /// already shows.
+    pub async fn note_applied(&mut self, account: &str, created_at: &str) -> Result<(), HqDbError> {
+        sqlx::query(
+            "UPDATE customers SET last_async_operation_at = MAX(COALESCE(last_async_operation_at, ''), ?)
+             WHERE account = ?",
+        )
+        .bind(created_at)
+        .bind(account)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether an operation made before `operation_id` for the same customer
+    /// is not completed yet; a change waits for the ones made before it.
+    pub async fn earlier_change_pending(
+        &mut self,
+        operation_id: i64,
+        account: &str,
+    ) -> Result<bool, HqDbError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
+             WHERE id < ?1 AND OnlineOperationCompleted = 0 AND operation != 'create'
+               AND (customer_account = ?2
+                    OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = ?2))",
+        )
+        .bind(operation_id)
+        .bind(account)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(count > 0)
+    }
+
     pub async fn mark_synced(&mut self, operation_id: i64, account: &str) -> Result<(), HqDbError> {
         sqlx::query(&format!(
             "UPDATE RETAILASYNCCUSTOMERV2

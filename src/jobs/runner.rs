@@ -109,9 +109,8 @@ impl JobRunner {
     ) -> Result<JobRun, JobError> {
         // Renewed beside the work, not inside its loop: a renewal waits for
         // the write connection the work may be holding.
-        let heartbeat = tokio::spawn(self.clone().renew_lease(job));
+        let _heartbeat = AbortOnDrop(tokio::spawn(self.clone().renew_lease(job)));
         let finished = self.execute(job, run_id).await;
-        heartbeat.abort();
         if let Err(error) = self.hq.release_job_lease(job.code(), &self.holder).await {
             tracing::warn!(job = job.code(), %error, "could not release the job's lease; it expires by itself");
         }
@@ -170,5 +169,15 @@ impl JobRunner {
             }
         };
         Ok(counts)
+    }
+}
+
+/// Stops the lease's heartbeat when the run ends, also when it panics, so a
+/// lease is never renewed for a run that is no more.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -50,8 +50,15 @@ pub async fn set_register_offline(register: String, offline: bool) -> Result<(),
     let result = async {
         let (channel_id, register_number) = parse_register_key(&register)
             .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
-        backend()?
-            .channel
+        let channel = backend()?.channel;
+        if !channel
+            .register_exists(channel_id, register_number)
+            .await
+            .map_err(internal)?
+        {
+            return Err(AppError::NotFound(format!("There is no register {register}.")));
+        }
+        channel
             .set_register_offline(channel_id, register_number, offline)
             .await
             .map_err(internal)

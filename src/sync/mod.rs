@@ -7,7 +7,8 @@
 //! killed half-way leaves every operation either done or untouched.
 //! Operations are applied in upload order, which is the order each channel
 //! made them; an update or address addition whose customer's create has not
-//! synced yet waits for it.
+//! synced yet, or that an earlier change of the same customer has not
+//! passed yet, waits for it.
 
 mod rules;
 
@@ -62,6 +63,7 @@ pub async fn synchronize_customers(
             }
             match apply(&mut tx, op, &groups, options).await? {
                 Outcome::Synced(account) => {
+                    tx.note_applied(&account, &op.created_at).await?;
                     tx.mark_synced(op.id, &account).await?;
                     counts.succeeded += 1;
                 }
@@ -108,6 +110,9 @@ async fn apply(
         Ok(account) => account,
         Err(outcome) => return Ok(outcome),
     };
+    if tx.earlier_change_pending(op.id, &account).await? {
+        return Ok(Outcome::Waiting);
+    }
     match op.kind {
         OperationKind::Update => {
             tx.update_customer(&account, &op.customer).await?;
