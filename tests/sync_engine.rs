@@ -12,7 +12,7 @@ use custsync::channel_customers::{Origin, create_customer};
 use custsync::channel_db::NewOperation;
 use custsync::customer::{AddressDraft, CustomerDraft};
 use custsync::hq_db::HqDb;
-use custsync::jobs::{Job, JobError};
+use custsync::jobs::{Job, JobError, JobRun};
 use custsync::records::OperationKind;
 use custsync::settings::Settings;
 use tempfile::TempDir;
@@ -175,13 +175,25 @@ async fn two_processes_syncing_at_once_create_each_customer_once() {
 /// processes it kills: the data directory to run the jobs on.
 const WORKER_DIR: &str = "CUSTSYNC_CRASH_WORKER_DIR";
 
-/// How many runs of the P-job and the sync have started so far.
-async fn started_runs(hq: &HqDb) -> usize {
-    let mut started = 0;
+/// The newest run of the P-job or the sync, if any.
+async fn newest_run(hq: &HqDb) -> Option<JobRun> {
+    let mut newest: Option<JobRun> = None;
     for job in [Job::Upload, Job::SyncCustomers] {
-        started += hq.job_runs(job.code(), 10_000).await.unwrap().len();
+        if let Some(run) = hq.job_runs(job.code(), 1).await.unwrap().pop()
+            && newest.as_ref().is_none_or(|n| run.run_id > n.run_id)
+        {
+            newest = Some(run);
+        }
     }
-    started
+    newest
+}
+
+/// Whether a run newer than `after` is under way and has committed part of
+/// its work.
+async fn run_in_progress(hq: &HqDb, after: i64) -> bool {
+    newest_run(hq)
+        .await
+        .is_some_and(|run| run.run_id > after && run.is_running() && run.rows_done > 0)
 }
 
 fn settings(dir: &str) -> Settings {
@@ -269,8 +281,8 @@ async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
 
     let test_binary = std::env::current_exe().unwrap();
     let hq = HqDb::open(&dir.path().join("hq.db")).await.unwrap();
-    for delay_ms in [0, 5, 10, 20, 30, 45, 60, 80, 100, 130] {
-        let runs_before = started_runs(&hq).await;
+    for delay_ms in [0, 3, 6, 9, 12, 15, 18, 21, 24, 27] {
+        let before = newest_run(&hq).await.map_or(0, |run| run.run_id);
         let mut child = Command::new(&test_binary)
             .args(["crash_worker", "--exact", "--nocapture", "--test-threads", "1"])
             .env(WORKER_DIR, &path)
@@ -278,10 +290,10 @@ async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // Kill it a little after it has started a run, so that the kill
-        // lands inside the jobs' work.
-        for _ in 0..200 {
-            if started_runs(&hq).await > runs_before {
+        // Kill it once a run has committed part of its work, so that the
+        // kill lands inside the jobs' work and not between two runs.
+        for _ in 0..500 {
+            if run_in_progress(&hq, before).await {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
