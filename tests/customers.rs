@@ -90,9 +90,11 @@ async fn sync_all(backend: &Backend) {
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
 }
 
-async fn enable_in_channel(backend: &Backend, features: &[Feature]) {
-    for feature in features {
-        change_feature(&backend.hq, *feature, true, "test").await.unwrap();
+/// Enables the four features in HQ (prerequisites first) and sends them to
+/// the channel with job 1110.
+async fn enable_all_features_in_channel(backend: &Backend) {
+    for feature in Feature::ALL {
+        change_feature(&backend.hq, feature, true, "test").await.unwrap();
     }
     backend
         .jobs
@@ -236,16 +238,7 @@ async fn search_finds_synced_and_pending_customers_by_every_key() {
 async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_editing_is_on() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_in_channel(
-        backend,
-        &[
-            Feature::PerformanceImprovements,
-            Feature::EnhancedAsyncCreation,
-            Feature::AsyncAddresses,
-            Feature::AsyncEditing,
-        ],
-    )
-    .await;
+    enable_all_features_in_channel(backend).await;
     let mut karen = find_customer(&backend.channel, "C000001")
         .await
         .unwrap()
@@ -293,16 +286,7 @@ async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_edit
 async fn changes_to_a_pending_customer_wait_for_its_create_and_apply_in_order() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_in_channel(
-        backend,
-        &[
-            Feature::PerformanceImprovements,
-            Feature::EnhancedAsyncCreation,
-            Feature::AsyncAddresses,
-            Feature::AsyncEditing,
-        ],
-    )
-    .await;
+    enable_all_features_in_channel(backend).await;
     let staged = create_customer(&backend.channel_side(), HOUSTON, &complete_customer())
         .await
         .unwrap();
@@ -565,16 +549,7 @@ async fn an_unknown_customer_group_in_a_create_is_named_beside_its_field() {
 async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_in_channel(
-        backend,
-        &[
-            Feature::PerformanceImprovements,
-            Feature::EnhancedAsyncCreation,
-            Feature::AsyncAddresses,
-            Feature::AsyncEditing,
-        ],
-    )
-    .await;
+    enable_all_features_in_channel(backend).await;
     let mut karen = find_customer(&backend.channel, "C000001")
         .await
         .unwrap()
@@ -605,16 +580,7 @@ async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs(
 async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_in_channel(
-        backend,
-        &[
-            Feature::PerformanceImprovements,
-            Feature::EnhancedAsyncCreation,
-            Feature::AsyncAddresses,
-            Feature::AsyncEditing,
-        ],
-    )
-    .await;
+    enable_all_features_in_channel(backend).await;
     let mut karen = find_customer(&backend.channel, "C000001")
         .await
         .unwrap()

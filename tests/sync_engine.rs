@@ -11,7 +11,7 @@ use custsync::backend::Backend;
 use custsync::channel_customers::{Origin, create_customer};
 use custsync::channel_db::NewOperation;
 use custsync::customer::{AddressDraft, CustomerDraft};
-use custsync::hq_db::HqDb;
+use custsync::hq_db::{HqDb, UploadedOperationRow};
 use custsync::jobs::{Job, JobError, JobRun};
 use custsync::records::OperationKind;
 use custsync::settings::Settings;
@@ -174,6 +174,26 @@ async fn two_processes_syncing_at_once_create_each_customer_once() {
 /// Set by `killed_jobs_lose_nothing_and_apply_nothing_twice` for the child
 /// processes it kills: the data directory to run the jobs on.
 const WORKER_DIR: &str = "CUSTSYNC_CRASH_WORKER_DIR";
+
+/// The HQ customer that the create `temporary_id(n)` became.
+async fn customer_created_by(
+    backend: &Backend,
+    operations: &[UploadedOperationRow],
+    n: usize,
+) -> CustomerDraft {
+    let account = operations
+        .iter()
+        .find(|op| op.temporary_id == temporary_id(n))
+        .and_then(|op| op.account.clone())
+        .expect("the create is synced");
+    backend
+        .hq
+        .customer_record(&account)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer
+}
 
 /// The newest run of the P-job or the sync, if any.
 async fn newest_run(hq: &HqDb) -> Option<JobRun> {
@@ -363,38 +383,12 @@ async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
         "each create made exactly one customer"
     );
     for n in [0, 57, 99] {
-        let account = operations
-            .iter()
-            .find(|op| op.temporary_id == temporary_id(n))
-            .unwrap()
-            .account
-            .clone()
-            .unwrap();
-        let hq = backend
-            .hq
-            .customer_record(&account)
-            .await
-            .unwrap()
-            .unwrap()
-            .customer;
+        let hq = customer_created_by(&backend, &operations, n).await;
         assert_eq!(hq.phone, format!("+1 555 777 {n:04}"), "the update was applied");
         assert_eq!(hq.addresses.len(), 1);
     }
     for n in [100, 150, 199] {
-        let account = operations
-            .iter()
-            .find(|op| op.temporary_id == temporary_id(n))
-            .unwrap()
-            .account
-            .clone()
-            .unwrap();
-        let hq = backend
-            .hq
-            .customer_record(&account)
-            .await
-            .unwrap()
-            .unwrap()
-            .customer;
+        let hq = customer_created_by(&backend, &operations, n).await;
         assert_eq!(
             hq.addresses.len(),
             2,
