@@ -4,10 +4,12 @@
 
 use std::collections::HashMap;
 
+use serde::Serialize;
 use sqlx::query::Query;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{FromRow, Sqlite, SqliteConnection, SqlitePool};
 
+use crate::channel_db::NewOperation;
 use crate::customer::{AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType};
 use crate::records::{OperationKind, StagedOperation};
 
@@ -152,50 +154,135 @@ pub fn bind_customer<'q>(
         .bind(&customer.currency)
 }
 
-/// Writes an operation's addresses, contacts, affiliations and attributes.
-pub async fn insert_children(
-    conn: &mut SqliteConnection,
-    temporary_id: &str,
-    customer: &CustomerDraft,
-) -> Result<(), sqlx::Error> {
-    let address_sql = format!(
-        "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    );
-    for (line, address) in customer.addresses.iter().enumerate() {
-        let query = sqlx::query(&address_sql).bind(temporary_id).bind(line as i64);
-        bind_address(query, address).execute(&mut *conn).await?;
+/// An operation as one element of the JSON array the batch statements
+/// below read with `json_each`: a whole batch is written by a handful of
+/// statements instead of a round trip per row. Keys are the column names.
+#[derive(Debug, Serialize)]
+pub struct OperationJson<'a> {
+    temporary_id: &'a str,
+    operation: &'static str,
+    channel_id: i64,
+    register_number: Option<i64>,
+    customer_account: Option<&'a str>,
+    customer_temporary_id: Option<&'a str>,
+    created_at: Option<&'a str>,
+    party_type: &'static str,
+    first_name: &'a str,
+    middle_name: &'a str,
+    last_name: &'a str,
+    organization_name: &'a str,
+    email: &'a str,
+    phone: &'a str,
+    customer_group: &'a str,
+    language: &'a str,
+    currency: &'a str,
+    addresses: &'a [AddressDraft],
+    contacts: &'a [ContactDraft],
+    affiliations: &'a [String],
+    attributes: &'a [AttributeDraft],
+}
+
+impl<'a> OperationJson<'a> {
+    fn header(temporary_id: &'a str, kind: OperationKind, customer: &'a CustomerDraft) -> OperationJson<'a> {
+        OperationJson {
+            temporary_id,
+            operation: kind.code(),
+            channel_id: 0,
+            register_number: None,
+            customer_account: None,
+            customer_temporary_id: None,
+            created_at: None,
+            party_type: customer.party_type.code(),
+            first_name: &customer.first_name,
+            middle_name: &customer.middle_name,
+            last_name: &customer.last_name,
+            organization_name: &customer.organization_name,
+            email: &customer.email,
+            phone: &customer.phone,
+            customer_group: &customer.customer_group,
+            language: &customer.language,
+            currency: &customer.currency,
+            addresses: &customer.addresses,
+            contacts: &customer.contacts,
+            affiliations: &customer.affiliations,
+            attributes: &customer.attributes,
+        }
     }
-    for (line, contact) in customer.contacts.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(temporary_id)
-        .bind(line as i64)
-        .bind(&contact.kind)
-        .bind(&contact.value)
-        .bind(contact.primary)
-        .execute(&mut *conn)
-        .await?;
+}
+
+impl<'a> From<&'a StagedOperation> for OperationJson<'a> {
+    fn from(op: &'a StagedOperation) -> OperationJson<'a> {
+        OperationJson {
+            channel_id: op.channel_id,
+            register_number: op.register_number,
+            customer_account: op.customer_account.as_deref(),
+            customer_temporary_id: op.customer_temporary_id.as_deref(),
+            created_at: Some(&op.created_at),
+            ..OperationJson::header(&op.temporary_id, op.kind, &op.customer)
+        }
     }
-    for (line, affiliation) in customer.affiliations.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation) VALUES (?, ?, ?)",
-        )
-        .bind(temporary_id)
-        .bind(line as i64)
-        .bind(affiliation)
-        .execute(&mut *conn)
-        .await?;
+}
+
+impl<'a> From<&'a NewOperation> for OperationJson<'a> {
+    fn from(op: &'a NewOperation) -> OperationJson<'a> {
+        OperationJson {
+            channel_id: op.channel_id,
+            register_number: op.register_number,
+            customer_account: op.customer_account.as_deref(),
+            customer_temporary_id: op.customer_temporary_id.as_deref(),
+            ..OperationJson::header(&op.temporary_id, op.kind, &op.customer)
+        }
     }
-    for (line, attribute) in customer.attributes.iter().enumerate() {
-        sqlx::query("INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value) VALUES (?, ?, ?, ?)")
-            .bind(temporary_id)
-            .bind(line as i64)
-            .bind(&attribute.name)
-            .bind(&attribute.value)
-            .execute(&mut *conn)
-            .await?;
+}
+
+/// The JSON array of operations the batch statements take as their one parameter.
+pub fn operations_json<'a>(
+    operations: impl IntoIterator<Item = OperationJson<'a>>,
+) -> Result<String, sqlx::Error> {
+    let rows: Vec<OperationJson> = operations.into_iter().collect();
+    serde_json::to_string(&rows).map_err(|error| sqlx::Error::Encode(error.into()))
+}
+
+/// `o.value ->> 'a', o.value ->> 'b'` for the columns `a, b`: reads each
+/// column from the JSON element `alias` under the key of the same name.
+pub fn json_fields(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|column| format!("{alias}.value ->> '{}'", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The header columns every operation carries from its channel, before the
+/// customer columns.
+pub const OPERATION_COLUMNS: &str =
+    "temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id";
+
+/// Writes the addresses, contacts, affiliations and attributes of every
+/// operation in `operations_json`.
+pub async fn insert_children(conn: &mut SqliteConnection, operations_json: &str) -> Result<(), sqlx::Error> {
+    let address_fields = json_fields("a", "name, purpose, street, city, state, zip, country_region");
+    let statements = [
+        format!(
+            "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS})
+             SELECT o.value ->> 'temporary_id', a.key, {address_fields}, a.value ->> 'primary'
+             FROM json_each(?) o, json_each(o.value, '$.addresses') a"
+        ),
+        "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary)
+         SELECT o.value ->> 'temporary_id', c.key, c.value ->> 'kind', c.value ->> 'value', c.value ->> 'primary'
+         FROM json_each(?) o, json_each(o.value, '$.contacts') c"
+            .to_string(),
+        "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation)
+         SELECT o.value ->> 'temporary_id', f.key, f.value
+         FROM json_each(?) o, json_each(o.value, '$.affiliations') f"
+            .to_string(),
+        "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value)
+         SELECT o.value ->> 'temporary_id', t.key, t.value ->> 'name', t.value ->> 'value'
+         FROM json_each(?) o, json_each(o.value, '$.attributes') t"
+            .to_string(),
+    ];
+    for sql in &statements {
+        sqlx::query(sql).bind(operations_json).execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -98,6 +98,35 @@ async fn a_customer_whose_email_another_has_fails_with_both_named() {
 }
 
 #[tokio::test]
+async fn two_creates_in_one_run_with_one_email_make_one_customer() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    for (n, email) in [(1, "twin@contoso.com"), (2, "Twin@Contoso.com")] {
+        let draft = CustomerDraft {
+            email: email.into(),
+            ..customer(n)
+        };
+        create_customer(&backend.channel_side(), SEATTLE, &draft)
+            .await
+            .unwrap();
+    }
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let run = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert_eq!((run.succeeded, run.failed), (1, 1));
+    let operations = backend.hq.recent_operations(2).await.unwrap();
+    let (second, first) = (&operations[0], &operations[1]);
+    assert_eq!(first.account.as_deref(), Some("C000013"));
+    assert_eq!(
+        second.error.as_deref(),
+        Some(
+            "Customer C000013 already has the email twin@contoso.com, and HQ requires unique emails. \
+             Change the email and synchronize again."
+        )
+    );
+    assert!(!second.online_operation_completed);
+}
+
+#[tokio::test]
 async fn a_run_records_its_progress() {
     let app = common::start().await;
     let backend = &app.backend;

@@ -20,13 +20,14 @@ impl ChannelDb {
 
     /// Marks operations as uploaded, once HQ holds them.
     pub async fn mark_uploaded(&self, ids: &[i64]) -> Result<(), ChannelDbError> {
+        let ids = serde_json::to_string(ids).map_err(|error| sqlx::Error::Encode(error.into()))?;
         let mut tx = self.pools.begin_write().await?;
-        for id in ids {
-            sqlx::query("UPDATE RETAILASYNCCUSTOMERV2 SET uploaded = 1 WHERE id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        sqlx::query(
+            "UPDATE RETAILASYNCCUSTOMERV2 SET uploaded = 1 WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ids)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -8,7 +8,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::{ChannelDb, ChannelDbError};
 use crate::customer::CustomerDraft;
 use crate::records::OperationKind;
-use crate::staging_tables::{CUSTOMER_COLUMNS, bind_customer, insert_children};
+use crate::staging_tables::{
+    CUSTOMER_COLUMNS, OPERATION_COLUMNS, OperationJson, insert_children, json_fields, operations_json,
+};
 
 /// An operation to stage: its header and all its rows, already validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,8 +69,10 @@ async fn write_groups(pool: SqlitePool, mut requests: mpsc::Receiver<StageReques
     }
 }
 
-/// Writes each operation under its own savepoint, so one bad operation does
-/// not fail the others, then commits the group once and answers every caller.
+/// Writes the whole group with one set of statements and commits it once,
+/// then answers every caller. When the group is refused, each operation is
+/// written again under its own savepoint, so one bad operation does not fail
+/// the others.
 async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
     let mut tx = match pool.begin_with("BEGIN IMMEDIATE").await {
         Ok(tx) => tx,
@@ -82,10 +86,11 @@ async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
             return;
         }
     };
-    let mut outcomes = Vec::with_capacity(group.len());
-    for request in &group {
-        outcomes.push(insert_under_savepoint(&mut tx, &request.operation).await);
-    }
+    let operations: Vec<&NewOperation> = group.iter().map(|request| &request.operation).collect();
+    let outcomes = match under_savepoint(&mut tx, &operations).await {
+        Ok(()) => group.iter().map(|_| Ok(())).collect(),
+        Err(_) => one_by_one(&mut tx, &operations).await,
+    };
     let committed = tx.commit().await;
     for (request, outcome) in group.into_iter().zip(outcomes) {
         let answer = match &committed {
@@ -98,12 +103,23 @@ async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
     }
 }
 
-async fn insert_under_savepoint(
+async fn one_by_one(
     tx: &mut Transaction<'static, Sqlite>,
-    operation: &NewOperation,
+    operations: &[&NewOperation],
+) -> Vec<Result<(), ChannelDbError>> {
+    let mut outcomes = Vec::with_capacity(operations.len());
+    for operation in operations {
+        outcomes.push(under_savepoint(tx, &[operation]).await);
+    }
+    outcomes
+}
+
+async fn under_savepoint(
+    tx: &mut Transaction<'static, Sqlite>,
+    operations: &[&NewOperation],
 ) -> Result<(), ChannelDbError> {
     let mut savepoint = sqlx::Connection::begin(&mut **tx).await?;
-    match insert_operation(&mut savepoint, operation).await {
+    match insert_operations(&mut savepoint, operations).await {
         Ok(()) => {
             savepoint.commit().await?;
             Ok(())
@@ -115,25 +131,17 @@ async fn insert_under_savepoint(
     }
 }
 
-async fn insert_operation(
+async fn insert_operations(
     tx: &mut Transaction<'_, Sqlite>,
-    operation: &NewOperation,
+    operations: &[&NewOperation],
 ) -> Result<(), sqlx::Error> {
+    let json = operations_json(operations.iter().map(|operation| OperationJson::from(*operation)))?;
     let sql = format!(
-        "INSERT INTO RETAILASYNCCUSTOMERV2
-            (temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id,
-             created_at, {CUSTOMER_COLUMNS})
-         VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO RETAILASYNCCUSTOMERV2 ({OPERATION_COLUMNS}, created_at, {CUSTOMER_COLUMNS})
+         SELECT {}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), {} FROM json_each(?) o",
+        json_fields("o", OPERATION_COLUMNS),
+        json_fields("o", CUSTOMER_COLUMNS),
     );
-    let query = sqlx::query(&sql)
-        .bind(&operation.temporary_id)
-        .bind(operation.kind.code())
-        .bind(operation.channel_id)
-        .bind(operation.register_number)
-        .bind(&operation.customer_account)
-        .bind(&operation.customer_temporary_id);
-    bind_customer(query, &operation.customer)
-        .execute(&mut **tx)
-        .await?;
-    insert_children(tx, &operation.temporary_id, &operation.customer).await
+    sqlx::query(&sql).bind(&json).execute(&mut **tx).await?;
+    insert_children(tx, &json).await
 }

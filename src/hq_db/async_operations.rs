@@ -1,11 +1,14 @@
 //! The uploaded copies of the channels' asynchronous customer operations.
 
+use std::collections::HashSet;
+
 use sqlx::FromRow;
 
 use super::{HqDb, HqDbError};
 use crate::records::StagedOperation;
 use crate::staging_tables::{
-    CUSTOMER_COLUMNS, HEADER_COLUMNS, HeaderRow, bind_customer, insert_children, load_operations,
+    CUSTOMER_COLUMNS, HEADER_COLUMNS, HeaderRow, OPERATION_COLUMNS, OperationJson, insert_children,
+    json_fields, load_operations, operations_json,
 };
 
 /// An uploaded operation as "Synchronize customers and channel requests"
@@ -52,34 +55,30 @@ impl HqDb {
     ) -> Result<u64, HqDbError> {
         let sql = format!(
             "INSERT INTO RETAILASYNCCUSTOMERV2
-                (temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id,
-                 created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS})
-             VALUES (?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (temporary_id) DO NOTHING"
+                ({OPERATION_COLUMNS}, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS})
+             SELECT {}, o.value ->> 'created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, {}
+             FROM json_each(?) o WHERE true
+             ON CONFLICT (temporary_id) DO NOTHING
+             RETURNING temporary_id",
+            json_fields("o", OPERATION_COLUMNS),
+            json_fields("o", CUSTOMER_COLUMNS),
         );
         let mut tx = self.pools.begin_write().await?;
-        let mut inserted = 0;
-        for op in operations {
-            let query = sqlx::query(&sql)
-                .bind(&op.temporary_id)
-                .bind(op.kind.code())
-                .bind(op.channel_id)
-                .bind(op.register_number)
-                .bind(&op.customer_account)
-                .bind(&op.customer_temporary_id)
-                .bind(&op.created_at)
-                .bind(run_id);
-            let new = bind_customer(query, &op.customer)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if new > 0 {
-                insert_children(&mut tx, &op.temporary_id, &op.customer).await?;
-            }
-            inserted += new;
-        }
+        let all = operations_json(operations.iter().map(OperationJson::from))?;
+        let new: HashSet<String> = sqlx::query_scalar(&sql)
+            .bind(run_id)
+            .bind(&all)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+        let new_operations = operations
+            .iter()
+            .filter(|op| new.contains(&op.temporary_id))
+            .map(OperationJson::from);
+        insert_children(&mut tx, &operations_json(new_operations)?).await?;
         tx.commit().await?;
-        Ok(inserted)
+        Ok(new.len() as u64)
     }
 
     /// Operations not completed yet and still under the retry limit, after

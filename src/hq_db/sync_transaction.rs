@@ -2,6 +2,8 @@
 //! of a real-time service call): the statements that change customers and
 //! complete or fail operations together.
 
+use std::collections::{HashMap, HashSet};
+
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use super::{HqDb, HqDbError};
@@ -42,6 +44,127 @@ impl SyncTransaction {
         let (prefix, digits, number) =
             row.ok_or_else(|| HqDbError::MissingNumberSequence(CUSTOMER_ACCOUNT_SEQUENCE.to_string()))?;
         Ok(format_account(&prefix, digits, number))
+    }
+
+    /// Takes `count` customer account numbers from the number sequence at once.
+    pub async fn reserve_customer_accounts(&mut self, count: usize) -> Result<Vec<String>, HqDbError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let row: Option<(String, i64, i64)> = sqlx::query_as(
+            "UPDATE number_sequences SET next_number = next_number + ?1 WHERE name = ?2
+             RETURNING prefix, digits, next_number - ?1",
+        )
+        .bind(count as i64)
+        .bind(CUSTOMER_ACCOUNT_SEQUENCE)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let (prefix, digits, first) =
+            row.ok_or_else(|| HqDbError::MissingNumberSequence(CUSTOMER_ACCOUNT_SEQUENCE.to_string()))?;
+        Ok((first..first + count as i64)
+            .map(|number| format_account(&prefix, digits, number))
+            .collect())
+    }
+
+    /// Creates one HQ customer per uploaded create in `created`, pairs of
+    /// operation id and new account, from the operation's rows as HQ holds
+    /// them, and completes the operations.
+    pub async fn create_customers_from_operations(
+        &mut self,
+        created: &[(i64, String)],
+    ) -> Result<(), HqDbError> {
+        if created.is_empty() {
+            return Ok(());
+        }
+        let pairs = to_json(created)?;
+        let from_created = "FROM json_each(?) m JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.value ->> 0";
+        let statements = [
+            format!(
+                "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
+                                        last_async_operation_at, {CUSTOMER_COLUMNS})
+                 SELECT m.value ->> 1, o.channel_id, o.temporary_id, {NOW}, {NOW}, o.created_at, {}
+                 {from_created}",
+                qualified("o", CUSTOMER_COLUMNS)
+            ),
+            format!(
+                "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS})
+                 SELECT m.value ->> 1, a.line, {}
+                 {from_created} JOIN RETAILASYNCADDRESSV2 a ON a.temporary_id = o.temporary_id",
+                qualified("a", ADDRESS_COLUMNS)
+            ),
+            format!(
+                "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary)
+                 SELECT m.value ->> 1, c.line, c.contact_type, c.value, c.is_primary
+                 {from_created} JOIN RETAILASYNCCUSTOMERCONTACT c ON c.temporary_id = o.temporary_id"
+            ),
+            format!(
+                "INSERT INTO customer_affiliations (account, affiliation)
+                 SELECT m.value ->> 1, f.affiliation
+                 {from_created} JOIN RETAILASYNCCUSTOMERAFFILIATION f ON f.temporary_id = o.temporary_id"
+            ),
+            format!(
+                "INSERT INTO customer_attributes (account, name, value)
+                 SELECT m.value ->> 1, t.name, t.value
+                 {from_created} JOIN RETAILASYNCCUSTOMERATTRIBUTEV2 t ON t.temporary_id = o.temporary_id"
+            ),
+            format!(
+                "UPDATE RETAILASYNCCUSTOMERV2
+                 SET OnlineOperationCompleted = 1, account = m.value ->> 1, error = NULL, last_attempt_at = {NOW}
+                 FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
+            ),
+        ];
+        for sql in &statements {
+            sqlx::query(sql).bind(&pairs).execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Records a failed attempt for each pair of operation id and error.
+    pub async fn mark_failed_many(&mut self, failures: &[(i64, String)]) -> Result<(), HqDbError> {
+        if failures.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(&format!(
+            "UPDATE RETAILASYNCCUSTOMERV2
+             SET error = m.value ->> 1, retry_count = retry_count + 1, last_attempt_at = {NOW}
+             FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
+        ))
+        .bind(to_json(failures)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The operations between `first_id` and `last_id` that are not
+    /// completed; another process may have completed some since they were read.
+    pub async fn open_operations(&mut self, first_id: i64, last_id: i64) -> Result<HashSet<i64>, HqDbError> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE id BETWEEN ? AND ? AND OnlineOperationCompleted = 0",
+        )
+        .bind(first_id)
+        .bind(last_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(ids.into_iter().collect())
+    }
+
+    /// The customer holding each of these emails, by email in lower case
+    /// (emails are compared without case).
+    pub async fn accounts_with_emails(
+        &mut self,
+        emails: &[String],
+    ) -> Result<HashMap<String, String>, HqDbError> {
+        if emails.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let holders: Vec<(String, String)> = sqlx::query_as(
+            "SELECT lower(email), MIN(account) FROM customers
+             WHERE lower(email) IN (SELECT value FROM json_each(?)) GROUP BY lower(email)",
+        )
+        .bind(to_json(emails)?)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(holders.into_iter().collect())
     }
 
     /// Creates an HQ customer with its addresses, contacts, affiliations and
@@ -118,16 +241,6 @@ impl SyncTransaction {
                 .fetch_optional(&mut *self.tx)
                 .await?,
         )
-    }
-
-    /// Whether an uploaded operation is already completed.
-    pub async fn is_completed(&mut self, operation_id: i64) -> Result<bool, HqDbError> {
-        let completed: Option<bool> =
-            sqlx::query_scalar("SELECT OnlineOperationCompleted FROM RETAILASYNCCUSTOMERV2 WHERE id = ?")
-                .bind(operation_id)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-        Ok(completed.unwrap_or(true))
     }
 
     /// The customer that has this email, if any (emails are compared without case).
@@ -283,6 +396,19 @@ async fn insert_address(
     let query = sqlx::query(&sql).bind(account).bind(line);
     bind_address(query, address).execute(&mut *conn).await?;
     Ok(())
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, HqDbError> {
+    serde_json::to_string(value).map_err(|error| HqDbError::from(sqlx::Error::Encode(error.into())))
+}
+
+/// `a.x, a.y` for the columns `x, y`.
+fn qualified(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|column| format!("{alias}.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `C` and 6 digits of 13 give `C000013`.

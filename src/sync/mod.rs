@@ -12,9 +12,11 @@
 
 mod rules;
 
-pub use rules::{SyncFailure, check_operation};
+pub use rules::{
+    CreateDecision, SettledCreates, SyncFailure, check_operation, decide_creates, email_key, settle_creates,
+};
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::hq_db::{HqDb, HqDbError, SyncTransaction};
 use crate::jobs::{Progress, RunCounts};
@@ -50,17 +52,31 @@ pub async fn synchronize_customers(
         let batch = hq
             .pending_operations(after_id, options.batch_size, options.max_retries)
             .await?;
-        let Some(last) = batch.last() else {
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
             return Ok(counts);
         };
         after_id = last.operation.id;
         let mut tx = hq.begin_sync().await?;
-        for uploaded in &batch {
-            let op = &uploaded.operation;
-            // Another process may have completed it since the batch was read.
-            if tx.is_completed(op.id).await? {
+        let open = tx.open_operations(first.operation.id, last.operation.id).await?;
+        let mut creates = Vec::new();
+        for op in batch.iter().map(|uploaded| &uploaded.operation) {
+            if !open.contains(&op.id) {
                 continue;
             }
+            counts.rows += 1;
+            if op.kind == OperationKind::Create {
+                creates.push(op);
+                continue;
+            }
+            // A change may depend on the creates before it, so they go first.
+            apply_creates(
+                &mut tx,
+                &std::mem::take(&mut creates),
+                &groups,
+                options,
+                &mut counts,
+            )
+            .await?;
             match apply(&mut tx, op, &groups, options).await? {
                 Outcome::Synced(account) => {
                     tx.note_applied(&account, &op.created_at).await?;
@@ -73,11 +89,51 @@ pub async fn synchronize_customers(
                 }
                 Outcome::Waiting => {}
             }
-            counts.rows += 1;
         }
+        apply_creates(&mut tx, &creates, &groups, options, &mut counts).await?;
         tx.commit().await?;
         progress.report(total.max(counts.rows), counts).await;
     }
+}
+
+/// Applies a run of consecutive creates with a few set-based statements:
+/// the rules are decided in memory, the accounts reserved as one range, and
+/// the customers copied from the uploaded rows HQ already holds.
+async fn apply_creates(
+    tx: &mut SyncTransaction,
+    creates: &[&StagedOperation],
+    groups: &HashSet<String>,
+    options: SyncOptions,
+    counts: &mut RunCounts,
+) -> Result<(), HqDbError> {
+    if creates.is_empty() {
+        return Ok(());
+    }
+    let holders = if options.unique_emails {
+        tx.accounts_with_emails(&emails_of(creates)).await?
+    } else {
+        HashMap::new()
+    };
+    let decisions = decide_creates(creates, groups, &holders, options.unique_emails);
+    let created_count = decisions
+        .iter()
+        .filter(|decision| **decision == CreateDecision::Create)
+        .count();
+    let accounts = tx.reserve_customer_accounts(created_count).await?;
+    let SettledCreates { created, failed } = settle_creates(creates, decisions, &accounts);
+    tx.create_customers_from_operations(&created).await?;
+    tx.mark_failed_many(&failed).await?;
+    counts.succeeded += created.len() as i64;
+    counts.failed += failed.len() as i64;
+    Ok(())
+}
+
+/// The creates' emails, as `decide_creates` looks them up.
+fn emails_of(creates: &[&StagedOperation]) -> Vec<String> {
+    creates
+        .iter()
+        .filter_map(|op| email_key(&op.customer.email))
+        .collect()
 }
 
 async fn apply(

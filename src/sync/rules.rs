@@ -1,6 +1,6 @@
 //! HQ's rules for one uploaded operation, checked before it is applied.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::customer::COUNTRIES;
 use crate::records::{OperationKind, StagedOperation};
@@ -46,6 +46,106 @@ pub fn check_operation(op: &StagedOperation, customer_groups: &HashSet<String>) 
     }
     Ok(())
 }
+
+/// What "Synchronize customers and channel requests" does with one create
+/// of a run of creates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateDecision {
+    Create,
+    Fail(SyncFailure),
+    /// An earlier create of the same run, the `earlier`-th, takes this email.
+    EmailOfEarlierCreate {
+        email: String,
+        earlier: usize,
+    },
+}
+
+/// An email as the unique-email rule compares it: trimmed, in lower case
+/// (ASCII, as SQLite's `lower` folds it); none for no email.
+pub fn email_key(email: &str) -> Option<String> {
+    let email = email.trim();
+    (!email.is_empty()).then(|| email.to_ascii_lowercase())
+}
+
+/// Decides a run of creates in order: HQ's rules, then, when emails must
+/// be unique, whether a customer in HQ (`email_holders`, by `email_key`) or
+/// an earlier create of the run has the email.
+pub fn decide_creates(
+    creates: &[&StagedOperation],
+    customer_groups: &HashSet<String>,
+    email_holders: &HashMap<String, String>,
+    unique_emails: bool,
+) -> Vec<CreateDecision> {
+    let mut claimed: HashMap<String, usize> = HashMap::new();
+    creates
+        .iter()
+        .enumerate()
+        .map(|(index, op)| {
+            if let Err(failure) = check_operation(op, customer_groups) {
+                return CreateDecision::Fail(failure);
+            }
+            let Some(key) = email_key(&op.customer.email).filter(|_| unique_emails) else {
+                return CreateDecision::Create;
+            };
+            let email = op.customer.email.trim().to_string();
+            if let Some(account) = email_holders.get(&key) {
+                return CreateDecision::Fail(SyncFailure::EmailTaken {
+                    email,
+                    account: account.clone(),
+                });
+            }
+            if let Some(&earlier) = claimed.get(&key) {
+                return CreateDecision::EmailOfEarlierCreate { email, earlier };
+            }
+            claimed.insert(key, index);
+            CreateDecision::Create
+        })
+        .collect()
+}
+
+/// A run of creates settled: (operation id, new account) for the customers
+/// to create, (operation id, error) for the failures.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SettledCreates {
+    pub created: Vec<(i64, String)>,
+    pub failed: Vec<(i64, String)>,
+}
+
+/// Gives each create decided `Create` the next of `accounts` (reserved, one
+/// per such create) and each failure its message.
+pub fn settle_creates(
+    creates: &[&StagedOperation],
+    decisions: Vec<CreateDecision>,
+    accounts: &[String],
+) -> SettledCreates {
+    let mut settled = SettledCreates::default();
+    let mut account_of_create: Vec<Option<&String>> = vec![None; creates.len()];
+    let mut accounts = accounts.iter();
+    for (index, (op, decision)) in creates.iter().zip(decisions).enumerate() {
+        match decision {
+            CreateDecision::Create => {
+                account_of_create[index] = accounts.next();
+                match account_of_create[index] {
+                    Some(account) => settled.created.push((op.id, account.clone())),
+                    None => settled.failed.push((op.id, NO_ACCOUNT_LEFT.to_string())),
+                }
+            }
+            CreateDecision::Fail(failure) => settled.failed.push((op.id, failure.to_string())),
+            CreateDecision::EmailOfEarlierCreate { email, earlier } => {
+                let account = account_of_create[earlier].cloned().unwrap_or_default();
+                settled
+                    .failed
+                    .push((op.id, SyncFailure::EmailTaken { email, account }.to_string()));
+            }
+        }
+    }
+    settled
+}
+
+/// Never expected: fewer accounts reserved than creates; the create fails
+/// readably and is retried by the next run rather than dropped.
+const NO_ACCOUNT_LEFT: &str =
+    "No customer account number was reserved for this create; it is retried by the next run.";
 
 #[cfg(test)]
 mod tests {
@@ -111,6 +211,73 @@ mod tests {
         assert_eq!(
             check_operation(&operation(OperationKind::AddAddress, "", &[]), &groups()),
             Err(SyncFailure::AddressCount)
+        );
+    }
+
+    fn create(id: i64, group: &str, email: &str) -> StagedOperation {
+        let mut op = operation(OperationKind::Create, group, &["USA"]);
+        op.id = id;
+        op.customer.email = email.into();
+        op
+    }
+
+    #[test]
+    fn a_run_of_creates_fails_an_email_held_in_hq_or_by_an_earlier_create() {
+        let ops = [
+            create(1, "30", "Ana@Example.com"),
+            create(2, "30", " ana@example.com "),
+            create(3, "30", "held@example.com"),
+            create(4, "99", "new@example.com"),
+            create(5, "30", ""),
+            create(6, "30", ""),
+        ];
+        let creates: Vec<&StagedOperation> = ops.iter().collect();
+        let holders = [("held@example.com".to_string(), "C000007".to_string())].into();
+        let decisions = decide_creates(&creates, &groups(), &holders, true);
+        assert_eq!(
+            decisions,
+            vec![
+                CreateDecision::Create,
+                CreateDecision::EmailOfEarlierCreate {
+                    email: "ana@example.com".into(),
+                    earlier: 0
+                },
+                CreateDecision::Fail(SyncFailure::EmailTaken {
+                    email: "held@example.com".into(),
+                    account: "C000007".into()
+                }),
+                CreateDecision::Fail(SyncFailure::UnknownCustomerGroup("99".into())),
+                CreateDecision::Create,
+                CreateDecision::Create,
+            ]
+        );
+        let accounts = ["C000020".to_string(), "C000021".into(), "C000022".into()];
+        let settled = settle_creates(&creates, decisions, &accounts);
+        assert_eq!(
+            settled.created,
+            vec![
+                (1, "C000020".into()),
+                (5, "C000021".into()),
+                (6, "C000022".into())
+            ]
+        );
+        let failed: Vec<i64> = settled.failed.iter().map(|(id, _)| *id).collect();
+        assert_eq!(failed, vec![2, 3, 4]);
+        assert!(
+            settled.failed[0]
+                .1
+                .contains("Customer C000020 already has the email ana@example.com")
+        );
+    }
+
+    #[test]
+    fn emails_may_repeat_when_hq_does_not_ask_for_unique_ones() {
+        let ops = [create(1, "30", "a@example.com"), create(2, "30", "a@example.com")];
+        let creates: Vec<&StagedOperation> = ops.iter().collect();
+        let holders = [("a@example.com".to_string(), "C000001".to_string())].into();
+        assert_eq!(
+            decide_creates(&creates, &groups(), &holders, false),
+            vec![CreateDecision::Create, CreateDecision::Create]
         );
     }
 }
