@@ -7,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Where the browser tests' server keeps its databases; emptied before each run.
 E2E_DATA_DIR := target/e2e-data
 
-.PHONY: run test setup setup-browser lint unit site e2e
+.PHONY: run test bench setup setup-browser lint unit site e2e
 
 run: setup
 	cargo leptos serve
@@ -27,6 +27,13 @@ lint:
 
 unit:
 	cargo test --features ssr
+	cargo test --features ssr --bench custsync -- --smoke
+
+# Release build of the site (for the WASM bundle size), then every figure,
+# written to BENCHMARKS.md. Takes about ten minutes.
+bench: setup
+	cargo leptos build --release
+	cargo bench --features ssr --bench custsync
 
 site:
 	cargo leptos build

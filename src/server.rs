@@ -37,19 +37,10 @@ pub async fn serve() -> Result<(), ServeError> {
         backend.hq.clone(),
         backend.jobs.clone(),
     ));
-    let state = AppState {
+    let app = router(AppState {
         leptos_options,
         backend,
-    };
-    let routes = generate_route_list(App);
-    let app = Router::new()
-        .leptos_routes(&state, routes, {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state);
+    });
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Listen {
@@ -66,4 +57,17 @@ pub async fn serve() -> Result<(), ServeError> {
             addr: addr.to_string(),
             source,
         })
+}
+
+/// The pages, the server functions and the site's files, over `state`.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    Router::new()
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
 }

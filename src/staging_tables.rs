@@ -2,14 +2,12 @@
 //! and in HQ: the statements both storage modules use to write and read an
 //! operation's rows.
 
-use std::collections::HashMap;
-
-use serde::Serialize;
-use sqlx::query::Query;
+use serde::Deserialize;
+use sqlx::query::{Query, QueryScalar};
+use sqlx::query_builder::Separated;
 use sqlx::sqlite::SqliteArguments;
-use sqlx::{FromRow, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use crate::channel_db::NewOperation;
 use crate::customer::{AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType};
 use crate::records::{OperationKind, StagedOperation};
 
@@ -17,6 +15,11 @@ use crate::records::{OperationKind, StagedOperation};
 pub const HEADER_COLUMNS: &str = "id, temporary_id, operation, channel_id, register_number, customer_account,
      customer_temporary_id, party_type, first_name, middle_name, last_name, organization_name, email, phone,
      customer_group, language, currency, created_at";
+
+/// The header columns every operation carries from its channel, before
+/// `created_at` and the customer columns.
+pub const OPERATION_COLUMNS: &str =
+    "temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id";
 
 /// The customer columns written by `bind_customer`, in its order.
 pub const CUSTOMER_COLUMNS: &str = "party_type, first_name, middle_name, last_name, organization_name, email,
@@ -154,246 +157,282 @@ pub fn bind_customer<'q>(
         .bind(&customer.currency)
 }
 
-/// An operation as one element of the JSON array the batch statements
-/// below read with `json_each`: a whole batch is written by a handful of
-/// statements instead of a round trip per row. Keys are the column names.
-#[derive(Debug, Serialize)]
-pub struct OperationJson<'a> {
-    temporary_id: &'a str,
-    operation: &'static str,
-    channel_id: i64,
-    register_number: Option<i64>,
-    customer_account: Option<&'a str>,
-    customer_temporary_id: Option<&'a str>,
-    created_at: Option<&'a str>,
-    party_type: &'static str,
-    first_name: &'a str,
-    middle_name: &'a str,
-    last_name: &'a str,
-    organization_name: &'a str,
-    email: &'a str,
-    phone: &'a str,
-    customer_group: &'a str,
-    language: &'a str,
-    currency: &'a str,
-    addresses: &'a [AddressDraft],
-    contacts: &'a [ContactDraft],
-    affiliations: &'a [String],
-    attributes: &'a [AttributeDraft],
+/// SQLite takes at most 32,766 parameters in one statement; a multi-row
+/// insert of `columns` columns takes this many rows at most.
+pub fn rows_per_insert(columns: usize) -> usize {
+    32_766 / columns.max(1)
 }
 
-impl<'a> OperationJson<'a> {
-    fn header(temporary_id: &'a str, kind: OperationKind, customer: &'a CustomerDraft) -> OperationJson<'a> {
-        OperationJson {
-            temporary_id,
-            operation: kind.code(),
-            channel_id: 0,
-            register_number: None,
-            customer_account: None,
-            customer_temporary_id: None,
-            created_at: None,
-            party_type: customer.party_type.code(),
-            first_name: &customer.first_name,
-            middle_name: &customer.middle_name,
-            last_name: &customer.last_name,
-            organization_name: &customer.organization_name,
-            email: &customer.email,
-            phone: &customer.phone,
-            customer_group: &customer.customer_group,
-            language: &customer.language,
-            currency: &customer.currency,
-            addresses: &customer.addresses,
-            contacts: &customer.contacts,
-            affiliations: &customer.affiliations,
-            attributes: &customer.attributes,
-        }
+/// Binds the customer's own fields in the order of `CUSTOMER_COLUMNS`, as
+/// one row of a multi-row insert.
+pub fn push_customer<'args>(
+    row: &mut Separated<'_, 'args, Sqlite, &'static str>,
+    customer: &'args CustomerDraft,
+) {
+    row.push_bind(customer.party_type.code())
+        .push_bind(&customer.first_name)
+        .push_bind(&customer.middle_name)
+        .push_bind(&customer.last_name)
+        .push_bind(&customer.organization_name)
+        .push_bind(&customer.email)
+        .push_bind(&customer.phone)
+        .push_bind(&customer.customer_group)
+        .push_bind(&customer.language)
+        .push_bind(&customer.currency);
+}
+
+/// Writes the addresses, contacts, affiliations and attributes of each
+/// operation, named by its temporary id, with one multi-row insert per
+/// table instead of a round trip per row.
+pub async fn insert_children(
+    conn: &mut SqliteConnection,
+    operations: &[(&str, &CustomerDraft)],
+) -> Result<(), sqlx::Error> {
+    let addresses: Vec<(&str, i64, &AddressDraft)> = operations
+        .iter()
+        .flat_map(|(id, customer)| {
+            lines(&customer.addresses).map(move |(line, address)| (*id, line, address))
+        })
+        .collect();
+    for chunk in addresses.chunks(rows_per_insert(10)) {
+        let mut query = QueryBuilder::new(format!(
+            "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) "
+        ));
+        query.push_values(chunk, |mut row, (id, line, address)| {
+            row.push_bind(*id)
+                .push_bind(*line)
+                .push_bind(&address.name)
+                .push_bind(&address.purpose)
+                .push_bind(&address.street)
+                .push_bind(&address.city)
+                .push_bind(&address.state)
+                .push_bind(&address.zip)
+                .push_bind(&address.country_region)
+                .push_bind(address.primary);
+        });
+        query.build().execute(&mut *conn).await?;
     }
-}
-
-impl<'a> From<&'a StagedOperation> for OperationJson<'a> {
-    fn from(op: &'a StagedOperation) -> OperationJson<'a> {
-        OperationJson {
-            channel_id: op.channel_id,
-            register_number: op.register_number,
-            customer_account: op.customer_account.as_deref(),
-            customer_temporary_id: op.customer_temporary_id.as_deref(),
-            created_at: Some(&op.created_at),
-            ..OperationJson::header(&op.temporary_id, op.kind, &op.customer)
-        }
+    let contacts: Vec<(&str, i64, &ContactDraft)> = operations
+        .iter()
+        .flat_map(|(id, customer)| lines(&customer.contacts).map(move |(line, contact)| (*id, line, contact)))
+        .collect();
+    for chunk in contacts.chunks(rows_per_insert(5)) {
+        let mut query = QueryBuilder::new(
+            "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary) ",
+        );
+        query.push_values(chunk, |mut row, (id, line, contact)| {
+            row.push_bind(*id)
+                .push_bind(*line)
+                .push_bind(&contact.kind)
+                .push_bind(&contact.value)
+                .push_bind(contact.primary);
+        });
+        query.build().execute(&mut *conn).await?;
     }
-}
-
-impl<'a> From<&'a NewOperation> for OperationJson<'a> {
-    fn from(op: &'a NewOperation) -> OperationJson<'a> {
-        OperationJson {
-            channel_id: op.channel_id,
-            register_number: op.register_number,
-            customer_account: op.customer_account.as_deref(),
-            customer_temporary_id: op.customer_temporary_id.as_deref(),
-            ..OperationJson::header(&op.temporary_id, op.kind, &op.customer)
-        }
+    let affiliations: Vec<(&str, i64, &String)> = operations
+        .iter()
+        .flat_map(|(id, customer)| lines(&customer.affiliations).map(move |(line, name)| (*id, line, name)))
+        .collect();
+    for chunk in affiliations.chunks(rows_per_insert(3)) {
+        let mut query = QueryBuilder::new(
+            "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation) ",
+        );
+        query.push_values(chunk, |mut row, (id, line, affiliation)| {
+            row.push_bind(*id).push_bind(*line).push_bind(*affiliation);
+        });
+        query.build().execute(&mut *conn).await?;
     }
-}
-
-/// The JSON array of operations the batch statements take as their one parameter.
-pub fn operations_json<'a>(
-    operations: impl IntoIterator<Item = OperationJson<'a>>,
-) -> Result<String, sqlx::Error> {
-    let rows: Vec<OperationJson> = operations.into_iter().collect();
-    serde_json::to_string(&rows).map_err(|error| sqlx::Error::Encode(error.into()))
-}
-
-/// `o.value ->> 'a', o.value ->> 'b'` for the columns `a, b`: reads each
-/// column from the JSON element `alias` under the key of the same name.
-pub fn json_fields(alias: &str, columns: &str) -> String {
-    columns
-        .split(',')
-        .map(|column| format!("{alias}.value ->> '{}'", column.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The header columns every operation carries from its channel, before the
-/// customer columns.
-pub const OPERATION_COLUMNS: &str =
-    "temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id";
-
-/// Writes the addresses, contacts, affiliations and attributes of every
-/// operation in `operations_json`.
-pub async fn insert_children(conn: &mut SqliteConnection, operations_json: &str) -> Result<(), sqlx::Error> {
-    let address_fields = json_fields("a", "name, purpose, street, city, state, zip, country_region");
-    let statements = [
-        format!(
-            "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS})
-             SELECT o.value ->> 'temporary_id', a.key, {address_fields}, a.value ->> 'primary'
-             FROM json_each(?) o, json_each(o.value, '$.addresses') a"
-        ),
-        "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary)
-         SELECT o.value ->> 'temporary_id', c.key, c.value ->> 'kind', c.value ->> 'value', c.value ->> 'primary'
-         FROM json_each(?) o, json_each(o.value, '$.contacts') c"
-            .to_string(),
-        "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation)
-         SELECT o.value ->> 'temporary_id', f.key, f.value
-         FROM json_each(?) o, json_each(o.value, '$.affiliations') f"
-            .to_string(),
-        "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value)
-         SELECT o.value ->> 'temporary_id', t.key, t.value ->> 'name', t.value ->> 'value'
-         FROM json_each(?) o, json_each(o.value, '$.attributes') t"
-            .to_string(),
-    ];
-    for sql in &statements {
-        sqlx::query(sql).bind(operations_json).execute(&mut *conn).await?;
+    let attributes: Vec<(&str, i64, &AttributeDraft)> = operations
+        .iter()
+        .flat_map(|(id, customer)| {
+            lines(&customer.attributes).map(move |(line, attribute)| (*id, line, attribute))
+        })
+        .collect();
+    for chunk in attributes.chunks(rows_per_insert(4)) {
+        let mut query = QueryBuilder::new(
+            "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value) ",
+        );
+        query.push_values(chunk, |mut row, (id, line, attribute)| {
+            row.push_bind(*id)
+                .push_bind(*line)
+                .push_bind(&attribute.name)
+                .push_bind(&attribute.value);
+        });
+        query.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-#[derive(FromRow)]
-struct AddressRow {
-    temporary_id: String,
-    #[sqlx(flatten)]
-    address: AddressColumns,
+/// Each item with its line number, from 0, as the child tables number them.
+fn lines<T>(items: &[T]) -> impl Iterator<Item = (i64, &T)> {
+    (0_i64..).zip(items)
 }
 
-#[derive(FromRow)]
-struct ContactRow {
-    temporary_id: String,
-    contact_type: String,
-    value: String,
-    is_primary: bool,
-}
-
-#[derive(FromRow)]
-struct AffiliationRow {
-    temporary_id: String,
-    affiliation: String,
-}
-
-#[derive(FromRow)]
-struct AttributeRow {
-    temporary_id: String,
-    name: String,
-    value: String,
-}
-
-/// Completes operation headers read with `HEADER_COLUMNS` with their
-/// addresses, contacts, affiliations and attributes.
-pub async fn load_operations(
-    pool: &SqlitePool,
-    headers: Vec<HeaderRow>,
-) -> Result<Vec<StagedOperation>, sqlx::Error> {
-    let mut operations = headers
-        .into_iter()
-        .map(HeaderRow::into_operation)
-        .collect::<Result<Vec<_>, _>>()?;
-    let (Some(first), Some(last)) = (operations.first(), operations.last()) else {
-        return Ok(operations);
+/// The SQL that reads the operations `selection` picks (a query of whole
+/// RETAILASYNCCUSTOMERV2 rows, with its own parameters) with all their rows
+/// as one JSON document. One value crosses from SQLite's thread to Rust
+/// instead of one message per row, which is what made reading a batch slow.
+pub fn operations_document(selection: &str) -> String {
+    let children = |table: &str, object: &str| {
+        format!(
+            "(SELECT json_group_array({object})
+              FROM (SELECT * FROM {table} WHERE temporary_id = o.temporary_id ORDER BY line) c)"
+        )
     };
-    let (low, high) = (first.id.min(last.id), first.id.max(last.id));
-    let in_range =
-        "temporary_id IN (SELECT temporary_id FROM RETAILASYNCCUSTOMERV2 WHERE id BETWEEN ? AND ?)";
-    let index: HashMap<String, usize> = operations
-        .iter()
-        .enumerate()
-        .map(|(i, op)| (op.temporary_id.clone(), i))
-        .collect();
+    format!(
+        "SELECT json_group_array(json_object(
+            'id', o.id, 'temporary_id', o.temporary_id, 'operation', o.operation, 'channel_id', o.channel_id,
+            'register_number', o.register_number, 'customer_account', o.customer_account,
+            'customer_temporary_id', o.customer_temporary_id, 'party_type', o.party_type,
+            'first_name', o.first_name, 'middle_name', o.middle_name, 'last_name', o.last_name,
+            'organization_name', o.organization_name, 'email', o.email, 'phone', o.phone,
+            'customer_group', o.customer_group, 'language', o.language, 'currency', o.currency,
+            'created_at', o.created_at,
+            'addresses', {addresses},
+            'contacts', {contacts},
+            'affiliations', {affiliations},
+            'attributes', {attributes}))
+         FROM ({selection}) o",
+        addresses = children(
+            "RETAILASYNCADDRESSV2",
+            "json_object('name', c.name, 'purpose', c.purpose, 'street', c.street, 'city', c.city,
+                         'state', c.state, 'zip', c.zip, 'country_region', c.country_region,
+                         'primary', c.is_primary)"
+        ),
+        contacts = children(
+            "RETAILASYNCCUSTOMERCONTACT",
+            "json_object('kind', c.contact_type, 'value', c.value, 'primary', c.is_primary)"
+        ),
+        affiliations = children("RETAILASYNCCUSTOMERAFFILIATION", "c.affiliation"),
+        attributes = children(
+            "RETAILASYNCCUSTOMERATTRIBUTEV2",
+            "json_object('name', c.name, 'value', c.value)"
+        ),
+    )
+}
 
-    let addresses: Vec<AddressRow> = sqlx::query_as(&format!(
-        "SELECT temporary_id, {ADDRESS_COLUMNS} FROM RETAILASYNCADDRESSV2 WHERE {in_range} ORDER BY temporary_id, line"
-    ))
-    .bind(low)
-    .bind(high)
-    .fetch_all(pool)
-    .await?;
-    for row in addresses {
-        if let Some(&i) = index.get(&row.temporary_id) {
-            operations[i].customer.addresses.push(row.address.into_draft());
-        }
+/// One operation of an `operations_document`.
+#[derive(Deserialize)]
+struct OperationDocument {
+    id: i64,
+    temporary_id: String,
+    operation: String,
+    channel_id: i64,
+    register_number: Option<i64>,
+    customer_account: Option<String>,
+    customer_temporary_id: Option<String>,
+    party_type: String,
+    first_name: String,
+    middle_name: String,
+    last_name: String,
+    organization_name: String,
+    email: String,
+    phone: String,
+    customer_group: String,
+    language: String,
+    currency: String,
+    created_at: String,
+    addresses: Vec<AddressDocument>,
+    contacts: Vec<ContactDocument>,
+    affiliations: Vec<String>,
+    attributes: Vec<AttributeDraft>,
+}
+
+#[derive(Deserialize)]
+struct AddressDocument {
+    name: String,
+    purpose: String,
+    street: String,
+    city: String,
+    state: String,
+    zip: String,
+    country_region: String,
+    primary: i64,
+}
+
+#[derive(Deserialize)]
+struct ContactDocument {
+    kind: String,
+    value: String,
+    primary: i64,
+}
+
+impl OperationDocument {
+    fn into_operation(self) -> Result<StagedOperation, sqlx::Error> {
+        let kind = OperationKind::from_code(&self.operation)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown operation {:?}", self.operation).into()))?;
+        let addresses = self
+            .addresses
+            .into_iter()
+            .map(|a| AddressDraft {
+                name: a.name,
+                purpose: a.purpose,
+                street: a.street,
+                city: a.city,
+                state: a.state,
+                zip: a.zip,
+                country_region: a.country_region,
+                primary: a.primary != 0,
+            })
+            .collect();
+        let contacts = self
+            .contacts
+            .into_iter()
+            .map(|c| ContactDraft {
+                kind: c.kind,
+                value: c.value,
+                primary: c.primary != 0,
+            })
+            .collect();
+        Ok(StagedOperation {
+            id: self.id,
+            temporary_id: self.temporary_id,
+            kind,
+            channel_id: self.channel_id,
+            register_number: self.register_number,
+            customer_account: self.customer_account,
+            customer_temporary_id: self.customer_temporary_id,
+            customer: CustomerDraft {
+                party_type: PartyType::from_code(&self.party_type),
+                first_name: self.first_name,
+                middle_name: self.middle_name,
+                last_name: self.last_name,
+                organization_name: self.organization_name,
+                email: self.email,
+                phone: self.phone,
+                customer_group: self.customer_group,
+                language: self.language,
+                currency: self.currency,
+                addresses,
+                contacts,
+                affiliations: self.affiliations,
+                attributes: self.attributes,
+            },
+            created_at: self.created_at,
+        })
     }
-    let contacts: Vec<ContactRow> = sqlx::query_as(&format!(
-        "SELECT temporary_id, contact_type, value, is_primary
-         FROM RETAILASYNCCUSTOMERCONTACT WHERE {in_range} ORDER BY temporary_id, line"
-    ))
-    .bind(low)
-    .bind(high)
-    .fetch_all(pool)
-    .await?;
-    for row in contacts {
-        if let Some(&i) = index.get(&row.temporary_id) {
-            operations[i].customer.contacts.push(ContactDraft {
-                kind: row.contact_type,
-                value: row.value,
-                primary: row.is_primary,
-            });
-        }
-    }
-    let affiliations: Vec<AffiliationRow> = sqlx::query_as(&format!(
-        "SELECT temporary_id, affiliation FROM RETAILASYNCCUSTOMERAFFILIATION WHERE {in_range}
-         ORDER BY temporary_id, line"
-    ))
-    .bind(low)
-    .bind(high)
-    .fetch_all(pool)
-    .await?;
-    for row in affiliations {
-        if let Some(&i) = index.get(&row.temporary_id) {
-            operations[i].customer.affiliations.push(row.affiliation);
-        }
-    }
-    let attributes: Vec<AttributeRow> = sqlx::query_as(&format!(
-        "SELECT temporary_id, name, value FROM RETAILASYNCCUSTOMERATTRIBUTEV2 WHERE {in_range}
-         ORDER BY temporary_id, line"
-    ))
-    .bind(low)
-    .bind(high)
-    .fetch_all(pool)
-    .await?;
-    for row in attributes {
-        if let Some(&i) = index.get(&row.temporary_id) {
-            operations[i].customer.attributes.push(AttributeDraft {
-                name: row.name,
-                value: row.value,
-            });
-        }
-    }
+}
+
+/// The operations of an `operations_document`, in the order they were made.
+pub fn parse_operations(document: &str) -> Result<Vec<StagedOperation>, sqlx::Error> {
+    let documents: Vec<OperationDocument> =
+        serde_json::from_str(document).map_err(|error| sqlx::Error::Decode(error.into()))?;
+    let mut operations = documents
+        .into_iter()
+        .map(OperationDocument::into_operation)
+        .collect::<Result<Vec<_>, _>>()?;
+    operations.sort_by_key(|op| op.id);
     Ok(operations)
+}
+
+/// Reads the operations `selection` picks, bound with `bind`, with all their rows.
+pub async fn read_operations<'q>(
+    pool: &SqlitePool,
+    sql: &'q str,
+    bind: impl FnOnce(
+        QueryScalar<'q, Sqlite, String, SqliteArguments<'q>>,
+    ) -> QueryScalar<'q, Sqlite, String, SqliteArguments<'q>>,
+) -> Result<Vec<StagedOperation>, sqlx::Error> {
+    let document = bind(sqlx::query_scalar(sql)).fetch_one(pool).await?;
+    parse_operations(&document)
 }

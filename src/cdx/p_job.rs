@@ -20,19 +20,35 @@ pub async fn run_p_job(
 ) -> Result<RunCounts, CdxError> {
     let total = channel.count_not_uploaded().await?;
     let mut uploaded = 0;
-    loop {
-        let batch = channel.not_uploaded(batch_size).await?;
-        if batch.is_empty() {
-            return Ok(RunCounts::moved(uploaded));
-        }
-        hq.save_uploaded_operations(&batch, progress.run_id()).await?;
-        let ids: Vec<i64> = batch.iter().map(|op| op.id).collect();
-        channel.mark_uploaded(&ids).await?;
+    let mut batch = channel.not_uploaded_after(0, batch_size).await?;
+    while let Some(last) = batch.last() {
+        // The next batch is read from the channel while this one is written
+        // to HQ: it starts after this one, so nothing is read twice.
+        let (next, written) = tokio::join!(
+            channel.not_uploaded_after(last.id, batch_size),
+            upload_batch(channel, hq, &batch, progress.run_id()),
+        );
+        written?;
         uploaded += batch.len() as i64;
         progress
             .report(total.max(uploaded), RunCounts::moved(uploaded))
             .await;
+        batch = next?;
     }
+    Ok(RunCounts::moved(uploaded))
+}
+
+/// Stores a batch in HQ, then marks it uploaded in the channel.
+async fn upload_batch(
+    channel: &ChannelDb,
+    hq: &HqDb,
+    batch: &[StagedOperation],
+    run_id: i64,
+) -> Result<(), CdxError> {
+    hq.save_uploaded_operations(batch, run_id).await?;
+    let ids: Vec<i64> = batch.iter().map(|op| op.id).collect();
+    channel.mark_uploaded(&ids).await?;
+    Ok(())
 }
 
 /// The newest operations still waiting in the channel for the P-job.

@@ -3,19 +3,25 @@
 
 use super::{ChannelDb, ChannelDbError};
 use crate::records::StagedOperation;
-use crate::staging_tables::{HEADER_COLUMNS, HeaderRow, load_operations};
+use crate::staging_tables::{HEADER_COLUMNS, HeaderRow, operations_document, read_operations};
 
 impl ChannelDb {
     /// The oldest operations the P-job has not uploaded yet, in channel
     /// order, with all their rows.
     pub async fn not_uploaded(&self, limit: u32) -> Result<Vec<StagedOperation>, ChannelDbError> {
-        let headers: Vec<HeaderRow> = sqlx::query_as(&format!(
-            "SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 ORDER BY id LIMIT ?"
-        ))
-        .bind(limit)
-        .fetch_all(&self.pools.read)
-        .await?;
-        Ok(load_operations(&self.pools.read, headers).await?)
+        self.not_uploaded_after(0, limit).await
+    }
+
+    /// The oldest operations after `after_id` the P-job has not uploaded yet.
+    pub async fn not_uploaded_after(
+        &self,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<StagedOperation>, ChannelDbError> {
+        let sql = operations_document(
+            "SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 AND id > ? ORDER BY id LIMIT ?",
+        );
+        Ok(read_operations(&self.pools.read, &sql, |query| query.bind(after_id).bind(limit)).await?)
     }
 
     /// Marks operations as uploaded, once HQ holds them.
@@ -57,13 +63,14 @@ impl ChannelDb {
 
     /// The create staged under `temporary_id`, with all its rows.
     pub async fn staged_create(&self, temporary_id: &str) -> Result<Option<StagedOperation>, ChannelDbError> {
-        let headers: Vec<HeaderRow> = sqlx::query_as(&format!(
-            "SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ? AND operation = 'create'"
-        ))
-        .bind(temporary_id)
-        .fetch_all(&self.pools.read)
-        .await?;
-        Ok(load_operations(&self.pools.read, headers).await?.pop())
+        let sql = operations_document(
+            "SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ? AND operation = 'create'",
+        );
+        Ok(
+            read_operations(&self.pools.read, &sql, |query| query.bind(temporary_id))
+                .await?
+                .pop(),
+        )
     }
 
     /// The updates and address additions staged for a customer, named by its
@@ -75,21 +82,15 @@ impl ChannelDb {
         temporary_id: Option<&str>,
         since: &str,
     ) -> Result<Vec<StagedOperation>, ChannelDbError> {
-        let headers: Vec<HeaderRow> = sqlx::query_as(&format!(
-            "SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2
+        let sql = operations_document(
+            "SELECT * FROM RETAILASYNCCUSTOMERV2
              WHERE operation IN ('update', 'add_address') AND created_at > ?
                AND (customer_account = ? OR customer_temporary_id = ?)
-             ORDER BY id"
-        ))
-        .bind(since)
-        .bind(account)
-        .bind(temporary_id)
-        .fetch_all(&self.pools.read)
-        .await?;
-        let mut changes = Vec::with_capacity(headers.len());
-        for header in headers {
-            changes.extend(load_operations(&self.pools.read, vec![header]).await?);
-        }
-        Ok(changes)
+             ORDER BY id",
+        );
+        Ok(read_operations(&self.pools.read, &sql, |query| {
+            query.bind(since).bind(account).bind(temporary_id)
+        })
+        .await?)
     }
 }

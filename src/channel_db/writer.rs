@@ -2,14 +2,14 @@
 //! and are committed together, so many cashiers share one durable fsync
 //! instead of each paying for their own.
 
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{ChannelDb, ChannelDbError};
 use crate::customer::CustomerDraft;
 use crate::records::OperationKind;
 use crate::staging_tables::{
-    CUSTOMER_COLUMNS, OPERATION_COLUMNS, OperationJson, insert_children, json_fields, operations_json,
+    CUSTOMER_COLUMNS, OPERATION_COLUMNS, insert_children, push_customer, rows_per_insert,
 };
 
 /// An operation to stage: its header and all its rows, already validated.
@@ -135,13 +135,25 @@ async fn insert_operations(
     tx: &mut Transaction<'_, Sqlite>,
     operations: &[&NewOperation],
 ) -> Result<(), sqlx::Error> {
-    let json = operations_json(operations.iter().map(|operation| OperationJson::from(*operation)))?;
-    let sql = format!(
-        "INSERT INTO RETAILASYNCCUSTOMERV2 ({OPERATION_COLUMNS}, created_at, {CUSTOMER_COLUMNS})
-         SELECT {}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), {} FROM json_each(?) o",
-        json_fields("o", OPERATION_COLUMNS),
-        json_fields("o", CUSTOMER_COLUMNS),
-    );
-    sqlx::query(&sql).bind(&json).execute(&mut **tx).await?;
-    insert_children(tx, &json).await
+    for chunk in operations.chunks(rows_per_insert(17)) {
+        let mut query = QueryBuilder::new(format!(
+            "INSERT INTO RETAILASYNCCUSTOMERV2 ({OPERATION_COLUMNS}, created_at, {CUSTOMER_COLUMNS}) "
+        ));
+        query.push_values(chunk, |mut row, op| {
+            row.push_bind(&op.temporary_id)
+                .push_bind(op.kind.code())
+                .push_bind(op.channel_id)
+                .push_bind(op.register_number)
+                .push_bind(&op.customer_account)
+                .push_bind(&op.customer_temporary_id)
+                .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
+            push_customer(&mut row, &op.customer);
+        });
+        query.build().execute(&mut **tx).await?;
+    }
+    let children: Vec<(&str, &CustomerDraft)> = operations
+        .iter()
+        .map(|op| (op.temporary_id.as_str(), &op.customer))
+        .collect();
+    insert_children(tx, &children).await
 }

@@ -2,22 +2,15 @@
 
 use std::collections::HashSet;
 
-use sqlx::FromRow;
+use sqlx::{FromRow, QueryBuilder, SqliteConnection};
 
 use super::{HqDb, HqDbError};
+use crate::customer::CustomerDraft;
 use crate::records::StagedOperation;
 use crate::staging_tables::{
-    CUSTOMER_COLUMNS, HEADER_COLUMNS, HeaderRow, OPERATION_COLUMNS, OperationJson, insert_children,
-    json_fields, load_operations, operations_json,
+    CUSTOMER_COLUMNS, OPERATION_COLUMNS, insert_children, operations_document, push_customer,
+    read_operations, rows_per_insert,
 };
-
-/// An uploaded operation as "Synchronize customers and channel requests"
-/// processes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UploadedOperation {
-    pub operation: StagedOperation,
-    pub retry_count: i64,
-}
 
 /// An uploaded operation as the Customer synchronization status page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -37,13 +30,6 @@ pub struct UploadedOperationRow {
     pub last_attempt_at: Option<String>,
 }
 
-#[derive(FromRow)]
-struct PendingRow {
-    #[sqlx(flatten)]
-    header: HeaderRow,
-    retry_count: i64,
-}
-
 impl HqDb {
     /// Stores uploaded operations with all their rows; one already uploaded
     /// (same temporary id) is left as it is, so a P-job that runs again
@@ -53,30 +39,36 @@ impl HqDb {
         operations: &[StagedOperation],
         run_id: i64,
     ) -> Result<u64, HqDbError> {
-        let sql = format!(
-            "INSERT INTO RETAILASYNCCUSTOMERV2
-                ({OPERATION_COLUMNS}, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS})
-             SELECT {}, o.value ->> 'created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, {}
-             FROM json_each(?) o WHERE true
-             ON CONFLICT (temporary_id) DO NOTHING
-             RETURNING temporary_id",
-            json_fields("o", OPERATION_COLUMNS),
-            json_fields("o", CUSTOMER_COLUMNS),
-        );
         let mut tx = self.pools.begin_write().await?;
-        let all = operations_json(operations.iter().map(OperationJson::from))?;
-        let new: HashSet<String> = sqlx::query_scalar(&sql)
-            .bind(run_id)
-            .bind(&all)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
-        let new_operations = operations
+        let uploaded_before = already_uploaded(&mut tx, operations).await?;
+        let new: Vec<&StagedOperation> = operations
             .iter()
-            .filter(|op| new.contains(&op.temporary_id))
-            .map(OperationJson::from);
-        insert_children(&mut tx, &operations_json(new_operations)?).await?;
+            .filter(|op| !uploaded_before.contains(&op.temporary_id))
+            .collect();
+        for chunk in new.chunks(rows_per_insert(19)) {
+            let mut query = QueryBuilder::new(format!(
+                "INSERT INTO RETAILASYNCCUSTOMERV2
+                    ({OPERATION_COLUMNS}, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS}) "
+            ));
+            query.push_values(chunk, |mut row, op| {
+                row.push_bind(&op.temporary_id)
+                    .push_bind(op.kind.code())
+                    .push_bind(op.channel_id)
+                    .push_bind(op.register_number)
+                    .push_bind(&op.customer_account)
+                    .push_bind(&op.customer_temporary_id)
+                    .push_bind(&op.created_at)
+                    .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+                    .push_bind(run_id);
+                push_customer(&mut row, &op.customer);
+            });
+            query.build().execute(&mut *tx).await?;
+        }
+        let children: Vec<(&str, &CustomerDraft)> = new
+            .iter()
+            .map(|op| (op.temporary_id.as_str(), &op.customer))
+            .collect();
+        insert_children(&mut tx, &children).await?;
         tx.commit().await?;
         Ok(new.len() as u64)
     }
@@ -88,28 +80,16 @@ impl HqDb {
         after_id: i64,
         limit: u32,
         max_retries: u32,
-    ) -> Result<Vec<UploadedOperation>, HqDbError> {
-        let rows: Vec<PendingRow> = sqlx::query_as(&format!(
-            "SELECT {HEADER_COLUMNS}, retry_count FROM RETAILASYNCCUSTOMERV2
+    ) -> Result<Vec<StagedOperation>, HqDbError> {
+        let sql = operations_document(
+            "SELECT * FROM RETAILASYNCCUSTOMERV2
              WHERE OnlineOperationCompleted = 0 AND id > ? AND retry_count < ?
-             ORDER BY id LIMIT ?"
-        ))
-        .bind(after_id)
-        .bind(max_retries)
-        .bind(limit)
-        .fetch_all(&self.pools.read)
-        .await?;
-        let retries: Vec<i64> = rows.iter().map(|row| row.retry_count).collect();
-        let operations =
-            load_operations(&self.pools.read, rows.into_iter().map(|row| row.header).collect()).await?;
-        Ok(operations
-            .into_iter()
-            .zip(retries)
-            .map(|(operation, retry_count)| UploadedOperation {
-                operation,
-                retry_count,
-            })
-            .collect())
+             ORDER BY id LIMIT ?",
+        );
+        Ok(read_operations(&self.pools.read, &sql, |query| {
+            query.bind(after_id).bind(max_retries).bind(limit)
+        })
+        .await?)
     }
 
     pub async fn count_pending_operations(&self, max_retries: u32) -> Result<i64, HqDbError> {
@@ -149,12 +129,29 @@ impl HqDb {
 
     /// An uploaded operation with all its rows, as HQ holds it.
     pub async fn uploaded_operation(&self, temporary_id: &str) -> Result<Option<StagedOperation>, HqDbError> {
-        let headers: Vec<HeaderRow> = sqlx::query_as(&format!(
-            "SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?"
-        ))
-        .bind(temporary_id)
-        .fetch_all(&self.pools.read)
-        .await?;
-        Ok(load_operations(&self.pools.read, headers).await?.pop())
+        let sql = operations_document("SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?");
+        Ok(
+            read_operations(&self.pools.read, &sql, |query| query.bind(temporary_id))
+                .await?
+                .pop(),
+        )
     }
+}
+
+/// The temporary ids of `operations` HQ holds already, from an earlier
+/// upload that was not marked in the channel.
+async fn already_uploaded(
+    conn: &mut SqliteConnection,
+    operations: &[StagedOperation],
+) -> Result<HashSet<String>, HqDbError> {
+    let ids: Vec<&str> = operations.iter().map(|op| op.temporary_id.as_str()).collect();
+    let ids = serde_json::to_string(&ids).map_err(|error| sqlx::Error::Encode(error.into()))?;
+    let found: String = sqlx::query_scalar(
+        "SELECT json_group_array(temporary_id) FROM RETAILASYNCCUSTOMERV2
+         WHERE temporary_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(serde_json::from_str(&found).map_err(|error| sqlx::Error::Decode(error.into()))?)
 }

@@ -15,7 +15,7 @@ mod sync_transaction;
 
 use std::path::Path;
 
-pub use async_operations::{UploadedOperation, UploadedOperationRow};
+pub use async_operations::UploadedOperationRow;
 pub use downloads::{Changed, ChannelConfiguration};
 pub use realtime_calls::NewRealtimeCall;
 pub use sync_transaction::SyncTransaction;

@@ -138,13 +138,17 @@ impl SyncTransaction {
     /// The operations between `first_id` and `last_id` that are not
     /// completed; another process may have completed some since they were read.
     pub async fn open_operations(&mut self, first_id: i64, last_id: i64) -> Result<HashSet<i64>, HqDbError> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE id BETWEEN ? AND ? AND OnlineOperationCompleted = 0",
+        // One JSON value rather than a row per id: rows cross from SQLite's
+        // thread one message each.
+        let ids: String = sqlx::query_scalar(
+            "SELECT json_group_array(id) FROM RETAILASYNCCUSTOMERV2
+             WHERE id BETWEEN ? AND ? AND OnlineOperationCompleted = 0",
         )
         .bind(first_id)
         .bind(last_id)
-        .fetch_all(&mut *self.tx)
+        .fetch_one(&mut *self.tx)
         .await?;
+        let ids: Vec<i64> = serde_json::from_str(&ids).map_err(|error| sqlx::Error::Decode(error.into()))?;
         Ok(ids.into_iter().collect())
     }
 

@@ -47,53 +47,64 @@ pub async fn synchronize_customers(
     let groups: HashSet<String> = hq.customer_group_ids().await?.into_iter().collect();
     let total = hq.count_pending_operations(options.max_retries).await?;
     let mut counts = RunCounts::default();
-    let mut after_id = 0;
-    loop {
-        let batch = hq
-            .pending_operations(after_id, options.batch_size, options.max_retries)
-            .await?;
-        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
-            return Ok(counts);
-        };
-        after_id = last.operation.id;
-        let mut tx = hq.begin_sync().await?;
-        let open = tx.open_operations(first.operation.id, last.operation.id).await?;
-        let mut creates = Vec::new();
-        for op in batch.iter().map(|uploaded| &uploaded.operation) {
-            if !open.contains(&op.id) {
-                continue;
-            }
-            counts.rows += 1;
-            if op.kind == OperationKind::Create {
-                creates.push(op);
-                continue;
-            }
-            // A change may depend on the creates before it, so they go first.
-            apply_creates(
-                &mut tx,
-                &std::mem::take(&mut creates),
-                &groups,
-                options,
-                &mut counts,
-            )
-            .await?;
-            match apply(&mut tx, op, &groups, options).await? {
-                Outcome::Synced(account) => {
-                    tx.note_applied(&account, &op.created_at).await?;
-                    tx.mark_synced(op.id, &account).await?;
-                    counts.succeeded += 1;
-                }
-                Outcome::Failed(failure) => {
-                    tx.mark_failed(op.id, &failure.to_string()).await?;
-                    counts.failed += 1;
-                }
-                Outcome::Waiting => {}
-            }
-        }
-        apply_creates(&mut tx, &creates, &groups, options, &mut counts).await?;
-        tx.commit().await?;
+    let mut batch = hq
+        .pending_operations(0, options.batch_size, options.max_retries)
+        .await?;
+    while let Some(last) = batch.last() {
+        // The next batch is read while this one is written: operations after
+        // `last` are not changed by this batch, and those another process
+        // completes meanwhile are skipped by `sync_batch`.
+        let (next, written) = tokio::join!(
+            hq.pending_operations(last.id, options.batch_size, options.max_retries),
+            sync_batch(hq, &batch, &groups, options, &mut counts),
+        );
+        written?;
         progress.report(total.max(counts.rows), counts).await;
+        batch = next?;
     }
+    Ok(counts)
+}
+
+/// Completes one batch of operations in one HQ transaction.
+async fn sync_batch(
+    hq: &HqDb,
+    batch: &[StagedOperation],
+    groups: &HashSet<String>,
+    options: SyncOptions,
+    counts: &mut RunCounts,
+) -> Result<(), HqDbError> {
+    let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+        return Ok(());
+    };
+    let mut tx = hq.begin_sync().await?;
+    let open = tx.open_operations(first.id, last.id).await?;
+    let mut creates = Vec::new();
+    for op in batch {
+        if !open.contains(&op.id) {
+            continue;
+        }
+        counts.rows += 1;
+        if op.kind == OperationKind::Create {
+            creates.push(op);
+            continue;
+        }
+        // A change may depend on the creates before it, so they go first.
+        apply_creates(&mut tx, &std::mem::take(&mut creates), groups, options, counts).await?;
+        match apply(&mut tx, op, groups, options).await? {
+            Outcome::Synced(account) => {
+                tx.note_applied(&account, &op.created_at).await?;
+                tx.mark_synced(op.id, &account).await?;
+                counts.succeeded += 1;
+            }
+            Outcome::Failed(failure) => {
+                tx.mark_failed(op.id, &failure.to_string()).await?;
+                counts.failed += 1;
+            }
+            Outcome::Waiting => {}
+        }
+    }
+    apply_creates(&mut tx, &creates, groups, options, counts).await?;
+    tx.commit().await
 }
 
 /// Applies a run of consecutive creates with a few set-based statements:

@@ -1,0 +1,126 @@
+//! `make bench`: measures custsync beside the raw SQLite work it does and
+//! writes BENCHMARKS.md. Every figure is taken several times (median, min,
+//! max) on data generated in a temporary directory; each baseline runs in
+//! the same process, on the same machine, in the same run.
+//!
+//! `--smoke` runs every figure once on a few hundred rows and writes its
+//! report to a temporary file: `make test` runs it so the benchmark cannot rot.
+
+mod baseline;
+mod data;
+mod http_load;
+mod machine;
+mod report;
+mod sync_run;
+mod wasm_size;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use report::Figure;
+
+/// What to measure and how much of it.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub smoke: bool,
+    pub runs: usize,
+    pub load_duration: Duration,
+    pub clients: usize,
+    pub operations: usize,
+    pub output: PathBuf,
+    pub wasm: PathBuf,
+    pub command: String,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Options, String> {
+        let smoke = args.iter().any(|arg| arg == "--smoke");
+        let mut options = Options {
+            smoke,
+            runs: if smoke { 1 } else { 3 },
+            load_duration: Duration::from_secs(if smoke { 1 } else { 30 }),
+            clients: 32,
+            operations: if smoke { 300 } else { 100_000 },
+            output: if smoke {
+                std::env::temp_dir().join("custsync-bench-smoke.md")
+            } else {
+                PathBuf::from("BENCHMARKS.md")
+            },
+            wasm: PathBuf::from("target/site/pkg/custsync.wasm"),
+            command: format!(
+                "cargo bench --features ssr --bench custsync -- {}",
+                args.join(" ")
+            ),
+        };
+        let mut rest = args.iter();
+        while let Some(arg) = rest.next() {
+            let mut value = |name: &str| {
+                rest.next()
+                    .cloned()
+                    .ok_or_else(|| format!("{name} needs a value"))
+            };
+            match arg.as_str() {
+                "--runs" => options.runs = number(&value("--runs")?)?,
+                "--seconds" => options.load_duration = Duration::from_secs(number(&value("--seconds")?)?),
+                "--clients" => options.clients = number(&value("--clients")?)?,
+                "--operations" => options.operations = number(&value("--operations")?)?,
+                "--output" => options.output = PathBuf::from(value("--output")?),
+                "--wasm" => options.wasm = PathBuf::from(value("--wasm")?),
+                // `cargo bench` adds --bench; `--smoke` was read above.
+                "--bench" | "--smoke" => {}
+                other => return Err(format!("unknown argument {other:?}")),
+            }
+        }
+        if options.runs == 0 || options.clients == 0 || options.operations == 0 {
+            return Err("--runs, --clients and --operations must be above 0".to_string());
+        }
+        Ok(options)
+    }
+}
+
+fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|_| format!("{text:?} is not a number"))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, dir, ..] = args.as_slice()
+        && flag == sync_run::CHILD_FLAG
+    {
+        return sync_run::child(dir);
+    }
+    let options = match Options::parse(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("bench: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("bench: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(options: &Options) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())?;
+    let mut figures: Vec<Figure> = Vec::new();
+    eprintln!("bench: Add customer over HTTP, {} clients", options.clients);
+    figures.extend(runtime.block_on(http_load::measure(options))?);
+    eprintln!("bench: P-job + sync of {} creates", options.operations);
+    figures.extend(sync_run::measure(options, &runtime)?);
+    figures.push(wasm_size::measure(&options.wasm));
+    report::write(options, &figures)?;
+    eprintln!("bench: wrote {}", options.output.display());
+    if options.smoke {
+        report::check_smoke(&figures)?;
+    }
+    Ok(())
+}
