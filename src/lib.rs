@@ -6,6 +6,10 @@
 //! `hq_db`), the data exchange between them (`cdx`), the batch job (`sync`)
 //! and the start-up (`backend`, `settings`).
 
+// The release WASM build computes the layout of the deepest page views
+// (the customer editor) past the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod customer;
 pub mod customer_form;

@@ -25,6 +25,29 @@ impl OperationStatus {
         }
     }
 
+    /// The value the URL and the HQ `status` column use.
+    pub fn code(self) -> &'static str {
+        match self {
+            OperationStatus::PendingUpload => "pending_upload",
+            OperationStatus::PendingSync => "pending_sync",
+            OperationStatus::Synced => "synced",
+            OperationStatus::Failed => "failed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<OperationStatus> {
+        OperationStatus::ALL
+            .into_iter()
+            .find(|status| status.code() == code)
+    }
+
+    pub const ALL: [OperationStatus; 4] = [
+        OperationStatus::PendingUpload,
+        OperationStatus::PendingSync,
+        OperationStatus::Synced,
+        OperationStatus::Failed,
+    ];
+
     /// The status of an uploaded operation, from its HQ flags.
     pub fn of_uploaded(online_operation_completed: bool, has_error: bool) -> Self {
         match (online_operation_completed, has_error) {

@@ -63,6 +63,10 @@ pub async fn serve() -> Result<(), ServeError> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
+        .route(
+            &format!("{}.csv", crate::hq::sync_status::PATH),
+            axum::routing::get(crate::hq::sync_status::export::export_csv),
+        )
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

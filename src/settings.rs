@@ -179,6 +179,16 @@ impl Settings {
         self.data_dir.join("channel.db")
     }
 
+    /// How "Synchronize customers and channel requests" and the status
+    /// page's Synchronize process operations.
+    pub fn sync_options(&self) -> crate::sync::SyncOptions {
+        crate::sync::SyncOptions {
+            batch_size: self.sync_batch_size,
+            max_retries: self.max_sync_retries,
+            unique_emails: self.require_unique_email,
+        }
+    }
+
     pub fn hq_db_path(&self) -> PathBuf {
         self.data_dir.join("hq.db")
     }

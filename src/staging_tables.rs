@@ -9,6 +9,7 @@ use sqlx::sqlite::SqliteArguments;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use crate::customer::{AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType};
+use crate::hq::sync_status::view::{Cursor, StatusView};
 use crate::records::{OperationKind, StagedOperation};
 
 /// The columns of RETAILASYNCCUSTOMERV2 an operation is read from.
@@ -435,4 +436,38 @@ pub async fn read_operations<'q>(
 ) -> Result<Vec<StagedOperation>, sqlx::Error> {
     let document = bind(sqlx::query_scalar(sql)).fetch_one(pool).await?;
     parse_operations(&document)
+}
+
+/// The keyset condition, order and limit of a Customer synchronization
+/// status page over RETAILASYNCCUSTOMERV2 (aliased by `prefix`, e.g. `o.`);
+/// true when the rows come in reverse order (paging back).
+pub fn push_status_page(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    view: &StatusView,
+    limit: u32,
+    prefix: &str,
+) -> bool {
+    let (key, backwards) = match &view.cursor {
+        Some(Cursor::After(key)) => (Some(key), false),
+        Some(Cursor::Before(key)) => (Some(key), true),
+        None => (None, false),
+    };
+    // Newest first reads the time index downwards; paging back reverses that.
+    let descending = view.oldest_first == backwards;
+    let (compare, order) = if descending { ("<", "DESC") } else { (">", "ASC") };
+    if let Some(key) = key {
+        query
+            .push(format!(
+                " AND ({prefix}created_at, {prefix}temporary_id) {compare} ("
+            ))
+            .push_bind(key.created_at.clone())
+            .push(", ")
+            .push_bind(key.temporary_id.clone())
+            .push(")");
+    }
+    query.push(format!(
+        " ORDER BY {prefix}created_at {order}, {prefix}temporary_id {order} LIMIT "
+    ));
+    query.push_bind(limit);
+    backwards
 }

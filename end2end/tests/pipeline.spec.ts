@@ -32,7 +32,7 @@ test("a customer added in the POS walks to an HQ account", async ({ page }) => {
   await open(page, "/hq/customer-synchronization-status");
   const synced = operationRow(page, temporaryId);
   await expect(synced).toContainText("Synced");
-  const account = (await synced.getByRole("cell").nth(4).textContent()) ?? "";
+  const account = (await synced.getByRole("cell").nth(5).textContent()) ?? "";
   expect(account).toMatch(/^C\d{6}$/);
 
   await open(page, "/hq/customers");

@@ -51,14 +51,6 @@ async fn upload_batch(
     Ok(())
 }
 
-/// The newest operations still waiting in the channel for the P-job.
-pub async fn operations_waiting_for_upload(
-    channel: &ChannelDb,
-    limit: u32,
-) -> Result<Vec<StagedOperation>, CdxError> {
-    Ok(channel.recent_not_uploaded(limit).await?)
-}
-
 /// How many operations wait in the channel for the P-job.
 pub async fn count_waiting_for_upload(channel: &ChannelDb) -> Result<i64, CdxError> {
     Ok(channel.count_not_uploaded().await?)

@@ -5,6 +5,7 @@
 mod config;
 mod customers;
 mod staging;
+mod status_page;
 mod writer;
 
 use std::path::Path;

@@ -3,7 +3,7 @@
 
 use super::{ChannelDb, ChannelDbError};
 use crate::records::StagedOperation;
-use crate::staging_tables::{HEADER_COLUMNS, HeaderRow, operations_document, read_operations};
+use crate::staging_tables::{operations_document, read_operations};
 
 impl ChannelDb {
     /// The oldest operations the P-job has not uploaded yet, in channel
@@ -36,21 +36,6 @@ impl ChannelDb {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// The most recent operations still waiting for the P-job, newest first,
-    /// without their child rows.
-    pub async fn recent_not_uploaded(&self, limit: u32) -> Result<Vec<StagedOperation>, ChannelDbError> {
-        let headers: Vec<HeaderRow> = sqlx::query_as(&format!(
-            "SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 ORDER BY id DESC LIMIT ?"
-        ))
-        .bind(limit)
-        .fetch_all(&self.pools.read)
-        .await?;
-        Ok(headers
-            .into_iter()
-            .map(HeaderRow::into_operation)
-            .collect::<Result<_, _>>()?)
     }
 
     pub async fn count_not_uploaded(&self) -> Result<i64, ChannelDbError> {

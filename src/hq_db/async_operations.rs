@@ -92,6 +92,21 @@ impl HqDb {
         .await?)
     }
 
+    /// The uploaded operations among `temporary_ids` that are not completed,
+    /// oldest first, with all their rows, whatever their retries.
+    pub async fn open_operations_among(
+        &self,
+        temporary_ids: &[String],
+    ) -> Result<Vec<StagedOperation>, HqDbError> {
+        let ids = serde_json::to_string(temporary_ids).map_err(|error| sqlx::Error::Encode(error.into()))?;
+        let sql = operations_document(
+            "SELECT * FROM RETAILASYNCCUSTOMERV2
+             WHERE temporary_id IN (SELECT value FROM json_each(?)) AND OnlineOperationCompleted = 0
+             ORDER BY id",
+        );
+        Ok(read_operations(&self.pools.read, &sql, |query| query.bind(ids)).await?)
+    }
+
     pub async fn count_pending_operations(&self, max_retries: u32) -> Result<i64, HqDbError> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2 WHERE OnlineOperationCompleted = 0 AND retry_count < ?",

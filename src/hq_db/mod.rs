@@ -11,6 +11,7 @@ mod downloads;
 mod job_runs;
 mod realtime_calls;
 mod schedules;
+mod status_page;
 mod sync_transaction;
 
 use std::path::Path;

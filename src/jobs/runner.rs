@@ -16,7 +16,7 @@ use crate::cdx;
 use crate::channel_db::ChannelDb;
 use crate::hq_db::{HqDb, HqDbError};
 use crate::settings::Settings;
-use crate::sync::{self, SyncOptions};
+use crate::sync;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -160,12 +160,7 @@ impl JobRunner {
                 cdx::run_p_job(&self.channel, &self.hq, progress, self.settings.upload_batch_size).await?
             }
             Job::SyncCustomers => {
-                let options = SyncOptions {
-                    batch_size: self.settings.sync_batch_size,
-                    max_retries: self.settings.max_sync_retries,
-                    unique_emails: self.settings.require_unique_email,
-                };
-                sync::synchronize_customers(&self.hq, options, progress).await?
+                sync::synchronize_customers(&self.hq, self.settings.sync_options(), progress).await?
             }
         };
         Ok(counts)

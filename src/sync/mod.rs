@@ -65,6 +65,24 @@ pub async fn synchronize_customers(
     Ok(counts)
 }
 
+/// "Synchronize" on the Customer synchronization status page: processes
+/// the chosen operations at once, in the order they were made, whatever
+/// their retries (an admin acting is what a failed operation waits for).
+/// Operations already completed are left alone.
+pub async fn synchronize_selected(
+    hq: &HqDb,
+    temporary_ids: &[String],
+    options: SyncOptions,
+) -> Result<RunCounts, HqDbError> {
+    let groups: HashSet<String> = hq.customer_group_ids().await?.into_iter().collect();
+    let operations = hq.open_operations_among(temporary_ids).await?;
+    let mut counts = RunCounts::default();
+    for batch in operations.chunks(options.batch_size.max(1) as usize) {
+        sync_batch(hq, batch, &groups, options, &mut counts).await?;
+    }
+    Ok(counts)
+}
+
 /// Completes one batch of operations in one HQ transaction.
 async fn sync_batch(
     hq: &HqDb,

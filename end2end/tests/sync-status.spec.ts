@@ -1,0 +1,128 @@
+import { expect, type Page } from "@playwright/test";
+import { readFile } from "node:fs/promises";
+import { open, test, operationRow, runNow, uniqueName } from "./helpers";
+
+const STATUS_PAGE = "/hq/customer-synchronization-status";
+
+/** Adds a customer at Seattle's register 2-1 and returns its temporary id. */
+async function addCustomer(page: Page, lastName: string, email: string): Promise<string> {
+  await open(page, "/pos?register=2-1");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill("Eve");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Save" }).click();
+  const confirmation = page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
+  await expect(confirmation).toContainText(lastName);
+  return (await confirmation.locator("code").textContent()) ?? "";
+}
+
+async function searchFor(page: Page, term: string): Promise<void> {
+  await open(page, STATUS_PAGE);
+  await page.getByLabel("Search").fill(term);
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(new RegExp(`q=${term}`));
+}
+
+test("three operations chosen in the list are synchronized together", async ({ page }) => {
+  const family = uniqueName("Trio");
+  const ids: string[] = [];
+  for (const n of [1, 2, 3]) {
+    ids.push(await addCustomer(page, `${family}${n}`, `trio${n}.${family.toLowerCase()}@example.com`));
+  }
+  await open(page, "/hq/distribution-schedule");
+  await runNow(page, /P-0001/);
+
+  await searchFor(page, family.toLowerCase());
+  for (const id of ids) {
+    await expect(operationRow(page, id)).toContainText("Pending sync");
+    await operationRow(page, id).getByRole("checkbox").check();
+  }
+  await expect(page.getByText("3 selected")).toBeVisible();
+  await page.getByRole("button", { name: "Synchronize", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Synchronized" })).toHaveText(
+    "Synchronized 3 operations: 3 synced, 0 failed.",
+  );
+  for (const id of ids) {
+    const row = operationRow(page, id);
+    await expect(row).toContainText("Synced");
+    await expect(row.getByRole("cell").nth(5)).toHaveText(/^C\d{6}$/);
+  }
+});
+
+test("the Failed count leads to a failure, and Synchronize all failed asks first", async ({ page }) => {
+  const lastName = uniqueName("Twice");
+  const id = await addCustomer(page, lastName, "karen.berg@contoso.com");
+  await open(page, "/hq/distribution-schedule");
+  await runNow(page, /P-0001/);
+  await open(page, "/hq/batch-jobs");
+  const batch = page.getByRole("region", { name: /Synchronize customers and channel requests/ });
+  await batch.getByRole("button", { name: "Run now" }).click();
+  await expect(batch.getByRole("status")).toContainText("Completed with errors");
+
+  await searchFor(page, lastName.toLowerCase());
+  const counts = page.getByRole("navigation", { name: "Operations by status" });
+  await counts.getByRole("link", { name: /^Failed/ }).click();
+  await expect(page).toHaveURL(/status=failed/);
+  await expect(counts.getByRole("link", { name: /^Failed/ })).toHaveAttribute("aria-current", "page");
+  const failed = operationRow(page, id);
+  await expect(failed).toContainText("Customer C000001 already has the email karen.berg@contoso.com");
+  await expect(failed.getByRole("cell").nth(9)).toHaveText("1");
+
+  await page.getByRole("button", { name: "Synchronize all failed" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog).toContainText("Synchronize all 1 failed operation in this view?");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Synchronize all failed" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Synchronize 1 failed" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Synchronized" })).toHaveText(
+    "Synchronized 1 operation: 0 synced, 1 failed.",
+  );
+  await expect(failed.getByRole("cell").nth(9)).toHaveText("2");
+});
+
+test("the list follows a running batch without a reload", async ({ page, context }) => {
+  const lastName = uniqueName("Live");
+  const id = await addCustomer(page, lastName, `live.${lastName.toLowerCase()}@example.com`);
+  await open(page, "/hq/distribution-schedule");
+  await runNow(page, /P-0001/);
+  await searchFor(page, lastName.toLowerCase());
+  await expect(operationRow(page, id)).toContainText("Pending sync");
+
+  // Another admin runs the batch; earlier journeys' failures may be retried by it too.
+  const admin = await context.newPage();
+  await open(admin, "/hq/batch-jobs");
+  const batch = admin.getByRole("region", { name: /Synchronize customers and channel requests/ });
+  await batch.getByRole("button", { name: "Run now" }).click();
+  await expect(batch.getByRole("status")).toContainText(/Run \d+ finished/);
+
+  await expect(operationRow(page, id)).toContainText("Synced");
+  await expect(page).toHaveURL(new RegExp(`q=${lastName.toLowerCase()}`));
+});
+
+test("a shared URL opens the same view, and Export to CSV downloads it", async ({ page }) => {
+  const lastName = uniqueName("Export");
+  const id = await addCustomer(page, lastName, `export.${lastName.toLowerCase()}@example.com`);
+  await searchFor(page, lastName.toLowerCase());
+  const url = page.url();
+
+  await open(page, "/hq/batch-jobs");
+  await page.goto(url);
+  await expect(page.getByLabel("Search")).toHaveValue(lastName.toLowerCase());
+  await expect(operationRow(page, id)).toContainText("Pending upload");
+  await expect(page.getByRole("table").getByRole("row")).toHaveCount(2);
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export to CSV" }).click();
+  const file = await (await download).path();
+  const csv = await readFile(file, "utf8");
+  const lines = csv.trim().split("\r\n");
+  expect(lines[0]).toBe(
+    "Operation,Channel,Created,Temporary ID,Customer account,Name,Status,Error,Retries,Last attempt",
+  );
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain(`Create customer,Seattle,`);
+  expect(lines[1]).toContain(`${id},,Eve ${lastName},Pending upload,,0,`);
+});

@@ -1,0 +1,455 @@
+//! HQ Customer synchronization status (Retail and Commerce > Customers):
+//! every asynchronous operation, from the channel's staging table to its HQ
+//! account. Counts per status, filters and search carried by the URL, keyset
+//! pages, Synchronize for the chosen or all failed operations, CSV export,
+//! and a list that follows a running batch on its own.
+
+#[cfg(feature = "ssr")]
+pub mod export;
+pub mod view;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use crate::error::AppError;
+use crate::jobs::RunCounts;
+use crate::operation::OperationStatus;
+use crate::records::OperationKind;
+use crate::ui::{ActionAnswer, StatusBadge, Time, loaded};
+use view::{ChannelOption, Cursor, StatusPage, StatusRow, StatusView};
+
+pub const PATH: &str = "/hq/customer-synchronization-status";
+
+/// How often the list reads itself again, to follow a running batch.
+const REFRESH_EVERY: Duration = Duration::from_secs(2);
+
+#[server(input = Json)]
+pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> {
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        let backend = backend()?;
+        crate::cdx::status_page(&backend.channel, &backend.hq, &view, view::PAGE_SIZE)
+            .await
+            .map_err(internal)
+    };
+    respond(result.await)
+}
+
+#[server]
+pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        let channels = backend()?.hq.channels().await.map_err(internal)?;
+        Ok(channels
+            .into_iter()
+            .map(|channel| ChannelOption {
+                channel_id: channel.channel_id,
+                name: channel.name,
+            })
+            .collect())
+    };
+    respond(result.await)
+}
+
+/// Synchronize for the operations the admin chose.
+#[server(input = Json)]
+pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String, AppError> {
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        if operation_ids.is_empty() {
+            return Err(AppError::BadRequest(
+                "Select the operations to synchronize first.".to_string(),
+            ));
+        }
+        let backend = backend()?;
+        let counts =
+            crate::sync::synchronize_selected(&backend.hq, &operation_ids, backend.settings.sync_options())
+                .await
+                .map_err(internal)?;
+        Ok(synchronize_summary(operation_ids.len(), counts))
+    };
+    respond(result.await)
+}
+
+/// "Synchronize all failed" for the view's filters.
+#[server(input = Json)]
+pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError> {
+    use crate::respond::{backend, internal, respond};
+    let result = async {
+        let backend = backend()?;
+        let failed = crate::cdx::failed_operation_ids(&backend.hq, &view)
+            .await
+            .map_err(internal)?;
+        if failed.is_empty() {
+            return Ok("No failed operations in this view.".to_string());
+        }
+        let counts = crate::sync::synchronize_selected(&backend.hq, &failed, backend.settings.sync_options())
+            .await
+            .map_err(internal)?;
+        Ok(synchronize_summary(failed.len(), counts))
+    };
+    respond(result.await)
+}
+
+/// What Synchronize says it did with `requested` operations.
+pub fn synchronize_summary(requested: usize, counts: RunCounts) -> String {
+    let noun = |n: i64| if n == 1 { "operation" } else { "operations" };
+    if counts.rows == 0 {
+        return "None of these operations waits for synchronization: they are synced or not uploaded yet."
+            .to_string();
+    }
+    let mut summary = format!(
+        "Synchronized {} {}: {} synced, {} failed.",
+        counts.rows,
+        noun(counts.rows),
+        counts.succeeded,
+        counts.failed
+    );
+    let waiting = counts.rows - counts.succeeded - counts.failed;
+    if waiting > 0 {
+        summary.push_str(&format!(
+            " {waiting} still {} for an earlier operation of its customer.",
+            if waiting == 1 { "waits" } else { "wait" }
+        ));
+    }
+    let skipped = requested as i64 - counts.rows;
+    if skipped > 0 {
+        summary.push_str(&format!(
+            " {skipped} {} skipped: synced already or not uploaded yet.",
+            if skipped == 1 { "was" } else { "were" }
+        ));
+    }
+    summary
+}
+
+#[component]
+pub fn SyncStatusPage() -> impl IntoView {
+    let query = use_query_map();
+    let view = Memo::new(move |_| StatusView::from_query(|key| query.read().get(key)));
+    let synchronize = ServerAction::<SynchronizeOperations>::new();
+    let synchronize_failed = ServerAction::<SynchronizeAllFailed>::new();
+    let refresh = RwSignal::new(0_u32);
+    let page = Resource::new(
+        move || {
+            (
+                view.get(),
+                refresh.get(),
+                synchronize.version().get(),
+                synchronize_failed.version().get(),
+            )
+        },
+        |(view, _, _, _)| load_status_page(view),
+    );
+    Effect::new(move |_| {
+        if page.get().is_some() {
+            set_timeout(
+                move || {
+                    // The page may have gone while waiting.
+                    let _ = refresh.try_update(|n| *n += 1);
+                },
+                REFRESH_EVERY,
+            );
+        }
+    });
+    let channels = Resource::new(|| (), |_| status_page_channels());
+    let selected = RwSignal::new(HashSet::<String>::new());
+    Effect::new(move |_| {
+        view.track();
+        selected.set(HashSet::new());
+    });
+
+    let failed_count = Signal::derive(move || {
+        page.get()
+            .and_then(Result::ok)
+            .map_or(0, |page| page.counts.failed)
+    });
+
+    view! {
+        <Title text="Customer synchronization status - custsync" />
+        <p class="breadcrumb">"Retail and Commerce › Customers"</p>
+        <h1>"Customer synchronization status"</h1>
+        // The form and the actions stay put while the list below refreshes,
+        // so typing and a pending confirmation are never swept away.
+        {move || view! { <FilterForm view=view.get() channels /> }}
+        <BulkActions view selected failed_count synchronize synchronize_failed />
+        <Transition fallback=|| view! { <p>"Loading operations…"</p> }>
+            {move || Suspend::new(async move {
+                loaded(page.await, move |page| {
+                    let current = view.get_untracked();
+                    view! {
+                        <StatusCountLinks view=current.clone() page=page.clone() />
+                        <OperationTable rows=page.rows.clone() selected />
+                        <Pager view=current page />
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// The count of each status, each a link to the list filtered by it.
+#[component]
+fn StatusCountLinks(view: StatusView, page: StatusPage) -> impl IntoView {
+    let link = |status: Option<OperationStatus>, caption: &'static str, count: i64| {
+        let href = format!("{PATH}{}", view.with_status(status).to_query());
+        let current = (view.status == status).then_some("page");
+        view! {
+            <li>
+                <a href=href aria-current=current>
+                    <span class="count-caption">{caption}</span>
+                    " "
+                    <span class="count">{count}</span>
+                </a>
+            </li>
+        }
+    };
+    view! {
+        <nav aria-label="Operations by status">
+            <ul class="status-counts">
+                {link(None, "All", page.counts.total())}
+                {OperationStatus::ALL
+                    .into_iter()
+                    .map(|status| link(Some(status), status.caption(), page.counts.of(status)))
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn FilterForm(view: StatusView, channels: Resource<Result<Vec<ChannelOption>, AppError>>) -> impl IntoView {
+    let status = view.status;
+    let operation = view.operation;
+    view! {
+        <Form method="GET" action=PATH attr:class="status-filters">
+            <label for="status-search">"Search"</label>
+            <input id="status-search" name="q" type="search" value=view.search.clone()
+                placeholder="Name, email, temporary id or account" />
+            <label for="status-filter">"Status"</label>
+            <select id="status-filter" name="status">
+                <option value="" selected=status.is_none()>"All statuses"</option>
+                {OperationStatus::ALL
+                    .into_iter()
+                    .map(|option| view! {
+                        <option value=option.code() selected=status == Some(option)>{option.caption()}</option>
+                    })
+                    .collect_view()}
+            </select>
+            <label for="channel-filter">"Channel"</label>
+            <select id="channel-filter" name="channel">
+                <option value="" selected=view.channel_id.is_none()>"All channels"</option>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        channels
+                            .await
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|channel| view! {
+                                <option value=channel.channel_id.to_string()
+                                    selected=view.channel_id == Some(channel.channel_id)>
+                                    {channel.name}
+                                </option>
+                            })
+                            .collect_view()
+                    })}
+                </Transition>
+            </select>
+            <label for="operation-filter">"Operation"</label>
+            <select id="operation-filter" name="operation">
+                <option value="" selected=operation.is_none()>"All operations"</option>
+                {[OperationKind::Create, OperationKind::Update, OperationKind::AddAddress]
+                    .into_iter()
+                    .map(|kind| view! {
+                        <option value=kind.code() selected=operation == Some(kind)>{kind.caption()}</option>
+                    })
+                    .collect_view()}
+            </select>
+            <label for="from-filter">"Created from"</label>
+            <input id="from-filter" name="from" type="date" value=view.from.clone() />
+            <label for="to-filter">"Created to"</label>
+            <input id="to-filter" name="to" type="date" value=view.to.clone() />
+            <label for="order-filter">"Sort by time"</label>
+            <select id="order-filter" name="order">
+                <option value="" selected=!view.oldest_first>"Newest first"</option>
+                <option value="oldest" selected=view.oldest_first>"Oldest first"</option>
+            </select>
+            <button type="submit">"Apply filters"</button>
+        </Form>
+    }
+}
+
+#[component]
+fn BulkActions(
+    view: Memo<StatusView>,
+    selected: RwSignal<HashSet<String>>,
+    failed_count: Signal<i64>,
+    synchronize: ServerAction<SynchronizeOperations>,
+    synchronize_failed: ServerAction<SynchronizeAllFailed>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let export = move || format!("{PATH}.csv{}", view.get().first_page().to_query());
+    let answer = Signal::derive(move || {
+        if synchronize_failed.version().get() > synchronize.version().get() {
+            synchronize_failed.value().get()
+        } else {
+            synchronize.value().get()
+        }
+    });
+    let operations = |n: i64| if n == 1 { "operation" } else { "operations" };
+    view! {
+        <div class="bulk-actions">
+            <button type="button" disabled=move || synchronize.pending().get()
+                on:click=move |_| {
+                    let operation_ids = selected.get_untracked().into_iter().collect();
+                    synchronize.dispatch(SynchronizeOperations { operation_ids });
+                }>
+                "Synchronize"
+            </button>
+            <span class="selection">{move || format!("{} selected", selected.read().len())}</span>
+            <button type="button" disabled=move || synchronize_failed.pending().get()
+                on:click=move |_| confirming.set(true)>
+                "Synchronize all failed"
+            </button>
+            <a href=export download="customer-synchronization-status.csv">"Export to CSV"</a>
+        </div>
+        <Show when=move || confirming.get()>
+            <div class="confirm-dialog" role="alertdialog" aria-labelledby="confirm-all-failed">
+                <p id="confirm-all-failed">
+                    {move || {
+                        let failed = failed_count.get();
+                        format!("Synchronize all {failed} failed {} in this view?", operations(failed))
+                    }}
+                </p>
+                <button type="button" on:click=move |_| {
+                    confirming.set(false);
+                    synchronize_failed.dispatch(SynchronizeAllFailed { view: view.get_untracked().first_page() });
+                }>
+                    {move || format!("Synchronize {} failed", failed_count.get())}
+                </button>
+                <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+            </div>
+        </Show>
+        <ActionAnswer answer />
+    }
+}
+
+#[component]
+fn OperationTable(rows: Vec<StatusRow>, selected: RwSignal<HashSet<String>>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p>"No asynchronous customer operations in this view."</p> }.into_any();
+    }
+    view! {
+        <table class="operations">
+            <caption>"Asynchronous customer operations"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Select"</th>
+                    <th scope="col">"Operation"</th>
+                    <th scope="col">"Channel"</th>
+                    <th scope="col">"Created"</th>
+                    <th scope="col">"Temporary ID"</th>
+                    <th scope="col">"Customer account"</th>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Error"</th>
+                    <th scope="col">"Retries"</th>
+                    <th scope="col">"Last attempt"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|row| view! { <OperationRow row selected /> }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn OperationRow(row: StatusRow, selected: RwSignal<HashSet<String>>) -> impl IntoView {
+    let select = row.can_synchronize().then(|| {
+        let id = row.operation_id.clone();
+        let checkbox_id = format!("select-{id}");
+        let label = format!("Select {}", row.temporary_id);
+        let checked_id = id.clone();
+        view! {
+            <input type="checkbox" id=checkbox_id.clone()
+                prop:checked=move || selected.read().contains(&checked_id)
+                on:change=move |event| {
+                    let on = event_target_checked(&event);
+                    selected.update(|ids| {
+                        if on {
+                            ids.insert(id.clone());
+                        } else {
+                            ids.remove(&id);
+                        }
+                    });
+                } />
+            <label for=checkbox_id class="visually-hidden">{label}</label>
+        }
+    });
+    view! {
+        <tr>
+            <td>{select}</td>
+            <td>{row.operation}</td>
+            <td>{row.channel}</td>
+            <td><Time stored=row.created_at /></td>
+            <td><code>{row.temporary_id}</code></td>
+            <td>{row.account}</td>
+            <td>{row.name}</td>
+            <td><StatusBadge status=row.status /></td>
+            <td class="error-text">{row.error}</td>
+            <td>{row.retries}</td>
+            <td>{row.last_attempt.map(|at| view! { <Time stored=at /> })}</td>
+        </tr>
+    }
+}
+
+/// Previous and next page links, keyed on the first and last row shown.
+#[component]
+fn Pager(view: StatusView, page: StatusPage) -> impl IntoView {
+    let previous = page
+        .previous
+        .map(|key| format!("{PATH}{}", view.with_cursor(Cursor::Before(key)).to_query()));
+    let next = page
+        .next
+        .map(|key| format!("{PATH}{}", view.with_cursor(Cursor::After(key)).to_query()));
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {previous.map(|href| view! { <a href=href rel="prev">"Previous page"</a> })}
+            {next.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+        </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(rows: i64, succeeded: i64, failed: i64) -> RunCounts {
+        RunCounts {
+            rows,
+            succeeded,
+            failed,
+        }
+    }
+
+    #[test]
+    fn the_summary_names_what_synced_failed_waited_and_was_skipped() {
+        assert_eq!(
+            synchronize_summary(3, counts(3, 2, 1)),
+            "Synchronized 3 operations: 2 synced, 1 failed."
+        );
+        assert_eq!(
+            synchronize_summary(4, counts(2, 1, 0)),
+            "Synchronized 2 operations: 1 synced, 0 failed. 1 still waits for an earlier operation of its \
+             customer. 2 were skipped: synced already or not uploaded yet."
+        );
+        assert!(synchronize_summary(1, counts(0, 0, 0)).starts_with("None of these operations"));
+    }
+}

@@ -1,0 +1,404 @@
+//! What the Customer synchronization status page shows: its filters, search,
+//! order and page, all carried by the URL so that any view can be shared.
+
+use serde::{Deserialize, Serialize};
+
+use crate::operation::OperationStatus;
+use crate::records::OperationKind;
+
+/// Rows on one page of the list.
+pub const PAGE_SIZE: u32 = 50;
+
+/// A row's place in the list: operations are ordered by the time they were
+/// made in the channel, then by temporary id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageKey {
+    pub created_at: String,
+    pub temporary_id: String,
+}
+
+impl PageKey {
+    /// `2026-11-25T10:00:00.000Z~<temporary id>`, as the URL carries it.
+    pub fn to_param(&self) -> String {
+        format!("{}~{}", self.created_at, self.temporary_id)
+    }
+
+    pub fn from_param(param: &str) -> Option<PageKey> {
+        let (created_at, temporary_id) = param.split_once('~')?;
+        (!created_at.is_empty() && !temporary_id.is_empty()).then(|| PageKey {
+            created_at: created_at.to_string(),
+            temporary_id: temporary_id.to_string(),
+        })
+    }
+}
+
+/// Which way a page goes from its cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cursor {
+    /// The rows that follow this key in the list's order.
+    After(PageKey),
+    /// The rows that precede it (paging back).
+    Before(PageKey),
+}
+
+/// One view of the list: filters, search, order and page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusView {
+    pub status: Option<OperationStatus>,
+    pub channel_id: Option<i64>,
+    pub operation: Option<OperationKind>,
+    /// First and last day shown, `YYYY-MM-DD`, inclusive; empty for no limit.
+    pub from: String,
+    pub to: String,
+    /// Name, email, temporary id or customer account.
+    pub search: String,
+    pub oldest_first: bool,
+    pub cursor: Option<Cursor>,
+}
+
+impl StatusView {
+    /// Reads a view from the URL's query parameters; what is not understood
+    /// is left out rather than refused, so an old link still opens.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> StatusView {
+        let text = |key: &str| get(key).map(|value| value.trim().to_string()).unwrap_or_default();
+        let cursor = get("after")
+            .and_then(|param| PageKey::from_param(&param))
+            .map(Cursor::After)
+            .or_else(|| {
+                get("before")
+                    .and_then(|param| PageKey::from_param(&param))
+                    .map(Cursor::Before)
+            });
+        StatusView {
+            status: get("status").and_then(|code| OperationStatus::from_code(&code)),
+            channel_id: get("channel").and_then(|id| id.parse().ok()),
+            operation: get("operation").and_then(|code| OperationKind::from_code(&code)),
+            from: valid_day(&text("from")),
+            to: valid_day(&text("to")),
+            search: text("q"),
+            oldest_first: get("order").as_deref() == Some("oldest"),
+            cursor,
+        }
+    }
+
+    /// The URL query of this view, `?status=failed&q=berg`, empty for the
+    /// plain first page.
+    pub fn to_query(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(status) = self.status {
+            pairs.push(("status", status.code().to_string()));
+        }
+        if let Some(channel_id) = self.channel_id {
+            pairs.push(("channel", channel_id.to_string()));
+        }
+        if let Some(operation) = self.operation {
+            pairs.push(("operation", operation.code().to_string()));
+        }
+        for (key, value) in [("from", &self.from), ("to", &self.to), ("q", &self.search)] {
+            if !value.is_empty() {
+                pairs.push((key, value.clone()));
+            }
+        }
+        if self.oldest_first {
+            pairs.push(("order", "oldest".to_string()));
+        }
+        match &self.cursor {
+            Some(Cursor::After(key)) => pairs.push(("after", key.to_param())),
+            Some(Cursor::Before(key)) => pairs.push(("before", key.to_param())),
+            None => {}
+        }
+        if pairs.is_empty() {
+            return String::new();
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .map(|(key, value)| format!("{key}={}", encode_component(&value)))
+            .collect();
+        format!("?{}", query.join("&"))
+    }
+
+    /// The same filters from the first page.
+    pub fn first_page(&self) -> StatusView {
+        StatusView {
+            cursor: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same filters with another status (none for all).
+    pub fn with_status(&self, status: Option<OperationStatus>) -> StatusView {
+        StatusView {
+            status,
+            cursor: None,
+            ..self.clone()
+        }
+    }
+
+    pub fn with_cursor(&self, cursor: Cursor) -> StatusView {
+        StatusView {
+            cursor: Some(cursor),
+            ..self.clone()
+        }
+    }
+
+    /// The search term in lower case, as names and emails are compared.
+    pub fn search_key(&self) -> Option<String> {
+        let term = self.search.trim();
+        (!term.is_empty()).then(|| term.to_lowercase())
+    }
+}
+
+/// A `YYYY-MM-DD` day, or empty.
+fn valid_day(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if shaped { text.to_string() } else { String::new() }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters stay).
+pub fn encode_component(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// How many operations are in each status under a view's other filters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub pending_upload: i64,
+    pub pending_sync: i64,
+    pub synced: i64,
+    pub failed: i64,
+}
+
+impl StatusCounts {
+    pub fn of(&self, status: OperationStatus) -> i64 {
+        match status {
+            OperationStatus::PendingUpload => self.pending_upload,
+            OperationStatus::PendingSync => self.pending_sync,
+            OperationStatus::Synced => self.synced,
+            OperationStatus::Failed => self.failed,
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.pending_upload + self.pending_sync + self.synced + self.failed
+    }
+}
+
+/// One operation as a row of the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusRow {
+    /// The operation's own temporary id: its key, and what Synchronize names.
+    pub operation_id: String,
+    pub operation: String,
+    pub channel: String,
+    pub created_at: String,
+    /// The customer's temporary id: the create's own, or the one an update
+    /// or address addition names.
+    pub temporary_id: String,
+    pub account: Option<String>,
+    pub name: String,
+    pub status: OperationStatus,
+    pub error: Option<String>,
+    pub retries: i64,
+    pub last_attempt: Option<String>,
+}
+
+impl StatusRow {
+    pub fn key(&self) -> PageKey {
+        PageKey {
+            created_at: self.created_at.clone(),
+            temporary_id: self.operation_id.clone(),
+        }
+    }
+
+    /// Uploaded and not completed: Synchronize can process it now.
+    pub fn can_synchronize(&self) -> bool {
+        matches!(
+            self.status,
+            OperationStatus::PendingSync | OperationStatus::Failed
+        )
+    }
+}
+
+/// A channel as the channel filter offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelOption {
+    pub channel_id: i64,
+    pub name: String,
+}
+
+/// One page of the list with the counts above it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusPage {
+    pub rows: Vec<StatusRow>,
+    pub counts: StatusCounts,
+    /// The cursors of the pages before and after this one, if there are any.
+    pub previous: Option<PageKey>,
+    pub next: Option<PageKey>,
+    pub channels: Vec<ChannelOption>,
+}
+
+/// Merges the rows of both databases, each already in the view's order and
+/// each holding up to `page_size + 1` rows nearest the cursor, into the page.
+pub fn merge_page(
+    view: &StatusView,
+    mut rows: Vec<StatusRow>,
+    page_size: usize,
+) -> (Vec<StatusRow>, Option<PageKey>, Option<PageKey>) {
+    rows.sort_by(|a, b| {
+        let order = (&a.created_at, &a.operation_id).cmp(&(&b.created_at, &b.operation_id));
+        if view.oldest_first { order } else { order.reverse() }
+    });
+    let more = rows.len() > page_size;
+    match &view.cursor {
+        Some(Cursor::Before(_)) => {
+            let start = rows.len().saturating_sub(page_size);
+            let page: Vec<StatusRow> = rows.split_off(start);
+            let previous = more.then(|| page.first().map(StatusRow::key)).flatten();
+            let next = page.last().map(StatusRow::key);
+            (page, previous, next)
+        }
+        cursor => {
+            rows.truncate(page_size);
+            let previous = cursor.as_ref().and(rows.first().map(StatusRow::key));
+            let next = more.then(|| rows.last().map(StatusRow::key)).flatten();
+            (rows, previous, next)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(query: &str) -> StatusView {
+        let pairs: HashMap<String, String> = query
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(key, value)| (key.to_string(), decode(value)))
+            .collect();
+        StatusView::from_query(|key| pairs.get(key).cloned())
+    }
+
+    fn decode(value: &str) -> String {
+        let mut bytes = Vec::new();
+        let mut rest = value.as_bytes();
+        while let Some((&byte, tail)) = rest.split_first() {
+            if byte == b'%' && tail.len() >= 2 {
+                let hex = std::str::from_utf8(&tail[..2]).unwrap();
+                bytes.push(u8::from_str_radix(hex, 16).unwrap());
+                rest = &tail[2..];
+            } else {
+                bytes.push(byte);
+                rest = tail;
+            }
+        }
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_view_survives_its_url() {
+        let view = StatusView {
+            status: Some(OperationStatus::Failed),
+            channel_id: Some(2),
+            operation: Some(OperationKind::AddAddress),
+            from: "2026-11-01".into(),
+            to: "2026-11-30".into(),
+            search: "Berg & Søn".into(),
+            oldest_first: true,
+            cursor: Some(Cursor::Before(PageKey {
+                created_at: "2026-11-25T10:00:00.000Z".into(),
+                temporary_id: "abc".into(),
+            })),
+        };
+        assert_eq!(parse(&view.to_query()), view);
+    }
+
+    #[test]
+    fn the_plain_first_page_has_no_query() {
+        assert_eq!(StatusView::default().to_query(), "");
+        assert_eq!(parse(""), StatusView::default());
+    }
+
+    #[test]
+    fn what_is_not_understood_is_left_out() {
+        let view = parse("?status=lost&channel=x&from=yesterday&after=nokey&q=%20ana%20");
+        assert_eq!(
+            view,
+            StatusView {
+                search: "ana".into(),
+                ..StatusView::default()
+            }
+        );
+    }
+
+    #[test]
+    fn changing_the_status_returns_to_the_first_page() {
+        let view = StatusView {
+            cursor: Some(Cursor::After(PageKey {
+                created_at: "t".into(),
+                temporary_id: "x".into(),
+            })),
+            ..StatusView::default()
+        };
+        assert_eq!(view.with_status(Some(OperationStatus::Synced)).cursor, None);
+    }
+
+    fn row(created_at: &str, id: &str) -> StatusRow {
+        StatusRow {
+            operation_id: id.into(),
+            operation: "Create customer".into(),
+            channel: "Seattle".into(),
+            created_at: created_at.into(),
+            temporary_id: id.into(),
+            account: None,
+            name: "Ana".into(),
+            status: OperationStatus::PendingSync,
+            error: None,
+            retries: 0,
+            last_attempt: None,
+        }
+    }
+
+    fn ids(rows: &[StatusRow]) -> Vec<&str> {
+        rows.iter().map(|row| row.operation_id.as_str()).collect()
+    }
+
+    #[test]
+    fn rows_of_both_databases_merge_newest_first_into_one_page() {
+        let rows = vec![row("t1", "a"), row("t4", "d"), row("t3", "c"), row("t2", "b")];
+        let (page, previous, next) = merge_page(&StatusView::default(), rows, 3);
+        assert_eq!(ids(&page), ["d", "c", "b"]);
+        assert_eq!(previous, None);
+        assert_eq!(next, Some(row("t2", "b").key()));
+    }
+
+    #[test]
+    fn paging_back_keeps_the_rows_nearest_the_cursor() {
+        let view = StatusView {
+            cursor: Some(Cursor::Before(row("t1", "a").key())),
+            ..StatusView::default()
+        };
+        // Newest first, rows before `a` are newer: the two nearest are b, c.
+        let rows = vec![row("t2", "b"), row("t3", "c"), row("t4", "d")];
+        let (page, previous, next) = merge_page(&view, rows, 2);
+        assert_eq!(ids(&page), ["c", "b"]);
+        assert_eq!(previous, Some(row("t3", "c").key()));
+        assert_eq!(next, Some(row("t2", "b").key()));
+    }
+}

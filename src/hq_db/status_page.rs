@@ -1,0 +1,111 @@
+//! The queries of the Customer synchronization status page over HQ's
+//! uploaded operations: one keyset page under a view's filters, the counts
+//! per status, and the failed operations a view holds.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::{HqDb, HqDbError, UploadedOperationRow};
+use crate::hq::sync_status::view::StatusView;
+use crate::operation::OperationStatus;
+use crate::staging_tables::push_status_page;
+
+const ROW_COLUMNS: &str = "o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at,
+    CASE WHEN o.party_type = 'organization' THEN o.organization_name
+         ELSE o.first_name || ' ' || o.last_name END AS name,
+    o.customer_account, o.customer_temporary_id,
+    o.OnlineOperationCompleted AS online_operation_completed, o.account,
+    o.error, o.retry_count, o.last_attempt_at";
+
+impl HqDb {
+    /// Up to `limit` operations of the view's page, in the view's order.
+    pub async fn status_page_rows(
+        &self,
+        view: &StatusView,
+        limit: u32,
+    ) -> Result<Vec<UploadedOperationRow>, HqDbError> {
+        if view.status == Some(OperationStatus::PendingUpload) {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {ROW_COLUMNS} FROM RETAILASYNCCUSTOMERV2 o LEFT JOIN channels c ON c.channel_id = o.channel_id"
+        ));
+        push_filters(&mut query, view, true);
+        let backwards = push_status_page(&mut query, view, limit, "o.");
+        let mut rows: Vec<UploadedOperationRow> = query.build_query_as().fetch_all(&self.pools.read).await?;
+        if backwards {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// Operations per status under the view's filters other than the status.
+    pub async fn status_counts(&self, view: &StatusView) -> Result<Vec<(OperationStatus, i64)>, HqDbError> {
+        let mut query = QueryBuilder::new("SELECT o.status, COUNT(*) FROM RETAILASYNCCUSTOMERV2 o");
+        push_filters(&mut query, view, false);
+        query.push(" GROUP BY o.status");
+        let counts: Vec<(String, i64)> = query.build_query_as().fetch_all(&self.pools.read).await?;
+        Ok(counts
+            .into_iter()
+            .filter_map(|(code, count)| OperationStatus::from_code(&code).map(|status| (status, count)))
+            .collect())
+    }
+
+    /// The temporary ids of the failed operations under the view's filters
+    /// (whatever its status filter), oldest first.
+    pub async fn failed_operation_ids(&self, view: &StatusView) -> Result<Vec<String>, HqDbError> {
+        let failed = view.with_status(Some(OperationStatus::Failed));
+        let mut query = QueryBuilder::new("SELECT o.temporary_id FROM RETAILASYNCCUSTOMERV2 o");
+        push_filters(&mut query, &failed, true);
+        query.push(" ORDER BY o.id");
+        Ok(query.build_query_scalar().fetch_all(&self.pools.read).await?)
+    }
+}
+
+/// ` WHERE …` for the view's channel, operation, days, search and, when
+/// `with_status`, status.
+fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView, with_status: bool) {
+    query.push(" WHERE 1 = 1");
+    if with_status && let Some(status) = view.status {
+        query.push(" AND o.status = ").push_bind(status.code());
+    }
+    if let Some(channel_id) = view.channel_id {
+        query.push(" AND o.channel_id = ").push_bind(channel_id);
+    }
+    if let Some(kind) = view.operation {
+        query.push(" AND o.operation = ").push_bind(kind.code());
+    }
+    if !view.from.is_empty() {
+        query.push(" AND o.created_at >= ").push_bind(view.from.clone());
+    }
+    if !view.to.is_empty() {
+        query
+            .push(" AND o.created_at < date(")
+            .push_bind(view.to.clone())
+            .push(", '+1 day')");
+    }
+    if let Some(term) = view.search_key() {
+        push_search(query, view.search.trim(), &term);
+    }
+}
+
+/// Exact temporary ids and accounts, prefixes of names and emails: each a
+/// range of an index, so a search stays fast over a million operations.
+fn push_search(query: &mut QueryBuilder<'_, Sqlite>, raw: &str, lower: &str) {
+    let upper = raw.to_uppercase();
+    let end = format!("{lower}\u{10FFFF}");
+    query.push(" AND (o.temporary_id = ").push_bind(lower.to_string());
+    query
+        .push(" OR o.customer_temporary_id = ")
+        .push_bind(lower.to_string());
+    query.push(" OR o.account = ").push_bind(upper.clone());
+    query.push(" OR o.customer_account = ").push_bind(upper);
+    for column in ["email", "last_name", "first_name", "organization_name"] {
+        query
+            .push(format!(" OR (lower(o.{column}) >= "))
+            .push_bind(lower.to_string())
+            .push(format!(" AND lower(o.{column}) < "))
+            .push_bind(end.clone())
+            .push(")");
+    }
+    query.push(")");
+}

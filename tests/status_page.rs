@@ -1,0 +1,262 @@
+//! The Customer synchronization status page's queries on a generated data
+//! set spread over both databases: counts, filters, search, keyset pages
+//! forward and back, and Synchronize for chosen operations.
+
+mod common;
+
+use std::collections::HashSet;
+
+use custsync::backend::Backend;
+use custsync::cdx;
+use custsync::channel_customers::{Origin, create_customer};
+use custsync::customer::CustomerDraft;
+use custsync::hq::sync_status::view::{Cursor, StatusPage, StatusView};
+use custsync::jobs::Job;
+use custsync::operation::OperationStatus;
+use custsync::records::OperationKind;
+
+const ORIGINS: [Origin; 3] = [
+    Origin::Register {
+        channel_id: 1,
+        register_number: 1,
+    },
+    Origin::Register {
+        channel_id: 2,
+        register_number: 1,
+    },
+    Origin::OnlineStore,
+];
+
+/// 90 operations synced or failed (every tenth reuses an email HQ holds),
+/// then 6 still waiting for the P-job.
+async fn generated(backend: &Backend) -> Vec<String> {
+    let mut ids = Vec::new();
+    for n in 0..90 {
+        let email = if n % 10 == 3 {
+            "karen.berg@contoso.com".to_string()
+        } else {
+            format!("status{n:03}@example.com")
+        };
+        ids.push(create(backend, ORIGINS[n % 3], "Ana", &format!("Status{n:03}"), &email).await);
+    }
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    for n in 0..6 {
+        let email = format!("waiting{n}@example.com");
+        ids.push(create(backend, ORIGINS[n % 3], "Bo", &format!("Waiting{n}"), &email).await);
+    }
+    ids
+}
+
+async fn create(backend: &Backend, origin: Origin, first: &str, last: &str, email: &str) -> String {
+    let draft = CustomerDraft {
+        first_name: first.into(),
+        last_name: last.into(),
+        email: email.into(),
+        ..CustomerDraft::default()
+    };
+    create_customer(&backend.channel_side(), origin, &draft)
+        .await
+        .unwrap()
+        .temporary_id()
+        .expect("a create in asynchronous mode")
+        .to_string()
+}
+
+async fn page(backend: &Backend, view: &StatusView, size: u32) -> StatusPage {
+    cdx::status_page(&backend.channel, &backend.hq, view, size)
+        .await
+        .unwrap()
+}
+
+fn ids(page: &StatusPage) -> Vec<String> {
+    page.rows.iter().map(|row| row.operation_id.clone()).collect()
+}
+
+#[tokio::test]
+async fn counts_follow_the_other_filters_and_ignore_the_status_filter() {
+    let app = common::start().await;
+    generated(&app.backend).await;
+    let all = page(&app.backend, &StatusView::default(), 50).await;
+    assert_eq!(
+        (
+            all.counts.pending_upload,
+            all.counts.pending_sync,
+            all.counts.synced,
+            all.counts.failed
+        ),
+        (6, 0, 81, 9)
+    );
+    let failed_view = StatusView {
+        status: Some(OperationStatus::Failed),
+        channel_id: Some(2),
+        ..StatusView::default()
+    };
+    let seattle = page(&app.backend, &failed_view, 50).await;
+    assert_eq!(seattle.counts.total(), 32);
+    assert_eq!(seattle.rows.len() as i64, seattle.counts.failed);
+    assert!(
+        seattle
+            .rows
+            .iter()
+            .all(|row| row.channel == "Seattle" && row.status == OperationStatus::Failed)
+    );
+    assert!(
+        seattle.rows[0]
+            .error
+            .as_deref()
+            .is_some_and(|error| error.contains("already has the email karen.berg@contoso.com"))
+    );
+}
+
+#[tokio::test]
+async fn keyset_pages_walk_every_operation_once_forward_and_back() {
+    let app = common::start().await;
+    let staged = generated(&app.backend).await;
+    let mut view = StatusView::default();
+    let mut pages = Vec::new();
+    loop {
+        let current = page(&app.backend, &view, 10).await;
+        pages.push(ids(&current));
+        match current.next {
+            Some(key) => view = view.with_cursor(Cursor::After(key)),
+            None => break,
+        }
+    }
+    assert_eq!(pages.len(), 10);
+    let walked: Vec<String> = pages.concat();
+    assert_eq!(walked.len(), staged.len());
+    assert_eq!(
+        walked.iter().collect::<HashSet<_>>(),
+        staged.iter().collect::<HashSet<_>>()
+    );
+    // Newest first: the last staged operation opens the list.
+    assert_eq!(walked.first(), staged.last());
+
+    let third = page(
+        &app.backend,
+        &StatusView::default().with_cursor(Cursor::After(page_key(&app.backend, 2).await)),
+        10,
+    )
+    .await;
+    assert_eq!(ids(&third), pages[2]);
+    let back = page(
+        &app.backend,
+        &StatusView::default().with_cursor(Cursor::Before(third.previous.clone().unwrap())),
+        10,
+    )
+    .await;
+    assert_eq!(ids(&back), pages[1]);
+
+    let oldest_first = StatusView {
+        oldest_first: true,
+        ..StatusView::default()
+    };
+    assert_eq!(
+        page(&app.backend, &oldest_first, 1).await.rows[0].operation_id,
+        staged[0]
+    );
+}
+
+/// The key of the last row of page `pages_before` (0-based) of size 10.
+async fn page_key(backend: &Backend, pages_before: usize) -> custsync::hq::sync_status::view::PageKey {
+    let mut view = StatusView::default();
+    let mut key = None;
+    for _ in 0..pages_before {
+        let current = page(backend, &view, 10).await;
+        key = current.next.clone();
+        view = view.with_cursor(Cursor::After(current.next.unwrap()));
+    }
+    key.unwrap()
+}
+
+#[tokio::test]
+async fn search_finds_by_name_prefix_email_temporary_id_and_account() {
+    let app = common::start().await;
+    let staged = generated(&app.backend).await;
+    let search = |term: &str| StatusView {
+        search: term.into(),
+        ..StatusView::default()
+    };
+    assert_eq!(page(&app.backend, &search("status01"), 50).await.rows.len(), 10);
+    assert_eq!(page(&app.backend, &search("WAITING"), 50).await.rows.len(), 6);
+    assert_eq!(
+        page(&app.backend, &search("status042@example"), 50)
+            .await
+            .rows
+            .len(),
+        1
+    );
+    let by_id = page(&app.backend, &search(&staged[5]), 50).await;
+    assert_eq!(ids(&by_id), [staged[5].clone()]);
+    let synced = page(&app.backend, &search("status000"), 50).await.rows[0].clone();
+    let account = synced.account.unwrap();
+    let by_account = page(&app.backend, &search(&account.to_lowercase()), 50).await;
+    assert_eq!(ids(&by_account), [staged[0].clone()]);
+    assert!(page(&app.backend, &search("nobody"), 50).await.rows.is_empty());
+}
+
+#[tokio::test]
+async fn operation_and_date_filters_narrow_the_list() {
+    let app = common::start().await;
+    generated(&app.backend).await;
+    let updates = StatusView {
+        operation: Some(OperationKind::Update),
+        ..StatusView::default()
+    };
+    assert_eq!(page(&app.backend, &updates, 50).await.counts.total(), 0);
+    let future = StatusView {
+        from: "2999-01-01".into(),
+        ..StatusView::default()
+    };
+    assert_eq!(page(&app.backend, &future, 50).await.counts.total(), 0);
+    let up_to_today = StatusView {
+        from: "2000-01-01".into(),
+        to: "2999-12-31".into(),
+        ..StatusView::default()
+    };
+    assert_eq!(page(&app.backend, &up_to_today, 50).await.counts.total(), 96);
+}
+
+#[tokio::test]
+async fn synchronize_processes_the_chosen_operations_and_skips_the_rest() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let staged = generated(backend).await;
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let waiting: Vec<String> = staged[90..].to_vec();
+    let mut chosen = waiting.clone();
+    chosen.push(staged[0].clone());
+    let counts = custsync::sync::synchronize_selected(&backend.hq, &chosen, backend.settings.sync_options())
+        .await
+        .unwrap();
+    assert_eq!((counts.rows, counts.succeeded, counts.failed), (6, 6, 0));
+    let view = StatusView {
+        search: "waiting".into(),
+        ..StatusView::default()
+    };
+    let rows = page(backend, &view, 50).await.rows;
+    assert!(
+        rows.iter()
+            .all(|row| row.status == OperationStatus::Synced && row.account.is_some())
+    );
+
+    // A failed operation past the retry limit is still processed when the
+    // admin asks, and says again why it fails.
+    let failed_view = StatusView {
+        status: Some(OperationStatus::Failed),
+        ..StatusView::default()
+    };
+    let failed = cdx::failed_operation_ids(&backend.hq, &failed_view)
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 9);
+    for _ in 0..3 {
+        custsync::sync::synchronize_selected(&backend.hq, &failed, backend.settings.sync_options())
+            .await
+            .unwrap();
+    }
+    let rows = page(backend, &failed_view, 50).await.rows;
+    assert_eq!(rows.len(), 9);
+    assert!(rows.iter().all(|row| row.retries == 4));
+}
