@@ -202,3 +202,35 @@ async fn insert_customer(
 pub fn text(error: impl std::fmt::Display) -> String {
     error.to_string()
 }
+
+/// The status page's search as one bare query over HQ's file: the first 51
+/// operations of the channel matching `term`, newest first, `times` times.
+pub async fn status_query(hq: &Path, term: &str, times: usize) -> Result<Vec<Duration>, String> {
+    let mut conn = connect(hq).await?;
+    let end = format!("{term}\u{10FFFF}");
+    let mut latencies = Vec::with_capacity(times);
+    for _ in 0..times {
+        let started = Instant::now();
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT temporary_id FROM RETAILASYNCCUSTOMERV2
+             WHERE channel_id = ?1
+               AND (temporary_id = ?2 OR customer_temporary_id = ?2 OR account = ?2 OR customer_account = ?2
+                    OR (lower(email) >= ?2 AND lower(email) < ?3)
+                    OR (lower(last_name) >= ?2 AND lower(last_name) < ?3)
+                    OR (lower(first_name) >= ?2 AND lower(first_name) < ?3)
+                    OR (lower(organization_name) >= ?2 AND lower(organization_name) < ?3))
+             ORDER BY created_at DESC, temporary_id DESC LIMIT 51",
+        )
+        .bind(data::CHANNEL_ID)
+        .bind(term)
+        .bind(&end)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(text)?;
+        if rows.is_empty() {
+            return Err(format!("the search {term:?} found nothing"));
+        }
+        latencies.push(started.elapsed());
+    }
+    Ok(latencies)
+}

@@ -101,7 +101,7 @@ async fn load_run(options: &Options, run: usize) -> Result<LoadRun, String> {
 }
 
 /// Serves the app on a free local port, as `make run` serves it.
-async fn serve(backend: Backend) -> Result<SocketAddr, String> {
+pub async fn serve(backend: Backend) -> Result<SocketAddr, String> {
     let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
         .map_err(|error| error.to_string())?
         .leptos_options;
@@ -167,6 +167,25 @@ async fn post(stream: &mut BufReader<TcpStream>, path: &str, body: &str) -> std:
          Accept: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
+    exchange(stream, &request).await
+}
+
+/// Gets a page as a browser would, on `connection` (opened when none), and
+/// reads the whole streamed answer; returns its status.
+pub async fn get(
+    addr: SocketAddr,
+    connection: &mut Option<BufReader<TcpStream>>,
+    path: &str,
+) -> std::io::Result<u16> {
+    let stream = match connection {
+        Some(stream) => stream,
+        None => connection.insert(BufReader::new(TcpStream::connect(addr).await?)),
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n");
+    exchange(stream, &request).await
+}
+
+async fn exchange(stream: &mut BufReader<TcpStream>, request: &str) -> std::io::Result<u16> {
     stream.get_mut().write_all(request.as_bytes()).await?;
     let mut line = String::new();
     stream.read_line(&mut line).await?;
@@ -176,6 +195,7 @@ async fn post(stream: &mut BufReader<TcpStream>, path: &str, body: &str) -> std:
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| invalid(format!("no status line in {line:?}")))?;
     let mut length = 0;
+    let mut chunked = false;
     loop {
         line.clear();
         if stream.read_line(&mut line).await? == 0 {
@@ -184,18 +204,43 @@ async fn post(stream: &mut BufReader<TcpStream>, path: &str, body: &str) -> std:
         if line == "\r\n" {
             break;
         }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        if name.eq_ignore_ascii_case("content-length") {
             length = value
                 .trim()
                 .parse()
                 .map_err(|_| invalid(format!("bad length {value:?}")))?;
+        } else if name.eq_ignore_ascii_case("transfer-encoding")
+            && value.trim().eq_ignore_ascii_case("chunked")
+        {
+            chunked = true;
         }
     }
-    let mut answer = vec![0; length];
-    stream.read_exact(&mut answer).await?;
+    if chunked {
+        read_chunks(stream).await?;
+    } else {
+        let mut answer = vec![0; length];
+        stream.read_exact(&mut answer).await?;
+    }
     Ok(status)
+}
+
+/// Reads a chunked body to its last, empty chunk.
+async fn read_chunks(stream: &mut BufReader<TcpStream>) -> std::io::Result<()> {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        stream.read_line(&mut line).await?;
+        let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
+            .map_err(|_| invalid(format!("bad chunk size {line:?}")))?;
+        let mut chunk = vec![0; size + 2];
+        stream.read_exact(&mut chunk).await?;
+        if size == 0 {
+            return Ok(());
+        }
+    }
 }
 
 fn invalid(message: String) -> std::io::Error {

@@ -11,6 +11,7 @@ mod data;
 mod http_load;
 mod machine;
 mod report;
+mod status_page;
 mod sync_run;
 mod wasm_size;
 
@@ -28,6 +29,8 @@ pub struct Options {
     pub load_duration: Duration,
     pub clients: usize,
     pub operations: usize,
+    /// Operations in HQ for the status page figure.
+    pub status_rows: usize,
     pub output: PathBuf,
     pub wasm: PathBuf,
     pub command: String,
@@ -42,6 +45,7 @@ impl Options {
             load_duration: Duration::from_secs(if smoke { 1 } else { 30 }),
             clients: 32,
             operations: if smoke { 300 } else { 100_000 },
+            status_rows: if smoke { 2_000 } else { 1_000_000 },
             output: if smoke {
                 std::env::temp_dir().join("custsync-bench-smoke.md")
             } else {
@@ -65,6 +69,7 @@ impl Options {
                 "--seconds" => options.load_duration = Duration::from_secs(number(&value("--seconds")?)?),
                 "--clients" => options.clients = number(&value("--clients")?)?,
                 "--operations" => options.operations = number(&value("--operations")?)?,
+                "--status-rows" => options.status_rows = number(&value("--status-rows")?)?,
                 "--output" => options.output = PathBuf::from(value("--output")?),
                 "--wasm" => options.wasm = PathBuf::from(value("--wasm")?),
                 // `cargo bench` adds --bench; `--smoke` was read above.
@@ -72,8 +77,8 @@ impl Options {
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
-        if options.runs == 0 || options.clients == 0 || options.operations == 0 {
-            return Err("--runs, --clients and --operations must be above 0".to_string());
+        if options.runs == 0 || options.clients == 0 || options.operations == 0 || options.status_rows == 0 {
+            return Err("--runs, --clients, --operations and --status-rows must be above 0".to_string());
         }
         Ok(options)
     }
@@ -116,6 +121,8 @@ fn run(options: &Options) -> Result<(), String> {
     figures.extend(runtime.block_on(http_load::measure(options))?);
     eprintln!("bench: P-job + sync of {} creates", options.operations);
     figures.extend(sync_run::measure(options, &runtime)?);
+    eprintln!("bench: status page over {} operations", options.status_rows);
+    figures.extend(runtime.block_on(status_page::measure(options))?);
     figures.push(wasm_size::measure(&options.wasm));
     report::write(options, &figures)?;
     eprintln!("bench: wrote {}", options.output.display());

@@ -1,0 +1,103 @@
+//! Customer synchronization status over a million operations: the first
+//! filtered page of 50 with a search term, server-rendered over HTTP.
+
+use std::time::Instant;
+
+use custsync::backend::Backend;
+use custsync::records::{OperationKind, StagedOperation};
+use custsync::settings::Settings;
+use tempfile::TempDir;
+
+use crate::baseline::{self, text};
+use crate::http_load::{get, serve};
+use crate::report::{Figure, percentile};
+use crate::{Options, data};
+
+/// Operations written to HQ per transaction while generating.
+const GENERATE_BATCH: usize = 5_000;
+
+/// Matches last names "Customer 4242", "Customer 42420"…: about a hundred
+/// operations of a million, more than one page; a smaller set is searched
+/// for "customer 42".
+fn search_term(rows: usize) -> &'static str {
+    if rows >= 100_000 {
+        "customer 4242"
+    } else {
+        "customer 42"
+    }
+}
+
+pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
+    let dir = TempDir::new().map_err(text)?;
+    let backend = Backend::start(Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Settings::default()
+    })
+    .await
+    .map_err(text)?;
+    let count = options.status_rows;
+    eprintln!("bench: generating {count} operations in HQ");
+    for first in (0..count).step_by(GENERATE_BATCH) {
+        let batch: Vec<StagedOperation> = (first..(first + GENERATE_BATCH).min(count))
+            .map(operation)
+            .collect();
+        backend
+            .hq
+            .save_uploaded_operations(&batch, 0)
+            .await
+            .map_err(text)?;
+    }
+    let addr = serve(backend.clone()).await?;
+    let term = search_term(count);
+    let path = format!(
+        "{}?q={}&channel={}",
+        custsync::hq::sync_status::PATH,
+        term.replace(' ', "%20"),
+        data::CHANNEL_ID
+    );
+    let requests = if options.smoke { 5 } else { 200 };
+    let mut runs = Vec::new();
+    let mut raw = Vec::new();
+    for _ in 0..options.runs {
+        let mut latencies = Vec::with_capacity(requests);
+        let mut connection = None;
+        for _ in 0..requests {
+            let started = Instant::now();
+            let status = get(addr, &mut connection, &path).await.map_err(text)?;
+            if status != 200 {
+                return Err(format!("the status page answered {status}"));
+            }
+            latencies.push(started.elapsed());
+        }
+        runs.push(percentile(&latencies, 0.5).as_secs_f64() * 1000.0);
+        let raw_latencies = baseline::status_query(&backend.settings.hq_db_path(), term, requests).await?;
+        raw.push(percentile(&raw_latencies, 0.5).as_secs_f64() * 1000.0);
+    }
+    Ok(vec![
+        Figure::new(
+            &format!("Status page: first page of 50 with a search term, {count} operations, p50 (ms)"),
+            "<= 20",
+            runs,
+        )
+        .lower_is_better(20.0)
+        .with_baseline(crate::report::Summary::of(&raw).median),
+    ])
+}
+
+fn operation(n: usize) -> StagedOperation {
+    let seconds = n % 60;
+    let minutes = (n / 60) % 60;
+    let hours = (n / 3600) % 24;
+    let day = 1 + (n / 86_400) % 28;
+    StagedOperation {
+        id: 0,
+        temporary_id: data::temporary_id(9, n),
+        kind: OperationKind::Create,
+        channel_id: data::CHANNEL_ID,
+        register_number: Some(data::REGISTER_NUMBER),
+        customer_account: None,
+        customer_temporary_id: None,
+        customer: data::customer("status", n),
+        created_at: format!("2026-10-{day:02}T{hours:02}:{minutes:02}:{seconds:02}.000Z"),
+    }
+}
