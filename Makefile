@@ -32,7 +32,8 @@ unit:
 # Release build of the site (for the WASM bundle size), then every figure,
 # written to BENCHMARKS.md. Takes about ten minutes.
 bench: setup
-	cargo leptos build --release
+	.ci/setup --release
+	PATH="$(CURDIR)/.ci/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release
 	cargo bench --features ssr --bench custsync
 
 site:

@@ -13,6 +13,7 @@ use crate::hq::feature_management::FeatureManagementPage;
 use crate::hq::functionality_profiles::FunctionalityProfilesPage;
 use crate::hq::realtime_calls::RealtimeCallsPage;
 use crate::hq::sync_status::SyncStatusPage;
+use crate::hq::sync_status::detail_page::OperationDetailPage;
 use crate::hq::troubleshoot::TroubleshootPage;
 use crate::pos::{PosCustomerPage, PosPage};
 
@@ -55,6 +56,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hq/batch-jobs") view=BatchJobsPage />
                     <Route path=path!("/hq/customers") view=CustomersPage />
                     <Route path=path!("/hq/customer-synchronization-status") view=SyncStatusPage />
+                    <Route
+                        path=path!("/hq/customer-synchronization-status/:operation")
+                        view=OperationDetailPage
+                    />
                     <Route path=path!("/hq/feature-management") view=FeatureManagementPage />
                     <Route path=path!("/hq/functionality-profiles") view=FunctionalityProfilesPage />
                     <Route path=path!("/hq/real-time-service-calls") view=RealtimeCallsPage />

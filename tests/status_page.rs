@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use custsync::backend::Backend;
 use custsync::cdx;
 use custsync::channel_customers::{Origin, create_customer};
-use custsync::customer::CustomerDraft;
+use custsync::customer::{CustomerDraft, validate_customer};
 use custsync::hq::sync_status::view::{Cursor, StatusPage, StatusView};
 use custsync::jobs::Job;
 use custsync::operation::OperationStatus;
@@ -227,9 +227,14 @@ async fn synchronize_processes_the_chosen_operations_and_skips_the_rest() {
     let waiting: Vec<String> = staged[90..].to_vec();
     let mut chosen = waiting.clone();
     chosen.push(staged[0].clone());
-    let counts = custsync::sync::synchronize_selected(&backend.hq, &chosen, backend.settings.sync_options())
-        .await
-        .unwrap();
+    let counts = custsync::sync::synchronize_selected(
+        &backend.hq,
+        &chosen,
+        backend.settings.sync_options(),
+        "HQ admin",
+    )
+    .await
+    .unwrap();
     assert_eq!((counts.rows, counts.succeeded, counts.failed), (6, 6, 0));
     let view = StatusView {
         search: "waiting".into(),
@@ -252,11 +257,84 @@ async fn synchronize_processes_the_chosen_operations_and_skips_the_rest() {
         .unwrap();
     assert_eq!(failed.len(), 9);
     for _ in 0..3 {
-        custsync::sync::synchronize_selected(&backend.hq, &failed, backend.settings.sync_options())
-            .await
-            .unwrap();
+        custsync::sync::synchronize_selected(
+            &backend.hq,
+            &failed,
+            backend.settings.sync_options(),
+            "HQ admin",
+        )
+        .await
+        .unwrap();
     }
     let rows = page(backend, &failed_view, 50).await.rows;
     assert_eq!(rows.len(), 9);
     assert!(rows.iter().all(|row| row.retries == 4));
+}
+
+#[tokio::test]
+async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let id = create(backend, ORIGINS[1], "Karen", "Second", "karen.berg@contoso.com").await;
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let run = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+
+    let failed = cdx::operation_detail(&backend.channel, &backend.hq, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(failed.row.status, OperationStatus::Failed);
+    assert!(failed.editable);
+    let texts: Vec<&str> = failed.timeline.iter().map(|entry| entry.text.as_str()).collect();
+    assert_eq!(texts[0], "Created in Seattle, register 1.");
+    assert!(texts[1].starts_with("Uploaded to HQ by P-job run "));
+    assert!(texts[2].starts_with(&format!(
+        "Sync failed (Batch run {}): Customer C000001",
+        run.run_id
+    )));
+
+    let mut corrected = failed.operation.customer.clone();
+    corrected.email = "karen.second@contoso.com".into();
+    let valid = validate_customer(&corrected, &failed.reference, false).unwrap();
+    let changes = "Email: karen.berg@contoso.com → karen.second@contoso.com";
+    assert!(
+        backend
+            .hq
+            .save_operation_edit(&id, &valid, "HQ admin", changes)
+            .await
+            .unwrap()
+    );
+    let counts = custsync::sync::synchronize_selected(
+        &backend.hq,
+        std::slice::from_ref(&id),
+        backend.settings.sync_options(),
+        "HQ admin",
+    )
+    .await
+    .unwrap();
+    assert_eq!((counts.succeeded, counts.failed), (1, 0));
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let synced = cdx::operation_detail(&backend.channel, &backend.hq, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let account = synced.row.account.clone().unwrap();
+    assert_eq!(synced.operation.customer.email, "karen.second@contoso.com");
+    assert!(!synced.editable);
+    let texts: Vec<&str> = synced.timeline.iter().map(|entry| entry.text.as_str()).collect();
+    assert_eq!(texts[3], format!("Edited by HQ admin: {changes}"));
+    assert_eq!(texts[4], format!("Synced as account {account} (HQ admin)."));
+    assert!(texts[5].starts_with("Sent back to the channels by job 1010, run "));
+    let hq_customer = backend.hq.customer_record(&account).await.unwrap().unwrap();
+    assert_eq!(hq_customer.customer.email, "karen.second@contoso.com");
+
+    // Synced, the operation can no longer be edited.
+    assert!(
+        !backend
+            .hq
+            .save_operation_edit(&id, &valid, "HQ admin", changes)
+            .await
+            .unwrap()
+    );
 }

@@ -83,6 +83,47 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
   await expect(failed.getByRole("cell").nth(9)).toHaveText("2");
 });
 
+test("an admin fixes a failed create: open it from the Failed count, Edit, Save, Synchronize", async ({ page }) => {
+  const lastName = uniqueName("Fixed");
+  const id = await addCustomer(page, lastName, "karen.berg@contoso.com");
+  await open(page, "/hq/distribution-schedule");
+  await runNow(page, /P-0001/);
+  await open(page, "/hq/batch-jobs");
+  const batch = page.getByRole("region", { name: /Synchronize customers and channel requests/ });
+  await batch.getByRole("button", { name: "Run now" }).click();
+  await expect(batch.getByRole("status")).toContainText("Completed with errors");
+
+  await searchFor(page, lastName.toLowerCase());
+  await page.getByRole("navigation", { name: "Operations by status" }).getByRole("link", { name: /^Failed/ }).click();
+  await operationRow(page, id).getByRole("link", { name: "Create customer" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Create customer: Eve ${lastName}`);
+  await expect(page.getByRole("region", { name: "Error" })).toContainText(
+    "Customer C000001 already has the email karen.berg@contoso.com",
+  );
+  const timeline = page.getByRole("region", { name: "Timeline" });
+  await expect(timeline).toContainText("Created in Seattle, register 1.");
+  await expect(timeline).toContainText(/Uploaded to HQ by P-job run \d+\./);
+  await expect(timeline).toContainText(/Sync failed \(Batch run \d+\): Customer C000001 already has the email/);
+
+  const email = `eve.${lastName.toLowerCase()}@example.com`;
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Email").fill("not-an-email");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#email-message")).toHaveText("Enter an email address like name@example.com.");
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Save" }).click();
+  const answer = page.getByRole("status").filter({ hasText: /Saved|Synchronized/ });
+  await expect(answer).toHaveText(`Saved (Email: karen.berg@contoso.com → ${email}). Synchronize to apply it.`);
+  await expect(timeline).toContainText(`Edited by HQ admin: Email: karen.berg@contoso.com → ${email}`);
+
+  await page.getByRole("button", { name: "Synchronize" }).click();
+  await expect(answer).toHaveText("Synchronized 1 operation: 1 synced, 0 failed.");
+  await expect(page.locator(".operation-status")).toContainText(/Synced Customer account C\d{6}/);
+  await expect(timeline).toContainText(/Synced as account C\d{6} \(HQ admin\)\./);
+  await expect(page.getByRole("region", { name: "Error" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Edit" })).toHaveCount(0);
+});
+
 test("the list follows a running batch without a reload", async ({ page, context }) => {
   const lastName = uniqueName("Live");
   const id = await addCustomer(page, lastName, `live.${lastName.toLowerCase()}@example.com`);

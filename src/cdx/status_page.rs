@@ -3,10 +3,12 @@
 
 use super::CdxError;
 use crate::channel_db::ChannelDb;
+use crate::customer::ReferenceData;
+use crate::hq::sync_status::detail::{OperationDetail, TimelineEntry, in_time_order};
 use crate::hq::sync_status::view::{
     ChannelOption, StatusCounts, StatusPage, StatusRow, StatusView, merge_page,
 };
-use crate::hq_db::{HqDb, UploadedOperationRow};
+use crate::hq_db::{HqDb, OperationHistory, UploadedOperationRow};
 use crate::operation::OperationStatus;
 use crate::records::{OperationKind, StagedOperation};
 
@@ -102,4 +104,123 @@ fn uploaded_row(op: UploadedOperationRow) -> StatusRow {
         retries: op.retry_count,
         last_attempt: op.last_attempt_at,
     }
+}
+
+/// One operation with its timeline: from HQ once uploaded, otherwise from
+/// the channel where it waits for the P-job. None when neither has it.
+pub async fn operation_detail(
+    channel: &ChannelDb,
+    hq: &HqDb,
+    temporary_id: &str,
+) -> Result<Option<OperationDetail>, CdxError> {
+    let groups = hq.customer_group_options().await?;
+    if let Some(history) = hq.operation_history(temporary_id).await? {
+        let Some(operation) = hq.uploaded_operation(temporary_id).await? else {
+            return Ok(None);
+        };
+        let sent_back = match history
+            .attempts
+            .iter()
+            .rev()
+            .find(|attempt| attempt.outcome == "synced")
+        {
+            Some(synced) => hq.customers_download_after(&synced.attempted_at).await?,
+            None => None,
+        };
+        let row = uploaded_row(history.row.clone());
+        let timeline = uploaded_timeline(&operation, &row, &history, sent_back);
+        return Ok(Some(detail(row, operation, timeline, groups)));
+    }
+    let Some(operation) = channel.staged_operation(temporary_id).await? else {
+        return Ok(None);
+    };
+    let channels = hq.channels().await?;
+    let name_of = |id: i64| {
+        channels
+            .iter()
+            .find(|record| record.channel_id == id)
+            .map_or_else(|| format!("Channel {id}"), |record| record.name.clone())
+    };
+    let row = waiting_row(operation.clone(), &name_of);
+    let timeline = vec![
+        created_entry(&operation, &row.channel),
+        TimelineEntry {
+            at: operation.created_at.clone(),
+            text: "Waiting in the channel for the P-job.".to_string(),
+        },
+    ];
+    Ok(Some(detail(row, operation, timeline, groups)))
+}
+
+fn detail(
+    row: StatusRow,
+    operation: StagedOperation,
+    timeline: Vec<TimelineEntry>,
+    groups: Vec<(String, String)>,
+) -> OperationDetail {
+    let editable = row.can_synchronize() && operation.kind != OperationKind::AddAddress;
+    OperationDetail {
+        reference: ReferenceData {
+            customer_groups: groups,
+            default_customer_group: operation.customer.customer_group.clone(),
+        },
+        timeline: in_time_order(timeline),
+        row,
+        operation,
+        editable,
+    }
+}
+
+fn created_entry(operation: &StagedOperation, channel: &str) -> TimelineEntry {
+    let register = operation
+        .register_number
+        .map(|number| format!(", register {number}"))
+        .unwrap_or_default();
+    TimelineEntry {
+        at: operation.created_at.clone(),
+        text: format!("Created in {channel}{register}."),
+    }
+}
+
+fn uploaded_timeline(
+    operation: &StagedOperation,
+    row: &StatusRow,
+    history: &OperationHistory,
+    sent_back: Option<(i64, String)>,
+) -> Vec<TimelineEntry> {
+    let mut timeline = vec![
+        created_entry(operation, &row.channel),
+        TimelineEntry {
+            at: history.uploaded_at.clone(),
+            text: format!("Uploaded to HQ by P-job run {}.", history.upload_run_id),
+        },
+    ];
+    timeline.extend(history.edits.iter().map(|edit| TimelineEntry {
+        at: edit.edited_at.clone(),
+        text: format!(
+            "Edited by {}: {}",
+            edit.edited_by,
+            edit.changes.replace('\n', "; ")
+        ),
+    }));
+    timeline.extend(history.attempts.iter().map(|attempt| TimelineEntry {
+        at: attempt.attempted_at.clone(),
+        text: match (&attempt.account, &attempt.error) {
+            (Some(account), _) if attempt.outcome == "synced" => {
+                format!("Synced as account {account} ({}).", attempt.attempted_by)
+            }
+            (_, error) => format!(
+                "Sync failed ({}): {}",
+                attempt.attempted_by,
+                error.as_deref().unwrap_or("no reason recorded")
+            ),
+        },
+    }));
+    if let Some((run_id, at)) = sent_back {
+        timeline.push(TimelineEntry {
+            at,
+            text: format!("Sent back to the channels by job 1010, run {run_id}."),
+        });
+    }
+    timeline
 }

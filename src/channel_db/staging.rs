@@ -46,6 +46,19 @@ impl ChannelDb {
         )
     }
 
+    /// The operation staged under `temporary_id`, whatever it does, with all its rows.
+    pub async fn staged_operation(
+        &self,
+        temporary_id: &str,
+    ) -> Result<Option<StagedOperation>, ChannelDbError> {
+        let sql = operations_document("SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?");
+        Ok(
+            read_operations(&self.pools.read, &sql, |query| query.bind(temporary_id))
+                .await?
+                .pop(),
+        )
+    }
+
     /// The create staged under `temporary_id`, with all its rows.
     pub async fn staged_create(&self, temporary_id: &str) -> Result<Option<StagedOperation>, ChannelDbError> {
         let sql = operations_document(

@@ -12,4 +12,13 @@ impl HqDb {
         .fetch_all(&self.pools.read)
         .await?)
     }
+
+    /// Every customer group HQ has, with its description.
+    pub async fn customer_group_options(&self) -> Result<Vec<(String, String)>, HqDbError> {
+        Ok(
+            sqlx::query_as("SELECT group_id, description FROM customer_groups ORDER BY group_id")
+                .fetch_all(&self.pools.read)
+                .await?,
+        )
+    }
 }

@@ -9,6 +9,7 @@ mod customers;
 mod demo_data;
 mod downloads;
 mod job_runs;
+mod operation_detail;
 mod realtime_calls;
 mod schedules;
 mod status_page;
@@ -18,6 +19,7 @@ use std::path::Path;
 
 pub use async_operations::UploadedOperationRow;
 pub use downloads::{Changed, ChannelConfiguration};
+pub use operation_detail::{OperationEdit, OperationHistory, SyncAttempt};
 pub use realtime_calls::NewRealtimeCall;
 pub use sync_transaction::SyncTransaction;
 

@@ -72,6 +72,7 @@ impl SyncTransaction {
     pub async fn create_customers_from_operations(
         &mut self,
         created: &[(i64, String)],
+        attempted_by: &str,
     ) -> Result<(), HqDbError> {
         if created.is_empty() {
             return Ok(());
@@ -107,32 +108,71 @@ impl SyncTransaction {
                  SELECT m.value ->> 1, t.name, t.value
                  {from_created} JOIN RETAILASYNCCUSTOMERATTRIBUTEV2 t ON t.temporary_id = o.temporary_id"
             ),
-            format!(
-                "UPDATE RETAILASYNCCUSTOMERV2
-                 SET OnlineOperationCompleted = 1, account = m.value ->> 1, error = NULL, last_attempt_at = {NOW}
-                 FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
-            ),
         ];
         for sql in &statements {
             sqlx::query(sql).bind(&pairs).execute(&mut *self.tx).await?;
         }
+        self.mark_synced_many(created, attempted_by).await
+    }
+
+    /// Completes each (operation id, account) pair's operation as synced to that account.
+    pub async fn mark_synced_many(
+        &mut self,
+        synced: &[(i64, String)],
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        let pairs = to_json(synced)?;
+        sqlx::query(&format!(
+            "UPDATE RETAILASYNCCUSTOMERV2
+             SET OnlineOperationCompleted = 1, account = m.value ->> 1, error = NULL, last_attempt_at = {NOW}
+             FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
+        ))
+        .bind(&pairs)
+        .execute(&mut *self.tx)
+        .await?;
+        self.record_attempts(&pairs, "synced", attempted_by).await
+    }
+
+    /// Adds each (operation id, account or error) pair of `pairs` to its
+    /// operation's timeline as an attempt with this outcome.
+    async fn record_attempts(
+        &mut self,
+        pairs: &str,
+        outcome: &str,
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        let detail = if outcome == "synced" { "account" } else { "error" };
+        sqlx::query(&format!(
+            "INSERT INTO sync_attempts (operation_id, attempted_at, attempted_by, outcome, {detail})
+             SELECT m.value ->> 0, {NOW}, ?, ?, m.value ->> 1 FROM json_each(?) m"
+        ))
+        .bind(attempted_by)
+        .bind(outcome)
+        .bind(pairs)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 
     /// Records a failed attempt for each pair of operation id and error.
-    pub async fn mark_failed_many(&mut self, failures: &[(i64, String)]) -> Result<(), HqDbError> {
+    pub async fn mark_failed_many(
+        &mut self,
+        failures: &[(i64, String)],
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
         if failures.is_empty() {
             return Ok(());
         }
+        let pairs = to_json(failures)?;
         sqlx::query(&format!(
             "UPDATE RETAILASYNCCUSTOMERV2
              SET error = m.value ->> 1, retry_count = retry_count + 1, last_attempt_at = {NOW}
              FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
         ))
-        .bind(to_json(failures)?)
+        .bind(&pairs)
         .execute(&mut *self.tx)
         .await?;
-        Ok(())
+        self.record_attempts(&pairs, "failed", attempted_by).await
     }
 
     /// The operations between `first_id` and `last_id` that are not
@@ -304,30 +344,24 @@ impl SyncTransaction {
         Ok(count > 0)
     }
 
-    pub async fn mark_synced(&mut self, operation_id: i64, account: &str) -> Result<(), HqDbError> {
-        sqlx::query(&format!(
-            "UPDATE RETAILASYNCCUSTOMERV2
-             SET OnlineOperationCompleted = 1, account = ?, error = NULL, last_attempt_at = {NOW}
-             WHERE id = ?"
-        ))
-        .bind(account)
-        .bind(operation_id)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
+    pub async fn mark_synced(
+        &mut self,
+        operation_id: i64,
+        account: &str,
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        self.mark_synced_many(&[(operation_id, account.to_string())], attempted_by)
+            .await
     }
 
-    pub async fn mark_failed(&mut self, operation_id: i64, error: &str) -> Result<(), HqDbError> {
-        sqlx::query(&format!(
-            "UPDATE RETAILASYNCCUSTOMERV2
-             SET error = ?, retry_count = retry_count + 1, last_attempt_at = {NOW}
-             WHERE id = ?"
-        ))
-        .bind(error)
-        .bind(operation_id)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
+    pub async fn mark_failed(
+        &mut self,
+        operation_id: i64,
+        error: &str,
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        self.mark_failed_many(&[(operation_id, error.to_string())], attempted_by)
+            .await
     }
 
     pub async fn commit(self) -> Result<(), HqDbError> {

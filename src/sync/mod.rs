@@ -47,6 +47,7 @@ pub async fn synchronize_customers(
     let groups: HashSet<String> = hq.customer_group_ids().await?.into_iter().collect();
     let total = hq.count_pending_operations(options.max_retries).await?;
     let mut counts = RunCounts::default();
+    let attempted_by = format!("Batch run {}", progress.run_id());
     let mut batch = hq
         .pending_operations(0, options.batch_size, options.max_retries)
         .await?;
@@ -56,7 +57,7 @@ pub async fn synchronize_customers(
         // completes meanwhile are skipped by `sync_batch`.
         let (next, written) = tokio::join!(
             hq.pending_operations(last.id, options.batch_size, options.max_retries),
-            sync_batch(hq, &batch, &groups, options, &mut counts),
+            sync_batch(hq, &batch, &groups, options, &attempted_by, &mut counts),
         );
         written?;
         progress.report(total.max(counts.rows), counts).await;
@@ -73,12 +74,13 @@ pub async fn synchronize_selected(
     hq: &HqDb,
     temporary_ids: &[String],
     options: SyncOptions,
+    attempted_by: &str,
 ) -> Result<RunCounts, HqDbError> {
     let groups: HashSet<String> = hq.customer_group_ids().await?.into_iter().collect();
     let operations = hq.open_operations_among(temporary_ids).await?;
     let mut counts = RunCounts::default();
     for batch in operations.chunks(options.batch_size.max(1) as usize) {
-        sync_batch(hq, batch, &groups, options, &mut counts).await?;
+        sync_batch(hq, batch, &groups, options, attempted_by, &mut counts).await?;
     }
     Ok(counts)
 }
@@ -89,6 +91,7 @@ async fn sync_batch(
     batch: &[StagedOperation],
     groups: &HashSet<String>,
     options: SyncOptions,
+    attempted_by: &str,
     counts: &mut RunCounts,
 ) -> Result<(), HqDbError> {
     let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
@@ -107,21 +110,29 @@ async fn sync_batch(
             continue;
         }
         // A change may depend on the creates before it, so they go first.
-        apply_creates(&mut tx, &std::mem::take(&mut creates), groups, options, counts).await?;
+        apply_creates(
+            &mut tx,
+            &std::mem::take(&mut creates),
+            groups,
+            options,
+            attempted_by,
+            counts,
+        )
+        .await?;
         match apply(&mut tx, op, groups, options).await? {
             Outcome::Synced(account) => {
                 tx.note_applied(&account, &op.created_at).await?;
-                tx.mark_synced(op.id, &account).await?;
+                tx.mark_synced(op.id, &account, attempted_by).await?;
                 counts.succeeded += 1;
             }
             Outcome::Failed(failure) => {
-                tx.mark_failed(op.id, &failure.to_string()).await?;
+                tx.mark_failed(op.id, &failure.to_string(), attempted_by).await?;
                 counts.failed += 1;
             }
             Outcome::Waiting => {}
         }
     }
-    apply_creates(&mut tx, &creates, groups, options, counts).await?;
+    apply_creates(&mut tx, &creates, groups, options, attempted_by, counts).await?;
     tx.commit().await
 }
 
@@ -133,6 +144,7 @@ async fn apply_creates(
     creates: &[&StagedOperation],
     groups: &HashSet<String>,
     options: SyncOptions,
+    attempted_by: &str,
     counts: &mut RunCounts,
 ) -> Result<(), HqDbError> {
     if creates.is_empty() {
@@ -150,8 +162,9 @@ async fn apply_creates(
         .count();
     let accounts = tx.reserve_customer_accounts(created_count).await?;
     let SettledCreates { created, failed } = settle_creates(creates, decisions, &accounts);
-    tx.create_customers_from_operations(&created).await?;
-    tx.mark_failed_many(&failed).await?;
+    tx.create_customers_from_operations(&created, attempted_by)
+        .await?;
+    tx.mark_failed_many(&failed, attempted_by).await?;
     counts.succeeded += created.len() as i64;
     counts.failed += failed.len() as i64;
     Ok(())

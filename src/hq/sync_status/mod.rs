@@ -4,6 +4,8 @@
 //! pages, Synchronize for the chosen or all failed operations, CSV export,
 //! and a list that follows a running batch on its own.
 
+pub mod detail;
+pub mod detail_page;
 #[cfg(feature = "ssr")]
 pub mod export;
 pub mod view;
@@ -68,10 +70,14 @@ pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String
             ));
         }
         let backend = backend()?;
-        let counts =
-            crate::sync::synchronize_selected(&backend.hq, &operation_ids, backend.settings.sync_options())
-                .await
-                .map_err(internal)?;
+        let counts = crate::sync::synchronize_selected(
+            &backend.hq,
+            &operation_ids,
+            backend.settings.sync_options(),
+            detail_page::ADMIN,
+        )
+        .await
+        .map_err(internal)?;
         Ok(synchronize_summary(operation_ids.len(), counts))
     };
     respond(result.await)
@@ -89,9 +95,14 @@ pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError
         if failed.is_empty() {
             return Ok("No failed operations in this view.".to_string());
         }
-        let counts = crate::sync::synchronize_selected(&backend.hq, &failed, backend.settings.sync_options())
-            .await
-            .map_err(internal)?;
+        let counts = crate::sync::synchronize_selected(
+            &backend.hq,
+            &failed,
+            backend.settings.sync_options(),
+            detail_page::ADMIN,
+        )
+        .await
+        .map_err(internal)?;
         Ok(synchronize_summary(failed.len(), counts))
     };
     respond(result.await)
@@ -396,7 +407,7 @@ fn OperationRow(row: StatusRow, selected: RwSignal<HashSet<String>>) -> impl Int
     view! {
         <tr>
             <td>{select}</td>
-            <td>{row.operation}</td>
+            <td><a href=format!("{PATH}/{}", row.operation_id)>{row.operation}</a></td>
             <td>{row.channel}</td>
             <td><Time stored=row.created_at /></td>
             <td><code>{row.temporary_id}</code></td>

@@ -1,0 +1,130 @@
+//! The detail of one operation: what it carries as HQ holds it, its full
+//! error and its timeline; the pure parts the page and the server share.
+
+use serde::{Deserialize, Serialize};
+
+use super::view::StatusRow;
+use crate::customer::{CustomerDraft, ReferenceData};
+use crate::records::StagedOperation;
+
+/// One moment in an operation's life, as the detail lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationDetail {
+    pub row: StatusRow,
+    pub operation: StagedOperation,
+    pub timeline: Vec<TimelineEntry>,
+    /// Uploaded, not completed, and a create or an update: Edit can correct it.
+    pub editable: bool,
+    /// HQ's customer groups, for the editor to offer and check.
+    pub reference: ReferenceData,
+}
+
+/// One line per field an admin's edit changed: "Email: old → new".
+pub fn describe_changes(old: &CustomerDraft, new: &CustomerDraft) -> Vec<String> {
+    let fields: [(&str, &String, &String); 9] = [
+        ("First name", &old.first_name, &new.first_name),
+        ("Middle name", &old.middle_name, &new.middle_name),
+        ("Last name", &old.last_name, &new.last_name),
+        (
+            "Organization name",
+            &old.organization_name,
+            &new.organization_name,
+        ),
+        ("Email", &old.email, &new.email),
+        ("Phone", &old.phone, &new.phone),
+        ("Customer group", &old.customer_group, &new.customer_group),
+        ("Language", &old.language, &new.language),
+        ("Currency", &old.currency, &new.currency),
+    ];
+    let mut changes: Vec<String> = Vec::new();
+    if old.party_type != new.party_type {
+        changes.push(format!(
+            "Type: {} → {}",
+            old.party_type.code(),
+            new.party_type.code()
+        ));
+    }
+    changes.extend(
+        fields
+            .iter()
+            .filter(|(_, before, after)| before != after)
+            .map(|(label, before, after)| format!("{label}: {} → {}", shown(before), shown(after))),
+    );
+    for (label, changed) in [
+        ("Addresses", old.addresses != new.addresses),
+        ("Contacts", old.contacts != new.contacts),
+        ("Affiliations", old.affiliations != new.affiliations),
+        ("Attributes", old.attributes != new.attributes),
+    ] {
+        if changed {
+            changes.push(format!("{label} changed"));
+        }
+    }
+    changes
+}
+
+fn shown(value: &str) -> &str {
+    if value.is_empty() { "(empty)" } else { value }
+}
+
+/// Orders timeline entries by time; entries at the same moment keep the
+/// order they were given in.
+pub fn in_time_order(mut entries: Vec<TimelineEntry>) -> Vec<TimelineEntry> {
+    entries.sort_by(|a, b| a.at.cmp(&b.at));
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customer::AddressDraft;
+
+    #[test]
+    fn each_changed_field_is_named_with_its_old_and_new_value() {
+        let old = CustomerDraft {
+            first_name: "Karen".into(),
+            email: "karen.berg@contoso.com".into(),
+            addresses: vec![AddressDraft::default()],
+            ..CustomerDraft::default()
+        };
+        let new = CustomerDraft {
+            email: "karen.b@contoso.com".into(),
+            phone: "+1 206 555 0100".into(),
+            ..old.clone()
+        };
+        assert_eq!(
+            describe_changes(&old, &new),
+            [
+                "Email: karen.berg@contoso.com → karen.b@contoso.com",
+                "Phone: (empty) → +1 206 555 0100"
+            ]
+        );
+        let moved = CustomerDraft {
+            addresses: vec![],
+            ..old.clone()
+        };
+        assert_eq!(describe_changes(&old, &moved), ["Addresses changed"]);
+        assert!(describe_changes(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn the_timeline_reads_in_time_order() {
+        let entry = |at: &str, text: &str| TimelineEntry {
+            at: at.into(),
+            text: text.into(),
+        };
+        let ordered = in_time_order(vec![
+            entry("t3", "synced"),
+            entry("t1", "created"),
+            entry("t2", "uploaded"),
+        ]);
+        let texts: Vec<&str> = ordered.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["created", "uploaded", "synced"]);
+    }
+}
