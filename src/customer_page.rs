@@ -334,7 +334,7 @@ fn CustomerDetails(customer: ChannelCustomer) -> impl IntoView {
 }
 
 #[component]
-fn AddressTable(addresses: Vec<AddressDraft>) -> impl IntoView {
+pub fn AddressTable(addresses: Vec<AddressDraft>) -> impl IntoView {
     if addresses.is_empty() {
         return view! { <p>"No addresses."</p> }.into_any();
     }

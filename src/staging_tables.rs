@@ -195,70 +195,77 @@ pub async fn insert_children(
             lines(&customer.addresses).map(move |(line, address)| (*id, line, address))
         })
         .collect();
-    for chunk in addresses.chunks(rows_per_insert(10)) {
-        let mut query = QueryBuilder::new(format!(
-            "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) "
-        ));
-        query.push_values(chunk, |mut row, (id, line, address)| {
-            row.push_bind(*id)
-                .push_bind(*line)
-                .push_bind(&address.name)
-                .push_bind(&address.purpose)
-                .push_bind(&address.street)
-                .push_bind(&address.city)
-                .push_bind(&address.state)
-                .push_bind(&address.zip)
-                .push_bind(&address.country_region)
-                .push_bind(address.primary);
-        });
-        query.build().execute(&mut *conn).await?;
-    }
+    let head = format!("INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) ");
+    insert_rows(conn, &head, &addresses, 10, |mut row, (id, line, address)| {
+        row.push_bind(*id)
+            .push_bind(*line)
+            .push_bind(&address.name)
+            .push_bind(&address.purpose)
+            .push_bind(&address.street)
+            .push_bind(&address.city)
+            .push_bind(&address.state)
+            .push_bind(&address.zip)
+            .push_bind(&address.country_region)
+            .push_bind(address.primary);
+    })
+    .await?;
     let contacts: Vec<(&str, i64, &ContactDraft)> = operations
         .iter()
         .flat_map(|(id, customer)| lines(&customer.contacts).map(move |(line, contact)| (*id, line, contact)))
         .collect();
-    for chunk in contacts.chunks(rows_per_insert(5)) {
-        let mut query = QueryBuilder::new(
-            "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary) ",
-        );
-        query.push_values(chunk, |mut row, (id, line, contact)| {
-            row.push_bind(*id)
-                .push_bind(*line)
-                .push_bind(&contact.kind)
-                .push_bind(&contact.value)
-                .push_bind(contact.primary);
-        });
-        query.build().execute(&mut *conn).await?;
-    }
+    let head =
+        "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary) ";
+    insert_rows(conn, head, &contacts, 5, |mut row, (id, line, contact)| {
+        row.push_bind(*id)
+            .push_bind(*line)
+            .push_bind(&contact.kind)
+            .push_bind(&contact.value)
+            .push_bind(contact.primary);
+    })
+    .await?;
     let affiliations: Vec<(&str, i64, &String)> = operations
         .iter()
         .flat_map(|(id, customer)| lines(&customer.affiliations).map(move |(line, name)| (*id, line, name)))
         .collect();
-    for chunk in affiliations.chunks(rows_per_insert(3)) {
-        let mut query = QueryBuilder::new(
-            "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation) ",
-        );
-        query.push_values(chunk, |mut row, (id, line, affiliation)| {
+    let head = "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation) ";
+    insert_rows(
+        conn,
+        head,
+        &affiliations,
+        3,
+        |mut row, (id, line, affiliation)| {
             row.push_bind(*id).push_bind(*line).push_bind(*affiliation);
-        });
-        query.build().execute(&mut *conn).await?;
-    }
+        },
+    )
+    .await?;
     let attributes: Vec<(&str, i64, &AttributeDraft)> = operations
         .iter()
         .flat_map(|(id, customer)| {
             lines(&customer.attributes).map(move |(line, attribute)| (*id, line, attribute))
         })
         .collect();
-    for chunk in attributes.chunks(rows_per_insert(4)) {
-        let mut query = QueryBuilder::new(
-            "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value) ",
-        );
-        query.push_values(chunk, |mut row, (id, line, attribute)| {
-            row.push_bind(*id)
-                .push_bind(*line)
-                .push_bind(&attribute.name)
-                .push_bind(&attribute.value);
-        });
+    let head = "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value) ";
+    insert_rows(conn, head, &attributes, 4, |mut row, (id, line, attribute)| {
+        row.push_bind(*id)
+            .push_bind(*line)
+            .push_bind(&attribute.name)
+            .push_bind(&attribute.value);
+    })
+    .await
+}
+
+/// Inserts `rows` with as few multi-row statements as SQLite's parameter
+/// limit allows; `bind` binds one row's `columns` values after `head`.
+async fn insert_rows<'a, T>(
+    conn: &mut SqliteConnection,
+    head: &str,
+    rows: &'a [T],
+    columns: usize,
+    mut bind: impl FnMut(Separated<'_, 'a, Sqlite, &'static str>, &'a T),
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(rows_per_insert(columns)) {
+        let mut query = QueryBuilder::new(head);
+        query.push_values(chunk, &mut bind);
         query.build().execute(&mut *conn).await?;
     }
     Ok(())
@@ -470,4 +477,30 @@ pub fn push_status_page(
     ));
     query.push_bind(limit);
     backwards
+}
+
+/// The status page's channel, operation and day filters over
+/// RETAILASYNCCUSTOMERV2 (aliased by `prefix`), each ` AND …`.
+pub fn push_status_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView, prefix: &str) {
+    if let Some(channel_id) = view.channel_id {
+        query
+            .push(format!(" AND {prefix}channel_id = "))
+            .push_bind(channel_id);
+    }
+    if let Some(kind) = view.operation {
+        query
+            .push(format!(" AND {prefix}operation = "))
+            .push_bind(kind.code());
+    }
+    if !view.from.is_empty() {
+        query
+            .push(format!(" AND {prefix}created_at >= "))
+            .push_bind(view.from.clone());
+    }
+    if !view.to.is_empty() {
+        query
+            .push(format!(" AND {prefix}created_at < date("))
+            .push_bind(view.to.clone())
+            .push(", '+1 day')");
+    }
 }

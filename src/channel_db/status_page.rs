@@ -7,7 +7,7 @@ use super::{ChannelDb, ChannelDbError};
 use crate::hq::sync_status::view::StatusView;
 use crate::operation::OperationStatus;
 use crate::records::StagedOperation;
-use crate::staging_tables::{HEADER_COLUMNS, HeaderRow, push_status_page};
+use crate::staging_tables::{HEADER_COLUMNS, HeaderRow, push_status_filters, push_status_page};
 
 impl ChannelDb {
     /// Up to `limit` operations waiting for upload on the view's page, in
@@ -50,21 +50,7 @@ impl ChannelDb {
 /// so the filters read them through the `uploaded` index alone.
 fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView) {
     query.push(" WHERE uploaded = 0");
-    if let Some(channel_id) = view.channel_id {
-        query.push(" AND channel_id = ").push_bind(channel_id);
-    }
-    if let Some(kind) = view.operation {
-        query.push(" AND operation = ").push_bind(kind.code());
-    }
-    if !view.from.is_empty() {
-        query.push(" AND created_at >= ").push_bind(view.from.clone());
-    }
-    if !view.to.is_empty() {
-        query
-            .push(" AND created_at < date(")
-            .push_bind(view.to.clone())
-            .push(", '+1 day')");
-    }
+    push_status_filters(query, view, "");
     if let Some(term) = view.search_key() {
         query.push(" AND (temporary_id = ").push_bind(term.clone());
         query.push(" OR customer_temporary_id = ").push_bind(term.clone());

@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use super::{HqDb, HqDbError, UploadedOperationRow};
 use crate::hq::sync_status::view::StatusView;
 use crate::operation::OperationStatus;
-use crate::staging_tables::push_status_page;
+use crate::staging_tables::{push_status_filters, push_status_page};
 
 const ROW_COLUMNS: &str = "o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at,
     CASE WHEN o.party_type = 'organization' THEN o.organization_name
@@ -68,21 +68,7 @@ fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView, with_st
     if with_status && let Some(status) = view.status {
         query.push(" AND o.status = ").push_bind(status.code());
     }
-    if let Some(channel_id) = view.channel_id {
-        query.push(" AND o.channel_id = ").push_bind(channel_id);
-    }
-    if let Some(kind) = view.operation {
-        query.push(" AND o.operation = ").push_bind(kind.code());
-    }
-    if !view.from.is_empty() {
-        query.push(" AND o.created_at >= ").push_bind(view.from.clone());
-    }
-    if !view.to.is_empty() {
-        query
-            .push(" AND o.created_at < date(")
-            .push_bind(view.to.clone())
-            .push(", '+1 day')");
-    }
+    push_status_filters(query, view, "o.");
     if let Some(term) = view.search_key() {
         push_search(query, view.search.trim(), &term);
     }

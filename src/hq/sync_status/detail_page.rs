@@ -11,6 +11,7 @@ use super::detail::OperationDetail;
 use super::{PATH, SynchronizeOperations};
 use crate::customer::{CustomerDraft, display_name};
 use crate::customer_form::{CustomerEditor, EditorMode};
+use crate::customer_page::AddressTable;
 use crate::error::AppError;
 use crate::records::OperationKind;
 use crate::ui::{ActionAnswer, StatusBadge, Time, loaded};
@@ -259,37 +260,7 @@ fn StagedRows(detail: OperationDetail) -> impl IntoView {
                     .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
                     .collect_view()}
             </dl>
-            <table>
-                <caption>"Addresses"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Purpose"</th>
-                        <th scope="col">"Street"</th>
-                        <th scope="col">"City"</th>
-                        <th scope="col">"ZIP"</th>
-                        <th scope="col">"Country/region"</th>
-                        <th scope="col">"Primary"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {customer
-                        .addresses
-                        .into_iter()
-                        .map(|address| view! {
-                            <tr>
-                                <td>{address.name}</td>
-                                <td>{address.purpose}</td>
-                                <td>{address.street}</td>
-                                <td>{address.city}</td>
-                                <td>{address.zip}</td>
-                                <td>{address.country_region}</td>
-                                <td>{if address.primary { "Yes" } else { "No" }}</td>
-                            </tr>
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <AddressTable addresses=customer.addresses />
             <table>
                 <caption>"Contacts"</caption>
                 <thead>
