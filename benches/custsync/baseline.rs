@@ -213,12 +213,16 @@ pub async fn status_query(hq: &Path, term: &str, times: usize) -> Result<Vec<Dur
         let started = Instant::now();
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT temporary_id FROM RETAILASYNCCUSTOMERV2
-             WHERE channel_id = ?1
-               AND (temporary_id = ?2 OR customer_temporary_id = ?2 OR account = ?2 OR customer_account = ?2
-                    OR (lower(email) >= ?2 AND lower(email) < ?3)
-                    OR (lower(last_name) >= ?2 AND lower(last_name) < ?3)
-                    OR (lower(first_name) >= ?2 AND lower(first_name) < ?3)
-                    OR (lower(organization_name) >= ?2 AND lower(organization_name) < ?3))
+             WHERE channel_id = ?1 AND id IN (
+                 SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?2
+                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_temporary_id = ?2
+                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE account = ?2
+                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_account = ?2
+                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower(email) >= ?2 AND lower(email) < ?3
+                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower(last_name) >= ?2 AND lower(last_name) < ?3
+                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower(first_name) >= ?2 AND lower(first_name) < ?3
+                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2
+                     WHERE lower(organization_name) >= ?2 AND lower(organization_name) < ?3)
              ORDER BY created_at DESC, temporary_id DESC LIMIT 51",
         )
         .bind(data::CHANNEL_ID)

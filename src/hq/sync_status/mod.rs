@@ -157,15 +157,17 @@ pub fn SyncStatusPage() -> impl IntoView {
         },
         |(view, _, _, _)| load_status_page(view),
     );
+    // In the browser only (effects do not run on the server): read the list
+    // again on a fixed beat until the page goes.
     Effect::new(move |_| {
-        if page.get().is_some() {
-            set_timeout(
-                move || {
-                    // The page may have gone while waiting.
-                    let _ = refresh.try_update(|n| *n += 1);
-                },
-                REFRESH_EVERY,
-            );
+        let beat = set_interval_with_handle(
+            move || {
+                let _ = refresh.try_update(|n| *n += 1);
+            },
+            REFRESH_EVERY,
+        );
+        if let Ok(beat) = beat {
+            on_cleanup(move || beat.clear());
         }
     });
     let channels = Resource::new(|| (), |_| status_page_channels());
