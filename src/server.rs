@@ -2,8 +2,10 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::serve::{ListenerExt, TapIo};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::app::{App, shell};
 use crate::app_state::AppState;
@@ -48,7 +50,7 @@ pub async fn serve() -> Result<(), ServeError> {
             source,
         })?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app.into_make_service())
+    axum::serve(without_nagle(listener), app.into_make_service())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -74,4 +76,17 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// Answers leave at once: a server-rendered page streams in several writes,
+/// which Nagle's algorithm would hold back for the client's delayed
+/// acknowledgement (about 40 ms a page).
+pub fn without_nagle(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
+    listener.tap_io(set_nodelay)
+}
+
+fn set_nodelay(stream: &mut TcpStream) {
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::debug!(%error, "TCP_NODELAY could not be set");
+    }
 }

@@ -113,6 +113,7 @@ pub async fn serve(backend: Backend) -> Result<SocketAddr, String> {
         .await
         .map_err(|error| error.to_string())?;
     let addr = listener.local_addr().map_err(|error| error.to_string())?;
+    let listener = custsync::server::without_nagle(listener);
     tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
     Ok(addr)
 }

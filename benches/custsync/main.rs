@@ -52,10 +52,7 @@ impl Options {
                 PathBuf::from("BENCHMARKS.md")
             },
             wasm: PathBuf::from("target/site/pkg/custsync.wasm"),
-            command: format!(
-                "cargo bench --features ssr --bench custsync -- {}",
-                args.join(" ")
-            ),
+            command: bench_command(args),
         };
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
@@ -81,6 +78,20 @@ impl Options {
             return Err("--runs, --clients, --operations and --status-rows must be above 0".to_string());
         }
         Ok(options)
+    }
+}
+
+/// The command as a user types it (`cargo bench` adds `--bench` itself).
+fn bench_command(args: &[String]) -> String {
+    let own: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|arg| *arg != "--bench")
+        .collect();
+    if own.is_empty() {
+        "cargo bench --features ssr --bench custsync".to_string()
+    } else {
+        format!("cargo bench --features ssr --bench custsync -- {}", own.join(" "))
     }
 }
 
