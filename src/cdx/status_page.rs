@@ -5,12 +5,10 @@ use super::CdxError;
 use crate::channel_db::ChannelDb;
 use crate::customer::ReferenceData;
 use crate::hq::sync_status::detail::{OperationDetail, TimelineEntry, in_time_order};
-use crate::hq::sync_status::view::{
-    ChannelOption, StatusCounts, StatusPage, StatusRow, StatusView, merge_page,
-};
+use crate::hq::sync_status::view::{StatusCounts, StatusPage, StatusRow, StatusView, merge_page};
 use crate::hq_db::{HqDb, OperationHistory, UploadedOperationRow};
 use crate::operation::OperationStatus;
-use crate::records::{OperationKind, StagedOperation};
+use crate::records::{ChannelRecord, OperationKind, StagedOperation};
 
 /// One page of the view, with the counts per status under its other filters.
 pub async fn status_page(
@@ -19,21 +17,8 @@ pub async fn status_page(
     view: &StatusView,
     page_size: u32,
 ) -> Result<StatusPage, CdxError> {
-    let channels: Vec<ChannelOption> = hq
-        .channels()
-        .await?
-        .into_iter()
-        .map(|record| ChannelOption {
-            channel_id: record.channel_id,
-            name: record.name,
-        })
-        .collect();
-    let channel_name = |id: i64| {
-        channels
-            .iter()
-            .find(|option| option.channel_id == id)
-            .map_or_else(|| format!("Channel {id}"), |option| option.name.clone())
-    };
+    let channels = hq.channels().await?;
+    let channel_name = |id: i64| name_of(&channels, id);
     let waiting = channel.pending_upload_page(view, page_size + 1).await?;
     let uploaded = hq.status_page_rows(view, page_size + 1).await?;
     let rows = waiting
@@ -59,7 +44,6 @@ pub async fn status_page(
         counts,
         previous,
         next,
-        channels,
     })
 }
 
@@ -67,6 +51,14 @@ pub async fn status_page(
 /// failed" processes.
 pub async fn failed_operation_ids(hq: &HqDb, view: &StatusView) -> Result<Vec<String>, CdxError> {
     Ok(hq.failed_operation_ids(view).await?)
+}
+
+/// A channel's name as pages show it.
+fn name_of(channels: &[ChannelRecord], id: i64) -> String {
+    channels
+        .iter()
+        .find(|record| record.channel_id == id)
+        .map_or_else(|| format!("Channel {id}"), |record| record.name.clone())
 }
 
 fn waiting_row(op: StagedOperation, channel_name: &impl Fn(i64) -> String) -> StatusRow {
@@ -135,13 +127,7 @@ pub async fn operation_detail(
         return Ok(None);
     };
     let channels = hq.channels().await?;
-    let name_of = |id: i64| {
-        channels
-            .iter()
-            .find(|record| record.channel_id == id)
-            .map_or_else(|| format!("Channel {id}"), |record| record.name.clone())
-    };
-    let row = waiting_row(operation.clone(), &name_of);
+    let row = waiting_row(operation.clone(), &|id| name_of(&channels, id));
     let timeline = vec![
         created_entry(&operation, &row.channel),
         TimelineEntry {

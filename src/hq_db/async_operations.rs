@@ -12,6 +12,20 @@ use crate::staging_tables::{
     read_operations, rows_per_insert,
 };
 
+/// The columns of an `UploadedOperationRow`, read from
+/// `OPERATIONS_WITH_CHANNEL`.
+pub(super) const OPERATION_ROW_COLUMNS: &str =
+    "o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at,
+    CASE WHEN o.party_type = 'organization' THEN o.organization_name
+         ELSE o.first_name || ' ' || o.last_name END AS name,
+    o.customer_account, o.customer_temporary_id,
+    o.OnlineOperationCompleted AS online_operation_completed, o.account,
+    o.error, o.retry_count, o.last_attempt_at";
+
+/// The uploaded operations (`o`) with their channel (`c`).
+pub(super) const OPERATIONS_WITH_CHANNEL: &str =
+    "RETAILASYNCCUSTOMERV2 o LEFT JOIN channels c ON c.channel_id = o.channel_id";
+
 /// An uploaded operation as the Customer synchronization status page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct UploadedOperationRow {
@@ -127,16 +141,9 @@ impl HqDb {
 
     /// The most recent uploaded operations, newest first.
     pub async fn recent_operations(&self, limit: u32) -> Result<Vec<UploadedOperationRow>, HqDbError> {
-        Ok(sqlx::query_as(
-            "SELECT o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at,
-                    CASE WHEN o.party_type = 'organization' THEN o.organization_name
-                         ELSE o.first_name || ' ' || o.last_name END AS name,
-                    o.customer_account, o.customer_temporary_id,
-                    o.OnlineOperationCompleted AS online_operation_completed, o.account,
-                    o.error, o.retry_count, o.last_attempt_at
-             FROM RETAILASYNCCUSTOMERV2 o LEFT JOIN channels c ON c.channel_id = o.channel_id
-             ORDER BY o.id DESC LIMIT ?",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {OPERATION_ROW_COLUMNS} FROM {OPERATIONS_WITH_CHANNEL} ORDER BY o.id DESC LIMIT ?"
+        ))
         .bind(limit)
         .fetch_all(&self.pools.read)
         .await?)

@@ -4,6 +4,7 @@
 
 use sqlx::{FromRow, Row};
 
+use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
 use super::{HqDb, HqDbError, UploadedOperationRow};
 use crate::customer::{CustomerDraft, ValidCustomer};
 use crate::staging_tables::{CUSTOMER_COLUMNS, bind_customer, insert_children};
@@ -46,16 +47,10 @@ struct HistoryRow {
 
 impl HqDb {
     pub async fn operation_history(&self, temporary_id: &str) -> Result<Option<OperationHistory>, HqDbError> {
-        let found: Option<HistoryRow> = sqlx::query_as(
-            "SELECT o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at,
-                    CASE WHEN o.party_type = 'organization' THEN o.organization_name
-                         ELSE o.first_name || ' ' || o.last_name END AS name,
-                    o.customer_account, o.customer_temporary_id,
-                    o.OnlineOperationCompleted AS online_operation_completed, o.account,
-                    o.error, o.retry_count, o.last_attempt_at, o.uploaded_at, o.upload_run_id
-             FROM RETAILASYNCCUSTOMERV2 o LEFT JOIN channels c ON c.channel_id = o.channel_id
-             WHERE o.temporary_id = ?",
-        )
+        let found: Option<HistoryRow> = sqlx::query_as(&format!(
+            "SELECT {OPERATION_ROW_COLUMNS}, o.uploaded_at, o.upload_run_id FROM {OPERATIONS_WITH_CHANNEL}
+             WHERE o.temporary_id = ?"
+        ))
         .bind(temporary_id)
         .fetch_optional(&self.pools.read)
         .await?;

@@ -4,17 +4,11 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
 use super::{HqDb, HqDbError, UploadedOperationRow};
 use crate::hq::sync_status::view::StatusView;
 use crate::operation::OperationStatus;
 use crate::staging_tables::{push_status_filters, push_status_page};
-
-const ROW_COLUMNS: &str = "o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at,
-    CASE WHEN o.party_type = 'organization' THEN o.organization_name
-         ELSE o.first_name || ' ' || o.last_name END AS name,
-    o.customer_account, o.customer_temporary_id,
-    o.OnlineOperationCompleted AS online_operation_completed, o.account,
-    o.error, o.retry_count, o.last_attempt_at";
 
 impl HqDb {
     /// Up to `limit` operations of the view's page, in the view's order.
@@ -27,7 +21,7 @@ impl HqDb {
             return Ok(Vec::new());
         }
         let mut query = QueryBuilder::new(format!(
-            "SELECT {ROW_COLUMNS} FROM RETAILASYNCCUSTOMERV2 o LEFT JOIN channels c ON c.channel_id = o.channel_id"
+            "SELECT {OPERATION_ROW_COLUMNS} FROM {OPERATIONS_WITH_CHANNEL}"
         ));
         push_filters(&mut query, view, true);
         let backwards = push_status_page(&mut query, view, limit, "o.");

@@ -248,7 +248,6 @@ pub struct StatusPage {
     /// The cursors of the pages before and after this one, if there are any.
     pub previous: Option<PageKey>,
     pub next: Option<PageKey>,
-    pub channels: Vec<ChannelOption>,
 }
 
 /// Merges the rows of both databases, each already in the view's order and
