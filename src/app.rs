@@ -3,7 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
+
+use crate::access::{Role, SignedInUser, may_open, sign_in_url};
+use crate::error::AppError;
+use crate::sign_in::{SessionControls, SignInPage, current_user};
 
 use crate::ecommerce::{MyProfilePage, SignUpPage};
 use crate::hq::batch_jobs::BatchJobsPage;
@@ -39,15 +44,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
+    let user = Resource::new(|| (), |_| current_user());
 
     view! {
         <Stylesheet id="leptos" href="/pkg/custsync.css" />
         <Title text="custsync" />
         <Router>
-            <Navigation />
+            <Navigation user />
             <main>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/sign-in") view=SignInPage />
                     <Route path=path!("/pos") view=PosPage />
                     <Route path=path!("/pos/customers/:key") view=PosCustomerPage />
                     <Route path=path!("/ecommerce/sign-up") view=SignUpPage />
@@ -80,31 +87,76 @@ fn mark_hydrated() {
     });
 }
 
+type UserResource = Resource<Result<Option<SignedInUser>, AppError>>;
+
+/// The links the signed-in user's role may follow, and Sign in / Sign out.
 #[component]
-fn Navigation() -> impl IntoView {
+fn Navigation(user: UserResource) -> impl IntoView {
+    send_away_from_forbidden_pages(user);
     view! {
         <header class="top">
             <A href="/" attr:class="brand">
                 "custsync"
             </A>
-            <nav aria-label="Channel">
-                <span class="nav-section">"Channel"</span>
-                <A href="/pos">"POS"</A>
-                <A href="/ecommerce/sign-up">"E-commerce"</A>
-            </nav>
-            <nav aria-label="HQ">
-                <span class="nav-section">"HQ"</span>
-                <A href="/hq/distribution-schedule">"Distribution schedule"</A>
-                <A href="/hq/batch-jobs">"Batch jobs"</A>
-                <A href="/hq/customers">"Customers"</A>
-                <A href="/hq/customer-synchronization-status">"Customer synchronization status"</A>
-                <A href="/hq/feature-management">"Feature management"</A>
-                <A href="/hq/functionality-profiles">"Functionality profiles"</A>
-                <A href="/hq/real-time-service-calls">"Real-time service calls"</A>
-                <A href="/hq/troubleshoot">"Troubleshoot"</A>
-            </nav>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let user = user.await.ok().flatten();
+                    let role = user.as_ref().map(|user| user.role);
+                    view! {
+                        {(role == Some(Role::Cashier)).then(|| view! {
+                            <nav aria-label="Channel">
+                                <span class="nav-section">"Channel"</span>
+                                <A href="/pos">"POS"</A>
+                            </nav>
+                        })}
+                        {(role == Some(Role::Shopper)).then(|| view! {
+                            <nav aria-label="Channel">
+                                <span class="nav-section">"Fabrikam online store"</span>
+                                <A href="/ecommerce/my-profile">"My profile"</A>
+                                <A href="/ecommerce/sign-up">"Sign up"</A>
+                            </nav>
+                        })}
+                        {(role == Some(Role::Admin)).then(|| view! { <HqNavigation /> })}
+                        <SessionControls user />
+                    }
+                })}
+            </Transition>
         </header>
     }
+}
+
+#[component]
+fn HqNavigation() -> impl IntoView {
+    view! {
+        <nav aria-label="HQ">
+            <span class="nav-section">"HQ"</span>
+            <A href="/hq/distribution-schedule">"Distribution schedule"</A>
+            <A href="/hq/batch-jobs">"Batch jobs"</A>
+            <A href="/hq/customers">"Customers"</A>
+            <A href="/hq/customer-synchronization-status">"Customer synchronization status"</A>
+            <A href="/hq/feature-management">"Feature management"</A>
+            <A href="/hq/functionality-profiles">"Functionality profiles"</A>
+            <A href="/hq/real-time-service-calls">"Real-time service calls"</A>
+            <A href="/hq/troubleshoot">"Troubleshoot"</A>
+        </nav>
+    }
+}
+
+/// The server sends a page load the user may not see to Sign in; this does
+/// the same for a link followed inside the app.
+fn send_away_from_forbidden_pages(user: UserResource) {
+    let location = use_location();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        if let Some(Ok(user)) = user.get()
+            && !may_open(user.as_ref(), &path)
+        {
+            let wanted = format!("{path}{}", location.search.get());
+            if let Err(error) = window().location().assign(&sign_in_url(&wanted)) {
+                leptos::logging::error!("could not open Sign in: {error:?}");
+            }
+        }
+    });
 }
 
 #[component]
@@ -119,28 +171,28 @@ fn HomePage() -> impl IntoView {
         </p>
         <ol class="walkthrough">
             <li>
-                <A href="/pos">"POS"</A>
-                ": add a customer at a register and note its temporary id."
+                <a href="/sign-in?next=/pos">"Sign in"</a>
+                " as houston (a cashier of the Houston store), open the "
+                <a href="/pos">"POS"</a>
+                ", add a customer and note its temporary id."
             </li>
             <li>
-                <A href="/hq/distribution-schedule">"Distribution schedule"</A>
-                ": run the P-job to upload it to HQ."
+                "Sign out, sign in as admin, and run the P-job on "
+                <a href="/hq/distribution-schedule">"Distribution schedule"</a>
+                " to upload it to HQ."
             </li>
             <li>
-                <A href="/hq/batch-jobs">"Batch jobs"</A>
+                <a href="/hq/batch-jobs">"Batch jobs"</a>
                 ": run \"Synchronize customers and channel requests\" to create the account."
             </li>
             <li>
-                <A href="/hq/customer-synchronization-status">"Customer synchronization status"</A>
-                <A href="/hq/feature-management">"Feature management"</A>
-                <A href="/hq/functionality-profiles">"Functionality profiles"</A>
-                <A href="/hq/real-time-service-calls">"Real-time service calls"</A>
-                <A href="/hq/troubleshoot">"Troubleshoot"</A>
+                <a href="/hq/customer-synchronization-status">"Customer synchronization status"</a>
                 " and "
-                <A href="/hq/customers">"Customers"</A>
+                <a href="/hq/customers">"Customers"</a>
                 ": see it Synced with its account number."
             </li>
         </ol>
+        <p>"Every demo user (admin, houston, seattle, shopper) has the password custsync."</p>
     }
 }
 

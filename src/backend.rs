@@ -5,10 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::access::passwords::{HashError, hash_password};
 use crate::channel_config::ChannelConfigCache;
 use crate::channel_customers::ChannelSide;
 use crate::channel_db::{ChannelDb, ChannelDbError};
-use crate::hq_db::{HqDb, HqDbError};
+use crate::hq_db::{DEMO_PASSWORD, HqDb, HqDbError, NewUser, demo_users};
 use crate::jobs::{Job, JobError, JobRunner};
 use crate::realtime::RealtimeService;
 use crate::settings::Settings;
@@ -31,6 +32,21 @@ pub enum StartError {
     Hq(#[from] HqDbError),
     #[error("the first CDX download failed: {0}")]
     FirstDownload(#[from] JobError),
+    #[error(transparent)]
+    DemoUsers(#[from] HashError),
+}
+
+/// The demo users with their password hashed.
+fn hashed_demo_users() -> Result<Vec<NewUser>, HashError> {
+    demo_users()
+        .into_iter()
+        .map(|user| {
+            Ok(NewUser {
+                user,
+                password_hash: hash_password(DEMO_PASSWORD)?,
+            })
+        })
+        .collect()
 }
 
 /// The trigger recorded for the downloads that fill a new channel database.
@@ -79,6 +95,10 @@ impl Backend {
     async fn seed_demo_data(&self) -> Result<(), StartError> {
         if self.hq.seed_demo_data_if_empty().await? {
             tracing::info!("seeded the demo company into HQ");
+        }
+        if !self.hq.has_users().await? {
+            self.hq.add_users(&hashed_demo_users()?).await?;
+            tracing::info!("seeded the demo users into HQ");
         }
         if !self.channel.has_channel_configuration().await? {
             for job in [

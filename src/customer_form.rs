@@ -250,7 +250,7 @@ fn TextField(
 
 /// A labelled input with its message beside it.
 #[component]
-fn InputField(
+pub fn InputField(
     id: String,
     label: &'static str,
     value: Signal<String>,

@@ -40,14 +40,53 @@ impl ModeNow {
     }
 }
 
+/// The register a page names, for the cashier of its store; the online
+/// store, for a shopper. Whoever else asks gets a 403 before the register is
+/// even read.
+#[cfg(feature = "ssr")]
+async fn authorize_origin(
+    register: Option<&str>,
+) -> Result<
+    (
+        crate::backend::Backend,
+        crate::access::SignedInUser,
+        crate::channel_customers::Origin,
+    ),
+    AppError,
+> {
+    use crate::access::{Access, check};
+    use crate::channel_customers::Origin;
+    use crate::respond::authorize_user;
+    let Some(register) = register else {
+        let (backend, user) = authorize_user(Access::Shopper).await?;
+        return Ok((backend, user, Origin::OnlineStore));
+    };
+    let (backend, user) = authorize_user(Access::Cashier).await?;
+    let origin = Origin::from_register_key(Some(register))?;
+    if let Origin::Register { channel_id, .. } = origin {
+        check(Some(&user), Access::Store(channel_id))?;
+    }
+    Ok((backend, user, origin))
+}
+
+/// A shopper may change only their own profile; a cashier any customer.
+#[cfg(feature = "ssr")]
+fn check_customer_access(user: &crate::access::SignedInUser, key: &str) -> Result<(), AppError> {
+    use crate::access::{Access, Role, check};
+    if user.role == Role::Shopper {
+        check(Some(user), Access::Profile(key))?;
+    }
+    Ok(())
+}
+
 #[server]
 pub async fn channel_mode(register: Option<String>) -> Result<ModeNow, AppError> {
     use crate::channel_customers::Origin;
     use crate::features::Feature;
-    use crate::respond::{backend, internal, respond};
+    use crate::respond::{internal, respond};
     let result = async {
-        let backend = backend()?;
-        let (channel_id, offline) = match Origin::from_register_key(register.as_deref())? {
+        let (backend, _, origin) = authorize_origin(register.as_deref()).await?;
+        let (channel_id, offline) = match origin {
             Origin::Register {
                 channel_id,
                 register_number,
@@ -101,35 +140,59 @@ pub fn OnlineStoreMode() -> impl IntoView {
 
 #[server]
 pub async fn channel_reference(register: Option<String>) -> Result<ReferenceData, AppError> {
-    use crate::channel_customers::{Origin, reference_data};
-    use crate::respond::{backend, respond};
+    use crate::channel_customers::reference_data;
+    use crate::respond::respond;
     let result = async {
-        let origin = Origin::from_register_key(register.as_deref())?;
-        Ok(reference_data(&backend()?.channel, origin).await?)
+        let (backend, _, origin) = authorize_origin(register.as_deref()).await?;
+        Ok(reference_data(&backend.channel, origin).await?)
     };
     respond(result.await)
 }
 
+/// Add customer (POS) or Sign up (online store). A shopper's sign-up becomes
+/// their own profile.
 #[server(input = Json)]
 pub async fn create_customer(
     register: Option<String>,
     draft: CustomerDraft,
 ) -> Result<CreatedCustomer, AppError> {
-    use crate::channel_customers::{Origin, create_customer};
-    use crate::respond::{backend, respond};
+    use crate::access::Role;
+    use crate::access::sessions::{current_session, remember_user};
+    use crate::channel_customers::create_customer;
+    use crate::respond::{internal, respond};
     let result = async {
-        let origin = Origin::from_register_key(register.as_deref())?;
-        Ok(create_customer(&backend()?.channel_side(), origin, &draft).await?)
+        let (backend, mut user, origin) = authorize_origin(register.as_deref()).await?;
+        let created = create_customer(&backend.channel_side(), origin, &draft).await?;
+        if user.role == Role::Shopper {
+            let key = created.key();
+            backend
+                .hq
+                .set_profile_key(&user.user_name, &key)
+                .await
+                .map_err(internal)?;
+            user.profile_key = Some(key);
+            remember_user(&current_session().await?, &user).await?;
+        }
+        Ok(created)
     };
     respond(result.await)
 }
 
+/// One customer: any customer for a cashier, their own for a shopper.
 #[server]
 pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppError> {
+    use crate::access::sessions::{current_session, signed_in_user};
+    use crate::access::{Access, Role};
     use crate::channel_customers::find_customer;
-    use crate::respond::{backend, internal, respond};
+    use crate::respond::{authorize, internal, respond};
     let result = async {
-        find_customer(&backend()?.channel, &key)
+        let user = signed_in_user(&current_session().await?).await?;
+        let access = match user.map(|user| user.role) {
+            Some(Role::Shopper) => Access::Profile(&key),
+            _ => Access::Cashier,
+        };
+        let backend = authorize(access).await?;
+        find_customer(&backend.channel, &key)
             .await
             .map_err(internal)?
             .ok_or_else(|| AppError::NotFound(format!("There is no customer {key} in this channel.")))
@@ -143,11 +206,11 @@ pub async fn edit_customer(
     key: String,
     draft: CustomerDraft,
 ) -> Result<ChangeOutcome, AppError> {
-    use crate::channel_customers::{Origin, edit_customer};
-    use crate::respond::{backend, respond};
+    use crate::channel_customers::edit_customer;
+    use crate::respond::respond;
     let result = async {
-        let origin = Origin::from_register_key(register.as_deref())?;
-        let backend = backend()?;
+        let (backend, user, origin) = authorize_origin(register.as_deref()).await?;
+        check_customer_access(&user, &key)?;
         Ok(edit_customer(&backend.channel_side(), origin, &key, &draft).await?)
     };
     respond(result.await)
@@ -159,14 +222,23 @@ pub async fn add_customer_address(
     key: String,
     address: AddressDraft,
 ) -> Result<ChangeOutcome, AppError> {
-    use crate::channel_customers::{Origin, add_address};
-    use crate::respond::{backend, respond};
+    use crate::channel_customers::add_address;
+    use crate::respond::respond;
     let result = async {
-        let origin = Origin::from_register_key(register.as_deref())?;
-        let backend = backend()?;
+        let (backend, user, origin) = authorize_origin(register.as_deref()).await?;
+        check_customer_access(&user, &key)?;
         Ok(add_address(&backend.channel_side(), origin, &key, &address).await?)
     };
     respond(result.await)
+}
+
+/// The signed-in shopper's own customer key, if they have signed up.
+#[server]
+pub async fn my_profile_key() -> Result<Option<String>, AppError> {
+    use crate::access::Access;
+    use crate::access::sessions::require;
+    use crate::respond::respond;
+    respond(require(Access::Shopper).await.map(|user| user.profile_key))
 }
 
 /// What the customer card is doing.

@@ -36,6 +36,9 @@ pub enum AppError {
     Refused(String),
     #[error("{0}")]
     NotFound(String),
+    /// The signed-in user (or nobody) may not do this; nothing was done.
+    #[error("{0}")]
+    Forbidden(String),
     /// The request itself was malformed (missing or unreadable arguments).
     #[error("The request could not be read: {0}")]
     BadRequest(String),
@@ -61,9 +64,16 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal | AppError::Unreachable(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+impl From<crate::access::Denied> for AppError {
+    fn from(denied: crate::access::Denied) -> Self {
+        AppError::Forbidden(denied.to_string())
     }
 }
 

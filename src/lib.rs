@@ -10,6 +10,7 @@
 // (the customer editor) past the default limit of 128.
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod app;
 pub mod customer;
 pub mod customer_form;
@@ -23,6 +24,7 @@ pub mod jobs;
 pub mod operation;
 pub mod pos;
 pub mod records;
+pub mod sign_in;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -1,13 +1,32 @@
-//! What every server function does around its work: find the backend, and
-//! turn a failure into the right HTTP status.
+//! What every server function does around its work: check that the
+//! signed-in user may make the call, find the backend, and turn a failure
+//! into the right HTTP status.
 
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
+use crate::access::{Access, SignedInUser};
 use crate::backend::Backend;
 use crate::error::AppError;
 
-pub fn backend() -> Result<Backend, AppError> {
+/// The backend, for a user who may make a request needing `access`; a 403
+/// before anything is read or written otherwise.
+pub async fn authorize(access: Access<'_>) -> Result<Backend, AppError> {
+    authorize_user(access).await.map(|(backend, _)| backend)
+}
+
+/// As `authorize`, with the user, for the calls that act on their behalf.
+pub async fn authorize_user(access: Access<'_>) -> Result<(Backend, SignedInUser), AppError> {
+    let user = crate::access::sessions::require(access).await?;
+    Ok((backend()?, user))
+}
+
+/// The backend without a role check: only for signing in and out.
+pub fn backend_for_sign_in() -> Result<Backend, AppError> {
+    backend()
+}
+
+fn backend() -> Result<Backend, AppError> {
     use_context::<crate::app_state::AppState>()
         .map(|state| state.backend)
         .ok_or_else(|| {

@@ -2,11 +2,15 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::serve::{ListenerExt, TapIo};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::access::sessions::{
+    guard_pages, refuse_cross_site_requests, session_layer, sweep_expired_sessions,
+};
 use crate::app::{App, shell};
 use crate::app_state::AppState;
 use crate::backend::{Backend, StartError};
@@ -39,6 +43,7 @@ pub async fn serve() -> Result<(), ServeError> {
         backend.hq.clone(),
         backend.jobs.clone(),
     ));
+    tokio::spawn(sweep_expired_sessions(backend.channel.session_pool()));
     let app = router(AppState {
         leptos_options,
         backend,
@@ -61,9 +66,11 @@ pub async fn serve() -> Result<(), ServeError> {
         })
 }
 
-/// The pages, the server functions and the site's files, over `state`.
+/// The pages, the server functions and the site's files, over `state`,
+/// behind the session and the guards every request passes.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let sessions = session_layer(state.backend.channel.session_pool());
     Router::new()
         .route(
             &format!("{}.csv", crate::hq::sync_status::PATH),
@@ -74,6 +81,9 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(guard_pages))
+        .layer(sessions)
+        .layer(middleware::from_fn(refuse_cross_site_requests))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

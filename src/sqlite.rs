@@ -31,13 +31,7 @@ pub async fn open(path: &Path, migrator: &Migrator) -> Result<Pools, sqlx::Error
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let options = SqliteConnectOptions::from_str("sqlite:")?
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+    let options = connect_options(path)?;
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options.clone())
@@ -48,4 +42,24 @@ pub async fn open(path: &Path, migrator: &Migrator) -> Result<Pools, sqlx::Error
         .connect_with(options.read_only(true))
         .await?;
     Ok(Pools { read, write })
+}
+
+/// A small pool that both reads and writes, for a library that brings its
+/// own statements (the session store); it waits for the writer like any
+/// other connection.
+pub async fn open_shared(path: &Path, connections: u32) -> Result<SqlitePool, sqlx::Error> {
+    SqlitePoolOptions::new()
+        .max_connections(connections)
+        .connect_with(connect_options(path)?)
+        .await
+}
+
+fn connect_options(path: &Path) -> Result<SqliteConnectOptions, sqlx::Error> {
+    Ok(SqliteConnectOptions::from_str("sqlite:")?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10)))
 }

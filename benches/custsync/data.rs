@@ -5,6 +5,8 @@ use custsync::customer::{AddressDraft, ContactDraft, CustomerDraft};
 
 /// The Seattle store's first register, as the POS names it.
 pub const REGISTER_KEY: &str = "2-1";
+/// The demo cashier of that register's store (Seattle).
+pub const CASHIER: &str = "seattle";
 pub const CHANNEL_ID: i64 = 2;
 pub const REGISTER_NUMBER: i64 = 1;
 

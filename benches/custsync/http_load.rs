@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use custsync::app_state::AppState;
 use custsync::backend::Backend;
 use custsync::customer_page::CreateCustomer;
+use custsync::hq_db::DEMO_PASSWORD;
 use custsync::settings::Settings;
+use custsync::sign_in::SignIn;
 use leptos::server_fn::ServerFn;
 use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -71,10 +73,18 @@ async fn load_run(options: &Options, run: usize) -> Result<LoadRun, String> {
     .await
     .map_err(|error| error.to_string())?;
     let addr = serve(backend.clone()).await?;
+    let cookie = Arc::new(sign_in(addr, data::CASHIER).await?);
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let clients: Vec<_> = (0..options.clients)
-        .map(|client| tokio::spawn(client_loop(addr, format!("{run}c{client}"), stop.clone())))
+        .map(|client| {
+            tokio::spawn(client_loop(
+                addr,
+                cookie.clone(),
+                format!("{run}c{client}"),
+                stop.clone(),
+            ))
+        })
         .collect();
     tokio::time::sleep(options.load_duration).await;
     stop.store(true, Ordering::Relaxed);
@@ -125,7 +135,12 @@ struct ClientSeen {
     latencies: Vec<Duration>,
 }
 
-async fn client_loop(addr: SocketAddr, tag: String, stop: Arc<AtomicBool>) -> ClientSeen {
+async fn client_loop(
+    addr: SocketAddr,
+    cookie: Arc<String>,
+    tag: String,
+    stop: Arc<AtomicBool>,
+) -> ClientSeen {
     let mut seen = ClientSeen::default();
     let mut connection = None;
     let mut n = 0;
@@ -138,17 +153,17 @@ async fn client_loop(addr: SocketAddr, tag: String, stop: Arc<AtomicBool>) -> Cl
         n += 1;
         let started = Instant::now();
         let status = match connection.as_mut() {
-            Some(stream) => post(stream, CreateCustomer::PATH, &body).await,
+            Some(stream) => post(stream, CreateCustomer::PATH, &body, &cookie).await,
             None => match TcpStream::connect(addr).await {
                 Ok(stream) => {
                     let stream = connection.insert(BufReader::new(stream));
-                    post(stream, CreateCustomer::PATH, &body).await
+                    post(stream, CreateCustomer::PATH, &body, &cookie).await
                 }
                 Err(error) => Err(error),
             },
         };
         seen.latencies.push(started.elapsed());
-        match status {
+        match status.map(|answer| answer.status) {
             Ok(200) => seen.created += 1,
             Ok(_) => seen.errors += 1,
             Err(_) => {
@@ -160,12 +175,35 @@ async fn client_loop(addr: SocketAddr, tag: String, stop: Arc<AtomicBool>) -> Cl
     seen
 }
 
+/// Signs in as one of the demo users; returns the session cookie to send.
+pub async fn sign_in(addr: SocketAddr, user_name: &str) -> Result<String, String> {
+    let text = |error: std::io::Error| error.to_string();
+    let mut stream = BufReader::new(TcpStream::connect(addr).await.map_err(text)?);
+    let body = format!("user_name={user_name}&password={DEMO_PASSWORD}");
+    let request = format!(
+        "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Accept: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        SignIn::PATH,
+        body.len()
+    );
+    let answer = exchange(&mut stream, &request).await.map_err(text)?;
+    match (answer.status, answer.session_cookie) {
+        (200, Some(cookie)) => Ok(cookie),
+        (status, _) => Err(format!("signing in as {user_name} answered {status}")),
+    }
+}
+
 /// Posts a JSON body over a keep-alive HTTP/1.1 connection and reads the
-/// whole answer; returns its status.
-async fn post(stream: &mut BufReader<TcpStream>, path: &str, body: &str) -> std::io::Result<u16> {
+/// whole answer.
+async fn post(
+    stream: &mut BufReader<TcpStream>,
+    path: &str,
+    body: &str,
+    cookie: &str,
+) -> std::io::Result<Answer> {
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Accept: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+         Accept: application/json\r\nCookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     exchange(stream, &request).await
@@ -177,16 +215,25 @@ pub async fn get(
     addr: SocketAddr,
     connection: &mut Option<BufReader<TcpStream>>,
     path: &str,
+    cookie: &str,
 ) -> std::io::Result<u16> {
     let stream = match connection {
         Some(stream) => stream,
         None => connection.insert(BufReader::new(TcpStream::connect(addr).await?)),
     };
-    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n");
-    exchange(stream, &request).await
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nCookie: {cookie}\r\n\r\n");
+    exchange(stream, &request).await.map(|answer| answer.status)
 }
 
-async fn exchange(stream: &mut BufReader<TcpStream>, request: &str) -> std::io::Result<u16> {
+/// What an exchange read of an answer: its status, and the session cookie
+/// it set, if any.
+struct Answer {
+    status: u16,
+    session_cookie: Option<String>,
+}
+
+async fn exchange(stream: &mut BufReader<TcpStream>, request: &str) -> std::io::Result<Answer> {
     stream.get_mut().write_all(request.as_bytes()).await?;
     let mut line = String::new();
     stream.read_line(&mut line).await?;
@@ -197,6 +244,7 @@ async fn exchange(stream: &mut BufReader<TcpStream>, request: &str) -> std::io::
         .ok_or_else(|| invalid(format!("no status line in {line:?}")))?;
     let mut length = 0;
     let mut chunked = false;
+    let mut session_cookie = None;
     loop {
         line.clear();
         if stream.read_line(&mut line).await? == 0 {
@@ -213,6 +261,8 @@ async fn exchange(stream: &mut BufReader<TcpStream>, request: &str) -> std::io::
                 .trim()
                 .parse()
                 .map_err(|_| invalid(format!("bad length {value:?}")))?;
+        } else if name.eq_ignore_ascii_case("set-cookie") {
+            session_cookie = value.trim().split(';').next().map(str::to_string);
         } else if name.eq_ignore_ascii_case("transfer-encoding")
             && value.trim().eq_ignore_ascii_case("chunked")
         {
@@ -225,7 +275,10 @@ async fn exchange(stream: &mut BufReader<TcpStream>, request: &str) -> std::io::
         let mut answer = vec![0; length];
         stream.read_exact(&mut answer).await?;
     }
-    Ok(status)
+    Ok(Answer {
+        status,
+        session_cookie,
+    })
 }
 
 /// Reads a chunked body to its last, empty chunk.

@@ -9,7 +9,7 @@ use custsync::settings::Settings;
 use tempfile::TempDir;
 
 use crate::baseline::{self, text};
-use crate::http_load::{get, serve};
+use crate::http_load::{get, serve, sign_in};
 use crate::report::{Figure, percentile};
 use crate::{Options, data};
 
@@ -48,6 +48,7 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
             .map_err(text)?;
     }
     let addr = serve(backend.clone()).await?;
+    let cookie = sign_in(addr, "admin").await?;
     let term = search_term(count);
     let path = format!(
         "{}?q={}&channel={}",
@@ -63,7 +64,7 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
         let mut connection = None;
         for _ in 0..requests {
             let started = Instant::now();
-            let status = get(addr, &mut connection, &path).await.map_err(text)?;
+            let status = get(addr, &mut connection, &path, &cookie).await.map_err(text)?;
             if status != 200 {
                 return Err(format!("the status page answered {status}"));
             }

@@ -13,10 +13,15 @@ use std::path::Path;
 pub use config::{CHANNEL_CONFIGURATION, CUSTOMERS, ConfigurationCopy, GLOBAL_CONFIGURATION};
 pub use writer::NewOperation;
 
+use sqlx::SqlitePool;
+
 use crate::sqlite::{self, Pools};
 use writer::StagingWriter;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/channel");
+
+/// Session look-ups are one indexed read per request.
+const SESSION_CONNECTIONS: u32 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChannelDbError {
@@ -34,6 +39,7 @@ pub enum ChannelDbError {
 pub struct ChannelDb {
     pools: Pools,
     writer: StagingWriter,
+    sessions: SqlitePool,
 }
 
 impl ChannelDb {
@@ -46,6 +52,16 @@ impl ChannelDb {
             other => ChannelDbError::Sqlx(other),
         })?;
         let writer = StagingWriter::start(pools.write.clone(), staging_group_size);
-        Ok(ChannelDb { pools, writer })
+        let sessions = sqlite::open_shared(path, SESSION_CONNECTIONS).await?;
+        Ok(ChannelDb {
+            pools,
+            writer,
+            sessions,
+        })
+    }
+
+    /// The pool the session store (`tower_sessions`) works on.
+    pub fn session_pool(&self) -> SqlitePool {
+        self.sessions.clone()
     }
 }

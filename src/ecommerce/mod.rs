@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::customer::{CreatedCustomer, CustomerDraft};
 use crate::customer_form::{CreatedConfirmation, CustomerEditor, EditorMode};
-use crate::customer_page::{CustomerCard, OnlineStoreMode, channel_reference, create_customer};
+use crate::customer_page::{
+    CustomerCard, OnlineStoreMode, channel_reference, create_customer, my_profile_key,
+};
 use crate::ui::loaded;
 
 #[component]
@@ -32,10 +33,9 @@ pub fn SignUpPage() -> impl IntoView {
             when=move || signed_up.with(Option::is_none)
             fallback=move || {
                 signed_up.get().map(|customer| {
-                    let href = format!("/ecommerce/my-profile?customer={}", customer.key());
                     view! {
                         <CreatedConfirmation customer />
-                        <p><a href=href>"Go to my profile"</a></p>
+                        <p><a href="/ecommerce/my-profile">"Go to my profile"</a></p>
                     }
                 })
             }
@@ -62,24 +62,26 @@ pub fn SignUpPage() -> impl IntoView {
     }
 }
 
-/// The shopper's own profile, named by `?customer=` (their account, or their
-/// temporary id until HQ has created the account).
+/// The signed-in shopper's own profile: their account, or their temporary
+/// id until HQ has created the account.
 #[component]
 pub fn MyProfilePage() -> impl IntoView {
-    let query = use_query_map();
-    let key = move || query.with(|q| q.get("customer")).unwrap_or_default();
+    let profile = Resource::new(|| (), |_| my_profile_key());
     view! {
         <Title text="My profile - Fabrikam online store" />
         <p class="breadcrumb">"Fabrikam online store"</p>
         <h1>"My profile"</h1>
         <OnlineStoreMode />
-        {move || {
-            let key = key();
-            if key.is_empty() {
-                view! { <p>"Sign up first, then open your profile from the confirmation."</p> }.into_any()
-            } else {
-                view! { <CustomerCard key register=None /> }.into_any()
-            }
-        }}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                loaded(profile.await, |key| match key {
+                    Some(key) => view! { <CustomerCard key register=None /> }.into_any(),
+                    None => view! {
+                        <p>"You have no profile yet. " <a href="/ecommerce/sign-up">"Sign up"</a> " first."</p>
+                    }
+                    .into_any(),
+                })
+            })}
+        </Suspense>
     }
 }

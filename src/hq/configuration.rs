@@ -36,10 +36,6 @@ pub struct ConfigChange {
     pub changed_by: String,
 }
 
-/// The name recorded for changes made on the HQ pages, until sign-in names
-/// the admin.
-pub const HQ_ADMIN: &str = "HQ admin";
-
 pub fn on_off(value: bool) -> &'static str {
     if value { "On" } else { "Off" }
 }

@@ -29,8 +29,13 @@ pub struct HqCustomerRow {
 
 #[server]
 pub async fn hq_customers() -> Result<Vec<HqCustomerRow>, AppError> {
-    use crate::respond::{backend, internal, respond};
-    respond(backend()?.hq.customer_list(LIST_LENGTH).await.map_err(internal))
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        backend.hq.customer_list(LIST_LENGTH).await.map_err(internal)
+    };
+    respond(result.await)
 }
 
 #[component]

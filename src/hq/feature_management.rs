@@ -18,9 +18,11 @@ pub struct FeaturePage {
 
 #[server]
 pub async fn feature_management() -> Result<FeaturePage, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
     let result = async {
-        let hq = backend()?.hq;
+        let backend = authorize(Access::Admin).await?;
+        let hq = backend.hq;
         Ok(FeaturePage {
             features: hq.feature_rows().await.map_err(internal)?,
             changes: hq.feature_changes(50).await.map_err(internal)?,
@@ -31,13 +33,14 @@ pub async fn feature_management() -> Result<FeaturePage, AppError> {
 
 #[server]
 pub async fn set_feature(name: String, enable: bool) -> Result<String, AppError> {
-    use super::configuration::HQ_ADMIN;
+    use crate::access::Access;
     use crate::feature_management::{FeatureChangeError, change_feature};
-    use crate::respond::{backend, internal, respond};
+    use crate::respond::{authorize_user, internal, respond};
     let result = async {
+        let (backend, admin) = authorize_user(Access::Admin).await?;
         let feature = Feature::from_name(&name)
             .ok_or_else(|| AppError::NotFound(format!("There is no feature {name:?}.")))?;
-        match change_feature(&backend()?.hq, feature, enable, HQ_ADMIN).await {
+        match change_feature(&backend.hq, feature, enable, &admin.display_name).await {
             Ok(true) => Ok(format!(
                 "\"{name}\" is now {}.",
                 if enable { "enabled" } else { "disabled" }

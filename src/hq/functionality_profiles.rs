@@ -17,9 +17,11 @@ pub struct ProfilePage {
 
 #[server]
 pub async fn functionality_profiles() -> Result<ProfilePage, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
     let result = async {
-        let hq = backend()?.hq;
+        let backend = authorize(Access::Admin).await?;
+        let hq = backend.hq;
         Ok(ProfilePage {
             profiles: hq.profile_rows().await.map_err(internal)?,
             changes: hq.profile_changes(50).await.map_err(internal)?,
@@ -30,12 +32,14 @@ pub async fn functionality_profiles() -> Result<ProfilePage, AppError> {
 
 #[server]
 pub async fn set_async_customer_mode(channel_id: i64, on: bool) -> Result<String, AppError> {
-    use super::configuration::{HQ_ADMIN, on_off};
-    use crate::respond::{backend, internal, respond};
+    use super::configuration::on_off;
+    use crate::access::Access;
+    use crate::respond::{authorize_user, internal, respond};
     let result = async {
-        match backend()?
+        let (backend, admin) = authorize_user(Access::Admin).await?;
+        match backend
             .hq
-            .set_async_customer_mode(channel_id, on, HQ_ADMIN)
+            .set_async_customer_mode(channel_id, on, &admin.display_name)
             .await
             .map_err(internal)?
         {

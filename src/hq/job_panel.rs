@@ -12,11 +12,13 @@ const HISTORY_LENGTH: u32 = 10;
 
 #[server]
 pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
     let result = async {
+        let backend = authorize(Access::Admin).await?;
         let job =
             Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
-        backend()?
+        backend
             .hq
             .job_runs(job.code(), HISTORY_LENGTH)
             .await
@@ -29,11 +31,13 @@ pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
 /// progress in the run history.
 #[server]
 pub async fn run_job(job: String) -> Result<i64, AppError> {
-    use crate::respond::{backend, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, respond};
     let result = async {
+        let backend = authorize(Access::Admin).await?;
         let job =
             Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
-        let (run_id, _finishing) = backend()?.jobs.start(job, "Run now").await.map_err(job_error)?;
+        let (run_id, _finishing) = backend.jobs.start(job, "Run now").await.map_err(job_error)?;
         Ok(run_id)
     };
     respond(result.await)
@@ -42,11 +46,13 @@ pub async fn run_job(job: String) -> Result<i64, AppError> {
 /// Runs a job and answers once it has finished, for pages that act on its result.
 #[server]
 pub async fn run_job_now(job: String) -> Result<JobRun, AppError> {
-    use crate::respond::{backend, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, respond};
     let result = async {
+        let backend = authorize(Access::Admin).await?;
         let job =
             Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
-        backend()?.jobs.run(job, "Run now").await.map_err(job_error)
+        backend.jobs.run(job, "Run now").await.map_err(job_error)
     };
     respond(result.await)
 }
@@ -65,20 +71,24 @@ const MAX_RECURRENCE_MINUTES: u32 = 7 * 24 * 60;
 
 #[server]
 pub async fn job_schedule(job: String) -> Result<u32, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
     let result = async {
+        let backend = authorize(Access::Admin).await?;
         let job =
             Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
-        backend()?.hq.job_schedule(job.code()).await.map_err(internal)
+        backend.hq.job_schedule(job.code()).await.map_err(internal)
     };
     respond(result.await)
 }
 
 #[server]
 pub async fn set_job_schedule(job: String, minutes: String) -> Result<u32, AppError> {
+    use crate::access::Access;
     use crate::error::FieldErrors;
-    use crate::respond::{backend, internal, respond};
+    use crate::respond::{authorize, internal, respond};
     let result = async {
+        let backend = authorize(Access::Admin).await?;
         let job =
             Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
         let minutes = match minutes.trim().parse::<u32>() {
@@ -94,7 +104,7 @@ pub async fn set_job_schedule(job: String, minutes: String) -> Result<u32, AppEr
                 return Err(AppError::Invalid(errors));
             }
         };
-        backend()?
+        backend
             .hq
             .set_job_schedule(job.code(), minutes)
             .await

@@ -47,9 +47,11 @@ pub async fn realtime_calls(
     operation: Option<String>,
     outcome: Option<String>,
 ) -> Result<CallsPage, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
     let result = async {
-        let hq = backend()?.hq;
+        let backend = authorize(Access::Admin).await?;
+        let hq = backend.hq;
         let filter = CallFilter {
             channel_id,
             operation: operation.filter(|o| OPERATIONS.contains(&o.as_str())),
@@ -72,14 +74,17 @@ pub async fn realtime_calls(
 
 #[server]
 pub async fn set_hq_unreachable(unreachable: bool) -> Result<(), AppError> {
-    use crate::respond::{backend, internal, respond};
-    respond(
-        backend()?
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        backend
             .hq
             .set_realtime_unreachable(unreachable)
             .await
-            .map_err(internal),
-    )
+            .map_err(internal)
+    };
+    respond(result.await)
 }
 
 #[component]

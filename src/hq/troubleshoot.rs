@@ -35,15 +35,22 @@ pub struct TroubleshootReport {
 
 #[server]
 pub async fn troubleshoot() -> Result<TroubleshootReport, AppError> {
-    use crate::respond::{backend, internal, respond};
-    respond(crate::troubleshoot::report(&backend()?).await.map_err(internal))
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        crate::troubleshoot::report(&backend).await.map_err(internal)
+    };
+    respond(result.await)
 }
 
 #[server]
 pub async fn flush_channel_cache() -> Result<(), AppError> {
-    use crate::respond::{backend, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, respond};
     let result = async {
-        backend()?.config.flush().await;
+        let backend = authorize(Access::Admin).await?;
+        backend.config.flush().await;
         Ok(())
     };
     respond(result.await)

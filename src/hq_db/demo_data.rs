@@ -4,6 +4,7 @@
 
 use super::sync_transaction::insert_customer;
 use super::{HqDb, HqDbError};
+use crate::access::{Role, SignedInUser};
 use crate::customer::{AddressDraft, CustomerDraft};
 use crate::features::Feature;
 
@@ -37,6 +38,27 @@ const CUSTOMERS: [(&str, &str, &str, &str); 12] = [
     ("Grace", "Okafor", "grace.okafor@contoso.com", "30"),
     ("Henrik", "Larsen", "henrik.larsen@contoso.com", "40"),
 ];
+
+/// The demo users: one admin, one cashier per store, one shopper (whose
+/// profile is Samantha Smith, C000004). Each has the password `custsync`.
+pub const DEMO_PASSWORD: &str = "custsync";
+
+pub fn demo_users() -> Vec<SignedInUser> {
+    let user =
+        |user_name: &str, display_name: &str, role, channel_id, profile_key: Option<&str>| SignedInUser {
+            user_name: user_name.to_string(),
+            display_name: display_name.to_string(),
+            role,
+            channel_id,
+            profile_key: profile_key.map(str::to_string),
+        };
+    vec![
+        user("admin", "Alicia Thomber", Role::Admin, None, None),
+        user("houston", "Ken Sanchez", Role::Cashier, Some(1), None),
+        user("seattle", "Terry Adams", Role::Cashier, Some(2), None),
+        user("shopper", "Samantha Smith", Role::Shopper, None, Some("C000004")),
+    ]
+}
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 

@@ -14,14 +14,17 @@ mod realtime_calls;
 mod schedules;
 mod status_page;
 mod sync_transaction;
+mod users;
 
 use std::path::Path;
 
 pub use async_operations::UploadedOperationRow;
+pub use demo_data::{DEMO_PASSWORD, demo_users};
 pub use downloads::{Changed, ChannelConfiguration};
 pub use operation_detail::{OperationEdit, OperationHistory, SyncAttempt};
 pub use realtime_calls::NewRealtimeCall;
 pub use sync_transaction::SyncTransaction;
+pub use users::{NewUser, StoredUser};
 
 use crate::sqlite::{self, Pools};
 

@@ -38,19 +38,32 @@ pub fn parse_register_key(key: &str) -> Option<(i64, i64)> {
     Some((channel.parse().ok()?, register.parse().ok()?))
 }
 
+/// The registers of the signed-in cashier's store.
 #[server]
 pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
-    use crate::respond::{backend, internal, respond};
-    respond(backend()?.channel.register_options().await.map_err(internal))
+    use crate::access::Access;
+    use crate::respond::{authorize_user, internal, respond};
+    let result = async {
+        let (backend, cashier) = authorize_user(Access::Cashier).await?;
+        let registers = backend.channel.register_options().await.map_err(internal)?;
+        Ok(registers
+            .into_iter()
+            .filter(|register| Some(register.channel_id) == cashier.channel_id)
+            .collect())
+    };
+    respond(result.await)
 }
 
 #[server]
 pub async fn set_register_offline(register: String, offline: bool) -> Result<(), AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::{Access, check};
+    use crate::respond::{authorize_user, internal, respond};
     let result = async {
+        let (backend, cashier) = authorize_user(Access::Cashier).await?;
         let (channel_id, register_number) = parse_register_key(&register)
             .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
-        let channel = backend()?.channel;
+        check(Some(&cashier), Access::Store(channel_id))?;
+        let channel = backend.channel;
         if !channel
             .register_exists(channel_id, register_number)
             .await
@@ -68,8 +81,10 @@ pub async fn set_register_offline(register: String, offline: bool) -> Result<(),
 
 #[server]
 pub async fn search_customers(term: String) -> Result<Vec<CustomerSummary>, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
     let result = async {
+        let backend = authorize(Access::Cashier).await?;
         if term.trim().is_empty() {
             return Ok(Vec::new());
         }
@@ -78,7 +93,7 @@ pub async fn search_customers(term: String) -> Result<Vec<CustomerSummary>, AppE
                 "A search term can have at most 100 characters.".to_string(),
             ));
         }
-        crate::channel_customers::search_customers(&backend()?.channel, &term)
+        crate::channel_customers::search_customers(&backend.channel, &term)
             .await
             .map_err(internal)
     };

@@ -4,6 +4,8 @@
 // Each test binary uses a part of these helpers.
 #![allow(dead_code)]
 
+pub mod http;
+
 use custsync::backend::Backend;
 use custsync::settings::Settings;
 use tempfile::TempDir;

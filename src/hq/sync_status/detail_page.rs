@@ -16,16 +16,12 @@ use crate::error::AppError;
 use crate::records::OperationKind;
 use crate::ui::{ActionAnswer, StatusBadge, Time, loaded};
 
-/// Who an admin's edits and Synchronize are recorded as, until sign-in
-/// names the admin.
-#[cfg(feature = "ssr")]
-pub const ADMIN: &str = "HQ admin";
-
 #[server]
 pub async fn load_operation_detail(operation_id: String) -> Result<OperationDetail, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
     let result = async {
-        let backend = backend()?;
+        let backend = authorize(Access::Admin).await?;
         crate::cdx::operation_detail(&backend.channel, &backend.hq, &operation_id)
             .await
             .map_err(internal)?
@@ -39,10 +35,11 @@ pub async fn load_operation_detail(operation_id: String) -> Result<OperationDeta
 #[server(input = Json)]
 pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Result<String, AppError> {
     use super::detail::describe_changes;
+    use crate::access::Access;
     use crate::customer::{ReferenceData, validate_customer};
-    use crate::respond::{backend, internal, respond};
+    use crate::respond::{authorize_user, internal, respond};
     let result = async {
-        let backend = backend()?;
+        let (backend, admin) = authorize_user(Access::Admin).await?;
         let current = backend
             .hq
             .uploaded_operation(&operation_id)
@@ -65,7 +62,7 @@ pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Resul
         }
         let saved = backend
             .hq
-            .save_operation_edit(&operation_id, &valid, ADMIN, &changes.join("\n"))
+            .save_operation_edit(&operation_id, &valid, &admin.display_name, &changes.join("\n"))
             .await
             .map_err(internal)?;
         if !saved {

@@ -33,9 +33,10 @@ const REFRESH_EVERY: Duration = Duration::from_secs(2);
 
 #[server(input = Json)]
 pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
     let result = async {
-        let backend = backend()?;
+        let backend = authorize(Access::Admin).await?;
         crate::cdx::status_page(&backend.channel, &backend.hq, &view, view::PAGE_SIZE)
             .await
             .map_err(internal)
@@ -45,9 +46,11 @@ pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> 
 
 #[server]
 pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize, internal, respond};
     let result = async {
-        let channels = backend()?.hq.channels().await.map_err(internal)?;
+        let backend = authorize(Access::Admin).await?;
+        let channels = backend.hq.channels().await.map_err(internal)?;
         Ok(channels
             .into_iter()
             .map(|channel| ChannelOption {
@@ -62,19 +65,20 @@ pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
 /// Synchronize for the operations the admin chose.
 #[server(input = Json)]
 pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize_user, internal, respond};
     let result = async {
+        let (backend, admin) = authorize_user(Access::Admin).await?;
         if operation_ids.is_empty() {
             return Err(AppError::BadRequest(
                 "Select the operations to synchronize first.".to_string(),
             ));
         }
-        let backend = backend()?;
         let counts = crate::sync::synchronize_selected(
             &backend.hq,
             &operation_ids,
             backend.settings.sync_options(),
-            detail_page::ADMIN,
+            &admin.display_name,
         )
         .await
         .map_err(internal)?;
@@ -86,9 +90,10 @@ pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String
 /// "Synchronize all failed" for the view's filters.
 #[server(input = Json)]
 pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError> {
-    use crate::respond::{backend, internal, respond};
+    use crate::access::Access;
+    use crate::respond::{authorize_user, internal, respond};
     let result = async {
-        let backend = backend()?;
+        let (backend, admin) = authorize_user(Access::Admin).await?;
         let failed = crate::cdx::failed_operation_ids(&backend.hq, &view)
             .await
             .map_err(internal)?;
@@ -99,7 +104,7 @@ pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError
             &backend.hq,
             &failed,
             backend.settings.sync_options(),
-            detail_page::ADMIN,
+            &admin.display_name,
         )
         .await
         .map_err(internal)?;

@@ -1,0 +1,313 @@
+//! Who may do what: the three roles, the signed-in user a session carries,
+//! and the rules every server function and page checks before anything else.
+//! Plain functions, shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod passwords;
+#[cfg(feature = "ssr")]
+pub mod sessions;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// HQ: every HQ page and HQ server function.
+    Admin,
+    /// The POS of one store.
+    Cashier,
+    /// The online store, and their own profile only.
+    Shopper,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Cashier, Role::Shopper];
+
+    /// The name stored in HQ's users table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Cashier => "cashier",
+            Role::Shopper => "shopper",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.name() == name)
+    }
+
+    /// "an admin", "a cashier", "a shopper": for sentences.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Role::Admin => "an admin",
+            Role::Cashier => "a cashier",
+            Role::Shopper => "a shopper",
+        }
+    }
+
+    /// Where the user lands after signing in when no page asked for it.
+    pub fn home(self) -> &'static str {
+        match self {
+            Role::Admin => "/hq/customer-synchronization-status",
+            Role::Cashier => "/pos",
+            Role::Shopper => "/ecommerce/my-profile",
+        }
+    }
+}
+
+/// The user a session belongs to, as sign-in found them in HQ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    pub user_name: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The store a cashier works at.
+    pub channel_id: Option<i64>,
+    /// The shopper's own customer: their account, or their temporary id
+    /// until HQ has created the account.
+    pub profile_key: Option<String>,
+}
+
+/// What a request needs of the user who makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access<'a> {
+    Admin,
+    /// A cashier of any store (customers are shared by every store).
+    Cashier,
+    /// A cashier of this store.
+    Store(i64),
+    Shopper,
+    /// The shopper whose profile this customer key is.
+    Profile(&'a str),
+}
+
+impl Access<'_> {
+    fn role(self) -> Role {
+        match self {
+            Access::Admin => Role::Admin,
+            Access::Cashier | Access::Store(_) => Role::Cashier,
+            Access::Shopper | Access::Profile(_) => Role::Shopper,
+        }
+    }
+}
+
+/// Why a request was refused; each is a sentence for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("Sign in as {} to do this.", .0.with_article())]
+    WrongRole(Role),
+    #[error("You are a cashier of another store: use the registers of your own store.")]
+    OtherStore,
+    #[error("You can only see and change your own profile.")]
+    OtherProfile,
+}
+
+/// Whether `user` (None: nobody signed in) may make a request needing `access`.
+pub fn check<'u>(user: Option<&'u SignedInUser>, access: Access<'_>) -> Result<&'u SignedInUser, Denied> {
+    let user = user
+        .filter(|user| user.role == access.role())
+        .ok_or(Denied::WrongRole(access.role()))?;
+    match access {
+        Access::Store(channel_id) if user.channel_id != Some(channel_id) => Err(Denied::OtherStore),
+        Access::Profile(key) if user.profile_key.as_deref() != Some(key) => Err(Denied::OtherProfile),
+        _ => Ok(user),
+    }
+}
+
+/// The role a page is for, from its path; None for the pages anyone sees.
+pub fn page_role(path: &str) -> Option<Role> {
+    let under = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '.', '?']))
+    };
+    if under("/hq") {
+        Some(Role::Admin)
+    } else if under("/pos") {
+        Some(Role::Cashier)
+    } else if under("/ecommerce") {
+        Some(Role::Shopper)
+    } else {
+        None
+    }
+}
+
+/// Whether `user` may open the page at `path`.
+pub fn may_open(user: Option<&SignedInUser>, path: &str) -> bool {
+    match page_role(path) {
+        Some(role) => user.is_some_and(|user| user.role == role),
+        None => true,
+    }
+}
+
+pub const SIGN_IN_PATH: &str = "/sign-in";
+
+/// The Sign in page, asked to come back to `next` afterwards.
+pub fn sign_in_url(next: &str) -> String {
+    format!("{SIGN_IN_PATH}?next={}", encode_query_value(next))
+}
+
+/// Where to go after signing in: `next` when it is a page of this site,
+/// otherwise the role's home page, so a link cannot send a user elsewhere.
+pub fn landing_page(next: Option<&str>, role: Role) -> String {
+    match next {
+        Some(next) if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') => {
+            next.to_string()
+        }
+        _ => role.home().to_string(),
+    }
+}
+
+fn encode_query_value(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// Whether a state-changing request comes from this site: its `Origin`
+/// names the host it was sent to, or, without an Origin, the browser's
+/// `Sec-Fetch-Site` does not call it cross-site. A request with neither is
+/// not from a browser, so no other site can have made it.
+pub fn same_site_request(origin: Option<&str>, host: Option<&str>, fetch_site: Option<&str>) -> bool {
+    match (origin, fetch_site) {
+        (Some(origin), _) => host.is_some_and(|host| {
+            origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"))
+                .is_some_and(|origin_host| origin_host.eq_ignore_ascii_case(host))
+        }),
+        (None, Some(site)) => matches!(site, "same-origin" | "none"),
+        (None, None) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, channel_id: Option<i64>, profile_key: Option<&str>) -> SignedInUser {
+        SignedInUser {
+            user_name: "someone".into(),
+            display_name: "Someone".into(),
+            role,
+            channel_id,
+            profile_key: profile_key.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn each_role_reaches_its_own_requests_only() {
+        let admin = user(Role::Admin, None, None);
+        let houston = user(Role::Cashier, Some(1), None);
+        let shopper = user(Role::Shopper, None, Some("C000004"));
+        let cases = [
+            (Access::Admin, [true, false, false]),
+            (Access::Cashier, [false, true, false]),
+            (Access::Store(1), [false, true, false]),
+            (Access::Shopper, [false, false, true]),
+            (Access::Profile("C000004"), [false, false, true]),
+        ];
+        for (access, allowed) in cases {
+            for (user, allowed) in [&admin, &houston, &shopper].into_iter().zip(allowed) {
+                assert_eq!(
+                    check(Some(user), access).is_ok(),
+                    allowed,
+                    "{:?} for {access:?}",
+                    user.role
+                );
+            }
+            assert_eq!(check(None, access), Err(Denied::WrongRole(access.role())));
+        }
+    }
+
+    #[test]
+    fn a_cashier_is_refused_another_store_and_a_shopper_another_profile() {
+        let houston = user(Role::Cashier, Some(1), None);
+        assert_eq!(check(Some(&houston), Access::Store(2)), Err(Denied::OtherStore));
+        let shopper = user(Role::Shopper, None, Some("C000004"));
+        assert_eq!(
+            check(Some(&shopper), Access::Profile("C000001")),
+            Err(Denied::OtherProfile)
+        );
+        let without_profile = user(Role::Shopper, None, None);
+        assert_eq!(
+            check(Some(&without_profile), Access::Profile("")),
+            Err(Denied::OtherProfile)
+        );
+    }
+
+    #[test]
+    fn refusals_read_as_sentences() {
+        assert_eq!(
+            Denied::WrongRole(Role::Admin).to_string(),
+            "Sign in as an admin to do this."
+        );
+    }
+
+    #[test]
+    fn pages_belong_to_roles_by_their_path() {
+        assert_eq!(
+            page_role("/hq/customer-synchronization-status"),
+            Some(Role::Admin)
+        );
+        assert_eq!(
+            page_role("/hq/customer-synchronization-status.csv"),
+            Some(Role::Admin)
+        );
+        assert_eq!(page_role("/pos"), Some(Role::Cashier));
+        assert_eq!(page_role("/pos/customers/C000001"), Some(Role::Cashier));
+        assert_eq!(page_role("/ecommerce/sign-up"), Some(Role::Shopper));
+        assert_eq!(page_role("/"), None);
+        assert_eq!(page_role("/sign-in"), None);
+        assert_eq!(page_role("/hqx"), None);
+        assert_eq!(page_role("/possible"), None);
+        assert!(may_open(None, "/"));
+        assert!(!may_open(
+            Some(&user(Role::Cashier, Some(1), None)),
+            "/hq/batch-jobs"
+        ));
+    }
+
+    #[test]
+    fn sign_in_comes_back_to_pages_of_this_site_only() {
+        assert_eq!(
+            sign_in_url("/pos?register=1-2&q=Ana Silva"),
+            "/sign-in?next=/pos%3Fregister%3D1-2%26q%3DAna%20Silva"
+        );
+        assert_eq!(
+            landing_page(Some("/hq/batch-jobs"), Role::Admin),
+            "/hq/batch-jobs"
+        );
+        assert_eq!(landing_page(None, Role::Cashier), "/pos");
+        for outside in ["https://evil.example", "//evil.example", "/\\evil.example", ""] {
+            assert_eq!(
+                landing_page(Some(outside), Role::Shopper),
+                "/ecommerce/my-profile"
+            );
+        }
+    }
+
+    #[test]
+    fn cross_site_requests_are_told_apart() {
+        let host = Some("127.0.0.1:3000");
+        assert!(same_site_request(
+            Some("http://127.0.0.1:3000"),
+            host,
+            Some("same-origin")
+        ));
+        assert!(!same_site_request(
+            Some("http://evil.example"),
+            host,
+            Some("cross-site")
+        ));
+        assert!(!same_site_request(Some("null"), host, None));
+        assert!(!same_site_request(Some("http://127.0.0.1:3000"), None, None));
+        assert!(!same_site_request(None, host, Some("cross-site")));
+        assert!(same_site_request(None, host, Some("same-origin")));
+        assert!(same_site_request(None, host, None));
+    }
+}

@@ -1,0 +1,57 @@
+//! Passwords are kept as argon2 hashes (PHC strings with their own salt).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::sync::OnceLock;
+
+use argon2::Argon2;
+use password_hash::rand_core::OsRng;
+
+#[derive(Debug, thiserror::Error)]
+#[error("the password could not be hashed: {0}")]
+pub struct HashError(String);
+
+pub fn hash_password(password: &str) -> Result<String, HashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| HashError(error.to_string()))
+}
+
+/// Whether `password` is the one `stored_hash` was made from. A hash that
+/// cannot be read matches nothing.
+pub fn password_matches(password: &str, stored_hash: &str) -> bool {
+    PasswordHash::new(stored_hash)
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash no password was given for: sign-in checks an unknown user's
+/// password against it, so that an unknown name takes as long as a known one.
+pub fn unknown_user_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password("no such user").unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_matches_its_own_hash_only() {
+        let hash = hash_password("custsync").expect("hashed");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(password_matches("custsync", &hash));
+        assert!(!password_matches("custsynC", &hash));
+        assert!(!password_matches("custsync", "not a hash"));
+        assert_ne!(
+            hash,
+            hash_password("custsync").expect("hashed"),
+            "each hash has its own salt"
+        );
+    }
+}

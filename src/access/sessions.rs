@@ -1,0 +1,126 @@
+//! Sessions on the server: the cookie and its store, the signed-in user of
+//! a request, and the two guards in front of every route (cross-site
+//! requests, and pages a user may not open).
+
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::SqlitePool;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use super::{Access, SignedInUser, check, may_open, sign_in_url};
+use crate::error::AppError;
+
+const COOKIE_NAME: &str = "custsync_session";
+const USER_KEY: &str = "user";
+/// A session ends after this long without a change (sign-in, sign-up).
+const SESSION_HOURS: i64 = 8;
+const EXPIRED_SWEEP: Duration = Duration::from_secs(15 * 60);
+
+pub type SessionLayer = SessionManagerLayer<SqliteStore>;
+
+/// Sessions kept in the `tower_sessions` table of the database `pool` opens.
+/// The cookie is HttpOnly and SameSite=Lax: no script reads it, and other
+/// sites' forms do not carry it.
+pub fn session_layer(pool: SqlitePool) -> SessionLayer {
+    SessionManagerLayer::new(SqliteStore::new(pool))
+        .with_name(COOKIE_NAME)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(false)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(SESSION_HOURS)))
+}
+
+/// Deletes expired sessions now and then, for as long as the server runs.
+pub async fn sweep_expired_sessions(pool: SqlitePool) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let store = SqliteStore::new(pool);
+    let mut interval = tokio::time::interval(EXPIRED_SWEEP);
+    loop {
+        interval.tick().await;
+        if let Err(error) = store.delete_expired().await {
+            tracing::warn!(%error, "expired sessions could not be deleted");
+        }
+    }
+}
+
+/// The session of the request a server function answers.
+pub async fn current_session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(crate::respond::internal)
+}
+
+pub async fn signed_in_user(session: &Session) -> Result<Option<SignedInUser>, AppError> {
+    session.get(USER_KEY).await.map_err(crate::respond::internal)
+}
+
+/// Starts a new session for `user`: a new id, so an id planted before
+/// sign-in is worth nothing after it.
+pub async fn start_session(session: &Session, user: &SignedInUser) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(crate::respond::internal)?;
+    remember_user(session, user).await
+}
+
+pub async fn remember_user(session: &Session, user: &SignedInUser) -> Result<(), AppError> {
+    session
+        .insert(USER_KEY, user)
+        .await
+        .map_err(crate::respond::internal)
+}
+
+pub async fn end_session(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(crate::respond::internal)
+}
+
+/// The signed-in user of this request when they may make it, otherwise a
+/// 403 with the reason.
+pub async fn require(access: Access<'_>) -> Result<SignedInUser, AppError> {
+    let user = signed_in_user(&current_session().await?).await?;
+    Ok(check(user.as_ref(), access).cloned()?)
+}
+
+/// Refuses a state-changing request that another site's page made.
+pub async fn refuse_cross_site_requests(request: Request, next: Next) -> Response {
+    if changes_state(request.method()) && !from_this_site(request.headers()) {
+        return (StatusCode::FORBIDDEN, "Requests from other sites are refused.").into_response();
+    }
+    next.run(request).await
+}
+
+fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn from_this_site(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    super::same_site_request(
+        text(header::ORIGIN.as_str()),
+        text(header::HOST.as_str()),
+        text("sec-fetch-site"),
+    )
+}
+
+/// Sends a user who may not open a page to Sign in, which brings them back.
+pub async fn guard_pages(session: Session, request: Request, next: Next) -> Response {
+    if request.method() == Method::GET && super::page_role(request.uri().path()).is_some() {
+        let user = match signed_in_user(&session).await {
+            Ok(user) => user,
+            Err(error) => return (error.status(), error.to_string()).into_response(),
+        };
+        if !may_open(user.as_ref(), request.uri().path()) {
+            let wanted = request
+                .uri()
+                .path_and_query()
+                .map_or_else(|| request.uri().path().to_string(), ToString::to_string);
+            return Redirect::to(&sign_in_url(&wanted)).into_response();
+        }
+    }
+    next.run(request).await
+}

@@ -1,0 +1,150 @@
+//! The whole web app in the test process: the real router over a fresh
+//! backend, called as a browser or a script would, one request at a time.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use custsync::app_state::AppState;
+use custsync::hq_db::DEMO_PASSWORD;
+use custsync::sign_in::SignIn;
+use http_body_util::BodyExt;
+use leptos::server_fn::ServerFn;
+use sqlx::{Connection, SqliteConnection};
+use tower::ServiceExt;
+
+use super::TestBackend;
+
+pub const JSON: &str = "application/json";
+pub const FORM: &str = "application/x-www-form-urlencoded";
+
+pub struct WebApp {
+    pub test: TestBackend,
+    router: Router,
+}
+
+/// An answer: its status, its `Location`, its body as text.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+    /// The whole `Set-Cookie` header, and its `name=value` part.
+    pub set_cookie: Option<String>,
+    pub session_cookie: Option<String>,
+}
+
+impl WebApp {
+    pub async fn start() -> WebApp {
+        let test = super::start().await;
+        let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
+            .expect("the Leptos options in Cargo.toml")
+            .leptos_options;
+        let router = custsync::server::router(AppState {
+            leptos_options,
+            backend: test.backend.clone(),
+        });
+        WebApp { test, router }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let text = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_string)
+        };
+        let location = text(header::LOCATION);
+        let set_cookie = text(header::SET_COOKIE);
+        let session_cookie = set_cookie
+            .as_deref()
+            .and_then(|cookie| cookie.split(';').next())
+            .map(str::to_string);
+        let bytes = response.into_body().collect().await.expect("the body").to_bytes();
+        Answer {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            set_cookie,
+            session_cookie,
+        }
+    }
+
+    /// POSTs `body` to `path` with `cookie` (empty: none).
+    pub async fn post(&self, path: &str, content_type: &str, body: impl Into<Body>, cookie: &str) -> Answer {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, JSON);
+        if !cookie.is_empty() {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(body.into()).expect("a request")).await
+    }
+
+    pub async fn get(&self, path: &str, cookie: &str) -> Answer {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if !cookie.is_empty() {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).expect("a request")).await
+    }
+
+    /// Signs in as a demo user; returns the session cookie.
+    pub async fn sign_in(&self, user_name: &str) -> String {
+        let body = format!("user_name={user_name}&password={DEMO_PASSWORD}");
+        let answer = self.post(SignIn::PATH, FORM, body, "").await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "signing in as {user_name}: {}",
+            answer.body
+        );
+        answer.session_cookie.expect("a session cookie")
+    }
+
+    /// Watches both databases for commits made by anyone else.
+    pub async fn write_watch(&self) -> WriteWatch {
+        let open = |name: &str| {
+            let path = self.test.dir.path().join(name);
+            async move {
+                SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+                    .await
+                    .expect("a watching connection")
+            }
+        };
+        WriteWatch {
+            hq: open("hq.db").await,
+            channel: open("channel.db").await,
+        }
+    }
+}
+
+/// Two connections that see, through SQLite's `data_version`, whether any
+/// other connection has committed to either database since the last look.
+pub struct WriteWatch {
+    hq: SqliteConnection,
+    channel: SqliteConnection,
+}
+
+impl WriteWatch {
+    pub async fn versions(&mut self) -> (i64, i64) {
+        (
+            data_version(&mut self.hq).await,
+            data_version(&mut self.channel).await,
+        )
+    }
+}
+
+async fn data_version(connection: &mut SqliteConnection) -> i64 {
+    sqlx::query_scalar("PRAGMA data_version")
+        .fetch_one(connection)
+        .await
+        .expect("data_version")
+}
