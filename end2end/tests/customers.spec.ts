@@ -8,7 +8,7 @@ async function fillAddress(page: Page, group: string, street: string, city: stri
   await address.getByLabel("ZIP/postal code").fill(zip);
 }
 
-test("a cashier adds a customer with two addresses, finds it, and sees its account after the sync", async ({ page }) => {
+test("a cashier adds a customer with two addresses, finds it, and sees its account after the sync", async ({ seattle: page, admin }) => {
   const lastName = uniqueName("Moreno");
 
   await open(page, "/pos?register=2-1");
@@ -42,14 +42,14 @@ test("a cashier adds a customer with two addresses, finds it, and sees its accou
   await expect(addresses.getByRole("row")).toHaveCount(3);
   await expect(addresses).toContainText("9 Dock Rd");
 
-  await syncToHqAndBack(page);
+  await syncToHqAndBack(admin);
 
   await open(page, `/pos?register=2-1&q=${temporaryId}`);
   const synced = page.getByRole("row").filter({ hasText: lastName });
   await expect(synced.getByRole("cell").first()).toHaveText(/^C\d{6}$/);
 });
 
-test("a cashier edits a synced customer and adds an address through real-time calls", async ({ page }) => {
+test("a cashier edits a synced customer and adds an address through real-time calls", async ({ houston: page }) => {
   const newPhone = `+1 713 555 ${Math.floor(1000 + Math.random() * 8999)}`;
   await open(page, "/pos?register=1-1&q=Karen%20Berg");
   await page.getByRole("link", { name: "Karen Berg" }).click();
@@ -74,7 +74,7 @@ test("a cashier edits a synced customer and adds an address through real-time ca
   await expect(page.getByRole("table", { name: "Addresses" })).toContainText("77 Harbor Blvd");
 });
 
-test("a pending customer cannot be edited before its sync, and the form keeps what was typed", async ({ page }) => {
+test("a pending customer cannot be edited before its sync, and the form keeps what was typed", async ({ seattle: page }) => {
   const lastName = uniqueName("Pending");
   await open(page, "/pos?register=2-1");
   await page.getByRole("button", { name: "Add customer" }).click();
@@ -92,7 +92,7 @@ test("a pending customer cannot be edited before its sync, and the form keeps wh
   await expect(page.getByLabel("Phone")).toHaveValue("713 555 0123");
 });
 
-test("a shopper signs up, and edits the profile once the account exists", async ({ page }) => {
+test("a shopper signs up, and edits the profile once the account exists", async ({ shopper: page, admin }) => {
   const lastName = uniqueName("Shopper");
   await open(page, "/ecommerce/sign-up");
   await page.getByLabel("First name").fill("Ines");
@@ -107,7 +107,7 @@ test("a shopper signs up, and edits the profile once the account exists", async 
   await expect(page.locator("dl.details")).toContainText("Pending sync");
   const profileUrl = page.url();
 
-  await syncToHqAndBack(page);
+  await syncToHqAndBack(admin);
 
   await open(page, profileUrl);
   await expect(page.locator("dl.details")).toContainText(/C\d{6}/);

@@ -1,7 +1,25 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type Page } from "@playwright/test";
 
-/** Playwright's test, failing any journey whose page raised an uncaught error (a panic in the app's WASM). */
-export const test = base.extend<{ failOnPageErrors: void }>({
+/** Every demo user's password (README). */
+export const DEMO_PASSWORD = "custsync";
+
+/** A page of its own browser, signed in as each demo user. */
+type SignedInPages = {
+  /** HQ admin. */
+  admin: Page;
+  /** Cashier of the Houston store (registers 1-1, 1-2). */
+  houston: Page;
+  /** Cashier of the Seattle store (register 2-1). */
+  seattle: Page;
+  /** Shopper of the online store. */
+  shopper: Page;
+};
+
+/**
+ * Playwright's test with a signed-in page per demo user, failing any journey
+ * whose pages raised an uncaught error (a panic in the app's WASM).
+ */
+export const test = base.extend<{ failOnPageErrors: void } & SignedInPages>({
   failOnPageErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
@@ -11,7 +29,36 @@ export const test = base.extend<{ failOnPageErrors: void }>({
     },
     { auto: true },
   ],
+  admin: async ({ browser, baseURL }, use) => signedInPage(browser, baseURL, "admin", use),
+  houston: async ({ browser, baseURL }, use) => signedInPage(browser, baseURL, "houston", use),
+  seattle: async ({ browser, baseURL }, use) => signedInPage(browser, baseURL, "seattle", use),
+  shopper: async ({ browser, baseURL }, use) => signedInPage(browser, baseURL, "shopper", use),
 });
+
+async function signedInPage(
+  browser: Browser,
+  baseURL: string | undefined,
+  user: string,
+  use: (page: Page) => Promise<void>,
+): Promise<void> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await signIn(page, user);
+  await use(page);
+  await context.close();
+  expect(errors, `${user}'s page raised uncaught errors`).toEqual([]);
+}
+
+/** Signs in on the Sign in page, as a user would. */
+export async function signIn(page: Page, user: string, path = "/sign-in"): Promise<void> {
+  await open(page, path);
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
 
 /** Opens a page and waits until it is hydrated, so that clicks are handled. */
 export async function open(page: Page, path: string): Promise<void> {

@@ -17,9 +17,9 @@ async function addCustomer(page: Page, lastName: string, email: string): Promise
   return (await confirmation.locator("code").textContent()) ?? "";
 }
 
-/** A create whose sync fails, as HQ already has its email; returns its temporary id. */
-async function failedCreate(page: Page, lastName: string): Promise<string> {
-  const id = await addCustomer(page, lastName, "karen.berg@contoso.com");
+/** A create by the Seattle cashier whose sync fails, as HQ already has its email; returns its temporary id. */
+async function failedCreate(seattle: Page, page: Page, lastName: string): Promise<string> {
+  const id = await addCustomer(seattle, lastName, "karen.berg@contoso.com");
   await open(page, "/hq/distribution-schedule");
   await runNow(page, /P-0001/);
   await open(page, "/hq/batch-jobs");
@@ -36,11 +36,11 @@ async function searchFor(page: Page, term: string): Promise<void> {
   await expect(page).toHaveURL(new RegExp(`q=${term}`));
 }
 
-test("three operations chosen in the list are synchronized together", async ({ page }) => {
+test("three operations chosen in the list are synchronized together", async ({ seattle, admin: page }) => {
   const family = uniqueName("Trio");
   const ids: string[] = [];
   for (const n of [1, 2, 3]) {
-    ids.push(await addCustomer(page, `${family}${n}`, `trio${n}.${family.toLowerCase()}@example.com`));
+    ids.push(await addCustomer(seattle, `${family}${n}`, `trio${n}.${family.toLowerCase()}@example.com`));
   }
   await open(page, "/hq/distribution-schedule");
   await runNow(page, /P-0001/);
@@ -62,9 +62,9 @@ test("three operations chosen in the list are synchronized together", async ({ p
   }
 });
 
-test("the Failed count leads to a failure, and Synchronize all failed asks first", async ({ page }) => {
+test("the Failed count leads to a failure, and Synchronize all failed asks first", async ({ seattle, admin: page }) => {
   const lastName = uniqueName("Twice");
-  const id = await failedCreate(page, lastName);
+  const id = await failedCreate(seattle, page, lastName);
 
   await searchFor(page, lastName.toLowerCase());
   const counts = page.getByRole("navigation", { name: "Operations by status" });
@@ -89,9 +89,9 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
   await expect(failed.getByRole("cell").nth(9)).toHaveText("2");
 });
 
-test("an admin fixes a failed create: open it from the Failed count, Edit, Save, Synchronize", async ({ page }) => {
+test("an admin fixes a failed create: open it from the Failed count, Edit, Save, Synchronize", async ({ seattle, admin: page }) => {
   const lastName = uniqueName("Fixed");
-  const id = await failedCreate(page, lastName);
+  const id = await failedCreate(seattle, page, lastName);
 
   await searchFor(page, lastName.toLowerCase());
   await page.getByRole("navigation", { name: "Operations by status" }).getByRole("link", { name: /^Failed/ }).click();
@@ -114,26 +114,26 @@ test("an admin fixes a failed create: open it from the Failed count, Edit, Save,
   await page.getByRole("button", { name: "Save" }).click();
   const answer = page.getByRole("status").filter({ hasText: /Saved|Synchronized/ });
   await expect(answer).toHaveText(`Saved (Email: karen.berg@contoso.com → ${email}). Synchronize to apply it.`);
-  await expect(timeline).toContainText(`Edited by HQ admin: Email: karen.berg@contoso.com → ${email}`);
+  await expect(timeline).toContainText(`Edited by Alicia Thomber: Email: karen.berg@contoso.com → ${email}`);
 
   await page.getByRole("button", { name: "Synchronize" }).click();
   await expect(answer).toHaveText("Synchronized 1 operation: 1 synced, 0 failed.");
   await expect(page.locator(".operation-status")).toContainText(/Synced Customer account C\d{6}/);
-  await expect(timeline).toContainText(/Synced as account C\d{6} \(HQ admin\)\./);
+  await expect(timeline).toContainText(/Synced as account C\d{6} \(Alicia Thomber\)\./);
   await expect(page.getByRole("region", { name: "Error" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Edit" })).toHaveCount(0);
 });
 
-test("the list follows a running batch without a reload", async ({ page, context }) => {
+test("the list follows a running batch without a reload", async ({ seattle, admin: page }) => {
   const lastName = uniqueName("Live");
-  const id = await addCustomer(page, lastName, `live.${lastName.toLowerCase()}@example.com`);
+  const id = await addCustomer(seattle, lastName, `live.${lastName.toLowerCase()}@example.com`);
   await open(page, "/hq/distribution-schedule");
   await runNow(page, /P-0001/);
   await searchFor(page, lastName.toLowerCase());
   await expect(operationRow(page, id)).toContainText("Pending sync");
 
   // Another admin runs the batch; earlier journeys' failures may be retried by it too.
-  const admin = await context.newPage();
+  const admin = await page.context().newPage();
   await open(admin, "/hq/batch-jobs");
   const batch = admin.getByRole("region", { name: /Synchronize customers and channel requests/ });
   await batch.getByRole("button", { name: "Run now" }).click();
@@ -143,9 +143,9 @@ test("the list follows a running batch without a reload", async ({ page, context
   await expect(page).toHaveURL(new RegExp(`q=${lastName.toLowerCase()}`));
 });
 
-test("a shared URL opens the same view, and Export to CSV downloads it", async ({ page }) => {
+test("a shared URL opens the same view, and Export to CSV downloads it", async ({ seattle, admin: page }) => {
   const lastName = uniqueName("Export");
-  const id = await addCustomer(page, lastName, `export.${lastName.toLowerCase()}@example.com`);
+  const id = await addCustomer(seattle, lastName, `export.${lastName.toLowerCase()}@example.com`);
   await searchFor(page, lastName.toLowerCase());
   const url = page.url();
 

@@ -14,6 +14,7 @@ use crate::ui::loaded;
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let reference = Resource::new(|| (), |_| channel_reference(None));
+    let existing = Resource::new(|| (), |_| my_profile_key());
     let create = Action::new(|draft: &CustomerDraft| create_customer(None, draft.clone()));
     // Swapping the form for the confirmation in an effect, after the
     // answer has reached the form's own messages, lets the form go quietly.
@@ -29,6 +30,18 @@ pub fn SignUpPage() -> impl IntoView {
         <p class="breadcrumb">"Fabrikam online store"</p>
         <h1>"Sign up"</h1>
         <OnlineStoreMode />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                existing.await.ok().flatten().map(|key| view! {
+                    <Show when=move || signed_up.with(Option::is_none)>
+                        <p class="note">
+                            {format!("You already have a profile ({key}). Signing up again gives you a new one. ")}
+                            <a href="/ecommerce/my-profile">"Go to my profile"</a>
+                        </p>
+                    </Show>
+                })
+            })}
+        </Transition>
         <Show
             when=move || signed_up.with(Option::is_none)
             fallback=move || {

@@ -4,6 +4,7 @@
 // Each test binary uses a part of these helpers.
 #![allow(dead_code)]
 
+pub mod calls;
 pub mod http;
 
 use custsync::backend::Backend;
@@ -29,5 +30,11 @@ pub async fn start_in(dir: &TempDir) -> Backend {
         config_cache_ttl_seconds: 0,
         ..Settings::default()
     };
+    start_in_with(dir, settings).await
+}
+
+/// As `start_in`, with settings of the test's own.
+pub async fn start_in_with(dir: &TempDir, settings: Settings) -> Backend {
+    assert_eq!(settings.data_dir, dir.path(), "the settings name the directory");
     Backend::start(settings).await.expect("the backend starts")
 }

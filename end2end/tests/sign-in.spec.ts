@@ -1,0 +1,71 @@
+import { expect } from "@playwright/test";
+import { DEMO_PASSWORD, open, operationRow, test, uniqueName } from "./helpers";
+
+test("a visitor is sent to Sign in, told what is wrong, and brought back to the page", async ({ page }) => {
+  await page.goto("/hq/customer-synchronization-status?status=failed");
+  await expect(page).toHaveURL(/\/sign-in\?next=/);
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(page.getByText("Sign in to open /hq/customer-synchronization-status?status=failed.")).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "HQ" })).toHaveCount(0);
+
+  await page.getByLabel("User name").fill("admin");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("#password-message")).toHaveText("The user name or the password is not right.");
+  await expect(page.getByLabel("Password")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("User name")).toHaveValue("admin");
+
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/hq\/customer-synchronization-status\?status=failed$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Customer synchronization status");
+  await expect(page.getByText("Signed in as Alicia Thomber (admin)")).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "HQ" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+  await page.goto("/hq/batch-jobs");
+  await expect(page).toHaveURL(/\/sign-in\?next=\/hq\/batch-jobs/);
+});
+
+test("a cashier works at the registers of their own store and cannot open HQ", async ({ houston }) => {
+  await open(houston, "/pos");
+  await expect(houston.getByText("Signed in as Ken Sanchez (cashier)")).toBeVisible();
+  const registers = houston.getByLabel("Store and register").getByRole("option");
+  await expect(registers).toHaveText(["Houston, register 1", "Houston, register 2"]);
+  await expect(houston.getByRole("navigation", { name: "HQ" })).toHaveCount(0);
+
+  await houston.goto("/hq/customer-synchronization-status");
+  await expect(houston).toHaveURL(/\/sign-in\?next=\/hq\/customer-synchronization-status/);
+});
+
+test("a shopper sees their own profile only", async ({ shopper }) => {
+  await open(shopper, "/ecommerce/my-profile");
+  await expect(shopper.getByText("Signed in as Samantha Smith (shopper)")).toBeVisible();
+  await expect(shopper.locator("dl.details")).toBeVisible();
+  await shopper.goto("/pos");
+  await expect(shopper).toHaveURL(/\/sign-in\?next=\/pos/);
+});
+
+test("markup typed into a name is shown as text, never run", async ({ seattle, admin }) => {
+  const lastName = uniqueName("Markup");
+  const markup = `<img src=x onerror="window.__injected=1">${lastName}`;
+  await open(seattle, "/pos?register=2-1");
+  await seattle.getByRole("button", { name: "Add customer" }).click();
+  await seattle.getByLabel("First name").fill("<b>Bold</b>");
+  await seattle.getByLabel("Last name").fill(markup);
+  await seattle.getByRole("button", { name: "Save" }).click();
+  const confirmation = seattle.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
+  await expect(confirmation).toContainText(`<b>Bold</b> ${markup} was created at Seattle`);
+  const temporaryId = (await confirmation.locator("code").textContent()) ?? "";
+  await seattle.getByRole("link", { name: "Open customer" }).click();
+  await expect(seattle.getByRole("heading", { name: `<b>Bold</b> ${markup}` })).toBeVisible();
+  expect(await seattle.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
+  await expect(seattle.locator("img")).toHaveCount(0);
+
+  await open(admin, `/hq/customer-synchronization-status?q=${temporaryId}`);
+  await expect(operationRow(admin, temporaryId)).toContainText(markup);
+  expect(await admin.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
+  await expect(admin.locator("main img")).toHaveCount(0);
+});

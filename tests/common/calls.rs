@@ -1,0 +1,271 @@
+//! Every server function that needs a role, called with arguments it can
+//! act on, and who may call it.
+
+use custsync::customer::{AddressDraft, CustomerDraft};
+use custsync::customer_page::{
+    AddCustomerAddress, ChannelMode, ChannelReference, CreateCustomer, EditCustomer, FindChannelCustomer,
+    MyProfileKey,
+};
+use custsync::hq::customers::HqCustomers;
+use custsync::hq::feature_management::{FeatureManagement, SetFeature};
+use custsync::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncCustomerMode};
+use custsync::hq::job_panel::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
+use custsync::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
+use custsync::hq::sync_status::detail_page::{LoadOperationDetail, SaveOperation};
+use custsync::hq::sync_status::view::StatusView;
+use custsync::hq::sync_status::{
+    LoadStatusPage, StatusPageChannels, SynchronizeAllFailed, SynchronizeOperations,
+};
+use custsync::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
+use custsync::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};
+use leptos::server_fn::ServerFn;
+use serde_json::json;
+
+use super::http::{FORM, JSON};
+
+/// Nobody, then the demo users: admin, the Houston and Seattle cashiers,
+/// and the shopper whose profile is C000004.
+pub const USERS: [&str; 5] = ["", "admin", "houston", "seattle", "shopper"];
+
+/// One server function, called with arguments it can act on.
+pub struct Call {
+    pub name: &'static str,
+    pub path: &'static str,
+    pub content_type: &'static str,
+    pub body: String,
+    pub allowed: &'static [&'static str],
+}
+
+fn call(name: &'static str, path: &'static str, body: String, allowed: &'static [&'static str]) -> Call {
+    let content_type = if body.starts_with('{') { JSON } else { FORM };
+    Call {
+        name,
+        path,
+        content_type,
+        body,
+        allowed,
+    }
+}
+
+pub fn customer(first: &str) -> CustomerDraft {
+    CustomerDraft {
+        first_name: first.into(),
+        last_name: "Access".into(),
+        email: format!("{}.access@example.com", first.to_lowercase()),
+        customer_group: "30".into(),
+        language: "en-us".into(),
+        currency: "USD".into(),
+        addresses: vec![address()],
+        ..CustomerDraft::default()
+    }
+}
+
+pub fn address() -> AddressDraft {
+    AddressDraft {
+        name: "Home".into(),
+        purpose: "Home".into(),
+        street: "1 Access St".into(),
+        city: "Houston".into(),
+        state: "TX".into(),
+        zip: "77002".into(),
+        country_region: "USA".into(),
+        primary: false,
+    }
+}
+
+const ADMIN: &[&str] = &["admin"];
+const CASHIERS: &[&str] = &["houston", "seattle"];
+const HOUSTON: &[&str] = &["houston"];
+const SEATTLE: &[&str] = &["seattle"];
+const SHOPPER: &[&str] = &["shopper"];
+const CASHIERS_AND_SHOPPER: &[&str] = &["houston", "seattle", "shopper"];
+const NOBODY: &[&str] = &[];
+
+/// Every server function that needs a role, with who may call it.
+pub fn calls() -> Vec<Call> {
+    let view = serde_json::to_value(StatusView::default()).expect("a view");
+    let draft = |first| serde_json::to_value(customer(first)).expect("a draft");
+    let address = serde_json::to_value(address()).expect("an address");
+    vec![
+        call(
+            "channel_mode at Houston",
+            ChannelMode::PATH,
+            "register=1-1".into(),
+            HOUSTON,
+        ),
+        call("channel_mode online", ChannelMode::PATH, String::new(), SHOPPER),
+        call(
+            "channel_reference at Houston",
+            ChannelReference::PATH,
+            "register=1-1".into(),
+            HOUSTON,
+        ),
+        call(
+            "channel_reference online",
+            ChannelReference::PATH,
+            String::new(),
+            SHOPPER,
+        ),
+        call(
+            "create_customer at Houston",
+            CreateCustomer::PATH,
+            json!({"register": "1-1", "draft": draft("Hana")}).to_string(),
+            HOUSTON,
+        ),
+        call(
+            "find_channel_customer",
+            FindChannelCustomer::PATH,
+            "key=C000001".into(),
+            CASHIERS,
+        ),
+        call(
+            "find_channel_customer of the shopper",
+            FindChannelCustomer::PATH,
+            "key=C000004".into(),
+            CASHIERS_AND_SHOPPER,
+        ),
+        call(
+            "edit_customer at Seattle",
+            EditCustomer::PATH,
+            json!({"register": "2-1", "key": "C000002", "draft": draft("Jodi")}).to_string(),
+            SEATTLE,
+        ),
+        call(
+            "edit_customer of the shopper's own profile",
+            EditCustomer::PATH,
+            json!({"register": null, "key": "C000004", "draft": draft("Samantha")}).to_string(),
+            SHOPPER,
+        ),
+        call(
+            "edit_customer of another's profile online",
+            EditCustomer::PATH,
+            json!({"register": null, "key": "C000001", "draft": draft("Karen")}).to_string(),
+            NOBODY,
+        ),
+        call(
+            "add_customer_address at Houston",
+            AddCustomerAddress::PATH,
+            json!({"register": "1-1", "key": "C000003", "address": address}).to_string(),
+            HOUSTON,
+        ),
+        call(
+            "add_customer_address to the shopper's own profile",
+            AddCustomerAddress::PATH,
+            json!({"register": null, "key": "C000004", "address": address}).to_string(),
+            SHOPPER,
+        ),
+        call(
+            "add_customer_address to another's profile online",
+            AddCustomerAddress::PATH,
+            json!({"register": null, "key": "C000005", "address": address}).to_string(),
+            NOBODY,
+        ),
+        call("my_profile_key", MyProfileKey::PATH, String::new(), SHOPPER),
+        call("pos_registers", PosRegisters::PATH, String::new(), CASHIERS),
+        call(
+            "set_register_offline at Houston",
+            SetRegisterOffline::PATH,
+            "register=1-2&offline=false".into(),
+            HOUSTON,
+        ),
+        call(
+            "search_customers",
+            SearchCustomers::PATH,
+            "term=Berg".into(),
+            CASHIERS,
+        ),
+        call(
+            "load_status_page",
+            LoadStatusPage::PATH,
+            json!({"view": view}).to_string(),
+            ADMIN,
+        ),
+        call(
+            "status_page_channels",
+            StatusPageChannels::PATH,
+            String::new(),
+            ADMIN,
+        ),
+        call(
+            "synchronize_operations",
+            SynchronizeOperations::PATH,
+            json!({"operation_ids": ["00000000-0000-4000-8000-000000000001"]}).to_string(),
+            ADMIN,
+        ),
+        call(
+            "synchronize_all_failed",
+            SynchronizeAllFailed::PATH,
+            json!({"view": view}).to_string(),
+            ADMIN,
+        ),
+        call(
+            "load_operation_detail",
+            LoadOperationDetail::PATH,
+            "operation_id=00000000-0000-4000-8000-000000000001".into(),
+            ADMIN,
+        ),
+        call(
+            "save_operation",
+            SaveOperation::PATH,
+            json!({"operation_id": "00000000-0000-4000-8000-000000000001", "draft": draft("Ines")})
+                .to_string(),
+            ADMIN,
+        ),
+        call(
+            "functionality_profiles",
+            FunctionalityProfiles::PATH,
+            String::new(),
+            ADMIN,
+        ),
+        call(
+            "set_async_customer_mode",
+            SetAsyncCustomerMode::PATH,
+            "channel_id=1&on=true".into(),
+            ADMIN,
+        ),
+        call("realtime_calls", RealtimeCalls::PATH, String::new(), ADMIN),
+        call(
+            "set_hq_unreachable",
+            SetHqUnreachable::PATH,
+            "unreachable=false".into(),
+            ADMIN,
+        ),
+        call(
+            "feature_management",
+            FeatureManagement::PATH,
+            String::new(),
+            ADMIN,
+        ),
+        call(
+            "set_feature",
+            SetFeature::PATH,
+            "name=Enable+editing+customers+in+asynchronous+mode&enable=false".into(),
+            ADMIN,
+        ),
+        call("job_runs", JobRuns::PATH, "job=1010".into(), ADMIN),
+        call("run_job", RunJob::PATH, "job=1110".into(), ADMIN),
+        call("run_job_now", RunJobNow::PATH, "job=1110".into(), ADMIN),
+        call("job_schedule", JobSchedule::PATH, "job=1010".into(), ADMIN),
+        call(
+            "set_job_schedule",
+            SetJobSchedule::PATH,
+            "job=1010&minutes=0".into(),
+            ADMIN,
+        ),
+        call("troubleshoot", Troubleshoot::PATH, String::new(), ADMIN),
+        call(
+            "flush_channel_cache",
+            FlushChannelCache::PATH,
+            String::new(),
+            ADMIN,
+        ),
+        call("hq_customers", HqCustomers::PATH, String::new(), ADMIN),
+        // Last: a shopper's sign-up becomes their profile instead of C000004.
+        call(
+            "create_customer online",
+            CreateCustomer::PATH,
+            json!({"register": null, "draft": draft("Olga")}).to_string(),
+            SHOPPER,
+        ),
+    ]
+}

@@ -1,0 +1,322 @@
+//! Random interleavings of creates, edits, address additions, P-job runs,
+//! batch runs and crashes (a job dropped part-way, then a restart). After
+//! every step no staged operation is lost and none is applied twice; once
+//! the jobs have caught up, every operation is synced.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use custsync::backend::Backend;
+use custsync::channel_db::NewOperation;
+use custsync::customer::{AddressDraft, CustomerDraft};
+use custsync::jobs::{Job, JobError};
+use custsync::records::OperationKind;
+use custsync::settings::Settings;
+use proptest::prelude::*;
+use tempfile::TempDir;
+
+/// Customers HQ has before any step: the demo company's.
+const DEMO_CUSTOMERS: i64 = 12;
+
+#[derive(Debug, Clone)]
+enum Step {
+    Create,
+    /// Changes the phone of one of the customers created so far.
+    Edit(usize),
+    AddAddress(usize),
+    PJob,
+    Batch,
+    /// Starts the P-job (or the batch), drops it after a few milliseconds,
+    /// and restarts the backend.
+    Crash {
+        batch: bool,
+        after_ms: u64,
+    },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => Just(Step::Create),
+        2 => any::<usize>().prop_map(Step::Edit),
+        2 => any::<usize>().prop_map(Step::AddAddress),
+        2 => Just(Step::PJob),
+        2 => Just(Step::Batch),
+        1 => (any::<bool>(), 0_u64..15).prop_map(|(batch, after_ms)| Step::Crash { batch, after_ms }),
+    ]
+}
+
+/// What the test has staged, in order.
+#[derive(Default)]
+struct Staged {
+    /// Temporary ids of the creates.
+    creates: Vec<String>,
+    /// Every staged operation: its id, and the create it changes.
+    operations: Vec<(String, Option<String>)>,
+    /// The phone of the newest edit of each create.
+    last_phone: HashMap<String, String>,
+}
+
+fn settings(dir: &TempDir) -> Settings {
+    Settings {
+        data_dir: dir.path().to_path_buf(),
+        hq_latency_ms: 0,
+        config_cache_ttl_seconds: 0,
+        job_lease_seconds: 1,
+        upload_batch_size: 3,
+        sync_batch_size: 2,
+        ..Settings::default()
+    }
+}
+
+fn customer(n: usize) -> CustomerDraft {
+    CustomerDraft {
+        first_name: "Prop".into(),
+        last_name: format!("Interleaved{n}"),
+        email: format!("prop.{n}@example.com"),
+        customer_group: "30".into(),
+        language: "en-us".into(),
+        currency: "USD".into(),
+        addresses: vec![address(n, "Home")],
+        ..CustomerDraft::default()
+    }
+}
+
+fn address(n: usize, street: &str) -> AddressDraft {
+    AddressDraft {
+        name: street.into(),
+        purpose: "Home".into(),
+        street: format!("{n} {street} St"),
+        city: "Seattle".into(),
+        state: "WA".into(),
+        zip: "98101".into(),
+        country_region: "USA".into(),
+        primary: false,
+    }
+}
+
+async fn stage(
+    backend: &Backend,
+    kind: OperationKind,
+    target: Option<String>,
+    customer: CustomerDraft,
+) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    backend
+        .channel
+        .stage(NewOperation {
+            temporary_id: id.clone(),
+            kind,
+            channel_id: 2,
+            register_number: Some(1),
+            customer_account: None,
+            customer_temporary_id: target,
+            customer,
+        })
+        .await
+        .expect("staged");
+    id
+}
+
+/// Runs a job; a job whose lease a dropped run still holds is simply not
+/// run this time, as for a user who clicks Run now during another run.
+async fn run(backend: &Backend, job: Job) {
+    match backend.jobs.run(job, "Run now").await {
+        Ok(_) | Err(JobError::AlreadyRunning(_)) => {}
+        Err(error) => panic!("{job:?} failed: {error}"),
+    }
+}
+
+async fn apply(backend: Backend, dir: &TempDir, staged: &mut Staged, step: &Step, n: usize) -> Backend {
+    match *step {
+        Step::Create => {
+            let id = stage(&backend, OperationKind::Create, None, customer(n)).await;
+            staged.creates.push(id.clone());
+            staged.operations.push((id, None));
+        }
+        Step::Edit(pick) if !staged.creates.is_empty() => {
+            let target = staged.creates[pick % staged.creates.len()].clone();
+            let index = staged
+                .creates
+                .iter()
+                .position(|id| *id == target)
+                .unwrap_or_default();
+            let phone = format!("+1 555 {n:04}");
+            let edit = CustomerDraft {
+                phone: phone.clone(),
+                addresses: Vec::new(),
+                ..customer(index)
+            };
+            let id = stage(&backend, OperationKind::Update, Some(target.clone()), edit).await;
+            staged.last_phone.insert(target.clone(), phone);
+            staged.operations.push((id, Some(target)));
+        }
+        Step::AddAddress(pick) if !staged.creates.is_empty() => {
+            let target = staged.creates[pick % staged.creates.len()].clone();
+            let extra = CustomerDraft {
+                addresses: vec![address(n, "Extra")],
+                ..CustomerDraft::default()
+            };
+            let id = stage(&backend, OperationKind::AddAddress, Some(target.clone()), extra).await;
+            staged.operations.push((id, Some(target)));
+        }
+        Step::Edit(_) | Step::AddAddress(_) => {}
+        Step::PJob => run(&backend, Job::Upload).await,
+        Step::Batch => run(&backend, Job::SyncCustomers).await,
+        Step::Crash { batch, after_ms } => {
+            let job = if batch { Job::SyncCustomers } else { Job::Upload };
+            let jobs = backend.jobs.clone();
+            let running = tokio::spawn(async move { jobs.run(job, "Run now").await });
+            tokio::time::sleep(Duration::from_millis(after_ms)).await;
+            running.abort();
+            let _ = running.await;
+            drop(backend);
+            return common::start_in_with(dir, settings(dir)).await;
+        }
+    }
+    backend
+}
+
+/// Nothing lost, nothing applied twice: every staged operation is in HQ or
+/// still waiting in the channel; each synced create made one customer,
+/// with its address and exactly one more per synced address addition.
+async fn check(backend: &Backend, staged: &Staged) {
+    let in_hq = backend
+        .hq
+        .recent_operations(100_000)
+        .await
+        .expect("HQ operations");
+    let hq_ids: HashSet<&str> = in_hq.iter().map(|op| op.temporary_id.as_str()).collect();
+    assert_eq!(hq_ids.len(), in_hq.len(), "an operation is in HQ twice");
+    let waiting: HashSet<String> = backend
+        .channel
+        .not_uploaded(100_000)
+        .await
+        .expect("channel operations")
+        .into_iter()
+        .map(|op| op.temporary_id)
+        .collect();
+    for (id, _) in &staged.operations {
+        assert!(
+            hq_ids.contains(id.as_str()) || waiting.contains(id),
+            "operation {id} was lost"
+        );
+    }
+    assert!(
+        hq_ids.len() <= staged.operations.len(),
+        "HQ has operations nobody staged"
+    );
+
+    let synced: HashSet<&str> = in_hq
+        .iter()
+        .filter(|op| op.online_operation_completed)
+        .map(|op| op.temporary_id.as_str())
+        .collect();
+    let mut created = 0;
+    for op in in_hq
+        .iter()
+        .filter(|op| op.operation == "create" && op.online_operation_completed)
+    {
+        created += 1;
+        let account = op.account.as_deref().expect("a synced create has its account");
+        let record = backend
+            .hq
+            .customer_record(account)
+            .await
+            .expect("read")
+            .expect("the account exists");
+        let additions = staged
+            .operations
+            .iter()
+            .filter(|(id, target)| {
+                target.as_deref() == Some(op.temporary_id.as_str())
+                    && synced.contains(id.as_str())
+                    && in_hq
+                        .iter()
+                        .any(|o| o.temporary_id == *id && o.operation == "add_address")
+            })
+            .count();
+        assert_eq!(
+            record.customer.addresses.len(),
+            1 + additions,
+            "customer {account} has its addresses once each"
+        );
+    }
+    assert_eq!(
+        backend.hq.count_customers().await.expect("count"),
+        DEMO_CUSTOMERS + created,
+        "one customer per synced create"
+    );
+}
+
+/// Runs both jobs until every operation is uploaded and synced.
+async fn catch_up(backend: &Backend) {
+    for _ in 0..50 {
+        run(backend, Job::Upload).await;
+        run(backend, Job::SyncCustomers).await;
+        let waiting = backend.channel.count_not_uploaded().await.expect("count");
+        let pending = backend.hq.count_pending_operations(100).await.expect("count");
+        if waiting == 0 && pending == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the jobs did not catch up");
+}
+
+async fn interleave(steps: Vec<Step>) {
+    let dir = TempDir::new().expect("a temporary directory");
+    let mut backend = common::start_in_with(&dir, settings(&dir)).await;
+    let mut staged = Staged::default();
+    for (n, step) in steps.iter().enumerate() {
+        backend = apply(backend, &dir, &mut staged, step, n).await;
+        check(&backend, &staged).await;
+    }
+    catch_up(&backend).await;
+    check(&backend, &staged).await;
+    let in_hq = backend
+        .hq
+        .recent_operations(100_000)
+        .await
+        .expect("HQ operations");
+    assert_eq!(in_hq.len(), staged.operations.len(), "every operation reached HQ");
+    for op in &in_hq {
+        assert!(
+            op.online_operation_completed,
+            "{} is synced: {:?}",
+            op.temporary_id, op.error
+        );
+    }
+    for (create, phone) in &staged.last_phone {
+        let account = in_hq
+            .iter()
+            .find(|op| op.temporary_id == *create)
+            .and_then(|op| op.account.clone())
+            .expect("synced");
+        let record = backend
+            .hq
+            .customer_record(&account)
+            .await
+            .expect("read")
+            .expect("exists");
+        assert_eq!(&record.customer.phone, phone, "the newest edit of {account} wins");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 12,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn no_interleaving_loses_or_repeats_an_operation(steps in prop::collection::vec(step(), 1..14)) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(interleave(steps));
+    }
+}
