@@ -50,8 +50,8 @@ fn step() -> impl Strategy<Value = Step> {
 /// What the test has staged, in order.
 #[derive(Default)]
 struct Staged {
-    /// Temporary ids of the creates.
-    creates: Vec<String>,
+    /// Temporary ids of the creates, with the step that made each.
+    creates: Vec<(String, usize)>,
     /// Every staged operation: its id, and the create it changes.
     operations: Vec<(String, Option<String>)>,
     /// The phone of the newest edit of each create.
@@ -132,28 +132,23 @@ async fn apply(backend: Backend, dir: &TempDir, staged: &mut Staged, step: &Step
     match *step {
         Step::Create => {
             let id = stage(&backend, OperationKind::Create, None, customer(n)).await;
-            staged.creates.push(id.clone());
+            staged.creates.push((id.clone(), n));
             staged.operations.push((id, None));
         }
         Step::Edit(pick) if !staged.creates.is_empty() => {
-            let target = staged.creates[pick % staged.creates.len()].clone();
-            let index = staged
-                .creates
-                .iter()
-                .position(|id| *id == target)
-                .unwrap_or_default();
+            let (target, created_at_step) = staged.creates[pick % staged.creates.len()].clone();
             let phone = format!("+1 555 {n:04}");
             let edit = CustomerDraft {
                 phone: phone.clone(),
                 addresses: Vec::new(),
-                ..customer(index)
+                ..customer(created_at_step)
             };
             let id = stage(&backend, OperationKind::Update, Some(target.clone()), edit).await;
             staged.last_phone.insert(target.clone(), phone);
             staged.operations.push((id, Some(target)));
         }
         Step::AddAddress(pick) if !staged.creates.is_empty() => {
-            let target = staged.creates[pick % staged.creates.len()].clone();
+            let (target, _) = staged.creates[pick % staged.creates.len()].clone();
             let extra = CustomerDraft {
                 addresses: vec![address(n, "Extra")],
                 ..CustomerDraft::default()
@@ -262,7 +257,17 @@ async fn catch_up(backend: &Backend) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the jobs did not catch up");
+    let open: Vec<_> = backend
+        .hq
+        .recent_operations(100_000)
+        .await
+        .expect("HQ operations")
+        .into_iter()
+        .filter(|op| !op.online_operation_completed)
+        .map(|op| (op.operation, op.error))
+        .collect();
+    let waiting = backend.channel.count_not_uploaded().await.expect("count");
+    panic!("the jobs did not catch up: {waiting} not uploaded; open in HQ: {open:?}");
 }
 
 async fn interleave(steps: Vec<Step>) {
@@ -306,7 +311,7 @@ async fn interleave(steps: Vec<Step>) {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 12,
+        cases: 24,
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
