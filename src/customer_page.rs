@@ -73,6 +73,7 @@ async fn authorize_origin(
 #[cfg(feature = "ssr")]
 fn check_customer_access(user: &crate::access::SignedInUser, key: &str) -> Result<(), AppError> {
     use crate::access::{Access, Role, check};
+    crate::error::check_length("A customer key", key, crate::error::MAX_KEY)?;
     if user.role == Role::Shopper {
         check(Some(user), Access::Profile(key))?;
     }
@@ -184,6 +185,7 @@ pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppEr
     use crate::access::sessions::{current_session, signed_in_user};
     use crate::access::{Access, Role};
     use crate::channel_customers::find_customer;
+    use crate::error::{MAX_KEY, check_length};
     use crate::respond::{authorize, internal, respond};
     let result = async {
         let user = signed_in_user(&current_session().await?).await?;
@@ -192,6 +194,7 @@ pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppEr
             _ => Access::Cashier,
         };
         let backend = authorize(access).await?;
+        check_length("A customer key", &key, MAX_KEY)?;
         find_customer(&backend.channel, &key)
             .await
             .map_err(internal)?

@@ -71,6 +71,20 @@ impl AppError {
     }
 }
 
+/// The longest key (a customer account, a temporary id, an operation id)
+/// any request may name.
+pub const MAX_KEY: usize = 64;
+
+/// Refuses a text argument longer than `max` characters.
+pub fn check_length(what: &str, value: &str, max: usize) -> Result<(), AppError> {
+    if value.chars().count() > max {
+        return Err(AppError::BadRequest(format!(
+            "{what} can have at most {max} characters."
+        )));
+    }
+    Ok(())
+}
+
 impl From<crate::access::Denied> for AppError {
     fn from(denied: crate::access::Denied) -> Self {
         AppError::Forbidden(denied.to_string())

@@ -22,6 +22,7 @@ pub async fn load_operation_detail(operation_id: String) -> Result<OperationDeta
     use crate::respond::{authorize, internal, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
+        crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
         crate::cdx::operation_detail(&backend.channel, &backend.hq, &operation_id)
             .await
             .map_err(internal)?
@@ -40,6 +41,7 @@ pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Resul
     use crate::respond::{authorize_user, internal, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
+        crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
         let current = backend
             .hq
             .uploaded_operation(&operation_id)

@@ -37,6 +37,7 @@ pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> 
     use crate::respond::{authorize, internal, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
+        view.check().map_err(AppError::BadRequest)?;
         crate::cdx::status_page(&backend.channel, &backend.hq, &view, view::PAGE_SIZE)
             .await
             .map_err(internal)
@@ -62,10 +63,15 @@ pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
     respond(result.await)
 }
 
+/// More than a page can show, with room for several pages' choices.
+#[cfg(feature = "ssr")]
+const MAX_SELECTED: usize = 1_000;
+
 /// Synchronize for the operations the admin chose.
 #[server(input = Json)]
 pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String, AppError> {
     use crate::access::Access;
+    use crate::error::{MAX_KEY, check_length};
     use crate::respond::{authorize_user, internal, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
@@ -73,6 +79,14 @@ pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String
             return Err(AppError::BadRequest(
                 "Select the operations to synchronize first.".to_string(),
             ));
+        }
+        if operation_ids.len() > MAX_SELECTED {
+            return Err(AppError::BadRequest(format!(
+                "Synchronize at most {MAX_SELECTED} operations at a time."
+            )));
+        }
+        for id in &operation_ids {
+            check_length("An operation id", id, MAX_KEY)?;
         }
         let counts = crate::sync::synchronize_selected(
             &backend.hq,
@@ -94,6 +108,7 @@ pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError
     use crate::respond::{authorize_user, internal, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
+        view.check().map_err(AppError::BadRequest)?;
         let failed = crate::cdx::failed_operation_ids(&backend.hq, &view)
             .await
             .map_err(internal)?;
@@ -247,7 +262,7 @@ fn FilterForm(view: StatusView, channels: Resource<Result<Vec<ChannelOption>, Ap
     view! {
         <Form method="GET" action=PATH attr:class="status-filters">
             <label for="status-search">"Search"</label>
-            <input id="status-search" name="q" type="search" value=view.search.clone()
+            <input id="status-search" name="q" type="search" maxlength=view::MAX_SEARCH.to_string() value=view.search.clone()
                 placeholder="Name, email, temporary id or account" />
             <label for="status-filter">"Status"</label>
             <select id="status-filter" name="status">

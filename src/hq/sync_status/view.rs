@@ -41,6 +41,9 @@ pub enum Cursor {
     Before(PageKey),
 }
 
+/// The longest search term the page takes.
+pub const MAX_SEARCH: usize = 100;
+
 /// One view of the list: filters, search, order and page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusView {
@@ -75,7 +78,7 @@ impl StatusView {
             operation: get("operation").and_then(|code| OperationKind::from_code(&code)),
             from: valid_day(&text("from")),
             to: valid_day(&text("to")),
-            search: text("q"),
+            search: text("q").chars().take(MAX_SEARCH).collect(),
             oldest_first: get("order").as_deref() == Some("oldest"),
             cursor,
         }
@@ -139,6 +142,21 @@ impl StatusView {
             cursor: Some(cursor),
             ..self.clone()
         }
+    }
+
+    /// Refuses a view the page never sends: a search term that is too long,
+    /// or days not written as `YYYY-MM-DD`.
+    pub fn check(&self) -> Result<(), String> {
+        if self.search.chars().count() > MAX_SEARCH {
+            return Err(format!("A search term can have at most {MAX_SEARCH} characters."));
+        }
+        if [&self.from, &self.to]
+            .into_iter()
+            .any(|day| !day.is_empty() && valid_day(day).is_empty())
+        {
+            return Err("Enter days as YYYY-MM-DD.".to_string());
+        }
+        Ok(())
     }
 
     /// The search term in lower case, as names and emails are compared.
@@ -282,6 +300,27 @@ pub fn merge_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_view_no_page_would_send_is_refused() {
+        assert_eq!(StatusView::default().check(), Ok(()));
+        let long = StatusView {
+            search: "a".repeat(MAX_SEARCH + 1),
+            ..StatusView::default()
+        };
+        assert!(long.check().is_err());
+        let from_url = StatusView::from_query(|key| (key == "q").then(|| "a".repeat(500)));
+        assert_eq!(
+            from_url.search.len(),
+            MAX_SEARCH,
+            "a long link is cut, not refused"
+        );
+        let bad_day = StatusView {
+            from: "yesterday".into(),
+            ..StatusView::default()
+        };
+        assert_eq!(bad_day.check(), Err("Enter days as YYYY-MM-DD.".to_string()));
+    }
     use std::collections::HashMap;
 
     fn parse(query: &str) -> StatusView {
