@@ -151,7 +151,12 @@ fn send_away_from_forbidden_pages(user: UserResource) {
         if let Some(Ok(user)) = user.get()
             && !may_open(user.as_ref(), &path)
         {
-            let wanted = format!("{path}{}", location.search.get());
+            let search = location.search.get();
+            let wanted = if search.is_empty() {
+                path
+            } else {
+                format!("{path}?{search}")
+            };
             if let Err(error) = window().location().assign(&sign_in_url(&wanted)) {
                 leptos::logging::error!("could not open Sign in: {error:?}");
             }
@@ -192,7 +197,7 @@ fn HomePage() -> impl IntoView {
                 ": see it Synced with its account number."
             </li>
         </ol>
-        <p>"Every demo user (admin, houston, seattle, shopper) has the password custsync."</p>
+        <p>"The demo users (admin, houston, seattle, shopper) and their password are listed in the README."</p>
     }
 }
 

@@ -9,7 +9,7 @@ use crate::access::passwords::{HashError, hash_password};
 use crate::channel_config::ChannelConfigCache;
 use crate::channel_customers::ChannelSide;
 use crate::channel_db::{ChannelDb, ChannelDbError};
-use crate::hq_db::{DEMO_PASSWORD, HqDb, HqDbError, NewUser, demo_users};
+use crate::hq_db::{DEMO_PASSWORD, HqDb, HqDbError, StoredUser, demo_users};
 use crate::jobs::{Job, JobError, JobRunner};
 use crate::realtime::RealtimeService;
 use crate::settings::Settings;
@@ -37,11 +37,11 @@ pub enum StartError {
 }
 
 /// The demo users with their password hashed.
-fn hashed_demo_users() -> Result<Vec<NewUser>, HashError> {
+fn hashed_demo_users() -> Result<Vec<StoredUser>, HashError> {
     demo_users()
         .into_iter()
         .map(|user| {
-            Ok(NewUser {
+            Ok(StoredUser {
                 user,
                 password_hash: hash_password(DEMO_PASSWORD)?,
             })
@@ -96,7 +96,7 @@ impl Backend {
         if self.hq.seed_demo_data_if_empty().await? {
             tracing::info!("seeded the demo company into HQ");
         }
-        if !self.hq.has_users().await? {
+        if self.settings.seed_demo_users && !self.hq.has_users().await? {
             self.hq.add_users(&hashed_demo_users()?).await?;
             tracing::info!("seeded the demo users into HQ");
         }

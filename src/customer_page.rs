@@ -56,12 +56,14 @@ async fn authorize_origin(
 > {
     use crate::access::{Access, check};
     use crate::channel_customers::Origin;
+    use crate::pos::MAX_REGISTER_KEY;
     use crate::respond::authorize_user;
     let Some(register) = register else {
         let (backend, user) = authorize_user(Access::Shopper).await?;
         return Ok((backend, user, Origin::OnlineStore));
     };
     let (backend, user) = authorize_user(Access::Cashier).await?;
+    crate::error::check_length("A register", register, MAX_REGISTER_KEY)?;
     let origin = Origin::from_register_key(Some(register))?;
     if let Origin::Register { channel_id, .. } = origin {
         check(Some(&user), Access::Store(channel_id))?;
@@ -160,19 +162,21 @@ pub async fn create_customer(
     use crate::access::Role;
     use crate::access::sessions::{current_session, remember_user};
     use crate::channel_customers::create_customer;
-    use crate::respond::{internal, respond};
+    use crate::respond::respond;
     let result = async {
         let (backend, mut user, origin) = authorize_origin(register.as_deref()).await?;
         let created = create_customer(&backend.channel_side(), origin, &draft).await?;
         if user.role == Role::Shopper {
-            let key = created.key();
-            backend
-                .hq
-                .set_profile_key(&user.user_name, &key)
-                .await
-                .map_err(internal)?;
-            user.profile_key = Some(key);
-            remember_user(&current_session().await?, &user).await?;
+            // The customer exists now, so the answer is a success whatever
+            // follows: this session keeps the profile even if HQ cannot
+            // record it, and the failure is logged for an admin.
+            user.profile_key = Some(created.key());
+            if let Err(error) = remember_user(&current_session().await?, &user).await {
+                tracing::error!(%error, user = %user.user_name, "the new profile is not in the session");
+            }
+            if let Err(error) = backend.hq.set_profile_key(&user.user_name, &created.key()).await {
+                tracing::error!(%error, user = %user.user_name, "HQ did not record the shopper's new profile");
+            }
         }
         Ok(created)
     };
@@ -191,7 +195,8 @@ pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppEr
         let user = signed_in_user(&current_session().await?).await?;
         let access = match user.map(|user| user.role) {
             Some(Role::Shopper) => Access::Profile(&key),
-            _ => Access::Cashier,
+            Some(_) => Access::Cashier,
+            None => return Err(AppError::Forbidden("Sign in to see this customer.".to_string())),
         };
         let backend = authorize(access).await?;
         check_length("A customer key", &key, MAX_KEY)?;

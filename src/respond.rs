@@ -21,7 +21,8 @@ pub async fn authorize_user(access: Access<'_>) -> Result<(Backend, SignedInUser
     Ok((backend()?, user))
 }
 
-/// The backend without a role check: only for signing in and out.
+/// The backend without a role check: only for signing in, which checks the
+/// password instead.
 pub fn backend_for_sign_in() -> Result<Backend, AppError> {
     backend()
 }

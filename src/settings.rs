@@ -33,6 +33,9 @@ pub struct Settings {
     pub schedule_sync_minutes: u32,
     /// Whether HQ refuses a customer whose email another customer has.
     pub require_unique_email: bool,
+    /// Whether an HQ without users gets the demo users (README), all with
+    /// the password `custsync`. Turn off where the demo data is not wanted.
+    pub seed_demo_users: bool,
     /// Seconds a running job's lease lasts without renewal; a process killed
     /// during a run blocks that job for at most this long.
     pub job_lease_seconds: u32,
@@ -54,6 +57,7 @@ impl Default for Settings {
             schedule_p_job_minutes: 0,
             schedule_sync_minutes: 0,
             require_unique_email: true,
+            seed_demo_users: true,
             job_lease_seconds: 30,
         }
     }
@@ -140,18 +144,23 @@ impl Settings {
                 })?;
             }
         }
-        if let Some(value) = var("CUSTSYNC_REQUIRE_UNIQUE_EMAIL") {
-            self.require_unique_email = match value.trim() {
-                "true" | "1" => true,
-                "false" | "0" => false,
-                _ => {
-                    return Err(SettingsError::Env {
-                        name: "CUSTSYNC_REQUIRE_UNIQUE_EMAIL".to_string(),
-                        value,
-                        reason: "expected true or false".to_string(),
-                    });
-                }
-            };
+        for (name, target) in [
+            ("CUSTSYNC_REQUIRE_UNIQUE_EMAIL", &mut self.require_unique_email),
+            ("CUSTSYNC_SEED_DEMO_USERS", &mut self.seed_demo_users),
+        ] {
+            if let Some(value) = var(name) {
+                *target = match value.trim() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => {
+                        return Err(SettingsError::Env {
+                            name: name.to_string(),
+                            value,
+                            reason: "expected true or false".to_string(),
+                        });
+                    }
+                };
+            }
         }
         self.validate()
     }

@@ -18,7 +18,7 @@ pub const MAX_PASSWORD: usize = 256;
 /// the same work, so the answer does not tell which names exist.
 #[server]
 pub async fn sign_in(user_name: String, password: String) -> Result<SignedInUser, AppError> {
-    use crate::access::passwords::{password_matches, unknown_user_hash};
+    use crate::access::passwords::{UNKNOWN_USER_HASH, check_password};
     use crate::access::sessions::{current_session, start_session};
     use crate::respond::{backend_for_sign_in, internal, respond};
     let result = async {
@@ -26,13 +26,11 @@ pub async fn sign_in(user_name: String, password: String) -> Result<SignedInUser
         check_credentials_shape(&user_name, &password)?;
         let backend = backend_for_sign_in()?;
         let stored = backend.hq.find_user(&user_name).await.map_err(internal)?;
-        let hash = stored.as_ref().map_or_else(
-            || unknown_user_hash().to_string(),
-            |stored| stored.password_hash.clone(),
-        );
-        let matches = tokio::task::spawn_blocking(move || password_matches(&password, &hash))
-            .await
-            .map_err(internal)?;
+        let hash = stored
+            .as_ref()
+            .map_or(UNKNOWN_USER_HASH, |stored| stored.password_hash.as_str())
+            .to_string();
+        let matches = check_password(password, hash).await.map_err(internal)?;
         let user = match stored {
             Some(stored) if matches => stored.user,
             _ => {
@@ -159,7 +157,7 @@ pub fn SignInPage() -> impl IntoView {
             <button type="submit" disabled=move || attempt.pending().get()>"Sign in"</button>
         </form>
         {move || other_error().map(|error| view! { <ErrorNote error /> })}
-        <p class="note">"The demo users are admin, houston, seattle and shopper; each has the password custsync."</p>
+        <p class="note">"The demo users and their password are listed in the README."</p>
     }
 }
 

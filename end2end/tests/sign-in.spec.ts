@@ -38,14 +38,20 @@ test("a cashier works at the registers of their own store and cannot open HQ", a
 
   await houston.goto("/hq/customer-synchronization-status");
   await expect(houston).toHaveURL(/\/sign-in\?next=\/hq\/customer-synchronization-status/);
+
+  // A link followed inside the app, without a page load, is sent the same way.
+  await open(houston, "/");
+  await houston.getByRole("link", { name: "Batch jobs" }).click();
+  await expect(houston).toHaveURL(/\/sign-in\?next=\/hq\/batch-jobs$/);
+  await expect(houston.getByText("Sign in to open /hq/batch-jobs.")).toBeVisible();
 });
 
 test("a shopper sees their own profile only", async ({ shopper }) => {
   await open(shopper, "/ecommerce/my-profile");
   await expect(shopper.getByText("Signed in as Samantha Smith (shopper)")).toBeVisible();
   await expect(shopper.locator("dl.details")).toBeVisible();
-  await shopper.goto("/pos");
-  await expect(shopper).toHaveURL(/\/sign-in\?next=\/pos/);
+  await shopper.goto("/pos/customers/C000001");
+  await expect(shopper).toHaveURL(/\/sign-in\?next=\/pos\/customers\/C000001/);
 });
 
 test("markup typed into a name is shown as text, never run", async ({ seattle, admin }) => {

@@ -145,15 +145,24 @@ pub fn sign_in_url(next: &str) -> String {
     format!("{SIGN_IN_PATH}?next={}", encode_query_value(next))
 }
 
-/// Where to go after signing in: `next` when it is a page of this site,
-/// otherwise the role's home page, so a link cannot send a user elsewhere.
+/// Where to go after signing in: `next` when it is a page of this site the
+/// user's role may open, otherwise the role's home page, so that a link
+/// cannot send a user to another site or back to Sign in.
 pub fn landing_page(next: Option<&str>, role: Role) -> String {
     match next {
-        Some(next) if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') => {
-            next.to_string()
-        }
+        Some(next) if is_local_path(next) && page_role(next) == Some(role) => next.to_string(),
         _ => role.home().to_string(),
     }
+}
+
+/// A path on this site: one leading `/`, and nothing a browser would strip
+/// or read as a second slash (`//host`, `/\host`, `/<tab>/host`).
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
 }
 
 fn encode_query_value(value: &str) -> String {
@@ -282,13 +291,36 @@ mod tests {
             landing_page(Some("/hq/batch-jobs"), Role::Admin),
             "/hq/batch-jobs"
         );
+        assert_eq!(
+            landing_page(Some("/pos?register=1-2"), Role::Cashier),
+            "/pos?register=1-2"
+        );
         assert_eq!(landing_page(None, Role::Cashier), "/pos");
-        for outside in ["https://evil.example", "//evil.example", "/\\evil.example", ""] {
+        for outside in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/ /evil.example",
+            "",
+        ] {
             assert_eq!(
-                landing_page(Some(outside), Role::Shopper),
-                "/ecommerce/my-profile"
+                landing_page(Some(outside), Role::Admin),
+                Role::Admin.home(),
+                "{outside:?}"
             );
         }
+        assert_eq!(
+            landing_page(Some("/hq/batch-jobs"), Role::Cashier),
+            "/pos",
+            "not a cashier's page"
+        );
+        assert_eq!(
+            landing_page(Some("/sign-in"), Role::Shopper),
+            "/ecommerce/my-profile"
+        );
     }
 
     #[test]

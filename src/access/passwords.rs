@@ -1,10 +1,9 @@
 //! Passwords are kept as argon2 hashes (PHC strings with their own salt).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use std::sync::OnceLock;
-
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use password_hash::rand_core::OsRng;
+use tokio::sync::Semaphore;
 
 #[derive(Debug, thiserror::Error)]
 #[error("the password could not be hashed: {0}")]
@@ -30,11 +29,25 @@ pub fn password_matches(password: &str, stored_hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A hash no password was given for: sign-in checks an unknown user's
-/// password against it, so that an unknown name takes as long as a known one.
-pub fn unknown_user_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| hash_password("no such user").unwrap_or_default())
+/// A hash of no password, with the cost of the real ones: sign-in checks an
+/// unknown user's password against it, so that an unknown name takes as
+/// long as a known one.
+pub const UNKNOWN_USER_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/// Hashes checked at once, at most: each takes about 19 MiB, and a flood
+/// of sign-ins must not take the server's memory.
+static CHECKING: Semaphore = Semaphore::const_new(2);
+
+/// `password_matches` off the async threads, a few at a time.
+pub async fn check_password(password: String, stored_hash: String) -> Result<bool, HashError> {
+    let _permit = CHECKING
+        .acquire()
+        .await
+        .map_err(|error| HashError(error.to_string()))?;
+    tokio::task::spawn_blocking(move || password_matches(&password, &stored_hash))
+        .await
+        .map_err(|error| HashError(error.to_string()))
 }
 
 #[cfg(test)]

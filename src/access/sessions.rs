@@ -19,7 +19,8 @@ use crate::error::AppError;
 
 const COOKIE_NAME: &str = "custsync_session";
 const USER_KEY: &str = "user";
-/// A session ends after this long without a change (sign-in, sign-up).
+/// A session ends this long after sign-in (or a shopper's sign-up): a shift.
+/// Use does not extend it, so that requests only read the session store.
 const SESSION_HOURS: i64 = 8;
 const EXPIRED_SWEEP: Duration = Duration::from_secs(15 * 60);
 
@@ -108,8 +109,9 @@ fn from_this_site(headers: &HeaderMap) -> bool {
 }
 
 /// Sends a user who may not open a page to Sign in, which brings them back.
+/// Every method is guarded: a HEAD answers with the length a GET would have.
 pub async fn guard_pages(session: Session, request: Request, next: Next) -> Response {
-    if request.method() == Method::GET && super::page_role(request.uri().path()).is_some() {
+    if super::page_role(request.uri().path()).is_some() {
         let user = match signed_in_user(&session).await {
             Ok(user) => user,
             Err(error) => return (error.status(), error.to_string()).into_response(),
@@ -123,4 +125,11 @@ pub async fn guard_pages(session: Session, request: Request, next: Next) -> Resp
         }
     }
     next.run(request).await
+}
+
+/// The admin behind a request to a route outside the server functions (the
+/// CSV export), checked again where the data is read.
+pub async fn require_admin(session: &Session) -> Result<SignedInUser, AppError> {
+    let user = signed_in_user(session).await?;
+    Ok(check(user.as_ref(), Access::Admin).cloned()?)
 }

@@ -10,14 +10,20 @@ use crate::ui::{ErrorNote, Time, loaded};
 #[cfg(feature = "ssr")]
 const HISTORY_LENGTH: u32 = 10;
 
+/// The job a request names by its code (`1010`, `P-0001`, `SYNCCUST`...).
+#[cfg(feature = "ssr")]
+fn job_named(code: &str) -> Result<Job, AppError> {
+    crate::error::check_length("A job code", code, 16)?;
+    Job::from_code(code).ok_or_else(|| AppError::NotFound(format!("There is no job {code}.")))
+}
+
 #[server]
 pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        let job =
-            Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
+        let job = job_named(&job)?;
         backend
             .hq
             .job_runs(job.code(), HISTORY_LENGTH)
@@ -32,12 +38,15 @@ pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
 #[server]
 pub async fn run_job(job: String) -> Result<i64, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, respond};
+    use crate::respond::{authorize_user, respond};
     let result = async {
-        let backend = authorize(Access::Admin).await?;
-        let job =
-            Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
-        let (run_id, _finishing) = backend.jobs.start(job, "Run now").await.map_err(job_error)?;
+        let (backend, admin) = authorize_user(Access::Admin).await?;
+        let job = job_named(&job)?;
+        let (run_id, _finishing) = backend
+            .jobs
+            .start(job, &format!("Run now by {}", admin.display_name))
+            .await
+            .map_err(job_error)?;
         Ok(run_id)
     };
     respond(result.await)
@@ -47,12 +56,15 @@ pub async fn run_job(job: String) -> Result<i64, AppError> {
 #[server]
 pub async fn run_job_now(job: String) -> Result<JobRun, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, respond};
+    use crate::respond::{authorize_user, respond};
     let result = async {
-        let backend = authorize(Access::Admin).await?;
-        let job =
-            Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
-        backend.jobs.run(job, "Run now").await.map_err(job_error)
+        let (backend, admin) = authorize_user(Access::Admin).await?;
+        let job = job_named(&job)?;
+        backend
+            .jobs
+            .run(job, &format!("Run now by {}", admin.display_name))
+            .await
+            .map_err(job_error)
     };
     respond(result.await)
 }
@@ -75,8 +87,7 @@ pub async fn job_schedule(job: String) -> Result<u32, AppError> {
     use crate::respond::{authorize, internal, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        let job =
-            Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
+        let job = job_named(&job)?;
         backend.hq.job_schedule(job.code()).await.map_err(internal)
     };
     respond(result.await)
@@ -89,8 +100,7 @@ pub async fn set_job_schedule(job: String, minutes: String) -> Result<u32, AppEr
     use crate::respond::{authorize, internal, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        let job =
-            Job::from_code(&job).ok_or_else(|| AppError::NotFound(format!("There is no job {job}.")))?;
+        let job = job_named(&job)?;
         let minutes = match minutes.trim().parse::<u32>() {
             Ok(minutes) if minutes <= MAX_RECURRENCE_MINUTES => minutes,
             _ => {

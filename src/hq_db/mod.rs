@@ -24,7 +24,7 @@ pub use downloads::{Changed, ChannelConfiguration};
 pub use operation_detail::{OperationEdit, OperationHistory, SyncAttempt};
 pub use realtime_calls::NewRealtimeCall;
 pub use sync_transaction::SyncTransaction;
-pub use users::{NewUser, StoredUser};
+pub use users::StoredUser;
 
 use crate::sqlite::{self, Pools};
 

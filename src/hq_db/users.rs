@@ -3,16 +3,9 @@
 use super::{HqDb, HqDbError};
 use crate::access::{Role, SignedInUser};
 
-/// A user as sign-in reads them: who they are, and the hash to check.
+/// A user as HQ keeps them: who they are, and their password's hash.
 #[derive(Debug, Clone)]
 pub struct StoredUser {
-    pub user: SignedInUser,
-    pub password_hash: String,
-}
-
-/// A user to add, with the password already hashed.
-#[derive(Debug, Clone)]
-pub struct NewUser {
     pub user: SignedInUser,
     pub password_hash: String,
 }
@@ -58,9 +51,9 @@ impl HqDb {
         Ok(count > 0)
     }
 
-    pub async fn add_users(&self, users: &[NewUser]) -> Result<(), HqDbError> {
+    pub async fn add_users(&self, users: &[StoredUser]) -> Result<(), HqDbError> {
         let mut tx = self.pools.begin_write().await?;
-        for NewUser { user, password_hash } in users {
+        for StoredUser { user, password_hash } in users {
             sqlx::query(
                 "INSERT INTO users (user_name, display_name, password_hash, role, channel_id, profile_key)
                  VALUES (?, ?, ?, ?, ?, ?)",

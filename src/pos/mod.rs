@@ -32,6 +32,9 @@ impl RegisterOption {
     }
 }
 
+/// The longest register key a request may name.
+pub const MAX_REGISTER_KEY: usize = 24;
+
 /// The channel and register number a register key names.
 pub fn parse_register_key(key: &str) -> Option<(i64, i64)> {
     let (channel, register) = key.split_once('-')?;
@@ -60,6 +63,7 @@ pub async fn set_register_offline(register: String, offline: bool) -> Result<(),
     use crate::respond::{authorize_user, internal, respond};
     let result = async {
         let (backend, cashier) = authorize_user(Access::Cashier).await?;
+        crate::error::check_length("A register", &register, MAX_REGISTER_KEY)?;
         let (channel_id, register_number) = parse_register_key(&register)
             .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
         check(Some(&cashier), Access::Store(channel_id))?;

@@ -81,8 +81,9 @@ const SHOPPER: &[&str] = &["shopper"];
 const CASHIERS_AND_SHOPPER: &[&str] = &["houston", "seattle", "shopper"];
 const NOBODY: &[&str] = &[];
 
-/// Every server function that needs a role, with who may call it.
-pub fn calls() -> Vec<Call> {
+/// Every server function that needs a role, with who may call it;
+/// `operation_id` names an operation uploaded to HQ and not yet synced.
+pub fn calls(operation_id: &str) -> Vec<Call> {
     let view = serde_json::to_value(StatusView::default()).expect("a view");
     let draft = |first| serde_json::to_value(customer(first)).expect("a draft");
     let address = serde_json::to_value(address()).expect("an address");
@@ -187,12 +188,6 @@ pub fn calls() -> Vec<Call> {
             ADMIN,
         ),
         call(
-            "synchronize_operations",
-            SynchronizeOperations::PATH,
-            json!({"operation_ids": ["00000000-0000-4000-8000-000000000001"]}).to_string(),
-            ADMIN,
-        ),
-        call(
             "synchronize_all_failed",
             SynchronizeAllFailed::PATH,
             json!({"view": view}).to_string(),
@@ -201,14 +196,19 @@ pub fn calls() -> Vec<Call> {
         call(
             "load_operation_detail",
             LoadOperationDetail::PATH,
-            "operation_id=00000000-0000-4000-8000-000000000001".into(),
+            format!("operation_id={operation_id}"),
             ADMIN,
         ),
         call(
             "save_operation",
             SaveOperation::PATH,
-            json!({"operation_id": "00000000-0000-4000-8000-000000000001", "draft": draft("Ines")})
-                .to_string(),
+            json!({"operation_id": operation_id, "draft": draft("Ines")}).to_string(),
+            ADMIN,
+        ),
+        call(
+            "synchronize_operations",
+            SynchronizeOperations::PATH,
+            json!({"operation_ids": [operation_id]}).to_string(),
             ADMIN,
         ),
         call(
@@ -244,7 +244,7 @@ pub fn calls() -> Vec<Call> {
         ),
         call("job_runs", JobRuns::PATH, "job=1010".into(), ADMIN),
         call("run_job", RunJob::PATH, "job=1110".into(), ADMIN),
-        call("run_job_now", RunJobNow::PATH, "job=1110".into(), ADMIN),
+        call("run_job_now", RunJobNow::PATH, "job=1070".into(), ADMIN),
         call("job_schedule", JobSchedule::PATH, "job=1010".into(), ADMIN),
         call(
             "set_job_schedule",

@@ -6,7 +6,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 
+use tower_sessions::Session;
+
 use super::view::{Cursor, StatusRow, StatusView};
+use crate::access::sessions::require_admin;
 use crate::app_state::AppState;
 
 /// Rows read per page while exporting.
@@ -27,8 +30,12 @@ const HEADER: [&str; 10] = [
 
 pub async fn export_csv(
     State(state): State<AppState>,
+    session: Session,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    if let Err(error) = require_admin(&session).await {
+        return (error.status(), error.to_string()).into_response();
+    }
     let mut view = StatusView::from_query(|key| query.get(key).cloned()).first_page();
     let mut csv = csv_line(HEADER.iter().map(|field| field.to_string()));
     loop {

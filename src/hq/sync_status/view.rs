@@ -301,26 +301,6 @@ pub fn merge_page(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_view_no_page_would_send_is_refused() {
-        assert_eq!(StatusView::default().check(), Ok(()));
-        let long = StatusView {
-            search: "a".repeat(MAX_SEARCH + 1),
-            ..StatusView::default()
-        };
-        assert!(long.check().is_err());
-        let from_url = StatusView::from_query(|key| (key == "q").then(|| "a".repeat(500)));
-        assert_eq!(
-            from_url.search.len(),
-            MAX_SEARCH,
-            "a long link is cut, not refused"
-        );
-        let bad_day = StatusView {
-            from: "yesterday".into(),
-            ..StatusView::default()
-        };
-        assert_eq!(bad_day.check(), Err("Enter days as YYYY-MM-DD.".to_string()));
-    }
     use std::collections::HashMap;
 
     fn parse(query: &str) -> StatusView {
@@ -438,5 +418,26 @@ mod tests {
         assert_eq!(ids(&page), ["c", "b"]);
         assert_eq!(previous, Some(row("t3", "c").key()));
         assert_eq!(next, Some(row("t2", "b").key()));
+    }
+
+    #[test]
+    fn a_view_no_page_would_send_is_refused() {
+        assert_eq!(StatusView::default().check(), Ok(()));
+        let long = StatusView {
+            search: "a".repeat(MAX_SEARCH + 1),
+            ..StatusView::default()
+        };
+        assert!(long.check().is_err());
+        let from_url = StatusView::from_query(|key| (key == "q").then(|| "a".repeat(500)));
+        assert_eq!(
+            from_url.search.len(),
+            MAX_SEARCH,
+            "a long link is cut, not refused"
+        );
+        let bad_day = StatusView {
+            from: "yesterday".into(),
+            ..StatusView::default()
+        };
+        assert_eq!(bad_day.check(), Err("Enter days as YYYY-MM-DD.".to_string()));
     }
 }
