@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use std::collections::HashSet;
 
-use common::calls::{USERS, calls, customer};
+use common::calls::{USERS, calls, cookies, customer};
 use common::http::{FORM, JSON, WebApp};
 use custsync::channel_customers::{Origin, create_customer};
 use custsync::customer_page::{CreateCustomer, FindChannelCustomer, MyProfileKey};
@@ -19,18 +19,6 @@ use custsync::pos::{PosRegisters, SetRegisterOffline};
 use custsync::sign_in::{CurrentUser, SignIn, SignOut};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
-
-async fn cookies(app: &WebApp) -> Vec<String> {
-    let mut cookies = Vec::new();
-    for user in USERS {
-        cookies.push(if user.is_empty() {
-            String::new()
-        } else {
-            app.sign_in(user).await
-        });
-    }
-    cookies
-}
 
 /// Stages a create at Seattle and uploads it, for the calls that act on an
 /// operation in HQ; returns its temporary id.

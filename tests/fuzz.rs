@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::calls::{USERS, calls};
+use common::calls::{USERS, calls, cookies};
 use common::http::{FORM, JSON, WebApp};
 use custsync::hq::job_panel::RunJob;
 use custsync::jobs::Job;
@@ -202,14 +202,7 @@ async fn until_jobs_finish(app: &WebApp) {
 #[tokio::test]
 async fn random_and_malformed_payloads_never_fail_the_server_and_refusals_write_nothing() {
     let app = WebApp::start().await;
-    let mut cookies = Vec::new();
-    for user in USERS {
-        cookies.push(if user.is_empty() {
-            String::new()
-        } else {
-            app.sign_in(user).await
-        });
-    }
+    let cookies = cookies(&app).await;
     let mut watch = app.write_watch().await;
     let mut random = Random(0x9E37_79B9_7F4A_7C15);
     let mut sent = 0;

@@ -21,7 +21,7 @@ use custsync::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 
-use super::http::{FORM, JSON};
+use super::http::{FORM, JSON, WebApp};
 
 /// Nobody, then the demo users: admin, the Houston and Seattle cashiers,
 /// and the shopper whose profile is C000004.
@@ -268,4 +268,17 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
             SHOPPER,
         ),
     ]
+}
+
+/// A session cookie for each of `USERS`, in order; none for nobody.
+pub async fn cookies(app: &WebApp) -> Vec<String> {
+    let mut cookies = Vec::new();
+    for user in USERS {
+        cookies.push(if user.is_empty() {
+            String::new()
+        } else {
+            app.sign_in(user).await
+        });
+    }
+    cookies
 }
