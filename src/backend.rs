@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::access::passwords::{HashError, hash_password};
+use crate::access::sessions::SessionStores;
 use crate::channel_config::ChannelConfigCache;
 use crate::channel_customers::ChannelSide;
 use crate::channel_db::{ChannelDb, ChannelDbError};
@@ -21,6 +22,7 @@ pub struct Backend {
     pub jobs: JobRunner,
     pub realtime: RealtimeService,
     pub config: ChannelConfigCache,
+    pub sessions: SessionStores,
     pub settings: Arc<Settings>,
 }
 
@@ -69,7 +71,9 @@ impl Backend {
         let ttl = Duration::from_secs(u64::from(settings.config_cache_ttl_seconds));
         let config = ChannelConfigCache::new(channel.clone(), ttl);
         hq.seed_job_schedules(&settings.default_schedules()).await?;
+        let sessions = SessionStores::new(channel.session_pool());
         let backend = Backend {
+            sessions,
             channel,
             hq,
             jobs,

@@ -1,22 +1,21 @@
 //! The web server: settings, backend, routes, and serving until Ctrl-C.
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::serve::{ListenerExt, TapIo};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::{TcpListener, TcpStream};
+use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::access::sessions::{
-    guard_pages, refuse_cross_site_requests, session_layer, sweep_expired_sessions,
-};
+use crate::access::sessions::{guard_pages, refuse_cross_site_requests};
 use crate::app::{App, shell};
 use crate::app_state::AppState;
 use crate::backend::{Backend, StartError};
 use crate::settings::{Settings, SettingsError};
 
-/// Request bodies larger than this are refused before any handler reads them.
+/// Request bodies larger than this are refused (413) before any handler
+/// reads them.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +42,7 @@ pub async fn serve() -> Result<(), ServeError> {
         backend.hq.clone(),
         backend.jobs.clone(),
     ));
-    tokio::spawn(sweep_expired_sessions(backend.channel.session_pool()));
+    tokio::spawn(backend.sessions.clone().sweep_expired());
     let app = router(AppState {
         leptos_options,
         backend,
@@ -70,7 +69,7 @@ pub async fn serve() -> Result<(), ServeError> {
 /// behind the session and the guards every request passes.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let sessions = session_layer(state.backend.channel.session_pool());
+    let sessions = state.backend.sessions.layer();
     Router::new()
         .route(
             &format!("{}.csv", crate::hq::sync_status::PATH),
@@ -84,7 +83,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(guard_pages))
         .layer(sessions)
         .layer(middleware::from_fn(refuse_cross_site_requests))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
 }
 

@@ -327,3 +327,36 @@ async fn sign_in_refuses_wrong_passwords_alike_and_starts_a_fresh_session() {
     let after = app.post(HqCustomers::PATH, FORM, "", &cookie).await;
     assert_eq!(after.status, StatusCode::FORBIDDEN, "signed out");
 }
+
+#[tokio::test]
+async fn a_session_outlives_a_restart_and_ends_at_sign_out() {
+    let app = WebApp::start().await;
+    let cookie = app.sign_in("admin").await;
+    let app = app.restart().await;
+    let answer = app.post(HqCustomers::PATH, FORM, "", &cookie).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "the session is read back from SQLite: {}",
+        answer.body
+    );
+    assert_eq!(
+        app.post(SignOut::PATH, FORM, "", &cookie).await.status,
+        StatusCode::OK
+    );
+    let app = app.restart().await;
+    let answer = app.post(HqCustomers::PATH, FORM, "", &cookie).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "signed out for good");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_unread() {
+    let app = WebApp::start().await;
+    let houston = app.sign_in("houston").await;
+    let mut watch = app.write_watch().await;
+    let before = watch.versions().await;
+    let huge = json!({"register": "1-1", "draft": customer(&"a".repeat(70 * 1024))}).to_string();
+    let answer = app.post(CreateCustomer::PATH, JSON, huge, &houston).await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.body);
+    assert_eq!(watch.versions().await, before);
+}

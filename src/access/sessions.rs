@@ -11,9 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::SqlitePool;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time;
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{CachingSessionStore, Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
+use super::session_cache::SessionCache;
 use super::{Access, SignedInUser, check, may_open, sign_in_url};
 use crate::error::AppError;
 
@@ -24,29 +26,50 @@ const USER_KEY: &str = "user";
 const SESSION_HOURS: i64 = 8;
 const EXPIRED_SWEEP: Duration = Duration::from_secs(15 * 60);
 
-pub type SessionLayer = SessionManagerLayer<SqliteStore>;
-
-/// Sessions kept in the `tower_sessions` table of the database `pool` opens.
-/// The cookie is HttpOnly and SameSite=Lax: no script reads it, and other
-/// sites' forms do not carry it.
-pub fn session_layer(pool: SqlitePool) -> SessionLayer {
-    SessionManagerLayer::new(SqliteStore::new(pool))
-        .with_name(COOKIE_NAME)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(false)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(SESSION_HOURS)))
+/// The session store: sessions in memory, written through to the
+/// `tower_sessions` table of the channel database.
+#[derive(Debug, Clone)]
+pub struct SessionStores {
+    cache: SessionCache,
+    table: SqliteStore,
 }
 
-/// Deletes expired sessions now and then, for as long as the server runs.
-pub async fn sweep_expired_sessions(pool: SqlitePool) {
-    use tower_sessions::session_store::ExpiredDeletion;
-    let store = SqliteStore::new(pool);
-    let mut interval = tokio::time::interval(EXPIRED_SWEEP);
-    loop {
-        interval.tick().await;
-        if let Err(error) = store.delete_expired().await {
-            tracing::warn!(%error, "expired sessions could not be deleted");
+pub type SessionLayer = SessionManagerLayer<CachingSessionStore<SessionCache, SqliteStore>>;
+
+impl SessionStores {
+    /// The stores over the `tower_sessions` table of the database `pool` opens.
+    pub fn new(pool: SqlitePool) -> SessionStores {
+        SessionStores {
+            cache: SessionCache::default(),
+            table: SqliteStore::new(pool),
+        }
+    }
+
+    /// The session cookie over these stores. It is HttpOnly and
+    /// SameSite=Lax: no script reads it, and other sites' forms do not
+    /// carry it.
+    pub fn layer(&self) -> SessionLayer {
+        SessionManagerLayer::new(CachingSessionStore::new(self.cache.clone(), self.table.clone()))
+            .with_name(COOKIE_NAME)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(false)
+            .with_expiry(Expiry::OnInactivity(time::Duration::hours(SESSION_HOURS)))
+    }
+
+    /// Deletes expired sessions now and then, for as long as the server runs.
+    pub async fn sweep_expired(self) {
+        let mut interval = tokio::time::interval(EXPIRED_SWEEP);
+        loop {
+            interval.tick().await;
+            for result in [
+                self.cache.delete_expired().await,
+                self.table.delete_expired().await,
+            ] {
+                if let Err(error) = result {
+                    tracing::warn!(%error, "expired sessions could not be deleted");
+                }
+            }
         }
     }
 }

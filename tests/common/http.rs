@@ -35,7 +35,20 @@ pub struct Answer {
 
 impl WebApp {
     pub async fn start() -> WebApp {
-        let test = super::start().await;
+        WebApp::over(super::start().await)
+    }
+
+    /// The same data directory served by a new process, as after a restart.
+    pub async fn restart(self) -> WebApp {
+        let WebApp { test, .. } = self;
+        let backend = super::start_in(&test.dir).await;
+        WebApp::over(TestBackend {
+            backend,
+            dir: test.dir,
+        })
+    }
+
+    fn over(test: TestBackend) -> WebApp {
         let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
             .expect("the Leptos options in Cargo.toml")
             .leptos_options;
@@ -78,14 +91,23 @@ impl WebApp {
     }
 
     /// POSTs `body` to `path` with `cookie` (empty: none).
-    pub async fn post(&self, path: &str, content_type: &str, body: impl Into<Body>, cookie: &str) -> Answer {
+    pub async fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<Vec<u8>>,
+        cookie: &str,
+    ) -> Answer {
+        let body: Vec<u8> = body.into();
         let mut request = Request::post(path)
             .header(header::CONTENT_TYPE, content_type)
+            .header(header::CONTENT_LENGTH, body.len())
             .header(header::ACCEPT, JSON);
         if !cookie.is_empty() {
             request = request.header(header::COOKIE, cookie);
         }
-        self.send(request.body(body.into()).expect("a request")).await
+        self.send(request.body(Body::from(body)).expect("a request"))
+            .await
     }
 
     pub async fn get(&self, path: &str, cookie: &str) -> Answer {
