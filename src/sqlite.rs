@@ -10,6 +10,8 @@ use sqlx::SqlitePool;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
 /// A database's two pools: `read` for queries, `write` (one connection) for
 /// every transaction that changes something.
 #[derive(Debug, Clone)]
@@ -34,14 +36,33 @@ pub async fn open(path: &Path, migrator: &Migrator) -> Result<Pools, sqlx::Error
     let options = connect_options(path)?;
     let write = SqlitePoolOptions::new()
         .max_connections(1)
-        .connect_with(options.clone())
+        .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
         .await?;
     migrator.run(&write).await?;
+    let checkpointer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await?;
+    tokio::spawn(checkpoint_now_and_then(checkpointer));
     let read = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options.read_only(true))
         .await?;
     Ok(Pools { read, write })
+}
+
+/// The writer does not checkpoint the WAL into the database itself: a commit
+/// that did would make its caller wait for the database file's own sync. A
+/// connection of its own copies committed pages now and then instead,
+/// without blocking the writer (PASSIVE).
+async fn checkpoint_now_and_then(pool: SqlitePool) {
+    let mut interval = tokio::time::interval(CHECKPOINT_EVERY);
+    loop {
+        interval.tick().await;
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            tracing::warn!(%error, "the WAL could not be checkpointed");
+        }
+    }
 }
 
 /// A small pool that both reads and writes, for a library that brings its
