@@ -8,7 +8,6 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use custsync::app_state::AppState;
 use custsync::customer::{CreatedCustomer, CustomerDraft};
 use custsync::customer_page::CreateCustomer;
 use custsync::hq_db::DEMO_PASSWORD;
@@ -20,14 +19,9 @@ use tokio::net::TcpStream;
 const CLIENTS: usize = 32;
 const DURATION: Duration = Duration::from_secs(3);
 
+/// Serves the app on a free local port, over real TCP.
 async fn serve(backend: custsync::backend::Backend) -> SocketAddr {
-    let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
-        .expect("the Leptos options")
-        .leptos_options;
-    let app = custsync::server::router(AppState {
-        leptos_options,
-        backend,
-    });
+    let app = common::http::router(backend);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port");

@@ -5,6 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use custsync::app_state::AppState;
+use custsync::backend::Backend;
 use custsync::hq_db::DEMO_PASSWORD;
 use custsync::sign_in::SignIn;
 use http_body_util::BodyExt;
@@ -16,6 +17,17 @@ use super::TestBackend;
 
 pub const JSON: &str = "application/json";
 pub const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The app's router over `backend`, as the server builds it.
+pub fn router(backend: Backend) -> Router {
+    let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
+        .expect("the Leptos options in Cargo.toml")
+        .leptos_options;
+    custsync::server::router(AppState {
+        leptos_options,
+        backend,
+    })
+}
 
 pub struct WebApp {
     pub test: TestBackend,
@@ -49,13 +61,7 @@ impl WebApp {
     }
 
     fn over(test: TestBackend) -> WebApp {
-        let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
-            .expect("the Leptos options in Cargo.toml")
-            .leptos_options;
-        let router = custsync::server::router(AppState {
-            leptos_options,
-            backend: test.backend.clone(),
-        });
+        let router = router(test.backend.clone());
         WebApp { test, router }
     }
 
