@@ -45,8 +45,8 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             data_dir: PathBuf::from("data"),
-            upload_batch_size: 1_000,
-            sync_batch_size: 500,
+            upload_batch_size: 2_500,
+            sync_batch_size: 2_500,
             max_sync_retries: 3,
             staging_group_size: 256,
             hq_latency_ms: 400,

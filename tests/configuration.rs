@@ -169,6 +169,34 @@ async fn each_download_job_moves_exactly_what_changed() {
 }
 
 #[tokio::test]
+async fn customers_synced_together_are_each_downloaded_once_and_later_ones_too() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    run(backend, Job::Customers).await;
+    for first in ["Ana", "Ben", "Cleo"] {
+        create_customer(&backend.channel_side(), HOUSTON, &person(first, "Silva"))
+            .await
+            .unwrap();
+    }
+    run(backend, Job::Upload).await;
+    assert_eq!(run(backend, Job::SyncCustomers).await, 3);
+    assert_eq!(run(backend, Job::Customers).await, 3, "one row each");
+    assert_eq!(run(backend, Job::Customers).await, 0);
+
+    // A customer created in real time afterwards is versioned by the
+    // triggers again, once the sync's own numbering is over.
+    houston_synchronous(backend).await;
+    let created = create_customer(&backend.channel_side(), HOUSTON, &person("Dora", "Silva"))
+        .await
+        .unwrap();
+    let CreatedHow::InHq { account } = created.how else {
+        panic!("expected a create in HQ, got {:?}", created.how);
+    };
+    assert_eq!(run(backend, Job::Customers).await, 1, "only {account}");
+    assert!(find_customer(&backend.channel, &account).await.unwrap().is_some());
+}
+
+#[tokio::test]
 async fn the_configuration_cache_serves_its_copy_until_it_expires() {
     let app = common::start().await;
     let backend = &app.backend;

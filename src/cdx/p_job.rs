@@ -2,15 +2,14 @@
 //! channel database to HQ.
 //!
 //! Each batch is first stored in HQ (ignoring temporary ids HQ already has),
-//! then marked uploaded in the channel. A run killed between the two steps
-//! leaves rows that are uploaded again by the next run and ignored by HQ:
-//! nothing lost, nothing twice.
+//! then marked uploaded in the channel while the next batch is stored. A
+//! run killed between the two steps leaves rows that are uploaded again by
+//! the next run and ignored by HQ: nothing lost, nothing twice.
 
 use super::CdxError;
 use crate::channel_db::ChannelDb;
 use crate::hq_db::HqDb;
 use crate::jobs::{Progress, RunCounts};
-use crate::records::StagedOperation;
 
 pub async fn run_p_job(
     channel: &ChannelDb,
@@ -20,34 +19,34 @@ pub async fn run_p_job(
 ) -> Result<RunCounts, CdxError> {
     let total = channel.count_not_uploaded().await?;
     let mut uploaded = 0;
+    let mut stored_in_hq: Vec<i64> = Vec::new();
     let mut batch = channel.not_uploaded_after(0, batch_size).await?;
     while let Some(last) = batch.last() {
-        // The next batch is read from the channel while this one is written
-        // to HQ: it starts after this one, so nothing is read twice.
-        let (next, written) = tokio::join!(
+        // While this batch is written to HQ, the next one is read from the
+        // channel (it starts after this one, so nothing is read twice) and
+        // the one before, which HQ holds, is marked uploaded.
+        let (next, saved, marked) = tokio::join!(
             channel.not_uploaded_after(last.id, batch_size),
-            upload_batch(channel, hq, &batch, progress.run_id()),
+            hq.save_uploaded_operations(&batch, progress.run_id()),
+            mark_uploaded(channel, &stored_in_hq),
         );
-        written?;
+        saved?;
+        marked?;
+        stored_in_hq = batch.iter().map(|op| op.id).collect();
         uploaded += batch.len() as i64;
         progress
             .report(total.max(uploaded), RunCounts::moved(uploaded))
             .await;
         batch = next?;
     }
+    mark_uploaded(channel, &stored_in_hq).await?;
     Ok(RunCounts::moved(uploaded))
 }
 
-/// Stores a batch in HQ, then marks it uploaded in the channel.
-async fn upload_batch(
-    channel: &ChannelDb,
-    hq: &HqDb,
-    batch: &[StagedOperation],
-    run_id: i64,
-) -> Result<(), CdxError> {
-    hq.save_uploaded_operations(batch, run_id).await?;
-    let ids: Vec<i64> = batch.iter().map(|op| op.id).collect();
-    channel.mark_uploaded(&ids).await?;
+async fn mark_uploaded(channel: &ChannelDb, ids: &[i64]) -> Result<(), CdxError> {
+    if !ids.is_empty() {
+        channel.mark_uploaded(ids).await?;
+    }
     Ok(())
 }
 

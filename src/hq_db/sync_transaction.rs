@@ -68,7 +68,9 @@ impl SyncTransaction {
 
     /// Creates one HQ customer per uploaded create in `created`, pairs of
     /// operation id and new account, from the operation's rows as HQ holds
-    /// them, and completes the operations.
+    /// them, and completes the operations. The new customers take the next
+    /// row versions in `created`'s order, numbered here rather than by the
+    /// per-row triggers.
     pub async fn create_customers_from_operations(
         &mut self,
         created: &[(i64, String)],
@@ -82,8 +84,9 @@ impl SyncTransaction {
         let statements = [
             format!(
                 "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
-                                        last_async_operation_at, {CUSTOMER_COLUMNS})
-                 SELECT m.value ->> 1, o.channel_id, o.temporary_id, {NOW}, {NOW}, o.created_at, {}
+                                        last_async_operation_at, row_version, {CUSTOMER_COLUMNS})
+                 SELECT m.value ->> 1, o.channel_id, o.temporary_id, {NOW}, {NOW}, o.created_at,
+                        (SELECT next FROM row_version_counter) + m.key, {}
                  {from_created}",
                 qualified("o", CUSTOMER_COLUMNS)
             ),
@@ -109,9 +112,16 @@ impl SyncTransaction {
                  {from_created} JOIN RETAILASYNCCUSTOMERATTRIBUTEV2 t ON t.temporary_id = o.temporary_id"
             ),
         ];
+        sqlx::query("UPDATE row_version_counter SET numbering_in_bulk = 1")
+            .execute(&mut *self.tx)
+            .await?;
         for sql in &statements {
             sqlx::query(sql).bind(&pairs).execute(&mut *self.tx).await?;
         }
+        sqlx::query("UPDATE row_version_counter SET next = next + ?, numbering_in_bulk = 0")
+            .bind(created.len() as i64)
+            .execute(&mut *self.tx)
+            .await?;
         self.mark_synced_many(created, attempted_by).await
     }
 
