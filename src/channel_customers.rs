@@ -96,9 +96,18 @@ impl From<CustomerError> for AppError {
 /// forms to offer and check.
 pub async fn reference_data(channel: &ChannelDb, origin: Origin) -> Result<ReferenceData, CustomerError> {
     let (channel_record, _) = resolve_origin(channel, origin).await?;
+    reference_of(channel, &channel_record).await
+}
+
+/// The customer groups this channel knows and the default of the channel
+/// a customer is created or changed in.
+async fn reference_of(
+    channel: &ChannelDb,
+    channel_record: &ChannelRecord,
+) -> Result<ReferenceData, CustomerError> {
     Ok(ReferenceData {
         customer_groups: channel.customer_groups().await?,
-        default_customer_group: channel_record.default_customer_group,
+        default_customer_group: channel_record.default_customer_group.clone(),
     })
 }
 
@@ -113,7 +122,7 @@ pub async fn create_customer(
     let (channel_record, register_number) = resolve_origin(side.db, origin).await?;
     let mut draft = draft.clone();
     fill_defaults(&mut draft, &channel_record, origin);
-    let reference = reference_data(side.db, origin).await?;
+    let reference = reference_of(side.db, &channel_record).await?;
     let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
         .map_err(CustomerError::Invalid)?;
     let full_name = valid.display_name();
@@ -261,7 +270,7 @@ pub async fn edit_customer(
         ..draft.clone()
     };
     fill_defaults(&mut draft, &target.channel, origin);
-    let reference = reference_data(side.db, origin).await?;
+    let reference = reference_of(side.db, &target.channel).await?;
     let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
         .map_err(CustomerError::Invalid)?;
     let config = side.config.get().await?;
@@ -416,10 +425,10 @@ async fn resolve_origin(
                 channel_id,
                 register_number,
             };
-            if !channel.register_exists(channel_id, register_number).await? {
-                return Err(unknown());
-            }
-            let record = channel.channel(channel_id).await?.ok_or_else(unknown)?;
+            let record = channel
+                .channel_of_register(channel_id, register_number)
+                .await?
+                .ok_or_else(unknown)?;
             Ok((record, Some(register_number)))
         }
         Origin::OnlineStore => {

@@ -150,6 +150,23 @@ impl ChannelDb {
         .await?)
     }
 
+    /// The channel of a register, when the channel copy has that register.
+    pub async fn channel_of_register(
+        &self,
+        channel_id: i64,
+        register_number: i64,
+    ) -> Result<Option<ChannelRecord>, ChannelDbError> {
+        Ok(sqlx::query_as(
+            "SELECT c.channel_id, c.name, c.kind, c.default_customer_group, c.create_customer_async_mode
+             FROM channels c JOIN registers r ON r.channel_id = c.channel_id
+             WHERE c.channel_id = ? AND r.register_number = ?",
+        )
+        .bind(channel_id)
+        .bind(register_number)
+        .fetch_optional(&self.pools.read)
+        .await?)
+    }
+
     /// The online store channel, where shoppers sign up.
     pub async fn online_channel(&self) -> Result<Option<ChannelRecord>, ChannelDbError> {
         Ok(sqlx::query_as(
