@@ -29,11 +29,14 @@ impl Pools {
     }
 }
 
-pub async fn open(path: &Path, migrator: &Migrator) -> Result<Pools, sqlx::Error> {
+/// Opens (creating and migrating when needed) the database at `path`. A
+/// new file takes pages of `page_size` bytes; an existing one keeps its own,
+/// as SQLite cannot change them in WAL mode.
+pub async fn open(path: &Path, migrator: &Migrator, page_size: u32) -> Result<Pools, sqlx::Error> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let options = connect_options(path)?;
+    let options = connect_options(path)?.page_size(page_size);
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
@@ -83,4 +86,34 @@ fn connect_options(path: &Path) -> Result<SqliteConnectOptions, sqlx::Error> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static CHANNEL_MIGRATOR: Migrator = sqlx::migrate!("migrations/channel");
+
+    #[tokio::test]
+    async fn a_new_database_is_durable_and_takes_the_page_size_asked_for() {
+        let dir = tempfile::TempDir::new().expect("a temporary folder");
+        let pools = open(&dir.path().join("new.db"), &CHANNEL_MIGRATOR, 16 * 1024)
+            .await
+            .expect("opened");
+        let (page_size,): (i64,) = sqlx::query_as("PRAGMA page_size")
+            .fetch_one(&pools.write)
+            .await
+            .expect("read");
+        let (journal_mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&pools.read)
+            .await
+            .expect("read");
+        let (synchronous,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&pools.write)
+            .await
+            .expect("read");
+        assert_eq!(page_size, 16 * 1024);
+        assert_eq!(journal_mode, "wal");
+        assert_eq!(synchronous, 2, "synchronous = FULL");
+    }
 }

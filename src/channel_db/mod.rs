@@ -23,6 +23,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/channel");
 /// Session look-ups are one indexed read per request.
 const SESSION_CONNECTIONS: u32 = 4;
 
+/// SQLite's default. A create commits a few small pages, and larger pages
+/// would make each durable commit write more (HQ's differ, see `hq_db`).
+const PAGE_SIZE: u32 = 4096;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ChannelDbError {
     #[error("channel database error: {0}")]
@@ -47,10 +51,12 @@ impl ChannelDb {
     /// starts its staging writer, which groups up to `staging_group_size`
     /// concurrent creates into one commit.
     pub async fn open(path: &Path, staging_group_size: usize) -> Result<ChannelDb, ChannelDbError> {
-        let pools = sqlite::open(path, &MIGRATOR).await.map_err(|error| match error {
-            sqlx::Error::Migrate(migrate) => ChannelDbError::Migrate(*migrate),
-            other => ChannelDbError::Sqlx(other),
-        })?;
+        let pools = sqlite::open(path, &MIGRATOR, PAGE_SIZE)
+            .await
+            .map_err(|error| match error {
+                sqlx::Error::Migrate(migrate) => ChannelDbError::Migrate(*migrate),
+                other => ChannelDbError::Sqlx(other),
+            })?;
         let writer = StagingWriter::start(pools.write.clone(), staging_group_size);
         let sessions = sqlite::open_shared(path, SESSION_CONNECTIONS).await?;
         Ok(ChannelDb {
