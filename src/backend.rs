@@ -85,6 +85,13 @@ impl Backend {
         Ok(backend)
     }
 
+    /// Closes both databases cleanly, as the server does when it stops:
+    /// what was committed is copied from the WAL into the database files.
+    pub async fn close(&self) {
+        self.channel.close().await;
+        self.hq.close().await;
+    }
+
     /// The channel side's database, configuration cache and real-time service.
     pub fn channel_side(&self) -> ChannelSide<'_> {
         ChannelSide {

@@ -45,7 +45,7 @@ pub async fn serve() -> Result<(), ServeError> {
     tokio::spawn(backend.sessions.clone().sweep_expired());
     let app = router(AppState {
         leptos_options,
-        backend,
+        backend: backend.clone(),
     });
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -62,7 +62,10 @@ pub async fn serve() -> Result<(), ServeError> {
         .map_err(|source| ServeError::Listen {
             addr: addr.to_string(),
             source,
-        })
+        })?;
+    backend.close().await;
+    tracing::info!("stopped; the databases are closed");
+    Ok(())
 }
 
 /// The pages, the server functions and the site's files, over `state`,

@@ -13,11 +13,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 /// A database's two pools: `read` for queries, `write` (one connection) for
-/// every transaction that changes something.
+/// every transaction that changes something; and the connection that
+/// checkpoints the WAL now and then.
 #[derive(Debug, Clone)]
 pub struct Pools {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    checkpointer: SqlitePool,
 }
 
 impl Pools {
@@ -26,6 +28,15 @@ impl Pools {
     /// upgrade a read.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
         self.write.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// Closes every connection once its work is done. The last one to
+    /// close copies the WAL into the database and removes it, so the next
+    /// process to open the file does not read and copy it all again.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+        self.checkpointer.close().await;
     }
 }
 
@@ -46,22 +57,29 @@ pub async fn open(path: &Path, migrator: &Migrator, page_size: u32) -> Result<Po
         .max_connections(1)
         .connect_with(options.clone())
         .await?;
-    tokio::spawn(checkpoint_now_and_then(checkpointer));
+    tokio::spawn(checkpoint_now_and_then(checkpointer.clone()));
     let read = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options.read_only(true))
         .await?;
-    Ok(Pools { read, write })
+    Ok(Pools {
+        read,
+        write,
+        checkpointer,
+    })
 }
 
 /// The writer does not checkpoint the WAL into the database itself: a commit
 /// that did would make its caller wait for the database file's own sync. A
 /// connection of its own copies committed pages now and then instead,
-/// without blocking the writer (PASSIVE).
+/// without blocking the writer (PASSIVE), until the pools are closed.
 async fn checkpoint_now_and_then(pool: SqlitePool) {
     let mut interval = tokio::time::interval(CHECKPOINT_EVERY);
     loop {
         interval.tick().await;
+        if pool.is_closed() {
+            return;
+        }
         if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
             tracing::warn!(%error, "the WAL could not be checkpointed");
         }

@@ -165,21 +165,19 @@ pub fn rows_per_insert(columns: usize) -> usize {
 }
 
 /// Binds the customer's own fields in the order of `CUSTOMER_COLUMNS`, as
-/// one row of a multi-row insert.
-pub fn push_customer<'args>(
-    row: &mut Separated<'_, 'args, Sqlite, &'static str>,
-    customer: &'args CustomerDraft,
-) {
+/// one row of a multi-row insert. The row owns copies of them, so that an
+/// insert can be built before its transaction and outlive its source.
+pub fn push_customer(row: &mut Separated<'_, '_, Sqlite, &'static str>, customer: &CustomerDraft) {
     row.push_bind(customer.party_type.code())
-        .push_bind(&customer.first_name)
-        .push_bind(&customer.middle_name)
-        .push_bind(&customer.last_name)
-        .push_bind(&customer.organization_name)
-        .push_bind(&customer.email)
-        .push_bind(&customer.phone)
-        .push_bind(&customer.customer_group)
-        .push_bind(&customer.language)
-        .push_bind(&customer.currency);
+        .push_bind(customer.first_name.clone())
+        .push_bind(customer.middle_name.clone())
+        .push_bind(customer.last_name.clone())
+        .push_bind(customer.organization_name.clone())
+        .push_bind(customer.email.clone())
+        .push_bind(customer.phone.clone())
+        .push_bind(customer.customer_group.clone())
+        .push_bind(customer.language.clone())
+        .push_bind(customer.currency.clone());
 }
 
 /// Writes the addresses, contacts, affiliations and attributes of each
@@ -189,6 +187,14 @@ pub async fn insert_children(
     conn: &mut SqliteConnection,
     operations: &[(&str, &CustomerDraft)],
 ) -> Result<(), sqlx::Error> {
+    for mut insert in children_inserts(operations) {
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The multi-row inserts `insert_children` runs, built ahead of time.
+pub fn children_inserts(operations: &[(&str, &CustomerDraft)]) -> Vec<QueryBuilder<'static, Sqlite>> {
     let addresses: Vec<(&str, i64, &AddressDraft)> = operations
         .iter()
         .flat_map(|(id, customer)| {
@@ -196,48 +202,51 @@ pub async fn insert_children(
         })
         .collect();
     let head = format!("INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) ");
-    insert_rows(conn, &head, &addresses, 10, |mut row, (id, line, address)| {
-        row.push_bind(*id)
+    let mut inserts = multi_row_inserts(&head, &addresses, 10, |mut row, (id, line, address)| {
+        row.push_bind(id.to_string())
             .push_bind(*line)
-            .push_bind(&address.name)
-            .push_bind(&address.purpose)
-            .push_bind(&address.street)
-            .push_bind(&address.city)
-            .push_bind(&address.state)
-            .push_bind(&address.zip)
-            .push_bind(&address.country_region)
+            .push_bind(address.name.clone())
+            .push_bind(address.purpose.clone())
+            .push_bind(address.street.clone())
+            .push_bind(address.city.clone())
+            .push_bind(address.state.clone())
+            .push_bind(address.zip.clone())
+            .push_bind(address.country_region.clone())
             .push_bind(address.primary);
-    })
-    .await?;
+    });
     let contacts: Vec<(&str, i64, &ContactDraft)> = operations
         .iter()
         .flat_map(|(id, customer)| lines(&customer.contacts).map(move |(line, contact)| (*id, line, contact)))
         .collect();
     let head =
         "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary) ";
-    insert_rows(conn, head, &contacts, 5, |mut row, (id, line, contact)| {
-        row.push_bind(*id)
-            .push_bind(*line)
-            .push_bind(&contact.kind)
-            .push_bind(&contact.value)
-            .push_bind(contact.primary);
-    })
-    .await?;
+    inserts.extend(multi_row_inserts(
+        head,
+        &contacts,
+        5,
+        |mut row, (id, line, contact)| {
+            row.push_bind(id.to_string())
+                .push_bind(*line)
+                .push_bind(contact.kind.clone())
+                .push_bind(contact.value.clone())
+                .push_bind(contact.primary);
+        },
+    ));
     let affiliations: Vec<(&str, i64, &String)> = operations
         .iter()
         .flat_map(|(id, customer)| lines(&customer.affiliations).map(move |(line, name)| (*id, line, name)))
         .collect();
     let head = "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation) ";
-    insert_rows(
-        conn,
+    inserts.extend(multi_row_inserts(
         head,
         &affiliations,
         3,
         |mut row, (id, line, affiliation)| {
-            row.push_bind(*id).push_bind(*line).push_bind(*affiliation);
+            row.push_bind(id.to_string())
+                .push_bind(*line)
+                .push_bind(affiliation.to_string());
         },
-    )
-    .await?;
+    ));
     let attributes: Vec<(&str, i64, &AttributeDraft)> = operations
         .iter()
         .flat_map(|(id, customer)| {
@@ -245,30 +254,35 @@ pub async fn insert_children(
         })
         .collect();
     let head = "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value) ";
-    insert_rows(conn, head, &attributes, 4, |mut row, (id, line, attribute)| {
-        row.push_bind(*id)
-            .push_bind(*line)
-            .push_bind(&attribute.name)
-            .push_bind(&attribute.value);
-    })
-    .await
+    inserts.extend(multi_row_inserts(
+        head,
+        &attributes,
+        4,
+        |mut row, (id, line, attribute)| {
+            row.push_bind(id.to_string())
+                .push_bind(*line)
+                .push_bind(attribute.name.clone())
+                .push_bind(attribute.value.clone());
+        },
+    ));
+    inserts
 }
 
-/// Inserts `rows` with as few multi-row statements as SQLite's parameter
+/// Inserts of `rows` in as few multi-row statements as SQLite's parameter
 /// limit allows; `bind` binds one row's `columns` values after `head`.
-async fn insert_rows<'a, T>(
-    conn: &mut SqliteConnection,
+pub fn multi_row_inserts<T>(
     head: &str,
-    rows: &'a [T],
+    rows: &[T],
     columns: usize,
-    mut bind: impl FnMut(Separated<'_, 'a, Sqlite, &'static str>, &'a T),
-) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(rows_per_insert(columns)) {
-        let mut query = QueryBuilder::new(head);
-        query.push_values(chunk, &mut bind);
-        query.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+    mut bind: impl FnMut(Separated<'_, 'static, Sqlite, &'static str>, &T),
+) -> Vec<QueryBuilder<'static, Sqlite>> {
+    rows.chunks(rows_per_insert(columns))
+        .map(|chunk| {
+            let mut query = QueryBuilder::new(head);
+            query.push_values(chunk, &mut bind);
+            query
+        })
+        .collect()
 }
 
 /// Each item with its line number, from 0, as the child tables number them.

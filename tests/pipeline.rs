@@ -6,6 +6,7 @@ mod common;
 use custsync::channel_customers::{CustomerError, Origin, create_customer};
 use custsync::channel_db::NewOperation;
 use custsync::customer::CustomerDraft;
+use custsync::hq_db::PreparedUpload;
 use custsync::jobs::Job;
 use custsync::records::OperationKind;
 
@@ -70,6 +71,29 @@ async fn a_restart_keeps_staged_customers_and_does_not_seed_again() {
     assert_eq!(restarted.hq.count_customers().await.unwrap(), 12);
     let runs = restarted.hq.job_runs(Job::Customers.code(), 10).await.unwrap();
     assert_eq!(runs.len(), 1, "job 1010 is not run again on restart");
+}
+
+#[tokio::test]
+async fn a_clean_stop_leaves_each_database_whole_in_its_file() {
+    let app = common::start().await;
+    let staged = create_customer(
+        &app.backend.channel_side(),
+        HOUSTON_REGISTER_1,
+        &draft("Ana", "Silva"),
+    )
+    .await
+    .unwrap();
+    app.backend.close().await;
+    drop(app.backend);
+
+    for database in ["channel.db", "hq.db"] {
+        let wal = app.dir.path().join(format!("{database}-wal"));
+        assert!(!wal.exists(), "{} is left after a clean stop", wal.display());
+    }
+    let restarted = common::start_in(&app.dir).await;
+    let waiting = restarted.channel.not_uploaded(10).await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].temporary_id, staged.key());
 }
 
 #[tokio::test]
@@ -271,7 +295,11 @@ async fn an_upload_interrupted_before_the_channel_was_marked_is_not_duplicated()
     // The first half of a P-job batch: HQ has the rows, the channel does not
     // know yet, as when the job is killed between the two commits.
     let waiting = backend.channel.not_uploaded(10).await.unwrap();
-    backend.hq.save_uploaded_operations(&waiting, 0).await.unwrap();
+    backend
+        .hq
+        .save_uploaded_operations(PreparedUpload::new(waiting, 0))
+        .await
+        .unwrap();
 
     let upload = backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     assert_eq!(upload.outcome, "Succeeded");

@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use custsync::backend::Backend;
+use custsync::hq_db::PreparedUpload;
 use custsync::records::{OperationKind, StagedOperation};
 use custsync::settings::Settings;
 use tempfile::TempDir;
@@ -43,7 +44,7 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
             .collect();
         backend
             .hq
-            .save_uploaded_operations(&batch, 0)
+            .save_uploaded_operations(PreparedUpload::new(batch, 0))
             .await
             .map_err(text)?;
     }

@@ -8,8 +8,8 @@
 
 use super::CdxError;
 use crate::channel_db::ChannelDb;
-use crate::hq_db::HqDb;
-use crate::jobs::{Progress, RunCounts};
+use crate::hq_db::{HqDb, PreparedUpload};
+use crate::jobs::{Progress, RunCounts, read_ahead};
 
 pub async fn run_p_job(
     channel: &ChannelDb,
@@ -20,27 +20,41 @@ pub async fn run_p_job(
     let total = channel.count_not_uploaded().await?;
     let mut uploaded = 0;
     let mut stored_in_hq: Vec<i64> = Vec::new();
-    let mut batch = channel.not_uploaded_after(0, batch_size).await?;
-    while let Some(last) = batch.last() {
+    let run_id = progress.run_id();
+    let mut upload = read_upload(channel.clone(), 0, batch_size, run_id).await?;
+    while let Some(last) = upload.last_id() {
         // While this batch is written to HQ, the next one is read from the
-        // channel (it starts after this one, so nothing is read twice) and
-        // the one before, which HQ holds, is marked uploaded.
+        // channel and its statements built (it starts after this one, so
+        // nothing is read twice), and the one before, which HQ holds, is
+        // marked uploaded.
+        let ids = upload.ids();
         let (next, saved, marked) = tokio::join!(
-            channel.not_uploaded_after(last.id, batch_size),
-            hq.save_uploaded_operations(&batch, progress.run_id()),
+            read_ahead(read_upload(channel.clone(), last, batch_size, run_id)),
+            hq.save_uploaded_operations(upload),
             mark_uploaded(channel, &stored_in_hq),
         );
         saved?;
         marked?;
-        stored_in_hq = batch.iter().map(|op| op.id).collect();
-        uploaded += batch.len() as i64;
+        uploaded += ids.len() as i64;
+        stored_in_hq = ids;
         progress
             .report(total.max(uploaded), RunCounts::moved(uploaded))
             .await;
-        batch = next?;
+        upload = next?;
     }
     mark_uploaded(channel, &stored_in_hq).await?;
     Ok(RunCounts::moved(uploaded))
+}
+
+/// The next batch after `after_id` to upload, ready for HQ.
+async fn read_upload(
+    channel: ChannelDb,
+    after_id: i64,
+    batch_size: u32,
+    run_id: i64,
+) -> Result<PreparedUpload, CdxError> {
+    let operations = channel.not_uploaded_after(after_id, batch_size).await?;
+    Ok(PreparedUpload::new(operations, run_id))
 }
 
 async fn mark_uploaded(channel: &ChannelDb, ids: &[i64]) -> Result<(), CdxError> {

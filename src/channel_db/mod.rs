@@ -70,4 +70,10 @@ impl ChannelDb {
     pub fn session_pool(&self) -> SqlitePool {
         self.sessions.clone()
     }
+
+    /// Closes the database once the work under way is done (see `Pools::close`).
+    pub async fn close(&self) {
+        self.sessions.close().await;
+        self.pools.close().await;
+    }
 }

@@ -2,14 +2,14 @@
 
 use std::collections::HashSet;
 
-use sqlx::{FromRow, QueryBuilder, SqliteConnection};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::{HqDb, HqDbError};
 use crate::customer::CustomerDraft;
 use crate::records::StagedOperation;
 use crate::staging_tables::{
-    CUSTOMER_COLUMNS, OPERATION_COLUMNS, insert_children, operations_document, push_customer,
-    read_operations, rows_per_insert,
+    CUSTOMER_COLUMNS, OPERATION_COLUMNS, children_inserts, multi_row_inserts, operations_document,
+    push_customer, read_operations,
 };
 
 /// The columns of an `UploadedOperationRow`, read from
@@ -45,46 +45,27 @@ pub struct UploadedOperationRow {
 }
 
 impl HqDb {
-    /// Stores uploaded operations with all their rows; one already uploaded
-    /// (same temporary id) is left as it is, so a P-job that runs again
-    /// duplicates nothing. Returns how many were new.
-    pub async fn save_uploaded_operations(
-        &self,
-        operations: &[StagedOperation],
-        run_id: i64,
-    ) -> Result<u64, HqDbError> {
+    /// Stores uploaded operations with all their rows in one transaction;
+    /// one already uploaded (same temporary id) is left as it is, so a
+    /// P-job that runs again duplicates nothing. Returns how many were new.
+    pub async fn save_uploaded_operations(&self, upload: PreparedUpload) -> Result<u64, HqDbError> {
         let mut tx = self.pools.begin_write().await?;
-        let uploaded_before = already_uploaded(&mut tx, operations).await?;
-        let new: Vec<&StagedOperation> = operations
-            .iter()
-            .filter(|op| !uploaded_before.contains(&op.temporary_id))
-            .collect();
-        for chunk in new.chunks(rows_per_insert(19)) {
-            let mut query = QueryBuilder::new(format!(
-                "INSERT INTO RETAILASYNCCUSTOMERV2
-                    ({OPERATION_COLUMNS}, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS}) "
-            ));
-            query.push_values(chunk, |mut row, op| {
-                row.push_bind(&op.temporary_id)
-                    .push_bind(op.kind.code())
-                    .push_bind(op.channel_id)
-                    .push_bind(op.register_number)
-                    .push_bind(&op.customer_account)
-                    .push_bind(&op.customer_temporary_id)
-                    .push_bind(&op.created_at)
-                    .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
-                    .push_bind(run_id);
-                push_customer(&mut row, &op.customer);
-            });
-            query.build().execute(&mut *tx).await?;
+        let uploaded_before = already_uploaded(&mut tx, &upload.operations).await?;
+        let (inserts, new_count) = if uploaded_before.is_empty() {
+            (upload.inserts, upload.operations.len())
+        } else {
+            let new: Vec<&StagedOperation> = upload
+                .operations
+                .iter()
+                .filter(|op| !uploaded_before.contains(&op.temporary_id))
+                .collect();
+            (upload_inserts(&new, upload.run_id), new.len())
+        };
+        for mut insert in inserts {
+            insert.build().execute(&mut *tx).await?;
         }
-        let children: Vec<(&str, &CustomerDraft)> = new
-            .iter()
-            .map(|op| (op.temporary_id.as_str(), &op.customer))
-            .collect();
-        insert_children(&mut tx, &children).await?;
         tx.commit().await?;
-        Ok(new.len() as u64)
+        Ok(new_count as u64)
     }
 
     /// Operations not completed yet and still under the retry limit, after
@@ -176,4 +157,64 @@ async fn already_uploaded(
     .fetch_one(&mut *conn)
     .await?;
     Ok(serde_json::from_str(&found).map_err(|error| sqlx::Error::Decode(error.into()))?)
+}
+
+/// A batch of operations to upload with the statements that store them,
+/// built before HQ's transaction: the P-job builds the next batch's while
+/// HQ stores this one, so HQ's one writer does not wait for them. The
+/// statements assume none of the operations is in HQ yet, as when the
+/// channel was marked after the last upload; the upload rebuilds them when
+/// some are.
+pub struct PreparedUpload {
+    operations: Vec<StagedOperation>,
+    run_id: i64,
+    inserts: Vec<QueryBuilder<'static, Sqlite>>,
+}
+
+impl PreparedUpload {
+    /// The upload of `operations` by the P-job run `run_id`.
+    pub fn new(operations: Vec<StagedOperation>, run_id: i64) -> PreparedUpload {
+        let inserts = upload_inserts(&operations.iter().collect::<Vec<_>>(), run_id);
+        PreparedUpload {
+            operations,
+            run_id,
+            inserts,
+        }
+    }
+
+    /// The operations' ids in their channel.
+    pub fn ids(&self) -> Vec<i64> {
+        self.operations.iter().map(|op| op.id).collect()
+    }
+
+    /// The id of the batch's last operation in its channel, if any.
+    pub fn last_id(&self) -> Option<i64> {
+        self.operations.last().map(|op| op.id)
+    }
+}
+
+/// The multi-row inserts of the operations' headers and child rows.
+fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> Vec<QueryBuilder<'static, Sqlite>> {
+    let head = format!(
+        "INSERT INTO RETAILASYNCCUSTOMERV2
+            ({OPERATION_COLUMNS}, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS}) "
+    );
+    let mut inserts = multi_row_inserts(&head, operations, 19, |mut row, op| {
+        row.push_bind(op.temporary_id.clone())
+            .push_bind(op.kind.code())
+            .push_bind(op.channel_id)
+            .push_bind(op.register_number)
+            .push_bind(op.customer_account.clone())
+            .push_bind(op.customer_temporary_id.clone())
+            .push_bind(op.created_at.clone())
+            .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+            .push_bind(run_id);
+        push_customer(&mut row, &op.customer);
+    });
+    let children: Vec<(&str, &CustomerDraft)> = operations
+        .iter()
+        .map(|op| (op.temporary_id.as_str(), &op.customer))
+        .collect();
+    inserts.extend(children_inserts(&children));
+    inserts
 }

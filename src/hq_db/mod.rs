@@ -18,7 +18,7 @@ mod users;
 
 use std::path::Path;
 
-pub use async_operations::UploadedOperationRow;
+pub use async_operations::{PreparedUpload, UploadedOperationRow};
 pub use demo_data::{DEMO_PASSWORD, demo_users};
 pub use downloads::{Changed, ChannelConfiguration};
 pub use operation_detail::{OperationEdit, OperationHistory, SyncAttempt};
@@ -60,5 +60,10 @@ impl HqDb {
                 other => HqDbError::Sqlx(other),
             })?;
         Ok(HqDb { pools })
+    }
+
+    /// Closes the database once the work under way is done (see `Pools::close`).
+    pub async fn close(&self) {
+        self.pools.close().await;
     }
 }

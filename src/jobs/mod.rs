@@ -14,6 +14,19 @@ pub use scheduler::run_schedules;
 
 use serde::{Deserialize, Serialize};
 
+/// Reads a job's next batch on a task of its own while the job writes the
+/// current one. Parsing a batch takes milliseconds of CPU; on the job's own
+/// task it would hold up the writer's next statement meanwhile.
+#[cfg(feature = "ssr")]
+pub async fn read_ahead<T: Send + 'static>(read: impl Future<Output = T> + Send + 'static) -> T {
+    match tokio::spawn(read).await {
+        Ok(batch) => batch,
+        // The task is never aborted, and the runtime only cancels it when
+        // it shuts down, with this task; what remains is a panic to pass on.
+        Err(error) => std::panic::resume_unwind(error.into_panic()),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Job {
     /// CDX download 1110: feature states to the channels.

@@ -19,7 +19,7 @@ pub use rules::{
 use std::collections::{HashMap, HashSet};
 
 use crate::hq_db::{HqDb, HqDbError, SyncTransaction};
-use crate::jobs::{Progress, RunCounts};
+use crate::jobs::{Progress, RunCounts, read_ahead};
 use crate::records::{OperationKind, StagedOperation};
 
 #[derive(Debug, Clone, Copy)]
@@ -55,8 +55,14 @@ pub async fn synchronize_customers(
         // The next batch is read while this one is written: operations after
         // `last` are not changed by this batch, and those another process
         // completes meanwhile are skipped by `sync_batch`.
+        let reader = hq.clone();
+        let after = last.id;
         let (next, written) = tokio::join!(
-            hq.pending_operations(last.id, options.batch_size, options.max_retries),
+            read_ahead(async move {
+                reader
+                    .pending_operations(after, options.batch_size, options.max_retries)
+                    .await
+            }),
             sync_batch(hq, &batch, &groups, options, &attempted_by, &mut counts),
         );
         written?;
