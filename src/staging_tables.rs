@@ -294,46 +294,38 @@ fn lines<T>(items: &[T]) -> impl Iterator<Item = (i64, &T)> {
 /// RETAILASYNCCUSTOMERV2 rows, with its own parameters) with all their rows
 /// as one JSON document. One value crosses from SQLite's thread to Rust
 /// instead of one message per row, which is what made reading a batch slow.
+/// Each operation and child row is an array of its values in the order of
+/// its document struct's fields: without the field names, SQLite writes and
+/// Rust parses about half as much.
 pub fn operations_document(selection: &str) -> String {
-    let children = |table: &str, object: &str| {
+    let children = |table: &str, values: &str| {
         format!(
-            "(SELECT json_group_array({object})
+            "(SELECT json_group_array({values})
               FROM (SELECT * FROM {table} WHERE temporary_id = o.temporary_id ORDER BY line) c)"
         )
     };
     format!(
-        "SELECT json_group_array(json_object(
-            'id', o.id, 'temporary_id', o.temporary_id, 'operation', o.operation, 'channel_id', o.channel_id,
-            'register_number', o.register_number, 'customer_account', o.customer_account,
-            'customer_temporary_id', o.customer_temporary_id, 'party_type', o.party_type,
-            'first_name', o.first_name, 'middle_name', o.middle_name, 'last_name', o.last_name,
-            'organization_name', o.organization_name, 'email', o.email, 'phone', o.phone,
-            'customer_group', o.customer_group, 'language', o.language, 'currency', o.currency,
-            'created_at', o.created_at,
-            'addresses', {addresses},
-            'contacts', {contacts},
-            'affiliations', {affiliations},
-            'attributes', {attributes}))
+        "SELECT json_group_array(json_array(
+            o.id, o.temporary_id, o.operation, o.channel_id, o.register_number, o.customer_account,
+            o.customer_temporary_id, o.party_type, o.first_name, o.middle_name, o.last_name,
+            o.organization_name, o.email, o.phone, o.customer_group, o.language, o.currency, o.created_at,
+            {addresses}, {contacts}, {affiliations}, {attributes}))
          FROM ({selection}) o",
         addresses = children(
             "RETAILASYNCADDRESSV2",
-            "json_object('name', c.name, 'purpose', c.purpose, 'street', c.street, 'city', c.city,
-                         'state', c.state, 'zip', c.zip, 'country_region', c.country_region,
-                         'primary', c.is_primary)"
+            "json_array(c.name, c.purpose, c.street, c.city, c.state, c.zip, c.country_region, c.is_primary)"
         ),
         contacts = children(
             "RETAILASYNCCUSTOMERCONTACT",
-            "json_object('kind', c.contact_type, 'value', c.value, 'primary', c.is_primary)"
+            "json_array(c.contact_type, c.value, c.is_primary)"
         ),
         affiliations = children("RETAILASYNCCUSTOMERAFFILIATION", "c.affiliation"),
-        attributes = children(
-            "RETAILASYNCCUSTOMERATTRIBUTEV2",
-            "json_object('name', c.name, 'value', c.value)"
-        ),
+        attributes = children("RETAILASYNCCUSTOMERATTRIBUTEV2", "json_array(c.name, c.value)"),
     )
 }
 
-/// One operation of an `operations_document`.
+/// One operation of an `operations_document`; the order of the fields is
+/// the order of the values there, as for the child rows'.
 #[derive(Deserialize)]
 struct OperationDocument {
     id: i64,
