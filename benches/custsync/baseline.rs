@@ -222,7 +222,8 @@ pub async fn status_query(hq: &Path, term: &str, times: usize) -> Result<Vec<Dur
                  UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower(last_name) >= ?2 AND lower(last_name) < ?3
                  UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower(first_name) >= ?2 AND lower(first_name) < ?3
                  UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2
-                     WHERE lower(organization_name) >= ?2 AND lower(organization_name) < ?3)
+                     WHERE lower(organization_name) >= ?2 AND lower(organization_name) < ?3
+                       AND organization_name <> '')
              ORDER BY created_at DESC, temporary_id DESC LIMIT 51",
         )
         .bind(data::CHANNEL_ID)
