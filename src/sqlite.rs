@@ -31,8 +31,8 @@ impl Pools {
     }
 
     /// Closes every connection once its work is done. The last one to
-    /// close copies the WAL into the database and removes it, so the next
-    /// process to open the file does not read and copy it all again.
+    /// close copies the WAL into the database file and removes it: a
+    /// stopped server leaves whole database files behind.
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;

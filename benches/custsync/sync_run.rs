@@ -109,8 +109,8 @@ async fn stage_creates(dir: &TempDir, run: usize, count: usize) -> Result<(), St
     for task in tasks {
         task.await.map_err(text)??;
     }
-    // As a server stopping: the WAL the staging load grew is copied into
-    // the database now, not by the child's checkpoints while it is timed.
+    // As a server stopping: the staging load's WAL is copied into the
+    // database file before the child opens it.
     backend.close().await;
     Ok(())
 }
