@@ -69,9 +69,10 @@ fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView, with_st
 }
 
 /// Exact temporary ids and accounts, prefixes of names and emails, each a
-/// range of its own index (empty names are left out of theirs). The matches are gathered by id first, so SQLite
-/// looks them up through those indexes and sorts the few it finds, rather
-/// than walking a million operations in time order to test each one.
+/// range of its own index (empty names are left out of theirs). The matches
+/// are gathered by id first, so SQLite looks them up through those indexes
+/// and sorts the few it finds, rather than walking a million operations in
+/// time order to test each one.
 fn push_search(query: &mut QueryBuilder<'_, Sqlite>, raw: &str, lower: &str) {
     let upper = raw.to_uppercase();
     let end = format!("{lower}\u{10FFFF}");
