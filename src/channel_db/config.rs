@@ -8,6 +8,9 @@ use crate::records::{ChannelRecord, CustomerGroupRecord, FeatureRecord, Register
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
+/// The columns of a `ChannelRecord`.
+const CHANNEL_COLUMNS: &str = "channel_id, name, kind, default_customer_group, create_customer_async_mode";
+
 /// The download jobs, by the number their state is kept under.
 pub const GLOBAL_CONFIGURATION: &str = "1110";
 pub const CHANNEL_CONFIGURATION: &str = "1070";
@@ -141,10 +144,9 @@ impl ChannelDb {
     }
 
     pub async fn channel(&self, channel_id: i64) -> Result<Option<ChannelRecord>, ChannelDbError> {
-        Ok(sqlx::query_as(
-            "SELECT channel_id, name, kind, default_customer_group, create_customer_async_mode
-             FROM channels WHERE channel_id = ?",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CHANNEL_COLUMNS} FROM channels WHERE channel_id = ?"
+        ))
         .bind(channel_id)
         .fetch_optional(&self.pools.read)
         .await?)
@@ -156,11 +158,11 @@ impl ChannelDb {
         channel_id: i64,
         register_number: i64,
     ) -> Result<Option<ChannelRecord>, ChannelDbError> {
-        Ok(sqlx::query_as(
-            "SELECT c.channel_id, c.name, c.kind, c.default_customer_group, c.create_customer_async_mode
-             FROM channels c JOIN registers r ON r.channel_id = c.channel_id
-             WHERE c.channel_id = ? AND r.register_number = ?",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CHANNEL_COLUMNS} FROM channels
+             WHERE channel_id = ?1
+               AND EXISTS (SELECT 1 FROM registers WHERE channel_id = ?1 AND register_number = ?2)"
+        ))
         .bind(channel_id)
         .bind(register_number)
         .fetch_optional(&self.pools.read)
@@ -169,10 +171,9 @@ impl ChannelDb {
 
     /// The online store channel, where shoppers sign up.
     pub async fn online_channel(&self) -> Result<Option<ChannelRecord>, ChannelDbError> {
-        Ok(sqlx::query_as(
-            "SELECT channel_id, name, kind, default_customer_group, create_customer_async_mode
-             FROM channels WHERE kind = 'online' ORDER BY channel_id LIMIT 1",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CHANNEL_COLUMNS} FROM channels WHERE kind = 'online' ORDER BY channel_id LIMIT 1"
+        ))
         .fetch_optional(&self.pools.read)
         .await?)
     }
@@ -238,10 +239,9 @@ impl ChannelDb {
             features: sqlx::query_as("SELECT name, enabled FROM features ORDER BY name")
                 .fetch_all(&self.pools.read)
                 .await?,
-            channels: sqlx::query_as(
-                "SELECT channel_id, name, kind, default_customer_group, create_customer_async_mode
-                 FROM channels ORDER BY channel_id",
-            )
+            channels: sqlx::query_as(&format!(
+                "SELECT {CHANNEL_COLUMNS} FROM channels ORDER BY channel_id"
+            ))
             .fetch_all(&self.pools.read)
             .await?,
             features_downloaded_at: self.downloaded_at(GLOBAL_CONFIGURATION).await?,
