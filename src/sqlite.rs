@@ -118,31 +118,33 @@ mod tests {
 
     static CHANNEL_MIGRATOR: Migrator = sqlx::migrate!("migrations/channel");
 
+    /// The value of a pragma on a connection of `pool`.
+    async fn pragma<T>(pool: &SqlitePool, name: &str) -> T
+    where
+        T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    {
+        sqlx::query_scalar(&format!("PRAGMA {name}"))
+            .fetch_one(pool)
+            .await
+            .expect("read")
+    }
+
     #[tokio::test]
     async fn a_new_database_is_durable_with_a_bounded_wal_and_takes_the_page_size_asked_for() {
         let dir = tempfile::TempDir::new().expect("a temporary folder");
         let pools = open(&dir.path().join("new.db"), &CHANNEL_MIGRATOR, 16 * 1024)
             .await
             .expect("opened");
-        let (page_size,): (i64,) = sqlx::query_as("PRAGMA page_size")
-            .fetch_one(&pools.write)
-            .await
-            .expect("read");
-        let (journal_mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
-            .fetch_one(&pools.read)
-            .await
-            .expect("read");
-        let (synchronous,): (i64,) = sqlx::query_as("PRAGMA synchronous")
-            .fetch_one(&pools.write)
-            .await
-            .expect("read");
-        let (wal_size_limit,): (i64,) = sqlx::query_as("PRAGMA journal_size_limit")
-            .fetch_one(&pools.write)
-            .await
-            .expect("read");
-        assert_eq!(page_size, 16 * 1024);
-        assert_eq!(journal_mode, "wal");
-        assert_eq!(synchronous, 2, "synchronous = FULL");
-        assert_eq!(wal_size_limit, 64 * 1024 * 1024);
+        assert_eq!(pragma::<i64>(&pools.write, "page_size").await, 16 * 1024);
+        assert_eq!(pragma::<String>(&pools.read, "journal_mode").await, "wal");
+        assert_eq!(
+            pragma::<i64>(&pools.write, "synchronous").await,
+            2,
+            "synchronous = FULL"
+        );
+        assert_eq!(
+            pragma::<i64>(&pools.write, "journal_size_limit").await,
+            64 * 1024 * 1024
+        );
     }
 }
