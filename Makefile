@@ -10,7 +10,7 @@ E2E_DATA_DIR := target/e2e-data
 .PHONY: run test bench setup setup-browser lint unit site e2e
 
 run: setup
-	cargo leptos serve
+	cargo leptos serve --split
 
 test: setup-browser lint unit site e2e
 
@@ -33,11 +33,11 @@ unit:
 # written to BENCHMARKS.md. Takes about ten minutes.
 bench: setup
 	.ci/setup --release
-	PATH="$(CURDIR)/.ci/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release
+	PATH="$(CURDIR)/.ci/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release --split
 	cargo bench --features ssr --bench custsync
 
 site:
-	cargo leptos build
+	cargo leptos build --split
 
 e2e:
 	rm -rf $(E2E_DATA_DIR)

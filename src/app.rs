@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
 use crate::access::{Role, SignedInUser, may_open, sign_in_url};
 use crate::error::AppError;
@@ -43,7 +43,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    mark_hydrated();
     let user = Resource::new(|| (), |_| current_user());
 
     view! {
@@ -53,38 +52,62 @@ pub fn App() -> impl IntoView {
             <Navigation user />
             <main>
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/pos") view=PosPage />
-                    <Route path=path!("/pos/customers/:key") view=PosCustomerPage />
-                    <Route path=path!("/ecommerce/sign-up") view=SignUpPage />
-                    <Route path=path!("/ecommerce/my-profile") view=MyProfilePage />
-                    <Route path=path!("/hq/distribution-schedule") view=DistributionSchedulePage />
-                    <Route path=path!("/hq/batch-jobs") view=BatchJobsPage />
-                    <Route path=path!("/hq/customers") view=CustomersPage />
-                    <Route path=path!("/hq/customer-synchronization-status") view=SyncStatusPage />
-                    <Route
-                        path=path!("/hq/customer-synchronization-status/:operation")
-                        view=OperationDetailPage
-                    />
-                    <Route path=path!("/hq/feature-management") view=FeatureManagementPage />
-                    <Route path=path!("/hq/functionality-profiles") view=FunctionalityProfilesPage />
-                    <Route path=path!("/hq/real-time-service-calls") view=RealtimeCallsPage />
-                    <Route path=path!("/hq/troubleshoot") view=TroubleshootPage />
+                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} />
+                    <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} />
+                    <Route path=path!("/pos") view={Lazy::<PosRoute>::new()} />
+                    <Route path=path!("/pos/customers/:key") view={Lazy::<PosCustomerRoute>::new()} />
+                    <Route path=path!("/ecommerce/sign-up") view={Lazy::<SignUpRoute>::new()} />
+                    <Route path=path!("/ecommerce/my-profile") view={Lazy::<MyProfileRoute>::new()} />
+                    <Route path=path!("/hq/distribution-schedule") view={Lazy::<DistributionScheduleRoute>::new()} />
+                    <Route path=path!("/hq/batch-jobs") view={Lazy::<BatchJobsRoute>::new()} />
+                    <Route path=path!("/hq/customers") view={Lazy::<CustomersRoute>::new()} />
+                    <Route path=path!("/hq/customer-synchronization-status") view={Lazy::<SyncStatusRoute>::new()} />
+                    <Route path=path!("/hq/customer-synchronization-status/:operation") view={Lazy::<OperationDetailRoute>::new()} />
+                    <Route path=path!("/hq/feature-management") view={Lazy::<FeatureManagementRoute>::new()} />
+                    <Route path=path!("/hq/functionality-profiles") view={Lazy::<FunctionalityProfilesRoute>::new()} />
+                    <Route path=path!("/hq/real-time-service-calls") view={Lazy::<RealtimeCallsRoute>::new()} />
+                    <Route path=path!("/hq/troubleshoot") view={Lazy::<TroubleshootRoute>::new()} />
                 </Routes>
             </main>
         </Router>
     }
 }
 
-/// Browser tests wait for this attribute before they click: event handlers
-/// work only once the page is hydrated.
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
+/// Each page is a lazily loaded WASM chunk (`cargo leptos build --split`):
+/// the browser downloads the shell once, then only the pages it opens.
+macro_rules! lazy_page {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
         }
-    });
+    )*};
+}
+
+lazy_page! {
+    HomeRoute => HomePage,
+    SignInRoute => SignInPage,
+    PosRoute => PosPage,
+    PosCustomerRoute => PosCustomerPage,
+    SignUpRoute => SignUpPage,
+    MyProfileRoute => MyProfilePage,
+    DistributionScheduleRoute => DistributionSchedulePage,
+    BatchJobsRoute => BatchJobsPage,
+    CustomersRoute => CustomersPage,
+    SyncStatusRoute => SyncStatusPage,
+    OperationDetailRoute => OperationDetailPage,
+    FeatureManagementRoute => FeatureManagementPage,
+    FunctionalityProfilesRoute => FunctionalityProfilesPage,
+    RealtimeCallsRoute => RealtimeCallsPage,
+    TroubleshootRoute => TroubleshootPage,
 }
 
 type UserResource = Resource<Result<Option<SignedInUser>, AppError>>;

@@ -64,5 +64,22 @@ pub mod troubleshoot;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    let Some(body) = leptos::prelude::document().body() else {
+        return;
+    };
+    // Pages are lazily loaded chunks, so hydration waits for the page's chunk
+    // before it can attach the page's event handlers.
+    wasm_bindgen_futures::spawn_local(async move {
+        let app = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
+        app.forget();
+        mark_hydrated(&body);
+    });
+}
+
+/// Browser tests wait for this attribute before they click: event handlers
+/// work only once the whole page, its lazily loaded part included, is
+/// hydrated.
+#[cfg(feature = "hydrate")]
+fn mark_hydrated(body: &web_sys::HtmlElement) {
+    let _ = body.set_attribute("data-hydrated", "true");
 }
