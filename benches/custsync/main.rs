@@ -134,7 +134,7 @@ fn run(options: &Options) -> Result<(), String> {
     figures.extend(sync_run::measure(options, &runtime)?);
     eprintln!("bench: status page over {} operations", options.status_rows);
     figures.extend(runtime.block_on(status_page::measure(options))?);
-    figures.push(wasm_size::measure(&options.wasm));
+    figures.extend(wasm_size::measure(&options.wasm));
     report::write(options, &figures)?;
     eprintln!("bench: wrote {}", options.output.display());
     if options.smoke {

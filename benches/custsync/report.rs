@@ -150,7 +150,9 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
            transaction per create; for the P-job + sync, the uploaded copy, the customer with its address and \
            contact, and the completed flag, in transactions of the sync's batch size.\n\
          - Add customer: {clients} clients, each on a keep-alive connection, posting to the real \
-           `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\n\
+           `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\
+         - WASM: the release build is split per page (`--split`). A page loads the shell and the chunks its \
+           lazy view needs, each file gzipped on its own as a server sends it.\n\n\
          | figure | target | median | min | max | baseline | app / baseline | met |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- |\n\
          {rows}\n\n\
