@@ -33,7 +33,7 @@ unit:
 # written to BENCHMARKS.md. Takes about ten minutes.
 bench: setup
 	.ci/setup --release
-	PATH="$(CURDIR)/.ci/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release --split
+	PATH="$(CURDIR)/.ci/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release --split --precompress
 	cargo bench --features ssr --bench custsync
 
 site:

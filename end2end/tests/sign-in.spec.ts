@@ -30,11 +30,21 @@ test("a visitor is sent to Sign in, told what is wrong, and brought back to the 
 });
 
 test("a cashier works at the registers of their own store and cannot open HQ", async ({ houston }) => {
+  const wasmFiles: string[] = [];
+  houston.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.endsWith(".wasm")) wasmFiles.push(path);
+  });
   await open(houston, "/pos");
   await expect(houston.getByText("Signed in as Ken Sanchez (cashier)")).toBeVisible();
   const registers = houston.getByLabel("Store and register").getByRole("option");
   await expect(registers).toHaveText(["Houston, register 1", "Houston, register 2"]);
   await expect(houston.getByRole("navigation", { name: "HQ" })).toHaveCount(0);
+  // Each page is its own WASM chunk: the POS brings its own code and none of HQ's pages.
+  expect(wasmFiles).toContainEqual(expect.stringMatching(/_pos_route_view_/));
+  const hqPage =
+    /_(distribution_schedule|batch_jobs|customers|sync_status|operation_detail|feature_management|functionality_profiles|realtime_calls|troubleshoot)_route_view_/;
+  expect(wasmFiles.filter((file) => hqPage.test(file))).toEqual([]);
 
   await houston.goto("/hq/customer-synchronization-status");
   await expect(houston).toHaveURL(/\/sign-in\?next=\/hq\/customer-synchronization-status/);
