@@ -152,7 +152,8 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
          - Add customer: {clients} clients, each on a keep-alive connection, posting to the real \
            `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\
          - WASM: the release build is split per page (`--split`). A page loads the shell and the chunks its \
-           lazy view needs, each file gzipped on its own as a server sends it.\n\n\
+           lazy view needs, each file gzipped on its own at the best level. The brotli row adds up the `.br` \
+           copies `--precompress` wrote, which the server sends to browsers that accept brotli.\n\n\
          | figure | target | median | min | max | baseline | app / baseline | met |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- |\n\
          {rows}\n\n\
