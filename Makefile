@@ -29,8 +29,9 @@ unit:
 	cargo test --features ssr
 	cargo test --features ssr --bench custsync -- --smoke
 
-# Release build of the site (for the WASM bundle size), then every figure,
-# written to BENCHMARKS.md. Takes about ten minutes.
+# Release build of the site, split per page and precompressed (for the WASM
+# figures), then every figure, written to BENCHMARKS.md. Takes about 25
+# minutes on 2 cores.
 bench: setup
 	.ci/setup --release
 	PATH="$(CURDIR)/.ci/binaryen/node_modules/.bin:$$PATH" cargo leptos build --release --split --precompress
