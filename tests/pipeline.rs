@@ -3,9 +3,10 @@
 
 mod common;
 
+use custsync::backend::Backend;
 use custsync::channel_customers::{CustomerError, Origin, create_customer};
 use custsync::channel_db::NewOperation;
-use custsync::customer::CustomerDraft;
+use custsync::customer::{CreatedCustomer, CustomerDraft};
 use custsync::hq_db::PreparedUpload;
 use custsync::jobs::Job;
 use custsync::records::OperationKind;
@@ -22,6 +23,17 @@ fn draft(first: &str, last: &str) -> CustomerDraft {
         email: format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase()),
         ..CustomerDraft::default()
     }
+}
+
+/// Stages one customer at Houston's register 1, as a cashier would.
+async fn stage_ana_silva(backend: &Backend) -> CreatedCustomer {
+    create_customer(
+        &backend.channel_side(),
+        HOUSTON_REGISTER_1,
+        &draft("Ana", "Silva"),
+    )
+    .await
+    .expect("a valid draft is staged")
 }
 
 #[tokio::test]
@@ -55,13 +67,7 @@ async fn a_new_machine_gets_the_demo_company_in_both_databases() {
 #[tokio::test]
 async fn a_restart_keeps_staged_customers_and_does_not_seed_again() {
     let app = common::start().await;
-    let staged = create_customer(
-        &app.backend.channel_side(),
-        HOUSTON_REGISTER_1,
-        &draft("Ana", "Silva"),
-    )
-    .await
-    .unwrap();
+    let staged = stage_ana_silva(&app.backend).await;
     drop(app.backend);
 
     let restarted = common::start_in(&app.dir).await;
@@ -76,13 +82,7 @@ async fn a_restart_keeps_staged_customers_and_does_not_seed_again() {
 #[tokio::test]
 async fn a_clean_stop_leaves_each_database_whole_in_its_file() {
     let app = common::start().await;
-    let staged = create_customer(
-        &app.backend.channel_side(),
-        HOUSTON_REGISTER_1,
-        &draft("Ana", "Silva"),
-    )
-    .await
-    .unwrap();
+    let staged = stage_ana_silva(&app.backend).await;
     app.backend.close().await;
     drop(app.backend);
 
@@ -224,13 +224,7 @@ async fn concurrent_creates_are_all_staged_once() {
 async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
     let app = common::start().await;
     let backend = &app.backend;
-    let staged = create_customer(
-        &backend.channel_side(),
-        HOUSTON_REGISTER_1,
-        &draft("Ana", "Silva"),
-    )
-    .await
-    .unwrap();
+    let staged = stage_ana_silva(backend).await;
 
     let upload = backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     assert_eq!((upload.outcome.as_str(), upload.rows_total), ("Succeeded", 1));
@@ -263,13 +257,7 @@ async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
 async fn running_both_jobs_again_changes_nothing() {
     let app = common::start().await;
     let backend = &app.backend;
-    create_customer(
-        &backend.channel_side(),
-        HOUSTON_REGISTER_1,
-        &draft("Ana", "Silva"),
-    )
-    .await
-    .unwrap();
+    stage_ana_silva(backend).await;
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
 
@@ -285,13 +273,7 @@ async fn running_both_jobs_again_changes_nothing() {
 async fn an_upload_interrupted_before_the_channel_was_marked_is_not_duplicated() {
     let app = common::start().await;
     let backend = &app.backend;
-    create_customer(
-        &backend.channel_side(),
-        HOUSTON_REGISTER_1,
-        &draft("Ana", "Silva"),
-    )
-    .await
-    .unwrap();
+    stage_ana_silva(backend).await;
     // The first half of a P-job batch: HQ has the rows, the channel does not
     // know yet, as when the job is killed between the two commits.
     let waiting = backend.channel.not_uploaded(10).await.unwrap();
