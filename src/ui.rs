@@ -2,6 +2,7 @@
 //! field's message, a time, a status.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::error::AppError;
 use crate::operation::{OperationStatus, display_time};
@@ -58,5 +59,35 @@ pub fn loaded<T, V: IntoView + 'static>(result: Result<T, AppError>, show: impl 
     match result {
         Ok(value) => show(value).into_any(),
         Err(error) => view! { <ErrorNote error /> }.into_any(),
+    }
+}
+
+/// A form that posts to a server function. Hydrated, it hands the action
+/// the arguments `args` builds, so the browser needs no code to decode form
+/// fields (Leptos's `ActionForm` would bring it into every page that has
+/// a form). Before hydration the browser posts the form's own fields to the
+/// same server function, which sends the browser back to the page: the
+/// form's inputs must carry the same arguments.
+#[component]
+pub fn ServerForm<S, A>(
+    action: ServerAction<S>,
+    args: A,
+    #[prop(optional)] class: Option<&'static str>,
+    children: Children,
+) -> impl IntoView
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+    A: Fn() -> S + 'static,
+{
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(args());
+    };
+    view! {
+        <form method="post" action=S::url() class=class on:submit=submit>
+            {children()}
+        </form>
     }
 }

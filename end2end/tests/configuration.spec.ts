@@ -34,8 +34,8 @@ async function flushCache(page: Page) {
   await expect(page.getByRole("status")).toContainText("configuration cache was flushed");
 }
 
-async function addCustomerAtHouston(page: Page, lastName: string) {
-  await open(page, "/pos?register=1-1");
+async function addCustomerAtHouston(page: Page, lastName: string, register = "1-1") {
+  await open(page, `/pos?register=${register}`);
   await page.getByRole("button", { name: "Add customer" }).click();
   await page.getByLabel("First name").fill("Rosa");
   await page.getByLabel("Last name").fill(lastName);
@@ -106,6 +106,59 @@ test("a channel leaves real-time mode only once 1070 has run and its cache has e
   await expect(houston.locator(".register-mode")).toContainText("Creates: asynchronous");
   await expect(second).toContainText("Pending sync");
   await expect(second).toContainText("Temporary asynchronous customer id");
+});
+
+test("an offline register stages its creates although its channel is in real-time mode", async ({ admin: page, houston }) => {
+  await setHoustonAsync(page, "Turn off");
+  await runOnSchedule(page, "1070");
+  await flushCache(page);
+
+  await open(houston, "/pos?register=1-2");
+  await expect(houston.getByText("Register open: Houston, register 2")).toBeVisible();
+  await houston.getByRole("button", { name: "Go offline" }).click();
+  await expect(houston.getByRole("button", { name: "Go online" })).toBeVisible();
+  await expect(houston.locator(".register-mode")).toContainText("Offline");
+
+  const created = await addCustomerAtHouston(houston, uniqueName("Offline"), "1-2");
+  await expect(created).toContainText("Pending sync");
+  await expect(created).toContainText("Real-time call not possible: the register is offline, staged asynchronously.");
+  await expect(houston.locator(".register-mode")).toContainText("Creates: real-time");
+  await expect(houston.locator(".register-mode")).toContainText("Offline");
+
+  await houston.getByRole("button", { name: "Go online" }).click();
+  await expect(houston.getByRole("button", { name: "Go offline" })).toBeVisible();
+  await open(houston, "/pos?register=1-2");
+  await expect(houston.getByRole("button", { name: "Go offline" })).toBeVisible();
+  await expect(houston.locator(".register-mode")).not.toContainText("Offline");
+
+  // Leave Houston in asynchronous mode, as the other journeys expect it.
+  await setHoustonAsync(page, "Turn on");
+  await runOnSchedule(page, "1070");
+  await flushCache(page);
+});
+
+test("an admin schedules a job, is told when the recurrence is out of range, and unschedules it", async ({ admin: page }) => {
+  await open(page, "/hq/distribution-schedule");
+  const job = page.getByRole("region", { name: /1110/ });
+  const recurrence = job.getByLabel("Recurrence (minutes, 0 = not scheduled)");
+  await expect(job).toContainText("Not scheduled: runs only on Run now.");
+
+  await recurrence.fill("20000");
+  await job.getByRole("button", { name: "Save schedule" }).click();
+  await expect(job).toContainText("Enter a whole number of minutes from 0 (not scheduled) to 10080.");
+  await expect(job).toContainText("Not scheduled: runs only on Run now.");
+
+  await recurrence.fill("15");
+  await job.getByRole("button", { name: "Save schedule" }).click();
+  await expect(job).toContainText("Runs every 15 minutes.");
+  await expect(job).not.toContainText("Enter a whole number");
+  await open(page, "/hq/distribution-schedule");
+  await expect(recurrence).toHaveValue("15");
+  await expect(job).toContainText("Runs every 15 minutes.");
+
+  await recurrence.fill("0");
+  await job.getByRole("button", { name: "Save schedule" }).click();
+  await expect(job).toContainText("Not scheduled: runs only on Run now.");
 });
 
 test("with HQ unreachable a synchronous channel still creates customers, staged and logged", async ({ admin: page, houston }) => {

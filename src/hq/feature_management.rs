@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::configuration::{ChangeHistory, ConfigChange, FeatureRow};
 use crate::error::AppError;
 use crate::features::Feature;
-use crate::ui::{ActionAnswer, Time, loaded};
+use crate::ui::{ActionAnswer, ServerForm, Time, loaded};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeaturePage {
@@ -106,11 +106,14 @@ fn FeatureTable(features: Vec<FeatureRow>, change: ServerAction<SetFeature>) -> 
                                 <td>{if needs.is_empty() { "-".to_string() } else { needs }}</td>
                                 <td><Time stored=row.changed_at /></td>
                                 <td>
-                                    <ActionForm action=change>
+                                    <ServerForm action=change args={
+                                        let name = row.name.clone();
+                                        move || SetFeature { name: name.clone(), enable }
+                                    }>
                                         <input type="hidden" name="name" value=row.name />
                                         <input type="hidden" name="enable" value=enable.to_string() />
                                         <button type="submit">{if enable { "Enable" } else { "Disable" }}</button>
-                                    </ActionForm>
+                                    </ServerForm>
                                 </td>
                             </tr>
                         }

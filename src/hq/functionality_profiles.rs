@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::configuration::{ChangeHistory, ConfigChange, ProfileRow};
 use crate::error::AppError;
-use crate::ui::{ActionAnswer, Time, loaded};
+use crate::ui::{ActionAnswer, ServerForm, Time, loaded};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfilePage {
@@ -86,11 +86,11 @@ pub fn FunctionalityProfilesPage() -> impl IntoView {
                                         <td>{if row.create_customer_async_mode { "Yes" } else { "No" }}</td>
                                         <td><Time stored=row.changed_at /></td>
                                         <td>
-                                            <ActionForm action=change>
+                                            <ServerForm action=change args=move || SetAsyncCustomerMode { channel_id: row.channel_id, on }>
                                                 <input type="hidden" name="channel_id" value=row.channel_id />
                                                 <input type="hidden" name="on" value=on.to_string() />
                                                 <button type="submit">{if on { "Turn on" } else { "Turn off" }}</button>
-                                            </ActionForm>
+                                            </ServerForm>
                                         </td>
                                     </tr>
                                 }

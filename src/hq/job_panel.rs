@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::jobs::{Job, JobRun};
-use crate::ui::{ErrorNote, Time, loaded};
+use crate::ui::{ErrorNote, ServerForm, Time, loaded};
 
 #[cfg(feature = "ssr")]
 const HISTORY_LENGTH: u32 = 10;
@@ -154,6 +154,7 @@ pub fn JobPanel(job: Job) -> impl IntoView {
         move || save_schedule.version().get(),
         move |_| job_schedule(job.code().to_string()),
     );
+    let minutes_input = NodeRef::<leptos::html::Input>::new();
     let minutes_id = format!("schedule-{}", job.code());
     let message_id = format!("schedule-{}-message", job.code());
     let schedule_message_id = message_id.clone();
@@ -168,12 +169,12 @@ pub fn JobPanel(job: Job) -> impl IntoView {
                 {job.name()}
             </h2>
             <p>{job.description()}</p>
-            <ActionForm action=action>
+            <ServerForm action=action args=move || RunJob { job: job.code().to_string() }>
                 <input type="hidden" name="job" value=job.code() />
                 <button type="submit" disabled=move || action.pending().get()>
                     "Run now"
                 </button>
-            </ActionForm>
+            </ServerForm>
             <p class="run-result" role="status">
                 {move || {
                     if action.pending().get() {
@@ -188,7 +189,14 @@ pub fn JobPanel(job: Job) -> impl IntoView {
                     }
                 }}
             </p>
-            <ActionForm action=save_schedule attr:class="register-picker">
+            <ServerForm
+                action=save_schedule
+                args=move || SetJobSchedule {
+                    job: job.code().to_string(),
+                    minutes: minutes_input.get().map(|input| input.value()).unwrap_or_default(),
+                }
+                class="register-picker"
+            >
                 <input type="hidden" name="job" value=job.code() />
                 <label for=minutes_id.clone()>"Recurrence (minutes, 0 = not scheduled)"</label>
                 <Transition fallback=|| ()>
@@ -201,7 +209,7 @@ pub fn JobPanel(job: Job) -> impl IntoView {
                             Suspend::new(async move {
                                 let current = schedule.await.unwrap_or(0);
                                 view! {
-                                    <input id=minutes_id name="minutes" type="number" min="0" value=current.to_string()
+                                    <input node_ref=minutes_input id=minutes_id name="minutes" type="number" min="0" value=current.to_string()
                                         aria-describedby=message_id />
                                 }
                             })
@@ -212,7 +220,7 @@ pub fn JobPanel(job: Job) -> impl IntoView {
                 <span class="field-message" id=schedule_message_id>
                     {move || save_schedule.value().get().and_then(Result::err).map(|error| error.field("minutes").unwrap_or_else(|| error.to_string()))}
                 </span>
-            </ActionForm>
+            </ServerForm>
             <p class="schedule">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {

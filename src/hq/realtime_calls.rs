@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::ui::{ErrorNote, Time, loaded};
+use crate::ui::{ErrorNote, ServerForm, Time, loaded};
 
 /// The list's filters, as the URL carries them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,12 +119,12 @@ pub fn RealtimeCallsPage() -> impl IntoView {
                                     "HQ is reachable."
                                 }}
                             </p>
-                            <ActionForm action=toggle>
+                            <ServerForm action=toggle args=move || SetHqUnreachable { unreachable: !page.unreachable }>
                                 <input type="hidden" name="unreachable" value=(!page.unreachable).to_string() />
                                 <button type="submit">
                                     {if page.unreachable { "Mark HQ reachable" } else { "Mark HQ unreachable" }}
                                 </button>
-                            </ActionForm>
+                            </ServerForm>
                             {move || toggle.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error /> })}
                         </section>
                         <CallFilters channels=page.channels filter />

@@ -9,7 +9,7 @@ use super::job_panel::RunJobNow;
 use crate::diagnosis::{Blocker, ModeEvidence};
 use crate::error::AppError;
 use crate::operation::display_time;
-use crate::ui::{ErrorNote, loaded};
+use crate::ui::{ErrorNote, ServerForm, loaded};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobStatus {
@@ -101,10 +101,19 @@ struct Actions {
 #[component]
 fn RunButton(actions: Actions, job: &'static str, caption: &'static str) -> impl IntoView {
     view! {
-        <ActionForm action=actions.run attr:class="inline-action">
+        <ServerForm action=actions.run args=move || RunJobNow { job: job.to_string() } class="inline-action">
             <input type="hidden" name="job" value=job />
             <button type="submit">{caption}</button>
-        </ActionForm>
+        </ServerForm>
+    }
+}
+
+#[component]
+fn FlushButton(actions: Actions) -> impl IntoView {
+    view! {
+        <ServerForm action=actions.flush args=|| FlushChannelCache {} class="inline-action">
+            <button type="submit">"Flush channel cache"</button>
+        </ServerForm>
     }
 }
 
@@ -144,9 +153,7 @@ fn RealtimeQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoVi
                     "The channel's configuration cache is {} s old (read again after {} s).",
                     report.cache_age_seconds, report.cache_ttl_seconds
                 )}</span>
-                <ActionForm action=actions.flush attr:class="inline-action">
-                    <button type="submit">"Flush channel cache"</button>
-                </ActionForm>
+                <FlushButton actions />
             </div>
             <ul class="findings">
                 {report.evidence.into_iter().map(|evidence| {
@@ -160,11 +167,7 @@ fn RealtimeQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoVi
                                 Blocker::OffInHq => view! { <a href="/hq/feature-management">"Open Feature management"</a> }.into_any(),
                                 Blocker::JobNotRunSinceChange if job == "1070" => view! { <RunButton actions job="1070" caption="Run 1070 now" /> }.into_any(),
                                 Blocker::JobNotRunSinceChange => view! { <RunButton actions job="1110" caption="Run 1110 now" /> }.into_any(),
-                                Blocker::CacheNotExpired => view! {
-                                    <ActionForm action=actions.flush attr:class="inline-action">
-                                        <button type="submit">"Flush channel cache"</button>
-                                    </ActionForm>
-                                }.into_any(),
+                                Blocker::CacheNotExpired => view! { <FlushButton actions /> }.into_any(),
                                 Blocker::None => ().into_any(),
                             }}
                         </li>

@@ -9,7 +9,7 @@ use crate::customer::{CustomerDraft, CustomerSummary};
 use crate::customer_form::{AccountCell, CreatedConfirmation, CustomerEditor, EditorMode};
 use crate::customer_page::{CustomerCard, channel_mode, channel_reference, create_customer};
 use crate::error::AppError;
-use crate::ui::loaded;
+use crate::ui::{ServerForm, loaded};
 
 /// A register a cashier can open, with its store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,13 +192,20 @@ fn RegisterMode(register: String) -> impl IntoView {
                                     {status.summary()}
                                     {status.offline.then(|| view! { " " <span class="badge failed">"Offline"</span> })}
                                 </p>
-                                <ActionForm action=toggle attr:class="inline-action">
+                                <ServerForm
+                                    action=toggle
+                                    args={
+                                        let register = register.clone();
+                                        move || SetRegisterOffline { register: register.clone(), offline: !status.offline }
+                                    }
+                                    class="inline-action"
+                                >
                                     <input type="hidden" name="register" value=register />
                                     <input type="hidden" name="offline" value=(!status.offline).to_string() />
                                     <button type="submit" class="secondary">
                                         {if status.offline { "Go online" } else { "Go offline" }}
                                     </button>
-                                </ActionForm>
+                                </ServerForm>
                             </div>
                         }
                     })
