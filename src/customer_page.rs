@@ -82,7 +82,7 @@ fn check_customer_access(user: &crate::access::SignedInUser, key: &str) -> Resul
     Ok(())
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn channel_mode(register: Option<String>) -> Result<ModeNow, AppError> {
     use crate::channel_customers::Origin;
     use crate::features::Feature;
@@ -141,7 +141,7 @@ pub fn OnlineStoreMode() -> impl IntoView {
     }
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn channel_reference(register: Option<String>) -> Result<ReferenceData, AppError> {
     use crate::channel_customers::reference_data;
     use crate::respond::respond;
@@ -154,7 +154,7 @@ pub async fn channel_reference(register: Option<String>) -> Result<ReferenceData
 
 /// Add customer (POS) or Sign up (online store). A shopper's sign-up becomes
 /// their own profile.
-#[server(input = Json)]
+#[server(input = Json, output = crate::wire::JsonText)]
 pub async fn create_customer(
     register: Option<String>,
     draft: CustomerDraft,
@@ -184,7 +184,7 @@ pub async fn create_customer(
 }
 
 /// One customer: any customer for a cashier, their own for a shopper.
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppError> {
     use crate::access::sessions::{current_session, signed_in_user};
     use crate::access::{Access, Role};
@@ -208,7 +208,7 @@ pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppEr
     respond(result.await)
 }
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::wire::JsonText)]
 pub async fn edit_customer(
     register: Option<String>,
     key: String,
@@ -224,7 +224,7 @@ pub async fn edit_customer(
     respond(result.await)
 }
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::wire::JsonText)]
 pub async fn add_customer_address(
     register: Option<String>,
     key: String,
@@ -241,7 +241,7 @@ pub async fn add_customer_address(
 }
 
 /// The signed-in shopper's own customer key, if they have signed up.
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn my_profile_key() -> Result<Option<String>, AppError> {
     use crate::access::Access;
     use crate::access::sessions::require;

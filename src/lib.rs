@@ -26,6 +26,7 @@ pub mod pos;
 pub mod records;
 pub mod sign_in;
 pub mod ui;
+pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod app_state;

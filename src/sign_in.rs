@@ -16,7 +16,7 @@ pub const MAX_PASSWORD: usize = 256;
 /// Checks the user name and password against HQ's users and starts a new
 /// session. A wrong name and a wrong password get the same answer, after
 /// the same work, so the answer does not tell which names exist.
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn sign_in(user_name: String, password: String) -> Result<SignedInUser, AppError> {
     use crate::access::passwords::{UNKNOWN_USER_HASH, check_password};
     use crate::access::sessions::{current_session, start_session};
@@ -72,7 +72,7 @@ pub fn check_credentials_shape(user_name: &str, password: &str) -> Result<(), Ap
     }
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::access::sessions::{current_session, end_session};
     use crate::respond::respond;
@@ -81,7 +81,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// Who is signed in on this browser, if anyone.
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     use crate::access::sessions::{current_session, signed_in_user};
     use crate::respond::respond;

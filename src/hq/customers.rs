@@ -27,7 +27,7 @@ pub struct HqCustomerRow {
     pub address_count: i64,
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn hq_customers() -> Result<Vec<HqCustomerRow>, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};

@@ -16,7 +16,7 @@ pub struct FeaturePage {
     pub changes: Vec<ConfigChange>,
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn feature_management() -> Result<FeaturePage, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};
@@ -31,7 +31,7 @@ pub async fn feature_management() -> Result<FeaturePage, AppError> {
     respond(result.await)
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn set_feature(name: String, enable: bool) -> Result<String, AppError> {
     use crate::access::Access;
     use crate::feature_management::{FeatureChangeError, change_feature};

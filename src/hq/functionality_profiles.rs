@@ -15,7 +15,7 @@ pub struct ProfilePage {
     pub changes: Vec<ConfigChange>,
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn functionality_profiles() -> Result<ProfilePage, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};
@@ -30,7 +30,7 @@ pub async fn functionality_profiles() -> Result<ProfilePage, AppError> {
     respond(result.await)
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn set_async_customer_mode(channel_id: i64, on: bool) -> Result<String, AppError> {
     use super::configuration::on_off;
     use crate::access::Access;

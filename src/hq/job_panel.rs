@@ -17,7 +17,7 @@ fn job_named(code: &str) -> Result<Job, AppError> {
     Job::from_code(code).ok_or_else(|| AppError::NotFound(format!("There is no job {code}.")))
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};
@@ -35,7 +35,7 @@ pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
 
 /// Starts a run and answers with its number at once; the page follows its
 /// progress in the run history.
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn run_job(job: String) -> Result<i64, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize_user, respond};
@@ -53,7 +53,7 @@ pub async fn run_job(job: String) -> Result<i64, AppError> {
 }
 
 /// Runs a job and answers once it has finished, for pages that act on its result.
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn run_job_now(job: String) -> Result<JobRun, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize_user, respond};
@@ -81,7 +81,7 @@ fn job_error(error: crate::jobs::JobError) -> AppError {
 #[cfg(feature = "ssr")]
 const MAX_RECURRENCE_MINUTES: u32 = 7 * 24 * 60;
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn job_schedule(job: String) -> Result<u32, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};
@@ -93,7 +93,7 @@ pub async fn job_schedule(job: String) -> Result<u32, AppError> {
     respond(result.await)
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn set_job_schedule(job: String, minutes: String) -> Result<u32, AppError> {
     use crate::access::Access;
     use crate::error::FieldErrors;

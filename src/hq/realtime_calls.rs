@@ -41,7 +41,7 @@ pub struct CallsPage {
 const OPERATIONS: [&str; 3] = ["Create customer", "Update customer", "Add address"];
 const OUTCOMES: [&str; 3] = ["Succeeded", "Failed", "Staged asynchronously"];
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn realtime_calls(
     channel_id: Option<i64>,
     operation: Option<String>,
@@ -72,7 +72,7 @@ pub async fn realtime_calls(
     respond(result.await)
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn set_hq_unreachable(unreachable: bool) -> Result<(), AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};

@@ -33,7 +33,7 @@ pub struct TroubleshootReport {
     pub cache_ttl_seconds: u64,
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn troubleshoot() -> Result<TroubleshootReport, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};
@@ -44,7 +44,7 @@ pub async fn troubleshoot() -> Result<TroubleshootReport, AppError> {
     respond(result.await)
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn flush_channel_cache() -> Result<(), AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, respond};

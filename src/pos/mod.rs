@@ -42,7 +42,7 @@ pub fn parse_register_key(key: &str) -> Option<(i64, i64)> {
 }
 
 /// The registers of the signed-in cashier's store.
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize_user, internal, respond};
@@ -57,7 +57,7 @@ pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
     respond(result.await)
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn set_register_offline(register: String, offline: bool) -> Result<(), AppError> {
     use crate::access::{Access, check};
     use crate::respond::{authorize_user, internal, respond};
@@ -83,7 +83,7 @@ pub async fn set_register_offline(register: String, offline: bool) -> Result<(),
     respond(result.await)
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn search_customers(term: String) -> Result<Vec<CustomerSummary>, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::records::OperationKind;
 use crate::ui::{ActionAnswer, StatusBadge, Time, loaded};
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn load_operation_detail(operation_id: String) -> Result<OperationDetail, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};
@@ -33,7 +33,7 @@ pub async fn load_operation_detail(operation_id: String) -> Result<OperationDeta
 
 /// Save: checks the corrected customer with the POS's rules and stores it
 /// in HQ's staged rows, recording who changed what.
-#[server(input = Json)]
+#[server(input = Json, output = crate::wire::JsonText)]
 pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Result<String, AppError> {
     use super::detail::describe_changes;
     use crate::access::Access;

@@ -31,7 +31,7 @@ pub const PATH: &str = "/hq/customer-synchronization-status";
 /// How often the list reads itself again, to follow a running batch.
 const REFRESH_EVERY: Duration = Duration::from_secs(2);
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::wire::JsonText)]
 pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};
@@ -45,7 +45,7 @@ pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> 
     respond(result.await)
 }
 
-#[server]
+#[server(output = crate::wire::JsonText)]
 pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize, internal, respond};
@@ -68,7 +68,7 @@ pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
 const MAX_SELECTED: usize = 1_000;
 
 /// Synchronize for the operations the admin chose.
-#[server(input = Json)]
+#[server(input = Json, output = crate::wire::JsonText)]
 pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String, AppError> {
     use crate::access::Access;
     use crate::error::{MAX_KEY, check_length};
@@ -102,7 +102,7 @@ pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String
 }
 
 /// "Synchronize all failed" for the view's filters.
-#[server(input = Json)]
+#[server(input = Json, output = crate::wire::JsonText)]
 pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError> {
     use crate::access::Access;
     use crate::respond::{authorize_user, internal, respond};
