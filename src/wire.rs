@@ -55,6 +55,39 @@ mod tests {
         assert_eq!(back, answer);
     }
 
+    /// A server function left on server_fn's own codec would bring a
+    /// second JSON decoder for its answer into the WASM.
+    #[test]
+    fn every_server_function_answers_through_this_codec() {
+        let mut unlisted = Vec::new();
+        let mut folders = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("a source folder") {
+                let path = entry.expect("a folder entry").path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|ext| ext == "rs") {
+                    let source = std::fs::read_to_string(&path).expect("a source file");
+                    for line in source
+                        .lines()
+                        .filter(|line| line.trim_start().starts_with("#[server"))
+                    {
+                        if !line.contains("output = crate::wire::JsonText") {
+                            unlisted.push(format!("{}: {}", path.display(), line.trim()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            unlisted.is_empty(),
+            "server functions without the codec: {unlisted:#?}"
+        );
+    }
+
     #[test]
     fn bytes_that_are_not_text_are_a_decoding_error() {
         let decoded: Result<String, _> = JsonTextEncoding::decode(vec![b'"', 0xff, b'"'].into());
