@@ -2,7 +2,8 @@
 //! field's message, a time, a status.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
+use leptos::server_fn::codec::PostUrl;
+use leptos::server_fn::{Http, ServerFn};
 
 use crate::error::AppError;
 use crate::operation::{OperationStatus, display_time};
@@ -67,16 +68,17 @@ pub fn loaded<T, V: IntoView + 'static>(result: Result<T, AppError>, show: impl 
 /// fields (Leptos's `ActionForm` would bring it into every page that has
 /// a form). Before hydration the browser posts the form's own fields to the
 /// same server function, which sends the browser back to the page: the
-/// form's inputs must carry the same arguments.
+/// form's inputs must carry the same arguments, and the server function
+/// must take form fields (`PostUrl`, the default).
 #[component]
-pub fn ServerForm<S, A>(
+pub fn ServerForm<S, A, Output>(
     action: ServerAction<S>,
     args: A,
     #[prop(optional)] class: Option<&'static str>,
     children: Children,
 ) -> impl IntoView
 where
-    S: ServerFn + Clone + Send + Sync + 'static,
+    S: ServerFn<Protocol = Http<PostUrl, Output>> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
     S::Error: Send + Sync + 'static,
     A: Fn() -> S + 'static,
