@@ -141,7 +141,7 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
     let rows: Vec<String> = figures.iter().map(Figure::row).collect();
     let text = format!(
         "# Benchmarks\n\n\
-         Written by `make bench`, which runs `{command}` after a release build of the site.\n\n\
+         Written by `make bench`, which runs `{command}` after `make release`, the release build of the site.\n\n\
          - Date: {date}\n\
          - Machine: {machine}\n\
          - Each figure is the median of {runs} run(s), with the smallest and largest run beside it.\n\
@@ -151,9 +151,10 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
            contact, and the completed flag, in transactions of the sync's batch size.\n\
          - Add customer: {clients} clients, each on a keep-alive connection, posting to the real \
            `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\
-         - WASM: the release build is split per page (`--split`). A page loads the shell and the chunks its \
-           lazy view needs, each file gzipped on its own at the best level. The brotli row adds up the `.br` \
-           copies `--precompress` wrote, which the server sends to browsers that accept brotli.\n\n\
+         - WASM: the release build (`make release`) is split per page (`--split`). A page loads the shell and \
+           the chunks its lazy view needs, each a file of its own. The figures add up the compressed copies of \
+           those files the server sends: the `.gz` copies zopfli wrote, for every browser, and the `.br` \
+           copies, for browsers that accept brotli.\n\n\
          | figure | target | median | min | max | baseline | app / baseline | met |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- |\n\
          {rows}\n\n\
