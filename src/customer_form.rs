@@ -533,7 +533,7 @@ fn Affiliations(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl Into
                     .iter()
                     .map(|affiliation| {
                         let name = affiliation.to_string();
-                        let id = format!("affiliation-{}", name.to_lowercase().replace(' ', "-"));
+                        let id = format!("affiliation-{}", name.to_ascii_lowercase().replace(' ', "-"));
                         let has = name.clone();
                         view! {
                             <span class="checkbox">

@@ -196,6 +196,31 @@ async fn search_finds_by_name_prefix_email_temporary_id_and_account() {
     assert!(page(&app.backend, &search("nobody"), 50).await.rows.is_empty());
 }
 
+/// SQLite's `lower()` folds only A to Z, so the search term is folded the
+/// same way: a name with a capital outside A to Z is found as it is written,
+/// whether it is still in the channel or already in HQ.
+#[tokio::test]
+async fn search_finds_a_name_with_a_capital_outside_a_to_z() {
+    let app = common::start().await;
+    let uploaded = create(&app.backend, ORIGINS[0], "Åsa", "Öberg", "asa@example.com").await;
+    app.backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let waiting = create(&app.backend, ORIGINS[1], "Élise", "Ørsted", "elise@example.com").await;
+    let search = |term: &str| StatusView {
+        search: term.into(),
+        ..StatusView::default()
+    };
+    assert_eq!(
+        ids(&page(&app.backend, &search("Öberg"), 50).await),
+        [uploaded.clone()]
+    );
+    assert_eq!(ids(&page(&app.backend, &search("ÅSA"), 50).await), [uploaded]);
+    assert_eq!(
+        ids(&page(&app.backend, &search("Ørst"), 50).await),
+        [waiting.clone()]
+    );
+    assert_eq!(ids(&page(&app.backend, &search("Élise"), 50).await), [waiting]);
+}
+
 #[tokio::test]
 async fn operation_and_date_filters_narrow_the_list() {
     let app = common::start().await;

@@ -56,7 +56,7 @@ fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView) {
         query.push(" OR customer_temporary_id = ").push_bind(term.clone());
         query
             .push(" OR customer_account = ")
-            .push_bind(view.search.trim().to_uppercase());
+            .push_bind(view.search.trim().to_ascii_uppercase());
         for column in ["email", "last_name", "first_name", "organization_name"] {
             query
                 .push(format!(" OR substr(lower({column}), 1, length("))

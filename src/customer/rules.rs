@@ -182,8 +182,8 @@ fn check_addresses(addresses: &[AddressDraft], errors: &mut FieldErrors) -> Vec<
 
 fn check_address(address: &AddressDraft, prefix: &str, errors: &mut FieldErrors) -> AddressDraft {
     let key = |field: &str| format!("{prefix}.{field}");
-    let country_region = address.country_region.trim().to_uppercase();
-    let zip = address.zip.trim().to_uppercase();
+    let country_region = address.country_region.trim().to_ascii_uppercase();
+    let zip = address.zip.trim().to_ascii_uppercase();
     let purpose = address.purpose.trim().to_string();
     if !ADDRESS_PURPOSES.contains(&purpose.as_str()) {
         errors.add(&key("purpose"), "Choose a purpose from the list.");

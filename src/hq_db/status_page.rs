@@ -74,7 +74,7 @@ fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView, with_st
 /// and sorts the few it finds, rather than walking a million operations in
 /// time order to test each one.
 fn push_search(query: &mut QueryBuilder<'_, Sqlite>, raw: &str, lower: &str) {
-    let upper = raw.to_uppercase();
+    let upper = raw.to_ascii_uppercase();
     let end = format!("{lower}\u{10FFFF}");
     let exact = [
         ("temporary_id", lower.to_string()),

@@ -159,10 +159,11 @@ impl StatusView {
         Ok(())
     }
 
-    /// The search term in lower case, as names and emails are compared.
+    /// The search term folded as SQLite's `lower()` folds the names and
+    /// emails it is compared with: A to Z only, so "Öberg" finds "Öberg".
     pub fn search_key(&self) -> Option<String> {
         let term = self.search.trim();
-        (!term.is_empty()).then(|| term.to_lowercase())
+        (!term.is_empty()).then(|| term.to_ascii_lowercase())
     }
 }
 
