@@ -211,12 +211,12 @@ async fn search_finds_a_name_with_a_capital_outside_a_to_z() {
     };
     assert_eq!(
         ids(&page(&app.backend, &search("Öberg"), 50).await),
-        [uploaded.clone()]
+        [uploaded.as_str()]
     );
     assert_eq!(ids(&page(&app.backend, &search("ÅSA"), 50).await), [uploaded]);
     assert_eq!(
         ids(&page(&app.backend, &search("Ørst"), 50).await),
-        [waiting.clone()]
+        [waiting.as_str()]
     );
     assert_eq!(ids(&page(&app.backend, &search("Élise"), 50).await), [waiting]);
 }
