@@ -408,3 +408,48 @@ async fn scheduled_jobs_are_due_until_they_run() {
     assert!(backend.hq.due_jobs().await.unwrap().is_empty());
     assert_eq!(backend.hq.job_schedule("P-0001").await.unwrap(), 5);
 }
+
+/// Add customer keeps the channels, registers and customer groups in memory;
+/// a download of them is seen by the very next create, not a while later.
+#[tokio::test]
+async fn a_register_and_a_customer_group_downloaded_by_1070_are_usable_at_once() {
+    use custsync::records::{CustomerGroupRecord, RegisterRecord};
+    let app = common::start().await;
+    let channel = &app.backend.channel;
+    let register_3 = Origin::Register {
+        channel_id: 1,
+        register_number: 3,
+    };
+    let refused = create_customer(&app.backend.channel_side(), register_3, &person("Ana", "Silva")).await;
+    assert!(matches!(refused, Err(CustomerError::UnknownRegister { .. })));
+
+    let houston = channel.channel(1).await.unwrap().unwrap();
+    channel
+        .save_channel_configuration(
+            &[houston],
+            &[RegisterRecord {
+                channel_id: 1,
+                register_number: 3,
+            }],
+            &[CustomerGroupRecord {
+                group_id: "90".into(),
+                description: "Wholesale".into(),
+            }],
+            1_000_000,
+        )
+        .await
+        .unwrap();
+
+    let mut draft = person("Ana", "Silva");
+    draft.customer_group = "90".into();
+    create_customer(&app.backend.channel_side(), register_3, &draft)
+        .await
+        .unwrap();
+    assert!(
+        channel
+            .customer_groups()
+            .await
+            .unwrap()
+            .contains(&("90".to_string(), "Wholesale".to_string()))
+    );
+}

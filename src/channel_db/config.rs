@@ -1,7 +1,10 @@
 //! The channel's copy of HQ configuration, written by jobs 1110 and 1070.
 
+use std::sync::Arc;
+
 use sqlx::SqliteConnection;
 
+use super::reference::ReferenceCopy;
 use super::{ChannelDb, ChannelDbError};
 use crate::pos::RegisterOption;
 use crate::records::{ChannelRecord, CustomerGroupRecord, FeatureRecord, RegisterRecord};
@@ -120,6 +123,7 @@ impl ChannelDb {
                 .await?;
         }
         tx.commit().await?;
+        self.reference.changed();
         Ok((channels.len() + registers.len() + groups.len()) as u64)
     }
 
@@ -158,24 +162,15 @@ impl ChannelDb {
         channel_id: i64,
         register_number: i64,
     ) -> Result<Option<ChannelRecord>, ChannelDbError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CHANNEL_COLUMNS} FROM channels
-             WHERE channel_id = ?1
-               AND EXISTS (SELECT 1 FROM registers WHERE channel_id = ?1 AND register_number = ?2)"
-        ))
-        .bind(channel_id)
-        .bind(register_number)
-        .fetch_optional(&self.pools.read)
-        .await?)
+        Ok(self
+            .reference_copy()
+            .await?
+            .channel_of_register(channel_id, register_number))
     }
 
     /// The online store channel, where shoppers sign up.
     pub async fn online_channel(&self) -> Result<Option<ChannelRecord>, ChannelDbError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CHANNEL_COLUMNS} FROM channels WHERE kind = 'online' ORDER BY channel_id LIMIT 1"
-        ))
-        .fetch_optional(&self.pools.read)
-        .await?)
+        Ok(self.reference_copy().await?.online_channel())
     }
 
     pub async fn register_exists(
@@ -196,11 +191,37 @@ impl ChannelDb {
 impl ChannelDb {
     /// The customer groups of the channel copy, as (id, description).
     pub async fn customer_groups(&self) -> Result<Vec<(String, String)>, ChannelDbError> {
-        Ok(
-            sqlx::query_as("SELECT group_id, description FROM customer_groups ORDER BY group_id")
-                .fetch_all(&self.pools.read)
-                .await?,
-        )
+        Ok(self.reference_copy().await?.customer_groups.clone())
+    }
+
+    /// The channels, registers and customer groups, from memory while the
+    /// kept copy is fresh (see `reference`), else read in one snapshot.
+    async fn reference_copy(&self) -> Result<Arc<ReferenceCopy>, ChannelDbError> {
+        if let Some(copy) = self.reference.fresh() {
+            return Ok(copy);
+        }
+        let mark = self.reference.before_read();
+        let mut snapshot = self.pools.read.begin().await?;
+        let copy = Arc::new(ReferenceCopy {
+            channels: sqlx::query_as(&format!(
+                "SELECT {CHANNEL_COLUMNS} FROM channels ORDER BY channel_id"
+            ))
+            .fetch_all(&mut *snapshot)
+            .await?,
+            registers: sqlx::query_as::<_, (i64, i64)>("SELECT channel_id, register_number FROM registers")
+                .fetch_all(&mut *snapshot)
+                .await?
+                .into_iter()
+                .collect(),
+            customer_groups: sqlx::query_as(
+                "SELECT group_id, description FROM customer_groups ORDER BY group_id",
+            )
+            .fetch_all(&mut *snapshot)
+            .await?,
+        });
+        snapshot.commit().await?;
+        self.reference.keep(mark, copy.clone());
+        Ok(copy)
     }
 
     /// Whether the channel copy of a feature (job 1110) says it is enabled.

@@ -4,6 +4,7 @@
 
 mod config;
 mod customers;
+mod reference;
 mod staging;
 mod status_page;
 mod writer;
@@ -16,6 +17,7 @@ pub use writer::NewOperation;
 use sqlx::SqlitePool;
 
 use crate::sqlite::{self, Pools};
+use reference::ReferenceCache;
 use writer::StagingWriter;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/channel");
@@ -44,6 +46,7 @@ pub struct ChannelDb {
     pools: Pools,
     writer: StagingWriter,
     sessions: SqlitePool,
+    reference: ReferenceCache,
 }
 
 impl ChannelDb {
@@ -63,6 +66,7 @@ impl ChannelDb {
             pools,
             writer,
             sessions,
+            reference: ReferenceCache::default(),
         })
     }
 

@@ -1,0 +1,133 @@
+//! The channels, registers and customer groups of the channel copy, kept in
+//! memory: Add customer needs them for every create, and reading them from
+//! SQLite each time cost two round trips to its threads per create. Only job
+//! 1070 changes them (`save_channel_configuration`), which drops the kept
+//! copy when it commits; a copy is also read again after `MAX_AGE`, for a
+//! download written by another process sharing the file.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::records::ChannelRecord;
+
+const MAX_AGE: Duration = Duration::from_secs(1);
+
+/// What the channel copy held when it was read.
+#[derive(Debug, Default)]
+pub struct ReferenceCopy {
+    pub channels: Vec<ChannelRecord>,
+    pub registers: HashSet<(i64, i64)>,
+    /// (id, description), by id.
+    pub customer_groups: Vec<(String, String)>,
+}
+
+impl ReferenceCopy {
+    pub fn channel_of_register(&self, channel_id: i64, register_number: i64) -> Option<ChannelRecord> {
+        if !self.registers.contains(&(channel_id, register_number)) {
+            return None;
+        }
+        self.channels
+            .iter()
+            .find(|channel| channel.channel_id == channel_id)
+            .cloned()
+    }
+
+    /// The online store with the lowest channel id.
+    pub fn online_channel(&self) -> Option<ChannelRecord> {
+        self.channels
+            .iter()
+            .filter(|channel| channel.kind == "online")
+            .min_by_key(|channel| channel.channel_id)
+            .cloned()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReferenceCache {
+    kept: Arc<Mutex<Option<(Instant, Arc<ReferenceCopy>)>>>,
+    /// Counts the writes that made a kept copy stale, so that a copy read
+    /// while one committed is not kept.
+    changes: Arc<AtomicU64>,
+}
+
+impl ReferenceCache {
+    /// The kept copy, when there is a fresh one.
+    pub fn fresh(&self) -> Option<Arc<ReferenceCopy>> {
+        let kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.as_ref()
+            .filter(|(read_at, _)| read_at.elapsed() < MAX_AGE)
+            .map(|(_, copy)| copy.clone())
+    }
+
+    /// Marks the start of a read of the copy; pass the mark to `keep`.
+    pub fn before_read(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
+    }
+
+    /// Keeps a copy read since `mark`, unless a write committed meanwhile.
+    pub fn keep(&self, mark: u64, copy: Arc<ReferenceCopy>) {
+        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.changes.load(Ordering::Acquire) == mark {
+            *kept = Some((Instant::now(), copy));
+        }
+    }
+
+    /// Drops the kept copy after a write to the tables it holds.
+    pub fn changed(&self) {
+        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.changes.fetch_add(1, Ordering::AcqRel);
+        *kept = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn channel(channel_id: i64, kind: &str) -> ChannelRecord {
+        ChannelRecord {
+            channel_id,
+            name: format!("Channel {channel_id}"),
+            kind: kind.into(),
+            default_customer_group: "30".into(),
+            create_customer_async_mode: true,
+        }
+    }
+
+    #[test]
+    fn a_register_belongs_to_its_channel_only_when_the_copy_has_it() {
+        let copy = ReferenceCopy {
+            channels: vec![channel(1, "store"), channel(2, "store")],
+            registers: HashSet::from([(1, 1), (2, 1)]),
+            customer_groups: Vec::new(),
+        };
+        assert_eq!(copy.channel_of_register(2, 1).map(|c| c.channel_id), Some(2));
+        assert_eq!(copy.channel_of_register(1, 2), None);
+        assert_eq!(copy.channel_of_register(3, 1), None);
+    }
+
+    #[test]
+    fn the_online_store_is_the_one_with_the_lowest_id() {
+        let copy = ReferenceCopy {
+            channels: vec![channel(9, "online"), channel(1, "store"), channel(5, "online")],
+            ..ReferenceCopy::default()
+        };
+        assert_eq!(copy.online_channel().map(|c| c.channel_id), Some(5));
+    }
+
+    #[test]
+    fn a_copy_read_while_a_write_committed_is_not_kept() {
+        let cache = ReferenceCache::default();
+        let mark = cache.before_read();
+        cache.changed();
+        cache.keep(mark, Arc::new(ReferenceCopy::default()));
+        assert!(cache.fresh().is_none());
+        let mark = cache.before_read();
+        cache.keep(mark, Arc::new(ReferenceCopy::default()));
+        assert!(cache.fresh().is_some());
+        cache.changed();
+        assert!(cache.fresh().is_none());
+    }
+}
