@@ -44,9 +44,12 @@ impl ReferenceCopy {
     }
 }
 
+/// The copy kept and when it was read.
+type Kept = Option<(Instant, Arc<ReferenceCopy>)>;
+
 #[derive(Debug, Clone, Default)]
 pub struct ReferenceCache {
-    kept: Arc<Mutex<Option<(Instant, Arc<ReferenceCopy>)>>>,
+    kept: Arc<Mutex<Kept>>,
     /// Counts the writes that made a kept copy stale, so that a copy read
     /// while one committed is not kept.
     changes: Arc<AtomicU64>,
