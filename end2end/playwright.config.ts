@@ -33,7 +33,9 @@ export default defineConfig({
   },
   projects: [{ name: "chromium" }],
   webServer: {
-    command: "../target/debug/custsync",
+    // `make e2e` drives the debug build; E2E_SERVER=../target/release/custsync
+    // drives the release build instead (after `make release`).
+    command: process.env.E2E_SERVER ?? "../target/debug/custsync",
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 60_000,
