@@ -148,12 +148,7 @@ impl ChannelDb {
     }
 
     pub async fn channel(&self, channel_id: i64) -> Result<Option<ChannelRecord>, ChannelDbError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CHANNEL_COLUMNS} FROM channels WHERE channel_id = ?"
-        ))
-        .bind(channel_id)
-        .fetch_optional(&self.pools.read)
-        .await?)
+        Ok(self.reference_copy().await?.channel(channel_id))
     }
 
     /// The channel of a register, when the channel copy has that register.
@@ -178,13 +173,10 @@ impl ChannelDb {
         channel_id: i64,
         register_number: i64,
     ) -> Result<bool, ChannelDbError> {
-        let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM registers WHERE channel_id = ? AND register_number = ?")
-                .bind(channel_id)
-                .bind(register_number)
-                .fetch_one(&self.pools.read)
-                .await?;
-        Ok(count > 0)
+        Ok(self
+            .reference_copy()
+            .await?
+            .has_register(channel_id, register_number))
     }
 }
 

@@ -1,12 +1,12 @@
 //! The channels, registers and customer groups of the channel copy, kept in
 //! memory: Add customer needs them for every create, and reading them from
-//! SQLite each time cost two round trips to its threads per create. Only job
-//! 1070 changes them (`save_channel_configuration`), which drops the kept
+//! SQLite each time cost two round trips to its threads per create. Every
+//! question about them (which channel, does this register exist) is answered
+//! from this one copy. Only job 1070 changes them (`save_channel_configuration`), which drops the kept
 //! copy when it commits; a copy is also read again after `MAX_AGE`, for a
 //! download written by another process sharing the file.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,14 +24,21 @@ pub struct ReferenceCopy {
 }
 
 impl ReferenceCopy {
-    pub fn channel_of_register(&self, channel_id: i64, register_number: i64) -> Option<ChannelRecord> {
-        if !self.registers.contains(&(channel_id, register_number)) {
-            return None;
-        }
+    pub fn channel(&self, channel_id: i64) -> Option<ChannelRecord> {
         self.channels
             .iter()
             .find(|channel| channel.channel_id == channel_id)
             .cloned()
+    }
+
+    pub fn has_register(&self, channel_id: i64, register_number: i64) -> bool {
+        self.registers.contains(&(channel_id, register_number))
+    }
+
+    pub fn channel_of_register(&self, channel_id: i64, register_number: i64) -> Option<ChannelRecord> {
+        self.has_register(channel_id, register_number)
+            .then(|| self.channel(channel_id))
+            .flatten()
     }
 
     /// The online store with the lowest channel id.
@@ -44,44 +51,51 @@ impl ReferenceCopy {
     }
 }
 
-/// The copy kept and when it was read.
-type Kept = Option<(Instant, Arc<ReferenceCopy>)>;
+/// The copy kept, when it was read, and how many writes have made a kept
+/// copy stale, so that a copy read while one committed is not kept.
+#[derive(Debug, Default)]
+struct Kept {
+    copy: Option<(Instant, Arc<ReferenceCopy>)>,
+    changes: u64,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct ReferenceCache {
     kept: Arc<Mutex<Kept>>,
-    /// Counts the writes that made a kept copy stale, so that a copy read
-    /// while one committed is not kept.
-    changes: Arc<AtomicU64>,
 }
 
 impl ReferenceCache {
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The kept copy, when there is a fresh one.
     pub fn fresh(&self) -> Option<Arc<ReferenceCopy>> {
-        let kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        kept.as_ref()
+        self.kept()
+            .copy
+            .as_ref()
             .filter(|(read_at, _)| read_at.elapsed() < MAX_AGE)
             .map(|(_, copy)| copy.clone())
     }
 
     /// Marks the start of a read of the copy; pass the mark to `keep`.
     pub fn before_read(&self) -> u64 {
-        self.changes.load(Ordering::Acquire)
+        self.kept().changes
     }
 
     /// Keeps a copy read since `mark`, unless a write committed meanwhile.
     pub fn keep(&self, mark: u64, copy: Arc<ReferenceCopy>) {
-        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if self.changes.load(Ordering::Acquire) == mark {
-            *kept = Some((Instant::now(), copy));
+        let mut kept = self.kept();
+        if kept.changes == mark {
+            kept.copy = Some((Instant::now(), copy));
         }
     }
 
     /// Drops the kept copy after a write to the tables it holds.
     pub fn changed(&self) {
-        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.changes.fetch_add(1, Ordering::AcqRel);
-        *kept = None;
+        let mut kept = self.kept();
+        kept.changes += 1;
+        kept.copy = None;
     }
 }
 
