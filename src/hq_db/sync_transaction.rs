@@ -79,36 +79,40 @@ impl SyncTransaction {
         if created.is_empty() {
             return Ok(());
         }
-        let pairs = to_json(created)?;
-        let from_created = "FROM json_each(?) m JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.value ->> 0";
+        // The operations take their accounts first, so the statements below
+        // read each account from its operation's row: only one statement
+        // parses the pairs, the others join on a plain list of ids.
+        self.mark_synced_many(created, attempted_by).await?;
+        let ids = operation_ids(created)?;
+        let from_created = "FROM json_each(?) m JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.value";
         let statements = [
             format!(
                 "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
                                         last_async_operation_at, row_version, {CUSTOMER_COLUMNS})
-                 SELECT m.value ->> 1, o.channel_id, o.temporary_id, {NOW}, {NOW}, o.created_at,
+                 SELECT o.account, o.channel_id, o.temporary_id, {NOW}, {NOW}, o.created_at,
                         (SELECT next FROM row_version_counter) + m.key, {}
                  {from_created}",
                 qualified("o", CUSTOMER_COLUMNS)
             ),
             format!(
                 "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS})
-                 SELECT m.value ->> 1, a.line, {}
+                 SELECT o.account, a.line, {}
                  {from_created} JOIN RETAILASYNCADDRESSV2 a ON a.temporary_id = o.temporary_id",
                 qualified("a", ADDRESS_COLUMNS)
             ),
             format!(
                 "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary)
-                 SELECT m.value ->> 1, c.line, c.contact_type, c.value, c.is_primary
+                 SELECT o.account, c.line, c.contact_type, c.value, c.is_primary
                  {from_created} JOIN RETAILASYNCCUSTOMERCONTACT c ON c.temporary_id = o.temporary_id"
             ),
             format!(
                 "INSERT INTO customer_affiliations (account, affiliation)
-                 SELECT m.value ->> 1, f.affiliation
+                 SELECT o.account, f.affiliation
                  {from_created} JOIN RETAILASYNCCUSTOMERAFFILIATION f ON f.temporary_id = o.temporary_id"
             ),
             format!(
                 "INSERT INTO customer_attributes (account, name, value)
-                 SELECT m.value ->> 1, t.name, t.value
+                 SELECT o.account, t.name, t.value
                  {from_created} JOIN RETAILASYNCCUSTOMERATTRIBUTEV2 t ON t.temporary_id = o.temporary_id"
             ),
         ];
@@ -116,13 +120,13 @@ impl SyncTransaction {
             .execute(&mut *self.tx)
             .await?;
         for sql in &statements {
-            sqlx::query(sql).bind(&pairs).execute(&mut *self.tx).await?;
+            sqlx::query(sql).bind(&ids).execute(&mut *self.tx).await?;
         }
         sqlx::query("UPDATE row_version_counter SET next = next + ?, numbering_in_bulk = 0")
             .bind(created.len() as i64)
             .execute(&mut *self.tx)
             .await?;
-        self.mark_synced_many(created, attempted_by).await
+        Ok(())
     }
 
     /// Completes each (operation id, account) pair's operation as synced to that account.
@@ -131,34 +135,35 @@ impl SyncTransaction {
         synced: &[(i64, String)],
         attempted_by: &str,
     ) -> Result<(), HqDbError> {
-        let pairs = to_json(synced)?;
         sqlx::query(&format!(
             "UPDATE RETAILASYNCCUSTOMERV2
              SET OnlineOperationCompleted = 1, account = m.value ->> 1, error = NULL, last_attempt_at = {NOW}
              FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
         ))
-        .bind(&pairs)
+        .bind(to_json(synced)?)
         .execute(&mut *self.tx)
         .await?;
-        self.record_attempts(&pairs, "synced", attempted_by).await
+        self.record_attempts(synced, "synced", attempted_by).await
     }
 
-    /// Adds each (operation id, account or error) pair of `pairs` to its
-    /// operation's timeline as an attempt with this outcome.
+    /// Adds each operation of `pairs` to its timeline as an attempt with
+    /// this outcome, and the account or error the operation now holds.
     async fn record_attempts(
         &mut self,
-        pairs: &str,
+        pairs: &[(i64, String)],
         outcome: &str,
         attempted_by: &str,
     ) -> Result<(), HqDbError> {
         let detail = if outcome == "synced" { "account" } else { "error" };
+        let ids = operation_ids(pairs)?;
         sqlx::query(&format!(
             "INSERT INTO sync_attempts (operation_id, attempted_at, attempted_by, outcome, {detail})
-             SELECT m.value ->> 0, {NOW}, ?, ?, m.value ->> 1 FROM json_each(?) m"
+             SELECT o.id, {NOW}, ?, ?, o.{detail}
+             FROM json_each(?) m JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.value"
         ))
         .bind(attempted_by)
         .bind(outcome)
-        .bind(pairs)
+        .bind(ids)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -173,16 +178,15 @@ impl SyncTransaction {
         if failures.is_empty() {
             return Ok(());
         }
-        let pairs = to_json(failures)?;
         sqlx::query(&format!(
             "UPDATE RETAILASYNCCUSTOMERV2
              SET error = m.value ->> 1, retry_count = retry_count + 1, last_attempt_at = {NOW}
              FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
         ))
-        .bind(&pairs)
+        .bind(to_json(failures)?)
         .execute(&mut *self.tx)
         .await?;
-        self.record_attempts(&pairs, "failed", attempted_by).await
+        self.record_attempts(failures, "failed", attempted_by).await
     }
 
     /// The operations between `first_id` and `last_id` that are not
@@ -444,6 +448,12 @@ async fn insert_address(
     let query = sqlx::query(&sql).bind(account).bind(line);
     bind_address(query, address).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// The operation ids of (operation id, account or error) pairs, as a JSON
+/// list for `json_each`.
+fn operation_ids(pairs: &[(i64, String)]) -> Result<String, HqDbError> {
+    to_json(&pairs.iter().map(|(id, _)| *id).collect::<Vec<_>>())
 }
 
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, HqDbError> {
