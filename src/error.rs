@@ -111,7 +111,10 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Deserialization(message) => AppError::Unreachable(message),
             ServerFnErrorErr::Request(message) => AppError::Unreachable(message),
             other => {
+                #[cfg(feature = "ssr")]
                 tracing::error!(error = %other, "server function failed");
+                #[cfg(not(feature = "ssr"))]
+                leptos::logging::error!("server function failed: {other}");
                 AppError::Internal
             }
         };
