@@ -151,8 +151,8 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
            contact, and the completed flag, in transactions of the sync's batch size.\n\
          - Add customer: {clients} clients, each on a keep-alive connection, posting to the real \
            `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\
-         - WASM: the release build (`make release`) is split per page (`--split`). A page loads the shell, its lazy \
-           view's own module and the chunks that module needs, each a file of its own. The figures add up the compressed copies of \
+         - WASM: the release build (`make release`) is split per page (`--split`). A page loads the shell and \
+           the chunks its lazy view needs, each a file of its own. The figures add up the compressed copies of \
            those files the server sends: the `.gz` copies zopfli wrote, for every browser, and the `.br` \
            copies, for browsers that accept brotli.\n\n\
          | figure | target | median | min | max | baseline | app / baseline | met |\n\

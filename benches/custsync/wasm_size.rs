@@ -1,9 +1,8 @@
 //! The release WASM a browser downloads.
 //!
 //! The site is built with `--split`: every page loads the shell
-//! (`custsync.wasm`), then its lazy view's own module
-//! (`split_<split point>.wasm`) and the chunks `__wasm_split_manifest.json`
-//! lists for that split point, each a file of its own. A browser downloads the
+//! (`custsync.wasm`) and then the chunks `__wasm_split_manifest.json` lists
+//! for the page's lazy view, each a file of its own. A browser downloads the
 //! copy of each file the server sends: the brotli copy (`.br`) where it
 //! accepts brotli, the gzip copy (`.gz`) otherwise. `make release` writes
 //! both beside each file; the figures add up their sizes.
@@ -35,7 +34,7 @@ pub fn measure(shell: &Path) -> Vec<Figure> {
             bundle.iter().map(|bundle| bundle.shell.gzipped_kb).collect(),
         ),
         Figure::new(
-            &format!("Release WASM the heaviest page{page} loads: shell + its own module + its chunks, in the gzip copies the server sends (KB)"),
+            &format!("Release WASM the heaviest page{page} loads: shell + its chunks, in the gzip copies the server sends (KB)"),
             "<= 400",
             heaviest
                 .as_ref()
@@ -85,7 +84,7 @@ impl Load {
 
 struct Bundle {
     shell: Load,
-    /// Each page's own module and chunks, without the shell.
+    /// Each page's chunks, without the shell.
     pages: Vec<Load>,
     every_file_kb: f64,
 }
@@ -107,8 +106,6 @@ impl Bundle {
                 page,
                 ..Load::default()
             };
-            let own_module = folder.join(format!("split_{split_point}.wasm"));
-            load = load.add(&Load::of_file(&own_module)?);
             for chunk in chunks {
                 load = load.add(&Load::of_file(&folder.join(format!("{chunk}.wasm")))?);
             }
