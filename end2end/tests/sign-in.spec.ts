@@ -45,6 +45,12 @@ test("a cashier works at the registers of their own store and cannot open HQ", a
   const hqPage =
     /_(distribution_schedule|batch_jobs|customers|sync_status|operation_detail|feature_management|functionality_profiles|realtime_calls|troubleshoot)_route_view_/;
   expect(wasmFiles.filter((file) => hqPage.test(file))).toEqual([]);
+  // The customer editor's code comes with the first "Add customer", not with the page.
+  const editorCode = /customer_editor_code/;
+  expect(wasmFiles.filter((file) => editorCode.test(file))).toEqual([]);
+  await houston.getByRole("button", { name: "Add customer" }).click();
+  await expect(houston.getByLabel("First name")).toBeVisible();
+  expect(wasmFiles).toContainEqual(expect.stringMatching(editorCode));
 
   await houston.goto("/hq/customer-synchronization-status");
   await expect(houston).toHaveURL(/\/sign-in\?next=\/hq\/customer-synchronization-status/);
