@@ -240,17 +240,23 @@ pub fn CustomerEditorOnDemand(
         save_caption,
         on_cancel,
     };
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading the form…"</p> }>
-            {Suspend::new(customer_editor_code(props))}
-        </Suspense>
-    }
+    form_on_demand(customer_editor_code(props))
 }
 
 /// The split point `CustomerEditorOnDemand` loads.
 #[lazy]
 fn customer_editor_code(props: CustomerEditorProps) -> AnyView {
     CustomerEditor(props).into_any()
+}
+
+/// A form whose code is downloaded when it is first shown, with a note in
+/// its place meanwhile.
+fn form_on_demand(code: impl Future<Output = AnyView> + Send + 'static) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading the form…"</p> }>
+            {Suspend::new(code)}
+        </Suspense>
+    }
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -649,11 +655,34 @@ fn Attributes(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoVi
     }
 }
 
-/// "Add address": one address on its own, checked like the server checks it.
+/// "Add address", which a page opens on a click: its code is downloaded
+/// when it is first opened, not with the page.
 #[component]
 pub fn AddressEditor(
     #[prop(into)] server_error: Signal<Option<AppError>>,
     #[prop(into)] pending: Signal<bool>,
+    on_save: Callback<AddressDraft>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    form_on_demand(address_form_code(AddressFormProps {
+        server_error,
+        pending,
+        on_save,
+        on_cancel,
+    }))
+}
+
+/// The split point `AddressEditor` loads.
+#[lazy]
+fn address_form_code(props: AddressFormProps) -> AnyView {
+    AddressForm(props).into_any()
+}
+
+/// One address on its own, checked like the server checks it.
+#[component]
+fn AddressForm(
+    server_error: Signal<Option<AppError>>,
+    pending: Signal<bool>,
     on_save: Callback<AddressDraft>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
