@@ -104,6 +104,7 @@ fn focus_first(errors: &FieldErrors) {
     }
 }
 
+/// Any customer form: the fields `mode` shows, for a cashier or a shopper.
 #[component]
 pub fn CustomerEditor(
     initial: CustomerDraft,
@@ -115,104 +116,182 @@ pub fn CustomerEditor(
     save_caption: &'static str,
     #[prop(optional)] on_cancel: Option<Callback<()>>,
 ) -> impl IntoView {
-    let draft = RwSignal::new(initial);
-    let attempted = RwSignal::new(false);
-    let check = reference.clone();
-    let client = Memo::new(move |_| {
-        draft.with(|d| {
-            validate_customer(d, &check, mode.email_required())
-                .err()
-                .unwrap_or_default()
-        })
-    });
-    let messages = Messages {
-        client,
-        server: server_error,
-        attempted,
+    let form = DraftForm::new(initial, &reference, mode, server_error);
+    let fields = if mode.is_cashier() {
+        cashier_fields(form, mode, &reference)
+    } else {
+        shopper_fields(form, mode)
     };
-    let submit =
-        move |ev: leptos::ev::SubmitEvent| messages.submit(ev, move || on_save.run(draft.get_untracked()));
-    let is_person = move || draft.with(|d| d.party_type == PartyType::Person);
+    form.view(fields, pending, on_save, save_caption, on_cancel)
+}
+
+/// Sign up's form. It names the shopper's fields only, so the sign-up page
+/// does not carry the code of the cashier's.
+#[component]
+pub fn SignUpForm(
+    initial: CustomerDraft,
+    reference: ReferenceData,
+    #[prop(into)] server_error: Signal<Option<AppError>>,
+    #[prop(into)] pending: Signal<bool>,
+    on_save: Callback<CustomerDraft>,
+) -> impl IntoView {
+    let mode = EditorMode::ShopperNew;
+    let form = DraftForm::new(initial, &reference, mode, server_error);
+    form.view(shopper_fields(form, mode), pending, on_save, "Sign up", None)
+}
+
+/// The customer being typed, and the messages about it.
+#[derive(Clone, Copy)]
+struct DraftForm {
+    draft: RwSignal<CustomerDraft>,
+    messages: Messages,
+}
+
+impl DraftForm {
+    fn new(
+        initial: CustomerDraft,
+        reference: &ReferenceData,
+        mode: EditorMode,
+        server_error: Signal<Option<AppError>>,
+    ) -> DraftForm {
+        let draft = RwSignal::new(initial);
+        let check = reference.clone();
+        let client = Memo::new(move |_| {
+            draft.with(|d| {
+                validate_customer(d, &check, mode.email_required())
+                    .err()
+                    .unwrap_or_default()
+            })
+        });
+        let messages = Messages {
+            client,
+            server: server_error,
+            attempted: RwSignal::new(false),
+        };
+        DraftForm { draft, messages }
+    }
+
+    /// The form around `fields`: its buttons, and what stops it saving.
+    fn view(
+        self,
+        fields: AnyView,
+        pending: Signal<bool>,
+        on_save: Callback<CustomerDraft>,
+        save_caption: &'static str,
+        on_cancel: Option<Callback<()>>,
+    ) -> impl IntoView {
+        let DraftForm { draft, messages } = self;
+        let submit = move |ev: leptos::ev::SubmitEvent| {
+            messages.submit(ev, move || on_save.run(draft.get_untracked()))
+        };
+        view! {
+            <form class="customer-form" novalidate=true on:submit=submit>
+                {fields}
+                <div class="actions">
+                    <button type="submit" disabled=move || pending.get()>{save_caption}</button>
+                    {on_cancel.map(|cancel| view! {
+                        <button type="button" on:click=move |_| cancel.run(())>"Cancel"</button>
+                    })}
+                </div>
+                {move || {
+                    let attempted_with_errors =
+                        messages.attempted.get() && !messages.client.with(FieldErrors::is_empty);
+                    let server = messages.server.get();
+                    if attempted_with_errors {
+                        Some(view! { <ErrorNote error=AppError::Invalid(messages.client.get()) /> }.into_any())
+                    } else {
+                        server.map(|error| view! { <ErrorNote error /> }.into_any())
+                    }
+                }}
+            </form>
+        }
+    }
+}
+
+/// What a shopper fills in: names, email, phone, and addresses when signing up.
+fn shopper_fields(form: DraftForm, mode: EditorMode) -> AnyView {
+    let DraftForm { draft, messages } = form;
+    view! {
+        {name_fields(form, false)}
+        {email_and_phone(form, mode)}
+        {mode.is_new().then(|| view! { <AddressRows draft messages /> })}
+    }
+    .into_any()
+}
+
+/// What a cashier fills in: the customer type and account settings too,
+/// and for a new customer its contacts, affiliations and attributes.
+fn cashier_fields(form: DraftForm, mode: EditorMode, reference: &ReferenceData) -> AnyView {
+    let DraftForm { draft, messages } = form;
     let groups: Vec<(String, String)> = reference
         .customer_groups
         .iter()
         .map(|(id, description)| (id.clone(), format!("{id} {description}")))
         .collect();
-
     view! {
-        <form class="customer-form" novalidate=true on:submit=submit>
-            {mode
-                .is_cashier()
-                .then(|| {
-                    view! {
-                        <SelectField
-                            key="party_type"
-                            label="Customer type"
-                            options=vec![
-                                ("Person".to_string(), "Person".to_string()),
-                                ("Organization".to_string(), "Organization".to_string()),
-                            ]
-                            value=Signal::derive(move || {
-                                draft.with(|d| format!("{:?}", d.party_type))
-                            })
-                            on_change=Callback::new(move |value: String| {
-                                draft.update(|d| d.party_type = if value == "Organization" { PartyType::Organization } else { PartyType::Person })
-                            })
-                            messages
-                        />
-                    }
-                })}
-            <Show
-                when=is_person
-                fallback=move || {
-                    view! {
-                        <TextField key="organization_name" label="Organization name" required=true draft get=|d| d.organization_name.clone() set=|d, v| d.organization_name = v messages />
-                    }
+        <SelectField
+            key="party_type"
+            label="Customer type"
+            options=vec![
+                ("Person".to_string(), "Person".to_string()),
+                ("Organization".to_string(), "Organization".to_string()),
+            ]
+            value=Signal::derive(move || draft.with(|d| format!("{:?}", d.party_type)))
+            on_change=Callback::new(move |value: String| {
+                draft.update(|d| d.party_type = if value == "Organization" { PartyType::Organization } else { PartyType::Person })
+            })
+            messages
+        />
+        {name_fields(form, true)}
+        {email_and_phone(form, mode)}
+        <div class="field-row">
+            <SelectField key="customer_group" label="Customer group" options=groups
+                value=Signal::derive(move || draft.with(|d| d.customer_group.clone()))
+                on_change=Callback::new(move |v| draft.update(|d| d.customer_group = v)) messages />
+            <SelectField key="language" label="Language" options=pairs(&LANGUAGES)
+                value=Signal::derive(move || draft.with(|d| d.language.clone()))
+                on_change=Callback::new(move |v| draft.update(|d| d.language = v)) messages />
+            <SelectField key="currency" label="Currency" options=CURRENCIES.iter().map(|c| (c.to_string(), c.to_string())).collect()
+                value=Signal::derive(move || draft.with(|d| d.currency.clone()))
+                on_change=Callback::new(move |v| draft.update(|d| d.currency = v)) messages />
+        </div>
+        {mode.is_new().then(|| view! { <AddressRows draft messages /> })}
+        {(mode == EditorMode::CashierNew).then(|| view! {
+            <ContactRows draft messages />
+            <Affiliations draft messages />
+            <Attributes draft messages />
+        })}
+    }
+    .into_any()
+}
+
+/// A person's names (the middle one for a cashier), or an organization's.
+fn name_fields(form: DraftForm, with_middle_name: bool) -> impl IntoView {
+    let DraftForm { draft, messages } = form;
+    let is_person = move || draft.with(|d| d.party_type == PartyType::Person);
+    view! {
+        <Show
+            when=is_person
+            fallback=move || {
+                view! {
+                    <TextField key="organization_name" label="Organization name" required=true draft get=|d| d.organization_name.clone() set=|d, v| d.organization_name = v messages />
                 }
-            >
-                <TextField key="first_name" label="First name" required=true autocomplete="given-name" draft get=|d| d.first_name.clone() set=|d, v| d.first_name = v messages />
-                {mode.is_cashier().then(|| view! {
-                    <TextField key="middle_name" label="Middle name" autocomplete="additional-name" draft get=|d| d.middle_name.clone() set=|d, v| d.middle_name = v messages />
-                })}
-                <TextField key="last_name" label="Last name" required=true autocomplete="family-name" draft get=|d| d.last_name.clone() set=|d, v| d.last_name = v messages />
-            </Show>
-            <TextField key="email" label="Email" input_type="email" required=mode.email_required() autocomplete="email" draft get=|d| d.email.clone() set=|d, v| d.email = v messages />
-            <TextField key="phone" label="Phone" input_type="tel" autocomplete="tel" draft get=|d| d.phone.clone() set=|d, v| d.phone = v messages />
-            {mode.is_cashier().then(|| view! {
-                <div class="field-row">
-                    <SelectField key="customer_group" label="Customer group" options=groups.clone()
-                        value=Signal::derive(move || draft.with(|d| d.customer_group.clone()))
-                        on_change=Callback::new(move |v| draft.update(|d| d.customer_group = v)) messages />
-                    <SelectField key="language" label="Language" options=pairs(&LANGUAGES)
-                        value=Signal::derive(move || draft.with(|d| d.language.clone()))
-                        on_change=Callback::new(move |v| draft.update(|d| d.language = v)) messages />
-                    <SelectField key="currency" label="Currency" options=CURRENCIES.iter().map(|c| (c.to_string(), c.to_string())).collect()
-                        value=Signal::derive(move || draft.with(|d| d.currency.clone()))
-                        on_change=Callback::new(move |v| draft.update(|d| d.currency = v)) messages />
-                </div>
+            }
+        >
+            <TextField key="first_name" label="First name" required=true autocomplete="given-name" draft get=|d| d.first_name.clone() set=|d, v| d.first_name = v messages />
+            {with_middle_name.then(|| view! {
+                <TextField key="middle_name" label="Middle name" autocomplete="additional-name" draft get=|d| d.middle_name.clone() set=|d, v| d.middle_name = v messages />
             })}
-            {mode.is_new().then(|| view! { <AddressRows draft messages /> })}
-            {(mode == EditorMode::CashierNew).then(|| view! {
-                <ContactRows draft messages />
-                <Affiliations draft messages />
-                <Attributes draft messages />
-            })}
-            <div class="actions">
-                <button type="submit" disabled=move || pending.get()>{save_caption}</button>
-                {on_cancel.map(|cancel| view! {
-                    <button type="button" on:click=move |_| cancel.run(())>"Cancel"</button>
-                })}
-            </div>
-            {move || {
-                let attempted_with_errors = attempted.get() && !client.with(FieldErrors::is_empty);
-                let server = server_error.get();
-                if attempted_with_errors {
-                    Some(view! { <ErrorNote error=AppError::Invalid(client.get()) /> }.into_any())
-                } else {
-                    server.map(|error| view! { <ErrorNote error /> }.into_any())
-                }
-            }}
-        </form>
+            <TextField key="last_name" label="Last name" required=true autocomplete="family-name" draft get=|d| d.last_name.clone() set=|d, v| d.last_name = v messages />
+        </Show>
+    }
+}
+
+fn email_and_phone(form: DraftForm, mode: EditorMode) -> impl IntoView {
+    let DraftForm { draft, messages } = form;
+    view! {
+        <TextField key="email" label="Email" input_type="email" required=mode.email_required() autocomplete="email" draft get=|d| d.email.clone() set=|d, v| d.email = v messages />
+        <TextField key="phone" label="Phone" input_type="tel" autocomplete="tel" draft get=|d| d.phone.clone() set=|d, v| d.phone = v messages />
     }
 }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::customer::{CreatedCustomer, CustomerDraft};
-use crate::customer_form::{CreatedConfirmation, CustomerEditor, EditorMode};
+use crate::customer_form::{CreatedConfirmation, SignUpForm};
 use crate::customer_page::{
     CustomerCard, OnlineStoreMode, channel_reference, create_customer, my_profile_key,
 };
@@ -58,14 +58,12 @@ pub fn SignUpPage() -> impl IntoView {
                     loaded(reference.await, move |reference| {
                         let initial = reference.blank_customer();
                         view! {
-                            <CustomerEditor
+                            <SignUpForm
                                 initial
                                 reference
-                                mode=EditorMode::ShopperNew
                                 server_error=Signal::derive(move || create.value().get().and_then(Result::err))
                                 pending=create.pending()
                                 on_save=Callback::new(move |draft| { create.dispatch(draft); })
-                                save_caption="Sign up"
                             />
                         }
                     })
