@@ -67,7 +67,7 @@ pub fn measure(options: &Options, runtime: &Runtime) -> Result<Vec<Figure>, Stri
         Figure::new(&format!("P-job alone, {count} creates (s)"), "", upload),
         Figure::new(&format!("Sync alone, {count} creates (s)"), "", sync),
         Figure::new(
-            &format!("Server peak RSS while moving {count} creates (MB)"),
+            &format!("Server peak RSS while moving {count} creates (MiB)"),
             "<= 150",
             rss,
         )
