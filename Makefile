@@ -4,6 +4,13 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
+# The site's name, which Leptos builds into the server. cargo-leptos sets it
+# for its own builds; set here for every cargo command too, a server binary
+# that `cargo test` or `cargo bench` rebuilds names the site's files alike
+# (without it, its pages point at `/pkg/.js` and never hydrate) and cargo
+# does not rebuild the Leptos crates between the two kinds of build.
+export LEPTOS_OUTPUT_NAME := custsync
+
 # Where the browser tests' server keeps its databases; emptied before each run.
 E2E_DATA_DIR := target/e2e-data
 
