@@ -106,7 +106,7 @@ fn focus_first(errors: &FieldErrors) {
 
 /// Any customer form: the fields `mode` shows, for a cashier or a shopper.
 #[component]
-pub fn CustomerEditor(
+fn CustomerForm(
     initial: CustomerDraft,
     reference: ReferenceData,
     mode: EditorMode,
@@ -295,11 +295,11 @@ fn email_and_phone(form: DraftForm, mode: EditorMode) -> impl IntoView {
     }
 }
 
-/// `CustomerEditor` for a page that opens it on a click (Add customer,
-/// Edit): the editor's code is downloaded when it is first opened, not with
-/// the page, so the page itself loads sooner.
+/// The customer form of a page that opens it on a click (Add customer,
+/// Edit): its code is downloaded when it is first opened, not with the page,
+/// so the page itself loads sooner. Its props are `CustomerForm`'s.
 #[component]
-pub fn CustomerEditorOnDemand(
+pub fn CustomerEditor(
     initial: CustomerDraft,
     reference: ReferenceData,
     mode: EditorMode,
@@ -309,7 +309,7 @@ pub fn CustomerEditorOnDemand(
     save_caption: &'static str,
     #[prop(optional)] on_cancel: Option<Callback<()>>,
 ) -> impl IntoView {
-    let props = CustomerEditorProps {
+    let props = CustomerFormProps {
         initial,
         reference,
         mode,
@@ -322,10 +322,10 @@ pub fn CustomerEditorOnDemand(
     form_on_demand(customer_editor_code(props))
 }
 
-/// The split point `CustomerEditorOnDemand` loads.
+/// The split point `CustomerEditor` loads.
 #[lazy]
-fn customer_editor_code(props: CustomerEditorProps) -> AnyView {
-    CustomerEditor(props).into_any()
+fn customer_editor_code(props: CustomerFormProps) -> AnyView {
+    CustomerForm(props).into_any()
 }
 
 /// A form whose code is downloaded when it is first shown, with a note in

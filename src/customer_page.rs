@@ -10,7 +10,7 @@ use crate::customer::{
     AddressDraft, COUNTRIES, ChangeOutcome, ChannelCustomer, CreatedCustomer, CustomerDraft, LANGUAGES,
     PartyType, ReferenceData,
 };
-use crate::customer_form::{AddressEditor, CustomerEditorOnDemand, EditorMode};
+use crate::customer_form::{AddressEditor, CustomerEditor, EditorMode};
 use crate::error::AppError;
 use crate::ui::{ErrorNote, loaded};
 
@@ -331,7 +331,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                     Ok(reference) => view! {
                                         <section aria-labelledby="edit-heading">
                                             <h2 id="edit-heading">"Edit customer"</h2>
-                                            <CustomerEditorOnDemand
+                                            <CustomerEditor
                                                 initial=initial.clone()
                                                 reference
                                                 mode=if cashier { EditorMode::CashierEdit } else { EditorMode::ShopperEdit }

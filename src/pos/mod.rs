@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::customer::{CustomerDraft, CustomerSummary};
-use crate::customer_form::{AccountCell, CreatedConfirmation, CustomerEditorOnDemand, EditorMode};
+use crate::customer_form::{AccountCell, CreatedConfirmation, CustomerEditor, EditorMode};
 use crate::customer_page::{CustomerCard, channel_mode, channel_reference, create_customer};
 use crate::error::AppError;
 use crate::ui::{ServerForm, loaded};
@@ -314,7 +314,7 @@ fn AddCustomerPanel(register: RegisterOption) -> impl IntoView {
                         loaded(reference.await, move |reference| {
                             let initial = reference.blank_customer();
                             view! {
-                                <CustomerEditorOnDemand
+                                <CustomerEditor
                                     initial
                                     reference
                                     mode=EditorMode::CashierNew

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use super::detail::OperationDetail;
 use super::{PATH, SynchronizeOperations};
 use crate::customer::{CustomerDraft, display_name};
-use crate::customer_form::{CustomerEditorOnDemand, EditorMode};
+use crate::customer_form::{CustomerEditor, EditorMode};
 use crate::customer_page::AddressTable;
 use crate::error::AppError;
 use crate::records::OperationKind;
@@ -161,7 +161,7 @@ fn DetailView(
                 fallback=move || view! {
                     <button type="button" on:click=move |_| editing.set(true)>"Edit"</button>
                 }>
-                <CustomerEditorOnDemand
+                <CustomerEditor
                     initial=initial.clone()
                     reference=reference.clone()
                     mode
