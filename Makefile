@@ -5,9 +5,9 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 # The site's name, which Leptos builds into the server. cargo-leptos sets it
-# for its own builds; set here for every cargo command too, a server binary
-# that `cargo test` or `cargo bench` rebuilds names the site's files alike
-# (without it, its pages point at `/pkg/.js` and never hydrate) and cargo
+# for its own builds. Set here for every cargo command too, a server binary
+# that `cargo test` or `cargo bench` rebuilds names the site's files the same
+# way (without it, its pages point at `/pkg/.js` and never hydrate), and cargo
 # does not rebuild the Leptos crates between the two kinds of build.
 export LEPTOS_OUTPUT_NAME := custsync
 
