@@ -105,17 +105,17 @@ fn focus_first(errors: &FieldErrors) {
 }
 
 /// Any customer form: the fields `mode` shows, for a cashier or a shopper.
-#[component]
-fn CustomerForm(
-    initial: CustomerDraft,
-    reference: ReferenceData,
-    mode: EditorMode,
-    #[prop(into)] server_error: Signal<Option<AppError>>,
-    #[prop(into)] pending: Signal<bool>,
-    on_save: Callback<CustomerDraft>,
-    save_caption: &'static str,
-    #[prop(optional)] on_cancel: Option<Callback<()>>,
-) -> impl IntoView {
+fn customer_form(props: CustomerEditorProps) -> impl IntoView {
+    let CustomerEditorProps {
+        initial,
+        reference,
+        mode,
+        server_error,
+        pending,
+        on_save,
+        save_caption,
+        on_cancel,
+    } = props;
     let form = DraftForm::new(initial, &reference, mode, server_error);
     let fields = if mode.is_cashier() {
         cashier_fields(form, mode, &reference)
@@ -297,7 +297,7 @@ fn email_and_phone(form: DraftForm, mode: EditorMode) -> impl IntoView {
 
 /// The customer form of a page that opens it on a click (Add customer,
 /// Edit): its code is downloaded when it is first opened, not with the page,
-/// so the page itself loads sooner. Its props are `CustomerForm`'s.
+/// so the page itself loads sooner.
 #[component]
 pub fn CustomerEditor(
     initial: CustomerDraft,
@@ -309,7 +309,7 @@ pub fn CustomerEditor(
     save_caption: &'static str,
     #[prop(optional)] on_cancel: Option<Callback<()>>,
 ) -> impl IntoView {
-    let props = CustomerFormProps {
+    let props = CustomerEditorProps {
         initial,
         reference,
         mode,
@@ -324,8 +324,8 @@ pub fn CustomerEditor(
 
 /// The split point `CustomerEditor` loads.
 #[lazy]
-fn customer_editor_code(props: CustomerFormProps) -> AnyView {
-    CustomerForm(props).into_any()
+fn customer_editor_code(props: CustomerEditorProps) -> AnyView {
+    customer_form(props).into_any()
 }
 
 /// A form whose code is downloaded when it is first shown, with a note in
@@ -743,7 +743,7 @@ pub fn AddressEditor(
     on_save: Callback<AddressDraft>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
-    form_on_demand(address_form_code(AddressFormProps {
+    form_on_demand(address_form_code(AddressEditorProps {
         server_error,
         pending,
         on_save,
@@ -753,18 +753,18 @@ pub fn AddressEditor(
 
 /// The split point `AddressEditor` loads.
 #[lazy]
-fn address_form_code(props: AddressFormProps) -> AnyView {
-    AddressForm(props).into_any()
+fn address_form_code(props: AddressEditorProps) -> AnyView {
+    address_form(props).into_any()
 }
 
 /// One address on its own, checked like the server checks it.
-#[component]
-fn AddressForm(
-    server_error: Signal<Option<AppError>>,
-    pending: Signal<bool>,
-    on_save: Callback<AddressDraft>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
+fn address_form(props: AddressEditorProps) -> impl IntoView {
+    let AddressEditorProps {
+        server_error,
+        pending,
+        on_save,
+        on_cancel,
+    } = props;
     let address = RwSignal::new(new_address(false));
     let attempted = RwSignal::new(false);
     let client = Memo::new(move |_| address.with(|a| validate_address(a).err().unwrap_or_default()));

@@ -98,7 +98,7 @@ struct Bundle {
     shell: Load,
     /// Each page's chunks, without the shell.
     pages: Vec<Load>,
-    /// The POS with the customer editor, which Add customer downloads.
+    /// The shell, the POS and the customer editor, which Add customer downloads.
     pos_with_editor: Option<Load>,
     every_file_kb: f64,
 }

@@ -2,9 +2,10 @@
 //! memory: Add customer needs them for every create, and reading them from
 //! SQLite each time cost two round trips to its threads per create. Every
 //! question about them (which channel, does this register exist) is answered
-//! from this one copy. Only job 1070 changes them (`save_channel_configuration`), which drops the kept
-//! copy when it commits; a copy is also read again after `MAX_AGE`, for a
-//! download written by another process sharing the file.
+//! from this one copy. Only job 1070 changes them
+//! (`save_channel_configuration`), which drops the kept copy when it commits;
+//! a copy is also read again after `MAX_AGE`, for a download written by
+//! another process sharing the file.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
