@@ -1,12 +1,14 @@
 //! The web server: settings, backend, routes, and serving until Ctrl-C.
 
 use axum::Router;
+use axum::handler::Handler;
 use axum::middleware;
 use axum::serve::{ListenerExt, TapIo};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::{TcpListener, TcpStream};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
 
 use crate::access::sessions::{guard_pages, refuse_cross_site_requests};
 use crate::app::{App, shell};
@@ -73,7 +75,7 @@ pub async fn serve() -> Result<(), ServeError> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let sessions = state.backend.sessions.layer();
-    Router::new()
+    let pages = Router::new()
         .route(
             &format!("{}.csv", crate::hq::sync_status::PATH),
             axum::routing::get(crate::hq::sync_status::export::export_csv),
@@ -81,13 +83,29 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        });
+    with_site_files(pages, &state)
         .layer(middleware::from_fn(guard_pages))
         .layer(sessions)
         .layer(middleware::from_fn(refuse_cross_site_requests))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// The site's files (WASM, JS, CSS), each with its precompressed copy when
+/// the browser takes it; anything else is the app's "Page not found".
+///
+/// Files are served here, before Leptos: its own file handler applied the
+/// status of whatever page was rendered on the same thread at that moment,
+/// so a page's script now and then arrived as a 404 beside another page's
+/// "Page not found", and that page never hydrated.
+fn with_site_files(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+    let files = ServeDir::new(&*state.leptos_options.site_root)
+        .precompressed_gzip()
+        .precompressed_br()
+        .fallback(not_found.with_state(state.clone()));
+    router.fallback_service(files)
 }
 
 /// Answers leave at once: a server-rendered page streams in several writes,
