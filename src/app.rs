@@ -8,6 +8,7 @@ use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
 use crate::access::{Role, SignedInUser, may_open, sign_in_url};
 use crate::error::AppError;
+use crate::outbox::{WaitingCount, stored_count};
 use crate::sign_in::{SessionControls, SignInPage, current_user};
 
 use crate::ecommerce::{MyProfilePage, SignUpPage};
@@ -44,6 +45,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let user = Resource::new(|| (), |_| current_user());
+    // The operations the register keeps in this browser, counted in the
+    // header on every page; the POS pages keep it up to date.
+    let waiting = RwSignal::new(0);
+    provide_context(WaitingCount(waiting));
+    Effect::new(move |_| waiting.set(stored_count()));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/custsync.css" />
@@ -130,6 +136,7 @@ fn Navigation(user: UserResource) -> impl IntoView {
                             <nav aria-label="Channel">
                                 <span class="nav-section">"Channel"</span>
                                 <A href="/pos">"POS"</A>
+                                <WaitingBadge />
                             </nav>
                         })}
                         {(role == Some(Role::Shopper)).then(|| view! {
@@ -145,6 +152,18 @@ fn Navigation(user: UserResource) -> impl IntoView {
                 })}
             </Transition>
         </header>
+    }
+}
+
+/// How many operations the register keeps in this browser, when any.
+#[component]
+fn WaitingBadge() -> impl IntoView {
+    let count = use_context::<WaitingCount>().map(|WaitingCount(count)| count);
+    move || {
+        let count = count.map(|count| count.get()).unwrap_or(0);
+        (count > 0).then(
+            || view! { <span class="badge pending-upload waiting-count">{format!("{count} waiting")}</span> },
+        )
     }
 }
 

@@ -7,10 +7,11 @@ use crate::channel_config::{CachedConfig, ChannelConfigCache};
 use crate::channel_db::{ChannelDb, ChannelDbError, NewOperation};
 use crate::customer::{
     AddressDraft, ChangeOutcome, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
-    CustomerSummary, ReferenceData, ValidCustomer, validate_address, validate_customer,
+    CustomerSummary, ReferenceData, validate_address, validate_customer,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::features::Feature;
+use crate::operation::OperationId;
 use crate::realtime::{CallContext, RealtimeError, RealtimeService};
 use crate::records::{ChannelRecord, OperationKind, StagedOperation};
 
@@ -68,6 +69,11 @@ pub enum CustomerError {
          when HQ is reachable."
     )]
     HqUnreachable(&'static str),
+    #[error(
+        "This operation id was used already for another customer or other values, so nothing was saved. \
+         Reload the page to see what was saved."
+    )]
+    OperationIdReused,
     #[error("The real-time service call to HQ failed: {0}")]
     Realtime(#[from] RealtimeError),
     #[error(transparent)]
@@ -82,9 +88,13 @@ impl From<CustomerError> for AppError {
             CustomerError::UnknownRegister { .. }
             | CustomerError::NoOnlineStore
             | CustomerError::PendingCustomer(_)
-            | CustomerError::HqUnreachable(_) => AppError::Refused(error.to_string()),
+            | CustomerError::HqUnreachable(_)
+            | CustomerError::OperationIdReused => AppError::Refused(error.to_string()),
             CustomerError::Realtime(RealtimeError::UnknownCustomer(_)) => {
                 AppError::Refused(error.to_string())
+            }
+            CustomerError::Realtime(RealtimeError::OperationIdReused) => {
+                AppError::Refused(CustomerError::OperationIdReused.to_string())
             }
             CustomerError::Realtime(other) => crate::respond::internal(other),
             CustomerError::Storage(storage) => crate::respond::internal(storage),
@@ -113,10 +123,13 @@ async fn reference_of(
 
 /// Creates a customer: staged with all its rows when the channel's profile
 /// says "Create customer in async mode", otherwise by a real-time call; a
-/// create that cannot reach HQ is staged anyway, and the log says so.
+/// create that cannot reach HQ is staged anyway, and the log says so. The
+/// same create sent again under `operation_id` is carried out once, and
+/// answered alike.
 pub async fn create_customer(
     side: &ChannelSide<'_>,
     origin: Origin,
+    operation_id: &OperationId,
     draft: &CustomerDraft,
 ) -> Result<CreatedCustomer, CustomerError> {
     let (channel_record, register_number) = resolve_origin(side.db, origin).await?;
@@ -128,9 +141,24 @@ pub async fn create_customer(
     let full_name = valid.display_name();
     let channel_name = channel_record.name.clone();
     let config = side.config.get().await?;
+    let create = NewOperation {
+        temporary_id: operation_id.to_string(),
+        kind: OperationKind::Create,
+        channel_id: channel_record.channel_id,
+        register_number,
+        customer_account: None,
+        customer_temporary_id: None,
+        customer: valid.get().clone(),
+    };
     let how = if config.async_mode(channel_record.channel_id) {
-        let temporary_id = stage_create(side.db, &channel_record, register_number, valid).await?;
-        CreatedHow::Staged { temporary_id }
+        stage_once(side.db, create, NO_CUSTOMER).await?;
+        CreatedHow::Staged {
+            temporary_id: operation_id.to_string(),
+        }
+    } else if staged_already(side.db, &create, NO_CUSTOMER).await? {
+        CreatedHow::Staged {
+            temporary_id: operation_id.to_string(),
+        }
     } else {
         let evidence = side
             .realtime
@@ -142,12 +170,16 @@ pub async fn create_customer(
             reason: evidence.explain(),
         };
         if register_is_offline(side.db, origin).await? {
-            fall_back(side, &context, &channel_record, valid, "the register is offline").await?
+            fall_back(side, &context, create, "the register is offline").await?
         } else {
-            match side.realtime.create_customer(&context, &valid).await {
+            match side
+                .realtime
+                .create_customer(&context, operation_id, &valid)
+                .await
+            {
                 Ok(account) => CreatedHow::InHq { account },
                 Err(RealtimeError::Unreachable) => {
-                    fall_back(side, &context, &channel_record, valid, "HQ unreachable").await?
+                    fall_back(side, &context, create, "HQ unreachable").await?
                 }
                 Err(other) => return Err(other.into()),
             }
@@ -160,24 +192,65 @@ pub async fn create_customer(
     })
 }
 
-async fn stage_create(
+/// The customer a change names, by account and by the temporary id of its
+/// create; neither for a create.
+type CustomerKeys<'a> = (Option<&'a str>, Option<&'a str>);
+
+const NO_CUSTOMER: CustomerKeys<'static> = (None, None);
+
+/// Stages `operation` once: when its temporary id is staged already, by the
+/// same operation sent again, that is its answer; under another operation,
+/// it is refused and nothing is written.
+async fn stage_once(
     db: &ChannelDb,
-    channel_record: &ChannelRecord,
-    register_number: Option<i64>,
-    valid: ValidCustomer,
-) -> Result<String, CustomerError> {
-    let temporary_id = new_temporary_id();
-    db.stage(NewOperation {
-        temporary_id: temporary_id.clone(),
-        kind: OperationKind::Create,
-        channel_id: channel_record.channel_id,
-        register_number,
-        customer_account: None,
-        customer_temporary_id: None,
-        customer: valid.into_draft(),
-    })
-    .await?;
-    Ok(temporary_id)
+    operation: NewOperation,
+    customer: CustomerKeys<'_>,
+) -> Result<(), CustomerError> {
+    let copy = operation.clone();
+    match db.stage(operation).await {
+        Err(ChannelDbError::AlreadyStaged(_)) => {
+            if staged_already(db, &copy, customer).await? {
+                Ok(())
+            } else {
+                Err(CustomerError::OperationIdReused)
+            }
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Whether `operation` is staged already under its temporary id; refused
+/// when another operation is staged under it.
+async fn staged_already(
+    db: &ChannelDb,
+    operation: &NewOperation,
+    customer: CustomerKeys<'_>,
+) -> Result<bool, CustomerError> {
+    match db.staged_operation(&operation.temporary_id).await? {
+        None => Ok(false),
+        Some(staged) if is_same_operation(&staged, operation, customer) => Ok(true),
+        Some(_) => Err(CustomerError::OperationIdReused),
+    }
+}
+
+/// The same operation sent again: the same kind, where, values and
+/// customer. The customer is compared by either of its keys, since a change
+/// staged while the customer was pending names it by temporary id, and a
+/// retry after its sync finds it by account.
+fn is_same_operation(staged: &StagedOperation, operation: &NewOperation, customer: CustomerKeys<'_>) -> bool {
+    let (account, temporary_id) = customer;
+    let same_customer = match (&staged.customer_account, &staged.customer_temporary_id) {
+        (None, None) => account.is_none() && temporary_id.is_none(),
+        (staged_account, staged_temporary_id) => {
+            (staged_account.is_some() && staged_account.as_deref() == account)
+                || (staged_temporary_id.is_some() && staged_temporary_id.as_deref() == temporary_id)
+        }
+    };
+    staged.kind == operation.kind
+        && staged.channel_id == operation.channel_id
+        && staged.register_number == operation.register_number
+        && staged.customer == operation.customer
+        && same_customer
 }
 
 /// The automatic fallback: a create that needs HQ and cannot reach it is
@@ -185,11 +258,11 @@ async fn stage_create(
 async fn fall_back(
     side: &ChannelSide<'_>,
     context: &CallContext,
-    channel_record: &ChannelRecord,
-    valid: ValidCustomer,
+    create: NewOperation,
     why: &str,
 ) -> Result<CreatedHow, CustomerError> {
-    let temporary_id = stage_create(side.db, channel_record, context.register_number, valid).await?;
+    let temporary_id = create.temporary_id.clone();
+    stage_once(side.db, create, NO_CUSTOMER).await?;
     side.realtime.log_fallback(context, &temporary_id, why).await;
     Ok(CreatedHow::FellBack {
         temporary_id,
@@ -258,6 +331,7 @@ pub async fn find_customer(
 pub async fn edit_customer(
     side: &ChannelSide<'_>,
     origin: Origin,
+    operation_id: &OperationId,
     key: &str,
     draft: &CustomerDraft,
 ) -> Result<ChangeOutcome, CustomerError> {
@@ -274,12 +348,18 @@ pub async fn edit_customer(
     let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
         .map_err(CustomerError::Invalid)?;
     let config = side.config.get().await?;
+    let change = staged_change(&target, operation_id, OperationKind::Update, valid.get().clone());
     if config.feature_enabled(Feature::AsyncEditing) {
-        return stage_change(side.db, &target, OperationKind::Update, valid.into_draft()).await;
+        return stage_change(side.db, &target, change).await;
+    }
+    if staged_already(side.db, &change, target.customer_keys()).await? {
+        return Ok(ChangeOutcome::Staged {
+            temporary_id: change.temporary_id,
+        });
     }
     let (account, context) = realtime_target(side, origin, Feature::AsyncEditing, &config, target).await?;
     side.realtime
-        .update_customer(&context, &account, &valid)
+        .update_customer(&context, operation_id, &account, &valid)
         .await
         .map_err(unreachable_as_refusal)?;
     Ok(ChangeOutcome::AppliedInHq { account })
@@ -290,22 +370,29 @@ pub async fn edit_customer(
 pub async fn add_address(
     side: &ChannelSide<'_>,
     origin: Origin,
+    operation_id: &OperationId,
     key: &str,
     address: &AddressDraft,
 ) -> Result<ChangeOutcome, CustomerError> {
     let target = change_target(side.db, origin, key).await?;
     let valid = validate_address(address).map_err(CustomerError::Invalid)?;
     let config = side.config.get().await?;
+    let customer = CustomerDraft {
+        addresses: vec![valid.get().clone()],
+        ..CustomerDraft::default()
+    };
+    let change = staged_change(&target, operation_id, OperationKind::AddAddress, customer);
     if config.feature_enabled(Feature::AsyncAddresses) {
-        let customer = CustomerDraft {
-            addresses: vec![valid.get().clone()],
-            ..CustomerDraft::default()
-        };
-        return stage_change(side.db, &target, OperationKind::AddAddress, customer).await;
+        return stage_change(side.db, &target, change).await;
+    }
+    if staged_already(side.db, &change, target.customer_keys()).await? {
+        return Ok(ChangeOutcome::Staged {
+            temporary_id: change.temporary_id,
+        });
     }
     let (account, context) = realtime_target(side, origin, Feature::AsyncAddresses, &config, target).await?;
     side.realtime
-        .add_address(&context, &account, &valid)
+        .add_address(&context, operation_id, &account, &valid)
         .await
         .map_err(unreachable_as_refusal)?;
     Ok(ChangeOutcome::AppliedInHq { account })
@@ -316,6 +403,15 @@ struct ChangeTarget {
     channel: ChannelRecord,
     register_number: Option<i64>,
     customer: ChannelCustomer,
+}
+
+impl ChangeTarget {
+    fn customer_keys(&self) -> CustomerKeys<'_> {
+        (
+            self.customer.account.as_deref(),
+            self.customer.temporary_id.as_deref(),
+        )
+    }
 }
 
 async fn change_target(db: &ChannelDb, origin: Origin, key: &str) -> Result<ChangeTarget, CustomerError> {
@@ -391,24 +487,33 @@ pub fn apply_staged_changes(base: CustomerDraft, changes: &[StagedOperation]) ->
     })
 }
 
-async fn stage_change(
-    db: &ChannelDb,
+/// A change to stage for the target customer: by account once it is
+/// synced, by the temporary id of its create while it is pending.
+fn staged_change(
     target: &ChangeTarget,
+    operation_id: &OperationId,
     kind: OperationKind,
     customer: CustomerDraft,
-) -> Result<ChangeOutcome, CustomerError> {
-    let temporary_id = new_temporary_id();
+) -> NewOperation {
     let synced = target.customer.account.is_some();
-    db.stage(NewOperation {
-        temporary_id: temporary_id.clone(),
+    NewOperation {
+        temporary_id: operation_id.to_string(),
         kind,
         channel_id: target.channel.channel_id,
         register_number: target.register_number,
         customer_account: target.customer.account.clone(),
         customer_temporary_id: target.customer.temporary_id.clone().filter(|_| !synced),
         customer,
-    })
-    .await?;
+    }
+}
+
+async fn stage_change(
+    db: &ChannelDb,
+    target: &ChangeTarget,
+    change: NewOperation,
+) -> Result<ChangeOutcome, CustomerError> {
+    let temporary_id = change.temporary_id.clone();
+    stage_once(db, change, target.customer_keys()).await?;
     Ok(ChangeOutcome::Staged { temporary_id })
 }
 
@@ -453,10 +558,6 @@ fn fill_defaults(draft: &mut CustomerDraft, channel_record: &ChannelRecord, orig
     if draft.currency.trim().is_empty() {
         draft.currency = "USD".to_string();
     }
-}
-
-fn new_temporary_id() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 #[cfg(test)]

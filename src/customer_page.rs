@@ -12,6 +12,7 @@ use crate::customer::{
 };
 use crate::customer_form::{AddressEditor, CustomerEditor, EditorMode};
 use crate::error::AppError;
+use crate::outbox::{Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id};
 use crate::ui::{ErrorNote, loaded};
 
 /// How a channel works now: the mode its cached configuration gives, and
@@ -69,6 +70,14 @@ async fn authorize_origin(
         check(Some(&user), Access::Store(channel_id))?;
     }
     Ok((backend, user, origin))
+}
+
+/// The operation id the browser made for this save.
+#[cfg(feature = "ssr")]
+fn parse_operation_id(operation_id: &str) -> Result<crate::operation::OperationId, AppError> {
+    crate::error::check_length("An operation id", operation_id, crate::error::MAX_KEY)?;
+    crate::operation::OperationId::parse(operation_id)
+        .map_err(|error| AppError::BadRequest(error.to_string()))
 }
 
 /// A shopper may change only their own profile; a cashier any customer.
@@ -153,10 +162,12 @@ pub async fn channel_reference(register: Option<String>) -> Result<ReferenceData
 }
 
 /// Add customer (POS) or Sign up (online store). A shopper's sign-up becomes
-/// their own profile.
+/// their own profile. `operation_id` is the GUID the browser made when the
+/// customer was first saved: sent again, the create is carried out once.
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn create_customer(
     register: Option<String>,
+    operation_id: String,
     draft: CustomerDraft,
 ) -> Result<CreatedCustomer, AppError> {
     use crate::access::Role;
@@ -165,7 +176,8 @@ pub async fn create_customer(
     use crate::respond::respond;
     let result = async {
         let (backend, mut user, origin) = authorize_origin(register.as_deref()).await?;
-        let created = create_customer(&backend.channel_side(), origin, &draft).await?;
+        let operation_id = parse_operation_id(&operation_id)?;
+        let created = create_customer(&backend.channel_side(), origin, &operation_id, &draft).await?;
         if user.role == Role::Shopper {
             // The customer exists now, so the answer is a success whatever
             // follows: this session keeps the profile even if HQ cannot
@@ -211,6 +223,7 @@ pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppEr
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn edit_customer(
     register: Option<String>,
+    operation_id: String,
     key: String,
     draft: CustomerDraft,
 ) -> Result<ChangeOutcome, AppError> {
@@ -219,7 +232,8 @@ pub async fn edit_customer(
     let result = async {
         let (backend, user, origin) = authorize_origin(register.as_deref()).await?;
         check_customer_access(&user, &key)?;
-        Ok(edit_customer(&backend.channel_side(), origin, &key, &draft).await?)
+        let operation_id = parse_operation_id(&operation_id)?;
+        Ok(edit_customer(&backend.channel_side(), origin, &operation_id, &key, &draft).await?)
     };
     respond(result.await)
 }
@@ -227,6 +241,7 @@ pub async fn edit_customer(
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn add_customer_address(
     register: Option<String>,
+    operation_id: String,
     key: String,
     address: AddressDraft,
 ) -> Result<ChangeOutcome, AppError> {
@@ -235,9 +250,29 @@ pub async fn add_customer_address(
     let result = async {
         let (backend, user, origin) = authorize_origin(register.as_deref()).await?;
         check_customer_access(&user, &key)?;
-        Ok(add_address(&backend.channel_side(), origin, &key, &address).await?)
+        let operation_id = parse_operation_id(&operation_id)?;
+        Ok(add_address(&backend.channel_side(), origin, &operation_id, &key, &address).await?)
     };
     respond(result.await)
+}
+
+/// Sends an operation a form saved, or the outbox kept, to its server
+/// function, under the id the browser gave it.
+pub async fn send_waiting(waiting: Waiting) -> Result<Sent, AppError> {
+    let id = waiting.operation_id.to_string();
+    match waiting.operation {
+        WaitingOperation::Create { draft } => create_customer(waiting.register, id, draft)
+            .await
+            .map(Sent::Created),
+        WaitingOperation::Edit { key, draft } => edit_customer(waiting.register, id, key, draft)
+            .await
+            .map(Sent::Changed),
+        WaitingOperation::AddAddress { key, address, .. } => {
+            add_customer_address(waiting.register, id, key, address)
+                .await
+                .map(Sent::Changed)
+        }
+    }
 }
 
 /// The signed-in shopper's own customer key, if they have signed up.
@@ -258,22 +293,18 @@ enum Editing {
 }
 
 /// One customer with Edit and Add address. `register` is the POS register
-/// key, or `None` on the online store.
+/// key, or `None` on the online store. At the POS a change the store server
+/// cannot take now is kept in the register's outbox (from the context).
 #[component]
 pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     let cashier = register.is_some();
+    let outbox = use_context::<Outbox>();
     let reference_register = register.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(reference_register.clone()));
-    let edit = Action::new(
-        move |(register, key, draft): &(Option<String>, String, CustomerDraft)| {
-            edit_customer(register.clone(), key.clone(), draft.clone())
-        },
-    );
-    let add_address = Action::new(
-        move |(register, key, address): &(Option<String>, String, AddressDraft)| {
-            add_customer_address(register.clone(), key.clone(), address.clone())
-        },
-    );
+    let edit =
+        Action::new_local(move |waiting: &Waiting| Outbox::save(outbox, waiting.clone(), send_waiting));
+    let add_address =
+        Action::new_local(move |waiting: &Waiting| Outbox::save(outbox, waiting.clone(), send_waiting));
     // Reloaded only after a change succeeded: a refused one keeps the form,
     // and everything typed in it, on the page.
     let saved = RwSignal::new(0_u32);
@@ -283,26 +314,52 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
         move |_| find_channel_customer(customer_key.clone()),
     );
     let editing = RwSignal::new(Editing::Nothing);
-    let outcome = RwSignal::new(None::<Result<ChangeOutcome, AppError>>);
-    let on_answer = move |result: Result<ChangeOutcome, AppError>| {
-        if result.is_ok() {
-            editing.set(Editing::Nothing);
-            saved.update(|n| *n += 1);
+    let outcome = RwSignal::new(None::<Saved>);
+    let on_answer = move |answer: Saved| {
+        match &answer {
+            Saved::Done(_) => {
+                editing.set(Editing::Nothing);
+                saved.update(|n| *n += 1);
+            }
+            Saved::Kept => editing.set(Editing::Nothing),
+            Saved::NotSaved(_) => {}
         }
-        outcome.set(Some(result));
+        outcome.set(Some(answer));
     };
     Effect::new(move |_| {
-        if let Some(result) = edit.value().get() {
-            on_answer(result);
+        if let Some(answer) = edit.value().get() {
+            on_answer(answer);
         }
     });
     Effect::new(move |_| {
-        if let Some(result) = add_address.value().get() {
-            on_answer(result);
+        if let Some(answer) = add_address.value().get() {
+            on_answer(answer);
         }
     });
+    let refusal = move |action: Action<Waiting, Saved>| {
+        Signal::derive(move || match action.value().get() {
+            Some(Saved::NotSaved(error)) => Some(error),
+            _ => None,
+        })
+    };
+    // Made when a form opens: the same change saved again is sent under the
+    // same id, however often.
+    let operation_id = StoredValue::new(new_operation_id());
+    let waiting = move |operation: WaitingOperation| Waiting {
+        operation_id: operation_id.get_value(),
+        register: register.clone(),
+        operation,
+        refused: None,
+    };
+    let waiting = StoredValue::new(waiting);
     let key = StoredValue::new(key);
-    let register = StoredValue::new(register);
+    let open = move |form: Editing| {
+        outcome.set(None);
+        edit.value().set(None);
+        add_address.value().set(None);
+        operation_id.set_value(new_operation_id());
+        editing.set(form);
+    };
 
     view! {
         <Suspense fallback=|| view! { <p>"Loading customer…"</p> }>
@@ -310,15 +367,21 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                 let reference = reference.await;
                 loaded(customer.await, move |customer| {
                     let initial = customer.customer.clone();
+                    let customer_name = StoredValue::new(crate::customer::display_name(&customer.customer));
                     view! {
                         <CustomerDetails customer=customer.clone() />
                         <div class="actions">
-                            <button type="button" on:click=move |_| { outcome.set(None); edit.value().set(None); editing.set(Editing::Details) }>"Edit"</button>
-                            <button type="button" on:click=move |_| { outcome.set(None); add_address.value().set(None); editing.set(Editing::Address) }>"Add address"</button>
+                            <button type="button" on:click=move |_| open(Editing::Details)>"Edit"</button>
+                            <button type="button" on:click=move |_| open(Editing::Address)>"Add address"</button>
                         </div>
                         {move || match outcome.get() {
-                            Some(Ok(done)) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
-                            Some(Err(error)) if !matches!(error, AppError::Invalid(_)) && editing.get() == Editing::Nothing => {
+                            Some(Saved::Done(Sent::Changed(done))) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
+                            Some(Saved::Kept) => Some(view! {
+                                <p class="confirmation" role="status">
+                                    "Kept in this browser: the change is waiting for the store server, and is sent as soon as it answers."
+                                </p>
+                            }.into_any()),
+                            Some(Saved::NotSaved(error)) if !matches!(error, AppError::Invalid(_)) && editing.get() == Editing::Nothing => {
                                 Some(view! { <ErrorNote error /> }.into_any())
                             }
                             _ => None,
@@ -335,10 +398,11 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                                 initial=initial.clone()
                                                 reference
                                                 mode=if cashier { EditorMode::CashierEdit } else { EditorMode::ShopperEdit }
-                                                server_error=Signal::derive(move || edit.value().get().and_then(Result::err))
+                                                server_error=refusal(edit)
                                                 pending=edit.pending()
                                                 on_save=Callback::new(move |draft| {
-                                                    edit.dispatch((register.get_value(), key.get_value(), draft));
+                                                    let key = key.get_value();
+                                                    edit.dispatch_local(waiting.with_value(|w| w(WaitingOperation::Edit { key, draft })));
                                                 })
                                                 save_caption="Save"
                                                 on_cancel=Callback::new(move |_| editing.set(Editing::Nothing))
@@ -351,10 +415,15 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                     <section aria-labelledby="add-address-heading">
                                         <h2 id="add-address-heading">"Add address"</h2>
                                         <AddressEditor
-                                            server_error=Signal::derive(move || add_address.value().get().and_then(Result::err))
+                                            server_error=refusal(add_address)
                                             pending=add_address.pending()
                                             on_save=Callback::new(move |address| {
-                                                add_address.dispatch((register.get_value(), key.get_value(), address));
+                                                let operation = WaitingOperation::AddAddress {
+                                                    key: key.get_value(),
+                                                    customer_name: customer_name.get_value(),
+                                                    address,
+                                                };
+                                                add_address.dispatch_local(waiting.with_value(|w| w(operation)));
                                             })
                                             on_cancel=Callback::new(move |_| editing.set(Editing::Nothing))
                                         />

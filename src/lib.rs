@@ -22,6 +22,7 @@ pub mod features;
 pub mod hq;
 pub mod jobs;
 pub mod operation;
+pub mod outbox;
 pub mod pos;
 pub mod records;
 pub mod sign_in;

@@ -1,6 +1,66 @@
-//! An asynchronous customer operation as the admin pages see it.
+//! An asynchronous customer operation: its id, made where it is first
+//! saved, and where it stands as the admin pages see it.
 
 use serde::{Deserialize, Serialize};
+
+/// The id of one operation (a create, an edit, an address addition): a
+/// GUID made where the operation is first saved, in the browser, so the
+/// same save sent twice is recognised and carried out once. A staged
+/// operation keeps it as its temporary id in `RETAILASYNCCUSTOMERV2`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OperationId(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("An operation id must be a GUID, such as 0f8fad5b-d9cb-469f-a165-70867728950e.")]
+pub struct NotAGuid;
+
+impl OperationId {
+    /// A GUID in its usual form (32 hexadecimal digits in groups of 8, 4,
+    /// 4, 4 and 12), kept in lower case.
+    pub fn parse(text: &str) -> Result<OperationId, NotAGuid> {
+        let is_guid = text.len() == 36
+            && text.char_indices().all(|(at, c)| match at {
+                8 | 13 | 18 | 23 => c == '-',
+                _ => c.is_ascii_hexdigit(),
+            });
+        if is_guid {
+            Ok(OperationId(text.to_ascii_lowercase()))
+        } else {
+            Err(NotAGuid)
+        }
+    }
+
+    /// A random (version 4) GUID from 16 random bytes.
+    pub fn from_random_bytes(mut bytes: [u8; 16]) -> OperationId {
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let mut text = String::with_capacity(36);
+        for (at, byte) in bytes.iter().enumerate() {
+            if matches!(at, 4 | 6 | 8 | 10) {
+                text.push('-');
+            }
+            text.push_str(&format!("{byte:02x}"));
+        }
+        OperationId(text)
+    }
+
+    /// A new random id, for operations the server itself starts (tests,
+    /// the benchmark's clients).
+    #[cfg(feature = "ssr")]
+    pub fn random() -> OperationId {
+        OperationId(uuid::Uuid::new_v4().to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for OperationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// Where an operation stands in the pipeline, from the store to the HQ account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +128,37 @@ pub fn display_time(stored: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_guid_is_an_operation_id_in_lower_case() {
+        let id = OperationId::parse("0F8FAD5B-D9CB-469F-A165-70867728950E").expect("a GUID");
+        assert_eq!(id.as_str(), "0f8fad5b-d9cb-469f-a165-70867728950e");
+    }
+
+    #[test]
+    fn anything_else_is_not_an_operation_id() {
+        for bad in [
+            "",
+            "C000001",
+            "0f8fad5b-d9cb-469f-a165-70867728950",
+            "0f8fad5b-d9cb-469f-a165-70867728950e0",
+            "0f8fad5bd9cb-469f-a165-70867728950e-",
+            "0f8fad5b-d9cb-469f-a165-70867728950g",
+            "0f8fad5b-d9cb-469f-a165-70867728950\u{e9}",
+            "' OR 1=1 --------------------------",
+        ] {
+            assert_eq!(OperationId::parse(bad), Err(NotAGuid), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn random_bytes_make_a_version_4_guid() {
+        let id = OperationId::from_random_bytes([0xff; 16]);
+        assert_eq!(id.as_str(), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        let id = OperationId::from_random_bytes([0; 16]);
+        assert_eq!(id.as_str(), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(OperationId::parse(id.as_str()), Ok(id));
+    }
 
     #[test]
     fn uploaded_status_follows_the_hq_flags() {

@@ -12,7 +12,8 @@ use crate::channel_db::{CHANNEL_CONFIGURATION, ChannelDb, ChannelDbError, GLOBAL
 use crate::customer::{ValidAddress, ValidCustomer};
 use crate::diagnosis::ModeEvidence;
 use crate::features::Feature;
-use crate::hq_db::{HqDb, HqDbError, NewRealtimeCall};
+use crate::hq_db::{HqDb, HqDbError, NewRealtimeCall, SyncTransaction};
+use crate::operation::OperationId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RealtimeError {
@@ -20,6 +21,12 @@ pub enum RealtimeError {
     Unreachable,
     #[error("Customer {0} does not exist in HQ.")]
     UnknownCustomer(String),
+    #[error(
+        "This change was made already with other values under the same operation id; nothing was changed."
+    )]
+    OperationIdReused,
+    #[error("the request could not be recorded: {0}")]
+    Encode(#[from] serde_json::Error),
     #[error(transparent)]
     Hq(#[from] HqDbError),
     #[error(transparent)]
@@ -49,14 +56,16 @@ impl RealtimeService {
         RealtimeService { hq, channel, latency }
     }
 
-    /// Creates the customer in HQ and answers with its account.
+    /// Creates the customer in HQ and answers with its account; the same
+    /// operation sent again answers with the same account.
     pub async fn create_customer(
         &self,
         context: &CallContext,
+        operation_id: &OperationId,
         customer: &ValidCustomer,
     ) -> Result<String, RealtimeError> {
         let started = Instant::now();
-        let result = self.create_in_hq(context, customer).await;
+        let result = self.create_in_hq(context, operation_id, customer).await;
         let subject = match &result {
             Ok(account) => account.clone(),
             Err(_) => customer.display_name(),
@@ -66,29 +75,31 @@ impl RealtimeService {
         result
     }
 
-    /// Replaces the customer's own fields in HQ.
+    /// Replaces the customer's own fields in HQ, once per operation id.
     pub async fn update_customer(
         &self,
         context: &CallContext,
+        operation_id: &OperationId,
         account: &str,
         customer: &ValidCustomer,
     ) -> Result<(), RealtimeError> {
         let started = Instant::now();
-        let result = self.update_in_hq(account, customer).await;
+        let result = self.update_in_hq(operation_id, account, customer).await;
         self.log(context, "Update customer", account, &result, started)
             .await;
         result
     }
 
-    /// Adds an address to the customer in HQ.
+    /// Adds an address to the customer in HQ, once per operation id.
     pub async fn add_address(
         &self,
         context: &CallContext,
+        operation_id: &OperationId,
         account: &str,
         address: &ValidAddress,
     ) -> Result<(), RealtimeError> {
         let started = Instant::now();
-        let result = self.add_address_in_hq(account, address).await;
+        let result = self.add_address_in_hq(operation_id, account, address).await;
         self.log(context, "Add address", account, &result, started).await;
         result
     }
@@ -176,36 +187,65 @@ impl RealtimeService {
     async fn create_in_hq(
         &self,
         context: &CallContext,
+        operation_id: &OperationId,
         customer: &ValidCustomer,
     ) -> Result<String, RealtimeError> {
         self.reach_hq().await?;
+        let request = serde_json::to_string(customer.get())?;
         let mut tx = self.hq.begin_sync().await?;
+        if let Some(account) = made_already(&mut tx, operation_id, &request).await? {
+            return Ok(account);
+        }
         let account = tx.next_customer_account().await?;
         tx.create_customer(&account, customer.get(), Some(context.channel_id), None)
+            .await?;
+        tx.record_realtime_operation(operation_id.as_str(), "create", &request, &account)
             .await?;
         tx.commit().await?;
         self.send_back(&account).await;
         Ok(account)
     }
 
-    async fn update_in_hq(&self, account: &str, customer: &ValidCustomer) -> Result<(), RealtimeError> {
+    async fn update_in_hq(
+        &self,
+        operation_id: &OperationId,
+        account: &str,
+        customer: &ValidCustomer,
+    ) -> Result<(), RealtimeError> {
         self.reach_hq().await?;
+        let request = serde_json::to_string(&(account, customer.get()))?;
         let mut tx = self.hq.begin_sync().await?;
+        if made_already(&mut tx, operation_id, &request).await?.is_some() {
+            return Ok(());
+        }
         if !tx.update_customer(account, customer.get()).await? {
             return Err(RealtimeError::UnknownCustomer(account.to_string()));
         }
+        tx.record_realtime_operation(operation_id.as_str(), "update", &request, account)
+            .await?;
         tx.commit().await?;
         self.send_back(account).await;
         Ok(())
     }
 
-    async fn add_address_in_hq(&self, account: &str, address: &ValidAddress) -> Result<(), RealtimeError> {
+    async fn add_address_in_hq(
+        &self,
+        operation_id: &OperationId,
+        account: &str,
+        address: &ValidAddress,
+    ) -> Result<(), RealtimeError> {
         self.reach_hq().await?;
+        let request = serde_json::to_string(&(account, address.get()))?;
         let mut tx = self.hq.begin_sync().await?;
+        if made_already(&mut tx, operation_id, &request).await?.is_some() {
+            return Ok(());
+        }
         if !tx.customer_exists(account).await? {
             return Err(RealtimeError::UnknownCustomer(account.to_string()));
         }
         tx.add_address(account, address.get()).await?;
+        tx.record_realtime_operation(operation_id.as_str(), "add_address", &request, account)
+            .await?;
         tx.commit().await?;
         self.send_back(account).await;
         Ok(())
@@ -249,6 +289,9 @@ impl RealtimeService {
         started: Instant,
     ) {
         let outcome = match result {
+            // A request refused for reusing an operation id changed nothing,
+            // and its refusal writes nothing either.
+            Err(RealtimeError::OperationIdReused) => return,
             Ok(_) => "Succeeded".to_string(),
             Err(error @ (RealtimeError::Unreachable | RealtimeError::UnknownCustomer(_))) => {
                 format!("Failed: {error}")
@@ -270,5 +313,19 @@ impl RealtimeService {
         if let Err(error) = logged {
             tracing::warn!(%error, "could not log a real-time service call");
         }
+    }
+}
+
+/// The account of the change made under `operation_id` when it is the same
+/// request sent again; a refusal when the id was used for another request.
+async fn made_already(
+    tx: &mut SyncTransaction,
+    operation_id: &OperationId,
+    request: &str,
+) -> Result<Option<String>, RealtimeError> {
+    match tx.realtime_operation(operation_id.as_str()).await? {
+        None => Ok(None),
+        Some((made, account)) if made == request => Ok(Some(account)),
+        Some(_) => Err(RealtimeError::OperationIdReused),
     }
 }

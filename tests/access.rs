@@ -15,6 +15,7 @@ use custsync::customer_page::{CreateCustomer, FindChannelCustomer, MyProfileKey}
 use custsync::hq::customers::HqCustomers;
 use custsync::hq::realtime_calls::SetHqUnreachable;
 use custsync::jobs::Job;
+use custsync::operation::OperationId;
 use custsync::pos::{PosRegisters, SetRegisterOffline};
 use custsync::sign_in::{CurrentUser, SignIn, SignOut};
 use leptos::server_fn::ServerFn;
@@ -28,9 +29,14 @@ async fn operation_in_hq(app: &WebApp) -> String {
         channel_id: 2,
         register_number: 1,
     };
-    let created = create_customer(&backend.channel_side(), origin, &customer("Uma"))
-        .await
-        .expect("created");
+    let created = create_customer(
+        &backend.channel_side(),
+        origin,
+        &OperationId::random(),
+        &customer("Uma"),
+    )
+    .await
+    .expect("created");
     backend.jobs.run(Job::Upload, "Run now").await.expect("uploaded");
     created.temporary_id().expect("staged").to_string()
 }
@@ -165,7 +171,8 @@ async fn a_cashier_sees_the_registers_of_their_own_store_only() {
 async fn a_shopper_who_signs_up_gets_that_profile() {
     let app = WebApp::start().await;
     let shopper = app.sign_in("shopper").await;
-    let body = json!({"register": null, "draft": customer("Nadia")}).to_string();
+    let body = json!({"register": null, "operation_id": OperationId::random(), "draft": customer("Nadia")})
+        .to_string();
     let created = app.post(CreateCustomer::PATH, JSON, body, &shopper).await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
     let profile = app.post(MyProfileKey::PATH, FORM, "", &shopper).await;
@@ -355,7 +362,7 @@ async fn a_body_over_the_limit_is_refused_unread() {
     let houston = app.sign_in("houston").await;
     let mut watch = app.write_watch().await;
     let before = watch.versions().await;
-    let huge = json!({"register": "1-1", "draft": customer(&"a".repeat(70 * 1024))}).to_string();
+    let huge = json!({"register": "1-1", "operation_id": OperationId::random(), "draft": customer(&"a".repeat(70 * 1024))}).to_string();
     let answer = app.post(CreateCustomer::PATH, JSON, huge, &houston).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.body);
     assert_eq!(watch.versions().await, before);

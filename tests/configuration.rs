@@ -13,6 +13,7 @@ use custsync::feature_management::{FeatureChangeError, change_feature};
 use custsync::features::Feature;
 use custsync::hq::realtime_calls::CallFilter;
 use custsync::jobs::Job;
+use custsync::operation::OperationId;
 
 const HOUSTON: Origin = Origin::Register {
     channel_id: 1,
@@ -159,9 +160,14 @@ async fn each_download_job_moves_exactly_what_changed() {
             .create_customer_async_mode
     );
 
-    create_customer(&backend.channel_side(), HOUSTON, &person("Ana", "Silva"))
-        .await
-        .unwrap();
+    create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &person("Ana", "Silva"),
+    )
+    .await
+    .unwrap();
     run(backend, Job::Upload).await;
     run(backend, Job::SyncCustomers).await;
     assert_eq!(run(backend, Job::Customers).await, 1, "only the new account");
@@ -174,9 +180,14 @@ async fn customers_synced_together_are_each_downloaded_once_and_later_ones_too()
     let backend = &app.backend;
     run(backend, Job::Customers).await;
     for first in ["Ana", "Ben", "Cleo"] {
-        create_customer(&backend.channel_side(), HOUSTON, &person(first, "Silva"))
-            .await
-            .unwrap();
+        create_customer(
+            &backend.channel_side(),
+            HOUSTON,
+            &OperationId::random(),
+            &person(first, "Silva"),
+        )
+        .await
+        .unwrap();
     }
     run(backend, Job::Upload).await;
     assert_eq!(run(backend, Job::SyncCustomers).await, 3);
@@ -186,9 +197,14 @@ async fn customers_synced_together_are_each_downloaded_once_and_later_ones_too()
     // A customer created in real time afterwards is versioned by the
     // triggers again, once the sync's own numbering is over.
     houston_synchronous(backend).await;
-    let created = create_customer(&backend.channel_side(), HOUSTON, &person("Dora", "Silva"))
-        .await
-        .unwrap();
+    let created = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &person("Dora", "Silva"),
+    )
+    .await
+    .unwrap();
     let CreatedHow::InHq { account } = created.how else {
         panic!("expected a create in HQ, got {:?}", created.how);
     };
@@ -239,9 +255,14 @@ async fn in_synchronous_mode_a_create_is_a_logged_real_time_call() {
         .await
         .unwrap();
 
-    let created = create_customer(&backend.channel_side(), HOUSTON, &person("Ana", "Silva"))
-        .await
-        .unwrap();
+    let created = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &person("Ana", "Silva"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         created.how,
         CreatedHow::InHq {
@@ -286,9 +307,14 @@ async fn in_synchronous_mode_a_create_is_a_logged_real_time_call() {
     assert!(call.reason.contains("before the change at"), "{}", call.reason);
 
     run(backend, Job::ChannelConfiguration).await;
-    let created = create_customer(&backend.channel_side(), HOUSTON, &person("Ben", "Silva"))
-        .await
-        .unwrap();
+    let created = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &person("Ben", "Silva"),
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(created.how, CreatedHow::Staged { .. }),
         "async once 1070 ran"
@@ -302,9 +328,14 @@ async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() 
     houston_synchronous(backend).await;
     backend.hq.set_realtime_unreachable(true).await.unwrap();
 
-    let created = create_customer(&backend.channel_side(), HOUSTON, &person("Ana", "Silva"))
-        .await
-        .unwrap();
+    let created = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &person("Ana", "Silva"),
+    )
+    .await
+    .unwrap();
     let CreatedHow::FellBack { temporary_id, why } = &created.how else {
         panic!("expected a fallback, got {:?}", created.how);
     };
@@ -334,9 +365,15 @@ async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() 
         .unwrap()
         .customer;
     karen.phone = "+1 713 555 0199".into();
-    let error = edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
-        .await
-        .unwrap_err();
+    let error = edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(error, CustomerError::HqUnreachable(_)), "{error:?}");
     assert!(error.to_string().contains("What you typed is kept"));
     assert_eq!(
@@ -365,9 +402,14 @@ async fn an_offline_register_stages_creates_and_refuses_real_time_edits() {
     houston_synchronous(backend).await;
     backend.channel.set_register_offline(1, 1, true).await.unwrap();
 
-    let created = create_customer(&backend.channel_side(), HOUSTON, &person("Ana", "Silva"))
-        .await
-        .unwrap();
+    let created = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &person("Ana", "Silva"),
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(&created.how, CreatedHow::FellBack { why, .. } if why == "the register is offline, staged asynchronously")
     );
@@ -376,18 +418,29 @@ async fn an_offline_register_stages_creates_and_refuses_real_time_edits() {
         .unwrap()
         .unwrap()
         .customer;
-    let error = edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
-        .await
-        .unwrap_err();
+    let error = edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap_err();
     assert!(error.to_string().contains("the register is offline"), "{error}");
 
     let register_2 = Origin::Register {
         channel_id: 1,
         register_number: 2,
     };
-    let created = create_customer(&backend.channel_side(), register_2, &person("Ben", "Silva"))
-        .await
-        .unwrap();
+    let created = create_customer(
+        &backend.channel_side(),
+        register_2,
+        &OperationId::random(),
+        &person("Ben", "Silva"),
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(created.how, CreatedHow::InHq { .. }),
         "another register is still online"
@@ -420,7 +473,13 @@ async fn a_register_and_a_customer_group_downloaded_by_1070_are_usable_at_once()
         channel_id: 1,
         register_number: 3,
     };
-    let refused = create_customer(&app.backend.channel_side(), register_3, &person("Ana", "Silva")).await;
+    let refused = create_customer(
+        &app.backend.channel_side(),
+        register_3,
+        &OperationId::random(),
+        &person("Ana", "Silva"),
+    )
+    .await;
     assert!(matches!(refused, Err(CustomerError::UnknownRegister { .. })));
 
     let houston = channel.channel(1).await.unwrap().unwrap();
@@ -442,9 +501,14 @@ async fn a_register_and_a_customer_group_downloaded_by_1070_are_usable_at_once()
 
     let mut draft = person("Ana", "Silva");
     draft.customer_group = "90".into();
-    create_customer(&app.backend.channel_side(), register_3, &draft)
-        .await
-        .unwrap();
+    create_customer(
+        &app.backend.channel_side(),
+        register_3,
+        &OperationId::random(),
+        &draft,
+    )
+    .await
+    .unwrap();
     assert!(
         channel
             .customer_groups()

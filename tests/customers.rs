@@ -12,6 +12,7 @@ use custsync::customer::{AddressDraft, AttributeDraft, ChangeOutcome, ContactDra
 use custsync::feature_management::change_feature;
 use custsync::features::Feature;
 use custsync::jobs::Job;
+use custsync::operation::OperationId;
 use custsync::records::OperationKind;
 
 const HOUSTON: Origin = Origin::Register {
@@ -107,9 +108,14 @@ async fn enable_all_features_in_channel(backend: &Backend) {
 async fn a_complete_create_arrives_whole_in_hq() {
     let app = common::start().await;
     let backend = &app.backend;
-    let staged = create_customer(&backend.channel_side(), HOUSTON, &complete_customer())
-        .await
-        .unwrap();
+    let staged = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &complete_customer(),
+    )
+    .await
+    .unwrap();
 
     let waiting = backend.channel.not_uploaded(10).await.unwrap();
     let customer = &waiting[0].customer;
@@ -185,9 +191,14 @@ async fn an_organization_is_created_under_its_name() {
         organization_name: "Fabrikam Catering".into(),
         ..CustomerDraft::default()
     };
-    let staged = create_customer(&app.backend.channel_side(), HOUSTON, &draft)
-        .await
-        .unwrap();
+    let staged = create_customer(
+        &app.backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &draft,
+    )
+    .await
+    .unwrap();
     assert_eq!(staged.full_name, "Fabrikam Catering");
     sync_all(&app.backend).await;
     let rows = app.backend.hq.customer_list(1).await.unwrap();
@@ -198,9 +209,14 @@ async fn an_organization_is_created_under_its_name() {
 async fn search_finds_synced_and_pending_customers_by_every_key() {
     let app = common::start().await;
     let backend = &app.backend;
-    let staged = create_customer(&backend.channel_side(), HOUSTON, &complete_customer())
-        .await
-        .unwrap();
+    let staged = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &complete_customer(),
+    )
+    .await
+    .unwrap();
 
     for term in ["ana sil", "ANA.SILVA@", "713 555 0100", &staged.key()[..8]] {
         let found = search_customers(&backend.channel, term).await.unwrap();
@@ -247,9 +263,15 @@ async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_edit
     karen.phone = "+1 713 555 0142".into();
     karen.customer_group = "20".into();
 
-    let outcome = edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
-        .await
-        .unwrap();
+    let outcome = edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap();
     assert!(matches!(outcome, ChangeOutcome::Staged { .. }));
     let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
     assert_eq!(
@@ -287,19 +309,36 @@ async fn changes_to_a_pending_customer_wait_for_its_create_and_apply_in_order() 
     let app = common::start().await;
     let backend = &app.backend;
     enable_all_features_in_channel(backend).await;
-    let staged = create_customer(&backend.channel_side(), HOUSTON, &complete_customer())
-        .await
-        .unwrap();
+    let staged = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &complete_customer(),
+    )
+    .await
+    .unwrap();
     let mut renamed = complete_customer();
     renamed.first_name = "Anna".into();
-    edit_customer(&backend.channel_side(), HOUSTON, &staged.key(), &renamed)
-        .await
-        .unwrap();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &staged.key(),
+        &renamed,
+    )
+    .await
+    .unwrap();
     let mut new_home = address("5 Oak Ave", "Houston", "77004", "Home");
     new_home.primary = true;
-    add_address(&backend.channel_side(), HOUSTON, &staged.key(), &new_home)
-        .await
-        .unwrap();
+    add_address(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &staged.key(),
+        &new_home,
+    )
+    .await
+    .unwrap();
 
     let shown = find_customer(&backend.channel, &staged.key())
         .await
@@ -397,9 +436,15 @@ async fn without_async_editing_an_edit_is_a_real_time_call_and_the_channel_sees_
         .unwrap()
         .customer;
     karen.last_name = "Berg-Larsen".into();
-    let outcome = edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
-        .await
-        .unwrap();
+    let outcome = edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         outcome,
         ChangeOutcome::AppliedInHq {
@@ -431,6 +476,7 @@ async fn without_async_editing_an_edit_is_a_real_time_call_and_the_channel_sees_
     let outcome = add_address(
         &backend.channel_side(),
         HOUSTON,
+        &OperationId::random(),
         "C000001",
         &address("7 Bay St", "Houston", "77005", "Delivery"),
     )
@@ -445,12 +491,18 @@ async fn without_async_editing_an_edit_is_a_real_time_call_and_the_channel_sees_
 async fn without_async_editing_a_pending_customer_cannot_be_changed_yet() {
     let app = common::start().await;
     let backend = &app.backend;
-    let staged = create_customer(&backend.channel_side(), HOUSTON, &complete_customer())
-        .await
-        .unwrap();
+    let staged = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &complete_customer(),
+    )
+    .await
+    .unwrap();
     let error = edit_customer(
         &backend.channel_side(),
         HOUSTON,
+        &OperationId::random(),
         &staged.key(),
         &complete_customer(),
     )
@@ -465,6 +517,7 @@ async fn without_async_editing_a_pending_customer_cannot_be_changed_yet() {
     let error = add_address(
         &backend.channel_side(),
         HOUSTON,
+        &OperationId::random(),
         &staged.key(),
         &address("7 Bay St", "Houston", "77005", "Home"),
     )
@@ -492,8 +545,14 @@ async fn invalid_edits_and_addresses_are_refused_with_field_messages() {
         .unwrap()
         .customer;
     karen.email = "karen-at-contoso".into();
-    let Err(CustomerError::Invalid(fields)) =
-        edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen).await
+    let Err(CustomerError::Invalid(fields)) = edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
     else {
         panic!("an invalid edit must be refused");
     };
@@ -505,6 +564,7 @@ async fn invalid_edits_and_addresses_are_refused_with_field_messages() {
     let Err(CustomerError::Invalid(fields)) = add_address(
         &backend.channel_side(),
         HOUSTON,
+        &OperationId::random(),
         "C000001",
         &address("7 Bay St", "Houston", "7700", "Home"),
     )
@@ -534,8 +594,13 @@ async fn an_unknown_customer_group_in_a_create_is_named_beside_its_field() {
     let app = common::start().await;
     let mut draft = complete_customer();
     draft.customer_group = "99".into();
-    let Err(CustomerError::Invalid(fields)) =
-        create_customer(&app.backend.channel_side(), HOUSTON, &draft).await
+    let Err(CustomerError::Invalid(fields)) = create_customer(
+        &app.backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &draft,
+    )
+    .await
     else {
         panic!("an unknown customer group must be refused");
     };
@@ -556,9 +621,15 @@ async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs(
         .unwrap()
         .customer;
     karen.phone = "+1 713 555 0177".into();
-    edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
-        .await
-        .unwrap();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap();
 
     backend.jobs.run(Job::Customers, "Run now").await.unwrap();
     let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
@@ -587,14 +658,26 @@ async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
         .unwrap()
         .customer;
     karen.email = "jodi.christiansen@contoso.com".into();
-    edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
-        .await
-        .unwrap();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap();
     karen.email = "karen.berg@contoso.com".into();
     karen.phone = "+1 713 555 0178".into();
-    edit_customer(&backend.channel_side(), HOUSTON, "C000001", &karen)
-        .await
-        .unwrap();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap();
 
     sync_all(backend).await;
     let operations = backend.hq.recent_operations(2).await.unwrap();

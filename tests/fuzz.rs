@@ -88,6 +88,7 @@ fn random_json(random: &mut Random, depth: usize) -> serde_json::Value {
                             "address",
                             "view",
                             "operation_ids",
+                            "operation_id",
                             "first_name",
                             "x",
                         ])

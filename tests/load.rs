@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use custsync::customer::{CreatedCustomer, CustomerDraft};
 use custsync::customer_page::CreateCustomer;
 use custsync::hq_db::DEMO_PASSWORD;
+use custsync::operation::OperationId;
 use custsync::sign_in::SignIn;
 use leptos::server_fn::ServerFn;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -102,7 +103,7 @@ async fn client(addr: SocketAddr, cookie: String, client: usize, until: Instant)
     let mut failures = 0;
     let mut n = 0;
     while Instant::now() < until {
-        let body = serde_json::json!({"register": "2-1", "draft": customer(client, n)}).to_string();
+        let body = serde_json::json!({"register": "2-1", "operation_id": OperationId::random(), "draft": customer(client, n)}).to_string();
         n += 1;
         let (status, _, answer) = exchange(
             &mut stream,

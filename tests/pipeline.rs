@@ -9,6 +9,7 @@ use custsync::channel_db::NewOperation;
 use custsync::customer::{CreatedCustomer, CustomerDraft};
 use custsync::hq_db::PreparedUpload;
 use custsync::jobs::Job;
+use custsync::operation::OperationId;
 use custsync::records::OperationKind;
 
 const HOUSTON_REGISTER_1: Origin = Origin::Register {
@@ -30,6 +31,7 @@ async fn stage_ana_silva(backend: &Backend) -> CreatedCustomer {
     create_customer(
         &backend.channel_side(),
         HOUSTON_REGISTER_1,
+        &OperationId::random(),
         &draft("Ana", "Silva"),
     )
     .await
@@ -105,9 +107,14 @@ async fn a_create_stages_one_row_with_a_temporary_id_and_the_channel_defaults() 
         email: " Ana.Silva@Example.com".into(),
         ..CustomerDraft::default()
     };
-    let staged = create_customer(&app.backend.channel_side(), HOUSTON_REGISTER_1, &untrimmed)
-        .await
-        .unwrap();
+    let staged = create_customer(
+        &app.backend.channel_side(),
+        HOUSTON_REGISTER_1,
+        &OperationId::random(),
+        &untrimmed,
+    )
+    .await
+    .unwrap();
     assert_eq!(staged.full_name, "Ana Silva");
     assert_eq!(staged.channel_name, "Houston");
     assert!(uuid_like(&staged.key()), "{}", staged.key());
@@ -140,8 +147,13 @@ async fn an_invalid_create_is_refused_field_by_field_and_stages_nothing() {
         email: "silva-at-example.com".into(),
         ..CustomerDraft::default()
     };
-    let Err(CustomerError::Invalid(fields)) =
-        create_customer(&app.backend.channel_side(), HOUSTON_REGISTER_1, &bad).await
+    let Err(CustomerError::Invalid(fields)) = create_customer(
+        &app.backend.channel_side(),
+        HOUSTON_REGISTER_1,
+        &OperationId::random(),
+        &bad,
+    )
+    .await
     else {
         panic!("an invalid draft must be refused");
     };
@@ -160,9 +172,14 @@ async fn a_create_at_an_unknown_register_is_refused() {
         channel_id: 1,
         register_number: 9,
     };
-    let error = create_customer(&app.backend.channel_side(), nowhere, &draft("Ana", "Silva"))
-        .await
-        .unwrap_err();
+    let error = create_customer(
+        &app.backend.channel_side(),
+        nowhere,
+        &OperationId::random(),
+        &draft("Ana", "Silva"),
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(error, CustomerError::UnknownRegister { .. }),
         "{error:?}"
@@ -175,8 +192,13 @@ async fn the_online_store_requires_an_email() {
     let app = common::start().await;
     let mut no_email = draft("Lena", "Berg");
     no_email.email.clear();
-    let Err(CustomerError::Invalid(fields)) =
-        create_customer(&app.backend.channel_side(), Origin::OnlineStore, &no_email).await
+    let Err(CustomerError::Invalid(fields)) = create_customer(
+        &app.backend.channel_side(),
+        Origin::OnlineStore,
+        &OperationId::random(),
+        &no_email,
+    )
+    .await
     else {
         panic!("a sign-up without email must be refused");
     };
@@ -185,6 +207,7 @@ async fn the_online_store_requires_an_email() {
     let staged = create_customer(
         &app.backend.channel_side(),
         Origin::OnlineStore,
+        &OperationId::random(),
         &draft("Lena", "Berg"),
     )
     .await
@@ -207,6 +230,7 @@ async fn concurrent_creates_are_all_staged_once() {
             create_customer(
                 &backend.channel_side(),
                 HOUSTON_REGISTER_1,
+                &OperationId::random(),
                 &draft("Ana", &format!("Silva{n}")),
             )
             .await

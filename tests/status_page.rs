@@ -12,6 +12,7 @@ use custsync::channel_customers::{Origin, create_customer};
 use custsync::customer::{CustomerDraft, validate_customer};
 use custsync::hq::sync_status::view::{Cursor, StatusPage, StatusView};
 use custsync::jobs::Job;
+use custsync::operation::OperationId;
 use custsync::operation::OperationStatus;
 use custsync::records::OperationKind;
 
@@ -55,7 +56,7 @@ async fn create(backend: &Backend, origin: Origin, first: &str, last: &str, emai
         email: email.into(),
         ..CustomerDraft::default()
     };
-    create_customer(&backend.channel_side(), origin, &draft)
+    create_customer(&backend.channel_side(), origin, &OperationId::random(), &draft)
         .await
         .unwrap()
         .temporary_id()

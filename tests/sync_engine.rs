@@ -13,6 +13,7 @@ use custsync::channel_db::NewOperation;
 use custsync::customer::{AddressDraft, CustomerDraft};
 use custsync::hq_db::{HqDb, UploadedOperationRow};
 use custsync::jobs::{Job, JobError, JobRun};
+use custsync::operation::OperationId;
 use custsync::records::OperationKind;
 use custsync::settings::Settings;
 use tempfile::TempDir;
@@ -81,7 +82,7 @@ async fn a_customer_whose_email_another_has_fails_with_both_named() {
         email: "KAREN.BERG@contoso.com".into(),
         ..customer(1)
     };
-    create_customer(&backend.channel_side(), SEATTLE, &draft)
+    create_customer(&backend.channel_side(), SEATTLE, &OperationId::random(), &draft)
         .await
         .unwrap();
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();
@@ -106,7 +107,7 @@ async fn two_creates_in_one_run_with_one_email_make_one_customer() {
             email: email.into(),
             ..customer(n)
         };
-        create_customer(&backend.channel_side(), SEATTLE, &draft)
+        create_customer(&backend.channel_side(), SEATTLE, &OperationId::random(), &draft)
             .await
             .unwrap();
     }
@@ -131,9 +132,14 @@ async fn a_run_records_its_progress() {
     let app = common::start().await;
     let backend = &app.backend;
     for n in 0..30 {
-        create_customer(&backend.channel_side(), SEATTLE, &customer(n))
-            .await
-            .unwrap();
+        create_customer(
+            &backend.channel_side(),
+            SEATTLE,
+            &OperationId::random(),
+            &customer(n),
+        )
+        .await
+        .unwrap();
     }
     let upload = backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     assert_eq!((upload.rows_done, upload.rows_total), (30, 30));

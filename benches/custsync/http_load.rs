@@ -11,6 +11,7 @@ use custsync::app_state::AppState;
 use custsync::backend::Backend;
 use custsync::customer_page::CreateCustomer;
 use custsync::hq_db::DEMO_PASSWORD;
+use custsync::operation::OperationId;
 use custsync::settings::Settings;
 use custsync::sign_in::SignIn;
 use leptos::server_fn::ServerFn;
@@ -147,6 +148,7 @@ async fn client_loop(
     while !stop.load(Ordering::Relaxed) {
         let body = serde_json::json!({
             "register": data::REGISTER_KEY,
+            "operation_id": OperationId::random(),
             "draft": data::customer(&tag, n),
         })
         .to_string();

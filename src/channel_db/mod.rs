@@ -39,6 +39,10 @@ pub enum ChannelDbError {
     WriterStopped,
     #[error("the channel database could not commit a group of staged operations: {0}")]
     GroupCommit(String),
+    /// An operation with this temporary id is staged already: the same save
+    /// sent again, or an id used twice.
+    #[error("an operation with temporary id {0} is staged already")]
+    AlreadyStaged(String),
 }
 
 #[derive(Debug, Clone)]

@@ -126,8 +126,18 @@ async fn under_savepoint(
         }
         Err(error) => {
             savepoint.rollback().await?;
-            Err(error.into())
+            Err(already_staged(error, operations))
         }
+    }
+}
+
+/// The header row is written before its children, so a unique violation of
+/// one operation alone is its temporary id, staged already.
+fn already_staged(error: sqlx::Error, operations: &[&NewOperation]) -> ChannelDbError {
+    let unique = matches!(&error, sqlx::Error::Database(db) if db.is_unique_violation());
+    match operations {
+        [operation] if unique => ChannelDbError::AlreadyStaged(operation.temporary_id.clone()),
+        _ => error.into(),
     }
 }
 

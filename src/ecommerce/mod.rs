@@ -9,13 +9,19 @@ use crate::customer_form::{CreatedConfirmation, SignUpForm};
 use crate::customer_page::{
     CustomerCard, OnlineStoreMode, channel_reference, create_customer, my_profile_key,
 };
+use crate::outbox::new_operation_id;
 use crate::ui::loaded;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let reference = Resource::new(|| (), |_| channel_reference(None));
     let existing = Resource::new(|| (), |_| my_profile_key());
-    let create = Action::new(|draft: &CustomerDraft| create_customer(None, draft.clone()));
+    // Made when the page opens: the sign-up sent again (its answer was
+    // lost, the shopper pressed Sign up twice) makes one customer.
+    let operation_id = StoredValue::new(new_operation_id().to_string());
+    let create = Action::new(move |draft: &CustomerDraft| {
+        create_customer(None, operation_id.get_value(), draft.clone())
+    });
     // Swapping the form for the confirmation in an effect, after the
     // answer has reached the form's own messages, lets the form go quietly.
     let signed_up = RwSignal::new(None::<CreatedCustomer>);

@@ -378,6 +378,42 @@ impl SyncTransaction {
             .await
     }
 
+    /// The request and the account of the real-time change made under
+    /// `operation_id`, if one was.
+    pub async fn realtime_operation(
+        &mut self,
+        operation_id: &str,
+    ) -> Result<Option<(String, String)>, HqDbError> {
+        Ok(
+            sqlx::query_as("SELECT request, account FROM realtime_operations WHERE operation_id = ?")
+                .bind(operation_id)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    /// Records the real-time change made under `operation_id` with this
+    /// transaction's other changes.
+    pub async fn record_realtime_operation(
+        &mut self,
+        operation_id: &str,
+        operation: &str,
+        request: &str,
+        account: &str,
+    ) -> Result<(), HqDbError> {
+        sqlx::query(&format!(
+            "INSERT INTO realtime_operations (operation_id, operation, request, account, made_at)
+             VALUES (?, ?, ?, ?, {NOW})"
+        ))
+        .bind(operation_id)
+        .bind(operation)
+        .bind(request)
+        .bind(account)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<(), HqDbError> {
         self.tx.commit().await?;
         Ok(())

@@ -1,15 +1,20 @@
-//! The POS: a cashier at a register of a store adds customers.
+//! The POS: a cashier at a register of a store adds customers, and keeps
+//! working when the store server cannot be reached (`waiting`).
+
+mod waiting;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::customer::{CustomerDraft, CustomerSummary};
-use crate::customer_form::{AccountCell, CreatedConfirmation, CustomerEditor, EditorMode};
-use crate::customer_page::{CustomerCard, channel_mode, channel_reference, create_customer};
+use crate::customer::CustomerSummary;
+use crate::customer_form::{AccountCell, CreatedConfirmation, CustomerEditor, EditorMode, preload_editors};
+use crate::customer_page::{CustomerCard, channel_mode, channel_reference, send_waiting};
 use crate::error::AppError;
+use crate::outbox::{Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id, start_sending};
 use crate::ui::{ServerForm, loaded};
+use waiting::WaitingPanel;
 
 /// A register a cashier can open, with its store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,8 +109,23 @@ pub async fn search_customers(term: String) -> Result<Vec<CustomerSummary>, AppE
     respond(result.await)
 }
 
+/// The register's outbox, shared by the POS pages through their context,
+/// and sending what it keeps while the page is open. The customer forms'
+/// code is fetched once the page is idle, so that Add customer, Edit and
+/// Add address open even after the network has gone.
+fn open_register_outbox() -> Outbox {
+    let outbox = Outbox::new();
+    provide_context(outbox);
+    Effect::new(move |_| {
+        start_sending(outbox, send_waiting);
+        leptos::task::spawn_local(preload_editors());
+    });
+    outbox
+}
+
 #[component]
 pub fn PosPage() -> impl IntoView {
+    let outbox = open_register_outbox();
     let registers = Resource::new(|| (), |_| pos_registers());
     let query = use_query_map();
     let wanted = Memo::new(move |_| query.with(|q| q.get("register")));
@@ -122,8 +142,9 @@ pub fn PosPage() -> impl IntoView {
                             Some(current) => view! {
                                 <RegisterPicker registers current=current.clone() />
                                 <RegisterMode register=current.key() />
+                                <WaitingPanel outbox register=current.key() />
                                 <SearchPanel register=current.clone() />
-                                <AddCustomerPanel register=current />
+                                <AddCustomerPanel register=current outbox />
                             }
                             .into_any(),
                             None => view! {
@@ -190,7 +211,7 @@ fn RegisterMode(register: String) -> impl IntoView {
                             <div class="register-mode">
                                 <p class="mode">
                                     {status.summary()}
-                                    {status.offline.then(|| view! { " " <span class="badge failed">"Offline"</span> })}
+                                    {status.offline.then(|| view! { " " <span class="badge failed">"Offline: real-time calls to HQ fail (simulated)"</span> })}
                                 </p>
                                 <ServerForm
                                     action=toggle
@@ -287,27 +308,32 @@ fn SearchResults(rows: Vec<CustomerSummary>, register: String) -> impl IntoView 
 }
 
 #[component]
-fn AddCustomerPanel(register: RegisterOption) -> impl IntoView {
+fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
     let register_key = register.key();
     let reference_key = register_key.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(Some(reference_key.clone())));
-    let create = Action::new(move |(register, draft): &(String, CustomerDraft)| {
-        create_customer(Some(register.clone()), draft.clone())
-    });
+    let save =
+        Action::new_local(move |waiting: &Waiting| Outbox::save(Some(outbox), waiting.clone(), send_waiting));
     let adding = RwSignal::new(false);
+    // Made when the form opens: the same customer saved again is sent under
+    // the same id, however often.
+    let operation_id = StoredValue::new(new_operation_id());
     Effect::new(move |_| {
-        if matches!(create.value().get(), Some(Ok(_))) {
+        if matches!(save.value().get(), Some(Saved::Done(_) | Saved::Kept)) {
             adding.set(false);
         }
     });
     let register_key = StoredValue::new(register_key);
+    let open_form = move |_| {
+        save.value().set(None);
+        operation_id.set_value(new_operation_id());
+        adding.set(true);
+    };
 
     view! {
         <section aria-labelledby="add-heading">
             <h2 id="add-heading">"New customer"</h2>
-            <button type="button" on:click=move |_| { create.value().set(None); adding.set(true) }>
-                "Add customer"
-            </button>
+            <button type="button" on:click=open_form>"Add customer"</button>
             <Show when=move || adding.get()>
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
@@ -318,9 +344,19 @@ fn AddCustomerPanel(register: RegisterOption) -> impl IntoView {
                                     initial
                                     reference
                                     mode=EditorMode::CashierNew
-                                    server_error=Signal::derive(move || create.value().get().and_then(Result::err))
-                                    pending=create.pending()
-                                    on_save=Callback::new(move |draft| { create.dispatch((register_key.get_value(), draft)); })
+                                    server_error=Signal::derive(move || match save.value().get() {
+                                        Some(Saved::NotSaved(error)) => Some(error),
+                                        _ => None,
+                                    })
+                                    pending=save.pending()
+                                    on_save=Callback::new(move |draft| {
+                                        save.dispatch_local(Waiting {
+                                            operation_id: operation_id.get_value(),
+                                            register: Some(register_key.get_value()),
+                                            operation: WaitingOperation::Create { draft },
+                                            refused: None,
+                                        });
+                                    })
                                     save_caption="Save"
                                     on_cancel=Callback::new(move |_| adding.set(false))
                                 />
@@ -329,14 +365,19 @@ fn AddCustomerPanel(register: RegisterOption) -> impl IntoView {
                     })}
                 </Suspense>
             </Show>
-            {move || match create.value().get() {
-                Some(Ok(customer)) => {
+            {move || match save.value().get() {
+                Some(Saved::Done(Sent::Created(customer))) => {
                     let href = format!("/pos/customers/{}?register={}", customer.key(), register_key.get_value());
                     Some(view! {
                         <CreatedConfirmation customer />
                         <p><a href=href>"Open customer"</a></p>
-                    })
+                    }.into_any())
                 }
+                Some(Saved::Kept) => Some(view! {
+                    <p class="confirmation" role="status">
+                        "Kept in this browser: the customer is waiting for the store server, and is sent as soon as it answers."
+                    </p>
+                }.into_any()),
                 _ => None,
             }}
         </section>
@@ -354,10 +395,12 @@ pub fn PosCustomerPage() -> impl IntoView {
             .with(|q| q.get("register"))
             .unwrap_or_else(|| "1-1".to_string())
     };
+    let outbox = open_register_outbox();
     view! {
         <Title text="Customer - POS - custsync" />
         <p class="breadcrumb"><a href=move || format!("/pos?register={}", register())>"POS"</a>" › Customer"</p>
         {move || view! { <CustomerCard key=key() register=Some(register()) /> }}
+        {move || view! { <WaitingPanel outbox register=register() /> }}
     }
 }
 

@@ -17,6 +17,7 @@ use custsync::hq::sync_status::{
     LoadStatusPage, StatusPageChannels, SynchronizeAllFailed, SynchronizeOperations,
 };
 use custsync::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
+use custsync::operation::OperationId;
 use custsync::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
@@ -110,7 +111,7 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         call(
             "create_customer at Houston",
             CreateCustomer::PATH,
-            json!({"register": "1-1", "draft": draft("Hana")}).to_string(),
+            json!({"register": "1-1", "operation_id": OperationId::random(), "draft": draft("Hana")}).to_string(),
             HOUSTON,
         ),
         call(
@@ -128,37 +129,37 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         call(
             "edit_customer at Seattle",
             EditCustomer::PATH,
-            json!({"register": "2-1", "key": "C000002", "draft": draft("Jodi")}).to_string(),
+            json!({"register": "2-1", "operation_id": OperationId::random(), "key": "C000002", "draft": draft("Jodi")}).to_string(),
             SEATTLE,
         ),
         call(
             "edit_customer of the shopper's own profile",
             EditCustomer::PATH,
-            json!({"register": null, "key": "C000004", "draft": draft("Samantha")}).to_string(),
+            json!({"register": null, "operation_id": OperationId::random(), "key": "C000004", "draft": draft("Samantha")}).to_string(),
             SHOPPER,
         ),
         call(
             "edit_customer of another's profile online",
             EditCustomer::PATH,
-            json!({"register": null, "key": "C000001", "draft": draft("Karen")}).to_string(),
+            json!({"register": null, "operation_id": OperationId::random(), "key": "C000001", "draft": draft("Karen")}).to_string(),
             NOBODY,
         ),
         call(
             "add_customer_address at Houston",
             AddCustomerAddress::PATH,
-            json!({"register": "1-1", "key": "C000003", "address": address}).to_string(),
+            json!({"register": "1-1", "operation_id": OperationId::random(), "key": "C000003", "address": address}).to_string(),
             HOUSTON,
         ),
         call(
             "add_customer_address to the shopper's own profile",
             AddCustomerAddress::PATH,
-            json!({"register": null, "key": "C000004", "address": address}).to_string(),
+            json!({"register": null, "operation_id": OperationId::random(), "key": "C000004", "address": address}).to_string(),
             SHOPPER,
         ),
         call(
             "add_customer_address to another's profile online",
             AddCustomerAddress::PATH,
-            json!({"register": null, "key": "C000005", "address": address}).to_string(),
+            json!({"register": null, "operation_id": OperationId::random(), "key": "C000005", "address": address}).to_string(),
             NOBODY,
         ),
         call("my_profile_key", MyProfileKey::PATH, String::new(), SHOPPER),
@@ -264,7 +265,7 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         call(
             "create_customer online",
             CreateCustomer::PATH,
-            json!({"register": null, "draft": draft("Olga")}).to_string(),
+            json!({"register": null, "operation_id": OperationId::random(), "draft": draft("Olga")}).to_string(),
             SHOPPER,
         ),
     ]

@@ -1,0 +1,201 @@
+import { expect, type Browser, type Page } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { open, signIn, syncToHqAndBack, test, uniqueName } from "./helpers";
+
+const STATUS_PAGE = "/hq/customer-synchronization-status";
+
+/** The list of operations the register keeps in the browser or has sent since. */
+function keptList(page: Page) {
+  return page.getByRole("table", { name: "Kept in this browser" });
+}
+
+/** Adds a person at the open register, as a cashier would. */
+async function addPerson(page: Page, first: string, last: string): Promise<void> {
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill(first);
+  await page.getByLabel("Last name").fill(last);
+  await page.getByRole("button", { name: "Save" }).click();
+}
+
+/** The status page's rows for a family name, as an admin finds them. */
+async function operationsOf(admin: Page, lastName: string) {
+  await open(admin, `${STATUS_PAGE}?q=${lastName.toLowerCase()}`);
+  return admin.getByRole("row").filter({ hasText: lastName });
+}
+
+test("a register that loses its network keeps the customers it adds, then sends each once", async ({ seattle: page, admin }) => {
+  const lastName = uniqueName("Offline");
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await expect(page.getByText("Store server: connected")).toBeVisible();
+
+  await page.context().setOffline(true);
+  await expect(page.getByText("Store server: the browser is offline")).toBeVisible();
+  for (const first of ["Ada", "Bo", "Cy"]) {
+    await addPerson(page, first, lastName);
+    await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+    await expect(page.getByLabel("First name")).toHaveCount(0);
+  }
+  const waiting = keptList(page).getByRole("row").filter({ hasText: "Waiting for the store server" });
+  await expect(waiting).toHaveCount(3);
+  await expect(page.getByText("3 operations kept in this browser")).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Channel" })).toContainText("3 waiting");
+
+  // The network is back but the store server's functions still fail: the
+  // page loads again, and the three are still kept.
+  await page.route("**/api/**", (route) => route.abort());
+  await page.context().setOffline(false);
+  await open(page, "/pos?register=2-1");
+  await expect(waiting).toHaveCount(3);
+  await expect(page.getByText("Store server: not answering")).toBeVisible();
+
+  await page.unroute("**/api/**");
+  const sent = keptList(page).getByRole("row").filter({ hasText: "Pending sync" });
+  await expect(sent).toHaveCount(3, { timeout: 20_000 });
+  await expect(waiting).toHaveCount(0);
+  await expect(page.getByText("Store server: connected")).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Channel" })).not.toContainText("waiting");
+
+  await syncToHqAndBack(admin);
+  const operations = await operationsOf(admin, lastName);
+  await expect(operations).toHaveCount(3);
+  for (const first of ["Ada", "Bo", "Cy"]) {
+    await expect(operations.filter({ hasText: `${first} ${lastName}` })).toHaveCount(1);
+    await expect(operations.filter({ hasText: `${first} ${lastName}` })).toContainText("Synced");
+  }
+});
+
+test("a create whose answer is lost is sent again and staged once", async ({ seattle: page, admin }) => {
+  const lastName = uniqueName("Lost");
+  await open(page, "/pos?register=2-1");
+  let answersDropped = 0;
+  await page.route("**/api/create_customer*", async (route) => {
+    if (answersDropped > 0) return route.continue();
+    answersDropped += 1;
+    await route.fetch();
+    await route.abort();
+  });
+
+  await addPerson(page, "Lia", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+  const row = keptList(page).getByRole("row").filter({ hasText: `Lia ${lastName}` });
+  await expect(row).toContainText("Pending sync", { timeout: 20_000 });
+  expect(answersDropped).toBe(1);
+
+  await syncToHqAndBack(admin);
+  const operations = await operationsOf(admin, lastName);
+  await expect(operations).toHaveCount(1);
+  await expect(operations).toContainText("Synced");
+  await open(admin, "/hq/customers");
+  await expect(admin.getByRole("row").filter({ hasText: `Lia ${lastName}` })).toHaveCount(1);
+});
+
+test("a refused operation stays kept with its reason until the cashier discards it", async ({ seattle: page }) => {
+  const lastName = uniqueName("Refused");
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await page.context().setOffline(true);
+  await addPerson(page, "Rex", lastName);
+  await expect(keptList(page).getByRole("row").filter({ hasText: `Rex ${lastName}` })).toContainText(
+    "Waiting for the store server",
+  );
+
+  // While the register waited, it was given a register HQ does not know.
+  await page.evaluate(() => {
+    const kept = JSON.parse(localStorage.getItem("custsync.register-outbox") ?? "[]");
+    for (const operation of kept) operation.register = "2-9";
+    localStorage.setItem("custsync.register-outbox", JSON.stringify(kept));
+  });
+  await page.context().setOffline(false);
+  const row = keptList(page).getByRole("row").filter({ hasText: `Rex ${lastName}` });
+  await expect(row).toContainText("Refused", { timeout: 20_000 });
+  await expect(row).toContainText("Register 9 of store 2 is not known");
+  await row.getByRole("button", { name: "Discard" }).click();
+  await expect(row).toHaveCount(0);
+});
+
+/** A server of the journey's own on `port`, over `dataDir`, as the journeys' own is started. */
+function startServer(port: number, dataDir: string): ChildProcess {
+  return spawn(process.env.E2E_SERVER ?? "../target/debug/custsync", [], {
+    env: {
+      ...process.env,
+      LEPTOS_OUTPUT_NAME: "custsync",
+      LEPTOS_SITE_ROOT: "../target/site",
+      LEPTOS_SITE_PKG_DIR: "pkg",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_RELOAD_PORT: `${port + 1}`,
+      CUSTSYNC_CONFIG: "../Leptos.toml",
+      CUSTSYNC_DATA_DIR: dataDir,
+      CUSTSYNC_HQ_LATENCY_MS: "100",
+      RUST_LOG: "warn",
+    },
+    stdio: "ignore",
+  });
+}
+
+async function serving(url: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer within 60 s`);
+}
+
+async function stopped(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGKILL");
+  await exited;
+}
+
+async function pageAt(browser: Browser, baseURL: string, user: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await signIn(page, user);
+  return page;
+}
+
+test("what waits while the store server is killed arrives once it is back", async ({ browser }) => {
+  const port = 3110;
+  const baseURL = `http://127.0.0.1:${port}`;
+  const dataDir = await mkdtemp(join(tmpdir(), "custsync-restart-"));
+  let server = startServer(port, dataDir);
+  try {
+    await serving(baseURL);
+    const page = await pageAt(browser, baseURL, "seattle");
+    const lastName = uniqueName("Restart");
+    await open(page, "/pos?register=2-1");
+    await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+
+    await stopped(server);
+    for (const first of ["Kim", "Lou"]) {
+      await addPerson(page, first, lastName);
+      await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+    }
+    await expect(keptList(page).getByRole("row").filter({ hasText: "Waiting for the store server" })).toHaveCount(2);
+    await expect(page.getByText("Store server: not answering")).toBeVisible();
+
+    server = startServer(port, dataDir);
+    await serving(baseURL);
+    await expect(keptList(page).getByRole("row").filter({ hasText: "Pending sync" })).toHaveCount(2, {
+      timeout: 20_000,
+    });
+
+    const admin = await pageAt(browser, baseURL, "admin");
+    await syncToHqAndBack(admin);
+    const operations = await operationsOf(admin, lastName);
+    await expect(operations).toHaveCount(2);
+    await expect(operations.filter({ hasText: "Synced" })).toHaveCount(2);
+  } finally {
+    await stopped(server);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

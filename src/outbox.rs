@@ -1,0 +1,580 @@
+//! The register's outbox: customer operations the POS saved while the store
+//! server could not be reached, kept in the browser's own storage (they
+//! survive a reload and a closed tab) and sent, oldest first, when the
+//! server answers again. Each operation carries the id the browser made for
+//! it, and the server carries out an operation once per id, so one sent
+//! twice (its answer was lost, two tabs sent it) is still staged once.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::customer::{AddressDraft, ChangeOutcome, CreatedCustomer, CustomerDraft, display_name};
+use crate::error::AppError;
+use crate::operation::OperationId;
+use crate::records::OperationKind;
+
+/// One operation kept in the browser until the store server has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiting {
+    pub operation_id: OperationId,
+    /// The POS register it was saved at (`1-2`); none on the online store.
+    pub register: Option<String>,
+    pub operation: WaitingOperation,
+    /// Why the server refused it for good, once it has.
+    pub refused: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WaitingOperation {
+    Create {
+        draft: CustomerDraft,
+    },
+    Edit {
+        key: String,
+        draft: CustomerDraft,
+    },
+    AddAddress {
+        key: String,
+        customer_name: String,
+        address: AddressDraft,
+    },
+}
+
+impl WaitingOperation {
+    pub fn kind(&self) -> OperationKind {
+        match self {
+            WaitingOperation::Create { .. } => OperationKind::Create,
+            WaitingOperation::Edit { .. } => OperationKind::Update,
+            WaitingOperation::AddAddress { .. } => OperationKind::AddAddress,
+        }
+    }
+
+    pub fn customer_name(&self) -> String {
+        match self {
+            WaitingOperation::Create { draft } | WaitingOperation::Edit { draft, .. } => display_name(draft),
+            WaitingOperation::AddAddress { customer_name, .. } => customer_name.clone(),
+        }
+    }
+}
+
+/// What the server answered an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    Created(CreatedCustomer),
+    Changed(ChangeOutcome),
+}
+
+impl Sent {
+    /// The key that opens the customer: its account, or its temporary id.
+    pub fn customer_key(&self, waiting: &Waiting) -> String {
+        match (self, &waiting.operation) {
+            (Sent::Created(created), _) => created.key(),
+            (
+                Sent::Changed(_),
+                WaitingOperation::Edit { key, .. } | WaitingOperation::AddAddress { key, .. },
+            ) => key.clone(),
+            (Sent::Changed(_), WaitingOperation::Create { .. }) => waiting.operation_id.to_string(),
+        }
+    }
+}
+
+/// What becomes of an operation once a try to send it has ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Delivered(Sent),
+    /// The server was not reached, or could not take it now: try again later.
+    KeepWaiting,
+    /// The server read it and will not carry it out; trying again would not help.
+    Refused(AppError),
+}
+
+impl Delivery {
+    pub fn of(answer: Result<Sent, AppError>) -> Delivery {
+        match answer {
+            Ok(sent) => Delivery::Delivered(sent),
+            Err(AppError::Unreachable(_) | AppError::Internal) => Delivery::KeepWaiting,
+            Err(refusal) => Delivery::Refused(refusal),
+        }
+    }
+}
+
+/// What a save came to, as the form that made it shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    Done(Sent),
+    /// Kept in the browser: the store server could not be reached.
+    Kept,
+    /// Refused, or (without an outbox) not sent: shown in the form, which
+    /// keeps what was typed.
+    NotSaved(AppError),
+}
+
+/// Whether the register can reach the store server now, as far as the
+/// browser can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    Connected,
+    /// The browser itself says it has no network (`navigator.onLine`).
+    BrowserOffline,
+    /// The browser has a network, but requests to the store server fail.
+    NotAnswering,
+}
+
+impl Connection {
+    pub fn caption(self) -> &'static str {
+        match self {
+            Connection::Connected => "connected",
+            Connection::BrowserOffline => "the browser is offline",
+            Connection::NotAnswering => "not answering",
+        }
+    }
+}
+
+/// Seconds between tries while the store server does not answer: doubling
+/// from 1, at most this.
+pub const MAX_BACKOFF_SECONDS: u32 = 8;
+
+pub fn next_backoff(seconds: u32) -> u32 {
+    (seconds * 2).clamp(1, MAX_BACKOFF_SECONDS)
+}
+
+/// How many operations this browser keeps, for the header of every page.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitingCount(pub RwSignal<usize>);
+
+/// The operations kept in this browser, and the state of their sending.
+/// Pages of the POS share one, from their context.
+#[derive(Debug, Clone, Copy)]
+pub struct Outbox {
+    /// What the browser's storage holds, oldest first.
+    pub kept: RwSignal<Vec<Waiting>>,
+    /// Operations this page has delivered since it opened, newest last.
+    pub delivered: RwSignal<Vec<(Waiting, Sent)>>,
+    pub connection: RwSignal<Connection>,
+    /// Ids a form is sending right now, which the outbox leaves to it.
+    in_flight: StoredValue<Vec<OperationId>>,
+    /// Seconds until the next try, and the back-off after a failed one.
+    next_try_in: StoredValue<u32>,
+    backoff: StoredValue<u32>,
+}
+
+impl Outbox {
+    /// The outbox of this browser, read from its storage.
+    pub fn new() -> Outbox {
+        let outbox = Outbox {
+            kept: RwSignal::new(Vec::new()),
+            delivered: RwSignal::new(Vec::new()),
+            connection: RwSignal::new(Connection::Connected),
+            in_flight: StoredValue::new(Vec::new()),
+            next_try_in: StoredValue::new(0),
+            backoff: StoredValue::new(0),
+        };
+        Effect::new(move |_| outbox.reload());
+        outbox
+    }
+
+    /// Saves an operation a form made: sent at once when nothing waits
+    /// before it, kept in the outbox when the store server cannot be
+    /// reached. Without an outbox (the online store), it is only sent.
+    pub async fn save<F, Fut>(outbox: Option<Outbox>, waiting: Waiting, send: F) -> Saved
+    where
+        F: Fn(Waiting) -> Fut,
+        Fut: Future<Output = Result<Sent, AppError>>,
+    {
+        let Some(outbox) = outbox else {
+            return match Delivery::of(send(waiting).await) {
+                Delivery::Delivered(sent) => Saved::Done(sent),
+                Delivery::KeepWaiting => Saved::NotSaved(AppError::Unreachable(
+                    "nothing was saved; what you typed is kept, try again".to_string(),
+                )),
+                Delivery::Refused(error) => Saved::NotSaved(error),
+            };
+        };
+        let id = waiting.operation_id.clone();
+        // Sent after what waits before it, not beside it.
+        let behind_others = outbox.has_waiting();
+        outbox.in_flight.update_value(|ids| ids.push(id.clone()));
+        // Kept before it is sent: a tab closed during the request still has it.
+        let kept = outbox.keep(waiting.clone());
+        if kept.is_err() || behind_others {
+            outbox.done_sending(&id);
+        }
+        if let Err(error) = kept {
+            return Saved::NotSaved(AppError::Unreachable(error));
+        }
+        if behind_others {
+            outbox.try_soon();
+            return Saved::Kept;
+        }
+        let delivery = Delivery::of(send(waiting).await);
+        outbox.done_sending(&id);
+        match delivery {
+            Delivery::Delivered(sent) => {
+                outbox.forget(&id);
+                outbox.connection.set(Connection::Connected);
+                Saved::Done(sent)
+            }
+            Delivery::KeepWaiting => {
+                outbox.not_answering();
+                Saved::Kept
+            }
+            Delivery::Refused(error) => {
+                outbox.forget(&id);
+                Saved::NotSaved(error)
+            }
+        }
+    }
+
+    fn done_sending(self, id: &OperationId) {
+        self.in_flight.update_value(|ids| ids.retain(|other| other != id));
+    }
+
+    /// Whether operations other than those being sent wait to be sent.
+    fn has_waiting(self) -> bool {
+        let in_flight = self.in_flight.get_value();
+        self.kept.with_untracked(|kept| {
+            kept.iter()
+                .any(|w| w.refused.is_none() && !in_flight.contains(&w.operation_id))
+        })
+    }
+
+    fn keep(self, waiting: Waiting) -> Result<(), String> {
+        let mut kept = storage::read();
+        if !kept.iter().any(|w| w.operation_id == waiting.operation_id) {
+            kept.push(waiting);
+        }
+        storage::write(&kept)?;
+        self.kept.set(kept);
+        Ok(())
+    }
+
+    fn forget(self, id: &OperationId) {
+        self.change(|kept| kept.retain(|w| w.operation_id != *id));
+    }
+
+    /// Drops an operation the server refused, at the cashier's word.
+    pub fn discard(self, id: &OperationId) {
+        self.forget(id);
+    }
+
+    /// Sends a refused operation again, at the cashier's word (after signing
+    /// in again, say).
+    pub fn send_again(self, id: &OperationId) {
+        self.change(|kept| {
+            kept.iter_mut()
+                .filter(|w| w.operation_id == *id)
+                .for_each(|w| w.refused = None)
+        });
+        self.try_soon();
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn mark_refused(self, id: &OperationId, reason: String) {
+        self.change(|kept| {
+            kept.iter_mut()
+                .filter(|w| w.operation_id == *id)
+                .for_each(|w| w.refused = Some(reason.clone()))
+        });
+    }
+
+    /// Changes what the storage holds, as it is now (another tab may have
+    /// changed it).
+    fn change(self, edit: impl FnOnce(&mut Vec<Waiting>)) {
+        let mut kept = storage::read();
+        edit(&mut kept);
+        if let Err(error) = storage::write(&kept) {
+            leptos::logging::error!("the outbox could not be written: {error}");
+        }
+        self.kept.set(kept);
+    }
+
+    /// Reads the storage again, after another tab changed it.
+    pub fn reload(self) {
+        self.kept.set(storage::read());
+    }
+
+    pub fn try_soon(self) {
+        self.next_try_in.set_value(0);
+    }
+
+    fn not_answering(self) {
+        if self.connection.get_untracked() != Connection::BrowserOffline {
+            self.connection.set(Connection::NotAnswering);
+        }
+        let backoff = next_backoff(self.backoff.get_value());
+        self.backoff.set_value(backoff);
+        self.next_try_in.set_value(backoff);
+    }
+
+    /// Sends what waits, oldest first, until one cannot be sent. Returns
+    /// false once the page that owns the outbox is gone.
+    #[cfg(feature = "hydrate")]
+    async fn send_waiting<F, Fut>(self, send: &F) -> bool
+    where
+        F: Fn(Waiting) -> Fut,
+        Fut: Future<Output = Result<Sent, AppError>>,
+    {
+        let Some(in_flight) = self.in_flight.try_get_value() else {
+            return false;
+        };
+        let waiting: Vec<Waiting> = storage::read()
+            .into_iter()
+            .filter(|w| w.refused.is_none() && !in_flight.contains(&w.operation_id))
+            .collect();
+        for operation in waiting {
+            let id = operation.operation_id.clone();
+            match Delivery::of(send(operation.clone()).await) {
+                Delivery::Delivered(sent) => {
+                    self.forget(&id);
+                    self.delivered
+                        .update(|delivered| delivered.push((operation, sent)));
+                    self.connection.set(Connection::Connected);
+                    self.backoff.set_value(0);
+                }
+                Delivery::KeepWaiting => {
+                    self.not_answering();
+                    return true;
+                }
+                Delivery::Refused(error) => self.mark_refused(&id, error.to_string()),
+            }
+        }
+        true
+    }
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        Outbox::new()
+    }
+}
+
+/// A new operation id, made in the browser where the operation is first
+/// saved.
+pub fn new_operation_id() -> OperationId {
+    #[cfg(feature = "hydrate")]
+    {
+        OperationId::from_random_bytes(browser::random_bytes())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        OperationId::random()
+    }
+}
+
+/// Starts sending the outbox's operations with `send` while the page that
+/// owns it is open: a try every second while any wait, sooner when the
+/// browser says it is online again, later while the server does not answer.
+#[cfg(feature = "hydrate")]
+pub fn start_sending<F, Fut>(outbox: Outbox, send: F)
+where
+    F: Fn(Waiting) -> Fut + 'static,
+    Fut: Future<Output = Result<Sent, AppError>> + 'static,
+{
+    browser::follow_the_network(outbox);
+    leptos::task::spawn_local(async move {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(1_000).await;
+            let Some(wait) = outbox.next_try_in.try_get_value() else {
+                return;
+            };
+            if wait > 0 {
+                outbox.next_try_in.set_value(wait - 1);
+                continue;
+            }
+            if !outbox.send_waiting(&send).await {
+                return;
+            }
+        }
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn start_sending<F, Fut>(_outbox: Outbox, _send: F)
+where
+    F: Fn(Waiting) -> Fut + 'static,
+    Fut: Future<Output = Result<Sent, AppError>> + 'static,
+{
+}
+
+/// Where the outbox is kept: the browser's `localStorage`, one JSON list
+/// for the whole site, which every tab shares.
+mod storage {
+    use super::Waiting;
+
+    #[cfg(feature = "hydrate")]
+    const KEY: &str = "custsync.register-outbox";
+    /// Where a list this version cannot read is put aside, never dropped.
+    #[cfg(feature = "hydrate")]
+    const UNREADABLE_KEY: &str = "custsync.register-outbox.unreadable";
+    /// The count the header shows, readable without the list's code.
+    #[cfg(feature = "hydrate")]
+    pub const COUNT_KEY: &str = "custsync.register-outbox.count";
+
+    #[cfg(feature = "hydrate")]
+    fn local_storage() -> Option<web_sys::Storage> {
+        leptos::prelude::window().local_storage().ok().flatten()
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn read() -> Vec<Waiting> {
+        let Some(storage) = local_storage() else {
+            return Vec::new();
+        };
+        let Some(text) = storage.get_item(KEY).ok().flatten() else {
+            return Vec::new();
+        };
+        match serde_json::from_str(&text) {
+            Ok(kept) => kept,
+            Err(error) => {
+                leptos::logging::error!(
+                    "the outbox could not be read ({error}); it is kept under {UNREADABLE_KEY}"
+                );
+                let _ = storage.set_item(UNREADABLE_KEY, &text);
+                let _ = storage.remove_item(KEY);
+                Vec::new()
+            }
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn write(kept: &[Waiting]) -> Result<(), String> {
+        let storage = local_storage().ok_or("this browser does not keep data for the site")?;
+        let text = serde_json::to_string(kept).map_err(|error| error.to_string())?;
+        storage
+            .set_item(KEY, &text)
+            .and_then(|()| storage.set_item(COUNT_KEY, &kept.len().to_string()))
+            .map_err(|_| "this browser's storage for the site is full".to_string())
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn read() -> Vec<Waiting> {
+        Vec::new()
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn write(_kept: &[Waiting]) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The number of operations kept, as last written.
+    #[cfg(feature = "hydrate")]
+    pub fn count() -> usize {
+        local_storage()
+            .and_then(|storage| storage.get_item(COUNT_KEY).ok().flatten())
+            .and_then(|count| count.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// The number of operations this browser keeps, for the header.
+pub fn stored_count() -> usize {
+    #[cfg(feature = "hydrate")]
+    {
+        storage::count()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use leptos::prelude::*;
+
+    use super::{Connection, Outbox, WaitingCount};
+
+    /// 16 random bytes from the browser's cryptographic source, which
+    /// (unlike `crypto.randomUUID`) works on a plain-HTTP store server too.
+    pub fn random_bytes() -> [u8; 16] {
+        let mut bytes = [0_u8; 16];
+        let filled = window()
+            .crypto()
+            .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes));
+        if filled.is_err() {
+            for byte in &mut bytes {
+                *byte = (js_sys::Math::random() * 256.0) as u8;
+            }
+        }
+        bytes
+    }
+
+    /// Follows `navigator.onLine`, other tabs' changes to the outbox, and
+    /// keeps the header's count.
+    pub fn follow_the_network(outbox: Outbox) {
+        let online = move || window().navigator().on_line();
+        if !online() {
+            outbox.connection.set(Connection::BrowserOffline);
+        }
+        let went_online = window_event_listener(leptos::ev::online, move |_| {
+            outbox.connection.set(Connection::Connected);
+            outbox.try_soon();
+        });
+        let went_offline = window_event_listener(leptos::ev::offline, move |_| {
+            outbox.connection.set(Connection::BrowserOffline);
+        });
+        let other_tab = window_event_listener(leptos::ev::storage, move |_| outbox.reload());
+        on_cleanup(move || {
+            went_online.remove();
+            went_offline.remove();
+            other_tab.remove();
+        });
+        if let Some(WaitingCount(count)) = use_context::<WaitingCount>() {
+            Effect::new(move |_| count.set(outbox.kept.with(Vec::len)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_server_that_was_not_reached_or_failed_keeps_an_operation_waiting() {
+        let unreachable = Err(AppError::Unreachable("NetworkError".into()));
+        assert_eq!(Delivery::of(unreachable), Delivery::KeepWaiting);
+        assert_eq!(Delivery::of(Err(AppError::Internal)), Delivery::KeepWaiting);
+        for refusal in [
+            AppError::Refused("Register 3 of store 1 is not known.".into()),
+            AppError::Forbidden("Sign in as a cashier.".into()),
+            AppError::BadRequest("An operation id must be a GUID.".into()),
+            AppError::Invalid(crate::error::FieldErrors::default()),
+        ] {
+            assert_eq!(Delivery::of(Err(refusal.clone())), Delivery::Refused(refusal));
+        }
+    }
+
+    #[test]
+    fn tries_back_off_from_one_second_to_the_most() {
+        let mut seconds = 0;
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            seconds = next_backoff(seconds);
+            seen.push(seconds);
+        }
+        assert_eq!(seen, [1, 2, 4, 8, 8, 8]);
+    }
+
+    #[test]
+    fn a_kept_operation_reads_back_as_it_was_kept() {
+        let waiting = Waiting {
+            operation_id: OperationId::from_random_bytes([7; 16]),
+            register: Some("2-1".into()),
+            operation: WaitingOperation::AddAddress {
+                key: "C000001".into(),
+                customer_name: "Karen Berg".into(),
+                address: AddressDraft {
+                    street: "1 Main St".into(),
+                    primary: true,
+                    ..AddressDraft::default()
+                },
+            },
+            refused: None,
+        };
+        let text = serde_json::to_string(std::slice::from_ref(&waiting)).expect("JSON");
+        let back: Vec<Waiting> = serde_json::from_str(&text).expect("read back");
+        assert_eq!(back, [waiting]);
+        assert_eq!(back[0].operation.customer_name(), "Karen Berg");
+        assert_eq!(back[0].operation.kind(), OperationKind::AddAddress);
+    }
+}

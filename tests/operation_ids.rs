@@ -1,0 +1,288 @@
+//! The operation id the browser makes when a customer, an edit or an
+//! address is first saved: the same operation sent twice (in turn, or at
+//! once from two tabs) is carried out once and answered alike, staged or
+//! real-time; the same id with other values is refused and writes nothing.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::http::{JSON, WebApp};
+use custsync::backend::Backend;
+use custsync::channel_customers::{CustomerError, Origin, add_address, create_customer, edit_customer};
+use custsync::customer::{AddressDraft, CreatedHow, CustomerDraft};
+use custsync::customer_page::{AddCustomerAddress, CreateCustomer, EditCustomer};
+use custsync::feature_management::change_feature;
+use custsync::features::Feature;
+use custsync::jobs::Job;
+use custsync::operation::OperationId;
+use leptos::server_fn::ServerFn;
+use serde_json::json;
+
+const HOUSTON: Origin = Origin::Register {
+    channel_id: 1,
+    register_number: 1,
+};
+
+fn person(first: &str) -> CustomerDraft {
+    CustomerDraft {
+        first_name: first.into(),
+        last_name: "Once".into(),
+        email: format!("{}.once@example.com", first.to_lowercase()),
+        ..CustomerDraft::default()
+    }
+}
+
+fn address(street: &str) -> AddressDraft {
+    AddressDraft {
+        name: "Home".into(),
+        purpose: "Home".into(),
+        street: street.into(),
+        city: "Houston".into(),
+        state: "TX".into(),
+        zip: "77002".into(),
+        country_region: "USA".into(),
+        primary: false,
+    }
+}
+
+async fn staged_count(backend: &Backend) -> i64 {
+    backend.channel.count_not_uploaded().await.unwrap()
+}
+
+async fn run(backend: &Backend, job: Job) {
+    backend.jobs.run(job, "test").await.unwrap();
+}
+
+/// Houston's registers call HQ in real time: the option is off in HQ and
+/// job 1070 has brought that to the channel.
+async fn houston_synchronous(backend: &Backend) {
+    backend
+        .hq
+        .set_async_customer_mode(1, false, "test")
+        .await
+        .unwrap();
+    run(backend, Job::ChannelConfiguration).await;
+}
+
+async fn features_on(backend: &Backend, features: &[Feature]) {
+    for feature in features {
+        change_feature(&backend.hq, *feature, true, "test").await.unwrap();
+    }
+    run(backend, Job::GlobalConfiguration).await;
+}
+
+#[tokio::test]
+async fn a_create_sent_twice_in_turn_is_staged_once_and_answered_alike() {
+    let app = WebApp::start().await;
+    let houston = app.sign_in("houston").await;
+    let id = OperationId::random();
+    let body = json!({"register": "1-1", "operation_id": id, "draft": person("Ana")}).to_string();
+
+    let first = app.post(CreateCustomer::PATH, JSON, body.clone(), &houston).await;
+    let again = app.post(CreateCustomer::PATH, JSON, body, &houston).await;
+
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!((again.status, &again.body), (first.status, &first.body));
+    assert!(
+        first.body.contains(id.as_str()),
+        "the id is the temporary id: {}",
+        first.body
+    );
+    assert_eq!(staged_count(&app.test.backend).await, 1);
+}
+
+#[tokio::test]
+async fn a_create_sent_twice_at_once_is_staged_once_and_answered_alike() {
+    let app = common::start().await;
+    let side = app.backend.channel_side();
+    let id = OperationId::random();
+    let draft = person("Ben");
+
+    let (first, second) = tokio::join!(
+        create_customer(&side, HOUSTON, &id, &draft),
+        create_customer(&side, HOUSTON, &id, &draft),
+    );
+
+    let first = first.expect("the first is staged");
+    assert_eq!(second.expect("the second is answered alike"), first);
+    assert_eq!(first.temporary_id(), Some(id.as_str()));
+    assert_eq!(staged_count(&app.backend).await, 1);
+
+    run(&app.backend, Job::Upload).await;
+    run(&app.backend, Job::SyncCustomers).await;
+    let customers = app.backend.hq.count_customers().await.unwrap();
+    assert_eq!(customers, 13, "the twelve demo customers and Ben, once");
+}
+
+#[tokio::test]
+async fn the_same_id_with_other_values_is_refused_and_writes_nothing() {
+    let app = WebApp::start().await;
+    let houston = app.sign_in("houston").await;
+    let id = OperationId::random();
+    let body =
+        |first: &str| json!({"register": "1-1", "operation_id": id, "draft": person(first)}).to_string();
+    let staged = app.post(CreateCustomer::PATH, JSON, body("Cleo"), &houston).await;
+    assert_eq!(staged.status, StatusCode::OK, "{}", staged.body);
+
+    let mut watch = app.write_watch().await;
+    let before = watch.versions().await;
+    let other = app.post(CreateCustomer::PATH, JSON, body("Dora"), &houston).await;
+
+    assert_eq!(other.status, StatusCode::CONFLICT, "{}", other.body);
+    assert!(
+        other.body.contains("operation id was used already"),
+        "{}",
+        other.body
+    );
+    assert_eq!(
+        watch.versions().await,
+        before,
+        "nothing written to either database"
+    );
+    assert_eq!(staged_count(&app.test.backend).await, 1);
+}
+
+#[tokio::test]
+async fn an_operation_id_that_is_not_a_guid_is_a_bad_request() {
+    let app = WebApp::start().await;
+    let houston = app.sign_in("houston").await;
+    for bad in [
+        "",
+        "C000001",
+        "not-a-guid-at-all-but-thirty-six-ch",
+        "0f8fad5b-d9cb-469f-a165-70867728950",
+    ] {
+        let body = json!({"register": "1-1", "operation_id": bad, "draft": person("Eve")}).to_string();
+        let answer = app.post(CreateCustomer::PATH, JSON, body, &houston).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad:?}: {}", answer.body);
+        assert!(answer.body.contains("must be a GUID"), "{}", answer.body);
+    }
+    assert_eq!(staged_count(&app.test.backend).await, 0);
+}
+
+#[tokio::test]
+async fn a_staged_edit_and_a_staged_address_sent_twice_are_staged_once() {
+    let app = WebApp::start().await;
+    features_on(&app.test.backend, &Feature::ALL).await;
+    let houston = app.sign_in("houston").await;
+    let mut karen = person("Karen");
+    karen.last_name = "Berg".into();
+    let edit =
+        json!({"register": "1-1", "operation_id": OperationId::random(), "key": "C000001", "draft": karen});
+    let add = json!({"register": "1-1", "operation_id": OperationId::random(), "key": "C000001", "address": address("5 Pier Rd")});
+
+    for (path, body) in [(EditCustomer::PATH, edit), (AddCustomerAddress::PATH, add)] {
+        let first = app.post(path, JSON, body.to_string(), &houston).await;
+        let again = app.post(path, JSON, body.to_string(), &houston).await;
+        assert_eq!(first.status, StatusCode::OK, "{path}: {}", first.body);
+        assert_eq!(again.body, first.body, "{path}");
+    }
+    assert_eq!(
+        staged_count(&app.test.backend).await,
+        2,
+        "one update, one address"
+    );
+}
+
+#[tokio::test]
+async fn a_real_time_create_sent_twice_makes_one_hq_customer() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    houston_synchronous(backend).await;
+    let id = OperationId::random();
+
+    let first = create_customer(&backend.channel_side(), HOUSTON, &id, &person("Fay"))
+        .await
+        .unwrap();
+    let again = create_customer(&backend.channel_side(), HOUSTON, &id, &person("Fay"))
+        .await
+        .unwrap();
+
+    assert!(matches!(first.how, CreatedHow::InHq { .. }), "{first:?}");
+    assert_eq!(again, first);
+    assert_eq!(backend.hq.count_customers().await.unwrap(), 13);
+    let refused = create_customer(&backend.channel_side(), HOUSTON, &id, &person("Gus")).await;
+    assert!(matches!(refused, Err(CustomerError::Realtime(_))), "{refused:?}");
+    assert_eq!(backend.hq.count_customers().await.unwrap(), 13);
+}
+
+#[tokio::test]
+async fn a_real_time_address_sent_twice_is_added_once() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let id = OperationId::random();
+    let home = address("7 Bay St");
+
+    for _ in 0..2 {
+        add_address(&backend.channel_side(), HOUSTON, &id, "C000001", &home)
+            .await
+            .expect("answered as applied");
+    }
+
+    let karen = backend.hq.customer_record("C000001").await.unwrap().unwrap();
+    let added = karen
+        .customer
+        .addresses
+        .iter()
+        .filter(|a| a.street == "7 Bay St")
+        .count();
+    assert_eq!(added, 1);
+}
+
+#[tokio::test]
+async fn a_real_time_edit_sent_again_after_a_newer_one_does_not_undo_it() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let mut karen = person("Karen");
+    karen.last_name = "Berg".into();
+    let first_id = OperationId::random();
+    karen.phone = "+1 713 555 0101".into();
+    edit_customer(&backend.channel_side(), HOUSTON, &first_id, "C000001", &karen)
+        .await
+        .unwrap();
+    let older = karen.clone();
+    karen.phone = "+1 713 555 0102".into();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap();
+
+    // The first edit's answer was lost, and the register sends it again.
+    edit_customer(&backend.channel_side(), HOUSTON, &first_id, "C000001", &older)
+        .await
+        .unwrap();
+
+    let in_hq = backend.hq.customer_record("C000001").await.unwrap().unwrap();
+    assert_eq!(in_hq.customer.phone, "+1 713 555 0102");
+}
+
+#[tokio::test]
+async fn a_fallback_create_sent_again_once_hq_answers_is_not_created_twice() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    houston_synchronous(backend).await;
+    backend.hq.set_realtime_unreachable(true).await.unwrap();
+    let id = OperationId::random();
+    let first = create_customer(&backend.channel_side(), HOUSTON, &id, &person("Hal"))
+        .await
+        .unwrap();
+    assert!(matches!(first.how, CreatedHow::FellBack { .. }), "{first:?}");
+
+    backend.hq.set_realtime_unreachable(false).await.unwrap();
+    let again = create_customer(&backend.channel_side(), HOUSTON, &id, &person("Hal"))
+        .await
+        .unwrap();
+
+    assert_eq!(again.temporary_id(), Some(id.as_str()));
+    assert_eq!(
+        backend.hq.count_customers().await.unwrap(),
+        12,
+        "no real-time create"
+    );
+    assert_eq!(staged_count(backend).await, 1);
+}
