@@ -57,6 +57,34 @@ impl WaitingOperation {
     }
 }
 
+/// A customer whose create is still kept in the browser, as the kept
+/// operations make it: the create, then each kept edit and address of it in
+/// the order they were saved.
+pub fn kept_customer(kept: &[Waiting], create_id: &OperationId) -> Option<CustomerDraft> {
+    let mut customer = kept.iter().find_map(|w| match &w.operation {
+        WaitingOperation::Create { draft } if w.operation_id == *create_id => Some(draft.clone()),
+        _ => None,
+    })?;
+    for change in kept {
+        match &change.operation {
+            WaitingOperation::Edit { key, draft } if key == create_id.as_str() => {
+                customer = CustomerDraft {
+                    addresses: customer.addresses,
+                    contacts: customer.contacts,
+                    affiliations: customer.affiliations,
+                    attributes: customer.attributes,
+                    ..draft.clone()
+                };
+            }
+            WaitingOperation::AddAddress { key, address, .. } if key == create_id.as_str() => {
+                customer.addresses.push(address.clone());
+            }
+            _ => {}
+        }
+    }
+    Some(customer)
+}
+
 /// What the server answered an operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sent {
@@ -542,6 +570,56 @@ mod tests {
         ] {
             assert_eq!(Delivery::of(Err(refusal.clone())), Delivery::Refused(refusal));
         }
+    }
+
+    fn kept(operation: WaitingOperation) -> Waiting {
+        Waiting {
+            operation_id: new_operation_id(),
+            register: Some("2-1".into()),
+            operation,
+            refused: None,
+        }
+    }
+
+    #[test]
+    fn a_kept_customer_shows_its_kept_changes_in_order() {
+        let create = kept(WaitingOperation::Create {
+            draft: CustomerDraft {
+                first_name: "Ada".into(),
+                phone: "713 555 0100".into(),
+                ..CustomerDraft::default()
+            },
+        });
+        let key = create.operation_id.to_string();
+        let edit = |phone: &str| {
+            kept(WaitingOperation::Edit {
+                key: key.clone(),
+                draft: CustomerDraft {
+                    first_name: "Ada".into(),
+                    phone: phone.into(),
+                    ..CustomerDraft::default()
+                },
+            })
+        };
+        let address = kept(WaitingOperation::AddAddress {
+            key: key.clone(),
+            customer_name: "Ada".into(),
+            address: AddressDraft {
+                street: "1 Main St".into(),
+                ..AddressDraft::default()
+            },
+        });
+        let other = kept(WaitingOperation::Edit {
+            key: "C000001".into(),
+            draft: CustomerDraft::default(),
+        });
+        let id = create.operation_id.clone();
+        let all = [create, edit("713 555 0101"), address, other, edit("713 555 0102")];
+
+        let shown = kept_customer(&all, &id).expect("the create is kept");
+        assert_eq!(shown.phone, "713 555 0102");
+        assert_eq!(shown.addresses.len(), 1);
+        assert_eq!(kept_customer(&all[1..], &id), None, "no create, no customer");
     }
 
     #[test]

@@ -68,6 +68,39 @@ test("a register that loses its network keeps the customers it adds, then sends 
   }
 });
 
+test("a customer kept in the browser opens from the list, and its edit is kept behind it", async ({ seattle: page }) => {
+  const lastName = uniqueName("Kept");
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await page.context().setOffline(true);
+  await addPerson(page, "Ida", lastName);
+  const created = keptList(page).getByRole("row").filter({ hasText: `Ida ${lastName}` });
+  await created.getByRole("button", { name: "Open" }).click();
+
+  const customer = page.getByRole("region", { name: `Ida ${lastName}` });
+  await expect(customer).toContainText("not yet staged");
+  await customer.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Phone").fill("206 555 0123");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(customer.getByRole("status")).toContainText("the change is sent after the customer");
+  await expect(customer.locator("dl.details")).toContainText("206 555 0123");
+  const rows = keptList(page).getByRole("row").filter({ hasText: `Ida ${lastName}` });
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText("Create customer");
+  await expect(rows.nth(1)).toContainText("Update customer");
+
+  // Online again: the create goes first; the edit, which this channel makes
+  // in real time, is refused while the customer is pending sync, and stays
+  // with the reason until the cashier sends it again or discards it.
+  await page.context().setOffline(false);
+  await expect(rows.filter({ hasText: "Create customer" })).toContainText("Pending sync", { timeout: 20_000 });
+  const edit = rows.filter({ hasText: "Update customer" });
+  await expect(edit).toContainText("still pending sync", { timeout: 20_000 });
+  await expect(customer).toContainText("Sent to the store server");
+  await edit.getByRole("button", { name: "Discard" }).click();
+  await expect(edit).toHaveCount(0);
+});
+
 test("a create whose answer is lost is sent again and staged once", async ({ seattle: page, admin }) => {
   const lastName = uniqueName("Lost");
   await open(page, "/pos?register=2-1");

@@ -4,14 +4,28 @@
 
 use leptos::prelude::*;
 
-use crate::customer::{ChangeOutcome, CreatedHow};
-use crate::outbox::{Connection, Outbox, Sent, Waiting};
+use crate::customer::{ChangeOutcome, CreatedHow, CustomerDraft, ReferenceData, display_name};
+use crate::customer_form::{CustomerEditor, EditorMode};
+use crate::customer_page::{channel_reference, send_waiting};
+use crate::error::AppError;
+use crate::operation::OperationId;
+use crate::outbox::{
+    Connection, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_customer, new_operation_id,
+};
+use crate::ui::loaded;
 
 /// The store server's state as the register sees it, and the operations
 /// kept in this browser or sent from it since the page opened.
 #[component]
 pub fn WaitingPanel(outbox: Outbox, register: String) -> impl IntoView {
+    let reference_register = register.clone();
+    let reference = Resource::new(
+        || (),
+        move |_| channel_reference(Some(reference_register.clone())),
+    );
     let register = StoredValue::new(register);
+    // The customer opened from the list, while its create is kept.
+    let opened = RwSignal::new(None::<OperationId>);
     let kept_count = move || outbox.kept.with(Vec::len);
     let anything_to_list = move || kept_count() > 0 || outbox.delivered.with(|d| !d.is_empty());
     view! {
@@ -41,7 +55,7 @@ pub fn WaitingPanel(outbox: Outbox, register: String) -> impl IntoView {
                     </thead>
                     <tbody>
                         <For each=move || outbox.kept.get() key=|w| (w.operation_id.clone(), w.refused.clone()) let:waiting>
-                            <KeptRow outbox waiting />
+                            <KeptRow outbox waiting opened />
                         </For>
                         <For each=move || outbox.delivered.get() key=|(w, _)| w.operation_id.clone() let:delivered>
                             <DeliveredRow waiting=delivered.0 sent=delivered.1 register=register.get_value() />
@@ -49,6 +63,9 @@ pub fn WaitingPanel(outbox: Outbox, register: String) -> impl IntoView {
                     </tbody>
                 </table>
             </Show>
+            {move || opened.get().map(|id| view! {
+                <KeptCustomer outbox id register=register.get_value() reference />
+            })}
         </section>
     }
 }
@@ -61,18 +78,26 @@ fn connection_class(connection: Connection) -> &'static str {
 }
 
 /// A kept operation; its row is made again when it is refused (its key).
+/// A kept create can be opened: the customer exists only in this browser.
 #[component]
-fn KeptRow(outbox: Outbox, waiting: Waiting) -> impl IntoView {
+fn KeptRow(outbox: Outbox, waiting: Waiting, opened: RwSignal<Option<OperationId>>) -> impl IntoView {
     let id = StoredValue::new(waiting.operation_id.clone());
     let name = waiting.operation.customer_name();
     let caption = waiting.operation.kind().caption();
+    let is_create = matches!(waiting.operation, WaitingOperation::Create { .. });
     match waiting.refused {
         None => view! {
             <tr>
                 <td>{caption}</td>
                 <td>{name}</td>
                 <td><span class="badge pending-upload">"Waiting for the store server"</span></td>
-                <td></td>
+                <td>
+                    {is_create.then(|| view! {
+                        <button type="button" class="secondary" on:click=move |_| opened.set(Some(id.get_value()))>
+                            "Open"
+                        </button>
+                    })}
+                </td>
             </tr>
         }
         .into_any(),
@@ -122,5 +147,98 @@ fn DeliveredRow(waiting: Waiting, sent: Sent, register: String) -> impl IntoView
             <td>{status}</td>
             <td>"Sent"</td>
         </tr>
+    }
+}
+
+/// A customer whose create is kept in this browser: what was typed, with
+/// the changes kept after it, and Edit, whose change is kept behind it.
+#[component]
+fn KeptCustomer(
+    outbox: Outbox,
+    id: OperationId,
+    register: String,
+    reference: Resource<Result<ReferenceData, AppError>>,
+) -> impl IntoView {
+    let key = StoredValue::new(id.to_string());
+    let customer = Memo::new(move |_| outbox.kept.with(|kept| kept_customer(kept, &id)));
+    let save =
+        Action::new_local(move |waiting: &Waiting| Outbox::save(Some(outbox), waiting.clone(), send_waiting));
+    let editing = RwSignal::new(false);
+    let operation_id = StoredValue::new(new_operation_id());
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Saved::Done(_) | Saved::Kept)) {
+            editing.set(false);
+        }
+    });
+    let register = StoredValue::new(register);
+    let open_editor = move |_| {
+        save.value().set(None);
+        operation_id.set_value(new_operation_id());
+        editing.set(true);
+    };
+    let field = move |read: fn(&CustomerDraft) -> String| {
+        move || customer.with(|c| c.as_ref().map(read).unwrap_or_default())
+    };
+    // Still named once its create has left the browser.
+    let name = Memo::new(move |before: Option<&String>| {
+        customer
+            .with(|c| c.as_ref().map(display_name))
+            .or_else(|| before.cloned())
+            .unwrap_or_default()
+    });
+    view! {
+        <section aria-labelledby="kept-customer-heading" class="kept-customer">
+            <h3 id="kept-customer-heading">{name}</h3>
+            <Show
+                when=move || customer.with(Option::is_some)
+                fallback=|| view! { <p class="note">"Sent to the store server: open it from the list."</p> }
+            >
+                <p class="note">"Kept in this browser until the store server answers: not yet staged."</p>
+                <dl class="details">
+                    <dt>"Email"</dt>
+                    <dd>{field(|c| c.email.clone())}</dd>
+                    <dt>"Phone"</dt>
+                    <dd>{field(|c| c.phone.clone())}</dd>
+                    <dt>"Customer group"</dt>
+                    <dd>{field(|c| c.customer_group.clone())}</dd>
+                    <dt>"Addresses"</dt>
+                    <dd>{field(|c| c.addresses.len().to_string())}</dd>
+                </dl>
+                <button type="button" on:click=open_editor>"Edit"</button>
+            </Show>
+            <Show when=move || editing.get() && customer.with(Option::is_some)>
+                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        loaded(reference.await, move |reference| view! {
+                            <CustomerEditor
+                                initial=customer.get_untracked().unwrap_or_default()
+                                reference
+                                mode=EditorMode::CashierEdit
+                                server_error=Signal::derive(move || match save.value().get() {
+                                    Some(Saved::NotSaved(error)) => Some(error),
+                                    _ => None,
+                                })
+                                pending=save.pending()
+                                on_save=Callback::new(move |draft| {
+                                    save.dispatch_local(Waiting {
+                                        operation_id: operation_id.get_value(),
+                                        register: Some(register.get_value()),
+                                        operation: WaitingOperation::Edit { key: key.get_value(), draft },
+                                        refused: None,
+                                    });
+                                })
+                                save_caption="Save"
+                                on_cancel=Callback::new(move |_| editing.set(false))
+                            />
+                        })
+                    })}
+                </Suspense>
+            </Show>
+            {move || matches!(save.value().get(), Some(Saved::Kept)).then(|| view! {
+                <p class="confirmation" role="status">
+                    "Kept in this browser: the change is sent after the customer."
+                </p>
+            })}
+        </section>
     }
 }
