@@ -392,6 +392,7 @@ pub fn new_operation_id() -> OperationId {
 /// Starts sending the outbox's operations with `send` while the page that
 /// owns it is open: a try every second while any wait, sooner when the
 /// browser says it is online again, later while the server does not answer.
+/// Keeps the POS pages for a reload without network too.
 #[cfg(feature = "hydrate")]
 pub fn start_sending<F, Fut>(outbox: Outbox, send: F)
 where
@@ -399,6 +400,7 @@ where
     Fut: Future<Output = Result<Sent, AppError>> + 'static,
 {
     browser::follow_the_network(outbox);
+    browser::keep_the_pos_for_offline();
     leptos::task::spawn_local(async move {
         loop {
             gloo_timers::future::TimeoutFuture::new(1_000).await;
@@ -525,6 +527,29 @@ mod browser {
             }
         }
         bytes
+    }
+
+    /// Registers the register's service worker (`public/register-worker.js`)
+    /// for the POS pages, so that a POS opened once opens again with no
+    /// network. Browsers offer it on HTTPS and on the local machine only;
+    /// elsewhere the POS still keeps its operations, but a reload needs the
+    /// network.
+    pub fn keep_the_pos_for_offline() {
+        let navigator = window().navigator();
+        let offered = js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false);
+        if !offered {
+            return;
+        }
+        let options = web_sys::RegistrationOptions::new();
+        options.set_scope("/pos");
+        let registering = navigator
+            .service_worker()
+            .register_with_options("/register-worker.js", &options);
+        leptos::task::spawn_local(async move {
+            if let Err(error) = wasm_bindgen_futures::JsFuture::from(registering).await {
+                leptos::logging::warn!("the POS cannot be kept for offline use: {error:?}");
+            }
+        });
     }
 
     /// Follows `navigator.onLine`, other tabs' changes to the outbox, and

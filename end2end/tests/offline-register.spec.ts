@@ -196,7 +196,7 @@ async function pageAt(browser: Browser, baseURL: string, user: string): Promise<
   return page;
 }
 
-test("what waits while the store server is killed arrives once it is back", async ({ browser }) => {
+test("a POS reloaded while the store server is down opens from its copies, and what waits arrives once it is back", async ({ browser }) => {
   const port = 3110;
   const baseURL = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(join(tmpdir(), "custsync-restart-"));
@@ -206,6 +206,9 @@ test("what waits while the store server is killed arrives once it is back", asyn
     const page = await pageAt(browser, baseURL, "seattle");
     const lastName = uniqueName("Restart");
     await open(page, "/pos?register=2-1");
+    // Once the register's service worker controls the POS, a load keeps copies of it.
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await open(page, "/pos?register=2-1");
     await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
 
     await stopped(server);
@@ -213,20 +216,29 @@ test("what waits while the store server is killed arrives once it is back", asyn
       await addPerson(page, first, lastName);
       await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
     }
-    await expect(keptList(page).getByRole("row").filter({ hasText: "Waiting for the store server" })).toHaveCount(2);
+    const waiting = keptList(page).getByRole("row").filter({ hasText: "Waiting for the store server" });
+    await expect(waiting).toHaveCount(2);
     await expect(page.getByText("Store server: not answering")).toBeVisible();
+
+    // A reload while the server is down opens the POS from those copies,
+    // with what it keeps, and Add customer still works.
+    await open(page, "/pos?register=2-1");
+    await expect(waiting).toHaveCount(2);
+    await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+    await addPerson(page, "Max", lastName);
+    await expect(waiting).toHaveCount(3);
 
     server = startServer(port, dataDir);
     await serving(baseURL);
-    await expect(keptList(page).getByRole("row").filter({ hasText: "Pending sync" })).toHaveCount(2, {
+    await expect(keptList(page).getByRole("row").filter({ hasText: "Pending sync" })).toHaveCount(3, {
       timeout: 20_000,
     });
 
     const admin = await pageAt(browser, baseURL, "admin");
     await syncToHqAndBack(admin);
     const operations = await operationsOf(admin, lastName);
-    await expect(operations).toHaveCount(2);
-    await expect(operations.filter({ hasText: "Synced" })).toHaveCount(2);
+    await expect(operations).toHaveCount(3);
+    await expect(operations.filter({ hasText: "Synced" })).toHaveCount(3);
   } finally {
     await stopped(server);
     await rm(dataDir, { recursive: true, force: true });
