@@ -123,6 +123,29 @@ impl HqDb {
             .await?)
     }
 
+    /// Closes a run still recorded as running (its task stopped without
+    /// finishing it) as failed, with what it had committed.
+    pub async fn close_job_run_if_running(
+        &self,
+        run_id: i64,
+        counts: RunCounts,
+        message: &str,
+    ) -> Result<(), HqDbError> {
+        sqlx::query(&format!(
+            "UPDATE job_runs SET ended_at = {NOW}, outcome = 'Failed', rows_done = ?, succeeded = ?,
+                                 failed = ?, message = ?
+             WHERE run_id = ? AND outcome = 'Running'"
+        ))
+        .bind(counts.rows)
+        .bind(counts.succeeded)
+        .bind(counts.failed)
+        .bind(message)
+        .bind(run_id)
+        .execute(&self.pools.write)
+        .await?;
+        Ok(())
+    }
+
     /// Runs left "Running" by a process that stopped are closed as failed,
     /// so the history never claims a run that nothing is doing.
     pub async fn close_interrupted_runs(&self) -> Result<u64, HqDbError> {
