@@ -274,15 +274,15 @@ fn name_fields(form: DraftForm, with_middle_name: bool) -> impl IntoView {
             when=is_person
             fallback=move || {
                 view! {
-                    <TextField key="organization_name" label="Organization name" required=true draft get=|d| d.organization_name.clone() set=|d, v| d.organization_name = v messages />
+                    <TextField key="organization_name" max_length=Limits::ORGANIZATION_NAME label="Organization name" required=true draft get=|d| d.organization_name.clone() set=|d, v| d.organization_name = v messages />
                 }
             }
         >
-            <TextField key="first_name" label="First name" required=true autocomplete="given-name" draft get=|d| d.first_name.clone() set=|d, v| d.first_name = v messages />
+            <TextField key="first_name" max_length=Limits::NAME label="First name" required=true autocomplete="given-name" draft get=|d| d.first_name.clone() set=|d, v| d.first_name = v messages />
             {with_middle_name.then(|| view! {
-                <TextField key="middle_name" label="Middle name" autocomplete="additional-name" draft get=|d| d.middle_name.clone() set=|d, v| d.middle_name = v messages />
+                <TextField key="middle_name" max_length=Limits::NAME label="Middle name" autocomplete="additional-name" draft get=|d| d.middle_name.clone() set=|d, v| d.middle_name = v messages />
             })}
-            <TextField key="last_name" label="Last name" required=true autocomplete="family-name" draft get=|d| d.last_name.clone() set=|d, v| d.last_name = v messages />
+            <TextField key="last_name" max_length=Limits::NAME label="Last name" required=true autocomplete="family-name" draft get=|d| d.last_name.clone() set=|d, v| d.last_name = v messages />
         </Show>
     }
 }
@@ -290,8 +290,8 @@ fn name_fields(form: DraftForm, with_middle_name: bool) -> impl IntoView {
 fn email_and_phone(form: DraftForm, mode: EditorMode) -> impl IntoView {
     let DraftForm { draft, messages } = form;
     view! {
-        <TextField key="email" label="Email" input_type="email" required=mode.email_required() autocomplete="email" draft get=|d| d.email.clone() set=|d, v| d.email = v messages />
-        <TextField key="phone" label="Phone" input_type="tel" autocomplete="tel" draft get=|d| d.phone.clone() set=|d, v| d.phone = v messages />
+        <TextField key="email" max_length=Limits::EMAIL label="Email" input_type="email" required=mode.email_required() autocomplete="email" draft get=|d| d.email.clone() set=|d, v| d.email = v messages />
+        <TextField key="phone" max_length=Limits::PHONE label="Phone" input_type="tel" autocomplete="tel" draft get=|d| d.phone.clone() set=|d, v| d.phone = v messages />
     }
 }
 
@@ -368,6 +368,7 @@ fn TextField(
     get: fn(&CustomerDraft) -> String,
     set: fn(&mut CustomerDraft, String),
     messages: Messages,
+    max_length: usize,
     #[prop(optional)] required: bool,
     #[prop(optional)] input_type: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
@@ -382,6 +383,7 @@ fn TextField(
             value=Signal::derive(move || draft.with(get))
             on_input=Callback::new(move |value| draft.update(|d| set(d, value)))
             message=messages.for_key(key.to_string())
+            max_length
         />
     }
 }
@@ -394,6 +396,8 @@ pub fn InputField(
     value: Signal<String>,
     on_input: Callback<String>,
     message: Signal<Option<String>>,
+    /// The most characters the server takes for this field.
+    max_length: usize,
     #[prop(optional)] required: bool,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
@@ -406,7 +410,7 @@ pub fn InputField(
                 id=id
                 type=input_type
                 autocomplete=autocomplete
-                maxlength=Limits::STREET.to_string()
+                maxlength=max_length.to_string()
                 prop:value=value
                 on:input=move |ev| on_input.run(event_target_value(&ev))
                 aria-describedby=message_id.clone()
@@ -479,19 +483,23 @@ fn AddressFields(
 ) -> impl IntoView {
     let prefix = StoredValue::new(prefix);
     let key = move |field: &str| format!("{}.{field}", prefix.get_value());
-    let text =
-        move |field: &'static str, label: &'static str, required: bool, get: fn(&AddressDraft) -> String| {
-            view! {
-                <InputField
-                    id=key(field)
-                    label
-                    required
-                    value=Signal::derive(move || address.with(get))
-                    on_input=Callback::new(move |value| update.run((field.to_string(), value)))
-                    message=messages.for_key(key(field))
-                />
-            }
-        };
+    let text = move |field: &'static str,
+                     label: &'static str,
+                     required: bool,
+                     max_length: usize,
+                     get: fn(&AddressDraft) -> String| {
+        view! {
+            <InputField
+                id=key(field)
+                label
+                required
+                max_length
+                value=Signal::derive(move || address.with(get))
+                on_input=Callback::new(move |value| update.run((field.to_string(), value)))
+                message=messages.for_key(key(field))
+            />
+        }
+    };
     let select = move |field: &'static str,
                        label: &'static str,
                        options: Vec<(String, String)>,
@@ -510,14 +518,14 @@ fn AddressFields(
     let primary_id = key("primary");
     view! {
         <div class="field-row">
-            {text("name", "Address name", false, |a| a.name.clone())}
+            {text("name", "Address name", false, Limits::ADDRESS_NAME, |a| a.name.clone())}
             {select("purpose", "Purpose", ADDRESS_PURPOSES.iter().map(|p| (p.to_string(), p.to_string())).collect(), |a| a.purpose.clone())}
         </div>
-        {text("street", "Street", true, |a| a.street.clone())}
+        {text("street", "Street", true, Limits::STREET, |a| a.street.clone())}
         <div class="field-row">
-            {text("city", "City", true, |a| a.city.clone())}
-            {text("state", "State", false, |a| a.state.clone())}
-            {text("zip", "ZIP/postal code", true, |a| a.zip.clone())}
+            {text("city", "City", true, Limits::CITY, |a| a.city.clone())}
+            {text("state", "State", false, Limits::STATE, |a| a.state.clone())}
+            {text("zip", "ZIP/postal code", true, Limits::ZIP, |a| a.zip.clone())}
             {select("country_region", "Country/region", pairs(&COUNTRIES), |a| a.country_region.clone())}
         </div>
         <div class="checkbox">
@@ -630,6 +638,7 @@ fn ContactRows(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoV
                                     id=format!("contacts.{index}.value")
                                     label="Contact details"
                                     required=true
+                                    max_length=Limits::VALUE
                                     value=Signal::derive(move || contact().value)
                                     on_input=Callback::new(move |v| update(|c, v| c.value = v, v))
                                     message=messages.for_key(format!("contacts.{index}.value"))
@@ -738,9 +747,9 @@ fn Attributes(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoVi
         <fieldset class="rows">
             <legend>"Attributes"</legend>
             <div class="field-row">
-                <InputField id="attribute-birthday".to_string() label="Birthday" input_type="date"
+                <InputField id="attribute-birthday".to_string() label="Birthday" input_type="date" max_length=Limits::VALUE
                     value=value_of("Birthday") on_input=set("Birthday") message=message_of("Birthday") />
-                <InputField id="attribute-preferred-store".to_string() label="Preferred store"
+                <InputField id="attribute-preferred-store".to_string() label="Preferred store" max_length=Limits::VALUE
                     value=value_of("Preferred store") on_input=set("Preferred store") message=message_of("Preferred store") />
                 <Select id="attribute-marketing-opt-in".to_string() label="Marketing opt-in"
                     options=vec![("Yes".to_string(), "Yes".to_string()), ("No".to_string(), "No".to_string())]

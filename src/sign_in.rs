@@ -141,6 +141,7 @@ pub fn SignInPage() -> impl IntoView {
                 id="user_name".to_string()
                 label="User name"
                 autocomplete="username"
+                max_length=MAX_USER_NAME
                 value=user_name.into()
                 on_input=Callback::new(move |value| user_name.set(value))
                 message=message("user_name")
@@ -149,6 +150,7 @@ pub fn SignInPage() -> impl IntoView {
                 id="password".to_string()
                 label="Password"
                 input_type="password"
+                max_length=MAX_PASSWORD
                 autocomplete="current-password"
                 value=password.into()
                 on_input=Callback::new(move |value| password.set(value))

@@ -367,3 +367,28 @@ async fn a_body_over_the_limit_is_refused_unread() {
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.body);
     assert_eq!(watch.versions().await, before);
 }
+
+#[tokio::test]
+async fn the_sign_in_boxes_take_as_many_characters_as_the_server() {
+    let app = WebApp::start().await;
+    let page = app.get("/sign-in", "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let input = |id: &str| {
+        let start = page.body.find(&format!("id=\"{id}\"")).expect("the input");
+        let tag_start = page.body[..start].rfind('<').expect("its tag");
+        let tag_end = start + page.body[start..].find('>').expect("its end");
+        page.body[tag_start..tag_end].to_string()
+    };
+    let max = custsync::sign_in::MAX_PASSWORD;
+    assert!(
+        input("password").contains(&format!("maxlength=\"{max}\"")),
+        "{}",
+        input("password")
+    );
+    let max = custsync::sign_in::MAX_USER_NAME;
+    assert!(
+        input("user_name").contains(&format!("maxlength=\"{max}\"")),
+        "{}",
+        input("user_name")
+    );
+}

@@ -364,3 +364,43 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
             .unwrap()
     );
 }
+
+#[tokio::test]
+async fn a_day_out_of_the_calendar_is_answered_beside_its_field_not_with_an_empty_list() {
+    use axum::http::StatusCode;
+    use common::http::{JSON, WebApp};
+    use custsync::hq::sync_status::LoadStatusPage;
+    use leptos::server_fn::ServerFn;
+
+    let app = WebApp::start().await;
+    let admin = app.sign_in("admin").await;
+    let body = serde_json::json!({"view": StatusView { to: "2024-13-01".into(), ..StatusView::default() }});
+    let answer = app
+        .post(LoadStatusPage::PATH, JSON, body.to_string(), &admin)
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert!(
+        answer.body.contains("\"to\""),
+        "the message names the field: {}",
+        answer.body
+    );
+
+    let page = app
+        .get("/hq/customer-synchronization-status?to=2024-13-01", &admin)
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let beside_the_field = page
+        .body
+        .split("id=\"to-filter-message\"")
+        .nth(1)
+        .unwrap_or_default();
+    let message: String = beside_the_field.chars().take(120).collect();
+    assert!(
+        message.contains("Enter a day of the calendar"),
+        "the page says what is wrong beside Created to: {message}"
+    );
+    let export = app
+        .get("/hq/customer-synchronization-status.csv?to=2024-13-01", &admin)
+        .await;
+    assert_eq!(export.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", export.body);
+}

@@ -11,6 +11,7 @@ use tower_sessions::Session;
 use super::view::{Cursor, StatusRow, StatusView};
 use crate::access::sessions::require_admin;
 use crate::app_state::AppState;
+use crate::error::AppError;
 
 /// Rows read per page while exporting.
 const EXPORT_PAGE: u32 = 1_000;
@@ -37,6 +38,13 @@ pub async fn export_csv(
         return (error.status(), error.to_string()).into_response();
     }
     let mut view = StatusView::from_query(|key| query.get(key).cloned()).first_page();
+    if let Err(error) = view.check() {
+        let message = match &error {
+            AppError::Invalid(fields) => fields.0.values().cloned().collect::<Vec<_>>().join(" "),
+            other => other.to_string(),
+        };
+        return (error.status(), message).into_response();
+    }
     let mut csv = csv_line(HEADER.iter().map(|field| field.to_string()));
     loop {
         let page = match crate::cdx::status_page(

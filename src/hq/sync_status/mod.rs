@@ -23,7 +23,7 @@ use crate::error::AppError;
 use crate::jobs::RunCounts;
 use crate::operation::OperationStatus;
 use crate::records::OperationKind;
-use crate::ui::{ActionAnswer, StatusBadge, Time, loaded};
+use crate::ui::{ActionAnswer, FieldMessage, StatusBadge, Time, loaded};
 use view::{ChannelOption, Cursor, StatusPage, StatusRow, StatusView};
 
 pub const PATH: &str = "/hq/customer-synchronization-status";
@@ -37,7 +37,7 @@ pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> 
     use crate::respond::{authorize, internal, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        view.check().map_err(AppError::BadRequest)?;
+        view.check()?;
         crate::cdx::status_page(&backend.channel, &backend.hq, &view, view::PAGE_SIZE)
             .await
             .map_err(internal)
@@ -108,7 +108,7 @@ pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError
     use crate::respond::{authorize_user, internal, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
-        view.check().map_err(AppError::BadRequest)?;
+        view.check()?;
         let failed = crate::cdx::failed_operation_ids(&backend.hq, &view)
             .await
             .map_err(internal)?;
@@ -259,6 +259,7 @@ fn StatusCountLinks(view: StatusView, page: StatusPage) -> impl IntoView {
 fn FilterForm(view: StatusView, channels: Resource<Result<Vec<ChannelOption>, AppError>>) -> impl IntoView {
     let status = view.status;
     let operation = view.operation;
+    let day_errors = view.day_errors();
     view! {
         <Form method="GET" action=PATH attr:class="status-filters">
             <label for="status-search">"Search"</label>
@@ -304,9 +305,13 @@ fn FilterForm(view: StatusView, channels: Resource<Result<Vec<ChannelOption>, Ap
                     .collect_view()}
             </select>
             <label for="from-filter">"Created from"</label>
-            <input id="from-filter" name="from" type="date" value=view.from.clone() />
+            <input id="from-filter" name="from" type="date" value=view.from.clone()
+                aria-describedby="from-filter-message" aria-invalid=day_errors.get("from").is_some().to_string() />
+            <FieldMessage id="from-filter-message" message=Signal::stored(day_errors.get("from").map(str::to_string)) />
             <label for="to-filter">"Created to"</label>
-            <input id="to-filter" name="to" type="date" value=view.to.clone() />
+            <input id="to-filter" name="to" type="date" value=view.to.clone()
+                aria-describedby="to-filter-message" aria-invalid=day_errors.get("to").is_some().to_string() />
+            <FieldMessage id="to-filter-message" message=Signal::stored(day_errors.get("to").map(str::to_string)) />
             <label for="order-filter">"Sort by time"</label>
             <select id="order-filter" name="order">
                 <option value="" selected=!view.oldest_first>"Newest first"</option>

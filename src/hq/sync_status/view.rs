@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{AppError, FieldErrors};
 use crate::operation::OperationStatus;
 use crate::records::OperationKind;
 
@@ -76,8 +77,8 @@ impl StatusView {
             status: get("status").and_then(|code| OperationStatus::from_code(&code)),
             channel_id: get("channel").and_then(|id| id.parse().ok()),
             operation: get("operation").and_then(|code| OperationKind::from_code(&code)),
-            from: valid_day(&text("from")),
-            to: valid_day(&text("to")),
+            from: text("from").chars().take(MAX_DAY_TEXT).collect(),
+            to: text("to").chars().take(MAX_DAY_TEXT).collect(),
             search: text("q").chars().take(MAX_SEARCH).collect(),
             oldest_first: get("order").as_deref() == Some("oldest"),
             cursor,
@@ -144,19 +145,33 @@ impl StatusView {
         }
     }
 
-    /// Refuses a view the page never sends: a search term that is too long,
-    /// or days not written as `YYYY-MM-DD`.
-    pub fn check(&self) -> Result<(), String> {
+    /// Refuses a view the page never sends (a search term that is too
+    /// long), and days that are not days of the calendar, with a message
+    /// for each of those fields.
+    pub fn check(&self) -> Result<(), AppError> {
         if self.search.chars().count() > MAX_SEARCH {
-            return Err(format!("A search term can have at most {MAX_SEARCH} characters."));
+            return Err(AppError::BadRequest(format!(
+                "A search term can have at most {MAX_SEARCH} characters."
+            )));
         }
-        if [&self.from, &self.to]
-            .into_iter()
-            .any(|day| !day.is_empty() && valid_day(day).is_empty())
-        {
-            return Err("Enter days as YYYY-MM-DD.".to_string());
+        let day_errors = self.day_errors();
+        if day_errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(day_errors))
         }
-        Ok(())
+    }
+
+    /// A message for "Created from" (`from`) and "Created to" (`to`) when
+    /// either is not a day of the calendar written `YYYY-MM-DD`.
+    pub fn day_errors(&self) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        for (field, day) in [("from", &self.from), ("to", &self.to)] {
+            if !day.is_empty() && !is_calendar_day(day) {
+                errors.add(field, "Enter a day of the calendar, as YYYY-MM-DD (2026-11-30).");
+            }
+        }
+        errors
     }
 
     /// The search term folded as SQLite's `lower()` folds the names and
@@ -167,8 +182,13 @@ impl StatusView {
     }
 }
 
-/// A `YYYY-MM-DD` day, or empty.
-fn valid_day(text: &str) -> String {
+/// The longest day text a URL keeps: enough for the message to quote what
+/// was typed, not a way to send a long text.
+const MAX_DAY_TEXT: usize = 20;
+
+/// A day that exists, written `YYYY-MM-DD`: 2024-02-29 is one, 2024-13-01
+/// and 2023-02-29 are not.
+fn is_calendar_day(text: &str) -> bool {
     let bytes = text.as_bytes();
     let shaped = bytes.len() == 10
         && bytes.iter().enumerate().all(|(i, b)| {
@@ -178,7 +198,19 @@ fn valid_day(text: &str) -> String {
                 b.is_ascii_digit()
             }
         });
-    if shaped { text.to_string() } else { String::new() }
+    let number = |range: std::ops::Range<usize>| text.get(range).and_then(|part| part.parse::<u32>().ok());
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    shaped && (1..=days_in_month).contains(&day)
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay).
@@ -356,7 +388,7 @@ mod tests {
 
     #[test]
     fn what_is_not_understood_is_left_out() {
-        let view = parse("?status=lost&channel=x&from=yesterday&after=nokey&q=%20ana%20");
+        let view = parse("?status=lost&channel=x&after=nokey&q=%20ana%20");
         assert_eq!(
             view,
             StatusView {
@@ -364,6 +396,31 @@ mod tests {
                 ..StatusView::default()
             }
         );
+    }
+
+    #[test]
+    fn a_day_that_is_not_in_the_calendar_gets_a_message_beside_its_field() {
+        for day in ["2024-02-29", "2026-12-31", "2026-01-01"] {
+            assert!(is_calendar_day(day), "{day}");
+        }
+        for day in [
+            "2024-13-01",
+            "2023-02-29",
+            "2026-04-31",
+            "2026-00-10",
+            "2026-01-00",
+            "yesterday",
+            "2026-1-01",
+        ] {
+            assert!(!is_calendar_day(day), "{day}");
+        }
+        let view = parse("?from=2026-11-01&to=2024-13-01");
+        assert_eq!(view.to, "2024-13-01", "kept, to be shown with its message");
+        let Err(AppError::Invalid(errors)) = view.check() else {
+            panic!("a day out of the calendar must be refused");
+        };
+        assert_eq!(errors.get("from"), None);
+        assert!(errors.get("to").is_some_and(|m| m.contains("YYYY-MM-DD")));
     }
 
     #[test]
@@ -439,6 +496,6 @@ mod tests {
             from: "yesterday".into(),
             ..StatusView::default()
         };
-        assert_eq!(bad_day.check(), Err("Enter days as YYYY-MM-DD.".to_string()));
+        assert!(matches!(bad_day.check(), Err(AppError::Invalid(_))));
     }
 }
