@@ -4,7 +4,7 @@
 //! fallback of a create to asynchronous mode when HQ cannot be reached.
 
 use crate::channel_config::{CachedConfig, ChannelConfigCache};
-use crate::channel_db::{ChannelDb, ChannelDbError, NewOperation};
+use crate::channel_db::{AppliedUpTo, ChannelDb, ChannelDbError, NewOperation};
 use crate::customer::{
     AddressDraft, ChangeOutcome, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
     CustomerSummary, ReferenceData, validate_address, validate_customer,
@@ -297,12 +297,15 @@ pub async fn find_customer(
     if let Some(record) = channel.copied_customer(key).await? {
         // Staged changes newer than the last one HQ applied are still on
         // their way, whenever job 1010 last ran.
-        let applied_up_to = record.last_async_operation_at.clone().unwrap_or_default();
+        let applied = AppliedUpTo {
+            temporary_id: record.last_async_operation_id.as_deref(),
+            created_at: record.last_async_operation_at.as_deref().unwrap_or_default(),
+        };
         let changes = channel
             .staged_changes(
                 Some(&record.account),
                 record.async_customer_id.as_deref(),
-                &applied_up_to,
+                &applied,
             )
             .await?;
         return Ok(Some(ChannelCustomer {
@@ -315,9 +318,11 @@ pub async fn find_customer(
     let Some(create) = channel.staged_create(key).await? else {
         return Ok(None);
     };
-    let changes = channel
-        .staged_changes(None, Some(key), &create.created_at)
-        .await?;
+    let applied = AppliedUpTo {
+        temporary_id: Some(&create.temporary_id),
+        created_at: &create.created_at,
+    };
+    let changes = channel.staged_changes(None, Some(key), &applied).await?;
     Ok(Some(ChannelCustomer {
         pending_changes: changes.len(),
         customer: apply_staged_changes(create.customer, &changes),
@@ -352,10 +357,8 @@ pub async fn edit_customer(
     if config.feature_enabled(Feature::AsyncEditing) {
         return stage_change(side.db, &target, change).await;
     }
-    if staged_already(side.db, &change, target.customer_keys()).await? {
-        return Ok(ChangeOutcome::Staged {
-            temporary_id: change.temporary_id,
-        });
+    if let Some(outcome) = staged_instead(side.db, &target, change).await? {
+        return Ok(outcome);
     }
     let (account, context) = realtime_target(side, origin, Feature::AsyncEditing, &config, target).await?;
     side.realtime
@@ -385,10 +388,8 @@ pub async fn add_address(
     if config.feature_enabled(Feature::AsyncAddresses) {
         return stage_change(side.db, &target, change).await;
     }
-    if staged_already(side.db, &change, target.customer_keys()).await? {
-        return Ok(ChangeOutcome::Staged {
-            temporary_id: change.temporary_id,
-        });
+    if let Some(outcome) = staged_instead(side.db, &target, change).await? {
+        return Ok(outcome);
     }
     let (account, context) = realtime_target(side, origin, Feature::AsyncAddresses, &config, target).await?;
     side.realtime
@@ -515,6 +516,30 @@ async fn stage_change(
     let temporary_id = change.temporary_id.clone();
     stage_once(db, change, target.customer_keys()).await?;
     Ok(ChangeOutcome::Staged { temporary_id })
+}
+
+/// A change the feature would make in real time, staged instead: when it
+/// was staged already (sent again after a fallback), or when the customer
+/// has earlier changes still on their way to HQ, which would otherwise be
+/// applied after it and undo it. None when it is to be made in real time.
+async fn staged_instead(
+    db: &ChannelDb,
+    target: &ChangeTarget,
+    change: NewOperation,
+) -> Result<Option<ChangeOutcome>, CustomerError> {
+    let temporary_id = change.temporary_id.clone();
+    if staged_already(db, &change, target.customer_keys()).await? {
+        return Ok(Some(ChangeOutcome::Staged { temporary_id }));
+    }
+    let earlier_changes = target.customer.pending_changes;
+    if earlier_changes == 0 || target.customer.account.is_none() {
+        return Ok(None);
+    }
+    stage_once(db, change, target.customer_keys()).await?;
+    Ok(Some(ChangeOutcome::StagedBehind {
+        temporary_id,
+        earlier_changes,
+    }))
 }
 
 async fn resolve_origin(

@@ -172,8 +172,19 @@ impl ChannelCustomer {
 /// once by a real-time service call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChangeOutcome {
-    Staged { temporary_id: String },
-    AppliedInHq { account: String },
+    Staged {
+        temporary_id: String,
+    },
+    /// Staged although the change could be made in real time, because
+    /// earlier changes of the customer are still on their way to HQ and a
+    /// real-time change would be undone by them.
+    StagedBehind {
+        temporary_id: String,
+        earlier_changes: usize,
+    },
+    AppliedInHq {
+        account: String,
+    },
 }
 
 impl ChangeOutcome {
@@ -181,6 +192,17 @@ impl ChangeOutcome {
         match self {
             ChangeOutcome::Staged { .. } => {
                 "Saved in asynchronous mode: the change is staged and reaches HQ with the next P-job and sync.".into()
+            }
+            ChangeOutcome::StagedBehind { earlier_changes, .. } => {
+                let earlier = match earlier_changes {
+                    1 => "1 earlier change of this customer is".to_string(),
+                    n => format!("{n} earlier changes of this customer are"),
+                };
+                format!(
+                    "Saved in asynchronous mode: {earlier} still on the way to HQ, so this change is staged behind, \
+                     not made in real time, where the earlier one would undo it. It reaches HQ with the next P-job \
+                     and sync."
+                )
             }
             ChangeOutcome::AppliedInHq { account } => {
                 format!("Saved: HQ updated customer {account} through a real-time service call.")

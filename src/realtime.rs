@@ -218,7 +218,7 @@ impl RealtimeService {
         if made_already(&mut tx, operation_id, &request).await?.is_some() {
             return Ok(());
         }
-        if !tx.update_customer(account, customer.get()).await? {
+        if !tx.update_customer_in_realtime(account, customer.get()).await? {
             return Err(RealtimeError::UnknownCustomer(account.to_string()));
         }
         tx.record_realtime_operation(operation_id.as_str(), "update", &request, account)

@@ -105,6 +105,8 @@ pub struct CustomerRecord {
     pub async_customer_id: Option<String>,
     /// When the newest asynchronous operation HQ applied to it was made.
     pub last_async_operation_at: Option<String>,
+    /// The temporary id of that operation.
+    pub last_async_operation_id: Option<String>,
     pub customer: CustomerDraft,
 }
 

@@ -703,3 +703,258 @@ async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
         .customer;
     assert_eq!(hq.phone, "+1 555 010 0001", "nothing applied out of order");
 }
+
+/// Stages an edit of Karen (C000001) with `phone`, as a Houston cashier.
+async fn edit_karens_phone(backend: &Backend, phone: &str) -> ChangeOutcome {
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.phone = phone.into();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap()
+}
+
+async fn hq_phone_of_karen(backend: &Backend) -> String {
+    backend
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer
+        .phone
+}
+
+#[tokio::test]
+async fn a_real_time_edit_while_a_staged_edit_is_on_its_way_is_staged_behind_it_and_is_not_undone() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    enable_all_features_in_channel(backend).await;
+    edit_karens_phone(backend, "+1 713 555 0101").await;
+    change_feature(&backend.hq, Feature::AsyncEditing, false, "test")
+        .await
+        .unwrap();
+    backend
+        .jobs
+        .run(Job::GlobalConfiguration, "Run now")
+        .await
+        .unwrap();
+
+    let outcome = edit_karens_phone(backend, "+1 713 555 0102").await;
+    assert!(
+        matches!(
+            outcome,
+            ChangeOutcome::StagedBehind {
+                earlier_changes: 1,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 713 555 0102", 2)
+    );
+
+    sync_all(backend).await;
+    assert_eq!(hq_phone_of_karen(backend).await, "+1 713 555 0102");
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 713 555 0102", 0)
+    );
+}
+
+/// A real-time edit HQ applied after a staged update was made, by a
+/// channel that could not know of it, or before an admin resyncs it.
+async fn edit_karens_phone_in_hq_in_real_time(backend: &Backend, phone: &str) {
+    let mut karen = backend
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.phone = phone.into();
+    karen.addresses.clear();
+    let reference = custsync::channel_customers::reference_data(&backend.channel, HOUSTON)
+        .await
+        .unwrap();
+    let valid = custsync::customer::validate_customer(&karen, &reference, false).unwrap();
+    let context = custsync::realtime::CallContext {
+        channel_id: 2,
+        register_number: Some(1),
+        reason: "another store".into(),
+    };
+    backend
+        .realtime
+        .update_customer(&context, &OperationId::random(), "C000001", &valid)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_older_staged_edit_fails_with_its_reason_instead_of_undoing_a_newer_real_time_edit() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    enable_all_features_in_channel(backend).await;
+    edit_karens_phone(backend, "+1 713 555 0103").await;
+    edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0104").await;
+
+    sync_all(backend).await;
+    assert_eq!(hq_phone_of_karen(backend).await, "+1 206 555 0104");
+    let operation = &backend.hq.recent_operations(1).await.unwrap()[0];
+    assert!(!operation.online_operation_completed);
+    assert!(
+        operation
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("changed in real time")),
+        "{operation:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_resync_of_an_old_failed_edit_does_not_undo_a_newer_real_time_edit() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    enable_all_features_in_channel(backend).await;
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.phone = "+1 713 555 0105".into();
+    karen.customer_group = "99".into();
+    let refused_group = edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await;
+    assert!(refused_group.is_err(), "the channel does not know group 99");
+    backend
+        .channel
+        .stage(NewOperation {
+            temporary_id: "00000000-0000-4000-8000-0000000000c1".into(),
+            kind: OperationKind::Update,
+            channel_id: 1,
+            register_number: Some(1),
+            customer_account: Some("C000001".into()),
+            customer_temporary_id: None,
+            customer: CustomerDraft {
+                addresses: Vec::new(),
+                ..karen.clone()
+            },
+        })
+        .await
+        .unwrap();
+    sync_all(backend).await;
+    let operation = &backend.hq.recent_operations(1).await.unwrap()[0];
+    assert!(operation.error.as_deref().is_some_and(|e| e.contains("'99'")));
+
+    edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0106").await;
+    let options = custsync::sync::SyncOptions {
+        batch_size: 100,
+        max_retries: 3,
+        unique_emails: true,
+    };
+    let corrected = CustomerDraft {
+        customer_group: "30".into(),
+        addresses: Vec::new(),
+        ..karen
+    };
+    let reference = custsync::channel_customers::reference_data(&backend.channel, HOUSTON)
+        .await
+        .unwrap();
+    let corrected = custsync::customer::validate_customer(&corrected, &reference, false).unwrap();
+    assert!(
+        backend
+            .hq
+            .save_operation_edit(
+                "00000000-0000-4000-8000-0000000000c1",
+                &corrected,
+                "Admin",
+                "Customer group: 99 -> 30"
+            )
+            .await
+            .unwrap()
+    );
+    custsync::sync::synchronize_selected(
+        &backend.hq,
+        &["00000000-0000-4000-8000-0000000000c1".to_string()],
+        options,
+        "admin",
+    )
+    .await
+    .unwrap();
+    assert_eq!(hq_phone_of_karen(backend).await, "+1 206 555 0106");
+    let operation = &backend.hq.recent_operations(1).await.unwrap()[0];
+    assert!(
+        operation
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("changed in real time")),
+        "{operation:?}"
+    );
+}
+
+#[tokio::test]
+async fn two_edits_staged_in_one_group_each_stay_visible_until_hq_has_applied_it() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let edit = |temporary_id: &str, phone: &str, email: &str| NewOperation {
+        temporary_id: temporary_id.into(),
+        kind: OperationKind::Update,
+        channel_id: 1,
+        register_number: Some(1),
+        customer_account: Some("C000001".into()),
+        customer_temporary_id: None,
+        customer: CustomerDraft {
+            phone: phone.into(),
+            email: email.into(),
+            customer_group: "30".into(),
+            language: "en-us".into(),
+            currency: "USD".into(),
+            ..person("Karen", "Berg")
+        },
+    };
+    // One writer group: both are committed with one timestamp.
+    let (first, second) = tokio::join!(
+        backend.channel.stage(edit(
+            "00000000-0000-4000-8000-0000000000d1",
+            "+1 713 555 0107",
+            "karen.berg@contoso.com"
+        )),
+        backend.channel.stage(edit(
+            "00000000-0000-4000-8000-0000000000d2",
+            "+1 713 555 0108",
+            "jodi.christiansen@contoso.com"
+        )),
+    );
+    first.unwrap();
+    second.unwrap();
+
+    sync_all(backend).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    assert_eq!(hq_phone_of_karen(backend).await, "+1 713 555 0107");
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 713 555 0108", 1),
+        "the second edit failed on the email rule: it is still on its way"
+    );
+}

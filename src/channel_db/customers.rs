@@ -16,6 +16,7 @@ struct CopyRow {
     account: String,
     async_customer_id: Option<String>,
     last_async_operation_at: Option<String>,
+    last_async_operation_id: Option<String>,
     #[sqlx(flatten)]
     customer: CustomerColumns,
 }
@@ -38,8 +39,9 @@ impl ChannelDb {
         }
         let sql = format!(
             "INSERT OR REPLACE INTO customers
-                (account, async_customer_id, last_async_operation_at, downloaded_at, {CUSTOMER_COLUMNS})
-             VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                (account, async_customer_id, last_async_operation_at, last_async_operation_id, downloaded_at,
+                 {CUSTOMER_COLUMNS})
+             VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         );
         let address_sql = format!(
             "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -52,7 +54,8 @@ impl ChannelDb {
             let query = sqlx::query(&sql)
                 .bind(&record.account)
                 .bind(&record.async_customer_id)
-                .bind(&record.last_async_operation_at);
+                .bind(&record.last_async_operation_at)
+                .bind(&record.last_async_operation_id);
             bind_customer(query, &record.customer).execute(&mut *tx).await?;
             for (line, address) in record.customer.addresses.iter().enumerate() {
                 let query = sqlx::query(&address_sql).bind(&record.account).bind(line as i64);
@@ -73,7 +76,8 @@ impl ChannelDb {
     /// it had before it was synced.
     pub async fn copied_customer(&self, key: &str) -> Result<Option<CustomerRecord>, ChannelDbError> {
         let row: Option<CopyRow> = sqlx::query_as(&format!(
-            "SELECT account, async_customer_id, last_async_operation_at, {CUSTOMER_COLUMNS}
+            "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id,
+                    {CUSTOMER_COLUMNS}
              FROM customers WHERE account = ? OR async_customer_id = ?"
         ))
         .bind(key)
@@ -95,6 +99,7 @@ impl ChannelDb {
             account: row.account,
             async_customer_id: row.async_customer_id,
             last_async_operation_at: row.last_async_operation_at,
+            last_async_operation_id: row.last_async_operation_id,
             customer,
         }))
     }

@@ -12,6 +12,7 @@ mod writer;
 use std::path::Path;
 
 pub use config::{CHANNEL_CONFIGURATION, CUSTOMERS, ConfigurationCopy, GLOBAL_CONFIGURATION};
+pub use staging::AppliedUpTo;
 pub use writer::NewOperation;
 
 use sqlx::SqlitePool;

@@ -72,23 +72,41 @@ impl ChannelDb {
     }
 
     /// The updates and address additions staged for a customer, named by its
-    /// account or by the temporary id of its create, made after `since`, in
-    /// the order they were made.
+    /// account or by the temporary id of its create, after the operation HQ
+    /// applied last, in the order they were made. That operation is found
+    /// by `applied.temporary_id` when this database staged it, and the
+    /// changes are those this database numbered after it; otherwise, those
+    /// made after its time.
     pub async fn staged_changes(
         &self,
         account: Option<&str>,
         temporary_id: Option<&str>,
-        since: &str,
+        applied: &AppliedUpTo<'_>,
     ) -> Result<Vec<StagedOperation>, ChannelDbError> {
         let sql = operations_document(
             "SELECT * FROM RETAILASYNCCUSTOMERV2
-             WHERE operation IN ('update', 'add_address') AND created_at > ?
-               AND (customer_account = ? OR customer_temporary_id = ?)
+             WHERE operation IN ('update', 'add_address')
+               AND (customer_account = ?1 OR customer_temporary_id = ?2)
+               AND CASE WHEN EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
+                        THEN id > (SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
+                        ELSE created_at > ?4 END
              ORDER BY id",
         );
         Ok(read_operations(&self.pools.read, &sql, |query| {
-            query.bind(since).bind(account).bind(temporary_id)
+            query
+                .bind(account)
+                .bind(temporary_id)
+                .bind(applied.temporary_id)
+                .bind(applied.created_at)
         })
         .await?)
     }
+}
+
+/// The newest staged operation HQ has applied to a customer: its
+/// temporary id and when it was made; none of either before any.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppliedUpTo<'a> {
+    pub temporary_id: Option<&'a str>,
+    pub created_at: &'a str,
 }

@@ -16,6 +16,7 @@ struct CustomerRow {
     account: String,
     async_customer_id: Option<String>,
     last_async_operation_at: Option<String>,
+    last_async_operation_id: Option<String>,
     #[sqlx(flatten)]
     customer: CustomerColumns,
 }
@@ -55,7 +56,8 @@ impl HqDb {
         upto: i64,
     ) -> Result<Vec<CustomerRecord>, HqDbError> {
         let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
-            "SELECT account, async_customer_id, last_async_operation_at, {CUSTOMER_COLUMNS} FROM customers
+            "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id, {CUSTOMER_COLUMNS}
+             FROM customers
              WHERE row_version > ? AND row_version <= ? ORDER BY account"
         ))
         .bind(after)
@@ -87,6 +89,7 @@ impl HqDb {
                     account: row.account,
                     async_customer_id: row.async_customer_id,
                     last_async_operation_at: row.last_async_operation_at,
+                    last_async_operation_id: row.last_async_operation_id,
                     customer,
                 }
             })
@@ -96,7 +99,8 @@ impl HqDb {
     /// One customer whole: its fields, addresses, contacts, affiliations and attributes.
     pub async fn customer_record(&self, account: &str) -> Result<Option<CustomerRecord>, HqDbError> {
         let row: Option<CustomerRow> = sqlx::query_as(&format!(
-            "SELECT account, async_customer_id, last_async_operation_at, {CUSTOMER_COLUMNS} FROM customers WHERE account = ?"
+            "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id, {CUSTOMER_COLUMNS}
+             FROM customers WHERE account = ?"
         ))
         .bind(account)
         .fetch_optional(&self.pools.read)
@@ -141,6 +145,7 @@ impl HqDb {
             account: row.account,
             async_customer_id: row.async_customer_id,
             last_async_operation_at: row.last_async_operation_at,
+            last_async_operation_id: row.last_async_operation_id,
             customer,
         }))
     }

@@ -8,6 +8,7 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use super::{HqDb, HqDbError};
 use crate::customer::{AddressDraft, CustomerDraft};
+use crate::records::StagedOperation;
 use crate::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
 
 const CUSTOMER_ACCOUNT_SEQUENCE: &str = "Customer account";
@@ -88,8 +89,9 @@ impl SyncTransaction {
         let statements = [
             format!(
                 "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
-                                        last_async_operation_at, row_version, {CUSTOMER_COLUMNS})
-                 SELECT o.account, o.channel_id, o.temporary_id, {NOW}, {NOW}, o.created_at,
+                                        last_async_operation_at, last_async_operation_id, row_version,
+                                        {CUSTOMER_COLUMNS})
+                 SELECT o.account, o.channel_id, o.temporary_id, {NOW}, {NOW}, o.created_at, o.temporary_id,
                         (SELECT next FROM row_version_counter) + m.key, {}
                  {from_created}",
                 qualified("o", CUSTOMER_COLUMNS)
@@ -259,6 +261,22 @@ impl SyncTransaction {
         Ok(query.execute(&mut *self.tx).await?.rows_affected() > 0)
     }
 
+    /// Replaces the customer's own fields for a real-time service call, and
+    /// remembers when, so that no older staged update is applied over them.
+    pub async fn update_customer_in_realtime(
+        &mut self,
+        account: &str,
+        customer: &CustomerDraft,
+    ) -> Result<bool, HqDbError> {
+        let sql = format!(
+            "UPDATE customers SET ({CUSTOMER_COLUMNS}, changed_at, realtime_edited_at)
+                 = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW})
+             WHERE account = ?"
+        );
+        let query = bind_customer(sqlx::query(&sql), customer).bind(account);
+        Ok(query.execute(&mut *self.tx).await?.rows_affected() > 0)
+    }
+
     /// Adds an address to a customer; a primary one takes over from the old
     /// primary address.
     pub async fn add_address(&mut self, account: &str, address: &AddressDraft) -> Result<(), HqDbError> {
@@ -323,19 +341,40 @@ impl SyncTransaction {
         Ok(count > 0)
     }
 
-    /// Remembers that the channel operation made at `created_at` is applied
-    /// to the customer, for the channels to know which staged changes HQ
-    /// already shows.
-    pub async fn note_applied(&mut self, account: &str, created_at: &str) -> Result<(), HqDbError> {
+    /// Remembers that `operation` is the newest staged operation applied
+    /// to the customer, for the channels to know which of their staged
+    /// changes HQ already shows. A change waits for every earlier change of
+    /// its customer, so the one applied now is the newest.
+    pub async fn note_applied(
+        &mut self,
+        account: &str,
+        operation: &StagedOperation,
+    ) -> Result<(), HqDbError> {
         sqlx::query(
-            "UPDATE customers SET last_async_operation_at = MAX(COALESCE(last_async_operation_at, ''), ?)
-             WHERE account = ?",
+            "UPDATE customers SET last_async_operation_at = ?, last_async_operation_id = ? WHERE account = ?",
         )
-        .bind(created_at)
+        .bind(&operation.created_at)
+        .bind(&operation.temporary_id)
         .bind(account)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
+    }
+
+    /// When a real-time call replaced the customer's own fields at or after
+    /// `made_at`, if one did: a staged update made at `made_at` is older.
+    pub async fn edited_in_realtime_since(
+        &mut self,
+        account: &str,
+        made_at: &str,
+    ) -> Result<Option<String>, HqDbError> {
+        Ok(sqlx::query_scalar(
+            "SELECT realtime_edited_at FROM customers WHERE account = ? AND realtime_edited_at >= ?",
+        )
+        .bind(account)
+        .bind(made_at)
+        .fetch_optional(&mut *self.tx)
+        .await?)
     }
 
     /// Whether an operation made before `operation_id` for the same customer

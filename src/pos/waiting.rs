@@ -135,7 +135,7 @@ fn DeliveredRow(waiting: Waiting, sent: Sent, register: String) -> impl IntoView
                 view! { <span class="badge pending-sync">"Pending sync"</span> }.into_any()
             }
         },
-        Sent::Changed(ChangeOutcome::Staged { .. }) => {
+        Sent::Changed(ChangeOutcome::Staged { .. } | ChangeOutcome::StagedBehind { .. }) => {
             view! { <span class="badge pending-sync">"Pending sync"</span> }.into_any()
         }
         Sent::Changed(ChangeOutcome::AppliedInHq { .. }) => view! { <span>"Applied in HQ"</span> }.into_any(),

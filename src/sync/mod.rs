@@ -127,7 +127,7 @@ async fn sync_batch(
         .await?;
         match apply(&mut tx, op, groups, options).await? {
             Outcome::Synced(account) => {
-                tx.note_applied(&account, &op.created_at).await?;
+                tx.note_applied(&account, op).await?;
                 tx.mark_synced(op.id, &account, attempted_by).await?;
                 counts.succeeded += 1;
             }
@@ -216,6 +216,15 @@ async fn apply(
     };
     if tx.earlier_change_pending(op.id, &account).await? {
         return Ok(Outcome::Waiting);
+    }
+    if op.kind == OperationKind::Update
+        && let Some(edited_at) = tx.edited_in_realtime_since(&account, &op.created_at).await?
+    {
+        return Ok(Outcome::Failed(SyncFailure::ChangedInRealtime {
+            account,
+            edited_at,
+            made_at: op.created_at.clone(),
+        }));
     }
     match op.kind {
         OperationKind::Update => {

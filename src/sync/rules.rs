@@ -25,6 +25,15 @@ pub enum SyncFailure {
         "Customer {account} already has the email {email}, and HQ requires unique emails. Change the email and synchronize again."
     )]
     EmailTaken { email: String, account: String },
+    #[error(
+        "Customer {account} was changed in real time at {edited_at}, after this update was made at {made_at}, so \
+         it was not applied over the newer values. Make the change again on the customer if it is still wanted."
+    )]
+    ChangedInRealtime {
+        account: String,
+        edited_at: String,
+        made_at: String,
+    },
 }
 
 pub fn check_operation(op: &StagedOperation, customer_groups: &HashSet<String>) -> Result<(), SyncFailure> {
