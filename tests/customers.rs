@@ -958,3 +958,81 @@ async fn two_edits_staged_in_one_group_each_stay_visible_until_hq_has_applied_it
         "the second edit failed on the email rule: it is still on its way"
     );
 }
+
+/// An admin's correction of an uploaded operation, as the detail page saves it.
+async fn correct_operation(backend: &Backend, temporary_id: &str, corrected: &CustomerDraft) {
+    let reference = custsync::channel_customers::reference_data(&backend.channel, HOUSTON)
+        .await
+        .unwrap();
+    let corrected = custsync::customer::validate_customer(corrected, &reference, false).unwrap();
+    let saved = backend
+        .hq
+        .save_operation_edit(temporary_id, &corrected, "Admin", "corrected")
+        .await
+        .unwrap();
+    assert!(saved);
+}
+
+#[tokio::test]
+async fn a_batch_never_applies_the_copy_it_read_before_an_admin_corrected_the_operation() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    enable_all_features_in_channel(backend).await;
+    let operation_id = OperationId::random();
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.phone = "+1 713 555 0111".into();
+    edit_customer(&backend.channel_side(), HOUSTON, &operation_id, "C000001", &karen)
+        .await
+        .unwrap();
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let options = backend.settings.sync_options();
+
+    let copy = custsync::sync::read_batch(&backend.hq, 0, options).await.unwrap();
+    assert_eq!(copy.operations().len(), 1);
+    karen.phone = "+1 713 555 0112".into();
+    karen.addresses.clear();
+    correct_operation(backend, operation_id.as_str(), &karen).await;
+    let counts = custsync::sync::synchronize_batch(&backend.hq, &copy, options, "Batch run 99")
+        .await
+        .unwrap();
+
+    assert_eq!((counts.rows, counts.succeeded), (0, 0), "left for the next run");
+    assert_eq!(hq_phone_of_karen(backend).await, "+1 555 010 0001");
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert_eq!(hq_phone_of_karen(backend).await, "+1 713 555 0112");
+}
+
+#[tokio::test]
+async fn a_batch_judges_the_email_an_admin_corrected_after_it_read_the_create() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let operation_id = OperationId::random();
+    let mut ana = complete_customer();
+    create_customer(&backend.channel_side(), HOUSTON, &operation_id, &ana)
+        .await
+        .unwrap();
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let options = backend.settings.sync_options();
+
+    let copy = custsync::sync::read_batch(&backend.hq, 0, options).await.unwrap();
+    ana.email = "karen.berg@contoso.com".into();
+    correct_operation(backend, operation_id.as_str(), &ana).await;
+    custsync::sync::synchronize_batch(&backend.hq, &copy, options, "Batch run 99")
+        .await
+        .unwrap();
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+
+    assert_eq!(backend.hq.count_customers().await.unwrap(), 12, "no second Karen");
+    let operation = &backend.hq.recent_operations(1).await.unwrap()[0];
+    assert!(
+        operation
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("already has the email karen.berg@contoso.com")),
+        "{operation:?}"
+    );
+}

@@ -102,6 +102,16 @@ impl HqDb {
         Ok(read_operations(&self.pools.read, &sql, |query| query.bind(ids)).await?)
     }
 
+    /// The newest admin correction of any operation, by its number: a copy
+    /// of operations read after it is outdated by any correction above it.
+    pub async fn last_operation_edit(&self) -> Result<i64, HqDbError> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(edit_id), 0) FROM operation_edits")
+                .fetch_one(&self.pools.read)
+                .await?,
+        )
+    }
+
     pub async fn count_pending_operations(&self, max_retries: u32) -> Result<i64, HqDbError> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2 WHERE OnlineOperationCompleted = 0 AND retry_count < ?",

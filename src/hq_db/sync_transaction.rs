@@ -191,17 +191,27 @@ impl SyncTransaction {
         self.record_attempts(failures, "failed", attempted_by).await
     }
 
-    /// The operations between `first_id` and `last_id` that are not
-    /// completed; another process may have completed some since they were read.
-    pub async fn open_operations(&mut self, first_id: i64, last_id: i64) -> Result<HashSet<i64>, HqDbError> {
+    /// The operations with ids from `first_id` to `last_id` that a copy read
+    /// when the newest correction was `edits_seen` may be applied as read:
+    /// those still open (another process may have completed some since) and
+    /// not corrected by an admin since. A corrected one is left for the next
+    /// run, which reads what HQ holds then.
+    pub async fn open_operations(
+        &mut self,
+        first_id: i64,
+        last_id: i64,
+        edits_seen: i64,
+    ) -> Result<HashSet<i64>, HqDbError> {
         // One JSON value rather than a row per id: rows cross from SQLite's
         // thread one message each.
         let ids: String = sqlx::query_scalar(
-            "SELECT json_group_array(id) FROM RETAILASYNCCUSTOMERV2
-             WHERE id BETWEEN ? AND ? AND OnlineOperationCompleted = 0",
+            "SELECT json_group_array(id) FROM RETAILASYNCCUSTOMERV2 o
+             WHERE id BETWEEN ? AND ? AND OnlineOperationCompleted = 0
+               AND NOT EXISTS (SELECT 1 FROM operation_edits e WHERE e.operation_id = o.id AND e.edit_id > ?)",
         )
         .bind(first_id)
         .bind(last_id)
+        .bind(edits_seen)
         .fetch_one(&mut *self.tx)
         .await?;
         let ids: Vec<i64> = serde_json::from_str(&ids).map_err(|error| sqlx::Error::Decode(error.into()))?;

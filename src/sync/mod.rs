@@ -48,27 +48,64 @@ pub async fn synchronize_customers(
     let total = hq.count_pending_operations(options.max_retries).await?;
     let mut counts = RunCounts::default();
     let attempted_by = format!("Batch run {}", progress.run_id());
-    let mut batch = hq
-        .pending_operations(0, options.batch_size, options.max_retries)
-        .await?;
-    while let Some(last) = batch.last() {
+    let mut batch = read_batch(hq, 0, options).await?;
+    while let Some(last) = batch.operations.last() {
         // The next batch is read while this one is written: operations after
         // `last` are not changed by this batch, and those another process
-        // completes meanwhile are skipped by `sync_batch`.
+        // completes or an admin corrects meanwhile are skipped by `sync_batch`.
         let reader = hq.clone();
         let after = last.id;
         let (next, written) = tokio::join!(
-            read_ahead(async move {
-                reader
-                    .pending_operations(after, options.batch_size, options.max_retries)
-                    .await
-            }),
+            read_ahead(async move { read_batch(&reader, after, options).await }),
             sync_batch(hq, &batch, &groups, options, &attempted_by, &mut counts),
         );
         written?;
         progress.report(total.max(counts.rows), counts).await;
         batch = next?;
     }
+    Ok(counts)
+}
+
+/// A copy of operations to synchronize, and the newest admin correction
+/// when it was read: a correction after it outdates the copy.
+#[derive(Debug, Clone)]
+pub struct ReadBatch {
+    operations: Vec<StagedOperation>,
+    edits_seen: i64,
+}
+
+impl ReadBatch {
+    pub fn operations(&self) -> &[StagedOperation] {
+        &self.operations
+    }
+}
+
+/// The next batch of pending operations after operation `after_id`, as a
+/// run reads it ahead of writing it.
+pub async fn read_batch(hq: &HqDb, after_id: i64, options: SyncOptions) -> Result<ReadBatch, HqDbError> {
+    // Read before the operations, so that a correction made while they are
+    // read counts as made after the copy: skipped once, never applied stale.
+    let edits_seen = hq.last_operation_edit().await?;
+    let operations = hq
+        .pending_operations(after_id, options.batch_size, options.max_retries)
+        .await?;
+    Ok(ReadBatch {
+        operations,
+        edits_seen,
+    })
+}
+
+/// Applies a batch a run has read, as the run does: what HQ holds when the
+/// transaction commits is what is applied or judged.
+pub async fn synchronize_batch(
+    hq: &HqDb,
+    batch: &ReadBatch,
+    options: SyncOptions,
+    attempted_by: &str,
+) -> Result<RunCounts, HqDbError> {
+    let groups: HashSet<String> = hq.customer_group_ids().await?.into_iter().collect();
+    let mut counts = RunCounts::default();
+    sync_batch(hq, batch, &groups, options, attempted_by, &mut counts).await?;
     Ok(counts)
 }
 
@@ -83,10 +120,15 @@ pub async fn synchronize_selected(
     attempted_by: &str,
 ) -> Result<RunCounts, HqDbError> {
     let groups: HashSet<String> = hq.customer_group_ids().await?.into_iter().collect();
+    let edits_seen = hq.last_operation_edit().await?;
     let operations = hq.open_operations_among(temporary_ids).await?;
     let mut counts = RunCounts::default();
-    for batch in operations.chunks(options.batch_size.max(1) as usize) {
-        sync_batch(hq, batch, &groups, options, attempted_by, &mut counts).await?;
+    for chunk in operations.chunks(options.batch_size.max(1) as usize) {
+        let batch = ReadBatch {
+            operations: chunk.to_vec(),
+            edits_seen,
+        };
+        sync_batch(hq, &batch, &groups, options, attempted_by, &mut counts).await?;
     }
     Ok(counts)
 }
@@ -94,19 +136,19 @@ pub async fn synchronize_selected(
 /// Completes one batch of operations in one HQ transaction.
 async fn sync_batch(
     hq: &HqDb,
-    batch: &[StagedOperation],
+    batch: &ReadBatch,
     groups: &HashSet<String>,
     options: SyncOptions,
     attempted_by: &str,
     counts: &mut RunCounts,
 ) -> Result<(), HqDbError> {
-    let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+    let (Some(first), Some(last)) = (batch.operations.first(), batch.operations.last()) else {
         return Ok(());
     };
     let mut tx = hq.begin_sync().await?;
-    let open = tx.open_operations(first.id, last.id).await?;
+    let open = tx.open_operations(first.id, last.id, batch.edits_seen).await?;
     let mut creates = Vec::new();
-    for op in batch {
+    for op in &batch.operations {
         if !open.contains(&op.id) {
             continue;
         }
