@@ -452,13 +452,15 @@ pub async fn read_operations<'q>(
 }
 
 /// The keyset condition, order and limit of a Customer synchronization
-/// status page over RETAILASYNCCUSTOMERV2 (aliased by `prefix`, e.g. `o.`);
-/// true when the rows come in reverse order (paging back).
+/// status page over RETAILASYNCCUSTOMERV2 (aliased by `prefix`, e.g. `o.`,
+/// with the number its channel database gave each operation in
+/// `sequence`); true when the rows come in reverse order (paging back).
 pub fn push_status_page(
     query: &mut QueryBuilder<'_, Sqlite>,
     view: &StatusView,
     limit: u32,
     prefix: &str,
+    sequence: &str,
 ) -> bool {
     let (key, backwards) = match &view.cursor {
         Some(Cursor::After(key)) => (Some(key), false),
@@ -471,15 +473,17 @@ pub fn push_status_page(
     if let Some(key) = key {
         query
             .push(format!(
-                " AND ({prefix}created_at, {prefix}temporary_id) {compare} ("
+                " AND ({prefix}created_at, {prefix}{sequence}, {prefix}temporary_id) {compare} ("
             ))
             .push_bind(key.created_at.clone())
+            .push(", ")
+            .push_bind(key.sequence)
             .push(", ")
             .push_bind(key.temporary_id.clone())
             .push(")");
     }
     query.push(format!(
-        " ORDER BY {prefix}created_at {order}, {prefix}temporary_id {order} LIMIT "
+        " ORDER BY {prefix}created_at {order}, {prefix}{sequence} {order}, {prefix}temporary_id {order} LIMIT "
     ));
     query.push_bind(limit);
     backwards

@@ -10,7 +10,7 @@ use custsync::backend::Backend;
 use custsync::cdx;
 use custsync::channel_customers::{Origin, create_customer};
 use custsync::customer::{CustomerDraft, validate_customer};
-use custsync::hq::sync_status::view::{Cursor, StatusPage, StatusView};
+use custsync::hq::sync_status::view::{Cursor, StatusPage, StatusRow, StatusView};
 use custsync::jobs::Job;
 use custsync::operation::OperationId;
 use custsync::operation::OperationStatus;
@@ -403,4 +403,72 @@ async fn a_day_out_of_the_calendar_is_answered_beside_its_field_not_with_an_empt
         .get("/hq/customer-synchronization-status.csv?to=2024-13-01", &admin)
         .await;
     assert_eq!(export.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", export.body);
+}
+
+/// Four creates committed in one writer group, so at one time, under
+/// temporary ids that sort the other way round from the order they were made.
+async fn made_at_one_time(backend: &Backend) -> Vec<String> {
+    let ids: Vec<String> = ["0f", "0e", "0d", "0c"]
+        .iter()
+        .map(|end| format!("00000000-0000-4000-8000-0000000000{end}"))
+        .collect();
+    let create = |id: &String, n: usize| custsync::channel_db::NewOperation {
+        temporary_id: id.clone(),
+        kind: OperationKind::Create,
+        channel_id: 1,
+        register_number: Some(1),
+        customer_account: None,
+        customer_temporary_id: None,
+        customer: CustomerDraft {
+            first_name: "Tie".into(),
+            last_name: format!("Made{n}"),
+            customer_group: "30".into(),
+            language: "en-us".into(),
+            currency: "USD".into(),
+            ..CustomerDraft::default()
+        },
+    };
+    let staged = tokio::join!(
+        backend.channel.stage(create(&ids[0], 0)),
+        backend.channel.stage(create(&ids[1], 1)),
+        backend.channel.stage(create(&ids[2], 2)),
+        backend.channel.stage(create(&ids[3], 3)),
+    );
+    for result in [staged.0, staged.1, staged.2, staged.3] {
+        result.unwrap();
+    }
+    ids
+}
+
+/// Every row of the view, oldest first, two a page.
+async fn all_pages_oldest_first(backend: &Backend) -> Vec<StatusRow> {
+    let mut view = StatusView {
+        oldest_first: true,
+        ..StatusView::default()
+    };
+    let mut rows = Vec::new();
+    loop {
+        let current = page(backend, &view, 2).await;
+        rows.extend(current.rows);
+        let Some(next) = current.next else {
+            return rows;
+        };
+        view = view.with_cursor(Cursor::After(next));
+    }
+}
+
+#[tokio::test]
+async fn operations_made_at_one_time_are_listed_in_the_order_they_were_made_on_every_page() {
+    let app = common::start().await;
+    let made = made_at_one_time(&app.backend).await;
+    for uploaded in [false, true] {
+        if uploaded {
+            app.backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+        }
+        let rows = all_pages_oldest_first(&app.backend).await;
+        let times: HashSet<&str> = rows.iter().map(|row| row.created_at.as_str()).collect();
+        assert_eq!(times.len(), 1, "one writer group, one time");
+        let listed: Vec<&str> = rows.iter().map(|row| row.operation_id.as_str()).collect();
+        assert_eq!(listed, made, "uploaded: {uploaded}");
+    }
 }

@@ -25,7 +25,7 @@ impl ChannelDb {
         }
         let mut query = QueryBuilder::new(format!("SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2"));
         push_filters(&mut query, view);
-        let backwards = push_status_page(&mut query, view, limit, "");
+        let backwards = push_status_page(&mut query, view, limit, "", "id");
         let headers: Vec<HeaderRow> = query.build_query_as().fetch_all(&self.pools.read).await?;
         let mut operations = headers
             .into_iter()

@@ -15,7 +15,7 @@ use crate::staging_tables::{
 /// The columns of an `UploadedOperationRow`, read from
 /// `OPERATIONS_WITH_CHANNEL`.
 pub(super) const OPERATION_ROW_COLUMNS: &str =
-    "o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at,
+    "o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at, o.channel_sequence,
     CASE WHEN o.party_type = 'organization' THEN o.organization_name
          ELSE o.first_name || ' ' || o.last_name END AS name,
     o.customer_account, o.customer_temporary_id,
@@ -34,6 +34,7 @@ pub struct UploadedOperationRow {
     pub operation: String,
     pub channel: Option<String>,
     pub created_at: String,
+    pub channel_sequence: i64,
     pub name: String,
     pub customer_account: Option<String>,
     pub customer_temporary_id: Option<String>,
@@ -207,15 +208,16 @@ impl PreparedUpload {
 fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> Vec<QueryBuilder<'static, Sqlite>> {
     let head = format!(
         "INSERT INTO RETAILASYNCCUSTOMERV2
-            ({OPERATION_COLUMNS}, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS}) "
+            ({OPERATION_COLUMNS}, channel_sequence, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS}) "
     );
-    let mut inserts = multi_row_inserts(&head, operations, 19, |mut row, op| {
+    let mut inserts = multi_row_inserts(&head, operations, 20, |mut row, op| {
         row.push_bind(op.temporary_id.clone())
             .push_bind(op.kind.code())
             .push_bind(op.channel_id)
             .push_bind(op.register_number)
             .push_bind(op.customer_account.clone())
             .push_bind(op.customer_temporary_id.clone())
+            .push_bind(op.id)
             .push_bind(op.created_at.clone())
             .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
             .push_bind(run_id);

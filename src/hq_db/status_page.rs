@@ -24,7 +24,7 @@ impl HqDb {
             "SELECT {OPERATION_ROW_COLUMNS} FROM {OPERATIONS_WITH_CHANNEL}"
         ));
         push_filters(&mut query, view, true);
-        let backwards = push_status_page(&mut query, view, limit, "o.");
+        let backwards = push_status_page(&mut query, view, limit, "o.", "channel_sequence");
         let mut rows: Vec<UploadedOperationRow> = query.build_query_as().fetch_all(&self.pools.read).await?;
         if backwards {
             rows.reverse();

@@ -11,23 +11,28 @@ use crate::records::OperationKind;
 pub const PAGE_SIZE: u32 = 50;
 
 /// A row's place in the list: operations are ordered by the time they were
-/// made in the channel, then by temporary id.
+/// made in the channel, then by the number their channel database gave
+/// them (operations staged together share a time), then by temporary id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageKey {
     pub created_at: String,
+    pub sequence: i64,
     pub temporary_id: String,
 }
 
 impl PageKey {
-    /// `2026-11-25T10:00:00.000Z~<temporary id>`, as the URL carries it.
+    /// `2026-11-25T10:00:00.000Z~<sequence>~<temporary id>`, as the URL carries it.
     pub fn to_param(&self) -> String {
-        format!("{}~{}", self.created_at, self.temporary_id)
+        format!("{}~{}~{}", self.created_at, self.sequence, self.temporary_id)
     }
 
     pub fn from_param(param: &str) -> Option<PageKey> {
-        let (created_at, temporary_id) = param.split_once('~')?;
+        let mut parts = param.splitn(3, '~');
+        let (created_at, sequence, temporary_id) = (parts.next()?, parts.next()?, parts.next()?);
+        let sequence = sequence.parse().ok()?;
         (!created_at.is_empty() && !temporary_id.is_empty()).then(|| PageKey {
             created_at: created_at.to_string(),
+            sequence,
             temporary_id: temporary_id.to_string(),
         })
     }
@@ -256,6 +261,9 @@ pub struct StatusRow {
     pub operation: String,
     pub channel: String,
     pub created_at: String,
+    /// The number its channel database gave it: the order of operations
+    /// made at one time.
+    pub sequence: i64,
     /// The customer's temporary id: the create's own, or the one an update
     /// or address addition names.
     pub temporary_id: String,
@@ -271,6 +279,7 @@ impl StatusRow {
     pub fn key(&self) -> PageKey {
         PageKey {
             created_at: self.created_at.clone(),
+            sequence: self.sequence,
             temporary_id: self.operation_id.clone(),
         }
     }
@@ -309,7 +318,8 @@ pub fn merge_page(
     page_size: usize,
 ) -> (Vec<StatusRow>, Option<PageKey>, Option<PageKey>) {
     rows.sort_by(|a, b| {
-        let order = (&a.created_at, &a.operation_id).cmp(&(&b.created_at, &b.operation_id));
+        let order =
+            (&a.created_at, a.sequence, &a.operation_id).cmp(&(&b.created_at, b.sequence, &b.operation_id));
         if view.oldest_first { order } else { order.reverse() }
     });
     let more = rows.len() > page_size;
@@ -374,6 +384,7 @@ mod tests {
             oldest_first: true,
             cursor: Some(Cursor::Before(PageKey {
                 created_at: "2026-11-25T10:00:00.000Z".into(),
+                sequence: 7,
                 temporary_id: "abc".into(),
             })),
         };
@@ -428,6 +439,7 @@ mod tests {
         let view = StatusView {
             cursor: Some(Cursor::After(PageKey {
                 created_at: "t".into(),
+                sequence: 1,
                 temporary_id: "x".into(),
             })),
             ..StatusView::default()
@@ -441,6 +453,7 @@ mod tests {
             operation: "Create customer".into(),
             channel: "Seattle".into(),
             created_at: created_at.into(),
+            sequence: 0,
             temporary_id: id.into(),
             account: None,
             name: "Ana".into(),
