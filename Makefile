@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := custsync
 # Where the browser tests' server keeps its databases; emptied before each run.
 E2E_DATA_DIR := target/e2e-data
 
-.PHONY: run test bench release setup setup-browser lint unit site e2e
+.PHONY: run test bench soak release setup setup-browser lint unit site e2e
 
 run: setup
 	cargo leptos serve --split
@@ -48,6 +48,11 @@ release: setup
 # 25 minutes on 2 cores.
 bench: release
 	cargo bench --features ssr --bench custsync
+
+# The long crash series: the server killed with SIGKILL under 32 clients ten
+# times (make test kills it three times).
+soak: setup
+	CUSTSYNC_KILLS=10 cargo test --features ssr --test server_killed
 
 site:
 	cargo leptos build --split

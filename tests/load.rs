@@ -8,14 +8,13 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use common::tcp::{connect, post};
 use custsync::customer::{CreatedCustomer, CustomerDraft};
 use custsync::customer_page::CreateCustomer;
 use custsync::hq_db::DEMO_PASSWORD;
 use custsync::operation::OperationId;
 use custsync::sign_in::SignIn;
 use leptos::server_fn::ServerFn;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
 const CLIENTS: usize = 32;
 const DURATION: Duration = Duration::from_secs(3);
@@ -29,59 +28,6 @@ async fn serve(backend: custsync::backend::Backend) -> SocketAddr {
     let addr = listener.local_addr().expect("its address");
     tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
     addr
-}
-
-/// One answer on a keep-alive connection: status, session cookie, body.
-async fn exchange(
-    stream: &mut BufReader<TcpStream>,
-    path: &str,
-    content_type: &str,
-    cookie: &str,
-    body: &str,
-) -> (u16, Option<String>, String) {
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nAccept: application/json\r\n\
-         Cookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream
-        .get_mut()
-        .write_all(request.as_bytes())
-        .await
-        .expect("sent");
-    let mut line = String::new();
-    stream.read_line(&mut line).await.expect("a status line");
-    let status = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a status");
-    let mut length = 0;
-    let mut cookie = None;
-    loop {
-        line.clear();
-        stream.read_line(&mut line).await.expect("a header");
-        if line == "\r\n" {
-            break;
-        }
-        let (name, value) = line.split_once(':').expect("a header line");
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value.trim().parse().expect("a length");
-        } else if name.eq_ignore_ascii_case("set-cookie") {
-            cookie = value.trim().split(';').next().map(str::to_string);
-        }
-        assert!(
-            !name.eq_ignore_ascii_case("transfer-encoding"),
-            "server functions answer with a length"
-        );
-    }
-    let mut answer = vec![0; length];
-    stream.read_exact(&mut answer).await.expect("the body");
-    (status, cookie, String::from_utf8_lossy(&answer).into_owned())
-}
-
-async fn connect(addr: SocketAddr) -> BufReader<TcpStream> {
-    BufReader::new(TcpStream::connect(addr).await.expect("connected"))
 }
 
 fn customer(client: usize, n: usize) -> CustomerDraft {
@@ -98,26 +44,27 @@ fn customer(client: usize, n: usize) -> CustomerDraft {
 /// Adds customers until the time is up; returns the temporary ids the
 /// server answered with, and how many requests failed.
 async fn client(addr: SocketAddr, cookie: String, client: usize, until: Instant) -> (Vec<String>, usize) {
-    let mut stream = connect(addr).await;
+    let mut stream = connect(addr).await.expect("connected");
     let mut created = Vec::new();
     let mut failures = 0;
     let mut n = 0;
     while Instant::now() < until {
         let body = serde_json::json!({"register": "2-1", "operation_id": OperationId::random(), "draft": customer(client, n)}).to_string();
         n += 1;
-        let (status, _, answer) = exchange(
+        let reply = post(
             &mut stream,
             CreateCustomer::PATH,
             "application/json",
             &cookie,
             &body,
         )
-        .await;
-        if status != 200 {
+        .await
+        .expect("an answer");
+        if reply.status != 200 {
             failures += 1;
             continue;
         }
-        let answer: CreatedCustomer = serde_json::from_str(&answer).expect("a created customer");
+        let answer: CreatedCustomer = serde_json::from_str(&reply.body).expect("a created customer");
         created.push(
             answer
                 .temporary_id()
@@ -132,17 +79,18 @@ async fn client(addr: SocketAddr, cookie: String, client: usize, until: Instant)
 async fn thirty_two_clients_add_customers_without_an_error_and_all_are_staged() {
     let test = common::start().await;
     let addr = serve(test.backend.clone()).await;
-    let mut stream = connect(addr).await;
-    let (status, cookie, _) = exchange(
+    let mut stream = connect(addr).await.expect("connected");
+    let reply = post(
         &mut stream,
         SignIn::PATH,
         "application/x-www-form-urlencoded",
         "",
         &format!("user_name=seattle&password={DEMO_PASSWORD}"),
     )
-    .await;
-    assert_eq!(status, 200);
-    let cookie = cookie.expect("a session cookie");
+    .await
+    .expect("an answer");
+    assert_eq!(reply.status, 200);
+    let cookie = reply.cookie.expect("a session cookie");
 
     let until = Instant::now() + DURATION;
     let clients: Vec<_> = (0..CLIENTS)

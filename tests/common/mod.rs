@@ -6,6 +6,7 @@
 
 pub mod calls;
 pub mod http;
+pub mod tcp;
 
 use custsync::backend::Backend;
 use custsync::settings::Settings;

@@ -1,0 +1,89 @@
+//! A client over plain TCP, one keep-alive connection per cashier, as the
+//! load and crash tests drive a served app: every answer is read whole, and
+//! a connection the server drops is an error, not a panic.
+
+use std::io::{Error, ErrorKind};
+use std::net::SocketAddr;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+pub type Connection = BufReader<TcpStream>;
+
+/// What one request was answered with.
+pub struct Reply {
+    pub status: u16,
+    /// The session cookie the answer set, as `name=value`.
+    pub cookie: Option<String>,
+    pub body: String,
+}
+
+pub async fn connect(addr: SocketAddr) -> std::io::Result<Connection> {
+    Ok(BufReader::new(TcpStream::connect(addr).await?))
+}
+
+/// Posts `body` to `path` on the connection and reads its whole answer.
+pub async fn post(
+    connection: &mut Connection,
+    path: &str,
+    content_type: &str,
+    cookie: &str,
+    body: &str,
+) -> std::io::Result<Reply> {
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nAccept: application/json\r\n\
+         Cookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    connection.get_mut().write_all(request.as_bytes()).await?;
+    let mut line = String::new();
+    read_line(connection, &mut line).await?;
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| invalid(format!("not a status line: {line:?}")))?;
+    let mut length = 0;
+    let mut cookie = None;
+    loop {
+        read_line(connection, &mut line).await?;
+        if line == "\r\n" {
+            break;
+        }
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| invalid(format!("not a header: {line:?}")))?;
+        if name.eq_ignore_ascii_case("content-length") {
+            length = value
+                .trim()
+                .parse()
+                .map_err(|_| invalid(format!("not a length: {value:?}")))?;
+        } else if name.eq_ignore_ascii_case("set-cookie") {
+            cookie = value.trim().split(';').next().map(str::to_string);
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            return Err(invalid("server functions answer with a length".to_string()));
+        }
+    }
+    let mut body = vec![0; length];
+    connection.read_exact(&mut body).await?;
+    Ok(Reply {
+        status,
+        cookie,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+async fn read_line(connection: &mut Connection, line: &mut String) -> std::io::Result<()> {
+    line.clear();
+    if connection.read_line(line).await? == 0 {
+        return Err(Error::new(
+            ErrorKind::UnexpectedEof,
+            "the server closed the connection",
+        ));
+    }
+    Ok(())
+}
+
+fn invalid(message: String) -> Error {
+    Error::new(ErrorKind::InvalidData, message)
+}
