@@ -1,10 +1,12 @@
 //! Random interleavings of creates, edits, address additions, P-job runs,
-//! batch runs and crashes (a job dropped part-way, then a restart). After
-//! every step no staged operation is lost and none is applied twice; once
-//! the jobs have caught up, every operation is synced.
+//! batch runs and crashes (a job's own task stopped part-way, then a
+//! restart). After every step no staged operation is lost and none is
+//! applied twice; once the jobs have caught up, every operation is synced.
+//! Most crashes must land inside a run, or the test would not test them.
 
 mod common;
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -15,6 +17,7 @@ use custsync::jobs::{Job, JobError};
 use custsync::records::OperationKind;
 use custsync::settings::Settings;
 use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
 use tempfile::TempDir;
 
 /// Customers HQ has before any step: the demo company's.
@@ -28,11 +31,11 @@ enum Step {
     AddAddress(usize),
     PJob,
     Batch,
-    /// Starts the P-job (or the batch), drops it after a few milliseconds,
-    /// and restarts the backend.
+    /// Starts the P-job (or the batch), stops its task after a few
+    /// milliseconds, and restarts the backend.
     Crash {
         batch: bool,
-        after_ms: u64,
+        after_us: u64,
     },
 }
 
@@ -43,7 +46,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => any::<usize>().prop_map(Step::AddAddress),
         2 => Just(Step::PJob),
         2 => Just(Step::Batch),
-        1 => (any::<bool>(), 0_u64..15).prop_map(|(batch, after_ms)| Step::Crash { batch, after_ms }),
+        2 => (any::<bool>(), 0_u64..4_000).prop_map(|(batch, after_us)| Step::Crash { batch, after_us }),
     ]
 }
 
@@ -146,7 +149,46 @@ async fn run(backend: &Backend, job: Job) {
     }
 }
 
-async fn apply(backend: Backend, dir: &TempDir, staged: &mut Staged, step: &Step, n: usize) -> Backend {
+/// How many crashes hit a job with work to do, and how many of those
+/// stopped its run part-way.
+#[derive(Default)]
+struct Crashes {
+    made: Cell<usize>,
+    part_way: Cell<usize>,
+}
+
+/// Whether `job` has operations to carry.
+async fn has_work(backend: &Backend, job: Job) -> bool {
+    let waiting = match job {
+        Job::SyncCustomers => backend.hq.count_pending_operations(100).await.expect("count"),
+        _ => backend.channel.count_not_uploaded().await.expect("count"),
+    };
+    waiting > 0
+}
+
+/// Starts `job` and stops its own task after `after_us`; whether it was
+/// still running then (a run another one holds the lease of is not started).
+async fn crash(backend: &Backend, job: Job, after_us: u64) -> bool {
+    let running = match backend.jobs.start(job, "Run now").await {
+        Ok((_, task)) => task,
+        Err(JobError::AlreadyRunning(_)) => return false,
+        Err(error) => panic!("{job:?} could not start: {error}"),
+    };
+    tokio::time::sleep(Duration::from_micros(after_us)).await;
+    let part_way = !running.is_finished();
+    running.abort();
+    let _ = running.await;
+    part_way
+}
+
+async fn apply(
+    backend: Backend,
+    dir: &TempDir,
+    staged: &mut Staged,
+    step: &Step,
+    n: usize,
+    crashes: &Crashes,
+) -> Backend {
     match *step {
         Step::Create => {
             let id = stage(&backend, OperationKind::Create, None, customer(n)).await;
@@ -177,13 +219,16 @@ async fn apply(backend: Backend, dir: &TempDir, staged: &mut Staged, step: &Step
         Step::Edit(_) | Step::AddAddress(_) => {}
         Step::PJob => run(&backend, Job::Upload).await,
         Step::Batch => run(&backend, Job::SyncCustomers).await,
-        Step::Crash { batch, after_ms } => {
+        Step::Crash { batch, after_us } => {
             let job = if batch { Job::SyncCustomers } else { Job::Upload };
-            let jobs = backend.jobs.clone();
-            let running = tokio::spawn(async move { jobs.run(job, "Run now").await });
-            tokio::time::sleep(Duration::from_millis(after_ms)).await;
-            running.abort();
-            let _ = running.await;
+            let with_work = has_work(&backend, job).await;
+            let part_way = crash(&backend, job, after_us).await;
+            if with_work {
+                crashes.made.set(crashes.made.get() + 1);
+                crashes
+                    .part_way
+                    .set(crashes.part_way.get() + usize::from(part_way));
+            }
             drop(backend);
             return common::start_in_with(dir, settings(dir)).await;
         }
@@ -287,12 +332,12 @@ async fn catch_up(backend: &Backend) {
     panic!("the jobs did not catch up: {waiting} not uploaded; open in HQ: {open:?}");
 }
 
-async fn interleave(steps: Vec<Step>) {
+async fn interleave(steps: Vec<Step>, crashes: &Crashes) {
     let dir = TempDir::new().expect("a temporary directory");
     let mut backend = common::start_in_with(&dir, settings(&dir)).await;
     let mut staged = Staged::default();
     for (n, step) in steps.iter().enumerate() {
-        backend = apply(backend, &dir, &mut staged, step, n).await;
+        backend = apply(backend, &dir, &mut staged, step, n, crashes).await;
         check(&backend, &staged).await;
     }
     catch_up(&backend).await;
@@ -326,19 +371,28 @@ async fn interleave(steps: Vec<Step>) {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
+#[test]
+fn no_interleaving_loses_or_repeats_an_operation() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let crashes = Crashes::default();
+    let mut runner = TestRunner::new(ProptestConfig {
         cases: 24,
         failure_persistence: None,
         ..ProptestConfig::default()
-    })]
-
-    #[test]
-    fn no_interleaving_loses_or_repeats_an_operation(steps in prop::collection::vec(step(), 1..14)) {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(interleave(steps));
+    });
+    let outcome = runner.run(&prop::collection::vec(step(), 1..14), |steps| {
+        runtime.block_on(interleave(steps, &crashes));
+        Ok(())
+    });
+    if let Err(error) = outcome {
+        panic!("{error}");
     }
+    let (made, part_way) = (crashes.made.get(), crashes.part_way.get());
+    assert!(
+        made > 0 && part_way * 2 > made,
+        "most crashes of a job with work to do must stop its run part-way: {part_way} of {made}"
+    );
 }
