@@ -179,31 +179,81 @@ async fn a_job_leased_by_another_process_is_refused_until_released() {
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
 }
 
-#[tokio::test]
-async fn two_processes_syncing_at_once_create_each_customer_once() {
-    let app = common::start().await;
-    for n in 0..600 {
-        stage(
-            &app.backend,
-            temporary_id(n),
-            OperationKind::Create,
-            None,
-            customer(n),
-        )
-        .await;
+/// Stages and uploads `count` creates; their temporary ids.
+async fn uploaded_creates(backend: &Backend, count: usize) -> Vec<String> {
+    for n in 0..count {
+        stage(backend, temporary_id(n), OperationKind::Create, None, customer(n)).await;
     }
-    app.backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    (0..count).map(temporary_id).collect()
+}
+
+/// Each operation completed with an account of its own, and one customer each.
+async fn each_create_made_one_customer(backend: &Backend, count: usize) {
+    let operations = backend.hq.recent_operations(10_000).await.unwrap();
+    let accounts: std::collections::HashSet<&str> = operations
+        .iter()
+        .filter(|op| op.online_operation_completed)
+        .filter_map(|op| op.account.as_deref())
+        .collect();
+    assert_eq!(
+        accounts.len(),
+        count,
+        "each operation completed, with its own account"
+    );
+    assert_eq!(backend.hq.count_customers().await.unwrap(), 12 + count as i64);
+}
+
+#[tokio::test]
+async fn two_processes_starting_the_sync_at_once_run_it_once() {
+    let app = common::start().await;
+    uploaded_creates(&app.backend, 600).await;
     let second_process = common::start_in(&app.dir).await;
 
     let (first, second) = tokio::join!(
         app.backend.jobs.run(Job::SyncCustomers, "Run now"),
         second_process.jobs.run(Job::SyncCustomers, "Run now"),
     );
-    let finished: Vec<_> = [first, second].into_iter().filter_map(Result::ok).collect();
-    assert!(!finished.is_empty());
-    let synced: i64 = finished.iter().map(|run| run.succeeded).sum();
+    let mut synced = 0;
+    for result in [first, second] {
+        match result {
+            Ok(run) => synced += run.succeeded,
+            Err(JobError::AlreadyRunning(_)) => {}
+            Err(other) => panic!("a run failed instead of being refused: {other}"),
+        }
+    }
     assert_eq!(synced, 600, "each operation is completed by exactly one run");
-    assert_eq!(app.backend.hq.count_customers().await.unwrap(), 612);
+    each_create_made_one_customer(&app.backend, 600).await;
+}
+
+#[tokio::test]
+async fn synchronize_on_the_status_page_beside_a_running_batch_completes_each_operation_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = common::start_in_with(&dir, settings(dir.path().to_str().unwrap())).await;
+    let ids = uploaded_creates(&backend, 600).await;
+
+    let (_, batch) = backend.jobs.start(Job::SyncCustomers, "Run now").await.unwrap();
+    // Every other operation, so that both work through the same batches.
+    let chosen: Vec<String> = ids.iter().step_by(2).cloned().collect();
+    let selected = custsync::sync::synchronize_selected(
+        &backend.hq,
+        &chosen,
+        backend.settings.sync_options(),
+        "HQ admin",
+    )
+    .await
+    .unwrap();
+    let run = batch.await.unwrap().unwrap();
+
+    assert!(
+        run.succeeded > 0 && selected.succeeded > 0,
+        "both made progress side by side: batch {}, Synchronize {}",
+        run.succeeded,
+        selected.succeeded
+    );
+    assert_eq!(run.succeeded + selected.succeeded, 600, "none completed twice");
+    assert_eq!(run.failed + selected.failed, 0);
+    each_create_made_one_customer(&backend, 600).await;
 }
 
 /// Set by `killed_jobs_lose_nothing_and_apply_nothing_twice` for the child
