@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use std::collections::HashSet;
 
-use common::calls::{USERS, calls, cookies, customer};
+use common::calls::{Db, USERS, calls, cookies, customer};
 use common::http::{FORM, JSON, WebApp};
 use custsync::channel_customers::{Origin, create_customer};
 use custsync::customer_page::{CreateCustomer, FindChannelCustomer, MyProfileKey};
@@ -85,9 +85,11 @@ async fn every_server_function_refuses_the_wrong_roles_with_403_and_writes_nothi
             if !call.allowed.contains(user) {
                 continue;
             }
+            let before = watch.versions().await;
             let answer = app
                 .post(call.path, call.content_type, call.body.clone(), cookie)
                 .await;
+            let after = watch.versions().await;
             assert!(
                 answer.status.is_success(),
                 "{} as {user:?} answered {}: {}",
@@ -95,7 +97,32 @@ async fn every_server_function_refuses_the_wrong_roles_with_403_and_writes_nothi
                 answer.status,
                 answer.body
             );
+            assert!(
+                answer.body.contains(call.shows),
+                "{} as {user:?} does not show {:?}: {}",
+                call.name,
+                call.shows,
+                answer.body
+            );
+            for db in call.writes {
+                let changed = match db {
+                    Db::Hq => before.0 != after.0,
+                    Db::Channel => before.1 != after.1,
+                };
+                assert!(changed, "{} as {user:?} did not write to {db:?}", call.name);
+            }
         }
+    }
+}
+
+#[test]
+fn every_allowed_call_has_an_effect_to_show() {
+    for call in calls("any") {
+        assert!(
+            call.allowed.is_empty() || !call.shows.is_empty() || !call.writes.is_empty(),
+            "{} is allowed to someone but shows nothing",
+            call.name
+        );
     }
 }
 

@@ -214,6 +214,8 @@ async fn random_and_malformed_payloads_never_fail_the_server_and_refusals_write_
         content_type: FORM,
         body: "user_name=admin&password=custsync".into(),
         allowed: &[],
+        shows: "",
+        writes: &[],
     });
     for call in &calls {
         for _ in 0..PAYLOADS_PER_FUNCTION {

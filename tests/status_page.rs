@@ -222,26 +222,88 @@ async fn search_finds_a_name_with_a_capital_outside_a_to_z() {
     assert_eq!(ids(&page(&app.backend, &search("Élise"), 50).await), [waiting]);
 }
 
+/// Stages a change of demo customer `account`, as a Houston register would.
+async fn stage_change(backend: &Backend, kind: OperationKind, account: &str) {
+    let customer = CustomerDraft {
+        first_name: "Changed".into(),
+        last_name: account.into(),
+        customer_group: "30".into(),
+        language: "en-us".into(),
+        currency: "USD".into(),
+        addresses: match kind {
+            OperationKind::AddAddress => vec![common::calls::address()],
+            _ => Vec::new(),
+        },
+        ..CustomerDraft::default()
+    };
+    backend
+        .channel
+        .stage(custsync::channel_db::NewOperation {
+            temporary_id: OperationId::random().to_string(),
+            kind,
+            channel_id: 1,
+            register_number: Some(1),
+            customer_account: Some(account.into()),
+            customer_temporary_id: None,
+            customer,
+        })
+        .await
+        .unwrap();
+}
+
+/// Moves the first `count` operations HQ holds to 15 January 2026, as if
+/// they had been made then.
+async fn made_on_15_january(app: &common::TestBackend, count: i64) {
+    let url = format!("sqlite://{}", app.dir.path().join("hq.db").display());
+    let mut hq = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE RETAILASYNCCUSTOMERV2 SET created_at = '2026-01-15T10:00:00.000Z' WHERE id <= ?")
+        .bind(count)
+        .execute(&mut hq)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
-async fn operation_and_date_filters_narrow_the_list() {
+async fn operation_and_date_filters_narrow_the_list_to_what_they_name() {
     let app = common::start().await;
-    generated(&app.backend).await;
-    let updates = StatusView {
-        operation: Some(OperationKind::Update),
+    let backend = &app.backend;
+    generated(backend).await;
+    for (kind, account) in [
+        (OperationKind::Update, "C000001"),
+        (OperationKind::Update, "C000002"),
+        (OperationKind::AddAddress, "C000003"),
+    ] {
+        stage_change(backend, kind, account).await;
+    }
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    stage_change(backend, OperationKind::Update, "C000004").await;
+    made_on_15_january(&app, 5).await;
+    let count = |view: StatusView| async move { page(backend, &view, 50).await.counts.total() };
+    let of = |operation| StatusView {
+        operation: Some(operation),
         ..StatusView::default()
     };
-    assert_eq!(page(&app.backend, &updates, 50).await.counts.total(), 0);
-    let future = StatusView {
-        from: "2999-01-01".into(),
+    let days = |from: &str, to: &str| StatusView {
+        from: from.into(),
+        to: to.into(),
         ..StatusView::default()
     };
-    assert_eq!(page(&app.backend, &future, 50).await.counts.total(), 0);
-    let up_to_today = StatusView {
-        from: "2000-01-01".into(),
-        to: "2999-12-31".into(),
-        ..StatusView::default()
-    };
-    assert_eq!(page(&app.backend, &up_to_today, 50).await.counts.total(), 96);
+
+    assert_eq!(
+        count(of(OperationKind::Update)).await,
+        3,
+        "two uploaded, one waiting"
+    );
+    assert_eq!(count(of(OperationKind::AddAddress)).await, 1);
+    assert_eq!(count(of(OperationKind::Create)).await, 96);
+    assert_eq!(count(days("2026-01-15", "2026-01-15")).await, 5);
+    assert_eq!(count(days("2026-01-14", "2026-01-14")).await, 0);
+    assert_eq!(count(days("2026-01-16", "")).await, 100 - 5);
+    assert_eq!(count(days("", "2026-01-15")).await, 5);
+    assert_eq!(count(days("2999-01-01", "")).await, 0);
+    assert_eq!(count(days("2000-01-01", "2999-12-31")).await, 100);
 }
 
 #[tokio::test]

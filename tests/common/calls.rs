@@ -28,13 +28,23 @@ use super::http::{FORM, JSON, WebApp};
 /// and the shopper whose profile is C000004.
 pub const USERS: [&str; 5] = ["", "admin", "houston", "seattle", "shopper"];
 
-/// One server function, called with arguments it can act on.
+/// A database an allowed call writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Hq,
+    Channel,
+}
+
+/// One server function, called with arguments it can act on, and what an
+/// allowed caller gets: text its answer shows, and the databases it writes.
 pub struct Call {
     pub name: &'static str,
     pub path: &'static str,
     pub content_type: &'static str,
     pub body: String,
     pub allowed: &'static [&'static str],
+    pub shows: &'static str,
+    pub writes: &'static [Db],
 }
 
 fn call(name: &'static str, path: &'static str, body: String, allowed: &'static [&'static str]) -> Call {
@@ -45,6 +55,23 @@ fn call(name: &'static str, path: &'static str, body: String, allowed: &'static 
         content_type,
         body,
         allowed,
+        shows: "",
+        writes: &[],
+    }
+}
+
+impl Call {
+    /// The answer to an allowed caller contains `text`.
+    fn shows(self, text: &'static str) -> Call {
+        Call { shows: text, ..self }
+    }
+
+    /// An allowed call commits to each of `databases` before it answers.
+    fn writes(self, databases: &'static [Db]) -> Call {
+        Call {
+            writes: databases,
+            ..self
+        }
     }
 }
 
@@ -94,50 +121,62 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
             ChannelMode::PATH,
             "register=1-1".into(),
             HOUSTON,
-        ),
-        call("channel_mode online", ChannelMode::PATH, String::new(), SHOPPER),
+        )
+        .shows("\"async_creates\":true"),
+        call("channel_mode online", ChannelMode::PATH, String::new(), SHOPPER)
+        .shows("\"async_creates\":true"),
         call(
             "channel_reference at Houston",
             ChannelReference::PATH,
             "register=1-1".into(),
             HOUSTON,
-        ),
+        )
+        .shows("Retail customers"),
         call(
             "channel_reference online",
             ChannelReference::PATH,
             String::new(),
             SHOPPER,
-        ),
+        )
+        .shows("Internet customers"),
         call(
             "create_customer at Houston",
             CreateCustomer::PATH,
             json!({"register": "1-1", "operation_id": OperationId::random(), "draft": draft("Hana")}).to_string(),
             HOUSTON,
-        ),
+        )
+        .shows("Hana Access")
+        .writes(&[Db::Channel]),
         call(
             "find_channel_customer",
             FindChannelCustomer::PATH,
             "key=C000001".into(),
             CASHIERS,
-        ),
+        )
+        .shows("Karen"),
         call(
             "find_channel_customer of the shopper",
             FindChannelCustomer::PATH,
             "key=C000004".into(),
             CASHIERS_AND_SHOPPER,
-        ),
+        )
+        .shows("Samantha"),
         call(
             "edit_customer at Seattle",
             EditCustomer::PATH,
             json!({"register": "2-1", "operation_id": OperationId::random(), "key": "C000002", "draft": draft("Jodi")}).to_string(),
             SEATTLE,
-        ),
+        )
+        .shows("AppliedInHq")
+        .writes(&[Db::Hq, Db::Channel]),
         call(
             "edit_customer of the shopper's own profile",
             EditCustomer::PATH,
             json!({"register": null, "operation_id": OperationId::random(), "key": "C000004", "draft": draft("Samantha")}).to_string(),
             SHOPPER,
-        ),
+        )
+        .shows("AppliedInHq")
+        .writes(&[Db::Hq, Db::Channel]),
         call(
             "edit_customer of another's profile online",
             EditCustomer::PATH,
@@ -149,125 +188,163 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
             AddCustomerAddress::PATH,
             json!({"register": "1-1", "operation_id": OperationId::random(), "key": "C000003", "address": address}).to_string(),
             HOUSTON,
-        ),
+        )
+        .shows("AppliedInHq")
+        .writes(&[Db::Hq, Db::Channel]),
         call(
             "add_customer_address to the shopper's own profile",
             AddCustomerAddress::PATH,
             json!({"register": null, "operation_id": OperationId::random(), "key": "C000004", "address": address}).to_string(),
             SHOPPER,
-        ),
+        )
+        .shows("AppliedInHq")
+        .writes(&[Db::Hq, Db::Channel]),
         call(
             "add_customer_address to another's profile online",
             AddCustomerAddress::PATH,
             json!({"register": null, "operation_id": OperationId::random(), "key": "C000005", "address": address}).to_string(),
             NOBODY,
         ),
-        call("my_profile_key", MyProfileKey::PATH, String::new(), SHOPPER),
-        call("pos_registers", PosRegisters::PATH, String::new(), CASHIERS),
+        call("my_profile_key", MyProfileKey::PATH, String::new(), SHOPPER)
+        .shows("C000004"),
+        call("pos_registers", PosRegisters::PATH, String::new(), CASHIERS)
+        .shows("\"channel_name\":"),
         call(
             "set_register_offline at Houston",
             SetRegisterOffline::PATH,
-            "register=1-2&offline=false".into(),
+            "register=1-2&offline=true".into(),
             HOUSTON,
-        ),
+        )
+        .shows("null")
+        .writes(&[Db::Channel]),
         call(
             "search_customers",
             SearchCustomers::PATH,
             "term=Berg".into(),
             CASHIERS,
-        ),
+        )
+        .shows("Karen Berg"),
         call(
             "load_status_page",
             LoadStatusPage::PATH,
             json!({"view": view}).to_string(),
             ADMIN,
-        ),
+        )
+        .shows("Create customer"),
         call(
             "status_page_channels",
             StatusPageChannels::PATH,
             String::new(),
             ADMIN,
-        ),
+        )
+        .shows("Fabrikam online store"),
         call(
             "synchronize_all_failed",
             SynchronizeAllFailed::PATH,
             json!({"view": view}).to_string(),
             ADMIN,
-        ),
+        )
+        .shows("No failed operations in this view."),
         call(
             "load_operation_detail",
             LoadOperationDetail::PATH,
             format!("operation_id={operation_id}"),
             ADMIN,
-        ),
+        )
+        .shows("Uma"),
         call(
             "save_operation",
             SaveOperation::PATH,
             json!({"operation_id": operation_id, "draft": draft("Ines")}).to_string(),
             ADMIN,
-        ),
+        )
+        .shows("Saved (First name: Uma → Ines")
+        .writes(&[Db::Hq]),
         call(
             "synchronize_operations",
             SynchronizeOperations::PATH,
             json!({"operation_ids": [operation_id]}).to_string(),
             ADMIN,
-        ),
+        )
+        .shows("1 synced")
+        .writes(&[Db::Hq]),
         call(
             "functionality_profiles",
             FunctionalityProfiles::PATH,
             String::new(),
             ADMIN,
-        ),
+        )
+        .shows("create_customer_async_mode"),
         call(
             "set_async_customer_mode",
             SetAsyncCustomerMode::PATH,
-            "channel_id=1&on=true".into(),
+            "channel_id=1&on=false".into(),
             ADMIN,
-        ),
-        call("realtime_calls", RealtimeCalls::PATH, String::new(), ADMIN),
+        )
+        .shows("now off for this channel")
+        .writes(&[Db::Hq]),
+        call("realtime_calls", RealtimeCalls::PATH, String::new(), ADMIN)
+        .shows("Update customer"),
         call(
             "set_hq_unreachable",
             SetHqUnreachable::PATH,
             "unreachable=false".into(),
             ADMIN,
-        ),
+        )
+        .shows("null")
+        .writes(&[Db::Hq]),
         call(
             "feature_management",
             FeatureManagement::PATH,
             String::new(),
             ADMIN,
-        ),
+        )
+        .shows("Performance improvements for customer orders"),
         call(
             "set_feature",
             SetFeature::PATH,
-            "name=Enable+editing+customers+in+asynchronous+mode&enable=false".into(),
+            "name=Performance+improvements+for+customer+orders+and+customer+transactions&enable=true".into(),
             ADMIN,
-        ),
-        call("job_runs", JobRuns::PATH, "job=1010".into(), ADMIN),
-        call("run_job", RunJob::PATH, "job=1110".into(), ADMIN),
-        call("run_job_now", RunJobNow::PATH, "job=1070".into(), ADMIN),
-        call("job_schedule", JobSchedule::PATH, "job=1010".into(), ADMIN),
+        )
+        .shows("is now enabled")
+        .writes(&[Db::Hq]),
+        call("job_runs", JobRuns::PATH, "job=1010".into(), ADMIN)
+        .shows("\"job\":\"1010\""),
+        call("run_job", RunJob::PATH, "job=1110".into(), ADMIN)
+        .writes(&[Db::Hq]),
+        call("run_job_now", RunJobNow::PATH, "job=1070".into(), ADMIN)
+        .shows("\"job\":\"1070\"")
+        .writes(&[Db::Hq]),
         call(
             "set_job_schedule",
             SetJobSchedule::PATH,
-            "job=1010&minutes=0".into(),
+            "job=1010&minutes=15".into(),
             ADMIN,
-        ),
-        call("troubleshoot", Troubleshoot::PATH, String::new(), ADMIN),
+        )
+        .shows("15")
+        .writes(&[Db::Hq]),
+        call("job_schedule", JobSchedule::PATH, "job=1010".into(), ADMIN)
+        .shows("15"),
+        call("troubleshoot", Troubleshoot::PATH, String::new(), ADMIN)
+        .shows("editing_enabled"),
         call(
             "flush_channel_cache",
             FlushChannelCache::PATH,
             String::new(),
             ADMIN,
-        ),
-        call("hq_customers", HqCustomers::PATH, String::new(), ADMIN),
+        )
+        .shows("null"),
+        call("hq_customers", HqCustomers::PATH, String::new(), ADMIN)
+        .shows("Karen"),
         // Last: a shopper's sign-up becomes their profile instead of C000004.
         call(
             "create_customer online",
             CreateCustomer::PATH,
             json!({"register": null, "operation_id": OperationId::random(), "draft": draft("Olga")}).to_string(),
             SHOPPER,
-        ),
+        )
+        .shows("Olga Access")
+        .writes(&[Db::Hq, Db::Channel]),
     ]
 }
 
