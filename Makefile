@@ -16,8 +16,9 @@ E2E_DATA_DIR := target/e2e-data
 
 .PHONY: run test bench soak release setup setup-browser lint unit site e2e
 
+# The demo users (password custsync) are asked for here only.
 run: setup
-	cargo leptos serve --split
+	CUSTSYNC_SEED_DEMO_USERS=true cargo leptos serve --split
 
 test: setup-browser lint unit site e2e
 

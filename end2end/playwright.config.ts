@@ -50,6 +50,7 @@ export default defineConfig({
       CUSTSYNC_CONFIG: "../Leptos.toml",
       CUSTSYNC_DATA_DIR: dataDir,
       CUSTSYNC_HQ_LATENCY_MS: "100",
+      CUSTSYNC_SEED_DEMO_USERS: "true",
       RUST_LOG: "warn",
     },
   },

@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use crate::access::passwords::{HashError, hash_password};
 use crate::access::sessions::SessionStores;
+use crate::access::{Role, SignedInUser};
 use crate::channel_config::ChannelConfigCache;
 use crate::channel_customers::ChannelSide;
 use crate::channel_db::{ChannelDb, ChannelDbError};
 use crate::hq_db::{DEMO_PASSWORD, HqDb, HqDbError, StoredUser, demo_users};
 use crate::jobs::{Job, JobError, JobRunner};
 use crate::realtime::RealtimeService;
-use crate::settings::Settings;
+use crate::settings::{Password, Settings};
 
 #[derive(Debug, Clone)]
 pub struct Backend {
@@ -35,7 +36,7 @@ pub enum StartError {
     #[error("the first CDX download failed: {0}")]
     FirstDownload(#[from] JobError),
     #[error(transparent)]
-    DemoUsers(#[from] HashError),
+    FirstUsers(#[from] HashError),
 }
 
 /// The demo users with their password hashed.
@@ -49,6 +50,33 @@ fn hashed_demo_users() -> Result<Vec<StoredUser>, HashError> {
             })
         })
         .collect()
+}
+
+/// The user name of the one admin a new HQ without demo users gets.
+pub const FIRST_ADMIN: &str = "admin";
+
+/// The first admin of a new HQ, with the password of the setting, or a new
+/// random one, returned to be told once.
+fn first_admin(setting: Option<&Password>) -> Result<(StoredUser, Option<String>), HashError> {
+    let generated = setting
+        .is_none()
+        .then(|| uuid::Uuid::new_v4().simple().to_string());
+    let password = setting.map_or_else(
+        || generated.clone().unwrap_or_default(),
+        |p| p.expose().to_string(),
+    );
+    let user = SignedInUser {
+        user_name: FIRST_ADMIN.to_string(),
+        display_name: "Administrator".to_string(),
+        role: Role::Admin,
+        channel_id: None,
+        profile_key: None,
+    };
+    let stored = StoredUser {
+        user,
+        password_hash: hash_password(&password)?,
+    };
+    Ok((stored, generated))
 }
 
 /// The trigger recorded for the downloads that fill a new channel database.
@@ -101,15 +129,36 @@ impl Backend {
         }
     }
 
+    /// An HQ without users gets the demo users when the settings ask for
+    /// them, otherwise one admin.
+    async fn add_first_users(&self) -> Result<(), StartError> {
+        if self.settings.seed_demo_users {
+            self.hq.add_users(&hashed_demo_users()?).await?;
+            tracing::info!("seeded the demo users into HQ");
+            return Ok(());
+        }
+        let (admin, generated) = first_admin(self.settings.admin_password.as_ref())?;
+        self.hq.add_users(&[admin]).await?;
+        match generated {
+            Some(password) => tracing::warn!(
+                "HQ had no users: created the admin \"{FIRST_ADMIN}\" with the password {password} \
+                 (shown this once; set CUSTSYNC_ADMIN_PASSWORD to choose it instead)"
+            ),
+            None => tracing::info!(
+                "HQ had no users: created the admin \"{FIRST_ADMIN}\" with the password of the admin_password setting"
+            ),
+        }
+        Ok(())
+    }
+
     /// A new HQ gets the demo company; a new channel database gets its data
     /// the way a real store does, from the CDX download jobs.
     async fn seed_demo_data(&self) -> Result<(), StartError> {
         if self.hq.seed_demo_data_if_empty().await? {
             tracing::info!("seeded the demo company into HQ");
         }
-        if self.settings.seed_demo_users && !self.hq.has_users().await? {
-            self.hq.add_users(&hashed_demo_users()?).await?;
-            tracing::info!("seeded the demo users into HQ");
+        if !self.hq.has_users().await? {
+            self.add_first_users().await?;
         }
         if !self.channel.has_channel_configuration().await? {
             for job in [

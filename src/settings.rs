@@ -1,9 +1,36 @@
 //! Runtime settings: defaults in code, then `Leptos.toml` (or the file named
 //! by `CUSTSYNC_CONFIG`), then `CUSTSYNC_*` environment variables.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::access::MAX_PASSWORD;
+
+/// The fewest characters the first admin's password setting may have.
+pub const MIN_ADMIN_PASSWORD: usize = 12;
+
+/// A password kept in the settings; `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Password(String);
+
+impl Password {
+    pub fn new(password: impl Into<String>) -> Password {
+        Password(password.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("Password(hidden)")
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -34,8 +61,13 @@ pub struct Settings {
     /// Whether HQ refuses a customer whose email another customer has.
     pub require_unique_email: bool,
     /// Whether an HQ without users gets the demo users (README), all with
-    /// the password `custsync`. Turn off where the demo data is not wanted.
+    /// the published password `custsync`: only where asked (`make run`, the
+    /// tests, the journeys), never by default.
     pub seed_demo_users: bool,
+    /// The password of the one admin (`admin`) an HQ without users gets when
+    /// it gets no demo users; when not set, one is generated and written
+    /// once to the log.
+    pub admin_password: Option<Password>,
     /// Seconds a running job's lease lasts without renewal; a process killed
     /// during a run blocks that job for at most this long.
     pub job_lease_seconds: u32,
@@ -57,7 +89,8 @@ impl Default for Settings {
             schedule_p_job_minutes: 0,
             schedule_sync_minutes: 0,
             require_unique_email: true,
-            seed_demo_users: true,
+            seed_demo_users: false,
+            admin_password: None,
             job_lease_seconds: 30,
         }
     }
@@ -115,6 +148,9 @@ impl Settings {
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
         if let Some(value) = var("CUSTSYNC_DATA_DIR") {
             self.data_dir = PathBuf::from(value);
+        }
+        if let Some(value) = var("CUSTSYNC_ADMIN_PASSWORD") {
+            self.admin_password = Some(Password::new(value));
         }
         for (name, target) in [
             ("CUSTSYNC_UPLOAD_BATCH_SIZE", &mut self.upload_batch_size),
@@ -180,6 +216,13 @@ impl Settings {
                     reason: "must be at least 1".to_string(),
                 });
             }
+        }
+        let admin_password = self.admin_password.as_ref().map(|p| p.expose().chars().count());
+        if admin_password.is_some_and(|length| !(MIN_ADMIN_PASSWORD..=MAX_PASSWORD).contains(&length)) {
+            return Err(SettingsError::Invalid {
+                name: "admin_password".to_string(),
+                reason: format!("must have {MIN_ADMIN_PASSWORD} to {MAX_PASSWORD} characters"),
+            });
         }
         Ok(())
     }
@@ -267,6 +310,23 @@ mod tests {
                 .apply_env(|name| (name == "CUSTSYNC_REQUIRE_UNIQUE_EMAIL").then(|| "maybe".to_string()))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn the_admin_password_setting_is_checked_and_never_shown() {
+        let mut settings = Settings::default();
+        settings
+            .apply_env(|name| (name == "CUSTSYNC_ADMIN_PASSWORD").then(|| "a long secret phrase".to_string()))
+            .unwrap();
+        assert_eq!(
+            settings.admin_password.as_ref().map(Password::expose),
+            Some("a long secret phrase")
+        );
+        assert!(!format!("{settings:?}").contains("secret"));
+        let error = Settings::default()
+            .apply_env(|name| (name == "CUSTSYNC_ADMIN_PASSWORD").then(|| "short".to_string()))
+            .unwrap_err();
+        assert!(error.to_string().contains("admin_password"));
     }
 
     #[test]

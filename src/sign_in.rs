@@ -5,13 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::access::{SignedInUser, landing_page};
+use crate::access::{MAX_PASSWORD, MAX_USER_NAME, SignedInUser, landing_page};
 use crate::customer_form::InputField;
 use crate::error::{AppError, FieldErrors};
 use crate::ui::ErrorNote;
-
-pub const MAX_USER_NAME: usize = 64;
-pub const MAX_PASSWORD: usize = 256;
 
 /// Checks the user name and password against HQ's users and starts a new
 /// session. A wrong name and a wrong password get the same answer, after

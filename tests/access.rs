@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use common::calls::{Db, USERS, calls, cookies, customer};
 use common::http::{FORM, JSON, WebApp};
+use custsync::access::passwords::password_matches;
 use custsync::channel_customers::{Origin, create_customer};
 use custsync::customer_page::{CreateCustomer, FindChannelCustomer, MyProfileKey};
 use custsync::hq::customers::HqCustomers;
@@ -406,16 +407,70 @@ async fn the_sign_in_boxes_take_as_many_characters_as_the_server() {
         let tag_end = start + page.body[start..].find('>').expect("its end");
         page.body[tag_start..tag_end].to_string()
     };
-    let max = custsync::sign_in::MAX_PASSWORD;
+    let max = custsync::access::MAX_PASSWORD;
     assert!(
         input("password").contains(&format!("maxlength=\"{max}\"")),
         "{}",
         input("password")
     );
-    let max = custsync::sign_in::MAX_USER_NAME;
+    let max = custsync::access::MAX_USER_NAME;
     assert!(
         input("user_name").contains(&format!("maxlength=\"{max}\"")),
         "{}",
         input("user_name")
+    );
+}
+
+async fn hq_not_asked_for_demo_users(
+    dir: &tempfile::TempDir,
+    admin_password: Option<&str>,
+) -> custsync::backend::Backend {
+    custsync::backend::Backend::start(custsync::settings::Settings {
+        data_dir: dir.path().to_path_buf(),
+        hq_latency_ms: 0,
+        admin_password: admin_password.map(custsync::settings::Password::new),
+        ..custsync::settings::Settings::default()
+    })
+    .await
+    .expect("started")
+}
+
+async fn admin_hash(backend: &custsync::backend::Backend) -> String {
+    let admin = backend.hq.find_user("admin").await.unwrap().expect("one admin");
+    assert_eq!(admin.user.role, custsync::access::Role::Admin);
+    admin.password_hash
+}
+
+#[tokio::test]
+async fn a_new_hq_not_asked_for_demo_users_has_one_admin_with_the_password_of_its_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = hq_not_asked_for_demo_users(&dir, Some("correct horse battery")).await;
+    for demo_user in ["houston", "seattle", "shopper"] {
+        assert!(
+            backend.hq.find_user(demo_user).await.unwrap().is_none(),
+            "{demo_user}"
+        );
+    }
+    let hash = admin_hash(&backend).await;
+    assert!(password_matches("correct horse battery", &hash));
+    assert!(!password_matches(custsync::hq_db::DEMO_PASSWORD, &hash));
+}
+
+#[tokio::test]
+async fn without_a_password_setting_the_first_admin_gets_a_random_password_made_once() {
+    let (first_dir, second_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = hq_not_asked_for_demo_users(&first_dir, None).await;
+    let second = hq_not_asked_for_demo_users(&second_dir, None).await;
+    let (first_hash, second_hash) = (admin_hash(&first).await, admin_hash(&second).await);
+    assert!(!password_matches(custsync::hq_db::DEMO_PASSWORD, &first_hash));
+    assert!(!password_matches("", &first_hash));
+    assert_ne!(first_hash, second_hash);
+
+    first.close().await;
+    let restarted = hq_not_asked_for_demo_users(&first_dir, Some("another long password")).await;
+    assert_eq!(
+        admin_hash(&restarted).await,
+        first_hash,
+        "made once, kept after a restart"
     );
 }

@@ -50,6 +50,7 @@ fn start_server(data_dir: &Path, addr: SocketAddr) -> Child {
         .env("LEPTOS_SITE_ADDR", addr.to_string())
         .env("CUSTSYNC_DATA_DIR", data_dir)
         .env("CUSTSYNC_HQ_LATENCY_MS", "0")
+        .env("CUSTSYNC_SEED_DEMO_USERS", "true")
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

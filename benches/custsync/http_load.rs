@@ -69,6 +69,7 @@ async fn load_run(options: &Options, run: usize) -> Result<LoadRun, String> {
     let dir = TempDir::new().map_err(|error| error.to_string())?;
     let backend = Backend::start(Settings {
         data_dir: dir.path().to_path_buf(),
+        seed_demo_users: true,
         ..Settings::default()
     })
     .await

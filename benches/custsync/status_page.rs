@@ -32,6 +32,7 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
     let dir = TempDir::new().map_err(text)?;
     let backend = Backend::start(Settings {
         data_dir: dir.path().to_path_buf(),
+        seed_demo_users: true,
         ..Settings::default()
     })
     .await

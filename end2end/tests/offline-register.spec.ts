@@ -163,6 +163,7 @@ function startServer(port: number, dataDir: string): ChildProcess {
       CUSTSYNC_CONFIG: "../Leptos.toml",
       CUSTSYNC_DATA_DIR: dataDir,
       CUSTSYNC_HQ_LATENCY_MS: "100",
+      CUSTSYNC_SEED_DEMO_USERS: "true",
       RUST_LOG: "warn",
     },
     stdio: "ignore",

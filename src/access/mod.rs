@@ -11,6 +11,10 @@ mod session_cache;
 #[cfg(feature = "ssr")]
 pub mod sessions;
 
+/// The longest user name and password sign-in takes.
+pub const MAX_USER_NAME: usize = 64;
+pub const MAX_PASSWORD: usize = 256;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Role {
     /// HQ: every HQ page and HQ server function.

@@ -29,6 +29,7 @@ pub async fn start_in(dir: &TempDir) -> Backend {
         data_dir: dir.path().to_path_buf(),
         hq_latency_ms: 0,
         config_cache_ttl_seconds: 0,
+        seed_demo_users: true,
         ..Settings::default()
     };
     start_in_with(dir, settings).await
