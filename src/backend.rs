@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::access::passwords::{HashError, hash_password};
 use crate::access::sessions::SessionStores;
+use crate::access::sign_in_limits::SignInLimits;
 use crate::access::{Role, SignedInUser};
 use crate::channel_config::ChannelConfigCache;
 use crate::channel_customers::ChannelSide;
@@ -24,6 +25,7 @@ pub struct Backend {
     pub realtime: RealtimeService,
     pub config: ChannelConfigCache,
     pub sessions: SessionStores,
+    pub sign_in_limits: Arc<SignInLimits>,
     pub settings: Arc<Settings>,
 }
 
@@ -102,6 +104,7 @@ impl Backend {
         let sessions = SessionStores::new(channel.session_pool());
         let backend = Backend {
             sessions,
+            sign_in_limits: Arc::default(),
             channel,
             hq,
             jobs,

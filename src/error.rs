@@ -43,6 +43,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("Something went wrong on the server; it has been logged. Please try again.")]
     Internal,
+    /// Too many requests of this kind for now; try again after the delay.
+    #[error("{message}")]
+    TooMany {
+        message: String,
+        retry_after_seconds: u64,
+    },
     /// The browser could not reach the server or read its answer.
     #[error("The server could not be reached: {0}")]
     Unreachable(String),
@@ -65,6 +71,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal | AppError::Unreachable(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

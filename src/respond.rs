@@ -2,6 +2,9 @@
 //! signed-in user may make the call, find the backend, and turn a failure
 //! into the right HTTP status.
 
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ConnectInfo;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
@@ -36,11 +39,27 @@ fn backend() -> Result<Backend, AppError> {
         })
 }
 
-/// Sets the status of the current response from the error it answers.
+/// Sets the status of the current response from the error it answers, and
+/// when to try again after a 429.
 pub fn set_status(error: &AppError) {
     if let Some(response) = use_context::<ResponseOptions>() {
         response.set_status(error.status());
+        if let AppError::TooMany {
+            retry_after_seconds, ..
+        } = error
+        {
+            response.insert_header(axum::http::header::RETRY_AFTER, (*retry_after_seconds).into());
+        }
     }
+}
+
+/// The address the request came from; none when the server was not given
+/// connection addresses (the in-process tests' router).
+pub async fn client_address() -> Option<IpAddr> {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .ok()
+        .map(|ConnectInfo(address)| address.ip())
 }
 
 /// The answer of a server function, with the status of its error if any.

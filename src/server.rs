@@ -56,7 +56,8 @@ pub async fn serve() -> Result<(), ServeError> {
             source,
         })?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(without_nagle(listener), app.into_make_service())
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(without_nagle(listener), app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

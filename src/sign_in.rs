@@ -17,11 +17,18 @@ use crate::ui::ErrorNote;
 pub async fn sign_in(user_name: String, password: String) -> Result<SignedInUser, AppError> {
     use crate::access::passwords::{UNKNOWN_USER_HASH, check_password};
     use crate::access::sessions::{current_session, start_session};
-    use crate::respond::{backend_for_sign_in, internal, respond};
+    use crate::respond::{backend_for_sign_in, client_address, internal, respond};
     let result = async {
         let user_name = user_name.trim().to_string();
         check_credentials_shape(&user_name, &password)?;
         let backend = backend_for_sign_in()?;
+        let limits = &backend.sign_in_limits;
+        let _waiting = limits
+            .admit(client_address().await, &user_name)
+            .map_err(|refusal| AppError::TooMany {
+                message: refusal.message(),
+                retry_after_seconds: refusal.retry_after().as_secs().max(1),
+            })?;
         let stored = backend.hq.find_user(&user_name).await.map_err(internal)?;
         let hash = stored
             .as_ref()
@@ -31,6 +38,7 @@ pub async fn sign_in(user_name: String, password: String) -> Result<SignedInUser
         let user = match stored {
             Some(stored) if matches => stored.user,
             _ => {
+                limits.failed(&user_name);
                 let mut errors = FieldErrors::default();
                 errors.add("password", "The user name or the password is not right.");
                 return Err(AppError::Invalid(errors));

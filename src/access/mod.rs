@@ -10,6 +10,8 @@ pub mod passwords;
 mod session_cache;
 #[cfg(feature = "ssr")]
 pub mod sessions;
+#[cfg(feature = "ssr")]
+pub mod sign_in_limits;
 
 /// The longest user name and password sign-in takes.
 pub const MAX_USER_NAME: usize = 64;

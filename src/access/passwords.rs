@@ -37,7 +37,8 @@ pub const UNKNOWN_USER_HASH: &str =
 
 /// Hashes checked at once, at most: each takes about 19 MiB, and a flood
 /// of sign-ins must not take the server's memory.
-static CHECKING: Semaphore = Semaphore::const_new(2);
+pub const CHECKED_AT_ONCE: usize = 2;
+static CHECKING: Semaphore = Semaphore::const_new(CHECKED_AT_ONCE);
 
 /// `password_matches` off the async threads, a few at a time.
 pub async fn check_password(password: String, stored_hash: String) -> Result<bool, HashError> {

@@ -3,10 +3,10 @@
 //! a connection the server drops is an error, not a panic.
 
 use std::io::{Error, ErrorKind};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 pub type Connection = BufReader<TcpStream>;
 
@@ -15,11 +15,21 @@ pub struct Reply {
     pub status: u16,
     /// The session cookie the answer set, as `name=value`.
     pub cookie: Option<String>,
+    /// Its `Retry-After`, in seconds.
+    pub retry_after: Option<u64>,
     pub body: String,
 }
 
 pub async fn connect(addr: SocketAddr) -> std::io::Result<Connection> {
     Ok(BufReader::new(TcpStream::connect(addr).await?))
+}
+
+/// A connection from another local address (any of 127.0.0.0/8 on Linux),
+/// as from another device.
+pub async fn connect_from(local: IpAddr, addr: SocketAddr) -> std::io::Result<Connection> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::new(local, 0))?;
+    Ok(BufReader::new(socket.connect(addr).await?))
 }
 
 /// Posts `body` to `path` on the connection and reads its whole answer.
@@ -45,6 +55,7 @@ pub async fn post(
         .ok_or_else(|| invalid(format!("not a status line: {line:?}")))?;
     let mut length = 0;
     let mut cookie = None;
+    let mut retry_after = None;
     loop {
         read_line(connection, &mut line).await?;
         if line == "\r\n" {
@@ -58,6 +69,8 @@ pub async fn post(
                 .trim()
                 .parse()
                 .map_err(|_| invalid(format!("not a length: {value:?}")))?;
+        } else if name.eq_ignore_ascii_case("retry-after") {
+            retry_after = value.trim().parse().ok();
         } else if name.eq_ignore_ascii_case("set-cookie") {
             cookie = value.trim().split(';').next().map(str::to_string);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
@@ -69,6 +82,7 @@ pub async fn post(
     Ok(Reply {
         status,
         cookie,
+        retry_after,
         body: String::from_utf8_lossy(&body).into_owned(),
     })
 }
