@@ -21,6 +21,7 @@ use crate::hq::realtime_calls::RealtimeCallsPage;
 use crate::hq::sync_status::SyncStatusPage;
 use crate::hq::sync_status::detail_page::OperationDetailPage;
 use crate::hq::troubleshoot::TroubleshootPage;
+use crate::hq::users::UsersPage;
 use crate::pos::{PosCustomerPage, PosPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hq/functionality-profiles") view={Lazy::<FunctionalityProfilesRoute>::new()} />
                     <Route path=path!("/hq/real-time-service-calls") view={Lazy::<RealtimeCallsRoute>::new()} />
                     <Route path=path!("/hq/troubleshoot") view={Lazy::<TroubleshootRoute>::new()} />
+                    <Route path=path!("/hq/users") view={Lazy::<UsersRoute>::new()} />
                 </Routes>
             </main>
         </Router>
@@ -114,6 +116,7 @@ lazy_page! {
     FunctionalityProfilesRoute => FunctionalityProfilesPage,
     RealtimeCallsRoute => RealtimeCallsPage,
     TroubleshootRoute => TroubleshootPage,
+    UsersRoute => UsersPage,
 }
 
 type UserResource = Resource<Result<Option<SignedInUser>, AppError>>;
@@ -180,6 +183,7 @@ fn HqNavigation() -> impl IntoView {
             <A href="/hq/functionality-profiles">"Functionality profiles"</A>
             <A href="/hq/real-time-service-calls">"Real-time service calls"</A>
             <A href="/hq/troubleshoot">"Troubleshoot"</A>
+            <A href="/hq/users">"Users"</A>
         </nav>
     }
 }

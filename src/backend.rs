@@ -101,7 +101,7 @@ impl Backend {
         let ttl = Duration::from_secs(u64::from(settings.config_cache_ttl_seconds));
         let config = ChannelConfigCache::new(channel.clone(), ttl);
         hq.seed_job_schedules(&settings.default_schedules()).await?;
-        let sessions = SessionStores::new(channel.session_pool());
+        let sessions = SessionStores::new(&channel);
         let backend = Backend {
             sessions,
             sign_in_limits: Arc::default(),

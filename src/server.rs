@@ -75,7 +75,10 @@ pub async fn serve() -> Result<(), ServeError> {
 /// behind the session and the guards every request passes.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let sessions = state.backend.sessions.layer();
+    let sessions = state
+        .backend
+        .sessions
+        .layer(state.backend.settings.secure_cookies);
     let pages = Router::new()
         .route(
             &format!("{}.csv", crate::hq::sync_status::PATH),

@@ -68,6 +68,9 @@ pub struct Settings {
     /// it gets no demo users; when not set, one is generated and written
     /// once to the log.
     pub admin_password: Option<Password>,
+    /// Whether the session cookie is marked `Secure`: on where the site is
+    /// served over HTTPS (directly or behind a proxy), off for plain HTTP.
+    pub secure_cookies: bool,
     /// Seconds a running job's lease lasts without renewal; a process killed
     /// during a run blocks that job for at most this long.
     pub job_lease_seconds: u32,
@@ -91,6 +94,7 @@ impl Default for Settings {
             require_unique_email: true,
             seed_demo_users: false,
             admin_password: None,
+            secure_cookies: false,
             job_lease_seconds: 30,
         }
     }
@@ -183,6 +187,7 @@ impl Settings {
         for (name, target) in [
             ("CUSTSYNC_REQUIRE_UNIQUE_EMAIL", &mut self.require_unique_email),
             ("CUSTSYNC_SEED_DEMO_USERS", &mut self.seed_demo_users),
+            ("CUSTSYNC_SECURE_COOKIES", &mut self.secure_cookies),
         ] {
             if let Some(value) = var(name) {
                 *target = match value.trim() {

@@ -44,7 +44,7 @@ pub async fn sign_in(user_name: String, password: String) -> Result<SignedInUser
                 return Err(AppError::Invalid(errors));
             }
         };
-        start_session(&current_session().await?, &user).await?;
+        start_session(&current_session().await?, &user, &backend.channel).await?;
         tracing::info!(user = %user.user_name, role = user.role.name(), "signed in");
         Ok(user)
     };

@@ -15,6 +15,7 @@ use custsync::channel_customers::{Origin, create_customer};
 use custsync::customer_page::{CreateCustomer, FindChannelCustomer, MyProfileKey};
 use custsync::hq::customers::HqCustomers;
 use custsync::hq::realtime_calls::SetHqUnreachable;
+use custsync::hq::users::{ChangeUserAccess, SignOutEverywhere};
 use custsync::jobs::Job;
 use custsync::operation::OperationId;
 use custsync::pos::{PosRegisters, SetRegisterOffline};
@@ -473,4 +474,121 @@ async fn without_a_password_setting_the_first_admin_gets_a_random_password_made_
         first_hash,
         "made once, kept after a restart"
     );
+}
+
+async fn registers(app: &WebApp, cookie: &str) -> common::http::Answer {
+    app.post(PosRegisters::PATH, FORM, "", cookie).await
+}
+
+#[tokio::test]
+async fn an_admin_signs_a_user_out_everywhere_and_a_new_store_ends_the_old_sessions() {
+    let app = WebApp::start().await;
+    let admin = app.sign_in("admin").await;
+    let (till, office) = (app.sign_in("houston").await, app.sign_in("houston").await);
+    let seattle = app.sign_in("seattle").await;
+    for cookie in [&till, &office, &seattle] {
+        assert_eq!(registers(&app, cookie).await.status, StatusCode::OK);
+    }
+
+    let answer = app
+        .post(SignOutEverywhere::PATH, FORM, "user_name=houston", &admin)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(answer.body.contains("(2 sessions)"), "{}", answer.body);
+    for cookie in [&till, &office] {
+        assert_eq!(
+            registers(&app, cookie).await.status,
+            StatusCode::FORBIDDEN,
+            "houston is signed out"
+        );
+    }
+    assert_eq!(
+        registers(&app, &seattle).await.status,
+        StatusCode::OK,
+        "the others stay signed in"
+    );
+    assert_eq!(
+        app.post(CurrentUser::PATH, FORM, "", &admin).await.status,
+        StatusCode::OK
+    );
+
+    let moved = app
+        .post(
+            ChangeUserAccess::PATH,
+            FORM,
+            "user_name=seattle&role=cashier&store=1",
+            &admin,
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(
+        registers(&app, &seattle).await.status,
+        StatusCode::FORBIDDEN,
+        "the old store's session ended"
+    );
+    let again = app.sign_in("seattle").await;
+    let now = registers(&app, &again).await;
+    assert!(
+        now.body.contains("Houston") && !now.body.contains("Seattle"),
+        "{}",
+        now.body
+    );
+
+    let own = app
+        .post(
+            ChangeUserAccess::PATH,
+            FORM,
+            "user_name=admin&role=shopper&store=",
+            &admin,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
+    let no_store = app
+        .post(
+            ChangeUserAccess::PATH,
+            FORM,
+            "user_name=shopper&role=cashier&store=",
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        no_store.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        no_store.body
+    );
+    assert!(no_store.body.contains("Choose the store"), "{}", no_store.body);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_when_the_setting_says_the_site_is_served_over_https() {
+    for (secure, expected) in [(false, false), (true, true)] {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = custsync::backend::Backend::start(custsync::settings::Settings {
+            data_dir: dir.path().to_path_buf(),
+            hq_latency_ms: 0,
+            seed_demo_users: true,
+            secure_cookies: secure,
+            ..custsync::settings::Settings::default()
+        })
+        .await
+        .unwrap();
+        let app = common::http::router(backend);
+        let request = Request::post(SignIn::PATH)
+            .header(header::CONTENT_TYPE, FORM)
+            .body(Body::from(format!(
+                "user_name=admin&password={}",
+                custsync::hq_db::DEMO_PASSWORD
+            )))
+            .unwrap();
+        let answer = tower::ServiceExt::oneshot(app, request).await.unwrap();
+        let cookie = answer
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert_eq!(cookie.contains("Secure"), expected, "{cookie}");
+    }
 }

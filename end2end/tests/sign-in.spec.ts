@@ -43,7 +43,7 @@ test("a cashier works at the registers of their own store and cannot open HQ", a
   // Each page is its own WASM chunk: the POS brings its own code and none of HQ's pages.
   expect(wasmFiles).toContainEqual(expect.stringMatching(/_pos_route_view_/));
   const hqPage =
-    /_(distribution_schedule|batch_jobs|customers|sync_status|operation_detail|feature_management|functionality_profiles|realtime_calls|troubleshoot)_route_view_/;
+    /_(distribution_schedule|batch_jobs|customers|sync_status|operation_detail|feature_management|functionality_profiles|realtime_calls|troubleshoot|users)_route_view_/;
   expect(wasmFiles.filter((file) => hqPage.test(file))).toEqual([]);
   // The customer editor's code is not part of the page: it is fetched once
   // the page is hydrated, so that Add customer opens even offline.

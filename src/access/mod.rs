@@ -121,6 +121,17 @@ pub fn check<'u>(user: Option<&'u SignedInUser>, access: Access<'_>) -> Result<&
     }
 }
 
+/// The store a user of `role` works at: a cashier's must be one of
+/// `stores`; other roles have none, whatever was chosen.
+pub fn store_for_role(role: Role, chosen: Option<i64>, stores: &[i64]) -> Result<Option<i64>, String> {
+    match (role, chosen) {
+        (Role::Cashier, Some(store)) if stores.contains(&store) => Ok(Some(store)),
+        (Role::Cashier, Some(store)) => Err(format!("There is no store {store}.")),
+        (Role::Cashier, None) => Err("Choose the store this cashier works at.".to_string()),
+        (Role::Admin | Role::Shopper, _) => Ok(None),
+    }
+}
+
 /// The role a page is for, from its path; None for the pages anyone sees.
 pub fn page_role(path: &str) -> Option<Role> {
     let under = |prefix: &str| {
@@ -349,5 +360,15 @@ mod tests {
         assert!(!same_site_request(None, host, Some("cross-site")));
         assert!(same_site_request(None, host, Some("same-origin")));
         assert!(same_site_request(None, host, None));
+    }
+
+    #[test]
+    fn a_cashier_needs_a_known_store_and_the_other_roles_have_none() {
+        let stores = [1, 2];
+        assert_eq!(store_for_role(Role::Cashier, Some(2), &stores), Ok(Some(2)));
+        assert!(store_for_role(Role::Cashier, Some(3), &stores).is_err());
+        assert!(store_for_role(Role::Cashier, None, &stores).is_err());
+        assert_eq!(store_for_role(Role::Admin, Some(1), &stores), Ok(None));
+        assert_eq!(store_for_role(Role::Shopper, None, &stores), Ok(None));
     }
 }

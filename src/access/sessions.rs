@@ -8,15 +8,18 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use sqlx::SqlitePool;
+use std::str::FromStr;
+
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time;
-use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::session::Id;
+use tower_sessions::session_store::{ExpiredDeletion, SessionStore};
 use tower_sessions::{CachingSessionStore, Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use super::session_cache::SessionCache;
 use super::{Access, SignedInUser, check, may_open, sign_in_url};
+use crate::channel_db::ChannelDb;
 use crate::error::AppError;
 
 const COOKIE_NAME: &str = "custsync_session";
@@ -32,29 +35,50 @@ const EXPIRED_SWEEP: Duration = Duration::from_secs(15 * 60);
 pub struct SessionStores {
     cache: SessionCache,
     table: SqliteStore,
+    channel: ChannelDb,
 }
 
 pub type SessionLayer = SessionManagerLayer<CachingSessionStore<SessionCache, SqliteStore>>;
 
 impl SessionStores {
-    /// The stores over the `tower_sessions` table of the database `pool` opens.
-    pub fn new(pool: SqlitePool) -> SessionStores {
+    /// The stores over the `tower_sessions` table of the channel database.
+    pub fn new(channel: &ChannelDb) -> SessionStores {
         SessionStores {
             cache: SessionCache::default(),
-            table: SqliteStore::new(pool),
+            table: SqliteStore::new(channel.session_pool()),
+            channel: channel.clone(),
         }
     }
 
     /// The session cookie over these stores. It is HttpOnly and
     /// SameSite=Lax: no script reads it, and other sites' forms do not
-    /// carry it.
-    pub fn layer(&self) -> SessionLayer {
+    /// carry it; `secure` where the site is served over HTTPS, so that the
+    /// browser never sends it in clear.
+    pub fn layer(&self, secure: bool) -> SessionLayer {
         SessionManagerLayer::new(CachingSessionStore::new(self.cache.clone(), self.table.clone()))
             .with_name(COOKIE_NAME)
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
-            .with_secure(false)
+            .with_secure(secure)
             .with_expiry(Expiry::OnInactivity(time::Duration::hours(SESSION_HOURS)))
+    }
+
+    /// Ends every session `user_name` signed in with on this channel
+    /// database; how many there were.
+    pub async fn end_sessions_of(&self, channel: &ChannelDb, user_name: &str) -> Result<usize, AppError> {
+        let ids = channel
+            .user_session_ids(user_name)
+            .await
+            .map_err(crate::respond::internal)?;
+        for id in ids.iter().filter_map(|id| Id::from_str(id).ok()) {
+            self.cache.delete(&id).await.map_err(crate::respond::internal)?;
+            self.table.delete(&id).await.map_err(crate::respond::internal)?;
+        }
+        channel
+            .forget_user_sessions(user_name)
+            .await
+            .map_err(crate::respond::internal)?;
+        Ok(ids.len())
     }
 
     /// Deletes expired sessions now and then, for as long as the server runs.
@@ -69,6 +93,9 @@ impl SessionStores {
                 if let Err(error) = result {
                     tracing::warn!(%error, "expired sessions could not be deleted");
                 }
+            }
+            if let Err(error) = self.channel.forget_ended_sessions().await {
+                tracing::warn!(%error, "ended sessions could not be forgotten");
             }
         }
     }
@@ -86,10 +113,23 @@ pub async fn signed_in_user(session: &Session) -> Result<Option<SignedInUser>, A
 }
 
 /// Starts a new session for `user`: a new id, so an id planted before
-/// sign-in is worth nothing after it.
-pub async fn start_session(session: &Session, user: &SignedInUser) -> Result<(), AppError> {
+/// sign-in is worth nothing after it, recorded as theirs so that it can be
+/// ended from HQ.
+pub async fn start_session(
+    session: &Session,
+    user: &SignedInUser,
+    channel: &ChannelDb,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(crate::respond::internal)?;
-    remember_user(session, user).await
+    remember_user(session, user).await?;
+    session.save().await.map_err(crate::respond::internal)?;
+    let id = session
+        .id()
+        .ok_or_else(|| crate::respond::internal("a saved session has no id"))?;
+    channel
+        .record_user_session(&id.to_string(), &user.user_name)
+        .await
+        .map_err(crate::respond::internal)
 }
 
 pub async fn remember_user(session: &Session, user: &SignedInUser) -> Result<(), AppError> {

@@ -5,6 +5,7 @@
 mod config;
 mod customers;
 mod reference;
+mod sessions;
 mod staging;
 mod status_page;
 mod writer;

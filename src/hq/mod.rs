@@ -10,3 +10,4 @@ pub mod job_panel;
 pub mod realtime_calls;
 pub mod sync_status;
 pub mod troubleshoot;
+pub mod users;

@@ -11,13 +11,32 @@ pub struct StoredUser {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+struct AccountRow {
     user_name: String,
     display_name: String,
-    password_hash: String,
     role: String,
     channel_id: Option<i64>,
     profile_key: Option<String>,
+}
+
+impl AccountRow {
+    /// The user, unless their stored role is not one this version knows.
+    fn into_user(self) -> Option<SignedInUser> {
+        Some(SignedInUser {
+            role: Role::from_name(&self.role)?,
+            user_name: self.user_name,
+            display_name: self.display_name,
+            channel_id: self.channel_id,
+            profile_key: self.profile_key,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    password_hash: String,
 }
 
 impl HqDb {
@@ -30,15 +49,8 @@ impl HqDb {
         .fetch_optional(&self.pools.read)
         .await?;
         Ok(row.and_then(|row| {
-            let role = Role::from_name(&row.role)?;
             Some(StoredUser {
-                user: SignedInUser {
-                    user_name: row.user_name,
-                    display_name: row.display_name,
-                    role,
-                    channel_id: row.channel_id,
-                    profile_key: row.profile_key,
-                },
+                user: row.account.into_user()?,
                 password_hash: row.password_hash,
             })
         }))
@@ -69,6 +81,39 @@ impl HqDb {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Every user, by user name.
+    pub async fn users(&self) -> Result<Vec<SignedInUser>, HqDbError> {
+        let rows: Vec<AccountRow> = sqlx::query_as(
+            "SELECT user_name, display_name, role, channel_id, profile_key FROM users ORDER BY user_name",
+        )
+        .fetch_all(&self.pools.read)
+        .await?;
+        Ok(rows.into_iter().filter_map(AccountRow::into_user).collect())
+    }
+
+    /// Gives `user_name` a role and store; false when the user does not
+    /// exist or already had them.
+    pub async fn change_user_access(
+        &self,
+        user_name: &str,
+        role: Role,
+        channel_id: Option<i64>,
+    ) -> Result<bool, HqDbError> {
+        let mut tx = self.pools.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE users SET role = ?1, channel_id = ?2
+             WHERE user_name = ?3 AND (role <> ?1 OR channel_id IS NOT ?2)",
+        )
+        .bind(role.name())
+        .bind(channel_id)
+        .bind(user_name)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(changed > 0)
     }
 
     /// Makes `profile_key` the shopper's own customer.

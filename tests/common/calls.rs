@@ -17,6 +17,7 @@ use custsync::hq::sync_status::{
     LoadStatusPage, StatusPageChannels, SynchronizeAllFailed, SynchronizeOperations,
 };
 use custsync::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
+use custsync::hq::users::{ChangeUserAccess, SignOutEverywhere, UserAccounts};
 use custsync::operation::OperationId;
 use custsync::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};
 use leptos::server_fn::ServerFn;
@@ -336,6 +337,25 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         .shows("null"),
         call("hq_customers", HqCustomers::PATH, String::new(), ADMIN)
         .shows("Karen"),
+        call("user_accounts", UserAccounts::PATH, String::new(), ADMIN).shows("Ken Sanchez"),
+        // Near the end: these end the sessions of the Houston cashier, then
+        // of the Seattle one.
+        call(
+            "sign_out_everywhere",
+            SignOutEverywhere::PATH,
+            "user_name=houston".into(),
+            ADMIN,
+        )
+        .shows("Ken Sanchez is signed out everywhere (1 session)")
+        .writes(&[Db::Channel]),
+        call(
+            "change_user_access",
+            ChangeUserAccess::PATH,
+            "user_name=seattle&role=cashier&store=1".into(),
+            ADMIN,
+        )
+        .shows("Terry Adams is now a cashier")
+        .writes(&[Db::Hq, Db::Channel]),
         // Last: a shopper's sign-up becomes their profile instead of C000004.
         call(
             "create_customer online",

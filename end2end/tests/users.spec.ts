@@ -1,0 +1,41 @@
+import { expect } from "@playwright/test";
+import { open, test } from "./helpers";
+
+test("an admin signs a cashier out everywhere, and the register asks them to sign in again", async ({
+  admin,
+  seattle,
+}) => {
+  await open(seattle, "/pos");
+  await expect(seattle.getByText("Signed in as Terry Adams (cashier)")).toBeVisible();
+
+  await open(admin, "/hq/users");
+  await expect(admin.getByRole("heading", { level: 1 })).toHaveText("Users");
+  const row = admin.getByRole("row", { name: /seattle/ });
+  await expect(row.getByLabel("Role of seattle")).toHaveValue("cashier");
+  await expect(row.getByLabel("Store of seattle")).toHaveValue("2");
+  await row.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(admin.getByText(/^Terry Adams is signed out everywhere \(\d+ sessions?\)\.$/)).toBeVisible();
+
+  await seattle.reload();
+  await expect(seattle).toHaveURL(/\/sign-in\?next=\/pos/);
+});
+
+test("a cashier moved to another store is signed out, and signs in to that store's registers", async ({
+  admin,
+  houston,
+}) => {
+  await open(houston, "/pos");
+  await open(admin, "/hq/users");
+  const row = admin.getByRole("row", { name: /houston/ });
+  await row.getByLabel("Store of houston").selectOption({ label: "Seattle" });
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(admin.getByText(/^Ken Sanchez is now a cashier; their sessions have ended/)).toBeVisible();
+  await houston.reload();
+  await expect(houston).toHaveURL(/\/sign-in\?next=\/pos/);
+
+  // Back to Houston, for the journeys that follow.
+  await admin.getByRole("row", { name: /houston/ }).getByLabel("Store of houston").selectOption({ label: "Houston" });
+  await admin.getByRole("row", { name: /houston/ }).getByRole("button", { name: "Save" }).click();
+  await expect(admin.getByText(/^Ken Sanchez is now a cashier/)).toHaveCount(1);
+  await expect(admin.getByRole("row", { name: /houston/ }).getByLabel("Store of houston")).toHaveValue("1");
+});
