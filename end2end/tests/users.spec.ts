@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { open, test } from "./helpers";
+import { DEMO_PASSWORD, open, test } from "./helpers";
 
 test("an admin signs a cashier out everywhere, and the register asks them to sign in again", async ({
   admin,
@@ -32,6 +32,12 @@ test("a cashier moved to another store is signed out, and signs in to that store
   await expect(admin.getByText(/^Ken Sanchez is now a cashier; their sessions have ended/)).toBeVisible();
   await houston.reload();
   await expect(houston).toHaveURL(/\/sign-in\?next=\/pos/);
+  await expect(houston.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await houston.getByLabel("User name").fill("houston");
+  await houston.getByLabel("Password").fill(DEMO_PASSWORD);
+  await houston.getByRole("button", { name: "Sign in" }).click();
+  await expect(houston).toHaveURL(/\/pos$/);
+  await expect(houston.getByLabel("Store and register").getByRole("option")).toHaveText(["Seattle, register 1"]);
 
   // Back to Houston, for the journeys that follow.
   await admin.getByRole("row", { name: /houston/ }).getByLabel("Store of houston").selectOption({ label: "Houston" });
