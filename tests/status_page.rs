@@ -534,3 +534,86 @@ async fn operations_made_at_one_time_are_listed_in_the_order_they_were_made_on_e
         assert_eq!(listed, made, "uploaded: {uploaded}");
     }
 }
+
+/// `count` creates uploaded to HQ at once, one a second from 1 October, as
+/// the P-job would store them.
+async fn uploaded_to_hq(backend: &Backend, count: usize) -> Vec<String> {
+    let operations: Vec<custsync::records::StagedOperation> = (0..count)
+        .map(|n| custsync::records::StagedOperation {
+            id: n as i64 + 1,
+            temporary_id: format!("00000000-0000-4000-8000-{n:012}"),
+            kind: OperationKind::Create,
+            channel_id: 2,
+            register_number: Some(1),
+            customer_account: None,
+            customer_temporary_id: None,
+            customer: CustomerDraft {
+                first_name: "Export".into(),
+                last_name: format!("Row{n}"),
+                customer_group: "30".into(),
+                language: "en-us".into(),
+                currency: "USD".into(),
+                ..CustomerDraft::default()
+            },
+            created_at: format!("2026-10-01T{:02}:{:02}:{:02}.000Z", n / 3600, n / 60 % 60, n % 60),
+        })
+        .collect();
+    let ids = operations.iter().map(|op| op.temporary_id.clone()).collect();
+    backend
+        .hq
+        .save_uploaded_operations(custsync::hq_db::PreparedUpload::new(operations, 0))
+        .await
+        .unwrap();
+    ids
+}
+
+#[tokio::test]
+async fn the_csv_export_carries_every_operation_of_a_view_over_many_pages_once_in_order() {
+    use axum::http::StatusCode;
+    let app = common::http::WebApp::start().await;
+    let admin = app.sign_in("admin").await;
+    let mut ids = uploaded_to_hq(&app.test.backend, 2_345).await;
+    ids.push(
+        create(
+            &app.test.backend,
+            ORIGINS[0],
+            "Bo",
+            "Waiting",
+            "bo.waiting@example.com",
+        )
+        .await,
+    );
+
+    let export = app
+        .get("/hq/customer-synchronization-status.csv?order=oldest", &admin)
+        .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    let lines: Vec<&str> = export
+        .body
+        .split("\r\n")
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert!(
+        lines[0].starts_with("Operation,Channel,Created,Temporary ID"),
+        "{}",
+        lines[0]
+    );
+    let exported: Vec<&str> = lines[1..]
+        .iter()
+        .map(|line| line.split(',').nth(3).unwrap_or_default())
+        .collect();
+    assert_eq!(
+        exported, ids,
+        "each operation once, oldest first, across three pages"
+    );
+
+    let houston_only = app
+        .get("/hq/customer-synchronization-status.csv?channel=1", &admin)
+        .await;
+    let lines = houston_only
+        .body
+        .split("\r\n")
+        .filter(|line| !line.is_empty())
+        .count();
+    assert_eq!(lines, 2, "the header and the one Houston operation");
+}

@@ -30,3 +30,21 @@ pub fn now() -> String {
         .filter(|date| !date.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
 }
+
+/// A memory figure of this process from Linux's /proc/self/status, in MiB:
+/// `VmRSS` (resident now) or `VmHWM` (its peak).
+pub fn process_memory_mb(field: &str) -> Result<f64, String> {
+    let status = std::fs::read_to_string("/proc/self/status").map_err(|error| error.to_string())?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .ok_or_else(|| format!("no {field} in /proc/self/status"))
+}
+
+/// Starts the process's peak resident memory (`VmHWM`) again from what is
+/// resident now.
+pub fn reset_peak_memory() -> Result<(), String> {
+    std::fs::write("/proc/self/clear_refs", "5").map_err(|error| error.to_string())
+}

@@ -76,6 +76,13 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
         let raw_latencies = baseline::status_query(&backend.settings.hq_db_path(), term, requests).await?;
         raw.push(percentile(&raw_latencies, 0.5).as_secs_f64() * 1000.0);
     }
+    let mut export_seconds = Vec::new();
+    let mut export_memory = Vec::new();
+    for _ in 0..options.runs {
+        let (seconds, memory) = export_everything(addr, &cookie).await?;
+        export_seconds.push(seconds);
+        export_memory.push(memory);
+    }
     Ok(vec![
         Figure::new(
             &format!("Status page: first page of 50 with a search term, {count} operations, p50 (ms)"),
@@ -84,7 +91,34 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
         )
         .lower_is_better(20.0)
         .with_baseline(crate::report::Summary::of(&raw).median),
+        Figure::new(
+            &format!("CSV export of all {count} operations, streamed (s)"),
+            "",
+            export_seconds,
+        ),
+        Figure::new(
+            &format!("Peak memory the CSV export of {count} operations adds to the server (MiB)"),
+            "<= 64",
+            export_memory,
+        )
+        .lower_is_better(64.0),
     ])
+}
+
+/// Downloads the whole list as CSV over HTTP: how long it took, and how far
+/// the process's peak resident memory rose above what it held before.
+async fn export_everything(addr: std::net::SocketAddr, cookie: &str) -> Result<(f64, f64), String> {
+    let path = format!("{}.csv", custsync::hq::sync_status::PATH);
+    let before = crate::machine::process_memory_mb("VmRSS")?;
+    crate::machine::reset_peak_memory()?;
+    let started = Instant::now();
+    let status = get(addr, &mut None, &path, cookie).await.map_err(text)?;
+    if status != 200 {
+        return Err(format!("the CSV export answered {status}"));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = crate::machine::process_memory_mb("VmHWM")?;
+    Ok((seconds, (peak - before).max(0.0)))
 }
 
 fn operation(n: usize) -> StagedOperation {

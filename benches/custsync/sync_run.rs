@@ -192,18 +192,7 @@ async fn child_jobs(dir: &str) -> Result<String, String> {
         "{} {} {} {}",
         upload.as_secs_f64(),
         sync.as_secs_f64(),
-        peak_rss_mb()?,
+        crate::machine::process_memory_mb("VmHWM")?,
         run.succeeded
     ))
-}
-
-/// The process's peak resident memory, from Linux's VmHWM.
-fn peak_rss_mb() -> Result<f64, String> {
-    let status = std::fs::read_to_string("/proc/self/status").map_err(text)?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .ok_or_else(|| "no VmHWM in /proc/self/status".to_string())
 }

@@ -8,7 +8,7 @@ mod status_page;
 
 pub use download::{channel_configuration, customers, global_configuration};
 pub use p_job::{count_waiting_for_upload, run_p_job};
-pub use status_page::{failed_operation_ids, operation_detail, status_page};
+pub use status_page::{StatusRows, failed_operation_ids, operation_detail, status_page, status_rows};
 
 use crate::channel_db::ChannelDbError;
 use crate::hq_db::HqDbError;

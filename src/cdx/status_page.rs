@@ -5,18 +5,27 @@ use super::CdxError;
 use crate::channel_db::ChannelDb;
 use crate::customer::ReferenceData;
 use crate::hq::sync_status::detail::{OperationDetail, TimelineEntry, in_time_order};
-use crate::hq::sync_status::view::{StatusCounts, StatusPage, StatusRow, StatusView, merge_page};
+use crate::hq::sync_status::view::{PageKey, StatusCounts, StatusPage, StatusRow, StatusView, merge_page};
 use crate::hq_db::{HqDb, OperationHistory, UploadedOperationRow};
 use crate::operation::OperationStatus;
 use crate::records::{ChannelRecord, OperationKind, StagedOperation};
 
-/// One page of the view, with the counts per status under its other filters.
-pub async fn status_page(
+/// The rows of one page of the view, with the keys of the pages before and
+/// after it.
+pub struct StatusRows {
+    pub rows: Vec<StatusRow>,
+    pub previous: Option<PageKey>,
+    pub next: Option<PageKey>,
+}
+
+/// One page of the view's rows, read from both databases, without counts:
+/// what the CSV export reads page after page.
+pub async fn status_rows(
     channel: &ChannelDb,
     hq: &HqDb,
     view: &StatusView,
     page_size: u32,
-) -> Result<StatusPage, CdxError> {
+) -> Result<StatusRows, CdxError> {
     let channels = hq.channels().await?;
     let channel_name = |id: i64| name_of(&channels, id);
     let waiting = channel.pending_upload_page(view, page_size + 1).await?;
@@ -27,6 +36,17 @@ pub async fn status_page(
         .chain(uploaded.into_iter().map(uploaded_row))
         .collect();
     let (rows, previous, next) = merge_page(view, rows, page_size as usize);
+    Ok(StatusRows { rows, previous, next })
+}
+
+/// One page of the view, with the counts per status under its other filters.
+pub async fn status_page(
+    channel: &ChannelDb,
+    hq: &HqDb,
+    view: &StatusView,
+    page_size: u32,
+) -> Result<StatusPage, CdxError> {
+    let StatusRows { rows, previous, next } = status_rows(channel, hq, view, page_size).await?;
     let mut counts = StatusCounts {
         pending_upload: channel.count_pending_upload(view).await?,
         ..StatusCounts::default()

@@ -1,16 +1,20 @@
 //! "Export to CSV": the current filtered view of the Customer
-//! synchronization status page, every page of it, as a CSV download.
+//! synchronization status page, every page of it, as a CSV download that
+//! streams: a million operations take the memory of one page.
 
+use std::collections::HashMap;
+
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
-
+use futures_util::{Stream, StreamExt, stream};
 use tower_sessions::Session;
 
-use super::view::{Cursor, StatusRow, StatusView};
+use super::view::{Cursor, PageKey, StatusRow, StatusView};
 use crate::access::sessions::require_admin;
 use crate::app_state::AppState;
+use crate::backend::Backend;
 use crate::error::AppError;
 
 /// Rows read per page while exporting.
@@ -29,6 +33,8 @@ const HEADER: [&str; 10] = [
     "Last attempt",
 ];
 
+/// Streams the view page after page: one page of rows in memory at a time,
+/// whatever the view holds, and no counts (the list alone is exported).
 pub async fn export_csv(
     State(state): State<AppState>,
     session: Session,
@@ -37,7 +43,7 @@ pub async fn export_csv(
     if let Err(error) = require_admin(&session).await {
         return (error.status(), error.to_string()).into_response();
     }
-    let mut view = StatusView::from_query(|key| query.get(key).cloned()).first_page();
+    let view = StatusView::from_query(|key| query.get(key).cloned()).first_page();
     if let Err(error) = view.check() {
         let message = match &error {
             AppError::Invalid(fields) => fields.0.values().cloned().collect::<Vec<_>>().join(" "),
@@ -45,34 +51,16 @@ pub async fn export_csv(
         };
         return (error.status(), message).into_response();
     }
-    let mut csv = csv_line(HEADER.iter().map(|field| field.to_string()));
-    loop {
-        let page = match crate::cdx::status_page(
-            &state.backend.channel,
-            &state.backend.hq,
-            &view,
-            EXPORT_PAGE,
-        )
-        .await
-        {
-            Ok(page) => page,
-            Err(error) => {
-                tracing::error!(%error, "CSV export failed");
-                return (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "The export could not be read. Try again in a moment.",
-                )
-                    .into_response();
-            }
-        };
-        for row in &page.rows {
-            csv.push_str(&row_line(row));
-        }
-        match page.next {
-            Some(key) => view = view.with_cursor(Cursor::After(key)),
-            None => break,
-        }
-    }
+    // The first page is read before answering, so that a database that
+    // cannot be read gets a 500 with a sentence, not a broken download.
+    let first = match read_page(&state.backend, &view).await {
+        Ok(first) => first,
+        Err(error) => return error.into_response(),
+    };
+    let header = csv_line(HEADER.iter().map(|field| field.to_string()));
+    let body = stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(header)) })
+        .chain(stream::once(async move { Ok(Bytes::from(first.csv)) }))
+        .chain(following_pages(state.backend.clone(), view, first.next));
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -81,9 +69,50 @@ pub async fn export_csv(
                 "attachment; filename=\"customer-synchronization-status.csv\"",
             ),
         ],
-        csv,
+        Body::from_stream(body),
     )
         .into_response()
+}
+
+/// One page of the export as CSV records, and where the next one starts.
+struct CsvPage {
+    csv: String,
+    next: Option<PageKey>,
+}
+
+async fn read_page(backend: &Backend, view: &StatusView) -> Result<CsvPage, (StatusCode, &'static str)> {
+    match crate::cdx::status_rows(&backend.channel, &backend.hq, view, EXPORT_PAGE).await {
+        Ok(page) => Ok(CsvPage {
+            csv: page.rows.iter().map(row_line).collect(),
+            next: page.next,
+        }),
+        Err(error) => {
+            tracing::error!(%error, "CSV export failed");
+            Err((
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The export could not be read. Try again in a moment.",
+            ))
+        }
+    }
+}
+
+/// The pages after the first, read one at a time as the client takes
+/// them; a page that cannot be read ends the download with an error.
+fn following_pages(
+    backend: Backend,
+    view: StatusView,
+    next: Option<PageKey>,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    stream::unfold(next, move |next| {
+        let (backend, view) = (backend.clone(), view.clone());
+        async move {
+            let key = next?;
+            match read_page(&backend, &view.with_cursor(Cursor::After(key))).await {
+                Ok(page) => Some((Ok(Bytes::from(page.csv)), page.next)),
+                Err((_, message)) => Some((Err(std::io::Error::other(message)), None)),
+            }
+        }
+    })
 }
 
 fn row_line(row: &StatusRow) -> String {
