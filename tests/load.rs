@@ -9,12 +9,11 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use common::tcp::{connect, connect_from, post};
+use common::tcp::{connect, connect_from, post, sign_in};
 use custsync::customer::{CreatedCustomer, CustomerDraft};
 use custsync::customer_page::CreateCustomer;
 use custsync::hq_db::DEMO_PASSWORD;
 use custsync::operation::OperationId;
-use custsync::sign_in::SignIn;
 use leptos::server_fn::ServerFn;
 
 const CLIENTS: usize = 32;
@@ -82,15 +81,9 @@ async fn thirty_two_clients_add_customers_without_an_error_and_all_are_staged() 
     let test = common::start().await;
     let addr = serve(test.backend.clone()).await;
     let mut stream = connect(addr).await.expect("connected");
-    let reply = post(
-        &mut stream,
-        SignIn::PATH,
-        "application/x-www-form-urlencoded",
-        "",
-        &format!("user_name=seattle&password={DEMO_PASSWORD}"),
-    )
-    .await
-    .expect("an answer");
+    let reply = sign_in(&mut stream, "seattle", DEMO_PASSWORD)
+        .await
+        .expect("an answer");
     assert_eq!(reply.status, 200);
     let cookie = reply.cookie.expect("a session cookie");
 
@@ -141,16 +134,7 @@ async fn sign_in_from(
     password: &str,
 ) -> Option<common::tcp::Reply> {
     let mut connection = connect_from(from.into(), addr).await.ok()?;
-    let body = format!("user_name={user_name}&password={password}");
-    post(
-        &mut connection,
-        SignIn::PATH,
-        "application/x-www-form-urlencoded",
-        "",
-        &body,
-    )
-    .await
-    .ok()
+    sign_in(&mut connection, user_name, password).await.ok()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,12 +17,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::tcp::{Connection, connect, post};
+use common::tcp::{Connection, connect, post, sign_in};
 use custsync::customer::{CreatedCustomer, CustomerDraft};
 use custsync::customer_page::CreateCustomer;
 use custsync::hq_db::DEMO_PASSWORD;
 use custsync::operation::OperationId;
-use custsync::sign_in::SignIn;
 use leptos::server_fn::ServerFn;
 use sqlx::{Connection as _, SqliteConnection};
 
@@ -61,20 +60,11 @@ fn start_server(data_dir: &Path, addr: SocketAddr) -> Child {
 /// Signs the Seattle cashier in once the server answers; its session cookie.
 async fn sign_in_when_up(addr: SocketAddr) -> String {
     for _ in 0..600 {
-        if let Ok(mut connection) = connect(addr).await {
-            let body = format!("user_name=seattle&password={DEMO_PASSWORD}");
-            if let Ok(reply) = post(
-                &mut connection,
-                SignIn::PATH,
-                "application/x-www-form-urlencoded",
-                "",
-                &body,
-            )
-            .await
-            {
-                assert_eq!(reply.status, 200, "{}", reply.body);
-                return reply.cookie.expect("a session cookie");
-            }
+        if let Ok(mut connection) = connect(addr).await
+            && let Ok(reply) = sign_in(&mut connection, "seattle", DEMO_PASSWORD).await
+        {
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            return reply.cookie.expect("a session cookie");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -45,16 +45,10 @@ async fn stores(backend: &crate::backend::Backend) -> Result<Vec<(i64, String)>,
 #[server(output = crate::wire::JsonText)]
 pub async fn sign_out_everywhere(user_name: String) -> Result<String, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        crate::error::check_length("A user name", &user_name, crate::access::MAX_USER_NAME)?;
-        let user = backend
-            .hq
-            .find_user(&user_name)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::NotFound(format!("There is no user {user_name:?}.")))?;
+        let user = existing_user(&backend, &user_name).await?;
         let ended = backend
             .sessions
             .end_sessions_of(&backend.channel, &user_name)
@@ -62,7 +56,7 @@ pub async fn sign_out_everywhere(user_name: String) -> Result<String, AppError> 
         tracing::info!(user = %user_name, ended, "signed out everywhere");
         Ok(format!(
             "{} is signed out everywhere ({ended} {}).",
-            user.user.display_name,
+            user.display_name,
             if ended == 1 { "session" } else { "sessions" }
         ))
     };
@@ -77,7 +71,7 @@ pub async fn change_user_access(user_name: String, role: String, store: String) 
     use crate::respond::{authorize_user, internal, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
-        crate::error::check_length("A user name", &user_name, crate::access::MAX_USER_NAME)?;
+        let user = existing_user(&backend, &user_name).await?;
         if user_name == admin.user_name {
             return Err(AppError::Refused(
                 "You cannot change your own role or store: ask another admin.".to_string(),
@@ -88,22 +82,13 @@ pub async fn change_user_access(user_name: String, role: String, store: String) 
         let stores: Vec<i64> = stores(&backend).await?.into_iter().map(|(id, _)| id).collect();
         let store = crate::access::store_for_role(role, store.trim().parse().ok(), &stores)
             .map_err(|message| invalid_store(&message))?;
-        let user = backend
-            .hq
-            .find_user(&user_name)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::NotFound(format!("There is no user {user_name:?}.")))?;
         if !backend
             .hq
             .change_user_access(&user_name, role, store)
             .await
             .map_err(internal)?
         {
-            return Ok(format!(
-                "{} already had that role and store.",
-                user.user.display_name
-            ));
+            return Ok(format!("{} already had that role and store.", user.display_name));
         }
         let ended = backend
             .sessions
@@ -112,11 +97,24 @@ pub async fn change_user_access(user_name: String, role: String, store: String) 
         tracing::info!(user = %user_name, role = role.name(), ?store, ended, "role or store changed");
         Ok(format!(
             "{} is now {}; their sessions have ended ({ended}), and they sign in again to go on.",
-            user.user.display_name,
+            user.display_name,
             role.with_article()
         ))
     };
     respond(result.await)
+}
+
+/// The user named so, or a 404.
+#[cfg(feature = "ssr")]
+async fn existing_user(backend: &crate::backend::Backend, user_name: &str) -> Result<SignedInUser, AppError> {
+    crate::error::check_length("A user name", user_name, crate::access::MAX_USER_NAME)?;
+    backend
+        .hq
+        .find_user(user_name)
+        .await
+        .map_err(crate::respond::internal)?
+        .map(|stored| stored.user)
+        .ok_or_else(|| AppError::NotFound(format!("There is no user {user_name:?}.")))
 }
 
 #[cfg(feature = "ssr")]

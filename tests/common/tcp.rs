@@ -5,6 +5,8 @@
 use std::io::{Error, ErrorKind};
 use std::net::{IpAddr, SocketAddr};
 
+use custsync::sign_in::SignIn;
+use leptos::server_fn::ServerFn;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
 
@@ -18,6 +20,19 @@ pub struct Reply {
     /// Its `Retry-After`, in seconds.
     pub retry_after: Option<u64>,
     pub body: String,
+}
+
+/// Signs `user_name` in on the connection, as the Sign in form posts.
+pub async fn sign_in(connection: &mut Connection, user_name: &str, password: &str) -> std::io::Result<Reply> {
+    let body = format!("user_name={user_name}&password={password}");
+    post(
+        connection,
+        SignIn::PATH,
+        "application/x-www-form-urlencoded",
+        "",
+        &body,
+    )
+    .await
 }
 
 pub async fn connect(addr: SocketAddr) -> std::io::Result<Connection> {
