@@ -12,7 +12,9 @@ use crate::customer::{
 };
 use crate::customer_form::{AddressEditor, CustomerEditor, EditorMode};
 use crate::error::AppError;
-use crate::outbox::{Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id};
+use crate::outbox::{
+    KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id, start_sending,
+};
 use crate::ui::{ErrorNote, loaded};
 
 /// How a channel works now: the mode its cached configuration gives, and
@@ -258,7 +260,7 @@ pub async fn add_customer_address(
 
 /// Sends an operation a form saved, or the outbox kept, to its server
 /// function, under the id the browser gave it.
-pub async fn send_waiting(waiting: Waiting) -> Result<Sent, AppError> {
+async fn send_waiting(waiting: Waiting) -> Result<Sent, AppError> {
     let id = waiting.operation_id.to_string();
     match waiting.operation {
         WaitingOperation::Create { draft } => create_customer(waiting.register, id, draft)
@@ -273,6 +275,55 @@ pub async fn send_waiting(waiting: Waiting) -> Result<Sent, AppError> {
                 .map(Sent::Changed)
         }
     }
+}
+
+/// What a page asks of the outbox's code: one split point, downloaded apart
+/// from the page, when a register opens (`start_register_outbox`), so that
+/// it works once the network has gone without weighing on the page's own
+/// download. It holds what reads and writes the browser's storage and the
+/// three server functions that send what the outbox keeps.
+enum OutboxWork {
+    /// Read what the browser keeps and send it while the page is open, under
+    /// the page's reactive owner.
+    Start(Outbox, Owner),
+    Change(Outbox, KeptChange),
+    Save(Option<Outbox>, Box<Waiting>),
+}
+
+#[lazy]
+async fn outbox_code(work: OutboxWork) -> Option<Saved> {
+    match work {
+        OutboxWork::Start(outbox, owner) => {
+            owner.with(|| start_sending(outbox, send_waiting));
+            None
+        }
+        OutboxWork::Change(outbox, change) => {
+            outbox.change_kept(change);
+            None
+        }
+        OutboxWork::Save(outbox, waiting) => Some(Outbox::save(outbox, *waiting, send_waiting).await),
+    }
+}
+
+/// Reads what the register's outbox keeps and sends it while the page is
+/// open, once the outbox's code is downloaded.
+pub async fn start_register_outbox(outbox: Outbox, owner: Owner) {
+    outbox_code(OutboxWork::Start(outbox, owner)).await;
+}
+
+/// Changes what the register's outbox keeps (Discard, Send again).
+pub fn change_kept(outbox: Outbox, change: KeptChange) {
+    leptos::task::spawn_local(async move {
+        outbox_code(OutboxWork::Change(outbox, change)).await;
+    });
+}
+
+/// Saves an operation a form made, through the register's outbox when
+/// there is one (`Outbox::save`).
+pub async fn save_operation(outbox: Option<Outbox>, waiting: Waiting) -> Saved {
+    outbox_code(OutboxWork::Save(outbox, Box::new(waiting)))
+        .await
+        .unwrap_or(Saved::NotSaved(AppError::Internal))
 }
 
 /// The signed-in shopper's own customer key, if they have signed up.
@@ -301,10 +352,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     let outbox = use_context::<Outbox>();
     let reference_register = register.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(reference_register.clone()));
-    let edit =
-        Action::new_local(move |waiting: &Waiting| Outbox::save(outbox, waiting.clone(), send_waiting));
-    let add_address =
-        Action::new_local(move |waiting: &Waiting| Outbox::save(outbox, waiting.clone(), send_waiting));
+    let edit = Action::new_local(move |waiting: &Waiting| save_operation(outbox, waiting.clone()));
+    let add_address = Action::new_local(move |waiting: &Waiting| save_operation(outbox, waiting.clone()));
     // Reloaded only after a change succeeded: a refused one keeps the form,
     // and everything typed in it, on the page.
     let saved = RwSignal::new(0_u32);

@@ -166,12 +166,28 @@ pub fn next_backoff(seconds: u32) -> u32 {
     (seconds * 2).clamp(1, MAX_BACKOFF_SECONDS)
 }
 
+/// A change to what the outbox keeps, asked for by the cashier or by the
+/// page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeptChange {
+    /// Read the storage again: the page opened, or another tab changed it.
+    Reload,
+    /// Drop an operation the server refused, at the cashier's word.
+    Discard(OperationId),
+    /// Send a refused operation again, at the cashier's word (after signing
+    /// in again, say).
+    SendAgain(OperationId),
+}
+
 /// How many operations this browser keeps, for the header of every page.
 #[derive(Debug, Clone, Copy)]
 pub struct WaitingCount(pub RwSignal<usize>);
 
 /// The operations kept in this browser, and the state of their sending.
-/// Pages of the POS share one, from their context.
+/// Pages of the POS share one, from their context. Pages reach what reads
+/// or writes the browser's storage, or sends, through `customer_page`'s
+/// split point (`save_operation`, `change_kept`, `start_register_outbox`):
+/// that code is downloaded apart from the page.
 #[derive(Debug, Clone, Copy)]
 pub struct Outbox {
     /// What the browser's storage holds, oldest first.
@@ -187,18 +203,16 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// The outbox of this browser, read from its storage.
+    /// An outbox that holds nothing yet; `start_sending` reads the storage.
     pub fn new() -> Outbox {
-        let outbox = Outbox {
+        Outbox {
             kept: RwSignal::new(Vec::new()),
             delivered: RwSignal::new(Vec::new()),
             connection: RwSignal::new(Connection::Connected),
             in_flight: StoredValue::new(Vec::new()),
             next_try_in: StoredValue::new(0),
             backoff: StoredValue::new(0),
-        };
-        Effect::new(move |_| outbox.reload());
-        outbox
+        }
     }
 
     /// Saves an operation a form made: sent at once when nothing waits
@@ -280,23 +294,21 @@ impl Outbox {
         self.change(|kept| kept.retain(|w| w.operation_id != *id));
     }
 
-    /// Drops an operation the server refused, at the cashier's word.
-    pub fn discard(self, id: &OperationId) {
-        self.forget(id);
+    pub fn change_kept(self, change: KeptChange) {
+        match change {
+            KeptChange::Reload => self.kept.set(storage::read()),
+            KeptChange::Discard(id) => self.forget(&id),
+            KeptChange::SendAgain(id) => {
+                self.change(|kept| {
+                    kept.iter_mut()
+                        .filter(|w| w.operation_id == id)
+                        .for_each(|w| w.refused = None)
+                });
+                self.try_soon();
+            }
+        }
     }
 
-    /// Sends a refused operation again, at the cashier's word (after signing
-    /// in again, say).
-    pub fn send_again(self, id: &OperationId) {
-        self.change(|kept| {
-            kept.iter_mut()
-                .filter(|w| w.operation_id == *id)
-                .for_each(|w| w.refused = None)
-        });
-        self.try_soon();
-    }
-
-    #[cfg(feature = "hydrate")]
     fn mark_refused(self, id: &OperationId, reason: String) {
         self.change(|kept| {
             kept.iter_mut()
@@ -316,11 +328,6 @@ impl Outbox {
         self.kept.set(kept);
     }
 
-    /// Reads the storage again, after another tab changed it.
-    pub fn reload(self) {
-        self.kept.set(storage::read());
-    }
-
     pub fn try_soon(self) {
         self.next_try_in.set_value(0);
     }
@@ -336,8 +343,7 @@ impl Outbox {
 
     /// Sends what waits, oldest first, until one cannot be sent. Returns
     /// false once the page that owns the outbox is gone.
-    #[cfg(feature = "hydrate")]
-    async fn send_waiting<F, Fut>(self, send: &F) -> bool
+    pub async fn send_kept<F, Fut>(self, send: &F) -> bool
     where
         F: Fn(Waiting) -> Fut,
         Fut: Future<Output = Result<Sent, AppError>>,
@@ -399,6 +405,7 @@ where
     F: Fn(Waiting) -> Fut + 'static,
     Fut: Future<Output = Result<Sent, AppError>> + 'static,
 {
+    outbox.change_kept(KeptChange::Reload);
     browser::follow_the_network(outbox);
     browser::keep_the_pos_for_offline();
     leptos::task::spawn_local(async move {
@@ -411,7 +418,7 @@ where
                 outbox.next_try_in.set_value(wait - 1);
                 continue;
             }
-            if !outbox.send_waiting(&send).await {
+            if !outbox.send_kept(&send).await {
                 return;
             }
         }
@@ -512,7 +519,7 @@ pub fn stored_count() -> usize {
 mod browser {
     use leptos::prelude::*;
 
-    use super::{Connection, Outbox, WaitingCount};
+    use super::{Connection, KeptChange, Outbox, WaitingCount};
 
     /// 16 random bytes from the browser's cryptographic source, which
     /// (unlike `crypto.randomUUID`) works on a plain-HTTP store server too.
@@ -566,7 +573,9 @@ mod browser {
         let went_offline = window_event_listener(leptos::ev::offline, move |_| {
             outbox.connection.set(Connection::BrowserOffline);
         });
-        let other_tab = window_event_listener(leptos::ev::storage, move |_| outbox.reload());
+        let other_tab = window_event_listener(leptos::ev::storage, move |_| {
+            outbox.change_kept(KeptChange::Reload)
+        });
         on_cleanup(move || {
             went_online.remove();
             went_offline.remove();

@@ -17,7 +17,10 @@ const EVERY_FILE: &str = "Release WASM, every file together, in the gzip copies 
 const MANIFEST: &str = "__wasm_split_manifest.json";
 /// The split point of the customer editor, which pages open on a click.
 const EDITOR: &str = "customer_editor_code_";
-const POS_WITH_EDITOR: &str = "Release WASM the POS has downloaded once Add customer has opened the customer editor, in the gzip copies (KiB)";
+/// The split point of the register's outbox, which the POS fetches as soon
+/// as it has hydrated.
+const OUTBOX: &str = "outbox_code_";
+const POS_WITH_EDITOR: &str = "Release WASM the POS has downloaded once Add customer has opened the customer editor (with the outbox's code), in the gzip copies (KiB)";
 
 /// Measures the bundle `cargo leptos build --release --split` wrote; the
 /// figures are not measured when there is none.
@@ -98,7 +101,8 @@ struct Bundle {
     shell: Load,
     /// Each page's chunks, without the shell.
     pages: Vec<Load>,
-    /// The shell, the POS and the customer editor, which Add customer downloads.
+    /// The shell, the POS, its outbox's code and the customer editor, which
+    /// Add customer downloads.
     pos_with_editor: Option<Load>,
     every_file_kb: f64,
 }
@@ -127,8 +131,12 @@ impl Bundle {
             }
         }
         let split_point = |prefix: &str| chunks_of.keys().find(|name| name.starts_with(prefix));
-        let pos_with_editor = match (split_point("__pos_route_view_"), split_point(EDITOR)) {
-            (Some(pos), Some(editor)) => Some(load_of(folder, chunks(&[pos, editor]))?),
+        let pos_with_editor = match (
+            split_point("__pos_route_view_"),
+            split_point(EDITOR),
+            split_point(OUTBOX),
+        ) {
+            (Some(pos), Some(editor), Some(outbox)) => Some(load_of(folder, chunks(&[pos, editor, outbox]))?),
             _ => None,
         };
         let shell = Load::of_file(shell)?;

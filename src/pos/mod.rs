@@ -10,11 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::customer::CustomerSummary;
 use crate::customer_form::{AccountCell, CreatedConfirmation, CustomerEditor, EditorMode, preload_editors};
-use crate::customer_page::{CustomerCard, channel_mode, channel_reference, send_waiting};
+use crate::customer_page::{
+    CustomerCard, channel_mode, channel_reference, save_operation, start_register_outbox,
+};
 use crate::error::AppError;
-use crate::outbox::{Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id, start_sending};
+use crate::outbox::{Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id};
 use crate::ui::{ServerForm, loaded};
-use waiting::WaitingPanel;
+use waiting::{WaitingPanel, preload_waiting_list};
 
 /// A register a cashier can open, with its store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,15 +112,22 @@ pub async fn search_customers(term: String) -> Result<Vec<CustomerSummary>, AppE
 }
 
 /// The register's outbox, shared by the POS pages through their context,
-/// and sending what it keeps while the page is open. The customer forms'
-/// code is fetched once the page is idle, so that Add customer, Edit and
-/// Add address open even after the network has gone.
+/// and sending what it keeps while the page is open. The code of the outbox
+/// and of the customer forms is fetched once the page is idle, so that Add
+/// customer, Edit and Add address open and save even after the network has
+/// gone.
 fn open_register_outbox() -> Outbox {
     let outbox = Outbox::new();
     provide_context(outbox);
     Effect::new(move |_| {
-        start_sending(outbox, send_waiting);
-        leptos::task::spawn_local(preload_editors());
+        let Some(owner) = Owner::current() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            start_register_outbox(outbox, owner).await;
+            preload_waiting_list().await;
+            preload_editors().await;
+        });
     });
     outbox
 }
@@ -312,8 +321,7 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
     let register_key = register.key();
     let reference_key = register_key.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(Some(reference_key.clone())));
-    let save =
-        Action::new_local(move |waiting: &Waiting| Outbox::save(Some(outbox), waiting.clone(), send_waiting));
+    let save = Action::new_local(move |waiting: &Waiting| save_operation(Some(outbox), waiting.clone()));
     let adding = RwSignal::new(false);
     // Made when the form opens: the same customer saved again is sent under
     // the same id, however often.

@@ -6,11 +6,11 @@ use leptos::prelude::*;
 
 use crate::customer::{ChangeOutcome, CreatedHow, CustomerDraft, ReferenceData, display_name};
 use crate::customer_form::{CustomerEditor, EditorMode};
-use crate::customer_page::{channel_reference, send_waiting};
+use crate::customer_page::{change_kept, channel_reference, save_operation};
 use crate::error::AppError;
 use crate::operation::OperationId;
 use crate::outbox::{
-    Connection, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_customer, new_operation_id,
+    Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_customer, new_operation_id,
 };
 use crate::ui::loaded;
 
@@ -19,15 +19,29 @@ use crate::ui::loaded;
 #[component]
 pub fn WaitingPanel(outbox: Outbox, register: String) -> impl IntoView {
     let reference_register = register.clone();
+    // Asked for with the page: Edit of a kept customer needs it once the
+    // network may have gone.
     let reference = Resource::new(
         || (),
         move |_| channel_reference(Some(reference_register.clone())),
     );
     let register = StoredValue::new(register);
-    // The customer opened from the list, while its create is kept.
-    let opened = RwSignal::new(None::<OperationId>);
     let kept_count = move || outbox.kept.with(Vec::len);
     let anything_to_list = move || kept_count() > 0 || outbox.delivered.with(|d| !d.is_empty());
+    let list = move || {
+        let props = WaitingListProps {
+            outbox,
+            register: register.get_value(),
+            reference,
+        };
+        view! {
+            <Suspense fallback=|| view! { <p>"Loading the list…"</p> }>
+                {Suspend::new(async move {
+                    waiting_list_code(Some(props)).await.unwrap_or_else(|| ().into_any())
+                })}
+            </Suspense>
+        }
+    };
     view! {
         <section aria-labelledby="waiting-heading" class="waiting">
             <h2 id="waiting-heading" class="visually-hidden">"Store server"</h2>
@@ -42,31 +56,65 @@ pub fn WaitingPanel(outbox: Outbox, register: String) -> impl IntoView {
                     n => Some(format!(" · {n} operations kept in this browser")),
                 }}
             </p>
-            <Show when=anything_to_list>
-                <table>
-                    <caption>"Kept in this browser"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Operation"</th>
-                            <th scope="col">"Customer"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Actions"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=move || outbox.kept.get() key=|w| (w.operation_id.clone(), w.refused.clone()) let:waiting>
-                            <KeptRow outbox waiting opened />
-                        </For>
-                        <For each=move || outbox.delivered.get() key=|(w, _)| w.operation_id.clone() let:delivered>
-                            <DeliveredRow waiting=delivered.0 sent=delivered.1 register=register.get_value() />
-                        </For>
-                    </tbody>
-                </table>
-            </Show>
-            {move || opened.get().map(|id| view! {
-                <KeptCustomer outbox id register=register.get_value() reference />
-            })}
+            <Show when=anything_to_list>{list}</Show>
         </section>
+    }
+}
+
+/// What the list of kept and sent operations takes from its panel.
+struct WaitingListProps {
+    outbox: Outbox,
+    register: String,
+    reference: Resource<Result<ReferenceData, AppError>>,
+}
+
+/// The split point of the list: its code is downloaded after the page,
+/// with the outbox's, not with it. Without props, it only loads.
+#[lazy]
+fn waiting_list_code(props: Option<WaitingListProps>) -> Option<AnyView> {
+    props.map(|props| waiting_list(props).into_any())
+}
+
+/// Downloads the list's code without showing it, so that it shows once the
+/// network has gone.
+pub async fn preload_waiting_list() {
+    waiting_list_code(None).await;
+}
+
+/// The operations kept in this browser and those sent since the page
+/// opened, and the kept customer opened from them.
+fn waiting_list(props: WaitingListProps) -> impl IntoView {
+    let WaitingListProps {
+        outbox,
+        register,
+        reference,
+    } = props;
+    let register = StoredValue::new(register);
+    // The customer opened from the list, while its create is kept.
+    let opened = RwSignal::new(None::<OperationId>);
+    view! {
+        <table>
+            <caption>"Kept in this browser"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Operation"</th>
+                    <th scope="col">"Customer"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For each=move || outbox.kept.get() key=|w| (w.operation_id.clone(), w.refused.clone()) let:waiting>
+                    <KeptRow outbox waiting opened />
+                </For>
+                <For each=move || outbox.delivered.get() key=|(w, _)| w.operation_id.clone() let:delivered>
+                    <DeliveredRow waiting=delivered.0 sent=delivered.1 register=register.get_value() />
+                </For>
+            </tbody>
+        </table>
+        {move || opened.get().map(|id| view! {
+            <KeptCustomer outbox id register=register.get_value() reference />
+        })}
     }
 }
 
@@ -107,10 +155,10 @@ fn KeptRow(outbox: Outbox, waiting: Waiting, opened: RwSignal<Option<OperationId
                 <td>{name}</td>
                 <td><span class="badge failed">"Refused"</span> " " {reason}</td>
                 <td>
-                    <button type="button" class="secondary" on:click=move |_| outbox.send_again(&id.get_value())>
+                    <button type="button" class="secondary" on:click=move |_| change_kept(outbox, KeptChange::SendAgain(id.get_value()))>
                         "Send again"
                     </button>
-                    <button type="button" class="secondary" on:click=move |_| outbox.discard(&id.get_value())>
+                    <button type="button" class="secondary" on:click=move |_| change_kept(outbox, KeptChange::Discard(id.get_value()))>
                         "Discard"
                     </button>
                 </td>
@@ -161,8 +209,7 @@ fn KeptCustomer(
 ) -> impl IntoView {
     let key = StoredValue::new(id.to_string());
     let customer = Memo::new(move |_| outbox.kept.with(|kept| kept_customer(kept, &id)));
-    let save =
-        Action::new_local(move |waiting: &Waiting| Outbox::save(Some(outbox), waiting.clone(), send_waiting));
+    let save = Action::new_local(move |waiting: &Waiting| save_operation(Some(outbox), waiting.clone()));
     let editing = RwSignal::new(false);
     let operation_id = StoredValue::new(new_operation_id());
     Effect::new(move |_| {
