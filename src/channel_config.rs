@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use crate::channel_db::{ChannelDb, ChannelDbError, ConfigurationCopy};
-use crate::features::Feature;
+use crate::domain::features::Feature;
 
 /// The copy the cache holds and when it was read.
 type Loaded = Option<(Instant, Arc<ConfigurationCopy>)>;

@@ -5,15 +5,15 @@
 
 use crate::channel_config::{CachedConfig, ChannelConfigCache};
 use crate::channel_db::{AppliedUpTo, ChannelDb, ChannelDbError, NewOperation};
-use crate::customer::{
+use crate::domain::customer::{
     AddressDraft, ChangeOutcome, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
     CustomerSummary, ReferenceData, validate_address, validate_customer,
 };
+use crate::domain::features::Feature;
+use crate::domain::operation::OperationId;
+use crate::domain::records::{ChannelRecord, OperationKind, StagedOperation};
 use crate::error::{AppError, FieldErrors};
-use crate::features::Feature;
-use crate::operation::OperationId;
 use crate::realtime::{CallContext, RealtimeError, RealtimeService};
-use crate::records::{ChannelRecord, OperationKind, StagedOperation};
 
 /// What the channel side works with: its database, its configuration cache
 /// and the real-time service into HQ.
@@ -37,7 +37,7 @@ impl Origin {
     pub fn from_register_key(register: Option<&str>) -> Result<Origin, AppError> {
         match register {
             None => Ok(Origin::OnlineStore),
-            Some(key) => crate::pos::parse_register_key(key)
+            Some(key) => crate::domain::registers::parse_register_key(key)
                 .map(|(channel_id, register_number)| Origin::Register {
                     channel_id,
                     register_number,
@@ -78,28 +78,6 @@ pub enum CustomerError {
     Realtime(#[from] RealtimeError),
     #[error(transparent)]
     Storage(#[from] ChannelDbError),
-}
-
-impl From<CustomerError> for AppError {
-    fn from(error: CustomerError) -> Self {
-        match error {
-            CustomerError::Invalid(fields) => AppError::Invalid(fields),
-            CustomerError::UnknownCustomer(_) => AppError::NotFound(error.to_string()),
-            CustomerError::UnknownRegister { .. }
-            | CustomerError::NoOnlineStore
-            | CustomerError::PendingCustomer(_)
-            | CustomerError::HqUnreachable(_)
-            | CustomerError::OperationIdReused => AppError::Refused(error.to_string()),
-            CustomerError::Realtime(RealtimeError::UnknownCustomer(_)) => {
-                AppError::Refused(error.to_string())
-            }
-            CustomerError::Realtime(RealtimeError::OperationIdReused) => {
-                AppError::Refused(CustomerError::OperationIdReused.to_string())
-            }
-            CustomerError::Realtime(other) => crate::respond::internal(other),
-            CustomerError::Storage(storage) => crate::respond::internal(storage),
-        }
-    }
 }
 
 /// The customer groups this channel knows and the default of `origin`, for

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::customer::{
+use crate::domain::customer::{
     ADDRESS_PURPOSES, AFFILIATIONS, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES, ContactDraft,
     CreatedCustomer, CreatedHow, CustomerDraft, CustomerSummary, LANGUAGES, Limits, PartyType, ReferenceData,
     validate_address, validate_customer,
@@ -728,7 +728,7 @@ fn Attributes(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoVi
             draft.update(|d| {
                 match d.attributes.iter_mut().find(|a| a.name == name) {
                     Some(attribute) => attribute.value = value,
-                    None => d.attributes.push(crate::customer::AttributeDraft {
+                    None => d.attributes.push(crate::domain::customer::AttributeDraft {
                         name: name.to_string(),
                         value,
                     }),

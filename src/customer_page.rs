@@ -6,11 +6,11 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use crate::customer::{
+use crate::customer_form::{AddressEditor, CustomerEditor, EditorMode};
+use crate::domain::customer::{
     AddressDraft, COUNTRIES, ChangeOutcome, ChannelCustomer, CreatedCustomer, CustomerDraft, LANGUAGES,
     PartyType, ReferenceData,
 };
-use crate::customer_form::{AddressEditor, CustomerEditor, EditorMode};
 use crate::error::AppError;
 use crate::outbox::{
     KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id, start_sending,
@@ -59,7 +59,7 @@ async fn authorize_origin(
 > {
     use crate::access::{Access, check};
     use crate::channel_customers::Origin;
-    use crate::pos::MAX_REGISTER_KEY;
+    use crate::domain::registers::MAX_REGISTER_KEY;
     use crate::respond::authorize_user;
     let Some(register) = register else {
         let (backend, user) = authorize_user(Access::Shopper).await?;
@@ -76,9 +76,9 @@ async fn authorize_origin(
 
 /// The operation id the browser made for this save.
 #[cfg(feature = "ssr")]
-fn parse_operation_id(operation_id: &str) -> Result<crate::operation::OperationId, AppError> {
+fn parse_operation_id(operation_id: &str) -> Result<crate::domain::operation::OperationId, AppError> {
     crate::error::check_length("An operation id", operation_id, crate::error::MAX_KEY)?;
-    crate::operation::OperationId::parse(operation_id)
+    crate::domain::operation::OperationId::parse(operation_id)
         .map_err(|error| AppError::BadRequest(error.to_string()))
 }
 
@@ -96,8 +96,9 @@ fn check_customer_access(user: &crate::access::SignedInUser, key: &str) -> Resul
 #[server(output = crate::wire::JsonText)]
 pub async fn channel_mode(register: Option<String>) -> Result<ModeNow, AppError> {
     use crate::channel_customers::Origin;
-    use crate::features::Feature;
-    use crate::respond::{internal, respond};
+    use crate::domain::features::Feature;
+    use crate::error::internal;
+    use crate::respond::respond;
     let result = async {
         let (backend, _, origin) = authorize_origin(register.as_deref()).await?;
         let (channel_id, offline) = match origin {
@@ -203,8 +204,9 @@ pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppEr
     use crate::access::sessions::{current_session, signed_in_user};
     use crate::access::{Access, Role};
     use crate::channel_customers::find_customer;
+    use crate::error::internal;
     use crate::error::{MAX_KEY, check_length};
-    use crate::respond::{authorize, internal, respond};
+    use crate::respond::{authorize, respond};
     let result = async {
         let user = signed_in_user(&current_session().await?).await?;
         let access = match user.map(|user| user.role) {
@@ -416,7 +418,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                 let reference = reference.await;
                 loaded(customer.await, move |customer| {
                     let initial = customer.customer.clone();
-                    let customer_name = StoredValue::new(crate::customer::display_name(&customer.customer));
+                    let customer_name = StoredValue::new(crate::domain::customer::display_name(&customer.customer));
                     view! {
                         <CustomerDetails customer=customer.clone() />
                         <div class="actions">
@@ -491,7 +493,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
 #[component]
 fn CustomerDetails(customer: ChannelCustomer) -> impl IntoView {
     let c = customer.customer;
-    let name = crate::customer::display_name(&c);
+    let name = crate::domain::customer::display_name(&c);
     let language = LANGUAGES
         .iter()
         .find(|(code, _)| *code == c.language)

@@ -128,7 +128,29 @@ impl FromServerFnError for AppError {
         // On the server this runs inside the request, so a malformed request
         // answers 400 instead of the framework's 500.
         #[cfg(feature = "ssr")]
-        crate::respond::set_status(&error);
+        set_status(&error);
         error
     }
+}
+
+/// Sets the status of the current response from the error it answers, and
+/// when to try again after a 429.
+#[cfg(feature = "ssr")]
+pub fn set_status(error: &AppError) {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(error.status());
+        if let AppError::TooMany {
+            retry_after_seconds, ..
+        } = error
+        {
+            response.insert_header(axum::http::header::RETRY_AFTER, (*retry_after_seconds).into());
+        }
+    }
+}
+
+/// An internal failure: logged with its cause, answered as a plain sentence.
+#[cfg(feature = "ssr")]
+pub fn internal(error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "internal error");
+    AppError::Internal
 }

@@ -1,7 +1,7 @@
 //! Changing a feature in HQ Feature management: the prerequisite rules
 //! checked against the states in the same transaction that writes the change.
 
-use crate::features::{Feature, FeatureRefusal, FeatureStates, check_change};
+use crate::domain::features::{Feature, FeatureRefusal, FeatureStates, check_change};
 use crate::hq_db::{HqDb, HqDbError};
 
 #[derive(Debug, thiserror::Error)]

@@ -1,8 +1,8 @@
 //! custsync: the asynchronous customer mode of a retail HQ/store system.
 //!
-//! Shared by server and browser: the domain rules (`customer`, `operation`,
-//! `jobs`), the error that crosses the wire (`error`) and the pages (`pos`,
-//! `ecommerce`, `hq`). Server only: the two databases (`channel_db`,
+//! Shared by server and browser: the domain rules (`domain`, `jobs`), the
+//! error that crosses the wire (`error`) and the pages (`pos`, `ecommerce`,
+//! `hq`). The README's code map names the floors the modules stand on. Server only: the two databases (`channel_db`,
 //! `hq_db`), the data exchange between them (`cdx`), the batch job (`sync`)
 //! and the start-up (`backend`, `settings`).
 
@@ -12,19 +12,15 @@
 
 pub mod access;
 pub mod app;
-pub mod customer;
 pub mod customer_form;
 pub mod customer_page;
-pub mod diagnosis;
+pub mod domain;
 pub mod ecommerce;
 pub mod error;
-pub mod features;
 pub mod hq;
 pub mod jobs;
-pub mod operation;
 pub mod outbox;
 pub mod pos;
-pub mod records;
 pub mod sign_in;
 pub mod ui;
 pub mod wire;

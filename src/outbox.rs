@@ -8,10 +8,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::customer::{AddressDraft, ChangeOutcome, CreatedCustomer, CustomerDraft, display_name};
+use crate::domain::customer::{AddressDraft, ChangeOutcome, CreatedCustomer, CustomerDraft, display_name};
+use crate::domain::operation::OperationId;
+use crate::domain::records::OperationKind;
 use crate::error::AppError;
-use crate::operation::OperationId;
-use crate::records::OperationKind;
 
 /// One operation kept in the browser until the store server has it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use crate::channel_config::CachedConfig;
 use crate::channel_db::{CHANNEL_CONFIGURATION, ChannelDb, ChannelDbError, GLOBAL_CONFIGURATION};
-use crate::customer::{ValidAddress, ValidCustomer};
-use crate::diagnosis::ModeEvidence;
-use crate::features::Feature;
+use crate::domain::customer::{ValidAddress, ValidCustomer};
+use crate::domain::diagnosis::ModeEvidence;
+use crate::domain::features::Feature;
+use crate::domain::operation::OperationId;
 use crate::hq_db::{HqDb, HqDbError, NewRealtimeCall, SyncTransaction};
-use crate::operation::OperationId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RealtimeError {

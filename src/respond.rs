@@ -6,11 +6,12 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use leptos::prelude::use_context;
-use leptos_axum::ResponseOptions;
 
 use crate::access::{Access, SignedInUser};
 use crate::backend::Backend;
-use crate::error::AppError;
+use crate::channel_customers::CustomerError;
+use crate::error::{AppError, internal, set_status};
+use crate::realtime::RealtimeError;
 
 /// The backend, for a user who may make a request needing `access`; a 403
 /// before anything is read or written otherwise.
@@ -39,20 +40,6 @@ fn backend() -> Result<Backend, AppError> {
         })
 }
 
-/// Sets the status of the current response from the error it answers, and
-/// when to try again after a 429.
-pub fn set_status(error: &AppError) {
-    if let Some(response) = use_context::<ResponseOptions>() {
-        response.set_status(error.status());
-        if let AppError::TooMany {
-            retry_after_seconds, ..
-        } = error
-        {
-            response.insert_header(axum::http::header::RETRY_AFTER, (*retry_after_seconds).into());
-        }
-    }
-}
-
 /// The address the request came from; none when the server was not given
 /// connection addresses (the in-process tests' router).
 pub async fn client_address() -> Option<IpAddr> {
@@ -70,8 +57,25 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
-/// An internal failure: logged with its cause, answered as a plain sentence.
-pub fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "internal error");
-    AppError::Internal
+/// How a refused or failed customer change is answered.
+impl From<CustomerError> for AppError {
+    fn from(error: CustomerError) -> Self {
+        match error {
+            CustomerError::Invalid(fields) => AppError::Invalid(fields),
+            CustomerError::UnknownCustomer(_) => AppError::NotFound(error.to_string()),
+            CustomerError::UnknownRegister { .. }
+            | CustomerError::NoOnlineStore
+            | CustomerError::PendingCustomer(_)
+            | CustomerError::HqUnreachable(_)
+            | CustomerError::OperationIdReused => AppError::Refused(error.to_string()),
+            CustomerError::Realtime(RealtimeError::UnknownCustomer(_)) => {
+                AppError::Refused(error.to_string())
+            }
+            CustomerError::Realtime(RealtimeError::OperationIdReused) => {
+                AppError::Refused(CustomerError::OperationIdReused.to_string())
+            }
+            CustomerError::Realtime(other) => internal(other),
+            CustomerError::Storage(storage) => internal(storage),
+        }
+    }
 }

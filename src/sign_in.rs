@@ -17,7 +17,8 @@ use crate::ui::ErrorNote;
 pub async fn sign_in(user_name: String, password: String) -> Result<SignedInUser, AppError> {
     use crate::access::passwords::{UNKNOWN_USER_HASH, check_password};
     use crate::access::sessions::{current_session, start_session};
-    use crate::respond::{backend_for_sign_in, client_address, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{backend_for_sign_in, client_address, respond};
     let result = async {
         let user_name = user_name.trim().to_string();
         check_credentials_shape(&user_name, &password)?;

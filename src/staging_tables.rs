@@ -8,9 +8,9 @@ use sqlx::query_builder::Separated;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use crate::customer::{AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType};
-use crate::hq::sync_status::view::{Cursor, StatusView};
-use crate::records::{OperationKind, StagedOperation};
+use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType};
+use crate::domain::records::{OperationKind, StagedOperation};
+use crate::domain::status_page::{Cursor, StatusView};
 
 /// The columns of RETAILASYNCCUSTOMERV2 an operation is read from.
 pub const HEADER_COLUMNS: &str = "id, temporary_id, operation, channel_id, register_number, customer_account,

@@ -4,9 +4,9 @@
 
 use crate::backend::Backend;
 use crate::cdx;
-use crate::diagnosis::ModeEvidence;
-use crate::features::{Feature, FeatureStates};
-use crate::hq::troubleshoot::{JobStatus, TroubleshootReport};
+use crate::domain::diagnosis::ModeEvidence;
+use crate::domain::features::{Feature, FeatureStates};
+use crate::domain::troubleshoot::{JobStatus, TroubleshootReport};
 use crate::jobs::Job;
 
 #[derive(Debug, thiserror::Error)]

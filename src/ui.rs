@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 use leptos::server_fn::{Http, ServerFn};
 
+use crate::domain::operation::{OperationStatus, display_time};
 use crate::error::AppError;
-use crate::operation::{OperationStatus, display_time};
 
 /// A failure the user should read, as a plain sentence.
 #[component]

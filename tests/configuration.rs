@@ -8,12 +8,12 @@ use std::time::Duration;
 use custsync::backend::Backend;
 use custsync::channel_config::ChannelConfigCache;
 use custsync::channel_customers::{CustomerError, Origin, create_customer, edit_customer, find_customer};
-use custsync::customer::{CreatedHow, CustomerDraft};
+use custsync::domain::customer::{CreatedHow, CustomerDraft};
+use custsync::domain::features::Feature;
+use custsync::domain::operation::OperationId;
+use custsync::domain::realtime_calls::CallFilter;
 use custsync::feature_management::{FeatureChangeError, change_feature};
-use custsync::features::Feature;
-use custsync::hq::realtime_calls::CallFilter;
 use custsync::jobs::Job;
-use custsync::operation::OperationId;
 
 const HOUSTON: Origin = Origin::Register {
     channel_id: 1,
@@ -466,7 +466,7 @@ async fn scheduled_jobs_are_due_until_they_run() {
 /// a download of them is seen by the very next create, not a while later.
 #[tokio::test]
 async fn a_register_and_a_customer_group_downloaded_by_1070_are_usable_at_once() {
-    use custsync::records::{CustomerGroupRecord, RegisterRecord};
+    use custsync::domain::records::{CustomerGroupRecord, RegisterRecord};
     let app = common::start().await;
     let channel = &app.backend.channel;
     let register_3 = Origin::Register {

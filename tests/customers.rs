@@ -8,12 +8,12 @@ use custsync::channel_customers::{
     CustomerError, Origin, add_address, create_customer, edit_customer, find_customer, search_customers,
 };
 use custsync::channel_db::NewOperation;
-use custsync::customer::{AddressDraft, AttributeDraft, ChangeOutcome, ContactDraft, CustomerDraft};
+use custsync::domain::customer::{AddressDraft, AttributeDraft, ChangeOutcome, ContactDraft, CustomerDraft};
+use custsync::domain::features::Feature;
+use custsync::domain::operation::OperationId;
+use custsync::domain::records::OperationKind;
 use custsync::feature_management::change_feature;
-use custsync::features::Feature;
 use custsync::jobs::Job;
-use custsync::operation::OperationId;
-use custsync::records::OperationKind;
 
 const HOUSTON: Origin = Origin::Register {
     channel_id: 1,
@@ -187,7 +187,7 @@ async fn a_complete_create_arrives_whole_in_hq() {
 async fn an_organization_is_created_under_its_name() {
     let app = common::start().await;
     let draft = CustomerDraft {
-        party_type: custsync::customer::PartyType::Organization,
+        party_type: custsync::domain::customer::PartyType::Organization,
         organization_name: "Fabrikam Catering".into(),
         ..CustomerDraft::default()
     };
@@ -715,11 +715,11 @@ async fn karen_in_the_channel(backend: &Backend) -> CustomerDraft {
 
 /// `draft` checked against the Houston channel's customer groups, as a
 /// real-time call or an admin's correction takes it.
-async fn valid(backend: &Backend, draft: &CustomerDraft) -> custsync::customer::ValidCustomer {
+async fn valid(backend: &Backend, draft: &CustomerDraft) -> custsync::domain::customer::ValidCustomer {
     let reference = custsync::channel_customers::reference_data(&backend.channel, HOUSTON)
         .await
         .unwrap();
-    custsync::customer::validate_customer(draft, &reference, false).unwrap()
+    custsync::domain::customer::validate_customer(draft, &reference, false).unwrap()
 }
 
 /// Whether the newest operation in HQ is still open, and its error.

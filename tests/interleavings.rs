@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use custsync::backend::Backend;
 use custsync::channel_db::NewOperation;
-use custsync::customer::{AddressDraft, CustomerDraft};
+use custsync::domain::customer::{AddressDraft, CustomerDraft};
+use custsync::domain::records::OperationKind;
 use custsync::jobs::{Job, JobError};
-use custsync::records::OperationKind;
 use custsync::settings::Settings;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;

@@ -10,10 +10,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use common::tcp::{connect, connect_from, post, sign_in};
-use custsync::customer::{CreatedCustomer, CustomerDraft};
 use custsync::customer_page::CreateCustomer;
+use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
+use custsync::domain::operation::OperationId;
 use custsync::hq_db::DEMO_PASSWORD;
-use custsync::operation::OperationId;
 use leptos::server_fn::ServerFn;
 
 const CLIENTS: usize = 32;

@@ -9,12 +9,12 @@ use axum::http::StatusCode;
 use common::http::{JSON, WebApp};
 use custsync::backend::Backend;
 use custsync::channel_customers::{CustomerError, Origin, add_address, create_customer, edit_customer};
-use custsync::customer::{AddressDraft, CreatedHow, CustomerDraft};
 use custsync::customer_page::{AddCustomerAddress, CreateCustomer, EditCustomer};
+use custsync::domain::customer::{AddressDraft, CreatedHow, CustomerDraft};
+use custsync::domain::features::Feature;
+use custsync::domain::operation::OperationId;
 use custsync::feature_management::change_feature;
-use custsync::features::Feature;
 use custsync::jobs::Job;
-use custsync::operation::OperationId;
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 

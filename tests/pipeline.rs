@@ -6,11 +6,11 @@ mod common;
 use custsync::backend::Backend;
 use custsync::channel_customers::{CustomerError, Origin, create_customer};
 use custsync::channel_db::NewOperation;
-use custsync::customer::{CreatedCustomer, CustomerDraft};
+use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
+use custsync::domain::operation::OperationId;
+use custsync::domain::records::OperationKind;
 use custsync::hq_db::PreparedUpload;
 use custsync::jobs::Job;
-use custsync::operation::OperationId;
-use custsync::records::OperationKind;
 
 const HOUSTON_REGISTER_1: Origin = Origin::Register {
     channel_id: 1,

@@ -9,12 +9,12 @@ use std::collections::HashSet;
 use custsync::backend::Backend;
 use custsync::cdx;
 use custsync::channel_customers::{Origin, create_customer};
-use custsync::customer::{CustomerDraft, validate_customer};
-use custsync::hq::sync_status::view::{Cursor, StatusPage, StatusRow, StatusView};
+use custsync::domain::customer::{CustomerDraft, validate_customer};
+use custsync::domain::operation::OperationId;
+use custsync::domain::operation::OperationStatus;
+use custsync::domain::records::OperationKind;
+use custsync::domain::status_page::{Cursor, StatusPage, StatusRow, StatusView};
 use custsync::jobs::Job;
-use custsync::operation::OperationId;
-use custsync::operation::OperationStatus;
-use custsync::records::OperationKind;
 
 const ORIGINS: [Origin; 3] = [
     Origin::Register {
@@ -160,7 +160,7 @@ async fn keyset_pages_walk_every_operation_once_forward_and_back() {
 }
 
 /// The key of the last row of page `pages_before` (0-based) of size 10.
-async fn page_key(backend: &Backend, pages_before: usize) -> custsync::hq::sync_status::view::PageKey {
+async fn page_key(backend: &Backend, pages_before: usize) -> custsync::domain::status_page::PageKey {
     let mut view = StatusView::default();
     let mut key = None;
     for _ in 0..pages_before {
@@ -538,8 +538,8 @@ async fn operations_made_at_one_time_are_listed_in_the_order_they_were_made_on_e
 /// `count` creates uploaded to HQ at once, one a second from 1 October, as
 /// the P-job would store them.
 async fn uploaded_to_hq(backend: &Backend, count: usize) -> Vec<String> {
-    let operations: Vec<custsync::records::StagedOperation> = (0..count)
-        .map(|n| custsync::records::StagedOperation {
+    let operations: Vec<custsync::domain::records::StagedOperation> = (0..count)
+        .map(|n| custsync::domain::records::StagedOperation {
             id: n as i64 + 1,
             temporary_id: format!("00000000-0000-4000-8000-{n:012}"),
             kind: OperationKind::Create,

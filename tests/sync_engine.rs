@@ -10,11 +10,11 @@ use std::time::Duration;
 use custsync::backend::Backend;
 use custsync::channel_customers::{Origin, create_customer};
 use custsync::channel_db::NewOperation;
-use custsync::customer::{AddressDraft, CustomerDraft};
+use custsync::domain::customer::{AddressDraft, CustomerDraft};
+use custsync::domain::operation::OperationId;
+use custsync::domain::records::OperationKind;
 use custsync::hq_db::{HqDb, UploadedOperationRow};
 use custsync::jobs::{Job, JobError, JobRun};
-use custsync::operation::OperationId;
-use custsync::records::OperationKind;
 use custsync::settings::Settings;
 use tempfile::TempDir;
 

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use custsync::channel_db::ChannelDb;
-use custsync::customer::CustomerDraft;
+use custsync::domain::customer::CustomerDraft;
 use custsync::hq_db::HqDb;
 use custsync::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};

@@ -1,7 +1,7 @@
 //! The customers every figure creates: one address and one contact each,
 //! unique emails, valid for the demo company's channels.
 
-use custsync::customer::{AddressDraft, ContactDraft, CustomerDraft};
+use custsync::domain::customer::{AddressDraft, ContactDraft, CustomerDraft};
 
 /// The Seattle store's first register, as the POS names it.
 pub const REGISTER_KEY: &str = "2-1";

@@ -4,8 +4,8 @@
 use std::time::Instant;
 
 use custsync::backend::Backend;
+use custsync::domain::records::{OperationKind, StagedOperation};
 use custsync::hq_db::PreparedUpload;
-use custsync::records::{OperationKind, StagedOperation};
 use custsync::settings::Settings;
 use tempfile::TempDir;
 

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use custsync::backend::Backend;
 use custsync::channel_db::NewOperation;
+use custsync::domain::records::OperationKind;
 use custsync::jobs::Job;
-use custsync::records::OperationKind;
 use custsync::settings::Settings;
 use tempfile::TempDir;
 use tokio::runtime::Runtime;

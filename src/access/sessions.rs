@@ -69,15 +69,15 @@ impl SessionStores {
         let ids = channel
             .user_session_ids(user_name)
             .await
-            .map_err(crate::respond::internal)?;
+            .map_err(crate::error::internal)?;
         for id in ids.iter().filter_map(|id| Id::from_str(id).ok()) {
-            self.cache.delete(&id).await.map_err(crate::respond::internal)?;
-            self.table.delete(&id).await.map_err(crate::respond::internal)?;
+            self.cache.delete(&id).await.map_err(crate::error::internal)?;
+            self.table.delete(&id).await.map_err(crate::error::internal)?;
         }
         channel
             .forget_user_sessions(user_name)
             .await
-            .map_err(crate::respond::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(ids.len())
     }
 
@@ -105,11 +105,11 @@ impl SessionStores {
 pub async fn current_session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>()
         .await
-        .map_err(crate::respond::internal)
+        .map_err(crate::error::internal)
 }
 
 pub async fn signed_in_user(session: &Session) -> Result<Option<SignedInUser>, AppError> {
-    session.get(USER_KEY).await.map_err(crate::respond::internal)
+    session.get(USER_KEY).await.map_err(crate::error::internal)
 }
 
 /// Starts a new session for `user`: a new id, so an id planted before
@@ -120,27 +120,27 @@ pub async fn start_session(
     user: &SignedInUser,
     channel: &ChannelDb,
 ) -> Result<(), AppError> {
-    session.cycle_id().await.map_err(crate::respond::internal)?;
+    session.cycle_id().await.map_err(crate::error::internal)?;
     remember_user(session, user).await?;
-    session.save().await.map_err(crate::respond::internal)?;
+    session.save().await.map_err(crate::error::internal)?;
     let id = session
         .id()
-        .ok_or_else(|| crate::respond::internal("a saved session has no id"))?;
+        .ok_or_else(|| crate::error::internal("a saved session has no id"))?;
     channel
         .record_user_session(&id.to_string(), &user.user_name)
         .await
-        .map_err(crate::respond::internal)
+        .map_err(crate::error::internal)
 }
 
 pub async fn remember_user(session: &Session, user: &SignedInUser) -> Result<(), AppError> {
     session
         .insert(USER_KEY, user)
         .await
-        .map_err(crate::respond::internal)
+        .map_err(crate::error::internal)
 }
 
 pub async fn end_session(session: &Session) -> Result<(), AppError> {
-    session.flush().await.map_err(crate::respond::internal)
+    session.flush().await.map_err(crate::error::internal)
 }
 
 /// The signed-in user of this request when they may make it, otherwise a

@@ -3,12 +3,12 @@
 
 use super::CdxError;
 use crate::channel_db::ChannelDb;
-use crate::customer::ReferenceData;
-use crate::hq::sync_status::detail::{OperationDetail, TimelineEntry, in_time_order};
-use crate::hq::sync_status::view::{PageKey, StatusCounts, StatusPage, StatusRow, StatusView, merge_page};
+use crate::domain::customer::ReferenceData;
+use crate::domain::operation::OperationStatus;
+use crate::domain::operation_detail::{OperationDetail, TimelineEntry, in_time_order};
+use crate::domain::records::{ChannelRecord, OperationKind, StagedOperation};
+use crate::domain::status_page::{PageKey, StatusCounts, StatusPage, StatusRow, StatusView, merge_page};
 use crate::hq_db::{HqDb, OperationHistory, UploadedOperationRow};
-use crate::operation::OperationStatus;
-use crate::records::{ChannelRecord, OperationKind, StagedOperation};
 
 /// The rows of one page of the view, with the keys of the pages before and
 /// after it.
@@ -85,7 +85,7 @@ fn waiting_row(op: StagedOperation, channel_name: &impl Fn(i64) -> String) -> St
     StatusRow {
         operation: op.kind.caption().to_string(),
         channel: channel_name(op.channel_id),
-        name: crate::customer::display_name(&op.customer),
+        name: crate::domain::customer::display_name(&op.customer),
         account: op.customer_account,
         temporary_id: op
             .customer_temporary_id

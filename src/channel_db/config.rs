@@ -6,8 +6,8 @@ use sqlx::SqliteConnection;
 
 use super::reference::ReferenceCopy;
 use super::{ChannelDb, ChannelDbError};
-use crate::pos::RegisterOption;
-use crate::records::{ChannelRecord, CustomerGroupRecord, FeatureRecord, RegisterRecord};
+use crate::domain::records::{ChannelRecord, CustomerGroupRecord, FeatureRecord, RegisterRecord};
+use crate::domain::registers::RegisterOption;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 

@@ -5,8 +5,8 @@ use sqlx::FromRow;
 
 use super::config::{CUSTOMERS, record_download};
 use super::{ChannelDb, ChannelDbError};
-use crate::customer::CustomerSummary;
-use crate::records::CustomerRecord;
+use crate::domain::customer::CustomerSummary;
+use crate::domain::records::CustomerRecord;
 use crate::staging_tables::{
     ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns, bind_address, bind_customer,
 };

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::records::ChannelRecord;
+use crate::domain::records::ChannelRecord;
 
 const MAX_AGE: Duration = Duration::from_secs(1);
 

@@ -2,7 +2,7 @@
 //! waiting for it, and the operations of one customer.
 
 use super::{ChannelDb, ChannelDbError};
-use crate::records::StagedOperation;
+use crate::domain::records::StagedOperation;
 use crate::staging_tables::{operations_document, read_operations};
 
 impl ChannelDb {

@@ -4,9 +4,9 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{ChannelDb, ChannelDbError};
-use crate::hq::sync_status::view::StatusView;
-use crate::operation::OperationStatus;
-use crate::records::StagedOperation;
+use crate::domain::operation::OperationStatus;
+use crate::domain::records::StagedOperation;
+use crate::domain::status_page::StatusView;
 use crate::staging_tables::{HEADER_COLUMNS, HeaderRow, push_status_filters, push_status_page};
 
 impl ChannelDb {

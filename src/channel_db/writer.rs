@@ -6,8 +6,8 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{ChannelDb, ChannelDbError};
-use crate::customer::CustomerDraft;
-use crate::records::OperationKind;
+use crate::domain::customer::CustomerDraft;
+use crate::domain::records::OperationKind;
 use crate::staging_tables::{
     CUSTOMER_COLUMNS, OPERATION_COLUMNS, insert_children, push_customer, rows_per_insert,
 };

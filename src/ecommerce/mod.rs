@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::customer::{CreatedCustomer, CustomerDraft};
 use crate::customer_form::{CreatedConfirmation, SignUpForm};
 use crate::customer_page::{
     CustomerCard, OnlineStoreMode, channel_reference, create_customer, my_profile_key,
 };
+use crate::domain::customer::{CreatedCustomer, CustomerDraft};
 use crate::outbox::new_operation_id;
 use crate::ui::loaded;
 

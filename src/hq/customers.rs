@@ -3,34 +3,19 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde::{Deserialize, Serialize};
 
+use crate::domain::hq_customers::HqCustomerRow;
 use crate::error::AppError;
 use crate::ui::{Time, loaded};
 
 #[cfg(feature = "ssr")]
 const LIST_LENGTH: u32 = 200;
 
-/// A customer as the HQ Customers page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct HqCustomerRow {
-    pub account: String,
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    pub customer_group: String,
-    pub created_at: String,
-    pub source_channel: Option<String>,
-    pub async_customer_id: Option<String>,
-    pub primary_address: Option<String>,
-    pub address_count: i64,
-}
-
 #[server(output = crate::wire::JsonText)]
 pub async fn hq_customers() -> Result<Vec<HqCustomerRow>, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         backend.hq.customer_list(LIST_LENGTH).await.map_err(internal)

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::configuration::{ChangeHistory, ConfigChange, FeatureRow};
+use super::configuration::ChangeHistory;
+use crate::domain::configuration::{ConfigChange, FeatureRow};
+use crate::domain::features::Feature;
 use crate::error::AppError;
-use crate::features::Feature;
 use crate::ui::{ActionAnswer, ServerForm, Time, loaded};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,7 +20,8 @@ pub struct FeaturePage {
 #[server(output = crate::wire::JsonText)]
 pub async fn feature_management() -> Result<FeaturePage, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let hq = backend.hq;
@@ -34,8 +36,9 @@ pub async fn feature_management() -> Result<FeaturePage, AppError> {
 #[server(output = crate::wire::JsonText)]
 pub async fn set_feature(name: String, enable: bool) -> Result<String, AppError> {
     use crate::access::Access;
+    use crate::error::internal;
     use crate::feature_management::{FeatureChangeError, change_feature};
-    use crate::respond::{authorize_user, internal, respond};
+    use crate::respond::{authorize_user, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
         crate::error::check_length("A feature name", &name, 100)?;

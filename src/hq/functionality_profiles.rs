@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::configuration::{ChangeHistory, ConfigChange, ProfileRow};
+use super::configuration::ChangeHistory;
+use crate::domain::configuration::{ConfigChange, ProfileRow};
 use crate::error::AppError;
 use crate::ui::{ActionAnswer, ServerForm, Time, loaded};
 
@@ -18,7 +19,8 @@ pub struct ProfilePage {
 #[server(output = crate::wire::JsonText)]
 pub async fn functionality_profiles() -> Result<ProfilePage, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let hq = backend.hq;
@@ -34,7 +36,8 @@ pub async fn functionality_profiles() -> Result<ProfilePage, AppError> {
 pub async fn set_async_customer_mode(channel_id: i64, on: bool) -> Result<String, AppError> {
     use super::configuration::on_off;
     use crate::access::Access;
-    use crate::respond::{authorize_user, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize_user, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
         match backend

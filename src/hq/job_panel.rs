@@ -20,7 +20,8 @@ fn job_named(code: &str) -> Result<Job, AppError> {
 #[server(output = crate::wire::JsonText)]
 pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let job = job_named(&job)?;
@@ -73,7 +74,7 @@ pub async fn run_job_now(job: String) -> Result<JobRun, AppError> {
 fn job_error(error: crate::jobs::JobError) -> AppError {
     match error {
         crate::jobs::JobError::AlreadyRunning(_) => AppError::Refused(error.to_string()),
-        other => crate::respond::internal(other),
+        other => crate::error::internal(other),
     }
 }
 
@@ -84,7 +85,8 @@ const MAX_RECURRENCE_MINUTES: u32 = 7 * 24 * 60;
 #[server(output = crate::wire::JsonText)]
 pub async fn job_schedule(job: String) -> Result<u32, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let job = job_named(&job)?;
@@ -97,7 +99,8 @@ pub async fn job_schedule(job: String) -> Result<u32, AppError> {
 pub async fn set_job_schedule(job: String, minutes: String) -> Result<u32, AppError> {
     use crate::access::Access;
     use crate::error::FieldErrors;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let job = job_named(&job)?;

@@ -4,39 +4,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 
+use crate::domain::realtime_calls::{CallFilter, CallsPage, RealtimeCallRow};
 use crate::error::AppError;
 use crate::ui::{ErrorNote, ServerForm, Time, loaded};
-
-/// The list's filters, as the URL carries them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallFilter {
-    pub channel_id: Option<i64>,
-    pub operation: Option<String>,
-    pub outcome: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct RealtimeCallRow {
-    pub call_id: i64,
-    pub called_at: String,
-    pub channel: Option<String>,
-    pub register_number: Option<i64>,
-    pub operation: String,
-    pub customer: String,
-    pub reason: String,
-    pub outcome: String,
-    pub duration_ms: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallsPage {
-    pub unreachable: bool,
-    pub channels: Vec<(i64, String)>,
-    pub calls: Vec<RealtimeCallRow>,
-}
 
 const OPERATIONS: [&str; 3] = ["Create customer", "Update customer", "Add address"];
 const OUTCOMES: [&str; 3] = ["Succeeded", "Failed", "Staged asynchronously"];
@@ -48,7 +19,8 @@ pub async fn realtime_calls(
     outcome: Option<String>,
 ) -> Result<CallsPage, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let hq = backend.hq;
@@ -75,7 +47,8 @@ pub async fn realtime_calls(
 #[server(output = crate::wire::JsonText)]
 pub async fn set_hq_unreachable(unreachable: bool) -> Result<(), AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         backend

@@ -3,40 +3,19 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde::{Deserialize, Serialize};
 
 use super::job_panel::RunJobNow;
-use crate::diagnosis::{Blocker, ModeEvidence};
+use crate::domain::diagnosis::Blocker;
+use crate::domain::operation::display_time;
+use crate::domain::troubleshoot::TroubleshootReport;
 use crate::error::AppError;
-use crate::operation::display_time;
 use crate::ui::{ErrorNote, ServerForm, loaded};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobStatus {
-    pub code: String,
-    pub name: String,
-    pub last_started: Option<String>,
-    pub schedule_minutes: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TroubleshootReport {
-    pub editing_enabled: bool,
-    pub editing_missing: Vec<String>,
-    pub evidence: Vec<ModeEvidence>,
-    pub fallback_waiting: i64,
-    pub pending_upload: i64,
-    pub pending_sync: i64,
-    pub failed: i64,
-    pub jobs: Vec<JobStatus>,
-    pub cache_age_seconds: u64,
-    pub cache_ttl_seconds: u64,
-}
 
 #[server(output = crate::wire::JsonText)]
 pub async fn troubleshoot() -> Result<TroubleshootReport, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         crate::troubleshoot::report(&backend).await.map_err(internal)

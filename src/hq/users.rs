@@ -20,7 +20,8 @@ pub struct UsersAndStores {
 #[server(output = crate::wire::JsonText)]
 pub async fn user_accounts() -> Result<UsersAndStores, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         Ok(UsersAndStores {
@@ -33,7 +34,7 @@ pub async fn user_accounts() -> Result<UsersAndStores, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn stores(backend: &crate::backend::Backend) -> Result<Vec<(i64, String)>, AppError> {
-    let channels = backend.hq.channels().await.map_err(crate::respond::internal)?;
+    let channels = backend.hq.channels().await.map_err(crate::error::internal)?;
     Ok(channels
         .into_iter()
         .filter(|channel| channel.kind == "store")
@@ -68,7 +69,8 @@ pub async fn sign_out_everywhere(user_name: String) -> Result<String, AppError> 
 #[server(output = crate::wire::JsonText)]
 pub async fn change_user_access(user_name: String, role: String, store: String) -> Result<String, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize_user, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize_user, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
         let user = existing_user(&backend, &user_name).await?;
@@ -112,7 +114,7 @@ async fn existing_user(backend: &crate::backend::Backend, user_name: &str) -> Re
         .hq
         .find_user(user_name)
         .await
-        .map_err(crate::respond::internal)?
+        .map_err(crate::error::internal)?
         .map(|stored| stored.user)
         .ok_or_else(|| AppError::NotFound(format!("There is no user {user_name:?}.")))
 }

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::{HqDb, HqDbError};
-use crate::customer::CustomerDraft;
-use crate::records::StagedOperation;
+use crate::domain::customer::CustomerDraft;
+use crate::domain::records::StagedOperation;
 use crate::staging_tables::{
     CUSTOMER_COLUMNS, OPERATION_COLUMNS, children_inserts, multi_row_inserts, operations_document,
     push_customer, read_operations,

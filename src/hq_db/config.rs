@@ -1,7 +1,7 @@
 //! HQ channels, as pages name them.
 
 use super::{HqDb, HqDbError};
-use crate::records::ChannelRecord;
+use crate::domain::records::ChannelRecord;
 
 impl HqDb {
     pub async fn channels(&self) -> Result<Vec<ChannelRecord>, HqDbError> {

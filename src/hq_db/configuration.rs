@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use super::{HqDb, HqDbError};
-use crate::hq::configuration::{ConfigChange, FeatureRow, ProfileRow};
+use crate::domain::configuration::{ConfigChange, FeatureRow, ProfileRow};
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use sqlx::FromRow;
 
 use super::{HqDb, HqDbError};
-use crate::customer::{AddressDraft, AttributeDraft, ContactDraft};
-use crate::hq::customers::HqCustomerRow;
-use crate::records::CustomerRecord;
+use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft};
+use crate::domain::hq_customers::HqCustomerRow;
+use crate::domain::records::CustomerRecord;
 use crate::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns};
 
 #[derive(FromRow)]

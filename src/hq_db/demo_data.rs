@@ -5,8 +5,8 @@
 use super::sync_transaction::insert_customer;
 use super::{HqDb, HqDbError};
 use crate::access::{Role, SignedInUser};
-use crate::customer::{AddressDraft, CustomerDraft};
-use crate::features::Feature;
+use crate::domain::customer::{AddressDraft, CustomerDraft};
+use crate::domain::features::Feature;
 
 /// (id, name, kind, default customer group, registers)
 const CHANNELS: [(i64, &str, &str, &str, &[i64]); 3] = [

@@ -4,7 +4,9 @@
 //! instead of being skipped.
 
 use super::{HqDb, HqDbError};
-use crate::records::{ChannelRecord, CustomerGroupRecord, CustomerRecord, FeatureRecord, RegisterRecord};
+use crate::domain::records::{
+    ChannelRecord, CustomerGroupRecord, CustomerRecord, FeatureRecord, RegisterRecord,
+};
 
 /// Rows of one download, with the row version the channel has once it
 /// keeps them.

@@ -6,7 +6,7 @@ use sqlx::{FromRow, Row};
 
 use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
 use super::{HqDb, HqDbError, UploadedOperationRow};
-use crate::customer::{CustomerDraft, ValidCustomer};
+use crate::domain::customer::{CustomerDraft, ValidCustomer};
 use crate::staging_tables::{CUSTOMER_COLUMNS, bind_customer, insert_children};
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";

@@ -1,7 +1,7 @@
 //! The real-time service's state and the log of every call.
 
 use super::{HqDb, HqDbError};
-use crate::hq::realtime_calls::{CallFilter, RealtimeCallRow};
+use crate::domain::realtime_calls::{CallFilter, RealtimeCallRow};
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 

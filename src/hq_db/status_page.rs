@@ -6,8 +6,8 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
 use super::{HqDb, HqDbError, UploadedOperationRow};
-use crate::hq::sync_status::view::StatusView;
-use crate::operation::OperationStatus;
+use crate::domain::operation::OperationStatus;
+use crate::domain::status_page::StatusView;
 use crate::staging_tables::{push_status_filters, push_status_page};
 
 impl HqDb {

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use super::{HqDb, HqDbError};
-use crate::customer::{AddressDraft, CustomerDraft};
-use crate::records::StagedOperation;
+use crate::domain::customer::{AddressDraft, CustomerDraft};
+use crate::domain::records::StagedOperation;
 use crate::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
 
 const CUSTOMER_ACCOUNT_SEQUENCE: &str = "Customer account";

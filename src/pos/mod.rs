@@ -6,53 +6,24 @@ mod waiting;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use serde::{Deserialize, Serialize};
 
-use crate::customer::CustomerSummary;
 use crate::customer_form::{AccountCell, CreatedConfirmation, CustomerEditor, EditorMode, preload_editors};
 use crate::customer_page::{
     CustomerCard, channel_mode, channel_reference, save_operation, start_register_outbox,
 };
+use crate::domain::customer::CustomerSummary;
+use crate::domain::registers::RegisterOption;
 use crate::error::AppError;
 use crate::outbox::{Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id};
 use crate::ui::{ServerForm, loaded};
 use waiting::{WaitingPanel, preload_waiting_list};
 
-/// A register a cashier can open, with its store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct RegisterOption {
-    pub channel_id: i64,
-    pub channel_name: String,
-    pub register_number: i64,
-}
-
-impl RegisterOption {
-    /// The value that names this register in a URL or a form: `1-2` is
-    /// register 2 of channel 1.
-    pub fn key(&self) -> String {
-        format!("{}-{}", self.channel_id, self.register_number)
-    }
-
-    pub fn caption(&self) -> String {
-        format!("{}, register {}", self.channel_name, self.register_number)
-    }
-}
-
-/// The longest register key a request may name.
-pub const MAX_REGISTER_KEY: usize = 24;
-
-/// The channel and register number a register key names.
-pub fn parse_register_key(key: &str) -> Option<(i64, i64)> {
-    let (channel, register) = key.split_once('-')?;
-    Some((channel.parse().ok()?, register.parse().ok()?))
-}
-
 /// The registers of the signed-in cashier's store.
 #[server(output = crate::wire::JsonText)]
 pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize_user, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize_user, respond};
     let result = async {
         let (backend, cashier) = authorize_user(Access::Cashier).await?;
         let registers = backend.channel.register_options().await.map_err(internal)?;
@@ -67,7 +38,9 @@ pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
 #[server(output = crate::wire::JsonText)]
 pub async fn set_register_offline(register: String, offline: bool) -> Result<(), AppError> {
     use crate::access::{Access, check};
-    use crate::respond::{authorize_user, internal, respond};
+    use crate::domain::registers::{MAX_REGISTER_KEY, parse_register_key};
+    use crate::error::internal;
+    use crate::respond::{authorize_user, respond};
     let result = async {
         let (backend, cashier) = authorize_user(Access::Cashier).await?;
         crate::error::check_length("A register", &register, MAX_REGISTER_KEY)?;
@@ -93,7 +66,8 @@ pub async fn set_register_offline(register: String, offline: bool) -> Result<(),
 #[server(output = crate::wire::JsonText)]
 pub async fn search_customers(term: String) -> Result<Vec<CustomerSummary>, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Cashier).await?;
         if term.trim().is_empty() {
@@ -409,29 +383,5 @@ pub fn PosCustomerPage() -> impl IntoView {
         <p class="breadcrumb"><a href=move || format!("/pos?register={}", register())>"POS"</a>" › Customer"</p>
         {move || view! { <CustomerCard key=key() register=Some(register()) /> }}
         {move || view! { <WaitingPanel outbox register=register() /> }}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn register_keys_round_trip() {
-        let register = RegisterOption {
-            channel_id: 1,
-            channel_name: "Houston".into(),
-            register_number: 2,
-        };
-        assert_eq!(register.key(), "1-2");
-        assert_eq!(parse_register_key(&register.key()), Some((1, 2)));
-        assert_eq!(register.caption(), "Houston, register 2");
-    }
-
-    #[test]
-    fn malformed_register_keys_are_refused() {
-        for bad in ["", "1", "1-", "-2", "a-b", "1-2-3"] {
-            assert_eq!(parse_register_key(bad), None, "{bad}");
-        }
     }
 }

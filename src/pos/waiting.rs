@@ -4,11 +4,11 @@
 
 use leptos::prelude::*;
 
-use crate::customer::{ChangeOutcome, CreatedHow, CustomerDraft, ReferenceData, display_name};
 use crate::customer_form::{CustomerEditor, EditorMode};
 use crate::customer_page::{change_kept, channel_reference, save_operation};
+use crate::domain::customer::{ChangeOutcome, CreatedHow, CustomerDraft, ReferenceData, display_name};
+use crate::domain::operation::OperationId;
 use crate::error::AppError;
-use crate::operation::OperationId;
 use crate::outbox::{
     Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_customer, new_operation_id,
 };

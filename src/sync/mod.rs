@@ -18,9 +18,9 @@ pub use rules::{
 
 use std::collections::{HashMap, HashSet};
 
+use crate::domain::records::{OperationKind, StagedOperation};
 use crate::hq_db::{HqDb, HqDbError, SyncTransaction};
 use crate::jobs::{Progress, RunCounts, read_ahead};
-use crate::records::{OperationKind, StagedOperation};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SyncOptions {

@@ -2,8 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::customer::COUNTRIES;
-use crate::records::{OperationKind, StagedOperation};
+use crate::domain::customer::COUNTRIES;
+use crate::domain::records::{OperationKind, StagedOperation};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyncFailure {
@@ -159,7 +159,7 @@ const NO_ACCOUNT_LEFT: &str =
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::customer::{AddressDraft, CustomerDraft};
+    use crate::domain::customer::{AddressDraft, CustomerDraft};
 
     fn operation(kind: OperationKind, group: &str, countries: &[&str]) -> StagedOperation {
         StagedOperation {

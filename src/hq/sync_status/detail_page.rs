@@ -7,19 +7,20 @@ use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::detail::OperationDetail;
 use super::{PATH, SynchronizeOperations};
-use crate::customer::{CustomerDraft, display_name};
 use crate::customer_form::{CustomerEditor, EditorMode};
 use crate::customer_page::AddressTable;
+use crate::domain::customer::{CustomerDraft, display_name};
+use crate::domain::operation_detail::OperationDetail;
+use crate::domain::records::OperationKind;
 use crate::error::AppError;
-use crate::records::OperationKind;
 use crate::ui::{ActionAnswer, StatusBadge, Time, loaded};
 
 #[server(output = crate::wire::JsonText)]
 pub async fn load_operation_detail(operation_id: String) -> Result<OperationDetail, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
@@ -35,10 +36,11 @@ pub async fn load_operation_detail(operation_id: String) -> Result<OperationDeta
 /// in HQ's staged rows, recording who changed what.
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Result<String, AppError> {
-    use super::detail::describe_changes;
     use crate::access::Access;
-    use crate::customer::{ReferenceData, validate_customer};
-    use crate::respond::{authorize_user, internal, respond};
+    use crate::domain::customer::{ReferenceData, validate_customer};
+    use crate::domain::operation_detail::describe_changes;
+    use crate::error::internal;
+    use crate::respond::{authorize_user, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
         crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;

@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt, stream};
 use tower_sessions::Session;
 
-use super::view::{Cursor, PageKey, StatusRow, StatusView};
 use crate::access::sessions::require_admin;
 use crate::app_state::AppState;
 use crate::backend::Backend;
+use crate::domain::status_page::{Cursor, PageKey, StatusRow, StatusView};
 use crate::error::AppError;
 
 /// Rows read per page while exporting.

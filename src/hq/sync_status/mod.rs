@@ -4,11 +4,9 @@
 //! pages, Synchronize for the chosen or all failed operations, CSV export,
 //! and a list that follows a running batch on its own.
 
-pub mod detail;
 pub mod detail_page;
 #[cfg(feature = "ssr")]
 pub mod export;
-pub mod view;
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -19,12 +17,12 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+use crate::domain::operation::OperationStatus;
+use crate::domain::records::OperationKind;
+use crate::domain::status_page::{self, ChannelOption, Cursor, StatusPage, StatusRow, StatusView};
 use crate::error::AppError;
 use crate::jobs::RunCounts;
-use crate::operation::OperationStatus;
-use crate::records::OperationKind;
 use crate::ui::{ActionAnswer, FieldMessage, StatusBadge, Time, loaded};
-use view::{ChannelOption, Cursor, StatusPage, StatusRow, StatusView};
 
 pub const PATH: &str = "/hq/customer-synchronization-status";
 
@@ -34,11 +32,12 @@ const REFRESH_EVERY: Duration = Duration::from_secs(2);
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         view.check()?;
-        crate::cdx::status_page(&backend.channel, &backend.hq, &view, view::PAGE_SIZE)
+        crate::cdx::status_page(&backend.channel, &backend.hq, &view, status_page::PAGE_SIZE)
             .await
             .map_err(internal)
     };
@@ -48,7 +47,8 @@ pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> 
 #[server(output = crate::wire::JsonText)]
 pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let channels = backend.hq.channels().await.map_err(internal)?;
@@ -71,8 +71,9 @@ const MAX_SELECTED: usize = 1_000;
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String, AppError> {
     use crate::access::Access;
+    use crate::error::internal;
     use crate::error::{MAX_KEY, check_length};
-    use crate::respond::{authorize_user, internal, respond};
+    use crate::respond::{authorize_user, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
         if operation_ids.is_empty() {
@@ -105,7 +106,8 @@ pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError> {
     use crate::access::Access;
-    use crate::respond::{authorize_user, internal, respond};
+    use crate::error::internal;
+    use crate::respond::{authorize_user, respond};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
         view.check()?;
@@ -263,7 +265,7 @@ fn FilterForm(view: StatusView, channels: Resource<Result<Vec<ChannelOption>, Ap
     view! {
         <Form method="GET" action=PATH attr:class="status-filters">
             <label for="status-search">"Search"</label>
-            <input id="status-search" name="q" type="search" maxlength=view::MAX_SEARCH.to_string() value=view.search.clone()
+            <input id="status-search" name="q" type="search" maxlength=status_page::MAX_SEARCH.to_string() value=view.search.clone()
                 placeholder="Name, email, temporary id or account" />
             <label for="status-filter">"Status"</label>
             <select id="status-filter" name="status">

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::customer::CustomerDraft;
+use crate::domain::customer::CustomerDraft;
 
 /// What an asynchronous operation does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

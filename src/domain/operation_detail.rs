@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::view::StatusRow;
-use crate::customer::{CustomerDraft, ReferenceData};
-use crate::records::StagedOperation;
+use crate::domain::customer::{CustomerDraft, ReferenceData};
+use crate::domain::records::StagedOperation;
+use crate::domain::status_page::StatusRow;
 
 /// One moment in an operation's life, as the detail lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +83,7 @@ pub fn in_time_order(mut entries: Vec<TimelineEntry>) -> Vec<TimelineEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::customer::AddressDraft;
+    use crate::domain::customer::AddressDraft;
 
     #[test]
     fn each_changed_field_is_named_with_its_old_and_new_value() {

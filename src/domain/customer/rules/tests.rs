@@ -1,5 +1,7 @@
 use super::*;
-use crate::customer::{AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType, ReferenceData};
+use crate::domain::customer::{
+    AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType, ReferenceData,
+};
 
 fn reference() -> ReferenceData {
     ReferenceData {

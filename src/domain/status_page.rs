@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::operation::OperationStatus;
+use crate::domain::records::OperationKind;
 use crate::error::{AppError, FieldErrors};
-use crate::operation::OperationStatus;
-use crate::records::OperationKind;
 
 /// Rows on one page of the list.
 pub const PAGE_SIZE: u32 = 50;

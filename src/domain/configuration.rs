@@ -1,0 +1,34 @@
+//! What HQ's configuration pages list: features, functionality profiles
+//! and the history of their changes.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct FeatureRow {
+    pub name: String,
+    pub enabled: bool,
+    pub changed_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ProfileRow {
+    pub channel_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub create_customer_async_mode: bool,
+    pub changed_at: String,
+}
+
+/// One recorded change: who set what from which value to which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ConfigChange {
+    pub changed_at: String,
+    pub subject: String,
+    pub option: String,
+    pub old_value: bool,
+    pub new_value: bool,
+    pub changed_by: String,
+}
