@@ -116,3 +116,15 @@ async fn read_line(connection: &mut Connection, line: &mut String) -> std::io::R
 fn invalid(message: String) -> Error {
     Error::new(ErrorKind::InvalidData, message)
 }
+
+/// Serves the app on a free local port, over real TCP.
+pub async fn serve(backend: custsync::backend::Backend) -> SocketAddr {
+    let app = super::http::router(backend);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let addr = listener.local_addr().expect("its address");
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
