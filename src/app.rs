@@ -18,7 +18,7 @@ use crate::hq::distribution_schedule::DistributionSchedulePage;
 use crate::hq::feature_management::FeatureManagementPage;
 use crate::hq::functionality_profiles::FunctionalityProfilesPage;
 use crate::hq::realtime_calls::RealtimeCallsPage;
-use crate::hq::sync_status::SyncStatusPage;
+use crate::hq::sync_status::page::SyncStatusPage;
 use crate::hq::sync_status::detail_page::OperationDetailPage;
 use crate::hq::troubleshoot::TroubleshootPage;
 use crate::hq::users::UsersPage;

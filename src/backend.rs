@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::access::passwords::{HashError, hash_password};
-use crate::access::sessions::SessionStores;
+use crate::access::session_stores::SessionStores;
 use crate::access::sign_in_limits::SignInLimits;
 use crate::access::{Role, SignedInUser};
 use crate::channel_config::ChannelConfigCache;

@@ -11,8 +11,9 @@ use crate::domain::customer::{
 };
 use crate::domain::features::Feature;
 use crate::domain::operation::OperationId;
+use crate::domain::registers::Origin;
 use crate::domain::records::{ChannelRecord, OperationKind, StagedOperation};
-use crate::error::{AppError, FieldErrors};
+use crate::error::FieldErrors;
 use crate::realtime::{CallContext, RealtimeError, RealtimeService};
 
 /// What the channel side works with: its database, its configuration cache
@@ -22,29 +23,6 @@ pub struct ChannelSide<'a> {
     pub db: &'a ChannelDb,
     pub config: &'a ChannelConfigCache,
     pub realtime: &'a RealtimeService,
-}
-
-/// Where the customer is served: a register of a store, or the online store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    Register { channel_id: i64, register_number: i64 },
-    OnlineStore,
-}
-
-impl Origin {
-    /// The origin a page names: a register key such as `1-2`, or none for
-    /// the online store.
-    pub fn from_register_key(register: Option<&str>) -> Result<Origin, AppError> {
-        match register {
-            None => Ok(Origin::OnlineStore),
-            Some(key) => crate::domain::registers::parse_register_key(key)
-                .map(|(channel_id, register_number)| Origin::Register {
-                    channel_id,
-                    register_number,
-                })
-                .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string())),
-        }
-    }
 }
 
 const SEARCH_LIMIT: u32 = 50;

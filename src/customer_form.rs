@@ -6,11 +6,11 @@ use leptos::prelude::*;
 
 use crate::domain::customer::{
     ADDRESS_PURPOSES, AFFILIATIONS, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES, ContactDraft,
-    CreatedCustomer, CreatedHow, CustomerDraft, CustomerSummary, LANGUAGES, Limits, PartyType, ReferenceData,
+    CustomerDraft, LANGUAGES, Limits, PartyType, ReferenceData,
     validate_address, validate_customer,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::ui::{ErrorNote, FieldMessage};
+use crate::ui::{ErrorNote, InputField, Select};
 
 /// Which parts of a customer a form edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -388,39 +388,6 @@ fn TextField(
     }
 }
 
-/// A labelled input with its message beside it.
-#[component]
-pub fn InputField(
-    id: String,
-    label: &'static str,
-    value: Signal<String>,
-    on_input: Callback<String>,
-    message: Signal<Option<String>>,
-    /// The most characters the server takes for this field.
-    max_length: usize,
-    #[prop(optional)] required: bool,
-    #[prop(default = "text")] input_type: &'static str,
-    #[prop(default = "off")] autocomplete: &'static str,
-) -> impl IntoView {
-    let message_id = format!("{id}-message");
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}{required.then_some(" *")}</label>
-            <input
-                id=id
-                type=input_type
-                autocomplete=autocomplete
-                maxlength=max_length.to_string()
-                prop:value=value
-                on:input=move |ev| on_input.run(event_target_value(&ev))
-                aria-describedby=message_id.clone()
-                aria-invalid=move || if message.try_get().flatten().is_some() { "true" } else { "false" }
-            />
-            <FieldMessage id=message_id message />
-        </div>
-    }
-}
-
 #[component]
 fn SelectField(
     key: &'static str,
@@ -432,43 +399,6 @@ fn SelectField(
 ) -> impl IntoView {
     view! {
         <Select id=key.to_string() label options value on_change message=messages.for_key(key.to_string()) />
-    }
-}
-
-/// A labelled select with its message beside it; a blank first option when
-/// the value is not one of the options.
-#[component]
-fn Select(
-    id: String,
-    label: &'static str,
-    options: Vec<(String, String)>,
-    value: Signal<String>,
-    on_change: Callback<String>,
-    message: Signal<Option<String>>,
-) -> impl IntoView {
-    let message_id = format!("{id}-message");
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            <select
-                id=id
-                on:change=move |ev| on_change.run(event_target_value(&ev))
-                aria-describedby=message_id.clone()
-                aria-invalid=move || if message.try_get().flatten().is_some() { "true" } else { "false" }
-            >
-                <option value="" selected=move || value.get().is_empty()>"Choose…"</option>
-                {options
-                    .into_iter()
-                    .map(|(code, caption)| {
-                        let selected_code = code.clone();
-                        view! {
-                            <option value=code selected=move || value.get() == selected_code>{caption}</option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-            <FieldMessage id=message_id message />
-        </div>
     }
 }
 
@@ -821,54 +751,5 @@ fn address_form(props: AddressEditorProps) -> impl IntoView {
             </div>
             {move || server_error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|error| view! { <ErrorNote error /> })}
         </form>
-    }
-}
-
-/// What the cashier or shopper sees once the customer is created.
-#[component]
-pub fn CreatedConfirmation(customer: CreatedCustomer) -> impl IntoView {
-    let (account, note, temporary_id) = match customer.how {
-        CreatedHow::Staged { temporary_id } => (None, None, Some(temporary_id)),
-        CreatedHow::FellBack { temporary_id, why } => (
-            None,
-            Some(format!("Real-time call not possible: {why}.")),
-            Some(temporary_id),
-        ),
-        CreatedHow::InHq { account } => (
-            Some(account),
-            Some("Created in HQ by a real-time service call.".to_string()),
-            None,
-        ),
-    };
-    view! {
-        <div class="confirmation" role="status">
-            <p>
-                <strong>{customer.full_name}</strong>
-                " was created at "
-                {customer.channel_name}
-                ". Account: "
-                {match account {
-                    Some(account) => view! { <span class="account">{account}</span> }.into_any(),
-                    None => view! { <span class="badge pending-sync">"Pending sync"</span> }.into_any(),
-                }}
-            </p>
-            {note.map(|note| view! { <p>{note}</p> })}
-            {temporary_id.map(|id| view! {
-                <p>
-                    "Temporary asynchronous customer id: "
-                    <code class="temporary-id">{id}</code>
-                </p>
-            })}
-        </div>
-    }
-}
-
-/// A customer's account as the channel shows it: the account, or "Pending
-/// sync" until job 1010 has brought it back.
-#[component]
-pub fn AccountCell(summary: CustomerSummary) -> impl IntoView {
-    match summary.account {
-        Some(account) => view! { <span>{account}</span> }.into_any(),
-        None => view! { <span class="badge pending-sync">"Pending sync"</span> }.into_any(),
     }
 }

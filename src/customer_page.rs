@@ -15,7 +15,8 @@ use crate::error::AppError;
 use crate::outbox::{
     KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id, start_sending,
 };
-use crate::ui::{ErrorNote, loaded};
+use crate::domain::operation::OperationStatus;
+use crate::ui::{ErrorNote, StatusBadge, loaded};
 
 /// How a channel works now: the mode its cached configuration gives, and
 /// whether the register is offline.
@@ -53,12 +54,12 @@ async fn authorize_origin(
     (
         crate::backend::Backend,
         crate::access::SignedInUser,
-        crate::channel_customers::Origin,
+        crate::domain::registers::Origin,
     ),
     AppError,
 > {
     use crate::access::{Access, check};
-    use crate::channel_customers::Origin;
+    use crate::domain::registers::Origin;
     use crate::domain::registers::MAX_REGISTER_KEY;
     use crate::respond::authorize_user;
     let Some(register) = register else {
@@ -67,7 +68,8 @@ async fn authorize_origin(
     };
     let (backend, user) = authorize_user(Access::Cashier).await?;
     crate::error::check_length("A register", register, MAX_REGISTER_KEY)?;
-    let origin = Origin::from_register_key(Some(register))?;
+    let origin = Origin::from_register_key(Some(register))
+        .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
     if let Origin::Register { channel_id, .. } = origin {
         check(Some(&user), Access::Store(channel_id))?;
     }
@@ -95,7 +97,7 @@ fn check_customer_access(user: &crate::access::SignedInUser, key: &str) -> Resul
 
 #[server(output = crate::wire::JsonText)]
 pub async fn channel_mode(register: Option<String>) -> Result<ModeNow, AppError> {
-    use crate::channel_customers::Origin;
+    use crate::domain::registers::Origin;
     use crate::domain::features::Feature;
     use crate::error::internal;
     use crate::respond::respond;
@@ -506,7 +508,7 @@ fn CustomerDetails(customer: ChannelCustomer) -> impl IntoView {
             <dd>
                 {match customer.account {
                     Some(account) => view! { <span>{account}</span> }.into_any(),
-                    None => view! { <span class="badge pending-sync">"Pending sync"</span> }.into_any(),
+                    None => view! { <StatusBadge status=OperationStatus::PendingSync /> }.into_any(),
                 }}
             </dd>
             <dt>"Temporary ID"</dt>

@@ -12,6 +12,7 @@
 
 pub mod access;
 pub mod app;
+pub mod customer_display;
 pub mod customer_form;
 pub mod customer_page;
 pub mod domain;

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::access::{MAX_PASSWORD, MAX_USER_NAME, SignedInUser, landing_page};
-use crate::customer_form::InputField;
+use crate::ui::InputField;
 use crate::error::{AppError, FieldErrors};
 use crate::ui::ErrorNote;
 

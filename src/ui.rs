@@ -1,5 +1,5 @@
 //! The building blocks every page shares: one way to show a failure, a
-//! field's message, a time, a status.
+//! labelled input or select with its message beside it, a time, a status.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
@@ -91,5 +91,75 @@ where
         <form method="post" action=S::url() class=class on:submit=submit>
             {children()}
         </form>
+    }
+}
+
+/// A labelled input with its message beside it.
+#[component]
+pub fn InputField(
+    id: String,
+    label: &'static str,
+    value: Signal<String>,
+    on_input: Callback<String>,
+    message: Signal<Option<String>>,
+    /// The most characters the server takes for this field.
+    max_length: usize,
+    #[prop(optional)] required: bool,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+) -> impl IntoView {
+    let message_id = format!("{id}-message");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}{required.then_some(" *")}</label>
+            <input
+                id=id
+                type=input_type
+                autocomplete=autocomplete
+                maxlength=max_length.to_string()
+                prop:value=value
+                on:input=move |ev| on_input.run(event_target_value(&ev))
+                aria-describedby=message_id.clone()
+                aria-invalid=move || if message.try_get().flatten().is_some() { "true" } else { "false" }
+            />
+            <FieldMessage id=message_id message />
+        </div>
+    }
+}
+
+/// A labelled select with its message beside it; a blank first option when
+/// the value is not one of the options.
+#[component]
+pub fn Select(
+    id: String,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    value: Signal<String>,
+    on_change: Callback<String>,
+    message: Signal<Option<String>>,
+) -> impl IntoView {
+    let message_id = format!("{id}-message");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id
+                on:change=move |ev| on_change.run(event_target_value(&ev))
+                aria-describedby=message_id.clone()
+                aria-invalid=move || if message.try_get().flatten().is_some() { "true" } else { "false" }
+            >
+                <option value="" selected=move || value.get().is_empty()>"Choose…"</option>
+                {options
+                    .into_iter()
+                    .map(|(code, caption)| {
+                        let selected_code = code.clone();
+                        view! {
+                            <option value=code selected=move || value.get() == selected_code>{caption}</option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <FieldMessage id=message_id message />
+        </div>
     }
 }

@@ -15,6 +15,7 @@ const FLOORS: [(&str, &[&str]); 6] = [
         "services",
         &[
             "access::passwords",
+            "access::session_stores",
             "access::session_cache",
             "access::sign_in_limits",
             "backend",
@@ -35,6 +36,7 @@ const FLOORS: [(&str, &[&str]); 6] = [
         "views",
         &[
             "app",
+            "customer_display",
             "customer_form",
             "customer_page",
             "ecommerce",
@@ -48,12 +50,9 @@ const FLOORS: [(&str, &[&str]); 6] = [
     ("start-up", &["server"]),
 ];
 
-/// Imports that go up a floor for now, each with why.
-const EXCEPTIONS: [(&str, &str, &str); 1] = [(
-    "backend",
-    "access::sessions",
-    "the backend holds the session stores, which live with the request's session helpers until they are split",
-)];
+/// Imports that go up a floor for now, each with why (source, target,
+/// reason). None today: keep it that way.
+const EXCEPTIONS: [(&str, &str, &str); 0] = [];
 
 #[test]
 fn every_module_imports_from_its_own_floor_or_below() {

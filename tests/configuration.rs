@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use custsync::backend::Backend;
 use custsync::channel_config::ChannelConfigCache;
-use custsync::channel_customers::{CustomerError, Origin, create_customer, edit_customer, find_customer};
+use custsync::channel_customers::{CustomerError, create_customer, edit_customer, find_customer};
+use custsync::domain::registers::Origin;
 use custsync::domain::customer::{CreatedHow, CustomerDraft};
 use custsync::domain::features::Feature;
 use custsync::domain::operation::OperationId;

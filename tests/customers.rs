@@ -4,9 +4,8 @@
 mod common;
 
 use custsync::backend::Backend;
-use custsync::channel_customers::{
-    CustomerError, Origin, add_address, create_customer, edit_customer, find_customer, search_customers,
-};
+use custsync::channel_customers::{CustomerError, add_address, create_customer, edit_customer, find_customer, search_customers};
+use custsync::domain::registers::Origin;
 use custsync::channel_db::NewOperation;
 use custsync::domain::customer::{AddressDraft, AttributeDraft, ChangeOutcome, ContactDraft, CustomerDraft};
 use custsync::domain::features::Feature;

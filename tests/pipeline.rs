@@ -4,7 +4,8 @@
 mod common;
 
 use custsync::backend::Backend;
-use custsync::channel_customers::{CustomerError, Origin, create_customer};
+use custsync::channel_customers::{CustomerError, create_customer};
+use custsync::domain::registers::Origin;
 use custsync::channel_db::NewOperation;
 use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
 use custsync::domain::operation::OperationId;

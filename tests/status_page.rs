@@ -8,7 +8,8 @@ use std::collections::HashSet;
 
 use custsync::backend::Backend;
 use custsync::cdx;
-use custsync::channel_customers::{Origin, create_customer};
+use custsync::channel_customers::create_customer;
+use custsync::domain::registers::Origin;
 use custsync::domain::customer::{CustomerDraft, validate_customer};
 use custsync::domain::operation::OperationId;
 use custsync::domain::operation::OperationStatus;
@@ -431,7 +432,7 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
 async fn a_day_out_of_the_calendar_is_answered_beside_its_field_not_with_an_empty_list() {
     use axum::http::StatusCode;
     use common::http::{JSON, WebApp};
-    use custsync::hq::sync_status::LoadStatusPage;
+    use custsync::hq::sync_status::api::LoadStatusPage;
     use leptos::server_fn::ServerFn;
 
     let app = WebApp::start().await;

@@ -8,7 +8,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use custsync::backend::Backend;
-use custsync::channel_customers::{Origin, create_customer};
+use custsync::channel_customers::create_customer;
+use custsync::domain::registers::Origin;
 use custsync::channel_db::NewOperation;
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::operation::OperationId;

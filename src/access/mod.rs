@@ -2,12 +2,15 @@
 //! and the rules every server function and page checks before anything else.
 //! Plain functions, shared by the server and the browser.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod passwords;
 #[cfg(feature = "ssr")]
 mod session_cache;
+#[cfg(feature = "ssr")]
+pub mod session_stores;
 #[cfg(feature = "ssr")]
 pub mod sessions;
 #[cfg(feature = "ssr")]
@@ -184,16 +187,12 @@ fn is_local_path(path: &str) -> bool {
             .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
 }
 
+/// What a `next` path keeps as it is: RFC 3986's unreserved characters and
+/// the path's slashes.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+
 fn encode_query_value(value: &str) -> String {
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// Whether a state-changing request comes from this site: its `Origin`

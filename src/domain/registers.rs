@@ -33,6 +33,28 @@ pub fn parse_register_key(key: &str) -> Option<(i64, i64)> {
     Some((channel.parse().ok()?, register.parse().ok()?))
 }
 
+/// Where the customer is served: a register of a store, or the online store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Register { channel_id: i64, register_number: i64 },
+    OnlineStore,
+}
+
+impl Origin {
+    /// The origin a page names: a register key such as `1-2`, or none for
+    /// the online store.
+    /// None when the key names no register.
+    pub fn from_register_key(register: Option<&str>) -> Option<Origin> {
+        match register {
+            None => Some(Origin::OnlineStore),
+            Some(key) => parse_register_key(key).map(|(channel_id, register_number)| Origin::Register {
+                channel_id,
+                register_number,
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! What the Customer synchronization status page shows: its filters, search,
 //! order and page, all carried by the URL so that any view can be shared.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::operation::OperationStatus;
@@ -203,30 +204,26 @@ fn is_calendar_day(text: &str) -> bool {
                 b.is_ascii_digit()
             }
         });
-    let number = |range: std::ops::Range<usize>| text.get(range).and_then(|part| part.parse::<u32>().ok());
-    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+    let number = |range: std::ops::Range<usize>| text.get(range).and_then(|part| part.parse::<u8>().ok());
+    let (Some(year), Some(month), Some(day)) = (
+        text.get(0..4).and_then(|part| part.parse::<i32>().ok()),
+        number(5..7),
+        number(8..10),
+    ) else {
         return false;
     };
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    shaped && (1..=days_in_month).contains(&day)
+    shaped
+        && time::Month::try_from(month)
+            .and_then(|month| time::Date::from_calendar_date(year, month, day))
+            .is_ok()
 }
 
-/// Percent-encodes a query value (RFC 3986 unreserved characters stay).
+/// RFC 3986's unreserved characters, which a query value keeps as they are.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// Percent-encodes a query value.
 pub fn encode_component(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(value, UNRESERVED).to_string()
 }
 
 /// How many operations are in each status under a view's other filters.

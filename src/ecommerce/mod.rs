@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::customer_form::{CreatedConfirmation, SignUpForm};
+use crate::customer_display::CreatedConfirmation;
+use crate::customer_form::SignUpForm;
 use crate::customer_page::{
     CustomerCard, OnlineStoreMode, channel_reference, create_customer, my_profile_key,
 };

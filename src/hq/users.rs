@@ -53,7 +53,8 @@ pub async fn sign_out_everywhere(user_name: String) -> Result<String, AppError> 
         let ended = backend
             .sessions
             .end_sessions_of(&backend.channel, &user_name)
-            .await?;
+            .await
+            .map_err(internal)?;
         tracing::info!(user = %user_name, ended, "signed out everywhere");
         Ok(format!(
             "{} is signed out everywhere ({ended} {}).",
@@ -95,7 +96,8 @@ pub async fn change_user_access(user_name: String, role: String, store: String) 
         let ended = backend
             .sessions
             .end_sessions_of(&backend.channel, &user_name)
-            .await?;
+            .await
+            .map_err(internal)?;
         tracing::info!(user = %user_name, role = role.name(), ?store, ended, "role or store changed");
         Ok(format!(
             "{} is now {}; their sessions have ended ({ended}), and they sign in again to go on.",

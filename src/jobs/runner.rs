@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio::task::JoinHandle;
+use tokio_util::task::AbortOnDropHandle;
 
 use super::{Job, JobRun, RunCounts, RunOutcome};
 use crate::cdx;
@@ -132,8 +133,10 @@ impl JobRunner {
             released: false,
         };
         // Renewed beside the work, not inside its loop: a renewal waits for
-        // the write connection the work may be holding.
-        let heartbeat = AbortOnDrop(tokio::spawn(self.clone().renew_lease(job)));
+        // the write connection the work may be holding. Stopped when the run
+        // ends, also when it panics, so a lease is never renewed for a run
+        // that is no more.
+        let heartbeat = AbortOnDropHandle::new(tokio::spawn(self.clone().renew_lease(job)));
         let finished = self.execute(job, &progress).await;
         drop(heartbeat);
         run.release().await;
@@ -235,16 +238,6 @@ impl Drop for RunGuard {
             }
             release_lease(hq, job, &holder).await;
         });
-    }
-}
-
-/// Stops the lease's heartbeat when the run ends, also when it panics, so a
-/// lease is never renewed for a run that is no more.
-struct AbortOnDrop(JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::customer_form::{AccountCell, CreatedConfirmation, CustomerEditor, EditorMode, preload_editors};
+use crate::customer_display::{AccountCell, CreatedConfirmation};
+use crate::customer_form::{CustomerEditor, EditorMode, preload_editors};
 use crate::customer_page::{
     CustomerCard, channel_mode, channel_reference, save_operation, start_register_outbox,
 };

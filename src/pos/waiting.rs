@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use crate::customer_form::{CustomerEditor, EditorMode};
 use crate::customer_page::{change_kept, channel_reference, save_operation};
 use crate::domain::customer::{ChangeOutcome, CreatedHow, CustomerDraft, ReferenceData, display_name};
-use crate::domain::operation::OperationId;
+use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
 use crate::outbox::{
     Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_customer, new_operation_id,
 };
-use crate::ui::loaded;
+use crate::ui::{StatusBadge, loaded};
 
 /// The store server's state as the register sees it, and the operations
 /// kept in this browser or sent from it since the page opened.
@@ -180,11 +180,11 @@ fn DeliveredRow(waiting: Waiting, sent: Sent, register: String) -> impl IntoView
         Sent::Created(created) => match created.how {
             CreatedHow::InHq { account } => view! { <span>"Created in HQ: " {account}</span> }.into_any(),
             CreatedHow::Staged { .. } | CreatedHow::FellBack { .. } => {
-                view! { <span class="badge pending-sync">"Pending sync"</span> }.into_any()
+                view! { <StatusBadge status=OperationStatus::PendingSync /> }.into_any()
             }
         },
         Sent::Changed(ChangeOutcome::Staged { .. } | ChangeOutcome::StagedBehind { .. }) => {
-            view! { <span class="badge pending-sync">"Pending sync"</span> }.into_any()
+            view! { <StatusBadge status=OperationStatus::PendingSync /> }.into_any()
         }
         Sent::Changed(ChangeOutcome::AppliedInHq { .. }) => view! { <span>"Applied in HQ"</span> }.into_any(),
     };

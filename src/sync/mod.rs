@@ -167,7 +167,7 @@ async fn sync_batch(
             counts,
         )
         .await?;
-        match apply(&mut tx, op, groups, options).await? {
+        match apply_change(&mut tx, op, groups, options).await? {
             Outcome::Synced(account) => {
                 tx.note_applied(&account, op).await?;
                 tx.mark_synced(op.id, &account, attempted_by).await?;
@@ -226,7 +226,9 @@ fn emails_of(creates: &[&StagedOperation]) -> Vec<String> {
         .collect()
 }
 
-async fn apply(
+/// Applies one update or address addition; creates go through
+/// `apply_creates`.
+async fn apply_change(
     tx: &mut SyncTransaction,
     op: &StagedOperation,
     groups: &HashSet<String>,
@@ -240,17 +242,6 @@ async fn apply(
         && let Some(failure) = email_taken(tx, op).await?
     {
         return Ok(Outcome::Failed(failure));
-    }
-    if op.kind == OperationKind::Create {
-        let account = tx.next_customer_account().await?;
-        tx.create_customer(
-            &account,
-            &op.customer,
-            Some(op.channel_id),
-            Some(&op.temporary_id),
-        )
-        .await?;
-        return Ok(Outcome::Synced(account));
     }
     let account = match target_account(tx, op).await? {
         Ok(account) => account,
@@ -281,8 +272,8 @@ async fn apply(
     Ok(Outcome::Synced(account))
 }
 
-/// A failure when another customer than the one `op` creates or changes
-/// already has its email.
+/// A failure when another customer than the one `op` changes already has
+/// its email.
 async fn email_taken(
     tx: &mut SyncTransaction,
     op: &StagedOperation,
@@ -294,13 +285,7 @@ async fn email_taken(
     let Some(holder) = tx.account_with_email(email).await? else {
         return Ok(None);
     };
-    let own = match op.kind {
-        OperationKind::Create => false,
-        _ => match target_account(tx, op).await? {
-            Ok(account) => account == holder,
-            Err(_) => false,
-        },
-    };
+    let own = matches!(target_account(tx, op).await?, Ok(account) if account == holder);
     Ok((!own).then(|| SyncFailure::EmailTaken {
         email: email.to_string(),
         account: holder,

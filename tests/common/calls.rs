@@ -14,7 +14,7 @@ use custsync::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncCustom
 use custsync::hq::job_panel::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
 use custsync::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
 use custsync::hq::sync_status::detail_page::{LoadOperationDetail, SaveOperation};
-use custsync::hq::sync_status::{
+use custsync::hq::sync_status::api::{
     LoadStatusPage, StatusPageChannels, SynchronizeAllFailed, SynchronizeOperations,
 };
 use custsync::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
