@@ -11,8 +11,8 @@ use crate::domain::customer::{
 };
 use crate::domain::features::Feature;
 use crate::domain::operation::OperationId;
-use crate::domain::registers::Origin;
 use crate::domain::records::{ChannelRecord, OperationKind, StagedOperation};
+use crate::domain::registers::Origin;
 use crate::error::FieldErrors;
 use crate::realtime::{CallContext, RealtimeError, RealtimeService};
 

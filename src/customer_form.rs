@@ -6,11 +6,10 @@ use leptos::prelude::*;
 
 use crate::domain::customer::{
     ADDRESS_PURPOSES, AFFILIATIONS, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES, ContactDraft,
-    CustomerDraft, LANGUAGES, Limits, PartyType, ReferenceData,
-    validate_address, validate_customer,
+    CustomerDraft, LANGUAGES, Limits, PartyType, ReferenceData, validate_address, validate_customer,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::ui::{ErrorNote, InputField, Select};
+use crate::ui::{ErrorNote, FieldMessage, InputField, Select};
 
 /// Which parts of a customer a form edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

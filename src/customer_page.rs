@@ -11,11 +11,11 @@ use crate::domain::customer::{
     AddressDraft, COUNTRIES, ChangeOutcome, ChannelCustomer, CreatedCustomer, CustomerDraft, LANGUAGES,
     PartyType, ReferenceData,
 };
+use crate::domain::operation::OperationStatus;
 use crate::error::AppError;
 use crate::outbox::{
     KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id, start_sending,
 };
-use crate::domain::operation::OperationStatus;
 use crate::ui::{ErrorNote, StatusBadge, loaded};
 
 /// How a channel works now: the mode its cached configuration gives, and
@@ -59,8 +59,8 @@ async fn authorize_origin(
     AppError,
 > {
     use crate::access::{Access, check};
-    use crate::domain::registers::Origin;
     use crate::domain::registers::MAX_REGISTER_KEY;
+    use crate::domain::registers::Origin;
     use crate::respond::authorize_user;
     let Some(register) = register else {
         let (backend, user) = authorize_user(Access::Shopper).await?;
@@ -97,8 +97,8 @@ fn check_customer_access(user: &crate::access::SignedInUser, key: &str) -> Resul
 
 #[server(output = crate::wire::JsonText)]
 pub async fn channel_mode(register: Option<String>) -> Result<ModeNow, AppError> {
-    use crate::domain::registers::Origin;
     use crate::domain::features::Feature;
+    use crate::domain::registers::Origin;
     use crate::error::internal;
     use crate::respond::respond;
     let result = async {

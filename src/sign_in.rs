@@ -6,9 +6,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::access::{MAX_PASSWORD, MAX_USER_NAME, SignedInUser, landing_page};
-use crate::ui::InputField;
 use crate::error::{AppError, FieldErrors};
 use crate::ui::ErrorNote;
+use crate::ui::InputField;
 
 /// Checks the user name and password against HQ's users and starts a new
 /// session. A wrong name and a wrong password get the same answer, after

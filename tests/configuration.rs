@@ -8,11 +8,11 @@ use std::time::Duration;
 use custsync::backend::Backend;
 use custsync::channel_config::ChannelConfigCache;
 use custsync::channel_customers::{CustomerError, create_customer, edit_customer, find_customer};
-use custsync::domain::registers::Origin;
 use custsync::domain::customer::{CreatedHow, CustomerDraft};
 use custsync::domain::features::Feature;
 use custsync::domain::operation::OperationId;
 use custsync::domain::realtime_calls::CallFilter;
+use custsync::domain::registers::Origin;
 use custsync::feature_management::{FeatureChangeError, change_feature};
 use custsync::jobs::Job;
 

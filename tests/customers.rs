@@ -4,13 +4,15 @@
 mod common;
 
 use custsync::backend::Backend;
-use custsync::channel_customers::{CustomerError, add_address, create_customer, edit_customer, find_customer, search_customers};
-use custsync::domain::registers::Origin;
+use custsync::channel_customers::{
+    CustomerError, add_address, create_customer, edit_customer, find_customer, search_customers,
+};
 use custsync::channel_db::NewOperation;
 use custsync::domain::customer::{AddressDraft, AttributeDraft, ChangeOutcome, ContactDraft, CustomerDraft};
 use custsync::domain::features::Feature;
 use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
+use custsync::domain::registers::Origin;
 use custsync::feature_management::change_feature;
 use custsync::jobs::Job;
 

@@ -5,11 +5,11 @@ mod common;
 
 use custsync::backend::Backend;
 use custsync::channel_customers::{CustomerError, create_customer};
-use custsync::domain::registers::Origin;
 use custsync::channel_db::NewOperation;
 use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
 use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
+use custsync::domain::registers::Origin;
 use custsync::hq_db::PreparedUpload;
 use custsync::jobs::Job;
 

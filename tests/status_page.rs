@@ -9,11 +9,11 @@ use std::collections::HashSet;
 use custsync::backend::Backend;
 use custsync::cdx;
 use custsync::channel_customers::create_customer;
-use custsync::domain::registers::Origin;
 use custsync::domain::customer::{CustomerDraft, validate_customer};
 use custsync::domain::operation::OperationId;
 use custsync::domain::operation::OperationStatus;
 use custsync::domain::records::OperationKind;
+use custsync::domain::registers::Origin;
 use custsync::domain::status_page::{Cursor, StatusPage, StatusRow, StatusView};
 use custsync::jobs::Job;
 

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use custsync::backend::Backend;
 use custsync::channel_customers::create_customer;
-use custsync::domain::registers::Origin;
 use custsync::channel_db::NewOperation;
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
+use custsync::domain::registers::Origin;
 use custsync::hq_db::{HqDb, UploadedOperationRow};
 use custsync::jobs::{Job, JobError, JobRun};
 use custsync::settings::Settings;

@@ -189,7 +189,12 @@ fn is_local_path(path: &str) -> bool {
 
 /// What a `next` path keeps as it is: RFC 3986's unreserved characters and
 /// the path's slashes.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
 
 fn encode_query_value(value: &str) -> String {
     utf8_percent_encode(value, QUERY_VALUE).to_string()

@@ -66,7 +66,11 @@ impl SessionStores {
 
     /// Ends every session `user_name` signed in with on this channel
     /// database; how many there were.
-    pub async fn end_sessions_of(&self, channel: &ChannelDb, user_name: &str) -> Result<usize, SessionStoreError> {
+    pub async fn end_sessions_of(
+        &self,
+        channel: &ChannelDb,
+        user_name: &str,
+    ) -> Result<usize, SessionStoreError> {
         let ids = channel.user_session_ids(user_name).await?;
         for id in ids.iter().filter_map(|id| Id::from_str(id).ok()) {
             self.cache.delete(&id).await?;

@@ -219,7 +219,11 @@ fn is_calendar_day(text: &str) -> bool {
 }
 
 /// RFC 3986's unreserved characters, which a query value keeps as they are.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Percent-encodes a query value.
 pub fn encode_component(value: &str) -> String {

@@ -46,6 +46,7 @@ async fn stores(backend: &crate::backend::Backend) -> Result<Vec<(i64, String)>,
 #[server(output = crate::wire::JsonText)]
 pub async fn sign_out_everywhere(user_name: String) -> Result<String, AppError> {
     use crate::access::Access;
+    use crate::error::internal;
     use crate::respond::{authorize, respond};
     let result = async {
         let backend = authorize(Access::Admin).await?;

@@ -13,10 +13,10 @@ use custsync::hq::feature_management::{FeatureManagement, SetFeature};
 use custsync::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncCustomerMode};
 use custsync::hq::job_panel::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
 use custsync::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
-use custsync::hq::sync_status::detail_page::{LoadOperationDetail, SaveOperation};
 use custsync::hq::sync_status::api::{
     LoadStatusPage, StatusPageChannels, SynchronizeAllFailed, SynchronizeOperations,
 };
+use custsync::hq::sync_status::detail_page::{LoadOperationDetail, SaveOperation};
 use custsync::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
 use custsync::hq::users::{ChangeUserAccess, SignOutEverywhere, UserAccounts};
 use custsync::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};

@@ -16,9 +16,14 @@ pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> 
     let result = async {
         let backend = authorize(Access::Admin).await?;
         view.check()?;
-        crate::cdx::status_page(&backend.channel, &backend.hq, &view, crate::domain::status_page::PAGE_SIZE)
-            .await
-            .map_err(internal)
+        crate::cdx::status_page(
+            &backend.channel,
+            &backend.hq,
+            &view,
+            crate::domain::status_page::PAGE_SIZE,
+        )
+        .await
+        .map_err(internal)
     };
     respond(result.await)
 }

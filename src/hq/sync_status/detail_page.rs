@@ -7,7 +7,8 @@ use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{PATH, SynchronizeOperations};
+use super::PATH;
+use super::api::SynchronizeOperations;
 use crate::customer_form::{CustomerEditor, EditorMode};
 use crate::customer_page::AddressTable;
 use crate::domain::customer::{CustomerDraft, display_name};
