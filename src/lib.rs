@@ -1,63 +1,32 @@
 //! custsync: the asynchronous customer mode of a retail HQ/store system.
 //!
-//! Shared by server and browser: the domain rules (`domain`, `jobs`), the
-//! error that crosses the wire (`error`) and the pages (`pos`, `ecommerce`,
-//! `hq`). The README's code map names the floors the modules stand on. Server only: the two databases (`channel_db`,
-//! `hq_db`), the data exchange between them (`cdx`), the batch job (`sync`)
-//! and the start-up (`backend`, `settings`).
+//! The code stands on floors, each importing only from those below it
+//! (README, "Code map"; `tests/architecture.rs` checks it): `domain` (plain
+//! types and rules, shared by server and browser, with `error` and `wire`,
+//! what crosses the wire), `storage` (every SQL statement), `services` (the
+//! channel, CDX, the sync, the jobs), `api` (what every server function does
+//! around its work), `views` (the pages and their server functions) and
+//! `server` (the start-up). `access` holds the roles (domain) and the
+//! sessions and sign-in limits at their own floors.
 
 // The release WASM build computes the layout of the deepest page views
 // (the customer editor) past the default limit of 128.
 #![recursion_limit = "256"]
 
 pub mod access;
-pub mod app;
-pub mod customer_display;
-pub mod customer_form;
-pub mod customer_page;
 pub mod domain;
-pub mod ecommerce;
 pub mod error;
-pub mod hq;
-pub mod jobs;
-pub mod outbox;
-pub mod pos;
-pub mod sign_in;
-pub mod ui;
+pub mod views;
 pub mod wire;
 
 #[cfg(feature = "ssr")]
-pub mod app_state;
-#[cfg(feature = "ssr")]
-pub mod backend;
-#[cfg(feature = "ssr")]
-pub mod cdx;
-#[cfg(feature = "ssr")]
-pub mod channel_config;
-#[cfg(feature = "ssr")]
-pub mod channel_customers;
-#[cfg(feature = "ssr")]
-pub mod channel_db;
-#[cfg(feature = "ssr")]
-pub mod feature_management;
-#[cfg(feature = "ssr")]
-pub mod hq_db;
-#[cfg(feature = "ssr")]
-pub mod realtime;
-#[cfg(feature = "ssr")]
-pub mod respond;
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
-pub mod settings;
+pub mod services;
 #[cfg(feature = "ssr")]
-pub mod sqlite;
-#[cfg(feature = "ssr")]
-pub mod staging_tables;
-#[cfg(feature = "ssr")]
-pub mod sync;
-#[cfg(feature = "ssr")]
-pub mod troubleshoot;
+pub mod storage;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -69,7 +38,7 @@ pub fn hydrate() {
     // Pages are lazily loaded chunks, so hydration waits for the page's chunk
     // before it can attach the page's event handlers.
     wasm_bindgen_futures::spawn_local(async move {
-        let app = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
+        let app = leptos::mount::hydrate_from_async(body.clone(), views::app::App).await;
         app.forget();
         mark_hydrated(&body);
     });

@@ -11,10 +11,10 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
 use crate::access::sessions::{guard_pages, refuse_cross_site_requests};
-use crate::app::{App, shell};
-use crate::app_state::AppState;
-use crate::backend::{Backend, StartError};
-use crate::settings::{Settings, SettingsError};
+use crate::api::app_state::AppState;
+use crate::services::backend::{Backend, StartError};
+use crate::services::settings::{Settings, SettingsError};
+use crate::views::app::{App, shell};
 
 /// Request bodies larger than this are refused (413) before any handler
 /// reads them.
@@ -40,7 +40,7 @@ pub async fn serve() -> Result<(), ServeError> {
         .leptos_options;
     let addr = leptos_options.site_addr;
     let backend = Backend::start(settings).await?;
-    tokio::spawn(crate::jobs::run_schedules(
+    tokio::spawn(crate::services::jobs::run_schedules(
         backend.hq.clone(),
         backend.jobs.clone(),
     ));
@@ -81,8 +81,8 @@ pub fn router(state: AppState) -> Router {
         .layer(state.backend.settings.secure_cookies);
     let pages = Router::new()
         .route(
-            &format!("{}.csv", crate::hq::sync_status::PATH),
-            axum::routing::get(crate::hq::sync_status::export::export_csv),
+            &format!("{}.csv", crate::views::hq::sync_status::PATH),
+            axum::routing::get(crate::views::hq::sync_status::export::export_csv),
         )
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();

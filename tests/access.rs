@@ -11,16 +11,16 @@ use std::collections::HashSet;
 use common::calls::{Db, USERS, calls, cookies, customer};
 use common::http::{FORM, JSON, WebApp};
 use custsync::access::passwords::password_matches;
-use custsync::channel_customers::create_customer;
-use custsync::customer_page::{CreateCustomer, FindChannelCustomer, MyProfileKey};
+use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::registers::Origin;
-use custsync::hq::customers::HqCustomers;
-use custsync::hq::realtime_calls::SetHqUnreachable;
-use custsync::hq::users::{ChangeUserAccess, SignOutEverywhere};
-use custsync::jobs::Job;
-use custsync::pos::{PosRegisters, SetRegisterOffline};
-use custsync::sign_in::{CurrentUser, SignIn, SignOut};
+use custsync::services::channel_customers::create_customer;
+use custsync::views::customer_page::{CreateCustomer, FindChannelCustomer, MyProfileKey};
+use custsync::views::hq::customers::HqCustomers;
+use custsync::views::hq::realtime_calls::SetHqUnreachable;
+use custsync::views::hq::users::{ChangeUserAccess, SignOutEverywhere};
+use custsync::views::pos::{PosRegisters, SetRegisterOffline};
+use custsync::views::sign_in::{CurrentUser, SignIn, SignOut};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 
@@ -426,18 +426,18 @@ async fn the_sign_in_boxes_take_as_many_characters_as_the_server() {
 async fn hq_not_asked_for_demo_users(
     dir: &tempfile::TempDir,
     admin_password: Option<&str>,
-) -> custsync::backend::Backend {
-    custsync::backend::Backend::start(custsync::settings::Settings {
+) -> custsync::services::backend::Backend {
+    custsync::services::backend::Backend::start(custsync::services::settings::Settings {
         data_dir: dir.path().to_path_buf(),
         hq_latency_ms: 0,
-        admin_password: admin_password.map(custsync::settings::Password::new),
-        ..custsync::settings::Settings::default()
+        admin_password: admin_password.map(custsync::services::settings::Password::new),
+        ..custsync::services::settings::Settings::default()
     })
     .await
     .expect("started")
 }
 
-async fn admin_hash(backend: &custsync::backend::Backend) -> String {
+async fn admin_hash(backend: &custsync::services::backend::Backend) -> String {
     let admin = backend.hq.find_user("admin").await.unwrap().expect("one admin");
     assert_eq!(admin.user.role, custsync::access::Role::Admin);
     admin.password_hash
@@ -455,7 +455,7 @@ async fn a_new_hq_not_asked_for_demo_users_has_one_admin_with_the_password_of_it
     }
     let hash = admin_hash(&backend).await;
     assert!(password_matches("correct horse battery", &hash));
-    assert!(!password_matches(custsync::hq_db::DEMO_PASSWORD, &hash));
+    assert!(!password_matches(custsync::storage::hq_db::DEMO_PASSWORD, &hash));
 }
 
 #[tokio::test]
@@ -464,7 +464,10 @@ async fn without_a_password_setting_the_first_admin_gets_a_random_password_made_
     let first = hq_not_asked_for_demo_users(&first_dir, None).await;
     let second = hq_not_asked_for_demo_users(&second_dir, None).await;
     let (first_hash, second_hash) = (admin_hash(&first).await, admin_hash(&second).await);
-    assert!(!password_matches(custsync::hq_db::DEMO_PASSWORD, &first_hash));
+    assert!(!password_matches(
+        custsync::storage::hq_db::DEMO_PASSWORD,
+        &first_hash
+    ));
     assert!(!password_matches("", &first_hash));
     assert_ne!(first_hash, second_hash);
 
@@ -565,12 +568,12 @@ async fn an_admin_signs_a_user_out_everywhere_and_a_new_store_ends_the_old_sessi
 async fn the_session_cookie_is_secure_when_the_setting_says_the_site_is_served_over_https() {
     for (secure, expected) in [(false, false), (true, true)] {
         let dir = tempfile::tempdir().unwrap();
-        let backend = custsync::backend::Backend::start(custsync::settings::Settings {
+        let backend = custsync::services::backend::Backend::start(custsync::services::settings::Settings {
             data_dir: dir.path().to_path_buf(),
             hq_latency_ms: 0,
             seed_demo_users: true,
             secure_cookies: secure,
-            ..custsync::settings::Settings::default()
+            ..custsync::services::settings::Settings::default()
         })
         .await
         .unwrap();
@@ -579,7 +582,7 @@ async fn the_session_cookie_is_secure_when_the_setting_says_the_site_is_served_o
             .header(header::CONTENT_TYPE, FORM)
             .body(Body::from(format!(
                 "user_name=admin&password={}",
-                custsync::hq_db::DEMO_PASSWORD
+                custsync::storage::hq_db::DEMO_PASSWORD
             )))
             .unwrap();
         let answer = tower::ServiceExt::oneshot(app, request).await.unwrap();

@@ -5,16 +5,16 @@ mod common;
 
 use std::time::Duration;
 
-use custsync::backend::Backend;
-use custsync::channel_config::ChannelConfigCache;
-use custsync::channel_customers::{CustomerError, create_customer, edit_customer, find_customer};
 use custsync::domain::customer::{CreatedHow, CustomerDraft};
 use custsync::domain::features::Feature;
+use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::realtime_calls::CallFilter;
 use custsync::domain::registers::Origin;
-use custsync::feature_management::{FeatureChangeError, change_feature};
-use custsync::jobs::Job;
+use custsync::services::backend::Backend;
+use custsync::services::channel_config::ChannelConfigCache;
+use custsync::services::channel_customers::{CustomerError, create_customer, edit_customer, find_customer};
+use custsync::services::feature_management::{FeatureChangeError, change_feature};
 
 const HOUSTON: Origin = Origin::Register {
     channel_id: 1,

@@ -3,18 +3,18 @@
 
 mod common;
 
-use custsync::backend::Backend;
-use custsync::channel_customers::{
-    CustomerError, add_address, create_customer, edit_customer, find_customer, search_customers,
-};
-use custsync::channel_db::NewOperation;
 use custsync::domain::customer::{AddressDraft, AttributeDraft, ChangeOutcome, ContactDraft, CustomerDraft};
 use custsync::domain::features::Feature;
+use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
-use custsync::feature_management::change_feature;
-use custsync::jobs::Job;
+use custsync::services::backend::Backend;
+use custsync::services::channel_customers::{
+    CustomerError, add_address, create_customer, edit_customer, find_customer, search_customers,
+};
+use custsync::services::feature_management::change_feature;
+use custsync::storage::channel_db::NewOperation;
 
 const HOUSTON: Origin = Origin::Register {
     channel_id: 1,
@@ -717,7 +717,7 @@ async fn karen_in_the_channel(backend: &Backend) -> CustomerDraft {
 /// `draft` checked against the Houston channel's customer groups, as a
 /// real-time call or an admin's correction takes it.
 async fn valid(backend: &Backend, draft: &CustomerDraft) -> custsync::domain::customer::ValidCustomer {
-    let reference = custsync::channel_customers::reference_data(&backend.channel, HOUSTON)
+    let reference = custsync::services::channel_customers::reference_data(&backend.channel, HOUSTON)
         .await
         .unwrap();
     custsync::domain::customer::validate_customer(draft, &reference, false).unwrap()
@@ -813,7 +813,7 @@ async fn edit_karens_phone_in_hq_in_real_time(backend: &Backend, phone: &str) {
     karen.phone = phone.into();
     karen.addresses.clear();
     let valid = valid(backend, &karen).await;
-    let context = custsync::realtime::CallContext {
+    let context = custsync::services::realtime::CallContext {
         channel_id: 2,
         register_number: Some(1),
         reason: "another store".into(),
@@ -871,7 +871,7 @@ async fn an_admin_resync_of_an_old_failed_edit_does_not_undo_a_newer_real_time_e
 
     edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0106").await;
     correct_operation(backend, old_edit, &karen).await;
-    custsync::sync::synchronize_selected(
+    custsync::services::sync::synchronize_selected(
         &backend.hq,
         &[old_edit.to_string()],
         backend.settings.sync_options(),
@@ -957,12 +957,14 @@ async fn a_batch_never_applies_the_copy_it_read_before_an_admin_corrected_the_op
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     let options = backend.settings.sync_options();
 
-    let copy = custsync::sync::read_batch(&backend.hq, 0, options).await.unwrap();
+    let copy = custsync::services::sync::read_batch(&backend.hq, 0, options)
+        .await
+        .unwrap();
     assert_eq!(copy.operations().len(), 1);
     karen.phone = "+1 713 555 0112".into();
     karen.addresses.clear();
     correct_operation(backend, operation_id.as_str(), &karen).await;
-    let counts = custsync::sync::synchronize_batch(&backend.hq, &copy, options, "Batch run 99")
+    let counts = custsync::services::sync::synchronize_batch(&backend.hq, &copy, options, "Batch run 99")
         .await
         .unwrap();
 
@@ -984,10 +986,12 @@ async fn a_batch_judges_the_email_an_admin_corrected_after_it_read_the_create() 
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     let options = backend.settings.sync_options();
 
-    let copy = custsync::sync::read_batch(&backend.hq, 0, options).await.unwrap();
+    let copy = custsync::services::sync::read_batch(&backend.hq, 0, options)
+        .await
+        .unwrap();
     ana.email = "karen.berg@contoso.com".into();
     correct_operation(backend, operation_id.as_str(), &ana).await;
-    custsync::sync::synchronize_batch(&backend.hq, &copy, options, "Batch run 99")
+    custsync::services::sync::synchronize_batch(&backend.hq, &copy, options, "Batch run 99")
         .await
         .unwrap();
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();

@@ -10,12 +10,13 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use custsync::backend::Backend;
-use custsync::channel_db::NewOperation;
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
+use custsync::domain::jobs::Job;
 use custsync::domain::records::OperationKind;
-use custsync::jobs::{Job, JobError};
-use custsync::settings::Settings;
+use custsync::services::backend::Backend;
+use custsync::services::jobs::JobError;
+use custsync::services::settings::Settings;
+use custsync::storage::channel_db::NewOperation;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use tempfile::TempDir;

@@ -9,10 +9,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use common::tcp::{connect, post, serve, sign_in};
-use custsync::customer_page::CreateCustomer;
 use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
 use custsync::domain::operation::OperationId;
-use custsync::hq_db::DEMO_PASSWORD;
+use custsync::storage::hq_db::DEMO_PASSWORD;
+use custsync::views::customer_page::CreateCustomer;
 use leptos::server_fn::ServerFn;
 
 const CLIENTS: usize = 32;

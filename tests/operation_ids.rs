@@ -7,15 +7,15 @@ mod common;
 
 use axum::http::StatusCode;
 use common::http::{JSON, WebApp};
-use custsync::backend::Backend;
-use custsync::channel_customers::{CustomerError, add_address, create_customer, edit_customer};
-use custsync::customer_page::{AddCustomerAddress, CreateCustomer, EditCustomer};
 use custsync::domain::customer::{AddressDraft, CreatedHow, CustomerDraft};
 use custsync::domain::features::Feature;
+use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::registers::Origin;
-use custsync::feature_management::change_feature;
-use custsync::jobs::Job;
+use custsync::services::backend::Backend;
+use custsync::services::channel_customers::{CustomerError, add_address, create_customer, edit_customer};
+use custsync::services::feature_management::change_feature;
+use custsync::views::customer_page::{AddCustomerAddress, CreateCustomer, EditCustomer};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 

@@ -3,15 +3,15 @@
 
 mod common;
 
-use custsync::backend::Backend;
-use custsync::channel_customers::{CustomerError, create_customer};
-use custsync::channel_db::NewOperation;
 use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
+use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
-use custsync::hq_db::PreparedUpload;
-use custsync::jobs::Job;
+use custsync::services::backend::Backend;
+use custsync::services::channel_customers::{CustomerError, create_customer};
+use custsync::storage::channel_db::NewOperation;
+use custsync::storage::hq_db::PreparedUpload;
 
 const HOUSTON_REGISTER_1: Origin = Origin::Register {
     channel_id: 1,

@@ -18,10 +18,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::tcp::{Connection, connect, post, sign_in};
-use custsync::customer_page::CreateCustomer;
 use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
 use custsync::domain::operation::OperationId;
-use custsync::hq_db::DEMO_PASSWORD;
+use custsync::storage::hq_db::DEMO_PASSWORD;
+use custsync::views::customer_page::CreateCustomer;
 use leptos::server_fn::ServerFn;
 use sqlx::{Connection as _, SqliteConnection};
 

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use common::tcp::{connect_from, serve, sign_in};
-use custsync::hq_db::DEMO_PASSWORD;
+use custsync::storage::hq_db::DEMO_PASSWORD;
 
 /// Tries to sign in as `user_name` from `from`; the reply, if any.
 async fn sign_in_from(

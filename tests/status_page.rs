@@ -6,16 +6,16 @@ mod common;
 
 use std::collections::HashSet;
 
-use custsync::backend::Backend;
-use custsync::cdx;
-use custsync::channel_customers::create_customer;
 use custsync::domain::customer::{CustomerDraft, validate_customer};
+use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::operation::OperationStatus;
 use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
 use custsync::domain::status_page::{Cursor, StatusPage, StatusRow, StatusView};
-use custsync::jobs::Job;
+use custsync::services::backend::Backend;
+use custsync::services::cdx;
+use custsync::services::channel_customers::create_customer;
 
 const ORIGINS: [Origin; 3] = [
     Origin::Register {
@@ -239,7 +239,7 @@ async fn stage_change(backend: &Backend, kind: OperationKind, account: &str) {
     };
     backend
         .channel
-        .stage(custsync::channel_db::NewOperation {
+        .stage(custsync::storage::channel_db::NewOperation {
             temporary_id: OperationId::random().to_string(),
             kind,
             channel_id: 1,
@@ -316,7 +316,7 @@ async fn synchronize_processes_the_chosen_operations_and_skips_the_rest() {
     let waiting: Vec<String> = staged[90..].to_vec();
     let mut chosen = waiting.clone();
     chosen.push(staged[0].clone());
-    let counts = custsync::sync::synchronize_selected(
+    let counts = custsync::services::sync::synchronize_selected(
         &backend.hq,
         &chosen,
         backend.settings.sync_options(),
@@ -346,7 +346,7 @@ async fn synchronize_processes_the_chosen_operations_and_skips_the_rest() {
         .unwrap();
     assert_eq!(failed.len(), 9);
     for _ in 0..3 {
-        custsync::sync::synchronize_selected(
+        custsync::services::sync::synchronize_selected(
             &backend.hq,
             &failed,
             backend.settings.sync_options(),
@@ -393,7 +393,7 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
             .await
             .unwrap()
     );
-    let counts = custsync::sync::synchronize_selected(
+    let counts = custsync::services::sync::synchronize_selected(
         &backend.hq,
         std::slice::from_ref(&id),
         backend.settings.sync_options(),
@@ -432,7 +432,7 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
 async fn a_day_out_of_the_calendar_is_answered_beside_its_field_not_with_an_empty_list() {
     use axum::http::StatusCode;
     use common::http::{JSON, WebApp};
-    use custsync::hq::sync_status::api::LoadStatusPage;
+    use custsync::views::hq::sync_status::api::LoadStatusPage;
     use leptos::server_fn::ServerFn;
 
     let app = WebApp::start().await;
@@ -475,7 +475,7 @@ async fn made_at_one_time(backend: &Backend) -> Vec<String> {
         .iter()
         .map(|end| format!("00000000-0000-4000-8000-0000000000{end}"))
         .collect();
-    let create = |id: &String, n: usize| custsync::channel_db::NewOperation {
+    let create = |id: &String, n: usize| custsync::storage::channel_db::NewOperation {
         temporary_id: id.clone(),
         kind: OperationKind::Create,
         channel_id: 1,
@@ -562,7 +562,7 @@ async fn uploaded_to_hq(backend: &Backend, count: usize) -> Vec<String> {
     let ids = operations.iter().map(|op| op.temporary_id.clone()).collect();
     backend
         .hq
-        .save_uploaded_operations(custsync::hq_db::PreparedUpload::new(operations, 0))
+        .save_uploaded_operations(custsync::storage::hq_db::PreparedUpload::new(operations, 0))
         .await
         .unwrap();
     ids

@@ -7,16 +7,17 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use custsync::backend::Backend;
-use custsync::channel_customers::create_customer;
-use custsync::channel_db::NewOperation;
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
+use custsync::domain::jobs::{Job, JobRun};
 use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
-use custsync::hq_db::{HqDb, UploadedOperationRow};
-use custsync::jobs::{Job, JobError, JobRun};
-use custsync::settings::Settings;
+use custsync::services::backend::Backend;
+use custsync::services::channel_customers::create_customer;
+use custsync::services::jobs::JobError;
+use custsync::services::settings::Settings;
+use custsync::storage::channel_db::NewOperation;
+use custsync::storage::hq_db::{HqDb, UploadedOperationRow};
 use tempfile::TempDir;
 
 const SEATTLE: Origin = Origin::Register {
@@ -236,7 +237,7 @@ async fn synchronize_on_the_status_page_beside_a_running_batch_completes_each_op
     let (_, batch) = backend.jobs.start(Job::SyncCustomers, "Run now").await.unwrap();
     // Every other operation, so that both work through the same batches.
     let chosen: Vec<String> = ids.iter().step_by(2).cloned().collect();
-    let selected = custsync::sync::synchronize_selected(
+    let selected = custsync::services::sync::synchronize_selected(
         &backend.hq,
         &chosen,
         backend.settings.sync_options(),

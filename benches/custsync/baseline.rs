@@ -7,10 +7,10 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use custsync::channel_db::ChannelDb;
 use custsync::domain::customer::CustomerDraft;
-use custsync::hq_db::HqDb;
-use custsync::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
+use custsync::storage::channel_db::ChannelDb;
+use custsync::storage::hq_db::HqDb;
+use custsync::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use tempfile::TempDir;

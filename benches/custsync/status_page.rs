@@ -3,10 +3,10 @@
 
 use std::time::Instant;
 
-use custsync::backend::Backend;
 use custsync::domain::records::{OperationKind, StagedOperation};
-use custsync::hq_db::PreparedUpload;
-use custsync::settings::Settings;
+use custsync::services::backend::Backend;
+use custsync::services::settings::Settings;
+use custsync::storage::hq_db::PreparedUpload;
 use tempfile::TempDir;
 
 use crate::baseline::{self, text};
@@ -54,7 +54,7 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
     let term = search_term(count);
     let path = format!(
         "{}?q={}&channel={}",
-        custsync::hq::sync_status::PATH,
+        custsync::views::hq::sync_status::PATH,
         term.replace(' ', "%20"),
         data::CHANNEL_ID
     );
@@ -108,7 +108,7 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
 /// Downloads the whole list as CSV over HTTP: how long it took, and how far
 /// the process's peak resident memory rose above what it held before.
 async fn export_everything(addr: std::net::SocketAddr, cookie: &str) -> Result<(f64, f64), String> {
-    let path = format!("{}.csv", custsync::hq::sync_status::PATH);
+    let path = format!("{}.csv", custsync::views::hq::sync_status::PATH);
     let before = crate::machine::process_memory_mb("VmRSS")?;
     crate::machine::reset_peak_memory()?;
     let started = Instant::now();

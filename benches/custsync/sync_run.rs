@@ -6,11 +6,11 @@
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use custsync::backend::Backend;
-use custsync::channel_db::NewOperation;
+use custsync::domain::jobs::Job;
 use custsync::domain::records::OperationKind;
-use custsync::jobs::Job;
-use custsync::settings::Settings;
+use custsync::services::backend::Backend;
+use custsync::services::settings::Settings;
+use custsync::storage::channel_db::NewOperation;
 use tempfile::TempDir;
 use tokio::runtime::Runtime;
 

@@ -13,7 +13,7 @@ use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use super::session_cache::SessionCache;
-use crate::channel_db::{ChannelDb, ChannelDbError};
+use crate::storage::channel_db::{ChannelDb, ChannelDbError};
 
 /// Why sessions could not be ended.
 #[derive(Debug, thiserror::Error)]

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use super::{Access, SignedInUser, check, may_open, sign_in_url};
-use crate::channel_db::ChannelDb;
 use crate::error::AppError;
+use crate::storage::channel_db::ChannelDb;
 
 const USER_KEY: &str = "user";
 

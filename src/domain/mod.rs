@@ -7,6 +7,7 @@ pub mod customer;
 pub mod diagnosis;
 pub mod features;
 pub mod hq_customers;
+pub mod jobs;
 pub mod operation;
 pub mod operation_detail;
 pub mod realtime_calls;

@@ -1,25 +1,25 @@
 //! Every server function that needs a role, called with arguments it can
 //! act on, and who may call it.
 
-use custsync::customer_page::{
-    AddCustomerAddress, ChannelMode, ChannelReference, CreateCustomer, EditCustomer, FindChannelCustomer,
-    MyProfileKey,
-};
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::operation::OperationId;
 use custsync::domain::status_page::StatusView;
-use custsync::hq::customers::HqCustomers;
-use custsync::hq::feature_management::{FeatureManagement, SetFeature};
-use custsync::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncCustomerMode};
-use custsync::hq::job_panel::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
-use custsync::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
-use custsync::hq::sync_status::api::{
+use custsync::views::customer_page::{
+    AddCustomerAddress, ChannelMode, ChannelReference, CreateCustomer, EditCustomer, FindChannelCustomer,
+    MyProfileKey,
+};
+use custsync::views::hq::customers::HqCustomers;
+use custsync::views::hq::feature_management::{FeatureManagement, SetFeature};
+use custsync::views::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncCustomerMode};
+use custsync::views::hq::job_panel::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
+use custsync::views::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
+use custsync::views::hq::sync_status::api::{
     LoadStatusPage, StatusPageChannels, SynchronizeAllFailed, SynchronizeOperations,
 };
-use custsync::hq::sync_status::detail_page::{LoadOperationDetail, SaveOperation};
-use custsync::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
-use custsync::hq::users::{ChangeUserAccess, SignOutEverywhere, UserAccounts};
-use custsync::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};
+use custsync::views::hq::sync_status::detail_page::{LoadOperationDetail, SaveOperation};
+use custsync::views::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
+use custsync::views::hq::users::{ChangeUserAccess, SignOutEverywhere, UserAccounts};
+use custsync::views::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 

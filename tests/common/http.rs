@@ -4,10 +4,10 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use custsync::app_state::AppState;
-use custsync::backend::Backend;
-use custsync::hq_db::DEMO_PASSWORD;
-use custsync::sign_in::SignIn;
+use custsync::api::app_state::AppState;
+use custsync::services::backend::Backend;
+use custsync::storage::hq_db::DEMO_PASSWORD;
+use custsync::views::sign_in::SignIn;
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
 use sqlx::{Connection, SqliteConnection};

@@ -8,8 +8,8 @@ pub mod calls;
 pub mod http;
 pub mod tcp;
 
-use custsync::backend::Backend;
-use custsync::settings::Settings;
+use custsync::services::backend::Backend;
+use custsync::services::settings::Settings;
 use tempfile::TempDir;
 
 pub struct TestBackend {

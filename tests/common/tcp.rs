@@ -5,7 +5,7 @@
 use std::io::{Error, ErrorKind};
 use std::net::{IpAddr, SocketAddr};
 
-use custsync::sign_in::SignIn;
+use custsync::views::sign_in::SignIn;
 use leptos::server_fn::ServerFn;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
@@ -118,7 +118,7 @@ fn invalid(message: String) -> Error {
 }
 
 /// Serves the app on a free local port, over real TCP.
-pub async fn serve(backend: custsync::backend::Backend) -> SocketAddr {
+pub async fn serve(backend: custsync::services::backend::Backend) -> SocketAddr {
     let app = super::http::router(backend);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

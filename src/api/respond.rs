@@ -1,0 +1,81 @@
+//! What every server function does around its work: check that the
+//! signed-in user may make the call, find the backend, and turn a failure
+//! into the right HTTP status.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+use leptos::prelude::use_context;
+
+use crate::access::{Access, SignedInUser};
+use crate::error::{AppError, internal, set_status};
+use crate::services::backend::Backend;
+use crate::services::channel_customers::CustomerError;
+use crate::services::realtime::RealtimeError;
+
+/// The backend, for a user who may make a request needing `access`; a 403
+/// before anything is read or written otherwise.
+pub async fn authorize(access: Access<'_>) -> Result<Backend, AppError> {
+    authorize_user(access).await.map(|(backend, _)| backend)
+}
+
+/// As `authorize`, with the user, for the calls that act on their behalf.
+pub async fn authorize_user(access: Access<'_>) -> Result<(Backend, SignedInUser), AppError> {
+    let user = crate::access::sessions::require(access).await?;
+    Ok((backend()?, user))
+}
+
+/// The backend without a role check: only for signing in, which checks the
+/// password instead.
+pub fn backend_for_sign_in() -> Result<Backend, AppError> {
+    backend()
+}
+
+fn backend() -> Result<Backend, AppError> {
+    use_context::<crate::api::app_state::AppState>()
+        .map(|state| state.backend)
+        .ok_or_else(|| {
+            tracing::error!("server function called without the application state");
+            AppError::Internal
+        })
+}
+
+/// The address the request came from; none when the server was not given
+/// connection addresses (the in-process tests' router).
+pub async fn client_address() -> Option<IpAddr> {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .ok()
+        .map(|ConnectInfo(address)| address.ip())
+}
+
+/// The answer of a server function, with the status of its error if any.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        set_status(error);
+    }
+    result
+}
+
+/// How a refused or failed customer change is answered.
+impl From<CustomerError> for AppError {
+    fn from(error: CustomerError) -> Self {
+        match error {
+            CustomerError::Invalid(fields) => AppError::Invalid(fields),
+            CustomerError::UnknownCustomer(_) => AppError::NotFound(error.to_string()),
+            CustomerError::UnknownRegister { .. }
+            | CustomerError::NoOnlineStore
+            | CustomerError::PendingCustomer(_)
+            | CustomerError::HqUnreachable(_)
+            | CustomerError::OperationIdReused => AppError::Refused(error.to_string()),
+            CustomerError::Realtime(RealtimeError::UnknownCustomer(_)) => {
+                AppError::Refused(error.to_string())
+            }
+            CustomerError::Realtime(RealtimeError::OperationIdReused) => {
+                AppError::Refused(CustomerError::OperationIdReused.to_string())
+            }
+            CustomerError::Realtime(other) => internal(other),
+            CustomerError::Storage(storage) => internal(storage),
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The jobs HQ runs: the CDX distribution jobs and the batch job, their
+//! identities and their run history. `services::jobs` runs them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Job {
+    /// CDX download 1110: feature states to the channels.
+    GlobalConfiguration,
+    /// CDX download 1070: channels and functionality profiles to the channels.
+    ChannelConfiguration,
+    /// CDX download 1010: HQ customers to the channels.
+    Customers,
+    /// CDX upload P-job: the channels' staging rows to HQ.
+    Upload,
+    /// Batch job "Synchronize customers and channel requests".
+    SyncCustomers,
+}
+
+impl Job {
+    pub const ALL: [Job; 5] = [
+        Job::GlobalConfiguration,
+        Job::ChannelConfiguration,
+        Job::Customers,
+        Job::Upload,
+        Job::SyncCustomers,
+    ];
+
+    /// The distribution schedule's jobs, in the order the page lists them.
+    pub const DISTRIBUTION_SCHEDULE: [Job; 4] = [
+        Job::GlobalConfiguration,
+        Job::ChannelConfiguration,
+        Job::Customers,
+        Job::Upload,
+    ];
+
+    /// The job's number as the distribution schedule shows it; the key of its
+    /// run history.
+    pub fn code(self) -> &'static str {
+        match self {
+            Job::GlobalConfiguration => "1110",
+            Job::ChannelConfiguration => "1070",
+            Job::Customers => "1010",
+            Job::Upload => "P-0001",
+            Job::SyncCustomers => "SYNCCUST",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::GlobalConfiguration => "Global configuration",
+            Job::ChannelConfiguration => "Channel configuration",
+            Job::Customers => "Customers",
+            Job::Upload => "P-job (upload channel transactions)",
+            Job::SyncCustomers => "Synchronize customers and channel requests",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Job::GlobalConfiguration => "Sends HQ feature states to the channel databases.",
+            Job::ChannelConfiguration => {
+                "Sends channels, registers, functionality profiles and customer groups to the channel databases."
+            }
+            Job::Customers => {
+                "Sends HQ customers, including accounts created from asynchronous operations, to the channel databases."
+            }
+            Job::Upload => "Uploads the channels' staged asynchronous customer operations to HQ.",
+            Job::SyncCustomers => {
+                "Creates HQ customers from uploaded asynchronous operations and sets OnlineOperationCompleted."
+            }
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Job> {
+        Job::ALL.into_iter().find(|job| job.code() == code)
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    Succeeded,
+    CompletedWithErrors,
+    Failed,
+}
+
+impl RunOutcome {
+    pub fn caption(self) -> &'static str {
+        match self {
+            RunOutcome::Succeeded => "Succeeded",
+            RunOutcome::CompletedWithErrors => "Completed with errors",
+            RunOutcome::Failed => "Failed",
+        }
+    }
+
+    pub fn of(counts: RunCounts) -> RunOutcome {
+        if counts.failed > 0 {
+            RunOutcome::CompletedWithErrors
+        } else {
+            RunOutcome::Succeeded
+        }
+    }
+}
+
+/// What a run moved or processed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    pub rows: i64,
+    pub succeeded: i64,
+    pub failed: i64,
+}
+
+impl RunCounts {
+    /// A run that moved `rows` rows, all of them successfully.
+    pub fn moved(rows: i64) -> RunCounts {
+        RunCounts {
+            rows,
+            succeeded: rows,
+            failed: 0,
+        }
+    }
+}
+
+/// One line of a job's run history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct JobRun {
+    pub run_id: i64,
+    pub job: String,
+    pub trigger: String,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub rows_total: i64,
+    pub rows_done: i64,
+    pub succeeded: i64,
+    pub failed: i64,
+    pub outcome: String,
+    pub message: Option<String>,
+}
+
+impl JobRun {
+    pub fn is_running(&self) -> bool {
+        self.outcome == "Running"
+    }
+
+    /// "Run 12 finished: Succeeded, 3 rows (3 succeeded, 0 failed)." or,
+    /// while it runs, "Run 12 running: 200 of 1000 rows done…".
+    pub fn summary(&self) -> String {
+        if self.is_running() {
+            format!(
+                "Run {} running: {} of {} rows done…",
+                self.run_id, self.rows_done, self.rows_total
+            )
+        } else {
+            format!(
+                "Run {} finished: {}, {} rows ({} succeeded, {} failed).",
+                self.run_id, self.outcome, self.rows_total, self.succeeded, self.failed
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_job_is_found_by_its_code() {
+        for job in Job::ALL {
+            assert_eq!(Job::from_code(job.code()), Some(job));
+        }
+        assert_eq!(Job::from_code("9999"), None);
+    }
+
+    #[test]
+    fn a_run_with_failures_completes_with_errors() {
+        assert_eq!(RunOutcome::of(RunCounts::moved(3)), RunOutcome::Succeeded);
+        let counts = RunCounts {
+            rows: 3,
+            succeeded: 2,
+            failed: 1,
+        };
+        assert_eq!(RunOutcome::of(counts), RunOutcome::CompletedWithErrors);
+    }
+}

@@ -1,0 +1,179 @@
+//! The application without its web layer: both databases, the job runner
+//! and the settings. The server, the integration tests and the benchmarks
+//! start it the same way.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::access::passwords::{HashError, hash_password};
+use crate::access::session_stores::SessionStores;
+use crate::access::sign_in_limits::SignInLimits;
+use crate::access::{Role, SignedInUser};
+use crate::domain::jobs::Job;
+use crate::services::channel_config::ChannelConfigCache;
+use crate::services::channel_customers::ChannelSide;
+use crate::services::jobs::{JobError, JobRunner};
+use crate::services::realtime::RealtimeService;
+use crate::services::settings::{Password, Settings};
+use crate::storage::channel_db::{ChannelDb, ChannelDbError};
+use crate::storage::hq_db::{DEMO_PASSWORD, HqDb, HqDbError, StoredUser, demo_users};
+
+#[derive(Debug, Clone)]
+pub struct Backend {
+    pub channel: ChannelDb,
+    pub hq: HqDb,
+    pub jobs: JobRunner,
+    pub realtime: RealtimeService,
+    pub config: ChannelConfigCache,
+    pub sessions: SessionStores,
+    pub sign_in_limits: Arc<SignInLimits>,
+    pub settings: Arc<Settings>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Channel(#[from] ChannelDbError),
+    #[error(transparent)]
+    Hq(#[from] HqDbError),
+    #[error("the first CDX download failed: {0}")]
+    FirstDownload(#[from] JobError),
+    #[error(transparent)]
+    FirstUsers(#[from] HashError),
+}
+
+/// The demo users with their password hashed.
+fn hashed_demo_users() -> Result<Vec<StoredUser>, HashError> {
+    demo_users()
+        .into_iter()
+        .map(|user| {
+            Ok(StoredUser {
+                user,
+                password_hash: hash_password(DEMO_PASSWORD)?,
+            })
+        })
+        .collect()
+}
+
+/// The user name of the one admin a new HQ without demo users gets.
+pub const FIRST_ADMIN: &str = "admin";
+
+/// The first admin of a new HQ, with the password of the setting, or a new
+/// random one, returned to be told once.
+fn first_admin(setting: Option<&Password>) -> Result<(StoredUser, Option<String>), HashError> {
+    let generated = setting
+        .is_none()
+        .then(|| uuid::Uuid::new_v4().simple().to_string());
+    let password = setting.map_or_else(
+        || generated.clone().unwrap_or_default(),
+        |p| p.expose().to_string(),
+    );
+    let user = SignedInUser {
+        user_name: FIRST_ADMIN.to_string(),
+        display_name: "Administrator".to_string(),
+        role: Role::Admin,
+        channel_id: None,
+        profile_key: None,
+    };
+    let stored = StoredUser {
+        user,
+        password_hash: hash_password(&password)?,
+    };
+    Ok((stored, generated))
+}
+
+/// The trigger recorded for the downloads that fill a new channel database.
+pub const FIRST_START: &str = "First start";
+
+impl Backend {
+    /// Opens (creating, migrating and seeding when new) both databases.
+    pub async fn start(settings: Settings) -> Result<Backend, StartError> {
+        let settings = Arc::new(settings);
+        let hq = HqDb::open(&settings.hq_db_path()).await?;
+        let channel =
+            ChannelDb::open(&settings.channel_db_path(), settings.staging_group_size as usize).await?;
+        let interrupted = hq.close_interrupted_runs().await?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "closed job runs left running by a stopped server");
+        }
+        let jobs = JobRunner::new(channel.clone(), hq.clone(), settings.clone());
+        let latency = Duration::from_millis(u64::from(settings.hq_latency_ms));
+        let realtime = RealtimeService::new(hq.clone(), channel.clone(), latency);
+        let ttl = Duration::from_secs(u64::from(settings.config_cache_ttl_seconds));
+        let config = ChannelConfigCache::new(channel.clone(), ttl);
+        hq.seed_job_schedules(&settings.default_schedules()).await?;
+        let sessions = SessionStores::new(&channel);
+        let backend = Backend {
+            sessions,
+            sign_in_limits: Arc::default(),
+            channel,
+            hq,
+            jobs,
+            realtime,
+            config,
+            settings,
+        };
+        backend.seed_demo_data().await?;
+        Ok(backend)
+    }
+
+    /// Closes both databases cleanly, as the server does when it stops:
+    /// what was committed is copied from the WAL into the database files.
+    pub async fn close(&self) {
+        self.channel.close().await;
+        self.hq.close().await;
+    }
+
+    /// The channel side's database, configuration cache and real-time service.
+    pub fn channel_side(&self) -> ChannelSide<'_> {
+        ChannelSide {
+            db: &self.channel,
+            config: &self.config,
+            realtime: &self.realtime,
+        }
+    }
+
+    /// An HQ without users gets the demo users when the settings ask for
+    /// them, otherwise one admin.
+    async fn add_first_users(&self) -> Result<(), StartError> {
+        if self.settings.seed_demo_users {
+            self.hq.add_users(&hashed_demo_users()?).await?;
+            tracing::info!("seeded the demo users into HQ");
+            return Ok(());
+        }
+        let (admin, generated) = first_admin(self.settings.admin_password.as_ref())?;
+        self.hq.add_users(&[admin]).await?;
+        match generated {
+            Some(password) => tracing::warn!(
+                "HQ had no users: created the admin \"{FIRST_ADMIN}\" with the password {password} \
+                 (shown this once; set CUSTSYNC_ADMIN_PASSWORD to choose it instead)"
+            ),
+            None => tracing::info!(
+                "HQ had no users: created the admin \"{FIRST_ADMIN}\" with the password of the admin_password setting"
+            ),
+        }
+        Ok(())
+    }
+
+    /// A new HQ gets the demo company; a new channel database gets its data
+    /// the way a real store does, from the CDX download jobs.
+    async fn seed_demo_data(&self) -> Result<(), StartError> {
+        if self.hq.seed_demo_data_if_empty().await? {
+            tracing::info!("seeded the demo company into HQ");
+        }
+        if !self.hq.has_users().await? {
+            self.add_first_users().await?;
+        }
+        if !self.channel.has_channel_configuration().await? {
+            for job in [
+                Job::GlobalConfiguration,
+                Job::ChannelConfiguration,
+                Job::Customers,
+            ] {
+                self.jobs.run(job, FIRST_START).await?;
+            }
+            tracing::info!("filled the channel database from jobs 1110, 1070 and 1010");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,234 @@
+//! The Customer synchronization status page reads both databases: the
+//! operations still waiting in the channel for the P-job, and those HQ holds.
+
+use super::CdxError;
+use crate::domain::customer::ReferenceData;
+use crate::domain::operation::OperationStatus;
+use crate::domain::operation_detail::{OperationDetail, TimelineEntry, in_time_order};
+use crate::domain::records::{ChannelRecord, OperationKind, StagedOperation};
+use crate::domain::status_page::{PageKey, StatusCounts, StatusPage, StatusRow, StatusView, merge_page};
+use crate::storage::channel_db::ChannelDb;
+use crate::storage::hq_db::{HqDb, OperationHistory, UploadedOperationRow};
+
+/// The rows of one page of the view, with the keys of the pages before and
+/// after it.
+pub struct StatusRows {
+    pub rows: Vec<StatusRow>,
+    pub previous: Option<PageKey>,
+    pub next: Option<PageKey>,
+}
+
+/// One page of the view's rows, read from both databases, without counts:
+/// what the CSV export reads page after page.
+pub async fn status_rows(
+    channel: &ChannelDb,
+    hq: &HqDb,
+    view: &StatusView,
+    page_size: u32,
+) -> Result<StatusRows, CdxError> {
+    let channels = hq.channels().await?;
+    let channel_name = |id: i64| name_of(&channels, id);
+    let waiting = channel.pending_upload_page(view, page_size + 1).await?;
+    let uploaded = hq.status_page_rows(view, page_size + 1).await?;
+    let rows = waiting
+        .into_iter()
+        .map(|op| waiting_row(op, &channel_name))
+        .chain(uploaded.into_iter().map(uploaded_row))
+        .collect();
+    let (rows, previous, next) = merge_page(view, rows, page_size as usize);
+    Ok(StatusRows { rows, previous, next })
+}
+
+/// One page of the view, with the counts per status under its other filters.
+pub async fn status_page(
+    channel: &ChannelDb,
+    hq: &HqDb,
+    view: &StatusView,
+    page_size: u32,
+) -> Result<StatusPage, CdxError> {
+    let StatusRows { rows, previous, next } = status_rows(channel, hq, view, page_size).await?;
+    let mut counts = StatusCounts {
+        pending_upload: channel.count_pending_upload(view).await?,
+        ..StatusCounts::default()
+    };
+    for (status, count) in hq.status_counts(view).await? {
+        match status {
+            OperationStatus::PendingSync => counts.pending_sync = count,
+            OperationStatus::Synced => counts.synced = count,
+            OperationStatus::Failed => counts.failed = count,
+            OperationStatus::PendingUpload => {}
+        }
+    }
+    Ok(StatusPage {
+        rows,
+        counts,
+        previous,
+        next,
+    })
+}
+
+/// The failed operations of the view, oldest first: what "Synchronize all
+/// failed" processes.
+pub async fn failed_operation_ids(hq: &HqDb, view: &StatusView) -> Result<Vec<String>, CdxError> {
+    Ok(hq.failed_operation_ids(view).await?)
+}
+
+/// A channel's name as pages show it.
+fn name_of(channels: &[ChannelRecord], id: i64) -> String {
+    channels
+        .iter()
+        .find(|record| record.channel_id == id)
+        .map_or_else(|| format!("Channel {id}"), |record| record.name.clone())
+}
+
+fn waiting_row(op: StagedOperation, channel_name: &impl Fn(i64) -> String) -> StatusRow {
+    StatusRow {
+        operation: op.kind.caption().to_string(),
+        channel: channel_name(op.channel_id),
+        name: crate::domain::customer::display_name(&op.customer),
+        account: op.customer_account,
+        temporary_id: op
+            .customer_temporary_id
+            .unwrap_or_else(|| op.temporary_id.clone()),
+        operation_id: op.temporary_id,
+        created_at: op.created_at,
+        sequence: op.id,
+        status: OperationStatus::PendingUpload,
+        error: None,
+        retries: 0,
+        last_attempt: None,
+    }
+}
+
+fn uploaded_row(op: UploadedOperationRow) -> StatusRow {
+    StatusRow {
+        operation: OperationKind::from_code(&op.operation)
+            .map_or_else(|| op.operation.clone(), |kind| kind.caption().to_string()),
+        channel: op.channel.unwrap_or_else(|| "Unknown channel".to_string()),
+        status: OperationStatus::of_uploaded(op.online_operation_completed, op.error.is_some()),
+        temporary_id: op
+            .customer_temporary_id
+            .unwrap_or_else(|| op.temporary_id.clone()),
+        operation_id: op.temporary_id,
+        created_at: op.created_at,
+        sequence: op.channel_sequence,
+        account: op.account.or(op.customer_account),
+        name: op.name,
+        error: op.error,
+        retries: op.retry_count,
+        last_attempt: op.last_attempt_at,
+    }
+}
+
+/// One operation with its timeline: from HQ once uploaded, otherwise from
+/// the channel where it waits for the P-job. None when neither has it.
+pub async fn operation_detail(
+    channel: &ChannelDb,
+    hq: &HqDb,
+    temporary_id: &str,
+) -> Result<Option<OperationDetail>, CdxError> {
+    let groups = hq.customer_group_options().await?;
+    if let Some(history) = hq.operation_history(temporary_id).await? {
+        let Some(operation) = hq.uploaded_operation(temporary_id).await? else {
+            return Ok(None);
+        };
+        let sent_back = match history
+            .attempts
+            .iter()
+            .rev()
+            .find(|attempt| attempt.outcome == "synced")
+        {
+            Some(synced) => hq.customers_download_after(&synced.attempted_at).await?,
+            None => None,
+        };
+        let row = uploaded_row(history.row.clone());
+        let timeline = uploaded_timeline(&operation, &row, &history, sent_back);
+        return Ok(Some(detail(row, operation, timeline, groups)));
+    }
+    let Some(operation) = channel.staged_operation(temporary_id).await? else {
+        return Ok(None);
+    };
+    let channels = hq.channels().await?;
+    let row = waiting_row(operation.clone(), &|id| name_of(&channels, id));
+    let timeline = vec![
+        created_entry(&operation, &row.channel),
+        TimelineEntry {
+            at: operation.created_at.clone(),
+            text: "Waiting in the channel for the P-job.".to_string(),
+        },
+    ];
+    Ok(Some(detail(row, operation, timeline, groups)))
+}
+
+fn detail(
+    row: StatusRow,
+    operation: StagedOperation,
+    timeline: Vec<TimelineEntry>,
+    groups: Vec<(String, String)>,
+) -> OperationDetail {
+    let editable = row.can_synchronize() && operation.kind != OperationKind::AddAddress;
+    OperationDetail {
+        reference: ReferenceData {
+            customer_groups: groups,
+            default_customer_group: operation.customer.customer_group.clone(),
+        },
+        timeline: in_time_order(timeline),
+        row,
+        operation,
+        editable,
+    }
+}
+
+fn created_entry(operation: &StagedOperation, channel: &str) -> TimelineEntry {
+    let register = operation
+        .register_number
+        .map(|number| format!(", register {number}"))
+        .unwrap_or_default();
+    TimelineEntry {
+        at: operation.created_at.clone(),
+        text: format!("Created in {channel}{register}."),
+    }
+}
+
+fn uploaded_timeline(
+    operation: &StagedOperation,
+    row: &StatusRow,
+    history: &OperationHistory,
+    sent_back: Option<(i64, String)>,
+) -> Vec<TimelineEntry> {
+    let mut timeline = vec![
+        created_entry(operation, &row.channel),
+        TimelineEntry {
+            at: history.uploaded_at.clone(),
+            text: format!("Uploaded to HQ by P-job run {}.", history.upload_run_id),
+        },
+    ];
+    timeline.extend(history.edits.iter().map(|edit| TimelineEntry {
+        at: edit.edited_at.clone(),
+        text: format!(
+            "Edited by {}: {}",
+            edit.edited_by,
+            edit.changes.replace('\n', "; ")
+        ),
+    }));
+    timeline.extend(history.attempts.iter().map(|attempt| TimelineEntry {
+        at: attempt.attempted_at.clone(),
+        text: match (&attempt.account, &attempt.error) {
+            (Some(account), _) if attempt.outcome == "synced" => {
+                format!("Synced as account {account} ({}).", attempt.attempted_by)
+            }
+            (_, error) => format!(
+                "Sync failed ({}): {}",
+                attempt.attempted_by,
+                error.as_deref().unwrap_or("no reason recorded")
+            ),
+        },
+    }));
+    if let Some((run_id, at)) = sent_back {
+        timeline.push(TimelineEntry {
+            at,
+            text: format!("Sent back to the channels by job 1010, run {run_id}."),
+        });
+    }
+    timeline
+}

@@ -1,0 +1,611 @@
+//! Customers on the channel side: create, find, edit and add addresses, in
+//! asynchronous mode (staged for the P-job) or through a real-time service
+//! call, as the channel's cached configuration decides; with the automatic
+//! fallback of a create to asynchronous mode when HQ cannot be reached.
+
+use crate::domain::customer::{
+    AddressDraft, ChangeOutcome, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
+    CustomerSummary, ReferenceData, validate_address, validate_customer,
+};
+use crate::domain::features::Feature;
+use crate::domain::operation::OperationId;
+use crate::domain::records::{ChannelRecord, OperationKind, StagedOperation};
+use crate::domain::registers::Origin;
+use crate::error::FieldErrors;
+use crate::services::channel_config::{CachedConfig, ChannelConfigCache};
+use crate::services::realtime::{CallContext, RealtimeError, RealtimeService};
+use crate::storage::channel_db::{AppliedUpTo, ChannelDb, ChannelDbError, NewOperation};
+
+/// What the channel side works with: its database, its configuration cache
+/// and the real-time service into HQ.
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelSide<'a> {
+    pub db: &'a ChannelDb,
+    pub config: &'a ChannelConfigCache,
+    pub realtime: &'a RealtimeService,
+}
+
+const SEARCH_LIMIT: u32 = 50;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CustomerError {
+    #[error("the customer is not valid")]
+    Invalid(FieldErrors),
+    #[error("Register {register_number} of store {channel_id} is not known to this channel database.")]
+    UnknownRegister { channel_id: i64, register_number: i64 },
+    #[error("No online store channel has been downloaded to this channel database yet (run job 1070).")]
+    NoOnlineStore,
+    #[error("There is no customer {0} in this channel.")]
+    UnknownCustomer(String),
+    #[error(
+        "This customer is still pending sync, so HQ cannot change it yet. It can be changed once job 1010 has \
+         brought its account back, or at once when \"{0}\" is enabled."
+    )]
+    PendingCustomer(&'static str),
+    #[error(
+        "HQ cannot be reached ({0}), so this change cannot be saved now. What you typed is kept: try again \
+         when HQ is reachable."
+    )]
+    HqUnreachable(&'static str),
+    #[error(
+        "This operation id was used already for another customer or other values, so nothing was saved. \
+         Reload the page to see what was saved."
+    )]
+    OperationIdReused,
+    #[error("The real-time service call to HQ failed: {0}")]
+    Realtime(#[from] RealtimeError),
+    #[error(transparent)]
+    Storage(#[from] ChannelDbError),
+}
+
+/// The customer groups this channel knows and the default of `origin`, for
+/// forms to offer and check.
+pub async fn reference_data(channel: &ChannelDb, origin: Origin) -> Result<ReferenceData, CustomerError> {
+    let (channel_record, _) = resolve_origin(channel, origin).await?;
+    reference_of(channel, &channel_record).await
+}
+
+/// The customer groups this channel knows and the default of the channel
+/// a customer is created or changed in.
+async fn reference_of(
+    channel: &ChannelDb,
+    channel_record: &ChannelRecord,
+) -> Result<ReferenceData, CustomerError> {
+    Ok(ReferenceData {
+        customer_groups: channel.customer_groups().await?,
+        default_customer_group: channel_record.default_customer_group.clone(),
+    })
+}
+
+/// Creates a customer: staged with all its rows when the channel's profile
+/// says "Create customer in async mode", otherwise by a real-time call; a
+/// create that cannot reach HQ is staged anyway, and the log says so. The
+/// same create sent again under `operation_id` is carried out once, and
+/// answered alike.
+pub async fn create_customer(
+    side: &ChannelSide<'_>,
+    origin: Origin,
+    operation_id: &OperationId,
+    draft: &CustomerDraft,
+) -> Result<CreatedCustomer, CustomerError> {
+    let (channel_record, register_number) = resolve_origin(side.db, origin).await?;
+    let mut draft = draft.clone();
+    fill_defaults(&mut draft, &channel_record, origin);
+    let reference = reference_of(side.db, &channel_record).await?;
+    let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
+        .map_err(CustomerError::Invalid)?;
+    let full_name = valid.display_name();
+    let channel_name = channel_record.name.clone();
+    let config = side.config.get().await?;
+    let create = NewOperation {
+        temporary_id: operation_id.to_string(),
+        kind: OperationKind::Create,
+        channel_id: channel_record.channel_id,
+        register_number,
+        customer_account: None,
+        customer_temporary_id: None,
+        customer: valid.get().clone(),
+    };
+    let how = if config.async_mode(channel_record.channel_id) {
+        stage_once(side.db, create, NO_CUSTOMER).await?;
+        CreatedHow::Staged {
+            temporary_id: operation_id.to_string(),
+        }
+    } else if staged_already(side.db, &create, NO_CUSTOMER).await? {
+        CreatedHow::Staged {
+            temporary_id: operation_id.to_string(),
+        }
+    } else {
+        let evidence = side
+            .realtime
+            .async_mode_evidence(channel_record.channel_id, &config)
+            .await?;
+        let context = CallContext {
+            channel_id: channel_record.channel_id,
+            register_number,
+            reason: evidence.explain(),
+        };
+        if register_is_offline(side.db, origin).await? {
+            fall_back(side, &context, create, "the register is offline").await?
+        } else {
+            match side
+                .realtime
+                .create_customer(&context, operation_id, &valid)
+                .await
+            {
+                Ok(account) => CreatedHow::InHq { account },
+                Err(RealtimeError::Unreachable) => {
+                    fall_back(side, &context, create, "HQ unreachable").await?
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+    };
+    Ok(CreatedCustomer {
+        full_name,
+        channel_name,
+        how,
+    })
+}
+
+/// The customer a change names, by account and by the temporary id of its
+/// create; neither for a create.
+type CustomerKeys<'a> = (Option<&'a str>, Option<&'a str>);
+
+const NO_CUSTOMER: CustomerKeys<'static> = (None, None);
+
+/// Stages `operation` once: when its temporary id is staged already, by the
+/// same operation sent again, that is its answer; under another operation,
+/// it is refused and nothing is written.
+async fn stage_once(
+    db: &ChannelDb,
+    operation: NewOperation,
+    customer: CustomerKeys<'_>,
+) -> Result<(), CustomerError> {
+    let copy = operation.clone();
+    match db.stage(operation).await {
+        Err(ChannelDbError::AlreadyStaged(_)) => {
+            if staged_already(db, &copy, customer).await? {
+                Ok(())
+            } else {
+                Err(CustomerError::OperationIdReused)
+            }
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Whether `operation` is staged already under its temporary id; refused
+/// when another operation is staged under it.
+async fn staged_already(
+    db: &ChannelDb,
+    operation: &NewOperation,
+    customer: CustomerKeys<'_>,
+) -> Result<bool, CustomerError> {
+    match db.staged_operation(&operation.temporary_id).await? {
+        None => Ok(false),
+        Some(staged) if is_same_operation(&staged, operation, customer) => Ok(true),
+        Some(_) => Err(CustomerError::OperationIdReused),
+    }
+}
+
+/// The same operation sent again: the same kind, where, values and
+/// customer. The customer is compared by either of its keys, since a change
+/// staged while the customer was pending names it by temporary id, and a
+/// retry after its sync finds it by account.
+fn is_same_operation(staged: &StagedOperation, operation: &NewOperation, customer: CustomerKeys<'_>) -> bool {
+    let (account, temporary_id) = customer;
+    let same_customer = match (&staged.customer_account, &staged.customer_temporary_id) {
+        (None, None) => account.is_none() && temporary_id.is_none(),
+        (staged_account, staged_temporary_id) => {
+            (staged_account.is_some() && staged_account.as_deref() == account)
+                || (staged_temporary_id.is_some() && staged_temporary_id.as_deref() == temporary_id)
+        }
+    };
+    staged.kind == operation.kind
+        && staged.channel_id == operation.channel_id
+        && staged.register_number == operation.register_number
+        && staged.customer == operation.customer
+        && same_customer
+}
+
+/// The automatic fallback: a create that needs HQ and cannot reach it is
+/// staged asynchronously, so the customer is served at once.
+async fn fall_back(
+    side: &ChannelSide<'_>,
+    context: &CallContext,
+    create: NewOperation,
+    why: &str,
+) -> Result<CreatedHow, CustomerError> {
+    let temporary_id = create.temporary_id.clone();
+    stage_once(side.db, create, NO_CUSTOMER).await?;
+    side.realtime.log_fallback(context, &temporary_id, why).await;
+    Ok(CreatedHow::FellBack {
+        temporary_id,
+        why: format!("{why}, staged asynchronously"),
+    })
+}
+
+async fn register_is_offline(db: &ChannelDb, origin: Origin) -> Result<bool, ChannelDbError> {
+    match origin {
+        Origin::Register {
+            channel_id,
+            register_number,
+        } => db.register_offline(channel_id, register_number).await,
+        Origin::OnlineStore => Ok(false),
+    }
+}
+
+pub async fn search_customers(
+    channel: &ChannelDb,
+    term: &str,
+) -> Result<Vec<CustomerSummary>, ChannelDbError> {
+    channel.search_customers(term, SEARCH_LIMIT).await
+}
+
+/// A customer by account or temporary id: the channel copy once synced, the
+/// staged create while pending, each with the changes staged since.
+pub async fn find_customer(
+    channel: &ChannelDb,
+    key: &str,
+) -> Result<Option<ChannelCustomer>, ChannelDbError> {
+    let key = key.trim();
+    if let Some(record) = channel.copied_customer(key).await? {
+        // Staged changes newer than the last one HQ applied are still on
+        // their way, whenever job 1010 last ran.
+        let applied = AppliedUpTo {
+            temporary_id: record.last_async_operation_id.as_deref(),
+            created_at: record.last_async_operation_at.as_deref().unwrap_or_default(),
+        };
+        let changes = channel
+            .staged_changes(
+                Some(&record.account),
+                record.async_customer_id.as_deref(),
+                &applied,
+            )
+            .await?;
+        return Ok(Some(ChannelCustomer {
+            pending_changes: changes.len(),
+            customer: apply_staged_changes(record.customer, &changes),
+            account: Some(record.account),
+            temporary_id: record.async_customer_id,
+        }));
+    }
+    let Some(create) = channel.staged_create(key).await? else {
+        return Ok(None);
+    };
+    let applied = AppliedUpTo {
+        temporary_id: Some(&create.temporary_id),
+        created_at: &create.created_at,
+    };
+    let changes = channel.staged_changes(None, Some(key), &applied).await?;
+    Ok(Some(ChannelCustomer {
+        pending_changes: changes.len(),
+        customer: apply_staged_changes(create.customer, &changes),
+        account: None,
+        temporary_id: Some(create.temporary_id),
+    }))
+}
+
+/// Saves a customer's own fields: staged when the channel copy has "Enable
+/// editing customers in asynchronous mode", otherwise a real-time call.
+pub async fn edit_customer(
+    side: &ChannelSide<'_>,
+    origin: Origin,
+    operation_id: &OperationId,
+    key: &str,
+    draft: &CustomerDraft,
+) -> Result<ChangeOutcome, CustomerError> {
+    let target = change_target(side.db, origin, key).await?;
+    let mut draft = CustomerDraft {
+        addresses: Vec::new(),
+        contacts: Vec::new(),
+        affiliations: Vec::new(),
+        attributes: Vec::new(),
+        ..draft.clone()
+    };
+    fill_defaults(&mut draft, &target.channel, origin);
+    let reference = reference_of(side.db, &target.channel).await?;
+    let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
+        .map_err(CustomerError::Invalid)?;
+    let config = side.config.get().await?;
+    let change = staged_change(&target, operation_id, OperationKind::Update, valid.get().clone());
+    if config.feature_enabled(Feature::AsyncEditing) {
+        return stage_change(side.db, &target, change).await;
+    }
+    if let Some(outcome) = staged_instead(side.db, &target, change).await? {
+        return Ok(outcome);
+    }
+    let (account, context) = realtime_target(side, origin, Feature::AsyncEditing, &config, target).await?;
+    side.realtime
+        .update_customer(&context, operation_id, &account, &valid)
+        .await
+        .map_err(unreachable_as_refusal)?;
+    Ok(ChangeOutcome::AppliedInHq { account })
+}
+
+/// Adds an address: staged when the channel copy has "Enable asynchronous
+/// creation for customer addresses", otherwise a real-time call.
+pub async fn add_address(
+    side: &ChannelSide<'_>,
+    origin: Origin,
+    operation_id: &OperationId,
+    key: &str,
+    address: &AddressDraft,
+) -> Result<ChangeOutcome, CustomerError> {
+    let target = change_target(side.db, origin, key).await?;
+    let valid = validate_address(address).map_err(CustomerError::Invalid)?;
+    let config = side.config.get().await?;
+    let customer = CustomerDraft {
+        addresses: vec![valid.get().clone()],
+        ..CustomerDraft::default()
+    };
+    let change = staged_change(&target, operation_id, OperationKind::AddAddress, customer);
+    if config.feature_enabled(Feature::AsyncAddresses) {
+        return stage_change(side.db, &target, change).await;
+    }
+    if let Some(outcome) = staged_instead(side.db, &target, change).await? {
+        return Ok(outcome);
+    }
+    let (account, context) = realtime_target(side, origin, Feature::AsyncAddresses, &config, target).await?;
+    side.realtime
+        .add_address(&context, operation_id, &account, &valid)
+        .await
+        .map_err(unreachable_as_refusal)?;
+    Ok(ChangeOutcome::AppliedInHq { account })
+}
+
+/// The customer a change is for, and where it is made.
+struct ChangeTarget {
+    channel: ChannelRecord,
+    register_number: Option<i64>,
+    customer: ChannelCustomer,
+}
+
+impl ChangeTarget {
+    fn customer_keys(&self) -> CustomerKeys<'_> {
+        (
+            self.customer.account.as_deref(),
+            self.customer.temporary_id.as_deref(),
+        )
+    }
+}
+
+async fn change_target(db: &ChannelDb, origin: Origin, key: &str) -> Result<ChangeTarget, CustomerError> {
+    let (channel, register_number) = resolve_origin(db, origin).await?;
+    let customer = find_customer(db, key)
+        .await?
+        .ok_or_else(|| CustomerError::UnknownCustomer(key.to_string()))?;
+    Ok(ChangeTarget {
+        channel,
+        register_number,
+        customer,
+    })
+}
+
+/// The account a real-time change applies to and the call's context. A
+/// customer still pending sync has no account HQ knows, and an offline
+/// register cannot call: an edit cannot fall back to asynchronous mode.
+async fn realtime_target(
+    side: &ChannelSide<'_>,
+    origin: Origin,
+    feature: Feature,
+    config: &CachedConfig,
+    target: ChangeTarget,
+) -> Result<(String, CallContext), CustomerError> {
+    let account = target
+        .customer
+        .account
+        .ok_or(CustomerError::PendingCustomer(feature.name()))?;
+    if register_is_offline(side.db, origin).await? {
+        return Err(CustomerError::HqUnreachable("the register is offline"));
+    }
+    let evidence = side.realtime.feature_evidence(feature, config).await?;
+    let context = CallContext {
+        channel_id: target.channel.channel_id,
+        register_number: target.register_number,
+        reason: evidence.explain(),
+    };
+    Ok((account, context))
+}
+
+fn unreachable_as_refusal(error: RealtimeError) -> CustomerError {
+    match error {
+        RealtimeError::Unreachable => CustomerError::HqUnreachable("communication error"),
+        other => CustomerError::Realtime(other),
+    }
+}
+
+/// The customer as the channel should show it: `base` with the staged
+/// updates and address additions applied in the order they were made.
+pub fn apply_staged_changes(base: CustomerDraft, changes: &[StagedOperation]) -> CustomerDraft {
+    changes.iter().fold(base, |mut customer, change| {
+        match change.kind {
+            OperationKind::Update => {
+                customer = CustomerDraft {
+                    addresses: customer.addresses,
+                    contacts: customer.contacts,
+                    affiliations: customer.affiliations,
+                    attributes: customer.attributes,
+                    ..change.customer.clone()
+                };
+            }
+            OperationKind::AddAddress => {
+                for address in &change.customer.addresses {
+                    if address.primary {
+                        customer.addresses.iter_mut().for_each(|a| a.primary = false);
+                    }
+                    customer.addresses.push(address.clone());
+                }
+            }
+            OperationKind::Create => {}
+        }
+        customer
+    })
+}
+
+/// A change to stage for the target customer: by account once it is
+/// synced, by the temporary id of its create while it is pending.
+fn staged_change(
+    target: &ChangeTarget,
+    operation_id: &OperationId,
+    kind: OperationKind,
+    customer: CustomerDraft,
+) -> NewOperation {
+    let synced = target.customer.account.is_some();
+    NewOperation {
+        temporary_id: operation_id.to_string(),
+        kind,
+        channel_id: target.channel.channel_id,
+        register_number: target.register_number,
+        customer_account: target.customer.account.clone(),
+        customer_temporary_id: target.customer.temporary_id.clone().filter(|_| !synced),
+        customer,
+    }
+}
+
+async fn stage_change(
+    db: &ChannelDb,
+    target: &ChangeTarget,
+    change: NewOperation,
+) -> Result<ChangeOutcome, CustomerError> {
+    let temporary_id = change.temporary_id.clone();
+    stage_once(db, change, target.customer_keys()).await?;
+    Ok(ChangeOutcome::Staged { temporary_id })
+}
+
+/// A change the feature would make in real time, staged instead: when it
+/// was staged already (sent again after a fallback), or when the customer
+/// has earlier changes still on their way to HQ, which would otherwise be
+/// applied after it and undo it. None when it is to be made in real time.
+async fn staged_instead(
+    db: &ChannelDb,
+    target: &ChangeTarget,
+    change: NewOperation,
+) -> Result<Option<ChangeOutcome>, CustomerError> {
+    let temporary_id = change.temporary_id.clone();
+    if staged_already(db, &change, target.customer_keys()).await? {
+        return Ok(Some(ChangeOutcome::Staged { temporary_id }));
+    }
+    let earlier_changes = target.customer.pending_changes;
+    if earlier_changes == 0 || target.customer.account.is_none() {
+        return Ok(None);
+    }
+    stage_once(db, change, target.customer_keys()).await?;
+    Ok(Some(ChangeOutcome::StagedBehind {
+        temporary_id,
+        earlier_changes,
+    }))
+}
+
+async fn resolve_origin(
+    channel: &ChannelDb,
+    origin: Origin,
+) -> Result<(ChannelRecord, Option<i64>), CustomerError> {
+    match origin {
+        Origin::Register {
+            channel_id,
+            register_number,
+        } => {
+            let unknown = || CustomerError::UnknownRegister {
+                channel_id,
+                register_number,
+            };
+            let record = channel
+                .channel_of_register(channel_id, register_number)
+                .await?
+                .ok_or_else(unknown)?;
+            Ok((record, Some(register_number)))
+        }
+        Origin::OnlineStore => {
+            let record = channel
+                .online_channel()
+                .await?
+                .ok_or(CustomerError::NoOnlineStore)?;
+            Ok((record, None))
+        }
+    }
+}
+
+/// A shopper always gets the online store's customer group; blank choices
+/// take the channel's defaults.
+fn fill_defaults(draft: &mut CustomerDraft, channel_record: &ChannelRecord, origin: Origin) {
+    if origin == Origin::OnlineStore || draft.customer_group.trim().is_empty() {
+        draft.customer_group = channel_record.default_customer_group.clone();
+    }
+    if draft.language.trim().is_empty() {
+        draft.language = "en-us".to_string();
+    }
+    if draft.currency.trim().is_empty() {
+        draft.currency = "USD".to_string();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(kind: OperationKind, customer: CustomerDraft) -> StagedOperation {
+        StagedOperation {
+            id: 1,
+            temporary_id: "t".into(),
+            kind,
+            channel_id: 1,
+            register_number: None,
+            customer_account: None,
+            customer_temporary_id: None,
+            customer,
+            created_at: String::new(),
+        }
+    }
+
+    fn address(street: &str, primary: bool) -> AddressDraft {
+        AddressDraft {
+            street: street.into(),
+            primary,
+            ..AddressDraft::default()
+        }
+    }
+
+    #[test]
+    fn staged_changes_apply_in_order_and_keep_the_rows_an_update_does_not_carry() {
+        let base = CustomerDraft {
+            first_name: "Ana".into(),
+            addresses: vec![address("1 Main St", true)],
+            affiliations: vec!["Employee".into()],
+            ..CustomerDraft::default()
+        };
+        let changes = [
+            change(
+                OperationKind::Update,
+                CustomerDraft {
+                    first_name: "Anna".into(),
+                    ..CustomerDraft::default()
+                },
+            ),
+            change(
+                OperationKind::AddAddress,
+                CustomerDraft {
+                    addresses: vec![address("2 Elm St", true)],
+                    ..CustomerDraft::default()
+                },
+            ),
+            change(
+                OperationKind::Update,
+                CustomerDraft {
+                    first_name: "Annie".into(),
+                    ..CustomerDraft::default()
+                },
+            ),
+        ];
+        let shown = apply_staged_changes(base, &changes);
+        assert_eq!(shown.first_name, "Annie");
+        assert_eq!(shown.affiliations, ["Employee"]);
+        let streets: Vec<(&str, bool)> = shown
+            .addresses
+            .iter()
+            .map(|a| (a.street.as_str(), a.primary))
+            .collect();
+        assert_eq!(streets, [("1 Main St", false), ("2 Elm St", true)]);
+    }
+}

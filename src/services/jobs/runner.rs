@@ -1,0 +1,297 @@
+//! Starts job runs: one run of each job at a time, in this process (a lock)
+//! and across processes sharing the HQ database (a lease in HQ that the
+//! running task renews); each run recorded in the run history with its
+//! progress, each on its own tokio task so that it finishes even when the
+//! browser that asked for it goes away.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::task::JoinHandle;
+use tokio_util::task::AbortOnDropHandle;
+
+use crate::domain::jobs::{Job, JobRun, RunCounts, RunOutcome};
+use crate::services::cdx;
+use crate::services::settings::Settings;
+use crate::services::sync;
+use crate::storage::channel_db::ChannelDb;
+use crate::storage::hq_db::{HqDb, HqDbError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("{0} is already running. Wait for that run to finish.")]
+    AlreadyRunning(&'static str),
+    #[error("the run history could not be written: {0}")]
+    History(#[from] HqDbError),
+    #[error("the job's task stopped unexpectedly: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+#[derive(Debug, Clone)]
+pub struct JobRunner {
+    channel: ChannelDb,
+    hq: HqDb,
+    settings: Arc<Settings>,
+    /// Names this process's leases.
+    holder: Arc<str>,
+    running: Arc<HashMap<Job, Arc<Mutex<()>>>>,
+}
+
+/// Where a running job reports how far it has come. Jobs report after each
+/// batch they commit, so the last report is what a run that stops early has
+/// done.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    hq: HqDb,
+    run_id: i64,
+    committed: Arc<std::sync::Mutex<RunCounts>>,
+}
+
+impl Progress {
+    /// Records progress; a failure to record it is logged, not fatal.
+    pub async fn report(&self, total: i64, counts: RunCounts) {
+        if let Ok(mut committed) = self.committed.lock() {
+            *committed = counts;
+        }
+        if let Err(error) = self.hq.report_job_progress(self.run_id, total, counts).await {
+            tracing::warn!(run_id = self.run_id, %error, "could not record job progress");
+        }
+    }
+
+    /// What the run has committed, as last reported.
+    pub fn committed(&self) -> RunCounts {
+        self.committed.lock().map(|counts| *counts).unwrap_or_default()
+    }
+
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+}
+
+impl JobRunner {
+    pub fn new(channel: ChannelDb, hq: HqDb, settings: Arc<Settings>) -> JobRunner {
+        let running = Job::ALL
+            .into_iter()
+            .map(|job| (job, Arc::new(Mutex::new(()))))
+            .collect();
+        JobRunner {
+            channel,
+            hq,
+            settings,
+            holder: uuid::Uuid::new_v4().to_string().into(),
+            running: Arc::new(running),
+        }
+    }
+
+    /// Runs `job` now and returns its finished run.
+    pub async fn run(&self, job: Job, trigger: &str) -> Result<JobRun, JobError> {
+        let (_, task) = self.start(job, trigger).await?;
+        task.await?
+    }
+
+    /// Starts `job` and returns its run number at once, with the task that
+    /// finishes it; refused while another run of the same job is under way.
+    pub async fn start(
+        &self,
+        job: Job,
+        trigger: &str,
+    ) -> Result<(i64, JoinHandle<Result<JobRun, JobError>>), JobError> {
+        let guard = self.running[&job]
+            .clone()
+            .try_lock_owned()
+            .map_err(|_| JobError::AlreadyRunning(job.name()))?;
+        let lease = self.settings.job_lease_seconds;
+        let run_id = self
+            .hq
+            .start_job_run(job.code(), trigger, &self.holder, lease)
+            .await?
+            .ok_or(JobError::AlreadyRunning(job.name()))?;
+        let runner = self.clone();
+        let task = tokio::spawn(async move { runner.run_holding_lease(job, run_id, guard).await });
+        Ok((run_id, task))
+    }
+
+    async fn run_holding_lease(
+        &self,
+        job: Job,
+        run_id: i64,
+        _running: OwnedMutexGuard<()>,
+    ) -> Result<JobRun, JobError> {
+        let progress = Progress {
+            hq: self.hq.clone(),
+            run_id,
+            committed: Arc::default(),
+        };
+        // Released below once the run is recorded; released by its drop
+        // when the run panics or its task is stopped.
+        let run = RunGuard {
+            job,
+            holder: self.holder.clone(),
+            progress: progress.clone(),
+            released: false,
+        };
+        // Renewed beside the work, not inside its loop: a renewal waits for
+        // the write connection the work may be holding. Stopped when the run
+        // ends, also when it panics, so a lease is never renewed for a run
+        // that is no more.
+        let heartbeat = AbortOnDropHandle::new(tokio::spawn(self.clone().renew_lease(job)));
+        let finished = self.execute(job, &progress).await;
+        drop(heartbeat);
+        run.release().await;
+        finished
+    }
+
+    async fn renew_lease(self, job: Job) {
+        let lease = self.settings.job_lease_seconds;
+        let mut renew = tokio::time::interval(Duration::from_secs(u64::from(lease)) / 3);
+        renew.tick().await;
+        loop {
+            renew.tick().await;
+            if let Err(error) = self.hq.renew_job_lease(job.code(), &self.holder, lease).await {
+                tracing::warn!(job = job.code(), %error, "could not renew the job's lease");
+            }
+        }
+    }
+
+    async fn execute(&self, job: Job, progress: &Progress) -> Result<JobRun, JobError> {
+        let run_id = progress.run_id;
+        match self.work(job, progress).await {
+            Ok(counts) => Ok(self
+                .hq
+                .finish_job_run(run_id, RunOutcome::of(counts), counts, None)
+                .await?),
+            Err(error) => {
+                tracing::error!(job = job.code(), run_id, %error, "job run failed");
+                let message = "The run stopped because a database could not be read or written; \
+                               the server log has the details. Work committed before the failure is kept.";
+                Ok(self
+                    .hq
+                    .finish_job_run(run_id, RunOutcome::Failed, progress.committed(), Some(message))
+                    .await?)
+            }
+        }
+    }
+
+    async fn work(&self, job: Job, progress: &Progress) -> Result<RunCounts, cdx::CdxError> {
+        let counts = match job {
+            Job::GlobalConfiguration => cdx::global_configuration(&self.hq, &self.channel).await?,
+            Job::ChannelConfiguration => cdx::channel_configuration(&self.hq, &self.channel).await?,
+            Job::Customers => cdx::customers(&self.hq, &self.channel).await?,
+            Job::Upload => {
+                cdx::run_p_job(&self.channel, &self.hq, progress, self.settings.upload_batch_size).await?
+            }
+            Job::SyncCustomers => {
+                sync::synchronize_customers(&self.hq, self.settings.sync_options(), progress).await?
+            }
+        };
+        Ok(counts)
+    }
+}
+
+/// Ends a run whichever way it ends: a run still recorded as running (its
+/// task panicked or was stopped) is closed as failed with what it had
+/// committed, and the job's lease is released, so the job can run again at
+/// once instead of after a restart.
+struct RunGuard {
+    job: Job,
+    holder: Arc<str>,
+    progress: Progress,
+    released: bool,
+}
+
+impl RunGuard {
+    /// Releases the lease of a run that has recorded its end, before the
+    /// caller hears of it, so the next run can start at once.
+    async fn release(mut self) {
+        release_lease(&self.progress.hq, self.job, &self.holder).await;
+        self.released = true;
+    }
+}
+
+async fn release_lease(hq: &HqDb, job: Job, holder: &str) {
+    if let Err(error) = hq.release_job_lease(job.code(), holder).await {
+        tracing::warn!(job = job.code(), %error, "could not release the job's lease; it expires by itself");
+    }
+}
+
+const STOPPED_UNEXPECTEDLY: &str = "The run stopped unexpectedly; the server log has the details. \
+                                    Work committed before it stopped is kept; run the job again to finish the rest.";
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        if self.released {
+            return;
+        }
+        let (job, holder, progress) = (self.job, self.holder.clone(), self.progress.clone());
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        runtime.spawn(async move {
+            let hq = &progress.hq;
+            let closed = hq
+                .close_job_run_if_running(progress.run_id, progress.committed(), STOPPED_UNEXPECTEDLY)
+                .await;
+            if let Err(error) = closed {
+                tracing::warn!(job = job.code(), %error, "could not close the run; a restart closes it");
+            }
+            release_lease(hq, job, &holder).await;
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_run_that_panics_is_closed_with_what_it_committed_and_its_lease_released() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let hq = HqDb::open(&dir.path().join("hq.db")).await.expect("HQ opens");
+        let job = Job::SyncCustomers;
+        let run_id = hq
+            .start_job_run(job.code(), "test", "this process", 30)
+            .await
+            .expect("a run")
+            .expect("the lease is free");
+        let progress = Progress {
+            hq: hq.clone(),
+            run_id,
+            committed: Arc::default(),
+        };
+        let guard = RunGuard {
+            job,
+            holder: "this process".into(),
+            progress: progress.clone(),
+            released: false,
+        };
+        let run = tokio::spawn(async move {
+            let _run = guard;
+            progress.report(5000, RunCounts::moved(2500)).await;
+            panic!("a bug in the middle of a batch");
+        });
+        assert!(run.await.expect_err("the run panicked").is_panic());
+
+        let mut closed = None;
+        for _ in 0..200 {
+            let last = hq.job_runs(job.code(), 1).await.expect("history").remove(0);
+            if last.outcome != "Running" {
+                closed = Some(last);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let closed = closed.expect("the run is closed without a restart");
+        assert_eq!(closed.outcome, RunOutcome::Failed.caption());
+        assert_eq!(closed.rows_done, 2500, "what it committed, not 0");
+        assert!(
+            closed
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("stopped unexpectedly"))
+        );
+        let next = hq.start_job_run(job.code(), "test", "another process", 30).await;
+        assert!(next.expect("a run").is_some(), "the lease is free again");
+    }
+}

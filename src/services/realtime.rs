@@ -1,0 +1,331 @@
+//! The real-time service: the channel's one explicit call into HQ, used
+//! when a change cannot or may not be staged. It takes HQ's latency, fails
+//! with a communication error while HQ is marked unreachable, applies the
+//! change in HQ at once and writes the customer back into the channel copy,
+//! as the real service's answer would. Every call is logged with why it was
+//! made and how it ended.
+
+use std::time::{Duration, Instant};
+
+use crate::domain::customer::{ValidAddress, ValidCustomer};
+use crate::domain::diagnosis::ModeEvidence;
+use crate::domain::features::Feature;
+use crate::domain::operation::OperationId;
+use crate::services::channel_config::CachedConfig;
+use crate::storage::channel_db::{CHANNEL_CONFIGURATION, ChannelDb, ChannelDbError, GLOBAL_CONFIGURATION};
+use crate::storage::hq_db::{HqDb, HqDbError, NewRealtimeCall, SyncTransaction};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RealtimeError {
+    #[error("HQ could not be reached (communication error).")]
+    Unreachable,
+    #[error("Customer {0} does not exist in HQ.")]
+    UnknownCustomer(String),
+    #[error(
+        "This change was made already with other values under the same operation id; nothing was changed."
+    )]
+    OperationIdReused,
+    #[error("the request could not be recorded: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error(transparent)]
+    Hq(#[from] HqDbError),
+    #[error(transparent)]
+    Channel(#[from] ChannelDbError),
+}
+
+/// Who calls, and why the operation is not staged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallContext {
+    pub channel_id: i64,
+    pub register_number: Option<i64>,
+    pub reason: String,
+}
+
+/// The "Create customer in async mode" option of a functionality profile.
+pub const ASYNC_MODE_OPTION: &str = "Create customer in async mode";
+
+#[derive(Debug, Clone)]
+pub struct RealtimeService {
+    hq: HqDb,
+    channel: ChannelDb,
+    latency: Duration,
+}
+
+impl RealtimeService {
+    pub fn new(hq: HqDb, channel: ChannelDb, latency: Duration) -> RealtimeService {
+        RealtimeService { hq, channel, latency }
+    }
+
+    /// Creates the customer in HQ and answers with its account; the same
+    /// operation sent again answers with the same account.
+    pub async fn create_customer(
+        &self,
+        context: &CallContext,
+        operation_id: &OperationId,
+        customer: &ValidCustomer,
+    ) -> Result<String, RealtimeError> {
+        let started = Instant::now();
+        let result = self.create_in_hq(context, operation_id, customer).await;
+        let subject = match &result {
+            Ok(account) => account.clone(),
+            Err(_) => customer.display_name(),
+        };
+        self.log(context, "Create customer", &subject, &result, started)
+            .await;
+        result
+    }
+
+    /// Replaces the customer's own fields in HQ, once per operation id.
+    pub async fn update_customer(
+        &self,
+        context: &CallContext,
+        operation_id: &OperationId,
+        account: &str,
+        customer: &ValidCustomer,
+    ) -> Result<(), RealtimeError> {
+        let started = Instant::now();
+        let result = self.update_in_hq(operation_id, account, customer).await;
+        self.log(context, "Update customer", account, &result, started)
+            .await;
+        result
+    }
+
+    /// Adds an address to the customer in HQ, once per operation id.
+    pub async fn add_address(
+        &self,
+        context: &CallContext,
+        operation_id: &OperationId,
+        account: &str,
+        address: &ValidAddress,
+    ) -> Result<(), RealtimeError> {
+        let started = Instant::now();
+        let result = self.add_address_in_hq(operation_id, account, address).await;
+        self.log(context, "Add address", account, &result, started).await;
+        result
+    }
+
+    /// Records a create that needed a real-time call, could not make it, and
+    /// was staged asynchronously instead.
+    pub async fn log_fallback(&self, context: &CallContext, temporary_id: &str, why: &str) {
+        let logged = self
+            .hq
+            .log_realtime_call(NewRealtimeCall {
+                channel_id: context.channel_id,
+                register_number: context.register_number,
+                operation: "Create customer",
+                customer: temporary_id,
+                reason: &context.reason,
+                outcome: &format!("Staged asynchronously: {why}"),
+                duration_ms: 0,
+            })
+            .await;
+        if let Err(error) = logged {
+            tracing::warn!(%error, "could not log a create that fell back to asynchronous mode");
+        }
+    }
+
+    /// Why the channel is not in asynchronous mode for creates: HQ's
+    /// profile, the channel copy (job 1070) and the configuration cache.
+    pub async fn async_mode_evidence(
+        &self,
+        channel_id: i64,
+        cached: &CachedConfig,
+    ) -> Result<ModeEvidence, RealtimeError> {
+        let in_hq = self
+            .hq
+            .channels()
+            .await?
+            .into_iter()
+            .find(|c| c.channel_id == channel_id);
+        let in_copy = self.channel.channel(channel_id).await?;
+        let changed = self.hq.profile_changed_at(channel_id).await?;
+        Ok(ModeEvidence {
+            option: ASYNC_MODE_OPTION.to_string(),
+            channel: in_hq.as_ref().map(|c| c.name.clone()),
+            job: CHANNEL_CONFIGURATION.to_string(),
+            on_in_hq: in_hq.is_some_and(|c| c.create_customer_async_mode),
+            changed_in_hq_at: changed,
+            on_in_channel_copy: in_copy.is_some_and(|c| c.create_customer_async_mode),
+            job_last_ran_at: self.channel.downloaded_at(CHANNEL_CONFIGURATION).await?,
+            on_in_cache: cached.async_mode(channel_id),
+            cache_age_seconds: cached.age.as_secs(),
+            cache_ttl_seconds: cached.ttl.as_secs(),
+        })
+    }
+
+    /// Why a feature is not on for the channel: HQ Feature management, the
+    /// channel copy (job 1110) and the configuration cache.
+    pub async fn feature_evidence(
+        &self,
+        feature: Feature,
+        cached: &CachedConfig,
+    ) -> Result<ModeEvidence, RealtimeError> {
+        let in_hq = self
+            .hq
+            .feature_rows()
+            .await?
+            .into_iter()
+            .find(|f| f.name == feature.name());
+        let copy = self.channel.configuration_copy().await?;
+        Ok(ModeEvidence {
+            option: format!("\"{}\"", feature.name()),
+            channel: None,
+            job: GLOBAL_CONFIGURATION.to_string(),
+            on_in_hq: in_hq.as_ref().is_some_and(|f| f.enabled),
+            changed_in_hq_at: in_hq.map(|f| f.changed_at),
+            on_in_channel_copy: copy
+                .features
+                .iter()
+                .any(|f| f.name == feature.name() && f.enabled),
+            job_last_ran_at: copy.features_downloaded_at,
+            on_in_cache: cached.feature_enabled(feature),
+            cache_age_seconds: cached.age.as_secs(),
+            cache_ttl_seconds: cached.ttl.as_secs(),
+        })
+    }
+
+    async fn create_in_hq(
+        &self,
+        context: &CallContext,
+        operation_id: &OperationId,
+        customer: &ValidCustomer,
+    ) -> Result<String, RealtimeError> {
+        self.reach_hq().await?;
+        let request = serde_json::to_string(customer.get())?;
+        let mut tx = self.hq.begin_sync().await?;
+        if let Some(account) = made_already(&mut tx, operation_id, &request).await? {
+            return Ok(account);
+        }
+        let account = tx.next_customer_account().await?;
+        tx.create_customer(&account, customer.get(), Some(context.channel_id), None)
+            .await?;
+        tx.record_realtime_operation(operation_id.as_str(), "create", &request, &account)
+            .await?;
+        tx.commit().await?;
+        self.send_back(&account).await;
+        Ok(account)
+    }
+
+    async fn update_in_hq(
+        &self,
+        operation_id: &OperationId,
+        account: &str,
+        customer: &ValidCustomer,
+    ) -> Result<(), RealtimeError> {
+        self.reach_hq().await?;
+        let request = serde_json::to_string(&(account, customer.get()))?;
+        let mut tx = self.hq.begin_sync().await?;
+        if made_already(&mut tx, operation_id, &request).await?.is_some() {
+            return Ok(());
+        }
+        if !tx.update_customer_in_realtime(account, customer.get()).await? {
+            return Err(RealtimeError::UnknownCustomer(account.to_string()));
+        }
+        tx.record_realtime_operation(operation_id.as_str(), "update", &request, account)
+            .await?;
+        tx.commit().await?;
+        self.send_back(account).await;
+        Ok(())
+    }
+
+    async fn add_address_in_hq(
+        &self,
+        operation_id: &OperationId,
+        account: &str,
+        address: &ValidAddress,
+    ) -> Result<(), RealtimeError> {
+        self.reach_hq().await?;
+        let request = serde_json::to_string(&(account, address.get()))?;
+        let mut tx = self.hq.begin_sync().await?;
+        if made_already(&mut tx, operation_id, &request).await?.is_some() {
+            return Ok(());
+        }
+        if !tx.customer_exists(account).await? {
+            return Err(RealtimeError::UnknownCustomer(account.to_string()));
+        }
+        tx.add_address(account, address.get()).await?;
+        tx.record_realtime_operation(operation_id.as_str(), "add_address", &request, account)
+            .await?;
+        tx.commit().await?;
+        self.send_back(account).await;
+        Ok(())
+    }
+
+    /// The network part of the call: HQ's latency, or a communication error
+    /// while an admin has marked HQ unreachable.
+    async fn reach_hq(&self) -> Result<(), RealtimeError> {
+        tokio::time::sleep(self.latency).await;
+        if self.hq.realtime_unreachable().await? {
+            return Err(RealtimeError::Unreachable);
+        }
+        Ok(())
+    }
+
+    /// The service answers with the customer as HQ now has it; the channel
+    /// keeps that in its copy. HQ has committed by then, so a failure here
+    /// is logged and left to job 1010 to repair.
+    async fn send_back(&self, account: &str) {
+        let record = match self.hq.customer_record(account).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(account, %error, "could not read back a customer after a real-time call");
+                return;
+            }
+        };
+        if let Err(error) = self.channel.save_customers(&[record], None).await {
+            tracing::warn!(account, %error, "could not copy a customer back after a real-time call");
+        }
+    }
+
+    /// Logs a call; a log that cannot be written is reported in the server
+    /// log, and does not undo the call it describes.
+    async fn log<T>(
+        &self,
+        context: &CallContext,
+        operation: &str,
+        customer: &str,
+        result: &Result<T, RealtimeError>,
+        started: Instant,
+    ) {
+        let outcome = match result {
+            // A request refused for reusing an operation id changed nothing,
+            // and its refusal writes nothing either.
+            Err(RealtimeError::OperationIdReused) => return,
+            Ok(_) => "Succeeded".to_string(),
+            Err(error @ (RealtimeError::Unreachable | RealtimeError::UnknownCustomer(_))) => {
+                format!("Failed: {error}")
+            }
+            Err(_) => "Failed: internal error (see the server log)".to_string(),
+        };
+        let logged = self
+            .hq
+            .log_realtime_call(NewRealtimeCall {
+                channel_id: context.channel_id,
+                register_number: context.register_number,
+                operation,
+                customer,
+                reason: &context.reason,
+                outcome: &outcome,
+                duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            })
+            .await;
+        if let Err(error) = logged {
+            tracing::warn!(%error, "could not log a real-time service call");
+        }
+    }
+}
+
+/// The account of the change made under `operation_id` when it is the same
+/// request sent again; a refusal when the id was used for another request.
+async fn made_already(
+    tx: &mut SyncTransaction,
+    operation_id: &OperationId,
+    request: &str,
+) -> Result<Option<String>, RealtimeError> {
+    match tx.realtime_operation(operation_id.as_str()).await? {
+        None => Ok(None),
+        Some((made, account)) if made == request => Ok(Some(account)),
+        Some(_) => Err(RealtimeError::OperationIdReused),
+    }
+}

@@ -1,0 +1,322 @@
+//! The batch job "Synchronize customers and channel requests": turns every
+//! uploaded operation with `OnlineOperationCompleted = 0` into a change of
+//! an HQ customer, or records why it cannot.
+//!
+//! Each group of operations is completed in one HQ transaction: the customer
+//! rows, the account number and the flag are committed together, so a run
+//! killed half-way leaves every operation either done or untouched.
+//! Operations are applied in upload order, which is the order each channel
+//! made them; an update or address addition whose customer's create has not
+//! synced yet, or that an earlier change of the same customer has not
+//! passed yet, waits for it.
+
+mod rules;
+
+pub use rules::{
+    CreateDecision, SettledCreates, SyncFailure, check_operation, decide_creates, email_key, settle_creates,
+};
+
+use std::collections::{HashMap, HashSet};
+
+use crate::domain::jobs::RunCounts;
+use crate::domain::records::{OperationKind, StagedOperation};
+use crate::services::jobs::{Progress, read_ahead};
+use crate::storage::hq_db::{HqDb, HqDbError, SyncTransaction};
+
+#[derive(Debug, Clone, Copy)]
+pub struct SyncOptions {
+    pub batch_size: u32,
+    pub max_retries: u32,
+    /// Refuse a customer whose email another HQ customer has.
+    pub unique_emails: bool,
+}
+
+/// What became of one operation in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Synced(String),
+    Failed(SyncFailure),
+    /// Its customer's create has not synced yet; it stays pending, untouched.
+    Waiting,
+}
+
+pub async fn synchronize_customers(
+    hq: &HqDb,
+    options: SyncOptions,
+    progress: &Progress,
+) -> Result<RunCounts, HqDbError> {
+    let groups: HashSet<String> = hq.customer_group_ids().await?.into_iter().collect();
+    let total = hq.count_pending_operations(options.max_retries).await?;
+    let mut counts = RunCounts::default();
+    let attempted_by = format!("Batch run {}", progress.run_id());
+    let mut batch = read_batch(hq, 0, options).await?;
+    while let Some(last) = batch.operations.last() {
+        // The next batch is read while this one is written: operations after
+        // `last` are not changed by this batch, and those another process
+        // completes or an admin corrects meanwhile are skipped by `sync_batch`.
+        let reader = hq.clone();
+        let after = last.id;
+        let (next, written) = tokio::join!(
+            read_ahead(async move { read_batch(&reader, after, options).await }),
+            sync_batch(hq, &batch, &groups, options, &attempted_by, &mut counts),
+        );
+        written?;
+        progress.report(total.max(counts.rows), counts).await;
+        batch = next?;
+    }
+    Ok(counts)
+}
+
+/// A copy of operations to synchronize, and the newest admin correction
+/// when it was read: a correction after it outdates the copy.
+#[derive(Debug, Clone)]
+pub struct ReadBatch {
+    operations: Vec<StagedOperation>,
+    edits_seen: i64,
+}
+
+impl ReadBatch {
+    pub fn operations(&self) -> &[StagedOperation] {
+        &self.operations
+    }
+}
+
+/// The next batch of pending operations after operation `after_id`, as a
+/// run reads it ahead of writing it.
+pub async fn read_batch(hq: &HqDb, after_id: i64, options: SyncOptions) -> Result<ReadBatch, HqDbError> {
+    // Read before the operations, so that a correction made while they are
+    // read counts as made after the copy: skipped once, never applied stale.
+    let edits_seen = hq.last_operation_edit().await?;
+    let operations = hq
+        .pending_operations(after_id, options.batch_size, options.max_retries)
+        .await?;
+    Ok(ReadBatch {
+        operations,
+        edits_seen,
+    })
+}
+
+/// Applies a batch a run has read, as the run does: what HQ holds when the
+/// transaction commits is what is applied or judged.
+pub async fn synchronize_batch(
+    hq: &HqDb,
+    batch: &ReadBatch,
+    options: SyncOptions,
+    attempted_by: &str,
+) -> Result<RunCounts, HqDbError> {
+    let groups: HashSet<String> = hq.customer_group_ids().await?.into_iter().collect();
+    let mut counts = RunCounts::default();
+    sync_batch(hq, batch, &groups, options, attempted_by, &mut counts).await?;
+    Ok(counts)
+}
+
+/// "Synchronize" on the Customer synchronization status page: processes
+/// the chosen operations at once, in the order they were made, whatever
+/// their retries (an admin acting is what a failed operation waits for).
+/// Operations already completed are left alone.
+pub async fn synchronize_selected(
+    hq: &HqDb,
+    temporary_ids: &[String],
+    options: SyncOptions,
+    attempted_by: &str,
+) -> Result<RunCounts, HqDbError> {
+    let groups: HashSet<String> = hq.customer_group_ids().await?.into_iter().collect();
+    let edits_seen = hq.last_operation_edit().await?;
+    let operations = hq.open_operations_among(temporary_ids).await?;
+    let mut counts = RunCounts::default();
+    for chunk in operations.chunks(options.batch_size.max(1) as usize) {
+        let batch = ReadBatch {
+            operations: chunk.to_vec(),
+            edits_seen,
+        };
+        sync_batch(hq, &batch, &groups, options, attempted_by, &mut counts).await?;
+    }
+    Ok(counts)
+}
+
+/// Completes one batch of operations in one HQ transaction.
+async fn sync_batch(
+    hq: &HqDb,
+    batch: &ReadBatch,
+    groups: &HashSet<String>,
+    options: SyncOptions,
+    attempted_by: &str,
+    counts: &mut RunCounts,
+) -> Result<(), HqDbError> {
+    let (Some(first), Some(last)) = (batch.operations.first(), batch.operations.last()) else {
+        return Ok(());
+    };
+    let mut tx = hq.begin_sync().await?;
+    let open = tx.open_operations(first.id, last.id, batch.edits_seen).await?;
+    let mut creates = Vec::new();
+    for op in &batch.operations {
+        if !open.contains(&op.id) {
+            continue;
+        }
+        counts.rows += 1;
+        if op.kind == OperationKind::Create {
+            creates.push(op);
+            continue;
+        }
+        // A change may depend on the creates before it, so they go first.
+        apply_creates(
+            &mut tx,
+            &std::mem::take(&mut creates),
+            groups,
+            options,
+            attempted_by,
+            counts,
+        )
+        .await?;
+        match apply_change(&mut tx, op, groups, options).await? {
+            Outcome::Synced(account) => {
+                tx.note_applied(&account, op).await?;
+                tx.mark_synced(op.id, &account, attempted_by).await?;
+                counts.succeeded += 1;
+            }
+            Outcome::Failed(failure) => {
+                tx.mark_failed(op.id, &failure.to_string(), attempted_by).await?;
+                counts.failed += 1;
+            }
+            Outcome::Waiting => {}
+        }
+    }
+    apply_creates(&mut tx, &creates, groups, options, attempted_by, counts).await?;
+    tx.commit().await
+}
+
+/// Applies a run of consecutive creates with a few set-based statements:
+/// the rules are decided in memory, the accounts reserved as one range, and
+/// the customers copied from the uploaded rows HQ already holds.
+async fn apply_creates(
+    tx: &mut SyncTransaction,
+    creates: &[&StagedOperation],
+    groups: &HashSet<String>,
+    options: SyncOptions,
+    attempted_by: &str,
+    counts: &mut RunCounts,
+) -> Result<(), HqDbError> {
+    if creates.is_empty() {
+        return Ok(());
+    }
+    let holders = if options.unique_emails {
+        tx.accounts_with_emails(&emails_of(creates)).await?
+    } else {
+        HashMap::new()
+    };
+    let decisions = decide_creates(creates, groups, &holders, options.unique_emails);
+    let created_count = decisions
+        .iter()
+        .filter(|decision| **decision == CreateDecision::Create)
+        .count();
+    let accounts = tx.reserve_customer_accounts(created_count).await?;
+    let SettledCreates { created, failed } = settle_creates(creates, decisions, &accounts);
+    tx.create_customers_from_operations(&created, attempted_by)
+        .await?;
+    tx.mark_failed_many(&failed, attempted_by).await?;
+    counts.succeeded += created.len() as i64;
+    counts.failed += failed.len() as i64;
+    Ok(())
+}
+
+/// The creates' emails, as `decide_creates` looks them up.
+fn emails_of(creates: &[&StagedOperation]) -> Vec<String> {
+    creates
+        .iter()
+        .filter_map(|op| email_key(&op.customer.email))
+        .collect()
+}
+
+/// Applies one update or address addition; creates go through
+/// `apply_creates`.
+async fn apply_change(
+    tx: &mut SyncTransaction,
+    op: &StagedOperation,
+    groups: &HashSet<String>,
+    options: SyncOptions,
+) -> Result<Outcome, HqDbError> {
+    if let Err(failure) = check_operation(op, groups) {
+        return Ok(Outcome::Failed(failure));
+    }
+    if options.unique_emails
+        && op.kind != OperationKind::AddAddress
+        && let Some(failure) = email_taken(tx, op).await?
+    {
+        return Ok(Outcome::Failed(failure));
+    }
+    let account = match target_account(tx, op).await? {
+        Ok(account) => account,
+        Err(outcome) => return Ok(outcome),
+    };
+    if tx.earlier_change_pending(op.id, &account).await? {
+        return Ok(Outcome::Waiting);
+    }
+    if op.kind == OperationKind::Update
+        && let Some(edited_at) = tx.edited_in_realtime_since(&account, &op.created_at).await?
+    {
+        return Ok(Outcome::Failed(SyncFailure::ChangedInRealtime {
+            account,
+            edited_at,
+            made_at: op.created_at.clone(),
+        }));
+    }
+    match op.kind {
+        OperationKind::Update => {
+            tx.update_customer(&account, &op.customer).await?;
+        }
+        _ => {
+            for address in &op.customer.addresses {
+                tx.add_address(&account, address).await?;
+            }
+        }
+    }
+    Ok(Outcome::Synced(account))
+}
+
+/// A failure when another customer than the one `op` changes already has
+/// its email.
+async fn email_taken(
+    tx: &mut SyncTransaction,
+    op: &StagedOperation,
+) -> Result<Option<SyncFailure>, HqDbError> {
+    let email = op.customer.email.trim();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    let Some(holder) = tx.account_with_email(email).await? else {
+        return Ok(None);
+    };
+    let own = matches!(target_account(tx, op).await?, Ok(account) if account == holder);
+    Ok((!own).then(|| SyncFailure::EmailTaken {
+        email: email.to_string(),
+        account: holder,
+    }))
+}
+
+/// The account an update or address addition changes, or why it cannot be
+/// applied now.
+async fn target_account(
+    tx: &mut SyncTransaction,
+    op: &StagedOperation,
+) -> Result<Result<String, Outcome>, HqDbError> {
+    if let Some(account) = &op.customer_account {
+        return Ok(if tx.customer_exists(account).await? {
+            Ok(account.clone())
+        } else {
+            Err(Outcome::Failed(SyncFailure::UnknownCustomer(account.clone())))
+        });
+    }
+    let Some(temporary_id) = &op.customer_temporary_id else {
+        return Ok(Err(Outcome::Failed(SyncFailure::NoCustomer)));
+    };
+    if let Some(account) = tx.account_of_temporary_id(temporary_id).await? {
+        return Ok(Ok(account));
+    }
+    Ok(if tx.create_is_pending(temporary_id).await? {
+        Err(Outcome::Waiting)
+    } else {
+        Err(Outcome::Failed(SyncFailure::UnknownTemporaryId(
+            temporary_id.clone(),
+        )))
+    })
+}

@@ -1,0 +1,80 @@
+//! Gathers the live evidence the Troubleshoot page answers from: feature
+//! states in HQ, the channel copy and its cache; the last run of each job;
+//! what waits for the P-job and the sync.
+
+use crate::domain::diagnosis::ModeEvidence;
+use crate::domain::features::{Feature, FeatureStates};
+use crate::domain::jobs::Job;
+use crate::domain::troubleshoot::{JobStatus, TroubleshootReport};
+use crate::services::backend::Backend;
+use crate::services::cdx;
+
+#[derive(Debug, thiserror::Error)]
+#[error("the troubleshooting evidence could not be read: {0}")]
+pub struct EvidenceError(String);
+
+fn evidence_error(error: impl std::fmt::Display) -> EvidenceError {
+    EvidenceError(error.to_string())
+}
+
+pub async fn report(backend: &Backend) -> Result<TroubleshootReport, EvidenceError> {
+    let hq = &backend.hq;
+    let cached = backend.config.get().await.map_err(evidence_error)?;
+    let features = hq.feature_rows().await.map_err(evidence_error)?;
+    let states = FeatureStates(
+        features
+            .iter()
+            .filter_map(|row| Feature::from_name(&row.name).map(|f| (f, row.enabled)))
+            .collect(),
+    );
+    let mut evidence: Vec<ModeEvidence> = Vec::new();
+    for channel in hq.channels().await.map_err(evidence_error)? {
+        evidence.push(
+            backend
+                .realtime
+                .async_mode_evidence(channel.channel_id, &cached)
+                .await
+                .map_err(evidence_error)?,
+        );
+    }
+    for feature in [Feature::AsyncEditing, Feature::AsyncAddresses] {
+        evidence.push(
+            backend
+                .realtime
+                .feature_evidence(feature, &cached)
+                .await
+                .map_err(evidence_error)?,
+        );
+    }
+    let mut jobs = Vec::new();
+    for job in Job::ALL {
+        jobs.push(JobStatus {
+            code: job.code().to_string(),
+            name: job.name().to_string(),
+            last_started: hq.last_run_started(job.code()).await.map_err(evidence_error)?,
+            schedule_minutes: hq.job_schedule(job.code()).await.map_err(evidence_error)?,
+        });
+    }
+    let max_retries = backend.settings.max_sync_retries;
+    Ok(TroubleshootReport {
+        editing_enabled: states.is_enabled(Feature::AsyncEditing),
+        editing_missing: states
+            .missing_prerequisites(Feature::AsyncEditing)
+            .iter()
+            .map(|f| f.name().to_string())
+            .collect(),
+        evidence,
+        fallback_waiting: hq.fallback_creates_waiting().await.map_err(evidence_error)?,
+        pending_upload: cdx::count_waiting_for_upload(&backend.channel)
+            .await
+            .map_err(evidence_error)?,
+        pending_sync: hq
+            .count_pending_operations(max_retries)
+            .await
+            .map_err(evidence_error)?,
+        failed: hq.count_failed_operations().await.map_err(evidence_error)?,
+        jobs,
+        cache_age_seconds: cached.age.as_secs(),
+        cache_ttl_seconds: cached.ttl.as_secs(),
+    })
+}

@@ -1,0 +1,146 @@
+//! The channel's copy of HQ customers (written by job 1010 and by real-time
+//! calls), and the search a cashier runs over it and the pending creates.
+
+use sqlx::FromRow;
+
+use super::config::{CUSTOMERS, record_download};
+use super::{ChannelDb, ChannelDbError};
+use crate::domain::customer::CustomerSummary;
+use crate::domain::records::CustomerRecord;
+use crate::storage::staging_tables::{
+    ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns, bind_address, bind_customer,
+};
+
+#[derive(FromRow)]
+struct CopyRow {
+    account: String,
+    async_customer_id: Option<String>,
+    last_async_operation_at: Option<String>,
+    last_async_operation_id: Option<String>,
+    #[sqlx(flatten)]
+    customer: CustomerColumns,
+}
+
+const NAME: &str =
+    "CASE WHEN party_type = 'organization' THEN organization_name ELSE first_name || ' ' || last_name END";
+
+impl ChannelDb {
+    /// Writes HQ customers and their addresses into the channel copy; from
+    /// job 1010 with the row version they bring the copy to, from a
+    /// real-time call without.
+    pub async fn save_customers(
+        &self,
+        customers: &[CustomerRecord],
+        row_version: Option<i64>,
+    ) -> Result<u64, ChannelDbError> {
+        let mut tx = self.pools.begin_write().await?;
+        if let Some(row_version) = row_version {
+            record_download(&mut tx, CUSTOMERS, row_version).await?;
+        }
+        let sql = format!(
+            "INSERT OR REPLACE INTO customers
+                (account, async_customer_id, last_async_operation_at, last_async_operation_id, downloaded_at,
+                 {CUSTOMER_COLUMNS})
+             VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        );
+        let address_sql = format!(
+            "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        );
+        for record in customers {
+            sqlx::query("DELETE FROM customer_addresses WHERE account = ?")
+                .bind(&record.account)
+                .execute(&mut *tx)
+                .await?;
+            let query = sqlx::query(&sql)
+                .bind(&record.account)
+                .bind(&record.async_customer_id)
+                .bind(&record.last_async_operation_at)
+                .bind(&record.last_async_operation_id);
+            bind_customer(query, &record.customer).execute(&mut *tx).await?;
+            for (line, address) in record.customer.addresses.iter().enumerate() {
+                let query = sqlx::query(&address_sql).bind(&record.account).bind(line as i64);
+                bind_address(query, address).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(customers.len() as u64)
+    }
+
+    pub async fn count_customers(&self) -> Result<i64, ChannelDbError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers")
+            .fetch_one(&self.pools.read)
+            .await?)
+    }
+
+    /// A customer of the copy, found by its account or by the temporary id
+    /// it had before it was synced.
+    pub async fn copied_customer(&self, key: &str) -> Result<Option<CustomerRecord>, ChannelDbError> {
+        let row: Option<CopyRow> = sqlx::query_as(&format!(
+            "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id,
+                    {CUSTOMER_COLUMNS}
+             FROM customers WHERE account = ? OR async_customer_id = ?"
+        ))
+        .bind(key)
+        .bind(key)
+        .fetch_optional(&self.pools.read)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let addresses: Vec<AddressColumns> = sqlx::query_as(&format!(
+            "SELECT {ADDRESS_COLUMNS} FROM customer_addresses WHERE account = ? ORDER BY line"
+        ))
+        .bind(&row.account)
+        .fetch_all(&self.pools.read)
+        .await?;
+        let mut customer = row.customer.into_draft();
+        customer.addresses = addresses.into_iter().map(AddressColumns::into_draft).collect();
+        Ok(Some(CustomerRecord {
+            account: row.account,
+            async_customer_id: row.async_customer_id,
+            last_async_operation_at: row.last_async_operation_at,
+            last_async_operation_id: row.last_async_operation_id,
+            customer,
+        }))
+    }
+
+    /// Customers of the copy and creates still pending sync whose name,
+    /// email, phone, account or temporary id contains `term`.
+    pub async fn search_customers(
+        &self,
+        term: &str,
+        limit: u32,
+    ) -> Result<Vec<CustomerSummary>, ChannelDbError> {
+        let pattern = format!("%{}%", escape_like(term.trim()));
+        let matches = |id_column: &str| {
+            format!(
+                "({NAME} LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\'
+                  OR {id_column} LIKE ?1 ESCAPE '\\')"
+            )
+        };
+        let sql = format!(
+            "SELECT account, async_customer_id AS temporary_id, {NAME} AS name, email, phone, 1 AS synced
+             FROM customers
+             WHERE {copy_matches} OR async_customer_id LIKE ?1 ESCAPE '\\'
+             UNION ALL
+             SELECT NULL, temporary_id, {NAME}, email, phone, 0
+             FROM RETAILASYNCCUSTOMERV2 o
+             WHERE operation = 'create'
+               AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.async_customer_id = o.temporary_id)
+               AND {staged_matches}
+             ORDER BY synced, name
+             LIMIT ?2",
+            copy_matches = matches("account"),
+            staged_matches = matches("temporary_id"),
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(pattern)
+            .bind(limit)
+            .fetch_all(&self.pools.read)
+            .await?)
+    }
+}
+
+fn escape_like(term: &str) -> String {
+    term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

@@ -1,0 +1,89 @@
+//! The channel database (the store's scale unit): the staging tables that
+//! cashiers and shoppers write to, and the copies of HQ data that the CDX
+//! download jobs keep. Every SQL statement on this database lives here.
+
+mod config;
+mod customers;
+mod reference;
+mod sessions;
+mod staging;
+mod status_page;
+mod writer;
+
+use std::path::Path;
+
+pub use config::{CHANNEL_CONFIGURATION, CUSTOMERS, ConfigurationCopy, GLOBAL_CONFIGURATION};
+pub use staging::AppliedUpTo;
+pub use writer::NewOperation;
+
+use sqlx::SqlitePool;
+
+use crate::storage::sqlite::{self, Pools};
+use reference::ReferenceCache;
+use writer::StagingWriter;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/channel");
+
+/// Session look-ups are one indexed read per request.
+const SESSION_CONNECTIONS: u32 = 4;
+
+/// SQLite's default. A create commits a few small pages, and larger pages
+/// would make each durable commit write more (HQ's differ, see `hq_db`).
+const PAGE_SIZE: u32 = 4096;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelDbError {
+    #[error("channel database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("channel database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the channel's staging writer has stopped")]
+    WriterStopped,
+    #[error("the channel database could not commit a group of staged operations: {0}")]
+    GroupCommit(String),
+    /// An operation with this temporary id is staged already: the same save
+    /// sent again, or an id used twice.
+    #[error("an operation with temporary id {0} is staged already")]
+    AlreadyStaged(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ChannelDb {
+    pools: Pools,
+    writer: StagingWriter,
+    sessions: SqlitePool,
+    reference: ReferenceCache,
+}
+
+impl ChannelDb {
+    /// Opens (creating and migrating when needed) the channel database and
+    /// starts its staging writer, which groups up to `staging_group_size`
+    /// concurrent creates into one commit.
+    pub async fn open(path: &Path, staging_group_size: usize) -> Result<ChannelDb, ChannelDbError> {
+        let pools = sqlite::open(path, &MIGRATOR, PAGE_SIZE)
+            .await
+            .map_err(|error| match error {
+                sqlx::Error::Migrate(migrate) => ChannelDbError::Migrate(*migrate),
+                other => ChannelDbError::Sqlx(other),
+            })?;
+        let writer = StagingWriter::start(pools.write.clone(), staging_group_size);
+        let sessions = sqlite::open_shared(path, SESSION_CONNECTIONS).await?;
+        Ok(ChannelDb {
+            pools,
+            writer,
+            sessions,
+            reference: ReferenceCache::default(),
+        })
+    }
+
+    /// The pool the session store (`tower_sessions`) works on.
+    pub fn session_pool(&self) -> SqlitePool {
+        self.sessions.clone()
+    }
+
+    /// Closes the database once the work under way is done (see `Pools::close`).
+    pub async fn close(&self) {
+        self.sessions.close().await;
+        self.pools.close().await;
+    }
+}

@@ -1,0 +1,112 @@
+//! Reading the staging tables: what the P-job uploads, what is still
+//! waiting for it, and the operations of one customer.
+
+use super::{ChannelDb, ChannelDbError};
+use crate::domain::records::StagedOperation;
+use crate::storage::staging_tables::{operations_document, read_operations};
+
+impl ChannelDb {
+    /// The oldest operations the P-job has not uploaded yet, in channel
+    /// order, with all their rows.
+    pub async fn not_uploaded(&self, limit: u32) -> Result<Vec<StagedOperation>, ChannelDbError> {
+        self.not_uploaded_after(0, limit).await
+    }
+
+    /// The oldest operations after `after_id` the P-job has not uploaded yet.
+    pub async fn not_uploaded_after(
+        &self,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<StagedOperation>, ChannelDbError> {
+        let sql = operations_document(
+            "SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 AND id > ? ORDER BY id LIMIT ?",
+        );
+        Ok(read_operations(&self.pools.read, &sql, |query| query.bind(after_id).bind(limit)).await?)
+    }
+
+    /// Marks operations as uploaded, once HQ holds them.
+    pub async fn mark_uploaded(&self, ids: &[i64]) -> Result<(), ChannelDbError> {
+        let ids = serde_json::to_string(ids).map_err(|error| sqlx::Error::Encode(error.into()))?;
+        let mut tx = self.pools.begin_write().await?;
+        sqlx::query(
+            "UPDATE RETAILASYNCCUSTOMERV2 SET uploaded = 1 WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ids)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn count_not_uploaded(&self) -> Result<i64, ChannelDbError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0")
+                .fetch_one(&self.pools.read)
+                .await?,
+        )
+    }
+
+    /// The operation staged under `temporary_id`, whatever it does, with all its rows.
+    pub async fn staged_operation(
+        &self,
+        temporary_id: &str,
+    ) -> Result<Option<StagedOperation>, ChannelDbError> {
+        let sql = operations_document("SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?");
+        Ok(
+            read_operations(&self.pools.read, &sql, |query| query.bind(temporary_id))
+                .await?
+                .pop(),
+        )
+    }
+
+    /// The create staged under `temporary_id`, with all its rows.
+    pub async fn staged_create(&self, temporary_id: &str) -> Result<Option<StagedOperation>, ChannelDbError> {
+        let sql = operations_document(
+            "SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ? AND operation = 'create'",
+        );
+        Ok(
+            read_operations(&self.pools.read, &sql, |query| query.bind(temporary_id))
+                .await?
+                .pop(),
+        )
+    }
+
+    /// The updates and address additions staged for a customer, named by its
+    /// account or by the temporary id of its create, after the operation HQ
+    /// applied last, in the order they were made. That operation is found
+    /// by `applied.temporary_id` when this database staged it, and the
+    /// changes are those this database numbered after it; otherwise, those
+    /// made after its time.
+    pub async fn staged_changes(
+        &self,
+        account: Option<&str>,
+        temporary_id: Option<&str>,
+        applied: &AppliedUpTo<'_>,
+    ) -> Result<Vec<StagedOperation>, ChannelDbError> {
+        let sql = operations_document(
+            "SELECT * FROM RETAILASYNCCUSTOMERV2
+             WHERE operation IN ('update', 'add_address')
+               AND (customer_account = ?1 OR customer_temporary_id = ?2)
+               AND CASE WHEN EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
+                        THEN id > (SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
+                        ELSE created_at > ?4 END
+             ORDER BY id",
+        );
+        Ok(read_operations(&self.pools.read, &sql, |query| {
+            query
+                .bind(account)
+                .bind(temporary_id)
+                .bind(applied.temporary_id)
+                .bind(applied.created_at)
+        })
+        .await?)
+    }
+}
+
+/// The newest staged operation HQ has applied to a customer: its
+/// temporary id and when it was made; none of either before any.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppliedUpTo<'a> {
+    pub temporary_id: Option<&'a str>,
+    pub created_at: &'a str,
+}

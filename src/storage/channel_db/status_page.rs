@@ -1,0 +1,69 @@
+//! The operations still waiting in the channel for the P-job, as the
+//! Customer synchronization status page lists and counts them.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::{ChannelDb, ChannelDbError};
+use crate::domain::operation::OperationStatus;
+use crate::domain::records::StagedOperation;
+use crate::domain::status_page::StatusView;
+use crate::storage::staging_tables::{HEADER_COLUMNS, HeaderRow, push_status_filters, push_status_page};
+
+impl ChannelDb {
+    /// Up to `limit` operations waiting for upload on the view's page, in
+    /// the view's order, without their child rows.
+    pub async fn pending_upload_page(
+        &self,
+        view: &StatusView,
+        limit: u32,
+    ) -> Result<Vec<StagedOperation>, ChannelDbError> {
+        if view
+            .status
+            .is_some_and(|status| status != OperationStatus::PendingUpload)
+        {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::new(format!("SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2"));
+        push_filters(&mut query, view);
+        let backwards = push_status_page(&mut query, view, limit, "", "id");
+        let headers: Vec<HeaderRow> = query.build_query_as().fetch_all(&self.pools.read).await?;
+        let mut operations = headers
+            .into_iter()
+            .map(HeaderRow::into_operation)
+            .collect::<Result<Vec<_>, _>>()?;
+        if backwards {
+            operations.reverse();
+        }
+        Ok(operations)
+    }
+
+    /// How many operations under the view's filters (its status aside) wait
+    /// for the P-job.
+    pub async fn count_pending_upload(&self, view: &StatusView) -> Result<i64, ChannelDbError> {
+        let mut query = QueryBuilder::new("SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2");
+        push_filters(&mut query, view);
+        Ok(query.build_query_scalar().fetch_one(&self.pools.read).await?)
+    }
+}
+
+/// Operations not uploaded yet are few (the P-job runs every few minutes),
+/// so the filters read them through the `uploaded` index alone.
+fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView) {
+    query.push(" WHERE uploaded = 0");
+    push_status_filters(query, view, "");
+    if let Some(term) = view.search_key() {
+        query.push(" AND (temporary_id = ").push_bind(term.clone());
+        query.push(" OR customer_temporary_id = ").push_bind(term.clone());
+        query
+            .push(" OR customer_account = ")
+            .push_bind(view.search.trim().to_ascii_uppercase());
+        for column in ["email", "last_name", "first_name", "organization_name"] {
+            query
+                .push(format!(" OR substr(lower({column}), 1, length("))
+                .push_bind(term.clone())
+                .push(")) = ")
+                .push_bind(term.clone());
+        }
+        query.push(")");
+    }
+}

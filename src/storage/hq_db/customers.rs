@@ -1,0 +1,158 @@
+//! HQ customers: the list admins read, one customer whole, and the rows job
+//! 1010 sends to the channels.
+
+use std::collections::HashMap;
+
+use sqlx::FromRow;
+
+use super::{HqDb, HqDbError};
+use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft};
+use crate::domain::hq_customers::HqCustomerRow;
+use crate::domain::records::CustomerRecord;
+use crate::storage::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns};
+
+#[derive(FromRow)]
+struct CustomerRow {
+    account: String,
+    async_customer_id: Option<String>,
+    last_async_operation_at: Option<String>,
+    last_async_operation_id: Option<String>,
+    #[sqlx(flatten)]
+    customer: CustomerColumns,
+}
+
+#[derive(FromRow)]
+struct AddressRow {
+    account: String,
+    #[sqlx(flatten)]
+    address: AddressColumns,
+}
+
+impl HqDb {
+    /// Customers, newest account first.
+    pub async fn customer_list(&self, limit: u32) -> Result<Vec<HqCustomerRow>, HqDbError> {
+        Ok(sqlx::query_as(
+            "SELECT c.account,
+                    CASE WHEN c.party_type = 'organization' THEN c.organization_name
+                         ELSE c.first_name || ' ' || c.last_name END AS name,
+                    c.email, c.phone, c.customer_group, c.created_at,
+                    ch.name AS source_channel, c.async_customer_id,
+                    (SELECT a.street || ', ' || a.city || ' ' || a.zip || ', ' || a.country_region
+                     FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = 1) AS primary_address,
+                    (SELECT COUNT(*) FROM customer_addresses a WHERE a.account = c.account) AS address_count
+             FROM customers c LEFT JOIN channels ch ON ch.channel_id = c.source_channel_id
+             ORDER BY c.account DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pools.read)
+        .await?)
+    }
+
+    /// Customers whose row version is above `after` and at most `upto`, with
+    /// their addresses, for job 1010.
+    pub(super) async fn customer_records_between(
+        &self,
+        after: i64,
+        upto: i64,
+    ) -> Result<Vec<CustomerRecord>, HqDbError> {
+        let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
+            "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id, {CUSTOMER_COLUMNS}
+             FROM customers
+             WHERE row_version > ? AND row_version <= ? ORDER BY account"
+        ))
+        .bind(after)
+        .bind(upto)
+        .fetch_all(&self.pools.read)
+        .await?;
+        let addresses: Vec<AddressRow> = sqlx::query_as(
+            "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip, a.country_region, a.is_primary
+             FROM customer_addresses a JOIN customers c ON c.account = a.account
+             WHERE c.row_version > ? AND c.row_version <= ? ORDER BY a.account, a.line",
+        )
+        .bind(after)
+        .bind(upto)
+        .fetch_all(&self.pools.read)
+        .await?;
+        let mut by_account: HashMap<String, Vec<AddressDraft>> = HashMap::new();
+        for row in addresses {
+            by_account
+                .entry(row.account)
+                .or_default()
+                .push(row.address.into_draft());
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let mut customer = row.customer.into_draft();
+                customer.addresses = by_account.remove(&row.account).unwrap_or_default();
+                CustomerRecord {
+                    account: row.account,
+                    async_customer_id: row.async_customer_id,
+                    last_async_operation_at: row.last_async_operation_at,
+                    last_async_operation_id: row.last_async_operation_id,
+                    customer,
+                }
+            })
+            .collect())
+    }
+
+    /// One customer whole: its fields, addresses, contacts, affiliations and attributes.
+    pub async fn customer_record(&self, account: &str) -> Result<Option<CustomerRecord>, HqDbError> {
+        let row: Option<CustomerRow> = sqlx::query_as(&format!(
+            "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id, {CUSTOMER_COLUMNS}
+             FROM customers WHERE account = ?"
+        ))
+        .bind(account)
+        .fetch_optional(&self.pools.read)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut customer = row.customer.into_draft();
+        let addresses: Vec<AddressColumns> = sqlx::query_as(&format!(
+            "SELECT {ADDRESS_COLUMNS} FROM customer_addresses WHERE account = ? ORDER BY line"
+        ))
+        .bind(account)
+        .fetch_all(&self.pools.read)
+        .await?;
+        customer.addresses = addresses.into_iter().map(AddressColumns::into_draft).collect();
+        let contacts: Vec<(String, String, bool)> = sqlx::query_as(
+            "SELECT contact_type, value, is_primary FROM customer_contacts WHERE account = ? ORDER BY line",
+        )
+        .bind(account)
+        .fetch_all(&self.pools.read)
+        .await?;
+        customer.contacts = contacts
+            .into_iter()
+            .map(|(kind, value, primary)| ContactDraft { kind, value, primary })
+            .collect();
+        customer.affiliations = sqlx::query_scalar(
+            "SELECT affiliation FROM customer_affiliations WHERE account = ? ORDER BY affiliation",
+        )
+        .bind(account)
+        .fetch_all(&self.pools.read)
+        .await?;
+        let attributes: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, value FROM customer_attributes WHERE account = ? ORDER BY name")
+                .bind(account)
+                .fetch_all(&self.pools.read)
+                .await?;
+        customer.attributes = attributes
+            .into_iter()
+            .map(|(name, value)| AttributeDraft { name, value })
+            .collect();
+        Ok(Some(CustomerRecord {
+            account: row.account,
+            async_customer_id: row.async_customer_id,
+            last_async_operation_at: row.last_async_operation_at,
+            last_async_operation_id: row.last_async_operation_id,
+            customer,
+        }))
+    }
+
+    pub async fn count_customers(&self) -> Result<i64, HqDbError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers")
+            .fetch_one(&self.pools.read)
+            .await?)
+    }
+}

@@ -1,0 +1,143 @@
+//! One uploaded operation as the status page's detail shows it: its row,
+//! its timeline (upload, sync attempts, edits, the 1010 run that sent its
+//! customer back) and the admin's edit of its staged rows.
+
+use sqlx::{FromRow, Row};
+
+use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
+use super::{HqDb, HqDbError, UploadedOperationRow};
+use crate::domain::customer::{CustomerDraft, ValidCustomer};
+use crate::storage::staging_tables::{CUSTOMER_COLUMNS, bind_customer, insert_children};
+
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/// What HQ recorded of one operation after it arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationHistory {
+    pub row: UploadedOperationRow,
+    pub uploaded_at: String,
+    pub upload_run_id: i64,
+    pub attempts: Vec<SyncAttempt>,
+    pub edits: Vec<OperationEdit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct SyncAttempt {
+    pub attempted_at: String,
+    pub attempted_by: String,
+    pub outcome: String,
+    pub account: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct OperationEdit {
+    pub edited_at: String,
+    pub edited_by: String,
+    pub changes: String,
+}
+
+#[derive(FromRow)]
+struct HistoryRow {
+    #[sqlx(flatten)]
+    row: UploadedOperationRow,
+    uploaded_at: String,
+    upload_run_id: i64,
+}
+
+impl HqDb {
+    pub async fn operation_history(&self, temporary_id: &str) -> Result<Option<OperationHistory>, HqDbError> {
+        let found: Option<HistoryRow> = sqlx::query_as(&format!(
+            "SELECT {OPERATION_ROW_COLUMNS}, o.uploaded_at, o.upload_run_id FROM {OPERATIONS_WITH_CHANNEL}
+             WHERE o.temporary_id = ?"
+        ))
+        .bind(temporary_id)
+        .fetch_optional(&self.pools.read)
+        .await?;
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        let attempts = sqlx::query_as(
+            "SELECT attempted_at, attempted_by, outcome, account, error FROM sync_attempts
+             WHERE operation_id = ? ORDER BY attempt_id",
+        )
+        .bind(found.row.id)
+        .fetch_all(&self.pools.read)
+        .await?;
+        let edits = sqlx::query_as(
+            "SELECT edited_at, edited_by, changes FROM operation_edits WHERE operation_id = ? ORDER BY edit_id",
+        )
+        .bind(found.row.id)
+        .fetch_all(&self.pools.read)
+        .await?;
+        Ok(Some(OperationHistory {
+            row: found.row,
+            uploaded_at: found.uploaded_at,
+            upload_run_id: found.upload_run_id,
+            attempts,
+            edits,
+        }))
+    }
+
+    /// The first successful run of job 1010 that started at or after `at`:
+    /// the one that sent a customer changed at `at` back to the channels.
+    pub async fn customers_download_after(&self, at: &str) -> Result<Option<(i64, String)>, HqDbError> {
+        Ok(sqlx::query_as(
+            "SELECT run_id, started_at FROM job_runs
+             WHERE job = '1010' AND outcome = 'Succeeded' AND started_at >= ?
+             ORDER BY run_id LIMIT 1",
+        )
+        .bind(at)
+        .fetch_optional(&self.pools.read)
+        .await?)
+    }
+
+    /// Replaces the staged rows of an operation that is not completed with
+    /// an admin's corrected customer, and records who changed what. False
+    /// when the operation is completed (or unknown) and nothing was changed.
+    pub async fn save_operation_edit(
+        &self,
+        temporary_id: &str,
+        customer: &ValidCustomer,
+        edited_by: &str,
+        changes: &str,
+    ) -> Result<bool, HqDbError> {
+        let customer: &CustomerDraft = customer.get();
+        let mut tx = self.pools.begin_write().await?;
+        let sql = format!(
+            "UPDATE RETAILASYNCCUSTOMERV2 SET ({CUSTOMER_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             WHERE temporary_id = ? AND OnlineOperationCompleted = 0
+             RETURNING id"
+        );
+        let updated = bind_customer(sqlx::query(&sql), customer)
+            .bind(temporary_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(updated) = updated else {
+            return Ok(false);
+        };
+        let id: i64 = updated.try_get(0)?;
+        for table in [
+            "RETAILASYNCADDRESSV2",
+            "RETAILASYNCCUSTOMERCONTACT",
+            "RETAILASYNCCUSTOMERAFFILIATION",
+            "RETAILASYNCCUSTOMERATTRIBUTEV2",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE temporary_id = ?"))
+                .bind(temporary_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        insert_children(&mut tx, &[(temporary_id, customer)]).await?;
+        sqlx::query(&format!(
+            "INSERT INTO operation_edits (operation_id, edited_at, edited_by, changes) VALUES (?, {NOW}, ?, ?)"
+        ))
+        .bind(id)
+        .bind(edited_by)
+        .bind(changes)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,105 @@
+//! The queries of the Customer synchronization status page over HQ's
+//! uploaded operations: one keyset page under a view's filters, the counts
+//! per status, and the failed operations a view holds.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
+use super::{HqDb, HqDbError, UploadedOperationRow};
+use crate::domain::operation::OperationStatus;
+use crate::domain::status_page::StatusView;
+use crate::storage::staging_tables::{push_status_filters, push_status_page};
+
+impl HqDb {
+    /// Up to `limit` operations of the view's page, in the view's order.
+    pub async fn status_page_rows(
+        &self,
+        view: &StatusView,
+        limit: u32,
+    ) -> Result<Vec<UploadedOperationRow>, HqDbError> {
+        if view.status == Some(OperationStatus::PendingUpload) {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {OPERATION_ROW_COLUMNS} FROM {OPERATIONS_WITH_CHANNEL}"
+        ));
+        push_filters(&mut query, view, true);
+        let backwards = push_status_page(&mut query, view, limit, "o.", "channel_sequence");
+        let mut rows: Vec<UploadedOperationRow> = query.build_query_as().fetch_all(&self.pools.read).await?;
+        if backwards {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// Operations per status under the view's filters other than the status.
+    pub async fn status_counts(&self, view: &StatusView) -> Result<Vec<(OperationStatus, i64)>, HqDbError> {
+        let mut query = QueryBuilder::new("SELECT o.status, COUNT(*) FROM RETAILASYNCCUSTOMERV2 o");
+        push_filters(&mut query, view, false);
+        query.push(" GROUP BY o.status");
+        let counts: Vec<(String, i64)> = query.build_query_as().fetch_all(&self.pools.read).await?;
+        Ok(counts
+            .into_iter()
+            .filter_map(|(code, count)| OperationStatus::from_code(&code).map(|status| (status, count)))
+            .collect())
+    }
+
+    /// The temporary ids of the failed operations under the view's filters
+    /// (whatever its status filter), oldest first.
+    pub async fn failed_operation_ids(&self, view: &StatusView) -> Result<Vec<String>, HqDbError> {
+        let failed = view.with_status(Some(OperationStatus::Failed));
+        let mut query = QueryBuilder::new("SELECT o.temporary_id FROM RETAILASYNCCUSTOMERV2 o");
+        push_filters(&mut query, &failed, true);
+        query.push(" ORDER BY o.id");
+        Ok(query.build_query_scalar().fetch_all(&self.pools.read).await?)
+    }
+}
+
+/// ` WHERE …` for the view's channel, operation, days, search and, when
+/// `with_status`, status.
+fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView, with_status: bool) {
+    query.push(" WHERE 1 = 1");
+    if with_status && let Some(status) = view.status {
+        query.push(" AND o.status = ").push_bind(status.code());
+    }
+    push_status_filters(query, view, "o.");
+    if let Some(term) = view.search_key() {
+        push_search(query, view.search.trim(), &term);
+    }
+}
+
+/// Exact temporary ids and accounts, prefixes of names and emails, each a
+/// range of its own index (empty names are left out of theirs). The matches
+/// are gathered by id first, so SQLite looks them up through those indexes
+/// and sorts the few it finds, rather than walking a million operations in
+/// time order to test each one.
+fn push_search(query: &mut QueryBuilder<'_, Sqlite>, raw: &str, lower: &str) {
+    let upper = raw.to_ascii_uppercase();
+    let end = format!("{lower}\u{10FFFF}");
+    let exact = [
+        ("temporary_id", lower.to_string()),
+        ("customer_temporary_id", lower.to_string()),
+        ("account", upper.clone()),
+        ("customer_account", upper),
+    ];
+    query.push(" AND o.id IN (");
+    for (i, (column, value)) in exact.into_iter().enumerate() {
+        if i > 0 {
+            query.push(" UNION ALL ");
+        }
+        query
+            .push(format!("SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE {column} = "))
+            .push_bind(value);
+    }
+    for column in ["email", "last_name", "first_name", "organization_name"] {
+        query
+            .push(format!(
+                " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower({column}) >= "
+            ))
+            .push_bind(lower.to_string())
+            .push(format!(" AND lower({column}) < "))
+            .push_bind(end.clone())
+            .push(format!(" AND {column} <> ''"));
+    }
+    query.push(")");
+}

@@ -1,0 +1,572 @@
+//! One HQ transaction of "Synchronize customers and channel requests" (or
+//! of a real-time service call): the statements that change customers and
+//! complete or fail operations together.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+
+use super::{HqDb, HqDbError};
+use crate::domain::customer::{AddressDraft, CustomerDraft};
+use crate::domain::records::StagedOperation;
+use crate::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
+
+const CUSTOMER_ACCOUNT_SEQUENCE: &str = "Customer account";
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+pub struct SyncTransaction {
+    tx: Transaction<'static, Sqlite>,
+}
+
+impl HqDb {
+    pub async fn begin_sync(&self) -> Result<SyncTransaction, HqDbError> {
+        Ok(SyncTransaction {
+            tx: self.pools.begin_write().await?,
+        })
+    }
+
+    pub async fn customer_group_ids(&self) -> Result<Vec<String>, HqDbError> {
+        Ok(sqlx::query_scalar("SELECT group_id FROM customer_groups")
+            .fetch_all(&self.pools.read)
+            .await?)
+    }
+}
+
+impl SyncTransaction {
+    /// Takes the next customer account number from its number sequence.
+    pub async fn next_customer_account(&mut self) -> Result<String, HqDbError> {
+        let row: Option<(String, i64, i64)> = sqlx::query_as(
+            "UPDATE number_sequences SET next_number = next_number + 1 WHERE name = ?
+             RETURNING prefix, digits, next_number - 1",
+        )
+        .bind(CUSTOMER_ACCOUNT_SEQUENCE)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let (prefix, digits, number) =
+            row.ok_or_else(|| HqDbError::MissingNumberSequence(CUSTOMER_ACCOUNT_SEQUENCE.to_string()))?;
+        Ok(format_account(&prefix, digits, number))
+    }
+
+    /// Takes `count` customer account numbers from the number sequence at once.
+    pub async fn reserve_customer_accounts(&mut self, count: usize) -> Result<Vec<String>, HqDbError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let row: Option<(String, i64, i64)> = sqlx::query_as(
+            "UPDATE number_sequences SET next_number = next_number + ?1 WHERE name = ?2
+             RETURNING prefix, digits, next_number - ?1",
+        )
+        .bind(count as i64)
+        .bind(CUSTOMER_ACCOUNT_SEQUENCE)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let (prefix, digits, first) =
+            row.ok_or_else(|| HqDbError::MissingNumberSequence(CUSTOMER_ACCOUNT_SEQUENCE.to_string()))?;
+        Ok((first..first + count as i64)
+            .map(|number| format_account(&prefix, digits, number))
+            .collect())
+    }
+
+    /// Creates one HQ customer per uploaded create in `created`, pairs of
+    /// operation id and new account, from the operation's rows as HQ holds
+    /// them, and completes the operations. The new customers take the next
+    /// row versions in `created`'s order, numbered here rather than by the
+    /// per-row triggers.
+    pub async fn create_customers_from_operations(
+        &mut self,
+        created: &[(i64, String)],
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        if created.is_empty() {
+            return Ok(());
+        }
+        // The operations take their accounts first, so the statements below
+        // read each account from its operation's row: only one statement
+        // parses the pairs, the others join on a plain list of ids.
+        self.mark_synced_many(created, attempted_by).await?;
+        let ids = operation_ids(created)?;
+        let from_created = "FROM json_each(?) m JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.value";
+        let statements = [
+            format!(
+                "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
+                                        last_async_operation_at, last_async_operation_id, row_version,
+                                        {CUSTOMER_COLUMNS})
+                 SELECT o.account, o.channel_id, o.temporary_id, {NOW}, {NOW}, o.created_at, o.temporary_id,
+                        (SELECT next FROM row_version_counter) + m.key, {}
+                 {from_created}",
+                qualified("o", CUSTOMER_COLUMNS)
+            ),
+            format!(
+                "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS})
+                 SELECT o.account, a.line, {}
+                 {from_created} JOIN RETAILASYNCADDRESSV2 a ON a.temporary_id = o.temporary_id",
+                qualified("a", ADDRESS_COLUMNS)
+            ),
+            format!(
+                "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary)
+                 SELECT o.account, c.line, c.contact_type, c.value, c.is_primary
+                 {from_created} JOIN RETAILASYNCCUSTOMERCONTACT c ON c.temporary_id = o.temporary_id"
+            ),
+            format!(
+                "INSERT INTO customer_affiliations (account, affiliation)
+                 SELECT o.account, f.affiliation
+                 {from_created} JOIN RETAILASYNCCUSTOMERAFFILIATION f ON f.temporary_id = o.temporary_id"
+            ),
+            format!(
+                "INSERT INTO customer_attributes (account, name, value)
+                 SELECT o.account, t.name, t.value
+                 {from_created} JOIN RETAILASYNCCUSTOMERATTRIBUTEV2 t ON t.temporary_id = o.temporary_id"
+            ),
+        ];
+        sqlx::query("UPDATE row_version_counter SET numbering_in_bulk = 1")
+            .execute(&mut *self.tx)
+            .await?;
+        for sql in &statements {
+            sqlx::query(sql).bind(&ids).execute(&mut *self.tx).await?;
+        }
+        sqlx::query("UPDATE row_version_counter SET next = next + ?, numbering_in_bulk = 0")
+            .bind(created.len() as i64)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Completes each (operation id, account) pair's operation as synced to that account.
+    pub async fn mark_synced_many(
+        &mut self,
+        synced: &[(i64, String)],
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        sqlx::query(&format!(
+            "UPDATE RETAILASYNCCUSTOMERV2
+             SET OnlineOperationCompleted = 1, account = m.value ->> 1, error = NULL, last_attempt_at = {NOW}
+             FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
+        ))
+        .bind(to_json(synced)?)
+        .execute(&mut *self.tx)
+        .await?;
+        self.record_attempts(synced, "synced", attempted_by).await
+    }
+
+    /// Adds each operation of `pairs` to its timeline as an attempt with
+    /// this outcome, and the account or error the operation now holds.
+    async fn record_attempts(
+        &mut self,
+        pairs: &[(i64, String)],
+        outcome: &str,
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        let detail = if outcome == "synced" { "account" } else { "error" };
+        let ids = operation_ids(pairs)?;
+        sqlx::query(&format!(
+            "INSERT INTO sync_attempts (operation_id, attempted_at, attempted_by, outcome, {detail})
+             SELECT o.id, {NOW}, ?, ?, o.{detail}
+             FROM json_each(?) m JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.value"
+        ))
+        .bind(attempted_by)
+        .bind(outcome)
+        .bind(ids)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt for each pair of operation id and error.
+    pub async fn mark_failed_many(
+        &mut self,
+        failures: &[(i64, String)],
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        if failures.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(&format!(
+            "UPDATE RETAILASYNCCUSTOMERV2
+             SET error = m.value ->> 1, retry_count = retry_count + 1, last_attempt_at = {NOW}
+             FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
+        ))
+        .bind(to_json(failures)?)
+        .execute(&mut *self.tx)
+        .await?;
+        self.record_attempts(failures, "failed", attempted_by).await
+    }
+
+    /// The operations with ids from `first_id` to `last_id` that a copy read
+    /// when the newest correction was `edits_seen` may be applied as read:
+    /// those still open (another process may have completed some since) and
+    /// not corrected by an admin since. A corrected one is left for the next
+    /// run, which reads what HQ holds then.
+    pub async fn open_operations(
+        &mut self,
+        first_id: i64,
+        last_id: i64,
+        edits_seen: i64,
+    ) -> Result<HashSet<i64>, HqDbError> {
+        // One JSON value rather than a row per id: rows cross from SQLite's
+        // thread one message each.
+        let ids: String = sqlx::query_scalar(
+            "SELECT json_group_array(id) FROM RETAILASYNCCUSTOMERV2 o
+             WHERE id BETWEEN ? AND ? AND OnlineOperationCompleted = 0
+               AND NOT EXISTS (SELECT 1 FROM operation_edits e WHERE e.operation_id = o.id AND e.edit_id > ?)",
+        )
+        .bind(first_id)
+        .bind(last_id)
+        .bind(edits_seen)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let ids: Vec<i64> = serde_json::from_str(&ids).map_err(|error| sqlx::Error::Decode(error.into()))?;
+        Ok(ids.into_iter().collect())
+    }
+
+    /// The customer holding each of these emails, by email in lower case
+    /// (emails are compared without case).
+    pub async fn accounts_with_emails(
+        &mut self,
+        emails: &[String],
+    ) -> Result<HashMap<String, String>, HqDbError> {
+        if emails.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let holders: Vec<(String, String)> = sqlx::query_as(
+            "SELECT lower(email), MIN(account) FROM customers
+             WHERE lower(email) IN (SELECT value FROM json_each(?)) GROUP BY lower(email)",
+        )
+        .bind(to_json(emails)?)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(holders.into_iter().collect())
+    }
+
+    /// Creates an HQ customer with its addresses, contacts, affiliations and
+    /// attributes, from the channel it was created in and, for an
+    /// asynchronous create, under its temporary id.
+    pub async fn create_customer(
+        &mut self,
+        account: &str,
+        customer: &CustomerDraft,
+        source_channel_id: Option<i64>,
+        async_customer_id: Option<&str>,
+    ) -> Result<(), HqDbError> {
+        insert_customer(
+            &mut self.tx,
+            account,
+            customer,
+            source_channel_id,
+            async_customer_id,
+        )
+        .await
+    }
+
+    /// Replaces a customer's own fields; false when there is no such customer.
+    pub async fn update_customer(
+        &mut self,
+        account: &str,
+        customer: &CustomerDraft,
+    ) -> Result<bool, HqDbError> {
+        let sql = format!(
+            "UPDATE customers SET ({CUSTOMER_COLUMNS}, changed_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW})
+             WHERE account = ?"
+        );
+        let query = bind_customer(sqlx::query(&sql), customer).bind(account);
+        Ok(query.execute(&mut *self.tx).await?.rows_affected() > 0)
+    }
+
+    /// Replaces the customer's own fields for a real-time service call, and
+    /// remembers when, so that no older staged update is applied over them.
+    pub async fn update_customer_in_realtime(
+        &mut self,
+        account: &str,
+        customer: &CustomerDraft,
+    ) -> Result<bool, HqDbError> {
+        let sql = format!(
+            "UPDATE customers SET ({CUSTOMER_COLUMNS}, changed_at, realtime_edited_at)
+                 = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW})
+             WHERE account = ?"
+        );
+        let query = bind_customer(sqlx::query(&sql), customer).bind(account);
+        Ok(query.execute(&mut *self.tx).await?.rows_affected() > 0)
+    }
+
+    /// Adds an address to a customer; a primary one takes over from the old
+    /// primary address.
+    pub async fn add_address(&mut self, account: &str, address: &AddressDraft) -> Result<(), HqDbError> {
+        if address.primary {
+            sqlx::query("UPDATE customer_addresses SET is_primary = 0 WHERE account = ?")
+                .bind(account)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let line: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(line) + 1, 0) FROM customer_addresses WHERE account = ?")
+                .bind(account)
+                .fetch_one(&mut *self.tx)
+                .await?;
+        insert_address(&mut self.tx, account, line, address).await?;
+        sqlx::query(&format!(
+            "UPDATE customers SET changed_at = {NOW} WHERE account = ?"
+        ))
+        .bind(account)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn customer_exists(&mut self, account: &str) -> Result<bool, HqDbError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE account = ?")
+            .bind(account)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok(count > 0)
+    }
+
+    /// The account created from the asynchronous create `temporary_id`, if any yet.
+    pub async fn account_of_temporary_id(&mut self, temporary_id: &str) -> Result<Option<String>, HqDbError> {
+        Ok(
+            sqlx::query_scalar("SELECT account FROM customers WHERE async_customer_id = ?")
+                .bind(temporary_id)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    /// The customer that has this email, if any (emails are compared without case).
+    pub async fn account_with_email(&mut self, email: &str) -> Result<Option<String>, HqDbError> {
+        Ok(sqlx::query_scalar(
+            "SELECT account FROM customers WHERE lower(email) = lower(?) ORDER BY account LIMIT 1",
+        )
+        .bind(email)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+
+    /// Whether an uploaded create with this temporary id still waits for sync.
+    pub async fn create_is_pending(&mut self, temporary_id: &str) -> Result<bool, HqDbError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
+             WHERE temporary_id = ? AND operation = 'create' AND OnlineOperationCompleted = 0",
+        )
+        .bind(temporary_id)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(count > 0)
+    }
+
+    /// Remembers that `operation` is the newest staged operation applied
+    /// to the customer, for the channels to know which of their staged
+    /// changes HQ already shows. A change waits for every earlier change of
+    /// its customer, so the one applied now is the newest.
+    pub async fn note_applied(
+        &mut self,
+        account: &str,
+        operation: &StagedOperation,
+    ) -> Result<(), HqDbError> {
+        sqlx::query(
+            "UPDATE customers SET last_async_operation_at = ?, last_async_operation_id = ? WHERE account = ?",
+        )
+        .bind(&operation.created_at)
+        .bind(&operation.temporary_id)
+        .bind(account)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// When a real-time call replaced the customer's own fields at or after
+    /// `made_at`, if one did: a staged update made at `made_at` is older.
+    pub async fn edited_in_realtime_since(
+        &mut self,
+        account: &str,
+        made_at: &str,
+    ) -> Result<Option<String>, HqDbError> {
+        Ok(sqlx::query_scalar(
+            "SELECT realtime_edited_at FROM customers WHERE account = ? AND realtime_edited_at >= ?",
+        )
+        .bind(account)
+        .bind(made_at)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+
+    /// Whether an operation made before `operation_id` for the same customer
+    /// is not completed yet; a change waits for the ones made before it.
+    pub async fn earlier_change_pending(
+        &mut self,
+        operation_id: i64,
+        account: &str,
+    ) -> Result<bool, HqDbError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
+             WHERE id < ?1 AND OnlineOperationCompleted = 0 AND operation != 'create'
+               AND (customer_account = ?2
+                    OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = ?2))",
+        )
+        .bind(operation_id)
+        .bind(account)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(count > 0)
+    }
+
+    pub async fn mark_synced(
+        &mut self,
+        operation_id: i64,
+        account: &str,
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        self.mark_synced_many(&[(operation_id, account.to_string())], attempted_by)
+            .await
+    }
+
+    pub async fn mark_failed(
+        &mut self,
+        operation_id: i64,
+        error: &str,
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        self.mark_failed_many(&[(operation_id, error.to_string())], attempted_by)
+            .await
+    }
+
+    /// The request and the account of the real-time change made under
+    /// `operation_id`, if one was.
+    pub async fn realtime_operation(
+        &mut self,
+        operation_id: &str,
+    ) -> Result<Option<(String, String)>, HqDbError> {
+        Ok(
+            sqlx::query_as("SELECT request, account FROM realtime_operations WHERE operation_id = ?")
+                .bind(operation_id)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    /// Records the real-time change made under `operation_id` with this
+    /// transaction's other changes.
+    pub async fn record_realtime_operation(
+        &mut self,
+        operation_id: &str,
+        operation: &str,
+        request: &str,
+        account: &str,
+    ) -> Result<(), HqDbError> {
+        sqlx::query(&format!(
+            "INSERT INTO realtime_operations (operation_id, operation, request, account, made_at)
+             VALUES (?, ?, ?, ?, {NOW})"
+        ))
+        .bind(operation_id)
+        .bind(operation)
+        .bind(request)
+        .bind(account)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<(), HqDbError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Inserts a customer with all its rows; used by the sync, real-time calls
+/// and the demo data.
+pub(super) async fn insert_customer(
+    conn: &mut SqliteConnection,
+    account: &str,
+    customer: &CustomerDraft,
+    source_channel_id: Option<i64>,
+    async_customer_id: Option<&str>,
+) -> Result<(), HqDbError> {
+    let sql = format!(
+        "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
+                                {CUSTOMER_COLUMNS})
+         VALUES (?, ?, ?, {NOW}, {NOW}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    );
+    let query = sqlx::query(&sql)
+        .bind(account)
+        .bind(source_channel_id)
+        .bind(async_customer_id);
+    bind_customer(query, customer).execute(&mut *conn).await?;
+    for (line, address) in customer.addresses.iter().enumerate() {
+        insert_address(conn, account, line as i64, address).await?;
+    }
+    for (line, contact) in customer.contacts.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(account)
+        .bind(line as i64)
+        .bind(&contact.kind)
+        .bind(&contact.value)
+        .bind(contact.primary)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for affiliation in &customer.affiliations {
+        sqlx::query("INSERT INTO customer_affiliations (account, affiliation) VALUES (?, ?)")
+            .bind(account)
+            .bind(affiliation)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for attribute in &customer.attributes {
+        sqlx::query("INSERT INTO customer_attributes (account, name, value) VALUES (?, ?, ?)")
+            .bind(account)
+            .bind(&attribute.name)
+            .bind(&attribute.value)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_address(
+    conn: &mut SqliteConnection,
+    account: &str,
+    line: i64,
+    address: &AddressDraft,
+) -> Result<(), HqDbError> {
+    let sql = format!(
+        "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    );
+    let query = sqlx::query(&sql).bind(account).bind(line);
+    bind_address(query, address).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The operation ids of (operation id, account or error) pairs, as a JSON
+/// list for `json_each`.
+fn operation_ids(pairs: &[(i64, String)]) -> Result<String, HqDbError> {
+    to_json(&pairs.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, HqDbError> {
+    serde_json::to_string(value).map_err(|error| HqDbError::from(sqlx::Error::Encode(error.into())))
+}
+
+/// `a.x, a.y` for the columns `x, y`.
+fn qualified(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|column| format!("{alias}.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `C` and 6 digits of 13 give `C000013`.
+fn format_account(prefix: &str, digits: i64, number: i64) -> String {
+    let width = usize::try_from(digits).unwrap_or(0);
+    format!("{prefix}{number:0width$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_account;
+
+    #[test]
+    fn accounts_are_padded_to_the_sequence_width() {
+        assert_eq!(format_account("C", 6, 13), "C000013");
+        assert_eq!(format_account("", 3, 1234), "1234");
+    }
+}

@@ -1,0 +1,7 @@
+//! Storage: every SQL statement, on the channel database and on HQ. Depends
+//! on the domain only.
+
+pub mod channel_db;
+pub mod hq_db;
+pub mod sqlite;
+pub mod staging_tables;

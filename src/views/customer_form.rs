@@ -1,0 +1,754 @@
+//! The customer forms of the POS and the online store. They check the draft
+//! with the same rules as the server while the user types, show each message
+//! beside its field, and keep everything typed when the server refuses.
+
+use leptos::prelude::*;
+
+use crate::domain::customer::{
+    ADDRESS_PURPOSES, AFFILIATIONS, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES, ContactDraft,
+    CustomerDraft, LANGUAGES, Limits, PartyType, ReferenceData, validate_address, validate_customer,
+};
+use crate::error::{AppError, FieldErrors};
+use crate::views::ui::{ErrorNote, FieldMessage, InputField, Select};
+
+/// Which parts of a customer a form edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditorMode {
+    /// A cashier adds a customer: every field and row.
+    CashierNew,
+    /// A cashier edits a customer's own fields.
+    CashierEdit,
+    /// A shopper signs up: names, email (required), phone and addresses.
+    ShopperNew,
+    /// A shopper edits their own details.
+    ShopperEdit,
+}
+
+impl EditorMode {
+    fn is_new(self) -> bool {
+        matches!(self, EditorMode::CashierNew | EditorMode::ShopperNew)
+    }
+
+    fn is_cashier(self) -> bool {
+        matches!(self, EditorMode::CashierNew | EditorMode::CashierEdit)
+    }
+
+    fn email_required(self) -> bool {
+        !self.is_cashier()
+    }
+}
+
+/// The messages to show: the server's, and once the user tried to save,
+/// the browser's own check of the draft.
+#[derive(Clone, Copy)]
+struct Messages {
+    client: Memo<FieldErrors>,
+    server: Signal<Option<AppError>>,
+    attempted: RwSignal<bool>,
+}
+
+impl Messages {
+    /// On submit: shows every message, then saves when the browser's check
+    /// passes, or puts the focus on the first mistake.
+    fn submit(self, ev: leptos::ev::SubmitEvent, save: impl FnOnce()) {
+        ev.prevent_default();
+        self.attempted.set(true);
+        let errors = self.client.get_untracked();
+        if errors.is_empty() {
+            save();
+        } else {
+            focus_first(&errors);
+        }
+    }
+
+    fn for_key(self, key: String) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            let server = self
+                .server
+                .try_get()
+                .flatten()
+                .and_then(|error| error.field(&key));
+            // A form being replaced may still be asked for its messages once.
+            let client = if self.attempted.try_get().unwrap_or(false) {
+                self.client
+                    .try_with(|errors| errors.get(&key).map(str::to_string))
+                    .flatten()
+            } else {
+                None
+            };
+            client.or(server)
+        })
+    }
+}
+
+/// Focuses the first field, in page order, that has a message, so the user
+/// lands on the first mistake.
+fn focus_first(errors: &FieldErrors) {
+    use leptos::wasm_bindgen::JsCast;
+    let Ok(fields) = document().query_selector_all("form.customer-form input, form.customer-form select")
+    else {
+        return;
+    };
+    for index in 0..fields.length() {
+        let Some(field) = fields
+            .item(index)
+            .and_then(|node| node.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        else {
+            continue;
+        };
+        if errors.get(&field.id()).is_some() {
+            let _ = field.focus();
+            return;
+        }
+    }
+}
+
+/// Any customer form: the fields `mode` shows, for a cashier or a shopper.
+fn customer_form(props: CustomerEditorProps) -> impl IntoView {
+    let CustomerEditorProps {
+        initial,
+        reference,
+        mode,
+        server_error,
+        pending,
+        on_save,
+        save_caption,
+        on_cancel,
+    } = props;
+    let form = DraftForm::new(initial, &reference, mode, server_error);
+    let fields = if mode.is_cashier() {
+        cashier_fields(form, mode, &reference)
+    } else {
+        shopper_fields(form, mode)
+    };
+    form.view(fields, pending, on_save, save_caption, on_cancel)
+}
+
+/// Sign up's form. It names the shopper's fields only, so the sign-up page
+/// does not carry the code of the cashier's.
+#[component]
+pub fn SignUpForm(
+    initial: CustomerDraft,
+    reference: ReferenceData,
+    #[prop(into)] server_error: Signal<Option<AppError>>,
+    #[prop(into)] pending: Signal<bool>,
+    on_save: Callback<CustomerDraft>,
+) -> impl IntoView {
+    let mode = EditorMode::ShopperNew;
+    let form = DraftForm::new(initial, &reference, mode, server_error);
+    form.view(shopper_fields(form, mode), pending, on_save, "Sign up", None)
+}
+
+/// The customer being typed, and the messages about it.
+#[derive(Clone, Copy)]
+struct DraftForm {
+    draft: RwSignal<CustomerDraft>,
+    messages: Messages,
+}
+
+impl DraftForm {
+    fn new(
+        initial: CustomerDraft,
+        reference: &ReferenceData,
+        mode: EditorMode,
+        server_error: Signal<Option<AppError>>,
+    ) -> DraftForm {
+        let draft = RwSignal::new(initial);
+        let check = reference.clone();
+        let client = Memo::new(move |_| {
+            draft.with(|d| {
+                validate_customer(d, &check, mode.email_required())
+                    .err()
+                    .unwrap_or_default()
+            })
+        });
+        let messages = Messages {
+            client,
+            server: server_error,
+            attempted: RwSignal::new(false),
+        };
+        DraftForm { draft, messages }
+    }
+
+    /// The form around `fields`: its buttons, and what stops it saving.
+    fn view(
+        self,
+        fields: AnyView,
+        pending: Signal<bool>,
+        on_save: Callback<CustomerDraft>,
+        save_caption: &'static str,
+        on_cancel: Option<Callback<()>>,
+    ) -> impl IntoView {
+        let DraftForm { draft, messages } = self;
+        let submit = move |ev: leptos::ev::SubmitEvent| {
+            messages.submit(ev, move || on_save.run(draft.get_untracked()))
+        };
+        view! {
+            <form class="customer-form" novalidate=true on:submit=submit>
+                {fields}
+                <div class="actions">
+                    <button type="submit" disabled=move || pending.get()>{save_caption}</button>
+                    {on_cancel.map(|cancel| view! {
+                        <button type="button" on:click=move |_| cancel.run(())>"Cancel"</button>
+                    })}
+                </div>
+                {move || {
+                    let attempted_with_errors =
+                        messages.attempted.get() && !messages.client.with(FieldErrors::is_empty);
+                    let server = messages.server.get();
+                    if attempted_with_errors {
+                        Some(view! { <ErrorNote error=AppError::Invalid(messages.client.get()) /> }.into_any())
+                    } else {
+                        server.map(|error| view! { <ErrorNote error /> }.into_any())
+                    }
+                }}
+            </form>
+        }
+    }
+}
+
+/// What a shopper fills in: names, email, phone, and addresses when signing up.
+fn shopper_fields(form: DraftForm, mode: EditorMode) -> AnyView {
+    let DraftForm { draft, messages } = form;
+    view! {
+        {name_fields(form, false)}
+        {email_and_phone(form, mode)}
+        {mode.is_new().then(|| view! { <AddressRows draft messages /> })}
+    }
+    .into_any()
+}
+
+/// What a cashier fills in: the customer type and account settings too,
+/// and for a new customer its contacts, affiliations and attributes.
+fn cashier_fields(form: DraftForm, mode: EditorMode, reference: &ReferenceData) -> AnyView {
+    let DraftForm { draft, messages } = form;
+    let groups: Vec<(String, String)> = reference
+        .customer_groups
+        .iter()
+        .map(|(id, description)| (id.clone(), format!("{id} {description}")))
+        .collect();
+    view! {
+        <SelectField
+            key="party_type"
+            label="Customer type"
+            options=vec![
+                ("Person".to_string(), "Person".to_string()),
+                ("Organization".to_string(), "Organization".to_string()),
+            ]
+            value=Signal::derive(move || draft.with(|d| format!("{:?}", d.party_type)))
+            on_change=Callback::new(move |value: String| {
+                draft.update(|d| d.party_type = if value == "Organization" { PartyType::Organization } else { PartyType::Person })
+            })
+            messages
+        />
+        {name_fields(form, true)}
+        {email_and_phone(form, mode)}
+        <div class="field-row">
+            <SelectField key="customer_group" label="Customer group" options=groups
+                value=Signal::derive(move || draft.with(|d| d.customer_group.clone()))
+                on_change=Callback::new(move |v| draft.update(|d| d.customer_group = v)) messages />
+            <SelectField key="language" label="Language" options=pairs(&LANGUAGES)
+                value=Signal::derive(move || draft.with(|d| d.language.clone()))
+                on_change=Callback::new(move |v| draft.update(|d| d.language = v)) messages />
+            <SelectField key="currency" label="Currency" options=CURRENCIES.iter().map(|c| (c.to_string(), c.to_string())).collect()
+                value=Signal::derive(move || draft.with(|d| d.currency.clone()))
+                on_change=Callback::new(move |v| draft.update(|d| d.currency = v)) messages />
+        </div>
+        {mode.is_new().then(|| view! { <AddressRows draft messages /> })}
+        {(mode == EditorMode::CashierNew).then(|| view! {
+            <ContactRows draft messages />
+            <Affiliations draft messages />
+            <Attributes draft messages />
+        })}
+    }
+    .into_any()
+}
+
+/// A person's names (the middle one for a cashier), or an organization's.
+fn name_fields(form: DraftForm, with_middle_name: bool) -> impl IntoView {
+    let DraftForm { draft, messages } = form;
+    let is_person = move || draft.with(|d| d.party_type == PartyType::Person);
+    view! {
+        <Show
+            when=is_person
+            fallback=move || {
+                view! {
+                    <TextField key="organization_name" max_length=Limits::ORGANIZATION_NAME label="Organization name" required=true draft get=|d| d.organization_name.clone() set=|d, v| d.organization_name = v messages />
+                }
+            }
+        >
+            <TextField key="first_name" max_length=Limits::NAME label="First name" required=true autocomplete="given-name" draft get=|d| d.first_name.clone() set=|d, v| d.first_name = v messages />
+            {with_middle_name.then(|| view! {
+                <TextField key="middle_name" max_length=Limits::NAME label="Middle name" autocomplete="additional-name" draft get=|d| d.middle_name.clone() set=|d, v| d.middle_name = v messages />
+            })}
+            <TextField key="last_name" max_length=Limits::NAME label="Last name" required=true autocomplete="family-name" draft get=|d| d.last_name.clone() set=|d, v| d.last_name = v messages />
+        </Show>
+    }
+}
+
+fn email_and_phone(form: DraftForm, mode: EditorMode) -> impl IntoView {
+    let DraftForm { draft, messages } = form;
+    view! {
+        <TextField key="email" max_length=Limits::EMAIL label="Email" input_type="email" required=mode.email_required() autocomplete="email" draft get=|d| d.email.clone() set=|d, v| d.email = v messages />
+        <TextField key="phone" max_length=Limits::PHONE label="Phone" input_type="tel" autocomplete="tel" draft get=|d| d.phone.clone() set=|d, v| d.phone = v messages />
+    }
+}
+
+/// The customer form of a page that opens it on a click (Add customer,
+/// Edit): its code is downloaded when it is first opened, not with the page,
+/// so the page itself loads sooner.
+#[component]
+pub fn CustomerEditor(
+    initial: CustomerDraft,
+    reference: ReferenceData,
+    mode: EditorMode,
+    #[prop(into)] server_error: Signal<Option<AppError>>,
+    #[prop(into)] pending: Signal<bool>,
+    on_save: Callback<CustomerDraft>,
+    save_caption: &'static str,
+    #[prop(optional)] on_cancel: Option<Callback<()>>,
+) -> impl IntoView {
+    let props = CustomerEditorProps {
+        initial,
+        reference,
+        mode,
+        server_error,
+        pending,
+        on_save,
+        save_caption,
+        on_cancel,
+    };
+    form_on_demand(async move {
+        customer_editor_code(Some(props))
+            .await
+            .unwrap_or_else(|| ().into_any())
+    })
+}
+
+/// The split point `CustomerEditor` loads; without props, it only loads.
+#[lazy]
+fn customer_editor_code(props: Option<CustomerEditorProps>) -> Option<AnyView> {
+    props.map(|props| customer_form(props).into_any())
+}
+
+/// Downloads the code of the forms pages open on a click (the customer
+/// editor and Add address) without showing them, so that they open even
+/// once the network has gone. Marks the page's `<body>` with
+/// `data-forms-ready` when done, for the browser tests.
+pub async fn preload_editors() {
+    customer_editor_code(None).await;
+    address_form_code(None).await;
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-forms-ready", "true");
+    }
+}
+
+/// A form whose code is downloaded when it is first shown, with a note in
+/// its place meanwhile.
+fn form_on_demand(code: impl Future<Output = AnyView> + Send + 'static) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading the form…"</p> }>
+            {Suspend::new(code)}
+        </Suspense>
+    }
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(code, name)| (code.to_string(), name.to_string()))
+        .collect()
+}
+
+#[component]
+fn TextField(
+    key: &'static str,
+    label: &'static str,
+    draft: RwSignal<CustomerDraft>,
+    get: fn(&CustomerDraft) -> String,
+    set: fn(&mut CustomerDraft, String),
+    messages: Messages,
+    max_length: usize,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <InputField
+            id=key.to_string()
+            label=label
+            required
+            input_type=input_type.unwrap_or("text")
+            autocomplete=autocomplete.unwrap_or("off")
+            value=Signal::derive(move || draft.with(get))
+            on_input=Callback::new(move |value| draft.update(|d| set(d, value)))
+            message=messages.for_key(key.to_string())
+            max_length
+        />
+    }
+}
+
+#[component]
+fn SelectField(
+    key: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    value: Signal<String>,
+    on_change: Callback<String>,
+    messages: Messages,
+) -> impl IntoView {
+    view! {
+        <Select id=key.to_string() label options value on_change message=messages.for_key(key.to_string()) />
+    }
+}
+
+/// The fields of one address; `prefix` names its messages (`addresses.0`
+/// inside a customer, `address` on its own).
+#[component]
+fn AddressFields(
+    prefix: String,
+    address: Signal<AddressDraft>,
+    update: Callback<(String, String)>,
+    messages: Messages,
+) -> impl IntoView {
+    let prefix = StoredValue::new(prefix);
+    let key = move |field: &str| format!("{}.{field}", prefix.get_value());
+    let text = move |field: &'static str,
+                     label: &'static str,
+                     required: bool,
+                     max_length: usize,
+                     get: fn(&AddressDraft) -> String| {
+        view! {
+            <InputField
+                id=key(field)
+                label
+                required
+                max_length
+                value=Signal::derive(move || address.with(get))
+                on_input=Callback::new(move |value| update.run((field.to_string(), value)))
+                message=messages.for_key(key(field))
+            />
+        }
+    };
+    let select = move |field: &'static str,
+                       label: &'static str,
+                       options: Vec<(String, String)>,
+                       get: fn(&AddressDraft) -> String| {
+        view! {
+            <Select
+                id=key(field)
+                label
+                options
+                value=Signal::derive(move || address.with(get))
+                on_change=Callback::new(move |value| update.run((field.to_string(), value)))
+                message=messages.for_key(key(field))
+            />
+        }
+    };
+    let primary_id = key("primary");
+    view! {
+        <div class="field-row">
+            {text("name", "Address name", false, Limits::ADDRESS_NAME, |a| a.name.clone())}
+            {select("purpose", "Purpose", ADDRESS_PURPOSES.iter().map(|p| (p.to_string(), p.to_string())).collect(), |a| a.purpose.clone())}
+        </div>
+        {text("street", "Street", true, Limits::STREET, |a| a.street.clone())}
+        <div class="field-row">
+            {text("city", "City", true, Limits::CITY, |a| a.city.clone())}
+            {text("state", "State", false, Limits::STATE, |a| a.state.clone())}
+            {text("zip", "ZIP/postal code", true, Limits::ZIP, |a| a.zip.clone())}
+            {select("country_region", "Country/region", pairs(&COUNTRIES), |a| a.country_region.clone())}
+        </div>
+        <div class="checkbox">
+            <input
+                type="checkbox"
+                id=primary_id.clone()
+                prop:checked=move || address.with(|a| a.primary)
+                on:change=move |ev| update.run(("primary".to_string(), event_target_checked(&ev).to_string()))
+            />
+            <label for=primary_id>"Primary address"</label>
+        </div>
+    }
+}
+
+/// Applies one field's new value to an address.
+fn set_address_field(address: &mut AddressDraft, field: &str, value: String) {
+    match field {
+        "name" => address.name = value,
+        "purpose" => address.purpose = value,
+        "street" => address.street = value,
+        "city" => address.city = value,
+        "state" => address.state = value,
+        "zip" => address.zip = value,
+        "country_region" => address.country_region = value,
+        "primary" => address.primary = value == "true",
+        _ => {}
+    }
+}
+
+fn new_address(first: bool) -> AddressDraft {
+    AddressDraft {
+        purpose: "Home".to_string(),
+        country_region: "USA".to_string(),
+        primary: first,
+        ..AddressDraft::default()
+    }
+}
+
+#[component]
+fn AddressRows(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoView {
+    let count = move || draft.with(|d| d.addresses.len());
+    view! {
+        <fieldset class="rows">
+            <legend>"Addresses"</legend>
+            <For each=move || 0..count() key=|index| *index let:index>
+                <fieldset class="row">
+                    <legend>{format!("Address {}", index + 1)}</legend>
+                    <AddressFields
+                        prefix=format!("addresses.{index}")
+                        address=Signal::derive(move || draft.with(|d| d.addresses.get(index).cloned().unwrap_or_default()))
+                        update=Callback::new(move |(field, value): (String, String)| {
+                            draft.update(|d| {
+                                if let Some(address) = d.addresses.get_mut(index) {
+                                    set_address_field(address, &field, value);
+                                }
+                            })
+                        })
+                        messages
+                    />
+                    <button type="button" class="link" on:click=move |_| draft.update(|d| {
+                        if index < d.addresses.len() {
+                            d.addresses.remove(index);
+                        }
+                    })>{format!("Remove address {}", index + 1)}</button>
+                </fieldset>
+            </For>
+            <FieldMessage id="addresses-message" message=messages.for_key("addresses".to_string()) />
+            <button type="button" on:click=move |_| draft.update(|d| {
+                let first = d.addresses.is_empty();
+                d.addresses.push(new_address(first));
+            })>"Add another address"</button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn ContactRows(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoView {
+    let count = move || draft.with(|d| d.contacts.len());
+    let kinds: Vec<(String, String)> = CONTACT_KINDS
+        .iter()
+        .map(|k| (k.to_string(), k.to_string()))
+        .collect();
+    view! {
+        <fieldset class="rows">
+            <legend>"Contacts"</legend>
+            <For each=move || 0..count() key=|index| *index let:index>
+                {
+                    let contact = move || draft.with(|d| d.contacts.get(index).cloned().unwrap_or_default());
+                    let update = move |change: fn(&mut ContactDraft, String), value: String| {
+                        draft.update(|d| {
+                            if let Some(contact) = d.contacts.get_mut(index) {
+                                change(contact, value);
+                            }
+                        })
+                    };
+                    let primary_id = format!("contacts.{index}.primary");
+                    view! {
+                        <fieldset class="row">
+                            <legend>{format!("Contact {}", index + 1)}</legend>
+                            <div class="field-row">
+                                <Select
+                                    id=format!("contacts.{index}.kind")
+                                    label="Contact type"
+                                    options=kinds.clone()
+                                    value=Signal::derive(move || contact().kind)
+                                    on_change=Callback::new(move |v| update(|c, v| c.kind = v, v))
+                                    message=messages.for_key(format!("contacts.{index}.kind"))
+                                />
+                                <InputField
+                                    id=format!("contacts.{index}.value")
+                                    label="Contact details"
+                                    required=true
+                                    max_length=Limits::VALUE
+                                    value=Signal::derive(move || contact().value)
+                                    on_input=Callback::new(move |v| update(|c, v| c.value = v, v))
+                                    message=messages.for_key(format!("contacts.{index}.value"))
+                                />
+                            </div>
+                            <div class="checkbox">
+                                <input
+                                    type="checkbox"
+                                    id=primary_id.clone()
+                                    prop:checked=move || contact().primary
+                                    on:change=move |ev| update(|c, v| c.primary = v == "true", event_target_checked(&ev).to_string())
+                                />
+                                <label for=primary_id>"Primary contact of its type"</label>
+                            </div>
+                            <button type="button" class="link" on:click=move |_| draft.update(|d| {
+                                if index < d.contacts.len() {
+                                    d.contacts.remove(index);
+                                }
+                            })>{format!("Remove contact {}", index + 1)}</button>
+                        </fieldset>
+                    }
+                }
+            </For>
+            <button type="button" on:click=move |_| draft.update(|d| d.contacts.push(ContactDraft {
+                kind: "Phone".to_string(),
+                ..ContactDraft::default()
+            }))>"Add contact"</button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn Affiliations(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoView {
+    view! {
+        <fieldset class="rows">
+            <legend>"Affiliations"</legend>
+            <div class="checkbox-row">
+                {AFFILIATIONS
+                    .iter()
+                    .map(|affiliation| {
+                        let name = affiliation.to_string();
+                        let id = format!("affiliation-{}", name.to_ascii_lowercase().replace(' ', "-"));
+                        let has = name.clone();
+                        view! {
+                            <span class="checkbox">
+                                <input
+                                    type="checkbox"
+                                    id=id.clone()
+                                    prop:checked=move || draft.with(|d| d.affiliations.contains(&has))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        draft.update(|d| {
+                                            d.affiliations.retain(|a| a != &name);
+                                            if on {
+                                                d.affiliations.push(name.clone());
+                                            }
+                                        })
+                                    }
+                                />
+                                <label for=id>{*affiliation}</label>
+                            </span>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <FieldMessage id="affiliations-message" message=messages.for_key("affiliations.0".to_string()) />
+        </fieldset>
+    }
+}
+
+/// One input per attribute; a blank one is not stored.
+#[component]
+fn Attributes(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoView {
+    let value_of = move |name: &'static str| {
+        Signal::derive(move || {
+            draft.with(|d| {
+                d.attributes
+                    .iter()
+                    .find(|a| a.name == name)
+                    .map(|a| a.value.clone())
+                    .unwrap_or_default()
+            })
+        })
+    };
+    let set = move |name: &'static str| {
+        Callback::new(move |value: String| {
+            draft.update(|d| {
+                match d.attributes.iter_mut().find(|a| a.name == name) {
+                    Some(attribute) => attribute.value = value,
+                    None => d.attributes.push(crate::domain::customer::AttributeDraft {
+                        name: name.to_string(),
+                        value,
+                    }),
+                }
+                d.attributes.retain(|a| !a.value.trim().is_empty());
+            })
+        })
+    };
+    let message_of = move |name: &'static str| {
+        Signal::derive(move || {
+            let index = draft.with(|d| d.attributes.iter().position(|a| a.name == name))?;
+            messages.for_key(format!("attributes.{index}.value")).get()
+        })
+    };
+    view! {
+        <fieldset class="rows">
+            <legend>"Attributes"</legend>
+            <div class="field-row">
+                <InputField id="attribute-birthday".to_string() label="Birthday" input_type="date" max_length=Limits::VALUE
+                    value=value_of("Birthday") on_input=set("Birthday") message=message_of("Birthday") />
+                <InputField id="attribute-preferred-store".to_string() label="Preferred store" max_length=Limits::VALUE
+                    value=value_of("Preferred store") on_input=set("Preferred store") message=message_of("Preferred store") />
+                <Select id="attribute-marketing-opt-in".to_string() label="Marketing opt-in"
+                    options=vec![("Yes".to_string(), "Yes".to_string()), ("No".to_string(), "No".to_string())]
+                    value=value_of("Marketing opt-in") on_change=set("Marketing opt-in") message=message_of("Marketing opt-in") />
+            </div>
+        </fieldset>
+    }
+}
+
+/// "Add address", which a page opens on a click: its code is downloaded
+/// when it is first opened, not with the page.
+#[component]
+pub fn AddressEditor(
+    #[prop(into)] server_error: Signal<Option<AppError>>,
+    #[prop(into)] pending: Signal<bool>,
+    on_save: Callback<AddressDraft>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let props = AddressEditorProps {
+        server_error,
+        pending,
+        on_save,
+        on_cancel,
+    };
+    form_on_demand(async move {
+        address_form_code(Some(props))
+            .await
+            .unwrap_or_else(|| ().into_any())
+    })
+}
+
+/// The split point `AddressEditor` loads; without props, it only loads.
+#[lazy]
+fn address_form_code(props: Option<AddressEditorProps>) -> Option<AnyView> {
+    props.map(|props| address_form(props).into_any())
+}
+
+/// One address on its own, checked like the server checks it.
+fn address_form(props: AddressEditorProps) -> impl IntoView {
+    let AddressEditorProps {
+        server_error,
+        pending,
+        on_save,
+        on_cancel,
+    } = props;
+    let address = RwSignal::new(new_address(false));
+    let attempted = RwSignal::new(false);
+    let client = Memo::new(move |_| address.with(|a| validate_address(a).err().unwrap_or_default()));
+    let messages = Messages {
+        client,
+        server: server_error,
+        attempted,
+    };
+    let submit =
+        move |ev: leptos::ev::SubmitEvent| messages.submit(ev, move || on_save.run(address.get_untracked()));
+    view! {
+        <form class="customer-form" novalidate=true on:submit=submit aria-label="Add address">
+            <AddressFields
+                prefix="address".to_string()
+                address=address.into()
+                update=Callback::new(move |(field, value): (String, String)| {
+                    address.update(|a| set_address_field(a, &field, value))
+                })
+                messages
+            />
+            <div class="actions">
+                <button type="submit" disabled=move || pending.get()>"Save address"</button>
+                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+            {move || server_error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|error| view! { <ErrorNote error /> })}
+        </form>
+    }
+}

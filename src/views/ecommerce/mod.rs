@@ -1,0 +1,105 @@
+//! The online store (Fabrikam online store): a shopper signs up, then keeps
+//! their profile and addresses up to date on My profile.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::domain::customer::{CreatedCustomer, CustomerDraft};
+use crate::views::customer_display::CreatedConfirmation;
+use crate::views::customer_form::SignUpForm;
+use crate::views::customer_page::{
+    CustomerCard, OnlineStoreMode, channel_reference, create_customer, my_profile_key,
+};
+use crate::views::outbox::new_operation_id;
+use crate::views::ui::loaded;
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let reference = Resource::new(|| (), |_| channel_reference(None));
+    let existing = Resource::new(|| (), |_| my_profile_key());
+    // Made when the page opens: the sign-up sent again (its answer was
+    // lost, the shopper pressed Sign up twice) makes one customer.
+    let operation_id = StoredValue::new(new_operation_id().to_string());
+    let create = Action::new(move |draft: &CustomerDraft| {
+        create_customer(None, operation_id.get_value(), draft.clone())
+    });
+    // Swapping the form for the confirmation in an effect, after the
+    // answer has reached the form's own messages, lets the form go quietly.
+    let signed_up = RwSignal::new(None::<CreatedCustomer>);
+    Effect::new(move |_| {
+        if let Some(Ok(customer)) = create.value().get() {
+            signed_up.set(Some(customer));
+        }
+    });
+
+    view! {
+        <Title text="Sign up - Fabrikam online store" />
+        <p class="breadcrumb">"Fabrikam online store"</p>
+        <h1>"Sign up"</h1>
+        <OnlineStoreMode />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                existing.await.ok().flatten().map(|key| view! {
+                    <Show when=move || signed_up.with(Option::is_none)>
+                        <p class="note">
+                            {format!("You already have a profile ({key}). Signing up again gives you a new one. ")}
+                            <a href="/ecommerce/my-profile">"Go to my profile"</a>
+                        </p>
+                    </Show>
+                })
+            })}
+        </Transition>
+        <Show
+            when=move || signed_up.with(Option::is_none)
+            fallback=move || {
+                signed_up.get().map(|customer| {
+                    view! {
+                        <CreatedConfirmation customer />
+                        <p><a href="/ecommerce/my-profile">"Go to my profile"</a></p>
+                    }
+                })
+            }
+        >
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    loaded(reference.await, move |reference| {
+                        let initial = reference.blank_customer();
+                        view! {
+                            <SignUpForm
+                                initial
+                                reference
+                                server_error=Signal::derive(move || create.value().get().and_then(Result::err))
+                                pending=create.pending()
+                                on_save=Callback::new(move |draft| { create.dispatch(draft); })
+                            />
+                        }
+                    })
+                })}
+            </Suspense>
+        </Show>
+    }
+}
+
+/// The signed-in shopper's own profile: their account, or their temporary
+/// id until HQ has created the account.
+#[component]
+pub fn MyProfilePage() -> impl IntoView {
+    let profile = Resource::new(|| (), |_| my_profile_key());
+    view! {
+        <Title text="My profile - Fabrikam online store" />
+        <p class="breadcrumb">"Fabrikam online store"</p>
+        <h1>"My profile"</h1>
+        <OnlineStoreMode />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                loaded(profile.await, |key| match key {
+                    Some(key) => view! { <CustomerCard key register=None /> }.into_any(),
+                    None => view! {
+                        <p>"You have no profile yet. " <a href="/ecommerce/sign-up">"Sign up"</a> " first."</p>
+                    }
+                    .into_any(),
+                })
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,80 @@
+//! HQ Customers: every customer account, with the channel and asynchronous
+//! operation it came from.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::domain::hq_customers::HqCustomerRow;
+use crate::error::AppError;
+use crate::views::ui::{Time, loaded};
+
+#[cfg(feature = "ssr")]
+const LIST_LENGTH: u32 = 200;
+
+#[server(output = crate::wire::JsonText)]
+pub async fn hq_customers() -> Result<Vec<HqCustomerRow>, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        backend.hq.customer_list(LIST_LENGTH).await.map_err(internal)
+    };
+    respond(result.await)
+}
+
+#[component]
+pub fn CustomersPage() -> impl IntoView {
+    let customers = Resource::new(|| (), |_| hq_customers());
+    view! {
+        <Title text="Customers - custsync" />
+        <h1>"Customers"</h1>
+        <Suspense fallback=|| view! { <p>"Loading customers…"</p> }>
+            {move || Suspend::new(async move { loaded(customers.await, |rows| view! { <CustomerTable rows /> }) })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CustomerTable(rows: Vec<HqCustomerRow>) -> impl IntoView {
+    view! {
+        <table>
+            <caption>"All customers, newest account first"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Account"</th>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Phone"</th>
+                    <th scope="col">"Primary address"</th>
+                    <th scope="col">"Addresses"</th>
+                    <th scope="col">"Customer group"</th>
+                    <th scope="col">"Created"</th>
+                    <th scope="col">"Channel"</th>
+                    <th scope="col">"Asynchronous customer id"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|row| {
+                        view! {
+                            <tr>
+                                <td>{row.account}</td>
+                                <td>{row.name}</td>
+                                <td>{row.email}</td>
+                                <td>{row.phone}</td>
+                                <td>{row.primary_address}</td>
+                                <td>{row.address_count}</td>
+                                <td>{row.customer_group}</td>
+                                <td><Time stored=row.created_at /></td>
+                                <td>{row.source_channel.unwrap_or_else(|| "HQ".to_string())}</td>
+                                <td><code>{row.async_customer_id}</code></td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,128 @@
+//! HQ Feature management: the four features, their prerequisites, Enable /
+//! Disable, and who changed what.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use super::configuration::ChangeHistory;
+use crate::domain::configuration::{ConfigChange, FeatureRow};
+use crate::domain::features::Feature;
+use crate::error::AppError;
+use crate::views::ui::{ActionAnswer, ServerForm, Time, loaded};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeaturePage {
+    pub features: Vec<FeatureRow>,
+    pub changes: Vec<ConfigChange>,
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn feature_management() -> Result<FeaturePage, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        let hq = backend.hq;
+        Ok(FeaturePage {
+            features: hq.feature_rows().await.map_err(internal)?,
+            changes: hq.feature_changes(50).await.map_err(internal)?,
+        })
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn set_feature(name: String, enable: bool) -> Result<String, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize_user, respond};
+    use crate::error::internal;
+    use crate::services::feature_management::{FeatureChangeError, change_feature};
+    let result = async {
+        let (backend, admin) = authorize_user(Access::Admin).await?;
+        crate::error::check_length("A feature name", &name, 100)?;
+        let feature = Feature::from_name(&name)
+            .ok_or_else(|| AppError::NotFound(format!("There is no feature {name:?}.")))?;
+        match change_feature(&backend.hq, feature, enable, &admin.display_name).await {
+            Ok(true) => Ok(format!(
+                "\"{name}\" is now {}.",
+                if enable { "enabled" } else { "disabled" }
+            )),
+            Ok(false) => Ok(format!(
+                "\"{name}\" was already {}.",
+                if enable { "enabled" } else { "disabled" }
+            )),
+            Err(FeatureChangeError::Refused(refusal)) => Err(AppError::Refused(refusal.to_string())),
+            Err(FeatureChangeError::Hq(error)) => Err(internal(error)),
+        }
+    };
+    respond(result.await)
+}
+
+#[component]
+pub fn FeatureManagementPage() -> impl IntoView {
+    let change = ServerAction::<SetFeature>::new();
+    let page = Resource::new(move || change.version().get(), |_| feature_management());
+    view! {
+        <Title text="Feature management - custsync" />
+        <h1>"Feature management"</h1>
+        <p>"Features take effect in a channel once job 1110 (Global configuration) has carried them to the channel database and its configuration cache has expired."</p>
+        <ActionAnswer answer=change.value() />
+        <Transition fallback=|| view! { <p>"Loading features…"</p> }>
+            {move || Suspend::new(async move {
+                loaded(page.await, move |page| view! {
+                    <FeatureTable features=page.features change />
+                    <ChangeHistory changes=page.changes />
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn FeatureTable(features: Vec<FeatureRow>, change: ServerAction<SetFeature>) -> impl IntoView {
+    view! {
+        <table>
+            <caption>"Features"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Feature"</th>
+                    <th scope="col">"State"</th>
+                    <th scope="col">"Needs first"</th>
+                    <th scope="col">"Last changed"</th>
+                    <th scope="col">"Action"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {features
+                    .into_iter()
+                    .map(|row| {
+                        let needs = Feature::from_name(&row.name)
+                            .map(|f| f.prerequisites().iter().map(|p| p.name()).collect::<Vec<_>>().join("; "))
+                            .unwrap_or_default();
+                        let enable = !row.enabled;
+                        view! {
+                            <tr>
+                                <th scope="row">{row.name.clone()}</th>
+                                <td>{if row.enabled { "Enabled" } else { "Disabled" }}</td>
+                                <td>{if needs.is_empty() { "-".to_string() } else { needs }}</td>
+                                <td><Time stored=row.changed_at /></td>
+                                <td>
+                                    <ServerForm action=change args={
+                                        let name = row.name.clone();
+                                        move || SetFeature { name: name.clone(), enable }
+                                    }>
+                                        <input type="hidden" name="name" value=row.name />
+                                        <input type="hidden" name="enable" value=enable.to_string() />
+                                        <button type="submit">{if enable { "Enable" } else { "Disable" }}</button>
+                                    </ServerForm>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}

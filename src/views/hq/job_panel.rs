@@ -1,0 +1,291 @@
+//! One job on an HQ page: what it does, Run now, and its run history. The
+//! distribution schedule and the batch jobs page show their jobs this way.
+
+use leptos::prelude::*;
+
+use crate::domain::jobs::{Job, JobRun};
+use crate::error::AppError;
+use crate::views::ui::{ErrorNote, ServerForm, Time, loaded};
+
+#[cfg(feature = "ssr")]
+const HISTORY_LENGTH: u32 = 10;
+
+/// The job a request names by its code (`1010`, `P-0001`, `SYNCCUST`...).
+#[cfg(feature = "ssr")]
+fn job_named(code: &str) -> Result<Job, AppError> {
+    crate::error::check_length("A job code", code, 16)?;
+    Job::from_code(code).ok_or_else(|| AppError::NotFound(format!("There is no job {code}.")))
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        let job = job_named(&job)?;
+        backend
+            .hq
+            .job_runs(job.code(), HISTORY_LENGTH)
+            .await
+            .map_err(internal)
+    };
+    respond(result.await)
+}
+
+/// Starts a run and answers with its number at once; the page follows its
+/// progress in the run history.
+#[server(output = crate::wire::JsonText)]
+pub async fn run_job(job: String) -> Result<i64, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize_user, respond};
+    let result = async {
+        let (backend, admin) = authorize_user(Access::Admin).await?;
+        let job = job_named(&job)?;
+        let (run_id, _finishing) = backend
+            .jobs
+            .start(job, &format!("Run now by {}", admin.display_name))
+            .await
+            .map_err(job_error)?;
+        Ok(run_id)
+    };
+    respond(result.await)
+}
+
+/// Runs a job and answers once it has finished, for pages that act on its result.
+#[server(output = crate::wire::JsonText)]
+pub async fn run_job_now(job: String) -> Result<JobRun, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize_user, respond};
+    let result = async {
+        let (backend, admin) = authorize_user(Access::Admin).await?;
+        let job = job_named(&job)?;
+        backend
+            .jobs
+            .run(job, &format!("Run now by {}", admin.display_name))
+            .await
+            .map_err(job_error)
+    };
+    respond(result.await)
+}
+
+#[cfg(feature = "ssr")]
+fn job_error(error: crate::services::jobs::JobError) -> AppError {
+    match error {
+        crate::services::jobs::JobError::AlreadyRunning(_) => AppError::Refused(error.to_string()),
+        other => crate::error::internal(other),
+    }
+}
+
+/// The longest recurrence accepted: one week.
+#[cfg(feature = "ssr")]
+const MAX_RECURRENCE_MINUTES: u32 = 7 * 24 * 60;
+
+#[server(output = crate::wire::JsonText)]
+pub async fn job_schedule(job: String) -> Result<u32, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        let job = job_named(&job)?;
+        backend.hq.job_schedule(job.code()).await.map_err(internal)
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn set_job_schedule(job: String, minutes: String) -> Result<u32, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    use crate::error::FieldErrors;
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        let job = job_named(&job)?;
+        let minutes = match minutes.trim().parse::<u32>() {
+            Ok(minutes) if minutes <= MAX_RECURRENCE_MINUTES => minutes,
+            _ => {
+                let mut errors = FieldErrors::default();
+                errors.add(
+                    "minutes",
+                    format!(
+                        "Enter a whole number of minutes from 0 (not scheduled) to {MAX_RECURRENCE_MINUTES}."
+                    ),
+                );
+                return Err(AppError::Invalid(errors));
+            }
+        };
+        backend
+            .hq
+            .set_job_schedule(job.code(), minutes)
+            .await
+            .map_err(internal)?;
+        Ok(minutes)
+    };
+    respond(result.await)
+}
+
+#[component]
+pub fn JobPanel(job: Job) -> impl IntoView {
+    let action = ServerAction::<RunJob>::new();
+    let result = action.value();
+    // Bumped while a run is under way, so the history follows its progress.
+    let poll = RwSignal::new(0_u32);
+    let runs = Resource::new(
+        move || (action.version().get(), poll.get()),
+        move |_| job_runs(job.code().to_string()),
+    );
+    Effect::new(move |_| {
+        let running = runs
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|runs| runs.first().is_some_and(JobRun::is_running));
+        if running {
+            set_timeout(
+                move || {
+                    // The panel may have gone while waiting.
+                    let _ = poll.try_update(|n| *n += 1);
+                },
+                std::time::Duration::from_millis(700),
+            );
+        }
+    });
+    let save_schedule = ServerAction::<SetJobSchedule>::new();
+    let schedule = Resource::new(
+        move || save_schedule.version().get(),
+        move |_| job_schedule(job.code().to_string()),
+    );
+    let minutes_input = NodeRef::<leptos::html::Input>::new();
+    let minutes_id = format!("schedule-{}", job.code());
+    let message_id = format!("schedule-{}-message", job.code());
+    let schedule_message_id = message_id.clone();
+    let heading_id = format!("job-{}", job.code());
+    let heading = heading_id.clone();
+
+    view! {
+        <section class="job" aria-labelledby=heading_id>
+            <h2 id=heading>
+                <span class="job-code">{job.code()}</span>
+                " "
+                {job.name()}
+            </h2>
+            <p>{job.description()}</p>
+            <ServerForm action=action args=move || RunJob { job: job.code().to_string() }>
+                <input type="hidden" name="job" value=job.code() />
+                <button type="submit" disabled=move || action.pending().get()>
+                    "Run now"
+                </button>
+            </ServerForm>
+            <p class="run-result" role="status">
+                {move || {
+                    if action.pending().get() {
+                        return Some("Starting…".to_string().into_any());
+                    }
+                    match result.get()? {
+                        Ok(run_id) => {
+                            let run = runs.get().and_then(Result::ok)?.into_iter().find(|run| run.run_id == run_id)?;
+                            Some(run.summary().into_any())
+                        }
+                        Err(error) => Some(view! { <ErrorNote error /> }.into_any()),
+                    }
+                }}
+            </p>
+            <ServerForm
+                action=save_schedule
+                args=move || SetJobSchedule {
+                    job: job.code().to_string(),
+                    minutes: minutes_input.get().map(|input| input.value()).unwrap_or_default(),
+                }
+                class="register-picker"
+            >
+                <input type="hidden" name="job" value=job.code() />
+                <label for=minutes_id.clone()>"Recurrence (minutes, 0 = not scheduled)"</label>
+                <Transition fallback=|| ()>
+                    {
+                        let minutes_id = minutes_id.clone();
+                        let message_id = message_id.clone();
+                        move || {
+                            let minutes_id = minutes_id.clone();
+                            let message_id = message_id.clone();
+                            Suspend::new(async move {
+                                let current = schedule.await.unwrap_or(0);
+                                view! {
+                                    <input node_ref=minutes_input id=minutes_id name="minutes" type="number" min="0" value=current.to_string()
+                                        aria-describedby=message_id />
+                                }
+                            })
+                        }
+                    }
+                </Transition>
+                <button type="submit">"Save schedule"</button>
+                <span class="field-message" id=schedule_message_id>
+                    {move || save_schedule.value().get().and_then(Result::err).map(|error| error.field("minutes").unwrap_or_else(|| error.to_string()))}
+                </span>
+            </ServerForm>
+            <p class="schedule">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match schedule.await {
+                            Ok(0) => "Not scheduled: runs only on Run now.".to_string(),
+                            Ok(minutes) => format!("Runs every {minutes} minutes."),
+                            Err(error) => error.to_string(),
+                        }
+                    })}
+                </Transition>
+            </p>
+            <Transition fallback=|| view! { <p>"Loading run history…"</p> }>
+                {move || Suspend::new(async move { loaded(runs.await, |runs| view! { <RunHistory runs /> }) })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn RunHistory(runs: Vec<JobRun>) -> impl IntoView {
+    if runs.is_empty() {
+        return view! { <p>"This job has not run yet."</p> }.into_any();
+    }
+    view! {
+        <table class="run-history">
+            <caption>"Run history"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Run"</th>
+                    <th scope="col">"Trigger"</th>
+                    <th scope="col">"Started"</th>
+                    <th scope="col">"Ended"</th>
+                    <th scope="col">"Rows done"</th>
+                    <th scope="col">"Rows"</th>
+                    <th scope="col">"Succeeded"</th>
+                    <th scope="col">"Failed"</th>
+                    <th scope="col">"Outcome"</th>
+                    <th scope="col">"Message"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {runs
+                    .into_iter()
+                    .map(|run| {
+                        view! {
+                            <tr>
+                                <td>{run.run_id}</td>
+                                <td>{run.trigger}</td>
+                                <td><Time stored=run.started_at /></td>
+                                <td>{run.ended_at.map(|ended| view! { <Time stored=ended /> })}</td>
+                                <td>{run.rows_done}</td>
+                                <td>{run.rows_total}</td>
+                                <td>{run.succeeded}</td>
+                                <td>{run.failed}</td>
+                                <td>{run.outcome}</td>
+                                <td>{run.message}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

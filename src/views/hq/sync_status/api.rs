@@ -1,0 +1,173 @@
+//! The status page's server functions: a page of operations, the channels
+//! to filter by, and Synchronize for the chosen or all failed operations.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::domain::jobs::RunCounts;
+use crate::domain::status_page::{ChannelOption, StatusPage, StatusView};
+use crate::error::AppError;
+
+#[server(input = Json, output = crate::wire::JsonText)]
+pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        view.check()?;
+        crate::services::cdx::status_page(
+            &backend.channel,
+            &backend.hq,
+            &view,
+            crate::domain::status_page::PAGE_SIZE,
+        )
+        .await
+        .map_err(internal)
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        let channels = backend.hq.channels().await.map_err(internal)?;
+        Ok(channels
+            .into_iter()
+            .map(|channel| ChannelOption {
+                channel_id: channel.channel_id,
+                name: channel.name,
+            })
+            .collect())
+    };
+    respond(result.await)
+}
+
+/// More than a page can show, with room for several pages' choices.
+#[cfg(feature = "ssr")]
+const MAX_SELECTED: usize = 1_000;
+
+/// Synchronize for the operations the admin chose.
+#[server(input = Json, output = crate::wire::JsonText)]
+pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize_user, respond};
+    use crate::error::internal;
+    use crate::error::{MAX_KEY, check_length};
+    let result = async {
+        let (backend, admin) = authorize_user(Access::Admin).await?;
+        if operation_ids.is_empty() {
+            return Err(AppError::BadRequest(
+                "Select the operations to synchronize first.".to_string(),
+            ));
+        }
+        if operation_ids.len() > MAX_SELECTED {
+            return Err(AppError::BadRequest(format!(
+                "Synchronize at most {MAX_SELECTED} operations at a time."
+            )));
+        }
+        for id in &operation_ids {
+            check_length("An operation id", id, MAX_KEY)?;
+        }
+        let counts = crate::services::sync::synchronize_selected(
+            &backend.hq,
+            &operation_ids,
+            backend.settings.sync_options(),
+            &admin.display_name,
+        )
+        .await
+        .map_err(internal)?;
+        Ok(synchronize_summary(operation_ids.len(), counts))
+    };
+    respond(result.await)
+}
+
+/// "Synchronize all failed" for the view's filters.
+#[server(input = Json, output = crate::wire::JsonText)]
+pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize_user, respond};
+    use crate::error::internal;
+    let result = async {
+        let (backend, admin) = authorize_user(Access::Admin).await?;
+        view.check()?;
+        let failed = crate::services::cdx::failed_operation_ids(&backend.hq, &view)
+            .await
+            .map_err(internal)?;
+        if failed.is_empty() {
+            return Ok("No failed operations in this view.".to_string());
+        }
+        let counts = crate::services::sync::synchronize_selected(
+            &backend.hq,
+            &failed,
+            backend.settings.sync_options(),
+            &admin.display_name,
+        )
+        .await
+        .map_err(internal)?;
+        Ok(synchronize_summary(failed.len(), counts))
+    };
+    respond(result.await)
+}
+
+/// What Synchronize says it did with `requested` operations.
+pub fn synchronize_summary(requested: usize, counts: RunCounts) -> String {
+    let noun = |n: i64| if n == 1 { "operation" } else { "operations" };
+    if counts.rows == 0 {
+        return "None of these operations waits for synchronization: they are synced or not uploaded yet."
+            .to_string();
+    }
+    let mut summary = format!(
+        "Synchronized {} {}: {} synced, {} failed.",
+        counts.rows,
+        noun(counts.rows),
+        counts.succeeded,
+        counts.failed
+    );
+    let waiting = counts.rows - counts.succeeded - counts.failed;
+    if waiting > 0 {
+        summary.push_str(&format!(
+            " {waiting} still {} for an earlier operation of its customer.",
+            if waiting == 1 { "waits" } else { "wait" }
+        ));
+    }
+    let skipped = requested as i64 - counts.rows;
+    if skipped > 0 {
+        summary.push_str(&format!(
+            " {skipped} {} skipped: synced already or not uploaded yet.",
+            if skipped == 1 { "was" } else { "were" }
+        ));
+    }
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(rows: i64, succeeded: i64, failed: i64) -> RunCounts {
+        RunCounts {
+            rows,
+            succeeded,
+            failed,
+        }
+    }
+
+    #[test]
+    fn the_summary_names_what_synced_failed_waited_and_was_skipped() {
+        assert_eq!(
+            synchronize_summary(3, counts(3, 2, 1)),
+            "Synchronized 3 operations: 2 synced, 1 failed."
+        );
+        assert_eq!(
+            synchronize_summary(4, counts(2, 1, 0)),
+            "Synchronized 2 operations: 1 synced, 0 failed. 1 still waits for an earlier operation of its \
+             customer. 2 were skipped: synced already or not uploaded yet."
+        );
+        assert!(synchronize_summary(1, counts(0, 0, 0)).starts_with("None of these operations"));
+    }
+}

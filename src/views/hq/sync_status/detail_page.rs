@@ -1,0 +1,291 @@
+//! The detail of one operation on the Customer synchronization status page:
+//! its rows as HQ holds them, the full error, the timeline, and Edit, Save
+//! and Synchronize in place.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::PATH;
+use super::api::SynchronizeOperations;
+use crate::domain::customer::{CustomerDraft, display_name};
+use crate::domain::operation_detail::OperationDetail;
+use crate::domain::records::OperationKind;
+use crate::error::AppError;
+use crate::views::customer_form::{CustomerEditor, EditorMode};
+use crate::views::customer_page::AddressTable;
+use crate::views::ui::{ActionAnswer, StatusBadge, Time, loaded};
+
+#[server(output = crate::wire::JsonText)]
+pub async fn load_operation_detail(operation_id: String) -> Result<OperationDetail, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
+        crate::services::cdx::operation_detail(&backend.channel, &backend.hq, &operation_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound(format!("There is no operation {operation_id}.")))
+    };
+    respond(result.await)
+}
+
+/// Save: checks the corrected customer with the POS's rules and stores it
+/// in HQ's staged rows, recording who changed what.
+#[server(input = Json, output = crate::wire::JsonText)]
+pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Result<String, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize_user, respond};
+    use crate::domain::customer::{ReferenceData, validate_customer};
+    use crate::domain::operation_detail::describe_changes;
+    use crate::error::internal;
+    let result = async {
+        let (backend, admin) = authorize_user(Access::Admin).await?;
+        crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
+        let current = backend
+            .hq
+            .uploaded_operation(&operation_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound(format!("Operation {operation_id} is not in HQ yet.")))?;
+        if current.kind == OperationKind::AddAddress {
+            return Err(AppError::Refused(
+                "An address addition cannot be edited here; correct the customer in the POS.".to_string(),
+            ));
+        }
+        let reference = ReferenceData {
+            customer_groups: backend.hq.customer_group_options().await.map_err(internal)?,
+            default_customer_group: current.customer.customer_group.clone(),
+        };
+        let valid = validate_customer(&draft, &reference, false).map_err(AppError::Invalid)?;
+        let changes = describe_changes(&current.customer, valid.get());
+        if changes.is_empty() {
+            return Ok("Nothing changed.".to_string());
+        }
+        let saved = backend
+            .hq
+            .save_operation_edit(&operation_id, &valid, &admin.display_name, &changes.join("\n"))
+            .await
+            .map_err(internal)?;
+        if !saved {
+            return Err(AppError::Refused(
+                "This operation is synced already, so it can no longer be edited.".to_string(),
+            ));
+        }
+        Ok(format!(
+            "Saved ({}). Synchronize to apply it.",
+            changes.join("; ")
+        ))
+    };
+    respond(result.await)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LastAction {
+    Save,
+    Synchronize,
+}
+
+#[component]
+pub fn OperationDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let operation_id = Memo::new(move |_| params.read().get("operation").unwrap_or_default());
+    let save = ServerAction::<SaveOperation>::new();
+    let synchronize = ServerAction::<SynchronizeOperations>::new();
+    let detail = Resource::new(
+        move || {
+            (
+                operation_id.get(),
+                save.version().get(),
+                synchronize.version().get(),
+            )
+        },
+        |(id, _, _)| load_operation_detail(id),
+    );
+    let editing = RwSignal::new(false);
+    // A successful save closes the editor; a refused one keeps it open with
+    // the messages beside the fields.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            editing.set(false);
+        }
+    });
+    // The answer shown is the one of the action dispatched last.
+    let last_action = RwSignal::new(None::<LastAction>);
+    let answer = Signal::derive(move || match last_action.get()? {
+        LastAction::Save => save.value().get(),
+        LastAction::Synchronize => synchronize.value().get(),
+    });
+
+    view! {
+        <Title text="Operation - Customer synchronization status - custsync" />
+        <p class="breadcrumb">
+            "Retail and Commerce › Customers › "
+            <a href=PATH>"Customer synchronization status"</a>
+        </p>
+        <Transition fallback=|| view! { <p>"Loading the operation…"</p> }>
+            {move || Suspend::new(async move {
+                loaded(detail.await, move |detail| {
+                    view! { <DetailView detail editing save synchronize last_action /> }
+                })
+            })}
+        </Transition>
+        <ActionAnswer answer />
+    }
+}
+
+#[component]
+fn DetailView(
+    detail: OperationDetail,
+    editing: RwSignal<bool>,
+    save: ServerAction<SaveOperation>,
+    synchronize: ServerAction<SynchronizeOperations>,
+    last_action: RwSignal<Option<LastAction>>,
+) -> impl IntoView {
+    let row = detail.row.clone();
+    let operation_id = row.operation_id.clone();
+    let can_synchronize = row.can_synchronize();
+    let heading = format!("{}: {}", row.operation, row.name);
+    let editor = detail.editable.then(|| {
+        let mode = if detail.operation.kind == OperationKind::Create {
+            EditorMode::CashierNew
+        } else {
+            EditorMode::CashierEdit
+        };
+        let initial = detail.operation.customer.clone();
+        let reference = detail.reference.clone();
+        let id = operation_id.clone();
+        let server_error = Signal::derive(move || save.value().get().and_then(Result::err));
+        view! {
+            <Show when=move || editing.get()
+                fallback=move || view! {
+                    <button type="button" on:click=move |_| editing.set(true)>"Edit"</button>
+                }>
+                <CustomerEditor
+                    initial=initial.clone()
+                    reference=reference.clone()
+                    mode
+                    server_error
+                    pending=save.pending()
+                    on_save=Callback::new({
+                        let id = id.clone();
+                        move |draft| {
+                            last_action.set(Some(LastAction::Save));
+                            save.dispatch(SaveOperation { operation_id: id.clone(), draft });
+                        }
+                    })
+                    save_caption="Save"
+                    on_cancel=Callback::new(move |()| editing.set(false))
+                />
+            </Show>
+        }
+    });
+    let sync_id = operation_id.clone();
+    let staged = detail.clone();
+    view! {
+        <h1>{heading}</h1>
+        <p class="operation-status">
+            <StatusBadge status=row.status />
+            {row.account.clone().map(|account| format!(" Customer account {account}"))}
+        </p>
+        {row.error.clone().map(|error| view! {
+            <section aria-labelledby="operation-error">
+                <h2 id="operation-error">"Error"</h2>
+                <p class="error-text">{error}</p>
+            </section>
+        })}
+        <div class="detail-actions">
+            {editor}
+            {can_synchronize.then(|| view! {
+                <button type="button" disabled=move || synchronize.pending().get()
+                    on:click=move |_| {
+                        editing.set(false);
+                        last_action.set(Some(LastAction::Synchronize));
+                        synchronize.dispatch(SynchronizeOperations { operation_ids: vec![sync_id.clone()] });
+                    }>
+                    "Synchronize"
+                </button>
+            })}
+        </div>
+        <Show when=move || !editing.get()>
+            <StagedRows detail=staged.clone() />
+        </Show>
+        <section aria-labelledby="timeline">
+            <h2 id="timeline">"Timeline"</h2>
+            <ol class="timeline">
+                {detail
+                    .timeline
+                    .iter()
+                    .map(|entry| view! {
+                        <li><Time stored=entry.at.clone() />" "{entry.text.clone()}</li>
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// The operation's customer, addresses and contacts as HQ holds them.
+#[component]
+fn StagedRows(detail: OperationDetail) -> impl IntoView {
+    let op = detail.operation;
+    let customer = op.customer;
+    let fields = [
+        ("Temporary ID", detail.row.temporary_id.clone()),
+        ("Channel", detail.row.channel.clone()),
+        ("Name", display_name(&customer)),
+        ("Email", customer.email.clone()),
+        ("Phone", customer.phone.clone()),
+        ("Customer group", customer.customer_group.clone()),
+        ("Language", customer.language.clone()),
+        ("Currency", customer.currency.clone()),
+        ("Affiliations", customer.affiliations.join(", ")),
+        (
+            "Attributes",
+            customer
+                .attributes
+                .iter()
+                .map(|attribute| format!("{}: {}", attribute.name, attribute.value))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    ];
+    view! {
+        <section aria-labelledby="staged-customer">
+            <h2 id="staged-customer">"Customer"</h2>
+            <dl class="staged-fields">
+                {fields
+                    .into_iter()
+                    .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
+                    .collect_view()}
+            </dl>
+            <AddressTable addresses=customer.addresses />
+            <table>
+                <caption>"Contacts"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Type"</th>
+                        <th scope="col">"Value"</th>
+                        <th scope="col">"Primary"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {customer
+                        .contacts
+                        .into_iter()
+                        .map(|contact| view! {
+                            <tr>
+                                <td>{contact.kind}</td>
+                                <td>{contact.value}</td>
+                                <td>{if contact.primary { "Yes" } else { "No" }}</td>
+                            </tr>
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

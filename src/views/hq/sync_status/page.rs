@@ -1,0 +1,327 @@
+//! The Customer synchronization status page: counts per status, filters,
+//! the list with its keyset pages, and the bulk actions.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use super::PATH;
+use super::api::{SynchronizeAllFailed, SynchronizeOperations, load_status_page, status_page_channels};
+use crate::domain::operation::OperationStatus;
+use crate::domain::records::OperationKind;
+use crate::domain::status_page::{self, ChannelOption, Cursor, StatusPage, StatusRow, StatusView};
+use crate::error::AppError;
+use crate::views::ui::{ActionAnswer, FieldMessage, StatusBadge, Time, loaded};
+
+/// How often the list reads itself again, to follow a running batch.
+const REFRESH_EVERY: Duration = Duration::from_secs(2);
+
+#[component]
+pub fn SyncStatusPage() -> impl IntoView {
+    let query = use_query_map();
+    let view = Memo::new(move |_| StatusView::from_query(|key| query.read().get(key)));
+    let synchronize = ServerAction::<SynchronizeOperations>::new();
+    let synchronize_failed = ServerAction::<SynchronizeAllFailed>::new();
+    let refresh = RwSignal::new(0_u32);
+    let page = Resource::new(
+        move || {
+            (
+                view.get(),
+                refresh.get(),
+                synchronize.version().get(),
+                synchronize_failed.version().get(),
+            )
+        },
+        |(view, _, _, _)| load_status_page(view),
+    );
+    // In the browser only (effects do not run on the server): read the list
+    // again on a fixed beat until the page goes.
+    Effect::new(move |_| {
+        let beat = set_interval_with_handle(
+            move || {
+                let _ = refresh.try_update(|n| *n += 1);
+            },
+            REFRESH_EVERY,
+        );
+        if let Ok(beat) = beat {
+            on_cleanup(move || beat.clear());
+        }
+    });
+    let channels = Resource::new(|| (), |_| status_page_channels());
+    let selected = RwSignal::new(HashSet::<String>::new());
+    Effect::new(move |_| {
+        view.track();
+        selected.set(HashSet::new());
+    });
+
+    let failed_count = Signal::derive(move || {
+        page.get()
+            .and_then(Result::ok)
+            .map_or(0, |page| page.counts.failed)
+    });
+
+    view! {
+        <Title text="Customer synchronization status - custsync" />
+        <p class="breadcrumb">"Retail and Commerce › Customers"</p>
+        <h1>"Customer synchronization status"</h1>
+        // The form and the actions stay put while the list below refreshes,
+        // so typing and a pending confirmation are never swept away.
+        {move || view! { <FilterForm view=view.get() channels /> }}
+        <BulkActions view selected failed_count synchronize synchronize_failed />
+        <Transition fallback=|| view! { <p>"Loading operations…"</p> }>
+            {move || Suspend::new(async move {
+                loaded(page.await, move |page| {
+                    let current = view.get_untracked();
+                    view! {
+                        <StatusCountLinks view=current.clone() page=page.clone() />
+                        <OperationTable rows=page.rows.clone() selected />
+                        <Pager view=current page />
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// The count of each status, each a link to the list filtered by it.
+#[component]
+fn StatusCountLinks(view: StatusView, page: StatusPage) -> impl IntoView {
+    let link = |status: Option<OperationStatus>, caption: &'static str, count: i64| {
+        let href = format!("{PATH}{}", view.with_status(status).to_query());
+        let current = (view.status == status).then_some("page");
+        view! {
+            <li>
+                <a href=href aria-current=current>
+                    <span class="count-caption">{caption}</span>
+                    " "
+                    <span class="count">{count}</span>
+                </a>
+            </li>
+        }
+    };
+    view! {
+        <nav aria-label="Operations by status">
+            <ul class="status-counts">
+                {link(None, "All", page.counts.total())}
+                {OperationStatus::ALL
+                    .into_iter()
+                    .map(|status| link(Some(status), status.caption(), page.counts.of(status)))
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn FilterForm(view: StatusView, channels: Resource<Result<Vec<ChannelOption>, AppError>>) -> impl IntoView {
+    let status = view.status;
+    let operation = view.operation;
+    let day_errors = view.day_errors();
+    view! {
+        <Form method="GET" action=PATH attr:class="status-filters">
+            <label for="status-search">"Search"</label>
+            <input id="status-search" name="q" type="search" maxlength=status_page::MAX_SEARCH.to_string() value=view.search.clone()
+                placeholder="Name, email, temporary id or account" />
+            <label for="status-filter">"Status"</label>
+            <select id="status-filter" name="status">
+                <option value="" selected=status.is_none()>"All statuses"</option>
+                {OperationStatus::ALL
+                    .into_iter()
+                    .map(|option| view! {
+                        <option value=option.code() selected=status == Some(option)>{option.caption()}</option>
+                    })
+                    .collect_view()}
+            </select>
+            <label for="channel-filter">"Channel"</label>
+            <select id="channel-filter" name="channel">
+                <option value="" selected=view.channel_id.is_none()>"All channels"</option>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        channels
+                            .await
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|channel| view! {
+                                <option value=channel.channel_id.to_string()
+                                    selected=view.channel_id == Some(channel.channel_id)>
+                                    {channel.name}
+                                </option>
+                            })
+                            .collect_view()
+                    })}
+                </Transition>
+            </select>
+            <label for="operation-filter">"Operation"</label>
+            <select id="operation-filter" name="operation">
+                <option value="" selected=operation.is_none()>"All operations"</option>
+                {[OperationKind::Create, OperationKind::Update, OperationKind::AddAddress]
+                    .into_iter()
+                    .map(|kind| view! {
+                        <option value=kind.code() selected=operation == Some(kind)>{kind.caption()}</option>
+                    })
+                    .collect_view()}
+            </select>
+            <label for="from-filter">"Created from"</label>
+            <input id="from-filter" name="from" type="date" value=view.from.clone()
+                aria-describedby="from-filter-message" aria-invalid=day_errors.get("from").is_some().to_string() />
+            <FieldMessage id="from-filter-message" message=Signal::stored(day_errors.get("from").map(str::to_string)) />
+            <label for="to-filter">"Created to"</label>
+            <input id="to-filter" name="to" type="date" value=view.to.clone()
+                aria-describedby="to-filter-message" aria-invalid=day_errors.get("to").is_some().to_string() />
+            <FieldMessage id="to-filter-message" message=Signal::stored(day_errors.get("to").map(str::to_string)) />
+            <label for="order-filter">"Sort by time"</label>
+            <select id="order-filter" name="order">
+                <option value="" selected=!view.oldest_first>"Newest first"</option>
+                <option value="oldest" selected=view.oldest_first>"Oldest first"</option>
+            </select>
+            <button type="submit">"Apply filters"</button>
+        </Form>
+    }
+}
+
+#[component]
+fn BulkActions(
+    view: Memo<StatusView>,
+    selected: RwSignal<HashSet<String>>,
+    failed_count: Signal<i64>,
+    synchronize: ServerAction<SynchronizeOperations>,
+    synchronize_failed: ServerAction<SynchronizeAllFailed>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let export = move || format!("{PATH}.csv{}", view.get().first_page().to_query());
+    let answer = Signal::derive(move || {
+        if synchronize_failed.version().get() > synchronize.version().get() {
+            synchronize_failed.value().get()
+        } else {
+            synchronize.value().get()
+        }
+    });
+    let operations = |n: i64| if n == 1 { "operation" } else { "operations" };
+    view! {
+        <div class="bulk-actions">
+            <button type="button" disabled=move || synchronize.pending().get()
+                on:click=move |_| {
+                    let operation_ids = selected.get_untracked().into_iter().collect();
+                    synchronize.dispatch(SynchronizeOperations { operation_ids });
+                }>
+                "Synchronize"
+            </button>
+            <span class="selection">{move || format!("{} selected", selected.read().len())}</span>
+            <button type="button" disabled=move || synchronize_failed.pending().get()
+                on:click=move |_| confirming.set(true)>
+                "Synchronize all failed"
+            </button>
+            <a href=export download="customer-synchronization-status.csv">"Export to CSV"</a>
+        </div>
+        <Show when=move || confirming.get()>
+            <div class="confirm-dialog" role="alertdialog" aria-labelledby="confirm-all-failed">
+                <p id="confirm-all-failed">
+                    {move || {
+                        let failed = failed_count.get();
+                        format!("Synchronize all {failed} failed {} in this view?", operations(failed))
+                    }}
+                </p>
+                <button type="button" on:click=move |_| {
+                    confirming.set(false);
+                    synchronize_failed.dispatch(SynchronizeAllFailed { view: view.get_untracked().first_page() });
+                }>
+                    {move || format!("Synchronize {} failed", failed_count.get())}
+                </button>
+                <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+            </div>
+        </Show>
+        <ActionAnswer answer />
+    }
+}
+
+#[component]
+fn OperationTable(rows: Vec<StatusRow>, selected: RwSignal<HashSet<String>>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p>"No asynchronous customer operations in this view."</p> }.into_any();
+    }
+    view! {
+        <table class="operations">
+            <caption>"Asynchronous customer operations"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Select"</th>
+                    <th scope="col">"Operation"</th>
+                    <th scope="col">"Channel"</th>
+                    <th scope="col">"Created"</th>
+                    <th scope="col">"Temporary ID"</th>
+                    <th scope="col">"Customer account"</th>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Error"</th>
+                    <th scope="col">"Retries"</th>
+                    <th scope="col">"Last attempt"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|row| view! { <OperationRow row selected /> }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn OperationRow(row: StatusRow, selected: RwSignal<HashSet<String>>) -> impl IntoView {
+    let select = row.can_synchronize().then(|| {
+        let id = row.operation_id.clone();
+        let checkbox_id = format!("select-{id}");
+        let label = format!("Select {}", row.temporary_id);
+        let checked_id = id.clone();
+        view! {
+            <input type="checkbox" id=checkbox_id.clone()
+                prop:checked=move || selected.read().contains(&checked_id)
+                on:change=move |event| {
+                    let on = event_target_checked(&event);
+                    selected.update(|ids| {
+                        if on {
+                            ids.insert(id.clone());
+                        } else {
+                            ids.remove(&id);
+                        }
+                    });
+                } />
+            <label for=checkbox_id class="visually-hidden">{label}</label>
+        }
+    });
+    view! {
+        <tr>
+            <td>{select}</td>
+            <td><a href=format!("{PATH}/{}", row.operation_id)>{row.operation}</a></td>
+            <td>{row.channel}</td>
+            <td><Time stored=row.created_at /></td>
+            <td><code>{row.temporary_id}</code></td>
+            <td>{row.account}</td>
+            <td>{row.name}</td>
+            <td><StatusBadge status=row.status /></td>
+            <td class="error-text">{row.error}</td>
+            <td>{row.retries}</td>
+            <td>{row.last_attempt.map(|at| view! { <Time stored=at /> })}</td>
+        </tr>
+    }
+}
+
+/// Previous and next page links, keyed on the first and last row shown.
+#[component]
+fn Pager(view: StatusView, page: StatusPage) -> impl IntoView {
+    let previous = page
+        .previous
+        .map(|key| format!("{PATH}{}", view.with_cursor(Cursor::Before(key)).to_query()));
+    let next = page
+        .next
+        .map(|key| format!("{PATH}{}", view.with_cursor(Cursor::After(key)).to_query()));
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {previous.map(|href| view! { <a href=href rel="prev">"Previous page"</a> })}
+            {next.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+        </nav>
+    }
+}

@@ -1,0 +1,223 @@
+//! HQ Troubleshoot: answers the questions of asynchronous customer mode from
+//! the live state, each with the action that fixes it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::job_panel::RunJobNow;
+use crate::domain::diagnosis::Blocker;
+use crate::domain::operation::display_time;
+use crate::domain::troubleshoot::TroubleshootReport;
+use crate::error::AppError;
+use crate::views::ui::{ErrorNote, ServerForm, loaded};
+
+#[server(output = crate::wire::JsonText)]
+pub async fn troubleshoot() -> Result<TroubleshootReport, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        crate::services::troubleshoot::report(&backend)
+            .await
+            .map_err(internal)
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn flush_channel_cache() -> Result<(), AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        backend.config.flush().await;
+        Ok(())
+    };
+    respond(result.await)
+}
+
+#[component]
+pub fn TroubleshootPage() -> impl IntoView {
+    let run = ServerAction::<RunJobNow>::new();
+    let flush = ServerAction::<FlushChannelCache>::new();
+    let report = Resource::new(
+        move || (run.version().get(), flush.version().get()),
+        |_| troubleshoot(),
+    );
+    let actions = Actions { run, flush };
+    view! {
+        <Title text="Troubleshoot - custsync" />
+        <h1>"Troubleshoot asynchronous customer mode"</h1>
+        <div role="status" class="run-result">
+            {move || match run.value().get() {
+                Some(Ok(done)) => Some(view! { <p class="confirmation">{format!("Run {} of {} finished: {}.", done.run_id, done.job, done.outcome)}</p> }.into_any()),
+                Some(Err(error)) => Some(view! { <ErrorNote error /> }.into_any()),
+                None => None,
+            }}
+            {move || flush.value().get().map(|result| match result {
+                Ok(()) => view! { <p class="confirmation">"The channel's configuration cache was flushed; the next operation reads the channel copy."</p> }.into_any(),
+                Err(error) => view! { <ErrorNote error /> }.into_any(),
+            })}
+        </div>
+        <Transition fallback=|| view! { <p>"Reading the live state…"</p> }>
+            {move || Suspend::new(async move {
+                loaded(report.await, move |report| view! {
+                    <EditingQuestion report=report.clone() />
+                    <RealtimeQuestion report=report.clone() actions />
+                    <HqQuestion report=report.clone() actions />
+                    <FailedQuestion failed=report.failed />
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    run: ServerAction<RunJobNow>,
+    flush: ServerAction<FlushChannelCache>,
+}
+
+#[component]
+fn RunButton(actions: Actions, job: &'static str, caption: &'static str) -> impl IntoView {
+    view! {
+        <ServerForm action=actions.run args=move || RunJobNow { job: job.to_string() } class="inline-action">
+            <input type="hidden" name="job" value=job />
+            <button type="submit">{caption}</button>
+        </ServerForm>
+    }
+}
+
+#[component]
+fn FlushButton(actions: Actions) -> impl IntoView {
+    view! {
+        <ServerForm action=actions.flush args=|| FlushChannelCache {} class="inline-action">
+            <button type="submit">"Flush channel cache"</button>
+        </ServerForm>
+    }
+}
+
+#[component]
+fn EditingQuestion(report: TroubleshootReport) -> impl IntoView {
+    let answer = if report.editing_enabled {
+        "It is enabled.".to_string()
+    } else if report.editing_missing.is_empty() {
+        "Nothing prevents it: all its prerequisites are enabled. Enable it in Feature management.".to_string()
+    } else {
+        format!(
+            "Its prerequisites must be enabled first: {}.",
+            report
+                .editing_missing
+                .iter()
+                .map(|m| format!("\"{m}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    view! {
+        <section aria-labelledby="q1">
+            <h2 id="q1">"Why can't I enable \"Enable editing customers in asynchronous mode\"?"</h2>
+            <p class="answer">{answer}</p>
+            <p><a href="/hq/feature-management">"Open Feature management"</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn RealtimeQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoView {
+    view! {
+        <section aria-labelledby="q2">
+            <h2 id="q2">"Why do I still see real-time service calls?"</h2>
+            <div class="finding">
+                <span>{format!(
+                    "The channel's configuration cache is {} s old (read again after {} s).",
+                    report.cache_age_seconds, report.cache_ttl_seconds
+                )}</span>
+                <FlushButton actions />
+            </div>
+            <ul class="findings">
+                {report.evidence.into_iter().map(|evidence| {
+                    let blocker = evidence.blocker();
+                    let job = evidence.job.clone();
+                    view! {
+                        <li class=if blocker == Blocker::None { "finding ok" } else { "finding" }>
+                            <span>{evidence.explain()}</span>
+                            {match blocker {
+                                Blocker::OffInHq if evidence.channel.is_some() => view! { <a href="/hq/functionality-profiles">"Open Functionality profiles"</a> }.into_any(),
+                                Blocker::OffInHq => view! { <a href="/hq/feature-management">"Open Feature management"</a> }.into_any(),
+                                Blocker::JobNotRunSinceChange if job == "1070" => view! { <RunButton actions job="1070" caption="Run 1070 now" /> }.into_any(),
+                                Blocker::JobNotRunSinceChange => view! { <RunButton actions job="1110" caption="Run 1110 now" /> }.into_any(),
+                                Blocker::CacheNotExpired => view! { <FlushButton actions /> }.into_any(),
+                                Blocker::None => ().into_any(),
+                            }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p>{format!(
+                "{} customer create(s) fell back to asynchronous mode because HQ or the register could not be reached, and still wait for the P-job and the sync.",
+                report.fallback_waiting
+            )}</p>
+            <p><a href="/hq/real-time-service-calls">"Open Real-time service calls"</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn HqQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoView {
+    let last = |code: &str| {
+        report
+            .jobs
+            .iter()
+            .find(|j| j.code == code)
+            .map(|j| {
+                let last = j
+                    .last_started
+                    .as_deref()
+                    .map(display_time)
+                    .unwrap_or_else(|| "never".to_string());
+                let schedule = if j.schedule_minutes == 0 {
+                    "not scheduled".to_string()
+                } else {
+                    format!("every {} min", j.schedule_minutes)
+                };
+                format!("{} last ran {last} ({schedule})", j.name)
+            })
+            .unwrap_or_default()
+    };
+    view! {
+        <section aria-labelledby="q3">
+            <h2 id="q3">"Why doesn't HQ show the customers created in the POS or online?"</h2>
+            <ul class="findings">
+                <li class=if report.pending_upload == 0 { "finding ok" } else { "finding" }>
+                    <span>{format!("{} operation(s) wait in the channel for the P-job. {}.", report.pending_upload, last("P-0001"))}</span>
+                    {(report.pending_upload > 0).then(|| view! { <RunButton actions job="P-0001" caption="Run P-job now" /> })}
+                </li>
+                <li class=if report.pending_sync == 0 { "finding ok" } else { "finding" }>
+                    <span>{format!("{} uploaded operation(s) wait for \"Synchronize customers and channel requests\". {}.", report.pending_sync, last("SYNCCUST"))}</span>
+                    {(report.pending_sync > 0).then(|| view! { <RunButton actions job="SYNCCUST" caption="Run sync now" /> })}
+                </li>
+                <li class="finding ok">
+                    <span>{format!("Job 1010 brings new accounts back to the channels. {}.", last("1010"))}</span>
+                    <RunButton actions job="1010" caption="Run 1010 now" />
+                </li>
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn FailedQuestion(failed: i64) -> impl IntoView {
+    view! {
+        <section aria-labelledby="q4">
+            <h2 id="q4">"Which asynchronous operation failed, and how do I fix it?"</h2>
+            <p class="answer">{if failed == 0 {
+                "No operation has failed.".to_string()
+            } else {
+                format!("{failed} operation(s) failed. Open each on the Customer synchronization status page to read its error.")
+            }}</p>
+            <p><a href="/hq/customer-synchronization-status">"Open Customer synchronization status"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,388 @@
+//! The POS: a cashier at a register of a store adds customers, and keeps
+//! working when the store server cannot be reached (`waiting`).
+
+mod waiting;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::domain::customer::CustomerSummary;
+use crate::domain::registers::RegisterOption;
+use crate::error::AppError;
+use crate::views::customer_display::{AccountCell, CreatedConfirmation};
+use crate::views::customer_form::{CustomerEditor, EditorMode, preload_editors};
+use crate::views::customer_page::{
+    CustomerCard, channel_mode, channel_reference, save_operation, start_register_outbox,
+};
+use crate::views::outbox::{Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id};
+use crate::views::ui::{ServerForm, loaded};
+use waiting::{WaitingPanel, preload_waiting_list};
+
+/// The registers of the signed-in cashier's store.
+#[server(output = crate::wire::JsonText)]
+pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize_user, respond};
+    use crate::error::internal;
+    let result = async {
+        let (backend, cashier) = authorize_user(Access::Cashier).await?;
+        let registers = backend.channel.register_options().await.map_err(internal)?;
+        Ok(registers
+            .into_iter()
+            .filter(|register| Some(register.channel_id) == cashier.channel_id)
+            .collect())
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn set_register_offline(register: String, offline: bool) -> Result<(), AppError> {
+    use crate::access::{Access, check};
+    use crate::api::respond::{authorize_user, respond};
+    use crate::domain::registers::{MAX_REGISTER_KEY, parse_register_key};
+    use crate::error::internal;
+    let result = async {
+        let (backend, cashier) = authorize_user(Access::Cashier).await?;
+        crate::error::check_length("A register", &register, MAX_REGISTER_KEY)?;
+        let (channel_id, register_number) = parse_register_key(&register)
+            .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
+        check(Some(&cashier), Access::Store(channel_id))?;
+        let channel = backend.channel;
+        if !channel
+            .register_exists(channel_id, register_number)
+            .await
+            .map_err(internal)?
+        {
+            return Err(AppError::NotFound(format!("There is no register {register}.")));
+        }
+        channel
+            .set_register_offline(channel_id, register_number, offline)
+            .await
+            .map_err(internal)
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn search_customers(term: String) -> Result<Vec<CustomerSummary>, AppError> {
+    use crate::access::Access;
+    use crate::api::respond::{authorize, respond};
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Cashier).await?;
+        if term.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        if term.chars().count() > 100 {
+            return Err(AppError::BadRequest(
+                "A search term can have at most 100 characters.".to_string(),
+            ));
+        }
+        crate::services::channel_customers::search_customers(&backend.channel, &term)
+            .await
+            .map_err(internal)
+    };
+    respond(result.await)
+}
+
+/// The register's outbox, shared by the POS pages through their context,
+/// and sending what it keeps while the page is open. The code of the outbox
+/// and of the customer forms is fetched once the page is idle, so that Add
+/// customer, Edit and Add address open and save even after the network has
+/// gone.
+fn open_register_outbox() -> Outbox {
+    let outbox = Outbox::new();
+    provide_context(outbox);
+    Effect::new(move |_| {
+        let Some(owner) = Owner::current() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            start_register_outbox(outbox, owner).await;
+            preload_waiting_list().await;
+            preload_editors().await;
+        });
+    });
+    outbox
+}
+
+#[component]
+pub fn PosPage() -> impl IntoView {
+    let outbox = open_register_outbox();
+    let registers = Resource::new(|| (), |_| pos_registers());
+    let query = use_query_map();
+    let wanted = Memo::new(move |_| query.with(|q| q.get("register")));
+
+    view! {
+        <Title text="POS - custsync" />
+        <h1>"POS"</h1>
+        <Suspense fallback=|| view! { <p>"Loading registers…"</p> }>
+            {move || {
+                let wanted = wanted.get();
+                Suspend::new(async move {
+                    loaded(registers.await, move |registers| {
+                        match current_register(&registers, wanted) {
+                            Some(current) => view! {
+                                <RegisterPicker registers current=current.clone() />
+                                <RegisterMode register=current.key() />
+                                <WaitingPanel outbox register=current.key() />
+                                <SearchPanel register=current.clone() />
+                                <AddCustomerPanel register=current outbox />
+                            }
+                            .into_any(),
+                            None => view! {
+                                <p>"This channel database has no registers yet. Run job 1070 (Channel configuration) in HQ."</p>
+                            }
+                            .into_any(),
+                        }
+                    })
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The register the URL names, or the first one.
+fn current_register(registers: &[RegisterOption], wanted: Option<String>) -> Option<RegisterOption> {
+    wanted
+        .and_then(|key| registers.iter().find(|r| r.key() == key).cloned())
+        .or_else(|| registers.first().cloned())
+}
+
+#[component]
+fn RegisterPicker(registers: Vec<RegisterOption>, current: RegisterOption) -> impl IntoView {
+    let current_key = current.key();
+    view! {
+        <form method="get" action="/pos" class="register-picker">
+            <label for="register">"Store and register"</label>
+            <select id="register" name="register">
+                {registers
+                    .into_iter()
+                    .map(|register| {
+                        let selected = register.key() == current_key;
+                        view! {
+                            <option value=register.key() selected=selected>
+                                {register.caption()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <button type="submit">"Open register"</button>
+        </form>
+        <p class="register-open">"Register open: " <strong>{current.caption()}</strong></p>
+    }
+}
+
+/// Discreetly, which mode the register works in and how old its
+/// configuration is; and the Offline switch.
+#[component]
+fn RegisterMode(register: String) -> impl IntoView {
+    let toggle = ServerAction::<SetRegisterOffline>::new();
+    let status_register = register.clone();
+    let status = Resource::new(
+        move || toggle.version().get(),
+        move |_| channel_mode(Some(status_register.clone())),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let register = register.clone();
+                Suspend::new(async move {
+                    loaded(status.await, move |status| {
+                        view! {
+                            <div class="register-mode">
+                                <p class="mode">
+                                    {status.summary()}
+                                    {status.offline.then(|| view! { " " <span class="badge failed">"Offline: real-time calls to HQ fail (simulated)"</span> })}
+                                </p>
+                                <ServerForm
+                                    action=toggle
+                                    args={
+                                        let register = register.clone();
+                                        move || SetRegisterOffline { register: register.clone(), offline: !status.offline }
+                                    }
+                                    class="inline-action"
+                                >
+                                    <input type="hidden" name="register" value=register />
+                                    <input type="hidden" name="offline" value=(!status.offline).to_string() />
+                                    <button type="submit" class="secondary">
+                                        {if status.offline { "Go online" } else { "Go offline" }}
+                                    </button>
+                                </ServerForm>
+                            </div>
+                        }
+                    })
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn SearchPanel(register: RegisterOption) -> impl IntoView {
+    let query = use_query_map();
+    let term = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
+    let results = Resource::new(move || term.get(), search_customers);
+    let register_key = register.key();
+    let link_register = register_key.clone();
+    view! {
+        <section aria-labelledby="search-heading">
+            <h2 id="search-heading">"Search customers"</h2>
+            <form method="get" action="/pos" class="register-picker" role="search">
+                <input type="hidden" name="register" value=register_key />
+                <label for="q">"Search customers"</label>
+                <input id="q" name="q" type="search" maxlength="100" value=move || term.get()
+                    placeholder="Name, email, phone, account or temporary id" />
+                <button type="submit">"Search"</button>
+            </form>
+            <Transition fallback=|| view! { <p>"Searching…"</p> }>
+                {move || {
+                    let link_register = link_register.clone();
+                    Suspend::new(async move {
+                        loaded(results.await, move |rows| {
+                            if term.get_untracked().trim().is_empty() {
+                                return None;
+                            }
+                            Some(view! { <SearchResults rows register=link_register.clone() /> })
+                        })
+                    })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn SearchResults(rows: Vec<CustomerSummary>, register: String) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p>"No customer matches."</p> }.into_any();
+    }
+    view! {
+        <table>
+            <caption>"Customers found"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Account"</th>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Phone"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|row| {
+                        let href = format!("/pos/customers/{}?register={register}", row.key());
+                        view! {
+                            <tr>
+                                <td><AccountCell summary=row.clone() /></td>
+                                <td><a href=href>{row.name}</a></td>
+                                <td>{row.email}</td>
+                                <td>{row.phone}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
+    let register_key = register.key();
+    let reference_key = register_key.clone();
+    let reference = Resource::new(|| (), move |_| channel_reference(Some(reference_key.clone())));
+    let save = Action::new_local(move |waiting: &Waiting| save_operation(Some(outbox), waiting.clone()));
+    let adding = RwSignal::new(false);
+    // Made when the form opens: the same customer saved again is sent under
+    // the same id, however often.
+    let operation_id = StoredValue::new(new_operation_id());
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Saved::Done(_) | Saved::Kept)) {
+            adding.set(false);
+        }
+    });
+    let register_key = StoredValue::new(register_key);
+    let open_form = move |_| {
+        save.value().set(None);
+        operation_id.set_value(new_operation_id());
+        adding.set(true);
+    };
+
+    view! {
+        <section aria-labelledby="add-heading">
+            <h2 id="add-heading">"New customer"</h2>
+            <button type="button" on:click=open_form>"Add customer"</button>
+            <Show when=move || adding.get()>
+                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        loaded(reference.await, move |reference| {
+                            let initial = reference.blank_customer();
+                            view! {
+                                <CustomerEditor
+                                    initial
+                                    reference
+                                    mode=EditorMode::CashierNew
+                                    server_error=Signal::derive(move || match save.value().get() {
+                                        Some(Saved::NotSaved(error)) => Some(error),
+                                        _ => None,
+                                    })
+                                    pending=save.pending()
+                                    on_save=Callback::new(move |draft| {
+                                        save.dispatch_local(Waiting {
+                                            operation_id: operation_id.get_value(),
+                                            register: Some(register_key.get_value()),
+                                            operation: WaitingOperation::Create { draft },
+                                            refused: None,
+                                        });
+                                    })
+                                    save_caption="Save"
+                                    on_cancel=Callback::new(move |_| adding.set(false))
+                                />
+                            }
+                        })
+                    })}
+                </Suspense>
+            </Show>
+            {move || match save.value().get() {
+                Some(Saved::Done(Sent::Created(customer))) => {
+                    let href = format!("/pos/customers/{}?register={}", customer.key(), register_key.get_value());
+                    Some(view! {
+                        <CreatedConfirmation customer />
+                        <p><a href=href>"Open customer"</a></p>
+                    }.into_any())
+                }
+                Some(Saved::Kept) => Some(view! {
+                    <p class="confirmation" role="status">
+                        "Kept in this browser: the customer is waiting for the store server, and is sent as soon as it answers."
+                    </p>
+                }.into_any()),
+                _ => None,
+            }}
+        </section>
+    }
+}
+
+/// One customer at the POS: its details, Edit and Add address.
+#[component]
+pub fn PosCustomerPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = move || params.with(|p| p.get("key").unwrap_or_default());
+    let register = move || {
+        query
+            .with(|q| q.get("register"))
+            .unwrap_or_else(|| "1-1".to_string())
+    };
+    let outbox = open_register_outbox();
+    view! {
+        <Title text="Customer - POS - custsync" />
+        <p class="breadcrumb"><a href=move || format!("/pos?register={}", register())>"POS"</a>" › Customer"</p>
+        {move || view! { <CustomerCard key=key() register=Some(register()) /> }}
+        {move || view! { <WaitingPanel outbox register=register() /> }}
+    }
+}

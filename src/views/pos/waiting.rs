@@ -1,0 +1,291 @@
+//! What the register keeps in the browser while the store server cannot be
+//! reached, and what it has sent since: the list a cashier checks after a
+//! network drop.
+
+use leptos::prelude::*;
+
+use crate::domain::customer::{ChangeOutcome, CreatedHow, CustomerDraft, ReferenceData, display_name};
+use crate::domain::operation::{OperationId, OperationStatus};
+use crate::error::AppError;
+use crate::views::customer_form::{CustomerEditor, EditorMode};
+use crate::views::customer_page::{change_kept, channel_reference, save_operation};
+use crate::views::outbox::{
+    Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_customer, new_operation_id,
+};
+use crate::views::ui::{StatusBadge, loaded};
+
+/// The store server's state as the register sees it, and the operations
+/// kept in this browser or sent from it since the page opened.
+#[component]
+pub fn WaitingPanel(outbox: Outbox, register: String) -> impl IntoView {
+    let reference_register = register.clone();
+    // Asked for with the page: Edit of a kept customer needs it once the
+    // network may have gone.
+    let reference = Resource::new(
+        || (),
+        move |_| channel_reference(Some(reference_register.clone())),
+    );
+    let register = StoredValue::new(register);
+    let kept_count = move || outbox.kept.with(Vec::len);
+    let anything_to_list = move || kept_count() > 0 || outbox.delivered.with(|d| !d.is_empty());
+    let list = move || {
+        let props = WaitingListProps {
+            outbox,
+            register: register.get_value(),
+            reference,
+        };
+        view! {
+            <Suspense fallback=|| view! { <p>"Loading the list…"</p> }>
+                {Suspend::new(async move {
+                    waiting_list_code(Some(props)).await.unwrap_or_else(|| ().into_any())
+                })}
+            </Suspense>
+        }
+    };
+    view! {
+        <section aria-labelledby="waiting-heading" class="waiting">
+            <h2 id="waiting-heading" class="visually-hidden">"Store server"</h2>
+            <p class="connection" aria-live="polite">
+                "Store server: "
+                <strong class=move || connection_class(outbox.connection.get())>
+                    {move || outbox.connection.get().caption()}
+                </strong>
+                {move || match kept_count() {
+                    0 => None,
+                    1 => Some(" · 1 operation kept in this browser".to_string()),
+                    n => Some(format!(" · {n} operations kept in this browser")),
+                }}
+            </p>
+            <Show when=anything_to_list>{list}</Show>
+        </section>
+    }
+}
+
+/// What the list of kept and sent operations takes from its panel.
+struct WaitingListProps {
+    outbox: Outbox,
+    register: String,
+    reference: Resource<Result<ReferenceData, AppError>>,
+}
+
+/// The split point of the list: its code is downloaded after the page,
+/// with the outbox's, not with it. Without props, it only loads.
+#[lazy]
+fn waiting_list_code(props: Option<WaitingListProps>) -> Option<AnyView> {
+    props.map(|props| waiting_list(props).into_any())
+}
+
+/// Downloads the list's code without showing it, so that it shows once the
+/// network has gone.
+pub async fn preload_waiting_list() {
+    waiting_list_code(None).await;
+}
+
+/// The operations kept in this browser and those sent since the page
+/// opened, and the kept customer opened from them.
+fn waiting_list(props: WaitingListProps) -> impl IntoView {
+    let WaitingListProps {
+        outbox,
+        register,
+        reference,
+    } = props;
+    let register = StoredValue::new(register);
+    // The customer opened from the list, while its create is kept.
+    let opened = RwSignal::new(None::<OperationId>);
+    view! {
+        <table>
+            <caption>"Kept in this browser"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Operation"</th>
+                    <th scope="col">"Customer"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For each=move || outbox.kept.get() key=|w| (w.operation_id.clone(), w.refused.clone()) let:waiting>
+                    <KeptRow outbox waiting opened />
+                </For>
+                <For each=move || outbox.delivered.get() key=|(w, _)| w.operation_id.clone() let:delivered>
+                    <DeliveredRow waiting=delivered.0 sent=delivered.1 register=register.get_value() />
+                </For>
+            </tbody>
+        </table>
+        {move || opened.get().map(|id| view! {
+            <KeptCustomer outbox id register=register.get_value() reference />
+        })}
+    }
+}
+
+fn connection_class(connection: Connection) -> &'static str {
+    match connection {
+        Connection::Connected => "badge synced",
+        Connection::BrowserOffline | Connection::NotAnswering => "badge failed",
+    }
+}
+
+/// A kept operation; its row is made again when it is refused (its key).
+/// A kept create can be opened: the customer exists only in this browser.
+#[component]
+fn KeptRow(outbox: Outbox, waiting: Waiting, opened: RwSignal<Option<OperationId>>) -> impl IntoView {
+    let id = StoredValue::new(waiting.operation_id.clone());
+    let name = waiting.operation.customer_name();
+    let caption = waiting.operation.kind().caption();
+    let is_create = matches!(waiting.operation, WaitingOperation::Create { .. });
+    match waiting.refused {
+        None => view! {
+            <tr>
+                <td>{caption}</td>
+                <td>{name}</td>
+                <td><span class="badge pending-upload">"Waiting for the store server"</span></td>
+                <td>
+                    {is_create.then(|| view! {
+                        <button type="button" class="secondary" on:click=move |_| opened.set(Some(id.get_value()))>
+                            "Open"
+                        </button>
+                    })}
+                </td>
+            </tr>
+        }
+        .into_any(),
+        Some(reason) => view! {
+            <tr>
+                <td>{caption}</td>
+                <td>{name}</td>
+                <td><span class="badge failed">"Refused"</span> " " {reason}</td>
+                <td>
+                    <button type="button" class="secondary" on:click=move |_| change_kept(outbox, KeptChange::SendAgain(id.get_value()))>
+                        "Send again"
+                    </button>
+                    <button type="button" class="secondary" on:click=move |_| change_kept(outbox, KeptChange::Discard(id.get_value()))>
+                        "Discard"
+                    </button>
+                </td>
+            </tr>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn DeliveredRow(waiting: Waiting, sent: Sent, register: String) -> impl IntoView {
+    let href = format!(
+        "/pos/customers/{}?register={register}",
+        sent.customer_key(&waiting)
+    );
+    let name = waiting.operation.customer_name();
+    let caption = waiting.operation.kind().caption();
+    let status = match sent {
+        Sent::Created(created) => match created.how {
+            CreatedHow::InHq { account } => view! { <span>"Created in HQ: " {account}</span> }.into_any(),
+            CreatedHow::Staged { .. } | CreatedHow::FellBack { .. } => {
+                view! { <StatusBadge status=OperationStatus::PendingSync /> }.into_any()
+            }
+        },
+        Sent::Changed(ChangeOutcome::Staged { .. } | ChangeOutcome::StagedBehind { .. }) => {
+            view! { <StatusBadge status=OperationStatus::PendingSync /> }.into_any()
+        }
+        Sent::Changed(ChangeOutcome::AppliedInHq { .. }) => view! { <span>"Applied in HQ"</span> }.into_any(),
+    };
+    view! {
+        <tr>
+            <td>{caption}</td>
+            <td><a href=href>{name}</a></td>
+            <td>{status}</td>
+            <td>"Sent"</td>
+        </tr>
+    }
+}
+
+/// A customer whose create is kept in this browser: what was typed, with
+/// the changes kept after it, and Edit, whose change is kept behind it.
+#[component]
+fn KeptCustomer(
+    outbox: Outbox,
+    id: OperationId,
+    register: String,
+    reference: Resource<Result<ReferenceData, AppError>>,
+) -> impl IntoView {
+    let key = StoredValue::new(id.to_string());
+    let customer = Memo::new(move |_| outbox.kept.with(|kept| kept_customer(kept, &id)));
+    let save = Action::new_local(move |waiting: &Waiting| save_operation(Some(outbox), waiting.clone()));
+    let editing = RwSignal::new(false);
+    let operation_id = StoredValue::new(new_operation_id());
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Saved::Done(_) | Saved::Kept)) {
+            editing.set(false);
+        }
+    });
+    let register = StoredValue::new(register);
+    let open_editor = move |_| {
+        save.value().set(None);
+        operation_id.set_value(new_operation_id());
+        editing.set(true);
+    };
+    let field = move |read: fn(&CustomerDraft) -> String| {
+        move || customer.with(|c| c.as_ref().map(read).unwrap_or_default())
+    };
+    // Still named once its create has left the browser.
+    let name = Memo::new(move |before: Option<&String>| {
+        customer
+            .with(|c| c.as_ref().map(display_name))
+            .or_else(|| before.cloned())
+            .unwrap_or_default()
+    });
+    view! {
+        <section aria-labelledby="kept-customer-heading" class="kept-customer">
+            <h3 id="kept-customer-heading">{name}</h3>
+            <Show
+                when=move || customer.with(Option::is_some)
+                fallback=|| view! { <p class="note">"Sent to the store server: open it from the list."</p> }
+            >
+                <p class="note">"Kept in this browser until the store server answers: not yet staged."</p>
+                <dl class="details">
+                    <dt>"Email"</dt>
+                    <dd>{field(|c| c.email.clone())}</dd>
+                    <dt>"Phone"</dt>
+                    <dd>{field(|c| c.phone.clone())}</dd>
+                    <dt>"Customer group"</dt>
+                    <dd>{field(|c| c.customer_group.clone())}</dd>
+                    <dt>"Addresses"</dt>
+                    <dd>{field(|c| c.addresses.len().to_string())}</dd>
+                </dl>
+                <button type="button" on:click=open_editor>"Edit"</button>
+            </Show>
+            <Show when=move || editing.get() && customer.with(Option::is_some)>
+                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        loaded(reference.await, move |reference| view! {
+                            <CustomerEditor
+                                initial=customer.get_untracked().unwrap_or_default()
+                                reference
+                                mode=EditorMode::CashierEdit
+                                server_error=Signal::derive(move || match save.value().get() {
+                                    Some(Saved::NotSaved(error)) => Some(error),
+                                    _ => None,
+                                })
+                                pending=save.pending()
+                                on_save=Callback::new(move |draft| {
+                                    save.dispatch_local(Waiting {
+                                        operation_id: operation_id.get_value(),
+                                        register: Some(register.get_value()),
+                                        operation: WaitingOperation::Edit { key: key.get_value(), draft },
+                                        refused: None,
+                                    });
+                                })
+                                save_caption="Save"
+                                on_cancel=Callback::new(move |_| editing.set(false))
+                            />
+                        })
+                    })}
+                </Suspense>
+            </Show>
+            {move || matches!(save.value().get(), Some(Saved::Kept)).then(|| view! {
+                <p class="confirmation" role="status">
+                    "Kept in this browser: the change is sent after the customer."
+                </p>
+            })}
+        </section>
+    }
+}
