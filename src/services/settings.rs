@@ -1,10 +1,14 @@
 //! Runtime settings: defaults in code, then `Leptos.toml` (or the file named
-//! by `CUSTSYNC_CONFIG`), then `CUSTSYNC_*` environment variables.
+//! by `CUSTSYNC_CONFIG`), then `CUSTSYNC_*` environment variables, layered by
+//! the `config` crate. Every field can be overridden from the environment by
+//! construction: the variables looked for are named after the fields the
+//! defaults serialize.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use serde::Deserialize;
+use config::{Config, ConfigError, File, FileFormat};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::access::MAX_PASSWORD;
 
@@ -26,13 +30,19 @@ impl Password {
     }
 }
 
+impl Serialize for Password {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 impl fmt::Debug for Password {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str("Password(hidden)")
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Folder holding `channel.db` and `hq.db`; created on first start.
@@ -100,18 +110,16 @@ impl Default for Settings {
     }
 }
 
+/// The prefix of the environment variable of every setting: `data_dir` is
+/// `CUSTSYNC_DATA_DIR`.
+const ENV_PREFIX: &str = "CUSTSYNC_";
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("cannot read settings file {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("settings file {path} is not valid: {source}")]
-    Parse { path: PathBuf, source: toml::de::Error },
-    #[error("environment variable {name}={value:?} is not valid: {reason}")]
-    Env {
-        name: String,
-        value: String,
-        reason: String,
-    },
+    #[error("settings from {origin} are not valid: {source}")]
+    Parse { origin: String, source: ConfigError },
     #[error("setting {name} is not valid: {reason}")]
     Invalid { name: String, reason: String },
 }
@@ -123,87 +131,49 @@ impl Settings {
         let path = std::env::var_os("CUSTSYNC_CONFIG")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("Leptos.toml"));
-        let mut settings = if path.exists() {
-            Settings::from_file(&path)?
+        let file = if path.exists() {
+            std::fs::read_to_string(&path).map_err(|source| SettingsError::Read {
+                path: path.clone(),
+                source,
+            })?
         } else {
-            Settings::default()
+            String::new()
         };
-        settings.apply_env(|name| std::env::var(name).ok())?;
-        Ok(settings)
-    }
-
-    pub fn from_file(path: &Path) -> Result<Settings, SettingsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Settings::from_toml(&text).map_err(|source| SettingsError::Parse {
-            path: path.to_path_buf(),
-            source,
+        Settings::layered(&file, &path.display().to_string(), |name| {
+            std::env::var(name).ok()
         })
     }
 
-    pub fn from_toml(text: &str) -> Result<Settings, toml::de::Error> {
-        toml::from_str(text)
+    /// The defaults, then `file` (TOML, named `origin` in errors), then each
+    /// setting whose `CUSTSYNC_<NAME>` variable `var` finds, checked.
+    pub fn layered(
+        file: &str,
+        origin: &str,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, SettingsError> {
+        let parse = |source| SettingsError::Parse {
+            origin: format!("{origin} and the {ENV_PREFIX}* environment variables"),
+            source,
+        };
+        let mut layers = Config::builder()
+            .add_source(Config::try_from(&Settings::default()).map_err(parse)?)
+            .add_source(File::from_str(file, FileFormat::Toml));
+        for name in Settings::names() {
+            if let Some(value) = var(&format!("{ENV_PREFIX}{}", name.to_uppercase())) {
+                layers = layers.set_override(name.as_str(), value).map_err(parse)?;
+            }
+        }
+        let settings: Settings = layers.build().and_then(Config::try_deserialize).map_err(parse)?;
+        settings.validate()?;
+        Ok(settings)
     }
 
-    /// Overrides each setting whose `CUSTSYNC_<NAME>` variable is set, then
-    /// checks that every value can work.
-    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
-        if let Some(value) = var("CUSTSYNC_DATA_DIR") {
-            self.data_dir = PathBuf::from(value);
+    /// The name of every setting, as the file and the environment spell it.
+    pub fn names() -> Vec<String> {
+        match serde_json::to_value(Settings::default()) {
+            Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
+            _ => Vec::new(),
         }
-        if let Some(value) = var("CUSTSYNC_ADMIN_PASSWORD") {
-            self.admin_password = Some(Password::new(value));
-        }
-        for (name, target) in [
-            ("CUSTSYNC_UPLOAD_BATCH_SIZE", &mut self.upload_batch_size),
-            ("CUSTSYNC_SYNC_BATCH_SIZE", &mut self.sync_batch_size),
-            ("CUSTSYNC_MAX_SYNC_RETRIES", &mut self.max_sync_retries),
-            ("CUSTSYNC_STAGING_GROUP_SIZE", &mut self.staging_group_size),
-            ("CUSTSYNC_HQ_LATENCY_MS", &mut self.hq_latency_ms),
-            (
-                "CUSTSYNC_CONFIG_CACHE_TTL_SECONDS",
-                &mut self.config_cache_ttl_seconds,
-            ),
-            ("CUSTSYNC_SCHEDULE_1110_MINUTES", &mut self.schedule_1110_minutes),
-            ("CUSTSYNC_SCHEDULE_1070_MINUTES", &mut self.schedule_1070_minutes),
-            ("CUSTSYNC_SCHEDULE_1010_MINUTES", &mut self.schedule_1010_minutes),
-            (
-                "CUSTSYNC_SCHEDULE_P_JOB_MINUTES",
-                &mut self.schedule_p_job_minutes,
-            ),
-            ("CUSTSYNC_SCHEDULE_SYNC_MINUTES", &mut self.schedule_sync_minutes),
-            ("CUSTSYNC_JOB_LEASE_SECONDS", &mut self.job_lease_seconds),
-        ] {
-            if let Some(value) = var(name) {
-                *target = value.trim().parse().map_err(|_| SettingsError::Env {
-                    name: name.to_string(),
-                    value: value.clone(),
-                    reason: "expected a whole number".to_string(),
-                })?;
-            }
-        }
-        for (name, target) in [
-            ("CUSTSYNC_REQUIRE_UNIQUE_EMAIL", &mut self.require_unique_email),
-            ("CUSTSYNC_SEED_DEMO_USERS", &mut self.seed_demo_users),
-            ("CUSTSYNC_SECURE_COOKIES", &mut self.secure_cookies),
-        ] {
-            if let Some(value) = var(name) {
-                *target = match value.trim() {
-                    "true" | "1" => true,
-                    "false" | "0" => false,
-                    _ => {
-                        return Err(SettingsError::Env {
-                            name: name.to_string(),
-                            value,
-                            reason: "expected true or false".to_string(),
-                        });
-                    }
-                };
-            }
-        }
-        self.validate()
     }
 
     /// Settings that would stop the jobs from doing anything are refused.
@@ -268,75 +238,109 @@ impl Settings {
 mod tests {
     use super::*;
 
+    fn with_env(file: &str, variables: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        Settings::layered(file, "test.toml", |name| {
+            variables
+                .iter()
+                .find(|(variable, _)| *variable == name)
+                .map(|(_, value)| value.to_string())
+        })
+    }
+
     #[test]
     fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
-        let mut settings = Settings::from_toml("data_dir = \"/tmp/x\"\nmax_sync_retries = 5\n").unwrap();
+        let settings = with_env("data_dir = \"/tmp/x\"\nmax_sync_retries = 5\n", &[]).unwrap();
         assert_eq!(settings.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(settings.max_sync_retries, 5);
         assert_eq!(settings.sync_batch_size, Settings::default().sync_batch_size);
 
-        settings
-            .apply_env(|name| (name == "CUSTSYNC_MAX_SYNC_RETRIES").then(|| "7".to_string()))
-            .unwrap();
+        let settings = with_env("max_sync_retries = 5\n", &[("CUSTSYNC_MAX_SYNC_RETRIES", "7")]).unwrap();
         assert_eq!(settings.max_sync_retries, 7);
+    }
+
+    /// A field added to `Settings` can be set from the environment without
+    /// anyone listing it: each field is set here to a value of its own kind
+    /// that differs from its default.
+    #[test]
+    fn every_setting_can_be_overridden_from_the_environment() {
+        let defaults = serde_json::to_value(Settings::default()).unwrap();
+        let names = Settings::names();
+        assert!(
+            names.len() >= 17 && names.contains(&"admin_password".to_string()),
+            "{names:?}"
+        );
+        for name in names {
+            let (text, expected) = match &defaults[&name] {
+                serde_json::Value::Bool(on) => ((!on).to_string(), serde_json::json!(!on)),
+                serde_json::Value::Number(number) => {
+                    let other = number.as_u64().unwrap_or(0) + 7;
+                    (other.to_string(), serde_json::json!(other))
+                }
+                _ => (
+                    "a long enough value 0042".to_string(),
+                    serde_json::json!("a long enough value 0042"),
+                ),
+            };
+            let variable = format!("CUSTSYNC_{}", name.to_uppercase());
+            let settings =
+                with_env("", &[(&variable, &text)]).unwrap_or_else(|error| panic!("{variable}: {error}"));
+            let got = serde_json::to_value(&settings).unwrap();
+            assert_eq!(got[&name], expected, "{variable}={text}");
+        }
     }
 
     #[test]
     fn unknown_settings_and_bad_numbers_are_reported() {
-        assert!(Settings::from_toml("data_dri = \"x\"").is_err());
-        let error = Settings::default()
-            .apply_env(|name| (name == "CUSTSYNC_SYNC_BATCH_SIZE").then(|| "many".to_string()))
-            .unwrap_err();
-        assert!(error.to_string().contains("CUSTSYNC_SYNC_BATCH_SIZE"));
+        let error = with_env("data_dri = \"x\"", &[]).unwrap_err();
+        assert!(error.to_string().contains("data_dri"), "{error}");
+        let error = with_env("", &[("CUSTSYNC_SYNC_BATCH_SIZE", "many")]).unwrap_err();
+        assert!(error.to_string().contains("sync_batch_size"), "{error}");
     }
 
     #[test]
     fn settings_that_would_stop_the_jobs_are_refused() {
-        let error = Settings::default()
-            .apply_env(|name| (name == "CUSTSYNC_JOB_LEASE_SECONDS").then(|| "0".to_string()))
-            .unwrap_err();
+        let error = with_env("", &[("CUSTSYNC_JOB_LEASE_SECONDS", "0")]).unwrap_err();
         assert_eq!(
             error.to_string(),
             "setting job_lease_seconds is not valid: must be at least 1"
         );
-        let from_file = Settings::from_toml("sync_batch_size = 0").unwrap();
-        assert!(from_file.validate().is_err());
+        assert!(with_env("sync_batch_size = 0", &[]).is_err());
     }
 
     #[test]
     fn booleans_come_from_the_environment_too() {
-        let mut settings = Settings::default();
-        settings
-            .apply_env(|name| (name == "CUSTSYNC_REQUIRE_UNIQUE_EMAIL").then(|| "false".to_string()))
-            .unwrap();
+        let settings = with_env("", &[("CUSTSYNC_REQUIRE_UNIQUE_EMAIL", "false")]).unwrap();
         assert!(!settings.require_unique_email);
-        assert!(
-            settings
-                .apply_env(|name| (name == "CUSTSYNC_REQUIRE_UNIQUE_EMAIL").then(|| "maybe".to_string()))
-                .is_err()
-        );
+        assert!(with_env("", &[("CUSTSYNC_REQUIRE_UNIQUE_EMAIL", "maybe")]).is_err());
     }
 
     #[test]
-    fn the_admin_password_setting_is_checked_and_never_shown() {
-        let mut settings = Settings::default();
-        settings
-            .apply_env(|name| (name == "CUSTSYNC_ADMIN_PASSWORD").then(|| "a long secret phrase".to_string()))
-            .unwrap();
+    fn the_admin_password_setting_is_checked_kept_as_typed_and_never_shown() {
+        let settings = with_env("", &[("CUSTSYNC_ADMIN_PASSWORD", "a long secret phrase")]).unwrap();
         assert_eq!(
             settings.admin_password.as_ref().map(Password::expose),
             Some("a long secret phrase")
         );
         assert!(!format!("{settings:?}").contains("secret"));
-        let error = Settings::default()
-            .apply_env(|name| (name == "CUSTSYNC_ADMIN_PASSWORD").then(|| "short".to_string()))
-            .unwrap_err();
+        let digits = with_env("", &[("CUSTSYNC_ADMIN_PASSWORD", "000123456789")]).unwrap();
+        assert_eq!(
+            digits.admin_password.as_ref().map(Password::expose),
+            Some("000123456789"),
+            "a password of digits keeps its leading zeros"
+        );
+        let error = with_env("", &[("CUSTSYNC_ADMIN_PASSWORD", "short")]).unwrap_err();
         assert!(error.to_string().contains("admin_password"));
+    }
+
+    #[test]
+    fn other_custsync_variables_are_not_settings() {
+        let settings = with_env("", &[("CUSTSYNC_CONFIG", "other.toml"), ("CUSTSYNC_KILLS", "10")]).unwrap();
+        assert_eq!(settings, Settings::default());
     }
 
     #[test]
     fn the_shipped_leptos_toml_is_valid() {
         let text = include_str!("../../Leptos.toml");
-        assert!(Settings::from_toml(text).is_ok());
+        assert!(with_env(text, &[]).is_ok());
     }
 }
