@@ -178,7 +178,8 @@ fn floor_of(module: &str) -> usize {
 
 /// Every module of `src/` but the crate root and the binary, with the
 /// modules it imports through `crate::` paths outside its tests. A module
-/// importing its own parent or child is not counted: they are one room.
+/// importing its own parent or child on its floor is not counted: they are
+/// one room.
 fn read_modules() -> BTreeMap<String, Module> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let files = rust_files(&root);
@@ -193,10 +194,11 @@ fn read_modules() -> BTreeMap<String, Module> {
             .into_iter()
             .filter_map(|(path, line)| {
                 let target = closest_module(&names, &path)?;
-                let related = target == name
-                    || name.starts_with(&format!("{target}::"))
-                    || target.starts_with(&format!("{name}::"));
-                (!related).then_some((target, line))
+                let one_room = target == name
+                    || ((name.starts_with(&format!("{target}::"))
+                        || target.starts_with(&format!("{name}::")))
+                        && floor_of(&name) == floor_of(&target));
+                (!one_room).then_some((target, line))
             })
             .collect();
         let imports = imports

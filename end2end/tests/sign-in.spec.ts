@@ -18,6 +18,8 @@ test("a visitor is sent to Sign in, told what is wrong, and brought back to the 
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/hq\/customer-synchronization-status\?status=failed$/);
+  // Signing in loads the page anew: its buttons work once it has hydrated.
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Customer synchronization status");
   await expect(page.getByText("Signed in as Alicia Thomber (admin)")).toBeVisible();
   await expect(page.getByRole("navigation", { name: "HQ" })).toBeVisible();
