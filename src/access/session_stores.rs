@@ -66,17 +66,13 @@ impl SessionStores {
 
     /// Ends every session `user_name` signed in with on this channel
     /// database; how many there were.
-    pub async fn end_sessions_of(
-        &self,
-        channel: &ChannelDb,
-        user_name: &str,
-    ) -> Result<usize, SessionStoreError> {
-        let ids = channel.user_session_ids(user_name).await?;
+    pub async fn end_sessions_of(&self, user_name: &str) -> Result<usize, SessionStoreError> {
+        let ids = self.channel.user_session_ids(user_name).await?;
         for id in ids.iter().filter_map(|id| Id::from_str(id).ok()) {
             self.cache.delete(&id).await?;
             self.table.delete(&id).await?;
         }
-        channel.forget_user_sessions(user_name).await?;
+        self.channel.forget_user_sessions(user_name).await?;
         Ok(ids.len())
     }
 

@@ -53,7 +53,7 @@ pub async fn sign_out_everywhere(user_name: String) -> Result<String, AppError> 
         let user = existing_user(&backend, &user_name).await?;
         let ended = backend
             .sessions
-            .end_sessions_of(&backend.channel, &user_name)
+            .end_sessions_of(&user_name)
             .await
             .map_err(internal)?;
         tracing::info!(user = %user_name, ended, "signed out everywhere");
@@ -96,7 +96,7 @@ pub async fn change_user_access(user_name: String, role: String, store: String) 
         }
         let ended = backend
             .sessions
-            .end_sessions_of(&backend.channel, &user_name)
+            .end_sessions_of(&user_name)
             .await
             .map_err(internal)?;
         tracing::info!(user = %user_name, role = role.name(), ?store, ended, "role or store changed");
