@@ -91,8 +91,8 @@ pub fn check_length(what: &str, value: &str, max: usize) -> Result<(), AppError>
     Ok(())
 }
 
-impl From<crate::access::Denied> for AppError {
-    fn from(denied: crate::access::Denied) -> Self {
+impl From<crate::domain::access::Denied> for AppError {
+    fn from(denied: crate::domain::access::Denied) -> Self {
         AppError::Forbidden(denied.to_string())
     }
 }

@@ -4,23 +4,20 @@
 //! (README, "Code map"; `tests/architecture.rs` checks it): `domain` (plain
 //! types and rules, shared by server and browser, with `error` and `wire`,
 //! what crosses the wire), `storage` (every SQL statement), `services` (the
-//! channel, CDX, the sync, the jobs), `api` (what every server function does
-//! around its work), `views` (the pages and their server functions) and
-//! `server` (the start-up). `access` holds the roles (domain) and the
-//! sessions and sign-in limits at their own floors.
+//! channel, CDX, the sync, the jobs, sign-in), `api` (the server functions),
+//! `views` (the pages, which reach the rest through the server functions)
+//! and `server` (the start-up).
 
 // The release WASM build computes the layout of the deepest page views
 // (the customer editor) past the default limit of 128.
 #![recursion_limit = "256"]
 
-pub mod access;
+pub mod api;
 pub mod domain;
 pub mod error;
 pub mod views;
 pub mod wire;
 
-#[cfg(feature = "ssr")]
-pub mod api;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

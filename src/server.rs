@@ -10,8 +10,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
-use crate::access::sessions::{guard_pages, refuse_cross_site_requests};
 use crate::api::app_state::AppState;
+use crate::api::sessions::{guard_pages, refuse_cross_site_requests};
 use crate::services::backend::{Backend, StartError};
 use crate::services::settings::{Settings, SettingsError};
 use crate::views::app::{App, shell};
@@ -82,7 +82,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route(
             &format!("{}.csv", crate::views::hq::sync_status::PATH),
-            axum::routing::get(crate::views::hq::sync_status::export::export_csv),
+            axum::routing::get(crate::api::hq::sync_status_export::export_csv),
         )
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();

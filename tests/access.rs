@@ -10,17 +10,17 @@ use std::collections::HashSet;
 
 use common::calls::{Db, USERS, calls, cookies, customer};
 use common::http::{FORM, JSON, WebApp};
-use custsync::access::passwords::password_matches;
+use custsync::api::channel_customers::{CreateCustomer, FindChannelCustomer, MyProfileKey};
+use custsync::api::hq::customers::HqCustomers;
+use custsync::api::hq::realtime_calls::SetHqUnreachable;
+use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere};
+use custsync::api::pos::{PosRegisters, SetRegisterOffline};
+use custsync::api::sign_in::{CurrentUser, SignIn, SignOut};
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::registers::Origin;
+use custsync::services::access::passwords::password_matches;
 use custsync::services::channel_customers::create_customer;
-use custsync::views::customer_page::{CreateCustomer, FindChannelCustomer, MyProfileKey};
-use custsync::views::hq::customers::HqCustomers;
-use custsync::views::hq::realtime_calls::SetHqUnreachable;
-use custsync::views::hq::users::{ChangeUserAccess, SignOutEverywhere};
-use custsync::views::pos::{PosRegisters, SetRegisterOffline};
-use custsync::views::sign_in::{CurrentUser, SignIn, SignOut};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 
@@ -409,13 +409,13 @@ async fn the_sign_in_boxes_take_as_many_characters_as_the_server() {
         let tag_end = start + page.body[start..].find('>').expect("its end");
         page.body[tag_start..tag_end].to_string()
     };
-    let max = custsync::access::MAX_PASSWORD;
+    let max = custsync::domain::access::MAX_PASSWORD;
     assert!(
         input("password").contains(&format!("maxlength=\"{max}\"")),
         "{}",
         input("password")
     );
-    let max = custsync::access::MAX_USER_NAME;
+    let max = custsync::domain::access::MAX_USER_NAME;
     assert!(
         input("user_name").contains(&format!("maxlength=\"{max}\"")),
         "{}",
@@ -439,7 +439,7 @@ async fn hq_not_asked_for_demo_users(
 
 async fn admin_hash(backend: &custsync::services::backend::Backend) -> String {
     let admin = backend.hq.find_user("admin").await.unwrap().expect("one admin");
-    assert_eq!(admin.user.role, custsync::access::Role::Admin);
+    assert_eq!(admin.user.role, custsync::domain::access::Role::Admin);
     admin.password_hash
 }
 

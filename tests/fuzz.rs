@@ -6,9 +6,9 @@ mod common;
 use axum::http::StatusCode;
 use common::calls::{USERS, calls, cookies};
 use common::http::{FORM, JSON, WebApp};
+use custsync::api::hq::jobs::RunJob;
+use custsync::api::sign_in::SignIn;
 use custsync::domain::jobs::Job;
-use custsync::views::hq::job_panel::RunJob;
-use custsync::views::sign_in::SignIn;
 use leptos::server_fn::ServerFn;
 
 /// Payloads per server function; with about forty functions, a few thousand.

@@ -8,11 +8,12 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use common::tcp::{connect, post, serve, sign_in};
+use common::client::{connect, post, sign_in};
+use common::http::serve;
+use custsync::api::channel_customers::CreateCustomer;
 use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
 use custsync::domain::operation::OperationId;
 use custsync::storage::hq_db::DEMO_PASSWORD;
-use custsync::views::customer_page::CreateCustomer;
 use leptos::server_fn::ServerFn;
 
 const CLIENTS: usize = 32;

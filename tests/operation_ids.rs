@@ -7,6 +7,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::http::{JSON, WebApp};
+use custsync::api::channel_customers::{AddCustomerAddress, CreateCustomer, EditCustomer};
 use custsync::domain::customer::{AddressDraft, CreatedHow, CustomerDraft};
 use custsync::domain::features::Feature;
 use custsync::domain::jobs::Job;
@@ -15,7 +16,6 @@ use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
 use custsync::services::channel_customers::{CustomerError, add_address, create_customer, edit_customer};
 use custsync::services::feature_management::change_feature;
-use custsync::views::customer_page::{AddCustomerAddress, CreateCustomer, EditCustomer};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 

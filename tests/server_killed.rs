@@ -17,11 +17,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::tcp::{Connection, connect, post, sign_in};
+use common::client::{Connection, connect, post, sign_in};
+use custsync::api::channel_customers::CreateCustomer;
 use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
 use custsync::domain::operation::OperationId;
 use custsync::storage::hq_db::DEMO_PASSWORD;
-use custsync::views::customer_page::CreateCustomer;
 use leptos::server_fn::ServerFn;
 use sqlx::{Connection as _, SqliteConnection};
 

@@ -7,7 +7,8 @@ mod common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use common::tcp::{connect_from, serve, sign_in};
+use common::client::{connect_from, sign_in};
+use common::http::serve;
 use custsync::storage::hq_db::DEMO_PASSWORD;
 
 /// Tries to sign in as `user_name` from `from`; the reply, if any.
@@ -16,7 +17,7 @@ async fn sign_in_from(
     from: [u8; 4],
     user_name: &str,
     password: &str,
-) -> Option<common::tcp::Reply> {
+) -> Option<common::client::Reply> {
     let mut connection = connect_from(from.into(), addr).await.ok()?;
     sign_in(&mut connection, user_name, password).await.ok()
 }

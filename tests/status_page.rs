@@ -432,7 +432,7 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
 async fn a_day_out_of_the_calendar_is_answered_beside_its_field_not_with_an_empty_list() {
     use axum::http::StatusCode;
     use common::http::{JSON, WebApp};
-    use custsync::views::hq::sync_status::api::LoadStatusPage;
+    use custsync::api::hq::sync_status::LoadStatusPage;
     use leptos::server_fn::ServerFn;
 
     let app = WebApp::start().await;

@@ -8,19 +8,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use custsync::api::app_state::AppState;
+use custsync::api::channel_customers::CreateCustomer;
 use custsync::domain::operation::OperationId;
 use custsync::services::backend::Backend;
 use custsync::services::settings::Settings;
 use custsync::storage::hq_db::DEMO_PASSWORD;
-use custsync::views::customer_page::CreateCustomer;
-use custsync::views::sign_in::SignIn;
 use leptos::server_fn::ServerFn;
 use tempfile::TempDir;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
+use crate::client::{self, post};
 use crate::report::{Figure, percentile};
 use crate::{Options, baseline, data};
+
+const JSON: &str = "application/json";
 
 /// One load run: what every client saw.
 struct LoadRun {
@@ -155,18 +155,18 @@ async fn client_loop(
         .to_string();
         n += 1;
         let started = Instant::now();
-        let status = match connection.as_mut() {
-            Some(stream) => post(stream, CreateCustomer::PATH, &body, &cookie).await,
-            None => match TcpStream::connect(addr).await {
-                Ok(stream) => {
-                    let stream = connection.insert(BufReader::new(stream));
-                    post(stream, CreateCustomer::PATH, &body, &cookie).await
+        let reply = match connection.as_mut() {
+            Some(open) => post(open, CreateCustomer::PATH, JSON, &cookie, &body).await,
+            None => match client::connect(addr).await {
+                Ok(open) => {
+                    let open = connection.insert(open);
+                    post(open, CreateCustomer::PATH, JSON, &cookie, &body).await
                 }
                 Err(error) => Err(error),
             },
         };
         seen.latencies.push(started.elapsed());
-        match status.map(|answer| answer.status) {
+        match reply.map(|reply| reply.status) {
             Ok(200) => seen.created += 1,
             Ok(_) => seen.errors += 1,
             Err(_) => {
@@ -181,125 +181,12 @@ async fn client_loop(
 /// Signs in as one of the demo users; returns the session cookie to send.
 pub async fn sign_in(addr: SocketAddr, user_name: &str) -> Result<String, String> {
     let text = |error: std::io::Error| error.to_string();
-    let mut stream = BufReader::new(TcpStream::connect(addr).await.map_err(text)?);
-    let body = format!("user_name={user_name}&password={DEMO_PASSWORD}");
-    let request = format!(
-        "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Accept: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        SignIn::PATH,
-        body.len()
-    );
-    let answer = exchange(&mut stream, &request).await.map_err(text)?;
-    match (answer.status, answer.session_cookie) {
+    let mut connection = client::connect(addr).await.map_err(text)?;
+    let reply = client::sign_in(&mut connection, user_name, DEMO_PASSWORD)
+        .await
+        .map_err(text)?;
+    match (reply.status, reply.cookie) {
         (200, Some(cookie)) => Ok(cookie),
         (status, _) => Err(format!("signing in as {user_name} answered {status}")),
     }
-}
-
-/// Posts a JSON body over a keep-alive HTTP/1.1 connection and reads the
-/// whole answer.
-async fn post(
-    stream: &mut BufReader<TcpStream>,
-    path: &str,
-    body: &str,
-    cookie: &str,
-) -> std::io::Result<Answer> {
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Accept: application/json\r\nCookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    exchange(stream, &request).await
-}
-
-/// Gets a page as a browser would, on `connection` (opened when none), and
-/// reads the whole streamed answer; returns its status.
-pub async fn get(
-    addr: SocketAddr,
-    connection: &mut Option<BufReader<TcpStream>>,
-    path: &str,
-    cookie: &str,
-) -> std::io::Result<u16> {
-    let stream = match connection {
-        Some(stream) => stream,
-        None => connection.insert(BufReader::new(TcpStream::connect(addr).await?)),
-    };
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\nCookie: {cookie}\r\n\r\n");
-    exchange(stream, &request).await.map(|answer| answer.status)
-}
-
-/// What an exchange read of an answer: its status, and the session cookie
-/// it set, if any.
-struct Answer {
-    status: u16,
-    session_cookie: Option<String>,
-}
-
-async fn exchange(stream: &mut BufReader<TcpStream>, request: &str) -> std::io::Result<Answer> {
-    stream.get_mut().write_all(request.as_bytes()).await?;
-    let mut line = String::new();
-    stream.read_line(&mut line).await?;
-    let status = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| invalid(format!("no status line in {line:?}")))?;
-    let mut length = 0;
-    let mut chunked = false;
-    let mut session_cookie = None;
-    loop {
-        line.clear();
-        if stream.read_line(&mut line).await? == 0 {
-            return Err(invalid("connection closed in the headers".to_string()));
-        }
-        if line == "\r\n" {
-            break;
-        }
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value
-                .trim()
-                .parse()
-                .map_err(|_| invalid(format!("bad length {value:?}")))?;
-        } else if name.eq_ignore_ascii_case("set-cookie") {
-            session_cookie = value.trim().split(';').next().map(str::to_string);
-        } else if name.eq_ignore_ascii_case("transfer-encoding")
-            && value.trim().eq_ignore_ascii_case("chunked")
-        {
-            chunked = true;
-        }
-    }
-    if chunked {
-        read_chunks(stream).await?;
-    } else {
-        let mut answer = vec![0; length];
-        stream.read_exact(&mut answer).await?;
-    }
-    Ok(Answer {
-        status,
-        session_cookie,
-    })
-}
-
-/// Reads a chunked body to its last, empty chunk.
-async fn read_chunks(stream: &mut BufReader<TcpStream>) -> std::io::Result<()> {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        stream.read_line(&mut line).await?;
-        let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
-            .map_err(|_| invalid(format!("bad chunk size {line:?}")))?;
-        let mut chunk = vec![0; size + 2];
-        stream.read_exact(&mut chunk).await?;
-        if size == 0 {
-            return Ok(());
-        }
-    }
-}
-
-fn invalid(message: String) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, message)
 }

@@ -7,6 +7,10 @@
 //! report to a temporary file: `make test` runs it so the benchmark cannot rot.
 
 mod baseline;
+// The tests' HTTP client, shared so that both measure the same way.
+#[path = "../../tests/common/client.rs"]
+#[allow(dead_code, reason = "the tests use the parts the bench does not")]
+mod client;
 mod data;
 mod http_load;
 mod machine;

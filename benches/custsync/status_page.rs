@@ -10,7 +10,8 @@ use custsync::storage::hq_db::PreparedUpload;
 use tempfile::TempDir;
 
 use crate::baseline::{self, text};
-use crate::http_load::{get, serve, sign_in};
+use crate::client;
+use crate::http_load::{serve, sign_in};
 use crate::report::{Figure, percentile};
 use crate::{Options, data};
 
@@ -63,10 +64,13 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
     let mut raw = Vec::new();
     for _ in 0..options.runs {
         let mut latencies = Vec::with_capacity(requests);
-        let mut connection = None;
+        let mut connection = client::connect(addr).await.map_err(text)?;
         for _ in 0..requests {
             let started = Instant::now();
-            let status = get(addr, &mut connection, &path, &cookie).await.map_err(text)?;
+            let status = client::get(&mut connection, &path, &cookie)
+                .await
+                .map_err(text)?
+                .status;
             if status != 200 {
                 return Err(format!("the status page answered {status}"));
             }
@@ -112,7 +116,10 @@ async fn export_everything(addr: std::net::SocketAddr, cookie: &str) -> Result<(
     let before = crate::machine::process_memory_mb("VmRSS")?;
     crate::machine::reset_peak_memory()?;
     let started = Instant::now();
-    let status = get(addr, &mut None, &path, cookie).await.map_err(text)?;
+    let mut connection = client::connect(addr).await.map_err(text)?;
+    let (status, _) = client::download(&mut connection, &path, cookie)
+        .await
+        .map_err(text)?;
     if status != 200 {
         return Err(format!("the CSV export answered {status}"));
     }

@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::ConnectInfo;
 use leptos::prelude::use_context;
 
-use crate::access::{Access, SignedInUser};
+use crate::domain::access::{Access, SignedInUser};
 use crate::error::{AppError, internal, set_status};
 use crate::services::backend::Backend;
 use crate::services::channel_customers::CustomerError;
@@ -21,7 +21,7 @@ pub async fn authorize(access: Access<'_>) -> Result<Backend, AppError> {
 
 /// As `authorize`, with the user, for the calls that act on their behalf.
 pub async fn authorize_user(access: Access<'_>) -> Result<(Backend, SignedInUser), AppError> {
-    let user = crate::access::sessions::require(access).await?;
+    let user = crate::api::sessions::require(access).await?;
     Ok((backend()?, user))
 }
 

@@ -3,6 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A switch's state as the pages and their messages name it.
+pub fn on_off(value: bool) -> &'static str {
+    if value { "On" } else { "Off" }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct FeatureRow {

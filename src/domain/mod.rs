@@ -2,6 +2,7 @@
 //! shared by the server and the browser, without I/O. Every other floor
 //! builds on it (README, "Code map").
 
+pub mod access;
 pub mod configuration;
 pub mod customer;
 pub mod diagnosis;

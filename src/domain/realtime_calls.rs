@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The operations and the outcomes the list can be filtered by.
+pub const OPERATIONS: [&str; 3] = ["Create customer", "Update customer", "Add address"];
+pub const OUTCOMES: [&str; 3] = ["Succeeded", "Failed", "Staged asynchronously"];
+
 /// The list's filters, as the URL carries them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallFilter {

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::access::passwords::{HashError, hash_password};
-use crate::access::session_stores::SessionStores;
-use crate::access::sign_in_limits::SignInLimits;
-use crate::access::{Role, SignedInUser};
+use crate::domain::access::{Role, SignedInUser};
 use crate::domain::jobs::Job;
+use crate::services::access::passwords::{HashError, hash_password};
+use crate::services::access::session_stores::SessionStores;
+use crate::services::access::sign_in_limits::SignInLimits;
 use crate::services::channel_config::ChannelConfigCache;
 use crate::services::channel_customers::ChannelSide;
 use crate::services::jobs::{JobError, JobRunner};

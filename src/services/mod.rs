@@ -3,6 +3,7 @@
 //! the settings they start with. Each has its own error and knows nothing of
 //! HTTP.
 
+pub mod access;
 pub mod backend;
 pub mod cdx;
 pub mod channel_config;

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use config::{Config, ConfigError, File, FileFormat};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::access::MAX_PASSWORD;
+use crate::domain::access::MAX_PASSWORD;
 
 /// The fewest characters the first admin's password setting may have.
 pub const MIN_ADMIN_PASSWORD: usize = 12;

@@ -6,10 +6,11 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
-use crate::access::{Role, SignedInUser, may_open, sign_in_url};
+use crate::api::sign_in::current_user;
+use crate::domain::access::{Role, SignedInUser, may_open, sign_in_url};
 use crate::error::AppError;
 use crate::views::outbox::{WaitingCount, stored_count};
-use crate::views::sign_in::{SessionControls, SignInPage, current_user};
+use crate::views::sign_in::{SessionControls, SignInPage};
 
 use crate::views::ecommerce::{MyProfilePage, SignUpPage};
 use crate::views::hq::batch_jobs::BatchJobsPage;

@@ -1,5 +1,5 @@
-//! The pages, what they share, and the server functions each page calls
-//! (beside it, or in its own `api.rs`).
+//! The pages and what they share. They call the server functions of
+//! `crate::api`, and reach nothing below them.
 
 pub mod app;
 pub mod customer_display;

@@ -5,95 +5,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::access::{MAX_PASSWORD, MAX_USER_NAME, SignedInUser, landing_page};
-use crate::error::{AppError, FieldErrors};
+use crate::api::sign_in::{sign_in, sign_out};
+use crate::domain::access::{MAX_PASSWORD, MAX_USER_NAME, SignedInUser, landing_page};
+use crate::error::AppError;
 use crate::views::ui::ErrorNote;
 use crate::views::ui::InputField;
-
-/// Checks the user name and password against HQ's users and starts a new
-/// session. A wrong name and a wrong password get the same answer, after
-/// the same work, so the answer does not tell which names exist.
-#[server(output = crate::wire::JsonText)]
-pub async fn sign_in(user_name: String, password: String) -> Result<SignedInUser, AppError> {
-    use crate::access::passwords::{UNKNOWN_USER_HASH, check_password};
-    use crate::access::sessions::{current_session, start_session};
-    use crate::api::respond::{backend_for_sign_in, client_address, respond};
-    use crate::error::internal;
-    let result = async {
-        let user_name = user_name.trim().to_string();
-        check_credentials_shape(&user_name, &password)?;
-        let backend = backend_for_sign_in()?;
-        let limits = &backend.sign_in_limits;
-        let _waiting = limits
-            .admit(client_address().await, &user_name)
-            .map_err(|refusal| AppError::TooMany {
-                message: refusal.message(),
-                retry_after_seconds: refusal.retry_after().as_secs().max(1),
-            })?;
-        let stored = backend.hq.find_user(&user_name).await.map_err(internal)?;
-        let hash = stored
-            .as_ref()
-            .map_or(UNKNOWN_USER_HASH, |stored| stored.password_hash.as_str())
-            .to_string();
-        let matches = check_password(password, hash).await.map_err(internal)?;
-        let user = match stored {
-            Some(stored) if matches => stored.user,
-            _ => {
-                limits.failed(&user_name);
-                let mut errors = FieldErrors::default();
-                errors.add("password", "The user name or the password is not right.");
-                return Err(AppError::Invalid(errors));
-            }
-        };
-        start_session(&current_session().await?, &user, &backend.channel).await?;
-        tracing::info!(user = %user.user_name, role = user.role.name(), "signed in");
-        Ok(user)
-    };
-    respond(result.await)
-}
-
-/// Each field filled, and no longer than it can be.
-pub fn check_credentials_shape(user_name: &str, password: &str) -> Result<(), AppError> {
-    let mut errors = FieldErrors::default();
-    if user_name.is_empty() {
-        errors.add("user_name", "Enter your user name.");
-    } else if user_name.chars().count() > MAX_USER_NAME {
-        errors.add(
-            "user_name",
-            format!("A user name has at most {MAX_USER_NAME} characters."),
-        );
-    }
-    if password.is_empty() {
-        errors.add("password", "Enter your password.");
-    } else if password.chars().count() > MAX_PASSWORD {
-        errors.add(
-            "password",
-            format!("A password has at most {MAX_PASSWORD} characters."),
-        );
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(errors))
-    }
-}
-
-#[server(output = crate::wire::JsonText)]
-pub async fn sign_out() -> Result<(), AppError> {
-    use crate::access::sessions::{current_session, end_session};
-    use crate::api::respond::respond;
-    let result = async { end_session(&current_session().await?).await };
-    respond(result.await)
-}
-
-/// Who is signed in on this browser, if anyone.
-#[server(output = crate::wire::JsonText)]
-pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
-    use crate::access::sessions::{current_session, signed_in_user};
-    use crate::api::respond::respond;
-    let result = async { signed_in_user(&current_session().await?).await };
-    respond(result.await)
-}
 
 /// Loads a whole page: after signing in or out every part of the app reads
 /// who is signed in afresh.
@@ -175,7 +91,7 @@ pub fn SessionControls(user: Option<SignedInUser>) -> impl IntoView {
     let leave = Action::new(|_: &()| sign_out());
     Effect::new(move |_| {
         if let Some(Ok(())) = leave.value().get() {
-            go_to(crate::access::SIGN_IN_PATH);
+            go_to(crate::domain::access::SIGN_IN_PATH);
         }
     });
     match user {
@@ -189,7 +105,7 @@ pub fn SessionControls(user: Option<SignedInUser>) -> impl IntoView {
         .into_any(),
         None => view! {
             <div class="session">
-                <a href=crate::access::SIGN_IN_PATH>"Sign in"</a>
+                <a href=crate::domain::access::SIGN_IN_PATH>"Sign in"</a>
             </div>
         }
         .into_any(),

@@ -1,25 +1,25 @@
 //! Every server function that needs a role, called with arguments it can
 //! act on, and who may call it.
 
-use custsync::domain::customer::{AddressDraft, CustomerDraft};
-use custsync::domain::operation::OperationId;
-use custsync::domain::status_page::StatusView;
-use custsync::views::customer_page::{
+use custsync::api::channel_customers::{
     AddCustomerAddress, ChannelMode, ChannelReference, CreateCustomer, EditCustomer, FindChannelCustomer,
     MyProfileKey,
 };
-use custsync::views::hq::customers::HqCustomers;
-use custsync::views::hq::feature_management::{FeatureManagement, SetFeature};
-use custsync::views::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncCustomerMode};
-use custsync::views::hq::job_panel::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
-use custsync::views::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
-use custsync::views::hq::sync_status::api::{
+use custsync::api::hq::customers::HqCustomers;
+use custsync::api::hq::feature_management::{FeatureManagement, SetFeature};
+use custsync::api::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncCustomerMode};
+use custsync::api::hq::jobs::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
+use custsync::api::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
+use custsync::api::hq::sync_status::{LoadOperationDetail, SaveOperation};
+use custsync::api::hq::sync_status::{
     LoadStatusPage, StatusPageChannels, SynchronizeAllFailed, SynchronizeOperations,
 };
-use custsync::views::hq::sync_status::detail_page::{LoadOperationDetail, SaveOperation};
-use custsync::views::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
-use custsync::views::hq::users::{ChangeUserAccess, SignOutEverywhere, UserAccounts};
-use custsync::views::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};
+use custsync::api::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
+use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere, UserAccounts};
+use custsync::api::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};
+use custsync::domain::customer::{AddressDraft, CustomerDraft};
+use custsync::domain::operation::OperationId;
+use custsync::domain::status_page::StatusView;
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 

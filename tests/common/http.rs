@@ -1,13 +1,15 @@
 //! The whole web app in the test process: the real router over a fresh
 //! backend, called as a browser or a script would, one request at a time.
 
+use std::net::SocketAddr;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use custsync::api::app_state::AppState;
+use custsync::api::sign_in::SignIn;
 use custsync::services::backend::Backend;
 use custsync::storage::hq_db::DEMO_PASSWORD;
-use custsync::views::sign_in::SignIn;
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
 use sqlx::{Connection, SqliteConnection};
@@ -175,4 +177,16 @@ async fn data_version(connection: &mut SqliteConnection) -> i64 {
         .fetch_one(connection)
         .await
         .expect("data_version")
+}
+
+/// Serves the app on a free local port, over real TCP.
+pub async fn serve(backend: custsync::services::backend::Backend) -> SocketAddr {
+    let app = router(backend);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let addr = listener.local_addr().expect("its address");
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
 }

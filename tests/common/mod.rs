@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 pub mod calls;
+pub mod client;
 pub mod http;
-pub mod tcp;
 
 use custsync::services::backend::Backend;
 use custsync::services::settings::Settings;

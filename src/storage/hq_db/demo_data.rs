@@ -4,7 +4,7 @@
 
 use super::sync_transaction::insert_customer;
 use super::{HqDb, HqDbError};
-use crate::access::{Role, SignedInUser};
+use crate::domain::access::{Role, SignedInUser};
 use crate::domain::customer::{AddressDraft, CustomerDraft};
 use crate::domain::features::Feature;
 

@@ -1,7 +1,7 @@
 //! The users who sign in, with their role, store and profile.
 
 use super::{HqDb, HqDbError};
-use crate::access::{Role, SignedInUser};
+use crate::domain::access::{Role, SignedInUser};
 
 /// A user as HQ keeps them: who they are, and their password's hash.
 #[derive(Debug, Clone)]

@@ -4,12 +4,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::channel_customers::{channel_reference, create_customer, my_profile_key};
 use crate::domain::customer::{CreatedCustomer, CustomerDraft};
 use crate::views::customer_display::CreatedConfirmation;
 use crate::views::customer_form::SignUpForm;
-use crate::views::customer_page::{
-    CustomerCard, OnlineStoreMode, channel_reference, create_customer, my_profile_key,
-};
+use crate::views::customer_page::{CustomerCard, OnlineStoreMode};
 use crate::views::outbox::new_operation_id;
 use crate::views::ui::loaded;
 

@@ -3,12 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::domain::configuration::ConfigChange;
+use crate::domain::configuration::{ConfigChange, on_off};
 use crate::views::ui::Time;
-
-pub fn on_off(value: bool) -> &'static str {
-    if value { "On" } else { "Off" }
-}
 
 #[component]
 pub fn ChangeHistory(changes: Vec<ConfigChange>) -> impl IntoView {

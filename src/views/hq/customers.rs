@@ -4,24 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::hq::customers::hq_customers;
 use crate::domain::hq_customers::HqCustomerRow;
-use crate::error::AppError;
 use crate::views::ui::{Time, loaded};
-
-#[cfg(feature = "ssr")]
-const LIST_LENGTH: u32 = 200;
-
-#[server(output = crate::wire::JsonText)]
-pub async fn hq_customers() -> Result<Vec<HqCustomerRow>, AppError> {
-    use crate::access::Access;
-    use crate::api::respond::{authorize, respond};
-    use crate::error::internal;
-    let result = async {
-        let backend = authorize(Access::Admin).await?;
-        backend.hq.customer_list(LIST_LENGTH).await.map_err(internal)
-    };
-    respond(result.await)
-}
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {

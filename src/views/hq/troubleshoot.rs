@@ -4,38 +4,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::job_panel::RunJobNow;
+use crate::api::hq::jobs::RunJobNow;
+use crate::api::hq::troubleshoot::{FlushChannelCache, troubleshoot};
 use crate::domain::diagnosis::Blocker;
 use crate::domain::operation::display_time;
 use crate::domain::troubleshoot::TroubleshootReport;
-use crate::error::AppError;
 use crate::views::ui::{ErrorNote, ServerForm, loaded};
-
-#[server(output = crate::wire::JsonText)]
-pub async fn troubleshoot() -> Result<TroubleshootReport, AppError> {
-    use crate::access::Access;
-    use crate::api::respond::{authorize, respond};
-    use crate::error::internal;
-    let result = async {
-        let backend = authorize(Access::Admin).await?;
-        crate::services::troubleshoot::report(&backend)
-            .await
-            .map_err(internal)
-    };
-    respond(result.await)
-}
-
-#[server(output = crate::wire::JsonText)]
-pub async fn flush_channel_cache() -> Result<(), AppError> {
-    use crate::access::Access;
-    use crate::api::respond::{authorize, respond};
-    let result = async {
-        let backend = authorize(Access::Admin).await?;
-        backend.config.flush().await;
-        Ok(())
-    };
-    respond(result.await)
-}
 
 #[component]
 pub fn TroubleshootPage() -> impl IntoView {

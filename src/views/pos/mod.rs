@@ -7,84 +7,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::api::channel_customers::{channel_mode, channel_reference};
+use crate::api::pos::{SetRegisterOffline, pos_registers, search_customers};
 use crate::domain::customer::CustomerSummary;
 use crate::domain::registers::RegisterOption;
-use crate::error::AppError;
 use crate::views::customer_display::{AccountCell, CreatedConfirmation};
 use crate::views::customer_form::{CustomerEditor, EditorMode, preload_editors};
-use crate::views::customer_page::{
-    CustomerCard, channel_mode, channel_reference, save_operation, start_register_outbox,
-};
+use crate::views::customer_page::{CustomerCard, save_operation, start_register_outbox};
 use crate::views::outbox::{Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id};
 use crate::views::ui::{ServerForm, loaded};
 use waiting::{WaitingPanel, preload_waiting_list};
-
-/// The registers of the signed-in cashier's store.
-#[server(output = crate::wire::JsonText)]
-pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
-    use crate::access::Access;
-    use crate::api::respond::{authorize_user, respond};
-    use crate::error::internal;
-    let result = async {
-        let (backend, cashier) = authorize_user(Access::Cashier).await?;
-        let registers = backend.channel.register_options().await.map_err(internal)?;
-        Ok(registers
-            .into_iter()
-            .filter(|register| Some(register.channel_id) == cashier.channel_id)
-            .collect())
-    };
-    respond(result.await)
-}
-
-#[server(output = crate::wire::JsonText)]
-pub async fn set_register_offline(register: String, offline: bool) -> Result<(), AppError> {
-    use crate::access::{Access, check};
-    use crate::api::respond::{authorize_user, respond};
-    use crate::domain::registers::{MAX_REGISTER_KEY, parse_register_key};
-    use crate::error::internal;
-    let result = async {
-        let (backend, cashier) = authorize_user(Access::Cashier).await?;
-        crate::error::check_length("A register", &register, MAX_REGISTER_KEY)?;
-        let (channel_id, register_number) = parse_register_key(&register)
-            .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
-        check(Some(&cashier), Access::Store(channel_id))?;
-        let channel = backend.channel;
-        if !channel
-            .register_exists(channel_id, register_number)
-            .await
-            .map_err(internal)?
-        {
-            return Err(AppError::NotFound(format!("There is no register {register}.")));
-        }
-        channel
-            .set_register_offline(channel_id, register_number, offline)
-            .await
-            .map_err(internal)
-    };
-    respond(result.await)
-}
-
-#[server(output = crate::wire::JsonText)]
-pub async fn search_customers(term: String) -> Result<Vec<CustomerSummary>, AppError> {
-    use crate::access::Access;
-    use crate::api::respond::{authorize, respond};
-    use crate::error::internal;
-    let result = async {
-        let backend = authorize(Access::Cashier).await?;
-        if term.trim().is_empty() {
-            return Ok(Vec::new());
-        }
-        if term.chars().count() > 100 {
-            return Err(AppError::BadRequest(
-                "A search term can have at most 100 characters.".to_string(),
-            ));
-        }
-        crate::services::channel_customers::search_customers(&backend.channel, &term)
-            .await
-            .map_err(internal)
-    };
-    respond(result.await)
-}
 
 /// The register's outbox, shared by the POS pages through their context,
 /// and sending what it keeps while the page is open. The code of the outbox

@@ -4,11 +4,12 @@
 
 use leptos::prelude::*;
 
+use crate::api::channel_customers::channel_reference;
 use crate::domain::customer::{ChangeOutcome, CreatedHow, CustomerDraft, ReferenceData, display_name};
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
 use crate::views::customer_form::{CustomerEditor, EditorMode};
-use crate::views::customer_page::{change_kept, channel_reference, save_operation};
+use crate::views::customer_page::{change_kept, save_operation};
 use crate::views::outbox::{
     Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_customer, new_operation_id,
 };

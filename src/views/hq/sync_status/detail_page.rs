@@ -3,85 +3,17 @@
 //! and Synchronize in place.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::PATH;
-use super::api::SynchronizeOperations;
-use crate::domain::customer::{CustomerDraft, display_name};
+use crate::api::hq::sync_status::{SaveOperation, SynchronizeOperations, load_operation_detail};
+use crate::domain::customer::display_name;
 use crate::domain::operation_detail::OperationDetail;
 use crate::domain::records::OperationKind;
-use crate::error::AppError;
 use crate::views::customer_form::{CustomerEditor, EditorMode};
 use crate::views::customer_page::AddressTable;
 use crate::views::ui::{ActionAnswer, StatusBadge, Time, loaded};
-
-#[server(output = crate::wire::JsonText)]
-pub async fn load_operation_detail(operation_id: String) -> Result<OperationDetail, AppError> {
-    use crate::access::Access;
-    use crate::api::respond::{authorize, respond};
-    use crate::error::internal;
-    let result = async {
-        let backend = authorize(Access::Admin).await?;
-        crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
-        crate::services::cdx::operation_detail(&backend.channel, &backend.hq, &operation_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::NotFound(format!("There is no operation {operation_id}.")))
-    };
-    respond(result.await)
-}
-
-/// Save: checks the corrected customer with the POS's rules and stores it
-/// in HQ's staged rows, recording who changed what.
-#[server(input = Json, output = crate::wire::JsonText)]
-pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Result<String, AppError> {
-    use crate::access::Access;
-    use crate::api::respond::{authorize_user, respond};
-    use crate::domain::customer::{ReferenceData, validate_customer};
-    use crate::domain::operation_detail::describe_changes;
-    use crate::error::internal;
-    let result = async {
-        let (backend, admin) = authorize_user(Access::Admin).await?;
-        crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
-        let current = backend
-            .hq
-            .uploaded_operation(&operation_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::NotFound(format!("Operation {operation_id} is not in HQ yet.")))?;
-        if current.kind == OperationKind::AddAddress {
-            return Err(AppError::Refused(
-                "An address addition cannot be edited here; correct the customer in the POS.".to_string(),
-            ));
-        }
-        let reference = ReferenceData {
-            customer_groups: backend.hq.customer_group_options().await.map_err(internal)?,
-            default_customer_group: current.customer.customer_group.clone(),
-        };
-        let valid = validate_customer(&draft, &reference, false).map_err(AppError::Invalid)?;
-        let changes = describe_changes(&current.customer, valid.get());
-        if changes.is_empty() {
-            return Ok("Nothing changed.".to_string());
-        }
-        let saved = backend
-            .hq
-            .save_operation_edit(&operation_id, &valid, &admin.display_name, &changes.join("\n"))
-            .await
-            .map_err(internal)?;
-        if !saved {
-            return Err(AppError::Refused(
-                "This operation is synced already, so it can no longer be edited.".to_string(),
-            ));
-        }
-        Ok(format!(
-            "Saved ({}). Synchronize to apply it.",
-            changes.join("; ")
-        ))
-    };
-    respond(result.await)
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LastAction {

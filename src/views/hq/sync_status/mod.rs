@@ -4,10 +4,7 @@
 //! pages, Synchronize for the chosen or all failed operations, CSV export,
 //! and a list that follows a running batch on its own.
 
-pub mod api;
 pub mod detail_page;
-#[cfg(feature = "ssr")]
-pub mod export;
 pub mod page;
 
 pub const PATH: &str = "/hq/customer-synchronization-status";

@@ -10,7 +10,9 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::PATH;
-use super::api::{SynchronizeAllFailed, SynchronizeOperations, load_status_page, status_page_channels};
+use crate::api::hq::sync_status::{
+    SynchronizeAllFailed, SynchronizeOperations, load_status_page, status_page_channels,
+};
 use crate::domain::operation::OperationStatus;
 use crate::domain::records::OperationKind;
 use crate::domain::status_page::{self, ChannelOption, Cursor, StatusPage, StatusRow, StatusView};

@@ -1,17 +1,20 @@
-//! The status page's server functions: a page of operations, the channels
-//! to filter by, and Synchronize for the chosen or all failed operations.
+//! The Customer synchronization status page's server functions: a page of
+//! operations, the channels to filter by, Synchronize for the chosen or all
+//! failed operations, and one operation's detail with its Save.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+use crate::domain::customer::CustomerDraft;
 use crate::domain::jobs::RunCounts;
+use crate::domain::operation_detail::OperationDetail;
 use crate::domain::status_page::{ChannelOption, StatusPage, StatusView};
 use crate::error::AppError;
 
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> {
-    use crate::access::Access;
     use crate::api::respond::{authorize, respond};
+    use crate::domain::access::Access;
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
@@ -30,8 +33,8 @@ pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> 
 
 #[server(output = crate::wire::JsonText)]
 pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
-    use crate::access::Access;
     use crate::api::respond::{authorize, respond};
+    use crate::domain::access::Access;
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
@@ -54,8 +57,8 @@ const MAX_SELECTED: usize = 1_000;
 /// Synchronize for the operations the admin chose.
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String, AppError> {
-    use crate::access::Access;
     use crate::api::respond::{authorize_user, respond};
+    use crate::domain::access::Access;
     use crate::error::internal;
     use crate::error::{MAX_KEY, check_length};
     let result = async {
@@ -89,8 +92,8 @@ pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String
 /// "Synchronize all failed" for the view's filters.
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError> {
-    use crate::access::Access;
     use crate::api::respond::{authorize_user, respond};
+    use crate::domain::access::Access;
     use crate::error::internal;
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
@@ -143,6 +146,73 @@ pub fn synchronize_summary(requested: usize, counts: RunCounts) -> String {
         ));
     }
     summary
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn load_operation_detail(operation_id: String) -> Result<OperationDetail, AppError> {
+    use crate::api::respond::{authorize, respond};
+    use crate::domain::access::Access;
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
+        crate::services::cdx::operation_detail(&backend.channel, &backend.hq, &operation_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound(format!("There is no operation {operation_id}.")))
+    };
+    respond(result.await)
+}
+
+/// Save: checks the corrected customer with the POS's rules and stores it
+/// in HQ's staged rows, recording who changed what.
+#[server(input = Json, output = crate::wire::JsonText)]
+pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Result<String, AppError> {
+    use crate::api::respond::{authorize_user, respond};
+    use crate::domain::access::Access;
+    use crate::domain::customer::{ReferenceData, validate_customer};
+    use crate::domain::operation_detail::describe_changes;
+    use crate::domain::records::OperationKind;
+    use crate::error::internal;
+    let result = async {
+        let (backend, admin) = authorize_user(Access::Admin).await?;
+        crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
+        let current = backend
+            .hq
+            .uploaded_operation(&operation_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound(format!("Operation {operation_id} is not in HQ yet.")))?;
+        if current.kind == OperationKind::AddAddress {
+            return Err(AppError::Refused(
+                "An address addition cannot be edited here; correct the customer in the POS.".to_string(),
+            ));
+        }
+        let reference = ReferenceData {
+            customer_groups: backend.hq.customer_group_options().await.map_err(internal)?,
+            default_customer_group: current.customer.customer_group.clone(),
+        };
+        let valid = validate_customer(&draft, &reference, false).map_err(AppError::Invalid)?;
+        let changes = describe_changes(&current.customer, valid.get());
+        if changes.is_empty() {
+            return Ok("Nothing changed.".to_string());
+        }
+        let saved = backend
+            .hq
+            .save_operation_edit(&operation_id, &valid, &admin.display_name, &changes.join("\n"))
+            .await
+            .map_err(internal)?;
+        if !saved {
+            return Err(AppError::Refused(
+                "This operation is synced already, so it can no longer be edited.".to_string(),
+            ));
+        }
+        Ok(format!(
+            "Saved ({}). Synchronize to apply it.",
+            changes.join("; ")
+        ))
+    };
+    respond(result.await)
 }
 
 #[cfg(test)]

@@ -5,17 +5,6 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "ssr")]
-pub mod passwords;
-#[cfg(feature = "ssr")]
-mod session_cache;
-#[cfg(feature = "ssr")]
-pub mod session_stores;
-#[cfg(feature = "ssr")]
-pub mod sessions;
-#[cfg(feature = "ssr")]
-pub mod sign_in_limits;
-
 /// The longest user name and password sign-in takes.
 pub const MAX_USER_NAME: usize = 64;
 pub const MAX_PASSWORD: usize = 256;

@@ -9,7 +9,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use super::{Access, SignedInUser, check, may_open, sign_in_url};
+use crate::domain::access::{
+    Access, SignedInUser, check, may_open, page_role, same_site_request, sign_in_url,
+};
 use crate::error::AppError;
 use crate::storage::channel_db::ChannelDb;
 
@@ -78,7 +80,7 @@ fn changes_state(method: &Method) -> bool {
 
 fn from_this_site(headers: &HeaderMap) -> bool {
     let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-    super::same_site_request(
+    same_site_request(
         text(header::ORIGIN.as_str()),
         text(header::HOST.as_str()),
         text("sec-fetch-site"),
@@ -88,7 +90,7 @@ fn from_this_site(headers: &HeaderMap) -> bool {
 /// Sends a user who may not open a page to Sign in, which brings them back.
 /// Every method is guarded: a HEAD answers with the length a GET would have.
 pub async fn guard_pages(session: Session, request: Request, next: Next) -> Response {
-    if super::page_role(request.uri().path()).is_some() {
+    if page_role(request.uri().path()).is_some() {
         let user = match signed_in_user(&session).await {
             Ok(user) => user,
             Err(error) => return (error.status(), error.to_string()).into_response(),

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt, stream};
 use tower_sessions::Session;
 
-use crate::access::sessions::require_admin;
 use crate::api::app_state::AppState;
+use crate::api::sessions::require_admin;
 use crate::domain::status_page::{Cursor, PageKey, StatusRow, StatusView};
 use crate::error::AppError;
 use crate::services::backend::Backend;

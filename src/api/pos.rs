@@ -1,0 +1,74 @@
+//! The POS's own server functions: the cashier's registers, Go offline,
+//! and the customer search.
+
+use crate::domain::customer::CustomerSummary;
+use crate::domain::registers::RegisterOption;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The registers of the signed-in cashier's store.
+#[server(output = crate::wire::JsonText)]
+pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
+    use crate::api::respond::{authorize_user, respond};
+    use crate::domain::access::Access;
+    use crate::error::internal;
+    let result = async {
+        let (backend, cashier) = authorize_user(Access::Cashier).await?;
+        let registers = backend.channel.register_options().await.map_err(internal)?;
+        Ok(registers
+            .into_iter()
+            .filter(|register| Some(register.channel_id) == cashier.channel_id)
+            .collect())
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn set_register_offline(register: String, offline: bool) -> Result<(), AppError> {
+    use crate::api::respond::{authorize_user, respond};
+    use crate::domain::access::{Access, check};
+    use crate::domain::registers::{MAX_REGISTER_KEY, parse_register_key};
+    use crate::error::internal;
+    let result = async {
+        let (backend, cashier) = authorize_user(Access::Cashier).await?;
+        crate::error::check_length("A register", &register, MAX_REGISTER_KEY)?;
+        let (channel_id, register_number) = parse_register_key(&register)
+            .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
+        check(Some(&cashier), Access::Store(channel_id))?;
+        let channel = backend.channel;
+        if !channel
+            .register_exists(channel_id, register_number)
+            .await
+            .map_err(internal)?
+        {
+            return Err(AppError::NotFound(format!("There is no register {register}.")));
+        }
+        channel
+            .set_register_offline(channel_id, register_number, offline)
+            .await
+            .map_err(internal)
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn search_customers(term: String) -> Result<Vec<CustomerSummary>, AppError> {
+    use crate::api::respond::{authorize, respond};
+    use crate::domain::access::Access;
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Cashier).await?;
+        if term.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        if term.chars().count() > 100 {
+            return Err(AppError::BadRequest(
+                "A search term can have at most 100 characters.".to_string(),
+            ));
+        }
+        crate::services::channel_customers::search_customers(&backend.channel, &term)
+            .await
+            .map_err(internal)
+    };
+    respond(result.await)
+}
