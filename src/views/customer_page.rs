@@ -10,7 +10,7 @@ use crate::api::channel_customers::{
     find_channel_customer,
 };
 use crate::domain::customer::{AddressDraft, COUNTRIES, ChannelCustomer, LANGUAGES, PartyType};
-use crate::domain::operation::OperationStatus;
+use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
 use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode};
 use crate::views::outbox::{
@@ -99,12 +99,61 @@ pub async fn save_operation(outbox: Option<Outbox>, waiting: Waiting) -> Saved {
         .unwrap_or(Saved::NotSaved(AppError::Internal))
 }
 
-/// What the customer card is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Editing {
-    Nothing,
-    Details,
-    Address,
+/// A form that saves through the register's outbox (`save_operation`):
+/// whether it is open, its save, and the operation id it saves under, made
+/// anew each time it opens, so that the same save sent again is the same
+/// operation however often it is sent.
+#[derive(Clone, Copy)]
+pub struct OutboxForm {
+    pub action: Action<Waiting, Saved>,
+    pub is_open: RwSignal<bool>,
+    operation_id: StoredValue<OperationId>,
+    register: StoredValue<Option<String>>,
+}
+
+impl OutboxForm {
+    /// A closed form, which closes again once its save is done or kept; a
+    /// refused save keeps it open with everything typed in it.
+    pub fn new(outbox: Option<Outbox>, register: Option<String>) -> Self {
+        let action = Action::new_local(move |waiting: &Waiting| save_operation(outbox, waiting.clone()));
+        let is_open = RwSignal::new(false);
+        Effect::new(move |_| {
+            if matches!(action.value().get(), Some(Saved::Done(_) | Saved::Kept)) {
+                is_open.set(false);
+            }
+        });
+        Self {
+            action,
+            is_open,
+            operation_id: StoredValue::new(new_operation_id()),
+            register: StoredValue::new(register),
+        }
+    }
+
+    /// Opens the form for a new operation, forgetting the last answer.
+    pub fn open(self) {
+        self.action.value().set(None);
+        self.operation_id.set_value(new_operation_id());
+        self.is_open.set(true);
+    }
+
+    /// Saves `operation` under the form's operation id.
+    pub fn send(self, operation: WaitingOperation) {
+        self.action.dispatch_local(Waiting {
+            operation_id: self.operation_id.get_value(),
+            register: self.register.get_value(),
+            operation,
+            refused: None,
+        });
+    }
+
+    /// Why the last save was refused, for the form to show beside its fields.
+    pub fn refusal(self) -> Signal<Option<AppError>> {
+        Signal::derive(move || match self.action.value().get() {
+            Some(Saved::NotSaved(error)) => Some(error),
+            _ => None,
+        })
+    }
 }
 
 /// One customer with Edit and Add address. `register` is the POS register
@@ -116,8 +165,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     let outbox = use_context::<Outbox>();
     let reference_register = register.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(reference_register.clone()));
-    let edit = Action::new_local(move |waiting: &Waiting| save_operation(outbox, waiting.clone()));
-    let add_address = Action::new_local(move |waiting: &Waiting| save_operation(outbox, waiting.clone()));
+    let edit = OutboxForm::new(outbox, register.clone());
+    let add_address = OutboxForm::new(outbox, register);
     // Reloaded only after a change succeeded: a refused one keeps the form,
     // and everything typed in it, on the page.
     let saved = RwSignal::new(0_u32);
@@ -126,52 +175,25 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
         move || saved.get(),
         move |_| find_channel_customer(customer_key.clone()),
     );
-    let editing = RwSignal::new(Editing::Nothing);
     let outcome = RwSignal::new(None::<Saved>);
-    let on_answer = move |answer: Saved| {
-        match &answer {
-            Saved::Done(_) => {
-                editing.set(Editing::Nothing);
+    for form in [edit, add_address] {
+        Effect::new(move |_| {
+            let Some(answer) = form.action.value().get() else {
+                return;
+            };
+            if matches!(answer, Saved::Done(_)) {
                 saved.update(|n| *n += 1);
             }
-            Saved::Kept => editing.set(Editing::Nothing),
-            Saved::NotSaved(_) => {}
-        }
-        outcome.set(Some(answer));
-    };
-    Effect::new(move |_| {
-        if let Some(answer) = edit.value().get() {
-            on_answer(answer);
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(answer) = add_address.value().get() {
-            on_answer(answer);
-        }
-    });
-    let refusal = move |action: Action<Waiting, Saved>| {
-        Signal::derive(move || match action.value().get() {
-            Some(Saved::NotSaved(error)) => Some(error),
-            _ => None,
-        })
-    };
-    // Made when a form opens: the same change saved again is sent under the
-    // same id, however often.
-    let operation_id = StoredValue::new(new_operation_id());
-    let waiting = move |operation: WaitingOperation| Waiting {
-        operation_id: operation_id.get_value(),
-        register: register.clone(),
-        operation,
-        refused: None,
-    };
-    let waiting = StoredValue::new(waiting);
+            outcome.set(Some(answer));
+        });
+    }
+    let editing = move || edit.is_open.get() || add_address.is_open.get();
     let key = StoredValue::new(key);
-    let open = move |form: Editing| {
+    // One form at a time.
+    let open = move |form: OutboxForm, other: OutboxForm| {
         outcome.set(None);
-        edit.value().set(None);
-        add_address.value().set(None);
-        operation_id.set_value(new_operation_id());
-        editing.set(form);
+        other.is_open.set(false);
+        form.open();
     };
 
     view! {
@@ -184,8 +206,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                     view! {
                         <CustomerDetails customer=customer.clone() />
                         <div class="actions">
-                            <button type="button" on:click=move |_| open(Editing::Details)>"Edit"</button>
-                            <button type="button" on:click=move |_| open(Editing::Address)>"Add address"</button>
+                            <button type="button" on:click=move |_| open(edit, add_address)>"Edit"</button>
+                            <button type="button" on:click=move |_| open(add_address, edit)>"Add address"</button>
                         </div>
                         {move || match outcome.get() {
                             Some(Saved::Done(Sent::Changed(done))) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
@@ -194,7 +216,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                     "Kept in this browser: the change is waiting for the store server, and is sent as soon as it answers."
                                 </p>
                             }.into_any()),
-                            Some(Saved::NotSaved(error)) if !matches!(error, AppError::Invalid(_)) && editing.get() == Editing::Nothing => {
+                            Some(Saved::NotSaved(error)) if !matches!(error, AppError::Invalid(_)) && !editing() => {
                                 Some(view! { <ErrorNote error /> }.into_any())
                             }
                             _ => None,
@@ -202,49 +224,44 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                         {
                             let reference = reference.clone();
                             let initial = initial.clone();
-                            move || match editing.get() {
-                                Editing::Details => Some(match reference.clone() {
-                                    Ok(reference) => view! {
-                                        <section aria-labelledby="edit-heading">
-                                            <h2 id="edit-heading">"Edit customer"</h2>
-                                            <CustomerEditor
-                                                initial=initial.clone()
-                                                reference
-                                                mode=if cashier { EditorMode::CashierEdit } else { EditorMode::ShopperEdit }
-                                                server_error=refusal(edit)
-                                                pending=edit.pending()
-                                                on_save=Callback::new(move |draft| {
-                                                    let key = key.get_value();
-                                                    edit.dispatch_local(waiting.with_value(|w| w(WaitingOperation::Edit { key, draft })));
-                                                })
-                                                save_caption="Save"
-                                                on_cancel=Callback::new(move |_| editing.set(Editing::Nothing))
-                                            />
-                                        </section>
-                                    }.into_any(),
-                                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                                }),
-                                Editing::Address => Some(view! {
-                                    <section aria-labelledby="add-address-heading">
-                                        <h2 id="add-address-heading">"Add address"</h2>
-                                        <AddressEditor
-                                            server_error=refusal(add_address)
-                                            pending=add_address.pending()
-                                            on_save=Callback::new(move |address| {
-                                                let operation = WaitingOperation::AddAddress {
-                                                    key: key.get_value(),
-                                                    customer_name: customer_name.get_value(),
-                                                    address,
-                                                };
-                                                add_address.dispatch_local(waiting.with_value(|w| w(operation)));
+                            move || edit.is_open.get().then(|| match reference.clone() {
+                                Ok(reference) => view! {
+                                    <section aria-labelledby="edit-heading">
+                                        <h2 id="edit-heading">"Edit customer"</h2>
+                                        <CustomerEditor
+                                            initial=initial.clone()
+                                            reference
+                                            mode=if cashier { EditorMode::CashierEdit } else { EditorMode::ShopperEdit }
+                                            server_error=edit.refusal()
+                                            pending=edit.action.pending()
+                                            on_save=Callback::new(move |draft| {
+                                                edit.send(WaitingOperation::Edit { key: key.get_value(), draft });
                                             })
-                                            on_cancel=Callback::new(move |_| editing.set(Editing::Nothing))
+                                            save_caption="Save"
+                                            on_cancel=Callback::new(move |_| edit.is_open.set(false))
                                         />
                                     </section>
-                                }.into_any()),
-                                Editing::Nothing => None,
-                            }
+                                }.into_any(),
+                                Err(error) => view! { <ErrorNote error /> }.into_any(),
+                            })
                         }
+                        {move || add_address.is_open.get().then(|| view! {
+                            <section aria-labelledby="add-address-heading">
+                                <h2 id="add-address-heading">"Add address"</h2>
+                                <AddressEditor
+                                    server_error=add_address.refusal()
+                                    pending=add_address.action.pending()
+                                    on_save=Callback::new(move |address| {
+                                        add_address.send(WaitingOperation::AddAddress {
+                                            key: key.get_value(),
+                                            customer_name: customer_name.get_value(),
+                                            address,
+                                        });
+                                    })
+                                    on_cancel=Callback::new(move |_| add_address.is_open.set(false))
+                                />
+                            </section>
+                        })}
                     }
                 })
             })}

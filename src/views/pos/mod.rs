@@ -13,8 +13,8 @@ use crate::domain::customer::CustomerSummary;
 use crate::domain::registers::RegisterOption;
 use crate::views::customer_display::{AccountCell, CreatedConfirmation};
 use crate::views::customer_form::{CustomerEditor, EditorMode, preload_editors};
-use crate::views::customer_page::{CustomerCard, save_operation, start_register_outbox};
-use crate::views::outbox::{Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id};
+use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
+use crate::views::outbox::{Outbox, Saved, Sent, WaitingOperation};
 use crate::views::ui::{ServerForm, loaded};
 use waiting::{WaitingPanel, preload_waiting_list};
 
@@ -228,28 +228,14 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
     let register_key = register.key();
     let reference_key = register_key.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(Some(reference_key.clone())));
-    let save = Action::new_local(move |waiting: &Waiting| save_operation(Some(outbox), waiting.clone()));
-    let adding = RwSignal::new(false);
-    // Made when the form opens: the same customer saved again is sent under
-    // the same id, however often.
-    let operation_id = StoredValue::new(new_operation_id());
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Saved::Done(_) | Saved::Kept)) {
-            adding.set(false);
-        }
-    });
+    let form = OutboxForm::new(Some(outbox), Some(register_key.clone()));
     let register_key = StoredValue::new(register_key);
-    let open_form = move |_| {
-        save.value().set(None);
-        operation_id.set_value(new_operation_id());
-        adding.set(true);
-    };
 
     view! {
         <section aria-labelledby="add-heading">
             <h2 id="add-heading">"New customer"</h2>
-            <button type="button" on:click=open_form>"Add customer"</button>
-            <Show when=move || adding.get()>
+            <button type="button" on:click=move |_| form.open()>"Add customer"</button>
+            <Show when=move || form.is_open.get()>
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         loaded(reference.await, move |reference| {
@@ -259,28 +245,18 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
                                     initial
                                     reference
                                     mode=EditorMode::CashierNew
-                                    server_error=Signal::derive(move || match save.value().get() {
-                                        Some(Saved::NotSaved(error)) => Some(error),
-                                        _ => None,
-                                    })
-                                    pending=save.pending()
-                                    on_save=Callback::new(move |draft| {
-                                        save.dispatch_local(Waiting {
-                                            operation_id: operation_id.get_value(),
-                                            register: Some(register_key.get_value()),
-                                            operation: WaitingOperation::Create { draft },
-                                            refused: None,
-                                        });
-                                    })
+                                    server_error=form.refusal()
+                                    pending=form.action.pending()
+                                    on_save=Callback::new(move |draft| form.send(WaitingOperation::Create { draft }))
                                     save_caption="Save"
-                                    on_cancel=Callback::new(move |_| adding.set(false))
+                                    on_cancel=Callback::new(move |_| form.is_open.set(false))
                                 />
                             }
                         })
                     })}
                 </Suspense>
             </Show>
-            {move || match save.value().get() {
+            {move || match form.action.value().get() {
                 Some(Saved::Done(Sent::Created(customer))) => {
                     let href = format!("/pos/customers/{}?register={}", customer.key(), register_key.get_value());
                     Some(view! {

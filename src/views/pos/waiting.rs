@@ -9,9 +9,9 @@ use crate::domain::customer::{ChangeOutcome, CreatedHow, CustomerDraft, Referenc
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
 use crate::views::customer_form::{CustomerEditor, EditorMode};
-use crate::views::customer_page::{change_kept, save_operation};
+use crate::views::customer_page::{OutboxForm, change_kept};
 use crate::views::outbox::{
-    Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_customer, new_operation_id,
+    Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_customer,
 };
 use crate::views::ui::{StatusBadge, loaded};
 
@@ -210,20 +210,7 @@ fn KeptCustomer(
 ) -> impl IntoView {
     let key = StoredValue::new(id.to_string());
     let customer = Memo::new(move |_| outbox.kept.with(|kept| kept_customer(kept, &id)));
-    let save = Action::new_local(move |waiting: &Waiting| save_operation(Some(outbox), waiting.clone()));
-    let editing = RwSignal::new(false);
-    let operation_id = StoredValue::new(new_operation_id());
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Saved::Done(_) | Saved::Kept)) {
-            editing.set(false);
-        }
-    });
-    let register = StoredValue::new(register);
-    let open_editor = move |_| {
-        save.value().set(None);
-        operation_id.set_value(new_operation_id());
-        editing.set(true);
-    };
+    let form = OutboxForm::new(Some(outbox), Some(register));
     let field = move |read: fn(&CustomerDraft) -> String| {
         move || customer.with(|c| c.as_ref().map(read).unwrap_or_default())
     };
@@ -252,9 +239,9 @@ fn KeptCustomer(
                     <dt>"Addresses"</dt>
                     <dd>{field(|c| c.addresses.len().to_string())}</dd>
                 </dl>
-                <button type="button" on:click=open_editor>"Edit"</button>
+                <button type="button" on:click=move |_| form.open()>"Edit"</button>
             </Show>
-            <Show when=move || editing.get() && customer.with(Option::is_some)>
+            <Show when=move || form.is_open.get() && customer.with(Option::is_some)>
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         loaded(reference.await, move |reference| view! {
@@ -262,27 +249,19 @@ fn KeptCustomer(
                                 initial=customer.get_untracked().unwrap_or_default()
                                 reference
                                 mode=EditorMode::CashierEdit
-                                server_error=Signal::derive(move || match save.value().get() {
-                                    Some(Saved::NotSaved(error)) => Some(error),
-                                    _ => None,
-                                })
-                                pending=save.pending()
+                                server_error=form.refusal()
+                                pending=form.action.pending()
                                 on_save=Callback::new(move |draft| {
-                                    save.dispatch_local(Waiting {
-                                        operation_id: operation_id.get_value(),
-                                        register: Some(register.get_value()),
-                                        operation: WaitingOperation::Edit { key: key.get_value(), draft },
-                                        refused: None,
-                                    });
+                                    form.send(WaitingOperation::Edit { key: key.get_value(), draft });
                                 })
                                 save_caption="Save"
-                                on_cancel=Callback::new(move |_| editing.set(false))
+                                on_cancel=Callback::new(move |_| form.is_open.set(false))
                             />
                         })
                     })}
                 </Suspense>
             </Show>
-            {move || matches!(save.value().get(), Some(Saved::Kept)).then(|| view! {
+            {move || matches!(form.action.value().get(), Some(Saved::Kept)).then(|| view! {
                 <p class="confirmation" role="status">
                     "Kept in this browser: the change is sent after the customer."
                 </p>
