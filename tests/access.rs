@@ -366,6 +366,55 @@ async fn sign_in_refuses_wrong_passwords_alike_and_starts_a_fresh_session() {
 }
 
 #[tokio::test]
+async fn sign_in_and_sign_out_work_before_the_page_has_hydrated() {
+    let app = WebApp::start().await;
+    let from = "/sign-in?next=%2Fpos";
+
+    let refused = app
+        .post_form_from_page(
+            SignIn::PATH,
+            from,
+            "user_name=houston&password=wrong&next=%2Fpos",
+            "",
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FOUND, "{}", refused.body);
+    let back = refused.location.expect("back to the page");
+    let back = back.strip_prefix("http://127.0.0.1").expect("the same site");
+    assert!(back.starts_with(from) && back.contains("__err="), "{back}");
+    let page = app.get(back, "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("The user name or the password is not right."),
+        "the page shows why: {}",
+        page.body
+    );
+
+    let signed_in = app
+        .post_form_from_page(
+            SignIn::PATH,
+            back,
+            "user_name=houston&password=custsync&next=%2Fpos",
+            "",
+        )
+        .await;
+    assert_eq!(signed_in.status, StatusCode::FOUND, "{}", signed_in.body);
+    assert_eq!(
+        signed_in.location.as_deref(),
+        Some("/pos"),
+        "on to the page asked for"
+    );
+    let cookie = signed_in.session_cookie.expect("a session cookie");
+    assert_eq!(app.get("/pos", &cookie).await.status, StatusCode::OK);
+
+    let signed_out = app.post_form_from_page(SignOut::PATH, "/pos", "", &cookie).await;
+    assert_eq!(signed_out.status, StatusCode::FOUND, "{}", signed_out.body);
+    assert_eq!(signed_out.location.as_deref(), Some("/sign-in"));
+    let me = app.post(CurrentUser::PATH, FORM, "", &cookie).await;
+    assert_eq!(me.body, "null", "signed out");
+}
+
+#[tokio::test]
 async fn a_session_outlives_a_restart_and_ends_at_sign_out() {
     let app = WebApp::start().await;
     let cookie = app.sign_in("admin").await;

@@ -31,6 +31,31 @@ test("a visitor is sent to Sign in, told what is wrong, and brought back to the 
   await expect(page).toHaveURL(/\/sign-in\?next=\/hq\/batch-jobs/);
 });
 
+test("without JavaScript, Sign in says what is wrong, signs in to the page asked for, and Sign out works", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/pos");
+  await expect(page).toHaveURL(/\/sign-in\?next=\/pos$/);
+
+  await page.getByLabel("User name").fill("houston");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("#password-message")).toHaveText("The user name or the password is not right.");
+
+  await page.getByLabel("User name").fill("houston");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/pos$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("POS");
+  await expect(page.getByText("Signed in as Ken Sanchez (cashier)")).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto("/pos");
+  await expect(page).toHaveURL(/\/sign-in\?next=\/pos$/);
+  await context.close();
+});
+
 test("a cashier works at the registers of their own store and cannot open HQ", async ({ houston }) => {
   const wasmFiles: string[] = [];
   houston.on("request", (request) => {

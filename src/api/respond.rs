@@ -49,6 +49,14 @@ pub async fn client_address() -> Option<IpAddr> {
         .map(|ConnectInfo(address)| address.ip())
 }
 
+/// Sends a browser's own form post on to `path` once it has succeeded; a
+/// call from the page's code gets its answer and moves on by itself.
+pub fn redirect_form_post(path: &str) {
+    if crate::error::is_plain_form_post() {
+        leptos_axum::redirect(path);
+    }
+}
+
 /// The answer of a server function, with the status of its error if any.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {

@@ -7,11 +7,18 @@ use leptos::prelude::*;
 
 /// Checks the user name and password against HQ's users and starts a new
 /// session. A wrong name and a wrong password get the same answer, after
-/// the same work, so the answer does not tell which names exist.
+/// the same work, so the answer does not tell which names exist. Posted by
+/// the form itself, before the page has hydrated, it sends the browser on
+/// to `next` (or the role's home page).
 #[server(output = crate::wire::JsonText)]
-pub async fn sign_in(user_name: String, password: String) -> Result<SignedInUser, AppError> {
-    use crate::api::respond::{backend_for_sign_in, client_address, respond};
+pub async fn sign_in(
+    user_name: String,
+    password: String,
+    next: Option<String>,
+) -> Result<SignedInUser, AppError> {
+    use crate::api::respond::{backend_for_sign_in, client_address, redirect_form_post, respond};
     use crate::api::sessions::{current_session, start_session};
+    use crate::domain::access::landing_page;
     use crate::error::internal;
     use crate::services::access::passwords::{UNKNOWN_USER_HASH, check_password};
     let result = async {
@@ -42,6 +49,7 @@ pub async fn sign_in(user_name: String, password: String) -> Result<SignedInUser
         };
         start_session(&current_session().await?, &user, &backend.channel).await?;
         tracing::info!(user = %user.user_name, role = user.role.name(), "signed in");
+        redirect_form_post(&landing_page(next.as_deref(), user.role));
         Ok(user)
     };
     respond(result.await)
@@ -73,11 +81,18 @@ pub fn check_credentials_shape(user_name: &str, password: &str) -> Result<(), Ap
     }
 }
 
+/// Ends this browser's session; posted by the form itself, before the page
+/// has hydrated, it sends the browser to Sign in.
 #[server(output = crate::wire::JsonText)]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::api::respond::respond;
+    use crate::api::respond::{redirect_form_post, respond};
     use crate::api::sessions::{current_session, end_session};
-    let result = async { end_session(&current_session().await?).await };
+    use crate::domain::access::SIGN_IN_PATH;
+    let result = async {
+        end_session(&current_session().await?).await?;
+        redirect_form_post(SIGN_IN_PATH);
+        Ok(())
+    };
     respond(result.await)
 }
 

@@ -5,7 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::sign_in::{sign_in, sign_out};
+use leptos::server_fn::ServerFn;
+use leptos::server_fn::error::ServerFnUrlError;
+
+use crate::api::sign_in::{SignIn, SignOut, sign_in, sign_out};
 use crate::domain::access::{MAX_PASSWORD, MAX_USER_NAME, SignedInUser, landing_page};
 use crate::error::AppError;
 use crate::views::ui::ErrorNote;
@@ -25,35 +28,36 @@ pub fn SignInPage() -> impl IntoView {
     let next = move || query.with(|q| q.get("next"));
     let user_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let attempt =
-        Action::new(|(user_name, password): &(String, String)| sign_in(user_name.clone(), password.clone()));
+    let attempt = Action::new(move |(user_name, password): &(String, String)| {
+        sign_in(user_name.clone(), password.clone(), next())
+    });
     Effect::new(move |_| {
         if let Some(Ok(user)) = attempt.value().get() {
             go_to(&landing_page(next().as_deref(), user.role));
         }
     });
-    let message = move |field: &'static str| {
-        Signal::derive(move || {
-            attempt
-                .value()
-                .get()
-                .and_then(|result| result.err())
-                .and_then(|error| error.field(field))
-        })
+    // Posted before the page had hydrated, the form came back here with the
+    // server's refusal in the URL.
+    let posted_error = move || {
+        query
+            .with(|q| q.get("__err"))
+            .map(|error| ServerFnUrlError::<AppError>::decode_err(&error))
     };
-    let other_error = move || {
-        attempt
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|error| !matches!(error, AppError::Invalid(_)))
+    let error = move || match attempt.value().get() {
+        Some(result) => result.err(),
+        None => posted_error(),
     };
+    let message =
+        move |field: &'static str| Signal::derive(move || error().and_then(|error| error.field(field)));
+    let other_error = move || error().filter(|error| !matches!(error, AppError::Invalid(_)));
     view! {
         <Title text="Sign in - custsync" />
         <h1>"Sign in"</h1>
         {move || next().map(|next| view! { <p>"Sign in to open " <code>{next}</code> "."</p> })}
         <form
             class="sign-in"
+            method="post"
+            action=SignIn::url()
             on:submit=move |ev| {
                 ev.prevent_default();
                 attempt.dispatch((user_name.get_untracked(), password.get_untracked()));
@@ -61,6 +65,7 @@ pub fn SignInPage() -> impl IntoView {
         >
             <InputField
                 id="user_name".to_string()
+                name="user_name"
                 label="User name"
                 autocomplete="username"
                 max_length=MAX_USER_NAME
@@ -70,6 +75,7 @@ pub fn SignInPage() -> impl IntoView {
             />
             <InputField
                 id="password".to_string()
+                name="password"
                 label="Password"
                 input_type="password"
                 max_length=MAX_PASSWORD
@@ -78,6 +84,7 @@ pub fn SignInPage() -> impl IntoView {
                 on_input=Callback::new(move |value| password.set(value))
                 message=message("password")
             />
+            {move || next().map(|next| view! { <input type="hidden" name="next" value=next /> })}
             <button type="submit" disabled=move || attempt.pending().get()>"Sign in"</button>
         </form>
         {move || other_error().map(|error| view! { <ErrorNote error /> })}
@@ -98,7 +105,16 @@ pub fn SessionControls(user: Option<SignedInUser>) -> impl IntoView {
         Some(user) => view! {
             <div class="session">
                 <span>{format!("Signed in as {} ({})", user.display_name, user.role.name())}</span>
-                <button type="button" on:click=move |_| { leave.dispatch(()); }>"Sign out"</button>
+                <form
+                    method="post"
+                    action=SignOut::url()
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        leave.dispatch(());
+                    }
+                >
+                    <button type="submit">"Sign out"</button>
+                </form>
                 {move || leave.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error /> })}
             </div>
         }

@@ -107,6 +107,9 @@ pub fn InputField(
     #[prop(optional)] required: bool,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
+    /// The field's name in a form the browser posts itself.
+    #[prop(optional)]
+    name: Option<&'static str>,
 ) -> impl IntoView {
     let message_id = format!("{id}-message");
     view! {
@@ -114,6 +117,7 @@ pub fn InputField(
             <label for=id.clone()>{label}{required.then_some(" *")}</label>
             <input
                 id=id
+                name=name
                 type=input_type
                 autocomplete=autocomplete
                 maxlength=max_length.to_string()

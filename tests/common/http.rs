@@ -126,6 +126,21 @@ impl WebApp {
         self.send(request.body(Body::empty()).expect("a request")).await
     }
 
+    /// POSTs form fields as a browser posts a form by itself, before the
+    /// page's code runs: asking for a page back, from the page at `from`.
+    pub async fn post_form_from_page(&self, path: &str, from: &str, fields: &str, cookie: &str) -> Answer {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, FORM)
+            .header(header::CONTENT_LENGTH, fields.len())
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("http://127.0.0.1{from}"));
+        if !cookie.is_empty() {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(fields.to_string())).expect("a request"))
+            .await
+    }
+
     /// Signs in as a demo user; returns the session cookie.
     pub async fn sign_in(&self, user_name: &str) -> String {
         let body = format!("user_name={user_name}&password={DEMO_PASSWORD}");
