@@ -134,14 +134,9 @@ impl FromServerFnError for AppError {
 }
 
 /// Sets the status of the current response from the error it answers, and
-/// when to try again after a 429. A plain form post, sent before the page
-/// has hydrated, keeps the redirect back to its page instead, which carries
-/// the error in its URL for the page to show.
+/// when to try again after a 429.
 #[cfg(feature = "ssr")]
 pub fn set_status(error: &AppError) {
-    if is_plain_form_post() {
-        return;
-    }
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(error.status());
         if let AppError::TooMany {
@@ -151,19 +146,6 @@ pub fn set_status(error: &AppError) {
             response.insert_header(axum::http::header::RETRY_AFTER, (*retry_after_seconds).into());
         }
     }
-}
-
-/// Whether the current request is a browser's own form post, which wants a
-/// page back, rather than a call from the page's code, which wants data.
-#[cfg(feature = "ssr")]
-pub fn is_plain_form_post() -> bool {
-    leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|request| {
-        request
-            .headers
-            .get(axum::http::header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-    })
 }
 
 /// An internal failure: logged with its cause, answered as a plain sentence.

@@ -49,12 +49,38 @@ pub async fn client_address() -> Option<IpAddr> {
         .map(|ConnectInfo(address)| address.ip())
 }
 
+/// Whether the current request is a browser's own form post, which wants a
+/// page back, rather than a call from the page's code, which wants data.
+fn is_plain_form_post() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|request| {
+        request
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
+}
+
 /// Sends a browser's own form post on to `path` once it has succeeded; a
 /// call from the page's code gets its answer and moves on by itself.
 pub fn redirect_form_post(path: &str) {
-    if crate::error::is_plain_form_post() {
+    if is_plain_form_post() {
         leptos_axum::redirect(path);
     }
+}
+
+/// As `respond`, for a server function whose page reads its refusals from
+/// the URL (Sign in): a browser's own form post that is refused goes back to
+/// its page with the error in the URL (server_fn's form redirects) instead
+/// of stopping on an error status. Other pages' forms, which do not read it
+/// yet, keep the status.
+pub fn respond_to_form<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result
+        && !is_plain_form_post()
+    {
+        set_status(error);
+    }
+    result
 }
 
 /// The answer of a server function, with the status of its error if any.
