@@ -5,7 +5,7 @@ use axum::handler::Handler;
 use axum::middleware;
 use axum::serve::{ListenerExt, TapIo};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::{TcpListener, TcpStream};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
@@ -71,10 +71,20 @@ pub async fn serve() -> Result<(), ServeError> {
     Ok(())
 }
 
+/// The app's routes, listed once per process. Listing them renders the app
+/// with resources suppressed by a flag Leptos keeps for the whole process,
+/// so a page rendered at the same moment (another test's router, in one
+/// test binary) could wait for a resource that never loads
+/// (leptos-rs/leptos#4773).
+fn route_list() -> &'static [AxumRouteListing] {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App))
+}
+
 /// The pages, the server functions and the site's files, over `state`,
 /// behind the session and the guards every request passes.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list().to_vec();
     let sessions = state
         .backend
         .sessions
