@@ -414,6 +414,51 @@ async fn sign_in_and_sign_out_work_before_the_page_has_hydrated() {
     assert_eq!(me.body, "null", "signed out");
 }
 
+/// A browser without JavaScript shows only the HTML as it arrives: what a
+/// page loads under `<Suspense>` must be in place in it, not streamed later
+/// as a `<template>` that a script moves into the page.
+#[tokio::test]
+async fn every_page_arrives_whole_for_a_browser_without_javascript() {
+    let app = WebApp::start().await;
+    let pages = [
+        (
+            "houston",
+            "/pos",
+            "Signed in as Ken Sanchez (cashier)",
+            "Houston, register 1",
+        ),
+        ("shopper", "/ecommerce/my-profile", "(shopper)", "My profile"),
+        (
+            "admin",
+            "/hq/customer-synchronization-status",
+            "Signed in as Alicia Thomber (admin)",
+            "Pending sync",
+        ),
+        (
+            "admin",
+            "/hq/batch-jobs",
+            "Signed in as Alicia Thomber (admin)",
+            "Run now",
+        ),
+    ];
+    for (user, path, header, content) in pages {
+        let cookie = app.sign_in(user).await;
+        let page = app.get(path, &cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            !page.body.contains("<template"),
+            "{path} is streamed out of order: {}",
+            page.body
+        );
+        assert!(page.body.contains(header), "{path} names its user: {}", page.body);
+        assert!(
+            page.body.contains(content),
+            "{path} shows {content}: {}",
+            page.body
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_session_outlives_a_restart_and_ends_at_sign_out() {
     let app = WebApp::start().await;

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::{Lazy, LazyRoute, lazy_route, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 use crate::api::sign_in::current_user;
 use crate::domain::access::{Role, SignedInUser, may_open, sign_in_url};
@@ -43,6 +43,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every page is streamed in order: what it loads under `<Suspense>` is
+/// written in place as it resolves. Out of order, it would arrive as a
+/// `<template>` that a script moves into the page, and a browser without
+/// JavaScript would show the header and forms without their content.
+const IN_ORDER: SsrMode = SsrMode::InOrder;
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -60,22 +66,22 @@ pub fn App() -> impl IntoView {
             <Navigation user />
             <main>
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} />
-                    <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} />
-                    <Route path=path!("/pos") view={Lazy::<PosRoute>::new()} />
-                    <Route path=path!("/pos/customers/:key") view={Lazy::<PosCustomerRoute>::new()} />
-                    <Route path=path!("/ecommerce/sign-up") view={Lazy::<SignUpRoute>::new()} />
-                    <Route path=path!("/ecommerce/my-profile") view={Lazy::<MyProfileRoute>::new()} />
-                    <Route path=path!("/hq/distribution-schedule") view={Lazy::<DistributionScheduleRoute>::new()} />
-                    <Route path=path!("/hq/batch-jobs") view={Lazy::<BatchJobsRoute>::new()} />
-                    <Route path=path!("/hq/customers") view={Lazy::<CustomersRoute>::new()} />
-                    <Route path=path!("/hq/customer-synchronization-status") view={Lazy::<SyncStatusRoute>::new()} />
-                    <Route path=path!("/hq/customer-synchronization-status/:operation") view={Lazy::<OperationDetailRoute>::new()} />
-                    <Route path=path!("/hq/feature-management") view={Lazy::<FeatureManagementRoute>::new()} />
-                    <Route path=path!("/hq/functionality-profiles") view={Lazy::<FunctionalityProfilesRoute>::new()} />
-                    <Route path=path!("/hq/real-time-service-calls") view={Lazy::<RealtimeCallsRoute>::new()} />
-                    <Route path=path!("/hq/troubleshoot") view={Lazy::<TroubleshootRoute>::new()} />
-                    <Route path=path!("/hq/users") view={Lazy::<UsersRoute>::new()} />
+                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/pos") view={Lazy::<PosRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/pos/customers/:key") view={Lazy::<PosCustomerRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/ecommerce/sign-up") view={Lazy::<SignUpRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/ecommerce/my-profile") view={Lazy::<MyProfileRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/distribution-schedule") view={Lazy::<DistributionScheduleRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/batch-jobs") view={Lazy::<BatchJobsRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/customers") view={Lazy::<CustomersRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/customer-synchronization-status") view={Lazy::<SyncStatusRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/customer-synchronization-status/:operation") view={Lazy::<OperationDetailRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/feature-management") view={Lazy::<FeatureManagementRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/functionality-profiles") view={Lazy::<FunctionalityProfilesRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/real-time-service-calls") view={Lazy::<RealtimeCallsRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/troubleshoot") view={Lazy::<TroubleshootRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/users") view={Lazy::<UsersRoute>::new()} ssr=IN_ORDER />
                 </Routes>
             </main>
         </Router>
