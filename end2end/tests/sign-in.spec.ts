@@ -83,9 +83,13 @@ test("a cashier works at the registers of their own store and cannot open HQ", a
   await houston.goto("/hq/customer-synchronization-status");
   await expect(houston).toHaveURL(/\/sign-in\?next=\/hq\/customer-synchronization-status/);
 
-  // A link followed inside the app, without a page load, is sent the same way.
+  // A page reached inside the app without a page load (as with the
+  // browser's Back and Forward) is sent the same way.
   await open(houston, "/");
-  await houston.getByRole("link", { name: "Batch jobs" }).click();
+  await houston.evaluate(() => {
+    history.pushState(null, "", "/hq/batch-jobs");
+    dispatchEvent(new PopStateEvent("popstate"));
+  });
   await expect(houston).toHaveURL(/\/sign-in\?next=\/hq\/batch-jobs$/);
   await expect(houston.getByText("Sign in to open /hq/batch-jobs.")).toBeVisible();
 });

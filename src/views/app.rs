@@ -2,15 +2,14 @@
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::hooks::use_location;
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 use crate::api::sign_in::current_user;
-use crate::domain::access::{Role, SignedInUser, may_open, sign_in_url};
-use crate::error::AppError;
+use crate::views::header::{Navigation, SignedIn};
+use crate::views::home::HomePage;
 use crate::views::outbox::{WaitingCount, stored_count};
-use crate::views::sign_in::{SessionControls, SignInPage};
+use crate::views::sign_in::SignInPage;
 
 use crate::views::ecommerce::{MyProfilePage, SignUpPage};
 use crate::views::hq::batch_jobs::BatchJobsPage;
@@ -53,6 +52,7 @@ const IN_ORDER: SsrMode = SsrMode::InOrder;
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let user = Resource::new(|| (), |_| current_user());
+    provide_context(SignedIn(user));
     // The operations the register keeps in this browser, counted in the
     // header on every page; the POS pages keep it up to date.
     let waiting = RwSignal::new(0);
@@ -124,134 +124,6 @@ lazy_page! {
     RealtimeCallsRoute => RealtimeCallsPage,
     TroubleshootRoute => TroubleshootPage,
     UsersRoute => UsersPage,
-}
-
-type UserResource = Resource<Result<Option<SignedInUser>, AppError>>;
-
-/// The links the signed-in user's role may follow, and Sign in / Sign out.
-#[component]
-fn Navigation(user: UserResource) -> impl IntoView {
-    send_away_from_forbidden_pages(user);
-    view! {
-        <header class="top">
-            <A href="/" attr:class="brand">
-                "custsync"
-            </A>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let user = user.await.ok().flatten();
-                    let role = user.as_ref().map(|user| user.role);
-                    view! {
-                        {(role == Some(Role::Cashier)).then(|| view! {
-                            <nav aria-label="Channel">
-                                <span class="nav-section">"Channel"</span>
-                                <A href="/pos">"POS"</A>
-                                <WaitingBadge />
-                            </nav>
-                        })}
-                        {(role == Some(Role::Shopper)).then(|| view! {
-                            <nav aria-label="Channel">
-                                <span class="nav-section">"Fabrikam online store"</span>
-                                <A href="/ecommerce/my-profile">"My profile"</A>
-                                <A href="/ecommerce/sign-up">"Sign up"</A>
-                            </nav>
-                        })}
-                        {(role == Some(Role::Admin)).then(|| view! { <HqNavigation /> })}
-                        <SessionControls user />
-                    }
-                })}
-            </Transition>
-        </header>
-    }
-}
-
-/// How many operations the register keeps in this browser, when any.
-#[component]
-fn WaitingBadge() -> impl IntoView {
-    let count = use_context::<WaitingCount>().map(|WaitingCount(count)| count);
-    move || {
-        let count = count.map(|count| count.get()).unwrap_or(0);
-        (count > 0).then(
-            || view! { <span class="badge pending-upload waiting-count">{format!("{count} waiting")}</span> },
-        )
-    }
-}
-
-#[component]
-fn HqNavigation() -> impl IntoView {
-    view! {
-        <nav aria-label="HQ">
-            <span class="nav-section">"HQ"</span>
-            <A href="/hq/distribution-schedule">"Distribution schedule"</A>
-            <A href="/hq/batch-jobs">"Batch jobs"</A>
-            <A href="/hq/customers">"Customers"</A>
-            <A href="/hq/customer-synchronization-status">"Customer synchronization status"</A>
-            <A href="/hq/feature-management">"Feature management"</A>
-            <A href="/hq/functionality-profiles">"Functionality profiles"</A>
-            <A href="/hq/real-time-service-calls">"Real-time service calls"</A>
-            <A href="/hq/troubleshoot">"Troubleshoot"</A>
-            <A href="/hq/users">"Users"</A>
-        </nav>
-    }
-}
-
-/// The server sends a page load the user may not see to Sign in; this does
-/// the same for a link followed inside the app.
-fn send_away_from_forbidden_pages(user: UserResource) {
-    let location = use_location();
-    Effect::new(move |_| {
-        let path = location.pathname.get();
-        if let Some(Ok(user)) = user.get()
-            && !may_open(user.as_ref(), &path)
-        {
-            let search = location.search.get();
-            let wanted = if search.is_empty() {
-                path
-            } else {
-                format!("{path}?{search}")
-            };
-            if let Err(error) = window().location().assign(&sign_in_url(&wanted)) {
-                leptos::logging::error!("could not open Sign in: {error:?}");
-            }
-        }
-    });
-}
-
-#[component]
-fn HomePage() -> impl IntoView {
-    view! {
-        <Title text="custsync" />
-        <h1>"Asynchronous customer mode"</h1>
-        <p>
-            "Cashiers and shoppers create customers in the channel; the store stages them and answers at once. "
-            "The P-job carries them to HQ, where \"Synchronize customers and channel requests\" creates the accounts, "
-            "and job 1010 brings the accounts back to the channel."
-        </p>
-        <ol class="walkthrough">
-            <li>
-                <a href="/sign-in?next=/pos">"Sign in"</a>
-                " as houston (a cashier of the Houston store), open the "
-                <a href="/pos">"POS"</a>
-                ", add a customer and note its temporary id."
-            </li>
-            <li>
-                "Sign out, sign in as admin, and run the P-job on "
-                <a href="/hq/distribution-schedule">"Distribution schedule"</a>
-                " to upload it to HQ."
-            </li>
-            <li>
-                <a href="/hq/batch-jobs">"Batch jobs"</a>
-                ": run \"Synchronize customers and channel requests\" to create the account."
-            </li>
-            <li>
-                <a href="/hq/customer-synchronization-status">"Customer synchronization status"</a>
-                " and "
-                <a href="/hq/customers">"Customers"</a>
-                ": see it Synced with its account number."
-            </li>
-        </ol>
-        <p>"The demo users (admin, houston, seattle, shopper) and their password are listed in the README."</p>
-    }
 }
 
 #[component]

@@ -6,6 +6,8 @@ pub mod customer_display;
 pub mod customer_form;
 pub mod customer_page;
 pub mod ecommerce;
+pub mod header;
+pub mod home;
 pub mod hq;
 pub mod outbox;
 pub mod pos;
