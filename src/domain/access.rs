@@ -185,7 +185,9 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'/');
 
-fn encode_query_value(value: &str) -> String {
+/// `value` as one value of a URL's query: all but letters, digits, `-_.~`
+/// and `/` percent-encoded.
+pub fn encode_query_value(value: &str) -> String {
     utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 

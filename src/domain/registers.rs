@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::access::encode_query_value;
+
 /// A register a cashier can open, with its store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -21,6 +23,16 @@ impl RegisterOption {
 
     pub fn caption(&self) -> String {
         format!("{}, register {}", self.channel_name, self.register_number)
+    }
+
+    /// The POS at this register, searching for `term` (nothing: no search).
+    pub fn search_url(&self, term: &str) -> String {
+        let term = term.trim();
+        if term.is_empty() {
+            format!("/pos?register={}", self.key())
+        } else {
+            format!("/pos?register={}&q={}", self.key(), encode_query_value(term))
+        }
     }
 }
 
@@ -69,6 +81,21 @@ mod tests {
         assert_eq!(register.key(), "1-2");
         assert_eq!(parse_register_key(&register.key()), Some((1, 2)));
         assert_eq!(register.caption(), "Houston, register 2");
+    }
+
+    #[test]
+    fn a_search_url_keeps_the_register_and_encodes_the_term() {
+        let register = RegisterOption {
+            channel_id: 1,
+            channel_name: "Houston".into(),
+            register_number: 2,
+        };
+        assert_eq!(register.search_url("  "), "/pos?register=1-2");
+        assert_eq!(
+            register.search_url(" Ann & Bo "),
+            "/pos?register=1-2&q=Ann%20%26%20Bo"
+        );
+        assert_eq!(register.search_url("a=b#c"), "/pos?register=1-2&q=a%3Db%23c");
     }
 
     #[test]

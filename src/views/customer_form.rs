@@ -61,6 +61,17 @@ impl Messages {
         }
     }
 
+    /// After the server refused a save for its fields, puts the focus on
+    /// the first of them, as the browser's own check does.
+    fn focus_on_refusal(self) {
+        let server = self.server;
+        Effect::new(move |_| {
+            if let Some(AppError::Invalid(errors)) = server.get() {
+                focus_first(&errors);
+            }
+        });
+    }
+
     fn for_key(self, key: String) -> Signal<Option<String>> {
         Signal::derive(move || {
             let server = self
@@ -99,6 +110,37 @@ fn focus_first(errors: &FieldErrors) {
         if errors.get(&field.id()).is_some() {
             let _ = field.focus();
             return;
+        }
+    }
+}
+
+/// A form opened on a click takes the focus at once, on the customer's
+/// name: the cashier types without reaching for the mouse.
+fn focus_when_opened(form: NodeRef<leptos::html::Form>) {
+    use leptos::wasm_bindgen::JsCast;
+    Effect::new(move |_| {
+        let Some(form) = form.get() else {
+            return;
+        };
+        let field = form
+            .query_selector("#first_name, #organization_name")
+            .ok()
+            .flatten()
+            .or_else(|| form.query_selector("input, select").ok().flatten());
+        if let Some(field) = field.and_then(|field| field.dyn_into::<leptos::web_sys::HtmlElement>().ok()) {
+            let _ = field.focus();
+        }
+    });
+}
+
+/// Escape leaves a form opened on a click, as its Cancel button does.
+fn cancel_on_escape(on_cancel: Option<Callback<()>>) -> impl Fn(leptos::ev::KeyboardEvent) {
+    move |ev| {
+        if ev.key() == "Escape"
+            && let Some(cancel) = on_cancel
+        {
+            ev.prevent_default();
+            cancel.run(());
         }
     }
 }
@@ -183,8 +225,13 @@ impl DraftForm {
         let submit = move |ev: leptos::ev::SubmitEvent| {
             messages.submit(ev, move || on_save.run(draft.get_untracked()))
         };
+        let form = NodeRef::<leptos::html::Form>::new();
+        if on_cancel.is_some() {
+            focus_when_opened(form);
+        }
+        messages.focus_on_refusal();
         view! {
-            <form class="customer-form" novalidate=true on:submit=submit>
+            <form class="customer-form" novalidate=true node_ref=form on:submit=submit on:keydown=cancel_on_escape(on_cancel)>
                 {fields}
                 <div class="actions">
                     <button type="submit" disabled=move || pending.get()>{save_caption}</button>
@@ -525,7 +572,7 @@ fn AddressRows(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoV
             <button type="button" on:click=move |_| draft.update(|d| {
                 let first = d.addresses.is_empty();
                 d.addresses.push(new_address(first));
-            })>"Add another address"</button>
+            })>{move || if count() == 0 { "Add address" } else { "Add another address" }}</button>
         </fieldset>
     }
 }
@@ -734,8 +781,18 @@ fn address_form(props: AddressEditorProps) -> impl IntoView {
     };
     let submit =
         move |ev: leptos::ev::SubmitEvent| messages.submit(ev, move || on_save.run(address.get_untracked()));
+    let form = NodeRef::<leptos::html::Form>::new();
+    focus_when_opened(form);
+    messages.focus_on_refusal();
     view! {
-        <form class="customer-form" novalidate=true on:submit=submit aria-label="Add address">
+        <form
+            class="customer-form"
+            novalidate=true
+            node_ref=form
+            on:submit=submit
+            on:keydown=cancel_on_escape(Some(on_cancel))
+            aria-label="Add address"
+        >
             <AddressFields
                 prefix="address".to_string()
                 address=address.into()

@@ -8,6 +8,26 @@ use leptos::server_fn::{Http, ServerFn};
 use crate::domain::operation::{OperationStatus, display_time};
 use crate::error::AppError;
 
+/// `act`, called with the last value given once `delay_ms` have passed
+/// without a newer one: a search as you type runs when the typist pauses,
+/// not at every key.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+pub fn debounced<T: 'static>(delay_ms: u32, act: impl Fn(T) + Clone + 'static) -> impl Fn(T) + Clone {
+    let latest_call = StoredValue::new(0_u64);
+    move |value| {
+        let call = latest_call.get_value() + 1;
+        latest_call.set_value(call);
+        let act = act.clone();
+        leptos::task::spawn_local(async move {
+            #[cfg(feature = "hydrate")]
+            gloo_timers::future::TimeoutFuture::new(delay_ms).await;
+            if latest_call.try_get_value() == Some(call) {
+                act(value);
+            }
+        });
+    }
+}
+
 /// A failure the user should read, as a plain sentence.
 #[component]
 pub fn ErrorNote(error: AppError) -> impl IntoView {

@@ -5,7 +5,8 @@ mod waiting;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::channel_customers::{channel_mode, channel_reference};
 use crate::api::pos::{SetRegisterOffline, pos_registers, search_customers};
@@ -15,7 +16,7 @@ use crate::views::customer_display::{AccountCell, CreatedConfirmation};
 use crate::views::customer_form::{CustomerEditor, EditorMode, preload_editors};
 use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
 use crate::views::outbox::{Outbox, Saved, Sent, WaitingOperation};
-use crate::views::ui::{ServerForm, loaded};
+use crate::views::ui::{ServerForm, debounced, loaded};
 use waiting::{WaitingPanel, preload_waiting_list};
 
 /// The register's outbox, shared by the POS pages through their context,
@@ -49,7 +50,11 @@ pub fn PosPage() -> impl IntoView {
     view! {
         <Title text="POS - custsync" />
         <h1>"POS"</h1>
-        <Suspense fallback=|| view! { <p>"Loading registers…"</p> }>
+        // A Transition: it keeps the register's panels in place while a
+        // resource under them loads again. A Suspense would take them out
+        // of the page at each search as you type, and the search box with
+        // the cashier's focus.
+        <Transition fallback=|| view! { <p>"Loading registers…"</p> }>
             {move || {
                 let wanted = wanted.get();
                 Suspend::new(async move {
@@ -71,7 +76,7 @@ pub fn PosPage() -> impl IntoView {
                     })
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -152,6 +157,9 @@ fn RegisterMode(register: String) -> impl IntoView {
     }
 }
 
+/// How long the cashier pauses typing before the POS searches.
+const SEARCH_PAUSE_MS: u32 = 300;
+
 #[component]
 fn SearchPanel(register: RegisterOption) -> impl IntoView {
     let query = use_query_map();
@@ -159,6 +167,15 @@ fn SearchPanel(register: RegisterOption) -> impl IntoView {
     let results = Resource::new(move || term.get(), search_customers);
     let register_key = register.key();
     let link_register = register_key.clone();
+    let navigate = use_navigate();
+    // The URL keeps the search, so that Back and a reload show it again.
+    let search_as_you_type = debounced(SEARCH_PAUSE_MS, move |typed: String| {
+        let options = NavigateOptions {
+            replace: true,
+            ..NavigateOptions::default()
+        };
+        navigate(&register.search_url(&typed), options);
+    });
     view! {
         <section aria-labelledby="search-heading">
             <h2 id="search-heading">"Search customers"</h2>
@@ -166,7 +183,8 @@ fn SearchPanel(register: RegisterOption) -> impl IntoView {
                 <input type="hidden" name="register" value=register_key />
                 <label for="q">"Search customers"</label>
                 <input id="q" name="q" type="search" maxlength="100" value=move || term.get()
-                    placeholder="Name, email, phone, account or temporary id" />
+                    placeholder="Name, email, phone, account or temporary id"
+                    on:input=move |ev| search_as_you_type(event_target_value(&ev)) />
                 <button type="submit">"Search"</button>
             </form>
             <Transition fallback=|| view! { <p>"Searching…"</p> }>

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::PATH;
 use crate::api::hq::sync_status::{SaveOperation, SynchronizeOperations, load_operation_detail};
-use crate::domain::customer::display_name;
+use crate::domain::customer::{ContactDraft, display_name};
 use crate::domain::operation_detail::OperationDetail;
 use crate::domain::records::OperationKind;
 use crate::views::customer_form::{CustomerEditor, EditorMode};
@@ -195,29 +195,39 @@ fn StagedRows(detail: OperationDetail) -> impl IntoView {
                     .collect_view()}
             </dl>
             <AddressTable addresses=customer.addresses />
-            <table>
-                <caption>"Contacts"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Type"</th>
-                        <th scope="col">"Value"</th>
-                        <th scope="col">"Primary"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {customer
-                        .contacts
-                        .into_iter()
-                        .map(|contact| view! {
-                            <tr>
-                                <td>{contact.kind}</td>
-                                <td>{contact.value}</td>
-                                <td>{if contact.primary { "Yes" } else { "No" }}</td>
-                            </tr>
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <ContactTable contacts=customer.contacts />
         </section>
     }
+}
+
+#[component]
+fn ContactTable(contacts: Vec<ContactDraft>) -> impl IntoView {
+    if contacts.is_empty() {
+        return view! { <p>"No contacts."</p> }.into_any();
+    }
+    view! {
+        <table>
+            <caption>"Contacts"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Type"</th>
+                    <th scope="col">"Value"</th>
+                    <th scope="col">"Primary"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {contacts
+                    .into_iter()
+                    .map(|contact| view! {
+                        <tr>
+                            <td>{contact.kind}</td>
+                            <td>{contact.value}</td>
+                            <td>{if contact.primary { "Yes" } else { "No" }}</td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }
