@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Browser, type Page } from "@playwright/test";
 
 /** Every demo user's password (README). */
@@ -60,10 +61,40 @@ export async function signIn(page: Page, user: string, path = "/sign-in"): Promi
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 }
 
-/** Opens a page and waits until it is hydrated, so that clicks are handled. */
+/**
+ * Opens a page and waits until it is hydrated, so that clicks are handled.
+ * The first time a role opens a page in this run, axe-core checks it.
+ */
 export async function open(page: Page, path: string): Promise<void> {
   await page.goto(path);
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  const user = (await page.locator("header .session span").textContent({ timeout: 1_000 }).catch(() => null)) ?? "nobody";
+  const checked = `${user} ${pageKind(new URL(page.url()).pathname)}`;
+  if (!checkedPages.has(checked)) {
+    checkedPages.add(checked);
+    await expectAccessible(page, checked);
+  }
+}
+
+/** The pages each role has had checked by axe-core in this run. */
+const checkedPages = new Set<string>();
+
+/** A page's path with the customer or operation it shows left out. */
+function pageKind(path: string): string {
+  return path.replace(/^(\/pos\/customers|\/hq\/customer-synchronization-status)\/[^/]+$/, "$1/:key");
+}
+
+/**
+ * The page as it is now passes axe-core's WCAG 2.0 and 2.1 A and AA rules.
+ * No rule is switched off.
+ */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const violations = results.violations.map(
+    (violation) =>
+      `${violation.id}: ${violation.help} at ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
+  );
+  expect(violations, `axe-core on ${what}`).toEqual([]);
 }
 
 /** A name no other journey uses, so journeys sharing a database stay apart. */
