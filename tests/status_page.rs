@@ -6,6 +6,7 @@ mod common;
 
 use std::collections::HashSet;
 
+use custsync::domain::backlog::BacklogSample;
 use custsync::domain::customer::{CustomerDraft, validate_customer};
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
@@ -73,6 +74,36 @@ async fn page(backend: &Backend, view: &StatusView, size: u32) -> StatusPage {
 
 fn ids(page: &StatusPage) -> Vec<String> {
     page.rows.iter().map(|row| row.operation_id.clone()).collect()
+}
+
+#[tokio::test]
+async fn each_run_of_the_p_job_and_the_sync_records_the_backlog_as_it_starts_and_ends() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let origin = ORIGINS[0];
+    create(backend, origin, "Ana", "Trend1", "trend1@example.com").await;
+    create(backend, origin, "Ana", "Trend2", "trend2@example.com").await;
+    create(backend, origin, "Ana", "Trend3", "karen.berg@contoso.com").await;
+    for job in [Job::Upload, Job::SyncCustomers, Job::Customers] {
+        backend.jobs.run(job, "Run now").await.unwrap();
+    }
+
+    let trend = cdx::backlog_trend(&backend.channel, &backend.hq).await.unwrap();
+    let samples: Vec<[i64; 3]> = trend.samples.iter().map(BacklogSample::values).collect();
+    // Pending upload, pending sync, failed: before and after the P-job,
+    // then before and after the sync; job 1010 records nothing.
+    assert_eq!(samples, vec![[3, 0, 0], [0, 3, 0], [0, 3, 0], [0, 0, 1]]);
+    let runs: Vec<(&str, i64)> = trend
+        .runs
+        .iter()
+        .map(|run| (run.job.as_str(), run.rows_done))
+        .collect();
+    assert_eq!(
+        runs,
+        vec![(Job::Upload.code(), 3), (Job::SyncCustomers.code(), 3)]
+    );
+    assert!(trend.runs.iter().all(|run| run.rows_per_second().is_some()));
+    assert_eq!(trend.now.values(), [0, 0, 1]);
 }
 
 #[tokio::test]

@@ -56,6 +56,39 @@ test("the POS shows each mistake beside its field and keeps what was typed", asy
   await expect(page.getByText("Temporary asynchronous customer id")).toHaveCount(0);
 });
 
+test("the register works from the keyboard, and its search runs as the cashier types", async ({ houston: page }) => {
+  const lastName = uniqueName("Keys");
+  await open(page, "/pos");
+  const addCustomer = page.getByRole("button", { name: "Add customer" });
+
+  // Escape leaves the form.
+  await addCustomer.click();
+  await expect(page.getByLabel("First name")).toBeFocused();
+  await page.keyboard.type("Nobody");
+  await page.keyboard.press("Escape");
+  await expect(page.getByLabel("First name")).toHaveCount(0);
+
+  // Enter saves; a refused save puts the focus on the first mistake.
+  await addCustomer.click();
+  await expect(page.getByLabel("First name")).toBeFocused();
+  await page.keyboard.type("Ines");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#last_name-message")).toHaveText("Last name is required.");
+  await expect(page.getByLabel("Last name")).toBeFocused();
+  await page.keyboard.type(lastName);
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" })).toContainText(
+    `Ines ${lastName} was created at Houston`,
+  );
+
+  // The search runs once the cashier pauses, without pressing Search.
+  await page.getByRole("searchbox", { name: "Search customers" }).pressSequentially(lastName.slice(0, -1), { delay: 20 });
+  const row = page.getByRole("table", { name: "Customers found" }).getByRole("row").filter({ hasText: lastName });
+  await expect(row.getByRole("link", { name: `Ines ${lastName}` })).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${lastName.slice(0, -1)}$`));
+  await expect(page.getByRole("searchbox", { name: "Search customers" })).toBeFocused();
+});
+
 test("a shopper signs up on the online store and is staged for HQ", async ({ shopper, admin }) => {
   const lastName = uniqueName("Shopper");
 
@@ -100,9 +133,20 @@ test("a failing operation is reported by the batch run, its history and the stat
   const latest = batch.getByRole("table", { name: "Run history" }).getByRole("row").nth(1);
   await expect(latest).toContainText("Run now");
   await expect(latest).toContainText("Completed with errors");
+  await expect(latest.getByRole("cell").nth(4)).toHaveText(/^\d+\.\d s$/);
 
   await open(admin, "/hq/customer-synchronization-status");
   const failed = operationRow(admin, temporaryId);
   await expect(failed).toContainText("Failed");
   await expect(failed).toContainText("Customer C000001 already has the email karen.berg@contoso.com");
+
+  // The plots show the failure in the backlog, and the runs' pace.
+  const plots = admin.getByRole("region", { name: "Backlog and throughput" });
+  await expect(plots.getByRole("img", { name: /^Backlog from .*: now \d+ pending upload, \d+ pending sync, [1-9]\d* failed/ })).toBeVisible();
+  await expect(plots.getByRole("img", { name: /^Rows per second of the last \d+ runs of the P-job and the sync/ })).toBeVisible();
+  await plots.getByText("Throughput as a table").click();
+  const paces = plots.getByRole("table", { name: "Throughput" }).getByRole("row");
+  await expect(paces.nth(1)).toContainText("Synchronize customers and channel requests");
+  await plots.getByText("Backlog as a table").click();
+  await expect(plots.getByRole("table", { name: "Backlog" }).getByRole("row")).not.toHaveCount(1);
 });

@@ -1,6 +1,6 @@
 import { expect, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import { open, test, operationRow, runNow, uniqueName } from "./helpers";
+import { expectAccessible, open, test, operationRow, runNow, uniqueName } from "./helpers";
 
 const STATUS_PAGE = "/hq/customer-synchronization-status";
 
@@ -66,6 +66,13 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
   const lastName = uniqueName("Twice");
   const id = await failedCreate(seattle, page, lastName);
 
+  // Troubleshoot's count of failed operations leads to the same list.
+  await open(page, "/hq/troubleshoot");
+  const whichFailed = page.getByRole("region", { name: "Which asynchronous operation failed, and how do I fix it?" });
+  await whichFailed.getByRole("link", { name: /^\d+ operations?$/ }).click();
+  await expect(page).toHaveURL(/\/hq\/customer-synchronization-status\?status=failed$/);
+  await expect(operationRow(page, id)).toContainText("Failed");
+
   await searchFor(page, lastName.toLowerCase());
   const counts = page.getByRole("navigation", { name: "Operations by status" });
   await counts.getByRole("link", { name: /^Failed/ }).click();
@@ -97,6 +104,7 @@ test("an admin fixes a failed create: open it from the Failed count, Edit, Save,
   await page.getByRole("navigation", { name: "Operations by status" }).getByRole("link", { name: /^Failed/ }).click();
   await operationRow(page, id).getByRole("link", { name: "Create customer" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Create customer: Eve ${lastName}`);
+  await expectAccessible(page, "a failed operation's page");
   await expect(page.getByRole("region", { name: "Error" })).toContainText(
     "Customer C000001 already has the email karen.berg@contoso.com",
   );
@@ -110,6 +118,7 @@ test("an admin fixes a failed create: open it from the Failed count, Edit, Save,
   await page.getByLabel("Email").fill("not-an-email");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.locator("#email-message")).toHaveText("Enter an email address like name@example.com.");
+  await expectAccessible(page, "a failed operation's Edit, with a mistake shown");
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Save" }).click();
   const answer = page.getByRole("status").filter({ hasText: /Saved|Synchronized/ });

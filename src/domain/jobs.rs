@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::operation::stored_time_ms;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Job {
     /// CDX download 1110: feature states to the channels.
@@ -144,6 +146,19 @@ impl JobRun {
         self.outcome == "Running"
     }
 
+    /// How long the run took; None while it runs.
+    pub fn duration_ms(&self) -> Option<i64> {
+        let started = stored_time_ms(&self.started_at)?;
+        let ended = stored_time_ms(self.ended_at.as_deref()?)?;
+        Some((ended - started).max(0))
+    }
+
+    /// Rows done per second over the whole run; None while it runs.
+    pub fn rows_per_second(&self) -> Option<f64> {
+        let seconds = self.duration_ms()?.max(1) as f64 / 1_000.0;
+        Some(self.rows_done as f64 / seconds)
+    }
+
     /// "Run 12 finished: Succeeded, 3 rows (3 succeeded, 0 failed)." or,
     /// while it runs, "Run 12 running: 200 of 1000 rows done…".
     pub fn summary(&self) -> String {
@@ -171,6 +186,27 @@ mod tests {
             assert_eq!(Job::from_code(job.code()), Some(job));
         }
         assert_eq!(Job::from_code("9999"), None);
+    }
+
+    #[test]
+    fn a_finished_run_has_a_duration_and_a_pace() {
+        let mut run = JobRun {
+            run_id: 1,
+            job: "SYNCCUST".into(),
+            trigger: "Run now".into(),
+            started_at: "2026-12-02T09:30:00.000Z".into(),
+            ended_at: None,
+            rows_total: 500,
+            rows_done: 500,
+            succeeded: 500,
+            failed: 0,
+            outcome: "Running".into(),
+            message: None,
+        };
+        assert_eq!(run.duration_ms(), None);
+        run.ended_at = Some("2026-12-02T09:30:02.500Z".into());
+        assert_eq!(run.duration_ms(), Some(2_500));
+        assert_eq!(run.rows_per_second(), Some(200.0));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! builds on it (README, "Code map").
 
 pub mod access;
+pub mod backlog;
 pub mod configuration;
 pub mod customer;
 pub mod diagnosis;

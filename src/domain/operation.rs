@@ -125,9 +125,101 @@ pub fn display_time(stored: &str) -> String {
     format!("{} UTC", without_fraction.replace('T', " "))
 }
 
+/// Milliseconds since 1970 of a stored UTC time (`2026-12-02T09:30:00.123Z`);
+/// None for text that is not one.
+pub fn stored_time_ms(stored: &str) -> Option<i64> {
+    let (date, clock) = stored.trim_end_matches('Z').split_once('T')?;
+    let mut date_parts = date.splitn(3, '-').map(str::parse::<i64>);
+    let (year, month, day) = (
+        date_parts.next()?.ok()?,
+        date_parts.next()?.ok()?,
+        date_parts.next()?.ok()?,
+    );
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date =
+        time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
+    let (hms, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
+    let mut clock_parts = hms.splitn(3, ':').map(str::parse::<i64>);
+    let (hours, minutes, seconds) = (
+        clock_parts.next()?.ok()?,
+        clock_parts.next()?.ok()?,
+        clock_parts.next()?.ok()?,
+    );
+    if !(0..24).contains(&hours) || !(0..60).contains(&minutes) || !(0..61).contains(&seconds) {
+        return None;
+    }
+    let millis: i64 = format!("{fraction:0<3}").get(..3)?.parse().ok()?;
+    let days = i64::from(date.to_julian_day()) - UNIX_EPOCH_JULIAN_DAY;
+    Some(((days * 24 + hours) * 60 + minutes) * 60_000 + seconds * 1_000 + millis)
+}
+
+/// A time given in milliseconds since 1970, as times are stored.
+#[cfg(feature = "ssr")]
+pub fn stored_time_text(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let date = i32::try_from(days + UNIX_EPOCH_JULIAN_DAY)
+        .ok()
+        .and_then(|day| time::Date::from_julian_day(day).ok())
+        .unwrap_or(time::Date::MIN);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        date.year(),
+        u8::from(date.month()),
+        date.day(),
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1_000 % 60,
+        in_day % 1_000
+    )
+}
+
+/// Now, as times are stored.
+#[cfg(feature = "ssr")]
+pub fn stored_time_now() -> String {
+    let since_1970 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    stored_time_text(i64::try_from(since_1970.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// 1970-01-01 as a Julian day number.
+const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn times_are_written_as_they_are_stored() {
+        assert_eq!(stored_time_text(1_796_203_800_123), "2026-12-02T09:30:00.123Z");
+        assert_eq!(stored_time_text(86_401_500), "1970-01-02T00:00:01.500Z");
+        assert_eq!(
+            stored_time_ms(&stored_time_now()).map(|ms| ms > 1_796_203_800_123),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn stored_times_read_back_to_the_millisecond() {
+        assert_eq!(stored_time_ms("1970-01-01T00:00:00.000Z"), Some(0));
+        assert_eq!(stored_time_ms("1970-01-02T00:00:01.5Z"), Some(86_401_500));
+        assert_eq!(
+            stored_time_ms("2026-12-02T09:30:00.123Z"),
+            Some(1_796_203_800_123)
+        );
+        assert_eq!(stored_time_ms("2026-12-02T09:30:00Z"), Some(1_796_203_800_000));
+        for bad in [
+            "",
+            "2026-12-02",
+            "2026-13-02T09:30:00Z",
+            "2026-12-02T25:00:00Z",
+            "2026-12-02Tnoon",
+        ] {
+            assert_eq!(stored_time_ms(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn a_guid_is_an_operation_id_in_lower_case() {

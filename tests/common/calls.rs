@@ -10,10 +10,10 @@ use custsync::api::hq::feature_management::{FeatureManagement, SetFeature};
 use custsync::api::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncCustomerMode};
 use custsync::api::hq::jobs::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
 use custsync::api::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
-use custsync::api::hq::sync_status::{LoadOperationDetail, SaveOperation};
 use custsync::api::hq::sync_status::{
-    LoadStatusPage, StatusPageChannels, SynchronizeAllFailed, SynchronizeOperations,
+    LoadBacklogTrend, LoadStatusPage, StatusPageChannels, SynchronizeAllFailed, SynchronizeOperations,
 };
+use custsync::api::hq::sync_status::{LoadOperationDetail, SaveOperation};
 use custsync::api::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
 use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere, UserAccounts};
 use custsync::api::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};
@@ -239,6 +239,7 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
             ADMIN,
         )
         .shows("Fabrikam online store"),
+        call("load_backlog_trend", LoadBacklogTrend::PATH, String::new(), ADMIN).shows("pending_upload"),
         call(
             "synchronize_all_failed",
             SynchronizeAllFailed::PATH,

@@ -1,10 +1,12 @@
 //! The Customer synchronization status page's server functions: a page of
 //! operations, the channels to filter by, Synchronize for the chosen or all
-//! failed operations, and one operation's detail with its Save.
+//! failed operations, the backlog's plots, and one operation's detail with
+//! its Save.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+use crate::domain::backlog::BacklogTrend;
 use crate::domain::customer::CustomerDraft;
 use crate::domain::jobs::RunCounts;
 use crate::domain::operation_detail::OperationDetail;
@@ -46,6 +48,21 @@ pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
                 name: channel.name,
             })
             .collect())
+    };
+    respond(result.await)
+}
+
+/// The backlog over time and the pace of the latest runs, for the plots.
+#[server(output = crate::wire::JsonText)]
+pub async fn load_backlog_trend() -> Result<BacklogTrend, AppError> {
+    use crate::api::respond::{authorize, respond};
+    use crate::domain::access::Access;
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        crate::services::cdx::backlog_trend(&backend.channel, &backend.hq)
+            .await
+            .map_err(internal)
     };
     respond(result.await)
 }

@@ -8,7 +8,10 @@ mod status_page;
 
 pub use download::{channel_configuration, customers, global_configuration};
 pub use p_job::{count_waiting_for_upload, run_p_job};
-pub use status_page::{StatusRows, failed_operation_ids, operation_detail, status_page, status_rows};
+pub use status_page::{
+    StatusRows, backlog_trend, failed_operation_ids, operation_detail, record_backlog, status_page,
+    status_rows,
+};
 
 use crate::storage::channel_db::ChannelDbError;
 use crate::storage::hq_db::HqDbError;

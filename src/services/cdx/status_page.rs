@@ -2,8 +2,10 @@
 //! operations still waiting in the channel for the P-job, and those HQ holds.
 
 use super::CdxError;
+use crate::domain::backlog::{BACKLOG_JOBS, BacklogSample, BacklogTrend, TREND_RUNS, TREND_SAMPLES};
 use crate::domain::customer::ReferenceData;
-use crate::domain::operation::OperationStatus;
+use crate::domain::jobs::Job;
+use crate::domain::operation::{OperationStatus, stored_time_now};
 use crate::domain::operation_detail::{OperationDetail, TimelineEntry, in_time_order};
 use crate::domain::records::{ChannelRecord, OperationKind, StagedOperation};
 use crate::domain::status_page::{PageKey, StatusCounts, StatusPage, StatusRow, StatusView, merge_page};
@@ -47,6 +49,18 @@ pub async fn status_page(
     page_size: u32,
 ) -> Result<StatusPage, CdxError> {
     let StatusRows { rows, previous, next } = status_rows(channel, hq, view, page_size).await?;
+    let counts = status_counts(channel, hq, view).await?;
+    Ok(StatusPage {
+        rows,
+        counts,
+        previous,
+        next,
+    })
+}
+
+/// The operations of each status under the view's filters other than the
+/// status.
+async fn status_counts(channel: &ChannelDb, hq: &HqDb, view: &StatusView) -> Result<StatusCounts, CdxError> {
     let mut counts = StatusCounts {
         pending_upload: channel.count_pending_upload(view).await?,
         ..StatusCounts::default()
@@ -59,11 +73,25 @@ pub async fn status_page(
             OperationStatus::PendingUpload => {}
         }
     }
-    Ok(StatusPage {
-        rows,
-        counts,
-        previous,
-        next,
+    Ok(counts)
+}
+
+/// Records the backlog of every channel as run `run_id` finds it now.
+pub async fn record_backlog(channel: &ChannelDb, hq: &HqDb, run_id: i64) -> Result<(), CdxError> {
+    let counts = status_counts(channel, hq, &StatusView::default()).await?;
+    hq.record_backlog(run_id, &counts).await?;
+    Ok(())
+}
+
+/// The recorded backlog, the backlog now, and the latest runs of the jobs
+/// that work it down.
+pub async fn backlog_trend(channel: &ChannelDb, hq: &HqDb) -> Result<BacklogTrend, CdxError> {
+    let [upload, sync] = BACKLOG_JOBS.map(Job::code);
+    let now = status_counts(channel, hq, &StatusView::default()).await?;
+    Ok(BacklogTrend {
+        samples: hq.backlog_samples(TREND_SAMPLES).await?,
+        runs: hq.finished_runs([upload, sync], TREND_RUNS).await?,
+        now: BacklogSample::of(stored_time_now(), &now),
     })
 }
 

@@ -12,6 +12,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio::task::JoinHandle;
 use tokio_util::task::AbortOnDropHandle;
 
+use crate::domain::backlog::BACKLOG_JOBS;
 use crate::domain::jobs::{Job, JobRun, RunCounts, RunOutcome};
 use crate::services::cdx;
 use crate::services::settings::Settings;
@@ -156,6 +157,26 @@ impl JobRunner {
     }
 
     async fn execute(&self, job: Job, progress: &Progress) -> Result<JobRun, JobError> {
+        let run_id = progress.run_id;
+        self.sample_backlog(job, run_id).await;
+        let finished = self.work_and_record_end(job, progress).await;
+        self.sample_backlog(job, run_id).await;
+        finished
+    }
+
+    /// For the status page's plot: the backlog as a run of a job that works
+    /// it down starts and ends. A sample that cannot be taken costs the plot
+    /// a point, never the run.
+    async fn sample_backlog(&self, job: Job, run_id: i64) {
+        if !BACKLOG_JOBS.contains(&job) {
+            return;
+        }
+        if let Err(error) = cdx::record_backlog(&self.channel, &self.hq, run_id).await {
+            tracing::warn!(job = job.code(), run_id, %error, "could not record the backlog");
+        }
+    }
+
+    async fn work_and_record_end(&self, job: Job, progress: &Progress) -> Result<JobRun, JobError> {
         let run_id = progress.run_id;
         match self.work(job, progress).await {
             Ok(counts) => Ok(self

@@ -4,7 +4,7 @@ use super::{HqDb, HqDbError};
 use crate::domain::jobs::{JobRun, RunCounts, RunOutcome};
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-const RUN_COLUMNS: &str =
+pub(super) const RUN_COLUMNS: &str =
     "run_id, job, trigger, started_at, ended_at, rows_total, rows_done, succeeded, failed, outcome, message";
 
 impl HqDb {

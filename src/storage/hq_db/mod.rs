@@ -3,6 +3,7 @@
 //! SQL statement on this database lives here.
 
 mod async_operations;
+mod backlog;
 mod config;
 mod configuration;
 mod customers;

@@ -127,6 +127,7 @@ fn RunHistory(runs: Vec<JobRun>) -> impl IntoView {
     if runs.is_empty() {
         return view! { <p>"This job has not run yet."</p> }.into_any();
     }
+    let longest = runs.iter().filter_map(JobRun::duration_ms).max().unwrap_or(0);
     view! {
         <table class="run-history">
             <caption>"Run history"</caption>
@@ -136,6 +137,7 @@ fn RunHistory(runs: Vec<JobRun>) -> impl IntoView {
                     <th scope="col">"Trigger"</th>
                     <th scope="col">"Started"</th>
                     <th scope="col">"Ended"</th>
+                    <th scope="col">"Duration"</th>
                     <th scope="col">"Rows done"</th>
                     <th scope="col">"Rows"</th>
                     <th scope="col">"Succeeded"</th>
@@ -148,12 +150,14 @@ fn RunHistory(runs: Vec<JobRun>) -> impl IntoView {
                 {runs
                     .into_iter()
                     .map(|run| {
+                        let duration_ms = run.duration_ms();
                         view! {
                             <tr>
                                 <td>{run.run_id}</td>
                                 <td>{run.trigger}</td>
                                 <td><Time stored=run.started_at /></td>
                                 <td>{run.ended_at.map(|ended| view! { <Time stored=ended /> })}</td>
+                                <td><DurationBar duration_ms longest /></td>
                                 <td>{run.rows_done}</td>
                                 <td>{run.rows_total}</td>
                                 <td>{run.succeeded}</td>
@@ -166,6 +170,30 @@ fn RunHistory(runs: Vec<JobRun>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+    }
+    .into_any()
+}
+
+/// A run's duration as text, with a bar as long as it is next to the
+/// longest run listed.
+#[component]
+fn DurationBar(duration_ms: Option<i64>, longest: i64) -> impl IntoView {
+    let Some(duration_ms) = duration_ms else {
+        return view! { "running" }.into_any();
+    };
+    let share = if longest > 0 {
+        duration_ms as f64 / longest as f64
+    } else {
+        0.0
+    };
+    view! {
+        <span class="duration">
+            <svg class="duration-bar" viewBox="0 0 100 8" aria-hidden="true" preserveAspectRatio="none">
+                <rect class="track" width="100" height="8" />
+                <rect class="bar" width=format!("{:.1}", (share * 100.0).max(1.0)) height="8" />
+            </svg>
+            {format!("{:.1} s", duration_ms as f64 / 1_000.0)}
+        </span>
     }
     .into_any()
 }

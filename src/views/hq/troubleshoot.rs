@@ -7,8 +7,10 @@ use leptos_meta::Title;
 use crate::api::hq::jobs::RunJobNow;
 use crate::api::hq::troubleshoot::{FlushChannelCache, troubleshoot};
 use crate::domain::diagnosis::Blocker;
-use crate::domain::operation::display_time;
+use crate::domain::operation::{OperationStatus, display_time};
+use crate::domain::status_page::StatusView;
 use crate::domain::troubleshoot::TroubleshootReport;
+use crate::views::hq::sync_status::PATH as STATUS_PAGE;
 use crate::views::ui::{ErrorNote, ServerForm, loaded};
 
 #[component]
@@ -165,11 +167,17 @@ fn HqQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoView {
             <h2 id="q3">"Why doesn't HQ show the customers created in the POS or online?"</h2>
             <ul class="findings">
                 <li class=if report.pending_upload == 0 { "finding ok" } else { "finding" }>
-                    <span>{format!("{} operation(s) wait in the channel for the P-job. {}.", report.pending_upload, last("P-0001"))}</span>
+                    <span>
+                        <OperationCount count=report.pending_upload status=OperationStatus::PendingUpload />
+                        {format!(" wait in the channel for the P-job. {}.", last("P-0001"))}
+                    </span>
                     {(report.pending_upload > 0).then(|| view! { <RunButton actions job="P-0001" caption="Run P-job now" /> })}
                 </li>
                 <li class=if report.pending_sync == 0 { "finding ok" } else { "finding" }>
-                    <span>{format!("{} uploaded operation(s) wait for \"Synchronize customers and channel requests\". {}.", report.pending_sync, last("SYNCCUST"))}</span>
+                    <span>
+                        <OperationCount count=report.pending_sync status=OperationStatus::PendingSync />
+                        {format!(" uploaded to HQ wait for \"Synchronize customers and channel requests\". {}.", last("SYNCCUST"))}
+                    </span>
                     {(report.pending_sync > 0).then(|| view! { <RunButton actions job="SYNCCUST" caption="Run sync now" /> })}
                 </li>
                 <li class="finding ok">
@@ -187,11 +195,27 @@ fn FailedQuestion(failed: i64) -> impl IntoView {
         <section aria-labelledby="q4">
             <h2 id="q4">"Which asynchronous operation failed, and how do I fix it?"</h2>
             <p class="answer">{if failed == 0 {
-                "No operation has failed.".to_string()
+                view! { "No operation has failed." }.into_any()
             } else {
-                format!("{failed} operation(s) failed. Open each on the Customer synchronization status page to read its error.")
+                view! {
+                    <OperationCount count=failed status=OperationStatus::Failed />
+                    " failed. Open each from the list to read its error, fix it and synchronize it again."
+                }
+                .into_any()
             }}</p>
             <p><a href="/hq/customer-synchronization-status">"Open Customer synchronization status"</a></p>
         </section>
     }
+}
+
+/// "3 operations", linking to the status page's list of them.
+#[component]
+fn OperationCount(count: i64, status: OperationStatus) -> impl IntoView {
+    let caption = if count == 1 {
+        "1 operation".to_string()
+    } else {
+        format!("{count} operations")
+    };
+    let list = StatusView::default().with_status(Some(status));
+    view! { <a href=format!("{STATUS_PAGE}{}", list.to_query())>{caption}</a> }
 }

@@ -2,9 +2,11 @@
 //! every asynchronous operation, from the channel's staging table to its HQ
 //! account. Counts per status, filters and search carried by the URL, keyset
 //! pages, Synchronize for the chosen or all failed operations, CSV export,
-//! and a list that follows a running batch on its own.
+//! a list that follows a running batch on its own, and the plots of the
+//! backlog and of the runs' throughput (`trend`).
 
 pub mod detail_page;
 pub mod page;
+mod trend;
 
 pub const PATH: &str = "/hq/customer-synchronization-status";

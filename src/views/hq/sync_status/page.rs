@@ -10,6 +10,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::PATH;
+use super::trend::BacklogPlots;
 use crate::api::hq::sync_status::{
     SynchronizeAllFailed, SynchronizeOperations, load_status_page, status_page_channels,
 };
@@ -86,6 +87,7 @@ pub fn SyncStatusPage() -> impl IntoView {
                 })
             })}
         </Transition>
+        <BacklogPlots refresh />
     }
 }
 

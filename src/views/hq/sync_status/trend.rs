@@ -1,0 +1,314 @@
+//! The status page's plots: the backlog over time (pending upload, pending
+//! sync, failed), and the pace of the latest P-job and sync runs. Drawn as
+//! SVG from what HQ records, each with its figures as a table beside it.
+
+use leptos::prelude::*;
+
+use crate::api::hq::sync_status::load_backlog_trend;
+use crate::domain::backlog::{
+    BACKLOG_SERIES, BacklogSample, BacklogTrend, PlotArea, axis_max, timed_samples,
+};
+use crate::domain::jobs::{Job, JobRun};
+use crate::domain::operation::display_time;
+use crate::views::ui::loaded;
+
+/// The SVG's size, in its own units; the page scales it to its width.
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 180.0;
+/// Room for the value labels on the left and the time labels below.
+const LEFT: f64 = 56.0;
+const BOTTOM: f64 = 22.0;
+const TOP: f64 = 8.0;
+
+/// The series' CSS classes, in the order of `BACKLOG_SERIES`.
+const SERIES_CLASSES: [&str; 3] = ["pending-upload", "pending-sync", "failed"];
+
+/// Both plots, read again whenever `refresh` changes.
+#[component]
+pub fn BacklogPlots(#[prop(into)] refresh: Signal<u32>) -> impl IntoView {
+    let trend = Resource::new(move || refresh.get(), |_| load_backlog_trend());
+    view! {
+        <section class="plots" aria-labelledby="plots-heading">
+            <h2 id="plots-heading">"Backlog and throughput"</h2>
+            <Transition fallback=|| view! { <p>"Loading the plots…"</p> }>
+                {move || Suspend::new(async move {
+                    loaded(trend.await, move |trend: BacklogTrend| {
+                        view! {
+                            <BacklogPlot samples=trend.samples now=trend.now />
+                            <ThroughputPlot runs=trend.runs />
+                        }
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn BacklogPlot(samples: Vec<BacklogSample>, now: BacklogSample) -> impl IntoView {
+    let mut samples = samples;
+    samples.push(now);
+    let timed = timed_samples(&samples);
+    let (Some(first), Some(last)) = (timed.first(), timed.last()) else {
+        return ().into_any();
+    };
+    let highest = timed.iter().flat_map(|(_, values)| *values).max().unwrap_or(0);
+    let area = PlotArea {
+        width: WIDTH - LEFT,
+        height: HEIGHT - BOTTOM - TOP,
+        x_from: first.0,
+        x_to: last.0.max(first.0 + 1.0),
+        y_max: axis_max(highest as f64),
+    };
+    let lines = (0..BACKLOG_SERIES.len())
+        .map(|series| {
+            let points: Vec<(f64, f64)> = timed.iter().map(|(at, values)| (*at, values[series] as f64)).collect();
+            view! {
+                <polyline class=format!("series {}", SERIES_CLASSES[series]) points=area.step_points(&points) />
+            }
+        })
+        .collect_view();
+    let latest = samples.last().map(BacklogSample::values).unwrap_or_default();
+    let summary = format!(
+        "Backlog from {} to {}: now {} pending upload, {} pending sync, {} failed; at most {highest}.",
+        display_time(&samples[0].sampled_at),
+        display_time(&samples[samples.len() - 1].sampled_at),
+        latest[0],
+        latest[1],
+        latest[2],
+    );
+    view! {
+        <figure class="plot">
+            <figcaption>"Backlog over time"</figcaption>
+            <ul class="legend">
+                {(0..BACKLOG_SERIES.len())
+                    .map(|series| view! {
+                        <li class=SERIES_CLASSES[series]>{format!("{}: {}", BACKLOG_SERIES[series], latest[series])}</li>
+                    })
+                    .collect_view()}
+            </ul>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary>
+                <Axes area y_max=area.y_max from=display_time(&samples[0].sampled_at) to="now".to_string() />
+                <g transform=format!("translate({LEFT},{TOP})")>{lines}</g>
+            </svg>
+            <details>
+                <summary>"Backlog as a table"</summary>
+                <BacklogTable samples />
+            </details>
+        </figure>
+    }
+    .into_any()
+}
+
+/// The value axis (0 and its top) and the time axis (first and last time).
+#[component]
+fn Axes(area: PlotArea, y_max: f64, from: String, to: String) -> impl IntoView {
+    let bottom = TOP + area.height;
+    view! {
+        <g class="axes" aria-hidden="true">
+            <line x1=LEFT y1=TOP x2=LEFT y2=bottom />
+            <line x1=LEFT y1=bottom x2=WIDTH y2=bottom />
+            <line class="grid" x1=LEFT y1=TOP x2=WIDTH y2=TOP />
+            <text x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end">{format_count(y_max)}</text>
+            <text x=LEFT - 6.0 y=bottom text-anchor="end">"0"</text>
+            <text x=LEFT y=HEIGHT - 4.0>{from}</text>
+            <text x=WIDTH y=HEIGHT - 4.0 text-anchor="end">{to}</text>
+        </g>
+    }
+}
+
+/// 5000 as "5,000", 2.5 as "2.5".
+fn format_count(value: f64) -> String {
+    if value.fract() != 0.0 {
+        return format!("{value:.1}");
+    }
+    let digits = format!("{value:.0}");
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+#[component]
+fn BacklogTable(samples: Vec<BacklogSample>) -> impl IntoView {
+    view! {
+        <table>
+            <caption>"Backlog"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Time"</th>
+                    {BACKLOG_SERIES.map(|name| view! { <th scope="col">{name}</th> })}
+                </tr>
+            </thead>
+            <tbody>
+                {samples
+                    .into_iter()
+                    .rev()
+                    .map(|sample| {
+                        let values = sample.values();
+                        view! {
+                            <tr>
+                                <td>{display_time(&sample.sampled_at)}</td>
+                                {values.map(|value| view! { <td>{value}</td> })}
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// The latest runs' rows per second, a bar each, the P-job's and the sync's
+/// in their own colours.
+#[component]
+fn ThroughputPlot(runs: Vec<JobRun>) -> impl IntoView {
+    let paced: Vec<(JobRun, f64)> = runs
+        .into_iter()
+        .filter_map(|run| run.rows_per_second().map(|pace| (run, pace)))
+        .filter(|(run, _)| run.rows_done > 0)
+        .collect();
+    if paced.is_empty() {
+        return view! { <p>"The throughput is plotted once the P-job or the sync has moved rows."</p> }
+            .into_any();
+    }
+    let fastest = paced.iter().map(|(_, pace)| *pace).fold(0.0, f64::max);
+    let area = PlotArea {
+        width: WIDTH - LEFT,
+        height: HEIGHT - BOTTOM - TOP,
+        x_from: 0.0,
+        x_to: paced.len() as f64,
+        y_max: axis_max(fastest),
+    };
+    let slot = area.width / paced.len() as f64;
+    let bars = paced
+        .iter()
+        .enumerate()
+        .map(|(index, (run, pace))| {
+            let top = area.y(*pace);
+            let label = run_label(run, *pace);
+            view! {
+                <rect
+                    class=format!("bar {}", job_class(&run.job))
+                    x=format!("{:.1}", index as f64 * slot + slot * 0.15)
+                    y=format!("{top:.1}")
+                    width=format!("{:.1}", slot * 0.7)
+                    height=format!("{:.1}", area.height - top)
+                >
+                    <title>{label}</title>
+                </rect>
+            }
+        })
+        .collect_view();
+    let first = paced
+        .first()
+        .map(|(run, _)| run.started_at.clone())
+        .unwrap_or_default();
+    let last = paced
+        .last()
+        .map(|(run, _)| run.started_at.clone())
+        .unwrap_or_default();
+    let summary = format!(
+        "Rows per second of the last {} runs of the P-job and the sync; the fastest {}.",
+        paced.len(),
+        format_count(fastest.round())
+    );
+    view! {
+        <figure class="plot">
+            <figcaption>"Throughput of the latest runs (rows per second)"</figcaption>
+            <ul class="legend">
+                <li class="upload">{Job::Upload.name()}</li>
+                <li class="sync">{Job::SyncCustomers.name()}</li>
+            </ul>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary>
+                <Axes area y_max=area.y_max from=display_time(&first) to=display_time(&last) />
+                <g transform=format!("translate({LEFT},{TOP})")>{bars}</g>
+            </svg>
+            <details>
+                <summary>"Throughput as a table"</summary>
+                <ThroughputTable paced />
+            </details>
+        </figure>
+    }
+    .into_any()
+}
+
+fn job_class(code: &str) -> &'static str {
+    if code == Job::Upload.code() {
+        "upload"
+    } else {
+        "sync"
+    }
+}
+
+fn job_name(code: &str) -> &'static str {
+    Job::from_code(code).map_or("Job", Job::name)
+}
+
+/// "Run 12, P-0001: 4,500 rows in 1.2 s (3,750 rows/s)".
+fn run_label(run: &JobRun, pace: f64) -> String {
+    let seconds = run.duration_ms().unwrap_or(0) as f64 / 1_000.0;
+    format!(
+        "Run {}, {}: {} rows in {seconds:.1} s ({} rows/s)",
+        run.run_id,
+        job_name(&run.job),
+        format_count(run.rows_done as f64),
+        format_count(pace.round())
+    )
+}
+
+#[component]
+fn ThroughputTable(paced: Vec<(JobRun, f64)>) -> impl IntoView {
+    view! {
+        <table>
+            <caption>"Throughput"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Run"</th>
+                    <th scope="col">"Job"</th>
+                    <th scope="col">"Started"</th>
+                    <th scope="col">"Rows"</th>
+                    <th scope="col">"Seconds"</th>
+                    <th scope="col">"Rows per second"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {paced
+                    .into_iter()
+                    .rev()
+                    .map(|(run, pace)| {
+                        let seconds = run.duration_ms().unwrap_or(0) as f64 / 1_000.0;
+                        view! {
+                            <tr>
+                                <td>{run.run_id}</td>
+                                <td>{job_name(&run.job)}</td>
+                                <td>{display_time(&run.started_at)}</td>
+                                <td>{run.rows_done}</td>
+                                <td>{format!("{seconds:.1}")}</td>
+                                <td>{format_count(pace.round())}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(format_count(0.0), "0");
+        assert_eq!(format_count(999.0), "999");
+        assert_eq!(format_count(5_000.0), "5,000");
+        assert_eq!(format_count(1_234_567.0), "1,234,567");
+        assert_eq!(format_count(2.5), "2.5");
+    }
+}
