@@ -128,9 +128,23 @@ fn focus_when_opened(form: NodeRef<leptos::html::Form>) {
             .flatten()
             .or_else(|| form.query_selector("input, select").ok().flatten());
         if let Some(field) = field.and_then(|field| field.dyn_into::<leptos::web_sys::HtmlElement>().ok()) {
-            let _ = field.focus();
+            focus_once_shown(field, FRAMES_TO_WAIT);
         }
     });
+}
+
+/// How many frames a field may take to be put in the page.
+const FRAMES_TO_WAIT: u8 = 30;
+
+/// Focuses `field` once it is in the page: a form whose code is loaded on
+/// demand is built before `<Suspense>` puts it there, and a field outside
+/// the page cannot take the focus.
+fn focus_once_shown(field: leptos::web_sys::HtmlElement, frames_left: u8) {
+    if field.is_connected() {
+        let _ = field.focus();
+    } else if frames_left > 0 {
+        request_animation_frame(move || focus_once_shown(field, frames_left - 1));
+    }
 }
 
 /// Escape leaves a form opened on a click, as its Cancel button does.
