@@ -12,6 +12,7 @@ use common::calls::{Db, USERS, calls, cookies, customer};
 use common::http::{FORM, JSON, WebApp};
 use custsync::api::channel_customers::{CreateCustomer, FindChannelCustomer, MyProfileKey};
 use custsync::api::hq::customers::HqCustomers;
+use custsync::api::hq::jobs::SetJobSchedule;
 use custsync::api::hq::realtime_calls::SetHqUnreachable;
 use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere};
 use custsync::api::pos::{PosRegisters, SetRegisterOffline};
@@ -412,6 +413,44 @@ async fn sign_in_and_sign_out_work_before_the_page_has_hydrated() {
     assert_eq!(signed_out.location.as_deref(), Some("/sign-in"));
     let me = app.post(CurrentUser::PATH, FORM, "", &cookie).await;
     assert_eq!(me.body, "null", "signed out");
+}
+
+/// Every form that changes something can be posted by the browser itself:
+/// a refusal comes back to the page, which says why; a change that is made
+/// lands on the page again.
+#[tokio::test]
+async fn a_form_posted_without_javascript_comes_back_to_its_page_with_the_reason_or_the_change() {
+    let app = WebApp::start().await;
+    let cookie = app.sign_in("admin").await;
+    let from = "/hq/batch-jobs";
+
+    let refused = app
+        .post_form_from_page(SetJobSchedule::PATH, from, "job=SYNCCUST&minutes=-5", &cookie)
+        .await;
+    assert_eq!(refused.status, StatusCode::FOUND, "{}", refused.body);
+    let back = refused.location.expect("back to the page");
+    let back = back.strip_prefix("http://127.0.0.1").expect("the same site");
+    assert!(back.starts_with(from) && back.contains("__err="), "{back}");
+    let page = app.get(back, &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Enter a whole number of minutes from 0 (not scheduled) to"),
+        "the page shows why: {}",
+        page.body
+    );
+
+    let saved = app
+        .post_form_from_page(SetJobSchedule::PATH, from, "job=SYNCCUST&minutes=15", &cookie)
+        .await;
+    assert_eq!(saved.status, StatusCode::FOUND, "{}", saved.body);
+    let back = saved.location.expect("back to the page");
+    assert!(
+        back.starts_with("http://127.0.0.1/hq/batch-jobs") && !back.contains("__err"),
+        "{back}"
+    );
+    let page = app.get(from, &cookie).await;
+    assert!(page.body.contains("Runs every 15 minutes."), "{}", page.body);
 }
 
 /// A browser without JavaScript shows only the HTML as it arrives: what a

@@ -69,23 +69,15 @@ pub fn redirect_form_post(path: &str) {
     }
 }
 
-/// As `respond`, for a server function whose page reads its refusals from
-/// the URL (Sign in): a browser's own form post that is refused goes back to
-/// its page with the error in the URL (server_fn's form redirects) instead
-/// of stopping on an error status. Other pages' forms, which do not read it
-/// yet, keep the status.
-pub fn respond_to_form<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+/// The answer of a server function, with the status of its error if any.
+/// A browser's own form post (made before the page's code has loaded, or
+/// without JavaScript) that is refused goes back to its page instead, with
+/// the error in the URL (server_fn's form redirects), where the page shows
+/// it (`views::ui::PostedRefusal`, and Sign in beside its fields).
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result
         && !is_plain_form_post()
     {
-        set_status(error);
-    }
-    result
-}
-
-/// The answer of a server function, with the status of its error if any.
-pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(error) = &result {
         set_status(error);
     }
     result

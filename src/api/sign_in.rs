@@ -16,7 +16,7 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<SignedInUser, AppError> {
-    use crate::api::respond::{backend_for_sign_in, client_address, redirect_form_post, respond_to_form};
+    use crate::api::respond::{backend_for_sign_in, client_address, redirect_form_post, respond};
     use crate::api::sessions::{current_session, start_session};
     use crate::domain::access::landing_page;
     use crate::error::internal;
@@ -52,7 +52,7 @@ pub async fn sign_in(
         redirect_form_post(&landing_page(next.as_deref(), user.role));
         Ok(user)
     };
-    respond_to_form(result.await)
+    respond(result.await)
 }
 
 /// Each field filled, and no longer than it can be.
@@ -85,7 +85,7 @@ pub fn check_credentials_shape(user_name: &str, password: &str) -> Result<(), Ap
 /// has hydrated, it sends the browser to Sign in.
 #[server(output = crate::wire::JsonText)]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::api::respond::{redirect_form_post, respond_to_form};
+    use crate::api::respond::{redirect_form_post, respond};
     use crate::api::sessions::{current_session, end_session};
     use crate::domain::access::SIGN_IN_PATH;
     let result = async {
@@ -93,7 +93,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         redirect_form_post(SIGN_IN_PATH);
         Ok(())
     };
-    respond_to_form(result.await)
+    respond(result.await)
 }
 
 /// Who is signed in on this browser, if anyone.

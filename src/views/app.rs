@@ -5,11 +5,14 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
+use crate::api::sign_in::SignIn;
 use crate::api::sign_in::current_user;
 use crate::views::header::{Navigation, SignedIn};
 use crate::views::home::HomePage;
 use crate::views::outbox::{WaitingCount, stored_count};
 use crate::views::sign_in::SignInPage;
+use crate::views::ui::PostedRefusal;
+use leptos::server_fn::ServerFn;
 
 use crate::views::ecommerce::{MyProfilePage, SignUpPage};
 use crate::views::hq::batch_jobs::BatchJobsPage;
@@ -65,6 +68,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Navigation user />
             <main>
+                <PostedRefusal except=SignIn::PATH />
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} ssr=IN_ORDER />

@@ -6,13 +6,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use leptos::server_fn::ServerFn;
-use leptos::server_fn::error::ServerFnUrlError;
 
 use crate::api::sign_in::{SignIn, SignOut, sign_in, sign_out};
 use crate::domain::access::{MAX_PASSWORD, MAX_USER_NAME, SignedInUser, landing_page};
 use crate::error::AppError;
-use crate::views::ui::ErrorNote;
-use crate::views::ui::InputField;
+use crate::views::ui::{ErrorNote, InputField, posted_refusal};
 
 /// Loads a whole page: after signing in or out every part of the app reads
 /// who is signed in afresh.
@@ -24,6 +22,29 @@ fn go_to(path: &str) {
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    // Posted before the page had hydrated, the form came back here with the
+    // server's refusal in the URL.
+    let posted = posted_refusal();
+    view! {
+        <Title text="Sign in - custsync" />
+        <h1>"Sign in"</h1>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let refused = posted
+                    .await
+                    .filter(|(path, _)| path == SignIn::PATH)
+                    .map(|(_, error)| error);
+                view! { <SignInForm refused /> }
+            })}
+        </Transition>
+        <p class="note">"The demo users and their password are listed in the README."</p>
+    }
+}
+
+/// The form, with `refused`, the refusal a post made without the page's
+/// code came back with.
+#[component]
+fn SignInForm(refused: Option<AppError>) -> impl IntoView {
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next"));
     let user_name = RwSignal::new(String::new());
@@ -36,23 +57,15 @@ pub fn SignInPage() -> impl IntoView {
             go_to(&landing_page(next().as_deref(), user.role));
         }
     });
-    // Posted before the page had hydrated, the form came back here with the
-    // server's refusal in the URL.
-    let posted_error = move || {
-        query
-            .with(|q| q.get("__err"))
-            .map(|error| ServerFnUrlError::<AppError>::decode_err(&error))
-    };
+    let refused = StoredValue::new(refused);
     let error = move || match attempt.value().get() {
         Some(result) => result.err(),
-        None => posted_error(),
+        None => refused.get_value(),
     };
     let message =
         move |field: &'static str| Signal::derive(move || error().and_then(|error| error.field(field)));
     let other_error = move || error().filter(|error| !matches!(error, AppError::Invalid(_)));
     view! {
-        <Title text="Sign in - custsync" />
-        <h1>"Sign in"</h1>
         {move || next().map(|next| view! { <p>"Sign in to open " <code>{next}</code> "."</p> })}
         <form
             class="sign-in"
@@ -88,7 +101,6 @@ pub fn SignInPage() -> impl IntoView {
             <button type="submit" disabled=move || attempt.pending().get()>"Sign in"</button>
         </form>
         {move || other_error().map(|error| view! { <ErrorNote error /> })}
-        <p class="note">"The demo users and their password are listed in the README."</p>
     }
 }
 

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
 use leptos::server_fn::{Http, ServerFn};
+use leptos_router::hooks::use_query_map;
 
 use crate::domain::operation::{OperationStatus, display_time};
 use crate::error::AppError;
@@ -25,6 +26,58 @@ pub fn debounced<T: 'static>(delay_ms: u32, act: impl Fn(T) + Clone + 'static) -
                 act(value);
             }
         });
+    }
+}
+
+/// The refusal a browser's own form post came back with: server_fn sends
+/// such a post back to its page with the server function's path in the URL
+/// as `__path` and its error as `__err`. Decoded on the server only, while
+/// it renders the page, so that the decoder's code stays out of every
+/// page's WASM; hydration reads the value the server sent with the page.
+pub fn posted_refusal() -> Resource<Option<(String, AppError)>> {
+    let query = use_query_map();
+    Resource::new(
+        move || query.with(|q| (q.get("__path"), q.get("__err"))),
+        |(path, error)| async move { decode_refusal(path?, error?) },
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn decode_refusal(path: String, error: String) -> Option<(String, AppError)> {
+    use leptos::server_fn::error::ServerFnUrlError;
+    Some((path, ServerFnUrlError::<AppError>::decode_err(&error)))
+}
+
+/// In the browser a refusal is only read back from the page the server
+/// sent: a page the app opens by itself never has one.
+#[cfg(not(feature = "ssr"))]
+fn decode_refusal(_path: String, _error: String) -> Option<(String, AppError)> {
+    None
+}
+
+/// At the top of every page: why a form posted before the page's code ran
+/// (or without JavaScript) was refused. Sign in shows its own beside its
+/// fields.
+#[component]
+pub fn PostedRefusal(#[prop(optional)] except: Option<&'static str>) -> impl IntoView {
+    let refusal = posted_refusal();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                refusal
+                    .await
+                    .filter(|(path, _)| Some(path.as_str()) != except)
+                    .map(|(_, error)| match error {
+                        // The page does not know which of its forms was
+                        // posted: each field's message is said here.
+                        AppError::Invalid(fields) => {
+                            let messages: Vec<String> = fields.0.into_values().collect();
+                            view! { <p class="error-note" role="alert">{messages.join(" ")}</p> }.into_any()
+                        }
+                        error => view! { <ErrorNote error /> }.into_any(),
+                    })
+            })}
+        </Transition>
     }
 }
 
