@@ -124,6 +124,13 @@ impl RunCounts {
     }
 }
 
+/// A duration as seconds to the tenth, "2.5": whole-number arithmetic, as
+/// float formatting would add its code to the page's WASM.
+pub fn seconds_text(ms: i64) -> String {
+    let tenths = (ms.max(0) + 50) / 100;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
 /// One line of a job's run history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -153,10 +160,10 @@ impl JobRun {
         Some((ended - started).max(0))
     }
 
-    /// Rows done per second over the whole run; None while it runs.
-    pub fn rows_per_second(&self) -> Option<f64> {
-        let seconds = self.duration_ms()?.max(1) as f64 / 1_000.0;
-        Some(self.rows_done as f64 / seconds)
+    /// Rows done per second over the whole run, rounded down; None while it
+    /// runs.
+    pub fn rows_per_second(&self) -> Option<i64> {
+        Some(self.rows_done.saturating_mul(1_000) / self.duration_ms()?.max(1))
     }
 
     /// "Run 12 finished: Succeeded, 3 rows (3 succeeded, 0 failed)." or,
@@ -206,7 +213,11 @@ mod tests {
         assert_eq!(run.duration_ms(), None);
         run.ended_at = Some("2026-12-02T09:30:02.500Z".into());
         assert_eq!(run.duration_ms(), Some(2_500));
-        assert_eq!(run.rows_per_second(), Some(200.0));
+        assert_eq!(run.rows_per_second(), Some(200));
+        assert_eq!(seconds_text(2_500), "2.5");
+        assert_eq!(seconds_text(2_449), "2.4");
+        assert_eq!(seconds_text(2_450), "2.5");
+        assert_eq!(seconds_text(0), "0.0");
     }
 
     #[test]

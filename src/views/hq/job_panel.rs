@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::hq::jobs::{RunJob, SetJobSchedule, job_runs, job_schedule};
-use crate::domain::jobs::{Job, JobRun};
+use crate::domain::jobs::{Job, JobRun, seconds_text};
 use crate::views::ui::{ErrorNote, ServerForm, Time, loaded};
 
 #[component]
@@ -181,18 +181,17 @@ fn DurationBar(duration_ms: Option<i64>, longest: i64) -> impl IntoView {
     let Some(duration_ms) = duration_ms else {
         return view! { "running" }.into_any();
     };
-    let share = if longest > 0 {
-        duration_ms as f64 / longest as f64
-    } else {
-        0.0
-    };
+    let percent = (duration_ms * 100)
+        .checked_div(longest)
+        .unwrap_or(0)
+        .clamp(1, 100);
     view! {
         <span class="duration">
             <svg class="duration-bar" viewBox="0 0 100 8" aria-hidden="true" preserveAspectRatio="none">
                 <rect class="track" width="100" height="8" />
-                <rect class="bar" width=format!("{:.1}", (share * 100.0).max(1.0)) height="8" />
+                <rect class="bar" width=percent height="8" />
             </svg>
-            {format!("{:.1} s", duration_ms as f64 / 1_000.0)}
+            {format!("{} s", seconds_text(duration_ms))}
         </span>
     }
     .into_any()

@@ -6,19 +6,19 @@ use leptos::prelude::*;
 
 use crate::api::hq::sync_status::load_backlog_trend;
 use crate::domain::backlog::{
-    BACKLOG_SERIES, BacklogSample, BacklogTrend, PlotArea, axis_max, timed_samples,
+    BACKLOG_SERIES, BacklogSample, BacklogTrend, PlotArea, axis_max, format_count, timed_samples,
 };
-use crate::domain::jobs::{Job, JobRun};
+use crate::domain::jobs::{Job, JobRun, seconds_text};
 use crate::domain::operation::display_time;
 use crate::views::ui::loaded;
 
 /// The SVG's size, in its own units; the page scales it to its width.
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 180.0;
+const WIDTH: i64 = 640;
+const HEIGHT: i64 = 180;
 /// Room for the value labels on the left and the time labels below.
-const LEFT: f64 = 56.0;
-const BOTTOM: f64 = 22.0;
-const TOP: f64 = 8.0;
+const LEFT: i64 = 56;
+const BOTTOM: i64 = 22;
+const TOP: i64 = 8;
 
 /// The series' CSS classes, in the order of `BACKLOG_SERIES`.
 const SERIES_CLASSES: [&str; 3] = ["pending-upload", "pending-sync", "failed"];
@@ -57,12 +57,12 @@ fn BacklogPlot(samples: Vec<BacklogSample>, now: BacklogSample) -> impl IntoView
         width: WIDTH - LEFT,
         height: HEIGHT - BOTTOM - TOP,
         x_from: first.0,
-        x_to: last.0.max(first.0 + 1.0),
-        y_max: axis_max(highest as f64),
+        x_to: last.0.max(first.0 + 1),
+        y_max: axis_max(highest),
     };
     let lines = (0..BACKLOG_SERIES.len())
         .map(|series| {
-            let points: Vec<(f64, f64)> = timed.iter().map(|(at, values)| (*at, values[series] as f64)).collect();
+            let points: Vec<(i64, i64)> = timed.iter().map(|(at, values)| (*at, values[series])).collect();
             view! {
                 <polyline class=format!("series {}", SERIES_CLASSES[series]) points=area.step_points(&points) />
             }
@@ -102,35 +102,19 @@ fn BacklogPlot(samples: Vec<BacklogSample>, now: BacklogSample) -> impl IntoView
 
 /// The value axis (0 and its top) and the time axis (first and last time).
 #[component]
-fn Axes(area: PlotArea, y_max: f64, from: String, to: String) -> impl IntoView {
+fn Axes(area: PlotArea, y_max: i64, from: String, to: String) -> impl IntoView {
     let bottom = TOP + area.height;
     view! {
         <g class="axes" aria-hidden="true">
             <line x1=LEFT y1=TOP x2=LEFT y2=bottom />
             <line x1=LEFT y1=bottom x2=WIDTH y2=bottom />
             <line class="grid" x1=LEFT y1=TOP x2=WIDTH y2=TOP />
-            <text x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end">{format_count(y_max)}</text>
-            <text x=LEFT - 6.0 y=bottom text-anchor="end">"0"</text>
-            <text x=LEFT y=HEIGHT - 4.0>{from}</text>
-            <text x=WIDTH y=HEIGHT - 4.0 text-anchor="end">{to}</text>
+            <text x=LEFT - 6 y=TOP + 4 text-anchor="end">{format_count(y_max)}</text>
+            <text x=LEFT - 6 y=bottom text-anchor="end">"0"</text>
+            <text x=LEFT y=HEIGHT - 4>{from}</text>
+            <text x=WIDTH y=HEIGHT - 4 text-anchor="end">{to}</text>
         </g>
     }
-}
-
-/// 5000 as "5,000", 2.5 as "2.5".
-fn format_count(value: f64) -> String {
-    if value.fract() != 0.0 {
-        return format!("{value:.1}");
-    }
-    let digits = format!("{value:.0}");
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
 }
 
 #[component]
@@ -167,7 +151,7 @@ fn BacklogTable(samples: Vec<BacklogSample>) -> impl IntoView {
 /// in their own colours.
 #[component]
 fn ThroughputPlot(runs: Vec<JobRun>) -> impl IntoView {
-    let paced: Vec<(JobRun, f64)> = runs
+    let paced: Vec<(JobRun, i64)> = runs
         .into_iter()
         .filter_map(|run| run.rows_per_second().map(|pace| (run, pace)))
         .filter(|(run, _)| run.rows_done > 0)
@@ -176,28 +160,29 @@ fn ThroughputPlot(runs: Vec<JobRun>) -> impl IntoView {
         return view! { <p>"The throughput is plotted once the P-job or the sync has moved rows."</p> }
             .into_any();
     }
-    let fastest = paced.iter().map(|(_, pace)| *pace).fold(0.0, f64::max);
+    let fastest = paced.iter().map(|(_, pace)| *pace).max().unwrap_or(0);
     let area = PlotArea {
         width: WIDTH - LEFT,
         height: HEIGHT - BOTTOM - TOP,
-        x_from: 0.0,
-        x_to: paced.len() as f64,
+        x_from: 0,
+        x_to: paced.len() as i64,
         y_max: axis_max(fastest),
     };
-    let slot = area.width / paced.len() as f64;
     let bars = paced
         .iter()
         .enumerate()
         .map(|(index, (run, pace))| {
             let top = area.y(*pace);
             let label = run_label(run, *pace);
+            let (left, right) = (area.x(index as i64), area.x(index as i64 + 1));
+            let gap = (right - left) / 6;
             view! {
                 <rect
                     class=format!("bar {}", job_class(&run.job))
-                    x=format!("{:.1}", index as f64 * slot + slot * 0.15)
-                    y=format!("{top:.1}")
-                    width=format!("{:.1}", slot * 0.7)
-                    height=format!("{:.1}", area.height - top)
+                    x=left + gap
+                    y=top
+                    width=(right - left - 2 * gap).max(1)
+                    height=area.height - top
                 >
                     <title>{label}</title>
                 </rect>
@@ -215,7 +200,7 @@ fn ThroughputPlot(runs: Vec<JobRun>) -> impl IntoView {
     let summary = format!(
         "Rows per second of the last {} runs of the P-job and the sync; the fastest {}.",
         paced.len(),
-        format_count(fastest.round())
+        format_count(fastest)
     );
     view! {
         <figure class="plot">
@@ -250,19 +235,19 @@ fn job_name(code: &str) -> &'static str {
 }
 
 /// "Run 12, P-0001: 4,500 rows in 1.2 s (3,750 rows/s)".
-fn run_label(run: &JobRun, pace: f64) -> String {
-    let seconds = run.duration_ms().unwrap_or(0) as f64 / 1_000.0;
+fn run_label(run: &JobRun, pace: i64) -> String {
     format!(
-        "Run {}, {}: {} rows in {seconds:.1} s ({} rows/s)",
+        "Run {}, {}: {} rows in {} s ({} rows/s)",
         run.run_id,
         job_name(&run.job),
-        format_count(run.rows_done as f64),
-        format_count(pace.round())
+        format_count(run.rows_done),
+        seconds_text(run.duration_ms().unwrap_or(0)),
+        format_count(pace)
     )
 }
 
 #[component]
-fn ThroughputTable(paced: Vec<(JobRun, f64)>) -> impl IntoView {
+fn ThroughputTable(paced: Vec<(JobRun, i64)>) -> impl IntoView {
     view! {
         <table>
             <caption>"Throughput"</caption>
@@ -281,34 +266,19 @@ fn ThroughputTable(paced: Vec<(JobRun, f64)>) -> impl IntoView {
                     .into_iter()
                     .rev()
                     .map(|(run, pace)| {
-                        let seconds = run.duration_ms().unwrap_or(0) as f64 / 1_000.0;
                         view! {
                             <tr>
                                 <td>{run.run_id}</td>
                                 <td>{job_name(&run.job)}</td>
                                 <td>{display_time(&run.started_at)}</td>
                                 <td>{run.rows_done}</td>
-                                <td>{format!("{seconds:.1}")}</td>
-                                <td>{format_count(pace.round())}</td>
+                                <td>{seconds_text(run.duration_ms().unwrap_or(0))}</td>
+                                <td>{format_count(pace)}</td>
                             </tr>
                         }
                     })
                     .collect_view()}
             </tbody>
         </table>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_are_grouped_by_thousands() {
-        assert_eq!(format_count(0.0), "0");
-        assert_eq!(format_count(999.0), "999");
-        assert_eq!(format_count(5_000.0), "5,000");
-        assert_eq!(format_count(1_234_567.0), "1,234,567");
-        assert_eq!(format_count(2.5), "2.5");
     }
 }
