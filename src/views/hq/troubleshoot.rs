@@ -169,14 +169,14 @@ fn HqQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoView {
                 <li class=if report.pending_upload == 0 { "finding ok" } else { "finding" }>
                     <span>
                         <OperationCount count=report.pending_upload status=OperationStatus::PendingUpload />
-                        {format!(" wait in the channel for the P-job. {}.", last("P-0001"))}
+                        {format!(" {} in the channel for the P-job. {}.", wait(report.pending_upload), last("P-0001"))}
                     </span>
                     {(report.pending_upload > 0).then(|| view! { <RunButton actions job="P-0001" caption="Run P-job now" /> })}
                 </li>
                 <li class=if report.pending_sync == 0 { "finding ok" } else { "finding" }>
                     <span>
                         <OperationCount count=report.pending_sync status=OperationStatus::PendingSync />
-                        {format!(" uploaded to HQ wait for \"Synchronize customers and channel requests\". {}.", last("SYNCCUST"))}
+                        {format!(" uploaded to HQ {} for \"Synchronize customers and channel requests\". {}.", wait(report.pending_sync), last("SYNCCUST"))}
                     </span>
                     {(report.pending_sync > 0).then(|| view! { <RunButton actions job="SYNCCUST" caption="Run sync now" /> })}
                 </li>
@@ -206,6 +206,11 @@ fn FailedQuestion(failed: i64) -> impl IntoView {
             <p><a href="/hq/customer-synchronization-status">"Open Customer synchronization status"</a></p>
         </section>
     }
+}
+
+/// The verb after `OperationCount`: "1 operation waits", "3 operations wait".
+fn wait(count: i64) -> &'static str {
+    if count == 1 { "waits" } else { "wait" }
 }
 
 /// "3 operations", linking to the status page's list of them.
