@@ -39,9 +39,22 @@ impl Pools {
     /// close copies the WAL into the database file and removes it: a
     /// stopped server leaves whole database files behind.
     pub async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
-        self.checkpointer.close().await;
+        close_every_connection(&self.read).await;
+        close_every_connection(&self.write).await;
+        close_every_connection(&self.checkpointer).await;
+    }
+}
+
+/// Closes `pool` with every connection it has. sqlx's `close` can return
+/// while a connection given back a moment before is still being checked on
+/// its way back; it then waits among the idle ones, open, and keeps the WAL
+/// beside the file. Closing again closes it.
+pub async fn close_every_connection(pool: &SqlitePool) {
+    loop {
+        pool.close().await;
+        if pool.size() == 0 {
+            return;
+        }
     }
 }
 
@@ -145,6 +158,33 @@ mod tests {
         assert_eq!(
             pragma::<i64>(&pools.write, "journal_size_limit").await,
             64 * 1024 * 1024
+        );
+    }
+
+    /// A connection given back just before the pools close must be closed
+    /// too: left open, it keeps the WAL beside the database file.
+    #[tokio::test]
+    async fn closing_right_after_a_read_and_a_write_leaves_no_wal() {
+        let dir = tempfile::TempDir::new().expect("a temporary folder");
+        let path = dir.path().join("closed.db");
+        let pools = open(&path, &CHANNEL_MIGRATOR, 4096).await.expect("opened");
+        let mut tx = pools.begin_write().await.expect("a write transaction");
+        sqlx::query("CREATE TABLE written (id INTEGER)")
+            .execute(&mut *tx)
+            .await
+            .expect("written");
+        tx.commit().await.expect("committed");
+        let _: i64 = sqlx::query_scalar("SELECT count(*) FROM written")
+            .fetch_one(&pools.read)
+            .await
+            .expect("read");
+        // Lets the pool start taking the connections back (it pings them
+        // first), so that the close below meets them on their way.
+        tokio::task::yield_now().await;
+        pools.close().await;
+        assert!(
+            !dir.path().join("closed.db-wal").exists(),
+            "the WAL is left after closing"
         );
     }
 }

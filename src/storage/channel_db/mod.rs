@@ -83,7 +83,7 @@ impl ChannelDb {
 
     /// Closes the database once the work under way is done (see `Pools::close`).
     pub async fn close(&self) {
-        self.sessions.close().await;
+        sqlite::close_every_connection(&self.sessions).await;
         self.pools.close().await;
     }
 }
