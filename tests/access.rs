@@ -14,13 +14,16 @@ use custsync::api::channel_customers::{CreateCustomer, FindChannelCustomer, MyPr
 use custsync::api::hq::customers::HqCustomers;
 use custsync::api::hq::jobs::SetJobSchedule;
 use custsync::api::hq::realtime_calls::SetHqUnreachable;
+use custsync::api::hq::sync_status::{SynchronizeAllFailed, SynchronizeOperations};
 use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere};
 use custsync::api::pos::{PosRegisters, SetRegisterOffline};
 use custsync::api::sign_in::{CurrentUser, SignIn, SignOut};
 use custsync::domain::jobs::Job;
-use custsync::domain::operation::OperationId;
+use custsync::domain::operation::{OperationId, OperationStatus};
 use custsync::domain::registers::Origin;
+use custsync::domain::status_page::StatusView;
 use custsync::services::access::passwords::password_matches;
+use custsync::services::cdx;
 use custsync::services::channel_customers::create_customer;
 use leptos::server_fn::ServerFn;
 use serde_json::json;
@@ -451,6 +454,125 @@ async fn a_form_posted_without_javascript_comes_back_to_its_page_with_the_reason
     );
     let page = app.get(from, &cookie).await;
     assert!(page.body.contains("Runs every 15 minutes."), "{}", page.body);
+}
+
+/// Two creates HQ refuses (their email is Karen Berg's), uploaded and
+/// synced: two Failed operations on the status page.
+async fn two_failed_operations(app: &WebApp) {
+    let backend = &app.test.backend;
+    let origin = Origin::Register {
+        channel_id: 1,
+        register_number: 1,
+    };
+    for first in ["Dora", "Dan"] {
+        let mut draft = customer(first);
+        draft.email = "karen.berg@contoso.com".to_string();
+        create_customer(&backend.channel_side(), origin, &OperationId::random(), &draft)
+            .await
+            .expect("staged");
+    }
+    backend.jobs.run(Job::Upload, "Run now").await.expect("uploaded");
+    backend
+        .jobs
+        .run(Job::SyncCustomers, "Run now")
+        .await
+        .expect("synced");
+}
+
+/// The retries of each failed operation, by operation id.
+async fn retries_of_failed(app: &WebApp) -> Vec<(String, i64)> {
+    let backend = &app.test.backend;
+    let view = StatusView {
+        status: Some(OperationStatus::Failed),
+        ..StatusView::default()
+    };
+    let page = cdx::status_page(&backend.channel, &backend.hq, &view, 50)
+        .await
+        .expect("the status page");
+    let mut retries: Vec<(String, i64)> = page
+        .rows
+        .into_iter()
+        .map(|row| (row.operation_id, row.retries))
+        .collect();
+    retries.sort();
+    retries
+}
+
+/// The values of the page's inputs named `name`, in page order.
+fn input_values(html: &str, name: &str) -> Vec<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.match_indices(&marker)
+        .filter_map(|(at, _)| {
+            let value = &html[at + marker.len()..];
+            value.split('"').next().map(str::to_string)
+        })
+        .collect()
+}
+
+/// Without JavaScript, the list's boxes belong to the Synchronize form, and
+/// "Synchronize all failed" opens the page with its confirmation, whose
+/// form carries the view's filters: what the browser posts from the HTML
+/// synchronizes what the admin chose, and comes back to the list.
+#[tokio::test]
+async fn the_status_page_synchronizes_without_javascript() {
+    let app = WebApp::start().await;
+    two_failed_operations(&app).await;
+    let before = retries_of_failed(&app).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+    let cookie = app.sign_in("admin").await;
+    let list = "/hq/customer-synchronization-status?status=failed";
+
+    let page = app.get(list, &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(r#"id="synchronize-selected""#),
+        "{}",
+        page.body
+    );
+    let boxes = input_values(&page.body, "operation_ids[]");
+    assert_eq!(boxes.len(), 2, "a box per failed operation: {boxes:?}");
+    let chosen = &boxes[0];
+    let posted = app
+        .post_form_from_page(
+            SynchronizeOperations::PATH,
+            list,
+            &format!("operation_ids%5B%5D={chosen}"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::FOUND, "{}", posted.body);
+    let back = posted.location.expect("back to the list");
+    assert_eq!(back, format!("http://127.0.0.1{list}"));
+    let after_one = retries_of_failed(&app).await;
+    for ((id, retries), (_, retries_before)) in after_one.iter().zip(&before) {
+        let expected = retries_before + i64::from(id == chosen);
+        assert_eq!(*retries, expected, "{id}: only the chosen one is tried again");
+    }
+
+    let confirming = format!("{list}&confirm=all-failed");
+    let page = app.get(&confirming, &cookie).await;
+    assert!(
+        page.body
+            .contains("Synchronize all 2 failed operations in this view?"),
+        "{}",
+        page.body
+    );
+    assert_eq!(input_values(&page.body, "filters[status]"), ["failed"]);
+    let posted = app
+        .post_form_from_page(
+            SynchronizeAllFailed::PATH,
+            &confirming,
+            "filters%5Bstatus%5D=failed",
+            &cookie,
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::FOUND, "{}", posted.body);
+    let back = posted.location.expect("back to the list");
+    assert!(back.ends_with(list), "to the list, not the confirmation: {back}");
+    let after_all = retries_of_failed(&app).await;
+    for ((id, retries), (_, retries_before)) in after_all.iter().zip(&after_one) {
+        assert_eq!(*retries, retries_before + 1, "{id} is tried again");
+    }
 }
 
 /// A browser without JavaScript shows only the HTML as it arrives: what a

@@ -1,6 +1,6 @@
 import { expect, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import { expectAccessible, open, test, operationRow, runNow, uniqueName } from "./helpers";
+import { DEMO_PASSWORD, expectAccessible, open, test, operationRow, runNow, uniqueName } from "./helpers";
 
 const STATUS_PAGE = "/hq/customer-synchronization-status";
 
@@ -94,6 +94,40 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
     "Synchronized 1 operation: 0 synced, 1 failed.",
   );
   await expect(failed.getByRole("cell").nth(9)).toHaveText("2");
+});
+
+test("without JavaScript, an admin synchronizes the chosen failed operation, then all failed after confirming", async ({ seattle, admin, browser }) => {
+  const lastName = uniqueName("Plain");
+  const id = await failedCreate(seattle, admin, lastName);
+
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const list = `${STATUS_PAGE}?status=failed&q=${lastName.toLowerCase()}`;
+  await page.goto(`/sign-in?next=${encodeURIComponent(list)}`);
+  await page.getByLabel("User name").fill("admin");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const failed = operationRow(page, id);
+  await expect(failed.getByRole("cell").nth(9)).toHaveText("1");
+
+  await failed.getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Synchronize", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`status=failed&q=${lastName.toLowerCase()}$`));
+  await expect(failed.getByRole("cell").nth(9)).toHaveText("2");
+
+  await page.getByRole("button", { name: "Synchronize all failed" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog).toContainText("Synchronize all 1 failed operation in this view?");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  await expect(failed.getByRole("cell").nth(9)).toHaveText("2");
+
+  await page.getByRole("button", { name: "Synchronize all failed" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Synchronize 1 failed" }).click();
+  await expect(page).toHaveURL(new RegExp(`status=failed&q=${lastName.toLowerCase()}$`));
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  await expect(failed.getByRole("cell").nth(9)).toHaveText("3");
+  await context.close();
 });
 
 test("an admin fixes a failed create: open it from the Failed count, Edit, Save, Synchronize", async ({ seattle, admin: page }) => {

@@ -11,6 +11,9 @@ use crate::error::{AppError, FieldErrors};
 /// Rows on one page of the list.
 pub const PAGE_SIZE: u32 = 50;
 
+/// Where the page is: Retail and Commerce > Customers.
+pub const PATH: &str = "/hq/customer-synchronization-status";
+
 /// A row's place in the list: operations are ordered by the time they were
 /// made in the channel, then by the number their channel database gave
 /// them (operations staged together share a time), then by temporary id.
@@ -94,7 +97,21 @@ impl StatusView {
     /// The URL query of this view, `?status=failed&q=berg`, empty for the
     /// plain first page.
     pub fn to_query(&self) -> String {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let pairs = self.query_pairs();
+        if pairs.is_empty() {
+            return String::new();
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .map(|(key, value)| format!("{key}={}", encode_component(&value)))
+            .collect();
+        format!("?{}", query.join("&"))
+    }
+
+    /// The URL query's parameters, for a form that carries the view along
+    /// in hidden fields.
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs: Vec<(&'static str, String)> = Vec::new();
         if let Some(status) = self.status {
             pairs.push(("status", status.code().to_string()));
         }
@@ -117,14 +134,7 @@ impl StatusView {
             Some(Cursor::Before(key)) => pairs.push(("before", key.to_param())),
             None => {}
         }
-        if pairs.is_empty() {
-            return String::new();
-        }
-        let query: Vec<String> = pairs
-            .into_iter()
-            .map(|(key, value)| format!("{key}={}", encode_component(&value)))
-            .collect();
-        format!("?{}", query.join("&"))
+        pairs
     }
 
     /// The same filters from the first page.

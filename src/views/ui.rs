@@ -148,6 +148,9 @@ pub fn ServerForm<S, A, Output>(
     action: ServerAction<S>,
     args: A,
     #[prop(optional)] class: Option<&'static str>,
+    /// For fields elsewhere in the page that belong to the form (`form=id`).
+    #[prop(optional)]
+    id: Option<&'static str>,
     children: Children,
 ) -> impl IntoView
 where
@@ -161,7 +164,7 @@ where
         action.dispatch(args());
     };
     view! {
-        <form method="post" action=S::url() class=class on:submit=submit>
+        <form method="post" action=S::url() id=id class=class on:submit=submit>
             {children()}
         </form>
     }

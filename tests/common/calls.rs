@@ -243,7 +243,7 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         call(
             "synchronize_all_failed",
             SynchronizeAllFailed::PATH,
-            json!({"view": view}).to_string(),
+            String::new(),
             ADMIN,
         )
         .shows("No failed operations in this view."),
@@ -265,7 +265,7 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         call(
             "synchronize_operations",
             SynchronizeOperations::PATH,
-            json!({"operation_ids": [operation_id]}).to_string(),
+            format!("operation_ids[]={operation_id}"),
             ADMIN,
         )
         .shows("1 synced")

@@ -71,9 +71,12 @@ pub async fn load_backlog_trend() -> Result<BacklogTrend, AppError> {
 #[cfg(feature = "ssr")]
 const MAX_SELECTED: usize = 1_000;
 
-/// Synchronize for the operations the admin chose.
-#[server(input = Json, output = crate::wire::JsonText)]
-pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String, AppError> {
+/// Synchronize for the operations the admin chose. Takes form fields, so
+/// that the page's own form posts the ticked boxes without JavaScript.
+#[server(output = crate::wire::JsonText)]
+pub async fn synchronize_operations(
+    #[server(default)] operation_ids: Vec<String>,
+) -> Result<String, AppError> {
     use crate::api::respond::{authorize_user, respond};
     use crate::domain::access::Access;
     use crate::error::internal;
@@ -106,30 +109,40 @@ pub async fn synchronize_operations(operation_ids: Vec<String>) -> Result<String
     respond(result.await)
 }
 
-/// "Synchronize all failed" for the view's filters.
-#[server(input = Json, output = crate::wire::JsonText)]
-pub async fn synchronize_all_failed(view: StatusView) -> Result<String, AppError> {
-    use crate::api::respond::{authorize_user, respond};
+/// "Synchronize all failed" for the filters of a view, given as its URL's
+/// query parameters (`StatusView::query_pairs`): the page's own form posts
+/// them without JavaScript, and goes back to the view once done.
+#[server(output = crate::wire::JsonText)]
+pub async fn synchronize_all_failed(
+    #[server(default)] filters: std::collections::BTreeMap<String, String>,
+) -> Result<String, AppError> {
+    use crate::api::respond::{authorize_user, redirect_form_post, respond};
     use crate::domain::access::Access;
+    use crate::domain::status_page::PATH;
     use crate::error::internal;
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
+        let view = StatusView::from_query(|key| filters.get(key).cloned()).first_page();
         view.check()?;
         let failed = crate::services::cdx::failed_operation_ids(&backend.hq, &view)
             .await
             .map_err(internal)?;
-        if failed.is_empty() {
-            return Ok("No failed operations in this view.".to_string());
-        }
-        let counts = crate::services::sync::synchronize_selected(
-            &backend.hq,
-            &failed,
-            backend.settings.sync_options(),
-            &admin.display_name,
-        )
-        .await
-        .map_err(internal)?;
-        Ok(synchronize_summary(failed.len(), counts))
+        let answer = if failed.is_empty() {
+            "No failed operations in this view.".to_string()
+        } else {
+            let counts = crate::services::sync::synchronize_selected(
+                &backend.hq,
+                &failed,
+                backend.settings.sync_options(),
+                &admin.display_name,
+            )
+            .await
+            .map_err(internal)?;
+            synchronize_summary(failed.len(), counts)
+        };
+        // Back to the list, not to the confirmation the form was posted from.
+        redirect_form_post(&format!("{PATH}{}", view.to_query()));
+        Ok(answer)
     };
     respond(result.await)
 }

@@ -9,4 +9,4 @@ pub mod detail_page;
 pub mod page;
 mod trend;
 
-pub const PATH: &str = "/hq/customer-synchronization-status";
+pub use crate::domain::status_page::PATH;

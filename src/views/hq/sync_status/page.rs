@@ -18,7 +18,7 @@ use crate::domain::operation::OperationStatus;
 use crate::domain::records::OperationKind;
 use crate::domain::status_page::{self, ChannelOption, Cursor, StatusPage, StatusRow, StatusView};
 use crate::error::AppError;
-use crate::views::ui::{ActionAnswer, FieldMessage, StatusBadge, Time, loaded};
+use crate::views::ui::{ActionAnswer, FieldMessage, ServerForm, StatusBadge, Time, loaded};
 
 /// How often the list reads itself again, to follow a running batch.
 const REFRESH_EVERY: Duration = Duration::from_secs(2);
@@ -61,12 +61,6 @@ pub fn SyncStatusPage() -> impl IntoView {
         selected.set(HashSet::new());
     });
 
-    let failed_count = Signal::derive(move || {
-        page.get()
-            .and_then(Result::ok)
-            .map_or(0, |page| page.counts.failed)
-    });
-
     view! {
         <Title text="Customer synchronization status - custsync" />
         <p class="breadcrumb">"Retail and Commerce › Customers"</p>
@@ -74,7 +68,7 @@ pub fn SyncStatusPage() -> impl IntoView {
         // The form and the actions stay put while the list below refreshes,
         // so typing and a pending confirmation are never swept away.
         {move || view! { <FilterForm view=view.get() channels /> }}
-        <BulkActions view selected failed_count synchronize synchronize_failed />
+        <BulkActions view selected page synchronize synchronize_failed />
         <Transition fallback=|| view! { <p>"Loading operations…"</p> }>
             {move || Suspend::new(async move {
                 loaded(page.await, move |page| {
@@ -187,15 +181,37 @@ fn FilterForm(view: StatusView, channels: Resource<Result<Vec<ChannelOption>, Ap
     }
 }
 
+/// The form the list's boxes belong to, wherever they are in the page.
+const SELECTION_FORM: &str = "synchronize-selected";
+
+/// The query parameter that opens the page with "Synchronize all failed"
+/// waiting for its confirmation, as its button does without JavaScript.
+const CONFIRM: (&str, &str) = ("confirm", "all-failed");
+
+/// Hidden fields carrying the view's filters, named by `name`.
+fn view_fields(view: StatusView, name: impl Fn(&str) -> String) -> impl IntoView {
+    view.first_page()
+        .query_pairs()
+        .into_iter()
+        .map(|(key, value)| view! { <input type="hidden" name=name(key) value=value /> })
+        .collect_view()
+}
+
 #[component]
 fn BulkActions(
     view: Memo<StatusView>,
     selected: RwSignal<HashSet<String>>,
-    failed_count: Signal<i64>,
+    page: Resource<Result<StatusPage, AppError>>,
     synchronize: ServerAction<SynchronizeOperations>,
     synchronize_failed: ServerAction<SynchronizeAllFailed>,
 ) -> impl IntoView {
-    let confirming = RwSignal::new(false);
+    let query = use_query_map();
+    let confirming = RwSignal::new(query.read_untracked().get(CONFIRM.0).as_deref() == Some(CONFIRM.1));
+    Effect::new(move |_| {
+        if synchronize_failed.pending().get() {
+            confirming.set(false);
+        }
+    });
     let export = move || format!("{PATH}.csv{}", view.get().first_page().to_query());
     let answer = Signal::derive(move || {
         if synchronize_failed.version().get() > synchronize.version().get() {
@@ -205,40 +221,79 @@ fn BulkActions(
         }
     });
     let operations = |n: i64| if n == 1 { "operation" } else { "operations" };
+    let selection = move || SynchronizeOperations {
+        operation_ids: selected.get_untracked().into_iter().collect(),
+    };
+    let all_failed = move || SynchronizeAllFailed {
+        filters: view
+            .get_untracked()
+            .first_page()
+            .query_pairs()
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), value))
+            .collect(),
+    };
+    let show_confirmation = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        confirming.set(true);
+    };
+    let cancel = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        confirming.set(false);
+    };
     view! {
         <div class="bulk-actions">
-            <button type="button" disabled=move || synchronize.pending().get()
-                on:click=move |_| {
-                    let operation_ids = selected.get_untracked().into_iter().collect();
-                    synchronize.dispatch(SynchronizeOperations { operation_ids });
-                }>
-                "Synchronize"
-            </button>
+            <ServerForm action=synchronize args=selection id=SELECTION_FORM class="inline-action">
+                <button type="submit" disabled=move || synchronize.pending().get()>"Synchronize"</button>
+            </ServerForm>
             <span class="selection">{move || format!("{} selected", selected.read().len())}</span>
-            <button type="button" disabled=move || synchronize_failed.pending().get()
-                on:click=move |_| confirming.set(true)>
-                "Synchronize all failed"
-            </button>
+            <form method="get" action=PATH class="inline-action" on:submit=show_confirmation>
+                {move || view_fields(view.get(), str::to_string)}
+                <button type="submit" name=CONFIRM.0 value=CONFIRM.1
+                    disabled=move || synchronize_failed.pending().get()>
+                    "Synchronize all failed"
+                </button>
+            </form>
             <a href=export download="customer-synchronization-status.csv">"Export to CSV"</a>
         </div>
         <Show when=move || confirming.get()>
             <div class="confirm-dialog" role="alertdialog" aria-labelledby="confirm-all-failed">
                 <p id="confirm-all-failed">
-                    {move || {
-                        let failed = failed_count.get();
+                    <FailedCount page text=move |failed| {
                         format!("Synchronize all {failed} failed {} in this view?", operations(failed))
-                    }}
+                    } />
                 </p>
-                <button type="button" on:click=move |_| {
-                    confirming.set(false);
-                    synchronize_failed.dispatch(SynchronizeAllFailed { view: view.get_untracked().first_page() });
-                }>
-                    {move || format!("Synchronize {} failed", failed_count.get())}
-                </button>
-                <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                <ServerForm action=synchronize_failed args=all_failed class="inline-action">
+                    {move || view_fields(view.get(), |key| format!("filters[{key}]"))}
+                    <button type="submit">
+                        <FailedCount page text=|failed| format!("Synchronize {failed} failed") />
+                    </button>
+                </ServerForm>
+                <form method="get" action=PATH class="inline-action" on:submit=cancel>
+                    {move || view_fields(view.get(), str::to_string)}
+                    <button type="submit">"Cancel"</button>
+                </form>
             </div>
         </Show>
         <ActionAnswer answer />
+    }
+}
+
+/// A text about the view's failed operations, once the page has read
+/// them: the server waits for them, so that the page it sends (and shows
+/// without JavaScript) has the count.
+#[component]
+fn FailedCount(
+    page: Resource<Result<StatusPage, AppError>>,
+    text: impl Fn(i64) -> String + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| "…">
+            {move || Suspend::new(async move {
+                let failed = page.await.map_or(0, |page| page.counts.failed);
+                text(failed)
+            })}
+        </Transition>
     }
 }
 
@@ -282,6 +337,7 @@ fn OperationRow(row: StatusRow, selected: RwSignal<HashSet<String>>) -> impl Int
         let checked_id = id.clone();
         view! {
             <input type="checkbox" id=checkbox_id.clone()
+                form=SELECTION_FORM name="operation_ids[]" value=id.clone()
                 prop:checked=move || selected.read().contains(&checked_id)
                 on:change=move |event| {
                     let on = event_target_checked(&event);
