@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use common::calls::{Db, USERS, calls, cookies, customer};
 use common::http::{FORM, JSON, WebApp};
-use custsync::api::channel_customers::{CreateCustomer, FindChannelCustomer, MyProfileKey};
+use custsync::api::channel_customers::{CreateCustomer, FindChannelCustomer, MyProfileKey, PostNewCustomer};
 use custsync::api::hq::customers::HqCustomers;
 use custsync::api::hq::jobs::SetJobSchedule;
 use custsync::api::hq::realtime_calls::SetHqUnreachable;
@@ -24,7 +24,7 @@ use custsync::domain::registers::Origin;
 use custsync::domain::status_page::StatusView;
 use custsync::services::access::passwords::password_matches;
 use custsync::services::cdx;
-use custsync::services::channel_customers::create_customer;
+use custsync::services::channel_customers::{create_customer, reference_data};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 
@@ -573,6 +573,124 @@ async fn the_status_page_synchronizes_without_javascript() {
     for ((id, retries), (_, retries_before)) in after_all.iter().zip(&after_one) {
         assert_eq!(*retries, retries_before + 1, "{id} is tried again");
     }
+}
+
+/// Form fields as a browser encodes them: `draft[first_name]` is sent as
+/// `draft%5Bfirst_name%5D`.
+fn form_fields(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(name, value)| {
+            let encode = |text: &str| {
+                text.replace('%', "%25")
+                    .replace('[', "%5B")
+                    .replace(']', "%5D")
+                    .replace('@', "%40")
+                    .replace(' ', "+")
+            };
+            format!("{}={}", encode(name), encode(value))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Without JavaScript, Add customer opens the POS with its form, which
+/// posts itself with the operation id the server wrote into it: the
+/// customer is staged once however often the form is sent, the cashier
+/// lands on the customer's page, and a refusal comes back to the form. A
+/// shopper's sign-up lands on their profile.
+#[tokio::test]
+async fn a_new_customer_is_saved_without_javascript() {
+    let app = WebApp::start().await;
+    let backend = &app.test.backend;
+    let cookie = app.sign_in("houston").await;
+    let form_page = "/pos?register=1-1&add=customer";
+    let page = app.get(form_page, &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let action = format!(r#"method="post" action="{}""#, PostNewCustomer::PATH);
+    assert!(
+        page.body.contains(&action),
+        "the form posts itself: {}",
+        page.body
+    );
+    for field in ["draft[first_name]", "draft[last_name]", "draft[customer_group]"] {
+        assert!(page.body.contains(&format!(r#"name="{field}""#)), "{field}");
+    }
+    let ids = input_values(&page.body, "operation_id");
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let group = reference_data(
+        &backend.channel,
+        Origin::Register {
+            channel_id: 1,
+            register_number: 1,
+        },
+    )
+    .await
+    .expect("the reference data")
+    .blank_customer()
+    .customer_group;
+    let customer = |last_name: &'static str| {
+        form_fields(&[
+            ("register", "1-1"),
+            ("operation_id", &ids[0]),
+            ("draft[party_type]", "Person"),
+            ("draft[first_name]", "Nora"),
+            ("draft[last_name]", last_name),
+            ("draft[email]", "nora.plain@example.com"),
+            ("draft[customer_group]", &group),
+            ("draft[language]", "en-us"),
+            ("draft[currency]", "USD"),
+            ("draft[affiliations][]", "Student"),
+        ])
+    };
+
+    let refused = app
+        .post_form_from_page(PostNewCustomer::PATH, form_page, &customer(""), &cookie)
+        .await;
+    assert_eq!(refused.status, StatusCode::FOUND, "{}", refused.body);
+    let back = refused.location.expect("back to the form");
+    assert!(back.contains(form_page) && back.contains("__err="), "{back}");
+    assert!(backend.channel.not_uploaded(10).await.expect("staged").is_empty());
+
+    let mut landings = Vec::new();
+    for _ in 0..2 {
+        let saved = app
+            .post_form_from_page(PostNewCustomer::PATH, form_page, &customer("Plain"), &cookie)
+            .await;
+        assert_eq!(saved.status, StatusCode::FOUND, "{}", saved.body);
+        landings.push(saved.location.expect("the customer's page"));
+    }
+    let staged = backend.channel.not_uploaded(10).await.expect("staged");
+    assert_eq!(staged.len(), 1, "sent twice, staged once");
+    assert_eq!(staged[0].customer.last_name, "Plain");
+    assert_eq!(staged[0].customer.affiliations, ["Student"]);
+    let landing = format!("/pos/customers/{}?register=1-1", staged[0].temporary_id);
+    assert_eq!(landings, [landing.clone(), landing.clone()]);
+    let customer_page = app.get(&landing, &cookie).await;
+    assert!(
+        customer_page.body.contains("Nora Plain"),
+        "{}",
+        customer_page.body
+    );
+
+    let cookie = app.sign_in("shopper").await;
+    let page = app.get("/ecommerce/sign-up", &cookie).await;
+    let ids = input_values(&page.body, "operation_id");
+    assert_eq!(ids.len(), 1, "{}", page.body);
+    let shopper = form_fields(&[
+        ("operation_id", &ids[0]),
+        ("draft[first_name]", "Sam"),
+        ("draft[last_name]", "Plain"),
+        ("draft[email]", "sam.plain@example.com"),
+    ]);
+    let signed_up = app
+        .post_form_from_page(PostNewCustomer::PATH, "/ecommerce/sign-up", &shopper, &cookie)
+        .await;
+    assert_eq!(signed_up.status, StatusCode::FOUND, "{}", signed_up.body);
+    let profile = signed_up.location.expect("the shopper's profile");
+    assert!(profile.ends_with("/ecommerce/my-profile"), "{profile}");
+    let profile = app.get("/ecommerce/my-profile", &cookie).await;
+    assert!(profile.body.contains("sam.plain@example.com"), "{}", profile.body);
 }
 
 /// A browser without JavaScript shows only the HTML as it arrives: what a

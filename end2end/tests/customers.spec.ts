@@ -1,5 +1,17 @@
-import { expect, type Page } from "@playwright/test";
-import { open, test, syncToHqAndBack, uniqueName } from "./helpers";
+import { expect, type Browser, type Page } from "@playwright/test";
+import { DEMO_PASSWORD, open, test, syncToHqAndBack, uniqueName } from "./helpers";
+
+/** A page of a browser with JavaScript off, signed in as `user`, at `next`. */
+async function signedInWithoutJavaScript(browser: Browser, user: string, next: string): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`${next.replace(/[?]/g, "\\?")}$`));
+  return page;
+}
 
 async function fillAddress(page: Page, group: string, street: string, city: string, zip: string) {
   const address = page.getByRole("group", { name: group });
@@ -116,4 +128,33 @@ test("a shopper signs up, and edits the profile once the account exists", async 
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status")).toContainText("through a real-time service call");
   await expect(page.locator("dl.details")).toContainText("206 555 0177");
+});
+
+test("without JavaScript, a cashier adds a customer and lands on its page, and a shopper signs up", async ({ browser }) => {
+  const lastName = uniqueName("Plain");
+  const page = await signedInWithoutJavaScript(browser, "houston", "/pos?register=1-1");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await expect(page).toHaveURL(/add=customer/);
+  await page.getByLabel("First name").fill("Nora");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert").first()).toBeVisible();
+  await expect(page).toHaveURL(/add=customer/);
+
+  await page.getByLabel("First name").fill("Nora");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByLabel("Student").check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/pos\/customers\/[0-9a-f-]{36}\?register=1-1$/);
+  await expect(page.getByRole("heading", { name: `Nora ${lastName}` })).toBeVisible();
+  await expect(page.locator("dl.details")).toContainText("Pending sync");
+  await page.context().close();
+
+  const shopper = await signedInWithoutJavaScript(browser, "shopper", "/ecommerce/sign-up");
+  await shopper.getByLabel("First name").fill("Sam");
+  await shopper.getByLabel("Last name").fill(lastName);
+  await shopper.getByLabel("Email").fill(`sam.${lastName.toLowerCase()}@example.com`);
+  await shopper.getByRole("button", { name: "Sign up" }).click();
+  await expect(shopper).toHaveURL(/\/ecommerce\/my-profile$/);
+  await expect(shopper.getByRole("heading", { name: `Sam ${lastName}` })).toBeVisible();
+  await shopper.context().close();
 });

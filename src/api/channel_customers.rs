@@ -156,28 +156,59 @@ pub async fn create_customer(
     draft: CustomerDraft,
 ) -> Result<CreatedCustomer, AppError> {
     use crate::api::respond::respond;
+    respond(create(register.as_deref(), &operation_id, &draft).await)
+}
+
+/// A new customer's form that the browser posted by itself (before the
+/// page's code has loaded, or with JavaScript off): the same create, with
+/// the operation id the server wrote into the form, so that the form posted
+/// twice stages one customer. Then the customer's page at the POS, or the
+/// shopper's profile; a refusal goes back to the form's page.
+#[server(output = crate::wire::JsonText)]
+pub async fn post_new_customer(
+    register: Option<String>,
+    operation_id: String,
+    #[server(default)] draft: CustomerDraft,
+) -> Result<CreatedCustomer, AppError> {
+    use crate::api::respond::{redirect_form_post, respond};
+    let created = create(register.as_deref(), &operation_id, &draft).await;
+    if let Ok(customer) = &created {
+        let landing = match &register {
+            Some(register) => format!("/pos/customers/{}?register={register}", customer.key()),
+            None => "/ecommerce/my-profile".to_string(),
+        };
+        redirect_form_post(&landing);
+    }
+    respond(created)
+}
+
+/// Creates a customer at `register` (the online store when absent) for the
+/// user signed in; a shopper's session and HQ user get the new profile.
+#[cfg(feature = "ssr")]
+async fn create(
+    register: Option<&str>,
+    operation_id: &str,
+    draft: &CustomerDraft,
+) -> Result<CreatedCustomer, AppError> {
     use crate::api::sessions::{current_session, remember_user};
     use crate::domain::access::Role;
     use crate::services::channel_customers::create_customer;
-    let result = async {
-        let (backend, mut user, origin) = authorize_origin(register.as_deref()).await?;
-        let operation_id = parse_operation_id(&operation_id)?;
-        let created = create_customer(&backend.channel_side(), origin, &operation_id, &draft).await?;
-        if user.role == Role::Shopper {
-            // The customer exists now, so the answer is a success whatever
-            // follows: this session keeps the profile even if HQ cannot
-            // record it, and the failure is logged for an admin.
-            user.profile_key = Some(created.key());
-            if let Err(error) = remember_user(&current_session().await?, &user).await {
-                tracing::error!(%error, user = %user.user_name, "the new profile is not in the session");
-            }
-            if let Err(error) = backend.hq.set_profile_key(&user.user_name, &created.key()).await {
-                tracing::error!(%error, user = %user.user_name, "HQ did not record the shopper's new profile");
-            }
+    let (backend, mut user, origin) = authorize_origin(register).await?;
+    let operation_id = parse_operation_id(operation_id)?;
+    let created = create_customer(&backend.channel_side(), origin, &operation_id, draft).await?;
+    if user.role == Role::Shopper {
+        // The customer exists now, so the answer is a success whatever
+        // follows: this session keeps the profile even if HQ cannot
+        // record it, and the failure is logged for an admin.
+        user.profile_key = Some(created.key());
+        if let Err(error) = remember_user(&current_session().await?, &user).await {
+            tracing::error!(%error, user = %user.user_name, "the new profile is not in the session");
         }
-        Ok(created)
-    };
-    respond(result.await)
+        if let Err(error) = backend.hq.set_profile_key(&user.user_name, &created.key()).await {
+            tracing::error!(%error, user = %user.user_name, "HQ did not record the shopper's new profile");
+        }
+    }
+    Ok(created)
 }
 
 /// One customer: any customer for a cashier, their own for a shopper.

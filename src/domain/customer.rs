@@ -41,6 +41,8 @@ impl PartyType {
 
 /// A customer as a form holds it: free text, not yet trusted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+// A form posted by the browser leaves out what it has no field for.
+#[serde(default)]
 pub struct CustomerDraft {
     pub party_type: PartyType,
     pub first_name: String,
@@ -59,6 +61,7 @@ pub struct CustomerDraft {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AddressDraft {
     pub name: String,
     pub purpose: String,
@@ -71,6 +74,7 @@ pub struct AddressDraft {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ContactDraft {
     pub kind: String,
     pub value: String,
@@ -78,6 +82,7 @@ pub struct ContactDraft {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AttributeDraft {
     pub name: String,
     pub value: String,

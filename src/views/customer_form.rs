@@ -4,11 +4,13 @@
 
 use leptos::prelude::*;
 
+use crate::api::channel_customers::PostNewCustomer;
 use crate::domain::customer::{
     ADDRESS_PURPOSES, AFFILIATIONS, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES, ContactDraft,
     CustomerDraft, LANGUAGES, Limits, PartyType, ReferenceData, validate_address, validate_customer,
 };
 use crate::error::{AppError, FieldErrors};
+use crate::views::outbox::new_operation_id;
 use crate::views::ui::{ErrorNote, FieldMessage, InputField, Select};
 
 /// Which parts of a customer a form edits.
@@ -170,6 +172,7 @@ fn customer_form(props: CustomerEditorProps) -> impl IntoView {
         on_save,
         save_caption,
         on_cancel,
+        posted_to,
     } = props;
     let form = DraftForm::new(initial, &reference, mode, server_error);
     let fields = if mode.is_cashier() {
@@ -177,7 +180,49 @@ fn customer_form(props: CustomerEditorProps) -> impl IntoView {
     } else {
         shopper_fields(form, mode)
     };
-    form.view(fields, pending, on_save, save_caption, on_cancel)
+    let actions = FormActions {
+        pending,
+        on_save,
+        save_caption,
+        on_cancel,
+        posted_to,
+    };
+    form.view(fields, actions)
+}
+
+/// Where a form posts itself when the page's code has not loaded, or
+/// JavaScript is off: a server function that takes form fields, and the
+/// hidden fields that go with the form's own.
+#[derive(Debug, Clone)]
+pub struct PlainPost {
+    action: &'static str,
+    hidden: Vec<(&'static str, String)>,
+}
+
+impl PlainPost {
+    /// A new customer at `register` (the online store when absent), with
+    /// the operation id made now: the form posted twice stages it once.
+    pub fn new_customer(register: Option<String>) -> PlainPost {
+        use leptos::server_fn::ServerFn;
+        let mut hidden = vec![("operation_id", new_operation_id().to_string())];
+        if let Some(register) = register {
+            hidden.push(("register", register));
+        }
+        PlainPost {
+            action: PostNewCustomer::url(),
+            hidden,
+        }
+    }
+}
+
+/// What a customer form does besides its fields: save (with its caption),
+/// cancel, and post itself before the page's code has loaded.
+struct FormActions {
+    pending: Signal<bool>,
+    on_save: Callback<CustomerDraft>,
+    save_caption: &'static str,
+    on_cancel: Option<Callback<()>>,
+    posted_to: Option<PlainPost>,
 }
 
 /// Sign up's form. It names the shopper's fields only, so the sign-up page
@@ -189,10 +234,18 @@ pub fn SignUpForm(
     #[prop(into)] server_error: Signal<Option<AppError>>,
     #[prop(into)] pending: Signal<bool>,
     on_save: Callback<CustomerDraft>,
+    posted_to: PlainPost,
 ) -> impl IntoView {
     let mode = EditorMode::ShopperNew;
     let form = DraftForm::new(initial, &reference, mode, server_error);
-    form.view(shopper_fields(form, mode), pending, on_save, "Sign up", None)
+    let actions = FormActions {
+        pending,
+        on_save,
+        save_caption: "Sign up",
+        on_cancel: None,
+        posted_to: Some(posted_to),
+    };
+    form.view(shopper_fields(form, mode), actions)
 }
 
 /// The customer being typed, and the messages about it.
@@ -227,15 +280,19 @@ impl DraftForm {
     }
 
     /// The form around `fields`: its buttons, and what stops it saving.
-    fn view(
-        self,
-        fields: AnyView,
-        pending: Signal<bool>,
-        on_save: Callback<CustomerDraft>,
-        save_caption: &'static str,
-        on_cancel: Option<Callback<()>>,
-    ) -> impl IntoView {
+    fn view(self, fields: AnyView, actions: FormActions) -> impl IntoView {
         let DraftForm { draft, messages } = self;
+        let FormActions {
+            pending,
+            on_save,
+            save_caption,
+            on_cancel,
+            posted_to,
+        } = actions;
+        let (method, action, hidden) = match posted_to {
+            Some(post) => (Some("post"), Some(post.action), post.hidden),
+            None => (None, None, Vec::new()),
+        };
         let submit = move |ev: leptos::ev::SubmitEvent| {
             messages.submit(ev, move || on_save.run(draft.get_untracked()))
         };
@@ -245,7 +302,11 @@ impl DraftForm {
         }
         messages.focus_on_refusal();
         view! {
-            <form class="customer-form" novalidate=true node_ref=form on:submit=submit on:keydown=cancel_on_escape(on_cancel)>
+            <form class="customer-form" method=method action=action novalidate=true node_ref=form on:submit=submit on:keydown=cancel_on_escape(on_cancel)>
+                {hidden
+                    .into_iter()
+                    .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+                    .collect_view()}
                 {fields}
                 <div class="actions">
                     <button type="submit" disabled=move || pending.get()>{save_caption}</button>
@@ -368,6 +429,9 @@ pub fn CustomerEditor(
     on_save: Callback<CustomerDraft>,
     save_caption: &'static str,
     #[prop(optional)] on_cancel: Option<Callback<()>>,
+    /// Where the form posts itself before the page's code has loaded.
+    #[prop(optional)]
+    posted_to: Option<PlainPost>,
 ) -> impl IntoView {
     let props = CustomerEditorProps {
         initial,
@@ -378,6 +442,7 @@ pub fn CustomerEditor(
         on_save,
         save_caption,
         on_cancel,
+        posted_to,
     };
     form_on_demand(async move {
         customer_editor_code(Some(props))
@@ -414,6 +479,26 @@ fn form_on_demand(code: impl Future<Output = AnyView> + Send + 'static) -> impl 
     }
 }
 
+/// The name a field has in a form the browser posts itself, after the
+/// server function's arguments: `first_name` is `draft[first_name]`,
+/// `addresses.0.street` is `draft[addresses][0][street]`, and Add
+/// address's `address.street` is `address[street]`.
+fn field_name(key: &str) -> String {
+    let mut parts = key.split('.');
+    let first = parts.next().unwrap_or_default();
+    let mut name = if first == "address" {
+        first.to_string()
+    } else {
+        format!("draft[{first}]")
+    };
+    for part in parts {
+        name.push('[');
+        name.push_str(part);
+        name.push(']');
+    }
+    name
+}
+
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(code, name)| (code.to_string(), name.to_string()))
@@ -444,6 +529,7 @@ fn TextField(
             on_input=Callback::new(move |value| draft.update(|d| set(d, value)))
             message=messages.for_key(key.to_string())
             max_length
+            name=field_name(key)
         />
     }
 }
@@ -458,7 +544,7 @@ fn SelectField(
     messages: Messages,
 ) -> impl IntoView {
     view! {
-        <Select id=key.to_string() label options value on_change message=messages.for_key(key.to_string()) />
+        <Select id=key.to_string() label options value on_change message=messages.for_key(key.to_string()) name=field_name(key) />
     }
 }
 
@@ -487,6 +573,7 @@ fn AddressFields(
                 value=Signal::derive(move || address.with(get))
                 on_input=Callback::new(move |value| update.run((field.to_string(), value)))
                 message=messages.for_key(key(field))
+                name=field_name(&key(field))
             />
         }
     };
@@ -502,6 +589,7 @@ fn AddressFields(
                 value=Signal::derive(move || address.with(get))
                 on_change=Callback::new(move |value| update.run((field.to_string(), value)))
                 message=messages.for_key(key(field))
+                name=field_name(&key(field))
             />
         }
     };
@@ -522,6 +610,8 @@ fn AddressFields(
             <input
                 type="checkbox"
                 id=primary_id.clone()
+                name=field_name(&primary_id)
+                value="true"
                 prop:checked=move || address.with(|a| a.primary)
                 on:change=move |ev| update.run(("primary".to_string(), event_target_checked(&ev).to_string()))
             />
@@ -623,6 +713,7 @@ fn ContactRows(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoV
                                     value=Signal::derive(move || contact().kind)
                                     on_change=Callback::new(move |v| update(|c, v| c.kind = v, v))
                                     message=messages.for_key(format!("contacts.{index}.kind"))
+                                    name=field_name(&format!("contacts.{index}.kind"))
                                 />
                                 <InputField
                                     id=format!("contacts.{index}.value")
@@ -632,12 +723,15 @@ fn ContactRows(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoV
                                     value=Signal::derive(move || contact().value)
                                     on_input=Callback::new(move |v| update(|c, v| c.value = v, v))
                                     message=messages.for_key(format!("contacts.{index}.value"))
+                                    name=field_name(&format!("contacts.{index}.value"))
                                 />
                             </div>
                             <div class="checkbox">
                                 <input
                                     type="checkbox"
                                     id=primary_id.clone()
+                                    name=field_name(&primary_id)
+                                    value="true"
                                     prop:checked=move || contact().primary
                                     on:change=move |ev| update(|c, v| c.primary = v == "true", event_target_checked(&ev).to_string())
                                 />
@@ -677,6 +771,8 @@ fn Affiliations(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl Into
                                 <input
                                     type="checkbox"
                                     id=id.clone()
+                                    name="draft[affiliations][]"
+                                    value=name.clone()
                                     prop:checked=move || draft.with(|d| d.affiliations.contains(&has))
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
@@ -821,5 +917,18 @@ fn address_form(props: AddressEditorProps) -> impl IntoView {
             </div>
             {move || server_error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|error| view! { <ErrorNote error /> })}
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_name;
+
+    #[test]
+    fn a_field_is_named_after_the_server_functions_argument() {
+        assert_eq!(field_name("first_name"), "draft[first_name]");
+        assert_eq!(field_name("addresses.0.street"), "draft[addresses][0][street]");
+        assert_eq!(field_name("contacts.2.primary"), "draft[contacts][2][primary]");
+        assert_eq!(field_name("address.zip"), "address[zip]");
     }
 }

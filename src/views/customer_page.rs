@@ -107,6 +107,10 @@ pub async fn save_operation(outbox: Option<Outbox>, waiting: Waiting) -> Saved {
 pub struct OutboxForm {
     pub action: Action<Waiting, Saved>,
     pub is_open: RwSignal<bool>,
+    /// The last save's refusal, copied out of the action: the action lives
+    /// in the browser's thread only, and a form the server renders open
+    /// (Add customer before the page's code has loaded) reads this instead.
+    refused: RwSignal<Option<AppError>>,
     operation_id: StoredValue<OperationId>,
     register: StoredValue<Option<String>>,
 }
@@ -117,14 +121,23 @@ impl OutboxForm {
     pub fn new(outbox: Option<Outbox>, register: Option<String>) -> Self {
         let action = Action::new_local(move |waiting: &Waiting| save_operation(outbox, waiting.clone()));
         let is_open = RwSignal::new(false);
+        let refused = RwSignal::new(None);
         Effect::new(move |_| {
-            if matches!(action.value().get(), Some(Saved::Done(_) | Saved::Kept)) {
+            let answer = action.value().get();
+            let closes = matches!(answer, Some(Saved::Done(_) | Saved::Kept));
+            // The form hears of its answer before it closes, not after.
+            refused.set(match answer {
+                Some(Saved::NotSaved(error)) => Some(error),
+                _ => None,
+            });
+            if closes {
                 is_open.set(false);
             }
         });
         Self {
             action,
             is_open,
+            refused,
             operation_id: StoredValue::new(new_operation_id()),
             register: StoredValue::new(register),
         }
@@ -149,10 +162,7 @@ impl OutboxForm {
 
     /// Why the last save was refused, for the form to show beside its fields.
     pub fn refusal(self) -> Signal<Option<AppError>> {
-        Signal::derive(move || match self.action.value().get() {
-            Some(Saved::NotSaved(error)) => Some(error),
-            _ => None,
-        })
+        self.refused.into()
     }
 }
 

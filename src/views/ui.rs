@@ -184,8 +184,8 @@ pub fn InputField(
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     /// The field's name in a form the browser posts itself.
-    #[prop(optional)]
-    name: Option<&'static str>,
+    #[prop(optional, into)]
+    name: Option<String>,
 ) -> impl IntoView {
     let message_id = format!("{id}-message");
     view! {
@@ -217,6 +217,9 @@ pub fn Select(
     value: Signal<String>,
     on_change: Callback<String>,
     message: Signal<Option<String>>,
+    /// The field's name in a form the browser posts itself.
+    #[prop(optional, into)]
+    name: Option<String>,
 ) -> impl IntoView {
     let message_id = format!("{id}-message");
     view! {
@@ -224,6 +227,7 @@ pub fn Select(
             <label for=id.clone()>{label}</label>
             <select
                 id=id
+                name=name
                 on:change=move |ev| on_change.run(event_target_value(&ev))
                 aria-describedby=message_id.clone()
                 aria-invalid=move || if message.try_get().flatten().is_some() { "true" } else { "false" }

@@ -3,7 +3,7 @@
 
 use custsync::api::channel_customers::{
     AddCustomerAddress, ChannelMode, ChannelReference, CreateCustomer, EditCustomer, FindChannelCustomer,
-    MyProfileKey,
+    MyProfileKey, PostNewCustomer,
 };
 use custsync::api::hq::customers::HqCustomers;
 use custsync::api::hq::feature_management::{FeatureManagement, SetFeature};
@@ -147,6 +147,19 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
             HOUSTON,
         )
         .shows("Hana Access")
+        .writes(&[Db::Channel]),
+        call(
+            "post_new_customer at Houston",
+            PostNewCustomer::PATH,
+            format!(
+                "register=1-1&operation_id={}&draft[first_name]=Pia&draft[last_name]=Access\
+                 &draft[email]=pia.access@example.com&draft[customer_group]=30\
+                 &draft[language]=en-us&draft[currency]=USD",
+                OperationId::random()
+            ),
+            HOUSTON,
+        )
+        .shows("Pia Access")
         .writes(&[Db::Channel]),
         call(
             "find_channel_customer",

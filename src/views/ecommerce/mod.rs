@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use crate::api::channel_customers::{channel_reference, create_customer, my_profile_key};
 use crate::domain::customer::{CreatedCustomer, CustomerDraft};
 use crate::views::customer_display::CreatedConfirmation;
-use crate::views::customer_form::SignUpForm;
+use crate::views::customer_form::{PlainPost, SignUpForm};
 use crate::views::customer_page::{CustomerCard, OnlineStoreMode};
 use crate::views::outbox::new_operation_id;
 use crate::views::ui::loaded;
@@ -70,6 +70,7 @@ pub fn SignUpPage() -> impl IntoView {
                                 server_error=Signal::derive(move || create.value().get().and_then(Result::err))
                                 pending=create.pending()
                                 on_save=Callback::new(move |draft| { create.dispatch(draft); })
+                                posted_to=PlainPost::new_customer(None)
                             />
                         }
                     })

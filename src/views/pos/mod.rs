@@ -13,7 +13,7 @@ use crate::api::pos::{SetRegisterOffline, pos_registers, search_customers};
 use crate::domain::customer::CustomerSummary;
 use crate::domain::registers::RegisterOption;
 use crate::views::customer_display::{AccountCell, CreatedConfirmation};
-use crate::views::customer_form::{CustomerEditor, EditorMode, preload_editors};
+use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost, preload_editors};
 use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
 use crate::views::outbox::{Outbox, Saved, Sent, WaitingOperation};
 use crate::views::ui::{ServerForm, debounced, loaded};
@@ -241,18 +241,36 @@ fn SearchResults(rows: Vec<CustomerSummary>, register: String) -> impl IntoView 
     .into_any()
 }
 
+/// The query parameter that opens the POS with Add customer's form, as its
+/// button does before the page's code has loaded.
+const ADD: (&str, &str) = ("add", "customer");
+
 #[component]
 fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
     let register_key = register.key();
     let reference_key = register_key.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(Some(reference_key.clone())));
     let form = OutboxForm::new(Some(outbox), Some(register_key.clone()));
+    let query = use_query_map();
+    if query.read_untracked().get(ADD.0).as_deref() == Some(ADD.1) {
+        // A new form has no answer to forget: `open` would write the
+        // action's value, which only the browser's thread may hold.
+        form.is_open.set(true);
+    }
+    let open = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form.open();
+    };
     let register_key = StoredValue::new(register_key);
 
     view! {
         <section aria-labelledby="add-heading">
             <h2 id="add-heading">"New customer"</h2>
-            <button type="button" on:click=move |_| form.open()>"Add customer"</button>
+            // Without the page's code, the button opens the page with the form.
+            <form method="get" action="/pos" on:submit=open>
+                <input type="hidden" name="register" value=register_key.get_value() />
+                <button type="submit" name=ADD.0 value=ADD.1>"Add customer"</button>
+            </form>
             <Show when=move || form.is_open.get()>
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
@@ -268,6 +286,7 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
                                     on_save=Callback::new(move |draft| form.send(WaitingOperation::Create { draft }))
                                     save_caption="Save"
                                     on_cancel=Callback::new(move |_| form.is_open.set(false))
+                                    posted_to=PlainPost::new_customer(Some(register_key.get_value()))
                                 />
                             }
                         })
