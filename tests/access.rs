@@ -10,7 +10,9 @@ use std::collections::HashSet;
 
 use common::calls::{Db, USERS, calls, cookies, customer};
 use common::http::{FORM, JSON, WebApp};
-use custsync::api::channel_customers::{CreateCustomer, FindChannelCustomer, MyProfileKey, PostNewCustomer};
+use custsync::api::channel_customers::{
+    CreateCustomer, FindChannelCustomer, MyProfileKey, PostCustomerEdit, PostNewAddress, PostNewCustomer,
+};
 use custsync::api::hq::customers::HqCustomers;
 use custsync::api::hq::jobs::SetJobSchedule;
 use custsync::api::hq::realtime_calls::SetHqUnreachable;
@@ -18,13 +20,14 @@ use custsync::api::hq::sync_status::{SynchronizeAllFailed, SynchronizeOperations
 use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere};
 use custsync::api::pos::{PosRegisters, SetRegisterOffline};
 use custsync::api::sign_in::{CurrentUser, SignIn, SignOut};
+use custsync::domain::customer::CustomerDraft;
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::{OperationId, OperationStatus};
 use custsync::domain::registers::Origin;
 use custsync::domain::status_page::StatusView;
 use custsync::services::access::passwords::password_matches;
 use custsync::services::cdx;
-use custsync::services::channel_customers::{create_customer, reference_data};
+use custsync::services::channel_customers::{create_customer, find_customer, reference_data};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 
@@ -691,6 +694,101 @@ async fn a_new_customer_is_saved_without_javascript() {
     assert!(profile.ends_with("/ecommerce/my-profile"), "{profile}");
     let profile = app.get("/ecommerce/my-profile", &cookie).await;
     assert!(profile.body.contains("sam.plain@example.com"), "{}", profile.body);
+}
+
+/// Whether the channel's copy of `key`, or a change staged for it, holds
+/// `found`.
+async fn channel_shows(app: &WebApp, key: &str, found: impl Fn(&CustomerDraft) -> bool) -> bool {
+    let backend = &app.test.backend;
+    let customer = find_customer(&backend.channel, key)
+        .await
+        .expect("read")
+        .expect("the customer");
+    let staged = backend.channel.not_uploaded(50).await.expect("staged");
+    found(&customer.customer) || staged.iter().any(|operation| found(&operation.customer))
+}
+
+/// Without JavaScript, a customer's Edit and Add address open the page with
+/// their form, filled in with what the customer has, and post themselves;
+/// the cashier lands on the customer's page again.
+#[tokio::test]
+async fn a_customer_is_edited_and_given_an_address_without_javascript() {
+    let app = WebApp::start().await;
+    let cookie = app.sign_in("houston").await;
+    let customer_page = "/pos/customers/C000001?register=1-1";
+    let karen = find_customer(&app.test.backend.channel, "C000001")
+        .await
+        .expect("read")
+        .expect("Karen Berg")
+        .customer;
+
+    let editing = format!("{customer_page}&change=edit");
+    let page = app.get(&editing, &cookie).await;
+    assert!(
+        page.body
+            .contains(&format!(r#"method="post" action="{}""#, PostCustomerEdit::PATH)),
+        "{}",
+        page.body
+    );
+    assert_eq!(input_values(&page.body, "key"), ["C000001"]);
+    assert!(
+        page.body.contains(&format!(r#"value="{}""#, karen.first_name)),
+        "filled in"
+    );
+    let ids = input_values(&page.body, "operation_id");
+    let party_type = format!("{:?}", karen.party_type);
+    let edit = form_fields(&[
+        ("register", "1-1"),
+        ("operation_id", &ids[0]),
+        ("key", "C000001"),
+        ("draft[party_type]", &party_type),
+        ("draft[first_name]", &karen.first_name),
+        ("draft[last_name]", &karen.last_name),
+        ("draft[email]", &karen.email),
+        ("draft[phone]", "713 555 0199"),
+        ("draft[customer_group]", &karen.customer_group),
+        ("draft[language]", &karen.language),
+        ("draft[currency]", &karen.currency),
+    ]);
+    let edited = app
+        .post_form_from_page(PostCustomerEdit::PATH, &editing, &edit, &cookie)
+        .await;
+    assert_eq!(edited.status, StatusCode::FOUND, "{}", edited.body);
+    assert_eq!(edited.location.as_deref(), Some(customer_page));
+    assert!(channel_shows(&app, "C000001", |c| c.phone == "713 555 0199").await);
+
+    let adding = format!("{customer_page}&change=address");
+    let page = app.get(&adding, &cookie).await;
+    assert!(
+        page.body
+            .contains(&format!(r#"method="post" action="{}""#, PostNewAddress::PATH)),
+        "{}",
+        page.body
+    );
+    let ids = input_values(&page.body, "operation_id");
+    let address = form_fields(&[
+        ("register", "1-1"),
+        ("operation_id", &ids[0]),
+        ("key", "C000001"),
+        ("address[name]", "Work"),
+        ("address[purpose]", "Business"),
+        ("address[street]", "1 Plain Street"),
+        ("address[city]", "Houston"),
+        ("address[zip]", "77002"),
+        ("address[country_region]", "USA"),
+    ]);
+    let added = app
+        .post_form_from_page(PostNewAddress::PATH, &adding, &address, &cookie)
+        .await;
+    assert_eq!(added.status, StatusCode::FOUND, "{}", added.body);
+    assert_eq!(added.location.as_deref(), Some(customer_page));
+    assert!(
+        channel_shows(&app, "C000001", |c| c
+            .addresses
+            .iter()
+            .any(|a| a.street == "1 Plain Street"))
+        .await
+    );
 }
 
 /// A browser without JavaScript shows only the HTML as it arrives: what a

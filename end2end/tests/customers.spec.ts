@@ -130,7 +130,7 @@ test("a shopper signs up, and edits the profile once the account exists", async 
   await expect(page.locator("dl.details")).toContainText("206 555 0177");
 });
 
-test("without JavaScript, a cashier adds a customer and lands on its page, and a shopper signs up", async ({ browser }) => {
+test("without JavaScript, a cashier adds a customer, edits one and adds an address, and a shopper signs up", async ({ browser }) => {
   const lastName = uniqueName("Plain");
   const page = await signedInWithoutJavaScript(browser, "houston", "/pos?register=1-1");
   await page.getByRole("button", { name: "Add customer" }).click();
@@ -147,6 +147,25 @@ test("without JavaScript, a cashier adds a customer and lands on its page, and a
   await expect(page).toHaveURL(/\/pos\/customers\/[0-9a-f-]{36}\?register=1-1$/);
   await expect(page.getByRole("heading", { name: `Nora ${lastName}` })).toBeVisible();
   await expect(page.locator("dl.details")).toContainText("Pending sync");
+
+  const newPhone = `+1 713 555 ${Math.floor(1000 + Math.random() * 8999)}`;
+  await page.goto("/pos/customers/C000001?register=1-1");
+  await page.getByRole("button", { name: "Edit" }).click();
+  await expect(page).toHaveURL(/change=edit/);
+  await expect(page.getByLabel("First name")).toHaveValue("Karen");
+  await page.getByLabel("Phone").fill(newPhone);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/pos\/customers\/C000001\?register=1-1$/);
+  await expect(page.locator("dl.details")).toContainText(newPhone);
+
+  const street = `${Math.floor(10 + Math.random() * 89)} ${lastName} Street`;
+  await page.getByRole("button", { name: "Add address" }).click();
+  await page.getByLabel("Street").fill(street);
+  await page.getByLabel("City").fill("Houston");
+  await page.getByLabel("ZIP/postal code").fill("77008");
+  await page.getByRole("button", { name: "Save address" }).click();
+  await expect(page).toHaveURL(/\/pos\/customers\/C000001\?register=1-1$/);
+  await expect(page.getByRole("table", { name: "Addresses" })).toContainText(street);
   await page.context().close();
 
   const shopper = await signedInWithoutJavaScript(browser, "shopper", "/ecommerce/sign-up");

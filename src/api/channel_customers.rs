@@ -173,11 +173,7 @@ pub async fn post_new_customer(
     use crate::api::respond::{redirect_form_post, respond};
     let created = create(register.as_deref(), &operation_id, &draft).await;
     if let Ok(customer) = &created {
-        let landing = match &register {
-            Some(register) => format!("/pos/customers/{}?register={register}", customer.key()),
-            None => "/ecommerce/my-profile".to_string(),
-        };
-        redirect_form_post(&landing);
+        redirect_form_post(&customer_page(register.as_deref(), &customer.key()));
     }
     respond(created)
 }
@@ -245,14 +241,24 @@ pub async fn edit_customer(
     draft: CustomerDraft,
 ) -> Result<ChangeOutcome, AppError> {
     use crate::api::respond::respond;
-    use crate::services::channel_customers::edit_customer;
-    let result = async {
-        let (backend, user, origin) = authorize_origin(register.as_deref()).await?;
-        check_customer_access(&user, &key)?;
-        let operation_id = parse_operation_id(&operation_id)?;
-        Ok(edit_customer(&backend.channel_side(), origin, &operation_id, &key, &draft).await?)
-    };
-    respond(result.await)
+    respond(edit(register.as_deref(), &operation_id, &key, &draft).await)
+}
+
+/// Edit's form posted by the browser itself (see `post_new_customer`);
+/// then the customer's page again.
+#[server(output = crate::wire::JsonText)]
+pub async fn post_customer_edit(
+    register: Option<String>,
+    operation_id: String,
+    key: String,
+    #[server(default)] draft: CustomerDraft,
+) -> Result<ChangeOutcome, AppError> {
+    use crate::api::respond::{redirect_form_post, respond};
+    let outcome = edit(register.as_deref(), &operation_id, &key, &draft).await;
+    if outcome.is_ok() {
+        redirect_form_post(&customer_page(register.as_deref(), &key));
+    }
+    respond(outcome)
 }
 
 #[server(input = Json, output = crate::wire::JsonText)]
@@ -263,14 +269,62 @@ pub async fn add_customer_address(
     address: AddressDraft,
 ) -> Result<ChangeOutcome, AppError> {
     use crate::api::respond::respond;
+    respond(add_address(register.as_deref(), &operation_id, &key, &address).await)
+}
+
+/// Add address's form posted by the browser itself (see
+/// `post_new_customer`); then the customer's page again.
+#[server(output = crate::wire::JsonText)]
+pub async fn post_new_address(
+    register: Option<String>,
+    operation_id: String,
+    key: String,
+    #[server(default)] address: AddressDraft,
+) -> Result<ChangeOutcome, AppError> {
+    use crate::api::respond::{redirect_form_post, respond};
+    let outcome = add_address(register.as_deref(), &operation_id, &key, &address).await;
+    if outcome.is_ok() {
+        redirect_form_post(&customer_page(register.as_deref(), &key));
+    }
+    respond(outcome)
+}
+
+#[cfg(feature = "ssr")]
+async fn edit(
+    register: Option<&str>,
+    operation_id: &str,
+    key: &str,
+    draft: &CustomerDraft,
+) -> Result<ChangeOutcome, AppError> {
+    use crate::services::channel_customers::edit_customer;
+    let (backend, user, origin) = authorize_origin(register).await?;
+    check_customer_access(&user, key)?;
+    let operation_id = parse_operation_id(operation_id)?;
+    Ok(edit_customer(&backend.channel_side(), origin, &operation_id, key, draft).await?)
+}
+
+#[cfg(feature = "ssr")]
+async fn add_address(
+    register: Option<&str>,
+    operation_id: &str,
+    key: &str,
+    address: &AddressDraft,
+) -> Result<ChangeOutcome, AppError> {
     use crate::services::channel_customers::add_address;
-    let result = async {
-        let (backend, user, origin) = authorize_origin(register.as_deref()).await?;
-        check_customer_access(&user, &key)?;
-        let operation_id = parse_operation_id(&operation_id)?;
-        Ok(add_address(&backend.channel_side(), origin, &operation_id, &key, &address).await?)
-    };
-    respond(result.await)
+    let (backend, user, origin) = authorize_origin(register).await?;
+    check_customer_access(&user, key)?;
+    let operation_id = parse_operation_id(operation_id)?;
+    Ok(add_address(&backend.channel_side(), origin, &operation_id, key, address).await?)
+}
+
+/// A customer's page: at the POS register `register`, or the shopper's
+/// profile on the online store.
+#[cfg(feature = "ssr")]
+fn customer_page(register: Option<&str>, key: &str) -> String {
+    match register {
+        Some(register) => format!("/pos/customers/{key}?register={register}"),
+        None => "/ecommerce/my-profile".to_string(),
+    }
 }
 
 /// The signed-in shopper's own customer key, if they have signed up.

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::channel_customers::PostNewCustomer;
+use crate::api::channel_customers::{PostCustomerEdit, PostNewAddress, PostNewCustomer};
 use crate::domain::customer::{
     ADDRESS_PURPOSES, AFFILIATIONS, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES, ContactDraft,
     CustomerDraft, LANGUAGES, Limits, PartyType, ReferenceData, validate_address, validate_customer,
@@ -213,6 +213,46 @@ impl PlainPost {
             hidden,
         }
     }
+
+    /// Edit of customer `key`.
+    pub fn edit_customer(register: Option<String>, key: String) -> PlainPost {
+        use leptos::server_fn::ServerFn;
+        PlainPost::change(PostCustomerEdit::url(), register, key)
+    }
+
+    /// Add address to customer `key`.
+    pub fn new_address(register: Option<String>, key: String) -> PlainPost {
+        use leptos::server_fn::ServerFn;
+        PlainPost::change(PostNewAddress::url(), register, key)
+    }
+
+    fn change(action: &'static str, register: Option<String>, key: String) -> PlainPost {
+        let mut post = PlainPost::new_customer(register);
+        post.action = action;
+        post.hidden.push(("key", key));
+        post
+    }
+
+    /// The form's `method`, `action` and hidden fields, or none of them.
+    fn parts(
+        post: Option<PlainPost>,
+    ) -> (
+        Option<&'static str>,
+        Option<&'static str>,
+        Vec<(&'static str, String)>,
+    ) {
+        match post {
+            Some(post) => (Some("post"), Some(post.action), post.hidden),
+            None => (None, None, Vec::new()),
+        }
+    }
+}
+
+fn hidden_fields(hidden: Vec<(&'static str, String)>) -> impl IntoView {
+    hidden
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+        .collect_view()
 }
 
 /// What a customer form does besides its fields: save (with its caption),
@@ -289,10 +329,7 @@ impl DraftForm {
             on_cancel,
             posted_to,
         } = actions;
-        let (method, action, hidden) = match posted_to {
-            Some(post) => (Some("post"), Some(post.action), post.hidden),
-            None => (None, None, Vec::new()),
-        };
+        let (method, action, hidden) = PlainPost::parts(posted_to);
         let submit = move |ev: leptos::ev::SubmitEvent| {
             messages.submit(ev, move || on_save.run(draft.get_untracked()))
         };
@@ -303,10 +340,7 @@ impl DraftForm {
         messages.focus_on_refusal();
         view! {
             <form class="customer-form" method=method action=action novalidate=true node_ref=form on:submit=submit on:keydown=cancel_on_escape(on_cancel)>
-                {hidden
-                    .into_iter()
-                    .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
-                    .collect_view()}
+                {hidden_fields(hidden)}
                 {fields}
                 <div class="actions">
                     <button type="submit" disabled=move || pending.get()>{save_caption}</button>
@@ -853,12 +887,16 @@ pub fn AddressEditor(
     #[prop(into)] pending: Signal<bool>,
     on_save: Callback<AddressDraft>,
     on_cancel: Callback<()>,
+    /// Where the form posts itself before the page's code has loaded.
+    #[prop(optional)]
+    posted_to: Option<PlainPost>,
 ) -> impl IntoView {
     let props = AddressEditorProps {
         server_error,
         pending,
         on_save,
         on_cancel,
+        posted_to,
     };
     form_on_demand(async move {
         address_form_code(Some(props))
@@ -880,7 +918,9 @@ fn address_form(props: AddressEditorProps) -> impl IntoView {
         pending,
         on_save,
         on_cancel,
+        posted_to,
     } = props;
+    let (method, action, hidden) = PlainPost::parts(posted_to);
     let address = RwSignal::new(new_address(false));
     let attempted = RwSignal::new(false);
     let client = Memo::new(move |_| address.with(|a| validate_address(a).err().unwrap_or_default()));
@@ -897,12 +937,15 @@ fn address_form(props: AddressEditorProps) -> impl IntoView {
     view! {
         <form
             class="customer-form"
+            method=method
+            action=action
             novalidate=true
             node_ref=form
             on:submit=submit
             on:keydown=cancel_on_escape(Some(on_cancel))
             aria-label="Add address"
         >
+            {hidden_fields(hidden)}
             <AddressFields
                 prefix="address".to_string()
                 address=address.into()

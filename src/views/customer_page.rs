@@ -4,6 +4,7 @@
 //! code, a split point of its own.
 
 use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::channel_customers::{
     add_customer_address, channel_mode, channel_reference, create_customer, edit_customer,
@@ -12,7 +13,7 @@ use crate::api::channel_customers::{
 use crate::domain::customer::{AddressDraft, COUNTRIES, ChannelCustomer, LANGUAGES, PartyType};
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
-use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode};
+use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
     KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id, start_sending,
 };
@@ -166,6 +167,11 @@ impl OutboxForm {
     }
 }
 
+/// The query parameter that opens a customer's page with one of its forms.
+const CHANGE: &str = "change";
+const EDIT: &str = "edit";
+const ADD_ADDRESS: &str = "address";
+
 /// One customer with Edit and Add address. `register` is the POS register
 /// key, or `None` on the online store. At the POS a change the store server
 /// cannot take now is kept in the register's outbox (from the context).
@@ -176,7 +182,17 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     let reference_register = register.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(reference_register.clone()));
     let edit = OutboxForm::new(outbox, register.clone());
-    let add_address = OutboxForm::new(outbox, register);
+    let add_address = OutboxForm::new(outbox, register.clone());
+    // A form the page opens by itself, as its button does before the
+    // page's code has loaded. A new form has no answer to forget: `open`
+    // would write its action's value, which only the browser's thread holds.
+    match use_query_map().read_untracked().get(CHANGE).as_deref() {
+        Some(EDIT) => edit.is_open.set(true),
+        Some(ADD_ADDRESS) => add_address.is_open.set(true),
+        _ => {}
+    }
+    let here = StoredValue::new(use_location().pathname.get_untracked());
+    let register = StoredValue::new(register);
     // Reloaded only after a change succeeded: a refused one keeps the form,
     // and everything typed in it, on the page.
     let saved = RwSignal::new(0_u32);
@@ -216,8 +232,20 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                     view! {
                         <CustomerDetails customer=customer.clone() />
                         <div class="actions">
-                            <button type="button" on:click=move |_| open(edit, add_address)>"Edit"</button>
-                            <button type="button" on:click=move |_| open(add_address, edit)>"Add address"</button>
+                            <form method="get" action=here.get_value() on:submit=move |ev| {
+                                ev.prevent_default();
+                                open(edit, add_address);
+                            }>
+                                {register.get_value().map(|register| view! { <input type="hidden" name="register" value=register /> })}
+                                <button type="submit" name=CHANGE value=EDIT>"Edit"</button>
+                            </form>
+                            <form method="get" action=here.get_value() on:submit=move |ev| {
+                                ev.prevent_default();
+                                open(add_address, edit);
+                            }>
+                                {register.get_value().map(|register| view! { <input type="hidden" name="register" value=register /> })}
+                                <button type="submit" name=CHANGE value=ADD_ADDRESS>"Add address"</button>
+                            </form>
                         </div>
                         {move || match outcome.get() {
                             Some(Saved::Done(Sent::Changed(done))) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
@@ -249,6 +277,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                             })
                                             save_caption="Save"
                                             on_cancel=Callback::new(move |_| edit.is_open.set(false))
+                                            posted_to=PlainPost::edit_customer(register.get_value(), key.get_value())
                                         />
                                     </section>
                                 }.into_any(),
@@ -269,6 +298,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                         });
                                     })
                                     on_cancel=Callback::new(move |_| add_address.is_open.set(false))
+                                    posted_to=PlainPost::new_address(register.get_value(), key.get_value())
                                 />
                             </section>
                         })}

@@ -197,6 +197,9 @@ pub fn InputField(
                 type=input_type
                 autocomplete=autocomplete
                 maxlength=max_length.to_string()
+                // What the server renders: a form it sends open (before the
+                // page's code has loaded) shows the value to post.
+                value=value.get_untracked()
                 prop:value=value
                 on:input=move |ev| on_input.run(event_target_value(&ev))
                 aria-describedby=message_id.clone()

@@ -3,7 +3,7 @@
 
 use custsync::api::channel_customers::{
     AddCustomerAddress, ChannelMode, ChannelReference, CreateCustomer, EditCustomer, FindChannelCustomer,
-    MyProfileKey, PostNewCustomer,
+    MyProfileKey, PostCustomerEdit, PostNewAddress, PostNewCustomer,
 };
 use custsync::api::hq::customers::HqCustomers;
 use custsync::api::hq::feature_management::{FeatureManagement, SetFeature};
@@ -201,6 +201,31 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
             "add_customer_address at Houston",
             AddCustomerAddress::PATH,
             json!({"register": "1-1", "operation_id": OperationId::random(), "key": "C000003", "address": address}).to_string(),
+            HOUSTON,
+        )
+        .shows("AppliedInHq")
+        .writes(&[Db::Hq, Db::Channel]),
+        call(
+            "post_customer_edit at Seattle",
+            PostCustomerEdit::PATH,
+            format!(
+                "register=2-1&operation_id={}&key=C000002&draft[first_name]=Jodi&draft[last_name]=Access\
+                 &draft[email]=jodi.access@example.com&draft[customer_group]=30\
+                 &draft[language]=en-us&draft[currency]=USD",
+                OperationId::random()
+            ),
+            SEATTLE,
+        )
+        .shows("AppliedInHq")
+        .writes(&[Db::Hq, Db::Channel]),
+        call(
+            "post_new_address at Houston",
+            PostNewAddress::PATH,
+            format!(
+                "register=1-1&operation_id={}&key=C000003&address[purpose]=Home&address[street]=2 Form Street\
+                 &address[city]=Houston&address[zip]=77002&address[country_region]=USA",
+                OperationId::random()
+            ),
             HOUSTON,
         )
         .shows("AppliedInHq")
