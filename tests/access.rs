@@ -16,11 +16,11 @@ use custsync::api::channel_customers::{
 use custsync::api::hq::customers::HqCustomers;
 use custsync::api::hq::jobs::SetJobSchedule;
 use custsync::api::hq::realtime_calls::SetHqUnreachable;
-use custsync::api::hq::sync_status::{SynchronizeAllFailed, SynchronizeOperations};
+use custsync::api::hq::sync_status::{PostOperationSave, SynchronizeAllFailed, SynchronizeOperations};
 use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere};
 use custsync::api::pos::{PosRegisters, SetRegisterOffline};
 use custsync::api::sign_in::{CurrentUser, SignIn, SignOut};
-use custsync::domain::customer::CustomerDraft;
+use custsync::domain::customer::{AttributeDraft, ContactDraft, CustomerDraft};
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::{OperationId, OperationStatus};
 use custsync::domain::registers::Origin;
@@ -470,6 +470,16 @@ async fn two_failed_operations(app: &WebApp) {
     for first in ["Dora", "Dan"] {
         let mut draft = customer(first);
         draft.email = "karen.berg@contoso.com".to_string();
+        draft.affiliations = vec!["Student".to_string()];
+        draft.contacts = vec![ContactDraft {
+            kind: "Phone".to_string(),
+            value: "713 555 0100".to_string(),
+            primary: true,
+        }];
+        draft.attributes = vec![AttributeDraft {
+            name: "Preferred store".to_string(),
+            value: "Houston".to_string(),
+        }];
         create_customer(&backend.channel_side(), origin, &OperationId::random(), &draft)
             .await
             .expect("staged");
@@ -515,7 +525,8 @@ fn input_values(html: &str, name: &str) -> Vec<String> {
 /// Without JavaScript, the list's boxes belong to the Synchronize form, and
 /// "Synchronize all failed" opens the page with its confirmation, whose
 /// form carries the view's filters: what the browser posts from the HTML
-/// synchronizes what the admin chose, and comes back to the list.
+/// synchronizes what the admin chose, and comes back to the list. An
+/// operation's own page synchronizes it the same way.
 #[tokio::test]
 async fn the_status_page_synchronizes_without_javascript() {
     let app = WebApp::start().await;
@@ -575,6 +586,29 @@ async fn the_status_page_synchronizes_without_javascript() {
     let after_all = retries_of_failed(&app).await;
     for ((id, retries), (_, retries_before)) in after_all.iter().zip(&after_one) {
         assert_eq!(*retries, retries_before + 1, "{id} is tried again");
+    }
+
+    let detail = format!("/hq/customer-synchronization-status/{chosen}");
+    let page = app.get(&detail, &cookie).await;
+    assert_eq!(input_values(&page.body, "operation_ids[]"), [chosen.as_str()]);
+    let posted = app
+        .post_form_from_page(
+            SynchronizeOperations::PATH,
+            &detail,
+            &format!("operation_ids%5B%5D={chosen}"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::FOUND, "{}", posted.body);
+    let back = posted.location.expect("back to the operation");
+    assert_eq!(back.trim_end_matches('?'), format!("http://127.0.0.1{detail}"));
+    let after_detail = retries_of_failed(&app).await;
+    for ((id, retries), (_, retries_before)) in after_detail.iter().zip(&after_all) {
+        let expected = retries_before + i64::from(id == chosen);
+        assert_eq!(
+            *retries, expected,
+            "{id}: the operation of the page is tried again"
+        );
     }
 }
 
@@ -788,6 +822,94 @@ async fn a_customer_is_edited_and_given_an_address_without_javascript() {
             .iter()
             .any(|a| a.street == "1 Plain Street"))
         .await
+    );
+}
+
+/// The value of attribute `name` in the HTML tag `tag`.
+fn attribute_of(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let at = tag.find(&marker)? + marker.len();
+    tag[at..]
+        .split('"')
+        .next()
+        .map(|value| value.replace("&amp;", "&"))
+}
+
+/// What a browser posts from the form whose action is `action` on `html`:
+/// its inputs (a checkbox when checked) and the chosen option of each
+/// select, encoded as a browser encodes them.
+fn fields_of_form(html: &str, action: &str) -> String {
+    let start = html
+        .find(&format!(r#"action="{action}""#))
+        .expect("the form is on the page");
+    let form = &html[start..start + html[start..].find("</form>").expect("the form's end")];
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for tag in form.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or_default();
+        if tag.starts_with("input ") {
+            let Some(name) = attribute_of(tag, "name") else {
+                continue;
+            };
+            let checkbox = attribute_of(tag, "type").as_deref() == Some("checkbox");
+            if !checkbox || tag.contains(" checked") {
+                fields.push((name, attribute_of(tag, "value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("select ")
+            && let Some(name) = attribute_of(tag, "name")
+        {
+            fields.push((name, String::new()));
+        } else if tag.starts_with("option ")
+            && tag.contains(" selected")
+            && let Some(last) = fields.last_mut()
+        {
+            last.1 = attribute_of(tag, "value").unwrap_or_default();
+        }
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    form_fields(&pairs)
+}
+
+/// Without JavaScript, a failed operation's Edit opens its page with the
+/// form filled in with every row HQ holds; posted as the browser posts it,
+/// with the one field corrected, it saves that change and nothing else.
+#[tokio::test]
+async fn a_failed_operation_is_corrected_without_javascript() {
+    let app = WebApp::start().await;
+    two_failed_operations(&app).await;
+    let (id, _) = retries_of_failed(&app).await.remove(0);
+    let hq = &app.test.backend.hq;
+    let before = hq.uploaded_operation(&id).await.expect("read").expect("in HQ");
+    let cookie = app.sign_in("admin").await;
+
+    let editing = format!("/hq/customer-synchronization-status/{id}?change=edit");
+    let page = app.get(&editing, &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let posted = fields_of_form(&page.body, PostOperationSave::PATH);
+    let corrected = posted.replace(
+        "email%5D=karen.berg%40contoso.com",
+        "email%5D=dora.fixed%40example.com",
+    );
+    assert_ne!(posted, corrected, "the form carries the email: {posted}");
+    let saved = app
+        .post_form_from_page(PostOperationSave::PATH, &editing, &corrected, &cookie)
+        .await;
+    assert_eq!(saved.status, StatusCode::FOUND, "{}", saved.body);
+    let back = saved.location.expect("back to the operation");
+    assert!(
+        back.ends_with(&format!("/hq/customer-synchronization-status/{id}")),
+        "{back}"
+    );
+    let after = hq.uploaded_operation(&id).await.expect("read").expect("in HQ");
+    assert_eq!(
+        after.customer,
+        CustomerDraft {
+            email: "dora.fixed@example.com".to_string(),
+            ..before.customer
+        },
+        "only the email changed"
     );
 }
 

@@ -96,7 +96,7 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
   await expect(failed.getByRole("cell").nth(9)).toHaveText("2");
 });
 
-test("without JavaScript, an admin synchronizes the chosen failed operation, then all failed after confirming", async ({ seattle, admin, browser }) => {
+test("without JavaScript, an admin synchronizes the chosen failed operation, then all failed after confirming, then corrects one and synchronizes it", async ({ seattle, admin, browser }) => {
   const lastName = uniqueName("Plain");
   const id = await failedCreate(seattle, admin, lastName);
 
@@ -127,6 +127,19 @@ test("without JavaScript, an admin synchronizes the chosen failed operation, the
   await expect(page).toHaveURL(new RegExp(`status=failed&q=${lastName.toLowerCase()}$`));
   await expect(page.getByRole("alertdialog")).toHaveCount(0);
   await expect(failed.getByRole("cell").nth(9)).toHaveText("3");
+
+  await failed.getByRole("link", { name: "Create customer" }).click();
+  const email = `eve.${lastName.toLowerCase()}@example.com`;
+  await page.getByRole("button", { name: "Edit" }).click();
+  await expect(page).toHaveURL(/change=edit/);
+  await expect(page.getByLabel("Email")).toHaveValue("karen.berg@contoso.com");
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(new RegExp(`/hq/customer-synchronization-status/${id}\\??$`));
+  const timeline = page.getByRole("region", { name: "Timeline" });
+  await expect(timeline).toContainText(`Edited by Alicia Thomber: Email: karen.berg@contoso.com → ${email}`);
+  await page.getByRole("button", { name: "Synchronize" }).click();
+  await expect(page.locator(".operation-status")).toContainText(/Synced Customer account C\d{6}/);
   await context.close();
 });
 

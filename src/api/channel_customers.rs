@@ -171,7 +171,12 @@ pub async fn post_new_customer(
     #[server(default)] draft: CustomerDraft,
 ) -> Result<CreatedCustomer, AppError> {
     use crate::api::respond::{redirect_form_post, respond};
-    let created = create(register.as_deref(), &operation_id, &draft).await;
+    let created = create(
+        register.as_deref(),
+        &operation_id,
+        &draft.without_blank_attributes(),
+    )
+    .await;
     if let Ok(customer) = &created {
         redirect_form_post(&customer_page(register.as_deref(), &customer.key()));
     }

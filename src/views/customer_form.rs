@@ -5,9 +5,11 @@
 use leptos::prelude::*;
 
 use crate::api::channel_customers::{PostCustomerEdit, PostNewAddress, PostNewCustomer};
+use crate::api::hq::sync_status::PostOperationSave;
 use crate::domain::customer::{
-    ADDRESS_PURPOSES, AFFILIATIONS, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES, ContactDraft,
-    CustomerDraft, LANGUAGES, Limits, PartyType, ReferenceData, validate_address, validate_customer,
+    ADDRESS_PURPOSES, AFFILIATIONS, ATTRIBUTES, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES,
+    ContactDraft, CustomerDraft, LANGUAGES, Limits, PartyType, ReferenceData, validate_address,
+    validate_customer,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::views::outbox::new_operation_id;
@@ -224,6 +226,15 @@ impl PlainPost {
     pub fn new_address(register: Option<String>, key: String) -> PlainPost {
         use leptos::server_fn::ServerFn;
         PlainPost::change(PostNewAddress::url(), register, key)
+    }
+
+    /// Save of an operation an admin corrects on the status page.
+    pub fn save_operation(operation_id: String) -> PlainPost {
+        use leptos::server_fn::ServerFn;
+        PlainPost {
+            action: PostOperationSave::url(),
+            hidden: vec![("operation_id", operation_id)],
+        }
     }
 
     fn change(action: &'static str, register: Option<String>, key: String) -> PlainPost {
@@ -646,6 +657,7 @@ fn AddressFields(
                 id=primary_id.clone()
                 name=field_name(&primary_id)
                 value="true"
+                checked=address.with_untracked(|a| a.primary)
                 prop:checked=move || address.with(|a| a.primary)
                 on:change=move |ev| update.run(("primary".to_string(), event_target_checked(&ev).to_string()))
             />
@@ -766,6 +778,7 @@ fn ContactRows(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoV
                                     id=primary_id.clone()
                                     name=field_name(&primary_id)
                                     value="true"
+                                    checked=draft.with_untracked(|d| d.contacts.get(index).is_some_and(|c| c.primary))
                                     prop:checked=move || contact().primary
                                     on:change=move |ev| update(|c, v| c.primary = v == "true", event_target_checked(&ev).to_string())
                                 />
@@ -807,6 +820,7 @@ fn Affiliations(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl Into
                                     id=id.clone()
                                     name="draft[affiliations][]"
                                     value=name.clone()
+                                    checked=draft.with_untracked(|d| d.affiliations.contains(&name))
                                     prop:checked=move || draft.with(|d| d.affiliations.contains(&has))
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
@@ -863,17 +877,24 @@ fn Attributes(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoVi
             messages.for_key(format!("attributes.{index}.value")).get()
         })
     };
+    // A form the browser posts itself sends every attribute, by its place
+    // in this list; the server leaves out the blank ones.
+    let posted_name = |index: usize| {
+        view! { <input type="hidden" name=format!("draft[attributes][{index}][name]") value=ATTRIBUTES[index] /> }
+    };
+    let posted_value = |index: usize| format!("draft[attributes][{index}][value]");
     view! {
         <fieldset class="rows">
             <legend>"Attributes"</legend>
+            {(0..ATTRIBUTES.len()).map(posted_name).collect_view()}
             <div class="field-row">
                 <InputField id="attribute-birthday".to_string() label="Birthday" input_type="date" max_length=Limits::VALUE
-                    value=value_of("Birthday") on_input=set("Birthday") message=message_of("Birthday") />
+                    value=value_of(ATTRIBUTES[0]) on_input=set(ATTRIBUTES[0]) message=message_of(ATTRIBUTES[0]) name=posted_value(0) />
                 <InputField id="attribute-preferred-store".to_string() label="Preferred store" max_length=Limits::VALUE
-                    value=value_of("Preferred store") on_input=set("Preferred store") message=message_of("Preferred store") />
+                    value=value_of(ATTRIBUTES[1]) on_input=set(ATTRIBUTES[1]) message=message_of(ATTRIBUTES[1]) name=posted_value(1) />
                 <Select id="attribute-marketing-opt-in".to_string() label="Marketing opt-in"
                     options=vec![("Yes".to_string(), "Yes".to_string()), ("No".to_string(), "No".to_string())]
-                    value=value_of("Marketing opt-in") on_change=set("Marketing opt-in") message=message_of("Marketing opt-in") />
+                    value=value_of(ATTRIBUTES[2]) on_change=set(ATTRIBUTES[2]) message=message_of(ATTRIBUTES[2]) name=posted_value(2) />
             </div>
         </fieldset>
     }

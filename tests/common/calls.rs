@@ -11,7 +11,8 @@ use custsync::api::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncC
 use custsync::api::hq::jobs::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
 use custsync::api::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
 use custsync::api::hq::sync_status::{
-    LoadBacklogTrend, LoadStatusPage, StatusPageChannels, SynchronizeAllFailed, SynchronizeOperations,
+    LoadBacklogTrend, LoadStatusPage, PostOperationSave, StatusPageChannels, SynchronizeAllFailed,
+    SynchronizeOperations,
 };
 use custsync::api::hq::sync_status::{LoadOperationDetail, SaveOperation};
 use custsync::api::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
@@ -299,6 +300,20 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
             ADMIN,
         )
         .shows("Saved (First name: Uma → Ines")
+        .writes(&[Db::Hq]),
+        call(
+            "post_operation_save",
+            PostOperationSave::PATH,
+            format!(
+                "operation_id={operation_id}&draft[first_name]=Ida&draft[last_name]=Access\
+                 &draft[email]=ida.access@example.com&draft[customer_group]=30&draft[language]=en-us\
+                 &draft[currency]=USD&draft[addresses][0][purpose]=Home&draft[addresses][0][street]=1 Access St\
+                 &draft[addresses][0][city]=Houston&draft[addresses][0][zip]=77002\
+                 &draft[addresses][0][country_region]=USA"
+            ),
+            ADMIN,
+        )
+        .shows("Saved (First name: Ines → Ida")
         .writes(&[Db::Hq]),
         call(
             "synchronize_operations",

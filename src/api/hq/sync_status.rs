@@ -198,51 +198,70 @@ pub async fn load_operation_detail(operation_id: String) -> Result<OperationDeta
 /// in HQ's staged rows, recording who changed what.
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Result<String, AppError> {
-    use crate::api::respond::{authorize_user, respond};
+    use crate::api::respond::respond;
+    respond(save(&operation_id, &draft).await)
+}
+
+/// Save's form posted by the browser itself (before the page's code has
+/// loaded, or with JavaScript off); then the operation's page again.
+#[server(output = crate::wire::JsonText)]
+pub async fn post_operation_save(
+    operation_id: String,
+    #[server(default)] draft: CustomerDraft,
+) -> Result<String, AppError> {
+    use crate::api::respond::{redirect_form_post, respond};
+    use crate::domain::status_page::PATH;
+    let saved = save(&operation_id, &draft.without_blank_attributes()).await;
+    if saved.is_ok() {
+        redirect_form_post(&format!("{PATH}/{operation_id}"));
+    }
+    respond(saved)
+}
+
+#[cfg(feature = "ssr")]
+async fn save(operation_id: &str, draft: &CustomerDraft) -> Result<String, AppError> {
+    use crate::api::respond::authorize_user;
     use crate::domain::access::Access;
     use crate::domain::customer::{ReferenceData, validate_customer};
     use crate::domain::operation_detail::describe_changes;
     use crate::domain::records::OperationKind;
     use crate::error::internal;
-    let result = async {
-        let (backend, admin) = authorize_user(Access::Admin).await?;
-        crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
-        let current = backend
-            .hq
-            .uploaded_operation(&operation_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::NotFound(format!("Operation {operation_id} is not in HQ yet.")))?;
-        if current.kind == OperationKind::AddAddress {
-            return Err(AppError::Refused(
-                "An address addition cannot be edited here; correct the customer in the POS.".to_string(),
-            ));
-        }
-        let reference = ReferenceData {
-            customer_groups: backend.hq.customer_group_options().await.map_err(internal)?,
-            default_customer_group: current.customer.customer_group.clone(),
-        };
-        let valid = validate_customer(&draft, &reference, false).map_err(AppError::Invalid)?;
-        let changes = describe_changes(&current.customer, valid.get());
-        if changes.is_empty() {
-            return Ok("Nothing changed.".to_string());
-        }
-        let saved = backend
-            .hq
-            .save_operation_edit(&operation_id, &valid, &admin.display_name, &changes.join("\n"))
-            .await
-            .map_err(internal)?;
-        if !saved {
-            return Err(AppError::Refused(
-                "This operation is synced already, so it can no longer be edited.".to_string(),
-            ));
-        }
-        Ok(format!(
-            "Saved ({}). Synchronize to apply it.",
-            changes.join("; ")
-        ))
+    let (backend, admin) = authorize_user(Access::Admin).await?;
+    crate::error::check_length("An operation id", operation_id, crate::error::MAX_KEY)?;
+    let current = backend
+        .hq
+        .uploaded_operation(operation_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound(format!("Operation {operation_id} is not in HQ yet.")))?;
+    if current.kind == OperationKind::AddAddress {
+        return Err(AppError::Refused(
+            "An address addition cannot be edited here; correct the customer in the POS.".to_string(),
+        ));
+    }
+    let reference = ReferenceData {
+        customer_groups: backend.hq.customer_group_options().await.map_err(internal)?,
+        default_customer_group: current.customer.customer_group.clone(),
     };
-    respond(result.await)
+    let valid = validate_customer(draft, &reference, false).map_err(AppError::Invalid)?;
+    let changes = describe_changes(&current.customer, valid.get());
+    if changes.is_empty() {
+        return Ok("Nothing changed.".to_string());
+    }
+    let saved = backend
+        .hq
+        .save_operation_edit(operation_id, &valid, &admin.display_name, &changes.join("\n"))
+        .await
+        .map_err(internal)?;
+    if !saved {
+        return Err(AppError::Refused(
+            "This operation is synced already, so it can no longer be edited.".to_string(),
+        ));
+    }
+    Ok(format!(
+        "Saved ({}). Synchronize to apply it.",
+        changes.join("; ")
+    ))
 }
 
 #[cfg(test)]

@@ -297,6 +297,18 @@ fn check_affiliations(affiliations: &[String], errors: &mut FieldErrors) -> Vec<
     valid
 }
 
+impl CustomerDraft {
+    /// The draft without the attributes left blank: a form shows every
+    /// attribute, and one left blank is not stored.
+    pub fn without_blank_attributes(&self) -> CustomerDraft {
+        let mut draft = self.clone();
+        draft
+            .attributes
+            .retain(|attribute| !attribute.value.trim().is_empty());
+        draft
+    }
+}
+
 fn check_attributes(attributes: &[AttributeDraft], errors: &mut FieldErrors) -> Vec<AttributeDraft> {
     let mut valid: Vec<AttributeDraft> = Vec::new();
     for (index, attribute) in attributes.iter().enumerate() {

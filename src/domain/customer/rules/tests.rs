@@ -303,12 +303,15 @@ fn affiliations_come_from_the_list_once() {
     );
 }
 
-#[test]
-fn attribute_values_are_checked_by_name() {
-    let attribute = |name: &str, value: &str| AttributeDraft {
+fn attribute(name: &str, value: &str) -> AttributeDraft {
+    AttributeDraft {
         name: name.into(),
         value: value.into(),
-    };
+    }
+}
+
+#[test]
+fn attribute_values_are_checked_by_name() {
     let mut draft = person();
     draft.attributes = vec![
         attribute("Birthday", "1990-02-29"),
@@ -350,4 +353,17 @@ fn too_many_rows_are_refused() {
         errors_of(&draft).get("addresses"),
         Some("A customer can have at most 10 addresses.")
     );
+}
+
+#[test]
+fn a_form_posts_every_attribute_and_the_blank_ones_are_left_out() {
+    let mut draft = person();
+    draft.attributes = vec![
+        attribute("Birthday", " "),
+        attribute("Preferred store", "Houston"),
+        attribute("Marketing opt-in", ""),
+    ];
+    let kept = draft.without_blank_attributes();
+    assert_eq!(kept.attributes, vec![attribute("Preferred store", "Houston")]);
+    assert!(validate_customer(&kept, &reference(), false).is_ok());
 }

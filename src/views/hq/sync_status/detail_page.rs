@@ -4,16 +4,19 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::PATH;
 use crate::api::hq::sync_status::{SaveOperation, SynchronizeOperations, load_operation_detail};
 use crate::domain::customer::{ContactDraft, display_name};
 use crate::domain::operation_detail::OperationDetail;
 use crate::domain::records::OperationKind;
-use crate::views::customer_form::{CustomerEditor, EditorMode};
+use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost};
 use crate::views::customer_page::AddressTable;
-use crate::views::ui::{ActionAnswer, StatusBadge, Time, loaded};
+use crate::views::ui::{ActionAnswer, ServerForm, StatusBadge, Time, loaded};
+
+/// The query parameter that opens the page with Edit's form.
+const CHANGE: (&str, &str) = ("change", "edit");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LastAction {
@@ -37,7 +40,8 @@ pub fn OperationDetailPage() -> impl IntoView {
         },
         |(id, _, _)| load_operation_detail(id),
     );
-    let editing = RwSignal::new(false);
+    // Edit without the page's code opens the page with the form.
+    let editing = RwSignal::new(use_query_map().read_untracked().get(CHANGE.0).as_deref() == Some(CHANGE.1));
     // A successful save closes the editor; a refused one keeps it open with
     // the messages beside the fields.
     Effect::new(move |_| {
@@ -94,7 +98,12 @@ fn DetailView(
         view! {
             <Show when=move || editing.get()
                 fallback=move || view! {
-                    <button type="button" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <form method="get" on:submit=move |ev| {
+                        ev.prevent_default();
+                        editing.set(true);
+                    }>
+                        <button type="submit" name=CHANGE.0 value=CHANGE.1>"Edit"</button>
+                    </form>
                 }>
                 <CustomerEditor
                     initial=initial.clone()
@@ -111,12 +120,19 @@ fn DetailView(
                     })
                     save_caption="Save"
                     on_cancel=Callback::new(move |()| editing.set(false))
+                    posted_to=PlainPost::save_operation(id.clone())
                 />
             </Show>
         }
     });
-    let sync_id = operation_id.clone();
+    let sync_id = StoredValue::new(operation_id.clone());
     let staged = detail.clone();
+    Effect::new(move |_| {
+        if synchronize.pending().get() {
+            editing.set(false);
+            last_action.set(Some(LastAction::Synchronize));
+        }
+    });
     view! {
         <h1>{heading}</h1>
         <p class="operation-status">
@@ -132,14 +148,11 @@ fn DetailView(
         <div class="detail-actions">
             {editor}
             {can_synchronize.then(|| view! {
-                <button type="button" disabled=move || synchronize.pending().get()
-                    on:click=move |_| {
-                        editing.set(false);
-                        last_action.set(Some(LastAction::Synchronize));
-                        synchronize.dispatch(SynchronizeOperations { operation_ids: vec![sync_id.clone()] });
-                    }>
-                    "Synchronize"
-                </button>
+                <ServerForm action=synchronize class="inline-action"
+                    args=move || SynchronizeOperations { operation_ids: vec![sync_id.get_value()] }>
+                    <input type="hidden" name="operation_ids[]" value=sync_id.get_value() />
+                    <button type="submit" disabled=move || synchronize.pending().get()>"Synchronize"</button>
+                </ServerForm>
             })}
         </div>
         <Show when=move || !editing.get()>
