@@ -88,7 +88,7 @@ fn BacklogPlot(samples: Vec<BacklogSample>, now: BacklogSample) -> impl IntoView
                     .collect_view()}
             </ul>
             <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary>
-                <Axes area y_max=area.y_max from=display_time(&samples[0].sampled_at) to="now".to_string() />
+                <Axes area from=display_time(&samples[0].sampled_at) to="now".to_string() />
                 <g transform=format!("translate({LEFT},{TOP})")>{lines}</g>
             </svg>
             <details>
@@ -102,14 +102,14 @@ fn BacklogPlot(samples: Vec<BacklogSample>, now: BacklogSample) -> impl IntoView
 
 /// The value axis (0 and its top) and the time axis (first and last time).
 #[component]
-fn Axes(area: PlotArea, y_max: i64, from: String, to: String) -> impl IntoView {
+fn Axes(area: PlotArea, from: String, to: String) -> impl IntoView {
     let bottom = TOP + area.height;
     view! {
         <g class="axes" aria-hidden="true">
             <line x1=LEFT y1=TOP x2=LEFT y2=bottom />
             <line x1=LEFT y1=bottom x2=WIDTH y2=bottom />
             <line class="grid" x1=LEFT y1=TOP x2=WIDTH y2=TOP />
-            <text x=LEFT - 6 y=TOP + 4 text-anchor="end">{format_count(y_max)}</text>
+            <text x=LEFT - 6 y=TOP + 4 text-anchor="end">{format_count(area.y_max)}</text>
             <text x=LEFT - 6 y=bottom text-anchor="end">"0"</text>
             <text x=LEFT y=HEIGHT - 4>{from}</text>
             <text x=WIDTH y=HEIGHT - 4 text-anchor="end">{to}</text>
@@ -210,7 +210,7 @@ fn ThroughputPlot(runs: Vec<JobRun>) -> impl IntoView {
                 <li class="sync">{Job::SyncCustomers.name()}</li>
             </ul>
             <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary>
-                <Axes area y_max=area.y_max from=display_time(&first) to=display_time(&last) />
+                <Axes area from=display_time(&first) to=display_time(&last) />
                 <g transform=format!("translate({LEFT},{TOP})")>{bars}</g>
             </svg>
             <details>
