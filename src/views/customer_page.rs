@@ -172,6 +172,26 @@ const CHANGE: &str = "change";
 const EDIT: &str = "edit";
 const ADD_ADDRESS: &str = "address";
 
+/// A button that opens one of the page's forms; before the page's code
+/// has loaded, it opens the page at `here` again with the form (`?change=…`).
+fn opening_button(
+    here: String,
+    register: Option<String>,
+    change: &'static str,
+    caption: &'static str,
+    open: impl Fn() + 'static,
+) -> impl IntoView {
+    view! {
+        <form method="get" action=here on:submit=move |ev| {
+            ev.prevent_default();
+            open();
+        }>
+            {register.map(|register| view! { <input type="hidden" name="register" value=register /> })}
+            <button type="submit" name=CHANGE value=change>{caption}</button>
+        </form>
+    }
+}
+
 /// One customer with Edit and Add address. `register` is the POS register
 /// key, or `None` on the online store. At the POS a change the store server
 /// cannot take now is kept in the register's outbox (from the context).
@@ -232,20 +252,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                     view! {
                         <CustomerDetails customer=customer.clone() />
                         <div class="actions">
-                            <form method="get" action=here.get_value() on:submit=move |ev| {
-                                ev.prevent_default();
-                                open(edit, add_address);
-                            }>
-                                {register.get_value().map(|register| view! { <input type="hidden" name="register" value=register /> })}
-                                <button type="submit" name=CHANGE value=EDIT>"Edit"</button>
-                            </form>
-                            <form method="get" action=here.get_value() on:submit=move |ev| {
-                                ev.prevent_default();
-                                open(add_address, edit);
-                            }>
-                                {register.get_value().map(|register| view! { <input type="hidden" name="register" value=register /> })}
-                                <button type="submit" name=CHANGE value=ADD_ADDRESS>"Add address"</button>
-                            </form>
+                            {opening_button(here.get_value(), register.get_value(), EDIT, "Edit", move || open(edit, add_address))}
+                            {opening_button(here.get_value(), register.get_value(), ADD_ADDRESS, "Add address", move || open(add_address, edit))}
                         </div>
                         {move || match outcome.get() {
                             Some(Saved::Done(Sent::Changed(done))) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
