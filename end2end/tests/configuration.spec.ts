@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { DEMO_PASSWORD, open, test, uniqueName } from "./helpers";
+import { open, signedInWithoutJavaScript, test, uniqueName } from "./helpers";
 
 // One story, told in order: the admin turns asynchronous mode on and off and
 // reads the Troubleshoot page along the way. It leaves the configuration as
@@ -162,13 +162,7 @@ test("an admin schedules a job, is told when the recurrence is out of range, and
 });
 
 test("without JavaScript, an admin is told why a schedule is refused, saves one, and runs a job", async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
-  await page.goto("/sign-in?next=/hq/distribution-schedule");
-  await page.getByLabel("User name").fill("admin");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/hq\/distribution-schedule$/);
+  const page = await signedInWithoutJavaScript(browser, "admin", "/hq/distribution-schedule");
 
   const job = page.getByRole("region", { name: /1110/ });
   await job.getByLabel("Recurrence (minutes, 0 = not scheduled)").fill("20000");
@@ -190,7 +184,7 @@ test("without JavaScript, an admin is told why a schedule is refused, saves one,
   await expect(page).toHaveURL(/\/hq\/distribution-schedule\??$/);
   await page.reload();
   await expect(runs).toHaveCount(Math.max(before, 1) + 1);
-  await context.close();
+  await page.context().close();
 });
 
 test("with HQ unreachable a synchronous channel still creates customers, staged and logged", async ({ admin: page, houston }) => {

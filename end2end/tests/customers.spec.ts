@@ -1,17 +1,5 @@
-import { expect, type Browser, type Page } from "@playwright/test";
-import { DEMO_PASSWORD, open, test, syncToHqAndBack, uniqueName } from "./helpers";
-
-/** A page of a browser with JavaScript off, signed in as `user`, at `next`. */
-async function signedInWithoutJavaScript(browser: Browser, user: string, next: string): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("User name").fill(user);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(new RegExp(`${next.replace(/[?]/g, "\\?")}$`));
-  return page;
-}
+import { expect, type Page } from "@playwright/test";
+import { open, signedInWithoutJavaScript, test, syncToHqAndBack, uniqueName } from "./helpers";
 
 async function fillAddress(page: Page, group: string, street: string, city: string, zip: string) {
   const address = page.getByRole("group", { name: group });

@@ -52,6 +52,18 @@ async function signedInPage(
   expect(errors, `${user}'s page raised uncaught errors`).toEqual([]);
 }
 
+/** A page of a browser with JavaScript off, signed in as `user`, at `next`. */
+export async function signedInWithoutJavaScript(browser: Browser, user: string, next: string): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`${next.replace(/[?]/g, "\\?")}$`));
+  return page;
+}
+
 /** Signs in on the Sign in page, as a user would. */
 export async function signIn(page: Page, user: string, path = "/sign-in"): Promise<void> {
   await open(page, path);

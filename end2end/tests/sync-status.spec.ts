@@ -1,6 +1,6 @@
 import { expect, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import { DEMO_PASSWORD, expectAccessible, open, test, operationRow, runNow, uniqueName } from "./helpers";
+import { expectAccessible, open, test, operationRow, runNow, signedInWithoutJavaScript, uniqueName } from "./helpers";
 
 const STATUS_PAGE = "/hq/customer-synchronization-status";
 
@@ -100,13 +100,8 @@ test("without JavaScript, an admin synchronizes the chosen failed operation, the
   const lastName = uniqueName("Plain");
   const id = await failedCreate(seattle, admin, lastName);
 
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
   const list = `${STATUS_PAGE}?status=failed&q=${lastName.toLowerCase()}`;
-  await page.goto(`/sign-in?next=${encodeURIComponent(list)}`);
-  await page.getByLabel("User name").fill("admin");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  const page = await signedInWithoutJavaScript(browser, "admin", list);
   const failed = operationRow(page, id);
   await expect(failed.getByRole("cell").nth(9)).toHaveText("1");
 
@@ -140,7 +135,7 @@ test("without JavaScript, an admin synchronizes the chosen failed operation, the
   await expect(timeline).toContainText(`Edited by Alicia Thomber: Email: karen.berg@contoso.com → ${email}`);
   await page.getByRole("button", { name: "Synchronize" }).click();
   await expect(page.locator(".operation-status")).toContainText(/Synced Customer account C\d{6}/);
-  await context.close();
+  await page.context().close();
 });
 
 test("an admin fixes a failed create: open it from the Failed count, Edit, Save, Synchronize", async ({ seattle, admin: page }) => {
