@@ -14,13 +14,13 @@ export LEPTOS_OUTPUT_NAME := custsync
 # Where the browser tests' server keeps its databases; emptied before each run.
 E2E_DATA_DIR := target/e2e-data
 
-.PHONY: run test bench soak release setup setup-browser lint unit site e2e
+.PHONY: run test bench soak release setup setup-browser setup-postgres lint unit site e2e
 
 # The demo users (password custsync) are asked for here only.
 run: setup
 	CUSTSYNC_SEED_DEMO_USERS=true cargo leptos serve --split
 
-test: setup-browser lint unit site e2e
+test: setup-browser setup-postgres lint unit site e2e
 
 setup:
 	.ci/setup
@@ -28,13 +28,21 @@ setup:
 setup-browser:
 	.ci/setup --browser
 
+setup-postgres:
+	.ci/setup --postgres
+
 lint:
 	cargo fmt --check
 	cargo clippy --all-targets --features ssr -- -D warnings
 	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
+# The HQ tests run a second time with HQ on PostgreSQL, in a throwaway
+# cluster of their own (.ci/postgres).
+HQ_TESTS := --test pipeline --test sync_engine --test status_page
+
 unit:
 	cargo test --features ssr
+	.ci/postgres run -- cargo test --features ssr $(HQ_TESTS)
 	cargo test --features ssr --bench custsync -- --smoke
 
 # Release build of the site, split per page and precompressed, as a

@@ -17,6 +17,7 @@ use custsync::domain::status_page::{Cursor, StatusPage, StatusRow, StatusView};
 use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::create_customer;
+use custsync::storage::hq_db::HqLocation;
 
 const ORIGINS: [Origin; 3] = [
     Origin::Register {
@@ -286,15 +287,22 @@ async fn stage_change(backend: &Backend, kind: OperationKind, account: &str) {
 /// Moves the first `count` operations HQ holds to 15 January 2026, as if
 /// they had been made then.
 async fn made_on_15_january(app: &common::TestBackend, count: i64) {
-    let url = format!("sqlite://{}", app.dir.path().join("hq.db").display());
-    let mut hq = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE RETAILASYNCCUSTOMERV2 SET created_at = '2026-01-15T10:00:00.000Z' WHERE id <= ?")
-        .bind(count)
-        .execute(&mut hq)
-        .await
-        .unwrap();
+    let statement = "UPDATE RETAILASYNCCUSTOMERV2 SET created_at = '2026-01-15T10:00:00.000Z' WHERE id <= $1";
+    match app.backend.settings.hq_location() {
+        HqLocation::Sqlite(path) => {
+            let url = format!("sqlite://{}", path.display());
+            let mut hq = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+                .await
+                .unwrap();
+            sqlx::query(statement).bind(count).execute(&mut hq).await.unwrap();
+        }
+        HqLocation::Postgres(url) => {
+            let mut hq = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+                .await
+                .unwrap();
+            sqlx::query(statement).bind(count).execute(&mut hq).await.unwrap();
+        }
+    }
 }
 
 #[tokio::test]

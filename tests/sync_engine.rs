@@ -322,7 +322,9 @@ async fn crash_worker() {
     let Ok(dir) = std::env::var(WORKER_DIR) else {
         return;
     };
-    let backend = Backend::start(settings(&dir)).await.unwrap();
+    let backend = Backend::start(common::with_test_hq(settings(&dir)).await)
+        .await
+        .unwrap();
     loop {
         for job in [Job::Upload, Job::SyncCustomers] {
             if let Err(error) = backend.jobs.run(job, "Run now").await {
@@ -339,7 +341,9 @@ async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
     let path = dir.path().to_str().unwrap().to_string();
     let creates = 1_500;
     {
-        let backend = Backend::start(settings(&path)).await.unwrap();
+        let backend = Backend::start(common::with_test_hq(settings(&path)).await)
+            .await
+            .unwrap();
         for n in 0..creates {
             stage(
                 &backend,
@@ -387,7 +391,9 @@ async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
     }
 
     let test_binary = std::env::current_exe().unwrap();
-    let hq = HqDb::open(&dir.path().join("hq.db")).await.unwrap();
+    let hq = HqDb::open_at(&common::with_test_hq(settings(&path)).await.hq_location())
+        .await
+        .unwrap();
     for delay_ms in [0, 3, 6, 9, 12, 15, 18, 21, 24, 27] {
         let before = newest_run(&hq).await.map_or(0, |run| run.run_id);
         let mut child = Command::new(&test_binary)
@@ -412,7 +418,9 @@ async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
 
     // Restart after the last kill, once its lease has expired, and finish.
     tokio::time::sleep(Duration::from_millis(1_200)).await;
-    let backend = Backend::start(settings(&path)).await.unwrap();
+    let backend = Backend::start(common::with_test_hq(settings(&path)).await)
+        .await
+        .unwrap();
     let mut interrupted = 0;
     for job in [Job::Upload, Job::SyncCustomers] {
         let runs = backend.hq.job_runs(job.code(), 1_000).await.unwrap();

@@ -89,7 +89,8 @@ impl Backend {
     /// Opens (creating, migrating and seeding when new) both databases.
     pub async fn start(settings: Settings) -> Result<Backend, StartError> {
         let settings = Arc::new(settings);
-        let hq = HqDb::open(&settings.hq_db_path()).await?;
+        let hq = HqDb::open_at(&settings.hq_location()).await?;
+        tracing::info!(engine = hq.engine_name(), "HQ database open");
         let channel =
             ChannelDb::open(&settings.channel_db_path(), settings.staging_group_size as usize).await?;
         let interrupted = hq.close_interrupted_runs().await?;

@@ -11,6 +11,7 @@ use config::{Config, ConfigError, File, FileFormat};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::domain::access::MAX_PASSWORD;
+use crate::storage::hq_db::HqLocation;
 
 /// The fewest characters the first admin's password setting may have.
 pub const MIN_ADMIN_PASSWORD: usize = 12;
@@ -47,6 +48,11 @@ impl fmt::Debug for Password {
 pub struct Settings {
     /// Folder holding `channel.db` and `hq.db`; created on first start.
     pub data_dir: PathBuf,
+    /// Where HQ's database is, when not `hq.db` in `data_dir`: an SQLite
+    /// file (`sqlite:/var/lib/custsync/hq.db`) or a PostgreSQL database
+    /// (`postgres://user:password@host/database`), which several scale
+    /// units can share.
+    pub hq_database_url: Option<String>,
     /// Staging rows the P-job moves to HQ per transaction.
     pub upload_batch_size: u32,
     /// Operations "Synchronize customers and channel requests" completes per
@@ -90,6 +96,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             data_dir: PathBuf::from("data"),
+            hq_database_url: None,
             upload_batch_size: 2_500,
             sync_batch_size: 2_500,
             max_sync_retries: 3,
@@ -219,6 +226,15 @@ impl Settings {
     pub fn hq_db_path(&self) -> PathBuf {
         self.data_dir.join("hq.db")
     }
+
+    /// Where HQ's database is: `hq_database_url` when set, `hq.db` in
+    /// `data_dir` otherwise.
+    pub fn hq_location(&self) -> HqLocation {
+        match self.hq_database_url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => HqLocation::parse(url),
+            _ => HqLocation::Sqlite(self.hq_db_path()),
+        }
+    }
 }
 
 impl Settings {
@@ -245,6 +261,20 @@ mod tests {
                 .find(|(variable, _)| *variable == name)
                 .map(|(_, value)| value.to_string())
         })
+    }
+
+    #[test]
+    fn hq_is_in_the_data_folder_unless_a_database_url_names_it() {
+        let settings = with_env("data_dir = \"/srv/x\"\n", &[]).unwrap();
+        assert_eq!(
+            settings.hq_location(),
+            HqLocation::Sqlite(PathBuf::from("/srv/x/hq.db"))
+        );
+        let settings = with_env("", &[("CUSTSYNC_HQ_DATABASE_URL", "postgres://hq@db/chain")]).unwrap();
+        assert_eq!(
+            settings.hq_location(),
+            HqLocation::Postgres("postgres://hq@db/chain".to_string())
+        );
     }
 
     #[test]

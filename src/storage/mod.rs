@@ -2,6 +2,8 @@
 //! on the domain only.
 
 pub mod channel_db;
+pub mod dialect;
 pub mod hq_db;
+pub mod postgres;
 pub mod sqlite;
 pub mod staging_tables;

@@ -6,11 +6,12 @@ use serde::Deserialize;
 use sqlx::query::{Query, QueryScalar};
 use sqlx::query_builder::Separated;
 use sqlx::sqlite::SqliteArguments;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{Database, Encode, FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Type};
 
 use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType};
 use crate::domain::records::{OperationKind, StagedOperation};
 use crate::domain::status_page::{Cursor, StatusView};
+use crate::storage::dialect::Dialect;
 
 /// The columns of RETAILASYNCCUSTOMERV2 an operation is read from.
 pub const HEADER_COLUMNS: &str = "id, temporary_id, operation, channel_id, register_number, customer_account,
@@ -125,10 +126,14 @@ impl AddressColumns {
 }
 
 /// Binds an address in the order of `ADDRESS_COLUMNS`.
-pub fn bind_address<'q>(
-    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+pub fn bind_address<'q, DB: Database>(
+    query: Query<'q, DB, DB::Arguments<'q>>,
     address: &'q AddressDraft,
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+) -> Query<'q, DB, DB::Arguments<'q>>
+where
+    &'q String: Encode<'q, DB> + Type<DB>,
+    bool: Encode<'q, DB> + Type<DB>,
+{
     query
         .bind(&address.name)
         .bind(&address.purpose)
@@ -141,10 +146,14 @@ pub fn bind_address<'q>(
 }
 
 /// Binds the customer's own fields in the order of `CUSTOMER_COLUMNS`.
-pub fn bind_customer<'q>(
-    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+pub fn bind_customer<'q, DB: Database>(
+    query: Query<'q, DB, DB::Arguments<'q>>,
     customer: &'q CustomerDraft,
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+) -> Query<'q, DB, DB::Arguments<'q>>
+where
+    &'q str: Encode<'q, DB> + Type<DB>,
+    &'q String: Encode<'q, DB> + Type<DB>,
+{
     query
         .bind(customer.party_type.code())
         .bind(&customer.first_name)
@@ -296,8 +305,16 @@ fn lines<T>(items: &[T]) -> impl Iterator<Item = (i64, &T)> {
 /// instead of one message per row, which is what made reading a batch slow.
 /// Each operation and child row is an array of its values in the order of
 /// its document struct's fields: without the field names, SQLite writes and
-/// Rust parses about half as much.
-pub fn operations_document(selection: &str) -> String {
+/// Rust parses about half as much. PostgreSQL builds the same document
+/// with its own JSON functions (its flags are booleans, written as 0 or 1).
+pub fn operations_document(dialect: Dialect, selection: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => sqlite_operations_document(selection),
+        Dialect::Postgres => postgres_operations_document(selection),
+    }
+}
+
+fn sqlite_operations_document(selection: &str) -> String {
     let children = |table: &str, values: &str| {
         format!(
             "(SELECT json_group_array({values})
@@ -321,6 +338,37 @@ pub fn operations_document(selection: &str) -> String {
         ),
         affiliations = children("RETAILASYNCCUSTOMERAFFILIATION", "c.affiliation"),
         attributes = children("RETAILASYNCCUSTOMERATTRIBUTEV2", "json_array(c.name, c.value)"),
+    )
+}
+
+fn postgres_operations_document(selection: &str) -> String {
+    let children = |table: &str, values: &str| {
+        format!(
+            "(SELECT COALESCE(json_agg({values} ORDER BY c.line), '[]')
+              FROM {table} c WHERE c.temporary_id = o.temporary_id)"
+        )
+    };
+    format!(
+        "SELECT COALESCE(json_agg(json_build_array(
+            o.id, o.temporary_id, o.operation, o.channel_id, o.register_number, o.customer_account,
+            o.customer_temporary_id, o.party_type, o.first_name, o.middle_name, o.last_name,
+            o.organization_name, o.email, o.phone, o.customer_group, o.language, o.currency, o.created_at,
+            {addresses}, {contacts}, {affiliations}, {attributes})), '[]')::text
+         FROM ({selection}) o",
+        addresses = children(
+            "RETAILASYNCADDRESSV2",
+            "json_build_array(c.name, c.purpose, c.street, c.city, c.state, c.zip, c.country_region,
+                              c.is_primary::int)"
+        ),
+        contacts = children(
+            "RETAILASYNCCUSTOMERCONTACT",
+            "json_build_array(c.contact_type, c.value, c.is_primary::int)"
+        ),
+        affiliations = children("RETAILASYNCCUSTOMERAFFILIATION", "c.affiliation"),
+        attributes = children(
+            "RETAILASYNCCUSTOMERATTRIBUTEV2",
+            "json_build_array(c.name, c.value)"
+        ),
     )
 }
 
@@ -455,13 +503,17 @@ pub async fn read_operations<'q>(
 /// status page over RETAILASYNCCUSTOMERV2 (aliased by `prefix`, e.g. `o.`,
 /// with the number its channel database gave each operation in
 /// `sequence`); true when the rows come in reverse order (paging back).
-pub fn push_status_page(
-    query: &mut QueryBuilder<'_, Sqlite>,
+pub fn push_status_page<'a, DB: Database>(
+    query: &mut QueryBuilder<'a, DB>,
     view: &StatusView,
     limit: u32,
     prefix: &str,
     sequence: &str,
-) -> bool {
+) -> bool
+where
+    String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
     let (key, backwards) = match &view.cursor {
         Some(Cursor::After(key)) => (Some(key), false),
         Some(Cursor::Before(key)) => (Some(key), true),
@@ -485,13 +537,21 @@ pub fn push_status_page(
     query.push(format!(
         " ORDER BY {prefix}created_at {order}, {prefix}{sequence} {order}, {prefix}temporary_id {order} LIMIT "
     ));
-    query.push_bind(limit);
+    query.push_bind(i64::from(limit));
     backwards
 }
 
 /// The status page's channel, operation and day filters over
 /// RETAILASYNCCUSTOMERV2 (aliased by `prefix`), each ` AND …`.
-pub fn push_status_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView, prefix: &str) {
+pub fn push_status_filters<'a, DB: Database>(
+    query: &mut QueryBuilder<'a, DB>,
+    dialect: Dialect,
+    view: &StatusView,
+    prefix: &str,
+) where
+    String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
     if let Some(channel_id) = view.channel_id {
         query
             .push(format!(" AND {prefix}channel_id = "))
@@ -500,7 +560,7 @@ pub fn push_status_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusVi
     if let Some(kind) = view.operation {
         query
             .push(format!(" AND {prefix}operation = "))
-            .push_bind(kind.code());
+            .push_bind(kind.code().to_string());
     }
     if !view.from.is_empty() {
         query
@@ -508,9 +568,8 @@ pub fn push_status_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusVi
             .push_bind(view.from.clone());
     }
     if !view.to.is_empty() {
-        query
-            .push(format!(" AND {prefix}created_at < date("))
-            .push_bind(view.to.clone())
-            .push(", '+1 day')");
+        query.push(format!(" AND {prefix}created_at < "));
+        let (before, after) = dialect.day_after();
+        query.push(before).push_bind(view.to.clone()).push(after);
     }
 }

@@ -38,5 +38,54 @@ pub async fn start_in(dir: &TempDir) -> Backend {
 /// As `start_in`, with settings of the test's own.
 pub async fn start_in_with(dir: &TempDir, settings: Settings) -> Backend {
     assert_eq!(settings.data_dir, dir.path(), "the settings name the directory");
-    Backend::start(settings).await.expect("the backend starts")
+    Backend::start(with_test_hq(settings).await)
+        .await
+        .expect("the backend starts")
+}
+
+/// The PostgreSQL server the HQ tests run against a second time (`make
+/// test` runs them through `.ci/postgres run`, which sets it).
+const TEST_POSTGRES: &str = "CUSTSYNC_TEST_POSTGRES_URL";
+
+/// `settings` with HQ where this run tests it: `hq.db` in the data folder,
+/// or, under `CUSTSYNC_TEST_POSTGRES_URL`, a PostgreSQL database of the
+/// data folder's own, created on first use, so that a restart on the same
+/// folder (or a second process) finds the same HQ.
+pub async fn with_test_hq(settings: Settings) -> Settings {
+    let Ok(server) = std::env::var(TEST_POSTGRES) else {
+        return settings;
+    };
+    let name = format!(
+        "custsync_{:016x}",
+        fnv1a(settings.data_dir.to_string_lossy().as_bytes())
+    );
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
+        .await
+        .expect("the test PostgreSQL server answers");
+    let created = sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await;
+    if let Err(error) = created {
+        let exists = error
+            .as_database_error()
+            .and_then(|error| error.code())
+            .is_some_and(|code| code == "42P04");
+        assert!(exists, "creating the test database: {error}");
+    }
+    Settings {
+        hq_database_url: Some(format!("{server}/{name}")),
+        ..settings
+    }
+}
+
+/// FNV-1a: a stable name for a data folder's database.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Whether this run tests HQ on PostgreSQL.
+pub fn hq_on_postgres() -> bool {
+    std::env::var_os(TEST_POSTGRES).is_some()
 }

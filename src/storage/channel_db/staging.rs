@@ -3,6 +3,7 @@
 
 use super::{ChannelDb, ChannelDbError};
 use crate::domain::records::StagedOperation;
+use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{operations_document, read_operations};
 
 impl ChannelDb {
@@ -19,6 +20,7 @@ impl ChannelDb {
         limit: u32,
     ) -> Result<Vec<StagedOperation>, ChannelDbError> {
         let sql = operations_document(
+            Dialect::Sqlite,
             "SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 AND id > ? ORDER BY id LIMIT ?",
         );
         Ok(read_operations(&self.pools.read, &sql, |query| query.bind(after_id).bind(limit)).await?)
@@ -51,7 +53,10 @@ impl ChannelDb {
         &self,
         temporary_id: &str,
     ) -> Result<Option<StagedOperation>, ChannelDbError> {
-        let sql = operations_document("SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?");
+        let sql = operations_document(
+            Dialect::Sqlite,
+            "SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?",
+        );
         Ok(
             read_operations(&self.pools.read, &sql, |query| query.bind(temporary_id))
                 .await?
@@ -62,6 +67,7 @@ impl ChannelDb {
     /// The create staged under `temporary_id`, with all its rows.
     pub async fn staged_create(&self, temporary_id: &str) -> Result<Option<StagedOperation>, ChannelDbError> {
         let sql = operations_document(
+            Dialect::Sqlite,
             "SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ? AND operation = 'create'",
         );
         Ok(
@@ -84,6 +90,7 @@ impl ChannelDb {
         applied: &AppliedUpTo<'_>,
     ) -> Result<Vec<StagedOperation>, ChannelDbError> {
         let sql = operations_document(
+            Dialect::Sqlite,
             "SELECT * FROM RETAILASYNCCUSTOMERV2
              WHERE operation IN ('update', 'add_address')
                AND (customer_account = ?1 OR customer_temporary_id = ?2)

@@ -7,6 +7,7 @@ use super::{ChannelDb, ChannelDbError};
 use crate::domain::operation::OperationStatus;
 use crate::domain::records::StagedOperation;
 use crate::domain::status_page::StatusView;
+use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{HEADER_COLUMNS, HeaderRow, push_status_filters, push_status_page};
 
 impl ChannelDb {
@@ -50,7 +51,7 @@ impl ChannelDb {
 /// so the filters read them through the `uploaded` index alone.
 fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView) {
     query.push(" WHERE uploaded = 0");
-    push_status_filters(query, view, "");
+    push_status_filters(query, Dialect::Sqlite, view, "");
     if let Some(term) = view.search_key() {
         query.push(" AND (temporary_id = ").push_bind(term.clone());
         query.push(" OR customer_temporary_id = ").push_bind(term.clone());

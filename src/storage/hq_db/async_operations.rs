@@ -2,14 +2,15 @@
 
 use std::collections::HashSet;
 
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{FromRow, PgConnection, QueryBuilder, Sqlite, SqliteConnection};
 
-use super::{HqDb, HqDbError};
+use super::{Engine, HqDb, HqDbError};
 use crate::domain::customer::CustomerDraft;
 use crate::domain::records::StagedOperation;
+use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{
-    CUSTOMER_COLUMNS, OPERATION_COLUMNS, children_inserts, multi_row_inserts, operations_document,
-    push_customer, read_operations,
+    CUSTOMER_COLUMNS, OPERATION_COLUMNS, children_inserts, insert_children, multi_row_inserts,
+    operations_document, parse_operations, push_customer,
 };
 
 /// The columns of an `UploadedOperationRow`, read from
@@ -50,23 +51,48 @@ impl HqDb {
     /// one already uploaded (same temporary id) is left as it is, so a
     /// P-job that runs again duplicates nothing. Returns how many were new.
     pub async fn save_uploaded_operations(&self, upload: PreparedUpload) -> Result<u64, HqDbError> {
-        let mut tx = self.pools.begin_write().await?;
-        let uploaded_before = already_uploaded(&mut tx, &upload.operations).await?;
-        let (inserts, new_count) = if uploaded_before.is_empty() {
-            (upload.inserts, upload.operations.len())
-        } else {
-            let new: Vec<&StagedOperation> = upload
-                .operations
-                .iter()
-                .filter(|op| !uploaded_before.contains(&op.temporary_id))
+        match &self.engine {
+            Engine::Sqlite(pools) => {
+                let mut tx = pools.begin_write().await?;
+                let uploaded_before = already_uploaded(&mut tx, &upload.operations).await?;
+                let (inserts, new_count) = if uploaded_before.is_empty() {
+                    (upload.inserts, upload.operations.len())
+                } else {
+                    let new = not_in(&upload.operations, &uploaded_before);
+                    (upload_inserts(&new, upload.run_id), new.len())
+                };
+                for mut insert in inserts {
+                    insert.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(new_count as u64)
+            }
+            Engine::Postgres(pools) => {
+                let mut tx = pools.begin_write().await?;
+                let ids: Vec<&str> = upload
+                    .operations
+                    .iter()
+                    .map(|op| op.temporary_id.as_str())
+                    .collect();
+                let uploaded_before: HashSet<String> = sqlx::query_scalar(
+                    "SELECT temporary_id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ANY($1)",
+                )
+                .bind(&ids)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
                 .collect();
-            (upload_inserts(&new, upload.run_id), new.len())
-        };
-        for mut insert in inserts {
-            insert.build().execute(&mut *tx).await?;
+                let new = not_in(&upload.operations, &uploaded_before);
+                unnest_operations(&mut tx, &new, upload.run_id).await?;
+                let children: Vec<(&str, &CustomerDraft)> = new
+                    .iter()
+                    .map(|op| (op.temporary_id.as_str(), &op.customer))
+                    .collect();
+                unnest_children(&mut tx, &children).await?;
+                tx.commit().await?;
+                Ok(new.len() as u64)
+            }
         }
-        tx.commit().await?;
-        Ok(new_count as u64)
     }
 
     /// Operations not completed yet and still under the retry limit, after
@@ -77,15 +103,18 @@ impl HqDb {
         limit: u32,
         max_retries: u32,
     ) -> Result<Vec<StagedOperation>, HqDbError> {
-        let sql = operations_document(
-            "SELECT * FROM RETAILASYNCCUSTOMERV2
-             WHERE OnlineOperationCompleted = 0 AND id > ? AND retry_count < ?
-             ORDER BY id LIMIT ?",
-        );
-        Ok(read_operations(&self.pools.read, &sql, |query| {
-            query.bind(after_id).bind(max_retries).bind(limit)
-        })
-        .await?)
+        let selection = "SELECT * FROM RETAILASYNCCUSTOMERV2
+             WHERE OnlineOperationCompleted = FALSE AND id > $1 AND retry_count < $2
+             ORDER BY id LIMIT $3";
+        let document: String = on_engine!(self, |pools, sql| sqlx::query_scalar(&operations_document(
+            sql, selection
+        ))
+        .bind(after_id)
+        .bind(i64::from(max_retries))
+        .bind(i64::from(limit))
+        .fetch_one(&pools.read)
+        .await?);
+        Ok(parse_operations(&document)?)
     }
 
     /// The uploaded operations among `temporary_ids` that are not completed,
@@ -94,62 +123,91 @@ impl HqDb {
         &self,
         temporary_ids: &[String],
     ) -> Result<Vec<StagedOperation>, HqDbError> {
-        let ids = serde_json::to_string(temporary_ids).map_err(|error| sqlx::Error::Encode(error.into()))?;
-        let sql = operations_document(
-            "SELECT * FROM RETAILASYNCCUSTOMERV2
-             WHERE temporary_id IN (SELECT value FROM json_each(?)) AND OnlineOperationCompleted = 0
-             ORDER BY id",
-        );
-        Ok(read_operations(&self.pools.read, &sql, |query| query.bind(ids)).await?)
+        let selection = |among: &str| {
+            format!(
+                "SELECT * FROM RETAILASYNCCUSTOMERV2
+                 WHERE temporary_id {among} AND OnlineOperationCompleted = FALSE ORDER BY id"
+            )
+        };
+        let document: String = match &self.engine {
+            Engine::Sqlite(pools) => {
+                let ids = serde_json::to_string(temporary_ids)
+                    .map_err(|error| sqlx::Error::Encode(error.into()))?;
+                let among = selection("IN (SELECT value FROM json_each($1))");
+                sqlx::query_scalar(&operations_document(Dialect::Sqlite, &among))
+                    .bind(ids)
+                    .fetch_one(&pools.read)
+                    .await?
+            }
+            Engine::Postgres(pools) => {
+                sqlx::query_scalar(&operations_document(Dialect::Postgres, &selection("= ANY($1)")))
+                    .bind(temporary_ids)
+                    .fetch_one(&pools.read)
+                    .await?
+            }
+        };
+        Ok(parse_operations(&document)?)
     }
 
     /// The newest admin correction of any operation, by its number: a copy
     /// of operations read after it is outdated by any correction above it.
     pub async fn last_operation_edit(&self) -> Result<i64, HqDbError> {
-        Ok(
-            sqlx::query_scalar("SELECT COALESCE(MAX(edit_id), 0) FROM operation_edits")
-                .fetch_one(&self.pools.read)
-                .await?,
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT COALESCE(MAX(edit_id), 0) FROM operation_edits"
         )
+        .fetch_one(&pools.read)
+        .await?))
     }
 
     pub async fn count_pending_operations(&self, max_retries: u32) -> Result<i64, HqDbError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2 WHERE OnlineOperationCompleted = 0 AND retry_count < ?",
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
+             WHERE OnlineOperationCompleted = FALSE AND retry_count < $1",
         )
-        .bind(max_retries)
-        .fetch_one(&self.pools.read)
-        .await?)
+        .bind(i64::from(max_retries))
+        .fetch_one(&pools.read)
+        .await?))
     }
 
     /// Operations whose last sync attempt failed and that are not completed.
     pub async fn count_failed_operations(&self) -> Result<i64, HqDbError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2 WHERE OnlineOperationCompleted = 0 AND error IS NOT NULL",
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
+             WHERE OnlineOperationCompleted = FALSE AND error IS NOT NULL",
         )
-        .fetch_one(&self.pools.read)
-        .await?)
+        .fetch_one(&pools.read)
+        .await?))
     }
 
     /// The most recent uploaded operations, newest first.
     pub async fn recent_operations(&self, limit: u32) -> Result<Vec<UploadedOperationRow>, HqDbError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {OPERATION_ROW_COLUMNS} FROM {OPERATIONS_WITH_CHANNEL} ORDER BY o.id DESC LIMIT ?"
+        on_engine!(self, |pools, sql| Ok(sqlx::query_as(&format!(
+            "SELECT {OPERATION_ROW_COLUMNS} FROM {OPERATIONS_WITH_CHANNEL} ORDER BY o.id DESC LIMIT $1"
         ))
-        .bind(limit)
-        .fetch_all(&self.pools.read)
-        .await?)
+        .bind(i64::from(limit))
+        .fetch_all(&pools.read)
+        .await?))
     }
 
     /// An uploaded operation with all its rows, as HQ holds it.
     pub async fn uploaded_operation(&self, temporary_id: &str) -> Result<Option<StagedOperation>, HqDbError> {
-        let sql = operations_document("SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?");
-        Ok(
-            read_operations(&self.pools.read, &sql, |query| query.bind(temporary_id))
-                .await?
-                .pop(),
-        )
+        let selection = "SELECT * FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = $1";
+        let document: String = on_engine!(self, |pools, sql| sqlx::query_scalar(&operations_document(
+            sql, selection
+        ))
+        .bind(temporary_id)
+        .fetch_one(&pools.read)
+        .await?);
+        Ok(parse_operations(&document)?.pop())
     }
+}
+
+/// The operations whose temporary ids are not among `uploaded`.
+fn not_in<'a>(operations: &'a [StagedOperation], uploaded: &HashSet<String>) -> Vec<&'a StagedOperation> {
+    operations
+        .iter()
+        .filter(|op| !uploaded.contains(&op.temporary_id))
+        .collect()
 }
 
 /// The temporary ids of `operations` HQ holds already, from an earlier
@@ -162,7 +220,7 @@ async fn already_uploaded(
     let ids = serde_json::to_string(&ids).map_err(|error| sqlx::Error::Encode(error.into()))?;
     let found: String = sqlx::query_scalar(
         "SELECT json_group_array(temporary_id) FROM RETAILASYNCCUSTOMERV2
-         WHERE temporary_id IN (SELECT value FROM json_each(?))",
+         WHERE temporary_id IN (SELECT value FROM json_each($1))",
     )
     .bind(ids)
     .fetch_one(&mut *conn)
@@ -219,7 +277,7 @@ fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> Vec<QueryBuil
             .push_bind(op.customer_temporary_id.clone())
             .push_bind(op.id)
             .push_bind(op.created_at.clone())
-            .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+            .push(Dialect::Sqlite.now())
             .push_bind(run_id);
         push_customer(&mut row, &op.customer);
     });
@@ -229,4 +287,198 @@ fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> Vec<QueryBuil
         .collect();
     inserts.extend(children_inserts(&children));
     inserts
+}
+
+/// PostgreSQL's upload of the operations' headers: one statement, each
+/// column bound as an array, in the order the operations were made.
+async fn unnest_operations(
+    conn: &mut PgConnection,
+    operations: &[&StagedOperation],
+    run_id: i64,
+) -> Result<(), sqlx::Error> {
+    let column =
+        |value: fn(&StagedOperation) -> String| operations.iter().map(|op| value(op)).collect::<Vec<_>>();
+    let optional = |value: fn(&StagedOperation) -> Option<String>| {
+        operations.iter().map(|op| value(op)).collect::<Vec<_>>()
+    };
+    sqlx::query(&format!(
+        "INSERT INTO RETAILASYNCCUSTOMERV2
+            ({OPERATION_COLUMNS}, channel_sequence, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS})
+         SELECT temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id,
+                channel_sequence, created_at, {now}, $9, {CUSTOMER_COLUMNS}
+         FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
+                     $8::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                     $16::text[], $17::text[], $18::text[], $19::text[])
+              WITH ORDINALITY AS u (temporary_id, operation, channel_id, register_number, customer_account,
+                                    customer_temporary_id, channel_sequence, created_at, {CUSTOMER_COLUMNS}, ordinal)
+         ORDER BY ordinal",
+        now = Dialect::Postgres.now()
+    ))
+    .bind(column(|op| op.temporary_id.clone()))
+    .bind(column(|op| op.kind.code().to_string()))
+    .bind(operations.iter().map(|op| op.channel_id).collect::<Vec<_>>())
+    .bind(operations.iter().map(|op| op.register_number).collect::<Vec<_>>())
+    .bind(optional(|op| op.customer_account.clone()))
+    .bind(optional(|op| op.customer_temporary_id.clone()))
+    .bind(operations.iter().map(|op| op.id).collect::<Vec<_>>())
+    .bind(column(|op| op.created_at.clone()))
+    .bind(run_id)
+    .bind(column(|op| op.customer.party_type.code().to_string()))
+    .bind(column(|op| op.customer.first_name.clone()))
+    .bind(column(|op| op.customer.middle_name.clone()))
+    .bind(column(|op| op.customer.last_name.clone()))
+    .bind(column(|op| op.customer.organization_name.clone()))
+    .bind(column(|op| op.customer.email.clone()))
+    .bind(column(|op| op.customer.phone.clone()))
+    .bind(column(|op| op.customer.customer_group.clone()))
+    .bind(column(|op| op.customer.language.clone()))
+    .bind(column(|op| op.customer.currency.clone()))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// PostgreSQL's insert of the addresses, contacts, affiliations and
+/// attributes of each operation (named by its temporary id): one statement
+/// per table, each column bound as an array.
+pub(super) async fn unnest_children(
+    conn: &mut PgConnection,
+    operations: &[(&str, &CustomerDraft)],
+) -> Result<(), sqlx::Error> {
+    let rows = |items: fn(&CustomerDraft) -> usize| {
+        operations
+            .iter()
+            .flat_map(move |(id, customer)| (0..items(customer)).map(move |line| (*id, line, *customer)))
+            .collect::<Vec<_>>()
+    };
+    let ids = |rows: &[(&str, usize, &CustomerDraft)]| {
+        rows.iter().map(|(id, _, _)| id.to_string()).collect::<Vec<_>>()
+    };
+    let lines = |rows: &[(&str, usize, &CustomerDraft)]| {
+        rows.iter().map(|(_, line, _)| *line as i64).collect::<Vec<_>>()
+    };
+
+    let addresses = rows(|c| c.addresses.len());
+    let address = |field: fn(&crate::domain::customer::AddressDraft) -> String| {
+        addresses
+            .iter()
+            .map(|(_, line, c)| field(&c.addresses[*line]))
+            .collect::<Vec<_>>()
+    };
+    sqlx::query(
+        "INSERT INTO RETAILASYNCADDRESSV2
+            (temporary_id, line, name, purpose, street, city, state, zip, country_region, is_primary)
+         SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                              $7::text[], $8::text[], $9::text[], $10::boolean[])",
+    )
+    .bind(ids(&addresses))
+    .bind(lines(&addresses))
+    .bind(address(|a| a.name.clone()))
+    .bind(address(|a| a.purpose.clone()))
+    .bind(address(|a| a.street.clone()))
+    .bind(address(|a| a.city.clone()))
+    .bind(address(|a| a.state.clone()))
+    .bind(address(|a| a.zip.clone()))
+    .bind(address(|a| a.country_region.clone()))
+    .bind(
+        addresses
+            .iter()
+            .map(|(_, line, c)| c.addresses[*line].primary)
+            .collect::<Vec<_>>(),
+    )
+    .execute(&mut *conn)
+    .await?;
+
+    let contacts = rows(|c| c.contacts.len());
+    sqlx::query(
+        "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary)
+         SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::boolean[])",
+    )
+    .bind(ids(&contacts))
+    .bind(lines(&contacts))
+    .bind(
+        contacts
+            .iter()
+            .map(|(_, line, c)| c.contacts[*line].kind.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        contacts
+            .iter()
+            .map(|(_, line, c)| c.contacts[*line].value.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        contacts
+            .iter()
+            .map(|(_, line, c)| c.contacts[*line].primary)
+            .collect::<Vec<_>>(),
+    )
+    .execute(&mut *conn)
+    .await?;
+
+    let affiliations = rows(|c| c.affiliations.len());
+    sqlx::query(
+        "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation)
+         SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[])",
+    )
+    .bind(ids(&affiliations))
+    .bind(lines(&affiliations))
+    .bind(
+        affiliations
+            .iter()
+            .map(|(_, line, c)| c.affiliations[*line].clone())
+            .collect::<Vec<_>>(),
+    )
+    .execute(&mut *conn)
+    .await?;
+
+    let attributes = rows(|c| c.attributes.len());
+    sqlx::query(
+        "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value)
+         SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[])",
+    )
+    .bind(ids(&attributes))
+    .bind(lines(&attributes))
+    .bind(
+        attributes
+            .iter()
+            .map(|(_, line, c)| c.attributes[*line].name.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        attributes
+            .iter()
+            .map(|(_, line, c)| c.attributes[*line].value.clone())
+            .collect::<Vec<_>>(),
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The children of staged operations, written in each engine's bulk form.
+pub(super) trait StagedChildren {
+    async fn insert_staged_children(
+        &mut self,
+        operations: &[(&str, &CustomerDraft)],
+    ) -> Result<(), sqlx::Error>;
+}
+
+impl StagedChildren for SqliteConnection {
+    async fn insert_staged_children(
+        &mut self,
+        operations: &[(&str, &CustomerDraft)],
+    ) -> Result<(), sqlx::Error> {
+        insert_children(self, operations).await
+    }
+}
+
+impl StagedChildren for PgConnection {
+    async fn insert_staged_children(
+        &mut self,
+        operations: &[(&str, &CustomerDraft)],
+    ) -> Result<(), sqlx::Error> {
+        unnest_children(self, operations).await
+    }
 }

@@ -31,21 +31,23 @@ struct AddressRow {
 impl HqDb {
     /// Customers, newest account first.
     pub async fn customer_list(&self, limit: u32) -> Result<Vec<HqCustomerRow>, HqDbError> {
-        Ok(sqlx::query_as(
+        on_engine!(self, |pools, sql| {
+            Ok(sqlx::query_as(
             "SELECT c.account,
                     CASE WHEN c.party_type = 'organization' THEN c.organization_name
                          ELSE c.first_name || ' ' || c.last_name END AS name,
                     c.email, c.phone, c.customer_group, c.created_at,
                     ch.name AS source_channel, c.async_customer_id,
                     (SELECT a.street || ', ' || a.city || ' ' || a.zip || ', ' || a.country_region
-                     FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = 1) AS primary_address,
+                     FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = TRUE) AS primary_address,
                     (SELECT COUNT(*) FROM customer_addresses a WHERE a.account = c.account) AS address_count
              FROM customers c LEFT JOIN channels ch ON ch.channel_id = c.source_channel_id
-             ORDER BY c.account DESC LIMIT ?",
+             ORDER BY c.account DESC LIMIT $1",
         )
-        .bind(limit)
-        .fetch_all(&self.pools.read)
+        .bind(i64::from(limit))
+        .fetch_all(&pools.read)
         .await?)
+        })
     }
 
     /// Customers whose row version is above `after` and at most `upto`, with
@@ -55,24 +57,29 @@ impl HqDb {
         after: i64,
         upto: i64,
     ) -> Result<Vec<CustomerRecord>, HqDbError> {
-        let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
-            "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id, {CUSTOMER_COLUMNS}
-             FROM customers
-             WHERE row_version > ? AND row_version <= ? ORDER BY account"
-        ))
-        .bind(after)
-        .bind(upto)
-        .fetch_all(&self.pools.read)
-        .await?;
-        let addresses: Vec<AddressRow> = sqlx::query_as(
-            "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip, a.country_region, a.is_primary
-             FROM customer_addresses a JOIN customers c ON c.account = a.account
-             WHERE c.row_version > ? AND c.row_version <= ? ORDER BY a.account, a.line",
-        )
-        .bind(after)
-        .bind(upto)
-        .fetch_all(&self.pools.read)
-        .await?;
+        let (rows, addresses): (Vec<CustomerRow>, Vec<AddressRow>) = on_engine!(self, |pools, sql| {
+            let rows = sqlx::query_as(&format!(
+                "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id,
+                        {CUSTOMER_COLUMNS}
+                 FROM customers
+                 WHERE row_version > $1 AND row_version <= $2 ORDER BY account"
+            ))
+            .bind(after)
+            .bind(upto)
+            .fetch_all(&pools.read)
+            .await?;
+            let addresses = sqlx::query_as(
+                "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip, a.country_region,
+                        a.is_primary
+                 FROM customer_addresses a JOIN customers c ON c.account = a.account
+                 WHERE c.row_version > $1 AND c.row_version <= $2 ORDER BY a.account, a.line",
+            )
+            .bind(after)
+            .bind(upto)
+            .fetch_all(&pools.read)
+            .await?;
+            (rows, addresses)
+        });
         let mut by_account: HashMap<String, Vec<AddressDraft>> = HashMap::new();
         for row in addresses {
             by_account
@@ -98,61 +105,67 @@ impl HqDb {
 
     /// One customer whole: its fields, addresses, contacts, affiliations and attributes.
     pub async fn customer_record(&self, account: &str) -> Result<Option<CustomerRecord>, HqDbError> {
-        let row: Option<CustomerRow> = sqlx::query_as(&format!(
-            "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id, {CUSTOMER_COLUMNS}
-             FROM customers WHERE account = ?"
-        ))
-        .bind(account)
-        .fetch_optional(&self.pools.read)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let mut customer = row.customer.into_draft();
-        let addresses: Vec<AddressColumns> = sqlx::query_as(&format!(
-            "SELECT {ADDRESS_COLUMNS} FROM customer_addresses WHERE account = ? ORDER BY line"
-        ))
-        .bind(account)
-        .fetch_all(&self.pools.read)
-        .await?;
-        customer.addresses = addresses.into_iter().map(AddressColumns::into_draft).collect();
-        let contacts: Vec<(String, String, bool)> = sqlx::query_as(
-            "SELECT contact_type, value, is_primary FROM customer_contacts WHERE account = ? ORDER BY line",
-        )
-        .bind(account)
-        .fetch_all(&self.pools.read)
-        .await?;
-        customer.contacts = contacts
-            .into_iter()
-            .map(|(kind, value, primary)| ContactDraft { kind, value, primary })
-            .collect();
-        customer.affiliations = sqlx::query_scalar(
-            "SELECT affiliation FROM customer_affiliations WHERE account = ? ORDER BY affiliation",
-        )
-        .bind(account)
-        .fetch_all(&self.pools.read)
-        .await?;
-        let attributes: Vec<(String, String)> =
-            sqlx::query_as("SELECT name, value FROM customer_attributes WHERE account = ? ORDER BY name")
-                .bind(account)
-                .fetch_all(&self.pools.read)
-                .await?;
-        customer.attributes = attributes
-            .into_iter()
-            .map(|(name, value)| AttributeDraft { name, value })
-            .collect();
-        Ok(Some(CustomerRecord {
-            account: row.account,
-            async_customer_id: row.async_customer_id,
-            last_async_operation_at: row.last_async_operation_at,
-            last_async_operation_id: row.last_async_operation_id,
-            customer,
-        }))
+        on_engine!(self, |pools, sql| {
+            let row: Option<CustomerRow> = sqlx::query_as(&format!(
+                "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id,
+                        {CUSTOMER_COLUMNS}
+                 FROM customers WHERE account = $1"
+            ))
+            .bind(account)
+            .fetch_optional(&pools.read)
+            .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let mut customer = row.customer.into_draft();
+            let addresses: Vec<AddressColumns> = sqlx::query_as(&format!(
+                "SELECT {ADDRESS_COLUMNS} FROM customer_addresses WHERE account = $1 ORDER BY line"
+            ))
+            .bind(account)
+            .fetch_all(&pools.read)
+            .await?;
+            customer.addresses = addresses.into_iter().map(AddressColumns::into_draft).collect();
+            let contacts: Vec<(String, String, bool)> = sqlx::query_as(
+                "SELECT contact_type, value, is_primary FROM customer_contacts WHERE account = $1 ORDER BY line",
+            )
+            .bind(account)
+            .fetch_all(&pools.read)
+            .await?;
+            customer.contacts = contacts
+                .into_iter()
+                .map(|(kind, value, primary)| ContactDraft { kind, value, primary })
+                .collect();
+            customer.affiliations = sqlx::query_scalar(
+                "SELECT affiliation FROM customer_affiliations WHERE account = $1 ORDER BY affiliation",
+            )
+            .bind(account)
+            .fetch_all(&pools.read)
+            .await?;
+            let attributes: Vec<(String, String)> = sqlx::query_as(
+                "SELECT name, value FROM customer_attributes WHERE account = $1 ORDER BY name",
+            )
+            .bind(account)
+            .fetch_all(&pools.read)
+            .await?;
+            customer.attributes = attributes
+                .into_iter()
+                .map(|(name, value)| AttributeDraft { name, value })
+                .collect();
+            Ok(Some(CustomerRecord {
+                account: row.account,
+                async_customer_id: row.async_customer_id,
+                last_async_operation_at: row.last_async_operation_at,
+                last_async_operation_id: row.last_async_operation_id,
+                customer,
+            }))
+        })
     }
 
     pub async fn count_customers(&self) -> Result<i64, HqDbError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers")
-            .fetch_one(&self.pools.read)
-            .await?)
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM customers"
+        )
+        .fetch_one(&pools.read)
+        .await?))
     }
 }

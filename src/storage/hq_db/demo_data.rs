@@ -60,64 +60,69 @@ pub fn demo_users() -> Vec<SignedInUser> {
     ]
 }
 
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-
 impl HqDb {
     /// Seeds the demo company when HQ has no features yet; returns whether it did.
     pub async fn seed_demo_data_if_empty(&self) -> Result<bool, HqDbError> {
-        let mut tx = self.pools.begin_write().await?;
-        let features: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM features")
-            .fetch_one(&mut *tx)
-            .await?;
-        if features > 0 {
-            return Ok(false);
-        }
-        for (order, feature) in Feature::ALL.iter().enumerate() {
-            sqlx::query(&format!(
-                "INSERT INTO features (name, sort_order, enabled, changed_at) VALUES (?, ?, 0, {NOW})"
-            ))
-            .bind(feature.name())
-            .bind(order as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (group_id, description) in CUSTOMER_GROUPS {
-            sqlx::query("INSERT INTO customer_groups (group_id, description) VALUES (?, ?)")
-                .bind(group_id)
-                .bind(description)
+        on_engine!(self, |pools, sql| {
+            let mut tx = pools.begin_write().await?;
+            let features: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM features")
+                .fetch_one(&mut *tx)
+                .await?;
+            if features > 0 {
+                return Ok(false);
+            }
+            let now = sql.now();
+            for (order, feature) in Feature::ALL.iter().enumerate() {
+                sqlx::query(&format!(
+                    "INSERT INTO features (name, sort_order, enabled, changed_at) VALUES ($1, $2, FALSE, {now})"
+                ))
+                .bind(feature.name())
+                .bind(order as i64)
                 .execute(&mut *tx)
                 .await?;
-        }
-        for (channel_id, name, kind, group, registers) in CHANNELS {
-            sqlx::query(&format!(
-                "INSERT INTO channels (channel_id, name, kind, default_customer_group,
-                                       create_customer_async_mode, changed_at)
-                 VALUES (?, ?, ?, ?, 1, {NOW})"
-            ))
-            .bind(channel_id)
-            .bind(name)
-            .bind(kind)
-            .bind(group)
-            .execute(&mut *tx)
-            .await?;
-            for register in registers {
-                sqlx::query("INSERT INTO registers (channel_id, register_number) VALUES (?, ?)")
-                    .bind(channel_id)
-                    .bind(register)
+            }
+            for (group_id, description) in CUSTOMER_GROUPS {
+                sqlx::query("INSERT INTO customer_groups (group_id, description) VALUES ($1, $2)")
+                    .bind(group_id)
+                    .bind(description)
                     .execute(&mut *tx)
                     .await?;
             }
-        }
-        for (index, (first, last, email, group)) in CUSTOMERS.iter().enumerate() {
-            let customer = demo_customer(index, first, last, email, group);
-            insert_customer(&mut tx, &format!("C{:06}", index + 1), &customer, None, None).await?;
-        }
-        sqlx::query("INSERT INTO number_sequences (name, prefix, digits, next_number) VALUES ('Customer account', 'C', 6, ?)")
+            for (channel_id, name, kind, group, registers) in CHANNELS {
+                sqlx::query(&format!(
+                    "INSERT INTO channels (channel_id, name, kind, default_customer_group,
+                                           create_customer_async_mode, changed_at)
+                     VALUES ($1, $2, $3, $4, TRUE, {now})"
+                ))
+                .bind(channel_id)
+                .bind(name)
+                .bind(kind)
+                .bind(group)
+                .execute(&mut *tx)
+                .await?;
+                for register in registers {
+                    sqlx::query("INSERT INTO registers (channel_id, register_number) VALUES ($1, $2)")
+                        .bind(channel_id)
+                        .bind(register)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            for (index, (first, last, email, group)) in CUSTOMERS.iter().enumerate() {
+                let customer = demo_customer(index, first, last, email, group);
+                let account = format!("C{:06}", index + 1);
+                insert_customer(&mut *tx, sql, &account, &customer, None, None).await?;
+            }
+            sqlx::query(
+                "INSERT INTO number_sequences (name, prefix, digits, next_number)
+                 VALUES ('Customer account', 'C', 6, $1)",
+            )
             .bind(CUSTOMERS.len() as i64 + 1)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(true)
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 }
 

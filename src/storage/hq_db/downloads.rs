@@ -23,13 +23,15 @@ impl HqDb {
     /// Job 1110: features changed since `after`.
     pub async fn features_changed_since(&self, after: i64) -> Result<Changed<Vec<FeatureRecord>>, HqDbError> {
         let row_version = self.max_version("features", after).await?;
-        let rows = sqlx::query_as(
-            "SELECT name, enabled FROM features WHERE row_version > ? AND row_version <= ? ORDER BY sort_order",
+        let rows = on_engine!(self, |pools, sql| {
+            sqlx::query_as(
+            "SELECT name, enabled FROM features WHERE row_version > $1 AND row_version <= $2 ORDER BY sort_order",
         )
         .bind(after)
         .bind(row_version)
-        .fetch_all(&self.pools.read)
-        .await?;
+        .fetch_all(&pools.read)
+        .await?
+        });
         Ok(Changed { rows, row_version })
     }
 
@@ -43,33 +45,35 @@ impl HqDb {
             .await?
             .max(self.max_version("registers", after).await?)
             .max(self.max_version("customer_groups", after).await?);
-        let channels = sqlx::query_as(
-            "SELECT channel_id, name, kind, default_customer_group, create_customer_async_mode
-             FROM channels WHERE row_version > ? AND row_version <= ? ORDER BY channel_id",
-        )
-        .bind(after)
-        .bind(row_version)
-        .fetch_all(&self.pools.read)
-        .await?;
-        let registers = sqlx::query_as(
-            "SELECT channel_id, register_number FROM registers WHERE row_version > ? AND row_version <= ?
-             ORDER BY channel_id, register_number",
-        )
-        .bind(after)
-        .bind(row_version)
-        .fetch_all(&self.pools.read)
-        .await?;
-        let groups = sqlx::query_as(
-            "SELECT group_id, description FROM customer_groups WHERE row_version > ? AND row_version <= ?
-             ORDER BY group_id",
-        )
-        .bind(after)
-        .bind(row_version)
-        .fetch_all(&self.pools.read)
-        .await?;
-        Ok(Changed {
-            rows: (channels, registers, groups),
-            row_version,
+        on_engine!(self, |pools, sql| {
+            let channels = sqlx::query_as(
+                "SELECT channel_id, name, kind, default_customer_group, create_customer_async_mode
+                 FROM channels WHERE row_version > $1 AND row_version <= $2 ORDER BY channel_id",
+            )
+            .bind(after)
+            .bind(row_version)
+            .fetch_all(&pools.read)
+            .await?;
+            let registers = sqlx::query_as(
+                "SELECT channel_id, register_number FROM registers WHERE row_version > $1 AND row_version <= $2
+                 ORDER BY channel_id, register_number",
+            )
+            .bind(after)
+            .bind(row_version)
+            .fetch_all(&pools.read)
+            .await?;
+            let groups = sqlx::query_as(
+                "SELECT group_id, description FROM customer_groups WHERE row_version > $1 AND row_version <= $2
+                 ORDER BY group_id",
+            )
+            .bind(after)
+            .bind(row_version)
+            .fetch_all(&pools.read)
+            .await?;
+            Ok(Changed {
+                rows: (channels, registers, groups),
+                row_version,
+            })
         })
     }
 
@@ -84,9 +88,11 @@ impl HqDb {
     }
 
     async fn max_version(&self, table: &'static str, at_least: i64) -> Result<i64, HqDbError> {
-        let max: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(row_version) FROM {table}"))
-            .fetch_one(&self.pools.read)
-            .await?;
+        let max: Option<i64> = on_engine!(self, |pools, sql| sqlx::query_scalar(&format!(
+            "SELECT MAX(row_version) FROM {table}"
+        ))
+        .fetch_one(&pools.read)
+        .await?);
         Ok(max.unwrap_or(0).max(at_least))
     }
 }

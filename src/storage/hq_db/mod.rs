@@ -1,6 +1,30 @@
 //! The HQ database: master data (features, channels, customers, number
 //! sequences), the uploaded RETAILASYNC* copies and the job history. Every
-//! SQL statement on this database lives here.
+//! SQL statement on this database lives here, for both engines HQ runs on:
+//! SQLite (a file, the embedded default) and PostgreSQL (a server several
+//! scale units share). A statement both engines read alike is written once
+//! and compiled for each (`on_engine!`); where they differ, the two
+//! versions sit side by side in the function that runs them.
+
+/// Runs `$body` on HQ's engine with `$pools` its pools (`read`, `write`,
+/// `begin_write()`) and `$sql` its `Dialect`. The body is compiled once for
+/// each engine, so one text of a statement serves both.
+macro_rules! on_engine {
+    ($db:expr, |$pools:ident, $sql:ident| $body:expr) => {
+        match &$db.engine {
+            $crate::storage::hq_db::Engine::Sqlite($pools) => {
+                #[allow(unused_variables)]
+                let $sql = $crate::storage::dialect::Dialect::Sqlite;
+                $body
+            }
+            $crate::storage::hq_db::Engine::Postgres($pools) => {
+                #[allow(unused_variables)]
+                let $sql = $crate::storage::dialect::Dialect::Postgres;
+                $body
+            }
+        }
+    };
+}
 
 mod async_operations;
 mod backlog;
@@ -17,7 +41,7 @@ mod status_page;
 mod sync_transaction;
 mod users;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use async_operations::{PreparedUpload, UploadedOperationRow};
 pub use demo_data::{DEMO_PASSWORD, demo_users};
@@ -27,9 +51,11 @@ pub use realtime_calls::NewRealtimeCall;
 pub use sync_transaction::SyncTransaction;
 pub use users::StoredUser;
 
+use crate::storage::postgres::{self, PgPools};
 use crate::storage::sqlite::{self, Pools};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/hq");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/hq-postgres");
 
 #[derive(Debug, thiserror::Error)]
 pub enum HqDbError {
@@ -46,25 +72,114 @@ pub enum HqDbError {
 /// sync of 100,000 creates take about 7% less time (BENCHMARKS.md).
 const PAGE_SIZE: u32 = 16 * 1024;
 
+/// Where HQ's database is: an SQLite file, or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HqLocation {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl HqLocation {
+    /// `postgres://…` (or `postgresql://…`) names a PostgreSQL database;
+    /// anything else is an SQLite file, with or without `sqlite:` before it.
+    pub fn parse(url: &str) -> HqLocation {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            HqLocation::Postgres(url.to_string())
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"));
+            HqLocation::Sqlite(PathBuf::from(path.unwrap_or(url)))
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Engine {
+    Sqlite(Pools),
+    Postgres(PgPools),
+}
+
 #[derive(Debug, Clone)]
 pub struct HqDb {
-    pools: Pools,
+    engine: Engine,
 }
 
 impl HqDb {
-    /// Opens (creating and migrating when needed) the HQ database.
+    /// Opens (creating and migrating when needed) the HQ database in an SQLite file.
     pub async fn open(path: &Path) -> Result<HqDb, HqDbError> {
         let pools = sqlite::open(path, &MIGRATOR, PAGE_SIZE)
             .await
-            .map_err(|error| match error {
-                sqlx::Error::Migrate(migrate) => HqDbError::Migrate(*migrate),
-                other => HqDbError::Sqlx(other),
-            })?;
-        Ok(HqDb { pools })
+            .map_err(migration_error)?;
+        Ok(HqDb {
+            engine: Engine::Sqlite(pools),
+        })
+    }
+
+    /// Opens (migrating when needed) the HQ database wherever it is.
+    pub async fn open_at(location: &HqLocation) -> Result<HqDb, HqDbError> {
+        match location {
+            HqLocation::Sqlite(path) => HqDb::open(path).await,
+            HqLocation::Postgres(url) => {
+                let pools = postgres::open(url, &POSTGRES_MIGRATOR)
+                    .await
+                    .map_err(migration_error)?;
+                Ok(HqDb {
+                    engine: Engine::Postgres(pools),
+                })
+            }
+        }
+    }
+
+    /// Which engine holds HQ: "SQLite" or "PostgreSQL".
+    pub fn engine_name(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite(_) => "SQLite",
+            Engine::Postgres(_) => "PostgreSQL",
+        }
     }
 
     /// Closes the database once the work under way is done (see `Pools::close`).
     pub async fn close(&self) {
-        self.pools.close().await;
+        match &self.engine {
+            Engine::Sqlite(pools) => pools.close().await,
+            Engine::Postgres(pools) => pools.close().await,
+        }
+    }
+}
+
+fn migration_error(error: sqlx::Error) -> HqDbError {
+    match error {
+        sqlx::Error::Migrate(migrate) => HqDbError::Migrate(*migrate),
+        other => HqDbError::Sqlx(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_url_names_a_server_and_anything_else_a_file() {
+        assert_eq!(
+            HqLocation::parse("postgres://hq@db/hq"),
+            HqLocation::Postgres("postgres://hq@db/hq".to_string())
+        );
+        assert_eq!(
+            HqLocation::parse("postgresql://db/hq"),
+            HqLocation::Postgres("postgresql://db/hq".to_string())
+        );
+        assert_eq!(
+            HqLocation::parse("sqlite:data/hq.db"),
+            HqLocation::Sqlite(PathBuf::from("data/hq.db"))
+        );
+        assert_eq!(
+            HqLocation::parse("sqlite:///var/hq.db"),
+            HqLocation::Sqlite(PathBuf::from("/var/hq.db"))
+        );
+        assert_eq!(
+            HqLocation::parse("/var/hq.db"),
+            HqLocation::Sqlite(PathBuf::from("/var/hq.db"))
+        );
     }
 }

@@ -4,12 +4,11 @@
 
 use sqlx::{FromRow, Row};
 
+use super::async_operations::StagedChildren;
 use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
 use super::{HqDb, HqDbError, UploadedOperationRow};
 use crate::domain::customer::{CustomerDraft, ValidCustomer};
-use crate::storage::staging_tables::{CUSTOMER_COLUMNS, bind_customer, insert_children};
-
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+use crate::storage::staging_tables::{CUSTOMER_COLUMNS, bind_customer};
 
 /// What HQ recorded of one operation after it arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,49 +46,51 @@ struct HistoryRow {
 
 impl HqDb {
     pub async fn operation_history(&self, temporary_id: &str) -> Result<Option<OperationHistory>, HqDbError> {
-        let found: Option<HistoryRow> = sqlx::query_as(&format!(
-            "SELECT {OPERATION_ROW_COLUMNS}, o.uploaded_at, o.upload_run_id FROM {OPERATIONS_WITH_CHANNEL}
-             WHERE o.temporary_id = ?"
-        ))
-        .bind(temporary_id)
-        .fetch_optional(&self.pools.read)
-        .await?;
-        let Some(found) = found else {
-            return Ok(None);
-        };
-        let attempts = sqlx::query_as(
-            "SELECT attempted_at, attempted_by, outcome, account, error FROM sync_attempts
-             WHERE operation_id = ? ORDER BY attempt_id",
-        )
-        .bind(found.row.id)
-        .fetch_all(&self.pools.read)
-        .await?;
-        let edits = sqlx::query_as(
-            "SELECT edited_at, edited_by, changes FROM operation_edits WHERE operation_id = ? ORDER BY edit_id",
-        )
-        .bind(found.row.id)
-        .fetch_all(&self.pools.read)
-        .await?;
-        Ok(Some(OperationHistory {
-            row: found.row,
-            uploaded_at: found.uploaded_at,
-            upload_run_id: found.upload_run_id,
-            attempts,
-            edits,
-        }))
+        on_engine!(self, |pools, sql| {
+            let found: Option<HistoryRow> = sqlx::query_as(&format!(
+                "SELECT {OPERATION_ROW_COLUMNS}, o.uploaded_at, o.upload_run_id FROM {OPERATIONS_WITH_CHANNEL}
+                 WHERE o.temporary_id = $1"
+            ))
+            .bind(temporary_id)
+            .fetch_optional(&pools.read)
+            .await?;
+            let Some(found) = found else {
+                return Ok(None);
+            };
+            let attempts = sqlx::query_as(
+                "SELECT attempted_at, attempted_by, outcome, account, error FROM sync_attempts
+                 WHERE operation_id = $1 ORDER BY attempt_id",
+            )
+            .bind(found.row.id)
+            .fetch_all(&pools.read)
+            .await?;
+            let edits = sqlx::query_as(
+                "SELECT edited_at, edited_by, changes FROM operation_edits WHERE operation_id = $1 ORDER BY edit_id",
+            )
+            .bind(found.row.id)
+            .fetch_all(&pools.read)
+            .await?;
+            Ok(Some(OperationHistory {
+                row: found.row,
+                uploaded_at: found.uploaded_at,
+                upload_run_id: found.upload_run_id,
+                attempts,
+                edits,
+            }))
+        })
     }
 
     /// The first successful run of job 1010 that started at or after `at`:
     /// the one that sent a customer changed at `at` back to the channels.
     pub async fn customers_download_after(&self, at: &str) -> Result<Option<(i64, String)>, HqDbError> {
-        Ok(sqlx::query_as(
+        on_engine!(self, |pools, sql| Ok(sqlx::query_as(
             "SELECT run_id, started_at FROM job_runs
-             WHERE job = '1010' AND outcome = 'Succeeded' AND started_at >= ?
+             WHERE job = '1010' AND outcome = 'Succeeded' AND started_at >= $1
              ORDER BY run_id LIMIT 1",
         )
         .bind(at)
-        .fetch_optional(&self.pools.read)
-        .await?)
+        .fetch_optional(&pools.read)
+        .await?))
     }
 
     /// Replaces the staged rows of an operation that is not completed with
@@ -103,41 +104,44 @@ impl HqDb {
         changes: &str,
     ) -> Result<bool, HqDbError> {
         let customer: &CustomerDraft = customer.get();
-        let mut tx = self.pools.begin_write().await?;
-        let sql = format!(
-            "UPDATE RETAILASYNCCUSTOMERV2 SET ({CUSTOMER_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             WHERE temporary_id = ? AND OnlineOperationCompleted = 0
-             RETURNING id"
-        );
-        let updated = bind_customer(sqlx::query(&sql), customer)
-            .bind(temporary_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(updated) = updated else {
-            return Ok(false);
-        };
-        let id: i64 = updated.try_get(0)?;
-        for table in [
-            "RETAILASYNCADDRESSV2",
-            "RETAILASYNCCUSTOMERCONTACT",
-            "RETAILASYNCCUSTOMERAFFILIATION",
-            "RETAILASYNCCUSTOMERATTRIBUTEV2",
-        ] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE temporary_id = ?"))
+        on_engine!(self, |pools, sql| {
+            let mut tx = pools.begin_write().await?;
+            let statement = format!(
+                "UPDATE RETAILASYNCCUSTOMERV2 SET ({CUSTOMER_COLUMNS}) = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 WHERE temporary_id = $11 AND OnlineOperationCompleted = FALSE
+                 RETURNING id"
+            );
+            let updated = bind_customer(sqlx::query(&statement), customer)
                 .bind(temporary_id)
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
-        }
-        insert_children(&mut tx, &[(temporary_id, customer)]).await?;
-        sqlx::query(&format!(
-            "INSERT INTO operation_edits (operation_id, edited_at, edited_by, changes) VALUES (?, {NOW}, ?, ?)"
-        ))
-        .bind(id)
-        .bind(edited_by)
-        .bind(changes)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+            let Some(updated) = updated else {
+                return Ok(false);
+            };
+            let id: i64 = updated.try_get(0)?;
+            for table in [
+                "RETAILASYNCADDRESSV2",
+                "RETAILASYNCCUSTOMERCONTACT",
+                "RETAILASYNCCUSTOMERAFFILIATION",
+                "RETAILASYNCCUSTOMERATTRIBUTEV2",
+            ] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE temporary_id = $1"))
+                    .bind(temporary_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.insert_staged_children(&[(temporary_id, customer)]).await?;
+            sqlx::query(&format!(
+                "INSERT INTO operation_edits (operation_id, edited_at, edited_by, changes) VALUES ($1, {now}, $2, $3)",
+                now = sql.now()
+            ))
+            .bind(id)
+            .bind(edited_by)
+            .bind(changes)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 }

@@ -3,8 +3,6 @@
 use super::{HqDb, HqDbError};
 use crate::domain::realtime_calls::{CallFilter, RealtimeCallRow};
 
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-
 /// One call to log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRealtimeCall<'a> {
@@ -19,38 +17,44 @@ pub struct NewRealtimeCall<'a> {
 
 impl HqDb {
     pub async fn realtime_unreachable(&self) -> Result<bool, HqDbError> {
-        Ok(
-            sqlx::query_scalar("SELECT unreachable FROM realtime_service WHERE id = 1")
-                .fetch_one(&self.pools.read)
-                .await?,
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT unreachable FROM realtime_service WHERE id = 1"
         )
+        .fetch_one(&pools.read)
+        .await?))
     }
 
     pub async fn set_realtime_unreachable(&self, unreachable: bool) -> Result<(), HqDbError> {
-        sqlx::query(&format!(
-            "UPDATE realtime_service SET unreachable = ?, changed_at = {NOW} WHERE id = 1"
-        ))
-        .bind(unreachable)
-        .execute(&self.pools.write)
-        .await?;
+        on_engine!(self, |pools, sql| {
+            sqlx::query(&format!(
+                "UPDATE realtime_service SET unreachable = $1, changed_at = {now} WHERE id = 1",
+                now = sql.now()
+            ))
+            .bind(unreachable)
+            .execute(&pools.write)
+            .await?;
+        });
         Ok(())
     }
 
     pub async fn log_realtime_call(&self, call: NewRealtimeCall<'_>) -> Result<(), HqDbError> {
-        sqlx::query(&format!(
-            "INSERT INTO realtime_calls
+        on_engine!(self, |pools, sql| {
+            sqlx::query(&format!(
+                "INSERT INTO realtime_calls
                 (called_at, channel_id, register_number, operation, customer, reason, outcome, duration_ms)
-             VALUES ({NOW}, ?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(call.channel_id)
-        .bind(call.register_number)
-        .bind(call.operation)
-        .bind(call.customer)
-        .bind(call.reason)
-        .bind(call.outcome)
-        .bind(call.duration_ms)
-        .execute(&self.pools.write)
-        .await?;
+             VALUES ({now}, $1, $2, $3, $4, $5, $6, $7)",
+                now = sql.now()
+            ))
+            .bind(call.channel_id)
+            .bind(call.register_number)
+            .bind(call.operation)
+            .bind(call.customer)
+            .bind(call.reason)
+            .bind(call.outcome)
+            .bind(call.duration_ms)
+            .execute(&pools.write)
+            .await?;
+        });
         Ok(())
     }
 
@@ -60,32 +64,32 @@ impl HqDb {
         filter: &CallFilter,
         limit: u32,
     ) -> Result<Vec<RealtimeCallRow>, HqDbError> {
-        Ok(sqlx::query_as(
+        on_engine!(self, |pools, sql| Ok(sqlx::query_as(
             "SELECT r.call_id, r.called_at, c.name AS channel, r.register_number, r.operation, r.customer,
                     r.reason, r.outcome, r.duration_ms
              FROM realtime_calls r LEFT JOIN channels c ON c.channel_id = r.channel_id
-             WHERE (?1 IS NULL OR r.channel_id = ?1)
-               AND (?2 IS NULL OR r.operation = ?2)
-               AND (?3 IS NULL OR r.outcome LIKE ?3 || '%')
-             ORDER BY r.call_id DESC LIMIT ?4",
+             WHERE ($1 IS NULL OR r.channel_id = $1)
+               AND ($2 IS NULL OR r.operation = $2)
+               AND ($3 IS NULL OR r.outcome LIKE $3 || '%')
+             ORDER BY r.call_id DESC LIMIT $4",
         )
         .bind(filter.channel_id)
         .bind(&filter.operation)
         .bind(&filter.outcome)
-        .bind(limit)
-        .fetch_all(&self.pools.read)
-        .await?)
+        .bind(i64::from(limit))
+        .fetch_all(&pools.read)
+        .await?))
     }
 
     /// Creates logged as staged because HQ or the register could not be
     /// reached, that HQ has not synchronized yet.
     pub async fn fallback_creates_waiting(&self) -> Result<i64, HqDbError> {
-        Ok(sqlx::query_scalar(
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM realtime_calls r
              WHERE r.outcome LIKE 'Staged asynchronously%'
                AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.async_customer_id = r.customer)",
         )
-        .fetch_one(&self.pools.read)
-        .await?)
+        .fetch_one(&pools.read)
+        .await?))
     }
 }

@@ -2,12 +2,13 @@
 //! uploaded operations: one keyset page under a view's filters, the counts
 //! per status, and the failed operations a view holds.
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
 use super::{HqDb, HqDbError, UploadedOperationRow};
 use crate::domain::operation::OperationStatus;
 use crate::domain::status_page::StatusView;
+use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{push_status_filters, push_status_page};
 
 impl HqDb {
@@ -20,12 +21,15 @@ impl HqDb {
         if view.status == Some(OperationStatus::PendingUpload) {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::new(format!(
-            "SELECT {OPERATION_ROW_COLUMNS} FROM {OPERATIONS_WITH_CHANNEL}"
-        ));
-        push_filters(&mut query, view, true);
-        let backwards = push_status_page(&mut query, view, limit, "o.", "channel_sequence");
-        let mut rows: Vec<UploadedOperationRow> = query.build_query_as().fetch_all(&self.pools.read).await?;
+        let (mut rows, backwards) = on_engine!(self, |pools, sql| {
+            let mut query = QueryBuilder::new(format!(
+                "SELECT {OPERATION_ROW_COLUMNS} FROM {OPERATIONS_WITH_CHANNEL}"
+            ));
+            push_filters(&mut query, sql, view, true);
+            let backwards = push_status_page(&mut query, view, limit, "o.", "channel_sequence");
+            let rows: Vec<UploadedOperationRow> = query.build_query_as().fetch_all(&pools.read).await?;
+            (rows, backwards)
+        });
         if backwards {
             rows.reverse();
         }
@@ -34,10 +38,12 @@ impl HqDb {
 
     /// Operations per status under the view's filters other than the status.
     pub async fn status_counts(&self, view: &StatusView) -> Result<Vec<(OperationStatus, i64)>, HqDbError> {
-        let mut query = QueryBuilder::new("SELECT o.status, COUNT(*) FROM RETAILASYNCCUSTOMERV2 o");
-        push_filters(&mut query, view, false);
-        query.push(" GROUP BY o.status");
-        let counts: Vec<(String, i64)> = query.build_query_as().fetch_all(&self.pools.read).await?;
+        let counts: Vec<(String, i64)> = on_engine!(self, |pools, sql| {
+            let mut query = QueryBuilder::new("SELECT o.status, COUNT(*) FROM RETAILASYNCCUSTOMERV2 o");
+            push_filters(&mut query, sql, view, false);
+            query.push(" GROUP BY o.status");
+            query.build_query_as().fetch_all(&pools.read).await?
+        });
         Ok(counts
             .into_iter()
             .filter_map(|(code, count)| OperationStatus::from_code(&code).map(|status| (status, count)))
@@ -48,21 +54,33 @@ impl HqDb {
     /// (whatever its status filter), oldest first.
     pub async fn failed_operation_ids(&self, view: &StatusView) -> Result<Vec<String>, HqDbError> {
         let failed = view.with_status(Some(OperationStatus::Failed));
-        let mut query = QueryBuilder::new("SELECT o.temporary_id FROM RETAILASYNCCUSTOMERV2 o");
-        push_filters(&mut query, &failed, true);
-        query.push(" ORDER BY o.id");
-        Ok(query.build_query_scalar().fetch_all(&self.pools.read).await?)
+        on_engine!(self, |pools, sql| {
+            let mut query = QueryBuilder::new("SELECT o.temporary_id FROM RETAILASYNCCUSTOMERV2 o");
+            push_filters(&mut query, sql, &failed, true);
+            query.push(" ORDER BY o.id");
+            Ok(query.build_query_scalar().fetch_all(&pools.read).await?)
+        })
     }
 }
 
 /// ` WHERE …` for the view's channel, operation, days, search and, when
 /// `with_status`, status.
-fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView, with_status: bool) {
+fn push_filters<'a, DB: Database>(
+    query: &mut QueryBuilder<'a, DB>,
+    dialect: Dialect,
+    view: &StatusView,
+    with_status: bool,
+) where
+    String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
     query.push(" WHERE 1 = 1");
     if with_status && let Some(status) = view.status {
-        query.push(" AND o.status = ").push_bind(status.code());
+        query
+            .push(" AND o.status = ")
+            .push_bind(status.code().to_string());
     }
-    push_status_filters(query, view, "o.");
+    push_status_filters(query, dialect, view, "o.");
     if let Some(term) = view.search_key() {
         push_search(query, view.search.trim(), &term);
     }
@@ -70,10 +88,13 @@ fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView, with_st
 
 /// Exact temporary ids and accounts, prefixes of names and emails, each a
 /// range of its own index (empty names are left out of theirs). The matches
-/// are gathered by id first, so SQLite looks them up through those indexes
-/// and sorts the few it finds, rather than walking a million operations in
-/// time order to test each one.
-fn push_search(query: &mut QueryBuilder<'_, Sqlite>, raw: &str, lower: &str) {
+/// are gathered by id first, so the database looks them up through those
+/// indexes and sorts the few it finds, rather than walking a million
+/// operations in time order to test each one.
+fn push_search<'a, DB: Database>(query: &mut QueryBuilder<'a, DB>, raw: &str, lower: &str)
+where
+    String: Encode<'a, DB> + Type<DB>,
+{
     let upper = raw.to_ascii_uppercase();
     let end = format!("{lower}\u{10FFFF}");
     let exact = [

@@ -4,47 +4,68 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::{Database, Encode, Executor, Postgres, Sqlite, Transaction, Type};
 
 use super::{HqDb, HqDbError};
 use crate::domain::customer::{AddressDraft, CustomerDraft};
 use crate::domain::records::StagedOperation;
+use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
 
 const CUSTOMER_ACCOUNT_SEQUENCE: &str = "Customer account";
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 pub struct SyncTransaction {
-    tx: Transaction<'static, Sqlite>,
+    tx: Tx,
+}
+
+enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` on the transaction's connection, `$conn`, with `$sql` its
+/// engine's `Dialect`; compiled once for each engine, as `on_engine!`.
+macro_rules! on_tx {
+    ($transaction:expr, |$conn:ident, $sql:ident| $body:expr) => {
+        match &mut $transaction.tx {
+            Tx::Sqlite(tx) => {
+                #[allow(unused_variables)]
+                let $sql = Dialect::Sqlite;
+                let $conn = &mut **tx;
+                $body
+            }
+            Tx::Postgres(tx) => {
+                #[allow(unused_variables)]
+                let $sql = Dialect::Postgres;
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
 }
 
 impl HqDb {
     pub async fn begin_sync(&self) -> Result<SyncTransaction, HqDbError> {
-        Ok(SyncTransaction {
-            tx: self.pools.begin_write().await?,
-        })
+        let tx = match &self.engine {
+            super::Engine::Sqlite(pools) => Tx::Sqlite(pools.begin_write().await?),
+            super::Engine::Postgres(pools) => Tx::Postgres(pools.begin_write().await?),
+        };
+        Ok(SyncTransaction { tx })
     }
 
     pub async fn customer_group_ids(&self) -> Result<Vec<String>, HqDbError> {
-        Ok(sqlx::query_scalar("SELECT group_id FROM customer_groups")
-            .fetch_all(&self.pools.read)
-            .await?)
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT group_id FROM customer_groups"
+        )
+        .fetch_all(&pools.read)
+        .await?))
     }
 }
 
 impl SyncTransaction {
     /// Takes the next customer account number from its number sequence.
     pub async fn next_customer_account(&mut self) -> Result<String, HqDbError> {
-        let row: Option<(String, i64, i64)> = sqlx::query_as(
-            "UPDATE number_sequences SET next_number = next_number + 1 WHERE name = ?
-             RETURNING prefix, digits, next_number - 1",
-        )
-        .bind(CUSTOMER_ACCOUNT_SEQUENCE)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        let (prefix, digits, number) =
-            row.ok_or_else(|| HqDbError::MissingNumberSequence(CUSTOMER_ACCOUNT_SEQUENCE.to_string()))?;
-        Ok(format_account(&prefix, digits, number))
+        Ok(self.reserve_customer_accounts(1).await?.remove(0))
     }
 
     /// Takes `count` customer account numbers from the number sequence at once.
@@ -52,14 +73,14 @@ impl SyncTransaction {
         if count == 0 {
             return Ok(Vec::new());
         }
-        let row: Option<(String, i64, i64)> = sqlx::query_as(
-            "UPDATE number_sequences SET next_number = next_number + ?1 WHERE name = ?2
-             RETURNING prefix, digits, next_number - ?1",
+        let row: Option<(String, i64, i64)> = on_tx!(self, |conn, sql| sqlx::query_as(
+            "UPDATE number_sequences SET next_number = next_number + $1 WHERE name = $2
+             RETURNING prefix, digits, next_number - $1",
         )
         .bind(count as i64)
         .bind(CUSTOMER_ACCOUNT_SEQUENCE)
-        .fetch_optional(&mut *self.tx)
-        .await?;
+        .fetch_optional(conn)
+        .await?);
         let (prefix, digits, first) =
             row.ok_or_else(|| HqDbError::MissingNumberSequence(CUSTOMER_ACCOUNT_SEQUENCE.to_string()))?;
         Ok((first..first + count as i64)
@@ -82,53 +103,37 @@ impl SyncTransaction {
         }
         // The operations take their accounts first, so the statements below
         // read each account from its operation's row: only one statement
-        // parses the pairs, the others join on a plain list of ids.
+        // parses the pairs, the others join on a plain list of ids, in
+        // `created`'s order (`m.position`, from 0).
         self.mark_synced_many(created, attempted_by).await?;
-        let ids = operation_ids(created)?;
-        let from_created = "FROM json_each(?) m JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.value";
-        let statements = [
-            format!(
-                "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
-                                        last_async_operation_at, last_async_operation_id, row_version,
-                                        {CUSTOMER_COLUMNS})
-                 SELECT o.account, o.channel_id, o.temporary_id, {NOW}, {NOW}, o.created_at, o.temporary_id,
-                        (SELECT next FROM row_version_counter) + m.key, {}
-                 {from_created}",
-                qualified("o", CUSTOMER_COLUMNS)
-            ),
-            format!(
-                "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS})
-                 SELECT o.account, a.line, {}
-                 {from_created} JOIN RETAILASYNCADDRESSV2 a ON a.temporary_id = o.temporary_id",
-                qualified("a", ADDRESS_COLUMNS)
-            ),
-            format!(
-                "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary)
-                 SELECT o.account, c.line, c.contact_type, c.value, c.is_primary
-                 {from_created} JOIN RETAILASYNCCUSTOMERCONTACT c ON c.temporary_id = o.temporary_id"
-            ),
-            format!(
-                "INSERT INTO customer_affiliations (account, affiliation)
-                 SELECT o.account, f.affiliation
-                 {from_created} JOIN RETAILASYNCCUSTOMERAFFILIATION f ON f.temporary_id = o.temporary_id"
-            ),
-            format!(
-                "INSERT INTO customer_attributes (account, name, value)
-                 SELECT o.account, t.name, t.value
-                 {from_created} JOIN RETAILASYNCCUSTOMERATTRIBUTEV2 t ON t.temporary_id = o.temporary_id"
-            ),
-        ];
-        sqlx::query("UPDATE row_version_counter SET numbering_in_bulk = 1")
-            .execute(&mut *self.tx)
-            .await?;
-        for sql in &statements {
-            sqlx::query(sql).bind(&ids).execute(&mut *self.tx).await?;
+        let ids: Vec<i64> = created.iter().map(|(id, _)| *id).collect();
+        let count = created.len() as i64;
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                let from_created = "FROM (SELECT key AS position, value AS id FROM json_each($1)) m
+                                    JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.id";
+                let ids = to_json(&ids)?;
+                let statements = creation_statements(Dialect::Sqlite, from_created);
+                numbered_in_bulk(
+                    &mut **tx,
+                    count,
+                    statements.iter().map(|s| sqlx::query(s).bind(&ids)),
+                )
+                .await
+            }
+            Tx::Postgres(tx) => {
+                let from_created = "FROM UNNEST($1::bigint[]) WITH ORDINALITY AS u (id, ordinal)
+                                    CROSS JOIN LATERAL (SELECT u.id, u.ordinal - 1 AS position) m
+                                    JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.id";
+                let statements = creation_statements(Dialect::Postgres, from_created);
+                numbered_in_bulk(
+                    &mut **tx,
+                    count,
+                    statements.iter().map(|s| sqlx::query(s).bind(&ids)),
+                )
+                .await
+            }
         }
-        sqlx::query("UPDATE row_version_counter SET next = next + ?, numbering_in_bulk = 0")
-            .bind(created.len() as i64)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
     }
 
     /// Completes each (operation id, account) pair's operation as synced to that account.
@@ -137,38 +142,12 @@ impl SyncTransaction {
         synced: &[(i64, String)],
         attempted_by: &str,
     ) -> Result<(), HqDbError> {
-        sqlx::query(&format!(
-            "UPDATE RETAILASYNCCUSTOMERV2
-             SET OnlineOperationCompleted = 1, account = m.value ->> 1, error = NULL, last_attempt_at = {NOW}
-             FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
-        ))
-        .bind(to_json(synced)?)
-        .execute(&mut *self.tx)
+        self.complete_pairs(
+            "OnlineOperationCompleted = TRUE, account = m.outcome, error = NULL",
+            synced,
+        )
         .await?;
         self.record_attempts(synced, "synced", attempted_by).await
-    }
-
-    /// Adds each operation of `pairs` to its timeline as an attempt with
-    /// this outcome, and the account or error the operation now holds.
-    async fn record_attempts(
-        &mut self,
-        pairs: &[(i64, String)],
-        outcome: &str,
-        attempted_by: &str,
-    ) -> Result<(), HqDbError> {
-        let detail = if outcome == "synced" { "account" } else { "error" };
-        let ids = operation_ids(pairs)?;
-        sqlx::query(&format!(
-            "INSERT INTO sync_attempts (operation_id, attempted_at, attempted_by, outcome, {detail})
-             SELECT o.id, {NOW}, ?, ?, o.{detail}
-             FROM json_each(?) m JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.value"
-        ))
-        .bind(attempted_by)
-        .bind(outcome)
-        .bind(ids)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
     }
 
     /// Records a failed attempt for each pair of operation id and error.
@@ -180,15 +159,78 @@ impl SyncTransaction {
         if failures.is_empty() {
             return Ok(());
         }
-        sqlx::query(&format!(
-            "UPDATE RETAILASYNCCUSTOMERV2
-             SET error = m.value ->> 1, retry_count = retry_count + 1, last_attempt_at = {NOW}
-             FROM json_each(?) m WHERE RETAILASYNCCUSTOMERV2.id = m.value ->> 0"
-        ))
-        .bind(to_json(failures)?)
-        .execute(&mut *self.tx)
-        .await?;
+        self.complete_pairs("error = m.outcome, retry_count = retry_count + 1", failures)
+            .await?;
         self.record_attempts(failures, "failed", attempted_by).await
+    }
+
+    /// Sets `changes` (which read the pair's account or error as
+    /// `m.outcome`) and the attempt's time on each pair's operation.
+    async fn complete_pairs(&mut self, changes: &str, pairs: &[(i64, String)]) -> Result<(), HqDbError> {
+        let statement = |dialect: Dialect, rows: &str| {
+            format!(
+                "UPDATE RETAILASYNCCUSTOMERV2 SET {changes}, last_attempt_at = {now}
+                 FROM {rows} WHERE RETAILASYNCCUSTOMERV2.id = m.id",
+                now = dialect.now()
+            )
+        };
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                sqlx::query(&statement(Dialect::Sqlite, &json_pairs("$1")))
+                    .bind(to_json(pairs)?)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Tx::Postgres(tx) => {
+                let (ids, outcomes) = unzipped(pairs);
+                sqlx::query(&statement(Dialect::Postgres, &unnested_pairs("$1", "$2")))
+                    .bind(ids)
+                    .bind(outcomes)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds each operation of `pairs` to its timeline as an attempt with
+    /// this outcome, and the account or error the operation now holds.
+    async fn record_attempts(
+        &mut self,
+        pairs: &[(i64, String)],
+        outcome: &str,
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        let detail = if outcome == "synced" { "account" } else { "error" };
+        let statement = |dialect: Dialect, rows: &str| {
+            format!(
+                "INSERT INTO sync_attempts (operation_id, attempted_at, attempted_by, outcome, {detail})
+                 SELECT o.id, {now}, $1, $2, o.{detail}
+                 FROM {rows} JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.id",
+                now = dialect.now()
+            )
+        };
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                sqlx::query(&statement(Dialect::Sqlite, &json_pairs("$3")))
+                    .bind(attempted_by)
+                    .bind(outcome)
+                    .bind(to_json(pairs)?)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Tx::Postgres(tx) => {
+                let (ids, outcomes) = unzipped(pairs);
+                sqlx::query(&statement(Dialect::Postgres, &unnested_pairs("$3", "$4")))
+                    .bind(attempted_by)
+                    .bind(outcome)
+                    .bind(ids)
+                    .bind(outcomes)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// The operations with ids from `first_id` to `last_id` that a copy read
@@ -202,19 +244,30 @@ impl SyncTransaction {
         last_id: i64,
         edits_seen: i64,
     ) -> Result<HashSet<i64>, HqDbError> {
-        // One JSON value rather than a row per id: rows cross from SQLite's
-        // thread one message each.
-        let ids: String = sqlx::query_scalar(
-            "SELECT json_group_array(id) FROM RETAILASYNCCUSTOMERV2 o
-             WHERE id BETWEEN ? AND ? AND OnlineOperationCompleted = 0
-               AND NOT EXISTS (SELECT 1 FROM operation_edits e WHERE e.operation_id = o.id AND e.edit_id > ?)",
-        )
-        .bind(first_id)
-        .bind(last_id)
-        .bind(edits_seen)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        let ids: Vec<i64> = serde_json::from_str(&ids).map_err(|error| sqlx::Error::Decode(error.into()))?;
+        let open = "FROM RETAILASYNCCUSTOMERV2 o
+             WHERE id BETWEEN $1 AND $2 AND OnlineOperationCompleted = FALSE
+               AND NOT EXISTS (SELECT 1 FROM operation_edits e WHERE e.operation_id = o.id AND e.edit_id > $3)";
+        let ids: Vec<i64> = match &mut self.tx {
+            // One JSON value rather than a row per id: rows cross from
+            // SQLite's thread one message each.
+            Tx::Sqlite(tx) => {
+                let ids: String = sqlx::query_scalar(&format!("SELECT json_group_array(id) {open}"))
+                    .bind(first_id)
+                    .bind(last_id)
+                    .bind(edits_seen)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                serde_json::from_str(&ids).map_err(|error| sqlx::Error::Decode(error.into()))?
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_scalar(&format!("SELECT id {open}"))
+                    .bind(first_id)
+                    .bind(last_id)
+                    .bind(edits_seen)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
+        };
         Ok(ids.into_iter().collect())
     }
 
@@ -227,13 +280,23 @@ impl SyncTransaction {
         if emails.is_empty() {
             return Ok(HashMap::new());
         }
-        let holders: Vec<(String, String)> = sqlx::query_as(
-            "SELECT lower(email), MIN(account) FROM customers
-             WHERE lower(email) IN (SELECT value FROM json_each(?)) GROUP BY lower(email)",
-        )
-        .bind(to_json(emails)?)
-        .fetch_all(&mut *self.tx)
-        .await?;
+        let select = "SELECT lower(email), MIN(account) FROM customers WHERE lower(email)";
+        let holders: Vec<(String, String)> = match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                sqlx::query_as(&format!(
+                    "{select} IN (SELECT value FROM json_each($1)) GROUP BY lower(email)"
+                ))
+                .bind(to_json(emails)?)
+                .fetch_all(&mut **tx)
+                .await?
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_as(&format!("{select} = ANY($1) GROUP BY lower(email)"))
+                    .bind(emails)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
+        };
         Ok(holders.into_iter().collect())
     }
 
@@ -247,14 +310,15 @@ impl SyncTransaction {
         source_channel_id: Option<i64>,
         async_customer_id: Option<&str>,
     ) -> Result<(), HqDbError> {
-        insert_customer(
-            &mut self.tx,
+        on_tx!(self, |conn, sql| insert_customer(
+            conn,
+            sql,
             account,
             customer,
             source_channel_id,
-            async_customer_id,
+            async_customer_id
         )
-        .await
+        .await)
     }
 
     /// Replaces a customer's own fields; false when there is no such customer.
@@ -263,12 +327,16 @@ impl SyncTransaction {
         account: &str,
         customer: &CustomerDraft,
     ) -> Result<bool, HqDbError> {
-        let sql = format!(
-            "UPDATE customers SET ({CUSTOMER_COLUMNS}, changed_at) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW})
-             WHERE account = ?"
-        );
-        let query = bind_customer(sqlx::query(&sql), customer).bind(account);
-        Ok(query.execute(&mut *self.tx).await?.rows_affected() > 0)
+        on_tx!(self, |conn, sql| {
+            let statement = format!(
+                "UPDATE customers SET ({CUSTOMER_COLUMNS}, changed_at)
+                     = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {now})
+                 WHERE account = $11",
+                now = sql.now()
+            );
+            let query = bind_customer(sqlx::query(&statement), customer).bind(account);
+            Ok(query.execute(conn).await?.rows_affected() > 0)
+        })
     }
 
     /// Replaces the customer's own fields for a real-time service call, and
@@ -278,76 +346,85 @@ impl SyncTransaction {
         account: &str,
         customer: &CustomerDraft,
     ) -> Result<bool, HqDbError> {
-        let sql = format!(
-            "UPDATE customers SET ({CUSTOMER_COLUMNS}, changed_at, realtime_edited_at)
-                 = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}, {NOW})
-             WHERE account = ?"
-        );
-        let query = bind_customer(sqlx::query(&sql), customer).bind(account);
-        Ok(query.execute(&mut *self.tx).await?.rows_affected() > 0)
+        on_tx!(self, |conn, sql| {
+            let statement = format!(
+                "UPDATE customers SET ({CUSTOMER_COLUMNS}, changed_at, realtime_edited_at)
+                     = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {now}, {now})
+                 WHERE account = $11",
+                now = sql.now()
+            );
+            let query = bind_customer(sqlx::query(&statement), customer).bind(account);
+            Ok(query.execute(conn).await?.rows_affected() > 0)
+        })
     }
 
     /// Adds an address to a customer; a primary one takes over from the old
     /// primary address.
     pub async fn add_address(&mut self, account: &str, address: &AddressDraft) -> Result<(), HqDbError> {
-        if address.primary {
-            sqlx::query("UPDATE customer_addresses SET is_primary = 0 WHERE account = ?")
-                .bind(account)
-                .execute(&mut *self.tx)
-                .await?;
-        }
-        let line: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(line) + 1, 0) FROM customer_addresses WHERE account = ?")
-                .bind(account)
-                .fetch_one(&mut *self.tx)
-                .await?;
-        insert_address(&mut self.tx, account, line, address).await?;
-        sqlx::query(&format!(
-            "UPDATE customers SET changed_at = {NOW} WHERE account = ?"
-        ))
-        .bind(account)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
+        on_tx!(self, |conn, sql| {
+            if address.primary {
+                sqlx::query("UPDATE customer_addresses SET is_primary = FALSE WHERE account = $1")
+                    .bind(account)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            let line: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(line) + 1, 0) FROM customer_addresses WHERE account = $1",
+            )
+            .bind(account)
+            .fetch_one(&mut *conn)
+            .await?;
+            insert_address(&mut *conn, account, line, address).await?;
+            sqlx::query(&format!(
+                "UPDATE customers SET changed_at = {now} WHERE account = $1",
+                now = sql.now()
+            ))
+            .bind(account)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        })
     }
 
     pub async fn customer_exists(&mut self, account: &str) -> Result<bool, HqDbError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE account = ?")
-            .bind(account)
-            .fetch_one(&mut *self.tx)
-            .await?;
+        let count: i64 = on_tx!(self, |conn, sql| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM customers WHERE account = $1"
+        )
+        .bind(account)
+        .fetch_one(conn)
+        .await?);
         Ok(count > 0)
     }
 
     /// The account created from the asynchronous create `temporary_id`, if any yet.
     pub async fn account_of_temporary_id(&mut self, temporary_id: &str) -> Result<Option<String>, HqDbError> {
-        Ok(
-            sqlx::query_scalar("SELECT account FROM customers WHERE async_customer_id = ?")
-                .bind(temporary_id)
-                .fetch_optional(&mut *self.tx)
-                .await?,
+        on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(
+            "SELECT account FROM customers WHERE async_customer_id = $1"
         )
+        .bind(temporary_id)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// The customer that has this email, if any (emails are compared without case).
     pub async fn account_with_email(&mut self, email: &str) -> Result<Option<String>, HqDbError> {
-        Ok(sqlx::query_scalar(
-            "SELECT account FROM customers WHERE lower(email) = lower(?) ORDER BY account LIMIT 1",
+        on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(
+            "SELECT account FROM customers WHERE lower(email) = lower($1) ORDER BY account LIMIT 1",
         )
         .bind(email)
-        .fetch_optional(&mut *self.tx)
-        .await?)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// Whether an uploaded create with this temporary id still waits for sync.
     pub async fn create_is_pending(&mut self, temporary_id: &str) -> Result<bool, HqDbError> {
-        let count: i64 = sqlx::query_scalar(
+        let count: i64 = on_tx!(self, |conn, sql| sqlx::query_scalar(
             "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
-             WHERE temporary_id = ? AND operation = 'create' AND OnlineOperationCompleted = 0",
+             WHERE temporary_id = $1 AND operation = 'create' AND OnlineOperationCompleted = FALSE",
         )
         .bind(temporary_id)
-        .fetch_one(&mut *self.tx)
-        .await?;
+        .fetch_one(conn)
+        .await?);
         Ok(count > 0)
     }
 
@@ -360,14 +437,16 @@ impl SyncTransaction {
         account: &str,
         operation: &StagedOperation,
     ) -> Result<(), HqDbError> {
-        sqlx::query(
-            "UPDATE customers SET last_async_operation_at = ?, last_async_operation_id = ? WHERE account = ?",
-        )
-        .bind(&operation.created_at)
-        .bind(&operation.temporary_id)
-        .bind(account)
-        .execute(&mut *self.tx)
-        .await?;
+        on_tx!(self, |conn, sql| {
+            sqlx::query(
+                "UPDATE customers SET last_async_operation_at = $1, last_async_operation_id = $2 WHERE account = $3",
+            )
+            .bind(&operation.created_at)
+            .bind(&operation.temporary_id)
+            .bind(account)
+            .execute(conn)
+            .await?;
+        });
         Ok(())
     }
 
@@ -378,13 +457,13 @@ impl SyncTransaction {
         account: &str,
         made_at: &str,
     ) -> Result<Option<String>, HqDbError> {
-        Ok(sqlx::query_scalar(
-            "SELECT realtime_edited_at FROM customers WHERE account = ? AND realtime_edited_at >= ?",
+        on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(
+            "SELECT realtime_edited_at FROM customers WHERE account = $1 AND realtime_edited_at >= $2",
         )
         .bind(account)
         .bind(made_at)
-        .fetch_optional(&mut *self.tx)
-        .await?)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// Whether an operation made before `operation_id` for the same customer
@@ -394,16 +473,16 @@ impl SyncTransaction {
         operation_id: i64,
         account: &str,
     ) -> Result<bool, HqDbError> {
-        let count: i64 = sqlx::query_scalar(
+        let count: i64 = on_tx!(self, |conn, sql| sqlx::query_scalar(
             "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
-             WHERE id < ?1 AND OnlineOperationCompleted = 0 AND operation != 'create'
-               AND (customer_account = ?2
-                    OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = ?2))",
+             WHERE id < $1 AND OnlineOperationCompleted = FALSE AND operation <> 'create'
+               AND (customer_account = $2
+                    OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = $2))",
         )
         .bind(operation_id)
         .bind(account)
-        .fetch_one(&mut *self.tx)
-        .await?;
+        .fetch_one(conn)
+        .await?);
         Ok(count > 0)
     }
 
@@ -433,12 +512,12 @@ impl SyncTransaction {
         &mut self,
         operation_id: &str,
     ) -> Result<Option<(String, String)>, HqDbError> {
-        Ok(
-            sqlx::query_as("SELECT request, account FROM realtime_operations WHERE operation_id = ?")
-                .bind(operation_id)
-                .fetch_optional(&mut *self.tx)
-                .await?,
+        on_tx!(self, |conn, sql| Ok(sqlx::query_as(
+            "SELECT request, account FROM realtime_operations WHERE operation_id = $1"
         )
+        .bind(operation_id)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// Records the real-time change made under `operation_id` with this
@@ -450,50 +529,149 @@ impl SyncTransaction {
         request: &str,
         account: &str,
     ) -> Result<(), HqDbError> {
-        sqlx::query(&format!(
-            "INSERT INTO realtime_operations (operation_id, operation, request, account, made_at)
-             VALUES (?, ?, ?, ?, {NOW})"
-        ))
-        .bind(operation_id)
-        .bind(operation)
-        .bind(request)
-        .bind(account)
-        .execute(&mut *self.tx)
-        .await?;
+        on_tx!(self, |conn, sql| {
+            sqlx::query(&format!(
+                "INSERT INTO realtime_operations (operation_id, operation, request, account, made_at)
+             VALUES ($1, $2, $3, $4, {now})",
+                now = sql.now()
+            ))
+            .bind(operation_id)
+            .bind(operation)
+            .bind(request)
+            .bind(account)
+            .execute(conn)
+            .await?;
+        });
         Ok(())
     }
 
     pub async fn commit(self) -> Result<(), HqDbError> {
-        self.tx.commit().await?;
+        match self.tx {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
         Ok(())
     }
 }
 
+/// (operation id, account or error) pairs as the rows `m (id, outcome)`:
+/// SQLite reads them from one JSON text, the parameter `json`...
+fn json_pairs(json: &str) -> String {
+    format!("(SELECT value ->> 0 AS id, value ->> 1 AS outcome FROM json_each({json})) m")
+}
+
+/// ...and PostgreSQL from two arrays.
+fn unnested_pairs(ids: &str, outcomes: &str) -> String {
+    format!("UNNEST({ids}::bigint[], {outcomes}::text[]) AS m (id, outcome)")
+}
+
+fn unzipped(pairs: &[(i64, String)]) -> (Vec<i64>, Vec<String>) {
+    pairs.iter().cloned().unzip()
+}
+
+/// Runs the statements that create customers numbering their row versions
+/// themselves (`creation_statements`), with the triggers standing aside,
+/// then moves the counter past the `count` versions they took.
+async fn numbered_in_bulk<'q, C, DB>(
+    conn: &mut C,
+    count: i64,
+    statements: impl Iterator<Item = sqlx::query::Query<'q, DB, DB::Arguments<'q>>>,
+) -> Result<(), HqDbError>
+where
+    DB: Database,
+    for<'e> &'e mut C: Executor<'e, Database = DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    sqlx::query::<DB>("UPDATE row_version_counter SET numbering_in_bulk = TRUE")
+        .execute(&mut *conn)
+        .await?;
+    for statement in statements {
+        statement.execute(&mut *conn).await?;
+    }
+    sqlx::query::<DB>("UPDATE row_version_counter SET next = next + $1, numbering_in_bulk = FALSE")
+        .bind(count)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The statements that create the customers of `from_created`'s operations
+/// with all their rows, row versions numbered in the operations' order.
+fn creation_statements(dialect: Dialect, from_created: &str) -> [String; 5] {
+    let now = dialect.now();
+    [
+        format!(
+            "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
+                                    last_async_operation_at, last_async_operation_id, row_version,
+                                    {CUSTOMER_COLUMNS})
+             SELECT o.account, o.channel_id, o.temporary_id, {now}, {now}, o.created_at, o.temporary_id,
+                    (SELECT next FROM row_version_counter) + m.position, {}
+             {from_created}",
+            qualified("o", CUSTOMER_COLUMNS)
+        ),
+        format!(
+            "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS})
+             SELECT o.account, a.line, {}
+             {from_created} JOIN RETAILASYNCADDRESSV2 a ON a.temporary_id = o.temporary_id",
+            qualified("a", ADDRESS_COLUMNS)
+        ),
+        format!(
+            "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary)
+             SELECT o.account, c.line, c.contact_type, c.value, c.is_primary
+             {from_created} JOIN RETAILASYNCCUSTOMERCONTACT c ON c.temporary_id = o.temporary_id"
+        ),
+        format!(
+            "INSERT INTO customer_affiliations (account, affiliation)
+             SELECT o.account, f.affiliation
+             {from_created} JOIN RETAILASYNCCUSTOMERAFFILIATION f ON f.temporary_id = o.temporary_id"
+        ),
+        format!(
+            "INSERT INTO customer_attributes (account, name, value)
+             SELECT o.account, t.name, t.value
+             {from_created} JOIN RETAILASYNCCUSTOMERATTRIBUTEV2 t ON t.temporary_id = o.temporary_id"
+        ),
+    ]
+}
+
 /// Inserts a customer with all its rows; used by the sync, real-time calls
 /// and the demo data.
-pub(super) async fn insert_customer(
-    conn: &mut SqliteConnection,
+pub(super) async fn insert_customer<C, DB: Database>(
+    conn: &mut C,
+    dialect: Dialect,
     account: &str,
     customer: &CustomerDraft,
     source_channel_id: Option<i64>,
     async_customer_id: Option<&str>,
-) -> Result<(), HqDbError> {
-    let sql = format!(
+) -> Result<(), HqDbError>
+where
+    for<'e> &'e mut C: Executor<'e, Database = DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    let now = dialect.now();
+    let statement = format!(
         "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
                                 {CUSTOMER_COLUMNS})
-         VALUES (?, ?, ?, {NOW}, {NOW}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         VALUES ($1, $2, $3, {now}, {now}, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     );
-    let query = sqlx::query(&sql)
+    let query = sqlx::query::<DB>(&statement)
         .bind(account)
         .bind(source_channel_id)
         .bind(async_customer_id);
     bind_customer(query, customer).execute(&mut *conn).await?;
     for (line, address) in customer.addresses.iter().enumerate() {
-        insert_address(conn, account, line as i64, address).await?;
+        insert_address(&mut *conn, account, line as i64, address).await?;
     }
     for (line, contact) in customer.contacts.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary) VALUES (?, ?, ?, ?, ?)",
+        sqlx::query::<DB>(
+            "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary)
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(account)
         .bind(line as i64)
@@ -504,14 +682,14 @@ pub(super) async fn insert_customer(
         .await?;
     }
     for affiliation in &customer.affiliations {
-        sqlx::query("INSERT INTO customer_affiliations (account, affiliation) VALUES (?, ?)")
+        sqlx::query::<DB>("INSERT INTO customer_affiliations (account, affiliation) VALUES ($1, $2)")
             .bind(account)
             .bind(affiliation)
             .execute(&mut *conn)
             .await?;
     }
     for attribute in &customer.attributes {
-        sqlx::query("INSERT INTO customer_attributes (account, name, value) VALUES (?, ?, ?)")
+        sqlx::query::<DB>("INSERT INTO customer_attributes (account, name, value) VALUES ($1, $2, $3)")
             .bind(account)
             .bind(&attribute.name)
             .bind(&attribute.value)
@@ -521,24 +699,27 @@ pub(super) async fn insert_customer(
     Ok(())
 }
 
-async fn insert_address(
-    conn: &mut SqliteConnection,
+async fn insert_address<C, DB: Database>(
+    conn: &mut C,
     account: &str,
     line: i64,
     address: &AddressDraft,
-) -> Result<(), HqDbError> {
-    let sql = format!(
-        "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+) -> Result<(), HqDbError>
+where
+    for<'e> &'e mut C: Executor<'e, Database = DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q String: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    let statement = format!(
+        "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     );
-    let query = sqlx::query(&sql).bind(account).bind(line);
+    let query = sqlx::query::<DB>(&statement).bind(account).bind(line);
     bind_address(query, address).execute(&mut *conn).await?;
     Ok(())
-}
-
-/// The operation ids of (operation id, account or error) pairs, as a JSON
-/// list for `json_each`.
-fn operation_ids(pairs: &[(i64, String)]) -> Result<String, HqDbError> {
-    to_json(&pairs.iter().map(|(id, _)| *id).collect::<Vec<_>>())
 }
 
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, HqDbError> {

@@ -41,13 +41,13 @@ struct UserRow {
 
 impl HqDb {
     pub async fn find_user(&self, user_name: &str) -> Result<Option<StoredUser>, HqDbError> {
-        let row: Option<UserRow> = sqlx::query_as(
+        let row: Option<UserRow> = on_engine!(self, |pools, sql| sqlx::query_as(
             "SELECT user_name, display_name, password_hash, role, channel_id, profile_key
-             FROM users WHERE user_name = ?",
+             FROM users WHERE user_name = $1",
         )
         .bind(user_name)
-        .fetch_optional(&self.pools.read)
-        .await?;
+        .fetch_optional(&pools.read)
+        .await?);
         Ok(row.and_then(|row| {
             Some(StoredUser {
                 user: row.account.into_user()?,
@@ -57,39 +57,43 @@ impl HqDb {
     }
 
     pub async fn has_users(&self) -> Result<bool, HqDbError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pools.read)
-            .await?;
+        let count: i64 = on_engine!(self, |pools, sql| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users"
+        )
+        .fetch_one(&pools.read)
+        .await?);
         Ok(count > 0)
     }
 
     pub async fn add_users(&self, users: &[StoredUser]) -> Result<(), HqDbError> {
-        let mut tx = self.pools.begin_write().await?;
-        for StoredUser { user, password_hash } in users {
-            sqlx::query(
-                "INSERT INTO users (user_name, display_name, password_hash, role, channel_id, profile_key)
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&user.user_name)
-            .bind(&user.display_name)
-            .bind(password_hash)
-            .bind(user.role.name())
-            .bind(user.channel_id)
-            .bind(&user.profile_key)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        on_engine!(self, |pools, sql| {
+            let mut tx = pools.begin_write().await?;
+            for StoredUser { user, password_hash } in users {
+                sqlx::query(
+                    "INSERT INTO users (user_name, display_name, password_hash, role, channel_id, profile_key)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&user.user_name)
+                .bind(&user.display_name)
+                .bind(password_hash)
+                .bind(user.role.name())
+                .bind(user.channel_id)
+                .bind(&user.profile_key)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Every user, by user name.
     pub async fn users(&self) -> Result<Vec<SignedInUser>, HqDbError> {
-        let rows: Vec<AccountRow> = sqlx::query_as(
+        let rows: Vec<AccountRow> = on_engine!(self, |pools, sql| sqlx::query_as(
             "SELECT user_name, display_name, role, channel_id, profile_key FROM users ORDER BY user_name",
         )
-        .fetch_all(&self.pools.read)
-        .await?;
+        .fetch_all(&pools.read)
+        .await?);
         Ok(rows.into_iter().filter_map(AccountRow::into_user).collect())
     }
 
@@ -101,30 +105,28 @@ impl HqDb {
         role: Role,
         channel_id: Option<i64>,
     ) -> Result<bool, HqDbError> {
-        let mut tx = self.pools.begin_write().await?;
-        let changed = sqlx::query(
-            "UPDATE users SET role = ?1, channel_id = ?2
-             WHERE user_name = ?3 AND (role <> ?1 OR channel_id IS NOT ?2)",
+        let changed = on_engine!(self, |pools, sql| sqlx::query(
+            "UPDATE users SET role = $1, channel_id = $2
+             WHERE user_name = $3 AND (role <> $1 OR channel_id IS DISTINCT FROM $2)",
         )
         .bind(role.name())
         .bind(channel_id)
         .bind(user_name)
-        .execute(&mut *tx)
+        .execute(&pools.write)
         .await?
-        .rows_affected();
-        tx.commit().await?;
+        .rows_affected());
         Ok(changed > 0)
     }
 
     /// Makes `profile_key` the shopper's own customer.
     pub async fn set_profile_key(&self, user_name: &str, profile_key: &str) -> Result<(), HqDbError> {
-        let mut tx = self.pools.begin_write().await?;
-        sqlx::query("UPDATE users SET profile_key = ? WHERE user_name = ? AND role = 'shopper'")
-            .bind(profile_key)
-            .bind(user_name)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        on_engine!(self, |pools, sql| {
+            sqlx::query("UPDATE users SET profile_key = $1 WHERE user_name = $2 AND role = 'shopper'")
+                .bind(profile_key)
+                .bind(user_name)
+                .execute(&pools.write)
+                .await?;
+        });
         Ok(())
     }
 }
