@@ -37,12 +37,14 @@ lint:
 	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 # The HQ tests run a second time with HQ on PostgreSQL, in a throwaway
-# cluster of their own (.ci/postgres).
+# cluster of their own (.ci/postgres); the access tests one at a time, as
+# their write watch sees every write in the cluster.
 HQ_TESTS := --test pipeline --test sync_engine --test status_page
 
 unit:
 	cargo test --features ssr
-	.ci/postgres run -- cargo test --features ssr $(HQ_TESTS)
+	.ci/postgres run -- sh -c 'cargo test --features ssr $(HQ_TESTS) \
+		&& cargo test --features ssr --test access -- --test-threads=1'
 	cargo test --features ssr --bench custsync -- --smoke
 
 # Release build of the site, split per page and precompressed, as a

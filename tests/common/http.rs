@@ -10,9 +10,10 @@ use custsync::api::app_state::AppState;
 use custsync::api::sign_in::SignIn;
 use custsync::services::backend::Backend;
 use custsync::storage::hq_db::DEMO_PASSWORD;
+use custsync::storage::hq_db::HqLocation;
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{Connection, PgConnection, SqliteConnection};
 use tower::ServiceExt;
 
 use super::TestBackend;
@@ -156,34 +157,52 @@ impl WebApp {
 
     /// Watches both databases for commits made by anyone else.
     pub async fn write_watch(&self) -> WriteWatch {
-        let open = |name: &str| {
-            let path = self.test.dir.path().join(name);
-            async move {
-                SqliteConnection::connect(&format!("sqlite:{}", path.display()))
-                    .await
-                    .expect("a watching connection")
+        let sqlite = |path: std::path::PathBuf| async move {
+            SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+                .await
+                .expect("a watching connection")
+        };
+        let hq = match self.test.backend.settings.hq_location() {
+            HqLocation::Sqlite(path) => HqWatch::Sqlite(sqlite(path).await),
+            HqLocation::Postgres(url) => {
+                HqWatch::Postgres(PgConnection::connect(&url).await.expect("a watching connection"))
             }
         };
         WriteWatch {
-            hq: open("hq.db").await,
-            channel: open("channel.db").await,
+            hq,
+            channel: sqlite(self.test.dir.path().join("channel.db")).await,
         }
     }
 }
 
-/// Two connections that see, through SQLite's `data_version`, whether any
-/// other connection has committed to either database since the last look.
+/// Two connections that see whether any other connection has committed a
+/// change to either database since the last look.
 pub struct WriteWatch {
-    hq: SqliteConnection,
+    hq: HqWatch,
     channel: SqliteConnection,
+}
+
+enum HqWatch {
+    /// SQLite's `data_version` changes with every other connection's commit.
+    Sqlite(SqliteConnection),
+    /// PostgreSQL gives a transaction id only to a transaction that writes:
+    /// the next one to be given moves with every write in the cluster,
+    /// which the HQ tests on PostgreSQL run one at a time (`make test`).
+    Postgres(PgConnection),
 }
 
 impl WriteWatch {
     pub async fn versions(&mut self) -> (i64, i64) {
-        (
-            data_version(&mut self.hq).await,
-            data_version(&mut self.channel).await,
-        )
+        let hq = match &mut self.hq {
+            HqWatch::Sqlite(connection) => data_version(connection).await,
+            HqWatch::Postgres(connection) => sqlx::query_scalar(
+                "SELECT CAST(CAST(pg_snapshot_xmax(pg_current_snapshot()) AS text) AS bigint)",
+            )
+            .fetch_one(connection)
+            .await
+            .expect("the next transaction id"),
+        };
+        (hq, data_version(&mut self.channel).await)
     }
 }
 
