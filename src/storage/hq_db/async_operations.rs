@@ -233,7 +233,9 @@ async fn already_uploaded(
 /// HQ stores this one, so HQ's one writer does not wait for them. The
 /// statements assume none of the operations is in HQ yet, as when the
 /// channel was marked after the last upload; the upload rebuilds them when
-/// some are.
+/// some are. These are SQLite's multi-row inserts: an HQ on PostgreSQL
+/// binds the operations' columns as arrays when it stores them
+/// (`unnest_operations`), which takes no building ahead.
 pub struct PreparedUpload {
     operations: Vec<StagedOperation>,
     run_id: i64,

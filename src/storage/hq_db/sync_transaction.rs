@@ -122,8 +122,8 @@ impl SyncTransaction {
                 .await
             }
             Tx::Postgres(tx) => {
-                let from_created = "FROM UNNEST($1::bigint[]) WITH ORDINALITY AS u (id, ordinal)
-                                    CROSS JOIN LATERAL (SELECT u.id, u.ordinal - 1 AS position) m
+                let from_created = "FROM (SELECT ordinal - 1 AS position, id
+                                          FROM UNNEST($1::bigint[]) WITH ORDINALITY AS u (id, ordinal)) m
                                     JOIN RETAILASYNCCUSTOMERV2 o ON o.id = m.id";
                 let statements = creation_statements(Dialect::Postgres, from_created);
                 numbered_in_bulk(
