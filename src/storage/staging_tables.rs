@@ -204,12 +204,7 @@ pub async fn insert_children(
 
 /// The multi-row inserts `insert_children` runs, built ahead of time.
 pub fn children_inserts(operations: &[(&str, &CustomerDraft)]) -> Vec<QueryBuilder<'static, Sqlite>> {
-    let addresses: Vec<(&str, i64, &AddressDraft)> = operations
-        .iter()
-        .flat_map(|(id, customer)| {
-            lines(&customer.addresses).map(move |(line, address)| (*id, line, address))
-        })
-        .collect();
+    let addresses = child_rows(operations, |customer| &customer.addresses);
     let head = format!("INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) ");
     let mut inserts = multi_row_inserts(&head, &addresses, 10, |mut row, (id, line, address)| {
         row.push_bind(id.to_string())
@@ -223,10 +218,7 @@ pub fn children_inserts(operations: &[(&str, &CustomerDraft)]) -> Vec<QueryBuild
             .push_bind(address.country_region.clone())
             .push_bind(address.primary);
     });
-    let contacts: Vec<(&str, i64, &ContactDraft)> = operations
-        .iter()
-        .flat_map(|(id, customer)| lines(&customer.contacts).map(move |(line, contact)| (*id, line, contact)))
-        .collect();
+    let contacts = child_rows(operations, |customer| &customer.contacts);
     let head =
         "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary) ";
     inserts.extend(multi_row_inserts(
@@ -241,10 +233,7 @@ pub fn children_inserts(operations: &[(&str, &CustomerDraft)]) -> Vec<QueryBuild
                 .push_bind(contact.primary);
         },
     ));
-    let affiliations: Vec<(&str, i64, &String)> = operations
-        .iter()
-        .flat_map(|(id, customer)| lines(&customer.affiliations).map(move |(line, name)| (*id, line, name)))
-        .collect();
+    let affiliations = child_rows(operations, |customer| &customer.affiliations);
     let head = "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation) ";
     inserts.extend(multi_row_inserts(
         head,
@@ -256,12 +245,7 @@ pub fn children_inserts(operations: &[(&str, &CustomerDraft)]) -> Vec<QueryBuild
                 .push_bind(affiliation.to_string());
         },
     ));
-    let attributes: Vec<(&str, i64, &AttributeDraft)> = operations
-        .iter()
-        .flat_map(|(id, customer)| {
-            lines(&customer.attributes).map(move |(line, attribute)| (*id, line, attribute))
-        })
-        .collect();
+    let attributes = child_rows(operations, |customer| &customer.attributes);
     let head = "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value) ";
     inserts.extend(multi_row_inserts(
         head,
@@ -294,9 +278,21 @@ pub fn multi_row_inserts<T>(
         .collect()
 }
 
-/// Each item with its line number, from 0, as the child tables number them.
-fn lines<T>(items: &[T]) -> impl Iterator<Item = (i64, &T)> {
-    (0_i64..).zip(items)
+/// The rows of one child table for these operations: each item `items`
+/// picks from an operation's customer, with the operation's temporary id
+/// and the item's line number, from 0, as the child tables number them.
+pub fn child_rows<'a, T>(
+    operations: &[(&'a str, &'a CustomerDraft)],
+    items: impl Fn(&'a CustomerDraft) -> &'a [T],
+) -> Vec<(&'a str, i64, &'a T)> {
+    operations
+        .iter()
+        .flat_map(|(id, customer)| {
+            (0_i64..)
+                .zip(items(customer))
+                .map(move |(line, item)| (*id, line, item))
+        })
+        .collect()
 }
 
 /// The SQL that reads the operations `selection` picks (a query of whole

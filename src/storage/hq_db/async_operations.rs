@@ -9,7 +9,7 @@ use crate::domain::customer::CustomerDraft;
 use crate::domain::records::StagedOperation;
 use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{
-    CUSTOMER_COLUMNS, OPERATION_COLUMNS, children_inserts, insert_children, multi_row_inserts,
+    CUSTOMER_COLUMNS, OPERATION_COLUMNS, child_rows, children_inserts, insert_children, multi_row_inserts,
     operations_document, parse_operations, push_customer,
 };
 
@@ -298,11 +298,8 @@ async fn unnest_operations(
     operations: &[&StagedOperation],
     run_id: i64,
 ) -> Result<(), sqlx::Error> {
-    let column =
-        |value: fn(&StagedOperation) -> String| operations.iter().map(|op| value(op)).collect::<Vec<_>>();
-    let optional = |value: fn(&StagedOperation) -> Option<String>| {
-        operations.iter().map(|op| value(op)).collect::<Vec<_>>()
-    };
+    let customer =
+        |value: fn(&CustomerDraft) -> &String| column(operations, |op| value(&op.customer).clone());
     sqlx::query(&format!(
         "INSERT INTO RETAILASYNCCUSTOMERV2
             ({OPERATION_COLUMNS}, channel_sequence, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS})
@@ -316,25 +313,25 @@ async fn unnest_operations(
          ORDER BY ordinal",
         now = Dialect::Postgres.now()
     ))
-    .bind(column(|op| op.temporary_id.clone()))
-    .bind(column(|op| op.kind.code().to_string()))
-    .bind(operations.iter().map(|op| op.channel_id).collect::<Vec<_>>())
-    .bind(operations.iter().map(|op| op.register_number).collect::<Vec<_>>())
-    .bind(optional(|op| op.customer_account.clone()))
-    .bind(optional(|op| op.customer_temporary_id.clone()))
-    .bind(operations.iter().map(|op| op.id).collect::<Vec<_>>())
-    .bind(column(|op| op.created_at.clone()))
+    .bind(column(operations, |op| op.temporary_id.clone()))
+    .bind(column(operations, |op| op.kind.code()))
+    .bind(column(operations, |op| op.channel_id))
+    .bind(column(operations, |op| op.register_number))
+    .bind(column(operations, |op| op.customer_account.clone()))
+    .bind(column(operations, |op| op.customer_temporary_id.clone()))
+    .bind(column(operations, |op| op.id))
+    .bind(column(operations, |op| op.created_at.clone()))
     .bind(run_id)
-    .bind(column(|op| op.customer.party_type.code().to_string()))
-    .bind(column(|op| op.customer.first_name.clone()))
-    .bind(column(|op| op.customer.middle_name.clone()))
-    .bind(column(|op| op.customer.last_name.clone()))
-    .bind(column(|op| op.customer.organization_name.clone()))
-    .bind(column(|op| op.customer.email.clone()))
-    .bind(column(|op| op.customer.phone.clone()))
-    .bind(column(|op| op.customer.customer_group.clone()))
-    .bind(column(|op| op.customer.language.clone()))
-    .bind(column(|op| op.customer.currency.clone()))
+    .bind(column(operations, |op| op.customer.party_type.code()))
+    .bind(customer(|c| &c.first_name))
+    .bind(customer(|c| &c.middle_name))
+    .bind(customer(|c| &c.last_name))
+    .bind(customer(|c| &c.organization_name))
+    .bind(customer(|c| &c.email))
+    .bind(customer(|c| &c.phone))
+    .bind(customer(|c| &c.customer_group))
+    .bind(customer(|c| &c.language))
+    .bind(customer(|c| &c.currency))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -347,116 +344,67 @@ pub(super) async fn unnest_children(
     conn: &mut PgConnection,
     operations: &[(&str, &CustomerDraft)],
 ) -> Result<(), sqlx::Error> {
-    let rows = |items: fn(&CustomerDraft) -> usize| {
-        operations
-            .iter()
-            .flat_map(move |(id, customer)| (0..items(customer)).map(move |line| (*id, line, *customer)))
-            .collect::<Vec<_>>()
-    };
-    let ids = |rows: &[(&str, usize, &CustomerDraft)]| {
-        rows.iter().map(|(id, _, _)| id.to_string()).collect::<Vec<_>>()
-    };
-    let lines = |rows: &[(&str, usize, &CustomerDraft)]| {
-        rows.iter().map(|(_, line, _)| *line as i64).collect::<Vec<_>>()
-    };
-
-    let addresses = rows(|c| c.addresses.len());
-    let address = |field: fn(&crate::domain::customer::AddressDraft) -> String| {
-        addresses
-            .iter()
-            .map(|(_, line, c)| field(&c.addresses[*line]))
-            .collect::<Vec<_>>()
-    };
+    let addresses = child_rows(operations, |customer| &customer.addresses);
     sqlx::query(
         "INSERT INTO RETAILASYNCADDRESSV2
             (temporary_id, line, name, purpose, street, city, state, zip, country_region, is_primary)
          SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
                               $7::text[], $8::text[], $9::text[], $10::boolean[])",
     )
-    .bind(ids(&addresses))
-    .bind(lines(&addresses))
-    .bind(address(|a| a.name.clone()))
-    .bind(address(|a| a.purpose.clone()))
-    .bind(address(|a| a.street.clone()))
-    .bind(address(|a| a.city.clone()))
-    .bind(address(|a| a.state.clone()))
-    .bind(address(|a| a.zip.clone()))
-    .bind(address(|a| a.country_region.clone()))
-    .bind(
-        addresses
-            .iter()
-            .map(|(_, line, c)| c.addresses[*line].primary)
-            .collect::<Vec<_>>(),
-    )
+    .bind(column(&addresses, |(id, _, _)| *id))
+    .bind(column(&addresses, |(_, line, _)| *line))
+    .bind(column(&addresses, |(_, _, a)| a.name.as_str()))
+    .bind(column(&addresses, |(_, _, a)| a.purpose.as_str()))
+    .bind(column(&addresses, |(_, _, a)| a.street.as_str()))
+    .bind(column(&addresses, |(_, _, a)| a.city.as_str()))
+    .bind(column(&addresses, |(_, _, a)| a.state.as_str()))
+    .bind(column(&addresses, |(_, _, a)| a.zip.as_str()))
+    .bind(column(&addresses, |(_, _, a)| a.country_region.as_str()))
+    .bind(column(&addresses, |(_, _, a)| a.primary))
     .execute(&mut *conn)
     .await?;
 
-    let contacts = rows(|c| c.contacts.len());
+    let contacts = child_rows(operations, |customer| &customer.contacts);
     sqlx::query(
         "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary)
          SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::boolean[])",
     )
-    .bind(ids(&contacts))
-    .bind(lines(&contacts))
-    .bind(
-        contacts
-            .iter()
-            .map(|(_, line, c)| c.contacts[*line].kind.clone())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        contacts
-            .iter()
-            .map(|(_, line, c)| c.contacts[*line].value.clone())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        contacts
-            .iter()
-            .map(|(_, line, c)| c.contacts[*line].primary)
-            .collect::<Vec<_>>(),
-    )
+    .bind(column(&contacts, |(id, _, _)| *id))
+    .bind(column(&contacts, |(_, line, _)| *line))
+    .bind(column(&contacts, |(_, _, c)| c.kind.as_str()))
+    .bind(column(&contacts, |(_, _, c)| c.value.as_str()))
+    .bind(column(&contacts, |(_, _, c)| c.primary))
     .execute(&mut *conn)
     .await?;
 
-    let affiliations = rows(|c| c.affiliations.len());
+    let affiliations = child_rows(operations, |customer| &customer.affiliations);
     sqlx::query(
         "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation)
          SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[])",
     )
-    .bind(ids(&affiliations))
-    .bind(lines(&affiliations))
-    .bind(
-        affiliations
-            .iter()
-            .map(|(_, line, c)| c.affiliations[*line].clone())
-            .collect::<Vec<_>>(),
-    )
+    .bind(column(&affiliations, |(id, _, _)| *id))
+    .bind(column(&affiliations, |(_, line, _)| *line))
+    .bind(column(&affiliations, |(_, _, affiliation)| affiliation.as_str()))
     .execute(&mut *conn)
     .await?;
 
-    let attributes = rows(|c| c.attributes.len());
+    let attributes = child_rows(operations, |customer| &customer.attributes);
     sqlx::query(
         "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value)
          SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[])",
     )
-    .bind(ids(&attributes))
-    .bind(lines(&attributes))
-    .bind(
-        attributes
-            .iter()
-            .map(|(_, line, c)| c.attributes[*line].name.clone())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        attributes
-            .iter()
-            .map(|(_, line, c)| c.attributes[*line].value.clone())
-            .collect::<Vec<_>>(),
-    )
+    .bind(column(&attributes, |(id, _, _)| *id))
+    .bind(column(&attributes, |(_, line, _)| *line))
+    .bind(column(&attributes, |(_, _, t)| t.name.as_str()))
+    .bind(column(&attributes, |(_, _, t)| t.value.as_str()))
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// One column of `rows`, as an array to bind.
+fn column<R, T>(rows: &[R], value: impl Fn(&R) -> T) -> Vec<T> {
+    rows.iter().map(value).collect()
 }
 
 /// The children of staged operations, written in each engine's bulk form.
