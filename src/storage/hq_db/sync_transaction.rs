@@ -174,23 +174,7 @@ impl SyncTransaction {
                 now = dialect.now()
             )
         };
-        match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                sqlx::query(&statement(Dialect::Sqlite, &json_pairs("$1")))
-                    .bind(to_json(pairs)?)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-            Tx::Postgres(tx) => {
-                let (ids, outcomes) = unzipped(pairs);
-                sqlx::query(&statement(Dialect::Postgres, &unnested_pairs("$1", "$2")))
-                    .bind(ids)
-                    .bind(outcomes)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        }
-        Ok(())
+        self.execute_with_pairs(statement, &[], pairs).await
     }
 
     /// Adds each operation of `pairs` to its timeline as an attempt with
@@ -210,24 +194,42 @@ impl SyncTransaction {
                 now = dialect.now()
             )
         };
+        self.execute_with_pairs(statement, &[attempted_by, outcome], pairs)
+            .await
+    }
+
+    /// Runs `statement`, written for an engine's dialect over `pairs` as
+    /// the rows `m (id, outcome)` it is given, with the `leading` texts
+    /// bound as its first parameters and the pairs after them: SQLite reads
+    /// the pairs from one JSON text, PostgreSQL from two arrays.
+    async fn execute_with_pairs(
+        &mut self,
+        statement: impl Fn(Dialect, &str) -> String,
+        leading: &[&str],
+        pairs: &[(i64, String)],
+    ) -> Result<(), HqDbError> {
+        let first = leading.len() + 1;
         match &mut self.tx {
             Tx::Sqlite(tx) => {
-                sqlx::query(&statement(Dialect::Sqlite, &json_pairs("$3")))
-                    .bind(attempted_by)
-                    .bind(outcome)
-                    .bind(to_json(pairs)?)
-                    .execute(&mut **tx)
-                    .await?;
+                let rows =
+                    format!("(SELECT value ->> 0 AS id, value ->> 1 AS outcome FROM json_each(${first})) m");
+                let statement = statement(Dialect::Sqlite, &rows);
+                let query = leading
+                    .iter()
+                    .fold(sqlx::query(&statement), |query, value| query.bind(*value));
+                query.bind(to_json(pairs)?).execute(&mut **tx).await?;
             }
             Tx::Postgres(tx) => {
-                let (ids, outcomes) = unzipped(pairs);
-                sqlx::query(&statement(Dialect::Postgres, &unnested_pairs("$3", "$4")))
-                    .bind(attempted_by)
-                    .bind(outcome)
-                    .bind(ids)
-                    .bind(outcomes)
-                    .execute(&mut **tx)
-                    .await?;
+                let rows = format!(
+                    "UNNEST(${first}::bigint[], ${}::text[]) AS m (id, outcome)",
+                    first + 1
+                );
+                let statement = statement(Dialect::Postgres, &rows);
+                let query = leading
+                    .iter()
+                    .fold(sqlx::query(&statement), |query, value| query.bind(*value));
+                let (ids, outcomes): (Vec<i64>, Vec<String>) = pairs.iter().cloned().unzip();
+                query.bind(ids).bind(outcomes).execute(&mut **tx).await?;
             }
         }
         Ok(())
@@ -552,21 +554,6 @@ impl SyncTransaction {
         }
         Ok(())
     }
-}
-
-/// (operation id, account or error) pairs as the rows `m (id, outcome)`:
-/// SQLite reads them from one JSON text, the parameter `json`...
-fn json_pairs(json: &str) -> String {
-    format!("(SELECT value ->> 0 AS id, value ->> 1 AS outcome FROM json_each({json})) m")
-}
-
-/// ...and PostgreSQL from two arrays.
-fn unnested_pairs(ids: &str, outcomes: &str) -> String {
-    format!("UNNEST({ids}::bigint[], {outcomes}::text[]) AS m (id, outcome)")
-}
-
-fn unzipped(pairs: &[(i64, String)]) -> (Vec<i64>, Vec<String>) {
-    pairs.iter().cloned().unzip()
 }
 
 /// Runs the statements that create customers numbering their row versions
