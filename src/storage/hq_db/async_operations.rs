@@ -46,6 +46,12 @@ pub struct UploadedOperationRow {
     pub last_attempt_at: Option<String>,
 }
 
+/// Operations not completed yet and under the retry limit (`$2`), after
+/// the id `$1`, oldest first, at most `$3`.
+const PENDING_OPERATIONS: &str = "SELECT * FROM RETAILASYNCCUSTOMERV2
+     WHERE OnlineOperationCompleted = FALSE AND id > $1 AND retry_count < $2
+     ORDER BY id LIMIT $3";
+
 impl HqDb {
     /// Stores uploaded operations with all their rows in one transaction;
     /// one already uploaded (same temporary id) is left as it is, so a
@@ -103,11 +109,9 @@ impl HqDb {
         limit: u32,
         max_retries: u32,
     ) -> Result<Vec<StagedOperation>, HqDbError> {
-        let selection = "SELECT * FROM RETAILASYNCCUSTOMERV2
-             WHERE OnlineOperationCompleted = FALSE AND id > $1 AND retry_count < $2
-             ORDER BY id LIMIT $3";
         let document: String = on_engine!(self, |pools, sql| sqlx::query_scalar(&operations_document(
-            sql, selection
+            sql,
+            PENDING_OPERATIONS
         ))
         .bind(after_id)
         .bind(i64::from(max_retries))
@@ -430,5 +434,35 @@ impl StagedChildren for PgConnection {
         operations: &[(&str, &CustomerDraft)],
     ) -> Result<(), sqlx::Error> {
         unnest_children(self, operations).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each run of the sync reads the pending operations through the index
+    /// of pending ones, not by walking every operation ever synced: SQLite
+    /// uses a partial index only for a condition written as the index's own.
+    #[tokio::test]
+    async fn pending_operations_are_read_through_the_index_of_pending_ones() {
+        let dir = tempfile::TempDir::new().expect("a temporary folder");
+        let hq = HqDb::open(&dir.path().join("hq.db")).await.expect("HQ opens");
+        let Engine::Sqlite(pools) = &hq.engine else {
+            panic!("HqDb::open opens SQLite");
+        };
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {PENDING_OPERATIONS}"))
+                .bind(0_i64)
+                .bind(3_i64)
+                .bind(10_i64)
+                .fetch_all(&pools.read)
+                .await
+                .expect("the plan");
+        assert!(
+            plan.iter()
+                .any(|(.., step)| step.contains("retailasynccustomerv2_pending")),
+            "{plan:?}"
+        );
     }
 }
