@@ -38,14 +38,15 @@ lint:
 
 # The HQ tests run a second time with HQ on PostgreSQL, in a throwaway
 # cluster of their own (.ci/postgres); the access tests one at a time, as
-# their write watch sees every write in the cluster.
+# their write watch sees every write in the cluster. The bench's smoke run
+# measures the P-job and the sync on that cluster too.
 HQ_TESTS := --test pipeline --test sync_engine --test status_page
 
 unit:
 	cargo test --features ssr
 	.ci/postgres run -- sh -c 'cargo test --features ssr $(HQ_TESTS) \
-		&& cargo test --features ssr --test access -- --test-threads=1'
-	cargo test --features ssr --bench custsync -- --smoke
+		&& cargo test --features ssr --test access -- --test-threads=1 \
+		&& cargo test --features ssr --bench custsync -- --smoke'
 
 # Release build of the site, split per page and precompressed, as a
 # deployment serves it. cargo-leptos's gzip copies are then written again by
@@ -57,8 +58,8 @@ release: setup
 
 # The release build, then every figure, written to BENCHMARKS.md. Takes about
 # 25 minutes on 2 cores.
-bench: release
-	cargo bench --features ssr --bench custsync
+bench: release setup-postgres
+	.ci/postgres run -- cargo bench --features ssr --bench custsync
 
 # The long crash series: the server killed with SIGKILL under 32 clients ten
 # times (make test kills it three times).

@@ -38,6 +38,11 @@ pub struct Options {
     pub output: PathBuf,
     pub wasm: PathBuf,
     pub command: String,
+    /// A PostgreSQL server (`postgres://user@host:port`, no database) on
+    /// which the P-job and the sync are measured a second time with HQ on
+    /// PostgreSQL: `CUSTSYNC_TEST_POSTGRES_URL`, which `.ci/postgres run`
+    /// sets (`make bench` runs the bench under it).
+    pub postgres: Option<String>,
 }
 
 impl Options {
@@ -57,6 +62,7 @@ impl Options {
             },
             wasm: PathBuf::from("target/site/pkg/custsync.wasm"),
             command: bench_command(args),
+            postgres: std::env::var("CUSTSYNC_TEST_POSTGRES_URL").ok(),
         };
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
@@ -105,10 +111,10 @@ fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, dir, ..] = args.as_slice()
+    if let [flag, dir, hq, ..] = args.as_slice()
         && flag == sync_run::CHILD_FLAG
     {
-        return sync_run::child(dir);
+        return sync_run::child(dir, hq);
     }
     let options = match Options::parse(&args) {
         Ok(options) => options,

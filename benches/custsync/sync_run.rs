@@ -1,8 +1,11 @@
 //! The P-job and "Synchronize customers and channel requests" for many
-//! pending creates. Each run stages its creates in a fresh data directory,
-//! then a child process (the server's own backend, nothing else) runs both
-//! jobs and reports their times and its peak memory.
+//! pending creates, with HQ on SQLite and, when the bench has a PostgreSQL
+//! server, on PostgreSQL. Each run stages its creates in a fresh data
+//! directory (and a fresh HQ database), then a child process (the server's
+//! own backend, nothing else) runs both jobs and reports their times and
+//! its peak memory.
 
+use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
@@ -29,25 +32,39 @@ struct ChildReport {
 }
 
 pub fn measure(options: &Options, runtime: &Runtime) -> Result<Vec<Figure>, String> {
-    let mut together = Vec::new();
-    let mut upload = Vec::new();
-    let mut sync = Vec::new();
-    let mut rss = Vec::new();
+    let mut figures = measure_on_sqlite(options, runtime)?;
+    let count = options.operations;
+    let on_postgres = [
+        format!("P-job + sync of {count} pending creates, HQ on PostgreSQL (s)"),
+        format!("P-job alone, {count} creates, HQ on PostgreSQL (s)"),
+        format!("Sync alone, {count} creates, HQ on PostgreSQL (s)"),
+    ];
+    let samples = match &options.postgres {
+        Some(server) => {
+            let runs = (0..options.runs)
+                .map(|run| {
+                    let hq = runtime.block_on(new_postgres_database(server, run))?;
+                    measure_once(options, runtime, run, &hq)
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            times(&runs)
+        }
+        None => [Vec::new(), Vec::new(), Vec::new()],
+    };
+    figures.extend(
+        on_postgres
+            .iter()
+            .zip(samples)
+            .map(|(name, samples)| Figure::new(name, "", samples)),
+    );
+    Ok(figures)
+}
+
+fn measure_on_sqlite(options: &Options, runtime: &Runtime) -> Result<Vec<Figure>, String> {
+    let mut runs = Vec::new();
     let mut raw = Vec::new();
     for run in 0..options.runs {
-        let dir = TempDir::new().map_err(text)?;
-        runtime.block_on(stage_creates(&dir, run, options.operations))?;
-        let report = run_child(&dir)?;
-        if report.synced != options.operations as i64 {
-            return Err(format!(
-                "the sync completed {} of {} creates",
-                report.synced, options.operations
-            ));
-        }
-        together.push((report.upload + report.sync).as_secs_f64());
-        upload.push(report.upload.as_secs_f64());
-        sync.push(report.sync.as_secs_f64());
-        rss.push(report.peak_rss_mb);
+        runs.push(measure_once(options, runtime, run, SQLITE_HQ)?);
         let batch = Settings::default().sync_batch_size as usize;
         raw.push(
             runtime
@@ -55,6 +72,8 @@ pub fn measure(options: &Options, runtime: &Runtime) -> Result<Vec<Figure>, Stri
                 .as_secs_f64(),
         );
     }
+    let [together, upload, sync] = times(&runs);
+    let rss = runs.iter().map(|report| report.peak_rss_mb).collect();
     let count = options.operations;
     Ok(vec![
         Figure::new(
@@ -75,14 +94,58 @@ pub fn measure(options: &Options, runtime: &Runtime) -> Result<Vec<Figure>, Stri
     ])
 }
 
+/// What the child is told for HQ in the data directory (SQLite).
+const SQLITE_HQ: &str = "-";
+
+/// One run: stages the creates, then has the child move them to HQ at
+/// `hq` (a PostgreSQL URL, or `SQLITE_HQ`).
+fn measure_once(options: &Options, runtime: &Runtime, run: usize, hq: &str) -> Result<ChildReport, String> {
+    let dir = TempDir::new().map_err(text)?;
+    runtime.block_on(stage_creates(&dir, hq, run, options.operations))?;
+    let report = run_child(&dir, hq)?;
+    if report.synced != options.operations as i64 {
+        return Err(format!(
+            "the sync completed {} of {} creates",
+            report.synced, options.operations
+        ));
+    }
+    Ok(report)
+}
+
+/// The runs' times in seconds: both jobs together, the P-job, the sync.
+fn times(runs: &[ChildReport]) -> [Vec<f64>; 3] {
+    let seconds = |time: fn(&ChildReport) -> Duration| runs.iter().map(|r| time(r).as_secs_f64()).collect();
+    [
+        seconds(|r| r.upload + r.sync),
+        seconds(|r| r.upload),
+        seconds(|r| r.sync),
+    ]
+}
+
+/// A new, empty database for run `run` on the PostgreSQL `server`.
+async fn new_postgres_database(server: &str, run: usize) -> Result<String, String> {
+    use sqlx::Connection;
+    let name = format!("custsync_bench_{run}");
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .map_err(text)?;
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        sqlx::query(&statement).execute(&mut admin).await.map_err(text)?;
+    }
+    Ok(format!("{server}/{name}"))
+}
+
 fn median(values: &[f64]) -> f64 {
     crate::report::Summary::of(values).median
 }
 
 /// A fresh data directory with the demo company and `count` creates
 /// waiting in the channel for the P-job.
-async fn stage_creates(dir: &TempDir, run: usize, count: usize) -> Result<(), String> {
-    let backend = Backend::start(settings(dir)).await.map_err(text)?;
+async fn stage_creates(dir: &TempDir, hq: &str, run: usize, count: usize) -> Result<(), String> {
+    let backend = Backend::start(settings(dir.path(), hq)).await.map_err(text)?;
     let writers = 64;
     let tasks: Vec<_> = (0..writers)
         .map(|writer| {
@@ -115,18 +178,21 @@ async fn stage_creates(dir: &TempDir, run: usize, count: usize) -> Result<(), St
     Ok(())
 }
 
-fn settings(dir: &TempDir) -> Settings {
+/// The server's settings on `dir`, with HQ at `hq` (see `measure_once`).
+fn settings(dir: &Path, hq: &str) -> Settings {
     Settings {
-        data_dir: dir.path().to_path_buf(),
+        data_dir: dir.to_path_buf(),
+        hq_database_url: (hq != SQLITE_HQ).then(|| hq.to_string()),
         ..Settings::default()
     }
 }
 
-fn run_child(dir: &TempDir) -> Result<ChildReport, String> {
+fn run_child(dir: &TempDir, hq: &str) -> Result<ChildReport, String> {
     let exe = std::env::current_exe().map_err(text)?;
     let output = Command::new(exe)
         .arg(CHILD_FLAG)
         .arg(dir.path())
+        .arg(hq)
         .stderr(Stdio::inherit())
         .output()
         .map_err(text)?;
@@ -149,9 +215,10 @@ fn run_child(dir: &TempDir) -> Result<ChildReport, String> {
     })
 }
 
-/// The child: opens the data directory as the server would, runs the
-/// P-job then the sync, and prints `upload_s sync_s peak_rss_mb synced`.
-pub fn child(dir: &str) -> ExitCode {
+/// The child: opens the data directory (and HQ at `hq`) as the server
+/// would, runs the P-job then the sync, and prints
+/// `upload_s sync_s peak_rss_mb synced`.
+pub fn child(dir: &str, hq: &str) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -159,7 +226,7 @@ pub fn child(dir: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(child_jobs(dir)) {
+    match runtime.block_on(child_jobs(dir, hq)) {
         Ok(line) => {
             println!("{line}");
             ExitCode::SUCCESS
@@ -171,13 +238,8 @@ pub fn child(dir: &str) -> ExitCode {
     }
 }
 
-async fn child_jobs(dir: &str) -> Result<String, String> {
-    let backend = Backend::start(Settings {
-        data_dir: dir.into(),
-        ..Settings::default()
-    })
-    .await
-    .map_err(text)?;
+async fn child_jobs(dir: &str, hq: &str) -> Result<String, String> {
+    let backend = Backend::start(settings(Path::new(dir), hq)).await.map_err(text)?;
     let started = Instant::now();
     backend.jobs.run(Job::Upload, "Run now").await.map_err(text)?;
     let upload = started.elapsed();
