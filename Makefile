@@ -44,7 +44,7 @@ HQ_TESTS := --test pipeline --test sync_engine --test status_page
 
 unit:
 	cargo test --features ssr
-	.ci/postgres run -- sh -c 'cargo test --features ssr $(HQ_TESTS) \
+	.ci/postgres run --no-autovacuum -- sh -c 'cargo test --features ssr $(HQ_TESTS) \
 		&& cargo test --features ssr --test access -- --test-threads=1 \
 		&& cargo test --features ssr --bench custsync -- --smoke'
 
