@@ -3,11 +3,12 @@
 //! SQLite's do, so that a rule written as "read, check, then change" holds
 //! on both engines.
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
 
 /// The advisory lock every HQ write transaction takes; any number that no
 /// other program on the database uses.
@@ -43,14 +44,34 @@ impl PgPools {
 /// Connects to the database at `url` and migrates it (sqlx's migrator
 /// takes a lock, so processes starting together migrate once).
 pub async fn open(url: &str, migrator: &Migrator) -> Result<PgPools, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?;
+    // The pool retries a connection that fails until its timeout, then says
+    // only that it timed out; one connection first says why (refused, no
+    // such database, a wrong password).
+    PgConnection::connect_with(&options).await?.close().await?;
     let pool = PgPoolOptions::new()
         .max_connections(CONNECTIONS)
         .acquire_timeout(Duration::from_secs(10))
-        .connect(url)
+        .connect_with(options)
         .await?;
     migrator.run(&pool).await?;
     Ok(PgPools {
         read: pool.clone(),
         write: pool,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static MIGRATOR: Migrator = sqlx::migrate!("migrations/hq-postgres");
+
+    #[tokio::test]
+    async fn a_server_that_cannot_be_reached_is_reported_with_the_reason() {
+        let error = open("postgres://custsync@127.0.0.1:1/hq", &MIGRATOR)
+            .await
+            .expect_err("nothing listens on port 1");
+        assert!(error.to_string().to_lowercase().contains("refused"), "{error}");
+    }
 }
