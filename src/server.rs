@@ -40,10 +40,7 @@ pub async fn serve() -> Result<(), ServeError> {
         .leptos_options;
     let addr = leptos_options.site_addr;
     let backend = Backend::start(settings).await?;
-    tokio::spawn(crate::services::jobs::run_schedules(
-        backend.hq.clone(),
-        backend.jobs.clone(),
-    ));
+    tokio::spawn(crate::services::jobs::run_schedules(backend.jobs.clone()));
     tokio::spawn(backend.sessions.clone().sweep_expired());
     let app = router(AppState {
         leptos_options,

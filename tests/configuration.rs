@@ -453,13 +453,13 @@ async fn scheduled_jobs_are_due_until_they_run() {
     let app = common::start().await;
     let backend = &app.backend;
     assert!(
-        backend.hq.due_jobs().await.unwrap().is_empty(),
+        backend.jobs.due_jobs().await.unwrap().is_empty(),
         "nothing is scheduled by default"
     );
     backend.hq.set_job_schedule("P-0001", 5).await.unwrap();
-    assert_eq!(backend.hq.due_jobs().await.unwrap(), ["P-0001"]);
+    assert_eq!(backend.jobs.due_jobs().await.unwrap(), [Job::Upload]);
     run(backend, Job::Upload).await;
-    assert!(backend.hq.due_jobs().await.unwrap().is_empty());
+    assert!(backend.jobs.due_jobs().await.unwrap().is_empty());
     assert_eq!(backend.hq.job_schedule("P-0001").await.unwrap(), 5);
 }
 

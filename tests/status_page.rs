@@ -634,13 +634,13 @@ async fn the_csv_export_carries_every_operation_of_a_view_over_many_pages_once_i
         .filter(|line| !line.is_empty())
         .collect();
     assert!(
-        lines[0].starts_with("Operation,Channel,Created,Temporary ID"),
+        lines[0].starts_with("Operation,Channel,Scale unit,Created,Temporary ID"),
         "{}",
         lines[0]
     );
     let exported: Vec<&str> = lines[1..]
         .iter()
-        .map(|line| line.split(',').nth(3).unwrap_or_default())
+        .map(|line| line.split(',').nth(4).unwrap_or_default())
         .collect();
     assert_eq!(
         exported, ids,

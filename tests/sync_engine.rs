@@ -17,7 +17,7 @@ use custsync::services::channel_customers::create_customer;
 use custsync::services::jobs::JobError;
 use custsync::services::settings::Settings;
 use custsync::storage::channel_db::NewOperation;
-use custsync::storage::hq_db::{HqDb, UploadedOperationRow};
+use custsync::storage::hq_db::{HqDb, RunStart, UploadedOperationRow};
 use tempfile::TempDir;
 
 const SEATTLE: Origin = Origin::Register {
@@ -157,16 +157,31 @@ async fn a_run_records_its_progress() {
     );
 }
 
+/// What another scale unit's process starting `job` takes in HQ.
+fn started_in_seattle(job: Job, lease_key: &str) -> RunStart<'_> {
+    RunStart {
+        job_code: job.code(),
+        lease_key,
+        scale_unit: "Seattle",
+    }
+}
+
 #[tokio::test]
 async fn a_job_leased_by_another_process_is_refused_until_released() {
     let app = common::start().await;
     let backend = &app.backend;
+    let lease_key = Job::SyncCustomers.lease_key("Seattle");
     let other = backend
         .hq
-        .start_job_run("SYNCCUST", "Run now", "another process", 30)
+        .start_job_run(
+            started_in_seattle(Job::SyncCustomers, &lease_key),
+            "Run now",
+            "another process",
+            30,
+        )
         .await
         .unwrap();
-    assert!(other.is_some());
+    assert!(other.is_some(), "the batch job is one run at a time chain-wide");
     let refused = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap_err();
     assert!(matches!(refused, JobError::AlreadyRunning(_)));
     assert_eq!(
@@ -179,6 +194,42 @@ async fn a_job_leased_by_another_process_is_refused_until_released() {
         .await
         .unwrap();
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+}
+
+#[tokio::test]
+async fn another_scale_units_p_job_does_not_hold_up_this_ones() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let lease_key = Job::Upload.lease_key("Seattle");
+    let seattle = backend
+        .hq
+        .start_job_run(
+            started_in_seattle(Job::Upload, &lease_key),
+            "Run now",
+            "another process",
+            30,
+        )
+        .await
+        .unwrap();
+    assert!(seattle.is_some());
+    let here = backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    assert_eq!(here.outcome, "Succeeded");
+    assert_eq!(
+        here.scale_unit.as_deref(),
+        Some("Main"),
+        "each run names its scale unit"
+    );
+    let refused = backend
+        .hq
+        .start_job_run(
+            started_in_seattle(Job::Upload, &lease_key),
+            "Run now",
+            "a third process",
+            30,
+        )
+        .await
+        .unwrap();
+    assert!(refused.is_none(), "Seattle's P-job is still one run at a time");
 }
 
 /// Stages and uploads `count` creates; their temporary ids.

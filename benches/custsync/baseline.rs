@@ -8,6 +8,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use custsync::domain::customer::CustomerDraft;
+use custsync::domain::scale_units::DEFAULT_SCALE_UNIT;
 use custsync::storage::channel_db::ChannelDb;
 use custsync::storage::hq_db::HqDb;
 use custsync::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
@@ -38,7 +39,11 @@ fn single_commit_time(options: &Options) -> Duration {
 pub async fn single_commits(options: &Options) -> Result<SingleCommits, String> {
     let dir = TempDir::new().map_err(text)?;
     let path = dir.path().join("channel.db");
-    drop(ChannelDb::open(&path, 1).await.map_err(text)?);
+    drop(
+        ChannelDb::open(&path, 1, DEFAULT_SCALE_UNIT)
+            .await
+            .map_err(text)?,
+    );
     let mut conn = connect(&path).await?;
     let mut latencies = Vec::new();
     let started = Instant::now();

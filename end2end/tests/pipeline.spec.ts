@@ -32,7 +32,7 @@ test("a customer added in the POS walks to an HQ account", async ({ seattle, adm
   await open(admin, "/hq/customer-synchronization-status");
   const synced = operationRow(admin, temporaryId);
   await expect(synced).toContainText("Synced");
-  const account = (await synced.getByRole("cell").nth(5).textContent()) ?? "";
+  const account = (await synced.getByRole("cell").nth(6).textContent()) ?? "";
   expect(account).toMatch(/^C\d{6}$/);
 
   await open(admin, "/hq/customers");
@@ -133,7 +133,7 @@ test("a failing operation is reported by the batch run, its history and the stat
   const latest = batch.getByRole("table", { name: "Run history" }).getByRole("row").nth(1);
   await expect(latest).toContainText("Run now");
   await expect(latest).toContainText("Completed with errors");
-  await expect(latest.getByRole("cell").nth(4)).toHaveText(/^\d+\.\d s$/);
+  await expect(latest.getByRole("cell").nth(5)).toHaveText(/^\d+\.\d s$/);
 
   await open(admin, "/hq/customer-synchronization-status");
   const failed = operationRow(admin, temporaryId);

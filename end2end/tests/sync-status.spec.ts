@@ -58,7 +58,7 @@ test("three operations chosen in the list are synchronized together", async ({ s
   for (const id of ids) {
     const row = operationRow(page, id);
     await expect(row).toContainText("Synced");
-    await expect(row.getByRole("cell").nth(5)).toHaveText(/^C\d{6}$/);
+    await expect(row.getByRole("cell").nth(6)).toHaveText(/^C\d{6}$/);
   }
 });
 
@@ -80,7 +80,7 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
   await expect(counts.getByRole("link", { name: /^Failed/ })).toHaveAttribute("aria-current", "page");
   const failed = operationRow(page, id);
   await expect(failed).toContainText("Customer C000001 already has the email karen.berg@contoso.com");
-  await expect(failed.getByRole("cell").nth(9)).toHaveText("1");
+  await expect(failed.getByRole("cell").nth(10)).toHaveText("1");
 
   await page.getByRole("button", { name: "Synchronize all failed" }).click();
   const dialog = page.getByRole("alertdialog");
@@ -93,7 +93,7 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
   await expect(page.getByRole("status").filter({ hasText: "Synchronized" })).toHaveText(
     "Synchronized 1 operation: 0 synced, 1 failed.",
   );
-  await expect(failed.getByRole("cell").nth(9)).toHaveText("2");
+  await expect(failed.getByRole("cell").nth(10)).toHaveText("2");
 });
 
 test("without JavaScript, an admin synchronizes the chosen failed operation, then all failed after confirming, then corrects one and synchronizes it", async ({ seattle, admin, browser }) => {
@@ -103,25 +103,25 @@ test("without JavaScript, an admin synchronizes the chosen failed operation, the
   const list = `${STATUS_PAGE}?status=failed&q=${lastName.toLowerCase()}`;
   const page = await signedInWithoutJavaScript(browser, "admin", list);
   const failed = operationRow(page, id);
-  await expect(failed.getByRole("cell").nth(9)).toHaveText("1");
+  await expect(failed.getByRole("cell").nth(10)).toHaveText("1");
 
   await failed.getByRole("checkbox").check();
   await page.getByRole("button", { name: "Synchronize", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`status=failed&q=${lastName.toLowerCase()}$`));
-  await expect(failed.getByRole("cell").nth(9)).toHaveText("2");
+  await expect(failed.getByRole("cell").nth(10)).toHaveText("2");
 
   await page.getByRole("button", { name: "Synchronize all failed" }).click();
   const dialog = page.getByRole("alertdialog");
   await expect(dialog).toContainText("Synchronize all 1 failed operation in this view?");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByRole("alertdialog")).toHaveCount(0);
-  await expect(failed.getByRole("cell").nth(9)).toHaveText("2");
+  await expect(failed.getByRole("cell").nth(10)).toHaveText("2");
 
   await page.getByRole("button", { name: "Synchronize all failed" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Synchronize 1 failed" }).click();
   await expect(page).toHaveURL(new RegExp(`status=failed&q=${lastName.toLowerCase()}$`));
   await expect(page.getByRole("alertdialog")).toHaveCount(0);
-  await expect(failed.getByRole("cell").nth(9)).toHaveText("3");
+  await expect(failed.getByRole("cell").nth(10)).toHaveText("3");
 
   await failed.getByRole("link", { name: "Create customer" }).click();
   const email = `eve.${lastName.toLowerCase()}@example.com`;
@@ -212,9 +212,9 @@ test("a shared URL opens the same view, and Export to CSV downloads it", async (
   const csv = await readFile(file, "utf8");
   const lines = csv.trim().split("\r\n");
   expect(lines[0]).toBe(
-    "Operation,Channel,Created,Temporary ID,Customer account,Name,Status,Error,Retries,Last attempt",
+    "Operation,Channel,Scale unit,Created,Temporary ID,Customer account,Name,Status,Error,Retries,Last attempt",
   );
   expect(lines).toHaveLength(2);
-  expect(lines[1]).toContain(`Create customer,Seattle,`);
+  expect(lines[1]).toContain(`Create customer,Seattle,Main,`);
   expect(lines[1]).toContain(`${id},,Eve ${lastName},Pending upload,,0,`);
 });

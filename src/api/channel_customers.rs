@@ -94,6 +94,7 @@ pub async fn channel_mode(register: Option<String>) -> Result<ModeNow, AppError>
     use crate::domain::features::Feature;
     use crate::domain::registers::Origin;
     use crate::error::internal;
+    use crate::services::channel_customers::channel_of_origin;
     let result = async {
         let (backend, _, origin) = authorize_origin(register.as_deref()).await?;
         let (channel_id, offline) = match origin {
@@ -101,14 +102,7 @@ pub async fn channel_mode(register: Option<String>) -> Result<ModeNow, AppError>
                 channel_id,
                 register_number,
             } => {
-                if !backend
-                    .channel
-                    .register_exists(channel_id, register_number)
-                    .await
-                    .map_err(internal)?
-                {
-                    return Err(AppError::NotFound("There is no such register.".to_string()));
-                }
+                channel_of_origin(&backend.channel, origin).await?;
                 let offline = backend
                     .channel
                     .register_offline(channel_id, register_number)
@@ -117,9 +111,7 @@ pub async fn channel_mode(register: Option<String>) -> Result<ModeNow, AppError>
                 (channel_id, offline)
             }
             Origin::OnlineStore => {
-                let online = backend.channel.online_channel().await.map_err(internal)?;
-                let online =
-                    online.ok_or_else(|| AppError::Refused("No online store is configured.".to_string()))?;
+                let (online, _) = channel_of_origin(&backend.channel, origin).await?;
                 (online.channel_id, false)
             }
         };

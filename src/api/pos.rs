@@ -6,14 +6,25 @@ use crate::domain::registers::RegisterOption;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// The registers of the signed-in cashier's store.
+/// The registers of the signed-in cashier's store; refused, naming the
+/// scale unit to go to, when another scale unit serves that store.
 #[server(output = crate::wire::JsonText)]
 pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
     use crate::api::respond::{authorize_user, respond};
     use crate::domain::access::Access;
     use crate::error::internal;
+    use crate::services::channel_customers::CustomerError;
     let result = async {
         let (backend, cashier) = authorize_user(Access::Cashier).await?;
+        if let Some(channel_id) = cashier.channel_id
+            && let Some((channel, scale_unit)) = backend
+                .channel
+                .served_elsewhere(channel_id)
+                .await
+                .map_err(internal)?
+        {
+            return Err(CustomerError::ServedElsewhere { channel, scale_unit }.into());
+        }
         let registers = backend.channel.register_options().await.map_err(internal)?;
         Ok(registers
             .into_iter()

@@ -94,6 +94,7 @@ impl From<CustomerError> for AppError {
             CustomerError::UnknownCustomer(_) => AppError::NotFound(error.to_string()),
             CustomerError::UnknownRegister { .. }
             | CustomerError::NoOnlineStore
+            | CustomerError::ServedElsewhere { .. }
             | CustomerError::PendingCustomer(_)
             | CustomerError::HqUnreachable(_)
             | CustomerError::OperationIdReused => AppError::Refused(error.to_string()),

@@ -77,6 +77,51 @@ impl Job {
     pub fn from_code(code: &str) -> Option<Job> {
         Job::ALL.into_iter().find(|job| job.code() == code)
     }
+
+    /// Whether each scale unit runs the job for its own channel database
+    /// (the downloads and the P-job), rather than one run for the whole
+    /// chain (the batch job, which works in HQ alone).
+    pub fn per_scale_unit(self) -> bool {
+        self != Job::SyncCustomers
+    }
+
+    /// What a run holds so that no other run of the same work starts: the
+    /// job in one scale unit, or the job chain-wide.
+    pub fn lease_key(self, scale_unit: &str) -> String {
+        if self.per_scale_unit() {
+            format!("{} @ {scale_unit}", self.code())
+        } else {
+            self.code().to_string()
+        }
+    }
+}
+
+/// A scheduled job's recurrence against its latest runs, as HQ records them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ScheduleState {
+    pub job: String,
+    /// A run of it started within its recurrence, by any scale unit.
+    pub ran_in_chain: bool,
+    /// A run of it started within its recurrence, by the asking scale unit.
+    pub ran_here: bool,
+}
+
+/// The jobs a scale unit should start now: a job of its own when it has
+/// not run it within the recurrence, a chain-wide job when no unit has.
+pub fn due_jobs(states: &[ScheduleState]) -> Vec<Job> {
+    states
+        .iter()
+        .filter_map(|state| {
+            let job = Job::from_code(&state.job)?;
+            let ran = if job.per_scale_unit() {
+                state.ran_here
+            } else {
+                state.ran_in_chain
+            };
+            (!ran).then_some(job)
+        })
+        .collect()
 }
 
 /// How a run ended.
@@ -131,6 +176,14 @@ pub fn seconds_text(ms: i64) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
+/// A job's latest runs in the whole chain, and the scale unit whose
+/// process answers, where Run now runs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobHistory {
+    pub scale_unit: String,
+    pub runs: Vec<JobRun>,
+}
+
 /// One line of a job's run history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -146,6 +199,9 @@ pub struct JobRun {
     pub failed: i64,
     pub outcome: String,
     pub message: Option<String>,
+    /// The scale unit whose process ran it (None for runs recorded before
+    /// there were scale units).
+    pub scale_unit: Option<String>,
 }
 
 impl JobRun {
@@ -209,6 +265,7 @@ mod tests {
             failed: 0,
             outcome: "Running".into(),
             message: None,
+            scale_unit: Some("Main".into()),
         };
         assert_eq!(run.duration_ms(), None);
         run.ended_at = Some("2026-12-02T09:30:02.500Z".into());
@@ -218,6 +275,24 @@ mod tests {
         assert_eq!(seconds_text(2_449), "2.4");
         assert_eq!(seconds_text(2_450), "2.5");
         assert_eq!(seconds_text(0), "0.0");
+    }
+
+    #[test]
+    fn the_downloads_and_the_p_job_are_due_per_scale_unit_the_batch_job_chain_wide() {
+        let state = |job: Job, ran_in_chain, ran_here| ScheduleState {
+            job: job.code().to_string(),
+            ran_in_chain,
+            ran_here,
+        };
+        let states = [
+            state(Job::Upload, true, false),
+            state(Job::Customers, true, true),
+            state(Job::SyncCustomers, true, false),
+            state(Job::ChannelConfiguration, false, false),
+        ];
+        assert_eq!(due_jobs(&states), [Job::Upload, Job::ChannelConfiguration]);
+        assert_eq!(Job::Upload.lease_key("Seattle"), "P-0001 @ Seattle");
+        assert_eq!(Job::SyncCustomers.lease_key("Seattle"), "SYNCCUST");
     }
 
     #[test]

@@ -15,5 +15,6 @@ pub mod operation_detail;
 pub mod realtime_calls;
 pub mod records;
 pub mod registers;
+pub mod scale_units;
 pub mod status_page;
 pub mod troubleshoot;

@@ -82,6 +82,8 @@ pub struct ChannelRecord {
     pub kind: String,
     pub default_customer_group: String,
     pub create_customer_async_mode: bool,
+    /// The scale unit that serves it, as HQ assigns it.
+    pub scale_unit: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::operation::OperationStatus;
 use crate::domain::records::OperationKind;
+use crate::domain::scale_units::MAX_SCALE_UNIT_NAME;
 use crate::error::{AppError, FieldErrors};
 
 /// Rows on one page of the list.
@@ -59,6 +60,8 @@ pub const MAX_SEARCH: usize = 100;
 pub struct StatusView {
     pub status: Option<OperationStatus>,
     pub channel_id: Option<i64>,
+    /// The scale unit whose channel database staged the operations.
+    pub scale_unit: Option<String>,
     pub operation: Option<OperationKind>,
     /// First and last day shown, `YYYY-MM-DD`, inclusive; empty for no limit.
     pub from: String,
@@ -85,6 +88,9 @@ impl StatusView {
         StatusView {
             status: get("status").and_then(|code| OperationStatus::from_code(&code)),
             channel_id: get("channel").and_then(|id| id.parse().ok()),
+            scale_unit: get("unit")
+                .map(|unit| unit.trim().chars().take(MAX_SCALE_UNIT_NAME).collect::<String>())
+                .filter(|unit| !unit.is_empty()),
             operation: get("operation").and_then(|code| OperationKind::from_code(&code)),
             from: text("from").chars().take(MAX_DAY_TEXT).collect(),
             to: text("to").chars().take(MAX_DAY_TEXT).collect(),
@@ -117,6 +123,9 @@ impl StatusView {
         }
         if let Some(channel_id) = self.channel_id {
             pairs.push(("channel", channel_id.to_string()));
+        }
+        if let Some(unit) = &self.scale_unit {
+            pairs.push(("unit", unit.clone()));
         }
         if let Some(operation) = self.operation {
             pairs.push(("operation", operation.code().to_string()));
@@ -271,6 +280,9 @@ pub struct StatusRow {
     pub operation_id: String,
     pub operation: String,
     pub channel: String,
+    /// The scale unit whose channel database staged it; None for an
+    /// operation uploaded by a run recorded without one.
+    pub scale_unit: Option<String>,
     pub created_at: String,
     /// The number its channel database gave it: the order of operations
     /// made at one time.
@@ -309,6 +321,14 @@ impl StatusRow {
 pub struct ChannelOption {
     pub channel_id: i64,
     pub name: String,
+}
+
+/// What the channel and scale unit filters offer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterOptions {
+    pub channels: Vec<ChannelOption>,
+    /// Every scale unit that has started against HQ, by name.
+    pub scale_units: Vec<String>,
 }
 
 /// One page of the list with the counts above it.
@@ -388,6 +408,7 @@ mod tests {
         let view = StatusView {
             status: Some(OperationStatus::Failed),
             channel_id: Some(2),
+            scale_unit: Some("Seattle & Portland".into()),
             operation: Some(OperationKind::AddAddress),
             from: "2026-11-01".into(),
             to: "2026-11-30".into(),
@@ -460,6 +481,7 @@ mod tests {
 
     fn row(created_at: &str, id: &str) -> StatusRow {
         StatusRow {
+            scale_unit: None,
             operation_id: id.into(),
             operation: "Create customer".into(),
             channel: "Seattle".into(),

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::domain::access::{Role, SignedInUser};
 use crate::domain::jobs::Job;
+use crate::domain::scale_units::{Claim, UnknownChannels};
 use crate::services::access::passwords::{HashError, hash_password};
 use crate::services::access::session_stores::SessionStores;
 use crate::services::access::sign_in_limits::SignInLimits;
@@ -40,6 +41,8 @@ pub enum StartError {
     FirstDownload(#[from] JobError),
     #[error(transparent)]
     FirstUsers(#[from] HashError),
+    #[error("scale unit {unit}: {source}")]
+    Channels { unit: String, source: UnknownChannels },
 }
 
 /// The demo users with their password hashed.
@@ -85,14 +88,22 @@ fn first_admin(setting: Option<&Password>) -> Result<(StoredUser, Option<String>
 /// The trigger recorded for the downloads that fill a new channel database.
 pub const FIRST_START: &str = "First start";
 
+/// The trigger recorded for job 1070 run because a scale unit starting
+/// changed which channels it serves.
+pub const CHANNELS_CHANGED: &str = "Scale unit's channels changed";
+
 impl Backend {
     /// Opens (creating, migrating and seeding when new) both databases.
     pub async fn start(settings: Settings) -> Result<Backend, StartError> {
         let settings = Arc::new(settings);
         let hq = HqDb::open_at(&settings.hq_location()).await?;
         tracing::info!(engine = hq.engine_name(), "HQ database open");
-        let channel =
-            ChannelDb::open(&settings.channel_db_path(), settings.staging_group_size as usize).await?;
+        let channel = ChannelDb::open(
+            &settings.channel_db_path(),
+            settings.staging_group_size as usize,
+            &settings.scale_unit,
+        )
+        .await?;
         let interrupted = hq.close_interrupted_runs().await?;
         if interrupted > 0 {
             tracing::warn!(interrupted, "closed job runs left running by a stopped server");
@@ -115,6 +126,7 @@ impl Backend {
             settings,
         };
         backend.seed_demo_data().await?;
+        backend.take_channels().await?;
         Ok(backend)
     }
 
@@ -138,12 +150,15 @@ impl Backend {
     /// them, otherwise one admin.
     async fn add_first_users(&self) -> Result<(), StartError> {
         if self.settings.seed_demo_users {
-            self.hq.add_users(&hashed_demo_users()?).await?;
-            tracing::info!("seeded the demo users into HQ");
+            if self.hq.add_first_users(&hashed_demo_users()?).await? {
+                tracing::info!("seeded the demo users into HQ");
+            }
             return Ok(());
         }
         let (admin, generated) = first_admin(self.settings.admin_password.as_ref())?;
-        self.hq.add_users(&[admin]).await?;
+        if !self.hq.add_first_users(&[admin]).await? {
+            return Ok(());
+        }
         match generated {
             Some(password) => tracing::warn!(
                 "HQ had no users: created the admin \"{FIRST_ADMIN}\" with the password {password} \
@@ -156,8 +171,7 @@ impl Backend {
         Ok(())
     }
 
-    /// A new HQ gets the demo company; a new channel database gets its data
-    /// the way a real store does, from the CDX download jobs.
+    /// A new HQ gets the demo company.
     async fn seed_demo_data(&self) -> Result<(), StartError> {
         if self.hq.seed_demo_data_if_empty().await? {
             tracing::info!("seeded the demo company into HQ");
@@ -165,6 +179,23 @@ impl Backend {
         if !self.hq.has_users().await? {
             self.add_first_users().await?;
         }
+        Ok(())
+    }
+
+    /// Gives this scale unit the channels of its settings in HQ; a new
+    /// channel database gets its data the way a real store does, from the
+    /// CDX download jobs, and one whose channels changed gets job 1070.
+    async fn take_channels(&self) -> Result<(), StartError> {
+        let unit = &self.settings.scale_unit;
+        let claim = self
+            .hq
+            .claim_channels(unit, &self.settings.channel_names())
+            .await?
+            .map_err(|source| StartError::Channels {
+                unit: unit.clone(),
+                source,
+            })?;
+        self.log_claim(&claim).await?;
         if !self.channel.has_channel_configuration().await? {
             for job in [
                 Job::GlobalConfiguration,
@@ -174,6 +205,30 @@ impl Backend {
                 self.jobs.run(job, FIRST_START).await?;
             }
             tracing::info!("filled the channel database from jobs 1110, 1070 and 1010");
+        } else if claim.changes_anything() {
+            self.jobs.run(Job::ChannelConfiguration, CHANNELS_CHANGED).await?;
+        }
+        Ok(())
+    }
+
+    async fn log_claim(&self, claim: &Claim) -> Result<(), StartError> {
+        let channels = self.hq.channels().await?;
+        let names: Vec<&str> = channels
+            .iter()
+            .filter(|channel| claim.own.contains(&channel.channel_id))
+            .map(|channel| channel.name.as_str())
+            .collect();
+        tracing::info!(
+            scale_unit = %self.settings.scale_unit,
+            channels = %names.join(", "),
+            "serving as a scale unit"
+        );
+        for (channel, previous) in &claim.taken_over {
+            tracing::warn!(
+                %channel,
+                %previous,
+                "took the channel over from another scale unit, which stops serving it at its next job 1070"
+            );
         }
         Ok(())
     }

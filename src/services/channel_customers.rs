@@ -35,6 +35,11 @@ pub enum CustomerError {
     UnknownRegister { channel_id: i64, register_number: i64 },
     #[error("No online store channel has been downloaded to this channel database yet (run job 1070).")]
     NoOnlineStore,
+    #[error(
+        "{channel} is served by the scale unit {scale_unit}, not by this one: \
+         its customers are added on {scale_unit}'s server."
+    )]
+    ServedElsewhere { channel: String, scale_unit: String },
     #[error("There is no customer {0} in this channel.")]
     UnknownCustomer(String),
     #[error(
@@ -61,7 +66,7 @@ pub enum CustomerError {
 /// The customer groups this channel knows and the default of `origin`, for
 /// forms to offer and check.
 pub async fn reference_data(channel: &ChannelDb, origin: Origin) -> Result<ReferenceData, CustomerError> {
-    let (channel_record, _) = resolve_origin(channel, origin).await?;
+    let (channel_record, _) = channel_of_origin(channel, origin).await?;
     reference_of(channel, &channel_record).await
 }
 
@@ -88,7 +93,7 @@ pub async fn create_customer(
     operation_id: &OperationId,
     draft: &CustomerDraft,
 ) -> Result<CreatedCustomer, CustomerError> {
-    let (channel_record, register_number) = resolve_origin(side.db, origin).await?;
+    let (channel_record, register_number) = channel_of_origin(side.db, origin).await?;
     let mut draft = draft.clone();
     fill_defaults(&mut draft, &channel_record, origin);
     let reference = reference_of(side.db, &channel_record).await?;
@@ -372,7 +377,7 @@ impl ChangeTarget {
 }
 
 async fn change_target(db: &ChannelDb, origin: Origin, key: &str) -> Result<ChangeTarget, CustomerError> {
-    let (channel, register_number) = resolve_origin(db, origin).await?;
+    let (channel, register_number) = channel_of_origin(db, origin).await?;
     let customer = find_customer(db, key)
         .await?
         .ok_or_else(|| CustomerError::UnknownCustomer(key.to_string()))?;
@@ -498,7 +503,9 @@ async fn staged_instead(
     }))
 }
 
-async fn resolve_origin(
+/// The channel a register or the online store belongs to, when this
+/// scale unit serves it.
+pub async fn channel_of_origin(
     channel: &ChannelDb,
     origin: Origin,
 ) -> Result<(ChannelRecord, Option<i64>), CustomerError> {
@@ -511,18 +518,25 @@ async fn resolve_origin(
                 channel_id,
                 register_number,
             };
-            let record = channel
-                .channel_of_register(channel_id, register_number)
-                .await?
-                .ok_or_else(unknown)?;
-            Ok((record, Some(register_number)))
+            if let Some(record) = channel.channel_of_register(channel_id, register_number).await? {
+                return Ok((record, Some(register_number)));
+            }
+            Err(match channel.served_elsewhere(channel_id).await? {
+                Some((channel, scale_unit)) => CustomerError::ServedElsewhere { channel, scale_unit },
+                None => unknown(),
+            })
         }
         Origin::OnlineStore => {
-            let record = channel
-                .online_channel()
-                .await?
-                .ok_or(CustomerError::NoOnlineStore)?;
-            Ok((record, None))
+            if let Some(record) = channel.online_channel().await? {
+                return Ok((record, None));
+            }
+            Err(match channel.online_store_elsewhere().await? {
+                Some(scale_unit) => CustomerError::ServedElsewhere {
+                    channel: "The online store".to_string(),
+                    scale_unit,
+                },
+                None => CustomerError::NoOnlineStore,
+            })
         }
     }
 }

@@ -11,6 +11,7 @@ use config::{Config, ConfigError, File, FileFormat};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::domain::access::MAX_PASSWORD;
+use crate::domain::scale_units::{DEFAULT_SCALE_UNIT, channel_names, scale_unit_name_problem};
 use crate::storage::hq_db::HqLocation;
 
 /// The fewest characters the first admin's password setting may have.
@@ -53,6 +54,14 @@ pub struct Settings {
     /// (`postgres://user:password@host/database`), which several scale
     /// units can share.
     pub hq_database_url: Option<String>,
+    /// The scale unit this process is: its name, shown on the pages and in
+    /// the job history. Processes sharing one HQ each need their own name
+    /// and `data_dir`.
+    pub scale_unit: String,
+    /// The channels this scale unit serves, by name, "Houston, Seattle"
+    /// (taken from the unit that served them before); empty: every channel
+    /// no other scale unit serves.
+    pub channels: String,
     /// Staging rows the P-job moves to HQ per transaction.
     pub upload_batch_size: u32,
     /// Operations "Synchronize customers and channel requests" completes per
@@ -97,6 +106,8 @@ impl Default for Settings {
         Settings {
             data_dir: PathBuf::from("data"),
             hq_database_url: None,
+            scale_unit: DEFAULT_SCALE_UNIT.to_string(),
+            channels: String::new(),
             upload_batch_size: 2_500,
             sync_batch_size: 2_500,
             max_sync_retries: 3,
@@ -199,6 +210,12 @@ impl Settings {
                 });
             }
         }
+        if let Some(reason) = scale_unit_name_problem(&self.scale_unit) {
+            return Err(SettingsError::Invalid {
+                name: "scale_unit".to_string(),
+                reason,
+            });
+        }
         let admin_password = self.admin_password.as_ref().map(|p| p.expose().chars().count());
         if admin_password.is_some_and(|length| !(MIN_ADMIN_PASSWORD..=MAX_PASSWORD).contains(&length)) {
             return Err(SettingsError::Invalid {
@@ -207,6 +224,11 @@ impl Settings {
             });
         }
         Ok(())
+    }
+
+    /// The channel names of the `channels` setting.
+    pub fn channel_names(&self) -> Vec<String> {
+        channel_names(&self.channels)
     }
 
     pub fn channel_db_path(&self) -> PathBuf {
@@ -335,6 +357,21 @@ mod tests {
             "setting job_lease_seconds is not valid: must be at least 1"
         );
         assert!(with_env("sync_batch_size = 0", &[]).is_err());
+    }
+
+    #[test]
+    fn a_scale_unit_has_a_name_and_the_channels_it_lists() {
+        let settings = with_env("", &[]).unwrap();
+        assert_eq!(settings.scale_unit, "Main");
+        assert!(settings.channel_names().is_empty());
+        let settings = with_env(
+            "scale_unit = \"Seattle\"\n",
+            &[("CUSTSYNC_CHANNELS", "Seattle, Fabrikam online store")],
+        )
+        .unwrap();
+        assert_eq!(settings.channel_names(), ["Seattle", "Fabrikam online store"]);
+        let error = with_env("scale_unit = \"\"", &[]).unwrap_err();
+        assert!(error.to_string().contains("scale_unit"), "{error}");
     }
 
     #[test]

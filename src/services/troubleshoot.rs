@@ -47,11 +47,18 @@ pub async fn report(backend: &Backend) -> Result<TroubleshootReport, EvidenceErr
         );
     }
     let mut jobs = Vec::new();
+    let scale_unit = backend.channel.scale_unit();
     for job in Job::ALL {
+        // The channel's customers wait for this unit's own downloads and
+        // P-job, and for the chain's batch job.
+        let ran_in = job.per_scale_unit().then_some(scale_unit);
         jobs.push(JobStatus {
             code: job.code().to_string(),
             name: job.name().to_string(),
-            last_started: hq.last_run_started(job.code()).await.map_err(evidence_error)?,
+            last_started: hq
+                .last_run_started(job.code(), ran_in)
+                .await
+                .map_err(evidence_error)?,
             schedule_minutes: hq.job_schedule(job.code()).await.map_err(evidence_error)?,
         });
     }

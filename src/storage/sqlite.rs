@@ -58,19 +58,51 @@ pub async fn close_every_connection(pool: &SqlitePool) {
     }
 }
 
+/// How long `open` keeps trying while other processes set up the same new
+/// file.
+const SET_UP_PATIENCE: Duration = Duration::from_secs(10);
+
 /// Opens (creating and migrating when needed) the database at `path`. A
 /// new file takes pages of `page_size` bytes; an existing one keeps its own,
 /// as SQLite cannot change them in WAL mode.
+///
+/// Several processes may open one new file at once (scale units sharing an
+/// SQLite HQ). Turning a new file to WAL needs it to themselves, and SQLite
+/// answers "busy" at once rather than waiting, so a busy open is tried
+/// again for a while.
 pub async fn open(path: &Path, migrator: &Migrator, page_size: u32) -> Result<Pools, sqlx::Error> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
+    let started = std::time::Instant::now();
+    loop {
+        match open_once(path, migrator, page_size).await {
+            Err(error) if is_busy(&error) && started.elapsed() < SET_UP_PATIENCE => {
+                tracing::debug!(%error, "the database is being set up by another process; trying again");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            opened => return opened,
+        }
+    }
+}
+
+/// SQLite's SQLITE_BUSY, in any of its extended forms.
+fn is_busy(error: &sqlx::Error) -> bool {
+    const SQLITE_BUSY: i64 = 5;
+    error
+        .as_database_error()
+        .and_then(|error| error.code())
+        .and_then(|code| code.parse::<i64>().ok())
+        .is_some_and(|code| code & 0xff == SQLITE_BUSY)
+}
+
+async fn open_once(path: &Path, migrator: &Migrator, page_size: u32) -> Result<Pools, sqlx::Error> {
     let options = connect_options(path)?.page_size(page_size);
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
         .await?;
-    migrator.run(&write).await?;
+    migrate_beside_others(migrator, &write).await?;
     let checkpointer = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options.clone())
@@ -85,6 +117,33 @@ pub async fn open(path: &Path, migrator: &Migrator, page_size: u32) -> Result<Po
         write,
         checkpointer,
     })
+}
+
+/// Runs the migrations not applied yet. Processes opening one new file at
+/// once (scale units sharing an SQLite HQ) each run them, and SQLite has no
+/// lock for that: a migration another process applied a moment before fails
+/// here (its tables exist) and rolls back. Such a failure comes with the
+/// other process's progress, so the run starts again while the applied
+/// migrations grow; any other failure is reported.
+async fn migrate_beside_others(migrator: &Migrator, pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    loop {
+        let before = applied_migrations(pool).await;
+        match migrator.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(error) if applied_migrations(pool).await > before => {
+                tracing::debug!(%error, "another process applied a migration first; running them again");
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// How many migrations have been applied to the database (0 for a new one).
+async fn applied_migrations(pool: &SqlitePool) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+        .unwrap_or(0)
 }
 
 /// The writer does not checkpoint the WAL into the database itself: a commit

@@ -11,7 +11,7 @@ use custsync::api::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncC
 use custsync::api::hq::jobs::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
 use custsync::api::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
 use custsync::api::hq::sync_status::{
-    LoadBacklogTrend, LoadStatusPage, PostOperationSave, StatusPageChannels, SynchronizeAllFailed,
+    LoadBacklogTrend, LoadStatusPage, PostOperationSave, StatusPageFilters, SynchronizeAllFailed,
     SynchronizeOperations,
 };
 use custsync::api::hq::sync_status::{LoadOperationDetail, SaveOperation};
@@ -272,8 +272,8 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         )
         .shows("Create customer"),
         call(
-            "status_page_channels",
-            StatusPageChannels::PATH,
+            "status_page_filters",
+            StatusPageFilters::PATH,
             String::new(),
             ADMIN,
         )

@@ -43,6 +43,37 @@ pub async fn start_in_with(dir: &TempDir, settings: Settings) -> Backend {
         .expect("the backend starts")
 }
 
+/// A scale unit `unit` serving `channels` (the setting's text), with a
+/// channel database of its own, on the HQ of the folder `hq`, which other
+/// scale units of the test share: `hq.db` there, or under
+/// `CUSTSYNC_TEST_POSTGRES_URL` the PostgreSQL database named after it.
+pub async fn start_scale_unit(hq: &TempDir, unit: &str, channels: &str) -> TestBackend {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        hq_database_url: Some(shared_hq_url(hq).await),
+        scale_unit: unit.to_string(),
+        channels: channels.to_string(),
+        hq_latency_ms: 0,
+        config_cache_ttl_seconds: 0,
+        seed_demo_users: true,
+        ..Settings::default()
+    };
+    let backend = Backend::start(settings).await.expect("the scale unit starts");
+    TestBackend { backend, dir }
+}
+
+/// The `hq_database_url` of the HQ the scale units on folder `hq` share.
+pub async fn shared_hq_url(hq: &TempDir) -> String {
+    let shared = with_test_hq(Settings {
+        data_dir: hq.path().to_path_buf(),
+        ..Settings::default()
+    })
+    .await;
+    let sqlite = format!("sqlite:{}", shared.hq_db_path().display());
+    shared.hq_database_url.unwrap_or(sqlite)
+}
+
 /// The PostgreSQL server the HQ tests run against a second time (`make
 /// test` runs them through `.ci/postgres run`, which sets it).
 const TEST_POSTGRES: &str = "CUSTSYNC_TEST_POSTGRES_URL";

@@ -1,6 +1,6 @@
 //! The jobs' panels: their runs, Run now and their schedules.
 
-use crate::domain::jobs::JobRun;
+use crate::domain::jobs::{JobHistory, JobRun};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -16,18 +16,21 @@ fn job_named(code: &str) -> Result<crate::domain::jobs::Job, AppError> {
 }
 
 #[server(output = crate::wire::JsonText)]
-pub async fn job_runs(job: String) -> Result<Vec<JobRun>, AppError> {
+pub async fn job_runs(job: String) -> Result<JobHistory, AppError> {
     use crate::api::respond::{authorize, respond};
     use crate::domain::access::Access;
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let job = job_named(&job)?;
-        backend
-            .hq
-            .job_runs(job.code(), HISTORY_LENGTH)
-            .await
-            .map_err(internal)
+        Ok(JobHistory {
+            scale_unit: backend.channel.scale_unit().to_string(),
+            runs: backend
+                .hq
+                .job_runs(job.code(), HISTORY_LENGTH)
+                .await
+                .map_err(internal)?,
+        })
     };
     respond(result.await)
 }

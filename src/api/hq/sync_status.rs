@@ -10,7 +10,7 @@ use crate::domain::backlog::BacklogTrend;
 use crate::domain::customer::CustomerDraft;
 use crate::domain::jobs::RunCounts;
 use crate::domain::operation_detail::OperationDetail;
-use crate::domain::status_page::{ChannelOption, StatusPage, StatusView};
+use crate::domain::status_page::{FilterOptions, StatusPage, StatusView};
 use crate::error::AppError;
 
 #[server(input = Json, output = crate::wire::JsonText)]
@@ -33,21 +33,26 @@ pub async fn load_status_page(view: StatusView) -> Result<StatusPage, AppError> 
     respond(result.await)
 }
 
+/// The channels and scale units the filters offer.
 #[server(output = crate::wire::JsonText)]
-pub async fn status_page_channels() -> Result<Vec<ChannelOption>, AppError> {
+pub async fn status_page_filters() -> Result<FilterOptions, AppError> {
     use crate::api::respond::{authorize, respond};
     use crate::domain::access::Access;
+    use crate::domain::status_page::ChannelOption;
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let channels = backend.hq.channels().await.map_err(internal)?;
-        Ok(channels
-            .into_iter()
-            .map(|channel| ChannelOption {
-                channel_id: channel.channel_id,
-                name: channel.name,
-            })
-            .collect())
+        Ok(FilterOptions {
+            channels: channels
+                .into_iter()
+                .map(|channel| ChannelOption {
+                    channel_id: channel.channel_id,
+                    name: channel.name,
+                })
+                .collect(),
+            scale_units: backend.hq.scale_units().await.map_err(internal)?,
+        })
     };
     respond(result.await)
 }

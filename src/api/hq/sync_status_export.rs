@@ -20,9 +20,10 @@ use crate::services::backend::Backend;
 /// Rows read per page while exporting.
 const EXPORT_PAGE: u32 = 1_000;
 
-const HEADER: [&str; 10] = [
+const HEADER: [&str; 11] = [
     "Operation",
     "Channel",
+    "Scale unit",
     "Created",
     "Temporary ID",
     "Customer account",
@@ -120,6 +121,7 @@ fn row_line(row: &StatusRow) -> String {
         [
             row.operation.clone(),
             row.channel.clone(),
+            row.scale_unit.clone().unwrap_or_default(),
             row.created_at.clone(),
             row.temporary_id.clone(),
             row.account.clone().unwrap_or_default(),

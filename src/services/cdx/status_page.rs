@@ -34,7 +34,7 @@ pub async fn status_rows(
     let uploaded = hq.status_page_rows(view, page_size + 1).await?;
     let rows = waiting
         .into_iter()
-        .map(|op| waiting_row(op, &channel_name))
+        .map(|op| waiting_row(op, &channel_name, channel.scale_unit()))
         .chain(uploaded.into_iter().map(uploaded_row))
         .collect();
     let (rows, previous, next) = merge_page(view, rows, page_size as usize);
@@ -109,8 +109,9 @@ fn name_of(channels: &[ChannelRecord], id: i64) -> String {
         .map_or_else(|| format!("Channel {id}"), |record| record.name.clone())
 }
 
-fn waiting_row(op: StagedOperation, channel_name: &impl Fn(i64) -> String) -> StatusRow {
+fn waiting_row(op: StagedOperation, channel_name: &impl Fn(i64) -> String, scale_unit: &str) -> StatusRow {
     StatusRow {
+        scale_unit: Some(scale_unit.to_string()),
         operation: op.kind.caption().to_string(),
         channel: channel_name(op.channel_id),
         name: crate::domain::customer::display_name(&op.customer),
@@ -133,6 +134,7 @@ fn uploaded_row(op: UploadedOperationRow) -> StatusRow {
         operation: OperationKind::from_code(&op.operation)
             .map_or_else(|| op.operation.clone(), |kind| kind.caption().to_string()),
         channel: op.channel.unwrap_or_else(|| "Unknown channel".to_string()),
+        scale_unit: op.scale_unit,
         status: OperationStatus::of_uploaded(op.online_operation_completed, op.error.is_some()),
         temporary_id: op
             .customer_temporary_id
@@ -177,7 +179,11 @@ pub async fn operation_detail(
         return Ok(None);
     };
     let channels = hq.channels().await?;
-    let row = waiting_row(operation.clone(), &|id| name_of(&channels, id));
+    let row = waiting_row(
+        operation.clone(),
+        &|id| name_of(&channels, id),
+        channel.scale_unit(),
+    );
     let timeline = vec![
         created_entry(&operation, &row.channel),
         TimelineEntry {
@@ -228,7 +234,13 @@ fn uploaded_timeline(
         created_entry(operation, &row.channel),
         TimelineEntry {
             at: history.uploaded_at.clone(),
-            text: format!("Uploaded to HQ by P-job run {}.", history.upload_run_id),
+            text: match &row.scale_unit {
+                Some(unit) => format!(
+                    "Uploaded to HQ by P-job run {} of scale unit {unit}.",
+                    history.upload_run_id
+                ),
+                None => format!("Uploaded to HQ by P-job run {}.", history.upload_run_id),
+            },
         },
     ];
     timeline.extend(history.edits.iter().map(|edit| TimelineEntry {

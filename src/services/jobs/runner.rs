@@ -1,8 +1,9 @@
 //! Starts job runs: one run of each job at a time, in this process (a lock)
 //! and across processes sharing the HQ database (a lease in HQ that the
-//! running task renews); each run recorded in the run history with its
-//! progress, each on its own tokio task so that it finishes even when the
-//! browser that asked for it goes away.
+//! running task renews: per scale unit for the downloads and the P-job,
+//! chain-wide for the batch job); each run recorded in the run history with
+//! its progress and scale unit, each on its own tokio task so that it
+//! finishes even when the browser that asked for it goes away.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,12 +14,12 @@ use tokio::task::JoinHandle;
 use tokio_util::task::AbortOnDropHandle;
 
 use crate::domain::backlog::BACKLOG_JOBS;
-use crate::domain::jobs::{Job, JobRun, RunCounts, RunOutcome};
+use crate::domain::jobs::{Job, JobRun, RunCounts, RunOutcome, due_jobs};
 use crate::services::cdx;
 use crate::services::settings::Settings;
 use crate::services::sync;
 use crate::storage::channel_db::ChannelDb;
-use crate::storage::hq_db::{HqDb, HqDbError};
+use crate::storage::hq_db::{HqDb, HqDbError, RunStart};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -86,6 +87,17 @@ impl JobRunner {
         }
     }
 
+    /// The lease a run of `job` by this process's scale unit takes.
+    fn lease_key(&self, job: Job) -> String {
+        job.lease_key(self.channel.scale_unit())
+    }
+
+    /// The jobs this scale unit should start now on their recurrence.
+    pub async fn due_jobs(&self) -> Result<Vec<Job>, HqDbError> {
+        let states = self.hq.schedule_states(self.channel.scale_unit()).await?;
+        Ok(due_jobs(&states))
+    }
+
     /// Runs `job` now and returns its finished run.
     pub async fn run(&self, job: Job, trigger: &str) -> Result<JobRun, JobError> {
         let (_, task) = self.start(job, trigger).await?;
@@ -104,9 +116,14 @@ impl JobRunner {
             .try_lock_owned()
             .map_err(|_| JobError::AlreadyRunning(job.name()))?;
         let lease = self.settings.job_lease_seconds;
+        let run = RunStart {
+            job_code: job.code(),
+            lease_key: &self.lease_key(job),
+            scale_unit: self.channel.scale_unit(),
+        };
         let run_id = self
             .hq
-            .start_job_run(job.code(), trigger, &self.holder, lease)
+            .start_job_run(run, trigger, &self.holder, lease)
             .await?
             .ok_or(JobError::AlreadyRunning(job.name()))?;
         let runner = self.clone();
@@ -129,6 +146,7 @@ impl JobRunner {
         // when the run panics or its task is stopped.
         let run = RunGuard {
             job,
+            lease_key: self.lease_key(job),
             holder: self.holder.clone(),
             progress: progress.clone(),
             released: false,
@@ -146,11 +164,12 @@ impl JobRunner {
 
     async fn renew_lease(self, job: Job) {
         let lease = self.settings.job_lease_seconds;
+        let lease_key = self.lease_key(job);
         let mut renew = tokio::time::interval(Duration::from_secs(u64::from(lease)) / 3);
         renew.tick().await;
         loop {
             renew.tick().await;
-            if let Err(error) = self.hq.renew_job_lease(job.code(), &self.holder, lease).await {
+            if let Err(error) = self.hq.renew_job_lease(&lease_key, &self.holder, lease).await {
                 tracing::warn!(job = job.code(), %error, "could not renew the job's lease");
             }
         }
@@ -217,6 +236,7 @@ impl JobRunner {
 /// once instead of after a restart.
 struct RunGuard {
     job: Job,
+    lease_key: String,
     holder: Arc<str>,
     progress: Progress,
     released: bool,
@@ -226,13 +246,13 @@ impl RunGuard {
     /// Releases the lease of a run that has recorded its end, before the
     /// caller hears of it, so the next run can start at once.
     async fn release(mut self) {
-        release_lease(&self.progress.hq, self.job, &self.holder).await;
+        release_lease(&self.progress.hq, self.job, &self.lease_key, &self.holder).await;
         self.released = true;
     }
 }
 
-async fn release_lease(hq: &HqDb, job: Job, holder: &str) {
-    if let Err(error) = hq.release_job_lease(job.code(), holder).await {
+async fn release_lease(hq: &HqDb, job: Job, lease_key: &str, holder: &str) {
+    if let Err(error) = hq.release_job_lease(lease_key, holder).await {
         tracing::warn!(job = job.code(), %error, "could not release the job's lease; it expires by itself");
     }
 }
@@ -246,6 +266,7 @@ impl Drop for RunGuard {
             return;
         }
         let (job, holder, progress) = (self.job, self.holder.clone(), self.progress.clone());
+        let lease_key = std::mem::take(&mut self.lease_key);
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
@@ -257,7 +278,7 @@ impl Drop for RunGuard {
             if let Err(error) = closed {
                 tracing::warn!(job = job.code(), %error, "could not close the run; a restart closes it");
             }
-            release_lease(hq, job, &holder).await;
+            release_lease(hq, job, &lease_key, &holder).await;
         });
     }
 }
@@ -271,8 +292,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("a folder");
         let hq = HqDb::open(&dir.path().join("hq.db")).await.expect("HQ opens");
         let job = Job::SyncCustomers;
+        let lease_key = job.lease_key("Main");
+        let start = RunStart {
+            job_code: job.code(),
+            lease_key: &lease_key,
+            scale_unit: "Main",
+        };
         let run_id = hq
-            .start_job_run(job.code(), "test", "this process", 30)
+            .start_job_run(start, "test", "this process", 30)
             .await
             .expect("a run")
             .expect("the lease is free");
@@ -283,6 +310,7 @@ mod tests {
         };
         let guard = RunGuard {
             job,
+            lease_key: lease_key.clone(),
             holder: "this process".into(),
             progress: progress.clone(),
             released: false,
@@ -312,7 +340,7 @@ mod tests {
                 .as_deref()
                 .is_some_and(|m| m.contains("stopped unexpectedly"))
         );
-        let next = hq.start_job_run(job.code(), "test", "another process", 30).await;
+        let next = hq.start_job_run(start, "test", "another process", 30).await;
         assert!(next.expect("a run").is_some(), "the lease is free again");
     }
 }

@@ -1,28 +1,27 @@
 //! Runs each job on its recurrence: a tokio task that asks HQ which jobs
-//! are due and runs them, recorded with the trigger "Schedule".
+//! are due for this scale unit and runs them, recorded with the trigger
+//! "Schedule".
 
 use std::time::Duration;
 
 use super::{JobError, JobRunner};
-use crate::domain::jobs::Job;
-use crate::storage::hq_db::HqDb;
 
 /// How often the scheduler looks for due jobs; recurrences are in minutes.
 const TICK: Duration = Duration::from_secs(5);
 
 pub const SCHEDULE: &str = "Schedule";
 
-pub async fn run_schedules(hq: HqDb, jobs: JobRunner) {
+pub async fn run_schedules(jobs: JobRunner) {
     loop {
         tokio::time::sleep(TICK).await;
-        let due = match hq.due_jobs().await {
+        let due = match jobs.due_jobs().await {
             Ok(due) => due,
             Err(error) => {
                 tracing::warn!(%error, "the scheduler could not read the job schedules");
                 continue;
             }
         };
-        for job in due.iter().filter_map(|code| Job::from_code(code)) {
+        for job in due {
             match jobs.run(job, SCHEDULE).await {
                 Ok(run) => tracing::info!(
                     job = job.code(),

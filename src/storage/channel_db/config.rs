@@ -12,7 +12,8 @@ use crate::domain::registers::RegisterOption;
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /// The columns of a `ChannelRecord`.
-const CHANNEL_COLUMNS: &str = "channel_id, name, kind, default_customer_group, create_customer_async_mode";
+const CHANNEL_COLUMNS: &str =
+    "channel_id, name, kind, default_customer_group, create_customer_async_mode, scale_unit";
 
 /// The download jobs, by the number their state is kept under.
 pub const GLOBAL_CONFIGURATION: &str = "1110";
@@ -85,12 +86,13 @@ impl ChannelDb {
         record_download(&mut tx, CHANNEL_CONFIGURATION, row_version).await?;
         let channel_sql = format!(
             "INSERT INTO channels (channel_id, name, kind, default_customer_group,
-                                   create_customer_async_mode, downloaded_at)
-             VALUES (?, ?, ?, ?, ?, {NOW})
+                                   create_customer_async_mode, scale_unit, downloaded_at)
+             VALUES (?, ?, ?, ?, ?, ?, {NOW})
              ON CONFLICT (channel_id) DO UPDATE SET
                 name = excluded.name, kind = excluded.kind,
                 default_customer_group = excluded.default_customer_group,
                 create_customer_async_mode = excluded.create_customer_async_mode,
+                scale_unit = excluded.scale_unit,
                 downloaded_at = excluded.downloaded_at"
         );
         for channel in channels {
@@ -100,6 +102,7 @@ impl ChannelDb {
                 .bind(&channel.kind)
                 .bind(&channel.default_customer_group)
                 .bind(channel.create_customer_async_mode)
+                .bind(&channel.scale_unit)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -135,16 +138,31 @@ impl ChannelDb {
         Ok(count > 0)
     }
 
-    /// Every register of every store, for the POS to open one.
+    /// Every register of every store this scale unit serves, for the POS
+    /// to open one.
     pub async fn register_options(&self) -> Result<Vec<RegisterOption>, ChannelDbError> {
         Ok(sqlx::query_as(
             "SELECT r.channel_id, c.name AS channel_name, r.register_number
              FROM registers r JOIN channels c ON c.channel_id = r.channel_id
-             WHERE c.kind = 'store'
+             WHERE c.kind = 'store' AND c.scale_unit = ?
              ORDER BY c.name, r.register_number",
         )
+        .bind(&*self.scale_unit)
         .fetch_all(&self.pools.read)
         .await?)
+    }
+
+    /// (channel name, scale unit) of a channel another scale unit serves.
+    pub async fn served_elsewhere(
+        &self,
+        channel_id: i64,
+    ) -> Result<Option<(String, String)>, ChannelDbError> {
+        Ok(self.reference_copy().await?.served_elsewhere(channel_id))
+    }
+
+    /// The scale unit serving the online store, when another unit does.
+    pub async fn online_store_elsewhere(&self) -> Result<Option<String>, ChannelDbError> {
+        Ok(self.reference_copy().await?.online_store_elsewhere())
     }
 
     pub async fn channel(&self, channel_id: i64) -> Result<Option<ChannelRecord>, ChannelDbError> {
@@ -194,24 +212,25 @@ impl ChannelDb {
         }
         let mark = self.reference.before_read();
         let mut snapshot = self.pools.read.begin().await?;
-        let copy = Arc::new(ReferenceCopy {
-            channels: sqlx::query_as(&format!(
-                "SELECT {CHANNEL_COLUMNS} FROM channels ORDER BY channel_id"
-            ))
+        let channels = sqlx::query_as(&format!(
+            "SELECT {CHANNEL_COLUMNS} FROM channels ORDER BY channel_id"
+        ))
+        .fetch_all(&mut *snapshot)
+        .await?;
+        let registers = sqlx::query_as::<_, (i64, i64)>("SELECT channel_id, register_number FROM registers")
             .fetch_all(&mut *snapshot)
-            .await?,
-            registers: sqlx::query_as::<_, (i64, i64)>("SELECT channel_id, register_number FROM registers")
+            .await?;
+        let customer_groups =
+            sqlx::query_as("SELECT group_id, description FROM customer_groups ORDER BY group_id")
                 .fetch_all(&mut *snapshot)
-                .await?
-                .into_iter()
-                .collect(),
-            customer_groups: sqlx::query_as(
-                "SELECT group_id, description FROM customer_groups ORDER BY group_id",
-            )
-            .fetch_all(&mut *snapshot)
-            .await?,
-        });
+                .await?;
         snapshot.commit().await?;
+        let copy = Arc::new(ReferenceCopy::for_scale_unit(
+            &self.scale_unit,
+            channels,
+            registers,
+            customer_groups,
+        ));
         self.reference.keep(mark, copy.clone());
         Ok(copy)
     }

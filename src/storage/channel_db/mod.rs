@@ -11,6 +11,7 @@ mod status_page;
 mod writer;
 
 use std::path::Path;
+use std::sync::Arc;
 
 pub use config::{CHANNEL_CONFIGURATION, CUSTOMERS, ConfigurationCopy, GLOBAL_CONFIGURATION};
 pub use staging::AppliedUpTo;
@@ -53,13 +54,20 @@ pub struct ChannelDb {
     writer: StagingWriter,
     sessions: SqlitePool,
     reference: ReferenceCache,
+    /// The scale unit this database belongs to.
+    scale_unit: Arc<str>,
 }
 
 impl ChannelDb {
     /// Opens (creating and migrating when needed) the channel database and
     /// starts its staging writer, which groups up to `staging_group_size`
-    /// concurrent creates into one commit.
-    pub async fn open(path: &Path, staging_group_size: usize) -> Result<ChannelDb, ChannelDbError> {
+    /// concurrent creates into one commit. The database belongs to the
+    /// scale unit `scale_unit`: it serves the channels HQ gives that unit.
+    pub async fn open(
+        path: &Path,
+        staging_group_size: usize,
+        scale_unit: &str,
+    ) -> Result<ChannelDb, ChannelDbError> {
         let pools = sqlite::open(path, &MIGRATOR, PAGE_SIZE)
             .await
             .map_err(|error| match error {
@@ -73,7 +81,13 @@ impl ChannelDb {
             writer,
             sessions,
             reference: ReferenceCache::default(),
+            scale_unit: scale_unit.into(),
         })
+    }
+
+    /// The scale unit this database belongs to.
+    pub fn scale_unit(&self) -> &str {
+        &self.scale_unit
     }
 
     /// The pool the session store (`tower_sessions`) works on.

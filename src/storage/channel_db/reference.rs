@@ -18,13 +18,58 @@ const MAX_AGE: Duration = Duration::from_secs(1);
 /// What the channel copy held when it was read.
 #[derive(Debug, Default)]
 pub struct ReferenceCopy {
+    /// The channels this scale unit serves.
     pub channels: Vec<ChannelRecord>,
+    /// The channels other scale units serve.
+    pub elsewhere: Vec<ChannelRecord>,
+    /// The registers of the channels this scale unit serves.
     pub registers: HashSet<(i64, i64)>,
     /// (id, description), by id.
     pub customer_groups: Vec<(String, String)>,
 }
 
 impl ReferenceCopy {
+    /// The copy of `channels` and `registers` as the scale unit `unit` uses
+    /// it: a channel another unit serves, or none, has no register here.
+    pub fn for_scale_unit(
+        unit: &str,
+        channels: Vec<ChannelRecord>,
+        registers: impl IntoIterator<Item = (i64, i64)>,
+        customer_groups: Vec<(String, String)>,
+    ) -> ReferenceCopy {
+        let (channels, elsewhere): (Vec<_>, Vec<_>) = channels
+            .into_iter()
+            .partition(|channel| channel.scale_unit.as_deref() == Some(unit));
+        let served: HashSet<i64> = channels.iter().map(|channel| channel.channel_id).collect();
+        ReferenceCopy {
+            registers: registers
+                .into_iter()
+                .filter(|(channel_id, _)| served.contains(channel_id))
+                .collect(),
+            channels,
+            elsewhere,
+            customer_groups,
+        }
+    }
+
+    /// (channel name, scale unit) of a channel another scale unit serves.
+    pub fn served_elsewhere(&self, channel_id: i64) -> Option<(String, String)> {
+        let channel = self
+            .elsewhere
+            .iter()
+            .find(|channel| channel.channel_id == channel_id)?;
+        Some((channel.name.clone(), channel.scale_unit.clone()?))
+    }
+
+    /// The scale unit serving the online store, when another unit does.
+    pub fn online_store_elsewhere(&self) -> Option<String> {
+        self.elsewhere
+            .iter()
+            .filter(|channel| channel.kind == "online")
+            .min_by_key(|channel| channel.channel_id)
+            .and_then(|channel| channel.scale_unit.clone())
+    }
+
     pub fn channel(&self, channel_id: i64) -> Option<ChannelRecord> {
         self.channels
             .iter()
@@ -111,7 +156,48 @@ mod tests {
             kind: kind.into(),
             default_customer_group: "30".into(),
             create_customer_async_mode: true,
+            scale_unit: None,
         }
+    }
+
+    fn served_by(unit: &str, mut channel: ChannelRecord) -> ChannelRecord {
+        channel.scale_unit = Some(unit.to_string());
+        channel
+    }
+
+    #[test]
+    fn a_scale_unit_serves_its_own_channels_and_names_the_unit_of_the_others() {
+        let copy = ReferenceCopy::for_scale_unit(
+            "Houston",
+            vec![
+                served_by("Houston", channel(1, "store")),
+                served_by("Seattle", channel(2, "store")),
+                served_by("Online", channel(3, "online")),
+            ],
+            [(1, 1), (1, 2), (2, 1)],
+            Vec::new(),
+        );
+        assert_eq!(copy.channel_of_register(1, 2).map(|c| c.channel_id), Some(1));
+        assert_eq!(
+            copy.channel_of_register(2, 1),
+            None,
+            "Seattle's register is not Houston's"
+        );
+        assert_eq!(copy.online_channel(), None);
+        assert_eq!(copy.online_store_elsewhere().as_deref(), Some("Online"));
+        assert_eq!(
+            copy.served_elsewhere(2),
+            Some(("Channel 2".to_string(), "Seattle".to_string()))
+        );
+        assert_eq!(copy.served_elsewhere(1), None);
+
+        let nobodys =
+            ReferenceCopy::for_scale_unit("Houston", vec![channel(2, "store")], [(2, 1)], Vec::new());
+        assert!(
+            !nobodys.has_register(2, 1),
+            "a channel no unit serves is not served here"
+        );
+        assert_eq!(nobodys.served_elsewhere(2), None);
     }
 
     #[test]
@@ -119,7 +205,7 @@ mod tests {
         let copy = ReferenceCopy {
             channels: vec![channel(1, "store"), channel(2, "store")],
             registers: HashSet::from([(1, 1), (2, 1)]),
-            customer_groups: Vec::new(),
+            ..ReferenceCopy::default()
         };
         assert_eq!(copy.channel_of_register(2, 1).map(|c| c.channel_id), Some(2));
         assert_eq!(copy.channel_of_register(1, 2), None);

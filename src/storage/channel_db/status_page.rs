@@ -21,6 +21,7 @@ impl ChannelDb {
         if view
             .status
             .is_some_and(|status| status != OperationStatus::PendingUpload)
+            || !self.in_view(view)
         {
             return Ok(Vec::new());
         }
@@ -41,9 +42,21 @@ impl ChannelDb {
     /// How many operations under the view's filters (its status aside) wait
     /// for the P-job.
     pub async fn count_pending_upload(&self, view: &StatusView) -> Result<i64, ChannelDbError> {
+        if !self.in_view(view) {
+            return Ok(0);
+        }
         let mut query = QueryBuilder::new("SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2");
         push_filters(&mut query, view);
         Ok(query.build_query_scalar().fetch_one(&self.pools.read).await?)
+    }
+}
+
+impl ChannelDb {
+    /// Whether the view's scale unit filter lets this unit's operations in.
+    fn in_view(&self, view: &StatusView) -> bool {
+        view.scale_unit
+            .as_deref()
+            .is_none_or(|unit| unit == self.scale_unit())
     }
 }
 

@@ -21,11 +21,13 @@ pub(super) const OPERATION_ROW_COLUMNS: &str =
          ELSE o.first_name || ' ' || o.last_name END AS name,
     o.customer_account, o.customer_temporary_id,
     o.OnlineOperationCompleted AS online_operation_completed, o.account,
-    o.error, o.retry_count, o.last_attempt_at";
+    o.error, o.retry_count, o.last_attempt_at, u.scale_unit";
 
-/// The uploaded operations (`o`) with their channel (`c`).
-pub(super) const OPERATIONS_WITH_CHANNEL: &str =
-    "RETAILASYNCCUSTOMERV2 o LEFT JOIN channels c ON c.channel_id = o.channel_id";
+/// The uploaded operations (`o`) with their channel (`c`) and the P-job run
+/// that uploaded them (`u`), whose scale unit is theirs.
+pub(super) const OPERATIONS_WITH_CHANNEL: &str = "RETAILASYNCCUSTOMERV2 o
+     LEFT JOIN channels c ON c.channel_id = o.channel_id
+     LEFT JOIN job_runs u ON u.run_id = o.upload_run_id";
 
 /// An uploaded operation as the Customer synchronization status page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -44,6 +46,7 @@ pub struct UploadedOperationRow {
     pub error: Option<String>,
     pub retry_count: i64,
     pub last_attempt_at: Option<String>,
+    pub scale_unit: Option<String>,
 }
 
 /// Operations not completed yet and under the retry limit (`$2`), after

@@ -6,7 +6,7 @@ use crate::domain::records::ChannelRecord;
 impl HqDb {
     pub async fn channels(&self) -> Result<Vec<ChannelRecord>, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_as(
-            "SELECT channel_id, name, kind, default_customer_group, create_customer_async_mode
+            "SELECT channel_id, name, kind, default_customer_group, create_customer_async_mode, scale_unit
              FROM channels ORDER BY channel_id",
         )
         .fetch_all(&pools.read)

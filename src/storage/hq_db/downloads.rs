@@ -47,7 +47,7 @@ impl HqDb {
             .max(self.max_version("customer_groups", after).await?);
         on_engine!(self, |pools, sql| {
             let channels = sqlx::query_as(
-                "SELECT channel_id, name, kind, default_customer_group, create_customer_async_mode
+                "SELECT channel_id, name, kind, default_customer_group, create_customer_async_mode, scale_unit
                  FROM channels WHERE row_version > $1 AND row_version <= $2 ORDER BY channel_id",
             )
             .bind(after)

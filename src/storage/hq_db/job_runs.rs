@@ -3,16 +3,25 @@
 use super::{HqDb, HqDbError};
 use crate::domain::jobs::{JobRun, RunCounts, RunOutcome};
 
-pub(super) const RUN_COLUMNS: &str =
-    "run_id, job, trigger, started_at, ended_at, rows_total, rows_done, succeeded, failed, outcome, message";
+pub(super) const RUN_COLUMNS: &str = "run_id, job, trigger, started_at, ended_at, rows_total, rows_done, succeeded, failed, outcome, message, scale_unit";
+
+/// Which run a process starts: the job, the lease that keeps a second run
+/// of the same work from starting (`Job::lease_key`), and the scale unit
+/// whose process runs it.
+#[derive(Debug, Clone, Copy)]
+pub struct RunStart<'a> {
+    pub job_code: &'a str,
+    pub lease_key: &'a str,
+    pub scale_unit: &'a str,
+}
 
 impl HqDb {
-    /// Takes the job's lease for `lease_seconds` and records the start of a
+    /// Takes the run's lease for `lease_seconds` and records the start of a
     /// run, in one transaction; None while another holder's lease is alive,
     /// in this process or another.
     pub async fn start_job_run(
         &self,
-        job_code: &str,
+        run: RunStart<'_>,
         trigger: &str,
         holder: &str,
         lease_seconds: u32,
@@ -28,7 +37,7 @@ impl HqDb {
                 expires = sql.seconds_from_now("$3"),
                 now = sql.now()
             ))
-            .bind(job_code)
+            .bind(run.lease_key)
             .bind(holder)
             .bind(i64::from(lease_seconds))
             .execute(&mut *tx)
@@ -38,17 +47,19 @@ impl HqDb {
                 return Ok(None);
             }
             let run_id: i64 = sqlx::query_scalar(&format!(
-                "INSERT INTO job_runs (job, trigger, started_at, outcome) VALUES ($1, $2, {now}, 'Running')
+                "INSERT INTO job_runs (job, trigger, started_at, outcome, scale_unit)
+                 VALUES ($1, $2, {now}, 'Running', $3)
                  RETURNING run_id",
                 now = sql.now()
             ))
-            .bind(job_code)
+            .bind(run.job_code)
             .bind(trigger)
+            .bind(run.scale_unit)
             .fetch_one(&mut *tx)
             .await?;
             sqlx::query("UPDATE job_leases SET run_id = $1 WHERE job = $2")
                 .bind(run_id)
-                .bind(job_code)
+                .bind(run.lease_key)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -59,7 +70,7 @@ impl HqDb {
     /// Extends a lease its holder still has.
     pub async fn renew_job_lease(
         &self,
-        job_code: &str,
+        lease_key: &str,
         holder: &str,
         lease_seconds: u32,
     ) -> Result<(), HqDbError> {
@@ -69,7 +80,7 @@ impl HqDb {
                 expires = sql.seconds_from_now("$1")
             ))
             .bind(i64::from(lease_seconds))
-            .bind(job_code)
+            .bind(lease_key)
             .bind(holder)
             .execute(&pools.write)
             .await?;
@@ -77,10 +88,10 @@ impl HqDb {
         Ok(())
     }
 
-    pub async fn release_job_lease(&self, job_code: &str, holder: &str) -> Result<(), HqDbError> {
+    pub async fn release_job_lease(&self, lease_key: &str, holder: &str) -> Result<(), HqDbError> {
         on_engine!(self, |pools, sql| {
             sqlx::query("DELETE FROM job_leases WHERE job = $1 AND holder = $2")
-                .bind(job_code)
+                .bind(lease_key)
                 .bind(holder)
                 .execute(&pools.write)
                 .await?;

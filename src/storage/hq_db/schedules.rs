@@ -1,6 +1,7 @@
 //! Job recurrences, and which jobs are due.
 
 use super::{HqDb, HqDbError};
+use crate::domain::jobs::ScheduleState;
 
 impl HqDb {
     /// Gives every job without a recurrence yet its default from the settings.
@@ -52,27 +53,38 @@ impl HqDb {
         Ok(())
     }
 
-    /// Scheduled jobs whose last run started longer ago than their recurrence.
-    pub async fn due_jobs(&self) -> Result<Vec<String>, HqDbError> {
-        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(&format!(
-            "SELECT s.job FROM job_schedules s
+    /// Each scheduled job, with whether it started within its recurrence
+    /// anywhere in the chain and in the scale unit `scale_unit`.
+    pub async fn schedule_states(&self, scale_unit: &str) -> Result<Vec<ScheduleState>, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_as(&format!(
+            "SELECT s.job,
+                    EXISTS (SELECT 1 FROM job_runs r
+                            WHERE r.job = s.job AND r.started_at > {since}) AS ran_in_chain,
+                    EXISTS (SELECT 1 FROM job_runs r
+                            WHERE r.job = s.job AND r.scale_unit = $1 AND r.started_at > {since}) AS ran_here
+             FROM job_schedules s
              WHERE s.interval_minutes > 0
-               AND NOT EXISTS (
-                   SELECT 1 FROM job_runs r
-                   WHERE r.job = s.job AND r.started_at > {since})
              ORDER BY s.job",
             since = sql.minutes_ago("s.interval_minutes")
         ))
+        .bind(scale_unit)
         .fetch_all(&pools.read)
         .await?))
     }
 
-    /// When a job last started, if ever.
-    pub async fn last_run_started(&self, job: &str) -> Result<Option<String>, HqDbError> {
+    /// When a job last started without failing, if ever: in the scale unit
+    /// named, or anywhere.
+    pub async fn last_run_started(
+        &self,
+        job: &str,
+        scale_unit: Option<&str>,
+    ) -> Result<Option<String>, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
-            "SELECT MAX(started_at) FROM job_runs WHERE job = $1 AND outcome <> 'Failed'"
+            "SELECT MAX(started_at) FROM job_runs
+             WHERE job = $1 AND outcome <> 'Failed' AND ($2 IS NULL OR scale_unit = $2)"
         )
         .bind(job)
+        .bind(scale_unit)
         .fetch_one(&pools.read)
         .await?))
     }

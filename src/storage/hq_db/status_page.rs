@@ -63,7 +63,8 @@ impl HqDb {
     }
 }
 
-/// ` WHERE …` for the view's channel, operation, days, search and, when
+/// ` WHERE …` for the view's channel, scale unit (that of the P-job run
+/// that uploaded the operation), operation, days, search and, when
 /// `with_status`, status.
 fn push_filters<'a, DB: Database>(
     query: &mut QueryBuilder<'a, DB>,
@@ -81,6 +82,12 @@ fn push_filters<'a, DB: Database>(
             .push_bind(status.code().to_string());
     }
     push_status_filters(query, dialect, view, "o.");
+    if let Some(unit) = &view.scale_unit {
+        query
+            .push(" AND o.upload_run_id IN (SELECT run_id FROM job_runs WHERE scale_unit = ")
+            .push_bind(unit.clone())
+            .push(")");
+    }
     if let Some(term) = view.search_key() {
         push_search(query, view.search.trim(), &term);
     }

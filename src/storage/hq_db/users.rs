@@ -65,9 +65,18 @@ impl HqDb {
         Ok(count > 0)
     }
 
-    pub async fn add_users(&self, users: &[StoredUser]) -> Result<(), HqDbError> {
+    /// Adds `users` to an HQ that has none, read and written in one
+    /// transaction, so that of two processes starting on a new HQ at once
+    /// one adds them; answers whether this call did.
+    pub async fn add_first_users(&self, users: &[StoredUser]) -> Result<bool, HqDbError> {
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
+            let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                .fetch_one(&mut *tx)
+                .await?;
+            if existing > 0 {
+                return Ok(false);
+            }
             for StoredUser { user, password_hash } in users {
                 sqlx::query(
                     "INSERT INTO users (user_name, display_name, password_hash, role, channel_id, profile_key)
@@ -83,7 +92,7 @@ impl HqDb {
                 .await?;
             }
             tx.commit().await?;
-            Ok(())
+            Ok(true)
         })
     }
 

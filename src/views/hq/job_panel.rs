@@ -21,7 +21,7 @@ pub fn JobPanel(job: Job) -> impl IntoView {
         let running = runs
             .get()
             .and_then(Result::ok)
-            .is_some_and(|runs| runs.first().is_some_and(JobRun::is_running));
+            .is_some_and(|history| history.runs.iter().any(JobRun::is_running));
         if running {
             set_timeout(
                 move || {
@@ -65,7 +65,8 @@ pub fn JobPanel(job: Job) -> impl IntoView {
                     }
                     match result.get()? {
                         Ok(run_id) => {
-                            let run = runs.get().and_then(Result::ok)?.into_iter().find(|run| run.run_id == run_id)?;
+                            let history = runs.get().and_then(Result::ok)?;
+                            let run = history.runs.into_iter().find(|run| run.run_id == run_id)?;
                             Some(run.summary().into_any())
                         }
                         Err(error) => Some(view! { <ErrorNote error /> }.into_any()),
@@ -116,9 +117,28 @@ pub fn JobPanel(job: Job) -> impl IntoView {
                 </Transition>
             </p>
             <Transition fallback=|| view! { <p>"Loading run history…"</p> }>
-                {move || Suspend::new(async move { loaded(runs.await, |runs| view! { <RunHistory runs /> }) })}
+                {move || Suspend::new(async move {
+                    loaded(runs.await, |history| view! {
+                        <p class="scale-unit-note">{where_it_runs(job, &history.scale_unit)}</p>
+                        <RunHistory runs=history.runs />
+                    })
+                })}
             </Transition>
         </section>
+    }
+}
+
+/// Which runs Run now starts and the history lists.
+fn where_it_runs(job: Job, scale_unit: &str) -> String {
+    if job.per_scale_unit() {
+        format!(
+            "Each scale unit runs this job for its own channel database: Run now runs it for this scale unit, \
+             {scale_unit}. The history lists every scale unit's runs."
+        )
+    } else {
+        format!(
+            "One run at a time for the whole chain, whichever scale unit starts it (this one is {scale_unit})."
+        )
     }
 }
 
@@ -134,6 +154,7 @@ fn RunHistory(runs: Vec<JobRun>) -> impl IntoView {
             <thead>
                 <tr>
                     <th scope="col">"Run"</th>
+                    <th scope="col">"Scale unit"</th>
                     <th scope="col">"Trigger"</th>
                     <th scope="col">"Started"</th>
                     <th scope="col">"Ended"</th>
@@ -154,6 +175,7 @@ fn RunHistory(runs: Vec<JobRun>) -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{run.run_id}</td>
+                                <td>{run.scale_unit}</td>
                                 <td>{run.trigger}</td>
                                 <td><Time stored=run.started_at /></td>
                                 <td>{run.ended_at.map(|ended| view! { <Time stored=ended /> })}</td>

@@ -12,11 +12,11 @@ use leptos_router::hooks::use_query_map;
 use super::PATH;
 use super::trend::BacklogPlots;
 use crate::api::hq::sync_status::{
-    SynchronizeAllFailed, SynchronizeOperations, load_status_page, status_page_channels,
+    SynchronizeAllFailed, SynchronizeOperations, load_status_page, status_page_filters,
 };
 use crate::domain::operation::OperationStatus;
 use crate::domain::records::OperationKind;
-use crate::domain::status_page::{self, ChannelOption, Cursor, StatusPage, StatusRow, StatusView};
+use crate::domain::status_page::{self, Cursor, FilterOptions, StatusPage, StatusRow, StatusView};
 use crate::error::AppError;
 use crate::views::ui::{ActionAnswer, FieldMessage, ServerForm, StatusBadge, Time, loaded};
 
@@ -54,7 +54,7 @@ pub fn SyncStatusPage() -> impl IntoView {
             on_cleanup(move || beat.clear());
         }
     });
-    let channels = Resource::new(|| (), |_| status_page_channels());
+    let options = Resource::new(|| (), |_| status_page_filters());
     let selected = RwSignal::new(HashSet::<String>::new());
     Effect::new(move |_| {
         view.track();
@@ -67,7 +67,7 @@ pub fn SyncStatusPage() -> impl IntoView {
         <h1>"Customer synchronization status"</h1>
         // The form and the actions stay put while the list below refreshes,
         // so typing and a pending confirmation are never swept away.
-        {move || view! { <FilterForm view=view.get() channels /> }}
+        {move || view! { <FilterForm view=view.get() options /> }}
         <BulkActions view selected page synchronize synchronize_failed />
         <Transition fallback=|| view! { <p>"Loading operations…"</p> }>
             {move || Suspend::new(async move {
@@ -115,9 +115,10 @@ fn StatusCountLinks(view: StatusView, page: StatusPage) -> impl IntoView {
 }
 
 #[component]
-fn FilterForm(view: StatusView, channels: Resource<Result<Vec<ChannelOption>, AppError>>) -> impl IntoView {
+fn FilterForm(view: StatusView, options: Resource<Result<FilterOptions, AppError>>) -> impl IntoView {
     let status = view.status;
     let operation = view.operation;
+    let scale_unit = view.scale_unit.clone();
     let day_errors = view.day_errors();
     view! {
         <Form method="GET" action=PATH attr:class="status-filters">
@@ -139,9 +140,10 @@ fn FilterForm(view: StatusView, channels: Resource<Result<Vec<ChannelOption>, Ap
                 <option value="" selected=view.channel_id.is_none()>"All channels"</option>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        channels
+                        options
                             .await
                             .unwrap_or_default()
+                            .channels
                             .into_iter()
                             .map(|channel| view! {
                                 <option value=channel.channel_id.to_string()
@@ -151,6 +153,28 @@ fn FilterForm(view: StatusView, channels: Resource<Result<Vec<ChannelOption>, Ap
                             })
                             .collect_view()
                     })}
+                </Transition>
+            </select>
+            <label for="scale-unit-filter">"Scale unit"</label>
+            <select id="scale-unit-filter" name="unit">
+                <option value="" selected=view.scale_unit.is_none()>"All scale units"</option>
+                <Transition fallback=|| ()>
+                    {move || {
+                        let chosen = scale_unit.clone();
+                        Suspend::new(async move {
+                            options
+                                .await
+                                .unwrap_or_default()
+                                .scale_units
+                                .into_iter()
+                                .map(|unit| {
+                                    let selected = chosen.as_deref() == Some(unit.as_str());
+                                    let caption = unit.clone();
+                                    view! { <option value=unit selected=selected>{caption}</option> }
+                                })
+                                .collect_view()
+                        })
+                    }}
                 </Transition>
             </select>
             <label for="operation-filter">"Operation"</label>
@@ -310,6 +334,7 @@ fn OperationTable(rows: Vec<StatusRow>, selected: RwSignal<HashSet<String>>) -> 
                     <th scope="col">"Select"</th>
                     <th scope="col">"Operation"</th>
                     <th scope="col">"Channel"</th>
+                    <th scope="col">"Scale unit"</th>
                     <th scope="col">"Created"</th>
                     <th scope="col">"Temporary ID"</th>
                     <th scope="col">"Customer account"</th>
@@ -357,6 +382,7 @@ fn OperationRow(row: StatusRow, selected: RwSignal<HashSet<String>>) -> impl Int
             <td>{select}</td>
             <td><a href=format!("{PATH}/{}", row.operation_id)>{row.operation}</a></td>
             <td>{row.channel}</td>
+            <td>{row.scale_unit}</td>
             <td><Time stored=row.created_at /></td>
             <td><code>{row.temporary_id}</code></td>
             <td>{row.account}</td>

@@ -1,0 +1,21 @@
+-- Scale units: each process serves one, with its own channel database, and
+-- HQ keeps which unit serves each channel. Job 1070 sends the assignment,
+-- so a change of it versions the channel row.
+CREATE TABLE scale_units (
+    name       TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL
+);
+
+ALTER TABLE channels ADD COLUMN scale_unit TEXT REFERENCES scale_units (name);
+
+DROP TRIGGER channels_versioned_update;
+CREATE TRIGGER channels_versioned_update
+AFTER UPDATE OF name, kind, default_customer_group, create_customer_async_mode, scale_unit ON channels BEGIN
+    UPDATE channels SET row_version = (SELECT next FROM row_version_counter) WHERE channel_id = NEW.channel_id;
+    UPDATE row_version_counter SET next = next + 1;
+END;
+
+-- Each run names the scale unit whose process ran it; an uploaded
+-- operation's scale unit is that of the P-job run that uploaded it.
+ALTER TABLE job_runs ADD COLUMN scale_unit TEXT;
+CREATE INDEX job_runs_by_scale_unit ON job_runs (scale_unit, job, run_id);

@@ -1,0 +1,275 @@
+//! A chain of scale units on one HQ: each serves the channels HQ gives it,
+//! runs its own downloads and P-job, and the batch job syncs them all.
+//! Runs on SQLite and, under `make test`, on PostgreSQL.
+
+mod common;
+
+use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
+use custsync::domain::jobs::Job;
+use custsync::domain::operation::{OperationId, OperationStatus};
+use custsync::domain::registers::Origin;
+use custsync::domain::status_page::StatusView;
+use custsync::services::backend::Backend;
+use custsync::services::cdx;
+use custsync::services::channel_customers::{CustomerError, create_customer, search_customers};
+use custsync::services::settings::Settings;
+use tempfile::TempDir;
+
+const HOUSTON_REGISTER_1: Origin = Origin::Register {
+    channel_id: 1,
+    register_number: 1,
+};
+const SEATTLE_REGISTER_1: Origin = Origin::Register {
+    channel_id: 2,
+    register_number: 1,
+};
+
+async fn add(
+    backend: &Backend,
+    origin: Origin,
+    first: &str,
+    last: &str,
+) -> Result<CreatedCustomer, CustomerError> {
+    let draft = CustomerDraft {
+        first_name: first.into(),
+        last_name: last.into(),
+        email: format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase()),
+        ..CustomerDraft::default()
+    };
+    create_customer(&backend.channel_side(), origin, &OperationId::random(), &draft).await
+}
+
+async fn run(backend: &Backend, job: Job) {
+    let run = backend.jobs.run(job, "test").await.expect("the job runs");
+    assert_eq!(
+        run.outcome,
+        "Succeeded",
+        "{} in {:?}: {:?}",
+        job.code(),
+        run.scale_unit,
+        run.message
+    );
+}
+
+async fn register_captions(backend: &Backend) -> Vec<String> {
+    let registers = backend.channel.register_options().await.unwrap();
+    registers.iter().map(|register| register.caption()).collect()
+}
+
+#[tokio::test]
+async fn each_scale_unit_serves_the_channels_hq_gives_it_and_names_the_unit_of_the_others() {
+    let hq = TempDir::new().unwrap();
+    let houston = common::start_scale_unit(&hq, "Houston", "Houston").await;
+    let seattle = common::start_scale_unit(&hq, "Seattle", "seattle").await;
+    let online = common::start_scale_unit(&hq, "Online", "Fabrikam online store").await;
+
+    assert_eq!(
+        register_captions(&houston.backend).await,
+        ["Houston, register 1", "Houston, register 2"]
+    );
+    assert_eq!(register_captions(&seattle.backend).await, ["Seattle, register 1"]);
+    assert!(register_captions(&online.backend).await.is_empty());
+    assert_eq!(
+        houston.backend.hq.scale_units().await.unwrap(),
+        ["Houston", "Online", "Seattle"]
+    );
+
+    // Houston started first, when Seattle and the online store were
+    // nobody's: its next 1070 tells it who serves them now.
+    run(&houston.backend, Job::ChannelConfiguration).await;
+    let refused = add(&houston.backend, SEATTLE_REGISTER_1, "Ana", "Silva")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "Seattle is served by the scale unit Seattle, not by this one: its customers are added on Seattle's server."
+    );
+    let refused = add(&houston.backend, Origin::OnlineStore, "Ana", "Silva")
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .starts_with("The online store is served by the scale unit Online"),
+        "{refused}"
+    );
+    assert!(
+        add(&online.backend, Origin::OnlineStore, "Ana", "Silva")
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        houston.backend.channel.count_not_uploaded().await.unwrap(),
+        0,
+        "nothing refused was staged"
+    );
+}
+
+#[tokio::test]
+async fn customers_added_in_every_scale_unit_sync_once_and_reach_every_unit_through_1010() {
+    let hq = TempDir::new().unwrap();
+    let houston = common::start_scale_unit(&hq, "Houston", "Houston").await;
+    let seattle = common::start_scale_unit(&hq, "Seattle", "Seattle").await;
+    let (houston, seattle) = (&houston.backend, &seattle.backend);
+
+    let mut created = Vec::new();
+    for i in 0..5 {
+        created.push(
+            add(houston, HOUSTON_REGISTER_1, "Hana", &format!("Houston{i}"))
+                .await
+                .unwrap(),
+        );
+        created.push(
+            add(seattle, SEATTLE_REGISTER_1, "Sam", &format!("Seattle{i}"))
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(
+        search_customers(&houston.channel, "Seattle0")
+            .await
+            .unwrap()
+            .is_empty(),
+        "Houston does not see a customer Seattle staged"
+    );
+
+    run(houston, Job::Upload).await;
+    run(seattle, Job::Upload).await;
+    let uploads = houston.hq.job_runs(Job::Upload.code(), 10).await.unwrap();
+    let units: Vec<Option<&str>> = uploads.iter().map(|run| run.scale_unit.as_deref()).collect();
+    assert_eq!(
+        units,
+        [Some("Seattle"), Some("Houston")],
+        "each P-job run names its unit"
+    );
+
+    let seattle_only = StatusView {
+        scale_unit: Some("Seattle".to_string()),
+        ..StatusView::default()
+    };
+    let page = cdx::status_page(&houston.channel, &houston.hq, &seattle_only, 50)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.rows.len(),
+        5,
+        "Houston's status page filters Seattle's operations"
+    );
+    assert!(page.rows.iter().all(|row| row.channel == "Seattle"
+        && row.scale_unit.as_deref() == Some("Seattle")
+        && row.status == OperationStatus::PendingSync));
+    assert_eq!(page.counts.pending_sync, 5);
+
+    run(seattle, Job::SyncCustomers).await;
+    let all = cdx::status_page(&houston.channel, &houston.hq, &StatusView::default(), 50)
+        .await
+        .unwrap();
+    assert_eq!(all.counts.synced, 10);
+    let mut accounts: Vec<String> = all.rows.iter().filter_map(|row| row.account.clone()).collect();
+    accounts.sort();
+    accounts.dedup();
+    assert_eq!(accounts.len(), 10, "ten creates, ten different accounts");
+    assert_eq!(
+        houston.hq.count_customers().await.unwrap(),
+        12 + 10,
+        "each synced once"
+    );
+
+    run(houston, Job::Customers).await;
+    let found = search_customers(&houston.channel, "Seattle0").await.unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "Seattle's customer reaches Houston once HQ has it"
+    );
+    assert!(found[0].account.is_some());
+    assert_eq!(created.len(), 10);
+}
+
+#[tokio::test]
+async fn a_unit_started_with_a_channel_takes_it_over_and_the_other_unit_learns_it_at_its_next_1070() {
+    let hq = TempDir::new().unwrap();
+    let main = common::start_scale_unit(&hq, "Main", "").await;
+    let main = &main.backend;
+    assert_eq!(
+        register_captions(main).await.len(),
+        3,
+        "one unit serves every channel"
+    );
+    let before = add(main, SEATTLE_REGISTER_1, "Early", "Seattleite")
+        .await
+        .unwrap();
+
+    let seattle = common::start_scale_unit(&hq, "Seattle", "Seattle").await;
+    assert_eq!(register_captions(&seattle.backend).await, ["Seattle, register 1"]);
+
+    run(main, Job::ChannelConfiguration).await;
+    assert_eq!(
+        register_captions(main).await,
+        ["Houston, register 1", "Houston, register 2"]
+    );
+    assert!(matches!(
+        add(main, SEATTLE_REGISTER_1, "Late", "Seattleite").await,
+        Err(CustomerError::ServedElsewhere { .. })
+    ));
+    run(main, Job::Upload).await;
+    let uploaded = main
+        .hq
+        .uploaded_operation(before.temporary_id().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        uploaded.is_some(),
+        "what Main staged for Seattle before is uploaded, not lost"
+    );
+
+    let restarted_main = common::start_scale_unit(&hq, "Main", "").await;
+    assert_eq!(
+        register_captions(&restarted_main.backend).await,
+        ["Houston, register 1", "Houston, register 2"],
+        "a unit without a channels setting does not take back what another unit serves"
+    );
+}
+
+#[tokio::test]
+async fn a_channels_setting_naming_a_channel_hq_lacks_stops_the_start_with_the_channels_it_has() {
+    let hq = TempDir::new().unwrap();
+    let _main = common::start_scale_unit(&hq, "Main", "").await;
+    let unit = TempDir::new().unwrap();
+    let settings = Settings {
+        data_dir: unit.path().to_path_buf(),
+        hq_database_url: Some(common::shared_hq_url(&hq).await),
+        scale_unit: "Portland".into(),
+        channels: "Portland".into(),
+        ..Settings::default()
+    };
+    let error = Backend::start(settings).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "scale unit Portland: the channels setting names Portland, which HQ does not have; \
+         HQ's channels are Houston, Seattle, Fabrikam online store"
+    );
+}
+
+#[tokio::test]
+async fn scale_units_starting_at_once_on_a_new_hq_share_one_demo_company() {
+    let hq = TempDir::new().unwrap();
+    // The test's own step, not the units': an empty PostgreSQL database for
+    // them to share (an SQLite HQ is a new file they all create).
+    common::shared_hq_url(&hq).await;
+    let (houston, seattle, online) = tokio::join!(
+        common::start_scale_unit(&hq, "Houston", "Houston"),
+        common::start_scale_unit(&hq, "Seattle", "Seattle"),
+        common::start_scale_unit(&hq, "Online", "Fabrikam online store"),
+    );
+    let hq_db = &houston.backend.hq;
+    assert_eq!(
+        hq_db.count_customers().await.unwrap(),
+        12,
+        "the demo company once"
+    );
+    assert_eq!(hq_db.users().await.unwrap().len(), 4, "the demo users once");
+    for (unit, registers) in [(&houston, 2), (&seattle, 1), (&online, 0)] {
+        assert_eq!(register_captions(&unit.backend).await.len(), registers);
+    }
+}
