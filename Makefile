@@ -14,11 +14,17 @@ export LEPTOS_OUTPUT_NAME := custsync
 # Where the browser tests' server keeps its databases; emptied before each run.
 E2E_DATA_DIR := target/e2e-data
 
-.PHONY: run test bench soak release setup setup-browser setup-postgres lint unit site e2e
+.PHONY: run chain test bench soak release setup setup-browser setup-postgres lint unit site e2e
 
 # The demo users (password custsync) are asked for here only.
 run: setup
 	CUSTSYNC_SEED_DEMO_USERS=true cargo leptos serve --split
+
+# Three scale units (Houston on 3000, Seattle on 3001, the online store on
+# 3002) sharing HQ on PostgreSQL, in a throwaway cluster in target/chain
+# (.ci/chain). Ctrl-C stops them all.
+chain: setup setup-postgres site
+	.ci/chain
 
 test: setup-browser setup-postgres lint unit site e2e
 

@@ -83,6 +83,7 @@ async fn load_run(options: &Options, run: usize) -> Result<LoadRun, String> {
             tokio::spawn(client_loop(
                 addr,
                 cookie.clone(),
+                Some(data::REGISTER_KEY),
                 format!("{run}c{client}"),
                 stop.clone(),
             ))
@@ -130,16 +131,21 @@ pub async fn serve(backend: Backend) -> Result<SocketAddr, String> {
     Ok(addr)
 }
 
+/// What one client saw: creates answered 200, other answers and failed
+/// requests, and how long each took.
 #[derive(Default)]
-struct ClientSeen {
-    created: usize,
-    errors: usize,
-    latencies: Vec<Duration>,
+pub struct ClientSeen {
+    pub created: usize,
+    pub errors: usize,
+    pub latencies: Vec<Duration>,
 }
 
-async fn client_loop(
+/// Posts creates at `register` (None: the online store, as a shopper) on
+/// one keep-alive connection until `stop`.
+pub async fn client_loop(
     addr: SocketAddr,
     cookie: Arc<String>,
+    register: Option<&'static str>,
     tag: String,
     stop: Arc<AtomicBool>,
 ) -> ClientSeen {
@@ -148,7 +154,7 @@ async fn client_loop(
     let mut n = 0;
     while !stop.load(Ordering::Relaxed) {
         let body = serde_json::json!({
-            "register": data::REGISTER_KEY,
+            "register": register,
             "operation_id": OperationId::random(),
             "draft": data::customer(&tag, n),
         })

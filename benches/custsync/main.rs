@@ -7,6 +7,7 @@
 //! report to a temporary file: `make test` runs it so the benchmark cannot rot.
 
 mod baseline;
+mod chain_load;
 // The tests' HTTP client, shared so that both measure the same way.
 #[path = "../../tests/common/client.rs"]
 #[allow(dead_code, reason = "the tests use the parts the bench does not")]
@@ -140,6 +141,9 @@ fn run(options: &Options) -> Result<(), String> {
     let mut figures: Vec<Figure> = Vec::new();
     eprintln!("bench: Add customer over HTTP, {} clients", options.clients);
     figures.extend(runtime.block_on(http_load::measure(options))?);
+    let one_process = figures.first().and_then(report::Figure::median);
+    eprintln!("bench: Add customer over HTTP on three scale-unit processes");
+    figures.extend(runtime.block_on(chain_load::measure(options, one_process))?);
     eprintln!("bench: P-job + sync of {} creates", options.operations);
     figures.extend(sync_run::measure(options, &runtime)?);
     eprintln!("bench: status page over {} operations", options.status_rows);

@@ -51,6 +51,11 @@ impl Figure {
         self
     }
 
+    /// The median of the runs; none when nothing was measured.
+    pub fn median(&self) -> Option<f64> {
+        (!self.samples.is_empty()).then(|| Summary::of(&self.samples).median)
+    }
+
     /// Whether the median meets the target; none when there is no target
     /// or nothing was measured.
     pub fn met(&self) -> Option<bool> {
@@ -148,7 +153,8 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
          - Baseline: the same rows written by a bare loop over one SQLite connection with the app's pragmas \
            (WAL, `synchronous=FULL`) on the app's schema, measured in the same run. For Add customer, one \
            transaction per create; for the P-job + sync, the uploaded copy, the customer with its address and \
-           contact, and the completed flag, in transactions of the sync's batch size.\n\
+           contact, and the completed flag, in transactions of the sync's batch size. For the chain of three \
+           scale units, the one-process Add customer figure of the same run.\n\
          - Add customer: {clients} clients, each on a keep-alive connection, posting to the real \
            `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\
          - WASM: the release build (`make release`) is split per page (`--split`). A page loads the shell and \

@@ -43,7 +43,8 @@ pub fn measure(options: &Options, runtime: &Runtime) -> Result<Vec<Figure>, Stri
         Some(server) => {
             let runs = (0..options.runs)
                 .map(|run| {
-                    let hq = runtime.block_on(new_postgres_database(server, run))?;
+                    let hq =
+                        runtime.block_on(new_postgres_database(server, &format!("custsync_bench_{run}")))?;
                     measure_once(options, runtime, run, &hq)
                 })
                 .collect::<Result<Vec<_>, String>>()?;
@@ -122,10 +123,9 @@ fn times(runs: &[ChildReport]) -> [Vec<f64>; 3] {
     ]
 }
 
-/// A new, empty database for run `run` on the PostgreSQL `server`.
-async fn new_postgres_database(server: &str, run: usize) -> Result<String, String> {
+/// A new, empty database `name` on the PostgreSQL `server`.
+pub async fn new_postgres_database(server: &str, name: &str) -> Result<String, String> {
     use sqlx::Connection;
-    let name = format!("custsync_bench_{run}");
     let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
         .await
         .map_err(text)?;

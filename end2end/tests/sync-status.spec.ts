@@ -152,7 +152,7 @@ test("an admin fixes a failed create: open it from the Failed count, Edit, Save,
   );
   const timeline = page.getByRole("region", { name: "Timeline" });
   await expect(timeline).toContainText("Created in Seattle, register 1.");
-  await expect(timeline).toContainText(/Uploaded to HQ by P-job run \d+\./);
+  await expect(timeline).toContainText(/Uploaded to HQ by P-job run \d+ of scale unit Main\./);
   await expect(timeline).toContainText(/Sync failed \(Batch run \d+\): Customer C000001 already has the email/);
 
   const email = `eve.${lastName.toLowerCase()}@example.com`;
@@ -217,4 +217,26 @@ test("a shared URL opens the same view, and Export to CSV downloads it", async (
   expect(lines).toHaveLength(2);
   expect(lines[1]).toContain(`Create customer,Seattle,Main,`);
   expect(lines[1]).toContain(`${id},,Eve ${lastName},Pending upload,,0,`);
+});
+
+test("each operation names the scale unit it came from, and the list filters by scale unit", async ({ seattle, admin: page }) => {
+  const lastName = uniqueName("Unit");
+  const id = await addCustomer(seattle, lastName, `unit.${lastName.toLowerCase()}@example.com`);
+  await open(page, "/hq/distribution-schedule");
+  const pJob = page.getByRole("region", { name: /P-0001/ });
+  await expect(pJob).toContainText("Run now runs it for this scale unit, Main.");
+  await runNow(page, /P-0001/);
+  const latest = pJob.getByRole("table", { name: "Run history" }).getByRole("row").nth(1);
+  await expect(latest.getByRole("cell").nth(1)).toHaveText("Main");
+
+  await searchFor(page, lastName.toLowerCase());
+  await expect(page.getByRole("columnheader", { name: "Scale unit" })).toBeVisible();
+  await expect(operationRow(page, id).getByRole("cell").nth(3)).toHaveText("Main");
+  await page.getByLabel("Scale unit").selectOption("Main");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/unit=Main/);
+  await expect(operationRow(page, id)).toContainText("Pending sync");
+
+  await page.goto(`${STATUS_PAGE}?q=${lastName.toLowerCase()}&unit=Elsewhere`);
+  await expect(page.getByText("No asynchronous customer operations in this view.")).toBeVisible();
 });
