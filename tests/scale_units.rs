@@ -75,7 +75,15 @@ async fn each_scale_unit_serves_the_channels_hq_gives_it_and_names_the_unit_of_t
     );
 
     // Houston started first, when Seattle and the online store were
-    // nobody's: its next 1070 tells it who serves them now.
+    // nobody's: it knows they are not its own, and its next 1070 tells it
+    // who serves them now.
+    let refused = add(&houston.backend, SEATTLE_REGISTER_1, "Ana", "Silva")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "Seattle is not served by this scale unit, Houston: its customers are added on the scale unit that serves it."
+    );
     run(&houston.backend, Job::ChannelConfiguration).await;
     let refused = add(&houston.backend, SEATTLE_REGISTER_1, "Ana", "Silva")
         .await

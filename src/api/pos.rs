@@ -13,17 +13,17 @@ pub async fn pos_registers() -> Result<Vec<RegisterOption>, AppError> {
     use crate::api::respond::{authorize_user, respond};
     use crate::domain::access::Access;
     use crate::error::internal;
-    use crate::services::channel_customers::CustomerError;
+    use crate::services::channel_customers::not_served_here;
     let result = async {
         let (backend, cashier) = authorize_user(Access::Cashier).await?;
         if let Some(channel_id) = cashier.channel_id
-            && let Some((channel, scale_unit)) = backend
+            && let Some((name, unit)) = backend
                 .channel
                 .served_elsewhere(channel_id)
                 .await
                 .map_err(internal)?
         {
-            return Err(CustomerError::ServedElsewhere { channel, scale_unit }.into());
+            return Err(not_served_here(&backend.channel, name, unit).into());
         }
         let registers = backend.channel.register_options().await.map_err(internal)?;
         Ok(registers

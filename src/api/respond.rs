@@ -95,6 +95,7 @@ impl From<CustomerError> for AppError {
             CustomerError::UnknownRegister { .. }
             | CustomerError::NoOnlineStore
             | CustomerError::ServedElsewhere { .. }
+            | CustomerError::NotServedHere { .. }
             | CustomerError::PendingCustomer(_)
             | CustomerError::HqUnreachable(_)
             | CustomerError::OperationIdReused => AppError::Refused(error.to_string()),

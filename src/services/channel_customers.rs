@@ -40,6 +40,11 @@ pub enum CustomerError {
          its customers are added on {scale_unit}'s server."
     )]
     ServedElsewhere { channel: String, scale_unit: String },
+    #[error(
+        "{channel} is not served by this scale unit, {here}: its customers are added on the scale unit that \
+         serves it."
+    )]
+    NotServedHere { channel: String, here: String },
     #[error("There is no customer {0} in this channel.")]
     UnknownCustomer(String),
     #[error(
@@ -522,7 +527,7 @@ pub async fn channel_of_origin(
                 return Ok((record, Some(register_number)));
             }
             Err(match channel.served_elsewhere(channel_id).await? {
-                Some((channel, scale_unit)) => CustomerError::ServedElsewhere { channel, scale_unit },
+                Some((name, unit)) => not_served_here(channel, name, unit),
                 None => unknown(),
             })
         }
@@ -538,6 +543,21 @@ pub async fn channel_of_origin(
                 None => CustomerError::NoOnlineStore,
             })
         }
+    }
+}
+
+/// The refusal of a channel this scale unit does not serve, naming the
+/// unit that does when job 1070 has said which.
+pub fn not_served_here(channel: &ChannelDb, name: String, unit: Option<String>) -> CustomerError {
+    match unit {
+        Some(scale_unit) => CustomerError::ServedElsewhere {
+            channel: name,
+            scale_unit,
+        },
+        None => CustomerError::NotServedHere {
+            channel: name,
+            here: channel.scale_unit().to_string(),
+        },
     }
 }
 

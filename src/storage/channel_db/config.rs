@@ -152,11 +152,12 @@ impl ChannelDb {
         .await?)
     }
 
-    /// (channel name, scale unit) of a channel another scale unit serves.
+    /// A channel this scale unit does not serve: its name, and the unit
+    /// that does when job 1070 has said so.
     pub async fn served_elsewhere(
         &self,
         channel_id: i64,
-    ) -> Result<Option<(String, String)>, ChannelDbError> {
+    ) -> Result<Option<(String, Option<String>)>, ChannelDbError> {
         Ok(self.reference_copy().await?.served_elsewhere(channel_id))
     }
 

@@ -52,13 +52,14 @@ impl ReferenceCopy {
         }
     }
 
-    /// (channel name, scale unit) of a channel another scale unit serves.
-    pub fn served_elsewhere(&self, channel_id: i64) -> Option<(String, String)> {
+    /// A channel this scale unit does not serve: its name, and the unit
+    /// that does when the copy knows one.
+    pub fn served_elsewhere(&self, channel_id: i64) -> Option<(String, Option<String>)> {
         let channel = self
             .elsewhere
             .iter()
             .find(|channel| channel.channel_id == channel_id)?;
-        Some((channel.name.clone(), channel.scale_unit.clone()?))
+        Some((channel.name.clone(), channel.scale_unit.clone()))
     }
 
     /// The scale unit serving the online store, when another unit does.
@@ -187,7 +188,7 @@ mod tests {
         assert_eq!(copy.online_store_elsewhere().as_deref(), Some("Online"));
         assert_eq!(
             copy.served_elsewhere(2),
-            Some(("Channel 2".to_string(), "Seattle".to_string()))
+            Some(("Channel 2".to_string(), Some("Seattle".to_string())))
         );
         assert_eq!(copy.served_elsewhere(1), None);
 
@@ -197,7 +198,7 @@ mod tests {
             !nobodys.has_register(2, 1),
             "a channel no unit serves is not served here"
         );
-        assert_eq!(nobodys.served_elsewhere(2), None);
+        assert_eq!(nobodys.served_elsewhere(2), Some(("Channel 2".to_string(), None)));
     }
 
     #[test]
