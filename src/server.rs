@@ -42,6 +42,12 @@ pub async fn serve() -> Result<(), ServeError> {
     let backend = Backend::start(settings).await?;
     tokio::spawn(crate::services::jobs::run_schedules(backend.jobs.clone()));
     tokio::spawn(backend.sessions.clone().sweep_expired());
+    tokio::spawn(
+        backend
+            .sessions
+            .clone()
+            .follow_chain_sign_outs(backend.hq.clone()),
+    );
     let app = router(AppState {
         leptos_options,
         backend: backend.clone(),

@@ -4,6 +4,10 @@
 
 mod common;
 
+use axum::http::StatusCode;
+use common::http::{FORM, WebApp};
+use custsync::api::hq::users::SignOutEverywhere;
+use custsync::api::sign_in::CurrentUser;
 use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::{OperationId, OperationStatus};
@@ -13,6 +17,7 @@ use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::{CustomerError, create_customer, search_customers};
 use custsync::services::settings::Settings;
+use leptos::server_fn::ServerFn;
 use tempfile::TempDir;
 
 const HOUSTON_REGISTER_1: Origin = Origin::Register {
@@ -280,4 +285,61 @@ async fn scale_units_starting_at_once_on_a_new_hq_share_one_demo_company() {
     for (unit, registers) in [(&houston, 2), (&seattle, 1), (&online, 0)] {
         assert_eq!(register_captions(&unit.backend).await.len(), registers);
     }
+}
+
+/// Who the session `cookie` is signed in as on `app`, as its header asks.
+async fn signed_in_as(app: &WebApp, cookie: &str) -> String {
+    let answer = app.post(CurrentUser::PATH, FORM, "", cookie).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.body
+}
+
+#[tokio::test]
+async fn a_user_signed_out_everywhere_on_one_scale_unit_is_signed_out_on_the_others() {
+    let hq = TempDir::new().unwrap();
+    let houston = WebApp::over(common::start_scale_unit(&hq, "Houston", "Houston").await);
+    let seattle = WebApp::over(common::start_scale_unit(&hq, "Seattle", "Seattle").await);
+    let cashier = seattle.sign_in("seattle").await;
+    let admin = houston.sign_in("admin").await;
+    assert!(cashier.starts_with("custsync_session_seattle_"), "{cashier}");
+    assert!(
+        admin.starts_with("custsync_session_houston_"),
+        "units on one host keep apart cookies: {admin}"
+    );
+    assert!(signed_in_as(&seattle, &cashier).await.contains("Terry Adams"));
+
+    let answer = houston
+        .post(SignOutEverywhere::PATH, FORM, "user_name=seattle", &admin)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    // Signed in again before Seattle looked in HQ: that session began
+    // after the sign-out and stays.
+    let again = seattle.sign_in("seattle").await;
+    let backend = &seattle.test.backend;
+    let ended = backend.sessions.apply_chain_sign_outs(&backend.hq).await.unwrap();
+    assert_eq!(ended, 1, "Seattle ends the session it kept from before");
+    assert_eq!(signed_in_as(&seattle, &cashier).await, "null");
+    assert!(signed_in_as(&seattle, &again).await.contains("Terry Adams"));
+    assert_eq!(
+        backend.sessions.apply_chain_sign_outs(&backend.hq).await.unwrap(),
+        0,
+        "an end is applied once"
+    );
+}
+
+#[tokio::test]
+async fn a_unit_restarted_after_another_took_one_of_its_channels_no_longer_serves_it() {
+    let hq = TempDir::new().unwrap();
+    let common::TestBackend { backend, dir } = common::start_scale_unit(&hq, "Main", "").await;
+    assert_eq!(register_captions(&backend).await.len(), 3);
+    backend.close().await;
+    drop(backend);
+
+    let _seattle = common::start_scale_unit(&hq, "Seattle", "Seattle").await;
+    let main = common::start_scale_unit_in(&hq, &dir, "Main", "").await;
+    assert_eq!(
+        register_captions(&main).await,
+        ["Houston, register 1", "Houston, register 2"],
+        "Main learns at its start that Seattle is no longer its own"
+    );
 }

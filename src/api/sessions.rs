@@ -29,12 +29,13 @@ pub async fn signed_in_user(session: &Session) -> Result<Option<SignedInUser>, A
 }
 
 /// Starts a new session for `user`: a new id, so an id planted before
-/// sign-in is worth nothing after it, recorded as theirs so that it can be
-/// ended from HQ.
+/// sign-in is worth nothing after it, recorded as theirs, with the last of
+/// HQ's session ends it began after, so that it can be ended from HQ.
 pub async fn start_session(
     session: &Session,
     user: &SignedInUser,
     channel: &ChannelDb,
+    last_end_seen: i64,
 ) -> Result<(), AppError> {
     session.cycle_id().await.map_err(crate::error::internal)?;
     remember_user(session, user).await?;
@@ -43,7 +44,7 @@ pub async fn start_session(
         .id()
         .ok_or_else(|| crate::error::internal("a saved session has no id"))?;
     channel
-        .record_user_session(&id.to_string(), &user.user_name)
+        .record_user_session(&id.to_string(), &user.user_name, last_end_seen)
         .await
         .map_err(crate::error::internal)
 }

@@ -32,6 +32,9 @@ pub async fn sign_in(
                 message: refusal.message(),
                 retry_after_seconds: refusal.retry_after().as_secs().max(1),
             })?;
+        // Read before the user: a sign-out recorded after this number, on
+        // any scale unit, ends the session this sign-in begins.
+        let last_end_seen = backend.hq.last_session_end().await.map_err(internal)?;
         let stored = backend.hq.find_user(&user_name).await.map_err(internal)?;
         let hash = stored
             .as_ref()
@@ -47,7 +50,7 @@ pub async fn sign_in(
                 return Err(AppError::Invalid(errors));
             }
         };
-        start_session(&current_session().await?, &user, &backend.channel).await?;
+        start_session(&current_session().await?, &user, &backend.channel, last_end_seen).await?;
         tracing::info!(user = %user.user_name, role = user.role.name(), "signed in");
         redirect_form_post(&landing_page(next.as_deref(), user.role));
         Ok(user)

@@ -23,6 +23,28 @@ pub fn scale_unit_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// The session cookie of a scale unit. Browsers keep cookies per host, not
+/// per port, so units served on one host (`make chain`) each need a cookie
+/// of their own, or signing in on one would sign out of the others. The
+/// name's letters and digits make it readable, a hash of the whole name
+/// keeps "Houston" and "houston" apart.
+pub fn session_cookie_name(scale_unit: &str) -> String {
+    let readable: String = scale_unit
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let hash = scale_unit.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    format!("custsync_session_{readable}_{hash:08x}")
+}
+
 /// The channel names of the `channels` setting, "Houston, Seattle"; empty
 /// when the setting is blank.
 pub fn channel_names(setting: &str) -> Vec<String> {
@@ -52,15 +74,6 @@ pub struct Claim {
     pub taken_over: Vec<(String, String)>,
     /// Channels it served and no longer lists.
     pub released: Vec<i64>,
-    /// Channels that were nobody's and are now its own.
-    pub newly_assigned: Vec<i64>,
-}
-
-impl Claim {
-    /// Whether HQ's assignment changes, so the unit's copy needs job 1070.
-    pub fn changes_anything(&self) -> bool {
-        !self.taken_over.is_empty() || !self.released.is_empty() || !self.newly_assigned.is_empty()
-    }
 }
 
 /// The `channels` setting names a channel HQ does not have.
@@ -106,10 +119,7 @@ pub fn claim(current: &[ChannelAssignment], unit: &str, wanted: &[String]) -> Re
                 claim.own.push(channel.channel_id);
                 claim.taken_over.push((channel.name.clone(), owner.to_string()));
             }
-            (true, None) => {
-                claim.own.push(channel.channel_id);
-                claim.newly_assigned.push(channel.channel_id);
-            }
+            (true, None) => claim.own.push(channel.channel_id),
             (false, Some(owner)) if owner == unit => claim.released.push(channel.channel_id),
             (false, _) => {}
         }
@@ -146,12 +156,10 @@ mod tests {
     fn a_unit_without_a_channels_setting_serves_every_channel_no_other_unit_serves() {
         let claim = claim(&chain([None, None, None]), "Main", &[]).unwrap();
         assert_eq!(claim.own, [1, 2, 3]);
-        assert_eq!(claim.newly_assigned, [1, 2, 3]);
 
         let claim = super::claim(&chain([Some("Main"), Some("Seattle"), None]), "Main", &[]).unwrap();
         assert_eq!(claim.own, [1, 3]);
         assert!(claim.taken_over.is_empty() && claim.released.is_empty());
-        assert_eq!(claim.newly_assigned, [3]);
     }
 
     #[test]
@@ -164,7 +172,7 @@ mod tests {
         let claim = super::claim(&current, "Main", &names("Houston, Fabrikam online store")).unwrap();
         assert_eq!(claim.own, [1, 3]);
         assert_eq!(claim.released, [2]);
-        assert!(claim.changes_anything());
+        assert!(claim.taken_over.is_empty());
     }
 
     #[test]
@@ -172,7 +180,7 @@ mod tests {
         let current = chain([Some("Houston"), Some("Seattle"), Some("Online")]);
         let claim = claim(&current, "Seattle", &names("Seattle")).unwrap();
         assert_eq!(claim.own, [2]);
-        assert!(!claim.changes_anything());
+        assert!(claim.taken_over.is_empty() && claim.released.is_empty());
     }
 
     #[test]
@@ -183,6 +191,19 @@ mod tests {
             "the channels setting names Huston, which HQ does not have; \
              HQ's channels are Houston, Seattle, Fabrikam online store"
         );
+    }
+
+    #[test]
+    fn each_scale_unit_has_a_session_cookie_of_its_own() {
+        let main = session_cookie_name("Main");
+        assert!(main.starts_with("custsync_session_main_"), "{main}");
+        assert!(
+            session_cookie_name("Online store é").starts_with("custsync_session_online_store___"),
+            "only letters, digits and _ in a cookie's name"
+        );
+        assert_ne!(session_cookie_name("Houston"), session_cookie_name("Seattle"));
+        assert_ne!(session_cookie_name("Houston"), session_cookie_name("houston"));
+        assert_ne!(session_cookie_name("A-B"), session_cookie_name("A_B"));
     }
 
     #[test]

@@ -184,7 +184,9 @@ impl Backend {
 
     /// Gives this scale unit the channels of its settings in HQ; a new
     /// channel database gets its data the way a real store does, from the
-    /// CDX download jobs, and one whose channels changed gets job 1070.
+    /// CDX download jobs, and one whose copy names other channels as its
+    /// own (its claim changed them, or another unit took one while it was
+    /// stopped) gets job 1070.
     async fn take_channels(&self) -> Result<(), StartError> {
         let unit = &self.settings.scale_unit;
         let claim = self
@@ -205,7 +207,7 @@ impl Backend {
                 self.jobs.run(job, FIRST_START).await?;
             }
             tracing::info!("filled the channel database from jobs 1110, 1070 and 1010");
-        } else if claim.changes_anything() {
+        } else if self.channel.served_channel_ids().await? != claim.own {
             self.jobs.run(Job::ChannelConfiguration, CHANNELS_CHANGED).await?;
         }
         Ok(())

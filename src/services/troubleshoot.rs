@@ -28,7 +28,16 @@ pub async fn report(backend: &Backend) -> Result<TroubleshootReport, EvidenceErr
             .collect(),
     );
     let mut evidence: Vec<ModeEvidence> = Vec::new();
-    for channel in hq.channels().await.map_err(evidence_error)? {
+    let served_here = |channel: &crate::domain::records::ChannelRecord| {
+        channel.scale_unit.as_deref() == Some(backend.channel.scale_unit())
+    };
+    for channel in hq
+        .channels()
+        .await
+        .map_err(evidence_error)?
+        .iter()
+        .filter(|c| served_here(c))
+    {
         evidence.push(
             backend
                 .realtime

@@ -401,7 +401,7 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
             ADMIN,
         )
         .shows("Ken Sanchez is signed out everywhere (1 session)")
-        .writes(&[Db::Channel]),
+        .writes(&[Db::Hq, Db::Channel]),
         call(
             "change_user_access",
             ChangeUserAccess::PATH,

@@ -63,7 +63,8 @@ impl WebApp {
         })
     }
 
-    fn over(test: TestBackend) -> WebApp {
+    /// The app served over a backend the test started.
+    pub fn over(test: TestBackend) -> WebApp {
         let router = router(test.backend.clone());
         WebApp { test, router }
     }

@@ -49,6 +49,13 @@ pub async fn start_in_with(dir: &TempDir, settings: Settings) -> Backend {
 /// `CUSTSYNC_TEST_POSTGRES_URL` the PostgreSQL database named after it.
 pub async fn start_scale_unit(hq: &TempDir, unit: &str, channels: &str) -> TestBackend {
     let dir = tempfile::tempdir().expect("a temporary directory");
+    let backend = start_scale_unit_in(hq, &dir, unit, channels).await;
+    TestBackend { backend, dir }
+}
+
+/// As `start_scale_unit`, on the channel database in `dir`, as after a
+/// restart.
+pub async fn start_scale_unit_in(hq: &TempDir, dir: &TempDir, unit: &str, channels: &str) -> Backend {
     let settings = Settings {
         data_dir: dir.path().to_path_buf(),
         hq_database_url: Some(shared_hq_url(hq).await),
@@ -59,8 +66,7 @@ pub async fn start_scale_unit(hq: &TempDir, unit: &str, channels: &str) -> TestB
         seed_demo_users: true,
         ..Settings::default()
     };
-    let backend = Backend::start(settings).await.expect("the scale unit starts");
-    TestBackend { backend, dir }
+    Backend::start(settings).await.expect("the scale unit starts")
 }
 
 /// The `hq_database_url` of the HQ the scale units on folder `hq` share.

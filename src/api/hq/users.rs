@@ -37,7 +37,8 @@ async fn stores(backend: &crate::services::backend::Backend) -> Result<Vec<(i64,
         .collect())
 }
 
-/// Ends every session of `user_name` on this channel database.
+/// Ends every session of `user_name`: at once on this scale unit, within
+/// seconds on the others (they read the end from HQ).
 #[server(output = crate::wire::JsonText)]
 pub async fn sign_out_everywhere(user_name: String) -> Result<String, AppError> {
     use crate::api::respond::{authorize, respond};
@@ -46,6 +47,11 @@ pub async fn sign_out_everywhere(user_name: String) -> Result<String, AppError> 
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let user = existing_user(&backend, &user_name).await?;
+        backend
+            .hq
+            .end_sessions_everywhere(&user_name)
+            .await
+            .map_err(internal)?;
         let ended = backend
             .sessions
             .end_sessions_of(&user_name)

@@ -13,7 +13,9 @@ use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use super::session_cache::SessionCache;
+use crate::domain::scale_units::session_cookie_name;
 use crate::storage::channel_db::{ChannelDb, ChannelDbError};
+use crate::storage::hq_db::{HqDb, HqDbError};
 
 /// Why sessions could not be ended.
 #[derive(Debug, thiserror::Error)]
@@ -22,13 +24,16 @@ pub enum SessionStoreError {
     Store(#[from] session_store::Error),
     #[error(transparent)]
     Channel(#[from] ChannelDbError),
+    #[error(transparent)]
+    Hq(#[from] HqDbError),
 }
 
-const COOKIE_NAME: &str = "custsync_session";
 /// A session ends this long after sign-in (or a shopper's sign-up): a shift.
 /// Use does not extend it, so that requests only read the session store.
 const SESSION_HOURS: i64 = 8;
 const EXPIRED_SWEEP: Duration = Duration::from_secs(15 * 60);
+/// How often a scale unit looks in HQ for sessions ended in another unit.
+const CHAIN_SIGN_OUTS_EVERY: Duration = Duration::from_secs(2);
 
 /// The session store: sessions in memory, written through to the
 /// `tower_sessions` table of the channel database.
@@ -57,7 +62,7 @@ impl SessionStores {
     /// browser never sends it in clear.
     pub fn layer(&self, secure: bool) -> SessionLayer {
         SessionManagerLayer::new(CachingSessionStore::new(self.cache.clone(), self.table.clone()))
-            .with_name(COOKIE_NAME)
+            .with_name(session_cookie_name(self.channel.scale_unit()))
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_secure(secure)
@@ -67,13 +72,47 @@ impl SessionStores {
     /// Ends every session `user_name` signed in with on this channel
     /// database; how many there were.
     pub async fn end_sessions_of(&self, user_name: &str) -> Result<usize, SessionStoreError> {
-        let ids = self.channel.user_session_ids(user_name).await?;
+        self.end_sessions_before(user_name, i64::MAX).await
+    }
+
+    /// Ends the sessions `user_name` began before HQ's session end
+    /// `end_id`: one begun after it (signed in again) stays.
+    async fn end_sessions_before(&self, user_name: &str, end_id: i64) -> Result<usize, SessionStoreError> {
+        let ids = self.channel.user_session_ids(user_name, end_id).await?;
         for id in ids.iter().filter_map(|id| Id::from_str(id).ok()) {
             self.cache.delete(&id).await?;
             self.table.delete(&id).await?;
         }
-        self.channel.forget_user_sessions(user_name).await?;
+        self.channel.forget_sessions(&ids).await?;
         Ok(ids.len())
+    }
+
+    /// Ends here the sessions of the users HQ says were signed out (or had
+    /// their role or store changed) since this unit last looked, on any
+    /// scale unit; how many sessions ended.
+    pub async fn apply_chain_sign_outs(&self, hq: &HqDb) -> Result<usize, SessionStoreError> {
+        let applied = self.channel.applied_session_end().await?;
+        let mut ended = 0;
+        for (end_id, user_name) in hq.session_ends_after(applied).await? {
+            ended += self.end_sessions_before(&user_name, end_id).await?;
+            self.channel.set_applied_session_end(end_id).await?;
+        }
+        Ok(ended)
+    }
+
+    /// Follows the sign-outs of the whole chain, for as long as the server
+    /// runs: a user signed out on one scale unit is signed out on every
+    /// unit within seconds.
+    pub async fn follow_chain_sign_outs(self, hq: HqDb) {
+        let mut interval = tokio::time::interval(CHAIN_SIGN_OUTS_EVERY);
+        loop {
+            interval.tick().await;
+            match self.apply_chain_sign_outs(&hq).await {
+                Ok(0) => {}
+                Ok(ended) => tracing::info!(ended, "ended sessions signed out on the chain"),
+                Err(error) => tracing::warn!(%error, "could not apply the chain's sign-outs"),
+            }
+        }
     }
 
     /// Deletes expired sessions now and then, for as long as the server runs.

@@ -161,6 +161,12 @@ impl ChannelDb {
         Ok(self.reference_copy().await?.served_elsewhere(channel_id))
     }
 
+    /// The channels this scale unit serves, as its copy says, by id.
+    pub async fn served_channel_ids(&self) -> Result<Vec<i64>, ChannelDbError> {
+        let copy = self.reference_copy().await?;
+        Ok(copy.channels.iter().map(|channel| channel.channel_id).collect())
+    }
+
     /// The scale unit serving the online store, when another unit does.
     pub async fn online_store_elsewhere(&self) -> Result<Option<String>, ChannelDbError> {
         Ok(self.reference_copy().await?.online_store_elsewhere())

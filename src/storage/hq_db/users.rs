@@ -2,6 +2,7 @@
 
 use super::{HqDb, HqDbError};
 use crate::domain::access::{Role, SignedInUser};
+use crate::storage::dialect::Dialect;
 
 /// A user as HQ keeps them: who they are, and their password's hash.
 #[derive(Debug, Clone)]
@@ -114,17 +115,64 @@ impl HqDb {
         role: Role,
         channel_id: Option<i64>,
     ) -> Result<bool, HqDbError> {
-        let changed = on_engine!(self, |pools, sql| sqlx::query(
-            "UPDATE users SET role = $1, channel_id = $2
-             WHERE user_name = $3 AND (role <> $1 OR channel_id IS DISTINCT FROM $2)",
+        on_engine!(self, |pools, sql| {
+            let mut tx = pools.begin_write().await?;
+            let changed = sqlx::query(
+                "UPDATE users SET role = $1, channel_id = $2
+                 WHERE user_name = $3 AND (role <> $1 OR channel_id IS DISTINCT FROM $2)",
+            )
+            .bind(role.name())
+            .bind(channel_id)
+            .bind(user_name)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed > 0 {
+                sqlx::query(&insert_session_end(sql))
+                    .bind(user_name)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(changed > 0)
+        })
+    }
+
+    /// Records that every session of `user_name` ends, in every scale unit.
+    /// Written as HQ's other changes are, one at a time, so that the ends
+    /// become visible in the order of their numbers, which is how the units
+    /// read them.
+    pub async fn end_sessions_everywhere(&self, user_name: &str) -> Result<(), HqDbError> {
+        on_engine!(self, |pools, sql| {
+            let mut tx = pools.begin_write().await?;
+            sqlx::query(&insert_session_end(sql))
+                .bind(user_name)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The number of the last session end recorded (0 before the first).
+    pub async fn last_session_end(&self) -> Result<i64, HqDbError> {
+        let last: Option<i64> = on_engine!(self, |pools, sql| sqlx::query_scalar(
+            "SELECT MAX(end_id) FROM session_ends"
         )
-        .bind(role.name())
-        .bind(channel_id)
-        .bind(user_name)
-        .execute(&pools.write)
-        .await?
-        .rows_affected());
-        Ok(changed > 0)
+        .fetch_one(&pools.read)
+        .await?);
+        Ok(last.unwrap_or(0))
+    }
+
+    /// The session ends recorded after `after`, oldest first: (end id,
+    /// user name).
+    pub async fn session_ends_after(&self, after: i64) -> Result<Vec<(i64, String)>, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_as(
+            "SELECT end_id, user_name FROM session_ends WHERE end_id > $1 ORDER BY end_id"
+        )
+        .bind(after)
+        .fetch_all(&pools.read)
+        .await?))
     }
 
     /// Makes `profile_key` the shopper's own customer.
@@ -138,4 +186,13 @@ impl HqDb {
         });
         Ok(())
     }
+}
+
+/// Records that every session of `$1` (a user name) ends: each scale unit
+/// ends the sessions it keeps as it reads it.
+fn insert_session_end(dialect: Dialect) -> String {
+    format!(
+        "INSERT INTO session_ends (user_name, ended_at) VALUES ($1, {now})",
+        now = dialect.now()
+    )
 }
