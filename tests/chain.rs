@@ -8,10 +8,10 @@ mod common;
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::client::{Connection, connect, get, post, sign_in};
+use common::unit_process::UnitProcess;
 use custsync::api::channel_customers::CreateCustomer;
 use custsync::api::hq::jobs::RunJobNow;
 use custsync::api::pos::SearchCustomers;
@@ -26,56 +26,11 @@ use tempfile::TempDir;
 const CLIENTS: usize = 3;
 const CREATES_PER_CLIENT: usize = 5;
 
-/// One scale-unit process; killed when dropped, so a failing test leaves
-/// no server behind.
-struct ScaleUnit {
-    name: &'static str,
-    addr: SocketAddr,
-    process: Child,
-    dir: TempDir,
+fn start(name: &'static str, channels: &str, hq_url: &str) -> UnitProcess {
+    UnitProcess::start(name, channels, hq_url).expect("the server binary starts")
 }
 
-impl Drop for ScaleUnit {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-fn free_address() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address")
-}
-
-fn start(name: &'static str, channels: &str, hq_url: &str) -> ScaleUnit {
-    let dir = tempfile::tempdir().expect("a data directory");
-    let addr = free_address();
-    let log = std::fs::File::create(dir.path().join("server.log")).expect("a log file");
-    let process = Command::new(env!("CARGO_BIN_EXE_custsync"))
-        .current_dir(dir.path())
-        .env("LEPTOS_OUTPUT_NAME", "custsync")
-        .env("LEPTOS_SITE_ROOT", dir.path())
-        .env("LEPTOS_SITE_ADDR", addr.to_string())
-        .env("CUSTSYNC_DATA_DIR", dir.path())
-        .env("CUSTSYNC_HQ_DATABASE_URL", hq_url)
-        .env("CUSTSYNC_SCALE_UNIT", name)
-        .env("CUSTSYNC_CHANNELS", channels)
-        .env("CUSTSYNC_HQ_LATENCY_MS", "0")
-        .env("CUSTSYNC_SEED_DEMO_USERS", "true")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("the server binary starts");
-    ScaleUnit {
-        name,
-        addr,
-        process,
-        dir,
-    }
-}
-
-impl ScaleUnit {
+impl UnitProcess {
     /// Signs `user_name` in once the unit answers; the session cookie.
     async fn sign_in(&self, user_name: &str) -> String {
         for _ in 0..600 {
@@ -87,10 +42,10 @@ impl ScaleUnit {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let log = std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
         panic!(
-            "scale unit {} did not answer within 30 s; its log:\n{log}",
-            self.name
+            "scale unit {} did not answer within 30 s; its log:\n{}",
+            self.name,
+            self.log()
         );
     }
 
@@ -181,7 +136,7 @@ async fn add_customers(
 
 /// The synced operations of Houston's status page export: temporary id to
 /// (channel, scale unit, account).
-async fn synced_in_export(unit: &ScaleUnit, admin: &str) -> HashMap<String, (String, String, String)> {
+async fn synced_in_export(unit: &UnitProcess, admin: &str) -> HashMap<String, (String, String, String)> {
     let reply = get(
         &mut unit.connection().await,
         "/hq/customer-synchronization-status.csv?status=synced&q=chain",

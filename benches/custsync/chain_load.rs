@@ -5,9 +5,7 @@
 //! the bench has a server, in an SQLite file otherwise; a create touches
 //! only its unit's channel database either way.
 
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -18,6 +16,7 @@ use tempfile::TempDir;
 use crate::Options;
 use crate::http_load::{ClientSeen, client_loop, sign_in};
 use crate::report::{Figure, percentile};
+use crate::unit_process::UnitProcess;
 
 /// (scale unit, the channels it serves, who adds customers there, where).
 const UNITS: [(&str, &str, &str, Option<&str>); 3] = [
@@ -25,20 +24,6 @@ const UNITS: [(&str, &str, &str, Option<&str>); 3] = [
     ("Seattle", "Seattle", "seattle", Some("2-1")),
     ("Online", "Fabrikam online store", "shopper", None),
 ];
-
-/// A scale-unit process, killed when dropped.
-struct UnitProcess {
-    process: Child,
-    addr: SocketAddr,
-    dir: TempDir,
-}
-
-impl Drop for UnitProcess {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
 
 pub async fn measure(options: &Options, one_process: Option<f64>) -> Result<Vec<Figure>, String> {
     let mut throughput = Vec::new();
@@ -79,11 +64,12 @@ async fn chain_run(options: &Options, run: usize) -> Result<(ClientSeen, Duratio
     let (hq, _sqlite_folder) = hq_url(options, run).await?;
     let units = UNITS
         .iter()
-        .map(|(name, channels, ..)| start_unit(name, channels, &hq))
-        .collect::<Result<Vec<_>, String>>()?;
+        .map(|(name, channels, ..)| UnitProcess::start(name, channels, &hq))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| format!("starting a scale unit: {error}"))?;
     let mut cookies = Vec::new();
     for (unit, (_, _, user, _)) in units.iter().zip(UNITS) {
-        cookies.push(Arc::new(signed_in_when_up(unit.addr, user).await?));
+        cookies.push(Arc::new(signed_in_when_up(unit, user).await?));
     }
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
@@ -132,39 +118,20 @@ async fn hq_url(options: &Options, run: usize) -> Result<(String, Option<TempDir
     }
 }
 
-fn start_unit(name: &str, channels: &str, hq: &str) -> Result<UnitProcess, String> {
-    let dir = TempDir::new().map_err(|error| error.to_string())?;
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map_err(|error| error.to_string())?;
-    let process = Command::new(env!("CARGO_BIN_EXE_custsync"))
-        .current_dir(dir.path())
-        .env("LEPTOS_OUTPUT_NAME", "custsync")
-        .env("LEPTOS_SITE_ROOT", dir.path())
-        .env("LEPTOS_SITE_ADDR", addr.to_string())
-        .env("CUSTSYNC_DATA_DIR", dir.path())
-        .env("CUSTSYNC_HQ_DATABASE_URL", hq)
-        .env("CUSTSYNC_SCALE_UNIT", name)
-        .env("CUSTSYNC_CHANNELS", channels)
-        .env("CUSTSYNC_SEED_DEMO_USERS", "true")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|error| format!("starting scale unit {name}: {error}"))?;
-    Ok(UnitProcess { process, addr, dir })
-}
-
-async fn signed_in_when_up(addr: SocketAddr, user: &str) -> Result<String, String> {
+async fn signed_in_when_up(unit: &UnitProcess, user: &str) -> Result<String, String> {
     let mut last = String::new();
     for _ in 0..600 {
-        match sign_in(addr, user).await {
+        match sign_in(unit.addr, user).await {
             Ok(cookie) => return Ok(cookie),
             Err(error) => last = error,
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Err(format!("a scale unit did not answer within 30 s: {last}"))
+    Err(format!(
+        "scale unit {} did not answer within 30 s ({last}); its log:\n{}",
+        unit.name,
+        unit.log()
+    ))
 }
 
 /// The creates staged in a unit's channel database.

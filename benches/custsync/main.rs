@@ -18,6 +18,9 @@ mod machine;
 mod report;
 mod status_page;
 mod sync_run;
+// The chain test's scale-unit processes, started the same way.
+#[path = "../../tests/common/unit_process.rs"]
+mod unit_process;
 mod wasm_size;
 
 use std::path::PathBuf;

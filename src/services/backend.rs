@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::domain::access::{Role, SignedInUser};
-use crate::domain::jobs::Job;
+use crate::domain::jobs::{Job, RunOutcome};
 use crate::domain::scale_units::{Claim, UnknownChannels};
 use crate::services::access::passwords::{HashError, hash_password};
 use crate::services::access::session_stores::SessionStores;
@@ -39,6 +39,8 @@ pub enum StartError {
     Hq(#[from] HqDbError),
     #[error("the first CDX download failed: {0}")]
     FirstDownload(#[from] JobError),
+    #[error("job {job}, run at start, failed: {message}")]
+    DownloadFailed { job: &'static str, message: String },
     #[error(transparent)]
     FirstUsers(#[from] HashError),
     #[error("scale unit {unit}: {source}")]
@@ -204,11 +206,25 @@ impl Backend {
                 Job::ChannelConfiguration,
                 Job::Customers,
             ] {
-                self.jobs.run(job, FIRST_START).await?;
+                self.download_at_start(job, FIRST_START).await?;
             }
             tracing::info!("filled the channel database from jobs 1110, 1070 and 1010");
         } else if self.channel.served_channel_ids().await? != claim.own {
-            self.jobs.run(Job::ChannelConfiguration, CHANNELS_CHANGED).await?;
+            self.download_at_start(Job::ChannelConfiguration, CHANNELS_CHANGED)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Runs a download the unit cannot serve without; a run that fails
+    /// stops the start, rather than serving a copy it did not fill.
+    async fn download_at_start(&self, job: Job, trigger: &str) -> Result<(), StartError> {
+        let run = self.jobs.run(job, trigger).await?;
+        if run.outcome == RunOutcome::Failed.caption() {
+            return Err(StartError::DownloadFailed {
+                job: job.code(),
+                message: run.message.unwrap_or_default(),
+            });
         }
         Ok(())
     }

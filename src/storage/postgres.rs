@@ -36,6 +36,16 @@ impl PgPools {
         Ok(tx)
     }
 
+    /// A read-only transaction whose statements all see the database as it
+    /// was at its first one, whatever other processes commit meanwhile.
+    pub async fn begin_read(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        let mut tx = self.read.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
     pub async fn close(&self) {
         self.write.close().await;
     }

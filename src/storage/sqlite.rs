@@ -35,6 +35,12 @@ impl Pools {
         self.write.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// A read transaction whose statements all see the database as it was at
+    /// its first one (WAL gives each read transaction its snapshot).
+    pub async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.read.begin().await
+    }
+
     /// Closes every connection once its work is done. The last one to
     /// close copies the WAL into the database file and removes it: a
     /// stopped server leaves whole database files behind.

@@ -7,6 +7,7 @@
 pub mod calls;
 pub mod client;
 pub mod http;
+pub mod unit_process;
 
 use custsync::services::backend::Backend;
 use custsync::services::settings::Settings;

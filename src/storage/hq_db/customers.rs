@@ -12,7 +12,7 @@ use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns};
 
 #[derive(FromRow)]
-struct CustomerRow {
+pub(super) struct CustomerRow {
     account: String,
     async_customer_id: Option<String>,
     last_async_operation_at: Option<String>,
@@ -22,7 +22,7 @@ struct CustomerRow {
 }
 
 #[derive(FromRow)]
-struct AddressRow {
+pub(super) struct AddressRow {
     account: String,
     #[sqlx(flatten)]
     address: AddressColumns,
@@ -48,59 +48,6 @@ impl HqDb {
         .fetch_all(&pools.read)
         .await?)
         })
-    }
-
-    /// Customers whose row version is above `after` and at most `upto`, with
-    /// their addresses, for job 1010.
-    pub(super) async fn customer_records_between(
-        &self,
-        after: i64,
-        upto: i64,
-    ) -> Result<Vec<CustomerRecord>, HqDbError> {
-        let (rows, addresses): (Vec<CustomerRow>, Vec<AddressRow>) = on_engine!(self, |pools, sql| {
-            let rows = sqlx::query_as(&format!(
-                "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id,
-                        {CUSTOMER_COLUMNS}
-                 FROM customers
-                 WHERE row_version > $1 AND row_version <= $2 ORDER BY account"
-            ))
-            .bind(after)
-            .bind(upto)
-            .fetch_all(&pools.read)
-            .await?;
-            let addresses = sqlx::query_as(
-                "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip, a.country_region,
-                        a.is_primary
-                 FROM customer_addresses a JOIN customers c ON c.account = a.account
-                 WHERE c.row_version > $1 AND c.row_version <= $2 ORDER BY a.account, a.line",
-            )
-            .bind(after)
-            .bind(upto)
-            .fetch_all(&pools.read)
-            .await?;
-            (rows, addresses)
-        });
-        let mut by_account: HashMap<String, Vec<AddressDraft>> = HashMap::new();
-        for row in addresses {
-            by_account
-                .entry(row.account)
-                .or_default()
-                .push(row.address.into_draft());
-        }
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let mut customer = row.customer.into_draft();
-                customer.addresses = by_account.remove(&row.account).unwrap_or_default();
-                CustomerRecord {
-                    account: row.account,
-                    async_customer_id: row.async_customer_id,
-                    last_async_operation_at: row.last_async_operation_at,
-                    last_async_operation_id: row.last_async_operation_id,
-                    customer,
-                }
-            })
-            .collect())
     }
 
     /// One customer whole: its fields, addresses, contacts, affiliations and attributes.
@@ -168,4 +115,28 @@ impl HqDb {
         .fetch_one(&pools.read)
         .await?))
     }
+}
+
+/// Job 1010's customers with their addresses, from the rows read for them.
+pub(super) fn customer_records(rows: Vec<CustomerRow>, addresses: Vec<AddressRow>) -> Vec<CustomerRecord> {
+    let mut by_account: HashMap<String, Vec<AddressDraft>> = HashMap::new();
+    for row in addresses {
+        by_account
+            .entry(row.account)
+            .or_default()
+            .push(row.address.into_draft());
+    }
+    rows.into_iter()
+        .map(|row| {
+            let mut customer = row.customer.into_draft();
+            customer.addresses = by_account.remove(&row.account).unwrap_or_default();
+            CustomerRecord {
+                account: row.account,
+                async_customer_id: row.async_customer_id,
+                last_async_operation_at: row.last_async_operation_at,
+                last_async_operation_id: row.last_async_operation_id,
+                customer,
+            }
+        })
+        .collect()
 }
