@@ -1,5 +1,5 @@
 //! A flood of sign-ins from one address is refused before it can hold up a
-//! cashier signing in elsewhere. A test binary of its own: its time limit
+//! cashier signing in elsewhere. A test binary of its own: its time bound
 //! must not share the machine with the load of `tests/load.rs`.
 
 mod common;
@@ -23,14 +23,18 @@ async fn sign_in_from(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sign_in_flood_from_one_address_is_refused_and_a_cashier_elsewhere_signs_in_within_a_second() {
+async fn a_sign_in_flood_from_one_address_is_refused_and_a_cashier_elsewhere_is_not_queued_behind_it() {
     let test = common::start().await;
     let addr = serve(test.backend.clone()).await;
     // One sign-in first, so that the one timed below is not the server's
-    // first (its session table and files are warm, as on a running store).
+    // first (its session table and files are warm, as on a running store),
+    // and so that the bound below is counted in this machine's own sign-ins:
+    // a fixed second failed on a slower CI machine.
+    let started = Instant::now();
     let warm_up = sign_in_from(addr, [127, 0, 0, 3], "houston", DEMO_PASSWORD)
         .await
         .expect("an answer");
+    let one_sign_in = started.elapsed();
     assert_eq!(warm_up.status, 200, "{}", warm_up.body);
     let flood: Vec<_> = (0..200)
         .map(|n| {
@@ -47,7 +51,13 @@ async fn a_sign_in_flood_from_one_address_is_refused_and_a_cashier_elsewhere_sig
         .expect("an answer");
     let took = started.elapsed();
     assert_eq!(cashier.status, 200, "{}", cashier.body);
-    assert!(took < Duration::from_secs(1), "the cashier waited {took:?}");
+    // At most one address's burst of checks can be ahead of the cashier,
+    // two at a time: about four sign-ins' time. Queued behind the whole
+    // flood it would be a hundred.
+    assert!(
+        took < one_sign_in * 10,
+        "the cashier waited {took:?}, one sign-in takes {one_sign_in:?}"
+    );
 
     let mut refused = 0;
     for attempt in flood {
