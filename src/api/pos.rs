@@ -1,10 +1,98 @@
 //! The POS's own server functions: the cashier's registers, Go offline,
-//! and the customer search.
+//! the customer search, sales and loyalty cards.
 
 use crate::domain::customer::CustomerSummary;
 use crate::domain::registers::RegisterOption;
+use crate::domain::sales::{ChannelSale, Product, SaleDraft};
 use crate::error::AppError;
 use leptos::prelude::*;
+
+/// The register a request names, for a cashier of its store.
+#[cfg(feature = "ssr")]
+async fn authorize_register(
+    register: &str,
+) -> Result<(crate::services::backend::Backend, (i64, i64)), AppError> {
+    use crate::api::respond::authorize_user;
+    use crate::domain::access::{Access, check};
+    use crate::domain::registers::{MAX_REGISTER_KEY, parse_register_key};
+    let (backend, cashier) = authorize_user(Access::Cashier).await?;
+    crate::error::check_length("A register", register, MAX_REGISTER_KEY)?;
+    let (channel_id, register_number) = parse_register_key(register)
+        .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
+    check(Some(&cashier), Access::Store(channel_id))?;
+    Ok((backend, (channel_id, register_number)))
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn pos_catalogue(register: String) -> Result<Vec<Product>, AppError> {
+    use crate::api::respond::respond;
+    use crate::error::internal;
+    let result = async {
+        let (backend, _) = authorize_register(&register).await?;
+        crate::services::pos_sales::catalogue(&backend.channel)
+            .await
+            .map_err(internal)
+    };
+    respond(result.await)
+}
+
+/// Saves a sale to the customer `key` under the transaction id the
+/// register made for it.
+#[server(input = leptos::server_fn::codec::Json, output = crate::wire::JsonText)]
+pub async fn save_sale(
+    register: String,
+    transaction_id: String,
+    key: String,
+    draft: SaleDraft,
+) -> Result<ChannelSale, AppError> {
+    use crate::api::respond::respond;
+    use crate::domain::operation::OperationId;
+    let result = async {
+        let (backend, register) = authorize_register(&register).await?;
+        crate::error::check_length("A transaction id", &transaction_id, crate::error::MAX_KEY)?;
+        crate::error::check_length("A customer key", &key, crate::error::MAX_KEY)?;
+        let transaction_id =
+            OperationId::parse(&transaction_id).map_err(|error| AppError::BadRequest(error.to_string()))?;
+        Ok(
+            crate::services::pos_sales::make_sale(&backend.channel, register, &transaction_id, &key, &draft)
+                .await?,
+        )
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn customer_sales(register: String, key: String) -> Result<Vec<ChannelSale>, AppError> {
+    use crate::api::respond::respond;
+    let result = async {
+        let (backend, _) = authorize_register(&register).await?;
+        crate::error::check_length("A customer key", &key, crate::error::MAX_KEY)?;
+        Ok(crate::services::pos_sales::customer_sales(&backend.channel, &key).await?)
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn loyalty_card(register: String, key: String) -> Result<Option<String>, AppError> {
+    use crate::api::respond::respond;
+    let result = async {
+        let (backend, _) = authorize_register(&register).await?;
+        crate::error::check_length("A customer key", &key, crate::error::MAX_KEY)?;
+        Ok(crate::services::pos_sales::loyalty_card(&backend.channel_side(), &key).await?)
+    };
+    respond(result.await)
+}
+
+#[server(output = crate::wire::JsonText)]
+pub async fn issue_loyalty_card(register: String, key: String) -> Result<String, AppError> {
+    use crate::api::respond::respond;
+    let result = async {
+        let (backend, register) = authorize_register(&register).await?;
+        crate::error::check_length("A customer key", &key, crate::error::MAX_KEY)?;
+        Ok(crate::services::pos_sales::issue_loyalty_card(&backend.channel_side(), register, &key).await?)
+    };
+    respond(result.await)
+}
 
 /// The registers of the signed-in cashier's store; refused, naming the
 /// scale unit to go to, when another scale unit serves that store.

@@ -11,6 +11,7 @@ use crate::domain::access::{Access, SignedInUser};
 use crate::error::{AppError, internal, set_status};
 use crate::services::backend::Backend;
 use crate::services::channel_customers::CustomerError;
+use crate::services::pos_sales::SaleError;
 use crate::services::realtime::RealtimeError;
 
 /// The backend, for a user who may make a request needing `access`; a 403
@@ -107,6 +108,23 @@ impl From<CustomerError> for AppError {
             }
             CustomerError::Realtime(other) => internal(other),
             CustomerError::Storage(storage) => internal(storage),
+        }
+    }
+}
+
+impl From<SaleError> for AppError {
+    fn from(error: SaleError) -> Self {
+        match error {
+            SaleError::Invalid(fields) => AppError::Invalid(fields),
+            SaleError::UnknownCustomer(_) => AppError::NotFound(error.to_string()),
+            SaleError::NoCatalogue
+            | SaleError::TransactionIdReused
+            | SaleError::PendingCustomer
+            | SaleError::HqUnreachable
+            | SaleError::Realtime(RealtimeError::UnknownCustomer(_)) => AppError::Refused(error.to_string()),
+            SaleError::Customer(customer) => customer.into(),
+            SaleError::Realtime(other) => internal(other),
+            SaleError::Storage(storage) => internal(storage),
         }
     }
 }

@@ -16,4 +16,5 @@ pub struct HqCustomerRow {
     pub async_customer_id: Option<String>,
     pub primary_address: Option<String>,
     pub address_count: i64,
+    pub loyalty_card: Option<String>,
 }

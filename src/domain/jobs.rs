@@ -17,16 +17,27 @@ pub enum Job {
     Upload,
     /// Batch job "Synchronize customers and channel requests".
     SyncCustomers,
+    /// Batch job "Synchronize orders": the uploaded sales into HQ, each
+    /// with its pending customer first.
+    SyncOrders,
+    /// Batch job "Post statements": end-of-day posting of the cash-and-carry
+    /// transactions per store.
+    PostStatements,
 }
 
 impl Job {
-    pub const ALL: [Job; 5] = [
+    pub const ALL: [Job; 7] = [
         Job::GlobalConfiguration,
         Job::ChannelConfiguration,
         Job::Customers,
         Job::Upload,
         Job::SyncCustomers,
+        Job::SyncOrders,
+        Job::PostStatements,
     ];
+
+    /// The Batch jobs page's jobs, in the order it lists them.
+    pub const BATCH_JOBS: [Job; 3] = [Job::SyncCustomers, Job::SyncOrders, Job::PostStatements];
 
     /// The distribution schedule's jobs, in the order the page lists them.
     pub const DISTRIBUTION_SCHEDULE: [Job; 4] = [
@@ -45,6 +56,8 @@ impl Job {
             Job::Customers => "1010",
             Job::Upload => "P-0001",
             Job::SyncCustomers => "SYNCCUST",
+            Job::SyncOrders => "SYNCORD",
+            Job::PostStatements => "POSTSTMT",
         }
     }
 
@@ -55,6 +68,8 @@ impl Job {
             Job::Customers => "Customers",
             Job::Upload => "P-job (upload channel transactions)",
             Job::SyncCustomers => "Synchronize customers and channel requests",
+            Job::SyncOrders => "Synchronize orders",
+            Job::PostStatements => "Post statements",
         }
     }
 
@@ -67,9 +82,17 @@ impl Job {
             Job::Customers => {
                 "Sends HQ customers, including accounts created from asynchronous operations, to the channel databases."
             }
-            Job::Upload => "Uploads the channels' staged asynchronous customer operations to HQ.",
+            Job::Upload => "Uploads the channels' staged asynchronous customer operations and sales to HQ.",
             Job::SyncCustomers => {
                 "Creates HQ customers from uploaded asynchronous operations and sets OnlineOperationCompleted."
+            }
+            Job::SyncOrders => {
+                "Creates HQ sales orders and cash-and-carry transactions from uploaded sales, syncing a customer \
+                 that is still pending sync first."
+            }
+            Job::PostStatements => {
+                "Posts the cash-and-carry transactions in one statement per store, syncing their pending \
+                 customers first."
             }
         }
     }
@@ -80,9 +103,9 @@ impl Job {
 
     /// Whether each scale unit runs the job for its own channel database
     /// (the downloads and the P-job), rather than one run for the whole
-    /// chain (the batch job, which works in HQ alone).
+    /// chain (the batch jobs, which work in HQ alone).
     pub fn per_scale_unit(self) -> bool {
-        self != Job::SyncCustomers
+        !Job::BATCH_JOBS.contains(&self)
     }
 
     /// What a run holds so that no other run of the same work starts: the

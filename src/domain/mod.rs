@@ -15,6 +15,7 @@ pub mod operation_detail;
 pub mod realtime_calls;
 pub mod records;
 pub mod registers;
+pub mod sales;
 pub mod scale_units;
 pub mod status_page;
 pub mod troubleshoot;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::diagnosis::ModeEvidence;
+use crate::domain::sales::SalesOrderRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobStatus {
@@ -22,6 +23,13 @@ pub struct TroubleshootReport {
     pub pending_upload: i64,
     pub pending_sync: i64,
     pub failed: i64,
+    /// Sales in this scale unit's channel database waiting for the P-job.
+    pub sales_pending_upload: i64,
+    /// Sales in HQ that Synchronize orders has still to settle, waiting
+    /// for their customer or not.
+    pub sales_open: i64,
+    /// The newest sales waiting for their customer, with the reason.
+    pub sales_waiting: Vec<SalesOrderRow>,
     pub jobs: Vec<JobStatus>,
     pub cache_age_seconds: u64,
     pub cache_ttl_seconds: u64,

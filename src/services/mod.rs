@@ -1,4 +1,4 @@
-//! Services: the channel's customers, the real-time service, the data
+//! Services: the channel's customers, the POS's sales, the real-time service, the data
 //! exchange (CDX), the sync, the jobs and the backend that holds them, and
 //! the settings they start with. Each has its own error and knows nothing of
 //! HTTP.
@@ -10,6 +10,7 @@ pub mod channel_config;
 pub mod channel_customers;
 pub mod feature_management;
 pub mod jobs;
+pub mod pos_sales;
 pub mod realtime;
 pub mod settings;
 pub mod sync;

@@ -104,6 +104,32 @@ impl RealtimeService {
         result
     }
 
+    /// Issues the customer a loyalty card in HQ, or answers the card it has.
+    pub async fn issue_loyalty_card(
+        &self,
+        context: &CallContext,
+        account: &str,
+    ) -> Result<String, RealtimeError> {
+        let started = Instant::now();
+        let result = self.issue_card_in_hq(context, account).await;
+        self.log(context, "Issue loyalty card", account, &result, started)
+            .await;
+        result
+    }
+
+    /// The customer's loyalty card number as HQ has it, if any.
+    pub async fn loyalty_card(&self, account: &str) -> Result<Option<String>, RealtimeError> {
+        Ok(self.hq.loyalty_card(account).await?)
+    }
+
+    async fn issue_card_in_hq(&self, context: &CallContext, account: &str) -> Result<String, RealtimeError> {
+        self.reach_hq().await?;
+        self.hq
+            .issue_loyalty_card(account, context.channel_id)
+            .await?
+            .ok_or_else(|| RealtimeError::UnknownCustomer(account.to_string()))
+    }
+
     /// Records a create that needed a real-time call, could not make it, and
     /// was staged asynchronously instead.
     pub async fn log_fallback(&self, context: &CallContext, temporary_id: &str, why: &str) {

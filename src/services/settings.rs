@@ -83,6 +83,8 @@ pub struct Settings {
     pub schedule_1010_minutes: u32,
     pub schedule_p_job_minutes: u32,
     pub schedule_sync_minutes: u32,
+    pub schedule_sync_orders_minutes: u32,
+    pub schedule_post_statements_minutes: u32,
     /// Whether HQ refuses a customer whose email another customer has.
     pub require_unique_email: bool,
     /// Whether an HQ without users gets the demo users (README), all with
@@ -119,6 +121,8 @@ impl Default for Settings {
             schedule_1010_minutes: 0,
             schedule_p_job_minutes: 0,
             schedule_sync_minutes: 0,
+            schedule_sync_orders_minutes: 0,
+            schedule_post_statements_minutes: 0,
             require_unique_email: true,
             seed_demo_users: false,
             admin_password: None,
@@ -261,13 +265,15 @@ impl Settings {
 
 impl Settings {
     /// The default recurrence of each job, by job code.
-    pub fn default_schedules(&self) -> [(&'static str, u32); 5] {
+    pub fn default_schedules(&self) -> [(&'static str, u32); 7] {
         [
             ("1110", self.schedule_1110_minutes),
             ("1070", self.schedule_1070_minutes),
             ("1010", self.schedule_1010_minutes),
             ("P-0001", self.schedule_p_job_minutes),
             ("SYNCCUST", self.schedule_sync_minutes),
+            ("SYNCORD", self.schedule_sync_orders_minutes),
+            ("POSTSTMT", self.schedule_post_statements_minutes),
         ]
     }
 }

@@ -72,6 +72,7 @@ pub async fn report(backend: &Backend) -> Result<TroubleshootReport, EvidenceErr
         });
     }
     let max_retries = backend.settings.max_sync_retries;
+    const WAITING_SALES_LISTED: u32 = 20;
     Ok(TroubleshootReport {
         editing_enabled: states.is_enabled(Feature::AsyncEditing),
         editing_missing: states
@@ -89,6 +90,16 @@ pub async fn report(backend: &Backend) -> Result<TroubleshootReport, EvidenceErr
             .await
             .map_err(evidence_error)?,
         failed: hq.count_failed_operations().await.map_err(evidence_error)?,
+        sales_pending_upload: backend
+            .channel
+            .count_sales_not_uploaded()
+            .await
+            .map_err(evidence_error)?,
+        sales_open: hq.count_open_sales(None).await.map_err(evidence_error)?,
+        sales_waiting: hq
+            .sales_waiting_for_customer(WAITING_SALES_LISTED)
+            .await
+            .map_err(evidence_error)?,
         jobs,
         cache_age_seconds: cached.age.as_secs(),
         cache_ttl_seconds: cached.ttl.as_secs(),

@@ -21,6 +21,7 @@ use crate::views::hq::distribution_schedule::DistributionSchedulePage;
 use crate::views::hq::feature_management::FeatureManagementPage;
 use crate::views::hq::functionality_profiles::FunctionalityProfilesPage;
 use crate::views::hq::realtime_calls::RealtimeCallsPage;
+use crate::views::hq::sales_orders::SalesOrdersPage;
 use crate::views::hq::sync_status::detail_page::OperationDetailPage;
 use crate::views::hq::sync_status::page::SyncStatusPage;
 use crate::views::hq::troubleshoot::TroubleshootPage;
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hq/distribution-schedule") view={Lazy::<DistributionScheduleRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/hq/batch-jobs") view={Lazy::<BatchJobsRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/hq/customers") view={Lazy::<CustomersRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/sales-orders") view={Lazy::<SalesOrdersRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/hq/customer-synchronization-status") view={Lazy::<SyncStatusRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/hq/customer-synchronization-status/:operation") view={Lazy::<OperationDetailRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/hq/feature-management") view={Lazy::<FeatureManagementRoute>::new()} ssr=IN_ORDER />
@@ -121,6 +123,7 @@ lazy_page! {
     DistributionScheduleRoute => DistributionSchedulePage,
     BatchJobsRoute => BatchJobsPage,
     CustomersRoute => CustomersPage,
+    SalesOrdersRoute => SalesOrdersPage,
     SyncStatusRoute => SyncStatusPage,
     OperationDetailRoute => OperationDetailPage,
     FeatureManagementRoute => FeatureManagementPage,

@@ -33,6 +33,7 @@ pub const HQ_MENUS: [(&str, &[HqPage]); 3] = [
         "Synchronization",
         &[
             ("/hq/customers", "Customers"),
+            ("/hq/sales-orders", "Sales orders"),
             (
                 "/hq/customer-synchronization-status",
                 "Customer synchronization status",

@@ -10,6 +10,7 @@ use custsync::api::hq::feature_management::{FeatureManagement, SetFeature};
 use custsync::api::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncCustomerMode};
 use custsync::api::hq::jobs::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
 use custsync::api::hq::realtime_calls::{RealtimeCalls, SetHqUnreachable};
+use custsync::api::hq::sales_orders::SalesOrders;
 use custsync::api::hq::sync_status::{
     LoadBacklogTrend, LoadStatusPage, PostOperationSave, StatusPageFilters, SynchronizeAllFailed,
     SynchronizeOperations,
@@ -17,7 +18,10 @@ use custsync::api::hq::sync_status::{
 use custsync::api::hq::sync_status::{LoadOperationDetail, SaveOperation};
 use custsync::api::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
 use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere, UserAccounts};
-use custsync::api::pos::{PosRegisters, SearchCustomers, SetRegisterOffline};
+use custsync::api::pos::{
+    CustomerSales, IssueLoyaltyCard, LoyaltyCard, PosCatalogue, PosRegisters, SaveSale, SearchCustomers,
+    SetRegisterOffline,
+};
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::operation::OperationId;
 use custsync::domain::status_page::StatusView;
@@ -257,6 +261,45 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         )
         .shows("null")
         .writes(&[Db::Channel]),
+        call("pos_catalogue at Houston", PosCatalogue::PATH, "register=1-1".into(), HOUSTON)
+            .shows("Coffee beans"),
+        call(
+            "save_sale at Houston",
+            SaveSale::PATH,
+            json!({
+                "register": "1-1",
+                "transaction_id": OperationId::random(),
+                "key": "C000001",
+                "draft": {"kind": "CashAndCarry", "lines": [{"item_id": "0001", "quantity": 2}], "delivery_address": null},
+            })
+            .to_string(),
+            HOUSTON,
+        )
+        .shows("\"receipt_number\":\"0001-01-")
+        .writes(&[Db::Channel]),
+        call(
+            "customer_sales at Houston",
+            CustomerSales::PATH,
+            "register=1-1&key=C000001".into(),
+            HOUSTON,
+        )
+        .shows("Coffee beans"),
+        call(
+            "loyalty_card at Houston",
+            LoyaltyCard::PATH,
+            "register=1-1&key=C000001".into(),
+            HOUSTON,
+        )
+        .shows("null"),
+        call(
+            "issue_loyalty_card at Houston",
+            IssueLoyaltyCard::PATH,
+            "register=1-1&key=C000001".into(),
+            HOUSTON,
+        )
+        .shows("LC-")
+        .writes(&[Db::Hq]),
+        call("sales_orders", SalesOrders::PATH, String::new(), ADMIN).shows("["),
         call(
             "search_customers",
             SearchCustomers::PATH,

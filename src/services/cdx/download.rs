@@ -17,7 +17,8 @@ pub async fn global_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<RunC
 }
 
 /// Job 1070 (Channel configuration): channels, registers, functionality
-/// profiles and customer groups.
+/// profiles, customer groups and the product catalogue. The catalogue is a
+/// short list, sent whole and kept as HQ has it.
 pub async fn channel_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<RunCounts, CdxError> {
     let after = channel.downloaded_version(CHANNEL_CONFIGURATION).await?;
     let changed = hq.channel_configuration_changed_since(after).await?;
@@ -25,7 +26,8 @@ pub async fn channel_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<Run
     let rows = channel
         .save_channel_configuration(channels, registers, groups, changed.row_version)
         .await?;
-    Ok(RunCounts::moved(rows as i64))
+    let products = channel.replace_products(&hq.products().await?).await?;
+    Ok(RunCounts::moved(rows as i64 + products as i64))
 }
 
 /// Job 1010 (Customers): HQ customers, with the accounts created from

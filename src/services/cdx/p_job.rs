@@ -1,5 +1,5 @@
-//! The P-job: uploads staged asynchronous customer operations from the
-//! channel database to HQ.
+//! The P-job: uploads staged asynchronous customer operations, then the
+//! sales made at the registers, from the channel database to HQ.
 //!
 //! Each batch is first stored in HQ (ignoring temporary ids HQ already has),
 //! then marked uploaded in the channel while the next batch is stored. A
@@ -44,7 +44,37 @@ pub async fn run_p_job(
         upload = next?;
     }
     mark_uploaded(channel, &stored_in_hq).await?;
+    // After the customers, so that a sale's customer reaches HQ in the same
+    // run as the sale, or before it.
+    uploaded += upload_sales(channel, hq, progress, batch_size, uploaded).await?;
     Ok(RunCounts::moved(uploaded))
+}
+
+/// Uploads the sales not uploaded yet, a batch at a time: stored in HQ
+/// (a sale HQ has already is ignored), then marked uploaded in the channel.
+async fn upload_sales(
+    channel: &ChannelDb,
+    hq: &HqDb,
+    progress: &Progress,
+    batch_size: u32,
+    operations: i64,
+) -> Result<i64, CdxError> {
+    let total = operations + channel.count_sales_not_uploaded().await?;
+    let mut uploaded = 0;
+    let mut after = 0;
+    loop {
+        let sales = channel.sales_not_uploaded_after(after, batch_size).await?;
+        let Some(last) = sales.last() else {
+            return Ok(uploaded);
+        };
+        after = last.id;
+        hq.save_uploaded_sales(&sales, progress.run_id()).await?;
+        let ids: Vec<i64> = sales.iter().map(|sale| sale.id).collect();
+        channel.mark_sales_uploaded(&ids).await?;
+        uploaded += ids.len() as i64;
+        let moved = operations + uploaded;
+        progress.report(total.max(moved), RunCounts::moved(moved)).await;
+    }
 }
 
 /// The next batch after `after_id` to upload, ready for HQ.

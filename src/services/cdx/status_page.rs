@@ -254,12 +254,22 @@ fn uploaded_timeline(
     timeline.extend(history.attempts.iter().map(|attempt| TimelineEntry {
         at: attempt.attempted_at.clone(),
         text: match (&attempt.account, &attempt.error) {
-            (Some(account), _) if attempt.outcome == "synced" => {
-                format!("Synced as account {account} ({}).", attempt.attempted_by)
-            }
+            (Some(account), _) if attempt.outcome == "synced" => match &attempt.for_receipt {
+                Some(receipt) => format!(
+                    "Synced as account {account} by {} for receipt {receipt} ({}).",
+                    job_of(&attempt.attempted_by),
+                    attempt.attempted_by
+                ),
+                None => format!("Synced as account {account} ({}).", attempt.attempted_by),
+            },
             (_, error) => format!(
-                "Sync failed ({}): {}",
+                "Sync failed ({}{}): {}",
                 attempt.attempted_by,
+                attempt
+                    .for_receipt
+                    .as_ref()
+                    .map(|receipt| format!(" for receipt {receipt}"))
+                    .unwrap_or_default(),
                 error.as_deref().unwrap_or("no reason recorded")
             ),
         },
@@ -271,4 +281,9 @@ fn uploaded_timeline(
         });
     }
     timeline
+}
+
+/// "Synchronize orders" of "Synchronize orders run 12".
+fn job_of(attempted_by: &str) -> &str {
+    attempted_by.split(" run ").next().unwrap_or(attempted_by)
 }

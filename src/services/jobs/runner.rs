@@ -225,6 +225,12 @@ impl JobRunner {
             Job::SyncCustomers => {
                 sync::synchronize_customers(&self.hq, self.settings.sync_options(), progress).await?
             }
+            Job::SyncOrders => {
+                sync::synchronize_orders(&self.hq, self.settings.sync_options(), progress).await?
+            }
+            Job::PostStatements => {
+                sync::post_statements(&self.hq, self.settings.sync_options(), progress).await?
+            }
         };
         Ok(counts)
     }

@@ -10,8 +10,10 @@
 //! synced yet, or that an earlier change of the same customer has not
 //! passed yet, waits for it.
 
+mod orders;
 mod rules;
 
+pub use orders::{post_statements, synchronize_orders};
 pub use rules::{
     CreateDecision, SettledCreates, SyncFailure, check_operation, decide_creates, email_key, settle_creates,
 };
@@ -143,10 +145,27 @@ async fn sync_batch(
     attempted_by: &str,
     counts: &mut RunCounts,
 ) -> Result<(), HqDbError> {
+    if batch.operations.is_empty() {
+        return Ok(());
+    }
+    let mut tx = hq.begin_sync().await?;
+    sync_in(&mut tx, batch, groups, options, attempted_by, counts).await?;
+    tx.commit().await
+}
+
+/// Completes a batch of operations inside `tx`, with the rest of what the
+/// transaction does (a sale synced with its customer).
+async fn sync_in(
+    tx: &mut SyncTransaction,
+    batch: &ReadBatch,
+    groups: &HashSet<String>,
+    options: SyncOptions,
+    attempted_by: &str,
+    counts: &mut RunCounts,
+) -> Result<(), HqDbError> {
     let (Some(first), Some(last)) = (batch.operations.first(), batch.operations.last()) else {
         return Ok(());
     };
-    let mut tx = hq.begin_sync().await?;
     let open = tx.open_operations(first.id, last.id, batch.edits_seen).await?;
     let mut creates = Vec::new();
     for op in &batch.operations {
@@ -160,7 +179,7 @@ async fn sync_batch(
         }
         // A change may depend on the creates before it, so they go first.
         apply_creates(
-            &mut tx,
+            tx,
             &std::mem::take(&mut creates),
             groups,
             options,
@@ -168,7 +187,7 @@ async fn sync_batch(
             counts,
         )
         .await?;
-        match apply_change(&mut tx, op, groups, options).await? {
+        match apply_change(tx, op, groups, options).await? {
             Outcome::Synced(account) => {
                 tx.note_applied(&account, op).await?;
                 tx.mark_synced(op.id, &account, attempted_by).await?;
@@ -181,8 +200,7 @@ async fn sync_batch(
             Outcome::Waiting => {}
         }
     }
-    apply_creates(&mut tx, &creates, groups, options, attempted_by, counts).await?;
-    tx.commit().await
+    apply_creates(tx, &creates, groups, options, attempted_by, counts).await
 }
 
 /// Applies a run of consecutive creates with a few set-based statements:

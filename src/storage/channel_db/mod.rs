@@ -5,6 +5,7 @@
 mod config;
 mod customers;
 mod reference;
+mod sales;
 mod sessions;
 mod staging;
 mod status_page;
@@ -14,6 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use config::{CHANNEL_CONFIGURATION, CUSTOMERS, ConfigurationCopy, GLOBAL_CONFIGURATION};
+pub use sales::{NewSale, StagedSale};
 pub use staging::AppliedUpTo;
 pub use writer::NewOperation;
 

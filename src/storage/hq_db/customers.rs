@@ -40,7 +40,8 @@ impl HqDb {
                     ch.name AS source_channel, c.async_customer_id,
                     (SELECT a.street || ', ' || a.city || ' ' || a.zip || ', ' || a.country_region
                      FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = TRUE) AS primary_address,
-                    (SELECT COUNT(*) FROM customer_addresses a WHERE a.account = c.account) AS address_count
+                    (SELECT COUNT(*) FROM customer_addresses a WHERE a.account = c.account) AS address_count,
+                    (SELECT l.card_number FROM loyalty_cards l WHERE l.account = c.account) AS loyalty_card
              FROM customers c LEFT JOIN channels ch ON ch.channel_id = c.source_channel_id
              ORDER BY c.account DESC LIMIT $1",
         )

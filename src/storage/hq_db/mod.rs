@@ -39,7 +39,10 @@ mod realtime_calls;
 mod scale_units;
 mod schedules;
 mod status_page;
+#[macro_use]
 mod sync_transaction;
+// After `sync_transaction`, whose `on_tx!` it uses.
+mod sales;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -50,6 +53,7 @@ pub use downloads::{Changed, ChannelConfiguration};
 pub use job_runs::RunStart;
 pub use operation_detail::{OperationEdit, OperationHistory, SyncAttempt};
 pub use realtime_calls::NewRealtimeCall;
+pub use sales::{OpenSale, SettledSales};
 pub use sync_transaction::SyncTransaction;
 pub use users::StoredUser;
 

@@ -27,6 +27,8 @@ pub struct SyncAttempt {
     pub outcome: String,
     pub account: Option<String>,
     pub error: Option<String>,
+    /// The receipt of the sale whose job synced it along, if any.
+    pub for_receipt: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -58,7 +60,7 @@ impl HqDb {
                 return Ok(None);
             };
             let attempts = sqlx::query_as(
-                "SELECT attempted_at, attempted_by, outcome, account, error FROM sync_attempts
+                "SELECT attempted_at, attempted_by, outcome, account, error, for_receipt FROM sync_attempts
                  WHERE operation_id = $1 ORDER BY attempt_id",
             )
             .bind(found.row.id)

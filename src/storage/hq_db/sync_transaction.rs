@@ -15,10 +15,10 @@ use crate::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_add
 const CUSTOMER_ACCOUNT_SEQUENCE: &str = "Customer account";
 
 pub struct SyncTransaction {
-    tx: Tx,
+    pub(super) tx: Tx,
 }
 
-enum Tx {
+pub(super) enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -70,22 +70,7 @@ impl SyncTransaction {
 
     /// Takes `count` customer account numbers from the number sequence at once.
     pub async fn reserve_customer_accounts(&mut self, count: usize) -> Result<Vec<String>, HqDbError> {
-        if count == 0 {
-            return Ok(Vec::new());
-        }
-        let row: Option<(String, i64, i64)> = on_tx!(self, |conn, sql| sqlx::query_as(
-            "UPDATE number_sequences SET next_number = next_number + $1 WHERE name = $2
-             RETURNING prefix, digits, next_number - $1",
-        )
-        .bind(count as i64)
-        .bind(CUSTOMER_ACCOUNT_SEQUENCE)
-        .fetch_optional(conn)
-        .await?);
-        let (prefix, digits, first) =
-            row.ok_or_else(|| HqDbError::MissingNumberSequence(CUSTOMER_ACCOUNT_SEQUENCE.to_string()))?;
-        Ok((first..first + count as i64)
-            .map(|number| format_account(&prefix, digits, number))
-            .collect())
+        self.reserve_numbers(CUSTOMER_ACCOUNT_SEQUENCE, count).await
     }
 
     /// Creates one HQ customer per uploaded create in `created`, pairs of
@@ -723,7 +708,7 @@ fn qualified(alias: &str, columns: &str) -> String {
 }
 
 /// `C` and 6 digits of 13 give `C000013`.
-fn format_account(prefix: &str, digits: i64, number: i64) -> String {
+pub(super) fn format_account(prefix: &str, digits: i64, number: i64) -> String {
     let width = usize::try_from(digits).unwrap_or(0);
     format!("{prefix}{number:0width$}")
 }

@@ -1,4 +1,5 @@
-//! HQ Batch jobs: "Synchronize customers and channel requests".
+//! HQ Batch jobs: "Synchronize customers and channel requests",
+//! "Synchronize orders" and "Post statements".
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,6 +12,6 @@ pub fn BatchJobsPage() -> impl IntoView {
     view! {
         <Title text="Batch jobs - custsync" />
         <h1>"Batch jobs"</h1>
-        <JobPanel job=Job::SyncCustomers />
+        {Job::BATCH_JOBS.map(|job| view! { <JobPanel job /> })}
     }
 }

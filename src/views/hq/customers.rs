@@ -37,6 +37,7 @@ fn CustomerTable(rows: Vec<HqCustomerRow>) -> impl IntoView {
                     <th scope="col">"Created"</th>
                     <th scope="col">"Channel"</th>
                     <th scope="col">"Asynchronous customer id"</th>
+                    <th scope="col">"Loyalty card"</th>
                 </tr>
             </thead>
             <tbody>
@@ -55,6 +56,7 @@ fn CustomerTable(rows: Vec<HqCustomerRow>) -> impl IntoView {
                                 <td><Time stored=row.created_at /></td>
                                 <td>{row.source_channel.unwrap_or_else(|| "HQ".to_string())}</td>
                                 <td><code>{row.async_customer_id}</code></td>
+                                <td>{row.loyalty_card}</td>
                             </tr>
                         }
                     })

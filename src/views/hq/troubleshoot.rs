@@ -43,6 +43,7 @@ pub fn TroubleshootPage() -> impl IntoView {
                     <RealtimeQuestion report=report.clone() actions />
                     <HqQuestion report=report.clone() actions />
                     <FailedQuestion failed=report.failed />
+                    <OrderQuestion report=report.clone() actions />
                 })
             })}
         </Transition>
@@ -205,6 +206,60 @@ fn FailedQuestion(failed: i64) -> impl IntoView {
             }}</p>
             <p><a href="/hq/customer-synchronization-status">"Open Customer synchronization status"</a></p>
         </section>
+    }
+}
+
+/// Why a sale made at a register is not in HQ yet: still in the channel,
+/// uploaded and not yet settled, or waiting for its customer.
+#[component]
+fn OrderQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoView {
+    view! {
+        <section aria-labelledby="q5">
+            <h2 id="q5">"Why is this order not in HQ?"</h2>
+            <ul class="findings">
+                <li class=if report.sales_pending_upload == 0 { "finding ok" } else { "finding" }>
+                    <span>{format!("{} in this scale unit's channel database for the P-job.", sales_wait(report.sales_pending_upload))}</span>
+                    {(report.sales_pending_upload > 0).then(|| view! { <RunButton actions job="P-0001" caption="Run P-job now" /> })}
+                </li>
+                <li class=if report.sales_open == 0 { "finding ok" } else { "finding" }>
+                    <span>{format!("{} in HQ for \"Synchronize orders\".", sales_wait(report.sales_open))}</span>
+                    {(report.sales_open > 0).then(|| view! { <RunButton actions job="SYNCORD" caption="Run Synchronize orders now" /> })}
+                </li>
+            </ul>
+            {(!report.sales_waiting.is_empty()).then(|| view! {
+                <table>
+                    <caption>"Sales waiting for their customer, newest first"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Receipt"</th>
+                            <th scope="col">"Store"</th>
+                            <th scope="col">"Type"</th>
+                            <th scope="col">"Why it waits"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {report.sales_waiting.into_iter().map(|sale| view! {
+                            <tr>
+                                <td>{sale.receipt_number}</td>
+                                <td>{sale.channel}</td>
+                                <td>{sale.kind.caption()}</td>
+                                <td>{sale.reason}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            <p><a href="/hq/sales-orders">"Open Sales orders"</a></p>
+        </section>
+    }
+}
+
+/// "No sale waits", "1 sale waits", "3 sales wait".
+fn sales_wait(count: i64) -> String {
+    match count {
+        0 => "No sale waits".to_string(),
+        1 => "1 sale waits".to_string(),
+        _ => format!("{count} sales wait"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The POS: a cashier at a register of a store adds customers, and keeps
 //! working when the store server cannot be reached (`waiting`).
 
+mod sale;
 mod waiting;
 
 use leptos::prelude::*;
@@ -17,6 +18,7 @@ use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost, preload
 use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
 use crate::views::outbox::{Outbox, Saved, Sent, WaitingOperation};
 use crate::views::ui::{ServerForm, debounced, loaded};
+use sale::CustomerSales;
 use waiting::{WaitingPanel, preload_waiting_list};
 
 /// The register's outbox, shared by the POS pages through their context,
@@ -328,6 +330,7 @@ pub fn PosCustomerPage() -> impl IntoView {
         <Title text="Customer - POS - custsync" />
         <p class="breadcrumb"><a href=move || format!("/pos?register={}", register())>"POS"</a>" › Customer"</p>
         {move || view! { <CustomerCard key=key() register=Some(register()) /> }}
+        {move || view! { <CustomerSales key=key() register=register() /> }}
         {move || view! { <WaitingPanel outbox register=register() /> }}
     }
 }

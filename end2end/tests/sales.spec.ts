@@ -1,0 +1,83 @@
+import { expect } from "@playwright/test";
+import { expectAccessible, open, operationRow, runNow, test, uniqueName } from "./helpers";
+
+test("a cashier sells to a customer still pending sync, and Synchronize orders carries the customer along", async ({
+  houston,
+  admin,
+}) => {
+  const lastName = uniqueName("Buyer");
+  await open(houston, "/pos?register=1-1");
+  await houston.getByRole("button", { name: "Add customer" }).click();
+  await houston.getByLabel("First name").fill("Maya");
+  await houston.getByLabel("Last name").fill(lastName);
+  await houston.getByRole("button", { name: "Save" }).click();
+  const created = houston.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
+  await expect(created).toContainText("Pending sync");
+  const temporaryId = (await created.locator("code").textContent()) ?? "";
+  await houston.getByRole("link", { name: "Open customer" }).click();
+  await expect(houston.getByRole("heading", { name: `Maya ${lastName}` })).toBeVisible();
+  await expect(houston.locator("body[data-hydrated=true]")).toHaveCount(1);
+
+  // Sell at once: cash and carry, two bags of coffee and filters.
+  await houston.getByRole("button", { name: "New sale" }).click();
+  await houston.getByLabel("Quantity of Coffee beans, 1 kg").fill("2");
+  await houston.getByLabel("Quantity of Paper filters, 100").fill("1");
+  await expect(houston.getByText("Total: 43.50")).toBeVisible();
+  await expect(houston.getByLabel("Cash and carry")).toBeChecked();
+  await expectAccessible(houston, "the POS customer page with New sale open");
+  await houston.getByRole("button", { name: "Save" }).click();
+  const saved = houston.getByRole("status").filter({ hasText: "Sale saved" });
+  await expect(saved).toContainText(/receipt 0001-01-\d{6}, cash and carry, total 43\.50/);
+  const receipt = /receipt (0001-01-\d{6})/.exec((await saved.textContent()) ?? "")?.[1] ?? "";
+  const sales = houston.getByRole("table", { name: "Sales to this customer, newest first" });
+  await expect(sales.getByRole("row").filter({ hasText: receipt })).toContainText("Waiting for the P-job");
+
+  // A customer order needs an address: the refusal is beside the field.
+  await houston.getByRole("button", { name: "New sale" }).click();
+  await houston.getByLabel("Quantity of Travel mug").fill("1");
+  await houston.getByLabel("Customer order").check();
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(houston.locator("#delivery-address-message")).toContainText("add an address first");
+  await houston.getByRole("button", { name: "Cancel" }).click();
+
+  // No loyalty card before the customer has synced.
+  await houston.getByRole("button", { name: "Issue loyalty card" }).click();
+  await expect(houston.getByRole("alert")).toContainText(
+    "A loyalty card can be issued once the customer has synced: run the P-job and Synchronize customers and channel requests, then 1010.",
+  );
+
+  // HQ: the P-job and Synchronize orders only.
+  await open(admin, "/hq/distribution-schedule");
+  await runNow(admin, /P-0001/);
+  await open(admin, "/hq/batch-jobs");
+  await runNow(admin, /Synchronize orders/);
+
+  await open(admin, "/hq/customer-synchronization-status");
+  const row = operationRow(admin, temporaryId);
+  await expect(row).toContainText("Synced");
+  const account = (await row.getByRole("cell").nth(6).textContent()) ?? "";
+  expect(account).toMatch(/^C\d{6}$/);
+  await row.getByRole("link", { name: "Create customer" }).click();
+  await expect(admin.getByRole("region", { name: "Timeline" })).toContainText(
+    `Synced as account ${account} by Synchronize orders for receipt ${receipt}`,
+  );
+
+  await open(admin, "/hq/sales-orders");
+  const order = admin.getByRole("row").filter({ hasText: receipt });
+  await expect(order).toContainText(account);
+  await expect(order).toContainText("Invoiced");
+  await expect(order).toContainText("43.50");
+  await expectAccessible(admin, "the Sales orders page");
+
+  // Once 1010 has brought the account back, the card is issued.
+  await open(admin, "/hq/distribution-schedule");
+  await runNow(admin, /1010/);
+  await houston.reload();
+  await expect(houston.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(houston.getByText(account, { exact: true })).toBeVisible();
+  await houston.getByRole("button", { name: "Issue loyalty card" }).click();
+  await expect(houston.getByText(/Loyalty card: LC-\d{8}/)).toBeVisible();
+  const card = /LC-\d{8}/.exec((await houston.getByText(/Loyalty card:/).textContent()) ?? "")?.[0] ?? "";
+  await open(admin, "/hq/customers");
+  await expect(admin.getByRole("row").filter({ hasText: account })).toContainText(card);
+});

@@ -1,0 +1,505 @@
+//! Sales in HQ: the catalogue, the sales the P-job uploads, what
+//! Synchronize orders and Post statements make of them, the Sales orders
+//! page, and loyalty cards. A sale needs its customer's operations made
+//! before it (the create, an address added for the order): the statements
+//! that find them are here, beside the ones that settle the sale.
+
+// `on_tx!` names `Tx` and `Dialect` where it is used.
+use super::sync_transaction::{SyncTransaction, Tx, format_account};
+use super::{HqDb, HqDbError};
+use crate::domain::sales::{OrderStatus, Product, SaleKind, SaleRecord, SalesOrderRow, waiting_reason};
+use crate::storage::dialect::Dialect;
+
+const SALES_ORDER_SEQUENCE: &str = "Sales order";
+const LOYALTY_CARD_SEQUENCE: &str = "Loyalty card";
+
+/// The sales Synchronize orders has still to settle, of the kind the
+/// parameter `kind` names, or of both when it is NULL.
+fn open(kind: &str) -> String {
+    format!("s.status IN ('uploaded', 'waiting_for_customer') AND ({kind} IS NULL OR s.kind = {kind})")
+}
+
+/// The customer operations sale `s` needs in HQ first: its customer's
+/// create and the changes of that customer made before the sale, not yet
+/// completed, whether the sale names the customer by temporary id or by
+/// account (changes staged while the customer was pending name it by its
+/// temporary id).
+const NEEDED_OPERATIONS: &str = "o.OnlineOperationCompleted = FALSE AND o.created_at <= s.created_at
+     AND (o.temporary_id = s.customer_temporary_id
+          OR o.customer_temporary_id = s.customer_temporary_id
+          OR o.customer_account = s.customer_account
+          OR o.customer_temporary_id = (SELECT c.async_customer_id FROM customers c
+                                        WHERE c.account = s.customer_account))";
+
+/// A sale Synchronize orders has still to settle.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OpenSale {
+    pub id: i64,
+    pub receipt_number: String,
+}
+
+/// What HQ knows of a sale's customer when the sale is settled.
+#[derive(sqlx::FromRow)]
+struct SaleToSettle {
+    id: i64,
+    kind: String,
+    customer_account: Option<String>,
+    customer_temporary_id: Option<String>,
+    account: Option<String>,
+    blocking_operation: Option<String>,
+    blocking_error: Option<String>,
+}
+
+/// What settling a batch of sales did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SettledSales {
+    pub created: i64,
+    pub waiting: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderRow {
+    receipt_number: String,
+    channel: Option<String>,
+    kind: String,
+    sales_order: Option<String>,
+    account: Option<String>,
+    customer_account: Option<String>,
+    customer_temporary_id: Option<String>,
+    total_cents: i64,
+    status: String,
+    reason: Option<String>,
+    created_at: String,
+}
+
+impl HqDb {
+    /// The catalogue, as job 1070 sends it.
+    pub async fn products(&self) -> Result<Vec<Product>, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_as(
+            "SELECT item_id, name, price_cents FROM products ORDER BY item_id"
+        )
+        .fetch_all(&pools.read)
+        .await?))
+    }
+
+    /// Stores uploaded sales with their lines in one transaction; one
+    /// uploaded already (same transaction id) is left as it is, so a P-job
+    /// that runs again duplicates nothing. Returns how many were new.
+    pub async fn save_uploaded_sales(&self, sales: &[SaleRecord], run_id: i64) -> Result<u64, HqDbError> {
+        if sales.is_empty() {
+            return Ok(0);
+        }
+        on_engine!(self, |pools, sql| {
+            let mut tx = pools.begin_write().await?;
+            let mut new = 0;
+            for sale in sales {
+                let id: Option<i64> = sqlx::query_scalar(&format!(
+                    "INSERT INTO sales_transactions (transaction_id, receipt_number, channel_id, register_number, kind,
+                         customer_account, customer_temporary_id, delivery_address, total_cents, created_at,
+                         uploaded_at, upload_run_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {now}, $11)
+                     ON CONFLICT (transaction_id) DO NOTHING
+                     RETURNING id",
+                    now = sql.now()
+                ))
+                .bind(&sale.transaction_id)
+                .bind(&sale.receipt_number)
+                .bind(sale.channel_id)
+                .bind(sale.register_number)
+                .bind(sale.kind.code())
+                .bind(&sale.customer_account)
+                .bind(&sale.customer_temporary_id)
+                .bind(&sale.delivery_address)
+                .bind(sale.total_cents)
+                .bind(&sale.created_at)
+                .bind(run_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(id) = id else {
+                    continue;
+                };
+                new += 1;
+                for (line_number, line) in sale.lines.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO sales_lines (sale_id, line, item_id, name, quantity, price_cents)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(id)
+                    .bind(line_number as i64 + 1)
+                    .bind(&line.item_id)
+                    .bind(&line.name)
+                    .bind(line.quantity)
+                    .bind(line.price_cents)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(new)
+        })
+    }
+
+    /// The next sales after `after_id` that Synchronize orders has still to
+    /// settle, of one kind or of both.
+    pub async fn open_sales(
+        &self,
+        after_id: i64,
+        limit: u32,
+        kind: Option<SaleKind>,
+    ) -> Result<Vec<OpenSale>, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_as(&format!(
+            "SELECT s.id, s.receipt_number FROM sales_transactions s
+             WHERE s.id > $1 AND {open} ORDER BY s.id LIMIT $2",
+            open = open("$3")
+        ))
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .bind(kind.map(SaleKind::code))
+        .fetch_all(&pools.read)
+        .await?))
+    }
+
+    pub async fn count_open_sales(&self, kind: Option<SaleKind>) -> Result<i64, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM sales_transactions s WHERE {open}",
+            open = open("$1")
+        ))
+        .bind(kind.map(SaleKind::code))
+        .fetch_one(&pools.read)
+        .await?))
+    }
+
+    /// The customer operations the open sales with ids from `first_id` to
+    /// `last_id` need first, each with the receipt of the first sale that
+    /// needs it; only those that have not failed `max_retries` times (one
+    /// that has waits for an admin, and its sales wait with it).
+    pub async fn operations_needed_by_sales(
+        &self,
+        first_id: i64,
+        last_id: i64,
+        kind: Option<SaleKind>,
+        max_retries: u32,
+    ) -> Result<Vec<(String, String)>, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_as(&format!(
+            "SELECT o.temporary_id, MIN(s.receipt_number)
+             FROM sales_transactions s JOIN RETAILASYNCCUSTOMERV2 o ON {NEEDED_OPERATIONS}
+             WHERE s.id BETWEEN $1 AND $2 AND {open} AND o.retry_count < $4
+             GROUP BY o.temporary_id",
+            open = open("$3")
+        ))
+        .bind(first_id)
+        .bind(last_id)
+        .bind(kind.map(SaleKind::code))
+        .bind(i64::from(max_retries))
+        .fetch_all(&pools.read)
+        .await?))
+    }
+
+    /// Sales waiting for their customer, newest first, for Troubleshoot.
+    pub async fn sales_waiting_for_customer(&self, limit: u32) -> Result<Vec<SalesOrderRow>, HqDbError> {
+        self.sales_orders_where("s.status = 'waiting_for_customer'", None, limit)
+            .await
+    }
+
+    /// The Sales orders page: newest first, those before sale `before_id`.
+    pub async fn sales_orders(
+        &self,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<SalesOrderRow>, HqDbError> {
+        self.sales_orders_where("TRUE", before_id, limit).await
+    }
+
+    /// One sale by its receipt number, for "Why is this order not in HQ?".
+    pub async fn sale_by_receipt(&self, receipt_number: &str) -> Result<Option<SalesOrderRow>, HqDbError> {
+        let rows: Vec<OrderRow> = on_engine!(self, |pools, sql| sqlx::query_as(&format!(
+            "{ORDER_ROWS} WHERE s.receipt_number = $1"
+        ))
+        .bind(receipt_number)
+        .fetch_all(&pools.read)
+        .await?);
+        Ok(rows.into_iter().next().map(order_row))
+    }
+
+    async fn sales_orders_where(
+        &self,
+        condition: &str,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<SalesOrderRow>, HqDbError> {
+        let rows: Vec<OrderRow> = on_engine!(self, |pools, sql| sqlx::query_as(&format!(
+            "{ORDER_ROWS} WHERE {condition} AND s.id < $1 ORDER BY s.id DESC LIMIT $2"
+        ))
+        .bind(before_id.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&pools.read)
+        .await?);
+        Ok(rows.into_iter().map(order_row).collect())
+    }
+
+    /// End of day: one statement per store of the cash-and-carry
+    /// transactions HQ has created and not yet posted; they are posted in
+    /// it. Returns how many transactions were posted.
+    pub async fn post_statements(&self, run_id: i64) -> Result<i64, HqDbError> {
+        on_engine!(self, |pools, sql| {
+            let mut tx = pools.begin_write().await?;
+            let stores: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT channel_id, COUNT(*), SUM(total_cents) FROM sales_transactions
+                 WHERE status = 'invoiced' GROUP BY channel_id ORDER BY channel_id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut posted = 0;
+            for (channel_id, transactions, total_cents) in stores {
+                let statement_id: i64 = sqlx::query_scalar(&format!(
+                    "INSERT INTO statements (channel_id, posted_at, run_id, transactions, total_cents)
+                     VALUES ($1, {now}, $2, $3, $4) RETURNING statement_id",
+                    now = sql.now()
+                ))
+                .bind(channel_id)
+                .bind(run_id)
+                .bind(transactions)
+                .bind(total_cents)
+                .fetch_one(&mut *tx)
+                .await?;
+                posted += sqlx::query(
+                    "UPDATE sales_transactions SET status = 'posted', statement_id = $1
+                     WHERE status = 'invoiced' AND channel_id = $2",
+                )
+                .bind(statement_id)
+                .bind(channel_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected() as i64;
+            }
+            tx.commit().await?;
+            Ok(posted)
+        })
+    }
+
+    /// The customer's loyalty card number, if it has one.
+    pub async fn loyalty_card(&self, account: &str) -> Result<Option<String>, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT card_number FROM loyalty_cards WHERE account = $1"
+        )
+        .bind(account)
+        .fetch_optional(&pools.read)
+        .await?))
+    }
+
+    /// Issues the customer a loyalty card, or answers the one it has; none
+    /// when HQ has no such customer.
+    pub async fn issue_loyalty_card(
+        &self,
+        account: &str,
+        channel_id: i64,
+    ) -> Result<Option<String>, HqDbError> {
+        let mut tx = self.begin_sync().await?;
+        if !tx.customer_exists(account).await? {
+            return Ok(None);
+        }
+        let existing: Option<String> = on_tx!(tx, |conn, sql| sqlx::query_scalar(
+            "SELECT card_number FROM loyalty_cards WHERE account = $1"
+        )
+        .bind(account)
+        .fetch_optional(conn)
+        .await?);
+        if let Some(card) = existing {
+            return Ok(Some(card));
+        }
+        let card = tx.reserve_numbers(LOYALTY_CARD_SEQUENCE, 1).await?.remove(0);
+        on_tx!(tx, |conn, sql| {
+            sqlx::query(&format!(
+            "INSERT INTO loyalty_cards (card_number, account, issued_at, channel_id) VALUES ($1, $2, {now}, $3)",
+            now = sql.now()
+        ))
+        .bind(&card)
+        .bind(account)
+        .bind(channel_id)
+        .execute(conn)
+        .await
+        .map(|_| ())?
+        });
+        tx.commit().await?;
+        Ok(Some(card))
+    }
+}
+
+/// The columns of the Sales orders page, with the store's name.
+const ORDER_ROWS: &str = "SELECT s.receipt_number, ch.name AS channel, s.kind, s.sales_order, s.account,
+            s.customer_account, s.customer_temporary_id, s.total_cents, s.status, s.reason, s.created_at
+     FROM sales_transactions s LEFT JOIN channels ch ON ch.channel_id = s.channel_id";
+
+fn order_row(row: OrderRow) -> SalesOrderRow {
+    SalesOrderRow {
+        receipt_number: row.receipt_number,
+        channel: row.channel.unwrap_or_default(),
+        kind: SaleKind::from_code(&row.kind),
+        sales_order: row.sales_order,
+        account: row.account.or(row.customer_account),
+        customer_temporary_id: row.customer_temporary_id,
+        total_cents: row.total_cents,
+        status: OrderStatus::from_code(&row.status).unwrap_or(OrderStatus::Uploaded),
+        reason: row.reason,
+        created_at: row.created_at,
+    }
+}
+
+impl SyncTransaction {
+    /// Records on each customer operation's newest attempt by
+    /// `attempted_by` the receipt of the sale it was synced for.
+    pub async fn note_receipts(
+        &mut self,
+        attempted_by: &str,
+        needed: &[(String, String)],
+    ) -> Result<(), HqDbError> {
+        for (temporary_id, receipt) in needed {
+            on_tx!(self, |conn, sql| sqlx::query(
+                "UPDATE sync_attempts SET for_receipt = $1
+                 WHERE attempted_by = $2 AND for_receipt IS NULL
+                   AND operation_id = (SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = $3)"
+            )
+            .bind(receipt)
+            .bind(attempted_by)
+            .bind(temporary_id)
+            .execute(conn)
+            .await
+            .map(|_| ())?);
+        }
+        Ok(())
+    }
+
+    /// Settles the open sales with ids from `first_id` to `last_id`, of
+    /// `kind` or both, as HQ holds them now: a sale whose customer (and the
+    /// changes made before it) has synced is created on that account, a
+    /// customer order with the next sales order number; any other waits for
+    /// its customer, with the reason.
+    pub async fn settle_sales(
+        &mut self,
+        first_id: i64,
+        last_id: i64,
+        kind: Option<SaleKind>,
+        synced_by: &str,
+    ) -> Result<SettledSales, HqDbError> {
+        let sales: Vec<SaleToSettle> = on_tx!(self, |conn, sql| {
+            sqlx::query_as(&format!(
+            "SELECT s.id, s.kind, s.customer_account, s.customer_temporary_id,
+                    COALESCE((SELECT c.account FROM customers c WHERE c.account = s.customer_account),
+                             (SELECT c.account FROM customers c WHERE c.async_customer_id = s.customer_temporary_id))
+                        AS account,
+                    (SELECT o.temporary_id FROM RETAILASYNCCUSTOMERV2 o WHERE {NEEDED_OPERATIONS}
+                     ORDER BY o.id LIMIT 1) AS blocking_operation,
+                    (SELECT o.error FROM RETAILASYNCCUSTOMERV2 o WHERE {NEEDED_OPERATIONS}
+                     ORDER BY o.id LIMIT 1) AS blocking_error
+             FROM sales_transactions s
+             WHERE s.id BETWEEN $1 AND $2 AND {open}
+             ORDER BY s.id",
+            open = open("$3")
+        ))
+        .bind(first_id)
+        .bind(last_id)
+        .bind(kind.map(SaleKind::code))
+        .fetch_all(conn)
+        .await?
+        });
+        let orders = sales
+            .iter()
+            .filter(|sale| sale.account.is_some() && sale.blocking_operation.is_none())
+            .filter(|sale| SaleKind::from_code(&sale.kind) == SaleKind::CustomerOrder)
+            .count();
+        let mut order_numbers = self
+            .reserve_numbers(SALES_ORDER_SEQUENCE, orders)
+            .await?
+            .into_iter();
+        let mut settled = SettledSales::default();
+        for sale in &sales {
+            match (&sale.account, &sale.blocking_operation) {
+                (Some(account), None) => {
+                    let kind = SaleKind::from_code(&sale.kind);
+                    let sales_order = match kind {
+                        SaleKind::CustomerOrder => order_numbers.next(),
+                        SaleKind::CashAndCarry => None,
+                    };
+                    self.create_sale(
+                        sale.id,
+                        OrderStatus::created(kind),
+                        account,
+                        sales_order,
+                        synced_by,
+                    )
+                    .await?;
+                    settled.created += 1;
+                }
+                (_, blocking) => {
+                    let customer = blocking
+                        .clone()
+                        .or_else(|| sale.customer_temporary_id.clone())
+                        .or_else(|| sale.customer_account.clone())
+                        .unwrap_or_default();
+                    let reason = waiting_reason(&customer, sale.blocking_error.as_deref());
+                    self.hold_sale(sale.id, &reason).await?;
+                    settled.waiting += 1;
+                }
+            }
+        }
+        Ok(settled)
+    }
+
+    async fn create_sale(
+        &mut self,
+        id: i64,
+        status: OrderStatus,
+        account: &str,
+        sales_order: Option<String>,
+        synced_by: &str,
+    ) -> Result<(), HqDbError> {
+        on_tx!(self, |conn, sql| sqlx::query(&format!(
+            "UPDATE sales_transactions
+             SET status = $1, account = $2, sales_order = $3, reason = NULL, synced_by = $4, synced_at = {now}
+             WHERE id = $5 AND status IN ('uploaded', 'waiting_for_customer')",
+            now = sql.now()
+        ))
+        .bind(status.code())
+        .bind(account)
+        .bind(sales_order)
+        .bind(synced_by)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|_| ())?);
+        Ok(())
+    }
+
+    async fn hold_sale(&mut self, id: i64, reason: &str) -> Result<(), HqDbError> {
+        on_tx!(self, |conn, sql| sqlx::query(
+            "UPDATE sales_transactions SET status = 'waiting_for_customer', reason = $1
+             WHERE id = $2 AND status IN ('uploaded', 'waiting_for_customer')"
+        )
+        .bind(reason)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|_| ())?);
+        Ok(())
+    }
+
+    /// Takes `count` numbers from the number sequence `sequence` at once.
+    pub async fn reserve_numbers(&mut self, sequence: &str, count: usize) -> Result<Vec<String>, HqDbError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let row: Option<(String, i64, i64)> = on_tx!(self, |conn, sql| sqlx::query_as(
+            "UPDATE number_sequences SET next_number = next_number + $1 WHERE name = $2
+             RETURNING prefix, digits, next_number - $1",
+        )
+        .bind(count as i64)
+        .bind(sequence)
+        .fetch_optional(conn)
+        .await?);
+        let (prefix, digits, first) =
+            row.ok_or_else(|| HqDbError::MissingNumberSequence(sequence.to_string()))?;
+        Ok((first..first + count as i64)
+            .map(|number| format_account(&prefix, digits, number))
+            .collect())
+    }
+}
