@@ -336,6 +336,12 @@ async fn post_statements_syncs_pending_customers_first_and_refuses_a_transaction
     let posting = run(backend, Job::PostStatements).await;
     assert_eq!((posting.succeeded, posting.failed), (1, 1), "{posting:?}");
     assert_eq!(
+        posting.outcome,
+        RunOutcome::CompletedWithErrors.caption(),
+        "{posting:?}"
+    );
+    assert_eq!(posting.message, None, "{posting:?}");
+    assert_eq!(
         accounts_from(backend, &good).await.len(),
         1,
         "synced before posting"

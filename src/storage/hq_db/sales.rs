@@ -243,8 +243,9 @@ impl HqDb {
     pub async fn post_statements(&self, run_id: i64) -> Result<i64, HqDbError> {
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
+            // PostgreSQL sums BIGINTs as NUMERIC: cast back.
             let stores: Vec<(i64, i64, i64)> = sqlx::query_as(
-                "SELECT channel_id, COUNT(*), SUM(total_cents) FROM sales_transactions
+                "SELECT channel_id, COUNT(*), CAST(SUM(total_cents) AS BIGINT) FROM sales_transactions
                  WHERE status = 'invoiced' GROUP BY channel_id ORDER BY channel_id",
             )
             .fetch_all(&mut *tx)

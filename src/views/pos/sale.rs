@@ -395,7 +395,9 @@ fn LoyaltyCard(key: String, register: String) -> impl IntoView {
         || (),
         move |_| loyalty_card(card_register.clone(), card_key.clone()),
     );
-    let issue = Action::new_local(move |_: &()| issue_loyalty_card(register.clone(), key.clone()));
+    // Created while the server renders the page too: an action of its own
+    // thread (`new_local`) must not be, as the server drops it elsewhere.
+    let issue = Action::new(move |_: &()| issue_loyalty_card(register.clone(), key.clone()));
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -411,7 +413,7 @@ fn LoyaltyCard(key: String, register: String) -> impl IntoView {
                             None => view! {
                                 <div class="actions">
                                     <button type="button" disabled=move || issue.pending().get() on:click=move |_| {
-                                        issue.dispatch_local(());
+                                        issue.dispatch(());
                                     }>"Issue loyalty card"</button>
                                 </div>
                             }.into_any(),
