@@ -18,7 +18,7 @@ use custsync::api::hq::jobs::SetJobSchedule;
 use custsync::api::hq::realtime_calls::SetHqUnreachable;
 use custsync::api::hq::sync_status::{PostOperationSave, SynchronizeAllFailed, SynchronizeOperations};
 use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere};
-use custsync::api::pos::{PosRegisters, SetRegisterOffline};
+use custsync::api::pos::{IssueLoyaltyCard, PosRegisters, PostNewSale, SetRegisterOffline};
 use custsync::api::sign_in::{CurrentUser, SignIn, SignOut};
 use custsync::domain::customer::{AttributeDraft, ContactDraft, CustomerDraft};
 use custsync::domain::jobs::Job;
@@ -637,6 +637,85 @@ fn form_fields(pairs: &[(&str, &str)]) -> String {
 /// lands on the customer's page, and a refusal comes back to the form. A
 /// shopper's sign-up lands on their profile.
 #[tokio::test]
+async fn a_sale_and_a_loyalty_card_are_made_without_javascript() {
+    let app = WebApp::start().await;
+    let backend = &app.test.backend;
+    let cookie = app.sign_in("houston").await;
+    let form_page = "/pos/customers/C000001?register=1-1&change=sale";
+    let page = app.get(form_page, &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let action = format!(r#"method="post" action="{}""#, PostNewSale::PATH);
+    assert!(
+        page.body.contains(&action),
+        "the form posts itself: {}",
+        page.body
+    );
+    assert!(page.body.contains(r#"name="sale[quantity][]""#), "{}", page.body);
+    assert_eq!(input_values(&page.body, "sale[item][]")[0], "0001");
+    let ids = input_values(&page.body, "transaction_id");
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let sale = |quantity: &str| {
+        form_fields(&[
+            ("register", "1-1"),
+            ("key", "C000001"),
+            ("transaction_id", &ids[0]),
+            ("sale[kind]", "CashAndCarry"),
+            ("sale[item][]", "0001"),
+            ("sale[quantity][]", quantity),
+            ("sale[item][]", "0002"),
+            ("sale[quantity][]", ""),
+            ("sale[delivery_address]", ""),
+        ])
+    };
+
+    let refused = app
+        .post_form_from_page(PostNewSale::PATH, form_page, &sale("two"), &cookie)
+        .await;
+    assert_eq!(refused.status, StatusCode::FOUND, "{}", refused.body);
+    let back = refused.location.expect("back to the form");
+    assert!(back.contains("__err="), "{back}");
+    assert_eq!(backend.channel.count_sales_not_uploaded().await.unwrap(), 0);
+
+    let mut landings = Vec::new();
+    for _ in 0..2 {
+        let saved = app
+            .post_form_from_page(PostNewSale::PATH, form_page, &sale("2"), &cookie)
+            .await;
+        assert_eq!(saved.status, StatusCode::FOUND, "{}", saved.body);
+        landings.push(saved.location.expect("the customer's page"));
+    }
+    assert_eq!(
+        backend.channel.count_sales_not_uploaded().await.unwrap(),
+        1,
+        "posted twice, one sale: {landings:?}"
+    );
+    let landing = "/pos/customers/C000001?register=1-1&sale=0001-01-000001";
+    assert_eq!(landings, [landing, landing]);
+    let customer_page = app.get(landing, &cookie).await;
+    assert!(
+        customer_page
+            .body
+            .contains("Sale saved: receipt 0001-01-000001, cash and carry, total 37.00."),
+        "{}",
+        customer_page.body
+    );
+
+    let card_page = "/pos/customers/C000001?register=1-1";
+    let issued = app
+        .post_form_from_page(
+            IssueLoyaltyCard::PATH,
+            card_page,
+            &form_fields(&[("register", "1-1"), ("key", "C000001")]),
+            &cookie,
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::FOUND, "{}", issued.body);
+    assert_eq!(issued.location.as_deref(), Some(card_page));
+    let page = app.get(card_page, &cookie).await;
+    assert!(page.body.contains("LC-00000001"), "{}", page.body);
+}
+
+#[tokio::test]
 async fn a_new_customer_is_saved_without_javascript() {
     let app = WebApp::start().await;
     let backend = &app.test.backend;
@@ -764,7 +843,12 @@ async fn a_customer_is_edited_and_given_an_address_without_javascript() {
         "{}",
         page.body
     );
-    assert_eq!(input_values(&page.body, "key"), ["C000001"]);
+    // The edit form's key, and the loyalty card's form's.
+    let keys = input_values(&page.body, "key");
+    assert!(
+        !keys.is_empty() && keys.iter().all(|key| key == "C000001"),
+        "{keys:?}"
+    );
     assert!(
         page.body.contains(&format!(r#"value="{}""#, karen.first_name)),
         "filled in"

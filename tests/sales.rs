@@ -269,7 +269,19 @@ async fn a_failing_customer_holds_its_sale_and_both_go_once_the_customer_is_fixe
     let temporary_id = "00000000-0000-4000-8000-000000000042";
     add_failing_customer(backend, temporary_id).await;
     let sale = sell(backend, temporary_id, &cash_and_carry(3)).await;
+    let receipt = &sale.receipt_number;
+    assert!(where_is(backend, receipt).await.contains("waiting for its P-job"));
+    assert!(
+        where_is(backend, "0001-01-999999")
+            .await
+            .starts_with("No sale has receipt 0001-01-999999")
+    );
     run(backend, Job::Upload).await;
+    assert!(
+        where_is(backend, receipt)
+            .await
+            .contains("waiting for Synchronize orders")
+    );
 
     let held = run(backend, Job::SyncOrders).await;
     assert_eq!((held.succeeded, held.failed), (0, 1));
@@ -284,6 +296,12 @@ async fn a_failing_customer_holds_its_sale_and_both_go_once_the_customer_is_fixe
     assert!(accounts_from(backend, temporary_id).await.is_empty());
     let troubleshoot = backend.hq.sales_waiting_for_customer(10).await.unwrap();
     assert_eq!(troubleshoot.len(), 1);
+    let answer = where_is(backend, receipt).await;
+    assert!(answer.contains("waits for its customer"), "{answer}");
+    assert!(
+        answer.contains("Customer group 'GONE' does not exist"),
+        "{answer}"
+    );
 
     let reference = reference_data(&backend.channel, Origin::OnlineStore)
         .await
@@ -310,6 +328,19 @@ async fn a_failing_customer_holds_its_sale_and_both_go_once_the_customer_is_fixe
     assert_eq!(created.status, OrderStatus::Invoiced);
     assert_eq!(created.account.as_deref(), Some(accounts[0].as_str()));
     assert_eq!(created.reason, None);
+    let answer = where_is(backend, receipt).await;
+    assert!(
+        answer.contains(&format!("cash-and-carry transaction on account {}", accounts[0])),
+        "{answer}"
+    );
+}
+
+/// Troubleshoot's answer for one receipt.
+async fn where_is(backend: &Backend, receipt: &str) -> String {
+    custsync::services::cdx::find_sale(&backend.channel, &backend.hq, receipt)
+        .await
+        .unwrap()
+        .answer(receipt)
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ mod client;
 mod data;
 mod http_load;
 mod machine;
+mod orders_run;
 mod report;
 mod status_page;
 mod sync_run;
@@ -115,10 +116,10 @@ fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, dir, hq, ..] = args.as_slice()
+    if let [flag, dir, hq, batch, ..] = args.as_slice()
         && flag == sync_run::CHILD_FLAG
     {
-        return sync_run::child(dir, hq);
+        return sync_run::child(dir, hq, batch);
     }
     let options = match Options::parse(&args) {
         Ok(options) => options,
@@ -149,6 +150,11 @@ fn run(options: &Options) -> Result<(), String> {
     figures.extend(runtime.block_on(chain_load::measure(options, one_process))?);
     eprintln!("bench: P-job + sync of {} creates", options.operations);
     figures.extend(sync_run::measure(options, &runtime)?);
+    eprintln!(
+        "bench: P-job + Synchronize orders of {} sales to pending customers",
+        options.operations
+    );
+    figures.extend(orders_run::measure(options, &runtime)?);
     eprintln!("bench: status page over {} operations", options.status_rows);
     figures.extend(runtime.block_on(status_page::measure(options))?);
     figures.extend(wasm_size::measure(&options.wasm));

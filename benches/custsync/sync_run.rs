@@ -24,11 +24,11 @@ use crate::{Options, data};
 pub const CHILD_FLAG: &str = "--child-sync";
 
 /// What the child measured, one line on its standard output.
-struct ChildReport {
-    upload: Duration,
-    sync: Duration,
-    peak_rss_mb: f64,
-    synced: i64,
+pub struct ChildReport {
+    pub upload: Duration,
+    pub sync: Duration,
+    pub peak_rss_mb: f64,
+    pub synced: i64,
 }
 
 pub fn measure(options: &Options, runtime: &Runtime) -> Result<Vec<Figure>, String> {
@@ -96,14 +96,14 @@ fn measure_on_sqlite(options: &Options, runtime: &Runtime) -> Result<Vec<Figure>
 }
 
 /// What the child is told for HQ in the data directory (SQLite).
-const SQLITE_HQ: &str = "-";
+pub const SQLITE_HQ: &str = "-";
 
 /// One run: stages the creates, then has the child move them to HQ at
 /// `hq` (a PostgreSQL URL, or `SQLITE_HQ`).
 fn measure_once(options: &Options, runtime: &Runtime, run: usize, hq: &str) -> Result<ChildReport, String> {
     let dir = TempDir::new().map_err(text)?;
     runtime.block_on(stage_creates(&dir, hq, run, options.operations))?;
-    let report = run_child(&dir, hq)?;
+    let report = run_child(&dir, hq, Job::SyncCustomers)?;
     if report.synced != options.operations as i64 {
         return Err(format!(
             "the sync completed {} of {} creates",
@@ -114,7 +114,7 @@ fn measure_once(options: &Options, runtime: &Runtime, run: usize, hq: &str) -> R
 }
 
 /// The runs' times in seconds: both jobs together, the P-job, the sync.
-fn times(runs: &[ChildReport]) -> [Vec<f64>; 3] {
+pub fn times(runs: &[ChildReport]) -> [Vec<f64>; 3] {
     let seconds = |time: fn(&ChildReport) -> Duration| runs.iter().map(|r| time(r).as_secs_f64()).collect();
     [
         seconds(|r| r.upload + r.sync),
@@ -144,8 +144,17 @@ fn median(values: &[f64]) -> f64 {
 
 /// A fresh data directory with the demo company and `count` creates
 /// waiting in the channel for the P-job.
-async fn stage_creates(dir: &TempDir, hq: &str, run: usize, count: usize) -> Result<(), String> {
+pub async fn stage_creates(dir: &TempDir, hq: &str, run: usize, count: usize) -> Result<(), String> {
     let backend = Backend::start(settings(dir.path(), hq)).await.map_err(text)?;
+    stage_on(&backend, run, count).await?;
+    // As a server stopping: the staging load's WAL is copied into the
+    // database file before the child opens it.
+    backend.close().await;
+    Ok(())
+}
+
+/// Stages `count` creates on `backend`'s channel, 64 writers at once.
+pub async fn stage_on(backend: &Backend, run: usize, count: usize) -> Result<(), String> {
     let writers = 64;
     let tasks: Vec<_> = (0..writers)
         .map(|writer| {
@@ -172,14 +181,11 @@ async fn stage_creates(dir: &TempDir, hq: &str, run: usize, count: usize) -> Res
     for task in tasks {
         task.await.map_err(text)??;
     }
-    // As a server stopping: the staging load's WAL is copied into the
-    // database file before the child opens it.
-    backend.close().await;
     Ok(())
 }
 
 /// The server's settings on `dir`, with HQ at `hq` (see `measure_once`).
-fn settings(dir: &Path, hq: &str) -> Settings {
+pub fn settings(dir: &Path, hq: &str) -> Settings {
     Settings {
         data_dir: dir.to_path_buf(),
         hq_database_url: (hq != SQLITE_HQ).then(|| hq.to_string()),
@@ -187,12 +193,14 @@ fn settings(dir: &Path, hq: &str) -> Settings {
     }
 }
 
-fn run_child(dir: &TempDir, hq: &str) -> Result<ChildReport, String> {
+/// Runs the P-job then `batch` in a child process on `dir` and HQ at `hq`.
+pub fn run_child(dir: &TempDir, hq: &str, batch: Job) -> Result<ChildReport, String> {
     let exe = std::env::current_exe().map_err(text)?;
     let output = Command::new(exe)
         .arg(CHILD_FLAG)
         .arg(dir.path())
         .arg(hq)
+        .arg(batch.code())
         .stderr(Stdio::inherit())
         .output()
         .map_err(text)?;
@@ -216,9 +224,9 @@ fn run_child(dir: &TempDir, hq: &str) -> Result<ChildReport, String> {
 }
 
 /// The child: opens the data directory (and HQ at `hq`) as the server
-/// would, runs the P-job then the sync, and prints
-/// `upload_s sync_s peak_rss_mb synced`.
-pub fn child(dir: &str, hq: &str) -> ExitCode {
+/// would, runs the P-job then the batch job `batch` (by its code), and
+/// prints `upload_s sync_s peak_rss_mb succeeded`.
+pub fn child(dir: &str, hq: &str, batch: &str) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -226,7 +234,11 @@ pub fn child(dir: &str, hq: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(child_jobs(dir, hq)) {
+    let Some(batch) = Job::from_code(batch) else {
+        eprintln!("no job {batch}");
+        return ExitCode::FAILURE;
+    };
+    match runtime.block_on(child_jobs(dir, hq, batch)) {
         Ok(line) => {
             println!("{line}");
             ExitCode::SUCCESS
@@ -238,17 +250,13 @@ pub fn child(dir: &str, hq: &str) -> ExitCode {
     }
 }
 
-async fn child_jobs(dir: &str, hq: &str) -> Result<String, String> {
+async fn child_jobs(dir: &str, hq: &str, batch: Job) -> Result<String, String> {
     let backend = Backend::start(settings(Path::new(dir), hq)).await.map_err(text)?;
     let started = Instant::now();
     backend.jobs.run(Job::Upload, "Run now").await.map_err(text)?;
     let upload = started.elapsed();
     let started = Instant::now();
-    let run = backend
-        .jobs
-        .run(Job::SyncCustomers, "Run now")
-        .await
-        .map_err(text)?;
+    let run = backend.jobs.run(batch, "Run now").await.map_err(text)?;
     let sync = started.elapsed();
     Ok(format!(
         "{} {} {} {}",

@@ -46,6 +46,14 @@ test("a cashier sells to a customer still pending sync, and Synchronize orders c
     "A loyalty card can be issued once the customer has synced: run the P-job and Synchronize customers and channel requests, then 1010.",
   );
 
+  // Troubleshoot finds it at the store, before the P-job.
+  await open(admin, "/hq/troubleshoot");
+  await admin.getByLabel("Receipt number").fill(receipt);
+  await admin.getByRole("button", { name: "Find" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: `Receipt ${receipt}` })).toContainText(
+    "waiting for its P-job",
+  );
+
   // HQ: the P-job and Synchronize orders only.
   await open(admin, "/hq/distribution-schedule");
   await runNow(admin, /P-0001/);
@@ -68,6 +76,10 @@ test("a cashier sells to a customer still pending sync, and Synchronize orders c
   await expect(order).toContainText("Invoiced");
   await expect(order).toContainText("43.50");
   await expectAccessible(admin, "the Sales orders page");
+  await open(admin, `/hq/troubleshoot?receipt=${receipt}`);
+  await expect(admin.getByRole("status").filter({ hasText: `Receipt ${receipt}` })).toContainText(
+    `a cash-and-carry transaction on account ${account}`,
+  );
 
   // Once 1010 has brought the account back, the card is issued.
   await open(admin, "/hq/distribution-schedule");

@@ -3,7 +3,7 @@
 
 use crate::domain::customer::CustomerSummary;
 use crate::domain::registers::RegisterOption;
-use crate::domain::sales::{ChannelSale, Product, SaleDraft};
+use crate::domain::sales::{ChannelSale, Product, SaleDraft, SaleForm};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -61,6 +61,33 @@ pub async fn save_sale(
     respond(result.await)
 }
 
+/// The sale form as the browser posted it by itself (before the page's
+/// code has loaded, or with JavaScript off): the same save, under the
+/// transaction id the server wrote into the form, so that the form posted
+/// twice is one sale. Then the customer's page, naming the receipt; a
+/// refusal goes back to the form's page.
+#[server(output = crate::wire::JsonText)]
+pub async fn post_new_sale(
+    register: String,
+    transaction_id: String,
+    key: String,
+    #[server(default)] sale: SaleForm,
+) -> Result<ChannelSale, AppError> {
+    use crate::api::respond::{redirect_form_post, respond};
+    let result = async {
+        let draft = sale.draft().map_err(AppError::Invalid)?;
+        save_sale(register.clone(), transaction_id, key.clone(), draft).await
+    };
+    let saved = result.await;
+    if let Ok(sale) = &saved {
+        redirect_form_post(&format!(
+            "/pos/customers/{key}?register={register}&sale={}",
+            sale.receipt_number
+        ));
+    }
+    respond(saved)
+}
+
 #[server(output = crate::wire::JsonText)]
 pub async fn customer_sales(register: String, key: String) -> Result<Vec<ChannelSale>, AppError> {
     use crate::api::respond::respond;
@@ -85,11 +112,13 @@ pub async fn loyalty_card(register: String, key: String) -> Result<Option<String
 
 #[server(output = crate::wire::JsonText)]
 pub async fn issue_loyalty_card(register: String, key: String) -> Result<String, AppError> {
-    use crate::api::respond::respond;
+    use crate::api::respond::{redirect_form_post, respond};
     let result = async {
-        let (backend, register) = authorize_register(&register).await?;
+        let (backend, at) = authorize_register(&register).await?;
         crate::error::check_length("A customer key", &key, crate::error::MAX_KEY)?;
-        Ok(crate::services::pos_sales::issue_loyalty_card(&backend.channel_side(), register, &key).await?)
+        let card = crate::services::pos_sales::issue_loyalty_card(&backend.channel_side(), at, &key).await?;
+        redirect_form_post(&format!("/pos/customers/{key}?register={register}"));
+        Ok(card)
     };
     respond(result.await)
 }

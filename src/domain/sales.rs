@@ -3,6 +3,8 @@
 //! it stands in HQ. Compiled for the server and the browser, so both price
 //! a sale alike and show the same message for the same mistake.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::FieldErrors;
@@ -68,6 +70,70 @@ pub struct SaleDraft {
     /// For a customer order: which of the customer's addresses (by its
     /// place in the customer's list) the goods go to.
     pub delivery_address: Option<usize>,
+}
+
+/// The sale form as the cashier filled it in: the products' item ids and
+/// their quantities as typed, side by side, the kind, and the address
+/// chosen (its place in the customer's list, as text). The browser's own
+/// post of the form sends it as is (two lists: a map keyed by item ids
+/// such as `0001` would be read as a list by its indexes); the page's code
+/// makes the same.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SaleForm {
+    pub kind: SaleKind,
+    pub item: Vec<String>,
+    pub quantity: Vec<String>,
+    pub delivery_address: String,
+}
+
+impl SaleForm {
+    /// The form of the quantities typed by item id.
+    pub fn new(kind: SaleKind, quantities: &BTreeMap<String, String>, delivery_address: String) -> SaleForm {
+        SaleForm {
+            kind,
+            item: quantities.keys().cloned().collect(),
+            quantity: quantities.values().cloned().collect(),
+            delivery_address,
+        }
+    }
+
+    /// The sale the form holds, or the quantities that are not numbers.
+    pub fn draft(&self) -> Result<SaleDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if self.item.len() != self.quantity.len() {
+            errors.add(
+                LINES_FIELD,
+                "The form's products and quantities do not match: reload the page.",
+            );
+            return Err(errors);
+        }
+        let mut lines = Vec::new();
+        for (item_id, text) in self.item.iter().zip(&self.quantity) {
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            match text.parse::<u32>() {
+                Ok(quantity) => lines.push(SaleLineDraft {
+                    item_id: item_id.clone(),
+                    quantity,
+                }),
+                Err(_) => errors.add(
+                    &quantity_field(item_id),
+                    format!("Enter a whole number from 0 to {MAX_QUANTITY}."),
+                ),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(SaleDraft {
+            kind: self.kind,
+            lines,
+            delivery_address: self.delivery_address.trim().parse().ok(),
+        })
+    }
 }
 
 /// A line priced from the catalogue.
@@ -289,6 +355,60 @@ pub struct SalesOrderRow {
     pub created_at: String,
 }
 
+/// Where a sale is, by its receipt number: "Why is this order not in HQ?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SaleWhereabouts {
+    InHq(SalesOrderRow),
+    /// In the channel database of the scale unit that answers, for its P-job.
+    WaitingForUpload {
+        scale_unit: String,
+    },
+    Unknown {
+        scale_unit: String,
+    },
+}
+
+impl SaleWhereabouts {
+    /// The answer, as a sentence, for the sale with receipt `receipt`.
+    pub fn answer(&self, receipt: &str) -> String {
+        match self {
+            SaleWhereabouts::InHq(sale) => match sale.status {
+                OrderStatus::Uploaded => {
+                    format!(
+                        "Receipt {receipt} is in HQ, waiting for Synchronize orders: run it to create the sale."
+                    )
+                }
+                OrderStatus::WaitingForCustomer => format!(
+                    "Receipt {receipt} is in HQ and waits for its customer. {}",
+                    sale.reason.as_deref().unwrap_or_default()
+                ),
+                OrderStatus::Created => format!(
+                    "Receipt {receipt} is in HQ as sales order {} on account {}.",
+                    sale.sales_order.as_deref().unwrap_or_default(),
+                    sale.account.as_deref().unwrap_or_default()
+                ),
+                OrderStatus::Invoiced => format!(
+                    "Receipt {receipt} is in HQ as a cash-and-carry transaction on account {}; Post statements posts \
+                     it at the end of the day.",
+                    sale.account.as_deref().unwrap_or_default()
+                ),
+                OrderStatus::Posted => format!(
+                    "Receipt {receipt} is in HQ on account {}, posted in its store's statement.",
+                    sale.account.as_deref().unwrap_or_default()
+                ),
+            },
+            SaleWhereabouts::WaitingForUpload { scale_unit } => format!(
+                "Receipt {receipt} is in the channel database of scale unit {scale_unit}, waiting for its P-job: run \
+                 P-0001 there."
+            ),
+            SaleWhereabouts::Unknown { scale_unit } => format!(
+                "No sale has receipt {receipt}, in HQ or in the channel database of scale unit {scale_unit}: check \
+                 the number, or ask the scale unit that serves its store."
+            ),
+        }
+    }
+}
+
 /// Why an order waits for its customer.
 pub fn waiting_reason(customer_key: &str, customer_error: Option<&str>) -> String {
     match customer_error {
@@ -388,6 +508,31 @@ mod tests {
         );
         order.delivery_address = Some(1);
         assert!(price_sale(&order, &catalogue(), 2).is_ok());
+    }
+
+    #[test]
+    fn the_form_reads_quantities_as_typed_and_names_the_one_that_is_not_a_number() {
+        let mut typed = BTreeMap::new();
+        typed.insert("0001".to_string(), " 2 ".to_string());
+        typed.insert("0002".to_string(), String::new());
+        let form = SaleForm::new(SaleKind::CustomerOrder, &typed, "1".to_string());
+        let draft = form.draft().expect("a draft");
+        assert_eq!(draft.lines, vec![line("0001", 2)]);
+        assert_eq!(draft.delivery_address, Some(1));
+        typed.insert("0003".to_string(), "two".to_string());
+        let refused = SaleForm::new(SaleKind::CashAndCarry, &typed, String::new())
+            .draft()
+            .unwrap_err();
+        assert!(
+            refused
+                .get(&quantity_field("0003"))
+                .is_some_and(|m| m.contains("whole number"))
+        );
+        let uneven = SaleForm {
+            item: vec!["0001".to_string()],
+            ..SaleForm::default()
+        };
+        assert!(uneven.draft().unwrap_err().get(LINES_FIELD).is_some());
     }
 
     #[test]

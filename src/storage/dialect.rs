@@ -46,4 +46,15 @@ impl Dialect {
             Dialect::Postgres => ("to_char(CAST(", " AS date) + 1, 'YYYY-MM-DD')"),
         }
     }
+
+    /// `column` in a condition that must not choose the index SQLite
+    /// would walk: an update joined to a list of ids should look each id
+    /// up, not scan the rows of an indexed status and the list for each.
+    /// PostgreSQL plans it well as it is (and has no unary plus on text).
+    pub fn without_index(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("+{column}"),
+            Dialect::Postgres => column.to_string(),
+        }
+    }
 }

@@ -16,11 +16,11 @@ use custsync::api::hq::sync_status::{
     SynchronizeOperations,
 };
 use custsync::api::hq::sync_status::{LoadOperationDetail, SaveOperation};
-use custsync::api::hq::troubleshoot::{FlushChannelCache, Troubleshoot};
+use custsync::api::hq::troubleshoot::{FindSale, FlushChannelCache, Troubleshoot};
 use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere, UserAccounts};
 use custsync::api::pos::{
-    CustomerSales, IssueLoyaltyCard, LoyaltyCard, PosCatalogue, PosRegisters, SaveSale, SearchCustomers,
-    SetRegisterOffline,
+    CustomerSales, IssueLoyaltyCard, LoyaltyCard, PosCatalogue, PosRegisters, PostNewSale, SaveSale,
+    SearchCustomers, SetRegisterOffline,
 };
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::operation::OperationId;
@@ -278,6 +278,18 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         .shows("\"receipt_number\":\"0001-01-")
         .writes(&[Db::Channel]),
         call(
+            "post_new_sale at Houston",
+            PostNewSale::PATH,
+            format!(
+                "register=1-1&transaction_id={}&key=C000002&sale%5Bkind%5D=CashAndCarry\
+                 &sale%5Bitem%5D%5B%5D=0003&sale%5Bquantity%5D%5B%5D=1",
+                OperationId::random()
+            ),
+            HOUSTON,
+        )
+        .shows("Pour-over kettle")
+        .writes(&[Db::Channel]),
+        call(
             "customer_sales at Houston",
             CustomerSales::PATH,
             "register=1-1&key=C000001".into(),
@@ -300,6 +312,8 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         .shows("LC-")
         .writes(&[Db::Hq]),
         call("sales_orders", SalesOrders::PATH, String::new(), ADMIN).shows("["),
+        call("find_sale", FindSale::PATH, "receipt=0001-01-000001".into(), ADMIN)
+            .shows("waiting for its P-job"),
         call(
             "search_customers",
             SearchCustomers::PATH,

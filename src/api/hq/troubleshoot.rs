@@ -30,3 +30,25 @@ pub async fn flush_channel_cache() -> Result<(), AppError> {
     };
     respond(result.await)
 }
+
+/// "Why is this order not in HQ?" for one receipt number, answered from
+/// HQ and this scale unit's channel database.
+#[server(output = crate::wire::JsonText)]
+pub async fn find_sale(receipt: String) -> Result<String, AppError> {
+    use crate::api::respond::{authorize, respond};
+    use crate::domain::access::Access;
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        let receipt = receipt.trim().to_string();
+        crate::error::check_length("A receipt number", &receipt, crate::error::MAX_KEY)?;
+        if receipt.is_empty() {
+            return Err(AppError::BadRequest("Enter a receipt number.".to_string()));
+        }
+        let found = crate::services::cdx::find_sale(&backend.channel, &backend.hq, &receipt)
+            .await
+            .map_err(internal)?;
+        Ok(found.answer(&receipt))
+    };
+    respond(result.await)
+}

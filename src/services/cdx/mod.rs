@@ -4,10 +4,12 @@
 
 mod download;
 mod p_job;
+mod sales;
 mod status_page;
 
 pub use download::{channel_configuration, customers, global_configuration};
 pub use p_job::{count_waiting_for_upload, run_p_job};
+pub use sales::find_sale;
 pub use status_page::{
     StatusRows, backlog_trend, failed_operation_ids, operation_detail, record_backlog, status_page,
     status_rows,

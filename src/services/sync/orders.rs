@@ -11,7 +11,7 @@
 //! to a second copy of its customer. A sale whose customer fails waits,
 //! with the reason, and goes with a later run once the customer has synced.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{ReadBatch, SyncOptions, sync_in};
 use crate::domain::jobs::RunCounts;
@@ -113,7 +113,19 @@ async fn settle_batch(
     // The customers synced along are not this job's rows: counted apart.
     let mut customers = RunCounts::default();
     sync_in(&mut tx, &batch, groups, options, attempted_by, &mut customers).await?;
-    tx.note_receipts(attempted_by, &needed).await?;
+    let receipt_of: HashMap<&str, &str> = needed
+        .iter()
+        .map(|(temporary_id, receipt)| (temporary_id.as_str(), receipt.as_str()))
+        .collect();
+    let receipts: Vec<(i64, String)> = batch
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let receipt = receipt_of.get(op.temporary_id.as_str())?;
+            Some((op.id, receipt.to_string()))
+        })
+        .collect();
+    tx.note_receipts(attempted_by, &receipts).await?;
     let settled = tx.settle_sales(first.id, last.id, kind, attempted_by).await?;
     tx.commit().await?;
     counts.rows += settled.created + settled.waiting;

@@ -102,58 +102,19 @@ impl ChannelDb {
     /// own count. The same transaction id sent again with the same sale
     /// answers the receipt it already has; with another sale it is refused.
     pub async fn stage_sale(&self, sale: &NewSale) -> Result<StagedSale, ChannelDbError> {
+        let mut staged = self.stage_sales(std::slice::from_ref(sale)).await?;
+        staged.pop().ok_or(ChannelDbError::Sqlx(sqlx::Error::RowNotFound))
+    }
+
+    /// Stages sales in one durable transaction, each as `stage_sale` does.
+    pub async fn stage_sales(&self, sales: &[NewSale]) -> Result<Vec<StagedSale>, ChannelDbError> {
         let mut tx = self.pools.begin_write().await?;
-        if let Some(staged) = sale_by_transaction_id(&mut tx, &sale.transaction_id).await? {
-            tx.commit().await?;
-            return Ok(if same_sale(&staged, sale) {
-                StagedSale::AlreadyStaged(channel_sale(staged))
-            } else {
-                StagedSale::IdReused
-            });
+        let mut staged = Vec::with_capacity(sales.len());
+        for sale in sales {
+            staged.push(stage_in(&mut tx, sale).await?);
         }
-        let sequence: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(register_sequence), 0) + 1 FROM sales WHERE channel_id = ? AND register_number = ?",
-        )
-        .bind(sale.channel_id)
-        .bind(sale.register_number)
-        .fetch_one(&mut *tx)
-        .await?;
-        let sale_id: i64 = sqlx::query_scalar(
-            "INSERT INTO sales (transaction_id, receipt_number, channel_id, register_number, register_sequence, kind,
-                                customer_account, customer_temporary_id, delivery_address, total_cents, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-             RETURNING id",
-        )
-        .bind(&sale.transaction_id)
-        .bind(receipt_number(sale.channel_id, sale.register_number, sequence))
-        .bind(sale.channel_id)
-        .bind(sale.register_number)
-        .bind(sequence)
-        .bind(sale.kind.code())
-        .bind(&sale.customer_account)
-        .bind(&sale.customer_temporary_id)
-        .bind(&sale.delivery_address)
-        .bind(sale.total_cents)
-        .fetch_one(&mut *tx)
-        .await?;
-        for (line_number, line) in sale.lines.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO sale_lines (sale_id, line, item_id, name, quantity, price_cents) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(sale_id)
-            .bind(line_number as i64 + 1)
-            .bind(&line.item_id)
-            .bind(&line.name)
-            .bind(line.quantity)
-            .bind(line.price_cents)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let staged = sale_by_transaction_id(&mut tx, &sale.transaction_id)
-            .await?
-            .ok_or(sqlx::Error::RowNotFound)?;
         tx.commit().await?;
-        Ok(StagedSale::Staged(channel_sale(staged)))
+        Ok(staged)
     }
 
     /// A customer's sales, newest first: by account, or by the temporary id
@@ -207,6 +168,17 @@ impl ChannelDb {
         Ok(())
     }
 
+    /// Whether the P-job has uploaded the sale with this receipt; none when
+    /// this channel database has no such sale.
+    pub async fn sale_uploaded(&self, receipt_number: &str) -> Result<Option<bool>, ChannelDbError> {
+        Ok(
+            sqlx::query_scalar("SELECT uploaded FROM sales WHERE receipt_number = ?")
+                .bind(receipt_number)
+                .fetch_optional(&self.pools.read)
+                .await?,
+        )
+    }
+
     pub async fn count_sales_not_uploaded(&self) -> Result<i64, ChannelDbError> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM sales WHERE uploaded = 0")
@@ -214,6 +186,61 @@ impl ChannelDb {
                 .await?,
         )
     }
+}
+
+async fn stage_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    sale: &NewSale,
+) -> Result<StagedSale, ChannelDbError> {
+    if let Some(staged) = sale_by_transaction_id(tx, &sale.transaction_id).await? {
+        return Ok(if same_sale(&staged, sale) {
+            StagedSale::AlreadyStaged(channel_sale(staged))
+        } else {
+            StagedSale::IdReused
+        });
+    }
+    let sequence: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(register_sequence), 0) + 1 FROM sales WHERE channel_id = ? AND register_number = ?",
+    )
+    .bind(sale.channel_id)
+    .bind(sale.register_number)
+    .fetch_one(&mut **tx)
+    .await?;
+    let sale_id: i64 = sqlx::query_scalar(
+        "INSERT INTO sales (transaction_id, receipt_number, channel_id, register_number, register_sequence, kind,
+                            customer_account, customer_temporary_id, delivery_address, total_cents, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         RETURNING id",
+    )
+    .bind(&sale.transaction_id)
+    .bind(receipt_number(sale.channel_id, sale.register_number, sequence))
+    .bind(sale.channel_id)
+    .bind(sale.register_number)
+    .bind(sequence)
+    .bind(sale.kind.code())
+    .bind(&sale.customer_account)
+    .bind(&sale.customer_temporary_id)
+    .bind(&sale.delivery_address)
+    .bind(sale.total_cents)
+    .fetch_one(&mut **tx)
+    .await?;
+    for (line_number, line) in sale.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO sale_lines (sale_id, line, item_id, name, quantity, price_cents) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(sale_id)
+        .bind(line_number as i64 + 1)
+        .bind(&line.item_id)
+        .bind(&line.name)
+        .bind(line.quantity)
+        .bind(line.price_cents)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let staged = sale_by_transaction_id(tx, &sale.transaction_id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    Ok(StagedSale::Staged(channel_sale(staged)))
 }
 
 async fn sale_by_transaction_id(

@@ -20,11 +20,13 @@ fn open(kind: &str) -> String {
 }
 
 /// The customer operations sale `s` needs in HQ first: its customer's
-/// create and the changes of that customer made before the sale, not yet
-/// completed, whether the sale names the customer by temporary id or by
-/// account (changes staged while the customer was pending name it by its
-/// temporary id).
+/// create and the addresses added to that customer before the sale (a
+/// customer order may go to one of them), not yet completed, whether the
+/// sale names the customer by temporary id or by account (changes staged
+/// while the customer was pending name it by its temporary id). A pending
+/// update does not hold a sale: the customer exists without it.
 const NEEDED_OPERATIONS: &str = "o.OnlineOperationCompleted = FALSE AND o.created_at <= s.created_at
+     AND o.operation IN ('create', 'add_address')
      AND (o.temporary_id = s.customer_temporary_id
           OR o.customer_temporary_id = s.customer_temporary_id
           OR o.customer_account = s.customer_account
@@ -82,58 +84,48 @@ impl HqDb {
         .await?))
     }
 
-    /// Stores uploaded sales with their lines in one transaction; one
-    /// uploaded already (same transaction id) is left as it is, so a P-job
-    /// that runs again duplicates nothing. Returns how many were new.
+    /// Stores uploaded sales with their lines in one transaction, with two
+    /// set-based statements; a sale uploaded already (same transaction id)
+    /// is left as it is, so a P-job that runs again duplicates nothing.
+    /// Returns how many were new.
     pub async fn save_uploaded_sales(&self, sales: &[SaleRecord], run_id: i64) -> Result<u64, HqDbError> {
         if sales.is_empty() {
             return Ok(0);
         }
+        let (headers, lines) = sales_documents(sales)?;
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
-            let mut new = 0;
-            for sale in sales {
-                let id: Option<i64> = sqlx::query_scalar(&format!(
-                    "INSERT INTO sales_transactions (transaction_id, receipt_number, channel_id, register_number, kind,
-                         customer_account, customer_temporary_id, delivery_address, total_cents, created_at,
-                         uploaded_at, upload_run_id)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {now}, $11)
-                     ON CONFLICT (transaction_id) DO NOTHING
-                     RETURNING id",
-                    now = sql.now()
-                ))
-                .bind(&sale.transaction_id)
-                .bind(&sale.receipt_number)
-                .bind(sale.channel_id)
-                .bind(sale.register_number)
-                .bind(sale.kind.code())
-                .bind(&sale.customer_account)
-                .bind(&sale.customer_temporary_id)
-                .bind(&sale.delivery_address)
-                .bind(sale.total_cents)
-                .bind(&sale.created_at)
-                .bind(run_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(id) = id else {
-                    continue;
-                };
-                new += 1;
-                for (line_number, line) in sale.lines.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO sales_lines (sale_id, line, item_id, name, quantity, price_cents)
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(id)
-                    .bind(line_number as i64 + 1)
-                    .bind(&line.item_id)
-                    .bind(&line.name)
-                    .bind(line.quantity)
-                    .bind(line.price_cents)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
+            let rows = json_rows(sql);
+            let new = sqlx::query(&format!(
+                "INSERT INTO sales_transactions (transaction_id, receipt_number, channel_id, register_number, kind,
+                     customer_account, customer_temporary_id, delivery_address, total_cents, created_at,
+                     uploaded_at, upload_run_id)
+                 SELECT j.value ->> 'transaction_id', j.value ->> 'receipt_number',
+                        CAST(j.value ->> 'channel_id' AS BIGINT), CAST(j.value ->> 'register_number' AS BIGINT),
+                        j.value ->> 'kind', j.value ->> 'customer_account', j.value ->> 'customer_temporary_id',
+                        j.value ->> 'delivery_address', CAST(j.value ->> 'total_cents' AS BIGINT),
+                        j.value ->> 'created_at', {now}, $2
+                 FROM {rows} WHERE TRUE
+                 ON CONFLICT (transaction_id) DO NOTHING",
+                now = sql.now()
+            ))
+            .bind(headers)
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            // A sale and its lines are written together, so a sale without
+            // lines is one this statement's transaction has just added.
+            sqlx::query(&format!(
+                "INSERT INTO sales_lines (sale_id, line, item_id, name, quantity, price_cents)
+                 SELECT s.id, CAST(j.value ->> 'line' AS BIGINT), j.value ->> 'item_id', j.value ->> 'name',
+                        CAST(j.value ->> 'quantity' AS BIGINT), CAST(j.value ->> 'price_cents' AS BIGINT)
+                 FROM {rows} JOIN sales_transactions s ON s.transaction_id = j.value ->> 'transaction_id'
+                 WHERE NOT EXISTS (SELECT 1 FROM sales_lines x WHERE x.sale_id = s.id)"
+            ))
+            .bind(lines)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             Ok(new)
         })
@@ -326,6 +318,56 @@ impl HqDb {
     }
 }
 
+/// The rows `j (value)` of the JSON array bound as the statement's first
+/// parameter.
+fn json_rows(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "json_each($1) j",
+        Dialect::Postgres => "jsonb_array_elements(CAST($1 AS jsonb)) AS j (value)",
+    }
+}
+
+/// The sales' headers and their lines as two JSON arrays, each line with
+/// its sale's transaction id and its number.
+fn sales_documents(sales: &[SaleRecord]) -> Result<(String, String), HqDbError> {
+    let headers: Vec<serde_json::Value> = sales
+        .iter()
+        .map(|sale| {
+            serde_json::json!({
+                "transaction_id": sale.transaction_id,
+                "receipt_number": sale.receipt_number,
+                "channel_id": sale.channel_id,
+                "register_number": sale.register_number,
+                "kind": sale.kind.code(),
+                "customer_account": sale.customer_account,
+                "customer_temporary_id": sale.customer_temporary_id,
+                "delivery_address": sale.delivery_address,
+                "total_cents": sale.total_cents,
+                "created_at": sale.created_at,
+            })
+        })
+        .collect();
+    let lines: Vec<serde_json::Value> = sales
+        .iter()
+        .flat_map(|sale| {
+            sale.lines.iter().enumerate().map(|(index, line)| {
+                serde_json::json!({
+                    "transaction_id": sale.transaction_id,
+                    "line": index + 1,
+                    "item_id": line.item_id,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "price_cents": line.price_cents,
+                })
+            })
+        })
+        .collect();
+    let text = |value: &Vec<serde_json::Value>| {
+        serde_json::to_string(value).map_err(|error| HqDbError::from(sqlx::Error::Encode(error.into())))
+    };
+    Ok((text(&headers)?, text(&lines)?))
+}
+
 /// The columns of the Sales orders page, with the store's name.
 const ORDER_ROWS: &str = "SELECT s.receipt_number, ch.name AS channel, s.kind, s.sales_order, s.account,
             s.customer_account, s.customer_temporary_id, s.total_cents, s.status, s.reason, s.created_at
@@ -347,27 +389,24 @@ fn order_row(row: OrderRow) -> SalesOrderRow {
 }
 
 impl SyncTransaction {
-    /// Records on each customer operation's newest attempt by
-    /// `attempted_by` the receipt of the sale it was synced for.
+    /// Records on the attempt by `attempted_by` of each (operation id,
+    /// receipt) pair's operation the receipt of the sale it was synced for.
     pub async fn note_receipts(
         &mut self,
         attempted_by: &str,
-        needed: &[(String, String)],
+        receipts: &[(i64, String)],
     ) -> Result<(), HqDbError> {
-        for (temporary_id, receipt) in needed {
-            on_tx!(self, |conn, sql| sqlx::query(
-                "UPDATE sync_attempts SET for_receipt = $1
-                 WHERE attempted_by = $2 AND for_receipt IS NULL
-                   AND operation_id = (SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = $3)"
-            )
-            .bind(receipt)
-            .bind(attempted_by)
-            .bind(temporary_id)
-            .execute(conn)
-            .await
-            .map(|_| ())?);
+        if receipts.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let statement = |_: Dialect, rows: &str| {
+            format!(
+                "UPDATE sync_attempts SET for_receipt = m.outcome
+                 FROM {rows} WHERE sync_attempts.operation_id = m.id AND attempted_by = $1 AND for_receipt IS NULL"
+            )
+        };
+        self.execute_with_pairs(statement, &[attempted_by], receipts)
+            .await
     }
 
     /// Settles the open sales with ids from `first_id` to `last_id`, of
@@ -412,24 +451,18 @@ impl SyncTransaction {
             .reserve_numbers(SALES_ORDER_SEQUENCE, orders)
             .await?
             .into_iter();
-        let mut settled = SettledSales::default();
+        let mut created = Vec::new();
+        let mut numbered = Vec::new();
+        let mut waiting = Vec::new();
         for sale in &sales {
             match (&sale.account, &sale.blocking_operation) {
                 (Some(account), None) => {
-                    let kind = SaleKind::from_code(&sale.kind);
-                    let sales_order = match kind {
-                        SaleKind::CustomerOrder => order_numbers.next(),
-                        SaleKind::CashAndCarry => None,
-                    };
-                    self.create_sale(
-                        sale.id,
-                        OrderStatus::created(kind),
-                        account,
-                        sales_order,
-                        synced_by,
-                    )
-                    .await?;
-                    settled.created += 1;
+                    created.push((sale.id, account.clone()));
+                    if SaleKind::from_code(&sale.kind) == SaleKind::CustomerOrder
+                        && let Some(number) = order_numbers.next()
+                    {
+                        numbered.push((sale.id, number));
+                    }
                 }
                 (_, blocking) => {
                     let customer = blocking
@@ -437,51 +470,69 @@ impl SyncTransaction {
                         .or_else(|| sale.customer_temporary_id.clone())
                         .or_else(|| sale.customer_account.clone())
                         .unwrap_or_default();
-                    let reason = waiting_reason(&customer, sale.blocking_error.as_deref());
-                    self.hold_sale(sale.id, &reason).await?;
-                    settled.waiting += 1;
+                    waiting.push((sale.id, waiting_reason(&customer, sale.blocking_error.as_deref())));
                 }
             }
         }
-        Ok(settled)
+        self.create_sales(&created, &numbered, synced_by).await?;
+        self.hold_sales(&waiting).await?;
+        Ok(SettledSales {
+            created: created.len() as i64,
+            waiting: waiting.len() as i64,
+        })
     }
 
-    async fn create_sale(
+    /// Creates each (sale id, account) pair's sale on that account: a
+    /// customer order as an open order, with its (sale id, number) sales
+    /// order number from `numbered`, a cash-and-carry sale as invoiced.
+    async fn create_sales(
         &mut self,
-        id: i64,
-        status: OrderStatus,
-        account: &str,
-        sales_order: Option<String>,
+        created: &[(i64, String)],
+        numbered: &[(i64, String)],
         synced_by: &str,
     ) -> Result<(), HqDbError> {
-        on_tx!(self, |conn, sql| sqlx::query(&format!(
-            "UPDATE sales_transactions
-             SET status = $1, account = $2, sales_order = $3, reason = NULL, synced_by = $4, synced_at = {now}
-             WHERE id = $5 AND status IN ('uploaded', 'waiting_for_customer')",
-            now = sql.now()
-        ))
-        .bind(status.code())
-        .bind(account)
-        .bind(sales_order)
-        .bind(synced_by)
-        .bind(id)
-        .execute(conn)
-        .await
-        .map(|_| ())?);
-        Ok(())
+        if created.is_empty() {
+            return Ok(());
+        }
+        let statement = |dialect: Dialect, rows: &str| {
+            format!(
+                "UPDATE sales_transactions
+                 SET status = CASE kind WHEN 'customer_order' THEN '{order}' ELSE '{cash}' END,
+                     account = m.outcome, reason = NULL, synced_by = $1, synced_at = {now}
+                 FROM {rows}
+                 WHERE sales_transactions.id = m.id AND {status} IN ('uploaded', 'waiting_for_customer')",
+                order = OrderStatus::Created.code(),
+                cash = OrderStatus::Invoiced.code(),
+                now = dialect.now(),
+                status = dialect.without_index("status")
+            )
+        };
+        self.execute_with_pairs(statement, &[synced_by], created).await?;
+        if numbered.is_empty() {
+            return Ok(());
+        }
+        let statement = |_: Dialect, rows: &str| {
+            format!(
+                "UPDATE sales_transactions SET sales_order = m.outcome
+                 FROM {rows} WHERE sales_transactions.id = m.id AND sales_order IS NULL AND synced_by = $1"
+            )
+        };
+        self.execute_with_pairs(statement, &[synced_by], numbered).await
     }
 
-    async fn hold_sale(&mut self, id: i64, reason: &str) -> Result<(), HqDbError> {
-        on_tx!(self, |conn, sql| sqlx::query(
-            "UPDATE sales_transactions SET status = 'waiting_for_customer', reason = $1
-             WHERE id = $2 AND status IN ('uploaded', 'waiting_for_customer')"
-        )
-        .bind(reason)
-        .bind(id)
-        .execute(conn)
-        .await
-        .map(|_| ())?);
-        Ok(())
+    /// Holds each (sale id, reason) pair's sale until its customer has synced.
+    async fn hold_sales(&mut self, waiting: &[(i64, String)]) -> Result<(), HqDbError> {
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let statement = |dialect: Dialect, rows: &str| {
+            format!(
+                "UPDATE sales_transactions SET status = 'waiting_for_customer', reason = m.outcome
+                 FROM {rows} WHERE sales_transactions.id = m.id AND {status} IN ('uploaded', 'waiting_for_customer')",
+                status = dialect.without_index("status")
+            )
+        };
+        self.execute_with_pairs(statement, &[], waiting).await
     }
 
     /// Takes `count` numbers from the number sequence `sequence` at once.

@@ -187,7 +187,7 @@ impl SyncTransaction {
     /// the rows `m (id, outcome)` it is given, with the `leading` texts
     /// bound as its first parameters and the pairs after them: SQLite reads
     /// the pairs from one JSON text, PostgreSQL from two arrays.
-    async fn execute_with_pairs(
+    pub(super) async fn execute_with_pairs(
         &mut self,
         statement: impl Fn(Dialect, &str) -> String,
         leading: &[&str],

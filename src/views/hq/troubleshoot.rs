@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::hq::jobs::RunJobNow;
-use crate::api::hq::troubleshoot::{FlushChannelCache, troubleshoot};
+use crate::api::hq::troubleshoot::{FlushChannelCache, find_sale, troubleshoot};
 use crate::domain::diagnosis::Blocker;
 use crate::domain::operation::{OperationStatus, display_time};
 use crate::domain::status_page::StatusView;
@@ -249,8 +249,41 @@ fn OrderQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoView 
                     </tbody>
                 </table>
             })}
+            <FindSale />
             <p><a href="/hq/sales-orders">"Open Sales orders"</a></p>
         </section>
+    }
+}
+
+/// One sale looked up by its receipt number. A plain GET form: the
+/// receipt goes in the page's address, so it works before the page's code
+/// has loaded, and the answer can be shared as a link.
+#[component]
+fn FindSale() -> impl IntoView {
+    let receipt = move || leptos_router::hooks::use_query_map().with(|query| query.get("receipt"));
+    let answer = Resource::new(receipt, |receipt| async move {
+        match receipt {
+            Some(receipt) => Some(find_sale(receipt).await),
+            None => None,
+        }
+    });
+    view! {
+        <form method="get" action="/hq/troubleshoot" class="inline-action">
+            <div class="field">
+                <label for="find-receipt">"Receipt number"</label>
+                <input id="find-receipt" name="receipt" maxlength="64" value=receipt placeholder="0001-01-000017" />
+            </div>
+            <button type="submit">"Find"</button>
+        </form>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match answer.await {
+                    Some(Ok(text)) => Some(view! { <p class="answer" role="status">{text}</p> }.into_any()),
+                    Some(Err(error)) => Some(view! { <ErrorNote error /> }.into_any()),
+                    None => None,
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -1,63 +1,71 @@
 //! A customer's sales at the POS: New sale (cash and carry, or a customer
 //! order shipped to one of the customer's addresses), the sales made, and
 //! the loyalty card. A customer still pending sync can be sold to at once;
-//! a loyalty card waits for its account.
+//! a loyalty card waits for its account. Both forms work before the page's
+//! code has loaded: New sale opens with `?change=sale` and posts itself.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::channel_customers::find_channel_customer;
-use crate::api::pos::{customer_sales, issue_loyalty_card, loyalty_card, pos_catalogue, save_sale};
+use crate::api::pos::{
+    IssueLoyaltyCard, PostNewSale, customer_sales, loyalty_card, pos_catalogue, save_sale,
+};
 use crate::domain::customer::AddressDraft;
 use crate::domain::operation::OperationId;
 use crate::domain::sales::{
-    ADDRESS_FIELD, ChannelSale, LINES_FIELD, MAX_QUANTITY, Product, SaleDraft, SaleKind, SaleLineDraft,
+    ADDRESS_FIELD, ChannelSale, LINES_FIELD, MAX_QUANTITY, Product, SaleDraft, SaleForm, SaleKind,
     format_amount, quantity_field,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::views::outbox::new_operation_id;
-use crate::views::ui::{ErrorNote, FieldMessage, Time, loaded};
+use crate::views::ui::{ErrorNote, FieldMessage, ServerForm, Time, loaded};
+
+/// The query parameter that opens New sale, and the one that names the
+/// receipt of a sale the browser's own post of the form saved.
+const CHANGE: &str = "change";
+const SALE: &str = "sale";
+const RECEIPT: &str = "sale";
 
 /// The customer's sales and loyalty card, with New sale.
 #[component]
 pub fn CustomerSales(key: String, register: String) -> impl IntoView {
     let key = StoredValue::new(key);
     let register = StoredValue::new(register);
+    let query = use_query_map().read_untracked();
+    let opened = query.get(CHANGE).as_deref() == Some(SALE);
+    let posted_receipt = query.get(RECEIPT);
     let saved = RwSignal::new(0_u32);
     let sales = Resource::new(
         move || saved.get(),
         move |_| customer_sales(register.get_value(), key.get_value()),
     );
-    let is_open = RwSignal::new(false);
+    let is_open = RwSignal::new(opened);
     let last_sale = RwSignal::new(None::<ChannelSale>);
     let on_saved = Callback::new(move |sale: ChannelSale| {
         last_sale.set(Some(sale));
         is_open.set(false);
         saved.update(|n| *n += 1);
     });
+    let here = use_location().pathname.get_untracked();
     view! {
         <section aria-labelledby="sales-heading">
             <h2 id="sales-heading">"Sales"</h2>
             <LoyaltyCard key=key.get_value() register=register.get_value() />
-            <div class="actions">
-                <button type="button" on:click=move |_| {
-                    last_sale.set(None);
-                    is_open.set(true);
-                }>"New sale"</button>
-            </div>
-            {move || last_sale.get().map(|sale| view! {
-                <p class="confirmation" role="status">
-                    {format!(
-                        "Sale saved: receipt {}, {}, total {}. It reaches HQ with the next P-job.",
-                        sale.receipt_number,
-                        sale.kind.caption().to_lowercase(),
-                        format_amount(sale.total_cents),
-                    )}
-                </p>
-            })}
+            <form class="actions" method="get" action=here on:submit=move |ev| {
+                ev.prevent_default();
+                last_sale.set(None);
+                is_open.set(true);
+            }>
+                <input type="hidden" name="register" value=register.get_value() />
+                <button type="submit" name=CHANGE value=SALE>"New sale"</button>
+            </form>
+            {move || last_sale.get().map(|sale| view! { <SaleConfirmation sale /> })}
             {move || is_open.get().then(|| view! {
-                <SaleForm
+                <NewSale
                     key=key.get_value()
                     register=register.get_value()
                     on_saved
@@ -65,9 +73,37 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
                 />
             })}
             <Transition fallback=|| view! { <p>"Loading sales…"</p> }>
-                {move || Suspend::new(async move { loaded(sales.await, |sales| view! { <SalesTable sales /> }) })}
+                {move || {
+                    let posted_receipt = posted_receipt.clone();
+                    Suspend::new(async move {
+                        loaded(sales.await, move |sales| {
+                            // The sale the browser's own post of the form saved.
+                            let posted = posted_receipt
+                                .and_then(|receipt| sales.iter().find(|sale| sale.receipt_number == receipt).cloned())
+                                .filter(|_| last_sale.get_untracked().is_none());
+                            view! {
+                                {posted.map(|sale| view! { <SaleConfirmation sale /> })}
+                                <SalesTable sales />
+                            }
+                        })
+                    })
+                }}
             </Transition>
         </section>
+    }
+}
+
+#[component]
+fn SaleConfirmation(sale: ChannelSale) -> impl IntoView {
+    view! {
+        <p class="confirmation" role="status">
+            {format!(
+                "Sale saved: receipt {}, {}, total {}. It reaches HQ with the next P-job.",
+                sale.receipt_number,
+                sale.kind.caption().to_lowercase(),
+                format_amount(sale.total_cents),
+            )}
+        </p>
     }
 }
 
@@ -123,7 +159,7 @@ fn SalesTable(sales: Vec<ChannelSale>) -> impl IntoView {
 /// the total, and Save under a transaction id made when the form opens,
 /// so that Save sent twice is one sale.
 #[component]
-fn SaleForm(
+fn NewSale(
     key: String,
     register: String,
     on_saved: Callback<ChannelSale>,
@@ -134,7 +170,14 @@ fn SaleForm(
     let customer_key = key.clone();
     let customer = Resource::new(|| (), move |_| find_channel_customer(customer_key.clone()));
     let transaction_id = StoredValue::new(new_operation_id());
-    let save = Action::new_local(move |(id, draft): &(OperationId, SaleDraft)| {
+    let plain = StoredValue::new(PlainSale {
+        register: register.clone(),
+        key: key.clone(),
+        transaction_id: transaction_id.get_value(),
+    });
+    // Made while the server renders a page opened with `?change=sale` too:
+    // an action of the browser's thread only (`new_local`) must not be.
+    let save = Action::new(move |(id, draft): &(OperationId, SaleDraft)| {
         save_sale(register.clone(), id.to_string(), key.clone(), draft.clone())
     });
     Effect::new(move |_| {
@@ -154,10 +197,11 @@ fn SaleForm(
                             <SaleFields
                                 products
                                 addresses=customer.customer.addresses
+                                plain=plain.get_value()
                                 pending=save.pending()
                                 answer=Signal::derive(move || save.value().get())
                                 on_save=Callback::new(move |draft| {
-                                    save.dispatch_local((transaction_id.get_value(), draft));
+                                    save.dispatch((transaction_id.get_value(), draft));
                                 })
                                 on_cancel
                             />
@@ -170,10 +214,19 @@ fn SaleForm(
     }
 }
 
+/// What the form carries for the browser's own post of it.
+#[derive(Debug, Clone)]
+struct PlainSale {
+    register: String,
+    key: String,
+    transaction_id: OperationId,
+}
+
 #[component]
 fn SaleFields(
     products: Vec<Product>,
     addresses: Vec<AddressDraft>,
+    plain: PlainSale,
     pending: Memo<bool>,
     answer: Signal<Option<Result<ChannelSale, AppError>>>,
     on_save: Callback<SaleDraft>,
@@ -221,11 +274,12 @@ fn SaleFields(
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match sale_draft(
-            &quantities.get_untracked(),
+        let form = SaleForm::new(
             kind.get_untracked(),
-            &address.get_untracked(),
-        ) {
+            &quantities.get_untracked(),
+            address.get_untracked(),
+        );
+        match form.draft() {
             Ok(draft) => {
                 local_errors.set(FieldErrors::default());
                 on_save.run(draft);
@@ -243,8 +297,12 @@ fn SaleFields(
             )
         })
         .collect();
+    let has_addresses = !address_options.is_empty();
     view! {
-        <form on:submit=submit>
+        <form method="post" action=PostNewSale::url() on:submit=submit>
+            <input type="hidden" name="register" value=plain.register />
+            <input type="hidden" name="key" value=plain.key />
+            <input type="hidden" name="transaction_id" value=plain.transaction_id.to_string() />
             <table>
                 <caption>"Products"</caption>
                 <thead>
@@ -269,8 +327,10 @@ fn SaleFields(
                                         <label class="visually-hidden" for=field.clone()>
                                             {format!("Quantity of {}", product.name)}
                                         </label>
+                                        <input type="hidden" name="sale[item][]" value=product.item_id.clone() />
                                         <input
                                             id=field.clone()
+                                            name="sale[quantity][]"
                                             type="number"
                                             inputmode="numeric"
                                             min="0"
@@ -303,9 +363,10 @@ fn SaleFields(
                             <div class="choice">
                                 <input
                                     type="radio"
-                                    name="sale-kind"
+                                    name="sale[kind]"
                                     id=id.clone()
-                                    value=choice.code()
+                                    value=format!("{choice:?}")
+                                    checked=choice == SaleKind::CashAndCarry
                                     prop:checked=move || kind.get() == choice
                                     on:change=move |_| kind.set(choice)
                                 />
@@ -315,29 +376,31 @@ fn SaleFields(
                     })
                     .collect_view()}
             </fieldset>
-            {move || (kind.get() == SaleKind::CustomerOrder).then(|| {
-                let options = address_options.clone();
-                view! {
-                    <div class="field">
-                        <label for="delivery-address">"Ship to"</label>
-                        <select
-                            id="delivery-address"
-                            on:change=move |ev| address.set(event_target_value(&ev))
-                            aria-describedby="delivery-address-message"
-                        >
-                            <option value="" selected=move || address.get().is_empty()>"Choose…"</option>
-                            {options
-                                .into_iter()
-                                .map(|(value, caption)| {
-                                    let chosen = value.clone();
-                                    view! { <option value=value selected=move || address.get() == chosen>{caption}</option> }
-                                })
-                                .collect_view()}
-                        </select>
-                        <FieldMessage id="delivery-address-message" message=message(ADDRESS_FIELD.to_string()) />
-                    </div>
-                }
-            })}
+            // Offered whatever the type, so that the form posted by the
+            // browser itself can name an address too; only a customer
+            // order reads it.
+            <div class="field">
+                <label for="delivery-address">"Ship to (customer orders)"</label>
+                <select
+                    id="delivery-address"
+                    name="sale[delivery_address]"
+                    on:change=move |ev| address.set(event_target_value(&ev))
+                    aria-describedby="delivery-address-message"
+                    disabled=!has_addresses
+                >
+                    <option value="" selected=move || address.get().is_empty()>
+                        {if has_addresses { "Choose…" } else { "The customer has no address" }}
+                    </option>
+                    {address_options
+                        .into_iter()
+                        .map(|(value, caption)| {
+                            let chosen = value.clone();
+                            view! { <option value=value selected=move || address.get() == chosen>{caption}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <FieldMessage id="delivery-address-message" message=message(ADDRESS_FIELD.to_string()) />
+            </div>
             <p class="total">"Total: " <output>{total}</output></p>
             {move || match answer.get() {
                 Some(Err(error)) if !matches!(error, AppError::Invalid(_)) => Some(view! { <ErrorNote error /> }),
@@ -352,41 +415,8 @@ fn SaleFields(
     .into_any()
 }
 
-/// The draft the form holds, or what the browser can already tell is wrong.
-fn sale_draft(
-    quantities: &BTreeMap<String, String>,
-    kind: SaleKind,
-    address: &str,
-) -> Result<SaleDraft, FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let mut lines = Vec::new();
-    for (item_id, text) in quantities {
-        let text = text.trim();
-        if text.is_empty() {
-            continue;
-        }
-        match text.parse::<u32>() {
-            Ok(quantity) => lines.push(SaleLineDraft {
-                item_id: item_id.clone(),
-                quantity,
-            }),
-            Err(_) => errors.add(
-                &quantity_field(item_id),
-                format!("Enter a whole number from 0 to {MAX_QUANTITY}."),
-            ),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(SaleDraft {
-        kind,
-        lines,
-        delivery_address: address.parse().ok(),
-    })
-}
-
-/// The customer's loyalty card, or Issue loyalty card.
+/// The customer's loyalty card, or Issue loyalty card (a form that posts
+/// itself before the page's code has loaded).
 #[component]
 fn LoyaltyCard(key: String, register: String) -> impl IntoView {
     let card_key = key.clone();
@@ -395,9 +425,9 @@ fn LoyaltyCard(key: String, register: String) -> impl IntoView {
         || (),
         move |_| loyalty_card(card_register.clone(), card_key.clone()),
     );
-    // Created while the server renders the page too: an action of its own
-    // thread (`new_local`) must not be, as the server drops it elsewhere.
-    let issue = Action::new(move |_: &()| issue_loyalty_card(register.clone(), key.clone()));
+    let issue = ServerAction::<IssueLoyaltyCard>::new();
+    let key = StoredValue::new(key);
+    let register = StoredValue::new(register);
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -411,11 +441,15 @@ fn LoyaltyCard(key: String, register: String) -> impl IntoView {
                         match issued {
                             Some(number) => view! { <p class="loyalty-card">"Loyalty card: " <strong>{number}</strong></p> }.into_any(),
                             None => view! {
-                                <div class="actions">
-                                    <button type="button" disabled=move || issue.pending().get() on:click=move |_| {
-                                        issue.dispatch(());
-                                    }>"Issue loyalty card"</button>
-                                </div>
+                                <ServerForm
+                                    action=issue
+                                    args=move || IssueLoyaltyCard { register: register.get_value(), key: key.get_value() }
+                                    class="actions"
+                                >
+                                    <input type="hidden" name="register" value=register.get_value() />
+                                    <input type="hidden" name="key" value=key.get_value() />
+                                    <button type="submit" disabled=move || issue.pending().get()>"Issue loyalty card"</button>
+                                </ServerForm>
                             }.into_any(),
                         }
                     }}
