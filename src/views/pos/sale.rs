@@ -380,12 +380,12 @@ fn SaleFields(
             // browser itself can name an address too; only a customer
             // order reads it.
             <div class="field">
-                <label for="delivery-address">"Ship to (customer orders)"</label>
+                <label for="delivery-address">"Ship to"</label>
                 <select
                     id="delivery-address"
                     name="sale[delivery_address]"
                     on:change=move |ev| address.set(event_target_value(&ev))
-                    aria-describedby="delivery-address-message"
+                    aria-describedby="delivery-address-hint delivery-address-message"
                     disabled=!has_addresses
                 >
                     <option value="" selected=move || address.get().is_empty()>
@@ -399,6 +399,7 @@ fn SaleFields(
                         })
                         .collect_view()}
                 </select>
+                <span class="hint" id="delivery-address-hint">"Where a customer order is shipped."</span>
                 <FieldMessage id="delivery-address-message" message=message(ADDRESS_FIELD.to_string()) />
             </div>
             <p class="total">"Total: " <output>{total}</output></p>
