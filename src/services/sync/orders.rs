@@ -110,7 +110,8 @@ async fn settle_batch(
         edits_seen,
     };
     let mut tx = hq.begin_sync().await?;
-    // The customers synced along are not this job's rows: counted apart.
+    // The customers synced along are not this job's rows: their counts stay
+    // out of the run's, and their timelines record the sync.
     let mut customers = RunCounts::default();
     sync_in(&mut tx, &batch, groups, options, attempted_by, &mut customers).await?;
     let receipt_of: HashMap<&str, &str> = needed
