@@ -437,7 +437,7 @@ async fn the_same_sale_sent_twice_is_one_sale_and_another_sale_under_its_id_is_r
     let sales = backend.channel.sales_not_uploaded_after(0, 10).await.unwrap();
     backend.hq.save_uploaded_sales(&sales, 1).await.unwrap();
     run(backend, Job::Upload).await;
-    assert_eq!(backend.hq.sales_orders(None, 10).await.unwrap().len(), 1);
+    assert_eq!(backend.hq.sales_orders(10).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -586,7 +586,7 @@ async fn killed_order_syncs_lose_nothing_and_create_nothing_twice() {
         assert_eq!(run.failed, 0, "{run:?}");
     }
     assert_eq!(backend.channel.count_sales_not_uploaded().await.unwrap(), 0);
-    let sales = backend.hq.sales_orders(None, 10_000).await.unwrap();
+    let sales = backend.hq.sales_orders(10_000).await.unwrap();
     assert_eq!(sales.len(), 2 * customers, "each sale uploaded once");
     assert!(
         sales.iter().all(|sale| sale.status == OrderStatus::Invoiced),

@@ -14,7 +14,7 @@ pub async fn sales_orders() -> Result<Vec<SalesOrderRow>, AppError> {
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        backend.hq.sales_orders(None, LIST_LENGTH).await.map_err(internal)
+        backend.hq.sales_orders(LIST_LENGTH).await.map_err(internal)
     };
     respond(result.await)
 }

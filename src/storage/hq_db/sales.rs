@@ -5,7 +5,7 @@
 //! that find them are here, beside the ones that settle the sale.
 
 // `on_tx!` names `Tx` and `Dialect` where it is used.
-use super::sync_transaction::{SyncTransaction, Tx, format_account};
+use super::sync_transaction::{SyncTransaction, Tx};
 use super::{HqDb, HqDbError};
 use crate::domain::sales::{OrderStatus, Product, SaleKind, SaleRecord, SalesOrderRow, waiting_reason};
 use crate::storage::dialect::Dialect;
@@ -189,17 +189,13 @@ impl HqDb {
 
     /// Sales waiting for their customer, newest first, for Troubleshoot.
     pub async fn sales_waiting_for_customer(&self, limit: u32) -> Result<Vec<SalesOrderRow>, HqDbError> {
-        self.sales_orders_where("s.status = 'waiting_for_customer'", None, limit)
+        self.sales_orders_where("s.status = 'waiting_for_customer'", limit)
             .await
     }
 
-    /// The Sales orders page: newest first, those before sale `before_id`.
-    pub async fn sales_orders(
-        &self,
-        before_id: Option<i64>,
-        limit: u32,
-    ) -> Result<Vec<SalesOrderRow>, HqDbError> {
-        self.sales_orders_where("TRUE", before_id, limit).await
+    /// The Sales orders page: the newest `limit` sales.
+    pub async fn sales_orders(&self, limit: u32) -> Result<Vec<SalesOrderRow>, HqDbError> {
+        self.sales_orders_where("TRUE", limit).await
     }
 
     /// One sale by its receipt number, for "Why is this order not in HQ?".
@@ -213,16 +209,10 @@ impl HqDb {
         Ok(rows.into_iter().next().map(order_row))
     }
 
-    async fn sales_orders_where(
-        &self,
-        condition: &str,
-        before_id: Option<i64>,
-        limit: u32,
-    ) -> Result<Vec<SalesOrderRow>, HqDbError> {
+    async fn sales_orders_where(&self, condition: &str, limit: u32) -> Result<Vec<SalesOrderRow>, HqDbError> {
         let rows: Vec<OrderRow> = on_engine!(self, |pools, sql| sqlx::query_as(&format!(
-            "{ORDER_ROWS} WHERE {condition} AND s.id < $1 ORDER BY s.id DESC LIMIT $2"
+            "{ORDER_ROWS} WHERE {condition} ORDER BY s.id DESC LIMIT $1"
         ))
-        .bind(before_id.unwrap_or(i64::MAX))
         .bind(i64::from(limit))
         .fetch_all(&pools.read)
         .await?);
@@ -533,25 +523,5 @@ impl SyncTransaction {
             )
         };
         self.execute_with_pairs(statement, &[], waiting).await
-    }
-
-    /// Takes `count` numbers from the number sequence `sequence` at once.
-    pub async fn reserve_numbers(&mut self, sequence: &str, count: usize) -> Result<Vec<String>, HqDbError> {
-        if count == 0 {
-            return Ok(Vec::new());
-        }
-        let row: Option<(String, i64, i64)> = on_tx!(self, |conn, sql| sqlx::query_as(
-            "UPDATE number_sequences SET next_number = next_number + $1 WHERE name = $2
-             RETURNING prefix, digits, next_number - $1",
-        )
-        .bind(count as i64)
-        .bind(sequence)
-        .fetch_optional(conn)
-        .await?);
-        let (prefix, digits, first) =
-            row.ok_or_else(|| HqDbError::MissingNumberSequence(sequence.to_string()))?;
-        Ok((first..first + count as i64)
-            .map(|number| format_account(&prefix, digits, number))
-            .collect())
     }
 }

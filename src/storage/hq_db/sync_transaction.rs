@@ -73,6 +73,26 @@ impl SyncTransaction {
         self.reserve_numbers(CUSTOMER_ACCOUNT_SEQUENCE, count).await
     }
 
+    /// Takes `count` numbers from the number sequence `sequence` at once.
+    pub async fn reserve_numbers(&mut self, sequence: &str, count: usize) -> Result<Vec<String>, HqDbError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let row: Option<(String, i64, i64)> = on_tx!(self, |conn, sql| sqlx::query_as(
+            "UPDATE number_sequences SET next_number = next_number + $1 WHERE name = $2
+             RETURNING prefix, digits, next_number - $1",
+        )
+        .bind(count as i64)
+        .bind(sequence)
+        .fetch_optional(conn)
+        .await?);
+        let (prefix, digits, first) =
+            row.ok_or_else(|| HqDbError::MissingNumberSequence(sequence.to_string()))?;
+        Ok((first..first + count as i64)
+            .map(|number| format_account(&prefix, digits, number))
+            .collect())
+    }
+
     /// Creates one HQ customer per uploaded create in `created`, pairs of
     /// operation id and new account, from the operation's rows as HQ holds
     /// them, and completes the operations. The new customers take the next
@@ -708,7 +728,7 @@ fn qualified(alias: &str, columns: &str) -> String {
 }
 
 /// `C` and 6 digits of 13 give `C000013`.
-pub(super) fn format_account(prefix: &str, digits: i64, number: i64) -> String {
+fn format_account(prefix: &str, digits: i64, number: i64) -> String {
     let width = usize::try_from(digits).unwrap_or(0);
     format!("{prefix}{number:0width$}")
 }

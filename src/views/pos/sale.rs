@@ -169,11 +169,10 @@ fn NewSale(
     let catalogue = Resource::new(|| (), move |_| pos_catalogue(catalogue_register.clone()));
     let customer_key = key.clone();
     let customer = Resource::new(|| (), move |_| find_channel_customer(customer_key.clone()));
-    let transaction_id = StoredValue::new(new_operation_id());
     let plain = StoredValue::new(PlainSale {
         register: register.clone(),
         key: key.clone(),
-        transaction_id: transaction_id.get_value(),
+        transaction_id: new_operation_id(),
     });
     // Made while the server renders a page opened with `?change=sale` too:
     // an action of the browser's thread only (`new_local`) must not be.
@@ -201,7 +200,7 @@ fn NewSale(
                                 pending=save.pending()
                                 answer=Signal::derive(move || save.value().get())
                                 on_save=Callback::new(move |draft| {
-                                    save.dispatch((transaction_id.get_value(), draft));
+                                    save.dispatch((plain.with_value(|plain| plain.transaction_id.clone()), draft));
                                 })
                                 on_cancel
                             />
