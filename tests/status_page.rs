@@ -346,6 +346,97 @@ async fn operation_and_date_filters_narrow_the_list_to_what_they_name() {
     assert_eq!(count(days("2000-01-01", "2999-12-31")).await, 100);
 }
 
+/// The counts of `view` as HQ keeps them and as a count of the matching
+/// operations finds them (a day range that holds every operation makes the
+/// page count them).
+async fn kept_and_counted(backend: &Backend, view: StatusView) -> ([i64; 4], [i64; 4]) {
+    let values = |page: StatusPage| {
+        let c = page.counts;
+        [c.pending_upload, c.pending_sync, c.synced, c.failed]
+    };
+    let counted_view = StatusView {
+        from: "2000-01-01".into(),
+        ..view.clone()
+    };
+    assert!(view.counts_are_kept() && !counted_view.counts_are_kept());
+    (
+        values(page(backend, &view, 10).await),
+        values(page(backend, &counted_view, 10).await),
+    )
+}
+
+/// Every view the kept counts answer: all, each channel, each kind.
+fn kept_views() -> Vec<StatusView> {
+    let mut views = vec![StatusView::default()];
+    views.extend((1..=3).map(|channel_id| StatusView {
+        channel_id: Some(channel_id),
+        ..StatusView::default()
+    }));
+    views.extend(
+        [
+            OperationKind::Create,
+            OperationKind::Update,
+            OperationKind::AddAddress,
+        ]
+        .map(|kind| StatusView {
+            operation: Some(kind),
+            status: Some(OperationStatus::Failed),
+            ..StatusView::default()
+        }),
+    );
+    views
+}
+
+#[tokio::test]
+async fn the_counts_hq_keeps_match_the_operations_after_uploads_syncs_edits_and_resyncs() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let ids = generated(backend).await;
+    for (kind, account) in [
+        (OperationKind::Update, "C000001"),
+        (OperationKind::AddAddress, "C000003"),
+    ] {
+        stage_change(backend, kind, account).await;
+    }
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let failed = &ids[3];
+    let detail = cdx::operation_detail(&backend.channel, &backend.hq, failed)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.row.status, OperationStatus::Failed);
+    let mut corrected = detail.operation.customer.clone();
+    corrected.email = "fixed@example.com".into();
+    let valid = validate_customer(&corrected, &detail.reference, false).unwrap();
+    assert!(
+        backend
+            .hq
+            .save_operation_edit(failed, &valid, "HQ admin", "Email")
+            .await
+            .unwrap()
+    );
+    custsync::services::sync::synchronize_selected(
+        &backend.hq,
+        std::slice::from_ref(failed),
+        backend.settings.sync_options(),
+        "HQ admin",
+    )
+    .await
+    .unwrap();
+
+    let all = kept_and_counted(backend, StatusView::default()).await;
+    assert_eq!(all.0, [0, 8, 82, 8], "waiting, pending sync, synced, failed");
+    for view in kept_views() {
+        let (kept, counted) = kept_and_counted(backend, view.clone()).await;
+        assert_eq!(kept, counted, "{view:?}");
+    }
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    for view in kept_views() {
+        let (kept, counted) = kept_and_counted(backend, view.clone()).await;
+        assert_eq!(kept, counted, "{view:?}");
+    }
+}
+
 #[tokio::test]
 async fn synchronize_processes_the_chosen_operations_and_skips_the_rest() {
     let app = common::start().await;

@@ -205,6 +205,14 @@ impl StatusView {
         let term = self.search.trim();
         (!term.is_empty()).then(|| term.to_ascii_lowercase())
     }
+
+    /// Whether HQ's kept counts (per channel, kind of operation and
+    /// status) answer the view's counts: they do unless the view also
+    /// narrows by days, scale unit or search, which only a count of the
+    /// matching operations answers.
+    pub fn counts_are_kept(&self) -> bool {
+        self.from.is_empty() && self.to.is_empty() && self.scale_unit.is_none() && self.search_key().is_none()
+    }
 }
 
 /// The longest day text a URL keeps: enough for the message to quote what
@@ -376,6 +384,17 @@ mod tests {
     use super::*;
 
     use std::collections::HashMap;
+
+    #[test]
+    fn counts_are_kept_for_channel_and_kind_but_not_for_days_units_or_search() {
+        assert!(parse("").counts_are_kept());
+        assert!(parse("?status=failed&channel=2&operation=update").counts_are_kept());
+        assert!(parse("?search=%20%20").counts_are_kept());
+        assert!(!parse("?search=ana").counts_are_kept());
+        assert!(!parse("?from=2026-01-15").counts_are_kept());
+        assert!(!parse("?to=2026-01-15").counts_are_kept());
+        assert!(!parse("?unit=Houston").counts_are_kept());
+    }
 
     fn parse(query: &str) -> StatusView {
         let pairs: HashMap<String, String> = query

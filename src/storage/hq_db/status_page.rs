@@ -36,11 +36,22 @@ impl HqDb {
         Ok(rows)
     }
 
-    /// Operations per status under the view's filters other than the status.
+    /// Operations per status under the view's filters other than the
+    /// status: from the counts HQ keeps where they answer the view,
+    /// otherwise counted.
     pub async fn status_counts(&self, view: &StatusView) -> Result<Vec<(OperationStatus, i64)>, HqDbError> {
         let counts: Vec<(String, i64)> = on_engine!(self, |pools, sql| {
-            let mut query = QueryBuilder::new("SELECT o.status, COUNT(*) FROM RETAILASYNCCUSTOMERV2 o");
-            push_filters(&mut query, sql, view, false);
+            let mut query = if view.counts_are_kept() {
+                let mut query = QueryBuilder::new(
+                    "SELECT o.status, CAST(SUM(o.count) AS BIGINT) FROM operation_counts o WHERE 1 = 1",
+                );
+                push_kept_count_filters(&mut query, view);
+                query
+            } else {
+                let mut query = QueryBuilder::new("SELECT o.status, COUNT(*) FROM RETAILASYNCCUSTOMERV2 o");
+                push_filters(&mut query, sql, view, false);
+                query
+            };
             query.push(" GROUP BY o.status");
             query.build_query_as().fetch_all(&pools.read).await?
         });
@@ -60,6 +71,23 @@ impl HqDb {
             query.push(" ORDER BY o.id");
             Ok(query.build_query_scalar().fetch_all(&pools.read).await?)
         })
+    }
+}
+
+/// The view's channel and kind of operation, the filters the kept counts
+/// are kept by.
+fn push_kept_count_filters<'a, DB: Database>(query: &mut QueryBuilder<'a, DB>, view: &StatusView)
+where
+    String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    if let Some(channel_id) = view.channel_id {
+        query.push(" AND o.channel_id = ").push_bind(channel_id);
+    }
+    if let Some(kind) = view.operation {
+        query
+            .push(" AND o.operation = ")
+            .push_bind(kind.code().to_string());
     }
 }
 
