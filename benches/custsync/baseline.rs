@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use custsync::domain::customer::CustomerDraft;
 use custsync::domain::scale_units::DEFAULT_SCALE_UNIT;
+use custsync::services::settings::Settings;
 use custsync::storage::channel_db::ChannelDb;
 use custsync::storage::hq_db::HqDb;
 use custsync::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
@@ -68,6 +69,44 @@ pub async fn single_commits(options: &Options) -> Result<SingleCommits, String> 
         per_second: n as f64 / started.elapsed().as_secs_f64(),
         p99_ms: percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
     })
+}
+
+/// The creates the channel's writer groups into one commit at most.
+pub fn group_size() -> usize {
+    Settings::default().staging_group_size as usize
+}
+
+/// The same rows as `single_commits`, `group_size()` creates a transaction:
+/// what a writer grouping concurrent creates could reach at best. Creates
+/// per second.
+pub async fn group_commits(options: &Options) -> Result<f64, String> {
+    let dir = TempDir::new().map_err(text)?;
+    let path = dir.path().join("channel.db");
+    drop(
+        ChannelDb::open(&path, 1, DEFAULT_SCALE_UNIT)
+            .await
+            .map_err(text)?,
+    );
+    let mut conn = connect(&path).await?;
+    let started = Instant::now();
+    let mut n = 0;
+    while started.elapsed() < single_commit_time(options) {
+        let mut tx = conn.begin().await.map_err(text)?;
+        for _ in 0..group_size() {
+            let customer = data::customer("grouped", n);
+            insert_staged(
+                &mut tx,
+                "RETAILASYNCCUSTOMERV2",
+                &data::temporary_id(0, n),
+                &customer,
+                false,
+            )
+            .await?;
+            n += 1;
+        }
+        tx.commit().await.map_err(text)?;
+    }
+    Ok(n as f64 / started.elapsed().as_secs_f64())
 }
 
 /// What the P-job and the sync write for `count` creates: the uploaded
@@ -206,6 +245,18 @@ async fn insert_customer(
 
 pub fn text(error: impl std::fmt::Display) -> String {
     error.to_string()
+}
+
+/// Makes every `every`-th operation in HQ's file failed, as a sync refusing
+/// it would.
+pub async fn mark_failed(hq: &Path, every: usize) -> Result<(), String> {
+    let mut conn = connect(hq).await?;
+    sqlx::query("UPDATE RETAILASYNCCUSTOMERV2 SET error = 'Refused by the bench.' WHERE id % ?1 = 0")
+        .bind(every as i64)
+        .execute(&mut conn)
+        .await
+        .map_err(text)?;
+    Ok(())
 }
 
 /// The status page's search as one bare query over HQ's file: the first 51

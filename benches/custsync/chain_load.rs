@@ -14,7 +14,7 @@ use sqlx::Connection;
 use tempfile::TempDir;
 
 use crate::Options;
-use crate::http_load::{ClientSeen, client_loop, sign_in};
+use crate::http_load::{ClientSeen, Request, client_loop, sign_in};
 use crate::report::{Figure, percentile};
 use crate::unit_process::UnitProcess;
 
@@ -32,10 +32,10 @@ pub async fn measure(options: &Options, one_process: Option<f64>) -> Result<Vec<
     let mut lost = Vec::new();
     for run in 0..options.runs {
         let (seen, elapsed, staged) = chain_run(options, run).await?;
-        throughput.push(seen.created as f64 / elapsed.as_secs_f64());
+        throughput.push(seen.answered as f64 / elapsed.as_secs_f64());
         p99.push(percentile(&seen.latencies, 0.99).as_secs_f64() * 1000.0);
         errors.push(seen.errors as f64);
-        lost.push((seen.created as i64 - staged) as f64);
+        lost.push((seen.answered as i64 - staged) as f64);
     }
     let mut creates = Figure::new(
         "Add customer over HTTP, three scale-unit processes: creates per second",
@@ -79,7 +79,9 @@ async fn chain_run(options: &Options, run: usize) -> Result<(ClientSeen, Duratio
             tokio::spawn(client_loop(
                 units[at].addr,
                 cookies[at].clone(),
-                UNITS[at].3,
+                Request::Create {
+                    register: UNITS[at].3,
+                },
                 format!("chain{run}c{client}"),
                 stop.clone(),
             ))
@@ -90,7 +92,7 @@ async fn chain_run(options: &Options, run: usize) -> Result<(ClientSeen, Duratio
     let mut seen = ClientSeen::default();
     for client in clients {
         let client = client.await.map_err(|error| error.to_string())?;
-        seen.created += client.created;
+        seen.answered += client.answered;
         seen.errors += client.errors;
         seen.latencies.extend(client.latencies);
     }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use custsync::api::app_state::AppState;
 use custsync::api::channel_customers::CreateCustomer;
+use custsync::api::sign_in::CurrentUser;
 use custsync::domain::operation::OperationId;
 use custsync::services::backend::Backend;
 use custsync::services::settings::Settings;
@@ -21,40 +22,94 @@ use crate::report::{Figure, percentile};
 use crate::{Options, baseline, data};
 
 const JSON: &str = "application/json";
+const FORM: &str = "application/x-www-form-urlencoded";
 
 /// One load run: what every client saw.
 struct LoadRun {
-    created: usize,
+    answered: usize,
     errors: usize,
     latencies: Vec<Duration>,
     elapsed: Duration,
     staged_rows: i64,
 }
 
+impl LoadRun {
+    fn per_second(&self) -> f64 {
+        self.answered as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
 pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
     let mut throughput = Vec::new();
+    let mut floor = Vec::new();
+    let mut share = Vec::new();
     let mut p99 = Vec::new();
     let mut errors = Vec::new();
     let mut lost = Vec::new();
+    let create = Request::Create {
+        register: Some(data::REGISTER_KEY),
+    };
     for run in 0..options.runs {
-        let load = load_run(options, run).await?;
-        throughput.push(load.created as f64 / load.elapsed.as_secs_f64());
+        let load = load_run(options, run, create).await?;
+        let bare = load_run(options, run, Request::CurrentUser).await?;
+        throughput.push(load.per_second());
+        floor.push(bare.per_second());
+        share.push(load.per_second() / bare.per_second());
         p99.push(percentile(&load.latencies, 0.99).as_secs_f64() * 1000.0);
-        errors.push(load.errors as f64);
-        lost.push((load.created as i64 - load.staged_rows) as f64);
+        errors.push((load.errors + bare.errors) as f64);
+        lost.push((load.answered as i64 - load.staged_rows) as f64);
     }
-    let raw = baseline::single_commits(options).await?;
+    let single = baseline::single_commits(options).await?;
+    let grouped = baseline::group_commits(options).await?;
+    let floor_median = crate::report::Summary::of(&floor).median;
+    let share_of_grouped = crate::report::Summary::of(&throughput).median / grouped;
+    let clients = options.clients;
     Ok(vec![
         Figure::new(
-            "Add customer over HTTP: creates per second",
-            ">= 3,000",
+            &format!(
+                "HTTP floor: a server function that only reads the session and answers, {clients} clients (requests per second)"
+            ),
+            "",
+            floor,
+        ),
+        Figure::new(
+            &format!(
+                "Group-commit floor: the rows of a create (customer, address, contact) by a bare loop, {} creates a transaction (creates per second)",
+                baseline::group_size()
+            ),
+            "",
+            vec![grouped],
+        ),
+        Figure::new(
+            "The same rows one create a transaction, bare loop (creates per second)",
+            "",
+            vec![single.per_second],
+        ),
+        Figure::new(
+            "Add customer over HTTP: creates per second (baseline: the HTTP floor)",
+            ">= 10,000",
             throughput,
         )
-        .higher_is_better(3000.0)
-        .with_baseline(raw.per_second),
-        Figure::new("Add customer over HTTP: p99 latency (ms)", "<= 15", p99)
-            .lower_is_better(15.0)
-            .with_baseline(raw.p99_ms),
+        .higher_is_better(10_000.0)
+        .with_baseline(floor_median),
+        Figure::new(
+            "Add customer over HTTP as a share of the HTTP floor",
+            ">= 0.50",
+            share,
+        )
+        .higher_is_better(0.5),
+        Figure::new(
+            "Add customer over HTTP as a share of the group-commit floor",
+            "",
+            vec![share_of_grouped],
+        ),
+        Figure::new(
+            "Add customer over HTTP: p99 latency (ms) (baseline: one create a transaction, bare loop)",
+            "<= 10",
+            p99,
+        )
+        .lower_is_better(10.0)
+        .with_baseline(single.p99_ms),
         Figure::new("Add customer over HTTP: errors", "0", errors).lower_is_better(0.0),
         Figure::new(
             "Add customer over HTTP: answered creates missing from the staging table",
@@ -65,7 +120,9 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
     ])
 }
 
-async fn load_run(options: &Options, run: usize) -> Result<LoadRun, String> {
+/// `options.clients` clients posting `request` to a fresh server for the
+/// load's duration.
+async fn load_run(options: &Options, run: usize, request: Request) -> Result<LoadRun, String> {
     let dir = TempDir::new().map_err(|error| error.to_string())?;
     let backend = Backend::start(Settings {
         data_dir: dir.path().to_path_buf(),
@@ -83,7 +140,7 @@ async fn load_run(options: &Options, run: usize) -> Result<LoadRun, String> {
             tokio::spawn(client_loop(
                 addr,
                 cookie.clone(),
-                Some(data::REGISTER_KEY),
+                request,
                 format!("{run}c{client}"),
                 stop.clone(),
             ))
@@ -92,7 +149,7 @@ async fn load_run(options: &Options, run: usize) -> Result<LoadRun, String> {
     tokio::time::sleep(options.load_duration).await;
     stop.store(true, Ordering::Relaxed);
     let mut load = LoadRun {
-        created: 0,
+        answered: 0,
         errors: 0,
         latencies: Vec::new(),
         elapsed: Duration::ZERO,
@@ -100,7 +157,7 @@ async fn load_run(options: &Options, run: usize) -> Result<LoadRun, String> {
     };
     for client in clients {
         let seen = client.await.map_err(|error| error.to_string())?;
-        load.created += seen.created;
+        load.answered += seen.answered;
         load.errors += seen.errors;
         load.latencies.extend(seen.latencies);
     }
@@ -131,21 +188,47 @@ pub async fn serve(backend: Backend) -> Result<SocketAddr, String> {
     Ok(addr)
 }
 
-/// What one client saw: creates answered 200, other answers and failed
+/// What one client saw: requests answered 200, other answers and failed
 /// requests, and how long each took.
 #[derive(Default)]
 pub struct ClientSeen {
-    pub created: usize,
+    pub answered: usize,
     pub errors: usize,
     pub latencies: Vec<Duration>,
 }
 
-/// Posts creates at `register` (None: the online store, as a shopper) on
-/// one keep-alive connection until `stop`.
+/// What a client posts, again and again.
+#[derive(Debug, Clone, Copy)]
+pub enum Request {
+    /// Add customer at a register (None: the online store, as a shopper).
+    Create { register: Option<&'static str> },
+    /// The HTTP floor: a server function that reads the session and
+    /// answers who is signed in, nothing else.
+    CurrentUser,
+}
+
+impl Request {
+    /// The path, content type and body of the `n`-th request of client `tag`.
+    fn nth(self, tag: &str, n: usize) -> (&'static str, &'static str, String) {
+        match self {
+            Request::Create { register } => {
+                let body = serde_json::json!({
+                    "register": register,
+                    "operation_id": OperationId::random(),
+                    "draft": data::customer(tag, n),
+                });
+                (CreateCustomer::PATH, JSON, body.to_string())
+            }
+            Request::CurrentUser => (CurrentUser::PATH, FORM, String::new()),
+        }
+    }
+}
+
+/// Posts `request` on one keep-alive connection until `stop`.
 pub async fn client_loop(
     addr: SocketAddr,
     cookie: Arc<String>,
-    register: Option<&'static str>,
+    request: Request,
     tag: String,
     stop: Arc<AtomicBool>,
 ) -> ClientSeen {
@@ -153,27 +236,22 @@ pub async fn client_loop(
     let mut connection = None;
     let mut n = 0;
     while !stop.load(Ordering::Relaxed) {
-        let body = serde_json::json!({
-            "register": register,
-            "operation_id": OperationId::random(),
-            "draft": data::customer(&tag, n),
-        })
-        .to_string();
+        let (path, content_type, body) = request.nth(&tag, n);
         n += 1;
         let started = Instant::now();
         let reply = match connection.as_mut() {
-            Some(open) => post(open, CreateCustomer::PATH, JSON, &cookie, &body).await,
+            Some(open) => post(open, path, content_type, &cookie, &body).await,
             None => match client::connect(addr).await {
                 Ok(open) => {
                     let open = connection.insert(open);
-                    post(open, CreateCustomer::PATH, JSON, &cookie, &body).await
+                    post(open, path, content_type, &cookie, &body).await
                 }
                 Err(error) => Err(error),
             },
         };
         seen.latencies.push(started.elapsed());
         match reply.map(|reply| reply.status) {
-            Ok(200) => seen.created += 1,
+            Ok(200) => seen.answered += 1,
             Ok(_) => seen.errors += 1,
             Err(_) => {
                 seen.errors += 1;

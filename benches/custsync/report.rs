@@ -150,11 +150,15 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
          - Date: {date}\n\
          - Machine: {machine}\n\
          - Each figure is the median of {runs} run(s), with the smallest and largest run beside it.\n\
-         - Baseline: the same rows written by a bare loop over one SQLite connection with the app's pragmas \
-           (WAL, `synchronous=FULL`) on the app's schema, measured in the same run. For Add customer, one \
-           transaction per create; for the P-job + sync, the uploaded copy, the customer with its address and \
-           contact, and the completed flag, in transactions of the sync's batch size. For the chain of three \
-           scale units, the one-process Add customer figure of the same run.\n\
+         - Floors and baselines, measured in the same run. The HTTP floor: the same server and clients \
+           calling a server function that only reads the session and answers (the Add customer row's \
+           baseline). The group-commit floor: a create's rows (customer, address, contact) written by a bare \
+           loop over one SQLite connection with the app's pragmas (WAL, `synchronous=FULL`) on the app's \
+           schema, in transactions of the writer's group size; the same loop one create a transaction is \
+           the p99 row's baseline. For the P-job + sync, the uploaded copy, the customer with its address and \
+           contact, and the completed flag, one statement a row in transactions of the sync's batch size \
+           (a naive loop, not yet a bulk floor). For the status page's search, the same query bare. For the \
+           chain of three scale units, the one-process Add customer figure of the same run.\n\
          - Add customer: {clients} clients, each on a keep-alive connection, posting to the real \
            `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\
          - WASM: the release build (`make release`) is split per page (`--split`). A page loads the shell and \
