@@ -192,19 +192,18 @@ fn NewSale(
                     let products = catalogue.await;
                     let customer = customer.await;
                     match (products, customer) {
-                        (Ok(products), Ok(customer)) => view! {
-                            <SaleFields
-                                products
-                                addresses=customer.customer.addresses
-                                plain=plain.get_value()
-                                pending=save.pending()
-                                answer=Signal::derive(move || save.value().get())
-                                on_save=Callback::new(move |draft| {
-                                    save.dispatch((plain.with_value(|plain| plain.transaction_id.clone()), draft));
-                                })
-                                on_cancel
-                            />
-                        }.into_any(),
+                        (Ok(products), Ok(customer)) => sale_fields_code(SaleFields {
+                            products,
+                            addresses: customer.customer.addresses,
+                            plain: plain.get_value(),
+                            pending: save.pending(),
+                            answer: Signal::derive(move || save.value().get()),
+                            on_save: Callback::new(move |draft| {
+                                save.dispatch((plain.with_value(|plain| plain.transaction_id.clone()), draft));
+                            }),
+                            on_cancel,
+                        })
+                        .await,
                         (Err(error), _) | (_, Err(error)) => view! { <ErrorNote error /> }.into_any(),
                     }
                 })}
@@ -221,8 +220,8 @@ struct PlainSale {
     transaction_id: OperationId,
 }
 
-#[component]
-fn SaleFields(
+/// What the sale's fields are made from.
+struct SaleFields {
     products: Vec<Product>,
     addresses: Vec<AddressDraft>,
     plain: PlainSale,
@@ -230,7 +229,25 @@ fn SaleFields(
     answer: Signal<Option<Result<ChannelSale, AppError>>>,
     on_save: Callback<SaleDraft>,
     on_cancel: Callback<()>,
-) -> impl IntoView {
+}
+
+/// The split point of the sale's fields: downloaded when New sale first
+/// opens, not with the customer's page, which most visits only read.
+#[lazy]
+fn sale_fields_code(fields: SaleFields) -> AnyView {
+    sale_fields(fields)
+}
+
+fn sale_fields(fields: SaleFields) -> AnyView {
+    let SaleFields {
+        products,
+        addresses,
+        plain,
+        pending,
+        answer,
+        on_save,
+        on_cancel,
+    } = fields;
     if products.is_empty() {
         return view! {
             <p class="error-note" role="alert">
