@@ -50,3 +50,67 @@ async fn a_file_is_served_whole_while_pages_are_not_found_beside_it() {
         file_statuses.len()
     );
 }
+
+/// The MD5 of `content` in unpadded base64url, as cargo-leptos names files.
+fn content_hash(content: &[u8]) -> String {
+    use base64ct::Encoding;
+    use md5::Digest;
+    base64ct::Base64UrlUnpadded::encode_string(&md5::Md5::digest(content))
+}
+
+#[tokio::test]
+async fn a_file_named_after_its_content_is_kept_for_a_year_and_any_other_is_asked_for_again() {
+    let test = common::start().await;
+    let site = tempfile::tempdir().expect("a site folder");
+    std::fs::create_dir(site.path().join("pkg")).expect("pkg");
+    let chunk = format!("chunk_7.{}.wasm", content_hash(b"\0asm chunk"));
+    // Named before it was rewritten, as cargo-leptos names the main script.
+    let script = format!("custsync.{}.js", content_hash(b"before"));
+    std::fs::write(site.path().join("pkg").join(&chunk), b"\0asm chunk").expect("a chunk");
+    std::fs::write(site.path().join("pkg").join(&script), b"after").expect("a script");
+    let mut leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
+        .expect("the Leptos options in Cargo.toml")
+        .leptos_options;
+    leptos_options.site_root = site.path().to_string_lossy().into_owned().into();
+    let router = custsync::server::router(AppState {
+        leptos_options,
+        backend: test.backend.clone(),
+    });
+    let get = |path: String, since: Option<String>| {
+        let router = router.clone();
+        async move {
+            let mut request = Request::get(path);
+            if let Some(since) = since {
+                request = request.header("if-modified-since", since);
+            }
+            router
+                .oneshot(request.body(Body::empty()).expect("a request"))
+                .await
+                .expect("an answer")
+        }
+    };
+    let header = |answer: &axum::response::Response, name: &str| {
+        answer
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string)
+    };
+
+    let chunk_answer = get(format!("/pkg/{chunk}"), None).await;
+    assert_eq!(chunk_answer.status(), StatusCode::OK);
+    assert_eq!(
+        header(&chunk_answer, "cache-control").as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+    let script_answer = get(format!("/pkg/{script}"), None).await;
+    assert_eq!(script_answer.status(), StatusCode::OK);
+    assert_eq!(
+        header(&script_answer, "cache-control").as_deref(),
+        Some("no-cache")
+    );
+    let modified = header(&script_answer, "last-modified").expect("a Last-Modified");
+    let asked_again = get(format!("/pkg/{script}"), Some(modified)).await;
+    assert_eq!(asked_again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(header(&asked_again, "cache-control").as_deref(), Some("no-cache"));
+}

@@ -41,7 +41,8 @@ pub struct Options {
     /// Operations in HQ for the status page figure.
     pub status_rows: usize,
     pub output: PathBuf,
-    pub wasm: PathBuf,
+    /// The release build's package folder (`target/site/pkg`).
+    pub site_pkg: PathBuf,
     pub command: String,
     /// A PostgreSQL server (`postgres://user@host:port`, no database) on
     /// which the P-job and the sync are measured a second time with HQ on
@@ -65,7 +66,7 @@ impl Options {
             } else {
                 PathBuf::from("BENCHMARKS.md")
             },
-            wasm: PathBuf::from("target/site/pkg/custsync.wasm"),
+            site_pkg: PathBuf::from("target/site/pkg"),
             command: bench_command(args),
             postgres: std::env::var("CUSTSYNC_TEST_POSTGRES_URL").ok(),
         };
@@ -83,7 +84,7 @@ impl Options {
                 "--operations" => options.operations = number(&value("--operations")?)?,
                 "--status-rows" => options.status_rows = number(&value("--status-rows")?)?,
                 "--output" => options.output = PathBuf::from(value("--output")?),
-                "--wasm" => options.wasm = PathBuf::from(value("--wasm")?),
+                "--site-pkg" => options.site_pkg = PathBuf::from(value("--site-pkg")?),
                 // `cargo bench` adds --bench; `--smoke` was read above.
                 "--bench" | "--smoke" => {}
                 other => return Err(format!("unknown argument {other:?}")),
@@ -157,7 +158,7 @@ fn run(options: &Options) -> Result<(), String> {
     figures.extend(orders_run::measure(options, &runtime)?);
     eprintln!("bench: status page over {} operations", options.status_rows);
     figures.extend(runtime.block_on(status_page::measure(options))?);
-    figures.extend(wasm_size::measure(&options.wasm));
+    figures.extend(wasm_size::measure(&options.site_pkg));
     report::write(options, &figures)?;
     eprintln!("bench: wrote {}", options.output.display());
     if options.smoke {

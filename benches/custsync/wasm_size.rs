@@ -1,11 +1,12 @@
 //! The release WASM a browser downloads.
 //!
 //! The site is built with `--split`: every page loads the shell
-//! (`custsync.wasm`) and then the chunks `__wasm_split_manifest.json` lists
-//! for the page's lazy view, each a file of its own. A browser downloads the
-//! copy of each file the server sends: the brotli copy (`.br`) where it
-//! accepts brotli, the gzip copy (`.gz`) otherwise. `make release` writes
-//! both beside each file; the figures add up their sizes.
+//! (`custsync.<hash>.wasm`) and then the chunks `__wasm_split_manifest.<hash>.json`
+//! lists for the page's lazy view, each a file of its own. A browser
+//! downloads the copy of each file the server sends: the brotli copy
+//! (`.br`) where it accepts brotli, the gzip copy (`.gz`) otherwise.
+//! `make release` writes both beside each file; the figures add up their
+//! sizes.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -14,7 +15,10 @@ use crate::report::Figure;
 
 const SHELL: &str = "Release WASM shell every page loads, in the gzip copy the server sends (KiB)";
 const EVERY_FILE: &str = "Release WASM, every file together, in the gzip copies (KiB)";
-const MANIFEST: &str = "__wasm_split_manifest.json";
+/// The split manifest is `__wasm_split_manifest.<hash>.json`, the shell
+/// `custsync.<hash>.wasm` (plain names in a build without hashes).
+const MANIFEST: (&str, &str) = ("__wasm_split_manifest", ".json");
+const SHELL_FILE: (&str, &str) = ("custsync", ".wasm");
 /// The split point of the customer editor, which pages open on a click.
 const EDITOR: &str = "customer_editor_code_";
 /// The split point of the register's outbox, which the POS fetches as soon
@@ -22,10 +26,10 @@ const EDITOR: &str = "customer_editor_code_";
 const OUTBOX: &str = "outbox_code_";
 const POS_WITH_EDITOR: &str = "Release WASM the POS has downloaded once Add customer has opened the customer editor (with the outbox's code), in the gzip copies (KiB)";
 
-/// Measures the bundle `cargo leptos build --release --split` wrote; the
-/// figures are not measured when there is none.
-pub fn measure(shell: &Path) -> Vec<Figure> {
-    let bundle = Bundle::read(shell)
+/// Measures the bundle `cargo leptos build --release --split` wrote in
+/// `folder`; the figures are not measured when there is none.
+pub fn measure(folder: &Path) -> Vec<Figure> {
+    let bundle = Bundle::read(folder)
         .inspect_err(|reason| eprintln!("bench: WASM not measured: {reason}; build the site first"))
         .ok();
     let heaviest = bundle.as_ref().and_then(Bundle::heaviest_page);
@@ -108,9 +112,9 @@ struct Bundle {
 }
 
 impl Bundle {
-    fn read(shell: &Path) -> Result<Bundle, String> {
-        let folder = shell.parent().ok_or("the bundle path has no folder")?;
-        let manifest_path = folder.join(MANIFEST);
+    fn read(folder: &Path) -> Result<Bundle, String> {
+        let manifest_path = only_file(folder, MANIFEST)?;
+        let shell = only_file(folder, SHELL_FILE)?;
         let manifest = std::fs::read_to_string(&manifest_path)
             .map_err(|error| format!("{}: {error}", manifest_path.display()))?;
         let chunks_of: HashMap<String, Vec<String>> = serde_json::from_str(&manifest)
@@ -139,7 +143,7 @@ impl Bundle {
             (Some(pos), Some(editor), Some(outbox)) => Some(load_of(folder, chunks(&[pos, editor, outbox]))?),
             _ => None,
         };
-        let shell = Load::of_file(shell)?;
+        let shell = Load::of_file(&shell)?;
         Ok(Bundle {
             pos_with_editor: pos_with_editor.map(|load| load.add(&shell)),
             shell,
@@ -169,6 +173,36 @@ fn load_of<'a>(folder: &Path, chunks: impl IntoIterator<Item = &'a String>) -> R
 fn page_name(split_point: &str) -> Option<String> {
     let (name, _hash) = split_point.strip_prefix("__")?.rsplit_once("_route_view_")?;
     Some(name.replace('_', " "))
+}
+
+/// The one file of `folder` named `<stem>.<extension>` or
+/// `<stem>.<hash>.<extension>`.
+fn only_file(folder: &Path, (stem, extension): (&str, &str)) -> Result<PathBuf, String> {
+    let entries = std::fs::read_dir(folder).map_err(|error| format!("{}: {error}", folder.display()))?;
+    let mut found = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|error| error.to_string())?.path();
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
+        let middle = name
+            .strip_prefix(stem)
+            .and_then(|rest| rest.strip_suffix(extension));
+        if middle.is_some_and(|middle| {
+            middle.is_empty() || (middle.starts_with('.') && !middle[1..].contains('.'))
+        }) {
+            found.push(path);
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(format!("no {stem}…{extension} in {}", folder.display())),
+        _ => Err(format!(
+            "more than one {stem}…{extension} in {}",
+            folder.display()
+        )),
+    }
 }
 
 fn every_wasm_file_kb(folder: &Path) -> Result<f64, String> {
