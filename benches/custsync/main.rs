@@ -146,7 +146,10 @@ fn run(options: &Options) -> Result<(), String> {
     let mut figures: Vec<Figure> = Vec::new();
     eprintln!("bench: Add customer over HTTP, {} clients", options.clients);
     figures.extend(runtime.block_on(http_load::measure(options))?);
-    let one_process = figures.first().and_then(report::Figure::median);
+    let one_process = figures
+        .iter()
+        .find(|figure| figure.name() == http_load::CREATES_PER_SECOND)
+        .and_then(report::Figure::median);
     eprintln!("bench: Add customer over HTTP on three scale-unit processes");
     figures.extend(runtime.block_on(chain_load::measure(options, one_process))?);
     eprintln!("bench: P-job + sync of {} creates", options.operations);

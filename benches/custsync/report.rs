@@ -51,6 +51,10 @@ impl Figure {
         self
     }
 
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The median of the runs; none when nothing was measured.
     pub fn median(&self) -> Option<f64> {
         (!self.samples.is_empty()).then(|| Summary::of(&self.samples).median)
@@ -163,7 +167,7 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
            `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\
          - WASM: the release build (`make release`) is split per page (`--split`). A page loads the shell and \
            the chunks its lazy view needs, each a file of its own. What a page fetches after it has shown \
-           itself (the customer forms, which open on a click, and the POS's outbox, which reads and sends \
+           itself (the customer forms and New sale's fields, which open on a click, and the POS's outbox, which reads and sends \
            what the browser keeps) is not in a page's figure; the POS with its outbox and the customer \
            editor opened has a line of its own. The figures add up the compressed copies of \
            those files the server sends: the `.gz` copies zopfli wrote, for every browser, and the `.br` \
