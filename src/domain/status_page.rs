@@ -389,8 +389,8 @@ mod tests {
     fn counts_are_kept_for_channel_and_kind_but_not_for_days_units_or_search() {
         assert!(parse("").counts_are_kept());
         assert!(parse("?status=failed&channel=2&operation=update").counts_are_kept());
-        assert!(parse("?search=%20%20").counts_are_kept());
-        assert!(!parse("?search=ana").counts_are_kept());
+        assert!(parse("?q=%20%20").counts_are_kept());
+        assert!(!parse("?q=ana").counts_are_kept());
         assert!(!parse("?from=2026-01-15").counts_are_kept());
         assert!(!parse("?to=2026-01-15").counts_are_kept());
         assert!(!parse("?unit=Houston").counts_are_kept());

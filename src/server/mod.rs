@@ -1,5 +1,9 @@
 //! The web server: settings, backend, routes, and serving until Ctrl-C.
 
+mod site_files;
+
+use std::sync::Arc;
+
 use axum::Router;
 use axum::handler::Handler;
 use axum::middleware;
@@ -10,12 +14,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
-mod site_files;
-
-use std::sync::Arc;
-
-use site_files::{ContentHashedFiles, cache_site_files};
-
+use self::site_files::{ContentHashedFiles, cache_site_files};
 use crate::api::app_state::AppState;
 use crate::api::sessions::{guard_pages, refuse_cross_site_requests};
 use crate::services::backend::{Backend, StartError};
@@ -90,11 +89,12 @@ fn route_list() -> &'static [AxumRouteListing] {
     ROUTES.get_or_init(|| generate_route_list(App))
 }
 
-/// The pages, the server functions and the site's files, over `state`,
-/// behind the session and the guards every request passes.
+/// The pages, the server functions and the site's files (with how long
+/// browsers may keep each), over `state`, behind the session and the guards
+/// every request passes.
 pub fn router(mut state: AppState) -> Router {
     state.leptos_options = site_files::with_hashed_names_if_built(state.leptos_options);
-    let site_files = Arc::new(ContentHashedFiles::find(&state.leptos_options));
+    let content_hashed = Arc::new(ContentHashedFiles::find(&state.leptos_options));
     let routes = route_list().to_vec();
     let sessions = state
         .backend
@@ -110,7 +110,7 @@ pub fn router(mut state: AppState) -> Router {
             move || shell(options.clone())
         });
     with_site_files(pages, &state)
-        .layer(middleware::from_fn_with_state(site_files, cache_site_files))
+        .layer(middleware::from_fn_with_state(content_hashed, cache_site_files))
         .layer(middleware::from_fn(guard_pages))
         .layer(sessions)
         .layer(middleware::from_fn(refuse_cross_site_requests))

@@ -31,7 +31,7 @@ const HASH_LENGTH: usize = 22;
 
 /// The URL paths of the package folder's files whose names carry the hash
 /// of their content.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ContentHashedFiles {
     pkg_path: String,
     paths: HashSet<String>,
