@@ -9,20 +9,25 @@ use axum::http::{Request, StatusCode};
 use custsync::api::app_state::AppState;
 use tower::ServiceExt;
 
+/// The app's router serving the site in `site`.
+fn router_over(site: &std::path::Path, test: &common::TestBackend) -> axum::Router {
+    let mut leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
+        .expect("the Leptos options in Cargo.toml")
+        .leptos_options;
+    leptos_options.site_root = site.to_string_lossy().into_owned().into();
+    custsync::server::router(AppState {
+        leptos_options,
+        backend: test.backend.clone(),
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_is_served_whole_while_pages_are_not_found_beside_it() {
     let test = common::start().await;
     let site = tempfile::tempdir().expect("a site folder");
     std::fs::create_dir(site.path().join("pkg")).expect("pkg");
     std::fs::write(site.path().join("pkg/app.js"), "export const loaded = true;\n").expect("a file");
-    let mut leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
-        .expect("the Leptos options in Cargo.toml")
-        .leptos_options;
-    leptos_options.site_root = site.path().to_string_lossy().into_owned().into();
-    let router = custsync::server::router(AppState {
-        leptos_options,
-        backend: test.backend.clone(),
-    });
+    let router = router_over(site.path(), &test);
 
     let mut requests = Vec::new();
     for n in 0..400 {
@@ -68,14 +73,7 @@ async fn a_file_named_after_its_content_is_kept_for_a_year_and_any_other_is_aske
     let script = format!("custsync.{}.js", content_hash(b"before"));
     std::fs::write(site.path().join("pkg").join(&chunk), b"\0asm chunk").expect("a chunk");
     std::fs::write(site.path().join("pkg").join(&script), b"after").expect("a script");
-    let mut leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
-        .expect("the Leptos options in Cargo.toml")
-        .leptos_options;
-    leptos_options.site_root = site.path().to_string_lossy().into_owned().into();
-    let router = custsync::server::router(AppState {
-        leptos_options,
-        backend: test.backend.clone(),
-    });
+    let router = router_over(site.path(), &test);
     let get = |path: String, since: Option<String>| {
         let router = router.clone();
         async move {

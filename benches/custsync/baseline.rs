@@ -38,14 +38,7 @@ fn single_commit_time(options: &Options) -> Duration {
 /// A create (header, one address, one contact) staged in the channel's
 /// tables, one transaction each.
 pub async fn single_commits(options: &Options) -> Result<SingleCommits, String> {
-    let dir = TempDir::new().map_err(text)?;
-    let path = dir.path().join("channel.db");
-    drop(
-        ChannelDb::open(&path, 1, DEFAULT_SCALE_UNIT)
-            .await
-            .map_err(text)?,
-    );
-    let mut conn = connect(&path).await?;
+    let (_dir, mut conn) = fresh_channel_db().await?;
     let mut latencies = Vec::new();
     let started = Instant::now();
     let mut n = 0;
@@ -76,10 +69,9 @@ pub fn group_size() -> usize {
     Settings::default().staging_group_size as usize
 }
 
-/// The same rows as `single_commits`, `group_size()` creates a transaction:
-/// what a writer grouping concurrent creates could reach at best. Creates
-/// per second.
-pub async fn group_commits(options: &Options) -> Result<f64, String> {
+/// A migrated channel database of its own, and a bare connection to it
+/// (the folder goes when the first is dropped).
+async fn fresh_channel_db() -> Result<(TempDir, SqliteConnection), String> {
     let dir = TempDir::new().map_err(text)?;
     let path = dir.path().join("channel.db");
     drop(
@@ -87,7 +79,15 @@ pub async fn group_commits(options: &Options) -> Result<f64, String> {
             .await
             .map_err(text)?,
     );
-    let mut conn = connect(&path).await?;
+    let conn = connect(&path).await?;
+    Ok((dir, conn))
+}
+
+/// The same rows as `single_commits`, `group_size()` creates a transaction:
+/// what a writer grouping concurrent creates could reach at best. Creates
+/// per second.
+pub async fn group_commits(options: &Options) -> Result<f64, String> {
+    let (_dir, mut conn) = fresh_channel_db().await?;
     let started = Instant::now();
     let mut n = 0;
     while started.elapsed() < single_commit_time(options) {
