@@ -45,6 +45,8 @@ test("a second visit to the POS downloads none of the site's code again", async 
 
   const first = await watchCode(page);
   await open(page, "/pos?register=1-1");
+  // The POS fetches its outbox and the customer forms once it is idle.
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
   const chunks = [...first.values()].filter((file) => /\/chunk_\d+\.[\w-]{22}\.wasm$/.test(file.url));
   expect(chunks.length, "the POS page's chunks, each named after its content").toBeGreaterThan(0);
   for (const chunk of chunks) {
