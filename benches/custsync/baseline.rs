@@ -26,8 +26,8 @@ pub struct SingleCommits {
     pub p99_ms: f64,
 }
 
-/// How long the single-commit baseline runs.
-fn single_commit_time(options: &Options) -> Duration {
+/// How long each bare loop of creates runs.
+fn bare_loop_time(options: &Options) -> Duration {
     if options.smoke {
         Duration::from_millis(300)
     } else {
@@ -42,18 +42,10 @@ pub async fn single_commits(options: &Options) -> Result<SingleCommits, String> 
     let mut latencies = Vec::new();
     let started = Instant::now();
     let mut n = 0;
-    while started.elapsed() < single_commit_time(options) {
-        let customer = data::customer("raw", n);
+    while started.elapsed() < bare_loop_time(options) {
         let begun = Instant::now();
         let mut tx = conn.begin().await.map_err(text)?;
-        insert_staged(
-            &mut tx,
-            "RETAILASYNCCUSTOMERV2",
-            &data::temporary_id(0, n),
-            &customer,
-            false,
-        )
-        .await?;
+        stage_create(&mut tx, "raw", n).await?;
         tx.commit().await.map_err(text)?;
         latencies.push(begun.elapsed());
         n += 1;
@@ -67,6 +59,19 @@ pub async fn single_commits(options: &Options) -> Result<SingleCommits, String> 
 /// The creates the channel's writer groups into one commit at most.
 pub fn group_size() -> usize {
     Settings::default().staging_group_size as usize
+}
+
+/// The `n`-th create of the loop tagged `tag`, staged in `tx` as the
+/// channel stages it.
+async fn stage_create(tx: &mut SqliteConnection, tag: &str, n: usize) -> Result<(), String> {
+    insert_staged(
+        tx,
+        "RETAILASYNCCUSTOMERV2",
+        &data::temporary_id(0, n),
+        &data::customer(tag, n),
+        false,
+    )
+    .await
 }
 
 /// A migrated channel database of its own, and a bare connection to it
@@ -88,20 +93,13 @@ async fn fresh_channel_db() -> Result<(TempDir, SqliteConnection), String> {
 /// per second.
 pub async fn group_commits(options: &Options) -> Result<f64, String> {
     let (_dir, mut conn) = fresh_channel_db().await?;
+    let group = group_size();
     let started = Instant::now();
     let mut n = 0;
-    while started.elapsed() < single_commit_time(options) {
+    while started.elapsed() < bare_loop_time(options) {
         let mut tx = conn.begin().await.map_err(text)?;
-        for _ in 0..group_size() {
-            let customer = data::customer("grouped", n);
-            insert_staged(
-                &mut tx,
-                "RETAILASYNCCUSTOMERV2",
-                &data::temporary_id(0, n),
-                &customer,
-                false,
-            )
-            .await?;
+        for _ in 0..group {
+            stage_create(&mut tx, "grouped", n).await?;
             n += 1;
         }
         tx.commit().await.map_err(text)?;
