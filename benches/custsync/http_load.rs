@@ -177,9 +177,8 @@ pub async fn serve(backend: Backend) -> Result<SocketAddr, String> {
         leptos_options,
         backend,
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|error| error.to_string())?;
+    let listener =
+        custsync::server::listen(SocketAddr::from(([127, 0, 0, 1], 0))).map_err(|error| error.to_string())?;
     let addr = listener.local_addr().map_err(|error| error.to_string())?;
     let listener = custsync::server::without_nagle(listener);
     tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });

@@ -2,6 +2,7 @@
 
 mod site_files;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -10,7 +11,7 @@ use axum::middleware;
 use axum::serve::{ListenerExt, TapIo};
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
@@ -57,14 +58,12 @@ pub async fn serve() -> Result<(), ServeError> {
         leptos_options,
         backend: backend.clone(),
     });
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| ServeError::Listen {
-            addr: addr.to_string(),
-            source,
-        })?;
+    let listener = listen(addr).map_err(|source| ServeError::Listen {
+        addr: addr.to_string(),
+        source,
+    })?;
     tracing::info!("listening on http://{addr}");
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(without_nagle(listener), app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -134,6 +133,25 @@ fn with_site_files(router: Router<AppState>, state: &AppState) -> Router<AppStat
     router.fallback_service(files)
 }
 
+/// Connections the kernel completes and keeps for the server to accept.
+/// A burst beyond the queue (registers reconnecting together after a
+/// network outage, a flood) has its connection requests dropped, and each
+/// client retries only a second later. The standard library's and tokio's
+/// `bind` keep 128; the kernel caps this at `net.core.somaxconn`.
+pub const ACCEPT_QUEUE: u32 = 1024;
+
+/// Listens on `addr` with a queue of `ACCEPT_QUEUE` connections.
+pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(ACCEPT_QUEUE)
+}
+
 /// Answers leave at once: a server-rendered page streams in several writes,
 /// which Nagle's algorithm would hold back for the client's delayed
 /// acknowledgement (about 40 ms a page).
@@ -144,5 +162,42 @@ pub fn without_nagle(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStr
 fn set_nodelay(stream: &mut TcpStream) {
     if let Err(error) = stream.set_nodelay(true) {
         tracing::debug!(%error, "TCP_NODELAY could not be set");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A burst larger than the standard 128 connects at once even while
+    /// the server accepts none of it; a dropped connection request would
+    /// be retried by the client only after a second.
+    #[tokio::test]
+    async fn a_burst_of_connections_is_queued_not_dropped() {
+        const BURST: usize = 512;
+        let listener = listen("127.0.0.1:0".parse().expect("an address")).expect("a listener");
+        let addr = listener.local_addr().expect("its address");
+        let attempts: Vec<_> = (0..BURST)
+            .map(|_| {
+                tokio::spawn(tokio::time::timeout(
+                    Duration::from_millis(500),
+                    TcpStream::connect(addr),
+                ))
+            })
+            .collect();
+        let mut connected = Vec::new();
+        for attempt in attempts {
+            if let Ok(Ok(Ok(stream))) = attempt.await {
+                connected.push(stream);
+            }
+        }
+        assert_eq!(
+            connected.len(),
+            BURST,
+            "connections completed without an accept (net.core.somaxconn: {:?})",
+            std::fs::read_to_string("/proc/sys/net/core/somaxconn").map(|text| text.trim().to_string())
+        );
     }
 }

@@ -217,9 +217,7 @@ async fn data_version(connection: &mut SqliteConnection) -> i64 {
 /// Serves the app on a free local port, over real TCP.
 pub async fn serve(backend: custsync::services::backend::Backend) -> SocketAddr {
     let app = router(backend);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
+    let listener = custsync::server::listen(SocketAddr::from(([127, 0, 0, 1], 0))).expect("a port");
     let addr = listener.local_addr().expect("its address");
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
