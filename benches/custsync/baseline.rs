@@ -1,20 +1,20 @@
-//! The baselines: the same rows written by a bare loop over one SQLite
+//! The floors: the same rows written by a bare loop over one SQLite
 //! connection with the app's pragmas (WAL, `synchronous=FULL`, foreign
 //! keys), on the app's own schema, with no server, pool, writer or rules
-//! around it.
+//! around it. The loops call SQLite through `rusqlite`, each statement
+//! prepared once: no async runtime or worker thread between a statement
+//! and the library, which is the most the app's writes could approach.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use custsync::domain::customer::CustomerDraft;
+use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::scale_units::DEFAULT_SCALE_UNIT;
 use custsync::services::settings::Settings;
 use custsync::storage::channel_db::ChannelDb;
 use custsync::storage::hq_db::HqDb;
-use custsync::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, SqliteConnection};
+use custsync::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS};
+use rusqlite::{Connection, ToSql, params};
 use tempfile::TempDir;
 
 use crate::report::percentile;
@@ -39,14 +39,15 @@ fn bare_loop_time(options: &Options) -> Duration {
 /// tables, one transaction each.
 pub async fn single_commits(options: &Options) -> Result<SingleCommits, String> {
     let (_dir, mut conn) = fresh_channel_db().await?;
+    let sql = Sql::new();
     let mut latencies = Vec::new();
     let started = Instant::now();
     let mut n = 0;
     while started.elapsed() < bare_loop_time(options) {
         let begun = Instant::now();
-        let mut tx = conn.begin().await.map_err(text)?;
-        stage_create(&mut tx, "raw", n).await?;
-        tx.commit().await.map_err(text)?;
+        let tx = conn.transaction().map_err(text)?;
+        stage_create(&tx, &sql, "raw", n)?;
+        tx.commit().map_err(text)?;
         latencies.push(begun.elapsed());
         n += 1;
     }
@@ -61,22 +62,15 @@ pub fn group_size() -> usize {
     Settings::default().staging_group_size as usize
 }
 
-/// The `n`-th create of the loop tagged `tag`, staged in `tx` as the
-/// channel stages it.
-async fn stage_create(tx: &mut SqliteConnection, tag: &str, n: usize) -> Result<(), String> {
-    insert_staged(
-        tx,
-        "RETAILASYNCCUSTOMERV2",
-        &data::temporary_id(0, n),
-        &data::customer(tag, n),
-        false,
-    )
-    .await
+/// The `n`-th create of the loop tagged `tag`, staged as the channel
+/// stages it.
+fn stage_create(conn: &Connection, sql: &Sql, tag: &str, n: usize) -> Result<(), String> {
+    insert_staged(conn, sql, &data::temporary_id(0, n), &data::customer(tag, n))
 }
 
 /// A migrated channel database of its own, and a bare connection to it
 /// (the folder goes when the first is dropped).
-async fn fresh_channel_db() -> Result<(TempDir, SqliteConnection), String> {
+async fn fresh_channel_db() -> Result<(TempDir, Connection), String> {
     let dir = TempDir::new().map_err(text)?;
     let path = dir.path().join("channel.db");
     drop(
@@ -84,7 +78,7 @@ async fn fresh_channel_db() -> Result<(TempDir, SqliteConnection), String> {
             .await
             .map_err(text)?,
     );
-    let conn = connect(&path).await?;
+    let conn = connect(&path)?;
     Ok((dir, conn))
 }
 
@@ -93,152 +87,217 @@ async fn fresh_channel_db() -> Result<(TempDir, SqliteConnection), String> {
 /// per second.
 pub async fn group_commits(options: &Options) -> Result<f64, String> {
     let (_dir, mut conn) = fresh_channel_db().await?;
+    let sql = Sql::new();
     let group = group_size();
     let started = Instant::now();
     let mut n = 0;
     while started.elapsed() < bare_loop_time(options) {
-        let mut tx = conn.begin().await.map_err(text)?;
+        let tx = conn.transaction().map_err(text)?;
         for _ in 0..group {
-            stage_create(&mut tx, "grouped", n).await?;
+            stage_create(&tx, &sql, "grouped", n)?;
             n += 1;
         }
-        tx.commit().await.map_err(text)?;
+        tx.commit().map_err(text)?;
     }
     Ok(n as f64 / started.elapsed().as_secs_f64())
 }
 
-/// What the P-job and the sync write for `count` creates: the uploaded
-/// copy in HQ, the customer with its address and contact, and the
-/// completed flag, in transactions of `batch` operations.
+/// The bulk floor of the P-job and the sync: what they write for `count`
+/// creates (the uploaded copy in HQ, the customer with its address and
+/// contact, and the completed flag) on HQ's own schema, with its indexes
+/// and triggers, in transactions of `batch` operations.
 pub async fn sync_writes(count: usize, batch: usize) -> Result<Duration, String> {
     let dir = TempDir::new().map_err(text)?;
     let path = dir.path().join("hq.db");
     drop(HqDb::open(&path).await.map_err(text)?);
-    let mut conn = connect(&path).await?;
-    sqlx::query("INSERT INTO customer_groups (group_id, description) VALUES ('30', 'Retail customers')")
-        .execute(&mut conn)
-        .await
-        .map_err(text)?;
+    let mut conn = connect(&path)?;
+    conn.execute(
+        "INSERT INTO customer_groups (group_id, description) VALUES ('30', 'Retail customers')",
+        [],
+    )
+    .map_err(text)?;
+    let sql = Sql::new();
     let started = Instant::now();
     for first in (0..count).step_by(batch.max(1)) {
-        let mut tx = conn.begin().await.map_err(text)?;
+        let tx = conn.transaction().map_err(text)?;
         for n in first..(first + batch).min(count) {
             let customer = data::customer("raw", n);
             let temporary_id = data::temporary_id(0, n);
-            insert_staged(&mut tx, "RETAILASYNCCUSTOMERV2", &temporary_id, &customer, true).await?;
-            insert_customer(&mut tx, &format!("R{n:09}"), &temporary_id, &customer).await?;
-            sqlx::query(
-                "UPDATE RETAILASYNCCUSTOMERV2 SET OnlineOperationCompleted = 1, account = ? WHERE temporary_id = ?",
-            )
-            .bind(format!("R{n:09}"))
-            .bind(&temporary_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(text)?;
+            let account = format!("R{n:09}");
+            insert_uploaded(&tx, &sql, &temporary_id, &customer)?;
+            insert_customer(&tx, &sql, &account, &temporary_id, &customer)?;
+            tx.prepare_cached(&sql.completed)
+                .and_then(|mut completed| completed.execute(params![account, temporary_id]))
+                .map_err(text)?;
         }
-        tx.commit().await.map_err(text)?;
+        tx.commit().map_err(text)?;
     }
     Ok(started.elapsed())
 }
 
-async fn connect(path: &Path) -> Result<SqliteConnection, String> {
-    SqliteConnectOptions::from_str("sqlite:")
-        .map_err(text)?
-        .filename(path)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .connect()
-        .await
+/// A bare connection with the app's pragmas (the page size and WAL are
+/// the file's, set when the app made it).
+fn connect(path: &Path) -> Result<Connection, String> {
+    let conn = Connection::open(path).map_err(text)?;
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+        .map_err(text)?;
+    conn.pragma_update(None, "synchronous", "FULL").map_err(text)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(text)?;
+    Ok(conn)
+}
+
+/// The statements of the bare loops, each prepared once per connection
+/// (`prepare_cached`).
+struct Sql {
+    staged: String,
+    uploaded: String,
+    staged_address: String,
+    staged_contact: String,
+    customer: String,
+    customer_address: String,
+    customer_contact: String,
+    completed: String,
+}
+
+impl Sql {
+    fn new() -> Sql {
+        let staged = |extra_columns: &str, extra_values: &str| {
+            format!(
+                "INSERT INTO RETAILASYNCCUSTOMERV2
+                     (temporary_id, operation, channel_id, register_number, created_at{extra_columns},
+                      {CUSTOMER_COLUMNS})
+                 VALUES (?, 'create', ?, ?, '2026-01-01T00:00:00Z'{extra_values}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )
+        };
+        Sql {
+            staged: staged("", ""),
+            uploaded: staged(", uploaded_at, upload_run_id", ", '2026-01-01T00:00:00Z', 1"),
+            staged_address: format!(
+                "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS})
+                 VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            staged_contact: "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary)
+                             VALUES (?, 0, ?, ?, ?)"
+                .to_string(),
+            customer: format!(
+                "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
+                                        {CUSTOMER_COLUMNS})
+                 VALUES (?, ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            customer_address: format!(
+                "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            customer_contact:
+                "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary) VALUES (?, 0, ?, ?, ?)"
+                    .to_string(),
+            completed: "UPDATE RETAILASYNCCUSTOMERV2 SET OnlineOperationCompleted = 1, account = ? WHERE temporary_id = ?"
+                .to_string(),
+        }
+    }
+}
+
+/// Runs the cached statement `sql` with `values`.
+fn execute(conn: &Connection, sql: &str, values: &[&dyn ToSql]) -> Result<(), String> {
+    conn.prepare_cached(sql)
+        .and_then(|mut statement| statement.execute(values))
+        .map(drop)
         .map_err(text)
 }
 
-/// A staged create in the channel's or HQ's RETAILASYNC* tables.
-async fn insert_staged(
-    conn: &mut SqliteConnection,
-    table: &str,
+/// The customer's own fields, in the order of `CUSTOMER_COLUMNS`, with its
+/// party type's code.
+fn customer_values<'a>(customer: &'a CustomerDraft, party_type: &'a &'static str) -> [&'a dyn ToSql; 10] {
+    [
+        party_type,
+        &customer.first_name,
+        &customer.middle_name,
+        &customer.last_name,
+        &customer.organization_name,
+        &customer.email,
+        &customer.phone,
+        &customer.customer_group,
+        &customer.language,
+        &customer.currency,
+    ]
+}
+
+/// An address's fields, in the order of `ADDRESS_COLUMNS`.
+fn address_values(address: &AddressDraft) -> [&dyn ToSql; 8] {
+    [
+        &address.name,
+        &address.purpose,
+        &address.street,
+        &address.city,
+        &address.state,
+        &address.zip,
+        &address.country_region,
+        &address.primary,
+    ]
+}
+
+/// A create staged in the channel's RETAILASYNC* tables.
+fn insert_staged(
+    conn: &Connection,
+    sql: &Sql,
     temporary_id: &str,
     customer: &CustomerDraft,
-    in_hq: bool,
 ) -> Result<(), String> {
-    let (extra_columns, extra_values) = if in_hq {
-        (", uploaded_at, upload_run_id", ", '2026-01-01T00:00:00Z', 1")
-    } else {
-        ("", "")
-    };
-    let sql = format!(
-        "INSERT INTO {table} (temporary_id, operation, channel_id, register_number, created_at{extra_columns},
-                              {CUSTOMER_COLUMNS})
-         VALUES (?, 'create', ?, ?, '2026-01-01T00:00:00Z'{extra_values}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    );
-    let query = sqlx::query(&sql)
-        .bind(temporary_id)
-        .bind(data::CHANNEL_ID)
-        .bind(data::REGISTER_NUMBER);
-    bind_customer(query, customer)
-        .execute(&mut *conn)
-        .await
-        .map_err(text)?;
-    let address_sql = format!(
-        "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
-    );
-    let query = sqlx::query(&address_sql).bind(temporary_id);
-    bind_address(query, &customer.addresses[0])
-        .execute(&mut *conn)
-        .await
-        .map_err(text)?;
+    insert_staged_into(conn, &sql.staged, sql, temporary_id, customer)
+}
+
+/// A create uploaded to HQ's RETAILASYNC* tables by the P-job.
+fn insert_uploaded(
+    conn: &Connection,
+    sql: &Sql,
+    temporary_id: &str,
+    customer: &CustomerDraft,
+) -> Result<(), String> {
+    insert_staged_into(conn, &sql.uploaded, sql, temporary_id, customer)
+}
+
+fn insert_staged_into(
+    conn: &Connection,
+    header: &str,
+    sql: &Sql,
+    temporary_id: &str,
+    customer: &CustomerDraft,
+) -> Result<(), String> {
+    let mut values: Vec<&dyn ToSql> = vec![&temporary_id, &data::CHANNEL_ID, &data::REGISTER_NUMBER];
+    let party_type = customer.party_type.code();
+    values.extend(customer_values(customer, &party_type));
+    execute(conn, header, &values)?;
+    let mut values: Vec<&dyn ToSql> = vec![&temporary_id];
+    values.extend(address_values(&customer.addresses[0]));
+    execute(conn, &sql.staged_address, &values)?;
     let contact = &customer.contacts[0];
-    sqlx::query(
-        "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary)
-         VALUES (?, 0, ?, ?, ?)",
+    execute(
+        conn,
+        &sql.staged_contact,
+        params![temporary_id, contact.kind, contact.value, contact.primary],
     )
-    .bind(temporary_id)
-    .bind(&contact.kind)
-    .bind(&contact.value)
-    .bind(contact.primary)
-    .execute(&mut *conn)
-    .await
-    .map_err(text)?;
-    Ok(())
 }
 
 /// An HQ customer with its address and contact.
-async fn insert_customer(
-    conn: &mut SqliteConnection,
+fn insert_customer(
+    conn: &Connection,
+    sql: &Sql,
     account: &str,
     temporary_id: &str,
     customer: &CustomerDraft,
 ) -> Result<(), String> {
-    let sql = format!(
-        "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
-                                {CUSTOMER_COLUMNS})
-         VALUES (?, ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    );
-    let query = sqlx::query(&sql)
-        .bind(account)
-        .bind(data::CHANNEL_ID)
-        .bind(temporary_id);
-    bind_customer(query, customer)
-        .execute(&mut *conn)
-        .await
-        .map_err(text)?;
-    let address_sql = format!(
-        "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
-    );
-    bind_address(sqlx::query(&address_sql).bind(account), &customer.addresses[0])
-        .execute(&mut *conn)
-        .await
-        .map_err(text)?;
+    let mut values: Vec<&dyn ToSql> = vec![&account, &data::CHANNEL_ID, &temporary_id];
+    let party_type = customer.party_type.code();
+    values.extend(customer_values(customer, &party_type));
+    execute(conn, &sql.customer, &values)?;
+    let mut values: Vec<&dyn ToSql> = vec![&account];
+    values.extend(address_values(&customer.addresses[0]));
+    execute(conn, &sql.customer_address, &values)?;
     let contact = &customer.contacts[0];
-    sqlx::query("INSERT INTO customer_contacts (account, line, contact_type, value, is_primary) VALUES (?, 0, ?, ?, ?)")
-        .bind(account)
-        .bind(&contact.kind)
-        .bind(&contact.value)
-        .bind(contact.primary)
-        .execute(&mut *conn)
-        .await
-        .map_err(text)?;
-    Ok(())
+    execute(
+        conn,
+        &sql.customer_contact,
+        params![account, contact.kind, contact.value, contact.primary],
+    )
 }
 
 pub fn text(error: impl std::fmt::Display) -> String {
@@ -247,26 +306,26 @@ pub fn text(error: impl std::fmt::Display) -> String {
 
 /// Makes every `every`-th operation in HQ's file failed, as a sync refusing
 /// it would.
-pub async fn mark_failed(hq: &Path, every: usize) -> Result<(), String> {
-    let mut conn = connect(hq).await?;
-    sqlx::query("UPDATE RETAILASYNCCUSTOMERV2 SET error = 'Refused by the bench.' WHERE id % ?1 = 0")
-        .bind(every as i64)
-        .execute(&mut conn)
-        .await
-        .map_err(text)?;
-    Ok(())
+pub fn mark_failed(hq: &Path, every: usize) -> Result<(), String> {
+    let conn = connect(hq)?;
+    execute(
+        &conn,
+        "UPDATE RETAILASYNCCUSTOMERV2 SET error = 'Refused by the bench.' WHERE id % ?1 = 0",
+        params![every as i64],
+    )
 }
 
 /// The status page's search as one bare query over HQ's file: the first 51
 /// operations of the channel matching `term`, newest first, `times` times.
-pub async fn status_query(hq: &Path, term: &str, times: usize) -> Result<Vec<Duration>, String> {
-    let mut conn = connect(hq).await?;
+pub fn status_query(hq: &Path, term: &str, times: usize) -> Result<Vec<Duration>, String> {
+    let conn = connect(hq)?;
     let end = format!("{term}\u{10FFFF}");
     let mut latencies = Vec::with_capacity(times);
     for _ in 0..times {
         let started = Instant::now();
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT temporary_id FROM RETAILASYNCCUSTOMERV2
+        let mut query = conn
+            .prepare_cached(
+                "SELECT temporary_id FROM RETAILASYNCCUSTOMERV2
              WHERE channel_id = ?1 AND id IN (
                  SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?2
                  UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_temporary_id = ?2
@@ -279,13 +338,14 @@ pub async fn status_query(hq: &Path, term: &str, times: usize) -> Result<Vec<Dur
                      WHERE lower(organization_name) >= ?2 AND lower(organization_name) < ?3
                        AND organization_name <> '')
              ORDER BY created_at DESC, temporary_id DESC LIMIT 51",
-        )
-        .bind(data::CHANNEL_ID)
-        .bind(term)
-        .bind(&end)
-        .fetch_all(&mut conn)
-        .await
-        .map_err(text)?;
+            )
+            .map_err(text)?;
+        let rows = query
+            .query_map(params![data::CHANNEL_ID, term, end], |row| {
+                row.get::<_, String>(0)
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(text)?;
         if rows.is_empty() {
             return Err(format!("the search {term:?} found nothing"));
         }

@@ -60,7 +60,7 @@ impl Options {
             load_duration: Duration::from_secs(if smoke { 1 } else { 30 }),
             clients: 32,
             operations: if smoke { 300 } else { 100_000 },
-            status_rows: if smoke { 2_000 } else { 1_000_000 },
+            status_rows: if smoke { 2_000 } else { 10_000_000 },
             output: if smoke {
                 std::env::temp_dir().join("custsync-bench-smoke.md")
             } else {

@@ -156,13 +156,15 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
          - Each figure is the median of {runs} run(s), with the smallest and largest run beside it.\n\
          - Floors and baselines, measured in the same run. The HTTP floor: the same server and clients \
            calling a server function that only reads the session and answers (the Add customer row's \
-           baseline). The group-commit floor: a create's rows (customer, address, contact) written by a bare \
-           loop over one SQLite connection with the app's pragmas (WAL, `synchronous=FULL`) on the app's \
-           schema, in transactions of the writer's group size; the same loop one create a transaction is \
-           the p99 row's baseline. For the P-job + sync, the uploaded copy, the customer with its address and \
-           contact, and the completed flag, one statement a row in transactions of the sync's batch size \
-           (a naive loop, not yet a bulk floor). For the status page's search, the same query bare. For the \
-           chain of three scale units, the one-process Add customer figure of the same run.\n\
+           baseline). The SQLite floors are bare loops over one connection through SQLite's own API \
+           (`rusqlite`, each statement prepared once, no async runtime or worker thread between a statement \
+           and the library), with the app's pragmas (WAL, `synchronous=FULL`, foreign keys), on the app's \
+           schema with its indexes and triggers. The group-commit floor: a create's rows (customer, address, \
+           contact) in transactions of the writer's group size; the same loop one create a transaction is \
+           the p99 row's baseline. The P-job + sync's bulk floor: the uploaded copy, the customer with its \
+           address and contact, and the completed flag, in transactions of the jobs' batch size. For the \
+           status page's search, the same query bare. For the chain of three scale units, the one-process \
+           Add customer figure of the same run.\n\
          - Add customer: {clients} clients, each on a keep-alive connection, posting to the real \
            `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\
          - WASM: the release build (`make release`) is split per page (`--split`). A page loads the shell and \

@@ -6,6 +6,7 @@
 
 use std::io::{Error, ErrorKind};
 use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
 
 use custsync::api::sign_in::SignIn;
 use http_body_util::{BodyExt, Full};
@@ -88,23 +89,40 @@ pub async fn get(connection: &mut Connection, path: &str, cookie: &str) -> std::
     send(connection, request).await
 }
 
+/// What a download brought: its status, the bytes read, and how long after
+/// the request was sent the first of them came (none for an empty body).
+pub struct Downloaded {
+    pub status: u16,
+    pub length: u64,
+    pub first_byte_after: Option<Duration>,
+}
+
 /// Gets `path` and reads its answer as it streams, keeping none of it (a
-/// download larger than memory); returns the status and the bytes read.
-pub async fn download(connection: &mut Connection, path: &str, cookie: &str) -> std::io::Result<(u16, u64)> {
+/// download larger than memory).
+pub async fn download(connection: &mut Connection, path: &str, cookie: &str) -> std::io::Result<Downloaded> {
     let request = request(Method::GET, path, "*/*", cookie)
         .body(Full::new(Bytes::new()))
         .map_err(invalid)?;
     connection.0.ready().await.map_err(broken)?;
+    let sent = Instant::now();
     let response = connection.0.send_request(request).await.map_err(broken)?;
     let status = response.status().as_u16();
     let mut body = response.into_body();
     let mut length = 0;
+    let mut first_byte_after = None;
     while let Some(frame) = body.frame().await {
-        if let Some(data) = frame.map_err(broken)?.data_ref() {
+        if let Some(data) = frame.map_err(broken)?.data_ref()
+            && !data.is_empty()
+        {
+            first_byte_after.get_or_insert_with(|| sent.elapsed());
             length += data.len() as u64;
         }
     }
-    Ok((status, length))
+    Ok(Downloaded {
+        status,
+        length,
+        first_byte_after,
+    })
 }
 
 fn request(method: Method, path: &str, accept: &str, cookie: &str) -> hyper::http::request::Builder {
