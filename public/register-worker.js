@@ -2,11 +2,32 @@
 // again with no network, from the copies kept here. Online it always asks
 // the store server first and keeps the fresh answer, so a deploy never
 // mixes old and new files; a copy is served only when the server cannot be
-// reached. Signing out drops every copy.
+// reached. A site file's copy replaces the copies of that file as earlier
+// builds named it, so a register keeps one build, not one per deploy.
+// Signing out drops every copy.
 const COPIES = "custsync-register";
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+// A content-hashed file's name without its hash ("/pkg/chunk_12.<hash>.wasm"
+// is "/pkg/chunk_12.wasm"); none for a name with no hash in it.
+function unhashed(pathname) {
+  const parts = /^(.*)\.[A-Za-z0-9_-]{22}(\.[^/.]+)$/.exec(pathname);
+  return parts ? parts[1] + parts[2] : null;
+}
+
+async function keep(request, answer) {
+  const copies = await caches.open(COPIES);
+  await copies.put(request, answer);
+  const pathname = new URL(request.url).pathname;
+  const name = unhashed(pathname);
+  if (name === null) return;
+  for (const copy of await copies.keys()) {
+    const copied = new URL(copy.url).pathname;
+    if (copied !== pathname && unhashed(copied) === name) await copies.delete(copy);
+  }
+}
 
 function kept(url) {
   return url.pathname === "/pos" || url.pathname.startsWith("/pos/") || url.pathname.startsWith("/pkg/");
@@ -25,8 +46,7 @@ self.addEventListener("fetch", (event) => {
     fetch(request)
       .then((answer) => {
         if (answer.ok) {
-          const copy = answer.clone();
-          event.waitUntil(caches.open(COPIES).then((copies) => copies.put(request, copy)));
+          event.waitUntil(keep(request, answer.clone()));
         }
         return answer;
       })

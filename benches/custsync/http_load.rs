@@ -3,6 +3,7 @@
 //! posting creates as fast as the answers come, for a fixed time.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -17,9 +18,9 @@ use custsync::storage::hq_db::DEMO_PASSWORD;
 use leptos::server_fn::ServerFn;
 use tempfile::TempDir;
 
-use crate::client::{self, post};
+use crate::client::{self, Connection, Reply, get, post};
 use crate::report::{Figure, percentile};
-use crate::{Options, baseline, data};
+use crate::{Options, baseline, data, machine};
 
 const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -33,6 +34,9 @@ struct LoadRun {
     latencies: Vec<Duration>,
     elapsed: Duration,
     staged_rows: i64,
+    /// The CPU time the clients' threads used, as a share of the time the
+    /// machine's cores had during the run.
+    client_cpu_share: f64,
 }
 
 impl LoadRun {
@@ -48,14 +52,27 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
     let mut p99 = Vec::new();
     let mut errors = Vec::new();
     let mut lost = Vec::new();
+    let mut client_cpu = Vec::new();
+    let mut floor_client_cpu = Vec::new();
+    let mut site_files = Vec::new();
     let create = Request::Create {
         register: Some(data::REGISTER_KEY),
     };
+    let stylesheet = site_stylesheet();
     for run in 0..options.runs {
-        let load = load_run(options, run, create).await?;
+        let load = load_run(options, run, create.clone()).await?;
         let bare = load_run(options, run, Request::CurrentUser).await?;
+        if let Some(path) = &stylesheet {
+            let files = load_run(options, run, Request::SiteFile(path.clone())).await?;
+            if files.errors > 0 {
+                return Err(format!("{} requests for {path} failed", files.errors));
+            }
+            site_files.push(files.per_second());
+        }
         throughput.push(load.per_second());
         floor.push(bare.per_second());
+        client_cpu.push(load.client_cpu_share);
+        floor_client_cpu.push(bare.client_cpu_share);
         share.push(load.per_second() / bare.per_second());
         p99.push(percentile(&load.latencies, 0.99).as_secs_f64() * 1000.0);
         errors.push((load.errors + bare.errors) as f64);
@@ -73,6 +90,23 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
             ),
             "",
             floor,
+        ),
+        Figure::new(
+            &format!(
+                "Site file: the stylesheet from the package folder, {clients} clients (requests per second)"
+            ),
+            "",
+            site_files,
+        ),
+        Figure::new(
+            "The load generator's share of the machine's CPU time during Add customer over HTTP",
+            "",
+            client_cpu,
+        ),
+        Figure::new(
+            "The load generator's share of the machine's CPU time during the HTTP floor",
+            "",
+            floor_client_cpu,
         ),
         Figure::new(
             &format!(
@@ -131,14 +165,16 @@ async fn load_run(options: &Options, run: usize, request: Request) -> Result<Loa
     .map_err(|error| error.to_string())?;
     let addr = serve(backend.clone()).await?;
     let cookie = Arc::new(sign_in(addr, data::CASHIER).await?);
+    let clients_runtime = clients_runtime()?;
     let stop = Arc::new(AtomicBool::new(false));
+    let clients_cpu_before = machine::cpu_seconds(CLIENT_THREADS)?;
     let started = Instant::now();
     let clients: Vec<_> = (0..options.clients)
         .map(|client| {
-            tokio::spawn(client_loop(
+            clients_runtime.spawn(client_loop(
                 addr,
                 cookie.clone(),
-                request,
+                request.clone(),
                 format!("{run}c{client}"),
                 stop.clone(),
             ))
@@ -152,6 +188,7 @@ async fn load_run(options: &Options, run: usize, request: Request) -> Result<Loa
         latencies: Vec::new(),
         elapsed: Duration::ZERO,
         staged_rows: 0,
+        client_cpu_share: 0.0,
     };
     for client in clients {
         let seen = client.await.map_err(|error| error.to_string())?;
@@ -160,12 +197,46 @@ async fn load_run(options: &Options, run: usize, request: Request) -> Result<Loa
         load.latencies.extend(seen.latencies);
     }
     load.elapsed = started.elapsed();
+    let clients_cpu_after = machine::cpu_seconds(CLIENT_THREADS)?;
+    clients_runtime.shutdown_background();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    load.client_cpu_share = (clients_cpu_after - clients_cpu_before) / (load.elapsed.as_secs_f64() * cores);
     load.staged_rows = backend
         .channel
         .count_not_uploaded()
         .await
         .map_err(|error| error.to_string())?;
     Ok(load)
+}
+
+/// The name of the clients' threads, whose CPU time is the load
+/// generator's.
+const CLIENT_THREADS: &str = "bench-client";
+
+/// The clients run on threads of their own, as a separate load generator
+/// would, so that their CPU time can be told apart from the server's.
+fn clients_runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(CLIENT_THREADS)
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())
+}
+
+/// The path of the site's stylesheet, as pages name it; none before the
+/// site is built.
+fn site_stylesheet() -> Option<String> {
+    let options = leptos::prelude::get_configuration(Some("Cargo.toml"))
+        .ok()?
+        .leptos_options;
+    let folder = Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    std::fs::read_dir(&folder)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with(&format!("{}.", options.output_name)) && name.ends_with(".css"))
+        .map(|name| format!("/{}/{name}", options.site_pkg_dir))
 }
 
 /// Serves the app on a free local port, as `make run` serves it.
@@ -194,19 +265,28 @@ pub struct ClientSeen {
     pub latencies: Vec<Duration>,
 }
 
-/// What a client posts, again and again.
-#[derive(Debug, Clone, Copy)]
+/// What a client sends, again and again.
+#[derive(Debug, Clone)]
 pub enum Request {
     /// Add customer at a register (None: the online store, as a shopper).
     Create { register: Option<&'static str> },
     /// The HTTP floor: a server function that reads the session and
     /// answers who is signed in, nothing else.
     CurrentUser,
+    /// A file of the site's package folder at this path, as a browser gets
+    /// it.
+    SiteFile(String),
 }
 
 impl Request {
-    /// The path, content type and body of the `n`-th request of client `tag`.
-    fn nth(self, tag: &str, n: usize) -> (&'static str, &'static str, String) {
+    /// Sends the `n`-th request of client `tag` on `connection`.
+    async fn send(
+        &self,
+        connection: &mut Connection,
+        cookie: &str,
+        tag: &str,
+        n: usize,
+    ) -> std::io::Result<Reply> {
         match self {
             Request::Create { register } => {
                 let body = serde_json::json!({
@@ -214,9 +294,10 @@ impl Request {
                     "operation_id": OperationId::random(),
                     "draft": data::customer(tag, n),
                 });
-                (CreateCustomer::PATH, JSON, body.to_string())
+                post(connection, CreateCustomer::PATH, JSON, cookie, &body.to_string()).await
             }
-            Request::CurrentUser => (CurrentUser::PATH, FORM, String::new()),
+            Request::CurrentUser => post(connection, CurrentUser::PATH, FORM, cookie, "").await,
+            Request::SiteFile(path) => get(connection, path, cookie).await,
         }
     }
 }
@@ -233,15 +314,15 @@ pub async fn client_loop(
     let mut connection = None;
     let mut n = 0;
     while !stop.load(Ordering::Relaxed) {
-        let (path, content_type, body) = request.nth(&tag, n);
+        let nth = n;
         n += 1;
         let started = Instant::now();
         let reply = match connection.as_mut() {
-            Some(open) => post(open, path, content_type, &cookie, &body).await,
+            Some(open) => request.send(open, &cookie, &tag, nth).await,
             None => match client::connect(addr).await {
                 Ok(open) => {
                     let open = connection.insert(open);
-                    post(open, path, content_type, &cookie, &body).await
+                    request.send(open, &cookie, &tag, nth).await
                 }
                 Err(error) => Err(error),
             },

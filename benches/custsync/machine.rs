@@ -48,3 +48,40 @@ pub fn process_memory_mb(field: &str) -> Result<f64, String> {
 pub fn reset_peak_memory() -> Result<(), String> {
     std::fs::write("/proc/self/clear_refs", "5").map_err(|error| error.to_string())
 }
+
+/// Linux counts a thread's CPU time in ticks of 1/100 s (`USER_HZ`).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// CPU time (user and system) this process's live threads named `name`
+/// have used so far, in seconds.
+pub fn cpu_seconds(name: &str) -> Result<f64, String> {
+    let mut named = 0.0;
+    for task in std::fs::read_dir("/proc/self/task").map_err(|error| error.to_string())? {
+        let task = task.map_err(|error| error.to_string())?.path();
+        let comm = std::fs::read_to_string(task.join("comm")).unwrap_or_default();
+        if comm.trim_end() == name {
+            // A thread that ended since the listing has no figures left.
+            if let Ok(stat) = std::fs::read_to_string(task.join("stat")) {
+                named += cpu_of_stat(&stat)?;
+            }
+        }
+    }
+    Ok(named)
+}
+
+/// User plus system time of a `/proc/self/task/…/stat` line, in seconds: its 14th
+/// and 15th fields, counted after the command name in parentheses, which
+/// may hold spaces.
+fn cpu_of_stat(stat: &str) -> Result<f64, String> {
+    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|field| field.parse::<f64>().ok())
+            .ok_or_else(|| format!("no CPU time in {stat:?}"))
+    };
+    // Fields are numbered from 1 and the state, the first after the name,
+    // is the 3rd.
+    Ok((ticks(14 - 3)? + ticks(15 - 3)?) / TICKS_PER_SECOND)
+}

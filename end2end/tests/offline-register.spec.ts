@@ -197,6 +197,32 @@ async function pageAt(browser: Browser, baseURL: string, user: string): Promise<
   return page;
 }
 
+test("the register keeps one copy of each site file: the one its current build names", async ({ seattle: page }) => {
+  await open(page, "/pos?register=2-1");
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  const copiedFiles = () =>
+    page.evaluate(async () => {
+      const copies = await caches.open("custsync-register");
+      return (await copies.keys()).map((request) => new URL(request.url).pathname);
+    });
+  const current = (await copiedFiles()).filter((path) => /^\/pkg\/custsync\.[A-Za-z0-9_-]{22}\.wasm$/.test(path));
+  expect(current).toHaveLength(1);
+  // The same file as an earlier build named it, copied before a deploy.
+  const earlier = "/pkg/custsync.AAAAAAAAAAAAAAAAAAAAAA.wasm";
+  await page.evaluate(async (path) => {
+    const copies = await caches.open("custsync-register");
+    await copies.put(path, new Response("an earlier build"));
+  }, earlier);
+  expect(await copiedFiles()).toContain(earlier);
+
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await expect.poll(copiedFiles).not.toContain(earlier);
+  expect(await copiedFiles()).toContain(current[0]);
+});
+
 test("a POS reloaded while the store server is down opens from its copies, and what waits arrives once it is back", async ({ browser }) => {
   const port = 3110;
   const baseURL = `http://127.0.0.1:${port}`;
