@@ -304,6 +304,26 @@ pub fn text(error: impl std::fmt::Display) -> String {
     error.to_string()
 }
 
+/// Writes the WAL of the database at `path` back into its file and starts
+/// it over, empty. The app's own checkpoints may hold SQLite's checkpoint
+/// lock for a moment: then it tries again, a few times.
+pub fn checkpoint(path: &Path) -> Result<(), String> {
+    let conn = connect(path)?;
+    let mut last = String::new();
+    for _ in 0..CHECKPOINT_TRIES {
+        match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get::<_, i64>(0)) {
+            Ok(0) => return Ok(()),
+            Ok(_) => last = "kept waiting by a reader or the writer".to_string(),
+            Err(error) => last = error.to_string(),
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("the checkpoint of {} failed: {last}", path.display()))
+}
+
+/// Checkpoints tried before giving up.
+const CHECKPOINT_TRIES: usize = 20;
+
 /// Makes every `every`-th operation in HQ's file failed, as a sync refusing
 /// it would.
 pub fn mark_failed(hq: &Path, every: usize) -> Result<(), String> {

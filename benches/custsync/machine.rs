@@ -49,6 +49,21 @@ pub fn reset_peak_memory() -> Result<(), String> {
     std::fs::write("/proc/self/clear_refs", "5").map_err(|error| error.to_string())
 }
 
+/// The bytes free for this user on the disk that holds `path`, as `df`
+/// reports them.
+pub fn free_disk_bytes(path: &std::path::Path) -> Result<u64, String> {
+    let output = Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(path)
+        .output()
+        .map_err(|error| error.to_string())?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|line| line.trim().parse().ok())
+        .ok_or_else(|| format!("df told nothing of {}", path.display()))
+}
+
 /// Linux counts a thread's CPU time in ticks of 1/100 s (`USER_HZ`).
 const TICKS_PER_SECOND: f64 = 100.0;
 

@@ -3,6 +3,7 @@
 //! one channel's failed operations and page 100, each server-rendered over
 //! HTTP; and the CSV export of the list while it holds its first million.
 
+use std::path::Path;
 use std::time::Instant;
 
 use custsync::domain::operation::OperationStatus;
@@ -25,6 +26,10 @@ const GENERATE_BATCH: usize = 5_000;
 /// The list the CSV export downloads: its first million operations, before
 /// the list grows to the status page's size.
 const EXPORTED_ROWS: usize = 1_000_000;
+/// Batches written between two checkpoints while generating.
+const CHECKPOINT_EVERY_BATCHES: usize = 20;
+/// Disk space left free when growing the list.
+const DISK_MARGIN_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// One operation in this many is made failed.
 const FAILED_EVERY: usize = 10;
 
@@ -54,6 +59,13 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
     let addr = serve(backend.clone()).await?;
     let cookie = sign_in(addr, "admin").await?;
     let exports = export_figures(options, addr, &cookie, exported).await?;
+    let wanted = count;
+    let count = rows_that_fit(&backend.settings.hq_db_path(), exported, wanted)?;
+    if count < wanted {
+        eprintln!(
+            "bench: the disk holds {count} operations, not {wanted}: the status page is measured on {count}"
+        );
+    }
     generate(&backend, exported, count).await?;
     baseline::mark_failed(&backend.settings.hq_db_path(), FAILED_EVERY)?;
     let term = search_term(count);
@@ -160,19 +172,37 @@ async fn page_after(backend: &Backend, view: StatusView, pages: usize) -> Result
 
 /// HQ's operations `from..to` (by number), written as the P-job writes
 /// them.
+/// Every so many batches the WAL is checkpointed and cut back: written
+/// back to back, the batches leave the app's own checkpoints no moment to
+/// start the WAL over, and it grew to gigabytes.
 async fn generate(backend: &Backend, from: usize, to: usize) -> Result<(), String> {
     if from < to {
         eprintln!("bench: generating operations {from} to {to} in HQ");
     }
-    for first in (from..to).step_by(GENERATE_BATCH) {
+    for (number, first) in (from..to).step_by(GENERATE_BATCH).enumerate() {
         let batch: Vec<StagedOperation> = (first..(first + GENERATE_BATCH).min(to)).map(operation).collect();
         backend
             .hq
             .save_uploaded_operations(PreparedUpload::new(batch, 0))
             .await
             .map_err(text)?;
+        if number % CHECKPOINT_EVERY_BATCHES == CHECKPOINT_EVERY_BATCHES - 1 {
+            baseline::checkpoint(&backend.settings.hq_db_path())?;
+        }
     }
-    Ok(())
+    baseline::checkpoint(&backend.settings.hq_db_path())
+}
+
+/// How many operations the list can grow to on this machine's free disk:
+/// `wanted`, or fewer when the disk would fill (HQ's file, holding `held`
+/// operations now, grows by as much again for each as many more), keeping
+/// `DISK_MARGIN_BYTES` free.
+fn rows_that_fit(hq: &Path, held: usize, wanted: usize) -> Result<usize, String> {
+    let file_bytes = std::fs::metadata(hq).map_err(text)?.len();
+    let free_bytes = crate::machine::free_disk_bytes(hq)?;
+    let per_operation = file_bytes.div_ceil(held.max(1) as u64).max(1);
+    let more = free_bytes.saturating_sub(DISK_MARGIN_BYTES) / per_operation;
+    Ok(wanted.min(held + more as usize))
 }
 
 /// The CSV export of the whole list of `rows` operations, `options.runs`
