@@ -65,7 +65,12 @@ pub fn group_size() -> usize {
 /// The `n`-th create of the loop tagged `tag`, staged as the channel
 /// stages it.
 fn stage_create(conn: &Connection, sql: &Sql, tag: &str, n: usize) -> Result<(), String> {
-    insert_staged(conn, sql, &data::temporary_id(0, n), &data::customer(tag, n))
+    insert_staged(
+        conn,
+        &sql.staged,
+        &data::temporary_id(0, n),
+        &data::customer(tag, n),
+    )
 }
 
 /// A migrated channel database of its own, and a bare connection to it
@@ -124,11 +129,9 @@ pub async fn sync_writes(count: usize, batch: usize) -> Result<Duration, String>
             let customer = data::customer("raw", n);
             let temporary_id = data::temporary_id(0, n);
             let account = format!("R{n:09}");
-            insert_uploaded(&tx, &sql, &temporary_id, &customer)?;
+            insert_staged(&tx, &sql.uploaded, &temporary_id, &customer)?;
             insert_customer(&tx, &sql, &account, &temporary_id, &customer)?;
-            tx.prepare_cached(&sql.completed)
-                .and_then(|mut completed| completed.execute(params![account, temporary_id]))
-                .map_err(text)?;
+            execute(&tx, &sql.completed, params![account, temporary_id])?;
         }
         tx.commit().map_err(text)?;
     }
@@ -149,47 +152,56 @@ fn connect(path: &Path) -> Result<Connection, String> {
 /// The statements of the bare loops, each prepared once per connection
 /// (`prepare_cached`).
 struct Sql {
-    staged: String,
-    uploaded: String,
-    staged_address: String,
-    staged_contact: String,
-    customer: String,
-    customer_address: String,
-    customer_contact: String,
+    staged: CustomerRows,
+    uploaded: CustomerRows,
+    customer: CustomerRows,
     completed: String,
+}
+
+/// The statements that write a customer's three rows: its header (the
+/// customer's fields after three key values), its address and its contact
+/// (each after one key value).
+struct CustomerRows {
+    header: String,
+    address: String,
+    contact: String,
 }
 
 impl Sql {
     fn new() -> Sql {
         let staged = |extra_columns: &str, extra_values: &str| {
-            format!(
+            CustomerRows {
+            header: format!(
                 "INSERT INTO RETAILASYNCCUSTOMERV2
                      (temporary_id, operation, channel_id, register_number, created_at{extra_columns},
                       {CUSTOMER_COLUMNS})
                  VALUES (?, 'create', ?, ?, '2026-01-01T00:00:00Z'{extra_values}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            )
+            ),
+            address: format!(
+                "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS})
+                 VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            contact: "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary)
+                      VALUES (?, 0, ?, ?, ?)"
+                .to_string(),
+        }
         };
         Sql {
             staged: staged("", ""),
             uploaded: staged(", uploaded_at, upload_run_id", ", '2026-01-01T00:00:00Z', 1"),
-            staged_address: format!(
-                "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS})
-                 VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ),
-            staged_contact: "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary)
-                             VALUES (?, 0, ?, ?, ?)"
-                .to_string(),
-            customer: format!(
-                "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
-                                        {CUSTOMER_COLUMNS})
-                 VALUES (?, ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ),
-            customer_address: format!(
-                "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ),
-            customer_contact:
-                "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary) VALUES (?, 0, ?, ?, ?)"
-                    .to_string(),
+            customer: CustomerRows {
+                header: format!(
+                    "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
+                                            {CUSTOMER_COLUMNS})
+                     VALUES (?, ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
+                address: format!(
+                    "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
+                contact:
+                    "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary) VALUES (?, 0, ?, ?, ?)"
+                        .to_string(),
+            },
             completed: "UPDATE RETAILASYNCCUSTOMERV2 SET OnlineOperationCompleted = 1, account = ? WHERE temporary_id = ?"
                 .to_string(),
         }
@@ -235,46 +247,40 @@ fn address_values(address: &AddressDraft) -> [&dyn ToSql; 8] {
     ]
 }
 
-/// A create staged in the channel's RETAILASYNC* tables.
-fn insert_staged(
+/// `customer`'s three rows by the statements of `rows`: the header keyed
+/// by `header_keys`, the address and the contact by `key`.
+fn insert_customer_rows(
     conn: &Connection,
-    sql: &Sql,
-    temporary_id: &str,
+    rows: &CustomerRows,
+    header_keys: [&dyn ToSql; 3],
+    key: &str,
     customer: &CustomerDraft,
 ) -> Result<(), String> {
-    insert_staged_into(conn, &sql.staged, sql, temporary_id, customer)
-}
-
-/// A create uploaded to HQ's RETAILASYNC* tables by the P-job.
-fn insert_uploaded(
-    conn: &Connection,
-    sql: &Sql,
-    temporary_id: &str,
-    customer: &CustomerDraft,
-) -> Result<(), String> {
-    insert_staged_into(conn, &sql.uploaded, sql, temporary_id, customer)
-}
-
-fn insert_staged_into(
-    conn: &Connection,
-    header: &str,
-    sql: &Sql,
-    temporary_id: &str,
-    customer: &CustomerDraft,
-) -> Result<(), String> {
-    let mut values: Vec<&dyn ToSql> = vec![&temporary_id, &data::CHANNEL_ID, &data::REGISTER_NUMBER];
     let party_type = customer.party_type.code();
+    let mut values = header_keys.to_vec();
     values.extend(customer_values(customer, &party_type));
-    execute(conn, header, &values)?;
-    let mut values: Vec<&dyn ToSql> = vec![&temporary_id];
+    execute(conn, &rows.header, &values)?;
+    let mut values: Vec<&dyn ToSql> = vec![&key];
     values.extend(address_values(&customer.addresses[0]));
-    execute(conn, &sql.staged_address, &values)?;
+    execute(conn, &rows.address, &values)?;
     let contact = &customer.contacts[0];
     execute(
         conn,
-        &sql.staged_contact,
-        params![temporary_id, contact.kind, contact.value, contact.primary],
+        &rows.contact,
+        params![key, contact.kind, contact.value, contact.primary],
     )
+}
+
+/// A create staged in the channel's or HQ's RETAILASYNC* tables, by `rows`
+/// (`Sql::staged` or `Sql::uploaded`).
+fn insert_staged(
+    conn: &Connection,
+    rows: &CustomerRows,
+    temporary_id: &str,
+    customer: &CustomerDraft,
+) -> Result<(), String> {
+    let keys: [&dyn ToSql; 3] = [&temporary_id, &data::CHANNEL_ID, &data::REGISTER_NUMBER];
+    insert_customer_rows(conn, rows, keys, temporary_id, customer)
 }
 
 /// An HQ customer with its address and contact.
@@ -285,19 +291,8 @@ fn insert_customer(
     temporary_id: &str,
     customer: &CustomerDraft,
 ) -> Result<(), String> {
-    let mut values: Vec<&dyn ToSql> = vec![&account, &data::CHANNEL_ID, &temporary_id];
-    let party_type = customer.party_type.code();
-    values.extend(customer_values(customer, &party_type));
-    execute(conn, &sql.customer, &values)?;
-    let mut values: Vec<&dyn ToSql> = vec![&account];
-    values.extend(address_values(&customer.addresses[0]));
-    execute(conn, &sql.customer_address, &values)?;
-    let contact = &customer.contacts[0];
-    execute(
-        conn,
-        &sql.customer_contact,
-        params![account, contact.kind, contact.value, contact.primary],
-    )
+    let keys: [&dyn ToSql; 3] = [&account, &data::CHANNEL_ID, &temporary_id];
+    insert_customer_rows(conn, &sql.customer, keys, account, customer)
 }
 
 pub fn text(error: impl std::fmt::Display) -> String {
