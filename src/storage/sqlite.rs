@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -13,9 +14,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 /// Under a sustained load the WAL cannot start over while readers still use
-/// it, and grows (to about 350 MB in the bench's 100,000-create load). Once
-/// it starts over, SQLite cuts the file back to this size.
+/// it, and grows. Once it starts over, SQLite cuts the file back to this
+/// size; and once it holds more than this, the checkpointer makes it start
+/// over (`checkpoint_now_and_then`).
 const WAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What SQLite writes before each page in the WAL.
+const WAL_FRAME_HEADER_BYTES: u64 = 24;
 
 /// A database's two pools: `read` for queries, `write` (one connection) for
 /// every transaction that changes something; and the connection that
@@ -25,6 +30,19 @@ pub struct Pools {
     pub read: SqlitePool,
     pub write: SqlitePool,
     checkpointer: SqlitePool,
+    /// Stops the checkpointer's task once the last copy of these pools is
+    /// dropped without being closed (a crash in the tests), so that the
+    /// task does not keep the writer's connection open after them.
+    _checkpoints: Arc<StopOnDrop>,
+}
+
+#[derive(Debug)]
+struct StopOnDrop(tokio::task::AbortHandle);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Pools {
@@ -77,12 +95,21 @@ const SET_UP_PATIENCE: Duration = Duration::from_secs(10);
 /// answers "busy" at once rather than waiting, so a busy open is tried
 /// again for a while.
 pub async fn open(path: &Path, migrator: &Migrator, page_size: u32) -> Result<Pools, sqlx::Error> {
+    open_with_wal_limit(path, migrator, page_size, WAL_SIZE_LIMIT_BYTES).await
+}
+
+async fn open_with_wal_limit(
+    path: &Path,
+    migrator: &Migrator,
+    page_size: u32,
+    wal_limit_bytes: u64,
+) -> Result<Pools, sqlx::Error> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
     let started = std::time::Instant::now();
     loop {
-        match open_once(path, migrator, page_size).await {
+        match open_once(path, migrator, page_size, wal_limit_bytes).await {
             Err(error) if is_busy(&error) && started.elapsed() < SET_UP_PATIENCE => {
                 tracing::debug!(%error, "the database is being set up by another process; trying again");
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -102,8 +129,13 @@ fn is_busy(error: &sqlx::Error) -> bool {
         .is_some_and(|code| code & 0xff == SQLITE_BUSY)
 }
 
-async fn open_once(path: &Path, migrator: &Migrator, page_size: u32) -> Result<Pools, sqlx::Error> {
-    let options = connect_options(path)?.page_size(page_size);
+async fn open_once(
+    path: &Path,
+    migrator: &Migrator,
+    page_size: u32,
+    wal_limit_bytes: u64,
+) -> Result<Pools, sqlx::Error> {
+    let options = connect_options(path, wal_limit_bytes)?.page_size(page_size);
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
@@ -113,7 +145,11 @@ async fn open_once(path: &Path, migrator: &Migrator, page_size: u32) -> Result<P
         .max_connections(1)
         .connect_with(options.clone())
         .await?;
-    tokio::spawn(checkpoint_now_and_then(checkpointer.clone()));
+    let checkpoints = tokio::spawn(checkpoint_now_and_then(
+        checkpointer.clone(),
+        write.clone(),
+        wal_limit_bytes,
+    ));
     let read = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options.read_only(true))
@@ -122,6 +158,7 @@ async fn open_once(path: &Path, migrator: &Migrator, page_size: u32) -> Result<P
         read,
         write,
         checkpointer,
+        _checkpoints: Arc::new(StopOnDrop(checkpoints.abort_handle())),
     })
 }
 
@@ -156,17 +193,50 @@ async fn applied_migrations(pool: &SqlitePool) -> i64 {
 /// that did would make its caller wait for the database file's own sync. A
 /// connection of its own copies committed pages now and then instead,
 /// without blocking the writer (PASSIVE), until the pools are closed.
-async fn checkpoint_now_and_then(pool: SqlitePool) {
+///
+/// That alone lets the WAL grow without end while commits come back to back
+/// (a P-job's backlog, a rush of creates): the WAL starts over only when a
+/// write transaction begins after a checkpoint has copied all of it, and a
+/// checkpoint beside the writer always ends behind the writer's latest
+/// commit. So once the WAL holds more than `wal_limit_bytes`, the rest is
+/// copied through the writer's own connection, between two of its
+/// transactions, and the next transaction starts the WAL over. The writer
+/// waits only for what the last PASSIVE run left; a reader that still reads
+/// an older snapshot is not waited for (its frames are copied later).
+async fn checkpoint_now_and_then(checkpointer: SqlitePool, writer: SqlitePool, wal_limit_bytes: u64) {
     let mut interval = tokio::time::interval(CHECKPOINT_EVERY);
     loop {
         interval.tick().await;
-        if pool.is_closed() {
+        if checkpointer.is_closed() || writer.is_closed() {
             return;
         }
-        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-            tracing::warn!(%error, "the WAL could not be checkpointed");
+        let wal_bytes = match checkpoint(&checkpointer).await {
+            Ok(wal_bytes) => wal_bytes,
+            Err(error) => {
+                tracing::warn!(%error, "the WAL could not be checkpointed");
+                continue;
+            }
+        };
+        if wal_bytes > wal_limit_bytes
+            && let Err(error) = checkpoint(&writer).await
+        {
+            tracing::warn!(%error, wal_bytes, "the WAL could not be checkpointed between two writes");
         }
     }
+}
+
+/// Copies what it can of the WAL into the database file without waiting
+/// for anyone, and answers the WAL's size in bytes.
+async fn checkpoint(pool: &SqlitePool) -> Result<u64, sqlx::Error> {
+    let mut connection = pool.acquire().await?;
+    let (_busy, wal_frames, _copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(&mut *connection)
+        .await?;
+    let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&mut *connection)
+        .await?;
+    let frame_bytes = u64::try_from(page_size).unwrap_or(0) + WAL_FRAME_HEADER_BYTES;
+    Ok(u64::try_from(wal_frames).unwrap_or(0) * frame_bytes)
 }
 
 /// A small pool that both reads and writes, for a library that brings its
@@ -175,17 +245,17 @@ async fn checkpoint_now_and_then(pool: SqlitePool) {
 pub async fn open_shared(path: &Path, connections: u32) -> Result<SqlitePool, sqlx::Error> {
     SqlitePoolOptions::new()
         .max_connections(connections)
-        .connect_with(connect_options(path)?)
+        .connect_with(connect_options(path, WAL_SIZE_LIMIT_BYTES)?)
         .await
 }
 
-fn connect_options(path: &Path) -> Result<SqliteConnectOptions, sqlx::Error> {
+fn connect_options(path: &Path, wal_limit_bytes: u64) -> Result<SqliteConnectOptions, sqlx::Error> {
     Ok(SqliteConnectOptions::from_str("sqlite:")?
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
-        .pragma("journal_size_limit", WAL_SIZE_LIMIT_BYTES.to_string())
+        .pragma("journal_size_limit", wal_limit_bytes.to_string())
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10)))
 }
@@ -224,6 +294,48 @@ mod tests {
             pragma::<i64>(&pools.write, "journal_size_limit").await,
             64 * 1024 * 1024
         );
+    }
+
+    /// Commits back to back leave a checkpoint beside the writer always one
+    /// commit behind, so the WAL would never start over and would grow with
+    /// everything written (a P-job's backlog, a rush of creates) until the
+    /// disk is full.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_starts_over_while_commits_come_back_to_back() {
+        const WAL_LIMIT: u64 = 1024 * 1024;
+        const ROW_BYTES: u64 = 16 * 1024;
+        let dir = tempfile::TempDir::new().expect("a temporary folder");
+        let path = dir.path().join("busy.db");
+        let pools = open_with_wal_limit(&path, &CHANNEL_MIGRATOR, 4096, WAL_LIMIT)
+            .await
+            .expect("opened");
+        sqlx::query("CREATE TABLE written (id INTEGER PRIMARY KEY, body BLOB)")
+            .execute(&pools.write)
+            .await
+            .expect("created");
+        let started = std::time::Instant::now();
+        let mut written = 0;
+        let mut commits: i64 = 0;
+        while written < 32 * WAL_LIMIT || started.elapsed() < Duration::from_secs(2) {
+            let mut tx = pools.begin_write().await.expect("a write transaction");
+            sqlx::query("INSERT OR REPLACE INTO written (id, body) VALUES (?, zeroblob(?))")
+                .bind(commits % 16)
+                .bind(ROW_BYTES as i64)
+                .execute(&mut *tx)
+                .await
+                .expect("written");
+            tx.commit().await.expect("committed");
+            written += ROW_BYTES;
+            commits += 1;
+        }
+        let wal = std::fs::metadata(dir.path().join("busy.db-wal"))
+            .expect("the WAL")
+            .len();
+        assert!(
+            wal < written / 2,
+            "the WAL holds {wal} bytes after {commits} commits of {written} bytes in all"
+        );
+        pools.close().await;
     }
 
     /// A connection given back just before the pools close must be closed
