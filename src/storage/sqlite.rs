@@ -50,7 +50,7 @@ impl Pools {
     /// processes sharing the file wait for each other instead of failing to
     /// upgrade a read.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.write.begin_with("BEGIN IMMEDIATE").await
+        begin_immediate(&self.write).await
     }
 
     /// A read transaction whose statements all see the database as it was at
@@ -67,6 +67,22 @@ impl Pools {
         close_every_connection(&self.write).await;
         close_every_connection(&self.checkpointer).await;
     }
+}
+
+/// `BEGIN IMMEDIATE` on a connection of `pool`, carried out on a task of
+/// its own. sqlx checks a custom `BEGIN` after SQLite has run it, and a
+/// caller dropped at that moment (a job stopped, a request whose browser
+/// went away) leaves the connection inside a transaction that nothing ends:
+/// for the writer's one connection, every later write refused until the
+/// server restarts. On its own task the begin runs to its end, and a
+/// transaction whose caller is gone is dropped there, which rolls it back.
+pub async fn begin_immediate(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+        .await
+        .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?
 }
 
 /// Closes `pool` with every connection it has. sqlx's `close` can return
@@ -262,6 +278,8 @@ fn connect_options(path: &Path, wal_limit_bytes: u64) -> Result<SqliteConnectOpt
 
 #[cfg(test)]
 mod tests {
+    use std::task::Poll;
+
     use super::*;
 
     static CHANNEL_MIGRATOR: Migrator = sqlx::migrate!("migrations/channel");
@@ -335,6 +353,42 @@ mod tests {
             wal < written / 2,
             "the WAL holds {wal} bytes after {commits} commits of {written} bytes in all"
         );
+        pools.close().await;
+    }
+
+    /// A write whose caller is dropped while it begins (a job stopped, a
+    /// request whose browser went away) must not leave the one writer
+    /// connection inside a transaction: every later write would be refused.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_dropped_while_it_begins_leaves_the_writer_usable() {
+        let dir = tempfile::TempDir::new().expect("a temporary folder");
+        let pools = open(&dir.path().join("dropped.db"), &CHANNEL_MIGRATOR, 4096)
+            .await
+            .expect("opened");
+        // Dropped after each of its first polls, with the worker thread
+        // given more or less time between them: one of them lands between
+        // SQLite's BEGIN and sqlx's check of it.
+        for pause_us in [0, 100, 500, 2_000, 5_000] {
+            for polls in 1..=6 {
+                {
+                    let mut begin = std::pin::pin!(pools.begin_write());
+                    for _ in 0..polls {
+                        let poll = std::future::poll_fn(|cx| Poll::Ready(begin.as_mut().poll(cx))).await;
+                        if poll.is_ready() {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_micros(pause_us)).await;
+                    }
+                }
+                let next = tokio::time::timeout(Duration::from_secs(5), pools.begin_write())
+                    .await
+                    .expect("the next write begins");
+                let tx = next.unwrap_or_else(|error| {
+                    panic!("after {polls} polls {pause_us} µs apart of a dropped begin: {error}")
+                });
+                tx.commit().await.expect("committed");
+            }
+        }
         pools.close().await;
     }
 

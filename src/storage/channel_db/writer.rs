@@ -8,6 +8,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{ChannelDb, ChannelDbError};
 use crate::domain::customer::CustomerDraft;
 use crate::domain::records::OperationKind;
+use crate::storage::sqlite::begin_immediate;
 use crate::storage::staging_tables::{
     CUSTOMER_COLUMNS, OPERATION_COLUMNS, insert_children, push_customer, rows_per_insert,
 };
@@ -74,7 +75,7 @@ async fn write_groups(pool: SqlitePool, mut requests: mpsc::Receiver<StageReques
 /// written again under its own savepoint, so one bad operation does not fail
 /// the others.
 async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
-    let mut tx = match pool.begin_with("BEGIN IMMEDIATE").await {
+    let mut tx = match begin_immediate(pool).await {
         Ok(tx) => tx,
         Err(error) => {
             let message = error.to_string();
