@@ -163,7 +163,7 @@ pub async fn set_register_offline(register: String, offline: bool) -> Result<(),
         let (channel_id, register_number) = parse_register_key(&register)
             .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
         check(Some(&cashier), Access::Store(channel_id))?;
-        let channel = backend.channel;
+        let channel = &backend.channel;
         if !channel
             .register_exists(channel_id, register_number)
             .await

@@ -19,8 +19,23 @@ use crate::services::settings::{Password, Settings};
 use crate::storage::channel_db::{ChannelDb, ChannelDbError};
 use crate::storage::hq_db::{DEMO_PASSWORD, HqDb, HqDbError, StoredUser, demo_users};
 
+/// The application's parts, shared: every request clones the backend
+/// (the web layer hands each server function its own copy, several times),
+/// so a copy is one reference count rather than one per pool and cache,
+/// counts both cores otherwise contend on.
 #[derive(Debug, Clone)]
-pub struct Backend {
+pub struct Backend(Arc<Parts>);
+
+impl std::ops::Deref for Backend {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+#[derive(Debug)]
+pub struct Parts {
     pub channel: ChannelDb,
     pub hq: HqDb,
     pub jobs: JobRunner,
@@ -117,7 +132,7 @@ impl Backend {
         let config = ChannelConfigCache::new(channel.clone(), ttl);
         hq.seed_job_schedules(&settings.default_schedules()).await?;
         let sessions = SessionStores::new(&channel);
-        let backend = Backend {
+        let backend = Backend(Arc::new(Parts {
             sessions,
             sign_in_limits: Arc::default(),
             channel,
@@ -126,7 +141,7 @@ impl Backend {
             realtime,
             config,
             settings,
-        };
+        }));
         backend.seed_demo_data().await?;
         backend.take_channels().await?;
         Ok(backend)

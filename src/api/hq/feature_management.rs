@@ -18,7 +18,7 @@ pub async fn feature_management() -> Result<FeaturePage, AppError> {
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        let hq = backend.hq;
+        let hq = &backend.hq;
         Ok(FeaturePage {
             features: hq.feature_rows().await.map_err(internal)?,
             changes: hq.feature_changes(50).await.map_err(internal)?,

@@ -18,7 +18,7 @@ pub async fn functionality_profiles() -> Result<ProfilePage, AppError> {
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        let hq = backend.hq;
+        let hq = &backend.hq;
         Ok(ProfilePage {
             profiles: hq.profile_rows().await.map_err(internal)?,
             changes: hq.profile_changes(50).await.map_err(internal)?,

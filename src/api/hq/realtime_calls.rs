@@ -16,7 +16,7 @@ pub async fn realtime_calls(
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        let hq = backend.hq;
+        let hq = &backend.hq;
         let filter = CallFilter {
             channel_id,
             operation: operation.filter(|o| OPERATIONS.contains(&o.as_str())),
