@@ -30,9 +30,15 @@ impl OperationId {
         }
     }
 
-    /// A random (version 4) GUID from 16 random bytes.
-    pub fn from_random_bytes(mut bytes: [u8; 16]) -> OperationId {
-        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    /// A GUID ordered by the time it was made (the layout of a version 7
+    /// GUID, RFC 9562): the Unix time in milliseconds in its first 48 bits,
+    /// random bytes in the rest. Staging tables and HQ's copies are keyed by
+    /// this id: ids made about the same time sort beside each other, so a
+    /// group of creates adds to the last pages of each index, where random
+    /// ids wrote a page of every index for each create.
+    pub fn from_time_and_random_bytes(unix_millis: u64, mut bytes: [u8; 16]) -> OperationId {
+        bytes[..6].copy_from_slice(&unix_millis.to_be_bytes()[2..]);
+        bytes[6] = (bytes[6] & 0x0f) | 0x70;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         let mut text = String::with_capacity(36);
         for (at, byte) in bytes.iter().enumerate() {
@@ -44,11 +50,14 @@ impl OperationId {
         OperationId(text)
     }
 
-    /// A new random id, for operations the server itself starts (tests,
+    /// A new id made now, for operations the server itself starts (tests,
     /// the benchmark's clients).
     #[cfg(feature = "ssr")]
     pub fn random() -> OperationId {
-        OperationId(uuid::Uuid::new_v4().to_string())
+        let unix_millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_millis() as u64);
+        OperationId::from_time_and_random_bytes(unix_millis, uuid::Uuid::new_v4().into_bytes())
     }
 
     pub fn as_str(&self) -> &str {
@@ -244,12 +253,19 @@ mod tests {
     }
 
     #[test]
-    fn random_bytes_make_a_version_4_guid() {
-        let id = OperationId::from_random_bytes([0xff; 16]);
-        assert_eq!(id.as_str(), "ffffffff-ffff-4fff-bfff-ffffffffffff");
-        let id = OperationId::from_random_bytes([0; 16]);
-        assert_eq!(id.as_str(), "00000000-0000-4000-8000-000000000000");
+    fn an_id_begins_with_the_time_it_was_made() {
+        let id = OperationId::from_time_and_random_bytes(0x0123_4567_89ab, [0xff; 16]);
+        assert_eq!(id.as_str(), "01234567-89ab-7fff-bfff-ffffffffffff");
+        let id = OperationId::from_time_and_random_bytes(0, [0; 16]);
+        assert_eq!(id.as_str(), "00000000-0000-7000-8000-000000000000");
         assert_eq!(OperationId::parse(id.as_str()), Ok(id));
+    }
+
+    #[test]
+    fn ids_made_later_sort_after_earlier_ones() {
+        let earlier = OperationId::from_time_and_random_bytes(1_796_203_800_123, [0xff; 16]);
+        let later = OperationId::from_time_and_random_bytes(1_796_203_800_124, [0; 16]);
+        assert!(earlier.as_str() < later.as_str());
     }
 
     #[test]

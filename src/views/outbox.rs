@@ -387,7 +387,7 @@ impl Default for Outbox {
 pub fn new_operation_id() -> OperationId {
     #[cfg(feature = "hydrate")]
     {
-        OperationId::from_random_bytes(browser::random_bytes())
+        OperationId::from_time_and_random_bytes(js_sys::Date::now() as u64, browser::random_bytes())
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -670,7 +670,7 @@ mod tests {
     #[test]
     fn a_kept_operation_reads_back_as_it_was_kept() {
         let waiting = Waiting {
-            operation_id: OperationId::from_random_bytes([7; 16]),
+            operation_id: OperationId::from_time_and_random_bytes(1_796_203_800_123, [7; 16]),
             register: Some("2-1".into()),
             operation: WaitingOperation::AddAddress {
                 key: "C000001".into(),
