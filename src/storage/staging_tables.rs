@@ -191,22 +191,37 @@ pub fn push_customer(row: &mut Separated<'_, '_, Sqlite, &'static str>, customer
 
 /// Writes the addresses, contacts, affiliations and attributes of each
 /// operation, named by its temporary id, with one multi-row insert per
-/// table instead of a round trip per row.
+/// table, sent to SQLite's thread as one batch.
 pub async fn insert_children(
     conn: &mut SqliteConnection,
     operations: &[(&str, &CustomerDraft)],
 ) -> Result<(), sqlx::Error> {
-    for mut insert in children_inserts(operations) {
-        insert.build().execute(&mut *conn).await?;
+    let mut batch = QueryBuilder::new("");
+    push_children_inserts(&mut batch, operations);
+    execute_batch(conn, batch).await
+}
+
+/// Runs the statements of `batch`, if it has any, one after the other on
+/// SQLite's thread: one round trip to that thread for them all, where each
+/// statement sent on its own waits for the thread to be woken and scheduled.
+pub async fn execute_batch(
+    conn: &mut SqliteConnection,
+    mut batch: QueryBuilder<'_, Sqlite>,
+) -> Result<(), sqlx::Error> {
+    if !batch.sql().is_empty() {
+        batch.build().execute(conn).await?;
     }
     Ok(())
 }
 
-/// The multi-row inserts `insert_children` runs, built ahead of time.
-pub fn children_inserts(operations: &[(&str, &CustomerDraft)]) -> Vec<QueryBuilder<'static, Sqlite>> {
+/// Appends to `batch` the multi-row inserts of the operations' child rows.
+pub fn push_children_inserts<'args>(
+    batch: &mut QueryBuilder<'args, Sqlite>,
+    operations: &[(&str, &CustomerDraft)],
+) {
     let addresses = child_rows(operations, |customer| &customer.addresses);
     let head = format!("INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) ");
-    let mut inserts = multi_row_inserts(&head, &addresses, 10, |mut row, (id, line, address)| {
+    push_multi_row_inserts(batch, &head, &addresses, 10, |mut row, (id, line, address)| {
         row.push_bind(id.to_string())
             .push_bind(*line)
             .push_bind(address.name.clone())
@@ -221,21 +236,17 @@ pub fn children_inserts(operations: &[(&str, &CustomerDraft)]) -> Vec<QueryBuild
     let contacts = child_rows(operations, |customer| &customer.contacts);
     let head =
         "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary) ";
-    inserts.extend(multi_row_inserts(
-        head,
-        &contacts,
-        5,
-        |mut row, (id, line, contact)| {
-            row.push_bind(id.to_string())
-                .push_bind(*line)
-                .push_bind(contact.kind.clone())
-                .push_bind(contact.value.clone())
-                .push_bind(contact.primary);
-        },
-    ));
+    push_multi_row_inserts(batch, head, &contacts, 5, |mut row, (id, line, contact)| {
+        row.push_bind(id.to_string())
+            .push_bind(*line)
+            .push_bind(contact.kind.clone())
+            .push_bind(contact.value.clone())
+            .push_bind(contact.primary);
+    });
     let affiliations = child_rows(operations, |customer| &customer.affiliations);
     let head = "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation) ";
-    inserts.extend(multi_row_inserts(
+    push_multi_row_inserts(
+        batch,
         head,
         &affiliations,
         3,
@@ -244,38 +255,32 @@ pub fn children_inserts(operations: &[(&str, &CustomerDraft)]) -> Vec<QueryBuild
                 .push_bind(*line)
                 .push_bind(affiliation.to_string());
         },
-    ));
+    );
     let attributes = child_rows(operations, |customer| &customer.attributes);
     let head = "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value) ";
-    inserts.extend(multi_row_inserts(
-        head,
-        &attributes,
-        4,
-        |mut row, (id, line, attribute)| {
-            row.push_bind(id.to_string())
-                .push_bind(*line)
-                .push_bind(attribute.name.clone())
-                .push_bind(attribute.value.clone());
-        },
-    ));
-    inserts
+    push_multi_row_inserts(batch, head, &attributes, 4, |mut row, (id, line, attribute)| {
+        row.push_bind(id.to_string())
+            .push_bind(*line)
+            .push_bind(attribute.name.clone())
+            .push_bind(attribute.value.clone());
+    });
 }
 
-/// Inserts of `rows` in as few multi-row statements as SQLite's parameter
-/// limit allows; `bind` binds one row's `columns` values after `head`.
-pub fn multi_row_inserts<T>(
+/// Appends to `batch` the inserts of `rows` in as few multi-row statements
+/// as SQLite's parameter limit allows, each ended by `;`: `bind` binds one
+/// row's `columns` values after `head`.
+pub fn push_multi_row_inserts<'args, T>(
+    batch: &mut QueryBuilder<'args, Sqlite>,
     head: &str,
     rows: &[T],
     columns: usize,
-    mut bind: impl FnMut(Separated<'_, 'static, Sqlite, &'static str>, &T),
-) -> Vec<QueryBuilder<'static, Sqlite>> {
-    rows.chunks(rows_per_insert(columns))
-        .map(|chunk| {
-            let mut query = QueryBuilder::new(head);
-            query.push_values(chunk, &mut bind);
-            query
-        })
-        .collect()
+    mut bind: impl FnMut(Separated<'_, 'args, Sqlite, &'static str>, &T),
+) {
+    for chunk in rows.chunks(rows_per_insert(columns)) {
+        batch.push(head);
+        batch.push_values(chunk, &mut bind);
+        batch.push("; ");
+    }
 }
 
 /// The rows of one child table for these operations: each item `items`

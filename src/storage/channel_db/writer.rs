@@ -2,6 +2,7 @@
 //! and are committed together, so many cashiers share one durable fsync
 //! instead of each paying for their own.
 
+use sqlx::pool::PoolConnection;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
@@ -10,7 +11,8 @@ use crate::domain::customer::CustomerDraft;
 use crate::domain::records::OperationKind;
 use crate::storage::sqlite::begin_immediate;
 use crate::storage::staging_tables::{
-    CUSTOMER_COLUMNS, OPERATION_COLUMNS, insert_children, push_customer, rows_per_insert,
+    CUSTOMER_COLUMNS, OPERATION_COLUMNS, execute_batch, push_children_inserts, push_customer,
+    push_multi_row_inserts,
 };
 
 /// An operation to stage: its header and all its rows, already validated.
@@ -70,101 +72,249 @@ async fn write_groups(pool: SqlitePool, mut requests: mpsc::Receiver<StageReques
     }
 }
 
-/// Writes the whole group with one set of statements and commits it once,
-/// then answers every caller. When the group is refused, each operation is
-/// written again under its own savepoint, so one bad operation does not fail
-/// the others.
+/// Writes the whole group and commits it once, then answers every caller.
+/// When the group is refused, each operation is written again under its own
+/// savepoint, so one bad operation does not fail the others.
 async fn write_group(pool: &SqlitePool, group: Vec<StageRequest>) {
-    let mut tx = match begin_immediate(pool).await {
-        Ok(tx) => tx,
+    let operations: Vec<&NewOperation> = group.iter().map(|request| &request.operation).collect();
+    let outcomes = match write_at_once(pool, &operations).await {
+        Ok(()) => group.iter().map(|_| Ok(())).collect(),
         Err(error) => {
-            let message = error.to_string();
-            for request in group {
-                let _ = request
-                    .reply
-                    .send(Err(ChannelDbError::GroupCommit(message.clone())));
-            }
-            return;
+            tracing::debug!(%error, "a group of operations is written again one by one");
+            write_one_by_one(pool, &operations).await
         }
     };
-    let operations: Vec<&NewOperation> = group.iter().map(|request| &request.operation).collect();
-    let outcomes = match under_savepoint(&mut tx, &operations).await {
-        Ok(()) => group.iter().map(|_| Ok(())).collect(),
-        Err(_) => one_by_one(&mut tx, &operations).await,
-    };
-    let committed = tx.commit().await;
     for (request, outcome) in group.into_iter().zip(outcomes) {
-        let answer = match &committed {
-            Ok(()) => outcome,
-            Err(error) => Err(ChannelDbError::GroupCommit(error.to_string())),
-        };
         // A caller that gave up waiting has nothing to be told; its rows are
         // committed all the same and will be uploaded.
-        let _ = request.reply.send(answer);
+        let _ = request.reply.send(outcome);
     }
 }
 
-async fn one_by_one(
-    tx: &mut Transaction<'static, Sqlite>,
+/// The group's transaction, from `BEGIN IMMEDIATE` to `COMMIT`, as one batch
+/// of statements that the connection's SQLite thread runs in one go. Sent
+/// one by one, each statement waited for that thread to be woken and
+/// scheduled beside the busy web workers, and under load those waits made
+/// most of a group's time. The writer's task is never dropped part-way (it
+/// ends with the server), so the batch always runs to its end or its error.
+async fn write_at_once(pool: &SqlitePool, operations: &[&NewOperation]) -> Result<(), sqlx::Error> {
+    let mut batch = QueryBuilder::new("BEGIN IMMEDIATE; ");
+    push_operations(&mut batch, operations);
+    batch.push("COMMIT");
+    let mut connection = pool.acquire().await?;
+    let written = batch.build().execute(&mut *connection).await;
+    if written.is_err() {
+        roll_back_what_was_begun(connection).await;
+    }
+    written.map(|_| ())
+}
+
+/// After a batch that stopped part-way, rolls back what it began. When that
+/// fails too (nothing was begun, or the connection is broken), the
+/// connection is closed, which also ends any transaction: the pool never
+/// hands out a connection inside a transaction nothing would end.
+async fn roll_back_what_was_begun(mut connection: PoolConnection<Sqlite>) {
+    if sqlx::query("ROLLBACK").execute(&mut *connection).await.is_err() {
+        let _ = connection.close().await;
+    }
+}
+
+/// Each operation under its own savepoint in one transaction: those that
+/// can be written are, and each refused one gets its own reason.
+async fn write_one_by_one(
+    pool: &SqlitePool,
     operations: &[&NewOperation],
 ) -> Vec<Result<(), ChannelDbError>> {
+    let mut tx = match begin_immediate(pool).await {
+        Ok(tx) => tx,
+        Err(error) => return refuse_all(operations, &error),
+    };
     let mut outcomes = Vec::with_capacity(operations.len());
     for operation in operations {
-        outcomes.push(under_savepoint(tx, &[operation]).await);
+        outcomes.push(under_savepoint(&mut tx, operation).await);
     }
-    outcomes
+    match tx.commit().await {
+        Ok(()) => outcomes,
+        Err(error) => refuse_all(operations, &error),
+    }
+}
+
+fn refuse_all(operations: &[&NewOperation], error: &sqlx::Error) -> Vec<Result<(), ChannelDbError>> {
+    let message = error.to_string();
+    operations
+        .iter()
+        .map(|_| Err(ChannelDbError::GroupCommit(message.clone())))
+        .collect()
 }
 
 async fn under_savepoint(
     tx: &mut Transaction<'static, Sqlite>,
-    operations: &[&NewOperation],
+    operation: &NewOperation,
 ) -> Result<(), ChannelDbError> {
     let mut savepoint = sqlx::Connection::begin(&mut **tx).await?;
-    match insert_operations(&mut savepoint, operations).await {
+    let mut batch = QueryBuilder::new("");
+    push_operations(&mut batch, &[operation]);
+    match execute_batch(&mut savepoint, batch).await {
         Ok(()) => {
             savepoint.commit().await?;
             Ok(())
         }
         Err(error) => {
             savepoint.rollback().await?;
-            Err(already_staged(error, operations))
+            Err(already_staged(error, operation))
         }
     }
 }
 
 /// The header row is written before its children, so a unique violation of
 /// one operation alone is its temporary id, staged already.
-fn already_staged(error: sqlx::Error, operations: &[&NewOperation]) -> ChannelDbError {
+fn already_staged(error: sqlx::Error, operation: &NewOperation) -> ChannelDbError {
     let unique = matches!(&error, sqlx::Error::Database(db) if db.is_unique_violation());
-    match operations {
-        [operation] if unique => ChannelDbError::AlreadyStaged(operation.temporary_id.clone()),
-        _ => error.into(),
+    if unique {
+        ChannelDbError::AlreadyStaged(operation.temporary_id.clone())
+    } else {
+        error.into()
     }
 }
 
-async fn insert_operations(
-    tx: &mut Transaction<'_, Sqlite>,
-    operations: &[&NewOperation],
-) -> Result<(), sqlx::Error> {
-    for chunk in operations.chunks(rows_per_insert(17)) {
-        let mut query = QueryBuilder::new(format!(
-            "INSERT INTO RETAILASYNCCUSTOMERV2 ({OPERATION_COLUMNS}, created_at, {CUSTOMER_COLUMNS}) "
-        ));
-        query.push_values(chunk, |mut row, op| {
-            row.push_bind(&op.temporary_id)
-                .push_bind(op.kind.code())
-                .push_bind(op.channel_id)
-                .push_bind(op.register_number)
-                .push_bind(&op.customer_account)
-                .push_bind(&op.customer_temporary_id)
-                .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
-            push_customer(&mut row, &op.customer);
-        });
-        query.build().execute(&mut **tx).await?;
-    }
+/// Appends the multi-row inserts of the operations' headers, then of their
+/// child rows, to `batch`.
+fn push_operations<'args>(batch: &mut QueryBuilder<'args, Sqlite>, operations: &[&'args NewOperation]) {
+    let head =
+        format!("INSERT INTO RETAILASYNCCUSTOMERV2 ({OPERATION_COLUMNS}, created_at, {CUSTOMER_COLUMNS}) ");
+    push_multi_row_inserts(batch, &head, operations, 17, |mut row, op| {
+        row.push_bind(&op.temporary_id)
+            .push_bind(op.kind.code())
+            .push_bind(op.channel_id)
+            .push_bind(op.register_number)
+            .push_bind(&op.customer_account)
+            .push_bind(&op.customer_temporary_id)
+            .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
+        push_customer(&mut row, &op.customer);
+    });
     let children: Vec<(&str, &CustomerDraft)> = operations
         .iter()
         .map(|op| (op.temporary_id.as_str(), &op.customer))
         .collect();
-    insert_children(tx, &children).await
+    push_children_inserts(batch, &children);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::customer::{AddressDraft, ContactDraft};
+
+    fn create(temporary_id: &str, last_name: &str) -> NewOperation {
+        NewOperation {
+            temporary_id: temporary_id.to_string(),
+            kind: OperationKind::Create,
+            channel_id: 1,
+            register_number: Some(1),
+            customer_account: None,
+            customer_temporary_id: None,
+            customer: CustomerDraft {
+                first_name: "Ann".into(),
+                last_name: last_name.into(),
+                addresses: vec![AddressDraft {
+                    street: format!("{last_name} St"),
+                    primary: true,
+                    ..AddressDraft::default()
+                }],
+                contacts: vec![ContactDraft {
+                    kind: "email".into(),
+                    value: format!("{last_name}@example.com"),
+                    primary: true,
+                }],
+                ..CustomerDraft::default()
+            },
+        }
+    }
+
+    async fn write(db: &ChannelDb, operations: Vec<NewOperation>) -> Vec<Result<(), ChannelDbError>> {
+        let mut answers = Vec::new();
+        let group = operations
+            .into_iter()
+            .map(|operation| {
+                let (reply, answer) = oneshot::channel();
+                answers.push(answer);
+                StageRequest { operation, reply }
+            })
+            .collect();
+        write_group(&db.pools.write, group).await;
+        let mut outcomes = Vec::new();
+        for answer in answers {
+            outcomes.push(answer.await.expect("every caller is answered"));
+        }
+        outcomes
+    }
+
+    async fn count(db: &ChannelDb, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&db.pools.read)
+            .await
+            .expect("a count")
+    }
+
+    #[tokio::test]
+    async fn a_group_with_an_operation_staged_already_stages_the_others_and_leaves_the_writer_usable() {
+        let dir = tempfile::TempDir::new().expect("a temporary folder");
+        let db = ChannelDb::open(&dir.path().join("channel.db"), 8, "default")
+            .await
+            .expect("the channel database");
+        let staged = "00000000-0000-7000-8000-000000000001";
+        assert!(write(&db, vec![create(staged, "First")]).await[0].is_ok());
+
+        let outcomes = write(
+            &db,
+            vec![
+                create("00000000-0000-7000-8000-000000000002", "Second"),
+                create(staged, "Again"),
+                create("00000000-0000-7000-8000-000000000003", "Third"),
+            ],
+        )
+        .await;
+
+        assert!(outcomes[0].is_ok(), "{:?}", outcomes[0]);
+        assert!(
+            matches!(&outcomes[1], Err(ChannelDbError::AlreadyStaged(id)) if id == staged),
+            "{:?}",
+            outcomes[1]
+        );
+        assert!(outcomes[2].is_ok(), "{:?}", outcomes[2]);
+        for table in [
+            "RETAILASYNCCUSTOMERV2",
+            "RETAILASYNCADDRESSV2",
+            "RETAILASYNCCUSTOMERCONTACT",
+        ] {
+            assert_eq!(
+                count(&db, table).await,
+                3,
+                "{table}: the first, second and third, once each"
+            );
+        }
+        let last_names: Vec<String> =
+            sqlx::query_scalar("SELECT last_name FROM RETAILASYNCCUSTOMERV2 ORDER BY id")
+                .fetch_all(&db.pools.read)
+                .await
+                .expect("the staged names");
+        assert_eq!(last_names, ["First", "Second", "Third"]);
+
+        let mut job = db
+            .pools
+            .begin_write()
+            .await
+            .expect("a job's write begins after the refused group");
+        sqlx::query("UPDATE RETAILASYNCCUSTOMERV2 SET uploaded = 1")
+            .execute(&mut *job)
+            .await
+            .expect("the job writes");
+        job.commit().await.expect("the job commits");
+        let outcomes = write(
+            &db,
+            vec![create("00000000-0000-7000-8000-000000000004", "Fourth")],
+        )
+        .await;
+        assert!(outcomes[0].is_ok(), "{:?}", outcomes[0]);
+        assert_eq!(count(&db, "RETAILASYNCCUSTOMERV2").await, 4);
+    }
 }

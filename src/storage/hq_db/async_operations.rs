@@ -9,8 +9,8 @@ use crate::domain::customer::CustomerDraft;
 use crate::domain::records::StagedOperation;
 use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{
-    CUSTOMER_COLUMNS, OPERATION_COLUMNS, child_rows, children_inserts, insert_children, multi_row_inserts,
-    operations_document, parse_operations, push_customer,
+    CUSTOMER_COLUMNS, OPERATION_COLUMNS, child_rows, execute_batch, insert_children, operations_document,
+    parse_operations, push_children_inserts, push_customer, push_multi_row_inserts,
 };
 
 /// The columns of an `UploadedOperationRow`, read from
@@ -70,9 +70,7 @@ impl HqDb {
                     let new = not_in(&upload.operations, &uploaded_before);
                     (upload_inserts(&new, upload.run_id), new.len())
                 };
-                for mut insert in inserts {
-                    insert.build().execute(&mut *tx).await?;
-                }
+                execute_batch(&mut tx, inserts).await?;
                 tx.commit().await?;
                 Ok(new_count as u64)
             }
@@ -246,7 +244,7 @@ async fn already_uploaded(
 pub struct PreparedUpload {
     operations: Vec<StagedOperation>,
     run_id: i64,
-    inserts: Vec<QueryBuilder<'static, Sqlite>>,
+    inserts: QueryBuilder<'static, Sqlite>,
 }
 
 impl PreparedUpload {
@@ -271,13 +269,15 @@ impl PreparedUpload {
     }
 }
 
-/// The multi-row inserts of the operations' headers and child rows.
-fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> Vec<QueryBuilder<'static, Sqlite>> {
+/// The multi-row inserts of the operations' headers and child rows, as one
+/// batch.
+fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> QueryBuilder<'static, Sqlite> {
     let head = format!(
         "INSERT INTO RETAILASYNCCUSTOMERV2
             ({OPERATION_COLUMNS}, channel_sequence, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS}) "
     );
-    let mut inserts = multi_row_inserts(&head, operations, 20, |mut row, op| {
+    let mut inserts = QueryBuilder::new("");
+    push_multi_row_inserts(&mut inserts, &head, operations, 20, |mut row, op| {
         row.push_bind(op.temporary_id.clone())
             .push_bind(op.kind.code())
             .push_bind(op.channel_id)
@@ -294,7 +294,7 @@ fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> Vec<QueryBuil
         .iter()
         .map(|op| (op.temporary_id.as_str(), &op.customer))
         .collect();
-    inserts.extend(children_inserts(&children));
+    push_children_inserts(&mut inserts, &children);
     inserts
 }
 
