@@ -1,5 +1,6 @@
 //! The web server: settings, backend, routes, and serving until Ctrl-C.
 
+pub mod allocator;
 mod site_files;
 
 use std::net::SocketAddr;
@@ -39,6 +40,7 @@ pub enum ServeError {
 }
 
 pub async fn serve() -> Result<(), ServeError> {
+    allocator::return_freed_memory_at_once();
     let settings = Settings::load()?;
     tracing::info!(data_dir = %settings.data_dir.display(), "starting custsync");
     let leptos_options = get_configuration(None)
