@@ -326,18 +326,15 @@ async fn a_failing_operation_keeps_its_reason_and_stops_after_the_retry_limit() 
     let backend = &app.backend;
     backend
         .channel
-        .stage(NewOperation {
-            temporary_id: "00000000-0000-4000-8000-000000000001".into(),
-            kind: OperationKind::Create,
-            channel_id: 1,
-            register_number: Some(1),
-            customer_account: None,
-            customer_temporary_id: None,
-            customer: CustomerDraft {
+        .stage(NewOperation::create(
+            "00000000-0000-4000-8000-000000000001".into(),
+            1,
+            Some(1),
+            CustomerDraft {
                 customer_group: "99".into(),
                 ..draft("Ana", "Silva")
             },
-        })
+        ))
         .await
         .unwrap();
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();

@@ -11,7 +11,6 @@ use std::time::Duration;
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::jobs::{Job, RunOutcome};
 use custsync::domain::operation::OperationId;
-use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
 use custsync::domain::sales::{ChannelSale, OrderStatus, SaleDraft, SaleKind, SaleLineDraft, SalesOrderRow};
 use custsync::services::backend::Backend;
@@ -70,20 +69,17 @@ async fn add_pending_customer(backend: &Backend, first: &str, last: &str) -> Str
 async fn add_failing_customer(backend: &Backend, temporary_id: &str) {
     backend
         .channel
-        .stage(NewOperation {
-            temporary_id: temporary_id.to_string(),
-            kind: OperationKind::Create,
-            channel_id: 1,
-            register_number: Some(1),
-            customer_account: None,
-            customer_temporary_id: None,
-            customer: CustomerDraft {
+        .stage(NewOperation::create(
+            temporary_id.to_string(),
+            1,
+            Some(1),
+            CustomerDraft {
                 customer_group: "GONE".into(),
                 language: "en-us".into(),
                 currency: "USD".into(),
                 ..customer("Gail", "Gone")
             },
-        })
+        ))
         .await
         .expect("staged");
 }

@@ -605,21 +605,20 @@ async fn made_at_one_time(backend: &Backend) -> Vec<String> {
         .iter()
         .map(|end| format!("00000000-0000-4000-8000-0000000000{end}"))
         .collect();
-    let create = |id: &String, n: usize| custsync::storage::channel_db::NewOperation {
-        temporary_id: id.clone(),
-        kind: OperationKind::Create,
-        channel_id: 1,
-        register_number: Some(1),
-        customer_account: None,
-        customer_temporary_id: None,
-        customer: CustomerDraft {
-            first_name: "Tie".into(),
-            last_name: format!("Made{n}"),
-            customer_group: "30".into(),
-            language: "en-us".into(),
-            currency: "USD".into(),
-            ..CustomerDraft::default()
-        },
+    let create = |id: &String, n: usize| {
+        custsync::storage::channel_db::NewOperation::create(
+            id.clone(),
+            1,
+            Some(1),
+            CustomerDraft {
+                first_name: "Tie".into(),
+                last_name: format!("Made{n}"),
+                customer_group: "30".into(),
+                language: "en-us".into(),
+                currency: "USD".into(),
+                ..CustomerDraft::default()
+            },
+        )
     };
     let staged = tokio::join!(
         backend.channel.stage(create(&ids[0], 0)),

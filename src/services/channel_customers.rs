@@ -107,15 +107,12 @@ pub async fn create_customer(
     let full_name = valid.display_name();
     let channel_name = channel_record.name.clone();
     let config = side.config.get().await?;
-    let create = NewOperation {
-        temporary_id: operation_id.to_string(),
-        kind: OperationKind::Create,
-        channel_id: channel_record.channel_id,
+    let create = NewOperation::create(
+        operation_id.to_string(),
+        channel_record.channel_id,
         register_number,
-        customer_account: None,
-        customer_temporary_id: None,
-        customer: valid.get().clone(),
-    };
+        valid.get().clone(),
+    );
     let how = if config.async_mode(channel_record.channel_id) {
         stage_once(side.db, create, NO_CUSTOMER).await?;
         CreatedHow::Staged {

@@ -27,6 +27,27 @@ pub struct NewOperation {
     pub customer: CustomerDraft,
 }
 
+impl NewOperation {
+    /// The create of `customer` in the channel `channel_id`, at the register
+    /// `register_number` (none for the online store).
+    pub fn create(
+        temporary_id: String,
+        channel_id: i64,
+        register_number: Option<i64>,
+        customer: CustomerDraft,
+    ) -> NewOperation {
+        NewOperation {
+            temporary_id,
+            kind: OperationKind::Create,
+            channel_id,
+            register_number,
+            customer_account: None,
+            customer_temporary_id: None,
+            customer,
+        }
+    }
+}
+
 struct StageRequest {
     operation: NewOperation,
     reply: oneshot::Sender<Result<(), ChannelDbError>>,
@@ -205,14 +226,11 @@ mod tests {
     use crate::domain::customer::{AddressDraft, ContactDraft};
 
     fn create(temporary_id: &str, last_name: &str) -> NewOperation {
-        NewOperation {
-            temporary_id: temporary_id.to_string(),
-            kind: OperationKind::Create,
-            channel_id: 1,
-            register_number: Some(1),
-            customer_account: None,
-            customer_temporary_id: None,
-            customer: CustomerDraft {
+        NewOperation::create(
+            temporary_id.to_string(),
+            1,
+            Some(1),
+            CustomerDraft {
                 first_name: "Ann".into(),
                 last_name: last_name.into(),
                 addresses: vec![AddressDraft {
@@ -227,7 +245,7 @@ mod tests {
                 }],
                 ..CustomerDraft::default()
             },
-        }
+        )
     }
 
     async fn write(db: &ChannelDb, operations: Vec<NewOperation>) -> Vec<Result<(), ChannelDbError>> {
