@@ -152,24 +152,17 @@ async fn open_once(
     wal_limit_bytes: u64,
 ) -> Result<Pools, sqlx::Error> {
     let options = connect_options(path, wal_limit_bytes)?.page_size(page_size);
-    let write = SqlitePoolOptions::new()
-        .max_connections(1)
+    let write = pool_of(1)
         .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
         .await?;
     migrate_beside_others(migrator, &write).await?;
-    let checkpointer = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options.clone())
-        .await?;
+    let checkpointer = pool_of(1).connect_with(options.clone()).await?;
     let checkpoints = tokio::spawn(checkpoint_now_and_then(
         checkpointer.clone(),
         write.clone(),
         wal_limit_bytes,
     ));
-    let read = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options.read_only(true))
-        .await?;
+    let read = pool_of(8).connect_with(options.read_only(true)).await?;
     Ok(Pools {
         read,
         write,
@@ -259,10 +252,20 @@ async fn checkpoint(pool: &SqlitePool) -> Result<u64, sqlx::Error> {
 /// own statements (the session store); it waits for the writer like any
 /// other connection.
 pub async fn open_shared(path: &Path, connections: u32) -> Result<SqlitePool, sqlx::Error> {
-    SqlitePoolOptions::new()
-        .max_connections(connections)
+    pool_of(connections)
         .connect_with(connect_options(path, WAL_SIZE_LIMIT_BYTES)?)
         .await
+}
+
+/// A pool of at most `connections` that hands out its idle connections
+/// without pinging them first. A ping finds a server that hung up; an
+/// SQLite connection is a thread of this process, and each ping was one
+/// more round trip to that thread, waiting to be scheduled beside the busy
+/// web workers: for the writer, once per group of creates.
+fn pool_of(connections: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(connections)
+        .test_before_acquire(false)
 }
 
 fn connect_options(path: &Path, wal_limit_bytes: u64) -> Result<SqliteConnectOptions, sqlx::Error> {
