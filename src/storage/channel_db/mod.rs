@@ -42,6 +42,8 @@ pub enum ChannelDbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the channel's staging writer has stopped")]
     WriterStopped,
+    #[error("the channel's staging writer could not be started: {0}")]
+    WriterNotStarted(std::io::Error),
     #[error("the channel database could not commit a group of staged operations: {0}")]
     GroupCommit(String),
     /// An operation with this temporary id is staged already: the same save
@@ -76,7 +78,8 @@ impl ChannelDb {
                 sqlx::Error::Migrate(migrate) => ChannelDbError::Migrate(*migrate),
                 other => ChannelDbError::Sqlx(other),
             })?;
-        let writer = StagingWriter::start(pools.write.clone(), staging_group_size);
+        let writer = StagingWriter::start(pools.write.clone(), staging_group_size)
+            .map_err(ChannelDbError::WriterNotStarted)?;
         let sessions = sqlite::open_shared(path, SESSION_CONNECTIONS).await?;
         Ok(ChannelDb {
             pools,

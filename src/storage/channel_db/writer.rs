@@ -59,11 +59,28 @@ pub(super) struct StagingWriter {
 }
 
 impl StagingWriter {
-    pub(super) fn start(pool: SqlitePool, group_size: usize) -> StagingWriter {
+    /// Starts the writer; refused when its thread cannot be made.
+    pub(super) fn start(pool: SqlitePool, group_size: usize) -> std::io::Result<StagingWriter> {
         let (queue, requests) = mpsc::channel(group_size.max(1) * 4);
-        tokio::spawn(write_groups(pool, requests, group_size.max(1)));
-        StagingWriter { queue }
+        run_on_a_thread_of_its_own(write_groups(pool, requests, group_size.max(1)))?;
+        Ok(StagingWriter { queue })
     }
+}
+
+/// Runs the writer on a thread of its own, with a runtime of its own. On
+/// the web workers' runtime, each step of a group (the hand-over to
+/// SQLite's thread, its answer, the connection given back to the pool) was
+/// queued behind the requests those workers were busy with, while SQLite
+/// sat idle; on its own thread the writer runs as soon as it is woken. The
+/// thread ends with the writer, once every sender of requests is gone.
+fn run_on_a_thread_of_its_own(writes: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("staging-writer".to_string())
+        .spawn(move || runtime.block_on(writes))?;
+    Ok(())
 }
 
 impl ChannelDb {
