@@ -6,7 +6,6 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use custsync::api::app_state::AppState;
 use tower::ServiceExt;
 
 /// The app's router serving the site in `site`.
@@ -15,10 +14,7 @@ fn router_over(site: &std::path::Path, test: &common::TestBackend) -> axum::Rout
         .expect("the Leptos options in Cargo.toml")
         .leptos_options;
     leptos_options.site_root = site.to_string_lossy().into_owned().into();
-    custsync::server::router(AppState {
-        leptos_options,
-        backend: test.backend.clone(),
-    })
+    custsync::server::router(leptos_options, test.backend.clone())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use custsync::api::app_state::AppState;
 use custsync::api::channel_customers::CreateCustomer;
 use custsync::api::sign_in::CurrentUser;
 use custsync::domain::operation::OperationId;
@@ -244,10 +243,7 @@ pub async fn serve(backend: Backend) -> Result<SocketAddr, String> {
     let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
         .map_err(|error| error.to_string())?
         .leptos_options;
-    let app = custsync::server::router(AppState {
-        leptos_options,
-        backend,
-    });
+    let app = custsync::server::router(leptos_options, backend);
     let listener =
         custsync::server::listen(SocketAddr::from(([127, 0, 0, 1], 0))).map_err(|error| error.to_string())?;
     let addr = listener.local_addr().map_err(|error| error.to_string())?;

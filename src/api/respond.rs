@@ -34,7 +34,7 @@ pub fn backend_for_sign_in() -> Result<Backend, AppError> {
 
 fn backend() -> Result<Backend, AppError> {
     use_context::<crate::api::app_state::AppState>()
-        .map(|state| state.backend)
+        .map(|state| state.backend.clone())
         .ok_or_else(|| {
             tracing::error!("server function called without the application state");
             AppError::Internal

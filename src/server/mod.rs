@@ -56,10 +56,7 @@ pub async fn serve() -> Result<(), ServeError> {
             .clone()
             .follow_chain_sign_outs(backend.hq.clone()),
     );
-    let app = router(AppState {
-        leptos_options,
-        backend: backend.clone(),
-    });
+    let app = router(leptos_options, backend.clone());
     let listener = listen(addr).map_err(|source| ServeError::Listen {
         addr: addr.to_string(),
         source,
@@ -91,10 +88,10 @@ fn route_list() -> &'static [AxumRouteListing] {
 }
 
 /// The pages, the server functions and the site's files (with how long
-/// browsers may keep each), over `state`, behind the session and the guards
+/// browsers may keep each), for `backend`, behind the session and the guards
 /// every request passes.
-pub fn router(mut state: AppState) -> Router {
-    state.leptos_options = site_files::with_hashed_names_if_built(state.leptos_options);
+pub fn router(leptos_options: LeptosOptions, backend: Backend) -> Router {
+    let state = AppState::new(site_files::with_hashed_names_if_built(leptos_options), backend);
     let content_hashed = Arc::new(ContentHashedFiles::find(&state.leptos_options));
     let routes = route_list().to_vec();
     let sessions = state

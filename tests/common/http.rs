@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use custsync::api::app_state::AppState;
 use custsync::api::sign_in::SignIn;
 use custsync::services::backend::Backend;
 use custsync::storage::hq_db::DEMO_PASSWORD;
@@ -26,10 +25,7 @@ pub fn router(backend: Backend) -> Router {
     let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
         .expect("the Leptos options in Cargo.toml")
         .leptos_options;
-    custsync::server::router(AppState {
-        leptos_options,
-        backend,
-    })
+    custsync::server::router(leptos_options, backend)
 }
 
 pub struct WebApp {
