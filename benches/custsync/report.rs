@@ -173,8 +173,8 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
            what the browser keeps) is not in a page's figure; the POS with its outbox and the customer \
            editor opened has a line of its own. The figures add up the compressed copies of \
            those files the server sends: the `.gz` copies zopfli wrote, for every browser, and the `.br` \
-           copies, for browsers that accept brotli. Sizes are in KiB (1,024 bytes), the unit the 400 target \
-           is read in; memory in MiB.\n\n\
+           copies, for browsers that accept brotli. Sizes are in KiB (1,024 bytes), the unit the WASM targets are \
+           read in; memory in MiB.\n\n\
          | figure | target | median | min | max | baseline | app / baseline | met |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- |\n\
          {rows}\n\n\
