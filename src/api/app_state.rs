@@ -38,14 +38,9 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// What leptos_axum's page and file handlers take from the state.
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> LeptosOptions {
         state.leptos_options.clone()
-    }
-}
-
-impl FromRef<AppState> for Backend {
-    fn from_ref(state: &AppState) -> Backend {
-        state.backend.clone()
     }
 }
