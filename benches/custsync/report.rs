@@ -169,10 +169,9 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
            `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\
          - WASM: the release build (`make release`) is split per page (`--split`). A page loads the shell and \
            the chunks its lazy view needs, each a file of its own. What a page fetches after it has shown \
-           itself (the customer forms and New sale's fields, which open on a click, the POS's outbox, which reads and sends \
-           what the browser keeps, and the status page's plots, drawn after its list) is not in a page's \
-           figure; the POS with its outbox and the customer editor opened, and the status page with its \
-           plots, have lines of their own. The figures add up the compressed copies of \
+           itself (the customer forms and New sale's fields, which open on a click, and the POS's outbox, which reads and sends \
+           what the browser keeps) is not in a page's figure; the POS with its outbox and the customer \
+           editor opened has a line of its own. The figures add up the compressed copies of \
            those files the server sends: the `.gz` copies zopfli wrote, for every browser, and the `.br` \
            copies, for browsers that accept brotli. Sizes are in KiB (1,024 bytes), the unit the WASM targets are \
            read in; memory in MiB.\n\n\
