@@ -19,20 +19,12 @@ const EVERY_FILE: &str = "Release WASM, every file together, in the gzip copies 
 /// `custsync.<hash>.wasm` (plain names in a build without hashes).
 const MANIFEST: (&str, &str) = ("__wasm_split_manifest", ".json");
 const SHELL_FILE: (&str, &str) = ("custsync", ".wasm");
-/// Pages with the split points they fetch after they have shown
-/// themselves, and what a browser has downloaded once those came: the POS
-/// fetches its outbox's code as soon as it has hydrated and the customer
-/// editor on Add customer; the status page its plots after its list.
-const PAGES_WITH_FOLLOW_UPS: [(&str, &[&str]); 2] = [
-    (
-        "Release WASM the POS has downloaded once Add customer has opened the customer editor (with the outbox's code), in the gzip copies (KiB)",
-        &["__pos_route_view_", "customer_editor_code_", "outbox_code_"],
-    ),
-    (
-        "Release WASM the status page has downloaded once its plots are drawn, in the gzip copies (KiB)",
-        &["__sync_status_route_view_", "plots_code_"],
-    ),
-];
+/// The split point of the customer editor, which pages open on a click.
+const EDITOR: &str = "customer_editor_code_";
+/// The split point of the register's outbox, which the POS fetches as soon
+/// as it has hydrated.
+const OUTBOX: &str = "outbox_code_";
+const POS_WITH_EDITOR: &str = "Release WASM the POS has downloaded once Add customer has opened the customer editor (with the outbox's code), in the gzip copies (KiB)";
 
 /// Measures the bundle `cargo leptos build --release --split` wrote in
 /// `folder`; the figures are not measured when there is none.
@@ -45,7 +37,7 @@ pub fn measure(folder: &Path) -> Vec<Figure> {
         .as_ref()
         .map(|load| format!(" ({})", load.page))
         .unwrap_or_default();
-    [
+    vec![
         Figure::new(
             SHELL,
             "<= 200",
@@ -69,25 +61,21 @@ pub fn measure(folder: &Path) -> Vec<Figure> {
             "",
             heaviest.as_ref().map(|load| load.brotli_kb).into_iter().collect(),
         ),
-    ]
-    .into_iter()
-    .chain(PAGES_WITH_FOLLOW_UPS.iter().map(|(name, _)| {
         Figure::new(
-            name,
+            POS_WITH_EDITOR,
             "",
             bundle
                 .iter()
-                .filter_map(|bundle| bundle.with_follow_ups.get(name))
+                .filter_map(|bundle| bundle.pos_with_editor.as_ref())
                 .map(|load| load.gzipped_kb)
                 .collect(),
-        )
-    }))
-    .chain([Figure::new(
-        EVERY_FILE,
-        "",
-        bundle.iter().map(|bundle| bundle.every_file_kb).collect(),
-    )])
-    .collect()
+        ),
+        Figure::new(
+            EVERY_FILE,
+            "",
+            bundle.iter().map(|bundle| bundle.every_file_kb).collect(),
+        ),
+    ]
 }
 
 /// What one file, or one page's files, weigh in KiB (1,024 bytes).
@@ -118,9 +106,9 @@ struct Bundle {
     shell: Load,
     /// Each page's chunks, without the shell.
     pages: Vec<Load>,
-    /// Each of `PAGES_WITH_FOLLOW_UPS` found in the build, by its figure's
-    /// name: the shell, the page and what it fetches after.
-    with_follow_ups: HashMap<&'static str, Load>,
+    /// The shell, the POS, its outbox's code and the customer editor, which
+    /// Add customer downloads.
+    pos_with_editor: Option<Load>,
     every_file_kb: f64,
 }
 
@@ -147,17 +135,18 @@ impl Bundle {
                 });
             }
         }
-        let split_point = |prefix: &&str| chunks_of.keys().find(|name| name.starts_with(prefix));
+        let split_point = |prefix: &str| chunks_of.keys().find(|name| name.starts_with(prefix));
+        let pos_with_editor = match (
+            split_point("__pos_route_view_"),
+            split_point(EDITOR),
+            split_point(OUTBOX),
+        ) {
+            (Some(pos), Some(editor), Some(outbox)) => Some(load_of(folder, chunks(&[pos, editor, outbox]))?),
+            _ => None,
+        };
         let shell = Load::of_file(&shell)?;
-        let mut with_follow_ups = HashMap::new();
-        for (name, prefixes) in PAGES_WITH_FOLLOW_UPS {
-            let split_points: Option<Vec<&String>> = prefixes.iter().map(split_point).collect();
-            if let Some(split_points) = split_points {
-                with_follow_ups.insert(name, load_of(folder, chunks(&split_points))?.add(&shell));
-            }
-        }
         Ok(Bundle {
-            with_follow_ups,
+            pos_with_editor: pos_with_editor.map(|load| load.add(&shell)),
             shell,
             pages,
             every_file_kb: every_wasm_file_kb(folder)?,

@@ -10,7 +10,7 @@ use crate::domain::backlog::{
 };
 use crate::domain::jobs::{Job, JobRun, seconds_text};
 use crate::domain::operation::display_time;
-use crate::views::ui::ErrorNote;
+use crate::views::ui::loaded;
 
 /// The SVG's size, in its own units; the page scales it to its width.
 const WIDTH: i64 = 640;
@@ -32,25 +32,16 @@ pub fn BacklogPlots(#[prop(into)] refresh: Signal<u32>) -> impl IntoView {
             <h2 id="plots-heading">"Backlog and throughput"</h2>
             <Transition fallback=|| view! { <p>"Loading the plots…"</p> }>
                 {move || Suspend::new(async move {
-                    match trend.await {
-                        Ok(trend) => plots_code(trend).await,
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
+                    loaded(trend.await, move |trend: BacklogTrend| {
+                        view! {
+                            <BacklogPlot samples=trend.samples now=trend.now />
+                            <ThroughputPlot runs=trend.runs />
+                        }
+                    })
                 })}
             </Transition>
         </section>
     }
-}
-
-/// The split point of the plots: their drawing code comes after the page's
-/// list and filters, which an admin reads and uses first, not with them.
-#[lazy]
-fn plots_code(trend: BacklogTrend) -> AnyView {
-    view! {
-        <BacklogPlot samples=trend.samples now=trend.now />
-        <ThroughputPlot runs=trend.runs />
-    }
-    .into_any()
 }
 
 #[component]
