@@ -23,10 +23,11 @@ const TOP: i64 = 8;
 /// The series' CSS classes, in the order of `BACKLOG_SERIES`.
 const SERIES_CLASSES: [&str; 3] = ["pending-upload", "pending-sync", "failed"];
 
-/// Both plots, read again whenever `refresh` changes. Not a lazy split
-/// point: the server draws them in the page, and a `Suspend` hydrates only
-/// what is ready at once, so a chunk still downloading would leave the
-/// hydration nothing to match (BENCHMARKS.md).
+/// Both plots, read again whenever `refresh` changes.
+///
+/// Not a lazy split point: the server draws them in the page, and a
+/// `Suspend` hydrates only what is ready at once, so a chunk still
+/// downloading would leave the hydration nothing to match (BENCHMARKS.md).
 #[component]
 pub fn BacklogPlots(#[prop(into)] refresh: Signal<u32>) -> impl IntoView {
     let trend = Resource::new(move || refresh.get(), |_| load_backlog_trend());
