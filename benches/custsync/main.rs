@@ -139,7 +139,7 @@ fn main() -> ExitCode {
 }
 
 fn run(options: &Options) -> Result<(), String> {
-    custsync::server::allocator::return_freed_memory_at_once();
+    custsync::server::allocator::return_freed_memory_soon();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

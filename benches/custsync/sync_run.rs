@@ -246,7 +246,7 @@ pub fn run_child(dir: &TempDir, hq: &str, batch: Job) -> Result<ChildReport, Str
 /// would, runs the P-job then the batch job `batch` (by its code), and
 /// prints `upload_s sync_s peak_rss_mb succeeded`.
 pub fn child(dir: &str, hq: &str, batch: &str) -> ExitCode {
-    custsync::server::allocator::return_freed_memory_at_once();
+    custsync::server::allocator::return_freed_memory_soon();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {

@@ -40,7 +40,7 @@ pub enum ServeError {
 }
 
 pub async fn serve() -> Result<(), ServeError> {
-    allocator::return_freed_memory_at_once();
+    allocator::return_freed_memory_soon();
     let settings = Settings::load()?;
     tracing::info!(data_dir = %settings.data_dir.display(), "starting custsync");
     let leptos_options = get_configuration(None)
