@@ -19,8 +19,8 @@ const PURGE_DELAY_OPTION: libmimalloc_sys::mi_option_t = 15;
 /// batch's buffers while they build the next. Given back at once (0), each
 /// request's freed pages went back with an `madvise` whose TLB flush
 /// interrupted both cores, about 4% of the server's time under Add customer.
-/// 10 ms keeps the peak at about 113 MiB and Add customer about a tenth
-/// faster than 0 (BENCHMARKS.md).
+/// 10 ms keeps the peak at about 113 MiB, and Add customer was faster than
+/// with 0 in every run taking turns with it (BENCHMARKS.md).
 const PURGE_DELAY_MS: std::os::raw::c_long = 10;
 
 /// Makes freed memory go back to the system soon, not after mimalloc's
