@@ -34,9 +34,15 @@ pub fn hydrate() {
     };
     // Pages are lazily loaded chunks, so hydration waits for the page's chunk
     // before it can attach the page's event handlers.
+    let typed_early = views::typed_early::TypedEarly::read(&leptos::prelude::document());
     wasm_bindgen_futures::spawn_local(async move {
         let app = leptos::mount::hydrate_from_async(body.clone(), views::app::App).await;
         app.forget();
+        // After the page's effects have run once: one that starts a signal
+        // over (the status page's selection) would otherwise undo what is
+        // given back.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        typed_early.give_back();
         mark_hydrated(&body);
     });
 }

@@ -31,6 +31,29 @@ test("a visitor is sent to Sign in, told what is wrong, and brought back to the 
   await expect(page).toHaveURL(/\/sign-in\?next=\/hq\/batch-jobs/);
 });
 
+test("what a user typed before the page's code arrived is kept when it arrives", async ({ page }) => {
+  // A slow network: the page's code arrives only once the user has typed
+  // (or the browser's password manager has filled the form).
+  let letCodeThrough = () => {};
+  const codeHeldBack = new Promise<void>((resolve) => (letCodeThrough = resolve));
+  await page.route(/\/pkg\/custsync\.[^/]*wasm$/, async (route) => {
+    await codeHeldBack;
+    await route.continue();
+  });
+  await page.goto("/sign-in?next=/pos", { waitUntil: "domcontentloaded" });
+  await page.getByLabel("User name").fill("houston");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(0);
+
+  letCodeThrough();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(page.getByLabel("User name")).toHaveValue("houston");
+  await expect(page.getByLabel("Password")).toHaveValue(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/pos$/);
+  await expect(page.getByText("Signed in as Ken Sanchez (cashier)")).toBeVisible();
+});
+
 test("without JavaScript, Sign in says what is wrong, signs in to the page asked for, and Sign out works", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

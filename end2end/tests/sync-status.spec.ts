@@ -62,6 +62,37 @@ test("three operations chosen in the list are synchronized together", async ({ s
   }
 });
 
+test("operations ticked before the page's code arrived stay chosen once it arrives", async ({ seattle, admin: page }) => {
+  const family = uniqueName("Early");
+  const ids: string[] = [];
+  for (const n of [1, 2]) {
+    ids.push(await addCustomer(seattle, `${family}${n}`, `early${n}.${family.toLowerCase()}@example.com`));
+  }
+  await open(page, "/hq/distribution-schedule");
+  await runNow(page, /P-0001/);
+
+  // A slow network: the admin ticks both rows while the page's code is still on its way.
+  let letCodeThrough = () => {};
+  const codeHeldBack = new Promise<void>((resolve) => (letCodeThrough = resolve));
+  await page.route(/\/pkg\/custsync\.[^/]*wasm$/, async (route) => {
+    await codeHeldBack;
+    await route.continue();
+  });
+  await page.goto(`${STATUS_PAGE}?q=${family.toLowerCase()}`, { waitUntil: "domcontentloaded" });
+  for (const id of ids) {
+    await operationRow(page, id).getByRole("checkbox").check();
+  }
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(0);
+
+  letCodeThrough();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(page.getByText("2 selected")).toBeVisible();
+  await page.getByRole("button", { name: "Synchronize", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Synchronized" })).toHaveText(
+    "Synchronized 2 operations: 2 synced, 0 failed.",
+  );
+});
+
 test("the Failed count leads to a failure, and Synchronize all failed asks first", async ({ seattle, admin: page }) => {
   const lastName = uniqueName("Twice");
   const id = await failedCreate(seattle, page, lastName);

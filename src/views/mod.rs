@@ -12,4 +12,6 @@ pub mod hq;
 pub mod outbox;
 pub mod pos;
 pub mod sign_in;
+#[cfg(feature = "hydrate")]
+pub mod typed_early;
 pub mod ui;
