@@ -41,7 +41,7 @@ pub fn hydrate() {
         // After the page's effects have run once: one that starts a signal
         // over (the status page's selection) would otherwise undo what is
         // given back.
-        gloo_timers::future::TimeoutFuture::new(0).await;
+        leptos::task::tick().await;
         typed_early.give_back();
         mark_hydrated(&body);
     });
