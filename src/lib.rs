@@ -32,9 +32,9 @@ pub fn hydrate() {
     let Some(body) = leptos::prelude::document().body() else {
         return;
     };
+    let typed_early = views::typed_early::TypedEarly::read(&leptos::prelude::document());
     // Pages are lazily loaded chunks, so hydration waits for the page's chunk
     // before it can attach the page's event handlers.
-    let typed_early = views::typed_early::TypedEarly::read(&leptos::prelude::document());
     wasm_bindgen_futures::spawn_local(async move {
         let app = leptos::mount::hydrate_from_async(body.clone(), views::app::App).await;
         app.forget();

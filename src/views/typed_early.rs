@@ -49,9 +49,11 @@ impl TypedEarly {
 fn typed_into(field: &Element) -> Option<Typed> {
     if let Some(input) = field.dyn_ref::<HtmlInputElement>() {
         return match input.type_().as_str() {
-            "checkbox" | "radio" => {
+            "checkbox" => {
                 (input.checked() != input.default_checked()).then(|| Typed::Checked(input.checked()))
             }
+            // The one chosen; announcing the one left would choose it again.
+            "radio" => (input.checked() && !input.default_checked()).then_some(Typed::Checked(true)),
             // A page cannot set a file input's value; hidden ones are not typed into.
             "file" | "hidden" => None,
             _ => (input.value() != input.default_value()).then(|| Typed::Text(input.value())),
