@@ -1,8 +1,8 @@
 //! What a user typed into a page before its code arrived: on a slow network
-//! a cashier types, or the browser's password manager fills Sign in, while
-//! the WASM is still downloading. Hydration then sets each field bound to a
-//! signal (`prop:value`, `prop:checked`) to that signal's empty value, and
-//! the form would post nothing. So the fields the user changed are read
+//! a cashier types, or an admin ticks rows, while the WASM is still
+//! downloading. Hydration then sets each field bound to a signal
+//! (`prop:value`, `prop:checked`) to that signal's empty value, and the form
+//! would post nothing. So the fields the user changed are read
 //! before hydration and, once it is done, given back as if typed again: the
 //! `input` and `change` events tell the page's handlers, and their signals,
 //! what the fields hold.
