@@ -160,7 +160,9 @@ async fn a_refusal_says_why() {
     let shopper = app.sign_in("shopper").await;
     let as_nobody = app.post(HqCustomers::PATH, FORM, "", "").await;
     assert!(
-        as_nobody.body.contains("Sign in as an admin to do this."),
+        as_nobody
+            .body
+            .contains("You are not signed in, or your session has ended: sign in as an admin"),
         "{}",
         as_nobody.body
     );

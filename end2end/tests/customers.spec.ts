@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { open, signedInWithoutJavaScript, test, syncToHqAndBack, uniqueName } from "./helpers";
+import { open, signIn, signedInWithoutJavaScript, test, syncToHqAndBack, uniqueName } from "./helpers";
 
 async function fillAddress(page: Page, group: string, street: string, city: string, zip: string) {
   const address = page.getByRole("group", { name: group });
@@ -90,6 +90,30 @@ test("a pending customer cannot be edited before its sync, and the form keeps wh
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("alert")).toContainText("still pending sync");
   await expect(page.getByLabel("Phone")).toHaveValue("713 555 0123");
+});
+
+test("a cashier whose session ended while the form was open signs in again in another tab and saves what was typed", async ({ seattle: page }) => {
+  const lastName = uniqueName("Session");
+  await open(page, "/pos?register=2-1");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill("Ines");
+  await page.getByLabel("Last name").fill(lastName);
+
+  const otherTab = await page.context().newPage();
+  await open(otherTab, "/pos?register=2-1");
+  await otherTab.getByRole("button", { name: "Sign out" }).click();
+  await expect(otherTab).toHaveURL(/\/sign-in$/);
+
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toContainText(
+    "You are not signed in, or your session has ended: sign in as a cashier in another tab, to keep this page as it is, then try again.",
+  );
+  await expect(page.getByLabel("Last name")).toHaveValue(lastName);
+
+  await signIn(otherTab, "seattle");
+  await page.getByRole("button", { name: "Save" }).click();
+  const confirmation = page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
+  await expect(confirmation).toContainText(`Ines ${lastName} was created at Seattle`);
 });
 
 test("a shopper signs up, and edits the profile once the account exists", async ({ shopper: page, admin }) => {

@@ -93,6 +93,14 @@ impl Access<'_> {
 /// Why a request was refused; each is a sentence for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Denied {
+    /// Nobody is signed in: to a page that is open, its session has ended
+    /// (signed out in another tab, or expired), and signing in elsewhere
+    /// keeps what the page holds.
+    #[error(
+        "You are not signed in, or your session has ended: sign in as {} in another tab, to keep this page as it is, then try again.",
+        .0.with_article()
+    )]
+    SignedOut(Role),
     #[error("Sign in as {} to do this.", .0.with_article())]
     WrongRole(Role),
     #[error("You are a cashier of another store: use the registers of your own store.")]
@@ -103,9 +111,10 @@ pub enum Denied {
 
 /// Whether `user` (None: nobody signed in) may make a request needing `access`.
 pub fn check<'u>(user: Option<&'u SignedInUser>, access: Access<'_>) -> Result<&'u SignedInUser, Denied> {
-    let user = user
-        .filter(|user| user.role == access.role())
-        .ok_or(Denied::WrongRole(access.role()))?;
+    let user = user.ok_or(Denied::SignedOut(access.role()))?;
+    if user.role != access.role() {
+        return Err(Denied::WrongRole(access.role()));
+    }
     match access {
         Access::Store(channel_id) if user.channel_id != Some(channel_id) => Err(Denied::OtherStore),
         Access::Profile(key) if user.profile_key.as_deref() != Some(key) => Err(Denied::OtherProfile),
@@ -243,7 +252,7 @@ mod tests {
                     user.role
                 );
             }
-            assert_eq!(check(None, access), Err(Denied::WrongRole(access.role())));
+            assert_eq!(check(None, access), Err(Denied::SignedOut(access.role())));
         }
     }
 
@@ -268,6 +277,11 @@ mod tests {
         assert_eq!(
             Denied::WrongRole(Role::Admin).to_string(),
             "Sign in as an admin to do this."
+        );
+        assert_eq!(
+            Denied::SignedOut(Role::Cashier).to_string(),
+            "You are not signed in, or your session has ended: sign in as a cashier in another tab, \
+             to keep this page as it is, then try again."
         );
     }
 
