@@ -29,10 +29,11 @@ pub mod storage;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    let Some(body) = leptos::prelude::document().body() else {
+    let document = leptos::prelude::document();
+    let Some(body) = document.body() else {
         return;
     };
-    let typed_early = views::typed_early::TypedEarly::read(&leptos::prelude::document());
+    let typed_early = views::typed_early::TypedEarly::read(&document);
     // Pages are lazily loaded chunks, so hydration waits for the page's chunk
     // before it can attach the page's event handlers.
     wasm_bindgen_futures::spawn_local(async move {

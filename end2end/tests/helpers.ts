@@ -135,3 +135,18 @@ export async function syncToHqAndBack(page: Page): Promise<void> {
   await open(page, "/hq/distribution-schedule");
   await runNow(page, /1010/);
 }
+
+/**
+ * A slow network: the page's code (the shell's WASM) is held back until the
+ * function this returns is called, so the test can act before hydration.
+ * Open the page with `waitUntil: "domcontentloaded"`, as the code is preloaded.
+ */
+export async function holdBackPageCode(page: Page): Promise<() => void> {
+  let letCodeThrough = () => {};
+  const codeHeldBack = new Promise<void>((resolve) => (letCodeThrough = resolve));
+  await page.route(/\/pkg\/custsync\.[^/]*wasm$/, async (route) => {
+    await codeHeldBack;
+    await route.continue();
+  });
+  return letCodeThrough;
+}

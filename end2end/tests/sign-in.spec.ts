@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { DEMO_PASSWORD, open, operationRow, test, uniqueName } from "./helpers";
+import { DEMO_PASSWORD, holdBackPageCode, open, operationRow, test, uniqueName } from "./helpers";
 
 test("a visitor is sent to Sign in, told what is wrong, and brought back to the page", async ({ page }) => {
   await page.goto("/hq/customer-synchronization-status?status=failed");
@@ -32,14 +32,8 @@ test("a visitor is sent to Sign in, told what is wrong, and brought back to the 
 });
 
 test("what a user typed before the page's code arrived is kept when it arrives", async ({ page }) => {
-  // A slow network: the page's code arrives only once the user has typed
-  // (or the browser's password manager has filled the form).
-  let letCodeThrough = () => {};
-  const codeHeldBack = new Promise<void>((resolve) => (letCodeThrough = resolve));
-  await page.route(/\/pkg\/custsync\.[^/]*wasm$/, async (route) => {
-    await codeHeldBack;
-    await route.continue();
-  });
+  // The page's code arrives only once the user has typed.
+  const letCodeThrough = await holdBackPageCode(page);
   await page.goto("/sign-in?next=/pos", { waitUntil: "domcontentloaded" });
   await page.getByLabel("User name").fill("houston");
   await page.getByLabel("Password").fill(DEMO_PASSWORD);

@@ -1,6 +1,6 @@
 import { expect, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import { expectAccessible, open, test, operationRow, runNow, signedInWithoutJavaScript, uniqueName } from "./helpers";
+import { expectAccessible, holdBackPageCode, open, test, operationRow, runNow, signedInWithoutJavaScript, uniqueName } from "./helpers";
 
 const STATUS_PAGE = "/hq/customer-synchronization-status";
 
@@ -71,13 +71,8 @@ test("operations ticked before the page's code arrived stay chosen once it arriv
   await open(page, "/hq/distribution-schedule");
   await runNow(page, /P-0001/);
 
-  // A slow network: the admin ticks both rows while the page's code is still on its way.
-  let letCodeThrough = () => {};
-  const codeHeldBack = new Promise<void>((resolve) => (letCodeThrough = resolve));
-  await page.route(/\/pkg\/custsync\.[^/]*wasm$/, async (route) => {
-    await codeHeldBack;
-    await route.continue();
-  });
+  // The admin ticks both rows while the page's code is still on its way.
+  const letCodeThrough = await holdBackPageCode(page);
   await page.goto(`${STATUS_PAGE}?q=${family.toLowerCase()}`, { waitUntil: "domcontentloaded" });
   for (const id of ids) {
     await operationRow(page, id).getByRole("checkbox").check();

@@ -10,16 +10,18 @@
 use leptos::wasm_bindgen::JsCast;
 use web_sys::{
     Document, Element, Event, EventInit, HtmlInputElement, HtmlOptionElement, HtmlSelectElement,
-    HtmlTextAreaElement,
+    HtmlTextAreaElement, Node,
 };
 
 /// The fields whose value is no longer the one the server sent.
-pub struct TypedEarly(Vec<(Element, Typed)>);
+pub struct TypedEarly(Vec<Typed>);
 
+/// A field, with what the user left in it.
 enum Typed {
-    Text(String),
-    Checked(bool),
-    Chosen(String),
+    Text(HtmlInputElement, String),
+    LongText(HtmlTextAreaElement, String),
+    Checked(HtmlInputElement, bool),
+    Chosen(HtmlSelectElement, String),
 }
 
 impl TypedEarly {
@@ -28,17 +30,17 @@ impl TypedEarly {
             return TypedEarly(Vec::new());
         };
         let typed = (0..fields.length())
-            .filter_map(|index| fields.item(index)?.dyn_into::<Element>().ok())
-            .filter_map(|field| typed_into(&field).map(|typed| (field, typed)))
+            .filter_map(|index| fields.item(index))
+            .filter_map(typed_into)
             .collect();
         TypedEarly(typed)
     }
 
     /// Puts back each value hydration replaced and announces every one.
     pub fn give_back(self) {
-        for (field, typed) in self.0 {
+        for typed in self.0 {
+            let field = typed.put_back();
             if field.is_connected() {
-                put_back(&field, typed);
                 announce(&field, "input");
                 announce(&field, "change");
             }
@@ -46,25 +48,35 @@ impl TypedEarly {
     }
 }
 
-fn typed_into(field: &Element) -> Option<Typed> {
+fn typed_into(field: Node) -> Option<Typed> {
     if let Some(input) = field.dyn_ref::<HtmlInputElement>() {
-        return match input.type_().as_str() {
-            "checkbox" => {
-                (input.checked() != input.default_checked()).then(|| Typed::Checked(input.checked()))
-            }
-            // The one chosen; announcing the one left would choose it again.
-            "radio" => (input.checked() && !input.default_checked()).then_some(Typed::Checked(true)),
-            // A page cannot set a file input's value; hidden ones are not typed into.
-            "file" | "hidden" => None,
-            _ => (input.value() != input.default_value()).then(|| Typed::Text(input.value())),
-        };
+        return typed_into_input(input.clone());
     }
     if let Some(text) = field.dyn_ref::<HtmlTextAreaElement>() {
+        let value = text.value();
         let sent = text.default_value().unwrap_or_default();
-        return (text.value() != sent).then(|| Typed::Text(text.value()));
+        return (value != sent).then(|| Typed::LongText(text.clone(), value));
     }
-    let select = field.dyn_ref::<HtmlSelectElement>()?;
-    (select.selected_index() != chosen_by_server(select)).then(|| Typed::Chosen(select.value()))
+    let select = field.dyn_into::<HtmlSelectElement>().ok()?;
+    let value = select.value();
+    (select.selected_index() != chosen_by_server(&select)).then_some(Typed::Chosen(select, value))
+}
+
+fn typed_into_input(input: HtmlInputElement) -> Option<Typed> {
+    match input.type_().as_str() {
+        "checkbox" => {
+            let checked = input.checked();
+            (checked != input.default_checked()).then_some(Typed::Checked(input, checked))
+        }
+        // The one chosen; announcing the one left would choose it again.
+        "radio" => (input.checked() && !input.default_checked()).then_some(Typed::Checked(input, true)),
+        // A page cannot set a file input's value; hidden ones are not typed into.
+        "file" | "hidden" => None,
+        _ => {
+            let value = input.value();
+            (value != input.default_value()).then_some(Typed::Text(input, value))
+        }
+    }
 }
 
 /// The option a select shows as the server sent it: the last one marked
@@ -81,23 +93,25 @@ fn chosen_by_server(select: &HtmlSelectElement) -> i32 {
         .map_or(0, |index| i32::try_from(index).unwrap_or(0))
 }
 
-fn put_back(field: &Element, typed: Typed) {
-    match typed {
-        Typed::Text(value) => {
-            if let Some(input) = field.dyn_ref::<HtmlInputElement>() {
+impl Typed {
+    /// Puts the value back into its field, and answers the field.
+    fn put_back(self) -> Element {
+        match self {
+            Typed::Text(input, value) => {
                 input.set_value(&value);
-            } else if let Some(text) = field.dyn_ref::<HtmlTextAreaElement>() {
+                input.into()
+            }
+            Typed::LongText(text, value) => {
                 text.set_value(&value);
+                text.into()
             }
-        }
-        Typed::Checked(checked) => {
-            if let Some(input) = field.dyn_ref::<HtmlInputElement>() {
+            Typed::Checked(input, checked) => {
                 input.set_checked(checked);
+                input.into()
             }
-        }
-        Typed::Chosen(value) => {
-            if let Some(select) = field.dyn_ref::<HtmlSelectElement>() {
+            Typed::Chosen(select, value) => {
                 select.set_value(&value);
+                select.into()
             }
         }
     }
