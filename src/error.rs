@@ -49,8 +49,13 @@ pub enum AppError {
         message: String,
         retry_after_seconds: u64,
     },
-    /// The browser could not reach the server or read its answer.
-    #[error("The server could not be reached: {0}")]
+    /// The browser could not reach the server or read its answer. The
+    /// detail (the browser's own words, such as "TypeError: Failed to
+    /// fetch") goes to the browser's console, not to the user.
+    #[error(
+        "The server could not be reached, or its answer was lost. What you entered is still here: try again \
+         once the connection is back."
+    )]
     Unreachable(String),
 }
 
@@ -115,8 +120,8 @@ impl FromServerFnError for AppError {
             #[cfg(feature = "ssr")]
             ServerFnErrorErr::Deserialization(message) => AppError::BadRequest(message),
             #[cfg(not(feature = "ssr"))]
-            ServerFnErrorErr::Deserialization(message) => AppError::Unreachable(message),
-            ServerFnErrorErr::Request(message) => AppError::Unreachable(message),
+            ServerFnErrorErr::Deserialization(message) => unreachable_server(message),
+            ServerFnErrorErr::Request(message) => unreachable_server(message),
             other => {
                 #[cfg(feature = "ssr")]
                 tracing::error!(error = %other, "server function failed");
@@ -131,6 +136,13 @@ impl FromServerFnError for AppError {
         set_status(&error);
         error
     }
+}
+
+/// The server was not reached, or its answer not read: the browser's
+/// reason is logged where a developer looks for it.
+fn unreachable_server(reason: String) -> AppError {
+    leptos::logging::warn!("the server could not be reached: {reason}");
+    AppError::Unreachable(reason)
 }
 
 /// Sets the status of the current response from the error it answers, and
@@ -153,4 +165,19 @@ pub fn set_status(error: &AppError) {
 pub fn internal(error: impl std::fmt::Display) -> AppError {
     tracing::error!(%error, "internal error");
     AppError::Internal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreached_server_is_told_in_a_plain_sentence_without_the_browsers_own_words() {
+        let message = AppError::Unreachable("TypeError: Failed to fetch".to_string()).to_string();
+        assert!(
+            message.starts_with("The server could not be reached"),
+            "{message}"
+        );
+        assert!(!message.contains("TypeError"), "{message}");
+    }
 }

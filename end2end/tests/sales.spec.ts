@@ -93,3 +93,44 @@ test("a cashier sells to a customer still pending sync, and Synchronize orders c
   await open(admin, "/hq/customers");
   await expect(admin.getByRole("row").filter({ hasText: account })).toContainText(card);
 });
+
+test("a sale the store server did not take says so plainly, keeps the quantities, and is one sale once saved again", async ({
+  houston,
+}) => {
+  const lastName = uniqueName("Unreached");
+  await open(houston, "/pos?register=1-1");
+  await houston.getByRole("button", { name: "Add customer" }).click();
+  await houston.getByLabel("First name").fill("Noor");
+  await houston.getByLabel("Last name").fill(lastName);
+  await houston.getByRole("button", { name: "Save" }).click();
+  await houston.getByRole("link", { name: "Open customer" }).click();
+  await expect(houston.getByRole("heading", { name: `Noor ${lastName}` })).toBeVisible();
+  await expect(houston.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await houston.getByRole("button", { name: "New sale" }).click();
+  await houston.getByLabel("Quantity of Travel mug").fill("2");
+
+  // The network drops as the cashier presses Save.
+  await houston.route("**/api/save_sale*", (route) => route.abort());
+  await houston.getByRole("button", { name: "Save" }).click();
+  const alert = houston.getByRole("alert");
+  await expect(alert).toContainText("The server could not be reached, or its answer was lost.");
+  await expect(alert).not.toContainText("TypeError");
+  await expect(houston.getByLabel("Quantity of Travel mug")).toHaveValue("2");
+
+  // Then the sale reaches the store, but its answer is lost on the way back.
+  await houston.unroute("**/api/save_sale*");
+  let answersDropped = 0;
+  await houston.route("**/api/save_sale*", async (route) => {
+    if (answersDropped > 0) return route.continue();
+    answersDropped += 1;
+    await route.fetch();
+    await route.abort();
+  });
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(alert).toContainText("try again once the connection is back");
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(houston.getByRole("status").filter({ hasText: "Sale saved" })).toContainText("total 39.90");
+  expect(answersDropped).toBe(1);
+  const sales = houston.getByRole("table", { name: "Sales to this customer, newest first" });
+  await expect(sales.getByRole("row").filter({ hasText: "Travel mug" })).toHaveCount(1);
+});

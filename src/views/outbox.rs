@@ -224,13 +224,7 @@ impl Outbox {
         Fut: Future<Output = Result<Sent, AppError>>,
     {
         let Some(outbox) = outbox else {
-            return match Delivery::of(send(waiting).await) {
-                Delivery::Delivered(sent) => Saved::Done(sent),
-                Delivery::KeepWaiting => Saved::NotSaved(AppError::Unreachable(
-                    "nothing was saved; what you typed is kept, try again".to_string(),
-                )),
-                Delivery::Refused(error) => Saved::NotSaved(error),
-            };
+            return send_only(waiting, send).await;
         };
         let id = waiting.operation_id.clone();
         // Sent after what waits before it, not beside it.
@@ -242,7 +236,8 @@ impl Outbox {
             outbox.done_sending(&id);
         }
         if let Err(error) = kept {
-            return Saved::NotSaved(AppError::Unreachable(error));
+            leptos::logging::warn!("this browser could not keep an operation, so it is only sent: {error}");
+            return send_only(waiting, send).await;
         }
         if behind_others {
             outbox.try_soon();
@@ -373,6 +368,19 @@ impl Outbox {
             }
         }
         true
+    }
+}
+
+/// Sends an operation with nothing kept: what the server answered is what
+/// the form shows, and a failed send leaves the form as it was typed.
+async fn send_only<F, Fut>(waiting: Waiting, send: F) -> Saved
+where
+    F: Fn(Waiting) -> Fut,
+    Fut: Future<Output = Result<Sent, AppError>>,
+{
+    match send(waiting).await {
+        Ok(sent) => Saved::Done(sent),
+        Err(error) => Saved::NotSaved(error),
     }
 }
 
