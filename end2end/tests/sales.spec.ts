@@ -1,22 +1,27 @@
-import { expect } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import { expectAccessible, open, operationRow, runNow, test, uniqueName } from "./helpers";
+
+/** Adds a customer at register 1-1 and opens its page; returns its temporary id. */
+async function openNewCustomer(page: Page, firstName: string, lastName: string): Promise<string> {
+  await open(page, "/pos?register=1-1");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill(firstName);
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByRole("button", { name: "Save" }).click();
+  const created = page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
+  await expect(created).toContainText("Pending sync");
+  const temporaryId = (await created.locator("code").textContent()) ?? "";
+  await page.getByRole("link", { name: "Open customer" }).click();
+  await expect(page.getByRole("heading", { name: `${firstName} ${lastName}` })).toBeVisible();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  return temporaryId;
+}
 
 test("a cashier sells to a customer still pending sync, and Synchronize orders carries the customer along", async ({
   houston,
   admin,
 }) => {
-  const lastName = uniqueName("Buyer");
-  await open(houston, "/pos?register=1-1");
-  await houston.getByRole("button", { name: "Add customer" }).click();
-  await houston.getByLabel("First name").fill("Maya");
-  await houston.getByLabel("Last name").fill(lastName);
-  await houston.getByRole("button", { name: "Save" }).click();
-  const created = houston.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
-  await expect(created).toContainText("Pending sync");
-  const temporaryId = (await created.locator("code").textContent()) ?? "";
-  await houston.getByRole("link", { name: "Open customer" }).click();
-  await expect(houston.getByRole("heading", { name: `Maya ${lastName}` })).toBeVisible();
-  await expect(houston.locator("body[data-hydrated=true]")).toHaveCount(1);
+  const temporaryId = await openNewCustomer(houston, "Maya", uniqueName("Buyer"));
 
   // Sell at once: cash and carry, two bags of coffee and filters.
   await houston.getByRole("button", { name: "New sale" }).click();
@@ -97,15 +102,7 @@ test("a cashier sells to a customer still pending sync, and Synchronize orders c
 test("a sale the store server did not take says so plainly, keeps the quantities, and is one sale once saved again", async ({
   houston,
 }) => {
-  const lastName = uniqueName("Unreached");
-  await open(houston, "/pos?register=1-1");
-  await houston.getByRole("button", { name: "Add customer" }).click();
-  await houston.getByLabel("First name").fill("Noor");
-  await houston.getByLabel("Last name").fill(lastName);
-  await houston.getByRole("button", { name: "Save" }).click();
-  await houston.getByRole("link", { name: "Open customer" }).click();
-  await expect(houston.getByRole("heading", { name: `Noor ${lastName}` })).toBeVisible();
-  await expect(houston.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await openNewCustomer(houston, "Noor", uniqueName("Unreached"));
   await houston.getByRole("button", { name: "New sale" }).click();
   await houston.getByLabel("Quantity of Travel mug").fill("2");
 
@@ -133,4 +130,25 @@ test("a sale the store server did not take says so plainly, keeps the quantities
   expect(answersDropped).toBe(1);
   const sales = houston.getByRole("table", { name: "Sales to this customer, newest first" });
   await expect(sales.getByRole("row").filter({ hasText: "Travel mug" })).toHaveCount(1);
+});
+
+test("New sale works from the keyboard: it opens on the first quantity, Escape leaves it, Enter saves", async ({
+  houston,
+}) => {
+  await openNewCustomer(houston, "Kai", uniqueName("Keyboard"));
+  const newSale = houston.getByRole("button", { name: "New sale" });
+  await newSale.click();
+  const firstQuantity = houston.getByLabel("Quantity of Coffee beans, 1 kg");
+  await expect(firstQuantity).toBeFocused();
+  await houston.keyboard.type("3");
+  await houston.keyboard.press("Escape");
+  await expect(houston.getByRole("heading", { name: "New sale" })).toHaveCount(0);
+  await expect(newSale).toBeFocused();
+  await expect(houston.getByText("No sales to this customer at this store yet.")).toBeVisible();
+
+  await houston.keyboard.press("Enter");
+  await expect(firstQuantity).toBeFocused();
+  await houston.keyboard.type("1");
+  await houston.keyboard.press("Enter");
+  await expect(houston.getByRole("status").filter({ hasText: "Sale saved" })).toContainText("total 18.50");
 });

@@ -13,7 +13,9 @@ use crate::domain::customer::{
 };
 use crate::error::{AppError, FieldErrors};
 use crate::views::outbox::new_operation_id;
-use crate::views::ui::{ErrorNote, FieldMessage, InputField, Select};
+use crate::views::ui::{
+    ErrorNote, FIRST_FIELD, FieldMessage, InputField, Select, cancel_on_escape, focus_when_opened,
+};
 
 /// Which parts of a customer a form edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,50 +120,9 @@ fn focus_first(errors: &FieldErrors) {
     }
 }
 
-/// A form opened on a click takes the focus at once, on the customer's
-/// name: the cashier types without reaching for the mouse.
-fn focus_when_opened(form: NodeRef<leptos::html::Form>) {
-    use leptos::wasm_bindgen::JsCast;
-    Effect::new(move |_| {
-        let Some(form) = form.get() else {
-            return;
-        };
-        let field = form
-            .query_selector("#first_name, #organization_name")
-            .ok()
-            .flatten()
-            .or_else(|| form.query_selector("input, select").ok().flatten());
-        if let Some(field) = field.and_then(|field| field.dyn_into::<leptos::web_sys::HtmlElement>().ok()) {
-            focus_once_shown(field, FRAMES_TO_WAIT);
-        }
-    });
-}
-
-/// How many frames a field may take to be put in the page.
-const FRAMES_TO_WAIT: u8 = 30;
-
-/// Focuses `field` once it is in the page: a form whose code is loaded on
-/// demand is built before `<Suspense>` puts it there, and a field outside
-/// the page cannot take the focus.
-fn focus_once_shown(field: leptos::web_sys::HtmlElement, frames_left: u8) {
-    if field.is_connected() {
-        let _ = field.focus();
-    } else if frames_left > 0 {
-        request_animation_frame(move || focus_once_shown(field, frames_left - 1));
-    }
-}
-
-/// Escape leaves a form opened on a click, as its Cancel button does.
-fn cancel_on_escape(on_cancel: Option<Callback<()>>) -> impl Fn(leptos::ev::KeyboardEvent) {
-    move |ev| {
-        if ev.key() == "Escape"
-            && let Some(cancel) = on_cancel
-        {
-            ev.prevent_default();
-            cancel.run(());
-        }
-    }
-}
+/// Where a customer form opened on a click puts the focus: the cashier
+/// types the name without reaching for the mouse.
+const CUSTOMER_NAME_FIELDS: &str = "#first_name, #organization_name";
 
 /// Any customer form: the fields `mode` shows, for a cashier or a shopper.
 fn customer_form(props: CustomerEditorProps) -> impl IntoView {
@@ -346,7 +307,7 @@ impl DraftForm {
         };
         let form = NodeRef::<leptos::html::Form>::new();
         if on_cancel.is_some() {
-            focus_when_opened(form);
+            focus_when_opened(form, CUSTOMER_NAME_FIELDS);
         }
         messages.focus_on_refusal();
         view! {
@@ -953,7 +914,7 @@ fn address_form(props: AddressEditorProps) -> impl IntoView {
     let submit =
         move |ev: leptos::ev::SubmitEvent| messages.submit(ev, move || on_save.run(address.get_untracked()));
     let form = NodeRef::<leptos::html::Form>::new();
-    focus_when_opened(form);
+    focus_when_opened(form, FIRST_FIELD);
     messages.focus_on_refusal();
     view! {
         <form

@@ -1,5 +1,6 @@
 //! The building blocks every page shares: one way to show a failure, a
-//! labelled input or select with its message beside it, a time, a status.
+//! labelled input or select with its message beside it, a time, a status,
+//! and the keys of a form opened on a click (focus on open, Escape).
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::PostUrl;
@@ -248,5 +249,60 @@ pub fn Select(
             </select>
             <FieldMessage id=message_id message />
         </div>
+    }
+}
+
+/// A form opened on a click takes the focus at once, on its first field
+/// that matches `preferred` (else on its first field), so that the user
+/// types without reaching for the mouse. The form may be built by code
+/// loaded on demand, inside a `<Suspense>`, and put in the page a few
+/// frames later: the focus waits for it, frame by frame.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+pub fn focus_when_opened(form: NodeRef<leptos::html::Form>, preferred: &'static str) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || focus_once_shown(form, preferred, FRAMES_TO_WAIT));
+}
+
+/// A form's first field a user can type in or choose from.
+pub const FIRST_FIELD: &str = "input:not([type=hidden]), select";
+
+/// How many frames a form may take to be put in the page.
+#[cfg(feature = "hydrate")]
+const FRAMES_TO_WAIT: u8 = 30;
+
+#[cfg(feature = "hydrate")]
+fn focus_once_shown(form: NodeRef<leptos::html::Form>, preferred: &'static str, frames_left: u8) {
+    use leptos::wasm_bindgen::JsCast;
+    let shown = form
+        .try_get_untracked()
+        .flatten()
+        .filter(|form| form.is_connected());
+    let field = shown.and_then(|form| {
+        form.query_selector(preferred).ok().flatten().or_else(|| {
+            form.query_selector("input:not([type=hidden]), select")
+                .ok()
+                .flatten()
+        })
+    });
+    match field.and_then(|field| field.dyn_into::<leptos::web_sys::HtmlElement>().ok()) {
+        Some(field) => {
+            let _ = field.focus();
+        }
+        None if frames_left > 0 => {
+            request_animation_frame(move || focus_once_shown(form, preferred, frames_left - 1));
+        }
+        None => {}
+    }
+}
+
+/// Escape leaves a form opened on a click, as its Cancel button does.
+pub fn cancel_on_escape(on_cancel: Option<Callback<()>>) -> impl Fn(leptos::ev::KeyboardEvent) {
+    move |ev| {
+        if ev.key() == "Escape"
+            && let Some(cancel) = on_cancel
+        {
+            ev.prevent_default();
+            cancel.run(());
+        }
     }
 }

@@ -22,7 +22,9 @@ use crate::domain::sales::{
 };
 use crate::error::{AppError, FieldErrors};
 use crate::views::outbox::new_operation_id;
-use crate::views::ui::{ErrorNote, FieldMessage, ServerForm, Time, loaded};
+use crate::views::ui::{
+    ErrorNote, FieldMessage, ServerForm, Time, cancel_on_escape, focus_when_opened, loaded,
+};
 
 /// The query parameter that opens New sale, and the one that names the
 /// receipt of a sale the browser's own post of the form saved.
@@ -51,6 +53,15 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
         saved.update(|n| *n += 1);
     });
     let here = use_location().pathname.get_untracked();
+    let new_sale_button = NodeRef::<leptos::html::Button>::new();
+    // The form it opened is gone with the focus in it: the focus goes back
+    // to the button, where the cashier left off.
+    let on_cancel = Callback::new(move |_| {
+        is_open.set(false);
+        if let Some(button) = new_sale_button.get_untracked() {
+            let _ = button.focus();
+        }
+    });
     view! {
         <section aria-labelledby="sales-heading">
             <h2 id="sales-heading">"Sales"</h2>
@@ -61,7 +72,7 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
                 is_open.set(true);
             }>
                 <input type="hidden" name="register" value=register.get_value() />
-                <button type="submit" name=CHANGE value=SALE>"New sale"</button>
+                <button type="submit" name=CHANGE value=SALE node_ref=new_sale_button>"New sale"</button>
             </form>
             {move || last_sale.get().map(|sale| view! { <SaleConfirmation sale /> })}
             {move || is_open.get().then(|| view! {
@@ -69,7 +80,7 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
                     key=key.get_value()
                     register=register.get_value()
                     on_saved
-                    on_cancel=Callback::new(move |_| is_open.set(false))
+                    on_cancel
                 />
             })}
             <Transition fallback=|| view! { <p>"Loading sales…"</p> }>
@@ -231,6 +242,10 @@ struct SaleFields {
     on_cancel: Callback<()>,
 }
 
+/// Where New sale puts the focus when it opens: the first product's
+/// quantity.
+const FIRST_QUANTITY: &str = "table input[type=number]";
+
 /// The split point of the sale's fields: downloaded when New sale first
 /// opens, not with the customer's page, which most visits only read.
 #[lazy]
@@ -314,8 +329,16 @@ fn sale_fields(fields: SaleFields) -> AnyView {
         })
         .collect();
     let has_addresses = !address_options.is_empty();
+    let form = NodeRef::<leptos::html::Form>::new();
+    focus_when_opened(form, FIRST_QUANTITY);
     view! {
-        <form method="post" action=PostNewSale::url() on:submit=submit>
+        <form
+            method="post"
+            action=PostNewSale::url()
+            node_ref=form
+            on:submit=submit
+            on:keydown=cancel_on_escape(Some(on_cancel))
+        >
             <input type="hidden" name="register" value=plain.register />
             <input type="hidden" name="key" value=plain.key />
             <input type="hidden" name="transaction_id" value=plain.transaction_id.to_string() />
