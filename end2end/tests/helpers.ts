@@ -150,3 +150,19 @@ export async function holdBackPageCode(page: Page): Promise<() => void> {
   });
   return letCodeThrough;
 }
+
+/**
+ * A network that fails on the way back: the first request to `url` reaches
+ * the server, which carries it out, but its answer is dropped; later ones
+ * pass. Returns how many answers have been dropped so far.
+ */
+export async function dropFirstAnswer(page: Page, url: string): Promise<() => number> {
+  let answersDropped = 0;
+  await page.route(url, async (route) => {
+    if (answersDropped > 0) return route.continue();
+    answersDropped += 1;
+    await route.fetch();
+    await route.abort();
+  });
+  return () => answersDropped;
+}

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { open, signIn, syncToHqAndBack, test, uniqueName } from "./helpers";
+import { dropFirstAnswer, open, signIn, syncToHqAndBack, test, uniqueName } from "./helpers";
 
 const STATUS_PAGE = "/hq/customer-synchronization-status";
 
@@ -104,19 +104,13 @@ test("a customer kept in the browser opens from the list, and its edit is kept b
 test("a create whose answer is lost is sent again and staged once", async ({ seattle: page, admin }) => {
   const lastName = uniqueName("Lost");
   await open(page, "/pos?register=2-1");
-  let answersDropped = 0;
-  await page.route("**/api/create_customer*", async (route) => {
-    if (answersDropped > 0) return route.continue();
-    answersDropped += 1;
-    await route.fetch();
-    await route.abort();
-  });
+  const answersDropped = await dropFirstAnswer(page, "**/api/create_customer*");
 
   await addPerson(page, "Lia", lastName);
   await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
   const row = keptList(page).getByRole("row").filter({ hasText: `Lia ${lastName}` });
   await expect(row).toContainText("Pending sync", { timeout: 20_000 });
-  expect(answersDropped).toBe(1);
+  expect(answersDropped()).toBe(1);
 
   await syncToHqAndBack(admin);
   const operations = await operationsOf(admin, lastName);

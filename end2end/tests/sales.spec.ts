@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { expectAccessible, open, operationRow, runNow, test, uniqueName } from "./helpers";
+import { dropFirstAnswer, expectAccessible, open, operationRow, runNow, test, uniqueName } from "./helpers";
 
 /** Adds a customer at register 1-1 and opens its page; returns its temporary id. */
 async function openNewCustomer(page: Page, firstName: string, lastName: string): Promise<string> {
@@ -116,18 +116,12 @@ test("a sale the store server did not take says so plainly, keeps the quantities
 
   // Then the sale reaches the store, but its answer is lost on the way back.
   await houston.unroute("**/api/save_sale*");
-  let answersDropped = 0;
-  await houston.route("**/api/save_sale*", async (route) => {
-    if (answersDropped > 0) return route.continue();
-    answersDropped += 1;
-    await route.fetch();
-    await route.abort();
-  });
+  const answersDropped = await dropFirstAnswer(houston, "**/api/save_sale*");
   await houston.getByRole("button", { name: "Save" }).click();
   await expect(alert).toContainText("try again once the connection is back");
   await houston.getByRole("button", { name: "Save" }).click();
   await expect(houston.getByRole("status").filter({ hasText: "Sale saved" })).toContainText("total 39.90");
-  expect(answersDropped).toBe(1);
+  expect(answersDropped()).toBe(1);
   const sales = houston.getByRole("table", { name: "Sales to this customer, newest first" });
   await expect(sales.getByRole("row").filter({ hasText: "Travel mug" })).toHaveCount(1);
 });

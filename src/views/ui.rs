@@ -278,11 +278,10 @@ fn focus_once_shown(form: NodeRef<leptos::html::Form>, preferred: &'static str, 
         .flatten()
         .filter(|form| form.is_connected());
     let field = shown.and_then(|form| {
-        form.query_selector(preferred).ok().flatten().or_else(|| {
-            form.query_selector("input:not([type=hidden]), select")
-                .ok()
-                .flatten()
-        })
+        form.query_selector(preferred)
+            .ok()
+            .flatten()
+            .or_else(|| form.query_selector(FIRST_FIELD).ok().flatten())
     });
     match field.and_then(|field| field.dyn_into::<leptos::web_sys::HtmlElement>().ok()) {
         Some(field) => {
