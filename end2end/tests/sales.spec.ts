@@ -117,9 +117,12 @@ test("a sale the store server did not take says so plainly, keeps the quantities
   // Then the sale reaches the store, but its answer is lost on the way back.
   await houston.unroute("**/api/save_sale*");
   const answersDropped = await dropFirstAnswer(houston, "**/api/save_sale*");
-  await houston.getByRole("button", { name: "Save" }).click();
+  const save = houston.getByRole("button", { name: "Save" });
+  await save.click();
+  await expect.poll(answersDropped).toBe(1);
+  await expect(save).toBeEnabled();
   await expect(alert).toContainText("try again once the connection is back");
-  await houston.getByRole("button", { name: "Save" }).click();
+  await save.click();
   await expect(houston.getByRole("status").filter({ hasText: "Sale saved" })).toContainText("total 39.90");
   expect(answersDropped()).toBe(1);
   const sales = houston.getByRole("table", { name: "Sales to this customer, newest first" });
