@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { open, signIn, signedInWithoutJavaScript, test, syncToHqAndBack, uniqueName } from "./helpers";
+import { open, openNewCustomer, signIn, signedInWithoutJavaScript, test, syncToHqAndBack, uniqueName } from "./helpers";
 
 async function fillAddress(page: Page, group: string, street: string, city: string, zip: string) {
   const address = page.getByRole("group", { name: group });
@@ -75,15 +75,7 @@ test("a cashier edits a synced customer and adds an address through real-time ca
 });
 
 test("a pending customer cannot be edited before its sync, and the form keeps what was typed", async ({ seattle: page }) => {
-  const lastName = uniqueName("Pending");
-  await open(page, "/pos?register=2-1");
-  await page.getByRole("button", { name: "Add customer" }).click();
-  await page.getByLabel("First name").fill("Noor");
-  await page.getByLabel("Last name").fill(lastName);
-  await page.getByRole("button", { name: "Save" }).click();
-  await page.getByRole("link", { name: "Open customer" }).click();
-  await expect(page.getByRole("heading", { name: `Noor ${lastName}` })).toBeVisible();
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await openNewCustomer(page, "Noor", uniqueName("Pending"), "2-1");
 
   await page.getByRole("button", { name: "Edit" }).click();
   await page.getByLabel("Phone").fill("713 555 0123");

@@ -166,3 +166,27 @@ export async function dropFirstAnswer(page: Page, url: string): Promise<() => nu
   });
   return () => answersDropped;
 }
+
+/**
+ * Adds a person at `register` through Add customer and opens the new
+ * customer's page once it has hydrated; returns the temporary id.
+ */
+export async function openNewCustomer(
+  page: Page,
+  firstName: string,
+  lastName: string,
+  register = "1-1",
+): Promise<string> {
+  await open(page, `/pos?register=${register}`);
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill(firstName);
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByRole("button", { name: "Save" }).click();
+  const created = page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
+  await expect(created).toContainText("Pending sync");
+  const temporaryId = (await created.locator("code").textContent()) ?? "";
+  await page.getByRole("link", { name: "Open customer" }).click();
+  await expect(page.getByRole("heading", { name: `${firstName} ${lastName}` })).toBeVisible();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  return temporaryId;
+}

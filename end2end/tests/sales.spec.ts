@@ -1,21 +1,14 @@
-import { expect, type Page } from "@playwright/test";
-import { dropFirstAnswer, expectAccessible, open, operationRow, runNow, test, uniqueName } from "./helpers";
-
-/** Adds a customer at register 1-1 and opens its page; returns its temporary id. */
-async function openNewCustomer(page: Page, firstName: string, lastName: string): Promise<string> {
-  await open(page, "/pos?register=1-1");
-  await page.getByRole("button", { name: "Add customer" }).click();
-  await page.getByLabel("First name").fill(firstName);
-  await page.getByLabel("Last name").fill(lastName);
-  await page.getByRole("button", { name: "Save" }).click();
-  const created = page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
-  await expect(created).toContainText("Pending sync");
-  const temporaryId = (await created.locator("code").textContent()) ?? "";
-  await page.getByRole("link", { name: "Open customer" }).click();
-  await expect(page.getByRole("heading", { name: `${firstName} ${lastName}` })).toBeVisible();
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
-  return temporaryId;
-}
+import { expect } from "@playwright/test";
+import {
+  dropFirstAnswer,
+  expectAccessible,
+  open,
+  openNewCustomer,
+  operationRow,
+  runNow,
+  test,
+  uniqueName,
+} from "./helpers";
 
 test("a cashier sells to a customer still pending sync, and Synchronize orders carries the customer along", async ({
   houston,
