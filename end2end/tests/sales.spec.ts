@@ -122,6 +122,26 @@ test("a sale the store server did not take says so plainly, keeps the quantities
   await expect(sales.getByRole("row").filter({ hasText: "Travel mug" })).toHaveCount(1);
 });
 
+test("a sale the store server did not take tells the register's header, which says connected again once the server answers", async ({
+  houston,
+}) => {
+  await openNewCustomer(houston, "Ines", uniqueName("Header"));
+  await expect(houston.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await expect(houston.getByText("Store server: connected")).toBeVisible();
+  await houston.getByRole("button", { name: "New sale" }).click();
+  await houston.getByLabel("Quantity of Travel mug").fill("1");
+
+  await houston.route("**/api/**", (route) => route.abort());
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(houston.getByRole("alert")).toContainText("The server could not be reached");
+  await expect(houston.getByText("Store server: not answering")).toBeVisible();
+
+  // Nothing is kept to send, yet the header hears that the server is back.
+  await houston.unroute("**/api/**");
+  await expect(houston.getByText("Store server: connected")).toBeVisible({ timeout: 20_000 });
+  await expect(houston.getByText(/kept in this browser/)).toHaveCount(0);
+});
+
 test("New sale works from the keyboard: it opens on the first quantity, Escape leaves it, Enter saves", async ({
   houston,
 }) => {

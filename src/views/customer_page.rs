@@ -10,6 +10,7 @@ use crate::api::channel_customers::{
     add_customer_address, channel_mode, channel_reference, create_customer, edit_customer,
     find_channel_customer,
 };
+use crate::api::sign_in::current_user;
 use crate::domain::customer::{AddressDraft, COUNTRIES, ChannelCustomer, LANGUAGES, PartyType};
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
@@ -51,6 +52,12 @@ async fn send_waiting(waiting: Waiting) -> Result<Sent, AppError> {
     }
 }
 
+/// Whether the store server answers: the cheapest request there is, whose
+/// answer every page reads already.
+async fn probe_store_server() -> Result<(), AppError> {
+    current_user().await.map(|_| ())
+}
+
 /// What a page asks of the outbox's code: one split point, downloaded apart
 /// from the page, when a register opens (`start_register_outbox`), so that
 /// it works once the network has gone without weighing on the page's own
@@ -68,7 +75,7 @@ enum OutboxWork {
 async fn outbox_code(work: OutboxWork) -> Option<Saved> {
     match work {
         OutboxWork::Start(outbox, owner) => {
-            owner.with(|| start_sending(outbox, send_waiting));
+            owner.with(|| start_sending(outbox, send_waiting, probe_store_server));
             None
         }
         OutboxWork::Change(outbox, change) => {

@@ -120,10 +120,16 @@ impl Delivery {
     pub fn of(answer: Result<Sent, AppError>) -> Delivery {
         match answer {
             Ok(sent) => Delivery::Delivered(sent),
-            Err(AppError::Unreachable(_) | AppError::Internal) => Delivery::KeepWaiting,
+            Err(error) if server_not_answering(&error) => Delivery::KeepWaiting,
             Err(refusal) => Delivery::Refused(refusal),
         }
     }
+}
+
+/// Whether a request's error says the store server was not reached or could
+/// not take it now, rather than that it read the request and refused it.
+fn server_not_answering(error: &AppError) -> bool {
+    matches!(error, AppError::Unreachable(_) | AppError::Internal)
 }
 
 /// What a save came to, as the form that made it shows it.
@@ -248,7 +254,7 @@ impl Outbox {
         match delivery {
             Delivery::Delivered(sent) => {
                 outbox.forget(&id);
-                outbox.connection.set(Connection::Connected);
+                outbox.answered();
                 Saved::Done(sent)
             }
             Delivery::KeepWaiting => {
@@ -323,6 +329,21 @@ impl Outbox {
         self.kept.set(kept);
     }
 
+    /// Hears what a request made beside the outbox (a sale) came to, so that
+    /// the header tells the truth: a server that did not answer it is tried
+    /// again on the outbox's beat until it does.
+    pub fn heard<T>(self, answer: &Result<T, AppError>) {
+        match answer {
+            Err(error) if server_not_answering(error) => self.not_answering(),
+            _ => self.answered(),
+        }
+    }
+
+    fn answered(self) {
+        self.connection.set(Connection::Connected);
+        self.backoff.set_value(0);
+    }
+
     pub fn try_soon(self) {
         self.next_try_in.set_value(0);
     }
@@ -336,12 +357,16 @@ impl Outbox {
         self.next_try_in.set_value(backoff);
     }
 
-    /// Sends what waits, oldest first, until one cannot be sent. Returns
-    /// false once the page that owns the outbox is gone.
-    pub async fn send_kept<F, Fut>(self, send: &F) -> bool
+    /// Sends what waits, oldest first, until one cannot be sent; with
+    /// nothing to send, asks the server whether it answers again (`probe`)
+    /// while the header says it does not. Returns false once the page that
+    /// owns the outbox is gone.
+    pub async fn send_kept<F, Fut, P, ProbeFut>(self, send: &F, probe: &P) -> bool
     where
         F: Fn(Waiting) -> Fut,
         Fut: Future<Output = Result<Sent, AppError>>,
+        P: Fn() -> ProbeFut,
+        ProbeFut: Future<Output = Result<(), AppError>>,
     {
         let Some(in_flight) = self.in_flight.try_get_value() else {
             return false;
@@ -350,6 +375,10 @@ impl Outbox {
             .into_iter()
             .filter(|w| w.refused.is_none() && !in_flight.contains(&w.operation_id))
             .collect();
+        if waiting.is_empty() && self.connection.get_untracked() == Connection::NotAnswering {
+            self.heard(&probe().await);
+            return true;
+        }
         for operation in waiting {
             let id = operation.operation_id.clone();
             match Delivery::of(send(operation.clone()).await) {
@@ -357,8 +386,7 @@ impl Outbox {
                     self.forget(&id);
                     self.delivered
                         .update(|delivered| delivered.push((operation, sent)));
-                    self.connection.set(Connection::Connected);
-                    self.backoff.set_value(0);
+                    self.answered();
                 }
                 Delivery::KeepWaiting => {
                     self.not_answering();
@@ -405,13 +433,16 @@ pub fn new_operation_id() -> OperationId {
 
 /// Starts sending the outbox's operations with `send` while the page that
 /// owns it is open: a try every second while any wait, sooner when the
-/// browser says it is online again, later while the server does not answer.
+/// browser says it is online again, later while the server does not answer
+/// (then with nothing to send, `probe` asks whether it answers again).
 /// Keeps the POS pages for a reload without network too.
 #[cfg(feature = "hydrate")]
-pub fn start_sending<F, Fut>(outbox: Outbox, send: F)
+pub fn start_sending<F, Fut, P, ProbeFut>(outbox: Outbox, send: F, probe: P)
 where
     F: Fn(Waiting) -> Fut + 'static,
     Fut: Future<Output = Result<Sent, AppError>> + 'static,
+    P: Fn() -> ProbeFut + 'static,
+    ProbeFut: Future<Output = Result<(), AppError>> + 'static,
 {
     outbox.change_kept(KeptChange::Reload);
     browser::follow_the_network(outbox);
@@ -426,7 +457,7 @@ where
                 outbox.next_try_in.set_value(wait - 1);
                 continue;
             }
-            if !outbox.send_kept(&send).await {
+            if !outbox.send_kept(&send, &probe).await {
                 return;
             }
         }
@@ -434,10 +465,12 @@ where
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub fn start_sending<F, Fut>(_outbox: Outbox, _send: F)
+pub fn start_sending<F, Fut, P, ProbeFut>(_outbox: Outbox, _send: F, _probe: P)
 where
     F: Fn(Waiting) -> Fut + 'static,
     Fut: Future<Output = Result<Sent, AppError>> + 'static,
+    P: Fn() -> ProbeFut + 'static,
+    ProbeFut: Future<Output = Result<(), AppError>> + 'static,
 {
 }
 
@@ -612,6 +645,30 @@ mod tests {
         ] {
             assert_eq!(Delivery::of(Err(refusal.clone())), Delivery::Refused(refusal));
         }
+    }
+
+    #[test]
+    fn the_header_hears_whether_the_server_answered_a_request_made_beside_the_outbox() {
+        Owner::new_root(None).with(the_header_hears_answers);
+    }
+
+    fn the_header_hears_answers() {
+        let outbox = Outbox::new();
+        let unreachable: Result<(), AppError> = Err(AppError::Unreachable("Failed to fetch".into()));
+        outbox.heard(&unreachable);
+        assert_eq!(outbox.connection.get_untracked(), Connection::NotAnswering);
+        // A refusal is an answer: the server is there.
+        outbox.heard(&Err::<(), _>(AppError::BadRequest("Enter a quantity.".into())));
+        assert_eq!(outbox.connection.get_untracked(), Connection::Connected);
+        outbox.heard(&unreachable);
+        outbox.heard(&Ok(()));
+        assert_eq!(outbox.connection.get_untracked(), Connection::Connected);
+
+        // The browser's own word that it is offline is not overwritten by a
+        // request that failed for that reason.
+        outbox.connection.set(Connection::BrowserOffline);
+        outbox.heard(&unreachable);
+        assert_eq!(outbox.connection.get_untracked(), Connection::BrowserOffline);
     }
 
     fn kept(operation: WaitingOperation) -> Waiting {

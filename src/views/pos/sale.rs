@@ -21,7 +21,7 @@ use crate::domain::sales::{
     format_amount, quantity_field,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::views::outbox::new_operation_id;
+use crate::views::outbox::{Outbox, new_operation_id};
 use crate::views::ui::{
     ErrorNote, FieldMessage, ServerForm, Time, cancel_on_escape, focus_when_opened, loaded,
 };
@@ -190,8 +190,14 @@ fn NewSale(
     let save = Action::new(move |(id, draft): &(OperationId, SaleDraft)| {
         save_sale(register.clone(), id.to_string(), key.clone(), draft.clone())
     });
+    // The register's header hears whether the store server answered.
+    let outbox = use_context::<Outbox>();
     Effect::new(move |_| {
-        if let Some(Ok(sale)) = save.value().get() {
+        let answer = save.value().get();
+        if let (Some(outbox), Some(answer)) = (outbox, &answer) {
+            outbox.heard(answer);
+        }
+        if let Some(Ok(sale)) = answer {
             on_saved.run(sale);
         }
     });
