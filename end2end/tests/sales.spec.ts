@@ -122,7 +122,7 @@ test("a sale the store server did not take says so plainly, keeps the quantities
   await expect(sales.getByRole("row").filter({ hasText: "Travel mug" })).toHaveCount(1);
 });
 
-test("a sale the store server did not take tells the register's header, which says connected again once the server answers", async ({
+test("a sale or a loyalty card the store server did not take tells the register's header, which says connected again once the server answers", async ({
   houston,
 }) => {
   await openNewCustomer(houston, "Ines", uniqueName("Header"));
@@ -140,6 +140,14 @@ test("a sale the store server did not take tells the register's header, which sa
   await houston.unroute("**/api/**");
   await expect(houston.getByText("Store server: connected")).toBeVisible({ timeout: 20_000 });
   await expect(houston.getByText(/kept in this browser/)).toHaveCount(0);
+
+  // The same for Issue loyalty card.
+  await houston.route("**/api/**", (route) => route.abort());
+  await houston.getByRole("button", { name: "Issue loyalty card" }).click();
+  await expect(houston.getByRole("alert").filter({ hasText: "The server could not be reached" })).toHaveCount(2);
+  await expect(houston.getByText("Store server: not answering")).toBeVisible();
+  await houston.unroute("**/api/**");
+  await expect(houston.getByText("Store server: connected")).toBeVisible({ timeout: 20_000 });
 });
 
 test("New sale works from the keyboard: it opens on the first quantity, Escape leaves it, Enter saves", async ({

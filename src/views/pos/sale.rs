@@ -190,14 +190,9 @@ fn NewSale(
     let save = Action::new(move |(id, draft): &(OperationId, SaleDraft)| {
         save_sale(register.clone(), id.to_string(), key.clone(), draft.clone())
     });
-    // The register's header hears whether the store server answered.
-    let outbox = use_context::<Outbox>();
+    heard_by_the_register(save.value());
     Effect::new(move |_| {
-        let answer = save.value().get();
-        if let (Some(outbox), Some(answer)) = (outbox, &answer) {
-            outbox.heard(answer);
-        }
-        if let Some(Ok(sale)) = answer {
+        if let Some(Ok(sale)) = save.value().get() {
             on_saved.run(sale);
         }
     });
@@ -227,6 +222,19 @@ fn NewSale(
             </Suspense>
         </section>
     }
+}
+
+/// The register's header hears whether the store server answered a request
+/// of this page (the outbox's `heard`), as it does of the customer saves.
+fn heard_by_the_register<T>(answer: impl Get<Value = Option<Result<T, AppError>>> + 'static) {
+    let Some(outbox) = use_context::<Outbox>() else {
+        return;
+    };
+    Effect::new(move |_| {
+        if let Some(answer) = answer.get() {
+            outbox.heard(&answer);
+        }
+    });
 }
 
 /// What the form carries for the browser's own post of it.
@@ -472,6 +480,7 @@ fn LoyaltyCard(key: String, register: String) -> impl IntoView {
         move |_| loyalty_card(card_register.clone(), card_key.clone()),
     );
     let issue = ServerAction::<IssueLoyaltyCard>::new();
+    heard_by_the_register(issue.value());
     let key = StoredValue::new(key);
     let register = StoredValue::new(register);
     view! {
