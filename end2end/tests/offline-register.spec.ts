@@ -68,6 +68,22 @@ test("a register that loses its network keeps the customers it adds, then sends 
   }
 });
 
+test("a search the store server did not answer tells the register's header, which says connected again once it answers", async ({
+  seattle: page,
+}) => {
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await expect(page.getByText("Store server: connected")).toBeVisible();
+
+  await page.route("**/api/**", (route) => route.abort());
+  await page.getByRole("searchbox", { name: "Search customers" }).fill("nobody");
+  await expect(page.getByRole("alert").filter({ hasText: "The server could not be reached" })).toBeVisible();
+  await expect(page.getByText("Store server: not answering")).toBeVisible();
+
+  await page.unroute("**/api/**");
+  await expect(page.getByText("Store server: connected")).toBeVisible({ timeout: 20_000 });
+});
+
 test("a customer kept in the browser opens from the list, and its edit is kept behind it", async ({ seattle: page }) => {
   const lastName = uniqueName("Kept");
   await open(page, "/pos?register=2-1");

@@ -418,6 +418,23 @@ impl Default for Outbox {
     }
 }
 
+/// The register's header hears whether the store server answered a request
+/// of a POS page (`Outbox::heard`), as it does of the customer saves: a
+/// search, a sale, Issue loyalty card. Off the POS, there is no outbox.
+pub fn heard_by_the_register<T>(answer: impl Get<Value = Option<Result<T, AppError>>> + 'static) {
+    let Some(outbox) = use_context::<Outbox>() else {
+        return;
+    };
+    Effect::new(move |seen_before: Option<()>| {
+        let answer = answer.get();
+        // What a page holds when its code starts was rendered by the server,
+        // maybe long ago from a copy the browser kept: not an answer now.
+        if let (Some(()), Some(answer)) = (seen_before, answer) {
+            outbox.heard(&answer);
+        }
+    });
+}
+
 /// A new operation id, made in the browser where the operation is first
 /// saved.
 pub fn new_operation_id() -> OperationId {

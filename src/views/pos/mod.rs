@@ -16,7 +16,7 @@ use crate::domain::registers::RegisterOption;
 use crate::views::customer_display::{AccountCell, CreatedConfirmation};
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost, preload_editors};
 use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
-use crate::views::outbox::{Outbox, Saved, Sent, WaitingOperation};
+use crate::views::outbox::{Outbox, Saved, Sent, WaitingOperation, heard_by_the_register};
 use crate::views::ui::{ServerForm, debounced, loaded};
 use sale::CustomerSales;
 use waiting::{WaitingPanel, preload_waiting_list};
@@ -167,6 +167,7 @@ fn SearchPanel(register: RegisterOption) -> impl IntoView {
     let query = use_query_map();
     let term = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
     let results = Resource::new(move || term.get(), search_customers);
+    heard_by_the_register(results);
     let register_key = register.key();
     let link_register = register_key.clone();
     let navigate = use_navigate();

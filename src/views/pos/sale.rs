@@ -21,7 +21,7 @@ use crate::domain::sales::{
     format_amount, quantity_field,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::views::outbox::{Outbox, new_operation_id};
+use crate::views::outbox::{heard_by_the_register, new_operation_id};
 use crate::views::ui::{
     ErrorNote, FieldMessage, ServerForm, Time, cancel_on_escape, focus_when_opened, loaded,
 };
@@ -222,19 +222,6 @@ fn NewSale(
             </Suspense>
         </section>
     }
-}
-
-/// The register's header hears whether the store server answered a request
-/// of this page (the outbox's `heard`), as it does of the customer saves.
-fn heard_by_the_register<T>(answer: impl Get<Value = Option<Result<T, AppError>>> + 'static) {
-    let Some(outbox) = use_context::<Outbox>() else {
-        return;
-    };
-    Effect::new(move |_| {
-        if let Some(answer) = answer.get() {
-            outbox.heard(&answer);
-        }
-    });
 }
 
 /// What the form carries for the browser's own post of it.
