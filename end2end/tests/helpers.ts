@@ -190,3 +190,17 @@ export async function openNewCustomer(
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
   return temporaryId;
 }
+
+/**
+ * With every server function of `page` failing, does `failedRequest` (a POS
+ * request meant to fail), then checks that the register's header says the
+ * store server is not answering, and, once requests go through again, that
+ * it says connected without anything else done.
+ */
+export async function expectHeaderToFollowTheStoreServer(page: Page, failedRequest: () => Promise<void>) {
+  await page.route("**/api/**", (route) => route.abort());
+  await failedRequest();
+  await expect(page.getByText("Store server: not answering")).toBeVisible();
+  await page.unroute("**/api/**");
+  await expect(page.getByText("Store server: connected")).toBeVisible({ timeout: 20_000 });
+}

@@ -329,9 +329,9 @@ impl Outbox {
         self.kept.set(kept);
     }
 
-    /// Hears what a request made beside the outbox (a sale) came to, so that
-    /// the header tells the truth: a server that did not answer it is tried
-    /// again on the outbox's beat until it does.
+    /// Hears what a request made beside the outbox (a search, a sale) came
+    /// to, so that the header tells the truth: a server that did not answer
+    /// it is tried again on the outbox's beat until it does.
     pub fn heard<T>(self, answer: &Result<T, AppError>) {
         match answer {
             Err(error) if server_not_answering(error) => self.not_answering(),
