@@ -123,13 +123,22 @@ test("a sale the store server did not take says so plainly, keeps the quantities
   await expect(sales.getByRole("row").filter({ hasText: "Travel mug" })).toHaveCount(1);
 });
 
-test("a sale or a loyalty card the store server did not take tells the register's header, which says connected again once the server answers", async ({
+test("a sale, its catalogue or a loyalty card the store server did not answer tells the register's header, which says connected again once the server answers", async ({
   houston,
 }) => {
   await openNewCustomer(houston, "Ines", uniqueName("Header"));
   await expect(houston.locator("body[data-forms-ready=true]")).toHaveCount(1);
   await expect(houston.getByText("Store server: connected")).toBeVisible();
-  await houston.getByRole("button", { name: "New sale" }).click();
+
+  // New sale opened while the server does not answer: the form says so,
+  // and once the server is back, Try again brings the catalogue.
+  const newSale = houston.getByRole("region", { name: "New sale" });
+  await expectHeaderToFollowTheStoreServer(houston, async () => {
+    await houston.getByRole("button", { name: "New sale" }).click();
+    await expect(newSale.getByRole("alert")).toContainText("The server could not be reached");
+  });
+  await expect(newSale.getByRole("button", { name: "Cancel" })).toBeVisible();
+  await newSale.getByRole("button", { name: "Try again" }).click();
   await houston.getByLabel("Quantity of Travel mug").fill("1");
 
   // Nothing is kept to send, yet the header hears that the server is back.

@@ -180,6 +180,8 @@ fn NewSale(
     let catalogue = Resource::new(|| (), move |_| pos_catalogue(catalogue_register.clone()));
     let customer_key = key.clone();
     let customer = Resource::new(|| (), move |_| find_channel_customer(customer_key.clone()));
+    heard_by_the_register(catalogue);
+    heard_by_the_register(customer);
     let plain = StoredValue::new(PlainSale {
         register: register.clone(),
         key: key.clone(),
@@ -202,11 +204,11 @@ fn NewSale(
             <Suspense fallback=|| view! { <p>"Loading the catalogue…"</p> }>
                 {move || Suspend::new(async move {
                     let products = catalogue.await;
-                    let customer = customer.await;
-                    match (products, customer) {
-                        (Ok(products), Ok(customer)) => sale_fields_code(SaleFields {
+                    let buyer = customer.await;
+                    match (products, buyer) {
+                        (Ok(products), Ok(buyer)) => sale_fields_code(SaleFields {
                             products,
-                            addresses: customer.customer.addresses,
+                            addresses: buyer.customer.addresses,
                             plain: plain.get_value(),
                             pending: save.pending(),
                             answer: Signal::derive(move || save.value().get()),
@@ -216,7 +218,16 @@ fn NewSale(
                             on_cancel,
                         })
                         .await,
-                        (Err(error), _) | (_, Err(error)) => view! { <ErrorNote error /> }.into_any(),
+                        (Err(error), _) | (_, Err(error)) => view! {
+                            <ErrorNote error />
+                            <div class="actions">
+                                <button type="button" on:click=move |_| {
+                                    catalogue.refetch();
+                                    customer.refetch();
+                                }>"Try again"</button>
+                                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                            </div>
+                        }.into_any(),
                     }
                 })}
             </Suspense>
