@@ -68,16 +68,29 @@ test("a register that loses its network keeps the customers it adds, then sends 
   }
 });
 
-test("a search the store server did not answer tells the register's header, which says connected again once it answers", async ({
+test("a search, or a customer opened from the list, that the store server did not answer tells the register's header, which says connected again once it answers", async ({
   seattle: page,
 }) => {
   await open(page, "/pos?register=2-1");
   await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
   await expect(page.getByText("Store server: connected")).toBeVisible();
 
+  const search = page.getByRole("searchbox", { name: "Search customers" });
   await expectHeaderToFollowTheStoreServer(page, async () => {
-    await page.getByRole("searchbox", { name: "Search customers" }).fill("nobody");
+    await search.fill("nobody");
     await expect(page.getByRole("alert").filter({ hasText: "The server could not be reached" })).toBeVisible();
+  });
+
+  const lastName = uniqueName("Unanswered");
+  await addPerson(page, "Lena", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "was created at Seattle" })).toBeVisible();
+  await search.fill(lastName);
+  const customer = page.getByRole("table", { name: "Customers found" }).getByRole("link", { name: `Lena ${lastName}` });
+  await expect(customer).toBeVisible();
+  await expectHeaderToFollowTheStoreServer(page, async () => {
+    await customer.click();
+    await expect(page).toHaveURL(/\/pos\/customers\//);
+    await expect(page.getByRole("alert").filter({ hasText: "The server could not be reached" }).first()).toBeVisible();
   });
 });
 

@@ -16,7 +16,8 @@ use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
 use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
-    KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, new_operation_id, start_sending,
+    KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register, new_operation_id,
+    start_sending,
 };
 use crate::views::ui::{ErrorNote, StatusBadge, loaded};
 
@@ -228,6 +229,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
         move || saved.get(),
         move |_| find_channel_customer(customer_key.clone()),
     );
+    heard_by_the_register(reference);
+    heard_by_the_register(customer);
     let outcome = RwSignal::new(None::<Saved>);
     for form in [edit, add_address] {
         Effect::new(move |_| {

@@ -420,7 +420,8 @@ impl Default for Outbox {
 
 /// The register's header hears whether the store server answered a request
 /// of a POS page (`Outbox::heard`), as it does of the customer saves: a
-/// search, a sale, Issue loyalty card. Off the POS, there is no outbox.
+/// search, a customer's page with its sales and loyalty card, New sale's
+/// catalogue, a sale, Issue loyalty card. Off the POS, there is no outbox.
 pub fn heard_by_the_register<T>(answer: impl Get<Value = Option<Result<T, AppError>>> + 'static) {
     let Some(outbox) = use_context::<Outbox>() else {
         return;

@@ -45,6 +45,7 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
         move || saved.get(),
         move |_| customer_sales(register.get_value(), key.get_value()),
     );
+    heard_by_the_register(sales);
     let is_open = RwSignal::new(opened);
     let last_sale = RwSignal::new(None::<ChannelSale>);
     let on_saved = Callback::new(move |sale: ChannelSale| {
@@ -478,6 +479,7 @@ fn LoyaltyCard(key: String, register: String) -> impl IntoView {
         move |_| loyalty_card(card_register.clone(), card_key.clone()),
     );
     let issue = ServerAction::<IssueLoyaltyCard>::new();
+    heard_by_the_register(card);
     heard_by_the_register(issue.value());
     let key = StoredValue::new(key);
     let register = StoredValue::new(register);
