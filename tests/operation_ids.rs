@@ -287,3 +287,47 @@ async fn a_fallback_create_sent_again_once_hq_answers_is_not_created_twice() {
     );
     assert_eq!(staged_count(backend).await, 1);
 }
+
+#[tokio::test]
+async fn a_real_time_create_whose_answer_was_lost_and_that_falls_back_when_sent_again_is_one_hq_customer() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    houston_synchronous(backend).await;
+    let id = OperationId::random();
+    let first = create_customer(&backend.channel_side(), HOUSTON, &id, &person("Ivy"))
+        .await
+        .unwrap();
+    let CreatedHow::InHq { account } = first.how else {
+        panic!("created in real time: {first:?}");
+    };
+    run(backend, Job::Customers).await;
+
+    // Its answer was lost; by the time the register sends it again, HQ
+    // cannot be reached, so the store stages it.
+    backend.hq.set_realtime_unreachable(true).await.unwrap();
+    let again = create_customer(&backend.channel_side(), HOUSTON, &id, &person("Ivy"))
+        .await
+        .unwrap();
+    assert!(matches!(again.how, CreatedHow::FellBack { .. }), "{again:?}");
+    backend.hq.set_realtime_unreachable(false).await.unwrap();
+    run(backend, Job::Upload).await;
+    run(backend, Job::SyncCustomers).await;
+
+    assert_eq!(backend.hq.count_customers().await.unwrap(), 13, "one HQ customer");
+    let operations = backend.hq.recent_operations(10).await.unwrap();
+    let staged = operations
+        .iter()
+        .find(|op| op.temporary_id == id.as_str())
+        .expect("the staged create reached HQ");
+    assert!(staged.online_operation_completed, "{staged:?}");
+    assert_eq!(staged.account.as_deref(), Some(account.as_str()));
+    let in_hq = backend.hq.customer_record(&account).await.unwrap().unwrap();
+    assert_eq!(in_hq.async_customer_id.as_deref(), Some(id.as_str()));
+
+    // The store learns it with its next download: one Ivy at the POS, with
+    // her account, no copy left pending.
+    run(backend, Job::Customers).await;
+    let found = backend.channel.search_customers("Ivy", 10).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].account.as_deref(), Some(account.as_str()));
+}

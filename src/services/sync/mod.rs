@@ -214,9 +214,11 @@ async fn apply_creates(
     attempted_by: &str,
     counts: &mut RunCounts,
 ) -> Result<(), HqDbError> {
+    let creates = settle_made_in_realtime(tx, creates, attempted_by, counts).await?;
     if creates.is_empty() {
         return Ok(());
     }
+    let creates = creates.as_slice();
     let holders = if options.unique_emails {
         tx.accounts_with_emails(&emails_of(creates)).await?
     } else {
@@ -235,6 +237,37 @@ async fn apply_creates(
     counts.succeeded += created.len() as i64;
     counts.failed += failed.len() as i64;
     Ok(())
+}
+
+/// Completes the creates HQ already carried out in real time under the same
+/// operation id: a register whose real-time create lost its answer sends it
+/// again, and finding HQ unreachable then, the store stages it. Each is
+/// synced to the customer made then, not created a second time. Returns
+/// the creates left to apply.
+async fn settle_made_in_realtime<'a>(
+    tx: &mut SyncTransaction,
+    creates: &[&'a StagedOperation],
+    attempted_by: &str,
+    counts: &mut RunCounts,
+) -> Result<Vec<&'a StagedOperation>, HqDbError> {
+    let ids: Vec<String> = creates.iter().map(|op| op.temporary_id.clone()).collect();
+    let made = tx.realtime_creates_among(&ids).await?;
+    let mut left = Vec::with_capacity(creates.len());
+    let mut synced = Vec::new();
+    for op in creates {
+        match made.get(&op.temporary_id) {
+            Some(account) => {
+                tx.adopt_temporary_id(account, &op.temporary_id).await?;
+                synced.push((op.id, account.clone()));
+            }
+            None => left.push(*op),
+        }
+    }
+    if !synced.is_empty() {
+        tx.mark_synced_many(&synced, attempted_by).await?;
+        counts.succeeded += synced.len() as i64;
+    }
+    Ok(left)
 }
 
 /// The creates' emails, as `decide_creates` looks them up.

@@ -527,6 +527,53 @@ impl SyncTransaction {
         .await?))
     }
 
+    /// The accounts HQ already created in real time under any of these
+    /// operation ids, by operation id.
+    pub async fn realtime_creates_among(
+        &mut self,
+        operation_ids: &[String],
+    ) -> Result<HashMap<String, String>, HqDbError> {
+        if operation_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let select = "SELECT operation_id, account FROM realtime_operations
+             WHERE operation = 'create' AND operation_id";
+        let made: Vec<(String, String)> = match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                sqlx::query_as(&format!("{select} IN (SELECT value FROM json_each($1))"))
+                    .bind(to_json(operation_ids)?)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_as(&format!("{select} = ANY($1)"))
+                    .bind(operation_ids)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
+        };
+        Ok(made.into_iter().collect())
+    }
+
+    /// Gives a customer created in real time the temporary id of the staged
+    /// copy of its create, so that changes staged behind that copy find it.
+    /// Marked changed, so that the stores download it again and replace
+    /// their pending copy with it.
+    pub async fn adopt_temporary_id(&mut self, account: &str, temporary_id: &str) -> Result<(), HqDbError> {
+        on_tx!(self, |conn, sql| {
+            sqlx::query(&format!(
+                "UPDATE customers SET async_customer_id = $1, changed_at = {now}
+                 WHERE account = $2 AND async_customer_id IS NULL",
+                now = sql.now()
+            ))
+            .bind(temporary_id)
+            .bind(account)
+            .execute(conn)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Records the real-time change made under `operation_id` with this
     /// transaction's other changes.
     pub async fn record_realtime_operation(
