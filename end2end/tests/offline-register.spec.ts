@@ -127,6 +127,46 @@ test("a customer kept in the browser opens from the list, and its edit is kept b
   await expect(edit).toHaveCount(0);
 });
 
+test("a synced customer's edits kept in the browser show on its page, and a second edit starts from the first", async ({
+  seattle: page,
+  admin,
+}) => {
+  const lastName = uniqueName("Twice");
+  await open(page, "/pos?register=2-1");
+  await addPerson(page, "Uma", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "was created at Seattle" })).toBeVisible();
+  await syncToHqAndBack(admin);
+  await open(page, `/pos?register=2-1&q=${lastName}`);
+  await page.getByRole("link", { name: `Uma ${lastName}` }).click();
+  await expect(page.getByRole("heading", { name: `Uma ${lastName}` })).toBeVisible();
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  const details = page.locator("dl.details");
+
+  await page.context().setOffline(true);
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Phone").fill("206 555 0144");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+  await expect(details).toContainText("206 555 0144");
+
+  await page.getByRole("button", { name: "Edit" }).click();
+  await expect(page.getByLabel("Phone")).toHaveValue("206 555 0144");
+  await page.getByLabel("Email").fill(`uma.${lastName.toLowerCase()}@example.com`);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+  await expect(details).toContainText("206 555 0144");
+  await expect(details).toContainText(`uma.${lastName.toLowerCase()}@example.com`);
+
+  await page.context().setOffline(false);
+  await expect(page.getByText(/\d+ waiting/)).toHaveCount(0, { timeout: 20_000 });
+  // Sent: the page reads the customer again, and no longer says it is kept.
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toHaveCount(0);
+  await expect(details).toContainText(`uma.${lastName.toLowerCase()}@example.com`);
+  await page.reload();
+  await expect(details).toContainText("206 555 0144");
+  await expect(details).toContainText(`uma.${lastName.toLowerCase()}@example.com`);
+});
+
 test("a create whose answer is lost is sent again and staged once", async ({ seattle: page, admin }) => {
   const lastName = uniqueName("Lost");
   await open(page, "/pos?register=2-1");

@@ -16,8 +16,8 @@ use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
 use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
-    KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register, new_operation_id,
-    start_sending,
+    KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register, kept_changes_of,
+    new_operation_id, start_sending, with_kept_changes,
 };
 use crate::views::ui::{ErrorNote, StatusBadge, loaded};
 
@@ -245,6 +245,19 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     }
     let editing = move || edit.is_open.get() || add_address.is_open.get();
     let key = StoredValue::new(key);
+    // What the page shows and a form starts from: the customer as the store
+    // has it, with the changes of it this browser still keeps.
+    let as_kept = move |mut customer: ChannelCustomer| {
+        if let Some(outbox) = outbox {
+            customer.customer = outbox
+                .kept
+                .with(|kept| with_kept_changes(customer.customer, kept, &key.get_value()));
+        }
+        customer
+    };
+    if let Some(outbox) = outbox {
+        read_again_once_delivered(outbox, key, editing, saved, outcome);
+    }
     // One form at a time.
     let open = move |form: OutboxForm, other: OutboxForm| {
         outcome.set(None);
@@ -257,10 +270,10 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
             {move || Suspend::new(async move {
                 let reference = reference.await;
                 loaded(customer.await, move |customer| {
-                    let initial = customer.customer.clone();
                     let customer_name = StoredValue::new(crate::domain::customer::display_name(&customer.customer));
+                    let shown = customer.clone();
                     view! {
-                        <CustomerDetails customer=customer.clone() />
+                        {move || view! { <CustomerDetails customer=as_kept(shown.clone()) /> }}
                         <div class="actions">
                             {opening_button(here.get_value(), register.get_value(), EDIT, "Edit", move || open(edit, add_address))}
                             {opening_button(here.get_value(), register.get_value(), ADD_ADDRESS, "Add address", move || open(add_address, edit))}
@@ -279,13 +292,12 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                         }}
                         {
                             let reference = reference.clone();
-                            let initial = initial.clone();
                             move || edit.is_open.get().then(|| match reference.clone() {
                                 Ok(reference) => view! {
                                     <section aria-labelledby="edit-heading">
                                         <h2 id="edit-heading">"Edit customer"</h2>
                                         <CustomerEditor
-                                            initial=initial.clone()
+                                            initial=untrack(|| as_kept(customer.clone())).customer
                                             reference
                                             mode=if cashier { EditorMode::CashierEdit } else { EditorMode::ShopperEdit }
                                             server_error=edit.refusal()
@@ -325,6 +337,36 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Reads the customer again once a change of it the browser kept has been
+/// delivered (or discarded), so that the page shows what the store holds
+/// now; while a form is open, once it closes, so that nothing typed is lost.
+fn read_again_once_delivered(
+    outbox: Outbox,
+    key: StoredValue<String>,
+    editing: impl Fn() -> bool + Send + Sync + 'static,
+    saved: RwSignal<u32>,
+    outcome: RwSignal<Option<Saved>>,
+) {
+    let kept_count = Memo::new(move |_| outbox.kept.with(|kept| kept_changes_of(kept, &key.get_value())));
+    let delivered = RwSignal::new(false);
+    Effect::new(move |before: Option<usize>| {
+        let now = kept_count.get();
+        if before.is_some_and(|before| now < before) {
+            delivered.set(true);
+        }
+        now
+    });
+    Effect::new(move |_| {
+        if delivered.get() && !editing() {
+            delivered.set(false);
+            if matches!(outcome.get_untracked(), Some(Saved::Kept)) {
+                outcome.set(None);
+            }
+            saved.update(|n| *n += 1);
+        }
+    });
 }
 
 #[component]

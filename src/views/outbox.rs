@@ -61,13 +61,21 @@ impl WaitingOperation {
 /// operations make it: the create, then each kept edit and address of it in
 /// the order they were saved.
 pub fn kept_customer(kept: &[Waiting], create_id: &OperationId) -> Option<CustomerDraft> {
-    let mut customer = kept.iter().find_map(|w| match &w.operation {
+    let customer = kept.iter().find_map(|w| match &w.operation {
         WaitingOperation::Create { draft } if w.operation_id == *create_id => Some(draft.clone()),
         _ => None,
     })?;
+    Some(with_kept_changes(customer, kept, create_id.as_str()))
+}
+
+/// The customer `key` as it is once the changes of it kept in the browser
+/// are carried out, in the order they were saved. An edit names every
+/// field, so a second one made while the first is kept must start from it,
+/// or sending both in turn would undo the first.
+pub fn with_kept_changes(mut customer: CustomerDraft, kept: &[Waiting], customer_key: &str) -> CustomerDraft {
     for change in kept {
         match &change.operation {
-            WaitingOperation::Edit { key, draft } if key == create_id.as_str() => {
+            WaitingOperation::Edit { key, draft } if key == customer_key => {
                 customer = CustomerDraft {
                     addresses: customer.addresses,
                     contacts: customer.contacts,
@@ -76,13 +84,25 @@ pub fn kept_customer(kept: &[Waiting], create_id: &OperationId) -> Option<Custom
                     ..draft.clone()
                 };
             }
-            WaitingOperation::AddAddress { key, address, .. } if key == create_id.as_str() => {
+            WaitingOperation::AddAddress { key, address, .. } if key == customer_key => {
                 customer.addresses.push(address.clone());
             }
             _ => {}
         }
     }
-    Some(customer)
+    customer
+}
+
+/// How many changes of the customer `customer_key` the browser keeps.
+pub fn kept_changes_of(kept: &[Waiting], customer_key: &str) -> usize {
+    kept.iter()
+        .filter(|w| match &w.operation {
+            WaitingOperation::Edit { key, .. } | WaitingOperation::AddAddress { key, .. } => {
+                key == customer_key
+            }
+            WaitingOperation::Create { .. } => false,
+        })
+        .count()
 }
 
 /// What the server answered an operation.
@@ -737,6 +757,32 @@ mod tests {
         assert_eq!(shown.phone, "713 555 0102");
         assert_eq!(shown.addresses.len(), 1);
         assert_eq!(kept_customer(&all[1..], &id), None, "no create, no customer");
+    }
+
+    #[test]
+    fn a_synced_customer_shows_the_changes_kept_of_it_alone() {
+        let synced = CustomerDraft {
+            first_name: "Karen".into(),
+            phone: "713 555 0100".into(),
+            ..CustomerDraft::default()
+        };
+        let edit = |key: &str, phone: &str| {
+            kept(WaitingOperation::Edit {
+                key: key.into(),
+                draft: CustomerDraft {
+                    first_name: "Karen".into(),
+                    phone: phone.into(),
+                    ..CustomerDraft::default()
+                },
+            })
+        };
+        let all = [edit("C000001", "713 555 0101"), edit("C000002", "713 555 0199")];
+
+        let shown = with_kept_changes(synced.clone(), &all, "C000001");
+        assert_eq!(shown.phone, "713 555 0101");
+        assert_eq!(kept_changes_of(&all, "C000001"), 1);
+        assert_eq!(with_kept_changes(synced.clone(), &all[1..], "C000001"), synced);
+        assert_eq!(kept_changes_of(&all[1..], "C000001"), 0);
     }
 
     #[test]
