@@ -187,6 +187,45 @@ test("without JavaScript, an admin is told why a schedule is refused, saves one,
   await page.context().close();
 });
 
+test("a customer added offline at a real-time register is created in HQ once the network is back, and the edit kept behind it follows it there", async ({
+  admin: page,
+  houston,
+}) => {
+  await setHoustonAsync(page, "Turn off");
+  await runOnSchedule(page, "1070");
+  await flushCache(page);
+
+  const lastName = uniqueName("Later");
+  await open(houston, "/pos?register=1-1");
+  await expect(houston.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await expect(houston.locator(".register-mode")).toContainText("Creates: real-time");
+  await houston.context().setOffline(true);
+  await houston.getByRole("button", { name: "Add customer" }).click();
+  await houston.getByLabel("First name").fill("Rosa");
+  await houston.getByLabel("Last name").fill(lastName);
+  await houston.getByRole("button", { name: "Save" }).click();
+  const kept = houston.getByRole("table", { name: "Kept in this browser" });
+  await kept.getByRole("row").filter({ hasText: `Rosa ${lastName}` }).getByRole("button", { name: "Open" }).click();
+  const customer = houston.getByRole("region", { name: `Rosa ${lastName}` });
+  await customer.getByRole("button", { name: "Edit" }).click();
+  await houston.getByLabel("Phone").fill("713 555 0177");
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(customer.getByRole("status")).toContainText("the change is sent after the customer");
+
+  await houston.context().setOffline(false);
+  await expect(houston.getByText(/\d+ waiting/)).toHaveCount(0, { timeout: 20_000 });
+  await open(houston, `/pos?register=1-1&q=${lastName}`);
+  await houston.getByRole("link", { name: `Rosa ${lastName}` }).click();
+  const details = houston.locator("dl.details");
+  await expect(details).toContainText(/C\d{6}/);
+  await expect(details).toContainText("713 555 0177");
+
+  // Leave the configuration as the other journeys expect it.
+  await setHoustonAsync(page, "Turn on");
+  await runOnSchedule(page, "1070");
+  await flushCache(page);
+});
+
 test("with HQ unreachable a synchronous channel still creates customers, staged and logged", async ({ admin: page, houston }) => {
   await setHoustonAsync(page, "Turn off");
   await runOnSchedule(page, "1070");

@@ -93,6 +93,28 @@ pub fn with_kept_changes(mut customer: CustomerDraft, kept: &[Waiting], customer
     customer
 }
 
+/// Forgets a delivered operation. A create HQ carried out at once (its
+/// channel creates in real time) has an account now, and the store does not
+/// know the create's id: the changes kept behind it name the account.
+fn forget_delivered(kept: &mut Vec<Waiting>, id: &OperationId, sent: &Sent) {
+    kept.retain(|w| w.operation_id != *id);
+    let Sent::Created(created) = sent else {
+        return;
+    };
+    let account = created.key();
+    if account == id.as_str() {
+        return;
+    }
+    for change in kept.iter_mut() {
+        if let WaitingOperation::Edit { key, .. } | WaitingOperation::AddAddress { key, .. } =
+            &mut change.operation
+            && key == id.as_str()
+        {
+            *key = account.clone();
+        }
+    }
+}
+
 /// How many changes of the customer `customer_key` the browser keeps.
 pub fn kept_changes_of(kept: &[Waiting], customer_key: &str) -> usize {
     kept.iter()
@@ -273,7 +295,7 @@ impl Outbox {
         outbox.done_sending(&id);
         match delivery {
             Delivery::Delivered(sent) => {
-                outbox.forget(&id);
+                outbox.change(|kept| forget_delivered(kept, &id, &sent));
                 outbox.answered();
                 Saved::Done(sent)
             }
@@ -399,11 +421,19 @@ impl Outbox {
             self.heard(&probe().await);
             return true;
         }
-        for operation in waiting {
-            let id = operation.operation_id.clone();
+        for id in waiting.into_iter().map(|w| w.operation_id) {
+            // As the storage holds it now: a create delivered before it may
+            // have changed the customer it names, another tab may have
+            // discarded it or seen it refused.
+            let Some(operation) = storage::read()
+                .into_iter()
+                .find(|w| w.operation_id == id && w.refused.is_none())
+            else {
+                continue;
+            };
             match Delivery::of(send(operation.clone()).await) {
                 Delivery::Delivered(sent) => {
-                    self.forget(&id);
+                    self.change(|kept| forget_delivered(kept, &id, &sent));
                     self.delivered
                         .update(|delivered| delivered.push((operation, sent)));
                     self.answered();
@@ -669,6 +699,7 @@ mod browser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::customer::CreatedHow;
 
     #[test]
     fn only_a_server_that_was_not_reached_or_failed_keeps_an_operation_waiting() {
@@ -757,6 +788,59 @@ mod tests {
         assert_eq!(shown.phone, "713 555 0102");
         assert_eq!(shown.addresses.len(), 1);
         assert_eq!(kept_customer(&all[1..], &id), None, "no create, no customer");
+    }
+
+    #[test]
+    fn a_create_hq_carried_out_at_once_leaves_the_changes_kept_behind_it_naming_its_account() {
+        let create = kept(WaitingOperation::Create {
+            draft: CustomerDraft::default(),
+        });
+        let id = create.operation_id.clone();
+        let edit = kept(WaitingOperation::Edit {
+            key: id.to_string(),
+            draft: CustomerDraft::default(),
+        });
+        let other = kept(WaitingOperation::Edit {
+            key: "C000001".into(),
+            draft: CustomerDraft::default(),
+        });
+        let created = |how| {
+            Sent::Created(CreatedCustomer {
+                full_name: "Ada".into(),
+                channel_name: "Houston".into(),
+                how,
+            })
+        };
+        let keys = |kept: &[Waiting]| -> Vec<String> {
+            kept.iter()
+                .filter_map(|w| match &w.operation {
+                    WaitingOperation::Edit { key, .. } => Some(key.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+
+        let mut in_hq = vec![create.clone(), edit.clone(), other.clone()];
+        forget_delivered(
+            &mut in_hq,
+            &id,
+            &created(CreatedHow::InHq {
+                account: "C000013".into(),
+            }),
+        );
+        assert_eq!(keys(&in_hq), ["C000013", "C000001"]);
+        assert_eq!(in_hq.len(), 2, "the create is forgotten");
+
+        let mut staged = vec![create, edit, other];
+        let temporary_id = id.to_string();
+        forget_delivered(
+            &mut staged,
+            &id,
+            &created(CreatedHow::Staged {
+                temporary_id: temporary_id.clone(),
+            }),
+        );
+        assert_eq!(keys(&staged), [temporary_id.as_str(), "C000001"]);
     }
 
     #[test]
