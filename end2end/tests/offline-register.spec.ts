@@ -127,6 +127,29 @@ test("a customer kept in the browser opens from the list, and its edit is kept b
   await expect(edit).toHaveCount(0);
 });
 
+test("an Edit open on a kept customer stays open, with what was typed, when the customer is sent meanwhile", async ({
+  seattle: page,
+}) => {
+  const lastName = uniqueName("Typing");
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await page.context().setOffline(true);
+  await addPerson(page, "Ola", lastName);
+  await keptList(page).getByRole("row").filter({ hasText: `Ola ${lastName}` }).getByRole("button", { name: "Open" }).click();
+  const customer = page.getByRole("region", { name: `Ola ${lastName}` });
+  await customer.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Phone").fill("206 555 0188");
+
+  await page.context().setOffline(false);
+  await expect(customer).toContainText("Sent to the store server", { timeout: 20_000 });
+  await expect(page.getByLabel("Phone")).toHaveValue("206 555 0188");
+  // Sent to the customer the store now holds: at Seattle, edits of a
+  // customer pending sync wait for its sync, and the form says so.
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toContainText("still pending sync");
+  await expect(page.getByLabel("Phone")).toHaveValue("206 555 0188");
+});
+
 test("a synced customer's edits kept in the browser show on its page, and a second edit starts from the first", async ({
   seattle: page,
   admin,

@@ -208,7 +208,20 @@ fn KeptCustomer(
     register: String,
     reference: Resource<Result<ReferenceData, AppError>>,
 ) -> impl IntoView {
-    let key = StoredValue::new(id.to_string());
+    let create_id = StoredValue::new(id.clone());
+    // The customer's key: the create's id while it is kept, then what the
+    // store answered it (an account, when HQ created it at once).
+    let key = move || {
+        outbox
+            .delivered
+            .with_untracked(|delivered| {
+                delivered
+                    .iter()
+                    .find(|(waiting, _)| create_id.with_value(|id| waiting.operation_id == *id))
+                    .map(|(waiting, sent)| sent.customer_key(waiting))
+            })
+            .unwrap_or_else(|| create_id.with_value(ToString::to_string))
+    };
     let customer = Memo::new(move |_| outbox.kept.with(|kept| kept_customer(kept, &id)));
     let form = OutboxForm::new(Some(outbox), Some(register));
     let field = move |read: fn(&CustomerDraft) -> String| {
@@ -241,7 +254,9 @@ fn KeptCustomer(
                 </dl>
                 <button type="button" on:click=move |_| form.open()>"Edit"</button>
             </Show>
-            <Show when=move || form.is_open.get() && customer.with(Option::is_some)>
+            // Open until the cashier leaves it, even once the create has been
+            // sent meanwhile: what was typed stays, and is sent after it.
+            <Show when=move || form.is_open.get()>
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         loaded(reference.await, move |reference| view! {
@@ -252,7 +267,7 @@ fn KeptCustomer(
                                 server_error=form.refusal()
                                 pending=form.action.pending()
                                 on_save=Callback::new(move |draft| {
-                                    form.send(WaitingOperation::Edit { key: key.get_value(), draft });
+                                    form.send(WaitingOperation::Edit { key: key(), draft });
                                 })
                                 save_caption="Save"
                                 on_cancel=Callback::new(move |_| form.is_open.set(false))
