@@ -229,6 +229,8 @@ test("a refused operation stays kept with its reason until the cashier discards 
   const row = keptList(page).getByRole("row").filter({ hasText: `Rex ${lastName}` });
   await expect(row).toContainText("Refused", { timeout: 20_000 });
   await expect(row).toContainText("Register 9 of store 2 is not known");
+  // Refused, it no longer waits: the header does not count it.
+  await expect(page.getByText(/\d+ waiting/)).toHaveCount(0);
   await row.getByRole("button", { name: "Discard" }).click();
   await expect(row).toHaveCount(0);
 });

@@ -115,6 +115,12 @@ fn forget_delivered(kept: &mut Vec<Waiting>, id: &OperationId, sent: &Sent) {
     }
 }
 
+/// How many kept operations wait to be sent: not those the server refused,
+/// which wait for the cashier.
+pub fn still_waiting(kept: &[Waiting]) -> usize {
+    kept.iter().filter(|w| w.refused.is_none()).count()
+}
+
 /// How many changes of the customer `customer_key` the browser keeps.
 pub fn kept_changes_of(kept: &[Waiting], customer_key: &str) -> usize {
     kept.iter()
@@ -588,7 +594,7 @@ mod storage {
         let text = serde_json::to_string(kept).map_err(|error| error.to_string())?;
         storage
             .set_item(KEY, &text)
-            .and_then(|()| storage.set_item(COUNT_KEY, &kept.len().to_string()))
+            .and_then(|()| storage.set_item(COUNT_KEY, &super::still_waiting(kept).to_string()))
             .map_err(|_| "this browser's storage for the site is full".to_string())
     }
 
@@ -628,7 +634,7 @@ pub fn stored_count() -> usize {
 mod browser {
     use leptos::prelude::*;
 
-    use super::{Connection, KeptChange, Outbox, WaitingCount};
+    use super::{Connection, KeptChange, Outbox, WaitingCount, still_waiting};
 
     /// 16 random bytes from the browser's cryptographic source, which
     /// (unlike `crypto.randomUUID`) works on a plain-HTTP store server too.
@@ -691,7 +697,7 @@ mod browser {
             other_tab.remove();
         });
         if let Some(WaitingCount(count)) = use_context::<WaitingCount>() {
-            Effect::new(move |_| count.set(outbox.kept.with(Vec::len)));
+            Effect::new(move |_| count.set(outbox.kept.with(|kept| still_waiting(kept))));
         }
     }
 }
