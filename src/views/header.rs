@@ -69,7 +69,11 @@ pub fn Navigation(user: UserResource) -> impl IntoView {
                         {(role == Some(Role::Cashier)).then(|| view! {
                             <nav aria-label="Channel">
                                 <span class="nav-section">"Channel"</span>
-                                <A href="/pos">"POS"</A>
+                                // A whole page load, which the register's service
+                                // worker answers from its copies when the store
+                                // server is down; the app's own navigation would
+                                // ask the server for the registers, and fail.
+                                <A href="/pos" attr:rel="external">"POS"</A>
                                 <WaitingBadge />
                             </nav>
                         })}

@@ -133,7 +133,23 @@ pub fn ActionAnswer(#[prop(into)] answer: Signal<Option<Result<String, AppError>
 pub fn loaded<T, V: IntoView + 'static>(result: Result<T, AppError>, show: impl FnOnce(T) -> V) -> AnyView {
     match result {
         Ok(value) => show(value).into_any(),
-        Err(error) => view! { <ErrorNote error /> }.into_any(),
+        Err(error) => view! { <LoadError error /> }.into_any(),
+    }
+}
+
+/// Why something could not be loaded. `AppError::Unreachable` speaks of
+/// what the user entered, which a read has none of.
+#[component]
+pub fn LoadError(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unreachable(_) => view! {
+            <p class="error-note" role="alert">
+                "The server could not be reached, or its answer was lost, so this could not be loaded: try again once \
+                 the connection is back."
+            </p>
+        }
+        .into_any(),
+        error => view! { <ErrorNote error /> }.into_any(),
     }
 }
 

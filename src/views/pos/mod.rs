@@ -329,7 +329,8 @@ pub fn PosCustomerPage() -> impl IntoView {
     let outbox = open_register_outbox();
     view! {
         <Title text="Customer - POS - custsync" />
-        <p class="breadcrumb"><a href=move || format!("/pos?register={}", register())>"POS"</a>" › Customer"</p>
+        // A whole page load, as the header's POS link: see `Navigation`.
+        <p class="breadcrumb"><a href=move || format!("/pos?register={}", register()) rel="external">"POS"</a>" › Customer"</p>
         {move || view! { <CustomerCard key=key() register=Some(register()) /> }}
         {move || view! { <CustomerSales key=key() register=register() /> }}
         {move || view! { <WaitingPanel outbox register=register() /> }}

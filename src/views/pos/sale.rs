@@ -23,7 +23,7 @@ use crate::domain::sales::{
 use crate::error::{AppError, FieldErrors};
 use crate::views::outbox::{heard_by_the_register, new_operation_id};
 use crate::views::ui::{
-    ErrorNote, FieldMessage, ServerForm, Time, cancel_on_escape, focus_when_opened, loaded,
+    ErrorNote, FieldMessage, LoadError, ServerForm, Time, cancel_on_escape, focus_when_opened, loaded,
 };
 
 /// The query parameter that opens New sale, and the one that names the
@@ -220,7 +220,7 @@ fn NewSale(
                         })
                         .await,
                         (Err(error), _) | (_, Err(error)) => view! {
-                            <ErrorNote error />
+                            <LoadError error />
                             <div class="actions">
                                 <button type="button" on:click=move |_| {
                                     catalogue.refetch();
