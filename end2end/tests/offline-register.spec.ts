@@ -211,6 +211,35 @@ test("a create whose answer is lost is sent again and staged once", async ({ sea
   await expect(admin.getByRole("row").filter({ hasText: `Lia ${lastName}` })).toHaveCount(1);
 });
 
+test("a create whose answer never comes is kept after a while, then sent again and staged once", async ({
+  seattle: page,
+  admin,
+}) => {
+  const lastName = uniqueName("Hung");
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  // The first create reaches the server, which carries it out, but its
+  // answer hangs on the way back, as on a network that stalls.
+  let answersHeld = 0;
+  await page.route("**/api/create_customer*", async (route) => {
+    if (answersHeld > 0) return route.continue();
+    answersHeld += 1;
+    await route.fetch();
+    await new Promise(() => {});
+  });
+
+  await addPerson(page, "Hana", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible({ timeout: 20_000 });
+  const row = keptList(page).getByRole("row").filter({ hasText: `Hana ${lastName}` });
+  await expect(row).toContainText("Pending sync", { timeout: 20_000 });
+  expect(answersHeld).toBe(1);
+
+  await syncToHqAndBack(admin);
+  const operations = await operationsOf(admin, lastName);
+  await expect(operations).toHaveCount(1);
+  await expect(operations).toContainText("Synced");
+});
+
 test("a refused operation stays kept with its reason until the cashier discards it", async ({ seattle: page }) => {
   const lastName = uniqueName("Refused");
   await open(page, "/pos?register=2-1");

@@ -37,6 +37,36 @@ pub fn OnlineStoreMode() -> impl IntoView {
 /// Sends an operation a form saved, or the outbox kept, to its server
 /// function, under the id the browser gave it.
 async fn send_waiting(waiting: Waiting) -> Result<Sent, AppError> {
+    within_answer_time(send_now(waiting)).await
+}
+
+/// How long a save waits for the store server's answer. A network that
+/// stalls rather than fails would otherwise hold the form for minutes; past
+/// it, the save is kept (or, without an outbox, reported), and sent again
+/// under the same id, which the server carries out once.
+#[cfg(feature = "hydrate")]
+const ANSWER_TIME_MS: u32 = 10_000;
+
+#[cfg(feature = "hydrate")]
+async fn within_answer_time<T>(request: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    use futures_util::future::{Either, select};
+    let timeout = gloo_timers::future::TimeoutFuture::new(ANSWER_TIME_MS);
+    match select(std::pin::pin!(request), timeout).await {
+        Either::Left((answer, _)) => answer,
+        Either::Right(_) => Err(AppError::Unreachable(format!(
+            "no answer within {} s",
+            ANSWER_TIME_MS / 1000
+        ))),
+    }
+}
+
+/// The server renders forms, it does not send them.
+#[cfg(not(feature = "hydrate"))]
+async fn within_answer_time<T>(request: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    request.await
+}
+
+async fn send_now(waiting: Waiting) -> Result<Sent, AppError> {
     let id = waiting.operation_id.to_string();
     match waiting.operation {
         WaitingOperation::Create { draft } => create_customer(waiting.register, id, draft)
