@@ -40,9 +40,10 @@ async fn send_waiting(waiting: Waiting) -> Result<Sent, AppError> {
     within_answer_time(send_now(waiting)).await
 }
 
-/// How long a save waits for the store server's answer. A network that
-/// stalls rather than fails would otherwise hold the form for minutes; past
-/// it, the save is kept (or, without an outbox, reported), and sent again
+/// How long a save, or the outbox's question whether the server answers,
+/// waits for the store server's answer. A network that stalls rather than
+/// fails would otherwise hold the form (or the outbox) for minutes; past
+/// it, a save is kept (or, without an outbox, reported), and sent again
 /// under the same id, which the server carries out once.
 #[cfg(feature = "hydrate")]
 const ANSWER_TIME_MS: u32 = 10_000;
@@ -86,7 +87,7 @@ async fn send_now(waiting: Waiting) -> Result<Sent, AppError> {
 /// Whether the store server answers: the cheapest request there is, whose
 /// answer every page reads already.
 async fn probe_store_server() -> Result<(), AppError> {
-    current_user().await.map(|_| ())
+    within_answer_time(current_user()).await.map(|_| ())
 }
 
 /// What a page asks of the outbox's code: one split point, downloaded apart
