@@ -96,6 +96,27 @@ test("a search, or a customer opened from the list, that the store server did no
   });
 });
 
+test("the register's question whether the store server answers again gives up when it hangs, and asks again", async ({
+  seattle: page,
+}) => {
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await page.route("**/api/**", (route) => route.abort());
+  await page.getByRole("searchbox", { name: "Search customers" }).fill("nobody");
+  await expect(page.getByText("Store server: not answering")).toBeVisible();
+
+  // The next question hangs, as on a network that stalls; later ones pass.
+  let questions = 0;
+  await page.route("**/api/current_user*", async (route) => {
+    questions += 1;
+    if (questions === 1) await new Promise(() => {});
+    return route.continue();
+  });
+  await page.unroute("**/api/**");
+  await expect(page.getByText("Store server: connected")).toBeVisible({ timeout: 30_000 });
+  expect(questions).toBeGreaterThan(1);
+});
+
 test("a customer kept in the browser opens from the list, and its edit is kept behind it", async ({ seattle: page }) => {
   const lastName = uniqueName("Kept");
   await open(page, "/pos?register=2-1");
