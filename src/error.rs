@@ -60,6 +60,21 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The whole reason, for where no field sits beside it (a kept
+    /// operation the server refused): a refusal of fields names each field
+    /// with its message.
+    pub fn in_full(&self) -> String {
+        match self {
+            AppError::Invalid(errors) => errors
+                .0
+                .iter()
+                .map(|(field, message)| format!("{}: {message}", field_caption(field)))
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.to_string(),
+        }
+    }
+
     pub fn field(&self, name: &str) -> Option<String> {
         match self {
             AppError::Invalid(errors) => errors.get(name).map(str::to_string),
@@ -167,6 +182,17 @@ pub fn internal(error: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
+/// A field's input name as a user reads it: `customer_group` is "Customer
+/// group", `address.zip` "Address zip".
+fn field_caption(field: &str) -> String {
+    let words = field.replace(['_', '.'], " ");
+    let mut letters = words.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +205,17 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains("TypeError"), "{message}");
+    }
+
+    #[test]
+    fn a_refusal_of_fields_in_full_names_each_field_with_its_message() {
+        let mut errors = FieldErrors::default();
+        errors.add("customer_group", "Choose a customer group from the list.");
+        errors.add("address.zip", "Enter a ZIP/postal code like 98052.");
+        assert_eq!(
+            AppError::Invalid(errors).in_full(),
+            "Address zip: Enter a ZIP/postal code like 98052. Customer group: Choose a customer group from the list."
+        );
+        assert_eq!(AppError::Refused("No.".into()).in_full(), "No.");
     }
 }

@@ -287,6 +287,27 @@ test("a refused operation stays kept with its reason until the cashier discards 
   await expect(row).toHaveCount(0);
 });
 
+test("a kept customer the store refuses for its fields says which field and why", async ({ seattle: page }) => {
+  const lastName = uniqueName("Fields");
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await page.context().setOffline(true);
+  await addPerson(page, "Ivo", lastName);
+
+  // While the register waited, HQ took its customer group away.
+  await page.evaluate(() => {
+    const kept = JSON.parse(localStorage.getItem("custsync.register-outbox") ?? "[]");
+    for (const waiting of kept) waiting.operation.Create.draft.customer_group = "99";
+    localStorage.setItem("custsync.register-outbox", JSON.stringify(kept));
+  });
+  await page.context().setOffline(false);
+  const row = keptList(page).getByRole("row").filter({ hasText: `Ivo ${lastName}` });
+  await expect(row).toContainText("Refused", { timeout: 20_000 });
+  await expect(row).toContainText("Customer group: Choose a customer group from the list.");
+  await row.getByRole("button", { name: "Discard" }).click();
+  await expect(row).toHaveCount(0);
+});
+
 /** A server of the journey's own on `port`, over `dataDir`, as the journeys' own is started. */
 function startServer(port: number, dataDir: string): ChildProcess {
   return spawn(process.env.E2E_SERVER ?? "../target/debug/custsync", [], {

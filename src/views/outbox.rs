@@ -448,7 +448,7 @@ impl Outbox {
                     self.not_answering();
                     return true;
                 }
-                Delivery::Refused(error) => self.mark_refused(&id, error.to_string()),
+                Delivery::Refused(error) => self.mark_refused(&id, error.in_full()),
             }
         }
         true
