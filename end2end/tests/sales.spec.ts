@@ -116,6 +116,12 @@ test("a sale the store server did not take says so plainly, keeps the quantities
   await expect.poll(answersDropped).toBe(1);
   await expect(save).toBeEnabled();
   await expect(alert).toContainText("try again once the connection is back");
+
+  // Changed before it is saved again: the store has the first one.
+  await houston.getByLabel("Quantity of Travel mug").fill("3");
+  await save.click();
+  await expect(alert).toContainText("This sale was saved already with other quantities");
+  await houston.getByLabel("Quantity of Travel mug").fill("2");
   await save.click();
   await expect(houston.getByRole("status").filter({ hasText: "Sale saved" })).toContainText("total 39.90");
   expect(answersDropped()).toBe(1);

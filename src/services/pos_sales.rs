@@ -21,9 +21,12 @@ pub enum SaleError {
     UnknownCustomer(String),
     #[error("No product catalogue has been downloaded to this store yet: run job 1070, then sell again.")]
     NoCatalogue,
+    /// The register sent the sale again, changed, after its first answer
+    /// was lost: the first one is the sale.
     #[error(
-        "This transaction id was used already for another sale, so nothing was saved. Reload the page to see \
-         the customer's sales."
+        "This sale was saved already with other quantities, before its answer was lost, and nothing more was \
+         saved: Save it as it was first sent, or Cancel and find it among the customer's sales. A New sale sells \
+         more."
     )]
     TransactionIdReused,
     #[error("{LOYALTY_CARD_PENDING}")]
