@@ -381,6 +381,20 @@ test("the register keeps one copy of each site file: the one its current build n
   expect(await copiedFiles()).toContain(current[0]);
 });
 
+test("signing out on any page drops the register's copies of the POS pages", async ({ seattle: page }) => {
+  await open(page, "/pos?register=2-1");
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await open(page, "/pos?register=2-1&q=a");
+  const copied = () => page.evaluate(() => caches.has("custsync-register"));
+  await expect.poll(copied).toBe(true);
+
+  // The home page is outside the register's service worker's reach.
+  await open(page, "/");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("link", { name: "Sign in" }).first()).toBeVisible();
+  await expect.poll(copied).toBe(false);
+});
+
 test("a POS reloaded while the store server is down opens from its copies, and what waits arrives once it is back", async ({ browser }) => {
   const port = 3110;
   const baseURL = `http://127.0.0.1:${port}`;

@@ -7,9 +7,10 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 use crate::api::sign_in::SignIn;
 use crate::api::sign_in::current_user;
+use crate::domain::access::Role;
 use crate::views::header::{Navigation, SignedIn};
 use crate::views::home::HomePage;
-use crate::views::outbox::{WaitingCount, stored_count};
+use crate::views::outbox::{WaitingCount, forget_register_copies, stored_count};
 use crate::views::sign_in::SignInPage;
 use crate::views::ui::PostedRefusal;
 use leptos::server_fn::ServerFn;
@@ -63,6 +64,13 @@ pub fn App() -> impl IntoView {
     let waiting = RwSignal::new(0);
     provide_context(WaitingCount(waiting));
     Effect::new(move |_| waiting.set(stored_count()));
+    Effect::new(move |_| {
+        if let Some(Ok(user)) = user.get()
+            && user.is_none_or(|user| user.role != Role::Cashier)
+        {
+            forget_register_copies();
+        }
+    });
 
     view! {
         <Title text="custsync" />

@@ -618,6 +618,19 @@ mod storage {
     }
 }
 
+/// Drops the register's copies of the POS pages (customers' names among
+/// them) that its service worker keeps: on any page that finds nobody, or
+/// no cashier, signed in. The worker drops them itself only on a Sign out
+/// made from a POS page, the only pages it sees. What the outbox keeps
+/// stays: those are customers not yet sent.
+pub fn forget_register_copies() {
+    #[cfg(feature = "hydrate")]
+    if let Ok(caches) = window().caches() {
+        // The name `public/register-worker.js` keeps its copies under.
+        let _ = caches.delete("custsync-register");
+    }
+}
+
 /// The number of operations this browser keeps, for the header.
 pub fn stored_count() -> usize {
     #[cfg(feature = "hydrate")]
