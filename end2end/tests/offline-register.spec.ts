@@ -96,13 +96,34 @@ test("a search, or a customer opened from the list, that the store server did no
   });
 });
 
+test("the register says connected only once the store server has answered: when the POS opens, and when the network comes back", async ({
+  seattle: page,
+}) => {
+  // The page comes from the server, but its requests fail from then on.
+  await page.route("**/api/**", (route) => route.abort());
+  await open(page, "/pos?register=2-1");
+  await expect(page.getByText("Store server: not answering")).toBeVisible();
+  await page.unroute("**/api/**");
+  await expect(page.getByText("Store server: connected")).toBeVisible({ timeout: 20_000 });
+
+  await page.context().setOffline(true);
+  await expect(page.getByText("Store server: the browser is offline")).toBeVisible();
+  await page.route("**/api/**", (route) => route.abort());
+  await page.context().setOffline(false);
+  await expect(page.getByText("Store server: not answering")).toBeVisible();
+  await page.unroute("**/api/**");
+  await expect(page.getByText("Store server: connected")).toBeVisible({ timeout: 20_000 });
+});
+
 test("the register's question whether the store server answers again gives up when it hangs, and asks again", async ({
   seattle: page,
 }) => {
   await open(page, "/pos?register=2-1");
   await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await expect(page.getByText("Store server: connected")).toBeVisible();
   await page.route("**/api/**", (route) => route.abort());
   await page.getByRole("searchbox", { name: "Search customers" }).fill("nobody");
+  await expect(page.getByRole("alert").filter({ hasText: "The server could not be reached" })).toBeVisible();
   await expect(page.getByText("Store server: not answering")).toBeVisible();
 
   // The next question hangs, as on a network that stalls; later ones pass.

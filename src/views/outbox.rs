@@ -254,6 +254,9 @@ pub struct Outbox {
     /// Seconds until the next try, and the back-off after a failed one.
     next_try_in: StoredValue<u32>,
     backoff: StoredValue<u32>,
+    /// Whether the store server has answered since the page opened or the
+    /// network came back: until it has, "connected" is not known.
+    heard_yet: StoredValue<bool>,
 }
 
 impl Outbox {
@@ -266,6 +269,7 @@ impl Outbox {
             in_flight: StoredValue::new(Vec::new()),
             next_try_in: StoredValue::new(0),
             backoff: StoredValue::new(0),
+            heard_yet: StoredValue::new(false),
         }
     }
 
@@ -390,6 +394,7 @@ impl Outbox {
     fn answered(self) {
         self.connection.set(Connection::Connected);
         self.backoff.set_value(0);
+        self.heard_yet.set_value(true);
     }
 
     pub fn try_soon(self) {
@@ -406,9 +411,9 @@ impl Outbox {
     }
 
     /// Sends what waits, oldest first, until one cannot be sent; with
-    /// nothing to send, asks the server whether it answers again (`probe`)
-    /// while the header says it does not. Returns false once the page that
-    /// owns the outbox is gone.
+    /// nothing to send, asks the server whether it answers (`probe`) until
+    /// it has since the page opened or the network came back. Returns false
+    /// once the page that owns the outbox is gone.
     pub async fn send_kept<F, Fut, P, ProbeFut>(self, send: &F, probe: &P) -> bool
     where
         F: Fn(Waiting) -> Fut,
@@ -423,7 +428,9 @@ impl Outbox {
             .into_iter()
             .filter(|w| w.refused.is_none() && !in_flight.contains(&w.operation_id))
             .collect();
-        if waiting.is_empty() && self.connection.get_untracked() == Connection::NotAnswering {
+        let unheard =
+            !self.heard_yet.get_value() || self.connection.get_untracked() == Connection::NotAnswering;
+        if waiting.is_empty() && unheard {
             self.heard(&probe().await);
             return true;
         }
@@ -694,8 +701,11 @@ mod browser {
         if !online() {
             outbox.connection.set(Connection::BrowserOffline);
         }
+        // Whether the store server answers is not known until it does,
+        // which the outbox asks at once.
         let went_online = window_event_listener(leptos::ev::online, move |_| {
-            outbox.connection.set(Connection::Connected);
+            outbox.connection.set(Connection::NotAnswering);
+            outbox.heard_yet.set_value(false);
             outbox.try_soon();
         });
         let went_offline = window_event_listener(leptos::ev::offline, move |_| {
