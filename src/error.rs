@@ -33,6 +33,11 @@ pub enum AppError {
     /// The request was understood but cannot be carried out now.
     #[error("{0}")]
     Refused(String),
+    /// The request was understood, but what it needs beyond the store
+    /// server (HQ, for a real-time call) cannot be reached now: the same
+    /// request may pass later.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{0}")]
     NotFound(String),
     /// The signed-in user (or nobody) may not do this; nothing was done.
@@ -88,6 +93,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Refused(_) => StatusCode::CONFLICT,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

@@ -234,6 +234,38 @@ test("a synced customer's edits kept in the browser show on its page, and a seco
   await expect(details).toContainText(`uma.${lastName.toLowerCase()}@example.com`);
 });
 
+test("a change the store cannot pass to HQ now is kept and sent once HQ can be reached", async ({ seattle: page, admin }) => {
+  const lastName = uniqueName("Later");
+  await open(page, "/pos?register=2-1");
+  await addPerson(page, "Pia", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "was created at Seattle" })).toBeVisible();
+  await syncToHqAndBack(admin);
+
+  // Seattle adds addresses through real-time calls to HQ, which this
+  // register cannot make while it is switched offline.
+  await open(page, `/pos?register=2-1&q=${lastName}`);
+  await page.getByRole("button", { name: "Go offline" }).click();
+  await expect(page.getByRole("button", { name: "Go online" })).toBeVisible();
+  await page.getByRole("link", { name: `Pia ${lastName}` }).click();
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await page.getByRole("button", { name: "Add address" }).click();
+  await page.getByLabel("Street").fill("5 Later Lane");
+  await page.getByLabel("City").fill("Seattle");
+  await page.getByLabel("ZIP/postal code").fill("98101");
+  await page.getByRole("button", { name: "Save address" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+  const row = keptList(page).getByRole("row").filter({ hasText: `Pia ${lastName}` });
+  await expect(row).toContainText("HQ cannot be reached");
+  await expect(row).not.toContainText("Refused");
+
+  await page.locator(".breadcrumb").getByRole("link", { name: "POS" }).click();
+  await page.getByRole("button", { name: "Go online" }).click();
+  await expect(page.getByText(/\d+ waiting/)).toHaveCount(0, { timeout: 20_000 });
+  await open(page, `/pos?register=2-1&q=${lastName}`);
+  await page.getByRole("link", { name: `Pia ${lastName}` }).click();
+  await expect(page.getByRole("table", { name: "Addresses" })).toContainText("5 Later Lane");
+});
+
 test("a create whose answer is lost is sent again and staged once", async ({ seattle: page, admin }) => {
   const lastName = uniqueName("Lost");
   await open(page, "/pos?register=2-1");

@@ -98,8 +98,8 @@ impl From<CustomerError> for AppError {
             | CustomerError::ServedElsewhere { .. }
             | CustomerError::NotServedHere { .. }
             | CustomerError::PendingCustomer(_)
-            | CustomerError::HqUnreachable(_)
             | CustomerError::OperationIdReused => AppError::Refused(error.to_string()),
+            CustomerError::HqUnreachable(_) => AppError::Unavailable(error.to_string()),
             CustomerError::Realtime(RealtimeError::UnknownCustomer(_)) => {
                 AppError::Refused(error.to_string())
             }
@@ -120,8 +120,8 @@ impl From<SaleError> for AppError {
             SaleError::NoCatalogue
             | SaleError::TransactionIdReused
             | SaleError::PendingCustomer
-            | SaleError::HqUnreachable
             | SaleError::Realtime(RealtimeError::UnknownCustomer(_)) => AppError::Refused(error.to_string()),
+            SaleError::HqUnreachable => AppError::Unavailable(error.to_string()),
             SaleError::Customer(customer) => customer.into(),
             SaleError::Realtime(other) => internal(other),
             SaleError::Storage(storage) => internal(storage),

@@ -197,6 +197,7 @@ impl OutboxForm {
             register: self.register.get_value(),
             operation,
             refused: None,
+            postponed: None,
         });
     }
 

@@ -22,6 +22,10 @@ pub struct Waiting {
     pub operation: WaitingOperation,
     /// Why the server refused it for good, once it has.
     pub refused: Option<String>,
+    /// Why the store could not carry it out yet (HQ unreachable for a
+    /// real-time call), when it last said so: it is sent again.
+    #[serde(default)]
+    pub postponed: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +164,9 @@ pub enum Delivery {
     Delivered(Sent),
     /// The server was not reached, or could not take it now: try again later.
     KeepWaiting,
+    /// The server answered that it cannot carry it out yet, and why: try
+    /// again later.
+    Postponed(String),
     /// The server read it and will not carry it out; trying again would not help.
     Refused(AppError),
 }
@@ -169,6 +176,7 @@ impl Delivery {
         match answer {
             Ok(sent) => Delivery::Delivered(sent),
             Err(error) if server_not_answering(&error) => Delivery::KeepWaiting,
+            Err(AppError::Unavailable(reason)) => Delivery::Postponed(reason),
             Err(refusal) => Delivery::Refused(refusal),
         }
     }
@@ -313,6 +321,10 @@ impl Outbox {
                 outbox.not_answering();
                 Saved::Kept
             }
+            Delivery::Postponed(reason) => {
+                outbox.postpone(&id, reason);
+                Saved::Kept
+            }
             Delivery::Refused(error) => {
                 outbox.forget(&id);
                 Saved::NotSaved(error)
@@ -362,11 +374,27 @@ impl Outbox {
         }
     }
 
-    fn mark_refused(self, id: &OperationId, reason: String) {
+    /// The store server answered, but cannot carry `id` out yet: it stays
+    /// first in line, with the reason, and is tried again on the back-off.
+    fn postpone(self, id: &OperationId, reason: String) {
         self.change(|kept| {
             kept.iter_mut()
                 .filter(|w| w.operation_id == *id)
-                .for_each(|w| w.refused = Some(reason.clone()))
+                .for_each(|w| w.postponed = Some(reason.clone()))
+        });
+        self.connection.set(Connection::Connected);
+        self.heard_yet.set_value(true);
+        let backoff = next_backoff(self.backoff.get_value());
+        self.backoff.set_value(backoff);
+        self.next_try_in.set_value(backoff);
+    }
+
+    fn mark_refused(self, id: &OperationId, reason: String) {
+        self.change(|kept| {
+            kept.iter_mut().filter(|w| w.operation_id == *id).for_each(|w| {
+                w.refused = Some(reason.clone());
+                w.postponed = None;
+            })
         });
     }
 
@@ -453,6 +481,10 @@ impl Outbox {
                 }
                 Delivery::KeepWaiting => {
                     self.not_answering();
+                    return true;
+                }
+                Delivery::Postponed(reason) => {
+                    self.postpone(&id, reason);
                     return true;
                 }
                 Delivery::Refused(error) => self.mark_refused(&id, error.in_full()),
@@ -775,6 +807,7 @@ mod tests {
             register: Some("2-1".into()),
             operation,
             refused: None,
+            postponed: None,
         }
     }
 
@@ -924,11 +957,29 @@ mod tests {
                 },
             },
             refused: None,
+            postponed: Some("HQ cannot be reached.".into()),
         };
         let text = serde_json::to_string(std::slice::from_ref(&waiting)).expect("JSON");
         let back: Vec<Waiting> = serde_json::from_str(&text).expect("read back");
         assert_eq!(back, [waiting]);
         assert_eq!(back[0].operation.customer_name(), "Karen Berg");
         assert_eq!(back[0].operation.kind(), OperationKind::AddAddress);
+    }
+
+    #[test]
+    fn what_a_browser_kept_before_postponed_operations_reads_back() {
+        let text = r#"[{"operation_id":"01a243f3-4387-7be0-92df-189e70982cfb","register":"2-1",
+            "operation":{"Edit":{"key":"C000001","draft":{}}},"refused":null}]"#;
+        let back: Vec<Waiting> = serde_json::from_str(text).expect("read back");
+        assert_eq!(back[0].postponed, None);
+    }
+
+    #[test]
+    fn a_store_that_cannot_reach_hq_now_postpones_the_operation() {
+        let hq_unreachable = AppError::Unavailable("HQ cannot be reached.".into());
+        assert_eq!(
+            Delivery::of(Err(hq_unreachable)),
+            Delivery::Postponed("HQ cannot be reached.".into())
+        );
     }
 }

@@ -105,7 +105,7 @@ fn waiting_list(props: WaitingListProps) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                <For each=move || outbox.kept.get() key=|w| (w.operation_id.clone(), w.refused.clone()) let:waiting>
+                <For each=move || outbox.kept.get() key=|w| (w.operation_id.clone(), w.refused.clone(), w.postponed.clone()) let:waiting>
                     <KeptRow outbox waiting opened />
                 </For>
                 <For each=move || outbox.delivered.get() key=|(w, _)| w.operation_id.clone() let:delivered>
@@ -126,7 +126,8 @@ fn connection_class(connection: Connection) -> &'static str {
     }
 }
 
-/// A kept operation; its row is made again when it is refused (its key).
+/// A kept operation; its row is made again when it is refused or postponed
+/// (its key).
 /// A kept create can be opened: the customer exists only in this browser.
 #[component]
 fn KeptRow(outbox: Outbox, waiting: Waiting, opened: RwSignal<Option<OperationId>>) -> impl IntoView {
@@ -134,12 +135,16 @@ fn KeptRow(outbox: Outbox, waiting: Waiting, opened: RwSignal<Option<OperationId
     let name = waiting.operation.customer_name();
     let caption = waiting.operation.kind().caption();
     let is_create = matches!(waiting.operation, WaitingOperation::Create { .. });
+    let waiting_for = match waiting.postponed {
+        Some(reason) => view! { <span class="badge pending-upload">"Waiting"</span> " " {reason} }.into_any(),
+        None => view! { <span class="badge pending-upload">"Waiting for the store server"</span> }.into_any(),
+    };
     match waiting.refused {
         None => view! {
             <tr>
                 <td>{caption}</td>
                 <td>{name}</td>
-                <td><span class="badge pending-upload">"Waiting for the store server"</span></td>
+                <td>{waiting_for}</td>
                 <td>
                     {is_create.then(|| view! {
                         <button type="button" class="secondary" on:click=move |_| opened.set(Some(id.get_value()))>
