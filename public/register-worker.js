@@ -29,6 +29,20 @@ async function keep(request, answer) {
   }
 }
 
+// The copy to serve for a request the server did not answer: the request's
+// own, or else a copy of the same page for the same register whatever else
+// its address asked (a search, a sale), never another register's page.
+async function copyFor(request) {
+  const copies = await caches.open(COPIES);
+  const exact = await copies.match(request);
+  if (exact) return exact;
+  const register = new URL(request.url).searchParams.get("register");
+  for (const copy of await copies.keys(request, { ignoreSearch: true })) {
+    if (new URL(copy.url).searchParams.get("register") === register) return copies.match(copy);
+  }
+  return undefined;
+}
+
 function kept(url) {
   return url.pathname === "/pos" || url.pathname.startsWith("/pos/") || url.pathname.startsWith("/pkg/");
 }
@@ -51,8 +65,7 @@ self.addEventListener("fetch", (event) => {
         return answer;
       })
       .catch(async (error) => {
-        const copies = await caches.open(COPIES);
-        const copy = (await copies.match(request)) ?? (await copies.match(request, { ignoreSearch: true }));
+        const copy = await copyFor(request);
         if (copy) return copy;
         throw error;
       }),

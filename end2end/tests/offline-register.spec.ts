@@ -504,3 +504,31 @@ test("a POS reloaded while the store server is down opens from its copies, and w
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test("a POS opened while the store server is down shows the register asked for from its copies, never another register", async ({
+  browser,
+}) => {
+  const port = 3112;
+  const baseURL = `http://127.0.0.1:${port}`;
+  const dataDir = await mkdtemp(join(tmpdir(), "custsync-registers-"));
+  const server = startServer(port, dataDir);
+  try {
+    await serving(baseURL);
+    const page = await pageAt(browser, baseURL, "houston");
+    await open(page, "/pos?register=1-1");
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await open(page, "/pos?register=1-1");
+    await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+
+    await stopped(server);
+    // Register 1 with a search: register 1's copy.
+    await page.goto("/pos?register=1-1&q=ann");
+    await expect(page.getByRole("button", { name: "Add customer" })).toBeVisible();
+    // Register 2 was never opened in this browser: no copy of it, and
+    // register 1's page is not passed off as it.
+    await expect(page.goto("/pos?register=1-2")).rejects.toThrow();
+  } finally {
+    await stopped(server);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
