@@ -20,10 +20,10 @@ const EVERY_FILE: &str = "Release WASM, every file together, in the gzip copies 
 const MANIFEST: (&str, &str) = ("__wasm_split_manifest", ".json");
 const SHELL_FILE: (&str, &str) = ("custsync", ".wasm");
 /// The split point of the customer editor, which pages open on a click.
-const EDITOR: &str = "customer_editor_code_";
+const EDITOR: &str = "custsync_customer_editor";
 /// The split point of the register's outbox, which the POS fetches as soon
 /// as it has hydrated.
-const OUTBOX: &str = "outbox_code_";
+const OUTBOX: &str = "custsync_register_outbox";
 const POS_WITH_EDITOR: &str = "Release WASM the POS has downloaded once Add customer has opened the customer editor (with the outbox's code), in the gzip copies (KiB)";
 
 /// Measures the bundle `cargo leptos build --release --split` wrote in

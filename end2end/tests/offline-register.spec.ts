@@ -314,6 +314,50 @@ test("a create whose answer never comes is kept after a while, then sent again a
   await expect(operations).toContainText("Synced");
 });
 
+test("a form whose code the network kept from arriving says so, and opens once it arrives", async ({ browser, baseURL }) => {
+  // The register's service worker would fetch the site's files itself, out
+  // of the page's routes.
+  const context = await browser.newContext({ baseURL, serviceWorkers: "block" });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  const lastName = uniqueName("Late");
+  let editorReaches = false;
+  // Only the file of the customer editor's own code: the page and its
+  // outbox arrive, the editor does not.
+  await page.route(/\/pkg\/[^/]*customer_editor[^/]*\.wasm$/, (route) =>
+    editorReaches ? route.fallback() : route.abort("internetdisconnected"),
+  );
+  await signIn(page, "seattle");
+  await open(page, "/pos?register=2-1");
+  await expect(page.getByText("Store server: connected")).toBeVisible();
+
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "could not be downloaded" })).toBeVisible();
+  await expect(page.getByLabel("First name")).toHaveCount(0);
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(0);
+  // The page still works: Cancel closes the note, and the form can be asked for again.
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "could not be downloaded" })).toHaveCount(0);
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "could not be downloaded" })).toBeVisible();
+
+  editorReaches = true;
+  await page.getByRole("button", { name: "Try again" }).click();
+  await page.getByLabel("First name").fill("Lou");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Lou ${lastName} was created at Seattle` })).toBeVisible();
+  // The register downloads what it lacked once it can: the forms open offline again.
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1, { timeout: 20_000 });
+  await context.close();
+  // The split loader cargo-leptos writes leaves a failed download's promise
+  // unhandled for a moment ("Failed to fetch"); nothing of the page's own
+  // code may fail (a panic reads "unreachable").
+  expect(errors.filter((error) => error !== "Failed to fetch")).toEqual([]);
+});
+
 test("a refused operation stays kept with its reason until the cashier discards it", async ({ seattle: page }) => {
   const lastName = uniqueName("Refused");
   await open(page, "/pos?register=2-1");

@@ -91,7 +91,7 @@ test("a cashier works at the registers of their own store and cannot open HQ", a
   expect(wasmFiles.filter((file) => hqPage.test(file))).toEqual([]);
   // The customer editor's code is not part of the page: it is fetched once
   // the page is hydrated, so that Add customer opens even offline.
-  const editorCode = /customer_editor_code/;
+  const editorCode = /custsync_customer_editor/;
   await expect(houston.locator("body[data-forms-ready=true]")).toHaveCount(1);
   expect(wasmFiles).toContainEqual(expect.stringMatching(editorCode));
   await houston.getByRole("button", { name: "Add customer" }).click();

@@ -12,6 +12,7 @@ use crate::domain::customer::{
     validate_customer,
 };
 use crate::error::{AppError, FieldErrors};
+use crate::views::code_on_demand::{NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::outbox::new_operation_id;
 use crate::views::ui::{
     ErrorNote, FIRST_FIELD, FieldMessage, InputField, Select, cancel_on_escape, focus_when_opened,
@@ -125,8 +126,8 @@ fn focus_first(errors: &FieldErrors) {
 const CUSTOMER_NAME_FIELDS: &str = "#first_name, #organization_name";
 
 /// Any customer form: the fields `mode` shows, for a cashier or a shopper.
-fn customer_form(props: CustomerEditorProps) -> impl IntoView {
-    let CustomerEditorProps {
+fn customer_form(args: CustomerFormArgs) -> impl IntoView {
+    let CustomerFormArgs {
         initial,
         reference,
         mode,
@@ -136,7 +137,7 @@ fn customer_form(props: CustomerEditorProps) -> impl IntoView {
         save_caption,
         on_cancel,
         posted_to,
-    } = props;
+    } = args;
     let form = DraftForm::new(initial, &reference, mode, server_error);
     let fields = if mode.is_cashier() {
         cashier_fields(form, mode, &reference)
@@ -439,7 +440,7 @@ pub fn CustomerEditor(
     #[prop(optional)]
     posted_to: Option<PlainPost>,
 ) -> impl IntoView {
-    let props = CustomerEditorProps {
+    let form = CustomerFormArgs {
         initial,
         reference,
         mode,
@@ -450,37 +451,71 @@ pub fn CustomerEditor(
         on_cancel,
         posted_to,
     };
-    form_on_demand(async move {
-        customer_editor_code(Some(props))
-            .await
-            .unwrap_or_else(|| ().into_any())
-    })
+    form_on_demand(form, customer_editor_code, on_cancel)
 }
 
-/// The split point `CustomerEditor` loads; without props, it only loads.
-#[lazy]
-fn customer_editor_code(props: Option<CustomerEditorProps>) -> Option<AnyView> {
-    props.map(|props| customer_form(props).into_any())
+/// What the customer form is made from: `CustomerEditor`'s props, kept to
+/// make the form again when its code had to be downloaded again.
+#[derive(Clone)]
+struct CustomerFormArgs {
+    initial: CustomerDraft,
+    reference: ReferenceData,
+    mode: EditorMode,
+    server_error: Signal<Option<AppError>>,
+    pending: Signal<bool>,
+    on_save: Callback<CustomerDraft>,
+    save_caption: &'static str,
+    on_cancel: Option<Callback<()>>,
+    posted_to: Option<PlainPost>,
+}
+
+code_on_demand! {
+    custsync_customer_editor;
+    /// The split point `CustomerEditor` loads; without a form, it only loads.
+    fn customer_editor_code(form: Option<CustomerFormArgs>) -> Option<AnyView> {
+        form.map(|form| customer_form(form).into_any())
+    }
 }
 
 /// Downloads the code of the forms pages open on a click (the customer
 /// editor and Add address) without showing them, so that they open even
 /// once the network has gone. Marks the page's `<body>` with
-/// `data-forms-ready` when done, for the browser tests.
-pub async fn preload_editors() {
-    customer_editor_code(None).await;
-    address_form_code(None).await;
+/// `data-forms-ready` once both are there, for the browser tests.
+pub async fn preload_editors() -> Result<(), NotDownloaded> {
+    customer_editor_code(None).await?;
+    address_form_code(None).await?;
     if let Some(body) = document().body() {
         let _ = body.set_attribute("data-forms-ready", "true");
     }
+    Ok(())
 }
 
 /// A form whose code is downloaded when it is first shown, with a note in
-/// its place meanwhile.
-fn form_on_demand(code: impl Future<Output = AnyView> + Send + 'static) -> impl IntoView {
+/// its place meanwhile. When the code could not be downloaded, the note
+/// says so, and Try again makes the form again from `form`, downloading
+/// the code anew.
+fn form_on_demand<A, F, Code>(form: A, code: F, on_cancel: Option<Callback<()>>) -> impl IntoView
+where
+    A: Clone + Send + Sync + 'static,
+    F: Fn(Option<A>) -> Code + Send + Sync + 'static,
+    Code: Future<Output = Result<Option<AnyView>, NotDownloaded>> + Send + 'static,
+{
+    let tries = RwSignal::new(0_u32);
+    let try_again = Callback::new(move |()| tries.update(|tries| *tries += 1));
     view! {
         <Suspense fallback=|| view! { <p>"Loading the form…"</p> }>
-            {Suspend::new(code)}
+            {move || {
+                tries.track();
+                let made = code(Some(form.clone()));
+                Suspend::new(async move {
+                    match made.await {
+                        Ok(form) => form.unwrap_or_else(|| ().into_any()),
+                        Err(NotDownloaded) => {
+                            view! { <NotDownloadedNote on_try_again=try_again on_cancel /> }.into_any()
+                        }
+                    }
+                })
+            }}
         </Suspense>
     }
 }
@@ -873,35 +908,43 @@ pub fn AddressEditor(
     #[prop(optional)]
     posted_to: Option<PlainPost>,
 ) -> impl IntoView {
-    let props = AddressEditorProps {
+    let form = AddressFormArgs {
         server_error,
         pending,
         on_save,
         on_cancel,
         posted_to,
     };
-    form_on_demand(async move {
-        address_form_code(Some(props))
-            .await
-            .unwrap_or_else(|| ().into_any())
-    })
+    form_on_demand(form, address_form_code, Some(on_cancel))
 }
 
-/// The split point `AddressEditor` loads; without props, it only loads.
-#[lazy]
-fn address_form_code(props: Option<AddressEditorProps>) -> Option<AnyView> {
-    props.map(|props| address_form(props).into_any())
+/// What Add address's form is made from: `AddressEditor`'s props.
+#[derive(Clone)]
+struct AddressFormArgs {
+    server_error: Signal<Option<AppError>>,
+    pending: Signal<bool>,
+    on_save: Callback<AddressDraft>,
+    on_cancel: Callback<()>,
+    posted_to: Option<PlainPost>,
+}
+
+code_on_demand! {
+    custsync_address_form;
+    /// The split point `AddressEditor` loads; without a form, it only loads.
+    fn address_form_code(form: Option<AddressFormArgs>) -> Option<AnyView> {
+        form.map(|form| address_form(form).into_any())
+    }
 }
 
 /// One address on its own, checked like the server checks it.
-fn address_form(props: AddressEditorProps) -> impl IntoView {
-    let AddressEditorProps {
+fn address_form(args: AddressFormArgs) -> impl IntoView {
+    let AddressFormArgs {
         server_error,
         pending,
         on_save,
         on_cancel,
         posted_to,
-    } = props;
+    } = args;
     let (method, action, hidden) = PlainPost::parts(posted_to);
     let address = RwSignal::new(new_address(false));
     let attempted = RwSignal::new(false);

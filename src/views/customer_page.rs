@@ -14,6 +14,7 @@ use crate::api::sign_in::current_user;
 use crate::domain::customer::{AddressDraft, COUNTRIES, ChannelCustomer, LANGUAGES, PartyType};
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
+use crate::views::code_on_demand::{NotDownloaded, code_on_demand};
 use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
     KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register, kept_changes_of,
@@ -103,40 +104,57 @@ enum OutboxWork {
     Save(Option<Outbox>, Box<Waiting>),
 }
 
-#[lazy]
-async fn outbox_code(work: OutboxWork) -> Option<Saved> {
-    match work {
-        OutboxWork::Start(outbox, owner) => {
-            owner.with(|| start_sending(outbox, send_waiting, probe_store_server));
-            None
-        }
-        OutboxWork::Change(outbox, change) => {
-            outbox.change_kept(change);
-            None
-        }
-        OutboxWork::Save(outbox, waiting) => Some(Outbox::save(outbox, *waiting, send_waiting).await),
+code_on_demand! {
+    custsync_register_outbox;
+    fn outbox_code(work: OutboxWork) -> OutboxWorkDone {
+        Box::pin(async move {
+            match work {
+                OutboxWork::Start(outbox, owner) => {
+                    owner.with(|| start_sending(outbox, send_waiting, probe_store_server));
+                    None
+                }
+                OutboxWork::Change(outbox, change) => {
+                    outbox.change_kept(change);
+                    None
+                }
+                OutboxWork::Save(outbox, waiting) => Some(Outbox::save(outbox, *waiting, send_waiting).await),
+            }
+        })
     }
 }
 
+/// The outbox's work under way, once its code is there: a save's outcome,
+/// or nothing.
+type OutboxWorkDone = std::pin::Pin<Box<dyn Future<Output = Option<Saved>>>>;
+
 /// Reads what the register's outbox keeps and sends it while the page is
 /// open, once the outbox's code is downloaded.
-pub async fn start_register_outbox(outbox: Outbox, owner: Owner) {
-    outbox_code(OutboxWork::Start(outbox, owner)).await;
+pub async fn start_register_outbox(outbox: Outbox, owner: Owner) -> Result<(), NotDownloaded> {
+    outbox_code(OutboxWork::Start(outbox, owner)).await?.await;
+    Ok(())
 }
 
-/// Changes what the register's outbox keeps (Discard, Send again).
+/// Changes what the register's outbox keeps (Discard, Send again). The
+/// list that offers them comes after the outbox's code: were that code
+/// missing still, the operation stays kept and listed, as it was.
 pub fn change_kept(outbox: Outbox, change: KeptChange) {
     leptos::task::spawn_local(async move {
-        outbox_code(OutboxWork::Change(outbox, change)).await;
+        if let Ok(work) = outbox_code(OutboxWork::Change(outbox, change)).await {
+            work.await;
+        }
     });
 }
 
 /// Saves an operation a form made, through the register's outbox when
-/// there is one (`Outbox::save`).
+/// there is one (`Outbox::save`). Without the outbox's code, nothing is
+/// saved, and the form keeps what was typed.
 pub async fn save_operation(outbox: Option<Outbox>, waiting: Waiting) -> Saved {
-    outbox_code(OutboxWork::Save(outbox, Box::new(waiting)))
-        .await
-        .unwrap_or(Saved::NotSaved(AppError::Internal))
+    match outbox_code(OutboxWork::Save(outbox, Box::new(waiting))).await {
+        Ok(saving) => saving.await.unwrap_or(Saved::NotSaved(AppError::Internal)),
+        Err(NotDownloaded) => Saved::NotSaved(AppError::Unreachable(
+            "the register's outbox code could not be downloaded".to_string(),
+        )),
+    }
 }
 
 /// A form that saves through the register's outbox (`save_operation`):

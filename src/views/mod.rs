@@ -2,6 +2,7 @@
 //! `crate::api`, and reach nothing below them.
 
 pub mod app;
+pub mod code_on_demand;
 pub mod customer_display;
 pub mod customer_form;
 pub mod customer_page;

@@ -33,13 +33,46 @@ fn open_register_outbox() -> Outbox {
         let Some(owner) = Owner::current() else {
             return;
         };
-        leptos::task::spawn_local(async move {
-            start_register_outbox(outbox, owner).await;
-            preload_waiting_list().await;
-            preload_editors().await;
-        });
+        leptos::task::spawn_local(download_register_code(outbox, owner));
     });
     outbox
+}
+
+/// Downloads the outbox's code, then its list's and the forms', all again
+/// after a pause until they arrive (while the page is open): a register
+/// whose network went before they came has them once it is back. What has
+/// arrived is not downloaded twice.
+async fn download_register_code(outbox: Outbox, owner: Owner) {
+    let mut started = false;
+    let mut pause_seconds = 1;
+    loop {
+        let downloaded = async {
+            if !started {
+                start_register_outbox(outbox, owner.clone()).await?;
+                started = true;
+            }
+            preload_waiting_list().await?;
+            preload_editors().await
+        }
+        .await;
+        if downloaded.is_ok() {
+            return;
+        }
+        pause_before_downloading_again(pause_seconds).await;
+        if outbox.kept.is_disposed() {
+            return;
+        }
+        pause_seconds = (pause_seconds * 2).min(MAX_DOWNLOAD_PAUSE_SECONDS);
+    }
+}
+
+/// The longest pause between two downloads of the register's code.
+const MAX_DOWNLOAD_PAUSE_SECONDS: u32 = 10;
+
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+async fn pause_before_downloading_again(seconds: u32) {
+    #[cfg(feature = "hydrate")]
+    gloo_timers::future::TimeoutFuture::new(seconds * 1_000).await;
 }
 
 #[component]

@@ -21,6 +21,7 @@ use crate::domain::sales::{
     format_amount, quantity_field,
 };
 use crate::error::{AppError, FieldErrors};
+use crate::views::code_on_demand::{NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::outbox::{heard_by_the_register, new_operation_id};
 use crate::views::ui::{
     ErrorNote, FieldMessage, LoadError, ServerForm, Time, cancel_on_escape, focus_when_opened, loaded,
@@ -199,11 +200,14 @@ fn NewSale(
             on_saved.run(sale);
         }
     });
+    // Try again once the fields' code could not be downloaded.
+    let code_tries = RwSignal::new(0_u32);
     view! {
         <section aria-labelledby="new-sale-heading">
             <h2 id="new-sale-heading">"New sale"</h2>
             <Suspense fallback=|| view! { <p>"Loading the catalogue…"</p> }>
                 {move || Suspend::new(async move {
+                    code_tries.track();
                     let products = catalogue.await;
                     let buyer = customer.await;
                     match (products, buyer) {
@@ -218,7 +222,16 @@ fn NewSale(
                             }),
                             on_cancel,
                         })
-                        .await,
+                        .await
+                        .unwrap_or_else(|NotDownloaded| {
+                            view! {
+                                <NotDownloadedNote
+                                    on_try_again=Callback::new(move |()| code_tries.update(|tries| *tries += 1))
+                                    on_cancel=Some(on_cancel)
+                                />
+                            }
+                            .into_any()
+                        }),
                         (Err(error), _) | (_, Err(error)) => view! {
                             <LoadError error />
                             <div class="actions">
@@ -259,11 +272,13 @@ struct SaleFields {
 /// quantity.
 const FIRST_QUANTITY: &str = "table input[type=number]";
 
-/// The split point of the sale's fields: downloaded when New sale first
-/// opens, not with the customer's page, which most visits only read.
-#[lazy]
-fn sale_fields_code(fields: SaleFields) -> AnyView {
-    sale_fields(fields)
+code_on_demand! {
+    custsync_sale_fields;
+    /// The split point of the sale's fields: downloaded when New sale first
+    /// opens, not with the customer's page, which most visits only read.
+    fn sale_fields_code(fields: SaleFields) -> AnyView {
+        sale_fields(fields)
+    }
 }
 
 fn sale_fields(fields: SaleFields) -> AnyView {

@@ -8,6 +8,7 @@ use crate::api::channel_customers::channel_reference;
 use crate::domain::customer::{ChangeOutcome, CreatedHow, CustomerDraft, ReferenceData, display_name};
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
+use crate::views::code_on_demand::{NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::customer_form::{CustomerEditor, EditorMode};
 use crate::views::customer_page::{OutboxForm, change_kept};
 use crate::views::outbox::{
@@ -29,7 +30,10 @@ pub fn WaitingPanel(outbox: Outbox, register: String) -> impl IntoView {
     let register = StoredValue::new(register);
     let kept_count = move || outbox.kept.with(Vec::len);
     let anything_to_list = move || kept_count() > 0 || outbox.delivered.with(|d| !d.is_empty());
+    let tries = RwSignal::new(0_u32);
+    let try_again = Callback::new(move |()| tries.update(|tries| *tries += 1));
     let list = move || {
+        tries.track();
         let props = WaitingListProps {
             outbox,
             register: register.get_value(),
@@ -38,7 +42,12 @@ pub fn WaitingPanel(outbox: Outbox, register: String) -> impl IntoView {
         view! {
             <Suspense fallback=|| view! { <p>"Loading the list…"</p> }>
                 {Suspend::new(async move {
-                    waiting_list_code(Some(props)).await.unwrap_or_else(|| ().into_any())
+                    match waiting_list_code(Some(props)).await {
+                        Ok(list) => list.unwrap_or_else(|| ().into_any()),
+                        Err(NotDownloaded) => {
+                            view! { <NotDownloadedNote on_try_again=try_again on_cancel=None /> }.into_any()
+                        }
+                    }
                 })}
             </Suspense>
         }
@@ -69,17 +78,19 @@ struct WaitingListProps {
     reference: Resource<Result<ReferenceData, AppError>>,
 }
 
-/// The split point of the list: its code is downloaded after the page,
-/// with the outbox's, not with it. Without props, it only loads.
-#[lazy]
-fn waiting_list_code(props: Option<WaitingListProps>) -> Option<AnyView> {
-    props.map(|props| waiting_list(props).into_any())
+code_on_demand! {
+    custsync_waiting_list;
+    /// The split point of the list: its code is downloaded after the page,
+    /// with the outbox's, not with it. Without props, it only loads.
+    fn waiting_list_code(props: Option<WaitingListProps>) -> Option<AnyView> {
+        props.map(|props| waiting_list(props).into_any())
+    }
 }
 
 /// Downloads the list's code without showing it, so that it shows once the
 /// network has gone.
-pub async fn preload_waiting_list() {
-    waiting_list_code(None).await;
+pub async fn preload_waiting_list() -> Result<(), NotDownloaded> {
+    waiting_list_code(None).await.map(|_| ())
 }
 
 /// The operations kept in this browser and those sent since the page
