@@ -314,6 +314,34 @@ test("a create whose answer never comes is kept after a while, then sent again a
   await expect(operations).toContainText("Synced");
 });
 
+test("a create the store server fails on is kept with the reason, as the server answered, until it passes or is discarded", async ({
+  seattle: page,
+}) => {
+  const lastName = uniqueName("Failed");
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  // The server answers every create with its failure (a database full, a fault).
+  await page.route("**/api/create_customer*", (route) =>
+    route.fulfill({ status: 500, contentType: "application/json", body: '"Internal"' }),
+  );
+  await addPerson(page, "Max", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+  const max = keptList(page).getByRole("row").filter({ hasText: `Max ${lastName}` });
+  await expect(max).toContainText("The store server failed on it");
+  // It answered: the header says so, and does not count the server as gone.
+  await expect(page.getByText("Store server: connected")).toBeVisible();
+  await addPerson(page, "Nell", lastName);
+  const nell = keptList(page).getByRole("row").filter({ hasText: `Nell ${lastName}` });
+  await expect(nell).toContainText("Waiting");
+
+  await max.getByRole("button", { name: "Discard" }).click();
+  await expect(max).toHaveCount(0);
+  await page.unroute("**/api/create_customer*");
+  await expect(keptList(page).getByRole("row").filter({ hasText: `Nell ${lastName}` }).filter({ hasText: "Pending sync" })).toHaveCount(1, {
+    timeout: 20_000,
+  });
+});
+
 test("a form whose code the network kept from arriving says so, and opens once it arrives", async ({ browser, baseURL }) => {
   // The register's service worker would fetch the site's files itself, out
   // of the page's routes.

@@ -162,7 +162,8 @@ impl Sent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
     Delivered(Sent),
-    /// The server was not reached, or could not take it now: try again later.
+    /// The server was not reached, or its answer was not read: try again
+    /// later.
     KeepWaiting,
     /// The server answered that it cannot carry it out yet, and why: try
     /// again later.
@@ -177,15 +178,20 @@ impl Delivery {
             Ok(sent) => Delivery::Delivered(sent),
             Err(error) if server_not_answering(&error) => Delivery::KeepWaiting,
             Err(AppError::Unavailable(reason)) => Delivery::Postponed(reason),
+            // Its log says why; the next try may pass (a database that was
+            // busy or full), and the operation is not lost meanwhile.
+            Err(AppError::Internal) => Delivery::Postponed(
+                "The store server failed on it (its log says why); it is sent again.".to_string(),
+            ),
             Err(refusal) => Delivery::Refused(refusal),
         }
     }
 }
 
-/// Whether a request's error says the store server was not reached or could
-/// not take it now, rather than that it read the request and refused it.
+/// Whether a request's error says the store server was not reached (or its
+/// answer not read), rather than that it answered.
 fn server_not_answering(error: &AppError) -> bool {
-    matches!(error, AppError::Unreachable(_) | AppError::Internal)
+    matches!(error, AppError::Unreachable(_))
 }
 
 /// What a save came to, as the form that made it shows it.
@@ -259,7 +265,8 @@ pub struct Outbox {
     pub connection: RwSignal<Connection>,
     /// Ids a form is sending right now, which the outbox leaves to it.
     in_flight: StoredValue<Vec<OperationId>>,
-    /// Seconds until the next try, and the back-off after a failed one.
+    /// Beats of the sending loop (a second each) to skip before the next
+    /// try, and the back-off after a failed one.
     next_try_in: StoredValue<u32>,
     backoff: StoredValue<u32>,
     /// Whether the store server has answered since the page opened or the
@@ -384,9 +391,7 @@ impl Outbox {
         });
         self.connection.set(Connection::Connected);
         self.heard_yet.set_value(true);
-        let backoff = next_backoff(self.backoff.get_value());
-        self.backoff.set_value(backoff);
-        self.next_try_in.set_value(backoff);
+        self.back_off();
     }
 
     fn mark_refused(self, id: &OperationId, reason: String) {
@@ -433,9 +438,26 @@ impl Outbox {
         if self.connection.get_untracked() != Connection::BrowserOffline {
             self.connection.set(Connection::NotAnswering);
         }
+        self.back_off();
+    }
+
+    /// One beat of the sending loop: whether a try is due on it (`None`
+    /// once the page that owned the outbox has gone).
+    fn try_due(self) -> Option<bool> {
+        let wait = self.next_try_in.try_get_value()?;
+        if wait > 0 {
+            self.next_try_in.set_value(wait - 1);
+        }
+        Some(wait == 0)
+    }
+
+    /// The next try comes after the next back-off. The sending loop's beat
+    /// is one second, and a try is due on the beat that finds nothing left
+    /// to wait: `backoff - 1` beats are skipped.
+    fn back_off(self) {
         let backoff = next_backoff(self.backoff.get_value());
         self.backoff.set_value(backoff);
-        self.next_try_in.set_value(backoff);
+        self.next_try_in.set_value(backoff - 1);
     }
 
     /// Sends what waits, oldest first, until one cannot be sent; with
@@ -563,11 +585,10 @@ where
     leptos::task::spawn_local(async move {
         loop {
             gloo_timers::future::TimeoutFuture::new(1_000).await;
-            let Some(wait) = outbox.next_try_in.try_get_value() else {
+            let Some(due) = outbox.try_due() else {
                 return;
             };
-            if wait > 0 {
-                outbox.next_try_in.set_value(wait - 1);
+            if !due {
                 continue;
             }
             if !outbox.send_kept(&send, &probe).await {
@@ -763,10 +784,9 @@ mod tests {
     use crate::domain::customer::CreatedHow;
 
     #[test]
-    fn only_a_server_that_was_not_reached_or_failed_keeps_an_operation_waiting() {
+    fn only_a_server_that_was_not_reached_keeps_an_operation_waiting() {
         let unreachable = Err(AppError::Unreachable("NetworkError".into()));
         assert_eq!(Delivery::of(unreachable), Delivery::KeepWaiting);
-        assert_eq!(Delivery::of(Err(AppError::Internal)), Delivery::KeepWaiting);
         for refusal in [
             AppError::Refused("Register 3 of store 1 is not known.".into()),
             AppError::Forbidden("Sign in as a cashier.".into()),
@@ -792,6 +812,10 @@ mod tests {
         assert_eq!(outbox.connection.get_untracked(), Connection::Connected);
         outbox.heard(&unreachable);
         outbox.heard(&Ok(()));
+        assert_eq!(outbox.connection.get_untracked(), Connection::Connected);
+        // A server that failed on a request answered it.
+        outbox.heard(&unreachable);
+        outbox.heard(&Err::<(), _>(AppError::Internal));
         assert_eq!(outbox.connection.get_untracked(), Connection::Connected);
 
         // The browser's own word that it is offline is not overwritten by a
@@ -932,6 +956,20 @@ mod tests {
     }
 
     #[test]
+    fn tries_while_the_server_does_not_answer_come_1_2_4_then_8_seconds_apart() {
+        Owner::new_root(None).with(|| {
+            let outbox = Outbox::new();
+            let mut gaps = Vec::new();
+            for _ in 0..5 {
+                outbox.not_answering();
+                let beats = (1..=60).find(|_| outbox.try_due() == Some(true));
+                gaps.push(beats);
+            }
+            assert_eq!(gaps, [Some(1), Some(2), Some(4), Some(8), Some(8)]);
+        });
+    }
+
+    #[test]
     fn tries_back_off_from_one_second_to_the_most() {
         let mut seconds = 0;
         let mut seen = Vec::new();
@@ -972,6 +1010,14 @@ mod tests {
             "operation":{"Edit":{"key":"C000001","draft":{}}},"refused":null}]"#;
         let back: Vec<Waiting> = serde_json::from_str(text).expect("read back");
         assert_eq!(back[0].postponed, None);
+    }
+
+    #[test]
+    fn a_server_that_failed_on_an_operation_postpones_it_with_a_reason() {
+        let Delivery::Postponed(reason) = Delivery::of(Err(AppError::Internal)) else {
+            panic!("a store server's failure keeps the operation, with its reason");
+        };
+        assert!(reason.starts_with("The store server failed on it"), "{reason}");
     }
 
     #[test]

@@ -146,6 +146,9 @@ fn KeptRow(outbox: Outbox, waiting: Waiting, opened: RwSignal<Option<OperationId
     let name = waiting.operation.customer_name();
     let caption = waiting.operation.kind().caption();
     let is_create = matches!(waiting.operation, WaitingOperation::Create { .. });
+    // A postponed operation was answered: the server did not carry it out,
+    // and said why. The cashier may give up on it, as on a refused one.
+    let is_postponed = waiting.postponed.is_some();
     let waiting_for = match waiting.postponed {
         Some(reason) => view! { <span class="badge pending-upload">"Waiting"</span> " " {reason} }.into_any(),
         None => view! { <span class="badge pending-upload">"Waiting for the store server"</span> }.into_any(),
@@ -160,6 +163,11 @@ fn KeptRow(outbox: Outbox, waiting: Waiting, opened: RwSignal<Option<OperationId
                     {is_create.then(|| view! {
                         <button type="button" class="secondary" on:click=move |_| opened.set(Some(id.get_value()))>
                             "Open"
+                        </button>
+                    })}
+                    {is_postponed.then(|| view! {
+                        <button type="button" class="secondary" on:click=move |_| change_kept(outbox, KeptChange::Discard(id.get_value()))>
+                            "Discard"
                         </button>
                     })}
                 </td>
