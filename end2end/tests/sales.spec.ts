@@ -129,6 +129,33 @@ test("a sale the store server did not take says so plainly, keeps the quantities
   await expect(sales.getByRole("row").filter({ hasText: "Travel mug" })).toHaveCount(1);
 });
 
+test("a sale whose answer never comes says so after a while, and is one sale once saved again", async ({ houston }) => {
+  await openNewCustomer(houston, "Omar", uniqueName("Hung"));
+  await houston.getByRole("button", { name: "New sale" }).click();
+  await houston.getByLabel("Quantity of Travel mug").fill("2");
+
+  // The sale reaches the store, and its answer hangs on the way back.
+  let reached = 0;
+  await houston.route("**/api/save_sale*", async (route) => {
+    reached += 1;
+    if (reached > 1) return route.fallback();
+    await route.fetch();
+  });
+  const save = houston.getByRole("button", { name: "Save" });
+  await save.click();
+  await expect(houston.getByRole("alert")).toContainText("The server could not be reached, or its answer was lost.", {
+    timeout: 20_000,
+  });
+  await expect(save).toBeEnabled();
+  await expect(houston.getByLabel("Quantity of Travel mug")).toHaveValue("2");
+
+  await save.click();
+  await expect(houston.getByRole("status").filter({ hasText: "Sale saved" })).toContainText("total 39.90");
+  expect(reached).toBe(2);
+  const sales = houston.getByRole("table", { name: "Sales to this customer, newest first" });
+  await expect(sales.getByRole("row").filter({ hasText: "Travel mug" })).toHaveCount(1);
+});
+
 test("a sale, its catalogue or a loyalty card the store server did not answer tells the register's header, which says connected again once the server answers", async ({
   houston,
 }) => {

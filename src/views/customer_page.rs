@@ -41,31 +41,40 @@ async fn send_waiting(waiting: Waiting) -> Result<Sent, AppError> {
     within_answer_time(send_now(waiting)).await
 }
 
-/// How long a save, or the outbox's question whether the server answers,
-/// waits for the store server's answer. A network that stalls rather than
+/// How long a save (a customer's, a sale's), or the outbox's question
+/// whether the server answers, waits for the store server's answer. A network that stalls rather than
 /// fails would otherwise hold the form (or the outbox) for minutes; past
 /// it, a save is kept (or, without an outbox, reported), and sent again
 /// under the same id, which the server carries out once.
 #[cfg(feature = "hydrate")]
 const ANSWER_TIME_MS: u32 = 10_000;
 
+/// The browser has one thread: what waits for the answer is `Send` there,
+/// so that an action the server makes too (New sale's Save) can use it.
 #[cfg(feature = "hydrate")]
-async fn within_answer_time<T>(request: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+pub fn within_answer_time<T: 'static>(
+    request: impl Future<Output = Result<T, AppError>> + 'static,
+) -> impl Future<Output = Result<T, AppError>> + Send {
     use futures_util::future::{Either, select};
-    let timeout = gloo_timers::future::TimeoutFuture::new(ANSWER_TIME_MS);
-    match select(std::pin::pin!(request), timeout).await {
-        Either::Left((answer, _)) => answer,
-        Either::Right(_) => Err(AppError::Unreachable(format!(
-            "no answer within {} s",
-            ANSWER_TIME_MS / 1000
-        ))),
-    }
+    send_wrapper::SendWrapper::new(async move {
+        let timeout = gloo_timers::future::TimeoutFuture::new(ANSWER_TIME_MS);
+        match select(std::pin::pin!(request), timeout).await {
+            Either::Left((answer, _)) => answer,
+            Either::Right(_) => Err(AppError::Unreachable(format!(
+                "no answer within {} s",
+                ANSWER_TIME_MS / 1000
+            ))),
+        }
+    })
 }
 
 /// The server renders forms, it does not send them.
 #[cfg(not(feature = "hydrate"))]
-async fn within_answer_time<T>(request: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
-    request.await
+pub fn within_answer_time<T, Request>(request: Request) -> Request
+where
+    Request: Future<Output = Result<T, AppError>>,
+{
+    request
 }
 
 async fn send_now(waiting: Waiting) -> Result<Sent, AppError> {

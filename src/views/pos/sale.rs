@@ -22,6 +22,7 @@ use crate::domain::sales::{
 };
 use crate::error::{AppError, FieldErrors};
 use crate::views::code_on_demand::{NotDownloaded, NotDownloadedNote, code_on_demand};
+use crate::views::customer_page::within_answer_time;
 use crate::views::outbox::{heard_by_the_register, new_operation_id};
 use crate::views::ui::{
     ErrorNote, FieldMessage, LoadError, ServerForm, Time, cancel_on_escape, focus_when_opened, loaded,
@@ -191,8 +192,15 @@ fn NewSale(
     });
     // Made while the server renders a page opened with `?change=sale` too:
     // an action of the browser's thread only (`new_local`) must not be.
+    // An answer that never comes is reported after a while, and Save sends
+    // the same sale again, which the store makes once.
     let save = Action::new(move |(id, draft): &(OperationId, SaleDraft)| {
-        save_sale(register.clone(), id.to_string(), key.clone(), draft.clone())
+        within_answer_time(save_sale(
+            register.clone(),
+            id.to_string(),
+            key.clone(),
+            draft.clone(),
+        ))
     });
     heard_by_the_register(save.value());
     Effect::new(move |_| {
