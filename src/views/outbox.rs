@@ -443,6 +443,7 @@ impl Outbox {
 
     /// One beat of the sending loop: whether a try is due on it (`None`
     /// once the page that owned the outbox has gone).
+    #[cfg(any(feature = "hydrate", test))]
     fn try_due(self) -> Option<bool> {
         let wait = self.next_try_in.try_get_value()?;
         if wait > 0 {
