@@ -433,6 +433,47 @@ test("a kept customer the store refuses for its fields says which field and why"
   await expect(row).toHaveCount(0);
 });
 
+test("a kept customer the store refused for its fields is corrected and sent again, with what was typed", async ({
+  seattle: page,
+  admin,
+}) => {
+  const lastName = uniqueName("Corrected");
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await page.context().setOffline(true);
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill("Una");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByLabel("Email").fill("una@example.com");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+
+  // While the register waited, HQ took its customer group away.
+  await page.evaluate(() => {
+    const kept = JSON.parse(localStorage.getItem("custsync.register-outbox") ?? "[]");
+    for (const waiting of kept) waiting.operation.Create.draft.customer_group = "99";
+    localStorage.setItem("custsync.register-outbox", JSON.stringify(kept));
+  });
+  await page.context().setOffline(false);
+  const row = keptList(page).getByRole("row").filter({ hasText: `Una ${lastName}` });
+  await expect(row).toContainText("Refused", { timeout: 20_000 });
+
+  await row.getByRole("button", { name: "Correct" }).click();
+  const correcting = page.getByRole("region", { name: `Correct Una ${lastName}` });
+  await expect(correcting.getByRole("alert")).toContainText("Customer group: Choose a customer group from the list.");
+  await expect(correcting.getByLabel("Email")).toHaveValue("una@example.com");
+  await correcting.getByLabel("Customer group").selectOption("30");
+  await correcting.getByRole("button", { name: "Save" }).click();
+  await expect(correcting).toHaveCount(0);
+  await expect(row.filter({ hasText: "Pending sync" })).toHaveCount(1, { timeout: 20_000 });
+  await expect(keptList(page).getByRole("row").filter({ hasText: "Refused" })).toHaveCount(0);
+
+  await syncToHqAndBack(admin);
+  const operations = await operationsOf(admin, lastName);
+  await expect(operations).toHaveCount(1);
+  await expect(operations).toContainText("Synced");
+});
+
 /** A server of the journey's own on `port`, over `dataDir`, as the journeys' own is started. */
 function startServer(port: number, dataDir: string): ChildProcess {
   return spawn(process.env.E2E_SERVER ?? "../target/debug/custsync", [], {

@@ -65,11 +65,16 @@ impl WaitingOperation {
 /// operations make it: the create, then each kept edit and address of it in
 /// the order they were saved.
 pub fn kept_customer(kept: &[Waiting], create_id: &OperationId) -> Option<CustomerDraft> {
-    let customer = kept.iter().find_map(|w| match &w.operation {
+    let customer = kept_create(kept, create_id)?;
+    Some(with_kept_changes(customer, kept, create_id.as_str()))
+}
+
+/// The fields the kept create `create_id` was saved with.
+pub fn kept_create(kept: &[Waiting], create_id: &OperationId) -> Option<CustomerDraft> {
+    kept.iter().find_map(|w| match &w.operation {
         WaitingOperation::Create { draft } if w.operation_id == *create_id => Some(draft.clone()),
         _ => None,
-    })?;
-    Some(with_kept_changes(customer, kept, create_id.as_str()))
+    })
 }
 
 /// The customer `key` as it is once the changes of it kept in the browser
@@ -245,6 +250,26 @@ pub enum KeptChange {
     /// Send a refused operation again, at the cashier's word (after signing
     /// in again, say).
     SendAgain(OperationId),
+    /// Send a refused create again with the fields the cashier corrected,
+    /// under its own id: the changes kept behind it still name it.
+    Correct(OperationId, Box<CustomerDraft>),
+}
+
+/// Puts the corrected fields in the refused create `id` and makes it wait
+/// to be sent again. The store wrote nothing of a refused create, so it
+/// takes the same id with other fields. False when there is no such
+/// refused create (another tab sent or discarded it meanwhile).
+fn correct_refused_create(kept: &mut [Waiting], id: &OperationId, corrected: CustomerDraft) -> bool {
+    let refused_create = kept.iter_mut().find(|w| {
+        w.operation_id == *id && w.refused.is_some() && matches!(w.operation, WaitingOperation::Create { .. })
+    });
+    let Some(create) = refused_create else {
+        return false;
+    };
+    create.operation = WaitingOperation::Create { draft: corrected };
+    create.refused = None;
+    create.postponed = None;
+    true
 }
 
 /// How many operations this browser keeps, for the header of every page.
@@ -375,6 +400,12 @@ impl Outbox {
                     kept.iter_mut()
                         .filter(|w| w.operation_id == id)
                         .for_each(|w| w.refused = None)
+                });
+                self.try_soon();
+            }
+            KeptChange::Correct(id, corrected) => {
+                self.change(|kept| {
+                    correct_refused_create(kept, &id, *corrected);
                 });
                 self.try_soon();
             }
@@ -954,6 +985,43 @@ mod tests {
         assert_eq!(kept_changes_of(&all, "C000001"), 1);
         assert_eq!(with_kept_changes(synced.clone(), &all[1..], "C000001"), synced);
         assert_eq!(kept_changes_of(&all[1..], "C000001"), 0);
+    }
+
+    #[test]
+    fn a_refused_create_corrected_waits_to_be_sent_again_under_its_own_id() {
+        let mut create = kept(WaitingOperation::Create {
+            draft: CustomerDraft {
+                first_name: "Ivo".into(),
+                customer_group: "99".into(),
+                ..CustomerDraft::default()
+            },
+        });
+        create.refused = Some("Customer group: Choose a customer group from the list.".into());
+        let id = create.operation_id.clone();
+        let edit = kept(WaitingOperation::Edit {
+            key: id.to_string(),
+            draft: CustomerDraft::default(),
+        });
+        let mut all = vec![create, edit.clone()];
+        let corrected = CustomerDraft {
+            first_name: "Ivo".into(),
+            customer_group: "30".into(),
+            ..CustomerDraft::default()
+        };
+
+        assert!(correct_refused_create(&mut all, &id, corrected.clone()));
+        assert_eq!(all[0].operation_id, id);
+        assert_eq!(
+            all[0].operation,
+            WaitingOperation::Create {
+                draft: corrected.clone()
+            }
+        );
+        assert_eq!(all[0].refused, None);
+        assert_eq!(all[1], edit, "the edit behind it is left as it was");
+        // Corrected once, it is no longer a refused create to correct.
+        assert!(!correct_refused_create(&mut all, &id, corrected.clone()));
+        assert!(!correct_refused_create(&mut all, &edit.operation_id, corrected));
     }
 
     #[test]

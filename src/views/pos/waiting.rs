@@ -12,7 +12,7 @@ use crate::views::code_on_demand::{NotDownloaded, NotDownloadedNote, code_on_dem
 use crate::views::customer_form::{CustomerEditor, EditorMode};
 use crate::views::customer_page::{OutboxForm, change_kept};
 use crate::views::outbox::{
-    Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_customer,
+    Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_create, kept_customer,
 };
 use crate::views::ui::{StatusBadge, loaded};
 
@@ -104,6 +104,8 @@ fn waiting_list(props: WaitingListProps) -> impl IntoView {
     let register = StoredValue::new(register);
     // The customer opened from the list, while its create is kept.
     let opened = RwSignal::new(None::<OperationId>);
+    // The refused create being corrected, with the store's reason.
+    let correcting = RwSignal::new(None::<(OperationId, String)>);
     view! {
         <table>
             <caption>"Kept in this browser"</caption>
@@ -117,7 +119,7 @@ fn waiting_list(props: WaitingListProps) -> impl IntoView {
             </thead>
             <tbody>
                 <For each=move || outbox.kept.get() key=|w| (w.operation_id.clone(), w.refused.clone(), w.postponed.clone()) let:waiting>
-                    <KeptRow outbox waiting opened />
+                    <KeptRow outbox waiting opened correcting />
                 </For>
                 <For each=move || outbox.delivered.get() key=|(w, _)| w.operation_id.clone() let:delivered>
                     <DeliveredRow waiting=delivered.0 sent=delivered.1 register=register.get_value() />
@@ -126,6 +128,9 @@ fn waiting_list(props: WaitingListProps) -> impl IntoView {
         </table>
         {move || opened.get().map(|id| view! {
             <KeptCustomer outbox id register=register.get_value() reference />
+        })}
+        {move || correcting.get().map(|(id, reason)| view! {
+            <CorrectRefusedCreate outbox id reason reference on_done=Callback::new(move |()| correcting.set(None)) />
         })}
     }
 }
@@ -141,7 +146,12 @@ fn connection_class(connection: Connection) -> &'static str {
 /// (its key).
 /// A kept create can be opened: the customer exists only in this browser.
 #[component]
-fn KeptRow(outbox: Outbox, waiting: Waiting, opened: RwSignal<Option<OperationId>>) -> impl IntoView {
+fn KeptRow(
+    outbox: Outbox,
+    waiting: Waiting,
+    opened: RwSignal<Option<OperationId>>,
+    correcting: RwSignal<Option<(OperationId, String)>>,
+) -> impl IntoView {
     let id = StoredValue::new(waiting.operation_id.clone());
     let name = waiting.operation.customer_name();
     let caption = waiting.operation.kind().caption();
@@ -178,8 +188,13 @@ fn KeptRow(outbox: Outbox, waiting: Waiting, opened: RwSignal<Option<OperationId
             <tr>
                 <td>{caption}</td>
                 <td>{name}</td>
-                <td><span class="badge failed">"Refused"</span> " " {reason}</td>
+                <td><span class="badge failed">"Refused"</span> " " {reason.clone()}</td>
                 <td>
+                    {is_create.then(|| view! {
+                        <button type="button" class="secondary" on:click=move |_| correcting.set(Some((id.get_value(), reason.clone())))>
+                            "Correct"
+                        </button>
+                    })}
                     <button type="button" class="secondary" on:click=move |_| change_kept(outbox, KeptChange::SendAgain(id.get_value()))>
                         "Send again"
                     </button>
@@ -220,6 +235,51 @@ fn DeliveredRow(waiting: Waiting, sent: Sent, register: String) -> impl IntoView
             <td>{status}</td>
             <td>"Sent"</td>
         </tr>
+    }
+}
+
+/// A create the store refused, opened with what was typed and the store's
+/// reason: Save sends the corrected fields again, under the create's id.
+#[component]
+fn CorrectRefusedCreate(
+    outbox: Outbox,
+    id: OperationId,
+    reason: String,
+    reference: Resource<Result<ReferenceData, AppError>>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let typed = outbox
+        .kept
+        .with_untracked(|kept| kept_create(kept, &id))
+        .unwrap_or_default();
+    let id = StoredValue::new(id);
+    view! {
+        <section aria-labelledby="correct-heading" class="kept-customer">
+            <h3 id="correct-heading">"Correct " {display_name(&typed)}</h3>
+            <p class="error-note" role="alert">{reason}</p>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || {
+                    let typed = typed.clone();
+                    Suspend::new(async move {
+                        loaded(reference.await, move |reference| view! {
+                            <CustomerEditor
+                                initial=typed
+                                reference
+                                mode=EditorMode::CashierNew
+                                server_error=Signal::derive(|| None)
+                                pending=Signal::derive(|| false)
+                                on_save=Callback::new(move |corrected| {
+                                    change_kept(outbox, KeptChange::Correct(id.get_value(), Box::new(corrected)));
+                                    on_done.run(());
+                                })
+                                save_caption="Save"
+                                on_cancel=on_done
+                            />
+                        })
+                    })
+                }}
+            </Suspense>
+        </section>
     }
 }
 
