@@ -96,6 +96,32 @@ test("a search, or a customer opened from the list, that the store server did no
   });
 });
 
+test("a link followed while the store server cannot be reached loads the whole page, and back at the register nothing is lost", async ({
+  seattle: page,
+}) => {
+  const lastName = uniqueName("Away");
+  await open(page, "/pos?register=2-1");
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await page.context().setOffline(true);
+  await expect(page.getByText("Store server: the browser is offline")).toBeVisible();
+  await addPerson(page, "Kit", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+
+  // The home page's code never came to this page, and cannot come now: the
+  // browser loads the page itself (and says it is offline) instead of the
+  // app stopping while it waits for that code.
+  await page.getByRole("banner").getByRole("link", { name: "custsync" }).click();
+  await expect(page.getByRole("button", { name: "Add customer" })).toHaveCount(0);
+
+  await page.goBack();
+  await expect(page.getByRole("button", { name: "Add customer" })).toBeVisible();
+  await page.context().setOffline(false);
+  const sent = keptList(page).getByRole("row").filter({ hasText: `Kit ${lastName}` }).filter({ hasText: "Pending sync" });
+  await expect(sent).toHaveCount(1, { timeout: 20_000 });
+});
+
 test("the register says connected only once the store server has answered: when the POS opens, and when the network comes back", async ({
   seattle: page,
 }) => {

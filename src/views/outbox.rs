@@ -613,6 +613,7 @@ where
 {
     outbox.change_kept(KeptChange::Reload);
     browser::follow_the_network(outbox);
+    browser::whole_pages_while_unreachable(outbox);
     browser::keep_the_pos_for_offline();
     leptos::task::spawn_local(async move {
         loop {
@@ -777,6 +778,59 @@ mod browser {
                 leptos::logging::warn!("the POS cannot be kept for offline use: {error:?}");
             }
         });
+    }
+
+    /// While the store server cannot be reached, a link of the app loads the
+    /// whole page, as it would without the app: the register's service
+    /// worker answers it from its copies where it has them, and the browser
+    /// says it is offline where it has none. The app's own navigation would
+    /// first download the next page's code, which cannot arrive, and stop
+    /// the page (its outbox with it). Back on the register, nothing is lost.
+    pub fn whole_pages_while_unreachable(outbox: Outbox) {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let on_click = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            let unreachable = outbox
+                .connection
+                .try_get_untracked()
+                .is_some_and(|connection| connection != Connection::Connected);
+            if unreachable && is_link_of_the_app(&ev) {
+                // Kept from the router, which listens on the window; the
+                // browser then follows the link itself.
+                ev.stop_propagation();
+            }
+        });
+        let _ = document().add_event_listener_with_callback_and_bool(
+            "click",
+            on_click.as_ref().unchecked_ref(),
+            true,
+        );
+        let on_click = send_wrapper::SendWrapper::new(on_click);
+        on_cleanup(move || {
+            let on_click = on_click.take();
+            let _ = document().remove_event_listener_with_callback_and_bool(
+                "click",
+                on_click.as_ref().unchecked_ref(),
+                true,
+            );
+        });
+    }
+
+    /// A click on a link the app's router would follow itself.
+    fn is_link_of_the_app(ev: &web_sys::Event) -> bool {
+        use wasm_bindgen::JsCast;
+        let link = ev
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("a[href]").ok().flatten());
+        let Some(link) = link else {
+            return false;
+        };
+        let href = link.get_attribute("href").unwrap_or_default();
+        let rel = link.get_attribute("rel").unwrap_or_default();
+        href.starts_with('/')
+            && !href.starts_with("//")
+            && !rel.split_whitespace().any(|part| part == "external")
     }
 
     /// Follows `navigator.onLine`, other tabs' changes to the outbox, and
