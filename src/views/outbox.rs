@@ -257,8 +257,10 @@ pub enum KeptChange {
 
 /// Puts the corrected fields in the refused create `id` and makes it wait
 /// to be sent again. The store wrote nothing of a refused create, so it
-/// takes the same id with other fields. False when there is no such
-/// refused create (another tab sent or discarded it meanwhile).
+/// takes the same id with other fields. The changes kept of it that the
+/// store refused meanwhile (it had no such customer) wait again too, to be
+/// sent after it. False when there is no such refused create (another tab
+/// sent or discarded it meanwhile).
 fn correct_refused_create(kept: &mut [Waiting], id: &OperationId, corrected: CustomerDraft) -> bool {
     let refused_create = kept.iter_mut().find(|w| {
         w.operation_id == *id && w.refused.is_some() && matches!(w.operation, WaitingOperation::Create { .. })
@@ -269,7 +271,18 @@ fn correct_refused_create(kept: &mut [Waiting], id: &OperationId, corrected: Cus
     create.operation = WaitingOperation::Create { draft: corrected };
     create.refused = None;
     create.postponed = None;
+    for change in kept.iter_mut().filter(|w| changes_customer(w, id.as_str())) {
+        change.refused = None;
+    }
     true
+}
+
+/// Whether `waiting` is an edit or an address of the customer `key`.
+fn changes_customer(waiting: &Waiting, key: &str) -> bool {
+    match &waiting.operation {
+        WaitingOperation::Edit { key: of, .. } | WaitingOperation::AddAddress { key: of, .. } => of == key,
+        WaitingOperation::Create { .. } => false,
+    }
 }
 
 /// How many operations this browser keeps, for the header of every page.
@@ -1052,11 +1065,17 @@ mod tests {
         });
         create.refused = Some("Customer group: Choose a customer group from the list.".into());
         let id = create.operation_id.clone();
-        let edit = kept(WaitingOperation::Edit {
+        let mut edit = kept(WaitingOperation::Edit {
             key: id.to_string(),
             draft: CustomerDraft::default(),
         });
-        let mut all = vec![create, edit.clone()];
+        edit.refused = Some("This customer is not known at this store.".into());
+        let mut other = kept(WaitingOperation::Edit {
+            key: "C000001".into(),
+            draft: CustomerDraft::default(),
+        });
+        other.refused = Some("Email: Enter an email address.".into());
+        let mut all = vec![create, edit.clone(), other.clone()];
         let corrected = CustomerDraft {
             first_name: "Ivo".into(),
             customer_group: "30".into(),
@@ -1072,7 +1091,12 @@ mod tests {
             }
         );
         assert_eq!(all[0].refused, None);
-        assert_eq!(all[1], edit, "the edit behind it is left as it was");
+        assert_eq!(
+            all[1].refused, None,
+            "its edit, refused while it was, waits again behind it"
+        );
+        assert_eq!(all[1].operation, edit.operation);
+        assert_eq!(all[2], other, "another customer's refused edit stays refused");
         // Corrected once, it is no longer a refused create to correct.
         assert!(!correct_refused_create(&mut all, &id, corrected.clone()));
         assert!(!correct_refused_create(&mut all, &edit.operation_id, corrected));
