@@ -42,10 +42,11 @@ async fn send_waiting(waiting: Waiting) -> Result<Sent, AppError> {
 }
 
 /// How long a save (a customer's, a sale's), or the outbox's question
-/// whether the server answers, waits for the store server's answer. A network that stalls rather than
-/// fails would otherwise hold the form (or the outbox) for minutes; past
-/// it, a save is kept (or, without an outbox, reported), and sent again
-/// under the same id, which the server carries out once.
+/// whether the server answers, waits for the store server's answer. A
+/// network that stalls rather than fails would otherwise hold the form (or
+/// the outbox) for minutes; past it, a save is kept (or, without an
+/// outbox, reported), and sent again under the same id, which the server
+/// carries out once.
 #[cfg(feature = "hydrate")]
 const ANSWER_TIME_MS: u32 = 10_000;
 
