@@ -52,17 +52,42 @@ macro_rules! code_on_demand {
 }
 pub(crate) use code_on_demand;
 
+/// How many times a place asked for its code again. The closure that loads
+/// the place's code tracks it, so that Try again downloads the code anew.
+#[derive(Debug, Clone, Copy)]
+pub struct DownloadTries(RwSignal<u32>);
+
+impl DownloadTries {
+    pub fn new() -> DownloadTries {
+        DownloadTries(RwSignal::new(0))
+    }
+
+    pub fn track(self) {
+        self.0.track();
+    }
+
+    fn try_again(self) {
+        self.0.update(|tries| *tries += 1);
+    }
+}
+
+impl Default for DownloadTries {
+    fn default() -> Self {
+        DownloadTries::new()
+    }
+}
+
 /// In the place of code that could not be downloaded: why, and a way to try
 /// again, with `on_cancel`'s way out where the place has one.
 #[component]
-pub fn NotDownloadedNote(on_try_again: Callback<()>, on_cancel: Option<Callback<()>>) -> impl IntoView {
+pub fn NotDownloadedNote(tries: DownloadTries, on_cancel: Option<Callback<()>>) -> impl IntoView {
     view! {
         <p class="error-note" role="alert">
             "This part of the page could not be downloaded: the network is down, or the server does not answer. \
              Try again once the connection is back."
         </p>
         <div class="actions">
-            <button type="button" on:click=move |_| on_try_again.run(())>"Try again"</button>
+            <button type="button" on:click=move |_| tries.try_again()>"Try again"</button>
             {on_cancel.map(|cancel| view! {
                 <button type="button" on:click=move |_| cancel.run(())>"Cancel"</button>
             })}

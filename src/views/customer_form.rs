@@ -12,7 +12,7 @@ use crate::domain::customer::{
     validate_customer,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::views::code_on_demand::{NotDownloaded, NotDownloadedNote, code_on_demand};
+use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::outbox::new_operation_id;
 use crate::views::ui::{
     ErrorNote, FIRST_FIELD, FieldMessage, InputField, Select, cancel_on_escape, focus_when_opened,
@@ -500,8 +500,7 @@ where
     F: Fn(Option<A>) -> Code + Send + Sync + 'static,
     Code: Future<Output = Result<Option<AnyView>, NotDownloaded>> + Send + 'static,
 {
-    let tries = RwSignal::new(0_u32);
-    let try_again = Callback::new(move |()| tries.update(|tries| *tries += 1));
+    let tries = DownloadTries::new();
     view! {
         <Suspense fallback=|| view! { <p>"Loading the form…"</p> }>
             {move || {
@@ -511,7 +510,7 @@ where
                     match made.await {
                         Ok(form) => form.unwrap_or_else(|| ().into_any()),
                         Err(NotDownloaded) => {
-                            view! { <NotDownloadedNote on_try_again=try_again on_cancel /> }.into_any()
+                            view! { <NotDownloadedNote tries on_cancel /> }.into_any()
                         }
                     }
                 })

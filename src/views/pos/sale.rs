@@ -21,7 +21,7 @@ use crate::domain::sales::{
     format_amount, quantity_field,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::views::code_on_demand::{NotDownloaded, NotDownloadedNote, code_on_demand};
+use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::customer_page::within_answer_time;
 use crate::views::outbox::{heard_by_the_register, new_operation_id};
 use crate::views::ui::{
@@ -208,8 +208,7 @@ fn NewSale(
             on_saved.run(sale);
         }
     });
-    // Try again once the fields' code could not be downloaded.
-    let code_tries = RwSignal::new(0_u32);
+    let code_tries = DownloadTries::new();
     view! {
         <section aria-labelledby="new-sale-heading">
             <h2 id="new-sale-heading">"New sale"</h2>
@@ -233,10 +232,7 @@ fn NewSale(
                         .await
                         .unwrap_or_else(|NotDownloaded| {
                             view! {
-                                <NotDownloadedNote
-                                    on_try_again=Callback::new(move |()| code_tries.update(|tries| *tries += 1))
-                                    on_cancel=Some(on_cancel)
-                                />
+                                <NotDownloadedNote tries=code_tries on_cancel=Some(on_cancel) />
                             }
                             .into_any()
                         }),

@@ -8,7 +8,7 @@ use crate::api::channel_customers::channel_reference;
 use crate::domain::customer::{ChangeOutcome, CreatedHow, CustomerDraft, ReferenceData, display_name};
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
-use crate::views::code_on_demand::{NotDownloaded, NotDownloadedNote, code_on_demand};
+use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::customer_form::{CustomerEditor, EditorMode};
 use crate::views::customer_page::{OutboxForm, change_kept};
 use crate::views::outbox::{
@@ -30,8 +30,7 @@ pub fn WaitingPanel(outbox: Outbox, register: String) -> impl IntoView {
     let register = StoredValue::new(register);
     let kept_count = move || outbox.kept.with(Vec::len);
     let anything_to_list = move || kept_count() > 0 || outbox.delivered.with(|d| !d.is_empty());
-    let tries = RwSignal::new(0_u32);
-    let try_again = Callback::new(move |()| tries.update(|tries| *tries += 1));
+    let tries = DownloadTries::new();
     let list = move || {
         tries.track();
         let props = WaitingListProps {
@@ -45,7 +44,7 @@ pub fn WaitingPanel(outbox: Outbox, register: String) -> impl IntoView {
                     match waiting_list_code(Some(props)).await {
                         Ok(list) => list.unwrap_or_else(|| ().into_any()),
                         Err(NotDownloaded) => {
-                            view! { <NotDownloadedNote on_try_again=try_again on_cancel=None /> }.into_any()
+                            view! { <NotDownloadedNote tries on_cancel=None /> }.into_any()
                         }
                     }
                 })}
@@ -163,6 +162,13 @@ fn KeptRow(
         Some(reason) => view! { <span class="badge pending-upload">"Waiting"</span> " " {reason} }.into_any(),
         None => view! { <span class="badge pending-upload">"Waiting for the store server"</span> }.into_any(),
     };
+    let discard = move || {
+        view! {
+            <button type="button" class="secondary" on:click=move |_| change_kept(outbox, KeptChange::Discard(id.get_value()))>
+                "Discard"
+            </button>
+        }
+    };
     match waiting.refused {
         None => view! {
             <tr>
@@ -175,11 +181,7 @@ fn KeptRow(
                             "Open"
                         </button>
                     })}
-                    {is_postponed.then(|| view! {
-                        <button type="button" class="secondary" on:click=move |_| change_kept(outbox, KeptChange::Discard(id.get_value()))>
-                            "Discard"
-                        </button>
-                    })}
+                    {is_postponed.then(discard)}
                 </td>
             </tr>
         }
@@ -198,9 +200,7 @@ fn KeptRow(
                     <button type="button" class="secondary" on:click=move |_| change_kept(outbox, KeptChange::SendAgain(id.get_value()))>
                         "Send again"
                     </button>
-                    <button type="button" class="secondary" on:click=move |_| change_kept(outbox, KeptChange::Discard(id.get_value()))>
-                        "Discard"
-                    </button>
+                    {discard()}
                 </td>
             </tr>
         }
