@@ -328,16 +328,13 @@ mod tests {
         });
         assert!(run.await.expect_err("the run panicked").is_panic());
 
-        let mut closed = None;
-        for _ in 0..200 {
+        let hq = &hq;
+        let closed = within_two_seconds(|| async move {
             let last = hq.job_runs(job.code(), 1).await.expect("history").remove(0);
-            if last.outcome != "Running" {
-                closed = Some(last);
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        let closed = closed.expect("the run is closed without a restart");
+            (last.outcome != "Running").then_some(last)
+        })
+        .await
+        .expect("the run is closed without a restart");
         assert_eq!(closed.outcome, RunOutcome::Failed.caption());
         assert_eq!(closed.rows_done, 2500, "what it committed, not 0");
         assert!(
@@ -347,17 +344,27 @@ mod tests {
                 .is_some_and(|m| m.contains("stopped unexpectedly"))
         );
         // The guard closes the run, then releases the lease: a moment apart.
-        let mut next = None;
-        for _ in 0..200 {
-            next = hq
-                .start_job_run(start, "test", "another process", 30)
+        let next = within_two_seconds(|| async move {
+            hq.start_job_run(start, "test", "another process", 30)
                 .await
-                .expect("a run");
-            if next.is_some() {
-                break;
+                .expect("a run")
+        })
+        .await;
+        assert!(next.is_some(), "the lease is free again");
+    }
+
+    /// What `look` finds, asked every 10 ms for up to two seconds.
+    async fn within_two_seconds<T, Look, Found>(mut look: Look) -> Option<T>
+    where
+        Look: FnMut() -> Found,
+        Found: Future<Output = Option<T>>,
+    {
+        for _ in 0..200 {
+            if let Some(found) = look().await {
+                return Some(found);
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        assert!(next.is_some(), "the lease is free again");
+        None
     }
 }
