@@ -10,11 +10,13 @@ use std::time::{Duration, Instant};
 
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::scale_units::DEFAULT_SCALE_UNIT;
+use custsync::domain::status_page::{Cursor, PAGE_SIZE, PageKey, StatusView};
 use custsync::services::settings::Settings;
 use custsync::storage::channel_db::ChannelDb;
-use custsync::storage::hq_db::HqDb;
+use custsync::storage::hq_db::{HqDb, OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
 use custsync::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS};
-use rusqlite::{Connection, ToSql, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, ToSql, params, params_from_iter};
 use tempfile::TempDir;
 
 use crate::report::percentile;
@@ -330,41 +332,154 @@ pub fn mark_failed(hq: &Path, every: usize) -> Result<(), String> {
     )
 }
 
-/// The status page's search as one bare query over HQ's file: the first 51
-/// operations of the channel matching `term`, newest first, `times` times.
-pub fn status_query(hq: &Path, term: &str, times: usize) -> Result<Vec<Duration>, String> {
+/// What the status page asks HQ for one page of `view`, as bare queries
+/// over HQ's file, `times` times: the page's rows (51, with their channel
+/// and the run that uploaded them, the app's own column list and joins) and
+/// its counts per status, from the counts HQ keeps or, for a search,
+/// counted. The channel's side (nothing waits there in the bench) and the
+/// backlog plots are left out.
+pub fn status_page_queries(hq: &Path, view: &StatusView, times: usize) -> Result<Vec<Duration>, String> {
     let conn = connect(hq)?;
-    let end = format!("{term}\u{10FFFF}");
+    let (rows_sql, rows_values) = status_rows_query(view, PAGE_SIZE + 1)?;
+    let (counts_sql, counts_values) = status_counts_query(view);
     let mut latencies = Vec::with_capacity(times);
     for _ in 0..times {
         let started = Instant::now();
-        let mut query = conn
-            .prepare_cached(
-                "SELECT temporary_id FROM RETAILASYNCCUSTOMERV2
-             WHERE channel_id = ?1 AND id IN (
-                 SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?2
-                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_temporary_id = ?2
-                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE account = ?2
-                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_account = ?2
-                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower(email) >= ?2 AND lower(email) < ?3
-                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower(last_name) >= ?2 AND lower(last_name) < ?3
-                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower(first_name) >= ?2 AND lower(first_name) < ?3
-                 UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2
-                     WHERE lower(organization_name) >= ?2 AND lower(organization_name) < ?3
-                       AND organization_name <> '')
-             ORDER BY created_at DESC, temporary_id DESC LIMIT 51",
-            )
-            .map_err(text)?;
-        let rows = query
-            .query_map(params![data::CHANNEL_ID, term, end], |row| {
-                row.get::<_, String>(0)
-            })
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(text)?;
-        if rows.is_empty() {
-            return Err(format!("the search {term:?} found nothing"));
+        let rows = read_all(&conn, &rows_sql, &rows_values, |_| Ok(()))?;
+        let counts = read_all(&conn, &counts_sql, &counts_values, |_| Ok(()))?;
+        if rows == 0 || counts == 0 {
+            return Err(format!(
+                "the status page's queries found nothing for {}",
+                view.to_query()
+            ));
         }
         latencies.push(started.elapsed());
     }
     Ok(latencies)
+}
+
+/// The CSV export's reads of HQ as bare queries: every operation, newest
+/// first, in pages of `page` that follow each other by their keyset, each
+/// value read. How long the first page took, and all of them.
+pub fn export_queries(hq: &Path, page: u32) -> Result<(Duration, Duration), String> {
+    let conn = connect(hq)?;
+    let started = Instant::now();
+    let mut first_page = None;
+    let mut view = StatusView::default();
+    loop {
+        let (sql, values) = status_rows_query(&view, page)?;
+        let mut last = None;
+        let rows = read_all(&conn, &sql, &values, |row| {
+            last = Some(PageKey {
+                created_at: row.get(ROW_CREATED_AT)?,
+                sequence: row.get(ROW_SEQUENCE)?,
+                temporary_id: row.get(ROW_TEMPORARY_ID)?,
+            });
+            Ok(())
+        })?;
+        first_page.get_or_insert(started.elapsed());
+        match last {
+            Some(key) if rows == page as usize => view.cursor = Some(Cursor::After(key)),
+            _ => break,
+        }
+    }
+    let first_page = first_page.ok_or("the export's floor read nothing")?;
+    Ok((first_page, started.elapsed()))
+}
+
+/// Where `OPERATION_ROW_COLUMNS` puts a row's keyset.
+const ROW_TEMPORARY_ID: usize = 1;
+const ROW_CREATED_AT: usize = 4;
+const ROW_SEQUENCE: usize = 5;
+
+/// The rows of the view's page, up to `limit`, newest first, after its
+/// cursor: the filters the bench's pages use (status, channel, search, a
+/// later page).
+fn status_rows_query(view: &StatusView, limit: u32) -> Result<(String, Vec<Value>), String> {
+    let mut sql = format!("SELECT {OPERATION_ROW_COLUMNS} FROM {OPERATIONS_WITH_CHANNEL} WHERE 1 = 1");
+    let mut values = Vec::new();
+    if let Some(status) = view.status {
+        sql.push_str(" AND o.status = ?");
+        values.push(Value::Text(status.code().to_string()));
+    }
+    push_channel_and_search(view, &mut sql, &mut values);
+    match &view.cursor {
+        None => {}
+        Some(Cursor::After(key)) => {
+            sql.push_str(" AND (o.created_at, o.channel_sequence, o.temporary_id) < (?, ?, ?)");
+            values.push(Value::Text(key.created_at.clone()));
+            values.push(Value::Integer(key.sequence));
+            values.push(Value::Text(key.temporary_id.clone()));
+        }
+        Some(Cursor::Before(_)) => return Err("the bench has no floor for a page back".to_string()),
+    }
+    sql.push_str(" ORDER BY o.created_at DESC, o.channel_sequence DESC, o.temporary_id DESC LIMIT ?");
+    values.push(Value::Integer(i64::from(limit)));
+    Ok((sql, values))
+}
+
+/// The counts per status under the view's channel and search.
+fn status_counts_query(view: &StatusView) -> (String, Vec<Value>) {
+    let mut sql = if view.counts_are_kept() {
+        "SELECT o.status, SUM(o.count) FROM operation_counts o WHERE 1 = 1".to_string()
+    } else {
+        "SELECT o.status, COUNT(*) FROM RETAILASYNCCUSTOMERV2 o WHERE 1 = 1".to_string()
+    };
+    let mut values = Vec::new();
+    push_channel_and_search(view, &mut sql, &mut values);
+    sql.push_str(" GROUP BY o.status");
+    (sql, values)
+}
+
+/// ` AND …` for the view's channel and search: exact temporary ids and
+/// accounts, prefixes of names and emails, each through its own index.
+fn push_channel_and_search(view: &StatusView, sql: &mut String, values: &mut Vec<Value>) {
+    if let Some(channel_id) = view.channel_id {
+        sql.push_str(" AND o.channel_id = ?");
+        values.push(Value::Integer(channel_id));
+    }
+    let Some(lower) = view.search_key() else {
+        return;
+    };
+    let upper = view.search.trim().to_ascii_uppercase();
+    let end = format!("{lower}\u{10FFFF}");
+    sql.push_str(
+        " AND o.id IN (
+             SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?
+             UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_temporary_id = ?
+             UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE account = ?
+             UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_account = ?",
+    );
+    values.extend([lower.clone(), lower.clone(), upper.clone(), upper].map(Value::Text));
+    for column in ["email", "last_name", "first_name", "organization_name"] {
+        sql.push_str(&format!(
+            " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2
+                 WHERE lower({column}) >= ? AND lower({column}) < ? AND {column} <> ''"
+        ));
+        values.extend([Value::Text(lower.clone()), Value::Text(end.clone())]);
+    }
+    sql.push(')');
+}
+
+/// Reads every row `sql` answers, each value (as the app decodes them),
+/// through a statement prepared once for the connection, and hands each
+/// row to `on_row`. How many rows it read.
+fn read_all(
+    conn: &Connection,
+    sql: &str,
+    values: &[Value],
+    mut on_row: impl FnMut(&Row<'_>) -> rusqlite::Result<()>,
+) -> Result<usize, String> {
+    let mut statement = conn.prepare_cached(sql).map_err(text)?;
+    let columns = statement.column_count();
+    let mut rows = statement.query(params_from_iter(values)).map_err(text)?;
+    let mut count = 0;
+    while let Some(row) = rows.next().map_err(text)? {
+        for column in 0..columns {
+            row.get_ref(column).map_err(text)?;
+        }
+        on_row(row).map_err(text)?;
+        count += 1;
+    }
+    Ok(count)
 }

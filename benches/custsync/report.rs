@@ -162,9 +162,12 @@ pub fn write(options: &Options, figures: &[Figure]) -> Result<(), String> {
            schema with its indexes and triggers. The group-commit floor: a create's rows (customer, address, \
            contact) in transactions of the writer's group size; the same loop one create a transaction is \
            the p99 row's baseline. The P-job + sync's bulk floor: the uploaded copy, the customer with its \
-           address and contact, and the completed flag, in transactions of the jobs' batch size. For the \
-           status page's search, the same query bare. For the chain of three scale units, the one-process \
-           Add customer figure of the same run.\n\
+           address and contact, and the completed flag, in transactions of the jobs' batch size. For each of \
+           the status page's pages, HQ's queries of the page bare: its 51 rows (the app's columns and joins) \
+           and its counts per status, each row's p50 and p99 beside the same percentile of those queries; for the CSV export, its reads \
+           bare (every operation in the export's pages of 1,000 by their keyset, the first page's time beside \
+           the first byte). For \
+           the chain of three scale units, the one-process Add customer figure of the same run.\n\
          - Add customer: {clients} clients, each on a keep-alive connection, posting to the real \
            `create_customer` server function for {seconds} s per run; a customer has 1 address and 1 contact.\n\
          - WASM: the release build (`make release`) is split per page (`--split`). A page loads the shell and \

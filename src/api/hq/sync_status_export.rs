@@ -17,8 +17,9 @@ use crate::domain::status_page::{Cursor, PageKey, StatusRow, StatusView};
 use crate::error::AppError;
 use crate::services::backend::Backend;
 
-/// Rows read per page while exporting.
-const EXPORT_PAGE: u32 = 1_000;
+/// Rows read per page while exporting (also by the bench's floor of the
+/// export).
+pub const EXPORT_PAGE: u32 = 1_000;
 
 const HEADER: [&str; 11] = [
     "Operation",

@@ -14,8 +14,8 @@ use crate::storage::staging_tables::{
 };
 
 /// The columns of an `UploadedOperationRow`, read from
-/// `OPERATIONS_WITH_CHANNEL`.
-pub(super) const OPERATION_ROW_COLUMNS: &str =
+/// `OPERATIONS_WITH_CHANNEL` (also by the bench's floor of the status page).
+pub const OPERATION_ROW_COLUMNS: &str =
     "o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at, o.channel_sequence,
     CASE WHEN o.party_type = 'organization' THEN o.organization_name
          ELSE o.first_name || ' ' || o.last_name END AS name,
@@ -25,7 +25,7 @@ pub(super) const OPERATION_ROW_COLUMNS: &str =
 
 /// The uploaded operations (`o`) with their channel (`c`) and the P-job run
 /// that uploaded them (`u`), whose scale unit is theirs.
-pub(super) const OPERATIONS_WITH_CHANNEL: &str = "RETAILASYNCCUSTOMERV2 o
+pub const OPERATIONS_WITH_CHANNEL: &str = "RETAILASYNCCUSTOMERV2 o
      LEFT JOIN channels c ON c.channel_id = o.channel_id
      LEFT JOIN job_runs u ON u.run_id = o.upload_run_id";
 

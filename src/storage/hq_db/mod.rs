@@ -47,7 +47,9 @@ mod users;
 
 use std::path::{Path, PathBuf};
 
-pub use async_operations::{PreparedUpload, UploadedOperationRow};
+pub use async_operations::{
+    OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL, PreparedUpload, UploadedOperationRow,
+};
 pub use demo_data::{DEMO_PASSWORD, demo_users};
 pub use downloads::{Changed, ChannelConfiguration};
 pub use job_runs::RunStart;
