@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use serde::Deserialize;
 use sqlx::{FromRow, PgConnection, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::{Engine, HqDb, HqDbError};
@@ -29,8 +30,10 @@ pub const OPERATIONS_WITH_CHANNEL: &str = "RETAILASYNCCUSTOMERV2 o
      LEFT JOIN channels c ON c.channel_id = o.channel_id
      LEFT JOIN job_runs u ON u.run_id = o.upload_run_id";
 
-/// An uploaded operation as the Customer synchronization status page lists it.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+/// An uploaded operation as the Customer synchronization status page lists
+/// it. Its page of them is read as a JSON array of each row's values, in
+/// the order of these fields.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Deserialize)]
 pub struct UploadedOperationRow {
     pub id: i64,
     pub temporary_id: String,
