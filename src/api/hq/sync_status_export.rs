@@ -59,7 +59,8 @@ pub async fn export_csv(
         Ok(first) => first,
         Err(error) => return error.into_response(),
     };
-    let header = csv_line(HEADER.iter().map(|field| field.to_string()));
+    let mut header = String::new();
+    push_record(&mut header, HEADER);
     let body = stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(header)) })
         .chain(stream::once(async move { Ok(Bytes::from(first.csv)) }))
         .chain(following_pages(state.backend.clone(), view, first.next));
@@ -85,7 +86,7 @@ struct CsvPage {
 async fn read_page(backend: &Backend, view: &StatusView) -> Result<CsvPage, (StatusCode, &'static str)> {
     match crate::services::cdx::status_rows(&backend.channel, &backend.hq, view, EXPORT_PAGE).await {
         Ok(page) => Ok(CsvPage {
-            csv: page.rows.iter().map(row_line).collect(),
+            csv: page_csv(&page.rows),
             next: page.next,
         }),
         Err(error) => {
@@ -117,61 +118,80 @@ fn following_pages(
     })
 }
 
-fn row_line(row: &StatusRow) -> String {
-    csv_line(
-        [
-            row.operation.clone(),
-            row.channel.clone(),
-            row.scale_unit.clone().unwrap_or_default(),
-            row.created_at.clone(),
-            row.temporary_id.clone(),
-            row.account.clone().unwrap_or_default(),
-            row.name.clone(),
-            row.status.caption().to_string(),
-            row.error.clone().unwrap_or_default(),
-            row.retries.to_string(),
-            row.last_attempt.clone().unwrap_or_default(),
-        ]
-        .into_iter(),
-    )
+/// One page's rows as CSV records, written into one buffer.
+fn page_csv(rows: &[StatusRow]) -> String {
+    let mut csv = String::with_capacity(rows.len() * RECORD_BYTES);
+    for row in rows {
+        push_row(&mut csv, row);
+    }
+    csv
 }
 
-/// One CSV record (RFC 4180): fields with a comma, quote or line break are
-/// quoted, quotes doubled; a leading `=`, `+`, `-` or `@` is prefixed with
-/// `'` so a spreadsheet does not run a name as a formula.
-fn csv_line(fields: impl Iterator<Item = String>) -> String {
-    let quoted: Vec<String> = fields
-        .map(|field| {
-            let field = if field.starts_with(['=', '+', '-', '@']) {
-                format!("'{field}")
-            } else {
-                field
-            };
-            if field.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", field.replace('"', "\"\""))
-            } else {
-                field
+/// About the length of one operation's record, to size a page's buffer.
+const RECORD_BYTES: usize = 160;
+
+fn push_row(csv: &mut String, row: &StatusRow) {
+    let retries = row.retries.to_string();
+    push_record(
+        csv,
+        [
+            row.operation.as_str(),
+            row.channel.as_str(),
+            row.scale_unit.as_deref().unwrap_or_default(),
+            row.created_at.as_str(),
+            row.temporary_id.as_str(),
+            row.account.as_deref().unwrap_or_default(),
+            row.name.as_str(),
+            row.status.caption(),
+            row.error.as_deref().unwrap_or_default(),
+            retries.as_str(),
+            row.last_attempt.as_deref().unwrap_or_default(),
+        ],
+    );
+}
+
+/// Appends one CSV record (RFC 4180): fields with a comma, quote or line
+/// break are quoted, quotes doubled; a leading `=`, `+`, `-` or `@` is
+/// prefixed with `'` so a spreadsheet does not run a name as a formula.
+fn push_record<'a>(csv: &mut String, fields: impl IntoIterator<Item = &'a str>) {
+    for (index, field) in fields.into_iter().enumerate() {
+        if index > 0 {
+            csv.push(',');
+        }
+        let quoted = field.contains([',', '"', '\n', '\r']);
+        if quoted {
+            csv.push('"');
+        }
+        if field.starts_with(['=', '+', '-', '@']) {
+            csv.push('\'');
+        }
+        for (part_index, part) in field.split('"').enumerate() {
+            if part_index > 0 {
+                csv.push_str("\"\"");
             }
-        })
-        .collect();
-    format!("{}\r\n", quoted.join(","))
+            csv.push_str(part);
+        }
+        if quoted {
+            csv.push('"');
+        }
+    }
+    csv.push_str("\r\n");
 }
 
 #[cfg(test)]
 mod tests {
-    use super::csv_line;
+    use super::push_record;
 
     #[test]
     fn fields_are_quoted_and_formulas_defused() {
-        let line = csv_line(
-            [
-                "Berg, Karen".to_string(),
-                "say \"hi\"".into(),
-                "=1+1".into(),
-                "plain".into(),
-            ]
-            .into_iter(),
+        let mut line = String::new();
+        push_record(
+            &mut line,
+            ["Berg, Karen", "say \"hi\"", "=1+1", "plain", "-1, \"a\""],
         );
-        assert_eq!(line, "\"Berg, Karen\",\"say \"\"hi\"\"\",'=1+1,plain\r\n");
+        assert_eq!(
+            line,
+            "\"Berg, Karen\",\"say \"\"hi\"\"\",'=1+1,plain,\"'-1, \"\"a\"\"\"\r\n"
+        );
     }
 }
