@@ -3,15 +3,16 @@
 
 mod common;
 
-use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
+use custsync::domain::customer::{AddressDraft, CreatedCustomer, CustomerDraft};
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
+use custsync::services::cdx::customers_in_batches;
 use custsync::services::channel_customers::{CustomerError, create_customer};
-use custsync::storage::channel_db::NewOperation;
-use custsync::storage::hq_db::PreparedUpload;
+use custsync::storage::channel_db::{CUSTOMERS, NewOperation};
+use custsync::storage::hq_db::{CustomersReadTo, PreparedUpload};
 
 const HOUSTON_REGISTER_1: Origin = Origin::Register {
     channel_id: 1,
@@ -364,4 +365,114 @@ fn uuid_like(value: &str) -> bool {
     let parts: Vec<&str> = value.split('-').collect();
     parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
         && value.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+}
+
+/// Stages `count` customers named `first` at Houston's register 1, each
+/// with one address, runs the P-job and the batch job, and gives their
+/// temporary ids.
+async fn sync_new_customers(backend: &Backend, first: &str, count: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for n in 0..count {
+        let mut customer = draft(first, &format!("Customer{n}"));
+        customer.addresses = vec![AddressDraft {
+            name: "Home".into(),
+            purpose: "Home".into(),
+            street: format!("{n} Main St"),
+            city: "Houston".into(),
+            state: "TX".into(),
+            zip: "77002".into(),
+            country_region: "USA".into(),
+            primary: true,
+        }];
+        let created = create_customer(
+            &backend.channel_side(),
+            HOUSTON_REGISTER_1,
+            &OperationId::random(),
+            &customer,
+        )
+        .await
+        .expect("a valid draft is staged");
+        ids.push(created.key());
+    }
+    for job in [Job::Upload, Job::SyncCustomers] {
+        let run = backend.jobs.run(job, "Run now").await.unwrap();
+        assert_eq!(run.outcome, "Succeeded", "{run:?}");
+    }
+    ids
+}
+
+/// Each customer the channel copies once, under its HQ account, with its
+/// one address.
+async fn assert_copied_once_with_their_address(backend: &Backend, ids: &[String]) {
+    for id in ids {
+        let copied = backend.channel.copied_customer(id).await.unwrap();
+        let copied = copied.unwrap_or_else(|| panic!("{id} is not in the channel's copy"));
+        assert!(copied.account.starts_with('C'), "{copied:?}");
+        assert_eq!(copied.customer.addresses.len(), 1, "{id}: {copied:?}");
+    }
+}
+
+#[tokio::test]
+async fn job_1010_in_batches_brings_every_synced_customer_once_with_its_address() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let ids = sync_new_customers(backend, "Ana", 7).await;
+
+    let run = customers_in_batches(&backend.hq, &backend.channel, 3)
+        .await
+        .unwrap();
+    assert_eq!(run.rows, 7, "batches of 3, 3 and 1");
+    assert_eq!(backend.channel.count_customers().await.unwrap(), 12 + 7);
+    assert_copied_once_with_their_address(backend, &ids).await;
+
+    // Batches that end with the download: the empty read after the last
+    // full one moves the channel's version.
+    let more = sync_new_customers(backend, "Ben", 4).await;
+    let run = customers_in_batches(&backend.hq, &backend.channel, 2)
+        .await
+        .unwrap();
+    assert_eq!(run.rows, 4);
+    let again = customers_in_batches(&backend.hq, &backend.channel, 2)
+        .await
+        .unwrap();
+    assert_eq!(again.rows, 0, "nothing changed since");
+    assert_eq!(backend.channel.count_customers().await.unwrap(), 12 + 7 + 4);
+    assert_copied_once_with_their_address(backend, &more).await;
+}
+
+#[tokio::test]
+async fn a_1010_run_stopped_after_its_first_batch_leaves_a_whole_copy_after_the_next_run() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let ids = sync_new_customers(backend, "Cleo", 5).await;
+
+    // The run's first batch is stored, then the run stops: the channel's
+    // version is still the one before it.
+    let after = backend.channel.downloaded_version(CUSTOMERS).await.unwrap();
+    let through = backend.hq.customers_version(after).await.unwrap();
+    let first = backend
+        .hq
+        .customers_changed(&CustomersReadTo::after(after), through, 2)
+        .await
+        .unwrap();
+    assert_eq!(first.rows.len(), 2);
+    backend.channel.save_customers(&first.rows, None).await.unwrap();
+    assert_eq!(
+        backend.channel.downloaded_version(CUSTOMERS).await.unwrap(),
+        after
+    );
+
+    let run = customers_in_batches(&backend.hq, &backend.channel, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        run.rows, 5,
+        "the first batch again, replaced whole, then the rest"
+    );
+    assert_eq!(backend.channel.count_customers().await.unwrap(), 12 + 5);
+    assert_copied_once_with_their_address(backend, &ids).await;
+    assert_eq!(
+        backend.channel.downloaded_version(CUSTOMERS).await.unwrap(),
+        through
+    );
 }

@@ -2,8 +2,9 @@
 //! pending creates, with HQ on SQLite and, when the bench has a PostgreSQL
 //! server, on PostgreSQL. Each run stages its creates in a fresh data
 //! directory (and a fresh HQ database), then a child process (the server's
-//! own backend, nothing else) runs both jobs and reports their times and
-//! its peak memory.
+//! own backend, nothing else) runs both jobs, then job 1010, which brings
+//! the new accounts back to the channel, and reports their times and its
+//! peak memory.
 
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -27,6 +28,7 @@ pub const CHILD_FLAG: &str = "--child-sync";
 pub struct ChildReport {
     pub upload: Duration,
     pub sync: Duration,
+    pub download: Duration,
     pub peak_rss_mb: f64,
     pub synced: i64,
 }
@@ -80,6 +82,7 @@ fn measure_on_sqlite(options: &Options, runtime: &Runtime) -> Result<Vec<Figure>
         .map(|(app, floor)| app / floor)
         .collect();
     let rss = runs.iter().map(|report| report.peak_rss_mb).collect();
+    let download = runs.iter().map(|report| report.download.as_secs_f64()).collect();
     let count = options.operations;
     Ok(vec![
         Figure::new(
@@ -106,7 +109,12 @@ fn measure_on_sqlite(options: &Options, runtime: &Runtime) -> Result<Vec<Figure>
         Figure::new(&format!("P-job alone, {count} creates (s)"), "", upload),
         Figure::new(&format!("Sync alone, {count} creates (s)"), "", sync),
         Figure::new(
-            &format!("Server peak RSS while moving {count} creates (MiB)"),
+            &format!("Job 1010 after the sync: the {count} new accounts to the channel (s)"),
+            "",
+            download,
+        ),
+        Figure::new(
+            &format!("Server peak RSS while moving {count} creates to HQ and their accounts back (P-job, sync, 1010) (MiB)"),
             "<= 150",
             rss,
         )
@@ -212,7 +220,8 @@ pub fn settings(dir: &Path, hq: &str) -> Settings {
     }
 }
 
-/// Runs the P-job then `batch` in a child process on `dir` and HQ at `hq`.
+/// Runs the P-job, `batch` and job 1010 in a child process on `dir` and HQ
+/// at `hq`.
 pub fn run_child(dir: &TempDir, hq: &str, batch: Job) -> Result<ChildReport, String> {
     let exe = std::env::current_exe().map_err(text)?;
     let output = Command::new(exe)
@@ -231,20 +240,21 @@ pub fn run_child(dir: &TempDir, hq: &str, batch: Job) -> Result<ChildReport, Str
         .split_whitespace()
         .filter_map(|field| field.parse().ok())
         .collect();
-    let [upload_s, sync_s, peak_rss_mb, synced] = fields[..] else {
+    let [upload_s, sync_s, download_s, peak_rss_mb, synced] = fields[..] else {
         return Err(format!("the sync child answered {stdout:?}"));
     };
     Ok(ChildReport {
         upload: Duration::from_secs_f64(upload_s),
         sync: Duration::from_secs_f64(sync_s),
+        download: Duration::from_secs_f64(download_s),
         peak_rss_mb,
         synced: synced as i64,
     })
 }
 
 /// The child: opens the data directory (and HQ at `hq`) as the server
-/// would, runs the P-job then the batch job `batch` (by its code), and
-/// prints `upload_s sync_s peak_rss_mb succeeded`.
+/// would, runs the P-job, the batch job `batch` (by its code) and job 1010,
+/// and prints `upload_s sync_s download_s peak_rss_mb succeeded`.
 pub fn child(dir: &str, hq: &str, batch: &str) -> ExitCode {
     custsync::server::allocator::return_freed_memory_soon();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -278,10 +288,20 @@ async fn child_jobs(dir: &str, hq: &str, batch: Job) -> Result<String, String> {
     let started = Instant::now();
     let run = backend.jobs.run(batch, "Run now").await.map_err(text)?;
     let sync = started.elapsed();
+    let started = Instant::now();
+    let downloaded = backend.jobs.run(Job::Customers, "Run now").await.map_err(text)?;
+    let download = started.elapsed();
+    if downloaded.outcome != "Succeeded" {
+        return Err(format!(
+            "job 1010 ended {:?}: {:?}",
+            downloaded.outcome, downloaded.message
+        ));
+    }
     Ok(format!(
-        "{} {} {} {}",
+        "{} {} {} {} {}",
         upload.as_secs_f64(),
         sync.as_secs_f64(),
+        download.as_secs_f64(),
         crate::machine::process_memory_mb("VmHWM")?,
         run.succeeded
     ))

@@ -1,12 +1,13 @@
 //! The download jobs: HQ configuration and customers into the channel copy.
 //! Each asks HQ only for the rows changed since the version the channel
 //! already has, and stores them with that new version in one channel
-//! transaction, so a run killed half-way or run twice moves nothing twice.
+//! transaction (customers in batches, the version with the last), so a run
+//! killed half-way or run twice doubles nothing.
 
 use super::CdxError;
 use crate::domain::jobs::RunCounts;
 use crate::storage::channel_db::{CHANNEL_CONFIGURATION, CUSTOMERS, ChannelDb, GLOBAL_CONFIGURATION};
-use crate::storage::hq_db::HqDb;
+use crate::storage::hq_db::{CustomersReadTo, HqDb};
 
 /// Job 1110 (Global configuration): feature states.
 pub async fn global_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<RunCounts, CdxError> {
@@ -30,13 +31,37 @@ pub async fn channel_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<Run
     Ok(RunCounts::moved(rows as i64 + products as i64))
 }
 
+/// Job 1010 (Customers) reads and stores this many customers at a time.
+const CUSTOMERS_BATCH: u32 = 2_500;
+
 /// Job 1010 (Customers): HQ customers, with the accounts created from
 /// asynchronous operations.
 pub async fn customers(hq: &HqDb, channel: &ChannelDb) -> Result<RunCounts, CdxError> {
+    customers_in_batches(hq, channel, CUSTOMERS_BATCH).await
+}
+
+/// Job 1010 in batches of `batch` customers, each read from HQ in one
+/// snapshot and stored in one channel transaction: after a sync of a
+/// hundred thousand, the server holds one batch at a time, and a cashier's
+/// create waits for one batch's transaction at most, not for the whole
+/// download. The channel's version moves with the last batch only: a run
+/// stopped part-way stores its first batches again next time (the same
+/// rows, replaced whole), and what HQ commits meanwhile waits for the next
+/// run.
+pub async fn customers_in_batches(hq: &HqDb, channel: &ChannelDb, batch: u32) -> Result<RunCounts, CdxError> {
     let after = channel.downloaded_version(CUSTOMERS).await?;
-    let changed = hq.customers_changed_since(after).await?;
-    let rows = channel
-        .save_customers(&changed.rows, Some(changed.row_version))
-        .await?;
-    Ok(RunCounts::moved(rows as i64))
+    let through = hq.customers_version(after).await?;
+    let mut read_to = CustomersReadTo::after(after);
+    let mut moved = 0;
+    loop {
+        let read = hq.customers_changed(&read_to, through, batch).await?;
+        let last = read.rows.len() < batch as usize;
+        moved += channel
+            .save_customers(&read.rows, last.then_some(through))
+            .await?;
+        if last {
+            return Ok(RunCounts::moved(moved as i64));
+        }
+        read_to = read.read_to;
+    }
 }

@@ -13,7 +13,7 @@ use crate::storage::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_C
 
 #[derive(FromRow)]
 pub(super) struct CustomerRow {
-    account: String,
+    pub(super) account: String,
     async_customer_id: Option<String>,
     last_async_operation_at: Option<String>,
     last_async_operation_id: Option<String>,

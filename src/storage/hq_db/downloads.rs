@@ -1,9 +1,13 @@
 //! What the CDX download jobs read from HQ: the rows changed since the row
-//! version a channel already has. Each download reads in one snapshot: the
-//! highest version first, which bounds the rows, then the rows, so that a
-//! change committed meanwhile (another scale unit taking a channel, a sync)
-//! waits whole for the next run, instead of a channel's registers arriving
-//! without the channel, or a customer without its addresses.
+//! version a channel already has. A download reads the highest version
+//! first, which bounds the rows, then the rows, so that a change committed
+//! meanwhile (another scale unit taking a channel, a sync) waits whole for
+//! the next run. Configuration is read in one snapshot, so that a channel's
+//! registers never arrive without the channel; customers, which a sync
+//! changes by the hundred thousand, in batches, each in one snapshot, so
+//! that a customer never arrives without its addresses.
+
+use sqlx::FromRow;
 
 use super::customers::{AddressRow, CustomerRow, customer_records};
 use super::{HqDb, HqDbError};
@@ -93,41 +97,109 @@ impl HqDb {
         })
     }
 
-    /// Job 1010: customers (with their addresses) changed since `after`.
-    pub async fn customers_changed_since(
-        &self,
-        after: i64,
-    ) -> Result<Changed<Vec<CustomerRecord>>, HqDbError> {
-        let (row_version, rows, addresses): (i64, Vec<CustomerRow>, Vec<AddressRow>) =
-            on_engine!(self, |pools, sql| {
-                let mut tx = pools.begin_read().await?;
-                let row_version = max_version!(tx, "customers", after);
-                let rows = sqlx::query_as(&format!(
-                    "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id,
-                            {CUSTOMER_COLUMNS}
-                     FROM customers
-                     WHERE row_version > $1 AND row_version <= $2 ORDER BY account"
-                ))
-                .bind(after)
-                .bind(row_version)
-                .fetch_all(&mut *tx)
-                .await?;
-                let addresses = sqlx::query_as(
-                    "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip, a.country_region,
-                            a.is_primary
-                     FROM customer_addresses a JOIN customers c ON c.account = a.account
-                     WHERE c.row_version > $1 AND c.row_version <= $2 ORDER BY a.account, a.line",
-                )
-                .bind(after)
-                .bind(row_version)
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                (row_version, rows, addresses)
-            });
-        Ok(Changed {
-            rows: customer_records(rows, addresses),
-            row_version,
+    /// The newest version of HQ's customers, at least `after`: where a run
+    /// of job 1010 stops. What is committed after it has a newer version
+    /// and waits for the next run.
+    pub async fn customers_version(&self, after: i64) -> Result<i64, HqDbError> {
+        on_engine!(self, |pools, sql| {
+            let mut tx = pools.begin_read().await?;
+            let row_version = max_version!(tx, "customers", after);
+            tx.commit().await?;
+            Ok(row_version)
         })
     }
+
+    /// Job 1010: up to `limit` customers (with their addresses) changed
+    /// after `from` and at most at version `through`, in version order, read
+    /// in one snapshot, so that no customer comes without its addresses.
+    pub async fn customers_changed(
+        &self,
+        from: &CustomersReadTo,
+        through: i64,
+        limit: u32,
+    ) -> Result<CustomersBatch, HqDbError> {
+        let (rows, addresses): (Vec<VersionedCustomerRow>, Vec<AddressRow>) =
+            on_engine!(self, |pools, sql| {
+                let mut tx = pools.begin_read().await?;
+                let rows: Vec<VersionedCustomerRow> = sqlx::query_as(&format!(
+                    "SELECT row_version, account, async_customer_id, last_async_operation_at,
+                        last_async_operation_id, {CUSTOMER_COLUMNS}
+                 FROM customers
+                 WHERE row_version >= $1 AND (row_version > $1 OR account > $2) AND row_version <= $3
+                 ORDER BY row_version, account LIMIT $4"
+                ))
+                .bind(from.row_version)
+                .bind(&from.account)
+                .bind(through)
+                .bind(i64::from(limit))
+                .fetch_all(&mut *tx)
+                .await?;
+                let addresses = match rows.last() {
+                    Some(last) => {
+                        sqlx::query_as(
+                            "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip,
+                                a.country_region, a.is_primary
+                         FROM customer_addresses a JOIN customers c ON c.account = a.account
+                         WHERE c.row_version >= $1 AND (c.row_version > $1 OR c.account > $2)
+                           AND (c.row_version < $3 OR (c.row_version = $3 AND c.account <= $4))
+                         ORDER BY a.account, a.line",
+                        )
+                        .bind(from.row_version)
+                        .bind(&from.account)
+                        .bind(last.row_version)
+                        .bind(&last.row.account)
+                        .fetch_all(&mut *tx)
+                        .await?
+                    }
+                    None => Vec::new(),
+                };
+                tx.commit().await?;
+                (rows, addresses)
+            });
+        let read_to = match rows.last() {
+            Some(last) => CustomersReadTo {
+                row_version: last.row_version,
+                account: Some(last.row.account.clone()),
+            },
+            None => from.clone(),
+        };
+        let rows = rows.into_iter().map(|versioned| versioned.row).collect();
+        Ok(CustomersBatch {
+            rows: customer_records(rows, addresses),
+            read_to,
+        })
+    }
+}
+
+/// How far a run of job 1010 has read: the version and account of the
+/// last customer it read, or, before it has read any, the version the
+/// channel already has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomersReadTo {
+    pub row_version: i64,
+    pub account: Option<String>,
+}
+
+impl CustomersReadTo {
+    /// Before the first customer of a run: after the channel's version.
+    pub fn after(row_version: i64) -> CustomersReadTo {
+        CustomersReadTo {
+            row_version,
+            account: None,
+        }
+    }
+}
+
+/// One batch of job 1010, and how far it read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomersBatch {
+    pub rows: Vec<CustomerRecord>,
+    pub read_to: CustomersReadTo,
+}
+
+#[derive(FromRow)]
+struct VersionedCustomerRow {
+    row_version: i64,
+    #[sqlx(flatten)]
+    row: CustomerRow,
 }

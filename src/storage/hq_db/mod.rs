@@ -51,7 +51,7 @@ pub use async_operations::{
     OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL, PreparedUpload, UploadedOperationRow,
 };
 pub use demo_data::{DEMO_PASSWORD, demo_users};
-pub use downloads::{Changed, ChannelConfiguration};
+pub use downloads::{Changed, ChannelConfiguration, CustomersBatch, CustomersReadTo};
 pub use job_runs::RunStart;
 pub use operation_detail::{OperationEdit, OperationHistory, SyncAttempt};
 pub use realtime_calls::NewRealtimeCall;
