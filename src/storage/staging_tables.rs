@@ -189,6 +189,19 @@ pub fn push_customer(row: &mut Separated<'_, '_, Sqlite, &'static str>, customer
         .push_bind(customer.currency.clone());
 }
 
+/// Pushes the address's fields in the order of `ADDRESS_COLUMNS` as bound
+/// values of a multi-row insert's row.
+pub fn push_address(row: &mut Separated<'_, '_, Sqlite, &'static str>, address: &AddressDraft) {
+    row.push_bind(address.name.clone())
+        .push_bind(address.purpose.clone())
+        .push_bind(address.street.clone())
+        .push_bind(address.city.clone())
+        .push_bind(address.state.clone())
+        .push_bind(address.zip.clone())
+        .push_bind(address.country_region.clone())
+        .push_bind(address.primary);
+}
+
 /// Writes the addresses, contacts, affiliations and attributes of each
 /// operation, named by its temporary id, with one multi-row insert per
 /// table, sent to SQLite's thread as one batch.
@@ -222,16 +235,8 @@ pub fn push_children_inserts<'args>(
     let addresses = child_rows(operations, |customer| &customer.addresses);
     let head = format!("INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) ");
     push_multi_row_inserts(batch, &head, &addresses, 10, |mut row, (id, line, address)| {
-        row.push_bind(id.to_string())
-            .push_bind(*line)
-            .push_bind(address.name.clone())
-            .push_bind(address.purpose.clone())
-            .push_bind(address.street.clone())
-            .push_bind(address.city.clone())
-            .push_bind(address.state.clone())
-            .push_bind(address.zip.clone())
-            .push_bind(address.country_region.clone())
-            .push_bind(address.primary);
+        row.push_bind(id.to_string()).push_bind(*line);
+        push_address(&mut row, address);
     });
     let contacts = child_rows(operations, |customer| &customer.contacts);
     let head =
