@@ -5,8 +5,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use super::config::{CUSTOMERS, record_download};
 use super::{ChannelDb, ChannelDbError};
-use crate::domain::customer::AddressDraft;
-use crate::domain::customer::CustomerSummary;
+use crate::domain::customer::{AddressDraft, CustomerSummary};
 use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{
     ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns, push_address, push_customer,

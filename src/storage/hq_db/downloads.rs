@@ -121,12 +121,15 @@ impl HqDb {
         let (rows, addresses): (Vec<VersionedCustomerRow>, Vec<AddressRow>) =
             on_engine!(self, |pools, sql| {
                 let mut tx = pools.begin_read().await?;
+                // Before the first batch the account is NULL, and
+                // `account > NULL` is never true: the run starts after the
+                // version alone.
                 let rows: Vec<VersionedCustomerRow> = sqlx::query_as(&format!(
                     "SELECT row_version, account, async_customer_id, last_async_operation_at,
-                        last_async_operation_id, {CUSTOMER_COLUMNS}
-                 FROM customers
-                 WHERE row_version >= $1 AND (row_version > $1 OR account > $2) AND row_version <= $3
-                 ORDER BY row_version, account LIMIT $4"
+                            last_async_operation_id, {CUSTOMER_COLUMNS}
+                     FROM customers
+                     WHERE row_version >= $1 AND (row_version > $1 OR account > $2) AND row_version <= $3
+                     ORDER BY row_version, account LIMIT $4"
                 ))
                 .bind(from.row_version)
                 .bind(&from.account)
@@ -138,11 +141,11 @@ impl HqDb {
                     Some(last) => {
                         sqlx::query_as(
                             "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip,
-                                a.country_region, a.is_primary
-                         FROM customer_addresses a JOIN customers c ON c.account = a.account
-                         WHERE c.row_version >= $1 AND (c.row_version > $1 OR c.account > $2)
-                           AND (c.row_version < $3 OR (c.row_version = $3 AND c.account <= $4))
-                         ORDER BY a.account, a.line",
+                                    a.country_region, a.is_primary
+                             FROM customer_addresses a JOIN customers c ON c.account = a.account
+                             WHERE c.row_version >= $1 AND (c.row_version > $1 OR c.account > $2)
+                               AND (c.row_version < $3 OR (c.row_version = $3 AND c.account <= $4))
+                             ORDER BY a.account, a.line",
                         )
                         .bind(from.row_version)
                         .bind(&from.account)

@@ -74,11 +74,12 @@ impl HqDb {
     }
 }
 
-/// The start of a query that gives the rows of `SELECT
-/// OPERATION_ROW_COLUMNS …) r` as one JSON document, an array of each
-/// row's values in `UploadedOperationRow`'s field order. SQLite's thread
-/// then hands over one value instead of a message per row, which was most
-/// of the time of the CSV export's pages of a thousand (BENCHMARKS.md).
+/// The opening of a query around `SELECT OPERATION_ROW_COLUMNS …`, which
+/// `) r` closes, that answers its rows as one JSON document: an array of
+/// each row's values in `UploadedOperationRow`'s field order. SQLite's
+/// thread then hands over one value instead of a message per row, which
+/// was most of the time of the CSV export's pages of a thousand
+/// (BENCHMARKS.md).
 fn rows_document_open(dialect: Dialect) -> String {
     match dialect {
         Dialect::Sqlite => format!(
