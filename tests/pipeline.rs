@@ -9,7 +9,7 @@ use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
-use custsync::services::cdx::customers_in_batches;
+use custsync::services::cdx;
 use custsync::services::channel_customers::{CustomerError, create_customer};
 use custsync::storage::channel_db::{CUSTOMERS, NewOperation};
 use custsync::storage::hq_db::{CustomersReadTo, PreparedUpload};
@@ -418,9 +418,7 @@ async fn job_1010_in_batches_brings_every_synced_customer_once_with_its_address(
     let backend = &app.backend;
     let ids = sync_new_customers(backend, "Ana", 7).await;
 
-    let run = customers_in_batches(&backend.hq, &backend.channel, 3)
-        .await
-        .unwrap();
+    let run = cdx::customers(&backend.hq, &backend.channel, 3).await.unwrap();
     assert_eq!(run.rows, 7, "batches of 3, 3 and 1");
     assert_eq!(backend.channel.count_customers().await.unwrap(), 12 + 7);
     assert_copied_once_with_their_address(backend, &ids).await;
@@ -428,13 +426,9 @@ async fn job_1010_in_batches_brings_every_synced_customer_once_with_its_address(
     // Batches that end with the download: the empty read after the last
     // full one moves the channel's version.
     let more = sync_new_customers(backend, "Ben", 4).await;
-    let run = customers_in_batches(&backend.hq, &backend.channel, 2)
-        .await
-        .unwrap();
+    let run = cdx::customers(&backend.hq, &backend.channel, 2).await.unwrap();
     assert_eq!(run.rows, 4);
-    let again = customers_in_batches(&backend.hq, &backend.channel, 2)
-        .await
-        .unwrap();
+    let again = cdx::customers(&backend.hq, &backend.channel, 2).await.unwrap();
     assert_eq!(again.rows, 0, "nothing changed since");
     assert_eq!(backend.channel.count_customers().await.unwrap(), 12 + 7 + 4);
     assert_copied_once_with_their_address(backend, &more).await;
@@ -462,9 +456,7 @@ async fn a_1010_run_stopped_after_its_first_batch_leaves_a_whole_copy_after_the_
         after
     );
 
-    let run = customers_in_batches(&backend.hq, &backend.channel, 2)
-        .await
-        .unwrap();
+    let run = cdx::customers(&backend.hq, &backend.channel, 2).await.unwrap();
     assert_eq!(
         run.rows, 5,
         "the first batch again, replaced whole, then the rest"

@@ -67,6 +67,9 @@ pub struct Settings {
     /// Operations "Synchronize customers and channel requests" completes per
     /// HQ transaction.
     pub sync_batch_size: u32,
+    /// Customers job 1010 reads from HQ and stores in the channel per
+    /// transaction.
+    pub download_batch_size: u32,
     /// Failed attempts after which an operation waits for an admin.
     pub max_sync_retries: u32,
     /// Customer creates the channel writer groups into one commit at most.
@@ -112,6 +115,7 @@ impl Default for Settings {
             channels: String::new(),
             upload_batch_size: 2_500,
             sync_batch_size: 2_500,
+            download_batch_size: 2_500,
             max_sync_retries: 3,
             staging_group_size: 256,
             hq_latency_ms: 400,
@@ -203,6 +207,7 @@ impl Settings {
         for (name, value) in [
             ("upload_batch_size", self.upload_batch_size),
             ("sync_batch_size", self.sync_batch_size),
+            ("download_batch_size", self.download_batch_size),
             ("max_sync_retries", self.max_sync_retries),
             ("staging_group_size", self.staging_group_size),
             ("job_lease_seconds", self.job_lease_seconds),

@@ -31,24 +31,16 @@ pub async fn channel_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<Run
     Ok(RunCounts::moved(rows as i64 + products as i64))
 }
 
-/// Job 1010 (Customers) reads and stores this many customers at a time.
-const CUSTOMERS_BATCH: u32 = 2_500;
-
 /// Job 1010 (Customers): HQ customers, with the accounts created from
-/// asynchronous operations.
-pub async fn customers(hq: &HqDb, channel: &ChannelDb) -> Result<RunCounts, CdxError> {
-    customers_in_batches(hq, channel, CUSTOMERS_BATCH).await
-}
-
-/// Job 1010 in batches of `batch` customers, each read from HQ in one
-/// snapshot and stored in one channel transaction: after a sync of a
+/// asynchronous operations, in batches of `batch` customers, each read from
+/// HQ in one snapshot and stored in one channel transaction: after a sync of a
 /// hundred thousand, the server holds one batch at a time, and a cashier's
 /// create waits for one batch's transaction at most, not for the whole
 /// download. The channel's version moves with the last batch only: a run
 /// stopped part-way stores its first batches again next time (the same
 /// rows, replaced whole), and what HQ commits meanwhile waits for the next
 /// run.
-pub async fn customers_in_batches(hq: &HqDb, channel: &ChannelDb, batch: u32) -> Result<RunCounts, CdxError> {
+pub async fn customers(hq: &HqDb, channel: &ChannelDb, batch: u32) -> Result<RunCounts, CdxError> {
     let after = channel.downloaded_version(CUSTOMERS).await?;
     let through = hq.customers_version(after).await?;
     let mut read_to = CustomersReadTo::after(after);

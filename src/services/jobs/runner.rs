@@ -218,7 +218,9 @@ impl JobRunner {
         let counts = match job {
             Job::GlobalConfiguration => cdx::global_configuration(&self.hq, &self.channel).await?,
             Job::ChannelConfiguration => cdx::channel_configuration(&self.hq, &self.channel).await?,
-            Job::Customers => cdx::customers(&self.hq, &self.channel).await?,
+            Job::Customers => {
+                cdx::customers(&self.hq, &self.channel, self.settings.download_batch_size).await?
+            }
             Job::Upload => {
                 cdx::run_p_job(&self.channel, &self.hq, progress, self.settings.upload_batch_size).await?
             }
