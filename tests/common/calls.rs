@@ -25,6 +25,7 @@ use custsync::api::pos::{
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::operation::OperationId;
 use custsync::domain::status_page::StatusView;
+use custsync::views::hq::sync_status::trend::DrawBacklogPlots;
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 
@@ -336,6 +337,7 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         )
         .shows("Fabrikam online store"),
         call("load_backlog_trend", LoadBacklogTrend::PATH, String::new(), ADMIN).shows("pending_upload"),
+        call("draw_backlog_plots", DrawBacklogPlots::PATH, String::new(), ADMIN).shows("Backlog from "),
         call(
             "synchronize_all_failed",
             SynchronizeAllFailed::PATH,

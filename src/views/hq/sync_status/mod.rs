@@ -3,10 +3,13 @@
 //! account. Counts per status, filters and search carried by the URL, keyset
 //! pages, Synchronize for the chosen or all failed operations, CSV export,
 //! a list that follows a running batch on its own, and the plots of the
-//! backlog and of the runs' throughput (`trend`).
+//! backlog and of the runs' throughput (`trend`), which the server draws
+//! (`plots`).
 
 pub mod detail_page;
 pub mod page;
-mod trend;
+#[cfg(feature = "ssr")]
+mod plots;
+pub mod trend;
 
 pub use crate::domain::status_page::PATH;

@@ -1,45 +1,59 @@
-//! The status page's plots: the backlog over time (pending upload, pending
-//! sync, failed), and the pace of the latest P-job and sync runs. Drawn as
-//! SVG from what HQ records, each with its figures as a table beside it.
+//! The status page's "Backlog and throughput" section: the plots the server
+//! draws (`plots`), read again whenever the list is.
 
+use leptos::either::Either;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use crate::api::hq::sync_status::load_backlog_trend;
-use crate::domain::backlog::{
-    BACKLOG_SERIES, BacklogSample, BacklogTrend, PlotArea, axis_max, format_count, timed_samples,
-};
-use crate::domain::jobs::{Job, JobRun, seconds_text};
-use crate::domain::operation::display_time;
+use crate::error::AppError;
 use crate::views::ui::loaded;
 
-/// The SVG's size, in its own units; the page scales it to its width.
-const WIDTH: i64 = 640;
-const HEIGHT: i64 = 180;
-/// Room for the value labels on the left and the time labels below.
-const LEFT: i64 = 56;
-const BOTTOM: i64 = 22;
-const TOP: i64 = 8;
+/// One plot as the server drew it: its legend and SVG, and its figures as
+/// a table, each as HTML.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DrawnPlot {
+    pub picture: String,
+    pub table: String,
+}
 
-/// The series' CSS classes, in the order of `BACKLOG_SERIES`.
-const SERIES_CLASSES: [&str; 3] = ["pending-upload", "pending-sync", "failed"];
+/// Both plots; either is missing until HQ has something to plot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DrawnPlots {
+    pub backlog: Option<DrawnPlot>,
+    pub throughput: Option<DrawnPlot>,
+}
 
 /// Both plots, read again whenever `refresh` changes.
 ///
-/// Not a lazy split point: the server draws them in the page, and a
-/// `Suspend` hydrates only what is ready at once, so a chunk still
-/// downloading would leave the hydration nothing to match (BENCHMARKS.md).
+/// The server draws them and the browser puts their HTML in place, so the
+/// page carries no drawing code (about 40 KiB of the status page's WASM,
+/// BENCHMARKS.md). The figures and their "as a table" disclosures are the
+/// browser's own and stay as they are when a plot is drawn again, so a
+/// table the admin opened stays open.
 #[component]
 pub fn BacklogPlots(#[prop(into)] refresh: Signal<u32>) -> impl IntoView {
-    let trend = Resource::new(move || refresh.get(), |_| load_backlog_trend());
+    let plots = Resource::new(move || refresh.get(), |_| draw_backlog_plots());
     view! {
         <section class="plots" aria-labelledby="plots-heading">
             <h2 id="plots-heading">"Backlog and throughput"</h2>
             <Transition fallback=|| view! { <p>"Loading the plots…"</p> }>
                 {move || Suspend::new(async move {
-                    loaded(trend.await, move |trend: BacklogTrend| {
+                    loaded(plots.await, |plots: DrawnPlots| {
+                        let throughput = match plots.throughput {
+                            Some(drawn) => Either::Left(plot_figure(
+                                "Throughput of the latest runs (rows per second)",
+                                "Throughput as a table",
+                                drawn,
+                            )),
+                            None => Either::Right(view! {
+                                <p>"The throughput is plotted once the P-job or the sync has moved rows."</p>
+                            }),
+                        };
                         view! {
-                            <BacklogPlot samples=trend.samples now=trend.now />
-                            <ThroughputPlot runs=trend.runs />
+                            {plots
+                                .backlog
+                                .map(|drawn| plot_figure("Backlog over time", "Backlog as a table", drawn))}
+                            {throughput}
                         }
                     })
                 })}
@@ -48,241 +62,22 @@ pub fn BacklogPlots(#[prop(into)] refresh: Signal<u32>) -> impl IntoView {
     }
 }
 
-#[component]
-fn BacklogPlot(samples: Vec<BacklogSample>, now: BacklogSample) -> impl IntoView {
-    let mut samples = samples;
-    samples.push(now);
-    let timed = timed_samples(&samples);
-    let (Some(first), Some(last)) = (timed.first(), timed.last()) else {
-        return ().into_any();
-    };
-    let highest = timed.iter().flat_map(|(_, values)| *values).max().unwrap_or(0);
-    let area = PlotArea {
-        width: WIDTH - LEFT,
-        height: HEIGHT - BOTTOM - TOP,
-        x_from: first.0,
-        x_to: last.0.max(first.0 + 1),
-        y_max: axis_max(highest),
-    };
-    let lines = (0..BACKLOG_SERIES.len())
-        .map(|series| {
-            let points: Vec<(i64, i64)> = timed.iter().map(|(at, values)| (*at, values[series])).collect();
-            view! {
-                <polyline class=format!("series {}", SERIES_CLASSES[series]) points=area.step_points(&points) />
-            }
-        })
-        .collect_view();
-    let latest = samples.last().map(BacklogSample::values).unwrap_or_default();
-    let summary = format!(
-        "Backlog from {} to {}: now {} pending upload, {} pending sync, {} failed; at most {highest}.",
-        display_time(&samples[0].sampled_at),
-        display_time(&samples[samples.len() - 1].sampled_at),
-        latest[0],
-        latest[1],
-        latest[2],
-    );
+fn plot_figure(caption: &'static str, table_caption: &'static str, drawn: DrawnPlot) -> impl IntoView {
     view! {
         <figure class="plot">
-            <figcaption>"Backlog over time"</figcaption>
-            <ul class="legend">
-                {(0..BACKLOG_SERIES.len())
-                    .map(|series| view! {
-                        <li class=SERIES_CLASSES[series]>{format!("{}: {}", BACKLOG_SERIES[series], latest[series])}</li>
-                    })
-                    .collect_view()}
-            </ul>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary>
-                <Axes area from=display_time(&samples[0].sampled_at) to="now".to_string() />
-                <g transform=format!("translate({LEFT},{TOP})")>{lines}</g>
-            </svg>
+            <figcaption>{caption}</figcaption>
+            <div class="drawn" inner_html=drawn.picture />
             <details>
-                <summary>"Backlog as a table"</summary>
-                <BacklogTable samples />
+                <summary>{table_caption}</summary>
+                <div class="drawn" inner_html=drawn.table />
             </details>
         </figure>
     }
-    .into_any()
 }
 
-/// The value axis (0 and its top) and the time axis (first and last time).
-#[component]
-fn Axes(area: PlotArea, from: String, to: String) -> impl IntoView {
-    let bottom = TOP + area.height;
-    view! {
-        <g class="axes" aria-hidden="true">
-            <line x1=LEFT y1=TOP x2=LEFT y2=bottom />
-            <line x1=LEFT y1=bottom x2=WIDTH y2=bottom />
-            <line class="grid" x1=LEFT y1=TOP x2=WIDTH y2=TOP />
-            <text x=LEFT - 6 y=TOP + 4 text-anchor="end">{format_count(area.y_max)}</text>
-            <text x=LEFT - 6 y=bottom text-anchor="end">"0"</text>
-            <text x=LEFT y=HEIGHT - 4>{from}</text>
-            <text x=WIDTH y=HEIGHT - 4 text-anchor="end">{to}</text>
-        </g>
-    }
-}
-
-#[component]
-fn BacklogTable(samples: Vec<BacklogSample>) -> impl IntoView {
-    view! {
-        <table>
-            <caption>"Backlog"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Time"</th>
-                    {BACKLOG_SERIES.map(|name| view! { <th scope="col">{name}</th> })}
-                </tr>
-            </thead>
-            <tbody>
-                {samples
-                    .into_iter()
-                    .rev()
-                    .map(|sample| {
-                        let values = sample.values();
-                        view! {
-                            <tr>
-                                <td>{display_time(&sample.sampled_at)}</td>
-                                {values.map(|value| view! { <td>{value}</td> })}
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
-    }
-}
-
-/// The latest runs' rows per second, a bar each, the P-job's and the sync's
-/// in their own colours.
-#[component]
-fn ThroughputPlot(runs: Vec<JobRun>) -> impl IntoView {
-    let paced: Vec<(JobRun, i64)> = runs
-        .into_iter()
-        .filter_map(|run| run.rows_per_second().map(|pace| (run, pace)))
-        .filter(|(run, _)| run.rows_done > 0)
-        .collect();
-    if paced.is_empty() {
-        return view! { <p>"The throughput is plotted once the P-job or the sync has moved rows."</p> }
-            .into_any();
-    }
-    let fastest = paced.iter().map(|(_, pace)| *pace).max().unwrap_or(0);
-    let area = PlotArea {
-        width: WIDTH - LEFT,
-        height: HEIGHT - BOTTOM - TOP,
-        x_from: 0,
-        x_to: paced.len() as i64,
-        y_max: axis_max(fastest),
-    };
-    let bars = paced
-        .iter()
-        .enumerate()
-        .map(|(index, (run, pace))| {
-            let top = area.y(*pace);
-            let label = run_label(run, *pace);
-            let (left, right) = (area.x(index as i64), area.x(index as i64 + 1));
-            let gap = (right - left) / 6;
-            view! {
-                <rect
-                    class=format!("bar {}", job_class(&run.job))
-                    x=left + gap
-                    y=top
-                    width=(right - left - 2 * gap).max(1)
-                    height=area.height - top
-                >
-                    <title>{label}</title>
-                </rect>
-            }
-        })
-        .collect_view();
-    let first = paced
-        .first()
-        .map(|(run, _)| run.started_at.clone())
-        .unwrap_or_default();
-    let last = paced
-        .last()
-        .map(|(run, _)| run.started_at.clone())
-        .unwrap_or_default();
-    let summary = format!(
-        "Rows per second of the last {} runs of the P-job and the sync; the fastest {}.",
-        paced.len(),
-        format_count(fastest)
-    );
-    view! {
-        <figure class="plot">
-            <figcaption>"Throughput of the latest runs (rows per second)"</figcaption>
-            <ul class="legend">
-                <li class="upload">{Job::Upload.name()}</li>
-                <li class="sync">{Job::SyncCustomers.name()}</li>
-            </ul>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary>
-                <Axes area from=display_time(&first) to=display_time(&last) />
-                <g transform=format!("translate({LEFT},{TOP})")>{bars}</g>
-            </svg>
-            <details>
-                <summary>"Throughput as a table"</summary>
-                <ThroughputTable paced />
-            </details>
-        </figure>
-    }
-    .into_any()
-}
-
-fn job_class(code: &str) -> &'static str {
-    if code == Job::Upload.code() {
-        "upload"
-    } else {
-        "sync"
-    }
-}
-
-fn job_name(code: &str) -> &'static str {
-    Job::from_code(code).map_or("Job", Job::name)
-}
-
-/// "Run 12, P-0001: 4,500 rows in 1.2 s (3,750 rows/s)".
-fn run_label(run: &JobRun, pace: i64) -> String {
-    format!(
-        "Run {}, {}: {} rows in {} s ({} rows/s)",
-        run.run_id,
-        job_name(&run.job),
-        format_count(run.rows_done),
-        seconds_text(run.duration_ms().unwrap_or(0)),
-        format_count(pace)
-    )
-}
-
-#[component]
-fn ThroughputTable(paced: Vec<(JobRun, i64)>) -> impl IntoView {
-    view! {
-        <table>
-            <caption>"Throughput"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Run"</th>
-                    <th scope="col">"Job"</th>
-                    <th scope="col">"Started"</th>
-                    <th scope="col">"Rows"</th>
-                    <th scope="col">"Seconds"</th>
-                    <th scope="col">"Rows per second"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {paced
-                    .into_iter()
-                    .rev()
-                    .map(|(run, pace)| {
-                        view! {
-                            <tr>
-                                <td>{run.run_id}</td>
-                                <td>{job_name(&run.job)}</td>
-                                <td>{display_time(&run.started_at)}</td>
-                                <td>{run.rows_done}</td>
-                                <td>{seconds_text(run.duration_ms().unwrap_or(0))}</td>
-                                <td>{format_count(pace)}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
-    }
+/// The backlog over time and the pace of the latest runs, drawn.
+#[server(output = crate::wire::JsonText)]
+pub async fn draw_backlog_plots() -> Result<DrawnPlots, AppError> {
+    let trend = crate::api::hq::sync_status::load_backlog_trend().await?;
+    Ok(super::plots::draw(trend))
 }
