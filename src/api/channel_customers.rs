@@ -319,7 +319,7 @@ async fn add_address(
 #[cfg(feature = "ssr")]
 fn customer_page(register: Option<&str>, key: &str) -> String {
     match register {
-        Some(register) => format!("/pos/customers/{key}?register={register}"),
+        Some(register) => crate::domain::registers::pos_customer_path(key, register),
         None => "/ecommerce/my-profile".to_string(),
     }
 }

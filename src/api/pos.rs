@@ -81,8 +81,9 @@ pub async fn post_new_sale(
     let saved = result.await;
     if let Ok(sale) = &saved {
         redirect_form_post(&format!(
-            "/pos/customers/{key}?register={register}&sale={}",
-            sale.receipt_number
+            "{}&sale={}",
+            crate::domain::registers::pos_customer_path(&key, &register),
+            crate::domain::status_page::encode_component(&sale.receipt_number)
         ));
     }
     respond(saved)
@@ -117,7 +118,7 @@ pub async fn issue_loyalty_card(register: String, key: String) -> Result<String,
         let (backend, at) = authorize_register(&register).await?;
         crate::error::check_length("A customer key", &key, crate::error::MAX_KEY)?;
         let card = crate::services::pos_sales::issue_loyalty_card(&backend.channel_side(), at, &key).await?;
-        redirect_form_post(&format!("/pos/customers/{key}?register={register}"));
+        redirect_form_post(&crate::domain::registers::pos_customer_path(&key, &register));
         Ok(card)
     };
     respond(result.await)

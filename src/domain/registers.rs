@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::access::encode_query_value;
+use crate::domain::status_page::encode_component;
 
 /// A register a cashier can open, with its store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +35,17 @@ impl RegisterOption {
             format!("/pos?register={}&q={}", self.key(), encode_query_value(term))
         }
     }
+}
+
+/// The POS page of the customer `key` at the register `register`, both
+/// percent-encoded: a redirect's `Location` names what a request sent, and
+/// a header cannot hold a line break.
+pub fn pos_customer_path(key: &str, register: &str) -> String {
+    format!(
+        "/pos/customers/{}?register={}",
+        encode_component(key),
+        encode_component(register)
+    )
 }
 
 /// The longest register key a request may name.
@@ -70,6 +82,22 @@ impl Origin {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_customer_page_names_its_key_and_register_percent_encoded() {
+        assert_eq!(
+            pos_customer_path("C000001", "1-1"),
+            "/pos/customers/C000001?register=1-1"
+        );
+        assert_eq!(
+            pos_customer_path("C000001\n", "1-1\r"),
+            "/pos/customers/C000001%0A?register=1-1%0D"
+        );
+        assert_eq!(
+            pos_customer_path("a/b?c#d e", "1-1"),
+            "/pos/customers/a%2Fb%3Fc%23d%20e?register=1-1"
+        );
+    }
 
     #[test]
     fn register_keys_round_trip() {

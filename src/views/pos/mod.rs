@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use crate::api::channel_customers::{channel_mode, channel_reference};
 use crate::api::pos::{SetRegisterOffline, pos_registers, search_customers};
 use crate::domain::customer::CustomerSummary;
-use crate::domain::registers::RegisterOption;
+use crate::domain::registers::{RegisterOption, pos_customer_path};
 use crate::views::customer_display::{AccountCell, CreatedConfirmation};
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost, preload_editors};
 use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
@@ -260,7 +260,7 @@ fn SearchResults(rows: Vec<CustomerSummary>, register: String) -> impl IntoView 
                 {rows
                     .into_iter()
                     .map(|row| {
-                        let href = format!("/pos/customers/{}?register={register}", row.key());
+                        let href = pos_customer_path(&row.key(), &register);
                         view! {
                             <tr>
                                 <td><AccountCell summary=row.clone() /></td>
@@ -331,7 +331,7 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
             </Show>
             {move || match form.action.value().get() {
                 Some(Saved::Done(Sent::Created(customer))) => {
-                    let href = format!("/pos/customers/{}?register={}", customer.key(), register_key.get_value());
+                    let href = pos_customer_path(&customer.key(), &register_key.get_value());
                     Some(view! {
                         <CreatedConfirmation customer />
                         <p><a href=href>"Open customer"</a></p>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::api::channel_customers::channel_reference;
 use crate::domain::customer::{ChangeOutcome, CreatedHow, CustomerDraft, ReferenceData, display_name};
 use crate::domain::operation::{OperationId, OperationStatus};
+use crate::domain::registers::pos_customer_path;
 use crate::error::AppError;
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::customer_form::{CustomerEditor, EditorMode};
@@ -210,10 +211,7 @@ fn KeptRow(
 
 #[component]
 fn DeliveredRow(waiting: Waiting, sent: Sent, register: String) -> impl IntoView {
-    let href = format!(
-        "/pos/customers/{}?register={register}",
-        sent.customer_key(&waiting)
-    );
+    let href = pos_customer_path(&sent.customer_key(&waiting), &register);
     let name = waiting.operation.customer_name();
     let caption = waiting.operation.kind().caption();
     let status = match sent {
