@@ -369,7 +369,8 @@ fn is_email(value: &str) -> bool {
     let labels_ok = domain
         .split('.')
         .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'));
-    !local.is_empty() && !local.contains(char::is_whitespace) && domain.contains('.') && labels_ok
+    let local_ok = !local.is_empty() && !local.contains(|c: char| c.is_whitespace() || c.is_control());
+    local_ok && domain.contains('.') && labels_ok
 }
 
 fn is_phone(value: &str) -> bool {

@@ -111,6 +111,11 @@ fn malformed_emails_are_refused() {
         "an a@example.com",
         "ana@exa_mple.com",
         "ana@example..com",
+        // Control characters, which every other field refuses too, and which
+        // PostgreSQL's text cannot hold (NUL).
+        "a\u{0}b@example.com",
+        "a\u{1b}b@example.com",
+        "a\u{7f}b@example.com",
     ] {
         let mut draft = person();
         draft.email = bad.into();
