@@ -177,13 +177,6 @@ pub fn price_sale(
             );
             continue;
         };
-        if line.quantity > MAX_QUANTITY {
-            errors.add(
-                &quantity_field(&line.item_id),
-                format!("Sell at most {MAX_QUANTITY} of one product in a sale."),
-            );
-            continue;
-        }
         match lines.iter_mut().find(|l| l.item_id == product.item_id) {
             Some(same) => same.quantity += i64::from(line.quantity),
             None => lines.push(SaleLine {
@@ -193,6 +186,17 @@ pub fn price_sale(
                 price_cents: product.price_cents,
             }),
         }
+    }
+    // A product's lines are added up first: the limit is the product's,
+    // however many lines a request splits it into.
+    for line in lines
+        .iter()
+        .filter(|line| line.quantity > i64::from(MAX_QUANTITY))
+    {
+        errors.add(
+            &quantity_field(&line.item_id),
+            format!("Sell at most {MAX_QUANTITY} of one product in a sale."),
+        );
     }
     if lines.is_empty() && errors.is_empty() {
         errors.add(LINES_FIELD, "Enter a quantity for at least one product.");
@@ -480,6 +484,17 @@ mod tests {
         };
         let refused = price_sale(&large, &catalogue(), 0).unwrap_err();
         assert!(refused.get(&quantity_field("0002")).is_some());
+        // The limit is a product's, however many lines a request splits it
+        // into.
+        let split = SaleDraft {
+            lines: vec![line("0002", MAX_QUANTITY), line("0002", MAX_QUANTITY)],
+            ..SaleDraft::default()
+        };
+        let refused = price_sale(&split, &catalogue(), 0).unwrap_err();
+        assert_eq!(
+            refused.get(&quantity_field("0002")),
+            Some("Sell at most 99 of one product in a sale.")
+        );
     }
 
     #[test]
