@@ -193,7 +193,10 @@ impl StatusView {
         let mut errors = FieldErrors::default();
         for (field, day) in [("from", &self.from), ("to", &self.to)] {
             if !day.is_empty() && !is_calendar_day(day) {
-                errors.add(field, "Enter a day of the calendar, as YYYY-MM-DD (2026-11-30).");
+                errors.add(
+                    field,
+                    "Enter a day of the calendar from 0001-01-01 to 9998-12-31, as YYYY-MM-DD (2026-11-30).",
+                );
             }
         }
         errors
@@ -219,8 +222,13 @@ impl StatusView {
 /// was typed, not a way to send a long text.
 const MAX_DAY_TEXT: usize = 20;
 
-/// A day that exists, written `YYYY-MM-DD`: 2024-02-29 is one, 2024-13-01
-/// and 2023-02-29 are not.
+/// The years a filter's day can be in: a "Created to" day is compared as
+/// "before its next day", which PostgreSQL cannot take in year 0 and
+/// SQLite cannot reach from 9999-12-31.
+const DAY_YEARS: std::ops::RangeInclusive<i32> = 1..=9998;
+
+/// A day that exists, written `YYYY-MM-DD`, in `DAY_YEARS`: 2024-02-29 is
+/// one, 2024-13-01 and 2023-02-29 are not.
 fn is_calendar_day(text: &str) -> bool {
     let bytes = text.as_bytes();
     let shaped = bytes.len() == 10
@@ -240,6 +248,7 @@ fn is_calendar_day(text: &str) -> bool {
         return false;
     };
     shaped
+        && DAY_YEARS.contains(&year)
         && time::Month::try_from(month)
             .and_then(|month| time::Date::from_calendar_date(year, month, day))
             .is_ok()
@@ -473,6 +482,11 @@ mod tests {
             "2026-01-00",
             "yesterday",
             "2026-1-01",
+            // Beyond the days both HQ engines can take the next day of (a
+            // "Created to" day is compared as before its next day):
+            // PostgreSQL has no year 0, SQLite no year 10000.
+            "0000-01-01",
+            "9999-12-31",
         ] {
             assert!(!is_calendar_day(day), "{day}");
         }
