@@ -479,10 +479,20 @@ impl Outbox {
     }
 
     fn not_answering(self) {
-        if self.connection.get_untracked() != Connection::BrowserOffline {
+        if self
+            .connection
+            .try_get_untracked()
+            .is_some_and(|connection| connection != Connection::BrowserOffline)
+        {
             self.connection.set(Connection::NotAnswering);
         }
         self.back_off();
+    }
+
+    /// Whether the page that owned the outbox has gone, and its signals
+    /// with it: an answer can come back after the cashier followed a link.
+    fn is_gone(self) -> bool {
+        self.in_flight.try_with_value(|_| ()).is_none()
     }
 
     /// One beat of the sending loop: whether a try is due on it (`None`
@@ -500,7 +510,9 @@ impl Outbox {
     /// is one second, and a try is due on the beat that finds nothing left
     /// to wait: `backoff - 1` beats are skipped.
     fn back_off(self) {
-        let backoff = next_backoff(self.backoff.get_value());
+        let Some(backoff) = self.backoff.try_get_value().map(next_backoff) else {
+            return;
+        };
         self.backoff.set_value(backoff);
         self.next_try_in.set_value(backoff - 1);
     }
@@ -527,7 +539,7 @@ impl Outbox {
             !self.heard_yet.get_value() || self.connection.get_untracked() == Connection::NotAnswering;
         if waiting.is_empty() && unheard {
             self.heard(&probe().await);
-            return true;
+            return !self.is_gone();
         }
         for id in waiting.into_iter().map(|w| w.operation_id) {
             // As the storage holds it now: a create delivered before it may
@@ -548,13 +560,17 @@ impl Outbox {
                 }
                 Delivery::KeepWaiting => {
                     self.not_answering();
-                    return true;
+                    return !self.is_gone();
                 }
                 Delivery::Postponed(reason) => {
                     self.postpone(&id, reason);
-                    return true;
+                    return !self.is_gone();
                 }
                 Delivery::Refused(error) => self.mark_refused(&id, error.in_full()),
+            }
+            // What is left waits for the next page's outbox.
+            if self.is_gone() {
+                return false;
             }
         }
         true
@@ -922,6 +938,47 @@ mod tests {
         outbox.connection.set(Connection::BrowserOffline);
         outbox.heard(&unreachable);
         assert_eq!(outbox.connection.get_untracked(), Connection::BrowserOffline);
+    }
+
+    /// What a future that is ready at once comes to.
+    fn ready<T>(future: impl Future<Output = T>) -> T {
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match std::pin::pin!(future).poll(&mut context) {
+            std::task::Poll::Ready(value) => value,
+            std::task::Poll::Pending => panic!("the future was not ready at once"),
+        }
+    }
+
+    /// The cashier followed a link while a save or a try of the outbox was
+    /// out: the answer that comes back finds the page's outbox gone. It
+    /// stays kept for the next page to send (`storage`), and letting it go
+    /// must not stop the app (it once panicked, reading a dropped signal).
+    #[test]
+    fn an_answer_that_comes_back_after_the_page_has_gone_is_let_go() {
+        fn unreachable<T>() -> Result<T, AppError> {
+            Err(AppError::Unreachable("Failed to fetch".into()))
+        }
+        Owner::new_root(None).with(|| {
+            let page = Owner::new();
+            let outbox = page.with(Outbox::new);
+            let probe = || {
+                page.cleanup();
+                async move { unreachable() }
+            };
+            let send = |_: Waiting| async move { unreachable() };
+            assert!(!ready(outbox.send_kept(&send, &probe)), "the page has gone");
+
+            let page = Owner::new();
+            let outbox = page.with(Outbox::new);
+            let send = |_: Waiting| {
+                page.cleanup();
+                async move { unreachable() }
+            };
+            let create = kept(WaitingOperation::Create {
+                draft: CustomerDraft::default(),
+            });
+            assert_eq!(ready(Outbox::save(Some(outbox), create, send)), Saved::Kept);
+        });
     }
 
     fn kept(operation: WaitingOperation) -> Waiting {
