@@ -8,7 +8,7 @@ mod common;
 use axum::http::StatusCode;
 use common::http::{JSON, WebApp};
 use custsync::api::channel_customers::{AddCustomerAddress, CreateCustomer, EditCustomer};
-use custsync::domain::customer::{AddressDraft, CreatedHow, CustomerDraft};
+use custsync::domain::customer::{AddressDraft, ChangeOutcome, CreatedHow, CustomerDraft};
 use custsync::domain::features::Feature;
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
@@ -330,4 +330,113 @@ async fn a_real_time_create_whose_answer_was_lost_and_that_falls_back_when_sent_
     let found = backend.channel.search_customers("Ivy", 10).await.unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].account.as_deref(), Some(account.as_str()));
+}
+
+/// The streets of a customer's addresses in HQ.
+async fn hq_streets(backend: &Backend, account: &str) -> Vec<String> {
+    let in_hq = backend.hq.customer_record(account).await.unwrap().unwrap();
+    in_hq.customer.addresses.into_iter().map(|a| a.street).collect()
+}
+
+/// Upload and sync, twice: a change staged behind another is synced on
+/// the run after the one that synced the other.
+async fn upload_and_sync_twice(backend: &Backend) {
+    for _ in 0..2 {
+        run(backend, Job::Upload).await;
+        run(backend, Job::SyncCustomers).await;
+    }
+}
+
+#[tokio::test]
+async fn a_real_time_address_whose_answer_was_lost_and_that_is_staged_when_sent_again_is_added_once() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let id = OperationId::random();
+    let added = add_address(
+        &backend.channel_side(),
+        HOUSTON,
+        &id,
+        "C000001",
+        &address("7 Bay St"),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(added, ChangeOutcome::AppliedInHq { .. }), "{added:?}");
+
+    // Its answer was lost. Meanwhile the admin turned on asynchronous
+    // addresses, so the address sent again is staged.
+    features_on(backend, &[Feature::AsyncAddresses]).await;
+    let again = add_address(
+        &backend.channel_side(),
+        HOUSTON,
+        &id,
+        "C000001",
+        &address("7 Bay St"),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(again, ChangeOutcome::Staged { .. }), "{again:?}");
+    upload_and_sync_twice(backend).await;
+
+    let streets = hq_streets(backend, "C000001").await;
+    assert_eq!(
+        streets.iter().filter(|s| *s == "7 Bay St").count(),
+        1,
+        "{streets:?}"
+    );
+    let operations = backend.hq.recent_operations(10).await.unwrap();
+    let staged = operations
+        .iter()
+        .find(|op| op.temporary_id == id.as_str())
+        .expect("the staged address reached HQ");
+    assert!(
+        staged.online_operation_completed,
+        "synced, not failed: {staged:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_real_time_edit_whose_answer_was_lost_and_that_is_staged_when_sent_again_does_not_undo_a_newer_one()
+{
+    let app = common::start().await;
+    let backend = &app.backend;
+    features_on(backend, &[Feature::AsyncAddresses]).await;
+    let mut karen = person("Karen");
+    karen.last_name = "Berg".into();
+    let first_id = OperationId::random();
+    karen.phone = "+1 713 555 0101".into();
+    edit_customer(&backend.channel_side(), HOUSTON, &first_id, "C000001", &karen)
+        .await
+        .unwrap();
+    let older = karen.clone();
+    karen.phone = "+1 713 555 0102".into();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap();
+
+    // The first edit's answer was lost; by the time the register sends it
+    // again, an address of the customer is staged, so it is staged behind.
+    add_address(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &address("8 Bay St"),
+    )
+    .await
+    .unwrap();
+    let again = edit_customer(&backend.channel_side(), HOUSTON, &first_id, "C000001", &older)
+        .await
+        .unwrap();
+    assert!(matches!(again, ChangeOutcome::StagedBehind { .. }), "{again:?}");
+    upload_and_sync_twice(backend).await;
+
+    let in_hq = backend.hq.customer_record("C000001").await.unwrap().unwrap();
+    assert_eq!(in_hq.customer.phone, "+1 713 555 0102");
 }

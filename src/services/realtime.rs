@@ -351,7 +351,7 @@ async fn made_already(
 ) -> Result<Option<String>, RealtimeError> {
     match tx.realtime_operation(operation_id.as_str()).await? {
         None => Ok(None),
-        Some((made, account)) if made == request => Ok(Some(account)),
+        Some(made) if made.request == request => Ok(Some(made.account)),
         Some(_) => Err(RealtimeError::OperationIdReused),
     }
 }

@@ -15,7 +15,8 @@ mod rules;
 
 pub use orders::{post_statements, synchronize_orders};
 pub use rules::{
-    CreateDecision, SettledCreates, SyncFailure, check_operation, decide_creates, email_key, settle_creates,
+    CreateDecision, SettledCreates, SyncFailure, check_operation, decide_creates, email_key,
+    made_in_realtime, settle_creates,
 };
 
 use std::collections::{HashMap, HashSet};
@@ -286,6 +287,12 @@ async fn apply_change(
     groups: &HashSet<String>,
     options: SyncOptions,
 ) -> Result<Outcome, HqDbError> {
+    if let Some(made) = tx.realtime_operation(&op.temporary_id).await? {
+        return Ok(match made_in_realtime(op, &made) {
+            Ok(account) => Outcome::Synced(account),
+            Err(failure) => Outcome::Failed(failure),
+        });
+    }
     if let Err(failure) = check_operation(op, groups) {
         return Ok(Outcome::Failed(failure));
     }

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::domain::customer::COUNTRIES;
 use crate::domain::records::{OperationKind, StagedOperation};
+use crate::storage::hq_db::RealtimeOperation;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyncFailure {
@@ -34,6 +35,11 @@ pub enum SyncFailure {
         edited_at: String,
         made_at: String,
     },
+    #[error(
+        "Operation id {operation_id} was already used for another change HQ made in real time ({made}), so this \
+         one was not applied. Make the change again on the customer if it is still wanted."
+    )]
+    OperationIdReused { operation_id: String, made: String },
 }
 
 pub fn check_operation(op: &StagedOperation, customer_groups: &HashSet<String>) -> Result<(), SyncFailure> {
@@ -156,6 +162,24 @@ pub fn settle_creates(
 const NO_ACCOUNT_LEFT: &str =
     "No customer account number was reserved for this create; it is retried by the next run.";
 
+/// The account a staged change is synced to when HQ already carried it out
+/// in real time under the same operation id (`made`): a register whose
+/// real-time change lost its answer sends it again, and the store stages it
+/// then (the feature turned on meanwhile, or an earlier change of the
+/// customer still on its way). Made again, it would add the address twice,
+/// or put an edit over a newer one. A failure when the id was used for
+/// another kind of change.
+pub fn made_in_realtime(op: &StagedOperation, made: &RealtimeOperation) -> Result<String, SyncFailure> {
+    if made.operation == op.kind.code() {
+        return Ok(made.account.clone());
+    }
+    Err(SyncFailure::OperationIdReused {
+        operation_id: op.temporary_id.clone(),
+        made: OperationKind::from_code(&made.operation)
+            .map_or_else(|| made.operation.clone(), |kind| kind.caption().to_string()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +207,26 @@ mod tests {
             },
             created_at: String::new(),
         }
+    }
+
+    #[test]
+    fn a_change_made_in_real_time_under_its_id_is_synced_to_that_customer_and_another_kind_fails() {
+        let made = |operation: &str| RealtimeOperation {
+            operation: operation.into(),
+            request: "{}".into(),
+            account: "C000001".into(),
+        };
+        let address = operation(OperationKind::AddAddress, "30", &["USA"]);
+        assert_eq!(
+            made_in_realtime(&address, &made("add_address")),
+            Ok("C000001".into())
+        );
+        let failure = made_in_realtime(&address, &made("update")).unwrap_err();
+        assert_eq!(
+            failure.to_string(),
+            "Operation id t was already used for another change HQ made in real time (Update customer), so this \
+             one was not applied. Make the change again on the customer if it is still wanted."
+        );
     }
 
     fn groups() -> HashSet<String> {

@@ -56,7 +56,7 @@ pub use job_runs::RunStart;
 pub use operation_detail::{OperationEdit, OperationHistory, SyncAttempt};
 pub use realtime_calls::NewRealtimeCall;
 pub use sales::{OpenSale, SettledSales};
-pub use sync_transaction::SyncTransaction;
+pub use sync_transaction::{RealtimeOperation, SyncTransaction};
 pub use users::StoredUser;
 
 use crate::storage::postgres::{self, PgPools};

@@ -14,6 +14,15 @@ use crate::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_add
 
 const CUSTOMER_ACCOUNT_SEQUENCE: &str = "Customer account";
 
+/// A change HQ made in real time: `operation` is `create`, `update` or
+/// `add_address`, `request` what was asked, as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RealtimeOperation {
+    pub operation: String,
+    pub request: String,
+    pub account: String,
+}
+
 pub struct SyncTransaction {
     pub(super) tx: Tx,
 }
@@ -513,14 +522,13 @@ impl SyncTransaction {
             .await
     }
 
-    /// The request and the account of the real-time change made under
-    /// `operation_id`, if one was.
+    /// The real-time change made under `operation_id`, if one was.
     pub async fn realtime_operation(
         &mut self,
         operation_id: &str,
-    ) -> Result<Option<(String, String)>, HqDbError> {
+    ) -> Result<Option<RealtimeOperation>, HqDbError> {
         on_tx!(self, |conn, sql| Ok(sqlx::query_as(
-            "SELECT request, account FROM realtime_operations WHERE operation_id = $1"
+            "SELECT operation, request, account FROM realtime_operations WHERE operation_id = $1"
         )
         .bind(operation_id)
         .fetch_optional(conn)
