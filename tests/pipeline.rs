@@ -11,7 +11,7 @@ use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::{CustomerError, create_customer};
-use custsync::storage::channel_db::{CUSTOMERS, NewOperation};
+use custsync::storage::channel_db::{CUSTOMERS, ChannelDbError, NewOperation};
 use custsync::storage::hq_db::{CustomersReadTo, PreparedUpload};
 
 const HOUSTON_REGISTER_1: Origin = Origin::Register {
@@ -444,13 +444,18 @@ async fn a_1010_run_stopped_after_its_first_batch_leaves_a_whole_copy_after_the_
     // version is still the one before it.
     let after = backend.channel.downloaded_version(CUSTOMERS).await.unwrap();
     let through = backend.hq.customers_version(after).await.unwrap();
+    let stopped = backend.channel.begin_download(CUSTOMERS).await.unwrap();
     let first = backend
         .hq
         .customers_changed(&CustomersReadTo::after(after), through, 2)
         .await
         .unwrap();
     assert_eq!(first.rows.len(), 2);
-    backend.channel.save_customers(&first.rows, None).await.unwrap();
+    backend
+        .channel
+        .save_downloaded_customers(stopped, &first.rows, None)
+        .await
+        .unwrap();
     assert_eq!(
         backend.channel.downloaded_version(CUSTOMERS).await.unwrap(),
         after
@@ -467,4 +472,72 @@ async fn a_1010_run_stopped_after_its_first_batch_leaves_a_whole_copy_after_the_
         backend.channel.downloaded_version(CUSTOMERS).await.unwrap(),
         through
     );
+}
+
+/// Two runs of 1010 at once (a run whose lease lapsed goes on beside the
+/// next): the older run's batch, read before a customer changed in HQ, must
+/// not end up over the newer copy for good.
+#[tokio::test]
+async fn a_1010_run_overtaken_by_a_newer_one_leaves_no_customer_older_than_hq() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    sync_new_customers(backend, "Dina", 3).await;
+    let after = backend.channel.downloaded_version(CUSTOMERS).await.unwrap();
+
+    // The older run reads its batch...
+    let older_run = backend.channel.begin_download(CUSTOMERS).await.unwrap();
+    let older_through = backend.hq.customers_version(after).await.unwrap();
+    let older = backend
+        .hq
+        .customers_changed(&CustomersReadTo::after(after), older_through, 100)
+        .await
+        .unwrap();
+    let changed = older.rows[0].clone();
+    // ...HQ changes a customer of it...
+    let mut edited = changed.customer.clone();
+    edited.phone = "+1 713 555 0199".into();
+    let mut tx = backend.hq.begin_sync().await.unwrap();
+    assert!(
+        tx.update_customer_in_realtime(&changed.account, &edited)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    // ...and a newer run reads and stores it, its version with its last batch.
+    let newer_run = backend.channel.begin_download(CUSTOMERS).await.unwrap();
+    let newer_through = backend.hq.customers_version(after).await.unwrap();
+    let newer = backend
+        .hq
+        .customers_changed(&CustomersReadTo::after(after), newer_through, 100)
+        .await
+        .unwrap();
+    backend
+        .channel
+        .save_downloaded_customers(newer_run, &newer.rows, None)
+        .await
+        .unwrap();
+    // The older run would store what it read as its last batch: it is
+    // stopped, then the newer run stores its own last.
+    let stopped = backend
+        .channel
+        .save_downloaded_customers(older_run, &older.rows, Some(older_through))
+        .await;
+    assert!(
+        matches!(stopped, Err(ChannelDbError::DownloadOvertaken(CUSTOMERS))),
+        "{stopped:?}"
+    );
+    backend
+        .channel
+        .save_downloaded_customers(newer_run, &[], Some(newer_through))
+        .await
+        .unwrap();
+
+    cdx::customers(&backend.hq, &backend.channel, 100).await.unwrap();
+    let copy = backend
+        .channel
+        .copied_customer(&changed.account)
+        .await
+        .unwrap()
+        .expect("copied");
+    assert_eq!(copy.customer.phone, "+1 713 555 0199", "the copy is HQ's");
 }

@@ -299,7 +299,7 @@ impl RealtimeService {
                 return;
             }
         };
-        if let Err(error) = self.channel.save_customers(&[record], None).await {
+        if let Err(error) = self.channel.save_customers(&[record]).await {
             tracing::warn!(account, %error, "could not copy a customer back after a real-time call");
         }
     }

@@ -41,6 +41,7 @@ pub async fn channel_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<Run
 /// rows, replaced whole), and what HQ commits meanwhile waits for the next
 /// run.
 pub async fn customers(hq: &HqDb, channel: &ChannelDb, batch: u32) -> Result<RunCounts, CdxError> {
+    let run = channel.begin_download(CUSTOMERS).await?;
     let after = channel.downloaded_version(CUSTOMERS).await?;
     let through = hq.customers_version(after).await?;
     let mut read_to = CustomersReadTo::after(after);
@@ -49,7 +50,7 @@ pub async fn customers(hq: &HqDb, channel: &ChannelDb, batch: u32) -> Result<Run
         let read = hq.customers_changed(&read_to, through, batch).await?;
         let last = read.rows.len() < batch as usize;
         moved += channel
-            .save_customers(&read.rows, last.then_some(through))
+            .save_downloaded_customers(run, &read.rows, last.then_some(through))
             .await?;
         if last {
             return Ok(RunCounts::moved(moved as i64));

@@ -38,6 +38,34 @@ pub(super) async fn record_download(
     Ok(())
 }
 
+/// A run of a download job that stores its rows in several transactions
+/// (job 1010's batches): it may store them until another run of the job
+/// begins. Two runs at once (one whose lease lapsed going on beside the
+/// next) would otherwise let the older one store rows read before a change
+/// over the newer run's, under the newer run's version, for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DownloadRun {
+    job: &'static str,
+    number: i64,
+}
+
+/// Stops `run` when another run of its job has begun since, in the
+/// transaction that would store its rows.
+pub(super) async fn check_download_run(
+    tx: &mut SqliteConnection,
+    run: DownloadRun,
+) -> Result<(), ChannelDbError> {
+    let latest: Option<i64> = sqlx::query_scalar("SELECT run FROM cdx_download_runs WHERE job = ?")
+        .bind(run.job)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if latest == Some(run.number) {
+        Ok(())
+    } else {
+        Err(ChannelDbError::DownloadOvertaken(run.job))
+    }
+}
+
 /// The features and profiles the channel copy holds, with when each part
 /// was last downloaded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,6 +77,22 @@ pub struct ConfigurationCopy {
 }
 
 impl ChannelDb {
+    /// Begins a run of `job`, which from now on is the one that may store
+    /// its rows.
+    pub async fn begin_download(&self, job: &'static str) -> Result<DownloadRun, ChannelDbError> {
+        let mut tx = self.pools.begin_write().await?;
+        let number = sqlx::query_scalar(
+            "INSERT INTO cdx_download_runs (job, run) VALUES (?, 1)
+             ON CONFLICT (job) DO UPDATE SET run = run + 1
+             RETURNING run",
+        )
+        .bind(job)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(DownloadRun { job, number })
+    }
+
     /// Job 1110: writes HQ's feature states into the channel copy, with the
     /// row version they bring the copy to.
     pub async fn save_features(

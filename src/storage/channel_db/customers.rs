@@ -1,9 +1,9 @@
 //! The channel's copy of HQ customers (written by job 1010 and by real-time
 //! calls), and the search a cashier runs over it and the pending creates.
 
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
-use super::config::{CUSTOMERS, record_download};
+use super::config::{CUSTOMERS, DownloadRun, check_download_run, record_download};
 use super::{ChannelDb, ChannelDbError};
 use crate::domain::customer::{AddressDraft, CustomerSummary};
 use crate::domain::records::CustomerRecord;
@@ -26,27 +26,30 @@ const NAME: &str =
     "CASE WHEN party_type = 'organization' THEN organization_name ELSE first_name || ' ' || last_name END";
 
 impl ChannelDb {
-    /// Writes HQ customers and their addresses into the channel copy, each
-    /// replaced whole, in one transaction; from job 1010 with the row
-    /// version they bring the copy to, from a real-time call without.
-    pub async fn save_customers(
+    /// Writes HQ customers and their addresses, from a real-time call, into
+    /// the channel copy, each replaced whole, in one transaction.
+    pub async fn save_customers(&self, customers: &[CustomerRecord]) -> Result<u64, ChannelDbError> {
+        let mut tx = self.pools.begin_write().await?;
+        write_copies(&mut tx, customers).await?;
+        tx.commit().await?;
+        Ok(customers.len() as u64)
+    }
+
+    /// Writes a batch of job 1010's `run` into the channel copy, as
+    /// `save_customers` does, with the row version the run brings the copy
+    /// to when it is its last; refused once another run of 1010 has begun.
+    pub async fn save_downloaded_customers(
         &self,
+        run: DownloadRun,
         customers: &[CustomerRecord],
         row_version: Option<i64>,
     ) -> Result<u64, ChannelDbError> {
         let mut tx = self.pools.begin_write().await?;
+        check_download_run(&mut tx, run).await?;
         if let Some(row_version) = row_version {
             record_download(&mut tx, CUSTOMERS, row_version).await?;
         }
-        let mut batch = QueryBuilder::new("");
-        push_copy_writes(&mut batch, customers);
-        // Not kept prepared: a batch of 1010 is a few statements of
-        // thousands of rows each, which sqlx would keep compiled in the
-        // connection's statement cache (about 7 MiB of peak memory in the
-        // bench).
-        if !batch.sql().is_empty() {
-            batch.build().persistent(false).execute(&mut *tx).await?;
-        }
+        write_copies(&mut tx, customers).await?;
         tx.commit().await?;
         Ok(customers.len() as u64)
     }
@@ -128,6 +131,19 @@ impl ChannelDb {
 
 fn escape_like(term: &str) -> String {
     term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Replaces the copies of `customers` whole, in the caller's transaction.
+async fn write_copies(tx: &mut SqliteConnection, customers: &[CustomerRecord]) -> Result<(), ChannelDbError> {
+    let mut batch = QueryBuilder::new("");
+    push_copy_writes(&mut batch, customers);
+    // Not kept prepared: a batch of 1010 is a few statements of thousands
+    // of rows each, which sqlx would keep compiled in the connection's
+    // statement cache (about 7 MiB of peak memory in the bench).
+    if !batch.sql().is_empty() {
+        batch.build().persistent(false).execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 /// Appends the statements that replace `customers` in the copy whole:

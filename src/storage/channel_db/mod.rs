@@ -14,7 +14,7 @@ mod writer;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use config::{CHANNEL_CONFIGURATION, CUSTOMERS, ConfigurationCopy, GLOBAL_CONFIGURATION};
+pub use config::{CHANNEL_CONFIGURATION, CUSTOMERS, ConfigurationCopy, DownloadRun, GLOBAL_CONFIGURATION};
 pub use sales::{NewSale, StagedSale};
 pub use staging::AppliedUpTo;
 pub use writer::NewOperation;
@@ -50,6 +50,11 @@ pub enum ChannelDbError {
     /// sent again, or an id used twice.
     #[error("an operation with temporary id {0} is staged already")]
     AlreadyStaged(String),
+    /// Another run of the download job began: this one stores nothing more.
+    #[error(
+        "another run of job {0} began meanwhile, so this run stopped; that run brings the copy up to date"
+    )]
+    DownloadOvertaken(&'static str),
 }
 
 #[derive(Debug, Clone)]
