@@ -9,13 +9,17 @@ use common::http::{FORM, WebApp};
 use custsync::api::hq::users::SignOutEverywhere;
 use custsync::api::sign_in::CurrentUser;
 use custsync::domain::customer::{CreatedCustomer, CustomerDraft};
+use custsync::domain::features::Feature;
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::{OperationId, OperationStatus};
 use custsync::domain::registers::Origin;
 use custsync::domain::status_page::StatusView;
 use custsync::services::backend::Backend;
 use custsync::services::cdx;
-use custsync::services::channel_customers::{CustomerError, create_customer, search_customers};
+use custsync::services::channel_customers::{
+    CustomerError, create_customer, edit_customer, search_customers,
+};
+use custsync::services::feature_management::change_feature;
 use custsync::services::settings::Settings;
 use leptos::server_fn::ServerFn;
 use tempfile::TempDir;
@@ -341,5 +345,84 @@ async fn a_unit_restarted_after_another_took_one_of_its_channels_no_longer_serve
         register_captions(&main).await,
         ["Houston, register 1", "Houston, register 2"],
         "Main learns at its start that Seattle is no longer its own"
+    );
+}
+
+/// A customer's phone as each store staged it, and what HQ keeps: the
+/// newer edit, whichever store's P-job uploads first.
+#[tokio::test]
+async fn an_older_staged_edit_uploaded_after_a_newer_one_from_another_unit_fails_instead_of_undoing_it() {
+    let hq = TempDir::new().unwrap();
+    let houston = common::start_scale_unit(&hq, "Houston", "Houston").await;
+    let seattle = common::start_scale_unit(&hq, "Seattle", "Seattle").await;
+    let (houston, seattle) = (&houston.backend, &seattle.backend);
+    for feature in Feature::ALL {
+        change_feature(&houston.hq, feature, true, "test").await.unwrap();
+    }
+    for unit in [houston, seattle] {
+        run(unit, Job::GlobalConfiguration).await;
+        run(unit, Job::Customers).await;
+    }
+    let karen = houston
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    let edit = |phone: &str| CustomerDraft {
+        phone: phone.into(),
+        ..karen.clone()
+    };
+
+    let older = OperationId::random();
+    edit_customer(
+        &houston.channel_side(),
+        HOUSTON_REGISTER_1,
+        &older,
+        "C000001",
+        &edit("+1 713 555 0111"),
+    )
+    .await
+    .unwrap();
+    // Made later, at the other store.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    edit_customer(
+        &seattle.channel_side(),
+        SEATTLE_REGISTER_1,
+        &OperationId::random(),
+        "C000001",
+        &edit("+1 206 555 0122"),
+    )
+    .await
+    .unwrap();
+
+    // Seattle's P-job runs first, and the batch syncs its edit; then
+    // Houston's uploads the older one.
+    run(seattle, Job::Upload).await;
+    run(seattle, Job::SyncCustomers).await;
+    run(houston, Job::Upload).await;
+    let sync = houston.jobs.run(Job::SyncCustomers, "test").await.unwrap();
+    assert_eq!(sync.outcome, "Completed with errors", "{:?}", sync.message);
+
+    let in_hq = houston.hq.customer_record("C000001").await.unwrap().unwrap();
+    assert_eq!(in_hq.customer.phone, "+1 206 555 0122", "the newer edit stays");
+    let failed = StatusView {
+        status: Some(OperationStatus::Failed),
+        ..StatusView::default()
+    };
+    let page = cdx::status_page(&houston.channel, &houston.hq, &failed, 50)
+        .await
+        .unwrap();
+    let row = page
+        .rows
+        .iter()
+        .find(|row| row.temporary_id == older.as_str())
+        .expect("the older edit failed");
+    assert!(
+        row.error
+            .as_deref()
+            .is_some_and(|error| error.contains("after this update was made")),
+        "{row:?}"
     );
 }

@@ -318,6 +318,15 @@ async fn apply_change(
             made_at: op.created_at.clone(),
         }));
     }
+    if op.kind == OperationKind::Update
+        && let Some(updated_at) = tx.updated_since(&account, &op.created_at).await?
+    {
+        return Ok(Outcome::Failed(SyncFailure::UpdatedLater {
+            account,
+            updated_at,
+            made_at: op.created_at.clone(),
+        }));
+    }
     match op.kind {
         OperationKind::Update => {
             tx.update_customer(&account, &op.customer).await?;

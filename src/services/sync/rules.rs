@@ -36,6 +36,16 @@ pub enum SyncFailure {
         made_at: String,
     },
     #[error(
+        "Customer {account} was changed by an update made at {updated_at}, after this update was made at \
+         {made_at}, and synced before it, so it was not applied over the newer values. Make the change again on \
+         the customer if it is still wanted."
+    )]
+    UpdatedLater {
+        account: String,
+        updated_at: String,
+        made_at: String,
+    },
+    #[error(
         "Operation id {operation_id} was already used for another change HQ made in real time ({made}), so this \
          one was not applied. Make the change again on the customer if it is still wanted."
     )]

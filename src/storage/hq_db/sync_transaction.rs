@@ -454,8 +454,11 @@ impl SyncTransaction {
         operation: &StagedOperation,
     ) -> Result<(), HqDbError> {
         on_tx!(self, |conn, sql| {
+            // Never back in time: another store's older change can be
+            // applied after a newer one (an address, which both keep).
             sqlx::query(
-                "UPDATE customers SET last_async_operation_at = $1, last_async_operation_id = $2 WHERE account = $3",
+                "UPDATE customers SET last_async_operation_at = $1, last_async_operation_id = $2
+                 WHERE account = $3 AND (last_async_operation_at IS NULL OR last_async_operation_at < $1)",
             )
             .bind(&operation.created_at)
             .bind(&operation.temporary_id)
@@ -480,6 +483,22 @@ impl SyncTransaction {
         .bind(made_at)
         .fetch_optional(conn)
         .await?))
+    }
+
+    /// When the latest update of the customer made after `made_at` was
+    /// made, if one is synced already: another store's, whose P-job
+    /// uploaded it first. A staged update made at `made_at` is older.
+    pub async fn updated_since(&mut self, account: &str, made_at: &str) -> Result<Option<String>, HqDbError> {
+        on_tx!(self, |conn, sql| {
+            Ok(sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM RETAILASYNCCUSTOMERV2
+             WHERE account = $1 AND operation = 'update' AND OnlineOperationCompleted = TRUE AND created_at > $2",
+        )
+        .bind(account)
+        .bind(made_at)
+        .fetch_one(conn)
+        .await?)
+        })
     }
 
     /// Whether an operation made before `operation_id` for the same customer
