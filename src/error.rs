@@ -107,11 +107,18 @@ impl AppError {
 /// any request may name.
 pub const MAX_KEY: usize = 64;
 
-/// Refuses a text argument longer than `max` characters.
-pub fn check_length(what: &str, value: &str, max: usize) -> Result<(), AppError> {
+/// Refuses a key argument longer than `max` characters, or with a control
+/// character inside it: no key has one, and PostgreSQL's text cannot hold
+/// NUL. What surrounds it is trimmed where keys are looked up.
+pub fn check_key(what: &str, value: &str, max: usize) -> Result<(), AppError> {
     if value.chars().count() > max {
         return Err(AppError::BadRequest(format!(
             "{what} can have at most {max} characters."
+        )));
+    }
+    if value.trim().chars().any(char::is_control) {
+        return Err(AppError::BadRequest(format!(
+            "{what} cannot contain control characters."
         )));
     }
     Ok(())

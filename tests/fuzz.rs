@@ -7,6 +7,9 @@ use axum::http::StatusCode;
 use common::calls::{USERS, calls, cookies};
 use common::http::{FORM, JSON, WebApp};
 use custsync::api::hq::jobs::RunJob;
+use custsync::api::hq::sync_status::{LoadOperationDetail, LoadStatusPage};
+use custsync::api::hq::troubleshoot::FindSale;
+use custsync::api::hq::users::SignOutEverywhere;
 use custsync::api::sign_in::SignIn;
 use custsync::domain::jobs::Job;
 use leptos::server_fn::ServerFn;
@@ -268,4 +271,46 @@ async fn random_and_malformed_payloads_never_fail_the_server_and_refusals_write_
         StatusCode::OK,
         "the server still answers"
     );
+}
+
+/// A NUL, which no key, name or search holds and PostgreSQL's text cannot
+/// store, is refused beside the field or as a bad request on every engine,
+/// before HQ is asked; on PostgreSQL it once made each of these a 500.
+#[tokio::test]
+async fn a_nul_in_a_key_a_user_name_or_a_search_is_refused_as_the_clients_mistake() {
+    let app = WebApp::start().await;
+    let admin = app.sign_in("admin").await;
+    let nul_key = "C%00";
+    let requests = [
+        (SignIn::PATH, FORM, "user_name=a%00&password=x".to_string(), ""),
+        (FindSale::PATH, FORM, format!("receipt={nul_key}"), admin.as_str()),
+        (LoadOperationDetail::PATH, FORM, format!("operation_id={nul_key}"), admin.as_str()),
+        (SignOutEverywhere::PATH, FORM, format!("user_name={nul_key}"), admin.as_str()),
+        (
+            LoadStatusPage::PATH,
+            JSON,
+            serde_json::json!({"view": {"search": "\u{0}", "status": null, "channel_id": null, "scale_unit": null,
+                "operation": null, "from": "", "to": "", "oldest_first": false, "cursor": null}})
+            .to_string(),
+            admin.as_str(),
+        ),
+    ];
+    for (path, content_type, body, cookie) in requests {
+        let answer = app.post(path, content_type, body.clone(), cookie).await;
+        assert!(
+            answer.status.is_client_error(),
+            "{path} {body:?}: {} {}",
+            answer.status,
+            answer.body
+        );
+        assert!(
+            answer.body.contains("control characters"),
+            "{path}: {}",
+            answer.body
+        );
+    }
+    let export = app
+        .get("/hq/customer-synchronization-status.csv?q=%00", &admin)
+        .await;
+    assert_eq!(export.status, StatusCode::BAD_REQUEST, "{}", export.body);
 }

@@ -60,7 +60,7 @@ async fn authorize_origin(
         return Ok((backend, user, Origin::OnlineStore));
     };
     let (backend, user) = authorize_user(Access::Cashier).await?;
-    crate::error::check_length("A register", register, MAX_REGISTER_KEY)?;
+    crate::error::check_key("A register", register, MAX_REGISTER_KEY)?;
     let origin = Origin::from_register_key(Some(register))
         .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
     if let Origin::Register { channel_id, .. } = origin {
@@ -72,7 +72,7 @@ async fn authorize_origin(
 /// The operation id the browser made for this save.
 #[cfg(feature = "ssr")]
 fn parse_operation_id(operation_id: &str) -> Result<crate::domain::operation::OperationId, AppError> {
-    crate::error::check_length("An operation id", operation_id, crate::error::MAX_KEY)?;
+    crate::error::check_key("An operation id", operation_id, crate::error::MAX_KEY)?;
     crate::domain::operation::OperationId::parse(operation_id)
         .map_err(|error| AppError::BadRequest(error.to_string()))
 }
@@ -81,7 +81,7 @@ fn parse_operation_id(operation_id: &str) -> Result<crate::domain::operation::Op
 #[cfg(feature = "ssr")]
 fn check_customer_access(user: &crate::domain::access::SignedInUser, key: &str) -> Result<(), AppError> {
     use crate::domain::access::{Access, Role, check};
-    crate::error::check_length("A customer key", key, crate::error::MAX_KEY)?;
+    crate::error::check_key("A customer key", key, crate::error::MAX_KEY)?;
     if user.role == Role::Shopper {
         check(Some(user), Access::Profile(key))?;
     }
@@ -211,7 +211,7 @@ pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppEr
     use crate::api::sessions::{current_session, signed_in_user};
     use crate::domain::access::{Access, Role};
     use crate::error::internal;
-    use crate::error::{MAX_KEY, check_length};
+    use crate::error::{MAX_KEY, check_key};
     use crate::services::channel_customers::find_customer;
     let result = async {
         let user = signed_in_user(&current_session().await?).await?;
@@ -221,7 +221,7 @@ pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppEr
             None => return Err(AppError::Forbidden("Sign in to see this customer.".to_string())),
         };
         let backend = authorize(access).await?;
-        check_length("A customer key", &key, MAX_KEY)?;
+        check_key("A customer key", &key, MAX_KEY)?;
         find_customer(&backend.channel, &key)
             .await
             .map_err(internal)?

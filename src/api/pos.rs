@@ -16,7 +16,7 @@ async fn authorize_register(
     use crate::domain::access::{Access, check};
     use crate::domain::registers::{MAX_REGISTER_KEY, parse_register_key};
     let (backend, cashier) = authorize_user(Access::Cashier).await?;
-    crate::error::check_length("A register", register, MAX_REGISTER_KEY)?;
+    crate::error::check_key("A register", register, MAX_REGISTER_KEY)?;
     let (channel_id, register_number) = parse_register_key(register)
         .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
     check(Some(&cashier), Access::Store(channel_id))?;
@@ -49,8 +49,8 @@ pub async fn save_sale(
     use crate::domain::operation::OperationId;
     let result = async {
         let (backend, register) = authorize_register(&register).await?;
-        crate::error::check_length("A transaction id", &transaction_id, crate::error::MAX_KEY)?;
-        crate::error::check_length("A customer key", &key, crate::error::MAX_KEY)?;
+        crate::error::check_key("A transaction id", &transaction_id, crate::error::MAX_KEY)?;
+        crate::error::check_key("A customer key", &key, crate::error::MAX_KEY)?;
         let transaction_id =
             OperationId::parse(&transaction_id).map_err(|error| AppError::BadRequest(error.to_string()))?;
         Ok(
@@ -94,7 +94,7 @@ pub async fn customer_sales(register: String, key: String) -> Result<Vec<Channel
     use crate::api::respond::respond;
     let result = async {
         let (backend, _) = authorize_register(&register).await?;
-        crate::error::check_length("A customer key", &key, crate::error::MAX_KEY)?;
+        crate::error::check_key("A customer key", &key, crate::error::MAX_KEY)?;
         Ok(crate::services::pos_sales::customer_sales(&backend.channel, &key).await?)
     };
     respond(result.await)
@@ -105,7 +105,7 @@ pub async fn loyalty_card(register: String, key: String) -> Result<Option<String
     use crate::api::respond::respond;
     let result = async {
         let (backend, _) = authorize_register(&register).await?;
-        crate::error::check_length("A customer key", &key, crate::error::MAX_KEY)?;
+        crate::error::check_key("A customer key", &key, crate::error::MAX_KEY)?;
         Ok(crate::services::pos_sales::loyalty_card(&backend.channel_side(), &key).await?)
     };
     respond(result.await)
@@ -116,7 +116,7 @@ pub async fn issue_loyalty_card(register: String, key: String) -> Result<String,
     use crate::api::respond::{redirect_form_post, respond};
     let result = async {
         let (backend, at) = authorize_register(&register).await?;
-        crate::error::check_length("A customer key", &key, crate::error::MAX_KEY)?;
+        crate::error::check_key("A customer key", &key, crate::error::MAX_KEY)?;
         let card = crate::services::pos_sales::issue_loyalty_card(&backend.channel_side(), at, &key).await?;
         redirect_form_post(&crate::domain::registers::pos_customer_path(&key, &register));
         Ok(card)
@@ -160,7 +160,7 @@ pub async fn set_register_offline(register: String, offline: bool) -> Result<(),
     use crate::error::internal;
     let result = async {
         let (backend, cashier) = authorize_user(Access::Cashier).await?;
-        crate::error::check_length("A register", &register, MAX_REGISTER_KEY)?;
+        crate::error::check_key("A register", &register, MAX_REGISTER_KEY)?;
         let (channel_id, register_number) = parse_register_key(&register)
             .ok_or_else(|| AppError::BadRequest("Choose a store and a register first.".to_string()))?;
         check(Some(&cashier), Access::Store(channel_id))?;

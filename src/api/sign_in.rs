@@ -68,6 +68,8 @@ pub fn check_credentials_shape(user_name: &str, password: &str) -> Result<(), Ap
             "user_name",
             format!("A user name has at most {MAX_USER_NAME} characters."),
         );
+    } else if user_name.chars().any(char::is_control) {
+        errors.add("user_name", "A user name cannot contain control characters.");
     }
     if password.is_empty() {
         errors.add("password", "Enter your password.");

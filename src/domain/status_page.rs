@@ -179,6 +179,26 @@ impl StatusView {
                 "A search term can have at most {MAX_SEARCH} characters."
             )));
         }
+        // None of them can hold one, and PostgreSQL's text cannot hold NUL.
+        let key = self
+            .cursor
+            .as_ref()
+            .map(|(Cursor::After(key) | Cursor::Before(key))| key);
+        let texts = [
+            Some(self.search.as_str()),
+            self.scale_unit.as_deref(),
+            key.map(|key| key.created_at.as_str()),
+            key.map(|key| key.temporary_id.as_str()),
+        ];
+        if texts
+            .into_iter()
+            .flatten()
+            .any(|text| text.chars().any(char::is_control))
+        {
+            return Err(AppError::BadRequest(
+                "A search term, scale unit or page link cannot contain control characters.".to_string(),
+            ));
+        }
         let day_errors = self.day_errors();
         if day_errors.is_empty() {
             Ok(())

@@ -36,7 +36,7 @@ pub async fn set_feature(name: String, enable: bool) -> Result<String, AppError>
     use crate::services::feature_management::{FeatureChangeError, change_feature};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
-        crate::error::check_length("A feature name", &name, 100)?;
+        crate::error::check_key("A feature name", &name, 100)?;
         let feature = Feature::from_name(&name)
             .ok_or_else(|| AppError::NotFound(format!("There is no feature {name:?}.")))?;
         match change_feature(&backend.hq, feature, enable, &admin.display_name).await {

@@ -10,7 +10,7 @@ const HISTORY_LENGTH: u32 = 10;
 /// The job a request names by its code (`1010`, `P-0001`, `SYNCCUST`...).
 #[cfg(feature = "ssr")]
 fn job_named(code: &str) -> Result<crate::domain::jobs::Job, AppError> {
-    crate::error::check_length("A job code", code, 16)?;
+    crate::error::check_key("A job code", code, 16)?;
     crate::domain::jobs::Job::from_code(code)
         .ok_or_else(|| AppError::NotFound(format!("There is no job {code}.")))
 }

@@ -85,7 +85,7 @@ pub async fn synchronize_operations(
     use crate::api::respond::{authorize_user, respond};
     use crate::domain::access::Access;
     use crate::error::internal;
-    use crate::error::{MAX_KEY, check_length};
+    use crate::error::{MAX_KEY, check_key};
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
         if operation_ids.is_empty() {
@@ -99,7 +99,7 @@ pub async fn synchronize_operations(
             )));
         }
         for id in &operation_ids {
-            check_length("An operation id", id, MAX_KEY)?;
+            check_key("An operation id", id, MAX_KEY)?;
         }
         let counts = crate::services::sync::synchronize_selected(
             &backend.hq,
@@ -190,7 +190,7 @@ pub async fn load_operation_detail(operation_id: String) -> Result<OperationDeta
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        crate::error::check_length("An operation id", &operation_id, crate::error::MAX_KEY)?;
+        crate::error::check_key("An operation id", &operation_id, crate::error::MAX_KEY)?;
         crate::services::cdx::operation_detail(&backend.channel, &backend.hq, &operation_id)
             .await
             .map_err(internal)?
@@ -232,7 +232,7 @@ async fn save(operation_id: &str, draft: &CustomerDraft) -> Result<String, AppEr
     use crate::domain::records::OperationKind;
     use crate::error::internal;
     let (backend, admin) = authorize_user(Access::Admin).await?;
-    crate::error::check_length("An operation id", operation_id, crate::error::MAX_KEY)?;
+    crate::error::check_key("An operation id", operation_id, crate::error::MAX_KEY)?;
     let current = backend
         .hq
         .uploaded_operation(operation_id)

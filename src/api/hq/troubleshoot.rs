@@ -41,7 +41,7 @@ pub async fn find_sale(receipt: String) -> Result<String, AppError> {
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let receipt = receipt.trim().to_string();
-        crate::error::check_length("A receipt number", &receipt, crate::error::MAX_KEY)?;
+        crate::error::check_key("A receipt number", &receipt, crate::error::MAX_KEY)?;
         if receipt.is_empty() {
             return Err(AppError::BadRequest("Enter a receipt number.".to_string()));
         }

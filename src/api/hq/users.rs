@@ -117,7 +117,7 @@ async fn existing_user(
     backend: &crate::services::backend::Backend,
     user_name: &str,
 ) -> Result<SignedInUser, AppError> {
-    crate::error::check_length("A user name", user_name, crate::domain::access::MAX_USER_NAME)?;
+    crate::error::check_key("A user name", user_name, crate::domain::access::MAX_USER_NAME)?;
     backend
         .hq
         .find_user(user_name)
