@@ -493,6 +493,36 @@ async fn a_form_post_whose_key_ends_in_a_line_break_goes_back_to_the_customer() 
     );
 }
 
+/// The same operation ticked twice (two tabs' selections, a form posted
+/// with a box repeated) is synchronized once, and the answer counts it once.
+#[tokio::test]
+async fn synchronize_counts_an_operation_named_twice_once() {
+    let app = WebApp::start().await;
+    let cookie = app.sign_in("admin").await;
+    two_failed_operations(&app).await;
+    let (id, retries) = retries_of_failed(&app).await.remove(0);
+
+    let answer = app
+        .post(
+            SynchronizeOperations::PATH,
+            FORM,
+            format!("operation_ids%5B%5D={id}&operation_ids%5B%5D={id}"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains("Synchronized 1 operation: 0 synced, 1 failed.")
+            && !answer.body.contains("skipped"),
+        "{}",
+        answer.body
+    );
+    let after = retries_of_failed(&app).await;
+    assert!(after.contains(&(id, retries + 1)), "tried once: {after:?}");
+}
+
 /// Two creates HQ refuses (their email is Karen Berg's), uploaded and
 /// synced: two Failed operations on the status page.
 async fn two_failed_operations(app: &WebApp) {

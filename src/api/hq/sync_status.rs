@@ -101,6 +101,12 @@ pub async fn synchronize_operations(
         for id in &operation_ids {
             check_key("An operation id", id, MAX_KEY)?;
         }
+        // Ticked twice (a box repeated, two tabs' selections): counted once.
+        let mut seen = std::collections::HashSet::new();
+        let operation_ids: Vec<String> = operation_ids
+            .into_iter()
+            .filter(|id| seen.insert(id.clone()))
+            .collect();
         let counts = crate::services::sync::synchronize_selected(
             &backend.hq,
             &operation_ids,
