@@ -152,4 +152,11 @@ test("a failing operation is reported by the batch run, its history and the stat
   await expect(paces.nth(1)).toContainText("Synchronize customers and channel requests");
   await plots.getByText("Backlog as a table").click();
   await expect(plots.getByRole("table", { name: "Backlog" }).getByRole("row")).not.toHaveCount(1);
+  // The server draws the plots again on the list's beat (the backlog's
+  // "now" moves on); the tables the admin opened stay open.
+  const backlog = plots.getByRole("img", { name: /^Backlog from/ });
+  const drawn = (await backlog.getAttribute("aria-label")) ?? "";
+  await expect(backlog).not.toHaveAttribute("aria-label", drawn);
+  await expect(plots.getByRole("table", { name: "Backlog" })).toBeVisible();
+  await expect(plots.getByRole("table", { name: "Throughput" })).toBeVisible();
 });
