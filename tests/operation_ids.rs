@@ -230,10 +230,9 @@ async fn a_real_time_address_sent_twice_is_added_once() {
     assert_eq!(added, 1);
 }
 
-#[tokio::test]
-async fn a_real_time_edit_sent_again_after_a_newer_one_does_not_undo_it() {
-    let app = common::start().await;
-    let backend = &app.backend;
+/// Two edits of Karen Berg's phone made in real time, 0101 then 0102: the
+/// first one's id and values, for a register that lost its answer.
+async fn two_real_time_edits(backend: &Backend) -> (OperationId, CustomerDraft) {
     let mut karen = person("Karen");
     karen.last_name = "Berg".into();
     let first_id = OperationId::random();
@@ -252,6 +251,14 @@ async fn a_real_time_edit_sent_again_after_a_newer_one_does_not_undo_it() {
     )
     .await
     .unwrap();
+    (first_id, older)
+}
+
+#[tokio::test]
+async fn a_real_time_edit_sent_again_after_a_newer_one_does_not_undo_it() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let (first_id, older) = two_real_time_edits(backend).await;
 
     // The first edit's answer was lost, and the register sends it again.
     edit_customer(&backend.channel_side(), HOUSTON, &first_id, "C000001", &older)
@@ -347,34 +354,31 @@ async fn upload_and_sync_twice(backend: &Backend) {
     }
 }
 
+/// Adds "7 Bay St" to Karen Berg under `id`, at Houston's register 1.
+async fn add_bay_st(backend: &Backend, id: &OperationId) -> ChangeOutcome {
+    add_address(
+        &backend.channel_side(),
+        HOUSTON,
+        id,
+        "C000001",
+        &address("7 Bay St"),
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_real_time_address_whose_answer_was_lost_and_that_is_staged_when_sent_again_is_added_once() {
     let app = common::start().await;
     let backend = &app.backend;
     let id = OperationId::random();
-    let added = add_address(
-        &backend.channel_side(),
-        HOUSTON,
-        &id,
-        "C000001",
-        &address("7 Bay St"),
-    )
-    .await
-    .unwrap();
+    let added = add_bay_st(backend, &id).await;
     assert!(matches!(added, ChangeOutcome::AppliedInHq { .. }), "{added:?}");
 
     // Its answer was lost. Meanwhile the admin turned on asynchronous
     // addresses, so the address sent again is staged.
     features_on(backend, &[Feature::AsyncAddresses]).await;
-    let again = add_address(
-        &backend.channel_side(),
-        HOUSTON,
-        &id,
-        "C000001",
-        &address("7 Bay St"),
-    )
-    .await
-    .unwrap();
+    let again = add_bay_st(backend, &id).await;
     assert!(matches!(again, ChangeOutcome::Staged { .. }), "{again:?}");
     upload_and_sync_twice(backend).await;
 
@@ -401,24 +405,7 @@ async fn a_real_time_edit_whose_answer_was_lost_and_that_is_staged_when_sent_aga
     let app = common::start().await;
     let backend = &app.backend;
     features_on(backend, &[Feature::AsyncAddresses]).await;
-    let mut karen = person("Karen");
-    karen.last_name = "Berg".into();
-    let first_id = OperationId::random();
-    karen.phone = "+1 713 555 0101".into();
-    edit_customer(&backend.channel_side(), HOUSTON, &first_id, "C000001", &karen)
-        .await
-        .unwrap();
-    let older = karen.clone();
-    karen.phone = "+1 713 555 0102".into();
-    edit_customer(
-        &backend.channel_side(),
-        HOUSTON,
-        &OperationId::random(),
-        "C000001",
-        &karen,
-    )
-    .await
-    .unwrap();
+    let (first_id, older) = two_real_time_edits(backend).await;
 
     // The first edit's answer was lost; by the time the register sends it
     // again, an address of the customer is staged, so it is staged behind.
