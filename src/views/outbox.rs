@@ -347,6 +347,14 @@ impl Outbox {
             outbox.done_sending(&id);
         }
         if let Err(error) = kept {
+            if behind_others {
+                // Sent now, it would overtake what waits before it: an older
+                // edit of the same customer delivered after it would undo it.
+                return Saved::NotSaved(AppError::Unavailable(format!(
+                    "This change could not be kept in this browser ({error}), and it cannot be sent before the \
+                     changes still waiting: save it again once they are sent."
+                )));
+            }
             leptos::logging::warn!("this browser could not keep an operation, so it is only sent: {error}");
             return send_only(waiting, send).await;
         }
@@ -727,7 +735,17 @@ mod storage {
 
     #[cfg(not(feature = "hydrate"))]
     pub fn write(_kept: &[Waiting]) -> Result<(), String> {
+        #[cfg(test)]
+        if FULL.with(std::cell::Cell::get) {
+            return Err("this browser's storage for the site is full".to_string());
+        }
         Ok(())
+    }
+
+    #[cfg(test)]
+    thread_local! {
+        /// Whether the storage a test of this thread writes to is full.
+        pub static FULL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
 
     /// The number of operations kept, as last written.
@@ -978,6 +996,36 @@ mod tests {
                 draft: CustomerDraft::default(),
             });
             assert_eq!(ready(Outbox::save(Some(outbox), create, send)), Saved::Kept);
+        });
+    }
+
+    /// The storage is full, and an edit of the same customer waits: the new
+    /// one is not sent before it (it would be undone by it), and the form
+    /// keeps what was typed.
+    #[test]
+    fn a_change_that_cannot_be_kept_is_not_sent_before_the_ones_waiting() {
+        Owner::new_root(None).with(|| {
+            let edit = || {
+                kept(WaitingOperation::Edit {
+                    key: "C000001".into(),
+                    draft: CustomerDraft::default(),
+                })
+            };
+            let outbox = Outbox::new();
+            outbox.kept.set(vec![edit()]);
+            let sent = std::cell::Cell::new(false);
+            let send = |_: Waiting| {
+                sent.set(true);
+                async { Err::<Sent, _>(AppError::Unreachable("Failed to fetch".into())) }
+            };
+            storage::FULL.with(|full| full.set(true));
+            let saved = ready(Outbox::save(Some(outbox), edit(), send));
+            storage::FULL.with(|full| full.set(false));
+            assert!(!sent.get(), "sent before the edit that waits");
+            assert!(
+                matches!(saved, Saved::NotSaved(AppError::Unavailable(_))),
+                "{saved:?}"
+            );
         });
     }
 
