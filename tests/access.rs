@@ -523,6 +523,30 @@ async fn synchronize_counts_an_operation_named_twice_once() {
     assert!(after.contains(&(id, retries + 1)), "tried once: {after:?}");
 }
 
+/// A path with `.` or `..` segments opens the page they resolve to, so it
+/// is guarded as that page: `/./hq/batch-jobs` once rendered the Batch jobs
+/// page for anyone (behind a 404 status).
+#[tokio::test]
+async fn a_page_named_with_dot_segments_is_guarded_as_the_page_it_opens() {
+    let app = WebApp::start().await;
+    let cashier = app.sign_in("houston").await;
+    for (path, cookie) in [
+        ("/./hq/batch-jobs", ""),
+        ("/pos/../hq/batch-jobs", cashier.as_str()),
+        ("/%2e/hq/batch-jobs", ""),
+    ] {
+        let page = app.get(path, cookie).await;
+        assert!(
+            page.status.is_redirection()
+                && page.location.as_deref().is_some_and(|to| to.contains("/sign-in")),
+            "{path}: {} {:?}",
+            page.status,
+            page.location
+        );
+        assert!(!page.body.contains("Batch jobs"), "{path}: {}", page.body);
+    }
+}
+
 /// Two creates HQ refuses (their email is Karen Berg's), uploaded and
 /// synced: two Failed operations on the status page.
 async fn two_failed_operations(app: &WebApp) {

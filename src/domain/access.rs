@@ -2,7 +2,7 @@
 //! and the rules every server function and page checks before anything else.
 //! Plain functions, shared by the server and the browser.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 /// The longest user name and password sign-in takes.
@@ -135,6 +135,7 @@ pub fn store_for_role(role: Role, chosen: Option<i64>, stores: &[i64]) -> Result
 
 /// The role a page is for, from its path; None for the pages anyone sees.
 pub fn page_role(path: &str) -> Option<Role> {
+    let path = resolved_path(path);
     let under = |prefix: &str| {
         path.strip_prefix(prefix)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '.', '?']))
@@ -147,6 +148,31 @@ pub fn page_role(path: &str) -> Option<Role> {
         Some(Role::Shopper)
     } else {
         None
+    }
+}
+
+/// `path` as the router matches it: its `.` and `..` segments (also
+/// percent-encoded) resolved and empty ones dropped, so that `/./hq` or
+/// `/pos/../hq` names the HQ page it opens. The query is kept as it is.
+fn resolved_path(path: &str) -> String {
+    let (path, query) = match path.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path, None),
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match percent_decode_str(segment).decode_utf8_lossy().as_ref() {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            _ => segments.push(segment),
+        }
+    }
+    let resolved = format!("/{}", segments.join("/"));
+    match query {
+        Some(query) => format!("{resolved}?{query}"),
+        None => resolved,
     }
 }
 
@@ -302,6 +328,13 @@ mod tests {
         assert_eq!(page_role("/sign-in"), None);
         assert_eq!(page_role("/hqx"), None);
         assert_eq!(page_role("/possible"), None);
+        // Paths the router resolves to a page before it matches them.
+        assert_eq!(page_role("/./hq/batch-jobs"), Some(Role::Admin));
+        assert_eq!(page_role("/pos/../hq/batch-jobs"), Some(Role::Admin));
+        assert_eq!(page_role("/%2e/hq/batch-jobs"), Some(Role::Admin));
+        assert_eq!(page_role("//hq/batch-jobs"), Some(Role::Admin));
+        assert_eq!(page_role("/hq/../sign-in"), None);
+        assert_eq!(page_role("/pos?next=/a/../b"), Some(Role::Cashier));
         assert!(may_open(None, "/"));
         assert!(!may_open(
             Some(&user(Role::Cashier, Some(1), None)),
