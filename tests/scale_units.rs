@@ -331,6 +331,41 @@ async fn a_user_signed_out_everywhere_on_one_scale_unit_is_signed_out_on_the_oth
     );
 }
 
+/// A sign-in that overlaps "Sign out everywhere": it read HQ's last session
+/// end before the sign-out, the unit applied the sign-out before the
+/// session was recorded (finding none of the user's), then the session was
+/// recorded. It must not outlive the sign-out.
+#[tokio::test]
+async fn a_sign_in_overlapping_a_sign_out_everywhere_does_not_outlive_it() {
+    let hq = TempDir::new().unwrap();
+    let seattle = common::start_scale_unit(&hq, "Seattle", "Seattle").await;
+    let backend = &seattle.backend;
+    let seen = backend.hq.last_session_end().await.unwrap();
+    backend.hq.end_sessions_everywhere("seattle").await.unwrap();
+    assert_eq!(
+        backend.sessions.apply_chain_sign_outs(&backend.hq).await.unwrap(),
+        0
+    );
+
+    let kept = backend
+        .sessions
+        .record_sign_in(&backend.hq, "s1", "seattle", seen)
+        .await
+        .unwrap();
+    backend.sessions.apply_chain_sign_outs(&backend.hq).await.unwrap();
+
+    assert!(!kept, "the sign-in is told it was signed out meanwhile");
+    assert!(
+        backend
+            .channel
+            .user_session_ids("seattle", i64::MAX)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the session ended"
+    );
+}
+
 #[tokio::test]
 async fn a_unit_restarted_after_another_took_one_of_its_channels_no_longer_serves_it() {
     let hq = TempDir::new().unwrap();

@@ -13,7 +13,7 @@ use crate::domain::access::{
     Access, SignedInUser, check, may_open, page_role, same_site_request, sign_in_url,
 };
 use crate::error::AppError;
-use crate::storage::channel_db::ChannelDb;
+use crate::services::backend::Backend;
 
 const USER_KEY: &str = "user";
 
@@ -34,7 +34,7 @@ pub async fn signed_in_user(session: &Session) -> Result<Option<SignedInUser>, A
 pub async fn start_session(
     session: &Session,
     user: &SignedInUser,
-    channel: &ChannelDb,
+    backend: &Backend,
     last_end_seen: i64,
 ) -> Result<(), AppError> {
     session.cycle_id().await.map_err(crate::error::internal)?;
@@ -43,10 +43,19 @@ pub async fn start_session(
     let id = session
         .id()
         .ok_or_else(|| crate::error::internal("a saved session has no id"))?;
-    channel
-        .record_user_session(&id.to_string(), &user.user_name, last_end_seen)
+    let kept = backend
+        .sessions
+        .record_sign_in(&backend.hq, &id.to_string(), &user.user_name, last_end_seen)
         .await
-        .map_err(crate::error::internal)
+        .map_err(crate::error::internal)?;
+    if kept {
+        Ok(())
+    } else {
+        end_session(session).await?;
+        Err(AppError::Refused(
+            "You were signed out on every scale unit while signing in: sign in again.".to_string(),
+        ))
+    }
 }
 
 pub async fn remember_user(session: &Session, user: &SignedInUser) -> Result<(), AppError> {

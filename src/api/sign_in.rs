@@ -50,7 +50,7 @@ pub async fn sign_in(
                 return Err(AppError::Invalid(errors));
             }
         };
-        start_session(&current_session().await?, &user, &backend.channel, last_end_seen).await?;
+        start_session(&current_session().await?, &user, &backend, last_end_seen).await?;
         tracing::info!(user = %user.user_name, role = user.role.name(), "signed in");
         redirect_form_post(&landing_page(next.as_deref(), user.role));
         Ok(user)

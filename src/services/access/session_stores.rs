@@ -87,6 +87,31 @@ impl SessionStores {
         Ok(ids.len())
     }
 
+    /// Records that session `session_id` is `user_name`'s, begun when HQ's
+    /// last session end was `last_end_seen`; false, with the session ended,
+    /// when HQ signed the user out since. The chain's sign-outs this unit
+    /// applied while the sign-in checked the password found no session of
+    /// theirs to end, and are not read again.
+    pub async fn record_sign_in(
+        &self,
+        hq: &HqDb,
+        session_id: &str,
+        user_name: &str,
+        last_end_seen: i64,
+    ) -> Result<bool, SessionStoreError> {
+        self.channel
+            .record_user_session(session_id, user_name, last_end_seen)
+            .await?;
+        let mut kept = true;
+        for (end_id, signed_out) in hq.session_ends_after(last_end_seen).await? {
+            if signed_out == user_name {
+                self.end_sessions_before(user_name, end_id).await?;
+                kept = false;
+            }
+        }
+        Ok(kept)
+    }
+
     /// Ends here the sessions of the users HQ says were signed out (or had
     /// their role or store changed) since this unit last looked, on any
     /// scale unit; how many sessions ended.
