@@ -12,6 +12,7 @@ use custsync::api::hq::troubleshoot::FindSale;
 use custsync::api::hq::users::SignOutEverywhere;
 use custsync::api::sign_in::SignIn;
 use custsync::domain::jobs::Job;
+use custsync::domain::status_page::StatusView;
 use leptos::server_fn::ServerFn;
 
 /// Payloads per server function; with about forty functions, a few thousand.
@@ -284,14 +285,23 @@ async fn a_nul_in_a_key_a_user_name_or_a_search_is_refused_as_the_clients_mistak
     let requests = [
         (SignIn::PATH, FORM, "user_name=a%00&password=x".to_string(), ""),
         (FindSale::PATH, FORM, format!("receipt={nul_key}"), admin.as_str()),
-        (LoadOperationDetail::PATH, FORM, format!("operation_id={nul_key}"), admin.as_str()),
-        (SignOutEverywhere::PATH, FORM, format!("user_name={nul_key}"), admin.as_str()),
+        (
+            LoadOperationDetail::PATH,
+            FORM,
+            format!("operation_id={nul_key}"),
+            admin.as_str(),
+        ),
+        (
+            SignOutEverywhere::PATH,
+            FORM,
+            format!("user_name={nul_key}"),
+            admin.as_str(),
+        ),
         (
             LoadStatusPage::PATH,
             JSON,
-            serde_json::json!({"view": {"search": "\u{0}", "status": null, "channel_id": null, "scale_unit": null,
-                "operation": null, "from": "", "to": "", "oldest_first": false, "cursor": null}})
-            .to_string(),
+            serde_json::json!({"view": StatusView { search: "\u{0}".into(), ..StatusView::default() }})
+                .to_string(),
             admin.as_str(),
         ),
     ];

@@ -11,8 +11,8 @@ use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::{CustomerError, create_customer};
-use custsync::storage::channel_db::{CUSTOMERS, ChannelDbError, NewOperation};
-use custsync::storage::hq_db::{CustomersReadTo, PreparedUpload};
+use custsync::storage::channel_db::{CUSTOMERS, ChannelDbError, DownloadRun, NewOperation};
+use custsync::storage::hq_db::{CustomersBatch, CustomersReadTo, PreparedUpload};
 
 const HOUSTON_REGISTER_1: Origin = Origin::Register {
     channel_id: 1,
@@ -434,6 +434,20 @@ async fn job_1010_in_batches_brings_every_synced_customer_once_with_its_address(
     assert_copied_once_with_their_address(backend, &more).await;
 }
 
+/// A run of 1010 begun by hand, as `cdx::customers` begins one: its run
+/// number, the HQ version it reads to from the channel's `after`, and its
+/// first batch of `limit` customers.
+async fn begin_1010_run(backend: &Backend, after: i64, limit: u32) -> (DownloadRun, i64, CustomersBatch) {
+    let run = backend.channel.begin_download(CUSTOMERS).await.unwrap();
+    let through = backend.hq.customers_version(after).await.unwrap();
+    let batch = backend
+        .hq
+        .customers_changed(&CustomersReadTo::after(after), through, limit)
+        .await
+        .unwrap();
+    (run, through, batch)
+}
+
 #[tokio::test]
 async fn a_1010_run_stopped_after_its_first_batch_leaves_a_whole_copy_after_the_next_run() {
     let app = common::start().await;
@@ -443,13 +457,7 @@ async fn a_1010_run_stopped_after_its_first_batch_leaves_a_whole_copy_after_the_
     // The run's first batch is stored, then the run stops: the channel's
     // version is still the one before it.
     let after = backend.channel.downloaded_version(CUSTOMERS).await.unwrap();
-    let through = backend.hq.customers_version(after).await.unwrap();
-    let stopped = backend.channel.begin_download(CUSTOMERS).await.unwrap();
-    let first = backend
-        .hq
-        .customers_changed(&CustomersReadTo::after(after), through, 2)
-        .await
-        .unwrap();
+    let (stopped, through, first) = begin_1010_run(backend, after, 2).await;
     assert_eq!(first.rows.len(), 2);
     backend
         .channel
@@ -485,13 +493,7 @@ async fn a_1010_run_overtaken_by_a_newer_one_leaves_no_customer_older_than_hq() 
     let after = backend.channel.downloaded_version(CUSTOMERS).await.unwrap();
 
     // The older run reads its batch...
-    let older_run = backend.channel.begin_download(CUSTOMERS).await.unwrap();
-    let older_through = backend.hq.customers_version(after).await.unwrap();
-    let older = backend
-        .hq
-        .customers_changed(&CustomersReadTo::after(after), older_through, 100)
-        .await
-        .unwrap();
+    let (older_run, older_through, older) = begin_1010_run(backend, after, 100).await;
     let changed = older.rows[0].clone();
     // ...HQ changes a customer of it...
     let mut edited = changed.customer.clone();
@@ -504,13 +506,7 @@ async fn a_1010_run_overtaken_by_a_newer_one_leaves_no_customer_older_than_hq() 
     );
     tx.commit().await.unwrap();
     // ...and a newer run reads and stores it, its version with its last batch.
-    let newer_run = backend.channel.begin_download(CUSTOMERS).await.unwrap();
-    let newer_through = backend.hq.customers_version(after).await.unwrap();
-    let newer = backend
-        .hq
-        .customers_changed(&CustomersReadTo::after(after), newer_through, 100)
-        .await
-        .unwrap();
+    let (newer_run, newer_through, newer) = begin_1010_run(backend, after, 100).await;
     backend
         .channel
         .save_downloaded_customers(newer_run, &newer.rows, None)
