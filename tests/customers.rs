@@ -648,26 +648,20 @@ async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs(
     );
 }
 
+/// An edit HQ refused does not hold the customer's later edits: each names
+/// every field of its own, and the refused one, corrected and resynced
+/// later, is refused as older instead of undoing them.
 #[tokio::test]
-async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
+async fn a_later_edit_does_not_wait_behind_a_refused_one_which_cannot_undo_it_afterwards() {
     let app = common::start().await;
     let backend = &app.backend;
     enable_all_features_in_channel(backend).await;
-    let mut karen = find_customer(&backend.channel, "C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let mut karen = karen_in_the_channel(backend).await;
     karen.email = "jodi.christiansen@contoso.com".into();
-    edit_customer(
-        &backend.channel_side(),
-        HOUSTON,
-        &OperationId::random(),
-        "C000001",
-        &karen,
-    )
-    .await
-    .unwrap();
+    let refused = OperationId::random();
+    edit_customer(&backend.channel_side(), HOUSTON, &refused, "C000001", &karen)
+        .await
+        .unwrap();
     karen.email = "karen.berg@contoso.com".into();
     karen.phone = "+1 713 555 0178".into();
     edit_customer(
@@ -692,17 +686,45 @@ async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
     );
     assert_eq!(
         (second.online_operation_completed, second.error.as_deref()),
-        (false, None),
-        "it waits"
+        (true, None),
+        "the later edit is applied"
     );
-    let hq = backend
+    assert_eq!(hq_phone_of_karen(backend).await, "+1 713 555 0178");
+
+    let corrected = CustomerDraft {
+        email: "karen.b@contoso.com".into(),
+        phone: "+1 713 555 0179".into(),
+        addresses: Vec::new(),
+        ..karen
+    };
+    correct_operation(backend, refused.as_str(), &corrected).await;
+    custsync::services::sync::synchronize_selected(
+        &backend.hq,
+        &[refused.to_string()],
+        backend.settings.sync_options(),
+        "admin",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        hq_phone_of_karen(backend).await,
+        "+1 713 555 0178",
+        "the newer edit stays"
+    );
+    let history = backend
         .hq
-        .customer_record("C000001")
+        .operation_history(refused.as_str())
         .await
         .unwrap()
-        .unwrap()
-        .customer;
-    assert_eq!(hq.phone, "+1 555 010 0001", "nothing applied out of order");
+        .unwrap();
+    assert!(
+        history.attempts.iter().any(|attempt| attempt
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("after this update was made"))),
+        "{:?}",
+        history.attempts
+    );
 }
 
 /// Karen (C000001) as the Houston channel shows her.
@@ -837,6 +859,26 @@ async fn an_older_staged_edit_fails_with_its_reason_instead_of_undoing_a_newer_r
     assert_eq!(hq_phone_of_karen(backend).await, "+1 206 555 0104");
     let (completed, error) = newest_operation(backend).await;
     assert!(!completed && error.contains("changed in real time"), "{error}");
+}
+
+/// "Make the change again", as the failed edit's reason says: the new edit
+/// does not wait behind the failed one for ever.
+#[tokio::test]
+async fn an_edit_made_again_after_one_failed_for_good_is_applied() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    enable_all_features_in_channel(backend).await;
+    edit_karens_phone(backend, "+1 713 555 0107").await;
+    edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0108").await;
+    sync_all(backend).await;
+    assert!(newest_operation(backend).await.1.contains("changed in real time"));
+
+    edit_karens_phone(backend, "+1 713 555 0109").await;
+    sync_all(backend).await;
+
+    assert_eq!(hq_phone_of_karen(backend).await, "+1 713 555 0109");
+    let (completed, error) = newest_operation(backend).await;
+    assert!(completed, "{error}");
 }
 
 #[tokio::test]

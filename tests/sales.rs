@@ -11,6 +11,7 @@ use std::time::Duration;
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::jobs::{Job, RunOutcome};
 use custsync::domain::operation::OperationId;
+use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
 use custsync::domain::sales::{ChannelSale, OrderStatus, SaleDraft, SaleKind, SaleLineDraft, SalesOrderRow};
 use custsync::services::backend::Backend;
@@ -329,6 +330,89 @@ async fn a_failing_customer_holds_its_sale_and_both_go_once_the_customer_is_fixe
         answer.contains(&format!("cash-and-carry transaction on account {}", accounts[0])),
         "{answer}"
     );
+}
+
+/// A customer order to an address added after an update HQ refuses: the
+/// address changes other fields than the update, so it does not wait
+/// behind it, and neither does the order.
+#[tokio::test]
+async fn a_customer_order_to_an_address_added_after_a_refused_update_is_created() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let temporary_id = add_pending_customer(backend, "Ida", "Moreau").await;
+    let change = |kind, customer| NewOperation {
+        temporary_id: OperationId::random().to_string(),
+        kind,
+        channel_id: HOUSTON_REGISTER_1.0,
+        register_number: Some(HOUSTON_REGISTER_1.1),
+        customer_account: None,
+        customer_temporary_id: Some(temporary_id.clone()),
+        customer,
+    };
+    // Staged before HQ removed the customer group it names.
+    let update = CustomerDraft {
+        customer_group: "GONE".into(),
+        phone: "+1 713 555 0190".into(),
+        addresses: Vec::new(),
+        ..customer("Ida", "Moreau")
+    };
+    backend
+        .channel
+        .stage(change(OperationKind::Update, update))
+        .await
+        .unwrap();
+    let office = AddressDraft {
+        name: "Office".into(),
+        street: "500 Elm St".into(),
+        primary: false,
+        ..customer("Ida", "Moreau").addresses.remove(0)
+    };
+    backend
+        .channel
+        .stage(change(
+            OperationKind::AddAddress,
+            CustomerDraft {
+                addresses: vec![office],
+                ..CustomerDraft::default()
+            },
+        ))
+        .await
+        .unwrap();
+    let order = sell(
+        backend,
+        &temporary_id,
+        &SaleDraft {
+            kind: SaleKind::CustomerOrder,
+            delivery_address: Some(1),
+            ..cash_and_carry(1)
+        },
+    )
+    .await;
+    assert!(order.delivery_address.contains("500 Elm St"), "{order:?}");
+
+    run(backend, Job::Upload).await;
+    let customers = run(backend, Job::SyncCustomers).await;
+    assert_eq!(
+        (customers.succeeded, customers.failed),
+        (2, 1),
+        "the create and the address; the update"
+    );
+    let orders = run(backend, Job::SyncOrders).await;
+    assert_eq!((orders.succeeded, orders.failed), (1, 0));
+
+    let accounts = accounts_from(backend, &temporary_id).await;
+    assert_eq!(accounts.len(), 1);
+    let created = in_hq(backend, &order).await;
+    assert_eq!(created.status, OrderStatus::Created);
+    assert_eq!(created.account.as_deref(), Some(accounts[0].as_str()));
+    let record = backend.hq.customer_record(&accounts[0]).await.unwrap().unwrap();
+    let streets: Vec<&str> = record
+        .customer
+        .addresses
+        .iter()
+        .map(|a| a.street.as_str())
+        .collect();
+    assert_eq!(streets, ["1200 Main St", "500 Elm St"]);
 }
 
 /// Troubleshoot's answer for one receipt.

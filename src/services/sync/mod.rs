@@ -306,7 +306,7 @@ async fn apply_change(
         Ok(account) => account,
         Err(outcome) => return Ok(outcome),
     };
-    if tx.earlier_change_pending(op.id, &account).await? {
+    if tx.earlier_change_pending(op.id, op.kind, &account).await? {
         return Ok(Outcome::Waiting);
     }
     if op.kind == OperationKind::Update

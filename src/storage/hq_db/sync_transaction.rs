@@ -8,7 +8,7 @@ use sqlx::{Database, Encode, Executor, Postgres, Sqlite, Transaction, Type};
 
 use super::{HqDb, HqDbError};
 use crate::domain::customer::{AddressDraft, CustomerDraft};
-use crate::domain::records::StagedOperation;
+use crate::domain::records::{OperationKind, StagedOperation};
 use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
 
@@ -501,21 +501,29 @@ impl SyncTransaction {
         })
     }
 
-    /// Whether an operation made before `operation_id` for the same customer
-    /// is not completed yet; a change waits for the ones made before it.
+    /// Whether a change of the same kind made before `operation_id` for the
+    /// same customer is not completed yet; a change waits for those. An
+    /// update and an address addition change different fields, so neither
+    /// waits for the other. Addresses keep their order (the primary one is
+    /// the last made primary), so an address waits behind one HQ refused
+    /// until it is corrected; an update does not (it names every field of
+    /// its own, and an older one resynced later is refused as older).
     pub async fn earlier_change_pending(
         &mut self,
         operation_id: i64,
+        kind: OperationKind,
         account: &str,
     ) -> Result<bool, HqDbError> {
         let count: i64 = on_tx!(self, |conn, sql| sqlx::query_scalar(
             "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
-             WHERE id < $1 AND OnlineOperationCompleted = FALSE AND operation <> 'create'
+             WHERE id < $1 AND OnlineOperationCompleted = FALSE AND operation = $3
+               AND (operation = 'add_address' OR error IS NULL)
                AND (customer_account = $2
                     OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = $2))",
         )
         .bind(operation_id)
         .bind(account)
+        .bind(kind.code())
         .fetch_one(conn)
         .await?);
         Ok(count > 0)
