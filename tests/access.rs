@@ -7,6 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use common::calls::{Db, USERS, calls, cookies, customer};
 use common::http::{FORM, JSON, WebApp};
@@ -26,10 +27,14 @@ use custsync::domain::operation::{OperationId, OperationStatus};
 use custsync::domain::registers::Origin;
 use custsync::domain::status_page::StatusView;
 use custsync::services::access::passwords::password_matches;
+use custsync::services::access::session_stores::{SessionStores, SessionTable};
 use custsync::services::cdx;
 use custsync::services::channel_customers::{create_customer, find_customer, reference_data};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
+use tower_sessions::Session;
+use tower_sessions::session::Id;
+use tower_sessions::session_store::SessionStore;
 
 /// Stages a create at Seattle and uploads it, for the calls that act on an
 /// operation in HQ; returns its temporary id.
@@ -1360,4 +1365,69 @@ async fn the_session_cookie_is_secure_when_the_setting_says_the_site_is_served_o
         assert!(cookie.contains("HttpOnly"), "{cookie}");
         assert_eq!(cookie.contains("Secure"), expected, "{cookie}");
     }
+}
+
+/// A session signed in as `user` through `store`, recorded as the user's
+/// (as Sign in records it, for Sign out everywhere): its id.
+async fn signed_in_session(app: &common::TestBackend, store: &Arc<SessionTable>, user: &str) -> Id {
+    let session = Session::new(None, store.clone(), None);
+    session.insert("user", user).await.unwrap();
+    session.save().await.unwrap();
+    let id = session.id().expect("created");
+    app.backend
+        .channel
+        .record_user_session(&id.to_string(), user, 0)
+        .await
+        .unwrap();
+    id
+}
+
+/// A request that began with session `id`, changes it and saves it at its
+/// end, as the session layer does, after `end` ended the session meanwhile.
+async fn request_outlived_by(store: &Arc<SessionTable>, id: Id, end: impl Future<Output = ()>) {
+    let request = Session::new(Some(id), store.clone(), None);
+    assert!(
+        request.get::<String>("user").await.unwrap().is_some(),
+        "signed in at first"
+    );
+    end.await;
+    request.insert("seen", 1).await.unwrap();
+    request.save().await.unwrap();
+}
+
+/// The session is neither served again nor kept in the channel database (a
+/// restarted server reads it from there).
+async fn assert_ended(app: &common::TestBackend, store: &Arc<SessionTable>, id: Id) {
+    assert_eq!(store.load(&id).await.unwrap(), None, "not served again");
+    let after_a_restart = SessionStores::new(&app.backend.channel).store();
+    assert_eq!(
+        after_a_restart.load(&id).await.unwrap(),
+        None,
+        "not kept for after a restart"
+    );
+}
+
+#[tokio::test]
+async fn a_session_signed_out_everywhere_while_a_request_ran_is_not_saved_again_at_its_end() {
+    let app = common::start().await;
+    let store = Arc::new(app.backend.sessions.store());
+    let id = signed_in_session(&app, &store, "houston").await;
+    request_outlived_by(&store, id, async {
+        assert_eq!(app.backend.sessions.end_sessions_of("houston").await.unwrap(), 1);
+    })
+    .await;
+    assert_ended(&app, &store, id).await;
+}
+
+#[tokio::test]
+async fn a_session_signed_out_in_another_tab_while_a_request_ran_is_not_saved_again_at_its_end() {
+    let app = common::start().await;
+    let store = Arc::new(app.backend.sessions.store());
+    let id = signed_in_session(&app, &store, "houston").await;
+    request_outlived_by(&store, id, async {
+        let other_tab = Session::new(Some(id), store.clone(), None);
+        other_tab.flush().await.unwrap();
+    })
+    .await;
+    assert_ended(&app, &store, id).await;
 }

@@ -5,14 +5,14 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::cookie::time;
-use tower_sessions::session::Id;
+use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
-use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
+use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use super::session_cache::SessionCache;
+use super::session_cache::{SESSION_LIFETIME, SessionCache};
 use crate::domain::scale_units::session_cookie_name;
 use crate::storage::channel_db::{ChannelDb, ChannelDbError};
 use crate::storage::hq_db::{HqDb, HqDbError};
@@ -28,9 +28,6 @@ pub enum SessionStoreError {
     Hq(#[from] HqDbError),
 }
 
-/// A session ends this long after sign-in (or a shopper's sign-up): a shift.
-/// Use does not extend it, so that requests only read the session store.
-const SESSION_HOURS: i64 = 8;
 const EXPIRED_SWEEP: Duration = Duration::from_secs(15 * 60);
 /// How often a scale unit looks in HQ for sessions ended in another unit.
 const CHAIN_SIGN_OUTS_EVERY: Duration = Duration::from_secs(2);
@@ -39,21 +36,85 @@ const CHAIN_SIGN_OUTS_EVERY: Duration = Duration::from_secs(2);
 /// `tower_sessions` table of the channel database.
 #[derive(Debug, Clone)]
 pub struct SessionStores {
-    cache: SessionCache,
-    table: SqliteStore,
+    store: SessionTable,
     channel: ChannelDb,
 }
 
-pub type SessionLayer = SessionManagerLayer<CachingSessionStore<SessionCache, SqliteStore>>;
+pub type SessionLayer = SessionManagerLayer<SessionTable>;
+
+/// The `tower_sessions` table with the sessions in memory in front of it.
+/// A session ended (signed out here, in another tab or on the chain) stays
+/// ended when a request that was running meanwhile saves it at its end:
+/// `tower_sessions`' own store would write it back.
+#[derive(Debug, Clone)]
+pub struct SessionTable {
+    cache: SessionCache,
+    table: SqliteStore,
+}
+
+#[async_trait]
+impl SessionStore for SessionTable {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        self.table.create(record).await?;
+        self.cache.save(record).await
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        if self.cache.is_ended(&record.id).await {
+            return Ok(());
+        }
+        self.table.save(record).await?;
+        // Ended while it was written: the end's own delete may have come
+        // before the write.
+        if self.cache.is_ended(&record.id).await {
+            return self.table.delete(&record.id).await;
+        }
+        self.cache.save(record).await
+    }
+
+    async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
+        if let Some(record) = self.cache.load(session_id).await? {
+            return Ok(Some(record));
+        }
+        let Some(record) = self.table.load(session_id).await? else {
+            return Ok(None);
+        };
+        self.cache.save(&record).await?;
+        // None when it was ended while it was read.
+        self.cache.load(session_id).await
+    }
+
+    /// Ends the session: marked ended in memory first, so that no save
+    /// running meanwhile writes it back.
+    async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
+        self.cache.delete(session_id).await?;
+        self.table.delete(session_id).await
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for SessionTable {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        self.cache.delete_expired().await?;
+        self.table.delete_expired().await
+    }
+}
 
 impl SessionStores {
     /// The stores over the `tower_sessions` table of the channel database.
     pub fn new(channel: &ChannelDb) -> SessionStores {
         SessionStores {
-            cache: SessionCache::default(),
-            table: SqliteStore::new(channel.session_pool()),
+            store: SessionTable {
+                cache: SessionCache::default(),
+                table: SqliteStore::new(channel.session_pool()),
+            },
             channel: channel.clone(),
         }
+    }
+
+    /// The store the session layer keeps sessions in.
+    pub fn store(&self) -> SessionTable {
+        self.store.clone()
     }
 
     /// The session cookie over these stores. It is HttpOnly and
@@ -61,12 +122,12 @@ impl SessionStores {
     /// carry it; `secure` where the site is served over HTTPS, so that the
     /// browser never sends it in clear.
     pub fn layer(&self, secure: bool) -> SessionLayer {
-        SessionManagerLayer::new(CachingSessionStore::new(self.cache.clone(), self.table.clone()))
+        SessionManagerLayer::new(self.store())
             .with_name(session_cookie_name(self.channel.scale_unit()))
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_secure(secure)
-            .with_expiry(Expiry::OnInactivity(time::Duration::hours(SESSION_HOURS)))
+            .with_expiry(Expiry::OnInactivity(SESSION_LIFETIME))
     }
 
     /// Ends every session `user_name` signed in with on this channel
@@ -80,8 +141,7 @@ impl SessionStores {
     async fn end_sessions_before(&self, user_name: &str, end_id: i64) -> Result<usize, SessionStoreError> {
         let ids = self.channel.user_session_ids(user_name, end_id).await?;
         for id in ids.iter().filter_map(|id| Id::from_str(id).ok()) {
-            self.cache.delete(&id).await?;
-            self.table.delete(&id).await?;
+            self.store.delete(&id).await?;
         }
         self.channel.forget_sessions(&ids).await?;
         Ok(ids.len())
@@ -145,13 +205,8 @@ impl SessionStores {
         let mut interval = tokio::time::interval(EXPIRED_SWEEP);
         loop {
             interval.tick().await;
-            for result in [
-                self.cache.delete_expired().await,
-                self.table.delete_expired().await,
-            ] {
-                if let Err(error) = result {
-                    tracing::warn!(%error, "expired sessions could not be deleted");
-                }
+            if let Err(error) = self.store.delete_expired().await {
+                tracing::warn!(%error, "expired sessions could not be deleted");
             }
             if let Err(error) = self.channel.forget_ended_sessions().await {
                 tracing::warn!(%error, "ended sessions could not be forgotten");
