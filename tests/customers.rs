@@ -727,6 +727,70 @@ async fn a_later_edit_does_not_wait_behind_a_refused_one_which_cannot_undo_it_af
     );
 }
 
+/// A shopper's My profile shows names, email and phone only: saving it
+/// keeps every other field as it was (the customer group a cashier gave,
+/// the middle name), also when the form was posted without JavaScript and
+/// carries the shopper's fields alone.
+#[tokio::test]
+async fn a_shoppers_profile_edit_changes_only_the_fields_the_shopper_sees() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let samantha = CustomerDraft {
+        middle_name: "Jo".into(),
+        customer_group: "20".into(),
+        addresses: Vec::new(),
+        ..find_customer(&backend.channel, "C000004")
+            .await
+            .unwrap()
+            .unwrap()
+            .customer
+    };
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000004",
+        &samantha,
+    )
+    .await
+    .unwrap();
+
+    let posted = CustomerDraft {
+        first_name: "Samantha".into(),
+        last_name: "Smith".into(),
+        email: "samantha.smith@contoso.com".into(),
+        phone: "+1 425 555 0144".into(),
+        ..CustomerDraft::default()
+    };
+    edit_customer(
+        &backend.channel_side(),
+        Origin::OnlineStore,
+        &OperationId::random(),
+        "C000004",
+        &posted,
+    )
+    .await
+    .unwrap();
+
+    let in_hq = backend
+        .hq
+        .customer_record("C000004")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(in_hq.phone, "+1 425 555 0144");
+    assert_eq!(
+        (in_hq.customer_group.as_str(), in_hq.middle_name.as_str()),
+        ("20", "Jo"),
+        "what the shopper does not see stays"
+    );
+    assert_eq!(
+        (in_hq.language.as_str(), in_hq.currency.as_str()),
+        (samantha.language.as_str(), samantha.currency.as_str())
+    );
+}
+
 /// Karen (C000001) as the Houston channel shows her.
 async fn karen_in_the_channel(backend: &Backend) -> CustomerDraft {
     find_customer(&backend.channel, "C000001")

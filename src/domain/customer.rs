@@ -118,6 +118,28 @@ impl ValidAddress {
     }
 }
 
+/// A shopper's edit of their own profile, as it applies to the customer
+/// `current`: My profile shows the name, email and phone, so those are the
+/// shopper's to change; every other field stays as it is (the customer
+/// group a cashier gave, the middle name, language and currency), also when
+/// the form was posted without JavaScript and carries the shopper's fields
+/// alone.
+pub fn shopper_edit(current: &CustomerDraft, edited: &CustomerDraft) -> CustomerDraft {
+    let mut customer = CustomerDraft {
+        email: edited.email.clone(),
+        phone: edited.phone.clone(),
+        ..current.clone()
+    };
+    match current.party_type {
+        PartyType::Person => {
+            customer.first_name = edited.first_name.clone();
+            customer.last_name = edited.last_name.clone();
+        }
+        PartyType::Organization => customer.organization_name = edited.organization_name.clone(),
+    }
+    customer
+}
+
 /// "Ana M. Silva" for a person, the organisation name for an organisation.
 pub fn display_name(draft: &CustomerDraft) -> String {
     match draft.party_type {
@@ -255,5 +277,57 @@ impl CreatedCustomer {
                 temporary_id.clone()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shoppers_edit_changes_the_name_email_and_phone_only() {
+        let current = CustomerDraft {
+            first_name: "Samantha".into(),
+            middle_name: "Jo".into(),
+            last_name: "Smith".into(),
+            email: "samantha.smith@contoso.com".into(),
+            customer_group: "20".into(),
+            language: "fr-fr".into(),
+            currency: "EUR".into(),
+            addresses: vec![AddressDraft::default()],
+            affiliations: vec!["Employee".into()],
+            ..CustomerDraft::default()
+        };
+        let posted = CustomerDraft {
+            first_name: "Sam".into(),
+            last_name: "Smith-Ray".into(),
+            email: "sam@example.com".into(),
+            phone: "+1 425 555 0144".into(),
+            ..CustomerDraft::default()
+        };
+        assert_eq!(
+            shopper_edit(&current, &posted),
+            CustomerDraft {
+                first_name: "Sam".into(),
+                last_name: "Smith-Ray".into(),
+                email: "sam@example.com".into(),
+                phone: "+1 425 555 0144".into(),
+                ..current.clone()
+            }
+        );
+        let organization = CustomerDraft {
+            party_type: PartyType::Organization,
+            organization_name: "Contoso".into(),
+            ..current
+        };
+        let renamed = CustomerDraft {
+            organization_name: "Contoso Ltd".into(),
+            ..posted
+        };
+        let saved = shopper_edit(&organization, &renamed);
+        assert_eq!(
+            (saved.organization_name.as_str(), saved.first_name.as_str()),
+            ("Contoso Ltd", "Samantha")
+        );
     }
 }

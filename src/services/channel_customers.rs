@@ -5,7 +5,7 @@
 
 use crate::domain::customer::{
     AddressDraft, ChangeOutcome, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
-    CustomerSummary, ReferenceData, validate_address, validate_customer,
+    CustomerSummary, ReferenceData, shopper_edit, validate_address, validate_customer,
 };
 use crate::domain::features::Feature;
 use crate::domain::operation::OperationId;
@@ -100,7 +100,11 @@ pub async fn create_customer(
 ) -> Result<CreatedCustomer, CustomerError> {
     let (channel_record, register_number) = channel_of_origin(side.db, origin).await?;
     let mut draft = draft.clone();
-    fill_defaults(&mut draft, &channel_record, origin);
+    // A shopper always gets the online store's customer group.
+    if origin == Origin::OnlineStore {
+        draft.customer_group.clear();
+    }
+    fill_blanks(&mut draft, &channel_record);
     let reference = reference_of(side.db, &channel_record).await?;
     let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
         .map_err(CustomerError::Invalid)?;
@@ -304,14 +308,18 @@ pub async fn edit_customer(
     draft: &CustomerDraft,
 ) -> Result<ChangeOutcome, CustomerError> {
     let target = change_target(side.db, origin, key).await?;
+    let edited = match origin {
+        Origin::OnlineStore => shopper_edit(&target.customer.customer, draft),
+        Origin::Register { .. } => draft.clone(),
+    };
     let mut draft = CustomerDraft {
         addresses: Vec::new(),
         contacts: Vec::new(),
         affiliations: Vec::new(),
         attributes: Vec::new(),
-        ..draft.clone()
+        ..edited
     };
-    fill_defaults(&mut draft, &target.channel, origin);
+    fill_blanks(&mut draft, &target.channel);
     let reference = reference_of(side.db, &target.channel).await?;
     let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
         .map_err(CustomerError::Invalid)?;
@@ -558,10 +566,9 @@ pub fn not_served_here(channel: &ChannelDb, name: String, unit: Option<String>) 
     }
 }
 
-/// A shopper always gets the online store's customer group; blank choices
-/// take the channel's defaults.
-fn fill_defaults(draft: &mut CustomerDraft, channel_record: &ChannelRecord, origin: Origin) {
-    if origin == Origin::OnlineStore || draft.customer_group.trim().is_empty() {
+/// Blank choices take the channel's defaults.
+fn fill_blanks(draft: &mut CustomerDraft, channel_record: &ChannelRecord) {
+    if draft.customer_group.trim().is_empty() {
         draft.customer_group = channel_record.default_customer_group.clone();
     }
     if draft.language.trim().is_empty() {
