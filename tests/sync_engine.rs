@@ -196,6 +196,42 @@ async fn a_job_leased_by_another_process_is_refused_until_released() {
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
 }
 
+/// A process that died in a run (or a Run now whose request was dropped
+/// once the run was recorded) leaves the run "Running" with a lease that
+/// lapses; the run that takes the lapsed lease over closes it, also when no
+/// server restarts after the lease lapsed.
+#[tokio::test]
+async fn the_run_that_takes_over_a_lapsed_lease_closes_the_run_that_held_it() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let lease_key = Job::SyncCustomers.lease_key("Seattle");
+    let dead = backend
+        .hq
+        .start_job_run(
+            started_in_seattle(Job::SyncCustomers, &lease_key),
+            "Run now",
+            "a process that died",
+            1,
+        )
+        .await
+        .unwrap()
+        .expect("started");
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    let runs = backend.hq.job_runs("SYNCCUST", 10).await.unwrap();
+    assert!(runs.iter().all(|run| !run.is_running()), "{runs:?}");
+    let closed = runs.iter().find(|run| run.run_id == dead).expect("listed");
+    assert_eq!(closed.outcome, "Failed");
+    assert!(
+        closed
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("Interrupted")),
+        "{closed:?}"
+    );
+}
+
 #[tokio::test]
 async fn another_scale_units_p_job_does_not_hold_up_this_ones() {
     let app = common::start().await;

@@ -3,6 +3,10 @@
 use super::{HqDb, HqDbError};
 use crate::domain::jobs::{JobRun, RunCounts, RunOutcome};
 
+/// Why a run closed by another than its own task ended.
+const INTERRUPTED: &str = "Interrupted: the run stopped without finishing (its server stopped, or lost the run's \
+                           lease). Its committed work is kept; run the job again to finish the rest.";
+
 pub(super) const RUN_COLUMNS: &str = "run_id, job, trigger, started_at, ended_at, rows_total, rows_done, succeeded, failed, outcome, message, scale_unit";
 
 /// Which run a process starts: the job, the lease that keeps a second run
@@ -28,6 +32,15 @@ impl HqDb {
     ) -> Result<Option<i64>, HqDbError> {
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
+            // The run a lapsed lease named stopped without finishing (its
+            // process died, or the request that started it was dropped).
+            let lapsed_run: Option<i64> = sqlx::query_scalar(&format!(
+                "SELECT run_id FROM job_leases WHERE job = $1 AND expires_at < {now}",
+                now = sql.now()
+            ))
+            .bind(run.lease_key)
+            .fetch_optional(&mut *tx)
+            .await?;
             let taken = sqlx::query(&format!(
                 "INSERT INTO job_leases (job, holder, run_id, expires_at)
                  VALUES ($1, $2, 0, {expires})
@@ -45,6 +58,17 @@ impl HqDb {
             .rows_affected();
             if taken == 0 {
                 return Ok(None);
+            }
+            if let Some(lapsed_run) = lapsed_run {
+                sqlx::query(&format!(
+                    "UPDATE job_runs SET ended_at = {now}, outcome = 'Failed', message = $1
+                     WHERE run_id = $2 AND outcome = 'Running'",
+                    now = sql.now()
+                ))
+                .bind(INTERRUPTED)
+                .bind(lapsed_run)
+                .execute(&mut *tx)
+                .await?;
             }
             let run_id: i64 = sqlx::query_scalar(&format!(
                 "INSERT INTO job_runs (job, trigger, started_at, outcome, scale_unit)
@@ -177,16 +201,16 @@ impl HqDb {
     pub async fn close_interrupted_runs(&self) -> Result<u64, HqDbError> {
         on_engine!(self, |pools, sql| {
             Ok(sqlx::query(&format!(
-            "UPDATE job_runs SET ended_at = {now}, outcome = 'Failed',
-                    message = 'Interrupted: the server stopped during this run. Its committed work is kept; run the job again to finish the rest.'
+                "UPDATE job_runs SET ended_at = {now}, outcome = 'Failed', message = $1
              WHERE outcome = 'Running'
                AND NOT EXISTS (SELECT 1 FROM job_leases l
                                WHERE l.run_id = job_runs.run_id AND l.expires_at >= {now})",
-            now = sql.now()
-        ))
-        .execute(&pools.write)
-        .await?
-        .rows_affected())
+                now = sql.now()
+            ))
+            .bind(INTERRUPTED)
+            .execute(&pools.write)
+            .await?
+            .rows_affected())
         })
     }
 
