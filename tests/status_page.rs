@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use custsync::domain::backlog::BacklogSample;
 use custsync::domain::customer::{CustomerDraft, validate_customer};
+use custsync::domain::features::Feature;
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::operation::OperationStatus;
@@ -16,7 +17,8 @@ use custsync::domain::registers::Origin;
 use custsync::domain::status_page::{Cursor, StatusPage, StatusRow, StatusView};
 use custsync::services::backend::Backend;
 use custsync::services::cdx;
-use custsync::services::channel_customers::create_customer;
+use custsync::services::channel_customers::{create_customer, edit_customer, find_customer};
+use custsync::services::feature_management::change_feature;
 use custsync::storage::hq_db::HqLocation;
 
 const ORIGINS: [Origin; 3] = [
@@ -556,6 +558,62 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
             .await
             .unwrap()
     );
+}
+
+/// A change of a customer whose create failed waits for that create; its
+/// row and its page say so, naming the create, instead of a bare "Pending
+/// sync" the batch never moves.
+#[tokio::test]
+async fn a_change_waiting_behind_a_failed_create_names_the_create_it_waits_for() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    for feature in Feature::ALL {
+        change_feature(&backend.hq, feature, true, "test").await.unwrap();
+    }
+    backend
+        .jobs
+        .run(Job::GlobalConfiguration, "Run now")
+        .await
+        .unwrap();
+    let create_id = create(backend, ORIGINS[1], "Karen", "Second", "karen.berg@contoso.com").await;
+    let mut customer = find_customer(&backend.channel, &create_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    customer.phone = "+1 206 555 0150".into();
+    customer.email = "karen.second@contoso.com".into();
+    let update_id = OperationId::random();
+    edit_customer(
+        &backend.channel_side(),
+        ORIGINS[1],
+        &update_id,
+        &create_id,
+        &customer,
+    )
+    .await
+    .unwrap();
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    for _ in 0..2 {
+        backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    }
+
+    let rows = page(backend, &StatusView::default(), 50).await.rows;
+    let update = rows
+        .iter()
+        .find(|row| row.operation_id == update_id.as_str())
+        .expect("listed");
+    assert_eq!(update.status, OperationStatus::PendingSync);
+    let reason = update.error.as_deref().unwrap_or_default();
+    assert!(
+        reason.starts_with("Waits for operation") && reason.contains(&create_id),
+        "{reason}"
+    );
+    let detail = cdx::operation_detail(&backend.channel, &backend.hq, update_id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.row.error, update.error);
 }
 
 #[tokio::test]

@@ -144,7 +144,11 @@ fn uploaded_row(op: UploadedOperationRow) -> StatusRow {
         sequence: op.channel_sequence,
         account: op.account.or(op.customer_account),
         name: op.name,
-        error: op.error,
+        error: op.error.or_else(|| {
+            op.waits_for.map(|failed| {
+                format!("Waits for operation {failed}, which failed: correct it and synchronize it, and this one follows.")
+            })
+        }),
         retries: op.retry_count,
         last_attempt: op.last_attempt_at,
     }

@@ -22,7 +22,18 @@ pub const OPERATION_ROW_COLUMNS: &str =
          ELSE o.first_name || ' ' || o.last_name END AS name,
     o.customer_account, o.customer_temporary_id,
     o.OnlineOperationCompleted AS online_operation_completed, o.account,
-    o.error, o.retry_count, o.last_attempt_at, u.scale_unit";
+    o.error, o.retry_count, o.last_attempt_at, u.scale_unit,
+    CASE WHEN o.OnlineOperationCompleted = FALSE AND o.error IS NULL AND o.operation <> 'create' THEN
+        (SELECT w.temporary_id FROM RETAILASYNCCUSTOMERV2 w
+         WHERE w.id < o.id AND w.OnlineOperationCompleted = FALSE AND w.error IS NOT NULL
+           AND ((w.operation = 'create' AND w.temporary_id = o.customer_temporary_id)
+                OR (w.operation = 'add_address' AND o.operation = 'add_address'
+                    AND (w.customer_temporary_id = o.customer_temporary_id
+                         OR w.customer_account = o.customer_account
+                         OR w.customer_temporary_id = (SELECT c.async_customer_id FROM customers c
+                                                       WHERE c.account = o.customer_account))))
+         ORDER BY w.id LIMIT 1)
+    END AS waits_for";
 
 /// The uploaded operations (`o`) with their channel (`c`) and the P-job run
 /// that uploaded them (`u`), whose scale unit is theirs.
@@ -50,6 +61,9 @@ pub struct UploadedOperationRow {
     pub retry_count: i64,
     pub last_attempt_at: Option<String>,
     pub scale_unit: Option<String>,
+    /// The failed operation a pending change waits for: its customer's
+    /// create, or an address made before it.
+    pub waits_for: Option<String>,
 }
 
 /// Operations not completed yet and under the retry limit (`$2`), after

@@ -99,7 +99,7 @@ fn row_values(completed: &str) -> String {
     format!(
         "r.id, r.temporary_id, r.operation, r.channel, r.created_at, r.channel_sequence, r.name,
          r.customer_account, r.customer_temporary_id, {completed}, r.account, r.error, r.retry_count,
-         r.last_attempt_at, r.scale_unit"
+         r.last_attempt_at, r.scale_unit, r.waits_for"
     )
 }
 
