@@ -518,3 +518,75 @@ async fn a_register_and_a_customer_group_downloaded_by_1070_are_usable_at_once()
             .contains(&("90".to_string(), "Wholesale".to_string()))
     );
 }
+
+/// HQ requires unique emails (`require_unique_email`, on by default): a
+/// real-time create or edit that would give a customer another's email is
+/// refused beside the Email field, as the batch refuses a staged one, and
+/// nothing is written. Accepted, it made two customers with one email, and
+/// every later staged edit of either failed on it.
+#[tokio::test]
+async fn a_real_time_create_or_edit_with_another_customers_email_is_refused_beside_the_email() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    houston_synchronous(backend).await;
+    let customers_before = backend.hq.count_customers().await.unwrap();
+
+    let mut jodi_again = person("Jodi", "Again");
+    jodi_again.email = "Jodi.Christiansen@contoso.com".into();
+    let refused = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &jodi_again,
+    )
+    .await
+    .unwrap_err();
+    assert_email_taken(&refused);
+    assert_eq!(backend.hq.count_customers().await.unwrap(), customers_before);
+
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.email = "jodi.christiansen@contoso.com".into();
+    karen.addresses.clear();
+    let refused = edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap_err();
+    assert_email_taken(&refused);
+    let in_hq = backend
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(in_hq.email, "karen.berg@contoso.com");
+
+    // Her own email, in another case, is hers to keep.
+    karen.email = "Karen.Berg@contoso.com".into();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap();
+}
+
+fn assert_email_taken(refused: &CustomerError) {
+    let CustomerError::Invalid(fields) = refused else {
+        panic!("expected a refusal beside the field, got {refused:?}");
+    };
+    let message = fields.get("email").unwrap_or_default();
+    assert!(message.contains("already has this email"), "{message}");
+}

@@ -118,6 +118,14 @@ impl ValidAddress {
     }
 }
 
+/// An email as HQ's unique-email rule compares it: trimmed, in lower case
+/// (ASCII, as SQLite's `lower` and PostgreSQL's on the "C" collation fold
+/// it); none for no email.
+pub fn email_key(email: &str) -> Option<String> {
+    let email = email.trim();
+    (!email.is_empty()).then(|| email.to_ascii_lowercase())
+}
+
 /// A shopper's edit of their own profile, as it applies to the customer
 /// `current`: My profile shows the name, email and phone, so those are the
 /// shopper's to change; every other field stays as it is (the customer

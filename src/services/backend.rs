@@ -127,7 +127,12 @@ impl Backend {
         }
         let jobs = JobRunner::new(channel.clone(), hq.clone(), settings.clone());
         let latency = Duration::from_millis(u64::from(settings.hq_latency_ms));
-        let realtime = RealtimeService::new(hq.clone(), channel.clone(), latency);
+        let realtime = RealtimeService::new(
+            hq.clone(),
+            channel.clone(),
+            latency,
+            settings.require_unique_email,
+        );
         let ttl = Duration::from_secs(u64::from(settings.config_cache_ttl_seconds));
         let config = ChannelConfigCache::new(channel.clone(), ttl);
         hq.seed_job_schedules(&settings.default_schedules()).await?;

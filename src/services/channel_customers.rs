@@ -148,7 +148,7 @@ pub async fn create_customer(
                 Err(RealtimeError::Unreachable) => {
                     fall_back(side, &context, create, "HQ unreachable").await?
                 }
-                Err(other) => return Err(other.into()),
+                Err(other) => return Err(realtime_refusal(other)),
             }
         }
     };
@@ -427,6 +427,19 @@ async fn realtime_target(
 fn unreachable_as_refusal(error: RealtimeError) -> CustomerError {
     match error {
         RealtimeError::Unreachable => CustomerError::HqUnreachable("communication error"),
+        other => realtime_refusal(other),
+    }
+}
+
+/// What HQ refused of a real-time call, as the form shows it: a taken
+/// email beside the Email field.
+fn realtime_refusal(error: RealtimeError) -> CustomerError {
+    match error {
+        RealtimeError::EmailTaken { .. } => {
+            let mut fields = FieldErrors::default();
+            fields.add("email", error.to_string());
+            CustomerError::Invalid(fields)
+        }
         other => CustomerError::Realtime(other),
     }
 }

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::domain::customer::{ValidAddress, ValidCustomer};
+use crate::domain::customer::{CustomerDraft, ValidAddress, ValidCustomer, email_key};
 use crate::domain::diagnosis::ModeEvidence;
 use crate::domain::features::Feature;
 use crate::domain::operation::OperationId;
@@ -21,6 +21,8 @@ pub enum RealtimeError {
     Unreachable,
     #[error("Customer {0} does not exist in HQ.")]
     UnknownCustomer(String),
+    #[error("Customer {account} already has this email, and HQ requires unique emails.")]
+    EmailTaken { account: String },
     #[error(
         "This change was made already with other values under the same operation id; nothing was changed."
     )]
@@ -49,11 +51,18 @@ pub struct RealtimeService {
     hq: HqDb,
     channel: ChannelDb,
     latency: Duration,
+    /// HQ's unique-email rule (`require_unique_email`), as the batch keeps it.
+    unique_emails: bool,
 }
 
 impl RealtimeService {
-    pub fn new(hq: HqDb, channel: ChannelDb, latency: Duration) -> RealtimeService {
-        RealtimeService { hq, channel, latency }
+    pub fn new(hq: HqDb, channel: ChannelDb, latency: Duration, unique_emails: bool) -> RealtimeService {
+        RealtimeService {
+            hq,
+            channel,
+            latency,
+            unique_emails,
+        }
     }
 
     /// Creates the customer in HQ and answers with its account; the same
@@ -222,6 +231,7 @@ impl RealtimeService {
         if let Some(account) = made_already(&mut tx, operation_id, &request).await? {
             return Ok(account);
         }
+        self.refuse_taken_email(&mut tx, customer.get(), None).await?;
         let account = tx.next_customer_account().await?;
         tx.create_customer(&account, customer.get(), Some(context.channel_id), None)
             .await?;
@@ -244,6 +254,8 @@ impl RealtimeService {
         if made_already(&mut tx, operation_id, &request).await?.is_some() {
             return Ok(());
         }
+        self.refuse_taken_email(&mut tx, customer.get(), Some(account))
+            .await?;
         if !tx.update_customer_in_realtime(account, customer.get()).await? {
             return Err(RealtimeError::UnknownCustomer(account.to_string()));
         }
@@ -275,6 +287,23 @@ impl RealtimeService {
         tx.commit().await?;
         self.send_back(account).await;
         Ok(())
+    }
+
+    /// Refuses `customer`'s email when HQ requires unique emails and a
+    /// customer other than `own` has it.
+    async fn refuse_taken_email(
+        &self,
+        tx: &mut SyncTransaction,
+        customer: &CustomerDraft,
+        own: Option<&str>,
+    ) -> Result<(), RealtimeError> {
+        let Some(key) = email_key(&customer.email).filter(|_| self.unique_emails) else {
+            return Ok(());
+        };
+        match tx.account_with_email(&key, own).await? {
+            Some(account) => Err(RealtimeError::EmailTaken { account }),
+            None => Ok(()),
+        }
     }
 
     /// The network part of the call: HQ's latency, or a communication error

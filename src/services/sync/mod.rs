@@ -15,12 +15,13 @@ mod rules;
 
 pub use orders::{post_statements, synchronize_orders};
 pub use rules::{
-    CreateDecision, SettledCreates, SyncFailure, check_operation, decide_creates, email_key,
-    made_in_realtime, settle_creates,
+    CreateDecision, SettledCreates, SyncFailure, check_operation, decide_creates, made_in_realtime,
+    settle_creates,
 };
 
 use std::collections::{HashMap, HashSet};
 
+use crate::domain::customer::email_key;
 use crate::domain::jobs::RunCounts;
 use crate::domain::records::{OperationKind, StagedOperation};
 use crate::services::jobs::{Progress, read_ahead};
@@ -346,17 +347,14 @@ async fn email_taken(
     tx: &mut SyncTransaction,
     op: &StagedOperation,
 ) -> Result<Option<SyncFailure>, HqDbError> {
-    let email = op.customer.email.trim();
-    if email.is_empty() {
-        return Ok(None);
-    }
-    let Some(holder) = tx.account_with_email(email).await? else {
+    let Some(key) = email_key(&op.customer.email) else {
         return Ok(None);
     };
-    let own = matches!(target_account(tx, op).await?, Ok(account) if account == holder);
-    Ok((!own).then(|| SyncFailure::EmailTaken {
-        email: email.to_string(),
-        account: holder,
+    let own = target_account(tx, op).await?.ok();
+    let holder = tx.account_with_email(&key, own.as_deref()).await?;
+    Ok(holder.map(|account| SyncFailure::EmailTaken {
+        email: op.customer.email.trim().to_string(),
+        account,
     }))
 }
 

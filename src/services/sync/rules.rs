@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::domain::customer::COUNTRIES;
+use crate::domain::customer::{COUNTRIES, email_key};
 use crate::domain::records::{OperationKind, StagedOperation};
 use crate::storage::hq_db::RealtimeOperation;
 
@@ -83,13 +83,6 @@ pub enum CreateDecision {
         email: String,
         earlier: usize,
     },
-}
-
-/// An email as the unique-email rule compares it: trimmed, in lower case
-/// (ASCII, as SQLite's `lower` folds it); none for no email.
-pub fn email_key(email: &str) -> Option<String> {
-    let email = email.trim();
-    (!email.is_empty()).then(|| email.to_ascii_lowercase())
 }
 
 /// Decides a run of creates in order: HQ's rules, then, when emails must

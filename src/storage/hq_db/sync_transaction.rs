@@ -423,11 +423,21 @@ impl SyncTransaction {
     }
 
     /// The customer that has this email, if any (emails are compared without case).
-    pub async fn account_with_email(&mut self, email: &str) -> Result<Option<String>, HqDbError> {
+    /// A customer other than `except` whose email is `email_key`
+    /// (`domain::customer::email_key`). The key is folded by the caller:
+    /// PostgreSQL's `lower` of a parameter would follow the database's
+    /// locale, not the byte-wise "C" collation of the column.
+    pub async fn account_with_email(
+        &mut self,
+        email_key: &str,
+        except: Option<&str>,
+    ) -> Result<Option<String>, HqDbError> {
         on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(
-            "SELECT account FROM customers WHERE lower(email) = lower($1) ORDER BY account LIMIT 1",
+            "SELECT account FROM customers WHERE lower(email) = $1 AND account <> COALESCE($2, '')
+             ORDER BY account LIMIT 1",
         )
-        .bind(email)
+        .bind(email_key)
+        .bind(except)
         .fetch_optional(conn)
         .await?))
     }
