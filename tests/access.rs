@@ -21,6 +21,7 @@ use custsync::api::hq::sync_status::{PostOperationSave, SynchronizeAllFailed, Sy
 use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere};
 use custsync::api::pos::{IssueLoyaltyCard, PosRegisters, PostNewSale, SetRegisterOffline};
 use custsync::api::sign_in::{CurrentUser, SignIn, SignOut};
+use custsync::domain::access::Role;
 use custsync::domain::customer::{AttributeDraft, ContactDraft, CustomerDraft};
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::{OperationId, OperationStatus};
@@ -30,6 +31,7 @@ use custsync::services::access::passwords::password_matches;
 use custsync::services::access::session_stores::{SessionStores, SessionTable};
 use custsync::services::cdx;
 use custsync::services::channel_customers::{create_customer, find_customer, reference_data};
+use custsync::storage::hq_db::AccessChange;
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 use tower_sessions::Session;
@@ -1430,4 +1432,40 @@ async fn a_session_signed_out_in_another_tab_while_a_request_ran_is_not_saved_ag
     })
     .await;
     assert_ended(&app, &store, id).await;
+}
+
+/// An admin demoted meanwhile (their session on another scale unit lives a
+/// few seconds more, or two admins pressed Save at once) cannot change
+/// anyone's access: HQ checks that the acting user is an admin still, in
+/// the change's own transaction, so two admins cannot demote each other
+/// and leave none.
+#[tokio::test]
+async fn an_admin_demoted_meanwhile_cannot_change_anyones_access() {
+    let app = common::start().await;
+    let hq = &app.backend.hq;
+    assert_eq!(
+        hq.change_user_access("houston", Role::Admin, None, "admin")
+            .await
+            .unwrap(),
+        AccessChange::Changed
+    );
+    assert_eq!(
+        hq.change_user_access("houston", Role::Cashier, Some(1), "admin")
+            .await
+            .unwrap(),
+        AccessChange::Changed
+    );
+    assert_eq!(
+        hq.change_user_access("admin", Role::Cashier, Some(1), "houston")
+            .await
+            .unwrap(),
+        AccessChange::ActorNotAdmin
+    );
+    let users = hq.users().await.unwrap();
+    assert!(
+        users
+            .iter()
+            .any(|user| user.user_name == "admin" && user.role == Role::Admin),
+        "{users:?}"
+    );
 }

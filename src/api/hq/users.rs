@@ -75,6 +75,7 @@ pub async fn change_user_access(user_name: String, role: String, store: String) 
     use crate::domain::access::Access;
     use crate::domain::access::Role;
     use crate::error::internal;
+    use crate::storage::hq_db::AccessChange;
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
         let user = existing_user(&backend, &user_name).await?;
@@ -88,13 +89,22 @@ pub async fn change_user_access(user_name: String, role: String, store: String) 
         let stores: Vec<i64> = stores(&backend).await?.into_iter().map(|(id, _)| id).collect();
         let store = crate::domain::access::store_for_role(role, store.trim().parse().ok(), &stores)
             .map_err(|message| invalid_store(&message))?;
-        if !backend
+        match backend
             .hq
-            .change_user_access(&user_name, role, store)
+            .change_user_access(&user_name, role, store, &admin.user_name)
             .await
             .map_err(internal)?
         {
-            return Ok(format!("{} already had that role and store.", user.display_name));
+            AccessChange::Changed => {}
+            AccessChange::Unchanged => {
+                return Ok(format!("{} already had that role and store.", user.display_name));
+            }
+            AccessChange::ActorNotAdmin => {
+                return Err(AppError::Forbidden(
+                    "You are no longer an admin: another admin changed your role. Nothing was changed."
+                        .to_string(),
+                ));
+            }
         }
         let ended = backend
             .sessions

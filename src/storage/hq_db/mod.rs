@@ -57,7 +57,7 @@ pub use operation_detail::{OperationEdit, OperationHistory, SyncAttempt};
 pub use realtime_calls::NewRealtimeCall;
 pub use sales::{OpenSale, SettledSales};
 pub use sync_transaction::{RealtimeOperation, SyncTransaction};
-pub use users::StoredUser;
+pub use users::{AccessChange, StoredUser};
 
 use crate::storage::postgres::{self, PgPools};
 use crate::storage::sqlite::{self, Pools};

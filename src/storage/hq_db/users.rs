@@ -11,6 +11,17 @@ pub struct StoredUser {
     pub password_hash: String,
 }
 
+/// What a change of a user's role and store came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessChange {
+    Changed,
+    /// The user had that role and store already.
+    Unchanged,
+    /// The user who asked for it is no longer an admin (another admin
+    /// changed their role meanwhile): nothing was changed.
+    ActorNotAdmin,
+}
+
 #[derive(sqlx::FromRow)]
 struct AccountRow {
     user_name: String,
@@ -114,9 +125,21 @@ impl HqDb {
         user_name: &str,
         role: Role,
         channel_id: Option<i64>,
-    ) -> Result<bool, HqDbError> {
+        changed_by: &str,
+    ) -> Result<AccessChange, HqDbError> {
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
+            // Checked in the change's own transaction: a session's role can
+            // be a few seconds old, and two admins could demote each other.
+            let actor_is_admin: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE user_name = $1 AND role = $2)")
+                    .bind(changed_by)
+                    .bind(Role::Admin.name())
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if !actor_is_admin {
+                return Ok(AccessChange::ActorNotAdmin);
+            }
             let changed = sqlx::query(
                 "UPDATE users SET role = $1, channel_id = $2
                  WHERE user_name = $3 AND (role <> $1 OR channel_id IS DISTINCT FROM $2)",
@@ -134,7 +157,11 @@ impl HqDb {
                     .await?;
             }
             tx.commit().await?;
-            Ok(changed > 0)
+            Ok(if changed > 0 {
+                AccessChange::Changed
+            } else {
+                AccessChange::Unchanged
+            })
         })
     }
 
