@@ -12,7 +12,8 @@ use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::{CustomerError, create_customer};
 use custsync::storage::channel_db::{CUSTOMERS, ChannelDbError, DownloadRun, NewOperation};
-use custsync::storage::hq_db::{CustomersBatch, CustomersReadTo, PreparedUpload};
+use custsync::storage::hq_db::{CustomersBatch, CustomersReadTo, PreparedUpload, RunStart};
+use sqlx::{Connection, SqliteConnection};
 
 const HOUSTON_REGISTER_1: Origin = Origin::Register {
     channel_id: 1,
@@ -81,6 +82,74 @@ async fn a_restart_keeps_staged_customers_and_does_not_seed_again() {
     assert_eq!(restarted.hq.count_customers().await.unwrap(), 12);
     let runs = restarted.hq.job_runs(Job::Customers.code(), 10).await.unwrap();
     assert_eq!(runs.len(), 1, "job 1010 is not run again on restart");
+}
+
+/// The channel database in `dir` as a first start killed before job 1010
+/// stored anything leaves it.
+async fn forget_the_customers_copy(dir: &tempfile::TempDir) {
+    let url = format!("sqlite://{}", dir.path().join("channel.db").display());
+    let mut channel_db = SqliteConnection::connect(&url).await.unwrap();
+    for statement in [
+        "DELETE FROM customer_addresses",
+        "DELETE FROM customers",
+        "DELETE FROM cdx_download_state WHERE job = '1010'",
+    ] {
+        sqlx::query(statement).execute(&mut channel_db).await.unwrap();
+    }
+    channel_db.close().await.unwrap();
+}
+
+/// A unit killed during its first start, after job 1070 and before job
+/// 1010 had brought the customers, fills its copy of them when it starts
+/// again, rather than serving a POS without customers.
+#[tokio::test]
+async fn a_first_start_killed_before_the_customers_arrived_downloads_them_at_the_next_start() {
+    let app = common::start().await;
+    app.backend.close().await;
+    drop(app.backend);
+    forget_the_customers_copy(&app.dir).await;
+
+    let restarted = common::start_in(&app.dir).await;
+    assert!(
+        custsync::services::channel_customers::find_customer(&restarted.channel, "C000001")
+            .await
+            .unwrap()
+            .is_some(),
+        "Karen is in the copy again"
+    );
+    let runs = restarted.hq.job_runs(Job::Customers.code(), 10).await.unwrap();
+    assert_eq!(runs.len(), 2, "job 1010 ran again at the start");
+}
+
+/// A unit killed in its first start's job 1110 and started again at once
+/// finds its dead run's lease still alive: it waits for the lease to lapse
+/// and downloads, rather than refusing to start.
+#[tokio::test]
+async fn a_first_start_killed_in_a_download_starts_again_once_the_dead_runs_lease_lapses() {
+    let app = common::start().await;
+    let lease_key = Job::GlobalConfiguration.lease_key("Main");
+    let dead_run = RunStart {
+        job_code: Job::GlobalConfiguration.code(),
+        lease_key: &lease_key,
+        scale_unit: "Main",
+    };
+    app.backend
+        .hq
+        .start_job_run(dead_run, "First start", "a killed process", 2)
+        .await
+        .unwrap()
+        .expect("leased");
+    app.backend.close().await;
+    drop(app.backend);
+    forget_the_customers_copy(&app.dir).await;
+
+    let restarted = common::start_in(&app.dir).await;
+    let runs = restarted
+        .hq
+        .job_runs(Job::GlobalConfiguration.code(), 10)
+        .await
+        .unwrap();
+    assert_eq!(runs[0].outcome, "Succeeded", "{runs:?}");
 }
 
 #[tokio::test]

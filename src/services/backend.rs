@@ -3,10 +3,10 @@
 //! start it the same way.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::domain::access::{Role, SignedInUser};
-use crate::domain::jobs::{Job, RunOutcome};
+use crate::domain::jobs::{Job, JobRun, RunOutcome};
 use crate::domain::scale_units::{Claim, UnknownChannels};
 use crate::services::access::passwords::{HashError, hash_password};
 use crate::services::access::session_stores::SessionStores;
@@ -16,7 +16,7 @@ use crate::services::channel_customers::ChannelSide;
 use crate::services::jobs::{JobError, JobRunner};
 use crate::services::realtime::RealtimeService;
 use crate::services::settings::{Password, Settings};
-use crate::storage::channel_db::{ChannelDb, ChannelDbError};
+use crate::storage::channel_db::{CUSTOMERS, ChannelDb, ChannelDbError};
 use crate::storage::hq_db::{DEMO_PASSWORD, HqDb, HqDbError, StoredUser, demo_users};
 
 /// The application's parts, shared: every request clones the backend
@@ -104,6 +104,8 @@ fn first_admin(setting: Option<&Password>) -> Result<(StoredUser, Option<String>
 
 /// The trigger recorded for the downloads that fill a new channel database.
 pub const FIRST_START: &str = "First start";
+/// How often a start looks again whether a dead run's lease has lapsed.
+const LEASE_WAIT_STEP: Duration = Duration::from_secs(1);
 
 /// The trigger recorded for job 1070 run because a scale unit starting
 /// changed which channels it serves.
@@ -220,7 +222,7 @@ impl Backend {
                 source,
             })?;
         self.log_claim(&claim).await?;
-        if !self.channel.has_channel_configuration().await? {
+        if !self.channel_copy_filled().await? {
             for job in [
                 Job::GlobalConfiguration,
                 Job::ChannelConfiguration,
@@ -236,10 +238,17 @@ impl Backend {
         Ok(())
     }
 
+    /// Whether the first start's downloads have all ended: a unit killed
+    /// during them (1070 committed, 1010 not yet) runs them again.
+    async fn channel_copy_filled(&self) -> Result<bool, StartError> {
+        Ok(self.channel.has_channel_configuration().await?
+            && self.channel.downloaded_at(CUSTOMERS).await?.is_some())
+    }
+
     /// Runs a download the unit cannot serve without; a run that fails
     /// stops the start, rather than serving a copy it did not fill.
     async fn download_at_start(&self, job: Job, trigger: &str) -> Result<(), StartError> {
-        let run = self.jobs.run(job, trigger).await?;
+        let run = self.run_once_free(job, trigger).await?;
         if run.outcome == RunOutcome::Failed.caption() {
             return Err(StartError::DownloadFailed {
                 job: job.code(),
@@ -247,6 +256,23 @@ impl Backend {
             });
         }
         Ok(())
+    }
+
+    /// Runs `job` as soon as no other run holds its lease: one of this
+    /// unit's own that died with a process killed a moment ago holds it
+    /// until it lapses.
+    async fn run_once_free(&self, job: Job, trigger: &str) -> Result<JobRun, JobError> {
+        let lease = Duration::from_secs(u64::from(self.settings.job_lease_seconds));
+        let give_up = Instant::now() + lease + LEASE_WAIT_STEP;
+        loop {
+            match self.jobs.run(job, trigger).await {
+                Err(JobError::AlreadyRunning(_)) if Instant::now() < give_up => {
+                    tracing::info!(job = job.code(), "waiting for a run's lease to lapse");
+                    tokio::time::sleep(LEASE_WAIT_STEP).await;
+                }
+                answer => return answer,
+            }
+        }
     }
 
     async fn log_claim(&self, claim: &Claim) -> Result<(), StartError> {
