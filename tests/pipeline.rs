@@ -152,6 +152,41 @@ async fn a_first_start_killed_in_a_download_starts_again_once_the_dead_runs_leas
     assert_eq!(runs[0].outcome, "Succeeded", "{runs:?}");
 }
 
+/// The Customers page lists the newest customers first, also once account
+/// numbers outgrow their six digits: C1000000 comes after C999999.
+#[tokio::test]
+async fn the_newest_customers_come_first_once_accounts_pass_a_million() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::execute_on_hq(
+        backend,
+        "UPDATE number_sequences SET next_number = 999999 WHERE name = 'Customer account'",
+    )
+    .await;
+    for last_name in ["Nine", "Million"] {
+        create_customer(
+            &backend.channel_side(),
+            HOUSTON_REGISTER_1,
+            &OperationId::random(),
+            &draft("Ana", last_name),
+        )
+        .await
+        .unwrap();
+    }
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+
+    let newest: Vec<String> = backend
+        .hq
+        .customer_list(2)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.account)
+        .collect();
+    assert_eq!(newest, ["C1000000", "C999999"]);
+}
+
 #[tokio::test]
 async fn a_clean_stop_leaves_each_database_whole_in_its_file() {
     let app = common::start().await;

@@ -19,7 +19,6 @@ use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::{create_customer, edit_customer, find_customer};
 use custsync::services::feature_management::change_feature;
-use custsync::storage::hq_db::HqLocation;
 
 const ORIGINS: [Origin; 3] = [
     Origin::Register {
@@ -289,22 +288,10 @@ async fn stage_change(backend: &Backend, kind: OperationKind, account: &str) {
 /// Moves the first `count` operations HQ holds to 15 January 2026, as if
 /// they had been made then.
 async fn made_on_15_january(app: &common::TestBackend, count: i64) {
-    let statement = "UPDATE RETAILASYNCCUSTOMERV2 SET created_at = '2026-01-15T10:00:00.000Z' WHERE id <= $1";
-    match app.backend.settings.hq_location() {
-        HqLocation::Sqlite(path) => {
-            let url = format!("sqlite://{}", path.display());
-            let mut hq = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
-                .await
-                .unwrap();
-            sqlx::query(statement).bind(count).execute(&mut hq).await.unwrap();
-        }
-        HqLocation::Postgres(url) => {
-            let mut hq = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
-                .await
-                .unwrap();
-            sqlx::query(statement).bind(count).execute(&mut hq).await.unwrap();
-        }
-    }
+    let statement = format!(
+        "UPDATE RETAILASYNCCUSTOMERV2 SET created_at = '2026-01-15T10:00:00.000Z' WHERE id <= {count}"
+    );
+    common::execute_on_hq(&app.backend, &statement).await;
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ pub mod unit_process;
 
 use custsync::services::backend::Backend;
 use custsync::services::settings::Settings;
+use custsync::storage::hq_db::HqLocation;
 use tempfile::TempDir;
 
 pub struct TestBackend {
@@ -42,6 +43,26 @@ pub async fn start_in_with(dir: &TempDir, settings: Settings) -> Backend {
     Backend::start(with_test_hq(settings).await)
         .await
         .expect("the backend starts")
+}
+
+/// Runs `statement` on the HQ database of `backend`, whichever engine it
+/// is on: for a test to put HQ in a state its pages cannot.
+pub async fn execute_on_hq(backend: &Backend, statement: &str) {
+    match backend.settings.hq_location() {
+        HqLocation::Sqlite(path) => {
+            let url = format!("sqlite://{}", path.display());
+            let mut hq = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+                .await
+                .expect("HQ's database");
+            sqlx::query(statement).execute(&mut hq).await.expect("executed");
+        }
+        HqLocation::Postgres(url) => {
+            let mut hq = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+                .await
+                .expect("HQ's database");
+            sqlx::query(statement).execute(&mut hq).await.expect("executed");
+        }
+    }
 }
 
 /// A scale unit `unit` serving `channels` (the setting's text), with a

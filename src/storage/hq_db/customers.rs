@@ -43,7 +43,7 @@ impl HqDb {
                     (SELECT COUNT(*) FROM customer_addresses a WHERE a.account = c.account) AS address_count,
                     (SELECT l.card_number FROM loyalty_cards l WHERE l.account = c.account) AS loyalty_card
              FROM customers c LEFT JOIN channels ch ON ch.channel_id = c.source_channel_id
-             ORDER BY c.account DESC LIMIT $1",
+             ORDER BY length(c.account) DESC, c.account DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&pools.read)
