@@ -421,6 +421,10 @@ async fn an_upload_interrupted_before_the_channel_was_marked_is_not_duplicated()
 
     let upload = backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     assert_eq!(upload.outcome, "Succeeded");
+    assert_eq!(
+        upload.rows_done, 0,
+        "the run counts what it brought to HQ, not what HQ had (its rows per second, the status page's plot)"
+    );
     assert_eq!(backend.channel.count_not_uploaded().await.unwrap(), 0);
     assert_eq!(backend.hq.recent_operations(10).await.unwrap().len(), 1);
 }

@@ -34,9 +34,10 @@ pub async fn run_p_job(
             hq.save_uploaded_operations(upload),
             mark_uploaded(channel, &stored_in_hq),
         );
-        saved?;
+        // What HQ held already (a run killed before the channel marked it)
+        // is not counted as moved.
+        uploaded += saved? as i64;
         marked?;
-        uploaded += ids.len() as i64;
         stored_in_hq = ids;
         progress
             .report(total.max(uploaded), RunCounts::moved(uploaded))
@@ -68,10 +69,9 @@ async fn upload_sales(
             return Ok(uploaded);
         };
         after = last.id;
-        hq.save_uploaded_sales(&sales, progress.run_id()).await?;
+        uploaded += hq.save_uploaded_sales(&sales, progress.run_id()).await? as i64;
         let ids: Vec<i64> = sales.iter().map(|sale| sale.id).collect();
         channel.mark_sales_uploaded(&ids).await?;
-        uploaded += ids.len() as i64;
         let moved = operations + uploaded;
         progress.report(total.max(moved), RunCounts::moved(moved)).await;
     }
