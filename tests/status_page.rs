@@ -603,6 +603,29 @@ async fn a_change_waiting_behind_a_failed_create_names_the_create_it_waits_for()
     assert_eq!(detail.row.error, update.error);
 }
 
+/// Troubleshoot's counts are the status page's: its "uploaded to HQ,
+/// waiting for the sync" links to the Pending sync list and counts what
+/// that list shows, not the failed operations the sync will retry (those
+/// it counts as failed, once).
+#[tokio::test]
+async fn troubleshoot_counts_what_the_lists_it_links_to_show() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    create(backend, ORIGINS[1], "Karen", "Second", "karen.berg@contoso.com").await;
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    create(backend, ORIGINS[1], "Ana", "Waiting", "ana.waiting@example.com").await;
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+
+    let counts = page(backend, &StatusView::default(), 50).await.counts;
+    assert_eq!((counts.pending_sync, counts.failed), (1, 1));
+    let report = custsync::services::troubleshoot::report(backend).await.unwrap();
+    assert_eq!(
+        (report.pending_sync, report.failed),
+        (counts.pending_sync, counts.failed)
+    );
+}
+
 #[tokio::test]
 async fn a_day_out_of_the_calendar_is_answered_beside_its_field_not_with_an_empty_list() {
     use axum::http::StatusCode;

@@ -551,7 +551,6 @@ async fn killed_jobs_lose_nothing_and_apply_nothing_twice() {
         0,
         "every operation synced"
     );
-    assert_eq!(backend.hq.count_failed_operations().await.unwrap(), 0);
     let operations = backend.hq.recent_operations(10_000).await.unwrap();
     assert_eq!(operations.len(), creates + 200, "each operation uploaded once");
     assert!(

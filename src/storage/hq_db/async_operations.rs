@@ -192,15 +192,6 @@ impl HqDb {
     }
 
     /// Operations whose last sync attempt failed and that are not completed.
-    pub async fn count_failed_operations(&self) -> Result<i64, HqDbError> {
-        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
-             WHERE OnlineOperationCompleted = FALSE AND error IS NOT NULL",
-        )
-        .fetch_one(&pools.read)
-        .await?))
-    }
-
     /// The most recent uploaded operations, newest first.
     pub async fn recent_operations(&self, limit: u32) -> Result<Vec<UploadedOperationRow>, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_as(&format!(
