@@ -461,3 +461,40 @@ async fn an_older_staged_edit_uploaded_after_a_newer_one_from_another_unit_fails
         "{row:?}"
     );
 }
+
+/// An operation's page says its customer was sent back by job 1010 once
+/// the 1010 of its own scale unit has run, not another unit's, whose
+/// channels do not have it.
+#[tokio::test]
+async fn an_operations_page_names_the_1010_run_of_its_own_scale_unit() {
+    let hq = TempDir::new().unwrap();
+    let houston = common::start_scale_unit(&hq, "Houston", "Houston").await;
+    let seattle = common::start_scale_unit(&hq, "Seattle", "Seattle").await;
+    let (houston, seattle) = (&houston.backend, &seattle.backend);
+    let temporary_id = add(seattle, SEATTLE_REGISTER_1, "Sven", "Olsen")
+        .await
+        .unwrap()
+        .key();
+    run(seattle, Job::Upload).await;
+    run(seattle, Job::SyncCustomers).await;
+
+    run(houston, Job::Customers).await;
+    assert!(
+        !sent_back(houston, &temporary_id).await,
+        "Houston's 1010 does not serve Seattle"
+    );
+    run(seattle, Job::Customers).await;
+    assert!(sent_back(houston, &temporary_id).await);
+}
+
+/// Whether the operation's page, as `unit` shows it, says its customer was
+/// sent back to the channels.
+async fn sent_back(unit: &Backend, temporary_id: &str) -> bool {
+    cdx::operation_detail(&unit.channel, &unit.hq, temporary_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .timeline
+        .iter()
+        .any(|entry| entry.text.starts_with("Sent back to the channels"))
+}

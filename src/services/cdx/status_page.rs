@@ -172,7 +172,10 @@ pub async fn operation_detail(
             .rev()
             .find(|attempt| attempt.outcome == "synced")
         {
-            Some(synced) => hq.customers_download_after(&synced.attempted_at).await?,
+            Some(synced) => {
+                hq.customers_download_after(&synced.attempted_at, history.row.scale_unit.as_deref())
+                    .await?
+            }
             None => None,
         };
         let row = uploaded_row(history.row.clone());

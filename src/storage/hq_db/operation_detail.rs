@@ -82,15 +82,23 @@ impl HqDb {
         })
     }
 
-    /// The first successful run of job 1010 that started at or after `at`:
-    /// the one that sent a customer changed at `at` back to the channels.
-    pub async fn customers_download_after(&self, at: &str) -> Result<Option<(i64, String)>, HqDbError> {
+    /// The first successful run of job 1010 in `scale_unit` (any, for an
+    /// operation whose unit is not known) that started at or after `at`:
+    /// the one that sent a customer changed at `at` back to that unit's
+    /// channels.
+    pub async fn customers_download_after(
+        &self,
+        at: &str,
+        scale_unit: Option<&str>,
+    ) -> Result<Option<(i64, String)>, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_as(
             "SELECT run_id, started_at FROM job_runs
              WHERE job = '1010' AND outcome = 'Succeeded' AND started_at >= $1
+               AND ($2 = '' OR scale_unit = $2)
              ORDER BY run_id LIMIT 1",
         )
         .bind(at)
+        .bind(scale_unit.unwrap_or_default())
         .fetch_optional(&pools.read)
         .await?))
     }
