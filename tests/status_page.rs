@@ -19,6 +19,7 @@ use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::{create_customer, edit_customer, find_customer};
 use custsync::services::feature_management::change_feature;
+use custsync::services::sync::SyncOptions;
 
 const ORIGINS: [Origin; 3] = [
     Origin::Register {
@@ -460,19 +461,19 @@ async fn synchronize_processes_the_chosen_operations_and_skips_the_rest() {
         status: Some(OperationStatus::Failed),
         ..StatusView::default()
     };
-    let failed = cdx::failed_operation_ids(&backend.hq, &failed_view)
-        .await
-        .unwrap();
-    assert_eq!(failed.len(), 9);
+    // "Synchronize all failed" reads them a page at a time (here pages of
+    // 4), so that memory stays bounded however many failed, and processes
+    // each once a click.
+    let options = SyncOptions {
+        batch_size: 4,
+        ..backend.settings.sync_options()
+    };
     for _ in 0..3 {
-        custsync::services::sync::synchronize_selected(
-            &backend.hq,
-            &failed,
-            backend.settings.sync_options(),
-            "HQ admin",
-        )
-        .await
-        .unwrap();
+        let (found, counts) =
+            custsync::services::sync::synchronize_failed(&backend.hq, &failed_view, options, "HQ admin")
+                .await
+                .unwrap();
+        assert_eq!((found, counts.rows, counts.failed), (9, 9, 9));
     }
     let rows = page(backend, &failed_view, 50).await.rows;
     assert_eq!(rows.len(), 9);

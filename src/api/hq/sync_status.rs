@@ -135,21 +135,18 @@ pub async fn synchronize_all_failed(
         let (backend, admin) = authorize_user(Access::Admin).await?;
         let view = StatusView::from_query(|key| filters.get(key).cloned()).first_page();
         view.check()?;
-        let failed = crate::services::cdx::failed_operation_ids(&backend.hq, &view)
-            .await
-            .map_err(internal)?;
-        let answer = if failed.is_empty() {
+        let (found, counts) = crate::services::sync::synchronize_failed(
+            &backend.hq,
+            &view,
+            backend.settings.sync_options(),
+            &admin.display_name,
+        )
+        .await
+        .map_err(internal)?;
+        let answer = if found == 0 {
             "No failed operations in this view.".to_string()
         } else {
-            let counts = crate::services::sync::synchronize_selected(
-                &backend.hq,
-                &failed,
-                backend.settings.sync_options(),
-                &admin.display_name,
-            )
-            .await
-            .map_err(internal)?;
-            synchronize_summary(failed.len(), counts)
+            synchronize_summary(found, counts)
         };
         // Back to the list, not to the confirmation the form was posted from.
         redirect_form_post(&format!("{PATH}{}", view.to_query()));

@@ -11,8 +11,7 @@ pub use download::{channel_configuration, customers, global_configuration};
 pub use p_job::{count_waiting_for_upload, run_p_job};
 pub use sales::find_sale;
 pub use status_page::{
-    StatusRows, backlog_trend, failed_operation_ids, operation_detail, record_backlog, status_page,
-    status_rows,
+    StatusRows, backlog_trend, operation_detail, record_backlog, status_page, status_rows,
 };
 
 use crate::storage::channel_db::ChannelDbError;

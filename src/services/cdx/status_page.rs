@@ -95,12 +95,6 @@ pub async fn backlog_trend(channel: &ChannelDb, hq: &HqDb) -> Result<BacklogTren
     })
 }
 
-/// The failed operations of the view, oldest first: what "Synchronize all
-/// failed" processes.
-pub async fn failed_operation_ids(hq: &HqDb, view: &StatusView) -> Result<Vec<String>, CdxError> {
-    Ok(hq.failed_operation_ids(view).await?)
-}
-
 /// A channel's name as pages show it.
 fn name_of(channels: &[ChannelRecord], id: i64) -> String {
     channels

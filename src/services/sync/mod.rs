@@ -24,6 +24,7 @@ use std::collections::{HashMap, HashSet};
 use crate::domain::customer::email_key;
 use crate::domain::jobs::RunCounts;
 use crate::domain::records::{OperationKind, StagedOperation};
+use crate::domain::status_page::StatusView;
 use crate::services::jobs::{Progress, read_ahead};
 use crate::storage::hq_db::{HqDb, HqDbError, SyncTransaction};
 
@@ -136,6 +137,36 @@ pub async fn synchronize_selected(
         sync_batch(hq, &batch, &groups, options, attempted_by, &mut counts).await?;
     }
     Ok(counts)
+}
+
+/// "Synchronize all failed" on the status page: the failed operations of
+/// `view`, read and processed a batch at a time, oldest first, so that
+/// memory stays bounded however many failed; each once. Returns how many it
+/// found, and what came of them.
+pub async fn synchronize_failed(
+    hq: &HqDb,
+    view: &StatusView,
+    options: SyncOptions,
+    attempted_by: &str,
+) -> Result<(usize, RunCounts), HqDbError> {
+    let mut after_id = 0;
+    let mut found = 0;
+    let mut counts = RunCounts::default();
+    loop {
+        let failed = hq
+            .failed_operation_ids(view, after_id, options.batch_size.max(1))
+            .await?;
+        let Some((last_id, _)) = failed.last() else {
+            return Ok((found, counts));
+        };
+        after_id = *last_id;
+        found += failed.len();
+        let ids: Vec<String> = failed.into_iter().map(|(_, id)| id).collect();
+        let done = synchronize_selected(hq, &ids, options, attempted_by).await?;
+        counts.rows += done.rows;
+        counts.succeeded += done.succeeded;
+        counts.failed += done.failed;
+    }
 }
 
 /// Completes one batch of operations in one HQ transaction.

@@ -61,15 +61,25 @@ impl HqDb {
             .collect())
     }
 
-    /// The temporary ids of the failed operations under the view's filters
-    /// (whatever its status filter), oldest first.
-    pub async fn failed_operation_ids(&self, view: &StatusView) -> Result<Vec<String>, HqDbError> {
+    /// The failed operations under the view's filters (whatever its status
+    /// filter) after the operation number `after_id`, oldest first, at most
+    /// `limit`: their numbers and temporary ids.
+    pub async fn failed_operation_ids(
+        &self,
+        view: &StatusView,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>, HqDbError> {
         let failed = view.with_status(Some(OperationStatus::Failed));
         on_engine!(self, |pools, sql| {
-            let mut query = QueryBuilder::new("SELECT o.temporary_id FROM RETAILASYNCCUSTOMERV2 o");
+            let mut query = QueryBuilder::new("SELECT o.id, o.temporary_id FROM RETAILASYNCCUSTOMERV2 o");
             push_filters(&mut query, sql, &failed, true);
-            query.push(" ORDER BY o.id");
-            Ok(query.build_query_scalar().fetch_all(&pools.read).await?)
+            query
+                .push(" AND o.id > ")
+                .push_bind(after_id)
+                .push(" ORDER BY o.id LIMIT ")
+                .push_bind(i64::from(limit));
+            Ok(query.build_query_as().fetch_all(&pools.read).await?)
         })
     }
 }
