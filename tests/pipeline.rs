@@ -10,7 +10,7 @@ use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
 use custsync::services::cdx;
-use custsync::services::channel_customers::{CustomerError, create_customer};
+use custsync::services::channel_customers::{CustomerError, create_customer, edit_customer, find_customer};
 use custsync::storage::channel_db::{CUSTOMERS, ChannelDbError, DownloadRun, NewOperation};
 use custsync::storage::hq_db::{CustomersBatch, CustomersReadTo, PreparedUpload, RunStart};
 use sqlx::{Connection, SqliteConnection};
@@ -588,6 +588,44 @@ async fn a_1010_run_stopped_after_its_first_batch_leaves_a_whole_copy_after_the_
         backend.channel.downloaded_version(CUSTOMERS).await.unwrap(),
         through
     );
+}
+
+/// A real-time edit answered while a run of 1010 holds a batch it read
+/// before the edit: the edit's customer, written back into the copy at
+/// once, is not replaced by the batch's older copy of it (the cashier would
+/// see the old values, and an edit from them would write them back to HQ).
+#[tokio::test]
+async fn a_1010_batch_read_before_a_real_time_edit_does_not_undo_it_in_the_copy() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let (run, through, batch) = begin_1010_run(backend, 0, 100).await;
+    assert!(batch.rows.iter().any(|row| row.account == "C000001"));
+
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.phone = "+1 713 555 0198".into();
+    karen.addresses.clear();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON_REGISTER_1,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap();
+    backend
+        .channel
+        .save_downloaded_customers(run, &batch.rows, Some(through))
+        .await
+        .unwrap();
+
+    let copy = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(copy.customer.phone, "+1 713 555 0198");
+    assert_eq!(copy.customer.addresses.len(), 1, "with its address");
 }
 
 /// Two runs of 1010 at once (a run whose lease lapsed goes on beside the

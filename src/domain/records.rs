@@ -109,6 +109,9 @@ pub struct CustomerRecord {
     pub last_async_operation_at: Option<String>,
     /// The temporary id of that operation.
     pub last_async_operation_id: Option<String>,
+    /// HQ's version of the customer when it was read: a copy of it is never
+    /// replaced by an older one.
+    pub row_version: i64,
     pub customer: CustomerDraft,
 }
 

@@ -1,6 +1,8 @@
 //! The channel's copy of HQ customers (written by job 1010 and by real-time
 //! calls), and the search a cashier runs over it and the pending creates.
 
+use std::collections::HashMap;
+
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::config::{CUSTOMERS, DownloadRun, check_download_run, record_download};
@@ -15,6 +17,7 @@ use crate::storage::staging_tables::{
 #[derive(FromRow)]
 struct CopyRow {
     account: String,
+    row_version: i64,
     async_customer_id: Option<String>,
     last_async_operation_at: Option<String>,
     last_async_operation_id: Option<String>,
@@ -64,7 +67,7 @@ impl ChannelDb {
     /// it had before it was synced.
     pub async fn copied_customer(&self, key: &str) -> Result<Option<CustomerRecord>, ChannelDbError> {
         let row: Option<CopyRow> = sqlx::query_as(&format!(
-            "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id,
+            "SELECT account, row_version, async_customer_id, last_async_operation_at, last_async_operation_id,
                     {CUSTOMER_COLUMNS}
              FROM customers WHERE account = ? OR async_customer_id = ?"
         ))
@@ -88,6 +91,7 @@ impl ChannelDb {
             async_customer_id: row.async_customer_id,
             last_async_operation_at: row.last_async_operation_at,
             last_async_operation_id: row.last_async_operation_id,
+            row_version: row.row_version,
             customer,
         }))
     }
@@ -135,8 +139,9 @@ fn escape_like(term: &str) -> String {
 
 /// Replaces the copies of `customers` whole, in the caller's transaction.
 async fn write_copies(tx: &mut SqliteConnection, customers: &[CustomerRecord]) -> Result<(), ChannelDbError> {
+    let customers = not_older_than_the_copy(tx, customers).await?;
     let mut batch = QueryBuilder::new("");
-    push_copy_writes(&mut batch, customers);
+    push_copy_writes(&mut batch, &customers);
     // Not kept prepared: a batch of 1010 is a few statements of thousands
     // of rows each, which sqlx would keep compiled in the connection's
     // statement cache (about 7 MiB of peak memory in the bench).
@@ -146,11 +151,37 @@ async fn write_copies(tx: &mut SqliteConnection, customers: &[CustomerRecord]) -
     Ok(())
 }
 
+/// Those of `customers` the copy holds no newer version of: a real-time
+/// call writes its customer back at once, while a run of job 1010 may hold
+/// a batch it read before that change.
+async fn not_older_than_the_copy<'a>(
+    tx: &mut SqliteConnection,
+    customers: &'a [CustomerRecord],
+) -> Result<Vec<&'a CustomerRecord>, ChannelDbError> {
+    let accounts: Vec<&str> = customers.iter().map(|record| record.account.as_str()).collect();
+    let accounts = serde_json::to_string(&accounts).map_err(|error| sqlx::Error::Encode(error.into()))?;
+    let held: HashMap<String, i64> = sqlx::query_as(
+        "SELECT c.account, c.row_version FROM json_each(?) j JOIN customers c ON c.account = j.value",
+    )
+    .bind(accounts)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    Ok(customers
+        .iter()
+        .filter(|record| {
+            held.get(&record.account)
+                .is_none_or(|held| record.row_version >= *held)
+        })
+        .collect())
+}
+
 /// Appends the statements that replace `customers` in the copy whole:
 /// their addresses deleted, then one multi-row insert per table, sent to
 /// SQLite's thread as one batch (a batch of job 1010 holds the channel's
 /// writer, and every cashier's save, while it is written).
-fn push_copy_writes<'a>(batch: &mut QueryBuilder<'a, Sqlite>, customers: &'a [CustomerRecord]) {
+fn push_copy_writes<'a>(batch: &mut QueryBuilder<'a, Sqlite>, customers: &'a [&'a CustomerRecord]) {
     for chunk in customers.chunks(rows_per_insert(1)) {
         batch.push("DELETE FROM customer_addresses WHERE account IN (");
         let mut accounts = batch.separated(", ");
@@ -161,11 +192,12 @@ fn push_copy_writes<'a>(batch: &mut QueryBuilder<'a, Sqlite>, customers: &'a [Cu
     }
     let head = format!(
         "INSERT OR REPLACE INTO customers
-            (account, async_customer_id, last_async_operation_at, last_async_operation_id, downloaded_at,
-             {CUSTOMER_COLUMNS}) "
+            (account, row_version, async_customer_id, last_async_operation_at, last_async_operation_id,
+             downloaded_at, {CUSTOMER_COLUMNS}) "
     );
-    push_multi_row_inserts(batch, &head, customers, 14, |mut row, record| {
+    push_multi_row_inserts(batch, &head, customers, 15, |mut row, record| {
         row.push_bind(record.account.clone())
+            .push_bind(record.row_version)
             .push_bind(record.async_customer_id.clone())
             .push_bind(record.last_async_operation_at.clone())
             .push_bind(record.last_async_operation_id.clone())

@@ -14,6 +14,7 @@ use crate::storage::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_C
 #[derive(FromRow)]
 pub(super) struct CustomerRow {
     pub(super) account: String,
+    pub(super) row_version: i64,
     async_customer_id: Option<String>,
     last_async_operation_at: Option<String>,
     last_async_operation_id: Option<String>,
@@ -55,7 +56,7 @@ impl HqDb {
     pub async fn customer_record(&self, account: &str) -> Result<Option<CustomerRecord>, HqDbError> {
         on_engine!(self, |pools, sql| {
             let row: Option<CustomerRow> = sqlx::query_as(&format!(
-                "SELECT account, async_customer_id, last_async_operation_at, last_async_operation_id,
+                "SELECT account, row_version, async_customer_id, last_async_operation_at, last_async_operation_id,
                         {CUSTOMER_COLUMNS}
                  FROM customers WHERE account = $1"
             ))
@@ -104,6 +105,7 @@ impl HqDb {
                 async_customer_id: row.async_customer_id,
                 last_async_operation_at: row.last_async_operation_at,
                 last_async_operation_id: row.last_async_operation_id,
+                row_version: row.row_version,
                 customer,
             }))
         })
@@ -136,6 +138,7 @@ pub(super) fn customer_records(rows: Vec<CustomerRow>, addresses: Vec<AddressRow
                 async_customer_id: row.async_customer_id,
                 last_async_operation_at: row.last_async_operation_at,
                 last_async_operation_id: row.last_async_operation_id,
+                row_version: row.row_version,
                 customer,
             }
         })

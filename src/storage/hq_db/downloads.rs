@@ -7,8 +7,6 @@
 //! changes by the hundred thousand, in batches, each in one snapshot, so
 //! that a customer never arrives without its addresses.
 
-use sqlx::FromRow;
-
 use super::customers::{AddressRow, CustomerRow, customer_records};
 use super::{HqDb, HqDbError};
 use crate::domain::records::{
@@ -118,55 +116,53 @@ impl HqDb {
         through: i64,
         limit: u32,
     ) -> Result<CustomersBatch, HqDbError> {
-        let (rows, addresses): (Vec<VersionedCustomerRow>, Vec<AddressRow>) =
-            on_engine!(self, |pools, sql| {
-                let mut tx = pools.begin_read().await?;
-                // Before the first batch the account is NULL, and
-                // `account > NULL` is never true: the run starts after the
-                // version alone.
-                let rows: Vec<VersionedCustomerRow> = sqlx::query_as(&format!(
-                    "SELECT row_version, account, async_customer_id, last_async_operation_at,
+        let (rows, addresses): (Vec<CustomerRow>, Vec<AddressRow>) = on_engine!(self, |pools, sql| {
+            let mut tx = pools.begin_read().await?;
+            // Before the first batch the account is NULL, and
+            // `account > NULL` is never true: the run starts after the
+            // version alone.
+            let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
+                "SELECT row_version, account, async_customer_id, last_async_operation_at,
                             last_async_operation_id, {CUSTOMER_COLUMNS}
                      FROM customers
                      WHERE row_version >= $1 AND (row_version > $1 OR account > $2) AND row_version <= $3
                      ORDER BY row_version, account LIMIT $4"
-                ))
-                .bind(from.row_version)
-                .bind(&from.account)
-                .bind(through)
-                .bind(i64::from(limit))
-                .fetch_all(&mut *tx)
-                .await?;
-                let addresses = match rows.last() {
-                    Some(last) => {
-                        sqlx::query_as(
-                            "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip,
+            ))
+            .bind(from.row_version)
+            .bind(&from.account)
+            .bind(through)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await?;
+            let addresses = match rows.last() {
+                Some(last) => {
+                    sqlx::query_as(
+                        "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip,
                                     a.country_region, a.is_primary
                              FROM customer_addresses a JOIN customers c ON c.account = a.account
                              WHERE c.row_version >= $1 AND (c.row_version > $1 OR c.account > $2)
                                AND (c.row_version < $3 OR (c.row_version = $3 AND c.account <= $4))
                              ORDER BY a.account, a.line",
-                        )
-                        .bind(from.row_version)
-                        .bind(&from.account)
-                        .bind(last.row_version)
-                        .bind(&last.row.account)
-                        .fetch_all(&mut *tx)
-                        .await?
-                    }
-                    None => Vec::new(),
-                };
-                tx.commit().await?;
-                (rows, addresses)
-            });
+                    )
+                    .bind(from.row_version)
+                    .bind(&from.account)
+                    .bind(last.row_version)
+                    .bind(&last.account)
+                    .fetch_all(&mut *tx)
+                    .await?
+                }
+                None => Vec::new(),
+            };
+            tx.commit().await?;
+            (rows, addresses)
+        });
         let read_to = match rows.last() {
             Some(last) => CustomersReadTo {
                 row_version: last.row_version,
-                account: Some(last.row.account.clone()),
+                account: Some(last.account.clone()),
             },
             None => from.clone(),
         };
-        let rows = rows.into_iter().map(|versioned| versioned.row).collect();
         Ok(CustomersBatch {
             rows: customer_records(rows, addresses),
             read_to,
@@ -198,11 +194,4 @@ impl CustomersReadTo {
 pub struct CustomersBatch {
     pub rows: Vec<CustomerRecord>,
     pub read_to: CustomersReadTo,
-}
-
-#[derive(FromRow)]
-struct VersionedCustomerRow {
-    row_version: i64,
-    #[sqlx(flatten)]
-    row: CustomerRow,
 }
