@@ -333,10 +333,13 @@ async fn a_failing_customer_holds_its_sale_and_both_go_once_the_customer_is_fixe
 }
 
 /// A customer order to an address added after an update HQ refuses: the
-/// address changes other fields than the update, so it does not wait
-/// behind it, and neither does the order.
+/// customer's changes go in the order they were made, so the address waits
+/// for the update and the order for the address; the order says why (the
+/// update's reason, not "not in HQ yet"), and goes once the admin has
+/// corrected the update.
 #[tokio::test]
-async fn a_customer_order_to_an_address_added_after_a_refused_update_is_created() {
+async fn a_customer_order_to_an_address_behind_a_refused_update_names_the_refusal_and_goes_once_it_is_corrected()
+ {
     let app = common::start().await;
     let backend = &app.backend;
     let temporary_id = add_pending_customer(backend, "Ida", "Moreau").await;
@@ -356,11 +359,9 @@ async fn a_customer_order_to_an_address_added_after_a_refused_update_is_created(
         addresses: Vec::new(),
         ..customer("Ida", "Moreau")
     };
-    backend
-        .channel
-        .stage(change(OperationKind::Update, update))
-        .await
-        .unwrap();
+    let update_operation = change(OperationKind::Update, update.clone());
+    let update_id = update_operation.temporary_id.clone();
+    backend.channel.stage(update_operation).await.unwrap();
     let office = AddressDraft {
         name: "Office".into(),
         street: "500 Elm St".into(),
@@ -394,9 +395,35 @@ async fn a_customer_order_to_an_address_added_after_a_refused_update_is_created(
     let customers = run(backend, Job::SyncCustomers).await;
     assert_eq!(
         (customers.succeeded, customers.failed),
-        (2, 1),
-        "the create and the address; the update"
+        (1, 1),
+        "the create; the update, while the address waits for it"
     );
+    let held = run(backend, Job::SyncOrders).await;
+    assert_eq!((held.succeeded, held.failed), (0, 1));
+    let reason = in_hq(backend, &order).await.reason.unwrap_or_default();
+    assert!(
+        reason.contains("Customer group 'GONE' does not exist"),
+        "{reason}"
+    );
+
+    let reference = reference_data(&backend.channel, Origin::OnlineStore)
+        .await
+        .unwrap();
+    let corrected = CustomerDraft {
+        customer_group: "30".into(),
+        language: "en-us".into(),
+        currency: "USD".into(),
+        ..update
+    };
+    let valid = custsync::domain::customer::validate_customer(&corrected, &reference, false).unwrap();
+    assert!(
+        backend
+            .hq
+            .save_operation_edit(&update_id, &valid, "Admin", "Customer group: GONE → 30")
+            .await
+            .unwrap()
+    );
+    run(backend, Job::SyncCustomers).await;
     let orders = run(backend, Job::SyncOrders).await;
     assert_eq!((orders.succeeded, orders.failed), (1, 0));
 
@@ -406,6 +433,7 @@ async fn a_customer_order_to_an_address_added_after_a_refused_update_is_created(
     assert_eq!(created.status, OrderStatus::Created);
     assert_eq!(created.account.as_deref(), Some(accounts[0].as_str()));
     let record = backend.hq.customer_record(&accounts[0]).await.unwrap().unwrap();
+    assert_eq!(record.customer.phone, "+1 713 555 0190");
     let streets: Vec<&str> = record
         .customer
         .addresses

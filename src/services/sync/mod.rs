@@ -226,6 +226,11 @@ async fn sync_in(
                 tx.mark_synced(op.id, &account, attempted_by).await?;
                 counts.succeeded += 1;
             }
+            Outcome::Failed(failure) if failure.is_final() => {
+                tx.mark_failed_for_good(op.id, &failure.to_string(), attempted_by)
+                    .await?;
+                counts.failed += 1;
+            }
             Outcome::Failed(failure) => {
                 tx.mark_failed(op.id, &failure.to_string(), attempted_by).await?;
                 counts.failed += 1;
@@ -338,7 +343,7 @@ async fn apply_change(
         Ok(account) => account,
         Err(outcome) => return Ok(outcome),
     };
-    if tx.earlier_change_pending(op.id, op.kind, &account).await? {
+    if tx.earlier_change_pending(op.id, &account).await? {
         return Ok(Outcome::Waiting);
     }
     if op.kind == OperationKind::Update

@@ -52,6 +52,27 @@ pub enum SyncFailure {
     OperationIdReused { operation_id: String, made: String },
 }
 
+impl SyncFailure {
+    /// Whether no correction of the operation's fields can mend it: it was
+    /// made older than a change HQ applied since, names no customer HQ has,
+    /// reuses an id, or is malformed. The customer's later changes do not
+    /// wait for such a one.
+    pub fn is_final(&self) -> bool {
+        match self {
+            SyncFailure::UnknownCustomerGroup(_)
+            | SyncFailure::UnknownCountry(_)
+            | SyncFailure::EmailTaken { .. } => false,
+            SyncFailure::UnknownCustomer(_)
+            | SyncFailure::UnknownTemporaryId(_)
+            | SyncFailure::NoCustomer
+            | SyncFailure::AddressCount
+            | SyncFailure::ChangedInRealtime { .. }
+            | SyncFailure::UpdatedLater { .. }
+            | SyncFailure::OperationIdReused { .. } => true,
+        }
+    }
+}
+
 pub fn check_operation(op: &StagedOperation, customer_groups: &HashSet<String>) -> Result<(), SyncFailure> {
     if op.kind != OperationKind::AddAddress && !customer_groups.contains(&op.customer.customer_group) {
         return Err(SyncFailure::UnknownCustomerGroup(

@@ -14,26 +14,43 @@ use crate::storage::staging_tables::{
     parse_operations, push_children_inserts, push_customer, push_multi_row_inserts,
 };
 
+/// A column (`w.<column>`) of the first operation a change `o` waits for
+/// that has failed (and not for good): its customer's create, or a change
+/// of its customer made before it. The sync's order of a customer's
+/// changes, as `SyncTransaction::earlier_change_pending` keeps it.
+macro_rules! failed_change_before_o {
+    ($column:literal) => {
+        concat!(
+            "(SELECT w.",
+            $column,
+            " FROM RETAILASYNCCUSTOMERV2 w
+              WHERE w.id < o.id AND w.OnlineOperationCompleted = FALSE AND w.error IS NOT NULL
+                AND w.failed_for_good = FALSE
+                AND ((w.operation = 'create' AND w.temporary_id = o.customer_temporary_id)
+                     OR (w.operation <> 'create'
+                         AND (w.customer_temporary_id = o.customer_temporary_id
+                              OR w.customer_account = o.customer_account
+                              OR w.customer_temporary_id = (SELECT c.async_customer_id FROM customers c
+                                                            WHERE c.account = o.customer_account))))
+              ORDER BY w.id LIMIT 1)"
+        )
+    };
+}
+pub(super) use failed_change_before_o;
+
 /// The columns of an `UploadedOperationRow`, read from
 /// `OPERATIONS_WITH_CHANNEL` (also by the bench's floor of the status page).
-pub const OPERATION_ROW_COLUMNS: &str =
+pub const OPERATION_ROW_COLUMNS: &str = concat!(
     "o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at, o.channel_sequence,
     CASE WHEN o.party_type = 'organization' THEN o.organization_name
          ELSE o.first_name || ' ' || o.last_name END AS name,
     o.customer_account, o.customer_temporary_id,
     o.OnlineOperationCompleted AS online_operation_completed, o.account,
     o.error, o.retry_count, o.last_attempt_at, u.scale_unit,
-    CASE WHEN o.OnlineOperationCompleted = FALSE AND o.error IS NULL AND o.operation <> 'create' THEN
-        (SELECT w.temporary_id FROM RETAILASYNCCUSTOMERV2 w
-         WHERE w.id < o.id AND w.OnlineOperationCompleted = FALSE AND w.error IS NOT NULL
-           AND ((w.operation = 'create' AND w.temporary_id = o.customer_temporary_id)
-                OR (w.operation = 'add_address' AND o.operation = 'add_address'
-                    AND (w.customer_temporary_id = o.customer_temporary_id
-                         OR w.customer_account = o.customer_account
-                         OR w.customer_temporary_id = (SELECT c.async_customer_id FROM customers c
-                                                       WHERE c.account = o.customer_account))))
-         ORDER BY w.id LIMIT 1)
-    END AS waits_for";
+    CASE WHEN o.OnlineOperationCompleted = FALSE AND o.error IS NULL AND o.operation <> 'create' THEN ",
+    failed_change_before_o!("temporary_id"),
+    " END AS waits_for"
+);
 
 /// The uploaded operations (`o`) with their channel (`c`) and the P-job run
 /// that uploaded them (`u`), whose scale unit is theirs.
@@ -62,7 +79,7 @@ pub struct UploadedOperationRow {
     pub last_attempt_at: Option<String>,
     pub scale_unit: Option<String>,
     /// The failed operation a pending change waits for: its customer's
-    /// create, or an address made before it.
+    /// create, or an earlier change of its customer.
     pub waits_for: Option<String>,
 }
 

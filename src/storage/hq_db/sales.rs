@@ -5,6 +5,7 @@
 //! that find them are here, beside the ones that settle the sale.
 
 // `on_tx!` names `Tx` and `Dialect` where it is used.
+use super::async_operations::failed_change_before_o;
 use super::sync_transaction::{SyncTransaction, Tx};
 use super::{HqDb, HqDbError};
 use crate::domain::sales::{OrderStatus, Product, SaleKind, SaleRecord, SalesOrderRow, waiting_reason};
@@ -417,14 +418,21 @@ impl SyncTransaction {
                     COALESCE((SELECT c.account FROM customers c WHERE c.account = s.customer_account),
                              (SELECT c.account FROM customers c WHERE c.async_customer_id = s.customer_temporary_id))
                         AS account,
-                    (SELECT o.temporary_id FROM RETAILASYNCCUSTOMERV2 o WHERE {NEEDED_OPERATIONS}
+                    (SELECT CASE WHEN o.error IS NULL THEN COALESCE({failed_before_id}, o.temporary_id)
+                                 ELSE o.temporary_id END
+                     FROM RETAILASYNCCUSTOMERV2 o WHERE {NEEDED_OPERATIONS}
                      ORDER BY o.id LIMIT 1) AS blocking_operation,
-                    (SELECT o.error FROM RETAILASYNCCUSTOMERV2 o WHERE {NEEDED_OPERATIONS}
+                    (SELECT COALESCE(o.error, {failed_before_error})
+                     FROM RETAILASYNCCUSTOMERV2 o WHERE {NEEDED_OPERATIONS}
                      ORDER BY o.id LIMIT 1) AS blocking_error
              FROM sales_transactions s
              WHERE s.id BETWEEN $1 AND $2 AND {open}
              ORDER BY s.id",
-            open = open("$3")
+            open = open("$3"),
+            // A needed operation that waits for a failed one (an address
+            // behind a refused update) holds the sale for that one's reason.
+            failed_before_id = failed_change_before_o!("temporary_id"),
+            failed_before_error = failed_change_before_o!("error"),
         ))
         .bind(first_id)
         .bind(last_id)

@@ -8,7 +8,7 @@ use sqlx::{Database, Encode, Executor, Postgres, Sqlite, Transaction, Type};
 
 use super::{HqDb, HqDbError};
 use crate::domain::customer::{AddressDraft, CustomerDraft};
-use crate::domain::records::{OperationKind, StagedOperation};
+use crate::domain::records::StagedOperation;
 use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
 
@@ -173,9 +173,29 @@ impl SyncTransaction {
         if failures.is_empty() {
             return Ok(());
         }
-        self.complete_pairs("error = m.outcome, retry_count = retry_count + 1", failures)
-            .await?;
+        self.complete_pairs(
+            "error = m.outcome, retry_count = retry_count + 1, failed_for_good = FALSE",
+            failures,
+        )
+        .await?;
         self.record_attempts(failures, "failed", attempted_by).await
+    }
+
+    /// Records that HQ refused the operation for good (`SyncFailure::is_final`):
+    /// the customer's later changes do not wait for it.
+    pub async fn mark_failed_for_good(
+        &mut self,
+        operation_id: i64,
+        error: &str,
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        let failure = [(operation_id, error.to_string())];
+        self.complete_pairs(
+            "error = m.outcome, retry_count = retry_count + 1, failed_for_good = TRUE",
+            &failure,
+        )
+        .await?;
+        self.record_attempts(&failure, "failed", attempted_by).await
     }
 
     /// Sets `changes` (which read the pair's account or error as
@@ -511,29 +531,25 @@ impl SyncTransaction {
         })
     }
 
-    /// Whether a change of the same kind made before `operation_id` for the
-    /// same customer is not completed yet; a change waits for those. An
-    /// update and an address addition change different fields, so neither
-    /// waits for the other. Addresses keep their order (the primary one is
-    /// the last made primary), so an address waits behind one HQ refused
-    /// until it is corrected; an update does not (it names every field of
-    /// its own, and an older one resynced later is refused as older).
+    /// Whether a change made before `operation_id` for the same customer is
+    /// not completed yet; a change waits for the ones made before it, so
+    /// that HQ applies a customer's changes in the order they were made (the
+    /// channel shows what it staged after the last change HQ applied). Not
+    /// for one HQ refused for good, which nothing will complete.
     pub async fn earlier_change_pending(
         &mut self,
         operation_id: i64,
-        kind: OperationKind,
         account: &str,
     ) -> Result<bool, HqDbError> {
         let count: i64 = on_tx!(self, |conn, sql| sqlx::query_scalar(
             "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
-             WHERE id < $1 AND OnlineOperationCompleted = FALSE AND operation = $3
-               AND (operation = 'add_address' OR error IS NULL)
+             WHERE id < $1 AND OnlineOperationCompleted = FALSE AND operation <> 'create'
+               AND failed_for_good = FALSE
                AND (customer_account = $2
                     OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = $2))",
         )
         .bind(operation_id)
         .bind(account)
-        .bind(kind.code())
         .fetch_one(conn)
         .await?);
         Ok(count > 0)
