@@ -627,6 +627,44 @@ async fn troubleshoot_counts_what_the_lists_it_links_to_show() {
     );
 }
 
+/// A P-job batch HQ has stored is marked uploaded in the channel a moment
+/// later, or by the next run when the job was killed in between: until
+/// then it is in both databases, and the page lists and counts each of its
+/// operations once, as HQ has it.
+#[tokio::test]
+async fn operations_in_both_databases_between_a_p_jobs_two_commits_are_listed_once() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    for n in 0..3 {
+        create(
+            backend,
+            ORIGINS[0],
+            "Ana",
+            &format!("Between{n}"),
+            &format!("between{n}@example.com"),
+        )
+        .await;
+    }
+    let waiting = backend.channel.not_uploaded(10).await.unwrap();
+    backend
+        .hq
+        .save_uploaded_operations(custsync::storage::hq_db::PreparedUpload::new(waiting, 0))
+        .await
+        .unwrap();
+    create(backend, ORIGINS[0], "Ana", "After", "after@example.com").await;
+
+    let all = page(backend, &StatusView::default(), 50).await;
+    assert_eq!(all.rows.len(), 4, "{:?}", ids(&all));
+    assert_eq!((all.counts.pending_upload, all.counts.pending_sync), (1, 3));
+    let pending_upload = StatusView {
+        status: Some(OperationStatus::PendingUpload),
+        ..StatusView::default()
+    };
+    let waiting = page(backend, &pending_upload, 50).await;
+    assert_eq!(waiting.rows.len(), 1);
+    assert_eq!(waiting.counts.pending_upload, 1);
+}
+
 #[tokio::test]
 async fn a_day_out_of_the_calendar_is_answered_beside_its_field_not_with_an_empty_list() {
     use axum::http::StatusCode;

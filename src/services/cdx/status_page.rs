@@ -30,7 +30,8 @@ pub async fn status_rows(
 ) -> Result<StatusRows, CdxError> {
     let channels = hq.channels().await?;
     let channel_name = |id: i64| name_of(&channels, id);
-    let waiting = channel.pending_upload_page(view, page_size + 1).await?;
+    let in_hq = uploaded_not_marked(channel, hq).await?;
+    let waiting = channel.pending_upload_page(view, page_size + 1, &in_hq).await?;
     let uploaded = hq.status_page_rows(view, page_size + 1).await?;
     let rows = waiting
         .into_iter()
@@ -61,8 +62,9 @@ pub async fn status_page(
 /// The operations of each status under the view's filters other than the
 /// status.
 async fn status_counts(channel: &ChannelDb, hq: &HqDb, view: &StatusView) -> Result<StatusCounts, CdxError> {
+    let in_hq = uploaded_not_marked(channel, hq).await?;
     let mut counts = StatusCounts {
-        pending_upload: channel.count_pending_upload(view).await?,
+        pending_upload: channel.count_pending_upload(view, &in_hq).await?,
         ..StatusCounts::default()
     };
     for (status, count) in hq.status_counts(view).await? {
@@ -74,6 +76,32 @@ async fn status_counts(channel: &ChannelDb, hq: &HqDb, view: &StatusView) -> Res
         }
     }
     Ok(counts)
+}
+
+/// The operations HQ holds that the channel has not marked uploaded yet:
+/// the P-job stores a batch in HQ, then marks it in the channel (a moment
+/// later, or in its next run when it was killed in between). It uploads in
+/// the order operations were staged, so they are the oldest not marked,
+/// read until one HQ does not hold: mostly a single look that finds none.
+async fn uploaded_not_marked(channel: &ChannelDb, hq: &HqDb) -> Result<Vec<String>, CdxError> {
+    const LOOK: u32 = 256;
+    let mut in_hq = Vec::new();
+    let mut after_id = 0;
+    loop {
+        let oldest = channel.not_uploaded_ids_after(after_id, LOOK).await?;
+        let Some((last_id, _)) = oldest.last() else {
+            return Ok(in_hq);
+        };
+        after_id = *last_id;
+        let looked = oldest.len();
+        let ids: Vec<String> = oldest.into_iter().map(|(_, id)| id).collect();
+        let held = hq.uploaded_among(&ids).await?;
+        let all_held = held.len() == looked;
+        in_hq.extend(ids.into_iter().filter(|id| held.contains(id)));
+        if !all_held || looked < LOOK as usize {
+            return Ok(in_hq);
+        }
+    }
 }
 
 /// Records the backlog of every channel as run `run_id` finds it now.

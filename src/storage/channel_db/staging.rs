@@ -26,6 +26,22 @@ impl ChannelDb {
         Ok(read_operations(&self.pools.read, &sql, |query| query.bind(after_id).bind(limit)).await?)
     }
 
+    /// The numbers and temporary ids of the oldest operations after
+    /// `after_id` the P-job has not marked uploaded yet.
+    pub async fn not_uploaded_ids_after(
+        &self,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>, ChannelDbError> {
+        Ok(sqlx::query_as(
+            "SELECT id, temporary_id FROM RETAILASYNCCUSTOMERV2 WHERE uploaded = 0 AND id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pools.read)
+        .await?)
+    }
+
     /// Marks operations as uploaded, once HQ holds them.
     pub async fn mark_uploaded(&self, ids: &[i64]) -> Result<(), ChannelDbError> {
         let ids = serde_json::to_string(ids).map_err(|error| sqlx::Error::Encode(error.into()))?;

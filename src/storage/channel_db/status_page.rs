@@ -17,6 +17,7 @@ impl ChannelDb {
         &self,
         view: &StatusView,
         limit: u32,
+        in_hq: &[String],
     ) -> Result<Vec<StagedOperation>, ChannelDbError> {
         if view
             .status
@@ -26,7 +27,7 @@ impl ChannelDb {
             return Ok(Vec::new());
         }
         let mut query = QueryBuilder::new(format!("SELECT {HEADER_COLUMNS} FROM RETAILASYNCCUSTOMERV2"));
-        push_filters(&mut query, view);
+        push_filters(&mut query, view, in_hq)?;
         let backwards = push_status_page(&mut query, view, limit, "", "id");
         let headers: Vec<HeaderRow> = query.build_query_as().fetch_all(&self.pools.read).await?;
         let mut operations = headers
@@ -41,12 +42,16 @@ impl ChannelDb {
 
     /// How many operations under the view's filters (its status aside) wait
     /// for the P-job.
-    pub async fn count_pending_upload(&self, view: &StatusView) -> Result<i64, ChannelDbError> {
+    pub async fn count_pending_upload(
+        &self,
+        view: &StatusView,
+        in_hq: &[String],
+    ) -> Result<i64, ChannelDbError> {
         if !self.in_view(view) {
             return Ok(0);
         }
         let mut query = QueryBuilder::new("SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2");
-        push_filters(&mut query, view);
+        push_filters(&mut query, view, in_hq)?;
         Ok(query.build_query_scalar().fetch_one(&self.pools.read).await?)
     }
 }
@@ -61,9 +66,22 @@ impl ChannelDb {
 }
 
 /// Operations not uploaded yet are few (the P-job runs every few minutes),
-/// so the filters read them through the `uploaded` index alone.
-fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView) {
+/// so the filters read them through the `uploaded` index alone. Those of
+/// `in_hq` HQ holds already (the P-job has stored them and not yet marked
+/// them here) are left out: HQ's copy is listed.
+fn push_filters(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    view: &StatusView,
+    in_hq: &[String],
+) -> Result<(), ChannelDbError> {
     query.push(" WHERE uploaded = 0");
+    if !in_hq.is_empty() {
+        let ids = serde_json::to_string(in_hq).map_err(|error| sqlx::Error::Encode(error.into()))?;
+        query
+            .push(" AND temporary_id NOT IN (SELECT value FROM json_each(")
+            .push_bind(ids)
+            .push("))");
+    }
     push_status_filters(query, Dialect::Sqlite, view, "");
     if let Some(term) = view.search_key() {
         query.push(" AND (temporary_id = ").push_bind(term.clone());
@@ -80,4 +98,5 @@ fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, view: &StatusView) {
         }
         query.push(")");
     }
+    Ok(())
 }

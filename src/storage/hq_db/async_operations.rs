@@ -209,6 +209,34 @@ impl HqDb {
     }
 
     /// Operations whose last sync attempt failed and that are not completed.
+    /// Which of `temporary_ids` HQ holds.
+    pub async fn uploaded_among(&self, temporary_ids: &[String]) -> Result<HashSet<String>, HqDbError> {
+        if temporary_ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let held: Vec<String> = match &self.engine {
+            Engine::Sqlite(pools) => {
+                let ids = serde_json::to_string(temporary_ids)
+                    .map_err(|error| sqlx::Error::Encode(error.into()))?;
+                sqlx::query_scalar(
+                    "SELECT temporary_id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id IN (SELECT value FROM json_each($1))",
+                )
+                .bind(ids)
+                .fetch_all(&pools.read)
+                .await?
+            }
+            Engine::Postgres(pools) => {
+                sqlx::query_scalar(
+                    "SELECT temporary_id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ANY($1)",
+                )
+                .bind(temporary_ids)
+                .fetch_all(&pools.read)
+                .await?
+            }
+        };
+        Ok(held.into_iter().collect())
+    }
+
     /// The most recent uploaded operations, newest first.
     pub async fn recent_operations(&self, limit: u32) -> Result<Vec<UploadedOperationRow>, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_as(&format!(
