@@ -911,6 +911,15 @@ async fn an_older_staged_edit_fails_with_its_reason_instead_of_undoing_a_newer_r
     assert_eq!(hq_phone_of_karen(backend).await, "+1 206 555 0104");
     let (completed, error) = newest_operation(backend).await;
     assert!(!completed && error.contains("changed in real time"), "{error}");
+
+    // Refused for good, the edit is no longer shown at the register as on
+    // its way: once 1010 has run, the POS shows Karen as HQ has her.
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 206 555 0104", 0)
+    );
 }
 
 /// "Make the change again", as the failed edit's reason says: the new edit

@@ -71,6 +71,17 @@ impl SyncFailure {
             | SyncFailure::OperationIdReused { .. } => true,
         }
     }
+
+    /// The customer a change refused for good would have changed, where
+    /// HQ has it: the change is settled for it.
+    pub fn refused_for(&self) -> Option<&str> {
+        match self {
+            SyncFailure::ChangedInRealtime { account, .. } | SyncFailure::UpdatedLater { account, .. } => {
+                Some(account)
+            }
+            _ => None,
+        }
+    }
 }
 
 pub fn check_operation(op: &StagedOperation, customer_groups: &HashSet<String>) -> Result<(), SyncFailure> {
@@ -208,6 +219,28 @@ pub fn made_in_realtime(op: &StagedOperation, made: &RealtimeOperation) -> Resul
 mod tests {
     use super::*;
     use crate::domain::customer::{AddressDraft, CustomerDraft};
+
+    #[test]
+    fn only_failures_an_admin_can_correct_hold_the_customers_later_changes() {
+        let correctable = [
+            SyncFailure::UnknownCustomerGroup("99".into()),
+            SyncFailure::UnknownCountry("XYZ".into()),
+            SyncFailure::EmailTaken {
+                email: "a@example.com".into(),
+                account: "C000001".into(),
+            },
+        ];
+        assert!(correctable.iter().all(|failure| !failure.is_final()));
+        let older = SyncFailure::UpdatedLater {
+            account: "C000001".into(),
+            updated_at: "2026-12-05T10:00:01.000Z".into(),
+            made_at: "2026-12-05T10:00:00.000Z".into(),
+        };
+        assert!(older.is_final());
+        assert_eq!(older.refused_for(), Some("C000001"));
+        assert!(SyncFailure::UnknownCustomer("C999999".into()).is_final());
+        assert_eq!(SyncFailure::UnknownCustomer("C999999".into()).refused_for(), None);
+    }
 
     fn operation(kind: OperationKind, group: &str, countries: &[&str]) -> StagedOperation {
         StagedOperation {

@@ -499,6 +499,30 @@ impl SyncTransaction {
         Ok(())
     }
 
+    /// Remembers that `operation`, refused for good, is settled for the
+    /// customer as an applied one is (`note_applied`), so that the channels
+    /// no longer show it as on its way; the customer is sent to them again
+    /// (its version moves with `changed_at`).
+    pub async fn note_refused_for_good(
+        &mut self,
+        account: &str,
+        operation: &StagedOperation,
+    ) -> Result<(), HqDbError> {
+        on_tx!(self, |conn, sql| {
+            sqlx::query(&format!(
+                "UPDATE customers SET last_async_operation_at = $1, last_async_operation_id = $2, changed_at = {now}
+                 WHERE account = $3 AND (last_async_operation_at IS NULL OR last_async_operation_at < $1)",
+                now = sql.now()
+            ))
+            .bind(&operation.created_at)
+            .bind(&operation.temporary_id)
+            .bind(account)
+            .execute(conn)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// When a real-time call replaced the customer's own fields at or after
     /// `made_at`, if one did: a staged update made at `made_at` is older.
     pub async fn edited_in_realtime_since(
