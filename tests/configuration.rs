@@ -581,6 +581,32 @@ async fn a_real_time_create_or_edit_with_another_customers_email_is_refused_besi
     )
     .await
     .unwrap();
+
+    // Two customers given one email before HQ required unique emails: an
+    // edit of either that keeps it is not refused for the other's.
+    common::execute_on_hq(
+        backend,
+        "UPDATE customers SET email = 'karen.berg@contoso.com' WHERE account = 'C000002'",
+    )
+    .await;
+    run(backend, Job::Customers).await;
+    let mut second = find_customer(&backend.channel, "C000002")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(second.email, "karen.berg@contoso.com");
+    second.phone = "+1 713 555 0160".into();
+    second.addresses.clear();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000002",
+        &second,
+    )
+    .await
+    .unwrap();
 }
 
 fn assert_email_taken(refused: &CustomerError) {

@@ -435,7 +435,7 @@ fn unreachable_as_refusal(error: RealtimeError) -> CustomerError {
 /// email beside the Email field.
 fn realtime_refusal(error: RealtimeError) -> CustomerError {
     match error {
-        RealtimeError::EmailTaken { .. } => {
+        RealtimeError::EmailTaken => {
             let mut fields = FieldErrors::default();
             fields.add("email", error.to_string());
             CustomerError::Invalid(fields)

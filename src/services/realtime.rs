@@ -21,8 +21,9 @@ pub enum RealtimeError {
     Unreachable,
     #[error("Customer {0} does not exist in HQ.")]
     UnknownCustomer(String),
-    #[error("Customer {account} already has this email, and HQ requires unique emails.")]
-    EmailTaken { account: String },
+    /// Said as a shopper may read it: not whose email it is.
+    #[error("Another customer already has this email, and HQ requires unique emails.")]
+    EmailTaken,
     #[error(
         "This change was made already with other values under the same operation id; nothing was changed."
     )]
@@ -301,7 +302,7 @@ impl RealtimeService {
             return Ok(());
         };
         match tx.account_with_email(&key, own).await? {
-            Some(account) => Err(RealtimeError::EmailTaken { account }),
+            Some(_) => Err(RealtimeError::EmailTaken),
             None => Ok(()),
         }
     }

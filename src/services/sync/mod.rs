@@ -8,7 +8,7 @@
 //! Operations are applied in upload order, which is the order each channel
 //! made them; an update or address addition whose customer's create has not
 //! synced yet, or that an earlier change of the same customer has not
-//! passed yet, waits for it.
+//! passed yet, waits for it, unless HQ refused that one for good.
 
 mod orders;
 mod rules;

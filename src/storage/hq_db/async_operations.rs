@@ -16,26 +16,45 @@ use crate::storage::staging_tables::{
 
 /// A column (`w.<column>`) of the first operation a change `o` waits for
 /// that has failed (and not for good): its customer's create, or a change
-/// of its customer made before it. The sync's order of a customer's
-/// changes, as `SyncTransaction::earlier_change_pending` keeps it.
+/// of its customer made before it, as `SyncTransaction::earlier_change_pending`
+/// keeps a customer's changes in order. Each way of naming the customer is
+/// looked up by its own index: one condition of them all walked every
+/// pending operation for each row of the status page.
 macro_rules! failed_change_before_o {
+    // The failed operations (not for good) made before `o` that the
+    // condition names.
+    (@where $condition:literal) => {
+        concat!(
+            "SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE ",
+            $condition,
+            " AND id < o.id AND OnlineOperationCompleted = FALSE AND error IS NOT NULL AND failed_for_good = FALSE"
+        )
+    };
     ($column:literal) => {
         concat!(
             "(SELECT w.",
             $column,
-            " FROM RETAILASYNCCUSTOMERV2 w
-              WHERE w.id < o.id AND w.OnlineOperationCompleted = FALSE AND w.error IS NOT NULL
-                AND w.failed_for_good = FALSE
-                AND ((w.operation = 'create' AND w.temporary_id = o.customer_temporary_id)
-                     OR (w.operation <> 'create'
-                         AND (w.customer_temporary_id = o.customer_temporary_id
-                              OR w.customer_account = o.customer_account
-                              OR w.customer_temporary_id = (SELECT c.async_customer_id FROM customers c
-                                                            WHERE c.account = o.customer_account))))
-              ORDER BY w.id LIMIT 1)"
+            " FROM RETAILASYNCCUSTOMERV2 w WHERE w.id = (SELECT MIN(b.id) FROM (",
+            failed_change_before_o!(@where "temporary_id = o.customer_temporary_id AND operation = 'create'"),
+            " UNION ALL ",
+            failed_change_before_o!(@where "customer_temporary_id = o.customer_temporary_id"),
+            " UNION ALL ",
+            failed_change_before_o!(@where "customer_account = o.customer_account"),
+            " UNION ALL ",
+            failed_change_before_o!(@where
+                "customer_temporary_id = (SELECT c.async_customer_id FROM customers c
+                                          WHERE c.account = o.customer_account)"
+            ),
+            " UNION ALL ",
+            failed_change_before_o!(@where
+                "customer_account = (SELECT c.account FROM customers c
+                                     WHERE c.async_customer_id = o.customer_temporary_id)"
+            ),
+            ") b))"
         )
     };
 }
+
 pub(super) use failed_change_before_o;
 
 /// The columns of an `UploadedOperationRow`, read from
@@ -208,7 +227,6 @@ impl HqDb {
         .await?))
     }
 
-    /// Operations whose last sync attempt failed and that are not completed.
     /// Which of `temporary_ids` HQ holds.
     pub async fn uploaded_among(&self, temporary_ids: &[String]) -> Result<HashSet<String>, HqDbError> {
         if temporary_ids.is_empty() {

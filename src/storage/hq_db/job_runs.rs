@@ -32,15 +32,13 @@ impl HqDb {
     ) -> Result<Option<i64>, HqDbError> {
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
-            // The run a lapsed lease named stopped without finishing (its
-            // process died, or the request that started it was dropped).
-            let lapsed_run: Option<i64> = sqlx::query_scalar(&format!(
-                "SELECT run_id FROM job_leases WHERE job = $1 AND expires_at < {now}",
-                now = sql.now()
-            ))
-            .bind(run.lease_key)
-            .fetch_optional(&mut *tx)
-            .await?;
+            // The run a lease named when it is taken over stopped without
+            // finishing (its process died, or the request that started it
+            // was dropped): the upsert below takes only a lapsed lease.
+            let lapsed_run: Option<i64> = sqlx::query_scalar("SELECT run_id FROM job_leases WHERE job = $1")
+                .bind(run.lease_key)
+                .fetch_optional(&mut *tx)
+                .await?;
             let taken = sqlx::query(&format!(
                 "INSERT INTO job_leases (job, holder, run_id, expires_at)
                  VALUES ($1, $2, 0, {expires})

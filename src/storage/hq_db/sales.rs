@@ -25,9 +25,10 @@ fn open(kind: &str) -> String {
 /// customer order may go to one of them), not yet completed, whether the
 /// sale names the customer by temporary id or by account (changes staged
 /// while the customer was pending name it by its temporary id). A pending
-/// update does not hold a sale: the customer exists without it.
-const NEEDED_OPERATIONS: &str = "o.OnlineOperationCompleted = FALSE AND o.created_at <= s.created_at
-     AND o.operation IN ('create', 'add_address')
+/// update does not hold a sale: the customer exists without it; nor does
+/// an address HQ refused for good, which nothing will complete.
+const NEEDED_OPERATIONS: &str = "o.OnlineOperationCompleted = FALSE AND o.failed_for_good = FALSE
+     AND o.created_at <= s.created_at AND o.operation IN ('create', 'add_address')
      AND (o.temporary_id = s.customer_temporary_id
           OR o.customer_temporary_id = s.customer_temporary_id
           OR o.customer_account = s.customer_account

@@ -442,9 +442,11 @@ impl SyncTransaction {
         .await?))
     }
 
-    /// The customer that has this email, if any (emails are compared without case).
     /// A customer other than `except` whose email is `email_key`
-    /// (`domain::customer::email_key`). The key is folded by the caller:
+    /// (`domain::customer::email_key`), unless `except` has that email
+    /// already: a change that keeps a customer's email is not refused for a
+    /// duplicate made before HQ required unique emails. The key is folded by
+    /// the caller:
     /// PostgreSQL's `lower` of a parameter would follow the database's
     /// locale, not the byte-wise "C" collation of the column.
     pub async fn account_with_email(
@@ -454,6 +456,7 @@ impl SyncTransaction {
     ) -> Result<Option<String>, HqDbError> {
         on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(
             "SELECT account FROM customers WHERE lower(email) = $1 AND account <> COALESCE($2, '')
+               AND NOT EXISTS (SELECT 1 FROM customers own WHERE own.account = $2 AND lower(own.email) = $1)
              ORDER BY account LIMIT 1",
         )
         .bind(email_key)
@@ -477,7 +480,8 @@ impl SyncTransaction {
     /// Remembers that `operation` is the newest staged operation applied
     /// to the customer, for the channels to know which of their staged
     /// changes HQ already shows. A change waits for every earlier change of
-    /// its customer, so the one applied now is the newest.
+    /// its customer but those refused for good, so the one applied now is
+    /// the newest of its channel's.
     pub async fn note_applied(
         &mut self,
         account: &str,

@@ -118,8 +118,9 @@ impl HqDb {
         Ok(rows.into_iter().filter_map(AccountRow::into_user).collect())
     }
 
-    /// Gives `user_name` a role and store; false when the user does not
-    /// exist or already had them.
+    /// Gives `user_name` a role and store, at the word of the admin
+    /// `changed_by`: unchanged when the user does not exist or already had
+    /// them, refused when `changed_by` is no longer an admin.
     pub async fn change_user_access(
         &self,
         user_name: &str,
