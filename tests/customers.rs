@@ -92,19 +92,6 @@ async fn sync_all(backend: &Backend) {
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
 }
 
-/// Enables the four features in HQ (prerequisites first) and sends them to
-/// the channel with job 1110.
-async fn enable_all_features_in_channel(backend: &Backend) {
-    for feature in Feature::ALL {
-        change_feature(&backend.hq, feature, true, "test").await.unwrap();
-    }
-    backend
-        .jobs
-        .run(Job::GlobalConfiguration, "Run now")
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn a_complete_create_arrives_whole_in_hq() {
     let app = common::start().await;
@@ -255,7 +242,7 @@ async fn search_finds_synced_and_pending_customers_by_every_key() {
 async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_editing_is_on() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_all_features_in_channel(backend).await;
+    common::enable_all_features_in_channel(backend).await;
     let mut karen = find_customer(&backend.channel, "C000001")
         .await
         .unwrap()
@@ -309,7 +296,7 @@ async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_edit
 async fn changes_to_a_pending_customer_wait_for_its_create_and_apply_in_order() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_all_features_in_channel(backend).await;
+    common::enable_all_features_in_channel(backend).await;
     let staged = create_customer(
         &backend.channel_side(),
         HOUSTON,
@@ -615,7 +602,7 @@ async fn an_unknown_customer_group_in_a_create_is_named_beside_its_field() {
 async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_all_features_in_channel(backend).await;
+    common::enable_all_features_in_channel(backend).await;
     let mut karen = find_customer(&backend.channel, "C000001")
         .await
         .unwrap()
@@ -652,7 +639,7 @@ async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs(
 async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_all_features_in_channel(backend).await;
+    common::enable_all_features_in_channel(backend).await;
     let mut karen = find_customer(&backend.channel, "C000001")
         .await
         .unwrap()
@@ -836,7 +823,7 @@ async fn hq_phone_of_karen(backend: &Backend) -> String {
 async fn a_real_time_edit_while_a_staged_edit_is_on_its_way_is_staged_behind_it_and_is_not_undone() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_all_features_in_channel(backend).await;
+    common::enable_all_features_in_channel(backend).await;
     edit_karens_phone(backend, "+1 713 555 0101").await;
     change_feature(&backend.hq, Feature::AsyncEditing, false, "test")
         .await
@@ -903,7 +890,7 @@ async fn edit_karens_phone_in_hq_in_real_time(backend: &Backend, phone: &str) {
 async fn an_older_staged_edit_fails_with_its_reason_instead_of_undoing_a_newer_real_time_edit() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_all_features_in_channel(backend).await;
+    common::enable_all_features_in_channel(backend).await;
     edit_karens_phone(backend, "+1 713 555 0103").await;
     edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0104").await;
 
@@ -928,7 +915,7 @@ async fn an_older_staged_edit_fails_with_its_reason_instead_of_undoing_a_newer_r
 async fn an_edit_made_again_after_one_failed_for_good_is_applied() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_all_features_in_channel(backend).await;
+    common::enable_all_features_in_channel(backend).await;
     edit_karens_phone(backend, "+1 713 555 0107").await;
     edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0108").await;
     sync_all(backend).await;
@@ -1050,7 +1037,7 @@ async fn correct_operation(backend: &Backend, temporary_id: &str, corrected: &Cu
 async fn a_batch_never_applies_the_copy_it_read_before_an_admin_corrected_the_operation() {
     let app = common::start().await;
     let backend = &app.backend;
-    enable_all_features_in_channel(backend).await;
+    common::enable_all_features_in_channel(backend).await;
     let operation_id = OperationId::random();
     let mut karen = karen_in_the_channel(backend).await;
     karen.phone = "+1 713 555 0111".into();

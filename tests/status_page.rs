@@ -8,7 +8,6 @@ use std::collections::HashSet;
 
 use custsync::domain::backlog::BacklogSample;
 use custsync::domain::customer::{CustomerDraft, validate_customer};
-use custsync::domain::features::Feature;
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::operation::OperationStatus;
@@ -18,7 +17,6 @@ use custsync::domain::status_page::{Cursor, StatusPage, StatusRow, StatusView};
 use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::{create_customer, edit_customer, find_customer};
-use custsync::services::feature_management::change_feature;
 use custsync::services::sync::SyncOptions;
 
 const ORIGINS: [Origin; 3] = [
@@ -555,14 +553,7 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
 async fn a_change_waiting_behind_a_failed_create_names_the_create_it_waits_for() {
     let app = common::start().await;
     let backend = &app.backend;
-    for feature in Feature::ALL {
-        change_feature(&backend.hq, feature, true, "test").await.unwrap();
-    }
-    backend
-        .jobs
-        .run(Job::GlobalConfiguration, "Run now")
-        .await
-        .unwrap();
+    common::enable_all_features_in_channel(backend).await;
     let create_id = create(backend, ORIGINS[1], "Karen", "Second", "karen.berg@contoso.com").await;
     let mut customer = find_customer(&backend.channel, &create_id)
         .await

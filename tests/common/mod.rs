@@ -45,6 +45,21 @@ pub async fn start_in_with(dir: &TempDir, settings: Settings) -> Backend {
         .expect("the backend starts")
 }
 
+/// Enables the four features in HQ (prerequisites first) and sends them to
+/// the channel with job 1110.
+pub async fn enable_all_features_in_channel(backend: &Backend) {
+    for feature in custsync::domain::features::Feature::ALL {
+        custsync::services::feature_management::change_feature(&backend.hq, feature, true, "test")
+            .await
+            .expect("the feature changes");
+    }
+    backend
+        .jobs
+        .run(custsync::domain::jobs::Job::GlobalConfiguration, "Run now")
+        .await
+        .expect("job 1110 runs");
+}
+
 /// Runs `statement` on the HQ database of `backend`, whichever engine it
 /// is on: for a test to put HQ in a state its pages cannot.
 pub async fn execute_on_hq(backend: &Backend, statement: &str) {

@@ -487,20 +487,8 @@ impl SyncTransaction {
         account: &str,
         operation: &StagedOperation,
     ) -> Result<(), HqDbError> {
-        on_tx!(self, |conn, sql| {
-            // Never back in time: another store's older change can be
-            // applied after a newer one (an address, which both keep).
-            sqlx::query(
-                "UPDATE customers SET last_async_operation_at = $1, last_async_operation_id = $2
-                 WHERE account = $3 AND (last_async_operation_at IS NULL OR last_async_operation_at < $1)",
-            )
-            .bind(&operation.created_at)
-            .bind(&operation.temporary_id)
-            .bind(account)
-            .execute(conn)
-            .await?;
-        });
-        Ok(())
+        // Applied, the change itself moved the customer's version.
+        self.note_settled(account, operation, false).await
     }
 
     /// Remembers that `operation`, refused for good, is settled for the
@@ -512,11 +500,28 @@ impl SyncTransaction {
         account: &str,
         operation: &StagedOperation,
     ) -> Result<(), HqDbError> {
+        self.note_settled(account, operation, true).await
+    }
+
+    /// Makes `operation` the customer's last settled one, and with
+    /// `send_again` moves its version.
+    async fn note_settled(
+        &mut self,
+        account: &str,
+        operation: &StagedOperation,
+        send_again: bool,
+    ) -> Result<(), HqDbError> {
         on_tx!(self, |conn, sql| {
+            let changed_at = if send_again {
+                format!(", changed_at = {}", sql.now())
+            } else {
+                String::new()
+            };
+            // Never back in time: another store's older change can be
+            // applied after a newer one (an address, which both keep).
             sqlx::query(&format!(
-                "UPDATE customers SET last_async_operation_at = $1, last_async_operation_id = $2, changed_at = {now}
+                "UPDATE customers SET last_async_operation_at = $1, last_async_operation_id = $2{changed_at}
                  WHERE account = $3 AND (last_async_operation_at IS NULL OR last_async_operation_at < $1)",
-                now = sql.now()
             ))
             .bind(&operation.created_at)
             .bind(&operation.temporary_id)
