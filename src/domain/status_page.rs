@@ -296,6 +296,20 @@ pub struct StatusCounts {
 }
 
 impl StatusCounts {
+    /// These counts with HQ's per status (`counts`) for the statuses of
+    /// uploaded operations.
+    pub fn with_uploaded(mut self, counts: Vec<(OperationStatus, i64)>) -> StatusCounts {
+        for (status, count) in counts {
+            match status {
+                OperationStatus::PendingSync => self.pending_sync = count,
+                OperationStatus::Synced => self.synced = count,
+                OperationStatus::Failed => self.failed = count,
+                OperationStatus::PendingUpload => {}
+            }
+        }
+        self
+    }
+
     pub fn of(&self, status: OperationStatus) -> i64 {
         match status {
             OperationStatus::PendingUpload => self.pending_upload,

@@ -5,8 +5,7 @@
 use crate::domain::diagnosis::ModeEvidence;
 use crate::domain::features::{Feature, FeatureStates};
 use crate::domain::jobs::Job;
-use crate::domain::operation::OperationStatus;
-use crate::domain::status_page::StatusView;
+use crate::domain::status_page::{StatusCounts, StatusView};
 use crate::domain::troubleshoot::{JobStatus, TroubleshootReport};
 use crate::services::backend::Backend;
 use crate::services::cdx;
@@ -74,16 +73,11 @@ pub async fn report(backend: &Backend) -> Result<TroubleshootReport, EvidenceErr
         });
     }
     // As the status page counts them, whose lists the report links to.
-    let uploaded = hq
-        .status_counts(&StatusView::default())
-        .await
-        .map_err(evidence_error)?;
-    let uploaded_in = |status: OperationStatus| {
-        uploaded
-            .iter()
-            .find(|(counted, _)| *counted == status)
-            .map_or(0, |(_, count)| *count)
-    };
+    let uploaded = StatusCounts::default().with_uploaded(
+        hq.status_counts(&StatusView::default())
+            .await
+            .map_err(evidence_error)?,
+    );
     const WAITING_SALES_LISTED: u32 = 20;
     Ok(TroubleshootReport {
         editing_enabled: states.is_enabled(Feature::AsyncEditing),
@@ -97,8 +91,8 @@ pub async fn report(backend: &Backend) -> Result<TroubleshootReport, EvidenceErr
         pending_upload: cdx::count_waiting_for_upload(&backend.channel)
             .await
             .map_err(evidence_error)?,
-        pending_sync: uploaded_in(OperationStatus::PendingSync),
-        failed: uploaded_in(OperationStatus::Failed),
+        pending_sync: uploaded.pending_sync,
+        failed: uploaded.failed,
         sales_pending_upload: backend
             .channel
             .count_sales_not_uploaded()

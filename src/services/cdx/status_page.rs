@@ -28,10 +28,21 @@ pub async fn status_rows(
     view: &StatusView,
     page_size: u32,
 ) -> Result<StatusRows, CdxError> {
+    let in_hq = uploaded_not_marked(channel, hq).await?;
+    rows_of(channel, hq, view, page_size, &in_hq).await
+}
+
+/// The page's rows, leaving out of the channel's those in `in_hq`.
+async fn rows_of(
+    channel: &ChannelDb,
+    hq: &HqDb,
+    view: &StatusView,
+    page_size: u32,
+    in_hq: &[String],
+) -> Result<StatusRows, CdxError> {
     let channels = hq.channels().await?;
     let channel_name = |id: i64| name_of(&channels, id);
-    let in_hq = uploaded_not_marked(channel, hq).await?;
-    let waiting = channel.pending_upload_page(view, page_size + 1, &in_hq).await?;
+    let waiting = channel.pending_upload_page(view, page_size + 1, in_hq).await?;
     let uploaded = hq.status_page_rows(view, page_size + 1).await?;
     let rows = waiting
         .into_iter()
@@ -49,8 +60,9 @@ pub async fn status_page(
     view: &StatusView,
     page_size: u32,
 ) -> Result<StatusPage, CdxError> {
-    let StatusRows { rows, previous, next } = status_rows(channel, hq, view, page_size).await?;
-    let counts = status_counts(channel, hq, view).await?;
+    let in_hq = uploaded_not_marked(channel, hq).await?;
+    let StatusRows { rows, previous, next } = rows_of(channel, hq, view, page_size, &in_hq).await?;
+    let counts = counts_of(channel, hq, view, &in_hq).await?;
     Ok(StatusPage {
         rows,
         counts,
@@ -63,19 +75,21 @@ pub async fn status_page(
 /// status.
 async fn status_counts(channel: &ChannelDb, hq: &HqDb, view: &StatusView) -> Result<StatusCounts, CdxError> {
     let in_hq = uploaded_not_marked(channel, hq).await?;
-    let mut counts = StatusCounts {
-        pending_upload: channel.count_pending_upload(view, &in_hq).await?,
+    counts_of(channel, hq, view, &in_hq).await
+}
+
+/// The view's counts, leaving out of the channel's those in `in_hq`.
+async fn counts_of(
+    channel: &ChannelDb,
+    hq: &HqDb,
+    view: &StatusView,
+    in_hq: &[String],
+) -> Result<StatusCounts, CdxError> {
+    let counts = StatusCounts {
+        pending_upload: channel.count_pending_upload(view, in_hq).await?,
         ..StatusCounts::default()
     };
-    for (status, count) in hq.status_counts(view).await? {
-        match status {
-            OperationStatus::PendingSync => counts.pending_sync = count,
-            OperationStatus::Synced => counts.synced = count,
-            OperationStatus::Failed => counts.failed = count,
-            OperationStatus::PendingUpload => {}
-        }
-    }
-    Ok(counts)
+    Ok(counts.with_uploaded(hq.status_counts(view).await?))
 }
 
 /// The operations HQ holds that the channel has not marked uploaded yet:

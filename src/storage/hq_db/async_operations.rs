@@ -232,27 +232,18 @@ impl HqDb {
         if temporary_ids.is_empty() {
             return Ok(HashSet::new());
         }
-        let held: Vec<String> = match &self.engine {
-            Engine::Sqlite(pools) => {
-                let ids = serde_json::to_string(temporary_ids)
-                    .map_err(|error| sqlx::Error::Encode(error.into()))?;
-                sqlx::query_scalar(
-                    "SELECT temporary_id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id IN (SELECT value FROM json_each($1))",
-                )
-                .bind(ids)
-                .fetch_all(&pools.read)
-                .await?
-            }
+        match &self.engine {
+            Engine::Sqlite(pools) => held_on_sqlite(&pools.read, temporary_ids).await,
             Engine::Postgres(pools) => {
-                sqlx::query_scalar(
+                let held: Vec<String> = sqlx::query_scalar(
                     "SELECT temporary_id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ANY($1)",
                 )
                 .bind(temporary_ids)
                 .fetch_all(&pools.read)
-                .await?
+                .await?;
+                Ok(held.into_iter().collect())
             }
-        };
-        Ok(held.into_iter().collect())
+        }
     }
 
     /// The most recent uploaded operations, newest first.
@@ -293,13 +284,25 @@ async fn already_uploaded(
     operations: &[StagedOperation],
 ) -> Result<HashSet<String>, HqDbError> {
     let ids: Vec<&str> = operations.iter().map(|op| op.temporary_id.as_str()).collect();
-    let ids = serde_json::to_string(&ids).map_err(|error| sqlx::Error::Encode(error.into()))?;
+    held_on_sqlite(&mut *conn, &ids).await
+}
+
+/// Which of `temporary_ids` an HQ on SQLite holds, answered as one JSON
+/// value rather than a row each.
+async fn held_on_sqlite<'e, E>(
+    executor: E,
+    temporary_ids: &[impl serde::Serialize],
+) -> Result<HashSet<String>, HqDbError>
+where
+    E: sqlx::Executor<'e, Database = Sqlite>,
+{
+    let ids = serde_json::to_string(temporary_ids).map_err(|error| sqlx::Error::Encode(error.into()))?;
     let found: String = sqlx::query_scalar(
         "SELECT json_group_array(temporary_id) FROM RETAILASYNCCUSTOMERV2
          WHERE temporary_id IN (SELECT value FROM json_each($1))",
     )
     .bind(ids)
-    .fetch_one(&mut *conn)
+    .fetch_one(executor)
     .await?;
     Ok(serde_json::from_str(&found).map_err(|error| sqlx::Error::Decode(error.into()))?)
 }

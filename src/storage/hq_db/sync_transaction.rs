@@ -170,15 +170,7 @@ impl SyncTransaction {
         failures: &[(i64, String)],
         attempted_by: &str,
     ) -> Result<(), HqDbError> {
-        if failures.is_empty() {
-            return Ok(());
-        }
-        self.complete_pairs(
-            "error = m.outcome, retry_count = retry_count + 1, failed_for_good = FALSE",
-            failures,
-        )
-        .await?;
-        self.record_attempts(failures, "failed", attempted_by).await
+        self.record_failures(failures, false, attempted_by).await
     }
 
     /// Records that HQ refused the operation for good (`SyncFailure::is_final`):
@@ -189,13 +181,27 @@ impl SyncTransaction {
         error: &str,
         attempted_by: &str,
     ) -> Result<(), HqDbError> {
-        let failure = [(operation_id, error.to_string())];
-        self.complete_pairs(
-            "error = m.outcome, retry_count = retry_count + 1, failed_for_good = TRUE",
-            &failure,
-        )
-        .await?;
-        self.record_attempts(&failure, "failed", attempted_by).await
+        self.record_failures(&[(operation_id, error.to_string())], true, attempted_by)
+            .await
+    }
+
+    /// Each (operation id, error) pair's failure, refused for good or not.
+    async fn record_failures(
+        &mut self,
+        failures: &[(i64, String)],
+        for_good: bool,
+        attempted_by: &str,
+    ) -> Result<(), HqDbError> {
+        if failures.is_empty() {
+            return Ok(());
+        }
+        let changes = if for_good {
+            "error = m.outcome, retry_count = retry_count + 1, failed_for_good = TRUE"
+        } else {
+            "error = m.outcome, retry_count = retry_count + 1, failed_for_good = FALSE"
+        };
+        self.complete_pairs(changes, failures).await?;
+        self.record_attempts(failures, "failed", attempted_by).await
     }
 
     /// Sets `changes` (which read the pair's account or error as
@@ -446,9 +452,8 @@ impl SyncTransaction {
     /// (`domain::customer::email_key`), unless `except` has that email
     /// already: a change that keeps a customer's email is not refused for a
     /// duplicate made before HQ required unique emails. The key is folded by
-    /// the caller:
-    /// PostgreSQL's `lower` of a parameter would follow the database's
-    /// locale, not the byte-wise "C" collation of the column.
+    /// the caller: PostgreSQL's `lower` of a parameter would follow the
+    /// database's locale, not the byte-wise "C" collation of the column.
     pub async fn account_with_email(
         &mut self,
         email_key: &str,
