@@ -57,6 +57,15 @@ test("a cashier edits a synced customer and adds an address through real-time ca
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 
   await page.getByRole("button", { name: "Edit" }).click();
+  // HQ requires unique emails: another customer's is refused beside the field, and nothing is saved.
+  const email = page.getByLabel("Email");
+  const ownEmail = await email.inputValue();
+  await email.fill("jodi.christiansen@contoso.com");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#email-message")).toHaveText(
+    "Another customer already has this email, and HQ requires unique emails.",
+  );
+  await email.fill(ownEmail);
   await page.getByLabel("Phone").fill(newPhone);
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status")).toContainText("HQ updated customer C000001 through a real-time service call");
