@@ -3,6 +3,7 @@
 
 mod common;
 
+use custsync::domain::customer::ChangedFields;
 use custsync::domain::customer::{AddressDraft, AttributeDraft, ChangeOutcome, ContactDraft, CustomerDraft};
 use custsync::domain::features::Feature;
 use custsync::domain::jobs::Job;
@@ -396,6 +397,7 @@ async fn an_update_waits_while_its_create_has_failed() {
                 register_number: Some(1),
                 customer_account: None,
                 customer_temporary_id: target,
+                changed_fields: ChangedFields::ALL,
                 customer,
             })
             .await
@@ -871,8 +873,10 @@ async fn edit_karens_phone_in_hq_in_real_time(backend: &Backend, phone: &str) {
         .unwrap()
         .unwrap()
         .customer;
+    let before = karen.clone();
     karen.phone = phone.into();
     karen.addresses.clear();
+    let changed = ChangedFields::between(&before, &karen);
     let valid = valid(backend, &karen).await;
     let context = custsync::services::realtime::CallContext {
         channel_id: 2,
@@ -881,7 +885,7 @@ async fn edit_karens_phone_in_hq_in_real_time(backend: &Backend, phone: &str) {
     };
     backend
         .realtime
-        .update_customer(&context, &OperationId::random(), "C000001", &valid)
+        .update_customer(&context, &OperationId::random(), "C000001", &valid, changed)
         .await
         .unwrap();
 }
@@ -949,6 +953,7 @@ async fn an_admin_resync_of_an_old_failed_edit_does_not_undo_a_newer_real_time_e
             register_number: Some(1),
             customer_account: Some("C000001".into()),
             customer_temporary_id: None,
+            changed_fields: ChangedFields::ALL,
             customer: CustomerDraft {
                 customer_group: "99".into(),
                 ..karen.clone()
@@ -986,6 +991,7 @@ async fn two_edits_staged_in_one_group_each_stay_visible_until_hq_has_applied_it
         register_number: Some(1),
         customer_account: Some("C000001".into()),
         customer_temporary_id: None,
+        changed_fields: ChangedFields::ALL,
         customer: CustomerDraft {
             phone: phone.into(),
             email: email.into(),
@@ -1027,7 +1033,7 @@ async fn correct_operation(backend: &Backend, temporary_id: &str, corrected: &Cu
     let corrected = valid(backend, corrected).await;
     let saved = backend
         .hq
-        .save_operation_edit(temporary_id, &corrected, "Admin", "corrected")
+        .save_operation_edit(temporary_id, &corrected, ChangedFields::ALL, "Admin", "corrected")
         .await
         .unwrap();
     assert!(saved);

@@ -10,6 +10,7 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use custsync::domain::customer::ChangedFields;
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::jobs::Job;
 use custsync::domain::records::OperationKind;
@@ -121,6 +122,7 @@ async fn stage(
             channel_id: 2,
             register_number: Some(1),
             customer_temporary_id: target.filter(|_| account.is_none()),
+            changed_fields: ChangedFields::ALL,
             customer_account: account,
             customer,
         })

@@ -3,6 +3,7 @@
 
 mod common;
 
+use custsync::domain::customer::ChangedFields;
 use custsync::domain::customer::{AddressDraft, CreatedCustomer, CustomerDraft};
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
@@ -646,7 +647,7 @@ async fn a_1010_run_overtaken_by_a_newer_one_leaves_no_customer_older_than_hq() 
     edited.phone = "+1 713 555 0199".into();
     let mut tx = backend.hq.begin_sync().await.unwrap();
     assert!(
-        tx.update_customer_in_realtime(&changed.account, &edited)
+        tx.update_customer_in_realtime(&changed.account, &edited, ChangedFields::ALL)
             .await
             .unwrap()
     );

@@ -8,6 +8,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use custsync::domain::customer::ChangedFields;
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::jobs::{Job, RunOutcome};
 use custsync::domain::operation::OperationId;
@@ -313,7 +314,13 @@ async fn a_failing_customer_holds_its_sale_and_both_go_once_the_customer_is_fixe
     assert!(
         backend
             .hq
-            .save_operation_edit(temporary_id, &valid, "Admin", "Customer group: GONE → 30")
+            .save_operation_edit(
+                temporary_id,
+                &valid,
+                ChangedFields::ALL,
+                "Admin",
+                "Customer group: GONE → 30"
+            )
             .await
             .unwrap()
     );
@@ -350,6 +357,7 @@ async fn a_customer_order_to_an_address_behind_a_refused_update_names_the_refusa
         register_number: Some(HOUSTON_REGISTER_1.1),
         customer_account: None,
         customer_temporary_id: Some(temporary_id.clone()),
+        changed_fields: ChangedFields::ALL,
         customer,
     };
     // Staged before HQ removed the customer group it names.
@@ -419,7 +427,13 @@ async fn a_customer_order_to_an_address_behind_a_refused_update_names_the_refusa
     assert!(
         backend
             .hq
-            .save_operation_edit(&update_id, &valid, "Admin", "Customer group: GONE → 30")
+            .save_operation_edit(
+                &update_id,
+                &valid,
+                ChangedFields::ALL,
+                "Admin",
+                "Customer group: GONE → 30"
+            )
             .await
             .unwrap()
     );

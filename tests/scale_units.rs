@@ -17,7 +17,7 @@ use custsync::domain::status_page::StatusView;
 use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::{
-    CustomerError, create_customer, edit_customer, search_customers,
+    CustomerError, create_customer, edit_customer, find_customer, search_customers,
 };
 use custsync::services::feature_management::change_feature;
 use custsync::services::settings::Settings;
@@ -58,6 +58,25 @@ async fn run(backend: &Backend, job: Job) {
         run.scale_unit,
         run.message
     );
+}
+
+/// Houston's and Seattle's scale units on the HQ of `hq`, with every
+/// asynchronous feature on and in both channel copies.
+async fn houston_and_seattle_editing_asynchronously(
+    hq: &TempDir,
+) -> (common::TestBackend, common::TestBackend) {
+    let houston = common::start_scale_unit(hq, "Houston", "Houston").await;
+    let seattle = common::start_scale_unit(hq, "Seattle", "Seattle").await;
+    for feature in Feature::ALL {
+        change_feature(&houston.backend.hq, feature, true, "test")
+            .await
+            .unwrap();
+    }
+    for unit in [&houston.backend, &seattle.backend] {
+        run(unit, Job::GlobalConfiguration).await;
+        run(unit, Job::Customers).await;
+    }
+    (houston, seattle)
 }
 
 async fn register_captions(backend: &Backend) -> Vec<String> {
@@ -388,16 +407,8 @@ async fn a_unit_restarted_after_another_took_one_of_its_channels_no_longer_serve
 #[tokio::test]
 async fn an_older_staged_edit_uploaded_after_a_newer_one_from_another_unit_fails_instead_of_undoing_it() {
     let hq = TempDir::new().unwrap();
-    let houston = common::start_scale_unit(&hq, "Houston", "Houston").await;
-    let seattle = common::start_scale_unit(&hq, "Seattle", "Seattle").await;
+    let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
     let (houston, seattle) = (&houston.backend, &seattle.backend);
-    for feature in Feature::ALL {
-        change_feature(&houston.hq, feature, true, "test").await.unwrap();
-    }
-    for unit in [houston, seattle] {
-        run(unit, Job::GlobalConfiguration).await;
-        run(unit, Job::Customers).await;
-    }
     let karen = houston
         .hq
         .customer_record("C000001")
@@ -497,4 +508,114 @@ async fn sent_back(unit: &Backend, temporary_id: &str) -> bool {
         .timeline
         .iter()
         .any(|entry| entry.text.starts_with("Sent back to the channels"))
+}
+
+/// An edit made from a store's copy that job 1010 has not yet brought up
+/// to date with a change made at another store: HQ takes the fields the
+/// edit changed, and keeps the other store's change to the rest.
+#[tokio::test]
+async fn a_staged_edit_made_from_a_copy_behind_hq_keeps_the_other_stores_change() {
+    let hq = TempDir::new().unwrap();
+    let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
+    let (houston, seattle) = (&houston.backend, &seattle.backend);
+
+    let mut at_seattle = in_the_copy_of(seattle, "C000001").await;
+    at_seattle.email = "karen.new@example.com".into();
+    edit_customer(
+        &seattle.channel_side(),
+        SEATTLE_REGISTER_1,
+        &OperationId::random(),
+        "C000001",
+        &at_seattle,
+    )
+    .await
+    .unwrap();
+    run(seattle, Job::Upload).await;
+    run(seattle, Job::SyncCustomers).await;
+
+    // Houston's copy still has the old email: its 1010 has not run.
+    let mut at_houston = in_the_copy_of(houston, "C000001").await;
+    assert_ne!(at_houston.email, "karen.new@example.com");
+    at_houston.phone = "+1 713 555 0133".into();
+    edit_customer(
+        &houston.channel_side(),
+        HOUSTON_REGISTER_1,
+        &OperationId::random(),
+        "C000001",
+        &at_houston,
+    )
+    .await
+    .unwrap();
+    run(houston, Job::Upload).await;
+    run(houston, Job::SyncCustomers).await;
+
+    let in_hq = houston
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(
+        (in_hq.phone.as_str(), in_hq.email.as_str()),
+        ("+1 713 555 0133", "karen.new@example.com"),
+        "Houston's phone, and Seattle's email kept"
+    );
+}
+
+/// A shopper saving My profile on the online store's unit, whose copy has
+/// not yet received a cashier's real-time change made at a store: the
+/// shopper's fields change, the cashier's customer group stays.
+#[tokio::test]
+async fn a_shoppers_edit_in_real_time_keeps_a_change_the_online_stores_copy_has_not_received() {
+    let hq = TempDir::new().unwrap();
+    let houston = common::start_scale_unit(&hq, "Houston", "Houston").await;
+    let online = common::start_scale_unit(&hq, "Online", "Fabrikam online store").await;
+    let (houston, online) = (&houston.backend, &online.backend);
+
+    let mut at_the_register = in_the_copy_of(houston, "C000004").await;
+    assert_ne!(at_the_register.customer_group, "20");
+    at_the_register.customer_group = "20".into();
+    edit_customer(
+        &houston.channel_side(),
+        HOUSTON_REGISTER_1,
+        &OperationId::random(),
+        "C000004",
+        &at_the_register,
+    )
+    .await
+    .unwrap();
+
+    let mut profile = in_the_copy_of(online, "C000004").await;
+    profile.phone = "+1 425 555 0166".into();
+    edit_customer(
+        &online.channel_side(),
+        Origin::OnlineStore,
+        &OperationId::random(),
+        "C000004",
+        &profile,
+    )
+    .await
+    .unwrap();
+
+    let in_hq = online
+        .hq
+        .customer_record("C000004")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(
+        (in_hq.phone.as_str(), in_hq.customer_group.as_str()),
+        ("+1 425 555 0166", "20"),
+        "the shopper's phone, and the cashier's customer group kept"
+    );
+}
+
+/// A customer as `unit`'s channel copy shows it, with its staged changes.
+async fn in_the_copy_of(unit: &Backend, key: &str) -> CustomerDraft {
+    CustomerDraft {
+        addresses: Vec::new(),
+        ..find_customer(&unit.channel, key).await.unwrap().unwrap().customer
+    }
 }

@@ -7,6 +7,7 @@ mod common;
 use std::collections::HashSet;
 
 use custsync::domain::backlog::BacklogSample;
+use custsync::domain::customer::ChangedFields;
 use custsync::domain::customer::{CustomerDraft, validate_customer};
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
@@ -278,6 +279,7 @@ async fn stage_change(backend: &Backend, kind: OperationKind, account: &str) {
             register_number: Some(1),
             customer_account: Some(account.into()),
             customer_temporary_id: None,
+            changed_fields: ChangedFields::ALL,
             customer,
         })
         .await
@@ -399,7 +401,7 @@ async fn the_counts_hq_keeps_match_the_operations_after_uploads_syncs_edits_and_
     assert!(
         backend
             .hq
-            .save_operation_edit(failed, &valid, "HQ admin", "Email")
+            .save_operation_edit(failed, &valid, ChangedFields::ALL, "HQ admin", "Email")
             .await
             .unwrap()
     );
@@ -507,7 +509,7 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
     assert!(
         backend
             .hq
-            .save_operation_edit(&id, &valid, "HQ admin", changes)
+            .save_operation_edit(&id, &valid, ChangedFields::ALL, "HQ admin", changes)
             .await
             .unwrap()
     );
@@ -540,7 +542,7 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
     assert!(
         !backend
             .hq
-            .save_operation_edit(&id, &valid, "HQ admin", changes)
+            .save_operation_edit(&id, &valid, ChangedFields::ALL, "HQ admin", changes)
             .await
             .unwrap()
     );
@@ -792,6 +794,7 @@ async fn uploaded_to_hq(backend: &Backend, count: usize) -> Vec<String> {
             register_number: Some(1),
             customer_account: None,
             customer_temporary_id: None,
+            changed_fields: ChangedFields::ALL,
             customer: CustomerDraft {
                 first_name: "Export".into(),
                 last_name: format!("Row{n}"),

@@ -7,6 +7,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use custsync::domain::customer::ChangedFields;
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::jobs::{Job, JobRun};
 use custsync::domain::operation::OperationId;
@@ -70,6 +71,7 @@ async fn stage(
             register_number: Some(1),
             customer_account: None,
             customer_temporary_id: target,
+            changed_fields: ChangedFields::ALL,
             customer,
         })
         .await

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use custsync::api::hq::sync_status_export::EXPORT_PAGE;
+use custsync::domain::customer::ChangedFields;
 use custsync::domain::operation::OperationStatus;
 use custsync::domain::records::{OperationKind, StagedOperation};
 use custsync::domain::status_page::{Cursor, PAGE_SIZE, StatusView};
@@ -296,6 +297,7 @@ fn operation(n: usize) -> StagedOperation {
         register_number: Some(data::REGISTER_NUMBER),
         customer_account: None,
         customer_temporary_id: None,
+        changed_fields: ChangedFields::ALL,
         customer: data::customer("status", n),
         created_at: format!("2026-10-{day:02}T{hours:02}:{minutes:02}:{seconds:02}.000Z"),
     }

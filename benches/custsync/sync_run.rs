@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use custsync::domain::customer::ChangedFields;
 use custsync::domain::jobs::Job;
 use custsync::domain::records::OperationKind;
 use custsync::services::backend::Backend;
@@ -196,6 +197,7 @@ pub async fn stage_on(backend: &Backend, run: usize, count: usize) -> Result<(),
                             register_number: Some(data::REGISTER_NUMBER),
                             customer_account: None,
                             customer_temporary_id: None,
+                            changed_fields: ChangedFields::ALL,
                             customer: data::customer(&run.to_string(), n),
                         })
                         .await

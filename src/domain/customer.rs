@@ -2,9 +2,11 @@
 //! rules a draft must pass before it is staged. Compiled for the server and
 //! the browser, so both show the same message for the same mistake.
 
+mod fields;
 mod reference;
 mod rules;
 
+pub use fields::{ChangedFields, CustomerField};
 pub use reference::{
     ADDRESS_PURPOSES, AFFILIATIONS, ATTRIBUTES, CONTACT_KINDS, COUNTRIES, CURRENCIES, LANGUAGES,
     ReferenceData,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::customer::{CustomerDraft, ReferenceData};
+use crate::domain::customer::{ChangedFields, CustomerDraft, ReferenceData};
 use crate::domain::records::StagedOperation;
 use crate::domain::status_page::StatusRow;
 
@@ -27,35 +27,17 @@ pub struct OperationDetail {
 
 /// One line per field an admin's edit changed: "Email: old → new".
 pub fn describe_changes(old: &CustomerDraft, new: &CustomerDraft) -> Vec<String> {
-    let fields: [(&str, &String, &String); 9] = [
-        ("First name", &old.first_name, &new.first_name),
-        ("Middle name", &old.middle_name, &new.middle_name),
-        ("Last name", &old.last_name, &new.last_name),
-        (
-            "Organization name",
-            &old.organization_name,
-            &new.organization_name,
-        ),
-        ("Email", &old.email, &new.email),
-        ("Phone", &old.phone, &new.phone),
-        ("Customer group", &old.customer_group, &new.customer_group),
-        ("Language", &old.language, &new.language),
-        ("Currency", &old.currency, &new.currency),
-    ];
-    let mut changes: Vec<String> = Vec::new();
-    if old.party_type != new.party_type {
-        changes.push(format!(
-            "Type: {} → {}",
-            old.party_type.code(),
-            new.party_type.code()
-        ));
-    }
-    changes.extend(
-        fields
-            .iter()
-            .filter(|(_, before, after)| before != after)
-            .map(|(label, before, after)| format!("{label}: {} → {}", shown(before), shown(after))),
-    );
+    let mut changes: Vec<String> = ChangedFields::between(old, new)
+        .fields()
+        .map(|field| {
+            format!(
+                "{}: {} → {}",
+                field.label(),
+                shown(field.value(old)),
+                shown(field.value(new))
+            )
+        })
+        .collect();
     for (label, changed) in [
         ("Addresses", old.addresses != new.addresses),
         ("Contacts", old.contacts != new.contacts),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::customer::CustomerDraft;
+use crate::domain::customer::{ChangedFields, CustomerDraft};
 
 /// What an asynchronous operation does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +62,8 @@ pub struct StagedOperation {
     /// is still pending sync.
     pub customer_temporary_id: Option<String>,
     pub customer: CustomerDraft,
+    /// The fields of `customer` an update changes.
+    pub changed_fields: ChangedFields,
     pub created_at: String,
 }
 

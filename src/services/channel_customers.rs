@@ -4,7 +4,7 @@
 //! fallback of a create to asynchronous mode when HQ cannot be reached.
 
 use crate::domain::customer::{
-    AddressDraft, ChangeOutcome, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
+    AddressDraft, ChangeOutcome, ChangedFields, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
     CustomerSummary, ReferenceData, shopper_edit, validate_address, validate_customer,
 };
 use crate::domain::features::Feature;
@@ -323,8 +323,12 @@ pub async fn edit_customer(
     let reference = reference_of(side.db, &target.channel).await?;
     let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
         .map_err(CustomerError::Invalid)?;
+    // What the edit changes of the customer as this channel shows it: the
+    // rest may be behind HQ, and HQ keeps its own values of it.
+    let changed = ChangedFields::between(&target.customer.customer, valid.get());
     let config = side.config.get().await?;
-    let change = staged_change(&target, operation_id, OperationKind::Update, valid.get().clone());
+    let mut change = staged_change(&target, operation_id, OperationKind::Update, valid.get().clone());
+    change.changed_fields = changed;
     if config.feature_enabled(Feature::AsyncEditing) {
         return stage_change(side.db, &target, change).await;
     }
@@ -333,7 +337,7 @@ pub async fn edit_customer(
     }
     let (account, context) = realtime_target(side, origin, Feature::AsyncEditing, &config, target).await?;
     side.realtime
-        .update_customer(&context, operation_id, &account, &valid)
+        .update_customer(&context, operation_id, &account, &valid, changed)
         .await
         .map_err(unreachable_as_refusal)?;
     Ok(ChangeOutcome::AppliedInHq { account })
@@ -449,15 +453,7 @@ fn realtime_refusal(error: RealtimeError) -> CustomerError {
 pub fn apply_staged_changes(base: CustomerDraft, changes: &[StagedOperation]) -> CustomerDraft {
     changes.iter().fold(base, |mut customer, change| {
         match change.kind {
-            OperationKind::Update => {
-                customer = CustomerDraft {
-                    addresses: customer.addresses,
-                    contacts: customer.contacts,
-                    affiliations: customer.affiliations,
-                    attributes: customer.attributes,
-                    ..change.customer.clone()
-                };
-            }
+            OperationKind::Update => customer = change.changed_fields.apply(customer, &change.customer),
             OperationKind::AddAddress => {
                 for address in &change.customer.addresses {
                     if address.primary {
@@ -489,6 +485,7 @@ fn staged_change(
         customer_account: target.customer.account.clone(),
         customer_temporary_id: target.customer.temporary_id.clone().filter(|_| !synced),
         customer,
+        changed_fields: ChangedFields::ALL,
     }
 }
 
@@ -606,6 +603,7 @@ mod tests {
             customer_account: None,
             customer_temporary_id: None,
             customer,
+            changed_fields: ChangedFields::ALL,
             created_at: String::new(),
         }
     }

@@ -7,7 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::domain::customer::{CustomerDraft, ValidAddress, ValidCustomer, email_key};
+use crate::domain::customer::{
+    ChangedFields, CustomerDraft, CustomerField, ValidAddress, ValidCustomer, email_key,
+};
 use crate::domain::diagnosis::ModeEvidence;
 use crate::domain::features::Feature;
 use crate::domain::operation::OperationId;
@@ -85,16 +87,17 @@ impl RealtimeService {
         result
     }
 
-    /// Replaces the customer's own fields in HQ, once per operation id.
+    /// Writes the customer's fields `changed` in HQ, once per operation id.
     pub async fn update_customer(
         &self,
         context: &CallContext,
         operation_id: &OperationId,
         account: &str,
         customer: &ValidCustomer,
+        changed: ChangedFields,
     ) -> Result<(), RealtimeError> {
         let started = Instant::now();
-        let result = self.update_in_hq(operation_id, account, customer).await;
+        let result = self.update_in_hq(operation_id, account, customer, changed).await;
         self.log(context, "Update customer", account, &result, started)
             .await;
         result
@@ -248,6 +251,7 @@ impl RealtimeService {
         operation_id: &OperationId,
         account: &str,
         customer: &ValidCustomer,
+        changed: ChangedFields,
     ) -> Result<(), RealtimeError> {
         self.reach_hq().await?;
         let request = serde_json::to_string(&(account, customer.get()))?;
@@ -255,9 +259,14 @@ impl RealtimeService {
         if made_already(&mut tx, operation_id, &request).await?.is_some() {
             return Ok(());
         }
-        self.refuse_taken_email(&mut tx, customer.get(), Some(account))
-            .await?;
-        if !tx.update_customer_in_realtime(account, customer.get()).await? {
+        if changed.contains(CustomerField::Email) {
+            self.refuse_taken_email(&mut tx, customer.get(), Some(account))
+                .await?;
+        }
+        if !tx
+            .update_customer_in_realtime(account, customer.get(), changed)
+            .await?
+        {
             return Err(RealtimeError::UnknownCustomer(account.to_string()));
         }
         tx.record_realtime_operation(operation_id.as_str(), "update", &request, account)

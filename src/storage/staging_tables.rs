@@ -8,20 +8,21 @@ use sqlx::query_builder::Separated;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Database, Encode, FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Type};
 
-use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType};
+use crate::domain::customer::{
+    AddressDraft, AttributeDraft, ChangedFields, ContactDraft, CustomerDraft, PartyType,
+};
 use crate::domain::records::{OperationKind, StagedOperation};
 use crate::domain::status_page::{Cursor, StatusView};
 use crate::storage::dialect::Dialect;
 
 /// The columns of RETAILASYNCCUSTOMERV2 an operation is read from.
 pub const HEADER_COLUMNS: &str = "id, temporary_id, operation, channel_id, register_number, customer_account,
-     customer_temporary_id, party_type, first_name, middle_name, last_name, organization_name, email, phone,
-     customer_group, language, currency, created_at";
+     customer_temporary_id, changed_fields, party_type, first_name, middle_name, last_name, organization_name,
+     email, phone, customer_group, language, currency, created_at";
 
 /// The header columns every operation carries from its channel, before
 /// `created_at` and the customer columns.
-pub const OPERATION_COLUMNS: &str =
-    "temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id";
+pub const OPERATION_COLUMNS: &str = "temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id, changed_fields";
 
 /// The customer columns written by `bind_customer`, in its order.
 pub const CUSTOMER_COLUMNS: &str = "party_type, first_name, middle_name, last_name, organization_name, email,
@@ -36,6 +37,7 @@ pub struct HeaderRow {
     register_number: Option<i64>,
     customer_account: Option<String>,
     customer_temporary_id: Option<String>,
+    changed_fields: Option<String>,
     #[sqlx(flatten)]
     customer: CustomerColumns,
     created_at: String,
@@ -88,6 +90,7 @@ impl HeaderRow {
             customer_account: self.customer_account,
             customer_temporary_id: self.customer_temporary_id,
             customer: self.customer.into_draft(),
+            changed_fields: changed_fields(self.changed_fields.as_deref())?,
             created_at: self.created_at,
         })
     }
@@ -330,7 +333,7 @@ fn sqlite_operations_document(selection: &str) -> String {
     format!(
         "SELECT json_group_array(json_array(
             o.id, o.temporary_id, o.operation, o.channel_id, o.register_number, o.customer_account,
-            o.customer_temporary_id, o.party_type, o.first_name, o.middle_name, o.last_name,
+            o.customer_temporary_id, o.changed_fields, o.party_type, o.first_name, o.middle_name, o.last_name,
             o.organization_name, o.email, o.phone, o.customer_group, o.language, o.currency, o.created_at,
             {addresses}, {contacts}, {affiliations}, {attributes}))
          FROM ({selection}) o",
@@ -366,7 +369,7 @@ fn postgres_operations_document(selection: &str) -> String {
               t AS ({attributes})
          SELECT COALESCE(json_agg(json_build_array(
             o.id, o.temporary_id, o.operation, o.channel_id, o.register_number, o.customer_account,
-            o.customer_temporary_id, o.party_type, o.first_name, o.middle_name, o.last_name,
+            o.customer_temporary_id, o.changed_fields, o.party_type, o.first_name, o.middle_name, o.last_name,
             o.organization_name, o.email, o.phone, o.customer_group, o.language, o.currency, o.created_at,
             COALESCE(a.rows, '[]'), COALESCE(k.rows, '[]'), COALESCE(f.rows, '[]'), COALESCE(t.rows, '[]'))), '[]')::text
          FROM o LEFT JOIN a USING (temporary_id) LEFT JOIN k USING (temporary_id)
@@ -396,6 +399,7 @@ struct OperationDocument {
     register_number: Option<i64>,
     customer_account: Option<String>,
     customer_temporary_id: Option<String>,
+    changed_fields: Option<String>,
     party_type: String,
     first_name: String,
     middle_name: String,
@@ -483,9 +487,16 @@ impl OperationDocument {
                 affiliations: self.affiliations,
                 attributes: self.attributes,
             },
+            changed_fields: changed_fields(self.changed_fields.as_deref())?,
             created_at: self.created_at,
         })
     }
+}
+
+/// The fields a `changed_fields` column names.
+fn changed_fields(code: Option<&str>) -> Result<ChangedFields, sqlx::Error> {
+    ChangedFields::from_code(code)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown changed fields {code:?}").into()))
 }
 
 /// The operations of an `operations_document`, in the order they were made.

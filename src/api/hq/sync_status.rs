@@ -230,7 +230,7 @@ pub async fn post_operation_save(
 async fn save(operation_id: &str, draft: &CustomerDraft) -> Result<String, AppError> {
     use crate::api::respond::authorize_user;
     use crate::domain::access::Access;
-    use crate::domain::customer::{ReferenceData, validate_customer};
+    use crate::domain::customer::{ChangedFields, ReferenceData, validate_customer};
     use crate::domain::operation_detail::describe_changes;
     use crate::domain::records::OperationKind;
     use crate::error::internal;
@@ -256,9 +256,19 @@ async fn save(operation_id: &str, draft: &CustomerDraft) -> Result<String, AppEr
     if changes.is_empty() {
         return Ok("Nothing changed.".to_string());
     }
+    // The admin's corrections apply with the fields the update changed.
+    let changed = current
+        .changed_fields
+        .union(ChangedFields::between(&current.customer, valid.get()));
     let saved = backend
         .hq
-        .save_operation_edit(operation_id, &valid, &admin.display_name, &changes.join("\n"))
+        .save_operation_edit(
+            operation_id,
+            &valid,
+            changed,
+            &admin.display_name,
+            &changes.join("\n"),
+        )
         .await
         .map_err(internal)?;
     if !saved {

@@ -21,7 +21,7 @@ pub use rules::{
 
 use std::collections::{HashMap, HashSet};
 
-use crate::domain::customer::email_key;
+use crate::domain::customer::{CustomerField, email_key};
 use crate::domain::jobs::RunCounts;
 use crate::domain::records::{OperationKind, StagedOperation};
 use crate::domain::status_page::StatusView;
@@ -338,6 +338,7 @@ async fn apply_change(
     }
     if options.unique_emails
         && op.kind != OperationKind::AddAddress
+        && op.changed_fields.contains(CustomerField::Email)
         && let Some(failure) = email_taken(tx, op).await?
     {
         return Ok(Outcome::Failed(failure));
@@ -369,7 +370,8 @@ async fn apply_change(
     }
     match op.kind {
         OperationKind::Update => {
-            tx.update_customer(&account, &op.customer).await?;
+            tx.update_customer(&account, &op.customer, op.changed_fields)
+                .await?;
         }
         _ => {
             for address in &op.customer.addresses {

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::domain::customer::{COUNTRIES, email_key};
+use crate::domain::customer::{COUNTRIES, CustomerField, email_key};
 use crate::domain::records::{OperationKind, StagedOperation};
 use crate::storage::hq_db::RealtimeOperation;
 
@@ -85,7 +85,10 @@ impl SyncFailure {
 }
 
 pub fn check_operation(op: &StagedOperation, customer_groups: &HashSet<String>) -> Result<(), SyncFailure> {
-    if op.kind != OperationKind::AddAddress && !customer_groups.contains(&op.customer.customer_group) {
+    if op.kind != OperationKind::AddAddress
+        && op.changed_fields.contains(CustomerField::CustomerGroup)
+        && !customer_groups.contains(&op.customer.customer_group)
+    {
         return Err(SyncFailure::UnknownCustomerGroup(
             op.customer.customer_group.clone(),
         ));
@@ -218,7 +221,7 @@ pub fn made_in_realtime(op: &StagedOperation, made: &RealtimeOperation) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::customer::{AddressDraft, CustomerDraft};
+    use crate::domain::customer::{AddressDraft, ChangedFields, CustomerDraft};
 
     #[test]
     fn only_failures_an_admin_can_correct_hold_the_customers_later_changes() {
@@ -262,6 +265,7 @@ mod tests {
                     .collect(),
                 ..CustomerDraft::default()
             },
+            changed_fields: ChangedFields::ALL,
             created_at: String::new(),
         }
     }
@@ -301,6 +305,19 @@ mod tests {
         let failure = check_operation(&operation(OperationKind::Update, "99", &[]), &groups()).unwrap_err();
         assert_eq!(failure, SyncFailure::UnknownCustomerGroup("99".into()));
         assert!(failure.to_string().contains("'99'"));
+    }
+
+    #[test]
+    fn an_update_that_leaves_the_customer_group_alone_is_not_checked_against_it() {
+        let mut phone_only = operation(OperationKind::Update, "99", &[]);
+        phone_only.changed_fields = ChangedFields::between(
+            &CustomerDraft::default(),
+            &CustomerDraft {
+                phone: "+1 713 555 0133".into(),
+                ..CustomerDraft::default()
+            },
+        );
+        assert_eq!(check_operation(&phone_only, &groups()), Ok(()));
     }
 
     #[test]

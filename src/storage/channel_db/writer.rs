@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{ChannelDb, ChannelDbError};
-use crate::domain::customer::CustomerDraft;
+use crate::domain::customer::{ChangedFields, CustomerDraft};
 use crate::domain::records::OperationKind;
 use crate::storage::sqlite::begin_immediate;
 use crate::storage::staging_tables::{
@@ -25,6 +25,8 @@ pub struct NewOperation {
     pub customer_account: Option<String>,
     pub customer_temporary_id: Option<String>,
     pub customer: CustomerDraft,
+    /// The fields of `customer` an update changes.
+    pub changed_fields: ChangedFields,
 }
 
 impl NewOperation {
@@ -44,6 +46,7 @@ impl NewOperation {
             customer_account: None,
             customer_temporary_id: None,
             customer,
+            changed_fields: ChangedFields::ALL,
         }
     }
 }
@@ -220,13 +223,14 @@ fn already_staged(error: sqlx::Error, operation: &NewOperation) -> ChannelDbErro
 fn push_operations<'args>(batch: &mut QueryBuilder<'args, Sqlite>, operations: &[&'args NewOperation]) {
     let head =
         format!("INSERT INTO RETAILASYNCCUSTOMERV2 ({OPERATION_COLUMNS}, created_at, {CUSTOMER_COLUMNS}) ");
-    push_multi_row_inserts(batch, &head, operations, 17, |mut row, op| {
+    push_multi_row_inserts(batch, &head, operations, 18, |mut row, op| {
         row.push_bind(&op.temporary_id)
             .push_bind(op.kind.code())
             .push_bind(op.channel_id)
             .push_bind(op.register_number)
             .push_bind(&op.customer_account)
             .push_bind(&op.customer_temporary_id)
+            .push_bind(op.changed_fields.code())
             .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
         push_customer(&mut row, &op.customer);
     });

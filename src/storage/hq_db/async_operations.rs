@@ -351,13 +351,14 @@ fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> QueryBuilder<
             ({OPERATION_COLUMNS}, channel_sequence, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS}) "
     );
     let mut inserts = QueryBuilder::new("");
-    push_multi_row_inserts(&mut inserts, &head, operations, 20, |mut row, op| {
+    push_multi_row_inserts(&mut inserts, &head, operations, 21, |mut row, op| {
         row.push_bind(op.temporary_id.clone())
             .push_bind(op.kind.code())
             .push_bind(op.channel_id)
             .push_bind(op.register_number)
             .push_bind(op.customer_account.clone())
             .push_bind(op.customer_temporary_id.clone())
+            .push_bind(op.changed_fields.code())
             .push_bind(op.id)
             .push_bind(op.created_at.clone())
             .push(Dialect::Sqlite.now())
@@ -385,12 +386,13 @@ async fn unnest_operations(
         "INSERT INTO RETAILASYNCCUSTOMERV2
             ({OPERATION_COLUMNS}, channel_sequence, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS})
          SELECT temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id,
-                channel_sequence, created_at, {now}, $9, {CUSTOMER_COLUMNS}
-         FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
-                     $8::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-                     $16::text[], $17::text[], $18::text[], $19::text[])
+                changed_fields, channel_sequence, created_at, {now}, $9, {CUSTOMER_COLUMNS}
+         FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $20::text[],
+                     $7::bigint[], $8::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+                     $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
               WITH ORDINALITY AS u (temporary_id, operation, channel_id, register_number, customer_account,
-                                    customer_temporary_id, channel_sequence, created_at, {CUSTOMER_COLUMNS}, ordinal)
+                                    customer_temporary_id, changed_fields, channel_sequence, created_at,
+                                    {CUSTOMER_COLUMNS}, ordinal)
          ORDER BY ordinal",
         now = Dialect::Postgres.now()
     ))
@@ -413,6 +415,7 @@ async fn unnest_operations(
     .bind(customer(|c| &c.customer_group))
     .bind(customer(|c| &c.language))
     .bind(customer(|c| &c.currency))
+    .bind(column(operations, |op| op.changed_fields.code()))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -7,7 +7,7 @@ use sqlx::{FromRow, Row};
 use super::async_operations::StagedChildren;
 use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
 use super::{HqDb, HqDbError, UploadedOperationRow};
-use crate::domain::customer::{CustomerDraft, ValidCustomer};
+use crate::domain::customer::{ChangedFields, CustomerDraft, ValidCustomer};
 use crate::storage::staging_tables::{CUSTOMER_COLUMNS, bind_customer};
 
 /// What HQ recorded of one operation after it arrived.
@@ -110,6 +110,7 @@ impl HqDb {
         &self,
         temporary_id: &str,
         customer: &ValidCustomer,
+        changed: ChangedFields,
         edited_by: &str,
         changes: &str,
     ) -> Result<bool, HqDbError> {
@@ -117,11 +118,13 @@ impl HqDb {
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
             let statement = format!(
-                "UPDATE RETAILASYNCCUSTOMERV2 SET ({CUSTOMER_COLUMNS}) = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 WHERE temporary_id = $11 AND OnlineOperationCompleted = FALSE
+                "UPDATE RETAILASYNCCUSTOMERV2
+                 SET ({CUSTOMER_COLUMNS}, changed_fields) = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 WHERE temporary_id = $12 AND OnlineOperationCompleted = FALSE
                  RETURNING id"
             );
             let updated = bind_customer(sqlx::query(&statement), customer)
+                .bind(changed.code())
                 .bind(temporary_id)
                 .fetch_optional(&mut *tx)
                 .await?;

@@ -4,10 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sqlx::query::Query;
 use sqlx::{Database, Encode, Executor, Postgres, Sqlite, Transaction, Type};
 
 use super::{HqDb, HqDbError};
-use crate::domain::customer::{AddressDraft, CustomerDraft};
+use crate::domain::customer::{AddressDraft, ChangedFields, CustomerDraft};
 use crate::domain::records::StagedOperation;
 use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
@@ -363,39 +364,37 @@ impl SyncTransaction {
         .await)
     }
 
-    /// Replaces a customer's own fields; false when there is no such customer.
+    /// Writes the `changed` fields of a customer's own; false when there is
+    /// no such customer.
     pub async fn update_customer(
         &mut self,
         account: &str,
         customer: &CustomerDraft,
+        changed: ChangedFields,
     ) -> Result<bool, HqDbError> {
         on_tx!(self, |conn, sql| {
-            let statement = format!(
-                "UPDATE customers SET ({CUSTOMER_COLUMNS}, changed_at)
-                     = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {now})
-                 WHERE account = $11",
-                now = sql.now()
-            );
-            let query = bind_customer(sqlx::query(&statement), customer).bind(account);
+            let statement = update_of_changed_fields(changed, &format!("changed_at = {}", sql.now()));
+            let query = bind_changed_fields(sqlx::query(&statement), customer, changed).bind(account);
             Ok(query.execute(conn).await?.rows_affected() > 0)
         })
     }
 
-    /// Replaces the customer's own fields for a real-time service call, and
-    /// remembers when, so that no older staged update is applied over them.
+    /// Writes the `changed` fields of a customer's own for a real-time
+    /// service call, and remembers when, so that no older staged update is
+    /// applied over them.
     pub async fn update_customer_in_realtime(
         &mut self,
         account: &str,
         customer: &CustomerDraft,
+        changed: ChangedFields,
     ) -> Result<bool, HqDbError> {
         on_tx!(self, |conn, sql| {
-            let statement = format!(
-                "UPDATE customers SET ({CUSTOMER_COLUMNS}, changed_at, realtime_edited_at)
-                     = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, {now}, {now})
-                 WHERE account = $11",
-                now = sql.now()
+            let now = sql.now();
+            let statement = update_of_changed_fields(
+                changed,
+                &format!("changed_at = {now}, realtime_edited_at = {now}"),
             );
-            let query = bind_customer(sqlx::query(&statement), customer).bind(account);
+            let query = bind_changed_fields(sqlx::query(&statement), customer, changed).bind(account);
             Ok(query.execute(conn).await?.rows_affected() > 0)
         })
     }
@@ -858,6 +857,37 @@ where
     let query = sqlx::query::<DB>(&statement).bind(account).bind(line);
     bind_address(query, address).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// The update of a customer's `changed` fields, each bound in the order of
+/// `ChangedFields::fields`, then `also` (its `changed_at`), for the account
+/// bound last.
+fn update_of_changed_fields(changed: ChangedFields, also: &str) -> String {
+    let mut assignments: Vec<String> = changed
+        .fields()
+        .zip(1..)
+        .map(|(field, parameter)| format!("{} = ${parameter}", field.column()))
+        .collect();
+    let account = assignments.len() + 1;
+    assignments.push(also.to_string());
+    format!(
+        "UPDATE customers SET {} WHERE account = ${account}",
+        assignments.join(", ")
+    )
+}
+
+/// Binds `customer`'s `changed` fields for `update_of_changed_fields`.
+fn bind_changed_fields<'q, DB: Database>(
+    query: Query<'q, DB, DB::Arguments<'q>>,
+    customer: &'q CustomerDraft,
+    changed: ChangedFields,
+) -> Query<'q, DB, DB::Arguments<'q>>
+where
+    &'q str: Encode<'q, DB> + Type<DB>,
+{
+    changed
+        .fields()
+        .fold(query, |query, field| query.bind(field.value(customer)))
 }
 
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, HqDbError> {

@@ -178,9 +178,16 @@ fn DetailView(
 fn StagedRows(detail: OperationDetail) -> impl IntoView {
     let op = detail.operation;
     let customer = op.customer;
+    let changes =
+        (op.kind == OperationKind::Update).then(|| ("Fields it changes", op.changed_fields.describe()));
     let fields = [
-        ("Temporary ID", detail.row.temporary_id.clone()),
-        ("Channel", detail.row.channel.clone()),
+        Some(("Temporary ID", detail.row.temporary_id.clone())),
+        Some(("Channel", detail.row.channel.clone())),
+        changes,
+    ]
+    .into_iter()
+    .flatten()
+    .chain([
         ("Name", display_name(&customer)),
         ("Email", customer.email.clone()),
         ("Phone", customer.phone.clone()),
@@ -197,7 +204,7 @@ fn StagedRows(detail: OperationDetail) -> impl IntoView {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-    ];
+    ]);
     view! {
         <section aria-labelledby="staged-customer">
             <h2 id="staged-customer">"Customer"</h2>

@@ -1,0 +1,259 @@
+//! The customer's own fields one by one, and which of them an update
+//! changes: HQ applies those alone, so that an edit made from a copy that
+//! is behind HQ does not put back what another store changed since.
+
+use serde::{Deserialize, Serialize};
+
+use super::CustomerDraft;
+
+/// One of the customer's own fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerField {
+    PartyType,
+    FirstName,
+    MiddleName,
+    LastName,
+    OrganizationName,
+    Email,
+    Phone,
+    CustomerGroup,
+    Language,
+    Currency,
+}
+
+impl CustomerField {
+    /// Every field, in the order of the tables' columns.
+    pub const ALL: [CustomerField; 10] = [
+        CustomerField::PartyType,
+        CustomerField::FirstName,
+        CustomerField::MiddleName,
+        CustomerField::LastName,
+        CustomerField::OrganizationName,
+        CustomerField::Email,
+        CustomerField::Phone,
+        CustomerField::CustomerGroup,
+        CustomerField::Language,
+        CustomerField::Currency,
+    ];
+
+    /// The column that stores it, in the customer and staging tables.
+    pub fn column(self) -> &'static str {
+        match self {
+            CustomerField::PartyType => "party_type",
+            CustomerField::FirstName => "first_name",
+            CustomerField::MiddleName => "middle_name",
+            CustomerField::LastName => "last_name",
+            CustomerField::OrganizationName => "organization_name",
+            CustomerField::Email => "email",
+            CustomerField::Phone => "phone",
+            CustomerField::CustomerGroup => "customer_group",
+            CustomerField::Language => "language",
+            CustomerField::Currency => "currency",
+        }
+    }
+
+    /// Its name as the pages show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CustomerField::PartyType => "Type",
+            CustomerField::FirstName => "First name",
+            CustomerField::MiddleName => "Middle name",
+            CustomerField::LastName => "Last name",
+            CustomerField::OrganizationName => "Organization name",
+            CustomerField::Email => "Email",
+            CustomerField::Phone => "Phone",
+            CustomerField::CustomerGroup => "Customer group",
+            CustomerField::Language => "Language",
+            CustomerField::Currency => "Currency",
+        }
+    }
+
+    /// Its value in `customer`, as its column stores it.
+    pub fn value(self, customer: &CustomerDraft) -> &str {
+        match self {
+            CustomerField::PartyType => customer.party_type.code(),
+            CustomerField::FirstName => &customer.first_name,
+            CustomerField::MiddleName => &customer.middle_name,
+            CustomerField::LastName => &customer.last_name,
+            CustomerField::OrganizationName => &customer.organization_name,
+            CustomerField::Email => &customer.email,
+            CustomerField::Phone => &customer.phone,
+            CustomerField::CustomerGroup => &customer.customer_group,
+            CustomerField::Language => &customer.language,
+            CustomerField::Currency => &customer.currency,
+        }
+    }
+
+    fn copy(self, from: &CustomerDraft, to: &mut CustomerDraft) {
+        match self {
+            CustomerField::PartyType => to.party_type = from.party_type,
+            CustomerField::FirstName => to.first_name.clone_from(&from.first_name),
+            CustomerField::MiddleName => to.middle_name.clone_from(&from.middle_name),
+            CustomerField::LastName => to.last_name.clone_from(&from.last_name),
+            CustomerField::OrganizationName => to.organization_name.clone_from(&from.organization_name),
+            CustomerField::Email => to.email.clone_from(&from.email),
+            CustomerField::Phone => to.phone.clone_from(&from.phone),
+            CustomerField::CustomerGroup => to.customer_group.clone_from(&from.customer_group),
+            CustomerField::Language => to.language.clone_from(&from.language),
+            CustomerField::Currency => to.currency.clone_from(&from.currency),
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// The fields an update changes. An update staged before they were
+/// recorded, and a create, carry every field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangedFields(u16);
+
+impl ChangedFields {
+    pub const ALL: ChangedFields = ChangedFields((1 << CustomerField::ALL.len()) - 1);
+
+    /// The fields whose values differ between `before` and `after`.
+    pub fn between(before: &CustomerDraft, after: &CustomerDraft) -> ChangedFields {
+        ChangedFields(
+            CustomerField::ALL
+                .iter()
+                .filter(|field| field.value(before) != field.value(after))
+                .fold(0, |bits, field| bits | field.bit()),
+        )
+    }
+
+    pub fn contains(self, field: CustomerField) -> bool {
+        self.0 & field.bit() != 0
+    }
+
+    pub fn union(self, other: ChangedFields) -> ChangedFields {
+        ChangedFields(self.0 | other.0)
+    }
+
+    pub fn fields(self) -> impl Iterator<Item = CustomerField> {
+        CustomerField::ALL
+            .into_iter()
+            .filter(move |field| self.contains(*field))
+    }
+
+    /// `customer` with these fields taken from `change`.
+    pub fn apply(self, mut customer: CustomerDraft, change: &CustomerDraft) -> CustomerDraft {
+        for field in self.fields() {
+            field.copy(change, &mut customer);
+        }
+        customer
+    }
+
+    /// The fields by their labels, for an admin: "Email, Phone".
+    pub fn describe(self) -> String {
+        if self == ChangedFields::ALL {
+            return "Every field".to_string();
+        }
+        let labels: Vec<&str> = self.fields().map(CustomerField::label).collect();
+        if labels.is_empty() {
+            "None".to_string()
+        } else {
+            labels.join(", ")
+        }
+    }
+
+    /// The `changed_fields` column's value: the columns' names, comma
+    /// separated; none for every field, as rows staged before it say.
+    pub fn code(self) -> Option<String> {
+        (self != ChangedFields::ALL).then(|| {
+            self.fields()
+                .map(CustomerField::column)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    }
+
+    /// The fields a `changed_fields` column names; none when it names a
+    /// column that is not one of the customer's fields.
+    pub fn from_code(code: Option<&str>) -> Option<ChangedFields> {
+        let Some(code) = code else {
+            return Some(ChangedFields::ALL);
+        };
+        code.split(',')
+            .filter(|name| !name.is_empty())
+            .map(|name| {
+                CustomerField::ALL
+                    .into_iter()
+                    .find(|field| field.column() == name)
+            })
+            .try_fold(ChangedFields(0), |fields, field| {
+                Some(ChangedFields(fields.0 | field?.bit()))
+            })
+    }
+}
+
+impl Default for ChangedFields {
+    fn default() -> Self {
+        ChangedFields::ALL
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn karen() -> CustomerDraft {
+        CustomerDraft {
+            first_name: "Karen".into(),
+            last_name: "Berg".into(),
+            email: "karen.berg@contoso.com".into(),
+            customer_group: "30".into(),
+            ..CustomerDraft::default()
+        }
+    }
+
+    #[test]
+    fn the_fields_that_differ_are_the_ones_changed() {
+        let edited = CustomerDraft {
+            phone: "+1 713 555 0133".into(),
+            email: "karen@example.com".into(),
+            ..karen()
+        };
+        let changed = ChangedFields::between(&karen(), &edited);
+        assert_eq!(
+            changed.fields().collect::<Vec<_>>(),
+            [CustomerField::Email, CustomerField::Phone]
+        );
+        assert_eq!(changed.code().as_deref(), Some("email,phone"));
+        assert_eq!(changed.describe(), "Email, Phone");
+        assert_eq!(ChangedFields::ALL.describe(), "Every field");
+        assert_eq!(
+            ChangedFields::between(&karen(), &karen()).code().as_deref(),
+            Some("")
+        );
+    }
+
+    #[test]
+    fn applying_a_change_takes_its_changed_fields_and_keeps_the_rest() {
+        let newer_in_hq = CustomerDraft {
+            customer_group: "20".into(),
+            ..karen()
+        };
+        let edit = CustomerDraft {
+            phone: "+1 713 555 0133".into(),
+            ..karen()
+        };
+        let applied = ChangedFields::between(&karen(), &edit).apply(newer_in_hq, &edit);
+        assert_eq!(applied.phone, "+1 713 555 0133");
+        assert_eq!(applied.customer_group, "20", "the field the edit left alone");
+    }
+
+    #[test]
+    fn the_column_reads_back_what_was_written_and_none_means_every_field() {
+        for fields in [
+            ChangedFields::ALL,
+            ChangedFields::between(&karen(), &CustomerDraft::default()),
+            ChangedFields::between(&karen(), &karen()),
+        ] {
+            assert_eq!(ChangedFields::from_code(fields.code().as_deref()), Some(fields));
+        }
+        assert_eq!(ChangedFields::ALL.code(), None);
+        assert_eq!(ChangedFields::from_code(None), Some(ChangedFields::ALL));
+        assert_eq!(ChangedFields::from_code(Some("email,shoe_size")), None);
+    }
+}
