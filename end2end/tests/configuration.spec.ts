@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { open, signedInWithoutJavaScript, test, uniqueName } from "./helpers";
+import { open, signedInWithoutJavaScript, syncToHqAndBack, test, uniqueName } from "./helpers";
 
 // One story, told in order: the admin turns asynchronous mode on and off and
 // reads the Troubleshoot page along the way. It leaves the configuration as
@@ -74,6 +74,30 @@ test("the editing feature needs its prerequisites first", async ({ admin: page }
 
   await open(page, "/hq/troubleshoot");
   await expect(page.getByRole("region", { name: /Why can't I enable/ })).toContainText("It is enabled.");
+});
+
+test("an edit staged at the register changes the one field the cashier changed, and its page names that field", async ({ admin: page, houston }) => {
+  // The editing feature, enabled above, reaches the store with job 1110.
+  await runOnSchedule(page, "1110");
+  await flushCache(page);
+  const lastName = uniqueName("Fields");
+  await addCustomerAtHouston(houston, lastName);
+  await open(houston, `/pos?register=1-1&q=${lastName}`);
+  await houston.getByRole("link", { name: `Rosa ${lastName}` }).click();
+  await expect(houston.getByRole("heading", { name: `Rosa ${lastName}` })).toBeVisible();
+  await houston.getByRole("button", { name: "Edit" }).click();
+  await houston.getByLabel("Phone").fill("713 555 0188");
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(houston.getByText("1 change(s) staged in asynchronous mode")).toBeVisible();
+
+  await syncToHqAndBack(page);
+  await open(page, `/hq/customer-synchronization-status?q=${lastName.toLowerCase()}`);
+  await page.getByRole("link", { name: "Update customer" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Update customer: Rosa ${lastName}`);
+  await expect(page.locator(".operation-status")).toContainText(/Synced Customer account C\d{6}/);
+  const staged = page.getByRole("region", { name: "Customer" });
+  await expect(staged.locator('dt:text-is("Fields it changes") + dd')).toHaveText("Phone");
+  await expect(staged.locator('dt:text-is("Customer group") + dd')).not.toBeEmpty();
 });
 
 test("a channel leaves real-time mode only once 1070 has run and its cache has expired", async ({ admin: page, houston }) => {
