@@ -619,3 +619,62 @@ async fn in_the_copy_of(unit: &Backend, key: &str) -> CustomerDraft {
         ..find_customer(&unit.channel, key).await.unwrap().unwrap().customer
     }
 }
+
+/// Two stores change different fields of one customer; the older change
+/// reaches HQ after the newer one has synced. Neither undoes the other, so
+/// HQ applies both.
+#[tokio::test]
+async fn an_older_staged_edit_of_another_field_uploaded_after_a_newer_one_is_applied_beside_it() {
+    let hq = TempDir::new().unwrap();
+    let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
+    let (houston, seattle) = (&houston.backend, &seattle.backend);
+
+    let mut at_houston = in_the_copy_of(houston, "C000001").await;
+    at_houston.phone = "+1 713 555 0144".into();
+    let older = OperationId::random();
+    edit_customer(
+        &houston.channel_side(),
+        HOUSTON_REGISTER_1,
+        &older,
+        "C000001",
+        &at_houston,
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let mut at_seattle = in_the_copy_of(seattle, "C000001").await;
+    at_seattle.email = "karen.newer@example.com".into();
+    edit_customer(
+        &seattle.channel_side(),
+        SEATTLE_REGISTER_1,
+        &OperationId::random(),
+        "C000001",
+        &at_seattle,
+    )
+    .await
+    .unwrap();
+
+    run(seattle, Job::Upload).await;
+    run(seattle, Job::SyncCustomers).await;
+    run(houston, Job::Upload).await;
+    run(houston, Job::SyncCustomers).await;
+
+    let in_hq = houston
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(
+        (in_hq.phone.as_str(), in_hq.email.as_str()),
+        ("+1 713 555 0144", "karen.newer@example.com"),
+        "Houston's older phone and Seattle's newer email"
+    );
+    run(houston, Job::Customers).await;
+    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 713 555 0144", 0)
+    );
+}

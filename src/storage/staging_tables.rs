@@ -494,7 +494,7 @@ impl OperationDocument {
 }
 
 /// The fields a `changed_fields` column names.
-fn changed_fields(code: Option<&str>) -> Result<ChangedFields, sqlx::Error> {
+pub fn changed_fields(code: Option<&str>) -> Result<ChangedFields, sqlx::Error> {
     ChangedFields::from_code(code)
         .ok_or_else(|| sqlx::Error::Decode(format!("unknown changed fields {code:?}").into()))
 }

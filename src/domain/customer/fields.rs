@@ -126,6 +126,11 @@ impl ChangedFields {
         self.0 & field.bit() != 0
     }
 
+    /// Whether both change a field.
+    pub fn overlaps(self, other: ChangedFields) -> bool {
+        self.0 & other.0 != 0
+    }
+
     pub fn union(self, other: ChangedFields) -> ChangedFields {
         ChangedFields(self.0 | other.0)
     }
@@ -221,6 +226,15 @@ mod tests {
         );
         assert_eq!(changed.code().as_deref(), Some("email,phone"));
         assert_eq!(changed.describe(), "Email, Phone");
+        assert!(changed.overlaps(ChangedFields::ALL));
+        let group = ChangedFields::between(
+            &karen(),
+            &CustomerDraft {
+                customer_group: "20".into(),
+                ..karen()
+            },
+        );
+        assert!(!changed.overlaps(group));
         assert_eq!(ChangedFields::ALL.describe(), "Every field");
         assert_eq!(
             ChangedFields::between(&karen(), &karen()).code().as_deref(),

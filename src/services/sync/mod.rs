@@ -360,7 +360,7 @@ async fn apply_change(
         }));
     }
     if op.kind == OperationKind::Update
-        && let Some(updated_at) = tx.updated_since(&account, &op.created_at).await?
+        && let Some(updated_at) = newer_update_of_its_fields(tx, &account, op).await?
     {
         return Ok(Outcome::Failed(SyncFailure::UpdatedLater {
             account,
@@ -380,6 +380,22 @@ async fn apply_change(
         }
     }
     Ok(Outcome::Synced(account))
+}
+
+/// When the latest update made after `op` and synced already was made, if
+/// one changed a field `op` changes: `op` is older, and is not applied over
+/// it. One that changed other fields only stays beside it.
+async fn newer_update_of_its_fields(
+    tx: &mut SyncTransaction,
+    account: &str,
+    op: &StagedOperation,
+) -> Result<Option<String>, HqDbError> {
+    let newer = tx.updated_since(account, &op.created_at).await?;
+    Ok(newer
+        .into_iter()
+        .filter(|(_, changed)| changed.overlaps(op.changed_fields))
+        .map(|(made_at, _)| made_at)
+        .max())
 }
 
 /// A failure when another customer than the one `op` changes already has

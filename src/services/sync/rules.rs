@@ -37,8 +37,8 @@ pub enum SyncFailure {
     },
     #[error(
         "Customer {account} was changed by an update made at {updated_at}, after this update was made at \
-         {made_at}, and synced before it, so it was not applied over the newer values. Make the change again on \
-         the customer if it is still wanted."
+         {made_at}, and synced before it, changing fields this one changes too, so it was not applied over the \
+         newer values. Make the change again on the customer if it is still wanted."
     )]
     UpdatedLater {
         account: String,

@@ -11,7 +11,9 @@ use super::{HqDb, HqDbError};
 use crate::domain::customer::{AddressDraft, ChangedFields, CustomerDraft};
 use crate::domain::records::StagedOperation;
 use crate::storage::dialect::Dialect;
-use crate::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer};
+use crate::storage::staging_tables::{
+    ADDRESS_COLUMNS, CUSTOMER_COLUMNS, bind_address, bind_customer, changed_fields,
+};
 
 const CUSTOMER_ACCOUNT_SEQUENCE: &str = "Customer account";
 
@@ -552,20 +554,29 @@ impl SyncTransaction {
         .await?))
     }
 
-    /// When the latest update of the customer made after `made_at` was
-    /// made, if one is synced already: another store's, whose P-job
-    /// uploaded it first. A staged update made at `made_at` is older.
-    pub async fn updated_since(&mut self, account: &str, made_at: &str) -> Result<Option<String>, HqDbError> {
-        on_tx!(self, |conn, sql| {
-            Ok(sqlx::query_scalar(
-            "SELECT MAX(created_at) FROM RETAILASYNCCUSTOMERV2
+    /// The updates of the customer made after `made_at` and synced already
+    /// (another store's, whose P-job uploaded them first): when each was
+    /// made and the fields it changed. A staged update made at `made_at` is
+    /// older than each.
+    pub async fn updated_since(
+        &mut self,
+        account: &str,
+        made_at: &str,
+    ) -> Result<Vec<(String, ChangedFields)>, HqDbError> {
+        let updates: Vec<(String, Option<String>)> = on_tx!(self, |conn, sql| {
+            sqlx::query_as(
+            "SELECT created_at, changed_fields FROM RETAILASYNCCUSTOMERV2
              WHERE account = $1 AND operation = 'update' AND OnlineOperationCompleted = TRUE AND created_at > $2",
         )
         .bind(account)
         .bind(made_at)
-        .fetch_one(conn)
-        .await?)
-        })
+        .fetch_all(conn)
+        .await?
+        });
+        updates
+            .into_iter()
+            .map(|(made_at, code)| Ok((made_at, changed_fields(code.as_deref())?)))
+            .collect()
     }
 
     /// Whether a change made before `operation_id` for the same customer is
