@@ -913,6 +913,44 @@ async fn an_older_staged_edit_fails_with_its_reason_instead_of_undoing_a_newer_r
     );
 }
 
+/// A staged edit of Karen's email, made before a real-time edit of her
+/// phone at another store: it changes another field, so HQ applies it
+/// beside the real-time one.
+#[tokio::test]
+async fn an_older_staged_edit_of_another_field_than_a_newer_real_time_edit_is_applied_beside_it() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::enable_all_features_in_channel(backend).await;
+    let mut karen = karen_in_the_channel(backend).await;
+    karen.email = "karen.staged@example.com".into();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+    )
+    .await
+    .unwrap();
+    edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0105").await;
+
+    sync_all(backend).await;
+
+    let (completed, error) = newest_operation(backend).await;
+    assert!(completed, "{error}");
+    let in_hq = backend
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(
+        (in_hq.email.as_str(), in_hq.phone.as_str()),
+        ("karen.staged@example.com", "+1 206 555 0105")
+    );
+}
+
 /// "Make the change again", as the failed edit's reason says: the new edit
 /// does not wait behind the failed one for ever.
 #[tokio::test]

@@ -647,7 +647,7 @@ async fn a_1010_run_overtaken_by_a_newer_one_leaves_no_customer_older_than_hq() 
     edited.phone = "+1 713 555 0199".into();
     let mut tx = backend.hq.begin_sync().await.unwrap();
     assert!(
-        tx.update_customer_in_realtime(&changed.account, &edited, ChangedFields::ALL)
+        tx.update_customer(&changed.account, &edited, ChangedFields::ALL)
             .await
             .unwrap()
     );

@@ -239,8 +239,14 @@ impl RealtimeService {
         let account = tx.next_customer_account().await?;
         tx.create_customer(&account, customer.get(), Some(context.channel_id), None)
             .await?;
-        tx.record_realtime_operation(operation_id.as_str(), "create", &request, &account)
-            .await?;
+        tx.record_realtime_operation(
+            operation_id.as_str(),
+            "create",
+            &request,
+            &account,
+            ChangedFields::ALL,
+        )
+        .await?;
         tx.commit().await?;
         self.send_back(&account).await;
         Ok(account)
@@ -263,13 +269,10 @@ impl RealtimeService {
             self.refuse_taken_email(&mut tx, customer.get(), Some(account))
                 .await?;
         }
-        if !tx
-            .update_customer_in_realtime(account, customer.get(), changed)
-            .await?
-        {
+        if !tx.update_customer(account, customer.get(), changed).await? {
             return Err(RealtimeError::UnknownCustomer(account.to_string()));
         }
-        tx.record_realtime_operation(operation_id.as_str(), "update", &request, account)
+        tx.record_realtime_operation(operation_id.as_str(), "update", &request, account, changed)
             .await?;
         tx.commit().await?;
         self.send_back(account).await;
@@ -292,8 +295,14 @@ impl RealtimeService {
             return Err(RealtimeError::UnknownCustomer(account.to_string()));
         }
         tx.add_address(account, address.get()).await?;
-        tx.record_realtime_operation(operation_id.as_str(), "add_address", &request, account)
-            .await?;
+        tx.record_realtime_operation(
+            operation_id.as_str(),
+            "add_address",
+            &request,
+            account,
+            ChangedFields::ALL,
+        )
+        .await?;
         tx.commit().await?;
         self.send_back(account).await;
         Ok(())

@@ -21,7 +21,7 @@ pub use rules::{
 
 use std::collections::{HashMap, HashSet};
 
-use crate::domain::customer::{CustomerField, email_key};
+use crate::domain::customer::{ChangedFields, CustomerField, email_key};
 use crate::domain::jobs::RunCounts;
 use crate::domain::records::{OperationKind, StagedOperation};
 use crate::domain::status_page::StatusView;
@@ -351,7 +351,8 @@ async fn apply_change(
         return Ok(Outcome::Waiting);
     }
     if op.kind == OperationKind::Update
-        && let Some(edited_at) = tx.edited_in_realtime_since(&account, &op.created_at).await?
+        && let Some(edited_at) =
+            latest_of_its_fields(tx.edited_in_realtime_since(&account, &op.created_at).await?, op)
     {
         return Ok(Outcome::Failed(SyncFailure::ChangedInRealtime {
             account,
@@ -360,7 +361,7 @@ async fn apply_change(
         }));
     }
     if op.kind == OperationKind::Update
-        && let Some(updated_at) = newer_update_of_its_fields(tx, &account, op).await?
+        && let Some(updated_at) = latest_of_its_fields(tx.updated_since(&account, &op.created_at).await?, op)
     {
         return Ok(Outcome::Failed(SyncFailure::UpdatedLater {
             account,
@@ -382,20 +383,16 @@ async fn apply_change(
     Ok(Outcome::Synced(account))
 }
 
-/// When the latest update made after `op` and synced already was made, if
-/// one changed a field `op` changes: `op` is older, and is not applied over
-/// it. One that changed other fields only stays beside it.
-async fn newer_update_of_its_fields(
-    tx: &mut SyncTransaction,
-    account: &str,
-    op: &StagedOperation,
-) -> Result<Option<String>, HqDbError> {
-    let newer = tx.updated_since(account, &op.created_at).await?;
-    Ok(newer
+/// When the latest of `newer` changes (made after `op`, in real time or
+/// synced already) was made, if one changed a field `op` changes: `op` is
+/// older, and is not applied over it. One that changed other fields only
+/// stays beside it.
+fn latest_of_its_fields(newer: Vec<(String, ChangedFields)>, op: &StagedOperation) -> Option<String> {
+    newer
         .into_iter()
         .filter(|(_, changed)| changed.overlaps(op.changed_fields))
         .map(|(made_at, _)| made_at)
-        .max())
+        .max()
 }
 
 /// A failure when another customer than the one `op` changes already has

@@ -27,8 +27,9 @@ pub enum SyncFailure {
     )]
     EmailTaken { email: String, account: String },
     #[error(
-        "Customer {account} was changed in real time at {edited_at}, after this update was made at {made_at}, so \
-         it was not applied over the newer values. Make the change again on the customer if it is still wanted."
+        "Customer {account} was changed in real time at {edited_at}, after this update was made at {made_at}, \
+         changing fields this one changes too, so it was not applied over the newer values. Make the change again \
+         on the customer if it is still wanted."
     )]
     ChangedInRealtime {
         account: String,

@@ -375,27 +375,7 @@ impl SyncTransaction {
         changed: ChangedFields,
     ) -> Result<bool, HqDbError> {
         on_tx!(self, |conn, sql| {
-            let statement = update_of_changed_fields(changed, &format!("changed_at = {}", sql.now()));
-            let query = bind_changed_fields(sqlx::query(&statement), customer, changed).bind(account);
-            Ok(query.execute(conn).await?.rows_affected() > 0)
-        })
-    }
-
-    /// Writes the `changed` fields of a customer's own for a real-time
-    /// service call, and remembers when, so that no older staged update is
-    /// applied over them.
-    pub async fn update_customer_in_realtime(
-        &mut self,
-        account: &str,
-        customer: &CustomerDraft,
-        changed: ChangedFields,
-    ) -> Result<bool, HqDbError> {
-        on_tx!(self, |conn, sql| {
-            let now = sql.now();
-            let statement = update_of_changed_fields(
-                changed,
-                &format!("changed_at = {now}, realtime_edited_at = {now}"),
-            );
+            let statement = update_of_changed_fields(changed, sql.now());
             let query = bind_changed_fields(sqlx::query(&statement), customer, changed).bind(account);
             Ok(query.execute(conn).await?.rows_affected() > 0)
         })
@@ -538,20 +518,23 @@ impl SyncTransaction {
         Ok(())
     }
 
-    /// When a real-time call replaced the customer's own fields at or after
-    /// `made_at`, if one did: a staged update made at `made_at` is older.
+    /// The updates HQ made of the customer in real time at or after
+    /// `made_at`: when each was made and the fields it changed. A staged
+    /// update made at `made_at` is older than each.
     pub async fn edited_in_realtime_since(
         &mut self,
         account: &str,
         made_at: &str,
-    ) -> Result<Option<String>, HqDbError> {
-        on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(
-            "SELECT realtime_edited_at FROM customers WHERE account = $1 AND realtime_edited_at >= $2",
+    ) -> Result<Vec<(String, ChangedFields)>, HqDbError> {
+        let updates: Vec<(String, Option<String>)> = on_tx!(self, |conn, sql| sqlx::query_as(
+            "SELECT made_at, changed_fields FROM realtime_operations
+             WHERE account = $1 AND made_at >= $2 AND operation = 'update'",
         )
         .bind(account)
         .bind(made_at)
-        .fetch_optional(conn)
-        .await?))
+        .fetch_all(conn)
+        .await?);
+        with_changed_fields(updates)
     }
 
     /// The updates of the customer made after `made_at` and synced already
@@ -573,10 +556,7 @@ impl SyncTransaction {
         .fetch_all(conn)
         .await?
         });
-        updates
-            .into_iter()
-            .map(|(made_at, code)| Ok((made_at, changed_fields(code.as_deref())?)))
-            .collect()
+        with_changed_fields(updates)
     }
 
     /// Whether a change made before `operation_id` for the same customer is
@@ -691,17 +671,19 @@ impl SyncTransaction {
         operation: &str,
         request: &str,
         account: &str,
+        changed: ChangedFields,
     ) -> Result<(), HqDbError> {
         on_tx!(self, |conn, sql| {
             sqlx::query(&format!(
-                "INSERT INTO realtime_operations (operation_id, operation, request, account, made_at)
-             VALUES ($1, $2, $3, $4, {now})",
+                "INSERT INTO realtime_operations (operation_id, operation, request, account, changed_fields, made_at)
+                 VALUES ($1, $2, $3, $4, $5, {now})",
                 now = sql.now()
             ))
             .bind(operation_id)
             .bind(operation)
             .bind(request)
             .bind(account)
+            .bind(changed.code())
             .execute(conn)
             .await?;
         });
@@ -870,17 +852,27 @@ where
     Ok(())
 }
 
+/// Each change's time with the fields its `changed_fields` column names.
+fn with_changed_fields(
+    changes: Vec<(String, Option<String>)>,
+) -> Result<Vec<(String, ChangedFields)>, HqDbError> {
+    changes
+        .into_iter()
+        .map(|(made_at, code)| Ok((made_at, changed_fields(code.as_deref())?)))
+        .collect()
+}
+
 /// The update of a customer's `changed` fields, each bound in the order of
-/// `ChangedFields::fields`, then `also` (its `changed_at`), for the account
-/// bound last.
-fn update_of_changed_fields(changed: ChangedFields, also: &str) -> String {
+/// `ChangedFields::fields`, and of its `changed_at` to `now`, for the
+/// account bound last.
+fn update_of_changed_fields(changed: ChangedFields, now: &str) -> String {
     let mut assignments: Vec<String> = changed
         .fields()
         .zip(1..)
         .map(|(field, parameter)| format!("{} = ${parameter}", field.column()))
         .collect();
     let account = assignments.len() + 1;
-    assignments.push(also.to_string());
+    assignments.push(format!("changed_at = {now}"));
     format!(
         "UPDATE customers SET {} WHERE account = ${account}",
         assignments.join(", ")
