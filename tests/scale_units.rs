@@ -678,3 +678,65 @@ async fn an_older_staged_edit_of_another_field_uploaded_after_a_newer_one_is_app
         ("+1 713 555 0144", 0)
     );
 }
+
+/// A store's own edit its P-job has not uploaded yet stays on the POS as on
+/// its way when job 1010 brings a newer change another store made to the
+/// customer, and is applied beside it.
+#[tokio::test]
+async fn an_edit_not_yet_uploaded_stays_shown_when_1010_brings_another_stores_newer_change() {
+    let hq = TempDir::new().unwrap();
+    let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
+    let (houston, seattle) = (&houston.backend, &seattle.backend);
+
+    let mut at_houston = in_the_copy_of(houston, "C000001").await;
+    at_houston.phone = "+1 713 555 0155".into();
+    edit_customer(
+        &houston.channel_side(),
+        HOUSTON_REGISTER_1,
+        &OperationId::random(),
+        "C000001",
+        &at_houston,
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let mut at_seattle = in_the_copy_of(seattle, "C000001").await;
+    at_seattle.email = "karen.seattle@example.com".into();
+    edit_customer(
+        &seattle.channel_side(),
+        SEATTLE_REGISTER_1,
+        &OperationId::random(),
+        "C000001",
+        &at_seattle,
+    )
+    .await
+    .unwrap();
+    run(seattle, Job::Upload).await;
+    run(seattle, Job::SyncCustomers).await;
+    run(houston, Job::Customers).await;
+
+    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            shown.customer.phone.as_str(),
+            shown.customer.email.as_str(),
+            shown.pending_changes
+        ),
+        ("+1 713 555 0155", "karen.seattle@example.com", 1),
+        "Houston's edit on its way, over Seattle's change"
+    );
+
+    for job in [Job::Upload, Job::SyncCustomers, Job::Customers] {
+        run(houston, job).await;
+    }
+    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            shown.customer.phone.as_str(),
+            shown.customer.email.as_str(),
+            shown.pending_changes
+        ),
+        ("+1 713 555 0155", "karen.seattle@example.com", 0),
+        "both in HQ"
+    );
+}
