@@ -117,7 +117,7 @@ test("a cashier whose session ended while the form was open signs in again in an
   await expect(confirmation).toContainText(`Ines ${lastName} was created at Seattle`);
 });
 
-test("a shopper signs up, and edits the profile once the account exists", async ({ shopper: page, admin }) => {
+test("a shopper signs up, and edits the profile once the account exists, keeping the customer group a cashier gave", async ({ shopper: page, admin, houston }) => {
   const lastName = uniqueName("Shopper");
   await open(page, "/ecommerce/sign-up");
   await page.getByLabel("First name").fill("Ines");
@@ -134,13 +134,28 @@ test("a shopper signs up, and edits the profile once the account exists", async 
 
   await syncToHqAndBack(admin);
 
+  // A cashier makes Ines a major customer; her profile's form does not show the group.
+  await open(houston, `/pos?register=1-1&q=${lastName}`);
+  await houston.getByRole("link", { name: `Ines ${lastName}` }).click();
+  await expect(houston.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await houston.getByRole("button", { name: "Edit" }).click();
+  await houston.getByLabel("Customer group").selectOption("20");
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(houston.getByRole("status")).toContainText("through a real-time service call");
+  const group = (page: Page) => page.locator('dl.details dt:text-is("Customer group") + dd');
+  await expect(group(houston)).toHaveText("20");
+
   await open(page, profileUrl);
   await expect(page.locator("dl.details")).toContainText(/C\d{6}/);
   await page.getByRole("button", { name: "Edit" }).click();
+  await expect(page.getByLabel("Customer group")).toHaveCount(0);
   await page.getByLabel("Phone").fill("206 555 0177");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status")).toContainText("through a real-time service call");
   await expect(page.locator("dl.details")).toContainText("206 555 0177");
+  await expect(group(page)).toHaveText("20");
+  await houston.reload();
+  await expect(group(houston)).toHaveText("20");
 });
 
 test("without JavaScript, a cashier adds a customer, edits one and adds an address, and a shopper signs up", async ({ browser }) => {
