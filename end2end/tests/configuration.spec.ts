@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { open, signedInWithoutJavaScript, syncToHqAndBack, test, uniqueName } from "./helpers";
+import { open, runNow, signedInWithoutJavaScript, syncToHqAndBack, test, uniqueName } from "./helpers";
 
 // One story, told in order: the admin turns asynchronous mode on and off and
 // reads the Troubleshoot page along the way. It leaves the configuration as
@@ -98,6 +98,56 @@ test("an edit staged at the register changes the one field the cashier changed, 
   const staged = page.getByRole("region", { name: "Customer" });
   await expect(staged.locator('dt:text-is("Fields it changes") + dd')).toHaveText("Phone");
   await expect(staged.locator('dt:text-is("Customer group") + dd')).not.toBeEmpty();
+});
+
+test("a change waiting behind a failed one names it, and follows once the admin has corrected it", async ({ admin: page, houston }) => {
+  const lastName = uniqueName("Waits");
+  await addCustomerAtHouston(houston, lastName);
+  await open(houston, `/pos?register=1-1&q=${lastName}`);
+  await houston.getByRole("link", { name: `Rosa ${lastName}` }).click();
+  await expect(houston.getByRole("heading", { name: `Rosa ${lastName}` })).toBeVisible();
+  await houston.getByRole("button", { name: "Edit" }).click();
+  await houston.getByLabel("Email").fill("karen.berg@contoso.com");
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(houston.getByText("1 change(s) staged in asynchronous mode")).toBeVisible();
+  await houston.getByRole("button", { name: "Edit" }).click();
+  await houston.getByLabel("Phone").fill("713 555 0199");
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(houston.getByText("2 change(s) staged in asynchronous mode")).toBeVisible();
+
+  await open(page, "/hq/distribution-schedule");
+  await runNow(page, /P-0001/);
+  await open(page, "/hq/batch-jobs");
+  const batch = page.getByRole("region", { name: /Synchronize customers and channel requests/ });
+  await batch.getByRole("button", { name: "Run now" }).click();
+  await expect(batch.getByRole("status")).toContainText(/Run \d+ finished: Completed with errors/);
+  const statusPage = `/hq/customer-synchronization-status?q=${lastName.toLowerCase()}`;
+  await open(page, statusPage);
+  const updates = page.getByRole("row").filter({ hasText: "Update customer" });
+  const failed = updates.filter({ hasText: "already has the email karen.berg@contoso.com" });
+  const failedLink = failed.getByRole("link", { name: "Update customer" });
+  const failedId = ((await failedLink.getAttribute("href")) ?? "").match(/[0-9a-f-]{36}/)?.[0];
+  expect(failedId).toBeTruthy();
+  await expect(updates.filter({ hasText: `Waits for operation ${failedId}, which failed` })).toHaveCount(1);
+
+  await failedLink.click();
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Email").fill(`rosa.${lastName.toLowerCase()}@example.com`);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Synchronize" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Synchronized" })).toHaveText(
+    "Synchronized 1 operation: 1 synced, 0 failed.",
+  );
+  await syncToHqAndBack(page);
+  await open(page, statusPage);
+  await expect(updates.filter({ hasText: "Waits for operation" })).toHaveCount(0);
+
+  await open(houston, `/pos?register=1-1&q=${lastName}`);
+  await houston.getByRole("link", { name: `Rosa ${lastName}` }).click();
+  const details = houston.locator("dl.details");
+  await expect(details).toContainText(`rosa.${lastName.toLowerCase()}@example.com`);
+  await expect(details).toContainText("713 555 0199");
+  await expect(houston.getByText(/change\(s\) staged/)).toHaveCount(0);
 });
 
 test("a channel leaves real-time mode only once 1070 has run and its cache has expired", async ({ admin: page, houston }) => {
