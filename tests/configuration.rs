@@ -372,6 +372,7 @@ async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() 
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap_err();
@@ -425,6 +426,7 @@ async fn an_offline_register_stages_creates_and_refuses_real_time_edits() {
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap_err();
@@ -557,6 +559,7 @@ async fn a_real_time_create_or_edit_with_another_customers_email_is_refused_besi
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap_err();
@@ -578,6 +581,7 @@ async fn a_real_time_create_or_edit_with_another_customers_email_is_refused_besi
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap();
@@ -604,6 +608,7 @@ async fn a_real_time_create_or_edit_with_another_customers_email_is_refused_besi
         &OperationId::random(),
         "C000002",
         &second,
+        None,
     )
     .await
     .unwrap();

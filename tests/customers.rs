@@ -258,6 +258,7 @@ async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_edit
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap();
@@ -314,6 +315,7 @@ async fn changes_to_a_pending_customer_wait_for_its_create_and_apply_in_order() 
         &OperationId::random(),
         &staged.key(),
         &renamed,
+        None,
     )
     .await
     .unwrap();
@@ -432,6 +434,7 @@ async fn without_async_editing_an_edit_is_a_real_time_call_and_the_channel_sees_
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap();
@@ -495,6 +498,7 @@ async fn without_async_editing_a_pending_customer_cannot_be_changed_yet() {
         &OperationId::random(),
         &staged.key(),
         &complete_customer(),
+        None,
     )
     .await
     .unwrap_err();
@@ -541,6 +545,7 @@ async fn invalid_edits_and_addresses_are_refused_with_field_messages() {
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     else {
@@ -617,6 +622,7 @@ async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs(
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap();
@@ -654,6 +660,7 @@ async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap();
@@ -665,6 +672,7 @@ async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap();
@@ -728,6 +736,7 @@ async fn a_shoppers_profile_edit_changes_only_the_fields_the_shopper_sees() {
         &OperationId::random(),
         "C000004",
         &samantha,
+        None,
     )
     .await
     .unwrap();
@@ -745,6 +754,7 @@ async fn a_shoppers_profile_edit_changes_only_the_fields_the_shopper_sees() {
         &OperationId::random(),
         "C000004",
         &posted,
+        None,
     )
     .await
     .unwrap();
@@ -805,6 +815,7 @@ async fn edit_karens_phone(backend: &Backend, phone: &str) -> ChangeOutcome {
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap()
@@ -929,6 +940,7 @@ async fn an_older_staged_edit_of_another_field_than_a_newer_real_time_edit_is_ap
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap();
@@ -1085,9 +1097,16 @@ async fn a_batch_never_applies_the_copy_it_read_before_an_admin_corrected_the_op
     let operation_id = OperationId::random();
     let mut karen = karen_in_the_channel(backend).await;
     karen.phone = "+1 713 555 0111".into();
-    edit_customer(&backend.channel_side(), HOUSTON, &operation_id, "C000001", &karen)
-        .await
-        .unwrap();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &operation_id,
+        "C000001",
+        &karen,
+        None,
+    )
+    .await
+    .unwrap();
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     let options = backend.settings.sync_options();
 

@@ -237,9 +237,16 @@ async fn two_real_time_edits(backend: &Backend) -> (OperationId, CustomerDraft) 
     karen.last_name = "Berg".into();
     let first_id = OperationId::random();
     karen.phone = "+1 713 555 0101".into();
-    edit_customer(&backend.channel_side(), HOUSTON, &first_id, "C000001", &karen)
-        .await
-        .unwrap();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &first_id,
+        "C000001",
+        &karen,
+        None,
+    )
+    .await
+    .unwrap();
     let older = karen.clone();
     karen.phone = "+1 713 555 0102".into();
     edit_customer(
@@ -248,6 +255,7 @@ async fn two_real_time_edits(backend: &Backend) -> (OperationId, CustomerDraft) 
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap();
@@ -261,9 +269,16 @@ async fn a_real_time_edit_sent_again_after_a_newer_one_does_not_undo_it() {
     let (first_id, older) = two_real_time_edits(backend).await;
 
     // The first edit's answer was lost, and the register sends it again.
-    edit_customer(&backend.channel_side(), HOUSTON, &first_id, "C000001", &older)
-        .await
-        .unwrap();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &first_id,
+        "C000001",
+        &older,
+        None,
+    )
+    .await
+    .unwrap();
 
     let in_hq = backend.hq.customer_record("C000001").await.unwrap().unwrap();
     assert_eq!(in_hq.customer.phone, "+1 713 555 0102");
@@ -418,9 +433,16 @@ async fn a_real_time_edit_whose_answer_was_lost_and_that_is_staged_when_sent_aga
     )
     .await
     .unwrap();
-    let again = edit_customer(&backend.channel_side(), HOUSTON, &first_id, "C000001", &older)
-        .await
-        .unwrap();
+    let again = edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &first_id,
+        "C000001",
+        &older,
+        None,
+    )
+    .await
+    .unwrap();
     assert!(matches!(again, ChangeOutcome::StagedBehind { .. }), "{again:?}");
     upload_and_sync_twice(backend).await;
 

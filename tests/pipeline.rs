@@ -615,6 +615,7 @@ async fn a_1010_batch_read_before_a_real_time_edit_does_not_undo_it_in_the_copy(
         &OperationId::random(),
         "C000001",
         &karen,
+        None,
     )
     .await
     .unwrap();

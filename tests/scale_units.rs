@@ -428,6 +428,7 @@ async fn an_older_staged_edit_uploaded_after_a_newer_one_from_another_unit_fails
         &older,
         "C000001",
         &edit("+1 713 555 0111"),
+        None,
     )
     .await
     .unwrap();
@@ -439,6 +440,7 @@ async fn an_older_staged_edit_uploaded_after_a_newer_one_from_another_unit_fails
         &OperationId::random(),
         "C000001",
         &edit("+1 206 555 0122"),
+        None,
     )
     .await
     .unwrap();
@@ -527,6 +529,7 @@ async fn a_staged_edit_made_from_a_copy_behind_hq_keeps_the_other_stores_change(
         &OperationId::random(),
         "C000001",
         &at_seattle,
+        None,
     )
     .await
     .unwrap();
@@ -543,6 +546,7 @@ async fn a_staged_edit_made_from_a_copy_behind_hq_keeps_the_other_stores_change(
         &OperationId::random(),
         "C000001",
         &at_houston,
+        None,
     )
     .await
     .unwrap();
@@ -582,6 +586,7 @@ async fn a_shoppers_edit_in_real_time_keeps_a_change_the_online_stores_copy_has_
         &OperationId::random(),
         "C000004",
         &at_the_register,
+        None,
     )
     .await
     .unwrap();
@@ -594,6 +599,7 @@ async fn a_shoppers_edit_in_real_time_keeps_a_change_the_online_stores_copy_has_
         &OperationId::random(),
         "C000004",
         &profile,
+        None,
     )
     .await
     .unwrap();
@@ -638,6 +644,7 @@ async fn an_older_staged_edit_of_another_field_uploaded_after_a_newer_one_is_app
         &older,
         "C000001",
         &at_houston,
+        None,
     )
     .await
     .unwrap();
@@ -650,6 +657,7 @@ async fn an_older_staged_edit_of_another_field_uploaded_after_a_newer_one_is_app
         &OperationId::random(),
         "C000001",
         &at_seattle,
+        None,
     )
     .await
     .unwrap();
@@ -696,6 +704,7 @@ async fn an_edit_not_yet_uploaded_stays_shown_when_1010_brings_another_stores_ne
         &OperationId::random(),
         "C000001",
         &at_houston,
+        None,
     )
     .await
     .unwrap();
@@ -708,6 +717,7 @@ async fn an_edit_not_yet_uploaded_stays_shown_when_1010_brings_another_stores_ne
         &OperationId::random(),
         "C000001",
         &at_seattle,
+        None,
     )
     .await
     .unwrap();
@@ -738,5 +748,64 @@ async fn an_edit_not_yet_uploaded_stays_shown_when_1010_brings_another_stores_ne
         ),
         ("+1 713 555 0155", "karen.seattle@example.com", 0),
         "both in HQ"
+    );
+}
+
+/// A cashier's Edit form opened before job 1010 brought another store's
+/// change, saved after it (left open, or kept by the register while the
+/// network was down): the fields the cashier left alone hold the old
+/// values, and are not written back over the newer change.
+#[tokio::test]
+async fn an_edit_sent_after_1010_brought_a_newer_change_keeps_it() {
+    let hq = TempDir::new().unwrap();
+    let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
+    let (houston, seattle) = (&houston.backend, &seattle.backend);
+    let opened = in_the_copy_of(houston, "C000001").await;
+
+    let mut at_seattle = in_the_copy_of(seattle, "C000001").await;
+    at_seattle.email = "karen.meanwhile@example.com".into();
+    edit_customer(
+        &seattle.channel_side(),
+        SEATTLE_REGISTER_1,
+        &OperationId::random(),
+        "C000001",
+        &at_seattle,
+        None,
+    )
+    .await
+    .unwrap();
+    for job in [Job::Upload, Job::SyncCustomers] {
+        run(seattle, job).await;
+    }
+    run(houston, Job::Customers).await;
+
+    let saved = CustomerDraft {
+        phone: "+1 713 555 0166".into(),
+        ..opened.clone()
+    };
+    edit_customer(
+        &houston.channel_side(),
+        HOUSTON_REGISTER_1,
+        &OperationId::random(),
+        "C000001",
+        &saved,
+        Some(&opened),
+    )
+    .await
+    .unwrap();
+    for job in [Job::Upload, Job::SyncCustomers] {
+        run(houston, job).await;
+    }
+
+    let in_hq = houston
+        .hq
+        .customer_record("C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    assert_eq!(
+        (in_hq.phone.as_str(), in_hq.email.as_str()),
+        ("+1 713 555 0166", "karen.meanwhile@example.com")
     );
 }

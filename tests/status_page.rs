@@ -571,6 +571,7 @@ async fn a_change_waiting_behind_a_failed_create_names_the_create_it_waits_for()
         &update_id,
         &create_id,
         &customer,
+        None,
     )
     .await
     .unwrap();

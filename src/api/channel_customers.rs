@@ -230,15 +230,28 @@ pub async fn find_channel_customer(key: String) -> Result<ChannelCustomer, AppEr
     respond(result.await)
 }
 
+/// An edit of the customer's own fields; `started_from` holds them as the
+/// form showed them when it opened, so that the fields the cashier or
+/// shopper left alone are not written back over a newer change.
 #[server(input = Json, output = crate::wire::JsonText)]
 pub async fn edit_customer(
     register: Option<String>,
     operation_id: String,
     key: String,
     draft: CustomerDraft,
+    started_from: Option<CustomerDraft>,
 ) -> Result<ChangeOutcome, AppError> {
     use crate::api::respond::respond;
-    respond(edit(register.as_deref(), &operation_id, &key, &draft).await)
+    respond(
+        edit(
+            register.as_deref(),
+            &operation_id,
+            &key,
+            &draft,
+            started_from.as_ref(),
+        )
+        .await,
+    )
 }
 
 /// Edit's form posted by the browser itself (see `post_new_customer`);
@@ -251,7 +264,7 @@ pub async fn post_customer_edit(
     #[server(default)] draft: CustomerDraft,
 ) -> Result<ChangeOutcome, AppError> {
     use crate::api::respond::{redirect_form_post, respond};
-    let outcome = edit(register.as_deref(), &operation_id, &key, &draft).await;
+    let outcome = edit(register.as_deref(), &operation_id, &key, &draft, None).await;
     if outcome.is_ok() {
         redirect_form_post(&customer_page(register.as_deref(), &key));
     }
@@ -292,12 +305,21 @@ async fn edit(
     operation_id: &str,
     key: &str,
     draft: &CustomerDraft,
+    started_from: Option<&CustomerDraft>,
 ) -> Result<ChangeOutcome, AppError> {
     use crate::services::channel_customers::edit_customer;
     let (backend, user, origin) = authorize_origin(register).await?;
     check_customer_access(&user, key)?;
     let operation_id = parse_operation_id(operation_id)?;
-    Ok(edit_customer(&backend.channel_side(), origin, &operation_id, key, draft).await?)
+    Ok(edit_customer(
+        &backend.channel_side(),
+        origin,
+        &operation_id,
+        key,
+        draft,
+        started_from,
+    )
+    .await?)
 }
 
 #[cfg(feature = "ssr")]

@@ -196,6 +196,20 @@ pub struct ChannelCustomer {
     pub pending_changes: usize,
 }
 
+impl CustomerDraft {
+    /// The customer's own fields, without its addresses, contacts,
+    /// affiliations and attributes.
+    pub fn own_fields(&self) -> CustomerDraft {
+        CustomerDraft {
+            addresses: Vec::new(),
+            contacts: Vec::new(),
+            affiliations: Vec::new(),
+            attributes: Vec::new(),
+            ..self.clone()
+        }
+    }
+}
+
 impl ChannelCustomer {
     pub fn key(&self) -> String {
         self.account

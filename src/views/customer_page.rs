@@ -84,7 +84,11 @@ async fn send_now(waiting: Waiting) -> Result<Sent, AppError> {
         WaitingOperation::Create { draft } => create_customer(waiting.register, id, draft)
             .await
             .map(Sent::Created),
-        WaitingOperation::Edit { key, draft } => edit_customer(waiting.register, id, key, draft)
+        WaitingOperation::Edit {
+            key,
+            draft,
+            started_from,
+        } => edit_customer(waiting.register, id, key, draft, started_from.map(|start| *start))
             .await
             .map(Sent::Changed),
         WaitingOperation::AddAddress { key, address, .. } => {
@@ -353,24 +357,32 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                         {
                             let reference = reference.clone();
                             move || edit.is_open.get().then(|| match reference.clone() {
-                                Ok(reference) => view! {
+                                Ok(reference) => {
+                                    let opened = untrack(|| as_kept(customer.clone())).customer;
+                                    let started_from = opened.own_fields();
+                                    view! {
                                     <section aria-labelledby="edit-heading">
                                         <h2 id="edit-heading">"Edit customer"</h2>
                                         <CustomerEditor
-                                            initial=untrack(|| as_kept(customer.clone())).customer
+                                            initial=opened
                                             reference
                                             mode=if cashier { EditorMode::CashierEdit } else { EditorMode::ShopperEdit }
                                             server_error=edit.refusal()
                                             pending=edit.action.pending()
                                             on_save=Callback::new(move |draft| {
-                                                edit.send(WaitingOperation::Edit { key: key.get_value(), draft });
+                                                edit.send(WaitingOperation::Edit {
+                                                    key: key.get_value(),
+                                                    draft,
+                                                    started_from: Some(Box::new(started_from.clone())),
+                                                });
                                             })
                                             save_caption="Save"
                                             on_cancel=Callback::new(move |_| edit.is_open.set(false))
                                             posted_to=PlainPost::edit_customer(register.get_value(), key.get_value())
                                         />
                                     </section>
-                                }.into_any(),
+                                    }.into_any()
+                                }
                                 Err(error) => view! { <ErrorNote error /> }.into_any(),
                             })
                         }

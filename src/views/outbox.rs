@@ -8,7 +8,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::customer::{AddressDraft, ChangeOutcome, CreatedCustomer, CustomerDraft, display_name};
+use crate::domain::customer::{
+    AddressDraft, ChangeOutcome, ChangedFields, CreatedCustomer, CustomerDraft, display_name,
+};
 use crate::domain::operation::OperationId;
 use crate::domain::records::OperationKind;
 use crate::error::AppError;
@@ -36,6 +38,11 @@ pub enum WaitingOperation {
     Edit {
         key: String,
         draft: CustomerDraft,
+        /// The customer's own fields as the form showed them when it
+        /// opened (none in what an older page kept): the edit changes the
+        /// fields that differ from them, and no other.
+        #[serde(default)]
+        started_from: Option<Box<CustomerDraft>>,
     },
     AddAddress {
         key: String,
@@ -84,14 +91,15 @@ pub fn kept_create(kept: &[Waiting], create_id: &OperationId) -> Option<Customer
 pub fn with_kept_changes(mut customer: CustomerDraft, kept: &[Waiting], customer_key: &str) -> CustomerDraft {
     for change in kept {
         match &change.operation {
-            WaitingOperation::Edit { key, draft } if key == customer_key => {
-                customer = CustomerDraft {
-                    addresses: customer.addresses,
-                    contacts: customer.contacts,
-                    affiliations: customer.affiliations,
-                    attributes: customer.attributes,
-                    ..draft.clone()
-                };
+            WaitingOperation::Edit {
+                key,
+                draft,
+                started_from,
+            } if key == customer_key => {
+                let changed = started_from
+                    .as_ref()
+                    .map_or(ChangedFields::ALL, |start| ChangedFields::between(start, draft));
+                customer = changed.apply(customer, draft);
             }
             WaitingOperation::AddAddress { key, address, .. } if key == customer_key => {
                 customer.addresses.push(address.clone());
@@ -1009,6 +1017,7 @@ mod tests {
                 kept(WaitingOperation::Edit {
                     key: "C000001".into(),
                     draft: CustomerDraft::default(),
+                    started_from: None,
                 })
             };
             let outbox = Outbox::new();
@@ -1040,6 +1049,33 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_edit_changes_the_fields_that_differ_from_where_its_form_started() {
+        let opened = CustomerDraft {
+            first_name: "Karen".into(),
+            email: "karen.berg@contoso.com".into(),
+            ..CustomerDraft::default()
+        };
+        let edit = kept(WaitingOperation::Edit {
+            key: "C000001".into(),
+            draft: CustomerDraft {
+                phone: "713 555 0111".into(),
+                ..opened.clone()
+            },
+            started_from: Some(Box::new(opened.clone())),
+        });
+        // Since the form opened, the store's copy has another store's email.
+        let now = CustomerDraft {
+            email: "karen@example.com".into(),
+            ..opened
+        };
+        let shown = with_kept_changes(now, &[edit], "C000001");
+        assert_eq!(
+            (shown.phone.as_str(), shown.email.as_str()),
+            ("713 555 0111", "karen@example.com")
+        );
+    }
+
+    #[test]
     fn a_kept_customer_shows_its_kept_changes_in_order() {
         let create = kept(WaitingOperation::Create {
             draft: CustomerDraft {
@@ -1057,6 +1093,7 @@ mod tests {
                     phone: phone.into(),
                     ..CustomerDraft::default()
                 },
+                started_from: None,
             })
         };
         let address = kept(WaitingOperation::AddAddress {
@@ -1070,6 +1107,7 @@ mod tests {
         let other = kept(WaitingOperation::Edit {
             key: "C000001".into(),
             draft: CustomerDraft::default(),
+            started_from: None,
         });
         let id = create.operation_id.clone();
         let all = [create, edit("713 555 0101"), address, other, edit("713 555 0102")];
@@ -1089,10 +1127,12 @@ mod tests {
         let edit = kept(WaitingOperation::Edit {
             key: id.to_string(),
             draft: CustomerDraft::default(),
+            started_from: None,
         });
         let other = kept(WaitingOperation::Edit {
             key: "C000001".into(),
             draft: CustomerDraft::default(),
+            started_from: None,
         });
         let created = |how| {
             Sent::Created(CreatedCustomer {
@@ -1148,6 +1188,7 @@ mod tests {
                     phone: phone.into(),
                     ..CustomerDraft::default()
                 },
+                started_from: None,
             })
         };
         let all = [edit("C000001", "713 555 0101"), edit("C000002", "713 555 0199")];
@@ -1173,11 +1214,13 @@ mod tests {
         let mut edit = kept(WaitingOperation::Edit {
             key: id.to_string(),
             draft: CustomerDraft::default(),
+            started_from: None,
         });
         edit.refused = Some("This customer is not known at this store.".into());
         let mut other = kept(WaitingOperation::Edit {
             key: "C000001".into(),
             draft: CustomerDraft::default(),
+            started_from: None,
         });
         other.refused = Some("Email: Enter an email address.".into());
         let mut all = vec![create, edit.clone(), other.clone()];

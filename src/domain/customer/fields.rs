@@ -99,7 +99,7 @@ impl CustomerField {
         }
     }
 
-    fn bit(self) -> u16 {
+    const fn bit(self) -> u16 {
         1 << self as u16
     }
 }
@@ -111,15 +111,27 @@ pub struct ChangedFields(u16);
 
 impl ChangedFields {
     pub const ALL: ChangedFields = ChangedFields((1 << CustomerField::ALL.len()) - 1);
+    const NAMES: ChangedFields = ChangedFields(
+        CustomerField::FirstName.bit()
+            | CustomerField::MiddleName.bit()
+            | CustomerField::LastName.bit()
+            | CustomerField::OrganizationName.bit(),
+    );
 
-    /// The fields whose values differ between `before` and `after`.
+    /// The fields whose values differ between `before` and `after`. A
+    /// change of party type changes every name field with it: a person's
+    /// names and an organisation's name belong to the type they were given
+    /// for.
     pub fn between(before: &CustomerDraft, after: &CustomerDraft) -> ChangedFields {
-        ChangedFields(
-            CustomerField::ALL
-                .iter()
-                .filter(|field| field.value(before) != field.value(after))
-                .fold(0, |bits, field| bits | field.bit()),
-        )
+        let differing = CustomerField::ALL
+            .iter()
+            .filter(|field| field.value(before) != field.value(after))
+            .fold(0, |bits, field| bits | field.bit());
+        let changed = ChangedFields(differing);
+        if changed.contains(CustomerField::PartyType) {
+            return changed.union(ChangedFields::NAMES);
+        }
+        changed
     }
 
     pub fn contains(self, field: CustomerField) -> bool {
@@ -201,6 +213,7 @@ impl Default for ChangedFields {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::customer::PartyType;
 
     fn karen() -> CustomerDraft {
         CustomerDraft {
@@ -240,6 +253,28 @@ mod tests {
             ChangedFields::between(&karen(), &karen()).code().as_deref(),
             Some("")
         );
+    }
+
+    #[test]
+    fn a_change_of_party_type_changes_every_name_field() {
+        let organization = CustomerDraft {
+            party_type: PartyType::Organization,
+            organization_name: "Berg Consulting".into(),
+            ..karen()
+        };
+        let changed = ChangedFields::between(&karen(), &organization);
+        assert_eq!(
+            changed.code().as_deref(),
+            Some("party_type,first_name,middle_name,last_name,organization_name")
+        );
+        let first_name_only = ChangedFields::between(
+            &karen(),
+            &CustomerDraft {
+                first_name: "Kari".into(),
+                ..karen()
+            },
+        );
+        assert!(changed.overlaps(first_name_only));
     }
 
     #[test]

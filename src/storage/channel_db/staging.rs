@@ -98,9 +98,10 @@ impl ChannelDb {
     /// applied last, in the order they were made. That operation is found
     /// by `applied.temporary_id` when this database staged it, and the
     /// changes are those this database numbered after it; otherwise, those
-    /// made after its time. A change the P-job has not uploaded is on its
-    /// way whenever it was made: HQ may have applied another store's newer
-    /// change first.
+    /// made after its time, and those the P-job has not uploaded, whenever
+    /// they were made: HQ may have applied another store's newer change
+    /// first. (One uploaded and not yet synced is hidden meanwhile: this
+    /// database does not know which of its changes HQ has applied.)
     pub async fn staged_changes(
         &self,
         account: Option<&str>,
@@ -112,10 +113,9 @@ impl ChannelDb {
             "SELECT * FROM RETAILASYNCCUSTOMERV2
              WHERE operation IN ('update', 'add_address')
                AND (customer_account = ?1 OR customer_temporary_id = ?2)
-               AND (uploaded = 0
-                    OR CASE WHEN EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
-                            THEN id > (SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
-                            ELSE created_at > ?4 END)
+               AND CASE WHEN EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
+                        THEN id > (SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
+                        ELSE created_at > ?4 OR uploaded = 0 END
              ORDER BY id",
         );
         Ok(read_operations(&self.pools.read, &sql, |query| {

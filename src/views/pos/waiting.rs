@@ -341,19 +341,27 @@ fn KeptCustomer(
             <Show when=move || form.is_open.get()>
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
-                        loaded(reference.await, move |reference| view! {
-                            <CustomerEditor
-                                initial=customer.get_untracked().unwrap_or_default()
-                                reference
-                                mode=EditorMode::CashierEdit
-                                server_error=form.refusal()
-                                pending=form.action.pending()
-                                on_save=Callback::new(move |draft| {
-                                    form.send(WaitingOperation::Edit { key: key(), draft });
-                                })
-                                save_caption="Save"
-                                on_cancel=Callback::new(move |_| form.is_open.set(false))
-                            />
+                        loaded(reference.await, move |reference| {
+                            let opened = customer.get_untracked().unwrap_or_default();
+                            let started_from = opened.own_fields();
+                            view! {
+                                <CustomerEditor
+                                    initial=opened
+                                    reference
+                                    mode=EditorMode::CashierEdit
+                                    server_error=form.refusal()
+                                    pending=form.action.pending()
+                                    on_save=Callback::new(move |draft| {
+                                        form.send(WaitingOperation::Edit {
+                                            key: key(),
+                                            draft,
+                                            started_from: Some(Box::new(started_from.clone())),
+                                        });
+                                    })
+                                    save_caption="Save"
+                                    on_cancel=Callback::new(move |_| form.is_open.set(false))
+                                />
+                            }
                         })
                     })}
                 </Suspense>
