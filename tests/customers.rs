@@ -3,8 +3,9 @@
 
 mod common;
 
-use custsync::domain::customer::ChangedFields;
-use custsync::domain::customer::{AddressDraft, AttributeDraft, ChangeOutcome, ContactDraft, CustomerDraft};
+use custsync::domain::customer::{
+    AddressDraft, AttributeDraft, ChangeOutcome, ChangedFields, ContactDraft, CustomerDraft, CustomerField,
+};
 use custsync::domain::features::Feature;
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
@@ -1154,5 +1155,52 @@ async fn a_batch_judges_the_email_an_admin_corrected_after_it_read_the_create() 
     assert!(
         error.contains("already has the email karen.berg@contoso.com"),
         "{error}"
+    );
+}
+
+/// A customer kept by the register as the cashier typed it (an email in
+/// capitals, a name with spaces), then edited: the edit's form started from
+/// what was typed, and its update changes the one field the cashier changed,
+/// not those the store tidied when it staged the create.
+#[tokio::test]
+async fn an_edit_started_from_untidy_typed_values_changes_only_the_field_changed() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::enable_all_features_in_channel(backend).await;
+    let typed = CustomerDraft {
+        first_name: " Ida ".into(),
+        last_name: "Berg".into(),
+        email: "Ida.Berg@Example.com".into(),
+        ..CustomerDraft::default()
+    };
+    let created = create_customer(&backend.channel_side(), HOUSTON, &OperationId::random(), &typed)
+        .await
+        .unwrap()
+        .key();
+    let edit = OperationId::random();
+    let with_phone = CustomerDraft {
+        phone: "713 555 0111".into(),
+        ..typed.clone()
+    };
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &edit,
+        &created,
+        &with_phone,
+        Some(&typed),
+    )
+    .await
+    .unwrap();
+
+    let staged = backend
+        .channel
+        .staged_operation(edit.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        staged.changed_fields.fields().collect::<Vec<_>>(),
+        [CustomerField::Phone]
     );
 }

@@ -11,7 +11,7 @@ pub use reference::{
     ADDRESS_PURPOSES, AFFILIATIONS, ATTRIBUTES, CONTACT_KINDS, COUNTRIES, CURRENCIES, LANGUAGES,
     ReferenceData,
 };
-pub use rules::{Limits, validate_address, validate_customer};
+pub use rules::{Limits, tidy_own_fields, validate_address, validate_customer};
 
 use serde::{Deserialize, Serialize};
 

@@ -5,7 +5,7 @@
 
 use crate::domain::customer::{
     AddressDraft, ChangeOutcome, ChangedFields, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
-    CustomerSummary, ReferenceData, ValidCustomer, shopper_edit, validate_address, validate_customer,
+    CustomerSummary, ReferenceData, shopper_edit, tidy_own_fields, validate_address, validate_customer,
 };
 use crate::domain::features::Feature;
 use crate::domain::operation::OperationId;
@@ -309,21 +309,20 @@ pub async fn edit_customer(
     started_from: Option<&CustomerDraft>,
 ) -> Result<ChangeOutcome, CustomerError> {
     let target = change_target(side.db, origin, key).await?;
-    let edited = match origin {
-        Origin::OnlineStore => shopper_edit(&target.customer.customer, draft),
-        Origin::Register { .. } => draft.clone(),
+    // The customer as the form opened on it (or, without it, as this
+    // channel shows it now): the edit changes the fields that differ from
+    // it, and HQ keeps its own values of the rest, which may be newer.
+    let mut start = tidy_own_fields(started_from.unwrap_or(&target.customer.customer));
+    fill_blanks(&mut start, &target.channel);
+    let mut edited = match origin {
+        Origin::OnlineStore => shopper_edit(&start, draft),
+        Origin::Register { .. } => draft.own_fields(),
     };
-    let mut filled = edited.own_fields();
-    fill_blanks(&mut filled, &target.channel);
+    fill_blanks(&mut edited, &target.channel);
     let reference = reference_of(side.db, &target.channel).await?;
-    let valid = validate_customer(&filled, &reference, origin == Origin::OnlineStore)
+    let valid = validate_customer(&edited, &reference, origin == Origin::OnlineStore)
         .map_err(CustomerError::Invalid)?;
-    let changed = changed_fields(
-        origin,
-        started_from.unwrap_or(&target.customer.customer),
-        draft,
-        &valid,
-    );
+    let changed = ChangedFields::between(&start, valid.get());
     let config = side.config.get().await?;
     let mut change = staged_change(&target, operation_id, OperationKind::Update, valid.get().clone());
     change.changed_fields = changed;
@@ -339,22 +338,6 @@ pub async fn edit_customer(
         .await
         .map_err(unreachable_as_refusal)?;
     Ok(ChangeOutcome::AppliedInHq { account })
-}
-
-/// The fields an edit changes: those that differ from the customer as its
-/// form started from them (or, without them, as this channel shows it now);
-/// the rest may be behind HQ, which keeps its own values of them. A
-/// shopper's edit changes the shopper's fields only.
-fn changed_fields(
-    origin: Origin,
-    started_from: &CustomerDraft,
-    draft: &CustomerDraft,
-    valid: &ValidCustomer,
-) -> ChangedFields {
-    match origin {
-        Origin::OnlineStore => ChangedFields::between(started_from, &shopper_edit(started_from, draft)),
-        Origin::Register { .. } => ChangedFields::between(started_from, valid.get()),
-    }
 }
 
 /// Adds an address: staged when the channel copy has "Enable asynchronous

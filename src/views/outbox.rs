@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::customer::{
-    AddressDraft, ChangeOutcome, ChangedFields, CreatedCustomer, CustomerDraft, display_name,
+    AddressDraft, ChangeOutcome, ChangedFields, CreatedCustomer, CustomerDraft, display_name, tidy_own_fields,
 };
 use crate::domain::operation::OperationId;
 use crate::domain::records::OperationKind;
@@ -85,9 +85,10 @@ pub fn kept_create(kept: &[Waiting], create_id: &OperationId) -> Option<Customer
 }
 
 /// The customer `key` as it is once the changes of it kept in the browser
-/// are carried out, in the order they were saved. An edit names every
-/// field, so a second one made while the first is kept must start from it,
-/// or sending both in turn would undo the first.
+/// are carried out, in the order they were saved: an edit changes the
+/// fields that differ from where its form started (every field, for one an
+/// older page kept without them), so a second edit made while the first is
+/// kept starts from it.
 pub fn with_kept_changes(mut customer: CustomerDraft, kept: &[Waiting], customer_key: &str) -> CustomerDraft {
     for change in kept {
         match &change.operation {
@@ -96,9 +97,9 @@ pub fn with_kept_changes(mut customer: CustomerDraft, kept: &[Waiting], customer
                 draft,
                 started_from,
             } if key == customer_key => {
-                let changed = started_from
-                    .as_ref()
-                    .map_or(ChangedFields::ALL, |start| ChangedFields::between(start, draft));
+                let changed = started_from.as_ref().map_or(ChangedFields::ALL, |start| {
+                    ChangedFields::between(&tidy_own_fields(start), &tidy_own_fields(draft))
+                });
                 customer = changed.apply(customer, draft);
             }
             WaitingOperation::AddAddress { key, address, .. } if key == customer_key => {

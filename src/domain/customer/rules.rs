@@ -101,6 +101,35 @@ pub fn validate_customer(
     }
 }
 
+/// The customer's own fields as `validate_customer` writes them, whether
+/// or not they pass: trimmed, the email in lower case, the names of the
+/// other party type cleared. Two drafts compared this way differ only where
+/// what would be saved differs.
+pub fn tidy_own_fields(draft: &CustomerDraft) -> CustomerDraft {
+    let mut tidy = CustomerDraft {
+        party_type: draft.party_type,
+        first_name: draft.first_name.trim().to_string(),
+        middle_name: draft.middle_name.trim().to_string(),
+        last_name: draft.last_name.trim().to_string(),
+        organization_name: draft.organization_name.trim().to_string(),
+        email: draft.email.trim().to_lowercase(),
+        phone: draft.phone.trim().to_string(),
+        customer_group: draft.customer_group.trim().to_string(),
+        language: draft.language.trim().to_string(),
+        currency: draft.currency.trim().to_string(),
+        ..CustomerDraft::default()
+    };
+    match draft.party_type {
+        PartyType::Person => tidy.organization_name.clear(),
+        PartyType::Organization => {
+            tidy.first_name.clear();
+            tidy.middle_name.clear();
+            tidy.last_name.clear();
+        }
+    }
+    tidy
+}
+
 /// One address on its own, as "Add address" sends it.
 pub fn validate_address(address: &AddressDraft) -> Result<ValidAddress, FieldErrors> {
     let mut errors = FieldErrors::default();

@@ -48,6 +48,25 @@ fn a_complete_person_is_trimmed_and_accepted() {
 }
 
 #[test]
+fn tidy_own_fields_are_the_fields_validation_saves() {
+    let mut draft = person();
+    draft.first_name = "  Ana ".into();
+    draft.organization_name = "Silva Ltd".into();
+    draft.email = " Ana@Example.COM ".into();
+    draft.phone = " +1 713 555 0100 ".into();
+    draft.language = " en-us".into();
+    let valid = validate_customer(&draft, &reference(), false).unwrap();
+    assert_eq!(tidy_own_fields(&draft), valid.get().own_fields());
+
+    let organization = CustomerDraft {
+        party_type: PartyType::Organization,
+        ..draft
+    };
+    let valid = validate_customer(&organization, &reference(), false).unwrap();
+    assert_eq!(tidy_own_fields(&organization), valid.get().own_fields());
+}
+
+#[test]
 fn names_are_required_for_a_person() {
     let mut draft = person();
     draft.first_name = " ".into();
