@@ -521,18 +521,10 @@ async fn a_staged_edit_made_from_a_copy_behind_hq_keeps_the_other_stores_change(
     let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
     let (houston, seattle) = (&houston.backend, &seattle.backend);
 
-    let mut at_seattle = in_the_copy_of(seattle, "C000001").await;
-    at_seattle.email = "karen.new@example.com".into();
-    edit_customer(
-        &seattle.channel_side(),
-        SEATTLE_REGISTER_1,
-        &OperationId::random(),
-        "C000001",
-        &at_seattle,
-        None,
-    )
-    .await
-    .unwrap();
+    edit_karen_at(seattle, SEATTLE_REGISTER_1, |karen| {
+        karen.email = "karen.new@example.com".into()
+    })
+    .await;
     run(seattle, Job::Upload).await;
     run(seattle, Job::SyncCustomers).await;
 
@@ -635,32 +627,15 @@ async fn an_older_staged_edit_of_another_field_uploaded_after_a_newer_one_is_app
     let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
     let (houston, seattle) = (&houston.backend, &seattle.backend);
 
-    let mut at_houston = in_the_copy_of(houston, "C000001").await;
-    at_houston.phone = "+1 713 555 0144".into();
-    let older = OperationId::random();
-    edit_customer(
-        &houston.channel_side(),
-        HOUSTON_REGISTER_1,
-        &older,
-        "C000001",
-        &at_houston,
-        None,
-    )
-    .await
-    .unwrap();
+    edit_karen_at(houston, HOUSTON_REGISTER_1, |karen| {
+        karen.phone = "+1 713 555 0144".into()
+    })
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let mut at_seattle = in_the_copy_of(seattle, "C000001").await;
-    at_seattle.email = "karen.newer@example.com".into();
-    edit_customer(
-        &seattle.channel_side(),
-        SEATTLE_REGISTER_1,
-        &OperationId::random(),
-        "C000001",
-        &at_seattle,
-        None,
-    )
-    .await
-    .unwrap();
+    edit_karen_at(seattle, SEATTLE_REGISTER_1, |karen| {
+        karen.email = "karen.newer@example.com".into()
+    })
+    .await;
 
     run(seattle, Job::Upload).await;
     run(seattle, Job::SyncCustomers).await;
@@ -696,31 +671,15 @@ async fn an_edit_not_yet_uploaded_stays_shown_when_1010_brings_another_stores_ne
     let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
     let (houston, seattle) = (&houston.backend, &seattle.backend);
 
-    let mut at_houston = in_the_copy_of(houston, "C000001").await;
-    at_houston.phone = "+1 713 555 0155".into();
-    edit_customer(
-        &houston.channel_side(),
-        HOUSTON_REGISTER_1,
-        &OperationId::random(),
-        "C000001",
-        &at_houston,
-        None,
-    )
-    .await
-    .unwrap();
+    edit_karen_at(houston, HOUSTON_REGISTER_1, |karen| {
+        karen.phone = "+1 713 555 0155".into()
+    })
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let mut at_seattle = in_the_copy_of(seattle, "C000001").await;
-    at_seattle.email = "karen.seattle@example.com".into();
-    edit_customer(
-        &seattle.channel_side(),
-        SEATTLE_REGISTER_1,
-        &OperationId::random(),
-        "C000001",
-        &at_seattle,
-        None,
-    )
-    .await
-    .unwrap();
+    edit_karen_at(seattle, SEATTLE_REGISTER_1, |karen| {
+        karen.email = "karen.seattle@example.com".into()
+    })
+    .await;
     run(seattle, Job::Upload).await;
     run(seattle, Job::SyncCustomers).await;
     run(houston, Job::Customers).await;
@@ -762,18 +721,10 @@ async fn an_edit_sent_after_1010_brought_a_newer_change_keeps_it() {
     let (houston, seattle) = (&houston.backend, &seattle.backend);
     let opened = in_the_copy_of(houston, "C000001").await;
 
-    let mut at_seattle = in_the_copy_of(seattle, "C000001").await;
-    at_seattle.email = "karen.meanwhile@example.com".into();
-    edit_customer(
-        &seattle.channel_side(),
-        SEATTLE_REGISTER_1,
-        &OperationId::random(),
-        "C000001",
-        &at_seattle,
-        None,
-    )
-    .await
-    .unwrap();
+    edit_karen_at(seattle, SEATTLE_REGISTER_1, |karen| {
+        karen.email = "karen.meanwhile@example.com".into()
+    })
+    .await;
     for job in [Job::Upload, Job::SyncCustomers] {
         run(seattle, job).await;
     }
@@ -808,4 +759,20 @@ async fn an_edit_sent_after_1010_brought_a_newer_change_keeps_it() {
         (in_hq.phone.as_str(), in_hq.email.as_str()),
         ("+1 713 555 0166", "karen.meanwhile@example.com")
     );
+}
+
+/// Makes at `unit`'s register `origin` an edit of Karen (C000001) from the
+/// unit's copy, changed by `change`; its operation id.
+async fn edit_karen_at(
+    unit: &Backend,
+    origin: Origin,
+    change: impl FnOnce(&mut CustomerDraft),
+) -> OperationId {
+    let mut karen = in_the_copy_of(unit, "C000001").await;
+    change(&mut karen);
+    let id = OperationId::random();
+    edit_customer(&unit.channel_side(), origin, &id, "C000001", &karen, None)
+        .await
+        .unwrap();
+    id
 }

@@ -324,8 +324,10 @@ pub async fn edit_customer(
         .map_err(CustomerError::Invalid)?;
     let changed = ChangedFields::between(&start, valid.get());
     let config = side.config.get().await?;
-    let mut change = staged_change(&target, operation_id, OperationKind::Update, valid.get().clone());
-    change.changed_fields = changed;
+    let change = NewOperation {
+        changed_fields: changed,
+        ..staged_change(&target, operation_id, OperationKind::Update, valid.get().clone())
+    };
     if config.feature_enabled(Feature::AsyncEditing) {
         return stage_change(side.db, &target, change).await;
     }
