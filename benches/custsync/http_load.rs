@@ -162,7 +162,8 @@ async fn load_run(options: &Options, run: usize, request: Request) -> Result<Loa
     })
     .await
     .map_err(|error| error.to_string())?;
-    let addr = serve(backend.clone()).await?;
+    let served = serve(backend.clone()).await?;
+    let addr = served.addr;
     let cookie = Arc::new(sign_in(addr, data::CASHIER).await?);
     let clients_runtime = clients_runtime()?;
     let stop = Arc::new(AtomicBool::new(false));
@@ -205,6 +206,7 @@ async fn load_run(options: &Options, run: usize, request: Request) -> Result<Loa
         .count_not_uploaded()
         .await
         .map_err(|error| error.to_string())?;
+    served.stop().await;
     Ok(load)
 }
 
@@ -238,18 +240,40 @@ fn site_stylesheet() -> Option<String> {
         .map(|name| format!("/{}/{name}", options.site_pkg_dir))
 }
 
+/// The app served on a local port, until `stop`.
+pub struct Served {
+    pub addr: SocketAddr,
+    backend: Backend,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    /// Stops accepting requests and closes the backend's databases. A run
+    /// that left its server up kept a whole backend alive (its pools, its
+    /// staging writer's thread) for the rest of the bench.
+    pub async fn stop(self) {
+        self.server.abort();
+        let _ = self.server.await;
+        self.backend.close().await;
+    }
+}
+
 /// Serves the app on a free local port, as `make run` serves it.
-pub async fn serve(backend: Backend) -> Result<SocketAddr, String> {
+pub async fn serve(backend: Backend) -> Result<Served, String> {
     let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
         .map_err(|error| error.to_string())?
         .leptos_options;
-    let app = custsync::server::router(leptos_options, backend);
+    let app = custsync::server::router(leptos_options, backend.clone());
     let listener =
         custsync::server::listen(SocketAddr::from(([127, 0, 0, 1], 0))).map_err(|error| error.to_string())?;
     let addr = listener.local_addr().map_err(|error| error.to_string())?;
     let listener = custsync::server::without_nagle(listener);
-    tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
-    Ok(addr)
+    let server = tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
+    Ok(Served {
+        addr,
+        backend,
+        server,
+    })
 }
 
 /// What one client saw: requests answered 200, other answers and failed
@@ -298,6 +322,11 @@ impl Request {
     }
 }
 
+/// A request not answered by then counts as an error, and the client
+/// carries on on a new connection: a server that stopped answering shows
+/// in the errors row instead of a bench that never ends.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Posts `request` on one keep-alive connection until `stop`.
 pub async fn client_loop(
     addr: SocketAddr,
@@ -313,16 +342,18 @@ pub async fn client_loop(
         let nth = n;
         n += 1;
         let started = Instant::now();
-        let reply = match connection.as_mut() {
-            Some(open) => request.send(open, &cookie, &tag, nth).await,
-            None => match client::connect(addr).await {
-                Ok(open) => {
-                    let open = connection.insert(open);
+        let answer = async {
+            match connection.as_mut() {
+                Some(open) => request.send(open, &cookie, &tag, nth).await,
+                None => {
+                    let open = connection.insert(client::connect(addr).await?);
                     request.send(open, &cookie, &tag, nth).await
                 }
-                Err(error) => Err(error),
-            },
+            }
         };
+        let reply = tokio::time::timeout(ANSWER_TIMEOUT, answer)
+            .await
+            .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()));
         seen.latencies.push(started.elapsed());
         match reply.map(|reply| reply.status) {
             Ok(200) => seen.answered += 1,

@@ -58,7 +58,8 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
     let count = options.status_rows;
     let exported = count.min(EXPORTED_ROWS);
     generate(&backend, 0, exported).await?;
-    let addr = serve(backend.clone()).await?;
+    let served = serve(backend.clone()).await?;
+    let addr = served.addr;
     let cookie = sign_in(addr, "admin").await?;
     let exports = export_figures(options, addr, &cookie, &backend.settings.hq_db_path(), exported).await?;
     let wanted = count;
@@ -130,6 +131,7 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
         );
     }
     figures.extend(exports);
+    served.stop().await;
     Ok(figures)
 }
 

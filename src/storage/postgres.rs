@@ -59,11 +59,7 @@ pub async fn open(url: &str, migrator: &Migrator) -> Result<PgPools, sqlx::Error
     // only that it timed out; one connection first says why (refused, no
     // such database, a wrong password).
     PgConnection::connect_with(&options).await?.close().await?;
-    let pool = PgPoolOptions::new()
-        .max_connections(CONNECTIONS)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect_with(options)
-        .await?;
+    let pool = pool_options().connect_with(options).await?;
     migrator.run(&pool).await?;
     Ok(PgPools {
         read: pool.clone(),
@@ -71,11 +67,32 @@ pub async fn open(url: &str, migrator: &Migrator) -> Result<PgPools, sqlx::Error
     })
 }
 
+/// A pool of at most `CONNECTIONS`, each pinged before it is handed out
+/// (a restarted server hung up on it), kept for good otherwise: the task
+/// sqlx starts to close idle or old connections can spin forever under
+/// churn (launchbadge/sqlx#3645).
+fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(CONNECTIONS)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(true)
+        .idle_timeout(None)
+        .max_lifetime(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     static MIGRATOR: Migrator = sqlx::migrate!("migrations/hq-postgres");
+
+    #[test]
+    fn the_pool_does_not_start_the_idle_connection_reaper() {
+        let options = pool_options();
+        assert_eq!(options.get_idle_timeout(), None);
+        assert_eq!(options.get_max_lifetime(), None);
+        assert!(options.get_test_before_acquire());
+    }
 
     #[tokio::test]
     async fn a_server_that_cannot_be_reached_is_reported_with_the_reason() {

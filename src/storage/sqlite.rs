@@ -262,10 +262,16 @@ pub async fn open_shared(path: &Path, connections: u32) -> Result<SqlitePool, sq
 /// SQLite connection is a thread of this process, and each ping was one
 /// more round trip to that thread, waiting to be scheduled beside the busy
 /// web workers: for the writer, once per group of creates.
+///
+/// Its connections are kept for good: an SQLite connection does not go
+/// stale, and the task sqlx starts to close idle or old connections can
+/// spin forever under churn (launchbadge/sqlx#3645).
 fn pool_of(connections: u32) -> SqlitePoolOptions {
     SqlitePoolOptions::new()
         .max_connections(connections)
         .test_before_acquire(false)
+        .idle_timeout(None)
+        .max_lifetime(None)
 }
 
 fn connect_options(path: &Path, wal_limit_bytes: u64) -> Result<SqliteConnectOptions, sqlx::Error> {
@@ -315,6 +321,24 @@ mod tests {
             pragma::<i64>(&pools.write, "journal_size_limit").await,
             64 * 1024 * 1024
         );
+    }
+
+    /// sqlx's pool reaper (started when a pool has an idle timeout or a
+    /// maximum lifetime, which sqlx sets by default) can spin a worker
+    /// thread forever once its idle count wraps below zero under churn
+    /// (launchbadge/sqlx#3645): seen as a bench that hung at 100% of a core.
+    /// An SQLite connection never goes stale, so no pool has either limit.
+    #[tokio::test]
+    async fn no_pool_starts_the_idle_connection_reaper() {
+        let dir = tempfile::TempDir::new().expect("a temporary folder");
+        let pools = open(&dir.path().join("new.db"), &CHANNEL_MIGRATOR, 4096)
+            .await
+            .expect("opened");
+        let shared = open_shared(&dir.path().join("new.db"), 2).await.expect("opened");
+        for pool in [&pools.write, &pools.read, &pools.checkpointer, &shared] {
+            assert_eq!(pool.options().get_idle_timeout(), None);
+            assert_eq!(pool.options().get_max_lifetime(), None);
+        }
     }
 
     /// Commits back to back leave a checkpoint beside the writer always one
