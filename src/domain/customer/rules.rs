@@ -37,63 +37,26 @@ pub fn validate_customer(
     email_required: bool,
 ) -> Result<ValidCustomer, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let mut valid = draft.clone();
-    match draft.party_type {
-        PartyType::Person => {
-            valid.first_name = required(
-                &draft.first_name,
-                "First name",
-                "first_name",
-                Limits::NAME,
-                &mut errors,
-            );
-            valid.middle_name = optional(
-                &draft.middle_name,
-                "Middle name",
-                "middle_name",
-                Limits::NAME,
-                &mut errors,
-            );
-            valid.last_name = required(
-                &draft.last_name,
-                "Last name",
-                "last_name",
-                Limits::NAME,
-                &mut errors,
-            );
-            valid.organization_name.clear();
-        }
-        PartyType::Organization => {
-            valid.organization_name = required(
-                &draft.organization_name,
-                "Organization name",
-                "organization_name",
-                Limits::ORGANIZATION_NAME,
-                &mut errors,
-            );
-            valid.first_name.clear();
-            valid.middle_name.clear();
-            valid.last_name.clear();
-        }
-    }
-    valid.email = check_email(&draft.email, "Email", "email", email_required, &mut errors);
-    valid.phone = check_phone(&draft.phone, "Phone", "phone", &mut errors);
-    valid.customer_group = draft.customer_group.trim().to_string();
-    if !reference.knows_customer_group(&valid.customer_group) {
+    let own = tidy_own_fields(draft);
+    check_names(&own, &mut errors);
+    check_email(&own.email, "Email", "email", email_required, &mut errors);
+    check_phone(&own.phone, "Phone", "phone", &mut errors);
+    if !reference.knows_customer_group(&own.customer_group) {
         errors.add("customer_group", "Choose a customer group from the list.");
     }
-    valid.language = draft.language.trim().to_string();
-    if !is_language(&valid.language) {
+    if !is_language(&own.language) {
         errors.add("language", "Choose a language from the list.");
     }
-    valid.currency = draft.currency.trim().to_string();
-    if !CURRENCIES.contains(&valid.currency.as_str()) {
+    if !CURRENCIES.contains(&own.currency.as_str()) {
         errors.add("currency", "Choose a currency from the list.");
     }
-    valid.addresses = check_addresses(&draft.addresses, &mut errors);
-    valid.contacts = check_contacts(&draft.contacts, &mut errors);
-    valid.affiliations = check_affiliations(&draft.affiliations, &mut errors);
-    valid.attributes = check_attributes(&draft.attributes, &mut errors);
+    let valid = CustomerDraft {
+        addresses: check_addresses(&draft.addresses, &mut errors),
+        contacts: check_contacts(&draft.contacts, &mut errors),
+        affiliations: check_affiliations(&draft.affiliations, &mut errors),
+        attributes: check_attributes(&draft.attributes, &mut errors),
+        ..own
+    };
     if errors.is_empty() {
         Ok(ValidCustomer(valid))
     } else {
@@ -101,7 +64,34 @@ pub fn validate_customer(
     }
 }
 
-/// The customer's own fields as `validate_customer` writes them, whether
+/// The names the party type has: a person's first and last name (and an
+/// optional middle name), or an organization's name.
+fn check_names(own: &CustomerDraft, errors: &mut FieldErrors) {
+    match own.party_type {
+        PartyType::Person => {
+            required(&own.first_name, "First name", "first_name", Limits::NAME, errors);
+            optional(
+                &own.middle_name,
+                "Middle name",
+                "middle_name",
+                Limits::NAME,
+                errors,
+            );
+            required(&own.last_name, "Last name", "last_name", Limits::NAME, errors);
+        }
+        PartyType::Organization => {
+            required(
+                &own.organization_name,
+                "Organization name",
+                "organization_name",
+                Limits::ORGANIZATION_NAME,
+                errors,
+            );
+        }
+    }
+}
+
+/// The customer's own fields as `validate_customer` saves them, whether
 /// or not they pass: trimmed, the email in lower case, the names of the
 /// other party type cleared. Two drafts compared this way differ only where
 /// what would be saved differs.
