@@ -710,6 +710,99 @@ async fn an_edit_not_yet_uploaded_stays_shown_when_1010_brings_another_stores_ne
     );
 }
 
+/// A store's own edit its P-job uploaded but the sync has not applied yet
+/// stays on the POS as on its way when job 1010 brings a newer change
+/// another store made to the customer: HQ tells each store which of its own
+/// changes it has settled, whatever other stores changed since.
+#[tokio::test]
+async fn an_edit_uploaded_but_not_synced_stays_shown_when_1010_brings_another_stores_newer_change() {
+    let hq = TempDir::new().unwrap();
+    let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
+    let (houston, seattle) = (&houston.backend, &seattle.backend);
+
+    edit_karen_at(houston, HOUSTON_REGISTER_1, |karen| {
+        karen.phone = "+1 713 555 0155".into()
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    edit_karen_at(seattle, SEATTLE_REGISTER_1, |karen| {
+        karen.email = "karen.seattle@example.com".into()
+    })
+    .await;
+    for job in [Job::Upload, Job::SyncCustomers] {
+        run(seattle, job).await;
+    }
+    for job in [Job::Upload, Job::Customers] {
+        run(houston, job).await;
+    }
+
+    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            shown.customer.phone.as_str(),
+            shown.customer.email.as_str(),
+            shown.pending_changes
+        ),
+        ("+1 713 555 0155", "karen.seattle@example.com", 1),
+        "Houston's uploaded edit on its way, over Seattle's change"
+    );
+
+    for job in [Job::SyncCustomers, Job::Customers] {
+        run(houston, job).await;
+    }
+    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            shown.customer.phone.as_str(),
+            shown.customer.email.as_str(),
+            shown.pending_changes
+        ),
+        ("+1 713 555 0155", "karen.seattle@example.com", 0),
+        "both in HQ"
+    );
+}
+
+/// The same, when the uploaded edit changes the field the other store's
+/// newer change did: on its way until the sync refuses it, then gone.
+#[tokio::test]
+async fn an_uploaded_edit_the_sync_refuses_for_good_is_no_longer_shown_after_1010() {
+    let hq = TempDir::new().unwrap();
+    let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
+    let (houston, seattle) = (&houston.backend, &seattle.backend);
+
+    edit_karen_at(houston, HOUSTON_REGISTER_1, |karen| {
+        karen.phone = "+1 713 555 0155".into()
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    edit_karen_at(seattle, SEATTLE_REGISTER_1, |karen| {
+        karen.phone = "+1 206 555 0177".into()
+    })
+    .await;
+    for job in [Job::Upload, Job::SyncCustomers] {
+        run(seattle, job).await;
+    }
+    for job in [Job::Upload, Job::Customers] {
+        run(houston, job).await;
+    }
+    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 713 555 0155", 1),
+        "Houston's uploaded edit on its way"
+    );
+
+    let sync = houston.jobs.run(Job::SyncCustomers, "test").await.unwrap();
+    assert_eq!(sync.outcome, "Completed with errors", "{:?}", sync.message);
+    run(houston, Job::Customers).await;
+    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 206 555 0177", 0),
+        "refused as older than Seattle's: HQ's phone, nothing on its way"
+    );
+}
+
 /// A cashier's Edit form opened before job 1010 brought another store's
 /// change, saved after it (left open, or kept by the register while the
 /// network was down): the fields the cashier left alone hold the old

@@ -111,6 +111,10 @@ pub struct CustomerRecord {
     pub last_async_operation_at: Option<String>,
     /// The temporary id of that operation.
     pub last_async_operation_id: Option<String>,
+    /// For each channel, the newest of its staged changes of the customer
+    /// HQ has settled: `{"<channel id>": "<temporary id>"}`. None in a
+    /// copy job 1010 wrote before HQ sent it.
+    pub settled_by_channel: Option<String>,
     /// HQ's version of the customer when it was read: a copy of it is never
     /// replaced by an older one.
     pub row_version: i64,

@@ -262,9 +262,10 @@ pub async fn find_customer(
 ) -> Result<Option<ChannelCustomer>, ChannelDbError> {
     let key = key.trim();
     if let Some(record) = channel.copied_customer(key).await? {
-        // Staged changes newer than the last one HQ applied are still on
-        // their way, whenever job 1010 last ran.
+        // Staged changes after the last one HQ settled are still on their
+        // way, whenever job 1010 last ran.
         let applied = AppliedUpTo {
+            settled_by_channel: record.settled_by_channel.as_deref(),
             temporary_id: record.last_async_operation_id.as_deref(),
             created_at: record.last_async_operation_at.as_deref().unwrap_or_default(),
         };
@@ -286,6 +287,7 @@ pub async fn find_customer(
         return Ok(None);
     };
     let applied = AppliedUpTo {
+        settled_by_channel: None,
         temporary_id: Some(&create.temporary_id),
         created_at: &create.created_at,
     };

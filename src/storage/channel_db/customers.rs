@@ -21,6 +21,7 @@ struct CopyRow {
     async_customer_id: Option<String>,
     last_async_operation_at: Option<String>,
     last_async_operation_id: Option<String>,
+    settled_by_channel: Option<String>,
     #[sqlx(flatten)]
     customer: CustomerColumns,
 }
@@ -68,7 +69,7 @@ impl ChannelDb {
     pub async fn copied_customer(&self, key: &str) -> Result<Option<CustomerRecord>, ChannelDbError> {
         let row: Option<CopyRow> = sqlx::query_as(&format!(
             "SELECT account, row_version, async_customer_id, last_async_operation_at, last_async_operation_id,
-                    {CUSTOMER_COLUMNS}
+                    settled_by_channel, {CUSTOMER_COLUMNS}
              FROM customers WHERE account = ? OR async_customer_id = ?"
         ))
         .bind(key)
@@ -91,6 +92,7 @@ impl ChannelDb {
             async_customer_id: row.async_customer_id,
             last_async_operation_at: row.last_async_operation_at,
             last_async_operation_id: row.last_async_operation_id,
+            settled_by_channel: row.settled_by_channel,
             row_version: row.row_version,
             customer,
         }))
@@ -193,14 +195,15 @@ fn push_copy_writes<'a>(batch: &mut QueryBuilder<'a, Sqlite>, customers: &'a [&'
     let head = format!(
         "INSERT OR REPLACE INTO customers
             (account, row_version, async_customer_id, last_async_operation_at, last_async_operation_id,
-             downloaded_at, {CUSTOMER_COLUMNS}) "
+             settled_by_channel, downloaded_at, {CUSTOMER_COLUMNS}) "
     );
-    push_multi_row_inserts(batch, &head, customers, 15, |mut row, record| {
+    push_multi_row_inserts(batch, &head, customers, 16, |mut row, record| {
         row.push_bind(record.account.clone())
             .push_bind(record.row_version)
             .push_bind(record.async_customer_id.clone())
             .push_bind(record.last_async_operation_at.clone())
             .push_bind(record.last_async_operation_id.clone())
+            .push_bind(record.settled_by_channel.clone())
             .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
         push_customer(&mut row, &record.customer);
     });

@@ -110,10 +110,14 @@ impl ChannelDb {
     ) -> Result<Vec<StagedOperation>, ChannelDbError> {
         let sql = operations_document(
             Dialect::Sqlite,
-            "SELECT * FROM RETAILASYNCCUSTOMERV2
+            "SELECT * FROM RETAILASYNCCUSTOMERV2 change
              WHERE operation IN ('update', 'add_address')
                AND (customer_account = ?1 OR customer_temporary_id = ?2)
-               AND CASE WHEN EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
+               AND CASE WHEN ?5 IS NOT NULL
+                        THEN id > COALESCE((SELECT settled.id FROM RETAILASYNCCUSTOMERV2 settled
+                                            WHERE settled.temporary_id
+                                                  = json_extract(?5, '$.\"' || change.channel_id || '\"')), 0)
+                        WHEN EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
                         THEN id > (SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?3)
                         ELSE created_at > ?4 OR uploaded = 0 END
              ORDER BY id",
@@ -124,15 +128,23 @@ impl ChannelDb {
                 .bind(temporary_id)
                 .bind(applied.temporary_id)
                 .bind(applied.created_at)
+                .bind(applied.settled_by_channel)
         })
         .await?)
     }
 }
 
-/// The newest staged operation HQ has applied to a customer: its
-/// temporary id and when it was made; none of either before any.
+/// Which staged changes of a customer HQ has settled (applied, or refused
+/// for good). A store's changes after the newest of its own that HQ
+/// settled are on their way.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AppliedUpTo<'a> {
+    /// For each channel, the newest of its changes HQ settled, as job 1010
+    /// brings it: `{"<channel id>": "<temporary id>"}`.
+    pub settled_by_channel: Option<&'a str>,
+    /// Without it (a copy written before HQ sent it), the newest change of
+    /// any store HQ applied: its temporary id and when it was made; none
+    /// of either before any.
     pub temporary_id: Option<&'a str>,
     pub created_at: &'a str,
 }

@@ -18,6 +18,7 @@ pub(super) struct CustomerRow {
     async_customer_id: Option<String>,
     last_async_operation_at: Option<String>,
     last_async_operation_id: Option<String>,
+    settled_by_channel: String,
     #[sqlx(flatten)]
     customer: CustomerColumns,
 }
@@ -57,7 +58,7 @@ impl HqDb {
         on_engine!(self, |pools, sql| {
             let row: Option<CustomerRow> = sqlx::query_as(&format!(
                 "SELECT account, row_version, async_customer_id, last_async_operation_at, last_async_operation_id,
-                        {CUSTOMER_COLUMNS}
+                        settled_by_channel, {CUSTOMER_COLUMNS}
                  FROM customers WHERE account = $1"
             ))
             .bind(account)
@@ -105,6 +106,7 @@ impl HqDb {
                 async_customer_id: row.async_customer_id,
                 last_async_operation_at: row.last_async_operation_at,
                 last_async_operation_id: row.last_async_operation_id,
+                settled_by_channel: Some(row.settled_by_channel),
                 row_version: row.row_version,
                 customer,
             }))
@@ -138,6 +140,7 @@ pub(super) fn customer_records(rows: Vec<CustomerRow>, addresses: Vec<AddressRow
                 async_customer_id: row.async_customer_id,
                 last_async_operation_at: row.last_async_operation_at,
                 last_async_operation_id: row.last_async_operation_id,
+                settled_by_channel: Some(row.settled_by_channel),
                 row_version: row.row_version,
                 customer,
             }

@@ -123,7 +123,7 @@ impl HqDb {
             // version alone.
             let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
                 "SELECT row_version, account, async_customer_id, last_async_operation_at,
-                            last_async_operation_id, {CUSTOMER_COLUMNS}
+                            last_async_operation_id, settled_by_channel, {CUSTOMER_COLUMNS}
                      FROM customers
                      WHERE row_version >= $1 AND (row_version > $1 OR account > $2) AND row_version <= $3
                      ORDER BY row_version, account LIMIT $4"

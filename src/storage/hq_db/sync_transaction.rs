@@ -489,8 +489,10 @@ impl SyncTransaction {
         self.note_settled(account, operation, true).await
     }
 
-    /// Makes `operation` the customer's last settled one, and with
-    /// `send_again` moves its version.
+    /// Makes `operation` the newest settled one of its channel's for the
+    /// customer, and of every channel's when it was made last; with
+    /// `send_again` moves the customer's version, so that job 1010 sends it
+    /// again with what HQ settled.
     async fn note_settled(
         &mut self,
         account: &str,
@@ -498,18 +500,34 @@ impl SyncTransaction {
         send_again: bool,
     ) -> Result<(), HqDbError> {
         on_tx!(self, |conn, sql| {
+            // Never back in time: another store's older change can be
+            // applied after a newer one (an address, which both keep).
+            sqlx::query(
+                "UPDATE customers SET last_async_operation_at = $1, last_async_operation_id = $2
+                 WHERE account = $3 AND (last_async_operation_at IS NULL OR last_async_operation_at < $1)",
+            )
+            .bind(&operation.created_at)
+            .bind(&operation.temporary_id)
+            .bind(account)
+            .execute(&mut *conn)
+            .await?;
+            // One store's changes of a customer are settled in the order it
+            // made them, so the one settled now is its newest settled.
+            let settled_by_channel = match sql {
+                Dialect::Sqlite => "json_set(settled_by_channel, '$.\"' || $1 || '\"', $2)",
+                Dialect::Postgres => {
+                    "jsonb_set(settled_by_channel::jsonb, ARRAY[$1], to_jsonb($2::text))::text"
+                }
+            };
             let changed_at = if send_again {
                 format!(", changed_at = {}", sql.now())
             } else {
                 String::new()
             };
-            // Never back in time: another store's older change can be
-            // applied after a newer one (an address, which both keep).
             sqlx::query(&format!(
-                "UPDATE customers SET last_async_operation_at = $1, last_async_operation_id = $2{changed_at}
-                 WHERE account = $3 AND (last_async_operation_at IS NULL OR last_async_operation_at < $1)",
+                "UPDATE customers SET settled_by_channel = {settled_by_channel}{changed_at} WHERE account = $3"
             ))
-            .bind(&operation.created_at)
+            .bind(operation.channel_id.to_string())
             .bind(&operation.temporary_id)
             .bind(account)
             .execute(conn)

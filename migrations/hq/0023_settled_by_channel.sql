@@ -1,0 +1,26 @@
+-- For each channel, the newest of its staged changes of the customer that
+-- HQ has settled (applied, or refused for good), as a JSON object
+-- {"<channel id>": "<temporary id>"}. Job 1010 sends it with the customer:
+-- a store shows as on its way exactly its own changes after that one,
+-- whatever other stores changed since (last_async_operation_* name the
+-- newest change of any store, which told a store nothing about its own
+-- uploaded changes older than another store's).
+ALTER TABLE customers ADD COLUMN settled_by_channel TEXT NOT NULL DEFAULT '{}';
+
+-- The changes settled before this column. Not a change of the customer:
+-- its version stays, and copies job 1010 wrote before keep to the newest
+-- change of any store until the customer changes again.
+UPDATE customers SET settled_by_channel = settled.by_channel
+FROM (
+    SELECT account, json_group_object(CAST(channel_id AS TEXT), temporary_id) AS by_channel
+    FROM (
+        SELECT COALESCE(account, customer_account) AS account, channel_id, temporary_id, max(created_at)
+        FROM RETAILASYNCCUSTOMERV2
+        WHERE operation IN ('update', 'add_address')
+          AND (OnlineOperationCompleted = 1 OR failed_for_good = 1)
+          AND COALESCE(account, customer_account) IS NOT NULL
+        GROUP BY COALESCE(account, customer_account), channel_id
+    )
+    GROUP BY account
+) AS settled
+WHERE customers.account = settled.account;
