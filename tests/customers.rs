@@ -984,6 +984,29 @@ async fn an_edit_made_again_after_one_failed_for_good_is_applied() {
     assert!(completed, "{error}");
 }
 
+/// Later sync runs try a change refused for good again, and refuse it
+/// again: the store still learns that its newest change is the last one
+/// HQ settled, not the refused older one.
+#[tokio::test]
+async fn a_change_refused_again_by_a_later_sync_leaves_nothing_on_its_way_at_the_store() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::enable_all_features_in_channel(backend).await;
+    edit_karens_phone(backend, "+1 713 555 0107").await;
+    edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0108").await;
+    sync_all(backend).await;
+    edit_karens_phone(backend, "+1 713 555 0109").await;
+    sync_all(backend).await;
+    sync_all(backend).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        (shown.customer.phone.as_str(), shown.pending_changes),
+        ("+1 713 555 0109", 0)
+    );
+}
+
 #[tokio::test]
 async fn an_admin_resync_of_an_old_failed_edit_does_not_undo_a_newer_real_time_edit() {
     let app = common::start().await;

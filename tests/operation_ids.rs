@@ -14,7 +14,9 @@ use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
-use custsync::services::channel_customers::{CustomerError, add_address, create_customer, edit_customer};
+use custsync::services::channel_customers::{
+    CustomerError, add_address, create_customer, edit_customer, find_customer,
+};
 use custsync::services::feature_management::change_feature;
 use leptos::server_fn::ServerFn;
 use serde_json::json;
@@ -412,6 +414,31 @@ async fn a_real_time_address_whose_answer_was_lost_and_that_is_staged_when_sent_
         staged.online_operation_completed,
         "synced, not failed: {staged:?}"
     );
+}
+
+/// The store learns with job 1010 that HQ settled the staged copy of an
+/// address it had already added in real time: the POS shows the address
+/// once, with nothing on its way.
+#[tokio::test]
+async fn a_staged_copy_of_a_real_time_address_is_no_longer_shown_on_its_way_after_1010() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let id = OperationId::random();
+    add_bay_st(backend, &id).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    features_on(backend, &[Feature::AsyncAddresses]).await;
+    add_bay_st(backend, &id).await;
+    upload_and_sync_twice(backend).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let bay_st = shown
+        .customer
+        .addresses
+        .iter()
+        .filter(|address| address.street == "7 Bay St")
+        .count();
+    assert_eq!((bay_st, shown.pending_changes), (1, 0));
 }
 
 #[tokio::test]

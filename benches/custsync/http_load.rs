@@ -206,7 +206,7 @@ async fn load_run(options: &Options, run: usize, request: Request) -> Result<Loa
         .count_not_uploaded()
         .await
         .map_err(|error| error.to_string())?;
-    served.stop().await;
+    served.stop().await?;
     Ok(load)
 }
 
@@ -250,11 +250,15 @@ pub struct Served {
 impl Served {
     /// Stops accepting requests and closes the backend's databases. A run
     /// that left its server up kept a whole backend alive (its pools, its
-    /// staging writer's thread) for the rest of the bench.
-    pub async fn stop(self) {
+    /// staging writer's thread) for the rest of the bench. Closing waits for
+    /// the requests still running; one that never ends stops the bench
+    /// with a message instead of hanging it.
+    pub async fn stop(self) -> Result<(), String> {
         self.server.abort();
         let _ = self.server.await;
-        self.backend.close().await;
+        tokio::time::timeout(ANSWER_TIMEOUT, self.backend.close())
+            .await
+            .map_err(|_| "the server's databases did not close: a request never ended".to_string())
     }
 }
 

@@ -131,7 +131,7 @@ pub async fn measure(options: &Options) -> Result<Vec<Figure>, String> {
         );
     }
     figures.extend(exports);
-    served.stop().await;
+    served.stop().await?;
     Ok(figures)
 }
 

@@ -14,13 +14,14 @@ UPDATE customers SET settled_by_channel = settled.by_channel
 FROM (
     SELECT account, json_object_agg(channel_id::TEXT, temporary_id)::TEXT AS by_channel
     FROM (
-        SELECT DISTINCT ON (COALESCE(account, customer_account), channel_id)
-               COALESCE(account, customer_account) AS account, channel_id, temporary_id
-        FROM RETAILASYNCCUSTOMERV2
-        WHERE operation IN ('update', 'add_address')
-          AND (OnlineOperationCompleted OR failed_for_good)
-          AND COALESCE(account, customer_account) IS NOT NULL
-        ORDER BY COALESCE(account, customer_account), channel_id, created_at DESC
+        SELECT DISTINCT ON (COALESCE(o.account, o.customer_account, c.account), o.channel_id)
+               COALESCE(o.account, o.customer_account, c.account) AS account, o.channel_id, o.temporary_id
+        FROM RETAILASYNCCUSTOMERV2 o
+        LEFT JOIN customers c ON c.async_customer_id = o.customer_temporary_id
+        WHERE o.operation IN ('update', 'add_address')
+          AND (o.OnlineOperationCompleted OR o.failed_for_good)
+          AND COALESCE(o.account, o.customer_account, c.account) IS NOT NULL
+        ORDER BY COALESCE(o.account, o.customer_account, c.account), o.channel_id, o.id DESC
     ) AS newest
     GROUP BY account
 ) AS settled

@@ -14,12 +14,16 @@ UPDATE customers SET settled_by_channel = settled.by_channel
 FROM (
     SELECT account, json_group_object(CAST(channel_id AS TEXT), temporary_id) AS by_channel
     FROM (
-        SELECT COALESCE(account, customer_account) AS account, channel_id, temporary_id, max(created_at)
-        FROM RETAILASYNCCUSTOMERV2
-        WHERE operation IN ('update', 'add_address')
-          AND (OnlineOperationCompleted = 1 OR failed_for_good = 1)
-          AND COALESCE(account, customer_account) IS NOT NULL
-        GROUP BY COALESCE(account, customer_account), channel_id
+        SELECT changed AS account, channel_id, temporary_id, max(id)
+        FROM (
+            SELECT COALESCE(o.account, o.customer_account, c.account) AS changed, o.channel_id, o.temporary_id, o.id
+            FROM RETAILASYNCCUSTOMERV2 o
+            LEFT JOIN customers c ON c.async_customer_id = o.customer_temporary_id
+            WHERE o.operation IN ('update', 'add_address')
+              AND (o.OnlineOperationCompleted = 1 OR o.failed_for_good = 1)
+        )
+        WHERE changed IS NOT NULL
+        GROUP BY changed, channel_id
     )
     GROUP BY account
 ) AS settled

@@ -229,7 +229,7 @@ async fn sync_in(
             Outcome::Failed(failure) if failure.is_final() => {
                 tx.mark_failed_for_good(op.id, &failure.to_string(), attempted_by)
                     .await?;
-                if let Some(account) = failure.refused_for() {
+                if let Some(account) = failure.refused_for().or(op.customer_account.as_deref()) {
                     tx.note_refused_for_good(account, op).await?;
                 }
                 counts.failed += 1;

@@ -94,14 +94,13 @@ impl ChannelDb {
     }
 
     /// The updates and address additions staged for a customer, named by its
-    /// account or by the temporary id of its create, after the operation HQ
-    /// applied last, in the order they were made. That operation is found
-    /// by `applied.temporary_id` when this database staged it, and the
-    /// changes are those this database numbered after it; otherwise, those
-    /// made after its time, and those the P-job has not uploaded, whenever
-    /// they were made: HQ may have applied another store's newer change
-    /// first. (One uploaded and not yet synced is hidden meanwhile: this
-    /// database does not know which of its changes HQ has applied.)
+    /// account or by the temporary id of its create, that HQ has not settled,
+    /// in the order they were made: for each channel, those this database
+    /// numbered after the newest of the channel's changes HQ settled
+    /// (`applied.settled_by_channel`). A copy written before HQ sent that
+    /// knows only the newest change of any store HQ applied: when this
+    /// database staged it, the changes numbered after it; otherwise those
+    /// made after its time, and those the P-job has not uploaded.
     pub async fn staged_changes(
         &self,
         account: Option<&str>,

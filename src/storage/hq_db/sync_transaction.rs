@@ -463,42 +463,33 @@ impl SyncTransaction {
         Ok(count > 0)
     }
 
-    /// Remembers that `operation` is the newest staged operation applied
-    /// to the customer, for the channels to know which of their staged
-    /// changes HQ already shows. A change waits for every earlier change of
-    /// its customer but those refused for good, so the one applied now is
-    /// the newest of its channel's.
+    /// Remembers that `operation` was applied to the customer, for the
+    /// channels to know which of their staged changes HQ already shows.
     pub async fn note_applied(
         &mut self,
         account: &str,
         operation: &StagedOperation,
     ) -> Result<(), HqDbError> {
-        // Applied, the change itself moved the customer's version.
-        self.note_settled(account, operation, false).await
+        self.note_settled(account, operation).await
     }
 
     /// Remembers that `operation`, refused for good, is settled for the
     /// customer as an applied one is (`note_applied`), so that the channels
-    /// no longer show it as on its way; the customer is sent to them again
-    /// (its version moves with `changed_at`).
+    /// no longer show it as on its way.
     pub async fn note_refused_for_good(
         &mut self,
         account: &str,
         operation: &StagedOperation,
     ) -> Result<(), HqDbError> {
-        self.note_settled(account, operation, true).await
+        self.note_settled(account, operation).await
     }
 
-    /// Makes `operation` the newest settled one of its channel's for the
-    /// customer, and of every channel's when it was made last; with
-    /// `send_again` moves the customer's version, so that job 1010 sends it
-    /// again with what HQ settled.
-    async fn note_settled(
-        &mut self,
-        account: &str,
-        operation: &StagedOperation,
-        send_again: bool,
-    ) -> Result<(), HqDbError> {
+    /// Makes `operation` the newest settled change of its channel's for
+    /// the customer, and of every channel's when it was made last, and
+    /// moves the customer's version, so that job 1010 sends the customer
+    /// again with what HQ settled (the change itself may have changed
+    /// nothing: refused, or made in real time already).
+    async fn note_settled(&mut self, account: &str, operation: &StagedOperation) -> Result<(), HqDbError> {
         on_tx!(self, |conn, sql| {
             // Never back in time: another store's older change can be
             // applied after a newer one (an address, which both keep).
@@ -511,25 +502,30 @@ impl SyncTransaction {
             .bind(account)
             .execute(&mut *conn)
             .await?;
-            // One store's changes of a customer are settled in the order it
-            // made them, so the one settled now is its newest settled.
-            let settled_by_channel = match sql {
-                Dialect::Sqlite => "json_set(settled_by_channel, '$.\"' || $1 || '\"', $2)",
-                Dialect::Postgres => {
-                    "jsonb_set(settled_by_channel::jsonb, ARRAY[$1], to_jsonb($2::text))::text"
-                }
-            };
-            let changed_at = if send_again {
-                format!(", changed_at = {}", sql.now())
-            } else {
-                String::new()
+            // A channel's changes of a customer are applied in the order
+            // they were uploaded, but one refused for good is tried, and
+            // refused, again by later runs: never back to an older one.
+            let (set_settled, settled_now) = match sql {
+                Dialect::Sqlite => (
+                    "json_set(settled_by_channel, '$.\"' || $1 || '\"', $2)",
+                    "json_extract(customers.settled_by_channel, '$.\"' || $1 || '\"')",
+                ),
+                Dialect::Postgres => (
+                    "jsonb_set(settled_by_channel::jsonb, ARRAY[$1], to_jsonb($2::text))::text",
+                    "customers.settled_by_channel::jsonb ->> $1",
+                ),
             };
             sqlx::query(&format!(
-                "UPDATE customers SET settled_by_channel = {settled_by_channel}{changed_at} WHERE account = $3"
+                "UPDATE customers SET settled_by_channel = {set_settled}, changed_at = {now}
+                 WHERE account = $3 AND NOT EXISTS (
+                     SELECT 1 FROM RETAILASYNCCUSTOMERV2 settled
+                     WHERE settled.temporary_id = {settled_now} AND settled.id > $4)",
+                now = sql.now(),
             ))
             .bind(operation.channel_id.to_string())
             .bind(&operation.temporary_id)
             .bind(account)
+            .bind(operation.id)
             .execute(conn)
             .await?;
         });
