@@ -1007,6 +1007,43 @@ async fn a_change_refused_again_by_a_later_sync_leaves_nothing_on_its_way_at_the
     );
 }
 
+/// A change HQ refuses for good with a reason that names no customer (an
+/// address addition carrying two addresses) is settled for the customer
+/// it names: the store no longer shows it on its way.
+#[tokio::test]
+async fn a_change_refused_for_good_for_its_own_rows_is_no_longer_shown_on_its_way() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let two_addresses = CustomerDraft {
+        addresses: vec![
+            address("1 Main St", "Houston", "77002", "Delivery"),
+            address("2 Main St", "Houston", "77002", "Delivery"),
+        ],
+        ..karen_in_the_channel(backend).await
+    };
+    backend
+        .channel
+        .stage(NewOperation {
+            temporary_id: OperationId::random().to_string(),
+            kind: OperationKind::AddAddress,
+            channel_id: 1,
+            register_number: Some(1),
+            customer_account: Some("C000001".into()),
+            customer_temporary_id: None,
+            changed_fields: ChangedFields::ALL,
+            customer: two_addresses,
+        })
+        .await
+        .unwrap();
+    sync_all(backend).await;
+    assert!(newest_operation(backend).await.1.contains("exactly one address"));
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(shown.pending_changes, 0);
+}
+
 #[tokio::test]
 async fn an_admin_resync_of_an_old_failed_edit_does_not_undo_a_newer_real_time_edit() {
     let app = common::start().await;
