@@ -1022,26 +1022,79 @@ async fn a_change_refused_for_good_for_its_own_rows_is_no_longer_shown_on_its_wa
         ],
         ..karen_in_the_channel(backend).await
     };
-    backend
-        .channel
-        .stage(NewOperation {
-            temporary_id: OperationId::random().to_string(),
-            kind: OperationKind::AddAddress,
-            channel_id: 1,
-            register_number: Some(1),
-            customer_account: Some("C000001".into()),
-            customer_temporary_id: None,
-            changed_fields: ChangedFields::ALL,
-            customer: two_addresses,
-        })
-        .await
-        .unwrap();
+    stage_change_of_karen(backend, "", OperationKind::AddAddress, two_addresses).await;
     sync_all(backend).await;
     assert!(newest_operation(backend).await.1.contains("exactly one address"));
     backend.jobs.run(Job::Customers, "Run now").await.unwrap();
 
     let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
     assert_eq!(shown.pending_changes, 0);
+}
+
+/// A store's change refused for good while an older change of the same
+/// store waits for an admin's correction: both stay on their way at the
+/// store until the older one is corrected and synced.
+#[tokio::test]
+async fn a_change_refused_for_good_behind_a_failed_one_of_its_store_stays_on_its_way_until_that_one_syncs() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let karen = CustomerDraft {
+        addresses: Vec::new(),
+        ..karen_in_the_channel(backend).await
+    };
+    let failed = "00000000-0000-4000-8000-0000000000d1";
+    let unknown_group = CustomerDraft {
+        customer_group: "99".into(),
+        ..karen.clone()
+    };
+    stage_change_of_karen(backend, failed, OperationKind::Update, unknown_group).await;
+    let two_addresses = CustomerDraft {
+        addresses: vec![
+            address("1 Main St", "Houston", "77002", "Delivery"),
+            address("2 Main St", "Houston", "77002", "Delivery"),
+        ],
+        ..karen.clone()
+    };
+    stage_change_of_karen(backend, "", OperationKind::AddAddress, two_addresses).await;
+    sync_all(backend).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(shown.pending_changes, 2, "the failed update is still on its way");
+
+    correct_operation(backend, failed, &karen).await;
+    sync_all(backend).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(shown.pending_changes, 0);
+}
+
+/// Stages at Houston's register 1 a change of Karen (C000001) with these
+/// values, under `temporary_id` (a new one when empty).
+async fn stage_change_of_karen(
+    backend: &Backend,
+    temporary_id: &str,
+    kind: OperationKind,
+    customer: CustomerDraft,
+) {
+    let temporary_id = match temporary_id {
+        "" => OperationId::random().to_string(),
+        given => given.to_string(),
+    };
+    backend
+        .channel
+        .stage(NewOperation {
+            temporary_id,
+            kind,
+            channel_id: 1,
+            register_number: Some(1),
+            customer_account: Some("C000001".into()),
+            customer_temporary_id: None,
+            changed_fields: ChangedFields::ALL,
+            customer,
+        })
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

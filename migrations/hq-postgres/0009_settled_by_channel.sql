@@ -1,5 +1,6 @@
 -- For each channel, the newest of its staged changes of the customer that
--- HQ has settled (applied, or refused for good), as a JSON object
+-- HQ has settled (applied, or refused for good) with every change of the
+-- channel's before it, as a JSON object
 -- {"<channel id>": "<temporary id>"}. Job 1010 sends it with the customer:
 -- a store shows as on its way exactly its own changes after that one,
 -- whatever other stores changed since (last_async_operation_* name the
@@ -21,6 +22,16 @@ FROM (
         WHERE o.operation IN ('update', 'add_address')
           AND (o.OnlineOperationCompleted OR o.failed_for_good)
           AND COALESCE(o.account, o.customer_account, c.account) IS NOT NULL
+          -- Every change of the store before it settled too.
+          AND NOT EXISTS (
+              SELECT 1 FROM RETAILASYNCCUSTOMERV2 earlier
+              WHERE earlier.channel_id = o.channel_id AND earlier.operation <> 'create'
+                AND earlier.id < o.id
+                AND NOT earlier.OnlineOperationCompleted AND NOT earlier.failed_for_good
+                AND (earlier.customer_account = COALESCE(o.account, o.customer_account, c.account)
+                     OR earlier.customer_temporary_id = (
+                         SELECT a.async_customer_id FROM customers a
+                         WHERE a.account = COALESCE(o.account, o.customer_account, c.account))))
         ORDER BY COALESCE(o.account, o.customer_account, c.account), o.channel_id, o.id DESC
     ) AS newest
     GROUP BY account

@@ -1,5 +1,6 @@
 -- For each channel, the newest of its staged changes of the customer that
--- HQ has settled (applied, or refused for good), as a JSON object
+-- HQ has settled (applied, or refused for good) with every change of the
+-- channel's before it, as a JSON object
 -- {"<channel id>": "<temporary id>"}. Job 1010 sends it with the customer:
 -- a store shows as on its way exactly its own changes after that one,
 -- whatever other stores changed since (last_async_operation_* name the
@@ -21,8 +22,17 @@ FROM (
             LEFT JOIN customers c ON c.async_customer_id = o.customer_temporary_id
             WHERE o.operation IN ('update', 'add_address')
               AND (o.OnlineOperationCompleted = 1 OR o.failed_for_good = 1)
-        )
+        ) AS candidate
         WHERE changed IS NOT NULL
+          -- Every change of the store before it settled too.
+          AND NOT EXISTS (
+              SELECT 1 FROM RETAILASYNCCUSTOMERV2 earlier
+              WHERE earlier.channel_id = candidate.channel_id AND earlier.operation <> 'create'
+                AND earlier.id < candidate.id
+                AND earlier.OnlineOperationCompleted = 0 AND earlier.failed_for_good = 0
+                AND (earlier.customer_account = candidate.changed
+                     OR earlier.customer_temporary_id
+                        = (SELECT async_customer_id FROM customers WHERE account = candidate.changed)))
         GROUP BY changed, channel_id
     )
     GROUP BY account

@@ -222,16 +222,15 @@ async fn sync_in(
         .await?;
         match apply_change(tx, op, groups, options).await? {
             Outcome::Synced(account) => {
-                tx.note_applied(&account, op).await?;
                 tx.mark_synced(op.id, &account, attempted_by).await?;
+                tx.note_settled(Some(&account), op).await?;
                 counts.succeeded += 1;
             }
             Outcome::Failed(failure) if failure.is_final() => {
                 tx.mark_failed_for_good(op.id, &failure.to_string(), attempted_by)
                     .await?;
-                if let Some(account) = failure.refused_for().or(op.customer_account.as_deref()) {
-                    tx.note_refused_for_good(account, op).await?;
-                }
+                let account = failure.refused_for().or(op.customer_account.as_deref());
+                tx.note_settled(account, op).await?;
                 counts.failed += 1;
             }
             Outcome::Failed(failure) => {

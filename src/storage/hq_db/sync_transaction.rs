@@ -463,36 +463,41 @@ impl SyncTransaction {
         Ok(count > 0)
     }
 
-    /// Remembers that `operation` was applied to the customer, for the
-    /// channels to know which of their staged changes HQ already shows.
-    pub async fn note_applied(
+    /// Records that `operation`, marked synced or refused for good, is
+    /// settled for its customer (`account`, or the customer its create's
+    /// temporary id became), for the channels to know which of their staged
+    /// changes HQ already shows.
+    pub async fn note_settled(
+        &mut self,
+        account: Option<&str>,
+        operation: &StagedOperation,
+    ) -> Result<(), HqDbError> {
+        let account = match (account, &operation.customer_temporary_id) {
+            (Some(account), _) => account.to_string(),
+            (None, Some(temporary_id)) => match self.account_of_temporary_id(temporary_id).await? {
+                Some(account) => account,
+                None => return Ok(()),
+            },
+            (None, None) => return Ok(()),
+        };
+        self.note_newest_applied(&account, operation).await?;
+        if let Some(mark) = self.settled_mark(&account, operation.channel_id).await? {
+            self.send_settled_mark(&account, operation.channel_id, &mark)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Makes `operation` the newest change of any channel HQ applied to the
+    /// customer when it was made last. Never back in time: another store's
+    /// older change can be applied after a newer one (an address, which
+    /// both keep).
+    async fn note_newest_applied(
         &mut self,
         account: &str,
         operation: &StagedOperation,
     ) -> Result<(), HqDbError> {
-        self.note_settled(account, operation).await
-    }
-
-    /// Remembers that `operation`, refused for good, is settled for the
-    /// customer as an applied one is (`note_applied`), so that the channels
-    /// no longer show it as on its way.
-    pub async fn note_refused_for_good(
-        &mut self,
-        account: &str,
-        operation: &StagedOperation,
-    ) -> Result<(), HqDbError> {
-        self.note_settled(account, operation).await
-    }
-
-    /// Makes `operation` the newest settled change of its channel's for
-    /// the customer, and of every channel's when it was made last, and
-    /// moves the customer's version, so that job 1010 sends the customer
-    /// again with what HQ settled (the change itself may have changed
-    /// nothing: refused, or made in real time already).
-    async fn note_settled(&mut self, account: &str, operation: &StagedOperation) -> Result<(), HqDbError> {
         on_tx!(self, |conn, sql| {
-            // Never back in time: another store's older change can be
-            // applied after a newer one (an address, which both keep).
             sqlx::query(
                 "UPDATE customers SET last_async_operation_at = $1, last_async_operation_id = $2
                  WHERE account = $3 AND (last_async_operation_at IS NULL OR last_async_operation_at < $1)",
@@ -500,32 +505,67 @@ impl SyncTransaction {
             .bind(&operation.created_at)
             .bind(&operation.temporary_id)
             .bind(account)
-            .execute(&mut *conn)
+            .execute(conn)
             .await?;
-            // A channel's changes of a customer are applied in the order
-            // they were uploaded, but one refused for good is tried, and
-            // refused, again by later runs: never back to an older one.
-            let (set_settled, settled_now) = match sql {
+        });
+        Ok(())
+    }
+
+    /// The newest of the channel's changes of the customer such that it and
+    /// every one of the channel's changes before it are settled: a store
+    /// shows as on its way exactly those after it. Usually the change
+    /// settled last; but a change refused for good for its own rows is
+    /// settled before an older one of its store that waits for an admin's
+    /// correction, and is then not yet the mark.
+    async fn settled_mark(&mut self, account: &str, channel_id: i64) -> Result<Option<String>, HqDbError> {
+        const CHANGES_OF_THE_CUSTOMER: &str = "channel_id = $2 AND operation <> 'create'
+            AND (customer_account = $1
+                 OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = $1))";
+        on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(&format!(
+            "SELECT settled.temporary_id FROM RETAILASYNCCUSTOMERV2 settled
+             WHERE {CHANGES_OF_THE_CUSTOMER}
+               AND (settled.OnlineOperationCompleted = TRUE OR settled.failed_for_good = TRUE)
+               AND NOT EXISTS (
+                   SELECT 1 FROM RETAILASYNCCUSTOMERV2 earlier
+                   WHERE {CHANGES_OF_THE_CUSTOMER} AND earlier.id < settled.id
+                     AND earlier.OnlineOperationCompleted = FALSE AND earlier.failed_for_good = FALSE)
+             ORDER BY settled.id DESC LIMIT 1"
+        ))
+        .bind(account)
+        .bind(channel_id)
+        .fetch_optional(conn)
+        .await?))
+    }
+
+    /// Makes `mark` the channel's settled mark for the customer and moves
+    /// the customer's version when the mark changes, so that job 1010 sends
+    /// it again (the change settled may itself have changed nothing:
+    /// refused, or made in real time already).
+    async fn send_settled_mark(
+        &mut self,
+        account: &str,
+        channel_id: i64,
+        mark: &str,
+    ) -> Result<(), HqDbError> {
+        on_tx!(self, |conn, sql| {
+            let (set_mark, current_mark) = match sql {
                 Dialect::Sqlite => (
                     "json_set(settled_by_channel, '$.\"' || $1 || '\"', $2)",
-                    "json_extract(customers.settled_by_channel, '$.\"' || $1 || '\"')",
+                    "json_extract(settled_by_channel, '$.\"' || $1 || '\"')",
                 ),
                 Dialect::Postgres => (
                     "jsonb_set(settled_by_channel::jsonb, ARRAY[$1], to_jsonb($2::text))::text",
-                    "customers.settled_by_channel::jsonb ->> $1",
+                    "settled_by_channel::jsonb ->> $1",
                 ),
             };
             sqlx::query(&format!(
-                "UPDATE customers SET settled_by_channel = {set_settled}, changed_at = {now}
-                 WHERE account = $3 AND NOT EXISTS (
-                     SELECT 1 FROM RETAILASYNCCUSTOMERV2 settled
-                     WHERE settled.temporary_id = {settled_now} AND settled.id > $4)",
+                "UPDATE customers SET settled_by_channel = {set_mark}, changed_at = {now}
+                 WHERE account = $3 AND ({current_mark} IS NULL OR {current_mark} <> $2)",
                 now = sql.now(),
             ))
-            .bind(operation.channel_id.to_string())
-            .bind(&operation.temporary_id)
+            .bind(channel_id.to_string())
+            .bind(mark)
             .bind(account)
-            .bind(operation.id)
             .execute(conn)
             .await?;
         });
