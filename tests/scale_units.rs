@@ -720,21 +720,10 @@ async fn an_edit_uploaded_but_not_synced_stays_shown_when_1010_brings_another_st
     let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
     let (houston, seattle) = (&houston.backend, &seattle.backend);
 
-    edit_karen_at(houston, HOUSTON_REGISTER_1, |karen| {
-        karen.phone = "+1 713 555 0155".into()
-    })
-    .await;
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    edit_karen_at(seattle, SEATTLE_REGISTER_1, |karen| {
+    houstons_older_edit_uploaded_after_seattles_synced(houston, seattle, |karen| {
         karen.email = "karen.seattle@example.com".into()
     })
     .await;
-    for job in [Job::Upload, Job::SyncCustomers] {
-        run(seattle, job).await;
-    }
-    for job in [Job::Upload, Job::Customers] {
-        run(houston, job).await;
-    }
 
     let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
     assert_eq!(
@@ -770,21 +759,10 @@ async fn an_uploaded_edit_the_sync_refuses_for_good_is_no_longer_shown_after_101
     let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
     let (houston, seattle) = (&houston.backend, &seattle.backend);
 
-    edit_karen_at(houston, HOUSTON_REGISTER_1, |karen| {
-        karen.phone = "+1 713 555 0155".into()
-    })
-    .await;
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    edit_karen_at(seattle, SEATTLE_REGISTER_1, |karen| {
+    houstons_older_edit_uploaded_after_seattles_synced(houston, seattle, |karen| {
         karen.phone = "+1 206 555 0177".into()
     })
     .await;
-    for job in [Job::Upload, Job::SyncCustomers] {
-        run(seattle, job).await;
-    }
-    for job in [Job::Upload, Job::Customers] {
-        run(houston, job).await;
-    }
     let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
     assert_eq!(
         (shown.customer.phone.as_str(), shown.pending_changes),
@@ -801,6 +779,28 @@ async fn an_uploaded_edit_the_sync_refuses_for_good_is_no_longer_shown_after_101
         ("+1 206 555 0177", 0),
         "refused as older than Seattle's: HQ's phone, nothing on its way"
     );
+}
+
+/// Houston edits Karen's phone to +1 713 555 0155, then Seattle makes its
+/// own edit (`at_seattle`), which its P-job uploads and the sync applies
+/// first; then Houston's P-job uploads its older edit and its job 1010 runs.
+async fn houstons_older_edit_uploaded_after_seattles_synced(
+    houston: &Backend,
+    seattle: &Backend,
+    at_seattle: impl FnOnce(&mut CustomerDraft),
+) {
+    edit_karen_at(houston, HOUSTON_REGISTER_1, |karen| {
+        karen.phone = "+1 713 555 0155".into()
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    edit_karen_at(seattle, SEATTLE_REGISTER_1, at_seattle).await;
+    for job in [Job::Upload, Job::SyncCustomers] {
+        run(seattle, job).await;
+    }
+    for job in [Job::Upload, Job::Customers] {
+        run(houston, job).await;
+    }
 }
 
 /// A cashier's Edit form opened before job 1010 brought another store's
