@@ -518,6 +518,7 @@ impl SyncTransaction {
     /// settled before an older one of its store that waits for an admin's
     /// correction, and is then not yet the mark.
     async fn settled_mark(&mut self, account: &str, channel_id: i64) -> Result<Option<String>, HqDbError> {
+        const NO_ID_AFTER: i64 = i64::MAX;
         const CHANGES_OF_THE_CUSTOMER: &str = "channel_id = $2 AND operation <> 'create'
             AND (customer_account = $1
                  OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = $1))";
@@ -525,10 +526,11 @@ impl SyncTransaction {
             "SELECT settled.temporary_id FROM RETAILASYNCCUSTOMERV2 settled
              WHERE {CHANGES_OF_THE_CUSTOMER}
                AND (settled.OnlineOperationCompleted = TRUE OR settled.failed_for_good = TRUE)
-               AND NOT EXISTS (
-                   SELECT 1 FROM RETAILASYNCCUSTOMERV2 earlier
-                   WHERE {CHANGES_OF_THE_CUSTOMER} AND earlier.id < settled.id
-                     AND earlier.OnlineOperationCompleted = FALSE AND earlier.failed_for_good = FALSE)
+               AND settled.id < COALESCE((
+                   SELECT min(waiting.id) FROM RETAILASYNCCUSTOMERV2 waiting
+                   WHERE {CHANGES_OF_THE_CUSTOMER}
+                     AND waiting.OnlineOperationCompleted = FALSE AND waiting.failed_for_good = FALSE
+               ), {NO_ID_AFTER})
              ORDER BY settled.id DESC LIMIT 1"
         ))
         .bind(account)
