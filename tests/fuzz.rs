@@ -204,6 +204,30 @@ async fn until_jobs_finish(app: &WebApp) {
     panic!("a job started by the fuzz run did not finish");
 }
 
+/// A run whose end the history shows writes nothing more (the backlog's
+/// closing sample, its lease): the fuzz run below waits for that end, then
+/// checks that a refused request wrote nothing, and once saw the run's last
+/// writes land in the middle.
+#[tokio::test]
+async fn a_run_writes_nothing_once_its_end_shows() {
+    let app = WebApp::start().await;
+    let backend = &app.test.backend;
+    let (run_id, task) = backend.jobs.start(Job::SyncCustomers, "test").await.unwrap();
+    let mut watch = app.write_watch().await;
+    let ended = loop {
+        let runs = backend.hq.job_runs(Job::SyncCustomers.code(), 1).await.unwrap();
+        if runs
+            .first()
+            .is_some_and(|run| run.run_id == run_id && !run.is_running())
+        {
+            break watch.versions().await;
+        }
+        tokio::task::yield_now().await;
+    };
+    task.await.unwrap().unwrap();
+    assert_eq!(watch.versions().await, ended);
+}
+
 #[tokio::test]
 async fn random_and_malformed_payloads_never_fail_the_server_and_refusals_write_nothing() {
     let app = WebApp::start().await;

@@ -142,7 +142,7 @@ impl JobRunner {
             run_id,
             committed: Arc::default(),
         };
-        // Released below once the run is recorded; released by its drop
+        // Released below once the run has done its work; released by its drop
         // when the run panics or its task is stopped.
         let run = RunGuard {
             job,
@@ -156,10 +156,14 @@ impl JobRunner {
         // ends, also when it panics, so a lease is never renewed for a run
         // that is no more.
         let heartbeat = AbortOnDropHandle::new(tokio::spawn(self.clone().renew_lease(job)));
-        let finished = self.execute(job, &progress).await;
+        self.sample_backlog(job, run_id).await;
+        let worked = self.work(job, &progress).await;
+        self.sample_backlog(job, run_id).await;
         drop(heartbeat);
+        // The run's end is its last write: once the history shows it ended,
+        // nothing of the run is left to write, and its lease is free.
         run.release().await;
-        finished
+        self.record_end(job, &progress, worked).await
     }
 
     async fn renew_lease(self, job: Job) {
@@ -175,14 +179,6 @@ impl JobRunner {
         }
     }
 
-    async fn execute(&self, job: Job, progress: &Progress) -> Result<JobRun, JobError> {
-        let run_id = progress.run_id;
-        self.sample_backlog(job, run_id).await;
-        let finished = self.work_and_record_end(job, progress).await;
-        self.sample_backlog(job, run_id).await;
-        finished
-    }
-
     /// For the status page's plot: the backlog as a run of a job that works
     /// it down starts and ends. A sample that cannot be taken costs the plot
     /// a point, never the run.
@@ -195,9 +191,14 @@ impl JobRunner {
         }
     }
 
-    async fn work_and_record_end(&self, job: Job, progress: &Progress) -> Result<JobRun, JobError> {
+    async fn record_end(
+        &self,
+        job: Job,
+        progress: &Progress,
+        worked: Result<RunCounts, cdx::CdxError>,
+    ) -> Result<JobRun, JobError> {
         let run_id = progress.run_id;
-        match self.work(job, progress).await {
+        match worked {
             Ok(counts) => Ok(self
                 .hq
                 .finish_job_run(run_id, RunOutcome::of(counts), counts, None)
@@ -251,8 +252,8 @@ struct RunGuard {
 }
 
 impl RunGuard {
-    /// Releases the lease of a run that has recorded its end, before the
-    /// caller hears of it, so the next run can start at once.
+    /// Releases the lease of a run that has done its work, before it records
+    /// its end, so the next run can start as soon as the end shows.
     async fn release(mut self) {
         release_lease(&self.progress.hq, self.job, &self.lease_key, &self.holder).await;
         self.released = true;
