@@ -383,13 +383,7 @@ async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() 
         1,
         "no update staged"
     );
-    let hq = backend
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let hq = common::customer_in_hq(backend, "C000001").await;
     assert_eq!(hq.phone, "+1 555 010 0001", "HQ unchanged");
 
     run(backend, Job::Upload).await;
@@ -564,13 +558,7 @@ async fn a_real_time_create_or_edit_with_another_customers_email_is_refused_besi
     .await
     .unwrap_err();
     assert_email_taken(&refused);
-    let in_hq = backend
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let in_hq = common::customer_in_hq(backend, "C000001").await;
     assert_eq!(in_hq.email, "karen.berg@contoso.com");
 
     // Her own email, in another case, is hers to keep.

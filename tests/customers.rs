@@ -276,13 +276,7 @@ async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_edit
     );
 
     sync_all(backend).await;
-    let after = backend
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let after = common::customer_in_hq(backend, "C000001").await;
     assert_eq!(
         (after.phone.as_str(), after.customer_group.as_str()),
         ("+1 713 555 0142", "20")
@@ -342,13 +336,7 @@ async fn changes_to_a_pending_customer_wait_for_its_create_and_apply_in_order() 
     );
 
     sync_all(backend).await;
-    let hq = backend
-        .hq
-        .customer_record("C000013")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let hq = common::customer_in_hq(backend, "C000013").await;
     assert_eq!(hq.first_name, "Anna");
     let streets: Vec<(&str, bool)> = hq
         .addresses
@@ -446,14 +434,7 @@ async fn without_async_editing_an_edit_is_a_real_time_call_and_the_channel_sees_
         }
     );
     assert_eq!(
-        backend
-            .hq
-            .customer_record("C000001")
-            .await
-            .unwrap()
-            .unwrap()
-            .customer
-            .last_name,
+        common::customer_in_hq(backend, "C000001").await.last_name,
         "Berg-Larsen"
     );
     let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
@@ -572,13 +553,7 @@ async fn invalid_edits_and_addresses_are_refused_with_field_messages() {
         fields.get("address.zip"),
         Some("Enter a ZIP/postal code like 98052 or 98052-6399.")
     );
-    let hq = backend
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let hq = common::customer_in_hq(backend, "C000001").await;
     assert_eq!(
         (hq.email.as_str(), hq.addresses.len()),
         ("karen.berg@contoso.com", 1)
@@ -703,13 +678,7 @@ async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
         reason.starts_with("Waits for operation") && reason.contains(&first.temporary_id),
         "{reason}"
     );
-    let hq = backend
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let hq = common::customer_in_hq(backend, "C000001").await;
     assert_eq!(hq.phone, "+1 555 010 0001", "nothing applied out of order");
 }
 
@@ -760,13 +729,7 @@ async fn a_shoppers_profile_edit_changes_only_the_fields_the_shopper_sees() {
     .await
     .unwrap();
 
-    let in_hq = backend
-        .hq
-        .customer_record("C000004")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let in_hq = common::customer_in_hq(backend, "C000004").await;
     assert_eq!(in_hq.phone, "+1 425 555 0144");
     assert_eq!(
         (in_hq.customer_group.as_str(), in_hq.middle_name.as_str()),
@@ -823,14 +786,7 @@ async fn edit_karens_phone(backend: &Backend, phone: &str) -> ChangeOutcome {
 }
 
 async fn hq_phone_of_karen(backend: &Backend) -> String {
-    backend
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer
-        .phone
+    common::customer_in_hq(backend, "C000001").await.phone
 }
 
 #[tokio::test]
@@ -878,13 +834,7 @@ async fn a_real_time_edit_while_a_staged_edit_is_on_its_way_is_staged_behind_it_
 /// A real-time edit HQ applied after a staged update was made, by a
 /// channel that could not know of it, or before an admin resyncs it.
 async fn edit_karens_phone_in_hq_in_real_time(backend: &Backend, phone: &str) {
-    let mut karen = backend
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let mut karen = common::customer_in_hq(backend, "C000001").await;
     let before = karen.clone();
     karen.phone = phone.into();
     karen.addresses.clear();
@@ -951,13 +901,7 @@ async fn an_older_staged_edit_of_another_field_than_a_newer_real_time_edit_is_ap
 
     let (completed, error) = newest_operation(backend).await;
     assert!(completed, "{error}");
-    let in_hq = backend
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let in_hq = common::customer_in_hq(backend, "C000001").await;
     assert_eq!(
         (in_hq.email.as_str(), in_hq.phone.as_str()),
         ("karen.staged@example.com", "+1 206 555 0105")

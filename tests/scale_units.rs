@@ -409,13 +409,7 @@ async fn an_older_staged_edit_uploaded_after_a_newer_one_from_another_unit_fails
     let hq = TempDir::new().unwrap();
     let (houston, seattle) = houston_and_seattle_editing_asynchronously(&hq).await;
     let (houston, seattle) = (&houston.backend, &seattle.backend);
-    let karen = houston
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let karen = common::customer_in_hq(houston, "C000001").await;
     let edit = |phone: &str| CustomerDraft {
         phone: phone.into(),
         ..karen.clone()
@@ -545,13 +539,7 @@ async fn a_staged_edit_made_from_a_copy_behind_hq_keeps_the_other_stores_change(
     run(houston, Job::Upload).await;
     run(houston, Job::SyncCustomers).await;
 
-    let in_hq = houston
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let in_hq = common::customer_in_hq(houston, "C000001").await;
     assert_eq!(
         (in_hq.phone.as_str(), in_hq.email.as_str()),
         ("+1 713 555 0133", "karen.new@example.com"),
@@ -596,13 +584,7 @@ async fn a_shoppers_edit_in_real_time_keeps_a_change_the_online_stores_copy_has_
     .await
     .unwrap();
 
-    let in_hq = online
-        .hq
-        .customer_record("C000004")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let in_hq = common::customer_in_hq(online, "C000004").await;
     assert_eq!(
         (in_hq.phone.as_str(), in_hq.customer_group.as_str()),
         ("+1 425 555 0166", "20"),
@@ -642,13 +624,7 @@ async fn an_older_staged_edit_of_another_field_uploaded_after_a_newer_one_is_app
     run(houston, Job::Upload).await;
     run(houston, Job::SyncCustomers).await;
 
-    let in_hq = houston
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let in_hq = common::customer_in_hq(houston, "C000001").await;
     assert_eq!(
         (in_hq.phone.as_str(), in_hq.email.as_str()),
         ("+1 713 555 0144", "karen.newer@example.com"),
@@ -841,13 +817,7 @@ async fn an_edit_sent_after_1010_brought_a_newer_change_keeps_it() {
         run(houston, job).await;
     }
 
-    let in_hq = houston
-        .hq
-        .customer_record("C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let in_hq = common::customer_in_hq(houston, "C000001").await;
     assert_eq!(
         (in_hq.phone.as_str(), in_hq.email.as_str()),
         ("+1 713 555 0166", "karen.meanwhile@example.com")

@@ -362,13 +362,7 @@ async fn customer_created_by(
         .find(|op| op.temporary_id == temporary_id(n))
         .and_then(|op| op.account.clone())
         .expect("the create is synced");
-    backend
-        .hq
-        .customer_record(&account)
-        .await
-        .unwrap()
-        .unwrap()
-        .customer
+    common::customer_in_hq(backend, &account).await
 }
 
 /// The newest run of the P-job or the sync, if any.

@@ -9,6 +9,7 @@ pub mod client;
 pub mod http;
 pub mod unit_process;
 
+use custsync::domain::customer::CustomerDraft;
 use custsync::services::backend::Backend;
 use custsync::services::settings::Settings;
 use custsync::storage::hq_db::HqLocation;
@@ -47,6 +48,17 @@ pub async fn start_in_with(dir: &TempDir, settings: Settings) -> Backend {
 
 /// Enables the four features in HQ (prerequisites first) and sends them to
 /// the channel with job 1110.
+/// The customer `account` as HQ has it now.
+pub async fn customer_in_hq(backend: &Backend, account: &str) -> CustomerDraft {
+    backend
+        .hq
+        .customer_record(account)
+        .await
+        .expect("HQ read")
+        .expect("the customer is in HQ")
+        .customer
+}
+
 pub async fn enable_all_features_in_channel(backend: &Backend) {
     for feature in custsync::domain::features::Feature::ALL {
         custsync::services::feature_management::change_feature(&backend.hq, feature, true, "test")
