@@ -519,16 +519,14 @@ impl SyncTransaction {
     /// correction, and is then not yet the mark.
     async fn settled_mark(&mut self, account: &str, channel_id: i64) -> Result<Option<String>, HqDbError> {
         const NO_ID_AFTER: i64 = i64::MAX;
-        const CHANGES_OF_THE_CUSTOMER: &str = "channel_id = $2 AND operation <> 'create'
-            AND (customer_account = $1
-                 OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = $1))";
+        let of_the_channel = format!("channel_id = $2 AND {}", changes_of_the_customer("$1"));
         on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(&format!(
             "SELECT settled.temporary_id FROM RETAILASYNCCUSTOMERV2 settled
-             WHERE {CHANGES_OF_THE_CUSTOMER}
+             WHERE {of_the_channel}
                AND (settled.OnlineOperationCompleted = TRUE OR settled.failed_for_good = TRUE)
                AND settled.id < COALESCE((
                    SELECT min(waiting.id) FROM RETAILASYNCCUSTOMERV2 waiting
-                   WHERE {CHANGES_OF_THE_CUSTOMER}
+                   WHERE {of_the_channel}
                      AND waiting.OnlineOperationCompleted = FALSE AND waiting.failed_for_good = FALSE
                ), {NO_ID_AFTER})
              ORDER BY settled.id DESC LIMIT 1"
@@ -625,13 +623,12 @@ impl SyncTransaction {
         operation_id: i64,
         account: &str,
     ) -> Result<bool, HqDbError> {
-        let count: i64 = on_tx!(self, |conn, sql| sqlx::query_scalar(
+        let count: i64 = on_tx!(self, |conn, sql| sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM RETAILASYNCCUSTOMERV2
-             WHERE id < $1 AND OnlineOperationCompleted = FALSE AND operation <> 'create'
-               AND failed_for_good = FALSE
-               AND (customer_account = $2
-                    OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = $2))",
-        )
+             WHERE id < $1 AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE
+               AND {}",
+            changes_of_the_customer("$2")
+        ))
         .bind(operation_id)
         .bind(account)
         .fetch_one(conn)
@@ -966,6 +963,16 @@ fn qualified(alias: &str, columns: &str) -> String {
 fn format_account(prefix: &str, digits: i64, number: i64) -> String {
     let width = usize::try_from(digits).unwrap_or(0);
     format!("{prefix}{number:0width$}")
+}
+
+/// The updates and address additions of the customer whose account is the
+/// parameter `account`: named by it, or by the temporary id of its create.
+fn changes_of_the_customer(account: &str) -> String {
+    format!(
+        "operation <> 'create'
+         AND (customer_account = {account}
+              OR customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = {account}))"
+    )
 }
 
 #[cfg(test)]
