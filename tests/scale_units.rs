@@ -660,28 +660,18 @@ async fn an_edit_not_yet_uploaded_stays_shown_when_1010_brings_another_stores_ne
     run(seattle, Job::SyncCustomers).await;
     run(houston, Job::Customers).await;
 
-    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
     assert_eq!(
-        (
-            shown.customer.phone.as_str(),
-            shown.customer.email.as_str(),
-            shown.pending_changes
-        ),
-        ("+1 713 555 0155", "karen.seattle@example.com", 1),
+        karen_shown_at(houston).await,
+        ("+1 713 555 0155".into(), "karen.seattle@example.com".into(), 1),
         "Houston's edit on its way, over Seattle's change"
     );
 
     for job in [Job::Upload, Job::SyncCustomers, Job::Customers] {
         run(houston, job).await;
     }
-    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
     assert_eq!(
-        (
-            shown.customer.phone.as_str(),
-            shown.customer.email.as_str(),
-            shown.pending_changes
-        ),
-        ("+1 713 555 0155", "karen.seattle@example.com", 0),
+        karen_shown_at(houston).await,
+        ("+1 713 555 0155".into(), "karen.seattle@example.com".into(), 0),
         "both in HQ"
     );
 }
@@ -701,28 +691,18 @@ async fn an_edit_uploaded_but_not_synced_stays_shown_when_1010_brings_another_st
     })
     .await;
 
-    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
     assert_eq!(
-        (
-            shown.customer.phone.as_str(),
-            shown.customer.email.as_str(),
-            shown.pending_changes
-        ),
-        ("+1 713 555 0155", "karen.seattle@example.com", 1),
+        karen_shown_at(houston).await,
+        ("+1 713 555 0155".into(), "karen.seattle@example.com".into(), 1),
         "Houston's uploaded edit on its way, over Seattle's change"
     );
 
     for job in [Job::SyncCustomers, Job::Customers] {
         run(houston, job).await;
     }
-    let shown = find_customer(&houston.channel, "C000001").await.unwrap().unwrap();
     assert_eq!(
-        (
-            shown.customer.phone.as_str(),
-            shown.customer.email.as_str(),
-            shown.pending_changes
-        ),
-        ("+1 713 555 0155", "karen.seattle@example.com", 0),
+        karen_shown_at(houston).await,
+        ("+1 713 555 0155".into(), "karen.seattle@example.com".into(), 0),
         "both in HQ"
     );
 }
@@ -822,6 +802,13 @@ async fn an_edit_sent_after_1010_brought_a_newer_change_keeps_it() {
         (in_hq.phone.as_str(), in_hq.email.as_str()),
         ("+1 713 555 0166", "karen.meanwhile@example.com")
     );
+}
+
+/// Karen as `unit`'s POS shows her: her phone, her email, and how many of
+/// the store's changes are on their way.
+async fn karen_shown_at(unit: &Backend) -> (String, String, usize) {
+    let shown = find_customer(&unit.channel, "C000001").await.unwrap().unwrap();
+    (shown.customer.phone, shown.customer.email, shown.pending_changes)
 }
 
 /// Makes at `unit`'s register `origin` an edit of Karen (C000001) from the
