@@ -46,6 +46,17 @@ async function changeKeptAwayFromThePos(page: Page, change: KeptChange): Promise
   await open(page, "/pos?register=2-1");
 }
 
+/**
+ * Waits until the register's service worker controls the page. The outbox's
+ * code registers it once that code has arrived, after the page's own, which
+ * for a debug build on a busy machine can take more than the usual 10 s.
+ */
+async function registerWorkerControls(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 })
+    .toBe(true);
+}
+
 /** The status page's rows for a family name, as an admin finds them. */
 async function operationsOf(admin: Page, lastName: string) {
   await open(admin, `${STATUS_PAGE}?q=${lastName.toLowerCase()}`);
@@ -571,7 +582,7 @@ async function pageAt(browser: Browser, baseURL: string, user: string): Promise<
 
 test("the register keeps one copy of each site file: the one its current build names", async ({ seattle: page }) => {
   await open(page, "/pos?register=2-1");
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await registerWorkerControls(page);
   await open(page, "/pos?register=2-1");
   await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
   const copiedFiles = () =>
@@ -597,7 +608,7 @@ test("the register keeps one copy of each site file: the one its current build n
 
 test("signing out on any page drops the register's copies of the POS pages", async ({ seattle: page }) => {
   await open(page, "/pos?register=2-1");
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await registerWorkerControls(page);
   await open(page, "/pos?register=2-1&q=a");
   const copied = () => page.evaluate(() => caches.has("custsync-register"));
   await expect.poll(copied).toBe(true);
@@ -620,7 +631,7 @@ test("a POS reloaded while the store server is down opens from its copies, and w
     const lastName = uniqueName("Restart");
     await open(page, "/pos?register=2-1");
     // Once the register's service worker controls the POS, a load keeps copies of it.
-    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await registerWorkerControls(page);
     await open(page, "/pos?register=2-1");
     await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
     await addPerson(page, "Ann", uniqueName("Before"));
@@ -677,7 +688,7 @@ test("a POS opened while the store server is down shows the register asked for f
     await serving(baseURL);
     const page = await pageAt(browser, baseURL, "houston");
     await open(page, "/pos?register=1-1");
-    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await registerWorkerControls(page);
     await open(page, "/pos?register=1-1");
     await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
 
