@@ -1013,6 +1013,118 @@ async fn a_change_refused_for_good_behind_a_failed_one_of_its_store_stays_on_its
     assert_eq!(shown.pending_changes, 0);
 }
 
+/// An admin corrects a change HQ refused for good into one the next sync
+/// fails for a reason to correct again (an email another customer has):
+/// the change is open again, and the store shows it on its way.
+#[tokio::test]
+async fn a_change_refused_for_good_then_corrected_into_a_failing_one_is_on_its_way_again() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::enable_all_features_in_channel(backend).await;
+    let refused = OperationId::random();
+    let mut karen = karen_in_the_channel(backend).await;
+    karen.phone = "+1 713 555 0107".into();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &refused,
+        "C000001",
+        &karen,
+        None,
+    )
+    .await
+    .unwrap();
+    edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0108").await;
+    sync_all(backend).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(shown.pending_changes, 0, "refused for good, the edit is settled");
+
+    karen.email = "jodi.christiansen@contoso.com".into();
+    correct_operation(backend, refused.as_str(), &karen).await;
+    sync_all(backend).await;
+    assert!(
+        newest_operation(backend)
+            .await
+            .1
+            .contains("already has the email")
+    );
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    assert_eq!(
+        shown.pending_changes, 1,
+        "failed again, the edit waits for a correction"
+    );
+}
+
+/// A change HQ refuses for good while the create of its customer waits for
+/// an admin's correction names no customer HQ has yet: it is settled when
+/// the create syncs, also when the admin synchronizes the create alone.
+#[tokio::test]
+async fn a_change_refused_for_good_before_its_customers_create_synced_is_settled_when_it_does() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let create = OperationId::random().to_string();
+    let ana = CustomerDraft {
+        addresses: Vec::new(),
+        ..complete_customer()
+    };
+    let staged = |temporary_id: &str, kind, customer_temporary_id: Option<String>, customer| NewOperation {
+        temporary_id: temporary_id.into(),
+        kind,
+        channel_id: 1,
+        register_number: Some(1),
+        customer_account: None,
+        customer_temporary_id,
+        changed_fields: ChangedFields::ALL,
+        customer,
+    };
+    let unknown_group = CustomerDraft {
+        customer_group: "99".into(),
+        ..ana.clone()
+    };
+    let two_addresses = CustomerDraft {
+        addresses: vec![
+            address("1 Main St", "Houston", "77002", "Delivery"),
+            address("2 Main St", "Houston", "77002", "Delivery"),
+        ],
+        ..ana.clone()
+    };
+    let channel = &backend.channel;
+    channel
+        .stage(staged(&create, OperationKind::Create, None, unknown_group))
+        .await
+        .unwrap();
+    let addition = OperationId::random().to_string();
+    channel
+        .stage(staged(
+            &addition,
+            OperationKind::AddAddress,
+            Some(create.clone()),
+            two_addresses,
+        ))
+        .await
+        .unwrap();
+    sync_all(backend).await;
+    assert!(newest_operation(backend).await.1.contains("exactly one address"));
+
+    correct_operation(backend, &create, &ana).await;
+    custsync::services::sync::synchronize_selected(
+        &backend.hq,
+        std::slice::from_ref(&create),
+        backend.settings.sync_options(),
+        "admin",
+    )
+    .await
+    .unwrap();
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let shown = find_customer(channel, &create).await.unwrap().unwrap();
+    assert!(shown.account.is_some(), "the create synced");
+    assert_eq!(shown.pending_changes, 0);
+}
+
 /// Stages at Houston's register 1 a change of Karen (C000001) with these
 /// values, under `temporary_id` (a new one when empty).
 async fn stage_change_of_karen(

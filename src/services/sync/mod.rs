@@ -235,6 +235,7 @@ async fn sync_in(
             }
             Outcome::Failed(failure) => {
                 tx.mark_failed(op.id, &failure.to_string(), attempted_by).await?;
+                tx.note_reopened(op.customer_account.as_deref(), op).await?;
                 counts.failed += 1;
             }
             Outcome::Waiting => {}
@@ -245,7 +246,8 @@ async fn sync_in(
 
 /// Applies a run of consecutive creates with a few set-based statements:
 /// the rules are decided in memory, the accounts reserved as one range, and
-/// the customers copied from the uploaded rows HQ already holds.
+/// the customers copied from the uploaded rows HQ already holds. Then the
+/// changes of these customers HQ refused for good before are settled.
 async fn apply_creates(
     tx: &mut SyncTransaction,
     creates: &[&StagedOperation],
@@ -254,11 +256,24 @@ async fn apply_creates(
     attempted_by: &str,
     counts: &mut RunCounts,
 ) -> Result<(), HqDbError> {
-    let creates = settle_made_in_realtime(tx, creates, attempted_by, counts).await?;
+    let left = settle_made_in_realtime(tx, creates, attempted_by, counts).await?;
+    create_customers(tx, &left, groups, options, attempted_by, counts).await?;
+    let temporary_ids: Vec<String> = creates.iter().map(|op| op.temporary_id.clone()).collect();
+    tx.note_settled_before_created(&temporary_ids).await
+}
+
+/// Creates the customers of a run of creates HQ did not make in real time.
+async fn create_customers(
+    tx: &mut SyncTransaction,
+    creates: &[&StagedOperation],
+    groups: &HashSet<String>,
+    options: SyncOptions,
+    attempted_by: &str,
+    counts: &mut RunCounts,
+) -> Result<(), HqDbError> {
     if creates.is_empty() {
         return Ok(());
     }
-    let creates = creates.as_slice();
     let holders = if options.unique_emails {
         tx.accounts_with_emails(&emails_of(creates)).await?
     } else {

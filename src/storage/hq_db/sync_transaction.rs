@@ -472,20 +472,72 @@ impl SyncTransaction {
         account: Option<&str>,
         operation: &StagedOperation,
     ) -> Result<(), HqDbError> {
-        let account = match (account, &operation.customer_temporary_id) {
-            (Some(account), _) => account.to_string(),
-            (None, Some(temporary_id)) => match self.account_of_temporary_id(temporary_id).await? {
-                Some(account) => account,
-                None => return Ok(()),
-            },
-            (None, None) => return Ok(()),
+        let Some(account) = self.account_changed_by(account, operation).await? else {
+            return Ok(());
         };
         self.note_newest_applied(&account, operation).await?;
-        if let Some(mark) = self.settled_mark(&account, operation.channel_id).await? {
-            self.send_settled_mark(&account, operation.channel_id, &mark)
-                .await?;
+        self.update_settled_mark(&account, operation.channel_id).await
+    }
+
+    /// Records that `operation` failed again after it was refused for good
+    /// (an admin corrected it since): it is open again, and the channel's
+    /// settled mark goes back before it.
+    pub async fn note_reopened(
+        &mut self,
+        account: Option<&str>,
+        operation: &StagedOperation,
+    ) -> Result<(), HqDbError> {
+        match self.account_changed_by(account, operation).await? {
+            Some(account) => self.update_settled_mark(&account, operation.channel_id).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Settles, for the customers these creates made, the changes of them
+    /// HQ refused for good while the creates were still pending: those
+    /// named no customer HQ had then.
+    pub async fn note_settled_before_created(
+        &mut self,
+        create_temporary_ids: &[String],
+    ) -> Result<(), HqDbError> {
+        if create_temporary_ids.is_empty() {
+            return Ok(());
+        }
+        let select = "SELECT DISTINCT c.account, o.channel_id
+             FROM RETAILASYNCCUSTOMERV2 o JOIN customers c ON c.async_customer_id = o.customer_temporary_id
+             WHERE o.failed_for_good = TRUE AND o.customer_temporary_id";
+        let refused: Vec<(String, i64)> = match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                sqlx::query_as(&format!("{select} IN (SELECT value FROM json_each($1))"))
+                    .bind(to_json(create_temporary_ids)?)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_as(&format!("{select} = ANY($1)"))
+                    .bind(create_temporary_ids)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
+        };
+        for (account, channel_id) in refused {
+            self.update_settled_mark(&account, channel_id).await?;
         }
         Ok(())
+    }
+
+    /// The customer `operation` changes: `account`, or the customer its
+    /// create's temporary id became, if HQ has it.
+    async fn account_changed_by(
+        &mut self,
+        account: Option<&str>,
+        operation: &StagedOperation,
+    ) -> Result<Option<String>, HqDbError> {
+        match (account, &operation.customer_temporary_id) {
+            (Some(account), _) => Ok(Some(account.to_string())),
+            (None, Some(temporary_id)) => self.account_of_temporary_id(temporary_id).await,
+            (None, None) => Ok(None),
+        }
     }
 
     /// Makes `operation` the newest change of any channel HQ applied to the
@@ -537,37 +589,62 @@ impl SyncTransaction {
         .await?))
     }
 
-    /// Makes `mark` the channel's settled mark for the customer and moves
-    /// the customer's version when the mark changes, so that job 1010 sends
-    /// it again (the change settled may itself have changed nothing:
+    /// Makes the channel's settled mark for the customer what its changes
+    /// now say.
+    async fn update_settled_mark(&mut self, account: &str, channel_id: i64) -> Result<(), HqDbError> {
+        let mark = self.settled_mark(account, channel_id).await?;
+        self.send_settled_mark(account, channel_id, mark.as_deref()).await
+    }
+
+    /// Makes `mark` the channel's settled mark for the customer (none: no
+    /// change of the channel is settled before its first open one) and
+    /// moves the customer's version when the mark changes, so that job 1010
+    /// sends it again (the change settled may itself have changed nothing:
     /// refused, or made in real time already).
     async fn send_settled_mark(
         &mut self,
         account: &str,
         channel_id: i64,
-        mark: &str,
+        mark: Option<&str>,
     ) -> Result<(), HqDbError> {
         on_tx!(self, |conn, sql| {
-            let (set_mark, current_mark) = match sql {
+            let (set_mark, remove_mark, current_mark) = match sql {
                 Dialect::Sqlite => (
                     "json_set(settled_by_channel, '$.\"' || $1 || '\"', $2)",
+                    "json_remove(settled_by_channel, '$.\"' || $1 || '\"')",
                     "json_extract(settled_by_channel, '$.\"' || $1 || '\"')",
                 ),
                 Dialect::Postgres => (
                     "jsonb_set(settled_by_channel::jsonb, ARRAY[$1], to_jsonb($2::text))::text",
+                    "(settled_by_channel::jsonb - $1)::text",
                     "settled_by_channel::jsonb ->> $1",
                 ),
             };
-            sqlx::query(&format!(
-                "UPDATE customers SET settled_by_channel = {set_mark}, changed_at = {now}
-                 WHERE account = $3 AND ({current_mark} IS NULL OR {current_mark} <> $2)",
-                now = sql.now(),
-            ))
-            .bind(channel_id.to_string())
-            .bind(mark)
-            .bind(account)
-            .execute(conn)
-            .await?;
+            let now = sql.now();
+            let channel = channel_id.to_string();
+            match mark {
+                Some(mark) => {
+                    sqlx::query(&format!(
+                        "UPDATE customers SET settled_by_channel = {set_mark}, changed_at = {now}
+                         WHERE account = $3 AND ({current_mark} IS NULL OR {current_mark} <> $2)"
+                    ))
+                    .bind(channel)
+                    .bind(mark)
+                    .bind(account)
+                    .execute(conn)
+                    .await?
+                }
+                None => {
+                    sqlx::query(&format!(
+                        "UPDATE customers SET settled_by_channel = {remove_mark}, changed_at = {now}
+                         WHERE account = $2 AND {current_mark} IS NOT NULL"
+                    ))
+                    .bind(channel)
+                    .bind(account)
+                    .execute(conn)
+                    .await?
+                }
+            };
         });
         Ok(())
     }
