@@ -234,8 +234,9 @@ async fn sync_in(
                 counts.failed += 1;
             }
             Outcome::Failed(failure) => {
-                tx.mark_failed(op.id, &failure.to_string(), attempted_by).await?;
-                tx.note_reopened(op.customer_account.as_deref(), op).await?;
+                if tx.mark_failed(op.id, &failure.to_string(), attempted_by).await? {
+                    tx.note_reopened(op).await?;
+                }
                 counts.failed += 1;
             }
             Outcome::Waiting => {}
@@ -257,13 +258,13 @@ async fn apply_creates(
     counts: &mut RunCounts,
 ) -> Result<(), HqDbError> {
     let left = settle_made_in_realtime(tx, creates, attempted_by, counts).await?;
-    create_customers(tx, &left, groups, options, attempted_by, counts).await?;
+    create_customers_not_made_in_realtime(tx, &left, groups, options, attempted_by, counts).await?;
     let temporary_ids: Vec<String> = creates.iter().map(|op| op.temporary_id.clone()).collect();
     tx.note_settled_before_created(&temporary_ids).await
 }
 
 /// Creates the customers of a run of creates HQ did not make in real time.
-async fn create_customers(
+async fn create_customers_not_made_in_realtime(
     tx: &mut SyncTransaction,
     creates: &[&StagedOperation],
     groups: &HashSet<String>,

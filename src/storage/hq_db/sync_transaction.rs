@@ -479,23 +479,19 @@ impl SyncTransaction {
         self.update_settled_mark(&account, operation.channel_id).await
     }
 
-    /// Records that `operation` failed again after it was refused for good
-    /// (an admin corrected it since): it is open again, and the channel's
-    /// settled mark goes back before it.
-    pub async fn note_reopened(
-        &mut self,
-        account: Option<&str>,
-        operation: &StagedOperation,
-    ) -> Result<(), HqDbError> {
+    /// Records that `operation`, refused for good before, is open again
+    /// (`mark_failed`): the channel's settled mark goes back before it.
+    pub async fn note_reopened(&mut self, operation: &StagedOperation) -> Result<(), HqDbError> {
+        let account = operation.customer_account.as_deref();
         match self.account_changed_by(account, operation).await? {
             Some(account) => self.update_settled_mark(&account, operation.channel_id).await,
             None => Ok(()),
         }
     }
 
-    /// Settles, for the customers these creates made, the changes of them
-    /// HQ refused for good while the creates were still pending: those
-    /// named no customer HQ had then.
+    /// Settles the changes HQ refused for good while these creates were
+    /// pending: they named no customer HQ had then. Creates that made no
+    /// customer (failed) find nothing.
     pub async fn note_settled_before_created(
         &mut self,
         create_temporary_ids: &[String],
@@ -505,7 +501,7 @@ impl SyncTransaction {
         }
         let select = "SELECT DISTINCT c.account, o.channel_id
              FROM RETAILASYNCCUSTOMERV2 o JOIN customers c ON c.async_customer_id = o.customer_temporary_id
-             WHERE o.failed_for_good = TRUE AND o.customer_temporary_id";
+             WHERE o.operation <> 'create' AND o.failed_for_good = TRUE AND o.customer_temporary_id";
         let refused: Vec<(String, i64)> = match &mut self.tx {
             Tx::Sqlite(tx) => {
                 sqlx::query_as(&format!("{select} IN (SELECT value FROM json_each($1))"))
@@ -723,14 +719,27 @@ impl SyncTransaction {
             .await
     }
 
+    /// Records a failed attempt of one operation. True when HQ had refused
+    /// it for good before: a correction by an admin, or a retry that failed
+    /// for another reason first, has opened it again.
     pub async fn mark_failed(
         &mut self,
         operation_id: i64,
         error: &str,
         attempted_by: &str,
-    ) -> Result<(), HqDbError> {
+    ) -> Result<bool, HqDbError> {
+        let reopened = on_tx!(self, |conn, sql| {
+            sqlx::query(
+            "UPDATE RETAILASYNCCUSTOMERV2 SET failed_for_good = FALSE WHERE id = $1 AND failed_for_good = TRUE"
+        )
+        .bind(operation_id)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        }) > 0;
         self.mark_failed_many(&[(operation_id, error.to_string())], attempted_by)
-            .await
+            .await?;
+        Ok(reopened)
     }
 
     /// The real-time change made under `operation_id`, if one was.
