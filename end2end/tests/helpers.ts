@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Browser, type Page } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
 
 /** Every demo user's password (README). */
 export const DEMO_PASSWORD = "custsync";
@@ -203,4 +204,58 @@ export async function expectHeaderToFollowTheStoreServer(page: Page, failedReque
   await expect(page.getByText("Store server: not answering")).toBeVisible();
   await page.unroute("**/api/**");
   await expect(page.getByText("Store server: connected")).toBeVisible({ timeout: 20_000 });
+}
+
+/**
+ * A server of the journey's own on `port`, over `dataDir`, started as the
+ * journeys' own is; `settings` adds to or overrides its environment.
+ */
+export function startServer(port: number, dataDir: string, settings: Record<string, string> = {}): ChildProcess {
+  return spawn(process.env.E2E_SERVER ?? "../target/debug/custsync", [], {
+    env: {
+      ...process.env,
+      LEPTOS_OUTPUT_NAME: "custsync",
+      LEPTOS_SITE_ROOT: "../target/site",
+      LEPTOS_SITE_PKG_DIR: "pkg",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_RELOAD_PORT: `${port + 1}`,
+      CUSTSYNC_CONFIG: "../Leptos.toml",
+      CUSTSYNC_DATA_DIR: dataDir,
+      CUSTSYNC_HQ_LATENCY_MS: "100",
+      CUSTSYNC_SEED_DEMO_USERS: "true",
+      RUST_LOG: "warn",
+      ...settings,
+    },
+    stdio: "ignore",
+  });
+}
+
+/** Waits until the server at `url` answers, for up to a minute. */
+export async function serving(url: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer within 60 s`);
+}
+
+/** Kills a journey's own server, as a power cut would, and waits until it has gone. */
+export async function stopped(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGKILL");
+  await exited;
+}
+
+/** A page of a browser of its own at `baseURL`, signed in as `user`. */
+export async function pageAt(browser: Browser, baseURL: string, user: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await signIn(page, user);
+  return page;
 }

@@ -1,9 +1,20 @@
-import { expect, type Browser, type Page } from "@playwright/test";
-import { spawn, type ChildProcess } from "node:child_process";
+import { expect, type Page } from "@playwright/test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dropFirstAnswer, expectHeaderToFollowTheStoreServer, open, signIn, syncToHqAndBack, test, uniqueName } from "./helpers";
+import {
+  dropFirstAnswer,
+  expectHeaderToFollowTheStoreServer,
+  open,
+  pageAt,
+  signIn,
+  serving,
+  startServer,
+  stopped,
+  syncToHqAndBack,
+  test,
+  uniqueName,
+} from "./helpers";
 
 const STATUS_PAGE = "/hq/customer-synchronization-status";
 
@@ -532,53 +543,6 @@ test("a kept customer the store refused for its fields is corrected and sent aga
   await expect(operations).toHaveCount(1);
   await expect(operations).toContainText("Synced");
 });
-
-/** A server of the journey's own on `port`, over `dataDir`, as the journeys' own is started. */
-function startServer(port: number, dataDir: string): ChildProcess {
-  return spawn(process.env.E2E_SERVER ?? "../target/debug/custsync", [], {
-    env: {
-      ...process.env,
-      LEPTOS_OUTPUT_NAME: "custsync",
-      LEPTOS_SITE_ROOT: "../target/site",
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_RELOAD_PORT: `${port + 1}`,
-      CUSTSYNC_CONFIG: "../Leptos.toml",
-      CUSTSYNC_DATA_DIR: dataDir,
-      CUSTSYNC_HQ_LATENCY_MS: "100",
-      CUSTSYNC_SEED_DEMO_USERS: "true",
-      RUST_LOG: "warn",
-    },
-    stdio: "ignore",
-  });
-}
-
-async function serving(url: string): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer within 60 s`);
-}
-
-async function stopped(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  server.kill("SIGKILL");
-  await exited;
-}
-
-async function pageAt(browser: Browser, baseURL: string, user: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  await signIn(page, user);
-  return page;
-}
 
 test("the register keeps one copy of each site file: the one its current build names", async ({ seattle: page }) => {
   await open(page, "/pos?register=2-1");
