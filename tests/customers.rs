@@ -1065,11 +1065,50 @@ async fn a_change_refused_for_good_then_corrected_into_a_failing_one_is_on_its_w
 async fn a_change_refused_for_good_before_its_customers_create_synced_is_settled_when_it_does() {
     let app = common::start().await;
     let backend = &app.backend;
-    let create = OperationId::random().to_string();
-    let ana = CustomerDraft {
+    let (create, _) = addition_refused_while_its_create_failed(backend).await;
+
+    correct_create_of_ana_and_synchronize_it(backend, &create).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let shown = find_customer(&backend.channel, &create).await.unwrap().unwrap();
+    assert!(shown.account.is_some(), "the create synced");
+    assert_eq!(shown.pending_changes, 0);
+}
+
+/// The same change, corrected by the admin before the create: it waits
+/// for the create, open again, and stays on its way at the store after the
+/// admin synchronizes the create alone.
+#[tokio::test]
+async fn a_corrected_change_waiting_for_its_customers_create_stays_on_its_way() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let (create, addition) = addition_refused_while_its_create_failed(backend).await;
+    let one_address = CustomerDraft {
+        addresses: vec![address("1 Main St", "Houston", "77002", "Delivery")],
+        ..ana_without_addresses()
+    };
+    correct_operation(backend, &addition, &one_address).await;
+    sync_all(backend).await;
+
+    correct_create_of_ana_and_synchronize_it(backend, &create).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let shown = find_customer(&backend.channel, &create).await.unwrap().unwrap();
+    assert!(shown.account.is_some(), "the create synced");
+    assert_eq!(shown.pending_changes, 1, "the corrected address is on its way");
+}
+
+fn ana_without_addresses() -> CustomerDraft {
+    CustomerDraft {
         addresses: Vec::new(),
         ..complete_customer()
-    };
+    }
+}
+
+/// Stages at Houston a create of Ana that the sync fails (a customer group
+/// HQ does not know) and an address addition to her that it refuses for
+/// good (two addresses), and syncs both; their temporary ids.
+async fn addition_refused_while_its_create_failed(backend: &Backend) -> (String, String) {
     let staged = |temporary_id: &str, kind, customer_temporary_id: Option<String>, customer| NewOperation {
         temporary_id: temporary_id.into(),
         kind,
@@ -1082,21 +1121,24 @@ async fn a_change_refused_for_good_before_its_customers_create_synced_is_settled
     };
     let unknown_group = CustomerDraft {
         customer_group: "99".into(),
-        ..ana.clone()
+        ..ana_without_addresses()
     };
     let two_addresses = CustomerDraft {
         addresses: vec![
             address("1 Main St", "Houston", "77002", "Delivery"),
             address("2 Main St", "Houston", "77002", "Delivery"),
         ],
-        ..ana.clone()
+        ..ana_without_addresses()
     };
+    let (create, addition) = (
+        OperationId::random().to_string(),
+        OperationId::random().to_string(),
+    );
     let channel = &backend.channel;
     channel
         .stage(staged(&create, OperationKind::Create, None, unknown_group))
         .await
         .unwrap();
-    let addition = OperationId::random().to_string();
     channel
         .stage(staged(
             &addition,
@@ -1108,21 +1150,20 @@ async fn a_change_refused_for_good_before_its_customers_create_synced_is_settled
         .unwrap();
     sync_all(backend).await;
     assert!(newest_operation(backend).await.1.contains("exactly one address"));
+    (create, addition)
+}
 
-    correct_operation(backend, &create, &ana).await;
+/// The admin corrects the failed create of Ana and synchronizes it alone.
+async fn correct_create_of_ana_and_synchronize_it(backend: &Backend, create: &str) {
+    correct_operation(backend, create, &ana_without_addresses()).await;
     custsync::services::sync::synchronize_selected(
         &backend.hq,
-        std::slice::from_ref(&create),
+        &[create.to_string()],
         backend.settings.sync_options(),
         "admin",
     )
     .await
     .unwrap();
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-
-    let shown = find_customer(channel, &create).await.unwrap().unwrap();
-    assert!(shown.account.is_some(), "the create synced");
-    assert_eq!(shown.pending_changes, 0);
 }
 
 /// Stages at Houston's register 1 a change of Karen (C000001) with these

@@ -239,7 +239,11 @@ async fn sync_in(
                 }
                 counts.failed += 1;
             }
-            Outcome::Waiting => {}
+            Outcome::Waiting => {
+                if tx.reopen(op.id).await? {
+                    tx.note_reopened(op).await?;
+                }
+            }
         }
     }
     apply_creates(tx, &creates, groups, options, attempted_by, counts).await

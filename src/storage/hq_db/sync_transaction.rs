@@ -480,7 +480,7 @@ impl SyncTransaction {
     }
 
     /// Records that `operation`, refused for good before, is open again
-    /// (`mark_failed`): the channel's settled mark goes back before it.
+    /// (`reopen`): the channel's settled mark goes back before it.
     pub async fn note_reopened(&mut self, operation: &StagedOperation) -> Result<(), HqDbError> {
         let account = operation.customer_account.as_deref();
         match self.account_changed_by(account, operation).await? {
@@ -720,14 +720,24 @@ impl SyncTransaction {
     }
 
     /// Records a failed attempt of one operation. True when HQ had refused
-    /// it for good before: a correction by an admin, or a retry that failed
-    /// for another reason first, has opened it again.
+    /// it for good before (`reopen`).
     pub async fn mark_failed(
         &mut self,
         operation_id: i64,
         error: &str,
         attempted_by: &str,
     ) -> Result<bool, HqDbError> {
+        let reopened = self.reopen(operation_id).await?;
+        self.mark_failed_many(&[(operation_id, error.to_string())], attempted_by)
+            .await?;
+        Ok(reopened)
+    }
+
+    /// Makes an operation HQ refused for good open again, as a try found it
+    /// failing for another reason, or waiting for an earlier change, since
+    /// an admin corrected it; false when it was open. Its customer's later
+    /// changes wait for it again.
+    pub async fn reopen(&mut self, operation_id: i64) -> Result<bool, HqDbError> {
         let reopened = on_tx!(self, |conn, sql| {
             sqlx::query(
             "UPDATE RETAILASYNCCUSTOMERV2 SET failed_for_good = FALSE WHERE id = $1 AND failed_for_good = TRUE"
@@ -736,10 +746,8 @@ impl SyncTransaction {
         .execute(conn)
         .await?
         .rows_affected()
-        }) > 0;
-        self.mark_failed_many(&[(operation_id, error.to_string())], attempted_by)
-            .await?;
-        Ok(reopened)
+        });
+        Ok(reopened > 0)
     }
 
     /// The real-time change made under `operation_id`, if one was.
