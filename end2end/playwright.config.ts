@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { serverEnv } from "./server-env";
 
 // The journeys share one server and one pair of databases (emptied by
 // `make e2e` before the run), so they run one at a time and each uses
@@ -41,17 +42,6 @@ export default defineConfig({
     timeout: 60_000,
     stdout: "pipe",
     stderr: "pipe",
-    env: {
-      LEPTOS_OUTPUT_NAME: "custsync",
-      LEPTOS_SITE_ROOT: "../target/site",
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_RELOAD_PORT: `${port + 1}`,
-      CUSTSYNC_CONFIG: "../Leptos.toml",
-      CUSTSYNC_DATA_DIR: dataDir,
-      CUSTSYNC_HQ_LATENCY_MS: "100",
-      CUSTSYNC_SEED_DEMO_USERS: "true",
-      RUST_LOG: "warn",
-    },
+    env: serverEnv(port, dataDir),
   },
 });

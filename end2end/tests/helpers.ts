@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Browser, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
+import { serverEnv } from "../server-env";
 
 /** Every demo user's password (README). */
 export const DEMO_PASSWORD = "custsync";
@@ -212,20 +213,7 @@ export async function expectHeaderToFollowTheStoreServer(page: Page, failedReque
  */
 export function startServer(port: number, dataDir: string, settings: Record<string, string> = {}): ChildProcess {
   return spawn(process.env.E2E_SERVER ?? "../target/debug/custsync", [], {
-    env: {
-      ...process.env,
-      LEPTOS_OUTPUT_NAME: "custsync",
-      LEPTOS_SITE_ROOT: "../target/site",
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_RELOAD_PORT: `${port + 1}`,
-      CUSTSYNC_CONFIG: "../Leptos.toml",
-      CUSTSYNC_DATA_DIR: dataDir,
-      CUSTSYNC_HQ_LATENCY_MS: "100",
-      CUSTSYNC_SEED_DEMO_USERS: "true",
-      RUST_LOG: "warn",
-      ...settings,
-    },
+    env: { ...process.env, ...serverEnv(port, dataDir), ...settings },
     stdio: "ignore",
   });
 }
