@@ -1058,6 +1058,53 @@ async fn a_change_refused_for_good_then_corrected_into_a_failing_one_is_on_its_w
     );
 }
 
+/// A store's change HQ applied after an older one it refused for good,
+/// which an admin then corrects into one that fails again: the applied
+/// change is in HQ's copy, and the store does not lay it over that copy a
+/// second time (its address twice).
+#[tokio::test]
+async fn a_change_applied_after_one_refused_for_good_is_not_shown_again_when_that_one_reopens() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::enable_all_features_in_channel(backend).await;
+    let refused = OperationId::random();
+    let mut karen = karen_in_the_channel(backend).await;
+    karen.phone = "+1 713 555 0107".into();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &refused,
+        "C000001",
+        &karen,
+        None,
+    )
+    .await
+    .unwrap();
+    edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0108").await;
+    sync_all(backend).await;
+    let new_address = CustomerDraft {
+        addresses: vec![address("9 Elm St", "Houston", "77002", "Delivery")],
+        ..karen.clone()
+    };
+    stage_change_of_karen(backend, "", OperationKind::AddAddress, new_address).await;
+    sync_all(backend).await;
+    assert!(newest_operation(backend).await.0, "the address is applied");
+
+    karen.email = "jodi.christiansen@contoso.com".into();
+    correct_operation(backend, refused.as_str(), &karen).await;
+    sync_all(backend).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let elm_street = shown
+        .customer
+        .addresses
+        .iter()
+        .filter(|address| address.street == "9 Elm St")
+        .count();
+    assert_eq!((elm_street, shown.pending_changes), (1, 0));
+}
+
 /// A change HQ refuses for good while the create of its customer waits for
 /// an admin's correction names no customer HQ has yet: it is settled when
 /// the create syncs, also when the admin synchronizes the create alone.
@@ -1089,6 +1136,11 @@ async fn a_corrected_change_waiting_for_its_customers_create_stays_on_its_way() 
     };
     correct_operation(backend, &addition, &one_address).await;
     sync_all(backend).await;
+    assert_eq!(
+        newest_operation(backend).await,
+        (false, String::new()),
+        "the addition waits for the create, without its refusal"
+    );
 
     correct_create_of_ana_and_synchronize_it(backend, &create).await;
     backend.jobs.run(Job::Customers, "Run now").await.unwrap();

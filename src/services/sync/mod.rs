@@ -41,7 +41,8 @@ pub struct SyncOptions {
 enum Outcome {
     Synced(String),
     Failed(SyncFailure),
-    /// Its customer's create has not synced yet; it stays pending, untouched.
+    /// Its customer's create, or an earlier change of its customer, has not
+    /// synced yet; it stays pending (open again if it was refused for good).
     Waiting,
 }
 

@@ -564,19 +564,23 @@ impl SyncTransaction {
     /// shows as on its way exactly those after it. Usually the change
     /// settled last; but a change refused for good for its own rows is
     /// settled before an older one of its store that waits for an admin's
-    /// correction, and is then not yet the mark.
+    /// correction, and is then not yet the mark. A change HQ applied is
+    /// never after the mark, also when an older one refused for good was
+    /// opened again since (`reopen`): HQ's copy has it, and a store laying
+    /// it over that copy would show it twice.
     async fn settled_mark(&mut self, account: &str, channel_id: i64) -> Result<Option<String>, HqDbError> {
         const NO_ID_AFTER: i64 = i64::MAX;
         let of_the_channel = format!("channel_id = $2 AND {}", changes_of_the_customer("$1"));
         on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(&format!(
             "SELECT settled.temporary_id FROM RETAILASYNCCUSTOMERV2 settled
              WHERE {of_the_channel}
-               AND (settled.OnlineOperationCompleted = TRUE OR settled.failed_for_good = TRUE)
-               AND settled.id < COALESCE((
-                   SELECT min(waiting.id) FROM RETAILASYNCCUSTOMERV2 waiting
-                   WHERE {of_the_channel}
-                     AND waiting.OnlineOperationCompleted = FALSE AND waiting.failed_for_good = FALSE
-               ), {NO_ID_AFTER})
+               AND (settled.OnlineOperationCompleted = TRUE
+                    OR (settled.failed_for_good = TRUE
+                        AND settled.id < COALESCE((
+                            SELECT min(waiting.id) FROM RETAILASYNCCUSTOMERV2 waiting
+                            WHERE {of_the_channel}
+                              AND waiting.OnlineOperationCompleted = FALSE AND waiting.failed_for_good = FALSE
+                        ), {NO_ID_AFTER})))
              ORDER BY settled.id DESC LIMIT 1"
         ))
         .bind(account)
@@ -720,7 +724,8 @@ impl SyncTransaction {
     }
 
     /// Records a failed attempt of one operation. True when HQ had refused
-    /// it for good before (`reopen`).
+    /// it for good before (`reopen`, which is asked first to know it: the
+    /// failure then sets the error and the flag again).
     pub async fn mark_failed(
         &mut self,
         operation_id: i64,
@@ -733,20 +738,20 @@ impl SyncTransaction {
         Ok(reopened)
     }
 
-    /// Makes an operation HQ refused for good open again, as a try found it
-    /// failing for another reason, or waiting for an earlier change, since
-    /// an admin corrected it; false when it was open. Its customer's later
-    /// changes wait for it again.
+    /// Makes an operation HQ refused for good open again, without its
+    /// refusal, as a try found it failing for another reason, or waiting for
+    /// an earlier change (an admin corrected it, or an earlier change of its
+    /// customer is open again); false when it was open. Its customer's later
+    /// changes wait for it again, and the status page's rows waiting behind
+    /// it name it, not the refusal.
     pub async fn reopen(&mut self, operation_id: i64) -> Result<bool, HqDbError> {
-        let reopened = on_tx!(self, |conn, sql| {
-            sqlx::query(
-            "UPDATE RETAILASYNCCUSTOMERV2 SET failed_for_good = FALSE WHERE id = $1 AND failed_for_good = TRUE"
-        )
-        .bind(operation_id)
-        .execute(conn)
-        .await?
-        .rows_affected()
-        });
+        const STATEMENT: &str = "UPDATE RETAILASYNCCUSTOMERV2 SET failed_for_good = FALSE, error = NULL
+             WHERE id = $1 AND failed_for_good = TRUE";
+        let reopened = on_tx!(self, |conn, sql| sqlx::query(STATEMENT)
+            .bind(operation_id)
+            .execute(conn)
+            .await?
+            .rows_affected());
         Ok(reopened > 0)
     }
 
