@@ -8,7 +8,7 @@ export default class FailuresAtTheEnd implements Reporter {
   private readonly failures: string[] = [];
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    if (result.status === "passed" || result.status === "skipped") return;
+    if (test.outcome() !== "unexpected") return;
     const message = (result.error?.message ?? result.status).replace(/\u001b\[[0-9;]*m/g, "");
     const error = message.split("\n").slice(0, 15).join("\n");
     this.failures.push(`${test.title}\n${error}`);

@@ -218,10 +218,17 @@ export function startServer(port: number, dataDir: string, settings: Record<stri
   });
 }
 
-/** Waits until the server at `url` answers, for up to a minute. */
-export async function serving(url: string): Promise<void> {
+/**
+ * Waits until the server at `url` answers, for up to a minute; when it is
+ * the journey's own `server`, fails at once if that one has exited (another
+ * process may hold the port).
+ */
+export async function serving(url: string, server?: ChildProcess): Promise<void> {
   const until = Date.now() + 60_000;
   while (Date.now() < until) {
+    if (server && (server.exitCode !== null || server.signalCode !== null)) {
+      throw new Error(`the server for ${url} exited (${server.exitCode ?? server.signalCode})`);
+    }
     try {
       if ((await fetch(url)).ok) return;
     } catch {

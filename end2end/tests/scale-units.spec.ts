@@ -1,4 +1,4 @@
-import { expect, type Browser, type Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import { type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,27 +16,26 @@ const ASYNC_EDITING = [
 /** Houston's and Seattle's stores, each served by a scale unit of its own, on one HQ. */
 type TwoStores = { houston: string; seattle: string; servers: ChildProcess[]; folder: string };
 
-async function startTwoStores(): Promise<TwoStores> {
-  const folder = await mkdtemp(join(tmpdir(), "custsync-two-stores-"));
-  const hq = `sqlite:${join(folder, "hq.db")}`;
-  const units = [
-    { name: "Houston", port: 3200 },
-    { name: "Seattle", port: 3202 },
-  ];
-  const servers: ChildProcess[] = [];
-  // One after the other: the first migrates and seeds HQ.
-  for (const unit of units) {
-    servers.push(
-      startServer(unit.port, join(folder, unit.name), {
-        CUSTSYNC_HQ_DATABASE_URL: hq,
-        CUSTSYNC_SCALE_UNIT: unit.name,
-        CUSTSYNC_CHANNELS: unit.name,
-        CUSTSYNC_CONFIG_CACHE_TTL_SECONDS: "0",
-      }),
-    );
-    await serving(`http://127.0.0.1:${unit.port}/`);
+/**
+ * Starts both scale units, one after the other (the first migrates and
+ * seeds HQ), recording each server in `stores` before waiting for it, so
+ * that `stopTwoStores` stops whichever started.
+ */
+async function startTwoStores(stores: TwoStores): Promise<void> {
+  const hq = `sqlite:${join(stores.folder, "hq.db")}`;
+  for (const [name, url] of [
+    ["Houston", stores.houston],
+    ["Seattle", stores.seattle],
+  ]) {
+    const server = startServer(Number(new URL(url).port), join(stores.folder, name), {
+      CUSTSYNC_HQ_DATABASE_URL: hq,
+      CUSTSYNC_SCALE_UNIT: name,
+      CUSTSYNC_CHANNELS: name,
+      CUSTSYNC_CONFIG_CACHE_TTL_SECONDS: "0",
+    });
+    stores.servers.push(server);
+    await serving(`${url}/`, server);
   }
-  return { houston: "http://127.0.0.1:3200", seattle: "http://127.0.0.1:3202", servers, folder };
 }
 
 async function stopTwoStores(stores: TwoStores): Promise<void> {
@@ -75,22 +74,28 @@ async function editKaren(cashier: Page, register: string, field: "Phone" | "Emai
   await expect(cashier.getByText("1 change(s) staged in asynchronous mode")).toBeVisible();
 }
 
-async function signedInAt(browser: Browser, stores: TwoStores) {
-  return {
-    houstonAdmin: await pageAt(browser, stores.houston, "admin"),
-    seattleAdmin: await pageAt(browser, stores.seattle, "admin"),
-    houstonCashier: await pageAt(browser, stores.houston, "houston"),
-    seattleCashier: await pageAt(browser, stores.seattle, "seattle"),
-  };
-}
-
 test("a store's edit uploaded after another store's newer edit synced stays shown at its POS until HQ has it", async ({
   browser,
 }) => {
   test.setTimeout(180_000);
-  const stores = await startTwoStores();
+  const stores: TwoStores = {
+    houston: "http://127.0.0.1:3200",
+    seattle: "http://127.0.0.1:3202",
+    servers: [],
+    folder: await mkdtemp(join(tmpdir(), "custsync-two-stores-")),
+  };
+  const pages: Page[] = [];
+  const signedIn = async (url: string, user: string) => {
+    const page = await pageAt(browser, url, user);
+    pages.push(page);
+    return page;
+  };
   try {
-    const { houstonAdmin, seattleAdmin, houstonCashier, seattleCashier } = await signedInAt(browser, stores);
+    await startTwoStores(stores);
+    const houstonAdmin = await signedIn(stores.houston, "admin");
+    const seattleAdmin = await signedIn(stores.seattle, "admin");
+    const houstonCashier = await signedIn(stores.houston, "houston");
+    const seattleCashier = await signedIn(stores.seattle, "seattle");
     await enableAsyncEditing(houstonAdmin);
     await runScheduled(houstonAdmin, /1110/, /1010/);
     await runScheduled(seattleAdmin, /1110/, /1010/);
@@ -117,8 +122,8 @@ test("a store's edit uploaded after another store's newer edit synced stays show
     await expect(karen).toContainText("karen.seattle@example.com");
     await expect(karen).toContainText("+1 713 555 0155");
     await expect(houstonCashier.getByText(/change\(s\) staged in asynchronous mode/)).toHaveCount(0);
-    for (const page of [houstonAdmin, seattleAdmin, houstonCashier, seattleCashier]) await page.context().close();
   } finally {
+    for (const page of pages) await page.context().close();
     await stopTwoStores(stores);
   }
 });
