@@ -1020,29 +1020,12 @@ async fn a_change_refused_for_good_behind_a_failed_one_of_its_store_stays_on_its
 async fn a_change_refused_for_good_then_corrected_into_a_failing_one_is_on_its_way_again() {
     let app = common::start().await;
     let backend = &app.backend;
-    common::enable_all_features_in_channel(backend).await;
-    let refused = OperationId::random();
-    let mut karen = karen_in_the_channel(backend).await;
-    karen.phone = "+1 713 555 0107".into();
-    edit_customer(
-        &backend.channel_side(),
-        HOUSTON,
-        &refused,
-        "C000001",
-        &karen,
-        None,
-    )
-    .await
-    .unwrap();
-    edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0108").await;
-    sync_all(backend).await;
+    let (refused, karen) = karens_phone_edit_refused_for_good(backend).await;
     backend.jobs.run(Job::Customers, "Run now").await.unwrap();
     let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
     assert_eq!(shown.pending_changes, 0, "refused for good, the edit is settled");
 
-    karen.email = "jodi.christiansen@contoso.com".into();
-    correct_operation(backend, refused.as_str(), &karen).await;
-    sync_all(backend).await;
+    correct_into_an_email_another_customer_has(backend, &refused, karen).await;
     assert!(
         newest_operation(backend)
             .await
@@ -1066,6 +1049,32 @@ async fn a_change_refused_for_good_then_corrected_into_a_failing_one_is_on_its_w
 async fn a_change_applied_after_one_refused_for_good_is_not_shown_again_when_that_one_reopens() {
     let app = common::start().await;
     let backend = &app.backend;
+    let (refused, karen) = karens_phone_edit_refused_for_good(backend).await;
+    let new_address = CustomerDraft {
+        addresses: vec![address("9 Elm St", "Houston", "77002", "Delivery")],
+        ..karen.clone()
+    };
+    stage_change_of_karen(backend, "", OperationKind::AddAddress, new_address).await;
+    sync_all(backend).await;
+    assert!(newest_operation(backend).await.0, "the address is applied");
+
+    correct_into_an_email_another_customer_has(backend, &refused, karen).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let elm_street = shown
+        .customer
+        .addresses
+        .iter()
+        .filter(|address| address.street == "9 Elm St")
+        .count();
+    assert_eq!((elm_street, shown.pending_changes), (1, 0));
+}
+
+/// Stages at Houston, with asynchronous editing on, an edit of Karen's
+/// phone that the sync refuses for good, as a real-time edit of her phone at
+/// another store is newer; its id and the Karen it staged.
+async fn karens_phone_edit_refused_for_good(backend: &Backend) -> (OperationId, CustomerDraft) {
     common::enable_all_features_in_channel(backend).await;
     let refused = OperationId::random();
     let mut karen = karen_in_the_channel(backend).await;
@@ -1082,27 +1091,22 @@ async fn a_change_applied_after_one_refused_for_good_is_not_shown_again_when_tha
     .unwrap();
     edit_karens_phone_in_hq_in_real_time(backend, "+1 206 555 0108").await;
     sync_all(backend).await;
-    let new_address = CustomerDraft {
-        addresses: vec![address("9 Elm St", "Houston", "77002", "Delivery")],
-        ..karen.clone()
+    (refused, karen)
+}
+
+/// The admin corrects the edit `refused` into one whose email another
+/// customer has, which the next sync, run here, fails for another reason.
+async fn correct_into_an_email_another_customer_has(
+    backend: &Backend,
+    refused: &OperationId,
+    karen: CustomerDraft,
+) {
+    let corrected = CustomerDraft {
+        email: "jodi.christiansen@contoso.com".into(),
+        ..karen
     };
-    stage_change_of_karen(backend, "", OperationKind::AddAddress, new_address).await;
+    correct_operation(backend, refused.as_str(), &corrected).await;
     sync_all(backend).await;
-    assert!(newest_operation(backend).await.0, "the address is applied");
-
-    karen.email = "jodi.christiansen@contoso.com".into();
-    correct_operation(backend, refused.as_str(), &karen).await;
-    sync_all(backend).await;
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
-    let elm_street = shown
-        .customer
-        .addresses
-        .iter()
-        .filter(|address| address.street == "9 Elm St")
-        .count();
-    assert_eq!((elm_street, shown.pending_changes), (1, 0));
 }
 
 /// A change HQ refuses for good while the create of its customer waits for
