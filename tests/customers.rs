@@ -4,7 +4,8 @@
 mod common;
 
 use custsync::domain::customer::{
-    AddressDraft, AttributeDraft, ChangeOutcome, ChangedFields, ContactDraft, CustomerDraft, CustomerField,
+    AddressDraft, AttributeDraft, ChangeOutcome, ChangedFields, ChannelCustomer, ContactDraft, CustomerDraft,
+    CustomerField,
 };
 use custsync::domain::features::Feature;
 use custsync::domain::jobs::Job;
@@ -603,16 +604,14 @@ async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs(
     .await
     .unwrap();
 
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     assert_eq!(
         (shown.customer.phone.as_str(), shown.pending_changes),
         ("+1 713 555 0177", 1)
     );
 
     sync_all(backend).await;
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     assert_eq!(
         (shown.customer.phone.as_str(), shown.pending_changes),
         ("+1 713 555 0177", 0)
@@ -785,6 +784,12 @@ async fn edit_karens_phone(backend: &Backend, phone: &str) -> ChangeOutcome {
     .unwrap()
 }
 
+/// Karen (C000001) as the POS shows her once job 1010 has run.
+async fn karen_at_the_pos_after_1010(backend: &Backend) -> ChannelCustomer {
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    find_customer(&backend.channel, "C000001").await.unwrap().unwrap()
+}
+
 async fn hq_phone_of_karen(backend: &Backend) -> String {
     common::customer_in_hq(backend, "C000001").await.phone
 }
@@ -823,8 +828,7 @@ async fn a_real_time_edit_while_a_staged_edit_is_on_its_way_is_staged_behind_it_
 
     sync_all(backend).await;
     assert_eq!(hq_phone_of_karen(backend).await, "+1 713 555 0102");
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     assert_eq!(
         (shown.customer.phone.as_str(), shown.pending_changes),
         ("+1 713 555 0102", 0)
@@ -867,8 +871,7 @@ async fn an_older_staged_edit_fails_with_its_reason_instead_of_undoing_a_newer_r
 
     // Refused for good, the edit is no longer shown at the register as on
     // its way: once 1010 has run, the POS shows Karen as HQ has her.
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     assert_eq!(
         (shown.customer.phone.as_str(), shown.pending_changes),
         ("+1 206 555 0104", 0)
@@ -942,9 +945,7 @@ async fn a_change_refused_again_by_a_later_sync_leaves_nothing_on_its_way_at_the
     edit_karens_phone(backend, "+1 713 555 0109").await;
     sync_all(backend).await;
     sync_all(backend).await;
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     assert_eq!(
         (shown.customer.phone.as_str(), shown.pending_changes),
         ("+1 713 555 0109", 0)
@@ -969,9 +970,7 @@ async fn a_change_refused_for_good_for_its_own_rows_is_no_longer_shown_on_its_wa
     stage_change_of_karen(backend, "", OperationKind::AddAddress, two_addresses).await;
     sync_all(backend).await;
     assert!(newest_operation(backend).await.1.contains("exactly one address"));
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     assert_eq!(shown.pending_changes, 0);
 }
 
@@ -1002,14 +1001,12 @@ async fn a_change_refused_for_good_behind_a_failed_one_of_its_store_stays_on_its
     };
     stage_change_of_karen(backend, "", OperationKind::AddAddress, two_addresses).await;
     sync_all(backend).await;
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     assert_eq!(shown.pending_changes, 2, "the failed update is still on its way");
 
     correct_operation(backend, failed, &karen).await;
     sync_all(backend).await;
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     assert_eq!(shown.pending_changes, 0);
 }
 
@@ -1021,8 +1018,7 @@ async fn a_change_refused_for_good_then_corrected_into_a_failing_one_is_on_its_w
     let app = common::start().await;
     let backend = &app.backend;
     let (refused, karen) = karens_phone_edit_refused_for_good(backend).await;
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     assert_eq!(shown.pending_changes, 0, "refused for good, the edit is settled");
 
     correct_into_an_email_another_customer_has(backend, &refused, karen).await;
@@ -1032,9 +1028,7 @@ async fn a_change_refused_for_good_then_corrected_into_a_failing_one_is_on_its_w
             .1
             .contains("already has the email")
     );
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     assert_eq!(
         shown.pending_changes, 1,
         "failed again, the edit waits for a correction"
@@ -1059,9 +1053,7 @@ async fn a_change_applied_after_one_refused_for_good_is_not_shown_again_when_tha
     assert!(newest_operation(backend).await.0, "the address is applied");
 
     correct_into_an_email_another_customer_has(backend, &refused, karen).await;
-    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
-
-    let shown = find_customer(&backend.channel, "C000001").await.unwrap().unwrap();
+    let shown = karen_at_the_pos_after_1010(backend).await;
     let elm_street = shown
         .customer
         .addresses
