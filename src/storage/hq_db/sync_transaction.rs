@@ -502,20 +502,7 @@ impl SyncTransaction {
         let select = "SELECT DISTINCT c.account, o.channel_id
              FROM RETAILASYNCCUSTOMERV2 o JOIN customers c ON c.async_customer_id = o.customer_temporary_id
              WHERE o.operation <> 'create' AND o.failed_for_good = TRUE AND o.customer_temporary_id";
-        let refused: Vec<(String, i64)> = match &mut self.tx {
-            Tx::Sqlite(tx) => {
-                sqlx::query_as(&format!("{select} IN (SELECT value FROM json_each($1))"))
-                    .bind(to_json(create_temporary_ids)?)
-                    .fetch_all(&mut **tx)
-                    .await?
-            }
-            Tx::Postgres(tx) => {
-                sqlx::query_as(&format!("{select} = ANY($1)"))
-                    .bind(create_temporary_ids)
-                    .fetch_all(&mut **tx)
-                    .await?
-            }
-        };
+        let refused: Vec<(String, i64)> = self.fetch_where_in(select, create_temporary_ids).await?;
         for (account, channel_id) in refused {
             self.update_settled_mark(&account, channel_id).await?;
         }
@@ -779,21 +766,34 @@ impl SyncTransaction {
         }
         let select = "SELECT operation_id, account FROM realtime_operations
              WHERE operation = 'create' AND operation_id";
-        let made: Vec<(String, String)> = match &mut self.tx {
+        let made: Vec<(String, String)> = self.fetch_where_in(select, operation_ids).await?;
+        Ok(made.into_iter().collect())
+    }
+
+    /// The rows of `select`, whose text ends with the column to match, for
+    /// which that column is one of `values`: each engine's way of binding a
+    /// list as one parameter.
+    async fn fetch_where_in<Row>(&mut self, select: &str, values: &[String]) -> Result<Vec<Row>, HqDbError>
+    where
+        Row: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        Ok(match &mut self.tx {
             Tx::Sqlite(tx) => {
                 sqlx::query_as(&format!("{select} IN (SELECT value FROM json_each($1))"))
-                    .bind(to_json(operation_ids)?)
+                    .bind(to_json(values)?)
                     .fetch_all(&mut **tx)
                     .await?
             }
             Tx::Postgres(tx) => {
                 sqlx::query_as(&format!("{select} = ANY($1)"))
-                    .bind(operation_ids)
+                    .bind(values)
                     .fetch_all(&mut **tx)
                     .await?
             }
-        };
-        Ok(made.into_iter().collect())
+        })
     }
 
     /// Gives a customer created in real time the temporary id of the staged
