@@ -317,6 +317,57 @@ test("a synced customer's edits kept in the browser show on its page, and a seco
   await expect(details).toContainText(`uma.${lastName.toLowerCase()}@example.com`);
 });
 
+test("an edit the store refused holds the customer's later edits until it is sent again, so HQ ends with the newest", async ({
+  seattle: page,
+  admin,
+}) => {
+  const lastName = uniqueName("Held");
+  await open(page, "/pos?register=2-1");
+  await addPerson(page, "Ines", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "was created at Seattle" })).toBeVisible();
+  await syncToHqAndBack(admin);
+  await open(page, `/pos?register=2-1&q=${lastName}`);
+  await page.getByRole("link", { name: `Ines ${lastName}` }).click();
+  await expect(page.getByRole("heading", { name: `Ines ${lastName}` })).toBeVisible();
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  const customerPage = new URL(page.url()).pathname + new URL(page.url()).search;
+  const rows = keptList(page).getByRole("row").filter({ hasText: `Ines ${lastName}` });
+
+  // Kept while offline, the first edit reaches the store server after the
+  // cashier's session has ended: refused.
+  await page.context().setOffline(true);
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Phone").fill("206 555 0101");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+  await page.context().clearCookies();
+  await page.context().setOffline(false);
+  await expect(rows.filter({ hasText: "Refused" })).toContainText("your session has ended", { timeout: 20_000 });
+
+  // Signed in again in another tab, as the refusal asks, the cashier edits
+  // the phone once more: that edit waits behind the refused one rather than
+  // overtake it.
+  const tab = await page.context().newPage();
+  await signIn(tab, "seattle");
+  await tab.close();
+  await page.getByRole("button", { name: "Edit" }).click();
+  await expect(page.getByLabel("Phone")).toHaveValue("206 555 0101");
+  await page.getByLabel("Phone").fill("206 555 0102");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toContainText(
+    "behind a change of this customer the store refused",
+  );
+  await expect(rows.filter({ hasText: "Waiting for the refused operation of this customer above" })).toHaveCount(1);
+  const sent = rows.filter({ hasText: /Applied in HQ|Pending sync/ });
+
+  // Sent again, the refused edit goes first and the newer one after it.
+  await rows.filter({ hasText: "Refused" }).getByRole("button", { name: "Send again" }).click();
+  await expect(sent).toHaveCount(2, { timeout: 20_000 });
+  await syncToHqAndBack(admin);
+  await open(page, customerPage);
+  await expect(page.locator("dl.details")).toContainText("206 555 0102");
+});
+
 test("a change the store cannot pass to HQ now is kept and sent once HQ can be reached", async ({ seattle: page, admin }) => {
   const lastName = uniqueName("Later");
   await open(page, "/pos?register=2-1");

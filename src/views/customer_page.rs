@@ -18,7 +18,7 @@ use crate::views::code_on_demand::{NotDownloaded, code_on_demand};
 use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
     KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register, kept_changes_of,
-    new_operation_id, start_sending, with_kept_changes,
+    new_operation_id, refused_operation_of, start_sending, with_kept_changes,
 };
 use crate::views::ui::{ErrorNote, StatusBadge, loaded};
 
@@ -345,9 +345,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                         {move || match outcome.get() {
                             Some(Saved::Done(Sent::Changed(done))) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
                             Some(Saved::Kept) => Some(view! {
-                                <p class="confirmation" role="status">
-                                    "Kept in this browser: the change is waiting for the store server, and is sent as soon as it answers."
-                                </p>
+                                <p class="confirmation" role="status">{kept_message(outbox, &key.get_value())}</p>
                             }.into_any()),
                             Some(Saved::NotSaved(error)) if !matches!(error, AppError::Invalid(_)) && !editing() => {
                                 Some(view! { <ErrorNote error /> }.into_any())
@@ -439,6 +437,16 @@ fn read_again_once_delivered(
             saved.update(|n| *n += 1);
         }
     });
+}
+
+/// Why a change the cashier saved is kept in the browser.
+fn kept_message(outbox: Option<Outbox>, key: &str) -> &'static str {
+    if outbox.is_some_and(|outbox| outbox.kept.with(|kept| refused_operation_of(kept, key))) {
+        "Kept in this browser, behind a change of this customer the store refused: send that one again or discard \
+         it below, and this one follows."
+    } else {
+        "Kept in this browser: the change is waiting for the store server, and is sent as soon as it answers."
+    }
 }
 
 #[component]

@@ -133,6 +133,47 @@ fn forget_delivered(kept: &mut Vec<Waiting>, id: &OperationId, sent: &Sent) {
     }
 }
 
+/// The customer an operation is of: its create's id, or the key an edit or
+/// an address names.
+fn customer_of(waiting: &Waiting) -> &str {
+    match &waiting.operation {
+        WaitingOperation::Create { .. } => waiting.operation_id.as_str(),
+        WaitingOperation::Edit { key, .. } | WaitingOperation::AddAddress { key, .. } => key,
+    }
+}
+
+/// Whether `waiting` waits for an operation of its customer kept before it
+/// that the server refused: the cashier sends that one again or discards it
+/// first. Sent before it, `waiting` would be staged first, and the refused
+/// one, sent again, would then be staged (and applied) over it.
+pub fn held_by_refusal(kept: &[Waiting], waiting: &Waiting) -> bool {
+    let before = kept
+        .iter()
+        .position(|other| other.operation_id == waiting.operation_id)
+        .map_or(kept, |at| &kept[..at]);
+    refused_operation_of(before, customer_of(waiting))
+}
+
+/// Whether the server refused an operation of the customer `customer_key`
+/// that the browser keeps.
+pub fn refused_operation_of(kept: &[Waiting], customer_key: &str) -> bool {
+    kept.iter()
+        .any(|w| w.refused.is_some() && customer_of(w) == customer_key)
+}
+
+/// The kept operations the outbox sends now, oldest first: not those the
+/// server refused, those a refusal holds, or those a form is sending.
+fn to_send(kept: &[Waiting], in_flight: &[OperationId]) -> Vec<OperationId> {
+    kept.iter()
+        .filter(|w| sendable(kept, w) && !in_flight.contains(&w.operation_id))
+        .map(|w| w.operation_id.clone())
+        .collect()
+}
+
+fn sendable(kept: &[Waiting], waiting: &Waiting) -> bool {
+    waiting.refused.is_none() && !held_by_refusal(kept, waiting)
+}
+
 /// How many kept operations wait to be sent: not those the server refused,
 /// which wait for the cashier.
 pub fn still_waiting(kept: &[Waiting]) -> usize {
@@ -348,7 +389,7 @@ impl Outbox {
         };
         let id = waiting.operation_id.clone();
         // Sent after what waits before it, not beside it.
-        let behind_others = outbox.has_waiting();
+        let behind_others = outbox.waits_behind(&waiting);
         outbox.in_flight.update_value(|ids| ids.push(id.clone()));
         // Kept before it is sent: a tab closed during the request still has it.
         let kept = outbox.keep(waiting.clone());
@@ -398,12 +439,15 @@ impl Outbox {
         self.in_flight.update_value(|ids| ids.retain(|other| other != id));
     }
 
-    /// Whether operations other than those being sent wait to be sent.
-    fn has_waiting(self) -> bool {
+    /// Whether a new operation waits behind kept ones: others than those
+    /// being sent wait to be sent, or one of its customer was refused.
+    fn waits_behind(self, waiting: &Waiting) -> bool {
         let in_flight = self.in_flight.get_value();
         self.kept.with_untracked(|kept| {
-            kept.iter()
-                .any(|w| w.refused.is_none() && !in_flight.contains(&w.operation_id))
+            held_by_refusal(kept, waiting)
+                || kept
+                    .iter()
+                    .any(|w| w.refused.is_none() && !in_flight.contains(&w.operation_id))
         })
     }
 
@@ -424,7 +468,11 @@ impl Outbox {
     pub fn change_kept(self, change: KeptChange) {
         match change {
             KeptChange::Reload => self.kept.set(storage::read()),
-            KeptChange::Discard(id) => self.forget(&id),
+            KeptChange::Discard(id) => {
+                self.forget(&id);
+                // What it held is sent now.
+                self.try_soon();
+            }
             KeptChange::SendAgain(id) => {
                 self.change(|kept| {
                     kept.iter_mut()
@@ -548,23 +596,22 @@ impl Outbox {
         let Some(in_flight) = self.in_flight.try_get_value() else {
             return false;
         };
-        let waiting: Vec<Waiting> = storage::read()
-            .into_iter()
-            .filter(|w| w.refused.is_none() && !in_flight.contains(&w.operation_id))
-            .collect();
+        let waiting = to_send(&storage::read(), &in_flight);
         let unheard =
             !self.heard_yet.get_value() || self.connection.get_untracked() == Connection::NotAnswering;
         if waiting.is_empty() && unheard {
             self.heard(&probe().await);
             return !self.is_gone();
         }
-        for id in waiting.into_iter().map(|w| w.operation_id) {
+        for id in waiting {
             // As the storage holds it now: a create delivered before it may
             // have changed the customer it names, another tab may have
-            // discarded it or seen it refused.
-            let Some(operation) = storage::read()
-                .into_iter()
-                .find(|w| w.operation_id == id && w.refused.is_none())
+            // discarded it or seen it refused, or one before it refused.
+            let kept = storage::read();
+            let Some(operation) = kept
+                .iter()
+                .find(|w| w.operation_id == id && sendable(&kept, w))
+                .cloned()
             else {
                 continue;
             };
@@ -1036,6 +1083,63 @@ mod tests {
                 matches!(saved, Saved::NotSaved(AppError::Unavailable(_))),
                 "{saved:?}"
             );
+        });
+    }
+
+    fn edit_of(key: &str) -> Waiting {
+        kept(WaitingOperation::Edit {
+            key: key.into(),
+            draft: CustomerDraft::default(),
+            started_from: None,
+        })
+    }
+
+    fn refused(mut waiting: Waiting) -> Waiting {
+        waiting.refused = Some("Sign in as a cashier of this store.".into());
+        waiting
+    }
+
+    /// A change the server refused (the cashier's session had ended, say)
+    /// holds the later changes of its customer: sent before it is sent
+    /// again, they would be staged first, and it would then be applied over
+    /// them. A refused create holds its customer's changes. Other customers'
+    /// operations go.
+    #[test]
+    fn a_refused_operation_holds_the_later_operations_of_its_customer_only() {
+        let create = kept(WaitingOperation::Create {
+            draft: CustomerDraft::default(),
+        });
+        let its_address = kept(WaitingOperation::AddAddress {
+            key: create.operation_id.to_string(),
+            customer_name: "Ana Diaz".into(),
+            address: AddressDraft::default(),
+        });
+        let other = edit_of("C000002");
+        let kept = vec![
+            refused(edit_of("C000001")),
+            edit_of("C000001"),
+            other.clone(),
+            refused(create),
+            its_address,
+        ];
+        assert_eq!(to_send(&kept, &[]), vec![other.operation_id]);
+    }
+
+    /// A new change of a customer whose earlier change the server refused is
+    /// kept behind it, not sent.
+    #[test]
+    fn a_new_change_of_a_customer_with_a_refused_change_is_kept_behind_it() {
+        Owner::new_root(None).with(|| {
+            let outbox = Outbox::new();
+            outbox.kept.set(vec![refused(edit_of("C000001"))]);
+            let sent = std::cell::Cell::new(false);
+            let send = |_: Waiting| {
+                sent.set(true);
+                async { Err::<Sent, _>(AppError::Unreachable("Failed to fetch".into())) }
+            };
+            let saved = ready(Outbox::save(Some(outbox), edit_of("C000001"), send));
+            assert!(!sent.get(), "sent before the refused change of its customer");
+            assert_eq!(saved, Saved::Kept);
         });
     }
 

@@ -13,7 +13,8 @@ use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNo
 use crate::views::customer_form::{CustomerEditor, EditorMode};
 use crate::views::customer_page::{OutboxForm, change_kept};
 use crate::views::outbox::{
-    Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, kept_create, kept_customer,
+    Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, held_by_refusal, kept_create,
+    kept_customer,
 };
 use crate::views::ui::{StatusBadge, loaded};
 
@@ -118,8 +119,8 @@ fn waiting_list(props: WaitingListProps) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                <For each=move || outbox.kept.get() key=|w| (w.operation_id.clone(), w.refused.clone(), w.postponed.clone()) let:waiting>
-                    <KeptRow outbox waiting opened correcting />
+                <For each=move || kept_with_holds(&outbox.kept.get()) key=|(w, held)| (w.operation_id.clone(), w.refused.clone(), w.postponed.clone(), *held) let:kept>
+                    <KeptRow outbox waiting=kept.0 held=kept.1 opened correcting />
                 </For>
                 <For each=move || outbox.delivered.get() key=|(w, _)| w.operation_id.clone() let:delivered>
                     <DeliveredRow waiting=delivered.0 sent=delivered.1 register=register.get_value() />
@@ -135,6 +136,13 @@ fn waiting_list(props: WaitingListProps) -> impl IntoView {
     }
 }
 
+/// Each kept operation, and whether a refusal of its customer holds it.
+fn kept_with_holds(kept: &[Waiting]) -> Vec<(Waiting, bool)> {
+    kept.iter()
+        .map(|waiting| (waiting.clone(), held_by_refusal(kept, waiting)))
+        .collect()
+}
+
 fn connection_class(connection: Connection) -> &'static str {
     match connection {
         Connection::Connected => "badge synced",
@@ -142,13 +150,15 @@ fn connection_class(connection: Connection) -> &'static str {
     }
 }
 
-/// A kept operation; its row is made again when it is refused or postponed
-/// (its key).
+/// A kept operation; its row is made again when it is refused, postponed or
+/// held (its key).
 /// A kept create can be opened: the customer exists only in this browser.
 #[component]
 fn KeptRow(
     outbox: Outbox,
     waiting: Waiting,
+    /// Whether a refused operation of its customer before it holds it.
+    held: bool,
     opened: RwSignal<Option<OperationId>>,
     correcting: RwSignal<Option<(OperationId, String)>>,
 ) -> impl IntoView {
@@ -159,9 +169,14 @@ fn KeptRow(
     // A postponed operation was answered: the server did not carry it out,
     // and said why. The cashier may give up on it, as on a refused one.
     let is_postponed = waiting.postponed.is_some();
-    let waiting_for = match waiting.postponed {
-        Some(reason) => view! { <span class="badge pending-upload">"Waiting"</span> " " {reason} }.into_any(),
-        None => view! { <span class="badge pending-upload">"Waiting for the store server"</span> }.into_any(),
+    let waiting_for = match (held, waiting.postponed) {
+        (true, _) => view! {
+            <span class="badge pending-upload">"Waiting"</span>
+            " for the refused operation of this customer above: send it again or discard it, and this one follows."
+        }
+        .into_any(),
+        (false, Some(reason)) => view! { <span class="badge pending-upload">"Waiting"</span> " " {reason} }.into_any(),
+        (false, None) => view! { <span class="badge pending-upload">"Waiting for the store server"</span> }.into_any(),
     };
     let discard = move || {
         view! {
