@@ -121,11 +121,18 @@ export function operationRow(page: Page, temporaryId: string) {
   return page.getByRole("row").filter({ hasText: temporaryId });
 }
 
-/** Runs a job from its section on a page and waits for the run to finish. */
-export async function runNow(page: Page, jobHeading: RegExp): Promise<void> {
+/**
+ * Runs a job from its section on a page and waits for the run to finish,
+ * as `finished` says (succeeded, unless told otherwise).
+ */
+export async function runNow(
+  page: Page,
+  jobHeading: RegExp,
+  finished: RegExp = /Run \d+ finished: Succeeded/,
+): Promise<void> {
   const job = page.getByRole("region", { name: jobHeading });
   await job.getByRole("button", { name: "Run now" }).click();
-  await expect(job.getByRole("status")).toContainText(/Run \d+ finished: Succeeded/);
+  await expect(job.getByRole("status")).toContainText(finished);
 }
 
 /** Runs the P-job, the sync batch job and job 1010, as an admin would after a create. */

@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 import { type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -60,46 +60,99 @@ async function runScheduled(admin: Page, ...jobs: RegExp[]): Promise<void> {
   }
 }
 
-async function runSync(admin: Page): Promise<void> {
+/** Runs the sync at the admin's scale unit; it finishes as `finished` says (succeeded, unless told otherwise). */
+async function runSync(admin: Page, finished?: RegExp): Promise<void> {
   await open(admin, "/hq/batch-jobs");
-  await runNow(admin, /Synchronize customers and channel requests/);
+  await runNow(admin, /Synchronize customers and channel requests/, finished);
 }
 
-/** Edits Karen (C000001) at `register` as its cashier would; the edit is staged. */
-async function editKaren(cashier: Page, register: string, field: "Phone" | "Email", value: string): Promise<void> {
+/** A sync run that found operations to fail. */
+const WITH_FAILURES = /Run \d+ finished: Completed with errors/;
+
+/**
+ * Edits Karen (C000001) at `register` as its cashier would; the edit is
+ * staged, the `onItsWay`th of the store's changes of her HQ does not have.
+ */
+async function editKaren(
+  cashier: Page,
+  register: string,
+  field: "Phone" | "Email",
+  value: string,
+  onItsWay = 1,
+): Promise<void> {
   await open(cashier, `/pos/customers/C000001?register=${register}`);
   await cashier.getByRole("button", { name: "Edit" }).click();
   await cashier.getByLabel(field).fill(value);
   await cashier.getByRole("button", { name: "Save" }).click();
-  await expect(cashier.getByText("1 change(s) staged in asynchronous mode")).toBeVisible();
+  await expect(cashier.getByText(`${onItsWay} change(s) staged in asynchronous mode`)).toBeVisible();
 }
 
-test("a store's edit uploaded after another store's newer edit synced stays shown at its POS until HQ has it", async ({
-  browser,
-}) => {
-  test.setTimeout(180_000);
+/** Karen as Houston's POS shows her once job 1010 has run at Houston. */
+async function karenAtHoustonAfter1010(admin: Page, cashier: Page) {
+  await runScheduled(admin, /1010/);
+  await open(cashier, "/pos/customers/C000001?register=1-1");
+  return cashier.locator("dl.details");
+}
+
+/** The answer to the admin's Save or Synchronize on an operation's page. */
+function operationAnswer(admin: Page) {
+  return admin.getByRole("status").filter({ hasText: /Saved|Synchronized/ });
+}
+
+/** Corrects the email of the operation whose page `admin` shows, and synchronizes it. */
+async function correctEmailAndSynchronize(admin: Page, email: string, outcome: string): Promise<void> {
+  await admin.getByRole("button", { name: "Edit" }).click();
+  await admin.getByLabel("Email").fill(email);
+  await admin.getByRole("button", { name: "Save" }).click();
+  await expect(operationAnswer(admin)).toContainText("Synchronize to apply it.");
+  await admin.getByRole("button", { name: "Synchronize" }).click();
+  await expect(operationAnswer(admin)).toHaveText(outcome);
+}
+
+/** Each store's admin and cashier, signed in at their own scale unit. */
+type StorePages = { houstonAdmin: Page; seattleAdmin: Page; houstonCashier: Page; seattleCashier: Page };
+
+/**
+ * Runs `journey` with Houston's and Seattle's scale units started on one
+ * HQ, asynchronous editing on, and both stores' copies of the
+ * configuration and the customers fresh; stops them afterwards.
+ */
+async function withTwoStores(browser: Browser, journey: (pages: StorePages) => Promise<void>): Promise<void> {
   const stores: TwoStores = {
     houston: "http://127.0.0.1:3200",
     seattle: "http://127.0.0.1:3202",
     servers: [],
     folder: await mkdtemp(join(tmpdir(), "custsync-two-stores-")),
   };
-  const pages: Page[] = [];
+  const opened: Page[] = [];
   const signedIn = async (url: string, user: string) => {
     const page = await pageAt(browser, url, user);
-    pages.push(page);
+    opened.push(page);
     return page;
   };
   try {
     await startTwoStores(stores);
-    const houstonAdmin = await signedIn(stores.houston, "admin");
-    const seattleAdmin = await signedIn(stores.seattle, "admin");
-    const houstonCashier = await signedIn(stores.houston, "houston");
-    const seattleCashier = await signedIn(stores.seattle, "seattle");
-    await enableAsyncEditing(houstonAdmin);
-    await runScheduled(houstonAdmin, /1110/, /1010/);
-    await runScheduled(seattleAdmin, /1110/, /1010/);
+    const pages = {
+      houstonAdmin: await signedIn(stores.houston, "admin"),
+      seattleAdmin: await signedIn(stores.seattle, "admin"),
+      houstonCashier: await signedIn(stores.houston, "houston"),
+      seattleCashier: await signedIn(stores.seattle, "seattle"),
+    };
+    await enableAsyncEditing(pages.houstonAdmin);
+    await runScheduled(pages.houstonAdmin, /1110/, /1010/);
+    await runScheduled(pages.seattleAdmin, /1110/, /1010/);
+    await journey(pages);
+  } finally {
+    for (const page of opened) await page.context().close();
+    await stopTwoStores(stores);
+  }
+}
 
+test("a store's edit uploaded after another store's newer edit synced stays shown at its POS until HQ has it", async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  await withTwoStores(browser, async ({ houstonAdmin, seattleAdmin, houstonCashier, seattleCashier }) => {
     // Houston edits Karen's phone first; Seattle then edits her email, and
     // Seattle's edit reaches HQ before Houston's is even uploaded.
     await editKaren(houstonCashier, "1-1", "Phone", "+1 713 555 0155");
@@ -122,8 +175,65 @@ test("a store's edit uploaded after another store's newer edit synced stays show
     await expect(karen).toContainText("karen.seattle@example.com");
     await expect(karen).toContainText("+1 713 555 0155");
     await expect(houstonCashier.getByText(/change\(s\) staged in asynchronous mode/)).toHaveCount(0);
-  } finally {
-    for (const page of pages) await page.context().close();
-    await stopTwoStores(stores);
-  }
+  });
+});
+
+test("a store's edit refused for good, corrected by an admin into one that fails again, is on its way at its POS again and holds the store's next edit", async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  await withTwoStores(browser, async ({ houstonAdmin, seattleAdmin, houstonCashier, seattleCashier }) => {
+    // Both stores edit Karen's phone, Houston first; Seattle's newer edit
+    // reaches HQ first, so HQ refuses Houston's for good.
+    await editKaren(houstonCashier, "1-1", "Phone", "+1 713 555 0155");
+    await editKaren(seattleCashier, "2-1", "Phone", "+1 206 555 0166");
+    await runScheduled(seattleAdmin, /P-0001/);
+    await runSync(seattleAdmin);
+    await runScheduled(houstonAdmin, /P-0001/);
+    await runSync(houstonAdmin, WITH_FAILURES);
+    let karen = await karenAtHoustonAfter1010(houstonAdmin, houstonCashier);
+    await expect(karen).toContainText("+1 206 555 0166");
+    await expect(houstonCashier.getByText(/change\(s\) staged in asynchronous mode/)).toHaveCount(0);
+
+    // The admin opens the refused edit and corrects it into one whose email
+    // another customer has: it fails again, for a reason to correct.
+    await open(houstonAdmin, "/hq/customer-synchronization-status");
+    await houstonAdmin.getByRole("navigation", { name: "Operations by status" }).getByRole("link", { name: /^Failed/ }).click();
+    await houstonAdmin.getByRole("link", { name: "Update customer" }).click();
+    const error = houstonAdmin.getByRole("region", { name: "Error" });
+    await expect(error).toContainText("Customer C000001 was changed by an update made at");
+    const refused = new URL(houstonAdmin.url()).pathname.split("/").pop() ?? "";
+    await correctEmailAndSynchronize(
+      houstonAdmin,
+      "jodi.christiansen@contoso.com",
+      "Synchronized 1 operation: 0 synced, 1 failed.",
+    );
+    await expect(error).toContainText("already has the email jodi.christiansen@contoso.com");
+
+    // Open again, the edit is on its way at Houston's POS once more, and
+    // Houston's next edit of Karen waits for it in HQ.
+    karen = await karenAtHoustonAfter1010(houstonAdmin, houstonCashier);
+    await expect(houstonCashier.getByText("1 change(s) staged in asynchronous mode")).toBeVisible();
+    await editKaren(houstonCashier, "1-1", "Phone", "+1 713 555 0177", 2);
+    await runScheduled(houstonAdmin, /P-0001/);
+    await runSync(houstonAdmin, WITH_FAILURES);
+    await open(houstonAdmin, "/hq/customer-synchronization-status");
+    await expect(houstonAdmin.getByRole("row").filter({ hasText: `Waits for operation ${refused}, which failed` })).toHaveCount(1);
+
+    // Corrected to a free email, the edit is still older than Seattle's
+    // phone: refused for good again, it no longer holds the next edit, which
+    // HQ applies, and nothing of Houston's is on its way.
+    await open(houstonAdmin, `/hq/customer-synchronization-status/${refused}`);
+    await correctEmailAndSynchronize(
+      houstonAdmin,
+      "karen.houston@example.com",
+      "Synchronized 1 operation: 0 synced, 1 failed.",
+    );
+    await expect(error).toContainText("Customer C000001 was changed by an update made at");
+    await runSync(houstonAdmin);
+    karen = await karenAtHoustonAfter1010(houstonAdmin, houstonCashier);
+    await expect(karen).toContainText("+1 713 555 0177");
+    await expect(karen).toContainText("karen.berg@contoso.com");
+    await expect(houstonCashier.getByText(/change\(s\) staged in asynchronous mode/)).toHaveCount(0);
+  });
 });
