@@ -47,12 +47,14 @@ async function changeKeptAwayFromThePos(page: Page, change: KeptChange): Promise
   await page.context().setOffline(false);
   await open(page, "/");
   await page.evaluate((change) => {
-    const kept = JSON.parse(localStorage.getItem("custsync.register-outbox") ?? "[]");
-    for (const waiting of kept) {
+    // The register keeps each operation under a key of its own.
+    const keys = Object.keys(localStorage).filter((key) => key.startsWith("custsync.register-outbox/"));
+    for (const key of keys) {
+      const waiting = JSON.parse(localStorage.getItem(key) ?? "{}");
       if (change.register) waiting.register = change.register;
       if (change.customerGroup) waiting.operation.Create.draft.customer_group = change.customerGroup;
+      localStorage.setItem(key, JSON.stringify(waiting));
     }
-    localStorage.setItem("custsync.register-outbox", JSON.stringify(kept));
   }, change);
   await open(page, "/pos?register=2-1");
 }

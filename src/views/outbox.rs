@@ -452,12 +452,8 @@ impl Outbox {
     }
 
     fn keep(self, waiting: Waiting) -> Result<(), String> {
-        let mut kept = storage::read();
-        if !kept.iter().any(|w| w.operation_id == waiting.operation_id) {
-            kept.push(waiting);
-        }
-        storage::write(&kept)?;
-        self.kept.set(kept);
+        storage::keep(&waiting)?;
+        self.kept.set(storage::read());
         Ok(())
     }
 
@@ -515,12 +511,13 @@ impl Outbox {
     /// Changes what the storage holds, as it is now (another tab may have
     /// changed it).
     fn change(self, edit: impl FnOnce(&mut Vec<Waiting>)) {
-        let mut kept = storage::read();
-        edit(&mut kept);
-        if let Err(error) = storage::write(&kept) {
+        let before = storage::read();
+        let mut after = before.clone();
+        edit(&mut after);
+        if let Err(error) = storage::write_changes(&before, &after) {
             leptos::logging::error!("the outbox could not be written: {error}");
         }
-        self.kept.set(kept);
+        self.kept.set(storage::read());
     }
 
     /// Hears what a request made beside the outbox (a search, a sale) came
@@ -734,83 +731,238 @@ where
 {
 }
 
-/// Where the outbox is kept: the browser's `localStorage`, one JSON list
-/// for the whole site, which every tab shares.
+/// Where the outbox is kept: the browser's `localStorage`, which every tab
+/// shares, one key per operation. A tab writes only the operations it
+/// changes: a whole list written back from a tab's copy would undo what
+/// another tab kept or sent since that copy was read (tabs in other
+/// processes see each other's writes a moment late).
 mod storage {
-    use super::Waiting;
+    use super::{Waiting, still_waiting};
+    use crate::domain::operation::OperationId;
 
-    #[cfg(feature = "hydrate")]
-    const KEY: &str = "custsync.register-outbox";
-    /// Where a list this version cannot read is put aside, never dropped.
-    #[cfg(feature = "hydrate")]
-    const UNREADABLE_KEY: &str = "custsync.register-outbox.unreadable";
-    /// The count the header shows, readable without the list's code.
-    #[cfg(feature = "hydrate")]
-    pub const COUNT_KEY: &str = "custsync.register-outbox.count";
+    /// Each operation's key: this, the time it was kept (milliseconds, so
+    /// that the keys sort oldest first), and its id.
+    const PREFIX: &str = "custsync.register-outbox/";
+    /// Where earlier versions kept the whole outbox as one list; read once
+    /// and moved to keys of their own.
+    const LIST_KEY: &str = "custsync.register-outbox";
+    /// Where an operation this version cannot read is put aside, never
+    /// dropped; its key follows.
+    const UNREADABLE_PREFIX: &str = "custsync.register-outbox.unreadable/";
+    /// The count the header shows, readable without the outbox's code.
+    const COUNT_KEY: &str = "custsync.register-outbox.count";
 
-    #[cfg(feature = "hydrate")]
-    fn local_storage() -> Option<web_sys::Storage> {
-        leptos::prelude::window().local_storage().ok().flatten()
+    /// The operations kept, oldest first.
+    pub fn read() -> Vec<Waiting> {
+        move_the_old_list();
+        entries().into_iter().map(|(_, waiting)| waiting).collect()
     }
 
-    #[cfg(feature = "hydrate")]
-    pub fn read() -> Vec<Waiting> {
-        let Some(storage) = local_storage() else {
-            return Vec::new();
+    /// Keeps `waiting` after the others, unless it is kept already.
+    pub fn keep(waiting: &Waiting) -> Result<(), String> {
+        if key_of(&waiting.operation_id).is_none() {
+            let key = format!("{PREFIX}{:015}-{}", backend::now_ms(), waiting.operation_id);
+            set(&key, waiting)?;
+        }
+        update_count()
+    }
+
+    /// Writes what a tab changed from `before` to `after`: an operation
+    /// gone from `after` is removed, and one changed is written over its
+    /// key (`keep` adds them). Nothing else is touched, and an operation
+    /// another tab removed meanwhile is not written back.
+    pub fn write_changes(before: &[Waiting], after: &[Waiting]) -> Result<(), String> {
+        for old in before {
+            let now = after.iter().find(|new| new.operation_id == old.operation_id);
+            if now == Some(old) {
+                continue;
+            }
+            let Some(key) = key_of(&old.operation_id) else {
+                continue;
+            };
+            match now {
+                Some(new) => set(&key, new)?,
+                None => backend::remove(&key),
+            }
+        }
+        update_count()
+    }
+
+    /// The number of operations waiting to be sent, as last written.
+    pub fn count() -> usize {
+        backend::get(COUNT_KEY)
+            .and_then(|count| count.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn entries() -> Vec<(String, Waiting)> {
+        let mut keys: Vec<String> = backend::keys()
+            .into_iter()
+            .filter(|key| key.starts_with(PREFIX))
+            .collect();
+        keys.sort();
+        keys.into_iter()
+            .filter_map(|key| {
+                let text = backend::get(&key)?;
+                match serde_json::from_str(&text) {
+                    Ok(waiting) => Some((key, waiting)),
+                    Err(error) => {
+                        put_aside(&key, &text, &error);
+                        None
+                    }
+                }
+            })
+            .collect()
+    }
+
+    fn key_of(id: &OperationId) -> Option<String> {
+        let suffix = format!("-{id}");
+        backend::keys()
+            .into_iter()
+            .find(|key| key.starts_with(PREFIX) && key.ends_with(&suffix))
+    }
+
+    fn set(key: &str, waiting: &Waiting) -> Result<(), String> {
+        let text = serde_json::to_string(waiting).map_err(|error| error.to_string())?;
+        backend::set(key, &text)
+    }
+
+    fn update_count() -> Result<(), String> {
+        let kept: Vec<Waiting> = entries().into_iter().map(|(_, waiting)| waiting).collect();
+        backend::set(COUNT_KEY, &still_waiting(&kept).to_string())
+    }
+
+    fn put_aside(key: &str, text: &str, error: &serde_json::Error) {
+        let aside = format!("{UNREADABLE_PREFIX}{key}");
+        leptos::logging::error!("a kept operation could not be read ({error}); it is kept under {aside}");
+        if backend::set(&aside, text).is_ok() {
+            backend::remove(key);
+        }
+    }
+
+    /// Moves the list an earlier version kept to a key per operation,
+    /// before anything kept since (it is older).
+    fn move_the_old_list() {
+        let Some(text) = backend::get(LIST_KEY) else {
+            return;
         };
-        let Some(text) = storage.get_item(KEY).ok().flatten() else {
-            return Vec::new();
-        };
-        match serde_json::from_str(&text) {
-            Ok(kept) => kept,
+        let list: Vec<Waiting> = match serde_json::from_str(&text) {
+            Ok(list) => list,
             Err(error) => {
-                leptos::logging::error!(
-                    "the outbox could not be read ({error}); it is kept under {UNREADABLE_KEY}"
-                );
-                let _ = storage.set_item(UNREADABLE_KEY, &text);
-                let _ = storage.remove_item(KEY);
-                Vec::new()
+                put_aside(LIST_KEY, &text, &error);
+                return;
+            }
+        };
+        for (at, waiting) in list.iter().enumerate() {
+            if key_of(&waiting.operation_id).is_none()
+                && set(&format!("{PREFIX}{at:015}-{}", waiting.operation_id), waiting).is_err()
+            {
+                return;
+            }
+        }
+        backend::remove(LIST_KEY);
+    }
+
+    /// The browser's `localStorage`.
+    #[cfg(feature = "hydrate")]
+    mod backend {
+        fn storage() -> Option<web_sys::Storage> {
+            leptos::prelude::window().local_storage().ok().flatten()
+        }
+
+        pub fn now_ms() -> u64 {
+            js_sys::Date::now() as u64
+        }
+
+        pub fn keys() -> Vec<String> {
+            let Some(storage) = storage() else {
+                return Vec::new();
+            };
+            let length = storage.length().unwrap_or(0);
+            (0..length)
+                .filter_map(|at| storage.key(at).ok().flatten())
+                .collect()
+        }
+
+        pub fn get(key: &str) -> Option<String> {
+            storage()?.get_item(key).ok().flatten()
+        }
+
+        pub fn set(key: &str, text: &str) -> Result<(), String> {
+            storage()
+                .ok_or("this browser does not keep data for the site")?
+                .set_item(key, text)
+                .map_err(|_| "this browser's storage for the site is full".to_string())
+        }
+
+        pub fn remove(key: &str) {
+            if let Some(storage) = storage() {
+                let _ = storage.remove_item(key);
             }
         }
     }
 
-    #[cfg(feature = "hydrate")]
-    pub fn write(kept: &[Waiting]) -> Result<(), String> {
-        let storage = local_storage().ok_or("this browser does not keep data for the site")?;
-        let text = serde_json::to_string(kept).map_err(|error| error.to_string())?;
-        storage
-            .set_item(KEY, &text)
-            .and_then(|()| storage.set_item(COUNT_KEY, &super::still_waiting(kept).to_string()))
-            .map_err(|_| "this browser's storage for the site is full".to_string())
-    }
+    /// The tests' storage: one per test thread, as a browser's is one per
+    /// site; `FULL` makes it refuse writes.
+    #[cfg(all(test, not(feature = "hydrate")))]
+    pub mod backend {
+        use std::cell::{Cell, RefCell};
+        use std::collections::BTreeMap;
 
-    #[cfg(not(feature = "hydrate"))]
-    pub fn read() -> Vec<Waiting> {
-        Vec::new()
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub fn write(_kept: &[Waiting]) -> Result<(), String> {
-        #[cfg(test)]
-        if FULL.with(std::cell::Cell::get) {
-            return Err("this browser's storage for the site is full".to_string());
+        thread_local! {
+            static ITEMS: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
+            static CLOCK: Cell<u64> = const { Cell::new(1_700_000_000_000) };
+            pub static FULL: Cell<bool> = const { Cell::new(false) };
         }
-        Ok(())
+
+        pub fn now_ms() -> u64 {
+            CLOCK.with(|clock| {
+                clock.set(clock.get() + 1);
+                clock.get()
+            })
+        }
+
+        pub fn keys() -> Vec<String> {
+            ITEMS.with(|items| items.borrow().keys().cloned().collect())
+        }
+
+        pub fn get(key: &str) -> Option<String> {
+            ITEMS.with(|items| items.borrow().get(key).cloned())
+        }
+
+        pub fn set(key: &str, text: &str) -> Result<(), String> {
+            if FULL.with(Cell::get) {
+                return Err("this browser's storage for the site is full".to_string());
+            }
+            ITEMS.with(|items| items.borrow_mut().insert(key.to_string(), text.to_string()));
+            Ok(())
+        }
+
+        pub fn remove(key: &str) {
+            ITEMS.with(|items| items.borrow_mut().remove(key));
+        }
     }
 
-    #[cfg(test)]
-    thread_local! {
-        /// Whether the storage a test of this thread writes to is full.
-        pub static FULL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
+    /// The server's rendering of the pages keeps nothing.
+    #[cfg(all(not(test), not(feature = "hydrate")))]
+    mod backend {
+        pub fn now_ms() -> u64 {
+            0
+        }
 
-    /// The number of operations kept, as last written.
-    #[cfg(feature = "hydrate")]
-    pub fn count() -> usize {
-        local_storage()
-            .and_then(|storage| storage.get_item(COUNT_KEY).ok().flatten())
-            .and_then(|count| count.parse().ok())
-            .unwrap_or(0)
+        pub fn keys() -> Vec<String> {
+            Vec::new()
+        }
+
+        pub fn get(_key: &str) -> Option<String> {
+            None
+        }
+
+        pub fn set(_key: &str, _text: &str) -> Result<(), String> {
+            Ok(())
+        }
+
+        pub fn remove(_key: &str) {}
     }
 }
 
@@ -829,14 +981,7 @@ pub fn forget_register_copies() {
 
 /// The number of operations this browser keeps, for the header.
 pub fn stored_count() -> usize {
-    #[cfg(feature = "hydrate")]
-    {
-        storage::count()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0
-    }
+    storage::count()
 }
 
 #[cfg(feature = "hydrate")]
@@ -1075,9 +1220,9 @@ mod tests {
                 sent.set(true);
                 async { Err::<Sent, _>(AppError::Unreachable("Failed to fetch".into())) }
             };
-            storage::FULL.with(|full| full.set(true));
+            storage::backend::FULL.with(|full| full.set(true));
             let saved = ready(Outbox::save(Some(outbox), edit(), send));
-            storage::FULL.with(|full| full.set(false));
+            storage::backend::FULL.with(|full| full.set(false));
             assert!(!sent.get(), "sent before the edit that waits");
             assert!(
                 matches!(saved, Saved::NotSaved(AppError::Unavailable(_))),
@@ -1141,6 +1286,77 @@ mod tests {
             assert!(!sent.get(), "sent before the refused change of its customer");
             assert_eq!(saved, Saved::Kept);
         });
+    }
+
+    /// One tab writes a change to what it read before another tab kept an
+    /// operation (tabs in other processes see each other's writes a moment
+    /// late): the other tab's operation stays kept. Written back as one
+    /// list, that tab's copy dropped it.
+    #[test]
+    fn a_tab_changing_what_it_read_earlier_keeps_what_another_tab_kept_since() {
+        let first = edit_of("C000001");
+        let second = edit_of("C000002");
+        storage::keep(&first).unwrap();
+        storage::keep(&second).unwrap();
+        let read_by_one_tab = storage::read();
+        let kept_by_another_tab = edit_of("C000003");
+        storage::keep(&kept_by_another_tab).unwrap();
+
+        let mut first_delivered = read_by_one_tab.clone();
+        forget_delivered(
+            &mut first_delivered,
+            &first.operation_id,
+            &Sent::Changed(ChangeOutcome::AppliedInHq {
+                account: "C000001".into(),
+            }),
+        );
+        storage::write_changes(&read_by_one_tab, &first_delivered).unwrap();
+        assert_eq!(storage::read(), vec![second, kept_by_another_tab]);
+        assert_eq!(stored_count(), 2);
+    }
+
+    /// A tab marks refused an operation another tab delivered (and removed)
+    /// meanwhile: it is not written back, to be sent again.
+    #[test]
+    fn an_operation_another_tab_removed_is_not_written_back() {
+        let edit = edit_of("C000001");
+        storage::keep(&edit).unwrap();
+        let read_by_one_tab = storage::read();
+        storage::write_changes(&read_by_one_tab, &[]).unwrap();
+
+        storage::write_changes(&read_by_one_tab, &[refused(edit)]).unwrap();
+        assert_eq!(storage::read(), Vec::new());
+    }
+
+    /// What an earlier version kept as one list is older than anything kept
+    /// since: it is read first, and moved to keys of its own.
+    #[test]
+    fn what_an_earlier_version_kept_as_one_list_is_read_first_and_moved() {
+        let newer = edit_of("C000002");
+        storage::keep(&newer).unwrap();
+        let older = edit_of("C000001");
+        let list = serde_json::to_string(&vec![older.clone()]).unwrap();
+        storage::backend::set("custsync.register-outbox", &list).unwrap();
+
+        assert_eq!(storage::read(), vec![older, newer]);
+        assert_eq!(storage::backend::get("custsync.register-outbox"), None);
+    }
+
+    /// An operation this version cannot read is put aside, with what it
+    /// holds, and the others are read.
+    #[test]
+    fn an_operation_this_version_cannot_read_is_put_aside() {
+        let readable = edit_of("C000001");
+        storage::keep(&readable).unwrap();
+        let unreadable = "custsync.register-outbox/000000000000001-an-operation-of-a-newer-version";
+        storage::backend::set(unreadable, r#"{"operation":"Merge"}"#).unwrap();
+
+        assert_eq!(storage::read(), vec![readable]);
+        assert_eq!(storage::backend::get(unreadable), None);
+        assert_eq!(
+            storage::backend::get(&format!("custsync.register-outbox.unreadable/{unreadable}")).as_deref(),
+            Some(r#"{"operation":"Merge"}"#)
+        );
     }
 
     fn kept(operation: WaitingOperation) -> Waiting {
