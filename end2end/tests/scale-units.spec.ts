@@ -212,7 +212,7 @@ test("a store's edit refused for good, corrected by an admin into one that fails
 
     // Open again, the edit is on its way at Houston's POS once more, and
     // Houston's next edit of Karen waits for it in HQ.
-    karen = await karenAtHoustonAfter1010(houstonAdmin, houstonCashier);
+    await karenAtHoustonAfter1010(houstonAdmin, houstonCashier);
     await expect(houstonCashier.getByText("1 change(s) staged in asynchronous mode")).toBeVisible();
     await editKaren(houstonCashier, "1-1", "Phone", "+1 713 555 0177", 2);
     await runScheduled(houstonAdmin, /P-0001/);

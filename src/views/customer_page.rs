@@ -88,6 +88,7 @@ async fn send_now(waiting: Waiting) -> Result<Sent, AppError> {
             key,
             draft,
             started_from,
+            ..
         } => edit_customer(waiting.register, id, key, draft, started_from.map(|start| *start))
             .await
             .map(Sent::Changed),
@@ -335,6 +336,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                 let reference = reference.await;
                 loaded(customer.await, move |customer| {
                     let customer_name = StoredValue::new(crate::domain::customer::display_name(&customer.customer));
+                    // The id a customer synced since was kept under while pending.
+                    let temporary_id = StoredValue::new(customer.account.is_some().then(|| customer.temporary_id.clone()).flatten());
                     let shown = customer.clone();
                     view! {
                         {move || view! { <CustomerDetails customer=as_kept(shown.clone()) /> }}
@@ -345,7 +348,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                         {move || match outcome.get() {
                             Some(Saved::Done(Sent::Changed(done))) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
                             Some(Saved::Kept) => Some(view! {
-                                <p class="confirmation" role="status">{kept_message(outbox, &key.get_value())}</p>
+                                <p class="confirmation" role="status">{kept_message(outbox, &[Some(&key.get_value()), temporary_id.get_value().as_deref()])}</p>
                             }.into_any()),
                             Some(Saved::NotSaved(error)) if !matches!(error, AppError::Invalid(_)) && !editing() => {
                                 Some(view! { <ErrorNote error /> }.into_any())
@@ -370,6 +373,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                             on_save=Callback::new(move |draft| {
                                                 edit.send(WaitingOperation::Edit {
                                                     key: key.get_value(),
+                                                    temporary_id: temporary_id.get_value(),
                                                     draft,
                                                     started_from: Some(Box::new(started_from.clone())),
                                                 });
@@ -393,6 +397,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                     on_save=Callback::new(move |address| {
                                         add_address.send(WaitingOperation::AddAddress {
                                             key: key.get_value(),
+                                            temporary_id: temporary_id.get_value(),
                                             customer_name: customer_name.get_value(),
                                             address,
                                         });
@@ -439,9 +444,10 @@ fn read_again_once_delivered(
     });
 }
 
-/// Why a change the cashier saved is kept in the browser.
-fn kept_message(outbox: Option<Outbox>, key: &str) -> &'static str {
-    if outbox.is_some_and(|outbox| outbox.kept.with(|kept| refused_operation_of(kept, key))) {
+/// Why a change the cashier saved of the customer named by `keys` is kept
+/// in the browser.
+fn kept_message(outbox: Option<Outbox>, keys: &[Option<&str>]) -> &'static str {
+    if outbox.is_some_and(|outbox| outbox.kept.with(|kept| refused_operation_of(kept, keys))) {
         "Kept in this browser, behind a change of this customer the store refused: send that one again or discard \
          it below, and this one follows."
     } else {

@@ -37,6 +37,10 @@ pub enum WaitingOperation {
     },
     Edit {
         key: String,
+        /// The customer's temporary id, when `key` is its account: changes
+        /// kept while it was pending name it by that id.
+        #[serde(default)]
+        temporary_id: Option<String>,
         draft: CustomerDraft,
         /// The customer's own fields as the form showed them when it
         /// opened (none in what an older page kept): the edit changes the
@@ -46,6 +50,9 @@ pub enum WaitingOperation {
     },
     AddAddress {
         key: String,
+        /// As an edit's.
+        #[serde(default)]
+        temporary_id: Option<String>,
         customer_name: String,
         address: AddressDraft,
     },
@@ -96,6 +103,7 @@ pub fn with_kept_changes(mut customer: CustomerDraft, kept: &[Waiting], customer
                 key,
                 draft,
                 started_from,
+                ..
             } if key == customer_key => {
                 let changed = started_from.as_ref().map_or(ChangedFields::ALL, |start| {
                     ChangedFields::between(&tidy_own_fields(start), &tidy_own_fields(draft))
@@ -124,22 +132,40 @@ fn forget_delivered(kept: &mut Vec<Waiting>, id: &OperationId, sent: &Sent) {
         return;
     }
     for change in kept.iter_mut() {
-        if let WaitingOperation::Edit { key, .. } | WaitingOperation::AddAddress { key, .. } =
-            &mut change.operation
+        if let WaitingOperation::Edit {
+            key, temporary_id, ..
+        }
+        | WaitingOperation::AddAddress {
+            key, temporary_id, ..
+        } = &mut change.operation
             && key == id.as_str()
         {
-            *key = account.clone();
+            *temporary_id = Some(std::mem::replace(key, account.clone()));
         }
     }
 }
 
-/// The customer an operation is of: its create's id, or the key an edit or
-/// an address names.
-fn customer_of(waiting: &Waiting) -> &str {
+/// The keys an operation names its customer by: its create's id, or the
+/// key an edit or an address names and the customer's temporary id when
+/// that key is its account.
+fn keys_of(waiting: &Waiting) -> [Option<&str>; 2] {
     match &waiting.operation {
-        WaitingOperation::Create { .. } => waiting.operation_id.as_str(),
-        WaitingOperation::Edit { key, .. } | WaitingOperation::AddAddress { key, .. } => key,
+        WaitingOperation::Create { .. } => [Some(waiting.operation_id.as_str()), None],
+        WaitingOperation::Edit {
+            key, temporary_id, ..
+        }
+        | WaitingOperation::AddAddress {
+            key, temporary_id, ..
+        } => [Some(key), temporary_id.as_deref()],
     }
+}
+
+/// Whether `waiting` is of a customer named by one of `keys`.
+fn is_of(waiting: &Waiting, keys: &[Option<&str>]) -> bool {
+    keys_of(waiting)
+        .into_iter()
+        .flatten()
+        .any(|key| keys.contains(&Some(key)))
 }
 
 /// Whether `waiting` waits for an operation of its customer kept before it
@@ -151,14 +177,13 @@ pub fn held_by_refusal(kept: &[Waiting], waiting: &Waiting) -> bool {
         .iter()
         .position(|other| other.operation_id == waiting.operation_id)
         .map_or(kept, |at| &kept[..at]);
-    refused_operation_of(before, customer_of(waiting))
+    refused_operation_of(before, &keys_of(waiting))
 }
 
-/// Whether the server refused an operation of the customer `customer_key`
-/// that the browser keeps.
-pub fn refused_operation_of(kept: &[Waiting], customer_key: &str) -> bool {
-    kept.iter()
-        .any(|w| w.refused.is_some() && customer_of(w) == customer_key)
+/// Whether the server refused an operation the browser keeps of the
+/// customer named by one of `keys` (its account, its temporary id).
+pub fn refused_operation_of(kept: &[Waiting], keys: &[Option<&str>]) -> bool {
+    kept.iter().any(|w| w.refused.is_some() && is_of(w, keys))
 }
 
 /// The kept operations the outbox sends now, oldest first: not those the
@@ -760,11 +785,23 @@ mod storage {
 
     /// Keeps `waiting` after the others, unless it is kept already.
     pub fn keep(waiting: &Waiting) -> Result<(), String> {
+        move_the_old_list();
         if key_of(&waiting.operation_id).is_none() {
-            let key = format!("{PREFIX}{:015}-{}", backend::now_ms(), waiting.operation_id);
-            set(&key, waiting)?;
+            set(&new_key(&waiting.operation_id), waiting)?;
         }
-        update_count()
+        update_count();
+        Ok(())
+    }
+
+    /// A key after every key kept: named after the time, or after the last
+    /// key when the browser's clock has gone back since.
+    fn new_key(id: &OperationId) -> String {
+        let last = backend::keys()
+            .iter()
+            .filter_map(|key| key.strip_prefix(PREFIX)?.get(..15)?.parse::<u64>().ok())
+            .max();
+        let at = last.map_or(0, |last| last + 1).max(backend::now_ms());
+        format!("{PREFIX}{at:015}-{id}")
     }
 
     /// Writes what a tab changed from `before` to `after`: an operation
@@ -785,7 +822,8 @@ mod storage {
                 None => backend::remove(&key),
             }
         }
-        update_count()
+        update_count();
+        Ok(())
     }
 
     /// The number of operations waiting to be sent, as last written.
@@ -795,24 +833,35 @@ mod storage {
             .unwrap_or(0)
     }
 
+    /// Each kept operation under its key, oldest first. An operation kept
+    /// twice (two tabs moved the old list at once) is kept under its first
+    /// key only.
     fn entries() -> Vec<(String, Waiting)> {
         let mut keys: Vec<String> = backend::keys()
             .into_iter()
             .filter(|key| key.starts_with(PREFIX))
             .collect();
         keys.sort();
-        keys.into_iter()
-            .filter_map(|key| {
-                let text = backend::get(&key)?;
-                match serde_json::from_str(&text) {
-                    Ok(waiting) => Some((key, waiting)),
-                    Err(error) => {
-                        put_aside(&key, &text, &error);
-                        None
+        let mut entries: Vec<(String, Waiting)> = Vec::new();
+        for key in keys {
+            let Some(text) = backend::get(&key) else {
+                continue;
+            };
+            match serde_json::from_str::<Waiting>(&text) {
+                Ok(waiting) => {
+                    if entries
+                        .iter()
+                        .any(|(_, kept)| kept.operation_id == waiting.operation_id)
+                    {
+                        backend::remove(&key);
+                    } else {
+                        entries.push((key, waiting));
                     }
                 }
-            })
-            .collect()
+                Err(error) => put_aside(&key, &text, &error),
+            }
+        }
+        entries
     }
 
     fn key_of(id: &OperationId) -> Option<String> {
@@ -827,9 +876,13 @@ mod storage {
         backend::set(key, &text)
     }
 
-    fn update_count() -> Result<(), String> {
+    /// The header's count. When it cannot be written (the storage is
+    /// full), only the header is behind: the operations are kept.
+    fn update_count() {
         let kept: Vec<Waiting> = entries().into_iter().map(|(_, waiting)| waiting).collect();
-        backend::set(COUNT_KEY, &still_waiting(&kept).to_string())
+        if let Err(error) = backend::set(COUNT_KEY, &still_waiting(&kept).to_string()) {
+            leptos::logging::warn!("the count of kept operations could not be written: {error}");
+        }
     }
 
     fn put_aside(key: &str, text: &str, error: &serde_json::Error) {
@@ -840,8 +893,10 @@ mod storage {
         }
     }
 
-    /// Moves the list an earlier version kept to a key per operation,
-    /// before anything kept since (it is older).
+    /// Moves the list an earlier version kept to a key per operation, after
+    /// those kept already: the list is there before any (the first read
+    /// after an update moves it), or a tab of an earlier version wrote it
+    /// since. What could not be moved (the storage is full) stays listed.
     fn move_the_old_list() {
         let Some(text) = backend::get(LIST_KEY) else {
             return;
@@ -855,8 +910,11 @@ mod storage {
         };
         for (at, waiting) in list.iter().enumerate() {
             if key_of(&waiting.operation_id).is_none()
-                && set(&format!("{PREFIX}{at:015}-{}", waiting.operation_id), waiting).is_err()
+                && set(&new_key(&waiting.operation_id), waiting).is_err()
             {
+                if let Ok(left) = serde_json::to_string(&list[at..]) {
+                    let _ = backend::set(LIST_KEY, &left);
+                }
                 return;
             }
         }
@@ -903,7 +961,7 @@ mod storage {
     }
 
     /// The tests' storage: one per test thread, as a browser's is one per
-    /// site; `FULL` makes it refuse writes.
+    /// site; `FULL` makes it full, `FULL_AFTER` after some more writes.
     #[cfg(all(test, not(feature = "hydrate")))]
     pub mod backend {
         use std::cell::{Cell, RefCell};
@@ -913,6 +971,8 @@ mod storage {
             static ITEMS: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
             static CLOCK: Cell<u64> = const { Cell::new(1_700_000_000_000) };
             pub static FULL: Cell<bool> = const { Cell::new(false) };
+            /// Full after this many more writes.
+            pub static FULL_AFTER: Cell<Option<u32>> = const { Cell::new(None) };
         }
 
         pub fn now_ms() -> u64 {
@@ -920,6 +980,22 @@ mod storage {
                 clock.set(clock.get() + 1);
                 clock.get()
             })
+        }
+
+        pub fn turn_the_clock_back(ms: u64) {
+            CLOCK.with(|clock| clock.set(clock.get() - ms));
+        }
+
+        fn full() -> bool {
+            FULL.with(Cell::get)
+                || FULL_AFTER.with(|writes| match writes.get() {
+                    Some(0) => true,
+                    Some(left) => {
+                        writes.set(Some(left - 1));
+                        false
+                    }
+                    None => false,
+                })
         }
 
         pub fn keys() -> Vec<String> {
@@ -930,8 +1006,11 @@ mod storage {
             ITEMS.with(|items| items.borrow().get(key).cloned())
         }
 
+        /// As a browser's, a full storage still takes a value that is not
+        /// longer than the one it replaces.
         pub fn set(key: &str, text: &str) -> Result<(), String> {
-            if FULL.with(Cell::get) {
+            let shrinks = get(key).is_some_and(|old| text.len() <= old.len());
+            if !shrinks && full() {
                 return Err("this browser's storage for the site is full".to_string());
             }
             ITEMS.with(|items| items.borrow_mut().insert(key.to_string(), text.to_string()));
@@ -1209,6 +1288,7 @@ mod tests {
             let edit = || {
                 kept(WaitingOperation::Edit {
                     key: "C000001".into(),
+                    temporary_id: None,
                     draft: CustomerDraft::default(),
                     started_from: None,
                 })
@@ -1234,6 +1314,7 @@ mod tests {
     fn edit_of(key: &str) -> Waiting {
         kept(WaitingOperation::Edit {
             key: key.into(),
+            temporary_id: None,
             draft: CustomerDraft::default(),
             started_from: None,
         })
@@ -1256,6 +1337,7 @@ mod tests {
         });
         let its_address = kept(WaitingOperation::AddAddress {
             key: create.operation_id.to_string(),
+            temporary_id: None,
             customer_name: "Ana Diaz".into(),
             address: AddressDraft::default(),
         });
@@ -1268,6 +1350,25 @@ mod tests {
             its_address,
         ];
         assert_eq!(to_send(&kept, &[]), vec![other.operation_id]);
+    }
+
+    /// A change kept while its customer was pending names it by its
+    /// temporary id; once synced, the customer's page names it by its
+    /// account and knows both: a refused change under the one holds a
+    /// change under the other.
+    #[test]
+    fn a_refused_change_under_a_customers_temporary_id_holds_one_under_its_account() {
+        let temporary_id = new_operation_id().to_string();
+        let mut under_its_account = edit_of("C000013");
+        if let WaitingOperation::Edit {
+            temporary_id: known, ..
+        } = &mut under_its_account.operation
+        {
+            *known = Some(temporary_id.clone());
+        }
+        let kept = vec![refused(edit_of(&temporary_id)), under_its_account.clone()];
+        assert!(held_by_refusal(&kept, &under_its_account));
+        assert!(!held_by_refusal(&kept, &edit_of("C000014")));
     }
 
     /// A new change of a customer whose earlier change the server refused is
@@ -1328,18 +1429,68 @@ mod tests {
         assert_eq!(storage::read(), Vec::new());
     }
 
-    /// What an earlier version kept as one list is older than anything kept
-    /// since: it is read first, and moved to keys of its own.
-    #[test]
-    fn what_an_earlier_version_kept_as_one_list_is_read_first_and_moved() {
-        let newer = edit_of("C000002");
-        storage::keep(&newer).unwrap();
-        let older = edit_of("C000001");
-        let list = serde_json::to_string(&vec![older.clone()]).unwrap();
-        storage::backend::set("custsync.register-outbox", &list).unwrap();
+    fn old_list(list: &[Waiting]) {
+        let text = serde_json::to_string(list).unwrap();
+        storage::backend::set("custsync.register-outbox", &text).unwrap();
+    }
 
-        assert_eq!(storage::read(), vec![older, newer]);
+    /// What an earlier version kept as one list is moved to keys of its own,
+    /// in its order, after those kept already (a tab of that version wrote
+    /// it since), and only once.
+    #[test]
+    fn what_an_earlier_version_kept_as_one_list_is_moved_in_order_after_what_is_kept() {
+        let kept_already = edit_of("C000003");
+        storage::keep(&kept_already).unwrap();
+        let (first, second) = (edit_of("C000001"), edit_of("C000002"));
+        old_list(&[first.clone(), second.clone()]);
+
+        assert_eq!(storage::read(), vec![kept_already, first, second]);
         assert_eq!(storage::backend::get("custsync.register-outbox"), None);
+        assert_eq!(storage::read().len(), 3);
+    }
+
+    /// The storage fills up while the old list is moved: what was not moved
+    /// stays listed, and what was is not moved again (once delivered, it
+    /// would come back).
+    #[test]
+    fn an_old_list_moved_in_part_keeps_the_rest_listed() {
+        let (first, second) = (edit_of("C000001"), edit_of("C000002"));
+        old_list(&[first.clone(), second.clone()]);
+        storage::backend::FULL_AFTER.with(|writes| writes.set(Some(1)));
+        assert_eq!(storage::read(), vec![first.clone()]);
+        storage::backend::FULL_AFTER.with(|writes| writes.set(None));
+
+        storage::write_changes(std::slice::from_ref(&first), &[]).unwrap();
+        assert_eq!(storage::read(), vec![second]);
+    }
+
+    /// The register's clock went back (it was set right once the network
+    /// came back): what is kept next still goes after what was kept before.
+    #[test]
+    fn what_is_kept_after_the_clock_went_back_goes_last() {
+        let (before, after) = (edit_of("C000001"), edit_of("C000002"));
+        storage::keep(&before).unwrap();
+        storage::backend::turn_the_clock_back(60_000);
+        storage::keep(&after).unwrap();
+        assert_eq!(storage::read(), vec![before, after]);
+    }
+
+    /// An operation under two keys (two tabs moved the old list at once) is
+    /// read once, from its first key.
+    #[test]
+    fn an_operation_kept_under_two_keys_is_read_once() {
+        let edit = edit_of("C000001");
+        let first_key = format!("custsync.register-outbox/000000000000001-{}", edit.operation_id);
+        let second_key = format!("custsync.register-outbox/000000000000002-{}", edit.operation_id);
+        storage::backend::set(&first_key, &serde_json::to_string(&edit).unwrap()).unwrap();
+        storage::backend::set(
+            &second_key,
+            &serde_json::to_string(&refused(edit.clone())).unwrap(),
+        )
+        .unwrap();
+
+        assert_eq!(storage::read(), vec![edit]);
+        assert_eq!(storage::backend::get(&second_key), None);
     }
 
     /// An operation this version cannot read is put aside, with what it
@@ -1378,6 +1529,7 @@ mod tests {
         };
         let edit = kept(WaitingOperation::Edit {
             key: "C000001".into(),
+            temporary_id: None,
             draft: CustomerDraft {
                 phone: "713 555 0111".into(),
                 ..opened.clone()
@@ -1409,6 +1561,7 @@ mod tests {
         let edit = |phone: &str| {
             kept(WaitingOperation::Edit {
                 key: key.clone(),
+                temporary_id: None,
                 draft: CustomerDraft {
                     first_name: "Ada".into(),
                     phone: phone.into(),
@@ -1419,6 +1572,7 @@ mod tests {
         };
         let address = kept(WaitingOperation::AddAddress {
             key: key.clone(),
+            temporary_id: None,
             customer_name: "Ada".into(),
             address: AddressDraft {
                 street: "1 Main St".into(),
@@ -1427,6 +1581,7 @@ mod tests {
         });
         let other = kept(WaitingOperation::Edit {
             key: "C000001".into(),
+            temporary_id: None,
             draft: CustomerDraft::default(),
             started_from: None,
         });
@@ -1447,11 +1602,13 @@ mod tests {
         let id = create.operation_id.clone();
         let edit = kept(WaitingOperation::Edit {
             key: id.to_string(),
+            temporary_id: None,
             draft: CustomerDraft::default(),
             started_from: None,
         });
         let other = kept(WaitingOperation::Edit {
             key: "C000001".into(),
+            temporary_id: None,
             draft: CustomerDraft::default(),
             started_from: None,
         });
@@ -1504,6 +1661,7 @@ mod tests {
         let edit = |key: &str, phone: &str| {
             kept(WaitingOperation::Edit {
                 key: key.into(),
+                temporary_id: None,
                 draft: CustomerDraft {
                     first_name: "Karen".into(),
                     phone: phone.into(),
@@ -1534,12 +1692,14 @@ mod tests {
         let id = create.operation_id.clone();
         let mut edit = kept(WaitingOperation::Edit {
             key: id.to_string(),
+            temporary_id: None,
             draft: CustomerDraft::default(),
             started_from: None,
         });
         edit.refused = Some("This customer is not known at this store.".into());
         let mut other = kept(WaitingOperation::Edit {
             key: "C000001".into(),
+            temporary_id: None,
             draft: CustomerDraft::default(),
             started_from: None,
         });
@@ -1603,6 +1763,7 @@ mod tests {
             register: Some("2-1".into()),
             operation: WaitingOperation::AddAddress {
                 key: "C000001".into(),
+                temporary_id: None,
                 customer_name: "Karen Berg".into(),
                 address: AddressDraft {
                     street: "1 Main St".into(),

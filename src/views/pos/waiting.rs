@@ -369,6 +369,7 @@ fn KeptCustomer(
                                     on_save=Callback::new(move |draft| {
                                         form.send(WaitingOperation::Edit {
                                             key: key(),
+                                            temporary_id: None,
                                             draft,
                                             started_from: Some(Box::new(started_from.clone())),
                                         });
