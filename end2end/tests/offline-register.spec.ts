@@ -70,6 +70,23 @@ async function registerWorkerControls(page: Page): Promise<void> {
     .toBe(true);
 }
 
+/**
+ * Adds a person at Seattle's register, syncs it to HQ and back, and opens
+ * its page from a search, ready for its forms; its family name.
+ */
+async function openSyncedCustomer(page: Page, admin: Page, first: string, family: string): Promise<string> {
+  const lastName = uniqueName(family);
+  await open(page, "/pos?register=2-1");
+  await addPerson(page, first, lastName);
+  await expect(page.getByRole("status").filter({ hasText: "was created at Seattle" })).toBeVisible();
+  await syncToHqAndBack(admin);
+  await open(page, `/pos?register=2-1&q=${lastName}`);
+  await page.getByRole("link", { name: `${first} ${lastName}` }).click();
+  await expect(page.getByRole("heading", { name: `${first} ${lastName}` })).toBeVisible();
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  return lastName;
+}
+
 /** The status page's rows for a family name, as an admin finds them. */
 async function operationsOf(admin: Page, lastName: string) {
   await open(admin, `${STATUS_PAGE}?q=${lastName.toLowerCase()}`);
@@ -283,15 +300,7 @@ test("a synced customer's edits kept in the browser show on its page, and a seco
   seattle: page,
   admin,
 }) => {
-  const lastName = uniqueName("Twice");
-  await open(page, "/pos?register=2-1");
-  await addPerson(page, "Uma", lastName);
-  await expect(page.getByRole("status").filter({ hasText: "was created at Seattle" })).toBeVisible();
-  await syncToHqAndBack(admin);
-  await open(page, `/pos?register=2-1&q=${lastName}`);
-  await page.getByRole("link", { name: `Uma ${lastName}` }).click();
-  await expect(page.getByRole("heading", { name: `Uma ${lastName}` })).toBeVisible();
-  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  const lastName = await openSyncedCustomer(page, admin, "Uma", "Twice");
   const details = page.locator("dl.details");
 
   await page.context().setOffline(true);
@@ -323,15 +332,7 @@ test("an edit the store refused holds the customer's later edits until it is sen
   seattle: page,
   admin,
 }) => {
-  const lastName = uniqueName("Held");
-  await open(page, "/pos?register=2-1");
-  await addPerson(page, "Ines", lastName);
-  await expect(page.getByRole("status").filter({ hasText: "was created at Seattle" })).toBeVisible();
-  await syncToHqAndBack(admin);
-  await open(page, `/pos?register=2-1&q=${lastName}`);
-  await page.getByRole("link", { name: `Ines ${lastName}` }).click();
-  await expect(page.getByRole("heading", { name: `Ines ${lastName}` })).toBeVisible();
-  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  const lastName = await openSyncedCustomer(page, admin, "Ines", "Held");
   const customerPage = new URL(page.url()).pathname + new URL(page.url()).search;
   const rows = keptList(page).getByRole("row").filter({ hasText: `Ines ${lastName}` });
 
