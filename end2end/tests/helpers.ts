@@ -25,8 +25,7 @@ type SignedInPages = {
 export const test = base.extend<{ failOnPageErrors: void } & SignedInPages>({
   failOnPageErrors: [
     async ({ page }, use) => {
-      const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
+      const errors = collectPageErrors(page);
       await use();
       expect(errors, "the page raised uncaught errors").toEqual([]);
     },
@@ -38,6 +37,23 @@ export const test = base.extend<{ failOnPageErrors: void } & SignedInPages>({
   shopper: async ({ browser, baseURL }, use) => signedInPage(browser, baseURL, "shopper", use),
 });
 
+/**
+ * The uncaught errors a page raises, each with the panic message the app's
+ * WASM wrote to the console before it (the error alone says "unreachable").
+ */
+function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  let panic = "";
+  page.on("console", (message) => {
+    if (message.type() === "error" && message.text().includes("panicked at")) panic = message.text();
+  });
+  page.on("pageerror", (error) => {
+    errors.push(panic ? `${error.message} after ${panic}` : error.message);
+    panic = "";
+  });
+  return errors;
+}
+
 async function signedInPage(
   browser: Browser,
   baseURL: string | undefined,
@@ -46,8 +62,7 @@ async function signedInPage(
 ): Promise<void> {
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
+  const errors = collectPageErrors(page);
   await signIn(page, user);
   await use(page);
   await context.close();

@@ -348,7 +348,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                         {move || match outcome.get() {
                             Some(Saved::Done(Sent::Changed(done))) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
                             Some(Saved::Kept) => Some(view! {
-                                <p class="confirmation" role="status">{kept_message(outbox, &[Some(&key.get_value()), temporary_id.get_value().as_deref()])}</p>
+                                // Not `get_value`: a view being replaced (the customer read again) may render once after its values went.
+                                <p class="confirmation" role="status">{kept_message(outbox, &[Some(&key.get_value()), temporary_id.try_get_value().flatten().as_deref()])}</p>
                             }.into_any()),
                             Some(Saved::NotSaved(error)) if !matches!(error, AppError::Invalid(_)) && !editing() => {
                                 Some(view! { <ErrorNote error /> }.into_any())
