@@ -328,6 +328,42 @@ test("a synced customer's edits kept in the browser show on its page, and a seco
   await expect(details).toContainText(`uma.${lastName.toLowerCase()}@example.com`);
 });
 
+test("an edit kept while its customer was pending shows on the customer's page once it has an account, until it is sent", async ({
+  seattle: page,
+  admin,
+}) => {
+  const lastName = uniqueName("Renamed");
+  await open(page, "/pos?register=2-1");
+  await addPerson(page, "Vera", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "was created at Seattle" })).toBeVisible();
+  await page.getByRole("link", { name: "Open customer" }).click();
+  await expect(page.getByRole("heading", { name: `Vera ${lastName}` })).toBeVisible();
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+
+  // The store server does not take edits for a while: the edit is kept
+  // under the temporary id the page was opened by.
+  await page.route("**/api/edit_customer*", (route) => route.abort());
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Phone").fill("206 555 0166");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+
+  // Synced meanwhile, Vera now opens by her account, with the kept edit.
+  await syncToHqAndBack(admin);
+  await open(page, `/pos?register=2-1&q=${lastName}`);
+  await page.getByRole("link", { name: `Vera ${lastName}` }).click();
+  await expect(page.getByRole("heading", { name: `Vera ${lastName}` })).toBeVisible();
+  await expect(page).toHaveURL(/\/pos\/customers\/C\d+/);
+  const details = page.locator("dl.details");
+  await expect(details).toContainText("206 555 0166");
+
+  await page.unroute("**/api/edit_customer*");
+  await expect(page.getByText(/\d+ waiting/)).toHaveCount(0, { timeout: 20_000 });
+  await expect(details).toContainText("206 555 0166");
+  await page.reload();
+  await expect(details).toContainText("206 555 0166");
+});
+
 test("an edit the store refused holds the customer's later edits until it is sent again, so HQ ends with the newest", async ({
   seattle: page,
   admin,

@@ -314,14 +314,21 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     // has it, with the changes of it this browser still keeps.
     let as_kept = move |mut customer: ChannelCustomer| {
         if let Some(outbox) = outbox {
+            let keys = keys_of_customer(&key.get_value(), &customer);
             customer.customer = outbox
                 .kept
-                .with(|kept| with_kept_changes(customer.customer, kept, &key.get_value()));
+                .with(|kept| with_kept_changes(customer.customer, kept, &as_keys(&keys)));
         }
         customer
     };
+    let known_keys = RwSignal::new(vec![key.get_value()]);
+    Effect::new(move |_| {
+        if let Some(Ok(found)) = customer.get() {
+            known_keys.set(keys_of_customer(&key.get_value(), &found));
+        }
+    });
     if let Some(outbox) = outbox {
-        read_again_once_delivered(outbox, key, editing, saved, outcome);
+        read_again_once_delivered(outbox, known_keys, editing, saved, outcome);
     }
     // One form at a time.
     let open = move |form: OutboxForm, other: OutboxForm| {
@@ -349,7 +356,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                             Some(Saved::Done(Sent::Changed(done))) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
                             Some(Saved::Kept) => Some(view! {
                                 // Not `get_value`: a view being replaced (the customer read again) may render once after its values went.
-                                <p class="confirmation" role="status">{kept_message(outbox, &[Some(&key.get_value()), temporary_id.try_get_value().flatten().as_deref()])}</p>
+                                <p class="confirmation" role="status">{kept_message(outbox, &known_keys.try_get().unwrap_or_default())}</p>
                             }.into_any()),
                             Some(Saved::NotSaved(error)) if !matches!(error, AppError::Invalid(_)) && !editing() => {
                                 Some(view! { <ErrorNote error /> }.into_any())
@@ -420,12 +427,13 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
 /// now; while a form is open, once it closes, so that nothing typed is lost.
 fn read_again_once_delivered(
     outbox: Outbox,
-    key: StoredValue<String>,
+    keys: RwSignal<Vec<String>>,
     editing: impl Fn() -> bool + Send + Sync + 'static,
     saved: RwSignal<u32>,
     outcome: RwSignal<Option<Saved>>,
 ) {
-    let kept_count = Memo::new(move |_| outbox.kept.with(|kept| kept_changes_of(kept, &key.get_value())));
+    let kept_count =
+        Memo::new(move |_| keys.with(|keys| outbox.kept.with(|kept| kept_changes_of(kept, &as_keys(keys)))));
     let delivered = RwSignal::new(false);
     Effect::new(move |before: Option<usize>| {
         let now = kept_count.get();
@@ -445,10 +453,33 @@ fn read_again_once_delivered(
     });
 }
 
+/// The keys a change of the customer may be kept under: the key the page
+/// was opened by, its account and its temporary id. A change kept while
+/// the customer was pending names it by that id alone.
+fn keys_of_customer(opened_by: &str, customer: &ChannelCustomer) -> Vec<String> {
+    [
+        Some(opened_by),
+        customer.account.as_deref(),
+        customer.temporary_id.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::to_string)
+    .collect()
+}
+
+fn as_keys(keys: &[String]) -> Vec<Option<&str>> {
+    keys.iter().map(|key| Some(key.as_str())).collect()
+}
+
 /// Why a change the cashier saved of the customer named by `keys` is kept
 /// in the browser.
-fn kept_message(outbox: Option<Outbox>, keys: &[Option<&str>]) -> &'static str {
-    if outbox.is_some_and(|outbox| outbox.kept.with(|kept| refused_operation_of(kept, keys))) {
+fn kept_message(outbox: Option<Outbox>, keys: &[String]) -> &'static str {
+    if outbox.is_some_and(|outbox| {
+        outbox
+            .kept
+            .with(|kept| refused_operation_of(kept, &as_keys(keys)))
+    }) {
         "Kept in this browser, behind a change of this customer the store refused: send that one again or discard \
          it below, and this one follows."
     } else {

@@ -80,7 +80,7 @@ impl WaitingOperation {
 /// the order they were saved.
 pub fn kept_customer(kept: &[Waiting], create_id: &OperationId) -> Option<CustomerDraft> {
     let customer = kept_create(kept, create_id)?;
-    Some(with_kept_changes(customer, kept, create_id.as_str()))
+    Some(with_kept_changes(customer, kept, &[Some(create_id.as_str())]))
 }
 
 /// The fields the kept create `create_id` was saved with.
@@ -91,29 +91,28 @@ pub fn kept_create(kept: &[Waiting], create_id: &OperationId) -> Option<Customer
     })
 }
 
-/// The customer `key` as it is once the changes of it kept in the browser
-/// are carried out, in the order they were saved: an edit changes the
-/// fields that differ from where its form started (every field, for one an
-/// older page kept without them), so a second edit made while the first is
-/// kept starts from it.
-pub fn with_kept_changes(mut customer: CustomerDraft, kept: &[Waiting], customer_key: &str) -> CustomerDraft {
-    for change in kept {
+/// The customer named by `keys` (its account, its temporary id) as it is
+/// once the changes of it kept in the browser are carried out, in the order
+/// they were saved: an edit changes the fields that differ from where its
+/// form started (every field, for one an older page kept without them), so
+/// a second edit made while the first is kept starts from it.
+pub fn with_kept_changes(
+    mut customer: CustomerDraft,
+    kept: &[Waiting],
+    keys: &[Option<&str>],
+) -> CustomerDraft {
+    for change in kept.iter().filter(|w| is_of(w, keys)) {
         match &change.operation {
             WaitingOperation::Edit {
-                key,
-                draft,
-                started_from,
-                ..
-            } if key == customer_key => {
+                draft, started_from, ..
+            } => {
                 let changed = started_from.as_ref().map_or(ChangedFields::ALL, |start| {
                     ChangedFields::between(&tidy_own_fields(start), &tidy_own_fields(draft))
                 });
                 customer = changed.apply(customer, draft);
             }
-            WaitingOperation::AddAddress { key, address, .. } if key == customer_key => {
-                customer.addresses.push(address.clone());
-            }
-            _ => {}
+            WaitingOperation::AddAddress { address, .. } => customer.addresses.push(address.clone()),
+            WaitingOperation::Create { .. } => {}
         }
     }
     customer
@@ -205,15 +204,10 @@ pub fn still_waiting(kept: &[Waiting]) -> usize {
     kept.iter().filter(|w| w.refused.is_none()).count()
 }
 
-/// How many changes of the customer `customer_key` the browser keeps.
-pub fn kept_changes_of(kept: &[Waiting], customer_key: &str) -> usize {
+/// How many changes of the customer named by `keys` the browser keeps.
+pub fn kept_changes_of(kept: &[Waiting], keys: &[Option<&str>]) -> usize {
     kept.iter()
-        .filter(|w| match &w.operation {
-            WaitingOperation::Edit { key, .. } | WaitingOperation::AddAddress { key, .. } => {
-                key == customer_key
-            }
-            WaitingOperation::Create { .. } => false,
-        })
+        .filter(|w| !matches!(w.operation, WaitingOperation::Create { .. }) && is_of(w, keys))
         .count()
 }
 
@@ -1541,7 +1535,7 @@ mod tests {
             email: "karen@example.com".into(),
             ..opened
         };
-        let shown = with_kept_changes(now, &[edit], "C000001");
+        let shown = with_kept_changes(now, &[edit], &[Some("C000001")]);
         assert_eq!(
             (shown.phone.as_str(), shown.email.as_str()),
             ("713 555 0111", "karen@example.com")
@@ -1672,11 +1666,52 @@ mod tests {
         };
         let all = [edit("C000001", "713 555 0101"), edit("C000002", "713 555 0199")];
 
-        let shown = with_kept_changes(synced.clone(), &all, "C000001");
+        let shown = with_kept_changes(synced.clone(), &all, &[Some("C000001")]);
         assert_eq!(shown.phone, "713 555 0101");
-        assert_eq!(kept_changes_of(&all, "C000001"), 1);
-        assert_eq!(with_kept_changes(synced.clone(), &all[1..], "C000001"), synced);
-        assert_eq!(kept_changes_of(&all[1..], "C000001"), 0);
+        assert_eq!(kept_changes_of(&all, &[Some("C000001")]), 1);
+        assert_eq!(
+            with_kept_changes(synced.clone(), &all[1..], &[Some("C000001")]),
+            synced
+        );
+        assert_eq!(kept_changes_of(&all[1..], &[Some("C000001")]), 0);
+    }
+
+    #[test]
+    fn a_customer_shows_the_changes_kept_under_either_of_its_keys() {
+        let synced = CustomerDraft {
+            first_name: "Ada".into(),
+            phone: "713 555 0100".into(),
+            ..CustomerDraft::default()
+        };
+        let temporary_id = new_operation_id().to_string();
+        // Kept while Ada was pending, so under her temporary id alone.
+        let while_pending = kept(WaitingOperation::Edit {
+            key: temporary_id.clone(),
+            temporary_id: None,
+            draft: CustomerDraft {
+                phone: "713 555 0101".into(),
+                ..synced.clone()
+            },
+            started_from: Some(Box::new(synced.clone())),
+        });
+        let once_synced = kept(WaitingOperation::AddAddress {
+            key: "C000013".into(),
+            temporary_id: Some(temporary_id.clone()),
+            customer_name: "Ada".into(),
+            address: AddressDraft {
+                street: "1 Main St".into(),
+                ..AddressDraft::default()
+            },
+        });
+        let all = [while_pending, once_synced];
+
+        for opened_by in ["C000013", temporary_id.as_str()] {
+            let keys = [Some(opened_by), Some("C000013"), Some(temporary_id.as_str())];
+            let shown = with_kept_changes(synced.clone(), &all, &keys);
+            assert_eq!(shown.phone, "713 555 0101", "opened by {opened_by}");
+            assert_eq!(shown.addresses.len(), 1, "opened by {opened_by}");
+            assert_eq!(kept_changes_of(&all, &keys), 2, "opened by {opened_by}");
+        }
     }
 
     #[test]
