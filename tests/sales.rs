@@ -344,22 +344,87 @@ async fn a_failing_customer_holds_its_sale_and_both_go_once_the_customer_is_fixe
 /// for the update and the order for the address; the order says why (the
 /// update's reason, not "not in HQ yet"), and goes once the admin has
 /// corrected the update.
+/// A change a register staged of the pending customer `temporary_id`.
+fn change_of_pending(temporary_id: &str, kind: OperationKind, customer: CustomerDraft) -> NewOperation {
+    NewOperation {
+        temporary_id: OperationId::random().to_string(),
+        kind,
+        channel_id: HOUSTON_REGISTER_1.0,
+        register_number: Some(HOUSTON_REGISTER_1.1),
+        customer_account: None,
+        customer_temporary_id: Some(temporary_id.to_string()),
+        changed_fields: ChangedFields::ALL,
+        customer,
+    }
+}
+
+fn office() -> AddressDraft {
+    AddressDraft {
+        name: "Office".into(),
+        street: "500 Elm St".into(),
+        primary: false,
+        ..customer("Ida", "Moreau").addresses.remove(0)
+    }
+}
+
+#[tokio::test]
+async fn a_customer_order_to_an_address_added_after_an_edit_is_created_by_synchronize_orders_alone() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let temporary_id = add_pending_customer(backend, "Jon", "Abara").await;
+    let edit = CustomerDraft {
+        phone: "+1 713 555 0191".into(),
+        addresses: Vec::new(),
+        customer_group: "30".into(),
+        language: "en-us".into(),
+        currency: "USD".into(),
+        ..customer("Jon", "Abara")
+    };
+    let address = CustomerDraft {
+        addresses: vec![office()],
+        ..CustomerDraft::default()
+    };
+    for (kind, customer) in [
+        (OperationKind::Update, edit),
+        (OperationKind::AddAddress, address),
+    ] {
+        let staged = change_of_pending(&temporary_id, kind, customer);
+        backend.channel.stage(staged).await.unwrap();
+    }
+    let order = sell(
+        backend,
+        &temporary_id,
+        &SaleDraft {
+            kind: SaleKind::CustomerOrder,
+            delivery_address: Some(1),
+            ..cash_and_carry(1)
+        },
+    )
+    .await;
+
+    run(backend, Job::Upload).await;
+    let orders = run(backend, Job::SyncOrders).await;
+
+    let created = in_hq(backend, &order).await;
+    assert_eq!(
+        (created.status, created.reason.as_deref()),
+        (OrderStatus::Created, None),
+        "the edit and the address synced first, in the same run"
+    );
+    assert_eq!((orders.succeeded, orders.failed), (1, 0));
+    let accounts = accounts_from(backend, &temporary_id).await;
+    let record = backend.hq.customer_record(&accounts[0]).await.unwrap().unwrap();
+    assert_eq!(record.customer.phone, "+1 713 555 0191");
+    assert_eq!(record.customer.addresses.len(), 2);
+}
+
 #[tokio::test]
 async fn a_customer_order_to_an_address_behind_a_refused_update_names_the_refusal_and_goes_once_it_is_corrected()
  {
     let app = common::start().await;
     let backend = &app.backend;
     let temporary_id = add_pending_customer(backend, "Ida", "Moreau").await;
-    let change = |kind, customer| NewOperation {
-        temporary_id: OperationId::random().to_string(),
-        kind,
-        channel_id: HOUSTON_REGISTER_1.0,
-        register_number: Some(HOUSTON_REGISTER_1.1),
-        customer_account: None,
-        customer_temporary_id: Some(temporary_id.clone()),
-        changed_fields: ChangedFields::ALL,
-        customer,
-    };
+    let change = |kind, customer| change_of_pending(&temporary_id, kind, customer);
     // Staged before HQ removed the customer group it names.
     let update = CustomerDraft {
         customer_group: "GONE".into(),
@@ -370,18 +435,12 @@ async fn a_customer_order_to_an_address_behind_a_refused_update_names_the_refusa
     let update_operation = change(OperationKind::Update, update.clone());
     let update_id = update_operation.temporary_id.clone();
     backend.channel.stage(update_operation).await.unwrap();
-    let office = AddressDraft {
-        name: "Office".into(),
-        street: "500 Elm St".into(),
-        primary: false,
-        ..customer("Ida", "Moreau").addresses.remove(0)
-    };
     backend
         .channel
         .stage(change(
             OperationKind::AddAddress,
             CustomerDraft {
-                addresses: vec![office],
+                addresses: vec![office()],
                 ..CustomerDraft::default()
             },
         ))

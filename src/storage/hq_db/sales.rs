@@ -20,20 +20,25 @@ fn open(kind: &str) -> String {
     format!("s.status IN ('uploaded', 'waiting_for_customer') AND ({kind} IS NULL OR s.kind = {kind})")
 }
 
-/// The customer operations sale `s` needs in HQ first: its customer's
-/// create and the addresses added to that customer before the sale (a
-/// customer order may go to one of them), not yet completed, whether the
-/// sale names the customer by temporary id or by account (changes staged
-/// while the customer was pending name it by its temporary id). A pending
-/// update does not hold a sale: the customer exists without it; nor does
-/// an address HQ refused for good, which nothing will complete.
-const NEEDED_OPERATIONS: &str = "o.OnlineOperationCompleted = FALSE AND o.failed_for_good = FALSE
-     AND o.created_at <= s.created_at AND o.operation IN ('create', 'add_address')
+/// The operations of sale `s`'s customer made before the sale and not yet
+/// completed, whether the sale names the customer by temporary id or by
+/// account (changes staged while the customer was pending name it by its
+/// temporary id); not one HQ refused for good, which nothing will complete.
+/// The jobs that settle sales sync them first, updates too: an address
+/// added after an update waits for it.
+const OPERATIONS_BEFORE_SALE: &str = "o.OnlineOperationCompleted = FALSE AND o.failed_for_good = FALSE
+     AND o.created_at <= s.created_at
      AND (o.temporary_id = s.customer_temporary_id
           OR o.customer_temporary_id = s.customer_temporary_id
           OR o.customer_account = s.customer_account
           OR o.customer_temporary_id = (SELECT c.async_customer_id FROM customers c
                                         WHERE c.account = s.customer_account))";
+
+/// Of those, the ones that hold the sale until they are completed: the
+/// customer's create, and the addresses added before the sale (a customer
+/// order may go to one of them). A pending update does not hold it: the
+/// customer exists without it.
+const HOLDING_OPERATIONS: &str = "o.operation IN ('create', 'add_address')";
 
 /// A sale Synchronize orders has still to settle.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -163,10 +168,11 @@ impl HqDb {
         .await?))
     }
 
-    /// The customer operations the open sales with ids from `first_id` to
-    /// `last_id` need first, each with the receipt of the first sale that
-    /// needs it; only those that have not failed `max_retries` times (one
-    /// that has waits for an admin, and its sales wait with it).
+    /// The customer operations to sync before the open sales with ids from
+    /// `first_id` to `last_id` (those of their customers made before them),
+    /// each with the receipt of the first sale that needs it; only those
+    /// that have not failed `max_retries` times (one that has waits for an
+    /// admin, and its sales wait with it).
     pub async fn operations_needed_by_sales(
         &self,
         first_id: i64,
@@ -176,7 +182,7 @@ impl HqDb {
     ) -> Result<Vec<(String, String)>, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_as(&format!(
             "SELECT o.temporary_id, MIN(s.receipt_number)
-             FROM sales_transactions s JOIN RETAILASYNCCUSTOMERV2 o ON {NEEDED_OPERATIONS}
+             FROM sales_transactions s JOIN RETAILASYNCCUSTOMERV2 o ON {OPERATIONS_BEFORE_SALE}
              WHERE s.id BETWEEN $1 AND $2 AND {open} AND o.retry_count < $4
              GROUP BY o.temporary_id",
             open = open("$3")
@@ -421,10 +427,10 @@ impl SyncTransaction {
                         AS account,
                     (SELECT CASE WHEN o.error IS NULL THEN COALESCE({failed_before_id}, o.temporary_id)
                                  ELSE o.temporary_id END
-                     FROM RETAILASYNCCUSTOMERV2 o WHERE {NEEDED_OPERATIONS}
+                     FROM RETAILASYNCCUSTOMERV2 o WHERE {OPERATIONS_BEFORE_SALE} AND {HOLDING_OPERATIONS}
                      ORDER BY o.id LIMIT 1) AS blocking_operation,
                     (SELECT COALESCE(o.error, {failed_before_error})
-                     FROM RETAILASYNCCUSTOMERV2 o WHERE {NEEDED_OPERATIONS}
+                     FROM RETAILASYNCCUSTOMERV2 o WHERE {OPERATIONS_BEFORE_SALE} AND {HOLDING_OPERATIONS}
                      ORDER BY o.id LIMIT 1) AS blocking_error
              FROM sales_transactions s
              WHERE s.id BETWEEN $1 AND $2 AND {open}
