@@ -6,6 +6,7 @@
 mod common;
 
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use custsync::domain::customer::ChangedFields;
@@ -514,6 +515,52 @@ async fn a_customer_order_to_an_address_behind_a_refused_update_names_the_refusa
         .map(|a| a.street.as_str())
         .collect();
     assert_eq!(streets, ["1200 Main St", "500 Elm St"]);
+}
+
+#[tokio::test]
+async fn the_p_job_uploads_a_sale_no_earlier_than_the_address_added_before_it() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let temporary_id = add_pending_customer(backend, "Kim", "Lund").await;
+    let mut sold_after = Vec::new();
+    // A cashier adds an address and sells at once, again and again, while
+    // the P-job runs: some pairs come as it moves from operations to sales.
+    for _ in 0..20 {
+        let uploading = AtomicBool::new(true);
+        let cashier = async {
+            while uploading.load(Ordering::Relaxed) {
+                let address = CustomerDraft {
+                    addresses: vec![office()],
+                    ..CustomerDraft::default()
+                };
+                let staged = change_of_pending(&temporary_id, OperationKind::AddAddress, address);
+                let address_id = staged.temporary_id.clone();
+                backend.channel.stage(staged).await.unwrap();
+                let sale = sell(backend, &temporary_id, &cash_and_carry(1)).await;
+                sold_after.push((address_id, sale.receipt_number));
+            }
+        };
+        let p_job = async {
+            run(backend, Job::Upload).await;
+            uploading.store(false, Ordering::Relaxed);
+        };
+        tokio::join!(cashier, p_job);
+    }
+
+    for (address_id, receipt) in &sold_after {
+        if backend.hq.sale_by_receipt(receipt).await.unwrap().is_some() {
+            let address = backend.hq.operation_history(address_id).await.unwrap();
+            assert!(
+                address.is_some(),
+                "sale {receipt} is in HQ before the address added before it"
+            );
+        }
+    }
+    run(backend, Job::Upload).await;
+    for (_, receipt) in &sold_after {
+        let in_hq = backend.hq.sale_by_receipt(receipt).await.unwrap();
+        assert!(in_hq.is_some(), "sale {receipt} goes with the next run");
+    }
 }
 
 /// Troubleshoot's answer for one receipt.

@@ -1,5 +1,6 @@
 //! The P-job: uploads staged asynchronous customer operations, then the
-//! sales made at the registers, from the channel database to HQ.
+//! sales made at the registers before the run began, from the channel
+//! database to HQ.
 //!
 //! Each batch is first stored in HQ (ignoring temporary ids HQ already has),
 //! then marked uploaded in the channel while the next batch is stored. A
@@ -18,6 +19,11 @@ pub async fn run_p_job(
     progress: &Progress,
     batch_size: u32,
 ) -> Result<RunCounts, CdxError> {
+    // The sales this run takes: those made before it began, whose
+    // customers' operations were all staged before it, and so are uploaded
+    // first. A later sale may follow an address staged after the
+    // operations were read: it goes with the next run.
+    let last_sale = channel.last_sale_id().await?;
     let total = channel.count_not_uploaded().await?;
     let mut uploaded = 0;
     let mut stored_in_hq: Vec<i64> = Vec::new();
@@ -47,24 +53,27 @@ pub async fn run_p_job(
     mark_uploaded(channel, &stored_in_hq).await?;
     // After the customers, so that a sale's customer reaches HQ in the same
     // run as the sale, or before it.
-    uploaded += upload_sales(channel, hq, progress, batch_size, uploaded).await?;
+    uploaded += upload_sales(channel, hq, progress, batch_size, last_sale, uploaded).await?;
     Ok(RunCounts::moved(uploaded))
 }
 
-/// Uploads the sales not uploaded yet, a batch at a time: stored in HQ
-/// (a sale HQ has already is ignored), then marked uploaded in the channel.
+/// Uploads the sales not uploaded yet up to the sale `last_sale`, a batch
+/// at a time: stored in HQ (a sale HQ has already is ignored), then marked
+/// uploaded in the channel.
 async fn upload_sales(
     channel: &ChannelDb,
     hq: &HqDb,
     progress: &Progress,
     batch_size: u32,
+    last_sale: i64,
     operations: i64,
 ) -> Result<i64, CdxError> {
     let total = operations + channel.count_sales_not_uploaded().await?;
     let mut uploaded = 0;
     let mut after = 0;
     loop {
-        let sales = channel.sales_not_uploaded_after(after, batch_size).await?;
+        let mut sales = channel.sales_not_uploaded_after(after, batch_size).await?;
+        sales.retain(|sale| sale.id <= last_sale);
         let Some(last) = sales.last() else {
             return Ok(uploaded);
         };

@@ -179,6 +179,13 @@ impl ChannelDb {
         )
     }
 
+    /// The id of the latest sale staged; 0 when there is none.
+    pub async fn last_sale_id(&self) -> Result<i64, ChannelDbError> {
+        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM sales")
+            .fetch_one(&self.pools.read)
+            .await?)
+    }
+
     pub async fn count_sales_not_uploaded(&self) -> Result<i64, ChannelDbError> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM sales WHERE uploaded = 0")
