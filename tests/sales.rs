@@ -669,6 +669,38 @@ async fn the_same_sale_sent_twice_is_one_sale_and_another_sale_under_its_id_is_r
 }
 
 #[tokio::test]
+async fn a_sale_sent_again_after_its_prices_changed_is_answered_with_the_sale_first_saved() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let temporary_id = add_pending_customer(backend, "Lea", "Odum").await;
+    let transaction_id = OperationId::random();
+    let draft = cash_and_carry(2);
+    let sale = || {
+        make_sale(
+            &backend.channel,
+            HOUSTON_REGISTER_1,
+            &transaction_id,
+            &temporary_id,
+            &draft,
+        )
+    };
+    let first = sale().await.unwrap();
+
+    // Its answer lost, the sale is sent again after job 1070 brought new
+    // prices and names.
+    let mut products = backend.channel.products().await.unwrap();
+    for product in &mut products {
+        product.price_cents += 100;
+        product.name.push_str(" (new)");
+    }
+    backend.channel.replace_products(&products).await.unwrap();
+    let again = sale().await.expect("the same sale, answered alike");
+
+    assert_eq!(again, first);
+    assert_eq!(backend.channel.count_sales_not_uploaded().await.unwrap(), 1);
+}
+
+#[tokio::test]
 async fn a_loyalty_card_is_refused_while_pending_and_issued_once_the_account_is_back() {
     let app = common::start().await;
     let backend = &app.backend;
