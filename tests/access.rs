@@ -244,6 +244,32 @@ async fn a_shopper_who_signs_up_gets_that_profile() {
 }
 
 #[tokio::test]
+async fn a_shopper_who_signs_up_on_one_device_has_that_profile_on_the_others() {
+    let app = WebApp::start().await;
+    let hq = &app.test.backend.hq;
+    // A shopper with no profile yet, signed in on a phone and a laptop.
+    let changed = hq
+        .change_user_access("seattle", Role::Shopper, None, "admin")
+        .await;
+    assert!(matches!(changed, Ok(AccessChange::Changed)), "{changed:?}");
+    let phone = app.sign_in("seattle").await;
+    let laptop = app.sign_in("seattle").await;
+    let body = json!({"register": null, "operation_id": OperationId::random(), "draft": customer("Pia")})
+        .to_string();
+    let created = app.post(CreateCustomer::PATH, JSON, body, &phone).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+
+    let profile = app.post(MyProfileKey::PATH, FORM, "", &laptop).await;
+    let key: Option<String> = serde_json::from_str(&profile.body).expect("JSON");
+    let key = key.expect("the profile made on the phone");
+    assert!(created.body.contains(&key), "{key}: {}", created.body);
+    let own = app
+        .post(FindChannelCustomer::PATH, FORM, format!("key={key}"), &laptop)
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+}
+
+#[tokio::test]
 async fn pages_a_user_may_not_see_send_them_to_sign_in() {
     let app = WebApp::start().await;
     let houston = app.sign_in("houston").await;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use crate::domain::access::{
-    Access, SignedInUser, check, may_open, page_role, same_site_request, sign_in_url,
+    Access, Role, SignedInUser, check, may_open, page_role, same_site_request, sign_in_url,
 };
 use crate::error::AppError;
 use crate::services::backend::Backend;
@@ -72,8 +72,31 @@ pub async fn end_session(session: &Session) -> Result<(), AppError> {
 /// The signed-in user of this request when they may make it, otherwise a
 /// 403 with the reason.
 pub async fn require(access: Access<'_>) -> Result<SignedInUser, AppError> {
-    let user = signed_in_user(&current_session().await?).await?;
+    let user = match signed_in_user(&current_session().await?).await? {
+        Some(user) if user.role == Role::Shopper && user.profile_key.is_none() => {
+            Some(with_profile_made_since(user).await)
+        }
+        other => other,
+    };
     Ok(check(user.as_ref(), access).cloned()?)
+}
+
+/// A shopper whose session began without a profile, with the one HQ
+/// records now: made since in another of their sessions (on another
+/// device), it is theirs here too. Read again at each request rather than
+/// written to the session, which a write would make last longer.
+async fn with_profile_made_since(mut user: SignedInUser) -> SignedInUser {
+    let Some(state) = leptos::prelude::use_context::<crate::api::app_state::AppState>() else {
+        return user;
+    };
+    match state.backend.hq.find_user(&user.user_name).await {
+        Ok(Some(stored)) => user.profile_key = stored.user.profile_key,
+        Ok(None) => {}
+        Err(error) => {
+            tracing::error!(%error, user = %user.user_name, "HQ did not say whether the shopper has a profile")
+        }
+    }
+    user
 }
 
 /// Refuses a state-changing request that another site's page made.
