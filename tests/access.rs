@@ -12,7 +12,8 @@ use std::sync::Arc;
 use common::calls::{Db, USERS, calls, cookies, customer};
 use common::http::{FORM, JSON, WebApp};
 use custsync::api::channel_customers::{
-    CreateCustomer, FindChannelCustomer, MyProfileKey, PostCustomerEdit, PostNewAddress, PostNewCustomer,
+    CreateCustomer, EditCustomer, FindChannelCustomer, MyProfileKey, PostCustomerEdit, PostNewAddress,
+    PostNewCustomer,
 };
 use custsync::api::hq::customers::HqCustomers;
 use custsync::api::hq::jobs::SetJobSchedule;
@@ -1027,6 +1028,93 @@ async fn a_customer_is_edited_and_given_an_address_without_javascript() {
             .iter()
             .any(|a| a.street == "1 Plain Street"))
         .await
+    );
+}
+
+/// The own fields a customer form posts, as `draft[…]` and `started_from[…]`.
+const OWN_FIELDS: [&str; 10] = [
+    "party_type",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "organization_name",
+    "email",
+    "phone",
+    "customer_group",
+    "language",
+    "currency",
+];
+
+/// Without JavaScript, Edit posts the fields as its form opened on them
+/// beside what was typed: a field changed since at another register, which
+/// this cashier left alone, keeps that change.
+#[tokio::test]
+async fn an_edit_posted_without_javascript_leaves_alone_a_field_changed_since_it_opened() {
+    let app = WebApp::start().await;
+    let cookie = app.sign_in("houston").await;
+    let customer_page = "/pos/customers/C000001?register=1-1";
+    let editing = format!("{customer_page}&change=edit");
+    let page = app.get(&editing, &cookie).await;
+    let karen = find_customer(&app.test.backend.channel, "C000001")
+        .await
+        .expect("read")
+        .expect("Karen Berg")
+        .customer
+        .own_fields();
+
+    let other_register = app.sign_in("houston").await;
+    let phone_edit = json!({
+        "register": "1-1",
+        "operation_id": OperationId::random(),
+        "key": "C000001",
+        "draft": CustomerDraft { phone: "713 555 0155".into(), ..karen.clone() },
+        "started_from": karen,
+    });
+    let changed = app
+        .post(EditCustomer::PATH, JSON, phone_edit.to_string(), &other_register)
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+
+    let ids = input_values(&page.body, "operation_id");
+    let party_type = format!("{:?}", karen.party_type);
+    let typed = [
+        party_type.as_str(),
+        &karen.first_name,
+        &karen.middle_name,
+        &karen.last_name,
+        &karen.organization_name,
+        "karen.plain@example.com",
+        &karen.phone,
+        &karen.customer_group,
+        &karen.language,
+        &karen.currency,
+    ];
+    let mut fields: Vec<(String, String)> = vec![
+        ("register".into(), "1-1".into()),
+        ("operation_id".into(), ids[0].clone()),
+        ("key".into(), "C000001".into()),
+    ];
+    for (name, value) in OWN_FIELDS.iter().zip(typed) {
+        fields.push((format!("draft[{name}]"), value.to_string()));
+        let started_from = format!("started_from[{name}]");
+        let opened_on = input_values(&page.body, &started_from);
+        assert_eq!(opened_on.len(), 1, "the form carries {started_from}");
+        fields.push((started_from, opened_on[0].clone()));
+    }
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let edited = app
+        .post_form_from_page(PostCustomerEdit::PATH, &editing, &form_fields(&pairs), &cookie)
+        .await;
+    assert_eq!(edited.status, StatusCode::FOUND, "{}", edited.body);
+
+    let shown = find_customer(&app.test.backend.channel, "C000001")
+        .await
+        .expect("read")
+        .expect("Karen Berg")
+        .customer;
+    assert_eq!(
+        (shown.email.as_str(), shown.phone.as_str()),
+        ("karen.plain@example.com", "713 555 0155")
     );
 }
 

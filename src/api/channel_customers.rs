@@ -262,9 +262,17 @@ pub async fn post_customer_edit(
     operation_id: String,
     key: String,
     #[server(default)] draft: CustomerDraft,
+    #[server(default)] started_from: Option<CustomerDraft>,
 ) -> Result<ChangeOutcome, AppError> {
     use crate::api::respond::{redirect_form_post, respond};
-    let outcome = edit(register.as_deref(), &operation_id, &key, &draft, None).await;
+    let outcome = edit(
+        register.as_deref(),
+        &operation_id,
+        &key,
+        &draft,
+        started_from.as_ref(),
+    )
+    .await;
     if outcome.is_ok() {
         redirect_form_post(&customer_page(register.as_deref(), &key));
     }

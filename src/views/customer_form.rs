@@ -8,8 +8,8 @@ use crate::api::channel_customers::{PostCustomerEdit, PostNewAddress, PostNewCus
 use crate::api::hq::sync_status::PostOperationSave;
 use crate::domain::customer::{
     ADDRESS_PURPOSES, AFFILIATIONS, ATTRIBUTES, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES,
-    ContactDraft, CustomerDraft, LANGUAGES, Limits, PartyType, ReferenceData, validate_address,
-    validate_customer,
+    ContactDraft, CustomerDraft, CustomerField, LANGUAGES, Limits, PartyType, ReferenceData,
+    validate_address, validate_customer,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
@@ -160,7 +160,7 @@ fn customer_form(args: CustomerFormArgs) -> impl IntoView {
 #[derive(Debug, Clone)]
 pub struct PlainPost {
     action: &'static str,
-    hidden: Vec<(&'static str, String)>,
+    hidden: Vec<(String, String)>,
 }
 
 impl PlainPost {
@@ -168,9 +168,9 @@ impl PlainPost {
     /// the operation id made now: the form posted twice stages it once.
     pub fn new_customer(register: Option<String>) -> PlainPost {
         use leptos::server_fn::ServerFn;
-        let mut hidden = vec![("operation_id", new_operation_id().to_string())];
+        let mut hidden = vec![("operation_id".to_string(), new_operation_id().to_string())];
         if let Some(register) = register {
-            hidden.push(("register", register));
+            hidden.push(("register".to_string(), register));
         }
         PlainPost {
             action: PostNewCustomer::url(),
@@ -178,10 +178,22 @@ impl PlainPost {
         }
     }
 
-    /// Edit of customer `key`.
-    pub fn edit_customer(register: Option<String>, key: String) -> PlainPost {
+    /// Edit of customer `key`, whose form opened on `opened`: its own
+    /// fields go along, so that the edit changes only those the cashier or
+    /// shopper changed, and not one changed elsewhere since.
+    pub fn edit_customer(register: Option<String>, key: String, opened: &CustomerDraft) -> PlainPost {
         use leptos::server_fn::ServerFn;
-        PlainPost::change(PostCustomerEdit::url(), register, key)
+        let mut post = PlainPost::change(PostCustomerEdit::url(), register, key);
+        for field in CustomerField::ALL {
+            let value = match field {
+                // As the form's own field posts it.
+                CustomerField::PartyType => format!("{:?}", opened.party_type),
+                _ => field.value(opened).to_string(),
+            };
+            post.hidden
+                .push((format!("started_from[{}]", field.column()), value));
+        }
+        post
     }
 
     /// Add address to customer `key`.
@@ -195,25 +207,19 @@ impl PlainPost {
         use leptos::server_fn::ServerFn;
         PlainPost {
             action: PostOperationSave::url(),
-            hidden: vec![("operation_id", operation_id)],
+            hidden: vec![("operation_id".to_string(), operation_id)],
         }
     }
 
     fn change(action: &'static str, register: Option<String>, key: String) -> PlainPost {
         let mut post = PlainPost::new_customer(register);
         post.action = action;
-        post.hidden.push(("key", key));
+        post.hidden.push(("key".to_string(), key));
         post
     }
 
     /// The form's `method`, `action` and hidden fields, or none of them.
-    fn parts(
-        post: Option<PlainPost>,
-    ) -> (
-        Option<&'static str>,
-        Option<&'static str>,
-        Vec<(&'static str, String)>,
-    ) {
+    fn parts(post: Option<PlainPost>) -> (Option<&'static str>, Option<&'static str>, Vec<(String, String)>) {
         match post {
             Some(post) => (Some("post"), Some(post.action), post.hidden),
             None => (None, None, Vec::new()),
@@ -221,7 +227,7 @@ impl PlainPost {
     }
 }
 
-fn hidden_fields(hidden: Vec<(&'static str, String)>) -> impl IntoView {
+fn hidden_fields(hidden: Vec<(String, String)>) -> impl IntoView {
     hidden
         .into_iter()
         .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })

@@ -369,6 +369,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                 Ok(reference) => {
                                     let opened = untrack(|| as_kept(customer.clone())).customer;
                                     let started_from = opened.own_fields();
+                                    let posted_to = PlainPost::edit_customer(register.get_value(), key.get_value(), &started_from);
                                     view! {
                                     <section aria-labelledby="edit-heading">
                                         <h2 id="edit-heading">"Edit customer"</h2>
@@ -388,7 +389,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                             })
                                             save_caption="Save"
                                             on_cancel=Callback::new(move |_| edit.is_open.set(false))
-                                            posted_to=PlainPost::edit_customer(register.get_value(), key.get_value())
+                                            posted_to
                                         />
                                     </section>
                                     }.into_any()
