@@ -15,7 +15,7 @@ use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
 use custsync::services::channel_customers::create_customer;
-use custsync::services::jobs::JobError;
+use custsync::services::jobs::{JobError, scheduler_tick};
 use custsync::services::settings::Settings;
 use custsync::storage::channel_db::NewOperation;
 use custsync::storage::hq_db::{HqDb, RunStart, UploadedOperationRow};
@@ -232,6 +232,69 @@ async fn the_run_that_takes_over_a_lapsed_lease_closes_the_run_that_held_it() {
             .is_some_and(|m| m.starts_with("Interrupted")),
         "{closed:?}"
     );
+}
+
+/// A run left "Running" by a process that died, and that no later run of
+/// its job takes over, is closed by the scheduler's next look once its
+/// lease has lapsed: the history and Troubleshoot never go on claiming it.
+#[tokio::test]
+async fn the_scheduler_closes_a_run_whose_process_died_once_its_lease_lapses() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let lease_key = Job::SyncCustomers.lease_key("Seattle");
+    let dead = backend
+        .hq
+        .start_job_run(
+            started_in_seattle(Job::SyncCustomers, &lease_key),
+            "Run now",
+            "a process that died",
+            1,
+        )
+        .await
+        .unwrap()
+        .expect("started");
+    scheduler_tick(&backend.jobs).await;
+    let runs = backend.hq.job_runs("SYNCCUST", 10).await.unwrap();
+    assert!(
+        runs.iter().any(|run| run.run_id == dead && run.is_running()),
+        "its lease is alive: {runs:?}"
+    );
+
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    scheduler_tick(&backend.jobs).await;
+    let runs = backend.hq.job_runs("SYNCCUST", 10).await.unwrap();
+    let closed = runs.iter().find(|run| run.run_id == dead).expect("listed");
+    assert_eq!(closed.outcome, "Failed", "{closed:?}");
+    assert!(
+        closed
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("Interrupted")),
+        "{closed:?}"
+    );
+}
+
+/// A run's end and the release of its lease are one write: once the
+/// history shows the run ended, the job starts again at once, in any
+/// process.
+#[tokio::test]
+async fn a_job_starts_again_as_soon_as_its_last_run_shows_ended() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let ended = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert!(!ended.is_running());
+    let lease_key = Job::SyncCustomers.lease_key("Seattle");
+    let next = backend
+        .hq
+        .start_job_run(
+            started_in_seattle(Job::SyncCustomers, &lease_key),
+            "Run now",
+            "another process",
+            30,
+        )
+        .await
+        .unwrap();
+    assert!(next.is_some(), "the lease went with the run's end");
 }
 
 #[tokio::test]

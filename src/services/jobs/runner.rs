@@ -19,7 +19,7 @@ use crate::services::cdx;
 use crate::services::settings::Settings;
 use crate::services::sync;
 use crate::storage::channel_db::ChannelDb;
-use crate::storage::hq_db::{HqDb, HqDbError, RunStart};
+use crate::storage::hq_db::{HqDb, HqDbError, LeaseHeld, RunStart};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -98,6 +98,12 @@ impl JobRunner {
         Ok(due_jobs(&states))
     }
 
+    /// Closes the runs left "Running" by a process that stopped, in any
+    /// scale unit, once their leases have lapsed; how many.
+    pub async fn close_interrupted_runs(&self) -> Result<u64, HqDbError> {
+        self.hq.close_interrupted_runs().await
+    }
+
     /// Runs `job` now and returns its finished run.
     pub async fn run(&self, job: Job, trigger: &str) -> Result<JobRun, JobError> {
         let (_, task) = self.start(job, trigger).await?;
@@ -160,10 +166,15 @@ impl JobRunner {
         let worked = self.work(job, &progress).await;
         self.sample_backlog(job, run_id).await;
         drop(heartbeat);
-        // The run's end is its last write: once the history shows it ended,
-        // nothing of the run is left to write, and its lease is free.
-        run.release().await;
-        self.record_end(job, &progress, worked).await
+        // The run's end is its last write, with its lease's release: once
+        // the history shows it ended, nothing of the run is left to write,
+        // and the job can start again at once. An end that cannot be
+        // written leaves the lease to lapse, and the run to the guard.
+        let ended = self.record_end(job, &progress, worked).await;
+        if ended.is_ok() {
+            run.ended();
+        }
+        ended
     }
 
     async fn renew_lease(self, job: Job) {
@@ -198,10 +209,15 @@ impl JobRunner {
         worked: Result<RunCounts, cdx::CdxError>,
     ) -> Result<JobRun, JobError> {
         let run_id = progress.run_id;
+        let lease_key = self.lease_key(job);
+        let lease = LeaseHeld {
+            key: &lease_key,
+            holder: &self.holder,
+        };
         match worked {
             Ok(counts) => Ok(self
                 .hq
-                .finish_job_run(run_id, RunOutcome::of(counts), counts, None)
+                .finish_job_run(run_id, lease, RunOutcome::of(counts), counts, None)
                 .await?),
             Err(error) => {
                 tracing::error!(job = job.code(), run_id, %error, "job run failed");
@@ -209,7 +225,13 @@ impl JobRunner {
                                the server log has the details. Work committed before the failure is kept.";
                 Ok(self
                     .hq
-                    .finish_job_run(run_id, RunOutcome::Failed, progress.committed(), Some(message))
+                    .finish_job_run(
+                        run_id,
+                        lease,
+                        RunOutcome::Failed,
+                        progress.committed(),
+                        Some(message),
+                    )
                     .await?)
             }
         }
@@ -252,10 +274,8 @@ struct RunGuard {
 }
 
 impl RunGuard {
-    /// Releases the lease of a run that has done its work, before it records
-    /// its end, so the next run can start as soon as the end shows.
-    async fn release(mut self) {
-        release_lease(&self.progress.hq, self.job, &self.lease_key, &self.holder).await;
+    /// The run's end is recorded, and its lease released with it.
+    fn ended(mut self) {
         self.released = true;
     }
 }

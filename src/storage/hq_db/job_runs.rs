@@ -19,6 +19,14 @@ pub struct RunStart<'a> {
     pub scale_unit: &'a str,
 }
 
+/// The lease a run holds: the job's lease key (`Job::lease_key`) and the
+/// process holding it.
+#[derive(Debug, Clone, Copy)]
+pub struct LeaseHeld<'a> {
+    pub key: &'a str,
+    pub holder: &'a str,
+}
+
 impl HqDb {
     /// Takes the run's lease for `lease_seconds` and records the start of a
     /// run, in one transaction; None while another holder's lease is alive,
@@ -143,28 +151,39 @@ impl HqDb {
         Ok(())
     }
 
+    /// Records the end of run `run_id` and releases the lease it held, in
+    /// one transaction.
     pub async fn finish_job_run(
         &self,
         run_id: i64,
+        lease: LeaseHeld<'_>,
         outcome: RunOutcome,
         counts: RunCounts,
         message: Option<&str>,
     ) -> Result<JobRun, HqDbError> {
         on_engine!(self, |pools, sql| {
-            Ok(sqlx::query_as(&format!(
-            "UPDATE job_runs SET ended_at = {now}, outcome = $1, rows_total = $2, rows_done = $2, succeeded = $3,
-                                 failed = $4, message = $5
-             WHERE run_id = $6 RETURNING {RUN_COLUMNS}",
-            now = sql.now()
-        ))
-        .bind(outcome.caption())
-        .bind(counts.rows)
-        .bind(counts.succeeded)
-        .bind(counts.failed)
-        .bind(message)
-        .bind(run_id)
-        .fetch_one(&pools.write)
-        .await?)
+            let mut tx = pools.begin_write().await?;
+            let run = sqlx::query_as(&format!(
+                "UPDATE job_runs SET ended_at = {now}, outcome = $1, rows_total = $2, rows_done = $2, succeeded = $3,
+                                     failed = $4, message = $5
+                 WHERE run_id = $6 RETURNING {RUN_COLUMNS}",
+                now = sql.now()
+            ))
+            .bind(outcome.caption())
+            .bind(counts.rows)
+            .bind(counts.succeeded)
+            .bind(counts.failed)
+            .bind(message)
+            .bind(run_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM job_leases WHERE job = $1 AND holder = $2")
+                .bind(lease.key)
+                .bind(lease.holder)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(run)
         })
     }
 
