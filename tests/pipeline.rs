@@ -12,6 +12,7 @@ use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::{CustomerError, create_customer, edit_customer, find_customer};
+use custsync::services::settings::Settings;
 use custsync::storage::channel_db::{CUSTOMERS, ChannelDbError, DownloadRun, NewOperation};
 use custsync::storage::hq_db::{CustomersBatch, CustomersReadTo, PreparedUpload, RunStart};
 use sqlx::{Connection, SqliteConnection};
@@ -527,7 +528,9 @@ async fn job_1010_in_batches_brings_every_synced_customer_once_with_its_address(
     let backend = &app.backend;
     let ids = sync_new_customers(backend, "Ana", 7).await;
 
-    let run = cdx::customers(&backend.hq, &backend.channel, 3).await.unwrap();
+    let run = cdx::customers(&backend.hq, &backend.channel, 3, |_| {})
+        .await
+        .unwrap();
     assert_eq!(run.rows, 7, "batches of 3, 3 and 1");
     assert_eq!(backend.channel.count_customers().await.unwrap(), 12 + 7);
     assert_copied_once_with_their_address(backend, &ids).await;
@@ -535,9 +538,13 @@ async fn job_1010_in_batches_brings_every_synced_customer_once_with_its_address(
     // Batches that end with the download: the empty read after the last
     // full one moves the channel's version.
     let more = sync_new_customers(backend, "Ben", 4).await;
-    let run = cdx::customers(&backend.hq, &backend.channel, 2).await.unwrap();
+    let run = cdx::customers(&backend.hq, &backend.channel, 2, |_| {})
+        .await
+        .unwrap();
     assert_eq!(run.rows, 4);
-    let again = cdx::customers(&backend.hq, &backend.channel, 2).await.unwrap();
+    let again = cdx::customers(&backend.hq, &backend.channel, 2, |_| {})
+        .await
+        .unwrap();
     assert_eq!(again.rows, 0, "nothing changed since");
     assert_eq!(backend.channel.count_customers().await.unwrap(), 12 + 7 + 4);
     assert_copied_once_with_their_address(backend, &more).await;
@@ -578,7 +585,9 @@ async fn a_1010_run_stopped_after_its_first_batch_leaves_a_whole_copy_after_the_
         after
     );
 
-    let run = cdx::customers(&backend.hq, &backend.channel, 2).await.unwrap();
+    let run = cdx::customers(&backend.hq, &backend.channel, 2, |_| {})
+        .await
+        .unwrap();
     assert_eq!(
         run.rows, 5,
         "the first batch again, replaced whole, then the rest"
@@ -630,6 +639,44 @@ async fn a_1010_batch_read_before_a_real_time_edit_does_not_undo_it_in_the_copy(
     assert_eq!(copy.customer.addresses.len(), 1, "with its address");
 }
 
+/// A 1010 run that a newer one overtakes after some of its batches ends as
+/// failed, saying so, with the customers it stored counted in its history.
+#[tokio::test]
+async fn a_1010_run_overtaken_after_some_batches_counts_what_it_stored_and_says_why_it_stopped() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        hq_latency_ms: 0,
+        config_cache_ttl_seconds: 0,
+        seed_demo_users: true,
+        download_batch_size: 1,
+        ..Settings::default()
+    };
+    let backend = &common::start_in_with(&dir, settings).await;
+    sync_new_customers(backend, "Ona", 60).await;
+    let before = backend.channel.count_customers().await.unwrap();
+
+    let (_, run) = backend.jobs.start(Job::Customers, "Run now").await.unwrap();
+    while backend.channel.count_customers().await.unwrap() == before {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    backend.channel.begin_download(CUSTOMERS).await.unwrap();
+    let run = run.await.unwrap().unwrap();
+
+    let stored = backend.channel.count_customers().await.unwrap() - before;
+    assert!(
+        stored > 0 && stored < 60,
+        "{stored} stored before the newer run began"
+    );
+    assert_eq!(
+        (run.outcome.as_str(), run.rows_done),
+        ("Failed", stored),
+        "{run:?}"
+    );
+    let message = run.message.unwrap_or_default();
+    assert!(message.contains("newer run"), "{message}");
+}
+
 /// Two runs of 1010 at once (a run whose lease lapsed goes on beside the
 /// next): the older run's batch, read before a customer changed in HQ, must
 /// not end up over the newer copy for good.
@@ -676,7 +723,9 @@ async fn a_1010_run_overtaken_by_a_newer_one_leaves_no_customer_older_than_hq() 
         .await
         .unwrap();
 
-    cdx::customers(&backend.hq, &backend.channel, 100).await.unwrap();
+    cdx::customers(&backend.hq, &backend.channel, 100, |_| {})
+        .await
+        .unwrap();
     let copy = backend
         .channel
         .copied_customer(&changed.account)

@@ -39,8 +39,14 @@ pub async fn channel_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<Run
 /// download. The channel's version moves with the last batch only: a run
 /// stopped part-way stores its first batches again next time (the same
 /// rows, replaced whole), and what HQ commits meanwhile waits for the next
-/// run.
-pub async fn customers(hq: &HqDb, channel: &ChannelDb, batch: u32) -> Result<RunCounts, CdxError> {
+/// run. `stored` hears what the run has stored after each batch, which a
+/// run that fails later keeps.
+pub async fn customers(
+    hq: &HqDb,
+    channel: &ChannelDb,
+    batch: u32,
+    stored: impl Fn(RunCounts),
+) -> Result<RunCounts, CdxError> {
     let run = channel.begin_download(CUSTOMERS).await?;
     let after = channel.downloaded_version(CUSTOMERS).await?;
     let through = hq.customers_version(after).await?;
@@ -52,6 +58,7 @@ pub async fn customers(hq: &HqDb, channel: &ChannelDb, batch: u32) -> Result<Run
         moved += channel
             .save_downloaded_customers(run, &read.rows, last.then_some(through))
             .await?;
+        stored(RunCounts::moved(moved as i64));
         if last {
             return Ok(RunCounts::moved(moved as i64));
         }

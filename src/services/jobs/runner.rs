@@ -18,7 +18,7 @@ use crate::domain::jobs::{Job, JobRun, RunCounts, RunOutcome, due_jobs};
 use crate::services::cdx;
 use crate::services::settings::Settings;
 use crate::services::sync;
-use crate::storage::channel_db::ChannelDb;
+use crate::storage::channel_db::{ChannelDb, ChannelDbError};
 use crate::storage::hq_db::{HqDb, HqDbError, LeaseHeld, RunStart};
 
 #[derive(Debug, thiserror::Error)]
@@ -54,15 +54,21 @@ pub struct Progress {
 impl Progress {
     /// Records progress; a failure to record it is logged, not fatal.
     pub async fn report(&self, total: i64, counts: RunCounts) {
-        if let Ok(mut committed) = self.committed.lock() {
-            *committed = counts;
-        }
+        self.note_committed(counts);
         if let Err(error) = self.hq.report_job_progress(self.run_id, total, counts).await {
             tracing::warn!(run_id = self.run_id, %error, "could not record job progress");
         }
     }
 
-    /// What the run has committed, as last reported.
+    /// Notes what the run has committed, for its end should it fail, without
+    /// recording it as progress.
+    pub fn note_committed(&self, counts: RunCounts) {
+        if let Ok(mut committed) = self.committed.lock() {
+            *committed = counts;
+        }
+    }
+
+    /// What the run has committed, as last reported or noted.
     pub fn committed(&self) -> RunCounts {
         self.committed.lock().map(|counts| *counts).unwrap_or_default()
     }
@@ -221,8 +227,13 @@ impl JobRunner {
                 .await?),
             Err(error) => {
                 tracing::error!(job = job.code(), run_id, %error, "job run failed");
-                let message = "The run stopped because a database could not be read or written; \
-                               the server log has the details. Work committed before the failure is kept.";
+                let message = match error {
+                    cdx::CdxError::Channel(ChannelDbError::DownloadOvertaken(_)) => OVERTAKEN,
+                    _ => {
+                        "The run stopped because a database could not be read or written; the server log has \
+                         the details. Work committed before the failure is kept."
+                    }
+                };
                 Ok(self
                     .hq
                     .finish_job_run(
@@ -242,7 +253,8 @@ impl JobRunner {
             Job::GlobalConfiguration => cdx::global_configuration(&self.hq, &self.channel).await?,
             Job::ChannelConfiguration => cdx::channel_configuration(&self.hq, &self.channel).await?,
             Job::Customers => {
-                cdx::customers(&self.hq, &self.channel, self.settings.download_batch_size).await?
+                let stored = |counts| progress.note_committed(counts);
+                cdx::customers(&self.hq, &self.channel, self.settings.download_batch_size, stored).await?
             }
             Job::Upload => {
                 cdx::run_p_job(&self.channel, &self.hq, progress, self.settings.upload_batch_size).await?
@@ -285,6 +297,9 @@ async fn release_lease(hq: &HqDb, job: Job, lease_key: &str, holder: &str) {
         tracing::warn!(job = job.code(), %error, "could not release the job's lease; it expires by itself");
     }
 }
+
+const OVERTAKEN: &str = "A newer run of this job began meanwhile, so this run stopped; that run brings the \
+                         channel's copy up to date. What this run stored is kept.";
 
 const STOPPED_UNEXPECTEDLY: &str = "The run stopped unexpectedly; the server log has the details. \
                                     Work committed before it stopped is kept; run the job again to finish the rest.";
