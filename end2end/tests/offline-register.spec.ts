@@ -407,7 +407,7 @@ test("an edit the store refused holds the customer's later edits until it is sen
   await expect(page.locator("dl.details")).toContainText("206 555 0102");
 });
 
-test("a change the store cannot pass to HQ now is kept and sent once HQ can be reached", async ({ seattle: page, admin }) => {
+test("a change the store cannot pass to HQ now is kept and sent once HQ can be reached, and a new customer does not wait behind it", async ({ seattle: page, admin }) => {
   const lastName = uniqueName("Later");
   await open(page, "/pos?register=2-1");
   await addPerson(page, "Pia", lastName);
@@ -431,7 +431,13 @@ test("a change the store cannot pass to HQ now is kept and sent once HQ can be r
   await expect(row).toContainText("HQ cannot be reached");
   await expect(row).not.toContainText("Refused");
 
+  // A new customer does not wait behind it: the store stages it at once.
   await page.locator(".breadcrumb").getByRole("link", { name: "POS" }).click();
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await addPerson(page, "Rui", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "was created at Seattle" })).toBeVisible();
+  await expect(row).toContainText("HQ cannot be reached");
+
   await page.getByRole("button", { name: "Go online" }).click();
   await expect(page.getByText(/\d+ waiting/)).toHaveCount(0, { timeout: 20_000 });
   await open(page, `/pos?register=2-1&q=${lastName}`);

@@ -459,14 +459,19 @@ impl Outbox {
     }
 
     /// Whether a new operation waits behind kept ones: others than those
-    /// being sent wait to be sent, or one of its customer was refused.
+    /// being sent wait to be sent, or one of its customer was refused. One
+    /// that waits for HQ (the store answered, but cannot make its real-time
+    /// call now) holds only the later operations of its own customer.
     fn waits_behind(self, waiting: &Waiting) -> bool {
         let in_flight = self.in_flight.get_value();
+        let keys = keys_of(waiting);
         self.kept.with_untracked(|kept| {
             held_by_refusal(kept, waiting)
-                || kept
-                    .iter()
-                    .any(|w| w.refused.is_none() && !in_flight.contains(&w.operation_id))
+                || kept.iter().any(|w| {
+                    w.refused.is_none()
+                        && !in_flight.contains(&w.operation_id)
+                        && (w.postponed.is_none() || is_of(w, &keys))
+                })
         })
     }
 
@@ -505,8 +510,9 @@ impl Outbox {
         }
     }
 
-    /// The store server answered, but cannot carry `id` out yet: it stays
-    /// first in line, with the reason, and is tried again on the back-off.
+    /// The store server answered, but cannot carry `id` out yet: it keeps
+    /// its place before the later operations of its customer, with the
+    /// reason, and is tried again on the back-off.
     fn postpone(self, id: &OperationId, reason: String) {
         self.change(|kept| {
             kept.iter_mut()
@@ -598,10 +604,12 @@ impl Outbox {
         self.next_try_in.set_value(backoff - 1);
     }
 
-    /// Sends what waits, oldest first, until one cannot be sent; with
-    /// nothing to send, asks the server whether it answers (`probe`) until
-    /// it has since the page opened or the network came back. Returns false
-    /// once the page that owns the outbox is gone.
+    /// Sends what waits, oldest first, until the server does not answer;
+    /// one HQ cannot take now keeps the later ones of its customer behind
+    /// it, and the others go. With nothing to send, asks the server whether
+    /// it answers (`probe`) until it has since the page opened or the
+    /// network came back. Returns false once the page that owns the outbox
+    /// is gone.
     pub async fn send_kept<F, Fut, P, ProbeFut>(self, send: &F, probe: &P) -> bool
     where
         F: Fn(Waiting) -> Fut,
@@ -619,6 +627,7 @@ impl Outbox {
             self.heard(&probe().await);
             return !self.is_gone();
         }
+        let mut waiting_for_hq: Vec<Waiting> = Vec::new();
         for id in waiting {
             // As the storage holds it now: a create delivered before it may
             // have changed the customer it names, another tab may have
@@ -631,6 +640,12 @@ impl Outbox {
             else {
                 continue;
             };
+            if waiting_for_hq
+                .iter()
+                .any(|earlier| is_of(&operation, &keys_of(earlier)))
+            {
+                continue;
+            }
             match Delivery::of(send(operation.clone()).await) {
                 Delivery::Delivered(sent) => {
                     self.change(|kept| forget_delivered(kept, &id, &sent));
@@ -644,7 +659,7 @@ impl Outbox {
                 }
                 Delivery::Postponed(reason) => {
                     self.postpone(&id, reason);
-                    return !self.is_gone();
+                    waiting_for_hq.push(operation);
                 }
                 Delivery::Refused(error) => self.mark_refused(&id, error.in_full()),
             }
@@ -1301,6 +1316,94 @@ mod tests {
             assert!(
                 matches!(saved, Saved::NotSaved(AppError::Unavailable(_))),
                 "{saved:?}"
+            );
+        });
+    }
+
+    fn postponed(mut waiting: Waiting) -> Waiting {
+        waiting.postponed = Some("HQ cannot be reached.".into());
+        waiting
+    }
+
+    fn staged(waiting: &Waiting) -> Sent {
+        Sent::Created(CreatedCustomer {
+            full_name: "Bea Lind".into(),
+            channel_name: "Houston".into(),
+            how: CreatedHow::Staged {
+                temporary_id: waiting.operation_id.to_string(),
+            },
+        })
+    }
+
+    /// A change HQ cannot take now (a real-time edit while HQ cannot be
+    /// reached) holds the later changes of its customer only: a new
+    /// customer is sent at once, and the store stages it, as its fallback
+    /// says.
+    #[test]
+    fn a_change_waiting_for_hq_holds_its_customers_later_changes_and_no_new_customer() {
+        Owner::new_root(None).with(|| {
+            let outbox = Outbox::new();
+            let waiting_for_hq = postponed(edit_of("C000001"));
+            storage::keep(&waiting_for_hq).unwrap();
+            outbox.kept.set(storage::read());
+            let sent = std::cell::RefCell::new(Vec::new());
+            let send = |waiting: Waiting| {
+                sent.borrow_mut().push(waiting.operation_id.clone());
+                let answer = staged(&waiting);
+                async move { Ok(answer) }
+            };
+
+            let create = kept(WaitingOperation::Create {
+                draft: CustomerDraft::default(),
+            });
+            let saved = ready(Outbox::save(Some(outbox), create.clone(), send));
+            assert!(matches!(saved, Saved::Done(_)), "{saved:?}");
+            assert_eq!(*sent.borrow(), [create.operation_id]);
+
+            let same_customer = edit_of("C000001");
+            let saved = ready(Outbox::save(Some(outbox), same_customer.clone(), send));
+            assert_eq!(saved, Saved::Kept, "behind the change HQ cannot take yet");
+            assert_eq!(sent.borrow().len(), 1);
+        });
+    }
+
+    /// The outbox tries what waits in order; a change HQ cannot take now
+    /// keeps its customer's later changes behind it, and the rest go.
+    #[test]
+    fn the_outbox_sends_past_a_change_waiting_for_hq_except_its_customers() {
+        Owner::new_root(None).with(|| {
+            let outbox = Outbox::new();
+            let first = edit_of("C000001");
+            let second = edit_of("C000001");
+            let create = kept(WaitingOperation::Create {
+                draft: CustomerDraft::default(),
+            });
+            for waiting in [&first, &second, &create] {
+                storage::keep(waiting).unwrap();
+            }
+            let sent = std::cell::RefCell::new(Vec::new());
+            let send = |waiting: Waiting| {
+                sent.borrow_mut().push(waiting.operation_id.clone());
+                let answer = match waiting.operation {
+                    WaitingOperation::Create { .. } => Ok(staged(&waiting)),
+                    _ => Err(AppError::Unavailable("HQ cannot be reached.".into())),
+                };
+                async move { answer }
+            };
+            let probe = || async { Ok(()) };
+
+            assert!(ready(outbox.send_kept(&send, &probe)));
+            assert_eq!(*sent.borrow(), [first.operation_id.clone(), create.operation_id]);
+            let left: Vec<_> = storage::read()
+                .into_iter()
+                .map(|w| (w.operation_id, w.postponed))
+                .collect();
+            assert_eq!(
+                left,
+                [
+                    (first.operation_id, Some("HQ cannot be reached.".to_string())),
+                    (second.operation_id, None)
+                ]
             );
         });
     }
