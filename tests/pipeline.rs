@@ -657,7 +657,7 @@ async fn a_1010_run_overtaken_after_some_batches_counts_what_it_stored_and_says_
     let before = backend.channel.count_customers().await.unwrap();
 
     let (_, run) = backend.jobs.start(Job::Customers, "Run now").await.unwrap();
-    while backend.channel.count_customers().await.unwrap() == before {
+    while backend.channel.count_customers().await.unwrap() == before && !run.is_finished() {
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
     backend.channel.begin_download(CUSTOMERS).await.unwrap();

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use custsync::domain::customer::ChangedFields;
 use custsync::domain::customer::{AddressDraft, CustomerDraft};
-use custsync::domain::jobs::{Job, JobRun};
+use custsync::domain::jobs::{Job, JobRun, RunCounts, RunOutcome};
 use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
@@ -18,7 +18,7 @@ use custsync::services::channel_customers::create_customer;
 use custsync::services::jobs::{JobError, scheduler_tick};
 use custsync::services::settings::Settings;
 use custsync::storage::channel_db::NewOperation;
-use custsync::storage::hq_db::{HqDb, RunStart, UploadedOperationRow};
+use custsync::storage::hq_db::{HqDb, LeaseHeld, RunStart, UploadedOperationRow};
 use tempfile::TempDir;
 
 const SEATTLE: Origin = Origin::Register {
@@ -248,7 +248,7 @@ async fn the_scheduler_closes_a_run_whose_process_died_once_its_lease_lapses() {
             started_in_seattle(Job::SyncCustomers, &lease_key),
             "Run now",
             "a process that died",
-            1,
+            3,
         )
         .await
         .unwrap()
@@ -260,7 +260,7 @@ async fn the_scheduler_closes_a_run_whose_process_died_once_its_lease_lapses() {
         "its lease is alive: {runs:?}"
     );
 
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    tokio::time::sleep(Duration::from_millis(3_200)).await;
     scheduler_tick(&backend.jobs).await;
     let runs = backend.hq.job_runs("SYNCCUST", 10).await.unwrap();
     let closed = runs.iter().find(|run| run.run_id == dead).expect("listed");
@@ -276,25 +276,38 @@ async fn the_scheduler_closes_a_run_whose_process_died_once_its_lease_lapses() {
 
 /// A run's end and the release of its lease are one write: once the
 /// history shows the run ended, the job starts again at once, in any
-/// process.
+/// process; a run whose lease another process took over releases nothing.
 #[tokio::test]
-async fn a_job_starts_again_as_soon_as_its_last_run_shows_ended() {
+async fn a_runs_end_releases_its_lease_and_no_other() {
     let app = common::start().await;
-    let backend = &app.backend;
-    let ended = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
-    assert!(!ended.is_running());
+    let hq = &app.backend.hq;
     let lease_key = Job::SyncCustomers.lease_key("Seattle");
-    let next = backend
-        .hq
-        .start_job_run(
+    let start = |holder: &'static str| {
+        hq.start_job_run(
             started_in_seattle(Job::SyncCustomers, &lease_key),
             "Run now",
-            "another process",
+            holder,
             30,
         )
-        .await
-        .unwrap();
-    assert!(next.is_some(), "the lease went with the run's end");
+    };
+    let finish = |run_id, holder| {
+        let lease = LeaseHeld {
+            key: &lease_key,
+            holder,
+        };
+        hq.finish_job_run(run_id, lease, RunOutcome::Succeeded, RunCounts::default(), None)
+    };
+    let first = start("one process").await.unwrap().expect("started");
+    finish(first, "one process").await.unwrap();
+    let second = start("another process").await.unwrap();
+    assert!(second.is_some(), "the lease went with the run's end");
+
+    finish(first, "one process").await.unwrap();
+    assert_eq!(
+        start("a third process").await.unwrap(),
+        None,
+        "another holder's lease is left alone"
+    );
 }
 
 #[tokio::test]

@@ -175,7 +175,7 @@ impl JobRunner {
         // The run's end is its last write, with its lease's release: once
         // the history shows it ended, nothing of the run is left to write,
         // and the job can start again at once. An end that cannot be
-        // written leaves the lease to lapse, and the run to the guard.
+        // written leaves the run and its lease to the guard.
         let ended = self.record_end(job, &progress, worked).await;
         if ended.is_ok() {
             run.ended();
