@@ -539,6 +539,16 @@ async fn a_real_time_create_or_edit_with_another_customers_email_is_refused_besi
     .unwrap_err();
     assert_email_taken(&refused);
     assert_eq!(backend.hq.count_customers().await.unwrap(), customers_before);
+    // The admin's call log says why, as the cashier's form does.
+    let calls = backend
+        .hq
+        .realtime_calls(&CallFilter::default(), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        calls[0].outcome,
+        "Failed: Another customer already has this email, and HQ requires unique emails."
+    );
 
     let mut karen = find_customer(&backend.channel, "C000001")
         .await

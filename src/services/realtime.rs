@@ -367,9 +367,11 @@ impl RealtimeService {
             // and its refusal writes nothing either.
             Err(RealtimeError::OperationIdReused) => return,
             Ok(_) => "Succeeded".to_string(),
-            Err(error @ (RealtimeError::Unreachable | RealtimeError::UnknownCustomer(_))) => {
-                format!("Failed: {error}")
-            }
+            Err(
+                error @ (RealtimeError::Unreachable
+                | RealtimeError::UnknownCustomer(_)
+                | RealtimeError::EmailTaken),
+            ) => format!("Failed: {error}"),
             Err(_) => "Failed: internal error (see the server log)".to_string(),
         };
         let logged = self
