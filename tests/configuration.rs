@@ -391,6 +391,35 @@ async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() 
     assert_eq!(backend.hq.fallback_creates_waiting().await.unwrap(), 0);
 }
 
+/// Troubleshoot counts the fallback creates that still wait for the P-job
+/// and the sync: one that the sync has failed since waits for an admin
+/// (question 4) instead, and a create logged twice counts once.
+#[tokio::test]
+async fn a_fallback_create_the_sync_failed_no_longer_waits_for_the_jobs() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    houston_synchronous(backend).await;
+    backend.hq.set_realtime_unreachable(true).await.unwrap();
+    let mut taken = person("Jodi", "Again");
+    taken.email = "jodi.christiansen@contoso.com".into();
+    // Sent twice at once (two tabs), it falls back once or twice, and is
+    // staged once.
+    let (id, side) = (OperationId::random(), backend.channel_side());
+    let (first, second) = tokio::join!(
+        create_customer(&side, HOUSTON, &id, &taken),
+        create_customer(&side, HOUSTON, &id, &taken),
+    );
+    assert!(matches!(first.unwrap().how, CreatedHow::FellBack { .. }));
+    second.unwrap();
+    assert_eq!(backend.hq.fallback_creates_waiting().await.unwrap(), 1);
+
+    backend.hq.set_realtime_unreachable(false).await.unwrap();
+    run(backend, Job::Upload).await;
+    let sync = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert_eq!(sync.failed, 1, "another customer has the email");
+    assert_eq!(backend.hq.fallback_creates_waiting().await.unwrap(), 0);
+}
+
 #[tokio::test]
 async fn an_offline_register_stages_creates_and_refuses_real_time_edits() {
     let app = common::start().await;

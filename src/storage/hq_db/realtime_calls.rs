@@ -82,12 +82,16 @@ impl HqDb {
     }
 
     /// Creates logged as staged because HQ or the register could not be
-    /// reached, that HQ has not synchronized yet.
+    /// reached, that HQ has not synchronized yet and whose sync has not
+    /// failed (one that has waits for an admin); each create once, however
+    /// often it was logged.
     pub async fn fallback_creates_waiting(&self) -> Result<i64, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM realtime_calls r
+            "SELECT COUNT(DISTINCT r.customer) FROM realtime_calls r
              WHERE r.outcome LIKE 'Staged asynchronously%'
-               AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.async_customer_id = r.customer)",
+               AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.async_customer_id = r.customer)
+               AND NOT EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2 o
+                               WHERE o.temporary_id = r.customer AND o.error IS NOT NULL)",
         )
         .fetch_one(&pools.read)
         .await?))
