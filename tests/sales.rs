@@ -363,6 +363,16 @@ fn office() -> AddressDraft {
     }
 }
 
+/// A customer order to the customer's second address, the office.
+async fn order_to_the_office(backend: &Backend, temporary_id: &str) -> ChannelSale {
+    let order = SaleDraft {
+        kind: SaleKind::CustomerOrder,
+        delivery_address: Some(1),
+        ..cash_and_carry(1)
+    };
+    sell(backend, temporary_id, &order).await
+}
+
 #[tokio::test]
 async fn a_customer_order_to_an_address_added_after_an_edit_is_created_by_synchronize_orders_alone() {
     let app = common::start().await;
@@ -387,16 +397,7 @@ async fn a_customer_order_to_an_address_added_after_an_edit_is_created_by_synchr
         let staged = change_of_pending(&temporary_id, kind, customer);
         backend.channel.stage(staged).await.unwrap();
     }
-    let order = sell(
-        backend,
-        &temporary_id,
-        &SaleDraft {
-            kind: SaleKind::CustomerOrder,
-            delivery_address: Some(1),
-            ..cash_and_carry(1)
-        },
-    )
-    .await;
+    let order = order_to_the_office(backend, &temporary_id).await;
 
     run(backend, Job::Upload).await;
     let orders = run(backend, Job::SyncOrders).await;
@@ -447,16 +448,7 @@ async fn a_customer_order_to_an_address_behind_a_refused_update_names_the_refusa
         ))
         .await
         .unwrap();
-    let order = sell(
-        backend,
-        &temporary_id,
-        &SaleDraft {
-            kind: SaleKind::CustomerOrder,
-            delivery_address: Some(1),
-            ..cash_and_carry(1)
-        },
-    )
-    .await;
+    let order = order_to_the_office(backend, &temporary_id).await;
     assert!(order.delivery_address.contains("500 Elm St"), "{order:?}");
 
     run(backend, Job::Upload).await;

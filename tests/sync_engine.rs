@@ -198,33 +198,26 @@ async fn a_job_leased_by_another_process_is_refused_until_released() {
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
 }
 
-/// A process that died in a run (or a Run now whose request was dropped
-/// once the run was recorded) leaves the run "Running" with a lease that
-/// lapses; the run that takes the lapsed lease over closes it, also when no
-/// server restarts after the lease lapsed.
-#[tokio::test]
-async fn the_run_that_takes_over_a_lapsed_lease_closes_the_run_that_held_it() {
-    let app = common::start().await;
-    let backend = &app.backend;
+/// A run of the batch job that a Seattle process started, with a lease of
+/// `lease_seconds`, and then died in: nothing renews or ends it.
+async fn run_of_a_process_that_died(backend: &Backend, lease_seconds: u32) -> i64 {
     let lease_key = Job::SyncCustomers.lease_key("Seattle");
-    let dead = backend
+    backend
         .hq
         .start_job_run(
             started_in_seattle(Job::SyncCustomers, &lease_key),
             "Run now",
             "a process that died",
-            1,
+            lease_seconds,
         )
         .await
         .unwrap()
-        .expect("started");
-    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+        .expect("started")
+}
 
-    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
-    let runs = backend.hq.job_runs("SYNCCUST", 10).await.unwrap();
-    assert!(runs.iter().all(|run| !run.is_running()), "{runs:?}");
+fn assert_closed_as_interrupted(runs: &[JobRun], dead: i64) {
     let closed = runs.iter().find(|run| run.run_id == dead).expect("listed");
-    assert_eq!(closed.outcome, "Failed");
+    assert_eq!(closed.outcome, "Failed", "{closed:?}");
     assert!(
         closed
             .message
@@ -234,6 +227,23 @@ async fn the_run_that_takes_over_a_lapsed_lease_closes_the_run_that_held_it() {
     );
 }
 
+/// A process that died in a run (or a Run now whose request was dropped
+/// once the run was recorded) leaves the run "Running" with a lease that
+/// lapses; the run that takes the lapsed lease over closes it, also when no
+/// server restarts after the lease lapsed.
+#[tokio::test]
+async fn the_run_that_takes_over_a_lapsed_lease_closes_the_run_that_held_it() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let dead = run_of_a_process_that_died(backend, 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    let runs = backend.hq.job_runs("SYNCCUST", 10).await.unwrap();
+    assert!(runs.iter().all(|run| !run.is_running()), "{runs:?}");
+    assert_closed_as_interrupted(&runs, dead);
+}
+
 /// A run left "Running" by a process that died, and that no later run of
 /// its job takes over, is closed by the scheduler's next look once its
 /// lease has lapsed: the history and Troubleshoot never go on claiming it.
@@ -241,18 +251,7 @@ async fn the_run_that_takes_over_a_lapsed_lease_closes_the_run_that_held_it() {
 async fn the_scheduler_closes_a_run_whose_process_died_once_its_lease_lapses() {
     let app = common::start().await;
     let backend = &app.backend;
-    let lease_key = Job::SyncCustomers.lease_key("Seattle");
-    let dead = backend
-        .hq
-        .start_job_run(
-            started_in_seattle(Job::SyncCustomers, &lease_key),
-            "Run now",
-            "a process that died",
-            3,
-        )
-        .await
-        .unwrap()
-        .expect("started");
+    let dead = run_of_a_process_that_died(backend, 3).await;
     scheduler_tick(&backend.jobs).await;
     let runs = backend.hq.job_runs("SYNCCUST", 10).await.unwrap();
     assert!(
@@ -263,15 +262,7 @@ async fn the_scheduler_closes_a_run_whose_process_died_once_its_lease_lapses() {
     tokio::time::sleep(Duration::from_millis(3_200)).await;
     scheduler_tick(&backend.jobs).await;
     let runs = backend.hq.job_runs("SYNCCUST", 10).await.unwrap();
-    let closed = runs.iter().find(|run| run.run_id == dead).expect("listed");
-    assert_eq!(closed.outcome, "Failed", "{closed:?}");
-    assert!(
-        closed
-            .message
-            .as_deref()
-            .is_some_and(|m| m.starts_with("Interrupted")),
-        "{closed:?}"
-    );
+    assert_closed_as_interrupted(&runs, dead);
 }
 
 /// A run's end and the release of its lease are one write: once the
