@@ -60,6 +60,8 @@ test("three operations chosen in the list are synchronized together", async ({ s
     await expect(row).toContainText("Synced");
     await expect(row.getByRole("cell").nth(6)).toHaveText(/^C\d{6}$/);
   }
+  // Synced, they can no longer be chosen, and the next Synchronize does not send them again.
+  await expect(page.getByText("0 selected")).toBeVisible();
 });
 
 test("operations ticked before the page's code arrived stay chosen once it arrives", async ({ seattle, admin: page }) => {

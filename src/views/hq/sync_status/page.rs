@@ -60,6 +60,23 @@ pub fn SyncStatusPage() -> impl IntoView {
         view.track();
         selected.set(HashSet::new());
     });
+    // Synchronize sends what the admin sees ticked: an operation that has
+    // left the page (synced, or pushed to the next page by newer ones) or
+    // can no longer be synchronized is no longer selected.
+    Effect::new(move |_| {
+        let Some(Ok(shown)) = page.get() else {
+            return;
+        };
+        let selectable: HashSet<&str> = shown
+            .rows
+            .iter()
+            .filter(|row| row.can_synchronize())
+            .map(|row| row.operation_id.as_str())
+            .collect();
+        if selected.with_untracked(|ids| ids.iter().any(|id| !selectable.contains(id.as_str()))) {
+            selected.update(|ids| ids.retain(|id| selectable.contains(id.as_str())));
+        }
+    });
 
     view! {
         <Title text="Customer synchronization status - custsync" />
