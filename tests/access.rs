@@ -18,7 +18,9 @@ use custsync::api::channel_customers::{
 use custsync::api::hq::customers::HqCustomers;
 use custsync::api::hq::jobs::SetJobSchedule;
 use custsync::api::hq::realtime_calls::SetHqUnreachable;
-use custsync::api::hq::sync_status::{PostOperationSave, SynchronizeAllFailed, SynchronizeOperations};
+use custsync::api::hq::sync_status::{
+    PostOperationSave, SaveOperation, SynchronizeAllFailed, SynchronizeOperations,
+};
 use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere};
 use custsync::api::pos::{IssueLoyaltyCard, PosRegisters, PostNewSale, SetRegisterOffline};
 use custsync::api::sign_in::{CurrentUser, SignIn, SignOut};
@@ -1204,6 +1206,52 @@ async fn a_failed_operation_is_corrected_without_javascript() {
         },
         "only the email changed"
     );
+}
+
+/// Two admins correct the same failed operation from the copies their
+/// pages read: the second Save, made from a copy older than the first's
+/// correction, is refused and writes nothing, and the first correction is
+/// kept. Before, it wrote its old email back over the fix.
+#[tokio::test]
+async fn a_correction_saved_from_a_copy_older_than_another_admins_is_refused() {
+    let app = WebApp::start().await;
+    two_failed_operations(&app).await;
+    let (id, _) = retries_of_failed(&app).await.remove(0);
+    let hq = &app.test.backend.hq;
+    let before = hq.uploaded_operation(&id).await.expect("read").expect("in HQ");
+    let cookie = app.sign_in("admin").await;
+    let editing = format!("/hq/customer-synchronization-status/{id}?change=edit");
+    let first_copy = fields_of_form(&app.get(&editing, &cookie).await.body, PostOperationSave::PATH);
+    let second_copy = fields_of_form(&app.get(&editing, &cookie).await.body, PostOperationSave::PATH);
+
+    let email_fixed = first_copy.replace(
+        "email%5D=karen.berg%40contoso.com",
+        "email%5D=dora.fixed%40example.com",
+    );
+    assert_ne!(email_fixed, first_copy, "the form carries the email");
+    let saved = app
+        .post_form_from_page(PostOperationSave::PATH, &editing, &email_fixed, &cookie)
+        .await;
+    assert_eq!(saved.status, StatusCode::FOUND, "{}", saved.body);
+
+    let mut watch = app.write_watch().await;
+    let versions = watch.versions().await;
+    // The second copy's Save, as its page's code sends it.
+    assert!(second_copy.contains("edits_seen=0"), "{second_copy}");
+    let json = json!({
+        "operation_id": id,
+        "edits_seen": 0,
+        "draft": CustomerDraft { phone: "713 555 0177".into(), ..before.customer.clone() },
+    });
+    let refused = app
+        .post(SaveOperation::PATH, JSON, json.to_string(), &cookie)
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("Another correction"), "{}", refused.body);
+    assert_eq!(watch.versions().await, versions, "nothing written");
+
+    let after = hq.uploaded_operation(&id).await.expect("read").expect("in HQ");
+    assert_eq!(after.customer.email, "dora.fixed@example.com");
 }
 
 /// A browser without JavaScript shows only the HTML as it arrives: what a

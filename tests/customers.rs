@@ -18,6 +18,7 @@ use custsync::services::channel_customers::{
 };
 use custsync::services::feature_management::change_feature;
 use custsync::storage::channel_db::NewOperation;
+use custsync::storage::hq_db::EditSaved;
 
 const HOUSTON: Origin = Origin::Register {
     channel_id: 1,
@@ -1342,10 +1343,16 @@ async fn correct_operation(backend: &Backend, temporary_id: &str, corrected: &Cu
     let corrected = valid(backend, corrected).await;
     let saved = backend
         .hq
-        .save_operation_edit(temporary_id, &corrected, ChangedFields::ALL, "Admin", "corrected")
+        .save_operation_edit(
+            temporary_id,
+            0,
+            &corrected,
+            ChangedFields::ALL,
+            ("Admin", "corrected"),
+        )
         .await
         .unwrap();
-    assert!(saved);
+    assert_eq!(saved, EditSaved::Saved);
 }
 
 #[tokio::test]

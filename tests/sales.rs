@@ -22,6 +22,7 @@ use custsync::services::jobs::JobError;
 use custsync::services::pos_sales::{SaleError, issue_loyalty_card, make_sale};
 use custsync::services::settings::Settings;
 use custsync::storage::channel_db::NewOperation;
+use custsync::storage::hq_db::EditSaved;
 use custsync::storage::hq_db::HqDb;
 use tempfile::TempDir;
 
@@ -317,13 +318,14 @@ async fn a_failing_customer_holds_its_sale_and_both_go_once_the_customer_is_fixe
             .hq
             .save_operation_edit(
                 temporary_id,
+                0,
                 &valid,
                 ChangedFields::ALL,
-                "Admin",
-                "Customer group: GONE → 30"
+                ("Admin", "Customer group: GONE → 30")
             )
             .await
             .unwrap()
+            == EditSaved::Saved
     );
     let after_fix = run(backend, Job::SyncOrders).await;
     assert_eq!((after_fix.succeeded, after_fix.failed), (1, 0));
@@ -481,13 +483,14 @@ async fn a_customer_order_to_an_address_behind_a_refused_update_names_the_refusa
             .hq
             .save_operation_edit(
                 &update_id,
+                0,
                 &valid,
                 ChangedFields::ALL,
-                "Admin",
-                "Customer group: GONE → 30"
+                ("Admin", "Customer group: GONE → 30")
             )
             .await
             .unwrap()
+            == EditSaved::Saved
     );
     run(backend, Job::SyncCustomers).await;
     let orders = run(backend, Job::SyncOrders).await;

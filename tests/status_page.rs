@@ -19,6 +19,7 @@ use custsync::services::backend::Backend;
 use custsync::services::cdx;
 use custsync::services::channel_customers::{create_customer, edit_customer, find_customer};
 use custsync::services::sync::SyncOptions;
+use custsync::storage::hq_db::EditSaved;
 
 const ORIGINS: [Origin; 3] = [
     Origin::Register {
@@ -401,9 +402,10 @@ async fn the_counts_hq_keeps_match_the_operations_after_uploads_syncs_edits_and_
     assert!(
         backend
             .hq
-            .save_operation_edit(failed, &valid, ChangedFields::ALL, "HQ admin", "Email")
+            .save_operation_edit(failed, 0, &valid, ChangedFields::ALL, ("HQ admin", "Email"))
             .await
             .unwrap()
+            == EditSaved::Saved
     );
     custsync::services::sync::synchronize_selected(
         &backend.hq,
@@ -509,9 +511,10 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
     assert!(
         backend
             .hq
-            .save_operation_edit(&id, &valid, ChangedFields::ALL, "HQ admin", changes)
+            .save_operation_edit(&id, 0, &valid, ChangedFields::ALL, ("HQ admin", changes))
             .await
             .unwrap()
+            == EditSaved::Saved
     );
     let counts = custsync::services::sync::synchronize_selected(
         &backend.hq,
@@ -539,12 +542,13 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
     assert_eq!(hq_customer.customer.email, "karen.second@contoso.com");
 
     // Synced, the operation can no longer be edited.
-    assert!(
-        !backend
+    assert_eq!(
+        backend
             .hq
-            .save_operation_edit(&id, &valid, ChangedFields::ALL, "HQ admin", changes)
+            .save_operation_edit(&id, 1, &valid, ChangedFields::ALL, ("HQ admin", changes))
             .await
-            .unwrap()
+            .unwrap(),
+        EditSaved::Completed
     );
 }
 

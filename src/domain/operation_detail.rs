@@ -21,6 +21,9 @@ pub struct OperationDetail {
     pub timeline: Vec<TimelineEntry>,
     /// Uploaded, not completed, and a create or an update: Edit can correct it.
     pub editable: bool,
+    /// How many admin edits it had when read: Save sends it back, and is
+    /// refused when another edit was saved meanwhile.
+    pub edits_seen: i64,
     /// HQ's customer groups, for the editor to offer and check.
     pub reference: ReferenceData,
 }

@@ -202,12 +202,16 @@ impl PlainPost {
         PlainPost::change(PostNewAddress::url(), register, key)
     }
 
-    /// Save of an operation an admin corrects on the status page.
-    pub fn save_operation(operation_id: String) -> PlainPost {
+    /// Save of an operation an admin corrects on the status page, which had
+    /// `edits_seen` edits when the page read it.
+    pub fn save_operation(operation_id: String, edits_seen: i64) -> PlainPost {
         use leptos::server_fn::ServerFn;
         PlainPost {
             action: PostOperationSave::url(),
-            hidden: vec![("operation_id".to_string(), operation_id)],
+            hidden: vec![
+                ("operation_id".to_string(), operation_id),
+                ("edits_seen".to_string(), edits_seen.to_string()),
+            ],
         }
     }
 

@@ -355,7 +355,7 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         call(
             "save_operation",
             SaveOperation::PATH,
-            json!({"operation_id": operation_id, "draft": draft("Ines")}).to_string(),
+            json!({"operation_id": operation_id, "edits_seen": 0, "draft": draft("Ines")}).to_string(),
             ADMIN,
         )
         .shows("Saved (First name: Uma → Ines")
@@ -364,7 +364,7 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
             "post_operation_save",
             PostOperationSave::PATH,
             format!(
-                "operation_id={operation_id}&draft[first_name]=Ida&draft[last_name]=Access\
+                "operation_id={operation_id}&edits_seen=1&draft[first_name]=Ida&draft[last_name]=Access\
                  &draft[email]=ida.access@example.com&draft[customer_group]=30&draft[language]=en-us\
                  &draft[currency]=USD&draft[addresses][0][purpose]=Home&draft[addresses][0][street]=1 Access St\
                  &draft[addresses][0][city]=Houston&draft[addresses][0][zip]=77002\

@@ -204,10 +204,16 @@ pub async fn load_operation_detail(operation_id: String) -> Result<OperationDeta
 
 /// Save: checks the corrected customer with the POS's rules and stores it
 /// in HQ's staged rows, recording who changed what.
+/// `edits_seen` is how many edits the operation had when the admin's page
+/// read it (`OperationDetail::edits_seen`).
 #[server(input = Json, output = crate::wire::JsonText)]
-pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Result<String, AppError> {
+pub async fn save_operation(
+    operation_id: String,
+    edits_seen: i64,
+    draft: CustomerDraft,
+) -> Result<String, AppError> {
     use crate::api::respond::respond;
-    respond(save(&operation_id, &draft).await)
+    respond(save(&operation_id, edits_seen, &draft).await)
 }
 
 /// Save's form posted by the browser itself (before the page's code has
@@ -215,11 +221,12 @@ pub async fn save_operation(operation_id: String, draft: CustomerDraft) -> Resul
 #[server(output = crate::wire::JsonText)]
 pub async fn post_operation_save(
     operation_id: String,
+    #[server(default)] edits_seen: i64,
     #[server(default)] draft: CustomerDraft,
 ) -> Result<String, AppError> {
     use crate::api::respond::{redirect_form_post, respond};
     use crate::domain::status_page::PATH;
-    let saved = save(&operation_id, &draft.without_blank_attributes()).await;
+    let saved = save(&operation_id, edits_seen, &draft.without_blank_attributes()).await;
     if saved.is_ok() {
         redirect_form_post(&format!("{PATH}/{operation_id}"));
     }
@@ -227,13 +234,14 @@ pub async fn post_operation_save(
 }
 
 #[cfg(feature = "ssr")]
-async fn save(operation_id: &str, draft: &CustomerDraft) -> Result<String, AppError> {
+async fn save(operation_id: &str, edits_seen: i64, draft: &CustomerDraft) -> Result<String, AppError> {
     use crate::api::respond::authorize_user;
     use crate::domain::access::Access;
     use crate::domain::customer::{ChangedFields, ReferenceData, validate_customer};
     use crate::domain::operation_detail::describe_changes;
     use crate::domain::records::OperationKind;
     use crate::error::internal;
+    use crate::storage::hq_db::EditSaved;
     let (backend, admin) = authorize_user(Access::Admin).await?;
     crate::error::check_key("An operation id", operation_id, crate::error::MAX_KEY)?;
     let current = backend
@@ -264,17 +272,27 @@ async fn save(operation_id: &str, draft: &CustomerDraft) -> Result<String, AppEr
         .hq
         .save_operation_edit(
             operation_id,
+            edits_seen,
             &valid,
             changed,
-            &admin.display_name,
-            &changes.join("\n"),
+            (&admin.display_name, &changes.join("\n")),
         )
         .await
         .map_err(internal)?;
-    if !saved {
-        return Err(AppError::Refused(
-            "This operation is synced already, so it can no longer be edited.".to_string(),
-        ));
+    match saved {
+        EditSaved::Saved => {}
+        EditSaved::Completed => {
+            return Err(AppError::Refused(
+                "This operation is synced already, so it can no longer be edited.".to_string(),
+            ));
+        }
+        EditSaved::ChangedMeanwhile => {
+            return Err(AppError::Refused(
+                "Another correction of this operation was saved since you opened it, so yours was not saved: \
+                 reload the page to see it, then edit again."
+                    .to_string(),
+            ));
+        }
     }
     Ok(format!(
         "Saved ({}). Synchronize to apply it.",

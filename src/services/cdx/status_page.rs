@@ -216,7 +216,10 @@ pub async fn operation_detail(
         };
         let row = uploaded_row(history.row.clone());
         let timeline = uploaded_timeline(&operation, &row, &history, sent_back);
-        return Ok(Some(detail(row, operation, timeline, groups)));
+        // Counted before the operation was read: an edit saved between the
+        // two reads makes a Save from this copy refused, never let through.
+        let edits_seen = history.edits.len() as i64;
+        return Ok(Some(detail(row, operation, timeline, (groups, edits_seen))));
     }
     let Some(operation) = channel.staged_operation(temporary_id).await? else {
         return Ok(None);
@@ -234,17 +237,18 @@ pub async fn operation_detail(
             text: "Waiting in the channel for the P-job.".to_string(),
         },
     ];
-    Ok(Some(detail(row, operation, timeline, groups)))
+    Ok(Some(detail(row, operation, timeline, (groups, 0))))
 }
 
 fn detail(
     row: StatusRow,
     operation: StagedOperation,
     timeline: Vec<TimelineEntry>,
-    groups: Vec<(String, String)>,
+    (groups, edits_seen): (Vec<(String, String)>, i64),
 ) -> OperationDetail {
     let editable = row.can_synchronize() && operation.kind != OperationKind::AddAddress;
     OperationDetail {
+        edits_seen,
         reference: ReferenceData {
             customer_groups: groups,
             default_customer_group: operation.customer.customer_group.clone(),

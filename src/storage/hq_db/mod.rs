@@ -53,7 +53,7 @@ pub use async_operations::{
 pub use demo_data::{DEMO_PASSWORD, demo_users};
 pub use downloads::{Changed, ChannelConfiguration, CustomersBatch, CustomersReadTo};
 pub use job_runs::{LeaseHeld, RunStart};
-pub use operation_detail::{OperationEdit, OperationHistory, SyncAttempt};
+pub use operation_detail::{EditSaved, OperationEdit, OperationHistory, SyncAttempt};
 pub use realtime_calls::NewRealtimeCall;
 pub use sales::{OpenSale, SettledSales};
 pub use sync_transaction::{RealtimeOperation, SyncTransaction};

@@ -10,6 +10,17 @@ use super::{HqDb, HqDbError, UploadedOperationRow};
 use crate::domain::customer::{ChangedFields, CustomerDraft, ValidCustomer};
 use crate::storage::staging_tables::{CUSTOMER_COLUMNS, bind_customer};
 
+/// What an admin's Save of an operation came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditSaved {
+    Saved,
+    /// Synced already (or unknown): nothing changed.
+    Completed,
+    /// Another edit was saved since the admin's copy was read: nothing
+    /// changed.
+    ChangedMeanwhile,
+}
+
 /// What HQ recorded of one operation after it arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationHistory {
@@ -104,19 +115,35 @@ impl HqDb {
     }
 
     /// Replaces the staged rows of an operation that is not completed with
-    /// an admin's corrected customer, and records who changed what. False
-    /// when the operation is completed (or unknown) and nothing was changed.
+    /// an admin's corrected customer, and records who changed what; only
+    /// when it has had `edits_seen` edits, as the admin's copy had: a
+    /// correction saved meanwhile (by another admin, in another tab) is not
+    /// overwritten from an older copy.
     pub async fn save_operation_edit(
         &self,
         temporary_id: &str,
+        edits_seen: i64,
         customer: &ValidCustomer,
         changed: ChangedFields,
-        edited_by: &str,
-        changes: &str,
-    ) -> Result<bool, HqDbError> {
+        (edited_by, changes): (&str, &str),
+    ) -> Result<EditSaved, HqDbError> {
         let customer: &CustomerDraft = customer.get();
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
+            // In the write transaction, which HQ's writes take one at a time.
+            let found: Option<(bool, i64)> = sqlx::query_as(
+                "SELECT o.OnlineOperationCompleted,
+                        (SELECT COUNT(*) FROM operation_edits e WHERE e.operation_id = o.id)
+                 FROM RETAILASYNCCUSTOMERV2 o WHERE o.temporary_id = $1",
+            )
+            .bind(temporary_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match found {
+                None | Some((true, _)) => return Ok(EditSaved::Completed),
+                Some((false, edits)) if edits != edits_seen => return Ok(EditSaved::ChangedMeanwhile),
+                Some(_) => {}
+            }
             let statement = format!(
                 "UPDATE RETAILASYNCCUSTOMERV2
                  SET ({CUSTOMER_COLUMNS}, changed_fields) = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -129,7 +156,7 @@ impl HqDb {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(updated) = updated else {
-                return Ok(false);
+                return Ok(EditSaved::Completed);
             };
             let id: i64 = updated.try_get(0)?;
             for table in [
@@ -154,7 +181,7 @@ impl HqDb {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok(true)
+            Ok(EditSaved::Saved)
         })
     }
 }

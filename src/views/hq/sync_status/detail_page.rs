@@ -93,6 +93,7 @@ fn DetailView(
         };
         let initial = detail.operation.customer.clone();
         let reference = detail.reference.clone();
+        let edits_seen = detail.edits_seen;
         let id = operation_id.clone();
         let server_error = Signal::derive(move || save.value().get().and_then(Result::err));
         view! {
@@ -115,12 +116,12 @@ fn DetailView(
                         let id = id.clone();
                         move |draft| {
                             last_action.set(Some(LastAction::Save));
-                            save.dispatch(SaveOperation { operation_id: id.clone(), draft });
+                            save.dispatch(SaveOperation { operation_id: id.clone(), edits_seen, draft });
                         }
                     })
                     save_caption="Save"
                     on_cancel=Callback::new(move |()| editing.set(false))
-                    posted_to=PlainPost::save_operation(id.clone())
+                    posted_to=PlainPost::save_operation(id.clone(), edits_seen)
                 />
             </Show>
         }
