@@ -185,6 +185,8 @@ test("an admin fixes a failed create: open it from the Failed count, Edit, Save,
 
   const email = `eve.${lastName.toLowerCase()}@example.com`;
   await page.getByRole("button", { name: "Edit" }).click();
+  // While the editor is open, Synchronize would drop what is typed: it waits for Save or Cancel.
+  await expect(page.getByRole("button", { name: "Synchronize" })).toHaveCount(0);
   await page.getByLabel("Email").fill("not-an-email");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.locator("#email-message")).toHaveText("Enter an email address like name@example.com.");

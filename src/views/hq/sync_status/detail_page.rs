@@ -130,7 +130,6 @@ fn DetailView(
     let staged = detail.clone();
     Effect::new(move |_| {
         if synchronize.pending().get() {
-            editing.set(false);
             last_action.set(Some(LastAction::Synchronize));
         }
     });
@@ -148,12 +147,16 @@ fn DetailView(
         })}
         <div class="detail-actions">
             {editor}
+            // Not beside an open editor: it would sync the fields as stored
+            // and drop what the admin typed.
             {can_synchronize.then(|| view! {
-                <ServerForm action=synchronize class="inline-action"
-                    args=move || SynchronizeOperations { operation_ids: vec![sync_id.get_value()] }>
-                    <input type="hidden" name="operation_ids[]" value=sync_id.get_value() />
-                    <button type="submit" disabled=move || synchronize.pending().get()>"Synchronize"</button>
-                </ServerForm>
+                <Show when=move || !editing.get()>
+                    <ServerForm action=synchronize class="inline-action"
+                        args=move || SynchronizeOperations { operation_ids: vec![sync_id.get_value()] }>
+                        <input type="hidden" name="operation_ids[]" value=sync_id.get_value() />
+                        <button type="submit" disabled=move || synchronize.pending().get()>"Synchronize"</button>
+                    </ServerForm>
+                </Show>
             })}
         </div>
         <Show when=move || !editing.get()>
