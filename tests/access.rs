@@ -28,6 +28,7 @@ use custsync::domain::access::Role;
 use custsync::domain::customer::{AttributeDraft, ContactDraft, CustomerDraft};
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::{OperationId, OperationStatus};
+use custsync::domain::records::StagedOperation;
 use custsync::domain::registers::Origin;
 use custsync::domain::status_page::StatusView;
 use custsync::services::access::passwords::password_matches;
@@ -216,17 +217,27 @@ async fn a_cashier_sees_the_registers_of_their_own_store_only() {
     assert_eq!(channels, [1, 1], "Houston's two registers");
 }
 
+/// Signs the shopper of `cookie` up as `first`, on the online store.
+async fn sign_up(app: &WebApp, cookie: &str, first: &str) -> common::http::Answer {
+    let body = json!({"register": null, "operation_id": OperationId::random(), "draft": customer(first)})
+        .to_string();
+    let created = app.post(CreateCustomer::PATH, JSON, body, cookie).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    created
+}
+
+/// The profile My profile opens for the shopper of `cookie`.
+async fn profile_key(app: &WebApp, cookie: &str) -> Option<String> {
+    let profile = app.post(MyProfileKey::PATH, FORM, "", cookie).await;
+    serde_json::from_str(&profile.body).expect("JSON")
+}
+
 #[tokio::test]
 async fn a_shopper_who_signs_up_gets_that_profile() {
     let app = WebApp::start().await;
     let shopper = app.sign_in("shopper").await;
-    let body = json!({"register": null, "operation_id": OperationId::random(), "draft": customer("Nadia")})
-        .to_string();
-    let created = app.post(CreateCustomer::PATH, JSON, body, &shopper).await;
-    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
-    let profile = app.post(MyProfileKey::PATH, FORM, "", &shopper).await;
-    let key: Option<String> = serde_json::from_str(&profile.body).expect("JSON");
-    let key = key.expect("a profile");
+    let created = sign_up(&app, &shopper, "Nadia").await;
+    let key = profile_key(&app, &shopper).await.expect("a profile");
     assert!(
         created.body.contains(&key),
         "the new customer {key} is the profile: {}",
@@ -257,14 +268,11 @@ async fn a_shopper_who_signs_up_on_one_device_has_that_profile_on_the_others() {
     assert!(matches!(changed, Ok(AccessChange::Changed)), "{changed:?}");
     let phone = app.sign_in("seattle").await;
     let laptop = app.sign_in("seattle").await;
-    let body = json!({"register": null, "operation_id": OperationId::random(), "draft": customer("Pia")})
-        .to_string();
-    let created = app.post(CreateCustomer::PATH, JSON, body, &phone).await;
-    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let created = sign_up(&app, &phone, "Pia").await;
 
-    let profile = app.post(MyProfileKey::PATH, FORM, "", &laptop).await;
-    let key: Option<String> = serde_json::from_str(&profile.body).expect("JSON");
-    let key = key.expect("the profile made on the phone");
+    let key = profile_key(&app, &laptop)
+        .await
+        .expect("the profile made on the phone");
     assert!(created.body.contains(&key), "{key}: {}", created.body);
     let own = app
         .post(FindChannelCustomer::PATH, FORM, format!("key={key}"), &laptop)
@@ -1167,19 +1175,27 @@ fn fields_of_form(html: &str, action: &str) -> String {
     form_fields(&pairs)
 }
 
+/// A failed operation an admin signed in to correct: its id, its staged
+/// rows as HQ holds them, the admin's cookie, and the page that edits it.
+async fn failed_operation_to_correct(app: &WebApp) -> (String, StagedOperation, String, String) {
+    two_failed_operations(app).await;
+    let (id, _) = retries_of_failed(app).await.remove(0);
+    let hq = &app.test.backend.hq;
+    let before = hq.uploaded_operation(&id).await.expect("read").expect("in HQ");
+    let cookie = app.sign_in("admin").await;
+    let editing = format!("/hq/customer-synchronization-status/{id}?change=edit");
+    (id, before, cookie, editing)
+}
+
 /// Without JavaScript, a failed operation's Edit opens its page with the
 /// form filled in with every row HQ holds; posted as the browser posts it,
 /// with the one field corrected, it saves that change and nothing else.
 #[tokio::test]
 async fn a_failed_operation_is_corrected_without_javascript() {
     let app = WebApp::start().await;
-    two_failed_operations(&app).await;
-    let (id, _) = retries_of_failed(&app).await.remove(0);
+    let (id, before, cookie, editing) = failed_operation_to_correct(&app).await;
     let hq = &app.test.backend.hq;
-    let before = hq.uploaded_operation(&id).await.expect("read").expect("in HQ");
-    let cookie = app.sign_in("admin").await;
 
-    let editing = format!("/hq/customer-synchronization-status/{id}?change=edit");
     let page = app.get(&editing, &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     let posted = fields_of_form(&page.body, PostOperationSave::PATH);
@@ -1215,12 +1231,8 @@ async fn a_failed_operation_is_corrected_without_javascript() {
 #[tokio::test]
 async fn a_correction_saved_from_a_copy_older_than_another_admins_is_refused() {
     let app = WebApp::start().await;
-    two_failed_operations(&app).await;
-    let (id, _) = retries_of_failed(&app).await.remove(0);
+    let (id, before, cookie, editing) = failed_operation_to_correct(&app).await;
     let hq = &app.test.backend.hq;
-    let before = hq.uploaded_operation(&id).await.expect("read").expect("in HQ");
-    let cookie = app.sign_in("admin").await;
-    let editing = format!("/hq/customer-synchronization-status/{id}?change=edit");
     let first_copy = fields_of_form(&app.get(&editing, &cookie).await.body, PostOperationSave::PATH);
     let second_copy = fields_of_form(&app.get(&editing, &cookie).await.body, PostOperationSave::PATH);
 
