@@ -149,7 +149,7 @@ async fn synced_in_export(unit: &UnitProcess, admin: &str) -> HashMap<String, (S
     assert_eq!(
         lines.next(),
         Some(
-            "Operation,Channel,Scale unit,Created,Temporary ID,Customer account,Name,Status,Error,Retries,Last attempt"
+            "\u{FEFF}Operation,Channel,Scale unit,Created,Temporary ID,Customer account,Name,Status,Error,Retries,Last attempt"
         )
     );
     lines

@@ -847,8 +847,8 @@ async fn the_csv_export_carries_every_operation_of_a_view_over_many_pages_once_i
         .filter(|line| !line.is_empty())
         .collect();
     assert!(
-        lines[0].starts_with("Operation,Channel,Scale unit,Created,Temporary ID"),
-        "{}",
+        lines[0].starts_with("\u{FEFF}Operation,Channel,Scale unit,Created,Temporary ID"),
+        "a byte order mark, for Excel to read the names as UTF-8, then the header: {}",
         lines[0]
     );
     let exported: Vec<&str> = lines[1..]

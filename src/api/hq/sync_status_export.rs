@@ -35,6 +35,10 @@ const HEADER: [&str; 11] = [
     "Last attempt",
 ];
 
+/// Starts the file so that Excel reads it as UTF-8: without it, Excel
+/// reads a CSV in the system's code page and garbles names such as "Jørgen".
+const BYTE_ORDER_MARK: &str = "\u{FEFF}";
+
 /// Streams the view page after page: one page of rows in memory at a time,
 /// whatever the view holds, and no counts (the list alone is exported).
 pub async fn export_csv(
@@ -59,7 +63,7 @@ pub async fn export_csv(
         Ok(first) => first,
         Err(error) => return error.into_response(),
     };
-    let mut header = String::new();
+    let mut header = String::from(BYTE_ORDER_MARK);
     push_record(&mut header, HEADER);
     let body = stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(header)) })
         .chain(stream::once(async move { Ok(Bytes::from(first.csv)) }))
@@ -151,8 +155,9 @@ fn push_row(csv: &mut String, row: &StatusRow) {
 }
 
 /// Appends one CSV record (RFC 4180): fields with a comma, quote or line
-/// break are quoted, quotes doubled; a leading `=`, `+`, `-` or `@` is
-/// prefixed with `'` so a spreadsheet does not run a name as a formula.
+/// break are quoted, quotes doubled; a leading `=`, `+`, `-`, `@`, tab or
+/// carriage return is prefixed with `'` so a spreadsheet does not run a
+/// name as a formula (OWASP's list of CSV injection characters).
 fn push_record<'a>(csv: &mut String, fields: impl IntoIterator<Item = &'a str>) {
     for (index, field) in fields.into_iter().enumerate() {
         if index > 0 {
@@ -162,7 +167,7 @@ fn push_record<'a>(csv: &mut String, fields: impl IntoIterator<Item = &'a str>) 
         if quoted {
             csv.push('"');
         }
-        if field.starts_with(['=', '+', '-', '@']) {
+        if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
             csv.push('\'');
         }
         for (part_index, part) in field.split('"').enumerate() {
@@ -187,11 +192,11 @@ mod tests {
         let mut line = String::new();
         push_record(
             &mut line,
-            ["Berg, Karen", "say \"hi\"", "=1+1", "plain", "-1, \"a\""],
+            ["Berg, Karen", "say \"hi\"", "=1+1", "plain", "-1, \"a\"", "\t=2"],
         );
         assert_eq!(
             line,
-            "\"Berg, Karen\",\"say \"\"hi\"\"\",'=1+1,plain,\"'-1, \"\"a\"\"\"\r\n"
+            "\"Berg, Karen\",\"say \"\"hi\"\"\",'=1+1,plain,\"'-1, \"\"a\"\"\",'\t=2\r\n"
         );
     }
 }
