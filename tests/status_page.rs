@@ -870,3 +870,56 @@ async fn the_csv_export_carries_every_operation_of_a_view_over_many_pages_once_i
         .count();
     assert_eq!(lines, 2, "the header and the one Houston operation");
 }
+
+#[tokio::test]
+async fn a_page_left_empty_since_its_link_was_made_links_back_to_the_first_page() {
+    use axum::http::StatusCode;
+    let app = common::http::WebApp::start().await;
+    let admin = app.sign_in("admin").await;
+    for n in 0..2 {
+        create(
+            &app.test.backend,
+            ORIGINS[0],
+            "Ana",
+            &format!("Emptied{n}"),
+            &format!("emptied{n}@example.com"),
+        )
+        .await;
+    }
+    let first = page(&app.test.backend, &StatusView::default(), 1).await;
+    let next = first.next.expect("a second page");
+    // The second page's only operation is synced and leaves a view of
+    // pending operations before the admin follows the link.
+    let pending = StatusView {
+        status: Some(OperationStatus::PendingUpload),
+        ..StatusView::default()
+    };
+    app.test.backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+
+    let emptied = app
+        .get(
+            &format!(
+                "/hq/customer-synchronization-status{}",
+                pending.with_cursor(Cursor::After(next)).to_query()
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(emptied.status, StatusCode::OK);
+    let pager: String = emptied
+        .body
+        .split("aria-label=\"Pages\"")
+        .nth(1)
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect();
+    let first_page_link = format!(
+        "<a href=\"/hq/customer-synchronization-status{}\">First page",
+        pending.to_query()
+    );
+    assert!(
+        pager.contains(&first_page_link),
+        "the emptied page links to {first_page_link}: {pager}"
+    );
+}

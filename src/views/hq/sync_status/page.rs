@@ -413,8 +413,12 @@ fn OperationRow(row: StatusRow, selected: RwSignal<HashSet<String>>) -> impl Int
 }
 
 /// Previous and next page links, keyed on the first and last row shown.
+/// A page left empty (its operations synced since its link was made) has
+/// no row to key them on, so it links to the first page instead.
 #[component]
 fn Pager(view: StatusView, page: StatusPage) -> impl IntoView {
+    let first = (page.rows.is_empty() && view.cursor.is_some())
+        .then(|| format!("{PATH}{}", view.first_page().to_query()));
     let previous = page
         .previous
         .map(|key| format!("{PATH}{}", view.with_cursor(Cursor::Before(key)).to_query()));
@@ -423,6 +427,7 @@ fn Pager(view: StatusView, page: StatusPage) -> impl IntoView {
         .map(|key| format!("{PATH}{}", view.with_cursor(Cursor::After(key)).to_query()));
     view! {
         <nav class="pager" aria-label="Pages">
+            {first.map(|href| view! { <a href=href>"First page"</a> })}
             {previous.map(|href| view! { <a href=href rel="prev">"Previous page"</a> })}
             {next.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
         </nav>
