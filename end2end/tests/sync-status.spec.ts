@@ -103,6 +103,10 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
 
   await searchFor(page, lastName.toLowerCase());
   const counts = page.getByRole("navigation", { name: "Operations by status" });
+  // A list of synced operations shows no failed one to synchronize.
+  await counts.getByRole("link", { name: /^Synced/ }).click();
+  await expect(page).toHaveURL(/status=synced/);
+  await expect(page.getByRole("button", { name: "Synchronize all failed" })).toHaveCount(0);
   await counts.getByRole("link", { name: /^Failed/ }).click();
   await expect(page).toHaveURL(/status=failed/);
   await expect(counts.getByRole("link", { name: /^Failed/ })).toHaveAttribute("aria-current", "page");

@@ -288,13 +288,18 @@ fn BulkActions(
                 <button type="submit" disabled=move || synchronize.pending().get()>"Synchronize"</button>
             </ServerForm>
             <span class="selection">{move || format!("{} selected", selected.read().len())}</span>
-            <form method="get" action=PATH class="inline-action" on:submit=show_confirmation>
-                {move || view_fields(view.get(), str::to_string)}
-                <button type="submit" name=CONFIRM.0 value=CONFIRM.1
-                    disabled=move || synchronize_failed.pending().get()>
-                    "Synchronize all failed"
-                </button>
-            </form>
+            // Offered where the list can show failed operations: it acts on
+            // the failed ones of the view's other filters, which a list of
+            // another status does not show.
+            <Show when=move || matches!(view.get().status, None | Some(OperationStatus::Failed))>
+                <form method="get" action=PATH class="inline-action" on:submit=show_confirmation>
+                    {move || view_fields(view.get(), str::to_string)}
+                    <button type="submit" name=CONFIRM.0 value=CONFIRM.1
+                        disabled=move || synchronize_failed.pending().get()>
+                        "Synchronize all failed"
+                    </button>
+                </form>
+            </Show>
             <a href=export download="customer-synchronization-status.csv">"Export to CSV"</a>
         </div>
         <Show when=move || confirming.get()>
