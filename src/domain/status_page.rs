@@ -394,6 +394,8 @@ pub struct StatusPage {
 
 /// Merges the rows of both databases, each already in the view's order and
 /// each holding up to `page_size + 1` rows nearest the cursor, into the page.
+/// An operation the P-job uploaded between the two reads is in both: it is
+/// listed once, as HQ holds it.
 pub fn merge_page(
     view: &StatusView,
     mut rows: Vec<StatusRow>,
@@ -403,6 +405,13 @@ pub fn merge_page(
         let order =
             (&a.created_at, a.sequence, &a.operation_id).cmp(&(&b.created_at, b.sequence, &b.operation_id));
         if view.oldest_first { order } else { order.reverse() }
+    });
+    rows.dedup_by(|later, kept| {
+        let same = later.operation_id == kept.operation_id;
+        if same && kept.status == OperationStatus::PendingUpload {
+            std::mem::swap(later, kept);
+        }
+        same
     });
     let more = rows.len() > page_size;
     match &view.cursor {
@@ -575,6 +584,23 @@ mod tests {
         assert_eq!(ids(&page), ["d", "c", "b"]);
         assert_eq!(previous, None);
         assert_eq!(next, Some(row("t2", "b").key()));
+    }
+
+    #[test]
+    fn an_operation_read_from_both_databases_is_listed_once_as_hq_holds_it() {
+        let waiting = StatusRow {
+            status: OperationStatus::PendingUpload,
+            ..row("t2", "b")
+        };
+        for rows in [
+            vec![row("t1", "a"), waiting.clone(), row("t2", "b"), row("t3", "c")],
+            vec![row("t2", "b"), row("t3", "c"), row("t1", "a"), waiting.clone()],
+        ] {
+            let (page, _, next) = merge_page(&StatusView::default(), rows, 2);
+            assert_eq!(ids(&page), ["c", "b"]);
+            assert_eq!(page[1].status, OperationStatus::PendingSync);
+            assert_eq!(next, Some(row("t2", "b").key()), "a is on the next page");
+        }
     }
 
     #[test]
