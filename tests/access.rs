@@ -258,6 +258,46 @@ async fn a_shopper_who_signs_up_gets_that_profile() {
 }
 
 #[tokio::test]
+async fn a_shoppers_sign_up_makes_only_what_the_sign_up_form_offers() {
+    let app = WebApp::start().await;
+    let shopper = app.sign_in("shopper").await;
+    let id = OperationId::random();
+    let draft = CustomerDraft {
+        customer_group: "20".into(),
+        contacts: vec![ContactDraft {
+            kind: "Email".into(),
+            value: "work@example.com".into(),
+            primary: false,
+        }],
+        affiliations: vec!["Employee".into()],
+        ..customer("Vera")
+    };
+    let body = json!({"register": null, "operation_id": id, "draft": draft}).to_string();
+    let created = app.post(CreateCustomer::PATH, JSON, body, &shopper).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+
+    let staged = app
+        .test
+        .backend
+        .channel
+        .staged_operation(id.as_str())
+        .await
+        .unwrap()
+        .expect("the sign-up is staged");
+    assert_eq!(staged.customer.first_name, "Vera");
+    assert_eq!(staged.customer.addresses.len(), 1);
+    assert_eq!(
+        (
+            staged.customer.customer_group.as_str(),
+            staged.customer.affiliations.len(),
+            staged.customer.contacts.len()
+        ),
+        ("40", 0, 0),
+        "the online store's group, and no Employee affiliation or contact a shopper gave itself"
+    );
+}
+
+#[tokio::test]
 async fn a_shopper_who_signs_up_on_one_device_has_that_profile_on_the_others() {
     let app = WebApp::start().await;
     let hq = &app.test.backend.hq;

@@ -128,6 +128,23 @@ pub fn email_key(email: &str) -> Option<String> {
     (!email.is_empty()).then(|| email.to_ascii_lowercase())
 }
 
+/// What a shopper's sign-up makes: the sign-up form offers a person's first
+/// and last name, email, phone and addresses, so only those are taken, also
+/// from a request made by hand; the customer group, language and currency
+/// are the online store's, and affiliations (Employee, say), contacts and
+/// attributes are a cashier's to give.
+pub fn shopper_sign_up(posted: &CustomerDraft) -> CustomerDraft {
+    CustomerDraft {
+        party_type: PartyType::Person,
+        first_name: posted.first_name.clone(),
+        last_name: posted.last_name.clone(),
+        email: posted.email.clone(),
+        phone: posted.phone.clone(),
+        addresses: posted.addresses.clone(),
+        ..CustomerDraft::default()
+    }
+}
+
 /// A shopper's edit of their own profile, as it applies to the customer
 /// `current`: My profile shows the name, email and phone, so those are the
 /// shopper's to change; every other field stays as it is (the customer
@@ -307,6 +324,35 @@ impl CreatedCustomer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shoppers_sign_up_takes_what_the_sign_up_form_offers_only() {
+        let address = AddressDraft {
+            street: "12 Rue Verte".into(),
+            ..AddressDraft::default()
+        };
+        let offered = CustomerDraft {
+            first_name: "Ines".into(),
+            last_name: "Roy".into(),
+            email: "ines@example.com".into(),
+            phone: "+1 206 555 0177".into(),
+            addresses: vec![address],
+            ..CustomerDraft::default()
+        };
+        let posted = CustomerDraft {
+            party_type: PartyType::Organization,
+            middle_name: "Jo".into(),
+            organization_name: "Contoso".into(),
+            customer_group: "20".into(),
+            language: "fr-fr".into(),
+            currency: "EUR".into(),
+            contacts: vec![ContactDraft::default()],
+            affiliations: vec!["Employee".into()],
+            attributes: vec![AttributeDraft::default()],
+            ..offered.clone()
+        };
+        assert_eq!(shopper_sign_up(&posted), offered);
+    }
 
     #[test]
     fn a_shoppers_edit_changes_the_name_email_and_phone_only() {

@@ -5,7 +5,8 @@
 
 use crate::domain::customer::{
     AddressDraft, ChangeOutcome, ChangedFields, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
-    CustomerSummary, ReferenceData, shopper_edit, tidy_own_fields, validate_address, validate_customer,
+    CustomerSummary, ReferenceData, shopper_edit, shopper_sign_up, tidy_own_fields, validate_address,
+    validate_customer,
 };
 use crate::domain::features::Feature;
 use crate::domain::operation::OperationId;
@@ -99,11 +100,10 @@ pub async fn create_customer(
     draft: &CustomerDraft,
 ) -> Result<CreatedCustomer, CustomerError> {
     let (channel_record, register_number) = channel_of_origin(side.db, origin).await?;
-    let mut draft = draft.clone();
-    // A shopper always gets the online store's customer group.
-    if origin == Origin::OnlineStore {
-        draft.customer_group.clear();
-    }
+    let mut draft = match origin {
+        Origin::OnlineStore => shopper_sign_up(draft),
+        Origin::Register { .. } => draft.clone(),
+    };
     fill_blanks(&mut draft, &channel_record);
     let reference = reference_of(side.db, &channel_record).await?;
     let valid = validate_customer(&draft, &reference, origin == Origin::OnlineStore)
