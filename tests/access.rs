@@ -297,6 +297,40 @@ async fn a_shoppers_sign_up_makes_only_what_the_sign_up_form_offers() {
     );
 }
 
+/// A shopper who is not the one who signed up sends that sign-up again,
+/// as its id and values can be read off the other's profile.
+#[tokio::test]
+async fn a_shopper_cannot_take_another_shoppers_profile_by_sending_their_sign_up_again() {
+    let app = WebApp::start().await;
+    let hq = &app.test.backend.hq;
+    let changed = hq
+        .change_user_access("seattle", Role::Shopper, None, "admin")
+        .await;
+    assert!(matches!(changed, Ok(AccessChange::Changed)), "{changed:?}");
+    let shopper = app.sign_in("shopper").await;
+    let other = app.sign_in("seattle").await;
+    let body = json!({"register": null, "operation_id": OperationId::random(), "draft": customer("Pia")})
+        .to_string();
+    let created = app.post(CreateCustomer::PATH, JSON, body.clone(), &shopper).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let key = profile_key(&app, &shopper).await.expect("a profile");
+
+    let again = app.post(CreateCustomer::PATH, JSON, body.clone(), &other).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(profile_key(&app, &other).await, None, "no profile taken");
+    let theirs = app
+        .post(FindChannelCustomer::PATH, FORM, format!("key={key}"), &other)
+        .await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.body);
+
+    let resent = app.post(CreateCustomer::PATH, JSON, body, &shopper).await;
+    assert_eq!(
+        (resent.status, resent.body),
+        (StatusCode::OK, created.body),
+        "the shopper's own resend is answered alike"
+    );
+}
+
 #[tokio::test]
 async fn a_shopper_who_signs_up_on_one_device_has_that_profile_on_the_others() {
     let app = WebApp::start().await;

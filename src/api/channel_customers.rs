@@ -185,11 +185,23 @@ async fn create(
 ) -> Result<CreatedCustomer, AppError> {
     use crate::api::sessions::{current_session, remember_user};
     use crate::domain::access::Role;
-    use crate::services::channel_customers::create_customer;
+    use crate::error::internal;
+    use crate::services::channel_customers::{CustomerError, create_customer};
     let (backend, mut user, origin) = authorize_origin(register).await?;
     let operation_id = parse_operation_id(operation_id)?;
     let created = create_customer(&backend.channel_side(), origin, &operation_id, draft).await?;
     if user.role == Role::Shopper {
+        // A sign-up sent again answers with the customer it made: only to
+        // the shopper who made it, not to one who read its id and values
+        // off that shopper's profile.
+        if backend
+            .hq
+            .is_profile_of_another(&created.key(), &user.user_name)
+            .await
+            .map_err(internal)?
+        {
+            return Err(AppError::Refused(CustomerError::OperationIdReused.to_string()));
+        }
         // The customer exists now, so the answer is a success whatever
         // follows: this session keeps the profile even if HQ cannot
         // record it, and the failure is logged for an admin.

@@ -203,6 +203,18 @@ impl HqDb {
         .await?))
     }
 
+    /// Whether `profile_key` is the profile of a shopper other than
+    /// `user_name`.
+    pub async fn is_profile_of_another(&self, profile_key: &str, user_name: &str) -> Result<bool, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE profile_key = $1 AND user_name <> $2)"
+        )
+        .bind(profile_key)
+        .bind(user_name)
+        .fetch_one(&pools.read)
+        .await?))
+    }
+
     /// Makes `profile_key` the shopper's own customer.
     pub async fn set_profile_key(&self, user_name: &str, profile_key: &str) -> Result<(), HqDbError> {
         on_engine!(self, |pools, sql| {
