@@ -258,6 +258,31 @@ async fn a_shopper_who_signs_up_gets_that_profile() {
 }
 
 #[tokio::test]
+async fn a_shopper_whose_profile_hq_cannot_read_now_is_told_so_not_to_sign_up() {
+    let app = WebApp::start().await;
+    let hq = &app.test.backend.hq;
+    let changed = hq
+        .change_user_access("seattle", Role::Shopper, None, "admin")
+        .await;
+    assert!(matches!(changed, Ok(AccessChange::Changed)), "{changed:?}");
+    let shopper = app.sign_in("seattle").await;
+    hq.close().await;
+
+    let profile = app.post(MyProfileKey::PATH, FORM, "", &shopper).await;
+    assert_eq!(
+        profile.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not an answer of no profile: {}",
+        profile.body
+    );
+    assert!(
+        profile.body.contains("cannot be read from HQ now"),
+        "{}",
+        profile.body
+    );
+}
+
+#[tokio::test]
 async fn a_shoppers_sign_up_makes_only_what_the_sign_up_form_offers() {
     let app = WebApp::start().await;
     let shopper = app.sign_in("shopper").await;
