@@ -1,5 +1,14 @@
 import { expect, type Page } from "@playwright/test";
-import { open, openNewCustomer, signIn, signedInWithoutJavaScript, test, syncToHqAndBack, uniqueName } from "./helpers";
+import {
+  holdBackPageCode,
+  open,
+  openNewCustomer,
+  signIn,
+  signedInWithoutJavaScript,
+  test,
+  syncToHqAndBack,
+  uniqueName,
+} from "./helpers";
 
 async function fillAddress(page: Page, group: string, street: string, city: string, zip: string) {
   const address = page.getByRole("group", { name: group });
@@ -156,6 +165,36 @@ test("a shopper signs up, and edits the profile once the account exists, keeping
   await expect(group(page)).toHaveText("20");
   await houston.reload();
   await expect(group(houston)).toHaveText("20");
+});
+
+test("a sign-up posted before the page's code arrived, whose answer was lost, and pressed again once the code is in, makes one customer", async ({ shopper: page, admin }) => {
+  const lastName = uniqueName("Twice");
+  const letCodeThrough = await holdBackPageCode(page);
+  await page.goto("/ecommerce/sign-up", { waitUntil: "domcontentloaded" });
+  await page.getByLabel("First name").fill("Ines");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByLabel("Email").fill(`ines.${lastName.toLowerCase()}@example.com`);
+
+  // The form posts itself and the server stages the customer, but the
+  // answer is lost: the page stays as it was.
+  let serverDone = () => {};
+  const staged = new Promise<void>((resolve) => (serverDone = resolve));
+  await page.route(/\/api\/post_new_customer/, async (route) => {
+    await route.fetch({ maxRedirects: 0 });
+    serverDone();
+    await route.fulfill({ status: 204 });
+  });
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await staged;
+
+  // The page's code arrives, and the shopper presses Sign up again.
+  letCodeThrough();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByRole("status")).toContainText(`Ines ${lastName} was created at Fabrikam online store`);
+
+  await open(admin, `/hq/customer-synchronization-status?q=${lastName.toLowerCase()}`);
+  await expect(admin.getByRole("table").getByRole("row"), "the header and one create").toHaveCount(2);
 });
 
 test("without JavaScript, a cashier adds a customer, edits one and adds an address, and a shopper signs up", async ({ browser }) => {

@@ -65,6 +65,14 @@ impl OperationId {
     }
 }
 
+impl std::str::FromStr for OperationId {
+    type Err = NotAGuid;
+
+    fn from_str(text: &str) -> Result<OperationId, NotAGuid> {
+        OperationId::parse(text)
+    }
+}
+
 impl std::fmt::Display for OperationId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)

@@ -11,9 +11,9 @@ use crate::domain::customer::{
     ContactDraft, CustomerDraft, CustomerField, LANGUAGES, Limits, PartyType, ReferenceData,
     validate_address, validate_customer,
 };
+use crate::domain::operation::OperationId;
 use crate::error::{AppError, FieldErrors};
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
-use crate::views::outbox::new_operation_id;
 use crate::views::ui::{
     ErrorNote, FIRST_FIELD, FieldMessage, InputField, Select, cancel_on_escape, focus_when_opened,
 };
@@ -164,11 +164,12 @@ pub struct PlainPost {
 }
 
 impl PlainPost {
-    /// A new customer at `register` (the online store when absent), with
-    /// the operation id made now: the form posted twice stages it once.
-    pub fn new_customer(register: Option<String>) -> PlainPost {
+    /// A new customer at `register` (the online store when absent), under
+    /// the id the page's code saves it under: the form posted twice, or
+    /// posted and then saved by the page's code, stages it once.
+    pub fn new_customer(register: Option<String>, operation_id: &OperationId) -> PlainPost {
         use leptos::server_fn::ServerFn;
-        let mut hidden = vec![("operation_id".to_string(), new_operation_id().to_string())];
+        let mut hidden = vec![("operation_id".to_string(), operation_id.to_string())];
         if let Some(register) = register {
             hidden.push(("register".to_string(), register));
         }
@@ -181,9 +182,14 @@ impl PlainPost {
     /// Edit of customer `key`, whose form opened on `opened`: its own
     /// fields go along, so that the edit changes only those the cashier or
     /// shopper changed, and not one changed elsewhere since.
-    pub fn edit_customer(register: Option<String>, key: String, opened: &CustomerDraft) -> PlainPost {
+    pub fn edit_customer(
+        register: Option<String>,
+        key: String,
+        opened: &CustomerDraft,
+        operation_id: &OperationId,
+    ) -> PlainPost {
         use leptos::server_fn::ServerFn;
-        let mut post = PlainPost::change(PostCustomerEdit::url(), register, key);
+        let mut post = PlainPost::change(PostCustomerEdit::url(), register, key, operation_id);
         for field in CustomerField::ALL {
             let value = match field {
                 // As the form's own field posts it.
@@ -197,9 +203,9 @@ impl PlainPost {
     }
 
     /// Add address to customer `key`.
-    pub fn new_address(register: Option<String>, key: String) -> PlainPost {
+    pub fn new_address(register: Option<String>, key: String, operation_id: &OperationId) -> PlainPost {
         use leptos::server_fn::ServerFn;
-        PlainPost::change(PostNewAddress::url(), register, key)
+        PlainPost::change(PostNewAddress::url(), register, key, operation_id)
     }
 
     /// Save of an operation an admin corrects on the status page, which had
@@ -215,8 +221,13 @@ impl PlainPost {
         }
     }
 
-    fn change(action: &'static str, register: Option<String>, key: String) -> PlainPost {
-        let mut post = PlainPost::new_customer(register);
+    fn change(
+        action: &'static str,
+        register: Option<String>,
+        key: String,
+        operation_id: &OperationId,
+    ) -> PlainPost {
+        let mut post = PlainPost::new_customer(register, operation_id);
         post.action = action;
         post.hidden.push(("key".to_string(), key));
         post

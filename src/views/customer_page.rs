@@ -18,7 +18,7 @@ use crate::views::code_on_demand::{NotDownloaded, code_on_demand};
 use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
     KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register, kept_changes_of,
-    new_operation_id, refused_operation_of, start_sending, with_kept_changes,
+    new_operation_id, page_operation_id, refused_operation_of, start_sending, with_kept_changes,
 };
 use crate::views::ui::{ErrorNote, StatusBadge, loaded};
 
@@ -190,8 +190,9 @@ pub struct OutboxForm {
 
 impl OutboxForm {
     /// A closed form, which closes again once its save is done or kept; a
-    /// refused save keeps it open with everything typed in it.
-    pub fn new(outbox: Option<Outbox>, register: Option<String>) -> Self {
+    /// refused save keeps it open with everything typed in it. Its first
+    /// save goes under `operation_id`.
+    pub fn new(outbox: Option<Outbox>, register: Option<String>, operation_id: OperationId) -> Self {
         let action = Action::new_local(move |waiting: &Waiting| save_operation(outbox, waiting.clone()));
         let is_open = RwSignal::new(false);
         let refused = RwSignal::new(None);
@@ -211,7 +212,7 @@ impl OutboxForm {
             action,
             is_open,
             refused,
-            operation_id: StoredValue::new(new_operation_id()),
+            operation_id: StoredValue::new(operation_id),
             register: StoredValue::new(register),
         }
     }
@@ -221,6 +222,12 @@ impl OutboxForm {
         self.action.value().set(None);
         self.operation_id.set_value(new_operation_id());
         self.is_open.set(true);
+    }
+
+    /// The id the form's next save goes under, for the form posted without
+    /// the page's code to carry.
+    pub fn operation_id(self) -> OperationId {
+        self.operation_id.get_value()
     }
 
     /// Saves `operation` under the form's operation id.
@@ -274,8 +281,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     let outbox = use_context::<Outbox>();
     let reference_register = register.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(reference_register.clone()));
-    let edit = OutboxForm::new(outbox, register.clone());
-    let add_address = OutboxForm::new(outbox, register.clone());
+    let edit = OutboxForm::new(outbox, register.clone(), page_operation_id());
+    let add_address = OutboxForm::new(outbox, register.clone(), page_operation_id());
     // A form the page opens by itself, as its button does before the
     // page's code has loaded. A new form has no answer to forget: `open`
     // would write its action's value, which only the browser's thread holds.
@@ -369,7 +376,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                 Ok(reference) => {
                                     let opened = untrack(|| as_kept(customer.clone())).customer;
                                     let started_from = opened.own_fields();
-                                    let posted_to = PlainPost::edit_customer(register.get_value(), key.get_value(), &started_from);
+                                    let posted_to = PlainPost::edit_customer(register.get_value(), key.get_value(), &started_from, &edit.operation_id());
                                     view! {
                                     <section aria-labelledby="edit-heading">
                                         <h2 id="edit-heading">"Edit customer"</h2>
@@ -412,7 +419,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                         });
                                     })
                                     on_cancel=Callback::new(move |_| add_address.is_open.set(false))
-                                    posted_to=PlainPost::new_address(register.get_value(), key.get_value())
+                                    posted_to=PlainPost::new_address(register.get_value(), key.get_value(), &add_address.operation_id())
                                 />
                             </section>
                         })}

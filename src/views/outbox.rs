@@ -722,6 +722,16 @@ pub fn new_operation_id() -> OperationId {
     }
 }
 
+/// An operation id for a form the server may render: made where the page
+/// is rendered and read back from the page as it hydrates, so that the id
+/// the form posts before the page's code has loaded (or without
+/// JavaScript) is the one that code then saves under. A save sent both ways,
+/// the second press while the first post is still on its way, is then one
+/// operation.
+pub fn page_operation_id() -> OperationId {
+    SharedValue::new_str(new_operation_id).into_inner()
+}
+
 /// Starts sending the outbox's operations with `send` while the page that
 /// owns it is open: a try every second while any wait, sooner when the
 /// browser says it is online again, later while the server does not answer

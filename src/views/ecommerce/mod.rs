@@ -9,18 +9,19 @@ use crate::domain::customer::{CreatedCustomer, CustomerDraft};
 use crate::views::customer_display::CreatedConfirmation;
 use crate::views::customer_form::{PlainPost, SignUpForm};
 use crate::views::customer_page::{CustomerCard, OnlineStoreMode};
-use crate::views::outbox::new_operation_id;
+use crate::views::outbox::page_operation_id;
 use crate::views::ui::loaded;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let reference = Resource::new(|| (), |_| channel_reference(None));
     let existing = Resource::new(|| (), |_| my_profile_key());
-    // Made when the page opens: the sign-up sent again (its answer was
-    // lost, the shopper pressed Sign up twice) makes one customer.
-    let operation_id = StoredValue::new(new_operation_id().to_string());
+    // Made when the page is rendered: the sign-up sent again (its answer
+    // was lost, the shopper pressed Sign up twice, once before the page's
+    // code had loaded) makes one customer.
+    let operation_id = StoredValue::new(page_operation_id());
     let create = Action::new(move |draft: &CustomerDraft| {
-        create_customer(None, operation_id.get_value(), draft.clone())
+        create_customer(None, operation_id.get_value().to_string(), draft.clone())
     });
     // Swapping the form for the confirmation in an effect, after the
     // answer has reached the form's own messages, lets the form go quietly.
@@ -70,7 +71,7 @@ pub fn SignUpPage() -> impl IntoView {
                                 server_error=Signal::derive(move || create.value().get().and_then(Result::err))
                                 pending=create.pending()
                                 on_save=Callback::new(move |draft| { create.dispatch(draft); })
-                                posted_to=PlainPost::new_customer(None)
+                                posted_to=PlainPost::new_customer(None, &operation_id.get_value())
                             />
                         }
                     })
