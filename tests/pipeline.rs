@@ -134,6 +134,7 @@ async fn a_first_start_killed_in_a_download_starts_again_once_the_dead_runs_leas
         job_code: Job::GlobalConfiguration.code(),
         lease_key: &lease_key,
         scale_unit: "Main",
+        scheduled: false,
     };
     app.backend
         .hq

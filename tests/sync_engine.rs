@@ -15,7 +15,7 @@ use custsync::domain::records::OperationKind;
 use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
 use custsync::services::channel_customers::create_customer;
-use custsync::services::jobs::{JobError, scheduler_tick};
+use custsync::services::jobs::{JobError, SCHEDULE, scheduler_tick};
 use custsync::services::settings::Settings;
 use custsync::storage::channel_db::NewOperation;
 use custsync::storage::hq_db::{HqDb, LeaseHeld, RunStart, UploadedOperationRow};
@@ -165,6 +165,7 @@ fn started_in_seattle(job: Job, lease_key: &str) -> RunStart<'_> {
         job_code: job.code(),
         lease_key,
         scale_unit: "Seattle",
+        scheduled: false,
     }
 }
 
@@ -196,6 +197,53 @@ async fn a_job_leased_by_another_process_is_refused_until_released() {
         .await
         .unwrap();
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+}
+
+/// Two scale units' schedulers both find a job due; the second starts it
+/// after the first one's run has ended. The batch job runs once a
+/// recurrence chain-wide, a scale unit's own job once in each unit.
+#[tokio::test]
+async fn a_scheduled_run_does_not_start_once_its_job_ran_in_the_recurrence_since_the_scheduler_looked() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    for job in [Job::SyncCustomers, Job::Upload] {
+        backend.hq.set_job_schedule(job.code(), 5).await.unwrap();
+    }
+    let due = backend.jobs.due_jobs().await.unwrap();
+    assert!(
+        due.contains(&Job::SyncCustomers) && due.contains(&Job::Upload),
+        "{due:?}"
+    );
+    for job in [Job::SyncCustomers, Job::Upload] {
+        let lease_key = job.lease_key("Seattle");
+        let run = started_in_seattle(job, &lease_key);
+        let run_id = backend
+            .hq
+            .start_job_run(run, SCHEDULE, "Seattle's process", 30)
+            .await
+            .unwrap()
+            .expect("Seattle's scheduler starts it");
+        let lease = LeaseHeld {
+            key: &lease_key,
+            holder: "Seattle's process",
+        };
+        backend
+            .hq
+            .finish_job_run(run_id, lease, RunOutcome::Succeeded, RunCounts::default(), None)
+            .await
+            .unwrap();
+    }
+
+    let batch_again = backend.jobs.run(Job::SyncCustomers, SCHEDULE).await;
+    assert!(batch_again.is_err(), "{batch_again:?}");
+    let runs = backend.hq.job_runs("SYNCCUST", 10).await.unwrap();
+    assert_eq!(
+        runs.len(),
+        1,
+        "one run of the batch job this recurrence: {runs:?}"
+    );
+    let own_p_job = backend.jobs.run(Job::Upload, SCHEDULE).await.unwrap();
+    assert_eq!(own_p_job.scale_unit.as_deref(), Some("Main"), "{own_p_job:?}");
 }
 
 /// A run of the batch job that a Seattle process started, with a lease of

@@ -6,7 +6,7 @@ mod runner;
 mod scheduler;
 
 pub use runner::{JobError, JobRunner, Progress};
-pub use scheduler::{run_schedules, scheduler_tick};
+pub use scheduler::{SCHEDULE, run_schedules, scheduler_tick};
 
 /// Reads a job's next batch on a task of its own while the job writes the
 /// current one. Parsing a batch takes milliseconds of CPU; on the job's own

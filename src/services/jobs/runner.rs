@@ -132,6 +132,7 @@ impl JobRunner {
             job_code: job.code(),
             lease_key: &self.lease_key(job),
             scale_unit: self.channel.scale_unit(),
+            scheduled: trigger == super::scheduler::SCHEDULE,
         };
         let run_id = self
             .hq
@@ -341,6 +342,7 @@ mod tests {
             job_code: job.code(),
             lease_key: &lease_key,
             scale_unit: "Main",
+            scheduled: false,
         };
         let run_id = hq
             .start_job_run(start, "test", "this process", 30)

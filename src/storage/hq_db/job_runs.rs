@@ -1,7 +1,7 @@
 //! The history of every CDX and batch job run.
 
 use super::{HqDb, HqDbError};
-use crate::domain::jobs::{JobRun, RunCounts, RunOutcome};
+use crate::domain::jobs::{Job, JobRun, RunCounts, RunOutcome};
 
 /// Why a run closed by another than its own task ended.
 const INTERRUPTED: &str = "Interrupted: the run stopped without finishing (its server stopped, or lost the run's \
@@ -10,13 +10,18 @@ const INTERRUPTED: &str = "Interrupted: the run stopped without finishing (its s
 pub(super) const RUN_COLUMNS: &str = "run_id, job, trigger, started_at, ended_at, rows_total, rows_done, succeeded, failed, outcome, message, scale_unit";
 
 /// Which run a process starts: the job, the lease that keeps a second run
-/// of the same work from starting (`Job::lease_key`), and the scale unit
-/// whose process runs it.
+/// of the same work from starting (`Job::lease_key`), the scale unit whose
+/// process runs it, and whether its schedule started it.
 #[derive(Debug, Clone, Copy)]
 pub struct RunStart<'a> {
     pub job_code: &'a str,
     pub lease_key: &'a str,
     pub scale_unit: &'a str,
+    /// A scheduled run starts only while its job is still due: not once a
+    /// run of it began within its recurrence (in the scale unit, or
+    /// chain-wide for a batch job), which another process may have started
+    /// since the scheduler looked.
+    pub scheduled: bool,
 }
 
 /// The lease a run holds: the job's lease key (`Job::lease_key`) and the
@@ -30,7 +35,8 @@ pub struct LeaseHeld<'a> {
 impl HqDb {
     /// Takes the run's lease for `lease_seconds` and records the start of a
     /// run, in one transaction; None while another holder's lease is alive,
-    /// in this process or another.
+    /// in this process or another, and for a scheduled run that is no
+    /// longer due.
     pub async fn start_job_run(
         &self,
         run: RunStart<'_>,
@@ -40,6 +46,22 @@ impl HqDb {
     ) -> Result<Option<i64>, HqDbError> {
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
+            if run.scheduled {
+                let per_scale_unit = Job::from_code(run.job_code).is_some_and(Job::per_scale_unit);
+                let ran_this_recurrence: bool = sqlx::query_scalar(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM job_runs r JOIN job_schedules s ON s.job = r.job
+                                    WHERE r.job = $1 AND ($2 IS NULL OR r.scale_unit = $2)
+                                      AND r.started_at > {since})",
+                    since = sql.minutes_ago("s.interval_minutes")
+                ))
+                .bind(run.job_code)
+                .bind(per_scale_unit.then_some(run.scale_unit))
+                .fetch_one(&mut *tx)
+                .await?;
+                if ran_this_recurrence {
+                    return Ok(None);
+                }
+            }
             // The run a lease named when it is taken over stopped without
             // finishing (its process died, or the request that started it
             // was dropped): the upsert below takes only a lapsed lease.
