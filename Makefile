@@ -64,7 +64,7 @@ release: setup
 	find target/site -name '*.gz' | sed 's/\.gz$$//' | xargs .ci/zopfli/bin/zopfli
 
 # The release build, then every figure, written to BENCHMARKS.md. Takes about
-# 25 minutes on 2 cores.
+# 40 minutes on 2 cores: 17 to build, 20 to measure.
 bench: release setup-postgres
 	.ci/postgres run -- cargo bench --features ssr --bench custsync
 
