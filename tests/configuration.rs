@@ -391,6 +391,58 @@ async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() 
     assert_eq!(backend.hq.fallback_creates_waiting().await.unwrap(), 0);
 }
 
+/// HQ's database itself out of reach, not the simulated switch: a create
+/// falls back to asynchronous mode and an edit is refused with what was
+/// typed kept, as for a communication error, where both were answered
+/// with an internal error.
+#[tokio::test]
+async fn with_hqs_database_out_of_reach_a_create_falls_back_and_an_edit_is_refused_whole() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    houston_synchronous(backend).await;
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.phone = "+1 713 555 0199".into();
+    backend.hq.close().await;
+
+    let created = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &person("Ana", "Silva"),
+    )
+    .await
+    .unwrap();
+    let CreatedHow::FellBack { temporary_id, why } = &created.how else {
+        panic!("expected a fallback, got {:?}", created.how);
+    };
+    assert_eq!(why, "HQ unreachable, staged asynchronously");
+    assert_eq!(
+        backend.channel.not_uploaded(10).await.unwrap()[0].temporary_id,
+        *temporary_id
+    );
+
+    let error = edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, CustomerError::HqUnreachable(_)), "{error:?}");
+    assert_eq!(
+        backend.channel.count_not_uploaded().await.unwrap(),
+        1,
+        "no update staged"
+    );
+}
+
 /// Troubleshoot counts the fallback creates that still wait for the P-job
 /// and the sync: one that the sync has failed since waits for an admin
 /// (question 4) instead, and a create logged twice counts once.

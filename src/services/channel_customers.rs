@@ -127,14 +127,22 @@ pub async fn create_customer(
             temporary_id: operation_id.to_string(),
         }
     } else {
-        let evidence = side
+        let reason = match side
             .realtime
             .async_mode_evidence(channel_record.channel_id, &config)
-            .await?;
+            .await
+        {
+            Ok(evidence) => evidence.explain(),
+            // The call then meets the same error and the create falls back.
+            Err(RealtimeError::Unreachable) => {
+                "HQ could not be read to say why (communication error)".to_string()
+            }
+            Err(other) => return Err(other.into()),
+        };
         let context = CallContext {
             channel_id: channel_record.channel_id,
             register_number,
-            reason: evidence.explain(),
+            reason,
         };
         if register_is_offline(side.db, origin).await? {
             fall_back(side, &context, create, "the register is offline").await?
@@ -420,7 +428,11 @@ async fn realtime_target(
     if register_is_offline(side.db, origin).await? {
         return Err(CustomerError::HqUnreachable("the register is offline"));
     }
-    let evidence = side.realtime.feature_evidence(feature, config).await?;
+    let evidence = side
+        .realtime
+        .feature_evidence(feature, config)
+        .await
+        .map_err(unreachable_as_refusal)?;
     let context = CallContext {
         channel_id: target.channel.channel_id,
         register_number: target.register_number,

@@ -33,9 +33,23 @@ pub enum RealtimeError {
     #[error("the request could not be recorded: {0}")]
     Encode(#[from] serde_json::Error),
     #[error(transparent)]
-    Hq(#[from] HqDbError),
+    Hq(HqDbError),
     #[error(transparent)]
     Channel(#[from] ChannelDbError),
+}
+
+/// HQ's database out of reach is a communication error, as the simulated
+/// "Mark HQ unreachable" is: a create falls back to asynchronous mode and an
+/// edit is refused with what was typed kept, not answered with a 500.
+impl From<HqDbError> for RealtimeError {
+    fn from(error: HqDbError) -> Self {
+        if error.is_unreachable() {
+            tracing::warn!(%error, "HQ's database cannot be reached: a communication error");
+            RealtimeError::Unreachable
+        } else {
+            RealtimeError::Hq(error)
+        }
+    }
 }
 
 /// Who calls, and why the operation is not staged.

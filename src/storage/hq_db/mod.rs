@@ -75,6 +75,25 @@ pub enum HqDbError {
     MissingNumberSequence(String),
 }
 
+impl HqDbError {
+    /// Whether HQ's database could not be reached at all (its server down,
+    /// the connection lost, no connection free in time), as against a
+    /// statement it refused: what a real-time call treats as a
+    /// communication error.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            HqDbError::Sqlx(
+                sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+            )
+        )
+    }
+}
+
 /// HQ's jobs write wide staging rows and their customers in batches of
 /// thousands: with 16 KB pages instead of SQLite's 4 KB, the P-job and the
 /// sync of 100,000 creates take about 7% less time (BENCHMARKS.md).
