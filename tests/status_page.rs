@@ -923,3 +923,78 @@ async fn a_page_left_empty_since_its_link_was_made_links_back_to_the_first_page(
         "the emptied page links to {first_page_link}: {pager}"
     );
 }
+
+/// The Name column says whose operation it is, the same before and after
+/// the upload: a person's full name (the middle name too), and for an
+/// address addition, which carries the address alone, its customer's.
+#[tokio::test]
+async fn each_operation_is_named_after_its_customer_before_and_after_the_upload() {
+    use custsync::domain::features::Feature;
+    use custsync::services::channel_customers::add_address;
+    use custsync::services::feature_management::change_feature;
+    let app = common::start().await;
+    let backend = &app.backend;
+    change_feature(&backend.hq, Feature::AsyncAddresses, true, "test")
+        .await
+        .unwrap();
+    backend
+        .jobs
+        .run(Job::GlobalConfiguration, "Run now")
+        .await
+        .unwrap();
+    let draft = CustomerDraft {
+        first_name: "Ana".into(),
+        middle_name: "Jo".into(),
+        last_name: "Named".into(),
+        email: "ana.named@example.com".into(),
+        ..CustomerDraft::default()
+    };
+    let created = create_customer(
+        &backend.channel_side(),
+        ORIGINS[0],
+        &OperationId::random(),
+        &draft,
+    )
+    .await
+    .unwrap();
+    let pending = created.temporary_id().expect("staged").to_string();
+    for key in [pending.as_str(), "C000001"] {
+        add_address(
+            &backend.channel_side(),
+            ORIGINS[0],
+            &OperationId::random(),
+            key,
+            &common::calls::address(),
+        )
+        .await
+        .unwrap();
+    }
+    let names = |page: StatusPage| -> Vec<(String, String)> {
+        page.rows
+            .into_iter()
+            .map(|row| (row.operation, row.name))
+            .collect()
+    };
+    let expected = [
+        ("Add address".to_string(), "Karen Berg".to_string()),
+        ("Add address".to_string(), "Ana Jo Named".to_string()),
+        ("Create customer".to_string(), "Ana Jo Named".to_string()),
+    ];
+    assert_eq!(
+        names(page(backend, &StatusView::default(), 3).await),
+        expected,
+        "waiting in the channel"
+    );
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    assert_eq!(
+        names(page(backend, &StatusView::default(), 3).await),
+        expected,
+        "uploaded to HQ"
+    );
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert_eq!(
+        names(page(backend, &StatusView::default(), 3).await),
+        expected,
+        "synced"
+    );
+}

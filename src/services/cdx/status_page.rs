@@ -3,7 +3,7 @@
 
 use super::CdxError;
 use crate::domain::backlog::{BACKLOG_JOBS, BacklogSample, BacklogTrend, TREND_RUNS, TREND_SAMPLES};
-use crate::domain::customer::ReferenceData;
+use crate::domain::customer::{ReferenceData, display_name};
 use crate::domain::jobs::Job;
 use crate::domain::operation::{OperationStatus, stored_time_now};
 use crate::domain::operation_detail::{OperationDetail, TimelineEntry, in_time_order};
@@ -44,11 +44,19 @@ async fn rows_of(
     let channel_name = |id: i64| name_of(&channels, id);
     let waiting = channel.pending_upload_page(view, page_size + 1, in_hq).await?;
     let uploaded = hq.status_page_rows(view, page_size + 1).await?;
-    let rows = waiting
-        .into_iter()
-        .map(|op| waiting_row(op, &channel_name, channel.scale_unit()))
-        .chain(uploaded.into_iter().map(uploaded_row))
-        .collect();
+    let mut rows = Vec::with_capacity(waiting.len() + uploaded.len());
+    for op in waiting {
+        let customer_name = match op.kind {
+            OperationKind::AddAddress => name_in_channel(channel, &op).await?,
+            OperationKind::Create | OperationKind::Update => None,
+        };
+        let mut row = waiting_row(op, &channel_name, channel.scale_unit());
+        if let Some(name) = customer_name {
+            row.name = name;
+        }
+        rows.push(row);
+    }
+    rows.extend(uploaded.into_iter().map(uploaded_row));
     let (rows, previous, next) = merge_page(view, rows, page_size as usize);
     Ok(StatusRows { rows, previous, next })
 }
@@ -145,12 +153,33 @@ fn name_of(channels: &[ChannelRecord], id: i64) -> String {
         .map_or_else(|| format!("Channel {id}"), |record| record.name.clone())
 }
 
+/// The name of the customer an address addition waiting in the channel is
+/// for (the operation carries the address alone): the channel's copy of
+/// the customer, or its create still staged.
+async fn name_in_channel(channel: &ChannelDb, op: &StagedOperation) -> Result<Option<String>, CdxError> {
+    for key in [&op.customer_account, &op.customer_temporary_id]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(copy) = channel.copied_customer(key).await? {
+            return Ok(Some(display_name(&copy.customer)));
+        }
+    }
+    let Some(temporary_id) = &op.customer_temporary_id else {
+        return Ok(None);
+    };
+    Ok(channel
+        .staged_create(temporary_id)
+        .await?
+        .map(|create| display_name(&create.customer)))
+}
+
 fn waiting_row(op: StagedOperation, channel_name: &impl Fn(i64) -> String, scale_unit: &str) -> StatusRow {
     StatusRow {
         scale_unit: Some(scale_unit.to_string()),
         operation: op.kind.caption().to_string(),
         channel: channel_name(op.channel_id),
-        name: crate::domain::customer::display_name(&op.customer),
+        name: display_name(&op.customer),
         account: op.customer_account,
         temporary_id: op
             .customer_temporary_id

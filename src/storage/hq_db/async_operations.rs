@@ -57,12 +57,55 @@ macro_rules! failed_change_before_o {
 
 pub(super) use failed_change_before_o;
 
+/// A customer's name as the pages show it (`display_name`), from the name
+/// columns of the table aliased `$table`: an organisation's name, or a
+/// person's first, middle and last names, the empty ones left out.
+macro_rules! customer_name {
+    ($table:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $table,
+            ".party_type = 'organization' THEN ",
+            $table,
+            ".organization_name
+                  ELSE TRIM(",
+            $table,
+            ".first_name
+                            || CASE WHEN ",
+            $table,
+            ".middle_name <> '' THEN ' ' || ",
+            $table,
+            ".middle_name ELSE '' END
+                            || CASE WHEN ",
+            $table,
+            ".last_name <> '' THEN ' ' || ",
+            $table,
+            ".last_name ELSE '' END) END"
+        )
+    };
+}
+
 /// The columns of an `UploadedOperationRow`, read from
 /// `OPERATIONS_WITH_CHANNEL` (also by the bench's floor of the status page).
+/// An address addition carries the address alone: its name is its
+/// customer's, as HQ holds it or as its create was uploaded.
 pub const OPERATION_ROW_COLUMNS: &str = concat!(
     "o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at, o.channel_sequence,
-    CASE WHEN o.party_type = 'organization' THEN o.organization_name
-         ELSE o.first_name || ' ' || o.last_name END AS name,
+    CASE WHEN o.operation = 'add_address' THEN COALESCE(
+            (SELECT ",
+    customer_name!("n"),
+    " FROM customers n WHERE n.account = o.customer_account),
+            (SELECT ",
+    customer_name!("n"),
+    " FROM customers n WHERE n.async_customer_id = o.customer_temporary_id),
+            (SELECT ",
+    customer_name!("n"),
+    " FROM RETAILASYNCCUSTOMERV2 n
+             WHERE n.temporary_id = o.customer_temporary_id AND n.operation = 'create'),
+            '')
+         ELSE ",
+    customer_name!("o"),
+    " END AS name,
     o.customer_account, o.customer_temporary_id,
     o.OnlineOperationCompleted AS online_operation_completed, o.account,
     o.error, o.retry_count, o.last_attempt_at, u.scale_unit,
