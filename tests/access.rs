@@ -262,7 +262,7 @@ async fn a_shopper_whose_profile_hq_cannot_read_now_is_told_so_not_to_sign_up() 
     let app = WebApp::start().await;
     let hq = &app.test.backend.hq;
     let changed = hq
-        .change_user_access("seattle", Role::Shopper, None, "admin")
+        .change_user_access("seattle", Role::Shopper, None, "admin", None)
         .await;
     assert!(matches!(changed, Ok(AccessChange::Changed)), "{changed:?}");
     let shopper = app.sign_in("seattle").await;
@@ -329,7 +329,7 @@ async fn a_shopper_cannot_take_another_shoppers_profile_by_sending_their_sign_up
     let app = WebApp::start().await;
     let hq = &app.test.backend.hq;
     let changed = hq
-        .change_user_access("seattle", Role::Shopper, None, "admin")
+        .change_user_access("seattle", Role::Shopper, None, "admin", None)
         .await;
     assert!(matches!(changed, Ok(AccessChange::Changed)), "{changed:?}");
     let shopper = app.sign_in("shopper").await;
@@ -362,7 +362,7 @@ async fn a_shopper_who_signs_up_on_one_device_has_that_profile_on_the_others() {
     let hq = &app.test.backend.hq;
     // A shopper with no profile yet, signed in on a phone and a laptop.
     let changed = hq
-        .change_user_access("seattle", Role::Shopper, None, "admin")
+        .change_user_access("seattle", Role::Shopper, None, "admin", None)
         .await;
     assert!(matches!(changed, Ok(AccessChange::Changed)), "{changed:?}");
     let phone = app.sign_in("seattle").await;
@@ -1609,6 +1609,47 @@ async fn an_admin_signs_a_user_out_everywhere_and_a_new_store_ends_the_old_sessi
     assert!(no_store.body.contains("Choose the store"), "{}", no_store.body);
 }
 
+/// Two admins on the Users page: the one whose page was read before the
+/// other's change saves a row, and would have written the role and store
+/// it showed back over that change.
+#[tokio::test]
+async fn a_users_row_saved_from_a_page_read_before_another_admins_change_is_refused() {
+    let app = WebApp::start().await;
+    let hq = &app.test.backend.hq;
+    let admin = app.sign_in("admin").await;
+    let promoted = hq
+        .change_user_access("seattle", Role::Admin, None, "admin", None)
+        .await;
+    assert!(matches!(promoted, Ok(AccessChange::Changed)), "{promoted:?}");
+
+    let stale = app
+        .post(
+            ChangeUserAccess::PATH,
+            FORM,
+            "user_name=seattle&role=cashier&store=1&seen_role=cashier&seen_store=2",
+            &admin,
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(stale.body.contains("since this page was read"), "{}", stale.body);
+    let seattle = hq.find_user("seattle").await.unwrap().expect("a user").user;
+    assert_eq!(
+        (seattle.role, seattle.channel_id),
+        (Role::Admin, None),
+        "nothing changed"
+    );
+
+    let current = app
+        .post(
+            ChangeUserAccess::PATH,
+            FORM,
+            "user_name=seattle&role=cashier&store=1&seen_role=admin&seen_store=",
+            &admin,
+        )
+        .await;
+    assert_eq!(current.status, StatusCode::OK, "{}", current.body);
+}
+
 #[tokio::test]
 async fn the_session_cookie_is_secure_when_the_setting_says_the_site_is_served_over_https() {
     for (secure, expected) in [(false, false), (true, true)] {
@@ -1717,19 +1758,19 @@ async fn an_admin_demoted_meanwhile_cannot_change_anyones_access() {
     let app = common::start().await;
     let hq = &app.backend.hq;
     assert_eq!(
-        hq.change_user_access("houston", Role::Admin, None, "admin")
+        hq.change_user_access("houston", Role::Admin, None, "admin", None)
             .await
             .unwrap(),
         AccessChange::Changed
     );
     assert_eq!(
-        hq.change_user_access("houston", Role::Cashier, Some(1), "admin")
+        hq.change_user_access("houston", Role::Cashier, Some(1), "admin", None)
             .await
             .unwrap(),
         AccessChange::Changed
     );
     assert_eq!(
-        hq.change_user_access("admin", Role::Cashier, Some(1), "houston")
+        hq.change_user_access("admin", Role::Cashier, Some(1), "houston", None)
             .await
             .unwrap(),
         AccessChange::ActorNotAdmin

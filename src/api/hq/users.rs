@@ -68,9 +68,17 @@ pub async fn sign_out_everywhere(user_name: String) -> Result<String, AppError> 
 }
 
 /// Gives `user_name` a role and, for a cashier, a store (`store` is its
-/// channel id, empty for none); their sessions end when that changes anything.
+/// channel id, empty for none); their sessions end when that changes
+/// anything. `seen_role` and `seen_store` are what the admin's page showed:
+/// a change made since by another admin is not overwritten.
 #[server(output = crate::wire::JsonText)]
-pub async fn change_user_access(user_name: String, role: String, store: String) -> Result<String, AppError> {
+pub async fn change_user_access(
+    user_name: String,
+    role: String,
+    store: String,
+    #[server(default)] seen_role: String,
+    #[server(default)] seen_store: String,
+) -> Result<String, AppError> {
     use crate::api::respond::{authorize_user, respond};
     use crate::domain::access::Access;
     use crate::domain::access::Role;
@@ -89,15 +97,23 @@ pub async fn change_user_access(user_name: String, role: String, store: String) 
         let stores: Vec<i64> = stores(&backend).await?.into_iter().map(|(id, _)| id).collect();
         let store = crate::domain::access::store_for_role(role, store.trim().parse().ok(), &stores)
             .map_err(|message| invalid_store(&message))?;
+        let seen = Role::from_name(&seen_role).map(|seen| (seen, seen_store.trim().parse().ok()));
         match backend
             .hq
-            .change_user_access(&user_name, role, store, &admin.user_name)
+            .change_user_access(&user_name, role, store, &admin.user_name, seen)
             .await
             .map_err(internal)?
         {
             AccessChange::Changed => {}
             AccessChange::Unchanged => {
                 return Ok(format!("{} already had that role and store.", user.display_name));
+            }
+            AccessChange::ChangedMeanwhile => {
+                return Err(AppError::Refused(format!(
+                    "Another admin changed the role or store of {} since this page was read, so nothing was \
+                     changed: the list shows it now; change it again if you still want to.",
+                    user.display_name
+                )));
             }
             AccessChange::ActorNotAdmin => {
                 return Err(AppError::Forbidden(

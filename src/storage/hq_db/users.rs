@@ -20,6 +20,9 @@ pub enum AccessChange {
     /// The user who asked for it is no longer an admin (another admin
     /// changed their role meanwhile): nothing was changed.
     ActorNotAdmin,
+    /// The user's role or store is no longer what the admin's page read
+    /// (another admin changed it since): nothing was changed.
+    ChangedMeanwhile,
 }
 
 #[derive(sqlx::FromRow)]
@@ -120,13 +123,16 @@ impl HqDb {
 
     /// Gives `user_name` a role and store, at the word of the admin
     /// `changed_by`: unchanged when the user does not exist or already had
-    /// them, refused when `changed_by` is no longer an admin.
+    /// them, refused when `changed_by` is no longer an admin, or when the
+    /// user's role and store are no longer those the admin's page read
+    /// (`seen`).
     pub async fn change_user_access(
         &self,
         user_name: &str,
         role: Role,
         channel_id: Option<i64>,
         changed_by: &str,
+        seen: Option<(Role, Option<i64>)>,
     ) -> Result<AccessChange, HqDbError> {
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
@@ -140,6 +146,16 @@ impl HqDb {
                     .await?;
             if !actor_is_admin {
                 return Ok(AccessChange::ActorNotAdmin);
+            }
+            if let Some((seen_role, seen_channel)) = seen {
+                let current: Option<(String, Option<i64>)> =
+                    sqlx::query_as("SELECT role, channel_id FROM users WHERE user_name = $1")
+                        .bind(user_name)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if current.is_some_and(|current| current != (seen_role.name().to_string(), seen_channel)) {
+                    return Ok(AccessChange::ChangedMeanwhile);
+                }
             }
             let changed = sqlx::query(
                 "UPDATE users SET role = $1, channel_id = $2

@@ -69,7 +69,7 @@ fn UserRow(
 ) -> impl IntoView {
     let user_name = user.user_name.clone();
     let role = RwSignal::new(user.role.name().to_string());
-    let store = RwSignal::new(user.channel_id.map(|id| id.to_string()).unwrap_or_default());
+    let store = RwSignal::new(seen_store(user.channel_id));
     let (role_id, store_id) = (format!("role-{user_name}"), format!("store-{user_name}"));
     let (role_label, store_label) = (format!("Role of {user_name}"), format!("Store of {user_name}"));
     let (current_role, current_store) = (user.role, user.channel_id);
@@ -80,6 +80,8 @@ fn UserRow(
             user_name: user_name.clone(),
             role: role.get_untracked(),
             store: store.get_untracked(),
+            seen_role: current_role.name().to_string(),
+            seen_store: seen_store(current_store),
         }
     };
     let sign_out_args = {
@@ -95,6 +97,8 @@ fn UserRow(
             <td>
                 <ServerForm action=change args=change_args class="inline-action">
                     <input type="hidden" name="user_name" value=change_name />
+                    <input type="hidden" name="seen_role" value=current_role.name() />
+                    <input type="hidden" name="seen_store" value=seen_store(current_store) />
                     <label for=role_id.clone()>{role_label}</label>
                     <select id=role_id name="role" on:change=move |ev| role.set(event_target_value(&ev))>
                         {Role::ALL
@@ -126,4 +130,9 @@ fn UserRow(
             </td>
         </tr>
     }
+}
+
+/// A store as the Save form posts it: its channel id, empty for none.
+fn seen_store(channel_id: Option<i64>) -> String {
+    channel_id.map(|id| id.to_string()).unwrap_or_default()
 }
