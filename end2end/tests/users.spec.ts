@@ -45,3 +45,17 @@ test("a cashier moved to another store is signed out, and signs in to that store
   await expect(admin.getByText(/^Ken Sanchez is now a cashier/)).toHaveCount(1);
   await expect(admin.getByRole("row", { name: /houston/ }).getByLabel("Store of houston")).toHaveValue("1");
 });
+
+test("a user made a cashier without a store is refused beside the store field", async ({ admin }) => {
+  await open(admin, "/hq/users");
+  const row = admin.getByRole("row", { name: /^shopper\b/ });
+  await row.getByLabel("Role of shopper").selectOption("cashier");
+  await row.getByRole("button", { name: "Save" }).click();
+  const store = admin.getByRole("row", { name: /^shopper\b/ }).getByLabel("Store of shopper");
+  await expect(store).toHaveAttribute("aria-invalid", "true");
+  await expect(admin.locator("#store-shopper-message")).toHaveText("Choose the store this cashier works at.");
+  await expect(admin.getByRole("row", { name: /^seattle\b/ }).getByLabel("Store of seattle")).toHaveAttribute(
+    "aria-invalid",
+    "false",
+  );
+});

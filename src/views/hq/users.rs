@@ -7,12 +7,16 @@ use leptos_meta::Title;
 
 use crate::api::hq::users::{ChangeUserAccess, SignOutEverywhere, UsersAndStores, user_accounts};
 use crate::domain::access::{Role, SignedInUser};
-use crate::views::ui::{ActionAnswer, ServerForm, loaded};
+use crate::error::AppError;
+use crate::views::ui::{ActionAnswer, FieldMessage, ServerForm, loaded};
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let sign_out = ServerAction::<SignOutEverywhere>::new();
     let change = ServerAction::<ChangeUserAccess>::new();
+    // The row whose Save was pressed last: the rows share the page's
+    // action, and a refusal belongs beside that row's fields.
+    let saved_row = RwSignal::new(None::<String>);
     let accounts = Resource::new(
         move || (sign_out.version().get(), change.version().get()),
         |_| user_accounts(),
@@ -25,7 +29,7 @@ pub fn UsersPage() -> impl IntoView {
         <ActionAnswer answer=change.value() />
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || Suspend::new(async move {
-                loaded(accounts.await, move |accounts| view! { <UserTable accounts sign_out change /> })
+                loaded(accounts.await, move |accounts| view! { <UserTable accounts sign_out change saved_row /> })
             })}
         </Transition>
     }
@@ -36,6 +40,7 @@ fn UserTable(
     accounts: UsersAndStores,
     sign_out: ServerAction<SignOutEverywhere>,
     change: ServerAction<ChangeUserAccess>,
+    saved_row: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let stores = accounts.stores;
     view! {
@@ -53,7 +58,7 @@ fn UserTable(
                 {accounts
                     .users
                     .into_iter()
-                    .map(|user| view! { <UserRow user stores=stores.clone() sign_out change /> })
+                    .map(|user| view! { <UserRow user stores=stores.clone() sign_out change saved_row /> })
                     .collect_view()}
             </tbody>
         </table>
@@ -66,6 +71,7 @@ fn UserRow(
     stores: Vec<(i64, String)>,
     sign_out: ServerAction<SignOutEverywhere>,
     change: ServerAction<ChangeUserAccess>,
+    saved_row: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let user_name = user.user_name.clone();
     let role = RwSignal::new(user.role.name().to_string());
@@ -74,14 +80,28 @@ fn UserRow(
     let (role_label, store_label) = (format!("Role of {user_name}"), format!("Store of {user_name}"));
     let (current_role, current_store) = (user.role, user.channel_id);
     let (change_name, sign_out_name) = (user_name.clone(), user_name.clone());
+    let store_message_id = format!("store-{user_name}-message");
+    let store_message = {
+        let user_name = user_name.clone();
+        Signal::derive(move || {
+            let saved_here = saved_row.with(|row| row.as_deref() == Some(user_name.as_str()));
+            match saved_here.then(|| change.value().get()).flatten() {
+                Some(Err(AppError::Invalid(fields))) => fields.get("store").map(str::to_string),
+                _ => None,
+            }
+        })
+    };
     let change_args = {
         let user_name = user_name.clone();
-        move || ChangeUserAccess {
-            user_name: user_name.clone(),
-            role: role.get_untracked(),
-            store: store.get_untracked(),
-            seen_role: current_role.name().to_string(),
-            seen_store: seen_store(current_store),
+        move || {
+            saved_row.set(Some(user_name.clone()));
+            ChangeUserAccess {
+                user_name: user_name.clone(),
+                role: role.get_untracked(),
+                store: store.get_untracked(),
+                seen_role: current_role.name().to_string(),
+                seen_store: seen_store(current_store),
+            }
         }
     };
     let sign_out_args = {
@@ -109,7 +129,13 @@ fn UserRow(
                             .collect_view()}
                     </select>
                     <label for=store_id.clone()>{store_label}</label>
-                    <select id=store_id name="store" on:change=move |ev| store.set(event_target_value(&ev))>
+                    <select
+                        id=store_id
+                        name="store"
+                        aria-describedby=store_message_id.clone()
+                        aria-invalid=move || store_message.with(Option::is_some).to_string()
+                        on:change=move |ev| store.set(event_target_value(&ev))
+                    >
                         <option value="" selected=current_store.is_none()>"No store"</option>
                         {stores
                             .into_iter()
@@ -119,6 +145,7 @@ fn UserRow(
                             })
                             .collect_view()}
                     </select>
+                    <FieldMessage id=store_message_id message=store_message />
                     <button type="submit">"Save"</button>
                 </ServerForm>
             </td>
