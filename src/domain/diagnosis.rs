@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::operation::display_time;
+
 /// What each place says about one option or feature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModeEvidence {
@@ -58,13 +60,13 @@ impl ModeEvidence {
                 let change = self
                     .changed_in_hq_at
                     .as_deref()
-                    .map(|at| format!(" at {}", clock(at)))
+                    .map(|at| format!(" at {}", display_time(at)))
                     .unwrap_or_default();
                 match &self.job_last_ran_at {
                     Some(ran) => format!(
                         "{option} is off{scope} in the channel copy (job {} last ran {}, before the change{change}).",
                         self.job,
-                        clock(ran)
+                        display_time(ran)
                     ),
                     None => format!(
                         "{option} is off{scope} in the channel copy (job {} has never run).",
@@ -79,15 +81,6 @@ impl ModeEvidence {
             Blocker::None => format!("{option} is on{scope} everywhere."),
         }
     }
-}
-
-/// `2026-11-25T09:12:30.123Z` as `09:12:30 UTC`.
-pub fn clock(stored: &str) -> String {
-    let time = stored.split('T').nth(1).unwrap_or(stored);
-    format!(
-        "{} UTC",
-        time.split('.').next().unwrap_or(time).trim_end_matches('Z')
-    )
 }
 
 #[cfg(test)]
@@ -131,7 +124,7 @@ mod tests {
         };
         assert_eq!(
             e.explain(),
-            "Create customer in async mode is off for Houston in the channel copy (job 1070 last ran 09:12:00 UTC, before the change at 09:30:00 UTC)."
+            "Create customer in async mode is off for Houston in the channel copy (job 1070 last ran 2026-11-25 09:12:00 UTC, before the change at 2026-11-25 09:30:00 UTC)."
         );
         let never = ModeEvidence {
             job_last_ran_at: None,
