@@ -700,3 +700,35 @@ fn assert_email_taken(refused: &CustomerError) {
     let message = fields.get("email").unwrap_or_default();
     assert!(message.contains("already has this email"), "{message}");
 }
+
+/// Two admins turn the same option on: the second is told it was on
+/// already, not that it is now on and 1070 should send it.
+#[tokio::test]
+async fn turning_on_an_option_another_admin_turned_on_says_it_was_on_already() {
+    use axum::http::StatusCode;
+    use common::http::{FORM, WebApp};
+    use custsync::api::hq::functionality_profiles::SetAsyncCustomerMode;
+    use leptos::server_fn::ServerFn;
+    let app = WebApp::start().await;
+    let admin = app.sign_in("admin").await;
+    houston_synchronous(&app.test.backend).await;
+
+    let first = app
+        .post(SetAsyncCustomerMode::PATH, FORM, "channel_id=1&on=true", &admin)
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(
+        first.body.contains("is now on for this channel"),
+        "{}",
+        first.body
+    );
+    let second = app
+        .post(SetAsyncCustomerMode::PATH, FORM, "channel_id=1&on=true", &admin)
+        .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert!(
+        second.body.contains("was already on for this channel"),
+        "{}",
+        second.body
+    );
+}

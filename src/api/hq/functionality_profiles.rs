@@ -42,8 +42,13 @@ pub async fn set_async_customer_mode(channel_id: i64, on: bool) -> Result<String
             .map_err(internal)?
         {
             None => Err(AppError::NotFound(format!("There is no channel {channel_id}."))),
-            Some(_) => Ok(format!(
+            Some(true) => Ok(format!(
                 "Create customer in async mode is now {} for this channel. Run job 1070 to send it to the channel.",
+                on_off(on).to_lowercase()
+            )),
+            // Another admin (or another tab) turned it so first.
+            Some(false) => Ok(format!(
+                "Create customer in async mode was already {} for this channel.",
                 on_off(on).to_lowercase()
             )),
         }
