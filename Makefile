@@ -43,16 +43,15 @@ lint:
 	cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 # The HQ tests run a second time with HQ on PostgreSQL, in a throwaway
-# cluster of their own (.ci/postgres); the access tests one at a time, as
-# their write watch sees every write in the cluster. The bench's smoke run
+# cluster of their own (.ci/postgres); the access and fuzz tests one at a
+# time, as their write watch sees every write in the cluster. The bench's smoke run
 # measures the P-job and the sync on that cluster too.
-HQ_TESTS := --test customers --test pipeline --test operation_ids --test sync_engine --test status_page --test scale_units --test chain --test sales \
-	--test fuzz
+HQ_TESTS := --test customers --test pipeline --test operation_ids --test sync_engine --test status_page --test scale_units --test chain --test sales
 
 unit:
 	cargo test --features ssr
 	.ci/postgres run --no-autovacuum -- sh -c 'cargo test --features ssr $(HQ_TESTS) \
-		&& cargo test --features ssr --test access -- --test-threads=1 \
+		&& cargo test --features ssr --test access --test fuzz -- --test-threads=1 \
 		&& cargo test --features ssr --bench custsync -- --smoke'
 
 # Release build of the site, split per page and precompressed, as a
