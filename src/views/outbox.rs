@@ -722,12 +722,14 @@ pub fn new_operation_id() -> OperationId {
     }
 }
 
-/// An operation id for a form the server may render: made where the page
-/// is rendered and read back from the page as it hydrates, so that the id
-/// the form posts before the page's code has loaded (or without
-/// JavaScript) is the one that code then saves under. A save sent both ways,
-/// the second press while the first post is still on its way, is then one
-/// operation.
+/// An operation id for a form the server renders: made where the page is
+/// rendered and read back from the page as it hydrates, so that the id the
+/// form posts before the page's code has loaded (or without JavaScript) is
+/// the one that code then saves under. A save sent both ways, the second
+/// press after the first post's answer was lost, is then one operation.
+/// Only for a page no copy of which is kept and opened again: the register's
+/// pages, which its service worker keeps for offline reloads, would give
+/// every reload of one copy the same id, for different customers.
 pub fn page_operation_id() -> OperationId {
     SharedValue::new_str(new_operation_id).into_inner()
 }

@@ -16,7 +16,7 @@ use crate::domain::registers::{RegisterOption, pos_customer_path};
 use crate::views::customer_display::{AccountCell, CreatedConfirmation};
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost, preload_editors};
 use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
-use crate::views::outbox::{Outbox, Saved, Sent, WaitingOperation, heard_by_the_register, page_operation_id};
+use crate::views::outbox::{Outbox, Saved, Sent, WaitingOperation, heard_by_the_register};
 use crate::views::ui::{ServerForm, debounced, loaded};
 use sale::CustomerSales;
 use waiting::{WaitingPanel, preload_waiting_list};
@@ -286,7 +286,7 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
     let register_key = register.key();
     let reference_key = register_key.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(Some(reference_key.clone())));
-    let form = OutboxForm::new(Some(outbox), Some(register_key.clone()), page_operation_id());
+    let form = OutboxForm::new(Some(outbox), Some(register_key.clone()));
     let query = use_query_map();
     if query.read_untracked().get(ADD.0).as_deref() == Some(ADD.1) {
         // A new form has no answer to forget: `open` would write the
