@@ -185,22 +185,28 @@ async fn create(
 ) -> Result<CreatedCustomer, AppError> {
     use crate::api::sessions::{current_session, remember_user};
     use crate::domain::access::Role;
-    use crate::error::internal;
-    use crate::services::channel_customers::{CustomerError, create_customer};
+    use crate::services::channel_customers::create_customer;
     let (backend, mut user, origin) = authorize_origin(register).await?;
     let operation_id = parse_operation_id(operation_id)?;
     let created = create_customer(&backend.channel_side(), origin, &operation_id, draft).await?;
     if user.role == Role::Shopper {
         // A sign-up sent again answers with the customer it made: only to
         // the shopper who made it, not to one who read its id and values
-        // off that shopper's profile.
-        if backend
+        // off that shopper's profile. While HQ cannot be read, signing up
+        // goes on working, as the rest of the store does.
+        match backend
             .hq
             .is_profile_of_another(&created.key(), &user.user_name)
             .await
-            .map_err(internal)?
         {
-            return Err(AppError::Refused(CustomerError::OperationIdReused.to_string()));
+            Ok(false) => {}
+            Ok(true) => {
+                return Err(AppError::Refused(
+                    "This customer is another shopper's profile, so it cannot become yours. Nothing was changed."
+                        .to_string(),
+                ));
+            }
+            Err(error) => tracing::warn!(%error, "HQ could not say whose profile a sign-up's customer is"),
         }
         // The customer exists now, so the answer is a success whatever
         // follows: this session keeps the profile even if HQ cannot
@@ -370,7 +376,14 @@ fn customer_page(register: Option<&str>, key: &str) -> String {
 #[server(output = crate::wire::JsonText)]
 pub async fn my_profile_key() -> Result<Option<String>, AppError> {
     use crate::api::respond::respond;
-    use crate::api::sessions::require;
+    use crate::api::sessions::{profile_in_hq, require};
     use crate::domain::access::Access;
-    respond(require(Access::Shopper).await.map(|user| user.profile_key))
+    let result = async {
+        let user = require(Access::Shopper).await?;
+        match user.profile_key {
+            Some(key) => Ok(Some(key)),
+            None => profile_in_hq(&user.user_name).await,
+        }
+    };
+    respond(result.await)
 }

@@ -74,7 +74,7 @@ pub async fn end_session(session: &Session) -> Result<(), AppError> {
 pub async fn require(access: Access<'_>) -> Result<SignedInUser, AppError> {
     let user = match signed_in_user(&current_session().await?).await? {
         Some(user) if user.role == Role::Shopper && user.profile_key.is_none() => {
-            Some(with_profile_made_since(user).await?)
+            Some(with_profile_made_since(user).await)
         }
         other => other,
     };
@@ -85,23 +85,31 @@ pub async fn require(access: Access<'_>) -> Result<SignedInUser, AppError> {
 /// records now: made since in another of their sessions (on another
 /// device), it is theirs here too. Read again at each request rather than
 /// written to the session, which a write would make last longer. When HQ
-/// cannot say, the request is refused: "no profile, sign up first" would
-/// lead a shopper who has one to make a second.
-async fn with_profile_made_since(mut user: SignedInUser) -> Result<SignedInUser, AppError> {
+/// cannot say, the shopper goes on without one (signing up works while HQ
+/// is out of reach); My profile asks `profile_in_hq` itself.
+async fn with_profile_made_since(mut user: SignedInUser) -> SignedInUser {
+    if let Ok(Some(key)) = profile_in_hq(&user.user_name).await {
+        user.profile_key = Some(key);
+    }
+    user
+}
+
+/// The profile HQ records for the shopper `user_name`; a 503 when HQ cannot
+/// be read, since "no profile, sign up first" would lead a shopper who has
+/// one to make a second.
+pub async fn profile_in_hq(user_name: &str) -> Result<Option<String>, AppError> {
     let Some(state) = leptos::prelude::use_context::<crate::api::app_state::AppState>() else {
-        return Ok(user);
+        return Ok(None);
     };
-    match state.backend.hq.find_user(&user.user_name).await {
-        Ok(Some(stored)) => user.profile_key = stored.user.profile_key,
-        Ok(None) => {}
+    match state.backend.hq.find_user(user_name).await {
+        Ok(stored) => Ok(stored.and_then(|stored| stored.user.profile_key)),
         Err(error) => {
-            tracing::error!(%error, user = %user.user_name, "HQ did not say whether the shopper has a profile");
-            return Err(AppError::Unavailable(
+            tracing::error!(%error, user = %user_name, "HQ did not say whether the shopper has a profile");
+            Err(AppError::Unavailable(
                 "Your profile cannot be read from HQ now. Try again in a moment.".to_string(),
-            ));
+            ))
         }
     }
-    Ok(user)
 }
 
 /// Refuses a state-changing request that another site's page made.
