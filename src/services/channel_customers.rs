@@ -135,7 +135,7 @@ pub async fn create_customer(
             Ok(evidence) => evidence.explain(),
             // The call then meets the same error and the create falls back.
             Err(RealtimeError::Unreachable) => {
-                "HQ could not be read to say why (communication error)".to_string()
+                "Why the channel is in synchronous mode could not be read: HQ cannot be reached.".to_string()
             }
             Err(other) => return Err(other.into()),
         };

@@ -81,16 +81,22 @@ impl HqDbError {
     /// statement it refused: what a real-time call treats as a
     /// communication error.
     pub fn is_unreachable(&self) -> bool {
-        matches!(
-            self,
+        match self {
             HqDbError::Sqlx(
                 sqlx::Error::Io(_)
-                    | sqlx::Error::Tls(_)
-                    | sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::WorkerCrashed
-            )
-        )
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            // PostgreSQL's connection exceptions (class 08) and its
+            // server shutting down or starting (57P01 to 57P03).
+            HqDbError::Sqlx(sqlx::Error::Database(error)) => error
+                .code()
+                .is_some_and(|code| code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")),
+            _ => false,
+        }
     }
 }
 
