@@ -257,14 +257,19 @@ async fn a_shopper_who_signs_up_gets_that_profile() {
     );
 }
 
-#[tokio::test]
-async fn a_shopper_whose_profile_hq_cannot_read_now_is_told_so_not_to_sign_up() {
-    let app = WebApp::start().await;
-    let hq = &app.test.backend.hq;
+/// The cashier `seattle` made a shopper with no profile yet, by an admin.
+async fn seattle_made_a_shopper(hq: &custsync::storage::hq_db::HqDb) {
     let changed = hq
         .change_user_access("seattle", Role::Shopper, None, "admin", None)
         .await;
     assert!(matches!(changed, Ok(AccessChange::Changed)), "{changed:?}");
+}
+
+#[tokio::test]
+async fn a_shopper_whose_profile_hq_cannot_read_now_is_told_so_not_to_sign_up() {
+    let app = WebApp::start().await;
+    let hq = &app.test.backend.hq;
+    seattle_made_a_shopper(hq).await;
     let shopper = app.sign_in("seattle").await;
     hq.close().await;
 
@@ -279,6 +284,12 @@ async fn a_shopper_whose_profile_hq_cannot_read_now_is_told_so_not_to_sign_up() 
         profile.body.contains("cannot be read from HQ now"),
         "{}",
         profile.body
+    );
+    let created = sign_up(&app, &shopper, "Ida").await;
+    assert!(
+        created.body.contains("Ida Access"),
+        "signing up goes on working: {}",
+        created.body
     );
 }
 
@@ -328,10 +339,7 @@ async fn a_shoppers_sign_up_makes_only_what_the_sign_up_form_offers() {
 async fn a_shopper_cannot_take_another_shoppers_profile_by_sending_their_sign_up_again() {
     let app = WebApp::start().await;
     let hq = &app.test.backend.hq;
-    let changed = hq
-        .change_user_access("seattle", Role::Shopper, None, "admin", None)
-        .await;
-    assert!(matches!(changed, Ok(AccessChange::Changed)), "{changed:?}");
+    seattle_made_a_shopper(hq).await;
     let shopper = app.sign_in("shopper").await;
     let other = app.sign_in("seattle").await;
     let body = json!({"register": null, "operation_id": OperationId::random(), "draft": customer("Pia")})
@@ -361,10 +369,7 @@ async fn a_shopper_who_signs_up_on_one_device_has_that_profile_on_the_others() {
     let app = WebApp::start().await;
     let hq = &app.test.backend.hq;
     // A shopper with no profile yet, signed in on a phone and a laptop.
-    let changed = hq
-        .change_user_access("seattle", Role::Shopper, None, "admin", None)
-        .await;
-    assert!(matches!(changed, Ok(AccessChange::Changed)), "{changed:?}");
+    seattle_made_a_shopper(hq).await;
     let phone = app.sign_in("seattle").await;
     let laptop = app.sign_in("seattle").await;
     let created = sign_up(&app, &phone, "Pia").await;
@@ -1637,6 +1642,20 @@ async fn a_users_row_saved_from_a_page_read_before_another_admins_change_is_refu
         (seattle.role, seattle.channel_id),
         (Role::Admin, None),
         "nothing changed"
+    );
+    let same_as_done = app
+        .post(
+            ChangeUserAccess::PATH,
+            FORM,
+            "user_name=seattle&role=admin&store=&seen_role=cashier&seen_store=2",
+            &admin,
+        )
+        .await;
+    assert_eq!(same_as_done.status, StatusCode::OK, "{}", same_as_done.body);
+    assert!(
+        same_as_done.body.contains("already had that role and store"),
+        "{}",
+        same_as_done.body
     );
 
     let current = app

@@ -111,7 +111,7 @@ pub async fn change_user_access(
             AccessChange::ChangedMeanwhile => {
                 return Err(AppError::Refused(format!(
                     "Another admin changed the role or store of {} since this page was read, so nothing was \
-                     changed: the list shows it now; change it again if you still want to.",
+                     changed. The list now shows their change: change it again if you still want to.",
                     user.display_name
                 )));
             }

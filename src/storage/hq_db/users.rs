@@ -153,7 +153,12 @@ impl HqDb {
                         .bind(user_name)
                         .fetch_optional(&mut *tx)
                         .await?;
-                if current.is_some_and(|current| current != (seen_role.name().to_string(), seen_channel)) {
+                let seen = (seen_role.name().to_string(), seen_channel);
+                let asked = (role.name().to_string(), channel_id);
+                if current
+                    .as_ref()
+                    .is_some_and(|current| *current != seen && *current != asked)
+                {
                     return Ok(AccessChange::ChangedMeanwhile);
                 }
             }

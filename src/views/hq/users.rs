@@ -84,7 +84,9 @@ fn UserRow(
     let store_message = {
         let user_name = user_name.clone();
         Signal::derive(move || {
-            let saved_here = saved_row.with(|row| row.as_deref() == Some(user_name.as_str()));
+            // A Save on its way has no answer yet: the last one is another's.
+            let saved_here =
+                !change.pending().get() && saved_row.with(|row| row.as_deref() == Some(user_name.as_str()));
             match saved_here.then(|| change.value().get()).flatten() {
                 Some(Err(AppError::Invalid(fields))) => fields.get("store").map(str::to_string),
                 _ => None,
