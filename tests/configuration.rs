@@ -322,13 +322,9 @@ async fn in_synchronous_mode_a_create_is_a_logged_real_time_call() {
     );
 }
 
-#[tokio::test]
-async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() {
-    let app = common::start().await;
-    let backend = &app.backend;
-    houston_synchronous(backend).await;
-    backend.hq.set_realtime_unreachable(true).await.unwrap();
-
+/// A create at Houston, in synchronous mode, that cannot reach HQ: it is
+/// staged asynchronously instead, and says so.
+async fn create_falls_back_as_hq_is_unreachable(backend: &Backend) {
     let created = create_customer(
         &backend.channel_side(),
         HOUSTON,
@@ -345,21 +341,12 @@ async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() 
         backend.channel.not_uploaded(10).await.unwrap()[0].temporary_id,
         *temporary_id
     );
-    let calls = backend
-        .hq
-        .realtime_calls(&CallFilter::default(), 10)
-        .await
-        .unwrap();
-    let outcomes: Vec<&str> = calls.iter().map(|c| c.outcome.as_str()).collect();
-    assert_eq!(
-        outcomes,
-        [
-            "Staged asynchronously: HQ unreachable",
-            "Failed: HQ could not be reached (communication error)."
-        ]
-    );
-    assert_eq!(backend.hq.fallback_creates_waiting().await.unwrap(), 1);
+}
 
+/// An edit of Karen's phone at Houston that cannot reach HQ: refused whole,
+/// with what was typed kept, and nothing staged (the one staged operation
+/// is the fallen-back create).
+async fn edit_is_refused_as_hq_is_unreachable(backend: &Backend) {
     let mut karen = find_customer(&backend.channel, "C000001")
         .await
         .unwrap()
@@ -383,6 +370,32 @@ async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() 
         1,
         "no update staged"
     );
+}
+
+#[tokio::test]
+async fn with_hq_unreachable_a_create_falls_back_and_an_edit_is_refused_whole() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    houston_synchronous(backend).await;
+    backend.hq.set_realtime_unreachable(true).await.unwrap();
+
+    create_falls_back_as_hq_is_unreachable(backend).await;
+    let calls = backend
+        .hq
+        .realtime_calls(&CallFilter::default(), 10)
+        .await
+        .unwrap();
+    let outcomes: Vec<&str> = calls.iter().map(|c| c.outcome.as_str()).collect();
+    assert_eq!(
+        outcomes,
+        [
+            "Staged asynchronously: HQ unreachable",
+            "Failed: HQ could not be reached (communication error)."
+        ]
+    );
+    assert_eq!(backend.hq.fallback_creates_waiting().await.unwrap(), 1);
+
+    edit_is_refused_as_hq_is_unreachable(backend).await;
     let hq = common::customer_in_hq(backend, "C000001").await;
     assert_eq!(hq.phone, "+1 555 010 0001", "HQ unchanged");
 
@@ -400,47 +413,10 @@ async fn with_hqs_database_out_of_reach_a_create_falls_back_and_an_edit_is_refus
     let app = common::start().await;
     let backend = &app.backend;
     houston_synchronous(backend).await;
-    let mut karen = find_customer(&backend.channel, "C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
-    karen.phone = "+1 713 555 0199".into();
     backend.hq.close().await;
 
-    let created = create_customer(
-        &backend.channel_side(),
-        HOUSTON,
-        &OperationId::random(),
-        &person("Ana", "Silva"),
-    )
-    .await
-    .unwrap();
-    let CreatedHow::FellBack { temporary_id, why } = &created.how else {
-        panic!("expected a fallback, got {:?}", created.how);
-    };
-    assert_eq!(why, "HQ unreachable, staged asynchronously");
-    assert_eq!(
-        backend.channel.not_uploaded(10).await.unwrap()[0].temporary_id,
-        *temporary_id
-    );
-
-    let error = edit_customer(
-        &backend.channel_side(),
-        HOUSTON,
-        &OperationId::random(),
-        "C000001",
-        &karen,
-        None,
-    )
-    .await
-    .unwrap_err();
-    assert!(matches!(error, CustomerError::HqUnreachable(_)), "{error:?}");
-    assert_eq!(
-        backend.channel.count_not_uploaded().await.unwrap(),
-        1,
-        "no update staged"
-    );
+    create_falls_back_as_hq_is_unreachable(backend).await;
+    edit_is_refused_as_hq_is_unreachable(backend).await;
 }
 
 /// Troubleshoot counts the fallback creates that still wait for the P-job

@@ -48,7 +48,8 @@ pub async fn set_async_customer_mode(channel_id: i64, on: bool) -> Result<String
             )),
             // Another admin (or another tab) turned it so first.
             Some(false) => Ok(format!(
-                "Create customer in async mode was already {} for this channel.",
+                "Create customer in async mode was already {} for this channel. Run job 1070 to send it to the \
+                 channel, if it has not run since.",
                 on_off(on).to_lowercase()
             )),
         }
