@@ -929,19 +929,10 @@ async fn a_page_left_empty_since_its_link_was_made_links_back_to_the_first_page(
 /// address addition, which carries the address alone, its customer's.
 #[tokio::test]
 async fn each_operation_is_named_after_its_customer_before_and_after_the_upload() {
-    use custsync::domain::features::Feature;
     use custsync::services::channel_customers::add_address;
-    use custsync::services::feature_management::change_feature;
     let app = common::start().await;
     let backend = &app.backend;
-    change_feature(&backend.hq, Feature::AsyncAddresses, true, "test")
-        .await
-        .unwrap();
-    backend
-        .jobs
-        .run(Job::GlobalConfiguration, "Run now")
-        .await
-        .unwrap();
+    common::enable_all_features_in_channel(backend).await;
     let draft = CustomerDraft {
         first_name: "Ana".into(),
         middle_name: "Jo".into(),
