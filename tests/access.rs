@@ -364,6 +364,107 @@ async fn a_shopper_cannot_take_another_shoppers_profile_by_sending_their_sign_up
     );
 }
 
+/// A sign-up of the shopper of `cookie` as `draft`, under `operation_id`.
+async fn post_sign_up(
+    app: &WebApp,
+    cookie: &str,
+    operation_id: &OperationId,
+    draft: &CustomerDraft,
+) -> common::http::Answer {
+    let body = json!({"register": null, "operation_id": operation_id, "draft": draft}).to_string();
+    app.post(CreateCustomer::PATH, JSON, body, cookie).await
+}
+
+/// HQ requires unique emails (the default). A sign-up whose email a
+/// customer, or a create waiting for the P-job or the sync, has would be
+/// refused by the batch, and the shopper's profile would wait for an admin
+/// on a page the shopper cannot see: it is refused beside the Email field.
+#[tokio::test]
+async fn a_sign_up_with_an_email_in_use_is_refused_beside_the_email_field_and_stages_nothing() {
+    let app = WebApp::start().await;
+    let backend = &app.test.backend;
+    let shopper = app.sign_in("shopper").await;
+    let first_id = OperationId::random();
+    let first = post_sign_up(&app, &shopper, &first_id, &customer("Pia")).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let profile = profile_key(&app, &shopper).await;
+
+    let refused_while = |when: &'static str| {
+        let app = &app;
+        let shopper = &shopper;
+        async move {
+            let again = post_sign_up(app, shopper, &OperationId::random(), &customer("Pia")).await;
+            assert_eq!(
+                again.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{when}: {}",
+                again.body
+            );
+            assert!(
+                again.body.contains("email")
+                    && again.body.contains("Another customer already has this email"),
+                "{when}: beside the Email field: {}",
+                again.body
+            );
+        }
+    };
+    refused_while("waiting for the P-job").await;
+    backend.jobs.run(Job::Upload, "Run now").await.expect("uploaded");
+    refused_while("waiting for the sync").await;
+    backend
+        .jobs
+        .run(Job::SyncCustomers, "Run now")
+        .await
+        .expect("synced");
+    refused_while("the account made").await;
+
+    let resent = post_sign_up(&app, &shopper, &first_id, &customer("Pia")).await;
+    assert_eq!(
+        (resent.status, resent.body),
+        (StatusCode::OK, first.body),
+        "the first sign-up sent again is answered alike"
+    );
+    assert_eq!(profile_key(&app, &shopper).await, profile, "the profile stays");
+    let creates = backend
+        .channel
+        .not_uploaded(100)
+        .await
+        .expect("the staging table");
+    assert!(creates.is_empty(), "no second create staged: {creates:?}");
+
+    let karens = CustomerDraft {
+        email: " Karen.Berg@contoso.com".into(),
+        ..customer("Karen")
+    };
+    let taken = post_sign_up(&app, &shopper, &OperationId::random(), &karens).await;
+    assert_eq!(
+        taken.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a POS customer's email: {}",
+        taken.body
+    );
+}
+
+/// While HQ cannot be reached, a sign-up's email cannot be checked: the
+/// sign-up is staged, and HQ's batch checks it.
+#[tokio::test]
+async fn a_sign_up_whose_email_hq_cannot_check_now_is_staged() {
+    let app = WebApp::start().await;
+    let shopper = app.sign_in("shopper").await;
+    app.test
+        .backend
+        .hq
+        .set_realtime_unreachable(true)
+        .await
+        .expect("marked unreachable");
+    let karens = CustomerDraft {
+        email: "karen.berg@contoso.com".into(),
+        ..customer("Karen")
+    };
+    let created = post_sign_up(&app, &shopper, &OperationId::random(), &karens).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+}
+
 #[tokio::test]
 async fn a_shopper_who_signs_up_on_one_device_has_that_profile_on_the_others() {
     let app = WebApp::start().await;

@@ -102,6 +102,13 @@ test("a shopper signs up on the online store and is staged for HQ", async ({ sho
   await shopper.getByRole("button", { name: "Sign up" }).click();
   await expect(shopper.locator("#email-message")).toHaveText("Email is required.");
 
+  // A POS customer's email: HQ's batch would refuse it, so the sign-up is refused now, beside the field.
+  await shopper.getByLabel("Email").fill("karen.berg@contoso.com");
+  await shopper.getByRole("button", { name: "Sign up" }).click();
+  await expect(shopper.locator("#email-message")).toHaveText(
+    "Another customer already has this email, and HQ requires unique emails.",
+  );
+
   await shopper.getByLabel("Email").fill(`lena.${lastName.toLowerCase()}@example.com`);
   await shopper.getByRole("button", { name: "Sign up" }).click();
   const confirmation = shopper.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });

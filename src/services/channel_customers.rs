@@ -118,6 +118,9 @@ pub async fn create_customer(
         valid.get().clone(),
     );
     let how = if config.async_mode(channel_record.channel_id) {
+        if origin == Origin::OnlineStore {
+            refuse_sign_up_with_email_in_use(side, &create).await?;
+        }
         stage_once(side.db, create, NO_CUSTOMER).await?;
         CreatedHow::Staged {
             temporary_id: operation_id.to_string(),
@@ -165,6 +168,28 @@ pub async fn create_customer(
         channel_name,
         how,
     })
+}
+
+/// A shopper's sign-up whose email HQ's batch would refuse is refused now,
+/// beside the Email field, as in synchronous mode: a shopper cannot see the
+/// status page, and their profile would wait there for an admin. The same
+/// sign-up sent again is answered as before; while HQ cannot be read, the
+/// sign-up is staged and the batch decides.
+async fn refuse_sign_up_with_email_in_use(
+    side: &ChannelSide<'_>,
+    create: &NewOperation,
+) -> Result<(), CustomerError> {
+    if staged_already(side.db, create, NO_CUSTOMER).await? {
+        return Ok(());
+    }
+    match side.realtime.email_in_use(&create.customer.email).await {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(realtime_refusal(RealtimeError::EmailTaken)),
+        Err(error) => {
+            tracing::warn!(%error, "a sign-up's email could not be checked with HQ; the batch will check it");
+            Ok(())
+        }
+    }
 }
 
 /// The customer a change names, by account and by the temporary id of its

@@ -101,6 +101,22 @@ impl RealtimeService {
         result
     }
 
+    /// Whether HQ requires unique emails and `email` is taken: by a customer,
+    /// by a create waiting for the sync, or by a create this channel has not
+    /// uploaded yet. HQ's batch would refuse another create with it.
+    pub async fn email_in_use(&self, email: &str) -> Result<bool, RealtimeError> {
+        let Some(key) = email_key(email).filter(|_| self.unique_emails) else {
+            return Ok(false);
+        };
+        if self.channel.email_of_create_not_uploaded(&key).await? {
+            return Ok(true);
+        }
+        if self.hq.realtime_unreachable().await? {
+            return Err(RealtimeError::Unreachable);
+        }
+        Ok(self.hq.email_in_use(&key).await?)
+    }
+
     /// Writes the customer's fields `changed` in HQ, once per operation id.
     pub async fn update_customer(
         &self,

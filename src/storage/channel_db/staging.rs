@@ -64,6 +64,18 @@ impl ChannelDb {
         )
     }
 
+    /// Whether a create staged here and not uploaded yet gives a customer
+    /// the email `email_key` (folded by `email_key`).
+    pub async fn email_of_create_not_uploaded(&self, email_key: &str) -> Result<bool, ChannelDbError> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
+                            WHERE uploaded = 0 AND operation = 'create' AND lower(email) = ?)",
+        )
+        .bind(email_key)
+        .fetch_one(&self.pools.read)
+        .await?)
+    }
+
     /// The operation staged under `temporary_id`, whatever it does, with all its rows.
     pub async fn staged_operation(
         &self,

@@ -53,6 +53,21 @@ impl HqDb {
         })
     }
 
+    /// Whether a customer, or a create waiting for the sync and not refused
+    /// for good, has the email `email_key` (folded by `email_key`): HQ's
+    /// unique-email rule would refuse another customer with it.
+    pub async fn email_in_use(&self, email_key: &str) -> Result<bool, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM customers WHERE lower(email) = $1)
+                 OR EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
+                            WHERE lower(email) = $1 AND operation = 'create'
+                              AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE)",
+        )
+        .bind(email_key)
+        .fetch_one(&pools.read)
+        .await?))
+    }
+
     /// One customer whole: its fields, addresses, contacts, affiliations and attributes.
     pub async fn customer_record(&self, account: &str) -> Result<Option<CustomerRecord>, HqDbError> {
         on_engine!(self, |pools, sql| {
