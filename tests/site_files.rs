@@ -108,3 +108,22 @@ async fn a_file_named_after_its_content_is_kept_for_a_year_and_any_other_is_aske
     assert_eq!(asked_again.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(header(&asked_again, "cache-control").as_deref(), Some("no-cache"));
 }
+
+/// Pages show a user's own customers and profile: no browser keeps them, so
+/// Back after Sign out does not show them again from its cache.
+#[tokio::test]
+async fn pages_are_not_kept_in_browsers_caches() {
+    let test = common::start().await;
+    let site = tempfile::tempdir().expect("a site folder");
+    std::fs::create_dir(site.path().join("pkg")).expect("pkg");
+    let router = router_over(site.path(), &test);
+    for path in ["/", "/sign-in", "/no-such-page"] {
+        let request = Request::get(path).body(Body::empty()).expect("a request");
+        let answer = router.clone().oneshot(request).await.expect("an answer");
+        let cache_control = answer
+            .headers()
+            .get("cache-control")
+            .and_then(|value| value.to_str().ok());
+        assert_eq!(cache_control, Some("no-store"), "{path}: {}", answer.status());
+    }
+}

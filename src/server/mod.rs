@@ -16,7 +16,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
-use self::site_files::{ContentHashedFiles, cache_site_files};
+use self::site_files::{ContentHashedFiles, set_cache_control};
 use crate::api::app_state::AppState;
 use crate::api::sessions::{guard_pages, refuse_cross_site_requests};
 use crate::services::backend::{Backend, StartError};
@@ -108,7 +108,7 @@ pub fn router(leptos_options: LeptosOptions, backend: Backend) -> Router {
             move || shell(options.clone())
         });
     with_site_files(pages, &state)
-        .layer(middleware::from_fn_with_state(content_hashed, cache_site_files))
+        .layer(middleware::from_fn_with_state(content_hashed, set_cache_control))
         .layer(middleware::from_fn(guard_pages))
         .layer(sessions)
         .layer(middleware::from_fn(refuse_cross_site_requests))

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, HeaderValue};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64ct::{Base64UrlUnpadded, Encoding};
@@ -25,6 +25,11 @@ use md5::{Digest, Md5};
 const KEEP_FOR_A_YEAR: &str = "public, max-age=31536000, immutable";
 /// For any other file of the package folder.
 const ASK_AGAIN: &str = "no-cache";
+/// For the pages: they show the user's own customers and profile, which a
+/// browser should not show again from its cache (Back after Sign out). The
+/// register's service worker keeps its own copies of the POS pages for
+/// offline use, whatever this says.
+const NOT_KEPT: &str = "no-store";
 /// The length of a content hash in a name: 16 bytes of MD5 in unpadded
 /// base64url.
 const HASH_LENGTH: usize = 22;
@@ -83,20 +88,30 @@ pub fn with_hashed_names_if_built(mut options: LeptosOptions) -> LeptosOptions {
     options
 }
 
-/// Adds the `Cache-Control` of the package folder's files to their answers.
-pub async fn cache_site_files(
+/// Adds the `Cache-Control` of the package folder's files to their answers,
+/// and keeps pages out of browsers' caches.
+pub async fn set_cache_control(
     State(files): State<Arc<ContentHashedFiles>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let cache_control = files.cache_control(request.uri().path());
+    let site_file = files.cache_control(request.uri().path());
     let mut response = next.run(request).await;
+    let cache_control = site_file.or_else(|| is_page(&response).then_some(NOT_KEPT));
     if let Some(value) = cache_control {
         response
             .headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static(value));
     }
     response
+}
+
+fn is_page(response: &Response) -> bool {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"))
 }
 
 /// Whether the file's name holds the hash of its content:
