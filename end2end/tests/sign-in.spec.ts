@@ -140,3 +140,14 @@ test("markup typed into a name is shown as text, never run", async ({ seattle, a
   expect(await admin.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
   await expect(admin.locator("main img")).toHaveCount(0);
 });
+
+test("after Sign out, Back does not show the profile again from the browser's cache", async ({ shopper: page }) => {
+  await open(page, "/ecommerce/my-profile");
+  await expect(page.locator("dl.details")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+
+  await page.goBack();
+  await expect(page).toHaveURL(/\/sign-in\?next=\/ecommerce\/my-profile$/);
+  await expect(page.locator("dl.details")).toHaveCount(0);
+});
