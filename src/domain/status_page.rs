@@ -229,6 +229,15 @@ impl StatusView {
         (!term.is_empty()).then(|| term.to_ascii_lowercase())
     }
 
+    /// A full name typed in the search box ("Eve Berg"), folded as
+    /// `search_key`: its first word a prefix of the first name, the rest a
+    /// prefix of the last name.
+    pub fn search_full_name(&self) -> Option<(String, String)> {
+        let key = self.search_key()?;
+        let (first, last) = key.split_once(char::is_whitespace)?;
+        Some((first.to_string(), last.trim_start().to_string()))
+    }
+
     /// Whether HQ's kept counts (per channel, kind of operation and
     /// status) answer the view's counts: they do unless the view also
     /// narrows by days, scale unit or search, which only a count of the
@@ -436,6 +445,21 @@ mod tests {
     use super::*;
 
     use std::collections::HashMap;
+
+    #[test]
+    fn a_full_name_searches_first_and_last_names() {
+        let search = |term: &str| {
+            StatusView {
+                search: term.into(),
+                ..StatusView::default()
+            }
+            .search_full_name()
+        };
+        assert_eq!(search(" Eve  Berg "), Some(("eve".into(), "berg".into())));
+        assert_eq!(search("Eve van Berg"), Some(("eve".into(), "van berg".into())));
+        assert_eq!(search("Berg"), None);
+        assert_eq!(search("  "), None);
+    }
 
     #[test]
     fn counts_are_kept_for_channel_and_kind_but_not_for_days_units_or_search() {

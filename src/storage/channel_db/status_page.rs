@@ -96,6 +96,18 @@ fn push_filters(
                 .push(")) = ")
                 .push_bind(term.clone());
         }
+        if let Some((first, last)) = view.search_full_name() {
+            query
+                .push(" OR (substr(lower(first_name), 1, length(")
+                .push_bind(first.clone())
+                .push(")) = ")
+                .push_bind(first)
+                .push(" AND substr(lower(last_name), 1, length(")
+                .push_bind(last.clone())
+                .push(")) = ")
+                .push_bind(last)
+                .push(")");
+        }
         query.push(")");
     }
     Ok(())

@@ -156,17 +156,22 @@ fn push_filters<'a, DB: Database>(
             .push(")");
     }
     if let Some(term) = view.search_key() {
-        push_search(query, view.search.trim(), &term);
+        push_search(query, view.search.trim(), &term, view.search_full_name());
     }
 }
 
 /// Exact temporary ids and accounts, prefixes of names and emails, each a
-/// range of its own index (empty names are left out of theirs). The matches
-/// are gathered by id first, so the database looks them up through those
-/// indexes and sorts the few it finds, rather than walking a million
-/// operations in time order to test each one.
-fn push_search<'a, DB: Database>(query: &mut QueryBuilder<'a, DB>, raw: &str, lower: &str)
-where
+/// range of its own index (empty names are left out of theirs), and a full
+/// name by its last name's range. The matches are gathered by id first, so
+/// the database looks them up through those indexes and sorts the few it
+/// finds, rather than walking a million operations in time order to test
+/// each one.
+fn push_search<'a, DB: Database>(
+    query: &mut QueryBuilder<'a, DB>,
+    raw: &str,
+    lower: &str,
+    full_name: Option<(String, String)>,
+) where
     String: Encode<'a, DB> + Type<DB>,
 {
     let upper = raw.to_ascii_uppercase();
@@ -195,6 +200,17 @@ where
             .push(format!(" AND lower({column}) < "))
             .push_bind(end.clone())
             .push(format!(" AND {column} <> ''"));
+    }
+    if let Some((first, last)) = full_name {
+        query
+            .push(" UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower(last_name) >= ")
+            .push_bind(last.clone())
+            .push(" AND lower(last_name) < ")
+            .push_bind(format!("{last}\u{10FFFF}"))
+            .push(" AND lower(first_name) >= ")
+            .push_bind(first.clone())
+            .push(" AND lower(first_name) < ")
+            .push_bind(format!("{first}\u{10FFFF}"));
     }
     query.push(")");
 }
