@@ -33,10 +33,12 @@ pub fn hydrate() {
     let Some(body) = document.body() else {
         return;
     };
-    let typed_early = views::typed_early::TypedEarly::read(&document);
     // Pages are lazily loaded chunks, so hydration waits for the page's chunk
     // before it can attach the page's event handlers.
     wasm_bindgen_futures::spawn_local(async move {
+        let search = leptos::prelude::window().location().search().unwrap_or_default();
+        views::opened_forms::download_their_code(&search).await;
+        let typed_early = views::typed_early::TypedEarly::read(&document);
         let app = leptos::mount::hydrate_from_async(body.clone(), views::app::App).await;
         app.forget();
         // After the page's effects have run once: one that starts a signal

@@ -522,22 +522,35 @@ where
     Code: Future<Output = Result<Option<AnyView>, NotDownloaded>> + Send + 'static,
 {
     let tries = DownloadTries::new();
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading the form…"</p> }>
-            {move || {
-                tries.track();
-                let made = code(Some(form.clone()));
-                Suspend::new(async move {
-                    match made.await {
-                        Ok(form) => form.unwrap_or_else(|| ().into_any()),
-                        Err(NotDownloaded) => {
-                            view! { <NotDownloadedNote tries on_cancel /> }.into_any()
-                        }
-                    }
-                })
-            }}
-        </Suspense>
+    let form_or_note = move || {
+        tries.track();
+        let made = code(Some(form.clone()));
+        Suspend::new(async move {
+            match made.await {
+                Ok(form) => form.unwrap_or_else(|| ().into_any()),
+                Err(NotDownloaded) => view! { <NotDownloadedNote tries on_cancel /> }.into_any(),
+            }
+        })
+    };
+    // A form the server renders open (its page's address opened it) is
+    // hydrated with its code downloaded first (`views::opened_forms`), and
+    // without a Suspense of its own: Leptos hydrates a Suspense nested in
+    // the page's as markers the server did not send, which stops the page.
+    if rendered_by_the_server() {
+        form_or_note.into_any()
+    } else {
+        view! {
+            <Suspense fallback=|| view! { <p>"Loading the form…"</p> }>{form_or_note}</Suspense>
+        }
+        .into_any()
     }
+}
+
+/// Whether the view being made is the server's rendering of a page, or
+/// the browser's hydration of it.
+fn rendered_by_the_server() -> bool {
+    cfg!(not(feature = "hydrate"))
+        || Owner::current_shared_context().is_some_and(|context| context.during_hydration())
 }
 
 /// The name a field has in a form the browser posts itself, after the

@@ -247,9 +247,9 @@ impl OutboxForm {
 }
 
 /// The query parameter that opens a customer's page with one of its forms.
-const CHANGE: &str = "change";
-const EDIT: &str = "edit";
-const ADD_ADDRESS: &str = "address";
+pub(crate) const CHANGE: &str = "change";
+pub(crate) const EDIT: &str = "edit";
+pub(crate) const ADD_ADDRESS: &str = "address";
 
 /// A button that opens one of the page's forms; before the page's code
 /// has loaded, it opens the page at `here` again with the form (`?change=…`).

@@ -19,6 +19,9 @@ use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbo
 use crate::views::outbox::{Outbox, Saved, Sent, WaitingOperation, heard_by_the_register};
 use crate::views::ui::{ServerForm, debounced, loaded};
 use sale::CustomerSales;
+pub(crate) use sale::SALE;
+#[cfg(feature = "hydrate")]
+pub(crate) use sale::preload_sale_fields;
 use waiting::{WaitingPanel, preload_waiting_list};
 
 /// The register's outbox, shared by the POS pages through their context,
@@ -279,7 +282,7 @@ fn SearchResults(rows: Vec<CustomerSummary>, register: String) -> impl IntoView 
 
 /// The query parameter that opens the POS with Add customer's form, as its
 /// button does before the page's code has loaded.
-const ADD: (&str, &str) = ("add", "customer");
+pub(crate) const ADD: (&str, &str) = ("add", "customer");
 
 #[component]
 fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {

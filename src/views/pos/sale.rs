@@ -31,7 +31,7 @@ use crate::views::ui::{
 /// The query parameter that opens New sale, and the one that names the
 /// receipt of a sale the browser's own post of the form saved.
 const CHANGE: &str = "change";
-const SALE: &str = "sale";
+pub(crate) const SALE: &str = "sale";
 const RECEIPT: &str = "sale";
 
 /// The customer's sales and loyalty card, with New sale.
@@ -218,7 +218,7 @@ fn NewSale(
                     let products = catalogue.await;
                     let buyer = customer.await;
                     match (products, buyer) {
-                        (Ok(products), Ok(buyer)) => sale_fields_code(SaleFields {
+                        (Ok(products), Ok(buyer)) => sale_fields_code(Some(SaleFields {
                             products,
                             addresses: buyer.customer.addresses,
                             plain: plain.get_value(),
@@ -228,8 +228,9 @@ fn NewSale(
                                 save.dispatch((plain.with_value(|plain| plain.transaction_id.clone()), draft));
                             }),
                             on_cancel,
-                        })
+                        }))
                         .await
+                        .map(|fields| fields.unwrap_or_else(|| ().into_any()))
                         .unwrap_or_else(|NotDownloaded| {
                             view! {
                                 <NotDownloadedNote tries=code_tries on_cancel=Some(on_cancel) />
@@ -280,9 +281,16 @@ code_on_demand! {
     custsync_sale_fields;
     /// The split point of the sale's fields: downloaded when New sale first
     /// opens, not with the customer's page, which most visits only read.
-    fn sale_fields_code(fields: SaleFields) -> AnyView {
-        sale_fields(fields)
+    /// Without fields, it only loads.
+    fn sale_fields_code(fields: Option<SaleFields>) -> Option<AnyView> {
+        fields.map(sale_fields)
     }
+}
+
+/// Downloads the code of New sale's fields without showing them.
+#[cfg(feature = "hydrate")]
+pub async fn preload_sale_fields() -> Result<(), NotDownloaded> {
+    sale_fields_code(None).await.map(|_| ())
 }
 
 fn sale_fields(fields: SaleFields) -> AnyView {
