@@ -5,6 +5,7 @@ import { join } from "node:path";
 import {
   dropFirstAnswer,
   expectHeaderToFollowTheStoreServer,
+  holdBackPageCode,
   open,
   pageAt,
   signIn,
@@ -26,6 +27,11 @@ function keptList(page: Page) {
 /** Adds a person at the open register, as a cashier would. */
 async function addPerson(page: Page, first: string, last: string): Promise<void> {
   await page.getByRole("button", { name: "Add customer" }).click();
+  await savePerson(page, first, last);
+}
+
+/** Fills the open Add customer form with a person, and saves. */
+async function savePerson(page: Page, first: string, last: string): Promise<void> {
   await page.getByLabel("First name").fill(first);
   await page.getByLabel("Last name").fill(last);
   await page.getByRole("button", { name: "Save" }).click();
@@ -464,6 +470,39 @@ test("a create whose answer is lost is sent again and staged once", async ({ sea
   await expect(admin.getByRole("row").filter({ hasText: `Lia ${lastName}` })).toHaveCount(1);
 });
 
+test("an Add customer posted before the POS's code arrived, whose answer was lost, and saved again once the code is in, makes one customer", async ({
+  seattle: page,
+  admin,
+}) => {
+  const lastName = uniqueName("Early");
+  const letCodeThrough = await holdBackPageCode(page);
+  await page.goto("/pos?register=2-1&add=customer", { waitUntil: "domcontentloaded" });
+  await page.getByLabel("First name").fill("Ida");
+  await page.getByLabel("Last name").fill(lastName);
+
+  // The form posts itself and the store stages the customer, but the answer
+  // is lost: the page stays as it was.
+  let serverDone = () => {};
+  const staged = new Promise<void>((resolve) => (serverDone = resolve));
+  await page.route(/\/api\/post_new_customer/, async (route) => {
+    await route.fetch({ maxRedirects: 0 });
+    serverDone();
+    await route.fulfill({ status: 204 });
+  });
+  await page.getByRole("button", { name: "Save" }).click();
+  await staged;
+
+  // The page's code arrives, and the cashier presses Save again.
+  letCodeThrough();
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await expect(page.getByLabel("Last name")).toHaveValue(lastName);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "was created at Seattle" })).toBeVisible();
+
+  const operations = await operationsOf(admin, lastName);
+  await expect(operations).toHaveCount(1);
+});
+
 test("a create whose answer never comes is kept after a while, then sent again and staged once", async ({
   seattle: page,
   admin,
@@ -694,7 +733,10 @@ test("a POS reloaded while the store server is down opens from its copies, and w
     await registerWorkerControls(page);
     await open(page, "/pos?register=2-1");
     await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
-    await addPerson(page, "Ann", uniqueName("Before"));
+    // A copy of the POS with Add customer open, as its link opens it before the page's code arrives.
+    await open(page, "/pos?register=2-1&add=customer");
+    await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+    await savePerson(page, "Ann", uniqueName("Before"));
     await page.getByRole("link", { name: "Open customer" }).click();
     await expect(page.getByRole("heading", { name: /^Ann / })).toBeVisible();
 
@@ -719,18 +761,26 @@ test("a POS reloaded while the store server is down opens from its copies, and w
     await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
     await addPerson(page, "Max", lastName);
     await expect(waiting).toHaveCount(3);
+    // Each reload of the copy with Add customer open saves under an id of its own.
+    for (const first of ["Ned", "Ola"]) {
+      await open(page, "/pos?register=2-1&add=customer");
+      await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+      await savePerson(page, first, lastName);
+      await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+    }
+    await expect(waiting).toHaveCount(5);
 
     server = startServer(port, dataDir);
     await serving(baseURL);
-    await expect(keptList(page).getByRole("row").filter({ hasText: "Pending sync" })).toHaveCount(3, {
+    await expect(keptList(page).getByRole("row").filter({ hasText: "Pending sync" })).toHaveCount(5, {
       timeout: 20_000,
     });
 
     const admin = await pageAt(browser, baseURL, "admin");
     await syncToHqAndBack(admin);
     const operations = await operationsOf(admin, lastName);
-    await expect(operations).toHaveCount(3);
-    await expect(operations.filter({ hasText: "Synced" })).toHaveCount(3);
+    await expect(operations).toHaveCount(5);
+    await expect(operations.filter({ hasText: "Synced" })).toHaveCount(5);
   } finally {
     await stopped(server);
     await rm(dataDir, { recursive: true, force: true });

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::channel_customers::{
-    add_customer_address, channel_mode, channel_reference, create_customer, edit_customer,
-    find_channel_customer,
+    PostCustomerEdit, PostNewAddress, add_customer_address, channel_mode, channel_reference, create_customer,
+    edit_customer, find_channel_customer,
 };
 use crate::api::sign_in::current_user;
 use crate::domain::customer::{AddressDraft, COUNTRIES, ChannelCustomer, LANGUAGES, PartyType};
@@ -18,9 +18,10 @@ use crate::views::code_on_demand::{NotDownloaded, code_on_demand};
 use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
     KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register, kept_changes_of,
-    new_operation_id, refused_operation_of, start_sending, with_kept_changes,
+    new_operation_id, refused_operation_of, rendered_form_operation_id, start_sending, with_kept_changes,
 };
 use crate::views::ui::{ErrorNote, StatusBadge, loaded};
+use leptos::server_fn::ServerFn;
 
 /// The online store's mode, shown discreetly under its pages' titles.
 #[component]
@@ -190,8 +191,9 @@ pub struct OutboxForm {
 
 impl OutboxForm {
     /// A closed form, which closes again once its save is done or kept; a
-    /// refused save keeps it open with everything typed in it.
-    pub fn new(outbox: Option<Outbox>, register: Option<String>) -> Self {
+    /// refused save keeps it open with everything typed in it. Its first
+    /// save goes under `operation_id`.
+    pub fn new(outbox: Option<Outbox>, register: Option<String>, operation_id: OperationId) -> Self {
         let action = Action::new_local(move |waiting: &Waiting| save_operation(outbox, waiting.clone()));
         let is_open = RwSignal::new(false);
         let refused = RwSignal::new(None);
@@ -211,7 +213,7 @@ impl OutboxForm {
             action,
             is_open,
             refused,
-            operation_id: StoredValue::new(new_operation_id()),
+            operation_id: StoredValue::new(operation_id),
             register: StoredValue::new(register),
         }
     }
@@ -280,8 +282,16 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     let outbox = use_context::<Outbox>();
     let reference_register = register.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(reference_register.clone()));
-    let edit = OutboxForm::new(outbox, register.clone());
-    let add_address = OutboxForm::new(outbox, register.clone());
+    let edit = OutboxForm::new(
+        outbox,
+        register.clone(),
+        rendered_form_operation_id(PostCustomerEdit::url()),
+    );
+    let add_address = OutboxForm::new(
+        outbox,
+        register.clone(),
+        rendered_form_operation_id(PostNewAddress::url()),
+    );
     // A form the page opens by itself, as its button does before the
     // page's code has loaded. A new form has no answer to forget: `open`
     // would write its action's value, which only the browser's thread holds.

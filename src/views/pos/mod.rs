@@ -9,15 +9,18 @@ use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use crate::api::channel_customers::{channel_mode, channel_reference};
+use crate::api::channel_customers::{PostNewCustomer, channel_mode, channel_reference};
 use crate::api::pos::{SetRegisterOffline, pos_registers, search_customers};
 use crate::domain::customer::CustomerSummary;
 use crate::domain::registers::{RegisterOption, pos_customer_path};
 use crate::views::customer_display::{AccountCell, CreatedConfirmation};
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost, preload_editors};
 use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
-use crate::views::outbox::{Outbox, Saved, Sent, WaitingOperation, heard_by_the_register};
+use crate::views::outbox::{
+    Outbox, Saved, Sent, WaitingOperation, heard_by_the_register, rendered_form_operation_id,
+};
 use crate::views::ui::{ServerForm, debounced, loaded};
+use leptos::server_fn::ServerFn;
 use sale::CustomerSales;
 pub(crate) use sale::SALE;
 #[cfg(feature = "hydrate")]
@@ -289,7 +292,11 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
     let register_key = register.key();
     let reference_key = register_key.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(Some(reference_key.clone())));
-    let form = OutboxForm::new(Some(outbox), Some(register_key.clone()));
+    let form = OutboxForm::new(
+        Some(outbox),
+        Some(register_key.clone()),
+        rendered_form_operation_id(PostNewCustomer::url()),
+    );
     let query = use_query_map();
     if query.read_untracked().get(ADD.0).as_deref() == Some(ADD.1) {
         // A new form has no answer to forget: `open` would write the

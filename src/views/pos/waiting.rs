@@ -14,7 +14,7 @@ use crate::views::customer_form::{CustomerEditor, EditorMode};
 use crate::views::customer_page::{OutboxForm, change_kept};
 use crate::views::outbox::{
     Connection, KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, held_by_refusal, kept_create,
-    kept_customer,
+    kept_customer, new_operation_id,
 };
 use crate::views::ui::{StatusBadge, loaded};
 
@@ -320,7 +320,7 @@ fn KeptCustomer(
             .unwrap_or_else(|| create_id.with_value(ToString::to_string))
     };
     let customer = Memo::new(move |_| outbox.kept.with(|kept| kept_customer(kept, &id)));
-    let form = OutboxForm::new(Some(outbox), Some(register));
+    let form = OutboxForm::new(Some(outbox), Some(register), new_operation_id());
     let field = move |read: fn(&CustomerDraft) -> String| {
         move || customer.with(|c| c.as_ref().map(read).unwrap_or_default())
     };
