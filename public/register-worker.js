@@ -30,17 +30,30 @@ async function keep(request, answer) {
 }
 
 // The copy to serve for a request the server did not answer: the request's
-// own, or else a copy of the same page for the same register whatever else
-// its address asked (a search, a sale), never another register's page.
+// own, or else a copy of the same page for the same register, never another
+// register's page. A page the copy does not show under the address asked
+// (another search, a form opened or not) is sent to the copy's own address,
+// since a page's code starts from its address and must find what it shows.
 async function copyFor(request) {
   const copies = await caches.open(COPIES);
   const exact = await copies.match(request);
-  if (exact) return exact;
+  if (exact) return markedAsCopy(exact);
   const register = new URL(request.url).searchParams.get("register");
   for (const copy of await copies.keys(request, { ignoreSearch: true })) {
-    if (new URL(copy.url).searchParams.get("register") === register) return copies.match(copy);
+    if (new URL(copy.url).searchParams.get("register") === register) {
+      return request.mode === "navigate" ? Response.redirect(copy.url, 303) : copies.match(copy);
+    }
   }
   return undefined;
+}
+
+// A page served from a copy says so (`data-register-copy` on its root), so
+// that its code does not save under the operation ids the server wrote into
+// it: a copy is served again and again, and its ids may be used already.
+async function markedAsCopy(answer) {
+  if (!(answer.headers.get("content-type") || "").startsWith("text/html")) return answer;
+  const page = (await answer.text()).replace(/<html\b/, "<html data-register-copy");
+  return new Response(page, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
 }
 
 function kept(url) {

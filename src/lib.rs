@@ -37,7 +37,13 @@ pub fn hydrate() {
     // before it can attach the page's event handlers.
     wasm_bindgen_futures::spawn_local(async move {
         let search = leptos::prelude::window().location().search().unwrap_or_default();
-        views::opened_forms::download_their_code(&search).await;
+        if !views::opened_forms::download_their_code(&search).await {
+            // Hydrating the form without its code would stop the page's code
+            // anyway: the page goes on as without JavaScript, its forms
+            // posting themselves.
+            leptos::logging::warn!("the code of the form this page opens could not be downloaded");
+            return;
+        }
         let typed_early = views::typed_early::TypedEarly::read(&document);
         let app = leptos::mount::hydrate_from_async(body.clone(), views::app::App).await;
         app.forget();

@@ -35,19 +35,15 @@ pub fn opened_by(search: &str) -> OpenedForms {
     }
 }
 
-/// Downloads the code of the forms `search` opens. Code that cannot be
-/// downloaded is left to the form, which says so once the page is running.
+/// Downloads the code of the forms `search` opens; whether all of it came.
 #[cfg(feature = "hydrate")]
-pub async fn download_their_code(search: &str) {
+pub async fn download_their_code(search: &str) -> bool {
     use crate::views::customer_form::preload_editors;
     use crate::views::pos::preload_sale_fields;
     let opened = opened_by(search);
-    if opened.editors && preload_editors().await.is_err() {
-        leptos::logging::warn!("the customer forms' code could not be downloaded before the page started");
-    }
-    if opened.sale && preload_sale_fields().await.is_err() {
-        leptos::logging::warn!("New sale's code could not be downloaded before the page started");
-    }
+    let editors = !opened.editors || preload_editors().await.is_ok();
+    let sale = !opened.sale || preload_sale_fields().await.is_ok();
+    editors && sale
 }
 
 #[cfg(test)]

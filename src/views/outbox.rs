@@ -737,14 +737,12 @@ pub fn page_operation_id() -> OperationId {
 /// open (its page's address opened it): read from the form as the page
 /// hydrates, so that a save the form posted itself before the page's code
 /// arrived and the same save sent by that code are one operation. A new id
-/// for a form the browser opens, and for a copy of a page that hydrated here
-/// before: the register's service worker serves one stored copy of a POS
-/// page on every offline reload, and each reload saves a customer of its own.
+/// for a form the browser opens, and on a page the register's service
+/// worker served from its copy: it serves one copy on every offline reload,
+/// and the copy's ids may have been used already.
 pub fn rendered_form_operation_id(action: &str) -> OperationId {
     #[cfg(feature = "hydrate")]
-    if let Some(id) = browser::rendered_form_id(action)
-        && storage::first_sight_of_page_id(id.as_str())
-    {
+    if let Some(id) = browser::rendered_form_id(action) {
         return id;
     }
     #[cfg(not(feature = "hydrate"))]
@@ -815,30 +813,6 @@ mod storage {
     const UNREADABLE_PREFIX: &str = "custsync.register-outbox.unreadable/";
     /// The count the header shows, readable without the outbox's code.
     const COUNT_KEY: &str = "custsync.register-outbox.count";
-    /// The operation ids of the pages that hydrated here, newest last.
-    #[cfg(any(feature = "hydrate", test))]
-    const PAGE_IDS_KEY: &str = "custsync.register-page-ids";
-    /// How many of them are remembered: more than the copies of POS pages
-    /// the service worker keeps.
-    #[cfg(any(feature = "hydrate", test))]
-    const PAGE_IDS_KEPT: usize = 100;
-
-    /// Whether a page holding the operation id `id` hydrates here for the
-    /// first time, noting it. Not when the browser cannot note it: a page
-    /// then takes a new id, as if it had been seen.
-    #[cfg(any(feature = "hydrate", test))]
-    pub fn first_sight_of_page_id(id: &str) -> bool {
-        let mut seen: Vec<String> = backend::get(PAGE_IDS_KEY)
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default();
-        if seen.iter().any(|known| known == id) {
-            return false;
-        }
-        seen.push(id.to_string());
-        let forgotten = seen.len().saturating_sub(PAGE_IDS_KEPT);
-        seen.drain(..forgotten);
-        serde_json::to_string(&seen).is_ok_and(|text| backend::set(PAGE_IDS_KEY, &text).is_ok())
-    }
 
     /// The operations kept, oldest first.
     pub fn read() -> Vec<Waiting> {
@@ -1134,10 +1108,15 @@ mod browser {
     use crate::domain::operation::OperationId;
 
     /// The operation id the server wrote into its rendering of the form
-    /// posting to `action`, while the page hydrates.
+    /// posting to `action`, while the page hydrates; none on a page the
+    /// service worker served from its copy (`public/register-worker.js`
+    /// marks it).
     pub fn rendered_form_id(action: &str) -> Option<OperationId> {
         let hydrating = Owner::current_shared_context().is_some_and(|context| context.during_hydration());
-        if !hydrating {
+        let copy = document()
+            .document_element()
+            .is_some_and(|root| root.has_attribute("data-register-copy"));
+        if !hydrating || copy {
             return None;
         }
         let selector = format!("form[action=\"{action}\"] input[name=\"operation_id\"]");
@@ -1271,28 +1250,6 @@ mod browser {
 mod tests {
     use super::*;
     use crate::domain::customer::CreatedHow;
-
-    #[test]
-    fn a_page_id_is_taken_only_the_first_time_a_page_holding_it_hydrates() {
-        assert!(storage::first_sight_of_page_id("copy"));
-        assert!(
-            !storage::first_sight_of_page_id("copy"),
-            "a reload of the same copy"
-        );
-        assert!(storage::first_sight_of_page_id("another page"));
-        for n in 0..100 {
-            storage::first_sight_of_page_id(&n.to_string());
-        }
-        assert!(
-            storage::first_sight_of_page_id("copy"),
-            "forgotten after 100 newer"
-        );
-        storage::backend::FULL.with(|full| full.set(true));
-        assert!(
-            !storage::first_sight_of_page_id("unnoted"),
-            "a browser that cannot note it takes a new id"
-        );
-    }
 
     #[test]
     fn only_a_server_that_was_not_reached_keeps_an_operation_waiting() {
