@@ -3,6 +3,7 @@ import {
   dropFirstAnswer,
   expectAccessible,
   expectHeaderToFollowTheStoreServer,
+  holdBackPageCode,
   open,
   openNewCustomer,
   operationRow,
@@ -207,4 +208,34 @@ test("New sale works from the keyboard: it opens on the first quantity, Escape l
   await houston.keyboard.type("1");
   await houston.keyboard.press("Enter");
   await expect(houston.getByRole("status").filter({ hasText: "Sale saved" })).toContainText("total 18.50");
+});
+
+test("a sale posted before the page's code arrived, whose answer was lost, and saved again once the code is in, is one sale", async ({
+  houston,
+}) => {
+  await openNewCustomer(houston, "Noor", uniqueName("Early"));
+  const customerPage = houston.url();
+  const letCodeThrough = await holdBackPageCode(houston);
+  await houston.goto(`${customerPage}&change=sale`, { waitUntil: "domcontentloaded" });
+  await houston.getByLabel("Quantity of Travel mug").fill("2");
+
+  // The form posts itself and the store saves the sale, but the answer is lost.
+  let serverDone = () => {};
+  const saved = new Promise<void>((resolve) => (serverDone = resolve));
+  await houston.route(/\/api\/post_new_sale/, async (route) => {
+    await route.fetch({ maxRedirects: 0 });
+    serverDone();
+    await route.fulfill({ status: 204 });
+  });
+  await houston.getByRole("button", { name: "Save" }).click();
+  await saved;
+
+  // The page's code arrives, and the cashier presses Save again.
+  letCodeThrough();
+  await expect(houston.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(houston.getByLabel("Quantity of Travel mug")).toHaveValue("2");
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(houston.getByRole("status").filter({ hasText: "Sale saved" })).toContainText("total 39.90");
+  const sales = houston.getByRole("table", { name: "Sales to this customer, newest first" });
+  await expect(sales.getByRole("row").filter({ hasText: "Travel mug" })).toHaveCount(1);
 });

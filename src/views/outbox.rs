@@ -741,12 +741,18 @@ pub fn page_operation_id() -> OperationId {
 /// worker served from its copy: it serves one copy on every offline reload,
 /// and the copy's ids may have been used already.
 pub fn rendered_form_operation_id(action: &str) -> OperationId {
+    rendered_form_id_in(action, "operation_id")
+}
+
+/// As `rendered_form_operation_id`, for a form whose id is its `field`
+/// (a sale's `transaction_id`).
+pub fn rendered_form_id_in(action: &str, field: &str) -> OperationId {
     #[cfg(feature = "hydrate")]
-    if let Some(id) = browser::rendered_form_id(action) {
+    if let Some(id) = browser::rendered_form_id(action, field) {
         return id;
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = action;
+    let _ = (action, field);
     new_operation_id()
 }
 
@@ -1107,11 +1113,11 @@ mod browser {
     use super::{Connection, KeptChange, Outbox, WaitingCount, still_waiting};
     use crate::domain::operation::OperationId;
 
-    /// The operation id the server wrote into its rendering of the form
-    /// posting to `action`, while the page hydrates; none on a page the
+    /// The id the server wrote into the field `field` of its rendering of
+    /// the form posting to `action`, while the page hydrates; none on a page the
     /// service worker served from its copy (`public/register-worker.js`
     /// marks it).
-    pub fn rendered_form_id(action: &str) -> Option<OperationId> {
+    pub fn rendered_form_id(action: &str, field: &str) -> Option<OperationId> {
         let hydrating = Owner::current_shared_context().is_some_and(|context| context.during_hydration());
         let copy = document()
             .document_element()
@@ -1119,7 +1125,7 @@ mod browser {
         if !hydrating || copy {
             return None;
         }
-        let selector = format!("form[action=\"{action}\"] input[name=\"operation_id\"]");
+        let selector = format!("form[action=\"{action}\"] input[name=\"{field}\"]");
         let field = document().query_selector(&selector).ok()??;
         field.get_attribute("value")?.parse().ok()
     }

@@ -23,7 +23,7 @@ use crate::domain::sales::{
 use crate::error::{AppError, FieldErrors};
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::customer_page::within_answer_time;
-use crate::views::outbox::{heard_by_the_register, new_operation_id};
+use crate::views::outbox::{heard_by_the_register, rendered_form_id_in};
 use crate::views::ui::{
     ErrorNote, FieldMessage, LoadError, ServerForm, Time, cancel_on_escape, focus_when_opened, loaded,
 };
@@ -188,7 +188,7 @@ fn NewSale(
     let plain = StoredValue::new(PlainSale {
         register: register.clone(),
         key: key.clone(),
-        transaction_id: new_operation_id(),
+        transaction_id: rendered_form_id_in(PostNewSale::url(), "transaction_id"),
     });
     // Made while the server renders a page opened with `?change=sale` too:
     // an action of the browser's thread only (`new_local`) must not be.
