@@ -1,6 +1,7 @@
 import { expect, type Page } from "@playwright/test";
 import {
   holdBackPageCode,
+  loseAnswerOfFormPost,
   open,
   openNewCustomer,
   signIn,
@@ -177,15 +178,9 @@ test("a sign-up posted before the page's code arrived, whose answer was lost, an
 
   // The form posts itself and the server stages the customer, but the
   // answer is lost: the page stays as it was.
-  let serverDone = () => {};
-  const staged = new Promise<void>((resolve) => (serverDone = resolve));
-  await page.route(/\/api\/post_new_customer/, async (route) => {
-    await route.fetch({ maxRedirects: 0 });
-    serverDone();
-    await route.fulfill({ status: 204 });
-  });
+  const staged = await loseAnswerOfFormPost(page, /\/api\/post_new_customer/);
   await page.getByRole("button", { name: "Sign up" }).click();
-  await staged;
+  await staged();
 
   // The page's code arrives, and the shopper presses Sign up again.
   letCodeThrough();

@@ -176,6 +176,22 @@ export async function holdBackPageCode(page: Page): Promise<() => void> {
 }
 
 /**
+ * The browser's own post of a form to `url` reaches the server, which
+ * carries it out, but its answer is lost: the page stays as it was. What
+ * it gives waits until the server has answered.
+ */
+export async function loseAnswerOfFormPost(page: Page, url: RegExp): Promise<() => Promise<void>> {
+  let serverDone = () => {};
+  const carriedOut = new Promise<void>((resolve) => (serverDone = resolve));
+  await page.route(url, async (route) => {
+    await route.fetch({ maxRedirects: 0 });
+    serverDone();
+    await route.fulfill({ status: 204 });
+  });
+  return () => carriedOut;
+}
+
+/**
  * A network that fails on the way back: the first request to `url` reaches
  * the server, which carries it out, but its answer is dropped; later ones
  * pass. Returns how many answers have been dropped so far.

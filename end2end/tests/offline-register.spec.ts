@@ -6,6 +6,7 @@ import {
   dropFirstAnswer,
   expectHeaderToFollowTheStoreServer,
   holdBackPageCode,
+  loseAnswerOfFormPost,
   open,
   pageAt,
   signIn,
@@ -482,15 +483,9 @@ test("an Add customer posted before the POS's code arrived, whose answer was los
 
   // The form posts itself and the store stages the customer, but the answer
   // is lost: the page stays as it was.
-  let serverDone = () => {};
-  const staged = new Promise<void>((resolve) => (serverDone = resolve));
-  await page.route(/\/api\/post_new_customer/, async (route) => {
-    await route.fetch({ maxRedirects: 0 });
-    serverDone();
-    await route.fulfill({ status: 204 });
-  });
+  const staged = await loseAnswerOfFormPost(page, /\/api\/post_new_customer/);
   await page.getByRole("button", { name: "Save" }).click();
-  await staged;
+  await staged();
 
   // The page's code arrives, and the cashier presses Save again.
   letCodeThrough();

@@ -4,6 +4,7 @@ import {
   expectAccessible,
   expectHeaderToFollowTheStoreServer,
   holdBackPageCode,
+  loseAnswerOfFormPost,
   open,
   openNewCustomer,
   operationRow,
@@ -220,15 +221,9 @@ test("a sale posted before the page's code arrived, whose answer was lost, and s
   await houston.getByLabel("Quantity of Travel mug").fill("2");
 
   // The form posts itself and the store saves the sale, but the answer is lost.
-  let serverDone = () => {};
-  const saved = new Promise<void>((resolve) => (serverDone = resolve));
-  await houston.route(/\/api\/post_new_sale/, async (route) => {
-    await route.fetch({ maxRedirects: 0 });
-    serverDone();
-    await route.fulfill({ status: 204 });
-  });
+  const saved = await loseAnswerOfFormPost(houston, /\/api\/post_new_sale/);
   await houston.getByRole("button", { name: "Save" }).click();
-  await saved;
+  await saved();
 
   // The page's code arrives, and the cashier presses Save again.
   letCodeThrough();
