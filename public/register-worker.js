@@ -39,7 +39,8 @@ async function copyFor(request) {
   const exact = await copies.match(request);
   if (exact) return markedAsCopy(exact);
   const register = new URL(request.url).searchParams.get("register");
-  for (const copy of await copies.keys(request, { ignoreSearch: true })) {
+  // The Cache API lists the copies oldest first: the last page comes last.
+  for (const copy of (await copies.keys(request, { ignoreSearch: true })).reverse()) {
     if (new URL(copy.url).searchParams.get("register") === register) {
       return request.mode === "navigate" ? Response.redirect(copy.url, 303) : copies.match(copy);
     }

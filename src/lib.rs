@@ -39,13 +39,15 @@ pub fn hydrate() {
         let search = leptos::prelude::window().location().search().unwrap_or_default();
         if !views::opened_forms::download_their_code(&search).await {
             // Hydrating the form without its code would stop the page's code
-            // anyway: the page goes on as without JavaScript, its forms
-            // posting themselves.
+            // anyway: the page goes on as without JavaScript, and says so.
             leptos::logging::warn!("the code of the form this page opens could not be downloaded");
+            say_the_code_is_missing(&document, &body);
             return;
         }
         let typed_early = views::typed_early::TypedEarly::read(&document);
+        views::opened_forms::set_hydrating(true);
         let app = leptos::mount::hydrate_from_async(body.clone(), views::app::App).await;
+        views::opened_forms::set_hydrating(false);
         app.forget();
         // After the page's effects have run once: one that starts a signal
         // over (the status page's selection) would otherwise undo what is
@@ -54,6 +56,22 @@ pub fn hydrate() {
         typed_early.give_back();
         mark_hydrated(&body);
     });
+}
+
+/// At the top of a page left without its code: what the cashier can do.
+#[cfg(feature = "hydrate")]
+fn say_the_code_is_missing(document: &web_sys::Document, body: &web_sys::HtmlElement) {
+    let Ok(note) = document.create_element("p") else {
+        return;
+    };
+    note.set_class_name("error-note");
+    let _ = note.set_attribute("role", "alert");
+    note.set_text_content(Some(
+        "Part of this page's code could not be downloaded: the network is down, or the server does not \
+         answer. Its forms still save, but nothing is kept in this browser: reload the page once the \
+         connection is back.",
+    ));
+    let _ = body.prepend_with_node_1(&note);
 }
 
 /// Browser tests wait for this attribute before they click: event handlers
