@@ -45,9 +45,9 @@ pub fn hydrate() {
             return;
         }
         let typed_early = views::typed_early::TypedEarly::read(&document);
-        views::opened_forms::set_hydrating(true);
+        views::hydration::set_hydrating(true);
         let app = leptos::mount::hydrate_from_async(body.clone(), views::app::App).await;
-        views::opened_forms::set_hydrating(false);
+        views::hydration::set_hydrating(false);
         app.forget();
         // After the page's effects have run once: one that starts a signal
         // over (the status page's selection) would otherwise undo what is

@@ -549,7 +549,7 @@ where
 /// Whether the view being made is the server's rendering of a page, or
 /// the browser's hydration of it.
 fn rendered_by_the_server() -> bool {
-    cfg!(not(feature = "hydrate")) || crate::views::opened_forms::hydrating()
+    cfg!(not(feature = "hydrate")) || crate::views::hydration::hydrating()
 }
 
 /// The name a field has in a form the browser posts itself, after the

@@ -10,6 +10,7 @@ pub mod ecommerce;
 pub mod header;
 pub mod home;
 pub mod hq;
+pub mod hydration;
 pub mod opened_forms;
 pub mod outbox;
 pub mod pos;

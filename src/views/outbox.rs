@@ -1118,7 +1118,7 @@ mod browser {
     /// service worker served from its copy (`public/register-worker.js`
     /// marks it).
     pub fn rendered_form_id(action: &str, field: &str) -> Option<OperationId> {
-        let hydrating = crate::views::opened_forms::hydrating();
+        let hydrating = crate::views::hydration::hydrating();
         let copy = document()
             .document_element()
             .is_some_and(|root| root.has_attribute("data-register-copy"));
