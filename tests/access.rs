@@ -217,11 +217,20 @@ async fn a_cashier_sees_the_registers_of_their_own_store_only() {
     assert_eq!(channels, [1, 1], "Houston's two registers");
 }
 
+/// A sign-up of the shopper of `cookie` as `draft`, under `operation_id`.
+async fn post_sign_up(
+    app: &WebApp,
+    cookie: &str,
+    operation_id: &OperationId,
+    draft: &CustomerDraft,
+) -> common::http::Answer {
+    let body = json!({"register": null, "operation_id": operation_id, "draft": draft}).to_string();
+    app.post(CreateCustomer::PATH, JSON, body, cookie).await
+}
+
 /// Signs the shopper of `cookie` up as `first`, on the online store.
 async fn sign_up(app: &WebApp, cookie: &str, first: &str) -> common::http::Answer {
-    let body = json!({"register": null, "operation_id": OperationId::random(), "draft": customer(first)})
-        .to_string();
-    let created = app.post(CreateCustomer::PATH, JSON, body, cookie).await;
+    let created = post_sign_up(app, cookie, &OperationId::random(), &customer(first)).await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
     created
 }
@@ -362,17 +371,6 @@ async fn a_shopper_cannot_take_another_shoppers_profile_by_sending_their_sign_up
         (StatusCode::OK, created.body),
         "the shopper's own resend is answered alike"
     );
-}
-
-/// A sign-up of the shopper of `cookie` as `draft`, under `operation_id`.
-async fn post_sign_up(
-    app: &WebApp,
-    cookie: &str,
-    operation_id: &OperationId,
-    draft: &CustomerDraft,
-) -> common::http::Answer {
-    let body = json!({"register": null, "operation_id": operation_id, "draft": draft}).to_string();
-    app.post(CreateCustomer::PATH, JSON, body, cookie).await
 }
 
 /// HQ requires unique emails (the default). A sign-up whose email a

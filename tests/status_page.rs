@@ -85,6 +85,14 @@ async fn create(backend: &Backend, origin: Origin, first: &str, last: &str, emai
         .to_string()
 }
 
+/// The status page's view with `term` in its search box.
+fn searching(term: &str) -> StatusView {
+    StatusView {
+        search: term.into(),
+        ..StatusView::default()
+    }
+}
+
 async fn page(backend: &Backend, view: &StatusView, size: u32) -> StatusPage {
     cdx::status_page(&backend.channel, &backend.hq, view, size)
         .await
@@ -226,26 +234,25 @@ async fn page_key(backend: &Backend, pages_before: usize) -> custsync::domain::s
 async fn search_finds_by_name_prefix_email_temporary_id_and_account() {
     let app = common::start().await;
     let staged = generated(&app.backend).await;
-    let search = |term: &str| StatusView {
-        search: term.into(),
-        ..StatusView::default()
-    };
-    assert_eq!(page(&app.backend, &search("status01"), 50).await.rows.len(), 10);
-    assert_eq!(page(&app.backend, &search("WAITING"), 50).await.rows.len(), 6);
     assert_eq!(
-        page(&app.backend, &search("status042@example"), 50)
+        page(&app.backend, &searching("status01"), 50).await.rows.len(),
+        10
+    );
+    assert_eq!(page(&app.backend, &searching("WAITING"), 50).await.rows.len(), 6);
+    assert_eq!(
+        page(&app.backend, &searching("status042@example"), 50)
             .await
             .rows
             .len(),
         1
     );
-    let by_id = page(&app.backend, &search(&staged[5]), 50).await;
+    let by_id = page(&app.backend, &searching(&staged[5]), 50).await;
     assert_eq!(ids(&by_id), [staged[5].clone()]);
-    let synced = page(&app.backend, &search("status000"), 50).await.rows[0].clone();
+    let synced = page(&app.backend, &searching("status000"), 50).await.rows[0].clone();
     let account = synced.account.unwrap();
-    let by_account = page(&app.backend, &search(&account.to_lowercase()), 50).await;
+    let by_account = page(&app.backend, &searching(&account.to_lowercase()), 50).await;
     assert_eq!(ids(&by_account), [staged[0].clone()]);
-    assert!(page(&app.backend, &search("nobody"), 50).await.rows.is_empty());
+    assert!(page(&app.backend, &searching("nobody"), 50).await.rows.is_empty());
 }
 
 /// SQLite's `lower()` folds only A to Z, so the search term is folded the
@@ -257,20 +264,16 @@ async fn search_finds_a_name_with_a_capital_outside_a_to_z() {
     let uploaded = create(&app.backend, ORIGINS[0], "Åsa", "Öberg", "asa@example.com").await;
     app.backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     let waiting = create(&app.backend, ORIGINS[1], "Élise", "Ørsted", "elise@example.com").await;
-    let search = |term: &str| StatusView {
-        search: term.into(),
-        ..StatusView::default()
-    };
     assert_eq!(
-        ids(&page(&app.backend, &search("Öberg"), 50).await),
+        ids(&page(&app.backend, &searching("Öberg"), 50).await),
         [uploaded.as_str()]
     );
-    assert_eq!(ids(&page(&app.backend, &search("ÅSA"), 50).await), [uploaded]);
+    assert_eq!(ids(&page(&app.backend, &searching("ÅSA"), 50).await), [uploaded]);
     assert_eq!(
-        ids(&page(&app.backend, &search("Ørst"), 50).await),
+        ids(&page(&app.backend, &searching("Ørst"), 50).await),
         [waiting.as_str()]
     );
-    assert_eq!(ids(&page(&app.backend, &search("Élise"), 50).await), [waiting]);
+    assert_eq!(ids(&page(&app.backend, &searching("Élise"), 50).await), [waiting]);
 }
 
 /// A full name typed in the search box finds the operation by its first and
@@ -283,21 +286,17 @@ async fn search_finds_a_full_name() {
     create(&app.backend, ORIGINS[0], "Ann", "Berg", "ann@example.com").await;
     app.backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     let waiting = create(&app.backend, ORIGINS[1], "Eva", "Bergman", "eva@example.com").await;
-    let search = |term: &str| StatusView {
-        search: term.into(),
-        ..StatusView::default()
-    };
     assert_eq!(
-        ids(&page(&app.backend, &search("Eve Berg"), 50).await),
+        ids(&page(&app.backend, &searching("Eve Berg"), 50).await),
         [uploaded.as_str()],
         "Eve Berg, not Eve Lind or Ann Berg"
     );
     assert_eq!(
-        ids(&page(&app.backend, &search("eva  bergm"), 50).await),
+        ids(&page(&app.backend, &searching("eva  bergm"), 50).await),
         [waiting.as_str()]
     );
     assert_eq!(
-        ids(&page(&app.backend, &search("Ev Berg"), 50).await).len(),
+        ids(&page(&app.backend, &searching("Ev Berg"), 50).await).len(),
         2,
         "Eve Berg in HQ and Eva Bergman in the channel"
     );
