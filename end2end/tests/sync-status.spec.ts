@@ -275,3 +275,23 @@ test("each operation names the scale unit it came from, and the list filters by 
   await page.goto(`${STATUS_PAGE}?q=${lastName.toLowerCase()}&unit=Elsewhere`);
   await expect(page.getByText("No asynchronous customer operations in this view.")).toBeVisible();
 });
+
+test("the search box finds an operation by the customer's full name", async ({ seattle, admin: page }) => {
+  const lastName = uniqueName("Whole");
+  const waiting = await addCustomer(seattle, lastName, `eve.${lastName.toLowerCase()}@example.com`);
+  // Still in the store, then uploaded to HQ: found by "Eve <last name>" either way, and not as another first name.
+  for (const uploaded of [false, true]) {
+    if (uploaded) {
+      await open(page, "/hq/distribution-schedule");
+      await runNow(page, /P-0001/);
+    }
+    await open(page, STATUS_PAGE);
+    await page.getByLabel("Search").fill(`Eve ${lastName}`);
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect(operationRow(page, waiting)).toBeVisible();
+    await page.getByLabel("Search").fill(`Ann ${lastName}`);
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect(page).toHaveURL(/q=Ann/);
+    await expect(operationRow(page, waiting)).toHaveCount(0);
+  }
+});
