@@ -463,6 +463,86 @@ async fn a_sign_up_whose_email_hq_cannot_check_now_is_staged() {
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
 }
 
+/// Sets the online store's "Create customer in async mode" and carries it
+/// to the store, as job 1070 does.
+async fn online_store_async(backend: &custsync::services::backend::Backend, on: bool) {
+    backend
+        .hq
+        .set_async_customer_mode(3, on, "test")
+        .await
+        .expect("the online store's profile");
+    backend
+        .jobs
+        .run(Job::ChannelConfiguration, "Run now")
+        .await
+        .expect("1070");
+}
+
+/// A sign-up HQ made in real time, whose answer was lost, sent again after
+/// the online store switched to asynchronous mode: the email is its own
+/// customer's, so it is not refused as taken, and the sync settles it to
+/// that customer, not a second one. Before, it was refused as "email taken".
+#[tokio::test]
+async fn a_real_time_sign_up_sent_again_in_asynchronous_mode_is_not_refused_by_its_own_email() {
+    let app = WebApp::start().await;
+    let backend = &app.test.backend;
+    let shopper = app.sign_in("shopper").await;
+    online_store_async(backend, false).await;
+    let id = OperationId::random();
+    let made = post_sign_up(&app, &shopper, &id, &customer("Pia")).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let customers_before = backend.hq.count_customers().await.expect("HQ");
+
+    online_store_async(backend, true).await;
+    let resent = post_sign_up(&app, &shopper, &id, &customer("Pia")).await;
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    backend.jobs.run(Job::Upload, "Run now").await.expect("uploaded");
+    backend
+        .jobs
+        .run(Job::SyncCustomers, "Run now")
+        .await
+        .expect("synced");
+    assert_eq!(
+        backend.hq.count_customers().await.expect("HQ"),
+        customers_before,
+        "no second customer"
+    );
+}
+
+/// A create that failed for a reason an admin can mend does not hold its
+/// email: HQ's batch lets a later create have it, so the sign-up check
+/// does too. Before, such a sign-up was refused as "email taken".
+#[tokio::test]
+async fn a_sign_up_is_not_refused_for_the_email_of_a_create_that_failed() {
+    let app = WebApp::start().await;
+    let backend = &app.test.backend;
+    let shopper = app.sign_in("shopper").await;
+    let pias = customer("Pia");
+    backend
+        .channel
+        .stage(custsync::storage::channel_db::NewOperation::create(
+            OperationId::random().to_string(),
+            1,
+            Some(1),
+            CustomerDraft {
+                customer_group: "99".into(),
+                ..pias.clone()
+            },
+        ))
+        .await
+        .expect("staged");
+    backend.jobs.run(Job::Upload, "Run now").await.expect("uploaded");
+    let sync = backend
+        .jobs
+        .run(Job::SyncCustomers, "Run now")
+        .await
+        .expect("synced");
+    assert_eq!(sync.failed, 1, "the customer group is unknown in HQ");
+
+    let created = post_sign_up(&app, &shopper, &OperationId::random(), &pias).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+}
+
 #[tokio::test]
 async fn a_shopper_who_signs_up_on_one_device_has_that_profile_on_the_others() {
     let app = WebApp::start().await;

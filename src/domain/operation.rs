@@ -4,9 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 /// The id of one operation (a create, an edit, an address addition): a
-/// GUID made where the operation is first saved, in the browser, so the
-/// same save sent twice is recognised and carried out once. A staged
-/// operation keeps it as its temporary id in `RETAILASYNCCUSTOMERV2`.
+/// GUID made before the operation is first sent, so the same save sent
+/// twice is recognised and carried out once. The browser makes it when it
+/// opens a form; a form the server draws open carries one the server made,
+/// which the page's code takes over as it hydrates. A staged operation
+/// keeps it as its temporary id in `RETAILASYNCCUSTOMERV2`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct OperationId(String);
 

@@ -119,7 +119,7 @@ pub async fn create_customer(
     );
     let how = if config.async_mode(channel_record.channel_id) {
         if origin == Origin::OnlineStore {
-            refuse_sign_up_with_email_in_use(side, &create).await?;
+            refuse_sign_up_with_email_in_use(side, operation_id, &create).await?;
         }
         stage_once(side.db, create, NO_CUSTOMER).await?;
         CreatedHow::Staged {
@@ -177,12 +177,17 @@ pub async fn create_customer(
 /// sign-up is staged and the batch decides.
 async fn refuse_sign_up_with_email_in_use(
     side: &ChannelSide<'_>,
+    operation_id: &OperationId,
     create: &NewOperation,
 ) -> Result<(), CustomerError> {
     if staged_already(side.db, create, NO_CUSTOMER).await? {
         return Ok(());
     }
-    match side.realtime.email_in_use(&create.customer.email).await {
+    match side
+        .realtime
+        .email_in_use(&create.customer.email, operation_id)
+        .await
+    {
         Ok(false) => Ok(()),
         Ok(true) => Err(realtime_refusal(RealtimeError::EmailTaken)),
         Err(error) => {

@@ -101,10 +101,12 @@ impl RealtimeService {
         result
     }
 
-    /// Whether HQ requires unique emails and `email` is taken: by a customer,
-    /// by a create waiting for the sync, or by a create this channel has not
-    /// uploaded yet. HQ's batch would refuse another create with it.
-    pub async fn email_in_use(&self, email: &str) -> Result<bool, RealtimeError> {
+    /// Whether HQ requires unique emails and `email` is taken for the create
+    /// `operation_id`: by a customer, by a create waiting for the sync, or by
+    /// a create this channel has not uploaded yet, other than that create
+    /// (made in real time before, or uploaded). HQ's batch would refuse the
+    /// create for it.
+    pub async fn email_in_use(&self, email: &str, operation_id: &OperationId) -> Result<bool, RealtimeError> {
         let Some(key) = email_key(email).filter(|_| self.unique_emails) else {
             return Ok(false);
         };
@@ -114,7 +116,7 @@ impl RealtimeService {
         if self.hq.realtime_unreachable().await? {
             return Err(RealtimeError::Unreachable);
         }
-        Ok(self.hq.email_in_use(&key).await?)
+        Ok(self.hq.email_in_use(&key, operation_id.as_str()).await?)
     }
 
     /// Writes the customer's fields `changed` in HQ, once per operation id.

@@ -53,17 +53,23 @@ impl HqDb {
         })
     }
 
-    /// Whether a customer, or a create waiting for the sync and not refused
-    /// for good, has the email `email_key` (folded by `email_key`): HQ's
-    /// unique-email rule would refuse another customer with it.
-    pub async fn email_in_use(&self, email_key: &str) -> Result<bool, HqDbError> {
+    /// Whether a customer, or a create waiting for the sync that has not
+    /// failed, has the email `email_key` (folded by `email_key`), leaving out
+    /// what the create `operation_id` made or staged itself: HQ's batch would
+    /// refuse that create for the email. A failed create does not hold its
+    /// email: the batch lets a later create have it.
+    pub async fn email_in_use(&self, email_key: &str, operation_id: &str) -> Result<bool, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM customers WHERE lower(email) = $1)
+            "SELECT EXISTS (SELECT 1 FROM customers
+                            WHERE lower(email) = $1 AND (async_customer_id IS NULL OR async_customer_id <> $2)
+                              AND account NOT IN (SELECT account FROM realtime_operations
+                                                  WHERE operation_id = $2 AND operation = 'create'))
                  OR EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
-                            WHERE lower(email) = $1 AND operation = 'create'
-                              AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE)",
+                            WHERE lower(email) = $1 AND operation = 'create' AND temporary_id <> $2
+                              AND OnlineOperationCompleted = FALSE AND error IS NULL)",
         )
         .bind(email_key)
+        .bind(operation_id)
         .fetch_one(&pools.read)
         .await?))
     }
