@@ -1182,6 +1182,13 @@ async fn a_new_customer_is_saved_without_javascript() {
     let back = refused.location.expect("back to the form");
     assert!(back.contains(form_page) && back.contains("__err="), "{back}");
     assert!(backend.channel.not_uploaded(10).await.expect("staged").is_empty());
+    let form_again = app.get(&back, &cookie).await;
+    assert_kept_with_message(&form_again.body, "first_name", "Nora", "last_name");
+    let student = input_tag(&form_again.body, "affiliation-student");
+    assert!(
+        student.contains(" checked"),
+        "the box ticked stays ticked: {student}"
+    );
 
     let mut landings = Vec::new();
     for _ in 0..2 {
@@ -1222,6 +1229,51 @@ async fn a_new_customer_is_saved_without_javascript() {
     assert!(profile.ends_with("/ecommerce/my-profile"), "{profile}");
     let profile = app.get("/ecommerce/my-profile", &cookie).await;
     assert!(profile.body.contains("sam.plain@example.com"), "{}", profile.body);
+}
+
+/// A form the browser posted itself, refused for its fields, came back to
+/// its page as typed: `kept_field` with `kept_value`, and the message of
+/// `refused_field` beside it, not at the top of the page. Before, the form
+/// came back blank and the messages were said at the top.
+fn assert_kept_with_message(html: &str, kept_field: &str, kept_value: &str, refused_field: &str) {
+    let kept = input_tag(html, kept_field);
+    assert!(
+        kept.contains(&format!(r#"value="{kept_value}""#)),
+        "{kept_field} keeps {kept_value:?}: {kept}"
+    );
+    assert!(
+        input_tag(html, refused_field).contains(r#"aria-invalid="true""#),
+        "{refused_field} is marked: {html}"
+    );
+    let marker = format!(r#"<span id="{refused_field}-message" class="field-message">"#);
+    let message = html
+        .split_once(&marker)
+        .and_then(|(_, after)| after.split_once("<!>"))
+        .map(|(message, _)| message)
+        .unwrap_or_default();
+    assert!(
+        !message.trim().is_empty(),
+        "a message beside {refused_field}: {html}"
+    );
+    let page = html.split_once("</main>").map_or(html, |(page, _)| page);
+    assert_eq!(
+        page.matches(message).count(),
+        1,
+        "said beside its field, not again at the top: {page}"
+    );
+}
+
+/// The `<input>` tag whose id is `id`, empty when the page has none.
+fn input_tag<'a>(html: &'a str, id: &str) -> &'a str {
+    let marker = format!(r#"id="{id}""#);
+    html.match_indices(&marker)
+        .find_map(|(at, _)| {
+            let start = html[..at].rfind('<')?;
+            let tag = &html[start..];
+            tag.starts_with("<input")
+                .then(|| tag.split_once('>').map_or(tag, |(tag, _)| tag))
+        })
+        .unwrap_or_default()
 }
 
 /// Whether the channel's copy of `key`, or a change staged for it, holds
@@ -1270,19 +1322,33 @@ async fn a_customer_is_edited_and_given_an_address_without_javascript() {
     );
     let ids = input_values(&page.body, "operation_id");
     let party_type = format!("{:?}", karen.party_type);
-    let edit = form_fields(&[
-        ("register", "1-1"),
-        ("operation_id", &ids[0]),
-        ("key", "C000001"),
-        ("draft[party_type]", &party_type),
-        ("draft[first_name]", &karen.first_name),
-        ("draft[last_name]", &karen.last_name),
-        ("draft[email]", &karen.email),
-        ("draft[phone]", "713 555 0199"),
-        ("draft[customer_group]", &karen.customer_group),
-        ("draft[language]", &karen.language),
-        ("draft[currency]", &karen.currency),
-    ]);
+    let edit_with_first_name = |first_name: &str| {
+        form_fields(&[
+            ("register", "1-1"),
+            ("operation_id", &ids[0]),
+            ("key", "C000001"),
+            ("draft[party_type]", &party_type),
+            ("draft[first_name]", first_name),
+            ("draft[last_name]", &karen.last_name),
+            ("draft[email]", &karen.email),
+            ("draft[phone]", "713 555 0199"),
+            ("draft[customer_group]", &karen.customer_group),
+            ("draft[language]", &karen.language),
+            ("draft[currency]", &karen.currency),
+        ])
+    };
+    let refused = app
+        .post_form_from_page(
+            PostCustomerEdit::PATH,
+            &editing,
+            &edit_with_first_name(""),
+            &cookie,
+        )
+        .await;
+    let back = refused.location.expect("back to the form");
+    let form_again = app.get(&back, &cookie).await;
+    assert_kept_with_message(&form_again.body, "phone", "713 555 0199", "first_name");
+    let edit = edit_with_first_name(&karen.first_name);
     let edited = app
         .post_form_from_page(PostCustomerEdit::PATH, &editing, &edit, &cookie)
         .await;
@@ -1299,17 +1365,31 @@ async fn a_customer_is_edited_and_given_an_address_without_javascript() {
         page.body
     );
     let ids = input_values(&page.body, "operation_id");
-    let address = form_fields(&[
-        ("register", "1-1"),
-        ("operation_id", &ids[0]),
-        ("key", "C000001"),
-        ("address[name]", "Work"),
-        ("address[purpose]", "Business"),
-        ("address[street]", "1 Plain Street"),
-        ("address[city]", "Houston"),
-        ("address[zip]", "77002"),
-        ("address[country_region]", "USA"),
-    ]);
+    let address_with_zip = |zip: &str| {
+        form_fields(&[
+            ("register", "1-1"),
+            ("operation_id", &ids[0]),
+            ("key", "C000001"),
+            ("address[name]", "Work"),
+            ("address[purpose]", "Business"),
+            ("address[street]", "1 Plain Street"),
+            ("address[city]", "Houston"),
+            ("address[zip]", zip),
+            ("address[country_region]", "USA"),
+        ])
+    };
+    let refused = app
+        .post_form_from_page(PostNewAddress::PATH, &adding, &address_with_zip(""), &cookie)
+        .await;
+    let back = refused.location.expect("back to the form");
+    let form_again = app.get(&back, &cookie).await;
+    assert_kept_with_message(
+        &form_again.body,
+        "address.street",
+        "1 Plain Street",
+        "address.zip",
+    );
+    let address = address_with_zip("77002");
     let added = app
         .post_form_from_page(PostNewAddress::PATH, &adding, &address, &cookie)
         .await;

@@ -162,13 +162,12 @@ pub async fn post_new_customer(
     operation_id: String,
     #[server(default)] draft: CustomerDraft,
 ) -> Result<CreatedCustomer, AppError> {
+    use crate::api::refused_posts::{PostedValues, keep_when_refused};
     use crate::api::respond::{redirect_form_post, respond};
-    let created = create(
-        register.as_deref(),
-        &operation_id,
-        &draft.without_blank_attributes(),
-    )
-    .await;
+    use leptos::server_fn::ServerFn;
+    let draft = draft.without_blank_attributes();
+    let created = create(register.as_deref(), &operation_id, &draft).await;
+    keep_when_refused(&created, PostNewCustomer::PATH, PostedValues::NewCustomer(draft)).await;
     if let Ok(customer) = &created {
         redirect_form_post(&customer_page(register.as_deref(), &customer.key()));
     }
@@ -282,7 +281,9 @@ pub async fn post_customer_edit(
     #[server(default)] draft: CustomerDraft,
     #[server(default)] started_from: Option<CustomerDraft>,
 ) -> Result<ChangeOutcome, AppError> {
+    use crate::api::refused_posts::{PostedValues, keep_when_refused};
     use crate::api::respond::{redirect_form_post, respond};
+    use leptos::server_fn::ServerFn;
     let outcome = edit(
         register.as_deref(),
         &operation_id,
@@ -291,6 +292,12 @@ pub async fn post_customer_edit(
         started_from.as_ref(),
     )
     .await;
+    let posted = PostedValues::Edit {
+        key: key.clone(),
+        draft,
+        started_from: started_from.map(Box::new),
+    };
+    keep_when_refused(&outcome, PostCustomerEdit::PATH, posted).await;
     if outcome.is_ok() {
         redirect_form_post(&customer_page(register.as_deref(), &key));
     }
@@ -317,8 +324,15 @@ pub async fn post_new_address(
     key: String,
     #[server(default)] address: AddressDraft,
 ) -> Result<ChangeOutcome, AppError> {
+    use crate::api::refused_posts::{PostedValues, keep_when_refused};
     use crate::api::respond::{redirect_form_post, respond};
+    use leptos::server_fn::ServerFn;
     let outcome = add_address(register.as_deref(), &operation_id, &key, &address).await;
+    let posted = PostedValues::NewAddress {
+        key: key.clone(),
+        address,
+    };
+    keep_when_refused(&outcome, PostNewAddress::PATH, posted).await;
     if outcome.is_ok() {
         redirect_form_post(&customer_page(register.as_deref(), &key));
     }

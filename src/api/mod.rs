@@ -9,6 +9,7 @@
 pub mod channel_customers;
 pub mod hq;
 pub mod pos;
+pub mod refused_posts;
 pub mod sign_in;
 
 #[cfg(feature = "ssr")]

@@ -52,7 +52,7 @@ pub async fn client_address() -> Option<IpAddr> {
 
 /// Whether the current request is a browser's own form post, which wants a
 /// page back, rather than a call from the page's code, which wants data.
-fn is_plain_form_post() -> bool {
+pub fn is_plain_form_post() -> bool {
     // A page the server renders calls server functions too, with the page's
     // request (a GET asking for HTML): its refusal keeps its status.
     use_context::<axum::http::request::Parts>().is_some_and(|request| {

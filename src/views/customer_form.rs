@@ -932,6 +932,8 @@ fn Attributes(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoVi
 /// when it is first opened, not with the page.
 #[component]
 pub fn AddressEditor(
+    /// What the form starts with: a new address when none.
+    initial: Option<AddressDraft>,
     #[prop(into)] server_error: Signal<Option<AppError>>,
     #[prop(into)] pending: Signal<bool>,
     on_save: Callback<AddressDraft>,
@@ -941,6 +943,7 @@ pub fn AddressEditor(
     posted_to: Option<PlainPost>,
 ) -> impl IntoView {
     let form = AddressFormArgs {
+        initial,
         server_error,
         pending,
         on_save,
@@ -953,6 +956,7 @@ pub fn AddressEditor(
 /// What Add address's form is made from: `AddressEditor`'s props.
 #[derive(Clone)]
 struct AddressFormArgs {
+    initial: Option<AddressDraft>,
     server_error: Signal<Option<AppError>>,
     pending: Signal<bool>,
     on_save: Callback<AddressDraft>,
@@ -971,6 +975,7 @@ code_on_demand! {
 /// One address on its own, checked like the server checks it.
 fn address_form(args: AddressFormArgs) -> impl IntoView {
     let AddressFormArgs {
+        initial,
         server_error,
         pending,
         on_save,
@@ -978,7 +983,7 @@ fn address_form(args: AddressFormArgs) -> impl IntoView {
         posted_to,
     } = args;
     let (method, action, hidden) = PlainPost::parts(posted_to);
-    let address = RwSignal::new(new_address(false));
+    let address = RwSignal::new(initial.unwrap_or_else(|| new_address(false)));
     let attempted = RwSignal::new(false);
     let client = Memo::new(move |_| address.with(|a| validate_address(a).err().unwrap_or_default()));
     let messages = Messages {

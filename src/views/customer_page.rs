@@ -10,6 +10,7 @@ use crate::api::channel_customers::{
     PostCustomerEdit, PostNewAddress, add_customer_address, channel_mode, channel_reference, create_customer,
     edit_customer, find_channel_customer,
 };
+use crate::api::refused_posts::PostedValues;
 use crate::api::sign_in::current_user;
 use crate::domain::customer::{AddressDraft, COUNTRIES, ChannelCustomer, LANGUAGES, PartyType};
 use crate::domain::operation::{OperationId, OperationStatus};
@@ -20,7 +21,7 @@ use crate::views::outbox::{
     KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register, kept_changes_of,
     new_operation_id, refused_operation_of, rendered_form_operation_id, start_sending, with_kept_changes,
 };
-use crate::views::ui::{ErrorNote, StatusBadge, loaded};
+use crate::views::ui::{ErrorNote, StatusBadge, loaded, refused_form};
 use leptos::server_fn::ServerFn;
 
 /// The online store's mode, shown discreetly under its pages' titles.
@@ -198,11 +199,14 @@ impl OutboxForm {
         let is_open = RwSignal::new(false);
         let refused = RwSignal::new(None);
         Effect::new(move |_| {
-            let answer = action.value().get();
-            let closes = matches!(answer, Some(Saved::Done(_) | Saved::Kept));
+            // No answer yet: a refusal the form was opened with stays.
+            let Some(answer) = action.value().get() else {
+                return;
+            };
+            let closes = matches!(answer, Saved::Done(_) | Saved::Kept);
             // The form hears of its answer before it closes, not after.
             refused.set(match answer {
-                Some(Saved::NotSaved(error)) => Some(error),
+                Saved::NotSaved(error) => Some(error),
                 _ => None,
             });
             if closes {
@@ -221,6 +225,7 @@ impl OutboxForm {
     /// Opens the form for a new operation, forgetting the last answer.
     pub fn open(self) {
         self.action.value().set(None);
+        self.refused.set(None);
         self.operation_id.set_value(new_operation_id());
         self.is_open.set(true);
     }
@@ -245,6 +250,14 @@ impl OutboxForm {
     /// Why the last save was refused, for the form to show beside its fields.
     pub fn refusal(self) -> Signal<Option<AppError>> {
         self.refused.into()
+    }
+
+    /// Shows the refusal the form's own post came back with, made before
+    /// the page's code arrived or without JavaScript (`ui::refused_form`).
+    pub fn refused_before(self, error: Option<AppError>) {
+        if error.is_some() {
+            self.refused.set(error);
+        }
     }
 }
 
@@ -292,6 +305,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
         register.clone(),
         rendered_form_operation_id(PostNewAddress::url()),
     );
+    let refused_edit = refused_form(PostCustomerEdit::PATH);
+    let refused_address = refused_form(PostNewAddress::PATH);
     // A form the page opens by itself, as its button does before the
     // page's code has loaded. A new form has no answer to forget: `open`
     // would write its action's value, which only the browser's thread holds.
@@ -357,7 +372,22 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading customer…"</p> }>
             {move || Suspend::new(async move {
                 let reference = reference.await;
+                let (edit_refusal, edit_posted) = refused_edit.await.unzip();
+                let (address_refusal, address_posted) = refused_address.await.unzip();
                 loaded(customer.await, move |customer| {
+                    edit.refused_before(edit_refusal);
+                    add_address.refused_before(address_refusal);
+                    // What a form of this customer's posted itself, refused.
+                    let posted_edit = match edit_posted.flatten() {
+                        Some(PostedValues::Edit { key: posted_key, draft, started_from }) if posted_key == key.get_value() => {
+                            Some((draft, started_from))
+                        }
+                        _ => None,
+                    };
+                    let posted_address = match address_posted.flatten() {
+                        Some(PostedValues::NewAddress { key: posted_key, address }) if posted_key == key.get_value() => Some(address),
+                        _ => None,
+                    };
                     let customer_name = StoredValue::new(crate::domain::customer::display_name(&customer.customer));
                     // The id a customer synced since was kept under while pending.
                     let temporary_id = StoredValue::new(customer.account.is_some().then(|| customer.temporary_id.clone()).flatten());
@@ -383,8 +413,16 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                             let reference = reference.clone();
                             move || edit.is_open.get().then(|| match reference.clone() {
                                 Ok(reference) => {
-                                    let opened = untrack(|| as_kept(customer.clone())).customer;
-                                    let started_from = opened.own_fields();
+                                    let as_read = untrack(|| as_kept(customer.clone())).customer;
+                                    let (opened, started_from) = match posted_edit.clone() {
+                                        Some((draft, started_from)) => {
+                                            (draft, started_from.map_or_else(|| as_read.own_fields(), |seen| *seen))
+                                        }
+                                        None => {
+                                            let started_from = as_read.own_fields();
+                                            (as_read, started_from)
+                                        }
+                                    };
                                     let posted_to = PlainPost::edit_customer(register.get_value(), key.get_value(), &started_from, &edit.operation_id());
                                     view! {
                                     <section aria-labelledby="edit-heading">
@@ -417,6 +455,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                             <section aria-labelledby="add-address-heading">
                                 <h2 id="add-address-heading">"Add address"</h2>
                                 <AddressEditor
+                                    initial=posted_address.clone()
                                     server_error=add_address.refusal()
                                     pending=add_address.action.pending()
                                     on_save=Callback::new(move |address| {

@@ -32,8 +32,7 @@ pub fn SignInPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let refused = posted
                     .await
-                    .filter(|(path, _)| path == SignIn::PATH)
-                    .map(|(_, error)| error);
+                    .and_then(|refused| refused.of(SignIn::PATH));
                 view! { <SignInForm refused /> }
             })}
         </Transition>

@@ -7,6 +7,7 @@ use leptos::server_fn::codec::PostUrl;
 use leptos::server_fn::{Http, ServerFn};
 use leptos_router::hooks::use_query_map;
 
+use crate::api::refused_posts::PostedValues;
 use crate::domain::operation::{OperationStatus, display_time};
 use crate::error::AppError;
 
@@ -30,35 +31,81 @@ pub fn debounced<T: 'static>(delay_ms: u32, act: impl Fn(T) + Clone + 'static) -
     }
 }
 
+/// A browser's own form post that was refused: the path of the server
+/// function it posted to, its error, and whether the form that was posted
+/// shows it (a customer form refused for its fields shows its messages
+/// beside them, around what was typed: `api::refused_posts`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RefusedPost {
+    path: String,
+    error: AppError,
+    shown_by_its_form: bool,
+}
+
+impl RefusedPost {
+    /// The refusal of a post to `action`; none for another form's.
+    pub fn of(self, action: &str) -> Option<AppError> {
+        (self.path == action).then_some(self.error)
+    }
+}
+
 /// The refusal a browser's own form post came back with: server_fn sends
 /// such a post back to its page with the server function's path in the URL
 /// as `__path` and its error as `__err`. Decoded on the server only, while
 /// it renders the page, so that the decoder's code stays out of every
 /// page's WASM; hydration reads the value the server sent with the page.
-pub fn posted_refusal() -> Resource<Option<(String, AppError)>> {
+pub fn posted_refusal() -> Resource<Option<RefusedPost>> {
     let query = use_query_map();
     Resource::new(
         move || query.with(|q| (q.get("__path"), q.get("__err"))),
-        |(path, error)| async move { decode_refusal(path?, error?) },
+        |(path, error)| async move {
+            let (error, values) = decode_refusal(path.clone()?, error?).await?;
+            Some(RefusedPost {
+                path: path?,
+                shown_by_its_form: matches!(error, AppError::Invalid(_)) && values.is_some(),
+                error,
+            })
+        },
     )
 }
 
+/// The refusal of the browser's own post of a customer form to `action`,
+/// with what it carried when the session kept it, for the form to show
+/// again; none when the page's address names no such refusal.
+pub fn refused_form(action: &'static str) -> Resource<Option<(AppError, Option<PostedValues>)>> {
+    let query = use_query_map();
+    Resource::new(
+        move || query.with(|q| (q.get("__path"), q.get("__err"))),
+        move |(path, error)| async move {
+            let path = path.filter(|path| path == action)?;
+            decode_refusal(path, error?).await
+        },
+    )
+}
+
+/// The error a refused post came back with, and what it carried when it
+/// was a customer form refused for its fields (kept for its page).
 #[cfg(feature = "ssr")]
-fn decode_refusal(path: String, error: String) -> Option<(String, AppError)> {
+async fn decode_refusal(path: String, error: String) -> Option<(AppError, Option<PostedValues>)> {
     use leptos::server_fn::error::ServerFnUrlError;
-    Some((path, ServerFnUrlError::<AppError>::decode_err(&error)))
+    let error = ServerFnUrlError::<AppError>::decode_err(&error);
+    let values = match error {
+        AppError::Invalid(_) => crate::api::refused_posts::refused_values(&path).await,
+        _ => None,
+    };
+    Some((error, values))
 }
 
 /// In the browser a refusal is only read back from the page the server
 /// sent: a page the app opens by itself never has one.
 #[cfg(not(feature = "ssr"))]
-fn decode_refusal(_path: String, _error: String) -> Option<(String, AppError)> {
+async fn decode_refusal(_path: String, _error: String) -> Option<(AppError, Option<PostedValues>)> {
     None
 }
 
 /// At the top of every page: why a form posted before the page's code ran
-/// (or without JavaScript) was refused. Sign in shows its own beside its
-/// fields.
+/// (or without JavaScript) was refused, unless that form shows it. Sign in
+/// shows its own beside its fields.
 #[component]
 pub fn PostedRefusal(#[prop(optional)] except: Option<&'static str>) -> impl IntoView {
     let refusal = posted_refusal();
@@ -67,10 +114,10 @@ pub fn PostedRefusal(#[prop(optional)] except: Option<&'static str>) -> impl Int
             {move || Suspend::new(async move {
                 refusal
                     .await
-                    .filter(|(path, _)| Some(path.as_str()) != except)
-                    .map(|(_, error)| match error {
-                        // The page does not know which of its forms was
-                        // posted: each field's message is said here.
+                    .filter(|refused| Some(refused.path.as_str()) != except && !refused.shown_by_its_form)
+                    .map(|refused| match refused.error {
+                        // The form's values were not kept: each field's
+                        // message is said here.
                         AppError::Invalid(fields) => {
                             let messages: Vec<String> = fields.0.into_values().collect();
                             view! { <p class="error-note" role="alert">{messages.join(" ")}</p> }.into_any()

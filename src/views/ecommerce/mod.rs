@@ -2,19 +2,22 @@
 //! their profile and addresses up to date on My profile.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
-use crate::api::channel_customers::{channel_reference, create_customer, my_profile_key};
+use crate::api::channel_customers::{PostNewCustomer, channel_reference, create_customer, my_profile_key};
+use crate::api::refused_posts::PostedValues;
 use crate::domain::customer::{CreatedCustomer, CustomerDraft};
 use crate::views::customer_display::CreatedConfirmation;
 use crate::views::customer_form::{PlainPost, SignUpForm};
 use crate::views::customer_page::{CustomerCard, OnlineStoreMode};
 use crate::views::outbox::page_operation_id;
-use crate::views::ui::loaded;
+use crate::views::ui::{loaded, refused_form};
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let reference = Resource::new(|| (), |_| channel_reference(None));
+    let refused = refused_form(PostNewCustomer::PATH);
     let existing = Resource::new(|| (), |_| my_profile_key());
     // Made when the page is rendered: the sign-up sent again (its answer
     // was lost, the shopper pressed Sign up twice, once before the page's
@@ -62,13 +65,23 @@ pub fn SignUpPage() -> impl IntoView {
         >
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let (refusal, posted) = refused.await.unzip();
                     loaded(reference.await, move |reference| {
-                        let initial = reference.blank_customer();
+                        let initial = match posted.flatten() {
+                            Some(PostedValues::NewCustomer(draft)) => draft,
+                            _ => reference.blank_customer(),
+                        };
+                        // The refusal the form's own post came back with,
+                        // until the page's code saves it.
+                        let server_error = Signal::derive(move || match create.value().get() {
+                            Some(answer) => answer.err(),
+                            None => refusal.clone(),
+                        });
                         view! {
                             <SignUpForm
                                 initial
                                 reference
-                                server_error=Signal::derive(move || create.value().get().and_then(Result::err))
+                                server_error
                                 pending=create.pending()
                                 on_save=Callback::new(move |draft| { create.dispatch(draft); })
                                 posted_to=PlainPost::new_customer(None, &operation_id.get_value())

@@ -11,6 +11,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::channel_customers::{PostNewCustomer, channel_mode, channel_reference};
 use crate::api::pos::{SetRegisterOffline, pos_registers, search_customers};
+use crate::api::refused_posts::PostedValues;
 use crate::domain::customer::CustomerSummary;
 use crate::domain::registers::{RegisterOption, pos_customer_path};
 use crate::views::customer_display::{AccountCell, CreatedConfirmation};
@@ -19,7 +20,7 @@ use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbo
 use crate::views::outbox::{
     Outbox, Saved, Sent, WaitingOperation, heard_by_the_register, rendered_form_operation_id,
 };
-use crate::views::ui::{ServerForm, debounced, loaded};
+use crate::views::ui::{ServerForm, debounced, loaded, refused_form};
 use leptos::server_fn::ServerFn;
 use sale::CustomerSales;
 pub(crate) use sale::SALE;
@@ -292,6 +293,7 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
     let register_key = register.key();
     let reference_key = register_key.clone();
     let reference = Resource::new(|| (), move |_| channel_reference(Some(reference_key.clone())));
+    let refused = refused_form(PostNewCustomer::PATH);
     let form = OutboxForm::new(
         Some(outbox),
         Some(register_key.clone()),
@@ -320,8 +322,13 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
             <Show when=move || form.is_open.get()>
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
+                        let (refusal, posted) = refused.await.unzip();
                         loaded(reference.await, move |reference| {
-                            let initial = reference.blank_customer();
+                            form.refused_before(refusal);
+                            let initial = match posted.flatten() {
+                                Some(PostedValues::NewCustomer(draft)) => draft,
+                                _ => reference.blank_customer(),
+                            };
                             view! {
                                 <CustomerEditor
                                     initial
