@@ -2,7 +2,7 @@
 // again with no network, from the copies kept here. Online it always asks
 // the store server first and keeps the fresh answer, so a deploy never
 // mixes old and new files; a copy is served only when the server cannot be
-// reached. A site file's copy replaces the copies of that file as earlier
+// reached or does not answer in time. A site file's copy replaces the copies of that file as earlier
 // builds named it, so a register keeps one build, not one per deploy.
 // Signing out drops every copy.
 const COPIES = "custsync-register";
@@ -57,6 +57,53 @@ async function markedAsCopy(answer) {
   return new Response(page, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
 }
 
+// How long a request waits for the store server before its copy is served:
+// a server that hangs, or a network that drops packets without refusing
+// them (Wi-Fi up, the line behind it down), leaves a request waiting for
+// minutes rather than failing.
+const WAIT_FOR_SERVER_MS = 4000;
+// Once the server has let a request wait that long, copies are served at
+// once for a while (the server still asked beside them), so that a page's
+// files and a redirect to a copy do not each wait again. Any answer from
+// the server ends it.
+const SERVER_SILENT_MS = 30000;
+let serverSilentUntil = 0;
+const WAITED_TOO_LONG = Symbol("waited too long");
+
+// The server's answer, kept as the request's copy when it is one; a copy
+// when the server refuses, or does not answer in time and one is kept.
+async function answerOrCopy(event, request) {
+  let copied = () => {};
+  event.waitUntil(new Promise((resolve) => (copied = resolve)));
+  const asked = fetch(request).then(
+    (answer) => {
+      serverSilentUntil = 0;
+      copied(answer.ok ? keep(request, answer.clone()) : undefined);
+      return answer;
+    },
+    (error) => {
+      copied();
+      throw error;
+    },
+  );
+  const copy = async (or) => (await copyFor(request)) ?? or();
+  if (Date.now() < serverSilentUntil) {
+    // Answered by a copy meanwhile: the server's failure is nobody's to hear.
+    asked.catch(() => {});
+    return copy(() => asked);
+  }
+  const waited = new Promise((resolve) => setTimeout(() => resolve(WAITED_TOO_LONG), WAIT_FOR_SERVER_MS));
+  let first;
+  try {
+    first = await Promise.race([asked, waited]);
+  } catch (error) {
+    return copy(() => Promise.reject(error));
+  }
+  if (first !== WAITED_TOO_LONG) return first;
+  serverSilentUntil = Date.now() + SERVER_SILENT_MS;
+  return copy(() => asked);
+}
+
 function kept(url) {
   return url.pathname === "/pos" || url.pathname.startsWith("/pos/") || url.pathname.startsWith("/pkg/");
 }
@@ -70,18 +117,5 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.method !== "GET" || !kept(url)) return;
-  event.respondWith(
-    fetch(request)
-      .then((answer) => {
-        if (answer.ok) {
-          event.waitUntil(keep(request, answer.clone()));
-        }
-        return answer;
-      })
-      .catch(async (error) => {
-        const copy = await copyFor(request);
-        if (copy) return copy;
-        throw error;
-      }),
-  );
+  event.respondWith(answerOrCopy(event, request));
 });

@@ -166,6 +166,13 @@ export async function syncToHqAndBack(page: Page): Promise<void> {
  * Open the page with `waitUntil: "domcontentloaded"`, as the code is preloaded.
  */
 export async function holdBackPageCode(page: Page): Promise<() => void> {
+  // The register's service worker would answer for the code from its
+  // copies, past this route: it goes (the page's code registers it again).
+  if (page.url().startsWith("http")) {
+    await page.evaluate(async () => {
+      for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister();
+    });
+  }
   let letCodeThrough = () => {};
   const codeHeldBack = new Promise<void>((resolve) => (letCodeThrough = resolve));
   await page.route(/\/pkg\/custsync\.[^/]*wasm$/, async (route) => {

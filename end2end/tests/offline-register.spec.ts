@@ -782,6 +782,46 @@ test("a POS reloaded while the store server is down opens from its copies, and w
   }
 });
 
+test("a POS reloaded while the store server hangs opens from its copies after a few seconds, and what waits arrives once it answers", async ({
+  browser,
+}) => {
+  const port = 3114;
+  const baseURL = `http://127.0.0.1:${port}`;
+  const dataDir = await mkdtemp(join(tmpdir(), "custsync-hangs-"));
+  const server = startServer(port, dataDir);
+  try {
+    await serving(baseURL);
+    const page = await pageAt(browser, baseURL, "seattle");
+    const lastName = uniqueName("Hang");
+    await open(page, "/pos?register=2-1");
+    await registerWorkerControls(page);
+    await open(page, "/pos?register=2-1");
+    await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+
+    // The server takes connections and never answers, as one that hangs,
+    // or a network that drops packets without refusing them, does.
+    server.kill("SIGSTOP");
+    // An address the register has no copy of: sent to the copy's own.
+    await page.goto("/pos?register=2-1&q=ann", { timeout: 20_000 });
+    await expect(page.getByRole("button", { name: "Add customer" })).toBeVisible();
+    await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1, { timeout: 20_000 });
+    await addPerson(page, "Pat", lastName);
+    const waiting = keptList(page).getByRole("row").filter({ hasText: "Waiting for the store server" });
+    await expect(waiting).toHaveCount(1, { timeout: 30_000 });
+
+    // The server answers again: the customer arrives, once.
+    server.kill("SIGCONT");
+    await expect(waiting).toHaveCount(0, { timeout: 30_000 });
+    await expect(page.getByText("Store server: connected")).toBeVisible();
+    await open(page, `/pos?register=2-1&q=${lastName}`);
+    await expect(page.getByRole("table", { name: "Customers found" }).getByRole("row")).toHaveCount(2);
+  } finally {
+    server.kill("SIGCONT");
+    await stopped(server);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
 test("a POS opened while the store server is down shows the register asked for from its copies, never another register", async ({
   browser,
 }) => {
