@@ -1567,6 +1567,20 @@ async fn a_failed_operation_is_corrected_without_javascript() {
         "email%5D=dora.fixed%40example.com",
     );
     assert_ne!(posted, corrected, "the form carries the email: {posted}");
+    let refused = app
+        .post_form_from_page(
+            PostOperationSave::PATH,
+            &editing,
+            &corrected
+                .replace("first_name%5D=Dora", "first_name%5D=")
+                .replace("first_name%5D=Dan", "first_name%5D="),
+            &cookie,
+        )
+        .await;
+    let form_again = app
+        .get(&refused.location.expect("back to the form"), &cookie)
+        .await;
+    assert_kept_with_message(&form_again.body, "email", "dora.fixed@example.com", "first_name");
     let saved = app
         .post_form_from_page(PostOperationSave::PATH, &editing, &corrected, &cookie)
         .await;

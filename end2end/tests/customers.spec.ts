@@ -268,6 +268,12 @@ test("Add customer saved before the page's code arrived and refused for a field 
   await expect(page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" })).toContainText(
     `Rita ${lastName}`,
   );
+
+  // Add customer opened again starts blank: what was refused was that form's.
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await expect(page.getByLabel("First name")).toHaveValue("");
+  await expect(page.getByLabel("Phone")).toHaveValue("");
+  await expect(page.getByLabel("Last name")).toHaveAccessibleDescription("");
 });
 
 test("a form the page's address opens (Add customer, Edit, Add address, New sale) runs with the page's code", async ({ seattle: page }) => {

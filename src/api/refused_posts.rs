@@ -1,5 +1,6 @@
 //! What a customer form the browser posted itself (before the page's code
-//! arrived, or with JavaScript off) carried, when the server refused it for
+//! arrived, or with JavaScript off: Add customer, Sign up, Edit, Add address,
+//! an operation's correction on the status page) carried, when the server refused it for
 //! its fields. server_fn sends such a post back to its page with the refusal
 //! in the address, and nothing of what was typed; the session keeps the
 //! values for that page, which shows them in the form again, each message
@@ -22,6 +23,11 @@ pub enum PostedValues {
     },
     /// Add address to the customer `key`.
     NewAddress { key: String, address: AddressDraft },
+    /// An admin's correction of the uploaded operation `operation_id`.
+    OperationSave {
+        operation_id: String,
+        draft: CustomerDraft,
+    },
 }
 
 #[cfg(feature = "ssr")]

@@ -363,6 +363,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     }
     // One form at a time.
     let open = move |form: OutboxForm, other: OutboxForm| {
+        refused_edit.forget();
+        refused_address.forget();
         outcome.set(None);
         other.is_open.set(false);
         form.open();
@@ -372,19 +374,19 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading customer…"</p> }>
             {move || Suspend::new(async move {
                 let reference = reference.await;
-                let (edit_refusal, edit_posted) = refused_edit.await.unzip();
-                let (address_refusal, address_posted) = refused_address.await.unzip();
+                let (edit_refusal, edit_posted) = refused_edit.take().await;
+                let (address_refusal, address_posted) = refused_address.take().await;
                 loaded(customer.await, move |customer| {
                     edit.refused_before(edit_refusal);
                     add_address.refused_before(address_refusal);
                     // What a form of this customer's posted itself, refused.
-                    let posted_edit = match edit_posted.flatten() {
+                    let posted_edit = match edit_posted {
                         Some(PostedValues::Edit { key: posted_key, draft, started_from }) if posted_key == key.get_value() => {
                             Some((draft, started_from))
                         }
                         _ => None,
                     };
-                    let posted_address = match address_posted.flatten() {
+                    let posted_address = match address_posted {
                         Some(PostedValues::NewAddress { key: posted_key, address }) if posted_key == key.get_value() => Some(address),
                         _ => None,
                     };
@@ -414,7 +416,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                             move || edit.is_open.get().then(|| match reference.clone() {
                                 Ok(reference) => {
                                     let as_read = untrack(|| as_kept(customer.clone())).customer;
-                                    let (opened, started_from) = match posted_edit.clone() {
+                                    let (opened, started_from) = match posted_edit.clone().filter(|_| !refused_edit.forgotten()) {
                                         Some((draft, started_from)) => {
                                             (draft, started_from.map_or_else(|| as_read.own_fields(), |seen| *seen))
                                         }
@@ -455,7 +457,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                             <section aria-labelledby="add-address-heading">
                                 <h2 id="add-address-heading">"Add address"</h2>
                                 <AddressEditor
-                                    initial=posted_address.clone()
+                                    initial=posted_address.clone().filter(|_| !refused_address.forgotten())
                                     server_error=add_address.refusal()
                                     pending=add_address.action.pending()
                                     on_save=Callback::new(move |address| {

@@ -71,16 +71,51 @@ pub fn posted_refusal() -> Resource<Option<RefusedPost>> {
 
 /// The refusal of the browser's own post of a customer form to `action`,
 /// with what it carried when the session kept it, for the form to show
-/// again; none when the page's address names no such refusal.
-pub fn refused_form(action: &'static str) -> Resource<Option<(AppError, Option<PostedValues>)>> {
+/// again (`RefusedForm::take`).
+pub fn refused_form(action: &'static str) -> RefusedForm {
     let query = use_query_map();
-    Resource::new(
+    let refusal = Resource::new(
         move || query.with(|q| (q.get("__path"), q.get("__err"))),
         move |(path, error)| async move {
             let path = path.filter(|path| path == action)?;
             decode_refusal(path, error?).await
         },
-    )
+    );
+    RefusedForm {
+        refusal,
+        forgotten: StoredValue::new(false),
+    }
+}
+
+/// A refused post for the form it came from: see `refused_form`.
+#[derive(Clone, Copy)]
+pub struct RefusedForm {
+    refusal: Resource<Option<(AppError, Option<PostedValues>)>>,
+    forgotten: StoredValue<bool>,
+}
+
+impl RefusedForm {
+    /// The refusal and the values posted, until `forget`; nothing when the
+    /// page's address names no such refusal.
+    pub async fn take(self) -> (Option<AppError>, Option<PostedValues>) {
+        let refused = self.refusal.await;
+        match refused {
+            Some((error, values)) if !self.forgotten.get_value() => (Some(error), values),
+            _ => (None, None),
+        }
+    }
+
+    /// Called when the form is opened anew or saved by the page's code:
+    /// from then on, the form starts without the refused post.
+    pub fn forget(self) {
+        self.forgotten.set_value(true);
+    }
+
+    /// Whether `forget` was called: a form made from what `take` gave
+    /// before it starts anew.
+    pub fn forgotten(self) -> bool {
+        self.forgotten.get_value()
+    }
 }
 
 /// The error a refused post came back with, and what it carried when it

@@ -224,9 +224,17 @@ pub async fn post_operation_save(
     #[server(default)] edits_seen: i64,
     #[server(default)] draft: CustomerDraft,
 ) -> Result<String, AppError> {
+    use crate::api::refused_posts::{PostedValues, keep_when_refused};
     use crate::api::respond::{redirect_form_post, respond};
     use crate::domain::status_page::PATH;
-    let saved = save(&operation_id, edits_seen, &draft.without_blank_attributes()).await;
+    use leptos::server_fn::ServerFn;
+    let draft = draft.without_blank_attributes();
+    let saved = save(&operation_id, edits_seen, &draft).await;
+    let posted = PostedValues::OperationSave {
+        operation_id: operation_id.clone(),
+        draft,
+    };
+    keep_when_refused(&saved, PostOperationSave::PATH, posted).await;
     if saved.is_ok() {
         redirect_form_post(&format!("{PATH}/{operation_id}"));
     }

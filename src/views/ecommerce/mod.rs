@@ -65,9 +65,9 @@ pub fn SignUpPage() -> impl IntoView {
         >
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let (refusal, posted) = refused.await.unzip();
+                    let (refusal, posted) = refused.take().await;
                     loaded(reference.await, move |reference| {
-                        let initial = match posted.flatten() {
+                        let initial = match posted {
                             Some(PostedValues::NewCustomer(draft)) => draft,
                             _ => reference.blank_customer(),
                         };

@@ -307,6 +307,7 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
     }
     let open = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        refused.forget();
         form.open();
     };
     let register_key = StoredValue::new(register_key);
@@ -322,10 +323,10 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
             <Show when=move || form.is_open.get()>
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {move || Suspend::new(async move {
-                        let (refusal, posted) = refused.await.unzip();
+                        let (refusal, posted) = refused.take().await;
                         loaded(reference.await, move |reference| {
                             form.refused_before(refusal);
-                            let initial = match posted.flatten() {
+                            let initial = match posted {
                                 Some(PostedValues::NewCustomer(draft)) => draft,
                                 _ => reference.blank_customer(),
                             };

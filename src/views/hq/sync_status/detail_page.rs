@@ -7,13 +7,18 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::PATH;
-use crate::api::hq::sync_status::{SaveOperation, SynchronizeOperations, load_operation_detail};
-use crate::domain::customer::{ContactDraft, display_name};
+use crate::api::hq::sync_status::{
+    PostOperationSave, SaveOperation, SynchronizeOperations, load_operation_detail,
+};
+use crate::api::refused_posts::PostedValues;
+use crate::domain::customer::{ContactDraft, CustomerDraft, display_name};
 use crate::domain::operation_detail::OperationDetail;
 use crate::domain::records::OperationKind;
+use crate::error::AppError;
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost};
 use crate::views::customer_page::AddressTable;
-use crate::views::ui::{ActionAnswer, ServerForm, StatusBadge, Time, loaded};
+use crate::views::ui::{ActionAnswer, RefusedForm, ServerForm, StatusBadge, Time, loaded, refused_form};
+use leptos::server_fn::ServerFn;
 
 /// The query parameter that opens the page with Edit's form.
 const CHANGE: (&str, &str) = ("change", "edit");
@@ -30,6 +35,7 @@ pub fn OperationDetailPage() -> impl IntoView {
     let operation_id = Memo::new(move |_| params.read().get("operation").unwrap_or_default());
     let save = ServerAction::<SaveOperation>::new();
     let synchronize = ServerAction::<SynchronizeOperations>::new();
+    let refused = refused_form(PostOperationSave::PATH);
     let detail = Resource::new(
         move || {
             (
@@ -64,8 +70,15 @@ pub fn OperationDetailPage() -> impl IntoView {
         </p>
         <Transition fallback=|| view! { <p>"Loading the operation…"</p> }>
             {move || Suspend::new(async move {
+                let (refusal, posted) = refused.take().await;
                 loaded(detail.await, move |detail| {
-                    view! { <DetailView detail editing save synchronize last_action /> }
+                    // What a correction of this operation posted itself, refused.
+                    let posted = match posted {
+                        Some(PostedValues::OperationSave { operation_id, draft })
+                            if operation_id == detail.row.operation_id => Some(draft),
+                        _ => None,
+                    };
+                    view! { <DetailView detail editing save synchronize last_action refused refusal posted /> }
                 })
             })}
         </Transition>
@@ -80,6 +93,11 @@ fn DetailView(
     save: ServerAction<SaveOperation>,
     synchronize: ServerAction<SynchronizeOperations>,
     last_action: RwSignal<Option<LastAction>>,
+    /// The refusal the correction's own post came back with, and what it
+    /// carried (`ui::refused_form`).
+    refused: RefusedForm,
+    refusal: Option<AppError>,
+    posted: Option<CustomerDraft>,
 ) -> impl IntoView {
     let row = detail.row.clone();
     let operation_id = row.operation_id.clone();
@@ -91,23 +109,29 @@ fn DetailView(
         } else {
             EditorMode::CashierEdit
         };
-        let initial = detail.operation.customer.clone();
+        let stored = detail.operation.customer.clone();
         let reference = detail.reference.clone();
         let edits_seen = detail.edits_seen;
         let id = operation_id.clone();
-        let server_error = Signal::derive(move || save.value().get().and_then(Result::err));
+        // The refusal the form's own post came back with, until the page's
+        // code saves it.
+        let server_error = Signal::derive(move || match save.value().get() {
+            Some(answer) => answer.err(),
+            None => refusal.clone(),
+        });
         view! {
             <Show when=move || editing.get()
                 fallback=move || view! {
                     <form method="get" on:submit=move |ev| {
                         ev.prevent_default();
+                        refused.forget();
                         editing.set(true);
                     }>
                         <button type="submit" name=CHANGE.0 value=CHANGE.1>"Edit"</button>
                     </form>
                 }>
                 <CustomerEditor
-                    initial=initial.clone()
+                    initial=posted.clone().filter(|_| !refused.forgotten()).unwrap_or_else(|| stored.clone())
                     reference=reference.clone()
                     mode
                     server_error
@@ -115,6 +139,7 @@ fn DetailView(
                     on_save=Callback::new({
                         let id = id.clone();
                         move |draft| {
+                            refused.forget();
                             last_action.set(Some(LastAction::Save));
                             save.dispatch(SaveOperation { operation_id: id.clone(), edits_seen, draft });
                         }
