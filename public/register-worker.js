@@ -17,7 +17,14 @@ function unhashed(pathname) {
   return parts ? parts[1] + parts[2] : null;
 }
 
+// A page a refused form post came back to (server_fn's `__err`) carries
+// what was typed into it: never kept.
+function carriesRefusedPost(url) {
+  return new URL(url).searchParams.has("__err");
+}
+
 async function keep(request, answer) {
+  if (carriesRefusedPost(request.url)) return;
   const copies = await caches.open(COPIES);
   await copies.put(request, answer);
   const pathname = new URL(request.url).pathname;
@@ -64,8 +71,9 @@ async function markedAsCopy(answer) {
 const WAIT_FOR_SERVER_MS = 4000;
 // Once the server has let a request wait that long, copies are served at
 // once for a while (the server still asked beside them), so that a page's
-// files and a redirect to a copy do not each wait again. Any answer from
-// the server ends it.
+// files do not each wait again. Any answer from the server ends it. Only a
+// request's own copy is served so: a server that is only slow is not taken
+// for gone.
 const SERVER_SILENT_MS = 30000;
 let serverSilentUntil = 0;
 const WAITED_TOO_LONG = Symbol("waited too long");
@@ -86,11 +94,18 @@ async function answerOrCopy(event, request) {
       throw error;
     },
   );
+  // Only the page asked for, not a redirect to another of the register's:
+  // a server that is only slow may be sending the register to the page a
+  // form post leads to.
+  const exactCopy = async (or) => {
+    const copy = await caches.open(COPIES).then((copies) => copies.match(request));
+    return copy ? markedAsCopy(copy) : or();
+  };
   const copy = async (or) => (await copyFor(request)) ?? or();
   if (Date.now() < serverSilentUntil) {
     // Answered by a copy meanwhile: the server's failure is nobody's to hear.
     asked.catch(() => {});
-    return copy(() => asked);
+    return exactCopy(() => asked);
   }
   const waited = new Promise((resolve) => setTimeout(() => resolve(WAITED_TOO_LONG), WAIT_FOR_SERVER_MS));
   let first;
@@ -101,7 +116,7 @@ async function answerOrCopy(event, request) {
   }
   if (first !== WAITED_TOO_LONG) return first;
   serverSilentUntil = Date.now() + SERVER_SILENT_MS;
-  return copy(() => asked);
+  return exactCopy(() => asked);
 }
 
 function kept(url) {

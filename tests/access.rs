@@ -509,40 +509,6 @@ async fn a_real_time_sign_up_sent_again_in_asynchronous_mode_is_not_refused_by_i
     );
 }
 
-/// A create that failed for a reason an admin can mend does not hold its
-/// email: HQ's batch lets a later create have it, so the sign-up check
-/// does too. Before, such a sign-up was refused as "email taken".
-#[tokio::test]
-async fn a_sign_up_is_not_refused_for_the_email_of_a_create_that_failed() {
-    let app = WebApp::start().await;
-    let backend = &app.test.backend;
-    let shopper = app.sign_in("shopper").await;
-    let pias = customer("Pia");
-    backend
-        .channel
-        .stage(custsync::storage::channel_db::NewOperation::create(
-            OperationId::random().to_string(),
-            1,
-            Some(1),
-            CustomerDraft {
-                customer_group: "99".into(),
-                ..pias.clone()
-            },
-        ))
-        .await
-        .expect("staged");
-    backend.jobs.run(Job::Upload, "Run now").await.expect("uploaded");
-    let sync = backend
-        .jobs
-        .run(Job::SyncCustomers, "Run now")
-        .await
-        .expect("synced");
-    assert_eq!(sync.failed, 1, "the customer group is unknown in HQ");
-
-    let created = post_sign_up(&app, &shopper, &OperationId::random(), &pias).await;
-    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
-}
-
 #[tokio::test]
 async fn a_shopper_who_signs_up_on_one_device_has_that_profile_on_the_others() {
     let app = WebApp::start().await;

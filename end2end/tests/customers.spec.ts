@@ -274,6 +274,10 @@ test("Add customer saved before the page's code arrived and refused for a field 
   await expect(page.getByLabel("First name")).toHaveValue("");
   await expect(page.getByLabel("Phone")).toHaveValue("");
   await expect(page.getByLabel("Last name")).toHaveAccessibleDescription("");
+  // Nor does a reload bring the refused post back.
+  await expect(page).not.toHaveURL(/__err/);
+  await page.reload();
+  await expect(page.getByLabel("First name")).toHaveValue("");
 });
 
 test("a form the page's address opens (Add customer, Edit, Add address, New sale) runs with the page's code", async ({ seattle: page }) => {

@@ -2,9 +2,9 @@
 //! arrived, or with JavaScript off: Add customer, Sign up, Edit, Add address,
 //! an operation's correction on the status page) carried, when the server refused it for
 //! its fields. server_fn sends such a post back to its page with the refusal
-//! in the address, and nothing of what was typed; the session keeps the
-//! values for that page, which shows them in the form again, each message
-//! beside its field.
+//! in the address, and nothing of what was typed; the server keeps the
+//! values for that page, by session, for a few minutes, and the page shows
+//! them in the form again, each message beside its field.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,8 +30,30 @@ pub enum PostedValues {
     },
 }
 
+/// How long what a refused form carried is kept for its page.
 #[cfg(feature = "ssr")]
-const SESSION_KEY: &str = "refused_post";
+const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// What refused forms carried, by session id: in memory, not in the
+/// session, whose every save would extend it past its 8 hours. A new
+/// session id at sign-in leaves an earlier user's behind.
+#[cfg(feature = "ssr")]
+static KEPT: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Kept>>> =
+    std::sync::LazyLock::new(Default::default);
+
+#[cfg(feature = "ssr")]
+struct Kept {
+    path: String,
+    values: PostedValues,
+    at: std::time::Instant,
+}
+
+/// The id of this request's session; none before it has one.
+#[cfg(feature = "ssr")]
+async fn session_id() -> Option<String> {
+    let session = crate::api::sessions::current_session().await.ok()?;
+    session.id().map(|id| id.to_string())
+}
 
 /// After a customer form's own post to the server function at `path`: a
 /// refusal for its fields keeps `values` for the page it goes back to; a
@@ -44,37 +66,37 @@ pub async fn keep_when_refused<T>(
     values: PostedValues,
 ) {
     use crate::api::respond::is_plain_form_post;
-    use crate::api::sessions::current_session;
     use crate::error::AppError;
     if !is_plain_form_post() {
         return;
     }
-    let Ok(session) = current_session().await else {
+    let Some(id) = session_id().await else {
         return;
     };
-    let kept = match result {
-        Err(AppError::Invalid(_)) => session.insert(SESSION_KEY, (path, values)).await,
-        Err(_) => return,
-        Ok(_) => session.remove_value(SESSION_KEY).await.map(|_| ()),
+    let Ok(mut kept) = KEPT.lock() else {
+        return;
     };
-    if let Err(error) = kept {
-        tracing::warn!(%error, "what a refused form carried could not be kept for its page");
+    kept.retain(|_, kept| kept.at.elapsed() < KEPT_FOR);
+    match result {
+        Err(AppError::Invalid(_)) => {
+            let path = path.to_string();
+            let at = std::time::Instant::now();
+            kept.insert(id, Kept { path, values, at });
+        }
+        Err(_) => {}
+        Ok(_) => {
+            kept.remove(&id);
+        }
     }
 }
 
 /// The values the last refused customer form of this session carried,
-/// when it posted to the server function at `path`.
+/// when it posted to the server function at `path`, a short while ago.
 #[cfg(feature = "ssr")]
 pub async fn refused_values(path: &str) -> Option<PostedValues> {
-    use crate::api::sessions::current_session;
-    let session = current_session().await.ok()?;
-    match session.get::<(String, PostedValues)>(SESSION_KEY).await {
-        Ok(kept) => kept
-            .filter(|(posted_to, _)| posted_to == path)
-            .map(|(_, values)| values),
-        Err(error) => {
-            tracing::warn!(%error, "what a refused form carried could not be read");
-            None
-        }
-    }
+    let id = session_id().await?;
+    let kept = KEPT.lock().ok()?;
+    kept.get(&id)
+        .filter(|kept| kept.path == path && kept.at.elapsed() < KEPT_FOR)
+        .map(|kept| kept.values.clone())
 }

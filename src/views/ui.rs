@@ -105,16 +105,46 @@ impl RefusedForm {
         }
     }
 
-    /// Called when the form is opened anew or saved by the page's code:
-    /// from then on, the form starts without the refused post.
+    /// Called when the form is opened anew (and when the status page's
+    /// correction is saved by the page's code): from then on, the form
+    /// starts without the refused post, and a reload does not bring it back.
     pub fn forget(self) {
         self.forgotten.set_value(true);
+        drop_refusal_from_address();
     }
 
     /// Whether `forget` was called: a form made from what `take` gave
     /// before it starts anew.
     pub fn forgotten(self) -> bool {
         self.forgotten.get_value()
+    }
+}
+
+/// Takes server_fn's `__path` and `__err` out of the page's address, in
+/// place, without asking the router to open it again.
+fn drop_refusal_from_address() {
+    #[cfg(feature = "hydrate")]
+    {
+        let window = window();
+        let Some(url) = window
+            .location()
+            .href()
+            .ok()
+            .and_then(|href| leptos::web_sys::Url::new(&href).ok())
+        else {
+            return;
+        };
+        let query = url.search_params();
+        if !query.has("__err") {
+            return;
+        }
+        query.delete("__path");
+        query.delete("__err");
+        url.set_search(&String::from(query.to_string()));
+        if let Ok(history) = window.history() {
+            let _ =
+                history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+        }
     }
 }
 

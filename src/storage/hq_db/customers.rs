@@ -53,11 +53,11 @@ impl HqDb {
         })
     }
 
-    /// Whether a customer, or a create waiting for the sync that has not
-    /// failed, has the email `email_key` (folded by `email_key`), leaving out
-    /// what the create `operation_id` made or staged itself: HQ's batch would
-    /// refuse that create for the email. A failed create does not hold its
-    /// email: the batch lets a later create have it.
+    /// Whether a customer, or a create waiting for the sync and not refused
+    /// for good, has the email `email_key` (folded by `email_key`), leaving
+    /// out what the create `operation_id` made or staged itself: HQ's batch
+    /// would refuse that create for the email. A create that failed but is
+    /// retried, or corrected by an admin, may still take it first.
     pub async fn email_in_use(&self, email_key: &str, operation_id: &str) -> Result<bool, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM customers
@@ -66,7 +66,7 @@ impl HqDb {
                                                   WHERE operation_id = $2 AND operation = 'create'))
                  OR EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
                             WHERE lower(email) = $1 AND operation = 'create' AND temporary_id <> $2
-                              AND OnlineOperationCompleted = FALSE AND error IS NULL)",
+                              AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE)",
         )
         .bind(email_key)
         .bind(operation_id)

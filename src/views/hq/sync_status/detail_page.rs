@@ -117,7 +117,7 @@ fn DetailView(
         // code saves it.
         let server_error = Signal::derive(move || match save.value().get() {
             Some(answer) => answer.err(),
-            None => refusal.clone(),
+            None => refusal.clone().filter(|_| !refused.forgotten()),
         });
         view! {
             <Show when=move || editing.get()
