@@ -463,6 +463,16 @@ async fn a_sign_up_whose_email_hq_cannot_check_now_is_staged() {
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
 }
 
+/// Runs the P-job, then the sync, as an admin's Run now does.
+async fn upload_and_sync(backend: &custsync::services::backend::Backend) {
+    backend.jobs.run(Job::Upload, "Run now").await.expect("uploaded");
+    backend
+        .jobs
+        .run(Job::SyncCustomers, "Run now")
+        .await
+        .expect("synced");
+}
+
 /// Sets the online store's "Create customer in async mode" and carries it
 /// to the store, as job 1070 does.
 async fn online_store_async(backend: &custsync::services::backend::Backend, on: bool) {
@@ -496,12 +506,7 @@ async fn a_real_time_sign_up_sent_again_in_asynchronous_mode_is_not_refused_by_i
     online_store_async(backend, true).await;
     let resent = post_sign_up(&app, &shopper, &id, &customer("Pia")).await;
     assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
-    backend.jobs.run(Job::Upload, "Run now").await.expect("uploaded");
-    backend
-        .jobs
-        .run(Job::SyncCustomers, "Run now")
-        .await
-        .expect("synced");
+    upload_and_sync(backend).await;
     assert_eq!(
         backend.hq.count_customers().await.expect("HQ"),
         customers_before,
@@ -865,12 +870,7 @@ async fn two_failed_operations(app: &WebApp) {
             .await
             .expect("staged");
     }
-    backend.jobs.run(Job::Upload, "Run now").await.expect("uploaded");
-    backend
-        .jobs
-        .run(Job::SyncCustomers, "Run now")
-        .await
-        .expect("synced");
+    upload_and_sync(backend).await;
 }
 
 /// The retries of each failed operation, by operation id.

@@ -1,10 +1,10 @@
 //! What a customer form the browser posted itself (before the page's code
-//! arrived, or with JavaScript off: Add customer, Sign up, Edit, Add address,
-//! an operation's correction on the status page) carried, when the server refused it for
-//! its fields. server_fn sends such a post back to its page with the refusal
-//! in the address, and nothing of what was typed; the server keeps the
-//! values for that page, by session, for a few minutes, and the page shows
-//! them in the form again, each message beside its field.
+//! arrived, or with JavaScript off: Add customer, Sign up, Edit, Add
+//! address, an operation's correction on the status page) carried, when the
+//! server refused it for its fields. server_fn sends such a post back to its
+//! page with the refusal in the address, and nothing of what was typed; the
+//! server keeps the values for that page, by session, for a few minutes, and
+//! the page shows them in the form again, each message beside its field.
 
 use serde::{Deserialize, Serialize};
 

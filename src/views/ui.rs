@@ -70,8 +70,8 @@ pub fn posted_refusal() -> Resource<Option<RefusedPost>> {
 }
 
 /// The refusal of the browser's own post of a customer form to `action`,
-/// with what it carried when the session kept it, for the form to show
-/// again (`RefusedForm::take`).
+/// with what it carried when the server kept it (`api::refused_posts`),
+/// for the form to show again (`RefusedForm::take`).
 pub fn refused_form(action: &'static str) -> RefusedForm {
     let query = use_query_map();
     let refusal = Resource::new(
