@@ -2,8 +2,9 @@
 // again with no network, from the copies kept here. Online it always asks
 // the store server first and keeps the fresh answer, so a deploy never
 // mixes old and new files; a copy is served only when the server cannot be
-// reached or does not answer in time. A site file's copy replaces the copies of that file as earlier
-// builds named it, so a register keeps one build, not one per deploy.
+// reached or does not answer in time. A site file's copy replaces the
+// copies of that file as earlier builds named it, so a register keeps one
+// build, not one per deploy.
 // Signing out drops every copy.
 const COPIES = "custsync-register";
 
@@ -42,9 +43,9 @@ async function keep(request, answer) {
 // (another search, a form opened or not) is sent to the copy's own address,
 // since a page's code starts from its address and must find what it shows.
 async function copyFor(request) {
+  const own = await ownCopy(request);
+  if (own) return own;
   const copies = await caches.open(COPIES);
-  const exact = await copies.match(request);
-  if (exact) return markedAsCopy(exact);
   const register = new URL(request.url).searchParams.get("register");
   // The Cache API lists the copies oldest first: the last page comes last.
   for (const copy of (await copies.keys(request, { ignoreSearch: true })).reverse()) {
@@ -53,6 +54,12 @@ async function copyFor(request) {
     }
   }
   return undefined;
+}
+
+// The request's own copy, marked; none when it has none.
+async function ownCopy(request) {
+  const copy = await caches.open(COPIES).then((copies) => copies.match(request));
+  return copy ? markedAsCopy(copy) : undefined;
 }
 
 // A page served from a copy says so (`data-register-copy` on its root), so
@@ -94,29 +101,26 @@ async function answerOrCopy(event, request) {
       throw error;
     },
   );
-  // Only the page asked for, not a redirect to another of the register's:
-  // a server that is only slow may be sending the register to the page a
-  // form post leads to.
-  const exactCopy = async (or) => {
-    const copy = await caches.open(COPIES).then((copies) => copies.match(request));
-    return copy ? markedAsCopy(copy) : or();
-  };
-  const copy = async (or) => (await copyFor(request)) ?? or();
+  // While the server is silent, only the page asked for, not a redirect to
+  // another of the register's: a server that is only slow may be sending
+  // the register to the page a form post leads to.
   if (Date.now() < serverSilentUntil) {
     // Answered by a copy meanwhile: the server's failure is nobody's to hear.
     asked.catch(() => {});
-    return exactCopy(() => asked);
+    return (await ownCopy(request)) ?? asked;
   }
   const waited = new Promise((resolve) => setTimeout(() => resolve(WAITED_TOO_LONG), WAIT_FOR_SERVER_MS));
   let first;
   try {
     first = await Promise.race([asked, waited]);
   } catch (error) {
-    return copy(() => Promise.reject(error));
+    const copy = await copyFor(request);
+    if (copy) return copy;
+    throw error;
   }
   if (first !== WAITED_TOO_LONG) return first;
   serverSilentUntil = Date.now() + SERVER_SILENT_MS;
-  return exactCopy(() => asked);
+  return (await ownCopy(request)) ?? asked;
 }
 
 function kept(url) {

@@ -78,6 +78,17 @@ async function registerWorkerControls(page: Page): Promise<void> {
 }
 
 /**
+ * Opens the POS at `register` once its service worker controls it, so that
+ * the load keeps copies of the page and of the code its forms need.
+ */
+async function openPosWithCopies(page: Page, register: string): Promise<void> {
+  await open(page, `/pos?register=${register}`);
+  await registerWorkerControls(page);
+  await open(page, `/pos?register=${register}`);
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+}
+
+/**
  * Adds a person at Seattle's register, syncs it to HQ and back, and opens
  * its page from a search, ready for its forms; its family name.
  */
@@ -675,10 +686,7 @@ test("a kept customer the store refused for its fields is corrected and sent aga
 });
 
 test("the register keeps one copy of each site file: the one its current build names", async ({ seattle: page }) => {
-  await open(page, "/pos?register=2-1");
-  await registerWorkerControls(page);
-  await open(page, "/pos?register=2-1");
-  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await openPosWithCopies(page, "2-1");
   const copiedFiles = () =>
     page.evaluate(async () => {
       const copies = await caches.open("custsync-register");
@@ -723,11 +731,7 @@ test("a POS reloaded while the store server is down opens from its copies, and w
     await serving(baseURL);
     const page = await pageAt(browser, baseURL, "seattle");
     const lastName = uniqueName("Restart");
-    await open(page, "/pos?register=2-1");
-    // Once the register's service worker controls the POS, a load keeps copies of it.
-    await registerWorkerControls(page);
-    await open(page, "/pos?register=2-1");
-    await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+    await openPosWithCopies(page, "2-1");
     // A copy of the POS with Add customer open, as its link opens it before the page's code arrives.
     await open(page, "/pos?register=2-1&add=customer");
     await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
@@ -793,10 +797,7 @@ test("a POS reloaded while the store server hangs opens from its copies after a 
     await serving(baseURL);
     const page = await pageAt(browser, baseURL, "seattle");
     const lastName = uniqueName("Hang");
-    await open(page, "/pos?register=2-1");
-    await registerWorkerControls(page);
-    await open(page, "/pos?register=2-1");
-    await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+    await openPosWithCopies(page, "2-1");
 
     // The server takes connections and never answers, as one that hangs,
     // or a network that drops packets without refusing them, does.
@@ -831,10 +832,7 @@ test("a POS opened while the store server is down shows the register asked for f
   try {
     await serving(baseURL);
     const page = await pageAt(browser, baseURL, "houston");
-    await open(page, "/pos?register=1-1");
-    await registerWorkerControls(page);
-    await open(page, "/pos?register=1-1");
-    await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+    await openPosWithCopies(page, "1-1");
 
     await stopped(server);
     // Register 1 with a search: register 1's copy.
