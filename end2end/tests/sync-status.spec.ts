@@ -161,6 +161,13 @@ test("without JavaScript, an admin synchronizes the chosen failed operation, the
   await expect(page).toHaveURL(/change=edit/);
   await expect(page.getByLabel("Email")).toHaveValue("karen.berg@contoso.com");
   await page.getByLabel("Email").fill(email);
+  const firstName = await page.getByLabel("First name").inputValue();
+  // Refused for a field: the correction comes back as typed, its message beside the field.
+  await page.getByLabel("First name").fill("");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByLabel("First name")).toHaveAccessibleDescription("First name is required.");
+  await expect(page.getByLabel("Email")).toHaveValue(email);
+  await page.getByLabel("First name").fill(firstName);
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page).toHaveURL(new RegExp(`/hq/customer-synchronization-status/${id}\\??$`));
   const timeline = page.getByRole("region", { name: "Timeline" });
