@@ -1200,8 +1200,9 @@ async fn a_new_customer_is_saved_without_javascript() {
 /// A form the browser posted itself, refused for its fields, came back to
 /// its page as typed: `kept_field` with `kept_value`, and the message of
 /// `refused_field` beside it, not at the top of the page. Before, the form
-/// came back blank and the messages were said at the top.
-fn assert_kept_with_message(html: &str, kept_field: &str, kept_value: &str, refused_field: &str) {
+/// came back blank and the messages were said at the top. Returns that
+/// message.
+fn assert_kept_with_message(html: &str, kept_field: &str, kept_value: &str, refused_field: &str) -> String {
     let kept = input_tag(html, kept_field);
     assert!(
         kept.contains(&format!(r#"value="{kept_value}""#)),
@@ -1227,6 +1228,7 @@ fn assert_kept_with_message(html: &str, kept_field: &str, kept_value: &str, refu
         1,
         "said beside its field, not again at the top: {page}"
     );
+    message.to_string()
 }
 
 /// The `<input>` tag whose id is `id`, empty when the page has none.
@@ -1565,6 +1567,74 @@ async fn a_failed_operation_is_corrected_without_javascript() {
         },
         "only the email changed"
     );
+}
+
+/// A correction posted without JavaScript and refused for a field, whose
+/// operation another admin corrected and HQ then synced: the page comes back
+/// without the form (the operation can no longer be edited) and says why the
+/// post was refused. Before, the refusal was kept for a form the page no
+/// longer showed, and nothing on the page said it.
+#[tokio::test]
+async fn a_refused_correction_of_an_operation_synced_meanwhile_is_said_on_its_page() {
+    let app = WebApp::start().await;
+    let (id, before, cookie, editing) = failed_operation_to_correct(&app).await;
+    let backend = &app.test.backend;
+    let page = app.get(&editing, &cookie).await;
+    let posted = fields_of_form(&page.body, PostOperationSave::PATH);
+    let refused = app
+        .post_form_from_page(
+            PostOperationSave::PATH,
+            &editing,
+            &posted
+                .replace("first_name%5D=Dora", "first_name%5D=")
+                .replace("first_name%5D=Dan", "first_name%5D="),
+            &cookie,
+        )
+        .await;
+    let back = refused.location.expect("back to the form");
+    let form_again = app.get(&back, &cookie).await;
+    let message = assert_kept_with_message(
+        &form_again.body,
+        "last_name",
+        &before.customer.last_name,
+        "first_name",
+    );
+
+    // Another admin's correction, saved by their page's code, then synced.
+    let json = json!({
+        "operation_id": id,
+        "edits_seen": 0,
+        "draft": CustomerDraft { email: "dora.other@example.com".into(), ..before.customer.clone() },
+    });
+    let saved = app
+        .post(SaveOperation::PATH, JSON, json.to_string(), &cookie)
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    upload_and_sync(backend).await;
+    assert!(
+        retries_of_failed(&app)
+            .await
+            .iter()
+            .all(|(failed, _)| *failed != id),
+        "synced"
+    );
+
+    let page_again = app.get(&back, &cookie).await;
+    assert_eq!(page_again.status, StatusCode::OK);
+    assert!(
+        !page_again
+            .body
+            .contains(&format!(r#"action="{}""#, PostOperationSave::PATH)),
+        "no form to correct a synced operation: {}",
+        page_again.body
+    );
+    let said = page_again
+        .body
+        .split(r#"role="alert""#)
+        .skip(1)
+        .filter_map(|after| after.split_once("</p>"))
+        .any(|(note, _)| note.contains("Your correction was not saved") && note.contains(&message));
+    assert!(said, "the refusal is said: {}", page_again.body);
 }
 
 /// Two admins correct the same failed operation from the copies their

@@ -103,7 +103,21 @@ fn DetailView(
     let operation_id = row.operation_id.clone();
     let can_synchronize = row.can_synchronize();
     let heading = format!("{}: {}", row.operation, row.name);
-    let editor = detail.editable.then(|| {
+    // A refused correction whose form the page does not show (the operation
+    // was synced meanwhile, or the editor is closed) is said on its own.
+    let editable = detail.editable;
+    let unshown_refusal = {
+        let refusal = refusal.clone();
+        move || {
+            let shown_by_the_editor = editable && editing.get();
+            let error = refusal
+                .clone()
+                .filter(|_| !shown_by_the_editor && !refused.forgotten())?;
+            let reason = format!("Your correction was not saved. {}", error.in_full());
+            Some(view! { <p class="error-note" role="alert">{reason}</p> })
+        }
+    };
+    let editor = editable.then(|| {
         let mode = if detail.operation.kind == OperationKind::Create {
             EditorMode::CashierNew
         } else {
@@ -170,6 +184,7 @@ fn DetailView(
                 <p class="error-text">{error}</p>
             </section>
         })}
+        {unshown_refusal}
         <div class="detail-actions">
             {editor}
             // Not beside an open editor: it would sync the fields as stored
