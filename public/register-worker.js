@@ -24,9 +24,18 @@ function carriesRefusedPost(url) {
   return new URL(url).searchParams.has("__err");
 }
 
-async function keep(request, answer) {
-  if (carriesRefusedPost(request.url)) return;
+// Counts the sign-outs this worker has seen. An answer asked for before a
+// sign-out was rendered for the user who signed out: it is not kept once
+// their copies were dropped, even when it arrives after.
+let signOuts = 0;
+
+async function keep(request, answer, signOutsWhenAsked) {
+  const signedOutSince = () => signOuts !== signOutsWhenAsked;
+  if (carriesRefusedPost(request.url) || signedOutSince()) return;
   const copies = await caches.open(COPIES);
+  // Checked again once the cache is open: a sign-out from here on drops
+  // this cache, and the copy put into it with it.
+  if (signedOutSince()) return;
   await copies.put(request, answer);
   const pathname = new URL(request.url).pathname;
   const name = unhashed(pathname);
@@ -44,7 +53,7 @@ async function keep(request, answer) {
 // since a page's code starts from its address and must find what it shows.
 async function copyFor(request) {
   const own = await ownCopy(request);
-  if (own) return own;
+  if (own || !(await caches.has(COPIES))) return own;
   const copies = await caches.open(COPIES);
   const register = new URL(request.url).searchParams.get("register");
   // The Cache API lists the copies oldest first: the last page comes last.
@@ -58,7 +67,9 @@ async function copyFor(request) {
 
 // The request's own copy, marked; none when it has none.
 async function ownCopy(request) {
-  const copy = await caches.open(COPIES).then((copies) => copies.match(request));
+  // Read without opening the cache, which would make it again after a
+  // sign-out dropped it.
+  const copy = await caches.match(request, { cacheName: COPIES });
   return copy ? markedAsCopy(copy) : undefined;
 }
 
@@ -90,10 +101,11 @@ const WAITED_TOO_LONG = Symbol("waited too long");
 async function answerOrCopy(event, request) {
   let copied = () => {};
   event.waitUntil(new Promise((resolve) => (copied = resolve)));
+  const signOutsWhenAsked = signOuts;
   const asked = fetch(request).then(
     (answer) => {
       serverSilentUntil = 0;
-      copied(answer.ok ? keep(request, answer.clone()) : undefined);
+      copied(answer.ok ? keep(request, answer.clone(), signOutsWhenAsked) : undefined);
       return answer;
     },
     (error) => {
@@ -132,6 +144,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST" && url.pathname.startsWith("/api/sign_out")) {
+    signOuts += 1;
     event.waitUntil(caches.delete(COPIES));
     return;
   }
