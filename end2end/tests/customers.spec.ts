@@ -259,10 +259,17 @@ test("Add customer saved before the page's code arrived and refused for a field 
   await expect(page.getByLabel("First name")).toHaveValue("Rita");
   await expect(page.getByLabel("Phone")).toHaveValue("713 555 0142");
 
-  // The page's code arrives on the page the refusal came back to.
+  // The cashier types on in another field while the page's code arrives
+  // on the page the refusal came back to: the typing stays where it goes,
+  // the focus is not moved to the refused field.
+  await page.getByLabel("Email").click();
+  await page.keyboard.type("rita.");
   letCodeThrough();
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
   await expect(page.getByLabel("Last name")).toHaveAccessibleDescription("Last name is required.");
+  await page.keyboard.type("early@example.com");
+  await expect(page.getByLabel("Email")).toHaveValue("rita.early@example.com");
+  await expect(page.getByLabel("Last name")).toHaveValue("");
   await page.getByLabel("Last name").fill(lastName);
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" })).toContainText(

@@ -69,11 +69,15 @@ impl Messages {
     }
 
     /// After the server refused a save for its fields, puts the focus on
-    /// the first of them, as the browser's own check does.
+    /// the first of them, as the browser's own check does. A refusal the
+    /// form opened with (the page came back with it) leaves alone a field
+    /// the user is already typing in.
     fn focus_on_refusal(self) {
         let server = self.server;
-        Effect::new(move |_| {
-            if let Some(AppError::Invalid(errors)) = server.get() {
+        Effect::new(move |ran_before: Option<()>| {
+            if let Some(AppError::Invalid(errors)) = server.get()
+                && (ran_before.is_some() || !crate::views::ui::typing_in_a_field())
+            {
                 focus_first(&errors);
             }
         });

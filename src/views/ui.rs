@@ -387,8 +387,19 @@ pub fn Select(
 /// frames later: the focus waits for it, frame by frame.
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 pub fn focus_when_opened(form: NodeRef<leptos::html::Form>, preferred: &'static str) {
+    // A form that came open with the page may be typed in before the
+    // page's code arrives: the focus stays where the user is typing.
     #[cfg(feature = "hydrate")]
-    request_animation_frame(move || focus_once_shown(form, preferred, FRAMES_TO_WAIT));
+    if !(crate::views::hydration::hydrating() && typing_in_a_field()) {
+        request_animation_frame(move || focus_once_shown(form, preferred, FRAMES_TO_WAIT));
+    }
+}
+
+/// Whether the focus is in a field, where the user may be typing.
+pub fn typing_in_a_field() -> bool {
+    document()
+        .active_element()
+        .is_some_and(|element| matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
 }
 
 /// A form's first field a user can type in or choose from.
