@@ -15,6 +15,8 @@ use custsync::services::backend::Backend;
 use custsync::services::channel_config::ChannelConfigCache;
 use custsync::services::channel_customers::{CustomerError, create_customer, edit_customer, find_customer};
 use custsync::services::feature_management::{FeatureChangeError, change_feature};
+use custsync::storage::channel_db::{CHANNEL_CONFIGURATION, ChannelDb, ChannelDbError, GLOBAL_CONFIGURATION};
+use custsync::storage::hq_db::{Changed, ChannelConfiguration};
 
 const HOUSTON: Origin = Origin::Register {
     channel_id: 1,
@@ -707,4 +709,81 @@ async fn turning_on_an_option_another_admin_turned_on_says_it_was_on_already() {
         "{}",
         second.body
     );
+}
+
+/// Two runs of 1110 and of 1070 at once (a run whose lease lapsed goes on
+/// beside the next): the older run read HQ before a change, the newer one
+/// after it and stored first. The older run's rows are not stored over the
+/// newer copy, nor its version over the newer version. Before, they were,
+/// until the next run brought the change again.
+#[tokio::test]
+async fn a_configuration_download_overtaken_by_a_newer_run_stores_nothing_older() {
+    let app = common::start().await;
+    let (hq, channel) = (&app.backend.hq, &app.backend.channel);
+
+    // Both runs read every row, as on a channel's first download.
+    let older = hq.features_changed_since(0).await.unwrap();
+    assert!(
+        change_feature(hq, Feature::PerformanceImprovements, true, "admin")
+            .await
+            .unwrap()
+    );
+    let newer = hq.features_changed_since(0).await.unwrap();
+    assert!(older.rows.iter().any(|feature| !feature.enabled), "{older:?}");
+    channel
+        .save_features(&newer.rows, newer.row_version)
+        .await
+        .unwrap();
+    let stopped = channel.save_features(&older.rows, older.row_version).await;
+    assert!(
+        matches!(
+            stopped,
+            Err(ChannelDbError::DownloadOvertaken(GLOBAL_CONFIGURATION))
+        ),
+        "{stopped:?}"
+    );
+    let copy = channel.configuration_copy().await.unwrap();
+    let performance = copy
+        .features
+        .iter()
+        .find(|feature| feature.name == Feature::PerformanceImprovements.name())
+        .expect("copied");
+    assert!(performance.enabled, "the copy holds HQ's newer state");
+    assert_eq!(
+        channel.downloaded_version(GLOBAL_CONFIGURATION).await.unwrap(),
+        newer.row_version
+    );
+
+    let older = hq.channel_configuration_changed_since(0).await.unwrap();
+    hq.set_async_customer_mode(1, false, "test").await.unwrap();
+    let newer = hq.channel_configuration_changed_since(0).await.unwrap();
+    save_channel_configuration(channel, &newer).await.unwrap();
+    let stopped = save_channel_configuration(channel, &older).await;
+    assert!(
+        matches!(
+            stopped,
+            Err(ChannelDbError::DownloadOvertaken(CHANNEL_CONFIGURATION))
+        ),
+        "{stopped:?}"
+    );
+    let copy = channel.configuration_copy().await.unwrap();
+    let houston = copy
+        .channels
+        .iter()
+        .find(|copied| copied.channel_id == 1)
+        .expect("copied");
+    assert!(
+        !houston.create_customer_async_mode,
+        "the copy holds HQ's newer mode"
+    );
+}
+
+async fn save_channel_configuration(
+    channel: &ChannelDb,
+    changed: &Changed<ChannelConfiguration>,
+) -> Result<u64, ChannelDbError> {
+    let (channels, registers, groups) = &changed.rows;
+    channel
+        .save_channel_configuration(channels, registers, groups, changed.row_version)
+        .await
 }

@@ -21,20 +21,26 @@ pub const CHANNEL_CONFIGURATION: &str = "1070";
 pub const CUSTOMERS: &str = "1010";
 
 /// Remembers the row version a download brought the copy to, in the
-/// transaction that wrote its rows.
+/// transaction that wrote its rows. A run whose rows are older than the
+/// copy's is stopped there: another run of the job, which read HQ after it
+/// (one whose lease lapsed going on beside the next), has stored newer rows.
 pub(super) async fn record_download(
     tx: &mut SqliteConnection,
-    job: &str,
+    job: &'static str,
     row_version: i64,
 ) -> Result<(), ChannelDbError> {
-    sqlx::query(&format!(
+    let recorded = sqlx::query(&format!(
         "INSERT INTO cdx_download_state (job, row_version, downloaded_at) VALUES (?, ?, {NOW})
-         ON CONFLICT (job) DO UPDATE SET row_version = excluded.row_version, downloaded_at = excluded.downloaded_at"
+         ON CONFLICT (job) DO UPDATE SET row_version = excluded.row_version, downloaded_at = excluded.downloaded_at
+         WHERE excluded.row_version >= cdx_download_state.row_version"
     ))
     .bind(job)
     .bind(row_version)
     .execute(&mut *tx)
     .await?;
+    if recorded.rows_affected() == 0 {
+        return Err(ChannelDbError::DownloadOvertaken(job));
+    }
     Ok(())
 }
 
