@@ -1600,7 +1600,7 @@ async fn a_refused_correction_of_an_operation_synced_meanwhile_is_said_on_its_pa
         "first_name",
     );
 
-    // Another admin's correction, saved by their page's code, then synced.
+    // A correction saved by a page's code (another admin's), then synced.
     let json = json!({
         "operation_id": id,
         "edits_seen": 0,
@@ -1635,6 +1635,28 @@ async fn a_refused_correction_of_an_operation_synced_meanwhile_is_said_on_its_pa
         .filter_map(|after| after.split_once("</p>"))
         .any(|(note, _)| note.contains("Your correction was not saved") && note.contains(&message));
     assert!(said, "the refusal is said: {}", page_again.body);
+    assert_eq!(
+        page_again.body.matches(r#"role="alert""#).count(),
+        1,
+        "said once: {}",
+        page_again.body
+    );
+
+    // A correction with nothing wrong in it, posted now, is refused for
+    // the operation's state: said once, at the top of the page.
+    let too_late = app
+        .post_form_from_page(PostOperationSave::PATH, &editing, &posted, &cookie)
+        .await;
+    let page_again = app
+        .get(&too_late.location.expect("back to the page"), &cookie)
+        .await;
+    assert!(page_again.body.contains("synced already"), "{}", page_again.body);
+    assert_eq!(
+        page_again.body.matches(r#"role="alert""#).count(),
+        1,
+        "said once: {}",
+        page_again.body
+    );
 }
 
 /// Two admins correct the same failed operation from the copies their

@@ -71,6 +71,10 @@ pub fn OperationDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading the operation…"</p> }>
             {move || Suspend::new(async move {
                 let (refusal, posted) = refused.take().await;
+                // The top of the page leaves a refusal whose values were kept
+                // to the form (`ui::PostedRefusal`): said here when the form
+                // is not shown.
+                let left_to_the_form = refusal.clone().filter(|_| posted.is_some());
                 loaded(detail.await, move |detail| {
                     // What a correction of this operation posted itself, refused.
                     let posted = match posted {
@@ -78,7 +82,9 @@ pub fn OperationDetailPage() -> impl IntoView {
                             if operation_id == detail.row.operation_id => Some(draft),
                         _ => None,
                     };
-                    view! { <DetailView detail editing save synchronize last_action refused refusal posted /> }
+                    view! {
+                        <DetailView detail editing save synchronize last_action refused refusal posted left_to_the_form />
+                    }
                 })
             })}
         </Transition>
@@ -98,6 +104,8 @@ fn DetailView(
     refused: RefusedForm,
     refusal: Option<AppError>,
     posted: Option<CustomerDraft>,
+    /// That refusal, when the top of the page leaves it to the form.
+    left_to_the_form: Option<AppError>,
 ) -> impl IntoView {
     let row = detail.row.clone();
     let operation_id = row.operation_id.clone();
@@ -106,16 +114,13 @@ fn DetailView(
     // A refused correction whose form the page does not show (the operation
     // was synced meanwhile, or the editor is closed) is said on its own.
     let editable = detail.editable;
-    let unshown_refusal = {
-        let refusal = refusal.clone();
-        move || {
-            let shown_by_the_editor = editable && editing.get();
-            let error = refusal
-                .clone()
-                .filter(|_| !shown_by_the_editor && !refused.forgotten())?;
-            let reason = format!("Your correction was not saved. {}", error.in_full());
-            Some(view! { <p class="error-note" role="alert">{reason}</p> })
-        }
+    let unshown_refusal = move || {
+        let shown_by_the_editor = editable && editing.get();
+        let error = left_to_the_form
+            .clone()
+            .filter(|_| !shown_by_the_editor && !refused.forgotten())?;
+        let reason = format!("Your correction was not saved. {}", error.in_full());
+        Some(view! { <p class="error-note" role="alert">{reason}</p> })
     };
     let editor = editable.then(|| {
         let mode = if detail.operation.kind == OperationKind::Create {
@@ -159,7 +164,10 @@ fn DetailView(
                         }
                     })
                     save_caption="Save"
-                    on_cancel=Callback::new(move |()| editing.set(false))
+                    on_cancel=Callback::new(move |()| {
+                        refused.forget();
+                        editing.set(false);
+                    })
                     posted_to=PlainPost::save_operation(id.clone(), edits_seen)
                 />
             </Show>
