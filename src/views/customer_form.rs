@@ -69,14 +69,16 @@ impl Messages {
     }
 
     /// After the server refused a save for its fields, puts the focus on
-    /// the first of them, as the browser's own check does. A refusal the
-    /// form opened with (the page came back with it) leaves alone a field
-    /// the user is already typing in.
+    /// the first of them, as the browser's own check does. The refusal a
+    /// form came with in the server's page leaves alone a field the user is
+    /// already typing in when the page's code arrives.
     fn focus_on_refusal(self) {
         let server = self.server;
+        let came_with_the_page = crate::views::hydration::hydrating();
         Effect::new(move |ran_before: Option<()>| {
+            let typing_before_the_code = came_with_the_page && crate::views::ui::typing_in_a_field();
             if let Some(AppError::Invalid(errors)) = server.get()
-                && (ran_before.is_some() || !crate::views::ui::typing_in_a_field())
+                && (ran_before.is_some() || !typing_before_the_code)
             {
                 focus_first(&errors);
             }

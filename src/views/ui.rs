@@ -395,11 +395,25 @@ pub fn focus_when_opened(form: NodeRef<leptos::html::Form>, preferred: &'static 
     }
 }
 
-/// Whether the focus is in a field, where the user may be typing.
+/// Whether the focus is in a field the user types in or chooses from (not
+/// a box, a radio button or a button).
 pub fn typing_in_a_field() -> bool {
-    document()
-        .active_element()
-        .is_some_and(|element| matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(element) = document().active_element() else {
+            return false;
+        };
+        match element.dyn_ref::<leptos::web_sys::HtmlInputElement>() {
+            Some(input) => !matches!(
+                input.type_().as_str(),
+                "checkbox" | "radio" | "submit" | "button" | "reset" | "image" | "file"
+            ),
+            None => matches!(element.tag_name().as_str(), "SELECT" | "TEXTAREA"),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
 }
 
 /// A form's first field a user can type in or choose from.
