@@ -24,18 +24,29 @@ function carriesRefusedPost(url) {
   return new URL(url).searchParams.has("__err");
 }
 
-// Counts the sign-outs this worker has seen. An answer asked for before a
-// sign-out was rendered for the user who signed out: it is not kept once
-// their copies were dropped, even when it arrives after.
-let signOuts = 0;
+// Counts the times the copies were dropped (a sign-out, or a page with no
+// cashier signed in). An answer asked for before (a page rendered for the
+// user who signed out, or a file it asked for) is not kept once they were,
+// even when it arrives after.
+let drops = 0;
 
-async function keep(request, answer, signOutsWhenAsked) {
-  const signedOutSince = () => signOuts !== signOutsWhenAsked;
-  if (carriesRefusedPost(request.url) || signedOutSince()) return;
+// The message a page sends when it finds no cashier signed in (signed out
+// elsewhere, the session ended): the worker drops the copies itself, after
+// any copy an answer already put in them.
+const COPIES_DROPPED = "copies-dropped";
+
+function dropCopies() {
+  drops += 1;
+  return caches.delete(COPIES);
+}
+
+async function keep(request, answer, dropsWhenAsked) {
+  const droppedSince = () => drops !== dropsWhenAsked;
+  if (carriesRefusedPost(request.url) || droppedSince()) return;
   const copies = await caches.open(COPIES);
-  // Checked again once the cache is open: a sign-out from here on drops
-  // this cache, and the copy put into it with it.
-  if (signedOutSince()) return;
+  // Checked again once the cache is open: a drop from here on deletes this
+  // cache, and the copy put into it with it.
+  if (droppedSince()) return;
   await copies.put(request, answer);
   const pathname = new URL(request.url).pathname;
   const name = unhashed(pathname);
@@ -101,11 +112,11 @@ const WAITED_TOO_LONG = Symbol("waited too long");
 async function answerOrCopy(event, request) {
   let copied = () => {};
   event.waitUntil(new Promise((resolve) => (copied = resolve)));
-  const signOutsWhenAsked = signOuts;
+  const dropsWhenAsked = drops;
   const asked = fetch(request).then(
     (answer) => {
       serverSilentUntil = 0;
-      copied(answer.ok ? keep(request, answer.clone(), signOutsWhenAsked) : undefined);
+      copied(answer.ok ? keep(request, answer.clone(), dropsWhenAsked) : undefined);
       return answer;
     },
     (error) => {
@@ -144,10 +155,13 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST" && url.pathname.startsWith("/api/sign_out")) {
-    signOuts += 1;
-    event.waitUntil(caches.delete(COPIES));
+    event.waitUntil(dropCopies());
     return;
   }
   if (request.method !== "GET" || !kept(url)) return;
   event.respondWith(answerOrCopy(event, request));
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === COPIES_DROPPED) event.waitUntil(dropCopies());
 });

@@ -822,15 +822,15 @@ test("a POS reloaded while the store server hangs opens from its copies after a 
   }
 });
 
-test("an answer the store server sends after the cashier signed out is not kept as the register's copy", async ({ browser }) => {
+test("an answer the store server sends after the register's copies were dropped is not kept as a copy", async ({ browser }) => {
   const port = 3116;
   const baseURL = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(join(tmpdir(), "custsync-sign-out-"));
   const server = startServer(port, dataDir);
+  type Asked = { late: Promise<number>; dropped: Promise<number> };
   try {
     await serving(baseURL);
     const page = await pageAt(browser, baseURL, "seattle");
-    await openPosWithCopies(page, "2-1");
     // Listed without opening the cache, which would make it again.
     const copied = () =>
       page.evaluate(async () =>
@@ -838,34 +838,51 @@ test("an answer the store server sends after the cashier signed out is not kept 
           ? (await (await caches.open("custsync-register")).keys()).map((request) => request.url)
           : [],
       );
-    expect(await copied()).not.toHaveLength(0);
+    // A search asked for while the server hangs, then the copies dropped
+    // by `drop`; once the server answers, the search's page (rendered for
+    // the cashier) is not kept.
+    const answeredAfterTheDrop = async (drop: () => Promise<void>) => {
+      await openPosWithCopies(page, "2-1");
+      expect(await copied()).not.toHaveLength(0);
+      server.kill("SIGSTOP");
+      await page.evaluate(() => {
+        (window as unknown as Asked).late = fetch("/pos?register=2-1&q=late").then((answer) => answer.status);
+      });
+      await drop();
+      await expect.poll(copied).toHaveLength(0);
+      server.kill("SIGCONT");
+      const answers = await page.evaluate(() => {
+        const asked = window as unknown as Asked;
+        return Promise.all([asked.late, asked.dropped]);
+      });
+      expect(answers).toEqual([200, 200]);
+      // The worker keeps an answer just after handing it over.
+      await page.waitForTimeout(500);
+      expect(await copied()).toHaveLength(0);
+    };
 
-    // A search asked for while the server hangs, then Sign out: the
-    // register's copies go at once, the search's answer is still to come.
-    server.kill("SIGSTOP");
-    await page.evaluate(() => {
-      const asked = window as unknown as { late: Promise<number>; signedOut: Promise<number> };
-      asked.late = fetch("/pos?register=2-1&q=late").then((answer) => answer.status);
-      const signOut = document.querySelector<HTMLFormElement>("form[action^='/api/sign_out']");
-      asked.signedOut = fetch(signOut?.action ?? "", {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-        body: "",
-      }).then((answer) => answer.status);
-    });
-    await expect.poll(copied).toHaveLength(0);
-
-    // The server answers both: the search's page, rendered for the cashier
-    // who signed out, is not kept.
-    server.kill("SIGCONT");
-    const answers = await page.evaluate(() => {
-      const asked = window as unknown as { late: Promise<number>; signedOut: Promise<number> };
-      return Promise.all([asked.late, asked.signedOut]);
-    });
-    expect(answers).toEqual([200, 200]);
-    // The worker keeps an answer just after handing it over.
-    await page.waitForTimeout(500);
-    expect(await copied()).toHaveLength(0);
+    // As a page that finds no cashier signed in (signed out in another
+    // tab, the session ended) drops them: the page's own drop, and its
+    // word to the worker (`forget_register_copies`).
+    await answeredAfterTheDrop(() =>
+      page.evaluate(async () => {
+        await caches.delete("custsync-register");
+        const registration = await navigator.serviceWorker.getRegistration("/pos");
+        registration?.active?.postMessage("copies-dropped");
+        (window as unknown as Asked).dropped = Promise.resolve(200);
+      }),
+    );
+    // Sign out on the POS page.
+    await answeredAfterTheDrop(() =>
+      page.evaluate(() => {
+        const signOut = document.querySelector<HTMLFormElement>("form[action^='/api/sign_out']");
+        (window as unknown as Asked).dropped = fetch(signOut?.action ?? "", {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+          body: "",
+        }).then((answer) => answer.status);
+      }),
+    );
     await open(page, "/pos?register=2-1");
     await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
   } finally {

@@ -1095,9 +1095,12 @@ mod storage {
 /// stays: those are customers not yet sent.
 pub fn forget_register_copies() {
     #[cfg(feature = "hydrate")]
-    if let Ok(caches) = window().caches() {
-        // The name `public/register-worker.js` keeps its copies under.
-        let _ = caches.delete("custsync-register");
+    {
+        if let Ok(caches) = window().caches() {
+            // The name `public/register-worker.js` keeps its copies under.
+            let _ = caches.delete("custsync-register");
+        }
+        browser::tell_the_worker_copies_are_dropped();
     }
 }
 
@@ -1164,6 +1167,30 @@ mod browser {
         leptos::task::spawn_local(async move {
             if let Err(error) = wasm_bindgen_futures::JsFuture::from(registering).await {
                 leptos::logging::warn!("the POS cannot be kept for offline use: {error:?}");
+            }
+        });
+    }
+
+    /// Has the register's service worker drop its copies too, so that an
+    /// answer it is still waiting for, asked for before, is not kept after
+    /// (the page's own drop cannot stop it).
+    pub fn tell_the_worker_copies_are_dropped() {
+        use wasm_bindgen::JsCast;
+        let navigator = window().navigator();
+        if !js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+            return;
+        }
+        let found = navigator
+            .service_worker()
+            .get_registration_with_document_url("/pos");
+        leptos::task::spawn_local(async move {
+            let registration = wasm_bindgen_futures::JsFuture::from(found)
+                .await
+                .ok()
+                .and_then(|found| found.dyn_into::<web_sys::ServiceWorkerRegistration>().ok());
+            if let Some(worker) = registration.and_then(|registration| registration.active()) {
+                // The name `public/register-worker.js` listens for.
+                let _ = worker.post_message(&"copies-dropped".into());
             }
         });
     }
