@@ -10,6 +10,7 @@ use custsync::domain::features::Feature;
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::realtime_calls::CallFilter;
+use custsync::domain::records::FeatureRecord;
 use custsync::domain::registers::Origin;
 use custsync::services::backend::Backend;
 use custsync::services::channel_config::ChannelConfigCache;
@@ -729,7 +730,9 @@ async fn a_configuration_download_overtaken_by_a_newer_run_stores_nothing_older(
             .unwrap()
     );
     let newer = hq.features_changed_since(0).await.unwrap();
-    assert!(older.rows.iter().any(|feature| !feature.enabled), "{older:?}");
+    let performance_off =
+        |feature: &FeatureRecord| feature.name == Feature::PerformanceImprovements.name() && !feature.enabled;
+    assert!(older.rows.iter().any(performance_off), "{older:?}");
     channel
         .save_features(&newer.rows, newer.row_version)
         .await
@@ -755,6 +758,12 @@ async fn a_configuration_download_overtaken_by_a_newer_run_stores_nothing_older(
     );
 
     let older = hq.channel_configuration_changed_since(0).await.unwrap();
+    let (channels, _, _) = &older.rows;
+    assert!(
+        channels
+            .iter()
+            .any(|read| read.channel_id == 1 && read.create_customer_async_mode)
+    );
     hq.set_async_customer_mode(1, false, "test").await.unwrap();
     let newer = hq.channel_configuration_changed_since(0).await.unwrap();
     save_channel_configuration(channel, &newer).await.unwrap();

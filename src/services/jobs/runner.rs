@@ -300,7 +300,7 @@ async fn release_lease(hq: &HqDb, job: Job, lease_key: &str, holder: &str) {
 }
 
 const OVERTAKEN: &str = "A newer run of this job began meanwhile, so this run stopped; that run brings the \
-                         channel's copy up to date. What this run stored is kept.";
+                         channel's copy up to date. What this run stored before is kept.";
 
 const STOPPED_UNEXPECTEDLY: &str = "The run stopped unexpectedly; the server log has the details. \
                                     Work committed before it stopped is kept; run the job again to finish the rest.";
