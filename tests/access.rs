@@ -1197,6 +1197,35 @@ async fn a_new_customer_is_saved_without_javascript() {
     assert!(profile.body.contains("sam.plain@example.com"), "{}", profile.body);
 }
 
+/// What a refused form carried is kept apart from the session: the refused
+/// post and the page it comes back to write nothing, so they do not push the
+/// session's end (8 hours after its last save) further away.
+#[tokio::test]
+async fn a_refused_form_post_and_its_page_write_nothing_not_even_the_session() {
+    let app = WebApp::start().await;
+    let cookie = app.sign_in("houston").await;
+    let form_page = "/pos?register=1-1&add=customer";
+    let ids = input_values(&app.get(form_page, &cookie).await.body, "operation_id");
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let mut watch = app.write_watch().await;
+    let before = watch.versions().await;
+
+    let fields = form_fields(&[
+        ("register", "1-1"),
+        ("operation_id", &ids[0]),
+        ("draft[first_name]", "Nora"),
+    ]);
+    let refused = app
+        .post_form_from_page(PostNewCustomer::PATH, form_page, &fields, &cookie)
+        .await;
+    assert_eq!(refused.status, StatusCode::FOUND, "{}", refused.body);
+    let back = app
+        .get(&refused.location.expect("back to the form"), &cookie)
+        .await;
+    assert_kept_with_message(&back.body, "first_name", "Nora", "last_name");
+    assert_eq!(watch.versions().await, before, "nothing written");
+}
+
 /// A form the browser posted itself, refused for its fields, came back to
 /// its page as typed: `kept_field` with `kept_value`, and the message of
 /// `refused_field` beside it, not at the top of the page. Before, the form
