@@ -1343,8 +1343,25 @@ async fn a_customer_is_edited_and_given_an_address_without_javascript() {
         )
         .await;
     let back = refused.location.expect("back to the form");
+    // Meanwhile, in another tab of the same session, an Add customer is
+    // refused too: each form comes back as it was typed. Before, the later
+    // refusal's values replaced the earlier's, whose form came back blank.
+    let add_page = "/pos?register=1-1&add=customer";
+    let add_ids = input_values(&app.get(add_page, &cookie).await.body, "operation_id");
+    let new_customer = form_fields(&[
+        ("register", "1-1"),
+        ("operation_id", &add_ids[0]),
+        ("draft[first_name]", "Nora"),
+    ]);
+    let refused_add = app
+        .post_form_from_page(PostNewCustomer::PATH, add_page, &new_customer, &cookie)
+        .await;
     let form_again = app.get(&back, &cookie).await;
     assert_kept_with_message(&form_again.body, "phone", "713 555 0199", "first_name");
+    let add_again = app
+        .get(&refused_add.location.expect("back to Add customer"), &cookie)
+        .await;
+    assert_kept_with_message(&add_again.body, "first_name", "Nora", "last_name");
     let edit = edit_with_first_name(&karen.first_name);
     let edited = app
         .post_form_from_page(PostCustomerEdit::PATH, &editing, &edit, &cookie)

@@ -3,7 +3,7 @@
 //! address, an operation's correction on the status page) carried, when the
 //! server refused it for its fields. server_fn sends such a post back to its
 //! page with the refusal in the address, and nothing of what was typed; the
-//! server keeps the values for that page, by session, for a few minutes, and
+//! server keeps the values for that page, by session and form, for a few minutes, and
 //! the page shows them in the form again, each message beside its field.
 
 use serde::{Deserialize, Serialize};
@@ -34,16 +34,16 @@ pub enum PostedValues {
 #[cfg(feature = "ssr")]
 const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
-/// What refused forms carried, by session id: in memory, not in the
-/// session, whose every save would extend it past its 8 hours. A new
-/// session id at sign-in leaves an earlier user's behind.
+/// What refused forms carried, by session id and the server function
+/// each posted to (forms refused in two tabs each come back as typed): in
+/// memory, not in the session, whose every save would extend it past its 8
+/// hours. A new session id at sign-in leaves an earlier user's behind.
 #[cfg(feature = "ssr")]
-static KEPT: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Kept>>> =
+static KEPT: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<(String, String), Kept>>> =
     std::sync::LazyLock::new(Default::default);
 
 #[cfg(feature = "ssr")]
 struct Kept {
-    path: String,
     values: PostedValues,
     at: std::time::Instant,
 }
@@ -57,7 +57,7 @@ async fn session_id() -> Option<String> {
 
 /// After a customer form's own post to the server function at `path`: a
 /// refusal for its fields keeps `values` for the page it goes back to; a
-/// success forgets earlier ones. A call from the page's code keeps nothing:
+/// success forgets what an earlier post of the same form left. A call from the page's code keeps nothing:
 /// its form still holds them.
 #[cfg(feature = "ssr")]
 pub async fn keep_when_refused<T>(
@@ -77,26 +77,26 @@ pub async fn keep_when_refused<T>(
         return;
     };
     kept.retain(|_, kept| kept.at.elapsed() < KEPT_FOR);
+    let form = (id, path.to_string());
     match result {
         Err(AppError::Invalid(_)) => {
-            let path = path.to_string();
             let at = std::time::Instant::now();
-            kept.insert(id, Kept { path, values, at });
+            kept.insert(form, Kept { values, at });
         }
         Err(_) => {}
         Ok(_) => {
-            kept.remove(&id);
+            kept.remove(&form);
         }
     }
 }
 
-/// The values the last refused customer form of this session carried,
-/// when it posted to the server function at `path`, a short while ago.
+/// The values the last refused customer form of this session that posted
+/// to the server function at `path` carried, a short while ago.
 #[cfg(feature = "ssr")]
 pub async fn refused_values(path: &str) -> Option<PostedValues> {
-    let id = session_id().await?;
+    let form = (session_id().await?, path.to_string());
     let kept = KEPT.lock().ok()?;
-    kept.get(&id)
-        .filter(|kept| kept.path == path && kept.at.elapsed() < KEPT_FOR)
+    kept.get(&form)
+        .filter(|kept| kept.at.elapsed() < KEPT_FOR)
         .map(|kept| kept.values.clone())
 }
