@@ -78,8 +78,7 @@ async function copyFor(request) {
 
 // The request's own copy, marked; none when it has none.
 async function ownCopy(request) {
-  // Read without opening the cache, which would make it again after a
-  // sign-out dropped it.
+  // Read without opening the cache, which would make it again after a drop.
   const copy = await caches.match(request, { cacheName: COPIES });
   return copy ? markedAsCopy(copy) : undefined;
 }

@@ -3,8 +3,9 @@
 //! address, an operation's correction on the status page) carried, when the
 //! server refused it for its fields. server_fn sends such a post back to its
 //! page with the refusal in the address, and nothing of what was typed; the
-//! server keeps the values for that page, by session and form, for a few minutes, and
-//! the page shows them in the form again, each message beside its field.
+//! server keeps the values for that page, by session and form, for a few
+//! minutes, and the page shows them in the form again, each message beside
+//! its field.
 
 use serde::{Deserialize, Serialize};
 
@@ -57,8 +58,8 @@ async fn session_id() -> Option<String> {
 
 /// After a customer form's own post to the server function at `path`: a
 /// refusal for its fields keeps `values` for the page it goes back to; a
-/// success forgets what an earlier post of the same form left. A call from the page's code keeps nothing:
-/// its form still holds them.
+/// success forgets what an earlier post of the same form left. A call from
+/// the page's code keeps nothing: its form still holds them.
 #[cfg(feature = "ssr")]
 pub async fn keep_when_refused<T>(
     result: &Result<T, crate::error::AppError>,
