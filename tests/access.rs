@@ -1564,6 +1564,27 @@ async fn failed_operation_to_correct(app: &WebApp) -> (String, StagedOperation, 
     (id, before, cookie, editing)
 }
 
+/// The fields of a failed operation's correction form, its first name
+/// (Dora's or Dan's) left blank: refused for that field.
+fn without_first_name(fields: &str) -> String {
+    fields
+        .replace("first_name%5D=Dora", "first_name%5D=")
+        .replace("first_name%5D=Dan", "first_name%5D=")
+}
+
+/// An admin's Save of a correction of `id`, as the page's code sends it,
+/// from a page that read no correction before (`edits_seen` 0).
+async fn save_by_page_code(
+    app: &WebApp,
+    id: &str,
+    draft: CustomerDraft,
+    cookie: &str,
+) -> common::http::Answer {
+    let json = json!({ "operation_id": id, "edits_seen": 0, "draft": draft });
+    app.post(SaveOperation::PATH, JSON, json.to_string(), cookie)
+        .await
+}
+
 /// Without JavaScript, a failed operation's Edit opens its page with the
 /// form filled in with every row HQ holds; posted as the browser posts it,
 /// with the one field corrected, it saves that change and nothing else.
@@ -1585,9 +1606,7 @@ async fn a_failed_operation_is_corrected_without_javascript() {
         .post_form_from_page(
             PostOperationSave::PATH,
             &editing,
-            &corrected
-                .replace("first_name%5D=Dora", "first_name%5D=")
-                .replace("first_name%5D=Dan", "first_name%5D="),
+            &without_first_name(&corrected),
             &cookie,
         )
         .await;
@@ -1631,9 +1650,7 @@ async fn a_refused_correction_of_an_operation_synced_meanwhile_is_said_on_its_pa
         .post_form_from_page(
             PostOperationSave::PATH,
             &editing,
-            &posted
-                .replace("first_name%5D=Dora", "first_name%5D=")
-                .replace("first_name%5D=Dan", "first_name%5D="),
+            &without_first_name(&posted),
             &cookie,
         )
         .await;
@@ -1647,14 +1664,11 @@ async fn a_refused_correction_of_an_operation_synced_meanwhile_is_said_on_its_pa
     );
 
     // A correction saved by a page's code (another admin's), then synced.
-    let json = json!({
-        "operation_id": id,
-        "edits_seen": 0,
-        "draft": CustomerDraft { email: "dora.other@example.com".into(), ..before.customer.clone() },
-    });
-    let saved = app
-        .post(SaveOperation::PATH, JSON, json.to_string(), &cookie)
-        .await;
+    let draft = CustomerDraft {
+        email: "dora.other@example.com".into(),
+        ..before.customer.clone()
+    };
+    let saved = save_by_page_code(&app, &id, draft, &cookie).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     upload_and_sync(backend).await;
     assert!(
@@ -1731,14 +1745,11 @@ async fn a_correction_saved_from_a_copy_older_than_another_admins_is_refused() {
     let versions = watch.versions().await;
     // The second copy's Save, as its page's code sends it.
     assert!(second_copy.contains("edits_seen=0"), "{second_copy}");
-    let json = json!({
-        "operation_id": id,
-        "edits_seen": 0,
-        "draft": CustomerDraft { phone: "713 555 0177".into(), ..before.customer.clone() },
-    });
-    let refused = app
-        .post(SaveOperation::PATH, JSON, json.to_string(), &cookie)
-        .await;
+    let draft = CustomerDraft {
+        phone: "713 555 0177".into(),
+        ..before.customer.clone()
+    };
+    let refused = save_by_page_code(&app, &id, draft, &cookie).await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
     assert!(refused.body.contains("Another correction"), "{}", refused.body);
     assert_eq!(watch.versions().await, versions, "nothing written");
