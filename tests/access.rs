@@ -1213,8 +1213,9 @@ async fn add_customer_without_last_name(app: &WebApp, cookie: &str) -> common::h
 }
 
 /// What a refused form carried is kept apart from the session: the form's
-/// page, its refused post and the page it comes back to write nothing, so they do not push the
-/// session's end (8 hours after its last save) further away.
+/// page, its refused post and the page it comes back to write nothing, so
+/// they do not push the session's end (8 hours after its last save) further
+/// away.
 #[tokio::test]
 async fn a_refused_form_post_and_its_page_write_nothing_not_even_the_session() {
     let app = WebApp::start().await;
