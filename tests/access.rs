@@ -25,7 +25,7 @@ use custsync::api::hq::users::{ChangeUserAccess, SignOutEverywhere};
 use custsync::api::pos::{IssueLoyaltyCard, PosRegisters, PostNewSale, SetRegisterOffline};
 use custsync::api::sign_in::{CurrentUser, SignIn, SignOut};
 use custsync::domain::access::Role;
-use custsync::domain::customer::{AttributeDraft, ContactDraft, CustomerDraft};
+use custsync::domain::customer::{AttributeDraft, ContactDraft, CreatedCustomer, CreatedHow, CustomerDraft};
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::{OperationId, OperationStatus};
 use custsync::domain::records::StagedOperation;
@@ -490,10 +490,12 @@ async fn online_store_async(backend: &custsync::services::backend::Backend, on: 
 
 /// A sign-up HQ made in real time, whose answer was lost, sent again after
 /// the online store switched to asynchronous mode: the email is its own
-/// customer's, so it is not refused as taken, and the sync settles it to
-/// that customer, not a second one. Before, it was refused as "email taken".
+/// customer's, so it is not refused as taken, and it is answered with the
+/// account HQ made, which becomes the shopper's profile; nothing is staged,
+/// so no second customer. Before, it was refused as "email taken", and later
+/// answered with a temporary id the shopper's profile kept until the sync.
 #[tokio::test]
-async fn a_real_time_sign_up_sent_again_in_asynchronous_mode_is_not_refused_by_its_own_email() {
+async fn a_real_time_sign_up_sent_again_in_asynchronous_mode_is_answered_with_its_account() {
     let app = WebApp::start().await;
     let backend = &app.test.backend;
     let shopper = app.sign_in("shopper").await;
@@ -503,9 +505,21 @@ async fn a_real_time_sign_up_sent_again_in_asynchronous_mode_is_not_refused_by_i
     assert_eq!(made.status, StatusCode::OK, "{}", made.body);
     let customers_before = backend.hq.count_customers().await.expect("HQ");
 
+    let made: CreatedCustomer = serde_json::from_str(&made.body).expect("JSON");
+    assert!(matches!(made.how, CreatedHow::InHq { .. }), "{made:?}");
+
     online_store_async(backend, true).await;
     let resent = post_sign_up(&app, &shopper, &id, &customer("Pia")).await;
     assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    let resent: CreatedCustomer = serde_json::from_str(&resent.body).expect("JSON");
+    assert_eq!(resent, made, "the answer the first request lost");
+    assert_eq!(profile_key(&app, &shopper).await, Some(made.key()));
+    let staged = backend
+        .channel
+        .staged_operation(id.as_str())
+        .await
+        .expect("channel");
+    assert_eq!(staged, None, "nothing staged for a customer HQ has");
     upload_and_sync(backend).await;
     assert_eq!(
         backend.hq.count_customers().await.expect("HQ"),

@@ -5,8 +5,8 @@
 
 use crate::domain::customer::{
     AddressDraft, ChangeOutcome, ChangedFields, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
-    CustomerSummary, ReferenceData, shopper_edit, shopper_sign_up, tidy_own_fields, validate_address,
-    validate_customer,
+    CustomerSummary, ReferenceData, ValidCustomer, shopper_edit, shopper_sign_up, tidy_own_fields,
+    validate_address, validate_customer,
 };
 use crate::domain::features::Feature;
 use crate::domain::operation::OperationId;
@@ -119,6 +119,13 @@ pub async fn create_customer(
     );
     let how = if config.async_mode(channel_record.channel_id) {
         if origin == Origin::OnlineStore {
+            if let Some(account) = sign_up_made_in_real_time(side, operation_id, &create, &valid).await? {
+                return Ok(CreatedCustomer {
+                    full_name,
+                    channel_name,
+                    how: CreatedHow::InHq { account },
+                });
+            }
             refuse_sign_up_with_email_in_use(side, operation_id, &create).await?;
         }
         stage_once(side.db, create, NO_CUSTOMER).await?;
@@ -168,6 +175,32 @@ pub async fn create_customer(
         channel_name,
         how,
     })
+}
+
+/// The account of a sign-up HQ made in real time whose answer was lost,
+/// sent again after the online store switched to asynchronous mode: the
+/// shopper's profile is that account at once, not a temporary id until the
+/// sync. A register's create sent again is staged instead, as asynchronous
+/// mode asks nothing of HQ there; the sync then settles it to the same
+/// customer. A sign-up staged already, or sent while HQ cannot be read, is
+/// staged.
+async fn sign_up_made_in_real_time(
+    side: &ChannelSide<'_>,
+    operation_id: &OperationId,
+    create: &NewOperation,
+    customer: &ValidCustomer,
+) -> Result<Option<String>, CustomerError> {
+    if staged_already(side.db, create, NO_CUSTOMER).await? {
+        return Ok(None);
+    }
+    match side.realtime.made_in_real_time(operation_id, customer).await {
+        Ok(made) => Ok(made),
+        Err(RealtimeError::OperationIdReused) => Err(CustomerError::OperationIdReused),
+        Err(error) => {
+            tracing::warn!(%error, "HQ could not say whether it made a sign-up in real time; it is staged");
+            Ok(None)
+        }
+    }
 }
 
 /// A shopper's sign-up whose email HQ's batch would refuse is refused now,

@@ -101,6 +101,25 @@ impl RealtimeService {
         result
     }
 
+    /// The account HQ made in real time for the create `operation_id`
+    /// with these values, whose answer was lost; a refusal when the id was
+    /// used for another request.
+    pub async fn made_in_real_time(
+        &self,
+        operation_id: &OperationId,
+        customer: &ValidCustomer,
+    ) -> Result<Option<String>, RealtimeError> {
+        if self.hq.realtime_unreachable().await? {
+            return Err(RealtimeError::Unreachable);
+        }
+        let request = serde_json::to_string(customer.get())?;
+        match self.hq.realtime_operation(operation_id.as_str()).await? {
+            None => Ok(None),
+            Some(made) if made.operation == "create" && made.request == request => Ok(Some(made.account)),
+            Some(_) => Err(RealtimeError::OperationIdReused),
+        }
+    }
+
     /// Whether HQ requires unique emails and `email` is taken for the create
     /// `operation_id`: by a customer, by a create waiting for the sync, or by
     /// a create this channel has not uploaded yet, other than that create

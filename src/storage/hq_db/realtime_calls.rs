@@ -1,6 +1,6 @@
 //! The real-time service's state and the log of every call.
 
-use super::{HqDb, HqDbError};
+use super::{HqDb, HqDbError, RealtimeOperation};
 use crate::domain::realtime_calls::{CallFilter, RealtimeCallRow};
 
 /// One call to log.
@@ -21,6 +21,19 @@ impl HqDb {
             "SELECT unreachable FROM realtime_service WHERE id = 1"
         )
         .fetch_one(&pools.read)
+        .await?))
+    }
+
+    /// The change HQ made in real time under `operation_id`, if any.
+    pub async fn realtime_operation(
+        &self,
+        operation_id: &str,
+    ) -> Result<Option<RealtimeOperation>, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_as(
+            "SELECT operation, request, account FROM realtime_operations WHERE operation_id = $1"
+        )
+        .bind(operation_id)
+        .fetch_optional(&pools.read)
         .await?))
     }
 
