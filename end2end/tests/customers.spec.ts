@@ -296,20 +296,28 @@ test("a form the page's address opens (Add customer, Edit, Add address, New sale
   await page.getByRole("button", { name: "Save" }).click();
   // Saved by the page's code: a plain post would have left for the customer's page.
   await expect(page.getByRole("status").filter({ hasText: `Una ${lastName} was created at Seattle` })).toBeVisible();
+  // A form closed leaves the address: a reload does not open it again.
+  await expect(page).not.toHaveURL(/add=customer/);
 
   const karen = "/pos/customers/C000001?register=2-1";
   await open(page, `${karen}&change=edit`);
   await expect(page.getByLabel("First name")).toHaveValue("Karen");
   await page.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByLabel("First name")).toHaveCount(0);
+  await expect(page).not.toHaveURL(/change=/);
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Edit" })).toBeVisible();
+  await expect(page.getByLabel("First name")).toHaveCount(0);
 
   await open(page, `${karen}&change=address`);
   await expect(page.getByLabel("Street")).toBeVisible();
   await page.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByLabel("Street")).toHaveCount(0);
+  await expect(page).not.toHaveURL(/change=/);
 
   await open(page, `${karen}&change=sale`);
   await expect(page.locator("table input[type=number]").first()).toBeVisible();
   await page.getByRole("button", { name: "Cancel" }).click();
   await expect(page.locator("table input[type=number]")).toHaveCount(0);
+  await expect(page).not.toHaveURL(/change=/);
 });

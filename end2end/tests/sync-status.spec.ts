@@ -302,3 +302,73 @@ test("the search box finds an operation by the customer's full name", async ({ s
     await expect(operationRow(page, waiting)).toHaveCount(0);
   }
 });
+
+test("a correction posted before the page's code arrived and refused comes back as typed, and Cancel forgets it", async ({ seattle, admin: page }) => {
+  const lastName = uniqueName("Early");
+  const id = await failedCreate(seattle, page, lastName);
+  const email = `eve.${lastName.toLowerCase()}@example.com`;
+
+  const letCodeThrough = await holdBackPageCode(page);
+  await page.goto(`${STATUS_PAGE}/${id}?change=edit`, { waitUntil: "domcontentloaded" });
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("First name").fill("");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByLabel("First name")).toHaveAccessibleDescription("First name is required.");
+  await expect(page.getByLabel("Email")).toHaveValue(email);
+
+  letCodeThrough();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(page.getByLabel("First name")).toHaveAccessibleDescription("First name is required.");
+  await expect(page.getByLabel("Email")).toHaveValue(email);
+
+  // Cancel drops the refused correction: it is not said on the page, and
+  // Edit opens the operation as stored.
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("button", { name: "Edit" })).toBeVisible();
+  await expect(page.getByText("Your correction was not saved.")).toHaveCount(0);
+  await page.getByRole("button", { name: "Edit" }).click();
+  await expect(page.getByLabel("Email")).toHaveValue("karen.berg@contoso.com");
+  await expect(page.getByLabel("First name")).toHaveValue("Eve");
+  await expect(page.getByLabel("First name")).not.toHaveAccessibleDescription("First name is required.");
+  await page.getByRole("button", { name: "Cancel" }).click();
+
+  await page.reload();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(page.getByRole("button", { name: "Edit" })).toBeVisible();
+  await expect(page.getByText("Your correction was not saved.")).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Timeline" })).not.toContainText("Edited by");
+});
+
+test("a correction refused for a field after the operation was synced in another tab says so on its page", async ({ seattle, admin: page }) => {
+  const lastName = uniqueName("Late");
+  const id = await failedCreate(seattle, page, lastName);
+
+  const letCodeThrough = await holdBackPageCode(page);
+  await page.goto(`${STATUS_PAGE}/${id}?change=edit`, { waitUntil: "domcontentloaded" });
+  await page.getByLabel("First name").fill("");
+
+  // Meanwhile, the operation is corrected and synchronized in another tab.
+  const other = await page.context().newPage();
+  await open(other, `${STATUS_PAGE}/${id}`);
+  await other.getByRole("button", { name: "Edit" }).click();
+  await other.getByLabel("Email").fill(`eve.${lastName.toLowerCase()}@example.com`);
+  await other.getByRole("button", { name: "Save" }).click();
+  await expect(other.getByRole("status").filter({ hasText: "Saved" })).toContainText("Synchronize to apply it.");
+  await other.getByRole("button", { name: "Synchronize" }).click();
+  await expect(other.locator(".operation-status")).toContainText(/Synced Customer account C\d{6}/);
+  await other.close();
+
+  // The first tab's correction, posted by the browser itself, is refused
+  // for its field; the operation's page no longer shows a form to say it.
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator(".operation-status")).toContainText(/Synced Customer account C\d{6}/);
+  const note = page.getByRole("alert").filter({ hasText: "Your correction was not saved." });
+  await expect(note).toContainText("First name is required.");
+  await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
+
+  letCodeThrough();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(note).toContainText("First name is required.");
+  await expect(page.getByRole("alert")).toHaveCount(1);
+  await expect(page.getByRole("button", { name: "Edit" })).toHaveCount(0);
+});

@@ -21,7 +21,7 @@ use crate::views::outbox::{
     KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register, kept_changes_of,
     new_operation_id, refused_operation_of, rendered_form_operation_id, start_sending, with_kept_changes,
 };
-use crate::views::ui::{ErrorNote, StatusBadge, loaded, refused_form};
+use crate::views::ui::{ErrorNote, StatusBadge, drop_from_address_once_closed, loaded, refused_form};
 use leptos::server_fn::ServerFn;
 
 /// The online store's mode, shown discreetly under its pages' titles.
@@ -314,6 +314,9 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
         Some(EDIT) => edit.is_open.set(true),
         Some(ADD_ADDRESS) => add_address.is_open.set(true),
         _ => {}
+    }
+    for form in [edit, add_address] {
+        drop_from_address_once_closed(form.is_open, &[CHANGE]);
     }
     let here = StoredValue::new(use_location().pathname.get_untracked());
     let register = StoredValue::new(register);

@@ -120,9 +120,27 @@ impl RefusedForm {
     }
 }
 
-/// Takes server_fn's `__path` and `__err` out of the page's address, in
-/// place, without asking the router to open it again.
+/// Takes server_fn's `__path` and `__err` out of the page's address.
 fn drop_refusal_from_address() {
+    drop_from_address(&["__path", "__err"]);
+}
+
+/// Once `open` turns false (Cancel, or a save that closes the form), takes
+/// the query parameters that opened the form (`names`) out of the page's
+/// address: a reload then shows the page as it is, not the form again.
+pub fn drop_from_address_once_closed(open: RwSignal<bool>, names: &'static [&'static str]) {
+    Effect::new(move |was_open: Option<bool>| {
+        let is_open = open.get();
+        if was_open == Some(true) && !is_open {
+            drop_from_address(names);
+        }
+        is_open
+    });
+}
+
+/// Takes the query parameters `names` out of the page's address, in
+/// place, without asking the router to open it again.
+fn drop_from_address(names: &[&str]) {
     #[cfg(feature = "hydrate")]
     {
         let window = window();
@@ -135,17 +153,20 @@ fn drop_refusal_from_address() {
             return;
         };
         let query = url.search_params();
-        if !query.has("__err") {
+        if !names.iter().any(|name| query.has(name)) {
             return;
         }
-        query.delete("__path");
-        query.delete("__err");
+        for name in names {
+            query.delete(name);
+        }
         url.set_search(&String::from(query.to_string()));
         if let Ok(history) = window.history() {
             let _ =
                 history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
         }
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = names;
 }
 
 /// The error a refused post came back with, and what it carried when it

@@ -20,7 +20,7 @@ use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbo
 use crate::views::outbox::{
     Outbox, Saved, Sent, WaitingOperation, heard_by_the_register, rendered_form_operation_id,
 };
-use crate::views::ui::{ServerForm, debounced, loaded, refused_form};
+use crate::views::ui::{ServerForm, debounced, drop_from_address_once_closed, loaded, refused_form};
 use leptos::server_fn::ServerFn;
 use sale::CustomerSales;
 pub(crate) use sale::SALE;
@@ -305,6 +305,7 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
         // action's value, which only the browser's thread may hold.
         form.is_open.set(true);
     }
+    drop_from_address_once_closed(form.is_open, &[ADD.0]);
     let open = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         refused.forget();

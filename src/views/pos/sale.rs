@@ -25,7 +25,8 @@ use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNo
 use crate::views::customer_page::within_answer_time;
 use crate::views::outbox::{heard_by_the_register, rendered_form_id_in};
 use crate::views::ui::{
-    ErrorNote, FieldMessage, LoadError, ServerForm, Time, cancel_on_escape, focus_when_opened, loaded,
+    ErrorNote, FieldMessage, LoadError, ServerForm, Time, cancel_on_escape, drop_from_address_once_closed,
+    focus_when_opened, loaded,
 };
 
 /// The query parameter that opens New sale, and the one that names the
@@ -49,6 +50,7 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
     );
     heard_by_the_register(sales);
     let is_open = RwSignal::new(opened);
+    drop_from_address_once_closed(is_open, &[CHANGE]);
     let last_sale = RwSignal::new(None::<ChannelSale>);
     let on_saved = Callback::new(move |sale: ChannelSale| {
         last_sale.set(Some(sale));

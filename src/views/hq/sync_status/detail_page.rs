@@ -17,7 +17,10 @@ use crate::domain::records::OperationKind;
 use crate::error::AppError;
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost};
 use crate::views::customer_page::AddressTable;
-use crate::views::ui::{ActionAnswer, RefusedForm, ServerForm, StatusBadge, Time, loaded, refused_form};
+use crate::views::ui::{
+    ActionAnswer, RefusedForm, ServerForm, StatusBadge, Time, drop_from_address_once_closed, loaded,
+    refused_form,
+};
 use leptos::server_fn::ServerFn;
 
 /// The query parameter that opens the page with Edit's form.
@@ -48,6 +51,7 @@ pub fn OperationDetailPage() -> impl IntoView {
     );
     // Edit without the page's code opens the page with the form.
     let editing = RwSignal::new(use_query_map().read_untracked().get(CHANGE.0).as_deref() == Some(CHANGE.1));
+    drop_from_address_once_closed(editing, &[CHANGE.0]);
     // A successful save closes the editor; a refused one keeps it open with
     // the messages beside the fields.
     Effect::new(move |_| {
