@@ -287,6 +287,64 @@ async fn a_channels_setting_naming_a_channel_hq_lacks_stops_the_start_with_the_c
     );
 }
 
+/// A store whose channel database was filled from one HQ, started against
+/// another (HQ made anew under the kept channel database, or another one
+/// named): it refuses to start and says why and what to do, rather than
+/// serving a copy whose downloads would move nothing for good. Started
+/// against its own HQ again, it starts; a channel database that records no
+/// HQ (made before the record) takes the HQ it starts with.
+#[tokio::test]
+async fn a_store_started_against_another_hq_than_its_channel_database_was_filled_from_refuses_to_start() {
+    let first_hq = TempDir::new().unwrap();
+    let unit = TempDir::new().unwrap();
+    let store = common::start_scale_unit_in(&first_hq, &unit, "Main", "").await;
+    store.close().await;
+    drop(store);
+
+    let other_hq = TempDir::new().unwrap();
+    let settings = Settings {
+        data_dir: unit.path().to_path_buf(),
+        hq_database_url: Some(common::shared_hq_url(&other_hq).await),
+        ..Settings::default()
+    };
+    let error = Backend::start(settings).await.unwrap_err().to_string();
+    let channel_db = unit.path().join("channel.db");
+    assert!(
+        error.starts_with(&format!(
+            "the channel database {} cannot be used with this HQ: it was filled from another HQ (HQ id ",
+            channel_db.display()
+        )),
+        "{error}"
+    );
+    assert!(
+        error.ends_with(
+            "Point the HQ settings (hq_database_url, or data_dir for the embedded HQ) at the HQ it was filled from, \
+             or move the channel database away to fill a new one from this HQ"
+        ),
+        "{error}"
+    );
+
+    let store = common::start_scale_unit_in(&first_hq, &unit, "Main", "").await;
+    store.close().await;
+    drop(store);
+
+    forget_the_hq_filled_from(&channel_db).await;
+    let adopted = common::start_scale_unit_in(&other_hq, &unit, "Main", "").await;
+    adopted.close().await;
+}
+
+/// A channel database as it was before it recorded its HQ.
+async fn forget_the_hq_filled_from(channel_db: &std::path::Path) {
+    let url = format!("sqlite://{}", channel_db.display());
+    let mut channel = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .expect("the channel database");
+    sqlx::query("DELETE FROM filled_from_hq")
+        .execute(&mut channel)
+        .await
+        .expect("deleted");
+}
+
 #[tokio::test]
 async fn scale_units_starting_at_once_on_a_new_hq_share_one_demo_company() {
     let hq = TempDir::new().unwrap();

@@ -11,6 +11,7 @@ use crate::domain::scale_units::{Claim, UnknownChannels};
 use crate::services::access::passwords::{HashError, hash_password};
 use crate::services::access::session_stores::SessionStores;
 use crate::services::access::sign_in_limits::SignInLimits;
+use crate::services::cdx::{CdxError, FilledFromAnotherHq, check_filled_from};
 use crate::services::channel_config::ChannelConfigCache;
 use crate::services::channel_customers::ChannelSide;
 use crate::services::jobs::{JobError, JobRunner};
@@ -60,6 +61,18 @@ pub enum StartError {
     FirstUsers(#[from] HashError),
     #[error("scale unit {unit}: {source}")]
     Channels { unit: String, source: UnknownChannels },
+    #[error(transparent)]
+    Cdx(#[from] CdxError),
+    #[error(
+        "the channel database {channel_db} cannot be used with this HQ: {source}. Its download versions, \
+         session ends and customer accounts belong to that HQ, so this store would download nothing from this one. \
+         Point the HQ settings (hq_database_url, or data_dir for the embedded HQ) at the HQ it was filled from, \
+         or move the channel database away to fill a new one from this HQ"
+    )]
+    AnotherHq {
+        channel_db: String,
+        source: FilledFromAnotherHq,
+    },
 }
 
 /// The demo users with their password hashed.
@@ -123,6 +136,12 @@ impl Backend {
             &settings.scale_unit,
         )
         .await?;
+        check_filled_from(&hq, &channel)
+            .await?
+            .map_err(|source| StartError::AnotherHq {
+                channel_db: settings.channel_db_path().display().to_string(),
+                source,
+            })?;
         let interrupted = hq.close_interrupted_runs().await?;
         if interrupted > 0 {
             tracing::warn!(interrupted, "closed job runs left running by a stopped server");

@@ -83,6 +83,22 @@ pub struct ConfigurationCopy {
 }
 
 impl ChannelDb {
+    /// Records that this database is filled from the HQ `hq_id` when it
+    /// records no HQ yet (a new database, or one made before the record);
+    /// answers the HQ it records.
+    pub async fn filled_from_hq(&self, hq_id: &str) -> Result<String, ChannelDbError> {
+        let mut tx = self.pools.begin_write().await?;
+        sqlx::query("INSERT INTO filled_from_hq (id, hq_id) VALUES (1, ?) ON CONFLICT (id) DO NOTHING")
+            .bind(hq_id)
+            .execute(&mut *tx)
+            .await?;
+        let recorded = sqlx::query_scalar("SELECT hq_id FROM filled_from_hq WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
     /// Begins a run of `job`, which from now on is the one that may store
     /// its rows.
     pub async fn begin_download(&self, job: &'static str) -> Result<DownloadRun, ChannelDbError> {

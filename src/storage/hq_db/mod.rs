@@ -164,6 +164,16 @@ impl HqDb {
         }
     }
 
+    /// Which HQ this is, made with the database: a channel database
+    /// records the HQ it was filled from.
+    pub async fn identity(&self) -> Result<String, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT hq_id FROM hq_identity WHERE id = 1"
+        )
+        .fetch_one(&pools.read)
+        .await?))
+    }
+
     /// Which engine holds HQ: "SQLite" or "PostgreSQL".
     pub fn engine_name(&self) -> &'static str {
         match self.engine {
