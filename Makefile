@@ -46,7 +46,7 @@ lint:
 # cluster of their own (.ci/postgres); the access and fuzz tests one at a
 # time, as their write watch sees every write in the cluster. The bench's smoke run
 # measures the P-job and the sync on that cluster too.
-HQ_TESTS := --test customers --test pipeline --test operation_ids --test sync_engine --test status_page --test scale_units --test chain --test sales
+HQ_TESTS := --test customers --test configuration --test pipeline --test operation_ids --test sync_engine --test status_page --test scale_units --test chain --test sales
 
 unit:
 	cargo test --features ssr

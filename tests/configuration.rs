@@ -672,6 +672,70 @@ async fn a_real_time_create_or_edit_with_another_customers_email_is_refused_besi
     .unwrap();
 }
 
+/// A shopper's asynchronous edit of their email to one another customer
+/// has, or a create waiting for the P-job or the sync has, is refused
+/// beside the Email field, as their sign-up is, and stages nothing: HQ's
+/// batch would refuse it, and the shopper's profile would show the change
+/// staged for good, its failure on a page only admins see. Before, it was
+/// staged and failed at the batch.
+#[tokio::test]
+async fn a_shoppers_asynchronous_edit_to_an_email_in_use_is_refused_beside_the_email() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::enable_all_features_in_channel(backend).await;
+    let side = backend.channel_side();
+    let mut pia = person("Pia", "Profile");
+    pia.email = "pia.profile@example.com".into();
+    let created = create_customer(&side, Origin::OnlineStore, &OperationId::random(), &pia)
+        .await
+        .unwrap();
+    let CreatedHow::Staged { temporary_id } = created.how else {
+        panic!("the online store stages sign-ups: {created:?}");
+    };
+    let mut other = person("Otto", "Waiting");
+    other.email = "otto.waiting@example.com".into();
+    create_customer(&side, HOUSTON, &OperationId::random(), &other)
+        .await
+        .unwrap();
+
+    let edit_email = |key: String, email: &'static str| {
+        let side = backend.channel_side();
+        async move {
+            let mut edited = find_customer(&backend.channel, &key)
+                .await
+                .unwrap()
+                .unwrap()
+                .customer;
+            edited.email = email.into();
+            let id = OperationId::random();
+            let answer = edit_customer(&side, Origin::OnlineStore, &id, &key, &edited, None).await;
+            (id, answer)
+        }
+    };
+    for taken in ["karen.berg@contoso.com", "Otto.Waiting@example.com"] {
+        let (id, refused) = edit_email(temporary_id.clone(), taken).await;
+        assert_email_taken(&refused.unwrap_err());
+        assert_eq!(backend.channel.staged_operation(id.as_str()).await.unwrap(), None);
+    }
+    // Their own email, in another case, is theirs to keep.
+    let (_, own) = edit_email(temporary_id.clone(), "Pia.Profile@example.com").await;
+    own.unwrap();
+
+    run(backend, Job::Upload).await;
+    run(backend, Job::SyncCustomers).await;
+    run(backend, Job::Customers).await;
+    let account = find_customer(&backend.channel, &temporary_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .account
+        .expect("the sign-up synced");
+    let (_, refused) = edit_email(account.clone(), "karen.berg@contoso.com").await;
+    assert_email_taken(&refused.unwrap_err());
+    let (_, free) = edit_email(account, "pia.new@example.com").await;
+    free.unwrap();
+}
+
 fn assert_email_taken(refused: &CustomerError) {
     let CustomerError::Invalid(fields) = refused else {
         panic!("expected a refusal beside the field, got {refused:?}");

@@ -5,8 +5,8 @@
 
 use crate::domain::customer::{
     AddressDraft, ChangeOutcome, ChangedFields, ChannelCustomer, CreatedCustomer, CreatedHow, CustomerDraft,
-    CustomerSummary, ReferenceData, ValidCustomer, shopper_edit, shopper_sign_up, tidy_own_fields,
-    validate_address, validate_customer,
+    CustomerField, CustomerSummary, ReferenceData, ValidCustomer, shopper_edit, shopper_sign_up,
+    tidy_own_fields, validate_address, validate_customer,
 };
 use crate::domain::features::Feature;
 use crate::domain::operation::OperationId;
@@ -402,6 +402,9 @@ pub async fn edit_customer(
         ..staged_change(&target, operation_id, OperationKind::Update, valid.get().clone())
     };
     if config.feature_enabled(Feature::AsyncEditing) {
+        if origin == Origin::OnlineStore && changed.contains(CustomerField::Email) {
+            refuse_shopper_edit_with_email_in_use(side, &target, &change).await?;
+        }
         return stage_change(side.db, &target, change).await;
     }
     if let Some(outcome) = staged_instead(side.db, &target, change).await? {
@@ -413,6 +416,35 @@ pub async fn edit_customer(
         .await
         .map_err(unreachable_as_refusal)?;
     Ok(ChangeOutcome::AppliedInHq { account })
+}
+
+/// A shopper's asynchronous edit to an email HQ's batch would refuse is
+/// refused now, beside the Email field, as their sign-up is
+/// (`refuse_sign_up_with_email_in_use`): otherwise the profile would show
+/// the change as staged for good, its failure on a page only admins see.
+/// The same edit sent again is answered as before; while HQ cannot be
+/// read, the edit is staged and the batch decides.
+async fn refuse_shopper_edit_with_email_in_use(
+    side: &ChannelSide<'_>,
+    target: &ChangeTarget,
+    change: &NewOperation,
+) -> Result<(), CustomerError> {
+    if staged_already(side.db, change, target.customer_keys()).await? {
+        return Ok(());
+    }
+    let (account, temporary_id) = target.customer_keys();
+    match side
+        .realtime
+        .email_of_another_customer(&change.customer.email, account, temporary_id)
+        .await
+    {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(realtime_refusal(RealtimeError::EmailTaken)),
+        Err(error) => {
+            tracing::warn!(%error, "a shopper's new email could not be checked with HQ; the batch will check it");
+            Ok(())
+        }
+    }
 }
 
 /// Adds an address: staged when the channel copy has "Enable asynchronous

@@ -129,13 +129,42 @@ impl RealtimeService {
         let Some(key) = email_key(email).filter(|_| self.unique_emails) else {
             return Ok(false);
         };
-        if self.channel.email_of_create_not_uploaded(&key).await? {
+        if self.channel.email_of_create_not_uploaded(&key, None).await? {
             return Ok(true);
         }
         if self.hq.realtime_unreachable().await? {
             return Err(RealtimeError::Unreachable);
         }
         Ok(self.hq.email_in_use(&key, operation_id.as_str()).await?)
+    }
+
+    /// Whether HQ requires unique emails and an edit of the customer
+    /// (`account` once synced, or made by the create `temporary_id`) to
+    /// `email` would be refused by HQ's batch: another customer, or a create
+    /// waiting to be uploaded or synced, has it.
+    pub async fn email_of_another_customer(
+        &self,
+        email: &str,
+        account: Option<&str>,
+        temporary_id: Option<&str>,
+    ) -> Result<bool, RealtimeError> {
+        let Some(key) = email_key(email).filter(|_| self.unique_emails) else {
+            return Ok(false);
+        };
+        if self
+            .channel
+            .email_of_create_not_uploaded(&key, temporary_id)
+            .await?
+        {
+            return Ok(true);
+        }
+        if self.hq.realtime_unreachable().await? {
+            return Err(RealtimeError::Unreachable);
+        }
+        Ok(self
+            .hq
+            .email_of_another_customer(&key, account, temporary_id)
+            .await?)
     }
 
     /// Writes the customer's fields `changed` in HQ, once per operation id.

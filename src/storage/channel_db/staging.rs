@@ -64,14 +64,21 @@ impl ChannelDb {
         )
     }
 
-    /// Whether a create staged here and not uploaded yet gives a customer
-    /// the email `email_key` (folded by `email_key`).
-    pub async fn email_of_create_not_uploaded(&self, email_key: &str) -> Result<bool, ChannelDbError> {
+    /// Whether a create staged here and not uploaded yet, other than the
+    /// create `except_temporary_id`, gives a customer the email `email_key`
+    /// (folded by `email_key`).
+    pub async fn email_of_create_not_uploaded(
+        &self,
+        email_key: &str,
+        except_temporary_id: Option<&str>,
+    ) -> Result<bool, ChannelDbError> {
         Ok(sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
-                            WHERE uploaded = 0 AND operation = 'create' AND lower(email) = ?)",
+                            WHERE uploaded = 0 AND operation = 'create' AND lower(email) = ?1
+                              AND (?2 IS NULL OR temporary_id <> ?2))",
         )
         .bind(email_key)
+        .bind(except_temporary_id)
         .fetch_one(&self.pools.read)
         .await?)
     }

@@ -74,6 +74,36 @@ impl HqDb {
         .await?))
     }
 
+    /// Whether a customer other than the one an edit changes (its `account`
+    /// once synced, or the create `temporary_id` made it), or a create
+    /// waiting for the sync and not refused for good, has the email
+    /// `email_key` (folded by `email_key`): HQ's batch would refuse the edit
+    /// for it. A customer that has the email itself already shares it.
+    pub async fn email_of_another_customer(
+        &self,
+        email_key: &str,
+        account: Option<&str>,
+        temporary_id: Option<&str>,
+    ) -> Result<bool, HqDbError> {
+        on_engine!(self, |pools, sql| {
+            Ok(sqlx::query_scalar(
+            "SELECT NOT EXISTS (SELECT 1 FROM customers own
+                                WHERE (own.account = $2 OR own.async_customer_id = $3) AND lower(own.email) = $1)
+                AND (EXISTS (SELECT 1 FROM customers
+                             WHERE lower(email) = $1 AND ($2 IS NULL OR account <> $2)
+                               AND ($3 IS NULL OR async_customer_id IS NULL OR async_customer_id <> $3))
+                     OR EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
+                                WHERE lower(email) = $1 AND operation = 'create' AND ($3 IS NULL OR temporary_id <> $3)
+                                  AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE))",
+        )
+        .bind(email_key)
+        .bind(account)
+        .bind(temporary_id)
+        .fetch_one(&pools.read)
+        .await?)
+        })
+    }
+
     /// One customer whole: its fields, addresses, contacts, affiliations and attributes.
     pub async fn customer_record(&self, account: &str) -> Result<Option<CustomerRecord>, HqDbError> {
         on_engine!(self, |pools, sql| {
