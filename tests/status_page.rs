@@ -597,6 +597,63 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
     );
 }
 
+/// A change staged while its customer was pending names the customer by
+/// its create's temporary id. Once that create synced, the change's row
+/// and its page show the account the customer got, and a search for that
+/// account finds the change too, also when it failed. Before, its Account
+/// was empty and the search found the create alone.
+#[tokio::test]
+async fn a_failed_change_made_while_its_customer_was_pending_shows_and_is_found_by_its_account() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::enable_all_features_in_channel(backend).await;
+    let create_id = create(backend, ORIGINS[1], "Double", "Click", "double.click@example.com").await;
+    let mut customer = find_customer(&backend.channel, &create_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    customer.email = "karen.berg@contoso.com".into();
+    let update_id = OperationId::random();
+    edit_customer(
+        &backend.channel_side(),
+        ORIGINS[1],
+        &update_id,
+        &create_id,
+        &customer,
+        None,
+    )
+    .await
+    .unwrap();
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+
+    let rows = page(backend, &StatusView::default(), 50).await.rows;
+    let account = rows
+        .iter()
+        .find(|row| row.operation_id == create_id)
+        .and_then(|row| row.account.clone())
+        .expect("the create synced");
+    let update = rows
+        .iter()
+        .find(|row| row.operation_id == update_id.as_str())
+        .expect("listed");
+    assert_eq!(update.status, OperationStatus::Failed);
+    assert_eq!(update.temporary_id, create_id, "the customer's temporary id");
+    assert_eq!(update.account.as_deref(), Some(account.as_str()));
+
+    let mut found = ids(&page(backend, &searching(&account.to_lowercase()), 50).await);
+    found.sort();
+    let mut both = vec![create_id.clone(), update_id.to_string()];
+    both.sort();
+    assert_eq!(found, both);
+    let detail = cdx::operation_detail(&backend.channel, &backend.hq, update_id.as_str())
+        .await
+        .unwrap()
+        .expect("its page");
+    assert_eq!(detail.row.account, Some(account));
+}
+
 /// A change of a customer whose create failed waits for that create; its
 /// row and its page say so, naming the create, instead of a bare "Pending
 /// sync" the batch never moves.

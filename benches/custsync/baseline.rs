@@ -448,9 +448,11 @@ fn push_channel_and_search(view: &StatusView, sql: &mut String, values: &mut Vec
              SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE temporary_id = ?
              UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_temporary_id = ?
              UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE account = ?
-             UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_account = ?",
+             UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_account = ?
+             UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2
+                 WHERE customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = ?)",
     );
-    values.extend([lower.clone(), lower.clone(), upper.clone(), upper].map(Value::Text));
+    values.extend([lower.clone(), lower.clone(), upper.clone(), upper.clone(), upper].map(Value::Text));
     for column in ["email", "last_name", "first_name", "organization_name"] {
         sql.push_str(&format!(
             " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2

@@ -88,7 +88,9 @@ macro_rules! customer_name {
 /// The columns of an `UploadedOperationRow`, read from
 /// `OPERATIONS_WITH_CHANNEL` (also by the bench's floor of the status page).
 /// An address addition carries the address alone: its name is its
-/// customer's, as HQ holds it or as its create was uploaded.
+/// customer's, as HQ holds it or as its create was uploaded. A change named
+/// by its customer's temporary id shows the account that customer's create
+/// got once synced.
 pub const OPERATION_ROW_COLUMNS: &str = concat!(
     "o.id, o.temporary_id, o.operation, c.name AS channel, o.created_at, o.channel_sequence,
     CASE WHEN o.operation = 'add_address' THEN COALESCE(
@@ -106,7 +108,11 @@ pub const OPERATION_ROW_COLUMNS: &str = concat!(
          ELSE ",
     customer_name!("o"),
     " END AS name,
-    o.customer_account, o.customer_temporary_id,
+    CASE WHEN o.customer_account IS NULL AND o.customer_temporary_id IS NOT NULL
+         THEN (SELECT n.account FROM customers n WHERE n.async_customer_id = o.customer_temporary_id)
+         ELSE o.customer_account
+    END AS customer_account,
+    o.customer_temporary_id,
     o.OnlineOperationCompleted AS online_operation_completed, o.account,
     o.error, o.retry_count, o.last_attempt_at, u.scale_unit,
     CASE WHEN o.OnlineOperationCompleted = FALSE AND o.error IS NULL AND o.operation <> 'create' THEN ",

@@ -160,7 +160,8 @@ fn push_filters<'a, DB: Database>(
     }
 }
 
-/// Exact temporary ids and accounts, prefixes of names and emails, each a
+/// Exact temporary ids and accounts (also the account a pending customer's
+/// create got, for its changes), prefixes of names and emails, each a
 /// range of its own index (empty names are left out of theirs), and a full
 /// name by its last name's range. The matches are gathered by id first, so
 /// the database looks them up through those indexes and sorts the few it
@@ -180,7 +181,7 @@ fn push_search<'a, DB: Database>(
         ("temporary_id", lower.to_string()),
         ("customer_temporary_id", lower.to_string()),
         ("account", upper.clone()),
-        ("customer_account", upper),
+        ("customer_account", upper.clone()),
     ];
     query.push(" AND o.id IN (");
     for (i, (column, value)) in exact.into_iter().enumerate() {
@@ -191,6 +192,15 @@ fn push_search<'a, DB: Database>(
             .push(format!("SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE {column} = "))
             .push_bind(value);
     }
+    // A change staged while its customer was pending names it by the
+    // temporary id of its create: found by the account that create got.
+    query
+        .push(
+            " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE customer_temporary_id = \
+             (SELECT async_customer_id FROM customers WHERE account = ",
+        )
+        .push_bind(upper)
+        .push(")");
     for column in ["email", "last_name", "first_name", "organization_name"] {
         query
             .push(format!(
