@@ -372,3 +372,34 @@ test("a correction refused for a field after the operation was synced in another
   await expect(page.getByRole("alert")).toHaveCount(1);
   await expect(page.getByRole("button", { name: "Edit" })).toHaveCount(0);
 });
+
+test("a correction refused as another was saved meanwhile keeps what was typed, on top of the other, and says so once", async ({ seattle, admin: page }) => {
+  const lastName = uniqueName("Stale");
+  const id = await failedCreate(seattle, page, lastName);
+  const email = `eve.${lastName.toLowerCase()}@example.com`;
+  await open(page, `${STATUS_PAGE}/${id}`);
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Phone", { exact: true }).fill("+1 206 555 0142");
+
+  // Meanwhile, the email is corrected in another tab.
+  const other = await page.context().newPage();
+  await open(other, `${STATUS_PAGE}/${id}`);
+  await other.getByRole("button", { name: "Edit" }).click();
+  await other.getByLabel("Email").fill(email);
+  await other.getByRole("button", { name: "Save" }).click();
+  await expect(other.getByRole("status").filter({ hasText: "Saved" })).toContainText("Synchronize to apply it.");
+  await other.close();
+
+  await page.getByRole("button", { name: "Save" }).click();
+  const refusal = page.getByText("Another correction of this operation was saved since you opened it");
+  await expect(refusal).toHaveCount(1);
+  await expect(page.getByRole("region", { name: "Timeline" })).toContainText(`Email: karen.berg@contoso.com → ${email}`);
+  await expect(page.getByLabel("Phone", { exact: true })).toHaveValue("+1 206 555 0142");
+  await expect(page.getByLabel("Email")).toHaveValue(email);
+
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved" })).toHaveText(
+    "Saved (Phone: (empty) → +1 206 555 0142). Synchronize to apply it.",
+  );
+  await expect(refusal).toHaveCount(0);
+});

@@ -296,8 +296,8 @@ async fn save(operation_id: &str, edits_seen: i64, draft: &CustomerDraft) -> Res
         }
         EditSaved::ChangedMeanwhile => {
             return Err(AppError::Refused(
-                "Another correction of this operation was saved since you opened it, so yours was not saved: \
-                 reload the page to see it, then edit again."
+                "Another correction of this operation was saved since you opened it, so yours was not saved. \
+                 The Timeline shows what it changed: check the form, then Save again."
                     .to_string(),
             ));
         }

@@ -161,6 +161,26 @@ impl ChangedFields {
         customer
     }
 
+    /// What was typed over `opened`, carried onto `now` (the customer as
+    /// another change left it meanwhile): the fields and lists the typing
+    /// changed are the typed ones, the rest `now`'s.
+    pub fn carried_onto(now: CustomerDraft, opened: &CustomerDraft, typed: &CustomerDraft) -> CustomerDraft {
+        let mut carried = ChangedFields::between(opened, typed).apply(now, typed);
+        if typed.addresses != opened.addresses {
+            carried.addresses = typed.addresses.clone();
+        }
+        if typed.contacts != opened.contacts {
+            carried.contacts = typed.contacts.clone();
+        }
+        if typed.affiliations != opened.affiliations {
+            carried.affiliations = typed.affiliations.clone();
+        }
+        if typed.attributes != opened.attributes {
+            carried.attributes = typed.attributes.clone();
+        }
+        carried
+    }
+
     /// The fields by their labels, for an admin: "Email, Phone".
     pub fn describe(self) -> String {
         if self == ChangedFields::ALL {
@@ -290,6 +310,35 @@ mod tests {
         let applied = ChangedFields::between(&karen(), &edit).apply(newer_in_hq, &edit);
         assert_eq!(applied.phone, "+1 713 555 0133");
         assert_eq!(applied.customer_group, "20", "the field the edit left alone");
+    }
+
+    #[test]
+    fn typing_carried_onto_a_newer_customer_keeps_both_changes() {
+        let opened = CustomerDraft {
+            addresses: vec![crate::domain::customer::AddressDraft {
+                street: "1 Main Street".into(),
+                ..Default::default()
+            }],
+            ..karen()
+        };
+        let newer = CustomerDraft {
+            email: "karen.new@contoso.com".into(),
+            affiliations: vec!["Employee".into()],
+            ..opened.clone()
+        };
+        let typed = CustomerDraft {
+            phone: "+1 206 555 0142".into(),
+            addresses: Vec::new(),
+            ..opened.clone()
+        };
+        let carried = ChangedFields::carried_onto(newer, &opened, &typed);
+        assert_eq!(carried.phone, "+1 206 555 0142", "what was typed");
+        assert_eq!(carried.addresses, Vec::new(), "a list the typing changed");
+        assert_eq!(
+            carried.email, "karen.new@contoso.com",
+            "what the other change made"
+        );
+        assert_eq!(carried.affiliations, vec!["Employee".to_string()]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::api::hq::sync_status::{
     PostOperationSave, SaveOperation, SynchronizeOperations, load_operation_detail,
 };
 use crate::api::refused_posts::PostedValues;
-use crate::domain::customer::{ContactDraft, CustomerDraft, display_name};
+use crate::domain::customer::{ChangedFields, ContactDraft, CustomerDraft, display_name};
 use crate::domain::operation_detail::OperationDetail;
 use crate::domain::records::OperationKind;
 use crate::error::AppError;
@@ -30,6 +30,20 @@ const CHANGE: (&str, &str) = ("change", "edit");
 enum LastAction {
     Save,
     Synchronize,
+}
+
+/// What a save sent (`draft`), and the customer its form opened on.
+#[derive(Debug, Clone)]
+struct Typed {
+    opened: CustomerDraft,
+    draft: CustomerDraft,
+}
+
+/// The form opened anew, or closed: what the last save sent and its answer
+/// are no longer the form's.
+fn forget_the_last_save(save: ServerAction<SaveOperation>, typed: StoredValue<Option<Typed>>) {
+    save.value().set(None);
+    typed.set_value(None);
 }
 
 #[component]
@@ -52,17 +66,24 @@ pub fn OperationDetailPage() -> impl IntoView {
     // Edit without the page's code opens the page with the form.
     let editing = RwSignal::new(use_query_map().read_untracked().get(CHANGE.0).as_deref() == Some(CHANGE.1));
     drop_from_address_once_closed(editing, &[CHANGE.0]);
+    // What a save sent, over the customer its form opened on: a refused
+    // save reads the operation again, and its form, made anew, keeps what
+    // was typed (carried onto another correction saved meanwhile).
+    let typed = StoredValue::new(None::<Typed>);
     // A successful save closes the editor; a refused one keeps it open with
     // the messages beside the fields.
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
+            typed.set_value(None);
             editing.set(false);
         }
     });
-    // The answer shown is the one of the action dispatched last.
+    // The answer shown is the one of the action dispatched last. A refused
+    // save is said by its form, or, when the page no longer shows it, by
+    // the note of an unshown refusal: once.
     let last_action = RwSignal::new(None::<LastAction>);
     let answer = Signal::derive(move || match last_action.get()? {
-        LastAction::Save => save.value().get(),
+        LastAction::Save => save.value().get().filter(Result::is_ok),
         LastAction::Synchronize => synchronize.value().get(),
     });
 
@@ -87,7 +108,7 @@ pub fn OperationDetailPage() -> impl IntoView {
                         _ => None,
                     };
                     view! {
-                        <DetailView detail editing save synchronize last_action refused refusal posted left_to_the_form />
+                        <DetailView detail editing save synchronize last_action refused typed posted left_to_the_form />
                     }
                 })
             })}
@@ -103,10 +124,10 @@ fn DetailView(
     save: ServerAction<SaveOperation>,
     synchronize: ServerAction<SynchronizeOperations>,
     last_action: RwSignal<Option<LastAction>>,
-    /// The refusal the correction's own post came back with, and what it
-    /// carried (`ui::refused_form`).
+    /// The refused post of the correction, without the page's code
+    /// (`ui::refused_form`), and what it carried.
     refused: RefusedForm,
-    refusal: Option<AppError>,
+    typed: StoredValue<Option<Typed>>,
     posted: Option<CustomerDraft>,
     /// That refusal, when the top of the page leaves it to the form.
     left_to_the_form: Option<AppError>,
@@ -118,11 +139,15 @@ fn DetailView(
     // A refused correction whose form the page does not show (the operation
     // was synced meanwhile, or the editor is closed) is said on its own.
     let editable = detail.editable;
+    let form_refusal = left_to_the_form.clone();
     let unshown_refusal = move || {
-        let shown_by_the_editor = editable && editing.get();
-        let error = left_to_the_form
-            .clone()
-            .filter(|_| !shown_by_the_editor && !refused.forgotten())?;
+        if editable && editing.get() {
+            return None;
+        }
+        let error = match save.value().get() {
+            Some(Err(error)) => error,
+            _ => left_to_the_form.clone().filter(|_| !refused.forgotten())?,
+        };
         let reason = format!("Your correction was not saved. {}", error.in_full());
         Some(view! { <p class="error-note" role="alert">{reason}</p> })
     };
@@ -136,44 +161,61 @@ fn DetailView(
         let reference = detail.reference.clone();
         let edits_seen = detail.edits_seen;
         let id = operation_id.clone();
-        // The refusal the form's own post came back with, until the page's
-        // code saves it.
+        // The refusal the form's own post came back with, when the top of
+        // the page leaves it to the form, until the page's code saves it.
         let server_error = Signal::derive(move || match save.value().get() {
             Some(answer) => answer.err(),
-            None => refusal.clone().filter(|_| !refused.forgotten()),
+            None => form_refusal.clone().filter(|_| !refused.forgotten()),
         });
+        // The form starts from what a refused save sent, carried onto the
+        // operation as read again; else from what a refused post carried;
+        // else from the operation as stored. Read as the form opens.
+        let starting_form = move || {
+            typed
+                .get_value()
+                .map(|typed| ChangedFields::carried_onto(stored.clone(), &typed.opened, &typed.draft))
+                .or_else(|| posted.clone().filter(|_| !refused.forgotten()))
+                .unwrap_or_else(|| stored.clone())
+        };
         view! {
             <Show when=move || editing.get()
                 fallback=move || view! {
                     <form method="get" on:submit=move |ev| {
                         ev.prevent_default();
                         refused.forget();
+                        forget_the_last_save(save, typed);
                         editing.set(true);
                     }>
                         <button type="submit" name=CHANGE.0 value=CHANGE.1>"Edit"</button>
                     </form>
                 }>
-                <CustomerEditor
-                    initial=posted.clone().filter(|_| !refused.forgotten()).unwrap_or_else(|| stored.clone())
-                    reference=reference.clone()
-                    mode
-                    server_error
-                    pending=save.pending()
-                    on_save=Callback::new({
-                        let id = id.clone();
-                        move |draft| {
-                            refused.forget();
-                            last_action.set(Some(LastAction::Save));
-                            save.dispatch(SaveOperation { operation_id: id.clone(), edits_seen, draft });
-                        }
-                    })
-                    save_caption="Save"
-                    on_cancel=Callback::new(move |()| {
-                        refused.forget();
-                        editing.set(false);
-                    })
-                    posted_to=PlainPost::save_operation(id.clone(), edits_seen)
-                />
+                {
+                    let opened = starting_form();
+                    let id = id.clone();
+                    let save_id = id.clone();
+                    view! {
+                        <CustomerEditor
+                            initial=opened.clone()
+                            reference=reference.clone()
+                            mode
+                            server_error
+                            pending=save.pending()
+                            on_save=Callback::new(move |draft: CustomerDraft| {
+                                typed.set_value(Some(Typed { opened: opened.clone(), draft: draft.clone() }));
+                                refused.forget();
+                                last_action.set(Some(LastAction::Save));
+                                save.dispatch(SaveOperation { operation_id: save_id.clone(), edits_seen, draft });
+                            })
+                            save_caption="Save"
+                            on_cancel=Callback::new(move |()| {
+                                refused.forget();
+                                forget_the_last_save(save, typed);
+                                editing.set(false);
+                            })
+                            posted_to=PlainPost::save_operation(id, edits_seen)
+                        />
+                    }
+                }
             </Show>
         }
     });
