@@ -119,6 +119,16 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
   await expect(dialog).toContainText("Synchronize all 1 failed operation in this view?");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  // Escape closes it too.
+  await page.getByRole("button", { name: "Synchronize all failed" }).click();
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+
+  // Synchronize with nothing ticked says so, once, and does nothing.
+  await page.getByRole("button", { name: "Synchronize", exact: true }).click();
+  await expect(page.getByText("Nothing was synchronized: tick the operations to synchronize in the list first.")).toHaveCount(1);
+  await expect(failed.getByRole("cell").nth(10)).toHaveText("1");
 
   await page.getByRole("button", { name: "Synchronize all failed" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Synchronize 1 failed" }).click();
@@ -126,6 +136,14 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
     "Synchronized 1 operation: 0 synced, 1 failed.",
   );
   await expect(failed.getByRole("cell").nth(10)).toHaveText("2");
+
+  // A view with no failed operation has nothing to synchronize.
+  await open(page, `${STATUS_PAGE}?q=nobody-by-this-name`);
+  await page.getByRole("button", { name: "Synchronize all failed" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText(
+    "No operation in this view has failed: there is nothing to synchronize.",
+  );
+  await expect(page.getByRole("alertdialog").getByRole("button", { name: /Synchronize/ })).toHaveCount(0);
 });
 
 test("without JavaScript, an admin synchronizes the chosen failed operation, then all failed after confirming, then corrects one and synchronizes it", async ({ seattle, admin, browser }) => {
@@ -135,6 +153,11 @@ test("without JavaScript, an admin synchronizes the chosen failed operation, the
   const list = `${STATUS_PAGE}?status=failed&q=${lastName.toLowerCase()}`;
   const page = await signedInWithoutJavaScript(browser, "admin", list);
   const failed = operationRow(page, id);
+  await expect(failed.getByRole("cell").nth(10)).toHaveText("1");
+
+  // Nothing ticked: said once, nothing done.
+  await page.getByRole("button", { name: "Synchronize", exact: true }).click();
+  await expect(page.getByText("Nothing was synchronized: tick the operations to synchronize in the list first.")).toHaveCount(1);
   await expect(failed.getByRole("cell").nth(10)).toHaveText("1");
 
   await failed.getByRole("checkbox").check();

@@ -89,8 +89,8 @@ pub async fn synchronize_operations(
     let result = async {
         let (backend, admin) = authorize_user(Access::Admin).await?;
         if operation_ids.is_empty() {
-            return Err(AppError::BadRequest(
-                "Select the operations to synchronize first.".to_string(),
+            return Err(AppError::Refused(
+                "Nothing was synchronized: tick the operations to synchronize in the list first.".to_string(),
             ));
         }
         if operation_ids.len() > MAX_SELECTED {

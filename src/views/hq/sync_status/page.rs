@@ -18,7 +18,7 @@ use crate::domain::operation::OperationStatus;
 use crate::domain::records::OperationKind;
 use crate::domain::status_page::{self, Cursor, FilterOptions, StatusPage, StatusRow, StatusView};
 use crate::error::AppError;
-use crate::views::ui::{ActionAnswer, FieldMessage, ServerForm, StatusBadge, Time, loaded};
+use crate::views::ui::{ActionAnswer, FieldMessage, ServerForm, StatusBadge, Time, cancel_on_escape, loaded};
 
 /// How often the list reads itself again, to follow a running batch.
 const REFRESH_EVERY: Duration = Duration::from_secs(2);
@@ -254,13 +254,25 @@ fn BulkActions(
         }
     });
     let export = move || format!("{PATH}.csv{}", view.get().first_page().to_query());
-    let answer = Signal::derive(move || {
-        if synchronize_failed.version().get() > synchronize.version().get() {
-            synchronize_failed.value().get()
-        } else {
-            synchronize.value().get()
+    // The answer of the action the page's code sent last. The answer of the
+    // browser's own post (without JavaScript) is said at the top of the
+    // page (`ui::PostedRefusal`), not here again.
+    let all_failed_last = RwSignal::new(None::<bool>);
+    Effect::new(move |_| {
+        if synchronize.pending().get() {
+            all_failed_last.set(Some(false));
         }
     });
+    Effect::new(move |_| {
+        if synchronize_failed.pending().get() {
+            all_failed_last.set(Some(true));
+        }
+    });
+    let answer = Signal::derive(move || match all_failed_last.get()? {
+        true => synchronize_failed.value().get(),
+        false => synchronize.value().get(),
+    });
+    let close = Some(Callback::new(move |()| confirming.set(false)));
     let operations = |n: i64| if n == 1 { "operation" } else { "operations" };
     let selection = move || SynchronizeOperations {
         operation_ids: selected.get_untracked().into_iter().collect(),
@@ -283,7 +295,7 @@ fn BulkActions(
         confirming.set(false);
     };
     view! {
-        <div class="bulk-actions">
+        <div class="bulk-actions" on:keydown=move |ev| if confirming.get_untracked() { cancel_on_escape(close)(ev) }>
             <ServerForm action=synchronize args=selection id=SELECTION_FORM class="inline-action">
                 <button type="submit" disabled=move || synchronize.pending().get()>"Synchronize"</button>
             </ServerForm>
@@ -303,18 +315,29 @@ fn BulkActions(
             <a href=export download="customer-synchronization-status.csv">"Export to CSV"</a>
         </div>
         <Show when=move || confirming.get()>
-            <div class="confirm-dialog" role="alertdialog" aria-labelledby="confirm-all-failed">
-                <p id="confirm-all-failed">
-                    <FailedCount page text=move |failed| {
-                        format!("Synchronize all {failed} failed {} in this view?", operations(failed))
-                    } />
-                </p>
-                <ServerForm action=synchronize_failed args=all_failed class="inline-action">
-                    {move || view_fields(view.get(), |key| format!("filters[{key}]"))}
-                    <button type="submit">
-                        <FailedCount page text=|failed| format!("Synchronize {failed} failed") />
-                    </button>
-                </ServerForm>
+            <div class="confirm-dialog" role="alertdialog" aria-labelledby="confirm-all-failed"
+                on:keydown=cancel_on_escape(close)>
+                <Transition fallback=|| view! { <p id="confirm-all-failed">"…"</p> }>
+                    {move || Suspend::new(async move {
+                        let failed = page.await.map_or(0, |page| page.counts.failed);
+                        if failed == 0 {
+                            return view! {
+                                <p id="confirm-all-failed">"No operation in this view has failed: there is nothing to synchronize."</p>
+                            }
+                            .into_any();
+                        }
+                        view! {
+                            <p id="confirm-all-failed">
+                                {format!("Synchronize all {failed} failed {} in this view?", operations(failed))}
+                            </p>
+                            <ServerForm action=synchronize_failed args=all_failed class="inline-action">
+                                {move || view_fields(view.get(), |key| format!("filters[{key}]"))}
+                                <button type="submit">{format!("Synchronize {failed} failed")}</button>
+                            </ServerForm>
+                        }
+                        .into_any()
+                    })}
+                </Transition>
                 <form method="get" action=PATH class="inline-action" on:submit=cancel>
                     {move || view_fields(view.get(), str::to_string)}
                     <button type="submit">"Cancel"</button>
@@ -322,24 +345,6 @@ fn BulkActions(
             </div>
         </Show>
         <ActionAnswer answer />
-    }
-}
-
-/// A text about the view's failed operations, once the page has read
-/// them: the server waits for them, so that the page it sends (and shows
-/// without JavaScript) has the count.
-#[component]
-fn FailedCount(
-    page: Resource<Result<StatusPage, AppError>>,
-    text: impl Fn(i64) -> String + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <Transition fallback=|| "…">
-            {move || Suspend::new(async move {
-                let failed = page.await.map_or(0, |page| page.counts.failed);
-                text(failed)
-            })}
-        </Transition>
     }
 }
 
