@@ -548,6 +548,32 @@ async fn a_shopper_who_signs_up_on_one_device_has_that_profile_on_the_others() {
     assert_eq!(own.status, StatusCode::OK, "{}", own.body);
 }
 
+/// Sign in names the page it will open, but not a link to another site,
+/// which it never opens: "Sign in to open https://evil.example.com/" would
+/// lend that site the app's voice.
+#[tokio::test]
+async fn sign_in_names_the_page_it_opens_but_never_another_site() {
+    let app = WebApp::start().await;
+    let local = app.get("/sign-in?next=%2Fhq%2Fbatch-jobs", "").await;
+    assert!(
+        local
+            .body
+            .contains("Sign in to open <code>/hq/batch-jobs<!></code>"),
+        "{}",
+        local.body
+    );
+    for elsewhere in ["https%3A%2F%2Fevil.example.com%2F", "%2F%2Fevil.example.com"] {
+        let page = app.get(&format!("/sign-in?next={elsewhere}"), "").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("Sign in to open"), "{}", page.body);
+        assert!(
+            page.body.contains(r#"class="sign-in""#),
+            "the form is there: {}",
+            page.body
+        );
+    }
+}
+
 #[tokio::test]
 async fn pages_a_user_may_not_see_send_them_to_sign_in() {
     let app = WebApp::start().await;

@@ -203,7 +203,7 @@ pub fn landing_page(next: Option<&str>, role: Role) -> String {
 
 /// A path on this site: one leading `/`, and nothing a browser would strip
 /// or read as a second slash (`//host`, `/\host`, `/<tab>/host`).
-fn is_local_path(path: &str) -> bool {
+pub fn is_local_path(path: &str) -> bool {
     path.starts_with('/')
         && !path.starts_with("//")
         && !path

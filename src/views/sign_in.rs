@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use leptos::server_fn::ServerFn;
 
 use crate::api::sign_in::{SignIn, SignOut, sign_in, sign_out};
-use crate::domain::access::{MAX_PASSWORD, MAX_USER_NAME, SignedInUser, landing_page};
+use crate::domain::access::{MAX_PASSWORD, MAX_USER_NAME, SignedInUser, is_local_path, landing_page};
 use crate::error::AppError;
 use crate::views::ui::{ErrorNote, InputField, posted_refusal};
 
@@ -65,7 +65,12 @@ fn SignInForm(refused: Option<AppError>) -> impl IntoView {
         move |field: &'static str| Signal::derive(move || error().and_then(|error| error.field(field)));
     let other_error = move || error().filter(|error| !matches!(error, AppError::Invalid(_)));
     view! {
-        {move || next().map(|next| view! { <p>"Sign in to open " <code>{next}</code> "."</p> })}
+        // A link to another site is not named: signing in never goes there.
+        {move || {
+            next()
+                .filter(|next| is_local_path(next))
+                .map(|next| view! { <p>"Sign in to open " <code>{next}</code> "."</p> })
+        }}
         <form
             class="sign-in"
             method="post"
