@@ -39,13 +39,16 @@ export const test = base.extend<{ failOnPageErrors: void } & SignedInPages>({
 
 /**
  * The uncaught errors a page raises, each with the panic message the app's
- * WASM wrote to the console before it (the error alone says "unreachable").
+ * WASM wrote to the console before it (the error alone says "unreachable"),
+ * and Leptos's warnings of a resource read where hydration cannot wait for it.
  */
 function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
   let panic = "";
   page.on("console", (message) => {
     if (message.type() === "error" && message.text().includes("panicked at")) panic = message.text();
+    // Leptos warns of a resource read outside <Suspense/>, which can break hydration.
+    if (message.type() === "warning" && message.text().includes("outside a <Suspense/>")) errors.push(message.text());
   });
   page.on("pageerror", (error) => {
     errors.push(panic ? `${error.message} after ${panic}` : error.message);

@@ -59,19 +59,23 @@ pub fn JobPanel(job: Job) -> impl IntoView {
                 </button>
             </ServerForm>
             <p class="run-result" role="status">
-                {move || {
-                    if action.pending().get() {
-                        return Some("Starting…".to_string().into_any());
-                    }
-                    match result.get()? {
-                        Ok(run_id) => {
-                            let history = runs.get().and_then(Result::ok)?;
-                            let run = history.runs.into_iter().find(|run| run.run_id == run_id)?;
-                            Some(run.summary().into_any())
+                // The run's summary reads the history, a resource: under a
+                // transition, which keeps the last summary while it is read again.
+                <Transition fallback=|| ()>
+                    {move || {
+                        if action.pending().get() {
+                            return Some("Starting…".to_string().into_any());
                         }
-                        Err(error) => Some(view! { <ErrorNote error /> }.into_any()),
-                    }
-                }}
+                        match result.get()? {
+                            Ok(run_id) => {
+                                let history = runs.get().and_then(Result::ok)?;
+                                let run = history.runs.into_iter().find(|run| run.run_id == run_id)?;
+                                Some(run.summary().into_any())
+                            }
+                            Err(error) => Some(view! { <ErrorNote error /> }.into_any()),
+                        }
+                    }}
+                </Transition>
             </p>
             <ServerForm
                 action=save_schedule
