@@ -697,6 +697,8 @@ async fn a_shoppers_asynchronous_edit_to_an_email_in_use_is_refused_beside_the_e
     create_customer(&side, HOUSTON, &OperationId::random(), &other)
         .await
         .unwrap();
+    // Both creates wait in HQ for the sync: HQ's own checks decide.
+    run(backend, Job::Upload).await;
 
     let edit_email = |key: String, email: &'static str| {
         let side = backend.channel_side();

@@ -119,11 +119,12 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
   await expect(dialog).toContainText("Synchronize all 1 failed operation in this view?");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(page.getByRole("alertdialog")).toHaveCount(0);
-  // Escape closes it too.
+  // Escape closes it too: it takes the focus as it opens, and gives it back.
   await page.getByRole("button", { name: "Synchronize all failed" }).click();
-  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Synchronize all failed" })).toBeFocused();
 
   // Synchronize with nothing ticked says so, once, and does nothing.
   await page.getByRole("button", { name: "Synchronize", exact: true }).click();
@@ -394,6 +395,8 @@ test("a correction refused for a field after the operation was synced in another
   await expect(note).toContainText("First name is required.");
   await expect(page.getByRole("alert")).toHaveCount(1);
   await expect(page.getByRole("button", { name: "Edit" })).toHaveCount(0);
+  // The customer as synced is shown: no editor is open to hide it behind.
+  await expect(page.getByRole("region", { name: "Customer" })).toContainText(`eve.${lastName.toLowerCase()}@example.com`);
 });
 
 test("a correction refused as another was saved meanwhile keeps what was typed, on top of the other, and says so once", async ({ seattle, admin: page }) => {

@@ -315,9 +315,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
         Some(ADD_ADDRESS) => add_address.is_open.set(true),
         _ => {}
     }
-    for form in [edit, add_address] {
-        drop_from_address_once_closed(form.is_open, &[CHANGE]);
-    }
+    drop_from_address_once_closed(edit.is_open, (CHANGE, EDIT));
+    drop_from_address_once_closed(add_address.is_open, (CHANGE, ADD_ADDRESS));
     let here = StoredValue::new(use_location().pathname.get_untracked());
     let register = StoredValue::new(register);
     // Reloaded only after a change succeeded: a refused one keeps the form,

@@ -122,25 +122,41 @@ impl RefusedForm {
 
 /// Takes server_fn's `__path` and `__err` out of the page's address.
 fn drop_refusal_from_address() {
-    drop_from_address(&["__path", "__err"]);
+    drop_from_address(|query| {
+        let named = query.has("__err");
+        query.delete("__path");
+        query.delete("__err");
+        named
+    });
 }
 
 /// Once `open` turns false (Cancel, or a save that closes the form), takes
-/// the query parameters that opened the form (`names`) out of the page's
-/// address: a reload then shows the page as it is, not the form again.
-pub fn drop_from_address_once_closed(open: RwSignal<bool>, names: &'static [&'static str]) {
+/// the query parameter that opened the form (`opened_by`: its name and
+/// value) out of the page's address: a reload then shows the page as it
+/// is, not the form again. A parameter of the same name that opens another
+/// form stays.
+pub fn drop_from_address_once_closed(open: RwSignal<bool>, opened_by: (&'static str, &'static str)) {
     Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         if was_open == Some(true) && !is_open {
-            drop_from_address(names);
+            let (name, value) = opened_by;
+            drop_from_address(|query| {
+                let named = query.get(name).as_deref() == Some(value);
+                if named {
+                    query.delete(name);
+                }
+                named
+            });
         }
         is_open
     });
 }
 
-/// Takes the query parameters `names` out of the page's address, in
-/// place, without asking the router to open it again.
-fn drop_from_address(names: &[&str]) {
+/// Changes the page's address's query in place with `drop` (which answers
+/// whether it took anything out), without asking the router to open it
+/// again.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+fn drop_from_address(drop: impl FnOnce(&leptos::web_sys::UrlSearchParams) -> bool) {
     #[cfg(feature = "hydrate")]
     {
         let window = window();
@@ -153,11 +169,8 @@ fn drop_from_address(names: &[&str]) {
             return;
         };
         let query = url.search_params();
-        if !names.iter().any(|name| query.has(name)) {
+        if !drop(&query) {
             return;
-        }
-        for name in names {
-            query.delete(name);
         }
         url.set_search(&String::from(query.to_string()));
         if let Ok(history) = window.history() {
@@ -165,8 +178,6 @@ fn drop_from_address(names: &[&str]) {
                 history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
         }
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = names;
 }
 
 /// The error a refused post came back with, and what it carried when it

@@ -75,7 +75,8 @@ impl HqDb {
     }
 
     /// Whether a customer other than the one an edit changes (its `account`
-    /// once synced, or the create `temporary_id` made it), or a create
+    /// once synced, or the one the create `temporary_id` made, by the sync
+    /// or in real time before its answer was lost), or a create
     /// waiting for the sync and not refused for good, has the email
     /// `email_key` (folded by `email_key`): HQ's batch would refuse the edit
     /// for it. A customer that has the email itself already shares it.
@@ -88,10 +89,15 @@ impl HqDb {
         on_engine!(self, |pools, sql| {
             Ok(sqlx::query_scalar(
             "SELECT NOT EXISTS (SELECT 1 FROM customers own
-                                WHERE (own.account = $2 OR own.async_customer_id = $3) AND lower(own.email) = $1)
+                                WHERE (own.account = $2 OR own.async_customer_id = $3
+                                       OR own.account IN (SELECT account FROM realtime_operations
+                                                          WHERE operation_id = $3 AND operation = 'create'))
+                                  AND lower(own.email) = $1)
                 AND (EXISTS (SELECT 1 FROM customers
                              WHERE lower(email) = $1 AND ($2 IS NULL OR account <> $2)
-                               AND ($3 IS NULL OR async_customer_id IS NULL OR async_customer_id <> $3))
+                               AND ($3 IS NULL OR async_customer_id IS NULL OR async_customer_id <> $3)
+                               AND account NOT IN (SELECT account FROM realtime_operations
+                                                   WHERE operation_id = $3 AND operation = 'create'))
                      OR EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
                                 WHERE lower(email) = $1 AND operation = 'create' AND ($3 IS NULL OR temporary_id <> $3)
                                   AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE))",

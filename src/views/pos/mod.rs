@@ -305,7 +305,7 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
         // action's value, which only the browser's thread may hold.
         form.is_open.set(true);
     }
-    drop_from_address_once_closed(form.is_open, &[ADD.0]);
+    drop_from_address_once_closed(form.is_open, ADD);
     let open = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         refused.forget();

@@ -50,7 +50,7 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
     );
     heard_by_the_register(sales);
     let is_open = RwSignal::new(opened);
-    drop_from_address_once_closed(is_open, &[CHANGE]);
+    drop_from_address_once_closed(is_open, (CHANGE, SALE));
     let last_sale = RwSignal::new(None::<ChannelSale>);
     let on_saved = Callback::new(move |sale: ChannelSale| {
         last_sale.set(Some(sale));

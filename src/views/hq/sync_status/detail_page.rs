@@ -65,7 +65,7 @@ pub fn OperationDetailPage() -> impl IntoView {
     );
     // Edit without the page's code opens the page with the form.
     let editing = RwSignal::new(use_query_map().read_untracked().get(CHANGE.0).as_deref() == Some(CHANGE.1));
-    drop_from_address_once_closed(editing, &[CHANGE.0]);
+    drop_from_address_once_closed(editing, CHANGE);
     // What a save sent, over the customer its form opened on: a refused
     // save reads the operation again, and its form, made anew, keeps what
     // was typed (carried onto another correction saved meanwhile).
@@ -244,7 +244,7 @@ fn DetailView(
             // Not beside an open editor: it would sync the fields as stored
             // and drop what the admin typed.
             {can_synchronize.then(|| view! {
-                <Show when=move || !editing.get()>
+                <Show when=move || !(editable && editing.get())>
                     <ServerForm action=synchronize class="inline-action"
                         args=move || SynchronizeOperations { operation_ids: vec![sync_id.get_value()] }>
                         <input type="hidden" name="operation_ids[]" value=sync_id.get_value() />
@@ -253,7 +253,8 @@ fn DetailView(
                 </Show>
             })}
         </div>
-        <Show when=move || !editing.get()>
+        // An editor the operation no longer offers (synced meanwhile) hides nothing.
+        <Show when=move || !(editable && editing.get())>
             <StagedRows detail=staged.clone() />
         </Show>
         <section aria-labelledby="timeline">

@@ -18,7 +18,10 @@ use crate::domain::operation::OperationStatus;
 use crate::domain::records::OperationKind;
 use crate::domain::status_page::{self, Cursor, FilterOptions, StatusPage, StatusRow, StatusView};
 use crate::error::AppError;
-use crate::views::ui::{ActionAnswer, FieldMessage, ServerForm, StatusBadge, Time, cancel_on_escape, loaded};
+use crate::views::ui::{
+    ActionAnswer, ErrorNote, FieldMessage, ServerForm, StatusBadge, Time, cancel_on_escape,
+    drop_from_address_once_closed, loaded,
+};
 
 /// How often the list reads itself again, to follow a running batch.
 const REFRESH_EVERY: Duration = Duration::from_secs(2);
@@ -273,6 +276,24 @@ fn BulkActions(
         false => synchronize.value().get(),
     });
     let close = Some(Callback::new(move |()| confirming.set(false)));
+    drop_from_address_once_closed(confirming, CONFIRM);
+    // The confirmation takes the focus as it opens (on Cancel, the choice
+    // that changes nothing), so the keyboard and Escape reach it, and gives
+    // it back to its button as it closes.
+    let cancel_button = NodeRef::<leptos::html::Button>::new();
+    let all_failed_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |was_confirming: Option<bool>| {
+        let now = confirming.get();
+        if was_confirming.is_some_and(|was| was != now) {
+            let button = if now { cancel_button } else { all_failed_button };
+            request_animation_frame(move || {
+                if let Some(button) = button.get_untracked() {
+                    let _ = button.focus();
+                }
+            });
+        }
+        now
+    });
     let operations = |n: i64| if n == 1 { "operation" } else { "operations" };
     let selection = move || SynchronizeOperations {
         operation_ids: selected.get_untracked().into_iter().collect(),
@@ -306,7 +327,7 @@ fn BulkActions(
             <Show when=move || matches!(view.get().status, None | Some(OperationStatus::Failed))>
                 <form method="get" action=PATH class="inline-action" on:submit=show_confirmation>
                     {move || view_fields(view.get(), str::to_string)}
-                    <button type="submit" name=CONFIRM.0 value=CONFIRM.1
+                    <button type="submit" name=CONFIRM.0 value=CONFIRM.1 node_ref=all_failed_button
                         disabled=move || synchronize_failed.pending().get()>
                         "Synchronize all failed"
                     </button>
@@ -319,7 +340,16 @@ fn BulkActions(
                 on:keydown=cancel_on_escape(close)>
                 <Transition fallback=|| view! { <p id="confirm-all-failed">"…"</p> }>
                     {move || Suspend::new(async move {
-                        let failed = page.await.map_or(0, |page| page.counts.failed);
+                        let failed = match page.await {
+                            Ok(page) => page.counts.failed,
+                            Err(error) => {
+                                return view! {
+                                    <p id="confirm-all-failed">"The failed operations of this view could not be read."</p>
+                                    <ErrorNote error />
+                                }
+                                .into_any();
+                            }
+                        };
                         if failed == 0 {
                             return view! {
                                 <p id="confirm-all-failed">"No operation in this view has failed: there is nothing to synchronize."</p>
@@ -340,7 +370,7 @@ fn BulkActions(
                 </Transition>
                 <form method="get" action=PATH class="inline-action" on:submit=cancel>
                     {move || view_fields(view.get(), str::to_string)}
-                    <button type="submit">"Cancel"</button>
+                    <button type="submit" node_ref=cancel_button>"Cancel"</button>
                 </form>
             </div>
         </Show>
