@@ -597,23 +597,21 @@ async fn an_edited_failed_create_syncs_and_its_timeline_tells_the_story() {
     );
 }
 
-/// A change staged while its customer was pending names the customer by
-/// its create's temporary id. Once that create synced, the change's row
-/// and its page show the account the customer got, and a search for that
-/// account finds the change too, also when it failed. Before, its Account
-/// was empty and the search found the create alone.
-#[tokio::test]
-async fn a_failed_change_made_while_its_customer_was_pending_shows_and_is_found_by_its_account() {
-    let app = common::start().await;
-    let backend = &app.backend;
-    common::enable_all_features_in_channel(backend).await;
-    let create_id = create(backend, ORIGINS[1], "Double", "Click", "double.click@example.com").await;
+/// A create at Seattle's register (first name, last name, email) and, while
+/// it is pending, an edit of its customer made by `change`, both uploaded:
+/// their operation ids.
+async fn create_and_edit_while_pending(
+    backend: &Backend,
+    (first, last, email): (&str, &str, &str),
+    change: impl FnOnce(&mut CustomerDraft),
+) -> (String, OperationId) {
+    let create_id = create(backend, ORIGINS[1], first, last, email).await;
     let mut customer = find_customer(&backend.channel, &create_id)
         .await
         .unwrap()
         .unwrap()
         .customer;
-    customer.email = "karen.berg@contoso.com".into();
+    change(&mut customer);
     let update_id = OperationId::random();
     edit_customer(
         &backend.channel_side(),
@@ -626,6 +624,27 @@ async fn a_failed_change_made_while_its_customer_was_pending_shows_and_is_found_
     .await
     .unwrap();
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    (create_id, update_id)
+}
+
+/// A change staged while its customer was pending names the customer by
+/// its create's temporary id. Once that create synced, the change's row
+/// and its page show the account the customer got, and a search for that
+/// account finds the change too, also when it failed. Before, its Account
+/// was empty and the search found the create alone.
+#[tokio::test]
+async fn a_failed_change_made_while_its_customer_was_pending_shows_and_is_found_by_its_account() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::enable_all_features_in_channel(backend).await;
+    let (create_id, update_id) = create_and_edit_while_pending(
+        backend,
+        ("Double", "Click", "double.click@example.com"),
+        |customer| {
+            customer.email = "karen.berg@contoso.com".into();
+        },
+    )
+    .await;
     backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
 
     let rows = page(backend, &StatusView::default(), 50).await.rows;
@@ -662,26 +681,15 @@ async fn a_change_waiting_behind_a_failed_create_names_the_create_it_waits_for()
     let app = common::start().await;
     let backend = &app.backend;
     common::enable_all_features_in_channel(backend).await;
-    let create_id = create(backend, ORIGINS[1], "Karen", "Second", "karen.berg@contoso.com").await;
-    let mut customer = find_customer(&backend.channel, &create_id)
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
-    customer.phone = "+1 206 555 0150".into();
-    customer.email = "karen.second@contoso.com".into();
-    let update_id = OperationId::random();
-    edit_customer(
-        &backend.channel_side(),
-        ORIGINS[1],
-        &update_id,
-        &create_id,
-        &customer,
-        None,
+    let (create_id, update_id) = create_and_edit_while_pending(
+        backend,
+        ("Karen", "Second", "karen.berg@contoso.com"),
+        |customer| {
+            customer.phone = "+1 206 555 0150".into();
+            customer.email = "karen.second@contoso.com".into();
+        },
     )
-    .await
-    .unwrap();
-    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    .await;
     for _ in 0..2 {
         backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
     }
