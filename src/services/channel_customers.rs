@@ -118,8 +118,10 @@ pub async fn create_customer(
         valid.get().clone(),
     );
     let how = if config.async_mode(channel_record.channel_id) {
-        if origin == Origin::OnlineStore {
-            if let Some(account) = sign_up_made_in_real_time(side, operation_id, &create, &valid).await? {
+        // A sign-up staged already, sent again, is answered as before, with
+        // nothing asked of HQ.
+        if origin == Origin::OnlineStore && !staged_already(side.db, &create, NO_CUSTOMER).await? {
+            if let Some(account) = sign_up_made_in_real_time(side, operation_id, &valid).await? {
                 return Ok(CreatedCustomer {
                     full_name,
                     channel_name,
@@ -182,17 +184,12 @@ pub async fn create_customer(
 /// shopper's profile is that account at once, not a temporary id until the
 /// sync. A register's create sent again is staged instead, as asynchronous
 /// mode asks nothing of HQ there; the sync then settles it to the same
-/// customer. A sign-up staged already, or sent while HQ cannot be read, is
-/// staged.
+/// customer. A sign-up sent while HQ cannot be read is staged.
 async fn sign_up_made_in_real_time(
     side: &ChannelSide<'_>,
     operation_id: &OperationId,
-    create: &NewOperation,
     customer: &ValidCustomer,
 ) -> Result<Option<String>, CustomerError> {
-    if staged_already(side.db, create, NO_CUSTOMER).await? {
-        return Ok(None);
-    }
     match side.realtime.made_in_real_time(operation_id, customer).await {
         Ok(made) => Ok(made),
         Err(RealtimeError::OperationIdReused) => Err(CustomerError::OperationIdReused),
@@ -205,17 +202,13 @@ async fn sign_up_made_in_real_time(
 
 /// A shopper's sign-up whose email HQ's batch would refuse is refused now,
 /// beside the Email field, as in synchronous mode: a shopper cannot see the
-/// status page, and their profile would wait there for an admin. The same
-/// sign-up sent again is answered as before; while HQ cannot be read, the
-/// sign-up is staged and the batch decides.
+/// status page, and their profile would wait there for an admin. While HQ
+/// cannot be read, the sign-up is staged and the batch decides.
 async fn refuse_sign_up_with_email_in_use(
     side: &ChannelSide<'_>,
     operation_id: &OperationId,
     create: &NewOperation,
 ) -> Result<(), CustomerError> {
-    if staged_already(side.db, create, NO_CUSTOMER).await? {
-        return Ok(());
-    }
     match side
         .realtime
         .email_in_use(&create.customer.email, operation_id)

@@ -15,7 +15,7 @@ use crate::domain::features::Feature;
 use crate::domain::operation::OperationId;
 use crate::services::channel_config::CachedConfig;
 use crate::storage::channel_db::{CHANNEL_CONFIGURATION, ChannelDb, ChannelDbError, GLOBAL_CONFIGURATION};
-use crate::storage::hq_db::{HqDb, HqDbError, NewRealtimeCall, SyncTransaction};
+use crate::storage::hq_db::{HqDb, HqDbError, NewRealtimeCall, RealtimeOperation, SyncTransaction};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RealtimeError {
@@ -114,9 +114,9 @@ impl RealtimeService {
         }
         let request = serde_json::to_string(customer.get())?;
         match self.hq.realtime_operation(operation_id.as_str()).await? {
-            None => Ok(None),
-            Some(made) if made.operation == "create" && made.request == request => Ok(Some(made.account)),
-            Some(_) => Err(RealtimeError::OperationIdReused),
+            // Another kind of change under the id is another request.
+            Some(made) if made.operation != "create" => Err(RealtimeError::OperationIdReused),
+            made => made_under(made, &request),
         }
     }
 
@@ -479,7 +479,13 @@ async fn made_already(
     operation_id: &OperationId,
     request: &str,
 ) -> Result<Option<String>, RealtimeError> {
-    match tx.realtime_operation(operation_id.as_str()).await? {
+    made_under(tx.realtime_operation(operation_id.as_str()).await?, request)
+}
+
+/// The account of `made`, the change HQ made under an operation id, when
+/// it was `request`; a refusal when it was another request.
+fn made_under(made: Option<RealtimeOperation>, request: &str) -> Result<Option<String>, RealtimeError> {
+    match made {
         None => Ok(None),
         Some(made) if made.request == request => Ok(Some(made.account)),
         Some(_) => Err(RealtimeError::OperationIdReused),
