@@ -258,6 +258,64 @@ test("the register's question whether the store server answers again gives up wh
   expect(questions).toBeGreaterThan(1);
 });
 
+test("a customer kept while the network is down says so until it is sent, then that it was created", async ({ seattle: page }) => {
+  const lastName = uniqueName("Noted");
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await page.context().setOffline(true);
+  await addPerson(page, "Nia", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+
+  await page.context().setOffline(false);
+  const created = page.getByRole("status").filter({ hasText: `Nia ${lastName} was created at Seattle` });
+  await expect(created).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Open customer" }).click();
+  await expect(page.getByRole("heading", { name: `Nia ${lastName}` })).toBeVisible();
+});
+
+test("two tabs of a register send each customer once: a save under way in one is left to it, and one kept in one is sent by the other, which both show", async ({
+  seattle: page,
+}) => {
+  const lastName = uniqueName("Tabs");
+  const finished: string[] = [];
+  page.context().on("requestfinished", (request) => {
+    if (request.url().includes("/api/create_customer")) finished.push(request.postData() ?? "");
+  });
+  const sentOf = (first: string) => finished.filter((body) => body.includes(first) && body.includes(lastName)).length;
+  await open(page, "/pos?register=2-1");
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  const other = await page.context().newPage();
+  await open(other, "/pos?register=2-1");
+  await expect(other.locator("body[data-forms-ready=true]")).toHaveCount(1);
+
+  // This tab's save takes a few seconds to reach the store server: the
+  // other tab, which sees it kept, leaves it to this one.
+  await page.route("**/api/create_customer*", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await route.continue();
+  });
+  await addPerson(page, "Tom", lastName);
+  await expect(page.getByRole("status").filter({ hasText: `Tom ${lastName} was created at Seattle` })).toBeVisible({
+    timeout: 20_000,
+  });
+  expect(sentOf("Tom")).toBe(1);
+
+  // This tab cannot reach the store server's creates at all: the other tab
+  // sends what it keeps, once, and this tab shows it sent too.
+  await page.unroute("**/api/create_customer*");
+  await page.route("**/api/create_customer*", (route) => route.abort());
+  await addPerson(page, "Uli", lastName);
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+  await expect(keptList(other).getByRole("row").filter({ hasText: `Uli ${lastName}` })).toContainText("Pending sync", {
+    timeout: 20_000,
+  });
+  await expect(keptList(page).getByRole("row").filter({ hasText: `Uli ${lastName}` })).toContainText("Pending sync");
+  await expect(page.getByRole("status").filter({ hasText: `Uli ${lastName} was created at Seattle` })).toBeVisible();
+  expect(sentOf("Uli")).toBe(1);
+  await other.close();
+});
+
 test("a customer kept in the browser opens from the list, and its edit is kept behind it", async ({ seattle: page }) => {
   const lastName = uniqueName("Kept");
   await open(page, "/pos?register=2-1");
@@ -338,8 +396,10 @@ test("a synced customer's edits kept in the browser show on its page, and a seco
 
   await page.context().setOffline(false);
   await expect(page.getByText(/\d+ waiting/)).toHaveCount(0, { timeout: 20_000 });
-  // Sent: the page reads the customer again, and no longer says it is kept.
+  // Sent: the page reads the customer again, and says what became of the
+  // last edit instead of that it is kept.
   await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: "HQ updated customer" })).toBeVisible();
   await expect(details).toContainText(`uma.${lastName.toLowerCase()}@example.com`);
   await page.reload();
   await expect(details).toContainText("206 555 0144");
@@ -444,7 +504,10 @@ test("a change the store cannot pass to HQ now is kept and sent once HQ can be r
   await page.getByLabel("City").fill("Seattle");
   await page.getByLabel("ZIP/postal code").fill("98101");
   await page.getByRole("button", { name: "Save address" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+  // The store server answered: the note says why it is kept, not that the
+  // store server is awaited.
+  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toContainText("HQ cannot be reached");
+  await expect(page.getByRole("status").filter({ hasText: "waiting for the store server" })).toHaveCount(0);
   const row = keptList(page).getByRole("row").filter({ hasText: `Pia ${lastName}` });
   await expect(row).toContainText("HQ cannot be reached");
   await expect(row).not.toContainText("Refused");

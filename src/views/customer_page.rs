@@ -18,8 +18,9 @@ use crate::error::AppError;
 use crate::views::code_on_demand::{NotDownloaded, code_on_demand};
 use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
-    KeptChange, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register, kept_changes_of,
-    new_operation_id, refused_operation_of, rendered_form_operation_id, start_sending, with_kept_changes,
+    KeptChange, KeptState, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register,
+    kept_changes_of, new_operation_id, rendered_form_operation_id, start_sending, still_kept_message,
+    with_kept_changes,
 };
 use crate::views::ui::{ErrorNote, StatusBadge, drop_from_address_once_closed, loaded, refused_form};
 use leptos::server_fn::ServerFn;
@@ -329,7 +330,8 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
     );
     heard_by_the_register(reference);
     heard_by_the_register(customer);
-    let outcome = RwSignal::new(None::<Saved>);
+    // The last save's answer, and the operation it saved.
+    let outcome = RwSignal::new(None::<(OperationId, Saved)>);
     for form in [edit, add_address] {
         Effect::new(move |_| {
             let Some(answer) = form.action.value().get() else {
@@ -338,7 +340,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
             if matches!(answer, Saved::Done(_)) {
                 saved.update(|n| *n += 1);
             }
-            outcome.set(Some(answer));
+            outcome.set(Some((form.operation_id(), answer)));
         });
     }
     let editing = move || edit.is_open.get() || add_address.is_open.get();
@@ -361,7 +363,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
         }
     });
     if let Some(outbox) = outbox {
-        read_again_once_delivered(outbox, known_keys, editing, saved, outcome);
+        read_again_once_delivered(outbox, known_keys, editing, saved);
     }
     // One form at a time.
     let open = move |form: OutboxForm, other: OutboxForm| {
@@ -402,16 +404,20 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                             {opening_button(here.get_value(), register.get_value(), EDIT, "Edit", move || open(edit, add_address))}
                             {opening_button(here.get_value(), register.get_value(), ADD_ADDRESS, "Add address", move || open(add_address, edit))}
                         </div>
-                        {move || match outcome.get() {
-                            Some(Saved::Done(Sent::Changed(done))) => Some(view! { <p class="confirmation" role="status">{done.message()}</p> }.into_any()),
-                            Some(Saved::Kept) => Some(view! {
-                                // Not `get_value`: a view being replaced (the customer read again) may render once after its values went.
-                                <p class="confirmation" role="status">{kept_message(outbox, &known_keys.try_get().unwrap_or_default())}</p>
-                            }.into_any()),
-                            Some(Saved::NotSaved(error)) if !matches!(error, AppError::Invalid(_)) && !editing() => {
-                                Some(view! { <ErrorNote error /> }.into_any())
+                        {move || {
+                            let confirmation = |message: String| view! { <p class="confirmation" role="status">{message}</p> }.into_any();
+                            match outcome.get()? {
+                                (_, Saved::Done(Sent::Changed(done))) => Some(confirmation(done.message())),
+                                // Kept in this browser: said as it stands, until a tab has sent it.
+                                (id, Saved::Kept) => match outbox.map_or(KeptState::Waiting, |outbox| outbox.state_of(&id)) {
+                                    KeptState::Sent(Sent::Changed(done)) => Some(confirmation(done.message())),
+                                    state => still_kept_message(&state, "change").map(confirmation),
+                                },
+                                (_, Saved::NotSaved(error)) if !matches!(error, AppError::Invalid(_)) && !editing() => {
+                                    Some(view! { <ErrorNote error /> }.into_any())
+                                }
+                                _ => None,
                             }
-                            _ => None,
                         }}
                         {
                             let reference = reference.clone();
@@ -490,7 +496,6 @@ fn read_again_once_delivered(
     keys: RwSignal<Vec<String>>,
     editing: impl Fn() -> bool + Send + Sync + 'static,
     saved: RwSignal<u32>,
-    outcome: RwSignal<Option<Saved>>,
 ) {
     let kept_count =
         Memo::new(move |_| keys.with(|keys| outbox.kept.with(|kept| kept_changes_of(kept, &as_keys(keys)))));
@@ -505,9 +510,6 @@ fn read_again_once_delivered(
     Effect::new(move |_| {
         if delivered.get() && !editing() {
             delivered.set(false);
-            if matches!(outcome.get_untracked(), Some(Saved::Kept)) {
-                outcome.set(None);
-            }
             saved.update(|n| *n += 1);
         }
     });
@@ -530,21 +532,6 @@ fn keys_of_customer(opened_by: &str, customer: &ChannelCustomer) -> Vec<String> 
 
 fn as_keys(keys: &[String]) -> Vec<Option<&str>> {
     keys.iter().map(|key| Some(key.as_str())).collect()
-}
-
-/// Why a change the cashier saved of the customer named by `keys` is kept
-/// in the browser.
-fn kept_message(outbox: Option<Outbox>, keys: &[String]) -> &'static str {
-    if outbox.is_some_and(|outbox| {
-        outbox
-            .kept
-            .with(|kept| refused_operation_of(kept, &as_keys(keys)))
-    }) {
-        "Kept in this browser, behind a change of this customer the store refused: send that one again or discard \
-         it below, and this one follows."
-    } else {
-        "Kept in this browser: the change is waiting for the store server, and is sent as soon as it answers."
-    }
 }
 
 #[component]

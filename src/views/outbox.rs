@@ -181,7 +181,7 @@ pub fn held_by_refusal(kept: &[Waiting], waiting: &Waiting) -> bool {
 
 /// Whether the server refused an operation the browser keeps of the
 /// customer named by one of `keys` (its account, its temporary id).
-pub fn refused_operation_of(kept: &[Waiting], keys: &[Option<&str>]) -> bool {
+fn refused_operation_of(kept: &[Waiting], keys: &[Option<&str>]) -> bool {
     kept.iter().any(|w| w.refused.is_some() && is_of(w, keys))
 }
 
@@ -198,6 +198,63 @@ fn sendable(kept: &[Waiting], waiting: &Waiting) -> bool {
     waiting.refused.is_none() && !held_by_refusal(kept, waiting)
 }
 
+/// Where an operation a form saved stands now, for the note the form
+/// leaves: kept and why, or sent and what the store answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeptState {
+    /// Kept until the store server answers.
+    Waiting,
+    /// Kept behind an operation of its customer the store refused.
+    Held,
+    /// Kept: the store answered that it cannot carry it out yet, and why.
+    Postponed(String),
+    /// Kept: the store refused it, and why; the cashier decides.
+    Refused(String),
+    /// Sent, by this tab or another of this browser.
+    Sent(Sent),
+    /// Neither kept nor known sent: discarded.
+    Gone,
+}
+
+/// Where the operation `id` stands, from what the browser keeps and what it
+/// has sent since the page opened.
+pub fn kept_state(kept: &[Waiting], delivered: &[(Waiting, Sent)], id: &OperationId) -> KeptState {
+    if let Some(waiting) = kept.iter().find(|w| w.operation_id == *id) {
+        return match (&waiting.refused, &waiting.postponed) {
+            (Some(reason), _) => KeptState::Refused(reason.clone()),
+            _ if held_by_refusal(kept, waiting) => KeptState::Held,
+            (None, Some(reason)) => KeptState::Postponed(reason.clone()),
+            (None, None) => KeptState::Waiting,
+        };
+    }
+    delivered
+        .iter()
+        .find(|(waiting, _)| waiting.operation_id == *id)
+        .map_or(KeptState::Gone, |(_, sent)| KeptState::Sent(sent.clone()))
+}
+
+/// What a form says of its save, of a `what` ("customer", "change"), while
+/// this browser keeps it; none once it is sent or discarded.
+pub fn still_kept_message(state: &KeptState, what: &str) -> Option<String> {
+    match state {
+        KeptState::Waiting => Some(format!(
+            "Kept in this browser: the {what} is waiting for the store server, and is sent as soon as it answers."
+        )),
+        KeptState::Held => Some(
+            "Kept in this browser, behind a change of this customer the store refused: send that one again or \
+             discard it below, and this one follows."
+                .to_string(),
+        ),
+        KeptState::Postponed(reason) => Some(format!(
+            "Kept in this browser, and sent again until the store can carry it out. The store answered: {reason}"
+        )),
+        KeptState::Refused(reason) => Some(format!(
+            "Kept in this browser, refused by the store: {reason} Send it again or discard it below."
+        )),
+        KeptState::Sent(_) | KeptState::Gone => None,
+    }
+}
+
 /// How many kept operations wait to be sent: not those the server refused,
 /// which wait for the cashier.
 pub fn still_waiting(kept: &[Waiting]) -> usize {
@@ -212,7 +269,7 @@ pub fn kept_changes_of(kept: &[Waiting], keys: &[Option<&str>]) -> usize {
 }
 
 /// What the server answered an operation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Sent {
     Created(CreatedCustomer),
     Changed(ChangeOutcome),
@@ -367,8 +424,11 @@ pub struct WaitingCount(pub RwSignal<usize>);
 pub struct Outbox {
     /// What the browser's storage holds, oldest first.
     pub kept: RwSignal<Vec<Waiting>>,
-    /// Operations this page has delivered since it opened, newest last.
+    /// Operations this browser's tabs have delivered from what they kept
+    /// since this page opened, oldest first.
     pub delivered: RwSignal<Vec<(Waiting, Sent)>>,
+    /// When the page opened, in the browser's milliseconds.
+    opened_at: StoredValue<u64>,
     pub connection: RwSignal<Connection>,
     /// Ids a form is sending right now, which the outbox leaves to it.
     in_flight: StoredValue<Vec<OperationId>>,
@@ -387,6 +447,7 @@ impl Outbox {
         Outbox {
             kept: RwSignal::new(Vec::new()),
             delivered: RwSignal::new(Vec::new()),
+            opened_at: StoredValue::new(storage::now_ms()),
             connection: RwSignal::new(Connection::Connected),
             in_flight: StoredValue::new(Vec::new()),
             next_try_in: StoredValue::new(0),
@@ -410,6 +471,9 @@ impl Outbox {
         // Sent after what waits before it, not beside it.
         let behind_others = outbox.waits_behind(&waiting);
         outbox.in_flight.update_value(|ids| ids.push(id.clone()));
+        // Claimed before it is kept, so that no other tab sends it beside
+        // this form.
+        storage::claim_sending(&id);
         // Kept before it is sent: a tab closed during the request still has it.
         let kept = outbox.keep(waiting.clone());
         if kept.is_err() || behind_others {
@@ -455,7 +519,10 @@ impl Outbox {
     }
 
     fn done_sending(self, id: &OperationId) {
-        self.in_flight.update_value(|ids| ids.retain(|other| other != id));
+        storage::release_sending(id);
+        // The page may have gone meanwhile.
+        self.in_flight
+            .try_update_value(|ids| ids.retain(|other| other != id));
     }
 
     /// Whether a new operation waits behind kept ones: others than those
@@ -477,7 +544,7 @@ impl Outbox {
 
     fn keep(self, waiting: Waiting) -> Result<(), String> {
         storage::keep(&waiting)?;
-        self.kept.set(storage::read());
+        set_if_changed(self.kept, storage::read());
         Ok(())
     }
 
@@ -487,7 +554,10 @@ impl Outbox {
 
     pub fn change_kept(self, change: KeptChange) {
         match change {
-            KeptChange::Reload => self.kept.set(storage::read()),
+            KeptChange::Reload => {
+                set_if_changed(self.kept, storage::read());
+                self.read_delivered();
+            }
             KeptChange::Discard(id) => {
                 self.forget(&id);
                 // What it held is sent now.
@@ -507,6 +577,24 @@ impl Outbox {
                 });
                 self.try_soon();
             }
+        }
+    }
+
+    /// Where the operation `id` a form saved stands now (`kept_state`),
+    /// tracked; `Gone` once the page that owned the outbox has gone.
+    pub fn state_of(self, id: &OperationId) -> KeptState {
+        self.kept
+            .try_with(|kept| {
+                self.delivered
+                    .try_with(|delivered| kept_state(kept, delivered, id))
+            })
+            .flatten()
+            .unwrap_or(KeptState::Gone)
+    }
+
+    fn read_delivered(self) {
+        if let Some(since) = self.opened_at.try_get_value() {
+            set_if_changed(self.delivered, storage::sent_since(since));
         }
     }
 
@@ -542,7 +630,7 @@ impl Outbox {
         if let Err(error) = storage::write_changes(&before, &after) {
             leptos::logging::error!("the outbox could not be written: {error}");
         }
-        self.kept.set(storage::read());
+        set_if_changed(self.kept, storage::read());
     }
 
     /// Hears what a request made beside the outbox (a search, a sale) came
@@ -646,11 +734,19 @@ impl Outbox {
             {
                 continue;
             }
-            match Delivery::of(send(operation.clone()).await) {
+            // Another tab is sending it: left to that tab.
+            if !storage::claim_sending(&id) {
+                continue;
+            }
+            let delivery = Delivery::of(send(operation.clone()).await);
+            storage::release_sending(&id);
+            match delivery {
                 Delivery::Delivered(sent) => {
+                    // Noted before it leaves the list, so that every tab
+                    // that listed it shows it sent.
+                    storage::note_sent(&operation, &sent);
                     self.change(|kept| forget_delivered(kept, &id, &sent));
-                    self.delivered
-                        .update(|delivered| delivered.push((operation, sent)));
+                    self.read_delivered();
                     self.answered();
                 }
                 Delivery::KeepWaiting => {
@@ -670,6 +766,19 @@ impl Outbox {
         }
         true
     }
+}
+
+/// Sets `signal` to `value` when it differs: the storage is read again on
+/// every write another tab makes (a claim to send, say), and what shows
+/// the kept operations is made again only when they changed.
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    signal.try_maybe_update(|current| {
+        let changed = *current != value;
+        if changed {
+            *current = value;
+        }
+        (changed, ())
+    });
 }
 
 /// Sends an operation with nothing kept: what the server answered is what
@@ -805,7 +914,7 @@ where
 /// another tab kept or sent since that copy was read (tabs in other
 /// processes see each other's writes a moment late).
 mod storage {
-    use super::{Waiting, still_waiting};
+    use super::{Sent, Waiting, still_waiting};
     use crate::domain::operation::OperationId;
 
     /// Each operation's key: this, the time it was kept (milliseconds, so
@@ -819,6 +928,87 @@ mod storage {
     const UNREADABLE_PREFIX: &str = "custsync.register-outbox.unreadable/";
     /// The count the header shows, readable without the outbox's code.
     const COUNT_KEY: &str = "custsync.register-outbox.count";
+    /// What a tab delivered of what was kept, and the store's answer, for
+    /// every tab's list: this, the time it was delivered, and its id.
+    const SENT_PREFIX: &str = "custsync.register-outbox.sent/";
+    /// How long, and how many, delivered operations are remembered.
+    const SENT_KEPT_MS: u64 = 24 * 60 * 60 * 1000;
+    const SENT_KEPT_AT_MOST: usize = 300;
+    /// A tab's claim to send an operation, until the time it holds: this,
+    /// and its id.
+    const SENDING_PREFIX: &str = "custsync.register-outbox.sending/";
+    /// Past the answer time (10 s): a tab closed during its request leaves
+    /// the operation to the others once its claim ends.
+    const SENDING_CLAIM_MS: u64 = 20_000;
+
+    pub fn now_ms() -> u64 {
+        backend::now_ms()
+    }
+
+    /// Claims the sending of `id` for this tab: false while another tab's
+    /// claim holds. A claim that cannot be written (the storage is full)
+    /// does not stop the send: the store carries out an operation once
+    /// however often it is sent.
+    pub fn claim_sending(id: &OperationId) -> bool {
+        let key = format!("{SENDING_PREFIX}{id}");
+        let now = backend::now_ms();
+        let claimed_until = backend::get(&key).and_then(|until| until.parse::<u64>().ok());
+        if claimed_until.is_some_and(|until| until > now) {
+            return false;
+        }
+        let _ = backend::set(&key, &(now + SENDING_CLAIM_MS).to_string());
+        true
+    }
+
+    pub fn release_sending(id: &OperationId) {
+        backend::remove(&format!("{SENDING_PREFIX}{id}"));
+    }
+
+    /// Notes that `waiting` was delivered and what the store answered, and
+    /// forgets what is older than a day, or past the newest 300.
+    pub fn note_sent(waiting: &Waiting, sent: &Sent) {
+        let now = backend::now_ms();
+        let mut keys = sent_keys();
+        let too_many = (keys.len() + 1).saturating_sub(SENT_KEPT_AT_MOST);
+        for (at, key) in keys.drain(..).enumerate() {
+            if at < too_many || sent_at(&key).is_none_or(|sent| sent + SENT_KEPT_MS < now) {
+                backend::remove(&key);
+            }
+        }
+        let record = (waiting, sent);
+        match serde_json::to_string(&record) {
+            Ok(text) => {
+                let key = format!("{SENT_PREFIX}{now:015}-{}", waiting.operation_id);
+                if let Err(error) = backend::set(&key, &text) {
+                    leptos::logging::warn!("a sent operation could not be noted for the other tabs: {error}");
+                }
+            }
+            Err(error) => leptos::logging::warn!("a sent operation could not be noted: {error}"),
+        }
+    }
+
+    /// What was delivered at or after `since`, oldest first.
+    pub fn sent_since(since: u64) -> Vec<(Waiting, Sent)> {
+        sent_keys()
+            .into_iter()
+            .filter(|key| sent_at(key).is_some_and(|at| at >= since))
+            .filter_map(|key| serde_json::from_str(&backend::get(&key)?).ok())
+            .collect()
+    }
+
+    /// The keys of delivered operations, oldest first.
+    fn sent_keys() -> Vec<String> {
+        let mut keys: Vec<String> = backend::keys()
+            .into_iter()
+            .filter(|key| key.starts_with(SENT_PREFIX))
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    fn sent_at(key: &str) -> Option<u64> {
+        key.strip_prefix(SENT_PREFIX)?.get(..15)?.parse().ok()
+    }
 
     /// The operations kept, oldest first.
     pub fn read() -> Vec<Waiting> {
@@ -1027,6 +1217,10 @@ mod storage {
 
         pub fn turn_the_clock_back(ms: u64) {
             CLOCK.with(|clock| clock.set(clock.get() - ms));
+        }
+
+        pub fn turn_the_clock_forward(ms: u64) {
+            CLOCK.with(|clock| clock.set(clock.get() + ms));
         }
 
         fn full() -> bool {
@@ -1485,6 +1679,137 @@ mod tests {
                 ]
             );
         });
+    }
+
+    /// Two tabs of a register keep one outbox: an operation one tab is
+    /// sending (a form's save, or its outbox's try) is not sent by the
+    /// other beside it, which would send it twice; once the claim has
+    /// ended (the tab was closed during its request), it is.
+    #[test]
+    fn an_operation_another_tab_is_sending_is_left_to_it_until_its_claim_ends() {
+        Owner::new_root(None).with(|| {
+            let outbox = Outbox::new();
+            let create = kept(WaitingOperation::Create {
+                draft: CustomerDraft::default(),
+            });
+            storage::keep(&create).unwrap();
+            assert!(
+                storage::claim_sending(&create.operation_id),
+                "the other tab's claim"
+            );
+            let sent = std::cell::Cell::new(0);
+            let send = |waiting: Waiting| {
+                sent.set(sent.get() + 1);
+                async move { Ok(staged(&waiting)) }
+            };
+            let probe = || async { Ok(()) };
+
+            assert!(ready(outbox.send_kept(&send, &probe)));
+            assert_eq!(sent.get(), 0);
+            assert_eq!(storage::read(), vec![create.clone()]);
+
+            storage::backend::turn_the_clock_forward(20_001);
+            assert!(ready(outbox.send_kept(&send, &probe)));
+            assert_eq!(sent.get(), 1);
+            assert_eq!(storage::read(), Vec::new());
+        });
+    }
+
+    /// An operation one tab delivered from what was kept shows as sent, with
+    /// the store's answer, in every tab opened before it was sent: a form's
+    /// note and the list follow it there too. A tab opened after it does
+    /// not list it.
+    #[test]
+    fn what_one_tab_sent_of_what_was_kept_is_known_sent_in_the_tabs_opened_before() {
+        Owner::new_root(None).with(|| {
+            let saving_tab = Outbox::new();
+            let sending_tab = Outbox::new();
+            let create = kept(WaitingOperation::Create {
+                draft: CustomerDraft::default(),
+            });
+            storage::keep(&create).unwrap();
+            saving_tab.change_kept(KeptChange::Reload);
+            assert_eq!(saving_tab.state_of(&create.operation_id), KeptState::Waiting);
+
+            let send = |waiting: Waiting| async move { Ok(staged(&waiting)) };
+            let probe = || async { Ok(()) };
+            assert!(ready(sending_tab.send_kept(&send, &probe)));
+            let opened_later = Outbox::new();
+            for tab in [saving_tab, opened_later] {
+                tab.change_kept(KeptChange::Reload);
+            }
+
+            let answer = staged(&create);
+            assert_eq!(
+                saving_tab.state_of(&create.operation_id),
+                KeptState::Sent(answer.clone())
+            );
+            assert_eq!(
+                saving_tab.delivered.get_untracked(),
+                vec![(create.clone(), answer)]
+            );
+            assert_eq!(opened_later.state_of(&create.operation_id), KeptState::Gone);
+            assert_eq!(opened_later.delivered.get_untracked(), Vec::new());
+        });
+    }
+
+    #[test]
+    fn a_kept_operation_says_why_it_is_kept_until_it_is_sent() {
+        let first = edit_of("C000001");
+        let second = edit_of("C000001");
+        let other = postponed(edit_of("C000002"));
+        let kept_now = vec![refused(first.clone()), second.clone(), other.clone()];
+        let state = |id: &OperationId| kept_state(&kept_now, &[], id);
+        assert!(matches!(state(&first.operation_id), KeptState::Refused(_)));
+        assert_eq!(state(&second.operation_id), KeptState::Held);
+        assert_eq!(
+            state(&other.operation_id),
+            KeptState::Postponed("HQ cannot be reached.".into())
+        );
+        assert_eq!(
+            kept_state(std::slice::from_ref(&second), &[], &second.operation_id),
+            KeptState::Waiting
+        );
+        let answer = Sent::Changed(ChangeOutcome::AppliedInHq {
+            account: "C000001".into(),
+        });
+        let delivered = [(second.clone(), answer.clone())];
+        assert_eq!(
+            kept_state(&[], &delivered, &second.operation_id),
+            KeptState::Sent(answer)
+        );
+        assert_eq!(kept_state(&[], &[], &second.operation_id), KeptState::Gone);
+
+        let message = |state: KeptState| still_kept_message(&state, "change");
+        assert!(
+            message(KeptState::Postponed("HQ cannot be reached.".into()))
+                .is_some_and(|m| m.contains("HQ cannot be reached."))
+        );
+        assert!(message(KeptState::Waiting).is_some_and(|m| m.contains("waiting for the store server")));
+        assert_eq!(message(KeptState::Gone), None);
+    }
+
+    /// Delivered operations are remembered for a day, at most 300: the
+    /// oldest go first.
+    #[test]
+    fn what_was_sent_is_remembered_for_a_day_and_at_most_three_hundred() {
+        let first = edit_of("C000001");
+        let answer = Sent::Changed(ChangeOutcome::AppliedInHq {
+            account: "C000001".into(),
+        });
+        storage::note_sent(&first, &answer);
+        let since = storage::now_ms() - 10;
+        storage::backend::turn_the_clock_forward(24 * 60 * 60 * 1000 + 1);
+        let later = edit_of("C000002");
+        storage::note_sent(&later, &answer);
+        assert_eq!(storage::sent_since(since), vec![(later.clone(), answer.clone())]);
+
+        for _ in 0..305 {
+            storage::note_sent(&edit_of("C000003"), &answer);
+        }
+        let remembered = storage::sent_since(since);
+        assert_eq!(remembered.len(), 300);
+        assert!(!remembered.contains(&(later, answer)));
     }
 
     fn edit_of(key: &str) -> Waiting {

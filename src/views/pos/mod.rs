@@ -12,13 +12,14 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use crate::api::channel_customers::{PostNewCustomer, channel_mode, channel_reference};
 use crate::api::pos::{SetRegisterOffline, pos_registers, search_customers};
 use crate::api::refused_posts::PostedValues;
-use crate::domain::customer::CustomerSummary;
+use crate::domain::customer::{CreatedCustomer, CustomerSummary};
 use crate::domain::registers::{RegisterOption, pos_customer_path};
 use crate::views::customer_display::{AccountCell, CreatedConfirmation};
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost, preload_editors};
 use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
 use crate::views::outbox::{
-    Outbox, Saved, Sent, WaitingOperation, heard_by_the_register, rendered_form_operation_id,
+    KeptState, Outbox, Saved, Sent, WaitingOperation, heard_by_the_register, rendered_form_operation_id,
+    still_kept_message,
 };
 use crate::views::ui::{ServerForm, debounced, drop_from_address_once_closed, loaded, refused_form};
 use leptos::server_fn::ServerFn;
@@ -348,20 +349,25 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
                     })}
                 </Suspense>
             </Show>
-            {move || match form.action.value().get() {
-                Some(Saved::Done(Sent::Created(customer))) => {
+            {move || {
+                let created = |customer: CreatedCustomer| {
                     let href = pos_customer_path(&customer.key(), &register_key.get_value());
-                    Some(view! {
+                    view! {
                         <CreatedConfirmation customer />
                         <p><a href=href>"Open customer"</a></p>
-                    }.into_any())
+                    }
+                    .into_any()
+                };
+                match form.action.value().get()? {
+                    Saved::Done(Sent::Created(customer)) => Some(created(customer)),
+                    // Kept in this browser: said as it stands, until a tab has sent it.
+                    Saved::Kept => match outbox.state_of(&form.operation_id()) {
+                        KeptState::Sent(Sent::Created(customer)) => Some(created(customer)),
+                        state => still_kept_message(&state, "customer")
+                            .map(|message| view! { <p class="confirmation" role="status">{message}</p> }.into_any()),
+                    },
+                    _ => None,
                 }
-                Some(Saved::Kept) => Some(view! {
-                    <p class="confirmation" role="status">
-                        "Kept in this browser: the customer is waiting for the store server, and is sent as soon as it answers."
-                    </p>
-                }.into_any()),
-                _ => None,
             }}
         </section>
     }
