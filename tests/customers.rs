@@ -242,6 +242,54 @@ async fn search_finds_synced_and_pending_customers_by_every_key() {
     assert_eq!(shown.account.as_deref(), Some("C000013"));
 }
 
+/// A cashier types a name as it sounds, in whatever case, and a phone as
+/// the customer says it: SQLite's LIKE folds A to Z only, and a phone stored
+/// with brackets and dashes was not found by its digits.
+#[tokio::test]
+async fn search_finds_names_in_any_alphabet_whatever_their_case_and_phones_by_their_digits() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let draft = CustomerDraft {
+        first_name: "Åsa".into(),
+        last_name: "Öberg".into(),
+        email: "åsa.öberg@example.com".into(),
+        phone: "+1 (713) 555-0177".into(),
+        ..complete_customer()
+    };
+    create_customer(&backend.channel_side(), HOUSTON, &OperationId::random(), &draft)
+        .await
+        .unwrap();
+    let finds = |term: &'static str| async move {
+        let found = search_customers(&backend.channel, term).await.unwrap();
+        found.iter().any(|customer| customer.name == "Åsa Öberg")
+    };
+    for term in [
+        "åsa öb",
+        "ÅSA",
+        "ÖBERG",
+        "Åsa.Öberg@",
+        "7135550177",
+        "713-555-0177",
+        "(713) 555",
+    ] {
+        assert!(finds(term).await, "pending: {term}");
+    }
+    assert!(!finds("7135550199").await);
+    assert!(!finds("asa").await, "a letter with a ring is not the same letter");
+
+    sync_all(backend).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    for term in ["öberg", "7135550177"] {
+        let found = search_customers(&backend.channel, term).await.unwrap();
+        assert!(
+            found
+                .iter()
+                .any(|customer| customer.name == "Åsa Öberg" && customer.account.is_some()),
+            "synced: {term}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_editing_is_on() {
     let app = common::start().await;

@@ -5,6 +5,7 @@
 mod fields;
 mod reference;
 mod rules;
+mod search;
 
 pub use fields::{ChangedFields, CustomerField};
 pub use reference::{
@@ -12,6 +13,7 @@ pub use reference::{
     ReferenceData,
 };
 pub use rules::{Limits, tidy_own_fields, validate_address, validate_customer};
+pub use search::CustomerSearch;
 
 use serde::{Deserialize, Serialize};
 

@@ -282,6 +282,9 @@ fn connect_options(path: &Path, wal_limit_bytes: u64) -> Result<SqliteConnectOpt
         .synchronous(SqliteSynchronous::Full)
         .pragma("journal_size_limit", wal_limit_bytes.to_string())
         .foreign_keys(true)
+        // The POS's search finds names in any alphabet whatever their case
+        // (SQLite's own LIKE and lower() fold A to Z only).
+        .with_regexp()
         .busy_timeout(Duration::from_secs(10)))
 }
 

@@ -7,7 +7,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::config::{CUSTOMERS, DownloadRun, check_download_run, record_download};
 use super::{ChannelDb, ChannelDbError};
-use crate::domain::customer::{AddressDraft, CustomerSummary};
+use crate::domain::customer::{AddressDraft, CustomerSearch, CustomerSummary};
 use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{
     ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns, push_address, push_customer,
@@ -25,6 +25,11 @@ struct CopyRow {
     #[sqlx(flatten)]
     customer: CustomerColumns,
 }
+
+/// A phone without the spaces, dashes, brackets and dots it was written
+/// with, as a search by its digits reads it.
+const PHONE_DIGITS: &str = "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '+', ''), '-', ''), \
+                            '(', ''), ')', ''), '.', '')";
 
 const NAME: &str =
     "CASE WHEN party_type = 'organization' THEN organization_name ELSE first_name || ' ' || last_name END";
@@ -99,23 +104,24 @@ impl ChannelDb {
     }
 
     /// Customers of the copy and creates still pending sync whose name,
-    /// email, phone, account or temporary id contains `term`.
+    /// email, phone, account or temporary id contains `term` in any case,
+    /// or whose phone has its digits (`CustomerSearch`).
     pub async fn search_customers(
         &self,
         term: &str,
         limit: u32,
     ) -> Result<Vec<CustomerSummary>, ChannelDbError> {
-        let pattern = format!("%{}%", escape_like(term.trim()));
+        let search = CustomerSearch::new(term);
         let matches = |id_column: &str| {
             format!(
-                "({NAME} LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\'
-                  OR {id_column} LIKE ?1 ESCAPE '\\')"
+                "({NAME} REGEXP ?1 OR email REGEXP ?1 OR phone REGEXP ?1 OR {id_column} REGEXP ?1
+                  OR {PHONE_DIGITS} LIKE ?3)"
             )
         };
         let sql = format!(
             "SELECT account, async_customer_id AS temporary_id, {NAME} AS name, email, phone, 1 AS synced
              FROM customers
-             WHERE {copy_matches} OR async_customer_id LIKE ?1 ESCAPE '\\'
+             WHERE {copy_matches} OR async_customer_id REGEXP ?1
              UNION ALL
              SELECT NULL, temporary_id, {NAME}, email, phone, 0
              FROM RETAILASYNCCUSTOMERV2 o
@@ -128,15 +134,13 @@ impl ChannelDb {
             staged_matches = matches("temporary_id"),
         );
         Ok(sqlx::query_as(&sql)
-            .bind(pattern)
+            .bind(search.pattern)
             .bind(limit)
+            // NULL, which matches nothing, when the term is not a phone number.
+            .bind(search.phone_digits.map(|digits| format!("%{digits}%")))
             .fetch_all(&self.pools.read)
             .await?)
     }
-}
-
-fn escape_like(term: &str) -> String {
-    term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// Replaces the copies of `customers` whole, in the caller's transaction.

@@ -1,0 +1,72 @@
+//! What a cashier's search at the POS matches, made from what was typed.
+
+/// A POS search: the term anywhere in a name, an email, a phone, an account
+/// or a temporary id, whatever the case of its letters in any alphabet
+/// ("åsa" finds "Åsa", not A to Z only); and a phone number typed with or
+/// without its spaces, dashes and brackets, by its digits ("7135550100"
+/// finds "+1 (713) 555-0100").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerSearch {
+    /// A regular expression (SQLite's `REGEXP`, the `regex` crate's syntax)
+    /// that finds the term literally, ignoring case.
+    pub pattern: String,
+    /// The term's digits, when it reads as a phone number or a part of one.
+    pub phone_digits: Option<String>,
+}
+
+/// What a phone number is written with besides its digits.
+const PHONE_PUNCTUATION: [char; 6] = [' ', '+', '-', '(', ')', '.'];
+
+/// Fewer digits than this would find nearly every phone.
+const PHONE_DIGITS_AT_LEAST: usize = 3;
+
+/// The characters the `regex` crate reads as more than themselves.
+const REGEX_META: &str = r"\.+*?()|[]{}^$#&-~";
+
+impl CustomerSearch {
+    pub fn new(term: &str) -> Self {
+        let term = term.trim();
+        let digits: String = term.chars().filter(char::is_ascii_digit).collect();
+        let phone_like = term
+            .chars()
+            .all(|c| c.is_ascii_digit() || PHONE_PUNCTUATION.contains(&c));
+        Self {
+            pattern: format!("(?i){}", regex_literal(term)),
+            phone_digits: (phone_like && digits.len() >= PHONE_DIGITS_AT_LEAST).then_some(digits),
+        }
+    }
+}
+
+/// `text` as a regular expression that finds it as it is.
+fn regex_literal(text: &str) -> String {
+    let mut literal = String::with_capacity(text.len());
+    for c in text.chars() {
+        if REGEX_META.contains(c) {
+            literal.push('\\');
+        }
+        literal.push(c);
+    }
+    literal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_term_is_found_literally_whatever_its_case() {
+        assert_eq!(CustomerSearch::new("  åsa ").pattern, "(?i)åsa");
+        assert_eq!(CustomerSearch::new("a.b+c@x(1)").pattern, r"(?i)a\.b\+c@x\(1\)");
+    }
+
+    #[test]
+    fn a_term_written_as_a_phone_number_is_searched_by_its_digits() {
+        let digits = |term: &str| CustomerSearch::new(term).phone_digits;
+        assert_eq!(digits("7135550100").as_deref(), Some("7135550100"));
+        assert_eq!(digits("+1 (713) 555-0100").as_deref(), Some("17135550100"));
+        assert_eq!(digits("555.01").as_deref(), Some("55501"));
+        assert_eq!(digits("12"), None, "too few digits");
+        assert_eq!(digits("C000123"), None, "an account");
+        assert_eq!(digits("Suite 100"), None);
+    }
+}
