@@ -58,4 +58,24 @@ test("a user made a cashier without a store is refused beside the store field", 
     "aria-invalid",
     "false",
   );
+  // What was chosen stays, to be corrected.
+  await expect(row.getByLabel("Role of shopper")).toHaveValue("cashier");
+});
+
+test("a store chosen for a user who is not a cashier is refused beside the store field, and a role that has none clears it", async ({
+  admin,
+}) => {
+  await open(admin, "/hq/users");
+  const row = admin.getByRole("row", { name: /^shopper\b/ });
+  await row.getByLabel("Store of shopper").selectOption({ label: "Houston" });
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(admin.locator("#store-shopper-message")).toHaveText(
+    'Only a cashier works at a store: choose "No store" for a shopper.',
+  );
+  await expect(row.getByLabel("Store of shopper")).toHaveValue("1");
+  await expect(admin.getByText("already had that role and store")).toHaveCount(0);
+
+  const houston = admin.getByRole("row", { name: /^houston\b/ });
+  await houston.getByLabel("Role of houston").selectOption("admin");
+  await expect(houston.getByLabel("Store of houston")).toHaveValue("");
 });

@@ -123,13 +123,18 @@ pub fn check<'u>(user: Option<&'u SignedInUser>, access: Access<'_>) -> Result<&
 }
 
 /// The store a user of `role` works at: a cashier's must be one of
-/// `stores`; other roles have none, whatever was chosen.
+/// `stores`; the other roles work at none, and a store chosen for them is
+/// refused rather than dropped unsaid.
 pub fn store_for_role(role: Role, chosen: Option<i64>, stores: &[i64]) -> Result<Option<i64>, String> {
     match (role, chosen) {
         (Role::Cashier, Some(store)) if stores.contains(&store) => Ok(Some(store)),
         (Role::Cashier, Some(store)) => Err(format!("There is no store {store}.")),
         (Role::Cashier, None) => Err("Choose the store this cashier works at.".to_string()),
-        (Role::Admin | Role::Shopper, _) => Ok(None),
+        (Role::Admin | Role::Shopper, Some(_)) => Err(format!(
+            "Only a cashier works at a store: choose \"No store\" for {}.",
+            role.with_article()
+        )),
+        (Role::Admin | Role::Shopper, None) => Ok(None),
     }
 }
 
@@ -410,7 +415,11 @@ mod tests {
         assert_eq!(store_for_role(Role::Cashier, Some(2), &stores), Ok(Some(2)));
         assert!(store_for_role(Role::Cashier, Some(3), &stores).is_err());
         assert!(store_for_role(Role::Cashier, None, &stores).is_err());
-        assert_eq!(store_for_role(Role::Admin, Some(1), &stores), Ok(None));
+        assert_eq!(store_for_role(Role::Admin, None, &stores), Ok(None));
         assert_eq!(store_for_role(Role::Shopper, None, &stores), Ok(None));
+        assert_eq!(
+            store_for_role(Role::Shopper, Some(1), &stores),
+            Err("Only a cashier works at a store: choose \"No store\" for a shopper.".to_string())
+        );
     }
 }

@@ -17,8 +17,16 @@ pub fn UsersPage() -> impl IntoView {
     // The row whose Save was pressed last: the rows share the page's
     // action, and a refusal belongs beside that row's fields.
     let saved_row = RwSignal::new(None::<String>);
+    // Read again after a change was made only: a refused one leaves the
+    // rows as they are, with what was chosen in them, to be corrected.
+    let changes_made = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        if matches!(change.value().get(), Some(Ok(_))) {
+            changes_made.update(|n| *n += 1);
+        }
+    });
     let accounts = Resource::new(
-        move || (sign_out.version().get(), change.version().get()),
+        move || (sign_out.version().get(), changes_made.get()),
         |_| user_accounts(),
     );
     view! {
@@ -122,7 +130,17 @@ fn UserRow(
                     <input type="hidden" name="seen_role" value=current_role.name() />
                     <input type="hidden" name="seen_store" value=seen_store(current_store) />
                     <label for=role_id.clone()>{role_label}</label>
-                    <select id=role_id name="role" on:change=move |ev| role.set(event_target_value(&ev))>
+                    <select
+                        id=role_id
+                        name="role"
+                        on:change=move |ev| {
+                            role.set(event_target_value(&ev));
+                            // Only a cashier works at a store.
+                            if role.get_untracked() != Role::Cashier.name() {
+                                store.set(String::new());
+                            }
+                        }
+                    >
                         {Role::ALL
                             .map(|option| {
                                 let selected = option == current_role;
@@ -136,6 +154,7 @@ fn UserRow(
                         name="store"
                         aria-describedby=store_message_id.clone()
                         aria-invalid=move || store_message.with(Option::is_some).to_string()
+                        prop:value=move || store.get()
                         on:change=move |ev| store.set(event_target_value(&ev))
                     >
                         <option value="" selected=current_store.is_none()>"No store"</option>
