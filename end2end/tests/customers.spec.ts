@@ -312,6 +312,14 @@ test("a form the page's address opens (Add customer, Edit, Add address, New sale
   await page.reload();
   await expect(page.getByRole("button", { name: "Edit" })).toBeVisible();
   await expect(page.getByLabel("First name")).toHaveCount(0);
+  // Opened from the keyboard, Escape leaves it and gives the focus back.
+  await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
+  await page.getByRole("button", { name: "Edit" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByLabel("First name")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(page.getByLabel("First name")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Edit" })).toBeFocused();
 
   await open(page, `${karen}&change=address`);
   await expect(page.getByLabel("Street")).toBeVisible();

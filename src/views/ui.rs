@@ -416,15 +416,48 @@ pub fn Select(
 /// that matches `preferred` (else on its first field), so that the user
 /// types without reaching for the mouse. The form may be built by code
 /// loaded on demand, inside a `<Suspense>`, and put in the page a few
-/// frames later: the focus waits for it, frame by frame.
+/// frames later: the focus waits for it, frame by frame. Once the form
+/// has gone (Cancel, Escape, Save), the focus goes back to what opened it.
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 pub fn focus_when_opened(form: NodeRef<leptos::html::Form>, preferred: &'static str) {
     // A form that came open with the page may be typed in before the
     // page's code arrives: the focus stays where the user is typing.
     #[cfg(feature = "hydrate")]
     if !(crate::views::hydration::hydrating() && typing_in_a_field()) {
+        give_the_focus_back_once_gone();
         request_animation_frame(move || focus_once_shown(form, preferred, FRAMES_TO_WAIT));
     }
+}
+
+/// The element that has the focus as a form opens (the button that opened
+/// it) takes it back once the form has gone with the focus in it: the
+/// browser would leave it on the page's `<body>`, and a keyboard user
+/// would start again from the top. Not when the opener went too (the page
+/// was read again) or something else took the focus meanwhile.
+#[cfg(feature = "hydrate")]
+fn give_the_focus_back_once_gone() {
+    use leptos::wasm_bindgen::JsCast;
+    let Some(opener) = document()
+        .active_element()
+        .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        .filter(|element| Some(element) != document().body().as_ref())
+    else {
+        return;
+    };
+    let opener = send_wrapper::SendWrapper::new(opener);
+    on_cleanup(move || {
+        let opener = opener.take();
+        // Once the form is out of the page.
+        request_animation_frame(move || {
+            let body = document().body();
+            let lost = document()
+                .active_element()
+                .is_none_or(|active| body.as_deref() == Some(&active) || !active.is_connected());
+            if lost && opener.is_connected() {
+                let _ = opener.focus();
+            }
+        });
+    });
 }
 
 /// Whether the focus is in a field the user types in or chooses from (not

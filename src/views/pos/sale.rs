@@ -58,15 +58,7 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
         saved.update(|n| *n += 1);
     });
     let here = use_location().pathname.get_untracked();
-    let new_sale_button = NodeRef::<leptos::html::Button>::new();
-    // The form it opened is gone with the focus in it: the focus goes back
-    // to the button, where the cashier left off.
-    let on_cancel = Callback::new(move |_| {
-        is_open.set(false);
-        if let Some(button) = new_sale_button.get_untracked() {
-            let _ = button.focus();
-        }
-    });
+    let on_cancel = Callback::new(move |_| is_open.set(false));
     view! {
         <section aria-labelledby="sales-heading">
             <h2 id="sales-heading">"Sales"</h2>
@@ -77,7 +69,7 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
                 is_open.set(true);
             }>
                 <input type="hidden" name="register" value=register.get_value() />
-                <button type="submit" name=CHANGE value=SALE node_ref=new_sale_button>"New sale"</button>
+                <button type="submit" name=CHANGE value=SALE>"New sale"</button>
             </form>
             {move || last_sale.get().map(|sale| view! { <SaleConfirmation sale /> })}
             {move || is_open.get().then(|| view! {
