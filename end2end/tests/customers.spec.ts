@@ -115,13 +115,17 @@ test("a cashier whose session ended while the form was open signs in again in an
   await otherTab.getByRole("button", { name: "Sign out" }).click();
   await expect(otherTab).toHaveURL(/\/sign-in$/);
 
+  // The page hears of it, and says how to go on.
+  const signedOut = page.getByRole("alert").filter({ hasText: "You signed out in another tab" });
+  await expect(signedOut).toContainText("sign in again there to go on with this page as it is");
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("alert")).toContainText(
+  await expect(page.getByRole("alert").filter({ hasText: "You are not signed in" })).toHaveText(
     "You are not signed in, or your session has ended: sign in as a cashier in another tab, to keep this page as it is, then try again.",
   );
   await expect(page.getByLabel("Last name")).toHaveValue(lastName);
 
   await signIn(otherTab, "seattle");
+  await expect(signedOut).toHaveCount(0);
   await page.getByRole("button", { name: "Save" }).click();
   const confirmation = page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
   await expect(confirmation).toContainText(`Ines ${lastName} was created at Seattle`);

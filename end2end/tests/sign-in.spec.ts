@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { DEMO_PASSWORD, holdBackPageCode, open, operationRow, test, uniqueName } from "./helpers";
+import { DEMO_PASSWORD, holdBackPageCode, open, operationRow, signIn, test, uniqueName } from "./helpers";
 
 test("a visitor is sent to Sign in, told what is wrong, and brought back to the page", async ({ page }) => {
   await page.goto("/hq/customer-synchronization-status?status=failed");
@@ -150,4 +150,34 @@ test("after Sign out, Back does not show the profile again from the browser's ca
   await page.goBack();
   await expect(page).toHaveURL(/\/sign-in\?next=\/ecommerce\/my-profile$/);
   await expect(page.locator("dl.details")).toHaveCount(0);
+});
+
+test("a page open while another tab signs out, or in as someone else, says so, and Reload opens it for who is signed in", async ({
+  houston: page,
+}) => {
+  await open(page, "/pos");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill("Typed");
+  const other = await page.context().newPage();
+  await open(other, "/");
+  await other.getByRole("button", { name: "Sign out" }).click();
+  await expect(other).toHaveURL(/\/sign-in/);
+  const note = page.getByRole("alert").filter({ hasText: "another tab" });
+  await expect(note).toContainText("You signed out in another tab");
+  // The page stays as it was, with what was typed.
+  await expect(page.getByLabel("First name")).toHaveValue("Typed");
+
+  await signIn(other, "seattle");
+  await expect(note).toContainText("Another tab signed in as Terry Adams (cashier)");
+  await note.getByRole("button", { name: "Reload" }).click();
+  await expect(page.getByText("Signed in as Terry Adams (cashier)")).toBeVisible();
+  await expect(note).toHaveCount(0);
+
+  // Signed in again as the page's own user: nothing to say.
+  await open(page, "/pos");
+  await other.getByRole("button", { name: "Sign out" }).click();
+  await expect(note).toContainText("You signed out in another tab");
+  await signIn(other, "seattle");
+  await expect(note).toHaveCount(0);
+  await other.close();
 });

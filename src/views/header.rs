@@ -89,7 +89,91 @@ pub fn Navigation(user: UserResource) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <SignedInElsewhere user />
         </header>
+    }
+}
+
+/// Where each page notes who it found signed in, so that the other tabs of
+/// the browser (which share the session cookie) hear of a change.
+#[cfg(feature = "hydrate")]
+const SIGNED_IN_KEY: &str = "custsync.signed-in";
+
+/// Says so when another tab of this browser signed in as someone else, or
+/// signed out: this page was opened for the user before, and what it saves
+/// now goes as the other one, or is refused. The page stays as it is, with
+/// what was typed in it; Reload opens it for whoever is signed in now.
+#[component]
+fn SignedInElsewhere(user: UserResource) -> impl IntoView {
+    // Who the page was opened for (its user's name, or none), and who
+    // another tab says is signed in now.
+    let opened_for = StoredValue::new(None::<Option<String>>);
+    let now_signed_in = RwSignal::new(None::<Option<SignedInUser>>);
+    Effect::new(move |_| {
+        let Some(Ok(found)) = user.get() else {
+            return;
+        };
+        let name = found.map(|user| user.user_name);
+        note_signed_in(name.as_deref());
+        opened_for.set_value(Some(name));
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        let other_tab = window_event_listener(leptos::ev::storage, move |ev| {
+            if ev.key().as_deref() == Some(SIGNED_IN_KEY) {
+                leptos::task::spawn_local(async move {
+                    if let Ok(now) = crate::api::sign_in::current_user().await {
+                        now_signed_in.try_set(Some(now));
+                    }
+                });
+            }
+        });
+        on_cleanup(move || other_tab.remove());
+    }
+    let changed = move || {
+        let now = now_signed_in.get()?;
+        let opened_for = opened_for.get_value()?;
+        (now.as_ref().map(|user| &user.user_name) != opened_for.as_ref()).then_some(now)
+    };
+    move || {
+        changed().map(|now| {
+            let message = match now {
+                Some(user) => format!(
+                    "Another tab signed in as {name} ({role}): this page was opened for another user, and what it \
+                     saves now is saved as {name}. Reload it to go on as {name}.",
+                    name = user.display_name,
+                    role = user.role.name(),
+                ),
+                None => "You signed out in another tab: sign in again there to go on with this page as it is, \
+                         or reload it to sign in here."
+                    .to_string(),
+            };
+            view! {
+                <div class="session-changed" role="alert">
+                    <p>{message}</p>
+                    <button type="button" on:click=|_| reload_the_page()>"Reload"</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// Notes who this page found signed in, for the other tabs: written only
+/// when it changed, as a write is what they hear.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+fn note_signed_in(user_name: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(Some(storage)) = window().local_storage() {
+        let name = user_name.unwrap_or_default();
+        if storage.get_item(SIGNED_IN_KEY).ok().flatten().as_deref() != Some(name) {
+            let _ = storage.set_item(SIGNED_IN_KEY, name);
+        }
+    }
+}
+
+fn reload_the_page() {
+    if let Err(error) = window().location().reload() {
+        leptos::logging::error!("could not reload the page: {error:?}");
     }
 }
 
