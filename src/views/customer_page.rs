@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::views::code_on_demand::{NotDownloaded, code_on_demand};
 use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
-    KeptChange, KeptState, Outbox, Saved, Sent, Waiting, WaitingOperation, heard_by_the_register,
+    KeptChange, KeptState, Outbox, Saved, SavedKind, Sent, Waiting, WaitingOperation, heard_by_the_register,
     kept_changes_of, new_operation_id, rendered_form_operation_id, start_sending, still_kept_message,
     with_kept_changes,
 };
@@ -411,7 +411,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                 // Kept in this browser: said as it stands, until a tab has sent it.
                                 (id, Saved::Kept) => match outbox.map_or(KeptState::Waiting, |outbox| outbox.state_of(&id)) {
                                     KeptState::Sent(Sent::Changed(done)) => Some(confirmation(done.message())),
-                                    state => still_kept_message(&state, "change").map(confirmation),
+                                    state => still_kept_message(&state, SavedKind::Change).map(confirmation),
                                 },
                                 (_, Saved::NotSaved(error)) if !matches!(error, AppError::Invalid(_)) && !editing() => {
                                     Some(view! { <ErrorNote error /> }.into_any())

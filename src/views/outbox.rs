@@ -233,23 +233,34 @@ pub fn kept_state(kept: &[Waiting], delivered: &[(Waiting, Sent)], id: &Operatio
         .map_or(KeptState::Gone, |(_, sent)| KeptState::Sent(sent.clone()))
 }
 
-/// What a form says of its save, of a `what` ("customer", "change"), while
-/// this browser keeps it; none once it is sent or discarded.
-pub fn still_kept_message(state: &KeptState, what: &str) -> Option<String> {
+/// What a form saved: a new customer, or a change of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavedKind {
+    Customer,
+    Change,
+}
+
+/// What a form says of its save while this browser keeps it; none once it
+/// is sent or discarded.
+pub fn still_kept_message(state: &KeptState, kind: SavedKind) -> Option<String> {
+    let (what, choices) = match kind {
+        SavedKind::Customer => ("customer", "Correct it, send it again or discard it"),
+        SavedKind::Change => ("change", "Send it again or discard it"),
+    };
     match state {
         KeptState::Waiting => Some(format!(
             "Kept in this browser: the {what} is waiting for the store server, and is sent as soon as it answers."
         )),
         KeptState::Held => Some(
             "Kept in this browser, behind a change of this customer the store refused: send that one again or \
-             discard it below, and this one follows."
+             discard it in the list Kept in this browser, and this one follows."
                 .to_string(),
         ),
         KeptState::Postponed(reason) => Some(format!(
             "Kept in this browser, and sent again until the store can carry it out. The store answered: {reason}"
         )),
         KeptState::Refused(reason) => Some(format!(
-            "Kept in this browser, refused by the store: {reason} Send it again or discard it below."
+            "Kept in this browser, refused by the store: {reason} {choices} in the list Kept in this browser."
         )),
         KeptState::Sent(_) | KeptState::Gone => None,
     }
@@ -495,9 +506,7 @@ impl Outbox {
             outbox.try_soon();
             return Saved::Kept;
         }
-        let delivery = Delivery::of(send(waiting).await);
-        outbox.done_sending(&id);
-        match delivery {
+        let saved = match Delivery::of(send(waiting).await) {
             Delivery::Delivered(sent) => {
                 outbox.change(|kept| forget_delivered(kept, &id, &sent));
                 outbox.answered();
@@ -515,7 +524,11 @@ impl Outbox {
                 outbox.forget(&id);
                 Saved::NotSaved(error)
             }
-        }
+        };
+        // Released once the storage says what became of it: released
+        // before, another tab could find it still kept, and send it again.
+        outbox.done_sending(&id);
+        saved
     }
 
     fn done_sending(self, id: &OperationId) {
@@ -592,10 +605,28 @@ impl Outbox {
             .unwrap_or(KeptState::Gone)
     }
 
+    /// Lists what the other tabs delivered since the page opened, after
+    /// what it lists already, which stays (also once the storage has
+    /// forgotten it, or could not note it).
     fn read_delivered(self) {
         if let Some(since) = self.opened_at.try_get_value() {
-            set_if_changed(self.delivered, storage::sent_since(since));
+            self.know_delivered(storage::sent_since(since));
         }
+    }
+
+    fn know_delivered(self, records: Vec<(Waiting, Sent)>) {
+        self.delivered.try_maybe_update(|known| {
+            let listed = known.len();
+            for record in records {
+                if !known
+                    .iter()
+                    .any(|(waiting, _)| waiting.operation_id == record.0.operation_id)
+                {
+                    known.push(record);
+                }
+            }
+            (known.len() != listed, ())
+        });
     }
 
     /// The store server answered, but cannot carry `id` out yet: it keeps
@@ -715,7 +746,12 @@ impl Outbox {
             self.heard(&probe().await);
             return !self.is_gone();
         }
-        let mut waiting_for_hq: Vec<Waiting> = Vec::new();
+        // Operations whose customer's later operations wait this round: one
+        // a form here or another tab is sending, or one HQ cannot take now.
+        let mut held_back: Vec<Waiting> = storage::read()
+            .into_iter()
+            .filter(|w| in_flight.contains(&w.operation_id))
+            .collect();
         for id in waiting {
             // As the storage holds it now: a create delivered before it may
             // have changed the customer it names, another tab may have
@@ -728,40 +764,47 @@ impl Outbox {
             else {
                 continue;
             };
-            if waiting_for_hq
+            if held_back
                 .iter()
                 .any(|earlier| is_of(&operation, &keys_of(earlier)))
             {
                 continue;
             }
-            // Another tab is sending it: left to that tab.
+            // Another tab is sending it: left to that tab, and its
+            // customer's later operations wait for it.
             if !storage::claim_sending(&id) {
+                held_back.push(operation);
                 continue;
             }
-            let delivery = Delivery::of(send(operation.clone()).await);
-            storage::release_sending(&id);
-            match delivery {
+            let answered = match Delivery::of(send(operation.clone()).await) {
                 Delivery::Delivered(sent) => {
                     // Noted before it leaves the list, so that every tab
                     // that listed it shows it sent.
                     storage::note_sent(&operation, &sent);
                     self.change(|kept| forget_delivered(kept, &id, &sent));
-                    self.read_delivered();
+                    self.know_delivered(vec![(operation, sent)]);
                     self.answered();
+                    true
                 }
                 Delivery::KeepWaiting => {
                     self.not_answering();
-                    return !self.is_gone();
+                    false
                 }
                 Delivery::Postponed(reason) => {
                     self.postpone(&id, reason);
-                    waiting_for_hq.push(operation);
+                    held_back.push(operation);
+                    true
                 }
-                Delivery::Refused(error) => self.mark_refused(&id, error.in_full()),
-            }
-            // What is left waits for the next page's outbox.
-            if self.is_gone() {
-                return false;
+                Delivery::Refused(error) => {
+                    self.mark_refused(&id, error.in_full());
+                    true
+                }
+            };
+            // Released once the storage says what became of it.
+            storage::release_sending(&id);
+            // What is left waits for the next try, or the next page's outbox.
+            if !answered || self.is_gone() {
+                return !self.is_gone();
             }
         }
         true
@@ -987,13 +1030,25 @@ mod storage {
         }
     }
 
-    /// What was delivered at or after `since`, oldest first.
+    /// What was delivered at or after `since`, oldest first; an operation
+    /// two tabs delivered once.
     pub fn sent_since(since: u64) -> Vec<(Waiting, Sent)> {
-        sent_keys()
-            .into_iter()
-            .filter(|key| sent_at(key).is_some_and(|at| at >= since))
-            .filter_map(|key| serde_json::from_str(&backend::get(&key)?).ok())
-            .collect()
+        let mut sent: Vec<(Waiting, Sent)> = Vec::new();
+        for key in sent_keys() {
+            if sent_at(&key).is_none_or(|at| at < since) {
+                continue;
+            }
+            let record: Option<(Waiting, Sent)> =
+                backend::get(&key).and_then(|text| serde_json::from_str(&text).ok());
+            if let Some(record) = record
+                && !sent
+                    .iter()
+                    .any(|(waiting, _)| waiting.operation_id == record.0.operation_id)
+            {
+                sent.push(record);
+            }
+        }
+        sent
     }
 
     /// The keys of delivered operations, oldest first.
@@ -1715,6 +1770,39 @@ mod tests {
         });
     }
 
+    /// Another tab is sending a customer's first change: this tab leaves
+    /// the customer's later change until it is done (sent beside it, the
+    /// later one could be staged first, and the first then over it), and
+    /// sends another customer's.
+    #[test]
+    fn a_customers_later_change_waits_while_another_tab_sends_its_first() {
+        Owner::new_root(None).with(|| {
+            let outbox = Outbox::new();
+            let (first, later, other) = (edit_of("C000001"), edit_of("C000001"), edit_of("C000002"));
+            for waiting in [&first, &later, &other] {
+                storage::keep(waiting).unwrap();
+            }
+            assert!(
+                storage::claim_sending(&first.operation_id),
+                "the other tab's claim"
+            );
+            let sent = std::cell::RefCell::new(Vec::new());
+            let send = |waiting: Waiting| {
+                sent.borrow_mut().push(waiting.operation_id.clone());
+                async move {
+                    Ok(Sent::Changed(ChangeOutcome::AppliedInHq {
+                        account: "C000001".into(),
+                    }))
+                }
+            };
+            let probe = || async { Ok(()) };
+
+            assert!(ready(outbox.send_kept(&send, &probe)));
+            assert_eq!(*sent.borrow(), [other.operation_id]);
+            assert_eq!(storage::read(), vec![first, later]);
+        });
+    }
+
     /// An operation one tab delivered from what was kept shows as sent, with
     /// the store's answer, in every tab opened before it was sent: a form's
     /// note and the list follow it there too. A tab opened after it does
@@ -1780,7 +1868,7 @@ mod tests {
         );
         assert_eq!(kept_state(&[], &[], &second.operation_id), KeptState::Gone);
 
-        let message = |state: KeptState| still_kept_message(&state, "change");
+        let message = |state: KeptState| still_kept_message(&state, SavedKind::Change);
         assert!(
             message(KeptState::Postponed("HQ cannot be reached.".into()))
                 .is_some_and(|m| m.contains("HQ cannot be reached."))

@@ -18,8 +18,8 @@ use crate::views::customer_display::{AccountCell, CreatedConfirmation};
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost, preload_editors};
 use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
 use crate::views::outbox::{
-    KeptState, Outbox, Saved, Sent, WaitingOperation, heard_by_the_register, rendered_form_operation_id,
-    still_kept_message,
+    KeptState, Outbox, Saved, SavedKind, Sent, WaitingOperation, heard_by_the_register,
+    rendered_form_operation_id, still_kept_message,
 };
 use crate::views::ui::{ServerForm, debounced, drop_from_address_once_closed, loaded, refused_form};
 use leptos::server_fn::ServerFn;
@@ -363,7 +363,7 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
                     // Kept in this browser: said as it stands, until a tab has sent it.
                     Saved::Kept => match outbox.state_of(&form.operation_id()) {
                         KeptState::Sent(Sent::Created(customer)) => Some(created(customer)),
-                        state => still_kept_message(&state, "customer")
+                        state => still_kept_message(&state, SavedKind::Customer)
                             .map(|message| view! { <p class="confirmation" role="status">{message}</p> }.into_any()),
                     },
                     _ => None,

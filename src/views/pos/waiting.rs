@@ -13,8 +13,8 @@ use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNo
 use crate::views::customer_form::{CustomerEditor, EditorMode};
 use crate::views::customer_page::{OutboxForm, change_kept};
 use crate::views::outbox::{
-    Connection, KeptChange, KeptState, Outbox, Saved, Sent, Waiting, WaitingOperation, held_by_refusal,
-    kept_create, kept_customer, new_operation_id, still_kept_message,
+    Connection, KeptChange, KeptState, Outbox, Saved, SavedKind, Sent, Waiting, WaitingOperation,
+    held_by_refusal, kept_create, kept_customer, new_operation_id, still_kept_message,
 };
 use crate::views::ui::{StatusBadge, loaded};
 
@@ -387,7 +387,7 @@ fn KeptCustomer(
                 let message = match (form.action.value().get()?, outbox.state_of(&form.operation_id())) {
                     (Saved::Kept, KeptState::Waiting) => "Kept in this browser: the change is sent after the customer.".to_string(),
                     (Saved::Kept, KeptState::Sent(Sent::Changed(done))) => done.message(),
-                    (Saved::Kept, state) => still_kept_message(&state, "change")?,
+                    (Saved::Kept, state) => still_kept_message(&state, SavedKind::Change)?,
                     _ => return None,
                 };
                 Some(view! { <p class="confirmation" role="status">{message}</p> })
