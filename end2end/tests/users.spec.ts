@@ -79,3 +79,30 @@ test("a store chosen for a user who is not a cashier is refused beside the store
   await houston.getByLabel("Role of houston").selectOption("admin");
   await expect(houston.getByLabel("Store of houston")).toHaveValue("");
 });
+
+test("a Save refused as another admin changed the row meanwhile shows their change, and the next Save goes through", async ({
+  admin,
+}) => {
+  await open(admin, "/hq/users");
+  const other = await admin.context().newPage();
+  await open(other, "/hq/users");
+  await other.getByRole("row", { name: /^houston\b/ }).getByLabel("Store of houston").selectOption({ label: "Seattle" });
+  await other.getByRole("row", { name: /^houston\b/ }).getByRole("button", { name: "Save" }).click();
+  await expect(other.getByText(/^Ken Sanchez is now a cashier/)).toBeVisible();
+
+  // This page still shows Houston: its Save is refused, and the row then
+  // shows the other admin's change.
+  const row = admin.getByRole("row", { name: /^houston\b/ });
+  await row.getByLabel("Role of houston").selectOption("cashier");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(admin.getByText(/Another admin changed the role or store of Ken Sanchez/)).toBeVisible();
+  await expect(row.getByLabel("Store of houston")).toHaveValue("2");
+
+  // Back to Houston, for the journeys that follow: the page now holds the
+  // row as it is, so this Save is taken.
+  await row.getByLabel("Store of houston").selectOption({ label: "Houston" });
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(admin.getByText(/^Ken Sanchez is now a cashier/)).toBeVisible();
+  await expect(row.getByLabel("Store of houston")).toHaveValue("1");
+  await other.close();
+});

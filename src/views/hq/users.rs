@@ -17,16 +17,21 @@ pub fn UsersPage() -> impl IntoView {
     // The row whose Save was pressed last: the rows share the page's
     // action, and a refusal belongs beside that row's fields.
     let saved_row = RwSignal::new(None::<String>);
-    // Read again after a change was made only: a refused one leaves the
-    // rows as they are, with what was chosen in them, to be corrected.
-    let changes_made = RwSignal::new(0_u32);
+    // Read again after a Save, except one refused for a field: that row
+    // stays as chosen, beside its message, to be corrected. (A Save refused
+    // as another admin changed the row meanwhile reads their change.)
+    let answers_read = RwSignal::new(0_u32);
     Effect::new(move |_| {
-        if matches!(change.value().get(), Some(Ok(_))) {
-            changes_made.update(|n| *n += 1);
+        if change.value().with(|answer| {
+            answer
+                .as_ref()
+                .is_some_and(|answer| !matches!(answer, Err(AppError::Invalid(_))))
+        }) {
+            answers_read.update(|n| *n += 1);
         }
     });
     let accounts = Resource::new(
-        move || (sign_out.version().get(), changes_made.get()),
+        move || (sign_out.version().get(), answers_read.get()),
         |_| user_accounts(),
     );
     view! {
