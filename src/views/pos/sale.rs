@@ -58,7 +58,16 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
         saved.update(|n| *n += 1);
     });
     let here = use_location().pathname.get_untracked();
-    let on_cancel = Callback::new(move |_| is_open.set(false));
+    let new_sale_button = NodeRef::<leptos::html::Button>::new();
+    // Also where New sale shows no form (its catalogue or its code could
+    // not be downloaded): the focus goes back to the button, where the
+    // cashier left off.
+    let on_cancel = Callback::new(move |_| {
+        is_open.set(false);
+        if let Some(button) = new_sale_button.get_untracked() {
+            let _ = button.focus();
+        }
+    });
     view! {
         <section aria-labelledby="sales-heading">
             <h2 id="sales-heading">"Sales"</h2>
@@ -69,7 +78,7 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
                 is_open.set(true);
             }>
                 <input type="hidden" name="register" value=register.get_value() />
-                <button type="submit" name=CHANGE value=SALE>"New sale"</button>
+                <button type="submit" name=CHANGE value=SALE node_ref=new_sale_button>"New sale"</button>
             </form>
             {move || last_sale.get().map(|sale| view! { <SaleConfirmation sale /> })}
             {move || is_open.get().then(|| view! {
