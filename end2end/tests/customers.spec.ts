@@ -116,8 +116,8 @@ test("a cashier whose session ended while the form was open signs in again in an
   await expect(otherTab).toHaveURL(/\/sign-in$/);
 
   // The page hears of it, and says how to go on.
-  const signedOut = page.getByRole("alert").filter({ hasText: "You signed out in another tab" });
-  await expect(signedOut).toContainText("sign in again there to go on with this page as it is");
+  const signedOut = page.getByRole("alert").filter({ hasText: "This browser is no longer signed in" });
+  await expect(signedOut).toContainText("sign in again in another tab to go on with this page as it is");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "You are not signed in" })).toHaveText(
     "You are not signed in, or your session has ended: sign in as a cashier in another tab, to keep this page as it is, then try again.",

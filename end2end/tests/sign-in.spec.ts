@@ -163,7 +163,7 @@ test("a page open while another tab signs out, or in as someone else, says so, a
   await other.getByRole("button", { name: "Sign out" }).click();
   await expect(other).toHaveURL(/\/sign-in/);
   const note = page.getByRole("alert").filter({ hasText: "another tab" });
-  await expect(note).toContainText("You signed out in another tab");
+  await expect(note).toContainText("This browser is no longer signed in");
   // The page stays as it was, with what was typed.
   await expect(page.getByLabel("First name")).toHaveValue("Typed");
 
@@ -176,7 +176,7 @@ test("a page open while another tab signs out, or in as someone else, says so, a
   // Signed in again as the page's own user: nothing to say.
   await open(page, "/pos");
   await other.getByRole("button", { name: "Sign out" }).click();
-  await expect(note).toContainText("You signed out in another tab");
+  await expect(note).toContainText("This browser is no longer signed in");
   await signIn(other, "seattle");
   await expect(note).toHaveCount(0);
   await other.close();

@@ -100,14 +100,16 @@ pub fn Navigation(user: UserResource) -> impl IntoView {
 const SIGNED_IN_KEY: &str = "custsync.signed-in";
 
 /// Says so when another tab of this browser signed in as someone else, or
-/// signed out: this page was opened for the user before, and what it saves
-/// now goes as the other one, or is refused. The page stays as it is, with
-/// what was typed in it; Reload opens it for whoever is signed in now.
+/// this browser is no longer signed in (signed out in another tab, or the
+/// session ended): this page was opened for the user before, and what it
+/// saves now goes as the other one, or is refused. The page stays as it
+/// is, with what was typed in it; Reload opens it for whoever is signed in
+/// now.
 #[component]
 fn SignedInElsewhere(user: UserResource) -> impl IntoView {
-    // Who the page was opened for (its user's name, or none), and who
-    // another tab says is signed in now.
-    let opened_for = StoredValue::new(None::<Option<String>>);
+    // Who the page was opened for (its user's name, or none), and who is
+    // signed in now, as the last question since another tab's change says.
+    let opened_for = RwSignal::new(None::<Option<String>>);
     let now_signed_in = RwSignal::new(None::<Option<SignedInUser>>);
     Effect::new(move |_| {
         let Some(Ok(found)) = user.get() else {
@@ -115,37 +117,56 @@ fn SignedInElsewhere(user: UserResource) -> impl IntoView {
         };
         let name = found.map(|user| user.user_name);
         note_signed_in(name.as_deref());
-        opened_for.set_value(Some(name));
+        opened_for.set(Some(name));
     });
     #[cfg(feature = "hydrate")]
     {
+        // Only the last question's answer counts: answers may come back in
+        // another order than they were asked.
+        let asked = StoredValue::new(0_u32);
         let other_tab = window_event_listener(leptos::ev::storage, move |ev| {
-            if ev.key().as_deref() == Some(SIGNED_IN_KEY) {
-                leptos::task::spawn_local(async move {
-                    if let Ok(now) = crate::api::sign_in::current_user().await {
-                        now_signed_in.try_set(Some(now));
-                    }
-                });
+            if ev.key().as_deref() != Some(SIGNED_IN_KEY) {
+                return;
             }
+            let Some(question) = asked.try_update_value(|asked| {
+                *asked += 1;
+                *asked
+            }) else {
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                let answer = crate::api::sign_in::current_user().await;
+                if let Ok(now) = answer
+                    && asked.try_get_value() == Some(question)
+                {
+                    now_signed_in.try_set(Some(now));
+                }
+            });
         });
         on_cleanup(move || other_tab.remove());
     }
     let changed = move || {
         let now = now_signed_in.get()?;
-        let opened_for = opened_for.get_value()?;
-        (now.as_ref().map(|user| &user.user_name) != opened_for.as_ref()).then_some(now)
+        let opened_for = opened_for.get()?;
+        (now.as_ref().map(|user| &user.user_name) != opened_for.as_ref()).then_some((opened_for, now))
     };
     move || {
-        changed().map(|now| {
-            let message = match now {
-                Some(user) => format!(
+        changed().map(|(opened_for, now)| {
+            let message = match (opened_for, now) {
+                (Some(_), Some(user)) => format!(
                     "Another tab signed in as {name} ({role}): this page was opened for another user, and what it \
                      saves now is saved as {name}. Reload it to go on as {name}.",
                     name = user.display_name,
                     role = user.role.name(),
                 ),
-                None => "You signed out in another tab: sign in again there to go on with this page as it is, \
-                         or reload it to sign in here."
+                (None, Some(user)) => format!(
+                    "Another tab signed in as {name} ({role}): reload this page to go on as {name}.",
+                    name = user.display_name,
+                    role = user.role.name(),
+                ),
+                (_, None) => "This browser is no longer signed in (signed out in another tab, or the session \
+                              ended): sign in again in another tab to go on with this page as it is, or reload it \
+                              to sign in here."
                     .to_string(),
             };
             view! {
