@@ -164,15 +164,32 @@ impl JobRunner {
             progress: progress.clone(),
             released: false,
         };
-        // Renewed beside the work, not inside its loop: a renewal waits for
-        // the write connection the work may be holding. Stopped when the run
-        // ends, also when it panics, so a lease is never renewed for a run
-        // that is no more.
-        let heartbeat = AbortOnDropHandle::new(tokio::spawn(self.clone().renew_lease(job)));
-        self.sample_backlog(job, run_id).await;
-        let worked = self.work(job, &progress).await;
-        self.sample_backlog(job, run_id).await;
-        drop(heartbeat);
+        let lease = Lease {
+            hq: self.hq.clone(),
+            key: self.lease_key(job),
+            holder: self.holder.clone(),
+            seconds: self.settings.job_lease_seconds,
+        };
+        let worked = lease
+            .work_while_held(async {
+                self.sample_backlog(job, run_id).await;
+                let worked = self.work(job, &progress).await;
+                self.sample_backlog(job, run_id).await;
+                worked
+            })
+            .await;
+        let Some(worked) = worked else {
+            // Another run has the job now: this one's end is not its to
+            // write over, nor its lease to release.
+            tracing::error!(job = job.code(), run_id, "the run lost its lease and stopped");
+            let closed = self
+                .hq
+                .close_job_run_if_running(run_id, progress.committed(), LEASE_LOST)
+                .await;
+            run.ended();
+            closed?;
+            return Ok(self.hq.job_run(run_id).await?);
+        };
         // The run's end is its last write, with its lease's release: once
         // the history shows it ended, nothing of the run is left to write,
         // and the job can start again at once. An end that cannot be
@@ -182,19 +199,6 @@ impl JobRunner {
             run.ended();
         }
         ended
-    }
-
-    async fn renew_lease(self, job: Job) {
-        let lease = self.settings.job_lease_seconds;
-        let lease_key = self.lease_key(job);
-        let mut renew = tokio::time::interval(Duration::from_secs(u64::from(lease)) / 3);
-        renew.tick().await;
-        loop {
-            renew.tick().await;
-            if let Err(error) = self.hq.renew_job_lease(&lease_key, &self.holder, lease).await {
-                tracing::warn!(job = job.code(), %error, "could not renew the job's lease");
-            }
-        }
     }
 
     /// For the status page's plot: the backlog as a run of a job that works
@@ -273,6 +277,61 @@ impl JobRunner {
         Ok(counts)
     }
 }
+
+/// The lease a run holds while it works.
+struct Lease {
+    hq: HqDb,
+    key: String,
+    holder: Arc<str>,
+    seconds: u32,
+}
+
+impl Lease {
+    /// Carries out `work` while the lease is held, renewing it every third
+    /// of its length; `None` once the lease was lost: it lapsed (this
+    /// process was paused, or HQ answered too slowly) and another run took
+    /// the job over. The work then stops at its next wait, as a killed
+    /// process would, and what it committed is kept; two runs of one job
+    /// never go on side by side.
+    async fn work_while_held<T>(&self, work: impl Future<Output = T>) -> Option<T> {
+        // Renewed beside the work, not inside its loop: a renewal waits for
+        // the write connection the work may be holding. Stopped when the work
+        // ends, also when it panics, so a lease is never renewed for a run
+        // that is no more.
+        let renewing = AbortOnDropHandle::new(tokio::spawn(self.renew_until_lost()));
+        tokio::select! {
+            done = work => Some(done),
+            _ = renewing => None,
+        }
+    }
+
+    /// Returns once the lease is found lost; a renewal that fails is tried
+    /// again on the next beat.
+    fn renew_until_lost(&self) -> impl Future<Output = ()> + Send + 'static {
+        let (hq, key, holder, seconds) = (
+            self.hq.clone(),
+            self.key.clone(),
+            self.holder.clone(),
+            self.seconds,
+        );
+        async move {
+            let mut renew = tokio::time::interval(Duration::from_secs(u64::from(seconds)) / 3);
+            renew.tick().await;
+            loop {
+                renew.tick().await;
+                match hq.renew_job_lease(&key, &holder, seconds).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(error) => tracing::warn!(lease = %key, %error, "could not renew the job's lease"),
+                }
+            }
+        }
+    }
+}
+
+const LEASE_LOST: &str = "The run stopped: it could not renew the job's lease in time (the server was paused, or \
+                          the HQ database answered too slowly), and another run took the job over. Work committed \
+                          before it stopped is kept.";
 
 /// Ends a run whichever way it ends: a run still recorded as running (its
 /// task panicked or was stopped) is closed as failed with what it had
@@ -391,6 +450,71 @@ mod tests {
         })
         .await;
         assert!(next.is_some(), "the lease is free again");
+    }
+
+    async fn hq_with_a_run(holder: &str, lease_seconds: u32) -> (tempfile::TempDir, HqDb, String) {
+        let dir = tempfile::tempdir().expect("a folder");
+        let hq = HqDb::open(&dir.path().join("hq.db")).await.expect("HQ opens");
+        let job = Job::SyncCustomers;
+        let key = job.lease_key("Main");
+        let start = RunStart {
+            job_code: job.code(),
+            lease_key: &key,
+            scale_unit: "Main",
+            scheduled: false,
+        };
+        hq.start_job_run(start, "test", holder, lease_seconds)
+            .await
+            .expect("a run")
+            .expect("the lease is free");
+        (dir, hq, key)
+    }
+
+    fn lease(hq: &HqDb, key: &str, holder: &str, seconds: u32) -> Lease {
+        Lease {
+            hq: hq.clone(),
+            key: key.to_string(),
+            holder: holder.into(),
+            seconds,
+        }
+    }
+
+    /// A run whose process was paused past its lease, which another run
+    /// then took over, stops at its next renewal: the two never go on side
+    /// by side.
+    #[tokio::test]
+    async fn work_whose_lapsed_lease_another_run_took_over_stops() {
+        let (_dir, hq, key) = hq_with_a_run("a paused process", 1).await;
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        let start = RunStart {
+            job_code: Job::SyncCustomers.code(),
+            lease_key: &key,
+            scale_unit: "Main",
+            scheduled: false,
+        };
+        let taken_over = hq.start_job_run(start, "test", "another process", 30).await;
+        assert!(matches!(taken_over, Ok(Some(_))), "{taken_over:?}");
+
+        let paused = lease(&hq, &key, "a paused process", 1);
+        let worked = tokio::time::timeout(
+            Duration::from_secs(5),
+            paused.work_while_held(std::future::pending::<()>()),
+        )
+        .await;
+        assert_eq!(worked, Ok(None), "stopped at its next renewal");
+    }
+
+    /// Work that outlasts its lease keeps it by renewing it, and ends as it
+    /// would.
+    #[tokio::test]
+    async fn work_that_outlasts_its_lease_renews_it_and_ends() {
+        let (_dir, hq, key) = hq_with_a_run("this process", 1).await;
+        let held = lease(&hq, &key, "this process", 1);
+        let work = async {
+            tokio::time::sleep(Duration::from_millis(2_500)).await;
+            7
+        };
+        assert_eq!(held.work_while_held(work).await, Some(7));
     }
 
     /// What `look` finds, asked every 10 ms for up to two seconds.

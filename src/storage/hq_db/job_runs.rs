@@ -119,15 +119,16 @@ impl HqDb {
         })
     }
 
-    /// Extends a lease its holder still has.
+    /// Extends a lease its holder still has; false when it has not: it
+    /// lapsed, and another run took the job over.
     pub async fn renew_job_lease(
         &self,
         lease_key: &str,
         holder: &str,
         lease_seconds: u32,
-    ) -> Result<(), HqDbError> {
+    ) -> Result<bool, HqDbError> {
         on_engine!(self, |pools, sql| {
-            sqlx::query(&format!(
+            let renewed = sqlx::query(&format!(
                 "UPDATE job_leases SET expires_at = {expires} WHERE job = $2 AND holder = $3",
                 expires = sql.seconds_from_now("$1")
             ))
@@ -136,8 +137,8 @@ impl HqDb {
             .bind(holder)
             .execute(&pools.write)
             .await?;
-        });
-        Ok(())
+            Ok(renewed.rows_affected() == 1)
+        })
     }
 
     pub async fn release_job_lease(&self, lease_key: &str, holder: &str) -> Result<(), HqDbError> {
@@ -251,6 +252,16 @@ impl HqDb {
             .await?
             .rows_affected())
         })
+    }
+
+    /// One run, as the history holds it now.
+    pub async fn job_run(&self, run_id: i64) -> Result<JobRun, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_as(&format!(
+            "SELECT {RUN_COLUMNS} FROM job_runs WHERE run_id = $1"
+        ))
+        .bind(run_id)
+        .fetch_one(&pools.read)
+        .await?))
     }
 
     /// The latest runs of one job, newest first.
