@@ -276,6 +276,15 @@ async fn search_finds_names_in_any_alphabet_whatever_their_case_and_phones_by_th
     }
     assert!(!finds("7135550199").await);
     assert!(!finds("asa").await, "a letter with a ring is not the same letter");
+    // What a regular expression reads as more than itself is found as typed.
+    assert!(!finds("Ö.erg").await, "a dot is a dot");
+    assert!(!finds("Åsa|x").await);
+    for term in ["(713", "[", "a+", "\\", "*"] {
+        assert!(
+            search_customers(&backend.channel, term).await.is_ok(),
+            "{term} is searched, not refused as a pattern"
+        );
+    }
 
     sync_all(backend).await;
     backend.jobs.run(Job::Customers, "Run now").await.unwrap();
