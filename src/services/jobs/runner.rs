@@ -391,18 +391,23 @@ impl Drop for RunGuard {
 mod tests {
     use super::*;
 
+    /// A run of the batch job by the scale unit Main, under `lease_key`.
+    fn batch_job_run(lease_key: &str) -> RunStart<'_> {
+        RunStart {
+            job_code: Job::SyncCustomers.code(),
+            lease_key,
+            scale_unit: "Main",
+            scheduled: false,
+        }
+    }
+
     #[tokio::test]
     async fn a_run_that_panics_is_closed_with_what_it_committed_and_its_lease_released() {
         let dir = tempfile::tempdir().expect("a folder");
         let hq = HqDb::open(&dir.path().join("hq.db")).await.expect("HQ opens");
         let job = Job::SyncCustomers;
         let lease_key = job.lease_key("Main");
-        let start = RunStart {
-            job_code: job.code(),
-            lease_key: &lease_key,
-            scale_unit: "Main",
-            scheduled: false,
-        };
+        let start = batch_job_run(&lease_key);
         let run_id = hq
             .start_job_run(start, "test", "this process", 30)
             .await
@@ -455,15 +460,8 @@ mod tests {
     async fn hq_with_a_run(holder: &str, lease_seconds: u32) -> (tempfile::TempDir, HqDb, String) {
         let dir = tempfile::tempdir().expect("a folder");
         let hq = HqDb::open(&dir.path().join("hq.db")).await.expect("HQ opens");
-        let job = Job::SyncCustomers;
-        let key = job.lease_key("Main");
-        let start = RunStart {
-            job_code: job.code(),
-            lease_key: &key,
-            scale_unit: "Main",
-            scheduled: false,
-        };
-        hq.start_job_run(start, "test", holder, lease_seconds)
+        let key = Job::SyncCustomers.lease_key("Main");
+        hq.start_job_run(batch_job_run(&key), "test", holder, lease_seconds)
             .await
             .expect("a run")
             .expect("the lease is free");
@@ -486,13 +484,9 @@ mod tests {
     async fn work_whose_lapsed_lease_another_run_took_over_stops() {
         let (_dir, hq, key) = hq_with_a_run("a paused process", 1).await;
         tokio::time::sleep(Duration::from_millis(1_100)).await;
-        let start = RunStart {
-            job_code: Job::SyncCustomers.code(),
-            lease_key: &key,
-            scale_unit: "Main",
-            scheduled: false,
-        };
-        let taken_over = hq.start_job_run(start, "test", "another process", 30).await;
+        let taken_over = hq
+            .start_job_run(batch_job_run(&key), "test", "another process", 30)
+            .await;
         assert!(matches!(taken_over, Ok(Some(_))), "{taken_over:?}");
 
         let paused = lease(&hq, &key, "a paused process", 1);
