@@ -80,6 +80,8 @@ test("a cashier edits a synced customer and adds an address through real-time ca
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status")).toContainText("HQ updated customer C000001 through a real-time service call");
   await expect(page.locator("dl.details")).toContainText(newPhone);
+  // The customer is read again: the focus goes to its Edit button, where the cashier left off.
+  await expect(page.getByRole("button", { name: "Edit" })).toBeFocused();
 
   await page.getByRole("button", { name: "Add address" }).click();
   await page.getByLabel("Street").fill("77 Harbor Blvd");

@@ -84,6 +84,7 @@ test("the register works from the keyboard, and its search runs as the cashier t
   await expect(page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" })).toContainText(
     `Ines ${lastName} was created at Houston`,
   );
+  await expect(addCustomer).toBeFocused();
 
   // The search runs once the cashier pauses, without pressing Search.
   await page.getByRole("searchbox", { name: "Search customers" }).pressSequentially(lastName.slice(0, -1), { delay: 20 });

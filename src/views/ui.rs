@@ -432,8 +432,10 @@ pub fn focus_when_opened(form: NodeRef<leptos::html::Form>, preferred: &'static 
 /// The element that has the focus as a form opens (the button that opened
 /// it) takes it back once the form has gone with the focus in it: the
 /// browser would leave it on the page's `<body>`, and a keyboard user
-/// would start again from the top. Not when the opener went too (the page
-/// was read again) or something else took the focus meanwhile.
+/// would start again from the top. A button the page made anew meanwhile
+/// (a save read the customer again) stands in for it, found by its `name`
+/// and `value` (`?change=edit`), as soon as it is there. Not when
+/// something else took the focus meanwhile.
 #[cfg(feature = "hydrate")]
 fn give_the_focus_back_once_gone() {
     use leptos::wasm_bindgen::JsCast;
@@ -444,20 +446,45 @@ fn give_the_focus_back_once_gone() {
     else {
         return;
     };
+    let stand_in = match (opener.get_attribute("name"), opener.get_attribute("value")) {
+        (Some(name), Some(value)) => Some(format!(r#"button[name="{name}"][value="{value}"]"#)),
+        _ => None,
+    };
     let opener = send_wrapper::SendWrapper::new(opener);
     on_cleanup(move || {
         let opener = opener.take();
         // Once the form is out of the page.
-        request_animation_frame(move || {
-            let body = document().body();
-            let lost = document()
-                .active_element()
-                .is_none_or(|active| body.as_deref() == Some(&active) || !active.is_connected());
-            if lost && opener.is_connected() {
-                let _ = opener.focus();
-            }
-        });
+        request_animation_frame(move || focus_back(opener, stand_in, FRAMES_TO_WAIT_FOR_STAND_IN));
     });
+}
+
+#[cfg(feature = "hydrate")]
+fn focus_back(opener: leptos::web_sys::HtmlElement, stand_in: Option<String>, frames_left: u8) {
+    use leptos::wasm_bindgen::JsCast;
+    let body = document().body();
+    let lost = document()
+        .active_element()
+        .is_none_or(|active| body.as_deref() == Some(&active) || !active.is_connected());
+    if !lost {
+        return;
+    }
+    let target = if opener.is_connected() {
+        Some(opener.clone())
+    } else {
+        stand_in
+            .as_deref()
+            .and_then(|selector| document().query_selector(selector).ok().flatten())
+            .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+    };
+    match target {
+        Some(target) => {
+            let _ = target.focus();
+        }
+        None if frames_left > 0 => {
+            request_animation_frame(move || focus_back(opener, stand_in, frames_left - 1));
+        }
+        None => {}
+    }
 }
 
 /// Whether the focus is in a field the user types in or chooses from (not
@@ -487,6 +514,11 @@ pub const FIRST_FIELD: &str = "input:not([type=hidden]), select";
 /// How many frames a form may take to be put in the page.
 #[cfg(feature = "hydrate")]
 const FRAMES_TO_WAIT: u8 = 30;
+
+/// How many frames (about four seconds) the page may take to read again
+/// what a form saved, and make the button that opened it anew.
+#[cfg(feature = "hydrate")]
+const FRAMES_TO_WAIT_FOR_STAND_IN: u8 = 240;
 
 #[cfg(feature = "hydrate")]
 fn focus_once_shown(form: NodeRef<leptos::html::Form>, preferred: &'static str, frames_left: u8) {
