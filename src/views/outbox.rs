@@ -436,10 +436,12 @@ pub struct Outbox {
     /// What the browser's storage holds, oldest first.
     pub kept: RwSignal<Vec<Waiting>>,
     /// Operations this browser's tabs have delivered from what they kept
-    /// since this page opened, oldest first.
+    /// since this page opened, in the order the page learnt of them.
     pub delivered: RwSignal<Vec<(Waiting, Sent)>>,
     /// When the page opened, in the browser's milliseconds.
     opened_at: StoredValue<u64>,
+    /// Names this page's claims to send an operation (`storage::claim_sending`).
+    claimant: StoredValue<String>,
     pub connection: RwSignal<Connection>,
     /// Ids a form is sending right now, which the outbox leaves to it.
     in_flight: StoredValue<Vec<OperationId>>,
@@ -459,6 +461,7 @@ impl Outbox {
             kept: RwSignal::new(Vec::new()),
             delivered: RwSignal::new(Vec::new()),
             opened_at: StoredValue::new(storage::now_ms()),
+            claimant: StoredValue::new(new_operation_id().to_string()),
             connection: RwSignal::new(Connection::Connected),
             in_flight: StoredValue::new(Vec::new()),
             next_try_in: StoredValue::new(0),
@@ -480,11 +483,20 @@ impl Outbox {
         };
         let id = waiting.operation_id.clone();
         // Sent after what waits before it, not beside it.
-        let behind_others = outbox.waits_behind(&waiting);
+        let Some(behind_others) = outbox.waits_behind(&waiting) else {
+            // The page went while the outbox's code was downloaded: the
+            // next page's outbox sends it.
+            return match storage::keep(&waiting) {
+                Ok(()) => Saved::Kept,
+                Err(error) => Saved::NotSaved(AppError::Unavailable(format!(
+                    "This change could not be kept in this browser ({error}): save it again."
+                ))),
+            };
+        };
         outbox.in_flight.update_value(|ids| ids.push(id.clone()));
         // Claimed before it is kept, so that no other tab sends it beside
         // this form.
-        storage::claim_sending(&id);
+        storage::claim_sending(&id, &outbox.claimant.get_value());
         // Kept before it is sent: a tab closed during the request still has it.
         let kept = outbox.keep(waiting.clone());
         if kept.is_err() || behind_others {
@@ -532,7 +544,9 @@ impl Outbox {
     }
 
     fn done_sending(self, id: &OperationId) {
-        storage::release_sending(id);
+        if let Some(claimant) = self.claimant.try_get_value() {
+            storage::release_sending(id, &claimant);
+        }
         // The page may have gone meanwhile.
         self.in_flight
             .try_update_value(|ids| ids.retain(|other| other != id));
@@ -541,16 +555,19 @@ impl Outbox {
     /// Whether a new operation waits behind kept ones: others than those
     /// being sent wait to be sent, or one of its customer was refused. One
     /// that waits for HQ (the store answered, but cannot make its real-time
-    /// call now) holds only the later operations of its own customer.
-    fn waits_behind(self, waiting: &Waiting) -> bool {
-        let in_flight = self.in_flight.get_value();
+    /// call now), or that a form is sending, holds only the later operations
+    /// of its own customer: sent beside it, a later change could be staged
+    /// first, and the earlier one then over it. `None` once the page that
+    /// owned the outbox has gone.
+    fn waits_behind(self, waiting: &Waiting) -> Option<bool> {
+        let in_flight = self.in_flight.try_get_value()?;
         let keys = keys_of(waiting);
-        self.kept.with_untracked(|kept| {
+        self.kept.try_with_untracked(|kept| {
             held_by_refusal(kept, waiting)
                 || kept.iter().any(|w| {
                     w.refused.is_none()
-                        && !in_flight.contains(&w.operation_id)
-                        && (w.postponed.is_none() || is_of(w, &keys))
+                        && (is_of(w, &keys)
+                            || (!in_flight.contains(&w.operation_id) && w.postponed.is_none()))
                 })
         })
     }
@@ -614,6 +631,8 @@ impl Outbox {
         }
     }
 
+    /// Adds `records` to what the page lists as delivered, in the order it
+    /// learns of them; an operation is listed once.
     fn know_delivered(self, records: Vec<(Waiting, Sent)>) {
         self.delivered.try_maybe_update(|known| {
             let listed = known.len();
@@ -736,7 +755,9 @@ impl Outbox {
         P: Fn() -> ProbeFut,
         ProbeFut: Future<Output = Result<(), AppError>>,
     {
-        let Some(in_flight) = self.in_flight.try_get_value() else {
+        let (Some(in_flight), Some(claimant)) =
+            (self.in_flight.try_get_value(), self.claimant.try_get_value())
+        else {
             return false;
         };
         let waiting = to_send(&storage::read(), &in_flight);
@@ -772,7 +793,7 @@ impl Outbox {
             }
             // Another tab is sending it: left to that tab, and its
             // customer's later operations wait for it.
-            if !storage::claim_sending(&id) {
+            if !storage::claim_sending(&id, &claimant) {
                 held_back.push(operation);
                 continue;
             }
@@ -801,7 +822,7 @@ impl Outbox {
                 }
             };
             // Released once the storage says what became of it.
-            storage::release_sending(&id);
+            storage::release_sending(&id, &claimant);
             // What is left waits for the next try, or the next page's outbox.
             if !answered || self.is_gone() {
                 return !self.is_gone();
@@ -977,8 +998,8 @@ mod storage {
     /// How long, and how many, delivered operations are remembered.
     const SENT_KEPT_MS: u64 = 24 * 60 * 60 * 1000;
     const SENT_KEPT_AT_MOST: usize = 300;
-    /// A tab's claim to send an operation, until the time it holds: this,
-    /// and its id.
+    /// A tab's claim to send an operation, the time it holds until and the
+    /// claimant: this, and its id.
     const SENDING_PREFIX: &str = "custsync.register-outbox.sending/";
     /// Past the answer time (10 s): a tab closed during its request leaves
     /// the operation to the others once its claim ends.
@@ -988,23 +1009,34 @@ mod storage {
         backend::now_ms()
     }
 
-    /// Claims the sending of `id` for this tab: false while another tab's
-    /// claim holds. A claim that cannot be written (the storage is full)
-    /// does not stop the send: the store carries out an operation once
+    /// Claims the sending of `id` for `claimant` (a page): false while
+    /// another's claim holds. A claim that cannot be written (the storage is
+    /// full) does not stop the send: the store carries out an operation once
     /// however often it is sent.
-    pub fn claim_sending(id: &OperationId) -> bool {
+    pub fn claim_sending(id: &OperationId, claimant: &str) -> bool {
         let key = format!("{SENDING_PREFIX}{id}");
         let now = backend::now_ms();
-        let claimed_until = backend::get(&key).and_then(|until| until.parse::<u64>().ok());
-        if claimed_until.is_some_and(|until| until > now) {
+        if claim_of(&key).is_some_and(|(until, by)| until > now && by != claimant) {
             return false;
         }
-        let _ = backend::set(&key, &(now + SENDING_CLAIM_MS).to_string());
+        let _ = backend::set(&key, &format!("{} {claimant}", now + SENDING_CLAIM_MS));
         true
     }
 
-    pub fn release_sending(id: &OperationId) {
-        backend::remove(&format!("{SENDING_PREFIX}{id}"));
+    /// Ends `claimant`'s claim, not one another page made once it had
+    /// ended (its request outlasted it).
+    pub fn release_sending(id: &OperationId, claimant: &str) {
+        let key = format!("{SENDING_PREFIX}{id}");
+        if claim_of(&key).is_some_and(|(_, by)| by == claimant) {
+            backend::remove(&key);
+        }
+    }
+
+    /// The time a claim holds until, and its claimant.
+    fn claim_of(key: &str) -> Option<(u64, String)> {
+        let text = backend::get(key)?;
+        let (until, claimant) = text.split_once(' ')?;
+        Some((until.parse().ok()?, claimant.to_string()))
     }
 
     /// Notes that `waiting` was delivered and what the store answered, and
@@ -1749,7 +1781,7 @@ mod tests {
             });
             storage::keep(&create).unwrap();
             assert!(
-                storage::claim_sending(&create.operation_id),
+                storage::claim_sending(&create.operation_id, "the other tab"),
                 "the other tab's claim"
             );
             let sent = std::cell::Cell::new(0);
@@ -1783,7 +1815,7 @@ mod tests {
                 storage::keep(waiting).unwrap();
             }
             assert!(
-                storage::claim_sending(&first.operation_id),
+                storage::claim_sending(&first.operation_id, "the other tab"),
                 "the other tab's claim"
             );
             let sent = std::cell::RefCell::new(Vec::new());
@@ -1801,6 +1833,85 @@ mod tests {
             assert_eq!(*sent.borrow(), [other.operation_id]);
             assert_eq!(storage::read(), vec![first, later]);
         });
+    }
+
+    /// A form saves a customer's second change while its first is on its
+    /// way: the second is kept, and sent once the first is done, never
+    /// beside it.
+    #[test]
+    fn a_change_saved_while_an_earlier_one_of_its_customer_is_on_its_way_waits_for_it() {
+        Owner::new_root(None).with(|| {
+            let outbox = Outbox::new();
+            let (first, second) = (edit_of("C000001"), edit_of("C000001"));
+            // As a form's save holds it: kept, and on its way.
+            outbox.keep(first.clone()).unwrap();
+            outbox
+                .in_flight
+                .update_value(|ids| ids.push(first.operation_id.clone()));
+            let sent = std::cell::RefCell::new(Vec::new());
+            let send = |waiting: Waiting| {
+                sent.borrow_mut().push(waiting.operation_id.clone());
+                async move {
+                    Ok(Sent::Changed(ChangeOutcome::AppliedInHq {
+                        account: "C000001".into(),
+                    }))
+                }
+            };
+            let probe = || async { Ok(()) };
+
+            assert_eq!(
+                ready(Outbox::save(Some(outbox), second.clone(), send)),
+                Saved::Kept
+            );
+            assert!(ready(outbox.send_kept(&send, &probe)));
+            assert!(sent.borrow().is_empty(), "sent beside the first");
+
+            outbox.done_sending(&first.operation_id);
+            storage::write_changes(std::slice::from_ref(&first), &[]).unwrap();
+            assert!(ready(outbox.send_kept(&send, &probe)));
+            assert_eq!(*sent.borrow(), [second.operation_id]);
+        });
+    }
+
+    /// What a page listed as sent stays listed once the storage has
+    /// forgotten it (a day later, or past the 300 it remembers).
+    #[test]
+    fn what_a_page_listed_as_sent_stays_listed_once_the_storage_forgot_it() {
+        Owner::new_root(None).with(|| {
+            let outbox = Outbox::new();
+            let create = kept(WaitingOperation::Create {
+                draft: CustomerDraft::default(),
+            });
+            storage::keep(&create).unwrap();
+            let send = |waiting: Waiting| async move { Ok(staged(&waiting)) };
+            let probe = || async { Ok(()) };
+            assert!(ready(outbox.send_kept(&send, &probe)));
+
+            storage::backend::turn_the_clock_forward(24 * 60 * 60 * 1000 + 1);
+            storage::note_sent(&edit_of("C000002"), &staged(&create));
+            outbox.change_kept(KeptChange::Reload);
+            assert_eq!(
+                outbox.state_of(&create.operation_id),
+                KeptState::Sent(staged(&create))
+            );
+        });
+    }
+
+    /// A claim whose request outlasted it, and which another page then
+    /// made, is not ended by the first page once its answer comes.
+    #[test]
+    fn a_claim_is_ended_by_its_claimant_only() {
+        let id = edit_of("C000001").operation_id;
+        assert!(storage::claim_sending(&id, "a slow page"));
+        storage::backend::turn_the_clock_forward(20_001);
+        assert!(storage::claim_sending(&id, "another page"));
+        storage::release_sending(&id, "a slow page");
+        assert!(
+            !storage::claim_sending(&id, "a third page"),
+            "another page's claim holds"
+        );
+        storage::release_sending(&id, "another page");
+        assert!(storage::claim_sending(&id, "a third page"));
     }
 
     /// An operation one tab delivered from what was kept shows as sent, with
