@@ -17,16 +17,16 @@ pub fn UsersPage() -> impl IntoView {
     // The row whose Save was pressed last: the rows share the page's
     // action, and a refusal belongs beside that row's fields.
     let saved_row = RwSignal::new(None::<String>);
-    // Read again after a Save, except one refused for a field: that row
-    // stays as chosen, beside its message, to be corrected. (A Save refused
-    // as another admin changed the row meanwhile reads their change.)
+    // Read again after a change was made, or refused as another admin
+    // changed the row meanwhile (the list then shows their change). Any
+    // other refusal (a field, a session that ended, no network) leaves the
+    // rows as they are, with what was chosen in them.
     let answers_read = RwSignal::new(0_u32);
     Effect::new(move |_| {
-        if change.value().with(|answer| {
-            answer
-                .as_ref()
-                .is_some_and(|answer| !matches!(answer, Err(AppError::Invalid(_))))
-        }) {
+        if change
+            .value()
+            .with(|answer| matches!(answer, Some(Ok(_) | Err(AppError::Refused(_)))))
+        {
             answers_read.update(|n| *n += 1);
         }
     });
