@@ -184,7 +184,7 @@ impl JobRunner {
             tracing::error!(job = job.code(), run_id, "the run lost its lease and stopped");
             let closed = self
                 .hq
-                .close_job_run_if_running(run_id, progress.committed(), LEASE_LOST)
+                .close_lost_job_run(run_id, progress.committed(), LEASE_LOST)
                 .await;
             run.ended();
             closed?;
@@ -291,17 +291,28 @@ impl Lease {
     /// of its length; `None` once the lease was lost: it lapsed (this
     /// process was paused, or HQ answered too slowly) and another run took
     /// the job over. The work then stops at its next wait, as a killed
-    /// process would, and what it committed is kept; two runs of one job
-    /// never go on side by side.
+    /// process would, and what it committed is kept: the two runs overlap
+    /// by at most a renewal's beat.
     async fn work_while_held<T>(&self, work: impl Future<Output = T>) -> Option<T> {
         // Renewed beside the work, not inside its loop: a renewal waits for
         // the write connection the work may be holding. Stopped when the work
         // ends, also when it panics, so a lease is never renewed for a run
         // that is no more.
         let renewing = AbortOnDropHandle::new(tokio::spawn(self.renew_until_lost()));
+        let mut work = std::pin::pin!(work);
         tokio::select! {
-            done = work => Some(done),
-            _ = renewing => None,
+            // Work that is done is done, whatever the renewal found.
+            biased;
+            done = &mut work => Some(done),
+            renewed = renewing => match renewed {
+                Ok(()) => None,
+                // The renewal itself stopped (it panicked): the work goes on,
+                // unrenewed, as before a lost lease was noticed.
+                Err(error) => {
+                    tracing::error!(lease = %self.key, %error, "the job's lease renewal stopped");
+                    Some(work.await)
+                }
+            },
         }
     }
 
@@ -457,15 +468,16 @@ mod tests {
         assert!(next.is_some(), "the lease is free again");
     }
 
-    async fn hq_with_a_run(holder: &str, lease_seconds: u32) -> (tempfile::TempDir, HqDb, String) {
+    async fn hq_with_a_run(holder: &str, lease_seconds: u32) -> (tempfile::TempDir, HqDb, String, i64) {
         let dir = tempfile::tempdir().expect("a folder");
         let hq = HqDb::open(&dir.path().join("hq.db")).await.expect("HQ opens");
         let key = Job::SyncCustomers.lease_key("Main");
-        hq.start_job_run(batch_job_run(&key), "test", holder, lease_seconds)
+        let run_id = hq
+            .start_job_run(batch_job_run(&key), "test", holder, lease_seconds)
             .await
             .expect("a run")
             .expect("the lease is free");
-        (dir, hq, key)
+        (dir, hq, key, run_id)
     }
 
     fn lease(hq: &HqDb, key: &str, holder: &str, seconds: u32) -> Lease {
@@ -482,7 +494,7 @@ mod tests {
     /// by side.
     #[tokio::test]
     async fn work_whose_lapsed_lease_another_run_took_over_stops() {
-        let (_dir, hq, key) = hq_with_a_run("a paused process", 1).await;
+        let (_dir, hq, key, paused_run) = hq_with_a_run("a paused process", 1).await;
         tokio::time::sleep(Duration::from_millis(1_100)).await;
         let taken_over = hq
             .start_job_run(batch_job_run(&key), "test", "another process", 30)
@@ -496,16 +508,39 @@ mod tests {
         )
         .await;
         assert_eq!(worked, Ok(None), "stopped at its next renewal");
+
+        // The run that took over closed it as interrupted, without its
+        // counts; it says why it stopped, and what it committed.
+        hq.close_lost_job_run(paused_run, RunCounts::moved(2500), LEASE_LOST)
+            .await
+            .expect("closed");
+        let closed = hq.job_run(paused_run).await.expect("the run");
+        assert_eq!((closed.outcome.as_str(), closed.rows_done), ("Failed", 2500));
+        assert_eq!(closed.message.as_deref(), Some(LEASE_LOST));
+        let taker = hq
+            .job_runs(Job::SyncCustomers.code(), 1)
+            .await
+            .expect("history")
+            .remove(0);
+        assert!(taker.is_running(), "{taker:?}");
     }
 
     /// Work that outlasts its lease keeps it by renewing it, and ends as it
     /// would.
     #[tokio::test]
     async fn work_that_outlasts_its_lease_renews_it_and_ends() {
-        let (_dir, hq, key) = hq_with_a_run("this process", 1).await;
+        let (_dir, hq, key, _) = hq_with_a_run("this process", 1).await;
         let held = lease(&hq, &key, "this process", 1);
         let work = async {
-            tokio::time::sleep(Duration::from_millis(2_500)).await;
+            tokio::time::sleep(Duration::from_millis(1_500)).await;
+            let taken_over = hq
+                .start_job_run(batch_job_run(&key), "test", "another process", 30)
+                .await;
+            assert!(
+                matches!(taken_over, Ok(None)),
+                "the lease was renewed: {taken_over:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(1_000)).await;
             7
         };
         assert_eq!(held.work_while_held(work).await, Some(7));

@@ -236,6 +236,34 @@ impl HqDb {
         Ok(())
     }
 
+    /// Closes a run that lost its lease with what it committed and why:
+    /// still running, or closed as interrupted (without its counts) by the
+    /// run that took the lease over.
+    pub async fn close_lost_job_run(
+        &self,
+        run_id: i64,
+        counts: RunCounts,
+        message: &str,
+    ) -> Result<(), HqDbError> {
+        on_engine!(self, |pools, sql| {
+            sqlx::query(&format!(
+                "UPDATE job_runs SET ended_at = COALESCE(ended_at, {now}), outcome = 'Failed', rows_done = $1,
+                                     succeeded = $2, failed = $3, message = $4
+                 WHERE run_id = $5 AND (outcome = 'Running' OR message = $6)",
+                now = sql.now()
+            ))
+            .bind(counts.rows)
+            .bind(counts.succeeded)
+            .bind(counts.failed)
+            .bind(message)
+            .bind(run_id)
+            .bind(INTERRUPTED)
+            .execute(&pools.write)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Runs left "Running" by a process that stopped are closed as failed,
     /// so the history never claims a run that nothing is doing.
     pub async fn close_interrupted_runs(&self) -> Result<u64, HqDbError> {
