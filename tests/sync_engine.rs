@@ -292,6 +292,38 @@ async fn the_run_that_takes_over_a_lapsed_lease_closes_the_run_that_held_it() {
     assert_closed_as_interrupted(&runs, dead);
 }
 
+/// A run whose process was paused past its lease, and which another run
+/// took over (closing it as interrupted, without its counts), then finds
+/// its lease lost: its row says why it stopped and what it committed, and
+/// the taker's row is left alone.
+#[tokio::test]
+async fn a_run_that_lost_its_lease_says_why_it_stopped_with_what_it_committed() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let paused = run_of_a_process_that_died(backend, 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    let taker = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+
+    let why = "The run stopped: another run took the job over.";
+    backend
+        .hq
+        .close_lost_job_run(paused, RunCounts::moved(2500), why)
+        .await
+        .unwrap();
+    let closed = backend.hq.job_run(paused).await.unwrap();
+    assert_eq!(
+        (
+            closed.outcome.as_str(),
+            closed.rows_done,
+            closed.message.as_deref()
+        ),
+        ("Failed", 2500, Some(why))
+    );
+    assert!(closed.ended_at.is_some(), "{closed:?}");
+    let taker_now = backend.hq.job_run(taker.run_id).await.unwrap();
+    assert_eq!(taker_now, taker, "the taker's row is its own");
+}
+
 /// A run left "Running" by a process that died, and that no later run of
 /// its job takes over, is closed by the scheduler's next look once its
 /// lease has lapsed: the history and Troubleshoot never go on claiming it.
