@@ -257,13 +257,20 @@ pub fn still_kept_message(state: &KeptState, kind: SavedKind) -> Option<String> 
                 .to_string(),
         ),
         KeptState::Postponed(reason) => Some(format!(
-            "Kept in this browser, and sent again until the store can carry it out. The store answered: {reason}"
+            "Kept in this browser: {} The register sends it again by itself until the store can carry it out.",
+            first_sentence(reason)
         )),
         KeptState::Refused(reason) => Some(format!(
             "Kept in this browser, refused by the store: {reason} {choices} in the list Kept in this browser."
         )),
         KeptState::Sent(_) | KeptState::Gone => None,
     }
+}
+
+/// The first sentence of a reason the store gave: what follows tells
+/// someone who saves by hand what to do, which the register does itself.
+fn first_sentence(reason: &str) -> &str {
+    reason.find(". ").map_or(reason, |end| &reason[..=end])
 }
 
 /// How many kept operations wait to be sent: not those the server refused,
@@ -1986,6 +1993,19 @@ mod tests {
         );
         assert!(message(KeptState::Waiting).is_some_and(|m| m.contains("waiting for the store server")));
         assert_eq!(message(KeptState::Gone), None);
+        // The store's advice to someone saving by hand is left out: the
+        // register sends it again by itself.
+        let postponed = message(KeptState::Postponed(
+            "HQ cannot be reached (the register is offline), so this change cannot be saved now. What you typed is \
+             kept: try again when HQ is reachable."
+                .into(),
+        ))
+        .unwrap_or_default();
+        assert!(
+            postponed.contains("cannot be saved now. The register sends it again by itself"),
+            "{postponed}"
+        );
+        assert!(!postponed.contains("try again"), "{postponed}");
     }
 
     /// Delivered operations are remembered for a day, at most 300: the
