@@ -29,7 +29,7 @@ test("a cashier moved to another store is signed out, and signs in to that store
   const row = admin.getByRole("row", { name: /houston/ });
   await row.getByLabel("Store of houston").selectOption({ label: "Seattle" });
   await row.getByRole("button", { name: "Save" }).click();
-  await expect(admin.getByText(/^Ken Sanchez is now a cashier; their sessions have ended/)).toBeVisible();
+  await expect(admin.getByText(/^Ken Sanchez is now a cashier at Seattle; their sessions have ended/)).toBeVisible();
   await houston.reload();
   await expect(houston).toHaveURL(/\/sign-in\?next=\/pos/);
   await expect(houston.locator("body[data-hydrated=true]")).toHaveCount(1);

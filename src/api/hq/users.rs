@@ -94,9 +94,15 @@ pub async fn change_user_access(
         }
         let role = Role::from_name(&role)
             .ok_or_else(|| AppError::BadRequest(format!("There is no role {role:?}.")))?;
-        let stores: Vec<i64> = stores(&backend).await?.into_iter().map(|(id, _)| id).collect();
-        let store = crate::domain::access::store_for_role(role, store.trim().parse().ok(), &stores)
+        let known_stores = stores(&backend).await?;
+        let store_ids: Vec<i64> = known_stores.iter().map(|(id, _)| *id).collect();
+        let store = crate::domain::access::store_for_role(role, store.trim().parse().ok(), &store_ids)
             .map_err(|message| invalid_store(&message))?;
+        let at_store = known_stores
+            .iter()
+            .find(|(id, _)| Some(*id) == store)
+            .map(|(_, name)| format!(" at {name}"))
+            .unwrap_or_default();
         let seen = Role::from_name(&seen_role).map(|seen| (seen, seen_store.trim().parse().ok()));
         match backend
             .hq
@@ -129,7 +135,7 @@ pub async fn change_user_access(
             .map_err(internal)?;
         tracing::info!(user = %user_name, role = role.name(), ?store, ended, "role or store changed");
         Ok(format!(
-            "{} is now {}; their sessions have ended ({ended}), and they sign in again to go on.",
+            "{} is now {}{at_store}; their sessions have ended ({ended}), and they sign in again to go on.",
             user.display_name,
             role.with_article()
         ))
