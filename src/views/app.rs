@@ -39,6 +39,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
+                // No icon: browsers would ask for /favicon.ico on every page.
+                <link rel="icon" href="data:," />
                 <MetaTags />
             </head>
             <body>
