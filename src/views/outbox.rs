@@ -767,7 +767,8 @@ impl Outbox {
         else {
             return false;
         };
-        let waiting = to_send(&storage::read(), &in_flight);
+        let kept_now = storage::read();
+        let waiting = to_send(&kept_now, &in_flight);
         let unheard =
             !self.heard_yet.get_value() || self.connection.get_untracked() == Connection::NotAnswering;
         if waiting.is_empty() && unheard {
@@ -776,7 +777,7 @@ impl Outbox {
         }
         // Operations whose customer's later operations wait this round: one
         // a form here or another tab is sending, or one HQ cannot take now.
-        let mut held_back: Vec<Waiting> = storage::read()
+        let mut held_back: Vec<Waiting> = kept_now
             .into_iter()
             .filter(|w| in_flight.contains(&w.operation_id))
             .collect();
