@@ -1829,11 +1829,7 @@ mod tests {
             let sent = std::cell::RefCell::new(Vec::new());
             let send = |waiting: Waiting| {
                 sent.borrow_mut().push(waiting.operation_id.clone());
-                async move {
-                    Ok(Sent::Changed(ChangeOutcome::AppliedInHq {
-                        account: "C000001".into(),
-                    }))
-                }
+                async move { Ok(applied_in_hq("C000001")) }
             };
             let probe = || async { Ok(()) };
 
@@ -1859,11 +1855,7 @@ mod tests {
             let sent = std::cell::RefCell::new(Vec::new());
             let send = |waiting: Waiting| {
                 sent.borrow_mut().push(waiting.operation_id.clone());
-                async move {
-                    Ok(Sent::Changed(ChangeOutcome::AppliedInHq {
-                        account: "C000001".into(),
-                    }))
-                }
+                async move { Ok(applied_in_hq("C000001")) }
             };
             let probe = || async { Ok(()) };
 
@@ -1977,9 +1969,7 @@ mod tests {
             kept_state(std::slice::from_ref(&second), &[], &second.operation_id),
             KeptState::Waiting
         );
-        let answer = Sent::Changed(ChangeOutcome::AppliedInHq {
-            account: "C000001".into(),
-        });
+        let answer = applied_in_hq("C000001");
         let delivered = [(second.clone(), answer.clone())];
         assert_eq!(
             kept_state(&[], &delivered, &second.operation_id),
@@ -2014,9 +2004,7 @@ mod tests {
     #[test]
     fn what_was_sent_is_remembered_for_a_day_and_at_most_three_hundred() {
         let first = edit_of("C000001");
-        let answer = Sent::Changed(ChangeOutcome::AppliedInHq {
-            account: "C000001".into(),
-        });
+        let answer = applied_in_hq("C000001");
         storage::note_sent(&first, &answer);
         let since = storage::now_ms() - 10;
         storage::backend::turn_the_clock_forward(24 * 60 * 60 * 1000 + 1);
@@ -2030,6 +2018,12 @@ mod tests {
         let remembered = storage::sent_since(since);
         assert_eq!(remembered.len(), 300);
         assert!(!remembered.contains(&(later, answer)));
+    }
+
+    fn applied_in_hq(account: &str) -> Sent {
+        Sent::Changed(ChangeOutcome::AppliedInHq {
+            account: account.into(),
+        })
     }
 
     fn edit_of(key: &str) -> Waiting {
@@ -2128,9 +2122,7 @@ mod tests {
         forget_delivered(
             &mut first_delivered,
             &first.operation_id,
-            &Sent::Changed(ChangeOutcome::AppliedInHq {
-                account: "C000001".into(),
-            }),
+            &applied_in_hq("C000001"),
         );
         storage::write_changes(&read_by_one_tab, &first_delivered).unwrap();
         assert_eq!(storage::read(), vec![second, kept_by_another_tab]);
