@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use custsync::domain::customer::{AddressDraft, CustomerDraft};
+use custsync::domain::customer::{AddressDraft, CustomerDraft, fold_case};
 use custsync::domain::scale_units::DEFAULT_SCALE_UNIT;
 use custsync::domain::status_page::{Cursor, PAGE_SIZE, PageKey, StatusView};
 use custsync::services::settings::Settings;
@@ -131,7 +131,7 @@ pub async fn sync_writes(count: usize, batch: usize) -> Result<Duration, String>
             let customer = data::customer("raw", n);
             let temporary_id = data::temporary_id(0, n);
             let account = format!("R{n:09}");
-            insert_staged(&tx, &sql.uploaded, &temporary_id, &customer)?;
+            insert_uploaded(&tx, &sql, &temporary_id, &customer)?;
             insert_customer(&tx, &sql, &account, &temporary_id, &customer)?;
             execute(&tx, &sql.completed, params![account, temporary_id])?;
         }
@@ -171,13 +171,13 @@ struct CustomerRows {
 
 impl Sql {
     fn new() -> Sql {
-        let staged = |extra_columns: &str, extra_values: &str| {
+        let staged = |extra_columns: &str, extra_values: &str, key_columns: &str, key_values: &str| {
             CustomerRows {
             header: format!(
                 "INSERT INTO RETAILASYNCCUSTOMERV2
                      (temporary_id, operation, channel_id, register_number, created_at{extra_columns},
-                      {CUSTOMER_COLUMNS})
-                 VALUES (?, 'create', ?, ?, '2026-01-01T00:00:00Z'{extra_values}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      {CUSTOMER_COLUMNS}{key_columns})
+                 VALUES (?, 'create', ?, ?, '2026-01-01T00:00:00Z'{extra_values}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?{key_values})"
             ),
             address: format!(
                 "INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS})
@@ -189,8 +189,14 @@ impl Sql {
         }
         };
         Sql {
-            staged: staged("", ""),
-            uploaded: staged(", uploaded_at, upload_run_id", ", '2026-01-01T00:00:00Z', 1"),
+            staged: staged("", "", "", ""),
+            // HQ's copy with the search keys the P-job folds for it.
+            uploaded: staged(
+                ", uploaded_at, upload_run_id",
+                ", '2026-01-01T00:00:00Z', 1",
+                ", email_key, first_name_key, last_name_key, organization_key",
+                ", ?, ?, ?, ?",
+            ),
             customer: CustomerRows {
                 header: format!(
                     "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
@@ -257,10 +263,12 @@ fn insert_customer_rows(
     header_keys: [&dyn ToSql; 3],
     key: &str,
     customer: &CustomerDraft,
+    header_after: &[&dyn ToSql],
 ) -> Result<(), String> {
     let party_type = customer.party_type.code();
     let mut values = header_keys.to_vec();
     values.extend(customer_values(customer, &party_type));
+    values.extend_from_slice(header_after);
     execute(conn, &rows.header, &values)?;
     let mut values: Vec<&dyn ToSql> = vec![&key];
     values.extend(address_values(&customer.addresses[0]));
@@ -273,8 +281,8 @@ fn insert_customer_rows(
     )
 }
 
-/// A create staged in the channel's or HQ's RETAILASYNC* tables, by `rows`
-/// (`Sql::staged` or `Sql::uploaded`).
+/// A create staged in the channel's RETAILASYNC* tables, by `rows`
+/// (`Sql::staged`).
 fn insert_staged(
     conn: &Connection,
     rows: &CustomerRows,
@@ -282,7 +290,26 @@ fn insert_staged(
     customer: &CustomerDraft,
 ) -> Result<(), String> {
     let keys: [&dyn ToSql; 3] = [&temporary_id, &data::CHANNEL_ID, &data::REGISTER_NUMBER];
-    insert_customer_rows(conn, rows, keys, temporary_id, customer)
+    insert_customer_rows(conn, rows, keys, temporary_id, customer, &[])
+}
+
+/// A create's copy in HQ, with its search keys.
+fn insert_uploaded(
+    conn: &Connection,
+    sql: &Sql,
+    temporary_id: &str,
+    customer: &CustomerDraft,
+) -> Result<(), String> {
+    let keys: [&dyn ToSql; 3] = [&temporary_id, &data::CHANNEL_ID, &data::REGISTER_NUMBER];
+    let search_keys = [
+        &customer.email,
+        &customer.first_name,
+        &customer.last_name,
+        &customer.organization_name,
+    ]
+    .map(|text| fold_case(text));
+    let search_keys: Vec<&dyn ToSql> = search_keys.iter().map(|key| key as &dyn ToSql).collect();
+    insert_customer_rows(conn, &sql.uploaded, keys, temporary_id, customer, &search_keys)
 }
 
 /// An HQ customer with its address and contact.
@@ -294,7 +321,7 @@ fn insert_customer(
     customer: &CustomerDraft,
 ) -> Result<(), String> {
     let keys: [&dyn ToSql; 3] = [&account, &data::CHANNEL_ID, &temporary_id];
-    insert_customer_rows(conn, &sql.customer, keys, account, customer)
+    insert_customer_rows(conn, &sql.customer, keys, account, customer, &[])
 }
 
 pub fn text(error: impl std::fmt::Display) -> String {
@@ -453,10 +480,9 @@ fn push_channel_and_search(view: &StatusView, sql: &mut String, values: &mut Vec
                  WHERE customer_temporary_id = (SELECT async_customer_id FROM customers WHERE account = ?)",
     );
     values.extend([lower.clone(), lower.clone(), upper.clone(), upper.clone(), upper].map(Value::Text));
-    for column in ["email", "last_name", "first_name", "organization_name"] {
+    for key in ["email_key", "last_name_key", "first_name_key", "organization_key"] {
         sql.push_str(&format!(
-            " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2
-                 WHERE lower({column}) >= ? AND lower({column}) < ? AND {column} <> ''"
+            " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE {key} >= ? AND {key} < ? AND {key} <> ''"
         ));
         values.extend([Value::Text(lower.clone()), Value::Text(end.clone())]);
     }

@@ -327,6 +327,25 @@ test("the search box finds an operation by the customer's full name", async ({ s
   }
 });
 
+test("the search box finds a name whatever the case of its letters, in any alphabet", async ({ seattle, admin: page }) => {
+  const lastName = uniqueName("Öberg");
+  const id = await addCustomer(seattle, lastName, `asa.${lastName.slice(1).toLowerCase()}@example.com`);
+  // Still in the store, then uploaded to HQ: "öberg…" and "ÖBERG…" find "Öberg…" either way.
+  for (const uploaded of [false, true]) {
+    if (uploaded) {
+      await open(page, "/hq/distribution-schedule");
+      await runNow(page, /P-0001/);
+    }
+    for (const term of [lastName.toLowerCase(), lastName.toUpperCase()]) {
+      await open(page, STATUS_PAGE);
+      await page.getByLabel("Search").fill(term);
+      await page.getByRole("button", { name: "Apply filters" }).click();
+      await expect(page).toHaveURL(new RegExp(`q=${encodeURIComponent(term)}`));
+      await expect(operationRow(page, id)).toContainText(uploaded ? "Pending sync" : "Pending upload");
+    }
+  }
+});
+
 test("a correction posted before the page's code arrived and refused comes back as typed, and Cancel forgets it", async ({ seattle, admin: page }) => {
   const lastName = uniqueName("Early");
   const id = await failedCreate(seattle, page, lastName);

@@ -13,7 +13,7 @@ pub use reference::{
     ReferenceData,
 };
 pub use rules::{Limits, tidy_own_fields, validate_address, validate_customer};
-pub use search::CustomerSearch;
+pub use search::{CustomerSearch, fold_case, prefix_pattern};
 
 use serde::{Deserialize, Serialize};
 

@@ -4,6 +4,7 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::customer::fold_case;
 use crate::domain::operation::OperationStatus;
 use crate::domain::records::OperationKind;
 use crate::domain::scale_units::MAX_SCALE_UNIT_NAME;
@@ -222,11 +223,11 @@ impl StatusView {
         errors
     }
 
-    /// The search term folded as SQLite's `lower()` folds the names and
-    /// emails it is compared with: A to Z only, so "Öberg" finds "Öberg".
+    /// The search term folded as HQ's search keys of names and emails are
+    /// (`fold_case`): "öberg" finds "Öberg".
     pub fn search_key(&self) -> Option<String> {
         let term = self.search.trim();
-        (!term.is_empty()).then(|| term.to_ascii_lowercase())
+        (!term.is_empty()).then(|| fold_case(term))
     }
 
     /// A full name typed in the search box ("Eve Berg"), folded as

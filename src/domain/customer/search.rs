@@ -37,6 +37,31 @@ impl CustomerSearch {
     }
 }
 
+/// A regular expression (SQLite's `REGEXP`) that finds the text starting
+/// with `term`, whatever the case of its letters.
+pub fn prefix_pattern(term: &str) -> String {
+    format!("(?i)^{}", regex_literal(term))
+}
+
+/// `text` folded for a search that ignores the case of letters in any
+/// alphabet, as a text index can read it (SQLite's `lower()`, and
+/// PostgreSQL's under the byte order HQ's columns use, change A to Z only):
+/// each letter as its lower case, the final sigma as any sigma. A letter
+/// whose lower case is two letters (İ) stays as it is, as the POS's search
+/// leaves it (`(?i)` is simple case folding).
+pub fn fold_case(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some('ς'), None) => 'σ',
+                (Some(one), None) => one,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
 /// `text` as a regular expression that finds it as it is.
 fn regex_literal(text: &str) -> String {
     let mut literal = String::with_capacity(text.len());
@@ -57,6 +82,24 @@ mod tests {
     fn a_term_is_found_literally_whatever_its_case() {
         assert_eq!(CustomerSearch::new("  åsa ").pattern, "(?i)åsa");
         assert_eq!(CustomerSearch::new("a.b+c@x(1)").pattern, r"(?i)a\.b\+c@x\(1\)");
+    }
+
+    #[test]
+    fn folding_lowers_letters_of_any_alphabet_and_every_sigma() {
+        assert_eq!(fold_case("Åsa ÖBERG"), "åsa öberg");
+        assert_eq!(fold_case("ΣΟΦΊΑ Νικολάου"), "σοφία νικολάου");
+        assert_eq!(
+            fold_case("Παπαδόπουλος"),
+            fold_case("ΠΑΠΑΔΌΠΟΥΛΟΣ"),
+            "final sigma"
+        );
+        assert_eq!(fold_case("İlker"), "İlker", "two letters in lower case");
+        assert_eq!(fold_case("C000123-ab"), "c000123-ab");
+    }
+
+    #[test]
+    fn a_prefix_pattern_anchors_the_term_and_reads_it_literally() {
+        assert_eq!(prefix_pattern("ö.b"), r"(?i)^ö\.b");
     }
 
     #[test]

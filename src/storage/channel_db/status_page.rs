@@ -4,6 +4,7 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{ChannelDb, ChannelDbError};
+use crate::domain::customer::prefix_pattern;
 use crate::domain::operation::OperationStatus;
 use crate::domain::records::StagedOperation;
 use crate::domain::status_page::StatusView;
@@ -91,21 +92,15 @@ fn push_filters(
             .push_bind(view.search.trim().to_ascii_uppercase());
         for column in ["email", "last_name", "first_name", "organization_name"] {
             query
-                .push(format!(" OR substr(lower({column}), 1, length("))
-                .push_bind(term.clone())
-                .push(")) = ")
-                .push_bind(term.clone());
+                .push(format!(" OR {column} REGEXP "))
+                .push_bind(prefix_pattern(&term));
         }
         if let Some((first, last)) = view.search_full_name() {
             query
-                .push(" OR (substr(lower(first_name), 1, length(")
-                .push_bind(first.clone())
-                .push(")) = ")
-                .push_bind(first)
-                .push(" AND substr(lower(last_name), 1, length(")
-                .push_bind(last.clone())
-                .push(")) = ")
-                .push_bind(last)
+                .push(" OR (first_name REGEXP ")
+                .push_bind(prefix_pattern(&first))
+                .push(" AND last_name REGEXP ")
+                .push_bind(prefix_pattern(&last))
                 .push(")");
         }
         query.push(")");

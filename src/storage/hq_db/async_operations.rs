@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use sqlx::{FromRow, PgConnection, QueryBuilder, Sqlite, SqliteConnection};
 
+use super::search_keys::{SEARCH_KEY_COLUMNS, search_keys};
 use super::{Engine, HqDb, HqDbError};
 use crate::domain::customer::CustomerDraft;
 use crate::domain::records::StagedOperation;
@@ -397,10 +398,11 @@ impl PreparedUpload {
 fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> QueryBuilder<'static, Sqlite> {
     let head = format!(
         "INSERT INTO RETAILASYNCCUSTOMERV2
-            ({OPERATION_COLUMNS}, channel_sequence, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS}) "
+            ({OPERATION_COLUMNS}, channel_sequence, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS},
+             {SEARCH_KEY_COLUMNS}) "
     );
     let mut inserts = QueryBuilder::new("");
-    push_multi_row_inserts(&mut inserts, &head, operations, 21, |mut row, op| {
+    push_multi_row_inserts(&mut inserts, &head, operations, 25, |mut row, op| {
         row.push_bind(op.temporary_id.clone())
             .push_bind(op.kind.code())
             .push_bind(op.channel_id)
@@ -413,6 +415,9 @@ fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> QueryBuilder<
             .push(Dialect::Sqlite.now())
             .push_bind(run_id);
         push_customer(&mut row, &op.customer);
+        for key in search_keys(&op.customer) {
+            row.push_bind(key);
+        }
     });
     let children: Vec<(&str, &CustomerDraft)> = operations
         .iter()
@@ -431,17 +436,20 @@ async fn unnest_operations(
 ) -> Result<(), sqlx::Error> {
     let customer =
         |value: fn(&CustomerDraft) -> &String| column(operations, |op| value(&op.customer).clone());
+    let keys = column(operations, |op| search_keys(&op.customer));
     sqlx::query(&format!(
         "INSERT INTO RETAILASYNCCUSTOMERV2
-            ({OPERATION_COLUMNS}, channel_sequence, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS})
+            ({OPERATION_COLUMNS}, channel_sequence, created_at, uploaded_at, upload_run_id, {CUSTOMER_COLUMNS},
+             {SEARCH_KEY_COLUMNS})
          SELECT temporary_id, operation, channel_id, register_number, customer_account, customer_temporary_id,
-                changed_fields, channel_sequence, created_at, {now}, $9, {CUSTOMER_COLUMNS}
+                changed_fields, channel_sequence, created_at, {now}, $9, {CUSTOMER_COLUMNS}, {SEARCH_KEY_COLUMNS}
          FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $20::text[],
                      $7::bigint[], $8::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                     $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
+                     $15::text[], $16::text[], $17::text[], $18::text[], $19::text[],
+                     $21::text[], $22::text[], $23::text[], $24::text[])
               WITH ORDINALITY AS u (temporary_id, operation, channel_id, register_number, customer_account,
                                     customer_temporary_id, changed_fields, channel_sequence, created_at,
-                                    {CUSTOMER_COLUMNS}, ordinal)
+                                    {CUSTOMER_COLUMNS}, {SEARCH_KEY_COLUMNS}, ordinal)
          ORDER BY ordinal",
         now = Dialect::Postgres.now()
     ))
@@ -465,6 +473,10 @@ async fn unnest_operations(
     .bind(customer(|c| &c.language))
     .bind(customer(|c| &c.currency))
     .bind(column(operations, |op| op.changed_fields.code()))
+    .bind(column(&keys, |key| key[0].clone()))
+    .bind(column(&keys, |key| key[1].clone()))
+    .bind(column(&keys, |key| key[2].clone()))
+    .bind(column(&keys, |key| key[3].clone()))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -38,6 +38,7 @@ mod operation_detail;
 mod realtime_calls;
 mod scale_units;
 mod schedules;
+mod search_keys;
 mod status_page;
 #[macro_use]
 mod sync_transaction;
@@ -144,9 +145,11 @@ impl HqDb {
         let pools = sqlite::open(path, &MIGRATOR, PAGE_SIZE)
             .await
             .map_err(migration_error)?;
-        Ok(HqDb {
+        HqDb {
             engine: Engine::Sqlite(pools),
-        })
+        }
+        .after_migrations()
+        .await
     }
 
     /// Opens (migrating when needed) the HQ database wherever it is.
@@ -157,11 +160,23 @@ impl HqDb {
                 let pools = postgres::open(url, &POSTGRES_MIGRATOR)
                     .await
                     .map_err(migration_error)?;
-                Ok(HqDb {
+                HqDb {
                     engine: Engine::Postgres(pools),
-                })
+                }
+                .after_migrations()
+                .await
             }
         }
+    }
+
+    /// What an upgraded HQ's data needs that its migrations could not do in
+    /// SQL: the search keys folded by the app.
+    async fn after_migrations(self) -> Result<HqDb, HqDbError> {
+        let refolded = self.refold_search_keys().await?;
+        if refolded > 0 {
+            tracing::info!("search keys folded for the operations an earlier HQ stored: {refolded}");
+        }
+        Ok(self)
     }
 
     /// Which HQ this is, made with the database: a channel database

@@ -6,6 +6,7 @@ use sqlx::{FromRow, Row};
 
 use super::async_operations::StagedChildren;
 use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
+use super::search_keys::{SEARCH_KEY_COLUMNS, search_keys};
 use super::{HqDb, HqDbError, UploadedOperationRow};
 use crate::domain::customer::{ChangedFields, CustomerDraft, ValidCustomer};
 use crate::storage::staging_tables::{CUSTOMER_COLUMNS, bind_customer};
@@ -146,12 +147,18 @@ impl HqDb {
             }
             let statement = format!(
                 "UPDATE RETAILASYNCCUSTOMERV2
-                 SET ({CUSTOMER_COLUMNS}, changed_fields) = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                 WHERE temporary_id = $12 AND OnlineOperationCompleted = FALSE
+                 SET ({CUSTOMER_COLUMNS}, changed_fields, {SEARCH_KEY_COLUMNS})
+                   = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                 WHERE temporary_id = $16 AND OnlineOperationCompleted = FALSE
                  RETURNING id"
             );
+            let [email_key, first_name_key, last_name_key, organization_key] = search_keys(customer);
             let updated = bind_customer(sqlx::query(&statement), customer)
                 .bind(changed.code())
+                .bind(email_key)
+                .bind(first_name_key)
+                .bind(last_name_key)
+                .bind(organization_key)
                 .bind(temporary_id)
                 .fetch_optional(&mut *tx)
                 .await?;

@@ -161,8 +161,8 @@ fn push_filters<'a, DB: Database>(
 }
 
 /// Exact temporary ids and accounts (also the account a pending customer's
-/// create got, for its changes), prefixes of names and emails, each a
-/// range of its own index (empty names are left out of theirs), and a full
+/// create got, for its changes), prefixes of names and emails (their keys, folded as
+/// the term is), each a range of its own index (empty names are left out of theirs), and a full
 /// name by its last name's range. The matches are gathered by id first, so
 /// the database looks them up through those indexes and sorts the few it
 /// finds, rather than walking a million operations in time order to test
@@ -170,16 +170,16 @@ fn push_filters<'a, DB: Database>(
 fn push_search<'a, DB: Database>(
     query: &mut QueryBuilder<'a, DB>,
     raw: &str,
-    lower: &str,
+    folded: &str,
     full_name: Option<(String, String)>,
 ) where
     String: Encode<'a, DB> + Type<DB>,
 {
     let upper = raw.to_ascii_uppercase();
-    let end = format!("{lower}\u{10FFFF}");
+    let end = format!("{folded}\u{10FFFF}");
     let exact = [
-        ("temporary_id", lower.to_string()),
-        ("customer_temporary_id", lower.to_string()),
+        ("temporary_id", folded.to_string()),
+        ("customer_temporary_id", folded.to_string()),
         ("account", upper.clone()),
         ("customer_account", upper.clone()),
     ];
@@ -201,25 +201,25 @@ fn push_search<'a, DB: Database>(
         )
         .push_bind(upper)
         .push(")");
-    for column in ["email", "last_name", "first_name", "organization_name"] {
+    for key in ["email_key", "last_name_key", "first_name_key", "organization_key"] {
         query
             .push(format!(
-                " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower({column}) >= "
+                " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE {key} >= "
             ))
-            .push_bind(lower.to_string())
-            .push(format!(" AND lower({column}) < "))
+            .push_bind(folded.to_string())
+            .push(format!(" AND {key} < "))
             .push_bind(end.clone())
-            .push(format!(" AND {column} <> ''"));
+            .push(format!(" AND {key} <> ''"));
     }
     if let Some((first, last)) = full_name {
         query
-            .push(" UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE lower(last_name) >= ")
+            .push(" UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE last_name_key >= ")
             .push_bind(last.clone())
-            .push(" AND lower(last_name) < ")
+            .push(" AND last_name_key < ")
             .push_bind(format!("{last}\u{10FFFF}"))
-            .push(" AND lower(first_name) >= ")
+            .push(" AND first_name_key >= ")
             .push_bind(first.clone())
-            .push(" AND lower(first_name) < ")
+            .push(" AND first_name_key < ")
             .push_bind(format!("{first}\u{10FFFF}"));
     }
     query.push(")");
