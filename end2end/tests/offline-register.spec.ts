@@ -467,6 +467,12 @@ test("an edit the store refused holds the customer's later edits until it is sen
   const tab = await page.context().newPage();
   await signIn(tab, "seattle");
   await tab.close();
+  // The customer's page, opened again, shows the refused edit as typed and
+  // says it is not saved.
+  await open(page, customerPage);
+  await expect(page.locator("dl.details")).toContainText("206 555 0101");
+  const notSaved = page.getByText("Not saved: the details above show a change kept in this browser that the store refused.");
+  await expect(notSaved).toContainText("your session has ended");
   await page.getByRole("button", { name: "Edit" }).click();
   await expect(page.getByLabel("Phone")).toHaveValue("206 555 0101");
   await page.getByLabel("Phone").fill("206 555 0102");
@@ -480,6 +486,7 @@ test("an edit the store refused holds the customer's later edits until it is sen
   // Sent again, the refused edit goes first and the newer one after it.
   await rows.filter({ hasText: "Refused" }).getByRole("button", { name: "Send again" }).click();
   await expect(sent).toHaveCount(2, { timeout: 20_000 });
+  await expect(notSaved).toHaveCount(0);
   await syncToHqAndBack(admin);
   await open(page, customerPage);
   await expect(page.locator("dl.details")).toContainText("206 555 0102");

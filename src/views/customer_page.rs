@@ -19,8 +19,8 @@ use crate::views::code_on_demand::{NotDownloaded, code_on_demand};
 use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
     KeptChange, KeptState, Outbox, Saved, SavedKind, Sent, Waiting, WaitingOperation, heard_by_the_register,
-    kept_changes_of, new_operation_id, rendered_form_operation_id, start_sending, still_kept_message,
-    with_kept_changes,
+    kept_changes_of, new_operation_id, refused_change_message, refused_change_of, rendered_form_operation_id,
+    start_sending, still_kept_message, with_kept_changes,
 };
 use crate::views::ui::{ErrorNote, StatusBadge, drop_from_address_once_closed, loaded, refused_form};
 use leptos::server_fn::ServerFn;
@@ -400,6 +400,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                     let shown = customer.clone();
                     view! {
                         {move || view! { <CustomerDetails customer=as_kept(shown.clone()) /> }}
+                        {move || refused_change_note(outbox?, &known_keys.get(), outcome.get().map(|(id, _)| id))}
                         <div class="actions">
                             {opening_button(here.get_value(), register.get_value(), EDIT, "Edit", move || open(edit, add_address))}
                             {opening_button(here.get_value(), register.get_value(), ADD_ADDRESS, "Add address", move || open(add_address, edit))}
@@ -486,6 +487,22 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Says so when the details shown include a change of the customer the
+/// store refused, unless the answer to the save that made it says it
+/// already (`answered`).
+fn refused_change_note(
+    outbox: Outbox,
+    keys: &[String],
+    answered: Option<OperationId>,
+) -> Option<impl IntoView + use<>> {
+    let message = outbox.kept.with(|kept| {
+        refused_change_of(kept, &as_keys(keys))
+            .filter(|(id, _)| answered.as_ref() != Some(*id))
+            .map(|(_, reason)| refused_change_message(reason))
+    })?;
+    Some(view! { <p class="note refused-change">{message}</p> })
 }
 
 /// Reads the customer again once a change of it the browser kept has been

@@ -286,6 +286,29 @@ pub fn kept_changes_of(kept: &[Waiting], keys: &[Option<&str>]) -> usize {
         .count()
 }
 
+/// The change of the customer named by `keys` that the browser keeps and the
+/// store refused, with its reason: its page shows the customer with it, as
+/// it was typed (so that the next edit starts from it), and says it is not
+/// saved. Refused, it holds the customer's later changes, so it is the only
+/// one.
+pub fn refused_change_of<'a>(
+    kept: &'a [Waiting],
+    keys: &[Option<&str>],
+) -> Option<(&'a OperationId, &'a str)> {
+    kept.iter()
+        .filter(|w| !matches!(w.operation, WaitingOperation::Create { .. }) && is_of(w, keys))
+        .find_map(|w| w.refused.as_deref().map(|reason| (&w.operation_id, reason)))
+}
+
+/// What a customer's page says under details that show a change the store
+/// refused.
+pub fn refused_change_message(reason: &str) -> String {
+    format!(
+        "Not saved: the details above show a change kept in this browser that the store refused. {reason} \
+         Send it again or discard it in the list Kept in this browser."
+    )
+}
+
 /// What the server answered an operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Sent {
@@ -2431,6 +2454,28 @@ mod tests {
             assert_eq!(shown.addresses.len(), 1, "opened by {opened_by}");
             assert_eq!(kept_changes_of(&all, &keys), 2, "opened by {opened_by}");
         }
+    }
+
+    #[test]
+    fn a_customers_page_names_the_change_of_it_the_store_refused() {
+        let waiting = edit_of("C000001");
+        let refused_edit = refused(edit_of("C000001"));
+        let others = refused(edit_of("C000002"));
+        let keys = [Some("C000001")];
+        assert_eq!(refused_change_of(&[waiting.clone(), others.clone()], &keys), None);
+        assert_eq!(
+            refused_change_of(&[waiting, others, refused_edit.clone()], &keys),
+            Some((&refused_edit.operation_id, "Sign in as a cashier of this store."))
+        );
+        let refused_create = refused(kept(WaitingOperation::Create {
+            draft: CustomerDraft::default(),
+        }));
+        let its_key = refused_create.operation_id.to_string();
+        assert_eq!(
+            refused_change_of(&[refused_create], &[Some(its_key.as_str())]),
+            None,
+            "a create is corrected in the list"
+        );
     }
 
     #[test]
