@@ -340,13 +340,20 @@ test("a customer kept in the browser opens from the list, and its edit is kept b
   // Online again: the create goes first; the edit, which this channel makes
   // in real time, is refused while the customer is pending sync, and stays
   // with the reason until the cashier sends it again or discards it.
+  await customer.getByRole("button", { name: "Edit" }).focus();
   await page.context().setOffline(false);
   await expect(rows.filter({ hasText: "Create customer" })).toContainText("Pending sync", { timeout: 20_000 });
   const edit = rows.filter({ hasText: "Update customer" });
   await expect(edit).toContainText("still pending sync", { timeout: 20_000 });
   await expect(customer).toContainText("Sent to the store server");
+  // Edit went with the kept customer: the focus goes to the link to the
+  // customer the store now holds, not to the top of the page.
+  const openCustomer = customer.getByRole("link", { name: "Open customer" });
+  await expect(openCustomer).toBeFocused();
   await edit.getByRole("button", { name: "Discard" }).click();
   await expect(edit).toHaveCount(0);
+  await openCustomer.click();
+  await expect(page.locator("h2.customer-name")).toHaveText(`Ida ${lastName}`);
 });
 
 test("an Edit open on a kept customer stays open, with what was typed, when the customer is sent meanwhile", async ({

@@ -461,11 +461,7 @@ fn give_the_focus_back_once_gone() {
 #[cfg(feature = "hydrate")]
 fn focus_back(opener: leptos::web_sys::HtmlElement, stand_in: Option<String>, frames_left: u8) {
     use leptos::wasm_bindgen::JsCast;
-    let body = document().body();
-    let lost = document()
-        .active_element()
-        .is_none_or(|active| body.as_deref() == Some(&active) || !active.is_connected());
-    if !lost {
+    if !focus_is_lost() {
         return;
     }
     let target = if opener.is_connected() {
@@ -506,6 +502,31 @@ pub fn typing_in_a_field() -> bool {
     }
     #[cfg(not(feature = "hydrate"))]
     false
+}
+
+/// Whether the focus is on the page's `<body>`, or on an element no longer
+/// in the page: where the browser leaves it when what had it goes.
+#[cfg(feature = "hydrate")]
+fn focus_is_lost() -> bool {
+    let body = document().body();
+    document()
+        .active_element()
+        .is_none_or(|active| body.as_deref() == Some(&active) || !active.is_connected())
+}
+
+/// Gives the focus to `link` once it is in the page, if the focus was lost
+/// as it came (it stands in for what had the focus, which went), so that a
+/// keyboard user goes on from there rather than from the top of the page.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+pub fn take_the_focus_if_lost(link: NodeRef<leptos::html::A>) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(link) = link.get()
+            && focus_is_lost()
+        {
+            let _ = link.focus();
+        }
+    });
 }
 
 /// A form's first field a user can type in or choose from.

@@ -16,7 +16,7 @@ use crate::views::outbox::{
     Connection, KeptChange, KeptState, Outbox, Saved, SavedKind, Sent, Waiting, WaitingOperation,
     held_by_refusal, kept_create, kept_customer, new_operation_id, still_kept_message,
 };
-use crate::views::ui::{StatusBadge, loaded};
+use crate::views::ui::{StatusBadge, loaded, take_the_focus_if_lost};
 
 /// The store server's state as the register sees it, and the operations
 /// kept in this browser or sent from it since the page opened.
@@ -306,6 +306,7 @@ fn KeptCustomer(
     reference: Resource<Result<ReferenceData, AppError>>,
 ) -> impl IntoView {
     let create_id = StoredValue::new(id.clone());
+    let customer_register = StoredValue::new(register.clone());
     // The customer's key: the create's id while it is kept, then what the
     // store answered it (an account, when HQ created it at once).
     let key = move || {
@@ -336,7 +337,20 @@ fn KeptCustomer(
             <h3 id="kept-customer-heading">{name}</h3>
             <Show
                 when=move || customer.with(Option::is_some)
-                fallback=|| view! { <p class="note">"Sent to the store server: open it from the list."</p> }
+                fallback=move || {
+                    // Edit, if it had the focus, has gone with the kept customer.
+                    let link = NodeRef::new();
+                    take_the_focus_if_lost(link);
+                    let href = move || {
+                        outbox.delivered.track();
+                        pos_customer_path(&key(), &customer_register.get_value())
+                    };
+                    view! {
+                        <p class="note">
+                            "Sent to the store server: " <a node_ref=link href=href>"Open customer"</a>
+                        </p>
+                    }
+                }
             >
                 <p class="note">"Kept in this browser until the store server answers: not yet staged."</p>
                 <dl class="details">
