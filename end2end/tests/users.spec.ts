@@ -15,6 +15,10 @@ test("an admin signs a cashier out everywhere, and the register asks them to sig
   await expect(row.getByLabel("Store of seattle")).toHaveValue("2");
   await row.getByRole("button", { name: "Sign out everywhere" }).click();
   await expect(admin.getByText(/^Terry Adams is signed out everywhere \(\d+ sessions?\)\.$/)).toBeVisible();
+  // The page answers the last action only.
+  await admin.getByRole("row", { name: /^shopper\b/ }).getByRole("button", { name: "Save" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "already had that role and store." })).toHaveCount(1);
+  await expect(admin.getByText(/is signed out everywhere/)).toHaveCount(0);
 
   await seattle.reload();
   await expect(seattle).toHaveURL(/\/sign-in\?next=\/pos/);

@@ -34,12 +34,21 @@ pub fn UsersPage() -> impl IntoView {
         move || (sign_out.version().get(), answers_read.get()),
         |_| user_accounts(),
     );
+    // The answer to the last action, whichever it was: an earlier one's
+    // would read as if it still applied.
+    let last_answer = RwSignal::new(None::<Result<String, AppError>>);
+    for answer in [sign_out.value(), change.value()] {
+        Effect::new(move |_| {
+            if let Some(answer) = answer.get() {
+                last_answer.set(Some(answer));
+            }
+        });
+    }
     view! {
         <Title text="Users - custsync" />
         <h1>"Users"</h1>
         <p>"A change of role or store, and Sign out everywhere, end every session of the user at once: they sign in again to go on."</p>
-        <ActionAnswer answer=sign_out.value() />
-        <ActionAnswer answer=change.value() />
+        <ActionAnswer answer=last_answer />
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || Suspend::new(async move {
                 loaded(accounts.await, move |accounts| view! { <UserTable accounts sign_out change saved_row /> })
