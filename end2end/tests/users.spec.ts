@@ -20,6 +20,9 @@ test("an admin signs a cashier out everywhere, and the register asks them to sig
   await expect(admin.getByRole("status").filter({ hasText: "already had that role and store." })).toHaveCount(1);
   await expect(admin.getByText(/is signed out everywhere/)).toHaveCount(0);
 
+  // Back in the register's tab, the cashier is told before a save is refused.
+  await seattle.evaluate(() => document.dispatchEvent(new Event("visibilitychange", { bubbles: true })));
+  await expect(seattle.getByRole("alert").filter({ hasText: "This browser is no longer signed in" })).toBeVisible();
   await seattle.reload();
   await expect(seattle).toHaveURL(/\/sign-in\?next=\/pos/);
 });

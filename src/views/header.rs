@@ -101,10 +101,10 @@ const SIGNED_IN_KEY: &str = "custsync.signed-in";
 
 /// Says so when another tab of this browser signed in as someone else, or
 /// this browser is no longer signed in (signed out in another tab, or the
-/// session ended): this page was opened for the user before, and what it
-/// saves now goes as the other one, or is refused. The page stays as it
-/// is, with what was typed in it; Reload opens it for whoever is signed in
-/// now.
+/// session ended, found when the user comes back to the tab): this page
+/// was opened for the user before, and what it saves now goes as the other
+/// one, or is refused. The page stays as it is, with what was typed in it;
+/// Reload opens it for whoever is signed in now.
 #[component]
 fn SignedInElsewhere(user: UserResource) -> impl IntoView {
     // Who the page was opened for (its user's name, or none), and who is
@@ -124,10 +124,7 @@ fn SignedInElsewhere(user: UserResource) -> impl IntoView {
         // Only the last question's answer counts: answers may come back in
         // another order than they were asked.
         let asked = StoredValue::new(0_u32);
-        let other_tab = window_event_listener(leptos::ev::storage, move |ev| {
-            if ev.key().as_deref() != Some(SIGNED_IN_KEY) {
-                return;
-            }
+        let ask_who_is_signed_in = move || {
             let Some(question) = asked.try_update_value(|asked| {
                 *asked += 1;
                 *asked
@@ -142,8 +139,24 @@ fn SignedInElsewhere(user: UserResource) -> impl IntoView {
                     now_signed_in.try_set(Some(now));
                 }
             });
+        };
+        let other_tab = window_event_listener(leptos::ev::storage, move |ev| {
+            if ev.key().as_deref() == Some(SIGNED_IN_KEY) {
+                ask_who_is_signed_in();
+            }
         });
-        on_cleanup(move || other_tab.remove());
+        // A session may also end with no page of this browser loaded (an
+        // admin's Sign out everywhere, its time running out): asked again
+        // when the user comes back to the tab.
+        let back_to_the_tab = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if !document().hidden() {
+                ask_who_is_signed_in();
+            }
+        });
+        on_cleanup(move || {
+            other_tab.remove();
+            back_to_the_tab.remove();
+        });
     }
     let changed = move || {
         let now = now_signed_in.get()?;
