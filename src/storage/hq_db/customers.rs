@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::FromRow;
 
 use super::{HqDb, HqDbError};
-use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft};
+use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft, fold_case};
 use crate::domain::hq_customers::HqCustomerRow;
 use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns};
@@ -29,6 +29,15 @@ pub(super) struct AddressRow {
     #[sqlx(flatten)]
     address: AddressColumns,
 }
+
+/// See `HqDb::email_in_use`.
+const EMAIL_IN_USE: &str = "SELECT EXISTS (SELECT 1 FROM customers
+                            WHERE lower(email) = $1 AND (async_customer_id IS NULL OR async_customer_id <> $2)
+                              AND account NOT IN (SELECT account FROM realtime_operations
+                                                  WHERE operation_id = $2 AND operation = 'create'))
+                 OR EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
+                            WHERE email_key = $3 AND operation = 'create' AND temporary_id <> $2
+                              AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE)";
 
 impl HqDb {
     /// Customers, newest account first.
@@ -57,21 +66,16 @@ impl HqDb {
     /// for good, has the email `email_key` (folded by `email_key`), leaving
     /// out what the create `operation_id` made or staged itself: HQ's batch
     /// would refuse that create for the email. A create that failed but is
-    /// retried, or corrected by an admin, may still take it first.
+    /// retried, or corrected by an admin, may still take it first. Creates
+    /// are found by their indexed search key (`search_keys`): emails are
+    /// stored in lower case, so it is the email itself.
     pub async fn email_in_use(&self, email_key: &str, operation_id: &str) -> Result<bool, HqDbError> {
-        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM customers
-                            WHERE lower(email) = $1 AND (async_customer_id IS NULL OR async_customer_id <> $2)
-                              AND account NOT IN (SELECT account FROM realtime_operations
-                                                  WHERE operation_id = $2 AND operation = 'create'))
-                 OR EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
-                            WHERE lower(email) = $1 AND operation = 'create' AND temporary_id <> $2
-                              AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE)",
-        )
-        .bind(email_key)
-        .bind(operation_id)
-        .fetch_one(&pools.read)
-        .await?))
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(EMAIL_IN_USE)
+            .bind(email_key)
+            .bind(operation_id)
+            .bind(fold_case(email_key))
+            .fetch_one(&pools.read)
+            .await?))
     }
 
     /// Whether a customer other than the one an edit changes (its `account`
@@ -80,6 +84,7 @@ impl HqDb {
     /// waiting for the sync and not refused for good, has the email
     /// `email_key` (folded by `email_key`): HQ's batch would refuse the edit
     /// for it. A customer that has the email itself already shares it.
+    /// Creates are found by their search key, as in `email_in_use`.
     pub async fn email_of_another_customer(
         &self,
         email_key: &str,
@@ -99,12 +104,13 @@ impl HqDb {
                                AND account NOT IN (SELECT account FROM realtime_operations
                                                    WHERE operation_id = $3 AND operation = 'create'))
                      OR EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
-                                WHERE lower(email) = $1 AND operation = 'create' AND ($3 IS NULL OR temporary_id <> $3)
+                                WHERE email_key = $4 AND operation = 'create' AND ($3 IS NULL OR temporary_id <> $3)
                                   AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE))",
         )
         .bind(email_key)
         .bind(account)
         .bind(temporary_id)
+        .bind(fold_case(email_key))
         .fetch_one(&pools.read)
         .await?)
         })
@@ -203,4 +209,41 @@ pub(super) fn customer_records(rows: Vec<CustomerRow>, addresses: Vec<AddressRow
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::hq_db::Engine;
+
+    /// A real-time create or sign-up asks whether its email is in use: the
+    /// creates waiting for the sync are read through the index of their
+    /// email keys, not by walking every operation HQ holds.
+    #[tokio::test]
+    async fn an_email_in_use_is_looked_up_through_indexes() {
+        let dir = tempfile::TempDir::new().expect("a temporary folder");
+        let hq = HqDb::open(&dir.path().join("hq.db")).await.expect("HQ opens");
+        let Engine::Sqlite(pools) = &hq.engine else {
+            panic!("HqDb::open opens SQLite");
+        };
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {EMAIL_IN_USE}"))
+                .bind("ana@example.com")
+                .bind("01a24eba-1b69-7d5f-972b-e6bf83a772ff")
+                .bind("ana@example.com")
+                .fetch_all(&pools.read)
+                .await
+                .expect("the plan");
+        assert!(
+            plan.iter()
+                .any(|(.., step)| step.contains("status_page_by_email")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan
+                .iter()
+                .any(|(.., step)| step.starts_with("SCAN") && step != "SCAN CONSTANT ROW"),
+            "{plan:?}"
+        );
+    }
 }

@@ -174,7 +174,7 @@ impl HqDb {
     async fn after_migrations(self) -> Result<HqDb, HqDbError> {
         let refolded = self.refold_search_keys().await?;
         if refolded > 0 {
-            tracing::info!("search keys folded for the operations an earlier HQ stored: {refolded}");
+            tracing::info!("search keys folded: {refolded} operations");
         }
         Ok(self)
     }

@@ -40,6 +40,16 @@ impl HqDb {
     /// were), a batch a transaction, until the list is empty. How many it
     /// folded.
     pub(super) async fn refold_search_keys(&self) -> Result<u64, HqDbError> {
+        let listed: i64 = on_engine!(self, |pools, sql| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM search_keys_to_refold"
+        )
+        .fetch_one(&pools.read)
+        .await?);
+        if listed > 0 {
+            tracing::info!(
+                "folding the search keys of {listed} operations an earlier HQ stored; HQ opens once done"
+            );
+        }
         let mut refolded = 0;
         loop {
             let folded = self.refold_search_keys_batch().await?;
