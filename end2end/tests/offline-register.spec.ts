@@ -635,8 +635,14 @@ test("a create the store server fails on is kept with the reason, as the server 
   const nell = keptList(page).getByRole("row").filter({ hasText: `Nell ${lastName}` });
   await expect(nell).toContainText("Waiting");
 
+  await max.getByRole("button", { name: "Open" }).click();
+  const opened = page.getByRole("region", { name: `Max ${lastName}` });
+  await expect(opened).toContainText("not yet staged");
   await max.getByRole("button", { name: "Discard" }).click();
   await expect(max).toHaveCount(0);
+  // Discarded, not sent: nothing to open.
+  await expect(opened).toContainText("Discarded: not sent to the store server.");
+  await expect(opened.getByRole("link", { name: "Open customer" })).toHaveCount(0);
   await page.unroute("**/api/create_customer*");
   await expect(keptList(page).getByRole("row").filter({ hasText: `Nell ${lastName}` }).filter({ hasText: "Pending sync" })).toHaveCount(1, {
     timeout: 20_000,

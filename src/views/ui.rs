@@ -514,11 +514,25 @@ fn focus_is_lost() -> bool {
         .is_none_or(|active| body.as_deref() == Some(&active) || !active.is_connected())
 }
 
-/// Gives the focus to `link` once it is in the page, if the focus was lost
-/// as it came (it stands in for what had the focus, which went), so that a
-/// keyboard user goes on from there rather than from the top of the page.
+/// Whether `button` has the focus.
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-pub fn take_the_focus_if_lost(link: NodeRef<leptos::html::A>) {
+pub fn has_focus(button: NodeRef<leptos::html::Button>) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        let active = document().active_element();
+        button
+            .get_untracked()
+            .zip(active)
+            .is_some_and(|(button, active)| active.is_same_node(Some(button.as_ref())))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
+/// Gives the focus to `link` once it is in the page, unless something took
+/// it meanwhile: it stands in for what had the focus and went.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+pub fn focus_once_there(link: NodeRef<leptos::html::A>) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if let Some(link) = link.get()

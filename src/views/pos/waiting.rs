@@ -16,7 +16,7 @@ use crate::views::outbox::{
     Connection, KeptChange, KeptState, Outbox, Saved, SavedKind, Sent, Waiting, WaitingOperation,
     held_by_refusal, kept_create, kept_customer, new_operation_id, still_kept_message,
 };
-use crate::views::ui::{StatusBadge, loaded, take_the_focus_if_lost};
+use crate::views::ui::{StatusBadge, focus_once_there, has_focus, loaded};
 
 /// The store server's state as the register sees it, and the operations
 /// kept in this browser or sent from it since the page opened.
@@ -307,19 +307,22 @@ fn KeptCustomer(
 ) -> impl IntoView {
     let create_id = StoredValue::new(id.clone());
     let customer_register = StoredValue::new(register.clone());
-    // The customer's key: the create's id while it is kept, then what the
-    // store answered it (an account, when HQ created it at once).
+    // What the store answered the create: the customer's key then (an
+    // account, when HQ created it at once).
+    let sent_key = move |delivered: &Vec<(Waiting, Sent)>| {
+        delivered
+            .iter()
+            .find(|(waiting, _)| create_id.with_value(|id| waiting.operation_id == *id))
+            .map(|(waiting, sent)| sent.customer_key(waiting))
+    };
+    // The customer's key: the create's id while it is kept.
     let key = move || {
         outbox
             .delivered
-            .with_untracked(|delivered| {
-                delivered
-                    .iter()
-                    .find(|(waiting, _)| create_id.with_value(|id| waiting.operation_id == *id))
-                    .map(|(waiting, sent)| sent.customer_key(waiting))
-            })
+            .with_untracked(sent_key)
             .unwrap_or_else(|| create_id.with_value(ToString::to_string))
     };
+    let edit_button = NodeRef::new();
     let customer = Memo::new(move |_| outbox.kept.with(|kept| kept_customer(kept, &id)));
     let form = OutboxForm::new(Some(outbox), Some(register), new_operation_id());
     let field = move |read: fn(&CustomerDraft) -> String| {
@@ -338,17 +341,23 @@ fn KeptCustomer(
             <Show
                 when=move || customer.with(Option::is_some)
                 fallback=move || {
-                    // Edit, if it had the focus, has gone with the kept customer.
+                    // Edit goes with the kept customer: if it had the focus,
+                    // the link to the customer the store holds takes it.
                     let link = NodeRef::new();
-                    take_the_focus_if_lost(link);
-                    let href = move || {
-                        outbox.delivered.track();
-                        pos_customer_path(&key(), &customer_register.get_value())
-                    };
-                    view! {
-                        <p class="note">
-                            "Sent to the store server: " <a node_ref=link href=href>"Open customer"</a>
-                        </p>
+                    if has_focus(edit_button) {
+                        focus_once_there(link);
+                    }
+                    move || match outbox.delivered.with(sent_key) {
+                        Some(key) => view! {
+                            <p class="note">
+                                "Sent to the store server: "
+                                <a node_ref=link href=pos_customer_path(&key, &customer_register.get_value())>
+                                    "Open customer"
+                                </a>
+                            </p>
+                        }
+                        .into_any(),
+                        None => view! { <p class="note">"Discarded: not sent to the store server."</p> }.into_any(),
                     }
                 }
             >
@@ -363,7 +372,7 @@ fn KeptCustomer(
                     <dt>"Addresses"</dt>
                     <dd>{field(|c| c.addresses.len().to_string())}</dd>
                 </dl>
-                <button type="button" on:click=move |_| form.open()>"Edit"</button>
+                <button node_ref=edit_button type="button" on:click=move |_| form.open()>"Edit"</button>
             </Show>
             // Open until the cashier leaves it, even once the create has been
             // sent meanwhile: what was typed stays, and is sent after it.
