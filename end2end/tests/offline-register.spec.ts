@@ -484,7 +484,7 @@ test("an edit the store refused holds the customer's later edits until it is sen
   await expect(page.getByLabel("Phone")).toHaveValue("206 555 0101");
   await page.getByLabel("Phone").fill("206 555 0102");
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toContainText(
+  await expect(page.getByRole("status").filter({ hasText: /^Kept in this browser/ })).toContainText(
     "behind a change of this customer the store refused",
   );
   await expect(rows.filter({ hasText: "Waiting for the refused operation of this customer above" })).toHaveCount(1);

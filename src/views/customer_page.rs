@@ -502,7 +502,8 @@ fn refused_change_note(
             .filter(|(id, _)| answered.as_ref() != Some(*id))
             .map(|(_, reason)| refused_change_message(reason))
     })?;
-    Some(view! { <p class="note refused-change">{message}</p> })
+    // A live region: the refusal may come while the page is open.
+    Some(view! { <p class="note refused-change" role="status">{message}</p> })
 }
 
 /// Reads the customer again once a change of it the browser kept has been
