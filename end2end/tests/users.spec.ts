@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { DEMO_PASSWORD, open, test } from "./helpers";
+import { DEMO_PASSWORD, open, signedInWithoutJavaScript, test } from "./helpers";
 
 test("an admin signs a cashier out everywhere, and the register asks them to sign in again", async ({
   admin,
@@ -112,4 +112,11 @@ test("a Save refused as another admin changed the row meanwhile shows their chan
   await expect(admin.getByText(/^Ken Sanchez is now a cashier/)).toBeVisible();
   await expect(row.getByLabel("Store of houston")).toHaveValue("1");
   await other.close();
+});
+
+test("without JavaScript, a Save the server refuses comes back at the top of the page with the reason", async ({ browser }) => {
+  const page = await signedInWithoutJavaScript(browser, "admin", "/hq/users");
+  await page.getByRole("row", { name: /^admin\b/ }).getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("You cannot change your own role or store: ask another admin.")).toHaveCount(1);
+  await page.context().close();
 });

@@ -35,7 +35,8 @@ pub fn UsersPage() -> impl IntoView {
         |_| user_accounts(),
     );
     // The answer to the last action, whichever it was: an earlier one's
-    // would read as if it still applied.
+    // would read as if it still applied. (A refusal posted without
+    // JavaScript is said at the top of every page, `ui::PostedRefusal`.)
     let last_answer = RwSignal::new(None::<Result<String, AppError>>);
     for answer in [sign_out.value(), change.value()] {
         Effect::new(move |_| {
