@@ -641,7 +641,7 @@ test("a create the store server fails on is kept with the reason, as the server 
   await max.getByRole("button", { name: "Discard" }).click();
   await expect(max).toHaveCount(0);
   // Discarded, not sent: nothing to open.
-  await expect(opened).toContainText("Discarded: not sent to the store server.");
+  await expect(opened).toContainText("No longer kept in this browser.");
   await expect(opened.getByRole("link", { name: "Open customer" })).toHaveCount(0);
   await page.unroute("**/api/create_customer*");
   await expect(keptList(page).getByRole("row").filter({ hasText: `Nell ${lastName}` }).filter({ hasText: "Pending sync" })).toHaveCount(1, {

@@ -529,17 +529,23 @@ pub fn has_focus(button: NodeRef<leptos::html::Button>) -> bool {
     false
 }
 
-/// Gives the focus to `link` once it is in the page, unless something took
-/// it meanwhile: it stands in for what had the focus and went.
+/// Gives the focus to `link` once it is first in the page, unless something
+/// took it meanwhile: it stands in for what had the focus and went. Once
+/// only: the link made again later does not take the focus back.
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 pub fn focus_once_there(link: NodeRef<leptos::html::A>) {
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(link) = link.get()
-            && focus_is_lost()
-        {
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let Some(link) = link.get() else {
+            return false;
+        };
+        if focus_is_lost() {
             let _ = link.focus();
         }
+        true
     });
 }
 

@@ -68,7 +68,8 @@ impl HqDb {
     /// would refuse that create for the email. A create that failed but is
     /// retried, or corrected by an admin, may still take it first. Creates
     /// are found by their indexed search key (`search_keys`): emails are
-    /// stored in lower case, so it is the email itself.
+    /// stored in lower case, so it is the email itself (with a final sigma
+    /// as any other, which the batch does not fold: stricter, never laxer).
     pub async fn email_in_use(&self, email_key: &str, operation_id: &str) -> Result<bool, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(EMAIL_IN_USE)
             .bind(email_key)

@@ -347,7 +347,8 @@ fn KeptCustomer(
                     if has_focus(edit_button) {
                         focus_once_there(link);
                     }
-                    move || match outbox.delivered.with(sent_key) {
+                    let sent = Memo::new(move |_| outbox.delivered.with(sent_key));
+                    move || match sent.get() {
                         Some(key) => view! {
                             <p class="note">
                                 "Sent to the store server: "
@@ -357,7 +358,8 @@ fn KeptCustomer(
                             </p>
                         }
                         .into_any(),
-                        None => view! { <p class="note">"Discarded: not sent to the store server."</p> }.into_any(),
+                        // Discarded, or sent by the form that saved it, which said what became of it.
+                        None => view! { <p class="note">"No longer kept in this browser."</p> }.into_any(),
                     }
                 }
             >
