@@ -281,9 +281,13 @@ pub fn still_waiting(kept: &[Waiting]) -> usize {
 
 /// How many changes of the customer named by `keys` the browser keeps.
 pub fn kept_changes_of(kept: &[Waiting], keys: &[Option<&str>]) -> usize {
-    kept.iter()
-        .filter(|w| !matches!(w.operation, WaitingOperation::Create { .. }) && is_of(w, keys))
-        .count()
+    kept.iter().filter(|w| is_change_of(w, keys)).count()
+}
+
+/// Whether `waiting` changes the customer named by `keys` (an edit or an
+/// address addition, not its create).
+fn is_change_of(waiting: &Waiting, keys: &[Option<&str>]) -> bool {
+    !matches!(waiting.operation, WaitingOperation::Create { .. }) && is_of(waiting, keys)
 }
 
 /// The change of the customer named by `keys` that the browser keeps and the
@@ -296,7 +300,7 @@ pub fn refused_change_of<'a>(
     keys: &[Option<&str>],
 ) -> Option<(&'a OperationId, &'a str)> {
     kept.iter()
-        .filter(|w| !matches!(w.operation, WaitingOperation::Create { .. }) && is_of(w, keys))
+        .filter(|w| is_change_of(w, keys))
         .find_map(|w| w.refused.as_deref().map(|reason| (&w.operation_id, reason)))
 }
 
