@@ -8,12 +8,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use custsync::domain::customer::{AddressDraft, CustomerDraft, fold_case};
+use custsync::domain::customer::{AddressDraft, CustomerDraft};
 use custsync::domain::scale_units::DEFAULT_SCALE_UNIT;
 use custsync::domain::status_page::{Cursor, PAGE_SIZE, PageKey, StatusView};
 use custsync::services::settings::Settings;
 use custsync::storage::channel_db::ChannelDb;
-use custsync::storage::hq_db::{HqDb, OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
+use custsync::storage::hq_db::{HqDb, OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL, search_keys};
 use custsync::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, ToSql, params, params_from_iter};
@@ -301,13 +301,7 @@ fn insert_uploaded(
     customer: &CustomerDraft,
 ) -> Result<(), String> {
     let keys: [&dyn ToSql; 3] = [&temporary_id, &data::CHANNEL_ID, &data::REGISTER_NUMBER];
-    let search_keys = [
-        &customer.email,
-        &customer.first_name,
-        &customer.last_name,
-        &customer.organization_name,
-    ]
-    .map(|text| fold_case(text));
+    let search_keys = search_keys(customer);
     let search_keys: Vec<&dyn ToSql> = search_keys.iter().map(|key| key as &dyn ToSql).collect();
     insert_customer_rows(conn, &sql.uploaded, keys, temporary_id, customer, &search_keys)
 }
