@@ -641,6 +641,35 @@ async fn an_unknown_customer_group_in_a_create_is_named_beside_its_field() {
 }
 
 #[tokio::test]
+async fn a_birthday_in_the_future_is_named_beside_its_field_and_nothing_is_staged() {
+    let app = common::start().await;
+    let staged_before = app.backend.channel.count_not_uploaded().await.unwrap();
+    let mut draft = complete_customer();
+    draft.attributes = vec![AttributeDraft {
+        name: "Birthday".into(),
+        value: "2099-01-01".into(),
+    }];
+    let Err(CustomerError::Invalid(fields)) = create_customer(
+        &app.backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &draft,
+    )
+    .await
+    else {
+        panic!("a birthday in the future must be refused");
+    };
+    assert_eq!(
+        fields.get("attributes.0.value"),
+        Some("The birthday cannot be in the future.")
+    );
+    assert_eq!(
+        app.backend.channel.count_not_uploaded().await.unwrap(),
+        staged_before
+    );
+}
+
+#[tokio::test]
 async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs() {
     let app = common::start().await;
     let backend = &app.backend;

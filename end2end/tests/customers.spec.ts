@@ -59,6 +59,25 @@ test("a cashier adds a customer with two addresses, finds it, and sees its accou
   await expect(synced.getByRole("cell").first()).toHaveText(/^C\d{6}$/);
 });
 
+test("a birthday in the future is refused beside its field, and the customer saves once it is corrected", async ({ houston: page }) => {
+  const lastName = uniqueName("Future");
+  await open(page, "/pos?register=1-1");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("First name").fill("Nova");
+  await page.getByLabel("Last name").fill(lastName);
+  await page.getByLabel("Birthday").fill("2099-01-01");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByLabel("Birthday")).toHaveAccessibleDescription("The birthday cannot be in the future.");
+  await expect(page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" })).toHaveCount(0);
+
+  await page.getByLabel("Birthday").fill("1990-05-17");
+  await expect(page.getByLabel("Birthday")).toHaveAccessibleDescription("");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" })).toContainText(
+    `Nova ${lastName} was created at Houston`,
+  );
+});
+
 test("a cashier edits a synced customer and adds an address through real-time calls", async ({ houston: page }) => {
   const newPhone = `+1 713 555 ${Math.floor(1000 + Math.random() * 8999)}`;
   await open(page, "/pos?register=1-1&q=Karen%20Berg");

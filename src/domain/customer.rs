@@ -12,7 +12,9 @@ pub use reference::{
     ADDRESS_PURPOSES, AFFILIATIONS, ATTRIBUTES, CONTACT_KINDS, COUNTRIES, CURRENCIES, LANGUAGES,
     ReferenceData,
 };
-pub use rules::{Limits, tidy_own_fields, validate_address, validate_customer};
+pub use rules::{
+    Limits, latest_birthday, tidy_own_fields, validate_address, validate_customer, validate_customer_on,
+};
 pub use search::{CustomerSearch, fold_case, prefix_pattern};
 
 use serde::{Deserialize, Serialize};

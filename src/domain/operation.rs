@@ -203,7 +203,7 @@ pub fn stored_time_now() -> String {
 }
 
 /// 1970-01-01 as a Julian day number.
-const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
+pub(crate) const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
 
 #[cfg(test)]
 mod tests {

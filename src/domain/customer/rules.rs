@@ -9,6 +9,7 @@ use super::reference::{
 use super::{
     AddressDraft, AttributeDraft, ContactDraft, CustomerDraft, PartyType, ValidAddress, ValidCustomer,
 };
+use crate::domain::operation::UNIX_EPOCH_JULIAN_DAY;
 use crate::error::FieldErrors;
 
 /// Column widths of the staging and customer tables.
@@ -30,11 +31,26 @@ impl Limits {
 }
 
 /// Whether the channel needs an email: the online store signs its shoppers
-/// in with it, a cashier may leave it out.
+/// in with it, a cashier may leave it out. Checked as of now.
 pub fn validate_customer(
     draft: &CustomerDraft,
     reference: &ReferenceData,
     email_required: bool,
+) -> Result<ValidCustomer, FieldErrors> {
+    validate_customer_on(
+        draft,
+        reference,
+        email_required,
+        latest_birthday(now_unix_millis()),
+    )
+}
+
+/// [`validate_customer`] as of the day whose latest birthday is given.
+pub fn validate_customer_on(
+    draft: &CustomerDraft,
+    reference: &ReferenceData,
+    email_required: bool,
+    latest_birthday: time::Date,
 ) -> Result<ValidCustomer, FieldErrors> {
     let mut errors = FieldErrors::default();
     let own = tidy_own_fields(draft);
@@ -54,7 +70,7 @@ pub fn validate_customer(
         addresses: check_addresses(&draft.addresses, &mut errors),
         contacts: check_contacts(&draft.contacts, &mut errors),
         affiliations: check_affiliations(&draft.affiliations, &mut errors),
-        attributes: check_attributes(&draft.attributes, &mut errors),
+        attributes: check_attributes(&draft.attributes, latest_birthday, &mut errors),
         ..own
     };
     if errors.is_empty() {
@@ -328,7 +344,11 @@ impl CustomerDraft {
     }
 }
 
-fn check_attributes(attributes: &[AttributeDraft], errors: &mut FieldErrors) -> Vec<AttributeDraft> {
+fn check_attributes(
+    attributes: &[AttributeDraft],
+    latest_birthday: time::Date,
+    errors: &mut FieldErrors,
+) -> Vec<AttributeDraft> {
     let mut valid: Vec<AttributeDraft> = Vec::new();
     for (index, attribute) in attributes.iter().enumerate() {
         let name = attribute.name.trim().to_string();
@@ -344,7 +364,7 @@ fn check_attributes(attributes: &[AttributeDraft], errors: &mut FieldErrors) -> 
                 &format!("attributes.{index}.name"),
                 format!("{name} is listed twice."),
             );
-        } else if let Some(problem) = attribute_value_problem(&name, &value) {
+        } else if let Some(problem) = attribute_value_problem(&name, &value, latest_birthday) {
             errors.add(&key, problem);
         } else {
             check_text(&value, &name, &key, Limits::VALUE, errors);
@@ -354,9 +374,15 @@ fn check_attributes(attributes: &[AttributeDraft], errors: &mut FieldErrors) -> 
     valid
 }
 
-fn attribute_value_problem(name: &str, value: &str) -> Option<String> {
+fn attribute_value_problem(name: &str, value: &str, latest_birthday: time::Date) -> Option<String> {
     match name {
-        "Birthday" if !is_date(value) => Some("Enter the birthday as YYYY-MM-DD.".to_string()),
+        "Birthday" => match date_of(value) {
+            None => Some("Enter the birthday as YYYY-MM-DD.".to_string()),
+            Some(birthday) if birthday > latest_birthday => {
+                Some("The birthday cannot be in the future.".to_string())
+            }
+            Some(_) => None,
+        },
         "Marketing opt-in" if value != "Yes" && value != "No" => {
             Some("Marketing opt-in is Yes or No.".to_string())
         }
@@ -402,25 +428,45 @@ fn is_phone(value: &str) -> bool {
             .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0))
 }
 
-fn is_date(value: &str) -> bool {
+/// The date written `YYYY-MM-DD`, from 1900 on.
+fn date_of(value: &str) -> Option<time::Date> {
     let parts: Vec<&str> = value.split('-').collect();
     let [year, month, day] = parts.as_slice() else {
-        return false;
+        return None;
     };
-    let number = |text: &str, len: usize| (text.len() == len).then(|| text.parse::<u32>().ok()).flatten();
-    match (number(year, 4), number(month, 2), number(day, 2)) {
-        (Some(year), Some(month), Some(day)) => {
-            let days = match month {
-                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-                4 | 6 | 9 | 11 => 30,
-                2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-                2 => 28,
-                _ => return false,
-            };
-            (1900..=2100).contains(&year) && (1..=days).contains(&day)
-        }
-        _ => false,
-    }
+    let number = |text: &str, len: usize| {
+        (text.len() == len && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse::<u16>().ok())
+            .flatten()
+    };
+    let (year, month, day) = (number(year, 4)?, number(month, 2)?, number(day, 2)?);
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(i32::from(year), month, u8::try_from(day).ok()?).ok()?;
+    (year >= 1900).then_some(date)
+}
+
+/// The latest birthday a customer may have at `unix_millis`: today where the
+/// day is furthest ahead (UTC+14), so that no store refuses a customer born
+/// today where it is.
+pub fn latest_birthday(unix_millis: i64) -> time::Date {
+    const FURTHEST_AHEAD_MS: i64 = 14 * 3_600_000;
+    let days = (unix_millis + FURTHEST_AHEAD_MS).div_euclid(86_400_000);
+    i32::try_from(days + UNIX_EPOCH_JULIAN_DAY)
+        .ok()
+        .and_then(|day| time::Date::from_julian_day(day).ok())
+        .unwrap_or(time::Date::MAX)
+}
+
+#[cfg(feature = "hydrate")]
+fn now_unix_millis() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn now_unix_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// None when `zip` fits the country/region's format, else an example of it.

@@ -370,6 +370,41 @@ fn attribute_values_are_checked_by_name() {
 }
 
 #[test]
+fn a_birthday_in_the_future_is_refused_and_today_is_taken_wherever_it_is_today() {
+    let on = |birthday: &str, latest: time::Date| {
+        let mut draft = person();
+        draft.attributes = vec![attribute("Birthday", birthday)];
+        validate_customer_on(&draft, &reference(), false, latest)
+            .err()
+            .and_then(|errors| errors.get("attributes.0.value").map(str::to_string))
+    };
+    let december_8 = time::Date::from_calendar_date(2026, time::Month::December, 8).unwrap();
+    assert_eq!(on("2026-12-08", december_8), None);
+    assert_eq!(
+        on("2026-12-09", december_8).as_deref(),
+        Some("The birthday cannot be in the future.")
+    );
+    assert_eq!(
+        on("2099-01-01", december_8).as_deref(),
+        Some("The birthday cannot be in the future.")
+    );
+    assert_eq!(
+        on("1899-12-31", december_8).as_deref(),
+        Some("Enter the birthday as YYYY-MM-DD.")
+    );
+    assert_eq!(
+        on("1990-+1-05", december_8).as_deref(),
+        Some("Enter the birthday as YYYY-MM-DD.")
+    );
+
+    // 2026-12-07 09:59:59.999 UTC is still the 7th in Kiritimati (UTC+14);
+    // a millisecond later the 8th has begun there.
+    let december_7 = time::Date::from_calendar_date(2026, time::Month::December, 7).unwrap();
+    assert_eq!(latest_birthday(1_796_637_599_999), december_7);
+    assert_eq!(latest_birthday(1_796_637_600_000), december_8);
+}
+
+#[test]
 fn too_many_rows_are_refused() {
     let mut draft = person();
     draft.addresses = vec![address("USA", "77002"); Limits::ROWS + 1];
