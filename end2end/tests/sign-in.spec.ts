@@ -164,11 +164,16 @@ test("a page open while another tab signs out, or in as someone else, says so, a
   await expect(other).toHaveURL(/\/sign-in/);
   const note = page.getByRole("alert").filter({ hasText: "another tab" });
   await expect(note).toContainText("This browser is no longer signed in");
-  // The page stays as it was, with what was typed.
+  // The page stays as it was, with what was typed; its header no longer
+  // names the user it was opened for.
   await expect(page.getByLabel("First name")).toHaveValue("Typed");
+  const header = page.getByRole("banner");
+  await expect(header.getByRole("link", { name: "Sign in" })).toBeVisible();
+  await expect(header.getByText(/Signed in as/)).toHaveCount(0);
 
   await signIn(other, "seattle");
   await expect(note).toContainText("Another tab signed in as Terry Adams (cashier)");
+  await expect(header.getByText("Signed in as Terry Adams (cashier)", { exact: true })).toBeVisible();
   await note.getByRole("button", { name: "Reload" }).click();
   await expect(page.getByText("Signed in as Terry Adams (cashier)")).toBeVisible();
   await expect(note).toHaveCount(0);

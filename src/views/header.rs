@@ -56,6 +56,7 @@ pub const HQ_MENUS: [(&str, &[HqPage]); 3] = [
 #[component]
 pub fn Navigation(user: UserResource) -> impl IntoView {
     send_away_from_forbidden_pages(user);
+    let now_signed_in = RwSignal::new(None::<Option<SignedInUser>>);
     view! {
         <header class="top">
             <A href="/" attr:class="brand">
@@ -85,13 +86,25 @@ pub fn Navigation(user: UserResource) -> impl IntoView {
                             </nav>
                         })}
                         {(role == Some(Role::Admin)).then(|| view! { <HqNavigation /> })}
-                        <SessionControls user />
+                        <SessionNow opened_for=user now_signed_in />
                     }
                 })}
             </Transition>
-            <SignedInElsewhere user />
+            <SignedInElsewhere user now_signed_in />
         </header>
     }
+}
+
+/// Who is signed in, with Sign in or Sign out: the user the page was opened
+/// for, until the browser's session is found to belong to someone else, or
+/// to no one (`SignedInElsewhere` says so beside it).
+#[component]
+fn SessionNow(
+    opened_for: Option<SignedInUser>,
+    now_signed_in: RwSignal<Option<Option<SignedInUser>>>,
+) -> impl IntoView {
+    let shown = Memo::new(move |_| now_signed_in.get().unwrap_or_else(|| opened_for.clone()));
+    move || view! { <SessionControls user=shown.get() /> }
 }
 
 /// Where each page notes who it found signed in, so that the other tabs of
@@ -106,11 +119,13 @@ const SIGNED_IN_KEY: &str = "custsync.signed-in";
 /// one, or is refused. The page stays as it is, with what was typed in it;
 /// Reload opens it for whoever is signed in now.
 #[component]
-fn SignedInElsewhere(user: UserResource) -> impl IntoView {
-    // Who the page was opened for (its user's name, or none), and who is
-    // signed in now, as the last question since another tab's change says.
+fn SignedInElsewhere(
+    user: UserResource,
+    now_signed_in: RwSignal<Option<Option<SignedInUser>>>,
+) -> impl IntoView {
+    // Who the page was opened for (its user's name, or none); who is signed
+    // in now is what the last question since another tab's change answered.
     let opened_for = RwSignal::new(None::<Option<String>>);
-    let now_signed_in = RwSignal::new(None::<Option<SignedInUser>>);
     Effect::new(move |_| {
         let Some(Ok(found)) = user.get() else {
             return;
