@@ -77,7 +77,21 @@ async fn create(backend: &Backend, origin: Origin, first: &str, last: &str, emai
         email: email.into(),
         ..CustomerDraft::default()
     };
-    create_customer(&backend.channel_side(), origin, &OperationId::random(), &draft)
+    create_draft(backend, origin, &draft).await
+}
+
+async fn create_with_phone(backend: &Backend, origin: Origin, last: &str, phone: &str) -> String {
+    let draft = CustomerDraft {
+        first_name: "Ana".into(),
+        last_name: last.into(),
+        phone: phone.into(),
+        ..CustomerDraft::default()
+    };
+    create_draft(backend, origin, &draft).await
+}
+
+async fn create_draft(backend: &Backend, origin: Origin, draft: &CustomerDraft) -> String {
+    create_customer(&backend.channel_side(), origin, &OperationId::random(), draft)
         .await
         .unwrap()
         .temporary_id()
@@ -290,6 +304,45 @@ async fn search_finds_names_and_emails_whatever_their_case_in_any_alphabet() {
     }
 }
 
+/// A phone number, or its last digits, typed however they were written
+/// finds the operations whose phone ends with them, in HQ and still at the
+/// store.
+#[tokio::test]
+async fn search_finds_a_phone_by_its_last_digits_however_it_was_written() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let uploaded = create_with_phone(backend, ORIGINS[0], "Berg", "+1 (713) 555-0150").await;
+    let other = create_with_phone(backend, ORIGINS[0], "Lund", "+1 713 555 0199").await;
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let waiting = create_with_phone(backend, ORIGINS[1], "Moreno", "713.555.0177").await;
+    for term in [
+        "555-0150",
+        "7135550150",
+        "(713) 555 0150",
+        "+1 713 555 0150",
+        "0150",
+    ] {
+        assert_eq!(
+            ids(&page(backend, &searching(term), 50).await),
+            [uploaded.as_str()],
+            "{term}"
+        );
+    }
+    assert_eq!(
+        ids(&page(backend, &searching("555 0177"), 50).await),
+        [waiting.as_str()]
+    );
+    assert!(
+        page(backend, &searching("555 01"), 50).await.rows.is_empty(),
+        "no phone ends with 55501"
+    );
+    assert_eq!(ids(&page(backend, &searching("0199"), 50).await), [other]);
+    assert!(
+        page(backend, &searching("713 555"), 50).await.rows.is_empty(),
+        "by the last digits"
+    );
+}
+
 /// An admin's correction of an operation is found by the name it now holds,
 /// and no longer by the one it held.
 #[tokio::test]
@@ -304,6 +357,7 @@ async fn an_operation_an_admin_corrected_is_found_by_its_new_name() {
         .unwrap();
     let mut corrected = detail.operation.customer.clone();
     corrected.last_name = "Ångström".into();
+    corrected.phone = "+1 206 555 0111".into();
     let valid = validate_customer(&corrected, &detail.reference, false).unwrap();
     let saved = backend
         .hq
@@ -313,21 +367,28 @@ async fn an_operation_an_admin_corrected_is_found_by_its_new_name() {
     assert_eq!(saved, EditSaved::Saved);
 
     assert_eq!(ids(&page(backend, &searching("ångs"), 50).await), [id.as_str()]);
+    assert_eq!(
+        ids(&page(backend, &searching("206-555-0111"), 50).await),
+        [id.as_str()]
+    );
     assert!(page(backend, &searching("öberg"), 50).await.rows.is_empty());
 }
 
-/// HQ's operations stored before their search keys were folded by the app
-/// (the migration that made the keys folds A to Z only) are folded when HQ
+/// HQ's operations stored before their search keys were made by the app
+/// (the migration that made the name keys folds A to Z only, SQLite's that
+/// made the phone keys lists the operations with a phone) are keyed when HQ
 /// next opens.
 #[tokio::test]
 async fn operations_stored_before_their_search_keys_are_found_once_hq_opens_again() {
     let app = common::start().await;
     let backend = &app.backend;
     let uploaded = create(backend, ORIGINS[0], "Åsa", "Öberg", "asa@example.com").await;
+    let with_phone = create_with_phone(backend, ORIGINS[0], "Lund", "+1 (713) 555-0150").await;
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     common::execute_on_hq(
         backend,
-        "UPDATE RETAILASYNCCUSTOMERV2 SET first_name_key = first_name, last_name_key = last_name",
+        "UPDATE RETAILASYNCCUSTOMERV2
+         SET first_name_key = first_name, last_name_key = last_name, phone_key = ''",
     )
     .await;
     common::execute_on_hq(
@@ -339,6 +400,7 @@ async fn operations_stored_before_their_search_keys_are_found_once_hq_opens_agai
         page(backend, &searching("öberg"), 50).await.rows.is_empty(),
         "as an HQ of an earlier version left it"
     );
+    assert!(page(backend, &searching("555 0150"), 50).await.rows.is_empty());
 
     let reopened = HqDb::open_at(&backend.settings.hq_location()).await.unwrap();
     reopened.close().await;
@@ -348,6 +410,10 @@ async fn operations_stored_before_their_search_keys_are_found_once_hq_opens_agai
         [uploaded.as_str()]
     );
     assert_eq!(ids(&page(backend, &searching("åsa öberg"), 50).await), [uploaded]);
+    assert_eq!(
+        ids(&page(backend, &searching("555 0150"), 50).await),
+        [with_phone]
+    );
 }
 
 /// A full name typed in the search box finds the operation by its first and

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use custsync::domain::customer::{AddressDraft, CustomerDraft};
+use custsync::domain::customer::{AddressDraft, CustomerDraft, phone_key};
 use custsync::domain::scale_units::DEFAULT_SCALE_UNIT;
 use custsync::domain::status_page::{Cursor, PAGE_SIZE, PageKey, StatusView};
 use custsync::services::settings::Settings;
@@ -194,8 +194,8 @@ impl Sql {
             uploaded: staged(
                 ", uploaded_at, upload_run_id",
                 ", '2026-01-01T00:00:00Z', 1",
-                ", email_key, first_name_key, last_name_key, organization_key",
-                ", ?, ?, ?, ?",
+                ", email_key, first_name_key, last_name_key, organization_key, phone_key",
+                ", ?, ?, ?, ?, ?",
             ),
             customer: CustomerRows {
                 header: format!(
@@ -479,6 +479,14 @@ fn push_channel_and_search(view: &StatusView, sql: &mut String, values: &mut Vec
             " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE {key} >= ? AND {key} < ? AND {key} <> ''"
         ));
         values.extend([Value::Text(lower.clone()), Value::Text(end.clone())]);
+    }
+    if let Some(digits) = view.search_phone_digits() {
+        let key = phone_key(&digits);
+        sql.push_str(
+            " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE phone_key >= ? AND phone_key < ? AND phone_key <> ''",
+        );
+        let end = format!("{key}\u{10FFFF}");
+        values.extend([Value::Text(key), Value::Text(end)]);
     }
     sql.push(')');
 }

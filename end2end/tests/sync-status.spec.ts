@@ -346,6 +346,33 @@ test("the search box finds a name whatever the case of its letters, in any alpha
   }
 });
 
+test("the search box finds a phone by its last digits, however either was written", async ({ seattle, admin: page }) => {
+  const lastName = uniqueName("Phone");
+  const digits = String(Date.now()).slice(-7);
+  await open(seattle, "/pos?register=2-1");
+  await seattle.getByRole("button", { name: "Add customer" }).click();
+  await seattle.getByLabel("First name").fill("Eve");
+  await seattle.getByLabel("Last name").fill(lastName);
+  await seattle.getByLabel("Phone").fill(`+1 (713) ${digits.slice(0, 3)}-${digits.slice(3)}`);
+  await seattle.getByRole("button", { name: "Save" }).click();
+  const confirmation = seattle.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
+  await expect(confirmation).toContainText(lastName);
+  const id = (await confirmation.locator("code").textContent()) ?? "";
+
+  for (const uploaded of [false, true]) {
+    if (uploaded) {
+      await open(page, "/hq/distribution-schedule");
+      await runNow(page, /P-0001/);
+    }
+    for (const term of [`${digits.slice(0, 3)} ${digits.slice(3)}`, `713${digits}`]) {
+      await open(page, STATUS_PAGE);
+      await page.getByLabel("Search").fill(term);
+      await page.getByRole("button", { name: "Apply filters" }).click();
+      await expect(operationRow(page, id)).toContainText(uploaded ? "Pending sync" : "Pending upload");
+    }
+  }
+});
+
 test("a correction posted before the page's code arrived and refused comes back as typed, and Cancel forgets it", async ({ seattle, admin: page }) => {
   const lastName = uniqueName("Early");
   const id = await failedCreate(seattle, page, lastName);

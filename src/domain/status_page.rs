@@ -4,7 +4,7 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::customer::fold_case;
+use crate::domain::customer::{CustomerSearch, fold_case};
 use crate::domain::operation::OperationStatus;
 use crate::domain::records::OperationKind;
 use crate::domain::scale_units::MAX_SCALE_UNIT_NAME;
@@ -228,6 +228,13 @@ impl StatusView {
     pub fn search_key(&self) -> Option<String> {
         let term = self.search.trim();
         (!term.is_empty()).then(|| fold_case(term))
+    }
+
+    /// The search term's digits when it is written as a phone number or
+    /// its last digits (at least three): it finds the phones that end with
+    /// them, however they were written (HQ by their `phone_key`).
+    pub fn search_phone_digits(&self) -> Option<String> {
+        CustomerSearch::new(&self.search).phone_digits
     }
 
     /// A full name typed in the search box ("Eve Berg"), folded as
@@ -460,6 +467,22 @@ mod tests {
         assert_eq!(search("Eve van Berg"), Some(("eve".into(), "van berg".into())));
         assert_eq!(search("Berg"), None);
         assert_eq!(search("  "), None);
+    }
+
+    #[test]
+    fn a_phone_number_or_its_last_digits_search_phones_from_their_end() {
+        let search = |term: &str| {
+            StatusView {
+                search: term.into(),
+                ..StatusView::default()
+            }
+            .search_phone_digits()
+        };
+        assert_eq!(search(" 713-555-0150 ").as_deref(), Some("7135550150"));
+        assert_eq!(search("0150").as_deref(), Some("0150"));
+        assert_eq!(search("50"), None, "too few digits");
+        assert_eq!(search("Berg"), None);
+        assert_eq!(search("C000123"), None, "an account");
     }
 
     #[test]

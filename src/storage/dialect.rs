@@ -47,6 +47,15 @@ impl Dialect {
         }
     }
 
+    /// The rows `j (value)` of the JSON array bound as the statement's
+    /// first parameter.
+    pub fn json_rows(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "json_each($1) j",
+            Dialect::Postgres => "jsonb_array_elements(CAST($1 AS jsonb)) AS j (value)",
+        }
+    }
+
     /// `column` in a condition that must not choose the index SQLite
     /// would walk: an update joined to a list of ids should look each id
     /// up, not scan the rows of an indexed status and the list for each.

@@ -37,6 +37,14 @@ impl CustomerSearch {
     }
 }
 
+/// A phone number's key for a search by its last digits, however it was
+/// written: its digits in reverse order, so that the phones ending with the
+/// digits typed are a range of an index ("+1 (713) 555-0150" is
+/// "05105553171", found by "555 0150" or "7135550150").
+pub fn phone_key(phone: &str) -> String {
+    phone.chars().rev().filter(char::is_ascii_digit).collect()
+}
+
 /// A regular expression (SQLite's `REGEXP`) that finds the text starting
 /// with `term`, whatever the case of its letters.
 pub fn prefix_pattern(term: &str) -> String {
@@ -95,6 +103,13 @@ mod tests {
         );
         assert_eq!(fold_case("İlker"), "İlker", "two letters in lower case");
         assert_eq!(fold_case("C000123-ab"), "c000123-ab");
+    }
+
+    #[test]
+    fn a_phone_key_is_its_digits_from_the_last() {
+        assert_eq!(phone_key("+1 (713) 555-0150"), "05105553171");
+        assert!(phone_key("+1 (713) 555-0150").starts_with(&phone_key("555 0150")));
+        assert_eq!(phone_key(""), "");
     }
 
     #[test]

@@ -28,7 +28,7 @@ struct CopyRow {
 
 /// A phone without the spaces, dashes, brackets and dots it was written
 /// with, as a search by its digits reads it.
-const PHONE_DIGITS: &str = "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '+', ''), '-', ''), \
+pub(super) const PHONE_DIGITS: &str = "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '+', ''), '-', ''), \
                             '(', ''), ')', ''), '.', '')";
 
 const NAME: &str =

@@ -3,6 +3,7 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::customers::PHONE_DIGITS;
 use super::{ChannelDb, ChannelDbError};
 use crate::domain::customer::prefix_pattern;
 use crate::domain::operation::OperationStatus;
@@ -94,6 +95,11 @@ fn push_filters(
             query
                 .push(format!(" OR {column} REGEXP "))
                 .push_bind(prefix_pattern(&term));
+        }
+        if let Some(digits) = view.search_phone_digits() {
+            query
+                .push(format!(" OR {PHONE_DIGITS} LIKE "))
+                .push_bind(format!("%{digits}"));
         }
         if let Some((first, last)) = view.search_full_name() {
             query

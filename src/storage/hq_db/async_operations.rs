@@ -402,7 +402,7 @@ fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> QueryBuilder<
              {SEARCH_KEY_COLUMNS}) "
     );
     let mut inserts = QueryBuilder::new("");
-    push_multi_row_inserts(&mut inserts, &head, operations, 25, |mut row, op| {
+    push_multi_row_inserts(&mut inserts, &head, operations, 26, |mut row, op| {
         row.push_bind(op.temporary_id.clone())
             .push_bind(op.kind.code())
             .push_bind(op.channel_id)
@@ -446,7 +446,7 @@ async fn unnest_operations(
          FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $20::text[],
                      $7::bigint[], $8::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
                      $15::text[], $16::text[], $17::text[], $18::text[], $19::text[],
-                     $21::text[], $22::text[], $23::text[], $24::text[])
+                     $21::text[], $22::text[], $23::text[], $24::text[], $25::text[])
               WITH ORDINALITY AS u (temporary_id, operation, channel_id, register_number, customer_account,
                                     customer_temporary_id, changed_fields, channel_sequence, created_at,
                                     {CUSTOMER_COLUMNS}, {SEARCH_KEY_COLUMNS}, ordinal)
@@ -477,6 +477,7 @@ async fn unnest_operations(
     .bind(column(&keys, |key| key[1].clone()))
     .bind(column(&keys, |key| key[2].clone()))
     .bind(column(&keys, |key| key[3].clone()))
+    .bind(column(&keys, |key| key[4].clone()))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -148,17 +148,16 @@ impl HqDb {
             let statement = format!(
                 "UPDATE RETAILASYNCCUSTOMERV2
                  SET ({CUSTOMER_COLUMNS}, changed_fields, {SEARCH_KEY_COLUMNS})
-                   = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                 WHERE temporary_id = $16 AND OnlineOperationCompleted = FALSE
+                   = ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                 WHERE temporary_id = $17 AND OnlineOperationCompleted = FALSE
                  RETURNING id"
             );
-            let [email_key, first_name_key, last_name_key, organization_key] = search_keys(customer);
-            let updated = bind_customer(sqlx::query(&statement), customer)
-                .bind(changed.code())
-                .bind(email_key)
-                .bind(first_name_key)
-                .bind(last_name_key)
-                .bind(organization_key)
+            let updated = search_keys(customer)
+                .into_iter()
+                .fold(
+                    bind_customer(sqlx::query(&statement), customer).bind(changed.code()),
+                    |statement, key| statement.bind(key),
+                )
                 .bind(temporary_id)
                 .fetch_optional(&mut *tx)
                 .await?;

@@ -102,7 +102,7 @@ impl HqDb {
         let (headers, lines) = sales_documents(sales)?;
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
-            let rows = json_rows(sql);
+            let rows = sql.json_rows();
             let new = sqlx::query(&format!(
                 "INSERT INTO sales_transactions (transaction_id, receipt_number, channel_id, register_number, kind,
                      customer_account, customer_temporary_id, delivery_address, total_cents, created_at,
@@ -313,15 +313,6 @@ impl HqDb {
         });
         tx.commit().await?;
         Ok(Some(card))
-    }
-}
-
-/// The rows `j (value)` of the JSON array bound as the statement's first
-/// parameter.
-fn json_rows(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Sqlite => "json_each($1) j",
-        Dialect::Postgres => "jsonb_array_elements(CAST($1 AS jsonb)) AS j (value)",
     }
 }
 

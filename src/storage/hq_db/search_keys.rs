@@ -1,33 +1,34 @@
-//! The folded copies of the names and emails the status page searches
-//! (migrations/hq/0026_search_keys.sql): each operation's, written with it,
-//! and those of the operations an earlier HQ stored, folded once when HQ
-//! opens.
+//! The keys the status page searches by (migrations/hq/0026_search_keys.sql,
+//! 0027_phone_key.sql): the names and emails folded, the phone's digits from
+//! the last; each operation's, written with it, and those of the operations
+//! an earlier HQ stored, made once when HQ opens.
 
 use super::{HqDb, HqDbError};
-use crate::domain::customer::{CustomerDraft, fold_case};
+use crate::domain::customer::{CustomerDraft, fold_case, phone_key};
 
 /// The keys' columns, in the order of `search_keys`.
-pub const SEARCH_KEY_COLUMNS: &str = "email_key, first_name_key, last_name_key, organization_key";
+pub const SEARCH_KEY_COLUMNS: &str = "email_key, first_name_key, last_name_key, organization_key, phone_key";
 
 /// The customer's search keys, in the order of `SEARCH_KEY_COLUMNS`.
-pub fn search_keys(customer: &CustomerDraft) -> [String; 4] {
+pub fn search_keys(customer: &CustomerDraft) -> [String; 5] {
     [
-        &customer.email,
-        &customer.first_name,
-        &customer.last_name,
-        &customer.organization_name,
+        fold_case(&customer.email),
+        fold_case(&customer.first_name),
+        fold_case(&customer.last_name),
+        fold_case(&customer.organization_name),
+        phone_key(&customer.phone),
     ]
-    .map(|text| fold_case(text))
 }
 
-/// Operations folded a write transaction, so that a large HQ's first start
+/// Operations keyed a write transaction, so that a large HQ's first start
 /// does not hold its writer for long at a time.
 const REFOLD_BATCH: i64 = 1_000;
 
-/// An operation listed for folding: its id, then its email, first name,
-/// last name and organization (none when it is no longer there).
+/// An operation listed for its keys: its id, then its email, first name,
+/// last name, organization and phone (none when it is no longer there).
 type ListedOperation = (
     i64,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -35,10 +36,10 @@ type ListedOperation = (
 );
 
 impl HqDb {
-    /// Folds the search keys of the operations the migration listed
-    /// (those with letters outside A to Z, which its `lower()` left as they
-    /// were), a batch a transaction, until the list is empty. How many it
-    /// folded.
+    /// Makes the search keys of the operations the migrations listed (those
+    /// with letters outside A to Z, which their `lower()` left as they were,
+    /// and those with a phone), a batch a transaction and one statement a
+    /// batch, until the list is empty. How many it keyed.
     pub(super) async fn refold_search_keys(&self) -> Result<u64, HqDbError> {
         let listed: i64 = on_engine!(self, |pools, sql| sqlx::query_scalar(
             "SELECT COUNT(*) FROM search_keys_to_refold"
@@ -47,7 +48,7 @@ impl HqDb {
         .await?);
         if listed > 0 {
             tracing::info!(
-                "folding the search keys of {listed} operations an earlier HQ stored; HQ opens once done"
+                "making the search keys of {listed} operations an earlier HQ stored; HQ opens once done"
             );
         }
         let mut refolded = 0;
@@ -64,7 +65,7 @@ impl HqDb {
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
             let listed: Vec<ListedOperation> = sqlx::query_as(
-                "SELECT r.operation_id, o.email, o.first_name, o.last_name, o.organization_name
+                "SELECT r.operation_id, o.email, o.first_name, o.last_name, o.organization_name, o.phone
                  FROM search_keys_to_refold r LEFT JOIN RETAILASYNCCUSTOMERV2 o ON o.id = r.operation_id
                  ORDER BY r.operation_id LIMIT $1",
             )
@@ -74,33 +75,20 @@ impl HqDb {
             let Some(&(last, ..)) = listed.last() else {
                 return Ok(0);
             };
-            for (id, email, first_name, last_name, organization_name) in &listed {
-                let (Some(email), Some(first_name), Some(last_name), Some(organization_name)) =
-                    (email, first_name, last_name, organization_name)
-                else {
-                    continue;
-                };
-                let customer = CustomerDraft {
-                    email: email.clone(),
-                    first_name: first_name.clone(),
-                    last_name: last_name.clone(),
-                    organization_name: organization_name.clone(),
-                    ..CustomerDraft::default()
-                };
-                let [email_key, first_name_key, last_name_key, organization_key] = search_keys(&customer);
-                sqlx::query(
-                    "UPDATE RETAILASYNCCUSTOMERV2
-                     SET email_key = $1, first_name_key = $2, last_name_key = $3, organization_key = $4
-                     WHERE id = $5",
-                )
-                .bind(email_key)
-                .bind(first_name_key)
-                .bind(last_name_key)
-                .bind(organization_key)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
+            let keyed = keys_document(&listed);
+            let set: Vec<String> = SEARCH_KEY_COLUMNS
+                .split(", ")
+                .map(|column| format!("{column} = j.value ->> '{column}'"))
+                .collect();
+            sqlx::query(&format!(
+                "UPDATE RETAILASYNCCUSTOMERV2 SET {set}
+                 FROM {rows} WHERE RETAILASYNCCUSTOMERV2.id = CAST(j.value ->> 'id' AS BIGINT)",
+                set = set.join(", "),
+                rows = sql.json_rows(),
+            ))
+            .bind(keyed)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("DELETE FROM search_keys_to_refold WHERE operation_id <= $1")
                 .bind(last)
                 .execute(&mut *tx)
@@ -109,4 +97,30 @@ impl HqDb {
             Ok(listed.len() as u64)
         })
     }
+}
+
+/// The keys of the operations still there, as a JSON array of objects:
+/// each operation's id and its keys by their columns' names.
+fn keys_document(listed: &[ListedOperation]) -> String {
+    let keyed: Vec<serde_json::Value> = listed
+        .iter()
+        .filter_map(|(id, email, first_name, last_name, organization_name, phone)| {
+            let customer = CustomerDraft {
+                email: email.clone()?,
+                first_name: first_name.clone()?,
+                last_name: last_name.clone()?,
+                organization_name: organization_name.clone()?,
+                phone: phone.clone()?,
+                ..CustomerDraft::default()
+            };
+            let mut keys: serde_json::Map<String, serde_json::Value> = SEARCH_KEY_COLUMNS
+                .split(", ")
+                .zip(search_keys(&customer))
+                .map(|(column, key)| (column.to_string(), key.into()))
+                .collect();
+            keys.insert("id".to_string(), (*id).into());
+            Some(keys.into())
+        })
+        .collect();
+    serde_json::Value::Array(keyed).to_string()
 }

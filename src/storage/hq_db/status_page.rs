@@ -6,6 +6,7 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
 use super::{HqDb, HqDbError, UploadedOperationRow};
+use crate::domain::customer::phone_key;
 use crate::domain::operation::OperationStatus;
 use crate::domain::status_page::StatusView;
 use crate::storage::dialect::Dialect;
@@ -156,26 +157,23 @@ fn push_filters<'a, DB: Database>(
             .push(")");
     }
     if let Some(term) = view.search_key() {
-        push_search(query, view.search.trim(), &term, view.search_full_name());
+        push_search(query, view, &term);
     }
 }
 
 /// Exact temporary ids and accounts (also the account a pending customer's
 /// create got, for its changes), prefixes of names and emails (their keys, folded as
-/// the term is), each a range of its own index (empty names are left out of theirs), and a full
+/// the term is), phones by their last digits (their keys, the digits from the last),
+/// each a range of its own index (empty names and phones are left out of theirs), and a full
 /// name by its last name's range. The matches are gathered by id first, so
 /// the database looks them up through those indexes and sorts the few it
 /// finds, rather than walking a million operations in time order to test
 /// each one.
-fn push_search<'a, DB: Database>(
-    query: &mut QueryBuilder<'a, DB>,
-    raw: &str,
-    folded: &str,
-    full_name: Option<(String, String)>,
-) where
+fn push_search<'a, DB: Database>(query: &mut QueryBuilder<'a, DB>, view: &StatusView, folded: &str)
+where
     String: Encode<'a, DB> + Type<DB>,
 {
-    let upper = raw.to_ascii_uppercase();
+    let upper = view.search.trim().to_ascii_uppercase();
     let end = format!("{folded}\u{10FFFF}");
     let exact = [
         ("temporary_id", folded.to_string()),
@@ -211,7 +209,16 @@ fn push_search<'a, DB: Database>(
             .push_bind(end.clone())
             .push(format!(" AND {key} <> ''"));
     }
-    if let Some((first, last)) = full_name {
+    if let Some(digits) = view.search_phone_digits() {
+        let key = phone_key(&digits);
+        query
+            .push(" UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE phone_key >= ")
+            .push_bind(key.clone())
+            .push(" AND phone_key < ")
+            .push_bind(format!("{key}\u{10FFFF}"))
+            .push(" AND phone_key <> ''");
+    }
+    if let Some((first, last)) = view.search_full_name() {
         query
             .push(" UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE last_name_key >= ")
             .push_bind(last.clone())

@@ -144,7 +144,7 @@ fn FilterForm(view: StatusView, options: Resource<Result<FilterOptions, AppError
         <Form method="GET" action=PATH attr:class="status-filters">
             <label for="status-search">"Search"</label>
             <input id="status-search" name="q" type="search" maxlength=status_page::MAX_SEARCH.to_string() value=view.search.clone()
-                placeholder="Name, email, temporary id or account" />
+                placeholder="Name, email, phone, temporary id or account" />
             <label for="status-filter">"Status"</label>
             <select id="status-filter" name="status">
                 <option value="" selected=status.is_none()>"All statuses"</option>
