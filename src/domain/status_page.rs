@@ -454,15 +454,16 @@ mod tests {
 
     use std::collections::HashMap;
 
+    fn searching(term: &str) -> StatusView {
+        StatusView {
+            search: term.into(),
+            ..StatusView::default()
+        }
+    }
+
     #[test]
     fn a_full_name_searches_first_and_last_names() {
-        let search = |term: &str| {
-            StatusView {
-                search: term.into(),
-                ..StatusView::default()
-            }
-            .search_full_name()
-        };
+        let search = |term: &str| searching(term).search_full_name();
         assert_eq!(search(" Eve  Berg "), Some(("eve".into(), "berg".into())));
         assert_eq!(search("Eve van Berg"), Some(("eve".into(), "van berg".into())));
         assert_eq!(search("Berg"), None);
@@ -471,13 +472,7 @@ mod tests {
 
     #[test]
     fn a_phone_number_or_its_last_digits_search_phones_from_their_end() {
-        let search = |term: &str| {
-            StatusView {
-                search: term.into(),
-                ..StatusView::default()
-            }
-            .search_phone_digits()
-        };
+        let search = |term: &str| searching(term).search_phone_digits();
         assert_eq!(search(" 713-555-0150 ").as_deref(), Some("7135550150"));
         assert_eq!(search("0150").as_deref(), Some("0150"));
         assert_eq!(search("50"), None, "too few digits");

@@ -379,23 +379,17 @@ fn a_birthday_in_the_future_is_refused_and_today_is_taken_wherever_it_is_today()
             .and_then(|errors| errors.get("attributes.0.value").map(str::to_string))
     };
     let december_8 = time::Date::from_calendar_date(2026, time::Month::December, 8).unwrap();
-    assert_eq!(on("2026-12-08", december_8), None);
-    assert_eq!(
-        on("2026-12-09", december_8).as_deref(),
-        Some("The birthday cannot be in the future.")
-    );
-    assert_eq!(
-        on("2099-01-01", december_8).as_deref(),
-        Some("The birthday cannot be in the future.")
-    );
-    assert_eq!(
-        on("1899-12-31", december_8).as_deref(),
-        Some("Enter the birthday as YYYY-MM-DD.")
-    );
-    assert_eq!(
-        on("1990-+1-05", december_8).as_deref(),
-        Some("Enter the birthday as YYYY-MM-DD.")
-    );
+    let in_the_future = Some("The birthday cannot be in the future.");
+    let not_a_date = Some("Enter the birthday as YYYY-MM-DD.");
+    for (birthday, message) in [
+        ("2026-12-08", None),
+        ("2026-12-09", in_the_future),
+        ("2099-01-01", in_the_future),
+        ("1899-12-31", not_a_date),
+        ("1990-+1-05", not_a_date),
+    ] {
+        assert_eq!(on(birthday, december_8).as_deref(), message, "{birthday}");
+    }
 
     // 2026-12-07 09:59:59.999 UTC is still the 7th in Kiritimati (UTC+14);
     // a millisecond later the 8th has begun there.
