@@ -44,7 +44,7 @@ pub fn hydrate() {
             say_the_code_is_missing(&document, &body);
             return;
         }
-        let typed_early = views::typed_early::TypedEarly::read(&document);
+        let typed_early = views::typed_early::TypedEarly::watch(&document);
         views::hydration::set_hydrating(true);
         let app = leptos::mount::hydrate_from_async(body.clone(), views::app::App).await;
         views::hydration::set_hydrating(false);

@@ -186,6 +186,33 @@ export async function holdBackPageCode(page: Page): Promise<() => void> {
 }
 
 /**
+ * Holds back the page's own chunks of code, not the shell every page
+ * loads: the shell starts hydrating the page and waits for them.
+ * `shellRunning` resolves once the shell runs; `letThrough` lets the
+ * chunks come.
+ */
+export async function holdBackPageChunks(page: Page): Promise<{ shellRunning: () => Promise<void>; letThrough: () => void }> {
+  await page.addInitScript(() => {
+    const original = WebAssembly.instantiateStreaming;
+    WebAssembly.instantiateStreaming = async (...args) => {
+      const instantiated = await original.apply(WebAssembly, args);
+      (window as unknown as { shellRunning?: boolean }).shellRunning = true;
+      return instantiated;
+    };
+  });
+  let letThrough = () => {};
+  const chunksHeldBack = new Promise<void>((resolve) => (letThrough = resolve));
+  await page.route(/\/pkg\/chunk_[^/]*wasm$/, async (route) => {
+    await chunksHeldBack;
+    await route.continue();
+  });
+  const shellRunning = async () => {
+    await page.waitForFunction(() => (window as unknown as { shellRunning?: boolean }).shellRunning === true);
+  };
+  return { shellRunning, letThrough };
+}
+
+/**
  * The browser's own post of a form to `url` reaches the server, which
  * carries it out, but its answer is lost: the page stays as it was. What
  * it gives waits until the server has answered.

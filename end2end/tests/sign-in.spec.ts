@@ -1,5 +1,14 @@
 import { expect } from "@playwright/test";
-import { DEMO_PASSWORD, holdBackPageCode, open, operationRow, signIn, test, uniqueName } from "./helpers";
+import {
+  DEMO_PASSWORD,
+  holdBackPageChunks,
+  holdBackPageCode,
+  open,
+  operationRow,
+  signIn,
+  test,
+  uniqueName,
+} from "./helpers";
 
 test("a visitor is sent to Sign in, told what is wrong, and brought back to the page", async ({ page }) => {
   await page.goto("/hq/customer-synchronization-status?status=failed");
@@ -150,6 +159,24 @@ test("after Sign out, Back does not show the profile again from the browser's ca
   await page.goBack();
   await expect(page).toHaveURL(/\/sign-in\?next=\/ecommerce\/my-profile$/);
   await expect(page.locator("dl.details")).toHaveCount(0);
+});
+
+test("what a user typed while the page's own code was still arriving is kept when it arrives", async ({ page }) => {
+  // The shell has started hydrating the page and waits for its chunks.
+  const chunks = await holdBackPageChunks(page);
+  await page.goto("/sign-in?next=/pos", { waitUntil: "domcontentloaded" });
+  await chunks.shellRunning();
+  await page.getByLabel("User name").fill("houston");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(0);
+
+  chunks.letThrough();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(page.getByLabel("User name")).toHaveValue("houston");
+  await expect(page.getByLabel("Password")).toHaveValue(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/pos$/);
+  await expect(page.getByText("Signed in as Ken Sanchez (cashier)")).toBeVisible();
 });
 
 test("a page open while another tab signs out, or in as someone else, says so, and Reload opens it for who is signed in", async ({
