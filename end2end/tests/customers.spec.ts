@@ -68,6 +68,7 @@ test("a birthday in the future is refused beside its field, and the customer sav
   await page.getByLabel("Birthday").fill("2099-01-01");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByLabel("Birthday")).toHaveAccessibleDescription("The birthday cannot be in the future.");
+  await expect(page.getByLabel("Birthday")).toBeFocused();
   await expect(page.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" })).toHaveCount(0);
 
   await page.getByLabel("Birthday").fill("1990-05-17");

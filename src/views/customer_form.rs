@@ -60,11 +60,10 @@ impl Messages {
     fn submit(self, ev: leptos::ev::SubmitEvent, save: impl FnOnce()) {
         ev.prevent_default();
         self.attempted.set(true);
-        let errors = self.client.get_untracked();
-        if errors.is_empty() {
+        if self.client.with_untracked(FieldErrors::is_empty) {
             save();
         } else {
-            focus_first(&errors);
+            focus_first_mistake();
         }
     }
 
@@ -77,10 +76,10 @@ impl Messages {
         let came_with_the_page = crate::views::hydration::hydrating();
         Effect::new(move |ran_before: Option<()>| {
             let typing_before_the_code = came_with_the_page && crate::views::ui::typing_in_a_field();
-            if let Some(AppError::Invalid(errors)) = server.get()
+            if let Some(AppError::Invalid(_)) = server.get()
                 && (ran_before.is_some() || !typing_before_the_code)
             {
-                focus_first(&errors);
+                focus_first_mistake();
             }
         });
     }
@@ -105,26 +104,23 @@ impl Messages {
     }
 }
 
-/// Focuses the first field, in page order, that has a message, so the user
-/// lands on the first mistake.
-fn focus_first(errors: &FieldErrors) {
-    use leptos::wasm_bindgen::JsCast;
-    let Ok(fields) = document().query_selector_all("form.customer-form input, form.customer-form select")
-    else {
-        return;
-    };
-    for index in 0..fields.length() {
-        let Some(field) = fields
-            .item(index)
-            .and_then(|node| node.dyn_into::<leptos::web_sys::HtmlElement>().ok())
-        else {
-            continue;
-        };
-        if errors.get(&field.id()).is_some() {
+/// Focuses the first field, in page order, that shows a message, so the
+/// user lands on the first mistake: once the messages are on the page, as
+/// a field's message key is not always its id (an attribute's names its
+/// place in the customer's list).
+fn focus_first_mistake() {
+    request_animation_frame(|| {
+        let first = document()
+            .query_selector("form.customer-form :is(input, select, textarea)[aria-invalid=true]")
+            .ok()
+            .flatten()
+            .and_then(|field| {
+                leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(field).ok()
+            });
+        if let Some(field) = first {
             let _ = field.focus();
-            return;
         }
-    }
+    });
 }
 
 /// Where a customer form opened on a click puts the focus: the cashier

@@ -378,6 +378,9 @@ fn attribute_value_problem(name: &str, value: &str, latest_birthday: time::Date)
     match name {
         "Birthday" => match date_of(value) {
             None => Some("Enter the birthday as YYYY-MM-DD.".to_string()),
+            Some(birthday) if birthday.year() < EARLIEST_BIRTH_YEAR => {
+                Some(format!("Enter a birthday from {EARLIEST_BIRTH_YEAR}-01-01 on."))
+            }
             Some(birthday) if birthday > latest_birthday => {
                 Some("The birthday cannot be in the future.".to_string())
             }
@@ -428,7 +431,10 @@ fn is_phone(value: &str) -> bool {
             .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0))
 }
 
-/// The date written `YYYY-MM-DD`, from 1900 on.
+/// No one alive was born before.
+const EARLIEST_BIRTH_YEAR: i32 = 1900;
+
+/// The date written `YYYY-MM-DD`.
 fn date_of(value: &str) -> Option<time::Date> {
     let parts: Vec<&str> = value.split('-').collect();
     let [year, month, day] = parts.as_slice() else {
@@ -441,8 +447,7 @@ fn date_of(value: &str) -> Option<time::Date> {
     };
     let (year, month, day) = (number(year, 4)?, number(month, 2)?, number(day, 2)?);
     let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
-    let date = time::Date::from_calendar_date(i32::from(year), month, u8::try_from(day).ok()?).ok()?;
-    (year >= 1900).then_some(date)
+    time::Date::from_calendar_date(i32::from(year), month, u8::try_from(day).ok()?).ok()
 }
 
 /// The latest birthday a customer may have at `unix_millis`: today where the

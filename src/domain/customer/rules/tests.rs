@@ -385,7 +385,9 @@ fn a_birthday_in_the_future_is_refused_and_today_is_taken_wherever_it_is_today()
         ("2026-12-08", None),
         ("2026-12-09", in_the_future),
         ("2099-01-01", in_the_future),
-        ("1899-12-31", not_a_date),
+        ("1899-12-31", Some("Enter a birthday from 1900-01-01 on.")),
+        ("0001-01-01", Some("Enter a birthday from 1900-01-01 on.")),
+        ("1990-02-30", not_a_date),
         ("1990-+1-05", not_a_date),
     ] {
         assert_eq!(on(birthday, december_8).as_deref(), message, "{birthday}");
