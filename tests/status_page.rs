@@ -313,6 +313,7 @@ async fn search_finds_a_phone_by_its_last_digits_however_it_was_written() {
     let backend = &app.backend;
     let uploaded = create_with_phone(backend, ORIGINS[0], "Berg", "+1 (713) 555-0150").await;
     let other = create_with_phone(backend, ORIGINS[0], "Lund", "+1 713 555 0199").await;
+    let local = create_with_phone(backend, ORIGINS[0], "Ng", "713 555 0152").await;
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     let waiting = create_with_phone(backend, ORIGINS[1], "Moreno", "713.555.0177").await;
     for term in [
@@ -340,6 +341,19 @@ async fn search_finds_a_phone_by_its_last_digits_however_it_was_written() {
     assert!(
         page(backend, &searching("713 555"), 50).await.rows.is_empty(),
         "by the last digits"
+    );
+    // A number typed with its country code finds a phone stored without it.
+    assert_eq!(
+        ids(&page(backend, &searching("+1 (713) 555-0152"), 50).await),
+        [local]
+    );
+    assert_eq!(
+        ids(&page(backend, &searching("+1 713 555 0177"), 50).await),
+        [waiting.as_str()]
+    );
+    assert!(
+        page(backend, &searching("+1 555 0177"), 50).await.rows.is_empty(),
+        "not a phone's end"
     );
 }
 

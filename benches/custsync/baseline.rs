@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use custsync::domain::customer::{AddressDraft, CustomerDraft, phone_key};
+use custsync::domain::customer::{AddressDraft, CustomerDraft, numbers_it_ends_with, phone_key};
 use custsync::domain::scale_units::DEFAULT_SCALE_UNIT;
 use custsync::domain::status_page::{Cursor, PAGE_SIZE, PageKey, StatusView};
 use custsync::services::settings::Settings;
@@ -487,6 +487,14 @@ fn push_channel_and_search(view: &StatusView, sql: &mut String, values: &mut Vec
         );
         let end = format!("{key}\u{10FFFF}");
         values.extend([Value::Text(key), Value::Text(end)]);
+        let shorter = numbers_it_ends_with(&digits);
+        if !shorter.is_empty() {
+            let places = vec!["?"; shorter.len()].join(", ");
+            sql.push_str(&format!(
+                " UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE phone_key IN ({places}) AND phone_key <> ''"
+            ));
+            values.extend(shorter.iter().map(|number| Value::Text(phone_key(number))));
+        }
     }
     sql.push(')');
 }

@@ -15,7 +15,7 @@ pub use reference::{
 pub use rules::{
     Limits, latest_birthday, tidy_own_fields, validate_address, validate_customer, validate_customer_on,
 };
-pub use search::{CustomerSearch, fold_case, phone_key, prefix_pattern};
+pub use search::{CustomerSearch, fold_case, numbers_it_ends_with, phone_key, prefix_pattern};
 
 use serde::{Deserialize, Serialize};
 

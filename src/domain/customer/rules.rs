@@ -421,10 +421,13 @@ fn is_email(value: &str) -> bool {
     local_ok && domain.contains('.') && labels_ok
 }
 
+/// The fewest digits a phone number has.
+pub(super) const SHORTEST_PHONE: usize = 7;
+
 fn is_phone(value: &str) -> bool {
     let digits = value.chars().filter(char::is_ascii_digit).count();
     value.chars().count() <= Limits::PHONE
-        && (7..=15).contains(&digits)
+        && (SHORTEST_PHONE..=15).contains(&digits)
         && value
             .chars()
             .enumerate()

@@ -1,5 +1,7 @@
 //! What a cashier's search at the POS matches, made from what was typed.
 
+use super::rules::SHORTEST_PHONE;
+
 /// A POS search: the term anywhere in a name, an email, a phone, an account
 /// or a temporary id, whatever the case of its letters in any alphabet
 /// ("åsa" finds "Åsa", not A to Z only); and a phone number typed with or
@@ -43,6 +45,17 @@ impl CustomerSearch {
 /// "05105553171", found by "555 0150" or "7135550150").
 pub fn phone_key(phone: &str) -> String {
     phone.chars().rev().filter(char::is_ascii_digit).collect()
+}
+
+/// The phone numbers that the number typed (its `digits`) ends with,
+/// shorter than it but a phone number still: a number typed with its
+/// country code finds the phone stored without it ("+1 713 555 0150" finds
+/// "713 555 0150").
+pub fn numbers_it_ends_with(digits: &str) -> Vec<String> {
+    (SHORTEST_PHONE..digits.len())
+        .filter_map(|length| digits.get(digits.len() - length..))
+        .map(str::to_string)
+        .collect()
 }
 
 /// A regular expression (SQLite's `REGEXP`) that finds the text starting
@@ -110,6 +123,15 @@ mod tests {
         assert_eq!(phone_key("+1 (713) 555-0150"), "05105553171");
         assert!(phone_key("+1 (713) 555-0150").starts_with(&phone_key("555 0150")));
         assert_eq!(phone_key(""), "");
+    }
+
+    #[test]
+    fn a_number_typed_with_its_country_code_finds_the_phones_it_ends_with() {
+        assert_eq!(
+            numbers_it_ends_with("17135550150"),
+            ["5550150", "35550150", "135550150", "7135550150"]
+        );
+        assert!(numbers_it_ends_with("5550150").is_empty(), "the shortest phone");
     }
 
     #[test]

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::config::{CUSTOMERS, DownloadRun, check_download_run, record_download};
-use super::{ChannelDb, ChannelDbError};
-use crate::domain::customer::{AddressDraft, CustomerSearch, CustomerSummary};
+use super::{ChannelDb, ChannelDbError, to_json};
+use crate::domain::customer::{AddressDraft, CustomerSearch, CustomerSummary, numbers_it_ends_with};
 use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{
     ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns, push_address, push_customer,
@@ -105,7 +105,8 @@ impl ChannelDb {
 
     /// Customers of the copy and creates still pending sync whose name,
     /// email, phone, account or temporary id contains `term` in any case,
-    /// or whose phone has its digits (`CustomerSearch`).
+    /// or whose phone has its digits (`CustomerSearch`) or is the end of
+    /// the number typed (`numbers_it_ends_with`).
     pub async fn search_customers(
         &self,
         term: &str,
@@ -115,7 +116,7 @@ impl ChannelDb {
         let matches = |id_column: &str| {
             format!(
                 "({NAME} REGEXP ?1 OR email REGEXP ?1 OR phone REGEXP ?1 OR {id_column} REGEXP ?1
-                  OR {PHONE_DIGITS} LIKE ?3)"
+                  OR {PHONE_DIGITS} LIKE ?3 OR {PHONE_DIGITS} IN (SELECT value FROM json_each(?4)))"
             )
         };
         let sql = format!(
@@ -137,7 +138,14 @@ impl ChannelDb {
             .bind(search.pattern)
             .bind(limit)
             // NULL, which matches nothing, when the term is not a phone number.
-            .bind(search.phone_digits.map(|digits| format!("%{digits}%")))
+            .bind(search.phone_digits.as_ref().map(|digits| format!("%{digits}%")))
+            .bind(to_json(
+                &search
+                    .phone_digits
+                    .as_deref()
+                    .map(numbers_it_ends_with)
+                    .unwrap_or_default(),
+            )?)
             .fetch_all(&self.pools.read)
             .await?)
     }

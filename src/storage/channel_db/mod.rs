@@ -111,3 +111,8 @@ impl ChannelDb {
         self.pools.close().await;
     }
 }
+
+/// `value` as JSON text, for a statement to read with `json_each`.
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, ChannelDbError> {
+    serde_json::to_string(value).map_err(|error| ChannelDbError::Sqlx(sqlx::Error::Encode(error.into())))
+}

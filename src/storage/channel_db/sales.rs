@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sqlx::{Sqlite, Transaction};
 
-use super::{ChannelDb, ChannelDbError};
+use super::{ChannelDb, ChannelDbError, to_json};
 use crate::domain::sales::{ChannelSale, Product, SaleKind, SaleLine, SaleRecord, receipt_number};
 
 /// A sale to stage: priced and checked, its customer known to the channel.
@@ -353,8 +353,4 @@ fn same_customer(staged: &SaleRecord, sale: &NewSale) -> bool {
     let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
     same(&staged.customer_account, &sale.customer_account)
         || same(&staged.customer_temporary_id, &sale.customer_temporary_id)
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ChannelDbError> {
-    serde_json::to_string(value).map_err(|error| ChannelDbError::Sqlx(sqlx::Error::Encode(error.into())))
 }

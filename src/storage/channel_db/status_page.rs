@@ -4,8 +4,8 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::customers::PHONE_DIGITS;
-use super::{ChannelDb, ChannelDbError};
-use crate::domain::customer::prefix_pattern;
+use super::{ChannelDb, ChannelDbError, to_json};
+use crate::domain::customer::{numbers_it_ends_with, prefix_pattern};
 use crate::domain::operation::OperationStatus;
 use crate::domain::records::StagedOperation;
 use crate::domain::status_page::StatusView;
@@ -78,10 +78,9 @@ fn push_filters(
 ) -> Result<(), ChannelDbError> {
     query.push(" WHERE uploaded = 0");
     if !in_hq.is_empty() {
-        let ids = serde_json::to_string(in_hq).map_err(|error| sqlx::Error::Encode(error.into()))?;
         query
             .push(" AND temporary_id NOT IN (SELECT value FROM json_each(")
-            .push_bind(ids)
+            .push_bind(to_json(in_hq)?)
             .push("))");
     }
     push_status_filters(query, Dialect::Sqlite, view, "");
@@ -99,7 +98,10 @@ fn push_filters(
         if let Some(digits) = view.search_phone_digits() {
             query
                 .push(format!(" OR {PHONE_DIGITS} LIKE "))
-                .push_bind(format!("%{digits}"));
+                .push_bind(format!("%{digits}"))
+                .push(format!(" OR {PHONE_DIGITS} IN (SELECT value FROM json_each("))
+                .push_bind(to_json(&numbers_it_ends_with(&digits))?)
+                .push("))");
         }
         if let Some((first, last)) = view.search_full_name() {
             query

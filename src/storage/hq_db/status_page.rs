@@ -6,7 +6,7 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::async_operations::{OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL};
 use super::{HqDb, HqDbError, UploadedOperationRow};
-use crate::domain::customer::phone_key;
+use crate::domain::customer::{numbers_it_ends_with, phone_key};
 use crate::domain::operation::OperationStatus;
 use crate::domain::status_page::StatusView;
 use crate::storage::dialect::Dialect;
@@ -163,7 +163,8 @@ fn push_filters<'a, DB: Database>(
 
 /// Exact temporary ids and accounts (also the account a pending customer's
 /// create got, for its changes), prefixes of names and emails (their keys, folded as
-/// the term is), phones by their last digits (their keys, the digits from the last),
+/// the term is), phones by their last digits (their keys, the digits from the last) or
+/// as the end of a longer number typed,
 /// each a range of its own index (empty names and phones are left out of theirs), and a full
 /// name by its last name's range. The matches are gathered by id first, so
 /// the database looks them up through those indexes and sorts the few it
@@ -217,6 +218,15 @@ where
             .push(" AND phone_key < ")
             .push_bind(format!("{key}\u{10FFFF}"))
             .push(" AND phone_key <> ''");
+        let shorter = numbers_it_ends_with(&digits);
+        if !shorter.is_empty() {
+            query.push(" UNION ALL SELECT id FROM RETAILASYNCCUSTOMERV2 WHERE phone_key IN (");
+            let mut keys = query.separated(", ");
+            for number in shorter {
+                keys.push_bind(phone_key(&number));
+            }
+            query.push(") AND phone_key <> ''");
+        }
     }
     if let Some((first, last)) = view.search_full_name() {
         query
