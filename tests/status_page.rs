@@ -928,7 +928,8 @@ async fn operations_in_both_databases_between_a_p_jobs_two_commits_are_listed_on
 }
 
 #[tokio::test]
-async fn a_day_out_of_the_calendar_is_answered_beside_its_field_not_with_an_empty_list() {
+async fn a_day_out_of_the_calendar_or_days_the_wrong_way_round_are_answered_beside_the_field_not_with_an_empty_list()
+ {
     use axum::http::StatusCode;
     use common::http::{JSON, WebApp};
     use custsync::api::hq::sync_status::LoadStatusPage;
@@ -947,20 +948,28 @@ async fn a_day_out_of_the_calendar_is_answered_beside_its_field_not_with_an_empt
         answer.body
     );
 
-    let page = app
-        .get("/hq/customer-synchronization-status?to=2024-13-01", &admin)
-        .await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let beside_the_field = page
-        .body
-        .split("id=\"to-filter-message\"")
-        .nth(1)
-        .unwrap_or_default();
-    let message: String = beside_the_field.chars().take(120).collect();
-    assert!(
-        message.contains("Enter a day of the calendar"),
-        "the page says what is wrong beside Created to: {message}"
-    );
+    for (query, expected) in [
+        ("to=2024-13-01", "Enter a day of the calendar"),
+        (
+            "from=2024-12-08&to=2024-12-01",
+            "Created to is before Created from",
+        ),
+    ] {
+        let page = app
+            .get(&format!("/hq/customer-synchronization-status?{query}"), &admin)
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        let beside_the_field = page
+            .body
+            .split("id=\"to-filter-message\"")
+            .nth(1)
+            .unwrap_or_default();
+        let message: String = beside_the_field.chars().take(120).collect();
+        assert!(
+            message.contains(expected),
+            "the page says what is wrong beside Created to: {message}"
+        );
+    }
     let export = app
         .get("/hq/customer-synchronization-status.csv?to=2024-13-01", &admin)
         .await;

@@ -1,6 +1,16 @@
 import { expect, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import { expectAccessible, holdBackPageCode, open, test, operationRow, runNow, signedInWithoutJavaScript, uniqueName } from "./helpers";
+import {
+  expectAccessible,
+  holdBackPageCode,
+  open,
+  test,
+  operationRow,
+  runNow,
+  signIn,
+  signedInWithoutJavaScript,
+  uniqueName,
+} from "./helpers";
 
 const STATUS_PAGE = "/hq/customer-synchronization-status";
 
@@ -371,6 +381,63 @@ test("the search box finds a phone by its last digits, however either was writte
       await expect(operationRow(page, id)).toContainText(uploaded ? "Pending sync" : "Pending upload");
     }
   }
+});
+
+test("a list whose session ended in another tab stays as it was, says why once, and follows again once signed in", async ({
+  seattle,
+  admin: page,
+}) => {
+  const lastName = uniqueName("Stays");
+  const id = await addCustomer(seattle, lastName, `eve.${lastName.toLowerCase()}@example.com`);
+  await open(page, STATUS_PAGE);
+  await expect(operationRow(page, id)).toContainText("Pending upload");
+  const plots = page.getByRole("region", { name: "Backlog and throughput" });
+  const other = await page.context().newPage();
+  await open(other, "/");
+  await other.getByRole("button", { name: "Sign out" }).click();
+  await expect(other).toHaveURL(/\/sign-in/);
+
+  // The list reads itself again on its beat, and is refused.
+  const refusal = page.getByRole("main").getByText(/You are not signed in/);
+  await expect(refusal).toHaveCount(1);
+  await expect(operationRow(page, id)).toContainText("Pending upload");
+  await expect(plots.getByText(/You are not signed in/)).toHaveCount(0);
+
+  await signIn(other, "admin");
+  await expect(refusal).toHaveCount(0);
+  await expect(operationRow(page, id)).toContainText("Pending upload");
+  await other.close();
+});
+
+test("days the wrong way round are said beside Created to, with no list of the view before", async ({ seattle, admin: page }) => {
+  const lastName = uniqueName("Days");
+  const id = await addCustomer(seattle, lastName, `eve.${lastName.toLowerCase()}@example.com`);
+  await open(page, STATUS_PAGE);
+  await expect(operationRow(page, id)).toBeVisible();
+  await page.getByLabel("Created from").fill("2026-12-08");
+  await page.getByLabel("Created to").fill("2026-12-01");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page.getByLabel("Created to")).toHaveAccessibleDescription("Created to is before Created from (2026-12-08).");
+  await expect(operationRow(page, id)).toHaveCount(0);
+  // Nor does the list's next read bring it back.
+  await page.waitForResponse((response) => response.url().includes("/api/load_status_page"));
+  await expect(operationRow(page, id)).toHaveCount(0);
+});
+
+test("Run now refused as the session ended in another tab keeps the job's history", async ({ admin: page }) => {
+  await open(page, "/hq/batch-jobs");
+  const batch = page.getByRole("region", { name: /Synchronize customers and channel requests/ });
+  await expect(batch.getByRole("table", { name: "Run history" })).toBeVisible();
+  const other = await page.context().newPage();
+  await open(other, "/");
+  await other.getByRole("button", { name: "Sign out" }).click();
+  await expect(other).toHaveURL(/\/sign-in/);
+
+  await batch.getByRole("button", { name: "Run now" }).click();
+  await expect(batch.getByText(/You are not signed in/)).toHaveCount(1);
+  await expect(batch.getByRole("table", { name: "Run history" })).toBeVisible();
+  await signIn(other, "admin");
+  await other.close();
 });
 
 test("a correction posted before the page's code arrived and refused comes back as typed, and Cancel forgets it", async ({ seattle, admin: page }) => {

@@ -209,7 +209,8 @@ impl StatusView {
     }
 
     /// A message for "Created from" (`from`) and "Created to" (`to`) when
-    /// either is not a day of the calendar written `YYYY-MM-DD`.
+    /// either is not a day of the calendar written `YYYY-MM-DD`, or "Created
+    /// to" is before "Created from" (a list that could only be empty).
     pub fn day_errors(&self) -> FieldErrors {
         let mut errors = FieldErrors::default();
         for (field, day) in [("from", &self.from), ("to", &self.to)] {
@@ -219,6 +220,13 @@ impl StatusView {
                     "Enter a day of the calendar from 0001-01-01 to 9998-12-31, as YYYY-MM-DD (2026-11-30).",
                 );
             }
+        }
+        // Days written YYYY-MM-DD are in the calendar's order as text.
+        if errors.is_empty() && !self.from.is_empty() && !self.to.is_empty() && self.to < self.from {
+            errors.add(
+                "to",
+                format!("Created to is before Created from ({}).", self.from),
+            );
         }
         errors
     }
@@ -468,6 +476,29 @@ mod tests {
         assert_eq!(search("Eve van Berg"), Some(("eve".into(), "van berg".into())));
         assert_eq!(search("Berg"), None);
         assert_eq!(search("  "), None);
+    }
+
+    #[test]
+    fn created_to_before_created_from_is_named_beside_created_to() {
+        let days = |from: &str, to: &str| StatusView {
+            from: from.into(),
+            to: to.into(),
+            ..StatusView::default()
+        };
+        assert_eq!(
+            days("2026-12-08", "2026-12-01").day_errors().get("to"),
+            Some("Created to is before Created from (2026-12-08).")
+        );
+        assert!(
+            days("2026-12-01", "2026-12-01").day_errors().is_empty(),
+            "one day"
+        );
+        assert!(days("2026-12-01", "").day_errors().is_empty());
+        assert_eq!(
+            days("2026-12-08", "2026-13-01").day_errors().0.len(),
+            1,
+            "the day itself first"
+        );
     }
 
     #[test]

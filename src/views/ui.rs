@@ -281,6 +281,61 @@ pub fn loaded<T, V: IntoView + 'static>(result: Result<T, AppError>, show: impl 
     }
 }
 
+/// The last answer a read done again gave (a list following a running
+/// batch, a job's history after Run now), with what it was asked (the
+/// list's view): when a later read of the same fails, the page shows that
+/// answer still, so that it stays as it was (its rows, what was ticked)
+/// while, say, its user signs in again in another tab.
+pub struct LastAnswer<K: Send + Sync + 'static, T: Send + Sync + 'static>(StoredValue<Option<(K, T)>>);
+
+impl<K: Send + Sync + 'static, T: Send + Sync + 'static> Clone for LastAnswer<K, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K: Send + Sync + 'static, T: Send + Sync + 'static> Copy for LastAnswer<K, T> {}
+
+impl<K: Send + Sync + 'static, T: Send + Sync + 'static> Default for LastAnswer<K, T> {
+    fn default() -> Self {
+        LastAnswer(StoredValue::new(None))
+    }
+}
+
+impl<K: PartialEq + Clone + Send + Sync + 'static, T: Clone + Send + Sync + 'static> LastAnswer<K, T> {
+    /// Shows the answer to `asked`; or, when the read failed after one of
+    /// the same succeeded, that answer with why it could not be read again
+    /// above it, unless `said_elsewhere` (another part of the page says it).
+    pub fn show<V: IntoView + 'static>(
+        self,
+        asked: K,
+        result: Result<T, AppError>,
+        said_elsewhere: bool,
+        show: impl FnOnce(T) -> V,
+    ) -> AnyView {
+        match result {
+            Ok(value) => {
+                self.0.set_value(Some((asked, value.clone())));
+                show(value).into_any()
+            }
+            Err(error) => match self.of(&asked) {
+                Some(value) if said_elsewhere => show(value).into_any(),
+                Some(value) => view! { <LoadError error />{show(value)} }.into_any(),
+                None => view! { <LoadError error /> }.into_any(),
+            },
+        }
+    }
+
+    /// The last answer to `asked`.
+    pub fn of(self, asked: &K) -> Option<T> {
+        self.0.with_value(|last| {
+            last.as_ref()
+                .filter(|(of, _)| of == asked)
+                .map(|(_, value)| value.clone())
+        })
+    }
+}
+
 /// Why something could not be loaded. `AppError::Unreachable` speaks of
 /// what the user entered, which a read has none of.
 #[component]

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::hq::jobs::{RunJob, SetJobSchedule, job_runs, job_schedule};
 use crate::domain::jobs::{Job, JobRun, seconds_text};
-use crate::views::ui::{ErrorNote, ServerForm, Time, loaded};
+use crate::views::ui::{ErrorNote, LastAnswer, ServerForm, Time};
 
 #[component]
 pub fn JobPanel(job: Job) -> impl IntoView {
@@ -17,10 +17,13 @@ pub fn JobPanel(job: Job) -> impl IntoView {
         move || (action.version().get(), poll.get()),
         move |_| job_runs(job.code().to_string()),
     );
+    let last_runs = LastAnswer::default();
+    // A read that failed while a run was under way is tried again: the
+    // history shown still has it running.
     Effect::new(move |_| {
         let running = runs
             .get()
-            .and_then(Result::ok)
+            .and_then(|read| read.ok().or_else(|| last_runs.of(&())))
             .is_some_and(|history| history.runs.iter().any(JobRun::is_running));
         if running {
             set_timeout(
@@ -122,7 +125,10 @@ pub fn JobPanel(job: Job) -> impl IntoView {
             </p>
             <Transition fallback=|| view! { <p>"Loading run history…"</p> }>
                 {move || Suspend::new(async move {
-                    loaded(runs.await, |history| view! {
+                    let answer = runs.await;
+                    // Run now's refusal says why the read after it failed.
+                    let said_by_run_now = answer.is_err() && action.value().get_untracked().is_some_and(|run| run.is_err());
+                    last_runs.show((), answer, said_by_run_now, |history| view! {
                         <p class="scale-unit-note">{where_it_runs(job, &history.scale_unit)}</p>
                         <RunHistory runs=history.runs />
                     })

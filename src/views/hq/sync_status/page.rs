@@ -19,8 +19,8 @@ use crate::domain::records::OperationKind;
 use crate::domain::status_page::{self, Cursor, FilterOptions, StatusPage, StatusRow, StatusView};
 use crate::error::AppError;
 use crate::views::ui::{
-    ActionAnswer, ErrorNote, FieldMessage, ServerForm, StatusBadge, Time, cancel_on_escape,
-    drop_from_address_once_closed, loaded,
+    ActionAnswer, ErrorNote, FieldMessage, LastAnswer, ServerForm, StatusBadge, Time, cancel_on_escape,
+    drop_from_address_once_closed,
 };
 
 /// How often the list reads itself again, to follow a running batch.
@@ -57,6 +57,7 @@ pub fn SyncStatusPage() -> impl IntoView {
             on_cleanup(move || beat.clear());
         }
     });
+    let last_page = LastAnswer::default();
     let options = Resource::new(|| (), |_| status_page_filters());
     let selected = RwSignal::new(HashSet::<String>::new());
     Effect::new(move |_| {
@@ -91,8 +92,9 @@ pub fn SyncStatusPage() -> impl IntoView {
         <BulkActions view selected page synchronize synchronize_failed />
         <Transition fallback=|| view! { <p>"Loading operations…"</p> }>
             {move || Suspend::new(async move {
-                loaded(page.await, move |page| {
-                    let current = view.get_untracked();
+                let answer = page.await;
+                let current = view.get_untracked();
+                last_page.show(current.clone(), answer, false, move |page| {
                     view! {
                         <StatusCountLinks view=current.clone() page=page.clone() />
                         <OperationTable rows=page.rows.clone() selected />

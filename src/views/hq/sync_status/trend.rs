@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::views::ui::loaded;
+use crate::views::ui::LastAnswer;
 
 /// One plot as the server drew it: its legend and SVG, and its figures as
 /// a table, each as HTML.
@@ -33,12 +33,18 @@ pub struct DrawnPlots {
 #[component]
 pub fn BacklogPlots(#[prop(into)] refresh: Signal<u32>) -> impl IntoView {
     let plots = Resource::new(move || refresh.get(), |_| draw_backlog_plots());
+    let last_plots = LastAnswer::default();
     view! {
         <section class="plots" aria-labelledby="plots-heading">
             <h2 id="plots-heading">"Backlog and throughput"</h2>
             <Transition fallback=|| view! { <p>"Loading the plots…"</p> }>
                 {move || Suspend::new(async move {
-                    loaded(plots.await, |plots: DrawnPlots| {
+                    let answer = plots.await;
+                    // The list above reads on the same beat, and says so.
+                    let said_by_the_list = answer
+                        .as_ref()
+                        .is_err_and(|error| matches!(error, AppError::Forbidden(_) | AppError::Unreachable(_)));
+                    last_plots.show((), answer, said_by_the_list, |plots: DrawnPlots| {
                         let throughput = match plots.throughput {
                             Some(drawn) => Either::Left(plot_figure(
                                 "Throughput of the latest runs (rows per second)",
