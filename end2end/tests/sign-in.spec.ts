@@ -161,6 +161,18 @@ test("after Sign out, Back does not show the profile again from the browser's ca
   await expect(page.locator("dl.details")).toHaveCount(0);
 });
 
+test("an admin page open while another tab signs in as a cashier says what it does is now refused", async ({ admin: page }) => {
+  await open(page, "/hq/feature-management");
+  const other = await page.context().newPage();
+  await open(other, "/");
+  await other.getByRole("button", { name: "Sign out" }).click();
+  await expect(other).toHaveURL(/\/sign-in/);
+  await signIn(other, "seattle");
+  const note = page.getByRole("alert").filter({ hasText: "Another tab signed in as Terry Adams (cashier)" });
+  await expect(note).toContainText("this page is not for a cashier, so what it does now is refused");
+  await other.close();
+});
+
 test("what a user typed while the page's own code was still arriving is kept when it arrives", async ({ page }) => {
   // The shell has started hydrating the page and waits for its chunks.
   const chunks = await holdBackPageChunks(page);
@@ -195,7 +207,9 @@ test("a page open while another tab signs out, or in as someone else, says so, a
   // names the user it was opened for.
   await expect(page.getByLabel("First name")).toHaveValue("Typed");
   const header = page.getByRole("banner");
-  await expect(header.getByRole("link", { name: "Sign in" })).toBeVisible();
+  const signInElsewhere = header.getByRole("link", { name: "Sign in in another tab" });
+  await expect(signInElsewhere).toHaveAttribute("target", "_blank");
+  await expect(signInElsewhere).toHaveAttribute("href", /^\/sign-in\?next=(\/|%2F)pos$/);
   await expect(header.getByText(/Signed in as/)).toHaveCount(0);
 
   await signIn(other, "seattle");

@@ -23,7 +23,7 @@ test("an admin signs a cashier out everywhere, and the register asks them to sig
   // Back in the register's tab, the cashier is told before a save is refused.
   await seattle.evaluate(() => document.dispatchEvent(new Event("visibilitychange", { bubbles: true })));
   await expect(seattle.getByRole("alert").filter({ hasText: "This browser is no longer signed in" })).toBeVisible();
-  await expect(seattle.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
+  await expect(seattle.getByRole("banner").getByRole("link", { name: "Sign in in another tab" })).toBeVisible();
   await seattle.reload();
   await expect(seattle).toHaveURL(/\/sign-in\?next=\/pos/);
 });

@@ -97,14 +97,29 @@ pub fn Navigation(user: UserResource) -> impl IntoView {
 
 /// Who is signed in, with Sign in or Sign out: the user the page was opened
 /// for, until the browser's session is found to belong to someone else, or
-/// to no one (`SignedInElsewhere` says so beside it).
+/// to no one (`SignedInElsewhere` says so beside it). A page whose session
+/// ended offers to sign in in another tab, as its note says, so that it
+/// stays as it is.
 #[component]
 fn SessionNow(
     opened_for: Option<SignedInUser>,
     now_signed_in: RwSignal<Option<Option<SignedInUser>>>,
 ) -> impl IntoView {
+    let opened_signed_in = opened_for.is_some();
     let shown = Memo::new(move |_| now_signed_in.get().unwrap_or_else(|| opened_for.clone()));
-    move || view! { <SessionControls user=shown.get() /> }
+    let location = use_location();
+    move || match shown.get() {
+        None if opened_signed_in => {
+            let here = page_address(location.pathname.get_untracked(), location.search.get_untracked());
+            view! {
+                <div class="session">
+                    <a href=sign_in_url(&here) target="_blank" rel="noopener">"Sign in in another tab"</a>
+                </div>
+            }
+            .into_any()
+        }
+        user => view! { <SessionControls user /> }.into_any(),
+    }
 }
 
 /// Where each page notes who it found signed in, so that the other tabs of
@@ -134,6 +149,7 @@ fn SignedInElsewhere(
         note_signed_in(name.as_deref());
         opened_for.set(Some(name));
     });
+    let location = use_location();
     #[cfg(feature = "hydrate")]
     {
         // Only the last question's answer counts: answers may come back in
@@ -181,11 +197,18 @@ fn SignedInElsewhere(
     move || {
         changed().map(|(opened_for, now)| {
             let message = match (opened_for, now) {
-                (Some(_), Some(user)) => format!(
+                (Some(_), Some(user)) if may_open(Some(&user), &location.pathname.get_untracked()) => format!(
                     "Another tab signed in as {name} ({role}): this page was opened for another user, and what it \
                      saves now is saved as {name}. Reload it to go on as {name}.",
                     name = user.display_name,
                     role = user.role.name(),
+                ),
+                (Some(_), Some(user)) => format!(
+                    "Another tab signed in as {name} ({role}): this page is not for {with_article}, so what it \
+                     does now is refused. Reload it to go on as {name}.",
+                    name = user.display_name,
+                    role = user.role.name(),
+                    with_article = user.role.with_article(),
                 ),
                 (None, Some(user)) => format!(
                     "Another tab signed in as {name} ({role}): reload this page to go on as {name}.",
@@ -321,15 +344,19 @@ fn send_away_from_forbidden_pages(user: UserResource) {
         if let Some(Ok(user)) = user.get()
             && !may_open(user.as_ref(), &path)
         {
-            let search = location.search.get();
-            let wanted = if search.is_empty() {
-                path
-            } else {
-                format!("{path}?{search}")
-            };
+            let wanted = page_address(path, location.search.get());
             if let Err(error) = window().location().assign(&sign_in_url(&wanted)) {
                 leptos::logging::error!("could not open Sign in: {error:?}");
             }
         }
     });
+}
+
+/// A page's path with its query, as the router's location gives them.
+fn page_address(path: String, search: String) -> String {
+    if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
+    }
 }
