@@ -56,14 +56,14 @@ struct Messages {
 
 impl Messages {
     /// On submit: shows every message, then saves when the browser's check
-    /// passes, or puts the focus on the first mistake.
-    fn submit(self, ev: leptos::ev::SubmitEvent, save: impl FnOnce()) {
+    /// passes, or puts the focus on the first mistake in `form`.
+    fn submit(self, ev: leptos::ev::SubmitEvent, form: NodeRef<leptos::html::Form>, save: impl FnOnce()) {
         ev.prevent_default();
         self.attempted.set(true);
         if self.client.with_untracked(FieldErrors::is_empty) {
             save();
         } else {
-            focus_first_mistake();
+            focus_first_mistake(form);
         }
     }
 
@@ -71,7 +71,7 @@ impl Messages {
     /// the first of them, as the browser's own check does. The refusal a
     /// form came with in the server's page leaves alone a field the user is
     /// already typing in when the page's code arrives.
-    fn focus_on_refusal(self) {
+    fn focus_on_refusal(self, form: NodeRef<leptos::html::Form>) {
         let server = self.server;
         let came_with_the_page = crate::views::hydration::hydrating();
         Effect::new(move |ran_before: Option<()>| {
@@ -79,7 +79,7 @@ impl Messages {
             if let Some(AppError::Invalid(_)) = server.get()
                 && (ran_before.is_some() || !typing_before_the_code)
             {
-                focus_first_mistake();
+                focus_first_mistake(form);
             }
         });
     }
@@ -104,16 +104,19 @@ impl Messages {
     }
 }
 
-/// Focuses the first field, in page order, that shows a message, so the
-/// user lands on the first mistake: once the messages are on the page, as
-/// a field's message key is not always its id (an attribute's names its
-/// place in the customer's list).
-fn focus_first_mistake() {
-    request_animation_frame(|| {
-        let first = document()
-            .query_selector("form.customer-form :is(input, select, textarea)[aria-invalid=true]")
-            .ok()
-            .flatten()
+/// Focuses the first field of `form`, in page order, that shows a message,
+/// so the user lands on the first mistake: once the messages are on the
+/// page, as a field's message key is not always its id (an attribute's
+/// names its place in the customer's list).
+fn focus_first_mistake(form: NodeRef<leptos::html::Form>) {
+    request_animation_frame(move || {
+        let first = form
+            .get_untracked()
+            .and_then(|form| {
+                form.query_selector(":is(input, select, textarea)[aria-invalid=true]")
+                    .ok()
+                    .flatten()
+            })
             .and_then(|field| {
                 leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(field).ok()
             });
@@ -326,14 +329,14 @@ impl DraftForm {
             posted_to,
         } = actions;
         let (method, action, hidden) = PlainPost::parts(posted_to);
-        let submit = move |ev: leptos::ev::SubmitEvent| {
-            messages.submit(ev, move || on_save.run(draft.get_untracked()))
-        };
         let form = NodeRef::<leptos::html::Form>::new();
+        let submit = move |ev: leptos::ev::SubmitEvent| {
+            messages.submit(ev, form, move || on_save.run(draft.get_untracked()))
+        };
         if on_cancel.is_some() {
             focus_when_opened(form, CUSTOMER_NAME_FIELDS);
         }
-        messages.focus_on_refusal();
+        messages.focus_on_refusal(form);
         view! {
             <form class="customer-form" method=method action=action novalidate=true node_ref=form on:submit=submit on:keydown=cancel_on_escape(on_cancel)>
                 {hidden_fields(hidden)}
@@ -993,11 +996,12 @@ fn address_form(args: AddressFormArgs) -> impl IntoView {
         server: server_error,
         attempted,
     };
-    let submit =
-        move |ev: leptos::ev::SubmitEvent| messages.submit(ev, move || on_save.run(address.get_untracked()));
     let form = NodeRef::<leptos::html::Form>::new();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        messages.submit(ev, form, move || on_save.run(address.get_untracked()))
+    };
     focus_when_opened(form, FIRST_FIELD);
-    messages.focus_on_refusal();
+    messages.focus_on_refusal(form);
     view! {
         <form
             class="customer-form"
