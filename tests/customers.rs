@@ -277,9 +277,13 @@ async fn search_finds_names_in_any_alphabet_whatever_their_case_and_phones_by_th
     assert!(!finds("7135550199").await);
     assert!(
         finds("+44 1 713 555 0177").await,
-        "a number typed longer than the phone, ending with it"
+        "the phone typed after a country code"
     );
     assert!(!finds("+1 555 0177").await, "not the phone's end");
+    assert!(
+        !finds("99 441 713 555 0177").await,
+        "more than a country code before it"
+    );
     assert!(!finds("asa").await, "a letter with a ring is not the same letter");
     // What a regular expression reads as more than itself is found as typed.
     assert!(!finds("Ö.erg").await, "a dot is a dot");

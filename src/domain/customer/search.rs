@@ -48,11 +48,12 @@ pub fn phone_key(phone: &str) -> String {
 }
 
 /// The phone numbers that the number typed (its `digits`) ends with,
-/// shorter than it but a phone number still: a number typed with its
-/// country code finds the phone stored without it ("+1 713 555 0150" finds
-/// "713 555 0150").
+/// shorter than it by a country code at most (one to three digits) and a
+/// phone number still: a number typed with its country code finds the
+/// phone stored without it ("+1 713 555 0150" finds "713 555 0150").
 pub fn numbers_it_ends_with(digits: &str) -> Vec<String> {
-    (SHORTEST_PHONE..digits.len())
+    const LONGEST_COUNTRY_CODE: usize = 3;
+    (SHORTEST_PHONE.max(digits.len().saturating_sub(LONGEST_COUNTRY_CODE))..digits.len())
         .filter_map(|length| digits.get(digits.len() - length..))
         .map(str::to_string)
         .collect()
@@ -129,9 +130,14 @@ mod tests {
     fn a_number_typed_with_its_country_code_finds_the_phones_it_ends_with() {
         assert_eq!(
             numbers_it_ends_with("17135550150"),
-            ["5550150", "35550150", "135550150", "7135550150"]
+            ["35550150", "135550150", "7135550150"]
         );
-        assert!(numbers_it_ends_with("5550150").is_empty(), "the shortest phone");
+        assert_eq!(
+            numbers_it_ends_with("35550150"),
+            ["5550150"],
+            "the shortest phone"
+        );
+        assert!(numbers_it_ends_with("5550150").is_empty());
     }
 
     #[test]
