@@ -316,45 +316,24 @@ async fn search_finds_a_phone_by_its_last_digits_however_it_was_written() {
     let local = create_with_phone(backend, ORIGINS[0], "Ng", "713 555 0152").await;
     backend.jobs.run(Job::Upload, "Run now").await.unwrap();
     let waiting = create_with_phone(backend, ORIGINS[1], "Moreno", "713.555.0177").await;
-    for term in [
-        "555-0150",
-        "7135550150",
-        "(713) 555 0150",
-        "+1 713 555 0150",
-        "0150",
-    ] {
-        assert_eq!(
-            ids(&page(backend, &searching(term), 50).await),
-            [uploaded.as_str()],
-            "{term}"
-        );
-    }
-    assert_eq!(
-        ids(&page(backend, &searching("555 0177"), 50).await),
-        [waiting.as_str()]
-    );
-    assert!(
-        page(backend, &searching("555 01"), 50).await.rows.is_empty(),
-        "no phone ends with 55501"
-    );
-    assert_eq!(ids(&page(backend, &searching("0199"), 50).await), [other]);
-    assert!(
-        page(backend, &searching("713 555"), 50).await.rows.is_empty(),
-        "by the last digits"
-    );
+    let nothing: &[&str] = &[];
     // A number typed with its country code finds a phone stored without it.
-    assert_eq!(
-        ids(&page(backend, &searching("+1 (713) 555-0152"), 50).await),
-        [local]
-    );
-    assert_eq!(
-        ids(&page(backend, &searching("+1 713 555 0177"), 50).await),
-        [waiting.as_str()]
-    );
-    assert!(
-        page(backend, &searching("+1 555 0177"), 50).await.rows.is_empty(),
-        "not a phone's end"
-    );
+    for (term, found) in [
+        ("555-0150", [uploaded.as_str()].as_slice()),
+        ("7135550150", &[uploaded.as_str()]),
+        ("(713) 555 0150", &[uploaded.as_str()]),
+        ("+1 713 555 0150", &[uploaded.as_str()]),
+        ("0150", &[uploaded.as_str()]),
+        ("555 0177", &[waiting.as_str()]),
+        ("+1 713 555 0177", &[waiting.as_str()]),
+        ("0199", &[other.as_str()]),
+        ("+1 (713) 555-0152", &[local.as_str()]),
+        ("555 01", nothing),
+        ("713 555", nothing),
+        ("+1 555 0177", nothing),
+    ] {
+        assert_eq!(ids(&page(backend, &searching(term), 50).await), found, "{term}");
+    }
 }
 
 /// An admin's correction of an operation is found by the name it now holds,

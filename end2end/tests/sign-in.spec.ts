@@ -1,4 +1,4 @@
-import { expect } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import {
   DEMO_PASSWORD,
   holdBackPageChunks,
@@ -40,22 +40,36 @@ test("a visitor is sent to Sign in, told what is wrong, and brought back to the 
   await expect(page).toHaveURL(/\/sign-in\?next=\/hq\/batch-jobs/);
 });
 
-test("what a user typed before the page's code arrived is kept when it arrives", async ({ page }) => {
-  // The page's code arrives only once the user has typed.
-  const letCodeThrough = await holdBackPageCode(page);
-  await page.goto("/sign-in?next=/pos", { waitUntil: "domcontentloaded" });
-  await page.getByLabel("User name").fill("houston");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(0);
+// The page's code arrives only once the user has typed: all of it, or (the
+// shell running and hydrating) the page's own chunks.
+const heldBack: [string, (page: Page) => Promise<{ ready: () => Promise<void>; letThrough: () => void }>][] = [
+  ["before the page's code arrived", async (page) => ({ ready: async () => {}, letThrough: await holdBackPageCode(page) })],
+  [
+    "while the page's own code was still arriving",
+    async (page) => {
+      const chunks = await holdBackPageChunks(page);
+      return { ready: chunks.shellRunning, letThrough: chunks.letThrough };
+    },
+  ],
+];
+for (const [when, holdBack] of heldBack) {
+  test(`what a user typed ${when} is kept when it arrives`, async ({ page }) => {
+    const code = await holdBack(page);
+    await page.goto("/sign-in?next=/pos", { waitUntil: "domcontentloaded" });
+    await code.ready();
+    await page.getByLabel("User name").fill("houston");
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await expect(page.locator("body[data-hydrated=true]")).toHaveCount(0);
 
-  letCodeThrough();
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
-  await expect(page.getByLabel("User name")).toHaveValue("houston");
-  await expect(page.getByLabel("Password")).toHaveValue(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/pos$/);
-  await expect(page.getByText("Signed in as Ken Sanchez (cashier)")).toBeVisible();
-});
+    code.letThrough();
+    await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+    await expect(page.getByLabel("User name")).toHaveValue("houston");
+    await expect(page.getByLabel("Password")).toHaveValue(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/pos$/);
+    await expect(page.getByText("Signed in as Ken Sanchez (cashier)")).toBeVisible();
+  });
+}
 
 test("without JavaScript, Sign in says what is wrong, signs in to the page asked for, and Sign out works", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
@@ -171,24 +185,6 @@ test("an admin page open while another tab signs in as a cashier says what it do
   const note = page.getByRole("alert").filter({ hasText: "Another tab signed in as Terry Adams (cashier)" });
   await expect(note).toContainText("this page is not for a cashier, so what it does now is refused");
   await other.close();
-});
-
-test("what a user typed while the page's own code was still arriving is kept when it arrives", async ({ page }) => {
-  // The shell has started hydrating the page and waits for its chunks.
-  const chunks = await holdBackPageChunks(page);
-  await page.goto("/sign-in?next=/pos", { waitUntil: "domcontentloaded" });
-  await chunks.shellRunning();
-  await page.getByLabel("User name").fill("houston");
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(0);
-
-  chunks.letThrough();
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
-  await expect(page.getByLabel("User name")).toHaveValue("houston");
-  await expect(page.getByLabel("Password")).toHaveValue(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/pos$/);
-  await expect(page.getByText("Signed in as Ken Sanchez (cashier)")).toBeVisible();
 });
 
 test("a page open while another tab signs out, or in as someone else, says so, and Reload opens it for who is signed in", async ({
