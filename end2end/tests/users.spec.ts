@@ -13,6 +13,9 @@ test("an admin signs a cashier out everywhere, and the register asks them to sig
   const row = admin.getByRole("row", { name: /seattle/ });
   await expect(row.getByLabel("Role of seattle")).toHaveValue("cashier");
   await expect(row.getByLabel("Store of seattle")).toHaveValue("2");
+  // A screen reader's list of the page's buttons tells the rows apart.
+  await expect(admin.getByRole("button", { name: "Save access of seattle", exact: true })).toBeVisible();
+  await expect(admin.getByRole("button", { name: "Sign out everywhere (seattle)", exact: true })).toBeVisible();
   await row.getByRole("button", { name: "Sign out everywhere" }).click();
   await expect(admin.getByText(/^Terry Adams is signed out everywhere \(\d+ sessions?\)\.$/)).toBeVisible();
   // The page answers the last action only.

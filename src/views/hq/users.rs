@@ -103,6 +103,9 @@ fn UserRow(
     let (role_label, store_label) = (format!("Role of {user_name}"), format!("Store of {user_name}"));
     let (current_role, current_store) = (user.role, user.channel_id);
     let (change_name, sign_out_name) = (user_name.clone(), user_name.clone());
+    // Each row's buttons are named after their user too, for a screen
+    // reader's list of the page's buttons.
+    let (save_whose, sign_out_whose) = (format!(" access of {user_name}"), format!(" ({user_name})"));
     let store_message_id = format!("store-{user_name}-message");
     let store_message = {
         let user_name = user_name.clone();
@@ -182,13 +185,13 @@ fn UserRow(
                             .collect_view()}
                     </select>
                     <FieldMessage id=store_message_id message=store_message />
-                    <button type="submit">"Save"</button>
+                    <button type="submit">"Save"<span class="visually-hidden">{save_whose}</span></button>
                 </ServerForm>
             </td>
             <td>
                 <ServerForm action=sign_out args=sign_out_args class="inline-action">
                     <input type="hidden" name="user_name" value=sign_out_name />
-                    <button type="submit">"Sign out everywhere"</button>
+                    <button type="submit">"Sign out everywhere"<span class="visually-hidden">{sign_out_whose}</span></button>
                 </ServerForm>
             </td>
         </tr>
