@@ -2,6 +2,7 @@
 //! the list with its keyset pages, and the bulk actions.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -143,7 +144,7 @@ fn FilterForm(view: StatusView, options: Resource<Result<FilterOptions, AppError
     let scale_unit = view.scale_unit.clone();
     let day_errors = view.day_errors();
     view! {
-        <Form method="GET" action=PATH attr:class="status-filters">
+        <Form method="GET" action=PATH attr:class="status-filters" on_form_data=Arc::new(leave_out_empty_fields)>
             <label for="status-search">"Search"</label>
             <input id="status-search" name="q" type="search" maxlength=status_page::MAX_SEARCH.to_string() value=view.search.clone()
                 placeholder="Name, email, phone, temporary id or account" />
@@ -224,6 +225,27 @@ fn FilterForm(view: StatusView, options: Resource<Result<FilterOptions, AppError
             </select>
             <button type="submit">"Apply filters"</button>
         </Form>
+    }
+}
+
+/// A filter left at "all" stays out of the address, so that a link to the
+/// page names only what narrows it; so does the Apply button's empty name,
+/// which the router's form would send as `&=`.
+fn leave_out_empty_fields(form_data: &web_sys::FormData) {
+    let empty: Vec<String> = form_data
+        .keys()
+        .into_iter()
+        .flatten()
+        .filter_map(|name| name.as_string())
+        .filter(|name| {
+            form_data
+                .get(name)
+                .as_string()
+                .is_some_and(|value| value.is_empty())
+        })
+        .collect();
+    for name in empty {
+        form_data.delete(&name);
     }
 }
 
