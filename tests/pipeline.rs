@@ -389,6 +389,7 @@ async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
     assert_eq!(customer.name, "Ana Silva");
     assert_eq!(customer.source_channel.as_deref(), Some("Houston"));
     assert_eq!(customer.async_customer_id.as_deref(), Some(staged.key().as_str()));
+    assert_eq!(customer.customer_group_caption(), "30 Retail customers");
     assert_eq!(backend.hq.count_customers().await.unwrap(), 13);
 }
 

@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { test as base, expect, type Browser, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type Locator, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { serverEnv } from "../server-env";
 
@@ -132,6 +132,11 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 /** A name no other journey uses, so journeys sharing a database stay apart. */
 export function uniqueName(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}
+
+/** The value a list of details (`<dl>`) gives beside `term`. */
+export function detail(scope: Page | Locator, term: string): Locator {
+  return scope.locator(`dt:text-is("${term}") + dd`);
 }
 
 /** The status page's row for one temporary id. */

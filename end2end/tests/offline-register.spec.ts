@@ -353,7 +353,7 @@ test("a customer kept in the browser opens from the list, and its edit is kept b
   await edit.getByRole("button", { name: "Discard" }).click();
   await expect(edit).toHaveCount(0);
   await openCustomer.click();
-  await expect(page.locator("h2.customer-name")).toHaveText(`Ida ${lastName}`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Ida ${lastName}`);
 });
 
 test("an Edit open on a kept customer stays open, with what was typed, when the customer is sent meanwhile", async ({

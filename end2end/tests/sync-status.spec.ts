@@ -1,6 +1,7 @@
 import { expect, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
 import {
+  detail,
   expectAccessible,
   holdBackPageCode,
   open,
@@ -222,6 +223,10 @@ test("an admin fixes a failed create: open it from the Failed count, Edit, Save,
   await operationRow(page, id).getByRole("link", { name: "Create customer" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Create customer: Eve ${lastName}`);
   await expectAccessible(page, "a failed operation's page");
+  const staged = page.getByRole("region", { name: "Customer", exact: true });
+  await expect(detail(staged, "Phone")).toHaveText("None");
+  await expect(detail(staged, "Language")).toHaveText("English (United States)");
+  await expect(detail(staged, "Customer group")).toHaveText("30 Retail customers");
   await expect(page.getByRole("region", { name: "Error" })).toContainText(
     "Customer C000001 already has the email karen.berg@contoso.com",
   );
@@ -507,7 +512,7 @@ test("a correction refused for a field after the operation was synced in another
   await expect(page.getByRole("alert")).toHaveCount(1);
   await expect(page.getByRole("button", { name: "Edit" })).toHaveCount(0);
   // The customer as synced is shown: no editor is open to hide it behind.
-  await expect(page.getByRole("region", { name: "Customer" })).toContainText(`eve.${lastName.toLowerCase()}@example.com`);
+  await expect(page.getByRole("region", { name: "Customer", exact: true })).toContainText(`eve.${lastName.toLowerCase()}@example.com`);
 });
 
 test("a correction refused as another was saved meanwhile keeps what was typed, on top of the other, and says so once", async ({ seattle, admin: page }) => {

@@ -3,7 +3,7 @@
 //! customer's sales; and the loyalty card, which HQ issues in real time
 //! and only to a customer it has.
 
-use crate::domain::customer::{AddressDraft, COUNTRIES};
+use crate::domain::customer::{AddressDraft, country_name};
 use crate::domain::operation::OperationId;
 use crate::domain::sales::{
     ADDRESS_FIELD, ChannelSale, LOYALTY_CARD_PENDING, Product, SaleDraft, SaleKind, price_sale, total_cents,
@@ -154,18 +154,14 @@ pub async fn issue_loyalty_card(
 
 /// An address on one line, as a customer order keeps where it goes.
 fn address_line(address: &AddressDraft) -> String {
-    let country = COUNTRIES
-        .iter()
-        .find(|(code, _)| *code == address.country_region)
-        .map(|(_, name)| *name)
-        .unwrap_or(address.country_region.as_str());
+    let country = country_name(&address.country_region);
     [
         address.name.as_str(),
         address.street.as_str(),
         address.city.as_str(),
         address.state.as_str(),
         address.zip.as_str(),
-        country,
+        country.as_str(),
     ]
     .into_iter()
     .filter(|part| !part.trim().is_empty())

@@ -8,7 +8,7 @@ use crate::api::channel_customers::{PostCustomerEdit, PostNewAddress, PostNewCus
 use crate::api::hq::sync_status::PostOperationSave;
 use crate::domain::customer::{
     ADDRESS_PURPOSES, AFFILIATIONS, ATTRIBUTES, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES,
-    ContactDraft, CustomerDraft, CustomerField, LANGUAGES, Limits, PartyType, ReferenceData,
+    ContactDraft, CustomerDraft, CustomerField, LANGUAGES, Limits, PartyType, ReferenceData, group_caption,
     validate_address, validate_customer,
 };
 use crate::domain::operation::OperationId;
@@ -380,7 +380,7 @@ fn cashier_fields(form: DraftForm, mode: EditorMode, reference: &ReferenceData) 
     let groups: Vec<(String, String)> = reference
         .customer_groups
         .iter()
-        .map(|(id, description)| (id.clone(), format!("{id} {description}")))
+        .map(|(id, description)| (id.clone(), group_caption(id, description)))
         .collect();
     view! {
         <SelectField

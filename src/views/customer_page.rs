@@ -12,7 +12,9 @@ use crate::api::channel_customers::{
 };
 use crate::api::refused_posts::PostedValues;
 use crate::api::sign_in::current_user;
-use crate::domain::customer::{AddressDraft, COUNTRIES, ChannelCustomer, LANGUAGES, PartyType};
+use crate::domain::customer::{
+    AddressDraft, ChannelCustomer, PartyType, ReferenceData, country_name, language_name,
+};
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
 use crate::views::code_on_demand::{NotDownloaded, code_on_demand};
@@ -398,8 +400,9 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                     // The id a customer synced since was kept under while pending.
                     let temporary_id = StoredValue::new(customer.account.is_some().then(|| customer.temporary_id.clone()).flatten());
                     let shown = customer.clone();
+                    let groups = reference.clone().unwrap_or_default();
                     view! {
-                        {move || view! { <CustomerDetails customer=as_kept(shown.clone()) /> }}
+                        {move || view! { <CustomerDetails customer=as_kept(shown.clone()) groups=groups.clone() cashier /> }}
                         {move || refused_change_note(outbox?, &known_keys.get(), outcome.get().map(|(id, _)| id))}
                         <div class="actions">
                             {opening_button(here.get_value(), register.get_value(), EDIT, "Edit", move || open(edit, add_address))}
@@ -552,17 +555,20 @@ fn as_keys(keys: &[String]) -> Vec<Option<&str>> {
     keys.iter().map(|key| Some(key.as_str())).collect()
 }
 
+/// The customer's fields; its name the page's heading at the POS (`cashier`),
+/// under My profile's on the online store. `groups` names its customer
+/// group.
 #[component]
-fn CustomerDetails(customer: ChannelCustomer) -> impl IntoView {
+fn CustomerDetails(customer: ChannelCustomer, groups: ReferenceData, cashier: bool) -> impl IntoView {
     let c = customer.customer;
     let name = crate::domain::customer::display_name(&c);
-    let language = LANGUAGES
-        .iter()
-        .find(|(code, _)| *code == c.language)
-        .map(|(_, name)| name.to_string())
-        .unwrap_or(c.language.clone());
+    let heading = if cashier {
+        view! { <h1 class="customer-name">{name}</h1> }.into_any()
+    } else {
+        view! { <h2 class="customer-name">{name}</h2> }.into_any()
+    };
     view! {
-        <h2 class="customer-name">{name}</h2>
+        {heading}
         <dl class="details">
             <dt>"Account"</dt>
             <dd>
@@ -576,13 +582,13 @@ fn CustomerDetails(customer: ChannelCustomer) -> impl IntoView {
             <dt>"Customer type"</dt>
             <dd>{if c.party_type == PartyType::Organization { "Organization" } else { "Person" }}</dd>
             <dt>"Email"</dt>
-            <dd>{c.email}</dd>
+            <dd>{or_none(c.email)}</dd>
             <dt>"Phone"</dt>
-            <dd>{c.phone}</dd>
+            <dd>{or_none(c.phone)}</dd>
             <dt>"Customer group"</dt>
-            <dd>{c.customer_group}</dd>
+            <dd>{groups.customer_group_caption(&c.customer_group)}</dd>
             <dt>"Language"</dt>
-            <dd>{language}</dd>
+            <dd>{language_name(&c.language)}</dd>
             <dt>"Currency"</dt>
             <dd>{c.currency}</dd>
         </dl>
@@ -592,6 +598,15 @@ fn CustomerDetails(customer: ChannelCustomer) -> impl IntoView {
             </p>
         })}
         <AddressTable addresses=c.addresses />
+    }
+}
+
+/// A field left blank, said as such rather than as an empty line.
+pub fn or_none(value: String) -> String {
+    if value.trim().is_empty() {
+        "None".to_string()
+    } else {
+        value
     }
 }
 
@@ -619,11 +634,7 @@ pub fn AddressTable(addresses: Vec<AddressDraft>) -> impl IntoView {
                 {addresses
                     .into_iter()
                     .map(|a| {
-                        let country = COUNTRIES
-                            .iter()
-                            .find(|(code, _)| *code == a.country_region)
-                            .map(|(_, name)| name.to_string())
-                            .unwrap_or(a.country_region.clone());
+                        let country = country_name(&a.country_region);
                         view! {
                             <tr>
                                 <td>{a.name}</td>

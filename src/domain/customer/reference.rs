@@ -55,6 +55,37 @@ impl ReferenceData {
     pub fn knows_customer_group(&self, group: &str) -> bool {
         self.customer_groups.iter().any(|(id, _)| id == group)
     }
+
+    /// A group as a person reads it, "30 Retail customers", as the forms
+    /// offer it; a group the channel does not know, by its id alone.
+    pub fn customer_group_caption(&self, group: &str) -> String {
+        match self.customer_groups.iter().find(|(id, _)| id == group) {
+            Some((id, description)) => group_caption(id, description),
+            None => group.to_string(),
+        }
+    }
+}
+
+/// A customer group's id and description, as the forms offer it.
+pub fn group_caption(id: &str, description: &str) -> String {
+    format!("{id} {description}")
+}
+
+/// A language's name, "English (United States)"; a code the product does
+/// not list, as it is.
+pub fn language_name(code: &str) -> String {
+    LANGUAGES
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map_or_else(|| code.to_string(), |(_, name)| name.to_string())
+}
+
+/// A country's or region's name; a code the product does not list, as it is.
+pub fn country_name(code: &str) -> String {
+    COUNTRIES
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map_or_else(|| code.to_string(), |(_, name)| name.to_string())
 }
 
 pub fn is_country(code: &str) -> bool {
@@ -63,4 +94,27 @@ pub fn is_country(code: &str) -> bool {
 
 pub fn is_language(code: &str) -> bool {
     LANGUAGES.iter().any(|(known, _)| *known == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_is_named_with_its_description_when_the_channel_knows_it() {
+        let reference = ReferenceData {
+            customer_groups: vec![("30".into(), "Retail customers".into())],
+            default_customer_group: "30".into(),
+        };
+        assert_eq!(reference.customer_group_caption("30"), "30 Retail customers");
+        assert_eq!(reference.customer_group_caption("99"), "99");
+    }
+
+    #[test]
+    fn languages_and_countries_are_named_and_unknown_codes_shown_as_they_are() {
+        assert_eq!(language_name("en-us"), "English (United States)");
+        assert_eq!(language_name("xx"), "xx");
+        assert_eq!(country_name("CAN"), "Canada");
+        assert_eq!(country_name("ZZZ"), "ZZZ");
+    }
 }

@@ -47,13 +47,14 @@ impl HqDb {
             "SELECT c.account,
                     CASE WHEN c.party_type = 'organization' THEN c.organization_name
                          ELSE c.first_name || ' ' || c.last_name END AS name,
-                    c.email, c.phone, c.customer_group, c.created_at,
+                    c.email, c.phone, c.customer_group, g.description AS customer_group_description, c.created_at,
                     ch.name AS source_channel, c.async_customer_id,
                     (SELECT a.street || ', ' || a.city || ' ' || a.zip || ', ' || a.country_region
                      FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = TRUE) AS primary_address,
                     (SELECT COUNT(*) FROM customer_addresses a WHERE a.account = c.account) AS address_count,
                     (SELECT l.card_number FROM loyalty_cards l WHERE l.account = c.account) AS loyalty_card
              FROM customers c LEFT JOIN channels ch ON ch.channel_id = c.source_channel_id
+                  LEFT JOIN customer_groups g ON g.group_id = c.customer_group
              ORDER BY length(c.account) DESC, c.account DESC LIMIT $1",
         )
         .bind(i64::from(limit))

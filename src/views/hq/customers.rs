@@ -44,6 +44,7 @@ fn CustomerTable(rows: Vec<HqCustomerRow>) -> impl IntoView {
                 {rows
                     .into_iter()
                     .map(|row| {
+                        let group = row.customer_group_caption();
                         view! {
                             <tr>
                                 <td>{row.account}</td>
@@ -52,7 +53,7 @@ fn CustomerTable(rows: Vec<HqCustomerRow>) -> impl IntoView {
                                 <td>{row.phone}</td>
                                 <td>{row.primary_address}</td>
                                 <td>{row.address_count}</td>
-                                <td>{row.customer_group}</td>
+                                <td>{group}</td>
                                 <td><Time stored=row.created_at /></td>
                                 <td>{row.source_channel.unwrap_or_else(|| "HQ".to_string())}</td>
                                 <td><code>{row.async_customer_id}</code></td>

@@ -11,7 +11,7 @@ use crate::domain::registers::pos_customer_path;
 use crate::error::AppError;
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::customer_form::{CustomerEditor, EditorMode};
-use crate::views::customer_page::{OutboxForm, change_kept};
+use crate::views::customer_page::{OutboxForm, change_kept, or_none};
 use crate::views::outbox::{
     Connection, KeptChange, KeptState, Outbox, Saved, SavedKind, Sent, Waiting, WaitingOperation,
     held_by_refusal, kept_create, kept_customer, new_operation_id, still_kept_message,
@@ -328,6 +328,14 @@ fn KeptCustomer(
     let field = move |read: fn(&CustomerDraft) -> String| {
         move || customer.with(|c| c.as_ref().map(read).unwrap_or_default())
     };
+    // Named as the store names its groups once it has answered once.
+    let group = move || {
+        let group = customer.with(|c| c.as_ref().map(|c| c.customer_group.clone()).unwrap_or_default());
+        match reference.get() {
+            Some(Ok(reference)) => reference.customer_group_caption(&group),
+            _ => group,
+        }
+    };
     // Still named once its create has left the browser.
     let name = Memo::new(move |before: Option<&String>| {
         customer
@@ -366,11 +374,11 @@ fn KeptCustomer(
                 <p class="note">"Kept in this browser until the store server answers: not yet staged."</p>
                 <dl class="details">
                     <dt>"Email"</dt>
-                    <dd>{field(|c| c.email.clone())}</dd>
+                    <dd>{field(|c| or_none(c.email.clone()))}</dd>
                     <dt>"Phone"</dt>
-                    <dd>{field(|c| c.phone.clone())}</dd>
+                    <dd>{field(|c| or_none(c.phone.clone()))}</dd>
                     <dt>"Customer group"</dt>
-                    <dd>{field(|c| c.customer_group.clone())}</dd>
+                    <dd>{group}</dd>
                     <dt>"Addresses"</dt>
                     <dd>{field(|c| c.addresses.len().to_string())}</dd>
                 </dl>

@@ -11,12 +11,12 @@ use crate::api::hq::sync_status::{
     PostOperationSave, SaveOperation, SynchronizeOperations, load_operation_detail,
 };
 use crate::api::refused_posts::PostedValues;
-use crate::domain::customer::{ChangedFields, ContactDraft, CustomerDraft, display_name};
+use crate::domain::customer::{ChangedFields, ContactDraft, CustomerDraft, display_name, language_name};
 use crate::domain::operation_detail::OperationDetail;
 use crate::domain::records::OperationKind;
 use crate::error::AppError;
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost};
-use crate::views::customer_page::AddressTable;
+use crate::views::customer_page::{AddressTable, or_none};
 use crate::views::ui::{
     ActionAnswer, RefusedForm, ServerForm, StatusBadge, Time, drop_from_address_once_closed, loaded,
     refused_form,
@@ -288,20 +288,25 @@ fn StagedRows(detail: OperationDetail) -> impl IntoView {
     .flatten()
     .chain([
         ("Name", display_name(&customer)),
-        ("Email", customer.email.clone()),
-        ("Phone", customer.phone.clone()),
-        ("Customer group", customer.customer_group.clone()),
-        ("Language", customer.language.clone()),
+        ("Email", or_none(customer.email.clone())),
+        ("Phone", or_none(customer.phone.clone())),
+        (
+            "Customer group",
+            detail.reference.customer_group_caption(&customer.customer_group),
+        ),
+        ("Language", language_name(&customer.language)),
         ("Currency", customer.currency.clone()),
-        ("Affiliations", customer.affiliations.join(", ")),
+        ("Affiliations", or_none(customer.affiliations.join(", "))),
         (
             "Attributes",
-            customer
-                .attributes
-                .iter()
-                .map(|attribute| format!("{}: {}", attribute.name, attribute.value))
-                .collect::<Vec<_>>()
-                .join(", "),
+            or_none(
+                customer
+                    .attributes
+                    .iter()
+                    .map(|attribute| format!("{}: {}", attribute.name, attribute.value))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         ),
     ]);
     view! {
