@@ -210,6 +210,8 @@ test("a page open while another tab signs out, or in as someone else, says so, a
 
   await signIn(other, "seattle");
   await expect(note).toContainText("Another tab signed in as Terry Adams (cashier)");
+  // The page's register is Houston's: the store server refuses Seattle's cashier there.
+  await expect(note).toContainText("this page is at another store's register, so what it saves now is refused");
   await expect(header.getByText("Signed in as Terry Adams (cashier)", { exact: true })).toBeVisible();
   await note.getByRole("button", { name: "Reload" }).click();
   await expect(page.getByText("Signed in as Terry Adams (cashier)")).toBeVisible();

@@ -189,6 +189,14 @@ pub fn may_open(user: Option<&SignedInUser>, path: &str) -> bool {
     }
 }
 
+/// Whether what a page opened for a user of the store `opened_at` (none for
+/// other roles) saves now goes through as `now`: the page is for `now`'s
+/// role, and a POS page's register, of the store it was opened for, is
+/// one of `now`'s store.
+pub fn saves_go_through_as(now: &SignedInUser, path: &str, opened_at: Option<i64>) -> bool {
+    may_open(Some(now), path) && (page_role(path) != Some(Role::Cashier) || now.channel_id == opened_at)
+}
+
 pub const SIGN_IN_PATH: &str = "/sign-in";
 
 /// The Sign in page, asked to come back to `next` afterwards.
@@ -285,6 +293,17 @@ mod tests {
             }
             assert_eq!(check(None, access), Err(Denied::SignedOut(access.role())));
         }
+    }
+
+    #[test]
+    fn a_page_saves_as_the_user_signed_in_since_only_at_their_role_and_store() {
+        let seattle = user(Role::Cashier, Some(2), None);
+        let admin = user(Role::Admin, None, None);
+        assert!(saves_go_through_as(&seattle, "/pos", Some(2)));
+        assert!(!saves_go_through_as(&seattle, "/pos/customers/C000001", Some(1)));
+        assert!(!saves_go_through_as(&seattle, "/hq/users", None));
+        assert!(saves_go_through_as(&admin, "/hq/users", None));
+        assert!(saves_go_through_as(&seattle, "/", Some(1)));
     }
 
     #[test]

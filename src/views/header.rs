@@ -6,7 +6,7 @@ use leptos::wasm_bindgen::JsCast;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::domain::access::{Role, SignedInUser, may_open, sign_in_url};
+use crate::domain::access::{Role, SignedInUser, may_open, saves_go_through_as, sign_in_url};
 use crate::error::AppError;
 use crate::views::outbox::WaitingCount;
 use crate::views::sign_in::SessionControls;
@@ -138,16 +138,17 @@ fn SignedInElsewhere(
     user: UserResource,
     now_signed_in: RwSignal<Option<Option<SignedInUser>>>,
 ) -> impl IntoView {
-    // Who the page was opened for (its user's name, or none); who is signed
-    // in now is what the last question since another tab's change answered.
-    let opened_for = RwSignal::new(None::<Option<String>>);
+    // Who the page was opened for (its user's name and store, or none); who
+    // is signed in now is what the last question since another tab's change
+    // answered.
+    let opened_for = RwSignal::new(None::<Option<(String, Option<i64>)>>);
     Effect::new(move |_| {
         let Some(Ok(found)) = user.get() else {
             return;
         };
-        let name = found.map(|user| user.user_name);
-        note_signed_in(name.as_deref());
-        opened_for.set(Some(name));
+        let opened = found.map(|user| (user.user_name, user.channel_id));
+        note_signed_in(opened.as_ref().map(|(name, _)| name.as_str()));
+        opened_for.set(Some(opened));
     });
     let location = use_location();
     #[cfg(feature = "hydrate")]
@@ -192,14 +193,21 @@ fn SignedInElsewhere(
     let changed = move || {
         let now = now_signed_in.get()?;
         let opened_for = opened_for.get()?;
-        (now.as_ref().map(|user| &user.user_name) != opened_for.as_ref()).then_some((opened_for, now))
+        (now.as_ref().map(|user| &user.user_name) != opened_for.as_ref().map(|(name, _)| name))
+            .then_some((opened_for, now))
     };
     move || {
         changed().map(|(opened_for, now)| {
             let message = match (opened_for, now) {
-                (Some(_), Some(user)) if may_open(Some(&user), &location.pathname.get_untracked()) => format!(
+                (Some((_, store)), Some(user)) if saves_go_through_as(&user, &location.pathname.get_untracked(), store) => format!(
                     "Another tab signed in as {name} ({role}): this page was opened for another user, and what it \
                      saves now is saved as {name}. Reload it to go on as {name}.",
+                    name = user.display_name,
+                    role = user.role.name(),
+                ),
+                (Some(_), Some(user)) if may_open(Some(&user), &location.pathname.get_untracked()) => format!(
+                    "Another tab signed in as {name} ({role}): this page is at another store's register, so what it \
+                     saves now is refused. Reload it to go on as {name}.",
                     name = user.display_name,
                     role = user.role.name(),
                 ),
