@@ -4,13 +4,14 @@ use super::rules::SHORTEST_PHONE;
 
 /// A POS search: the term anywhere in a name, an email, a phone, an account
 /// or a temporary id, whatever the case of its letters in any alphabet
-/// ("åsa" finds "Åsa", not A to Z only); and a phone number typed with or
+/// ("åsa" finds "Åsa", not A to Z only) and with or without their marks
+/// (`MARKED_LETTERS`: "muller" finds "Müller"); and a phone number typed with or
 /// without its spaces, dashes and brackets, by its digits ("7135550100"
 /// finds "+1 (713) 555-0100").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerSearch {
     /// A regular expression (SQLite's `REGEXP`, the `regex` crate's syntax)
-    /// that finds the term literally, ignoring case.
+    /// that finds the term literally, ignoring case and marks.
     pub pattern: String,
     /// The term's digits, when it reads as a phone number or a part of one.
     pub phone_digits: Option<String>,
@@ -33,7 +34,7 @@ impl CustomerSearch {
             .chars()
             .all(|c| c.is_ascii_digit() || PHONE_PUNCTUATION.contains(&c));
         Self {
-            pattern: format!("(?i){}", regex_literal(term)),
+            pattern: format!("(?i){}", regex_of(term)),
             phone_digits: (phone_like && digits.len() >= PHONE_DIGITS_AT_LEAST).then_some(digits),
         }
     }
@@ -60,40 +61,91 @@ pub fn numbers_it_ends_with(digits: &str) -> Vec<String> {
 }
 
 /// A regular expression (SQLite's `REGEXP`) that finds the text starting
-/// with `term`, whatever the case of its letters.
+/// with `term`, whatever the case of its letters and their marks.
 pub fn prefix_pattern(term: &str) -> String {
-    format!("(?i)^{}", regex_literal(term))
+    format!("(?i)^{}", regex_of(term))
+}
+
+/// The Latin letters written with a mark in the languages of the stores'
+/// customers (Western, Central and Northern Europe, Turkey), in lower case,
+/// each beside the letter a search reads it as: a name is found typed with
+/// or without its marks ("muller" finds "Müller", "mùller" too), and
+/// Turkish dotless ı as i ("YILMAZ" finds "Yılmaz"). Letters that are not
+/// a marked form of one letter (æ, œ, ß) are left as they are.
+const MARKED_LETTERS: [(char, &str); 19] = [
+    ('a', "àáâãäåāăą"),
+    ('c', "çćĉċč"),
+    ('d', "ďđ"),
+    ('e', "èéêëēĕėęě"),
+    ('g', "ĝğġģ"),
+    ('h', "ĥħ"),
+    ('i', "ìíîïĩīĭįı"),
+    ('j', "ĵ"),
+    ('k', "ķ"),
+    ('l', "ĺļľŀł"),
+    ('n', "ñńņň"),
+    ('o', "òóôõöøōŏő"),
+    ('r', "ŕŗř"),
+    ('s', "śŝşšș"),
+    ('t', "ţťŧț"),
+    ('u', "ùúûüũūŭůűų"),
+    ('w', "ŵ"),
+    ('y', "ýÿŷ"),
+    ('z', "źżž"),
+];
+
+/// A letter folded: its lower case (the final sigma as any sigma, Turkish
+/// İ as i), without its mark. A letter whose lower case is two letters
+/// stays as it is.
+fn fold_letter(c: char) -> char {
+    let mut lower = c.to_lowercase();
+    let lower = match (c, lower.next(), lower.next()) {
+        ('İ', ..) => 'i',
+        (_, Some('ς'), None) => 'σ',
+        (_, Some(one), None) => one,
+        _ => c,
+    };
+    MARKED_LETTERS
+        .iter()
+        .find(|(_, marked)| marked.contains(lower))
+        .map_or(lower, |(letter, _)| *letter)
 }
 
 /// `text` folded for a search that ignores the case of letters in any
-/// alphabet, as a text index can read it (SQLite's `lower()`, and
-/// PostgreSQL's under the byte order HQ's columns use, change A to Z only):
-/// each letter as its lower case, the final sigma as any sigma. A letter
-/// whose lower case is two letters (İ) stays as it is, as the POS's search
-/// leaves it (`(?i)` is simple case folding).
+/// alphabet and their marks (`fold_letter`), as a text index can read it
+/// (SQLite's `lower()`, and PostgreSQL's under the byte order HQ's columns
+/// use, change A to Z only): "Müller" and "MULLER" are both "muller".
 pub fn fold_case(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            let mut lower = c.to_lowercase();
-            match (lower.next(), lower.next()) {
-                (Some('ς'), None) => 'σ',
-                (Some(one), None) => one,
-                _ => c,
-            }
-        })
-        .collect()
+    text.chars().map(fold_letter).collect()
 }
 
-/// `text` as a regular expression that finds it as it is.
-fn regex_literal(text: &str) -> String {
-    let mut literal = String::with_capacity(text.len());
+/// `text` as a regular expression that finds it as it is, whatever the
+/// marks of its letters: each letter that has marked forms as a class of
+/// them all ("ü" is `[uùúûüũūŭůűų]`), read with `(?i)` for their upper case
+/// (and Turkish İ, which has no simple case folding, named in i's class).
+fn regex_of(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len());
     for c in text.chars() {
-        if REGEX_META.contains(c) {
-            literal.push('\\');
+        let folded = fold_letter(c);
+        match MARKED_LETTERS.iter().find(|(letter, _)| *letter == folded) {
+            Some((letter, marked)) => {
+                pattern.push('[');
+                pattern.push(*letter);
+                pattern.push_str(marked);
+                if *letter == 'i' {
+                    pattern.push('İ');
+                }
+                pattern.push(']');
+            }
+            None => {
+                if REGEX_META.contains(c) {
+                    pattern.push('\\');
+                }
+                pattern.push(c);
+            }
         }
-        literal.push(c);
     }
-    literal
+    pattern
 }
 
 #[cfg(test)]
@@ -101,22 +153,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_term_is_found_literally_whatever_its_case() {
-        assert_eq!(CustomerSearch::new("  åsa ").pattern, "(?i)åsa");
-        assert_eq!(CustomerSearch::new("a.b+c@x(1)").pattern, r"(?i)a\.b\+c@x\(1\)");
+    fn a_term_is_found_literally_whatever_its_case_and_marks() {
+        assert_eq!(CustomerSearch::new("  sö ").pattern, "(?i)[sśŝşšș][oòóôõöøōŏő]");
+        assert_eq!(CustomerSearch::new("b.+@x(1)").pattern, r"(?i)b\.\+@x\(1\)");
+        assert_eq!(CustomerSearch::new("ΣΩ").pattern, "(?i)ΣΩ");
+    }
+
+    #[test]
+    fn a_pattern_finds_a_name_typed_with_or_without_its_marks() {
+        let finds = |term: &str, text: &str| {
+            regex::Regex::new(&CustomerSearch::new(term).pattern)
+                .expect("a pattern the regex crate reads")
+                .is_match(text)
+        };
+        assert!(finds("muller", "Müller"));
+        assert!(finds("MÜLLER", "Muller"));
+        assert!(finds("mùller", "Müller"));
+        assert!(finds("yilmaz", "Yılmaz"));
+        assert!(finds("YILMAZ", "Yılmaz"));
+        assert!(finds("ilker", "İlker"));
+        assert!(finds("dvorak", "Dvořák"));
+        assert!(!finds("muler", "Müller"));
     }
 
     #[test]
     fn folding_lowers_letters_of_any_alphabet_and_every_sigma() {
-        assert_eq!(fold_case("Åsa ÖBERG"), "åsa öberg");
         assert_eq!(fold_case("ΣΟΦΊΑ Νικολάου"), "σοφία νικολάου");
         assert_eq!(
             fold_case("Παπαδόπουλος"),
             fold_case("ΠΑΠΑΔΌΠΟΥΛΟΣ"),
             "final sigma"
         );
-        assert_eq!(fold_case("İlker"), "İlker", "two letters in lower case");
         assert_eq!(fold_case("C000123-ab"), "c000123-ab");
+    }
+
+    #[test]
+    fn folding_reads_marked_letters_and_turkish_i_as_their_letter() {
+        assert_eq!(fold_case("Åsa ÖBERG"), "asa oberg");
+        assert_eq!(fold_case("Müller"), fold_case("MULLER"));
+        assert_eq!(fold_case("İlker Yılmaz"), "ilker yilmaz");
+        assert_eq!(fold_case("Dvořák Łukasz Şahin"), "dvorak lukasz sahin");
+        assert_eq!(fold_case("Straße Æsir"), "straße æsir", "not a marked letter");
     }
 
     #[test]
@@ -142,7 +219,7 @@ mod tests {
 
     #[test]
     fn a_prefix_pattern_anchors_the_term_and_reads_it_literally() {
-        assert_eq!(prefix_pattern("ö.b"), r"(?i)^ö\.b");
+        assert_eq!(prefix_pattern("ö.b"), r"(?i)^[oòóôõöøōŏő]\.b");
     }
 
     #[test]

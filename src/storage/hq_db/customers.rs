@@ -36,7 +36,7 @@ const EMAIL_IN_USE: &str = "SELECT EXISTS (SELECT 1 FROM customers
                               AND account NOT IN (SELECT account FROM realtime_operations
                                                   WHERE operation_id = $2 AND operation = 'create'))
                  OR EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
-                            WHERE email_key = $3 AND operation = 'create' AND temporary_id <> $2
+                            WHERE email_key = $3 AND lower(email) = $1 AND operation = 'create' AND temporary_id <> $2
                               AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE)";
 
 impl HqDb {
@@ -68,9 +68,9 @@ impl HqDb {
     /// out what the create `operation_id` made or staged itself: HQ's batch
     /// would refuse that create for the email. A create that failed but is
     /// retried, or corrected by an admin, may still take it first. Creates
-    /// are found by their indexed search key (`search_keys`): emails are
-    /// stored in lower case, so it is the email itself (with a final sigma
-    /// as any other, which the batch does not fold: stricter, never laxer).
+    /// are found by their indexed search key (`search_keys`, which also
+    /// reads marked letters as their letter), then compared as the batch
+    /// compares emails, so that "josé@…" is not taken by "jose@…".
     pub async fn email_in_use(&self, email_key: &str, operation_id: &str) -> Result<bool, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(EMAIL_IN_USE)
             .bind(email_key)
@@ -95,7 +95,7 @@ impl HqDb {
     ) -> Result<bool, HqDbError> {
         on_engine!(self, |pools, sql| {
             Ok(sqlx::query_scalar(
-            "SELECT NOT EXISTS (SELECT 1 FROM customers own
+                "SELECT NOT EXISTS (SELECT 1 FROM customers own
                                 WHERE (own.account = $2 OR own.async_customer_id = $3
                                        OR own.account IN (SELECT account FROM realtime_operations
                                                           WHERE operation_id = $3 AND operation = 'create'))
@@ -106,15 +106,16 @@ impl HqDb {
                                AND account NOT IN (SELECT account FROM realtime_operations
                                                    WHERE operation_id = $3 AND operation = 'create'))
                      OR EXISTS (SELECT 1 FROM RETAILASYNCCUSTOMERV2
-                                WHERE email_key = $4 AND operation = 'create' AND ($3 IS NULL OR temporary_id <> $3)
+                                WHERE email_key = $4 AND lower(email) = $1 AND operation = 'create'
+                                  AND ($3 IS NULL OR temporary_id <> $3)
                                   AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE))",
-        )
-        .bind(email_key)
-        .bind(account)
-        .bind(temporary_id)
-        .bind(fold_case(email_key))
-        .fetch_one(&pools.read)
-        .await?)
+            )
+            .bind(email_key)
+            .bind(account)
+            .bind(temporary_id)
+            .bind(fold_case(email_key))
+            .fetch_one(&pools.read)
+            .await?)
         })
     }
 
