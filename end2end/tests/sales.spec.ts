@@ -24,6 +24,14 @@ test("a cashier sells to a customer still pending sync, and Synchronize orders c
   await houston.getByLabel("Quantity of Coffee beans, 1 kg").fill("2");
   await houston.getByLabel("Quantity of Paper filters, 100").fill("1");
   await expect(houston.getByText("Total: 43.50")).toBeVisible();
+  // A quantity the sale cannot take is left out of the total, and Save says so beside it.
+  const mugs = houston.getByLabel("Quantity of Travel mug");
+  await mugs.fill("99999999999");
+  await expect(houston.getByText("Total: 43.50")).toBeVisible();
+  await houston.getByRole("button", { name: "Save" }).click();
+  await expect(mugs).toHaveAccessibleDescription("Enter a whole number from 0 to 99.");
+  await expect(mugs).toBeFocused();
+  await mugs.fill("");
   await expect(houston.getByLabel("Cash and carry")).toBeChecked();
   await expectAccessible(houston, "the POS customer page with New sale open");
   await houston.getByRole("button", { name: "Save" }).click();

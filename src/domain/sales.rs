@@ -110,19 +110,13 @@ impl SaleForm {
         }
         let mut lines = Vec::new();
         for (item_id, text) in self.item.iter().zip(&self.quantity) {
-            let text = text.trim();
-            if text.is_empty() {
-                continue;
-            }
-            match text.parse::<u32>() {
-                Ok(quantity) => lines.push(SaleLineDraft {
+            match quantity_typed(text) {
+                Ok(Some(quantity)) => lines.push(SaleLineDraft {
                     item_id: item_id.clone(),
                     quantity,
                 }),
-                Err(_) => errors.add(
-                    &quantity_field(item_id),
-                    format!("Enter a whole number from 0 to {MAX_QUANTITY}."),
-                ),
+                Ok(None) => {}
+                Err(message) => errors.add(&quantity_field(item_id), message),
             }
         }
         if !errors.is_empty() {
@@ -133,6 +127,19 @@ impl SaleForm {
             lines,
             delivery_address: self.delivery_address.trim().parse().ok(),
         })
+    }
+}
+
+/// A quantity as typed in New sale: none when left blank, otherwise a whole
+/// number from 0 to `MAX_QUANTITY`, or the message to show beside it.
+pub fn quantity_typed(text: &str) -> Result<Option<u32>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u32>() {
+        Ok(quantity) if quantity <= MAX_QUANTITY => Ok(Some(quantity)),
+        _ => Err(format!("Enter a whole number from 0 to {MAX_QUANTITY}.")),
     }
 }
 
@@ -543,6 +550,15 @@ mod tests {
                 .get(&quantity_field("0003"))
                 .is_some_and(|m| m.contains("whole number"))
         );
+        for typed in ["-3", "100", "99999999999", "1.5"] {
+            assert_eq!(
+                quantity_typed(typed),
+                Err(format!("Enter a whole number from 0 to {MAX_QUANTITY}.")),
+                "{typed}"
+            );
+        }
+        assert_eq!(quantity_typed(" 99 "), Ok(Some(MAX_QUANTITY)));
+        assert_eq!(quantity_typed(""), Ok(None));
         let uneven = SaleForm {
             item: vec!["0001".to_string()],
             ..SaleForm::default()

@@ -15,7 +15,8 @@ use crate::domain::operation::OperationId;
 use crate::error::{AppError, FieldErrors};
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::ui::{
-    ErrorNote, FIRST_FIELD, FieldMessage, InputField, Select, cancel_on_escape, focus_when_opened,
+    ErrorNote, FIRST_FIELD, FieldMessage, InputField, Select, cancel_on_escape, focus_first_mistake,
+    focus_when_opened,
 };
 
 /// Which parts of a customer a form edits.
@@ -102,28 +103,6 @@ impl Messages {
             client.or(server)
         })
     }
-}
-
-/// Focuses the first field of `form`, in page order, that shows a message,
-/// so the user lands on the first mistake: once the messages are on the
-/// page, as a field's message key is not always its id (an attribute's
-/// names its place in the customer's list).
-fn focus_first_mistake(form: NodeRef<leptos::html::Form>) {
-    request_animation_frame(move || {
-        let first = form
-            .get_untracked()
-            .and_then(|form| {
-                form.query_selector(":is(input, select, textarea)[aria-invalid=true]")
-                    .ok()
-                    .flatten()
-            })
-            .and_then(|field| {
-                leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(field).ok()
-            });
-        if let Some(field) = first {
-            let _ = field.focus();
-        }
-    });
 }
 
 /// Where a customer form opened on a click puts the focus: the cashier

@@ -467,6 +467,28 @@ pub fn Select(
     }
 }
 
+/// Focuses the first field of `form`, in page order, that shows a message,
+/// so the user lands on the first mistake: once the messages are on the
+/// page, as a field's message key is not always its id (an attribute's
+/// names its place in the customer's list).
+pub fn focus_first_mistake(form: NodeRef<leptos::html::Form>) {
+    request_animation_frame(move || {
+        let first = form
+            .get_untracked()
+            .and_then(|form| {
+                form.query_selector(":is(input, select, textarea)[aria-invalid=true]")
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|field| {
+                leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(field).ok()
+            });
+        if let Some(field) = first {
+            let _ = field.focus();
+        }
+    });
+}
+
 /// A form opened on a click takes the focus at once, on its first field
 /// that matches `preferred` (else on its first field), so that the user
 /// types without reaching for the mouse. The form may be built by code

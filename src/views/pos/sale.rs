@@ -18,7 +18,7 @@ use crate::domain::customer::AddressDraft;
 use crate::domain::operation::OperationId;
 use crate::domain::sales::{
     ADDRESS_FIELD, ChannelSale, LINES_FIELD, MAX_QUANTITY, Product, SaleDraft, SaleForm, SaleKind,
-    format_amount, quantity_field,
+    format_amount, quantity_field, quantity_typed,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
@@ -26,7 +26,7 @@ use crate::views::customer_page::within_answer_time;
 use crate::views::outbox::{heard_by_the_register, rendered_form_id_in};
 use crate::views::ui::{
     ErrorNote, FieldMessage, LoadError, ServerForm, Time, cancel_on_escape, drop_from_address_once_closed,
-    focus_when_opened, loaded,
+    focus_first_mistake, focus_when_opened, loaded,
 };
 
 /// The query parameter that opens New sale, and the one that names the
@@ -335,17 +335,19 @@ fn sale_fields(fields: SaleFields) -> AnyView {
                 products
                     .iter()
                     .map(|product| {
+                        // A quantity the form would refuse is left out until corrected.
                         let quantity = quantities
                             .get(&product.item_id)
-                            .and_then(|text| text.trim().parse::<i64>().ok())
+                            .and_then(|text| quantity_typed(text).ok().flatten())
                             .unwrap_or(0);
-                        quantity.max(0) * product.price_cents
+                        i64::from(quantity) * product.price_cents
                     })
                     .sum()
             })
         });
         format_amount(cents)
     };
+    let form_node = NodeRef::<leptos::html::Form>::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let form = SaleForm::new(
@@ -358,7 +360,10 @@ fn sale_fields(fields: SaleFields) -> AnyView {
                 local_errors.set(FieldErrors::default());
                 on_save.run(draft);
             }
-            Err(errors) => local_errors.set(errors),
+            Err(errors) => {
+                local_errors.set(errors);
+                focus_first_mistake(form_node);
+            }
         }
     };
     let address_options: Vec<(String, String)> = addresses
@@ -372,13 +377,16 @@ fn sale_fields(fields: SaleFields) -> AnyView {
         })
         .collect();
     let has_addresses = !address_options.is_empty();
-    let form = NodeRef::<leptos::html::Form>::new();
-    focus_when_opened(form, FIRST_QUANTITY);
+    focus_when_opened(form_node, FIRST_QUANTITY);
     view! {
         <form
             method="post"
             action=PostNewSale::url()
-            node_ref=form
+            // The quantities are checked by the same rule as on the
+            // server, each message beside its field, not by the browser's
+            // own bubble, which says nothing on the page.
+            novalidate=true
+            node_ref=form_node
             on:submit=submit
             on:keydown=cancel_on_escape(Some(on_cancel))
         >
@@ -425,6 +433,10 @@ fn sale_fields(fields: SaleFields) -> AnyView {
                                                 });
                                             }
                                             aria-describedby=format!("{field}-message")
+                                            aria-invalid={
+                                                let shown = message(field.clone());
+                                                move || shown.with(Option::is_some).to_string()
+                                            }
                                         />
                                         <FieldMessage id=format!("{field}-message") message=message(field.clone()) />
                                     </td>
