@@ -545,3 +545,30 @@ test("a correction refused as another was saved meanwhile keeps what was typed, 
   );
   await expect(refusal).toHaveCount(0);
 });
+
+test("on a 1280-pixel screen the list's column headings keep their words whole", async ({ seattle, admin: page }) => {
+  await addCustomer(seattle, uniqueName("Wide"), `wide.${Date.now()}@example.com`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await open(page, STATUS_PAGE);
+  const list = page.getByRole("table", { name: "Asynchronous customer operations" });
+  await expect(list.getByRole("row")).not.toHaveCount(1);
+  // Each heading is at least as wide as its longest word: no "Ope/ra/tion".
+  const squeezed = await list.locator("thead th").evaluateAll((headings) =>
+    headings.flatMap((heading) => {
+      const style = getComputedStyle(heading);
+      const room = heading.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const probe = document.createElement("span");
+      probe.style.font = style.font;
+      probe.style.whiteSpace = "nowrap";
+      document.body.append(probe);
+      const words = (heading.textContent ?? "").split(/\s+/).filter(Boolean);
+      const narrow = words.filter((word) => {
+        probe.textContent = word;
+        return probe.getBoundingClientRect().width > room + 0.5;
+      });
+      probe.remove();
+      return narrow;
+    }),
+  );
+  expect(squeezed).toEqual([]);
+});
