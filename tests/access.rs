@@ -558,7 +558,7 @@ async fn sign_in_names_the_page_it_opens_but_never_another_site() {
     assert!(
         local
             .body
-            .contains("Sign in to open <code>/hq/batch-jobs<!></code>"),
+            .contains("Sign in as an admin to open <code>/hq/batch-jobs<!></code>"),
         "{}",
         local.body
     );

@@ -14,7 +14,7 @@ test("a visitor is sent to Sign in, told what is wrong, and brought back to the 
   await page.goto("/hq/customer-synchronization-status?status=failed");
   await expect(page).toHaveURL(/\/sign-in\?next=/);
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
-  await expect(page.getByText("Sign in to open /hq/customer-synchronization-status?status=failed.")).toBeVisible();
+  await expect(page.getByText("Sign in as an admin to open /hq/customer-synchronization-status?status=failed.")).toBeVisible();
   await expect(page.getByRole("navigation", { name: "HQ" })).toHaveCount(0);
 
   await page.getByLabel("User name").fill("admin");
@@ -131,7 +131,7 @@ test("a cashier works at the registers of their own store and cannot open HQ", a
     dispatchEvent(new PopStateEvent("popstate"));
   });
   await expect(houston).toHaveURL(/\/sign-in\?next=\/hq\/batch-jobs$/);
-  await expect(houston.getByText("Sign in to open /hq/batch-jobs.")).toBeVisible();
+  await expect(houston.getByText("Sign in as an admin to open /hq/batch-jobs.")).toBeVisible();
 });
 
 test("a shopper sees their own profile only", async ({ shopper }) => {

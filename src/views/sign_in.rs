@@ -8,7 +8,9 @@ use leptos_router::hooks::use_query_map;
 use leptos::server_fn::ServerFn;
 
 use crate::api::sign_in::{SignIn, SignOut, sign_in, sign_out};
-use crate::domain::access::{MAX_PASSWORD, MAX_USER_NAME, SignedInUser, is_local_path, landing_page};
+use crate::domain::access::{
+    MAX_PASSWORD, MAX_USER_NAME, SignedInUser, is_local_path, landing_page, page_role,
+};
 use crate::error::AppError;
 use crate::views::ui::{ErrorNote, InputField, posted_refusal};
 
@@ -66,10 +68,13 @@ fn SignInForm(refused: Option<AppError>) -> impl IntoView {
     let other_error = move || error().filter(|error| !matches!(error, AppError::Invalid(_)));
     view! {
         // A link to another site is not named: signing in never goes there.
+        // A page of one role is named with it: a cashier sent here from an
+        // HQ page reads that it takes an admin.
         {move || {
-            next()
-                .filter(|next| is_local_path(next))
-                .map(|next| view! { <p>"Sign in to open " <code>{next}</code> "."</p> })
+            next().filter(|next| is_local_path(next)).map(|next| {
+                let whom = page_role(&next).map(|role| format!(" as {}", role.with_article())).unwrap_or_default();
+                view! { <p>{format!("Sign in{whom} to open ")} <code>{next}</code> "."</p> }
+            })
         }}
         <form
             class="sign-in"
