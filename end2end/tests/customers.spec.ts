@@ -66,6 +66,7 @@ test("a cashier adds a customer with two addresses, finds it, and sees its accou
 
   await open(admin, "/hq/customers");
   const account = admin.getByRole("row").filter({ hasText: temporaryId });
+  await expect(account.getByRole("cell").nth(4)).toHaveText("1 Main St, Houston 77002, United States");
   await expect(account.getByRole("cell").nth(6)).toHaveText("20 Major customers");
 });
 
@@ -176,7 +177,11 @@ test("a shopper signs up, and edits the profile once the account exists, keeping
   await page.getByRole("link", { name: "Go to my profile" }).click();
   await expect(page.getByRole("heading", { name: `Ines ${lastName}` })).toBeVisible();
   await expect(page.locator("dl.details")).toContainText("Pending sync");
+  // The shopper is shown no internal id: the account, or "Pending sync".
+  await expect(detail(page, "Temporary ID")).toHaveCount(0);
   const profileUrl = page.url();
+  await open(page, "/ecommerce/sign-up");
+  await expect(page.getByText("You already have a profile. Signing up again gives you a new one.")).toBeVisible();
 
   await syncToHqAndBack(admin);
 

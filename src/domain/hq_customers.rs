@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::customer::group_caption;
+use crate::domain::customer::{country_name, group_caption};
 
 /// A customer as the HQ Customers page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,12 +17,25 @@ pub struct HqCustomerRow {
     pub created_at: String,
     pub source_channel: Option<String>,
     pub async_customer_id: Option<String>,
+    /// The primary address's street, city and ZIP/postal code, and its
+    /// country's code.
     pub primary_address: Option<String>,
+    pub primary_country: Option<String>,
     pub address_count: i64,
     pub loyalty_card: Option<String>,
 }
 
 impl HqCustomerRow {
+    /// The primary address on one line, its country by name, as the POS
+    /// shows it.
+    pub fn primary_address_line(&self) -> Option<String> {
+        let address = self.primary_address.as_deref()?;
+        Some(match self.primary_country.as_deref() {
+            Some(country) => format!("{address}, {}", country_name(country)),
+            None => address.to_string(),
+        })
+    }
+
     /// Its customer group as the forms offer it, "30 Retail customers".
     pub fn customer_group_caption(&self) -> String {
         match &self.customer_group_description {

@@ -577,8 +577,12 @@ fn CustomerDetails(customer: ChannelCustomer, groups: ReferenceData, cashier: bo
                     None => view! { <StatusBadge status=OperationStatus::PendingSync /> }.into_any(),
                 }}
             </dd>
-            <dt>"Temporary ID"</dt>
-            <dd><code>{customer.temporary_id}</code></dd>
+            // The id the store kept the customer under while pending, for a
+            // cashier to quote to HQ; a shopper has their account or "Pending sync".
+            {customer.temporary_id.filter(|_| cashier).map(|id| view! {
+                <dt>"Temporary ID"</dt>
+                <dd><code>{id}</code></dd>
+            })}
             <dt>"Customer type"</dt>
             <dd>{if c.party_type == PartyType::Organization { "Organization" } else { "Person" }}</dd>
             <dt>"Email"</dt>

@@ -117,6 +117,13 @@ fn Walkthrough(user: Option<SignedInUser>) -> impl IntoView {
                 {page("/hq/customers", "Customers")}
                 ": see it Synced with its account number."
             </li>
+            <li>
+                "Back on "
+                {page("/hq/distribution-schedule", "Distribution schedule")}
+                ", run job 1010 (Customers) to bring the account to the stores: the "
+                {page("/pos", "POS")}
+                " then shows it in place of Pending sync."
+            </li>
         </ol>
         <p>"The demo users (admin, houston, seattle, shopper) and their password are listed in the README."</p>
     }

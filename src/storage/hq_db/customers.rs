@@ -49,8 +49,10 @@ impl HqDb {
                          ELSE c.first_name || ' ' || c.last_name END AS name,
                     c.email, c.phone, c.customer_group, g.description AS customer_group_description, c.created_at,
                     ch.name AS source_channel, c.async_customer_id,
-                    (SELECT a.street || ', ' || a.city || ' ' || a.zip || ', ' || a.country_region
+                    (SELECT a.street || ', ' || a.city || ' ' || a.zip
                      FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = TRUE) AS primary_address,
+                    (SELECT a.country_region
+                     FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = TRUE) AS primary_country,
                     (SELECT COUNT(*) FROM customer_addresses a WHERE a.account = c.account) AS address_count,
                     (SELECT l.card_number FROM loyalty_cards l WHERE l.account = c.account) AS loyalty_card
              FROM customers c LEFT JOIN channels ch ON ch.channel_id = c.source_channel_id

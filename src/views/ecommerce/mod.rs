@@ -42,10 +42,10 @@ pub fn SignUpPage() -> impl IntoView {
         <OnlineStoreMode />
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                existing.await.ok().flatten().map(|key| view! {
+                existing.await.ok().flatten().map(|_| view! {
                     <Show when=move || signed_up.with(Option::is_none)>
                         <p class="note">
-                            {format!("You already have a profile ({key}). Signing up again gives you a new one. ")}
+                            "You already have a profile. Signing up again gives you a new one. "
                             <a href="/ecommerce/my-profile">"Go to my profile"</a>
                         </p>
                     </Show>

@@ -45,13 +45,14 @@ fn CustomerTable(rows: Vec<HqCustomerRow>) -> impl IntoView {
                     .into_iter()
                     .map(|row| {
                         let group = row.customer_group_caption();
+                        let address = row.primary_address_line();
                         view! {
                             <tr>
                                 <td>{row.account}</td>
                                 <td>{row.name}</td>
                                 <td>{row.email}</td>
                                 <td>{row.phone}</td>
-                                <td>{row.primary_address}</td>
+                                <td>{address}</td>
                                 <td>{row.address_count}</td>
                                 <td>{group}</td>
                                 <td><Time stored=row.created_at /></td>
