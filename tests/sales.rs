@@ -207,11 +207,15 @@ async fn the_customer_batch_first_then_synchronize_orders_finds_the_same_account
     run(backend, Job::Upload).await;
     let customers = run(backend, Job::SyncCustomers).await;
     assert_eq!(customers.succeeded, 1);
+    let accounts = accounts_from(backend, &temporary_id).await;
+    assert_eq!(accounts.len(), 1);
+    // Sales orders names the customer by the account HQ made for it at
+    // once, not by the temporary id until Synchronize orders has run.
+    let uploaded = in_hq(backend, &sale).await;
+    assert_eq!(uploaded.account.as_deref(), Some(accounts[0].as_str()));
     let orders = run(backend, Job::SyncOrders).await;
     assert_eq!((orders.succeeded, orders.failed), (1, 0));
 
-    let accounts = accounts_from(backend, &temporary_id).await;
-    assert_eq!(accounts.len(), 1);
     let created = in_hq(backend, &sale).await;
     assert_eq!(created.account.as_deref(), Some(accounts[0].as_str()));
     assert_eq!(backend.hq.count_customers().await.unwrap(), 13);

@@ -79,6 +79,7 @@ struct OrderRow {
     status: String,
     reason: Option<String>,
     created_at: String,
+    customer_synced_account: Option<String>,
 }
 
 impl HqDb {
@@ -357,9 +358,13 @@ fn sales_documents(sales: &[SaleRecord]) -> Result<(String, String), HqDbError> 
     Ok((text(&headers)?, text(&lines)?))
 }
 
-/// The columns of the Sales orders page, with the store's name.
+/// The columns of the Sales orders page, with the store's name, and the
+/// account HQ made for a customer sold to while pending, before
+/// Synchronize orders has given it to the sale.
 const ORDER_ROWS: &str = "SELECT s.receipt_number, ch.name AS channel, s.kind, s.sales_order, s.account,
-            s.customer_account, s.customer_temporary_id, s.total_cents, s.status, s.reason, s.created_at
+            s.customer_account, s.customer_temporary_id, s.total_cents, s.status, s.reason, s.created_at,
+            (SELECT c.account FROM customers c WHERE c.async_customer_id = s.customer_temporary_id)
+                AS customer_synced_account
      FROM sales_transactions s LEFT JOIN channels ch ON ch.channel_id = s.channel_id";
 
 fn order_row(row: OrderRow) -> SalesOrderRow {
@@ -368,7 +373,10 @@ fn order_row(row: OrderRow) -> SalesOrderRow {
         channel: row.channel.unwrap_or_default(),
         kind: SaleKind::from_code(&row.kind),
         sales_order: row.sales_order,
-        account: row.account.or(row.customer_account),
+        account: row
+            .account
+            .or(row.customer_account)
+            .or(row.customer_synced_account),
         customer_temporary_id: row.customer_temporary_id,
         total_cents: row.total_cents,
         status: OrderStatus::from_code(&row.status).unwrap_or(OrderStatus::Uploaded),
