@@ -150,6 +150,10 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
     "Synchronized 1 operation: 0 synced, 1 failed.",
   );
   await expect(failed.getByRole("cell").nth(10)).toHaveText("2");
+  // The answer is about the view it was given in: another view does not show it.
+  await counts.getByRole("link", { name: /^All/ }).click();
+  await expect(page).not.toHaveURL(/status=failed/);
+  await expect(page.getByRole("status").filter({ hasText: "Synchronized" })).toHaveCount(0);
 
   // A view with no failed operation has nothing to synchronize.
   await open(page, `${STATUS_PAGE}?q=nobody-by-this-name`);

@@ -295,6 +295,15 @@ fn BulkActions(
             all_failed_last.set(Some(true));
         }
     });
+    // An answer is about the view it was given in: another view (filters
+    // applied, another page) no longer shows it.
+    Effect::new(move |before: Option<StatusView>| {
+        let now = view.get();
+        if before.is_some_and(|before| before != now) {
+            all_failed_last.set(None);
+        }
+        now
+    });
     let answer = Signal::derive(move || match all_failed_last.get()? {
         true => synchronize_failed.value().get(),
         false => synchronize.value().get(),
