@@ -242,3 +242,17 @@ test("a sale posted before the page's code arrived, whose answer was lost, and s
   const sales = houston.getByRole("table", { name: "Sales to this customer, newest first" });
   await expect(sales.getByRole("row").filter({ hasText: "Travel mug" })).toHaveCount(1);
 });
+
+test("an address naming no customer, or a register of another store, says so once and offers nothing to do", async ({
+  houston,
+}) => {
+  await open(houston, "/pos/customers/NOPE?register=1-1");
+  await expect(houston.getByText("There is no customer NOPE in this channel.")).toHaveCount(1);
+  await expect(houston.getByRole("button", { name: "New sale" })).toHaveCount(0);
+  await expect(houston.getByRole("button", { name: "Issue loyalty card" })).toHaveCount(0);
+
+  await open(houston, "/pos?register=9-9");
+  await expect(houston.getByRole("status").filter({ hasText: "Your store has no register 9-9" })).toHaveText(
+    "Your store has no register 9-9: this is Houston, register 1.",
+  );
+});

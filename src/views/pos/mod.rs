@@ -102,8 +102,18 @@ pub fn PosPage() -> impl IntoView {
                 let wanted = wanted.get();
                 Suspend::new(async move {
                     loaded(registers.await, move |registers| {
+                        // A register the address names that is not one of
+                        // the cashier's store is said, not silently replaced.
+                        let not_here = wanted
+                            .clone()
+                            .filter(|wanted| !registers.iter().any(|register| register.key() == *wanted));
                         match current_register(&registers, wanted) {
                             Some(current) => view! {
+                                {not_here.map(|wanted| view! {
+                                    <p class="note" role="status">
+                                        {format!("Your store has no register {wanted}: this is {}.", current.caption())}
+                                    </p>
+                                })}
                                 <RegisterPicker registers current=current.clone() />
                                 <RegisterMode register=current.key() />
                                 <WaitingPanel outbox register=current.key() />

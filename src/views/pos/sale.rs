@@ -42,7 +42,7 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
     let register = StoredValue::new(register);
     let query = use_query_map().read_untracked();
     let opened = query.get(CHANGE).as_deref() == Some(SALE);
-    let posted_receipt = query.get(RECEIPT);
+    let posted_receipt = StoredValue::new(query.get(RECEIPT));
     let saved = RwSignal::new(0_u32);
     let sales = Resource::new(
         move || saved.get(),
@@ -57,7 +57,7 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
         is_open.set(false);
         saved.update(|n| *n += 1);
     });
-    let here = use_location().pathname.get_untracked();
+    let here = StoredValue::new(use_location().pathname.get_untracked());
     let new_sale_button = NodeRef::<leptos::html::Button>::new();
     // Also where New sale shows no form (its catalogue or its code could
     // not be downloaded): the focus goes back to the button, where the
@@ -68,45 +68,61 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
             let _ = button.focus();
         }
     });
+    // A customer the store does not know has no sales to show or make:
+    // the customer's card says so once. Set by an effect, once hydrated, so
+    // that the page hydrates as the server drew it.
+    let unknown_customer = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Err(AppError::NotFound(_))) = sales.get() {
+            unknown_customer.set(true);
+        }
+    });
     view! {
-        <section aria-labelledby="sales-heading">
-            <h2 id="sales-heading">"Sales"</h2>
-            <LoyaltyCard key=key.get_value() register=register.get_value() />
-            <form class="actions" method="get" action=here on:submit=move |ev| {
-                ev.prevent_default();
-                last_sale.set(None);
-                is_open.set(true);
-            }>
-                <input type="hidden" name="register" value=register.get_value() />
-                <button type="submit" name=CHANGE value=SALE node_ref=new_sale_button>"New sale"</button>
-            </form>
-            {move || last_sale.get().map(|sale| view! { <SaleConfirmation sale /> })}
-            {move || is_open.get().then(|| view! {
-                <NewSale
-                    key=key.get_value()
-                    register=register.get_value()
-                    on_saved
-                    on_cancel
-                />
-            })}
-            <Transition fallback=|| view! { <p>"Loading sales…"</p> }>
-                {move || {
-                    let posted_receipt = posted_receipt.clone();
-                    Suspend::new(async move {
-                        loaded(sales.await, move |sales| {
-                            // The sale the browser's own post of the form saved.
-                            let posted = posted_receipt
-                                .and_then(|receipt| sales.iter().find(|sale| sale.receipt_number == receipt).cloned())
-                                .filter(|_| last_sale.get_untracked().is_none());
-                            view! {
-                                {posted.map(|sale| view! { <SaleConfirmation sale /> })}
-                                <SalesTable sales />
-                            }
+        <Show when=move || !unknown_customer.get()>
+            <section aria-labelledby="sales-heading">
+                <h2 id="sales-heading">"Sales"</h2>
+                <LoyaltyCard key=key.get_value() register=register.get_value() />
+                <form class="actions" method="get" action=here.get_value() on:submit=move |ev| {
+                    ev.prevent_default();
+                    last_sale.set(None);
+                    is_open.set(true);
+                }>
+                    <input type="hidden" name="register" value=register.get_value() />
+                    <button type="submit" name=CHANGE value=SALE node_ref=new_sale_button>"New sale"</button>
+                </form>
+                {move || last_sale.get().map(|sale| view! { <SaleConfirmation sale /> })}
+                {move || is_open.get().then(|| view! {
+                    <NewSale
+                        key=key.get_value()
+                        register=register.get_value()
+                        on_saved
+                        on_cancel
+                    />
+                })}
+                <Transition fallback=|| view! { <p>"Loading sales…"</p> }>
+                    {move || {
+                        let posted_receipt = posted_receipt.get_value();
+                        Suspend::new(async move {
+                            let sales = match sales.await {
+                                Err(AppError::NotFound(_)) => return ().into_any(),
+                                sales => sales,
+                            };
+                            loaded(sales, move |sales| {
+                                // The sale the browser's own post of the form saved.
+                                let posted = posted_receipt
+                                    .and_then(|receipt| sales.iter().find(|sale| sale.receipt_number == receipt).cloned())
+                                    .filter(|_| last_sale.get_untracked().is_none());
+                                view! {
+                                    {posted.map(|sale| view! { <SaleConfirmation sale /> })}
+                                    <SalesTable sales />
+                                }
+                            })
+                            .into_any()
                         })
-                    })
-                }}
-            </Transition>
-        </section>
+                    }}
+                </Transition>
+            </section>
+        </Show>
     }
 }
 
