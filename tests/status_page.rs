@@ -922,6 +922,36 @@ async fn troubleshoot_counts_what_the_lists_it_links_to_show() {
     );
 }
 
+/// Troubleshoot says how many customers HQ made or changed since job 1010
+/// last ran for the store, whose registers show them only after it.
+#[tokio::test]
+async fn troubleshoot_counts_the_customers_waiting_for_job_1010() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let waiting = || async {
+        custsync::services::troubleshoot::report(backend)
+            .await
+            .unwrap()
+            .customers_not_downloaded
+    };
+    assert_eq!(waiting().await, 0, "the demo company downloaded");
+    for last_name in ["One", "Two"] {
+        create(
+            backend,
+            ORIGINS[0],
+            "Ana",
+            last_name,
+            &format!("ana.{last_name}@example.com"),
+        )
+        .await;
+    }
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    assert_eq!(waiting().await, 2);
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    assert_eq!(waiting().await, 0);
+}
+
 /// A P-job batch HQ has stored is marked uploaded in the channel a moment
 /// later, or by the next run when the job was killed in between: until
 /// then it is in both databases, and the page lists and counts each of its

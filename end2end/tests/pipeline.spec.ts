@@ -43,6 +43,15 @@ test("a customer added in the POS walks to an HQ account", async ({ seattle, adm
   await expect(customer).toContainText(`Ana ${lastName}`);
   await expect(customer).toContainText("Seattle");
   await expect(customer).toContainText(temporaryId);
+
+  // Troubleshoot says the store's registers do not show the account until job 1010 has run.
+  await open(admin, "/hq/troubleshoot");
+  const whyNotShown = admin.getByRole("region", { name: "Why doesn't HQ show the customers created in the POS or online?" });
+  await expect(whyNotShown).toContainText(
+    /\d+ customers? created or changed in HQ since job 1010 last ran for this store (is|are) not yet at its registers/,
+  );
+  await whyNotShown.getByRole("button", { name: "Run 1010 now" }).click();
+  await expect(whyNotShown).toContainText("this store has them all");
 });
 
 test("the POS shows each mistake beside its field and keeps what was typed", async ({ houston: page }) => {

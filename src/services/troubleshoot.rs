@@ -93,6 +93,9 @@ pub async fn report(backend: &Backend) -> Result<TroubleshootReport, EvidenceErr
             .map_err(evidence_error)?,
         pending_sync: uploaded.pending_sync,
         failed: uploaded.failed,
+        customers_not_downloaded: cdx::customers_not_downloaded(hq, &backend.channel)
+            .await
+            .map_err(evidence_error)?,
         sales_pending_upload: backend
             .channel
             .count_sales_not_uploaded()

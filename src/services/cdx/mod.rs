@@ -7,7 +7,7 @@ mod p_job;
 mod sales;
 mod status_page;
 
-pub use download::{channel_configuration, customers, global_configuration};
+pub use download::{channel_configuration, customers, customers_not_downloaded, global_configuration};
 pub use p_job::{count_waiting_for_upload, run_p_job};
 pub use sales::find_sale;
 pub use status_page::{

@@ -181,8 +181,16 @@ fn HqQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoView {
                     </span>
                     {(report.pending_sync > 0).then(|| view! { <RunButton actions job="SYNCCUST" caption="Run sync now" /> })}
                 </li>
-                <li class="finding ok">
-                    <span>{format!("Job 1010 brings new accounts back to the channels. {}.", last("1010"))}</span>
+                <li class=if report.customers_not_downloaded == 0 { "finding ok" } else { "finding" }>
+                    <span>{match report.customers_not_downloaded {
+                        0 => format!("Job 1010 brings new accounts back to the channels: this store has them all. {}.", last("1010")),
+                        waiting => format!(
+                            "{waiting} {} created or changed in HQ since job 1010 last ran for this store {} not yet at its registers. {}.",
+                            if waiting == 1 { "customer" } else { "customers" },
+                            if waiting == 1 { "is" } else { "are" },
+                            last("1010"),
+                        ),
+                    }}</span>
                     <RunButton actions job="1010" caption="Run 1010 now" />
                 </li>
             </ul>
