@@ -98,6 +98,10 @@ const MARKED_LETTERS: [(char, &str); 19] = [
 /// İ as i), without its mark. A letter whose lower case is two letters
 /// stays as it is.
 fn fold_letter(c: char) -> char {
+    // Most of what the P-job keys is A to Z: no table to read.
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     let mut lower = c.to_lowercase();
     let lower = match (c, lower.next(), lower.next()) {
         ('İ', ..) => 'i',
