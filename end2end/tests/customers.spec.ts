@@ -369,8 +369,34 @@ test("a form the page's address opens (Add customer, Edit, Add address, New sale
   await expect(page).not.toHaveURL(/change=/);
 
   await open(page, `${karen}&change=sale`);
-  await expect(page.locator("table input[type=number]").first()).toBeVisible();
+  await expect(page.locator("table input[inputmode=numeric]").first()).toBeVisible();
   await page.getByRole("button", { name: "Cancel" }).click();
-  await expect(page.locator("table input[type=number]")).toHaveCount(0);
+  await expect(page.locator("table input[inputmode=numeric]")).toHaveCount(0);
   await expect(page).not.toHaveURL(/change=/);
+});
+
+test("an email another customer of the store has is named as it is typed, with a link to that customer", async ({ houston: page }) => {
+  await open(page, "/pos?register=1-1");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await page.getByLabel("Email").fill("KAREN.BERG@contoso.com");
+  const holder = page.locator("p", { hasText: "already has this email" });
+  await expect(holder).toHaveText(
+    "Karen Berg (C000001) already has this email. HQ requires unique emails: a second customer with it would fail to sync. Open Karen Berg",
+  );
+  await expect(holder.getByRole("link", { name: "Open Karen Berg" })).toHaveAttribute(
+    "href",
+    /^\/pos\/customers\/C000001\?register=1-1$/,
+  );
+  await page.getByLabel("Email").fill(`new.${uniqueName("karen")}@example.com`);
+  await expect(holder).toHaveCount(0);
+  await page.getByRole("button", { name: "Cancel" }).click();
+
+  // In Karen's own Edit, another's email is named; her own is hers.
+  await open(page, "/pos/customers/C000001?register=1-1");
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Email").fill("jodi.christiansen@contoso.com");
+  await expect(holder).toContainText("Jodi Christiansen (C");
+  await page.getByLabel("Email").fill("karen.berg@contoso.com");
+  await expect(holder).toHaveCount(0);
 });

@@ -48,10 +48,10 @@ test("a customer added in the POS walks to an HQ account", async ({ seattle, adm
   await open(admin, "/hq/troubleshoot");
   const whyNotShown = admin.getByRole("region", { name: "Why doesn't HQ show the customers created in the POS or online?" });
   await expect(whyNotShown).toContainText(
-    /\d+ customers? created or changed in HQ since job 1010 last ran for this store (is|are) not yet at its registers/,
+    /\d+ customers? created or changed in HQ since job 1010 last ran on this scale unit (is|are) not yet at the registers of its stores/,
   );
   await whyNotShown.getByRole("button", { name: "Run 1010 now" }).click();
-  await expect(whyNotShown).toContainText("this store has them all");
+  await expect(whyNotShown).toContainText("this scale unit's stores have them all");
 });
 
 test("the POS shows each mistake beside its field and keeps what was typed", async ({ houston: page }) => {

@@ -98,7 +98,8 @@ impl SaleForm {
         }
     }
 
-    /// The sale the form holds, or the quantities that are not numbers.
+    /// The sale the form holds, or the quantities that are not whole
+    /// numbers from 0 to `MAX_QUANTITY`, each with its message.
     pub fn draft(&self) -> Result<SaleDraft, FieldErrors> {
         let mut errors = FieldErrors::default();
         if self.item.len() != self.quantity.len() {

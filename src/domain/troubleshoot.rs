@@ -23,8 +23,8 @@ pub struct TroubleshootReport {
     pub pending_upload: i64,
     pub pending_sync: i64,
     pub failed: i64,
-    /// Customers HQ created or changed since this store's last run of job
-    /// 1010, which its registers do not show yet.
+    /// Customers HQ created or changed since this scale unit's last run of
+    /// job 1010, which the registers of its stores do not show yet.
     pub customers_not_downloaded: i64,
     /// Sales in this scale unit's channel database waiting for the P-job.
     pub sales_pending_upload: i64,

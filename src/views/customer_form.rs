@@ -6,12 +6,15 @@ use leptos::prelude::*;
 
 use crate::api::channel_customers::{PostCustomerEdit, PostNewAddress, PostNewCustomer};
 use crate::api::hq::sync_status::PostOperationSave;
+#[cfg(feature = "hydrate")]
+use crate::api::pos::search_customers;
 use crate::domain::customer::{
     ADDRESS_PURPOSES, AFFILIATIONS, ATTRIBUTES, AddressDraft, CONTACT_KINDS, COUNTRIES, CURRENCIES,
-    ContactDraft, CustomerDraft, CustomerField, LANGUAGES, Limits, PartyType, ReferenceData, group_caption,
-    validate_address, validate_customer,
+    ContactDraft, CustomerDraft, CustomerField, CustomerSummary, LANGUAGES, Limits, PartyType, ReferenceData,
+    group_caption, validate_address, validate_customer,
 };
 use crate::domain::operation::OperationId;
+use crate::domain::registers::pos_customer_path;
 use crate::error::{AppError, FieldErrors};
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::ui::{
@@ -121,10 +124,11 @@ fn customer_form(args: CustomerFormArgs) -> impl IntoView {
         save_caption,
         on_cancel,
         posted_to,
+        at_register,
     } = args;
     let form = DraftForm::new(initial, &reference, mode, server_error);
     let fields = if mode.is_cashier() {
-        cashier_fields(form, mode, &reference)
+        cashier_fields(form, mode, &reference, at_register)
     } else {
         shopper_fields(form, mode)
     };
@@ -353,8 +357,14 @@ fn shopper_fields(form: DraftForm, mode: EditorMode) -> AnyView {
 }
 
 /// What a cashier fills in: the customer type and account settings too,
-/// and for a new customer its contacts, affiliations and attributes.
-fn cashier_fields(form: DraftForm, mode: EditorMode, reference: &ReferenceData) -> AnyView {
+/// and for a new customer its contacts, affiliations and attributes. At a
+/// register, the email typed is looked up among the store's customers.
+fn cashier_fields(
+    form: DraftForm,
+    mode: EditorMode,
+    reference: &ReferenceData,
+    at_register: Option<AtRegister>,
+) -> AnyView {
     let DraftForm { draft, messages } = form;
     let groups: Vec<(String, String)> = reference
         .customer_groups
@@ -377,6 +387,7 @@ fn cashier_fields(form: DraftForm, mode: EditorMode, reference: &ReferenceData) 
         />
         {name_fields(form, true)}
         {email_and_phone(form, mode)}
+        {at_register.map(|at| view! { <EmailHolders draft=form.draft at /> })}
         <div class="field-row">
             <SelectField key="customer_group" label="Customer group" options=groups
                 value=Signal::derive(move || draft.with(|d| d.customer_group.clone()))
@@ -428,6 +439,105 @@ fn email_and_phone(form: DraftForm, mode: EditorMode) -> impl IntoView {
     }
 }
 
+/// The register a cashier's form is used at, and the customer it edits (its
+/// account or temporary id; none for a new one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AtRegister {
+    pub register: String,
+    pub customer_key: Option<String>,
+}
+
+/// How long the email must rest before it is looked up.
+#[cfg(feature = "hydrate")]
+const EMAIL_LOOKUP_PAUSE_MS: u32 = 400;
+
+/// Says, as the cashier types an email, which customer the store knows
+/// already has it, with a link to open them: HQ requires unique emails, so
+/// a second customer with it would fail to sync. Only said, not refused:
+/// the store's copy of HQ's customers may be behind HQ, which decides.
+/// Looked up with the POS search, once the email has rested; a lookup that
+/// fails (the network gone) says nothing.
+#[component]
+fn EmailHolders(draft: RwSignal<CustomerDraft>, at: AtRegister) -> impl IntoView {
+    let holders = RwSignal::new(Vec::<CustomerSummary>::new());
+    let register = at.register.clone();
+    #[cfg(feature = "hydrate")]
+    look_up_email_holders(draft, at.customer_key, holders);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (draft, at.customer_key);
+    // A live region there from the start, so that what comes into it is
+    // read out; not a status, which the form's answer is.
+    view! {
+        <div class="email-holders" aria-live="polite">
+            {move || {
+                let holders = holders.get();
+                let first = holders.first()?;
+                let others = match holders.len() - 1 {
+                    0 => String::new(),
+                    1 => " and 1 other customer".to_string(),
+                    more => format!(" and {more} other customers"),
+                };
+                let account = first.account.clone().unwrap_or_else(|| "Pending sync".to_string());
+                Some(view! {
+                    <p class="note">
+                        {format!(
+                            "{} ({account}){others} already has this email. HQ requires unique emails: a second customer with it would fail to sync. ",
+                            first.name
+                        )}
+                        <a href=pos_customer_path(&first.key(), &register)>{format!("Open {}", first.name)}</a>
+                    </p>
+                })
+            }}
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn look_up_email_holders(
+    draft: RwSignal<CustomerDraft>,
+    customer_key: Option<String>,
+    holders: RwSignal<Vec<CustomerSummary>>,
+) {
+    let asked = StoredValue::new(0_u32);
+    let customer_key = StoredValue::new(customer_key);
+    Effect::new(move |_| {
+        let email = draft.with(|d| d.email.trim().to_string());
+        let Some(question) = asked.try_update_value(|asked| {
+            *asked += 1;
+            *asked
+        }) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(EMAIL_LOOKUP_PAUSE_MS).await;
+            if asked.try_get_value() != Some(question) {
+                return;
+            }
+            let found = if email.contains('@') {
+                search_customers(email.clone()).await.unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            if asked.try_get_value() != Some(question) {
+                return;
+            }
+            let others: Vec<CustomerSummary> = found
+                .into_iter()
+                .filter(|found| found.email.trim().eq_ignore_ascii_case(&email))
+                .filter(|found| {
+                    customer_key.with_value(|key| {
+                        key.as_deref().is_none_or(|key| {
+                            found.account.as_deref() != Some(key)
+                                && found.temporary_id.as_deref() != Some(key)
+                        })
+                    })
+                })
+                .collect();
+            holders.try_set(others);
+        });
+    });
+}
+
 /// The customer form of a page that opens it on a click (Add customer,
 /// Edit): its code is downloaded when it is first opened, not with the page,
 /// so the page itself loads sooner.
@@ -444,6 +554,9 @@ pub fn CustomerEditor(
     /// Where the form posts itself before the page's code has loaded.
     #[prop(optional)]
     posted_to: Option<PlainPost>,
+    /// The register a cashier uses it at.
+    #[prop(default = None)]
+    at_register: Option<AtRegister>,
 ) -> impl IntoView {
     let form = CustomerFormArgs {
         initial,
@@ -455,6 +568,7 @@ pub fn CustomerEditor(
         save_caption,
         on_cancel,
         posted_to,
+        at_register,
     };
     form_on_demand(form, customer_editor_code, on_cancel)
 }
@@ -472,6 +586,7 @@ struct CustomerFormArgs {
     save_caption: &'static str,
     on_cancel: Option<Callback<()>>,
     posted_to: Option<PlainPost>,
+    at_register: Option<AtRegister>,
 }
 
 code_on_demand! {

@@ -18,13 +18,15 @@ use crate::domain::customer::{
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
 use crate::views::code_on_demand::{NotDownloaded, code_on_demand};
-use crate::views::customer_form::{AddressEditor, CustomerEditor, EditorMode, PlainPost};
+use crate::views::customer_form::{AddressEditor, AtRegister, CustomerEditor, EditorMode, PlainPost};
 use crate::views::outbox::{
     KeptChange, KeptState, Outbox, Saved, SavedKind, Sent, Waiting, WaitingOperation, heard_by_the_register,
     kept_changes_of, new_operation_id, refused_change_message, refused_change_of, rendered_form_operation_id,
     start_sending, still_kept_message, with_kept_changes,
 };
-use crate::views::ui::{ErrorNote, StatusBadge, drop_from_address_once_closed, loaded, refused_form};
+use crate::views::ui::{
+    ErrorNote, StatusBadge, drop_from_address_once_closed, loaded, or_none, refused_form,
+};
 use leptos::server_fn::ServerFn;
 
 /// The online store's mode, shown discreetly under its pages' titles.
@@ -458,6 +460,10 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                             save_caption="Save"
                                             on_cancel=Callback::new(move |_| edit.is_open.set(false))
                                             posted_to
+                                            at_register=register.get_value().map(|register| AtRegister {
+                                                register,
+                                                customer_key: Some(key.get_value()),
+                                            })
                                         />
                                     </section>
                                     }.into_any()
@@ -602,15 +608,6 @@ fn CustomerDetails(customer: ChannelCustomer, groups: ReferenceData, cashier: bo
             </p>
         })}
         <AddressTable addresses=c.addresses />
-    }
-}
-
-/// A field left blank, said as such rather than as an empty line.
-pub fn or_none(value: String) -> String {
-    if value.trim().is_empty() {
-        "None".to_string()
-    } else {
-        value
     }
 }
 

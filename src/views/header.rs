@@ -198,14 +198,15 @@ fn SignedInElsewhere(
     };
     move || {
         changed().map(|(opened_for, now)| {
+            let path = location.pathname.get_untracked();
             let message = match (opened_for, now) {
-                (Some((_, store)), Some(user)) if saves_go_through_as(&user, &location.pathname.get_untracked(), store) => format!(
+                (Some((_, store)), Some(user)) if saves_go_through_as(&user, &path, store) => format!(
                     "Another tab signed in as {name} ({role}): this page was opened for another user, and what it \
                      saves now is saved as {name}. Reload it to go on as {name}.",
                     name = user.display_name,
                     role = user.role.name(),
                 ),
-                (Some(_), Some(user)) if may_open(Some(&user), &location.pathname.get_untracked()) => format!(
+                (Some(_), Some(user)) if may_open(Some(&user), &path) => format!(
                     "Another tab signed in as {name} ({role}): this page is at another store's register, so what it \
                      saves now is refused. Reload it to go on as {name}.",
                     name = user.display_name,

@@ -673,3 +673,12 @@ pub fn cancel_on_escape(on_cancel: Option<Callback<()>>) -> impl Fn(leptos::ev::
         }
     }
 }
+
+/// A field left blank, said as such rather than as an empty line.
+pub fn or_none(value: String) -> String {
+    if value.trim().is_empty() {
+        "None".to_string()
+    } else {
+        value
+    }
+}

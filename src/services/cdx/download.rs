@@ -41,13 +41,6 @@ pub async fn channel_configuration(hq: &HqDb, channel: &ChannelDb) -> Result<Run
 /// rows, replaced whole), and what HQ commits meanwhile waits for the next
 /// run. `stored` hears what the run has stored after each batch, which a
 /// run that fails later keeps.
-/// The customers HQ created or changed since this store's last run of job
-/// 1010: accounts its registers do not show yet.
-pub async fn customers_not_downloaded(hq: &HqDb, channel: &ChannelDb) -> Result<i64, CdxError> {
-    let after = channel.downloaded_version(CUSTOMERS).await?;
-    Ok(hq.count_customers_changed_since(after).await?)
-}
-
 pub async fn customers(
     hq: &HqDb,
     channel: &ChannelDb,
@@ -71,4 +64,11 @@ pub async fn customers(
         }
         read_to = read.read_to;
     }
+}
+
+/// The customers HQ created or changed since this scale unit's last run
+/// of job 1010: accounts the registers of its stores do not show yet.
+pub async fn customers_not_downloaded(hq: &HqDb, channel: &ChannelDb) -> Result<i64, CdxError> {
+    let after = channel.downloaded_version(CUSTOMERS).await?;
+    Ok(hq.count_customers_changed_since(after).await?)
 }

@@ -108,7 +108,8 @@ impl HqDb {
     }
 
     /// How many customers HQ created or changed after version `after`: what
-    /// a store whose last run of job 1010 reached `after` does not have yet.
+    /// a scale unit whose last run of job 1010 reached `after` does not
+    /// have yet.
     pub async fn count_customers_changed_since(&self, after: i64) -> Result<i64, HqDbError> {
         on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM customers WHERE row_version > $1"

@@ -1,8 +1,8 @@
 //! The keys the status page searches by (migrations/hq/0026_search_keys.sql,
-//! 0028_search_keys_without_marks.sql,
-//! 0027_phone_key.sql): the names and emails folded, the phone's digits from
-//! the last; each operation's, written with it, and those of the operations
-//! an earlier HQ stored, made once when HQ opens.
+//! 0027_phone_key.sql, 0028_search_keys_without_marks.sql): the names and
+//! emails folded, the phone's digits from the last; each operation's,
+//! written with it, and those of the operations an earlier HQ stored, made
+//! once when HQ opens.
 
 use super::{HqDb, HqDbError};
 use crate::domain::customer::{CustomerDraft, fold_case, phone_key};

@@ -183,9 +183,9 @@ fn HqQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoView {
                 </li>
                 <li class=if report.customers_not_downloaded == 0 { "finding ok" } else { "finding" }>
                     <span>{match report.customers_not_downloaded {
-                        0 => format!("Job 1010 brings new accounts back to the channels: this store has them all. {}.", last("1010")),
+                        0 => format!("Job 1010 brings new accounts back to the channels: this scale unit's stores have them all. {}.", last("1010")),
                         waiting => format!(
-                            "{waiting} {} created or changed in HQ since job 1010 last ran for this store {} not yet at its registers. {}.",
+                            "{waiting} {} created or changed in HQ since job 1010 last ran on this scale unit {} not yet at the registers of its stores. {}.",
                             if waiting == 1 { "customer" } else { "customers" },
                             if waiting == 1 { "is" } else { "are" },
                             last("1010"),

@@ -15,7 +15,7 @@ use crate::api::refused_posts::PostedValues;
 use crate::domain::customer::{CreatedCustomer, CustomerSummary};
 use crate::domain::registers::{RegisterOption, pos_customer_path};
 use crate::views::customer_display::{AccountCell, CreatedConfirmation};
-use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost, preload_editors};
+use crate::views::customer_form::{AtRegister, CustomerEditor, EditorMode, PlainPost, preload_editors};
 use crate::views::customer_page::{CustomerCard, OutboxForm, start_register_outbox};
 use crate::views::outbox::{
     KeptState, Outbox, Saved, SavedKind, Sent, WaitingOperation, heard_by_the_register,
@@ -353,6 +353,7 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
                                     save_caption="Save"
                                     on_cancel=Callback::new(move |_| form.is_open.set(false))
                                     posted_to=PlainPost::new_customer(Some(register_key.get_value()), &form.operation_id())
+                                    at_register=Some(AtRegister { register: register_key.get_value(), customer_key: None })
                                 />
                             }
                         })

@@ -17,13 +17,13 @@ use crate::api::pos::{
 use crate::domain::customer::AddressDraft;
 use crate::domain::operation::OperationId;
 use crate::domain::sales::{
-    ADDRESS_FIELD, ChannelSale, LINES_FIELD, MAX_QUANTITY, Product, SaleDraft, SaleForm, SaleKind,
-    format_amount, quantity_field, quantity_typed,
+    ADDRESS_FIELD, ChannelSale, LINES_FIELD, Product, SaleDraft, SaleForm, SaleKind, format_amount,
+    quantity_field, quantity_typed,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
 use crate::views::customer_page::within_answer_time;
-use crate::views::outbox::{heard_by_the_register, rendered_form_id_in};
+use crate::views::outbox::{Outbox, heard_by_the_register, rendered_form_id_in};
 use crate::views::ui::{
     ErrorNote, FieldMessage, LoadError, ServerForm, Time, cancel_on_escape, drop_from_address_once_closed,
     focus_first_mistake, focus_when_opened, loaded,
@@ -44,8 +44,11 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
     let opened = query.get(CHANGE).as_deref() == Some(SALE);
     let posted_receipt = StoredValue::new(query.get(RECEIPT));
     let saved = RwSignal::new(0_u32);
+    // A customer kept in this browser is unknown to the store until the
+    // outbox delivers it: its sales are read again then.
+    let delivered = use_context::<Outbox>().map(|outbox| outbox.delivered);
     let sales = Resource::new(
-        move || saved.get(),
+        move || (saved.get(), delivered.map(|delivered| delivered.with(Vec::len))),
         move |_| customer_sales(register.get_value(), key.get_value()),
     );
     heard_by_the_register(sales);
@@ -68,13 +71,13 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
             let _ = button.focus();
         }
     });
-    // A customer the store does not know has no sales to show or make:
-    // the customer's card says so once. Set by an effect, once hydrated, so
-    // that the page hydrates as the server drew it.
+    // A customer the store does not know (yet) has no sales to show or
+    // make: the customer's card says so once. Set by an effect, once
+    // hydrated, so that the page hydrates as the server drew it.
     let unknown_customer = RwSignal::new(false);
     Effect::new(move |_| {
-        if let Some(Err(AppError::NotFound(_))) = sales.get() {
-            unknown_customer.set(true);
+        if let Some(answer) = sales.get() {
+            unknown_customer.set(matches!(answer, Err(AppError::NotFound(_))));
         }
     });
     view! {
@@ -294,7 +297,7 @@ struct SaleFields {
 
 /// Where New sale puts the focus when it opens: the first product's
 /// quantity.
-const FIRST_QUANTITY: &str = "table input[type=number]";
+const FIRST_QUANTITY: &str = "table input[inputmode=numeric]";
 
 code_on_demand! {
     custsync_sale_fields;
@@ -399,8 +402,7 @@ fn sale_fields(fields: SaleFields) -> AnyView {
             method="post"
             action=PostNewSale::url()
             // The quantities are checked by the same rule as on the
-            // server, each message beside its field, not by the browser's
-            // own bubble, which says nothing on the page.
+            // server, each message beside its field.
             novalidate=true
             node_ref=form_node
             on:submit=submit
@@ -437,10 +439,12 @@ fn sale_fields(fields: SaleFields) -> AnyView {
                                         <input
                                             id=field.clone()
                                             name="sale[quantity][]"
-                                            type="number"
+                                            // Text, so that what was typed reaches the
+                                            // check as typed: a number field gives ""
+                                            // for "1e" or "abc", which would read as blank.
+                                            type="text"
                                             inputmode="numeric"
-                                            min="0"
-                                            max=MAX_QUANTITY.to_string()
+                                            size="4"
                                             prop:value=move || quantities.with(|q| q.get(&shown_id).cloned().unwrap_or_default())
                                             on:input=move |ev| {
                                                 let text = event_target_value(&ev);

@@ -10,13 +10,13 @@ use crate::domain::operation::{OperationId, OperationStatus};
 use crate::domain::registers::pos_customer_path;
 use crate::error::AppError;
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
-use crate::views::customer_form::{CustomerEditor, EditorMode};
-use crate::views::customer_page::{OutboxForm, change_kept, or_none};
+use crate::views::customer_form::{AtRegister, CustomerEditor, EditorMode};
+use crate::views::customer_page::{OutboxForm, change_kept};
 use crate::views::outbox::{
     Connection, KeptChange, KeptState, Outbox, Saved, SavedKind, Sent, Waiting, WaitingOperation,
     held_by_refusal, kept_create, kept_customer, new_operation_id, still_kept_message,
 };
-use crate::views::ui::{StatusBadge, focus_once_there, has_focus, loaded};
+use crate::views::ui::{StatusBadge, focus_once_there, has_focus, loaded, or_none};
 
 /// The store server's state as the register sees it, and the operations
 /// kept in this browser or sent from it since the page opened.
@@ -409,6 +409,10 @@ fn KeptCustomer(
                                     })
                                     save_caption="Save"
                                     on_cancel=Callback::new(move |_| form.is_open.set(false))
+                                    at_register=Some(AtRegister {
+                                        register: customer_register.get_value(),
+                                        customer_key: Some(key()),
+                                    })
                                 />
                             }
                         })

@@ -16,9 +16,9 @@ use crate::domain::operation_detail::OperationDetail;
 use crate::domain::records::OperationKind;
 use crate::error::AppError;
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost};
-use crate::views::customer_page::{AddressTable, or_none};
+use crate::views::customer_page::AddressTable;
 use crate::views::ui::{
-    ActionAnswer, RefusedForm, ServerForm, StatusBadge, Time, drop_from_address_once_closed, loaded,
+    ActionAnswer, RefusedForm, ServerForm, StatusBadge, Time, drop_from_address_once_closed, loaded, or_none,
     refused_form,
 };
 use leptos::server_fn::ServerFn;
