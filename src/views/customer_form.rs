@@ -472,16 +472,16 @@ fn EmailHolders(draft: RwSignal<CustomerDraft>, at: AtRegister) -> impl IntoView
             {move || {
                 let holders = holders.get();
                 let first = holders.first()?;
-                let others = match holders.len() - 1 {
-                    0 => String::new(),
-                    1 => " and 1 other customer".to_string(),
-                    more => format!(" and {more} other customers"),
+                let (others, have) = match holders.len() - 1 {
+                    0 => (String::new(), "has"),
+                    1 => (" and 1 other customer".to_string(), "have"),
+                    more => (format!(" and {more} other customers"), "have"),
                 };
                 let account = first.account.clone().unwrap_or_else(|| "Pending sync".to_string());
                 Some(view! {
                     <p class="note">
                         {format!(
-                            "{} ({account}){others} already has this email. HQ requires unique emails: a second customer with it would fail to sync. ",
+                            "{} ({account}){others} already {have} this email. HQ requires unique emails: a second customer with it would fail to sync. ",
                             first.name
                         )}
                         <a href=pos_customer_path(&first.key(), &register)>{format!("Open {}", first.name)}</a>
