@@ -17,6 +17,8 @@ use crate::domain::operation::OperationId;
 use crate::domain::registers::pos_customer_path;
 use crate::error::{AppError, FieldErrors};
 use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNote, code_on_demand};
+#[cfg(feature = "hydrate")]
+use crate::views::ui::debounced;
 use crate::views::ui::{
     ErrorNote, FIRST_FIELD, FieldMessage, InputField, Select, cancel_on_escape, focus_first_mistake,
     focus_when_opened,
@@ -498,44 +500,41 @@ fn look_up_email_holders(
     customer_key: Option<String>,
     holders: RwSignal<Vec<CustomerSummary>>,
 ) {
-    let asked = StoredValue::new(0_u32);
-    let customer_key = StoredValue::new(customer_key);
-    Effect::new(move |_| {
-        let email = draft.with(|d| d.email.trim().to_string());
-        let Some(question) = asked.try_update_value(|asked| {
-            *asked += 1;
-            *asked
-        }) else {
-            return;
-        };
+    let look_up = debounced(EMAIL_LOOKUP_PAUSE_MS, move |email: String| {
+        let customer_key = customer_key.clone();
         leptos::task::spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(EMAIL_LOOKUP_PAUSE_MS).await;
-            if asked.try_get_value() != Some(question) {
-                return;
-            }
             let found = if email.contains('@') {
                 search_customers(email.clone()).await.unwrap_or_default()
             } else {
                 Vec::new()
             };
-            if asked.try_get_value() != Some(question) {
-                return;
+            // Answers may come back in another order than asked: only the
+            // one for the email as it is now counts.
+            if draft.try_with_untracked(|d| d.email.trim() == email) == Some(true) {
+                holders.try_set(others_with_email(found, &email, customer_key.as_deref()));
             }
-            let others: Vec<CustomerSummary> = found
-                .into_iter()
-                .filter(|found| found.email.trim().eq_ignore_ascii_case(&email))
-                .filter(|found| {
-                    customer_key.with_value(|key| {
-                        key.as_deref().is_none_or(|key| {
-                            found.account.as_deref() != Some(key)
-                                && found.temporary_id.as_deref() != Some(key)
-                        })
-                    })
-                })
-                .collect();
-            holders.try_set(others);
         });
     });
+    Effect::new(move |_| look_up(draft.with(|d| d.email.trim().to_string())));
+}
+
+/// The customers `found` whose email is `email`, whatever its case, other
+/// than the one the form edits (`customer_key`, its account or temporary id).
+#[cfg(feature = "hydrate")]
+fn others_with_email(
+    found: Vec<CustomerSummary>,
+    email: &str,
+    customer_key: Option<&str>,
+) -> Vec<CustomerSummary> {
+    found
+        .into_iter()
+        .filter(|found| found.email.trim().eq_ignore_ascii_case(email))
+        .filter(|found| {
+            customer_key.is_none_or(|key| {
+                found.account.as_deref() != Some(key) && found.temporary_id.as_deref() != Some(key)
+            })
+        })
+        .collect()
 }
 
 /// The customer form of a page that opens it on a click (Add customer,
