@@ -10,7 +10,7 @@ mod search;
 pub use fields::{ChangedFields, CustomerField};
 pub use reference::{
     ADDRESS_PURPOSES, AFFILIATIONS, ATTRIBUTES, CONTACT_KINDS, COUNTRIES, CURRENCIES, LANGUAGES,
-    ReferenceData, country_name, group_caption, language_name,
+    ReferenceData, country_name, group_caption, is_country, language_name,
 };
 pub use rules::{
     Limits, latest_birthday, tidy_own_fields, validate_address, validate_customer, validate_customer_on,

@@ -71,29 +71,30 @@ pub fn group_caption(id: &str, description: &str) -> String {
     format!("{id} {description}")
 }
 
+/// The name `list` gives `code`, if it lists it.
+fn name_in(list: &[(&str, &'static str)], code: &str) -> Option<&'static str> {
+    list.iter()
+        .find(|(known, _)| *known == code)
+        .map(|(_, name)| *name)
+}
+
 /// A language's name, "English (United States)"; a code the product does
 /// not list, as it is.
 pub fn language_name(code: &str) -> String {
-    LANGUAGES
-        .iter()
-        .find(|(known, _)| *known == code)
-        .map_or_else(|| code.to_string(), |(_, name)| name.to_string())
+    name_in(&LANGUAGES, code).unwrap_or(code).to_string()
 }
 
 /// A country's or region's name; a code the product does not list, as it is.
 pub fn country_name(code: &str) -> String {
-    COUNTRIES
-        .iter()
-        .find(|(known, _)| *known == code)
-        .map_or_else(|| code.to_string(), |(_, name)| name.to_string())
+    name_in(&COUNTRIES, code).unwrap_or(code).to_string()
 }
 
 pub fn is_country(code: &str) -> bool {
-    COUNTRIES.iter().any(|(known, _)| *known == code)
+    name_in(&COUNTRIES, code).is_some()
 }
 
 pub fn is_language(code: &str) -> bool {
-    LANGUAGES.iter().any(|(known, _)| *known == code)
+    name_in(&LANGUAGES, code).is_some()
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::domain::customer::{COUNTRIES, CustomerField, email_key};
+use crate::domain::customer::{CustomerField, email_key, is_country};
 use crate::domain::records::{OperationKind, StagedOperation};
 use crate::storage::hq_db::RealtimeOperation;
 
@@ -101,7 +101,7 @@ pub fn check_operation(op: &StagedOperation, customer_groups: &HashSet<String>) 
         .customer
         .addresses
         .iter()
-        .find(|address| !COUNTRIES.iter().any(|(code, _)| *code == address.country_region))
+        .find(|address| !is_country(&address.country_region))
     {
         return Err(SyncFailure::UnknownCountry(address.country_region.clone()));
     }
