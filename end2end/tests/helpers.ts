@@ -233,15 +233,32 @@ export async function loseAnswerOfFormPost(page: Page, url: RegExp): Promise<() 
   return () => carriedOut;
 }
 
+/** A promise the test resolves when it chooses, with `open`. */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 /**
  * A network that fails on the way back: the first request to `url` reaches
  * the server, which carries it out, but its answer is dropped; later ones
- * pass. Returns how many answers have been dropped so far.
+ * pass once `later` has resolved (at once by default: a test that reads
+ * what the page says in between holds them, as the register sends again
+ * within a second). Returns how many answers have been dropped so far.
  */
-export async function dropFirstAnswer(page: Page, url: string): Promise<() => number> {
+export async function dropFirstAnswer(
+  page: Page,
+  url: string,
+  later: Promise<void> = Promise.resolve(),
+): Promise<() => number> {
   let answersDropped = 0;
   await page.route(url, async (route) => {
-    if (answersDropped > 0) return route.continue();
+    if (answersDropped > 0) {
+      await later;
+      // A try the page gave up on meanwhile is no longer there to continue.
+      return route.continue().catch(() => {});
+    }
     answersDropped += 1;
     await route.fetch();
     await route.abort();

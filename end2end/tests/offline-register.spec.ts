@@ -5,6 +5,7 @@ import { join } from "node:path";
 import {
   dropFirstAnswer,
   expectHeaderToFollowTheStoreServer,
+  gate,
   holdBackPageCode,
   loseAnswerOfFormPost,
   open,
@@ -543,10 +544,14 @@ test("a change the store cannot pass to HQ now is kept and sent once HQ can be r
 test("a create whose answer is lost is sent again and staged once", async ({ seattle: page, admin }) => {
   const lastName = uniqueName("Lost");
   await open(page, "/pos?register=2-1");
-  const answersDropped = await dropFirstAnswer(page, "**/api/create_customer*");
+  // Sent again at once, the create would be kept for a second only,
+  // between two looks of the test: the tries after the first wait for it.
+  const tries = gate();
+  const answersDropped = await dropFirstAnswer(page, "**/api/create_customer*", tries.opened);
 
   await addPerson(page, "Lia", lastName);
   await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible();
+  tries.open();
   const row = keptList(page).getByRole("row").filter({ hasText: `Lia ${lastName}` });
   await expect(row).toContainText("Pending sync", { timeout: 20_000 });
   expect(answersDropped()).toBe(1);
@@ -594,10 +599,17 @@ test("a create whose answer never comes is kept after a while, then sent again a
   await open(page, "/pos?register=2-1");
   await expect(page.locator("body[data-forms-ready=true]")).toHaveCount(1);
   // The first create reaches the server, which carries it out, but its
-  // answer hangs on the way back, as on a network that stalls.
+  // answer hangs on the way back, as on a network that stalls. The tries
+  // after it wait until the test has read the form's note: sent again at
+  // once, the create would be kept for a second only, between two looks.
   let answersHeld = 0;
+  const tries = gate();
   await page.route("**/api/create_customer*", async (route) => {
-    if (answersHeld > 0) return route.continue();
+    if (answersHeld > 0) {
+      await tries.opened;
+      // A try the register gave up on meanwhile is no longer there to continue.
+      return route.continue().catch(() => {});
+    }
     answersHeld += 1;
     await route.fetch();
     await new Promise(() => {});
@@ -605,6 +617,7 @@ test("a create whose answer never comes is kept after a while, then sent again a
 
   await addPerson(page, "Hana", lastName);
   await expect(page.getByRole("status").filter({ hasText: "Kept in this browser" })).toBeVisible({ timeout: 20_000 });
+  tries.open();
   const row = keptList(page).getByRole("row").filter({ hasText: `Hana ${lastName}` });
   await expect(row).toContainText("Pending sync", { timeout: 20_000 });
   expect(answersHeld).toBe(1);
