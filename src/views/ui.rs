@@ -674,6 +674,28 @@ pub fn cancel_on_escape(on_cancel: Option<Callback<()>>) -> impl Fn(leptos::ev::
     }
 }
 
+/// For a filter form's `on_form_data`: a filter left at "all" stays out of
+/// the address, so that a link to the page names only what narrows it; so
+/// does the submit button's empty name, which the router's form would send
+/// as `&=`.
+pub fn leave_out_empty_fields(form_data: &leptos::web_sys::FormData) {
+    let empty: Vec<String> = form_data
+        .keys()
+        .into_iter()
+        .flatten()
+        .filter_map(|name| name.as_string())
+        .filter(|name| {
+            form_data
+                .get(name)
+                .as_string()
+                .is_some_and(|value| value.is_empty())
+        })
+        .collect();
+    for name in empty {
+        form_data.delete(&name);
+    }
+}
+
 /// A field left blank, said as such rather than as an empty line.
 pub fn or_none(value: String) -> String {
     if value.trim().is_empty() {

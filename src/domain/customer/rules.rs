@@ -262,14 +262,12 @@ fn check_contacts(contacts: &[ContactDraft], errors: &mut FieldErrors) -> Vec<Co
             let key = format!("contacts.{index}.value");
             let kind = contact.kind.trim().to_string();
             let value = match kind.as_str() {
-                "Email" => check_email(&contact.value, "Email", &key, true, errors),
-                "Phone" => {
-                    let phone = check_phone(&contact.value, "Phone", &key, errors);
-                    if phone.is_empty() {
-                        errors.add(&key, "Phone is required.");
-                    }
-                    phone
+                known if contact.value.trim().is_empty() && CONTACT_KINDS.contains(&known) => {
+                    errors.add(&key, empty_contact_message(known, index));
+                    String::new()
                 }
+                "Email" => check_email(&contact.value, "Email", &key, true, errors),
+                "Phone" => check_phone(&contact.value, "Phone", &key, errors),
                 "URL" => check_url(&contact.value, &key, errors),
                 _ => {
                     errors.add(
@@ -296,6 +294,17 @@ fn check_contacts(contacts: &[ContactDraft], errors: &mut FieldErrors) -> Vec<Co
         }
     }
     valid
+}
+
+/// What a contact row left empty says beside its "Contact details": the
+/// field's label names no type, and the form has an Email field of its own.
+fn empty_contact_message(kind: &str, index: usize) -> String {
+    let what = match kind {
+        "Email" => "an email address",
+        "Phone" => "a phone number",
+        _ => "a web address",
+    };
+    format!("Enter {what}, or remove contact {}.", index + 1)
 }
 
 fn check_url(value: &str, key: &str, errors: &mut FieldErrors) -> String {

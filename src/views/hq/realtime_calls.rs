@@ -1,13 +1,16 @@
 //! HQ Real-time service calls: every call a channel made (or fell back from),
 //! why, and how it ended; and the switch that makes HQ unreachable.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::hq::realtime_calls::{SetHqUnreachable, realtime_calls};
 use crate::domain::realtime_calls::{CallFilter, OPERATIONS, OUTCOMES, RealtimeCallRow};
-use crate::views::ui::{ErrorNote, ServerForm, Time, loaded};
+use crate::views::ui::{ErrorNote, ServerForm, Time, leave_out_empty_fields, loaded};
 
 #[component]
 pub fn RealtimeCallsPage() -> impl IntoView {
@@ -64,7 +67,13 @@ fn CallFilters(channels: Vec<(i64, String)>, filter: CallFilter) -> impl IntoVie
         view! { <option value=value selected=selected>{caption}</option> }
     };
     view! {
-        <form method="get" action="/hq/real-time-service-calls" class="register-picker" aria-label="Filters">
+        <Form
+            method="GET"
+            action="/hq/real-time-service-calls"
+            attr:class="register-picker"
+            attr:aria-label="Filters"
+            on_form_data=Arc::new(leave_out_empty_fields)
+        >
             <div class="field">
                 <label for="channel">"Channel"</label>
                 <select id="channel" name="channel">
@@ -87,7 +96,7 @@ fn CallFilters(channels: Vec<(i64, String)>, filter: CallFilter) -> impl IntoVie
                 </select>
             </div>
             <button type="submit">"Filter"</button>
-        </form>
+        </Form>
     }
 }
 

@@ -308,7 +308,32 @@ fn contacts_are_checked_by_kind_with_one_primary_per_kind() {
         errors.get("contacts.2.kind"),
         Some("Choose a contact type from the list.")
     );
-    assert_eq!(errors.get("contacts.3.value"), Some("Phone is required."));
+    assert_eq!(
+        errors.get("contacts.3.value"),
+        Some("Enter a phone number, or remove contact 4.")
+    );
+}
+
+#[test]
+fn a_contact_left_empty_names_what_to_enter_not_the_customers_own_email() {
+    let mut draft = person();
+    draft.contacts = ["Email", "URL"]
+        .into_iter()
+        .map(|kind| ContactDraft {
+            kind: kind.into(),
+            value: "  ".into(),
+            primary: false,
+        })
+        .collect();
+    let errors = errors_of(&draft);
+    assert_eq!(
+        errors.get("contacts.0.value"),
+        Some("Enter an email address, or remove contact 1.")
+    );
+    assert_eq!(
+        errors.get("contacts.1.value"),
+        Some("Enter a web address, or remove contact 2.")
+    );
 }
 
 #[test]

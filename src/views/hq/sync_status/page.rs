@@ -21,7 +21,7 @@ use crate::domain::status_page::{self, Cursor, FilterOptions, StatusPage, Status
 use crate::error::AppError;
 use crate::views::ui::{
     ActionAnswer, ErrorNote, FieldMessage, LastAnswer, ServerForm, StatusBadge, Time, cancel_on_escape,
-    drop_from_address_once_closed,
+    drop_from_address_once_closed, leave_out_empty_fields,
 };
 
 /// How often the list reads itself again, to follow a running batch.
@@ -225,27 +225,6 @@ fn FilterForm(view: StatusView, options: Resource<Result<FilterOptions, AppError
             </select>
             <button type="submit">"Apply filters"</button>
         </Form>
-    }
-}
-
-/// A filter left at "all" stays out of the address, so that a link to the
-/// page names only what narrows it; so does the Apply button's empty name,
-/// which the router's form would send as `&=`.
-fn leave_out_empty_fields(form_data: &web_sys::FormData) {
-    let empty: Vec<String> = form_data
-        .keys()
-        .into_iter()
-        .flatten()
-        .filter_map(|name| name.as_string())
-        .filter(|name| {
-            form_data
-                .get(name)
-                .as_string()
-                .is_some_and(|value| value.is_empty())
-        })
-        .collect();
-    for name in empty {
-        form_data.delete(&name);
     }
 }
 
