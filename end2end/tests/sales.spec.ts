@@ -9,6 +9,7 @@ import {
   openNewCustomer,
   operationRow,
   runNow,
+  signedInWithoutJavaScript,
   test,
   uniqueName,
 } from "./helpers";
@@ -255,4 +256,20 @@ test("an address naming no customer, or a register of another store, says so onc
   await expect(houston.getByRole("status").filter({ hasText: "Your store has no register 9-9" })).toHaveText(
     "Your store has no register 9-9: this is Houston, register 1.",
   );
+});
+
+test("without JavaScript, a customer's page sells, and an address naming no customer offers no sale", async ({ browser, houston }) => {
+  await openNewCustomer(houston, "Pia", uniqueName("Plain"));
+  const customer = new URL(houston.url());
+  const page = await signedInWithoutJavaScript(browser, "houston", customer.pathname + customer.search);
+  await page.getByRole("button", { name: "New sale" }).click();
+  await page.getByLabel("Quantity of Travel mug").fill("2");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Sale saved" })).toContainText("total 39.90");
+
+  await page.goto("/pos/customers/NOPE?register=1-1");
+  await expect(page.getByText("There is no customer NOPE in this channel.")).toHaveCount(1);
+  await expect(page.getByRole("heading", { name: "Sales" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "New sale" })).toHaveCount(0);
+  await page.context().close();
 });

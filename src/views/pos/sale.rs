@@ -72,60 +72,62 @@ pub fn CustomerSales(key: String, register: String) -> impl IntoView {
         }
     });
     // A customer the store does not know (yet) has no sales to show or
-    // make: the customer's card says so once. Set by an effect, once
-    // hydrated, so that the page hydrates as the server drew it.
-    let unknown_customer = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(answer) = sales.get() {
-            unknown_customer.set(matches!(answer, Err(AppError::NotFound(_))));
-        }
-    });
+    // make: the customer's card says so once. The section is drawn either
+    // way, so that the resources in it are made in the same order on the
+    // server and in the browser, and hidden by the mark drawn in front of
+    // it (the stylesheet's `.unknown-customer + .customer-sales`): awaited,
+    // the mark is in the page the server draws, the one a browser shows
+    // without the page's code.
     view! {
-        <Show when=move || !unknown_customer.get()>
-            <section aria-labelledby="sales-heading">
-                <h2 id="sales-heading">"Sales"</h2>
-                <LoyaltyCard key=key.get_value() register=register.get_value() />
-                <form class="actions" method="get" action=here.get_value() on:submit=move |ev| {
-                    ev.prevent_default();
-                    last_sale.set(None);
-                    is_open.set(true);
-                }>
-                    <input type="hidden" name="register" value=register.get_value() />
-                    <button type="submit" name=CHANGE value=SALE node_ref=new_sale_button>"New sale"</button>
-                </form>
-                {move || last_sale.get().map(|sale| view! { <SaleConfirmation sale /> })}
-                {move || is_open.get().then(|| view! {
-                    <NewSale
-                        key=key.get_value()
-                        register=register.get_value()
-                        on_saved
-                        on_cancel
-                    />
-                })}
-                <Transition fallback=|| view! { <p>"Loading sales…"</p> }>
-                    {move || {
-                        let posted_receipt = posted_receipt.get_value();
-                        Suspend::new(async move {
-                            let sales = match sales.await {
-                                Err(AppError::NotFound(_)) => return ().into_any(),
-                                sales => sales,
-                            };
-                            loaded(sales, move |sales| {
-                                // The sale the browser's own post of the form saved.
-                                let posted = posted_receipt
-                                    .and_then(|receipt| sales.iter().find(|sale| sale.receipt_number == receipt).cloned())
-                                    .filter(|_| last_sale.get_untracked().is_none());
-                                view! {
-                                    {posted.map(|sale| view! { <SaleConfirmation sale /> })}
-                                    <SalesTable sales />
-                                }
-                            })
-                            .into_any()
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                matches!(sales.await, Err(AppError::NotFound(_)))
+                    .then(|| view! { <span class="unknown-customer" hidden></span> })
+            })}
+        </Transition>
+        <section class="customer-sales" aria-labelledby="sales-heading">
+            <h2 id="sales-heading">"Sales"</h2>
+            <LoyaltyCard key=key.get_value() register=register.get_value() />
+            <form class="actions" method="get" action=here.get_value() on:submit=move |ev| {
+                ev.prevent_default();
+                last_sale.set(None);
+                is_open.set(true);
+            }>
+                <input type="hidden" name="register" value=register.get_value() />
+                <button type="submit" name=CHANGE value=SALE node_ref=new_sale_button>"New sale"</button>
+            </form>
+            {move || last_sale.get().map(|sale| view! { <SaleConfirmation sale /> })}
+            {move || is_open.get().then(|| view! {
+                <NewSale
+                    key=key.get_value()
+                    register=register.get_value()
+                    on_saved
+                    on_cancel
+                />
+            })}
+            <Transition fallback=|| view! { <p>"Loading sales…"</p> }>
+                {move || {
+                    let posted_receipt = posted_receipt.get_value();
+                    Suspend::new(async move {
+                        let sales = match sales.await {
+                            Err(AppError::NotFound(_)) => return ().into_any(),
+                            sales => sales,
+                        };
+                        loaded(sales, move |sales| {
+                            // The sale the browser's own post of the form saved.
+                            let posted = posted_receipt
+                                .and_then(|receipt| sales.iter().find(|sale| sale.receipt_number == receipt).cloned())
+                                .filter(|_| last_sale.get_untracked().is_none());
+                            view! {
+                                {posted.map(|sale| view! { <SaleConfirmation sale /> })}
+                                <SalesTable sales />
+                            }
                         })
-                    }}
-                </Transition>
-            </section>
-        </Show>
+                        .into_any()
+                    })
+                }}
+            </Transition>
+        </section>
     }
 }
 
