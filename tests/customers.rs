@@ -426,6 +426,46 @@ async fn changes_to_a_pending_customer_wait_for_its_create_and_apply_in_order() 
 }
 
 #[tokio::test]
+async fn the_first_address_of_a_customer_is_its_primary_address_in_hq_even_unticked() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::enable_all_features_in_channel(backend).await;
+    let mut without_address = person("Pat", "Twotab");
+    without_address.customer_group = complete_customer().customer_group;
+    let staged = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &without_address,
+    )
+    .await
+    .unwrap();
+    for street in ["5 Oak Ave", "7 Bay St"] {
+        let unticked = address(street, "Houston", "77004", "Home");
+        assert!(!unticked.primary);
+        add_address(
+            &backend.channel_side(),
+            HOUSTON,
+            &OperationId::random(),
+            &staged.key(),
+            &unticked,
+        )
+        .await
+        .unwrap();
+    }
+
+    sync_all(backend).await;
+    let hq = common::customer_in_hq(backend, "C000013").await;
+    assert_eq!(hq.last_name, "Twotab");
+    let streets: Vec<(&str, bool)> = hq
+        .addresses
+        .iter()
+        .map(|a| (a.street.as_str(), a.primary))
+        .collect();
+    assert_eq!(streets, [("5 Oak Ave", true), ("7 Bay St", false)]);
+}
+
+#[tokio::test]
 async fn an_update_waits_while_its_create_has_failed() {
     let app = common::start().await;
     let backend = &app.backend;

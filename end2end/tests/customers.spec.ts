@@ -115,6 +115,8 @@ test("a cashier edits a synced customer and adds an address through real-time ca
   await expect(page.getByRole("button", { name: "Edit" })).toBeFocused();
 
   await page.getByRole("button", { name: "Add address" }).click();
+  // Karen has a primary address already.
+  await expect(page.getByLabel("Primary address")).not.toBeChecked();
   await page.getByLabel("Street").fill("77 Harbor Blvd");
   await page.getByLabel("City").fill("Houston");
   await page.getByLabel("ZIP/postal code").fill("7700");
@@ -286,6 +288,9 @@ test("without JavaScript, a cashier adds a customer, edits one and adds an addre
   await shopper.getByRole("button", { name: "Sign up" }).click();
   await expect(shopper).toHaveURL(/\/ecommerce\/my-profile$/);
   await expect(shopper.getByRole("heading", { name: `Sam ${lastName}` })).toBeVisible();
+  // Sam has no address: the first one is the primary address.
+  await shopper.getByRole("button", { name: "Add address" }).click();
+  await expect(shopper.getByLabel("Primary address")).toBeChecked();
   await shopper.context().close();
 });
 

@@ -1032,6 +1032,9 @@ fn Attributes(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoVi
 pub fn AddressEditor(
     /// What the form starts with: a new address when none.
     initial: Option<AddressDraft>,
+    /// Whether the customer has no primary address: the new one starts
+    /// ticked as primary, as HQ makes it anyway.
+    first: bool,
     #[prop(into)] server_error: Signal<Option<AppError>>,
     #[prop(into)] pending: Signal<bool>,
     on_save: Callback<AddressDraft>,
@@ -1042,6 +1045,7 @@ pub fn AddressEditor(
 ) -> impl IntoView {
     let form = AddressFormArgs {
         initial,
+        first,
         server_error,
         pending,
         on_save,
@@ -1055,6 +1059,7 @@ pub fn AddressEditor(
 #[derive(Clone)]
 struct AddressFormArgs {
     initial: Option<AddressDraft>,
+    first: bool,
     server_error: Signal<Option<AppError>>,
     pending: Signal<bool>,
     on_save: Callback<AddressDraft>,
@@ -1074,6 +1079,7 @@ code_on_demand! {
 fn address_form(args: AddressFormArgs) -> impl IntoView {
     let AddressFormArgs {
         initial,
+        first,
         server_error,
         pending,
         on_save,
@@ -1081,7 +1087,7 @@ fn address_form(args: AddressFormArgs) -> impl IntoView {
         posted_to,
     } = args;
     let (method, action, hidden) = PlainPost::parts(posted_to);
-    let address = RwSignal::new(initial.unwrap_or_else(|| new_address(false)));
+    let address = RwSignal::new(initial.unwrap_or_else(|| new_address(first)));
     let attempted = RwSignal::new(false);
     let client = Memo::new(move |_| address.with(|a| validate_address(a).err().unwrap_or_default()));
     let messages = Messages {

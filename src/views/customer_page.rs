@@ -402,6 +402,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                     // The id a customer synced since was kept under while pending.
                     let temporary_id = StoredValue::new(customer.account.is_some().then(|| customer.temporary_id.clone()).flatten());
                     let shown = customer.clone();
+                    let with_addresses = customer.clone();
                     let groups = reference.clone().unwrap_or_default();
                     view! {
                         {move || view! { <CustomerDetails customer=as_kept(shown.clone()) groups=groups.clone() cashier /> }}
@@ -476,6 +477,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                 <h2 id="add-address-heading">"Add address"</h2>
                                 <AddressEditor
                                     initial=posted_address.clone().filter(|_| !refused_address.forgotten())
+                                    first=untrack(|| as_kept(with_addresses.clone())).customer.addresses.iter().all(|a| !a.primary)
                                     server_error=add_address.refusal()
                                     pending=add_address.action.pending()
                                     on_save=Callback::new(move |address| {

@@ -382,9 +382,20 @@ impl SyncTransaction {
     }
 
     /// Adds an address to a customer; a primary one takes over from the old
-    /// primary address.
+    /// primary address. The address of a customer with no primary address
+    /// is its primary one, ticked or not: a customer with addresses has one.
     pub async fn add_address(&mut self, account: &str, address: &AddressDraft) -> Result<(), HqDbError> {
         on_tx!(self, |conn, sql| {
+            let primaries: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM customer_addresses WHERE account = $1 AND is_primary = TRUE",
+            )
+            .bind(account)
+            .fetch_one(&mut *conn)
+            .await?;
+            let address = AddressDraft {
+                primary: address.primary || primaries == 0,
+                ..address.clone()
+            };
             if address.primary {
                 sqlx::query("UPDATE customer_addresses SET is_primary = FALSE WHERE account = $1")
                     .bind(account)
@@ -397,7 +408,7 @@ impl SyncTransaction {
             .bind(account)
             .fetch_one(&mut *conn)
             .await?;
-            insert_address(&mut *conn, account, line, address).await?;
+            insert_address(&mut *conn, account, line, &address).await?;
             sqlx::query(&format!(
                 "UPDATE customers SET changed_at = {now} WHERE account = $1",
                 now = sql.now()
