@@ -319,6 +319,9 @@ test("with HQ unreachable a synchronous channel still creates customers, staged 
   // Only the filter that narrows the list is in the address to share.
   await expect(page).toHaveURL(/\/hq\/real-time-service-calls\?outcome=Staged(\+|%20)asynchronously$/);
   await expect(page.getByRole("table", { name: "Calls, newest first" })).toContainText("Staged asynchronously: HQ unreachable");
+  // Back shows every call again, and the filter says so.
+  await page.goBack();
+  await expect(page.getByLabel("Outcome")).toHaveValue("");
   await open(page, "/hq/troubleshoot");
   await expect(page.getByRole("region", { name: "Why do I still see real-time service calls?" })).toContainText(
     /[1-9]\d* customer create\(s\) fell back/,

@@ -49,6 +49,25 @@ async function searchFor(page: Page, term: string): Promise<void> {
   await expect(page).toHaveURL(new RegExp(`\\?q=${term}$`));
 }
 
+test("Back and Forward show the search and filters of the list they open, not what was typed last", async ({ admin: page }) => {
+  await searchFor(page, "karen");
+  const search = page.getByLabel("Search");
+  const status = page.getByLabel("Status", { exact: true });
+  await search.fill("jodi");
+  await status.selectOption({ label: "Failed" });
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/\?q=jodi&status=failed$/);
+
+  await page.goBack();
+  await expect(page).toHaveURL(/\?q=karen$/);
+  await expect(search).toHaveValue("karen");
+  await expect(status).toHaveValue("");
+  await page.goForward();
+  await expect(page).toHaveURL(/\?q=jodi&status=failed$/);
+  await expect(search).toHaveValue("jodi");
+  await expect(status).toHaveValue("failed");
+});
+
 test("three operations chosen in the list are synchronized together", async ({ seattle, admin: page }) => {
   const family = uniqueName("Trio");
   const ids: string[] = [];

@@ -674,6 +674,30 @@ pub fn cancel_on_escape(on_cancel: Option<Callback<()>>) -> impl Fn(leptos::ev::
     }
 }
 
+/// Back, Forward or a link open a filtered list again with other filters:
+/// its form is drawn again for them, but a field the user had typed in or
+/// picked from keeps what they typed, as browsers keep a changed field over
+/// the value it is drawn with, unless the form is reset to it. Resets the
+/// form `form_id` each time `filters` changes after the first.
+pub fn reset_form_when_filters_change<T>(form_id: &'static str, filters: Memo<T>)
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    use leptos::wasm_bindgen::JsCast;
+    Effect::new(move |drawn_before: Option<()>| {
+        filters.track();
+        if drawn_before.is_none() {
+            return;
+        }
+        let form = document()
+            .get_element_by_id(form_id)
+            .and_then(|form| form.dyn_into::<leptos::web_sys::HtmlFormElement>().ok());
+        if let Some(form) = form {
+            form.reset();
+        }
+    });
+}
+
 /// For a filter form's `on_form_data`: a filter left at "all" stays out of
 /// the address, so that a link to the page names only what narrows it; so
 /// does the submit button's empty name, which the router's form would send

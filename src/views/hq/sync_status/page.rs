@@ -21,7 +21,7 @@ use crate::domain::status_page::{self, Cursor, FilterOptions, StatusPage, Status
 use crate::error::AppError;
 use crate::views::ui::{
     ActionAnswer, ErrorNote, FieldMessage, LastAnswer, ServerForm, StatusBadge, Time, cancel_on_escape,
-    drop_from_address_once_closed, leave_out_empty_fields,
+    drop_from_address_once_closed, leave_out_empty_fields, reset_form_when_filters_change,
 };
 
 /// How often the list reads itself again, to follow a running batch.
@@ -60,6 +60,7 @@ pub fn SyncStatusPage() -> impl IntoView {
     });
     let last_page = LastAnswer::default();
     let options = Resource::new(|| (), |_| status_page_filters());
+    reset_form_when_filters_change(FILTER_FORM, view);
     let selected = RwSignal::new(HashSet::<String>::new());
     Effect::new(move |_| {
         view.track();
@@ -144,7 +145,7 @@ fn FilterForm(view: StatusView, options: Resource<Result<FilterOptions, AppError
     let scale_unit = view.scale_unit.clone();
     let day_errors = view.day_errors();
     view! {
-        <Form method="GET" action=PATH attr:class="status-filters" on_form_data=Arc::new(leave_out_empty_fields)>
+        <Form method="GET" action=PATH attr:id=FILTER_FORM attr:class="status-filters" on_form_data=Arc::new(leave_out_empty_fields)>
             <label for="status-search">"Search"</label>
             <input id="status-search" name="q" type="search" maxlength=status_page::MAX_SEARCH.to_string() value=view.search.clone()
                 placeholder="Name, email, phone, temporary id or account" />
@@ -227,6 +228,9 @@ fn FilterForm(view: StatusView, options: Resource<Result<FilterOptions, AppError
         </Form>
     }
 }
+
+/// The filters' form.
+const FILTER_FORM: &str = "status-filters";
 
 /// The form the list's boxes belong to, wherever they are in the page.
 const SELECTION_FORM: &str = "synchronize-selected";
