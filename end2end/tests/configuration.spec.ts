@@ -9,7 +9,7 @@ test.describe.configure({ mode: "serial" });
 async function setFeature(page: Page, feature: string, caption: "Enable" | "Disable") {
   await open(page, "/hq/feature-management");
   const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: feature, exact: true }) });
-  await row.getByRole("button", { name: caption }).click();
+  await row.getByRole("button", { name: `${caption} (${feature})`, exact: true }).click();
   return row;
 }
 

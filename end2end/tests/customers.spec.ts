@@ -169,6 +169,8 @@ test("a cashier whose session ended while the form was open signs in again in an
 test("a shopper signs up, and edits the profile once the account exists, keeping the customer group a cashier gave", async ({ shopper: page, admin, houston }) => {
   const lastName = uniqueName("Shopper");
   await open(page, "/ecommerce/sign-up");
+  // The star beside a label is for the eye: a screen reader says "required".
+  await expect(page.getByRole("textbox", { name: "First name", exact: true })).toHaveAttribute("aria-required", "true");
   await page.getByLabel("First name").fill("Ines");
   await page.getByLabel("Last name").fill(lastName);
   await page.getByLabel("Email").fill(`ines.${lastName.toLowerCase()}@example.com`);

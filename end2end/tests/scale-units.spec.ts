@@ -47,7 +47,7 @@ async function enableAsyncEditing(admin: Page): Promise<void> {
   for (const feature of ASYNC_EDITING) {
     await open(admin, "/hq/feature-management");
     const row = admin.getByRole("row").filter({ has: admin.getByRole("rowheader", { name: feature, exact: true }) });
-    await row.getByRole("button", { name: "Enable" }).click();
+    await row.getByRole("button", { name: `Enable (${feature})`, exact: true }).click();
     await expect(row.getByRole("cell").first()).toHaveText("Enabled");
   }
 }

@@ -197,6 +197,8 @@ test("without JavaScript, an admin synchronizes the chosen failed operation, the
   await expect(page.getByText("Nothing was synchronized: tick the operations to synchronize in the list first.")).toHaveCount(1);
   await expect(failed.getByRole("cell").nth(10)).toHaveText("1");
 
+  // Named by what it is and whose: a customer's create and its changes share its temporary id.
+  await expect(failed.getByRole("checkbox")).toHaveAccessibleName(new RegExp(`^Select Create customer of \\S+ ${lastName} \\([0-9a-f-]{36}\\)$`));
   await failed.getByRole("checkbox").check();
   await page.getByRole("button", { name: "Synchronize", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`status=failed&q=${lastName.toLowerCase()}$`));

@@ -406,13 +406,15 @@ pub fn InputField(
     let message_id = format!("{id}-message");
     view! {
         <div class="field">
-            <label for=id.clone()>{label}{required.then_some(" *")}</label>
+            // The star is for the eye; a screen reader says "required".
+            <label for=id.clone()>{label}{required.then(|| view! { <span aria-hidden="true">" *"</span> })}</label>
             <input
                 id=id
                 name=name
                 type=input_type
                 autocomplete=autocomplete
                 maxlength=max_length.to_string()
+                aria-required=required.then_some("true")
                 // What the server renders: a form it sends open (before the
                 // page's code has loaded) shows the value to post.
                 value=value.get_untracked()

@@ -63,9 +63,13 @@ fn FeatureTable(features: Vec<FeatureRow>, change: ServerAction<SetFeature>) -> 
                                         let name = row.name.clone();
                                         move || SetFeature { name: name.clone(), enable }
                                     }>
-                                        <input type="hidden" name="name" value=row.name />
+                                        <input type="hidden" name="name" value=row.name.clone() />
                                         <input type="hidden" name="enable" value=enable.to_string() />
-                                        <button type="submit">{if enable { "Enable" } else { "Disable" }}</button>
+                                        // Named after its feature for a screen reader, which may read the button alone.
+                                        <button type="submit">
+                                            {if enable { "Enable" } else { "Disable" }}
+                                            <span class="visually-hidden">{format!(" ({})", row.name)}</span>
+                                        </button>
                                     </ServerForm>
                                 </td>
                             </tr>

@@ -431,7 +431,13 @@ fn OperationRow(row: StatusRow, selected: RwSignal<HashSet<String>>) -> impl Int
     let select = row.can_synchronize().then(|| {
         let id = row.operation_id.clone();
         let checkbox_id = format!("select-{id}");
-        let label = format!("Select {}", row.temporary_id);
+        // The create and the changes of one customer share its temporary id.
+        let whose = if row.name.is_empty() {
+            String::new()
+        } else {
+            format!(" of {}", row.name)
+        };
+        let label = format!("Select {}{whose} ({})", row.operation, row.temporary_id);
         let checked_id = id.clone();
         view! {
             <input type="checkbox" id=checkbox_id.clone()
