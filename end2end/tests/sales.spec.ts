@@ -58,6 +58,11 @@ test("a cashier sells to a customer still pending sync, and Synchronize orders c
 
   // Troubleshoot finds it at the store, before the P-job.
   await open(admin, "/hq/troubleshoot");
+  // Find with no number says so beside the field, which has the focus.
+  await admin.getByRole("button", { name: "Find" }).click();
+  await expect(admin.getByLabel("Receipt number")).toHaveAccessibleDescription("Enter a receipt number.");
+  await expect(admin.getByLabel("Receipt number")).toBeFocused();
+  await expect(admin.getByText("The request could not be read")).toHaveCount(0);
   await admin.getByLabel("Receipt number").fill(receipt);
   await admin.getByRole("button", { name: "Find" }).click();
   await expect(admin.getByRole("status").filter({ hasText: `Receipt ${receipt}` })).toContainText(

@@ -31,6 +31,9 @@ pub async fn flush_channel_cache() -> Result<(), AppError> {
     respond(result.await)
 }
 
+/// The receipt number's field in Find a sale: its message is said beside it.
+pub const RECEIPT_FIELD: &str = "receipt";
+
 /// "Why is this order not in HQ?" for one receipt number, answered from
 /// HQ and this scale unit's channel database.
 #[server(output = crate::wire::JsonText)]
@@ -41,9 +44,16 @@ pub async fn find_sale(receipt: String) -> Result<String, AppError> {
     let result = async {
         let backend = authorize(Access::Admin).await?;
         let receipt = receipt.trim().to_string();
-        crate::error::check_key("A receipt number", &receipt, crate::error::MAX_KEY)?;
-        if receipt.is_empty() {
-            return Err(AppError::BadRequest("Enter a receipt number.".to_string()));
+        let mistake = match crate::error::check_key("A receipt number", &receipt, crate::error::MAX_KEY) {
+            Err(AppError::BadRequest(message)) => Some(message),
+            Err(other) => return Err(other),
+            Ok(()) if receipt.is_empty() => Some("Enter a receipt number.".to_string()),
+            Ok(()) => None,
+        };
+        if let Some(message) = mistake {
+            let mut fields = crate::error::FieldErrors::default();
+            fields.add(RECEIPT_FIELD, message);
+            return Err(AppError::Invalid(fields));
         }
         let found = crate::services::cdx::find_sale(&backend.channel, &backend.hq, &receipt)
             .await

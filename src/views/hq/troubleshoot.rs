@@ -5,13 +5,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::hq::jobs::RunJobNow;
-use crate::api::hq::troubleshoot::{FlushChannelCache, find_sale, troubleshoot};
+use crate::api::hq::troubleshoot::{FlushChannelCache, RECEIPT_FIELD, find_sale, troubleshoot};
 use crate::domain::diagnosis::Blocker;
 use crate::domain::operation::{OperationStatus, display_time};
 use crate::domain::status_page::StatusView;
 use crate::domain::troubleshoot::TroubleshootReport;
+use crate::error::AppError;
 use crate::views::hq::sync_status::PATH as STATUS_PAGE;
-use crate::views::ui::{ErrorNote, ServerForm, loaded};
+use crate::views::ui::{ErrorNote, FieldMessage, ServerForm, loaded};
 
 #[component]
 pub fn TroubleshootPage() -> impl IntoView {
@@ -275,20 +276,33 @@ fn FindSale() -> impl IntoView {
             None => None,
         }
     });
+    // The form is drawn with the answer: a receipt number refused is said
+    // beside its field, which has the focus then.
     view! {
-        <form method="get" action="/hq/troubleshoot" class="inline-action">
-            <div class="field">
-                <label for="find-receipt">"Receipt number"</label>
-                <input id="find-receipt" name="receipt" maxlength="64" value=receipt placeholder="0001-01-000017" />
-            </div>
-            <button type="submit">"Find"</button>
-        </form>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                match answer.await {
+                let answer = answer.await;
+                let mistake = match &answer {
+                    Some(Err(AppError::Invalid(fields))) => fields.get(RECEIPT_FIELD).map(str::to_string),
+                    _ => None,
+                };
+                let note = match answer {
                     Some(Ok(text)) => Some(view! { <p class="answer" role="status">{text}</p> }.into_any()),
+                    Some(Err(AppError::Invalid(_))) | None => None,
                     Some(Err(error)) => Some(view! { <ErrorNote error /> }.into_any()),
-                    None => None,
+                };
+                view! {
+                    <form method="get" action="/hq/troubleshoot" class="inline-action">
+                        <div class="field">
+                            <label for="find-receipt">"Receipt number"</label>
+                            <input id="find-receipt" name=RECEIPT_FIELD maxlength="64" value=receipt placeholder="0001-01-000017"
+                                aria-describedby="find-receipt-message" aria-invalid=mistake.is_some().to_string()
+                                autofocus=mistake.is_some() />
+                            <FieldMessage id="find-receipt-message" message=Signal::stored(mistake) />
+                        </div>
+                        <button type="submit">"Find"</button>
+                    </form>
+                    {note}
                 }
             })}
         </Transition>
