@@ -503,7 +503,17 @@ async fn an_update_waits_while_its_create_has_failed() {
             .await
             .unwrap();
     }
-    sync_all(backend).await;
+    backend.jobs.run(Job::Upload, "Run now").await.unwrap();
+    let run = backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    // The run's counts add up: the row neither synced nor failed is said.
+    assert_eq!((run.rows_total, run.succeeded, run.failed), (2, 0, 1));
+    assert_eq!(
+        run.message.as_deref(),
+        Some(
+            "1 operation waits for an earlier operation of its customer that failed, and is synchronized by the \
+             first run after that one is corrected and synchronized."
+        )
+    );
     let operations = backend.hq.recent_operations(10).await.unwrap();
     let update = &operations[0];
     let create = &operations[1];

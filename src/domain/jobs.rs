@@ -190,6 +190,29 @@ impl RunCounts {
             failed: 0,
         }
     }
+
+    /// The rows that neither synced nor failed: changes that wait for an
+    /// earlier operation of their customer that failed.
+    pub fn waiting(&self) -> i64 {
+        self.rows - self.succeeded - self.failed
+    }
+
+    /// What a run's history says of its waiting rows, so that its counts
+    /// add up; None when there are none.
+    pub fn waiting_note(&self) -> Option<String> {
+        match self.waiting() {
+            ..=0 => None,
+            1 => Some(
+                "1 operation waits for an earlier operation of its customer that failed, and is synchronized by \
+                 the first run after that one is corrected and synchronized."
+                    .to_string(),
+            ),
+            waiting => Some(format!(
+                "{waiting} operations wait for earlier operations of their customers that failed, and are \
+                 synchronized by the first run after those are corrected and synchronized."
+            )),
+        }
+    }
 }
 
 /// A duration as seconds to the tenth, "2.5": whole-number arithmetic, as
@@ -327,5 +350,27 @@ mod tests {
             failed: 1,
         };
         assert_eq!(RunOutcome::of(counts), RunOutcome::CompletedWithErrors);
+    }
+
+    #[test]
+    fn a_run_says_how_many_rows_wait_so_that_its_counts_add_up() {
+        let counts = |rows, succeeded, failed| RunCounts {
+            rows,
+            succeeded,
+            failed,
+        };
+        assert_eq!(counts(3, 2, 1).waiting_note(), None);
+        assert_eq!(
+            counts(2, 0, 1).waiting_note().as_deref(),
+            Some(
+                "1 operation waits for an earlier operation of its customer that failed, and is synchronized by \
+                 the first run after that one is corrected and synchronized."
+            )
+        );
+        assert!(
+            counts(5, 1, 1)
+                .waiting_note()
+                .is_some_and(|note| note.starts_with("3 operations wait"))
+        );
     }
 }

@@ -169,7 +169,7 @@ pub fn synchronize_summary(requested: usize, counts: RunCounts) -> String {
         counts.succeeded,
         counts.failed
     );
-    let waiting = counts.rows - counts.succeeded - counts.failed;
+    let waiting = counts.waiting();
     if waiting > 0 {
         summary.push_str(&format!(
             " {waiting} still {} for an earlier operation of its customer.",

@@ -211,7 +211,10 @@ fn uploaded_row(op: UploadedOperationRow) -> StatusRow {
         name: op.name,
         error: op.error.or_else(|| {
             op.waits_for.map(|failed| {
-                format!("Waits for operation {failed}, which failed: correct it and synchronize it, and this one follows.")
+                format!(
+                    "Waits for operation {failed}, which failed: correct it and synchronize it, and the next run of \
+                     Synchronize customers and channel requests synchronizes this one."
+                )
             })
         }),
         retries: op.retry_count,

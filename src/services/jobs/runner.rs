@@ -228,7 +228,13 @@ impl JobRunner {
         match worked {
             Ok(counts) => Ok(self
                 .hq
-                .finish_job_run(run_id, lease, RunOutcome::of(counts), counts, None)
+                .finish_job_run(
+                    run_id,
+                    lease,
+                    RunOutcome::of(counts),
+                    counts,
+                    counts.waiting_note().as_deref(),
+                )
                 .await?),
             Err(error) => {
                 tracing::error!(job = job.code(), run_id, %error, "job run failed");
