@@ -510,8 +510,8 @@ async fn an_update_waits_while_its_create_has_failed() {
     assert_eq!(
         run.message.as_deref(),
         Some(
-            "1 operation waits for an earlier operation of its customer that failed, and is synchronized by the \
-             first run after that one is corrected and synchronized."
+            "1 operation waits for an earlier operation of its customer that failed, and is synchronized once \
+             that one has synced."
         )
     );
     let operations = backend.hq.recent_operations(10).await.unwrap();

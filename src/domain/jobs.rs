@@ -203,13 +203,13 @@ impl RunCounts {
         match self.waiting() {
             ..=0 => None,
             1 => Some(
-                "1 operation waits for an earlier operation of its customer that failed, and is synchronized by \
-                 the first run after that one is corrected and synchronized."
+                "1 operation waits for an earlier operation of its customer that failed, and is synchronized once \
+                 that one has synced."
                     .to_string(),
             ),
             waiting => Some(format!(
                 "{waiting} operations wait for earlier operations of their customers that failed, and are \
-                 synchronized by the first run after those are corrected and synchronized."
+                 synchronized once those have synced."
             )),
         }
     }
@@ -363,8 +363,8 @@ mod tests {
         assert_eq!(
             counts(2, 0, 1).waiting_note().as_deref(),
             Some(
-                "1 operation waits for an earlier operation of its customer that failed, and is synchronized by \
-                 the first run after that one is corrected and synchronized."
+                "1 operation waits for an earlier operation of its customer that failed, and is synchronized once \
+                 that one has synced."
             )
         );
         assert!(

@@ -1032,8 +1032,8 @@ fn Attributes(draft: RwSignal<CustomerDraft>, messages: Messages) -> impl IntoVi
 pub fn AddressEditor(
     /// What the form starts with: a new address when none.
     initial: Option<AddressDraft>,
-    /// Whether the customer has no primary address: the new one starts
-    /// ticked as primary, as HQ makes it anyway.
+    /// Whether the customer has no address: the new one starts ticked as
+    /// primary, as HQ makes it anyway.
     first: bool,
     #[prop(into)] server_error: Signal<Option<AppError>>,
     #[prop(into)] pending: Signal<bool>,

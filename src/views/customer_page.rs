@@ -477,7 +477,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                 <h2 id="add-address-heading">"Add address"</h2>
                                 <AddressEditor
                                     initial=posted_address.clone().filter(|_| !refused_address.forgotten())
-                                    first=untrack(|| as_kept(with_addresses.clone())).customer.addresses.iter().all(|a| !a.primary)
+                                    first=untrack(|| as_kept(with_addresses.clone())).customer.addresses.is_empty()
                                     server_error=add_address.refusal()
                                     pending=add_address.action.pending()
                                     on_save=Callback::new(move |address| {

@@ -212,8 +212,8 @@ fn uploaded_row(op: UploadedOperationRow) -> StatusRow {
         error: op.error.or_else(|| {
             op.waits_for.map(|failed| {
                 format!(
-                    "Waits for operation {failed}, which failed: correct it and synchronize it, and the next run of \
-                     Synchronize customers and channel requests synchronizes this one."
+                    "Waits for operation {failed}, which failed: correct that one, then synchronize both together, \
+                     or let the next run of Synchronize customers and channel requests take this one."
                 )
             })
         }),

@@ -233,7 +233,11 @@ impl JobRunner {
                     lease,
                     RunOutcome::of(counts),
                     counts,
-                    counts.waiting_note().as_deref(),
+                    // Only the customer sync leaves rows waiting.
+                    (job == Job::SyncCustomers)
+                        .then(|| counts.waiting_note())
+                        .flatten()
+                        .as_deref(),
                 )
                 .await?),
             Err(error) => {

@@ -382,18 +382,17 @@ impl SyncTransaction {
     }
 
     /// Adds an address to a customer; a primary one takes over from the old
-    /// primary address. The address of a customer with no primary address
-    /// is its primary one, ticked or not: a customer with addresses has one.
+    /// primary address. A customer's first address is its primary one,
+    /// ticked or not, as a create's first address is.
     pub async fn add_address(&mut self, account: &str, address: &AddressDraft) -> Result<(), HqDbError> {
         on_tx!(self, |conn, sql| {
-            let primaries: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM customer_addresses WHERE account = $1 AND is_primary = TRUE",
-            )
-            .bind(account)
-            .fetch_one(&mut *conn)
-            .await?;
+            let addresses: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM customer_addresses WHERE account = $1")
+                    .bind(account)
+                    .fetch_one(&mut *conn)
+                    .await?;
             let address = AddressDraft {
-                primary: address.primary || primaries == 0,
+                primary: address.primary || addresses == 0,
                 ..address.clone()
             };
             if address.primary {

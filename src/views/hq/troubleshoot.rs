@@ -269,7 +269,7 @@ fn OrderQuestion(report: TroubleshootReport, actions: Actions) -> impl IntoView 
 /// has loaded, and the answer can be shared as a link.
 #[component]
 fn FindSale() -> impl IntoView {
-    let receipt = move || leptos_router::hooks::use_query_map().with(|query| query.get("receipt"));
+    let receipt = move || leptos_router::hooks::use_query_map().with(|query| query.get(RECEIPT_FIELD));
     let answer = Resource::new(receipt, |receipt| async move {
         match receipt {
             Some(receipt) => Some(find_sale(receipt).await),
@@ -277,9 +277,10 @@ fn FindSale() -> impl IntoView {
         }
     });
     // The form is drawn with the answer: a receipt number refused is said
-    // beside its field, which has the focus then.
+    // beside its field, which has the focus then. Until the answer is read,
+    // the form stands alone.
     view! {
-        <Transition fallback=|| ()>
+        <Transition fallback=|| view! { <ReceiptForm mistake=None /> }>
             {move || Suspend::new(async move {
                 let answer = answer.await;
                 let mistake = match &answer {
@@ -292,20 +293,29 @@ fn FindSale() -> impl IntoView {
                     Some(Err(error)) => Some(view! { <ErrorNote error /> }.into_any()),
                 };
                 view! {
-                    <form method="get" action="/hq/troubleshoot" class="inline-action">
-                        <div class="field">
-                            <label for="find-receipt">"Receipt number"</label>
-                            <input id="find-receipt" name=RECEIPT_FIELD maxlength="64" value=receipt placeholder="0001-01-000017"
-                                aria-describedby="find-receipt-message" aria-invalid=mistake.is_some().to_string()
-                                autofocus=mistake.is_some() />
-                            <FieldMessage id="find-receipt-message" message=Signal::stored(mistake) />
-                        </div>
-                        <button type="submit">"Find"</button>
-                    </form>
+                    <ReceiptForm mistake />
                     {note}
                 }
             })}
         </Transition>
+    }
+}
+
+/// Find a sale's form, with what was refused in its receipt number.
+#[component]
+fn ReceiptForm(mistake: Option<String>) -> impl IntoView {
+    let receipt = move || leptos_router::hooks::use_query_map().with(|query| query.get(RECEIPT_FIELD));
+    view! {
+        <form method="get" action="/hq/troubleshoot" class="inline-action">
+            <div class="field">
+                <label for="find-receipt">"Receipt number"</label>
+                <input id="find-receipt" name=RECEIPT_FIELD maxlength="64" value=receipt placeholder="0001-01-000017"
+                    aria-describedby="find-receipt-message" aria-invalid=mistake.is_some().to_string()
+                    autofocus=mistake.is_some() />
+                <FieldMessage id="find-receipt-message" message=Signal::stored(mistake) />
+            </div>
+            <button type="submit">"Find"</button>
+        </form>
     }
 }
 

@@ -431,13 +431,14 @@ fn OperationRow(row: StatusRow, selected: RwSignal<HashSet<String>>) -> impl Int
     let select = row.can_synchronize().then(|| {
         let id = row.operation_id.clone();
         let checkbox_id = format!("select-{id}");
-        // The create and the changes of one customer share its temporary id.
+        // Named by the operation's own id: a customer's create and changes
+        // share its temporary id, and two changes its name.
         let whose = if row.name.is_empty() {
             String::new()
         } else {
             format!(" of {}", row.name)
         };
-        let label = format!("Select {}{whose} ({})", row.operation, row.temporary_id);
+        let label = format!("Select {}{whose} ({})", row.operation, row.operation_id);
         let checked_id = id.clone();
         view! {
             <input type="checkbox" id=checkbox_id.clone()
