@@ -181,7 +181,7 @@ async fn the_newest_customers_come_first_once_accounts_pass_a_million() {
 
     let newest: Vec<String> = backend
         .hq
-        .customer_list(2)
+        .customer_list(None, 2)
         .await
         .unwrap()
         .into_iter()
@@ -383,7 +383,7 @@ async fn the_whole_pipeline_turns_a_create_into_an_hq_account() {
     assert_eq!(op.account.as_deref(), Some("C000013"));
     assert_eq!(op.error, None);
 
-    let customers = backend.hq.customer_list(1).await.unwrap();
+    let customers = backend.hq.customer_list(None, 1).await.unwrap();
     let customer = &customers[0];
     assert_eq!(customer.account, "C000013");
     assert_eq!(customer.name, "Ana Silva");

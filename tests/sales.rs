@@ -134,7 +134,7 @@ async fn in_hq(backend: &Backend, sale: &ChannelSale) -> SalesOrderRow {
 async fn accounts_from(backend: &Backend, temporary_id: &str) -> Vec<String> {
     backend
         .hq
-        .customer_list(10_000)
+        .customer_list(None, 10_000)
         .await
         .unwrap()
         .into_iter()
@@ -736,7 +736,7 @@ async fn a_loyalty_card_is_refused_while_pending_and_issued_once_the_account_is_
         .unwrap();
     assert_eq!(again, card, "one card per customer");
     let account = accounts_from(backend, &temporary_id).await.remove(0);
-    let listed = backend.hq.customer_list(100).await.unwrap();
+    let listed = backend.hq.customer_list(None, 100).await.unwrap();
     let row = listed.iter().find(|row| row.account == account).unwrap();
     assert_eq!(row.loyalty_card.as_deref(), Some(card.as_str()));
 }

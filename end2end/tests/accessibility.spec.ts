@@ -9,6 +9,7 @@ const HQ_PAGES = [
   "/hq/distribution-schedule",
   "/hq/batch-jobs",
   "/hq/customers",
+  "/hq/customers/C000001",
   "/hq/customer-synchronization-status",
   "/hq/troubleshoot",
   "/hq/feature-management",

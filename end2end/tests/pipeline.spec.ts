@@ -44,6 +44,22 @@ test("a customer added in the POS walks to an HQ account", async ({ seattle, adm
   await expect(customer).toContainText("Seattle");
   await expect(customer).toContainText(temporaryId);
 
+  // Found by the start of its email, and opened: the account, where it came from, and the operation that made it.
+  await admin.getByLabel("Account or email").fill(`ANA.${lastName}`);
+  await admin.getByRole("button", { name: "Find" }).click();
+  await expect(admin.getByRole("status")).toHaveText(`1 customer whose account or email starts with \u201cANA.${lastName}\u201d, newest account first.`);
+  await expect(admin.getByRole("row")).toHaveCount(2);
+  await admin.getByRole("link", { name: account, exact: true }).click();
+  await expect(admin.getByRole("heading", { level: 1 })).toHaveText(`${account}: Ana ${lastName}`);
+  await expect(admin.getByRole("definition").filter({ hasText: "Seattle" })).toHaveCount(1);
+  await admin.getByRole("link", { name: temporaryId }).first().click();
+  await expect(admin.getByRole("heading", { level: 1 })).toHaveText(`Create customer: Ana ${lastName}`);
+  await admin.getByRole("link", { name: account, exact: true }).click();
+  await expect(admin).toHaveURL(new RegExp(`/hq/customers/${account}$`));
+  await open(admin, "/hq/customers?q=nobody-at-all@");
+  await expect(admin.getByRole("status")).toHaveText("No customer's account or email starts with \u201cnobody-at-all@\u201d.");
+  await expect(admin.getByRole("table")).toHaveCount(0);
+
   // Troubleshoot says the store's registers do not show the account until job 1010 has run.
   await open(admin, "/hq/troubleshoot");
   const whyNotShown = admin.getByRole("region", { name: "Why doesn't HQ show the customers created in the POS or online?" });

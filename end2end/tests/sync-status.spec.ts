@@ -268,6 +268,13 @@ test("an admin fixes a failed create: open it from the Failed count, Edit, Save,
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.locator("#email-message")).toHaveText("Enter an email address like name@example.com.");
   await expectAccessible(page, "a failed operation's Edit, with a mistake shown");
+  // An email another customer has would fail again: Save says whose it is, and saves nothing.
+  await page.getByLabel("Email").fill("Grace.Okafor@Contoso.com");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#email-message")).toHaveText(
+    "Customer C000011 already has this email, and HQ requires unique emails.",
+  );
+  await expect(timeline).not.toContainText("Edited by");
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Save" }).click();
   const answer = page.getByRole("status").filter({ hasText: /Saved|Synchronized/ });

@@ -1,8 +1,8 @@
-//! A customer account as HQ's Customers page lists it.
+//! Customer accounts as HQ's Customers page lists them and a customer's page shows one.
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::customer::{country_name, group_caption};
+use crate::domain::customer::{CustomerDraft, country_name, group_caption};
 
 /// A customer as the HQ Customers page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,5 +42,86 @@ impl HqCustomerRow {
             Some(description) => group_caption(&self.customer_group, description),
             None => self.customer_group.clone(),
         }
+    }
+}
+
+/// The longest term Find on HQ Customers reads; the rest is left out.
+pub const MAX_CUSTOMER_SEARCH: usize = 100;
+
+/// What Find on HQ Customers looks for: the accounts that start with the
+/// term, as HQ writes them (capitals), and the customers whose email starts
+/// with it, in any case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSearch {
+    pub account_start: String,
+    pub email_start: String,
+}
+
+impl CustomerSearch {
+    /// The search for what the admin typed; none for a blank term.
+    pub fn from_term(term: &str) -> Option<CustomerSearch> {
+        let term: String = term.trim().chars().take(MAX_CUSTOMER_SEARCH).collect();
+        (!term.is_empty()).then(|| CustomerSearch {
+            account_start: term.to_ascii_uppercase(),
+            email_start: term.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// HQ Customers: the newest accounts, or those Find found, and how many
+/// customers HQ has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HqCustomerList {
+    pub rows: Vec<HqCustomerRow>,
+    /// Whether more customers than `rows` match.
+    pub more: bool,
+    pub total: i64,
+}
+
+/// One customer as its page in HQ shows it: its fields, addresses and
+/// contacts, where it came from, and the asynchronous operations that made
+/// and last changed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HqCustomerDetail {
+    pub account: String,
+    pub customer: CustomerDraft,
+    pub customer_group_caption: String,
+    pub created_at: String,
+    /// The channel whose asynchronous create made it; none for a customer
+    /// made in HQ or by a real-time call.
+    pub source_channel: Option<String>,
+    /// The temporary id of the asynchronous create that made it, which is
+    /// also that operation's id on the status page.
+    pub async_customer_id: Option<String>,
+    /// The newest asynchronous operation HQ applied to it.
+    pub last_async_operation_id: Option<String>,
+    pub loyalty_card: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_looks_for_accounts_in_capitals_and_emails_in_small_letters() {
+        assert_eq!(
+            CustomerSearch::from_term("  Sam.Smith@Contoso "),
+            Some(CustomerSearch {
+                account_start: "SAM.SMITH@CONTOSO".to_string(),
+                email_start: "sam.smith@contoso".to_string(),
+            })
+        );
+        assert_eq!(
+            CustomerSearch::from_term("c000004").map(|s| s.account_start),
+            Some("C000004".to_string())
+        );
+    }
+
+    #[test]
+    fn a_blank_search_is_none_and_a_long_one_is_cut() {
+        assert_eq!(CustomerSearch::from_term("   "), None);
+        let long = "a".repeat(MAX_CUSTOMER_SEARCH + 20);
+        let search = CustomerSearch::from_term(&long).map(|s| s.email_start);
+        assert_eq!(search.map(|s| s.chars().count()), Some(MAX_CUSTOMER_SEARCH));
     }
 }

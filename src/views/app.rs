@@ -17,7 +17,7 @@ use leptos::server_fn::ServerFn;
 
 use crate::views::ecommerce::{MyProfilePage, SignUpPage};
 use crate::views::hq::batch_jobs::BatchJobsPage;
-use crate::views::hq::customers::CustomersPage;
+use crate::views::hq::customers::{CustomersPage, HqCustomerPage};
 use crate::views::hq::distribution_schedule::DistributionSchedulePage;
 use crate::views::hq::feature_management::FeatureManagementPage;
 use crate::views::hq::functionality_profiles::FunctionalityProfilesPage;
@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hq/distribution-schedule") view={Lazy::<DistributionScheduleRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/hq/batch-jobs") view={Lazy::<BatchJobsRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/hq/customers") view={Lazy::<CustomersRoute>::new()} ssr=IN_ORDER />
+                    <Route path=path!("/hq/customers/:account") view={Lazy::<HqCustomerRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/hq/sales-orders") view={Lazy::<SalesOrdersRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/hq/customer-synchronization-status") view={Lazy::<SyncStatusRoute>::new()} ssr=IN_ORDER />
                     <Route path=path!("/hq/customer-synchronization-status/:operation") view={Lazy::<OperationDetailRoute>::new()} ssr=IN_ORDER />
@@ -133,6 +134,7 @@ lazy_page! {
     DistributionScheduleRoute => DistributionSchedulePage,
     BatchJobsRoute => BatchJobsPage,
     CustomersRoute => CustomersPage,
+    HqCustomerRoute => HqCustomerPage,
     SalesOrdersRoute => SalesOrdersPage,
     SyncStatusRoute => SyncStatusPage,
     OperationDetailRoute => OperationDetailPage,

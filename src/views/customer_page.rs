@@ -13,7 +13,7 @@ use crate::api::channel_customers::{
 use crate::api::refused_posts::PostedValues;
 use crate::api::sign_in::current_user;
 use crate::domain::customer::{
-    AddressDraft, ChannelCustomer, PartyType, ReferenceData, country_name, language_name,
+    AddressDraft, ChannelCustomer, ContactDraft, PartyType, ReferenceData, country_name, language_name,
 };
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
@@ -650,6 +650,38 @@ pub fn AddressTable(addresses: Vec<AddressDraft>) -> impl IntoView {
                                 <td>{if a.primary { "Yes" } else { "" }}</td>
                             </tr>
                         }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn ContactTable(contacts: Vec<ContactDraft>) -> impl IntoView {
+    if contacts.is_empty() {
+        return view! { <p>"No contacts."</p> }.into_any();
+    }
+    view! {
+        <table>
+            <caption>"Contacts"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Type"</th>
+                    <th scope="col">"Value"</th>
+                    <th scope="col">"Primary"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {contacts
+                    .into_iter()
+                    .map(|contact| view! {
+                        <tr>
+                            <td>{contact.kind}</td>
+                            <td>{contact.value}</td>
+                            <td>{if contact.primary { "Yes" } else { "No" }}</td>
+                        </tr>
                     })
                     .collect_view()}
             </tbody>

@@ -1,20 +1,52 @@
-//! HQ's customer accounts, newest first.
+//! HQ's customer accounts: the list, newest first or found by Find, and one
+//! customer's page.
 
-use crate::domain::hq_customers::HqCustomerRow;
+use crate::domain::hq_customers::{HqCustomerDetail, HqCustomerList};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 const LIST_LENGTH: u32 = 200;
 
+/// The newest customers, or those whose account or email starts with
+/// `search`.
 #[server(output = crate::wire::JsonText)]
-pub async fn hq_customers() -> Result<Vec<HqCustomerRow>, AppError> {
+pub async fn hq_customers(search: Option<String>) -> Result<HqCustomerList, AppError> {
+    use crate::api::respond::{authorize, respond};
+    use crate::domain::access::Access;
+    use crate::domain::hq_customers::CustomerSearch;
+    use crate::error::internal;
+    let result = async {
+        let backend = authorize(Access::Admin).await?;
+        let search = search.as_deref().and_then(CustomerSearch::from_term);
+        let mut rows = backend
+            .hq
+            .customer_list(search.as_ref(), LIST_LENGTH + 1)
+            .await
+            .map_err(internal)?;
+        let more = rows.len() > LIST_LENGTH as usize;
+        rows.truncate(LIST_LENGTH as usize);
+        let total = backend.hq.count_customers().await.map_err(internal)?;
+        Ok(HqCustomerList { rows, more, total })
+    };
+    respond(result.await)
+}
+
+/// One customer's page.
+#[server(output = crate::wire::JsonText)]
+pub async fn hq_customer(account: String) -> Result<HqCustomerDetail, AppError> {
     use crate::api::respond::{authorize, respond};
     use crate::domain::access::Access;
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        backend.hq.customer_list(LIST_LENGTH).await.map_err(internal)
+        crate::error::check_key("An account", &account, crate::error::MAX_KEY)?;
+        backend
+            .hq
+            .customer_page(&account)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound(format!("HQ has no customer {account}.")))
     };
     respond(result.await)
 }

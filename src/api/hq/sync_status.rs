@@ -245,7 +245,7 @@ pub async fn post_operation_save(
 async fn save(operation_id: &str, edits_seen: i64, draft: &CustomerDraft) -> Result<String, AppError> {
     use crate::api::respond::authorize_user;
     use crate::domain::access::Access;
-    use crate::domain::customer::{ChangedFields, ReferenceData, validate_customer};
+    use crate::domain::customer::{ChangedFields, CustomerField, ReferenceData, validate_customer};
     use crate::domain::operation_detail::describe_changes;
     use crate::domain::records::OperationKind;
     use crate::error::internal;
@@ -276,6 +276,23 @@ async fn save(operation_id: &str, edits_seen: i64, draft: &CustomerDraft) -> Res
     let changed = current
         .changed_fields
         .union(ChangedFields::between(&current.customer, valid.get()));
+    let holder = crate::services::sync::email_holder_for_correction(
+        &backend.hq,
+        &current,
+        valid.get(),
+        changed,
+        backend.settings.require_unique_email,
+    )
+    .await
+    .map_err(internal)?;
+    if let Some(account) = holder {
+        let mut fields = crate::error::FieldErrors::default();
+        fields.add(
+            CustomerField::Email.column(),
+            format!("Customer {account} already has this email, and HQ requires unique emails."),
+        );
+        return Err(AppError::Invalid(fields));
+    }
     let saved = backend
         .hq
         .save_operation_edit(

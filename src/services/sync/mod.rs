@@ -21,7 +21,7 @@ pub use rules::{
 
 use std::collections::{HashMap, HashSet};
 
-use crate::domain::customer::{ChangedFields, CustomerField, email_key};
+use crate::domain::customer::{ChangedFields, CustomerDraft, CustomerField, email_key};
 use crate::domain::jobs::RunCounts;
 use crate::domain::records::{OperationKind, StagedOperation};
 use crate::domain::status_page::StatusView;
@@ -430,6 +430,36 @@ async fn email_taken(
         email: op.customer.email.trim().to_string(),
         account,
     }))
+}
+
+/// The batch's email rule for an admin's correction of `op` to
+/// `corrected` (the fields `changed`, as Save stores them), read now: the
+/// account of the customer that already has the email, so that Save says
+/// so beside the field rather than Synchronize failing again. The customer the operation
+/// makes or changes does not count. A create pending in HQ with the same
+/// email is left to the batch, which orders them.
+pub async fn email_holder_for_correction(
+    hq: &HqDb,
+    op: &StagedOperation,
+    corrected: &CustomerDraft,
+    changed: ChangedFields,
+    unique_emails: bool,
+) -> Result<Option<String>, HqDbError> {
+    let checked = match op.kind {
+        OperationKind::Create => true,
+        OperationKind::Update => changed.contains(CustomerField::Email),
+        OperationKind::AddAddress => false,
+    };
+    let Some(key) = email_key(&corrected.email).filter(|_| unique_emails && checked) else {
+        return Ok(None);
+    };
+    let own = match (op.kind, &op.customer_account, &op.customer_temporary_id) {
+        (OperationKind::Create, _, _) => hq.account_made_by(&op.temporary_id).await?,
+        (_, Some(account), _) => Some(account.clone()),
+        (_, None, Some(temporary_id)) => hq.account_made_by(temporary_id).await?,
+        (_, None, None) => None,
+    };
+    hq.account_with_email(&key, own.as_deref()).await
 }
 
 /// The account an update or address addition changes, or why it cannot be

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use sqlx::FromRow;
 
 use super::{HqDb, HqDbError};
-use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft, fold_case};
-use crate::domain::hq_customers::HqCustomerRow;
+use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft, fold_case, group_caption};
+use crate::domain::hq_customers::{CustomerSearch, HqCustomerDetail, HqCustomerRow};
 use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns};
 
@@ -30,6 +30,45 @@ pub(super) struct AddressRow {
     address: AddressColumns,
 }
 
+/// The columns of `HqDb::customer_list`; `$1` is its length.
+const CUSTOMER_LIST: &str = "SELECT c.account,
+        CASE WHEN c.party_type = 'organization' THEN c.organization_name
+             ELSE c.first_name || ' ' || c.last_name END AS name,
+        c.email, c.phone, c.customer_group, g.description AS customer_group_description, c.created_at,
+        ch.name AS source_channel, c.async_customer_id,
+        (SELECT a.street || ', ' || a.city || ' ' || a.zip
+         FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = TRUE) AS primary_address,
+        (SELECT a.country_region
+         FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = TRUE) AS primary_country,
+        (SELECT COUNT(*) FROM customer_addresses a WHERE a.account = c.account) AS address_count,
+        (SELECT l.card_number FROM loyalty_cards l WHERE l.account = c.account) AS loyalty_card
+ FROM customers c LEFT JOIN channels ch ON ch.channel_id = c.source_channel_id
+      LEFT JOIN customer_groups g ON g.group_id = c.customer_group";
+
+/// `HqDb::customer_list`'s search: accounts from `$2` up to `$3`, emails
+/// (in small letters) from `$4` up to `$5`.
+const SEARCHED: &str = "
+ WHERE c.account IN (SELECT account FROM customers WHERE account >= $2 AND account < $3
+                     UNION SELECT account FROM customers WHERE lower(email) >= $4 AND lower(email) < $5)";
+
+const NEWEST_FIRST: &str = "
+ ORDER BY length(c.account) DESC, c.account DESC LIMIT $1";
+
+/// What a customer's page reads beside its record.
+#[derive(FromRow)]
+struct CustomerOrigin {
+    created_at: String,
+    source_channel: Option<String>,
+    group_description: Option<String>,
+    loyalty_card: Option<String>,
+}
+
+/// See `HqDb::account_with_email`.
+pub(super) const ACCOUNT_WITH_EMAIL: &str =
+    "SELECT account FROM customers WHERE lower(email) = $1 AND account <> COALESCE($2, '')
+   AND NOT EXISTS (SELECT 1 FROM customers own WHERE own.account = $2 AND lower(own.email) = $1)
+ ORDER BY account LIMIT 1";
+
 /// See `HqDb::email_in_use`.
 const EMAIL_IN_USE: &str = "SELECT EXISTS (SELECT 1 FROM customers
                             WHERE lower(email) = $1 AND (async_customer_id IS NULL OR async_customer_id <> $2)
@@ -40,29 +79,60 @@ const EMAIL_IN_USE: &str = "SELECT EXISTS (SELECT 1 FROM customers
                               AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE)";
 
 impl HqDb {
-    /// Customers, newest account first.
-    pub async fn customer_list(&self, limit: u32) -> Result<Vec<HqCustomerRow>, HqDbError> {
-        on_engine!(self, |pools, sql| {
-            Ok(sqlx::query_as(
-            "SELECT c.account,
-                    CASE WHEN c.party_type = 'organization' THEN c.organization_name
-                         ELSE c.first_name || ' ' || c.last_name END AS name,
-                    c.email, c.phone, c.customer_group, g.description AS customer_group_description, c.created_at,
-                    ch.name AS source_channel, c.async_customer_id,
-                    (SELECT a.street || ', ' || a.city || ' ' || a.zip
-                     FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = TRUE) AS primary_address,
-                    (SELECT a.country_region
-                     FROM customer_addresses a WHERE a.account = c.account AND a.is_primary = TRUE) AS primary_country,
-                    (SELECT COUNT(*) FROM customer_addresses a WHERE a.account = c.account) AS address_count,
+    /// Customers, newest account first: all of them, or those `search`
+    /// finds. Each branch of a search reads an index (the accounts' own, the
+    /// emails' `customers_by_email`), and only what they find is sorted.
+    pub async fn customer_list(
+        &self,
+        search: Option<&CustomerSearch>,
+        limit: u32,
+    ) -> Result<Vec<HqCustomerRow>, HqDbError> {
+        let filter = if search.is_some() { SEARCHED } else { "" };
+        let sql = format!("{CUSTOMER_LIST}{filter}{NEWEST_FIRST}");
+        on_engine!(self, |pools, sql_dialect| {
+            let mut query = sqlx::query_as(&sql).bind(i64::from(limit));
+            if let Some(search) = search {
+                query = query
+                    .bind(search.account_start.clone())
+                    .bind(format!("{}\u{10FFFF}", search.account_start))
+                    .bind(search.email_start.clone())
+                    .bind(format!("{}\u{10FFFF}", search.email_start));
+            }
+            Ok(query.fetch_all(&pools.read).await?)
+        })
+    }
+
+    /// One customer as its page shows it; none when HQ has no such account.
+    pub async fn customer_page(&self, account: &str) -> Result<Option<HqCustomerDetail>, HqDbError> {
+        let Some(record) = self.customer_record(account).await? else {
+            return Ok(None);
+        };
+        let origin: Option<CustomerOrigin> = on_engine!(self, |pools, sql| sqlx::query_as(
+            "SELECT c.created_at, ch.name AS source_channel, g.description AS group_description,
                     (SELECT l.card_number FROM loyalty_cards l WHERE l.account = c.account) AS loyalty_card
              FROM customers c LEFT JOIN channels ch ON ch.channel_id = c.source_channel_id
                   LEFT JOIN customer_groups g ON g.group_id = c.customer_group
-             ORDER BY length(c.account) DESC, c.account DESC LIMIT $1",
+             WHERE c.account = $1"
         )
-        .bind(i64::from(limit))
-        .fetch_all(&pools.read)
-        .await?)
-        })
+        .bind(account)
+        .fetch_optional(&pools.read)
+        .await?);
+        Ok(origin.map(|origin| {
+            let group = &record.customer.customer_group;
+            HqCustomerDetail {
+                customer_group_caption: match &origin.group_description {
+                    Some(description) => group_caption(group, description),
+                    None => group.clone(),
+                },
+                account: record.account,
+                created_at: origin.created_at,
+                source_channel: origin.source_channel,
+                async_customer_id: record.async_customer_id,
+                last_async_operation_id: record.last_async_operation_id,
+                loyalty_card: origin.loyalty_card,
+                customer: record.customer,
+            }
+        }))
     }
 
     /// Whether a customer, or a create waiting for the sync and not refused
@@ -119,6 +189,33 @@ impl HqDb {
             .fetch_one(&pools.read)
             .await?)
         })
+    }
+
+    /// A customer other than `except` whose email is `email_key`, as HQ's
+    /// batch finds it (`SyncTransaction::account_with_email`, whose
+    /// statement this is), read outside the batch's transaction.
+    pub async fn account_with_email(
+        &self,
+        email_key: &str,
+        except: Option<&str>,
+    ) -> Result<Option<String>, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(ACCOUNT_WITH_EMAIL)
+            .bind(email_key)
+            .bind(except)
+            .fetch_optional(&pools.read)
+            .await?))
+    }
+
+    /// The customer the create `temporary_id` made, by the batch or by a
+    /// real-time call whose answer was lost.
+    pub async fn account_made_by(&self, temporary_id: &str) -> Result<Option<String>, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(
+            "SELECT account FROM customers WHERE async_customer_id = $1
+             UNION SELECT account FROM realtime_operations WHERE operation_id = $1 AND operation = 'create'"
+        )
+        .bind(temporary_id)
+        .fetch_optional(&pools.read)
+        .await?))
     }
 
     /// One customer whole: its fields, addresses, contacts, affiliations and attributes.

@@ -451,9 +451,7 @@ impl SyncTransaction {
         except: Option<&str>,
     ) -> Result<Option<String>, HqDbError> {
         on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(
-            "SELECT account FROM customers WHERE lower(email) = $1 AND account <> COALESCE($2, '')
-               AND NOT EXISTS (SELECT 1 FROM customers own WHERE own.account = $2 AND lower(own.email) = $1)
-             ORDER BY account LIMIT 1",
+            super::customers::ACCOUNT_WITH_EMAIL
         )
         .bind(email_key)
         .bind(except)

@@ -11,12 +11,13 @@ use crate::api::hq::sync_status::{
     PostOperationSave, SaveOperation, SynchronizeOperations, load_operation_detail,
 };
 use crate::api::refused_posts::PostedValues;
-use crate::domain::customer::{ChangedFields, ContactDraft, CustomerDraft, display_name, language_name};
+use crate::domain::customer::{ChangedFields, CustomerDraft, display_name, language_name};
 use crate::domain::operation_detail::OperationDetail;
 use crate::domain::records::OperationKind;
 use crate::error::AppError;
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost};
-use crate::views::customer_page::AddressTable;
+use crate::views::customer_page::{AddressTable, ContactTable};
+use crate::views::hq::customers::customer_path;
 use crate::views::ui::{
     ActionAnswer, RefusedForm, ServerForm, StatusBadge, Time, drop_from_address_once_closed, loaded, or_none,
     refused_form,
@@ -230,7 +231,9 @@ fn DetailView(
         <h1>{heading}</h1>
         <p class="operation-status">
             <StatusBadge status=row.status />
-            {row.account.clone().map(|account| format!(" Customer account {account}"))}
+            {row.account.clone().map(|account| view! {
+                " Customer account " <a href=customer_path(&account)>{account.clone()}</a>
+            })}
         </p>
         {row.error.clone().map(|error| view! {
             <section aria-labelledby="operation-error">
@@ -322,36 +325,4 @@ fn StagedRows(detail: OperationDetail) -> impl IntoView {
             <ContactTable contacts=customer.contacts />
         </section>
     }
-}
-
-#[component]
-fn ContactTable(contacts: Vec<ContactDraft>) -> impl IntoView {
-    if contacts.is_empty() {
-        return view! { <p>"No contacts."</p> }.into_any();
-    }
-    view! {
-        <table>
-            <caption>"Contacts"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Type"</th>
-                    <th scope="col">"Value"</th>
-                    <th scope="col">"Primary"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {contacts
-                    .into_iter()
-                    .map(|contact| view! {
-                        <tr>
-                            <td>{contact.kind}</td>
-                            <td>{contact.value}</td>
-                            <td>{if contact.primary { "Yes" } else { "No" }}</td>
-                        </tr>
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
-    }
-    .into_any()
 }

@@ -19,6 +19,7 @@ use crate::domain::operation::OperationStatus;
 use crate::domain::records::OperationKind;
 use crate::domain::status_page::{self, Cursor, FilterOptions, StatusPage, StatusRow, StatusView};
 use crate::error::AppError;
+use crate::views::hq::customers::customer_path;
 use crate::views::ui::{
     ActionAnswer, ErrorNote, FieldMessage, LastAnswer, ServerForm, StatusBadge, Time, cancel_on_escape,
     drop_from_address_once_closed, leave_out_empty_fields, reset_form_when_filters_change,
@@ -465,7 +466,7 @@ fn OperationRow(row: StatusRow, selected: RwSignal<HashSet<String>>) -> impl Int
             <td>{row.scale_unit}</td>
             <td><Time stored=row.created_at /></td>
             <td><code>{row.temporary_id}</code></td>
-            <td>{row.account}</td>
+            <td>{row.account.map(|account| view! { <a href=customer_path(&account)>{account.clone()}</a> })}</td>
             <td>{row.name}</td>
             <td><StatusBadge status=row.status /></td>
             <td class="error-text">{row.error}</td>
