@@ -249,7 +249,6 @@ async fn save(operation_id: &str, edits_seen: i64, draft: &CustomerDraft) -> Res
     use crate::domain::operation_detail::describe_changes;
     use crate::domain::records::OperationKind;
     use crate::error::internal;
-    use crate::storage::hq_db::EditSaved;
     let (backend, admin) = authorize_user(Access::Admin).await?;
     crate::error::check_key("An operation id", operation_id, crate::error::MAX_KEY)?;
     let current = backend
@@ -276,6 +275,13 @@ async fn save(operation_id: &str, edits_seen: i64, draft: &CustomerDraft) -> Res
     let changed = current
         .changed_fields
         .union(ChangedFields::between(&current.customer, valid.get()));
+    refuse_unless_saved(
+        backend
+            .hq
+            .correction_state(operation_id, edits_seen)
+            .await
+            .map_err(internal)?,
+    )?;
     let holder = crate::services::sync::email_holder_for_correction(
         &backend.hq,
         &current,
@@ -304,25 +310,29 @@ async fn save(operation_id: &str, edits_seen: i64, draft: &CustomerDraft) -> Res
         )
         .await
         .map_err(internal)?;
-    match saved {
-        EditSaved::Saved => {}
-        EditSaved::Completed => {
-            return Err(AppError::Refused(
-                "This operation is synced already, so it can no longer be edited.".to_string(),
-            ));
-        }
-        EditSaved::ChangedMeanwhile => {
-            return Err(AppError::Refused(
-                "Another correction of this operation was saved since you opened it, so yours was not saved. \
-                 The Timeline shows what it changed: check the form, then Save again."
-                    .to_string(),
-            ));
-        }
-    }
+    refuse_unless_saved(saved)?;
     Ok(format!(
         "Saved ({}). Synchronize to apply it.",
         changes.join("; ")
     ))
+}
+
+/// Save's refusal when the operation was synced, or corrected by someone
+/// else, since the admin's copy was read.
+#[cfg(feature = "ssr")]
+fn refuse_unless_saved(state: crate::storage::hq_db::EditSaved) -> Result<(), AppError> {
+    use crate::storage::hq_db::EditSaved;
+    match state {
+        EditSaved::Saved => Ok(()),
+        EditSaved::Completed => Err(AppError::Refused(
+            "This operation is synced already, so it can no longer be edited.".to_string(),
+        )),
+        EditSaved::ChangedMeanwhile => Err(AppError::Refused(
+            "Another correction of this operation was saved since you opened it, so yours was not saved. \
+             The Timeline shows what it changed: check the form, then Save again."
+                .to_string(),
+        )),
+    }
 }
 
 #[cfg(test)]

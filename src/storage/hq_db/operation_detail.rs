@@ -22,6 +22,21 @@ pub enum EditSaved {
     ChangedMeanwhile,
 }
 
+/// An operation's completed flag and its number of edits.
+const EDIT_STATE: &str = "SELECT o.OnlineOperationCompleted,
+        (SELECT COUNT(*) FROM operation_edits e WHERE e.operation_id = o.id)
+ FROM RETAILASYNCCUSTOMERV2 o WHERE o.temporary_id = $1";
+
+/// Whether a correction made on a copy with `edits_seen` edits may be saved
+/// over the operation `found` (`EDIT_STATE`).
+fn edit_state(found: Option<(bool, i64)>, edits_seen: i64) -> EditSaved {
+    match found {
+        None | Some((true, _)) => EditSaved::Completed,
+        Some((false, edits)) if edits != edits_seen => EditSaved::ChangedMeanwhile,
+        Some(_) => EditSaved::Saved,
+    }
+}
+
 /// What HQ recorded of one operation after it arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationHistory {
@@ -115,6 +130,22 @@ impl HqDb {
         .await?))
     }
 
+    /// Whether a correction of the operation made on a copy that had
+    /// `edits_seen` edits could be saved now (`EditSaved::Saved`), or why
+    /// not: what Save would answer, read before its checks of the fields.
+    /// Save reads it again in its write.
+    pub async fn correction_state(
+        &self,
+        temporary_id: &str,
+        edits_seen: i64,
+    ) -> Result<EditSaved, HqDbError> {
+        let found = on_engine!(self, |pools, sql| sqlx::query_as(EDIT_STATE)
+            .bind(temporary_id)
+            .fetch_optional(&pools.read)
+            .await?);
+        Ok(edit_state(found, edits_seen))
+    }
+
     /// Replaces the staged rows of an operation that is not completed with
     /// an admin's corrected customer, and records who changed what; only
     /// when it has had `edits_seen` edits, as the admin's copy had: a
@@ -132,18 +163,13 @@ impl HqDb {
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
             // In the write transaction, which HQ's writes take one at a time.
-            let found: Option<(bool, i64)> = sqlx::query_as(
-                "SELECT o.OnlineOperationCompleted,
-                        (SELECT COUNT(*) FROM operation_edits e WHERE e.operation_id = o.id)
-                 FROM RETAILASYNCCUSTOMERV2 o WHERE o.temporary_id = $1",
-            )
-            .bind(temporary_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match found {
-                None | Some((true, _)) => return Ok(EditSaved::Completed),
-                Some((false, edits)) if edits != edits_seen => return Ok(EditSaved::ChangedMeanwhile),
-                Some(_) => {}
+            let found = sqlx::query_as(EDIT_STATE)
+                .bind(temporary_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let state = edit_state(found, edits_seen);
+            if state != EditSaved::Saved {
+                return Ok(state);
             }
             let statement = format!(
                 "UPDATE RETAILASYNCCUSTOMERV2
