@@ -96,6 +96,43 @@ test("three operations chosen in the list are synchronized together", async ({ s
   await expect(page.getByText("0 selected")).toBeVisible();
 });
 
+test("Select all on this page ticks every operation Synchronize can take, and only those", async ({ seattle, admin: page }) => {
+  const family = uniqueName("Whole");
+  const ids: string[] = [];
+  for (const n of [1, 2]) {
+    ids.push(await addCustomer(seattle, `${family}${n}`, `whole${n}.${family.toLowerCase()}@example.com`));
+  }
+  await open(page, "/hq/distribution-schedule");
+  await runNow(page, /P-0001/);
+  // Still in the store: it cannot be synchronized yet, so it is not ticked.
+  const waiting = await addCustomer(seattle, `${family}3`, `whole3.${family.toLowerCase()}@example.com`);
+
+  await searchFor(page, family.toLowerCase());
+  await expect(operationRow(page, waiting)).toContainText("Pending upload");
+  const all = page.getByRole("checkbox", { name: "Select all on this page" });
+  await all.check();
+  await expect(page.getByText("2 selected")).toBeVisible();
+  for (const id of ids) {
+    await expect(operationRow(page, id).getByRole("checkbox")).toBeChecked();
+  }
+  await operationRow(page, ids[0]).getByRole("checkbox").uncheck();
+  await expect(all).not.toBeChecked();
+  await expect(page.getByText("1 selected")).toBeVisible();
+  await all.check();
+  await expect(page.getByText("2 selected")).toBeVisible();
+  await all.uncheck();
+  await expect(page.getByText("0 selected")).toBeVisible();
+
+  await all.check();
+  await page.getByRole("button", { name: "Synchronize", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Synchronized" })).toHaveText(
+    "Synchronized 2 operations: 2 synced, 0 failed.",
+  );
+  // Nothing left on the page that Synchronize takes.
+  await expect(all).toHaveCount(0);
+  await expect(operationRow(page, waiting)).toContainText("Pending upload");
+});
+
 test("operations ticked before the page's code arrived stay chosen once it arrives", async ({ seattle, admin: page }) => {
   const family = uniqueName("Early");
   const ids: string[] = [];

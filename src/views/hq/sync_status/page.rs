@@ -63,6 +63,8 @@ pub fn SyncStatusPage() -> impl IntoView {
     let options = Resource::new(|| (), |_| status_page_filters());
     reset_form_when_filters_change(FILTER_FORM, view);
     let selected = RwSignal::new(HashSet::<String>::new());
+    // The operations of the page shown that Synchronize takes.
+    let selectable = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
         view.track();
         selected.set(HashSet::new());
@@ -74,14 +76,17 @@ pub fn SyncStatusPage() -> impl IntoView {
         let Some(Ok(shown)) = page.get() else {
             return;
         };
-        let selectable: HashSet<&str> = shown
+        let ids: Vec<String> = shown
             .rows
             .iter()
             .filter(|row| row.can_synchronize())
-            .map(|row| row.operation_id.as_str())
+            .map(|row| row.operation_id.clone())
             .collect();
-        if selected.with_untracked(|ids| ids.iter().any(|id| !selectable.contains(id.as_str()))) {
-            selected.update(|ids| ids.retain(|id| selectable.contains(id.as_str())));
+        if selected.with_untracked(|ticked| ticked.iter().any(|id| !ids.contains(id))) {
+            selected.update(|ticked| ticked.retain(|id| ids.contains(id)));
+        }
+        if selectable.with_untracked(|before| *before != ids) {
+            selectable.set(ids);
         }
     });
 
@@ -92,7 +97,7 @@ pub fn SyncStatusPage() -> impl IntoView {
         // The form and the actions stay put while the list below refreshes,
         // so typing and a pending confirmation are never swept away.
         {move || view! { <FilterForm view=view.get() options /> }}
-        <BulkActions view selected page synchronize synchronize_failed />
+        <BulkActions view selected selectable page synchronize synchronize_failed />
         <Transition fallback=|| view! { <p>"Loading operations…"</p> }>
             {move || Suspend::new(async move {
                 let answer = page.await;
@@ -253,6 +258,7 @@ fn view_fields(view: StatusView, name: impl Fn(&str) -> String) -> impl IntoView
 fn BulkActions(
     view: Memo<StatusView>,
     selected: RwSignal<HashSet<String>>,
+    selectable: RwSignal<Vec<String>>,
     page: Resource<Result<StatusPage, AppError>>,
     synchronize: ServerAction<SynchronizeOperations>,
     synchronize_failed: ServerAction<SynchronizeAllFailed>,
@@ -312,6 +318,27 @@ fn BulkActions(
         now
     });
     let operations = |n: i64| if n == 1 { "operation" } else { "operations" };
+    // The box that ticks all of `selectable` needs the page's code, so it
+    // shows once the page has hydrated.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let all_ticked = move || {
+        selectable
+            .with(|ids| !ids.is_empty() && selected.with(|ticked| ids.iter().all(|id| ticked.contains(id))))
+    };
+    let tick_all = move |event: leptos::ev::Event| {
+        let on = event_target_checked(&event);
+        let ids = selectable.get_untracked();
+        selected.update(|ticked| {
+            for id in ids {
+                if on {
+                    ticked.insert(id);
+                } else {
+                    ticked.remove(&id);
+                }
+            }
+        });
+    };
     let selection = move || SynchronizeOperations {
         operation_ids: selected.get_untracked().into_iter().collect(),
     };
@@ -337,6 +364,12 @@ fn BulkActions(
             <ServerForm action=synchronize args=selection id=SELECTION_FORM class="inline-action">
                 <button type="submit" disabled=move || synchronize.pending().get()>"Synchronize"</button>
             </ServerForm>
+            <Show when=move || hydrated.get() && !selectable.read().is_empty()>
+                <span class="select-page">
+                    <input type="checkbox" id="select-page" prop:checked=all_ticked on:change=tick_all />
+                    <label for="select-page">"Select all on this page"</label>
+                </span>
+            </Show>
             <span class="selection">{move || format!("{} selected", selected.read().len())}</span>
             // Offered where the list can show failed operations: it acts on
             // the failed ones of the view's other filters, which a list of
