@@ -154,8 +154,11 @@ export async function runNow(
   finished: RegExp = /Run \d+ finished: Succeeded/,
 ): Promise<void> {
   const job = page.getByRole("region", { name: jobHeading });
-  await job.getByRole("button", { name: "Run now" }).click();
+  const button = job.getByRole("button", { name: "Run now" });
+  await button.click();
   await expect(job.getByRole("status")).toContainText(finished);
+  // The button keeps the focus while the run starts and after.
+  await expect(button).toBeFocused();
 }
 
 /** Runs the P-job, the sync batch job and job 1010, as an admin would after a create. */

@@ -133,6 +133,30 @@ test("Select all on this page ticks every operation Synchronize can take, and on
   await expect(operationRow(page, waiting)).toContainText("Pending upload");
 });
 
+test("Next page and Previous page keep the keyboard's place in the pager", async ({ seattle, admin: page }) => {
+  const family = uniqueName("Many");
+  await open(seattle, "/pos?register=2-1");
+  const confirmation = seattle.getByRole("status").filter({ hasText: "Temporary asynchronous customer id" });
+  for (let n = 1; n <= 51; n++) {
+    await seattle.getByRole("button", { name: "Add customer" }).click();
+    await seattle.getByLabel("First name").fill("Eve");
+    await seattle.getByLabel("Last name").fill(`${family}x${n}`);
+    await seattle.getByRole("button", { name: "Save" }).click();
+    await expect(confirmation).toContainText(`${family}x${n} was created`);
+  }
+
+  await searchFor(page, family.toLowerCase());
+  const rows = page.getByRole("table", { name: "Asynchronous customer operations" }).getByRole("row");
+  await expect(rows).toHaveCount(51);
+  await page.getByRole("link", { name: "Next page" }).click();
+  await expect(rows).toHaveCount(2);
+  // The last page has no Next page: its Previous page takes the focus, not the page's body.
+  await expect(page.getByRole("link", { name: "Previous page" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(rows).toHaveCount(51);
+  await expect(page.getByRole("link", { name: "Next page" })).toBeFocused();
+});
+
 test("operations ticked before the page's code arrived stay chosen once it arrives", async ({ seattle, admin: page }) => {
   const family = uniqueName("Early");
   const ids: string[] = [];
@@ -206,6 +230,8 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
     "Synchronized 1 operation: 0 synced, 1 failed.",
   );
   await expect(failed.getByRole("cell").nth(10)).toHaveText("2");
+  // The confirmation gone, its button has the focus again.
+  await expect(page.getByRole("button", { name: "Synchronize all failed" })).toBeFocused();
   // The answer is about the view it was given in: another view does not show it.
   await counts.getByRole("link", { name: /^All/ }).click();
   await expect(page).not.toHaveURL(/status=failed/);
@@ -298,6 +324,11 @@ test("an admin fixes a failed create: open it from the Failed count, Edit, Save,
   await expect(timeline).toContainText(/Sync failed \(Batch run \d+\): Customer C000001 already has the email/);
 
   const email = `eve.${lastName.toLowerCase()}@example.com`;
+  // Escape leaves Edit's form, and the focus goes back to Edit.
+  await page.getByRole("button", { name: "Edit" }).click();
+  await expect(page.getByLabel("First name")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("button", { name: "Edit" })).toBeFocused();
   await page.getByRole("button", { name: "Edit" }).click();
   // While the editor is open, Synchronize would drop what is typed: it waits for Save or Cancel.
   await expect(page.getByRole("button", { name: "Synchronize" })).toHaveCount(0);
@@ -317,9 +348,13 @@ test("an admin fixes a failed create: open it from the Failed count, Edit, Save,
   const answer = page.getByRole("status").filter({ hasText: /Saved|Synchronized/ });
   await expect(answer).toHaveText(`Saved (Email: karen.berg@contoso.com → ${email}). Synchronize to apply it.`);
   await expect(timeline).toContainText(`Edited by Alicia Thomber: Email: karen.berg@contoso.com → ${email}`);
+  // Saved, the focus moves on to the next step.
+  await expect(page.getByRole("button", { name: "Synchronize" })).toBeFocused();
 
-  await page.getByRole("button", { name: "Synchronize" }).click();
+  await page.keyboard.press("Enter");
   await expect(answer).toHaveText("Synchronized 1 operation: 1 synced, 0 failed.");
+  // Synced, the button has gone: the focus is on the page's heading, not lost.
+  await expect(page.getByRole("heading", { level: 1 })).toBeFocused();
   await expect(page.locator(".operation-status")).toContainText(/Synced Customer account C\d{6}/);
   await expect(timeline).toContainText(/Synced as account C\d{6} \(Alicia Thomber\)\./);
   await expect(page.getByRole("region", { name: "Error" })).toHaveCount(0);

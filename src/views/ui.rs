@@ -375,9 +375,14 @@ where
     S::Error: Send + Sync + 'static,
     A: Fn() -> S + 'static,
 {
+    // A button that runs the action says it is busy with `aria-disabled`
+    // rather than `disabled`, which would drop the focus on the page's
+    // body: the form then sends nothing while the action runs.
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        action.dispatch(args());
+        if !action.pending().get_untracked() {
+            action.dispatch(args());
+        }
     };
     view! {
         <form method="post" action=S::url() id=id class=class on:submit=submit>
@@ -559,6 +564,41 @@ fn focus_back(opener: leptos::web_sys::HtmlElement, stand_in: Option<String>, fr
             request_animation_frame(move || focus_back(opener, stand_in, frames_left - 1));
         }
         None => {}
+    }
+}
+
+/// After an action that redraws what had the focus (a form that closes, a
+/// page read again, a link made anew), the first element one of `targets`
+/// (CSS selectors, the preferred first) finds takes the focus whenever it
+/// is lost, or on a less preferred target, for the next few seconds: the
+/// browser would leave it on the page's `<body>`, and a keyboard user
+/// would start again from the top.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+pub fn refocus_when_lost(targets: &'static [&'static str]) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || refocus(targets, FRAMES_TO_WAIT_FOR_STAND_IN));
+}
+
+#[cfg(feature = "hydrate")]
+fn refocus(targets: &'static [&'static str], frames_left: u8) {
+    use leptos::wasm_bindgen::JsCast;
+    let target = targets
+        .iter()
+        .find_map(|selector| document().query_selector(selector).ok().flatten())
+        .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+    let on_a_target = document().active_element().is_some_and(|active| {
+        targets
+            .iter()
+            .any(|selector| active.matches(selector).unwrap_or(false))
+    });
+    if let Some(target) = target
+        && (focus_is_lost() || on_a_target)
+        && document().active_element().as_ref() != Some(target.as_ref())
+    {
+        let _ = target.focus();
+    }
+    if frames_left > 0 {
+        request_animation_frame(move || refocus(targets, frames_left - 1));
     }
 }
 

@@ -57,7 +57,7 @@ pub fn JobPanel(job: Job) -> impl IntoView {
             <p>{job.description()}</p>
             <ServerForm action=action args=move || RunJob { job: job.code().to_string() }>
                 <input type="hidden" name="job" value=job.code() />
-                <button type="submit" disabled=move || action.pending().get()>
+                <button type="submit" aria-disabled=move || action.pending().get().then_some("true")>
                     "Run now"
                 </button>
             </ServerForm>

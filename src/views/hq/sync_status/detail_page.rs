@@ -20,12 +20,26 @@ use crate::views::customer_page::{AddressTable, ContactTable};
 use crate::views::hq::customers::customer_path;
 use crate::views::ui::{
     ActionAnswer, RefusedForm, ServerForm, StatusBadge, Time, drop_from_address_once_closed, loaded, or_none,
-    refused_form,
+    refocus_when_lost, refused_form,
 };
 use leptos::server_fn::ServerFn;
 
 /// The query parameter that opens the page with Edit's form.
 const CHANGE: (&str, &str) = ("change", "edit");
+
+/// The operation's Synchronize button.
+const SYNCHRONIZE_ID: &str = "synchronize-operation";
+
+/// Where the focus goes once Edit's form has gone: back to Edit after
+/// Cancel or Escape; on to Synchronize, the next step, after Save; and
+/// after Synchronize to its button again, or to the heading once the
+/// operation is synced and the button gone.
+const AFTER_CANCEL: &[&str] = &[r#"main button[name="change"][value="edit"]"#];
+const AFTER_SAVE: &[&str] = &[
+    "#synchronize-operation",
+    r#"main button[name="change"][value="edit"]"#,
+];
+const AFTER_SYNCHRONIZE: &[&str] = &["#synchronize-operation", "main h1"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LastAction {
@@ -77,6 +91,12 @@ pub fn OperationDetailPage() -> impl IntoView {
         if let Some(Ok(_)) = save.value().get() {
             typed.set_value(None);
             editing.set(false);
+            refocus_when_lost(AFTER_SAVE);
+        }
+    });
+    Effect::new(move |_| {
+        if synchronize.pending().get() {
+            refocus_when_lost(AFTER_SYNCHRONIZE);
         }
     });
     // The answer shown is the one of the action dispatched last. A refused
@@ -212,6 +232,7 @@ fn DetailView(
                                 refused.forget();
                                 forget_the_last_save(save, typed);
                                 editing.set(false);
+                                refocus_when_lost(AFTER_CANCEL);
                             })
                             posted_to=PlainPost::save_operation(id, edits_seen)
                         />
@@ -228,7 +249,8 @@ fn DetailView(
         }
     });
     view! {
-        <h1>{heading}</h1>
+        // Takes the focus when Synchronize has synced the operation away.
+        <h1 tabindex="-1">{heading}</h1>
         <p class="operation-status">
             <StatusBadge status=row.status />
             {row.account.clone().map(|account| view! {
@@ -251,7 +273,9 @@ fn DetailView(
                     <ServerForm action=synchronize class="inline-action"
                         args=move || SynchronizeOperations { operation_ids: vec![sync_id.get_value()] }>
                         <input type="hidden" name="operation_ids[]" value=sync_id.get_value() />
-                        <button type="submit" disabled=move || synchronize.pending().get()>"Synchronize"</button>
+                        <button type="submit" id=SYNCHRONIZE_ID aria-disabled=move || synchronize.pending().get().then_some("true")>
+                            "Synchronize"
+                        </button>
                     </ServerForm>
                 </Show>
             })}

@@ -22,7 +22,7 @@ use crate::error::AppError;
 use crate::views::hq::customers::customer_path;
 use crate::views::ui::{
     ActionAnswer, ErrorNote, FieldMessage, LastAnswer, ServerForm, StatusBadge, Time, cancel_on_escape,
-    drop_from_address_once_closed, leave_out_empty_fields, reset_form_when_filters_change,
+    drop_from_address_once_closed, leave_out_empty_fields, refocus_when_lost, reset_form_when_filters_change,
 };
 
 /// How often the list reads itself again, to follow a running batch.
@@ -353,7 +353,9 @@ fn BulkActions(
     };
     let show_confirmation = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        confirming.set(true);
+        if !synchronize_failed.pending().get_untracked() {
+            confirming.set(true);
+        }
     };
     let cancel = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -362,7 +364,7 @@ fn BulkActions(
     view! {
         <div class="bulk-actions" on:keydown=move |ev| if confirming.get_untracked() { cancel_on_escape(close)(ev) }>
             <ServerForm action=synchronize args=selection id=SELECTION_FORM class="inline-action">
-                <button type="submit" disabled=move || synchronize.pending().get()>"Synchronize"</button>
+                <button type="submit" aria-disabled=move || synchronize.pending().get().then_some("true")>"Synchronize"</button>
             </ServerForm>
             <Show when=move || hydrated.get() && !selectable.read().is_empty()>
                 <span class="select-page">
@@ -378,7 +380,7 @@ fn BulkActions(
                 <form method="get" action=PATH class="inline-action" on:submit=show_confirmation>
                     {move || view_fields(view.get(), str::to_string)}
                     <button type="submit" name=CONFIRM.0 value=CONFIRM.1 node_ref=all_failed_button
-                        disabled=move || synchronize_failed.pending().get()>
+                        aria-disabled=move || synchronize_failed.pending().get().then_some("true")>
                         "Synchronize all failed"
                     </button>
                 </form>
@@ -512,6 +514,11 @@ fn OperationRow(row: StatusRow, selected: RwSignal<HashSet<String>>) -> impl Int
 /// Previous and next page links, keyed on the first and last row shown.
 /// A page left empty (its operations synced since its link was made) has
 /// no row to key them on, so it links to the first page instead.
+/// The pager's link made anew with the page it opened takes the focus of
+/// the one followed, or the other one on the first or last page.
+const AFTER_NEXT: &[&str] = &[r#"nav.pager a[rel="next"]"#, "nav.pager a"];
+const AFTER_PREVIOUS: &[&str] = &[r#"nav.pager a[rel="prev"]"#, "nav.pager a"];
+
 #[component]
 fn Pager(view: StatusView, page: StatusPage) -> impl IntoView {
     let first = (page.rows.is_empty() && view.cursor.is_some())
@@ -525,8 +532,10 @@ fn Pager(view: StatusView, page: StatusPage) -> impl IntoView {
     view! {
         <nav class="pager" aria-label="Pages">
             {first.map(|href| view! { <a href=href>"First page"</a> })}
-            {previous.map(|href| view! { <a href=href rel="prev">"Previous page"</a> })}
-            {next.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+            {previous.map(|href| view! {
+                <a href=href rel="prev" on:click=|_| refocus_when_lost(AFTER_PREVIOUS)>"Previous page"</a>
+            })}
+            {next.map(|href| view! { <a href=href rel="next" on:click=|_| refocus_when_lost(AFTER_NEXT)>"Next page"</a> })}
         </nav>
     }
 }
