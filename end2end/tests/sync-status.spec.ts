@@ -148,8 +148,11 @@ test("Next page and Previous page keep the keyboard's place in the pager", async
   await searchFor(page, family.toLowerCase());
   const rows = page.getByRole("table", { name: "Asynchronous customer operations" }).getByRole("row");
   await expect(rows).toHaveCount(51);
+  // A search typed and not applied yet stays typed while the admin pages.
+  await page.getByLabel("Search").fill("typed, not applied");
   await page.getByRole("link", { name: "Next page" }).click();
   await expect(rows).toHaveCount(2);
+  await expect(page.getByLabel("Search")).toHaveValue("typed, not applied");
   // The last page has no Next page: its Previous page takes the focus, not the page's body.
   await expect(page.getByRole("link", { name: "Previous page" })).toBeFocused();
   await page.keyboard.press("Enter");

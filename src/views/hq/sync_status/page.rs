@@ -61,7 +61,9 @@ pub fn SyncStatusPage() -> impl IntoView {
     });
     let last_page = LastAnswer::default();
     let options = Resource::new(|| (), |_| status_page_filters());
-    reset_form_when_filters_change(FILTER_FORM, view);
+    // Paging keeps the filters, and what the admin typed in the form.
+    let filters = Memo::new(move |_| view.get().first_page());
+    reset_form_when_filters_change(FILTER_FORM, filters);
     let selected = RwSignal::new(HashSet::<String>::new());
     // The operations of the page shown that Synchronize takes.
     let selectable = RwSignal::new(Vec::<String>::new());
@@ -96,7 +98,7 @@ pub fn SyncStatusPage() -> impl IntoView {
         <h1>"Customer synchronization status"</h1>
         // The form and the actions stay put while the list below refreshes,
         // so typing and a pending confirmation are never swept away.
-        {move || view! { <FilterForm view=view.get() options /> }}
+        {move || view! { <FilterForm view=filters.get() options /> }}
         <BulkActions view selected selectable page synchronize synchronize_failed />
         <Transition fallback=|| view! { <p>"Loading operations…"</p> }>
             {move || Suspend::new(async move {
