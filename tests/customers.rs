@@ -8,7 +8,7 @@ use custsync::domain::customer::{
     CustomerField,
 };
 use custsync::domain::features::Feature;
-use custsync::domain::hq_customers::CustomerSearch;
+use custsync::domain::hq_customers::AccountOrEmailStart;
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
@@ -199,7 +199,7 @@ async fn an_organization_is_created_under_its_name() {
 }
 
 #[tokio::test]
-async fn hq_finds_a_customer_by_the_start_of_its_account_or_email_and_opens_it_whole() {
+async fn hq_finds_a_customer_by_its_account_or_the_start_of_its_email_and_opens_it_whole() {
     let app = common::start().await;
     let hq = &app.backend.hq;
     let staged = create_customer(
@@ -211,7 +211,7 @@ async fn hq_finds_a_customer_by_the_start_of_its_account_or_email_and_opens_it_w
     .await
     .unwrap();
     sync_all(&app.backend).await;
-    let find = |term: &str| CustomerSearch::from_term(term);
+    let find = |term: &str| AccountOrEmailStart::from_term(term);
 
     let by_email = hq.customer_list(find("ANA.silva@").as_ref(), 10).await.unwrap();
     assert_eq!(by_email.len(), 1);
@@ -228,13 +228,19 @@ async fn hq_finds_a_customer_by_the_start_of_its_account_or_email_and_opens_it_w
         by_account.iter().map(|row| &row.account).collect::<Vec<_>>(),
         [&account]
     );
-    let every = hq.customer_list(find("c").as_ref(), 1000).await.unwrap();
-    assert_eq!(
-        every.len() as i64,
-        hq.count_customers().await.unwrap(),
-        "every account starts with C"
+    assert!(
+        hq.customer_list(find("c").as_ref(), 10).await.unwrap().is_empty(),
+        "an account is found whole, not by its start"
     );
-    assert_eq!(every[0].account, account, "newest first");
+    let contoso = hq.customer_list(find("@").as_ref(), 10).await.unwrap();
+    assert!(contoso.is_empty(), "an email by its start, not by a part inside");
+    let by_letter = hq.customer_list(find("a").as_ref(), 2).await.unwrap();
+    assert_eq!(
+        by_letter.len(),
+        2,
+        "the newest of those whose email starts with it"
+    );
+    assert_eq!(by_letter[0].account, account, "newest first");
     assert!(
         hq.customer_list(find("nobody@").as_ref(), 10)
             .await
@@ -981,6 +987,16 @@ async fn newest_operation(backend: &Backend) -> (bool, String) {
     )
 }
 
+/// The error HQ recorded for the operation `temporary_id`, empty for none.
+async fn error_of(backend: &Backend, temporary_id: &str) -> String {
+    let operations = backend.hq.recent_operations(100).await.unwrap();
+    operations
+        .into_iter()
+        .find(|operation| operation.temporary_id == temporary_id)
+        .and_then(|operation| operation.error)
+        .unwrap_or_default()
+}
+
 /// Stages an edit of Karen (C000001) with `phone`, as a Houston cashier.
 async fn edit_karens_phone(backend: &Backend, phone: &str) -> ChangeOutcome {
     let mut karen = karen_in_the_channel(backend).await;
@@ -1639,7 +1655,7 @@ async fn a_batch_judges_the_email_an_admin_corrected_after_it_read_the_create() 
 /// Save (the status page's Save refuses it beside the field), as the batch
 /// would fail it; the customer the operation makes or changes does not count.
 #[tokio::test]
-async fn a_correction_to_an_email_another_customer_has_is_found_as_the_batch_would_find_it() {
+async fn a_correction_to_an_email_another_customer_has_is_named_as_the_batch_then_fails_it() {
     let app = common::start().await;
     let backend = &app.backend;
     common::enable_all_features_in_channel(backend).await;
@@ -1717,6 +1733,27 @@ async fn a_correction_to_an_email_another_customer_has_is_found_as_the_batch_wou
         None,
         "an update that does not change the email keeps it"
     );
+    // What Save names, the batch fails for: the same corrections, saved
+    // as they are and synchronized.
+    let karen_email = CustomerDraft {
+        email: "Karen.Berg@Contoso.com".into(),
+        ..create.customer.clone()
+    };
+    correct_operation(backend, create_id.as_str(), &karen_email).await;
+    let grace_email = CustomerDraft {
+        email: "grace.okafor@contoso.com".into(),
+        ..update.customer.clone()
+    };
+    correct_operation(backend, update_id.as_str(), &grace_email).await;
+    backend.jobs.run(Job::SyncCustomers, "Run now").await.unwrap();
+    for (id, account) in [(&create_id, "C000001"), (&update_id, "C000011")] {
+        let error = error_of(backend, id.as_str()).await;
+        assert!(
+            error.starts_with(&format!("Customer {account} already has the email")),
+            "{error}"
+        );
+    }
+
     let unchecked = custsync::services::sync::email_holder_for_correction(
         &backend.hq,
         &create,

@@ -47,7 +47,7 @@ test("a customer added in the POS walks to an HQ account", async ({ seattle, adm
   // Found by the start of its email, and opened: the account, where it came from, and the operation that made it.
   await admin.getByLabel("Account or email").fill(`ANA.${lastName}`);
   await admin.getByRole("button", { name: "Find" }).click();
-  await expect(admin.getByRole("status")).toHaveText(`1 customer whose account or email starts with \u201cANA.${lastName}\u201d, newest account first.`);
+  await expect(admin.getByRole("status")).toHaveText(`1 customer whose account is or whose email starts with \u201cANA.${lastName}\u201d.`);
   await expect(admin.getByRole("row")).toHaveCount(2);
   await admin.getByRole("link", { name: account, exact: true }).click();
   await expect(admin.getByRole("heading", { level: 1 })).toHaveText(`${account}: Ana ${lastName}`);
@@ -57,8 +57,13 @@ test("a customer added in the POS walks to an HQ account", async ({ seattle, adm
   await admin.getByRole("link", { name: account, exact: true }).click();
   await expect(admin).toHaveURL(new RegExp(`/hq/customers/${account}$`));
   await open(admin, "/hq/customers?q=nobody-at-all@");
-  await expect(admin.getByRole("status")).toHaveText("No customer's account or email starts with \u201cnobody-at-all@\u201d.");
+  await expect(admin.getByRole("status")).toHaveText("No customer's account is, or email starts with, \u201cnobody-at-all@\u201d.");
   await expect(admin.getByRole("table")).toHaveCount(0);
+  // An account is found whole, in any case.
+  await admin.getByLabel("Account or email").fill(account.toLowerCase());
+  await admin.getByRole("button", { name: "Find" }).click();
+  await expect(admin.getByRole("status")).toHaveText(`1 customer whose account is or whose email starts with \u201c${account.toLowerCase()}\u201d.`);
+  await expect(admin.getByRole("link", { name: account, exact: true })).toBeVisible();
 
   // Troubleshoot says the store's registers do not show the account until job 1010 has run.
   await open(admin, "/hq/troubleshoot");

@@ -48,24 +48,30 @@ impl HqCustomerRow {
 /// The longest term Find on HQ Customers reads; the rest is left out.
 pub const MAX_CUSTOMER_SEARCH: usize = 100;
 
-/// What Find on HQ Customers looks for: the accounts that start with the
-/// term, as HQ writes them (capitals), and the customers whose email starts
-/// with it, in any case.
+/// What Find on HQ Customers looks for: the account the term names, as HQ
+/// writes accounts (capitals), and the customers whose email starts with
+/// it, in any case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomerSearch {
-    pub account_start: String,
+pub struct AccountOrEmailStart {
+    pub account: String,
     pub email_start: String,
 }
 
-impl CustomerSearch {
-    /// The search for what the admin typed; none for a blank term.
-    pub fn from_term(term: &str) -> Option<CustomerSearch> {
-        let term: String = term.trim().chars().take(MAX_CUSTOMER_SEARCH).collect();
-        (!term.is_empty()).then(|| CustomerSearch {
-            account_start: term.to_ascii_uppercase(),
+impl AccountOrEmailStart {
+    /// The search for what the admin typed (its first
+    /// `MAX_CUSTOMER_SEARCH` characters); none for a blank term.
+    pub fn from_term(term: &str) -> Option<AccountOrEmailStart> {
+        let term = search_term(term);
+        (!term.is_empty()).then(|| AccountOrEmailStart {
+            account: term.to_ascii_uppercase(),
             email_start: term.to_ascii_lowercase(),
         })
     }
+}
+
+/// The part of what the admin typed that Find reads.
+pub fn search_term(typed: &str) -> String {
+    typed.trim().chars().take(MAX_CUSTOMER_SEARCH).collect()
 }
 
 /// HQ Customers: the newest accounts, or those Find found, and how many
@@ -75,7 +81,8 @@ pub struct HqCustomerList {
     pub rows: Vec<HqCustomerRow>,
     /// Whether more customers than `rows` match.
     pub more: bool,
-    pub total: i64,
+    /// How many customers HQ has, counted for the list of the newest only.
+    pub total: Option<i64>,
 }
 
 /// One customer as its page in HQ shows it: its fields, addresses and
@@ -105,23 +112,23 @@ mod tests {
     #[test]
     fn a_search_looks_for_accounts_in_capitals_and_emails_in_small_letters() {
         assert_eq!(
-            CustomerSearch::from_term("  Sam.Smith@Contoso "),
-            Some(CustomerSearch {
-                account_start: "SAM.SMITH@CONTOSO".to_string(),
+            AccountOrEmailStart::from_term("  Sam.Smith@Contoso "),
+            Some(AccountOrEmailStart {
+                account: "SAM.SMITH@CONTOSO".to_string(),
                 email_start: "sam.smith@contoso".to_string(),
             })
         );
         assert_eq!(
-            CustomerSearch::from_term("c000004").map(|s| s.account_start),
+            AccountOrEmailStart::from_term("c000004").map(|s| s.account),
             Some("C000004".to_string())
         );
     }
 
     #[test]
     fn a_blank_search_is_none_and_a_long_one_is_cut() {
-        assert_eq!(CustomerSearch::from_term("   "), None);
+        assert_eq!(AccountOrEmailStart::from_term("   "), None);
         let long = "a".repeat(MAX_CUSTOMER_SEARCH + 20);
-        let search = CustomerSearch::from_term(&long).map(|s| s.email_start);
+        let search = AccountOrEmailStart::from_term(&long).map(|s| s.email_start);
         assert_eq!(search.map(|s| s.chars().count()), Some(MAX_CUSTOMER_SEARCH));
     }
 }

@@ -367,6 +367,11 @@ pub fn ServerForm<S, A, Output>(
     /// For fields elsewhere in the page that belong to the form (`form=id`).
     #[prop(optional)]
     id: Option<&'static str>,
+    /// The form sends nothing while its action runs, for a button that says
+    /// it is busy with `aria-disabled` rather than `disabled`, which would
+    /// drop the focus on the page's body.
+    #[prop(optional)]
+    one_at_a_time: bool,
     children: Children,
 ) -> impl IntoView
 where
@@ -375,12 +380,9 @@ where
     S::Error: Send + Sync + 'static,
     A: Fn() -> S + 'static,
 {
-    // A button that runs the action says it is busy with `aria-disabled`
-    // rather than `disabled`, which would drop the focus on the page's
-    // body: the form then sends nothing while the action runs.
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if !action.pending().get_untracked() {
+        if !(one_at_a_time && action.pending().get_untracked()) {
             action.dispatch(args());
         }
     };
@@ -570,35 +572,45 @@ fn focus_back(opener: leptos::web_sys::HtmlElement, stand_in: Option<String>, fr
 /// After an action that redraws what had the focus (a form that closes, a
 /// page read again, a link made anew), the first element one of `targets`
 /// (CSS selectors, the preferred first) finds takes the focus whenever it
-/// is lost, or on a less preferred target, for the next few seconds: the
-/// browser would leave it on the page's `<body>`, and a keyboard user
-/// would start again from the top.
+/// is lost, for the next few seconds: the browser would leave it on the
+/// page's `<body>`, and a keyboard user would start again from the top.
+/// Until the preferred target has had the focus, a less preferred one
+/// (which a closing form may have given it back to) hands it on; once the
+/// user has moved it elsewhere, it is left where they put it.
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 pub fn refocus_when_lost(targets: &'static [&'static str]) {
     #[cfg(feature = "hydrate")]
-    request_animation_frame(move || refocus(targets, FRAMES_TO_WAIT_FOR_STAND_IN));
+    request_animation_frame(move || refocus(targets, false, FRAMES_TO_WAIT_FOR_STAND_IN));
 }
 
+/// One frame of `refocus_when_lost`; `settled` once the preferred target
+/// has had the focus.
 #[cfg(feature = "hydrate")]
-fn refocus(targets: &'static [&'static str], frames_left: u8) {
+fn refocus(targets: &'static [&'static str], settled: bool, frames_left: u8) {
     use leptos::wasm_bindgen::JsCast;
-    let target = targets
-        .iter()
-        .find_map(|selector| document().query_selector(selector).ok().flatten())
-        .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok());
-    let on_a_target = document().active_element().is_some_and(|active| {
-        targets
+    let active = document().active_element();
+    let matches = |selector: &str| {
+        active
+            .as_ref()
+            .is_some_and(|active| active.matches(selector).unwrap_or(false))
+    };
+    let on_preferred = targets.first().is_some_and(|preferred| matches(preferred));
+    let on_a_target = targets.iter().any(|selector| matches(selector));
+    let lost = focus_is_lost();
+    if settled && !lost && !on_preferred {
+        return;
+    }
+    if lost || (on_a_target && !on_preferred) {
+        let target = targets
             .iter()
-            .any(|selector| active.matches(selector).unwrap_or(false))
-    });
-    if let Some(target) = target
-        && (focus_is_lost() || on_a_target)
-        && document().active_element().as_ref() != Some(target.as_ref())
-    {
-        let _ = target.focus();
+            .find_map(|selector| document().query_selector(selector).ok().flatten())
+            .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+        if let Some(target) = target {
+            let _ = target.focus();
+        }
     }
     if frames_left > 0 {
-        request_animation_frame(move || refocus(targets, frames_left - 1));
+        request_animation_frame(move || refocus(targets, settled || on_preferred, frames_left - 1));
     }
 }
 

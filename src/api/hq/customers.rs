@@ -8,17 +8,17 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 const LIST_LENGTH: u32 = 200;
 
-/// The newest customers, or those whose account or email starts with
-/// `search`.
+/// The newest customers, or the one whose account `search` is and those
+/// whose email starts with it.
 #[server(output = crate::wire::JsonText)]
-pub async fn hq_customers(search: Option<String>) -> Result<HqCustomerList, AppError> {
+pub async fn hq_customers(search: String) -> Result<HqCustomerList, AppError> {
     use crate::api::respond::{authorize, respond};
     use crate::domain::access::Access;
-    use crate::domain::hq_customers::CustomerSearch;
+    use crate::domain::hq_customers::AccountOrEmailStart;
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
-        let search = search.as_deref().and_then(CustomerSearch::from_term);
+        let search = AccountOrEmailStart::from_term(&search);
         let mut rows = backend
             .hq
             .customer_list(search.as_ref(), LIST_LENGTH + 1)
@@ -26,7 +26,10 @@ pub async fn hq_customers(search: Option<String>) -> Result<HqCustomerList, AppE
             .map_err(internal)?;
         let more = rows.len() > LIST_LENGTH as usize;
         rows.truncate(LIST_LENGTH as usize);
-        let total = backend.hq.count_customers().await.map_err(internal)?;
+        let total = match search {
+            Some(_) => None,
+            None => Some(backend.hq.count_customers().await.map_err(internal)?),
+        };
         Ok(HqCustomerList { rows, more, total })
     };
     respond(result.await)

@@ -435,9 +435,10 @@ async fn email_taken(
 /// The batch's email rule for an admin's correction of `op` to
 /// `corrected` (the fields `changed`, as Save stores them), read now: the
 /// account of the customer that already has the email, so that Save says
-/// so beside the field rather than Synchronize failing again. The customer the operation
-/// makes or changes does not count. A create pending in HQ with the same
-/// email is left to the batch, which orders them.
+/// so beside the field rather than Synchronize failing again. As in the
+/// batch: a create HQ made in real time is synced to that customer without
+/// the rule, and an update's own customer does not count. A create pending
+/// in HQ with the same email is left to the batch, which orders them.
 pub async fn email_holder_for_correction(
     hq: &HqDb,
     op: &StagedOperation,
@@ -454,9 +455,14 @@ pub async fn email_holder_for_correction(
         return Ok(None);
     };
     let own = match (op.kind, &op.customer_account, &op.customer_temporary_id) {
-        (OperationKind::Create, _, _) => hq.account_made_by(&op.temporary_id).await?,
+        (OperationKind::Create, _, _) => {
+            if hq.account_made_by(&op.temporary_id).await?.is_some() {
+                return Ok(None);
+            }
+            None
+        }
         (_, Some(account), _) => Some(account.clone()),
-        (_, None, Some(temporary_id)) => hq.account_made_by(temporary_id).await?,
+        (_, None, Some(temporary_id)) => hq.account_of_temporary_id(temporary_id).await?,
         (_, None, None) => None,
     };
     hq.account_with_email(&key, own.as_deref()).await

@@ -7,7 +7,7 @@ use sqlx::FromRow;
 
 use super::{HqDb, HqDbError};
 use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft, fold_case, group_caption};
-use crate::domain::hq_customers::{CustomerSearch, HqCustomerDetail, HqCustomerRow};
+use crate::domain::hq_customers::{AccountOrEmailStart, HqCustomerDetail, HqCustomerRow};
 use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns};
 
@@ -45,11 +45,14 @@ const CUSTOMER_LIST: &str = "SELECT c.account,
  FROM customers c LEFT JOIN channels ch ON ch.channel_id = c.source_channel_id
       LEFT JOIN customer_groups g ON g.group_id = c.customer_group";
 
-/// `HqDb::customer_list`'s search: accounts from `$2` up to `$3`, emails
-/// (in small letters) from `$4` up to `$5`.
+/// `HqDb::customer_list`'s search: the account `$2`, and the newest `$1`
+/// customers whose email (in small letters) is from `$3` up to `$4`, so
+/// that a short start reads keys only, not whole customers.
 const SEARCHED: &str = "
- WHERE c.account IN (SELECT account FROM customers WHERE account >= $2 AND account < $3
-                     UNION SELECT account FROM customers WHERE lower(email) >= $4 AND lower(email) < $5)";
+ WHERE c.account IN (SELECT account FROM customers WHERE account = $2
+                     UNION SELECT account FROM (SELECT account FROM customers
+                                                WHERE lower(email) >= $3 AND lower(email) < $4
+                                                ORDER BY length(account) DESC, account DESC LIMIT $1) AS by_email)";
 
 const NEWEST_FIRST: &str = "
  ORDER BY length(c.account) DESC, c.account DESC LIMIT $1";
@@ -69,6 +72,9 @@ pub(super) const ACCOUNT_WITH_EMAIL: &str =
    AND NOT EXISTS (SELECT 1 FROM customers own WHERE own.account = $2 AND lower(own.email) = $1)
  ORDER BY account LIMIT 1";
 
+/// See `HqDb::account_of_temporary_id`.
+pub(super) const ACCOUNT_OF_TEMPORARY_ID: &str = "SELECT account FROM customers WHERE async_customer_id = $1";
+
 /// See `HqDb::email_in_use`.
 const EMAIL_IN_USE: &str = "SELECT EXISTS (SELECT 1 FROM customers
                             WHERE lower(email) = $1 AND (async_customer_id IS NULL OR async_customer_id <> $2)
@@ -81,10 +87,10 @@ const EMAIL_IN_USE: &str = "SELECT EXISTS (SELECT 1 FROM customers
 impl HqDb {
     /// Customers, newest account first: all of them, or those `search`
     /// finds. Each branch of a search reads an index (the accounts' own, the
-    /// emails' `customers_by_email`), and only what they find is sorted.
+    /// emails' `customers_by_email`).
     pub async fn customer_list(
         &self,
-        search: Option<&CustomerSearch>,
+        search: Option<&AccountOrEmailStart>,
         limit: u32,
     ) -> Result<Vec<HqCustomerRow>, HqDbError> {
         let filter = if search.is_some() { SEARCHED } else { "" };
@@ -93,8 +99,7 @@ impl HqDb {
             let mut query = sqlx::query_as(&sql).bind(i64::from(limit));
             if let Some(search) = search {
                 query = query
-                    .bind(search.account_start.clone())
-                    .bind(format!("{}\u{10FFFF}", search.account_start))
+                    .bind(search.account.clone())
                     .bind(search.email_start.clone())
                     .bind(format!("{}\u{10FFFF}", search.email_start));
             }
@@ -202,6 +207,15 @@ impl HqDb {
         on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(ACCOUNT_WITH_EMAIL)
             .bind(email_key)
             .bind(except)
+            .fetch_optional(&pools.read)
+            .await?))
+    }
+
+    /// The customer the create `temporary_id` made, by the batch, as the
+    /// batch finds it (`SyncTransaction::account_of_temporary_id`).
+    pub async fn account_of_temporary_id(&self, temporary_id: &str) -> Result<Option<String>, HqDbError> {
+        on_engine!(self, |pools, sql| Ok(sqlx::query_scalar(ACCOUNT_OF_TEMPORARY_ID)
+            .bind(temporary_id)
             .fetch_optional(&pools.read)
             .await?))
     }

@@ -432,7 +432,7 @@ impl SyncTransaction {
     /// The account created from the asynchronous create `temporary_id`, if any yet.
     pub async fn account_of_temporary_id(&mut self, temporary_id: &str) -> Result<Option<String>, HqDbError> {
         on_tx!(self, |conn, sql| Ok(sqlx::query_scalar(
-            "SELECT account FROM customers WHERE async_customer_id = $1"
+            super::customers::ACCOUNT_OF_TEMPORARY_ID
         )
         .bind(temporary_id)
         .fetch_optional(conn)

@@ -11,7 +11,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::hq::customers::{hq_customer, hq_customers};
 use crate::domain::customer::{display_name, language_name};
-use crate::domain::hq_customers::{HqCustomerDetail, HqCustomerList, HqCustomerRow, MAX_CUSTOMER_SEARCH};
+use crate::domain::hq_customers::{
+    HqCustomerDetail, HqCustomerList, HqCustomerRow, MAX_CUSTOMER_SEARCH, search_term,
+};
 use crate::domain::status_page::{self, encode_component};
 use crate::views::customer_page::{AddressTable, ContactTable};
 use crate::views::ui::{Time, leave_out_empty_fields, loaded, or_none, reset_form_when_filters_change};
@@ -32,7 +34,7 @@ pub fn CustomersPage() -> impl IntoView {
     let query = use_query_map();
     let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
     reset_form_when_filters_change(FIND_FORM, search);
-    let customers = Resource::new(move || search.get(), |search| hq_customers(Some(search)));
+    let customers = Resource::new(move || search.get(), hq_customers);
     view! {
         <Title text="Customers - custsync" />
         <h1>"Customers"</h1>
@@ -54,7 +56,7 @@ fn FindForm(search: String) -> impl IntoView {
                 <label for="customer-search">"Account or email"</label>
                 <input id="customer-search" name="q" type="search" maxlength=MAX_CUSTOMER_SEARCH.to_string() value=search
                     aria-describedby="customer-search-hint" />
-                <p id="customer-search-hint" class="hint">"The start of an account number or of an email."</p>
+                <p id="customer-search-hint" class="hint">"A whole account number, like C000004, or the start of an email."</p>
             </div>
             <button type="submit">"Find"</button>
         </Form>
@@ -64,28 +66,26 @@ fn FindForm(search: String) -> impl IntoView {
 #[component]
 fn CustomerList(list: HqCustomerList, searched: String) -> impl IntoView {
     let shown = list.rows.len();
-    let searched = searched.trim();
-    let summary = if searched.is_empty() && !list.more {
-        format!("All {} customers, newest account first.", list.total)
-    } else if searched.is_empty() {
-        format!(
-            "The newest {shown} of {} customers: find others by their account or email.",
-            list.total
-        )
-    } else if list.more {
-        format!(
-            "The newest {shown} customers whose account or email starts with \u{201c}{searched}\u{201d}: type more of it to find fewer."
-        )
-    } else if shown == 0 {
-        format!("No customer's account or email starts with \u{201c}{searched}\u{201d}.")
-    } else if shown == 1 {
-        format!(
-            "1 customer whose account or email starts with \u{201c}{searched}\u{201d}, newest account first."
-        )
-    } else {
-        format!(
-            "{shown} customers whose account or email starts with \u{201c}{searched}\u{201d}, newest account first."
-        )
+    let searched = search_term(&searched);
+    let summary = match (list.total, searched.as_str()) {
+        (Some(total), _) if !list.more => format!("All {total} customers, newest account first."),
+        (Some(total), _) => {
+            format!("The newest {shown} of {total} customers: find others by their account or email.")
+        }
+        (None, searched) if list.more => format!(
+            "The newest {shown} customers whose account is or whose email starts with \u{201c}{searched}\u{201d}: \
+             type more of it to find fewer."
+        ),
+        (None, searched) if shown == 0 => {
+            format!("No customer's account is, or email starts with, \u{201c}{searched}\u{201d}.")
+        }
+        (None, searched) if shown == 1 => {
+            format!("1 customer whose account is or whose email starts with \u{201c}{searched}\u{201d}.")
+        }
+        (None, searched) => format!(
+            "{shown} customers whose account is or whose email starts with \u{201c}{searched}\u{201d}, newest \
+             account first."
+        ),
     };
     view! {
         <p role="status">{summary}</p>

@@ -55,7 +55,7 @@ pub fn JobPanel(job: Job) -> impl IntoView {
                 {job.name()}
             </h2>
             <p>{job.description()}</p>
-            <ServerForm action=action args=move || RunJob { job: job.code().to_string() }>
+            <ServerForm action=action args=move || RunJob { job: job.code().to_string() } one_at_a_time=true>
                 <input type="hidden" name="job" value=job.code() />
                 <button type="submit" aria-disabled=move || action.pending().get().then_some("true")>
                     "Run now"

@@ -95,7 +95,7 @@ pub fn OperationDetailPage() -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        if synchronize.pending().get() {
+        if synchronize.value().get().is_some() {
             refocus_when_lost(AFTER_SYNCHRONIZE);
         }
     });
@@ -270,7 +270,7 @@ fn DetailView(
             // and drop what the admin typed.
             {can_synchronize.then(|| view! {
                 <Show when=move || !(editable && editing.get())>
-                    <ServerForm action=synchronize class="inline-action"
+                    <ServerForm action=synchronize class="inline-action" one_at_a_time=true
                         args=move || SynchronizeOperations { operation_ids: vec![sync_id.get_value()] }>
                         <input type="hidden" name="operation_ids[]" value=sync_id.get_value() />
                         <button type="submit" id=SYNCHRONIZE_ID aria-disabled=move || synchronize.pending().get().then_some("true")>

@@ -365,7 +365,7 @@ fn BulkActions(
     };
     view! {
         <div class="bulk-actions" on:keydown=move |ev| if confirming.get_untracked() { cancel_on_escape(close)(ev) }>
-            <ServerForm action=synchronize args=selection id=SELECTION_FORM class="inline-action">
+            <ServerForm action=synchronize args=selection id=SELECTION_FORM class="inline-action" one_at_a_time=true>
                 <button type="submit" aria-disabled=move || synchronize.pending().get().then_some("true")>"Synchronize"</button>
             </ServerForm>
             <Show when=move || hydrated.get() && !selectable.read().is_empty()>
