@@ -56,6 +56,11 @@ test("a customer added in the POS walks to an HQ account", async ({ seattle, adm
   await expect(admin.getByRole("heading", { level: 1 })).toHaveText(`Create customer: Ana ${lastName}`);
   await admin.getByRole("link", { name: account, exact: true }).click();
   await expect(admin).toHaveURL(new RegExp(`/hq/customers/${account}$`));
+  // An address typed by hand in small letters opens the same customer; a blank one says what it needs.
+  await open(admin, `/hq/customers/${account.toLowerCase()}`);
+  await expect(admin.getByRole("heading", { level: 1 })).toHaveText(`${account}: Ana ${lastName}`);
+  await open(admin, "/hq/customers/%20");
+  await expect(admin.getByRole("alert")).toHaveText("Name an account, like C000004.");
   await open(admin, "/hq/customers?q=nobody-at-all@");
   await expect(admin.getByRole("status")).toHaveText("No customer's account is, or email starts with, \u201cnobody-at-all@\u201d.");
   await expect(admin.getByRole("table")).toHaveCount(0);

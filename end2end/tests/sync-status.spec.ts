@@ -117,11 +117,14 @@ test("Select all on this page ticks every operation Synchronize can take, and on
   }
   await operationRow(page, ids[0]).getByRole("checkbox").uncheck();
   await expect(all).not.toBeChecked();
+  // Some ticked: the box says so, neither ticked nor empty.
+  await expect(all).toHaveJSProperty("indeterminate", true);
   await expect(page.getByText("1 selected")).toBeVisible();
   await all.check();
   await expect(page.getByText("2 selected")).toBeVisible();
   await all.uncheck();
   await expect(page.getByText("0 selected")).toBeVisible();
+  await expect(all).toHaveJSProperty("indeterminate", false);
 
   await all.check();
   await page.getByRole("button", { name: "Synchronize", exact: true }).click();

@@ -44,6 +44,11 @@ pub async fn hq_customer(account: String) -> Result<HqCustomerDetail, AppError> 
     let result = async {
         let backend = authorize(Access::Admin).await?;
         crate::error::check_key("An account", &account, crate::error::MAX_KEY)?;
+        // As Find reads it: HQ writes accounts in capitals.
+        let account = account.trim().to_ascii_uppercase();
+        if account.is_empty() {
+            return Err(AppError::NotFound("Name an account, like C000004.".to_string()));
+        }
         backend
             .hq
             .customer_page(&account)

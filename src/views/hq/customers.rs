@@ -88,7 +88,7 @@ fn CustomerList(list: HqCustomerList, searched: String) -> impl IntoView {
         ),
     };
     view! {
-        <p role="status">{summary}</p>
+        <p role="status" class="list-summary">{summary}</p>
         {(shown > 0).then(|| view! { <CustomerTable rows=list.rows /> })}
     }
 }
@@ -149,7 +149,7 @@ pub fn HqCustomerPage() -> impl IntoView {
     let account = Memo::new(move |_| params.read().get("account").unwrap_or_default());
     let customer = Resource::new(move || account.get(), hq_customer);
     view! {
-        <Title text=move || format!("Customer {} - custsync", account.get()) />
+        <Title text=move || format!("Customer {} - custsync", search_term(&account.get())) />
         <p><a href=PATH>"All customers"</a></p>
         <Transition fallback=|| view! { <p>"Loading the customer…"</p> }>
             {move || Suspend::new(async move {

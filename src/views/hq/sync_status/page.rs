@@ -328,6 +328,8 @@ fn BulkActions(
         selectable
             .with(|ids| !ids.is_empty() && selected.with(|ticked| ids.iter().all(|id| ticked.contains(id))))
     };
+    let some_ticked =
+        move || selectable.with(|ids| selected.with(|ticked| ids.iter().any(|id| ticked.contains(id))));
     let tick_all = move |event: leptos::ev::Event| {
         let on = event_target_checked(&event);
         let ids = selectable.get_untracked();
@@ -370,7 +372,8 @@ fn BulkActions(
             </ServerForm>
             <Show when=move || hydrated.get() && !selectable.read().is_empty()>
                 <span class="select-page">
-                    <input type="checkbox" id="select-page" prop:checked=all_ticked on:change=tick_all />
+                    <input type="checkbox" id="select-page" prop:checked=all_ticked
+                        prop:indeterminate=move || !all_ticked() && some_ticked() on:change=tick_all />
                     <label for="select-page">"Select all on this page"</label>
                 </span>
             </Show>
