@@ -5,7 +5,7 @@ use custsync::api::channel_customers::{
     AddCustomerAddress, ChannelMode, ChannelReference, CreateCustomer, EditCustomer, FindChannelCustomer,
     MyProfileKey, PostCustomerEdit, PostNewAddress, PostNewCustomer,
 };
-use custsync::api::hq::customers::HqCustomers;
+use custsync::api::hq::customers::{HqCustomer, HqCustomers};
 use custsync::api::hq::feature_management::{FeatureManagement, SetFeature};
 use custsync::api::hq::functionality_profiles::{FunctionalityProfiles, SetAsyncCustomerMode};
 use custsync::api::hq::jobs::{JobRuns, JobSchedule, RunJob, RunJobNow, SetJobSchedule};
@@ -450,6 +450,10 @@ pub fn calls(operation_id: &str) -> Vec<Call> {
         .shows("null"),
         call("hq_customers", HqCustomers::PATH, String::new(), ADMIN)
         .shows("Karen"),
+        call("hq_customers, found", HqCustomers::PATH, "search=c000001".into(), ADMIN)
+        .shows("Karen"),
+        call("hq_customer", HqCustomer::PATH, "account=C000001".into(), ADMIN)
+        .shows("karen.berg@contoso.com"),
         call("user_accounts", UserAccounts::PATH, String::new(), ADMIN).shows("Ken Sanchez"),
         // Near the end: these end the sessions of the Houston cashier, then
         // of the Seattle one.

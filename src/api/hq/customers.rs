@@ -11,7 +11,7 @@ const LIST_LENGTH: u32 = 200;
 /// The newest customers, or the one whose account `search` is and those
 /// whose email starts with it.
 #[server(output = crate::wire::JsonText)]
-pub async fn hq_customers(search: String) -> Result<HqCustomerList, AppError> {
+pub async fn hq_customers(#[server(default)] search: String) -> Result<HqCustomerList, AppError> {
     use crate::api::respond::{authorize, respond};
     use crate::domain::access::Access;
     use crate::domain::hq_customers::AccountOrEmailStart;
