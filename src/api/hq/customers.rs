@@ -18,6 +18,11 @@ pub async fn hq_customers(#[server(default)] search: String) -> Result<HqCustome
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
+        if search.chars().any(char::is_control) {
+            return Err(AppError::BadRequest(
+                "A search term cannot contain control characters.".to_string(),
+            ));
+        }
         let search = AccountOrEmailStart::from_term(&search);
         let mut rows = backend
             .hq
