@@ -68,14 +68,12 @@ pub fn OperationDetailPage() -> impl IntoView {
     let save = ServerAction::<SaveOperation>::new();
     let synchronize = ServerAction::<SynchronizeOperations>::new();
     let refused = refused_form(PostOperationSave::PATH);
+    // Read again after a save that changed the operation or found it
+    // changed; not after one refused for its fields, whose form stays as
+    // the admin is correcting it.
+    let read_again = RwSignal::new(0_u32);
     let detail = Resource::new(
-        move || {
-            (
-                operation_id.get(),
-                save.version().get(),
-                synchronize.version().get(),
-            )
-        },
+        move || (operation_id.get(), read_again.get(), synchronize.version().get()),
         |(id, _, _)| load_operation_detail(id),
     );
     // Edit without the page's code opens the page with the form.
@@ -87,12 +85,15 @@ pub fn OperationDetailPage() -> impl IntoView {
     let typed = StoredValue::new(None::<Typed>);
     // A successful save closes the editor; a refused one keeps it open with
     // the messages beside the fields.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(_)) => {
             typed.set_value(None);
             editing.set(false);
             refocus_when_lost(AFTER_SAVE);
+            read_again.update(|n| *n += 1);
         }
+        Some(Err(AppError::Invalid(_))) | None => {}
+        Some(Err(_)) => read_again.update(|n| *n += 1),
     });
     Effect::new(move |_| {
         if synchronize.value().get().is_some() {
