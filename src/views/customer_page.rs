@@ -13,7 +13,8 @@ use crate::api::channel_customers::{
 use crate::api::refused_posts::PostedValues;
 use crate::api::sign_in::current_user;
 use crate::domain::customer::{
-    AddressDraft, ChannelCustomer, ContactDraft, PartyType, ReferenceData, country_name, language_name,
+    AddressDraft, AttributeDraft, ChannelCustomer, ContactDraft, PartyType, ReferenceData, country_name,
+    language_name,
 };
 use crate::domain::operation::{OperationId, OperationStatus};
 use crate::error::AppError;
@@ -688,4 +689,14 @@ pub fn ContactTable(contacts: Vec<ContactDraft>) -> impl IntoView {
         </table>
     }
     .into_any()
+}
+
+/// A customer's attributes on one line, "Birthday: 1990-05-17, …", or
+/// "None".
+pub fn attributes_line(attributes: &[AttributeDraft]) -> String {
+    let line: Vec<String> = attributes
+        .iter()
+        .map(|attribute| format!("{}: {}", attribute.name, attribute.value))
+        .collect();
+    or_none(line.join(", "))
 }

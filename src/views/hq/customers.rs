@@ -15,7 +15,7 @@ use crate::domain::hq_customers::{
     HqCustomerDetail, HqCustomerList, HqCustomerRow, MAX_CUSTOMER_SEARCH, search_term,
 };
 use crate::domain::status_page::{self, encode_component};
-use crate::views::customer_page::{AddressTable, ContactTable};
+use crate::views::customer_page::{AddressTable, ContactTable, attributes_line};
 use crate::views::ui::{Time, leave_out_empty_fields, loaded, or_none, reset_form_when_filters_change};
 
 /// The list's address.
@@ -170,12 +170,6 @@ fn CustomerDetail(page: HqCustomerDetail) -> impl IntoView {
         .into_any(),
         None => view! { "None" }.into_any(),
     };
-    let attributes = customer
-        .attributes
-        .iter()
-        .map(|attribute| format!("{}: {}", attribute.name, attribute.value))
-        .collect::<Vec<_>>()
-        .join(", ");
     view! {
         <h1>{format!("{}: {}", page.account, display_name(&customer))}</h1>
         <dl class="staged-fields">
@@ -186,7 +180,7 @@ fn CustomerDetail(page: HqCustomerDetail) -> impl IntoView {
             <dt>"Language"</dt><dd>{language_name(&customer.language)}</dd>
             <dt>"Currency"</dt><dd>{customer.currency.clone()}</dd>
             <dt>"Affiliations"</dt><dd>{or_none(customer.affiliations.join(", "))}</dd>
-            <dt>"Attributes"</dt><dd>{or_none(attributes)}</dd>
+            <dt>"Attributes"</dt><dd>{attributes_line(&customer.attributes)}</dd>
             <dt>"Loyalty card"</dt><dd>{or_none(page.loyalty_card.unwrap_or_default())}</dd>
             <dt>"Created"</dt><dd><Time stored=page.created_at /></dd>
             <dt>"Channel"</dt><dd>{page.source_channel.unwrap_or_else(|| "HQ".to_string())}</dd>

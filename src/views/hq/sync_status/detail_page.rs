@@ -16,7 +16,7 @@ use crate::domain::operation_detail::OperationDetail;
 use crate::domain::records::OperationKind;
 use crate::error::AppError;
 use crate::views::customer_form::{CustomerEditor, EditorMode, PlainPost};
-use crate::views::customer_page::{AddressTable, ContactTable};
+use crate::views::customer_page::{AddressTable, ContactTable, attributes_line};
 use crate::views::hq::customers::customer_path;
 use crate::views::ui::{
     ActionAnswer, RefusedForm, ServerForm, StatusBadge, Time, drop_from_address_once_closed, loaded, or_none,
@@ -27,8 +27,9 @@ use leptos::server_fn::ServerFn;
 /// The query parameter that opens the page with Edit's form.
 const CHANGE: (&str, &str) = ("change", "edit");
 
-/// The operation's Synchronize button.
+/// The operation's Synchronize button, and its selector.
 const SYNCHRONIZE_ID: &str = "synchronize-operation";
+const SYNCHRONIZE_SELECTOR: &str = "#synchronize-operation";
 
 /// Where the focus goes once Edit's form has gone: back to Edit after
 /// Cancel or Escape; on to Synchronize, the next step, after Save; and
@@ -36,10 +37,10 @@ const SYNCHRONIZE_ID: &str = "synchronize-operation";
 /// operation is synced and the button gone.
 const AFTER_CANCEL: &[&str] = &[r#"main button[name="change"][value="edit"]"#];
 const AFTER_SAVE: &[&str] = &[
-    "#synchronize-operation",
+    SYNCHRONIZE_SELECTOR,
     r#"main button[name="change"][value="edit"]"#,
 ];
-const AFTER_SYNCHRONIZE: &[&str] = &["#synchronize-operation", "main h1"];
+const AFTER_SYNCHRONIZE: &[&str] = &[SYNCHRONIZE_SELECTOR, "main h1"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LastAction {
@@ -325,17 +326,7 @@ fn StagedRows(detail: OperationDetail) -> impl IntoView {
         ("Language", language_name(&customer.language)),
         ("Currency", customer.currency.clone()),
         ("Affiliations", or_none(customer.affiliations.join(", "))),
-        (
-            "Attributes",
-            or_none(
-                customer
-                    .attributes
-                    .iter()
-                    .map(|attribute| format!("{}: {}", attribute.name, attribute.value))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-        ),
+        ("Attributes", attributes_line(&customer.attributes)),
     ]);
     view! {
         <section aria-labelledby="staged-customer">
