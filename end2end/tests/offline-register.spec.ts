@@ -236,6 +236,33 @@ test("the register says connected only once the store server has answered: when 
   await expect(page.getByText("Store server: connected")).toBeVisible({ timeout: 20_000 });
 });
 
+test("an answer that comes after the browser went offline leaves the register's header saying the browser is offline", async ({
+  seattle: page,
+}) => {
+  // The register's first question to the store server is answered by the
+  // server at once, and that answer reaches the page only once the browser
+  // has gone offline, as on a network that drops mid-answer.
+  const asked = gate();
+  const wentOffline = gate();
+  await page.route("**/api/current_user*", async (route) => {
+    const answer = await route.fetch();
+    asked.open();
+    await wentOffline.opened;
+    await route.fulfill({ response: answer });
+  });
+  await open(page, "/pos?register=2-1");
+  await asked.opened;
+  await page.context().setOffline(true);
+  await expect(page.getByText("Store server: the browser is offline")).toBeVisible();
+
+  const answered = page.waitForResponse("**/api/current_user*");
+  wentOffline.open();
+  await answered;
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 100))));
+  await expect(page.getByText("Store server: the browser is offline")).toBeVisible();
+  await expect(page.getByText("Store server: connected")).toHaveCount(0);
+});
+
 test("the register's question whether the store server answers again gives up when it hangs, and asks again", async ({
   seattle: page,
 }) => {

@@ -727,8 +727,12 @@ impl Outbox {
         }
     }
 
+    /// An answer sent before the browser went offline can arrive after it
+    /// did: only the browser's `online` event ends its offline state.
     fn answered(self) {
-        self.connection.set(Connection::Connected);
+        if self.connection.get_untracked() != Connection::BrowserOffline {
+            self.connection.set(Connection::Connected);
+        }
         self.backoff.set_value(0);
         self.heard_yet.set_value(true);
     }
@@ -1639,6 +1643,9 @@ mod tests {
         // request that failed for that reason.
         outbox.connection.set(Connection::BrowserOffline);
         outbox.heard(&unreachable);
+        assert_eq!(outbox.connection.get_untracked(), Connection::BrowserOffline);
+        // Nor by an answer that was under way when it went offline.
+        outbox.heard(&Ok(()));
         assert_eq!(outbox.connection.get_untracked(), Connection::BrowserOffline);
     }
 
