@@ -134,6 +134,12 @@ test("a change waiting behind a failed one names it, and follows once the admin 
   const failedId = ((await failedLink.getAttribute("href")) ?? "").match(/[0-9a-f-]{36}/)?.[0];
   expect(failedId).toBeTruthy();
   await expect(updates.filter({ hasText: `Waits for operation ${failedId}, which failed` })).toHaveCount(1);
+  // The waiting one's page says why it waits, not as an error.
+  await updates.filter({ hasText: "Waits for operation" }).getByRole("link", { name: "Update customer" }).click();
+  await expect(page.locator(".operation-status")).toContainText("Pending sync");
+  await expect(page.getByRole("region", { name: "Why it waits" })).toContainText(`Waits for operation ${failedId}, which failed`);
+  await expect(page.getByRole("region", { name: "Error" })).toHaveCount(0);
+  await open(page, statusPage);
 
   await failedLink.click();
   await page.getByRole("button", { name: "Edit" }).click();

@@ -230,12 +230,24 @@ test("the Failed count leads to a failure, and Synchronize all failed asks first
   await expect(page.getByText("Nothing was synchronized: tick the operations to synchronize in the list first.")).toHaveCount(1);
   await expect(failed.getByRole("cell").nth(10)).toHaveText("1");
 
-  await page.getByRole("button", { name: "Synchronize all failed" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Synchronize 1 failed" }).click();
+  // Ticked and synchronized, it fails again, and is no longer ticked: a
+  // second press would fail it the same way.
+  await failed.getByRole("checkbox").check();
+  await expect(page.getByText("1 selected")).toBeVisible();
+  await page.getByRole("button", { name: "Synchronize", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Synchronized" })).toHaveText(
     "Synchronized 1 operation: 0 synced, 1 failed.",
   );
   await expect(failed.getByRole("cell").nth(10)).toHaveText("2");
+  await expect(failed.getByRole("checkbox")).not.toBeChecked();
+  await expect(page.getByText("0 selected")).toBeVisible();
+
+  await page.getByRole("button", { name: "Synchronize all failed" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Synchronize 1 failed" }).click();
+  await expect(failed.getByRole("cell").nth(10)).toHaveText("3");
+  await expect(page.getByRole("status").filter({ hasText: "Synchronized" })).toHaveText(
+    "Synchronized 1 operation: 0 synced, 1 failed.",
+  );
   // The confirmation gone, its button has the focus again.
   await expect(page.getByRole("button", { name: "Synchronize all failed" })).toBeFocused();
   // The answer is about the view it was given in: another view does not show it.
@@ -338,6 +350,11 @@ test("an admin fixes a failed create: open it from the Failed count, Edit, Save,
   await page.getByRole("button", { name: "Edit" }).click();
   // While the editor is open, Synchronize would drop what is typed: it waits for Save or Cancel.
   await expect(page.getByRole("button", { name: "Synchronize" })).toHaveCount(0);
+  // Saved unchanged, the email that made it fail is named beside its field.
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#email-message")).toHaveText(
+    "Customer C000001 already has this email, and HQ requires unique emails.",
+  );
   await page.getByLabel("Email").fill("not-an-email");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.locator("#email-message")).toHaveText("Enter an email address like name@example.com.");

@@ -127,6 +127,15 @@ impl OperationStatus {
         OperationStatus::Failed,
     ];
 
+    /// The heading of the note beside an operation's status: a failed
+    /// one's error, or why one still pending waits.
+    pub fn note_heading(self) -> &'static str {
+        match self {
+            OperationStatus::Failed => "Error",
+            _ => "Why it waits",
+        }
+    }
+
     /// The status of an uploaded operation, from its HQ flags.
     pub fn of_uploaded(online_operation_completed: bool, has_error: bool) -> Self {
         match (online_operation_completed, has_error) {

@@ -268,9 +268,6 @@ async fn save(operation_id: &str, edits_seen: i64, draft: &CustomerDraft) -> Res
     };
     let valid = validate_customer(draft, &reference, false).map_err(AppError::Invalid)?;
     let changes = describe_changes(&current.customer, valid.get());
-    if changes.is_empty() {
-        return Ok("Nothing changed.".to_string());
-    }
     // The admin's corrections apply with the fields the update changed.
     let changed = current
         .changed_fields
@@ -298,6 +295,11 @@ async fn save(operation_id: &str, edits_seen: i64, draft: &CustomerDraft) -> Res
             format!("Customer {account} already has this email, and HQ requires unique emails."),
         );
         return Err(AppError::Invalid(fields));
+    }
+    // Checked after the email: Save with nothing changed on a create that
+    // failed for its email says why Synchronize would fail again.
+    if changes.is_empty() {
+        return Ok("Nothing changed.".to_string());
     }
     let saved = backend
         .hq

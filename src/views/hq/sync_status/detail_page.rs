@@ -84,13 +84,21 @@ pub fn OperationDetailPage() -> impl IntoView {
     // save reads the operation again, and its form, made anew, keeps what
     // was typed (carried onto another correction saved meanwhile).
     let typed = StoredValue::new(None::<Typed>);
+    // The focus is put back at once (the editor closes), and again once
+    // the operation read again is shown, whose buttons are made anew
+    // however long the server takes to answer.
+    let focus_once_shown = StoredValue::new(None::<&'static [&'static str]>);
+    let refocus_now_and_once_shown = move |targets| {
+        refocus_when_lost(targets);
+        focus_once_shown.set_value(Some(targets));
+    };
     // A successful save closes the editor; a refused one keeps it open with
     // the messages beside the fields.
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => {
             typed.set_value(None);
             editing.set(false);
-            refocus_when_lost(AFTER_SAVE);
+            refocus_now_and_once_shown(AFTER_SAVE);
             read_again.update(|n| *n += 1);
         }
         Some(Err(AppError::Invalid(_))) | None => {}
@@ -98,7 +106,7 @@ pub fn OperationDetailPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         if synchronize.value().get().is_some() {
-            refocus_when_lost(AFTER_SYNCHRONIZE);
+            refocus_now_and_once_shown(AFTER_SYNCHRONIZE);
         }
     });
     // The answer shown is the one of the action dispatched last. A refused
@@ -124,6 +132,9 @@ pub fn OperationDetailPage() -> impl IntoView {
                 // is not shown.
                 let left_to_the_form = refusal.clone().filter(|_| posted.is_some());
                 loaded(detail.await, move |detail| {
+                    if let Some(targets) = focus_once_shown.try_update_value(Option::take).flatten() {
+                        refocus_when_lost(targets);
+                    }
                     // What a correction of this operation posted itself, refused.
                     let posted = match posted {
                         Some(PostedValues::OperationSave { operation_id, draft })
@@ -261,7 +272,7 @@ fn DetailView(
         </p>
         {row.error.clone().map(|error| view! {
             <section aria-labelledby="operation-error">
-                <h2 id="operation-error">"Error"</h2>
+                <h2 id="operation-error">{row.status.note_heading()}</h2>
                 <p class="error-text">{error}</p>
             </section>
         })}

@@ -343,9 +343,21 @@ fn BulkActions(
             }
         });
     };
-    let selection = move || SynchronizeOperations {
-        operation_ids: selected.get_untracked().into_iter().collect(),
+    // Once synchronized, what was sent is no longer ticked: one that failed
+    // again, left ticked, would fail the same way at the next press. What
+    // was ticked meanwhile stays.
+    let sent = StoredValue::new(Vec::<String>::new());
+    let selection = move || {
+        let operation_ids: Vec<String> = selected.get_untracked().into_iter().collect();
+        sent.set_value(operation_ids.clone());
+        SynchronizeOperations { operation_ids }
     };
+    Effect::new(move |_| {
+        if matches!(synchronize.value().get(), Some(Ok(_))) {
+            let done = sent.get_value();
+            selected.update(|ticked| ticked.retain(|id| !done.contains(id)));
+        }
+    });
     let all_failed = move || SynchronizeAllFailed {
         filters: view
             .get_untracked()
