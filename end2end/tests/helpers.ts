@@ -236,6 +236,20 @@ export async function loseAnswerOfFormPost(page: Page, url: RegExp): Promise<() 
   return () => carriedOut;
 }
 
+/**
+ * Answers the next dialog `page` opens, agreeing to it or not; gives what
+ * it asked.
+ */
+export function answerNextDialog(page: Page, agree: boolean): Promise<string> {
+  return new Promise((asked) =>
+    page.once("dialog", async (dialog) => {
+      const question = dialog.message();
+      await (agree ? dialog.accept() : dialog.dismiss());
+      asked(question);
+    }),
+  );
+}
+
 /** A promise the test resolves when it chooses, with `open`. */
 export function gate(): { opened: Promise<void>; open: () => void } {
   let open = () => {};

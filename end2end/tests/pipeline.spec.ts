@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { open, test, operationRow, runNow, uniqueName } from "./helpers";
+import { answerNextDialog, open, test, operationRow, runNow, uniqueName } from "./helpers";
 
 test("a customer added in the POS walks to an HQ account", async ({ seattle, admin }) => {
   const lastName = uniqueName("Walker");
@@ -99,11 +99,19 @@ test("the register works from the keyboard, and its search runs as the cashier t
   await open(page, "/pos");
   const addCustomer = page.getByRole("button", { name: "Add customer" });
 
-  // Escape leaves the form, and the focus goes back to its button.
+  // Escape asks before it drops what was typed: the form stays when the
+  // cashier says no, and goes when they agree; the focus goes back to its
+  // button.
   await addCustomer.click();
   await expect(page.getByLabel("First name")).toBeFocused();
   await page.keyboard.type("Nobody");
+  const kept = answerNextDialog(page, false);
   await page.keyboard.press("Escape");
+  expect(await kept).toBe("Discard what you typed in this form?");
+  await expect(page.getByLabel("First name")).toHaveValue("Nobody");
+  const discarded = answerNextDialog(page, true);
+  await page.keyboard.press("Escape");
+  expect(await discarded).toBe("Discard what you typed in this form?");
   await expect(page.getByLabel("First name")).toHaveCount(0);
   await expect(addCustomer).toBeFocused();
 

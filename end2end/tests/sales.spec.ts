@@ -1,5 +1,6 @@
 import { expect } from "@playwright/test";
 import {
+  answerNextDialog,
   dropFirstAnswer,
   expectAccessible,
   expectHeaderToFollowTheStoreServer,
@@ -213,7 +214,14 @@ test("New sale works from the keyboard: it opens on the first quantity, Escape l
   const firstQuantity = houston.getByLabel("Quantity of Coffee beans, 1 kg");
   await expect(firstQuantity).toBeFocused();
   await houston.keyboard.type("3");
+  // A quantity typed is dropped only once the cashier agrees.
+  const kept = answerNextDialog(houston, false);
   await houston.keyboard.press("Escape");
+  expect(await kept).toBe("Discard what you typed in this form?");
+  await expect(firstQuantity).toHaveValue("3");
+  const discarded = answerNextDialog(houston, true);
+  await houston.keyboard.press("Escape");
+  await discarded;
   await expect(houston.getByRole("heading", { name: "New sale" })).toHaveCount(0);
   await expect(newSale).toBeFocused();
   await expect(houston.getByText("No sales to this customer at this store yet.")).toBeVisible();

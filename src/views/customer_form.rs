@@ -20,8 +20,8 @@ use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNo
 #[cfg(feature = "hydrate")]
 use crate::views::ui::debounced;
 use crate::views::ui::{
-    ErrorNote, FIRST_FIELD, FieldMessage, InputField, Select, cancel_on_escape, focus_first_mistake,
-    focus_when_opened,
+    ErrorNote, FIRST_FIELD, FieldMessage, InputField, Select, focus_first_mistake, focus_when_opened,
+    leave_on_escape,
 };
 
 /// Which parts of a customer a form edits.
@@ -276,6 +276,8 @@ pub fn SignUpForm(
 #[derive(Clone, Copy)]
 struct DraftForm {
     draft: RwSignal<CustomerDraft>,
+    /// The customer the form opened with, to tell whether anything was typed.
+    opened: StoredValue<CustomerDraft>,
     messages: Messages,
 }
 
@@ -286,6 +288,7 @@ impl DraftForm {
         mode: EditorMode,
         server_error: Signal<Option<AppError>>,
     ) -> DraftForm {
+        let opened = StoredValue::new(initial.clone());
         let draft = RwSignal::new(initial);
         let check = reference.clone();
         let client = Memo::new(move |_| {
@@ -300,12 +303,20 @@ impl DraftForm {
             server: server_error,
             attempted: RwSignal::new(false),
         };
-        DraftForm { draft, messages }
+        DraftForm {
+            draft,
+            opened,
+            messages,
+        }
     }
 
     /// The form around `fields`: its buttons, and what stops it saving.
     fn view(self, fields: AnyView, actions: FormActions) -> impl IntoView {
-        let DraftForm { draft, messages } = self;
+        let DraftForm {
+            draft,
+            opened,
+            messages,
+        } = self;
         let FormActions {
             pending,
             on_save,
@@ -321,9 +332,10 @@ impl DraftForm {
         if on_cancel.is_some() {
             focus_when_opened(form, CUSTOMER_NAME_FIELDS);
         }
+        let typed = move || opened.with_value(|opened| draft.with_untracked(|draft| draft != opened));
         messages.focus_on_refusal(form);
         view! {
-            <form class="customer-form" method=method action=action novalidate=true node_ref=form on:submit=submit on:keydown=cancel_on_escape(on_cancel)>
+            <form class="customer-form" method=method action=action novalidate=true node_ref=form on:submit=submit on:keydown=leave_on_escape(on_cancel, typed)>
                 {hidden_fields(hidden)}
                 {fields}
                 <div class="actions">
@@ -349,7 +361,7 @@ impl DraftForm {
 
 /// What a shopper fills in: names, email, phone, and addresses when signing up.
 fn shopper_fields(form: DraftForm, mode: EditorMode) -> AnyView {
-    let DraftForm { draft, messages } = form;
+    let DraftForm { draft, messages, .. } = form;
     view! {
         {name_fields(form, false)}
         {email_and_phone(form, mode)}
@@ -367,7 +379,7 @@ fn cashier_fields(
     reference: &ReferenceData,
     at_register: Option<AtRegister>,
 ) -> AnyView {
-    let DraftForm { draft, messages } = form;
+    let DraftForm { draft, messages, .. } = form;
     let groups: Vec<(String, String)> = reference
         .customer_groups
         .iter()
@@ -413,7 +425,7 @@ fn cashier_fields(
 
 /// A person's names (the middle one for a cashier), or an organization's.
 fn name_fields(form: DraftForm, with_middle_name: bool) -> impl IntoView {
-    let DraftForm { draft, messages } = form;
+    let DraftForm { draft, messages, .. } = form;
     let is_person = move || draft.with(|d| d.party_type == PartyType::Person);
     view! {
         <Show
@@ -434,7 +446,7 @@ fn name_fields(form: DraftForm, with_middle_name: bool) -> impl IntoView {
 }
 
 fn email_and_phone(form: DraftForm, mode: EditorMode) -> impl IntoView {
-    let DraftForm { draft, messages } = form;
+    let DraftForm { draft, messages, .. } = form;
     view! {
         <TextField key="email" max_length=Limits::EMAIL label="Email" input_type="email" required=mode.email_required() autocomplete="email" draft get=|d| d.email.clone() set=|d, v| d.email = v messages />
         <TextField key="phone" max_length=Limits::PHONE label="Phone" input_type="tel" autocomplete="tel" draft get=|d| d.phone.clone() set=|d, v| d.phone = v messages />
@@ -1088,6 +1100,8 @@ fn address_form(args: AddressFormArgs) -> impl IntoView {
     } = args;
     let (method, action, hidden) = PlainPost::parts(posted_to);
     let address = RwSignal::new(initial.unwrap_or_else(|| new_address(first)));
+    let opened = StoredValue::new(address.get_untracked());
+    let typed = move || opened.with_value(|opened| address.with_untracked(|address| address != opened));
     let attempted = RwSignal::new(false);
     let client = Memo::new(move |_| address.with(|a| validate_address(a).err().unwrap_or_default()));
     let messages = Messages {
@@ -1109,7 +1123,7 @@ fn address_form(args: AddressFormArgs) -> impl IntoView {
             novalidate=true
             node_ref=form
             on:submit=submit
-            on:keydown=cancel_on_escape(Some(on_cancel))
+            on:keydown=leave_on_escape(Some(on_cancel), typed)
             aria-label="Add address"
         >
             {hidden_fields(hidden)}

@@ -718,14 +718,39 @@ fn focus_once_shown(form: NodeRef<leptos::html::Form>, preferred: &'static str, 
 
 /// Escape leaves a form opened on a click, as its Cancel button does.
 pub fn cancel_on_escape(on_cancel: Option<Callback<()>>) -> impl Fn(leptos::ev::KeyboardEvent) {
+    leave_on_escape(on_cancel, || false)
+}
+
+/// Escape leaves a form opened on a click, as its Cancel button does; once
+/// something was typed in it (`typed`), only after the user agrees to lose
+/// it: Escape is pressed by mistake far more easily than Cancel.
+pub fn leave_on_escape(
+    on_cancel: Option<Callback<()>>,
+    typed: impl Fn() -> bool,
+) -> impl Fn(leptos::ev::KeyboardEvent) {
     move |ev| {
         if ev.key() == "Escape"
             && let Some(cancel) = on_cancel
         {
             ev.prevent_default();
-            cancel.run(());
+            if !typed() || agrees_to_discard() {
+                cancel.run(());
+            }
         }
     }
+}
+
+/// Asks the browser's own dialog, which every keyboard and screen reader
+/// knows: Enter agrees, Escape keeps the form.
+fn agrees_to_discard() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        window()
+            .confirm_with_message("Discard what you typed in this form?")
+            .unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
 }
 
 /// Back, Forward or a link open a filtered list again with other filters:

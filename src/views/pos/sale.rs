@@ -25,8 +25,8 @@ use crate::views::code_on_demand::{DownloadTries, NotDownloaded, NotDownloadedNo
 use crate::views::customer_page::within_answer_time;
 use crate::views::outbox::{Outbox, heard_by_the_register, rendered_form_id_in};
 use crate::views::ui::{
-    ErrorNote, FieldMessage, LoadError, ServerForm, Time, cancel_on_escape, drop_from_address_once_closed,
-    focus_first_mistake, focus_when_opened, loaded,
+    ErrorNote, FieldMessage, LoadError, ServerForm, Time, drop_from_address_once_closed, focus_first_mistake,
+    focus_when_opened, leave_on_escape, loaded,
 };
 
 /// The query parameter that opens New sale, and the one that names the
@@ -338,6 +338,9 @@ fn sale_fields(fields: SaleFields) -> AnyView {
     let quantities = RwSignal::new(BTreeMap::<String, String>::new());
     let kind = RwSignal::new(SaleKind::CashAndCarry);
     let address = RwSignal::new(String::new());
+    let typed = move || {
+        quantities.with_untracked(|quantities| quantities.values().any(|text| !text.trim().is_empty()))
+    };
     let local_errors = RwSignal::new(FieldErrors::default());
     let message = move |field: String| {
         Signal::derive(move || {
@@ -408,7 +411,7 @@ fn sale_fields(fields: SaleFields) -> AnyView {
             novalidate=true
             node_ref=form_node
             on:submit=submit
-            on:keydown=cancel_on_escape(Some(on_cancel))
+            on:keydown=leave_on_escape(Some(on_cancel), typed)
         >
             <input type="hidden" name="register" value=plain.register />
             <input type="hidden" name="key" value=plain.key />
