@@ -8,7 +8,7 @@ use custsync::domain::customer::{
     CustomerField,
 };
 use custsync::domain::features::Feature;
-use custsync::domain::hq_customers::AccountOrEmailStart;
+use custsync::domain::hq_customers::HqCustomerSearch;
 use custsync::domain::jobs::Job;
 use custsync::domain::operation::OperationId;
 use custsync::domain::records::OperationKind;
@@ -19,7 +19,7 @@ use custsync::services::channel_customers::{
 };
 use custsync::services::feature_management::change_feature;
 use custsync::storage::channel_db::NewOperation;
-use custsync::storage::hq_db::EditSaved;
+use custsync::storage::hq_db::{EditSaved, HqDb};
 
 const HOUSTON: Origin = Origin::Register {
     channel_id: 1,
@@ -211,7 +211,7 @@ async fn hq_finds_a_customer_by_its_account_or_the_start_of_its_email_and_opens_
     .await
     .unwrap();
     sync_all(&app.backend).await;
-    let find = |term: &str| AccountOrEmailStart::from_term(term);
+    let find = |term: &str| HqCustomerSearch::from_term(term);
 
     let by_email = hq.customer_list(find("ANA.silva@").as_ref(), 10).await.unwrap();
     assert_eq!(by_email.len(), 1);
@@ -229,7 +229,10 @@ async fn hq_finds_a_customer_by_its_account_or_the_start_of_its_email_and_opens_
         [&account]
     );
     assert!(
-        hq.customer_list(find("c").as_ref(), 10).await.unwrap().is_empty(),
+        hq.customer_list(find("c00").as_ref(), 10)
+            .await
+            .unwrap()
+            .is_empty(),
         "an account is found whole, not by its start"
     );
     let contoso = hq.customer_list(find("@").as_ref(), 10).await.unwrap();
@@ -272,6 +275,93 @@ async fn hq_finds_a_customer_by_its_account_or_the_start_of_its_email_and_opens_
             .is_some_and(|channel| channel.contains("Houston"))
     );
     assert!(hq.customer_page("C999999").await.unwrap().is_none());
+}
+
+/// Find on HQ Customers reads the names' keys: made by a create, changed
+/// by an update of a name, and made again when an HQ whose keys an earlier
+/// version left unfolded opens.
+#[tokio::test]
+async fn hq_finds_a_customer_by_its_names_whatever_the_case_and_marks_of_their_letters() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    common::enable_all_features_in_channel(backend).await;
+    let asa = CustomerDraft {
+        first_name: "Åsa".into(),
+        last_name: "Nyström".into(),
+        email: "asa.nystrom@example.com".into(),
+        ..complete_customer()
+    };
+    create_customer(&backend.channel_side(), HOUSTON, &OperationId::random(), &asa)
+        .await
+        .unwrap();
+    let mut karen = find_customer(&backend.channel, "C000001")
+        .await
+        .unwrap()
+        .unwrap()
+        .customer;
+    karen.last_name = "Öberg".into();
+    edit_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        "C000001",
+        &karen,
+        None,
+    )
+    .await
+    .unwrap();
+    sync_all(backend).await;
+    let found = |term: &'static str| async move {
+        backend
+            .hq
+            .customer_list(HqCustomerSearch::from_term(term).as_ref(), 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.account)
+            .collect::<Vec<_>>()
+    };
+
+    let by_last_name = found("NYSTROM").await;
+    assert_eq!(
+        by_last_name.len(),
+        1,
+        "Åsa Nyström, by her last name without its mark"
+    );
+    assert_eq!(
+        found("asa nys").await,
+        by_last_name,
+        "a first name and a last name's start"
+    );
+    assert!(
+        found("åsa").await.contains(&by_last_name[0]),
+        "a first name with its mark"
+    );
+    assert_eq!(found("öberg").await, ["C000001"], "the last name an update gave");
+    assert_eq!(found("Karen Ob").await, ["C000001"]);
+    assert!(
+        !found("karen berg").await.contains(&"C000001".to_string()),
+        "the name the update replaced"
+    );
+
+    common::execute_on_hq(
+        backend,
+        "UPDATE customers SET first_name_key = first_name, last_name_key = last_name",
+    )
+    .await;
+    common::execute_on_hq(
+        backend,
+        "INSERT INTO customer_keys_to_refold (account) SELECT account FROM customers",
+    )
+    .await;
+    assert!(
+        found("nystrom").await.is_empty(),
+        "as an HQ of an earlier version left it"
+    );
+    let reopened = HqDb::open_at(&backend.settings.hq_location()).await.unwrap();
+    reopened.close().await;
+    assert_eq!(found("nystrom").await, by_last_name);
+    assert_eq!(found("karen ob").await, ["C000001"]);
 }
 
 #[tokio::test]

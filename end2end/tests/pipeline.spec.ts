@@ -45,10 +45,19 @@ test("a customer added in the POS walks to an HQ account", async ({ seattle, adm
   await expect(customer).toContainText(temporaryId);
 
   // Found by the start of its email, and opened: the account, where it came from, and the operation that made it.
-  await admin.getByLabel("Account or email").fill(`ANA.${lastName}`);
+  const find = admin.getByLabel("Account, name or email");
+  await find.fill(`ANA.${lastName}`);
   await admin.getByRole("button", { name: "Find" }).click();
-  await expect(admin.getByRole("status")).toHaveText(`1 customer whose account is or whose email starts with \u201cANA.${lastName}\u201d.`);
+  await expect(admin.getByRole("status")).toHaveText(`1 customer found for \u201cANA.${lastName}\u201d.`);
   await expect(admin.getByRole("row")).toHaveCount(2);
+  // By the start of a name, or a first name and the start of a last name, in any case.
+  await find.fill(lastName.toUpperCase());
+  await admin.getByRole("button", { name: "Find" }).click();
+  await expect(admin.getByRole("status")).toHaveText(`1 customer found for \u201c${lastName.toUpperCase()}\u201d.`);
+  await find.fill(`ana ${lastName.toLowerCase().slice(0, -1)}`);
+  await admin.getByRole("button", { name: "Find" }).click();
+  await expect(admin.getByRole("status")).toHaveText(`1 customer found for \u201cana ${lastName.toLowerCase().slice(0, -1)}\u201d.`);
+  await expect(admin.getByRole("row").filter({ hasText: account })).toContainText(`Ana ${lastName}`);
   await admin.getByRole("link", { name: account, exact: true }).click();
   await expect(admin.getByRole("heading", { level: 1 })).toHaveText(`${account}: Ana ${lastName}`);
   await expect(admin.getByRole("definition").filter({ hasText: "Seattle" })).toHaveCount(1);
@@ -62,12 +71,14 @@ test("a customer added in the POS walks to an HQ account", async ({ seattle, adm
   await open(admin, "/hq/customers/%20");
   await expect(admin.getByRole("alert")).toHaveText("Name an account, like C000004.");
   await open(admin, "/hq/customers?q=nobody-at-all@");
-  await expect(admin.getByRole("status")).toHaveText("No customer's account is, or email starts with, \u201cnobody-at-all@\u201d.");
+  await expect(admin.getByRole("status")).toHaveText(
+    "No customer found for \u201cnobody-at-all@\u201d: type a whole account, or the start of a name or an email.",
+  );
   await expect(admin.getByRole("table")).toHaveCount(0);
   // An account is found whole, in any case.
-  await admin.getByLabel("Account or email").fill(account.toLowerCase());
+  await admin.getByLabel("Account, name or email").fill(account.toLowerCase());
   await admin.getByRole("button", { name: "Find" }).click();
-  await expect(admin.getByRole("status")).toHaveText(`1 customer whose account is or whose email starts with \u201c${account.toLowerCase()}\u201d.`);
+  await expect(admin.getByRole("status")).toHaveText(`1 customer found for \u201c${account.toLowerCase()}\u201d.`);
   await expect(admin.getByRole("link", { name: account, exact: true })).toBeVisible();
 
   // Troubleshoot says the store's registers do not show the account until job 1010 has run.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::customer::{CustomerDraft, country_name, group_caption};
+use crate::domain::customer::{CustomerDraft, country_name, fold_case, group_caption};
 
 /// A customer as the HQ Customers page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,22 +49,36 @@ impl HqCustomerRow {
 pub const MAX_CUSTOMER_SEARCH: usize = 100;
 
 /// What Find on HQ Customers looks for: the account the term names, as HQ
-/// writes accounts (capitals), and the customers whose email starts with
-/// it, in any case.
+/// writes accounts (capitals); the customers whose email starts with it, in
+/// any case; those whose first, last or organization name starts with it,
+/// whatever the case of its letters and their marks (`fold_case`); and,
+/// for two words or more, those whose first name starts with the first and
+/// last name with the rest ("karen ber").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountOrEmailStart {
+pub struct HqCustomerSearch {
     pub account: String,
     pub email_start: String,
+    pub name_start: String,
+    pub full_name: Option<(String, String)>,
 }
 
-impl AccountOrEmailStart {
+impl HqCustomerSearch {
     /// The search for what the admin typed (its first
     /// `MAX_CUSTOMER_SEARCH` characters); none for a blank term.
-    pub fn from_term(term: &str) -> Option<AccountOrEmailStart> {
+    pub fn from_term(term: &str) -> Option<HqCustomerSearch> {
         let term = search_term(term);
-        (!term.is_empty()).then(|| AccountOrEmailStart {
+        if term.is_empty() {
+            return None;
+        }
+        let name_start = fold_case(&term);
+        let full_name = name_start
+            .split_once(char::is_whitespace)
+            .map(|(first, last)| (first.to_string(), last.trim_start().to_string()));
+        Some(HqCustomerSearch {
             account: term.to_ascii_uppercase(),
             email_start: term.to_ascii_lowercase(),
+            name_start,
+            full_name,
         })
     }
 }
@@ -110,25 +124,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_search_looks_for_accounts_in_capitals_and_emails_in_small_letters() {
+    fn a_search_looks_for_accounts_in_capitals_emails_in_small_letters_and_names_folded() {
         assert_eq!(
-            AccountOrEmailStart::from_term("  Sam.Smith@Contoso "),
-            Some(AccountOrEmailStart {
+            HqCustomerSearch::from_term("  Sam.Smith@Contoso "),
+            Some(HqCustomerSearch {
                 account: "SAM.SMITH@CONTOSO".to_string(),
                 email_start: "sam.smith@contoso".to_string(),
+                name_start: "sam.smith@contoso".to_string(),
+                full_name: None,
             })
         );
         assert_eq!(
-            AccountOrEmailStart::from_term("c000004").map(|s| s.account),
+            HqCustomerSearch::from_term("c000004").map(|s| s.account),
             Some("C000004".to_string())
+        );
+        assert_eq!(
+            HqCustomerSearch::from_term("MÜLLER").map(|s| s.name_start),
+            Some("muller".to_string())
+        );
+    }
+
+    #[test]
+    fn two_words_are_a_first_name_and_the_start_of_a_last_name() {
+        let search = HqCustomerSearch::from_term("Karen  Van Ber").expect("a search");
+        assert_eq!(
+            search.full_name,
+            Some(("karen".to_string(), "van ber".to_string()))
         );
     }
 
     #[test]
     fn a_blank_search_is_none_and_a_long_one_is_cut() {
-        assert_eq!(AccountOrEmailStart::from_term("   "), None);
+        assert_eq!(HqCustomerSearch::from_term("   "), None);
         let long = "a".repeat(MAX_CUSTOMER_SEARCH + 20);
-        let search = AccountOrEmailStart::from_term(&long).map(|s| s.email_start);
+        let search = HqCustomerSearch::from_term(&long).map(|s| s.email_start);
         assert_eq!(search.map(|s| s.chars().count()), Some(MAX_CUSTOMER_SEARCH));
     }
 }

@@ -9,12 +9,12 @@ use leptos::prelude::*;
 const LIST_LENGTH: u32 = 200;
 
 /// The newest customers, or the one whose account `search` is and those
-/// whose email starts with it.
+/// whose name or email starts with it (`HqCustomerSearch`).
 #[server(output = crate::wire::JsonText)]
 pub async fn hq_customers(#[server(default)] search: String) -> Result<HqCustomerList, AppError> {
     use crate::api::respond::{authorize, respond};
     use crate::domain::access::Access;
-    use crate::domain::hq_customers::AccountOrEmailStart;
+    use crate::domain::hq_customers::HqCustomerSearch;
     use crate::error::internal;
     let result = async {
         let backend = authorize(Access::Admin).await?;
@@ -23,7 +23,7 @@ pub async fn hq_customers(#[server(default)] search: String) -> Result<HqCustome
                 "A search term cannot contain control characters.".to_string(),
             ));
         }
-        let search = AccountOrEmailStart::from_term(&search);
+        let search = HqCustomerSearch::from_term(&search);
         let mut rows = backend
             .hq
             .customer_list(search.as_ref(), LIST_LENGTH + 1)

@@ -7,7 +7,7 @@ use sqlx::FromRow;
 
 use super::{HqDb, HqDbError};
 use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft, fold_case, group_caption};
-use crate::domain::hq_customers::{AccountOrEmailStart, HqCustomerDetail, HqCustomerRow};
+use crate::domain::hq_customers::{HqCustomerDetail, HqCustomerRow, HqCustomerSearch};
 use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns};
 
@@ -46,13 +46,37 @@ const CUSTOMER_LIST: &str = "SELECT c.account,
       LEFT JOIN customer_groups g ON g.group_id = c.customer_group";
 
 /// `HqDb::customer_list`'s search: the account `$2`, and the newest `$1`
-/// customers whose email (in small letters) is from `$3` up to `$4`, so
-/// that a short start reads keys only, not whole customers.
+/// customers whose email (in small letters) is from `$3` up to `$4`, whose
+/// first, last or organization name's key is from `$5` up to `$6`, or,
+/// for a full name (`BY_FULL_NAME`), whose first name's key is from `$7`
+/// up to `$8` and last name's from `$9` up to `$10`. Each branch reads an index, and only
+/// the accounts of its newest, so that a short start reads keys only, not
+/// whole customers.
 const SEARCHED: &str = "
  WHERE c.account IN (SELECT account FROM customers WHERE account = $2
                      UNION SELECT account FROM (SELECT account FROM customers
                                                 WHERE lower(email) >= $3 AND lower(email) < $4
-                                                ORDER BY length(account) DESC, account DESC LIMIT $1) AS by_email)";
+                                                ORDER BY length(account) DESC, account DESC LIMIT $1) AS by_email
+                     UNION SELECT account FROM (SELECT account FROM customers
+                                                WHERE first_name_key >= $5 AND first_name_key < $6
+                                                  AND first_name_key <> ''
+                                                ORDER BY length(account) DESC, account DESC LIMIT $1) AS by_first_name
+                     UNION SELECT account FROM (SELECT account FROM customers
+                                                WHERE last_name_key >= $5 AND last_name_key < $6
+                                                  AND last_name_key <> ''
+                                                ORDER BY length(account) DESC, account DESC LIMIT $1) AS by_last_name
+                     UNION SELECT account FROM (SELECT account FROM customers
+                                                WHERE organization_key >= $5 AND organization_key < $6
+                                                  AND organization_key <> ''
+                                                ORDER BY length(account) DESC, account DESC LIMIT $1) AS by_organization";
+
+/// `SEARCHED`'s branch for a full name, and the end of the search.
+const BY_FULL_NAME: &str = "
+                     UNION SELECT account FROM (SELECT account FROM customers
+                                                WHERE last_name_key >= $9 AND last_name_key < $10
+                                                  AND last_name_key <> ''
+                                                  AND first_name_key >= $7 AND first_name_key < $8
+                                                ORDER BY length(account) DESC, account DESC LIMIT $1) AS by_full_name";
 
 const NEWEST_FIRST: &str = "
  ORDER BY length(c.account) DESC, c.account DESC LIMIT $1";
@@ -84,16 +108,25 @@ const EMAIL_IN_USE: &str = "SELECT EXISTS (SELECT 1 FROM customers
                             WHERE email_key = $3 AND lower(email) = $1 AND operation = 'create' AND temporary_id <> $2
                               AND OnlineOperationCompleted = FALSE AND failed_for_good = FALSE)";
 
+/// The end of the range of the texts that start with `start`.
+fn up_to(start: &str) -> String {
+    format!("{start}\u{10FFFF}")
+}
+
 impl HqDb {
     /// Customers, newest account first: all of them, or those `search`
     /// finds. Each branch of a search reads an index (the accounts' own, the
-    /// emails' `customers_by_email`).
+    /// emails' `customers_by_email`, the names' keys').
     pub async fn customer_list(
         &self,
-        search: Option<&AccountOrEmailStart>,
+        search: Option<&HqCustomerSearch>,
         limit: u32,
     ) -> Result<Vec<HqCustomerRow>, HqDbError> {
-        let filter = if search.is_some() { SEARCHED } else { "" };
+        let filter = match search {
+            None => String::new(),
+            Some(search) if search.full_name.is_some() => format!("{SEARCHED}{BY_FULL_NAME})"),
+            Some(_) => format!("{SEARCHED})"),
+        };
         let sql = format!("{CUSTOMER_LIST}{filter}{NEWEST_FIRST}");
         on_engine!(self, |pools, sql_dialect| {
             let mut query = sqlx::query_as(&sql).bind(i64::from(limit));
@@ -101,7 +134,16 @@ impl HqDb {
                 query = query
                     .bind(search.account.clone())
                     .bind(search.email_start.clone())
-                    .bind(format!("{}\u{10FFFF}", search.email_start));
+                    .bind(up_to(&search.email_start))
+                    .bind(search.name_start.clone())
+                    .bind(up_to(&search.name_start));
+                if let Some((first, last)) = &search.full_name {
+                    query = query
+                        .bind(first.clone())
+                        .bind(up_to(first))
+                        .bind(last.clone())
+                        .bind(up_to(last));
+                }
             }
             Ok(query.fetch_all(&pools.read).await?)
         })

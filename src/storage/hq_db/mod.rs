@@ -177,6 +177,10 @@ impl HqDb {
         if refolded > 0 {
             tracing::info!("search keys folded: {refolded} operations");
         }
+        let refolded = self.refold_customer_keys().await?;
+        if refolded > 0 {
+            tracing::info!("name keys folded: {refolded} customers");
+        }
         Ok(self)
     }
 

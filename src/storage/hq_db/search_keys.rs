@@ -5,7 +5,7 @@
 //! once when HQ opens.
 
 use super::{HqDb, HqDbError};
-use crate::domain::customer::{CustomerDraft, fold_case, phone_key};
+use crate::domain::customer::{CustomerDraft, CustomerField, fold_case, phone_key};
 
 /// The keys' columns, in the order of `search_keys`.
 pub const SEARCH_KEY_COLUMNS: &str = "email_key, first_name_key, last_name_key, organization_key, phone_key";
@@ -19,6 +19,31 @@ pub fn search_keys(customer: &CustomerDraft) -> [String; 5] {
         fold_case(&customer.organization_name),
         phone_key(&customer.phone),
     ]
+}
+
+/// The keys HQ's customers keep beside their names for Find on HQ
+/// Customers (migrations/hq/0029_customer_name_keys.sql), in the order of
+/// `name_keys`; the operations' keys of the same names (`search_keys`).
+pub const NAME_KEY_COLUMNS: &str = "first_name_key, last_name_key, organization_key";
+
+/// The customer's name keys, in the order of `NAME_KEY_COLUMNS`.
+pub fn name_keys(customer: &CustomerDraft) -> [String; 3] {
+    [
+        fold_case(&customer.first_name),
+        fold_case(&customer.last_name),
+        fold_case(&customer.organization_name),
+    ]
+}
+
+/// The key column a customer's name field has beside it; none for another
+/// field.
+pub fn name_key_column(field: CustomerField) -> Option<&'static str> {
+    match field {
+        CustomerField::FirstName => Some("first_name_key"),
+        CustomerField::LastName => Some("last_name_key"),
+        CustomerField::OrganizationName => Some("organization_key"),
+        _ => None,
+    }
 }
 
 /// Operations keyed a write transaction, so that a large HQ's first start
@@ -36,7 +61,62 @@ type ListedOperation = (
     Option<String>,
 );
 
+/// A customer listed for its name keys: its account, then its first, last
+/// and organization names (none when it is no longer there).
+type ListedCustomer = (String, Option<String>, Option<String>, Option<String>);
+
 impl HqDb {
+    /// Makes the name keys of the customers the migrations listed (those
+    /// with letters outside A to Z, which their `lower()` left as they
+    /// were), a batch a transaction and one statement a batch, until the
+    /// list is empty. How many it keyed.
+    pub(super) async fn refold_customer_keys(&self) -> Result<u64, HqDbError> {
+        let mut refolded = 0;
+        loop {
+            let folded = self.refold_customer_keys_batch().await?;
+            if folded == 0 {
+                return Ok(refolded);
+            }
+            refolded += folded;
+        }
+    }
+
+    async fn refold_customer_keys_batch(&self) -> Result<u64, HqDbError> {
+        let set: Vec<String> = NAME_KEY_COLUMNS
+            .split(", ")
+            .map(|column| format!("{column} = j.value ->> '{column}'"))
+            .collect();
+        on_engine!(self, |pools, sql| {
+            let mut tx = pools.begin_write().await?;
+            let listed: Vec<ListedCustomer> = sqlx::query_as(
+                "SELECT r.account, c.first_name, c.last_name, c.organization_name
+                 FROM customer_keys_to_refold r LEFT JOIN customers c ON c.account = r.account
+                 ORDER BY r.account LIMIT $1",
+            )
+            .bind(REFOLD_BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+            let Some((last, ..)) = listed.last() else {
+                return Ok(0);
+            };
+            sqlx::query(&format!(
+                "UPDATE customers SET {set}
+                 FROM {rows} WHERE customers.account = j.value ->> 'account'",
+                set = set.join(", "),
+                rows = sql.json_rows(),
+            ))
+            .bind(customer_keys_document(&listed))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM customer_keys_to_refold WHERE account <= $1")
+                .bind(last)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(listed.len() as u64)
+        })
+    }
+
     /// Makes the search keys of the operations the migrations listed (those
     /// with letters outside A to Z, which their `lower()` left as they were,
     /// and those with a phone), a batch a transaction and one statement a
@@ -120,6 +200,30 @@ fn keys_document(listed: &[ListedOperation]) -> String {
                 .map(|(column, key)| (column.to_string(), key.into()))
                 .collect();
             keys.insert("id".to_string(), (*id).into());
+            Some(keys.into())
+        })
+        .collect();
+    serde_json::Value::Array(keyed).to_string()
+}
+
+/// The name keys of the customers still there, as a JSON array of objects:
+/// each customer's account and its keys by their columns' names.
+fn customer_keys_document(listed: &[ListedCustomer]) -> String {
+    let keyed: Vec<serde_json::Value> = listed
+        .iter()
+        .filter_map(|(account, first_name, last_name, organization_name)| {
+            let customer = CustomerDraft {
+                first_name: first_name.clone()?,
+                last_name: last_name.clone()?,
+                organization_name: organization_name.clone()?,
+                ..CustomerDraft::default()
+            };
+            let mut keys: serde_json::Map<String, serde_json::Value> = NAME_KEY_COLUMNS
+                .split(", ")
+                .zip(name_keys(&customer))
+                .map(|(column, key)| (column.to_string(), key.into()))
+                .collect();
+            keys.insert("account".to_string(), account.clone().into());
             Some(keys.into())
         })
         .collect();

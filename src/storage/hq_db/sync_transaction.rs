@@ -7,8 +7,9 @@ use std::collections::{HashMap, HashSet};
 use sqlx::query::Query;
 use sqlx::{Database, Encode, Executor, Postgres, Sqlite, Transaction, Type};
 
+use super::search_keys::{NAME_KEY_COLUMNS, name_key_column, name_keys};
 use super::{HqDb, HqDbError};
-use crate::domain::customer::{AddressDraft, ChangedFields, CustomerDraft};
+use crate::domain::customer::{AddressDraft, ChangedFields, CustomerDraft, CustomerField, fold_case};
 use crate::domain::records::StagedOperation;
 use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{
@@ -894,11 +895,12 @@ fn creation_statements(dialect: Dialect, from_created: &str) -> [String; 5] {
         format!(
             "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
                                     last_async_operation_at, last_async_operation_id, row_version,
-                                    {CUSTOMER_COLUMNS})
+                                    {CUSTOMER_COLUMNS}, {NAME_KEY_COLUMNS})
              SELECT o.account, o.channel_id, o.temporary_id, {now}, {now}, o.created_at, o.temporary_id,
-                    (SELECT next FROM row_version_counter) + m.position, {}
+                    (SELECT next FROM row_version_counter) + m.position, {}, {}
              {from_created}",
-            qualified("o", CUSTOMER_COLUMNS)
+            qualified("o", CUSTOMER_COLUMNS),
+            qualified("o", NAME_KEY_COLUMNS)
         ),
         format!(
             "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS})
@@ -938,6 +940,7 @@ where
     for<'e> &'e mut C: Executor<'e, Database = DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> &'q String: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
     for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
@@ -947,14 +950,17 @@ where
     let now = dialect.now();
     let statement = format!(
         "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
-                                {CUSTOMER_COLUMNS})
-         VALUES ($1, $2, $3, {now}, {now}, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                                {CUSTOMER_COLUMNS}, {NAME_KEY_COLUMNS})
+         VALUES ($1, $2, $3, {now}, {now}, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     );
     let query = sqlx::query::<DB>(&statement)
         .bind(account)
         .bind(source_channel_id)
         .bind(async_customer_id);
-    bind_customer(query, customer).execute(&mut *conn).await?;
+    let query = name_keys(customer)
+        .into_iter()
+        .fold(bind_customer(query, customer), |query, key| query.bind(key));
+    query.execute(&mut *conn).await?;
     for (line, address) in customer.addresses.iter().enumerate() {
         insert_address(&mut *conn, account, line as i64, address).await?;
     }
@@ -1022,14 +1028,13 @@ fn with_changed_fields(
         .collect()
 }
 
-/// The update of a customer's `changed` fields, each bound in the order of
-/// `ChangedFields::fields`, and of its `changed_at` to `now`, for the
-/// account bound last.
+/// The update of a customer's `changed` fields and of the keys of the names
+/// among them, each bound in the order of `changed_columns`, and of its
+/// `changed_at` to `now`, for the account bound last.
 fn update_of_changed_fields(changed: ChangedFields, now: &str) -> String {
-    let mut assignments: Vec<String> = changed
-        .fields()
+    let mut assignments: Vec<String> = changed_columns(changed)
         .zip(1..)
-        .map(|(field, parameter)| format!("{} = ${parameter}", field.column()))
+        .map(|((column, _), parameter)| format!("{column} = ${parameter}"))
         .collect();
     let account = assignments.len() + 1;
     assignments.push(format!("changed_at = {now}"));
@@ -1037,6 +1042,26 @@ fn update_of_changed_fields(changed: ChangedFields, now: &str) -> String {
         "UPDATE customers SET {} WHERE account = ${account}",
         assignments.join(", ")
     )
+}
+
+/// The columns an update of the `changed` fields writes: each field's, then
+/// the key of each name among them (`name_key_column`), with what is
+/// written there.
+fn changed_columns(changed: ChangedFields) -> impl Iterator<Item = (&'static str, ChangedValue)> {
+    let fields = changed
+        .fields()
+        .map(|field| (field.column(), ChangedValue::Field(field)));
+    let keys = changed
+        .fields()
+        .filter_map(|field| Some((name_key_column(field)?, ChangedValue::NameKey(field))));
+    fields.chain(keys)
+}
+
+/// What an updated column takes: a field's value, or the key of a name.
+#[derive(Clone, Copy)]
+enum ChangedValue {
+    Field(CustomerField),
+    NameKey(CustomerField),
 }
 
 /// Binds `customer`'s `changed` fields for `update_of_changed_fields`.
@@ -1047,10 +1072,12 @@ fn bind_changed_fields<'q, DB: Database>(
 ) -> Query<'q, DB, DB::Arguments<'q>>
 where
     &'q str: Encode<'q, DB> + Type<DB>,
+    String: Encode<'q, DB> + Type<DB>,
 {
-    changed
-        .fields()
-        .fold(query, |query, field| query.bind(field.value(customer)))
+    changed_columns(changed).fold(query, |query, (_, value)| match value {
+        ChangedValue::Field(field) => query.bind(field.value(customer)),
+        ChangedValue::NameKey(field) => query.bind(fold_case(field.value(customer))),
+    })
 }
 
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, HqDbError> {

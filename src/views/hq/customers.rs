@@ -1,5 +1,5 @@
 //! HQ Customers: every customer account, newest first or found by its
-//! account or email, with the channel and asynchronous operation it came
+//! account, name or email, with the channel and asynchronous operation it came
 //! from; and one customer's page.
 
 use std::sync::Arc;
@@ -53,10 +53,10 @@ fn FindForm(search: String) -> impl IntoView {
     view! {
         <Form method="GET" action=PATH attr:id=FIND_FORM attr:class="register-picker" on_form_data=Arc::new(leave_out_empty_fields)>
             <div class="field">
-                <label for="customer-search">"Account or email"</label>
+                <label for="customer-search">"Account, name or email"</label>
                 <input id="customer-search" name="q" type="search" maxlength=MAX_CUSTOMER_SEARCH.to_string() value=search
                     aria-describedby="customer-search-hint" />
-                <p id="customer-search-hint" class="hint">"A whole account number, like C000004, or the start of an email."</p>
+                <p id="customer-search-hint" class="hint">"A whole account number, like C000004, or the start of a name (Karen Be) or an email."</p>
             </div>
             <button type="submit">"Find"</button>
         </Form>
@@ -70,22 +70,19 @@ fn CustomerList(list: HqCustomerList, searched: String) -> impl IntoView {
     let summary = match (list.total, searched.as_str()) {
         (Some(total), _) if !list.more => format!("All {total} customers, newest account first."),
         (Some(total), _) => {
-            format!("The newest {shown} of {total} customers: find others by their account or email.")
+            format!("The newest {shown} of {total} customers: find others by their account, name or email.")
         }
         (None, searched) if list.more => format!(
-            "The newest {shown} customers whose account is or whose email starts with \u{201c}{searched}\u{201d}: \
-             type more of it to find fewer."
+            "The newest {shown} customers found for \u{201c}{searched}\u{201d}: type more of it to find fewer."
         ),
-        (None, searched) if shown == 0 => {
-            format!("No customer's account is, or email starts with, \u{201c}{searched}\u{201d}.")
-        }
-        (None, searched) if shown == 1 => {
-            format!("1 customer whose account is or whose email starts with \u{201c}{searched}\u{201d}.")
-        }
-        (None, searched) => format!(
-            "{shown} customers whose account is or whose email starts with \u{201c}{searched}\u{201d}, newest \
-             account first."
+        (None, searched) if shown == 0 => format!(
+            "No customer found for \u{201c}{searched}\u{201d}: type a whole account, or the start of a name or \
+             an email."
         ),
+        (None, searched) if shown == 1 => format!("1 customer found for \u{201c}{searched}\u{201d}."),
+        (None, searched) => {
+            format!("{shown} customers found for \u{201c}{searched}\u{201d}, newest account first.")
+        }
     };
     view! {
         <p role="status" class="list-summary">{summary}</p>
