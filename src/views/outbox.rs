@@ -691,9 +691,22 @@ impl Outbox {
                 .filter(|w| w.operation_id == *id)
                 .for_each(|w| w.postponed = Some(reason.clone()))
         });
-        self.connection.set(Connection::Connected);
+        self.say_connected();
         self.heard_yet.set_value(true);
         self.back_off();
+    }
+
+    /// An answer sent before the browser went offline can arrive after it
+    /// did, and after the page that owned the outbox has gone: only the
+    /// browser's `online` event ends its offline state.
+    fn say_connected(self) {
+        if self
+            .connection
+            .try_get_untracked()
+            .is_some_and(|connection| connection != Connection::BrowserOffline)
+        {
+            self.connection.set(Connection::Connected);
+        }
     }
 
     fn mark_refused(self, id: &OperationId, reason: String) {
@@ -727,12 +740,8 @@ impl Outbox {
         }
     }
 
-    /// An answer sent before the browser went offline can arrive after it
-    /// did: only the browser's `online` event ends its offline state.
     fn answered(self) {
-        if self.connection.get_untracked() != Connection::BrowserOffline {
-            self.connection.set(Connection::Connected);
-        }
+        self.say_connected();
         self.backoff.set_value(0);
         self.heard_yet.set_value(true);
     }
@@ -1676,6 +1685,17 @@ mod tests {
             };
             let send = |_: Waiting| async move { unreachable() };
             assert!(!ready(outbox.send_kept(&send, &probe)), "the page has gone");
+
+            let page = Owner::new();
+            let outbox = page.with(Outbox::new);
+            let probe = || {
+                page.cleanup();
+                async move { Ok(()) }
+            };
+            assert!(
+                !ready(outbox.send_kept(&send, &probe)),
+                "the server answered, after the page had gone"
+            );
 
             let page = Owner::new();
             let outbox = page.with(Outbox::new);
