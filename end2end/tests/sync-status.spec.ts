@@ -1,6 +1,7 @@
 import { expect, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
 import {
+  answerNextDialog,
   detail,
   expectAccessible,
   holdBackPageCode,
@@ -665,6 +666,11 @@ test("a correction refused as another was saved meanwhile keeps what was typed, 
   await expect(page.getByRole("region", { name: "Timeline" })).toContainText(`Email: karen.berg@contoso.com → ${email}`);
   await expect(page.getByLabel("Phone", { exact: true })).toHaveValue("+1 206 555 0142");
   await expect(page.getByLabel("Email")).toHaveValue(email);
+  // What was typed, carried onto the form made anew, is not dropped by Escape without asking.
+  const kept = answerNextDialog(page, false);
+  await page.getByLabel("Phone", { exact: true }).press("Escape");
+  expect(await kept).toBe("Discard what you typed in this form?");
+  await expect(page.getByLabel("Phone", { exact: true })).toHaveValue("+1 206 555 0142");
 
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved" })).toHaveText(

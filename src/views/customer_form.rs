@@ -118,6 +118,7 @@ const CUSTOMER_NAME_FIELDS: &str = "#first_name, #organization_name";
 fn customer_form(args: CustomerFormArgs) -> impl IntoView {
     let CustomerFormArgs {
         initial,
+        unchanged,
         reference,
         mode,
         server_error,
@@ -129,6 +130,9 @@ fn customer_form(args: CustomerFormArgs) -> impl IntoView {
         at_register,
     } = args;
     let form = DraftForm::new(initial, &reference, mode, server_error);
+    if let Some(unchanged) = unchanged {
+        form.opened.set_value(unchanged);
+    }
     let fields = if mode.is_cashier() {
         cashier_fields(form, mode, &reference, at_register)
     } else {
@@ -276,7 +280,8 @@ pub fn SignUpForm(
 #[derive(Clone, Copy)]
 struct DraftForm {
     draft: RwSignal<CustomerDraft>,
-    /// The customer the form opened with, to tell whether anything was typed.
+    /// The customer as it is, to tell whether anything was typed: the one
+    /// the form opened with, unless it opened on what a refused save carried.
     opened: StoredValue<CustomerDraft>,
     messages: Messages,
 }
@@ -555,6 +560,10 @@ fn others_with_email(
 #[component]
 pub fn CustomerEditor(
     initial: CustomerDraft,
+    /// The customer as it is, when the form opens on something else (what
+    /// a refused save carried): Escape asks before it drops the difference.
+    #[prop(optional)]
+    unchanged: Option<CustomerDraft>,
     reference: ReferenceData,
     mode: EditorMode,
     #[prop(into)] server_error: Signal<Option<AppError>>,
@@ -571,6 +580,7 @@ pub fn CustomerEditor(
 ) -> impl IntoView {
     let form = CustomerFormArgs {
         initial,
+        unchanged,
         reference,
         mode,
         server_error,
@@ -589,6 +599,7 @@ pub fn CustomerEditor(
 #[derive(Clone)]
 struct CustomerFormArgs {
     initial: CustomerDraft,
+    unchanged: Option<CustomerDraft>,
     reference: ReferenceData,
     mode: EditorMode,
     server_error: Signal<Option<AppError>>,

@@ -438,7 +438,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                         }
                                         None => {
                                             let started_from = as_read.own_fields();
-                                            (as_read, started_from)
+                                            (as_read.clone(), started_from)
                                         }
                                     };
                                     let posted_to = PlainPost::edit_customer(register.get_value(), key.get_value(), &started_from, &edit.operation_id());
@@ -447,6 +447,7 @@ pub fn CustomerCard(key: String, register: Option<String>) -> impl IntoView {
                                         <h2 id="edit-heading">"Edit customer"</h2>
                                         <CustomerEditor
                                             initial=opened
+                                            unchanged=as_read
                                             reference
                                             mode=if cashier { EditorMode::CashierEdit } else { EditorMode::ShopperEdit }
                                             server_error=edit.refusal()

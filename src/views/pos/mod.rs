@@ -338,13 +338,15 @@ fn AddCustomerPanel(register: RegisterOption, outbox: Outbox) -> impl IntoView {
                         let (refusal, posted) = refused.take().await;
                         loaded(reference.await, move |reference| {
                             form.refused_before(refusal);
+                            let unchanged = reference.blank_customer();
                             let initial = match posted {
                                 Some(PostedValues::NewCustomer(draft)) => draft,
-                                _ => reference.blank_customer(),
+                                _ => unchanged.clone(),
                             };
                             view! {
                                 <CustomerEditor
                                     initial
+                                    unchanged
                                     reference
                                     mode=EditorMode::CashierNew
                                     server_error=form.refusal()

@@ -192,6 +192,7 @@ fn DetailView(
             EditorMode::CashierEdit
         };
         let stored = detail.operation.customer.clone();
+        let unchanged = stored.clone();
         let reference = detail.reference.clone();
         let edits_seen = detail.edits_seen;
         let id = operation_id.clone();
@@ -230,6 +231,7 @@ fn DetailView(
                     view! {
                         <CustomerEditor
                             initial=opened.clone()
+                            unchanged=unchanged.clone()
                             reference=reference.clone()
                             mode
                             server_error
