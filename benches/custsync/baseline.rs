@@ -13,7 +13,9 @@ use custsync::domain::scale_units::DEFAULT_SCALE_UNIT;
 use custsync::domain::status_page::{Cursor, PAGE_SIZE, PageKey, StatusView};
 use custsync::services::settings::Settings;
 use custsync::storage::channel_db::ChannelDb;
-use custsync::storage::hq_db::{HqDb, OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL, search_keys};
+use custsync::storage::hq_db::{
+    HqDb, NAME_KEY_COLUMNS, OPERATION_ROW_COLUMNS, OPERATIONS_WITH_CHANNEL, name_keys, search_keys,
+};
 use custsync::storage::staging_tables::{ADDRESS_COLUMNS, CUSTOMER_COLUMNS};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, ToSql, params, params_from_iter};
@@ -200,8 +202,9 @@ impl Sql {
             customer: CustomerRows {
                 header: format!(
                     "INSERT INTO customers (account, source_channel_id, async_customer_id, created_at, changed_at,
-                                            {CUSTOMER_COLUMNS})
-                     VALUES (?, ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                            {CUSTOMER_COLUMNS}, {NAME_KEY_COLUMNS})
+                     VALUES (?, ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                             ?, ?, ?)"
                 ),
                 address: format!(
                     "INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -306,7 +309,7 @@ fn insert_uploaded(
     insert_customer_rows(conn, &sql.uploaded, keys, temporary_id, customer, &search_keys)
 }
 
-/// An HQ customer with its address and contact.
+/// An HQ customer with its address and contact, and its name keys.
 fn insert_customer(
     conn: &Connection,
     sql: &Sql,
@@ -315,7 +318,9 @@ fn insert_customer(
     customer: &CustomerDraft,
 ) -> Result<(), String> {
     let keys: [&dyn ToSql; 3] = [&account, &data::CHANNEL_ID, &temporary_id];
-    insert_customer_rows(conn, &sql.customer, keys, account, customer, &[])
+    let name_keys = name_keys(customer);
+    let name_keys: Vec<&dyn ToSql> = name_keys.iter().map(|key| key as &dyn ToSql).collect();
+    insert_customer_rows(conn, &sql.customer, keys, account, customer, &name_keys)
 }
 
 pub fn text(error: impl std::fmt::Display) -> String {

@@ -57,7 +57,7 @@ pub use job_runs::{LeaseHeld, RunStart};
 pub use operation_detail::{EditSaved, OperationEdit, OperationHistory, SyncAttempt};
 pub use realtime_calls::NewRealtimeCall;
 pub use sales::{OpenSale, SettledSales};
-pub use search_keys::search_keys;
+pub use search_keys::{NAME_KEY_COLUMNS, name_keys, search_keys};
 pub use sync_transaction::{RealtimeOperation, SyncTransaction};
 pub use users::{AccessChange, StoredUser};
 
