@@ -129,10 +129,7 @@ fn customer_form(args: CustomerFormArgs) -> impl IntoView {
         posted_to,
         at_register,
     } = args;
-    let form = DraftForm::new(initial, &reference, mode, server_error);
-    if let Some(unchanged) = unchanged {
-        form.opened.set_value(unchanged);
-    }
+    let form = DraftForm::new(initial, unchanged, &reference, mode, server_error);
     let fields = if mode.is_cashier() {
         cashier_fields(form, mode, &reference, at_register)
     } else {
@@ -265,7 +262,7 @@ pub fn SignUpForm(
     posted_to: PlainPost,
 ) -> impl IntoView {
     let mode = EditorMode::ShopperNew;
-    let form = DraftForm::new(initial, &reference, mode, server_error);
+    let form = DraftForm::new(initial, None, &reference, mode, server_error);
     let actions = FormActions {
         pending,
         on_save,
@@ -287,13 +284,16 @@ struct DraftForm {
 }
 
 impl DraftForm {
+    /// The form on `initial`; `unchanged` is the customer as it is when
+    /// the form opens on something else (what a refused save carried).
     fn new(
         initial: CustomerDraft,
+        unchanged: Option<CustomerDraft>,
         reference: &ReferenceData,
         mode: EditorMode,
         server_error: Signal<Option<AppError>>,
     ) -> DraftForm {
-        let opened = StoredValue::new(initial.clone());
+        let opened = StoredValue::new(unchanged.unwrap_or_else(|| initial.clone()));
         let draft = RwSignal::new(initial);
         let check = reference.clone();
         let client = Memo::new(move |_| {

@@ -12,11 +12,12 @@ pub const SEARCH_KEY_COLUMNS: &str = "email_key, first_name_key, last_name_key, 
 
 /// The customer's search keys, in the order of `SEARCH_KEY_COLUMNS`.
 pub fn search_keys(customer: &CustomerDraft) -> [String; 5] {
+    let [first_name, last_name, organization] = name_keys(customer);
     [
         fold_case(&customer.email),
-        fold_case(&customer.first_name),
-        fold_case(&customer.last_name),
-        fold_case(&customer.organization_name),
+        first_name,
+        last_name,
+        organization,
         phone_key(&customer.phone),
     ]
 }
@@ -71,21 +72,10 @@ impl HqDb {
     /// were), a batch a transaction and one statement a batch, until the
     /// list is empty. How many it keyed.
     pub(super) async fn refold_customer_keys(&self) -> Result<u64, HqDbError> {
-        let mut refolded = 0;
-        loop {
-            let folded = self.refold_customer_keys_batch().await?;
-            if folded == 0 {
-                return Ok(refolded);
-            }
-            refolded += folded;
-        }
+        until_none_left(|| self.refold_customer_keys_batch()).await
     }
 
     async fn refold_customer_keys_batch(&self) -> Result<u64, HqDbError> {
-        let set: Vec<String> = NAME_KEY_COLUMNS
-            .split(", ")
-            .map(|column| format!("{column} = j.value ->> '{column}'"))
-            .collect();
         on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_write().await?;
             let listed: Vec<ListedCustomer> = sqlx::query_as(
@@ -102,10 +92,10 @@ impl HqDb {
             sqlx::query(&format!(
                 "UPDATE customers SET {set}
                  FROM {rows} WHERE customers.account = j.value ->> 'account'",
-                set = set.join(", "),
+                set = set_from_document(NAME_KEY_COLUMNS),
                 rows = sql.json_rows(),
             ))
-            .bind(customer_keys_document(&listed))
+            .bind(keys_document(listed.iter().filter_map(customer_keys)))
             .execute(&mut *tx)
             .await?;
             sqlx::query("DELETE FROM customer_keys_to_refold WHERE account <= $1")
@@ -132,14 +122,7 @@ impl HqDb {
                 "making the search keys of {listed} operations an earlier HQ stored; HQ opens once done"
             );
         }
-        let mut refolded = 0;
-        loop {
-            let folded = self.refold_search_keys_batch().await?;
-            if folded == 0 {
-                return Ok(refolded);
-            }
-            refolded += folded;
-        }
+        until_none_left(|| self.refold_search_keys_batch()).await
     }
 
     async fn refold_search_keys_batch(&self) -> Result<u64, HqDbError> {
@@ -156,15 +139,11 @@ impl HqDb {
             let Some(&(last, ..)) = listed.last() else {
                 return Ok(0);
             };
-            let keyed = keys_document(&listed);
-            let set: Vec<String> = SEARCH_KEY_COLUMNS
-                .split(", ")
-                .map(|column| format!("{column} = j.value ->> '{column}'"))
-                .collect();
+            let keyed = keys_document(listed.iter().filter_map(operation_keys));
             sqlx::query(&format!(
                 "UPDATE RETAILASYNCCUSTOMERV2 SET {set}
                  FROM {rows} WHERE RETAILASYNCCUSTOMERV2.id = CAST(j.value ->> 'id' AS BIGINT)",
-                set = set.join(", "),
+                set = set_from_document(SEARCH_KEY_COLUMNS),
                 rows = sql.json_rows(),
             ))
             .bind(keyed)
@@ -180,52 +159,86 @@ impl HqDb {
     }
 }
 
-/// The keys of the operations still there, as a JSON array of objects:
-/// each operation's id and its keys by their columns' names.
-fn keys_document(listed: &[ListedOperation]) -> String {
-    let keyed: Vec<serde_json::Value> = listed
-        .iter()
-        .filter_map(|(id, email, first_name, last_name, organization_name, phone)| {
-            let customer = CustomerDraft {
-                email: email.clone()?,
-                first_name: first_name.clone()?,
-                last_name: last_name.clone()?,
-                organization_name: organization_name.clone()?,
-                phone: phone.clone()?,
-                ..CustomerDraft::default()
-            };
-            let mut keys: serde_json::Map<String, serde_json::Value> = SEARCH_KEY_COLUMNS
-                .split(", ")
-                .zip(search_keys(&customer))
-                .map(|(column, key)| (column.to_string(), key.into()))
-                .collect();
-            keys.insert("id".to_string(), (*id).into());
-            Some(keys.into())
-        })
-        .collect();
-    serde_json::Value::Array(keyed).to_string()
+/// Runs `batch` until it keys none, and how many it keyed in all.
+async fn until_none_left<Batch>(mut batch: impl FnMut() -> Batch) -> Result<u64, HqDbError>
+where
+    Batch: std::future::Future<Output = Result<u64, HqDbError>>,
+{
+    let mut refolded = 0;
+    loop {
+        let folded = batch().await?;
+        if folded == 0 {
+            return Ok(refolded);
+        }
+        refolded += folded;
+    }
 }
 
-/// The name keys of the customers still there, as a JSON array of objects:
-/// each customer's account and its keys by their columns' names.
-fn customer_keys_document(listed: &[ListedCustomer]) -> String {
-    let keyed: Vec<serde_json::Value> = listed
-        .iter()
-        .filter_map(|(account, first_name, last_name, organization_name)| {
-            let customer = CustomerDraft {
-                first_name: first_name.clone()?,
-                last_name: last_name.clone()?,
-                organization_name: organization_name.clone()?,
-                ..CustomerDraft::default()
-            };
-            let mut keys: serde_json::Map<String, serde_json::Value> = NAME_KEY_COLUMNS
-                .split(", ")
-                .zip(name_keys(&customer))
-                .map(|(column, key)| (column.to_string(), key.into()))
-                .collect();
-            keys.insert("account".to_string(), account.clone().into());
-            Some(keys.into())
-        })
+/// The SET clause that writes `columns` from the document's row `j`.
+fn set_from_document(columns: &str) -> String {
+    columns
+        .split(", ")
+        .map(|column| format!("{column} = j.value ->> '{column}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows' keys as a JSON array of objects, each row's keys by their
+/// columns' names beside what finds the row.
+fn keys_document(rows: impl Iterator<Item = serde_json::Map<String, serde_json::Value>>) -> String {
+    serde_json::Value::Array(rows.map(serde_json::Value::Object).collect()).to_string()
+}
+
+/// `keys` by their `columns`' names, with the row's `key` named `key_name`.
+fn keyed_by_columns(
+    columns: &str,
+    keys: impl IntoIterator<Item = String>,
+    key_name: &str,
+    key: serde_json::Value,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut keyed: serde_json::Map<String, serde_json::Value> = columns
+        .split(", ")
+        .zip(keys)
+        .map(|(column, key)| (column.to_string(), key.into()))
         .collect();
-    serde_json::Value::Array(keyed).to_string()
+    keyed.insert(key_name.to_string(), key);
+    keyed
+}
+
+/// An operation's search keys and its id; none when it is no longer there.
+fn operation_keys(
+    (id, email, first_name, last_name, organization_name, phone): &ListedOperation,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let customer = CustomerDraft {
+        email: email.clone()?,
+        first_name: first_name.clone()?,
+        last_name: last_name.clone()?,
+        organization_name: organization_name.clone()?,
+        phone: phone.clone()?,
+        ..CustomerDraft::default()
+    };
+    Some(keyed_by_columns(
+        SEARCH_KEY_COLUMNS,
+        search_keys(&customer),
+        "id",
+        (*id).into(),
+    ))
+}
+
+/// A customer's name keys and its account; none when it is no longer there.
+fn customer_keys(
+    (account, first_name, last_name, organization_name): &ListedCustomer,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let customer = CustomerDraft {
+        first_name: first_name.clone()?,
+        last_name: last_name.clone()?,
+        organization_name: organization_name.clone()?,
+        ..CustomerDraft::default()
+    };
+    Some(keyed_by_columns(
+        NAME_KEY_COLUMNS,
+        name_keys(&customer),
+        "account",
+        account.clone().into(),
+    ))
 }
