@@ -20,6 +20,7 @@ use custsync::services::channel_customers::{
 use custsync::services::feature_management::change_feature;
 use custsync::storage::channel_db::NewOperation;
 use custsync::storage::hq_db::{EditSaved, HqDb};
+use sqlx::{Connection, SqliteConnection};
 
 const HOUSTON: Origin = Origin::Register {
     channel_id: 1,
@@ -174,6 +175,108 @@ async fn a_complete_create_arrives_whole_in_hq() {
             ("Preferred store", "Houston")
         ]
     );
+}
+
+/// Stages `complete_customer` at Houston and syncs it: its temporary id.
+async fn synced_complete_customer(backend: &Backend) -> String {
+    let staged = create_customer(
+        &backend.channel_side(),
+        HOUSTON,
+        &OperationId::random(),
+        &complete_customer(),
+    )
+    .await
+    .unwrap();
+    sync_all(backend).await;
+    staged.key()
+}
+
+/// The customer as the register shows it: found by `key` in the channel.
+async fn at_the_register(backend: &Backend, key: &str) -> CustomerDraft {
+    find_customer(&backend.channel, key)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{key} is not at the register"))
+        .customer
+}
+
+/// A synced customer comes down to the registers whole: job 1010 (and a
+/// real-time call's answer, which writes the copy the same way) carries
+/// its contacts, affiliations and attributes beside its addresses, and a
+/// second copy of it replaces the first rather than adding to it.
+#[tokio::test]
+async fn job_1010_brings_a_customers_contacts_affiliations_and_attributes_to_the_registers() {
+    let app = common::start().await;
+    let backend = &app.backend;
+    let key = synced_complete_customer(backend).await;
+    let pending = at_the_register(backend, &key).await;
+    backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+
+    let hq = backend.hq.customer_record("C000013").await.unwrap().unwrap();
+    let shown = at_the_register(backend, &key).await;
+    assert_eq!(
+        shown, hq.customer,
+        "the register shows the customer as HQ holds it"
+    );
+    assert_eq!(
+        (
+            shown.contacts.len(),
+            shown.affiliations.len(),
+            shown.attributes.len()
+        ),
+        (
+            pending.contacts.len(),
+            pending.affiliations.len(),
+            pending.attributes.len()
+        ),
+        "nothing the pending customer showed is gone once it is synced"
+    );
+    assert_eq!(shown.contacts.len(), 2);
+
+    backend
+        .channel
+        .save_customers(std::slice::from_ref(&hq))
+        .await
+        .unwrap();
+    assert_eq!(
+        at_the_register(backend, "C000013").await,
+        hq.customer,
+        "copied again, not doubled"
+    );
+}
+
+/// A channel database whose copy was filled before it kept contacts,
+/// affiliations and attributes gets them with the next run of job 1010:
+/// its migration has that run bring every customer again.
+#[tokio::test]
+async fn a_copy_filled_before_it_kept_contacts_gets_them_at_the_next_run_of_1010() {
+    let app = common::start().await;
+    let key = synced_complete_customer(&app.backend).await;
+    app.backend.jobs.run(Job::Customers, "Run now").await.unwrap();
+    app.backend.close().await;
+    drop(app.backend);
+    as_before_the_copy_kept_contacts(&app.dir).await;
+
+    let restarted = common::start_in(&app.dir).await;
+    restarted.jobs.run(Job::Customers, "Run now").await.unwrap();
+    let hq = restarted.hq.customer_record("C000013").await.unwrap().unwrap();
+    assert_eq!(at_the_register(&restarted, &key).await, hq.customer);
+    assert_eq!(hq.customer.contacts.len(), 2);
+}
+
+/// The channel database in `dir` as a version before migration 15 left it.
+async fn as_before_the_copy_kept_contacts(dir: &tempfile::TempDir) {
+    let url = format!("sqlite://{}", dir.path().join("channel.db").display());
+    let mut channel_db = SqliteConnection::connect(&url).await.unwrap();
+    for statement in [
+        "DROP TABLE customer_contacts",
+        "DROP TABLE customer_affiliations",
+        "DROP TABLE customer_attributes",
+        "DELETE FROM _sqlx_migrations WHERE version = 15",
+    ] {
+        sqlx::query(statement).execute(&mut channel_db).await.unwrap();
+    }
+    channel_db.close().await.unwrap();
 }
 
 #[tokio::test]

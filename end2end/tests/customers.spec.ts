@@ -19,6 +19,15 @@ async function fillAddress(page: Page, group: string, street: string, city: stri
   await address.getByLabel("ZIP/postal code").fill(zip);
 }
 
+/** The contact, affiliation and attribute the cashier gave Lucia, on her page. */
+async function expectWhatTheCashierGaveLucia(page: Page) {
+  const contacts = page.getByRole("table", { name: "Contacts" });
+  await expect(contacts.getByRole("row")).toHaveCount(2);
+  await expect(contacts.getByRole("row").nth(1)).toContainText("713 555 0199");
+  await expect(detail(page, "Affiliations")).toHaveText("Loyalty gold");
+  await expect(detail(page, "Attributes")).toContainText("Marketing opt-in: Yes");
+}
+
 test("a cashier adds a customer with two addresses, finds it, and sees its account after the sync", async ({ seattle: page, admin }) => {
   const lastName = uniqueName("Moreno");
 
@@ -57,12 +66,18 @@ test("a cashier adds a customer with two addresses, finds it, and sees its accou
   const addresses = page.getByRole("table", { name: "Addresses" });
   await expect(addresses.getByRole("row")).toHaveCount(3);
   await expect(addresses).toContainText("9 Dock Rd");
+  await expectWhatTheCashierGaveLucia(page);
 
   await syncToHqAndBack(admin);
 
   await open(page, `/pos?register=2-1&q=${temporaryId}`);
   const synced = page.getByRole("row").filter({ hasText: lastName });
   await expect(synced.getByRole("cell").first()).toHaveText(/^C\d{6}$/);
+  // Synced, the customer comes from HQ's copy, as whole as it was pending.
+  await synced.getByRole("link", { name: `Lucia ${lastName}` }).click();
+  await expect(detail(page, "Account")).toHaveText(/^C\d{6}$/);
+  await expect(page.getByRole("table", { name: "Addresses" }).getByRole("row")).toHaveCount(3);
+  await expectWhatTheCashierGaveLucia(page);
 
   await open(admin, "/hq/customers");
   const account = admin.getByRole("row").filter({ hasText: temporaryId });

@@ -605,6 +605,13 @@ fn CustomerDetails(customer: ChannelCustomer, groups: ReferenceData, cashier: bo
             <dd>{language_name(&c.language)}</dd>
             <dt>"Currency"</dt>
             <dd>{c.currency}</dd>
+            // What a cashier gave the customer beside the shopper's own fields.
+            {cashier.then(|| view! {
+                <dt>"Affiliations"</dt>
+                <dd>{or_none(c.affiliations.join(", "))}</dd>
+                <dt>"Attributes"</dt>
+                <dd>{attributes_line(&c.attributes)}</dd>
+            })}
         </dl>
         {(customer.pending_changes > 0).then(|| view! {
             <p class="note">
@@ -612,6 +619,7 @@ fn CustomerDetails(customer: ChannelCustomer, groups: ReferenceData, cashier: bo
             </p>
         })}
         <AddressTable addresses=c.addresses />
+        {cashier.then(|| view! { <ContactTable contacts=c.contacts /> })}
     }
 }
 

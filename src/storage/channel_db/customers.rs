@@ -7,11 +7,13 @@ use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::config::{CUSTOMERS, DownloadRun, check_download_run, record_download};
 use super::{ChannelDb, ChannelDbError, to_json};
-use crate::domain::customer::{AddressDraft, CustomerSearch, CustomerSummary, numbers_it_ends_with};
+use crate::domain::customer::{
+    AttributeDraft, ContactDraft, CustomerDraft, CustomerSearch, CustomerSummary, numbers_it_ends_with,
+};
 use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{
-    ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns, push_address, push_customer,
-    push_multi_row_inserts, rows_per_insert,
+    ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns, child_rows, push_address,
+    push_customer, push_multi_row_inserts, rows_per_insert,
 };
 
 #[derive(FromRow)]
@@ -72,6 +74,9 @@ impl ChannelDb {
     /// A customer of the copy, found by its account or by the temporary id
     /// it had before it was synced.
     pub async fn copied_customer(&self, key: &str) -> Result<Option<CustomerRecord>, ChannelDbError> {
+        // One snapshot: a run of job 1010 replacing the customer meanwhile
+        // shows it as before or as after, never a mix.
+        let mut tx = self.pools.begin_read().await?;
         let row: Option<CopyRow> = sqlx::query_as(&format!(
             "SELECT account, row_version, async_customer_id, last_async_operation_at, last_async_operation_id,
                     settled_by_channel, {CUSTOMER_COLUMNS}
@@ -79,7 +84,7 @@ impl ChannelDb {
         ))
         .bind(key)
         .bind(key)
-        .fetch_optional(&self.pools.read)
+        .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -88,10 +93,37 @@ impl ChannelDb {
             "SELECT {ADDRESS_COLUMNS} FROM customer_addresses WHERE account = ? ORDER BY line"
         ))
         .bind(&row.account)
-        .fetch_all(&self.pools.read)
+        .fetch_all(&mut *tx)
         .await?;
+        let contacts: Vec<(String, String, bool)> = sqlx::query_as(
+            "SELECT contact_type, value, is_primary FROM customer_contacts WHERE account = ? ORDER BY line",
+        )
+        .bind(&row.account)
+        .fetch_all(&mut *tx)
+        .await?;
+        let affiliations: Vec<String> = sqlx::query_scalar(
+            "SELECT affiliation FROM customer_affiliations WHERE account = ? ORDER BY line",
+        )
+        .bind(&row.account)
+        .fetch_all(&mut *tx)
+        .await?;
+        let attributes: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, value FROM customer_attributes WHERE account = ? ORDER BY line")
+                .bind(&row.account)
+                .fetch_all(&mut *tx)
+                .await?;
+        tx.commit().await?;
         let mut customer = row.customer.into_draft();
         customer.addresses = addresses.into_iter().map(AddressColumns::into_draft).collect();
+        customer.contacts = contacts
+            .into_iter()
+            .map(|(kind, value, primary)| ContactDraft { kind, value, primary })
+            .collect();
+        customer.affiliations = affiliations;
+        customer.attributes = attributes
+            .into_iter()
+            .map(|(name, value)| AttributeDraft { name, value })
+            .collect();
         Ok(Some(CustomerRecord {
             account: row.account,
             async_customer_id: row.async_customer_id,
@@ -191,18 +223,29 @@ async fn not_older_than_the_copy<'a>(
         .collect())
 }
 
+/// The tables of a copied customer's rows, each replaced whole with it.
+const COPY_CHILD_TABLES: [&str; 4] = [
+    "customer_addresses",
+    "customer_contacts",
+    "customer_affiliations",
+    "customer_attributes",
+];
+
 /// Appends the statements that replace `customers` in the copy whole:
-/// their addresses deleted, then one multi-row insert per table, sent to
-/// SQLite's thread as one batch (a batch of job 1010 holds the channel's
-/// writer, and every cashier's save, while it is written).
+/// their addresses, contacts, affiliations and attributes deleted, then one
+/// multi-row insert per table, sent to SQLite's thread as one batch (a
+/// batch of job 1010 holds the channel's writer, and every cashier's save,
+/// while it is written).
 fn push_copy_writes<'a>(batch: &mut QueryBuilder<'a, Sqlite>, customers: &'a [&'a CustomerRecord]) {
     for chunk in customers.chunks(rows_per_insert(1)) {
-        batch.push("DELETE FROM customer_addresses WHERE account IN (");
-        let mut accounts = batch.separated(", ");
-        for record in chunk {
-            accounts.push_bind(record.account.clone());
+        for table in COPY_CHILD_TABLES {
+            batch.push(format!("DELETE FROM {table} WHERE account IN ("));
+            let mut accounts = batch.separated(", ");
+            for record in chunk {
+                accounts.push_bind(record.account.clone());
+            }
+            batch.push("); ");
         }
-        batch.push("); ");
     }
     let head = format!(
         "INSERT OR REPLACE INTO customers
@@ -219,14 +262,11 @@ fn push_copy_writes<'a>(batch: &mut QueryBuilder<'a, Sqlite>, customers: &'a [&'
             .push("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
         push_customer(&mut row, &record.customer);
     });
-    let addresses: Vec<(&str, i64, &AddressDraft)> = customers
+    let by_account: Vec<(&str, &CustomerDraft)> = customers
         .iter()
-        .flat_map(|record| {
-            (0_i64..)
-                .zip(&record.customer.addresses)
-                .map(move |(line, address)| (record.account.as_str(), line, address))
-        })
+        .map(|record| (record.account.as_str(), &record.customer))
         .collect();
+    let addresses = child_rows(&by_account, |customer| &customer.addresses);
     let head = format!("INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) ");
     push_multi_row_inserts(
         batch,
@@ -236,6 +276,42 @@ fn push_copy_writes<'a>(batch: &mut QueryBuilder<'a, Sqlite>, customers: &'a [&'
         |mut row, (account, line, address)| {
             row.push_bind(account.to_string()).push_bind(*line);
             push_address(&mut row, address);
+        },
+    );
+    let contacts = child_rows(&by_account, |customer| &customer.contacts);
+    let head = "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary) ";
+    push_multi_row_inserts(batch, head, &contacts, 5, |mut row, (account, line, contact)| {
+        row.push_bind(account.to_string())
+            .push_bind(*line)
+            .push_bind(contact.kind.clone())
+            .push_bind(contact.value.clone())
+            .push_bind(contact.primary);
+    });
+    let affiliations = child_rows(&by_account, |customer| &customer.affiliations);
+    let head = "INSERT INTO customer_affiliations (account, line, affiliation) ";
+    push_multi_row_inserts(
+        batch,
+        head,
+        &affiliations,
+        3,
+        |mut row, (account, line, affiliation)| {
+            row.push_bind(account.to_string())
+                .push_bind(*line)
+                .push_bind(affiliation.to_string());
+        },
+    );
+    let attributes = child_rows(&by_account, |customer| &customer.attributes);
+    let head = "INSERT INTO customer_attributes (account, line, name, value) ";
+    push_multi_row_inserts(
+        batch,
+        head,
+        &attributes,
+        4,
+        |mut row, (account, line, attribute)| {
+            row.push_bind(account.to_string())
+                .push_bind(*line)
+                .push_bind(attribute.name.clone())
+                .push_bind(attribute.value.clone());
         },
     );
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::FromRow;
 
 use super::{HqDb, HqDbError};
-use crate::domain::customer::{AddressDraft, AttributeDraft, ContactDraft, fold_case, group_caption};
+use crate::domain::customer::{AttributeDraft, ContactDraft, CustomerDraft, fold_case, group_caption};
 use crate::domain::hq_customers::{HqCustomerDetail, HqCustomerRow, HqCustomerSearch};
 use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns};
@@ -343,19 +343,48 @@ impl HqDb {
     }
 }
 
-/// Job 1010's customers with their addresses, from the rows read for them.
-pub(super) fn customer_records(rows: Vec<CustomerRow>, addresses: Vec<AddressRow>) -> Vec<CustomerRecord> {
-    let mut by_account: HashMap<String, Vec<AddressDraft>> = HashMap::new();
-    for row in addresses {
+/// The addresses, contacts, affiliations and attributes of a batch of job
+/// 1010's customers, each row with its customer's account.
+#[derive(Default)]
+pub(super) struct CustomerChildRows {
+    pub(super) addresses: Vec<AddressRow>,
+    pub(super) contacts: Vec<(String, String, String, bool)>,
+    pub(super) affiliations: Vec<(String, String)>,
+    pub(super) attributes: Vec<(String, String, String)>,
+}
+
+/// Job 1010's customers whole, from the rows read for them.
+pub(super) fn customer_records(rows: Vec<CustomerRow>, children: CustomerChildRows) -> Vec<CustomerRecord> {
+    let mut by_account: HashMap<String, CustomerDraft> = HashMap::new();
+    for row in children.addresses {
+        let customer = by_account.entry(row.account).or_default();
+        customer.addresses.push(row.address.into_draft());
+    }
+    for (account, kind, value, primary) in children.contacts {
+        let customer = by_account.entry(account).or_default();
+        customer.contacts.push(ContactDraft { kind, value, primary });
+    }
+    for (account, affiliation) in children.affiliations {
         by_account
-            .entry(row.account)
+            .entry(account)
             .or_default()
-            .push(row.address.into_draft());
+            .affiliations
+            .push(affiliation);
+    }
+    for (account, name, value) in children.attributes {
+        let customer = by_account.entry(account).or_default();
+        customer.attributes.push(AttributeDraft { name, value });
     }
     rows.into_iter()
         .map(|row| {
-            let mut customer = row.customer.into_draft();
-            customer.addresses = by_account.remove(&row.account).unwrap_or_default();
+            let children = by_account.remove(&row.account).unwrap_or_default();
+            let customer = CustomerDraft {
+                addresses: children.addresses,
+                contacts: children.contacts,
+                affiliations: children.affiliations,
+                attributes: children.attributes,
+                ..row.customer.into_draft()
+            };
             CustomerRecord {
                 account: row.account,
                 async_customer_id: row.async_customer_id,

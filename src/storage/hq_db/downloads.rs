@@ -7,7 +7,7 @@
 //! changes by the hundred thousand, in batches, each in one snapshot, so
 //! that a customer never arrives without its addresses.
 
-use super::customers::{AddressRow, CustomerRow, customer_records};
+use super::customers::{CustomerChildRows, CustomerRow, customer_records};
 use super::{HqDb, HqDbError};
 use crate::domain::records::{
     ChannelRecord, CustomerGroupRecord, CustomerRecord, FeatureRecord, RegisterRecord,
@@ -128,7 +128,7 @@ impl HqDb {
         through: i64,
         limit: u32,
     ) -> Result<CustomersBatch, HqDbError> {
-        let (rows, addresses): (Vec<CustomerRow>, Vec<AddressRow>) = on_engine!(self, |pools, sql| {
+        let (rows, children): (Vec<CustomerRow>, CustomerChildRows) = on_engine!(self, |pools, sql| {
             let mut tx = pools.begin_read().await?;
             // Before the first batch the account is NULL, and
             // `account > NULL` is never true: the run starts after the
@@ -146,27 +146,60 @@ impl HqDb {
             .bind(i64::from(limit))
             .fetch_all(&mut *tx)
             .await?;
-            let addresses = match rows.last() {
-                Some(last) => {
-                    sqlx::query_as(
-                        "SELECT a.account, a.name, a.purpose, a.street, a.city, a.state, a.zip,
-                                    a.country_region, a.is_primary
-                             FROM customer_addresses a JOIN customers c ON c.account = a.account
-                             WHERE c.row_version >= $1 AND (c.row_version > $1 OR c.account > $2)
-                               AND (c.row_version < $3 OR (c.row_version = $3 AND c.account <= $4))
-                             ORDER BY a.account, a.line",
+            let mut children = CustomerChildRows::default();
+            if let Some(last) = rows.last() {
+                // The rows of the batch's customers: those from the read's
+                // start to its last customer, in the batch's order.
+                let of_batch = |table: &str, columns: &str, order: &str| {
+                    format!(
+                        "SELECT x.account, {columns}
+                         FROM {table} x JOIN customers c ON c.account = x.account
+                         WHERE c.row_version >= $1 AND (c.row_version > $1 OR c.account > $2)
+                           AND (c.row_version < $3 OR (c.row_version = $3 AND c.account <= $4))
+                         ORDER BY x.account, x.{order}"
                     )
-                    .bind(from.row_version)
-                    .bind(&from.account)
-                    .bind(last.row_version)
-                    .bind(&last.account)
-                    .fetch_all(&mut *tx)
-                    .await?
-                }
-                None => Vec::new(),
-            };
+                };
+                children.addresses = sqlx::query_as(&of_batch(
+                    "customer_addresses",
+                    "x.name, x.purpose, x.street, x.city, x.state, x.zip, x.country_region, x.is_primary",
+                    "line",
+                ))
+                .bind(from.row_version)
+                .bind(&from.account)
+                .bind(last.row_version)
+                .bind(&last.account)
+                .fetch_all(&mut *tx)
+                .await?;
+                children.contacts = sqlx::query_as(&of_batch(
+                    "customer_contacts",
+                    "x.contact_type, x.value, x.is_primary",
+                    "line",
+                ))
+                .bind(from.row_version)
+                .bind(&from.account)
+                .bind(last.row_version)
+                .bind(&last.account)
+                .fetch_all(&mut *tx)
+                .await?;
+                children.affiliations =
+                    sqlx::query_as(&of_batch("customer_affiliations", "x.affiliation", "affiliation"))
+                        .bind(from.row_version)
+                        .bind(&from.account)
+                        .bind(last.row_version)
+                        .bind(&last.account)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                children.attributes =
+                    sqlx::query_as(&of_batch("customer_attributes", "x.name, x.value", "name"))
+                        .bind(from.row_version)
+                        .bind(&from.account)
+                        .bind(last.row_version)
+                        .bind(&last.account)
+                        .fetch_all(&mut *tx)
+                        .await?;
+            }
             tx.commit().await?;
-            (rows, addresses)
+            (rows, children)
         });
         let read_to = match rows.last() {
             Some(last) => CustomersReadTo {
@@ -176,7 +209,7 @@ impl HqDb {
             None => from.clone(),
         };
         Ok(CustomersBatch {
-            rows: customer_records(rows, addresses),
+            rows: customer_records(rows, children),
             read_to,
         })
     }
