@@ -1,5 +1,6 @@
 import { expect, type Page } from "@playwright/test";
 import {
+  answerNextDialog,
   detail,
   holdBackPageCode,
   loseAnswerOfFormPost,
@@ -352,6 +353,42 @@ test("Add customer saved before the page's code arrived and refused for a field 
   await expect(page.getByLabel("First name")).toHaveCount(0);
   await page.getByRole("button", { name: "Add customer" }).click();
   await expect(page.getByLabel("First name")).toHaveValue("");
+});
+
+test("Escape asks before it drops what was typed in Add customer before the page's code arrived", async ({ houston: page }) => {
+  const letCodeThrough = await holdBackPageCode(page);
+  await page.goto("/pos?register=1-1&add=customer", { waitUntil: "domcontentloaded" });
+  await page.getByLabel("First name").fill("Tess");
+  letCodeThrough();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(page.getByLabel("First name")).toHaveValue("Tess");
+  await page.getByLabel("First name").focus();
+  const kept = answerNextDialog(page, false);
+  await page.keyboard.press("Escape");
+  expect(await kept).toBe("Discard what you typed in this form?");
+  await expect(page.getByLabel("First name")).toHaveValue("Tess");
+});
+
+test("Escape asks before it drops an address typed in Add address, and closes an untouched one at once", async ({ houston: page }) => {
+  await open(page, "/pos/customers/C000001?register=1-1");
+  const addAddress = page.getByRole("button", { name: "Add address" });
+  await addAddress.click();
+  await expect(page.getByLabel("Street")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByLabel("Street")).toHaveCount(0);
+  await expect(addAddress).toBeFocused();
+
+  await addAddress.click();
+  await page.getByLabel("Street").fill("5 Harbor Way");
+  const kept = answerNextDialog(page, false);
+  await page.keyboard.press("Escape");
+  expect(await kept).toBe("Discard what you typed in this form?");
+  await expect(page.getByLabel("Street")).toHaveValue("5 Harbor Way");
+  const discarded = answerNextDialog(page, true);
+  await page.keyboard.press("Escape");
+  expect(await discarded).toBe("Discard what you typed in this form?");
+  await expect(page.getByLabel("Street")).toHaveCount(0);
+  await expect(addAddress).toBeFocused();
 });
 
 test("a form the page's address opens (Add customer, Edit, Add address, New sale) runs with the page's code", async ({ seattle: page }) => {
