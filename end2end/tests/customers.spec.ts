@@ -373,12 +373,13 @@ test("Escape asks before it drops an address typed in Add address, and closes an
   await open(page, "/pos/customers/C000001?register=1-1");
   const addAddress = page.getByRole("button", { name: "Add address" });
   await addAddress.click();
-  await expect(page.getByLabel("Street")).toBeVisible();
+  await expect(page.getByLabel("Address name")).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(page.getByLabel("Street")).toHaveCount(0);
   await expect(addAddress).toBeFocused();
 
   await addAddress.click();
+  await expect(page.getByLabel("Address name")).toBeFocused();
   await page.getByLabel("Street").fill("5 Harbor Way");
   const kept = answerNextDialog(page, false);
   await page.keyboard.press("Escape");

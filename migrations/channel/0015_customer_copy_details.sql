@@ -25,6 +25,7 @@ CREATE TABLE customer_attributes (
     PRIMARY KEY (account, line)
 );
 
--- A copy written before holds its customers without them: the next run of
--- job 1010 brings every customer again, whole.
-UPDATE cdx_download_state SET row_version = 0 WHERE job = '1010';
+-- A copy written before holds its customers without them: the store's next
+-- start runs job 1010 as a first start does, before it serves a register,
+-- and brings every customer again, whole.
+DELETE FROM cdx_download_state WHERE job = '1010';

@@ -213,7 +213,7 @@ pub async fn insert_children(
     operations: &[(&str, &CustomerDraft)],
 ) -> Result<(), sqlx::Error> {
     let mut batch = QueryBuilder::new("");
-    push_children_inserts(&mut batch, operations);
+    push_children_inserts(&mut batch, &STAGED_CHILD_TABLES, operations);
     execute_batch(conn, batch).await
 }
 
@@ -230,43 +230,64 @@ pub async fn execute_batch(
     Ok(())
 }
 
-/// Appends to `batch` the multi-row inserts of the operations' child rows.
+/// Where a customer's addresses, contacts, affiliations and attributes are
+/// written, and the column that names their customer.
+pub struct ChildTables {
+    pub key: &'static str,
+    pub addresses: &'static str,
+    pub contacts: &'static str,
+    pub affiliations: &'static str,
+    pub attributes: &'static str,
+}
+
+/// The staging tables' child rows, named by their operation's temporary id.
+pub const STAGED_CHILD_TABLES: ChildTables = ChildTables {
+    key: "temporary_id",
+    addresses: "RETAILASYNCADDRESSV2",
+    contacts: "RETAILASYNCCUSTOMERCONTACT",
+    affiliations: "RETAILASYNCCUSTOMERAFFILIATION",
+    attributes: "RETAILASYNCCUSTOMERATTRIBUTEV2",
+};
+
+/// Appends to `batch` the multi-row inserts of the customers' child rows
+/// into `tables`, each customer named by the key beside it.
 pub fn push_children_inserts<'args>(
     batch: &mut QueryBuilder<'args, Sqlite>,
-    operations: &[(&str, &CustomerDraft)],
+    tables: &ChildTables,
+    customers: &[(&str, &CustomerDraft)],
 ) {
-    let addresses = child_rows(operations, |customer| &customer.addresses);
-    let head = format!("INSERT INTO RETAILASYNCADDRESSV2 (temporary_id, line, {ADDRESS_COLUMNS}) ");
-    push_multi_row_inserts(batch, &head, &addresses, 10, |mut row, (id, line, address)| {
+    let ChildTables {
+        key,
+        addresses,
+        contacts,
+        affiliations,
+        attributes,
+    } = tables;
+    let rows = child_rows(customers, |customer| &customer.addresses);
+    let head = format!("INSERT INTO {addresses} ({key}, line, {ADDRESS_COLUMNS}) ");
+    push_multi_row_inserts(batch, &head, &rows, 10, |mut row, (id, line, address)| {
         row.push_bind(id.to_string()).push_bind(*line);
         push_address(&mut row, address);
     });
-    let contacts = child_rows(operations, |customer| &customer.contacts);
-    let head =
-        "INSERT INTO RETAILASYNCCUSTOMERCONTACT (temporary_id, line, contact_type, value, is_primary) ";
-    push_multi_row_inserts(batch, head, &contacts, 5, |mut row, (id, line, contact)| {
+    let rows = child_rows(customers, |customer| &customer.contacts);
+    let head = format!("INSERT INTO {contacts} ({key}, line, contact_type, value, is_primary) ");
+    push_multi_row_inserts(batch, &head, &rows, 5, |mut row, (id, line, contact)| {
         row.push_bind(id.to_string())
             .push_bind(*line)
             .push_bind(contact.kind.clone())
             .push_bind(contact.value.clone())
             .push_bind(contact.primary);
     });
-    let affiliations = child_rows(operations, |customer| &customer.affiliations);
-    let head = "INSERT INTO RETAILASYNCCUSTOMERAFFILIATION (temporary_id, line, affiliation) ";
-    push_multi_row_inserts(
-        batch,
-        head,
-        &affiliations,
-        3,
-        |mut row, (id, line, affiliation)| {
-            row.push_bind(id.to_string())
-                .push_bind(*line)
-                .push_bind(affiliation.to_string());
-        },
-    );
-    let attributes = child_rows(operations, |customer| &customer.attributes);
-    let head = "INSERT INTO RETAILASYNCCUSTOMERATTRIBUTEV2 (temporary_id, line, name, value) ";
-    push_multi_row_inserts(batch, head, &attributes, 4, |mut row, (id, line, attribute)| {
+    let rows = child_rows(customers, |customer| &customer.affiliations);
+    let head = format!("INSERT INTO {affiliations} ({key}, line, affiliation) ");
+    push_multi_row_inserts(batch, &head, &rows, 3, |mut row, (id, line, affiliation)| {
+        row.push_bind(id.to_string())
+            .push_bind(*line)
+            .push_bind(affiliation.to_string());
+    });
+    let rows = child_rows(customers, |customer| &customer.attributes);
+    let head = format!("INSERT INTO {attributes} ({key}, line, name, value) ");
+    push_multi_row_inserts(batch, &head, &rows, 4, |mut row, (id, line, attribute)| {
         row.push_bind(id.to_string())
             .push_bind(*line)
             .push_bind(attribute.name.clone())
@@ -291,9 +312,10 @@ pub fn push_multi_row_inserts<'args, T>(
     }
 }
 
-/// The rows of one child table for these operations: each item `items`
-/// picks from an operation's customer, with the operation's temporary id
-/// and the item's line number, from 0, as the child tables number them.
+/// The rows of one child table for these customers: each item `items`
+/// picks from a customer, with the key beside it (an operation's temporary
+/// id, a copied customer's account) and the item's line number, from 0, as
+/// the child tables number them.
 pub fn child_rows<'a, T>(
     operations: &[(&'a str, &'a CustomerDraft)],
     items: impl Fn(&'a CustomerDraft) -> &'a [T],

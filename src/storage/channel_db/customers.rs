@@ -12,7 +12,7 @@ use crate::domain::customer::{
 };
 use crate::domain::records::CustomerRecord;
 use crate::storage::staging_tables::{
-    ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, CustomerColumns, child_rows, push_address,
+    ADDRESS_COLUMNS, AddressColumns, CUSTOMER_COLUMNS, ChildTables, CustomerColumns, push_children_inserts,
     push_customer, push_multi_row_inserts, rows_per_insert,
 };
 
@@ -37,8 +37,9 @@ const NAME: &str =
     "CASE WHEN party_type = 'organization' THEN organization_name ELSE first_name || ' ' || last_name END";
 
 impl ChannelDb {
-    /// Writes HQ customers and their addresses, from a real-time call, into
-    /// the channel copy, each replaced whole, in one transaction.
+    /// Writes HQ customers whole (addresses, contacts, affiliations,
+    /// attributes), from a real-time call, into the channel copy, each
+    /// replaced whole, in one transaction.
     pub async fn save_customers(&self, customers: &[CustomerRecord]) -> Result<u64, ChannelDbError> {
         let mut tx = self.pools.begin_write().await?;
         write_copies(&mut tx, customers).await?;
@@ -223,13 +224,14 @@ async fn not_older_than_the_copy<'a>(
         .collect())
 }
 
-/// The tables of a copied customer's rows, each replaced whole with it.
-const COPY_CHILD_TABLES: [&str; 4] = [
-    "customer_addresses",
-    "customer_contacts",
-    "customer_affiliations",
-    "customer_attributes",
-];
+/// Where the copy keeps its customers' rows, each named by its account.
+const COPY_CHILD_TABLES: ChildTables = ChildTables {
+    key: "account",
+    addresses: "customer_addresses",
+    contacts: "customer_contacts",
+    affiliations: "customer_affiliations",
+    attributes: "customer_attributes",
+};
 
 /// Appends the statements that replace `customers` in the copy whole:
 /// their addresses, contacts, affiliations and attributes deleted, then one
@@ -237,8 +239,15 @@ const COPY_CHILD_TABLES: [&str; 4] = [
 /// batch of job 1010 holds the channel's writer, and every cashier's save,
 /// while it is written).
 fn push_copy_writes<'a>(batch: &mut QueryBuilder<'a, Sqlite>, customers: &'a [&'a CustomerRecord]) {
+    let ChildTables {
+        addresses,
+        contacts,
+        affiliations,
+        attributes,
+        ..
+    } = COPY_CHILD_TABLES;
     for chunk in customers.chunks(rows_per_insert(1)) {
-        for table in COPY_CHILD_TABLES {
+        for table in [addresses, contacts, affiliations, attributes] {
             batch.push(format!("DELETE FROM {table} WHERE account IN ("));
             let mut accounts = batch.separated(", ");
             for record in chunk {
@@ -266,52 +275,5 @@ fn push_copy_writes<'a>(batch: &mut QueryBuilder<'a, Sqlite>, customers: &'a [&'
         .iter()
         .map(|record| (record.account.as_str(), &record.customer))
         .collect();
-    let addresses = child_rows(&by_account, |customer| &customer.addresses);
-    let head = format!("INSERT INTO customer_addresses (account, line, {ADDRESS_COLUMNS}) ");
-    push_multi_row_inserts(
-        batch,
-        &head,
-        &addresses,
-        10,
-        |mut row, (account, line, address)| {
-            row.push_bind(account.to_string()).push_bind(*line);
-            push_address(&mut row, address);
-        },
-    );
-    let contacts = child_rows(&by_account, |customer| &customer.contacts);
-    let head = "INSERT INTO customer_contacts (account, line, contact_type, value, is_primary) ";
-    push_multi_row_inserts(batch, head, &contacts, 5, |mut row, (account, line, contact)| {
-        row.push_bind(account.to_string())
-            .push_bind(*line)
-            .push_bind(contact.kind.clone())
-            .push_bind(contact.value.clone())
-            .push_bind(contact.primary);
-    });
-    let affiliations = child_rows(&by_account, |customer| &customer.affiliations);
-    let head = "INSERT INTO customer_affiliations (account, line, affiliation) ";
-    push_multi_row_inserts(
-        batch,
-        head,
-        &affiliations,
-        3,
-        |mut row, (account, line, affiliation)| {
-            row.push_bind(account.to_string())
-                .push_bind(*line)
-                .push_bind(affiliation.to_string());
-        },
-    );
-    let attributes = child_rows(&by_account, |customer| &customer.attributes);
-    let head = "INSERT INTO customer_attributes (account, line, name, value) ";
-    push_multi_row_inserts(
-        batch,
-        head,
-        &attributes,
-        4,
-        |mut row, (account, line, attribute)| {
-            row.push_bind(account.to_string())
-                .push_bind(*line)
-                .push_bind(attribute.name.clone())
-                .push_bind(attribute.value.clone());
-        },
-    );
+    push_children_inserts(batch, &COPY_CHILD_TABLES, &by_account);
 }

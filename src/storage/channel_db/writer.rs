@@ -11,8 +11,8 @@ use crate::domain::customer::{ChangedFields, CustomerDraft};
 use crate::domain::records::OperationKind;
 use crate::storage::sqlite::begin_immediate;
 use crate::storage::staging_tables::{
-    CUSTOMER_COLUMNS, OPERATION_COLUMNS, execute_batch, push_children_inserts, push_customer,
-    push_multi_row_inserts,
+    CUSTOMER_COLUMNS, OPERATION_COLUMNS, STAGED_CHILD_TABLES, execute_batch, push_children_inserts,
+    push_customer, push_multi_row_inserts,
 };
 
 /// An operation to stage: its header and all its rows, already validated.
@@ -238,7 +238,7 @@ fn push_operations<'args>(batch: &mut QueryBuilder<'args, Sqlite>, operations: &
         .iter()
         .map(|op| (op.temporary_id.as_str(), &op.customer))
         .collect();
-    push_children_inserts(batch, &children);
+    push_children_inserts(batch, &STAGED_CHILD_TABLES, &children);
 }
 
 #[cfg(test)]

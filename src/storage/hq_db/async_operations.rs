@@ -11,8 +11,8 @@ use crate::domain::customer::CustomerDraft;
 use crate::domain::records::StagedOperation;
 use crate::storage::dialect::Dialect;
 use crate::storage::staging_tables::{
-    CUSTOMER_COLUMNS, OPERATION_COLUMNS, child_rows, execute_batch, insert_children, operations_document,
-    parse_operations, push_children_inserts, push_customer, push_multi_row_inserts,
+    CUSTOMER_COLUMNS, OPERATION_COLUMNS, STAGED_CHILD_TABLES, child_rows, execute_batch, insert_children,
+    operations_document, parse_operations, push_children_inserts, push_customer, push_multi_row_inserts,
 };
 
 /// A column (`w.<column>`) of the first operation a change `o` waits for
@@ -423,7 +423,7 @@ fn upload_inserts(operations: &[&StagedOperation], run_id: i64) -> QueryBuilder<
         .iter()
         .map(|op| (op.temporary_id.as_str(), &op.customer))
         .collect();
-    push_children_inserts(&mut inserts, &children);
+    push_children_inserts(&mut inserts, &STAGED_CHILD_TABLES, &children);
     inserts
 }
 

@@ -5,7 +5,8 @@
 //! the next run. Configuration is read in one snapshot, so that a channel's
 //! registers never arrive without the channel; customers, which a sync
 //! changes by the hundred thousand, in batches, each in one snapshot, so
-//! that a customer never arrives without its addresses.
+//! that a customer never arrives without its addresses, contacts,
+//! affiliations and attributes.
 
 use super::customers::{CustomerChildRows, CustomerRow, customer_records};
 use super::{HqDb, HqDbError};
@@ -119,9 +120,10 @@ impl HqDb {
         .await?))
     }
 
-    /// Job 1010: up to `limit` customers (with their addresses) changed
-    /// after `from` and at most at version `through`, in version order, read
-    /// in one snapshot, so that no customer comes without its addresses.
+    /// Job 1010: up to `limit` customers (with their addresses, contacts,
+    /// affiliations and attributes) changed after `from` and at most at
+    /// version `through`, in version order, read in one snapshot, so that no
+    /// customer comes without its rows.
     pub async fn customers_changed(
         &self,
         from: &CustomersReadTo,
@@ -149,7 +151,7 @@ impl HqDb {
             let mut children = CustomerChildRows::default();
             if let Some(last) = rows.last() {
                 // The rows of the batch's customers: those from the read's
-                // start to its last customer, in the batch's order.
+                // start to its last customer.
                 let of_batch = |table: &str, columns: &str, order: &str| {
                     format!(
                         "SELECT x.account, {columns}
