@@ -69,6 +69,20 @@ test("Back and Forward show the search and filters of the list they open, not wh
   await expect(status).toHaveValue("failed");
 });
 
+test("Synchronize is offered on lists that can hold operations it takes, not on synced ones", async ({ admin: page }) => {
+  const synchronize = page.getByRole("button", { name: "Synchronize", exact: true });
+  await open(page, `${STATUS_PAGE}?status=synced`);
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await expect(page.getByRole("link", { name: "Export to CSV" })).toBeVisible();
+  await expect(synchronize).toHaveCount(0);
+  await expect(page.getByText(/\d+ selected/)).toHaveCount(0);
+  await page.getByLabel("Status", { exact: true }).selectOption({ label: "Failed" });
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/\?status=failed$/);
+  await expect(synchronize).toBeVisible();
+  await expect(page.getByText("0 selected")).toBeVisible();
+});
+
 test("three operations chosen in the list are synchronized together", async ({ seattle, admin: page }) => {
   const family = uniqueName("Trio");
   const ids: string[] = [];

@@ -114,6 +114,12 @@ impl OperationStatus {
         }
     }
 
+    /// Whether Synchronize can take an operation of this status: one
+    /// uploaded and not yet synced, or one that failed.
+    pub fn can_synchronize(self) -> bool {
+        matches!(self, OperationStatus::PendingSync | OperationStatus::Failed)
+    }
+
     pub fn from_code(code: &str) -> Option<OperationStatus> {
         OperationStatus::ALL
             .into_iter()
@@ -217,6 +223,15 @@ pub(crate) const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn synchronize_takes_operations_uploaded_and_not_synced_or_failed() {
+        let takes: Vec<OperationStatus> = OperationStatus::ALL
+            .into_iter()
+            .filter(|status| status.can_synchronize())
+            .collect();
+        assert_eq!(takes, [OperationStatus::PendingSync, OperationStatus::Failed]);
+    }
 
     #[cfg(feature = "ssr")]
     #[test]

@@ -385,10 +385,7 @@ impl StatusRow {
 
     /// Uploaded and not completed: Synchronize can process it now.
     pub fn can_synchronize(&self) -> bool {
-        matches!(
-            self.status,
-            OperationStatus::PendingSync | OperationStatus::Failed
-        )
+        self.status.can_synchronize()
     }
 }
 

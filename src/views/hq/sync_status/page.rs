@@ -379,17 +379,21 @@ fn BulkActions(
     };
     view! {
         <div class="bulk-actions" on:keydown=move |ev| if confirming.get_untracked() { cancel_on_escape(close)(ev) }>
-            <ServerForm action=synchronize args=selection id=SELECTION_FORM class="inline-action" one_at_a_time=true>
-                <button type="submit" aria-disabled=move || synchronize.pending().get().then_some("true")>"Synchronize"</button>
-            </ServerForm>
-            <Show when=move || hydrated.get() && !selectable.read().is_empty()>
-                <span class="select-page">
-                    <input type="checkbox" id="select-page" prop:checked=all_ticked
-                        prop:indeterminate=move || !all_ticked() && some_ticked() on:change=tick_all />
-                    <label for="select-page">"Select all on this page"</label>
-                </span>
+            // Offered where the list can show operations it takes: a list of
+            // synced operations, or of those not uploaded yet, has none.
+            <Show when=move || view.get().status.is_none_or(OperationStatus::can_synchronize)>
+                <ServerForm action=synchronize args=selection id=SELECTION_FORM class="inline-action" one_at_a_time=true>
+                    <button type="submit" aria-disabled=move || synchronize.pending().get().then_some("true")>"Synchronize"</button>
+                </ServerForm>
+                <Show when=move || hydrated.get() && !selectable.read().is_empty()>
+                    <span class="select-page">
+                        <input type="checkbox" id="select-page" prop:checked=all_ticked
+                            prop:indeterminate=move || !all_ticked() && some_ticked() on:change=tick_all />
+                        <label for="select-page">"Select all on this page"</label>
+                    </span>
+                </Show>
+                <span class="selection">{move || format!("{} selected", selected.read().len())}</span>
             </Show>
-            <span class="selection">{move || format!("{} selected", selected.read().len())}</span>
             // Offered where the list can show failed operations: it acts on
             // the failed ones of the view's other filters, which a list of
             // another status does not show.
