@@ -152,53 +152,35 @@ impl HqDb {
             if let Some(last) = rows.last() {
                 // The rows of the batch's customers: those from the read's
                 // start to its last customer.
-                let of_batch = |table: &str, columns: &str, order: &str| {
-                    format!(
-                        "SELECT x.account, {columns}
-                         FROM {table} x JOIN customers c ON c.account = x.account
-                         WHERE c.row_version >= $1 AND (c.row_version > $1 OR c.account > $2)
-                           AND (c.row_version < $3 OR (c.row_version = $3 AND c.account <= $4))
-                         ORDER BY x.account, x.{order}"
-                    )
-                };
-                children.addresses = sqlx::query_as(&of_batch(
+                macro_rules! batch_rows {
+                    ($table:literal, $columns:literal, $order:literal) => {
+                        sqlx::query_as(concat!(
+                            "SELECT x.account, ", $columns, " FROM ", $table, " x
+                             JOIN customers c ON c.account = x.account
+                             WHERE c.row_version >= $1 AND (c.row_version > $1 OR c.account > $2)
+                               AND (c.row_version < $3 OR (c.row_version = $3 AND c.account <= $4))
+                             ORDER BY x.account, x.", $order
+                        ))
+                        .bind(from.row_version)
+                        .bind(&from.account)
+                        .bind(last.row_version)
+                        .bind(&last.account)
+                        .fetch_all(&mut *tx)
+                        .await?
+                    };
+                }
+                children.addresses = batch_rows!(
                     "customer_addresses",
                     "x.name, x.purpose, x.street, x.city, x.state, x.zip, x.country_region, x.is_primary",
-                    "line",
-                ))
-                .bind(from.row_version)
-                .bind(&from.account)
-                .bind(last.row_version)
-                .bind(&last.account)
-                .fetch_all(&mut *tx)
-                .await?;
-                children.contacts = sqlx::query_as(&of_batch(
+                    "line"
+                );
+                children.contacts = batch_rows!(
                     "customer_contacts",
                     "x.contact_type, x.value, x.is_primary",
-                    "line",
-                ))
-                .bind(from.row_version)
-                .bind(&from.account)
-                .bind(last.row_version)
-                .bind(&last.account)
-                .fetch_all(&mut *tx)
-                .await?;
-                children.affiliations =
-                    sqlx::query_as(&of_batch("customer_affiliations", "x.affiliation", "affiliation"))
-                        .bind(from.row_version)
-                        .bind(&from.account)
-                        .bind(last.row_version)
-                        .bind(&last.account)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                children.attributes =
-                    sqlx::query_as(&of_batch("customer_attributes", "x.name, x.value", "name"))
-                        .bind(from.row_version)
-                        .bind(&from.account)
-                        .bind(last.row_version)
-                        .bind(&last.account)
-                        .fetch_all(&mut *tx)
-                        .await?;
+                    "line"
+                );
+                children.affiliations = batch_rows!("customer_affiliations", "x.affiliation", "affiliation");
+                children.attributes = batch_rows!("customer_attributes", "x.name, x.value", "name");
             }
             tx.commit().await?;
             (rows, children)
