@@ -26,7 +26,8 @@ async function expectWhatTheCashierGaveLucia(page: Page) {
   await expect(contacts.getByRole("row")).toHaveCount(2);
   await expect(contacts.getByRole("row").nth(1)).toContainText("713 555 0199");
   await expect(detail(page, "Affiliations")).toHaveText("Loyalty gold");
-  await expect(detail(page, "Attributes")).toContainText("Marketing opt-in: Yes");
+  // In name order, as HQ keeps them, pending and synced alike.
+  await expect(detail(page, "Attributes")).toHaveText("Marketing opt-in: Yes, Preferred store: Seattle");
 }
 
 test("a cashier adds a customer with two addresses, finds it, and sees its account after the sync", async ({ seattle: page, admin }) => {
@@ -46,6 +47,7 @@ test("a cashier adds a customer with two addresses, finds it, and sees its accou
   await page.getByRole("button", { name: "Add contact" }).click();
   await page.getByRole("group", { name: "Contact 1" }).getByLabel("Contact details").fill("713 555 0199");
   await page.getByLabel("Loyalty gold").check();
+  await page.getByLabel("Preferred store").fill("Seattle");
   await page.getByLabel("Marketing opt-in").selectOption("Yes");
   await page.getByRole("button", { name: "Save" }).click();
 

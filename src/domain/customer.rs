@@ -171,6 +171,15 @@ pub fn shopper_edit(current: &CustomerDraft, edited: &CustomerDraft) -> Customer
     customer
 }
 
+/// The customer's affiliations and attributes in name order, as HQ keeps
+/// them (it has no line numbers for them): a page shows them in the same
+/// order pending, in the order they were ticked and typed, and synced.
+pub fn in_name_order(mut customer: CustomerDraft) -> CustomerDraft {
+    customer.affiliations.sort();
+    customer.attributes.sort_by(|a, b| a.name.cmp(&b.name));
+    customer
+}
+
 /// "Ana M. Silva" for a person, the organisation name for an organisation.
 pub fn display_name(draft: &CustomerDraft) -> String {
     match draft.party_type {
@@ -328,6 +337,27 @@ impl CreatedCustomer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn affiliations_and_attributes_are_shown_in_hqs_name_order() {
+        let attribute = |name: &str| AttributeDraft {
+            name: name.into(),
+            value: "x".into(),
+        };
+        let typed = CustomerDraft {
+            affiliations: vec!["Loyalty gold".into(), "Employee".into()],
+            attributes: vec![
+                attribute("Birthday"),
+                attribute("Preferred store"),
+                attribute("Marketing opt-in"),
+            ],
+            ..CustomerDraft::default()
+        };
+        let shown = in_name_order(typed);
+        assert_eq!(shown.affiliations, ["Employee", "Loyalty gold"]);
+        let names: Vec<&str> = shown.attributes.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["Birthday", "Marketing opt-in", "Preferred store"]);
+    }
 
     #[test]
     fn a_shoppers_sign_up_takes_what_the_sign_up_form_offers_only() {

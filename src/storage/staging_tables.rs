@@ -317,10 +317,10 @@ pub fn push_multi_row_inserts<'args, T>(
 /// id, a copied customer's account) and the item's line number, from 0, as
 /// the child tables number them.
 pub fn child_rows<'a, T>(
-    operations: &[(&'a str, &'a CustomerDraft)],
+    customers: &[(&'a str, &'a CustomerDraft)],
     items: impl Fn(&'a CustomerDraft) -> &'a [T],
 ) -> Vec<(&'a str, i64, &'a T)> {
-    operations
+    customers
         .iter()
         .flat_map(|(id, customer)| {
             (0_i64..)

@@ -570,7 +570,7 @@ fn as_keys(keys: &[String]) -> Vec<Option<&str>> {
 /// group.
 #[component]
 fn CustomerDetails(customer: ChannelCustomer, groups: ReferenceData, cashier: bool) -> impl IntoView {
-    let c = customer.customer;
+    let c = crate::domain::customer::in_name_order(customer.customer);
     let name = crate::domain::customer::display_name(&c);
     let heading = if cashier {
         view! { <h1 class="customer-name">{name}</h1> }.into_any()
