@@ -396,11 +396,7 @@ async fn hq_finds_a_customer_by_its_names_whatever_the_case_and_marks_of_their_l
     create_customer(&backend.channel_side(), HOUSTON, &OperationId::random(), &asa)
         .await
         .unwrap();
-    let mut karen = find_customer(&backend.channel, "C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let mut karen = karen_in_the_channel(backend).await;
     karen.last_name = "Öberg".into();
     edit_customer(
         &backend.channel_side(),
@@ -583,11 +579,7 @@ async fn an_edit_is_staged_as_an_update_of_the_right_hq_customer_when_async_edit
     let app = common::start().await;
     let backend = &app.backend;
     common::enable_all_features_in_channel(backend).await;
-    let mut karen = find_customer(&backend.channel, "C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let mut karen = karen_in_the_channel(backend).await;
     karen.phone = "+1 713 555 0142".into();
     karen.customer_group = "20".into();
 
@@ -799,11 +791,7 @@ async fn an_update_waits_while_its_create_has_failed() {
 async fn without_async_editing_an_edit_is_a_real_time_call_and_the_channel_sees_it_at_once() {
     let app = common::start().await;
     let backend = &app.backend;
-    let mut karen = find_customer(&backend.channel, "C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let mut karen = karen_in_the_channel(backend).await;
     karen.last_name = "Berg-Larsen".into();
     let outcome = edit_customer(
         &backend.channel_side(),
@@ -903,11 +891,7 @@ async fn without_async_editing_a_pending_customer_cannot_be_changed_yet() {
 async fn invalid_edits_and_addresses_are_refused_with_field_messages() {
     let app = common::start().await;
     let backend = &app.backend;
-    let mut karen = find_customer(&backend.channel, "C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let mut karen = karen_in_the_channel(backend).await;
     karen.email = "karen-at-contoso".into();
     let Err(CustomerError::Invalid(fields)) = edit_customer(
         &backend.channel_side(),
@@ -998,11 +982,7 @@ async fn a_staged_edit_stays_visible_until_hq_has_applied_it_whenever_1010_runs(
     let app = common::start().await;
     let backend = &app.backend;
     common::enable_all_features_in_channel(backend).await;
-    let mut karen = find_customer(&backend.channel, "C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let mut karen = karen_in_the_channel(backend).await;
     karen.phone = "+1 713 555 0177".into();
     edit_customer(
         &backend.channel_side(),
@@ -1034,11 +1014,7 @@ async fn a_change_waits_while_an_earlier_change_of_its_customer_has_failed() {
     let app = common::start().await;
     let backend = &app.backend;
     common::enable_all_features_in_channel(backend).await;
-    let mut karen = find_customer(&backend.channel, "C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let mut karen = karen_in_the_channel(backend).await;
     karen.email = "jodi.christiansen@contoso.com".into();
     edit_customer(
         &backend.channel_side(),
@@ -1154,11 +1130,7 @@ async fn a_shoppers_profile_edit_changes_only_the_fields_the_shopper_sees() {
 
 /// Karen (C000001) as the Houston channel shows her.
 async fn karen_in_the_channel(backend: &Backend) -> CustomerDraft {
-    find_customer(&backend.channel, "C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer
+    at_the_register(backend, "C000001").await
 }
 
 /// `draft` checked against the Houston channel's customer groups, as a
@@ -1856,11 +1828,7 @@ async fn a_correction_to_an_email_another_customer_has_is_named_as_the_batch_the
     create_customer(&backend.channel_side(), HOUSTON, &create_id, &ana)
         .await
         .unwrap();
-    let mut karen = find_customer(&backend.channel, "C000001")
-        .await
-        .unwrap()
-        .unwrap()
-        .customer;
+    let mut karen = karen_in_the_channel(backend).await;
     karen.phone = "+1 713 555 0142".into();
     let update_id = OperationId::random();
     edit_customer(
